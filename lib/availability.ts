@@ -1,0 +1,441 @@
+/**
+ * Pure availability engine: turns a kitchen's weekly hours, blackout dates and
+ * booking rules into open time, and decides whether a requested interval can
+ * be booked. No IO and no clock: callers pass `now` so results are repeatable.
+ *
+ * All instants are epoch milliseconds and all intervals are half-open
+ * [start, end), so back-to-back bookings never collide.
+ */
+import type { WeeklyRange } from "./kitchens/schema.ts";
+
+export interface Interval {
+  start: number;
+  end: number;
+}
+
+export interface AvailabilityRules {
+  /** IANA zone of the kitchen, e.g. "America/New_York". */
+  timeZone: string;
+  weeklyHours: WeeklyRange[];
+  /** Local dates "YYYY-MM-DD" on which the kitchen is closed all day. */
+  blackoutDates: string[];
+  /** Required gap between a booking and any occupied interval. */
+  bufferMinutes: number;
+  /** A booking must start at least this long after `now`. */
+  minNoticeHours: number;
+  /** A booking must start before now + this many days (24 h each). */
+  bookingWindowDays: number;
+  minHours: number;
+  maxHours: number;
+  /** Start-time granularity; defaults to 30. */
+  slotMinutes?: number;
+}
+
+export type Rejection =
+  | "invalid"
+  | "outside_hours"
+  | "blackout"
+  | "too_short"
+  | "too_long"
+  | "too_soon"
+  | "too_far_ahead"
+  | "overlaps"
+  | "inside_buffer";
+
+export type CheckResult = { ok: true } | { ok: false; reason: Rejection };
+
+/** A bookable start and the latest end allowed from it (capped by maxHours). */
+export interface BookableStart {
+  start: number;
+  maxEnd: number;
+}
+
+export const REJECTION_MESSAGES: Record<Rejection, string> = {
+  invalid: "Please choose an end time after the start time.",
+  outside_hours: "The kitchen is not open for the whole of that time.",
+  blackout: "The kitchen is closed on that date.",
+  too_short: "That booking is shorter than this kitchen's minimum.",
+  too_long: "That booking is longer than this kitchen's maximum.",
+  too_soon: "That start time is too soon; this kitchen needs more notice.",
+  too_far_ahead:
+    "That date is too far ahead; this kitchen does not take bookings that early.",
+  overlaps: "Someone has already booked part of that time.",
+  inside_buffer:
+    "That time is too close to another booking; the kitchen needs time to reset.",
+};
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+const DEFAULT_SLOT_MINUTES = 30;
+const LOCAL_DATE = /^\d{4}-\d{2}-\d{2}$/;
+const CLOCK = /^(\d{2}):(\d{2})$/;
+
+// ---------------------------------------------------------------------------
+// Parsing
+
+/**
+ * Strict "YYYY-MM-DD": Temporal alone would also accept date-times and the
+ * basic "20260308" form, which would hide caller bugs.
+ */
+function parseLocalDate(date: string): Temporal.PlainDate {
+  if (!LOCAL_DATE.test(date)) {
+    throw new RangeError(`Invalid local date: ${date}`);
+  }
+  return Temporal.PlainDate.from(date, { overflow: "reject" });
+}
+
+/** Minutes since local midnight; "24:00" is 1440 so it can only ever be an end. */
+function parseClock(time: string): number {
+  const m = CLOCK.exec(time);
+  const minutes = m ? Number(m[1]) * 60 + Number(m[2]) : NaN;
+  const valid = m !== null && Number(m[2]) < 60 && minutes <= 24 * 60;
+  if (!valid) throw new RangeError(`Invalid clock time: ${time}`);
+  return minutes;
+}
+
+interface DailyRange {
+  startMinutes: number;
+  endMinutes: number;
+  /** Ends on the following local date. */
+  overnight: boolean;
+}
+
+/** Ranges indexed by ISO weekday, parsed once per call rather than once per day. */
+function rangesByWeekday(weeklyHours: WeeklyRange[]): DailyRange[][] {
+  const byDay: DailyRange[][] = Array.from({ length: 8 }, () => []);
+  for (const r of weeklyHours) {
+    const startMinutes = parseClock(r.start);
+    const endMinutes = parseClock(r.end);
+    if (startMinutes >= 24 * 60) {
+      throw new RangeError("A range cannot start at 24:00");
+    }
+    byDay[r.day]?.push({
+      startMinutes,
+      endMinutes,
+      overnight: endMinutes <= startMinutes,
+    });
+  }
+  return byDay;
+}
+
+function slotMs(rules: AvailabilityRules): number {
+  const minutes = rules.slotMinutes ?? DEFAULT_SLOT_MINUTES;
+  // A zero or negative step would never advance through the day.
+  if (!(minutes > 0) || !Number.isFinite(minutes)) {
+    throw new RangeError(`Invalid slotMinutes: ${minutes}`);
+  }
+  return minutes * MINUTE;
+}
+
+// ---------------------------------------------------------------------------
+// Wall clock <-> instants
+
+/**
+ * "compatible" matches what people expect at DST changes: a time skipped by
+ * spring-forward moves later, a repeated fall-back time takes its first
+ * occurrence.
+ */
+function wallClockToEpoch(
+  date: Temporal.PlainDate,
+  minutes: number,
+  timeZone: string,
+): number {
+  const day = minutes >= 24 * 60 ? date.add({ days: 1 }) : date;
+  const m = minutes % (24 * 60);
+  return day
+    .toPlainDateTime({ hour: Math.floor(m / 60), minute: m % 60 })
+    .toZonedDateTime(timeZone, { disambiguation: "compatible" })
+    .epochMilliseconds;
+}
+
+function localMidnight(date: Temporal.PlainDate, timeZone: string): number {
+  return wallClockToEpoch(date, 0, timeZone);
+}
+
+function localDateOf(epochMs: number, timeZone: string): Temporal.PlainDate {
+  return Temporal.Instant.fromEpochMilliseconds(epochMs).toZonedDateTimeISO(
+    timeZone,
+  )
+    .toPlainDate();
+}
+
+// ---------------------------------------------------------------------------
+// Interval arithmetic (inputs and outputs sorted by start)
+
+/** Touching intervals merge too, so open time that continues past midnight stays one period. */
+function mergeIntervals(intervals: Interval[]): Interval[] {
+  const sorted = [...intervals].sort((a, b) => a.start - b.start);
+  const out: Interval[] = [];
+  for (const iv of sorted) {
+    const last = out[out.length - 1];
+    if (last && iv.start <= last.end) last.end = Math.max(last.end, iv.end);
+    else out.push({ ...iv });
+  }
+  return out;
+}
+
+function clipIntervals(
+  intervals: Interval[],
+  from: number,
+  to: number,
+): Interval[] {
+  const out: Interval[] = [];
+  for (const iv of intervals) {
+    const start = Math.max(iv.start, from);
+    const end = Math.min(iv.end, to);
+    if (start < end) out.push({ start, end });
+  }
+  return out;
+}
+
+function subtractIntervals(base: Interval[], holes: Interval[]): Interval[] {
+  let pieces = base;
+  for (const hole of holes) {
+    const next: Interval[] = [];
+    for (const iv of pieces) {
+      if (hole.end <= iv.start || iv.end <= hole.start) {
+        next.push(iv);
+        continue;
+      }
+      if (iv.start < hole.start) {
+        next.push({ start: iv.start, end: hole.start });
+      }
+      if (hole.end < iv.end) next.push({ start: hole.end, end: iv.end });
+    }
+    pieces = next;
+  }
+  return pieces;
+}
+
+function intersects(a: Interval, b: Interval): boolean {
+  return a.start < b.end && b.start < a.end;
+}
+
+function containing(
+  intervals: Interval[],
+  req: Interval,
+): Interval | undefined {
+  return intervals.find((iv) => iv.start <= req.start && req.end <= iv.end);
+}
+
+// ---------------------------------------------------------------------------
+// Open time
+
+interface OpenTime {
+  /** Open time as if there were no blackout dates; tells "blackout" apart from "outside_hours". */
+  ignoringBlackouts: Interval[];
+  open: Interval[];
+}
+
+function computeOpenTime(
+  rules: AvailabilityRules,
+  from: number,
+  to: number,
+): OpenTime {
+  if (!(from < to)) return { ignoringBlackouts: [], open: [] };
+  const { timeZone } = rules;
+  const byDay = rangesByWeekday(rules.weeklyHours);
+  for (const d of rules.blackoutDates) parseLocalDate(d);
+  const blackouts = new Set(rules.blackoutDates);
+
+  const firstDate = localDateOf(from, timeZone);
+  const lastDate = localDateOf(to - 1, timeZone);
+  const raw: Interval[] = [];
+  const holes: Interval[] = [];
+  // Start a day early: an overnight range from the day before can run into `from`.
+  for (
+    let date = firstDate.subtract({ days: 1 });
+    Temporal.PlainDate.compare(date, lastDate) <= 0;
+    date = date.add({ days: 1 })
+  ) {
+    for (const r of byDay[date.dayOfWeek]) {
+      const start = wallClockToEpoch(date, r.startMinutes, timeZone);
+      const endDate = r.overnight ? date.add({ days: 1 }) : date;
+      const end = wallClockToEpoch(endDate, r.endMinutes, timeZone);
+      // Guards odd DST cases where a short range collapses to nothing.
+      if (start < end) raw.push({ start, end });
+    }
+    if (blackouts.has(date.toString())) {
+      const next = date.add({ days: 1 });
+      holes.push({
+        start: localMidnight(date, timeZone),
+        end: localMidnight(next, timeZone),
+      });
+    }
+  }
+  const ignoringBlackouts = clipIntervals(mergeIntervals(raw), from, to);
+  return {
+    ignoringBlackouts,
+    open: subtractIntervals(ignoringBlackouts, holes),
+  };
+}
+
+/** Merged open intervals clipped to [from, to), sorted by start. */
+export function openIntervals(
+  rules: AvailabilityRules,
+  from: number,
+  to: number,
+): Interval[] {
+  return computeOpenTime(rules, from, to).open;
+}
+
+// ---------------------------------------------------------------------------
+// Checking a request
+
+/** Drops empty or malformed occupied intervals (they block nothing) and sorts the rest. */
+function normalizeOccupied(occupied: Interval[]): Interval[] {
+  return occupied
+    .filter((o) =>
+      Number.isFinite(o.start) && Number.isFinite(o.end) && o.start < o.end
+    )
+    .sort((a, b) => a.start - b.start);
+}
+
+/** Checks that need no time-zone math, so they run before any Temporal work. */
+function checkArithmetic(
+  rules: AvailabilityRules,
+  req: Interval,
+  now: number,
+): Rejection | null {
+  if (
+    !Number.isFinite(req.start) || !Number.isFinite(req.end) ||
+    req.start >= req.end
+  ) {
+    return "invalid";
+  }
+  const duration = req.end - req.start;
+  if (duration < rules.minHours * HOUR) return "too_short";
+  if (duration > rules.maxHours * HOUR) return "too_long";
+  if (req.start < now + rules.minNoticeHours * HOUR) return "too_soon";
+  if (req.start >= now + rules.bookingWindowDays * DAY) return "too_far_ahead";
+  return null;
+}
+
+function checkAgainst(
+  openTime: OpenTime,
+  occupied: Interval[],
+  bufferMs: number,
+  req: Interval,
+): Rejection | null {
+  if (!containing(openTime.open, req)) {
+    return containing(openTime.ignoringBlackouts, req)
+      ? "blackout"
+      : "outside_hours";
+  }
+  if (occupied.some((o) => intersects(o, req))) return "overlaps";
+  const widened = (o: Interval) => ({
+    start: o.start - bufferMs,
+    end: o.end + bufferMs,
+  });
+  if (occupied.some((o) => intersects(widened(o), req))) return "inside_buffer";
+  return null;
+}
+
+export function checkInterval(
+  rules: AvailabilityRules,
+  req: Interval,
+  occupied: Interval[],
+  now: number,
+): CheckResult {
+  const early = checkArithmetic(rules, req, now);
+  if (early) return { ok: false, reason: early };
+  const openTime = computeOpenTime(rules, req.start, req.end);
+  const reason = checkAgainst(
+    openTime,
+    normalizeOccupied(occupied),
+    rules.bufferMinutes * MINUTE,
+    req,
+  );
+  return reason ? { ok: false, reason } : { ok: true };
+}
+
+// ---------------------------------------------------------------------------
+// Search
+
+/**
+ * Valid ends for a fixed start form one contiguous run (containment, overlap
+ * and buffer only get worse as the end moves later), so the latest end is the
+ * nearest limit rounded down to a slot step — no need to test every step.
+ */
+function latestEnd(
+  start: number,
+  minMs: number,
+  maxMs: number,
+  slot: number,
+  open: Interval,
+  occupied: Interval[],
+  bufferMs: number,
+): number {
+  let limit = Math.min(start + maxMs, open.end);
+  for (const o of occupied) {
+    // Anything still reaching past `start` must begin after the minimum booking, which passed.
+    if (o.end + bufferMs > start) limit = Math.min(limit, o.start - bufferMs);
+  }
+  const stepped = start + Math.floor((limit - start) / slot) * slot;
+  // The minimum duration may not be a whole number of slots; it is still a valid end.
+  return Math.max(stepped, start + minMs);
+}
+
+/**
+ * Starts on local `date` (every `slotMinutes` of absolute time from local
+ * midnight) where a minimum-length booking fits, each with its latest end.
+ */
+export function bookableStarts(
+  rules: AvailabilityRules,
+  date: string,
+  occupied: Interval[],
+  now: number,
+): BookableStart[] {
+  const day = parseLocalDate(date);
+  const slot = slotMs(rules);
+  const dayStart = localMidnight(day, rules.timeZone);
+  const dayEnd = localMidnight(day.add({ days: 1 }), rules.timeZone);
+  const minMs = rules.minHours * HOUR;
+  const maxMs = rules.maxHours * HOUR;
+  const bufferMs = rules.bufferMinutes * MINUTE;
+
+  // Every candidate ends by dayEnd + maxHours, so one window serves the whole day.
+  const windowEnd = dayEnd + Math.max(maxMs, 0);
+  const openTime = computeOpenTime(rules, dayStart, windowEnd);
+  const window = { start: dayStart - bufferMs, end: windowEnd + bufferMs };
+  const relevant = normalizeOccupied(occupied).filter((o) =>
+    intersects(o, window)
+  );
+
+  const out: BookableStart[] = [];
+  for (let start = dayStart; start < dayEnd; start += slot) {
+    const req = { start, end: start + minMs };
+    if (
+      checkArithmetic(rules, req, now) ||
+      checkAgainst(openTime, relevant, bufferMs, req)
+    ) {
+      continue;
+    }
+    const open = containing(openTime.open, req)!;
+    out.push({
+      start,
+      maxEnd: latestEnd(start, minMs, maxMs, slot, open, relevant, bufferMs),
+    });
+  }
+  return out;
+}
+
+/** First bookable start on `fromDate` or one of the following `days - 1` local dates. */
+export function nextBookableStart(
+  rules: AvailabilityRules,
+  occupied: Interval[],
+  now: number,
+  fromDate: string,
+  days: number,
+): BookableStart | null {
+  const windowEnd = now + rules.bookingWindowDays * DAY;
+  let date = parseLocalDate(fromDate);
+  for (let i = 0; i < days; i++, date = date.add({ days: 1 })) {
+    // Later dates can only be further past the booking window.
+    if (localMidnight(date, rules.timeZone) >= windowEnd) break;
+    const starts = bookableStarts(rules, date.toString(), occupied, now);
+    if (starts.length > 0) return starts[0];
+  }
+  return null;
+}

@@ -1,0 +1,71 @@
+import { z } from "zod";
+
+const bool = z.enum(["true", "false", "1", "0"]).transform((v) =>
+  v === "true" || v === "1"
+);
+
+/**
+ * Every setting comes from the environment and is parsed here once, at start.
+ * Defaults suit a laptop; production must say what it means.
+ */
+const envSchema = z.object({
+  APP_ENV: z.enum(["development", "production", "test"]).default("development"),
+  PORT: z.coerce.number().int().min(0).max(65535).default(8000),
+  HOSTNAME: z.string().min(1).default("0.0.0.0"),
+  BASE_URL: z.url({ protocol: /^https?$/ }).transform((u) =>
+    u.replace(/\/+$/, "")
+  ).optional(),
+  /** Local SQLite file for Deno KV, or ":memory:". Ignored when DENO_KV_URL is set. */
+  DENO_KV_PATH: z.string().min(1).optional(),
+  /** KV Connect URL of a self-hosted denokv (needs DENO_KV_ACCESS_TOKEN in the environment). */
+  DENO_KV_URL: z.url({ protocol: /^https?$/ }).optional(),
+  SEED_DEMO_DATA: bool.optional(),
+  /** Set by Deno Deploy on every deployment; its presence means "use the platform's KV". */
+  DENO_DEPLOYMENT_ID: z.string().optional(),
+});
+
+export type Config = {
+  APP_ENV: "development" | "production" | "test";
+  PORT: number;
+  HOSTNAME: string;
+  BASE_URL: string;
+  DENO_KV_PATH?: string;
+  DENO_KV_URL?: string;
+  SEED_DEMO_DATA: boolean;
+  DENO_DEPLOYMENT_ID?: string;
+};
+
+export class ConfigError extends Error {}
+
+/** Parses the environment; a bad value throws one line naming the variable. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const defined = Object.fromEntries(
+    Object.entries(env).filter(([, v]) => v !== undefined && v !== ""),
+  );
+  const parsed = envSchema.safeParse(defined);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const name = String(issue.path[0]);
+    throw new ConfigError(
+      `Invalid environment variable ${name}: ${issue.message}`,
+    );
+  }
+  const e = parsed.data;
+  const onDeploy = e.DENO_DEPLOYMENT_ID !== undefined;
+  if (e.APP_ENV === "production" && !e.BASE_URL) {
+    throw new ConfigError(
+      "Missing environment variable BASE_URL: required when APP_ENV=production",
+    );
+  }
+  return {
+    APP_ENV: e.APP_ENV,
+    PORT: e.PORT,
+    HOSTNAME: e.HOSTNAME,
+    BASE_URL: e.BASE_URL ?? `http://localhost:${e.PORT}`,
+    DENO_KV_URL: e.DENO_KV_URL,
+    // On Deno Deploy the platform's KV is used unless a path is given explicitly.
+    DENO_KV_PATH: e.DENO_KV_PATH ?? (onDeploy ? undefined : "./data/prep.kv"),
+    SEED_DEMO_DATA: e.SEED_DEMO_DATA ?? e.APP_ENV !== "production",
+    DENO_DEPLOYMENT_ID: e.DENO_DEPLOYMENT_ID,
+  };
+}

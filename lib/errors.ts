@@ -1,0 +1,41 @@
+/**
+ * Typed failures thrown anywhere below the routes; one `onError` maps them to
+ * an HTML page or, under /api, to JSON.
+ */
+export class AppError extends Error {
+  constructor(
+    readonly status: 400 | 403 | 404 | 409 | 413 | 429,
+    message: string,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class NotFoundError extends AppError {
+  constructor(message = "We could not find that page.") {
+    super(404, message);
+  }
+}
+
+export class ForbiddenError extends AppError {
+  constructor(message = "You do not have access to this page.") {
+    super(403, message);
+  }
+}
+
+export class ConflictError extends AppError {
+  constructor(message: string) {
+    super(409, message);
+  }
+}
+
+/** Bad input: `issues` maps field paths ("address.city") to messages shown next to the field. */
+export class ValidationError extends AppError {
+  constructor(
+    readonly issues: Record<string, string>,
+    message = "Please check the highlighted fields.",
+  ) {
+    super(400, message);
+  }
+}

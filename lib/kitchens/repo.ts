@@ -1,0 +1,215 @@
+import { ALL_CITIES, keys } from "../db/keys.ts";
+import { getManyValues } from "../db/kv.ts";
+import { ConflictError, NotFoundError } from "../errors.ts";
+import { newId } from "../ids.ts";
+import type { Host, Kitchen, KitchenInput } from "./schema.ts";
+import type { KitchenStatus } from "./vocabulary.ts";
+
+/** Deno.KvU64 sums wrap around, so adding 2^64 - 1 subtracts one. */
+const MINUS_ONE = new Deno.KvU64(0xffff_ffff_ffff_ffffn);
+const PLUS_ONE = new Deno.KvU64(1n);
+
+/** The search index entries of a kitchen: none unless it is published. */
+export function searchIndexKeys(k: Kitchen): Deno.KvKey[] {
+  if (k.status !== "published") return [];
+  const city = k.address.city;
+  const price = k.hourlyPriceCents;
+  const features = [...k.equipment, ...k.storage.map((s) => `storage:${s}`)];
+  return [
+    keys.kitchensByPrice(city, price, k.id),
+    keys.kitchensByPrice(ALL_CITIES, price, k.id),
+    keys.kitchensByCreated(city, k.id),
+    keys.kitchensByCreated(ALL_CITIES, k.id),
+    ...features.map((f) => keys.kitchensByFeature(city, f, price, k.id)),
+  ];
+}
+
+/** Every index entry of a kitchen, search or not. */
+function indexKeys(k: Kitchen): Deno.KvKey[] {
+  return [
+    keys.kitchensByHost(k.hostId, k.id),
+    keys.kitchensByStatus(k.status, k.id),
+    ...searchIndexKeys(k),
+  ];
+}
+
+function countScopes(k: Kitchen): string[] {
+  return k.status === "published" ? [k.address.city, ALL_CITIES] : [];
+}
+
+/** Builds a kitchen record; the caller writes it with `addKitchenCreate`. */
+export function newKitchen(
+  hostId: string,
+  input: KitchenInput,
+  opts: { status?: KitchenStatus; now?: Date; id?: string } = {},
+): Kitchen {
+  const at = (opts.now ?? new Date()).toISOString();
+  return {
+    v: 1,
+    id: opts.id ?? newId(),
+    hostId,
+    status: opts.status ?? "draft",
+    createdAt: at,
+    updatedAt: at,
+    ...input,
+  };
+}
+
+/**
+ * Adds a kitchen's creation to an atomic: the record checked absent, its
+ * indexes and counters. Lets a seed create many kitchens in one commit.
+ */
+export function addKitchenCreate(
+  atomic: Deno.AtomicOperation,
+  k: Kitchen,
+): Deno.AtomicOperation {
+  atomic.check({ key: keys.kitchen(k.id), versionstamp: null }).set(
+    keys.kitchen(k.id),
+    k,
+  );
+  for (const key of indexKeys(k)) atomic.set(key, k.id);
+  for (const scope of countScopes(k)) {
+    atomic.sum(keys.kitchenCount(scope), PLUS_ONE.value);
+  }
+  return atomic;
+}
+
+export async function createKitchen(
+  kv: Deno.Kv,
+  hostId: string,
+  input: KitchenInput,
+  opts: { status?: KitchenStatus; now?: Date } = {},
+): Promise<Kitchen> {
+  const host = await kv.get<Host>(keys.host(hostId));
+  if (!host.value) throw new NotFoundError("That host does not exist.");
+  const kitchen = newKitchen(hostId, input, opts);
+  // Checking the host entry means a host deleted meanwhile gets no orphan kitchen.
+  const res = await addKitchenCreate(kv.atomic().check(host), kitchen).commit();
+  if (!res.ok) {
+    throw new ConflictError(
+      "That kitchen could not be saved; please try again.",
+    );
+  }
+  return kitchen;
+}
+
+export async function getKitchen(
+  kv: Deno.Kv,
+  id: string,
+): Promise<Kitchen | null> {
+  return (await kv.get<Kitchen>(keys.kitchen(id))).value;
+}
+
+/** A kitchen a visitor may see: published, or 404. */
+export async function getPublishedKitchen(
+  kv: Deno.Kv,
+  id: string,
+): Promise<Kitchen> {
+  const k = await getKitchen(kv, id);
+  if (!k || k.status !== "published") {
+    throw new NotFoundError("We could not find that kitchen.");
+  }
+  return k;
+}
+
+export async function getKitchens(
+  kv: Deno.Kv,
+  ids: string[],
+): Promise<(Kitchen | null)[]> {
+  return await getManyValues<Kitchen>(kv, ids.map(keys.kitchen));
+}
+
+/**
+ * Applies `change` to the current record and rewrites indexes and counters in
+ * one atomic that checks the version read; retries a few times on a race.
+ */
+export async function updateKitchen(
+  kv: Deno.Kv,
+  id: string,
+  change: (k: Kitchen) => Kitchen,
+  now = new Date(),
+): Promise<Kitchen> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const entry = await kv.get<Kitchen>(keys.kitchen(id));
+    if (!entry.value) {
+      throw new NotFoundError("We could not find that kitchen.");
+    }
+    const before = entry.value;
+    const after: Kitchen = {
+      ...change(before),
+      id,
+      v: 1,
+      updatedAt: now.toISOString(),
+    };
+    const atomic = kv.atomic().check(entry).set(keys.kitchen(id), after);
+    const oldKeys = indexKeys(before);
+    const newKeys = indexKeys(after);
+    const newSet = new Set(newKeys.map((k) => JSON.stringify(k)));
+    for (const k of oldKeys) {
+      if (!newSet.has(JSON.stringify(k))) atomic.delete(k);
+    }
+    for (const k of newKeys) atomic.set(k, id);
+    for (const s of countScopes(before)) {
+      atomic.sum(keys.kitchenCount(s), MINUS_ONE.value);
+    }
+    for (const s of countScopes(after)) {
+      atomic.sum(keys.kitchenCount(s), PLUS_ONE.value);
+    }
+    if ((await atomic.commit()).ok) return after;
+  }
+  throw new ConflictError(
+    "That kitchen was changed by someone else; please try again.",
+  );
+}
+
+export async function setKitchenStatus(
+  kv: Deno.Kv,
+  id: string,
+  status: KitchenStatus,
+): Promise<Kitchen> {
+  return await updateKitchen(kv, id, (k) => ({ ...k, status }));
+}
+
+/** Published kitchens in a city (or ALL_CITIES), read from a counter, not a scan. */
+export async function countPublishedKitchens(
+  kv: Deno.Kv,
+  scope: string,
+): Promise<number> {
+  const entry = await kv.get<Deno.KvU64>(keys.kitchenCount(scope));
+  return entry.value ? Number(entry.value.value) : 0;
+}
+
+export async function listKitchenIdsByHost(
+  kv: Deno.Kv,
+  hostId: string,
+): Promise<string[]> {
+  const ids: string[] = [];
+  for await (
+    const e of kv.list<string>({ prefix: ["kitchens_by_host", hostId] })
+  ) ids.push(e.value);
+  return ids;
+}
+
+export async function getHost(kv: Deno.Kv, id: string): Promise<Host | null> {
+  return (await kv.get<Host>(keys.host(id))).value;
+}
+
+/** Busy intervals of a kitchen that start before `to` and end after `from`. */
+export async function listOccupancy(
+  kv: Deno.Kv,
+  kitchenId: string,
+  from: number,
+  to: number,
+  longestMs = 24 * 3600_000,
+): Promise<{ start: number; end: number }[]> {
+  const out: { start: number; end: number }[] = [];
+  const iter = kv.list<{ end: number }>({
+    start: [...keys.occupancyPrefix(kitchenId), from - longestMs],
+    end: [...keys.occupancyPrefix(kitchenId), to],
+  });
+  for await (const e of iter) {
+    const start = e.key[2] as number;
+    if (e.value.end > from) out.push({ start, end: e.value.end });
+  }
+  return out;
+}

@@ -1,0 +1,98 @@
+import { z } from "zod";
+import { CITY_SLUGS } from "../cities.ts";
+import { CANCELLATION_POLICIES } from "./policy.ts";
+import { EQUIPMENT_IDS, KITCHEN_STATUSES, STORAGE_IDS } from "./vocabulary.ts";
+
+/** "HH:MM" on a 24-hour clock; "24:00" is allowed as the end of a day. */
+export const clockTime = z.string().regex(
+  /^(([01]\d|2[0-3]):[0-5]\d|24:00)$/,
+  "Use a 24-hour time like 09:30",
+);
+
+export const localDate = z.iso.date({ error: "Use a date like 2026-12-31" });
+
+export const timeZone = z.string().refine((tz) => {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: tz });
+    return tz.includes("/") || tz === "UTC";
+  } catch {
+    return false;
+  }
+}, "Unknown time zone");
+
+/**
+ * One opening range on an ISO weekday (1 = Monday … 7 = Sunday). An end at or
+ * before the start means the range runs overnight into the next day.
+ */
+export const weeklyRange = z.object({
+  day: z.number().int().min(1).max(7),
+  start: clockTime,
+  end: clockTime,
+}).refine((r) => r.start !== "24:00", {
+  message: "A range cannot start at 24:00",
+  path: ["start"],
+});
+export type WeeklyRange = z.infer<typeof weeklyRange>;
+
+export const photoRef = z.object({
+  id: z.string().min(1),
+  alt: z.string().min(1).max(200),
+});
+export type PhotoRef = z.infer<typeof photoRef>;
+
+const cents = z.number().int().min(0).max(10_000_000);
+
+/** Everything a host decides about a kitchen; the stored record adds ids and timestamps. */
+export const kitchenInput = z.object({
+  title: z.string().trim().min(3).max(120),
+  description: z.string().trim().min(20).max(5000),
+  rules: z.array(z.string().trim().min(1).max(300)).max(20),
+  address: z.object({
+    line1: z.string().trim().min(1).max(200),
+    neighborhood: z.string().trim().min(1).max(100),
+    city: z.enum(CITY_SLUGS as [string, ...string[]]),
+    state: z.string().trim().min(2).max(50),
+    postalCode: z.string().trim().min(3).max(12),
+  }),
+  lat: z.number().min(-90).max(90),
+  lng: z.number().min(-180).max(180),
+  timeZone,
+  photos: z.array(photoRef).max(20),
+  equipment: z.array(z.enum(EQUIPMENT_IDS)).max(EQUIPMENT_IDS.length),
+  storage: z.array(z.enum(STORAGE_IDS)).max(STORAGE_IDS.length),
+  capacity: z.number().int().min(1).max(100),
+  hourlyPriceCents: cents.min(100),
+  cleaningFeeCents: cents,
+  currency: z.literal("usd"),
+  minHours: z.number().int().min(1).max(24),
+  maxHours: z.number().int().min(1).max(24),
+  bufferMinutes: z.number().int().min(0).max(240),
+  minNoticeHours: z.number().int().min(0).max(24 * 14),
+  bookingWindowDays: z.number().int().min(1).max(365),
+  weeklyHours: z.array(weeklyRange).max(50),
+  blackoutDates: z.array(localDate).max(366),
+  cancellationPolicy: z.enum(CANCELLATION_POLICIES),
+}).refine((k) => k.maxHours >= k.minHours, {
+  message: "Maximum hours must be at least the minimum",
+  path: ["maxHours"],
+});
+export type KitchenInput = z.infer<typeof kitchenInput>;
+
+export const kitchenRecord = z.object({
+  v: z.literal(1),
+  id: z.string(),
+  hostId: z.string(),
+  status: z.enum(KITCHEN_STATUSES),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+}).and(kitchenInput);
+export type Kitchen = z.infer<typeof kitchenRecord>;
+
+export const hostRecord = z.object({
+  v: z.literal(1),
+  id: z.string(),
+  name: z.string().min(1).max(100),
+  about: z.string().max(2000),
+  createdAt: z.string(),
+});
+export type Host = z.infer<typeof hostRecord>;
