@@ -66,6 +66,7 @@ export const keys = {
   /** Uploaded or generated files: a manifest written last, over fixed-size chunks. */
   file: (id: string) => ["files", id],
   fileChunk: (id: string, n: number) => ["file_chunks", id, n],
+  fileChunksPrefix: (id: string) => ["file_chunks", id],
 
   /** Records that a named seed has run, so seeding twice creates nothing new. */
   seed: (name: string) => ["seeds", name],

@@ -52,12 +52,12 @@ export async function putFile(
 export async function getFile(
   kv: Deno.Kv,
   id: string,
-): Promise<{ meta: StoredFile; bytes: Uint8Array } | null> {
+): Promise<{ meta: StoredFile; bytes: Uint8Array<ArrayBuffer> } | null> {
   const meta = (await kv.get<StoredFile>(keys.file(id))).value;
   if (!meta) return null;
   const bytes = new Uint8Array(meta.size);
   let offset = 0;
-  for await (const e of kv.list<Uint8Array>({ prefix: ["file_chunks", id] })) {
+  for await (const e of kv.list<Uint8Array>({ prefix: keys.fileChunksPrefix(id) })) {
     bytes.set(e.value, offset);
     offset += e.value.length;
   }

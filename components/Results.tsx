@@ -1,0 +1,56 @@
+import { KitchenCard } from "./KitchenCard.tsx";
+import type { SearchResult } from "../lib/kitchens/search.ts";
+
+/** Result count, cards and the next-page link of a search. */
+export function Results(
+  { result, nextHref, firstHref, date }: {
+    result: SearchResult;
+    nextHref: string | null;
+    firstHref: string | null;
+    date?: string;
+  },
+) {
+  const { hits, total } = result;
+  const count = total.exact
+    ? `${total.count} ${total.count === 1 ? "kitchen" : "kitchens"}`
+    : `${total.count}${nextHref ? "+" : ""} matching ${total.count === 1 ? "kitchen" : "kitchens"}`;
+  return (
+    <div>
+      <p class="mb-4 font-semibold" data-testid="result-count">{count}</p>
+      {hits.length === 0
+        ? (
+          <div class="rounded-xl border border-dashed border-stone-300 bg-white p-8">
+            <h2 class="text-xl font-bold">No kitchens match these filters</h2>
+            <ul class="mt-2 list-disc pl-5 text-stone-700">
+              <li>Try another date, or remove the time range.</li>
+              <li>Widen the price range or drop an equipment filter.</li>
+              <li>
+                Search <a href="/search" class="text-emerald-800 underline">all cities</a>.
+              </li>
+            </ul>
+            {result.truncated && (
+              <p class="mt-2 text-sm">
+                We checked the first few hundred kitchens.{" "}
+                <a href={nextHref ?? "#"} class="text-emerald-800 underline">Keep searching</a>
+              </p>
+            )}
+          </div>
+        )
+        : (
+          <ul class="grid gap-4 sm:grid-cols-2 lg:grid-cols-3" aria-label="Kitchens">
+            {hits.map((h) => (
+              <KitchenCard kitchen={h.kitchen} slot={h.slot} slotLabel={date ? "Free from" : "Next free"} />
+            ))}
+          </ul>
+        )}
+      <nav aria-label="Pages" class="mt-6 flex justify-between">
+        {firstHref ? <a href={firstHref} class="font-semibold text-emerald-800 underline">First page</a> : <span />}
+        {nextHref && hits.length > 0 && (
+          <a href={nextHref} rel="next" class="font-semibold text-emerald-800 underline">
+            Next page →
+          </a>
+        )}
+      </nav>
+    </div>
+  );
+}

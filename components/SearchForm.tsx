@@ -1,0 +1,128 @@
+import { CITIES } from "../lib/cities.ts";
+import { EQUIPMENT, STORAGE } from "../lib/kitchens/vocabulary.ts";
+
+type Raw = Record<string, string | string[] | number | undefined>;
+
+const input = "w-full rounded-lg border border-stone-300 bg-white px-3 py-2";
+
+function value(raw: Raw, key: string): string {
+  const v = raw[key];
+  return v === undefined ? "" : Array.isArray(v) ? v[0] ?? "" : String(v);
+}
+
+function values(raw: Raw, key: string): string[] {
+  const v = raw[key];
+  return v === undefined ? [] : Array.isArray(v) ? v : [String(v)];
+}
+
+function FieldError({ id, message }: { id: string; message?: string }) {
+  return message ? <p id={id} class="mt-1 text-sm font-medium text-red-700">{message}</p> : null;
+}
+
+function Field(
+  { name, label, type, raw, errors, min, step }: {
+    name: string;
+    label: string;
+    type: string;
+    raw: Raw;
+    errors: Record<string, string>;
+    min?: string;
+    step?: string;
+  },
+) {
+  const error = errors[name];
+  return (
+    <div>
+      <label for={`f-${name}`} class="block text-sm font-semibold">{label}</label>
+      <input
+        id={`f-${name}`}
+        name={name}
+        type={type}
+        value={value(raw, name)}
+        min={min}
+        step={step}
+        class={`${input} ${error ? "border-red-600" : ""}`}
+        aria-invalid={error ? "true" : undefined}
+        aria-describedby={error ? `e-${name}` : undefined}
+      />
+      <FieldError id={`e-${name}`} message={error} />
+    </div>
+  );
+}
+
+/** The full filter form; a plain GET form, so it works without JavaScript. */
+export function SearchForm({ raw, errors }: { raw: Raw; errors: Record<string, string> }) {
+  const city = value(raw, "city");
+  const chosenEquipment = values(raw, "equipment");
+  const chosenStorage = values(raw, "storage");
+  return (
+    <form
+      action="/search"
+      method="get"
+      class="space-y-4 rounded-xl border border-stone-200 bg-white p-4"
+      aria-label="Search filters"
+    >
+      <div>
+        <label for="f-city" class="block text-sm font-semibold">City</label>
+        <select id="f-city" name="city" class={input}>
+          <option value="">All cities</option>
+          {CITIES.map((c) => <option value={c.slug} selected={c.slug === city}>{c.name}</option>)}
+        </select>
+      </div>
+      <Field name="date" label="Date" type="date" raw={raw} errors={errors} />
+      <div class="grid grid-cols-2 gap-2">
+        <Field name="start" label="From" type="time" step="1800" raw={raw} errors={errors} />
+        <Field name="end" label="Until" type="time" step="1800" raw={raw} errors={errors} />
+      </div>
+      <Field name="hours" label="Or for how many hours" type="number" min="1" raw={raw} errors={errors} />
+      <div class="grid grid-cols-2 gap-2">
+        <Field name="minPrice" label="Min $/hour" type="number" min="0" raw={raw} errors={errors} />
+        <Field name="maxPrice" label="Max $/hour" type="number" min="0" raw={raw} errors={errors} />
+      </div>
+      <fieldset>
+        <legend class="text-sm font-semibold">Equipment</legend>
+        <FieldError id="e-equipment" message={errors.equipment} />
+        <div class="mt-1 max-h-56 space-y-1 overflow-y-auto pr-2">
+          {Object.entries(EQUIPMENT).map(([id, label]) => (
+            <label class="flex items-center gap-2 text-sm">
+              <input
+                type="checkbox"
+                name="equipment"
+                value={id}
+                checked={chosenEquipment.includes(id)}
+              />
+              {label}
+            </label>
+          ))}
+        </div>
+      </fieldset>
+      <fieldset>
+        <legend class="text-sm font-semibold">Storage</legend>
+        <FieldError id="e-storage" message={errors.storage} />
+        {Object.entries(STORAGE).map(([id, label]) => (
+          <label class="flex items-center gap-2 text-sm">
+            <input type="checkbox" name="storage" value={id} checked={chosenStorage.includes(id)} />
+            {label}
+          </label>
+        ))}
+      </fieldset>
+      <div>
+        <label for="f-sort" class="block text-sm font-semibold">Sort by</label>
+        <select id="f-sort" name="sort" class={input}>
+          <option value="price" selected={value(raw, "sort") === "price"}>Lowest price</option>
+          <option value="newest" selected={value(raw, "sort") === "newest"}>Newest</option>
+          <option value="soonest" selected={value(raw, "sort") === "soonest"}>
+            Soonest available
+          </option>
+        </select>
+        <FieldError id="e-sort" message={errors.sort} />
+      </div>
+      <button
+        type="submit"
+        class="w-full rounded-lg bg-emerald-700 px-4 py-2 font-semibold text-white hover:bg-emerald-800"
+      >
+        Show kitchens
+      </button>
+    </form>
+  );
+}

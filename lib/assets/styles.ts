@@ -1,0 +1,64 @@
+// Build-time stylesheet generation: Tailwind classes found in the sources, compiled by twind.
+import { defineConfig, stringify, twind, virtual } from "@twind/core";
+import presetTailwind from "@twind/preset-tailwind";
+import { listSourceFiles } from "../islands/manifest.ts";
+
+export const DEFAULT_STYLE_DIRS = ["components", "islands", "routes", "lib"];
+
+/** Hand-written rules that are not utilities; kept here so no inline style attribute is needed. */
+export const BASE_CSS = [
+  // Island boundaries must not affect layout (flex/grid children stay direct children).
+  "prep-island{display:contents}",
+  ":focus-visible{outline:3px solid #047857;outline-offset:2px}",
+  ".skip-link{position:absolute;left:-10000px;top:auto;width:1px;height:1px;overflow:hidden}",
+  ".skip-link:focus{position:static;width:auto;height:auto;overflow:visible}",
+].join("\n");
+
+// Quoted strings and template-literal text; deliberately loose, since twind drops non-classes.
+const STRING_LITERAL =
+  /"((?:[^"\\\n]|\\.)*)"|'((?:[^'\\\n]|\\.)*)'|`((?:[^`\\]|\\.)*)`/g;
+const CLASS_TOKEN =
+  /^!?-?[a-z][a-z0-9]*(?:[-:/.][a-z0-9[\]#%.()_,'/-]*|\[[^\s\]]+\])*$/i;
+
+/** Tokens in `source` that could be utility classes. */
+export function extractClassCandidates(source: string): Set<string> {
+  const out = new Set<string>();
+  for (const m of source.matchAll(STRING_LITERAL)) {
+    // `${...}` parts of template literals are code, not class text.
+    const text = (m[1] ?? m[2] ?? m[3] ?? "").replace(/\$\{[^}]*\}/g, " ");
+    for (const token of text.split(/\s+/)) {
+      if (token.length > 0 && token.length <= 80 && CLASS_TOKEN.test(token)) {
+        out.add(token);
+      }
+    }
+  }
+  return out;
+}
+
+export async function generateStylesheet(
+  dirs: string[] = DEFAULT_STYLE_DIRS,
+): Promise<string> {
+  const tokens = new Set<string>();
+  for (const dir of dirs) {
+    for (const file of await listSourceFiles(dir)) {
+      for (
+        const token of extractClassCandidates(await Deno.readTextFile(file))
+      ) tokens.add(token);
+    }
+  }
+  const tw = twind(
+    defineConfig({ presets: [presetTailwind()], hash: false }),
+    virtual(true),
+  );
+  // Sorted so the same sources always produce byte-identical CSS (stable content hash).
+  for (const token of [...tokens].sort()) {
+    try {
+      tw(token);
+    } catch {
+      // A prose word that happens to look like a class is not worth failing the build for.
+    }
+  }
+  // twind marks each rule with a /*!…*/ comment for runtime rehydration; useless in a file.
+  const css = stringify(tw.target).replace(/\/\*!.*?\*\//g, "");
+  return css + "\n" + BASE_CSS + "\n";
+}

@@ -1,0 +1,92 @@
+import {
+  type AvailabilityRules,
+  type BookableStart,
+  bookableStarts,
+  nextBookableStart,
+} from "../availability.ts";
+import { listOccupancy } from "./repo.ts";
+import type { Kitchen } from "./schema.ts";
+
+export function rulesOf(k: Kitchen): AvailabilityRules {
+  return {
+    timeZone: k.timeZone,
+    weeklyHours: k.weeklyHours,
+    blackoutDates: k.blackoutDates,
+    bufferMinutes: k.bufferMinutes,
+    minNoticeHours: k.minNoticeHours,
+    bookingWindowDays: k.bookingWindowDays,
+    minHours: k.minHours,
+    maxHours: k.maxHours,
+  };
+}
+
+/** Today's date on the kitchen's wall calendar. */
+export function localToday(timeZone: string, now: number): string {
+  return Temporal.Instant.fromEpochMilliseconds(now).toZonedDateTimeISO(timeZone).toPlainDate()
+    .toString();
+}
+
+/** The instant of a wall-clock time on a local date; "24:00" is the next midnight. */
+export function localInstant(timeZone: string, date: string, time: string): number {
+  const day = Temporal.PlainDate.from(date);
+  const [d, t] = time === "24:00" ? [day.add({ days: 1 }), "00:00"] : [day, time];
+  return d.toPlainDateTime(Temporal.PlainTime.from(t))
+    .toZonedDateTime(timeZone, { disambiguation: "compatible" }).epochMilliseconds;
+}
+
+/** The window of busy time that can affect bookings starting on `date`. */
+function dayWindow(k: Kitchen, date: string): [number, number] {
+  const from = localInstant(k.timeZone, date, "00:00") - 3600_000 * 24;
+  return [from, from + 3600_000 * 24 * 3 + k.maxHours * 3600_000];
+}
+
+/** Bookable starts of one local date, against the kitchen's current bookings and holds. */
+export async function daySlots(
+  kv: Deno.Kv,
+  k: Kitchen,
+  date: string,
+  now: number,
+): Promise<BookableStart[]> {
+  const [from, to] = dayWindow(k, date);
+  const busy = await listOccupancy(kv, k.id, from, to);
+  return bookableStarts(rulesOf(k), date, busy, now);
+}
+
+/** The first bookable start within the next `days` local dates, for result cards. */
+export async function nextFreeSlot(
+  kv: Deno.Kv,
+  k: Kitchen,
+  now: number,
+  days = 14,
+): Promise<BookableStart | null> {
+  const today = localToday(k.timeZone, now);
+  const busy = await listOccupancy(kv, k.id, now - 86400_000, now + (days + 2) * 86400_000);
+  return nextBookableStart(rulesOf(k), busy, now, today, days);
+}
+
+const timeFormats = new Map<string, Intl.DateTimeFormat>();
+
+function format(timeZone: string, kind: "time" | "dayTime"): Intl.DateTimeFormat {
+  const key = `${timeZone}|${kind}`;
+  let f = timeFormats.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat("en-US", {
+      timeZone,
+      hour: "numeric",
+      minute: "2-digit",
+      ...(kind === "dayTime" ? { weekday: "short", month: "short", day: "numeric" } : {}),
+    });
+    timeFormats.set(key, f);
+  }
+  return f;
+}
+
+/** "9:30 AM" in the kitchen's zone. */
+export function formatTime(timeZone: string, ms: number): string {
+  return format(timeZone, "time").format(ms);
+}
+
+/** "Tue, Dec 1, 9:30 AM" in the kitchen's zone. */
+export function formatDayTime(timeZone: string, ms: number): string {
+  return format(timeZone, "dayTime").format(ms);
+}

@@ -1,0 +1,185 @@
+import { type BookableStart, bookableStarts, checkInterval } from "../availability.ts";
+import { findCity } from "../cities.ts";
+import { ALL_CITIES, keys } from "../db/keys.ts";
+import { ValidationError } from "../errors.ts";
+import { getKitchens, listOccupancy } from "./repo.ts";
+import { localInstant, nextFreeSlot, rulesOf } from "./calendar.ts";
+import type { Kitchen } from "./schema.ts";
+import type { SearchQuery } from "./search_query.ts";
+
+export const PAGE_SIZE = 12;
+/**
+ * Index entries examined per request at most. Search cost is bounded by this,
+ * not by the catalogue size; when it is reached the page offers to continue.
+ */
+export const MAX_SCAN = 360;
+/** "Soonest available" ranks this many best-priced matches, since next-free time has no index. */
+export const SOONEST_POOL = 72;
+
+export interface SearchHit {
+  kitchen: Kitchen;
+  /** The slot that matched the requested date/time, or the next free one. */
+  slot: BookableStart | null;
+}
+
+export interface SearchResult {
+  hits: SearchHit[];
+  /** Exact when it could be read from a counter, otherwise a lower bound. */
+  total: { count: number; exact: boolean };
+  nextCursor: string | null;
+  /** The scan cap was reached before the page filled. */
+  truncated: boolean;
+}
+
+const EMPTY: SearchResult = { hits: [], total: { count: 0, exact: true }, nextCursor: null, truncated: false };
+
+/** Filters that an index entry cannot answer, checked on the record. Pure. */
+export function matchesFilters(k: Kitchen, q: SearchQuery): boolean {
+  if (k.status !== "published") return false;
+  if (q.city && k.address.city !== q.city) return false;
+  if (q.minPrice !== undefined && k.hourlyPriceCents < Math.round(q.minPrice * 100)) return false;
+  if (q.maxPrice !== undefined && k.hourlyPriceCents > Math.round(q.maxPrice * 100)) return false;
+  if (!q.equipment.every((e) => k.equipment.includes(e))) return false;
+  return q.storage.every((s) => k.storage.includes(s));
+}
+
+/** Which slot, if any, satisfies the requested date and hours for this kitchen. Pure. */
+export function matchingSlot(
+  k: Kitchen,
+  q: SearchQuery,
+  busy: { start: number; end: number }[],
+  now: number,
+): BookableStart | null {
+  if (!q.date) return null;
+  const rules = rulesOf(k);
+  if (q.start && q.end) {
+    const start = localInstant(k.timeZone, q.date, q.start);
+    let end = localInstant(k.timeZone, q.date, q.end);
+    if (end <= start) end = localInstant(k.timeZone, nextDate(q.date), q.end);
+    return checkInterval(rules, { start, end }, busy, now).ok ? { start, maxEnd: end } : null;
+  }
+  const starts = bookableStarts(rules, q.date, busy, now);
+  if (!q.hours) return starts[0] ?? null;
+  const want = q.hours * 3600_000;
+  if (q.hours < k.minHours || q.hours > k.maxHours) return null;
+  return starts.find((s) => s.maxEnd - s.start >= want) ?? null;
+}
+
+function nextDate(date: string): string {
+  return Temporal.PlainDate.from(date).add({ days: 1 }).toString();
+}
+
+function selectorFor(q: SearchQuery): Deno.KvListSelector {
+  const scope = q.city ?? ALL_CITIES;
+  if (q.sort === "newest") return { prefix: keys.kitchensByCreatedPrefix(scope) };
+  // A feature index narrows the scan to kitchens having the first wanted feature.
+  const feature = q.city && (q.equipment[0] ?? (q.storage[0] && `storage:${q.storage[0]}`));
+  const prefix = feature
+    ? keys.kitchensByFeaturePrefix(scope, feature)
+    : keys.kitchensByPricePrefix(scope);
+  if (q.minPrice === undefined && q.maxPrice === undefined) return { prefix };
+  return {
+    start: [...prefix, Math.round((q.minPrice ?? 0) * 100)],
+    end: [...prefix, Math.round((q.maxPrice ?? 1e9) * 100) + 1],
+  };
+}
+
+function hasOnlyCityFilter(q: SearchQuery): boolean {
+  return !q.date && q.minPrice === undefined && q.maxPrice === undefined &&
+    q.equipment.length === 0 && q.storage.length === 0;
+}
+
+async function slotFor(kv: Deno.Kv, k: Kitchen, q: SearchQuery, now: number) {
+  if (!q.date) return { ok: true, slot: await nextFreeSlot(kv, k, now) };
+  const dayStart = localInstant(k.timeZone, q.date, "00:00");
+  const busy = await listOccupancy(kv, k.id, dayStart - 86400_000, dayStart + 3 * 86400_000);
+  const slot = matchingSlot(k, q, busy, now);
+  return { ok: slot !== null, slot };
+}
+
+/**
+ * Walks one index in order, checking records in batches, until a page (plus
+ * one, to know whether more exist) has matched or the scan cap is reached.
+ */
+async function scan(kv: Deno.Kv, q: SearchQuery, want: number, cursor: string | undefined, now: number) {
+  const iter = kv.list<string>(selectorFor(q), {
+    cursor,
+    reverse: q.sort === "newest",
+    batchSize: 40,
+  });
+  const hits: (SearchHit & { cursor: string })[] = [];
+  let scanned = 0;
+  let lastCursor: string | null = null;
+  let batch: { id: string; cursor: string }[] = [];
+  const flush = async () => {
+    const kitchens = await getKitchens(kv, batch.map((b) => b.id));
+    const checked = await Promise.all(kitchens.map(async (k, i) => {
+      if (!k || !matchesFilters(k, q)) return null;
+      const { ok, slot } = await slotFor(kv, k, q, now);
+      return ok ? { kitchen: k, slot, cursor: batch[i].cursor } : null;
+    }));
+    for (const hit of checked) if (hit && hits.length < want) hits.push(hit);
+    batch = [];
+  };
+  try {
+    for await (const entry of iter) {
+      scanned++;
+      lastCursor = iter.cursor;
+      batch.push({ id: entry.value, cursor: iter.cursor });
+      if (batch.length === 10) await flush();
+      if (hits.length >= want || scanned >= MAX_SCAN) break;
+    }
+  } catch (err) {
+    // A cursor from another query (or edited by hand) makes KV throw on the first read.
+    if (cursor && err instanceof TypeError) {
+      throw new ValidationError({ cursor: "That page link is no longer valid; start again." });
+    }
+    throw err;
+  }
+  if (batch.length) await flush();
+  const exhausted = scanned < MAX_SCAN;
+  return { hits, truncated: !exhausted && hits.length < want, lastCursor };
+}
+
+export async function searchKitchens(
+  kv: Deno.Kv,
+  q: SearchQuery,
+  now = Date.now(),
+): Promise<SearchResult> {
+  if (q.city && !findCity(q.city)) return EMPTY;
+  const counted = hasOnlyCityFilter(q)
+    ? Number((await kv.get<Deno.KvU64>(keys.kitchenCount(q.city ?? ALL_CITIES))).value?.value ?? 0)
+    : null;
+
+  if (q.sort === "soonest") {
+    const offset = Number(q.cursor?.startsWith("o") ? q.cursor.slice(1) : 0) || 0;
+    const { hits, truncated } = await scan(kv, { ...q, sort: "price" }, SOONEST_POOL, undefined, now);
+    hits.sort((a, b) => (a.slot?.start ?? Infinity) - (b.slot?.start ?? Infinity));
+    const page = hits.slice(offset, offset + PAGE_SIZE);
+    const more = hits.length > offset + PAGE_SIZE;
+    return {
+      hits: page.map(({ kitchen, slot }) => ({ kitchen, slot })),
+      total: counted !== null && counted <= SOONEST_POOL
+        ? { count: counted, exact: true }
+        : { count: hits.length, exact: !truncated && hits.length < SOONEST_POOL },
+      nextCursor: more ? `o${offset + PAGE_SIZE}` : null,
+      truncated,
+    };
+  }
+
+  const { hits, truncated, lastCursor } = await scan(kv, q, PAGE_SIZE + 1, q.cursor, now);
+  const page = hits.slice(0, PAGE_SIZE);
+  const nextCursor = hits.length > PAGE_SIZE
+    ? page[page.length - 1].cursor
+    : truncated
+    ? lastCursor
+    : null;
+  return {
+    hits: page.map(({ kitchen, slot }) => ({ kitchen, slot })),
+    total: counted !== null
+      ? { count: counted, exact: true }
+      : { count: page.length, exact: nextCursor === null && !q.cursor },
+    nextCursor,
+    truncated,
+  };
+}

@@ -1,0 +1,32 @@
+import { ConfigError, loadConfig } from "./lib/config.ts";
+import { openStore } from "./lib/db/kv.ts";
+import { loadManifest } from "./lib/islands/manifest.ts";
+import { createApp } from "./routes/app.tsx";
+import { seedDemoData } from "./scripts/seed.ts";
+
+async function main() {
+  let config;
+  try {
+    config = loadConfig(Deno.env.toObject());
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      Deno.exit(1);
+    }
+    throw err;
+  }
+  const kv = await openStore(config);
+  if (config.SEED_DEMO_DATA) {
+    const seeded = await seedDemoData(kv);
+    if (seeded.created) console.log(`Seeded ${seeded.kitchens} demo kitchens.`);
+  }
+  const manifest = await loadManifest();
+  const app = createApp({ kv, config, manifest, now: Date.now });
+  Deno.serve({
+    port: config.PORT,
+    hostname: config.HOSTNAME,
+    onListen: () => console.log(`Prep is listening on ${config.BASE_URL}`),
+  }, app.fetch);
+}
+
+if (import.meta.main) await main();

@@ -1,0 +1,60 @@
+import { Hono } from "hono";
+import { ErrorPage, errorTitle } from "../components/ErrorPage.tsx";
+import { AppError } from "../lib/errors.ts";
+import { api } from "./api.ts";
+import { assets } from "./assets.ts";
+import { cities } from "./cities.tsx";
+import { type AppDeps, type AppEnv, page } from "./context.tsx";
+import { home } from "./home.tsx";
+import { kitchens } from "./kitchens.tsx";
+import { photos } from "./photos.ts";
+import { search } from "./search.tsx";
+import { securityHeaders } from "./security.ts";
+
+export function createApp(deps: AppDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  app.use(securityHeaders(deps.config.BASE_URL.startsWith("https:")));
+  app.use(async (c, next) => {
+    c.set("kv", deps.kv);
+    c.set("config", deps.config);
+    c.set("manifest", deps.manifest);
+    c.set("now", deps.now);
+    await next();
+  });
+
+  app.route("/", home);
+  app.route("/search", search);
+  app.route("/kitchens", kitchens);
+  app.route("/cities", cities);
+  app.route("/photos", photos);
+  app.route("/", assets);
+  app.route("/api", api);
+
+  app.notFound((c) => {
+    if (c.req.path.startsWith("/api/")) return c.json({ error: "Not found" }, 404);
+    return page(
+      c,
+      { title: errorTitle(404) },
+      <ErrorPage status={404} message="The page may have moved, or the link is mistyped." />,
+      404,
+    );
+  });
+
+  app.onError((err, c) => {
+    const known = err instanceof AppError;
+    if (!known) console.error(`${c.req.method} ${c.req.path} failed:`, err);
+    const status = known ? err.status : 500;
+    const message = known ? err.message : "Please try again in a moment.";
+    if (c.req.path.startsWith("/api/")) {
+      const issues = err instanceof AppError && "issues" in err ? err.issues : undefined;
+      return c.json({ error: message, issues }, status);
+    }
+    return page(
+      c,
+      { title: errorTitle(status) },
+      <ErrorPage status={status} message={message} />,
+      status,
+    );
+  });
+  return app;
+}

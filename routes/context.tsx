@@ -1,0 +1,32 @@
+import type { Context } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { VNode } from "preact";
+import { Layout, type LayoutProps } from "../components/Layout.tsx";
+import type { Config } from "../lib/config.ts";
+import type { AssetManifest } from "../lib/islands/manifest.ts";
+import { renderPage } from "../lib/islands/server.ts";
+
+export interface AppDeps {
+  kv: Deno.Kv;
+  config: Config;
+  manifest: AssetManifest;
+  /** The clock, injectable so tests can pin "now". */
+  now: () => number;
+}
+
+export type AppEnv = { Variables: AppDeps & { nonce: string } };
+export type AppContext = Context<AppEnv>;
+
+/** Renders a page inside the shared layout, with islands wired to this response's nonce. */
+export function page(
+  c: AppContext,
+  props: Omit<LayoutProps, "css" | "children">,
+  body: VNode,
+  status: ContentfulStatusCode = 200,
+): Response {
+  const html = renderPage(
+    <Layout {...props} css={c.var.manifest.css}>{body}</Layout>,
+    { nonce: c.var.nonce, manifest: c.var.manifest },
+  );
+  return c.html(html, status);
+}

@@ -1,0 +1,80 @@
+import { loadConfig } from "../lib/config.ts";
+import { keys } from "../lib/db/keys.ts";
+import { newId } from "../lib/ids.ts";
+import { loadManifest } from "../lib/islands/manifest.ts";
+import { addKitchenCreate, newKitchen } from "../lib/kitchens/repo.ts";
+import type { Host, Kitchen, KitchenInput } from "../lib/kitchens/schema.ts";
+import { createApp } from "../routes/app.tsx";
+
+/** A valid kitchen input; tests override what they are about. */
+export function kitchenFixture(over: Partial<KitchenInput> = {}): KitchenInput {
+  return {
+    title: "Test Kitchen",
+    description: "A clean commercial kitchen used by the test suite for its fixtures.",
+    rules: ["Clean down every surface"],
+    address: {
+      line1: "1 Test St",
+      neighborhood: "Wicker Park",
+      city: "chicago",
+      state: "IL",
+      postalCode: "60622",
+    },
+    lat: 41.9,
+    lng: -87.67,
+    timeZone: "America/Chicago",
+    photos: [],
+    equipment: ["convection_oven", "stand_mixer"],
+    storage: ["dry", "cold"],
+    capacity: 4,
+    hourlyPriceCents: 4000,
+    cleaningFeeCents: 2500,
+    currency: "usd",
+    minHours: 2,
+    maxHours: 12,
+    bufferMinutes: 0,
+    minNoticeHours: 0,
+    bookingWindowDays: 60,
+    weeklyHours: [1, 2, 3, 4, 5, 6, 7].map((day) => ({ day, start: "08:00", end: "20:00" })),
+    blackoutDates: [],
+    cancellationPolicy: "moderate",
+    ...over,
+  };
+}
+
+export async function addHost(kv: Deno.Kv, name = "Test Host"): Promise<Host> {
+  const host: Host = { v: 1, id: newId(), name, about: "", createdAt: new Date().toISOString() };
+  await kv.set(keys.host(host.id), host);
+  return host;
+}
+
+/** Writes kitchens directly (published unless said otherwise). */
+export async function addKitchens(
+  kv: Deno.Kv,
+  hostId: string,
+  inputs: KitchenInput[],
+  status: Kitchen["status"] = "published",
+): Promise<Kitchen[]> {
+  const out: Kitchen[] = [];
+  for (const input of inputs) {
+    const k = newKitchen(hostId, input, { status });
+    const res = await addKitchenCreate(kv.atomic(), k).commit();
+    if (!res.ok) throw new Error("fixture write failed");
+    out.push(k);
+  }
+  return out;
+}
+
+/** The real app on an in-memory KV; `close()` releases it. */
+export async function testApp(now = Date.parse("2026-12-01T15:00:00Z")) {
+  const kv = await Deno.openKv(":memory:");
+  const config = loadConfig({ APP_ENV: "test", DENO_KV_PATH: ":memory:" });
+  const manifest = await loadManifest();
+  const app = createApp({ kv, config, manifest, now: () => now });
+  return {
+    kv,
+    app,
+    now,
+    request: (path: string, init?: RequestInit) => app.request(path, init),
+    close: () => kv.close(),
+  };
+}
