@@ -11,22 +11,31 @@ export interface AvailabilityPickerProps {
 }
 
 /**
- * Free hours of one date. Without JavaScript the form reloads the page with
+ * Free hours of one date. Each run of text is one expression: the server
+ * renders adjacent expressions as one text node, which Preact 10 cannot
+ * hydrate back into several.
+ * Without JavaScript the form reloads the page with
  * `?date=`; hydrated, it fetches the same data as JSON and stays in place.
  */
 function AvailabilityPicker(props: AvailabilityPickerProps) {
   const day = useSignal<DayView>(props.initial);
   const status = useSignal<"idle" | "loading" | "error">("idle");
+  // The picked date leads; the shown day follows once its hours arrive.
+  const picked = useSignal(props.initial.date);
 
   async function load(date: string) {
     if (!date) return;
+    picked.value = date;
     status.value = "loading";
     try {
       const res = await fetch(
         `/api/kitchens/${encodeURIComponent(props.kitchenId)}/availability?date=${date}`,
       );
       if (!res.ok) throw new Error(String(res.status));
-      day.value = await res.json();
+      const next: DayView = await res.json();
+      // A slower answer for an earlier pick must not replace a newer one.
+      if (next.date !== picked.value) return;
+      day.value = next;
       status.value = "idle";
     } catch {
       status.value = "error";
@@ -38,7 +47,7 @@ function AvailabilityPicker(props: AvailabilityPickerProps) {
     <section aria-labelledby="availability-heading" class="rounded-xl border border-stone-200 bg-white p-4">
       <h2 id="availability-heading" class="text-xl font-bold">When it's free</h2>
       <p class="text-sm text-stone-600">
-        Free hours at {props.kitchenTitle}, in the kitchen's local time ({view.timeZone}).
+        {`Free hours at ${props.kitchenTitle}, in the kitchen's local time (${view.timeZone}).`}
       </p>
       <form
         method="get"
@@ -55,7 +64,7 @@ function AvailabilityPicker(props: AvailabilityPickerProps) {
             id="availability-date"
             name="date"
             type="date"
-            value={view.date}
+            value={picked.value}
             min={props.today}
             max={props.lastDate}
             onChange={(e) => load((e.currentTarget as HTMLInputElement).value)}
@@ -74,17 +83,17 @@ function AvailabilityPicker(props: AvailabilityPickerProps) {
           </p>
         )}
         {status.value !== "loading" && (view.slots.length === 0
-          ? <p data-testid="no-slots">No bookable hours on {view.date}. Try another date.</p>
+          ? <p data-testid="no-slots">{`No bookable hours on ${view.date}. Try another date.`}</p>
           : (
             <>
               <p class="text-sm font-semibold">
-                {view.slots.length} start times on {view.date}
+                {`${view.slots.length} start times on ${view.date}`}
               </p>
               <ul class="mt-2 grid grid-cols-2 gap-2 sm:grid-cols-3" data-testid="slots">
                 {view.slots.map((s) => (
                   <li class="rounded-lg bg-emerald-50 px-2 py-1 text-sm">
                     <span class="font-semibold">{s.label}</span>
-                    <span class="block text-xs text-stone-600">until {s.until}</span>
+                    <span class="block text-xs text-stone-600">{`until ${s.until}`}</span>
                   </li>
                 ))}
               </ul>
