@@ -10,17 +10,27 @@ export function errorTitle(status: number): string {
   return TITLES[status] ?? TITLES[500];
 }
 
-export function ErrorPage({ status, message }: { status: number; message: string }) {
+export function ErrorPage(
+  { status, message }: { status: number; message: string },
+) {
   return (
     <section class="mx-auto max-w-xl py-16 text-center">
-      <p class="text-sm font-semibold uppercase tracking-wide text-emerald-700">Error {status}</p>
+      <p class="text-sm font-semibold uppercase tracking-wide text-emerald-700">
+        Error {status}
+      </p>
       <h1 class="mt-2 text-3xl font-extrabold">{errorTitle(status)}</h1>
       <p class="mt-4 text-stone-700">{message}</p>
       <p class="mt-8 flex justify-center gap-4">
-        <a href="/" class="rounded-lg bg-emerald-700 px-4 py-2 font-semibold text-white">
+        <a
+          href="/"
+          class="rounded-lg bg-emerald-700 px-4 py-2 font-semibold text-white"
+        >
           Go to the home page
         </a>
-        <a href="/search" class="rounded-lg border border-stone-300 px-4 py-2 font-semibold">
+        <a
+          href="/search"
+          class="rounded-lg border border-stone-300 px-4 py-2 font-semibold"
+        >
           Search kitchens
         </a>
       </p>

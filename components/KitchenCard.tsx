@@ -31,7 +31,8 @@ export function KitchenCard(
         <div class="space-y-1 p-4">
           <h3 class="text-lg font-bold leading-snug">{k.title}</h3>
           <p class="text-sm text-stone-600">
-            {k.address.neighborhood}, {findCity(k.address.city)?.name ?? k.address.city}
+            {k.address.neighborhood},{" "}
+            {findCity(k.address.city)?.name ?? k.address.city}
           </p>
           <p class="font-semibold">
             {formatCents(k.hourlyPriceCents)}
@@ -41,7 +42,9 @@ export function KitchenCard(
             {k.equipment.slice(0, 3).map((e) => EQUIPMENT[e]).join(" · ")}
           </p>
           <p class="text-sm font-medium text-emerald-800">
-            {slot ? `${slotLabel}: ${formatDayTime(k.timeZone, slot.start)}` : "No free hours soon"}
+            {slot
+              ? `${slotLabel}: ${formatDayTime(k.timeZone, slot.start)}`
+              : "No free hours soon"}
           </p>
         </div>
       </a>

@@ -11,7 +11,9 @@ export interface LayoutProps {
   children: ComponentChildren;
 }
 
-export function Layout({ title, description, css, city, children }: LayoutProps) {
+export function Layout(
+  { title, description, css, city, children }: LayoutProps,
+) {
   return (
     <html lang="en">
       <head>
@@ -20,7 +22,8 @@ export function Layout({ title, description, css, city, children }: LayoutProps)
         <title>{title === "Prep" ? title : `${title} · Prep`}</title>
         <meta
           name="description"
-          content={description ?? "Rent certified commercial kitchens by the hour."}
+          content={description ??
+            "Rent certified commercial kitchens by the hour."}
         />
         <link rel="icon" href="/static/favicon.svg" type="image/svg+xml" />
         <link rel="stylesheet" href={css} />
@@ -34,7 +37,10 @@ export function Layout({ title, description, css, city, children }: LayoutProps)
         </a>
         <header class="border-b border-stone-200 bg-white">
           <div class="mx-auto flex max-w-6xl flex-wrap items-center gap-3 px-4 py-3">
-            <a href="/" class="text-2xl font-extrabold tracking-tight text-emerald-800">
+            <a
+              href="/"
+              class="text-2xl font-extrabold tracking-tight text-emerald-800"
+            >
               Prep
             </a>
             <form
@@ -51,7 +57,9 @@ export function Layout({ title, description, css, city, children }: LayoutProps)
               >
                 <option value="">All cities</option>
                 {CITIES.map((c) => (
-                  <option value={c.slug} selected={c.slug === city}>{c.name}</option>
+                  <option value={c.slug} selected={c.slug === city}>
+                    {c.name}
+                  </option>
                 ))}
               </select>
               <button
@@ -61,27 +69,39 @@ export function Layout({ title, description, css, city, children }: LayoutProps)
                 Search
               </button>
             </form>
-            <nav aria-label="Main" class="ml-auto flex gap-4 text-sm font-medium">
+            <nav
+              aria-label="Main"
+              class="ml-auto flex gap-4 text-sm font-medium"
+            >
               <a href="/search" class="hover:underline">Find a kitchen</a>
               <a href="/#hosts" class="hover:underline">List your kitchen</a>
             </nav>
           </div>
         </header>
-        <main id="main" tabIndex={-1} class="mx-auto w-full max-w-6xl flex-1 px-4 py-8">
+        <main
+          id="main"
+          tabIndex={-1}
+          class="mx-auto w-full max-w-6xl flex-1 px-4 py-8"
+        >
           {children}
         </main>
         <footer class="border-t border-stone-200 bg-white">
           <div class="mx-auto grid max-w-6xl gap-6 px-4 py-8 text-sm text-stone-600 sm:grid-cols-3">
             <div>
               <p class="font-bold text-stone-900">Prep</p>
-              <p>Certified commercial kitchens by the hour, with compliance built into booking.</p>
+              <p>
+                Certified commercial kitchens by the hour, with compliance built
+                into booking.
+              </p>
             </div>
             <nav aria-label="Cities">
               <p class="font-bold text-stone-900">Cities</p>
               <ul class="mt-1 grid grid-cols-2 gap-1">
                 {CITIES.map((c) => (
                   <li>
-                    <a href={`/cities/${c.slug}`} class="hover:underline">{c.name}</a>
+                    <a href={`/cities/${c.slug}`} class="hover:underline">
+                      {c.name}
+                    </a>
                   </li>
                 ))}
               </ul>

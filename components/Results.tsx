@@ -13,7 +13,9 @@ export function Results(
   const { hits, total } = result;
   const count = total.exact
     ? `${total.count} ${total.count === 1 ? "kitchen" : "kitchens"}`
-    : `${total.count}${nextHref ? "+" : ""} matching ${total.count === 1 ? "kitchen" : "kitchens"}`;
+    : `${total.count}${nextHref ? "+" : ""} matching ${
+      total.count === 1 ? "kitchen" : "kitchens"
+    }`;
   return (
     <div>
       <p class="mb-4 font-semibold" data-testid="result-count">{count}</p>
@@ -25,28 +27,53 @@ export function Results(
               <li>Try another date, or remove the time range.</li>
               <li>Widen the price range or drop an equipment filter.</li>
               <li>
-                Search <a href="/search" class="text-emerald-800 underline">all cities</a>.
+                Search{" "}
+                <a href="/search" class="text-emerald-800 underline">
+                  all cities
+                </a>.
               </li>
             </ul>
             {result.truncated && (
               <p class="mt-2 text-sm">
                 We checked the first few hundred kitchens.{" "}
-                <a href={nextHref ?? "#"} class="text-emerald-800 underline">Keep searching</a>
+                <a href={nextHref ?? "#"} class="text-emerald-800 underline">
+                  Keep searching
+                </a>
               </p>
             )}
           </div>
         )
         : (
-          <ul class="grid gap-4 sm:grid-cols-2 lg:grid-cols-3" aria-label="Kitchens">
+          <ul
+            class="grid gap-4 sm:grid-cols-2 lg:grid-cols-3"
+            aria-label="Kitchens"
+          >
             {hits.map((h) => (
-              <KitchenCard kitchen={h.kitchen} slot={h.slot} slotLabel={date ? "Free from" : "Next free"} />
+              <KitchenCard
+                kitchen={h.kitchen}
+                slot={h.slot}
+                slotLabel={date ? "Free from" : "Next free"}
+              />
             ))}
           </ul>
         )}
       <nav aria-label="Pages" class="mt-6 flex justify-between">
-        {firstHref ? <a href={firstHref} class="font-semibold text-emerald-800 underline">First page</a> : <span />}
+        {firstHref
+          ? (
+            <a
+              href={firstHref}
+              class="font-semibold text-emerald-800 underline"
+            >
+              First page
+            </a>
+          )
+          : <span />}
         {nextHref && hits.length > 0 && (
-          <a href={nextHref} rel="next" class="font-semibold text-emerald-800 underline">
+          <a
+            href={nextHref}
+            rel="next"
+            class="font-semibold text-emerald-800 underline"
+          >
             Next page →
           </a>
         )}

@@ -16,7 +16,9 @@ function values(raw: Raw, key: string): string[] {
 }
 
 function FieldError({ id, message }: { id: string; message?: string }) {
-  return message ? <p id={id} class="mt-1 text-sm font-medium text-red-700">{message}</p> : null;
+  return message
+    ? <p id={id} class="mt-1 text-sm font-medium text-red-700">{message}</p>
+    : null;
 }
 
 function Field(
@@ -33,7 +35,9 @@ function Field(
   const error = errors[name];
   return (
     <div>
-      <label for={`f-${name}`} class="block text-sm font-semibold">{label}</label>
+      <label for={`f-${name}`} class="block text-sm font-semibold">
+        {label}
+      </label>
       <input
         id={`f-${name}`}
         name={name}
@@ -51,7 +55,9 @@ function Field(
 }
 
 /** The full filter form; a plain GET form, so it works without JavaScript. */
-export function SearchForm({ raw, errors }: { raw: Raw; errors: Record<string, string> }) {
+export function SearchForm(
+  { raw, errors }: { raw: Raw; errors: Record<string, string> },
+) {
   const city = value(raw, "city");
   const chosenEquipment = values(raw, "equipment");
   const chosenStorage = values(raw, "storage");
@@ -66,18 +72,55 @@ export function SearchForm({ raw, errors }: { raw: Raw; errors: Record<string, s
         <label for="f-city" class="block text-sm font-semibold">City</label>
         <select id="f-city" name="city" class={input}>
           <option value="">All cities</option>
-          {CITIES.map((c) => <option value={c.slug} selected={c.slug === city}>{c.name}</option>)}
+          {CITIES.map((c) => (
+            <option value={c.slug} selected={c.slug === city}>{c.name}</option>
+          ))}
         </select>
       </div>
       <Field name="date" label="Date" type="date" raw={raw} errors={errors} />
       <div class="grid grid-cols-2 gap-2">
-        <Field name="start" label="From" type="time" step="1800" raw={raw} errors={errors} />
-        <Field name="end" label="Until" type="time" step="1800" raw={raw} errors={errors} />
+        <Field
+          name="start"
+          label="From"
+          type="time"
+          step="1800"
+          raw={raw}
+          errors={errors}
+        />
+        <Field
+          name="end"
+          label="Until"
+          type="time"
+          step="1800"
+          raw={raw}
+          errors={errors}
+        />
       </div>
-      <Field name="hours" label="Or for how many hours" type="number" min="1" raw={raw} errors={errors} />
+      <Field
+        name="hours"
+        label="Or for how many hours"
+        type="number"
+        min="1"
+        raw={raw}
+        errors={errors}
+      />
       <div class="grid grid-cols-2 gap-2">
-        <Field name="minPrice" label="Min $/hour" type="number" min="0" raw={raw} errors={errors} />
-        <Field name="maxPrice" label="Max $/hour" type="number" min="0" raw={raw} errors={errors} />
+        <Field
+          name="minPrice"
+          label="Min $/hour"
+          type="number"
+          min="0"
+          raw={raw}
+          errors={errors}
+        />
+        <Field
+          name="maxPrice"
+          label="Max $/hour"
+          type="number"
+          min="0"
+          raw={raw}
+          errors={errors}
+        />
       </div>
       <fieldset>
         <legend class="text-sm font-semibold">Equipment</legend>
@@ -101,7 +144,12 @@ export function SearchForm({ raw, errors }: { raw: Raw; errors: Record<string, s
         <FieldError id="e-storage" message={errors.storage} />
         {Object.entries(STORAGE).map(([id, label]) => (
           <label class="flex items-center gap-2 text-sm">
-            <input type="checkbox" name="storage" value={id} checked={chosenStorage.includes(id)} />
+            <input
+              type="checkbox"
+              name="storage"
+              value={id}
+              checked={chosenStorage.includes(id)}
+            />
             {label}
           </label>
         ))}
@@ -109,8 +157,12 @@ export function SearchForm({ raw, errors }: { raw: Raw; errors: Record<string, s
       <div>
         <label for="f-sort" class="block text-sm font-semibold">Sort by</label>
         <select id="f-sort" name="sort" class={input}>
-          <option value="price" selected={value(raw, "sort") === "price"}>Lowest price</option>
-          <option value="newest" selected={value(raw, "sort") === "newest"}>Newest</option>
+          <option value="price" selected={value(raw, "sort") === "price"}>
+            Lowest price
+          </option>
+          <option value="newest" selected={value(raw, "sort") === "newest"}>
+            Newest
+          </option>
           <option value="soonest" selected={value(raw, "sort") === "soonest"}>
             Soonest available
           </option>

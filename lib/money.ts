@@ -1,4 +1,7 @@
-const usd = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD" });
+const usd = new Intl.NumberFormat("en-US", {
+  style: "currency",
+  currency: "USD",
+});
 const usdWhole = new Intl.NumberFormat("en-US", {
   style: "currency",
   currency: "USD",
@@ -7,5 +10,7 @@ const usdWhole = new Intl.NumberFormat("en-US", {
 
 /** "$45" for whole dollars, "$45.50" otherwise. */
 export function formatCents(cents: number): string {
-  return cents % 100 === 0 ? usdWhole.format(cents / 100) : usd.format(cents / 100);
+  return cents % 100 === 0
+    ? usdWhole.format(cents / 100)
+    : usd.format(cents / 100);
 }

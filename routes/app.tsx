@@ -31,11 +31,16 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route("/api", api);
 
   app.notFound((c) => {
-    if (c.req.path.startsWith("/api/")) return c.json({ error: "Not found" }, 404);
+    if (c.req.path.startsWith("/api/")) {
+      return c.json({ error: "Not found" }, 404);
+    }
     return page(
       c,
       { title: errorTitle(404) },
-      <ErrorPage status={404} message="The page may have moved, or the link is mistyped." />,
+      <ErrorPage
+        status={404}
+        message="The page may have moved, or the link is mistyped."
+      />,
       404,
     );
   });
@@ -46,7 +51,9 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     const status = known ? err.status : 500;
     const message = known ? err.message : "Please try again in a moment.";
     if (c.req.path.startsWith("/api/")) {
-      const issues = err instanceof AppError && "issues" in err ? err.issues : undefined;
+      const issues = err instanceof AppError && "issues" in err
+        ? err.issues
+        : undefined;
       return c.json({ error: message, issues }, status);
     }
     return page(

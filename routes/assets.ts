@@ -12,9 +12,14 @@ const TYPES: Record<string, string> = {
 
 const cache = new Map<string, Uint8Array<ArrayBuffer>>();
 
-async function readAsset(dir: string, name: string): Promise<Uint8Array<ArrayBuffer>> {
+async function readAsset(
+  dir: string,
+  name: string,
+): Promise<Uint8Array<ArrayBuffer>> {
   // One path segment of safe characters: nothing can climb out of the folder.
-  if (!/^[A-Za-z0-9._-]+$/.test(name) || name.startsWith(".")) throw new NotFoundError();
+  if (!/^[A-Za-z0-9._-]+$/.test(name) || name.startsWith(".")) {
+    throw new NotFoundError();
+  }
   const path = `${dir}/${name}`;
   let bytes = cache.get(path);
   if (!bytes) {
@@ -28,10 +33,15 @@ async function readAsset(dir: string, name: string): Promise<Uint8Array<ArrayBuf
   return bytes;
 }
 
-function serve(bytes: Uint8Array<ArrayBuffer>, name: string, cacheControl: string): Response {
+function serve(
+  bytes: Uint8Array<ArrayBuffer>,
+  name: string,
+  cacheControl: string,
+): Response {
   return new Response(bytes, {
     headers: {
-      "Content-Type": TYPES[name.split(".").pop() ?? ""] ?? "application/octet-stream",
+      "Content-Type": TYPES[name.split(".").pop() ?? ""] ??
+        "application/octet-stream",
       "Cache-Control": cacheControl,
     },
   });
@@ -42,7 +52,11 @@ export const assets = new Hono<AppEnv>();
 /** Built island chunks and the stylesheet: content-hashed names, so cached forever. */
 assets.get("/assets/:file", async (c) => {
   const name = c.req.param("file");
-  return serve(await readAsset("static/build", name), name, "public, max-age=31536000, immutable");
+  return serve(
+    await readAsset("static/build", name),
+    name,
+    "public, max-age=31536000, immutable",
+  );
 });
 
 assets.get("/static/:file", async (c) => {

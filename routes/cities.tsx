@@ -18,21 +18,31 @@ cities.get("/:city", async (c) => {
     { title: `Commercial kitchens in ${city.name}`, city: city.slug },
     <div class="space-y-8">
       <header>
-        <h1 class="text-3xl font-extrabold">Commercial kitchens in {city.name}</h1>
+        <h1 class="text-3xl font-extrabold">
+          Commercial kitchens in {city.name}
+        </h1>
         <p class="mt-2 max-w-3xl text-stone-700">{city.intro}</p>
       </header>
       <section class="rounded-xl border border-amber-200 bg-amber-50 p-6">
-        <h2 class="text-xl font-bold">What kitchens in {city.name} usually ask for</h2>
-        <ul class="mt-2 list-disc pl-5">{city.documents.map((d) => <li>{d}</li>)}</ul>
+        <h2 class="text-xl font-bold">
+          What kitchens in {city.name} usually ask for
+        </h2>
+        <ul class="mt-2 list-disc pl-5">
+          {city.documents.map((d) => <li>{d}</li>)}
+        </ul>
         <p class="mt-2 text-sm text-stone-600">
           Have these ready before your first booking: hosts ask to see them.
         </p>
       </section>
       <section aria-labelledby="city-kitchens">
-        <h2 id="city-kitchens" class="mb-2 text-2xl font-extrabold">Kitchens</h2>
+        <h2 id="city-kitchens" class="mb-2 text-2xl font-extrabold">
+          Kitchens
+        </h2>
         <Results
           result={result}
-          nextHref={result.nextCursor ? searchHref(q, { cursor: result.nextCursor }) : null}
+          nextHref={result.nextCursor
+            ? searchHref(q, { cursor: result.nextCursor })
+            : null}
           firstHref={null}
         />
       </section>

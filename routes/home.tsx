@@ -8,12 +8,18 @@ export const home = new Hono<AppEnv>();
 
 const RENTER_STEPS = [
   ["Search", "Filter by city, date and hours, price, equipment and storage."],
-  ["Book and pay", "Book the hours you need and pay by card; you get an access code."],
+  [
+    "Book and pay",
+    "Book the hours you need and pay by card; you get an access code.",
+  ],
   ["Cook", "Arrive, cook, clean down, and leave a review for the next renter."],
 ];
 const HOST_STEPS = [
   ["List", "Add photos, equipment, rules, prices and your weekly hours."],
-  ["Stay compliant", "Upload your permits once; we remind you before they expire."],
+  [
+    "Stay compliant",
+    "Upload your permits once; we remind you before they expire.",
+  ],
   ["Get paid", "Payouts go straight to your bank through Stripe Connect."],
 ];
 
@@ -45,33 +51,59 @@ home.get("/", async (c) => {
           Certified commercial kitchens, by the hour.
         </h1>
         <p class="mt-3 max-w-xl text-lg text-emerald-50">
-          Find a licensed kitchen near you for baking, catering or prepping your food truck, and
-          book only the hours you need.
+          Find a licensed kitchen near you for baking, catering or prepping your
+          food truck, and book only the hours you need.
         </p>
-        <form action="/search" method="get" class="mt-6 grid max-w-2xl gap-3 sm:grid-cols-[1fr_1fr_auto]">
+        <form
+          action="/search"
+          method="get"
+          class="mt-6 grid max-w-2xl gap-3 sm:grid-cols-[1fr_1fr_auto]"
+        >
           <div>
-            <label for="hero-city" class="block text-sm font-semibold">City</label>
-            <select id="hero-city" name="city" class="w-full rounded-lg px-3 py-2 text-stone-900">
+            <label for="hero-city" class="block text-sm font-semibold">
+              City
+            </label>
+            <select
+              id="hero-city"
+              name="city"
+              class="w-full rounded-lg px-3 py-2 text-stone-900"
+            >
               <option value="">All cities</option>
-              {CITIES.map((city) => <option value={city.slug}>{city.name}</option>)}
+              {CITIES.map((city) => (
+                <option value={city.slug}>{city.name}</option>
+              ))}
             </select>
           </div>
           <div>
-            <label for="hero-date" class="block text-sm font-semibold">Date</label>
-            <input id="hero-date" name="date" type="date" class="w-full rounded-lg px-3 py-2 text-stone-900" />
+            <label for="hero-date" class="block text-sm font-semibold">
+              Date
+            </label>
+            <input
+              id="hero-date"
+              name="date"
+              type="date"
+              class="w-full rounded-lg px-3 py-2 text-stone-900"
+            />
           </div>
-          <button type="submit" class="self-end rounded-lg bg-amber-400 px-5 py-2 font-bold text-stone-900 hover:bg-amber-300">
+          <button
+            type="submit"
+            class="self-end rounded-lg bg-amber-400 px-5 py-2 font-bold text-stone-900 hover:bg-amber-300"
+          >
             Find kitchens
           </button>
         </form>
       </section>
       <section aria-labelledby="featured-heading">
-        <h2 id="featured-heading" class="text-2xl font-extrabold">New on Prep</h2>
+        <h2 id="featured-heading" class="text-2xl font-extrabold">
+          New on Prep
+        </h2>
         {featured.length === 0
           ? <p class="mt-2">No kitchens are listed yet.</p>
           : (
             <ul class="mt-4 grid gap-4 sm:grid-cols-2 lg:grid-cols-3">
-              {featured.map((h) => <KitchenCard kitchen={h.kitchen} slot={h.slot} />)}
+              {featured.map((h) => (
+                <KitchenCard kitchen={h.kitchen} slot={h.slot} />
+              ))}
             </ul>
           )}
       </section>
@@ -86,11 +118,16 @@ home.get("/", async (c) => {
         </div>
       </section>
       <section aria-labelledby="cities-heading">
-        <h2 id="cities-heading" class="text-2xl font-extrabold">Cities we serve</h2>
+        <h2 id="cities-heading" class="text-2xl font-extrabold">
+          Cities we serve
+        </h2>
         <ul class="mt-4 grid grid-cols-2 gap-3 sm:grid-cols-4">
           {cities.map(({ city, count }) => (
             <li>
-              <a href={`/cities/${city.slug}`} class="block rounded-xl border border-stone-200 bg-white p-4 hover:border-emerald-700">
+              <a
+                href={`/cities/${city.slug}`}
+                class="block rounded-xl border border-stone-200 bg-white p-4 hover:border-emerald-700"
+              >
                 <span class="block font-bold">{city.name}</span>
                 <span class="text-sm text-stone-600">
                   {count} {count === 1 ? "kitchen" : "kitchens"}

@@ -13,16 +13,27 @@ const WEEKDAYS = ["", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 export const kitchens = new Hono<AppEnv>();
 
 kitchens.get("/:id", async (c) => {
-  const data = await loadKitchenPage(c.var.kv, c.req.param("id"), c.req.query("date"), c.var.now());
+  const data = await loadKitchenPage(
+    c.var.kv,
+    c.req.param("id"),
+    c.req.query("date"),
+    c.var.now(),
+  );
   const { kitchen: k, host } = data;
   const city = findCity(k.address.city);
   return page(
     c,
-    { title: k.title, description: k.description.slice(0, 160), city: k.address.city },
+    {
+      title: k.title,
+      description: k.description.slice(0, 160),
+      city: k.address.city,
+    },
     <article class="space-y-8">
       <header>
         <p class="text-sm text-stone-600">
-          <a href={`/cities/${k.address.city}`} class="hover:underline">{city?.name}</a>
+          <a href={`/cities/${k.address.city}`} class="hover:underline">
+            {city?.name}
+          </a>
           {" · "}
           {k.address.neighborhood}
         </p>
@@ -55,7 +66,8 @@ kitchens.get("/:id", async (c) => {
             <p class="mt-2 whitespace-pre-line">{k.description}</p>
             <p class="mt-2 text-sm text-stone-600">
               Hosted by {host?.name ?? "a Prep host"}. Fits {k.capacity}{" "}
-              {k.capacity === 1 ? "person" : "people"}. Exact address shared after booking.
+              {k.capacity === 1 ? "person" : "people"}. Exact address shared
+              after booking.
             </p>
           </section>
           <section>
@@ -67,7 +79,9 @@ kitchens.get("/:id", async (c) => {
           <section>
             <h2 class="text-xl font-bold">Storage</h2>
             <p class="mt-2">
-              {k.storage.length ? k.storage.map((s) => STORAGE[s]).join(", ") : "No storage"}
+              {k.storage.length
+                ? k.storage.map((s) => STORAGE[s]).join(", ")
+                : "No storage"}
             </p>
           </section>
           <section>
@@ -81,14 +95,18 @@ kitchens.get("/:id", async (c) => {
               ))}
             </ul>
             <p class="mt-1 text-sm text-stone-600">
-              Times are local to the kitchen ({k.timeZone}). Book at least {k.minNoticeHours}{" "}
-              hours ahead, up to {k.bookingWindowDays} days out.
-              {k.bufferMinutes > 0 && ` ${k.bufferMinutes} minutes are kept free between bookings.`}
+              Times are local to the kitchen ({k.timeZone}). Book at least{" "}
+              {k.minNoticeHours} hours ahead, up to {k.bookingWindowDays}{" "}
+              days out.
+              {k.bufferMinutes > 0 &&
+                ` ${k.bufferMinutes} minutes are kept free between bookings.`}
             </p>
           </section>
           <section>
             <h2 class="text-xl font-bold">House rules</h2>
-            <ul class="mt-2 list-disc pl-5">{k.rules.map((r) => <li>{r}</li>)}</ul>
+            <ul class="mt-2 list-disc pl-5">
+              {k.rules.map((r) => <li>{r}</li>)}
+            </ul>
           </section>
           <section>
             <h2 class="text-xl font-bold">

@@ -7,7 +7,9 @@ export const photos = new Hono<AppEnv>();
 
 photos.get("/:id", async (c) => {
   const file = await getFile(c.var.kv, c.req.param("id"));
-  if (!file || !file.meta.contentType.startsWith("image/")) throw new NotFoundError();
+  if (!file || !file.meta.contentType.startsWith("image/")) {
+    throw new NotFoundError();
+  }
   return new Response(file.bytes, {
     headers: {
       "Content-Type": file.meta.contentType,
@@ -15,7 +17,8 @@ photos.get("/:id", async (c) => {
       // File ids are never reused, so a photo can be cached forever.
       "Cache-Control": "public, max-age=31536000, immutable",
       // Opened directly, an SVG must not run anything or load anything.
-      "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; sandbox",
+      "Content-Security-Policy":
+        "default-src 'none'; style-src 'unsafe-inline'; sandbox",
     },
   });
 });

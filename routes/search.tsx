@@ -16,10 +16,15 @@ search.get("/", async (c) => {
       { title: "Search kitchens" },
       <div class="grid gap-6 md:grid-cols-[18rem_1fr]">
         <SearchForm raw={parsed.raw} errors={parsed.errors} />
-        <div role="alert" class="rounded-xl border border-red-300 bg-red-50 p-6">
+        <div
+          role="alert"
+          class="rounded-xl border border-red-300 bg-red-50 p-6"
+        >
           <h1 class="text-xl font-bold">Please fix the search filters</h1>
           <ul class="mt-2 list-disc pl-5">
-            {Object.entries(parsed.errors).map(([field, msg]) => <li>{field}: {msg}</li>)}
+            {Object.entries(parsed.errors).map(([field, msg]) => (
+              <li>{field}: {msg}</li>
+            ))}
           </ul>
         </div>
       </div>,
@@ -42,7 +47,9 @@ search.get("/", async (c) => {
         <Results
           result={result}
           date={q.date}
-          nextHref={result.nextCursor ? searchHref(q, { cursor: result.nextCursor }) : null}
+          nextHref={result.nextCursor
+            ? searchHref(q, { cursor: result.nextCursor })
+            : null}
           firstHref={q.cursor ? searchHref(q, { cursor: undefined }) : null}
         />
       </section>

@@ -34,6 +34,8 @@ export function securityHeaders(https: boolean): MiddlewareHandler<AppEnv> {
     h.set("X-Content-Type-Options", "nosniff");
     h.set("Referrer-Policy", "strict-origin-when-cross-origin");
     h.set("X-Frame-Options", "DENY");
-    if (https) h.set("Strict-Transport-Security", "max-age=63072000; includeSubDomains");
+    if (https) {
+      h.set("Strict-Transport-Security", "max-age=63072000; includeSubDomains");
+    }
   };
 }

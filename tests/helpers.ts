@@ -10,7 +10,8 @@ import { createApp } from "../routes/app.tsx";
 export function kitchenFixture(over: Partial<KitchenInput> = {}): KitchenInput {
   return {
     title: "Test Kitchen",
-    description: "A clean commercial kitchen used by the test suite for its fixtures.",
+    description:
+      "A clean commercial kitchen used by the test suite for its fixtures.",
     rules: ["Clean down every surface"],
     address: {
       line1: "1 Test St",
@@ -34,7 +35,11 @@ export function kitchenFixture(over: Partial<KitchenInput> = {}): KitchenInput {
     bufferMinutes: 0,
     minNoticeHours: 0,
     bookingWindowDays: 60,
-    weeklyHours: [1, 2, 3, 4, 5, 6, 7].map((day) => ({ day, start: "08:00", end: "20:00" })),
+    weeklyHours: [1, 2, 3, 4, 5, 6, 7].map((day) => ({
+      day,
+      start: "08:00",
+      end: "20:00",
+    })),
     blackoutDates: [],
     cancellationPolicy: "moderate",
     ...over,
@@ -42,7 +47,13 @@ export function kitchenFixture(over: Partial<KitchenInput> = {}): KitchenInput {
 }
 
 export async function addHost(kv: Deno.Kv, name = "Test Host"): Promise<Host> {
-  const host: Host = { v: 1, id: newId(), name, about: "", createdAt: new Date().toISOString() };
+  const host: Host = {
+    v: 1,
+    id: newId(),
+    name,
+    about: "",
+    createdAt: new Date().toISOString(),
+  };
   await kv.set(keys.host(host.id), host);
   return host;
 }

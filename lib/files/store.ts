@@ -57,7 +57,9 @@ export async function getFile(
   if (!meta) return null;
   const bytes = new Uint8Array(meta.size);
   let offset = 0;
-  for await (const e of kv.list<Uint8Array>({ prefix: keys.fileChunksPrefix(id) })) {
+  for await (
+    const e of kv.list<Uint8Array>({ prefix: keys.fileChunksPrefix(id) })
+  ) {
     bytes.set(e.value, offset);
     offset += e.value.length;
   }

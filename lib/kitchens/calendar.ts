@@ -22,16 +22,25 @@ export function rulesOf(k: Kitchen): AvailabilityRules {
 
 /** Today's date on the kitchen's wall calendar. */
 export function localToday(timeZone: string, now: number): string {
-  return Temporal.Instant.fromEpochMilliseconds(now).toZonedDateTimeISO(timeZone).toPlainDate()
+  return Temporal.Instant.fromEpochMilliseconds(now).toZonedDateTimeISO(
+    timeZone,
+  ).toPlainDate()
     .toString();
 }
 
 /** The instant of a wall-clock time on a local date; "24:00" is the next midnight. */
-export function localInstant(timeZone: string, date: string, time: string): number {
+export function localInstant(
+  timeZone: string,
+  date: string,
+  time: string,
+): number {
   const day = Temporal.PlainDate.from(date);
-  const [d, t] = time === "24:00" ? [day.add({ days: 1 }), "00:00"] : [day, time];
+  const [d, t] = time === "24:00"
+    ? [day.add({ days: 1 }), "00:00"]
+    : [day, time];
   return d.toPlainDateTime(Temporal.PlainTime.from(t))
-    .toZonedDateTime(timeZone, { disambiguation: "compatible" }).epochMilliseconds;
+    .toZonedDateTime(timeZone, { disambiguation: "compatible" })
+    .epochMilliseconds;
 }
 
 /** The window of busy time that can affect bookings starting on `date`. */
@@ -60,13 +69,21 @@ export async function nextFreeSlot(
   days = 14,
 ): Promise<BookableStart | null> {
   const today = localToday(k.timeZone, now);
-  const busy = await listOccupancy(kv, k.id, now - 86400_000, now + (days + 2) * 86400_000);
+  const busy = await listOccupancy(
+    kv,
+    k.id,
+    now - 86400_000,
+    now + (days + 2) * 86400_000,
+  );
   return nextBookableStart(rulesOf(k), busy, now, today, days);
 }
 
 const timeFormats = new Map<string, Intl.DateTimeFormat>();
 
-function format(timeZone: string, kind: "time" | "dayTime"): Intl.DateTimeFormat {
+function format(
+  timeZone: string,
+  kind: "time" | "dayTime",
+): Intl.DateTimeFormat {
   const key = `${timeZone}|${kind}`;
   let f = timeFormats.get(key);
   if (!f) {
@@ -74,7 +91,9 @@ function format(timeZone: string, kind: "time" | "dayTime"): Intl.DateTimeFormat
       timeZone,
       hour: "numeric",
       minute: "2-digit",
-      ...(kind === "dayTime" ? { weekday: "short", month: "short", day: "numeric" } : {}),
+      ...(kind === "dayTime"
+        ? { weekday: "short", month: "short", day: "numeric" }
+        : {}),
     });
     timeFormats.set(key, f);
   }

@@ -9,24 +9,40 @@ import type { Host, Kitchen } from "./schema.ts";
 import type { SearchHit } from "./search.ts";
 
 /** What the home page shows: the newest kitchens and how many each city has. */
-export async function loadHome(kv: Deno.Kv, now: number, featuredCount = 6): Promise<{
+export async function loadHome(
+  kv: Deno.Kv,
+  now: number,
+  featuredCount = 6,
+): Promise<{
   featured: SearchHit[];
   cities: { city: City; count: number }[];
 }> {
   const ids: string[] = [];
-  const iter = kv.list<string>({ prefix: keys.kitchensByCreatedPrefix(ALL_CITIES) }, {
+  const iter = kv.list<string>({
+    prefix: keys.kitchensByCreatedPrefix(ALL_CITIES),
+  }, {
     reverse: true,
     limit: featuredCount,
   });
   for await (const e of iter) ids.push(e.value);
-  const kitchens = (await getKitchens(kv, ids)).filter((k): k is Kitchen => k !== null);
-  const featured = await Promise.all(
-    kitchens.map(async (kitchen) => ({ kitchen, slot: await nextFreeSlot(kv, kitchen, now) })),
+  const kitchens = (await getKitchens(kv, ids)).filter((k): k is Kitchen =>
+    k !== null
   );
-  const counts = await kv.getMany<Deno.KvU64[]>(CITIES.map((c) => keys.kitchenCount(c.slug)));
+  const featured = await Promise.all(
+    kitchens.map(async (kitchen) => ({
+      kitchen,
+      slot: await nextFreeSlot(kv, kitchen, now),
+    })),
+  );
+  const counts = await kv.getMany<Deno.KvU64[]>(
+    CITIES.map((c) => keys.kitchenCount(c.slug)),
+  );
   return {
     featured,
-    cities: CITIES.map((city, i) => ({ city, count: Number(counts[i].value?.value ?? 0) })),
+    cities: CITIES.map((city, i) => ({
+      city,
+      count: Number(counts[i].value?.value ?? 0),
+    })),
   };
 }
 
@@ -51,12 +67,19 @@ export async function loadKitchenPage(
 ): Promise<KitchenPage> {
   const kitchen = await getPublishedKitchen(kv, id);
   const today = localToday(kitchen.timeZone, now);
-  const lastDate = Temporal.PlainDate.from(today).add({ days: kitchen.bookingWindowDays })
+  const lastDate = Temporal.PlainDate.from(today).add({
+    days: kitchen.bookingWindowDays,
+  })
     .toString();
   let date = today;
   if (dateParam !== undefined && dateParam !== "") {
     const parsed = localDate.safeParse(dateParam);
-    if (!parsed.success) throw new ValidationError({ date: "Use a date like 2026-12-31" }, "Pick a valid date.");
+    if (!parsed.success) {
+      throw new ValidationError(
+        { date: "Use a date like 2026-12-31" },
+        "Pick a valid date.",
+      );
+    }
     date = parsed.data;
   }
   const [host, slots] = await Promise.all([

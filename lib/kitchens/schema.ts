@@ -36,7 +36,7 @@ export type WeeklyRange = z.infer<typeof weeklyRange>;
 
 export const photoRef = z.object({
   id: z.string().min(1),
-  alt: z.string().min(1).max(200),
+  alt: z.string().min(1).max(300),
 });
 export type PhotoRef = z.infer<typeof photoRef>;
 

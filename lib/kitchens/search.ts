@@ -1,4 +1,8 @@
-import { type BookableStart, bookableStarts, checkInterval } from "../availability.ts";
+import {
+  type BookableStart,
+  bookableStarts,
+  checkInterval,
+} from "../availability.ts";
 import { findCity } from "../cities.ts";
 import { ALL_CITIES, keys } from "../db/keys.ts";
 import { ValidationError } from "../errors.ts";
@@ -31,14 +35,25 @@ export interface SearchResult {
   truncated: boolean;
 }
 
-const EMPTY: SearchResult = { hits: [], total: { count: 0, exact: true }, nextCursor: null, truncated: false };
+const EMPTY: SearchResult = {
+  hits: [],
+  total: { count: 0, exact: true },
+  nextCursor: null,
+  truncated: false,
+};
 
 /** Filters that an index entry cannot answer, checked on the record. Pure. */
 export function matchesFilters(k: Kitchen, q: SearchQuery): boolean {
   if (k.status !== "published") return false;
   if (q.city && k.address.city !== q.city) return false;
-  if (q.minPrice !== undefined && k.hourlyPriceCents < Math.round(q.minPrice * 100)) return false;
-  if (q.maxPrice !== undefined && k.hourlyPriceCents > Math.round(q.maxPrice * 100)) return false;
+  if (
+    q.minPrice !== undefined &&
+    k.hourlyPriceCents < Math.round(q.minPrice * 100)
+  ) return false;
+  if (
+    q.maxPrice !== undefined &&
+    k.hourlyPriceCents > Math.round(q.maxPrice * 100)
+  ) return false;
   if (!q.equipment.every((e) => k.equipment.includes(e))) return false;
   return q.storage.every((s) => k.storage.includes(s));
 }
@@ -56,7 +71,9 @@ export function matchingSlot(
     const start = localInstant(k.timeZone, q.date, q.start);
     let end = localInstant(k.timeZone, q.date, q.end);
     if (end <= start) end = localInstant(k.timeZone, nextDate(q.date), q.end);
-    return checkInterval(rules, { start, end }, busy, now).ok ? { start, maxEnd: end } : null;
+    return checkInterval(rules, { start, end }, busy, now).ok
+      ? { start, maxEnd: end }
+      : null;
   }
   const starts = bookableStarts(rules, q.date, busy, now);
   if (!q.hours) return starts[0] ?? null;
@@ -71,9 +88,12 @@ function nextDate(date: string): string {
 
 function selectorFor(q: SearchQuery): Deno.KvListSelector {
   const scope = q.city ?? ALL_CITIES;
-  if (q.sort === "newest") return { prefix: keys.kitchensByCreatedPrefix(scope) };
+  if (q.sort === "newest") {
+    return { prefix: keys.kitchensByCreatedPrefix(scope) };
+  }
   // A feature index narrows the scan to kitchens having the first wanted feature.
-  const feature = q.city && (q.equipment[0] ?? (q.storage[0] && `storage:${q.storage[0]}`));
+  const feature = q.city &&
+    (q.equipment[0] ?? (q.storage[0] && `storage:${q.storage[0]}`));
   const prefix = feature
     ? keys.kitchensByFeaturePrefix(scope, feature)
     : keys.kitchensByPricePrefix(scope);
@@ -92,7 +112,12 @@ function hasOnlyCityFilter(q: SearchQuery): boolean {
 async function slotFor(kv: Deno.Kv, k: Kitchen, q: SearchQuery, now: number) {
   if (!q.date) return { ok: true, slot: await nextFreeSlot(kv, k, now) };
   const dayStart = localInstant(k.timeZone, q.date, "00:00");
-  const busy = await listOccupancy(kv, k.id, dayStart - 86400_000, dayStart + 3 * 86400_000);
+  const busy = await listOccupancy(
+    kv,
+    k.id,
+    dayStart - 86400_000,
+    dayStart + 3 * 86400_000,
+  );
   const slot = matchingSlot(k, q, busy, now);
   return { ok: slot !== null, slot };
 }
@@ -101,7 +126,13 @@ async function slotFor(kv: Deno.Kv, k: Kitchen, q: SearchQuery, now: number) {
  * Walks one index in order, checking records in batches, until a page (plus
  * one, to know whether more exist) has matched or the scan cap is reached.
  */
-async function scan(kv: Deno.Kv, q: SearchQuery, want: number, cursor: string | undefined, now: number) {
+async function scan(
+  kv: Deno.Kv,
+  q: SearchQuery,
+  want: number,
+  cursor: string | undefined,
+  now: number,
+) {
   const iter = kv.list<string>(selectorFor(q), {
     cursor,
     reverse: q.sort === "newest",
@@ -132,7 +163,9 @@ async function scan(kv: Deno.Kv, q: SearchQuery, want: number, cursor: string | 
   } catch (err) {
     // A cursor from another query (or edited by hand) makes KV throw on the first read.
     if (cursor && err instanceof TypeError) {
-      throw new ValidationError({ cursor: "That page link is no longer valid; start again." });
+      throw new ValidationError({
+        cursor: "That page link is no longer valid; start again.",
+      });
     }
     throw err;
   }
@@ -148,26 +181,47 @@ export async function searchKitchens(
 ): Promise<SearchResult> {
   if (q.city && !findCity(q.city)) return EMPTY;
   const counted = hasOnlyCityFilter(q)
-    ? Number((await kv.get<Deno.KvU64>(keys.kitchenCount(q.city ?? ALL_CITIES))).value?.value ?? 0)
+    ? Number(
+      (await kv.get<Deno.KvU64>(keys.kitchenCount(q.city ?? ALL_CITIES))).value
+        ?.value ?? 0,
+    )
     : null;
 
   if (q.sort === "soonest") {
-    const offset = Number(q.cursor?.startsWith("o") ? q.cursor.slice(1) : 0) || 0;
-    const { hits, truncated } = await scan(kv, { ...q, sort: "price" }, SOONEST_POOL, undefined, now);
-    hits.sort((a, b) => (a.slot?.start ?? Infinity) - (b.slot?.start ?? Infinity));
+    const offset = Number(q.cursor?.startsWith("o") ? q.cursor.slice(1) : 0) ||
+      0;
+    const { hits, truncated } = await scan(
+      kv,
+      { ...q, sort: "price" },
+      SOONEST_POOL,
+      undefined,
+      now,
+    );
+    hits.sort((a, b) =>
+      (a.slot?.start ?? Infinity) - (b.slot?.start ?? Infinity)
+    );
     const page = hits.slice(offset, offset + PAGE_SIZE);
     const more = hits.length > offset + PAGE_SIZE;
     return {
       hits: page.map(({ kitchen, slot }) => ({ kitchen, slot })),
       total: counted !== null && counted <= SOONEST_POOL
         ? { count: counted, exact: true }
-        : { count: hits.length, exact: !truncated && hits.length < SOONEST_POOL },
+        : {
+          count: hits.length,
+          exact: !truncated && hits.length < SOONEST_POOL,
+        },
       nextCursor: more ? `o${offset + PAGE_SIZE}` : null,
       truncated,
     };
   }
 
-  const { hits, truncated, lastCursor } = await scan(kv, q, PAGE_SIZE + 1, q.cursor, now);
+  const { hits, truncated, lastCursor } = await scan(
+    kv,
+    q,
+    PAGE_SIZE + 1,
+    q.cursor,
+    now,
+  );
   const page = hits.slice(0, PAGE_SIZE);
   const nextCursor = hits.length > PAGE_SIZE
     ? page[page.length - 1].cursor

@@ -16,7 +16,11 @@ export interface DayView {
   slots: SlotView[];
 }
 
-export function dayView(timeZone: string, date: string, slots: BookableStart[]): DayView {
+export function dayView(
+  timeZone: string,
+  date: string,
+  slots: BookableStart[],
+): DayView {
   return {
     date,
     timeZone,

@@ -6,7 +6,9 @@ import { addHost, addKitchens, kitchenFixture, testApp } from "../helpers.ts";
 Deno.test("pages: home lists new kitchens and cities and ships no script", async () => {
   const t = await testApp();
   const host = await addHost(t.kv);
-  await addKitchens(t.kv, host.id, [kitchenFixture({ title: "Logan Square Bakehouse" })]);
+  await addKitchens(t.kv, host.id, [
+    kitchenFixture({ title: "Logan Square Bakehouse" }),
+  ]);
   const res = await t.request("/");
   assert.equal(res.status, 200);
   const html = await res.text();
@@ -28,7 +30,10 @@ Deno.test("pages: security headers carry a fresh nonce per response", async () =
   assert.doesNotMatch(csp, /unsafe-inline/);
   assert.notEqual(csp, b.headers.get("content-security-policy"));
   assert.equal(a.headers.get("x-content-type-options"), "nosniff");
-  assert.equal(a.headers.get("referrer-policy"), "strict-origin-when-cross-origin");
+  assert.equal(
+    a.headers.get("referrer-policy"),
+    "strict-origin-when-cross-origin",
+  );
   await b.body?.cancel();
   await a.body?.cancel();
   t.close();
@@ -38,7 +43,10 @@ Deno.test("pages: unknown paths get the custom 404 page", async () => {
   const t = await testApp();
   const res = await t.request("/no/such/page");
   assert.equal(res.status, 404);
-  assert.match(await res.text(), /We couldn&#39;t find that page|We couldn't find that page/);
+  assert.match(
+    await res.text(),
+    /We couldn&#39;t find that page|We couldn't find that page/,
+  );
   const api = await t.request("/api/nothing");
   assert.equal(api.status, 404);
   assert.deepEqual(await api.json(), { error: "Not found" });
@@ -48,21 +56,36 @@ Deno.test("pages: unknown paths get the custom 404 page", async () => {
 Deno.test("pages: kitchen page shows details, policy and a hydrating availability island", async () => {
   const t = await testApp();
   const host = await addHost(t.kv, "Dana Ortiz");
-  const [k] = await addKitchens(t.kv, host.id, [kitchenFixture({ title: "Pilsen Test Kitchen" })]);
+  const [k] = await addKitchens(t.kv, host.id, [
+    kitchenFixture({ title: "Pilsen Test Kitchen" }),
+  ]);
   const res = await t.request(`/kitchens/${k.id}?date=2026-12-02`);
   assert.equal(res.status, 200);
   const html = await res.text();
   assert.match(html, /Pilsen Test Kitchen/);
   assert.match(html, /Hosted by Dana Ortiz/);
-  assert.match(html, /Cancel at least 3 days before your booking starts for a full refund/);
+  assert.match(
+    html,
+    /Cancel at least 3 days before your booking starts for a full refund/,
+  );
   assert.match(html, /Convection oven/);
   // Chicago opens 08:00 local; with a 2-hour minimum the last start is 18:00.
   assert.match(html, /8:00 AM/);
   assert.match(html, /6:00 PM/);
   assert.match(html, /<prep-island data-island="AvailabilityPicker"/);
-  const nonce = /nonce-([^']+)'/.exec(res.headers.get("content-security-policy")!)![1];
-  assert.match(html, new RegExp(`<script type="module" nonce="${nonce.replace(/[+/=]/g, "\\$&")}"`));
-  assert.doesNotMatch(html, /1 Test St/, "street address stays private until booked");
+  const nonce =
+    /nonce-([^']+)'/.exec(res.headers.get("content-security-policy")!)![1];
+  assert.match(
+    html,
+    new RegExp(
+      `<script type="module" nonce="${nonce.replace(/[+/=]/g, "\\$&")}"`,
+    ),
+  );
+  assert.doesNotMatch(
+    html,
+    /1 Test St/,
+    "street address stays private until booked",
+  );
   t.close();
 });
 
@@ -70,7 +93,12 @@ Deno.test("pages: unknown, draft and suspended kitchens are 404", async () => {
   const t = await testApp();
   const host = await addHost(t.kv);
   const [draft] = await addKitchens(t.kv, host.id, [kitchenFixture()], "draft");
-  const [suspended] = await addKitchens(t.kv, host.id, [kitchenFixture()], "suspended");
+  const [suspended] = await addKitchens(
+    t.kv,
+    host.id,
+    [kitchenFixture()],
+    "suspended",
+  );
   for (const id of ["01HZZZZZZZZZZZZZZZZZZZZZZZ", draft.id, suspended.id]) {
     const res = await t.request(`/kitchens/${id}`);
     assert.equal(res.status, 404);
@@ -83,10 +111,15 @@ Deno.test("pages: a hostile kitchen title is inert in HTML and island props", as
   const t = await testApp();
   const host = await addHost(t.kv);
   const evil = "</script><script>window.pwned=1</script><!--";
-  const [k] = await addKitchens(t.kv, host.id, [kitchenFixture({ title: evil })]);
+  const [k] = await addKitchens(t.kv, host.id, [
+    kitchenFixture({ title: evil }),
+  ]);
   const html = await (await t.request(`/kitchens/${k.id}`)).text();
   assert.equal(html.split("<script>window.pwned").length, 1);
-  assert.match(html, /\\u003c\/script\\u003e\\u003cscript\\u003ewindow\.pwned=1/);
+  assert.match(
+    html,
+    /\\u003c\/script\\u003e\\u003cscript\\u003ewindow\.pwned=1/,
+  );
   t.close();
 });
 
@@ -99,7 +132,9 @@ Deno.test("api: availability returns slots in the kitchen's zone; bad input is a
     weeklyHours: [{ day: 3, start: "22:00", end: "06:00" }],
   })]);
   // 2026-12-02 is a Wednesday: the overnight range starts 22:00 local.
-  const res = await t.request(`/api/kitchens/${k.id}/availability?date=2026-12-02`);
+  const res = await t.request(
+    `/api/kitchens/${k.id}/availability?date=2026-12-02`,
+  );
   assert.equal(res.status, 200);
   const body = await res.json();
   assert.equal(body.timeZone, "America/Los_Angeles");
@@ -108,8 +143,12 @@ Deno.test("api: availability returns slots in the kitchen's zone; bad input is a
   assert.equal(body.slots[0].until, "6:00 AM");
   const bad = await t.request(`/api/kitchens/${k.id}/availability?date=banana`);
   assert.equal(bad.status, 400);
-  assert.deepEqual((await bad.json()).issues, { date: "Use a date like 2026-12-31" });
-  const missing = await t.request(`/api/kitchens/nope/availability?date=2026-12-02`);
+  assert.deepEqual((await bad.json()).issues, {
+    date: "Use a date like 2026-12-31",
+  });
+  const missing = await t.request(
+    `/api/kitchens/nope/availability?date=2026-12-02`,
+  );
   assert.equal(missing.status, 404);
   await missing.body?.cancel();
   t.close();
@@ -130,8 +169,13 @@ Deno.test("pages: city page has the local guide; unknown city is 404", async () 
 
 Deno.test("photos: served with their type, long caching and a locked-down CSP", async () => {
   const t = await testApp();
-  const svg = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1 1"></svg>';
-  await putFile(t.kv, { id: "p1", bytes: new TextEncoder().encode(svg), contentType: "image/svg+xml" });
+  const svg =
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1 1"></svg>';
+  await putFile(t.kv, {
+    id: "p1",
+    bytes: new TextEncoder().encode(svg),
+    contentType: "image/svg+xml",
+  });
   const res = await t.request("/photos/p1");
   assert.equal(res.status, 200);
   assert.equal(res.headers.get("content-type"), "image/svg+xml");
@@ -153,7 +197,13 @@ Deno.test("assets: built files are immutable; path tricks are 404", async () => 
   assert.equal(res.status, 200);
   assert.match(res.headers.get("cache-control")!, /immutable/);
   assert.match(await res.text(), /prep-island\{display:contents\}/);
-  for (const p of ["/assets/..%2Fdeno.json", "/assets/.hidden", "/static/..%2Fmain.ts"]) {
+  for (
+    const p of [
+      "/assets/..%2Fdeno.json",
+      "/assets/.hidden",
+      "/static/..%2Fmain.ts",
+    ]
+  ) {
     const r = await t.request(p);
     assert.equal(r.status, 404, p);
     await r.body?.cancel();

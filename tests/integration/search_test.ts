@@ -2,7 +2,11 @@ import assert from "node:assert/strict";
 import { addHost, addKitchens, kitchenFixture, testApp } from "../helpers.ts";
 
 const seattle = {
-  address: { ...kitchenFixture().address, city: "seattle", neighborhood: "Ballard" },
+  address: {
+    ...kitchenFixture().address,
+    city: "seattle",
+    neighborhood: "Ballard",
+  },
   timeZone: "America/Los_Angeles",
 };
 
@@ -21,9 +25,17 @@ async function seeded() {
       title: "Night Seattle",
       ...seattle,
       hourlyPriceCents: 3500,
-      weeklyHours: [1, 2, 3, 4, 5, 6, 7].map((day) => ({ day, start: "22:00", end: "06:00" })),
+      weeklyHours: [1, 2, 3, 4, 5, 6, 7].map((day) => ({
+        day,
+        start: "22:00",
+        end: "06:00",
+      })),
     }),
-    kitchenFixture({ title: "Closed Christmas", ...seattle, blackoutDates: ["2026-12-25"] }),
+    kitchenFixture({
+      title: "Closed Christmas",
+      ...seattle,
+      blackoutDates: ["2026-12-25"],
+    }),
   ]);
   return t;
 }
@@ -33,18 +45,67 @@ function titles(html: string): string[] {
 }
 
 const cases: { name: string; query: string; expect: string[] }[] = [
-  { name: "all cities", query: "", expect: ["Cheap Chicago", "Closed Christmas", "Fryer Chicago", "Night Seattle"] },
-  { name: "one city", query: "city=chicago", expect: ["Cheap Chicago", "Fryer Chicago"] },
-  { name: "unknown city is empty, not an error", query: "city=atlantis", expect: [] },
-  { name: "price range", query: "minPrice=30&maxPrice=50", expect: ["Closed Christmas", "Night Seattle"] },
-  { name: "equipment", query: "city=chicago&equipment=fryer", expect: ["Fryer Chicago"] },
-  { name: "equipment across cities", query: "equipment=fryer&equipment=convection_oven", expect: ["Fryer Chicago"] },
+  {
+    name: "all cities",
+    query: "",
+    expect: [
+      "Cheap Chicago",
+      "Closed Christmas",
+      "Fryer Chicago",
+      "Night Seattle",
+    ],
+  },
+  {
+    name: "one city",
+    query: "city=chicago",
+    expect: ["Cheap Chicago", "Fryer Chicago"],
+  },
+  {
+    name: "unknown city is empty, not an error",
+    query: "city=atlantis",
+    expect: [],
+  },
+  {
+    name: "price range",
+    query: "minPrice=30&maxPrice=50",
+    expect: ["Closed Christmas", "Night Seattle"],
+  },
+  {
+    name: "equipment",
+    query: "city=chicago&equipment=fryer",
+    expect: ["Fryer Chicago"],
+  },
+  {
+    name: "equipment across cities",
+    query: "equipment=fryer&equipment=convection_oven",
+    expect: ["Fryer Chicago"],
+  },
   { name: "storage", query: "storage=frozen", expect: ["Fryer Chicago"] },
-  { name: "daytime window excludes the night kitchen", query: "city=seattle&date=2026-12-03&start=10:00&end=14:00", expect: ["Closed Christmas"] },
-  { name: "overnight window finds the night kitchen", query: "city=seattle&date=2026-12-03&start=23:00&end=03:00", expect: ["Night Seattle"] },
-  { name: "blackout date excludes", query: "city=seattle&date=2026-12-25", expect: ["Night Seattle"] },
-  { name: "duration longer than the kitchen allows", query: "city=chicago&date=2026-12-03&hours=13", expect: [] },
-  { name: "duration", query: "city=chicago&date=2026-12-03&hours=6", expect: ["Cheap Chicago", "Fryer Chicago"] },
+  {
+    name: "daytime window excludes the night kitchen",
+    query: "city=seattle&date=2026-12-03&start=10:00&end=14:00",
+    expect: ["Closed Christmas"],
+  },
+  {
+    name: "overnight window finds the night kitchen",
+    query: "city=seattle&date=2026-12-03&start=23:00&end=03:00",
+    expect: ["Night Seattle"],
+  },
+  {
+    name: "blackout date excludes",
+    query: "city=seattle&date=2026-12-25",
+    expect: ["Night Seattle"],
+  },
+  {
+    name: "duration longer than the kitchen allows",
+    query: "city=chicago&date=2026-12-03&hours=13",
+    expect: [],
+  },
+  {
+    name: "duration",
+    query: "city=chicago&date=2026-12-03&hours=6",
+    expect: ["Cheap Chicago", "Fryer Chicago"],
+  },
 ];
 
 for (const c of cases) {
@@ -54,7 +115,9 @@ for (const c of cases) {
     assert.equal(res.status, 200);
     const html = await res.text();
     assert.deepEqual(titles(html), c.expect);
-    if (c.expect.length === 0) assert.match(html, /No kitchens match these filters/);
+    if (c.expect.length === 0) {
+      assert.match(html, /No kitchens match these filters/);
+    }
     t.close();
   });
 }
@@ -64,9 +127,15 @@ const bad: { query: string; message: RegExp }[] = [
   { query: "minPrice=-5", message: /Prices cannot be negative/ },
   { query: "minPrice=50&maxPrice=10", message: /Max price is below min price/ },
   { query: "equipment=laser", message: /Unknown equipment/ },
-  { query: "sort=random", message: /Sort by price, newest or soonest available/ },
+  {
+    query: "sort=random",
+    message: /Sort by price, newest or soonest available/,
+  },
   { query: "start=10:00&end=12:00", message: /Pick a date to search by time/ },
-  { query: "date=2026-12-03&start=25:00&end=12:00", message: /Use a 24-hour time/ },
+  {
+    query: "date=2026-12-03&start=25:00&end=12:00",
+    message: /Use a 24-hour time/,
+  },
   { query: "cursor=%3Cscript%3E", message: /Invalid page link/ },
 ];
 
@@ -84,7 +153,9 @@ for (const b of bad) {
 
 Deno.test("search: the form keeps what was typed when it is invalid", async () => {
   const t = await seeded();
-  const html = await (await t.request("/search?date=banana&city=chicago&minPrice=-5")).text();
+  const html =
+    await (await t.request("/search?date=banana&city=chicago&minPrice=-5"))
+      .text();
   assert.match(html, /value="banana"/);
   assert.match(html, /value="-5"/);
   assert.match(html, /<option value="chicago" selected/);
@@ -97,19 +168,28 @@ Deno.test("search: pages of 12 with a next link, exact count from counters", asy
   await addKitchens(
     t.kv,
     host.id,
-    Array.from({ length: 15 }, (_, i) => kitchenFixture({ title: `K${i}`, hourlyPriceCents: 2000 + i * 100 })),
+    Array.from(
+      { length: 15 },
+      (_, i) =>
+        kitchenFixture({ title: `K${i}`, hourlyPriceCents: 2000 + i * 100 }),
+    ),
   );
   const first = await (await t.request("/search?city=chicago")).text();
   assert.equal(titles(first).length, 12);
   assert.match(first, /15 kitchens/);
-  const next = /href="([^"]+)" rel="next"/.exec(first)![1].replaceAll("&amp;", "&");
+  const next = /href="([^"]+)" rel="next"/.exec(first)![1].replaceAll(
+    "&amp;",
+    "&",
+  );
   const second = await (await t.request(next)).text();
   assert.deepEqual(titles(second), ["K12", "K13", "K14"]);
   assert.doesNotMatch(second, /rel="next"/);
   assert.match(second, /First page/);
   // A cursor from another query is refused clearly, not with a 500.
   const cursor = new URL(next, "http://x").searchParams.get("cursor")!;
-  const mixed = await t.request(`/search?city=chicago&sort=newest&cursor=${cursor}x`);
+  const mixed = await t.request(
+    `/search?city=chicago&sort=newest&cursor=${cursor}x`,
+  );
   assert.ok(mixed.status === 400 || mixed.status === 200, String(mixed.status));
   await mixed.body?.cancel();
   t.close();
@@ -119,7 +199,11 @@ Deno.test("search: sort by newest and soonest", async () => {
   const t = await testApp();
   const host = await addHost(t.kv);
   await addKitchens(t.kv, host.id, [
-    kitchenFixture({ title: "Older", hourlyPriceCents: 2000, weeklyHours: [{ day: 5, start: "08:00", end: "20:00" }] }),
+    kitchenFixture({
+      title: "Older",
+      hourlyPriceCents: 2000,
+      weeklyHours: [{ day: 5, start: "08:00", end: "20:00" }],
+    }),
     kitchenFixture({ title: "Newer", hourlyPriceCents: 9000 }),
   ]);
   const newest = await (await t.request("/search?sort=newest")).text();
