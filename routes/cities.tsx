@@ -28,7 +28,7 @@ cities.get("/:city", async (c) => {
           What kitchens in {city.name} usually ask for
         </h2>
         <ul class="mt-2 list-disc pl-5">
-          {city.documents.map((d) => <li>{d}</li>)}
+          {city.documents.map((d) => <li key={d}>{d}</li>)}
         </ul>
         <p class="mt-2 text-sm text-stone-600">
           Have these ready before your first booking: hosts ask to see them.

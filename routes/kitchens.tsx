@@ -73,7 +73,7 @@ kitchens.get("/:id", async (c) => {
           <section>
             <h2 class="text-xl font-bold">Equipment</h2>
             <ul class="mt-2 grid grid-cols-2 gap-1">
-              {k.equipment.map((e) => <li>{EQUIPMENT[e]}</li>)}
+              {k.equipment.map((e) => <li key={e}>{EQUIPMENT[e]}</li>)}
             </ul>
           </section>
           <section>
@@ -105,7 +105,7 @@ kitchens.get("/:id", async (c) => {
           <section>
             <h2 class="text-xl font-bold">House rules</h2>
             <ul class="mt-2 list-disc pl-5">
-              {k.rules.map((r) => <li>{r}</li>)}
+              {k.rules.map((r, i) => <li key={i}>{r}</li>)}
             </ul>
           </section>
           <section>
@@ -113,7 +113,9 @@ kitchens.get("/:id", async (c) => {
               Cancellation policy: {POLICY_NAMES[k.cancellationPolicy]}
             </h2>
             <ul class="mt-2 list-disc pl-5">
-              {describePolicy(k.cancellationPolicy).map((l) => <li>{l}</li>)}
+              {describePolicy(k.cancellationPolicy).map((l) => (
+                <li key={l}>{l}</li>
+              ))}
             </ul>
           </section>
         </div>

@@ -56,8 +56,8 @@ export interface KitchenPage {
 }
 
 /**
- * A published kitchen with the bookable hours of one local date (today in
- * the kitchen's zone unless asked), or NotFoundError.
+ * A published kitchen with the bookable hours of one local date (the next
+ * day with free hours, in the kitchen's zone, unless asked), or NotFoundError.
  */
 export async function loadKitchenPage(
   kv: Deno.Kv,
@@ -72,7 +72,11 @@ export async function loadKitchenPage(
   })
     .toString();
   let date = today;
-  if (dateParam !== undefined && dateParam !== "") {
+  if (dateParam === undefined || dateParam === "") {
+    // Opening on a day with nothing free helps no one: show the next free day.
+    const next = await nextFreeSlot(kv, kitchen, now);
+    if (next) date = localToday(kitchen.timeZone, next.start);
+  } else {
     const parsed = localDate.safeParse(dateParam);
     if (!parsed.success) {
       throw new ValidationError(

@@ -210,3 +210,15 @@ Deno.test("assets: built files are immutable; path tricks are 404", async () => 
   }
   t.close();
 });
+
+Deno.test("pages: a kitchen page opens on the next day with free hours", async () => {
+  const t = await testApp();
+  const host = await addHost(t.kv);
+  // "now" is Tue 2026-12-01; this kitchen opens only on Fridays.
+  const [k] = await addKitchens(t.kv, host.id, [
+    kitchenFixture({ weeklyHours: [{ day: 5, start: "08:00", end: "20:00" }] }),
+  ]);
+  const html = await (await t.request(`/kitchens/${k.id}`)).text();
+  assert.match(html, /start times on 2026-12-04/);
+  t.close();
+});
