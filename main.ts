@@ -2,7 +2,9 @@ import { ConfigError, loadConfig } from "./lib/config.ts";
 import { openStore } from "./lib/db/kv.ts";
 import { loadManifest } from "./lib/islands/manifest.ts";
 import { createApp } from "./routes/app.tsx";
+import { buildAssets, isStale } from "./scripts/build.ts";
 import { seedDemoData } from "./scripts/seed.ts";
+import { DEFAULT_BUILD_DIR } from "./lib/islands/manifest.ts";
 
 async function main() {
   let config;
@@ -19,6 +21,13 @@ async function main() {
   if (config.SEED_DEMO_DATA) {
     const seeded = await seedDemoData(kv);
     if (seeded.created) console.log(`Seeded ${seeded.kitchens} demo kitchens.`);
+  }
+  // Deployments build once (`deno task build`); a laptop rebuilds whatever changed.
+  if (config.APP_ENV === "development" && !config.DENO_DEPLOYMENT_ID) {
+    if (await isStale(DEFAULT_BUILD_DIR)) {
+      await buildAssets({ outDir: DEFAULT_BUILD_DIR });
+      console.log("Rebuilt islands and stylesheet.");
+    }
   }
   const manifest = await loadManifest();
   const app = createApp({ kv, config, manifest, now: Date.now });

@@ -231,7 +231,7 @@ function kb(bytes: number): string {
   return `${(bytes / 1024).toFixed(1)}kB`;
 }
 
-async function isStale(outDir: string): Promise<boolean> {
+export async function isStale(outDir: string): Promise<boolean> {
   try {
     const manifest = JSON.parse(
       await Deno.readTextFile(`${outDir}/manifest.json`),
