@@ -54,13 +54,46 @@ function Field(
   );
 }
 
+function CheckboxGroup(
+  { name, legend, options, chosen, error, scroll }: {
+    name: string;
+    legend: string;
+    options: Record<string, string>;
+    chosen: string[];
+    error?: string;
+    scroll?: boolean;
+  },
+) {
+  return (
+    <fieldset>
+      <legend class="text-sm font-semibold">{legend}</legend>
+      <FieldError id={`e-${name}`} message={error} />
+      <div
+        class={scroll
+          ? "mt-1 max-h-56 space-y-1 overflow-y-auto pr-2"
+          : "mt-1 space-y-1"}
+      >
+        {Object.entries(options).map(([id, label]) => (
+          <label key={id} class="flex items-center gap-2 text-sm">
+            <input
+              type="checkbox"
+              name={name}
+              value={id}
+              checked={chosen.includes(id)}
+            />
+            {label}
+          </label>
+        ))}
+      </div>
+    </fieldset>
+  );
+}
+
 /** The full filter form; a plain GET form, so it works without JavaScript. */
 export function SearchForm(
   { raw, errors }: { raw: Raw; errors: Record<string, string> },
 ) {
   const city = value(raw, "city");
-  const chosenEquipment = values(raw, "equipment");
-  const chosenStorage = values(raw, "storage");
   return (
     <form
       action="/search"
@@ -122,38 +155,21 @@ export function SearchForm(
           errors={errors}
         />
       </div>
-      <fieldset>
-        <legend class="text-sm font-semibold">Equipment</legend>
-        <FieldError id="e-equipment" message={errors.equipment} />
-        <div class="mt-1 max-h-56 space-y-1 overflow-y-auto pr-2">
-          {Object.entries(EQUIPMENT).map(([id, label]) => (
-            <label class="flex items-center gap-2 text-sm">
-              <input
-                type="checkbox"
-                name="equipment"
-                value={id}
-                checked={chosenEquipment.includes(id)}
-              />
-              {label}
-            </label>
-          ))}
-        </div>
-      </fieldset>
-      <fieldset>
-        <legend class="text-sm font-semibold">Storage</legend>
-        <FieldError id="e-storage" message={errors.storage} />
-        {Object.entries(STORAGE).map(([id, label]) => (
-          <label class="flex items-center gap-2 text-sm">
-            <input
-              type="checkbox"
-              name="storage"
-              value={id}
-              checked={chosenStorage.includes(id)}
-            />
-            {label}
-          </label>
-        ))}
-      </fieldset>
+      <CheckboxGroup
+        name="equipment"
+        legend="Equipment"
+        options={EQUIPMENT}
+        chosen={values(raw, "equipment")}
+        error={errors.equipment}
+        scroll
+      />
+      <CheckboxGroup
+        name="storage"
+        legend="Storage"
+        options={STORAGE}
+        chosen={values(raw, "storage")}
+        error={errors.storage}
+      />
       <div>
         <label for="f-sort" class="block text-sm font-semibold">Sort by</label>
         <select id="f-sort" name="sort" class={input}>

@@ -1,3 +1,4 @@
+import { mulberry32 } from "../lib/random.ts";
 /**
  * A large procedural catalogue for load and search benchmarks.
  *
@@ -52,17 +53,6 @@ const NOUNS = [
 ];
 const HOUR_PATTERNS = Object.keys(HOURS) as (keyof typeof HOURS)[];
 const RULE_TEXTS = Object.values(RULES);
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function benchPhotos(): (PhotoRef & { seed: number })[] {
   return Array.from({ length: PHOTO_COUNT }, (_, i) => {

@@ -1,3 +1,4 @@
+import { mulberry32 } from "../random.ts";
 /**
  * Procedural flat-illustration "photos" of commercial kitchens.
  *
@@ -110,17 +111,6 @@ function shade(hex: string, amt: number): string {
   };
   const n = (1 << 24) | (ch(16) << 16) | (ch(8) << 8) | ch(0);
   return "#" + n.toString(16).slice(1);
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function listJoin(xs: readonly string[]): string {
