@@ -222,3 +222,24 @@ Deno.test("pages: a kitchen page opens on the next day with free hours", async (
   assert.match(html, /start times on 2026-12-04/);
   t.close();
 });
+
+Deno.test("pages: an unexpected failure is the 500 page (JSON under /api), with no internals", async () => {
+  const t = await testApp();
+  t.close(); // every KV read now throws
+  const errors: unknown[] = [];
+  const original = console.error;
+  console.error = (...args: unknown[]) => errors.push(args);
+  try {
+    const res = await t.request("/");
+    assert.equal(res.status, 500);
+    const html = await res.text();
+    assert.match(html, /Something went wrong on our side/);
+    assert.doesNotMatch(html, /Kv|stack|\.ts:/);
+    const api = await t.request("/api/kitchens/x/availability?date=2026-12-02");
+    assert.equal(api.status, 500);
+    assert.deepEqual(await api.json(), { error: "Please try again in a moment." });
+  } finally {
+    console.error = original;
+  }
+  assert.equal(errors.length, 2, "each failure is logged once on the server");
+});
