@@ -38,8 +38,8 @@ async function wrk(url: string): Promise<WrkResult> {
   if (non2xx) throw new Error(`${url}: ${non2xx[1]} error responses`);
   return {
     rps,
-    p50: ms(/50%\s+(\S+)/.exec(text)?.[1] ?? ""),
-    p99: ms(/99%\s+(\S+)/.exec(text)?.[1] ?? ""),
+    p50: ms(/^\s+50%\s+(\S+)/m.exec(text)?.[1] ?? ""),
+    p99: ms(/^\s+99%\s+(\S+)/m.exec(text)?.[1] ?? ""),
   };
 }
 
