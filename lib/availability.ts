@@ -101,8 +101,8 @@ interface DailyRange {
   overnight: boolean;
 }
 
-/** Ranges indexed by ISO weekday, parsed once per call rather than once per day. */
-function rangesByWeekday(weeklyHours: WeeklyRange[]): DailyRange[][] {
+/** Ranges indexed by ISO weekday. */
+function parseWeeklyHours(weeklyHours: WeeklyRange[]): DailyRange[][] {
   const byDay: DailyRange[][] = Array.from({ length: 8 }, () => []);
   for (const r of weeklyHours) {
     const startMinutes = parseClock(r.start);
@@ -119,6 +119,65 @@ function rangesByWeekday(weeklyHours: WeeklyRange[]): DailyRange[][] {
   return byDay;
 }
 
+interface ParsedHours {
+  byDay: DailyRange[][];
+  /** Open intervals of the ranges starting on a date, by "zone|date". */
+  dates: Map<string, Interval[]>;
+  /** Open time around a date's starts, by blackout list, then "zone|date|maxMs". */
+  days: WeakMap<string[], Map<string, OpenTime>>;
+}
+
+// Pages ask about the same kitchens' weeks again and again; the parsed hours
+// and each date's open intervals live as long as the weeklyHours array does.
+const parsedHours = new WeakMap<WeeklyRange[], ParsedHours>();
+const parsedBlackouts = new WeakMap<string[], Set<string>>();
+
+function hoursOf(weeklyHours: WeeklyRange[]): ParsedHours {
+  let parsed = parsedHours.get(weeklyHours);
+  if (!parsed) {
+    parsed = {
+      byDay: parseWeeklyHours(weeklyHours),
+      dates: new Map(),
+      days: new WeakMap(),
+    };
+    parsedHours.set(weeklyHours, parsed);
+  }
+  return parsed;
+}
+
+function blackoutsOf(blackoutDates: string[]): Set<string> {
+  let set = parsedBlackouts.get(blackoutDates);
+  if (!set) {
+    for (const d of blackoutDates) parseLocalDate(d);
+    set = new Set(blackoutDates);
+    parsedBlackouts.set(blackoutDates, set);
+  }
+  return set;
+}
+
+/** Open intervals of the weekly ranges that start on local `date`. */
+function rangesStartingOn(
+  hours: ParsedHours,
+  date: Temporal.PlainDate,
+  dateString: string,
+  timeZone: string,
+): Interval[] {
+  const key = `${timeZone}|${dateString}`;
+  let out = hours.dates.get(key);
+  if (!out) {
+    out = [];
+    for (const r of hours.byDay[date.dayOfWeek]) {
+      const start = wallClockToEpoch(date, r.startMinutes, timeZone);
+      const endDate = r.overnight ? date.add({ days: 1 }) : date;
+      const end = wallClockToEpoch(endDate, r.endMinutes, timeZone);
+      // Guards odd DST cases where a short range collapses to nothing.
+      if (start < end) out.push({ start, end });
+    }
+    hours.dates.set(key, out);
+  }
+  return out;
+}
+
 function slotMs(rules: AvailabilityRules): number {
   const minutes = rules.slotMinutes ?? DEFAULT_SLOT_MINUTES;
   // A zero or negative step would never advance through the day.
@@ -131,11 +190,46 @@ function slotMs(rules: AvailabilityRules): number {
 // ---------------------------------------------------------------------------
 // Wall clock <-> instants
 
+interface ZoneDay {
+  midnight: number;
+  /** Exactly 24 h long, so wall-clock minutes map to instants by addition. */
+  plain: boolean;
+}
+
+// Time-zone conversion dominated page rendering; a day's midnight and length
+// never change, so they are computed once per zone and date.
+const zoneDays = new Map<string, ZoneDay>();
+const ZONE_DAYS_MAX = 50_000;
+
+function zoneDay(date: Temporal.PlainDate, timeZone: string): ZoneDay {
+  const key = `${timeZone}|${date.year}|${date.month}|${date.day}`;
+  let day = zoneDays.get(key);
+  if (!day) {
+    const midnight = temporalEpoch(date, 0, timeZone);
+    const next = temporalEpoch(date.add({ days: 1 }), 0, timeZone);
+    day = { midnight, plain: next - midnight === DAY };
+    if (zoneDays.size >= ZONE_DAYS_MAX) zoneDays.clear();
+    zoneDays.set(key, day);
+  }
+  return day;
+}
+
 /**
  * "compatible" matches what people expect at DST changes: a time skipped by
  * spring-forward moves later, a repeated fall-back time takes its first
  * occurrence.
  */
+function temporalEpoch(
+  date: Temporal.PlainDate,
+  minutes: number,
+  timeZone: string,
+): number {
+  return date
+    .toPlainDateTime({ hour: Math.floor(minutes / 60), minute: minutes % 60 })
+    .toZonedDateTime(timeZone, { disambiguation: "compatible" })
+    .epochMilliseconds;
+}
+
 function wallClockToEpoch(
   date: Temporal.PlainDate,
   minutes: number,
@@ -143,14 +237,20 @@ function wallClockToEpoch(
 ): number {
   const day = minutes >= 24 * 60 ? date.add({ days: 1 }) : date;
   const m = minutes % (24 * 60);
-  return day
-    .toPlainDateTime({ hour: Math.floor(m / 60), minute: m % 60 })
-    .toZonedDateTime(timeZone, { disambiguation: "compatible" })
-    .epochMilliseconds;
+  const info = zoneDay(day, timeZone);
+  // Days with a DST change (23 or 25 hours) take the exact path.
+  return info.plain
+    ? info.midnight + m * MINUTE
+    : temporalEpoch(day, m, timeZone);
 }
 
 function localMidnight(date: Temporal.PlainDate, timeZone: string): number {
-  return wallClockToEpoch(date, 0, timeZone);
+  return zoneDay(date, timeZone).midnight;
+}
+
+/** The instant local `date` ("YYYY-MM-DD") begins in `timeZone`. */
+export function startOfLocalDate(date: string, timeZone: string): number {
+  return localMidnight(parseLocalDate(date), timeZone);
 }
 
 function localDateOf(epochMs: number, timeZone: string): Temporal.PlainDate {
@@ -232,14 +332,15 @@ function computeOpenTime(
   rules: AvailabilityRules,
   from: number,
   to: number,
+  /** The local date of `from`, when the caller knows it already. */
+  fromDate?: Temporal.PlainDate,
 ): OpenTime {
   if (!(from < to)) return { ignoringBlackouts: [], open: [] };
   const { timeZone } = rules;
-  const byDay = rangesByWeekday(rules.weeklyHours);
-  for (const d of rules.blackoutDates) parseLocalDate(d);
-  const blackouts = new Set(rules.blackoutDates);
+  const hours = hoursOf(rules.weeklyHours);
+  const blackouts = blackoutsOf(rules.blackoutDates);
 
-  const firstDate = localDateOf(from, timeZone);
+  const firstDate = fromDate ?? localDateOf(from, timeZone);
   const lastDate = localDateOf(to - 1, timeZone);
   const raw: Interval[] = [];
   const holes: Interval[] = [];
@@ -249,14 +350,9 @@ function computeOpenTime(
     Temporal.PlainDate.compare(date, lastDate) <= 0;
     date = date.add({ days: 1 })
   ) {
-    for (const r of byDay[date.dayOfWeek]) {
-      const start = wallClockToEpoch(date, r.startMinutes, timeZone);
-      const endDate = r.overnight ? date.add({ days: 1 }) : date;
-      const end = wallClockToEpoch(endDate, r.endMinutes, timeZone);
-      // Guards odd DST cases where a short range collapses to nothing.
-      if (start < end) raw.push({ start, end });
-    }
-    if (blackouts.has(date.toString())) {
+    const dateString = date.toString();
+    raw.push(...rangesStartingOn(hours, date, dateString, timeZone));
+    if (blackouts.has(dateString)) {
       const next = date.add({ days: 1 });
       holes.push({
         start: localMidnight(date, timeZone),
@@ -269,6 +365,29 @@ function computeOpenTime(
     ignoringBlackouts,
     open: subtractIntervals(ignoringBlackouts, holes),
   };
+}
+
+/** computeOpenTime for the window of a date's starts, kept with the kitchen's parsed hours. */
+function dayOpenTime(
+  rules: AvailabilityRules,
+  day: Temporal.PlainDate,
+  date: string,
+  from: number,
+  to: number,
+): OpenTime {
+  const hours = hoursOf(rules.weeklyHours);
+  let byKey = hours.days.get(rules.blackoutDates);
+  if (!byKey) {
+    byKey = new Map();
+    hours.days.set(rules.blackoutDates, byKey);
+  }
+  const key = `${rules.timeZone}|${date}|${to - from}`;
+  let open = byKey.get(key);
+  if (!open) {
+    open = computeOpenTime(rules, from, to, day);
+    byKey.set(key, open);
+  }
+  return open;
 }
 
 /** Merged open intervals clipped to [from, to), sorted by start. */
@@ -378,15 +497,17 @@ function latestEnd(
 }
 
 /**
- * Starts on local `date` (every `slotMinutes` of absolute time from local
- * midnight) where a minimum-length booking fits, each with its latest end.
+ * Visits the starts on local `date` (every `slotMinutes` of absolute time from
+ * local midnight) where a minimum-length booking fits, each with its latest
+ * end, in order, until `visit` returns true.
  */
-export function bookableStarts(
+function visitBookableStarts(
   rules: AvailabilityRules,
   date: string,
   occupied: Interval[],
   now: number,
-): BookableStart[] {
+  visit: (s: BookableStart) => boolean,
+): void {
   const day = parseLocalDate(date);
   const slot = slotMs(rules);
   const dayStart = localMidnight(day, rules.timeZone);
@@ -397,13 +518,12 @@ export function bookableStarts(
 
   // Every candidate ends by dayEnd + maxHours, so one window serves the whole day.
   const windowEnd = dayEnd + Math.max(maxMs, 0);
-  const openTime = computeOpenTime(rules, dayStart, windowEnd);
+  const openTime = dayOpenTime(rules, day, date, dayStart, windowEnd);
   const window = { start: dayStart - bufferMs, end: windowEnd + bufferMs };
   const relevant = normalizeOccupied(occupied).filter((o) =>
     intersects(o, window)
   );
 
-  const out: BookableStart[] = [];
   for (let start = dayStart; start < dayEnd; start += slot) {
     const req = { start, end: start + minMs };
     if (
@@ -413,12 +533,79 @@ export function bookableStarts(
       continue;
     }
     const open = containing(openTime.open, req)!;
-    out.push({
+    const maxEnd = latestEnd(
       start,
-      maxEnd: latestEnd(start, minMs, maxMs, slot, open, relevant, bufferMs),
-    });
+      minMs,
+      maxMs,
+      slot,
+      open,
+      relevant,
+      bufferMs,
+    );
+    if (visit({ start, maxEnd })) return;
   }
+}
+
+/** Every bookable start on local `date`, each with its latest end. */
+export function bookableStarts(
+  rules: AvailabilityRules,
+  date: string,
+  occupied: Interval[],
+  now: number,
+): BookableStart[] {
+  const out: BookableStart[] = [];
+  visitBookableStarts(rules, date, occupied, now, (s) => {
+    out.push(s);
+    return false;
+  });
   return out;
+}
+
+/** The first bookable start on local `date` that `accept`s, without computing the rest. */
+export function firstBookableStart(
+  rules: AvailabilityRules,
+  date: string,
+  occupied: Interval[],
+  now: number,
+  accept: (s: BookableStart) => boolean = () => true,
+): BookableStart | null {
+  let found: BookableStart | null = null;
+  visitBookableStarts(rules, date, occupied, now, (s) => {
+    if (accept(s)) found = s;
+    return found !== null;
+  });
+  return found;
+}
+
+/** Local dates from `fromDate` over `days` dates, stopping past the booking window. */
+function* datesToTry(
+  rules: AvailabilityRules,
+  now: number,
+  fromDate: string,
+  days: number,
+): Generator<string> {
+  const windowEnd = now + rules.bookingWindowDays * DAY;
+  let date = parseLocalDate(fromDate);
+  for (let i = 0; i < days; i++, date = date.add({ days: 1 })) {
+    // Later dates can only be further past the booking window.
+    if (localMidnight(date, rules.timeZone) >= windowEnd) return;
+    yield date.toString();
+  }
+}
+
+/** The first local date, from `fromDate` over `days` dates, with bookable starts, and those starts. */
+export function firstBookableDay(
+  rules: AvailabilityRules,
+  occupied: Interval[],
+  now: number,
+  fromDate: string,
+  days: number,
+): { date: string; starts: BookableStart[] } | null {
+  for (const date of datesToTry(rules, now, fromDate, days)) {
+    const starts = bookableStarts(rules, date, occupied, now);
+    if (starts.length > 0) return { date, starts };
+  }
+  return null;
 }
 
 /** First bookable start on `fromDate` or one of the following `days - 1` local dates. */
@@ -429,13 +616,9 @@ export function nextBookableStart(
   fromDate: string,
   days: number,
 ): BookableStart | null {
-  const windowEnd = now + rules.bookingWindowDays * DAY;
-  let date = parseLocalDate(fromDate);
-  for (let i = 0; i < days; i++, date = date.add({ days: 1 })) {
-    // Later dates can only be further past the booking window.
-    if (localMidnight(date, rules.timeZone) >= windowEnd) break;
-    const starts = bookableStarts(rules, date.toString(), occupied, now);
-    if (starts.length > 0) return starts[0];
+  for (const date of datesToTry(rules, now, fromDate, days)) {
+    const start = firstBookableStart(rules, date, occupied, now);
+    if (start) return start;
   }
   return null;
 }

@@ -15,16 +15,3 @@ export async function openStore(
   }
   return await Deno.openKv(config.DENO_KV_PATH);
 }
-
-/** Deno KV's getMany takes at most 10 keys; this reads any number in batches. */
-export async function getManyValues<T>(
-  kv: Deno.Kv,
-  keys: Deno.KvKey[],
-): Promise<(T | null)[]> {
-  const out: (T | null)[] = [];
-  for (let i = 0; i < keys.length; i += 10) {
-    const entries = await kv.getMany<T[]>(keys.slice(i, i + 10));
-    for (const e of entries) out.push(e.value as T | null);
-  }
-  return out;
-}

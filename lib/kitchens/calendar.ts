@@ -2,9 +2,11 @@ import {
   type AvailabilityRules,
   type BookableStart,
   bookableStarts,
+  firstBookableDay,
   nextBookableStart,
+  startOfLocalDate,
 } from "../availability.ts";
-import { listOccupancy } from "./repo.ts";
+import { viewOccupancy } from "./repo.ts";
 import type { Kitchen } from "./schema.ts";
 
 export function rulesOf(k: Kitchen): AvailabilityRules {
@@ -34,6 +36,7 @@ export function localInstant(
   date: string,
   time: string,
 ): number {
+  if (time === "00:00") return startOfLocalDate(date, timeZone);
   const day = Temporal.PlainDate.from(date);
   const [d, t] = time === "24:00"
     ? [day.add({ days: 1 }), "00:00"]
@@ -57,8 +60,30 @@ export async function daySlots(
   now: number,
 ): Promise<BookableStart[]> {
   const [from, to] = dayWindow(k, date);
-  const busy = await listOccupancy(kv, k.id, from, to);
+  const busy = await viewOccupancy(kv, k, from, to, now);
   return bookableStarts(rulesOf(k), date, busy, now);
+}
+
+/** Busy time that can affect bookings over the next `days` local dates. */
+function nextDaysWindow(now: number, days: number): [number, number] {
+  return [now - 86400_000, now + (days + 2) * 86400_000];
+}
+
+/** The first local date within the next `days` with bookable starts, and its starts. */
+export async function nextFreeDay(
+  kv: Deno.Kv,
+  k: Kitchen,
+  now: number,
+  days = 14,
+): Promise<{ date: string; starts: BookableStart[] } | null> {
+  const [from, to] = nextDaysWindow(now, days);
+  return firstBookableDay(
+    rulesOf(k),
+    await viewOccupancy(kv, k, from, to, now),
+    now,
+    localToday(k.timeZone, now),
+    days,
+  );
 }
 
 /** The first bookable start within the next `days` local dates, for result cards. */
@@ -68,14 +93,14 @@ export async function nextFreeSlot(
   now: number,
   days = 14,
 ): Promise<BookableStart | null> {
-  const today = localToday(k.timeZone, now);
-  const busy = await listOccupancy(
-    kv,
-    k.id,
-    now - 86400_000,
-    now + (days + 2) * 86400_000,
+  const [from, to] = nextDaysWindow(now, days);
+  return nextBookableStart(
+    rulesOf(k),
+    await viewOccupancy(kv, k, from, to, now),
+    now,
+    localToday(k.timeZone, now),
+    days,
   );
-  return nextBookableStart(rulesOf(k), busy, now, today, days);
 }
 
 const timeFormats = new Map<string, Intl.DateTimeFormat>();

@@ -3,7 +3,7 @@ import { CITIES, type City } from "../cities.ts";
 import { ALL_CITIES, keys } from "../db/keys.ts";
 import { localDate } from "./schema.ts";
 import { ValidationError } from "../errors.ts";
-import { daySlots, localToday, nextFreeSlot } from "./calendar.ts";
+import { daySlots, localToday, nextFreeDay, nextFreeSlot } from "./calendar.ts";
 import { getHost, getKitchens, getPublishedKitchen } from "./repo.ts";
 import type { Host, Kitchen } from "./schema.ts";
 import type { SearchHit } from "./search.ts";
@@ -71,24 +71,36 @@ export async function loadKitchenPage(
     days: kitchen.bookingWindowDays,
   })
     .toString();
-  let date = today;
-  if (dateParam === undefined || dateParam === "") {
-    // Opening on a day with nothing free helps no one: show the next free day.
-    const next = await nextFreeSlot(kv, kitchen, now);
-    if (next) date = localToday(kitchen.timeZone, next.start);
-  } else {
-    const parsed = localDate.safeParse(dateParam);
-    if (!parsed.success) {
-      throw new ValidationError(
-        { date: "Use a date like 2026-12-31" },
-        "Pick a valid date.",
-      );
-    }
-    date = parsed.data;
-  }
-  const [host, slots] = await Promise.all([
+  const [host, { date, slots }] = await Promise.all([
     getHost(kv, kitchen.hostId),
-    daySlots(kv, kitchen, date, now),
+    pickDay(kv, kitchen, dateParam, today, now),
   ]);
   return { kitchen, host, date, today, lastDate, slots };
+}
+
+/** The asked-for date, or else the next day with free hours: opening on a full day helps no one. */
+async function pickDay(
+  kv: Deno.Kv,
+  kitchen: Kitchen,
+  dateParam: string | undefined,
+  today: string,
+  now: number,
+): Promise<{ date: string; slots: BookableStart[] }> {
+  if (dateParam === undefined || dateParam === "") {
+    const next = await nextFreeDay(kv, kitchen, now);
+    return next
+      ? { date: next.date, slots: next.starts }
+      : { date: today, slots: [] };
+  }
+  const parsed = localDate.safeParse(dateParam);
+  if (!parsed.success) {
+    throw new ValidationError(
+      { date: "Use a date like 2026-12-31" },
+      "Pick a valid date.",
+    );
+  }
+  return {
+    date: parsed.data,
+    slots: await daySlots(kv, kitchen, parsed.data, now),
+  };
 }

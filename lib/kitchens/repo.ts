@@ -1,7 +1,8 @@
 import { ALL_CITIES, keys } from "../db/keys.ts";
-import { getManyValues } from "../db/kv.ts";
+import { cached, forget } from "../db/read_cache.ts";
 import { ConflictError, NotFoundError } from "../errors.ts";
 import { newId } from "../ids.ts";
+import type { Interval } from "../availability.ts";
 import type { Host, Kitchen, KitchenInput } from "./schema.ts";
 import type { KitchenStatus } from "./vocabulary.ts";
 
@@ -100,23 +101,35 @@ export async function getKitchen(
   return (await kv.get<Kitchen>(keys.kitchen(id))).value;
 }
 
+/** A kitchen as public pages show it; may be a few seconds old (see read_cache.ts). */
+function viewKitchen(kv: Deno.Kv, id: string): Promise<Kitchen | null> {
+  return cached(kv, kitchenCacheKey(id), () => getKitchen(kv, id), Boolean);
+}
+
+const kitchenCacheKey = (id: string) => `kitchen:${id}`;
+
 /** A kitchen a visitor may see: published, or 404. */
 export async function getPublishedKitchen(
   kv: Deno.Kv,
   id: string,
 ): Promise<Kitchen> {
-  const k = await getKitchen(kv, id);
+  const k = await viewKitchen(kv, id);
   if (!k || k.status !== "published") {
     throw new NotFoundError("We could not find that kitchen.");
   }
   return k;
 }
 
+/**
+ * Kitchens for result cards, in the order asked. Single gets rather than
+ * `getMany`: locally a ten-key getMany costs as much as ten gets, and most
+ * of these are cache hits.
+ */
 export async function getKitchens(
   kv: Deno.Kv,
   ids: string[],
 ): Promise<(Kitchen | null)[]> {
-  return await getManyValues<Kitchen>(kv, ids.map(keys.kitchen));
+  return await Promise.all(ids.map((id) => viewKitchen(kv, id)));
 }
 
 /**
@@ -155,7 +168,10 @@ export async function updateKitchen(
     for (const s of countScopes(after)) {
       atomic.sum(keys.kitchenCount(s), PLUS_ONE.value);
     }
-    if ((await atomic.commit()).ok) return after;
+    if ((await atomic.commit()).ok) {
+      forget(kv, kitchenCacheKey(id));
+      return after;
+    }
   }
   throw new ConflictError(
     "That kitchen was changed by someone else; please try again.",
@@ -190,8 +206,14 @@ export async function listKitchenIdsByHost(
   return ids;
 }
 
-export async function getHost(kv: Deno.Kv, id: string): Promise<Host | null> {
-  return (await kv.get<Host>(keys.host(id))).value;
+/** A host's public profile; may be a few seconds old (see read_cache.ts). */
+export function getHost(kv: Deno.Kv, id: string): Promise<Host | null> {
+  return cached(
+    kv,
+    `host:${id}`,
+    async () => (await kv.get<Host>(keys.host(id))).value,
+    Boolean,
+  );
 }
 
 /** Busy intervals of a kitchen that start before `to` and end after `from`. */
@@ -201,8 +223,8 @@ export async function listOccupancy(
   from: number,
   to: number,
   longestMs = 24 * 3600_000,
-): Promise<{ start: number; end: number }[]> {
-  const out: { start: number; end: number }[] = [];
+): Promise<Interval[]> {
+  const out: Interval[] = [];
   const iter = kv.list<{ end: number }>({
     start: [...keys.occupancyPrefix(kitchenId), from - longestMs],
     end: [...keys.occupancyPrefix(kitchenId), to],
@@ -212,4 +234,33 @@ export async function listOccupancy(
     if (e.value.end > from) out.push({ start, end: e.value.end });
   }
   return out;
+}
+
+const DAY_MS = 24 * 3600_000;
+
+/** Cache key of a kitchen's upcoming busy times; writes to its occupancy forget it. */
+export const occupancyCacheKey = (kitchenId: string) =>
+  `occupancy:${kitchenId}`;
+
+/**
+ * Busy intervals in [from, to) for showing free hours, read through a cache
+ * of the kitchen's whole booking window. Bookings must not decide with this:
+ * their atomics check the claim keys.
+ */
+export async function viewOccupancy(
+  kv: Deno.Kv,
+  k: Pick<Kitchen, "id" | "bookingWindowDays">,
+  from: number,
+  to: number,
+  now: number,
+): Promise<Interval[]> {
+  const window = await cached(kv, occupancyCacheKey(k.id), async () => {
+    const start = now - 2 * DAY_MS;
+    const end = now + (k.bookingWindowDays + 4) * DAY_MS;
+    return { start, end, busy: await listOccupancy(kv, k.id, start, end) };
+  });
+  if (from < window.start || to > window.end) {
+    return await listOccupancy(kv, k.id, from, to);
+  }
+  return window.busy.filter((b) => b.start < to && b.end > from);
 }

@@ -1,12 +1,12 @@
 import {
   type BookableStart,
-  bookableStarts,
   checkInterval,
+  firstBookableStart,
 } from "../availability.ts";
 import { findCity } from "../cities.ts";
 import { ALL_CITIES, keys } from "../db/keys.ts";
 import { ValidationError } from "../errors.ts";
-import { getKitchens, listOccupancy } from "./repo.ts";
+import { getKitchens, viewOccupancy } from "./repo.ts";
 import { localInstant, nextFreeSlot, rulesOf } from "./calendar.ts";
 import type { Kitchen } from "./schema.ts";
 import type { SearchQuery } from "./search_query.ts";
@@ -75,11 +75,16 @@ export function matchingSlot(
       ? { start, maxEnd: end }
       : null;
   }
-  const starts = bookableStarts(rules, q.date, busy, now);
-  if (!q.hours) return starts[0] ?? null;
+  if (!q.hours) return firstBookableStart(rules, q.date, busy, now);
   const want = q.hours * 3600_000;
   if (q.hours < k.minHours || q.hours > k.maxHours) return null;
-  return starts.find((s) => s.maxEnd - s.start >= want) ?? null;
+  return firstBookableStart(
+    rules,
+    q.date,
+    busy,
+    now,
+    (s) => s.maxEnd - s.start >= want,
+  );
 }
 
 function nextDate(date: string): string {
@@ -112,11 +117,12 @@ function hasOnlyCityFilter(q: SearchQuery): boolean {
 async function slotFor(kv: Deno.Kv, k: Kitchen, q: SearchQuery, now: number) {
   if (!q.date) return { ok: true, slot: await nextFreeSlot(kv, k, now) };
   const dayStart = localInstant(k.timeZone, q.date, "00:00");
-  const busy = await listOccupancy(
+  const busy = await viewOccupancy(
     kv,
-    k.id,
+    k,
     dayStart - 86400_000,
     dayStart + 3 * 86400_000,
+    now,
   );
   const slot = matchingSlot(k, q, busy, now);
   return { ok: slot !== null, slot };

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { putFile } from "../../lib/files/store.ts";
 import { keys } from "../../lib/db/keys.ts";
+import { setKitchenStatus, updateKitchen } from "../../lib/kitchens/repo.ts";
 import { addHost, addKitchens, kitchenFixture, testApp } from "../helpers.ts";
 
 Deno.test("pages: home lists new kitchens and cities and ships no script", async () => {
@@ -237,9 +238,32 @@ Deno.test("pages: an unexpected failure is the 500 page (JSON under /api), with 
     assert.doesNotMatch(html, /Kv|stack|\.ts:/);
     const api = await t.request("/api/kitchens/x/availability?date=2026-12-02");
     assert.equal(api.status, 500);
-    assert.deepEqual(await api.json(), { error: "Please try again in a moment." });
+    assert.deepEqual(await api.json(), {
+      error: "Please try again in a moment.",
+    });
   } finally {
     console.error = original;
   }
   assert.equal(errors.length, 2, "each failure is logged once on the server");
+});
+
+Deno.test("pages: a kitchen page shows an edit or suspension at once, despite the read cache", async () => {
+  const t = await testApp();
+  const host = await addHost(t.kv);
+  const [k] = await addKitchens(t.kv, host.id, [
+    kitchenFixture({ title: "Before The Edit" }),
+  ]);
+  assert.match(
+    await (await t.request(`/kitchens/${k.id}`)).text(),
+    /Before The Edit/,
+  );
+  await updateKitchen(t.kv, k.id, (x) => ({ ...x, title: "After The Edit" }));
+  const html = await (await t.request(`/kitchens/${k.id}`)).text();
+  assert.match(html, /After The Edit/);
+  assert.doesNotMatch(html, /Before The Edit/);
+  await setKitchenStatus(t.kv, k.id, "suspended");
+  const gone = await t.request(`/kitchens/${k.id}`);
+  assert.equal(gone.status, 404);
+  await gone.body?.cancel();
+  t.close();
 });
