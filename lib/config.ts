@@ -20,6 +20,27 @@ const envSchema = z.object({
   /** KV Connect URL of a self-hosted denokv (needs DENO_KV_ACCESS_TOKEN in the environment). */
   DENO_KV_URL: z.url({ protocol: /^https?$/ }).optional(),
   SEED_DEMO_DATA: bool.optional(),
+  /** Wake job workers through KV queues; Deno Deploy has none, so there only the cron sweep runs jobs. */
+  KV_QUEUES: bool.optional(),
+  /** Sends email through Resend; without it mail goes to the development mailbox. */
+  RESEND_API_KEY: z.string().min(1).optional(),
+  /** Resend's API origin; tests point it at a local server. */
+  RESEND_API_URL: z.url({ protocol: /^https?$/ }).transform((u) =>
+    u.replace(/\/+$/, "")
+  ).default("https://api.resend.com"),
+  EMAIL_FROM: z.string().min(3).default("Prep <hello@prep.localhost>"),
+  /** Comma-separated addresses that are admins as soon as they sign up or log in. */
+  ADMIN_EMAILS: z.string().default("").transform((v, ctx) => {
+    const list = v.split(",").map((e) => e.trim().toLowerCase()).filter(
+      Boolean,
+    );
+    for (const e of list) {
+      if (!z.email().safeParse(e).success) {
+        ctx.addIssue({ code: "custom", message: `"${e}" is not an email` });
+      }
+    }
+    return list;
+  }),
   /** Set by Deno Deploy on every deployment; its presence means "use the platform's KV". */
   DENO_DEPLOYMENT_ID: z.string().optional(),
 });
@@ -32,6 +53,11 @@ export type Config = {
   DENO_KV_PATH?: string;
   DENO_KV_URL?: string;
   SEED_DEMO_DATA: boolean;
+  KV_QUEUES: boolean;
+  RESEND_API_KEY?: string;
+  RESEND_API_URL: string;
+  EMAIL_FROM: string;
+  ADMIN_EMAILS: string[];
   DENO_DEPLOYMENT_ID?: string;
 };
 
@@ -52,6 +78,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   }
   const e = parsed.data;
   const onDeploy = e.DENO_DEPLOYMENT_ID !== undefined;
+  if (e.APP_ENV === "production" && !e.RESEND_API_KEY) {
+    throw new ConfigError(
+      "Missing environment variable RESEND_API_KEY: required when APP_ENV=production (emails would go nowhere)",
+    );
+  }
   if (e.APP_ENV === "production" && !e.BASE_URL) {
     throw new ConfigError(
       "Missing environment variable BASE_URL: required when APP_ENV=production",
@@ -66,6 +97,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     // On Deno Deploy the platform's KV is used unless a path is given explicitly.
     DENO_KV_PATH: e.DENO_KV_PATH ?? (onDeploy ? undefined : "./data/prep.kv"),
     SEED_DEMO_DATA: e.SEED_DEMO_DATA ?? e.APP_ENV !== "production",
+    KV_QUEUES: e.KV_QUEUES ?? !onDeploy,
+    RESEND_API_KEY: e.RESEND_API_KEY,
+    RESEND_API_URL: e.RESEND_API_URL,
+    EMAIL_FROM: e.EMAIL_FROM,
+    ADMIN_EMAILS: e.ADMIN_EMAILS,
     DENO_DEPLOYMENT_ID: e.DENO_DEPLOYMENT_ID,
   };
 }

@@ -68,6 +68,36 @@ export const keys = {
   fileChunk: (id: string, n: number) => ["file_chunks", id, n],
   fileChunksPrefix: (id: string) => ["file_chunks", id],
 
+  user: (id: string) => ["users", id],
+  /** Unique: one account per normalised (trimmed, lower-case) email address. */
+  userByEmail: (email: string) => ["users_by_email", email],
+  /** Sessions by the SHA-256 of their id; the id itself is never stored. */
+  session: (hash: string) => ["sessions", hash],
+  sessionsByUser: (
+    userId: string,
+    hash: string,
+  ) => ["sessions_by_user", userId, hash],
+  sessionsByUserPrefix: (userId: string) => ["sessions_by_user", userId],
+  /** Single-use tokens (email verification, password reset) by SHA-256 of the token. */
+  token: (hash: string) => ["tokens", hash],
+  /** Fixed-window counters: bucket ("login", …), subject (email or address), window number. */
+  rateLimit: (
+    bucket: string,
+    subject: string,
+    window: number,
+  ) => ["rate_limits", bucket, subject, window],
+
+  /** The job outbox: jobs, the index the sweep walks, and jobs that ran out of attempts. */
+  job: (id: string) => ["jobs", id],
+  jobDue: (runAtMs: number, id: string) => ["jobs_due", runAtMs, id],
+  jobsDuePrefix: () => ["jobs_due"],
+  deadJob: (id: string) => ["jobs_dead", id],
+  deadJobsPrefix: () => ["jobs_dead"],
+
+  /** The development mailbox: emails kept instead of sent, by message id. */
+  mail: (id: string) => ["mailbox", id],
+  mailboxPrefix: () => ["mailbox"],
+
   /** Records that a named seed has run, so seeding twice creates nothing new. */
   seed: (name: string) => ["seeds", name],
 } as const;

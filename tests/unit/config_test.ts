@@ -7,6 +7,14 @@ Deno.test("config: defaults suit a laptop", () => {
   assert.equal(c.BASE_URL, "http://localhost:8000");
   assert.equal(c.DENO_KV_PATH, "./data/prep.kv");
   assert.equal(c.SEED_DEMO_DATA, true);
+  assert.equal(c.KV_QUEUES, true);
+  assert.equal(c.RESEND_API_KEY, undefined);
+  assert.deepEqual(c.ADMIN_EMAILS, []);
+});
+
+Deno.test("config: ADMIN_EMAILS is a normalised list", () => {
+  const c = loadConfig({ ADMIN_EMAILS: " Ada@Example.com, bo@example.com ," });
+  assert.deepEqual(c.ADMIN_EMAILS, ["ada@example.com", "bo@example.com"]);
 });
 
 Deno.test("config: Deno Deploy uses the platform KV; production does not seed", () => {
@@ -14,9 +22,11 @@ Deno.test("config: Deno Deploy uses the platform KV; production does not seed", 
     DENO_DEPLOYMENT_ID: "abc",
     APP_ENV: "production",
     BASE_URL: "https://prep.example/",
+    RESEND_API_KEY: "re_test",
   });
   assert.equal(c.DENO_KV_PATH, undefined);
   assert.equal(c.SEED_DEMO_DATA, false);
+  assert.equal(c.KV_QUEUES, false, "Deploy has no KV queues");
   assert.equal(c.BASE_URL, "https://prep.example");
 });
 
@@ -26,7 +36,20 @@ const bad: [Record<string, string>, RegExp][] = [
   [{ APP_ENV: "staging" }, /^Invalid environment variable APP_ENV: /],
   [{ BASE_URL: "ftp://x" }, /^Invalid environment variable BASE_URL: /],
   [{ SEED_DEMO_DATA: "yes" }, /^Invalid environment variable SEED_DEMO_DATA: /],
-  [{ APP_ENV: "production" }, /^Missing environment variable BASE_URL/],
+  [
+    { ADMIN_EMAILS: "ada@example.com,nope" },
+    /^Invalid environment variable ADMIN_EMAILS: /,
+  ],
+  [{ KV_QUEUES: "maybe" }, /^Invalid environment variable KV_QUEUES: /],
+  [
+    { RESEND_API_URL: "nope" },
+    /^Invalid environment variable RESEND_API_URL: /,
+  ],
+  [{ APP_ENV: "production" }, /^Missing environment variable RESEND_API_KEY/],
+  [
+    { APP_ENV: "production", RESEND_API_KEY: "re_x" },
+    /^Missing environment variable BASE_URL/,
+  ],
 ];
 
 Deno.test("config: a bad value is one line naming the variable", () => {
