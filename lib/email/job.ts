@@ -1,0 +1,59 @@
+import { z } from "zod";
+import type { Config } from "../config.ts";
+import type { RenderedEmail } from "./templates.ts";
+import type { MailTransport, OutgoingEmail } from "./transport.ts";
+
+/** Job type of "send this email"; its payload is an `OutgoingEmail`. */
+export const EMAIL_JOB = "email.send";
+
+/**
+ * The whole job (payload and bookkeeping) is one KV value, at most 64 KiB,
+ * and the mailbox stores the same message as one value: keep the bodies
+ * well under that, counted in UTF-8 bytes.
+ */
+const MAX_BODY_BYTES = 48 * 1024;
+
+const singleLine = (max: number) =>
+  z.string().trim().min(1).max(max).regex(/^[^\r\n]*$/, {
+    message: "must be one line",
+  });
+
+export const emailJobPayload = z.object({
+  to: z.email().max(254),
+  /** "Prep <hello@example.com>" or a bare address. */
+  from: singleLine(320),
+  subject: singleLine(200),
+  html: z.string().min(1).max(MAX_BODY_BYTES),
+  text: z.string().min(1).max(MAX_BODY_BYTES),
+}).refine(
+  (e) =>
+    new TextEncoder().encode(e.html).length +
+        new TextEncoder().encode(e.text).length <= MAX_BODY_BYTES,
+  {
+    message: `html and text together must fit in ${MAX_BODY_BYTES} bytes`,
+    path: ["html"],
+  },
+) satisfies z.ZodType<OutgoingEmail>;
+
+/** Builds the payload of an email job from a rendered template; throws if it would not be accepted. */
+export function outgoingEmail(
+  config: Pick<Config, "EMAIL_FROM">,
+  to: string,
+  email: RenderedEmail,
+): OutgoingEmail {
+  return emailJobPayload.parse({ ...email, to, from: config.EMAIL_FROM });
+}
+
+/**
+ * The handler the job worker runs for EMAIL_JOB. The job id is the
+ * idempotency key, so a job retried after a crash sends (or stores) once.
+ */
+export function emailJobHandler(transport: MailTransport): {
+  schema: typeof emailJobPayload;
+  run(payload: OutgoingEmail, ctx: { jobId: string }): Promise<void>;
+} {
+  return {
+    schema: emailJobPayload,
+    run: (payload, ctx) => transport.send(payload, ctx.jobId),
+  };
+}
