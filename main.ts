@@ -1,9 +1,12 @@
-import { ConfigError, loadConfig } from "./lib/config.ts";
+import { type Config, ConfigError, loadConfig } from "./lib/config.ts";
 import { openStore } from "./lib/db/kv.ts";
 import { loadManifest } from "./lib/islands/manifest.ts";
 import { createApp } from "./routes/app.tsx";
 import { buildAssets, isStale } from "./scripts/build.ts";
 import { seedDemoData } from "./scripts/seed.ts";
+import { demoAccountLines, seedDemoAccounts } from "./scripts/demo_accounts.ts";
+import { jobHandlers } from "./lib/jobs/handlers.ts";
+import { createJobRunner } from "./lib/jobs/runner.ts";
 import { DEFAULT_BUILD_DIR } from "./lib/islands/manifest.ts";
 
 async function main() {
@@ -21,6 +24,8 @@ async function main() {
   if (config.SEED_DEMO_DATA) {
     const seeded = await seedDemoData(kv);
     if (seeded.created) console.log(`Seeded ${seeded.kitchens} demo kitchens.`);
+    await seedDemoAccounts(kv);
+    for (const line of demoAccountLines()) console.log(line);
   }
   // Deployments build once (`deno task build`); a laptop rebuilds whatever changed.
   if (config.APP_ENV === "development" && !config.DENO_DEPLOYMENT_ID) {
@@ -29,6 +34,7 @@ async function main() {
       console.log("Rebuilt islands and stylesheet.");
     }
   }
+  startJobs(kv, config);
   const manifest = await loadManifest();
   const app = createApp({ kv, config, manifest, now: Date.now });
   Deno.serve({
@@ -36,6 +42,28 @@ async function main() {
     hostname: config.HOSTNAME,
     onListen: () => console.log(`Prep is listening on ${config.BASE_URL}`),
   }, app.fetch);
+}
+
+/**
+ * The outbox's workers: KV-queue wake-ups where queues exist, and a sweep at
+ * start and every minute — the only path on Deno Deploy (DESIGN §6).
+ */
+function startJobs(kv: Deno.Kv, config: Config) {
+  const runner = createJobRunner(kv, jobHandlers(config, kv), {
+    wake: config.KV_QUEUES,
+  });
+  const sweep = () =>
+    runner.runDue().then(
+      () => {},
+      (err) => console.error("Job sweep failed:", err),
+    );
+  if (config.KV_QUEUES) {
+    runner.listen().catch((err) =>
+      console.error("Job queue listener stopped:", err)
+    );
+  }
+  Deno.cron("run due jobs", "* * * * *", sweep);
+  sweep();
 }
 
 if (import.meta.main) await main();

@@ -1,4 +1,5 @@
 import type { ComponentChildren } from "preact";
+import type { SessionUser } from "../lib/accounts/schema.ts";
 import { CITIES } from "../lib/cities.ts";
 
 export interface LayoutProps {
@@ -8,11 +9,13 @@ export interface LayoutProps {
   css: string;
   /** Keeps the header search box filled on result pages. */
   city?: string;
+  /** The logged-in user, for the header and the confirm-your-email banner. */
+  user: SessionUser | null;
   children: ComponentChildren;
 }
 
 export function Layout(
-  { title, description, css, city, children }: LayoutProps,
+  { title, description, css, city, user, children }: LayoutProps,
 ) {
   return (
     <html lang="en">
@@ -74,10 +77,56 @@ export function Layout(
               class="ml-auto flex gap-4 text-sm font-medium"
             >
               <a href="/search" class="hover:underline">Find a kitchen</a>
-              <a href="/#hosts" class="hover:underline">List your kitchen</a>
+              {user
+                ? (
+                  <>
+                    {!user.roles.includes("host") && (
+                      <a href="/account#host" class="hover:underline">
+                        List your kitchen
+                      </a>
+                    )}
+                    {(user.roles.includes("admin") ||
+                      user.roles.includes("support")) && (
+                      <a href="/admin" class="hover:underline">Admin</a>
+                    )}
+                    <a href="/account" class="hover:underline">
+                      {user.name}
+                    </a>
+                    <form method="post" action="/logout">
+                      <button type="submit" class="font-medium hover:underline">
+                        Log out
+                      </button>
+                    </form>
+                  </>
+                )
+                : (
+                  <>
+                    <a href="/#hosts" class="hover:underline">
+                      List your kitchen
+                    </a>
+                    <a href="/login" class="hover:underline">Log in</a>
+                    <a href="/signup" class="hover:underline">Sign up</a>
+                  </>
+                )}
             </nav>
           </div>
         </header>
+        {user && !user.emailVerifiedAt && (
+          <div class="border-b border-amber-200 bg-amber-50">
+            <form
+              method="post"
+              action="/verify-email/resend"
+              class="mx-auto flex max-w-6xl flex-wrap items-center gap-3 px-4 py-2 text-sm text-amber-900"
+            >
+              <span>
+                {`Confirm your email address (${user.email}) to book kitchens or publish a listing.`}
+              </span>
+              <button type="submit" class="font-semibold underline">
+                Resend the email
+              </button>
+            </form>
+          </div>
+        )}
         <main
           id="main"
           tabIndex={-1}

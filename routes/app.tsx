@@ -1,7 +1,13 @@
 import { Hono } from "hono";
 import { ErrorPage, errorTitle } from "../components/ErrorPage.tsx";
 import { AppError } from "../lib/errors.ts";
+import { account } from "./account.tsx";
+import { admin } from "./admin.tsx";
 import { api } from "./api.ts";
+import { auth } from "./auth.tsx";
+import { csrf } from "./csrf.ts";
+import { devMailbox } from "./dev_mailbox.tsx";
+import { sessions } from "./session.ts";
 import { assets } from "./assets.ts";
 import { cities } from "./cities.tsx";
 import { type AppDeps, type AppEnv, page } from "./context.tsx";
@@ -21,6 +27,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     c.set("now", deps.now);
     await next();
   });
+  app.use(csrf());
+  app.use(sessions(["/assets/", "/static/", "/photos/"]));
 
   app.route("/", home);
   app.route("/search", search);
@@ -29,6 +37,10 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route("/photos", photos);
   app.route("/", assets);
   app.route("/api", api);
+  app.route("/", auth);
+  app.route("/account", account);
+  app.route("/admin", admin);
+  app.route("/dev/mailbox", devMailbox);
 
   app.notFound((c) => {
     if (c.req.path.startsWith("/api/")) {

@@ -2,6 +2,7 @@ import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { VNode } from "preact";
 import { Layout, type LayoutProps } from "../components/Layout.tsx";
+import type { SessionUser } from "../lib/accounts/schema.ts";
 import type { Config } from "../lib/config.ts";
 import type { AssetManifest } from "../lib/islands/manifest.ts";
 import { renderPage } from "../lib/islands/server.ts";
@@ -14,18 +15,27 @@ export interface AppDeps {
   now: () => number;
 }
 
-export type AppEnv = { Variables: AppDeps & { nonce: string } };
+export type AppEnv = {
+  Variables: AppDeps & {
+    nonce: string;
+    /** The logged-in user, or null; set by the sessions middleware. */
+    user: SessionUser | null;
+    sessionHash: string | null;
+  };
+};
 export type AppContext = Context<AppEnv>;
 
 /** Renders a page inside the shared layout, with islands wired to this response's nonce. */
 export function page(
   c: AppContext,
-  props: Omit<LayoutProps, "css" | "children">,
+  props: Omit<LayoutProps, "css" | "children" | "user">,
   body: VNode,
   status: ContentfulStatusCode = 200,
 ): Response {
   const html = renderPage(
-    <Layout {...props} css={c.var.manifest.css}>{body}</Layout>,
+    <Layout {...props} css={c.var.manifest.css} user={c.var.user ?? null}>
+      {body}
+    </Layout>,
     { nonce: c.var.nonce, manifest: c.var.manifest },
   );
   return c.html(html, status);

@@ -2189,6 +2189,10 @@ if (import.meta.main) {
         ? `Seeded ${res.kitchens} demo kitchens from ${res.hosts} hosts into ${where} in ${ms} ms.`
         : `Demo data already in ${where} (seed "${DEMO_SEED}"); nothing to do.`,
     );
+    // Imported here: demo_accounts.ts reads DEMO_HOSTS from this module.
+    const accounts = await import("./demo_accounts.ts");
+    await accounts.seedDemoAccounts(kv);
+    for (const line of accounts.demoAccountLines()) console.log(line);
   } finally {
     kv.close();
   }

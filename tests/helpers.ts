@@ -75,16 +75,33 @@ export async function addKitchens(
   return out;
 }
 
-/** The real app on an in-memory KV; `close()` releases it. */
-export async function testApp(now = Date.parse("2026-12-01T15:00:00Z")) {
+/**
+ * The real app on an in-memory KV; `close()` releases it. The clock stands
+ * still unless a test moves it with `advance`.
+ */
+export async function testApp(
+  now = Date.parse("2026-12-01T15:00:00Z"),
+  env: Record<string, string> = {},
+) {
   const kv = await Deno.openKv(":memory:");
-  const config = loadConfig({ APP_ENV: "test", DENO_KV_PATH: ":memory:" });
+  const config = loadConfig({
+    APP_ENV: "test",
+    DENO_KV_PATH: ":memory:",
+    KV_QUEUES: "false",
+    ...env,
+  });
   const manifest = await loadManifest();
-  const app = createApp({ kv, config, manifest, now: () => now });
+  let current = now;
+  const app = createApp({ kv, config, manifest, now: () => current });
   return {
     kv,
     app,
+    config,
     now,
+    clock: () => current,
+    advance: (ms: number) => {
+      current += ms;
+    },
     request: (path: string, init?: RequestInit) => app.request(path, init),
     close: () => kv.close(),
   };

@@ -206,11 +206,18 @@ export async function listKitchenIdsByHost(
   return ids;
 }
 
+const hostCacheKey = (id: string) => `host:${id}`;
+
+/** After a write to a host profile, so this instance shows it at once. */
+export function forgetHost(kv: Deno.Kv, id: string): void {
+  forget(kv, hostCacheKey(id));
+}
+
 /** A host's public profile; may be a few seconds old (see read_cache.ts). */
 export function getHost(kv: Deno.Kv, id: string): Promise<Host | null> {
   return cached(
     kv,
-    `host:${id}`,
+    hostCacheKey(id),
     async () => (await kv.get<Host>(keys.host(id))).value,
     Boolean,
   );

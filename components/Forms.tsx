@@ -1,0 +1,120 @@
+import type { ComponentChildren } from "preact";
+
+/** What a form shows after a failed post: the values typed (never passwords) and field messages. */
+export interface FormState {
+  values: Record<string, string>;
+  errors: Record<string, string>;
+  /** One message for the whole form, shown above it. */
+  message?: string;
+}
+
+export const emptyForm: FormState = { values: {}, errors: {} };
+
+const inputClass =
+  "mt-1 w-full rounded-lg border border-stone-300 bg-white px-3 py-2";
+
+export function TextField(
+  {
+    name,
+    label,
+    type = "text",
+    form,
+    autocomplete,
+    hint,
+    required = true,
+    scope = "f",
+  }: {
+    name: string;
+    /** Tells apart fields of the same name in several forms on one page. */
+    scope?: string;
+    label: string;
+    type?: string;
+    form: FormState;
+    autocomplete?: string;
+    hint?: string;
+    required?: boolean;
+  },
+) {
+  const error = form.errors[name];
+  const id = `${scope}-${name}`;
+  const described = [hint && `${id}-hint`, error && `${id}-error`].filter(
+    Boolean,
+  ).join(" ");
+  return (
+    <div>
+      <label for={id} class="block text-sm font-semibold">{label}</label>
+      <input
+        id={id}
+        name={name}
+        type={type}
+        value={type === "password" ? undefined : form.values[name] ?? ""}
+        autocomplete={autocomplete}
+        required={required}
+        class={`${inputClass} ${error ? "border-red-600" : ""}`}
+        aria-invalid={error ? "true" : undefined}
+        aria-describedby={described || undefined}
+      />
+      {hint && (
+        <p id={`${id}-hint`} class="mt-1 text-sm text-stone-600">{hint}</p>
+      )}
+      {error && (
+        <p id={`${id}-error`} class="mt-1 text-sm font-medium text-red-700">
+          {error}
+        </p>
+      )}
+    </div>
+  );
+}
+
+export function FormMessage({ form }: { form: FormState }) {
+  const text = form.message ?? form.errors.form;
+  return text
+    ? (
+      <p
+        role="alert"
+        class="rounded-lg border border-red-200 bg-red-50 px-4 py-3 font-medium text-red-800"
+      >
+        {text}
+      </p>
+    )
+    : null;
+}
+
+export function Notice({ children }: { children: ComponentChildren }) {
+  return (
+    <p
+      role="status"
+      class="rounded-lg border border-emerald-200 bg-emerald-50 px-4 py-3 text-emerald-900"
+    >
+      {children}
+    </p>
+  );
+}
+
+export function SubmitButton({ children }: { children: ComponentChildren }) {
+  return (
+    <button
+      type="submit"
+      class="rounded-lg bg-emerald-700 px-4 py-2 font-semibold text-white hover:bg-emerald-800"
+    >
+      {children}
+    </button>
+  );
+}
+
+/** A narrow page with a heading, for the account forms. */
+export function FormPage(
+  { title, intro, children }: {
+    title: string;
+    intro?: ComponentChildren;
+    children: ComponentChildren;
+  },
+) {
+  return (
+    <section class="mx-auto max-w-md space-y-5">
+      <h1 class="text-3xl font-extrabold">{title}</h1>
+      {intro && <div class="text-stone-700">{intro}</div>}
+      {children}
+    </section>
+  );
+}

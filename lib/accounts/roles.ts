@@ -1,0 +1,54 @@
+import { ForbiddenError } from "../errors.ts";
+import type { Role, SessionUser } from "./schema.ts";
+
+/**
+ * Who may do what, decided here and nowhere else: routes ask, they do not
+ * compare roles themselves.
+ */
+export type Capability =
+  | "admin:read" // staff pages: support and admin
+  | "admin:act" // changing things from staff pages: admin only
+  | "book" // booking a kitchen: a verified email
+  | "publish"; // publishing a listing: a verified host
+
+export type Verdict = { ok: true } | { ok: false; reason: string };
+
+const has = (u: SessionUser, r: Role) => u.roles.includes(r);
+
+export function decide(user: SessionUser | null, what: Capability): Verdict {
+  if (!user) return { ok: false, reason: "Log in to continue." };
+  switch (what) {
+    case "admin:read":
+      return has(user, "admin") || has(user, "support")
+        ? { ok: true }
+        : { ok: false, reason: "This page is for Prep staff." };
+    case "admin:act":
+      return has(user, "admin")
+        ? { ok: true }
+        : { ok: false, reason: "Support accounts can look but not change." };
+    case "book":
+      return user.emailVerifiedAt
+        ? { ok: true }
+        : { ok: false, reason: "Confirm your email address to book kitchens." };
+    case "publish":
+      if (!has(user, "host")) {
+        return {
+          ok: false,
+          reason: "List your kitchen first to become a host.",
+        };
+      }
+      return user.emailVerifiedAt ? { ok: true } : {
+        ok: false,
+        reason: "Confirm your email address to publish a listing.",
+      };
+  }
+}
+
+/** Throws ForbiddenError with the reason unless `user` may do `what`. */
+export function requireCapability(
+  user: SessionUser | null,
+  what: Capability,
+): asserts user is SessionUser {
+  const v = decide(user, what);
+  if (!v.ok) throw new ForbiddenError(v.reason);
+}

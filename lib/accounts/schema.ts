@@ -1,0 +1,103 @@
+import { z } from "zod";
+
+export const ROLES = ["renter", "host", "admin", "support"] as const;
+export type Role = typeof ROLES[number];
+
+export const userRecord = z.object({
+  v: z.literal(1),
+  id: z.string(),
+  email: z.string(),
+  name: z.string(),
+  passwordHash: z.string(),
+  roles: z.array(z.enum(ROLES)),
+  emailVerifiedAt: z.string().nullable(),
+  phone: z.string().nullable(),
+  businessName: z.string().nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type User = z.infer<typeof userRecord>;
+
+/** What a session resolves to for pages: no password hash. */
+export type SessionUser = Omit<User, "passwordHash">;
+
+export type TokenKind = "verify_email" | "reset_password";
+
+export interface TokenRecord {
+  kind: TokenKind;
+  userId: string;
+  /** The address being confirmed (a new one, when changing email). */
+  email: string;
+  expiresAt: number;
+}
+
+export interface SessionRecord {
+  userId: string;
+  createdAt: number;
+  lastSeenAt: number;
+  /** Absolute end, whatever the activity. */
+  expiresAt: number;
+}
+
+const email = z.string().trim().toLowerCase().max(254).pipe(
+  z.email("Enter an email address like name@example.com"),
+);
+const name = z.string().trim().min(1, "Enter your name").max(
+  100,
+  "Use at most 100 characters",
+);
+export const newPassword = z.string()
+  .min(12, "Use at least 12 characters")
+  .max(128, "Use at most 128 characters");
+const anyPassword = z.string().min(1, "Enter your password").max(
+  128,
+  "Use at most 128 characters",
+);
+const optionalText = (max: number) =>
+  z.string().trim().max(max, `Use at most ${max} characters`).transform((v) =>
+    v === "" ? null : v
+  );
+
+export const signupForm = z.object({
+  name,
+  email,
+  password: newPassword,
+  intent: z.enum(["rent", "host"], "Choose what you want to do"),
+});
+
+export const loginForm = z.object({ email, password: anyPassword });
+export const emailForm = z.object({ email });
+export const tokenForm = z.object({
+  token: z.string().min(20, "This link is incomplete").max(100),
+});
+export const resetForm = tokenForm.extend({ password: newPassword });
+export const profileForm = z.object({
+  name,
+  phone: optionalText(30).refine(
+    (v) => v === null || /^[+()\d\s.-]{5,30}$/.test(v),
+    "Use digits, spaces and + ( ) - only",
+  ),
+  businessName: optionalText(100),
+});
+export const changeEmailForm = z.object({
+  email,
+  currentPassword: anyPassword,
+});
+export const changePasswordForm = z.object({
+  currentPassword: anyPassword,
+  password: newPassword,
+});
+export const deleteAccountForm = z.object({
+  currentPassword: anyPassword,
+  confirm: z.literal("delete", "Type delete to confirm"),
+});
+
+/** Field messages from a zod error, first message per field. */
+export function fieldErrors(error: z.ZodError): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const issue of error.issues) {
+    const key = issue.path.join(".") || "form";
+    out[key] ??= issue.message;
+  }
+  return out;
+}

@@ -1,0 +1,127 @@
+import { keys } from "../db/keys.ts";
+import { hashSecret, newSecret } from "./tokens.ts";
+import type { SessionRecord, SessionUser, User } from "./schema.ts";
+
+/** Ends after this long without a request… */
+export const SESSION_IDLE_MS = 3 * 24 * 3600_000;
+/** …and after this long whatever the activity. */
+export const SESSION_MAX_MS = 30 * 24 * 3600_000;
+/** lastSeenAt is rewritten at most this often, not on every request. */
+const TOUCH_EVERY_MS = 10 * 60_000;
+
+export interface NewSession {
+  /** Goes in the cookie; only its hash is stored. */
+  secret: string;
+  hash: string;
+}
+
+/** Adds a new session for `userId` to an atomic (the login or signup that causes it). */
+export async function addSession(
+  atomic: Deno.AtomicOperation,
+  userId: string,
+  now: number,
+): Promise<NewSession> {
+  const secret = newSecret();
+  const hash = await hashSecret(secret);
+  const record: SessionRecord = {
+    userId,
+    createdAt: now,
+    lastSeenAt: now,
+    expiresAt: now + SESSION_MAX_MS,
+  };
+  atomic
+    .check({ key: keys.session(hash), versionstamp: null })
+    .set(keys.session(hash), record, { expireIn: SESSION_MAX_MS })
+    .set(keys.sessionsByUser(userId, hash), hash, {
+      expireIn: SESSION_MAX_MS,
+    });
+  return { secret, hash };
+}
+
+/** Deletes of every session of a user (but `keep`), for an atomic that ends them. */
+export async function sessionDeletes(
+  kv: Deno.Kv,
+  userId: string,
+  keep?: string,
+): Promise<Deno.KvKey[]> {
+  const out: Deno.KvKey[] = [];
+  for await (
+    const e of kv.list<string>({ prefix: keys.sessionsByUserPrefix(userId) })
+  ) {
+    if (e.value === keep) continue;
+    out.push(e.key, keys.session(e.value));
+  }
+  return out;
+}
+
+function toSessionUser(u: User): SessionUser {
+  const { passwordHash: _, ...rest } = u;
+  return rest;
+}
+
+function isLive(s: SessionRecord, now: number): boolean {
+  return now < s.expiresAt && now < s.lastSeenAt + SESSION_IDLE_MS;
+}
+
+/**
+ * The user behind a session cookie, or null when it is unknown, idle too
+ * long, past its lifetime, or its user is gone. Expired sessions are deleted.
+ */
+export async function loadSession(
+  kv: Deno.Kv,
+  secret: string,
+  now: number,
+): Promise<{ user: SessionUser; hash: string } | null> {
+  if (secret.length < 20 || secret.length > 100) return null;
+  const hash = await hashSecret(secret);
+  const entry = await kv.get<SessionRecord>(keys.session(hash));
+  if (!entry.value) return null;
+  const s = entry.value;
+  if (!isLive(s, now)) {
+    await endSessionByHash(kv, s.userId, hash);
+    return null;
+  }
+  const user = (await kv.get<User>(keys.user(s.userId))).value;
+  if (!user) return null;
+  if (now - s.lastSeenAt > TOUCH_EVERY_MS) {
+    // A lost race only means another request already touched it.
+    await kv.atomic().check(entry).set(keys.session(hash), {
+      ...s,
+      lastSeenAt: now,
+    }, { expireIn: Math.max(1, s.expiresAt - now) }).commit();
+  }
+  return { user: toSessionUser(user), hash };
+}
+
+export async function endSessionByHash(
+  kv: Deno.Kv,
+  userId: string,
+  hash: string,
+): Promise<void> {
+  await kv.atomic().delete(keys.session(hash)).delete(
+    keys.sessionsByUser(userId, hash),
+  ).commit();
+}
+
+/** Logs out: the cookie's session no longer exists. */
+export async function endSession(kv: Deno.Kv, secret: string): Promise<void> {
+  const hash = await hashSecret(secret);
+  const s = (await kv.get<SessionRecord>(keys.session(hash))).value;
+  if (s) await endSessionByHash(kv, s.userId, hash);
+}
+
+/** A fresh session id for the same user (after a privilege change); the old one ends. */
+export async function rotateSession(
+  kv: Deno.Kv,
+  userId: string,
+  oldHash: string,
+  now: number,
+): Promise<NewSession> {
+  const atomic = kv.atomic()
+    .delete(keys.session(oldHash))
+    .delete(keys.sessionsByUser(userId, oldHash));
+  const fresh = await addSession(atomic, userId, now);
+  const res = await atomic.commit();
+  if (!res.ok) throw new Error("Could not start a new session");
+  return fresh;
+}

@@ -1,0 +1,25 @@
+/** Random secrets (session ids, email tokens) and the hashes they are stored under. */
+
+function base64url(bytes: Uint8Array): string {
+  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(
+    /\//g,
+    "_",
+  ).replace(/=+$/, "");
+}
+
+/** 256 random bits, URL-safe. */
+export function newSecret(): string {
+  return base64url(crypto.getRandomValues(new Uint8Array(32)));
+}
+
+/**
+ * Secrets are stored only as their SHA-256, so a leaked database holds no
+ * usable session or reset link.
+ */
+export async function hashSecret(secret: string): Promise<string> {
+  const digest = await crypto.subtle.digest(
+    "SHA-256",
+    new TextEncoder().encode(secret),
+  );
+  return base64url(new Uint8Array(digest));
+}

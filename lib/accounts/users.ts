@@ -1,0 +1,575 @@
+/**
+ * Accounts: sign-up, login, email confirmation, password reset and account
+ * changes. Each change and the emails it causes are one atomic (DESIGN §5, §6).
+ */
+import { keys } from "../db/keys.ts";
+import {
+  emailChangedEmail,
+  passwordChangedEmail,
+  passwordResetEmail,
+  type RenderedEmail,
+  verificationEmail,
+} from "../email/templates.ts";
+import { EMAIL_JOB } from "../email/job.ts";
+import { ConflictError, ValidationError } from "../errors.ts";
+import { newId } from "../ids.ts";
+import { addJob } from "../jobs/outbox.ts";
+import { forgetHost } from "../kitchens/repo.ts";
+import type { Host } from "../kitchens/schema.ts";
+import {
+  hashPassword,
+  verifyAgainstDecoy,
+  verifyPassword,
+} from "./password.ts";
+import type {
+  Role,
+  SessionUser,
+  TokenKind,
+  TokenRecord,
+  User,
+} from "./schema.ts";
+import { addSession, type NewSession, sessionDeletes } from "./sessions.ts";
+import { hashSecret, newSecret } from "./tokens.ts";
+
+export const VERIFY_TTL_MS = 24 * 3600_000;
+export const RESET_TTL_MS = 3600_000;
+
+/** What account changes need besides their input. */
+export interface AccountDeps {
+  kv: Deno.Kv;
+  now: number;
+  /** Sender, site origin for links, and whether KV queues can wake the mailer. */
+  mail: { from: string; baseUrl: string; wake: boolean };
+  /** Normalised ADMIN_EMAILS. */
+  adminEmails: readonly string[];
+}
+
+function addEmail(
+  atomic: Deno.AtomicOperation,
+  deps: AccountDeps,
+  to: string,
+  email: RenderedEmail,
+): void {
+  addJob(atomic, {
+    type: EMAIL_JOB,
+    payload: { ...email, to, from: deps.mail.from },
+  }, { now: deps.now, wake: deps.mail.wake });
+}
+
+async function addToken(
+  atomic: Deno.AtomicOperation,
+  kind: TokenKind,
+  user: Pick<User, "id">,
+  email: string,
+  ttlMs: number,
+  now: number,
+): Promise<string> {
+  const token = newSecret();
+  const record: TokenRecord = {
+    kind,
+    userId: user.id,
+    email,
+    expiresAt: now + ttlMs,
+  };
+  atomic.set(keys.token(await hashSecret(token)), record, { expireIn: ttlMs });
+  return token;
+}
+
+async function addVerification(
+  atomic: Deno.AtomicOperation,
+  deps: AccountDeps,
+  user: Pick<User, "id" | "name">,
+  email: string,
+): Promise<void> {
+  const token = await addToken(
+    atomic,
+    "verify_email",
+    user,
+    email,
+    VERIFY_TTL_MS,
+    deps.now,
+  );
+  addEmail(
+    atomic,
+    deps,
+    email,
+    verificationEmail({
+      name: user.name,
+      url: `${deps.mail.baseUrl}/verify-email?token=${token}`,
+      hours: VERIFY_TTL_MS / 3600_000,
+    }),
+  );
+}
+
+function withAdminRole(
+  roles: Role[],
+  email: string,
+  deps: AccountDeps,
+): Role[] {
+  return deps.adminEmails.includes(email) && !roles.includes("admin")
+    ? [...roles, "admin"]
+    : roles;
+}
+
+function hostProfile(user: User, now: number): Host {
+  return {
+    v: 1,
+    id: user.id,
+    name: user.businessName ?? user.name,
+    about: "",
+    createdAt: new Date(now).toISOString(),
+  };
+}
+
+export interface SignupInput {
+  name: string;
+  email: string;
+  password: string;
+  intent: "rent" | "host";
+}
+
+/** Creates the account, its first session and the confirmation email, in one atomic. */
+export async function signUp(
+  deps: AccountDeps,
+  input: SignupInput,
+): Promise<{ user: User; session: NewSession }> {
+  const at = new Date(deps.now).toISOString();
+  const roles: Role[] = input.intent === "host"
+    ? ["renter", "host"]
+    : ["renter"];
+  const user: User = {
+    v: 1,
+    id: newId(),
+    email: input.email,
+    name: input.name,
+    passwordHash: await hashPassword(input.password),
+    roles: withAdminRole(roles, input.email, deps),
+    emailVerifiedAt: null,
+    phone: null,
+    businessName: null,
+    createdAt: at,
+    updatedAt: at,
+  };
+  const atomic = deps.kv.atomic()
+    .check({ key: keys.userByEmail(user.email), versionstamp: null })
+    .check({ key: keys.user(user.id), versionstamp: null })
+    .set(keys.user(user.id), user)
+    .set(keys.userByEmail(user.email), user.id);
+  if (roles.includes("host")) {
+    atomic.set(keys.host(user.id), hostProfile(user, deps.now));
+  }
+  await addVerification(atomic, deps, user, user.email);
+  const session = await addSession(atomic, user.id, deps.now);
+  if (!(await atomic.commit()).ok) {
+    throw new ValidationError({
+      email:
+        "An account with this email already exists. Log in, or reset your password.",
+    }, "That email is already registered.");
+  }
+  return { user, session };
+}
+
+async function userByEmail(
+  kv: Deno.Kv,
+  email: string,
+): Promise<Deno.KvEntryMaybe<User>> {
+  const id = (await kv.get<string>(keys.userByEmail(email))).value;
+  return id
+    ? await kv.get<User>(keys.user(id))
+    : { key: [], value: null, versionstamp: null };
+}
+
+/**
+ * A new session when the password matches, else null: the same answer and
+ * about the same work whether or not the email has an account.
+ */
+export async function logIn(
+  deps: AccountDeps,
+  email: string,
+  password: string,
+): Promise<{ user: User; session: NewSession } | null> {
+  const entry = await userByEmail(deps.kv, email);
+  const ok = entry.value
+    ? await verifyPassword(password, entry.value.passwordHash)
+    : await verifyAgainstDecoy(password);
+  if (!ok || !entry.value) return null;
+  let user = entry.value;
+  const atomic = deps.kv.atomic();
+  const roles = withAdminRole(user.roles, user.email, deps);
+  if (roles !== user.roles) {
+    user = { ...user, roles, updatedAt: new Date(deps.now).toISOString() };
+    atomic.check(entry).set(keys.user(user.id), user);
+  }
+  const session = await addSession(atomic, user.id, deps.now);
+  if (!(await atomic.commit()).ok) {
+    throw new ConflictError(
+      "Your account changed while logging in; please try again.",
+    );
+  }
+  return { user, session };
+}
+
+/** Sends a fresh confirmation link to an unconfirmed account. */
+export async function resendVerification(
+  deps: AccountDeps,
+  user: SessionUser,
+): Promise<void> {
+  if (user.emailVerifiedAt) return;
+  const atomic = deps.kv.atomic();
+  await addVerification(atomic, deps, user, user.email);
+  await atomic.commit();
+}
+
+const badLink = (what: string) =>
+  new ValidationError(
+    { token: `This ${what} link has expired or was already used.` },
+    `This ${what} link has expired or was already used.`,
+  );
+
+async function readToken(
+  kv: Deno.Kv,
+  token: string,
+  kind: TokenKind,
+  now: number,
+): Promise<
+  { entry: Deno.KvEntry<TokenRecord>; user: Deno.KvEntry<User> } | null
+> {
+  const entry = await kv.get<TokenRecord>(keys.token(await hashSecret(token)));
+  // expireIn only sets the earliest deletion, so expiry is checked here.
+  if (
+    !entry.value || entry.value.kind !== kind || entry.value.expiresAt <= now
+  ) {
+    return null;
+  }
+  const user = await kv.get<User>(keys.user(entry.value.userId));
+  if (!user.value) return null;
+  return {
+    entry: entry as Deno.KvEntry<TokenRecord>,
+    user: user as Deno.KvEntry<User>,
+  };
+}
+
+/**
+ * Confirms the address a link was sent to: the account's own, or a new one
+ * it asked to change to (which then replaces the old, and the old address is
+ * told). Single use.
+ */
+export async function confirmEmail(
+  deps: AccountDeps,
+  token: string,
+): Promise<User> {
+  const found = await readToken(deps.kv, token, "verify_email", deps.now);
+  if (!found) throw badLink("confirmation");
+  const { entry, user } = found;
+  const before = user.value;
+  const at = new Date(deps.now).toISOString();
+  const after: User = {
+    ...before,
+    email: entry.value.email,
+    emailVerifiedAt: at,
+    updatedAt: at,
+  };
+  const atomic = deps.kv.atomic().check(entry).check(user)
+    .delete(entry.key)
+    .set(keys.user(before.id), after);
+  if (after.email !== before.email) {
+    atomic
+      .check({ key: keys.userByEmail(after.email), versionstamp: null })
+      .delete(keys.userByEmail(before.email))
+      .set(keys.userByEmail(after.email), before.id);
+    addEmail(
+      atomic,
+      deps,
+      before.email,
+      emailChangedEmail({
+        name: before.name,
+        oldEmail: before.email,
+        newEmail: after.email,
+        resetUrl: `${deps.mail.baseUrl}/forgot-password`,
+      }),
+    );
+  }
+  if (!(await atomic.commit()).ok) {
+    throw new ValidationError(
+      { token: "That address is now used by another account." },
+      "This link can no longer be used.",
+    );
+  }
+  return after;
+}
+
+/** Emails a reset link when the address has an account; says nothing either way. */
+export async function requestPasswordReset(
+  deps: AccountDeps,
+  email: string,
+): Promise<void> {
+  const entry = await userByEmail(deps.kv, email);
+  const user = entry.value;
+  if (!user) return;
+  const atomic = deps.kv.atomic();
+  const token = await addToken(
+    atomic,
+    "reset_password",
+    user,
+    user.email,
+    RESET_TTL_MS,
+    deps.now,
+  );
+  addEmail(
+    atomic,
+    deps,
+    user.email,
+    passwordResetEmail({
+      name: user.name,
+      url: `${deps.mail.baseUrl}/reset-password?token=${token}`,
+      minutes: RESET_TTL_MS / 60_000,
+    }),
+  );
+  await atomic.commit();
+}
+
+/** Whether a reset link can still be used (for showing its form). */
+export async function resetLinkIsValid(
+  deps: AccountDeps,
+  token: string,
+): Promise<boolean> {
+  return (await readToken(deps.kv, token, "reset_password", deps.now)) !== null;
+}
+
+/** Sets a new password from a reset link, ends every session, and says so by email. */
+export async function resetPassword(
+  deps: AccountDeps,
+  token: string,
+  password: string,
+): Promise<User> {
+  const found = await readToken(deps.kv, token, "reset_password", deps.now);
+  if (!found) throw badLink("reset");
+  const { entry, user } = found;
+  const after: User = {
+    ...user.value,
+    passwordHash: await hashPassword(password),
+    // The link reached the inbox, which proves the address too.
+    emailVerifiedAt: user.value.emailVerifiedAt ??
+      new Date(deps.now).toISOString(),
+    updatedAt: new Date(deps.now).toISOString(),
+  };
+  const atomic = deps.kv.atomic().check(entry).check(user)
+    .delete(entry.key)
+    .set(keys.user(after.id), after);
+  for (const key of await sessionDeletes(deps.kv, after.id)) atomic.delete(key);
+  addEmail(
+    atomic,
+    deps,
+    after.email,
+    passwordChangedEmail({
+      name: after.name,
+      resetUrl: `${deps.mail.baseUrl}/forgot-password`,
+    }),
+  );
+  if (!(await atomic.commit()).ok) throw badLink("reset");
+  return after;
+}
+
+/**
+ * Reads the account, applies `change`, and writes it back checked against
+ * what was read; `extra` adds the rest of the same atomic.
+ */
+async function changeUser(
+  deps: AccountDeps,
+  userId: string,
+  change: (u: User) => Promise<User> | User,
+  extra?: (
+    atomic: Deno.AtomicOperation,
+    before: User,
+    after: User,
+  ) => Promise<void> | void,
+): Promise<User> {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const entry = await deps.kv.get<User>(keys.user(userId));
+    if (!entry.value) throw new ConflictError("This account no longer exists.");
+    const after = {
+      ...(await change(entry.value)),
+      updatedAt: new Date(deps.now).toISOString(),
+    };
+    const atomic = deps.kv.atomic().check(entry).set(keys.user(userId), after);
+    await extra?.(atomic, entry.value, after);
+    if ((await atomic.commit()).ok) return after;
+  }
+  throw new ConflictError("Your account changed meanwhile; please try again.");
+}
+
+async function requirePassword(user: User, password: string, field: string) {
+  if (!(await verifyPassword(password, user.passwordHash))) {
+    throw new ValidationError({ [field]: "That password is not right." });
+  }
+}
+
+export interface ProfileInput {
+  name: string;
+  phone: string | null;
+  businessName: string | null;
+}
+
+export async function updateProfile(
+  deps: AccountDeps,
+  userId: string,
+  input: ProfileInput,
+): Promise<User> {
+  const user = await changeUser(
+    deps,
+    userId,
+    (u) => ({ ...u, ...input }),
+    async (atomic, _before, after) => {
+      if (!after.roles.includes("host")) return;
+      const host = await deps.kv.get<Host>(keys.host(userId));
+      if (host.value) {
+        atomic.check(host).set(keys.host(userId), {
+          ...host.value,
+          name: after.businessName ?? after.name,
+        });
+      }
+    },
+  );
+  forgetHost(deps.kv, userId);
+  return user;
+}
+
+/** Sends a confirmation link to the new address; the change happens when it is used. */
+export async function requestEmailChange(
+  deps: AccountDeps,
+  userId: string,
+  newEmail: string,
+  currentPassword: string,
+): Promise<void> {
+  const user = (await deps.kv.get<User>(keys.user(userId))).value;
+  if (!user) throw new ConflictError("This account no longer exists.");
+  await requirePassword(user, currentPassword, "currentPassword");
+  if (newEmail === user.email) {
+    throw new ValidationError({ email: "That is already your email address." });
+  }
+  const taken = await deps.kv.get(keys.userByEmail(newEmail));
+  if (taken.value) {
+    throw new ValidationError({ email: "Another account uses that address." });
+  }
+  const atomic = deps.kv.atomic().check(taken);
+  await addVerification(atomic, deps, user, newEmail);
+  await atomic.commit();
+}
+
+/** Changes the password given the current one; other sessions end, this one stays. */
+export async function changePassword(
+  deps: AccountDeps,
+  userId: string,
+  currentSessionHash: string,
+  currentPassword: string,
+  password: string,
+): Promise<User> {
+  const hash = await hashPassword(password);
+  return await changeUser(
+    deps,
+    userId,
+    async (u) => {
+      await requirePassword(u, currentPassword, "currentPassword");
+      return { ...u, passwordHash: hash };
+    },
+    async (atomic, _before, after) => {
+      for (
+        const key of await sessionDeletes(deps.kv, userId, currentSessionHash)
+      ) {
+        atomic.delete(key);
+      }
+      addEmail(
+        atomic,
+        deps,
+        after.email,
+        passwordChangedEmail({
+          name: after.name,
+          resetUrl: `${deps.mail.baseUrl}/forgot-password`,
+        }),
+      );
+    },
+  );
+}
+
+/** "List your kitchen": a renter becomes a host too, with a public host profile. */
+export async function becomeHost(
+  deps: AccountDeps,
+  userId: string,
+): Promise<User> {
+  return await changeUser(
+    deps,
+    userId,
+    (u) => u.roles.includes("host") ? u : { ...u, roles: [...u.roles, "host"] },
+    (atomic, before, after) => {
+      if (before.roles.includes("host")) return;
+      atomic
+        .check({ key: keys.host(userId), versionstamp: null })
+        .set(keys.host(userId), hostProfile(after, deps.now));
+    },
+  );
+}
+
+/**
+ * Deletes the account, its sign-in index and sessions. A host whose kitchens
+ * are listed must hand them over first, so no listing is left without an owner.
+ */
+export async function deleteAccount(
+  deps: AccountDeps,
+  userId: string,
+  currentPassword: string,
+): Promise<void> {
+  const entry = await deps.kv.get<User>(keys.user(userId));
+  const user = entry.value;
+  if (!user) return;
+  await requirePassword(user, currentPassword, "currentPassword");
+  const kitchens = deps.kv.list({ prefix: ["kitchens_by_host", userId] }, {
+    limit: 1,
+  });
+  for await (const _ of kitchens) {
+    throw new ValidationError(
+      {
+        form:
+          "Your kitchens are still listed. Contact support to close a host account with listings.",
+      },
+      "Your kitchens are still listed.",
+    );
+  }
+  const atomic = deps.kv.atomic().check(entry)
+    .delete(keys.user(userId))
+    .delete(keys.userByEmail(user.email))
+    .delete(keys.host(userId));
+  for (const key of await sessionDeletes(deps.kv, userId)) atomic.delete(key);
+  if (!(await atomic.commit()).ok) {
+    throw new ConflictError(
+      "Your account changed meanwhile; please try again.",
+    );
+  }
+  forgetHost(deps.kv, userId);
+}
+
+/** Grants or removes a staff role (the `deno task admin` script); ends the user's sessions. */
+export async function setStaffRole(
+  deps: AccountDeps,
+  email: string,
+  role: "admin" | "support",
+  grant: boolean,
+): Promise<User | null> {
+  const entry = await userByEmail(deps.kv, email);
+  if (!entry.value) return null;
+  return await changeUser(
+    deps,
+    entry.value.id,
+    (u) => ({
+      ...u,
+      roles: grant
+        ? [...new Set([...u.roles, role])]
+        : u.roles.filter((r) => r !== role),
+    }),
+    // A privilege change takes effect on a new session.
+    async (atomic) => {
+      for (const key of await sessionDeletes(deps.kv, entry.value!.id)) {
+        atomic.delete(key);
+      }
+    },
+  );
+}

@@ -1,0 +1,76 @@
+import type { Context, MiddlewareHandler } from "hono";
+import { deleteCookie, getCookie, setCookie } from "hono/cookie";
+import { loadSession, SESSION_MAX_MS } from "../lib/accounts/sessions.ts";
+import type { AccountDeps } from "../lib/accounts/users.ts";
+import type { AppEnv } from "./context.tsx";
+
+/** `__Host-` pins the cookie to this origin over https; browsers refuse it over http. */
+function cookieName(c: Context<AppEnv>): string {
+  return secure(c) ? "__Host-prep_session" : "prep_session";
+}
+
+function secure(c: Context<AppEnv>): boolean {
+  return c.var.config.BASE_URL.startsWith("https:");
+}
+
+/**
+ * Resolves the session cookie to `c.var.user` (or null). Paths under `skip`
+ * (immutable assets, photos) never need a user, so they cost no KV reads.
+ */
+export function sessions(skip: string[] = []): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    c.set("user", null);
+    c.set("sessionHash", null);
+    if (skip.some((p) => c.req.path.startsWith(p))) return await next();
+    const secret = getCookie(c, cookieName(c));
+    if (secret) {
+      const found = await loadSession(c.var.kv, secret, c.var.now());
+      if (found) {
+        c.set("user", found.user);
+        c.set("sessionHash", found.hash);
+      } else {
+        deleteCookie(c, cookieName(c), { path: "/", secure: secure(c) });
+      }
+    }
+    await next();
+  };
+}
+
+export function setSessionCookie(c: Context<AppEnv>, secret: string): void {
+  setCookie(c, cookieName(c), secret, {
+    path: "/",
+    httpOnly: true,
+    sameSite: "Lax",
+    secure: secure(c),
+    maxAge: SESSION_MAX_MS / 1000,
+  });
+}
+
+export function clearSessionCookie(c: Context<AppEnv>): void {
+  deleteCookie(c, cookieName(c), { path: "/", secure: secure(c) });
+}
+
+export function sessionSecret(c: Context<AppEnv>): string | undefined {
+  return getCookie(c, cookieName(c));
+}
+
+/** What account changes need from the request's context. */
+export function accountDeps(c: Context<AppEnv>): AccountDeps {
+  const { config } = c.var;
+  return {
+    kv: c.var.kv,
+    now: c.var.now(),
+    mail: {
+      from: config.EMAIL_FROM,
+      baseUrl: config.BASE_URL,
+      wake: config.KV_QUEUES,
+    },
+    adminEmails: config.ADMIN_EMAILS,
+  };
+}
+
+/** The peer address Deno.serve reports; requests made in tests have none. */
+export function clientAddress(c: Context<AppEnv>): string {
+  const env = c.env as { remoteAddr?: { hostname?: string } } | undefined;
+  return env?.remoteAddr?.hostname ?? "unknown";
+}

@@ -1,0 +1,90 @@
+/**
+ * Demo accounts, one per role, created with the demo catalogue (never in
+ * production unless SEED_DEMO_DATA says so). The host account owns the first
+ * demo host's kitchens.
+ */
+import { hashPassword } from "../lib/accounts/password.ts";
+import type { Role, User } from "../lib/accounts/schema.ts";
+import { keys } from "../lib/db/keys.ts";
+import { DEMO_HOSTS } from "./seed.ts";
+
+export const DEMO_ACCOUNTS_SEED = "demo-accounts-v1";
+export const DEMO_PASSWORD = "prep-demo-password";
+
+interface DemoAccount {
+  id: string;
+  email: string;
+  name: string;
+  roles: Role[];
+  businessName: string | null;
+}
+
+export const DEMO_ACCOUNTS: readonly DemoAccount[] = [
+  {
+    id: "demo-user-renter",
+    email: "renter@prep.test",
+    name: "Rosa Renter",
+    roles: ["renter"],
+    businessName: "Rosa's Tamales",
+  },
+  {
+    id: DEMO_HOSTS[0].id,
+    email: "host@prep.test",
+    name: "Hank Host",
+    roles: ["host"],
+    businessName: DEMO_HOSTS[0].name,
+  },
+  {
+    id: "demo-user-admin",
+    email: "admin@prep.test",
+    name: "Ada Admin",
+    roles: ["admin"],
+    businessName: null,
+  },
+  {
+    id: "demo-user-support",
+    email: "support@prep.test",
+    name: "Sam Support",
+    roles: ["support"],
+    businessName: null,
+  },
+];
+
+/** Creates the demo accounts once, in one atomic guarded by a marker; true if it did. */
+export async function seedDemoAccounts(
+  kv: Deno.Kv,
+  now = new Date(),
+): Promise<boolean> {
+  const marker = keys.seed(DEMO_ACCOUNTS_SEED);
+  if ((await kv.get(marker)).versionstamp !== null) return false;
+  // One hash serves all four: they share the published demo password.
+  const passwordHash = await hashPassword(DEMO_PASSWORD);
+  const at = now.toISOString();
+  const atomic = kv.atomic().check({ key: marker, versionstamp: null });
+  for (const a of DEMO_ACCOUNTS) {
+    const user: User = {
+      v: 1,
+      ...a,
+      passwordHash,
+      emailVerifiedAt: at,
+      phone: null,
+      createdAt: at,
+      updatedAt: at,
+    };
+    atomic
+      .check({ key: keys.user(a.id), versionstamp: null })
+      .check({ key: keys.userByEmail(a.email), versionstamp: null })
+      .set(keys.user(a.id), user)
+      .set(keys.userByEmail(a.email), a.id);
+  }
+  atomic.set(marker, { at });
+  return (await atomic.commit()).ok;
+}
+
+/** The lines the start-up log and the seed script print. */
+export function demoAccountLines(): string[] {
+  return [
+    `Demo accounts (password "${DEMO_PASSWORD}"):`,
+    ...DEMO_ACCOUNTS.map((a) => `  ${a.roles.join("+").padEnd(8)} ${a.email}`),
+  ];
+}
