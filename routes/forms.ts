@@ -19,7 +19,11 @@ export async function readForm<T>(
   schema: z.ZodType<T>,
 ): Promise<FormRead<T>> {
   const body = await c.req.parseBody().catch(() => ({}));
-  const raw: Record<string, string> = {};
+  // A field left out of the post reads as empty, so it gets the field's own
+  // message ("Enter your name") rather than a type error.
+  const raw: Record<string, string> = Object.fromEntries(
+    Object.keys(shapeOf(schema)).map((k) => [k, ""]),
+  );
   for (const [k, v] of Object.entries(body)) {
     if (typeof v === "string") raw[k] = v;
   }
@@ -38,6 +42,13 @@ export async function readForm<T>(
       message: "Please check the highlighted fields.",
     },
   };
+}
+
+function shapeOf(schema: z.ZodType): Record<string, unknown> {
+  const shape = (schema as { shape?: unknown }).shape;
+  return typeof shape === "object" && shape !== null
+    ? shape as Record<string, unknown>
+    : {};
 }
 
 /** A ValidationError from lib, as form state that keeps what was typed. */
