@@ -38,20 +38,19 @@ export async function addSession(
   return { secret, hash };
 }
 
-/** Deletes of every session of a user (but `keep`), for an atomic that ends them. */
-export async function sessionDeletes(
+/** Adds the end of every session of a user (but `keep`) to an atomic that changes the account. */
+export async function addEndSessions(
+  atomic: Deno.AtomicOperation,
   kv: Deno.Kv,
   userId: string,
   keep?: string,
-): Promise<Deno.KvKey[]> {
-  const out: Deno.KvKey[] = [];
+): Promise<void> {
   for await (
     const e of kv.list<string>({ prefix: keys.sessionsByUserPrefix(userId) })
   ) {
     if (e.value === keep) continue;
-    out.push(e.key, keys.session(e.value));
+    atomic.delete(e.key).delete(keys.session(e.value));
   }
-  return out;
 }
 
 function toSessionUser(u: User): SessionUser {

@@ -28,7 +28,7 @@ import type {
   TokenRecord,
   User,
 } from "./schema.ts";
-import { addSession, type NewSession, sessionDeletes } from "./sessions.ts";
+import { addEndSessions, addSession, type NewSession } from "./sessions.ts";
 import { hashSecret, newSecret } from "./tokens.ts";
 
 export const VERIFY_TTL_MS = 24 * 3600_000;
@@ -356,7 +356,7 @@ export async function resetPassword(
   const atomic = deps.kv.atomic().check(entry).check(user)
     .delete(entry.key)
     .set(keys.user(after.id), after);
-  for (const key of await sessionDeletes(deps.kv, after.id)) atomic.delete(key);
+  await addEndSessions(atomic, deps.kv, after.id);
   addEmail(
     atomic,
     deps,
@@ -473,11 +473,7 @@ export async function changePassword(
       return { ...u, passwordHash: hash };
     },
     async (atomic, _before, after) => {
-      for (
-        const key of await sessionDeletes(deps.kv, userId, currentSessionHash)
-      ) {
-        atomic.delete(key);
-      }
+      await addEndSessions(atomic, deps.kv, userId, currentSessionHash);
       addEmail(
         atomic,
         deps,
@@ -538,7 +534,7 @@ export async function deleteAccount(
     .delete(keys.user(userId))
     .delete(keys.userByEmail(user.email))
     .delete(keys.host(userId));
-  for (const key of await sessionDeletes(deps.kv, userId)) atomic.delete(key);
+  await addEndSessions(atomic, deps.kv, userId);
   if (!(await atomic.commit()).ok) {
     throw new ConflictError(
       "Your account changed meanwhile; please try again.",
@@ -567,9 +563,7 @@ export async function setStaffRole(
     }),
     // A privilege change takes effect on a new session.
     async (atomic) => {
-      for (const key of await sessionDeletes(deps.kv, entry.value!.id)) {
-        atomic.delete(key);
-      }
+      await addEndSessions(atomic, deps.kv, entry.value!.id);
     },
   );
 }
