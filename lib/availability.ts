@@ -79,11 +79,20 @@ const CLOCK = /^(\d{2}):(\d{2})$/;
  * basic "20260308" form, which would hide caller bugs.
  */
 function parseLocalDate(date: string): Temporal.PlainDate {
-  if (!LOCAL_DATE.test(date)) {
-    throw new RangeError(`Invalid local date: ${date}`);
+  let parsed = parsedDates.get(date);
+  if (!parsed) {
+    if (!LOCAL_DATE.test(date)) {
+      throw new RangeError(`Invalid local date: ${date}`);
+    }
+    parsed = Temporal.PlainDate.from(date, { overflow: "reject" });
+    if (parsedDates.size >= 10_000) parsedDates.clear();
+    parsedDates.set(date, parsed);
   }
-  return Temporal.PlainDate.from(date, { overflow: "reject" });
+  return parsed;
 }
+
+// PlainDate is immutable, so one parse of each date string serves every call.
+const parsedDates = new Map<string, Temporal.PlainDate>();
 
 /** Minutes since local midnight; "24:00" is 1440 so it can only ever be an end. */
 function parseClock(time: string): number {

@@ -125,12 +125,30 @@ function format(
   return f;
 }
 
+// Intl formatting showed up in page profiles; slots repeat across requests.
+const formatted = new Map<string, string>();
+
+function formatCached(
+  timeZone: string,
+  kind: "time" | "dayTime",
+  ms: number,
+): string {
+  const key = `${kind}|${timeZone}|${ms}`;
+  let text = formatted.get(key);
+  if (text === undefined) {
+    text = format(timeZone, kind).format(ms);
+    if (formatted.size >= 20_000) formatted.clear();
+    formatted.set(key, text);
+  }
+  return text;
+}
+
 /** "9:30 AM" in the kitchen's zone. */
 export function formatTime(timeZone: string, ms: number): string {
-  return format(timeZone, "time").format(ms);
+  return formatCached(timeZone, "time", ms);
 }
 
 /** "Tue, Dec 1, 9:30 AM" in the kitchen's zone. */
 export function formatDayTime(timeZone: string, ms: number): string {
-  return format(timeZone, "dayTime").format(ms);
+  return formatCached(timeZone, "dayTime", ms);
 }
