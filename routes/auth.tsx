@@ -1,13 +1,13 @@
 import { Hono } from "hono";
 import {
-  emptyForm,
-  FormMessage,
-  FormPage,
-  type FormState,
-  Notice,
-  SubmitButton,
-  TextField,
-} from "../components/Forms.tsx";
+  ForgotPage,
+  LoginPage,
+  ResetPage,
+  SignupPage,
+  TokenProblem,
+  VerifyPage,
+} from "../components/AuthPages.tsx";
+import { emptyForm, type FormState } from "../components/Forms.tsx";
 import { hitLimits, LIMITS } from "../lib/accounts/rate_limit.ts";
 import {
   emailForm,
@@ -22,7 +22,6 @@ import {
   logIn,
   requestPasswordReset,
   resendVerification,
-  RESET_TTL_MS,
   resetLinkIsValid,
   resetPassword,
   signUp,
@@ -45,76 +44,6 @@ const NOTICES: Record<string, string> = {
   "logged-out": "You are logged out.",
   deleted: "Your account is deleted.",
 };
-
-const link = "font-semibold text-emerald-800 underline";
-
-function SignupPage({ form }: { form: FormState }) {
-  const intent = form.values.intent ?? "rent";
-  return (
-    <FormPage
-      title="Create your Prep account"
-      intro={
-        <p>
-          Already have one? <a href="/login" class={link}>Log in</a>
-        </p>
-      }
-    >
-      <FormMessage form={form} />
-      <form method="post" action="/signup" class="space-y-4" noValidate>
-        <TextField
-          name="name"
-          label="Your name"
-          form={form}
-          autocomplete="name"
-        />
-        <TextField
-          name="email"
-          label="Email"
-          type="email"
-          form={form}
-          autocomplete="email"
-        />
-        <TextField
-          name="password"
-          label="Password"
-          type="password"
-          form={form}
-          autocomplete="new-password"
-          hint="At least 12 characters. A few unrelated words work well."
-        />
-        <fieldset>
-          <legend class="text-sm font-semibold">
-            What brings you to Prep?
-          </legend>
-          <label class="mt-2 flex items-center gap-2">
-            <input
-              type="radio"
-              name="intent"
-              value="rent"
-              checked={intent === "rent"}
-            />
-            I want to rent kitchens
-          </label>
-          <label class="mt-1 flex items-center gap-2">
-            <input
-              type="radio"
-              name="intent"
-              value="host"
-              checked={intent === "host"}
-            />
-            I want to list a kitchen
-          </label>
-          {form.errors.intent && (
-            <p class="mt-1 text-sm font-medium text-red-700">
-              {form.errors.intent}
-            </p>
-          )}
-        </fieldset>
-        <SubmitButton>Create account</SubmitButton>
-      </form>
-    </FormPage>
-  );
-}
 
 function renderSignup(
   c: AppContext,
@@ -143,45 +72,6 @@ auth.post("/signup", async (c) => {
     return renderSignup(c, formFromError(read.form, err), 400);
   }
 });
-
-function LoginPage(
-  { form, next, notice }: { form: FormState; next?: string; notice?: string },
-) {
-  return (
-    <FormPage
-      title="Log in"
-      intro={
-        <p>
-          New to Prep? <a href="/signup" class={link}>Create an account</a>
-        </p>
-      }
-    >
-      {notice && <Notice>{notice}</Notice>}
-      <FormMessage form={form} />
-      <form method="post" action="/login" class="space-y-4" noValidate>
-        {next && <input type="hidden" name="next" value={next} />}
-        <TextField
-          name="email"
-          label="Email"
-          type="email"
-          form={form}
-          autocomplete="email"
-        />
-        <TextField
-          name="password"
-          label="Password"
-          type="password"
-          form={form}
-          autocomplete="current-password"
-        />
-        <div class="flex items-center justify-between">
-          <SubmitButton>Log in</SubmitButton>
-          <a href="/forgot-password" class={link}>Forgot your password?</a>
-        </div>
-      </form>
-    </FormPage>
-  );
-}
 
 function renderLogin(
   c: AppContext,
@@ -227,22 +117,6 @@ auth.post("/logout", async (c) => {
   return c.redirect("/login?notice=logged-out", 303);
 });
 
-function TokenProblem(
-  { message, retry }: {
-    message: string;
-    retry: { href: string; label: string };
-  },
-) {
-  return (
-    <FormPage title="This link cannot be used">
-      <FormMessage form={{ ...emptyForm, message }} />
-      <p>
-        <a href={retry.href} class={link}>{retry.label}</a>
-      </p>
-    </FormPage>
-  );
-}
-
 // Following an emailed link only shows a button: a GET never changes state,
 // and mail scanners that prefetch links cannot use up the token.
 auth.get("/verify-email", (c) => {
@@ -250,12 +124,7 @@ auth.get("/verify-email", (c) => {
   return page(
     c,
     { title: "Confirm your email" },
-    <FormPage title="Confirm your email address">
-      <form method="post" action="/verify-email" class="space-y-4">
-        <input type="hidden" name="token" value={token} />
-        <SubmitButton>Confirm my email address</SubmitButton>
-      </form>
-    </FormPage>,
+    <VerifyPage token={token} />,
   );
 });
 
@@ -301,39 +170,6 @@ auth.post("/verify-email/resend", async (c) => {
   return c.redirect("/account?notice=resent", 303);
 });
 
-function ForgotPage({ form, sent }: { form: FormState; sent?: boolean }) {
-  return (
-    <FormPage
-      title="Reset your password"
-      intro={<p>We will email you a link to choose a new password.</p>}
-    >
-      {sent && (
-        <Notice>
-          {`If an account uses that address, we have emailed it a link. The link works for ${
-            RESET_TTL_MS / 60_000
-          } minutes.`}
-        </Notice>
-      )}
-      <FormMessage form={form} />
-      <form
-        method="post"
-        action="/forgot-password"
-        class="space-y-4"
-        noValidate
-      >
-        <TextField
-          name="email"
-          label="Email"
-          type="email"
-          form={form}
-          autocomplete="email"
-        />
-        <SubmitButton>Email me a link</SubmitButton>
-      </form>
-    </FormPage>
-  );
-}
-
 auth.get(
   "/forgot-password",
   (c) =>
@@ -359,26 +195,6 @@ auth.post("/forgot-password", async (c) => {
   await requestPasswordReset(deps, read.data.email);
   return render(read.form, 200, true);
 });
-
-function ResetPage({ form, token }: { form: FormState; token: string }) {
-  return (
-    <FormPage title="Choose a new password">
-      <FormMessage form={form} />
-      <form method="post" action="/reset-password" class="space-y-4" noValidate>
-        <input type="hidden" name="token" value={token} />
-        <TextField
-          name="password"
-          label="New password"
-          type="password"
-          form={form}
-          autocomplete="new-password"
-          hint="At least 12 characters. You will be logged out everywhere."
-        />
-        <SubmitButton>Save the new password</SubmitButton>
-      </form>
-    </FormPage>
-  );
-}
 
 const expiredReset = (
   c: AppContext,
