@@ -714,3 +714,31 @@ Deno.test("accounts: `deno task admin` grants a staff role and ends the account'
   }
   t.close();
 });
+
+Deno.test("accounts: an unconfirmed user can ask for a new link, a few times an hour", async () => {
+  const t = await testApp();
+  const anonymous = await post(t, "/verify-email/resend", {});
+  assert.equal(anonymous.headers.get("location"), "/login?next=/account");
+  const cookie = await signUp(t);
+  for (let i = 0; i < 3; i++) {
+    const res = await post(t, "/verify-email/resend", {}, { cookie });
+    assert.equal(res.headers.get("location"), "/account?notice=resent");
+  }
+  const limited = await post(t, "/verify-email/resend", {}, { cookie });
+  assert.equal(
+    limited.headers.get("location"),
+    "/account?notice=resend-limited",
+  );
+  await runJobs(t);
+  const links = (await listMail(t.kv)).filter((m) =>
+    m.to === "ada@example.com" && m.text.includes("/verify-email?token=")
+  );
+  assert.equal(links.length, 4, "sign-up plus three resends");
+  // Any of the links confirms; the page then stops offering a resend.
+  const token = /token=([A-Za-z0-9_-]+)/.exec(links[1].text)![1];
+  await post(t, "/verify-email", { token }, { cookie });
+  const page = await (await get(t, "/account", cookie)).text();
+  assert.doesNotMatch(page, /Resend the confirmation email/);
+  assert.doesNotMatch(page, /Confirm your email address \(/);
+  t.close();
+});
