@@ -1,7 +1,7 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { loadSession, SESSION_MAX_MS } from "../lib/accounts/sessions.ts";
-import type { AccountDeps } from "../lib/accounts/users.ts";
+import { type AccountDeps, accountDepsFrom } from "../lib/accounts/users.ts";
 import type { AppEnv } from "./context.tsx";
 
 /** `__Host-` pins the cookie to this origin over https; browsers refuse it over http. */
@@ -56,17 +56,7 @@ export function sessionSecret(c: Context<AppEnv>): string | undefined {
 
 /** What account changes need from the request's context. */
 export function accountDeps(c: Context<AppEnv>): AccountDeps {
-  const { config } = c.var;
-  return {
-    kv: c.var.kv,
-    now: c.var.now(),
-    mail: {
-      from: config.EMAIL_FROM,
-      baseUrl: config.BASE_URL,
-      wake: config.KV_QUEUES,
-    },
-    adminEmails: config.ADMIN_EMAILS,
-  };
+  return accountDepsFrom(c.var.config, c.var.kv, c.var.now());
 }
 
 /** The peer address Deno.serve reports; requests made in tests have none. */

@@ -9,7 +9,7 @@
  * applies from the next login.
  */
 import { z } from "zod";
-import { setStaffRole } from "../lib/accounts/users.ts";
+import { accountDepsFrom, setStaffRole } from "../lib/accounts/users.ts";
 import { ConfigError, loadConfig } from "../lib/config.ts";
 import { openStore } from "../lib/db/kv.ts";
 
@@ -55,16 +55,7 @@ if (import.meta.main) {
   const kv = await openStore(config);
   try {
     const user = await setStaffRole(
-      {
-        kv,
-        now: Date.now(),
-        mail: {
-          from: config.EMAIL_FROM,
-          baseUrl: config.BASE_URL,
-          wake: false,
-        },
-        adminEmails: config.ADMIN_EMAILS,
-      },
+      accountDepsFrom(config, kv, Date.now()),
       parsed.email,
       parsed.role,
       parsed.grant,

@@ -2,6 +2,7 @@
  * Accounts: sign-up, login, email confirmation, password reset and account
  * changes. Each change and the emails it causes are one atomic (DESIGN §5, §6).
  */
+import type { Config } from "../config.ts";
 import { keys } from "../db/keys.ts";
 import {
   emailChangedEmail,
@@ -13,7 +14,7 @@ import {
 import { EMAIL_JOB } from "../email/job.ts";
 import { ConflictError, ValidationError } from "../errors.ts";
 import { newId } from "../ids.ts";
-import { addJob } from "../jobs/outbox.ts";
+import { addJob, enqueueJob } from "../jobs/outbox.ts";
 import { forgetHost } from "../kitchens/repo.ts";
 import type { Host } from "../kitchens/schema.ts";
 import {
@@ -42,6 +43,27 @@ export interface AccountDeps {
   mail: { from: string; baseUrl: string; wake: boolean };
   /** Normalised ADMIN_EMAILS. */
   adminEmails: readonly string[];
+}
+
+/** AccountDeps from the configuration, at one instant. */
+export function accountDepsFrom(
+  config: Pick<
+    Config,
+    "EMAIL_FROM" | "BASE_URL" | "KV_QUEUES" | "ADMIN_EMAILS"
+  >,
+  kv: Deno.Kv,
+  now: number,
+): AccountDeps {
+  return {
+    kv,
+    now,
+    mail: {
+      from: config.EMAIL_FROM,
+      baseUrl: config.BASE_URL,
+      wake: config.KV_QUEUES,
+    },
+    adminEmails: config.ADMIN_EMAILS,
+  };
 }
 
 function addEmail(
@@ -298,15 +320,39 @@ export async function confirmEmail(
   return after;
 }
 
-/** Emails a reset link when the address has an account; says nothing either way. */
+/** Job type of a password reset request; its payload is `{ email }`. */
+export const RESET_REQUEST_JOB = "account.reset_requested";
+
+/**
+ * Records a reset request as a job, whatever the address, so the answer and
+ * its timing are the same for known and unknown emails. The job sends the
+ * link, and only to an account.
+ */
 export async function requestPasswordReset(
   deps: AccountDeps,
   email: string,
 ): Promise<void> {
-  const entry = await userByEmail(deps.kv, email);
-  const user = entry.value;
+  await enqueueJob(deps.kv, {
+    type: RESET_REQUEST_JOB,
+    payload: { email },
+  }, { now: deps.now, wake: deps.mail.wake });
+}
+
+/**
+ * The reset request job: a single-use token and the email carrying it, in
+ * one atomic that happens once per job even when the job is retried.
+ */
+export async function sendPasswordReset(
+  deps: AccountDeps,
+  email: string,
+  jobId: string,
+): Promise<void> {
+  const user = (await userByEmail(deps.kv, email)).value;
   if (!user) return;
-  const atomic = deps.kv.atomic();
+  const done = keys.jobEffect(jobId);
+  const atomic = deps.kv.atomic()
+    .check({ key: done, versionstamp: null })
+    .set(done, true, { expireIn: 7 * 24 * 3600_000 });
   const token = await addToken(
     atomic,
     "reset_password",
@@ -325,6 +371,7 @@ export async function requestPasswordReset(
       minutes: RESET_TTL_MS / 60_000,
     }),
   );
+  // A failed check means an earlier attempt already sent it.
   await atomic.commit();
 }
 

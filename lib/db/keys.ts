@@ -92,6 +92,8 @@ export const keys = {
   jobDue: (runAtMs: number, id: string) => ["jobs_due", runAtMs, id],
   jobsDuePrefix: () => ["jobs_due"],
   deadJob: (id: string) => ["jobs_dead", id],
+  /** Marks that a job's effect happened, so a retried handler does not repeat it. */
+  jobEffect: (jobId: string) => ["job_effects", jobId],
   deadJobsPrefix: () => ["jobs_dead"],
 
   /** The development mailbox: emails kept instead of sent, by message id. */

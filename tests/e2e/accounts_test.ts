@@ -27,15 +27,25 @@ async function site() {
   const t = await testApp(Date.now(), { BASE_URL: server.baseUrl });
   app = t.app;
   assert.equal(t.config.KV_QUEUES, false, "jobs run only when the test says");
-  const runner = createJobRunner(t.kv, jobHandlers(t.config, t.kv), {
+  const runner = createJobRunner(t.kv, jobHandlers(t.config, t.kv, t.clock), {
     now: t.clock,
     log: () => {},
   });
   return {
     ...t,
     baseUrl: server.baseUrl,
-    /** Delivers every queued email into the dev mailbox. */
-    sendMail: () => runner.runDue(),
+    /** Runs queued jobs until none are left; a reset request writes its email as a second job. */
+    sendMail: async () => {
+      const total = { ran: 0, retried: 0, dead: 0 };
+      for (let pass = 0; pass < 5; pass++) {
+        const r = await runner.runDue();
+        total.ran += r.ran;
+        total.retried += r.retried;
+        total.dead += r.dead;
+        if (r.ran === 0) break;
+      }
+      return total;
+    },
     close: async () => {
       await server.shutdown();
       t.close();
@@ -151,8 +161,8 @@ browserTest(
         "text=If an account uses that address, we have emailed it a link.",
       );
 
-      // Reset it from the email.
-      assert.deepEqual(await s.sendMail(), { ran: 1, retried: 0, dead: 0 });
+      // Reset it from the email: the request job, then the email it wrote.
+      assert.deepEqual(await s.sendMail(), { ran: 2, retried: 0, dead: 0 });
       await followEmailLink(
         page,
         s.baseUrl,
