@@ -143,6 +143,25 @@ function hostProfile(user: User, now: number): Host {
   };
 }
 
+/** After a new password: every other session ends and the owner is told by email. */
+async function addPasswordChanged(
+  atomic: Deno.AtomicOperation,
+  deps: AccountDeps,
+  user: User,
+  keepSession?: string,
+): Promise<void> {
+  await addEndSessions(atomic, deps.kv, user.id, keepSession);
+  addEmail(
+    atomic,
+    deps,
+    user.email,
+    passwordChangedEmail({
+      name: user.name,
+      resetUrl: `${deps.mail.baseUrl}/forgot-password`,
+    }),
+  );
+}
+
 export interface SignupInput {
   name: string;
   email: string;
@@ -403,16 +422,7 @@ export async function resetPassword(
   const atomic = deps.kv.atomic().check(entry).check(user)
     .delete(entry.key)
     .set(keys.user(after.id), after);
-  await addEndSessions(atomic, deps.kv, after.id);
-  addEmail(
-    atomic,
-    deps,
-    after.email,
-    passwordChangedEmail({
-      name: after.name,
-      resetUrl: `${deps.mail.baseUrl}/forgot-password`,
-    }),
-  );
+  await addPasswordChanged(atomic, deps, after);
   if (!(await atomic.commit()).ok) throw badLink("reset");
   return after;
 }
@@ -520,16 +530,7 @@ export async function changePassword(
       return { ...u, passwordHash: hash };
     },
     async (atomic, _before, after) => {
-      await addEndSessions(atomic, deps.kv, userId, currentSessionHash);
-      addEmail(
-        atomic,
-        deps,
-        after.email,
-        passwordChangedEmail({
-          name: after.name,
-          resetUrl: `${deps.mail.baseUrl}/forgot-password`,
-        }),
-      );
+      await addPasswordChanged(atomic, deps, after, currentSessionHash);
     },
   );
 }
