@@ -267,3 +267,30 @@ Deno.test("pages: a kitchen page shows an edit or suspension at once, despite th
   await gone.body?.cancel();
   t.close();
 });
+
+Deno.test("pages: text is escaped exactly once on every page (no double escaping from precompiled JSX)", async () => {
+  const t = await testApp();
+  const host = await addHost(t.kv, "Salt & Co <Hosts>");
+  const [k] = await addKitchens(t.kv, host.id, [
+    kitchenFixture({
+      title: "Salt & Pepper <Kitchen>",
+      rules: ["Bring your own pans & pots"],
+    }),
+  ]);
+  for (
+    const path of [
+      "/",
+      "/search?city=chicago",
+      "/cities/chicago",
+      `/kitchens/${k.id}`,
+    ]
+  ) {
+    const html = await (await t.request(path)).text();
+    assert.match(html, /Salt &amp; Pepper &lt;Kitchen>/, path);
+    assert.doesNotMatch(html, /&amp;(amp|lt|gt|quot|#\d+);/, path);
+  }
+  const page = await (await t.request(`/kitchens/${k.id}`)).text();
+  assert.match(page, /Bring your own pans &amp; pots/);
+  assert.match(page, /Salt &amp; Co &lt;Hosts>/);
+  t.close();
+});
