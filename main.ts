@@ -52,7 +52,7 @@ function startJobs(kv: Deno.Kv, config: Config) {
   const runner = createJobRunner(kv, jobHandlers(config, kv), {
     wake: config.KV_QUEUES,
   });
-  const sweep = () =>
+  sweepJobs = () =>
     runner.runDue().then(
       () => {},
       (err) => console.error("Job sweep failed:", err),
@@ -62,8 +62,13 @@ function startJobs(kv: Deno.Kv, config: Config) {
       console.error("Job queue listener stopped:", err)
     );
   }
-  Deno.cron("run due jobs", "* * * * *", sweep);
-  sweep();
+  sweepJobs();
 }
 
-if (import.meta.main) await main();
+let sweepJobs: () => Promise<void> = () => Promise.resolve();
+
+// Deno Deploy only registers crons declared at the top level of the entry
+// module, so this one is, and it runs whatever runner main() starts.
+Deno.cron("run due jobs", "* * * * *", () => sweepJobs());
+
+await main();
