@@ -162,7 +162,7 @@ export async function seedBenchCatalogue(
   // Numbering continues after kitchens the bench host already has.
   let offset = 0;
   for await (
-    const _ of kv.list({ prefix: ["kitchens_by_host", BENCH_HOST_ID] })
+    const _ of kv.list({ prefix: keys.kitchensByHostPrefix(BENCH_HOST_ID) })
   ) offset++;
 
   const inFlight = new Set<Promise<void>>();

@@ -92,7 +92,7 @@ export async function loadSession(
   return { user: toSessionUser(user), hash };
 }
 
-export async function endSessionByHash(
+async function endSessionByHash(
   kv: Deno.Kv,
   userId: string,
   hash: string,

@@ -11,11 +11,11 @@ import {
   type RenderedEmail,
   verificationEmail,
 } from "../email/templates.ts";
-import { EMAIL_JOB } from "../email/job.ts";
+import { EMAIL_JOB, outgoingEmail } from "../email/job.ts";
 import { ConflictError, ValidationError } from "../errors.ts";
 import { newId } from "../ids.ts";
 import { addJob, enqueueJob } from "../jobs/outbox.ts";
-import { forgetHost } from "../kitchens/repo.ts";
+import { forgetHost, hostHasKitchens } from "../kitchens/repo.ts";
 import type { Host } from "../kitchens/schema.ts";
 import {
   hashPassword,
@@ -74,7 +74,7 @@ function addEmail(
 ): void {
   addJob(atomic, {
     type: EMAIL_JOB,
-    payload: { ...email, to, from: deps.mail.from },
+    payload: outgoingEmail({ EMAIL_FROM: deps.mail.from }, to, email),
   }, { now: deps.now, wake: deps.mail.wake });
 }
 
@@ -566,16 +566,10 @@ export async function deleteAccount(
   const user = entry.value;
   if (!user) return;
   await requirePassword(user, currentPassword, "currentPassword");
-  const kitchens = deps.kv.list({ prefix: ["kitchens_by_host", userId] }, {
-    limit: 1,
-  });
-  for await (const _ of kitchens) {
+  if (await hostHasKitchens(deps.kv, userId)) {
     throw new ValidationError(
-      {
-        form:
-          "Your kitchens are still listed. Contact support to close a host account with listings.",
-      },
-      "Your kitchens are still listed.",
+      {},
+      "Your kitchens are still listed. Contact support to close a host account with listings.",
     );
   }
   const atomic = deps.kv.atomic().check(entry)

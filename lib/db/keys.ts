@@ -12,6 +12,7 @@ export const keys = {
     hostId: string,
     id: string,
   ) => ["kitchens_by_host", hostId, id],
+  kitchensByHostPrefix: (hostId: string) => ["kitchens_by_host", hostId],
   kitchensByStatus: (
     status: string,
     id: string,

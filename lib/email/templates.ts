@@ -46,7 +46,7 @@ const S = {
 };
 
 /** Escapes text for HTML element content and double- or single-quoted attributes. */
-export function escapeHtml(value: string): string {
+function escapeHtml(value: string): string {
   return value
     .replaceAll("&", "&amp;")
     .replaceAll("<", "&lt;")

@@ -189,13 +189,3 @@ export async function retryDeadJob(
   if (opts.wake) addWake(atomic, id, now, now);
   return (await atomic.commit()).ok;
 }
-
-/** Drops a dead job for good (an admin decided it cannot succeed). */
-export async function discardDeadJob(
-  kv: Deno.Kv,
-  id: string,
-): Promise<boolean> {
-  const dead = await kv.get<JobRecord>(keys.deadJob(id));
-  if (!dead.value) return false;
-  return (await kv.atomic().check(dead).delete(keys.deadJob(id)).commit()).ok;
-}

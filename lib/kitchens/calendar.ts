@@ -64,9 +64,21 @@ export async function daySlots(
   return bookableStarts(rulesOf(k), date, busy, now);
 }
 
-/** Busy time that can affect bookings over the next `days` local dates. */
-function nextDaysWindow(now: number, days: number): [number, number] {
-  return [now - 86400_000, now + (days + 2) * 86400_000];
+/** The arguments both "next free" searches take: rules, busy time and today, for the next `days`. */
+async function nextDays(
+  kv: Deno.Kv,
+  k: Kitchen,
+  now: number,
+  days: number,
+) {
+  const busy = await viewOccupancy(
+    kv,
+    k,
+    now - 86400_000,
+    now + (days + 2) * 86400_000,
+    now,
+  );
+  return [rulesOf(k), busy, now, localToday(k.timeZone, now), days] as const;
 }
 
 /** The first local date within the next `days` with bookable starts, and its starts. */
@@ -76,14 +88,7 @@ export async function nextFreeDay(
   now: number,
   days = 14,
 ): Promise<{ date: string; starts: BookableStart[] } | null> {
-  const [from, to] = nextDaysWindow(now, days);
-  return firstBookableDay(
-    rulesOf(k),
-    await viewOccupancy(kv, k, from, to, now),
-    now,
-    localToday(k.timeZone, now),
-    days,
-  );
+  return firstBookableDay(...await nextDays(kv, k, now, days));
 }
 
 /** The first bookable start within the next `days` local dates, for result cards. */
@@ -93,14 +98,7 @@ export async function nextFreeSlot(
   now: number,
   days = 14,
 ): Promise<BookableStart | null> {
-  const [from, to] = nextDaysWindow(now, days);
-  return nextBookableStart(
-    rulesOf(k),
-    await viewOccupancy(kv, k, from, to, now),
-    now,
-    localToday(k.timeZone, now),
-    days,
-  );
+  return nextBookableStart(...await nextDays(kv, k, now, days));
 }
 
 const timeFormats = new Map<string, Intl.DateTimeFormat>();

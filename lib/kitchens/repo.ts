@@ -201,9 +201,21 @@ export async function listKitchenIdsByHost(
 ): Promise<string[]> {
   const ids: string[] = [];
   for await (
-    const e of kv.list<string>({ prefix: ["kitchens_by_host", hostId] })
+    const e of kv.list<string>({ prefix: keys.kitchensByHostPrefix(hostId) })
   ) ids.push(e.value);
   return ids;
+}
+
+/** Whether a host has any kitchen, listed or not. */
+export async function hostHasKitchens(
+  kv: Deno.Kv,
+  hostId: string,
+): Promise<boolean> {
+  const iter = kv.list({ prefix: keys.kitchensByHostPrefix(hostId) }, {
+    limit: 1,
+  });
+  for await (const _ of iter) return true;
+  return false;
 }
 
 const hostCacheKey = (id: string) => `host:${id}`;

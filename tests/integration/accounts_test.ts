@@ -16,7 +16,7 @@ import {
   DEMO_PASSWORD,
   seedDemoAccounts,
 } from "../../scripts/demo_accounts.ts";
-import { testApp } from "../helpers.ts";
+import { addKitchens, kitchenFixture, testApp } from "../helpers.ts";
 
 type T = Awaited<ReturnType<typeof testApp>>;
 
@@ -778,5 +778,34 @@ Deno.test("accounts: a reset request is one job for any address; the link is sen
     "ada@example.com",
     "ada@example.com",
   ], "one from the route's job, one from job-1 (retried, sent once)");
+  t.close();
+});
+
+Deno.test("accounts: a host with kitchens cannot delete the account, and nothing is removed", async () => {
+  const t = await testApp();
+  await seedDemoAccounts(t.kv);
+  const host = await userByEmail(t, "host@prep.test");
+  await addKitchens(t.kv, host!.id, [kitchenFixture()]);
+  const cookie = sessionCookie(
+    await post(t, "/login", {
+      email: "host@prep.test",
+      password: DEMO_PASSWORD,
+    }),
+  );
+  const res = await post(t, "/account/delete", {
+    currentPassword: DEMO_PASSWORD,
+    confirm: "delete",
+  }, { cookie });
+  assert.equal(res.status, 400);
+  assert.match(
+    await res.text(),
+    /Your kitchens are still listed\. Contact support/,
+  );
+  assert.ok(await userByEmail(t, "host@prep.test"));
+  assert.equal(
+    (await get(t, "/account", cookie)).status,
+    200,
+    "still logged in",
+  );
   t.close();
 });
