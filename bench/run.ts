@@ -7,6 +7,12 @@
  */
 import { seedDemoData } from "../scripts/seed.ts";
 import { seedBenchCatalogue } from "../scripts/seed_bench.ts";
+import {
+  BENCH_HOSTNAME,
+  type BenchServer,
+  freePort,
+  startServer,
+} from "./servers.ts";
 
 const SECONDS = Number(Deno.env.get("BENCH_SECONDS") ?? 10);
 const BIG = Number(Deno.env.get("BENCH_BIG") ?? 100_000);
@@ -43,30 +49,33 @@ async function wrk(url: string): Promise<WrkResult> {
   };
 }
 
-async function waitFor(url: string) {
-  for (let i = 0; i < 200; i++) {
-    try {
-      const res = await fetch(url);
-      await res.body?.cancel();
-      if (res.ok) return;
-    } catch { /* not up yet */ }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${url} did not come up`);
+/** Every server this run started; all are stopped when it ends, even on failure. */
+const started: BenchServer[] = [];
+
+/** The server answers HTTP too, not only says it listens. */
+async function assertAnswers(url: string) {
+  const res = await fetch(url);
+  await res.body?.cancel();
+  if (!res.ok) throw new Error(`${url} answered ${res.status}`);
 }
 
-function start(script: string, env: Record<string, string>): Deno.ChildProcess {
-  return new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", script],
-    env: { ...env, APP_ENV: "development" },
-    stdout: "null",
-    stderr: "inherit",
-  }).spawn();
-}
-
-async function stop(p: Deno.ChildProcess) {
-  p.kill("SIGTERM");
-  await p.status;
+/** The app on a free port with its own KV file; resolves once it serves. */
+async function startApp(name: string, kvPath: string): Promise<BenchServer> {
+  const port = freePort();
+  const app = await startServer({
+    name,
+    args: ["run", "-A", "main.ts"],
+    port,
+    env: {
+      APP_ENV: "development",
+      BASE_URL: `http://${BENCH_HOSTNAME}:${port}`,
+      DENO_KV_PATH: kvPath,
+      SEED_DEMO_DATA: "false",
+    },
+  });
+  started.push(app);
+  await assertAnswers(`${app.url}/`);
+  return app;
 }
 
 async function kvWith(path: string, fill: (kv: Deno.Kv) => Promise<unknown>) {
@@ -113,7 +122,7 @@ const row = (name: string, r: WrkResult, bare: WrkResult) =>
     (r.rps / bare.rps).toFixed(3)
   }  p50 ${r.p50.toFixed(2)} ms  p99 ${r.p99.toFixed(2)} ms`;
 
-if (import.meta.main) {
+async function main() {
   if (
     !(await new Deno.Command("sh", { args: ["-c", "command -v wrk"] }).output())
       .success
@@ -133,22 +142,22 @@ if (import.meta.main) {
   await kvWith(big, (kv) => seedBenchCatalogue(kv, BIG));
 
   const date = Temporal.Now.plainDateISO("UTC").add({ days: 7 }).toString();
-  const bare = start("bench/bare.ts", { PORT: "8100" });
-  const app = start("main.ts", {
-    PORT: "8101",
-    DENO_KV_PATH: demo,
-    SEED_DEMO_DATA: "false",
+  const bare = await startServer({
+    name: "bare Deno.serve",
+    args: ["run", "-A", "bench/bare.ts"],
   });
-  await waitFor("http://127.0.0.1:8100/");
-  await waitFor("http://127.0.0.1:8101/");
-  const base = "http://127.0.0.1:8101";
+  started.push(bare);
+  await assertAnswers(`${bare.url}/`);
+  const app = await startApp("app (demo catalogue)", demo);
+  const base = app.url;
+  console.log(`bare Deno.serve on ${bare.url}, app on ${base}`);
   const kitchen = /href="(\/kitchens\/[^"]+)"/.exec(
     await (await fetch(`${base}/`)).text(),
   )![1];
   const paths = ["/", `/search?city=chicago&date=${date}`, kitchen];
 
   console.log(`\nwrk -t2 -c64 -d${SECONDS}s, demo catalogue (48 kitchens)`);
-  const bareResult = await wrk("http://127.0.0.1:8100/");
+  const bareResult = await wrk(`${bare.url}/`);
   console.log(row("bare Deno.serve", bareResult, bareResult));
   for (const p of paths) console.log(row(p, await wrk(base + p), bareResult));
 
@@ -156,7 +165,7 @@ if (import.meta.main) {
   for (const p of paths) {
     console.log(`${p.padEnd(44)} ${await jsBytes(base, p)} bytes`);
   }
-  await stop(app);
+  await app.stop();
 
   console.log(
     `\nsearch cost with the catalogue size (/search?city=chicago&date=${date})`,
@@ -168,23 +177,24 @@ if (import.meta.main) {
       big,
     ]]
   ) {
-    const p = start("main.ts", {
-      PORT: "8102",
-      DENO_KV_PATH: path,
-      SEED_DEMO_DATA: "false",
-    });
-    await waitFor("http://127.0.0.1:8102/");
-    const r = await wrk(
-      `http://127.0.0.1:8102/search?city=chicago&date=${date}`,
-    );
+    const p = await startApp(`app (${label})`, path);
+    const r = await wrk(`${p.url}/search?city=chicago&date=${date}`);
     results.push(r);
     console.log(row(label, r, bareResult));
-    await stop(p);
+    await p.stop();
   }
   console.log(
     `big/small time per request: ${
       (results[0].rps / results[1].rps).toFixed(2)
     }× (budget 1.5×)`,
   );
-  await stop(bare);
+}
+
+if (import.meta.main) {
+  try {
+    await main();
+  } finally {
+    // A server left running would hold its port and skew the next run.
+    await Promise.all(started.map((s) => s.stop()));
+  }
 }

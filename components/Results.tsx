@@ -1,3 +1,4 @@
+import { CITIES } from "../lib/cities.ts";
 import { KitchenCard } from "./KitchenCard.tsx";
 import type { SearchResult } from "../lib/kitchens/search.ts";
 
@@ -79,5 +80,41 @@ export function Results(
         )}
       </nav>
     </div>
+  );
+}
+
+/**
+ * A search for a city we don't serve: says so, and links the same search in
+ * each city we do serve (`hrefFor(slug)`) and in all of them.
+ */
+export function UnknownCity(
+  { title, hrefFor }: {
+    title: string;
+    hrefFor: (slug: string | undefined) => string;
+  },
+) {
+  return (
+    <section
+      aria-labelledby="unknown-city"
+      class="rounded-xl border border-amber-300 bg-amber-50 p-6"
+    >
+      <h1 id="unknown-city" class="text-2xl font-extrabold">{title}</h1>
+      <p class="mt-2 text-stone-700">Prep has kitchens in these cities:</p>
+      <ul class="mt-2 grid gap-1 sm:grid-cols-2" aria-label="Cities we serve">
+        {CITIES.map((c) => (
+          <li key={c.slug}>
+            <a href={hrefFor(c.slug)} class="text-emerald-800 underline">
+              {`${c.name}, ${c.state}`}
+            </a>
+          </li>
+        ))}
+      </ul>
+      <p class="mt-4">
+        Or search{" "}
+        <a href={hrefFor(undefined)} class="text-emerald-800 underline">
+          all cities
+        </a>.
+      </p>
+    </section>
   );
 }

@@ -128,4 +128,21 @@ export function findCity(slug: string): City | undefined {
   return bySlug.get(slug);
 }
 
+/** "San Francisco", "san  francisco" and "san-francisco" all become "san francisco". */
+function cityKey(text: string): string {
+  return text.trim().toLowerCase().replace(/[\s_-]+/g, " ");
+}
+
+const byKey = new Map(
+  CITIES.flatMap((c) => [[cityKey(c.slug), c], [cityKey(c.name), c]]),
+);
+
+/**
+ * The city a person typed or linked to, by slug or display name, ignoring
+ * case and separators: `matchCity("New York")?.slug === "new-york"`.
+ */
+export function matchCity(text: string): City | undefined {
+  return byKey.get(cityKey(text));
+}
+
 export const CITY_SLUGS = CITIES.map((c) => c.slug);

@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { Results } from "../components/Results.tsx";
+import { Results, UnknownCity } from "../components/Results.tsx";
 import { SearchForm } from "../components/SearchForm.tsx";
 import { findCity } from "../lib/cities.ts";
 import { searchKitchens } from "../lib/kitchens/search.ts";
@@ -32,11 +32,28 @@ search.get("/", async (c) => {
     );
   }
   const q = parsed.query;
+  const city = q.city ? findCity(q.city) : undefined;
+  if (q.city && !city) {
+    // The same status as /cities/<unknown>; the page still offers every city.
+    const title = `We don't serve “${q.city}” yet`;
+    return page(
+      c,
+      { title },
+      <div class="grid gap-6 md:grid-cols-[18rem_1fr]">
+        <SearchForm raw={q} errors={{}} />
+        <UnknownCity
+          title={title}
+          hrefFor={(slug) => searchHref(q, { city: slug, cursor: undefined })}
+        />
+      </div>,
+      404,
+    );
+  }
   const result = await searchKitchens(c.var.kv, q, c.var.now());
-  const cityName = q.city ? findCity(q.city)?.name ?? q.city : "all cities";
+  const cityName = city?.name ?? "all cities";
   return page(
     c,
-    { title: `Kitchens in ${cityName}`, city: q.city },
+    { title: `Kitchens in ${cityName}`, city: city?.slug },
     <div class="grid gap-6 md:grid-cols-[18rem_1fr]">
       <SearchForm raw={q} errors={{}} />
       <section aria-labelledby="results-heading">

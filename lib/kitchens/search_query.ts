@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { matchCity } from "../cities.ts";
 import { clockTime, localDate } from "./schema.ts";
 import { EQUIPMENT_IDS, STORAGE_IDS } from "./vocabulary.ts";
 
@@ -10,8 +11,10 @@ const dollars = z.coerce.number({ error: "Enter a price in dollars" })
   .max(10_000, "Enter a price up to $10,000");
 
 export const searchQuery = z.object({
-  // Unknown cities are not an error: they simply have no kitchens.
-  city: z.string().trim().toLowerCase().max(60).optional(),
+  // A city's name or slug becomes its slug. An unknown city is kept as typed,
+  // not rejected, so the page can say which city we don't serve.
+  city: z.string().trim().max(60).transform((v) => matchCity(v)?.slug ?? v)
+    .optional(),
   date: localDate.optional(),
   start: clockTime.optional(),
   end: clockTime.optional(),

@@ -61,11 +61,6 @@ const cases: { name: string; query: string; expect: string[] }[] = [
     expect: ["Cheap Chicago", "Fryer Chicago"],
   },
   {
-    name: "unknown city is empty, not an error",
-    query: "city=atlantis",
-    expect: [],
-  },
-  {
     name: "price range",
     query: "minPrice=30&maxPrice=50",
     expect: ["Closed Christmas", "Night Seattle"],
@@ -213,5 +208,103 @@ Deno.test("search: sort by newest and soonest", async () => {
   assert.ok(soonest.indexOf("Newer") < soonest.indexOf("Older"));
   const price = await (await t.request("/search")).text();
   assert.ok(price.indexOf("Older") < price.indexOf("Newer"));
+  t.close();
+});
+
+const sanFrancisco = {
+  address: {
+    ...kitchenFixture().address,
+    city: "san-francisco",
+    neighborhood: "Mission",
+    state: "CA",
+    postalCode: "94110",
+  },
+  timeZone: "America/Los_Angeles",
+};
+
+Deno.test("search: a city's display name finds its kitchens, titled by its name", async () => {
+  const t = await seeded();
+  const host = await addHost(t.kv);
+  await addKitchens(t.kv, host.id, [
+    kitchenFixture({ title: "Mission Bakery", ...sanFrancisco }),
+  ]);
+  for (
+    const city of [
+      "San%20Francisco",
+      "san+francisco",
+      "SAN-FRANCISCO",
+      "san-francisco",
+    ]
+  ) {
+    const res = await t.request(`/search?city=${city}`);
+    assert.equal(res.status, 200, city);
+    const html = await res.text();
+    assert.deepEqual(titles(html), ["Mission Bakery"], city);
+    assert.match(html, /<title>Kitchens in San Francisco · Prep<\/title>/);
+    assert.match(html, /<h1[^>]*>Kitchens in San Francisco<\/h1>/);
+    assert.match(html, /<option value="san-francisco" selected/);
+  }
+  t.close();
+});
+
+Deno.test("search: pages of a search by city name link with the slug", async () => {
+  const t = await testApp();
+  const host = await addHost(t.kv);
+  await addKitchens(
+    t.kv,
+    host.id,
+    Array.from({ length: 14 }, (_, i) =>
+      kitchenFixture({
+        title: `SF${i}`,
+        hourlyPriceCents: 2000 + i * 100,
+        ...sanFrancisco,
+      })),
+  );
+  const newYork = await (await t.request("/search?city=New%20York")).text();
+  assert.deepEqual(titles(newYork), []);
+  const sf = await (await t.request("/search?city=San%20Francisco")).text();
+  assert.equal(titles(sf).length, 12);
+  const next = /href="([^"]+)" rel="next"/.exec(sf)![1].replaceAll(
+    "&amp;",
+    "&",
+  );
+  assert.match(next, /^\/search\?city=san-francisco&cursor=/);
+  const second = await (await t.request(next)).text();
+  assert.deepEqual(titles(second), ["SF12", "SF13"]);
+  t.close();
+});
+
+Deno.test("search: an unknown city is a 404 that says so and lists the cities we serve", async () => {
+  const t = await seeded();
+  const res = await t.request("/search?city=Atlantis&date=2026-12-03");
+  assert.equal(res.status, 404);
+  const html = await res.text();
+  assert.match(html, /<title>We don't serve “Atlantis” yet · Prep<\/title>/);
+  assert.match(html, /<h1[^>]*>We don't serve “Atlantis” yet<\/h1>/);
+  assert.doesNotMatch(html, /Kitchens in/);
+  assert.deepEqual(titles(html), []);
+  // Each city links to the same search there, and so does "all cities".
+  assert.match(
+    html,
+    /<a href="\/search\?city=san-francisco&amp;date=2026-12-03"[^>]*>San Francisco, CA<\/a>/,
+  );
+  assert.match(
+    html,
+    /<a href="\/search\?city=chicago&amp;date=2026-12-03"[^>]*>Chicago, IL<\/a>/,
+  );
+  assert.match(
+    html,
+    /<a href="\/search\?date=2026-12-03"[^>]*>all cities<\/a>/,
+  );
+  t.close();
+});
+
+Deno.test("search: an unknown city is shown escaped", async () => {
+  const t = await seeded();
+  const res = await t.request("/search?city=%3Cb%3EAtlantis%3C%2Fb%3E");
+  assert.equal(res.status, 404);
+  const html = await res.text();
+  assert.match(html, /We don't serve “&lt;b>Atlantis&lt;\/b>” yet/);
+  assert.doesNotMatch(html, /<b>Atlantis/);
   t.close();
 });

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { findCity } from "../../lib/cities.ts";
 import { newKitchen } from "../../lib/kitchens/repo.ts";
 import { matchesFilters, matchingSlot } from "../../lib/kitchens/search.ts";
 import {
@@ -79,4 +80,49 @@ Deno.test("search: query strings parse, keep arrays and drop empty fields", () =
   const bad = parseSearch(new URLSearchParams("hours=2.5&storage=attic"));
   assert.ok(!bad.ok);
   assert.deepEqual(Object.keys(bad.errors).sort(), ["hours", "storage"]);
+});
+
+Deno.test("search: a city's name or slug in any case parses to its slug", () => {
+  const cases: [string, string][] = [
+    ["san-francisco", "san-francisco"],
+    ["San Francisco", "san-francisco"],
+    ["san francisco", "san-francisco"],
+    ["  SAN   FRANCISCO ", "san-francisco"],
+    ["San-Francisco", "san-francisco"],
+    ["new york", "new-york"],
+    ["New York", "new-york"],
+    ["Chicago", "chicago"],
+  ];
+  for (const [city, want] of cases) {
+    const parsed = parseSearch(new URLSearchParams({ city }));
+    assert.ok(parsed.ok, city);
+    assert.equal(parsed.query.city, want, city);
+  }
+});
+
+Deno.test("search: an unknown city stays unknown, as typed", () => {
+  for (
+    const [city, want] of [
+      ["Atlantis", "Atlantis"],
+      [" atlantis ", "atlantis"],
+      ["San Fran", "San Fran"],
+    ]
+  ) {
+    const parsed = parseSearch(new URLSearchParams({ city }));
+    assert.ok(parsed.ok, city);
+    assert.equal(parsed.query.city, want);
+    assert.equal(findCity(parsed.query.city!), undefined);
+  }
+});
+
+Deno.test("search: a query by city name round-trips through searchHref as the slug", () => {
+  const parsed = parseSearch(
+    new URLSearchParams("city=San+Francisco&date=2026-12-03"),
+  );
+  assert.ok(parsed.ok);
+  const href = searchHref(parsed.query, { cursor: "abc" });
+  assert.equal(href, "/search?city=san-francisco&date=2026-12-03&cursor=abc");
+  const again = parseSearch(new URL(href, "http://x").searchParams);
+  assert.ok(again.ok);
+  assert.deepEqual(again.query, { ...parsed.query, cursor: "abc" });
 });

@@ -1,0 +1,137 @@
+/**
+ * Servers the benchmark starts and measures. Each gets a port the OS says is
+ * free, and counts as up only once it prints its own "listening" line for
+ * that port: a stray process already answering there (which once made a
+ * "bare" server look 40× slower) fails the run instead of being measured.
+ */
+
+export const BENCH_HOSTNAME = "127.0.0.1";
+
+/** A port nobody listens on right now: the OS picks it and we release it for a child to bind. */
+export function freePort(hostname = BENCH_HOSTNAME): number {
+  const listener = Deno.listen({ hostname, port: 0 });
+  const { port } = listener.addr as Deno.NetAddr;
+  listener.close();
+  return port;
+}
+
+/** Throws a clear error when some process already holds `hostname:port`. */
+export function assertPortFree(port: number, hostname = BENCH_HOSTNAME) {
+  let listener: Deno.Listener;
+  try {
+    listener = Deno.listen({ hostname, port });
+  } catch (err) {
+    if (err instanceof Deno.errors.AddrInUse) {
+      throw new Error(
+        `port ${port} on ${hostname} is already in use by another process; ` +
+          `the benchmark would measure that process, not its own server`,
+      );
+    }
+    throw err;
+  }
+  listener.close();
+}
+
+export interface BenchServer {
+  name: string;
+  port: number;
+  /** e.g. http://127.0.0.1:40123 (no trailing slash). */
+  url: string;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Shown in errors, e.g. "bare Deno.serve". */
+  name: string;
+  /** Arguments to `deno`, e.g. ["run", "-A", "main.ts"]. */
+  args: string[];
+  env?: Record<string, string>;
+  /** Defaults to a fresh free port; the child reads it from PORT. */
+  port?: number;
+  timeoutMs?: number;
+}
+
+/** True for the child's own announcement that it listens on `port`. */
+export function isListeningLine(line: string, port: number): boolean {
+  return /listening/i.test(line) &&
+    new RegExp(`:${port}(?!\\d)`).test(line);
+}
+
+/**
+ * Spawns a server on a free port (PORT and HOSTNAME in its environment) and
+ * resolves once it prints a line saying it listens on that port. Rejects,
+ * with the child stopped, if the port is taken, the child exits first or it
+ * stays silent for `timeoutMs`.
+ */
+export async function startServer(opts: StartOptions): Promise<BenchServer> {
+  const port = opts.port ?? freePort();
+  const timeoutMs = opts.timeoutMs ?? 60_000;
+  assertPortFree(port);
+  const child = new Deno.Command(Deno.execPath(), {
+    args: opts.args,
+    env: { ...opts.env, PORT: String(port), HOSTNAME: BENCH_HOSTNAME },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  const lines = child.stdout.pipeThrough(new TextDecoderStream())
+    .pipeThrough(splitLines())[Symbol.asyncIterator]();
+  const ready = (async () => {
+    for (let r = await lines.next(); !r.done; r = await lines.next()) {
+      if (isListeningLine(r.value, port)) return true;
+    }
+    return false;
+  })();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timedOut = new Promise<"timeout">((resolve) => {
+    timer = setTimeout(() => resolve("timeout"), timeoutMs);
+  });
+  const outcome = await Promise.race([ready, timedOut]);
+  clearTimeout(timer);
+  // Keep reading so a chatty child never blocks on a full pipe; otherwise the
+  // reader ends by itself once the child is gone.
+  const drained = outcome === true
+    ? (async () => {
+      while (!(await lines.next()).done) { /* discard */ }
+    })()
+    : ready.then(() => {});
+  const stop = async () => {
+    try {
+      child.kill("SIGTERM");
+    } catch { /* already exited */ }
+    await Promise.all([child.status, drained]);
+  };
+  if (outcome === true) {
+    return {
+      name: opts.name,
+      port,
+      url: `http://${BENCH_HOSTNAME}:${port}`,
+      stop,
+    };
+  }
+  if (outcome === "timeout") {
+    await stop();
+    throw new Error(
+      `${opts.name} did not say it was listening on port ${port} within ${timeoutMs} ms`,
+    );
+  }
+  const { code } = await child.status;
+  throw new Error(
+    `${opts.name} exited with code ${code} before listening on port ${port} ` +
+      `(see its output above; is the port taken?)`,
+  );
+}
+
+function splitLines(): TransformStream<string, string> {
+  let rest = "";
+  return new TransformStream({
+    transform(chunk, controller) {
+      const parts = (rest + chunk).split("\n");
+      rest = parts.pop()!;
+      for (const p of parts) controller.enqueue(p);
+    },
+    flush(controller) {
+      if (rest) controller.enqueue(rest);
+    },
+  });
+}
