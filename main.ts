@@ -1,13 +1,15 @@
-import { type Config, ConfigError, loadConfig } from "./lib/config.ts";
+import {
+  type Config,
+  ConfigError,
+  devFeaturesNotice,
+  loadConfig,
+} from "./lib/config.ts";
 import { openStore } from "./lib/db/kv.ts";
-import { loadManifest } from "./lib/islands/manifest.ts";
+import { logError } from "./lib/log.ts";
+import { DEFAULT_BUILD_DIR, loadManifest } from "./lib/islands/manifest.ts";
 import { createApp } from "./routes/app.tsx";
-import { buildAssets, isStale } from "./scripts/build.ts";
-import { seedDemoData } from "./scripts/seed.ts";
-import { demoAccountLines, seedDemoAccounts } from "./scripts/demo_accounts.ts";
 import { jobHandlers } from "./lib/jobs/handlers.ts";
 import { createJobRunner } from "./lib/jobs/runner.ts";
-import { DEFAULT_BUILD_DIR } from "./lib/islands/manifest.ts";
 
 async function main() {
   let config;
@@ -20,15 +22,24 @@ async function main() {
     }
     throw err;
   }
+  const notice = devFeaturesNotice(config);
+  if (notice) console.warn(notice);
   const kv = await openStore(config);
+  // Demo data and build scripts are imported only when used, so production
+  // start-up loads none of them (DESIGN §3).
   if (config.SEED_DEMO_DATA) {
+    const { seedDemoData } = await import("./scripts/seed.ts");
     const seeded = await seedDemoData(kv);
     if (seeded.created) console.log(`Seeded ${seeded.kitchens} demo kitchens.`);
-    await seedDemoAccounts(kv);
-    for (const line of demoAccountLines()) console.log(line);
+    if (config.DEV_FEATURES) {
+      const demo = await import("./scripts/demo_accounts.ts");
+      await demo.seedDemoAccounts(kv);
+      for (const line of demo.demoAccountLines()) console.log(line);
+    }
   }
   // Deployments build once (`deno task build`); a laptop rebuilds whatever changed.
   if (config.APP_ENV === "development" && !config.DENO_DEPLOYMENT_ID) {
+    const { buildAssets, isStale } = await import("./scripts/build.ts");
     if (await isStale(DEFAULT_BUILD_DIR)) {
       await buildAssets({ outDir: DEFAULT_BUILD_DIR });
       console.log("Rebuilt islands and stylesheet.");
@@ -55,11 +66,11 @@ function startJobs(kv: Deno.Kv, config: Config) {
   sweepJobs = () =>
     runner.runDue().then(
       () => {},
-      (err) => console.error("Job sweep failed:", err),
+      (err) => logError("Job sweep failed:", err),
     );
   if (config.KV_QUEUES) {
     runner.listen().catch((err) =>
-      console.error("Job queue listener stopped:", err)
+      logError("Job queue listener stopped:", err)
     );
   }
   sweepJobs();

@@ -1,4 +1,4 @@
-import { RESET_TTL_MS } from "../lib/accounts/users.ts";
+import { RESET_TTL_MS, VERIFY_TTL_MS } from "../lib/accounts/users.ts";
 import {
   emptyForm,
   FormMessage,
@@ -196,6 +196,25 @@ export function VerifyPage({ token }: { token: string }) {
         <input type="hidden" name="token" value={token} />
         <SubmitButton>Confirm my email address</SubmitButton>
       </form>
+    </FormPage>
+  );
+}
+
+/** After sign-up: the same page whether or not the address already had an account. */
+export function SignupSentPage() {
+  return (
+    <FormPage title="Check your email">
+      <Notice>
+        We have sent a link to the address you gave. Open it to confirm your
+        address and log in.
+      </Notice>
+      <p>
+        The link works for {`${VERIFY_TTL_MS / 3600_000}`}{" "}
+        hours. Nothing arrived? Check your spam folder, or{" "}
+        <a href="/signup" class={link}>try again</a>. Already have an account?
+        {" "}
+        <a href="/login" class={link}>Log in</a>.
+      </p>
     </FormPage>
   );
 }

@@ -3,6 +3,8 @@ const TITLES: Record<number, string> = {
   403: "You don't have access to this page",
   404: "We couldn't find that page",
   409: "That changed while you were looking",
+  413: "That was more than we can take",
+  429: "Slow down a little",
   500: "Something went wrong on our side",
 };
 

@@ -9,7 +9,10 @@ const bool = z.enum(["true", "false", "1", "0"]).transform((v) =>
  * Defaults suit a laptop; production must say what it means.
  */
 const envSchema = z.object({
-  APP_ENV: z.enum(["development", "production", "test"]).default("development"),
+  /** Defaults to production on Deno Deploy and to development elsewhere. */
+  APP_ENV: z.enum(["development", "production", "test"]).optional(),
+  /** Lets development conveniences run on a BASE_URL that is not loopback (a shared demo). */
+  ALLOW_DEV_FEATURES: bool.default(false),
   PORT: z.coerce.number().int().min(0).max(65535).default(8000),
   HOSTNAME: z.string().min(1).default("0.0.0.0"),
   BASE_URL: z.url({ protocol: /^https?$/ }).transform((u) =>
@@ -47,6 +50,13 @@ const envSchema = z.object({
 
 export type Config = {
   APP_ENV: "development" | "production" | "test";
+  /**
+   * Development conveniences (the dev mailbox, demo accounts, demo payments):
+   * never in production, and elsewhere only on a loopback BASE_URL unless
+   * ALLOW_DEV_FEATURES says otherwise.
+   */
+  DEV_FEATURES: boolean;
+  ALLOW_DEV_FEATURES: boolean;
   PORT: number;
   HOSTNAME: string;
   BASE_URL: string;
@@ -76,8 +86,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       `Invalid environment variable ${name}: ${issue.message}`,
     );
   }
-  const e = parsed.data;
-  const onDeploy = e.DENO_DEPLOYMENT_ID !== undefined;
+  const onDeploy = parsed.data.DENO_DEPLOYMENT_ID !== undefined;
+  // A deployment that forgets APP_ENV must not open the dev mailbox.
+  const e = {
+    ...parsed.data,
+    APP_ENV: parsed.data.APP_ENV ?? (onDeploy ? "production" : "development"),
+  };
   if (e.APP_ENV === "production" && !e.RESEND_API_KEY) {
     throw new ConfigError(
       "Missing environment variable RESEND_API_KEY: required when APP_ENV=production (emails would go nowhere)",
@@ -88,11 +102,15 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       "Missing environment variable BASE_URL: required when APP_ENV=production",
     );
   }
+  const baseUrl = e.BASE_URL ?? `http://localhost:${e.PORT}`;
   return {
     APP_ENV: e.APP_ENV,
+    DEV_FEATURES: e.APP_ENV !== "production" &&
+      (isLoopbackOrigin(baseUrl) || e.ALLOW_DEV_FEATURES),
+    ALLOW_DEV_FEATURES: e.ALLOW_DEV_FEATURES,
     PORT: e.PORT,
     HOSTNAME: e.HOSTNAME,
-    BASE_URL: e.BASE_URL ?? `http://localhost:${e.PORT}`,
+    BASE_URL: baseUrl,
     DENO_KV_URL: e.DENO_KV_URL,
     // On Deno Deploy the platform's KV is used unless a path is given explicitly.
     DENO_KV_PATH: e.DENO_KV_PATH ?? (onDeploy ? undefined : "./data/prep.kv"),
@@ -104,4 +122,24 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     ADMIN_EMAILS: e.ADMIN_EMAILS,
     DENO_DEPLOYMENT_ID: e.DENO_DEPLOYMENT_ID,
   };
+}
+
+/** Whether a URL's host is this machine: localhost, *.localhost, 127.0.0.0/8 or [::1]. */
+export function isLoopbackOrigin(url: string): boolean {
+  const host = new URL(url).hostname;
+  return host === "localhost" || host.endsWith(".localhost") ||
+    /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host) || host === "[::1]";
+}
+
+/** What the start-up log says about development conveniences, if anything. */
+export function devFeaturesNotice(config: Config): string | null {
+  if (config.APP_ENV === "production") return null;
+  const what = "the dev mailbox, demo accounts and demo payments";
+  if (!config.DEV_FEATURES) {
+    return `Development features (${what}) are off: BASE_URL ${config.BASE_URL} is not a loopback or localhost origin. Set ALLOW_DEV_FEATURES=true to turn them on for a shared demo.`;
+  }
+  if (!isLoopbackOrigin(config.BASE_URL)) {
+    return `Warning: development features (${what}) are on for ${config.BASE_URL} because ALLOW_DEV_FEATURES=true. Anyone who can reach it can read every email at /dev/mailbox and log in to the demo accounts.`;
+  }
+  return null;
 }

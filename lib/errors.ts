@@ -39,3 +39,24 @@ export class ValidationError extends AppError {
     super(400, message);
   }
 }
+
+/** Too many attempts: try again after `retryAfterSeconds`. */
+export class TooManyAttemptsError extends AppError {
+  constructor(readonly retryAfterSeconds: number) {
+    const minutes = Math.max(1, Math.ceil(retryAfterSeconds / 60));
+    super(
+      429,
+      retryAfterSeconds < 60
+        ? `Too many attempts. Please try again in ${
+          plural(Math.max(1, Math.ceil(retryAfterSeconds)), "second")
+        }.`
+        : `Too many attempts. Please try again in ${
+          plural(minutes, "minute")
+        }.`,
+    );
+  }
+}
+
+function plural(n: number, unit: string): string {
+  return `${n} ${unit}${n === 1 ? "" : "s"}`;
+}

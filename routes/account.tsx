@@ -20,7 +20,8 @@ import {
   updateProfile,
 } from "../lib/accounts/users.ts";
 import { type AppContext, type AppEnv, page } from "./context.tsx";
-import { formFromError, readForm } from "./forms.ts";
+import { formFailure, readForm } from "./forms.ts";
+import { redirect } from "./headers.ts";
 import {
   accountDeps,
   clearSessionCookie,
@@ -49,7 +50,7 @@ function renderAccount(
   c: AppContext,
   user: SessionUser,
   forms: Partial<Record<AccountSection, FormState>> = {},
-  status: 200 | 400 = 200,
+  status: 200 | 400 | 409 | 429 = 200,
 ) {
   const notice = NOTICES[c.req.query("notice") ?? ""];
   return page(
@@ -62,7 +63,7 @@ function renderAccount(
 
 // Every account page needs a session; without one, log in and come back.
 account.use(async (c, next) => {
-  if (!c.var.user) return c.redirect("/login?next=/account", 303);
+  if (!c.var.user) return redirect(c, "/login?next=/account");
   await next();
 });
 
@@ -73,7 +74,7 @@ account.post("/profile", async (c) => {
   const read = await readForm(c, profileForm);
   if (!read.ok) return renderAccount(c, user, { profile: read.form }, 400);
   await updateProfile(accountDeps(c), user.id, read.data);
-  return c.redirect("/account?notice=profile", 303);
+  return redirect(c, "/account?notice=profile");
 });
 
 account.post("/email", async (c) => {
@@ -88,14 +89,10 @@ account.post("/email", async (c) => {
       read.data.currentPassword,
     );
   } catch (err) {
-    return renderAccount(
-      c,
-      user,
-      { email: formFromError(read.form, err) },
-      400,
-    );
+    const failed = formFailure(read.form, err);
+    return renderAccount(c, user, { email: failed.form }, failed.status);
   }
-  return c.redirect("/account?notice=email-sent", 303);
+  return redirect(c, "/account?notice=email-sent");
 });
 
 account.post("/password", async (c) => {
@@ -111,14 +108,10 @@ account.post("/password", async (c) => {
       read.data.password,
     );
   } catch (err) {
-    return renderAccount(
-      c,
-      user,
-      { password: formFromError(read.form, err) },
-      400,
-    );
+    const failed = formFailure(read.form, err);
+    return renderAccount(c, user, { password: failed.form }, failed.status);
   }
-  return c.redirect("/account?notice=password", 303);
+  return redirect(c, "/account?notice=password");
 });
 
 account.post("/host", async (c) => {
@@ -132,7 +125,7 @@ account.post("/host", async (c) => {
     deps.now,
   );
   setSessionCookie(c, fresh.secret);
-  return c.redirect("/account?notice=host", 303);
+  return redirect(c, "/account?notice=host");
 });
 
 account.post("/delete", async (c) => {
@@ -142,15 +135,11 @@ account.post("/delete", async (c) => {
   try {
     await deleteAccount(accountDeps(c), user.id, read.data.currentPassword);
   } catch (err) {
-    return renderAccount(
-      c,
-      user,
-      { delete: formFromError(read.form, err) },
-      400,
-    );
+    const failed = formFailure(read.form, err);
+    return renderAccount(c, user, { delete: failed.form }, failed.status);
   }
   const secret = sessionSecret(c);
   if (secret) await endSession(c.var.kv, secret);
   clearSessionCookie(c);
-  return c.redirect("/login?notice=deleted", 303);
+  return redirect(c, "/login?notice=deleted");
 });

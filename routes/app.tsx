@@ -1,6 +1,8 @@
 import { Hono } from "hono";
 import { ErrorPage, errorTitle } from "../components/ErrorPage.tsx";
 import { AppError } from "../lib/errors.ts";
+import { logError } from "../lib/log.ts";
+import { bodyLimits } from "./limits.ts";
 import { account } from "./account.tsx";
 import { admin } from "./admin.tsx";
 import { api } from "./api.ts";
@@ -29,6 +31,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   });
   app.use(csrf());
   app.use(sessions(["/assets/", "/static/", "/photos/"]));
+  app.use(bodyLimits());
 
   app.route("/", home);
   app.route("/search", search);
@@ -59,7 +62,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
 
   app.onError((err, c) => {
     const known = err instanceof AppError;
-    if (!known) console.error(`${c.req.method} ${c.req.path} failed:`, err);
+    if (!known) logError(`${c.req.method} ${c.req.path} failed:`, err);
     const status = known ? err.status : 500;
     const message = known ? err.message : "Please try again in a moment.";
     if (c.req.path.startsWith("/api/")) {

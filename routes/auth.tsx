@@ -4,6 +4,7 @@ import {
   LoginPage,
   ResetPage,
   SignupPage,
+  SignupSentPage,
   TokenProblem,
   VerifyPage,
 } from "../components/AuthPages.tsx";
@@ -27,12 +28,15 @@ import {
   signUp,
 } from "../lib/accounts/users.ts";
 import { type AppContext, type AppEnv, page } from "./context.tsx";
-import { formFromError, limitedForm, readForm, safeNext } from "./forms.ts";
+import { formFailure, limitedForm, readForm } from "./forms.ts";
+import { redirect } from "./headers.ts";
 import {
   accountDeps,
   clearSessionCookie,
   clientAddress,
+  deviceSecret,
   sessionSecret,
+  setDeviceCookie,
   setSessionCookie,
 } from "./session.ts";
 
@@ -64,14 +68,15 @@ auth.post("/signup", async (c) => {
     clientAddress(c),
   ]], deps.now);
   if (!hit.ok) return renderSignup(c, limitedForm(read.form, hit), 429);
-  try {
-    const { session } = await signUp(deps, read.data);
-    setSessionCookie(c, session.secret);
-    return c.redirect("/account?notice=welcome", 303);
-  } catch (err) {
-    return renderSignup(c, formFromError(read.form, err), 400);
-  }
+  // The same answer whether or not the address has an account (signUp emails its owner).
+  await signUp(deps, read.data);
+  return redirect(c, "/signup/sent");
 });
+
+auth.get(
+  "/signup/sent",
+  (c) => page(c, { title: "Check your email" }, <SignupSentPage />),
+);
 
 function renderLogin(
   c: AppContext,
@@ -95,26 +100,41 @@ auth.post("/login", async (c) => {
   if (!read.ok) return renderLogin(c, read.form, 400);
   const deps = accountDeps(c);
   const hit = await hitLimits(deps.kv, [
-    [LIMITS.loginByAccount, read.data.email],
     [LIMITS.loginByAddress, clientAddress(c)],
   ], deps.now);
   if (!hit.ok) return renderLogin(c, limitedForm(read.form, hit), 429);
-  const result = await logIn(deps, read.data.email, read.data.password);
-  if (!result) {
+  const result = await logIn(
+    deps,
+    read.data.email,
+    read.data.password,
+    deviceSecret(c),
+  );
+  if (!result.ok) {
+    if (result.retryAfterSeconds !== null) {
+      return renderLogin(
+        c,
+        limitedForm(read.form, {
+          ok: false,
+          retryAfterSeconds: result.retryAfterSeconds,
+        }),
+        429,
+      );
+    }
     return renderLogin(c, {
       ...read.form,
       message: "That email and password do not match an account.",
     }, 400);
   }
   setSessionCookie(c, result.session.secret);
-  return c.redirect(safeNext(read.form.values.next), 303);
+  if (result.device) setDeviceCookie(c, result.device);
+  return redirect(c, read.form.values.next || "/account");
 });
 
 auth.post("/logout", async (c) => {
   const secret = sessionSecret(c);
   if (secret) await endSession(c.var.kv, secret);
   clearSessionCookie(c);
-  return c.redirect("/login?notice=logged-out", 303);
+  return redirect(c, "/login?notice=logged-out");
 });
 
 // Following an emailed link only shows a button: a GET never changes state,
@@ -145,29 +165,35 @@ auth.post("/verify-email", async (c) => {
   if (!read.ok) {
     return problem(read.form.errors.token ?? "This link is incomplete.");
   }
+  let confirmed;
   try {
-    await confirmEmail(accountDeps(c), read.data.token);
+    confirmed = await confirmEmail(accountDeps(c), read.data.token, {
+      startSession: !c.var.user,
+    });
   } catch (err) {
-    return problem(formFromError(read.form, err).message ?? "");
+    return problem(formFailure(read.form, err).form.message ?? "");
   }
-  return c.redirect(
-    c.var.user ? "/account?notice=verified" : "/login?notice=verified",
-    303,
+  if (confirmed.session) setSessionCookie(c, confirmed.session.secret);
+  return redirect(
+    c,
+    c.var.user || confirmed.session
+      ? "/account?notice=verified"
+      : "/login?notice=verified",
   );
 });
 
 auth.post("/verify-email/resend", async (c) => {
   const user = c.var.user;
-  if (!user) return c.redirect("/login?next=/account", 303);
+  if (!user) return redirect(c, "/login?next=/account");
   const deps = accountDeps(c);
   const hit = await hitLimits(
     deps.kv,
     [[LIMITS.resendByAccount, user.id]],
     deps.now,
   );
-  if (!hit.ok) return c.redirect("/account?notice=resend-limited", 303);
+  if (!hit.ok) return redirect(c, "/account?notice=resend-limited");
   await resendVerification(deps, user);
-  return c.redirect("/account?notice=resent", 303);
+  return redirect(c, "/account?notice=resent");
 });
 
 auth.get(
@@ -238,8 +264,8 @@ auth.post("/reset-password", async (c) => {
   try {
     await resetPassword(accountDeps(c), read.data.token, read.data.password);
   } catch (err) {
-    return expiredReset(c, formFromError(read.form, err).message);
+    return expiredReset(c, formFailure(read.form, err).form.message);
   }
   clearSessionCookie(c);
-  return c.redirect("/login?notice=password-reset", 303);
+  return redirect(c, "/login?notice=password-reset");
 });

@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { ID_PATTERN } from "../lib/ids.ts";
 import { MailDetail, MailList } from "../components/Mailbox.tsx";
 import { getMail, listMail } from "../lib/email/mailbox.ts";
 import { NotFoundError } from "../lib/errors.ts";
@@ -6,14 +7,15 @@ import { type AppEnv, page } from "./context.tsx";
 
 /**
  * The development mailbox at /dev/mailbox: emails the mailbox transport kept
- * instead of sending. It does not exist in production.
+ * instead of sending. It exists only where development features are on:
+ * never in production, and only on a loopback BASE_URL (lib/config.ts).
  */
 export const devMailbox = new Hono<AppEnv>();
 
 const MISSING = "That message is not in the mailbox.";
 
 devMailbox.use(async (c, next) => {
-  if (c.var.config.APP_ENV === "production") throw new NotFoundError();
+  if (!c.var.config.DEV_FEATURES) throw new NotFoundError();
   await next();
   c.header("Cache-Control", "no-store");
   c.header("X-Robots-Tag", "noindex");
@@ -24,14 +26,14 @@ devMailbox.get("/", async (c) => {
   return page(c, { title: "Mailbox" }, <MailList mails={mails} />);
 });
 
-devMailbox.get("/:id", async (c) => {
+devMailbox.get(`/:id{${ID_PATTERN}}`, async (c) => {
   const mail = await getMail(c.var.kv, c.req.param("id"));
   if (!mail) throw new NotFoundError(MISSING);
   return page(c, { title: mail.subject }, <MailDetail mail={mail} />);
 });
 
 /** The HTML part as sent, in a sandbox: no scripts, no requests, only inline styles. */
-devMailbox.get("/:id/html", async (c) => {
+devMailbox.get(`/:id{${ID_PATTERN}}/html`, async (c) => {
   const mail = await getMail(c.var.kv, c.req.param("id"));
   if (!mail) throw new NotFoundError(MISSING);
   return new Response(mail.html, {

@@ -2,7 +2,11 @@ import type { Context } from "hono";
 import type { z } from "zod";
 import { fieldErrors } from "../lib/accounts/schema.ts";
 import type { Hit } from "../lib/accounts/rate_limit.ts";
-import { ValidationError } from "../lib/errors.ts";
+import {
+  ConflictError,
+  TooManyAttemptsError,
+  ValidationError,
+} from "../lib/errors.ts";
 import type { FormState } from "../components/Forms.tsx";
 import type { AppEnv } from "./context.tsx";
 
@@ -51,32 +55,38 @@ function shapeOf(schema: z.ZodType): Record<string, unknown> {
     : {};
 }
 
-/** A ValidationError from lib, as form state that keeps what was typed. */
-export function formFromError(
+/** Statuses of the failures a form shows in place, keeping what was typed. */
+export type FormStatus = 400 | 409 | 429;
+
+/**
+ * A failure from lib as form state that keeps what was typed, with its
+ * status: field errors (400), a conflict (409) or too many attempts (429).
+ * Anything else is not the form's to show and is rethrown.
+ */
+export function formFailure(
   form: FormState,
   err: unknown,
-): FormState {
-  if (!(err instanceof ValidationError)) throw err;
-  return { values: form.values, errors: err.issues, message: err.message };
+): { form: FormState; status: FormStatus } {
+  if (err instanceof ValidationError) {
+    return {
+      form: { values: form.values, errors: err.issues, message: err.message },
+      status: 400,
+    };
+  }
+  if (err instanceof ConflictError || err instanceof TooManyAttemptsError) {
+    return {
+      form: { values: form.values, errors: {}, message: err.message },
+      status: err.status as FormStatus,
+    };
+  }
+  throw err;
 }
 
+/** A refused rate-limit hit as form state. */
 export function limitedForm(
   form: FormState,
   hit: Hit & { ok: false },
 ): FormState {
-  const minutes = Math.max(1, Math.ceil(hit.retryAfterSeconds / 60));
-  return {
-    ...form,
-    message: `Too many attempts. Please try again in ${minutes} minute${
-      minutes === 1 ? "" : "s"
-    }.`,
-  };
-}
-
-/** Where to go after logging in: only a path on this site. */
-export function safeNext(next: string | undefined): string {
-  return next && next.startsWith("/") && !next.startsWith("//") &&
-      !next.startsWith("/\\")
-    ? next
-    : "/account";
+  return formFailure(form, new TooManyAttemptsError(hit.retryAfterSeconds))
+    .form;
 }

@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { ID_PATTERN } from "../lib/ids.ts";
 import AvailabilityPicker from "../islands/AvailabilityPicker.tsx";
 import { findCity } from "../lib/cities.ts";
 import { loadKitchenPage } from "../lib/kitchens/pages.ts";
@@ -12,7 +13,7 @@ const WEEKDAYS = ["", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 
 export const kitchens = new Hono<AppEnv>();
 
-kitchens.get("/:id", async (c) => {
+kitchens.get(`/:id{${ID_PATTERN}}`, async (c) => {
   const data = await loadKitchenPage(
     c.var.kv,
     c.req.param("id"),

@@ -1,5 +1,6 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
+import { TRUSTED_DEVICE_MS } from "../lib/accounts/login_guard.ts";
 import { loadSession, SESSION_MAX_MS } from "../lib/accounts/sessions.ts";
 import { type AccountDeps, accountDepsFrom } from "../lib/accounts/users.ts";
 import type { AppEnv } from "./context.tsx";
@@ -33,7 +34,34 @@ export function sessions(skip: string[] = []): MiddlewareHandler<AppEnv> {
       }
     }
     await next();
+    applyCacheRules(c);
   };
+}
+
+/** Areas that are about one person even before anyone signs in (they redirect). */
+const PRIVATE_AREAS = ["/account", "/admin", "/dev/"];
+
+/**
+ * A response made for a signed-in user (or from a private area) must never
+ * be stored by a browser's back-forward cache, a proxy or a CDN; any other
+ * page may differ by cookie only through what the session resolves to, so
+ * shared caches are told to key on it (DESIGN §8).
+ */
+function applyCacheRules(c: Context<AppEnv>): void {
+  const h = c.res.headers;
+  const path = c.req.path;
+  if (
+    c.var.user || h.has("Set-Cookie") ||
+    PRIVATE_AREAS.some((p) =>
+      path === p.replace(/\/$/, "") || path.startsWith(p)
+    )
+  ) {
+    h.set("Cache-Control", "private, no-store");
+    return;
+  }
+  if (!h.get("Cache-Control")?.includes("immutable")) {
+    h.append("Vary", "Cookie");
+  }
 }
 
 export function setSessionCookie(c: Context<AppEnv>, secret: string): void {
@@ -52,6 +80,25 @@ export function clearSessionCookie(c: Context<AppEnv>): void {
 
 export function sessionSecret(c: Context<AppEnv>): string | undefined {
   return getCookie(c, cookieName(c));
+}
+
+function deviceCookieName(c: Context<AppEnv>): string {
+  return secure(c) ? "__Host-prep_device" : "prep_device";
+}
+
+/** Marks this browser as one that has logged in to the account (login_guard.ts). */
+export function setDeviceCookie(c: Context<AppEnv>, secret: string): void {
+  setCookie(c, deviceCookieName(c), secret, {
+    path: "/",
+    httpOnly: true,
+    sameSite: "Lax",
+    secure: secure(c),
+    maxAge: TRUSTED_DEVICE_MS / 1000,
+  });
+}
+
+export function deviceSecret(c: Context<AppEnv>): string | undefined {
+  return getCookie(c, deviceCookieName(c));
 }
 
 /** What account changes need from the request's context. */

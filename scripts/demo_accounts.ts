@@ -68,6 +68,7 @@ export async function seedDemoAccounts(
       passwordHash,
       emailVerifiedAt: at,
       phone: null,
+      demo: true,
       createdAt: at,
       updatedAt: at,
     };

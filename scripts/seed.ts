@@ -1879,8 +1879,16 @@ export function demoPhotos(index: number, main: ArtScene): DemoPhoto[] {
     let seed = 7919 * (index + 1) + 104_729 * n;
     let alt = describeKitchenArt({ seed, scene });
     while (alt.length > 200) alt = describeKitchenArt({ seed: ++seed, scene });
-    return { id: `demo-${index}-${n + 1}`, scene, seed, alt };
+    return { id: demoPhotoId(index, n), scene, seed, alt };
   });
+}
+
+/**
+ * A fixed, ULID-shaped id per demo photo, so re-seeding writes the same
+ * files and every file id has the shape routes accept.
+ */
+export function demoPhotoId(index: number, n: number): string {
+  return `0000DEM0PH0T0${String(index * 10 + n + 1).padStart(13, "0")}`;
 }
 
 export interface DemoPlan {

@@ -60,7 +60,11 @@ function benchPhotos(): (PhotoRef & { seed: number })[] {
     let seed = 31_337 + i;
     let alt = describeKitchenArt({ seed, scene });
     while (alt.length > 200) alt = describeKitchenArt({ seed: ++seed, scene });
-    return { id: `bench-photo-${i + 1}`, alt, seed };
+    return {
+      id: `0000BENCHPH0T0${String(i + 1).padStart(12, "0")}`,
+      alt,
+      seed,
+    };
   });
 }
 

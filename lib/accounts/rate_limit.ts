@@ -8,12 +8,17 @@ export interface Limit {
 
 /** Limits for the account forms (DESIGN §8), per account and per client address. */
 export const LIMITS = {
-  loginByAccount: { bucket: "login:account", max: 10, windowMs: 15 * 60_000 },
   loginByAddress: { bucket: "login:address", max: 50, windowMs: 15 * 60_000 },
   signupByAddress: { bucket: "signup:address", max: 10, windowMs: 3600_000 },
   resendByAccount: { bucket: "resend:account", max: 3, windowMs: 3600_000 },
   resetByAccount: { bucket: "reset:account", max: 3, windowMs: 3600_000 },
   resetByAddress: { bucket: "reset:address", max: 20, windowMs: 3600_000 },
+  /** Each request sends an email to an address of the requester's choosing. */
+  emailChangeByAccount: {
+    bucket: "email-change:account",
+    max: 5,
+    windowMs: 3600_000,
+  },
 } satisfies Record<string, Limit>;
 
 export type Hit = { ok: true } | { ok: false; retryAfterSeconds: number };

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { optionalText, text } from "../text.ts";
 
 export const ROLES = ["renter", "host", "admin", "support"] as const;
 export type Role = typeof ROLES[number];
@@ -13,6 +14,8 @@ export const userRecord = z.object({
   emailVerifiedAt: z.string().nullable(),
   phone: z.string().nullable(),
   businessName: z.string().nullable(),
+  /** A demo account (published password): it logs in only where dev features are on. */
+  demo: z.boolean().optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
@@ -42,10 +45,7 @@ export interface SessionRecord {
 const email = z.string().trim().toLowerCase().max(254).pipe(
   z.email("Enter an email address like name@example.com"),
 );
-const name = z.string().trim().min(1, "Enter your name").max(
-  100,
-  "Use at most 100 characters",
-);
+const name = text({ label: "your name", max: 100 });
 export const newPassword = z.string()
   .min(12, "Use at least 12 characters")
   .max(128, "Use at most 128 characters");
@@ -53,10 +53,6 @@ const anyPassword = z.string().min(1, "Enter your password").max(
   128,
   "Use at most 128 characters",
 );
-const optionalText = (max: number) =>
-  z.string().trim().max(max, `Use at most ${max} characters`).transform((v) =>
-    v === "" ? null : v
-  );
 
 export const signupForm = z.object({
   name,
@@ -73,11 +69,11 @@ export const tokenForm = z.object({
 export const resetForm = tokenForm.extend({ password: newPassword });
 export const profileForm = z.object({
   name,
-  phone: optionalText(30).refine(
+  phone: optionalText({ label: "a phone number", max: 30 }).refine(
     (v) => v === null || /^[+()\d\s.-]{5,30}$/.test(v),
     "Use digits, spaces and + ( ) - only",
   ),
-  businessName: optionalText(100),
+  businessName: optionalText({ label: "a business name", max: 100 }),
 });
 export const changeEmailForm = z.object({
   email,

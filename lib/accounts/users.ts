@@ -6,17 +6,33 @@ import type { Config } from "../config.ts";
 import { keys } from "../db/keys.ts";
 import {
   emailChangedEmail,
+  emailInUseEmail,
+  loginAttemptsEmail,
   passwordChangedEmail,
   passwordResetEmail,
   type RenderedEmail,
+  signupAttemptEmail,
   verificationEmail,
 } from "../email/templates.ts";
 import { EMAIL_JOB, outgoingEmail } from "../email/job.ts";
-import { ConflictError, ValidationError } from "../errors.ts";
+import {
+  ConflictError,
+  TooManyAttemptsError,
+  ValidationError,
+} from "../errors.ts";
 import { newId } from "../ids.ts";
 import { addJob, enqueueJob } from "../jobs/outbox.ts";
 import { forgetHost, hostHasKitchens } from "../kitchens/repo.ts";
 import type { Host } from "../kitchens/schema.ts";
+import {
+  addClearFailures,
+  addTrustedDevice,
+  isTrustedDevice,
+  readFailures,
+  recordFailure,
+  waitFor,
+} from "./login_guard.ts";
+import { hitLimit, LIMITS } from "./rate_limit.ts";
 import {
   hashPassword,
   verifyAgainstDecoy,
@@ -43,13 +59,15 @@ export interface AccountDeps {
   mail: { from: string; baseUrl: string; wake: boolean };
   /** Normalised ADMIN_EMAILS. */
   adminEmails: readonly string[];
+  /** Whether demo accounts may log in (config DEV_FEATURES). */
+  devFeatures: boolean;
 }
 
 /** AccountDeps from the configuration, at one instant. */
 export function accountDepsFrom(
   config: Pick<
     Config,
-    "EMAIL_FROM" | "BASE_URL" | "KV_QUEUES" | "ADMIN_EMAILS"
+    "EMAIL_FROM" | "BASE_URL" | "KV_QUEUES" | "ADMIN_EMAILS" | "DEV_FEATURES"
   >,
   kv: Deno.Kv,
   now: number,
@@ -63,6 +81,7 @@ export function accountDepsFrom(
       wake: config.KV_QUEUES,
     },
     adminEmails: config.ADMIN_EMAILS,
+    devFeatures: config.DEV_FEATURES,
   };
 }
 
@@ -169,11 +188,16 @@ export interface SignupInput {
   intent: "rent" | "host";
 }
 
-/** Creates the account, its first session and the confirmation email, in one atomic. */
+/**
+ * Creates the account and its confirmation email in one atomic. For an
+ * address that already has an account, emails its owner instead: the caller
+ * answers the same either way, so the form does not reveal who has an
+ * account, and both paths hash a password so they take the same time.
+ */
 export async function signUp(
   deps: AccountDeps,
   input: SignupInput,
-): Promise<{ user: User; session: NewSession }> {
+): Promise<{ user: User } | { existing: true }> {
   const at = new Date(deps.now).toISOString();
   const roles: Role[] = input.intent === "host"
     ? ["renter", "host"]
@@ -200,14 +224,19 @@ export async function signUp(
     atomic.set(keys.host(user.id), hostProfile(user, deps.now));
   }
   await addVerification(atomic, deps, user, user.email);
-  const session = await addSession(atomic, user.id, deps.now);
-  if (!(await atomic.commit()).ok) {
-    throw new ValidationError({
-      email:
-        "An account with this email already exists. Log in, or reset your password.",
-    }, "That email is already registered.");
-  }
-  return { user, session };
+  if ((await atomic.commit()).ok) return { user };
+  const notice = deps.kv.atomic();
+  addEmail(
+    notice,
+    deps,
+    user.email,
+    signupAttemptEmail({
+      loginUrl: `${deps.mail.baseUrl}/login`,
+      resetUrl: `${deps.mail.baseUrl}/forgot-password`,
+    }),
+  );
+  await notice.commit();
+  return { existing: true };
 }
 
 async function userByEmail(
@@ -220,22 +249,63 @@ async function userByEmail(
     : { key: [], value: null, versionstamp: null };
 }
 
+export type LoginResult =
+  | {
+    ok: true;
+    user: User;
+    session: NewSession;
+    /** A new trusted-device secret for the cookie, when this browser had none. */
+    device: string | null;
+  }
+  | { ok: false; retryAfterSeconds: number | null };
+
 /**
- * A new session when the password matches, else null: the same answer and
- * about the same work whether or not the email has an account.
+ * A new session when the password matches: the same answer and about the
+ * same work whether or not the email has an account. Repeated failures slow
+ * further attempts down except from a browser that has logged in to the
+ * account before (`deviceSecret`); see login_guard.ts.
  */
 export async function logIn(
   deps: AccountDeps,
   email: string,
   password: string,
-): Promise<{ user: User; session: NewSession } | null> {
-  const entry = await userByEmail(deps.kv, email);
-  const ok = entry.value
-    ? await verifyPassword(password, entry.value.passwordHash)
+  deviceSecret?: string,
+): Promise<LoginResult> {
+  const [entry, failures] = await Promise.all([
+    userByEmail(deps.kv, email),
+    readFailures(deps.kv, email),
+  ]);
+  const trusted = entry.value !== null &&
+    await isTrustedDevice(deps.kv, entry.value.id, deviceSecret, deps.now);
+  const wait = trusted ? 0 : waitFor(failures.value, deps.now);
+  if (wait > 0) return { ok: false, retryAfterSeconds: Math.ceil(wait / 1000) };
+  const usable = entry.value !== null &&
+    (deps.devFeatures || !entry.value.demo);
+  const ok = usable
+    ? await verifyPassword(password, entry.value!.passwordHash)
     : await verifyAgainstDecoy(password);
-  if (!ok || !entry.value) return null;
+  if (!ok || !entry.value) {
+    await recordFailure(deps.kv, email, deps.now, (atomic) => {
+      if (!entry.value) return;
+      addEmail(
+        atomic,
+        deps,
+        entry.value.email,
+        loginAttemptsEmail({
+          name: entry.value.name,
+          resetUrl: `${deps.mail.baseUrl}/forgot-password`,
+        }),
+      );
+    });
+    return { ok: false, retryAfterSeconds: null };
+  }
   let user = entry.value;
   const atomic = deps.kv.atomic();
+  // A trusted browser skipped the delay; leave the count for the others.
+  if (!trusted) addClearFailures(atomic, email);
+  const device = trusted
+    ? null
+    : await addTrustedDevice(atomic, user.id, deps.now);
   const roles = withAdminRole(user.roles, user.email, deps);
   if (roles !== user.roles) {
     user = { ...user, roles, updatedAt: new Date(deps.now).toISOString() };
@@ -247,7 +317,7 @@ export async function logIn(
       "Your account changed while logging in; please try again.",
     );
   }
-  return { user, session };
+  return { ok: true, user, session, device };
 }
 
 /** Sends a fresh confirmation link to an unconfirmed account. */
@@ -298,7 +368,8 @@ async function readToken(
 export async function confirmEmail(
   deps: AccountDeps,
   token: string,
-): Promise<User> {
+  opts: { startSession?: boolean } = {},
+): Promise<{ user: User; session: NewSession | null }> {
   const found = await readToken(deps.kv, token, "verify_email", deps.now);
   if (!found) throw badLink("confirmation");
   const { entry, user } = found;
@@ -330,13 +401,20 @@ export async function confirmEmail(
       }),
     );
   }
+  // Sign-up no longer logs in (it must not reveal who has an account), so
+  // the first confirmation does: the link proves the inbox, as a reset does.
+  const firstConfirmation = before.emailVerifiedAt === null &&
+    after.email === before.email;
+  const session = opts.startSession && firstConfirmation
+    ? await addSession(atomic, before.id, deps.now)
+    : null;
   if (!(await atomic.commit()).ok) {
     throw new ValidationError(
       { token: "That address is now used by another account." },
       "This link can no longer be used.",
     );
   }
-  return after;
+  return { user: after, session };
 }
 
 /** Job type of a password reset request; its payload is `{ email }`. */
@@ -422,6 +500,7 @@ export async function resetPassword(
   const atomic = deps.kv.atomic().check(entry).check(user)
     .delete(entry.key)
     .set(keys.user(after.id), after);
+  addClearFailures(atomic, after.email);
   await addPasswordChanged(atomic, deps, after);
   if (!(await atomic.commit()).ok) throw badLink("reset");
   return after;
@@ -455,8 +534,32 @@ async function changeUser(
   throw new ConflictError("Your account changed meanwhile; please try again.");
 }
 
-async function requirePassword(user: User, password: string, field: string) {
+/**
+ * Checks the current password of a signed-in user under the same guard as
+ * logging in, so a stolen session cannot guess it at full speed.
+ */
+async function requirePassword(
+  deps: AccountDeps,
+  user: User,
+  password: string,
+  field: string,
+) {
+  const wait = waitFor(
+    (await readFailures(deps.kv, user.email)).value,
+    deps.now,
+  );
+  if (wait > 0) throw new TooManyAttemptsError(Math.ceil(wait / 1000));
   if (!(await verifyPassword(password, user.passwordHash))) {
+    await recordFailure(deps.kv, user.email, deps.now, (atomic) =>
+      addEmail(
+        atomic,
+        deps,
+        user.email,
+        loginAttemptsEmail({
+          name: user.name,
+          resetUrl: `${deps.mail.baseUrl}/forgot-password`,
+        }),
+      ));
     throw new ValidationError({ [field]: "That password is not right." });
   }
 }
@@ -491,7 +594,13 @@ export async function updateProfile(
   return user;
 }
 
-/** Sends a confirmation link to the new address; the change happens when it is used. */
+/**
+ * Sends a confirmation link to the new address; the change happens when it
+ * is used. Limited per account, since each request mails an address of the
+ * requester's choosing. An address that has an account gets a notice
+ * instead, and the requester is answered the same, so the form does not
+ * reveal who has an account.
+ */
 export async function requestEmailChange(
   deps: AccountDeps,
   userId: string,
@@ -500,16 +609,29 @@ export async function requestEmailChange(
 ): Promise<void> {
   const user = (await deps.kv.get<User>(keys.user(userId))).value;
   if (!user) throw new ConflictError("This account no longer exists.");
-  await requirePassword(user, currentPassword, "currentPassword");
+  await requirePassword(deps, user, currentPassword, "currentPassword");
   if (newEmail === user.email) {
     throw new ValidationError({ email: "That is already your email address." });
   }
+  const hit = await hitLimit(
+    deps.kv,
+    LIMITS.emailChangeByAccount,
+    userId,
+    deps.now,
+  );
+  if (!hit.ok) throw new TooManyAttemptsError(hit.retryAfterSeconds);
   const taken = await deps.kv.get(keys.userByEmail(newEmail));
-  if (taken.value) {
-    throw new ValidationError({ email: "Another account uses that address." });
-  }
   const atomic = deps.kv.atomic().check(taken);
-  await addVerification(atomic, deps, user, newEmail);
+  if (taken.value) {
+    addEmail(
+      atomic,
+      deps,
+      newEmail,
+      emailInUseEmail({ resetUrl: `${deps.mail.baseUrl}/forgot-password` }),
+    );
+  } else {
+    await addVerification(atomic, deps, user, newEmail);
+  }
   await atomic.commit();
 }
 
@@ -521,12 +643,21 @@ export async function changePassword(
   currentPassword: string,
   password: string,
 ): Promise<User> {
+  const current = (await deps.kv.get<User>(keys.user(userId))).value;
+  if (!current) throw new ConflictError("This account no longer exists.");
+  // The old password is checked before the new one is hashed: a wrong guess
+  // costs one PBKDF2, not two.
+  await requirePassword(deps, current, currentPassword, "currentPassword");
   const hash = await hashPassword(password);
   return await changeUser(
     deps,
     userId,
-    async (u) => {
-      await requirePassword(u, currentPassword, "currentPassword");
+    (u) => {
+      if (u.passwordHash !== current.passwordHash) {
+        throw new ConflictError(
+          "Your password changed meanwhile; please try again.",
+        );
+      }
       return { ...u, passwordHash: hash };
     },
     async (atomic, _before, after) => {
@@ -565,7 +696,7 @@ export async function deleteAccount(
   const entry = await deps.kv.get<User>(keys.user(userId));
   const user = entry.value;
   if (!user) return;
-  await requirePassword(user, currentPassword, "currentPassword");
+  await requirePassword(deps, user, currentPassword, "currentPassword");
   if (await hostHasKitchens(deps.kv, userId)) {
     throw new ValidationError(
       {},
@@ -577,6 +708,9 @@ export async function deleteAccount(
     .delete(keys.userByEmail(user.email))
     .delete(keys.host(userId));
   await addEndSessions(atomic, deps.kv, userId);
+  for await (
+    const device of deps.kv.list({ prefix: keys.trustedDevicesPrefix(userId) })
+  ) atomic.delete(device.key);
   if (!(await atomic.commit()).ok) {
     throw new ConflictError(
       "Your account changed meanwhile; please try again.",

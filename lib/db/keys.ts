@@ -81,6 +81,14 @@ export const keys = {
   sessionsByUserPrefix: (userId: string) => ["sessions_by_user", userId],
   /** Single-use tokens (email verification, password reset) by SHA-256 of the token. */
   token: (hash: string) => ["tokens", hash],
+  /** Recent wrong passwords for a normalised email, known or not (accounts/login_guard.ts). */
+  loginFailures: (email: string) => ["login_failures", email],
+  /** Browsers that have logged in to an account, by the SHA-256 of their cookie. */
+  trustedDevice: (
+    userId: string,
+    hash: string,
+  ) => ["trusted_devices", userId, hash],
+  trustedDevicesPrefix: (userId: string) => ["trusted_devices", userId],
   /** Fixed-window counters: bucket ("login", …), subject (email or address), window number. */
   rateLimit: (
     bucket: string,

@@ -160,8 +160,23 @@ function render(parts: EmailParts): RenderedEmail {
   return { subject, html, text };
 }
 
-function greeting(name: string): string {
+// Mail clients turn anything that looks like a URL, a domain or an address
+// into a link, so a name such as "Visit evil.example" would reach the
+// recipient as a clickable link we seem to vouch for.
+const LINK_LIKE =
+  /[a-z][a-z0-9+.-]*:\/\/|www\.|@|[\p{L}\p{N}-]\.[\p{L}\p{N}-]{2,}|\.(com|net|org|io|co|app|dev|xyz|link|ly)\b/iu;
+
+/**
+ * A name typed by a user, for a greeting: one line, and left out entirely
+ * when it could be read as a link, so user text is never autolinked.
+ */
+export function displayName(name: string): string {
   const n = oneLine(name);
+  return LINK_LIKE.test(n) ? "" : n;
+}
+
+function greeting(name: string): string {
+  const n = displayName(name);
   return n ? `Hi ${n},` : "Hi,";
 }
 
@@ -275,5 +290,59 @@ export function notificationEmail(
     action: p.action,
     reason: p.reason ??
       "You received this email because you have a Prep account that uses this address.",
+  });
+}
+
+/** To the owner when wrong passwords start to be delayed: they did not lock the account, but they should know. */
+export function loginAttemptsEmail(
+  p: { name: string; resetUrl: string },
+): RenderedEmail {
+  return render({
+    subject: "Failed attempts to log in to your Prep account",
+    preheader: "Several wrong passwords were tried for your Prep account.",
+    heading: "Someone tried to log in to your account",
+    paragraphs: [
+      greeting(p.name),
+      "Several wrong passwords were just tried for your Prep account. Further attempts are now slowed down, except from browsers you have logged in with before, so you can still log in as usual.",
+      "If this was you, there is nothing to do. If not, your account is safe as long as your password is not used elsewhere; to be sure, choose a new one.",
+    ],
+    action: { label: "Choose a new password", url: p.resetUrl },
+    reason:
+      "You received this security notice because wrong passwords were tried for the Prep account that uses this address.",
+  });
+}
+
+/** To an address that already has an account, instead of telling the sign-up form. */
+export function signupAttemptEmail(
+  p: { loginUrl: string; resetUrl: string },
+): RenderedEmail {
+  return render({
+    subject: "Someone tried to sign up for Prep with your address",
+    preheader: "You already have a Prep account with this address.",
+    heading: "You already have a Prep account",
+    paragraphs: [
+      "Someone, perhaps you, just tried to create a new Prep account with this email address. This address already has an account, so nothing was created.",
+      "If it was you, log in instead, or choose a new password if you have forgotten it. If it wasn't, you can ignore this email.",
+    ],
+    action: { label: "Log in", url: p.loginUrl },
+    notes: [`Forgot your password? ${p.resetUrl}`],
+    reason:
+      "You received this email because this address was entered on Prep's sign-up form.",
+  });
+}
+
+/** To an address that already has an account, when another account asks to move to it. */
+export function emailInUseEmail(p: { resetUrl: string }): RenderedEmail {
+  return render({
+    subject: "Someone tried to use your address on another Prep account",
+    preheader: "Your address stays with your own Prep account.",
+    heading: "Your address is already in use",
+    paragraphs: [
+      "Someone asked to change the sign-in email of another Prep account to this address. This address already belongs to your account, so nothing changed and no link was sent.",
+      "If you don't recognise this, you don't need to do anything. If you are worried about your own account, choose a new password.",
+    ],
+    action: { label: "Choose a new password", url: p.resetUrl },
+    reason:
+      "You received this security notice because this address is the sign-in email of a Prep account.",
   });
 }

@@ -19,6 +19,7 @@ export function jobHandlers(
     | "BASE_URL"
     | "KV_QUEUES"
     | "ADMIN_EMAILS"
+    | "DEV_FEATURES"
   >,
   kv: Deno.Kv,
   now: () => number = Date.now,

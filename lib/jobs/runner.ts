@@ -15,6 +15,7 @@
  * be idempotent (key effects on `ctx.jobId` or on the causing event's id).
  */
 
+import { logWarn } from "../log.ts";
 import { z } from "zod";
 import { keys } from "../db/keys.ts";
 import { newId } from "../ids.ts";
@@ -105,7 +106,7 @@ export function createJobRunner(
   const leaseMs = opts.leaseMs ?? DEFAULT_LEASE_MS;
   const backoffMs = opts.backoffMs ?? defaultBackoffMs;
   const now = opts.now ?? Date.now;
-  const log = opts.log ?? ((msg: string) => console.warn(msg));
+  const log = opts.log ?? logWarn;
   const concurrency = Math.max(1, opts.concurrency ?? 4);
   let wake = opts.wake ?? false;
 

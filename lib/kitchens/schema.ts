@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { CITY_SLUGS } from "../cities.ts";
+import { text } from "../text.ts";
 import { CANCELLATION_POLICIES } from "./policy.ts";
 import { EQUIPMENT_IDS, KITCHEN_STATUSES, STORAGE_IDS } from "./vocabulary.ts";
 
@@ -36,7 +37,7 @@ export type WeeklyRange = z.infer<typeof weeklyRange>;
 
 export const photoRef = z.object({
   id: z.string().min(1),
-  alt: z.string().min(1).max(300),
+  alt: text({ label: "a description of the photo", max: 300 }),
 });
 export type PhotoRef = z.infer<typeof photoRef>;
 
@@ -44,15 +45,20 @@ const cents = z.number().int().min(0).max(10_000_000);
 
 /** Everything a host decides about a kitchen; the stored record adds ids and timestamps. */
 export const kitchenInput = z.object({
-  title: z.string().trim().min(3).max(120),
-  description: z.string().trim().min(20).max(5000),
-  rules: z.array(z.string().trim().min(1).max(300)).max(20),
+  title: text({ label: "a title", min: 3, max: 120 }),
+  description: text({
+    label: "a description",
+    min: 20,
+    max: 5000,
+    multiline: true,
+  }),
+  rules: z.array(text({ label: "a rule", max: 300 })).max(20),
   address: z.object({
-    line1: z.string().trim().min(1).max(200),
-    neighborhood: z.string().trim().min(1).max(100),
+    line1: text({ label: "a street address", max: 200 }),
+    neighborhood: text({ label: "a neighbourhood", max: 100 }),
     city: z.enum(CITY_SLUGS as [string, ...string[]]),
-    state: z.string().trim().min(2).max(50),
-    postalCode: z.string().trim().min(3).max(12),
+    state: text({ label: "a state", min: 2, max: 50 }),
+    postalCode: text({ label: "a postal code", min: 3, max: 12 }),
   }),
   lat: z.number().min(-90).max(90),
   lng: z.number().min(-180).max(180),
@@ -91,8 +97,13 @@ export type Kitchen = z.infer<typeof kitchenRecord>;
 export const hostRecord = z.object({
   v: z.literal(1),
   id: z.string(),
-  name: z.string().min(1).max(100),
-  about: z.string().max(2000),
+  name: text({ label: "a name", max: 100 }),
+  about: text({
+    label: "something about the host",
+    min: 0,
+    max: 2000,
+    multiline: true,
+  }),
   createdAt: z.string(),
 });
 export type Host = z.infer<typeof hostRecord>;

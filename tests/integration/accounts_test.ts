@@ -9,92 +9,26 @@ import {
 import { keys } from "../../lib/db/keys.ts";
 import { listMail } from "../../lib/email/mailbox.ts";
 import { listDeadJobs } from "../../lib/jobs/outbox.ts";
-import { jobHandlers } from "../../lib/jobs/handlers.ts";
-import { createJobRunner } from "../../lib/jobs/runner.ts";
-import type { User } from "../../lib/accounts/schema.ts";
 import {
   DEMO_PASSWORD,
   seedDemoAccounts,
 } from "../../scripts/demo_accounts.ts";
 import { addKitchens, kitchenFixture, testApp } from "../helpers.ts";
 
-type T = Awaited<ReturnType<typeof testApp>>;
+import {
+  deviceCookie,
+  get,
+  linkIn,
+  PASSWORD,
+  post,
+  runJobs,
+  sessionCookie,
+  signUp,
+  tokenOf,
+  userByEmail,
+} from "../account_helpers.ts";
 
-const PASSWORD = "correct horse battery";
-
-async function post(
-  t: T,
-  path: string,
-  form: Record<string, string>,
-  opts: { cookie?: string; headers?: Record<string, string> } = {},
-): Promise<Response> {
-  return await t.request(path, {
-    method: "POST",
-    body: new URLSearchParams(form),
-    headers: {
-      "Content-Type": "application/x-www-form-urlencoded",
-      "Sec-Fetch-Site": "same-origin",
-      ...(opts.cookie ? { Cookie: opts.cookie } : {}),
-      ...opts.headers,
-    },
-  });
-}
-
-async function get(t: T, path: string, cookie?: string): Promise<Response> {
-  return await t.request(path, { headers: cookie ? { Cookie: cookie } : {} });
-}
-
-/** "name=value" of the session cookie a response sets. */
-function sessionCookie(res: Response): string {
-  const set = res.headers.get("set-cookie") ?? "";
-  const m = /(prep_session=[^;]+)/.exec(set);
-  assert.ok(m, `no session cookie in: ${set}`);
-  return m[1];
-}
-
-/** Runs due jobs until none are left (a job may write the next one, as a reset request does). */
-async function runJobs(t: T) {
-  const runner = createJobRunner(
-    t.kv,
-    jobHandlers(t.config, t.kv, t.clock),
-    { now: t.clock, log: () => {} },
-  );
-  for (let pass = 0; pass < 5; pass++) {
-    if ((await runner.runDue()).ran === 0) return;
-  }
-}
-
-/** The link of a kind in the newest email to `to`, after running due jobs. */
-async function linkIn(t: T, to: string, path: string): Promise<string> {
-  await runJobs(t);
-  const mail = (await listMail(t.kv)).find((m) => m.to === to);
-  assert.ok(mail, `no email to ${to}`);
-  const m = new RegExp(`https?://[^/\\s]+(${path}\\?token=[A-Za-z0-9_-]+)`)
-    .exec(mail.text);
-  assert.ok(m, `no ${path} link in: ${mail.text}`);
-  return m[1];
-}
-
-const tokenOf = (link: string) =>
-  new URL(link, "http://x").searchParams.get("token")!;
-
-async function signUp(t: T, email = "ada@example.com", intent = "rent") {
-  const res = await post(t, "/signup", {
-    name: "Ada Lovelace",
-    email,
-    password: PASSWORD,
-    intent,
-  });
-  assert.equal(res.status, 303);
-  return sessionCookie(res);
-}
-
-async function userByEmail(t: T, email: string): Promise<User | null> {
-  const id = (await t.kv.get<string>(keys.userByEmail(email))).value;
-  return id ? (await t.kv.get<User>(keys.user(id))).value : null;
-}
-
-Deno.test("accounts: sign-up creates the account, logs in, and emails a confirmation link", async () => {
+Deno.test("accounts: sign-up creates the account and emails a link that confirms it and logs in", async () => {
   const t = await testApp();
   const res = await post(t, "/signup", {
     name: "Ada Lovelace",
@@ -103,21 +37,30 @@ Deno.test("accounts: sign-up creates the account, logs in, and emails a confirma
     intent: "host",
   });
   assert.equal(res.status, 303);
-  assert.equal(res.headers.get("location"), "/account?notice=welcome");
-  const set = res.headers.get("set-cookie") ?? "";
-  assert.match(set, /HttpOnly/);
-  assert.match(set, /SameSite=Lax/);
-  assert.doesNotMatch(set, /Secure/, "not over http");
-  const cookie = sessionCookie(res);
+  assert.equal(res.headers.get("location"), "/signup/sent");
+  assert.equal(res.headers.get("set-cookie"), null, "sign-up does not log in");
+  const sent = await get(t, "/signup/sent");
+  assert.match(
+    await sent.text(),
+    /We have sent a link to the address you gave/,
+  );
   const user = await userByEmail(t, "ada@example.com");
   assert.deepEqual(user?.roles, ["renter", "host"]);
   assert.equal(user?.emailVerifiedAt, null);
   assert.ok((await t.kv.get(keys.host(user!.id))).value, "host profile");
   assert.doesNotMatch(JSON.stringify(user), /correct horse/);
 
-  const account = await (await get(t, "/account?notice=welcome", cookie))
+  // An unconfirmed account can log in, and is told what confirming unlocks.
+  const loggedIn = await post(t, "/login", {
+    email: "ada@example.com",
+    password: PASSWORD,
+  });
+  const set = loggedIn.headers.get("set-cookie") ?? "";
+  assert.match(set, /HttpOnly/);
+  assert.match(set, /SameSite=Lax/);
+  assert.doesNotMatch(set, /Secure/, "not over http");
+  const account = await (await get(t, "/account", sessionCookie(loggedIn)))
     .text();
-  assert.match(account, /Welcome to Prep!/);
   assert.match(account, /not confirmed yet/);
   assert.match(
     account,
@@ -126,16 +69,16 @@ Deno.test("accounts: sign-up creates the account, logs in, and emails a confirma
 
   const link = await linkIn(t, "ada@example.com", "/verify-email");
   // Following the link shows a button; only the POST confirms.
-  const shown = await get(t, link, cookie);
+  const shown = await get(t, link);
   assert.match(await shown.text(), /Confirm my email address/);
   assert.equal(
     (await userByEmail(t, "ada@example.com"))?.emailVerifiedAt,
     null,
   );
-  const confirmed = await post(t, "/verify-email", { token: tokenOf(link) }, {
-    cookie,
-  });
+  // Confirming from the link, signed out, logs in: it proves the inbox.
+  const confirmed = await post(t, "/verify-email", { token: tokenOf(link) });
   assert.equal(confirmed.headers.get("location"), "/account?notice=verified");
+  const cookie = sessionCookie(confirmed);
   assert.ok((await userByEmail(t, "ada@example.com"))?.emailVerifiedAt);
   assert.match(
     await (await get(t, "/account", cookie)).text(),
@@ -194,15 +137,40 @@ Deno.test("accounts: bad sign-up input re-renders with field errors, keeps what 
   for await (const _ of t.kv.list({ prefix: ["users"] })) count++;
   assert.equal(count, 0);
 
-  await signUp(t, "taken@example.com");
-  const dup = await post(t, "/signup", {
+  t.close();
+});
+
+Deno.test("accounts: sign-up answers the same for a registered email and tells its owner instead", async () => {
+  const t = await testApp();
+  const form = (email: string) => ({
     name: "Other",
-    email: "taken@example.com",
+    email,
     password: PASSWORD,
     intent: "rent",
   });
-  assert.equal(dup.status, 400);
-  assert.match(await dup.text(), /An account with this email already exists/);
+  await signUp(t, "taken@example.com");
+  const owner = await userByEmail(t, "taken@example.com");
+  const dup = await post(t, "/signup", form("taken@example.com"));
+  const fresh = await post(t, "/signup", form("fresh@example.com"));
+  for (const res of [dup, fresh]) {
+    assert.equal(res.status, 303);
+    assert.equal(res.headers.get("location"), "/signup/sent");
+    assert.equal(res.headers.get("set-cookie"), null);
+  }
+  assert.deepEqual(await userByEmail(t, "taken@example.com"), owner);
+  await runJobs(t);
+  const toOwner = (await listMail(t.kv)).filter((m) =>
+    m.to === "taken@example.com"
+  );
+  assert.ok(
+    toOwner.some((m) =>
+      m.subject === "Someone tried to sign up for Prep with your address"
+    ),
+  );
+  assert.ok(
+    toOwner.every((m) => !m.text.includes("Other")),
+    "no requester text",
+  );
   t.close();
 });
 
@@ -280,7 +248,7 @@ Deno.test("accounts: login gives one answer for unknown emails and wrong passwor
     password: PASSWORD,
     next: "//evil.example",
   });
-  assert.equal(evil.headers.get("location"), "/account");
+  assert.equal(evil.headers.get("location"), "/");
   t.close();
 });
 
@@ -342,12 +310,17 @@ Deno.test("accounts: sessions end after idle time and after their lifetime, what
 
 Deno.test("accounts: over https the cookie is __Host- and Secure", async () => {
   const t = await testApp(undefined, { BASE_URL: "https://prep.example" });
-  const res = await post(t, "/signup", {
+  const headers = { Origin: "https://prep.example", "Sec-Fetch-Site": "" };
+  await post(t, "/signup", {
     name: "Ada",
     email: "ada@example.com",
     password: PASSWORD,
     intent: "rent",
-  }, { headers: { Origin: "https://prep.example", "Sec-Fetch-Site": "" } });
+  }, { headers });
+  const res = await post(t, "/login", {
+    email: "ada@example.com",
+    password: PASSWORD,
+  }, { headers });
   assert.equal(res.status, 303);
   assert.match(
     res.headers.get("set-cookie") ?? "",
@@ -448,31 +421,67 @@ Deno.test("accounts: a confirmation link lasts 24 hours", async () => {
   t.close();
 });
 
-Deno.test("accounts: login, sign-up and reset are rate limited", async () => {
+Deno.test("accounts: wrong passwords slow further attempts down but never lock the owner out", async () => {
   const t = await testApp();
-  await signUp(t);
-  for (let i = 0; i < 10; i++) {
-    await (await post(t, "/login", {
-      email: "ada@example.com",
-      password: "wrong password",
-    })).body?.cancel();
-  }
-  const locked = await post(t, "/login", {
+  await post(t, "/signup", {
+    name: "Ada",
     email: "ada@example.com",
     password: PASSWORD,
+    intent: "rent",
   });
-  assert.equal(locked.status, 429);
-  assert.match(
-    await locked.text(),
-    /Too many attempts\. Please try again in \d+ minutes?\./,
+  const ownDevice = deviceCookie(
+    await post(t, "/login", { email: "ada@example.com", password: PASSWORD }),
   );
-  t.advance(15 * 60_000);
+  const guess = (password: string, cookie?: string) =>
+    post(t, "/login", { email: "ada@example.com", password }, { cookie });
+  // The first five wrong guesses cost nothing; then each must wait longer.
+  for (let i = 0; i < 5; i++) {
+    assert.equal((await guess("wrong password " + i)).status, 400);
+  }
+  const slowed = await guess("wrong password 5");
+  assert.equal(slowed.status, 429);
+  assert.match(
+    await slowed.text(),
+    /Too many attempts\. Please try again in 1 second\./,
+  );
+  // Even the right password waits, from a browser that never logged in…
+  assert.equal((await guess(PASSWORD)).status, 429);
+  // …but the owner's own browser is never held up.
+  const owner = await guess(PASSWORD, ownDevice);
+  assert.equal(owner.status, 303);
   assert.equal(
-    (await post(t, "/login", { email: "ada@example.com", password: PASSWORD }))
-      .status,
-    303,
+    owner.headers.get("set-cookie")?.includes("prep_device="),
+    false,
+    "already trusted",
   );
 
+  // Delays double: 1 s after five failures, 2 s after six, 4 s after seven.
+  t.advance(1000);
+  assert.equal((await guess("wrong password 6")).status, 400);
+  t.advance(1000);
+  assert.equal((await guess("wrong password 7")).status, 429);
+  t.advance(1000);
+  assert.equal((await guess("wrong password 7")).status, 400);
+  t.advance(3999);
+  assert.equal((await guess(PASSWORD)).status, 429);
+  t.advance(1);
+  // After the wait, the right password from anywhere works and clears the count.
+  assert.equal((await guess(PASSWORD)).status, 303);
+  assert.equal((await guess("wrong again")).status, 400);
+
+  await runJobs(t);
+  const notices = (await listMail(t.kv)).filter((m) =>
+    m.to === "ada@example.com" &&
+    m.subject === "Failed attempts to log in to your Prep account"
+  );
+  assert.equal(notices.length, 1, "the owner is told once");
+  assert.match(notices[0].text, /\/forgot-password/);
+  t.close();
+});
+
+Deno.test("accounts: sign-up and reset are rate limited", async () => {
+  const t = await testApp();
+  await signUp(t);
   for (let i = 0; i < 3; i++) {
     await (await post(t, "/forgot-password", { email: "ada@example.com" })).body
       ?.cancel();
@@ -690,6 +699,7 @@ Deno.test("accounts: `deno task admin` grants a staff role and ends the account'
     now: t.clock(),
     mail: { from: "x@example.com", baseUrl: "http://x", wake: false },
     adminEmails: [],
+    devFeatures: true,
   };
   assert.equal(
     await setStaffRole(deps, "nobody@example.com", "admin", true),

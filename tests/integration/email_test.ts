@@ -213,12 +213,19 @@ Deno.test("email: the job handler validates with its schema and sends with the j
 });
 
 /** The real app (its 404 page and error handling) with the mailbox mounted where main's app mounts it. */
-async function mailboxApp(appEnv: "test" | "development" | "production") {
+async function mailboxApp(
+  appEnv: "test" | "development" | "production",
+  env: Record<string, string> = {},
+) {
   const kv = await Deno.openKv(":memory:");
-  const config = {
-    ...loadConfig({ APP_ENV: "test", DENO_KV_PATH: ":memory:" }),
+  const config = loadConfig({
     APP_ENV: appEnv,
-  };
+    DENO_KV_PATH: ":memory:",
+    ...(appEnv === "production"
+      ? { RESEND_API_KEY: "re_test", BASE_URL: "https://prep.example" }
+      : {}),
+    ...env,
+  });
   const now = Date.parse("2026-12-01T15:00:00Z");
   const app = createApp({
     kv,
@@ -253,7 +260,7 @@ Deno.test("email: dev mailbox lists messages newest first, with an empty state",
 
     const res = await t.request("/dev/mailbox");
     assert.equal(res.status, 200);
-    assert.equal(res.headers.get("cache-control"), "no-store");
+    assert.equal(res.headers.get("cache-control"), "private, no-store");
     const html = await res.text();
     assert.match(html, /Confirm your email for Prep/);
     assert.ok(
@@ -322,7 +329,10 @@ Deno.test("email: dev mailbox serves the HTML part sandboxed", async () => {
 Deno.test("email: dev mailbox answers 404 for an unknown message", async () => {
   const t = await mailboxApp("development");
   try {
-    for (const path of ["/dev/mailbox/nope", "/dev/mailbox/nope/html"]) {
+    const unknown = newId();
+    for (
+      const path of [`/dev/mailbox/${unknown}`, `/dev/mailbox/${unknown}/html`]
+    ) {
       const res = await t.request(path);
       assert.equal(res.status, 404, path);
       const html = await res.text();
@@ -332,32 +342,82 @@ Deno.test("email: dev mailbox answers 404 for an unknown message", async () => {
       );
       assert.match(html, /That message is not in the mailbox/);
     }
+    // Not an id at all: never reaches KV.
+    const bogus = await t.request(`/dev/mailbox/${"x".repeat(3000)}`);
+    assert.equal(bogus.status, 404);
   } finally {
     t.close();
   }
 });
 
-Deno.test("email: dev mailbox does not exist in production", async () => {
-  const t = await mailboxApp("production");
-  try {
-    const id = newId();
-    await mailboxTransport(t.kv).send(sample(), id);
-    for (
-      const path of [
-        "/dev/mailbox",
-        `/dev/mailbox/${id}`,
-        `/dev/mailbox/${id}/html`,
-      ]
-    ) {
-      const res = await t.request(path);
-      assert.equal(res.status, 404, path);
-      const html = await res.text();
-      assert.match(
-        html,
-        /We couldn&#39;t find that page|We couldn't find that page/,
-      );
-      assert.doesNotMatch(html, /Confirm your email|ana@example\.com/);
+for (
+  const [label, appEnv, env] of [
+    ["in production", "production", {}],
+    ["on Deno Deploy without APP_ENV", "development", {}],
+    ["on a public BASE_URL", "development", {
+      BASE_URL: "https://demo.prep.example",
+    }],
+  ] as const
+) {
+  Deno.test(`email: dev mailbox does not exist ${label}`, async () => {
+    const t = label === "on Deno Deploy without APP_ENV"
+      ? await deployApp()
+      : await mailboxApp(appEnv, env);
+    try {
+      const id = newId();
+      await mailboxTransport(t.kv).send(sample(), id);
+      for (
+        const path of [
+          "/dev/mailbox",
+          `/dev/mailbox/${id}`,
+          `/dev/mailbox/${id}/html`,
+        ]
+      ) {
+        const res = await t.request(path);
+        assert.equal(res.status, 404, path);
+        const html = await res.text();
+        assert.match(
+          html,
+          /We couldn&#39;t find that page|We couldn't find that page/,
+        );
+        assert.doesNotMatch(html, /Confirm your email|ana@example\.com/);
+      }
+    } finally {
+      t.close();
     }
+  });
+}
+
+/** The app as Deno Deploy starts it when APP_ENV is forgotten. */
+async function deployApp() {
+  const kv = await Deno.openKv(":memory:");
+  const config = loadConfig({
+    DENO_DEPLOYMENT_ID: "abc123",
+    DENO_KV_PATH: ":memory:",
+    RESEND_API_KEY: "re_test",
+    BASE_URL: "https://prep.example",
+  });
+  assert.equal(config.APP_ENV, "production");
+  const app = createApp({
+    kv,
+    config,
+    manifest: await loadManifest(),
+    now: Date.now,
+  });
+  return {
+    kv,
+    request: (path: string) => app.request(path),
+    close: () => kv.close(),
+  };
+}
+
+Deno.test("email: dev mailbox on a public BASE_URL opens only with ALLOW_DEV_FEATURES", async () => {
+  const t = await mailboxApp("development", {
+    BASE_URL: "https://demo.prep.example",
+    ALLOW_DEV_FEATURES: "true",
+  });
+  try {
+    assert.equal((await t.request("/dev/mailbox")).status, 200);
   } finally {
     t.close();
   }

@@ -1,3 +1,4 @@
+import { newId } from "../../lib/ids.ts";
 import assert from "node:assert/strict";
 import { putFile } from "../../lib/files/store.ts";
 import { keys } from "../../lib/db/keys.ts";
@@ -172,12 +173,13 @@ Deno.test("photos: served with their type, long caching and a locked-down CSP", 
   const t = await testApp();
   const svg =
     '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1 1"></svg>';
+  const id = newId();
   await putFile(t.kv, {
-    id: "p1",
+    id,
     bytes: new TextEncoder().encode(svg),
     contentType: "image/svg+xml",
   });
-  const res = await t.request("/photos/p1");
+  const res = await t.request(`/photos/${id}`);
   assert.equal(res.status, 200);
   assert.equal(res.headers.get("content-type"), "image/svg+xml");
   assert.equal(res.headers.get("x-content-type-options"), "nosniff");
@@ -236,7 +238,9 @@ Deno.test("pages: an unexpected failure is the 500 page (JSON under /api), with 
     const html = await res.text();
     assert.match(html, /Something went wrong on our side/);
     assert.doesNotMatch(html, /Kv|stack|\.ts:/);
-    const api = await t.request("/api/kitchens/x/availability?date=2026-12-02");
+    const api = await t.request(
+      `/api/kitchens/${newId()}/availability?date=2026-12-02`,
+    );
     assert.equal(api.status, 500);
     assert.deepEqual(await api.json(), {
       error: "Please try again in a moment.",

@@ -178,7 +178,9 @@ Deno.test("bench catalogue adds kitchens evenly with counters", async () => {
     assert.equal(perCity.size, CITIES.length);
     for (const n of perCity.values()) assert.ok(n === 62 || n === 63);
     for (let i = 1; i <= 5; i++) {
-      assert.ok(await getFile(kv, `bench-photo-${i}`));
+      assert.ok(
+        await getFile(kv, `0000BENCHPH0T0${String(i).padStart(12, "0")}`),
+      );
     }
   } finally {
     kv.close();

@@ -12,7 +12,7 @@ import {
   signupForm,
 } from "../../lib/accounts/schema.ts";
 import { hashSecret, newSecret } from "../../lib/accounts/tokens.ts";
-import { safeNext } from "../../routes/forms.ts";
+import { safeRedirectTarget } from "../../routes/headers.ts";
 
 Deno.test("accounts: passwords are PBKDF2-SHA256 with at least 600k iterations and a fresh salt", async () => {
   assert.ok(PASSWORD_ITERATIONS >= 600_000);
@@ -117,13 +117,38 @@ Deno.test("accounts: a rate limit admits exactly its maximum, even under concurr
   kv.close();
 });
 
-Deno.test("accounts: after login, only paths on this site are followed", () => {
+Deno.test("accounts: after login, only plain paths on this site are followed", () => {
+  const base = "http://localhost:8000";
   const cases: [string | undefined, string][] = [
     [undefined, "/account"],
+    ["", "/account"],
     ["/kitchens/abc", "/kitchens/abc"],
-    ["//evil.example", "/account"],
-    ["/\\evil.example", "/account"],
-    ["https://evil.example", "/account"],
+    [
+      "/search?city=chicago&date=2026-12-01",
+      "/search?city=chicago&date=2026-12-01",
+    ],
+    ["/caf\u00e9", "/caf%C3%A9"],
+    ["//evil.example", "/"],
+    ["/\\evil.example", "/"],
+    ["/\t/evil.example", "/"],
+    ["/\t\\evil.example", "/"],
+    ["/\n/evil.example", "/"],
+    ["/a\u007fb", "/"],
+    ["/a\u0000b", "/"],
+    ["/a\rb", "/"],
+    ["/a\u0001b", "/"],
+    ["/a\u009bb", "/"],
+    ["/ evil", "/"],
+    ["https://evil.example", "/"],
+    ["http://localhost:8000/account", "/"],
+    ["javascript:alert(1)", "/"],
+    ["/%0d%0aSet-Cookie:x=1", "/%0d%0aSet-Cookie:x=1"],
   ];
-  for (const [next, want] of cases) assert.equal(safeNext(next), want, next);
+  for (const [next, want] of cases) {
+    const got = next === undefined || next === ""
+      ? safeRedirectTarget(next, base, "/account")
+      : safeRedirectTarget(next, base);
+    assert.equal(got, want, JSON.stringify(next));
+    assert.match(got, /^\/[\x21-\x7e]*$/, "header-safe");
+  }
 });

@@ -1,5 +1,9 @@
 import assert from "node:assert/strict";
-import { ConfigError, loadConfig } from "../../lib/config.ts";
+import {
+  ConfigError,
+  devFeaturesNotice,
+  loadConfig,
+} from "../../lib/config.ts";
 
 Deno.test("config: defaults suit a laptop", () => {
   const c = loadConfig({});
@@ -61,4 +65,65 @@ Deno.test("config: a bad value is one line naming the variable", () => {
       return true;
     });
   }
+});
+
+Deno.test("config: APP_ENV defaults to production on Deno Deploy, development elsewhere", () => {
+  const deployed = loadConfig({
+    DENO_DEPLOYMENT_ID: "abc",
+    BASE_URL: "https://prep.example",
+    RESEND_API_KEY: "re_test",
+  });
+  assert.equal(deployed.APP_ENV, "production");
+  assert.equal(deployed.DEV_FEATURES, false);
+  assert.equal(deployed.SEED_DEMO_DATA, false);
+  assert.throws(
+    () => loadConfig({ DENO_DEPLOYMENT_ID: "abc", BASE_URL: "https://x.dev" }),
+    /RESEND_API_KEY/,
+    "a forgotten APP_ENV on Deploy still demands production secrets",
+  );
+  assert.equal(loadConfig({}).APP_ENV, "development");
+});
+
+Deno.test("config: development features run only on a loopback BASE_URL unless allowed", () => {
+  const cases: [Record<string, string>, boolean][] = [
+    [{}, true],
+    [{ BASE_URL: "http://127.0.0.1:8000" }, true],
+    [{ BASE_URL: "http://127.4.5.6" }, true],
+    [{ BASE_URL: "http://[::1]:8000" }, true],
+    [{ BASE_URL: "http://prep.localhost:8000" }, true],
+    [{ BASE_URL: "https://demo.prep.example" }, false],
+    [{ BASE_URL: "http://localhost.evil.example" }, false],
+    [{ BASE_URL: "http://10.0.0.5:8000" }, false],
+    [
+      { BASE_URL: "https://demo.prep.example", ALLOW_DEV_FEATURES: "true" },
+      true,
+    ],
+    [{ APP_ENV: "test" }, true],
+    [{
+      APP_ENV: "production",
+      BASE_URL: "http://localhost:8000",
+      RESEND_API_KEY: "re",
+      ALLOW_DEV_FEATURES: "true",
+    }, false],
+  ];
+  for (const [env, want] of cases) {
+    assert.equal(loadConfig(env).DEV_FEATURES, want, JSON.stringify(env));
+  }
+});
+
+Deno.test("config: the start-up log says when development features are off or exposed", () => {
+  assert.equal(devFeaturesNotice(loadConfig({})), null);
+  assert.match(
+    devFeaturesNotice(loadConfig({ BASE_URL: "https://demo.prep.example" }))!,
+    /^Development features \(the dev mailbox, demo accounts and demo payments\) are off: BASE_URL https:\/\/demo\.prep\.example is not a loopback or localhost origin\. Set ALLOW_DEV_FEATURES=true/,
+  );
+  assert.match(
+    devFeaturesNotice(
+      loadConfig({
+        BASE_URL: "https://demo.prep.example",
+        ALLOW_DEV_FEATURES: "true",
+      }),
+    )!,
+    /^Warning: development features .* are on for https:\/\/demo\.prep\.example/,
+  );
 });

@@ -147,7 +147,38 @@ Deno.test("email templates: a name cannot add lines to the plain text or the sub
     paragraphs: ["Body"],
   });
   assert.equal(e.subject, "Hi Bcc: x@evil.example");
-  assert.match(e.text, /^Hi Ann Visit https:\/\/evil\.example now,$/m);
+  assert.doesNotMatch(e.text, /evil/);
+  assert.match(e.text, /^Hi,$/m);
+});
+
+Deno.test("email templates: a name that could be read as a link is never put in an email", () => {
+  const cases: [string, string][] = [
+    ["Ada Lovelace", "Hi Ada Lovelace,"],
+    ["J. R. R. Tolkien", "Hi J. R. R. Tolkien,"],
+    ["Zoë O'Brien-Smith", "Hi Zoë O'Brien-Smith,"],
+    ["Visit https://evil.example", "Hi,"],
+    ["evil.example", "Hi,"],
+    ["www.evil", "Hi,"],
+    ["Win at evil.co today", "Hi,"],
+    ["mail me@evil.example", "Hi,"],
+    ["ftp://x", "Hi,"],
+  ];
+  for (const [name, greeting] of cases) {
+    const e = verificationEmail({
+      name,
+      url: "https://prep.example/v",
+      hours: 1,
+    });
+    assert.match(
+      e.text,
+      new RegExp(`^${greeting.replace(/[.]/g, "\\.")}$`, "m"),
+      name,
+    );
+    assert.ok(e.html.includes(greeting.replace("'", "&#39;")), name);
+    if (greeting === "Hi,") {
+      assert.doesNotMatch(e.html + e.text, /evil|ftp:/, name);
+    }
+  }
 });
 
 Deno.test("email templates: links must be absolute http(s) URLs", () => {

@@ -1,0 +1,43 @@
+import type { MiddlewareHandler } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { AppError } from "../lib/errors.ts";
+import type { AppEnv } from "./context.tsx";
+
+/** Every account and booking form fits in this many bytes with room to spare. */
+export const FORM_BODY_LIMIT = 16 * 1024;
+
+export class PayloadTooLargeError extends AppError {
+  constructor(readonly maxBytes: number) {
+    super(
+      413,
+      `That request is too large. The most this page accepts is ${
+        Math.round(maxBytes / 1024)
+      } KB.`,
+    );
+  }
+}
+
+/**
+ * A request body limit on every route, enforced before anything parses the
+ * body (hono/body-limit reads at most `maxBytes` of a chunked body and
+ * trusts no more than Content-Length says). `routes` sizes particular paths
+ * differently (uploads, webhooks); everything else gets the form limit.
+ * Too large → 413, as a page or as JSON under /api (the app's onError).
+ */
+export function bodyLimits(
+  routes: Record<string, number> = {},
+  fallback = FORM_BODY_LIMIT,
+): MiddlewareHandler<AppEnv> {
+  const make = (maxSize: number) =>
+    bodyLimit({
+      maxSize,
+      onError: () => {
+        throw new PayloadTooLargeError(maxSize);
+      },
+    });
+  const byPath = new Map(
+    Object.entries(routes).map(([path, size]) => [path, make(size)]),
+  );
+  const standard = make(fallback);
+  return (c, next) => (byPath.get(c.req.path) ?? standard)(c, next);
+}
