@@ -22,9 +22,10 @@ import {
 } from "../lib/images/kitchen_art.ts";
 import { newId } from "../lib/ids.ts";
 import type { CancellationPolicy } from "../lib/kitchens/policy.ts";
+import { readyDemoPayout } from "../lib/hosts/payouts.ts";
+import type { Host } from "../lib/hosts/schema.ts";
 import { addKitchenCreate, newKitchen } from "../lib/kitchens/repo.ts";
 import {
-  type Host,
   type Kitchen,
   type KitchenInput,
   kitchenInput,
@@ -1900,7 +1901,13 @@ export interface DemoPlan {
 /** Every host, kitchen and photo of the demo set, validated; nothing written. */
 export function buildDemoData(now = new Date()): DemoPlan {
   const createdAt = now.toISOString();
-  const hosts: Host[] = DEMO_HOSTS.map((h) => ({ v: 1, ...h, createdAt }));
+  // Demo hosts can be booked at once in demo payments mode (no Stripe key).
+  const hosts: Host[] = DEMO_HOSTS.map((h) => ({
+    v: 2,
+    ...h,
+    createdAt,
+    payout: readyDemoPayout(createdAt),
+  }));
   const kitchens: Kitchen[] = [];
   const photos: DemoPhoto[] = [];
   let index = 0;

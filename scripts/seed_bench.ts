@@ -17,9 +17,10 @@ import {
 } from "../lib/images/kitchen_art.ts";
 import type { CancellationPolicy } from "../lib/kitchens/policy.ts";
 import { CANCELLATION_POLICIES } from "../lib/kitchens/policy.ts";
+import { readyDemoPayout } from "../lib/hosts/payouts.ts";
+import type { Host } from "../lib/hosts/schema.ts";
 import { addKitchenCreate, newKitchen } from "../lib/kitchens/repo.ts";
 import {
-  type Host,
   type Kitchen,
   type KitchenInput,
   kitchenInput,
@@ -155,11 +156,12 @@ export async function seedBenchCatalogue(
   }
   const refs = photos.map(({ id, alt }) => ({ id, alt }));
   const host: Host = {
-    v: 1,
+    v: 2,
     id: BENCH_HOST_ID,
     name: "Bench Kitchens Inc.",
     about: "Owner of the generated benchmark catalogue.",
     createdAt: now.toISOString(),
+    payout: readyDemoPayout(now.toISOString()),
   };
   await kv.set(keys.host(host.id), host);
 

@@ -3,7 +3,8 @@ import { keys } from "../lib/db/keys.ts";
 import { newId } from "../lib/ids.ts";
 import { loadManifest } from "../lib/islands/manifest.ts";
 import { addKitchenCreate, newKitchen } from "../lib/kitchens/repo.ts";
-import type { Host, Kitchen, KitchenInput } from "../lib/kitchens/schema.ts";
+import { type Host, noPayout, type PayoutStatus } from "../lib/hosts/schema.ts";
+import type { Kitchen, KitchenInput } from "../lib/kitchens/schema.ts";
 import { createApp } from "../routes/app.tsx";
 
 /** A valid kitchen input; tests override what they are about. */
@@ -46,13 +47,19 @@ export function kitchenFixture(over: Partial<KitchenInput> = {}): KitchenInput {
   };
 }
 
-export async function addHost(kv: Deno.Kv, name = "Test Host"): Promise<Host> {
+/** Writes a host profile; without payouts set up unless `payout` says so. */
+export async function addHost(
+  kv: Deno.Kv,
+  name = "Test Host",
+  opts: { payout?: PayoutStatus } = {},
+): Promise<Host> {
   const host: Host = {
-    v: 1,
+    v: 2,
     id: newId(),
     name,
     about: "",
     createdAt: new Date().toISOString(),
+    payout: opts.payout ?? noPayout(),
   };
   await kv.set(keys.host(host.id), host);
   return host;

@@ -22,8 +22,15 @@ import {
 } from "../errors.ts";
 import { newId } from "../ids.ts";
 import { addJob, enqueueJob } from "../jobs/outbox.ts";
-import { forgetHost, hostHasKitchens } from "../kitchens/repo.ts";
-import type { Host } from "../kitchens/schema.ts";
+import { addAudit } from "../audit/repo.ts";
+import { ADMIN_SCRIPT_ACTOR, type AuditActor } from "../audit/schema.ts";
+import {
+  addHostProfile,
+  addHostRemoval,
+  addHostRename,
+  forgetHost,
+} from "../hosts/repo.ts";
+import { hostHasKitchens } from "../kitchens/repo.ts";
 import {
   addClearFailures,
   addTrustedDevice,
@@ -152,16 +159,6 @@ function withAdminRole(
     : roles;
 }
 
-function hostProfile(user: User, now: number): Host {
-  return {
-    v: 1,
-    id: user.id,
-    name: user.businessName ?? user.name,
-    about: "",
-    createdAt: new Date(now).toISOString(),
-  };
-}
-
 /** After a new password: every other session ends and the owner is told by email. */
 async function addPasswordChanged(
   atomic: Deno.AtomicOperation,
@@ -220,9 +217,7 @@ export async function signUp(
     .check({ key: keys.user(user.id), versionstamp: null })
     .set(keys.user(user.id), user)
     .set(keys.userByEmail(user.email), user.id);
-  if (roles.includes("host")) {
-    atomic.set(keys.host(user.id), hostProfile(user, deps.now));
-  }
+  if (roles.includes("host")) addHostProfile(atomic, user, deps.now);
   await addVerification(atomic, deps, user, user.email);
   if ((await atomic.commit()).ok) return { user };
   const notice = deps.kv.atomic();
@@ -581,13 +576,12 @@ export async function updateProfile(
     (u) => ({ ...u, ...input }),
     async (atomic, _before, after) => {
       if (!after.roles.includes("host")) return;
-      const host = await deps.kv.get<Host>(keys.host(userId));
-      if (host.value) {
-        atomic.check(host).set(keys.host(userId), {
-          ...host.value,
-          name: after.businessName ?? after.name,
-        });
-      }
+      await addHostRename(
+        atomic,
+        deps.kv,
+        userId,
+        after.businessName ?? after.name,
+      );
     },
   );
   forgetHost(deps.kv, userId);
@@ -677,9 +671,7 @@ export async function becomeHost(
     (u) => u.roles.includes("host") ? u : { ...u, roles: [...u.roles, "host"] },
     (atomic, before, after) => {
       if (before.roles.includes("host")) return;
-      atomic
-        .check({ key: keys.host(userId), versionstamp: null })
-        .set(keys.host(userId), hostProfile(after, deps.now));
+      addHostProfile(atomic, after, deps.now);
     },
   );
 }
@@ -705,8 +697,8 @@ export async function deleteAccount(
   }
   const atomic = deps.kv.atomic().check(entry)
     .delete(keys.user(userId))
-    .delete(keys.userByEmail(user.email))
-    .delete(keys.host(userId));
+    .delete(keys.userByEmail(user.email));
+  await addHostRemoval(atomic, deps.kv, userId);
   await addEndSessions(atomic, deps.kv, userId);
   for await (
     const device of deps.kv.list({ prefix: keys.trustedDevicesPrefix(userId) })
@@ -719,12 +711,16 @@ export async function deleteAccount(
   forgetHost(deps.kv, userId);
 }
 
-/** Grants or removes a staff role (the `deno task admin` script); ends the user's sessions. */
+/**
+ * Grants or removes a staff role (the `deno task admin` script); ends the
+ * user's sessions, and records who did it in the audit log, in one atomic.
+ */
 export async function setStaffRole(
   deps: AccountDeps,
   email: string,
   role: "admin" | "support",
   grant: boolean,
+  actor: AuditActor = ADMIN_SCRIPT_ACTOR,
 ): Promise<User | null> {
   const entry = await userByEmail(deps.kv, email);
   if (!entry.value) return null;
@@ -737,9 +733,20 @@ export async function setStaffRole(
         ? [...new Set([...u.roles, role])]
         : u.roles.filter((r) => r !== role),
     }),
-    // A privilege change takes effect on a new session.
-    async (atomic) => {
-      await addEndSessions(atomic, deps.kv, entry.value!.id);
+    async (atomic, before, after) => {
+      // A privilege change takes effect on a new session.
+      await addEndSessions(atomic, deps.kv, after.id);
+      addAudit(atomic, {
+        actor,
+        action: grant ? "role.granted" : "role.revoked",
+        subject: { kind: "user", id: after.id },
+        details: {
+          role,
+          email: after.email,
+          // Running the command again is still recorded, as a no-op.
+          changed: before.roles.length !== after.roles.length,
+        },
+      }, deps.now);
     },
   );
 }

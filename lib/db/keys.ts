@@ -63,6 +63,50 @@ export const keys = {
   occupancyPrefix: (kitchenId: string) => ["occupancy", kitchenId],
 
   host: (id: string) => ["hosts", id],
+  hostsPrefix: () => ["hosts"],
+  /** Unique: the host a payout account (a Stripe Connect account id) belongs to. */
+  hostByPayoutAccount: (
+    accountId: string,
+  ) => ["hosts_by_payout_account", accountId],
+
+  /** A kitchen's calendar: the time taken on one local day (bookings/calendar.ts). */
+  calendarDay: (kitchenId: string, date: string) => [
+    "calendar_days",
+    kitchenId,
+    date,
+  ],
+  booking: (id: string) => ["bookings", id],
+  bookingsByKitchen: (kitchenId: string, start: number, id: string) => [
+    "bookings_by_kitchen",
+    kitchenId,
+    start,
+    id,
+  ],
+  bookingsByKitchenPrefix: (kitchenId: string) => [
+    "bookings_by_kitchen",
+    kitchenId,
+  ],
+  bookingsByRenter: (renterId: string, start: number, id: string) => [
+    "bookings_by_renter",
+    renterId,
+    start,
+    id,
+  ],
+  bookingsByRenterPrefix: (renterId: string) => [
+    "bookings_by_renter",
+    renterId,
+  ],
+  bookingsByHost: (hostId: string, start: number, id: string) => [
+    "bookings_by_host",
+    hostId,
+    start,
+    id,
+  ],
+  bookingsByHostPrefix: (hostId: string) => ["bookings_by_host", hostId],
+  /** A renter's unpaid holds, checked in the atomic that adds one (at most 3). */
+  renterHolds: (renterId: string) => ["renter_holds", renterId],
+  /** Payment events (Stripe's or demo) recorded by id before they are processed. */
+  paymentEvent: (id: string) => ["payment_events", id],
 
   /** Uploaded or generated files: a manifest written last, over fixed-size chunks. */
   file: (id: string) => ["files", id],
@@ -108,6 +152,20 @@ export const keys = {
   /** The development mailbox: emails kept instead of sent, by message id. */
   mail: (id: string) => ["mailbox", id],
   mailboxPrefix: () => ["mailbox"],
+
+  /** The audit log (lib/audit): entries by ULID, so listing is chronological. */
+  audit: (id: string) => ["audit", id],
+  auditPrefix: () => ["audit"],
+  /** Entries about one subject ("booking", id), by entry id. */
+  auditBySubject: (
+    kind: string,
+    subjectId: string,
+    id: string,
+  ) => ["audit_by_subject", kind, subjectId, id],
+  auditBySubjectPrefix: (
+    kind: string,
+    subjectId: string,
+  ) => ["audit_by_subject", kind, subjectId],
 
   /** Records that a named seed has run, so seeding twice creates nothing new. */
   seed: (name: string) => ["seeds", name],

@@ -4,8 +4,10 @@ import { ALL_CITIES, keys } from "../db/keys.ts";
 import { localDate } from "./schema.ts";
 import { ValidationError } from "../errors.ts";
 import { daySlots, localToday, nextFreeDay, nextFreeSlot } from "./calendar.ts";
-import { getHost, getKitchens, getPublishedKitchen } from "./repo.ts";
-import type { Host, Kitchen } from "./schema.ts";
+import { getHost } from "../hosts/repo.ts";
+import type { Host } from "../hosts/schema.ts";
+import { getKitchens, getPublishedKitchen } from "./repo.ts";
+import type { Kitchen } from "./schema.ts";
 import type { SearchHit } from "./search.ts";
 
 /** What the home page shows: the newest kitchens and how many each city has. */

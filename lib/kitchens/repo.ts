@@ -3,7 +3,8 @@ import { cached, forget } from "../db/read_cache.ts";
 import { ConflictError, NotFoundError } from "../errors.ts";
 import { newId } from "../ids.ts";
 import type { Interval } from "../availability.ts";
-import type { Host, Kitchen, KitchenInput } from "./schema.ts";
+import { getHostFresh } from "../hosts/repo.ts";
+import type { Kitchen, KitchenInput } from "./schema.ts";
 import type { KitchenStatus } from "./vocabulary.ts";
 
 /** Deno.KvU64 sums wrap around, so adding 2^64 - 1 subtracts one. */
@@ -81,7 +82,7 @@ export async function createKitchen(
   input: KitchenInput,
   opts: { status?: KitchenStatus; now?: Date } = {},
 ): Promise<Kitchen> {
-  const host = await kv.get<Host>(keys.host(hostId));
+  const host = await getHostFresh(kv, hostId);
   if (!host.value) throw new NotFoundError("That host does not exist.");
   const kitchen = newKitchen(hostId, input, opts);
   // Checking the host entry means a host deleted meanwhile gets no orphan kitchen.
@@ -218,23 +219,6 @@ export async function hostHasKitchens(
   return false;
 }
 
-const hostCacheKey = (id: string) => `host:${id}`;
-
-/** After a write to a host profile, so this instance shows it at once. */
-export function forgetHost(kv: Deno.Kv, id: string): void {
-  forget(kv, hostCacheKey(id));
-}
-
-/** A host's public profile; may be a few seconds old (see read_cache.ts). */
-export function getHost(kv: Deno.Kv, id: string): Promise<Host | null> {
-  return cached(
-    kv,
-    hostCacheKey(id),
-    async () => (await kv.get<Host>(keys.host(id))).value,
-    Boolean,
-  );
-}
-
 /** Busy intervals of a kitchen that start before `to` and end after `from`. */
 export async function listOccupancy(
   kv: Deno.Kv,
@@ -242,17 +226,34 @@ export async function listOccupancy(
   from: number,
   to: number,
   longestMs = 24 * 3600_000,
-): Promise<Interval[]> {
-  const out: Interval[] = [];
-  const iter = kv.list<{ end: number }>({
+): Promise<BusyInterval[]> {
+  const out: BusyInterval[] = [];
+  const iter = kv.list<OccupancyValue>({
     start: [...keys.occupancyPrefix(kitchenId), from - longestMs],
     end: [...keys.occupancyPrefix(kitchenId), to],
   });
   for await (const e of iter) {
     const start = e.key[2] as number;
-    if (e.value.end > from) out.push({ start, end: e.value.end });
+    if (e.value.end > from) {
+      out.push({
+        start,
+        end: e.value.end,
+        expiresAt: e.value.expiresAt ?? null,
+      });
+    }
   }
   return out;
+}
+
+/** An occupancy entry's value: its end, and a hold's expiry (free after it). */
+export interface OccupancyValue {
+  end: number;
+  expiresAt?: number | null;
+}
+
+/** Busy time as stored: a hold that has expired is free at once, before any job removes it. */
+export interface BusyInterval extends Interval {
+  expiresAt: number | null;
 }
 
 const DAY_MS = 24 * 3600_000;
@@ -278,8 +279,9 @@ export async function viewOccupancy(
     const end = now + (k.bookingWindowDays + 4) * DAY_MS;
     return { start, end, busy: await listOccupancy(kv, k.id, start, end) };
   });
+  const live = (b: BusyInterval) => b.expiresAt === null || b.expiresAt > now;
   if (from < window.start || to > window.end) {
-    return await listOccupancy(kv, k.id, from, to);
+    return (await listOccupancy(kv, k.id, from, to)).filter(live);
   }
-  return window.busy.filter((b) => b.start < to && b.end > from);
+  return window.busy.filter((b) => b.start < to && b.end > from && live(b));
 }

@@ -93,17 +93,3 @@ export const kitchenRecord = z.object({
   updatedAt: z.string(),
 }).and(kitchenInput);
 export type Kitchen = z.infer<typeof kitchenRecord>;
-
-export const hostRecord = z.object({
-  v: z.literal(1),
-  id: z.string(),
-  name: text({ label: "a name", max: 100 }),
-  about: text({
-    label: "something about the host",
-    min: 0,
-    max: 2000,
-    multiline: true,
-  }),
-  createdAt: z.string(),
-});
-export type Host = z.infer<typeof hostRecord>;

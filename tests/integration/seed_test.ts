@@ -2,12 +2,9 @@ import assert from "node:assert/strict";
 import { CITIES } from "../../lib/cities.ts";
 import { keys } from "../../lib/db/keys.ts";
 import { getFile } from "../../lib/files/store.ts";
-import {
-  type Host,
-  hostRecord,
-  type Kitchen,
-  kitchenRecord,
-} from "../../lib/kitchens/schema.ts";
+import { canTakeBookings } from "../../lib/hosts/payouts.ts";
+import { hostRecord } from "../../lib/hosts/schema.ts";
+import { type Kitchen, kitchenRecord } from "../../lib/kitchens/schema.ts";
 import {
   buildDemoData,
   DEMO_HOSTS,
@@ -59,9 +56,12 @@ Deno.test("demo seed creates published, valid kitchens in every city", async () 
       assert.ok(k.capacity >= 2 && k.capacity <= 12);
       assert.ok(k.rules.length >= 3 && k.rules.length <= 6);
       assert.equal(k.photos.length, 3);
-      const host = await kv.get<Host>(keys.host(k.hostId));
+      const host = await kv.get(keys.host(k.hostId));
       assert.ok(host.value, `missing host ${k.hostId}`);
-      hostRecord.parse(host.value);
+      const profile = hostRecord.parse(host.value);
+      assert.equal((host.value as { v: number }).v, 2, "stored as v2");
+      assert.ok(canTakeBookings(profile, "demo"), "demo host is payout-ready");
+      assert.ok(!canTakeBookings(profile, "stripe"));
     }
     const cities = new Set(kitchens.map((k) => k.address.city));
     assert.deepEqual([...cities].sort(), CITIES.map((c) => c.slug).sort());
