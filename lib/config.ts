@@ -44,6 +44,22 @@ const envSchema = z.object({
     }
     return list;
   }),
+  /** Stripe secret key: real payments through Checkout and Connect. Unset: demo payments (development only). */
+  STRIPE_SECRET_KEY: z.string().regex(
+    /^(sk|rk)_(test|live)_\w+$/,
+    "must be a Stripe secret key (sk_…)",
+  ).optional(),
+  /** Signing secret of the webhook endpoint (whsec_…); required with STRIPE_SECRET_KEY. */
+  STRIPE_WEBHOOK_SECRET: z.string().regex(
+    /^whsec_\w+$/,
+    "must be a webhook signing secret (whsec_…)",
+  ).optional(),
+  /** Where the Stripe SDK sends requests; tests point it at a local Stripe-compatible server. */
+  STRIPE_API_BASE: z.url({ protocol: /^https?$/ }).optional(),
+  /** Platform commission from the host's side, in basis points (1500 = 15%). */
+  PLATFORM_FEE_BPS: z.coerce.number().int().min(0).max(5000).default(1500),
+  /** Service fee added to the renter's total, in basis points of the hours. */
+  RENTER_FEE_BPS: z.coerce.number().int().min(0).max(5000).default(0),
   /** Set by Deno Deploy on every deployment; its presence means "use the platform's KV". */
   DENO_DEPLOYMENT_ID: z.string().optional(),
 });
@@ -69,6 +85,16 @@ export type Config = {
   EMAIL_FROM: string;
   ADMIN_EMAILS: string[];
   DENO_DEPLOYMENT_ID?: string;
+  /**
+   * How renters pay: through Stripe when a key is set; otherwise a demo
+   * checkout where development features run; otherwise bookings are off.
+   */
+  PAYMENTS: "stripe" | "demo" | "off";
+  STRIPE_SECRET_KEY?: string;
+  STRIPE_WEBHOOK_SECRET?: string;
+  STRIPE_API_BASE?: string;
+  PLATFORM_FEE_BPS: number;
+  RENTER_FEE_BPS: number;
 };
 
 export class ConfigError extends Error {}
@@ -102,11 +128,22 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       "Missing environment variable BASE_URL: required when APP_ENV=production",
     );
   }
+  if (e.STRIPE_SECRET_KEY && !e.STRIPE_WEBHOOK_SECRET) {
+    throw new ConfigError(
+      "Missing environment variable STRIPE_WEBHOOK_SECRET: required with STRIPE_SECRET_KEY (payments are confirmed only by signed webhooks)",
+    );
+  }
+  if (e.APP_ENV === "production" && !e.STRIPE_SECRET_KEY) {
+    throw new ConfigError(
+      "Missing environment variable STRIPE_SECRET_KEY: required when APP_ENV=production (demo payments never run in production)",
+    );
+  }
   const baseUrl = e.BASE_URL ?? `http://localhost:${e.PORT}`;
+  const devFeatures = e.APP_ENV !== "production" &&
+    (isLoopbackOrigin(baseUrl) || e.ALLOW_DEV_FEATURES);
   return {
     APP_ENV: e.APP_ENV,
-    DEV_FEATURES: e.APP_ENV !== "production" &&
-      (isLoopbackOrigin(baseUrl) || e.ALLOW_DEV_FEATURES),
+    DEV_FEATURES: devFeatures,
     ALLOW_DEV_FEATURES: e.ALLOW_DEV_FEATURES,
     PORT: e.PORT,
     HOSTNAME: e.HOSTNAME,
@@ -121,6 +158,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     EMAIL_FROM: e.EMAIL_FROM,
     ADMIN_EMAILS: e.ADMIN_EMAILS,
     DENO_DEPLOYMENT_ID: e.DENO_DEPLOYMENT_ID,
+    PAYMENTS: e.STRIPE_SECRET_KEY ? "stripe" : devFeatures ? "demo" : "off",
+    STRIPE_SECRET_KEY: e.STRIPE_SECRET_KEY,
+    STRIPE_WEBHOOK_SECRET: e.STRIPE_WEBHOOK_SECRET,
+    STRIPE_API_BASE: e.STRIPE_API_BASE,
+    PLATFORM_FEE_BPS: e.PLATFORM_FEE_BPS,
+    RENTER_FEE_BPS: e.RENTER_FEE_BPS,
   };
 }
 

@@ -7,6 +7,7 @@ import { account } from "./account.tsx";
 import { admin } from "./admin.tsx";
 import { api } from "./api.ts";
 import { auth } from "./auth.tsx";
+import { bookings } from "./bookings/index.tsx";
 import { csrf } from "./csrf.ts";
 import { devMailbox } from "./dev_mailbox.tsx";
 import { sessions } from "./session.ts";
@@ -42,6 +43,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route("/api", api);
   app.route("/", auth);
   app.route("/account", account);
+  app.route("/bookings", bookings);
   app.route("/admin", admin);
   app.route("/dev/mailbox", devMailbox);
 

@@ -8,6 +8,21 @@ import type { Config } from "../config.ts";
 import { EMAIL_JOB, emailJobHandler } from "../email/job.ts";
 import { transportFor } from "../email/transport.ts";
 import { defineJob, type JobHandlers } from "./runner.ts";
+import { HOLD_EXPIRY_JOB } from "../bookings/holds.ts";
+import {
+  BOOKING_COMPLETE_JOB,
+  BOOKING_REMINDER_JOB,
+  completeBooking,
+  expireHold,
+  type LifecycleDeps,
+  REFUND_JOB,
+  sendReminder,
+} from "../bookings/lifecycle.ts";
+import { PAYMENT_EVENT_JOB, processPaymentEvent } from "../payments/events.ts";
+import { recordRefund } from "../payments/refunds.ts";
+import { stripeClient } from "../payments/stripe.ts";
+
+const bookingJob = z.object({ bookingId: z.string().min(1).max(64) });
 
 /** Every job type the app runs, wired to its dependencies. */
 export function jobHandlers(
@@ -20,6 +35,8 @@ export function jobHandlers(
     | "KV_QUEUES"
     | "ADMIN_EMAILS"
     | "DEV_FEATURES"
+    | "STRIPE_SECRET_KEY"
+    | "STRIPE_API_BASE"
   >,
   kv: Deno.Kv,
   now: () => number = Date.now,
@@ -31,5 +48,60 @@ export function jobHandlers(
       run: ({ email }, ctx) =>
         sendPasswordReset(accountDepsFrom(config, kv, now()), email, ctx.jobId),
     }),
+    [HOLD_EXPIRY_JOB]: defineJob({
+      schema: bookingJob,
+      run: async ({ bookingId }) => {
+        await expireHold(lifecycle(), bookingId);
+      },
+    }),
+    [BOOKING_COMPLETE_JOB]: defineJob({
+      schema: bookingJob,
+      run: async ({ bookingId }) => {
+        await completeBooking(lifecycle(), bookingId);
+      },
+    }),
+    [BOOKING_REMINDER_JOB]: defineJob({
+      schema: bookingJob,
+      run: ({ bookingId }, ctx) =>
+        sendReminder(lifecycle(), bookingId, ctx.jobId),
+    }),
+    [PAYMENT_EVENT_JOB]: defineJob({
+      schema: z.object({ eventId: z.string().min(1).max(255) }),
+      run: ({ eventId }) => processPaymentEvent(lifecycle(), eventId),
+    }),
+    [REFUND_JOB]: defineJob({
+      schema: z.object({
+        bookingId: z.string().min(1).max(64),
+        n: z.number().int().min(0),
+        amountCents: z.number().int().min(0),
+        hostReversalCents: z.number().int().min(0),
+        commissionRefundCents: z.number().int().min(0),
+      }),
+      run: (payload, ctx) =>
+        recordRefund(
+          {
+            ...lifecycle(),
+            stripe: config.STRIPE_SECRET_KEY
+              ? stripeClient(config.STRIPE_SECRET_KEY, {
+                apiBase: config.STRIPE_API_BASE,
+              })
+              : null,
+          },
+          payload,
+          ctx.jobId,
+        ),
+    }),
   };
+
+  function lifecycle(): LifecycleDeps {
+    return {
+      kv,
+      now: now(),
+      mail: {
+        from: config.EMAIL_FROM,
+        baseUrl: config.BASE_URL,
+        wake: config.KV_QUEUES,
+      },
+    };
+  }
 }

@@ -222,7 +222,12 @@ async function mailboxApp(
     APP_ENV: appEnv,
     DENO_KV_PATH: ":memory:",
     ...(appEnv === "production"
-      ? { RESEND_API_KEY: "re_test", BASE_URL: "https://prep.example" }
+      ? {
+        RESEND_API_KEY: "re_test",
+        BASE_URL: "https://prep.example",
+        STRIPE_SECRET_KEY: "sk_test_x",
+        STRIPE_WEBHOOK_SECRET: "whsec_x",
+      }
       : {}),
     ...env,
   });
@@ -396,6 +401,8 @@ async function deployApp() {
     DENO_KV_PATH: ":memory:",
     RESEND_API_KEY: "re_test",
     BASE_URL: "https://prep.example",
+    STRIPE_SECRET_KEY: "sk_test_x",
+    STRIPE_WEBHOOK_SECRET: "whsec_x",
   });
   assert.equal(config.APP_ENV, "production");
   const app = createApp({

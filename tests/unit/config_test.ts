@@ -27,6 +27,8 @@ Deno.test("config: Deno Deploy uses the platform KV; production does not seed", 
     APP_ENV: "production",
     BASE_URL: "https://prep.example/",
     RESEND_API_KEY: "re_test",
+    STRIPE_SECRET_KEY: "sk_test_x",
+    STRIPE_WEBHOOK_SECRET: "whsec_x",
   });
   assert.equal(c.DENO_KV_PATH, undefined);
   assert.equal(c.SEED_DEMO_DATA, false);
@@ -54,7 +56,45 @@ const bad: [Record<string, string>, RegExp][] = [
     { APP_ENV: "production", RESEND_API_KEY: "re_x" },
     /^Missing environment variable BASE_URL/,
   ],
+  [
+    {
+      APP_ENV: "production",
+      RESEND_API_KEY: "re_x",
+      BASE_URL: "https://x.example",
+    },
+    /^Missing environment variable STRIPE_SECRET_KEY: required when APP_ENV=production/,
+  ],
+  [
+    { STRIPE_SECRET_KEY: "sk_test_abc" },
+    /^Missing environment variable STRIPE_WEBHOOK_SECRET/,
+  ],
+  [
+    { STRIPE_SECRET_KEY: "pk_test_abc" },
+    /^Invalid environment variable STRIPE_SECRET_KEY/,
+  ],
+  [
+    { PLATFORM_FEE_BPS: "abc" },
+    /^Invalid environment variable PLATFORM_FEE_BPS/,
+  ],
 ];
+
+Deno.test("config: payments run through Stripe with a key, demo where dev features run, else off", () => {
+  assert.equal(loadConfig({}).PAYMENTS, "demo");
+  assert.equal(loadConfig({}).PLATFORM_FEE_BPS, 1500);
+  assert.equal(loadConfig({}).RENTER_FEE_BPS, 0);
+  assert.equal(
+    loadConfig({ BASE_URL: "https://demo.example" }).PAYMENTS,
+    "off",
+  );
+  assert.equal(
+    loadConfig({
+      STRIPE_SECRET_KEY: "sk_test_a",
+      STRIPE_WEBHOOK_SECRET: "whsec_b",
+    })
+      .PAYMENTS,
+    "stripe",
+  );
+});
 
 Deno.test("config: a bad value is one line naming the variable", () => {
   for (const [env, message] of bad) {
@@ -72,6 +112,8 @@ Deno.test("config: APP_ENV defaults to production on Deno Deploy, development el
     DENO_DEPLOYMENT_ID: "abc",
     BASE_URL: "https://prep.example",
     RESEND_API_KEY: "re_test",
+    STRIPE_SECRET_KEY: "sk_test_x",
+    STRIPE_WEBHOOK_SECRET: "whsec_x",
   });
   assert.equal(deployed.APP_ENV, "production");
   assert.equal(deployed.DEV_FEATURES, false);
@@ -103,6 +145,8 @@ Deno.test("config: development features run only on a loopback BASE_URL unless a
       APP_ENV: "production",
       BASE_URL: "http://localhost:8000",
       RESEND_API_KEY: "re",
+      STRIPE_SECRET_KEY: "sk_test_x",
+      STRIPE_WEBHOOK_SECRET: "whsec_x",
       ALLOW_DEV_FEATURES: "true",
     }, false],
   ];

@@ -1,0 +1,294 @@
+import type { Booking } from "../lib/bookings/schema.ts";
+import type { Quote } from "../lib/bookings/pricing.ts";
+import type { Kitchen } from "../lib/kitchens/schema.ts";
+import { describePolicy, POLICY_NAMES } from "../lib/kitchens/policy.ts";
+import { formatDayTime, formatTime } from "../lib/kitchens/calendar.ts";
+import { formatCents } from "../lib/money.ts";
+import { FormMessage, type FormState, Notice, SubmitButton } from "./Forms.tsx";
+
+const card = "rounded-xl border border-stone-200 bg-white p-6";
+const button =
+  "rounded-lg bg-emerald-700 px-4 py-2 font-semibold text-white hover:bg-emerald-800";
+
+function times(timeZone: string, start: number, end: number): string {
+  return `${formatDayTime(timeZone, start)} – ${formatTime(timeZone, end)}`;
+}
+
+export function Receipt({ quote }: { quote: Quote }) {
+  return (
+    <table class="w-full text-left">
+      <caption class="sr-only">Price</caption>
+      <tbody>
+        {quote.lines.map((l) => (
+          <tr class="border-b border-stone-100">
+            <th scope="row" class="py-1 font-normal">{l.label}</th>
+            <td class="py-1 text-right">{formatCents(l.amountCents)}</td>
+          </tr>
+        ))}
+        <tr>
+          <th scope="row" class="py-2 font-bold">Total</th>
+          <td class="py-2 text-right font-bold">
+            {formatCents(quote.totalChargedCents)}
+          </td>
+        </tr>
+      </tbody>
+    </table>
+  );
+}
+
+const STATUS_TEXT: Record<Booking["status"], string> = {
+  held: "Waiting for payment",
+  requested: "Waiting for the host to accept",
+  confirmed: "Confirmed",
+  expired: "Not booked: the hold lapsed before payment",
+  declined: "Declined by the host",
+  cancelled: "Cancelled",
+  completed: "Completed",
+};
+
+export function ReviewPage(
+  { kitchen, start, end, quote, request, form }: {
+    kitchen: Kitchen;
+    start: number;
+    end: number;
+    quote: Quote;
+    request: { kitchen: string; date: string; start: string; end: string };
+    form: FormState;
+  },
+) {
+  return (
+    <section class="mx-auto max-w-2xl space-y-6">
+      <h1 class="text-3xl font-extrabold">Review your booking</h1>
+      <FormMessage form={form} />
+      <div class={card}>
+        <h2 class="text-xl font-bold">{kitchen.title}</h2>
+        <p class="mt-1">
+          {times(kitchen.timeZone, start, end)}{" "}
+          <span class="text-sm text-stone-600">
+            {`(times in ${kitchen.timeZone})`}
+          </span>
+        </p>
+        <div class="mt-4">
+          <Receipt quote={quote} />
+        </div>
+      </div>
+      <div class={card}>
+        <h2 class="text-xl font-bold">
+          {`Cancellation policy: ${POLICY_NAMES[kitchen.cancellationPolicy]}`}
+        </h2>
+        <ul class="mt-2 list-disc pl-5">
+          {describePolicy(kitchen.cancellationPolicy).map((l) => (
+            <li key={l}>{l}</li>
+          ))}
+        </ul>
+      </div>
+      <form method="post" action="/bookings" class={`${card} space-y-4`}>
+        <input type="hidden" name="kitchen" value={request.kitchen} />
+        <input type="hidden" name="date" value={request.date} />
+        <input type="hidden" name="start" value={request.start} />
+        <input type="hidden" name="end" value={request.end} />
+        <h2 class="text-xl font-bold">House rules</h2>
+        <ul class="list-disc pl-5">
+          {kitchen.rules.map((r, i) => <li key={i}>{r}</li>)}
+        </ul>
+        <label class="flex items-start gap-2">
+          <input type="checkbox" name="acceptRules" value="yes" required />
+          <span>I have read the house rules and will follow them.</span>
+        </label>
+        {form.errors.acceptRules && (
+          <p class="text-sm font-medium text-red-700">
+            {form.errors.acceptRules}
+          </p>
+        )}
+        <p class="text-sm text-stone-600">
+          We hold these hours for 35 minutes while you pay.
+        </p>
+        <SubmitButton>Continue to payment</SubmitButton>
+      </form>
+    </section>
+  );
+}
+
+export function DemoCheckoutPage({ booking, kitchen }: {
+  booking: Booking;
+  kitchen: Kitchen;
+}) {
+  return (
+    <section class="mx-auto max-w-xl space-y-6">
+      <p
+        role="note"
+        class="rounded-lg border-2 border-amber-400 bg-amber-50 p-4 font-semibold text-amber-900"
+      >
+        Demo checkout: no card is needed and nothing is charged. With Stripe
+        keys configured, this step is Stripe Checkout.
+      </p>
+      <h1 class="text-3xl font-extrabold">Pay for your booking</h1>
+      <div class={card}>
+        <h2 class="text-xl font-bold">{kitchen.title}</h2>
+        <p class="mt-1">
+          {times(booking.timeZone, booking.start, booking.end)}
+        </p>
+        <div class="mt-4">
+          <Receipt quote={booking.quote} />
+        </div>
+      </div>
+      <div class="flex gap-3">
+        <form method="post" action={`/bookings/${booking.id}/pay`}>
+          <button type="submit" class={button}>
+            {`Pay ${formatCents(booking.quote.totalChargedCents)} (demo)`}
+          </button>
+        </form>
+        <a
+          href={`/kitchens/${kitchen.id}?date=${booking.localDate}`}
+          class="rounded-lg border border-stone-300 px-4 py-2 font-semibold"
+        >
+          Cancel
+        </a>
+      </div>
+    </section>
+  );
+}
+
+export function BookingPage(
+  { booking, kitchen, accessCode, showAddress, refund, notice, confirming }: {
+    booking: Booking;
+    kitchen: Kitchen;
+    accessCode: string | null;
+    showAddress: boolean;
+    /** What cancelling now would refund, when the viewer may cancel. */
+    refund: { cents: number; explanation: string } | null;
+    notice?: string;
+    confirming: boolean;
+  },
+) {
+  const b = booking;
+  return (
+    <section class="mx-auto max-w-2xl space-y-6">
+      {notice && <Notice>{notice}</Notice>}
+      <header>
+        <p class="text-sm font-semibold uppercase tracking-wide text-emerald-700">
+          {STATUS_TEXT[b.status]}
+        </p>
+        <h1 class="text-3xl font-extrabold">{kitchen.title}</h1>
+        <p class="mt-1">
+          {times(b.timeZone, b.start, b.end)}{" "}
+          <span class="text-sm text-stone-600">{`(${b.timeZone})`}</span>
+        </p>
+      </header>
+      {confirming && (
+        <p role="status" class={card}>
+          We are confirming your payment. This page updates in a moment.
+        </p>
+      )}
+      {b.status === "confirmed" && (
+        <div class={card}>
+          <h2 class="text-xl font-bold">Getting in</h2>
+          {showAddress && (
+            <p class="mt-1">
+              {`${kitchen.address.line1}, ${kitchen.address.postalCode} (${kitchen.address.neighborhood})`}
+            </p>
+          )}
+          <p class="mt-2">
+            {accessCode
+              ? `Access code: ${accessCode}`
+              : "Your access code appears here 24 hours before the start."}
+          </p>
+        </div>
+      )}
+      {b.cancellation && (
+        <div class={card}>
+          <h2 class="text-xl font-bold">Cancellation</h2>
+          <p class="mt-1">{b.cancellation.explanation}</p>
+          <p class="mt-1">
+            {`Refund: ${formatCents(b.cancellation.refundCents)}`}
+          </p>
+        </div>
+      )}
+      {b.note && <p class={card}>{b.note}</p>}
+      <div class={card}>
+        <h2 class="text-xl font-bold">Receipt</h2>
+        <div class="mt-2">
+          <Receipt quote={b.quote} />
+        </div>
+      </div>
+      {refund && (
+        <form
+          method="post"
+          action={`/bookings/${b.id}/cancel`}
+          class={`${card} space-y-3`}
+        >
+          <h2 class="text-xl font-bold">Cancel this booking</h2>
+          <p>
+            {`${refund.explanation} Cancelling now refunds ${
+              formatCents(refund.cents)
+            }.`}
+          </p>
+          <button
+            type="submit"
+            class="rounded-lg border border-red-300 px-4 py-2 font-semibold text-red-800"
+          >
+            Cancel booking
+          </button>
+        </form>
+      )}
+    </section>
+  );
+}
+
+export function TripsPage({ bookings, titles, now }: {
+  bookings: Booking[];
+  titles: Record<string, string>;
+  now: number;
+}) {
+  const groups: [string, Booking[]][] = [
+    [
+      "Upcoming",
+      bookings.filter((b) =>
+        ["held", "requested", "confirmed"].includes(b.status) && b.end > now
+      ).reverse(),
+    ],
+    [
+      "Past",
+      bookings.filter((b) =>
+        b.status === "completed" || (b.status === "confirmed" && b.end <= now)
+      ),
+    ],
+    [
+      "Cancelled and not booked",
+      bookings.filter((b) =>
+        ["cancelled", "expired", "declined"].includes(b.status)
+      ),
+    ],
+  ];
+  return (
+    <section class="space-y-8">
+      <h1 class="text-3xl font-extrabold">Your bookings</h1>
+      {groups.map(([heading, list]) => (
+        <div>
+          <h2 class="text-xl font-bold">{heading}</h2>
+          {list.length === 0
+            ? <p class="mt-1 text-stone-600">None.</p>
+            : (
+              <ul class="mt-2 space-y-2">
+                {list.map((b) => (
+                  <li class={card}>
+                    <a
+                      href={`/bookings/${b.id}`}
+                      class="font-semibold text-emerald-800 underline"
+                    >
+                      {titles[b.kitchenId] ?? "Kitchen"}
+                    </a>
+                    <p>
+                      {`${times(b.timeZone, b.start, b.end)} · ${
+                        STATUS_TEXT[b.status]
+                      }`}
+                    </p>
+                  </li>
+                ))}
+              </ul>
+            )}
+        </div>
+      ))}
+    </section>
+  );
+}

@@ -1,0 +1,292 @@
+/**
+ * Taking a kitchen's time: a hold is one atomic that checks the calendar day
+ * documents it touches (and the renter's holds) by versionstamp and writes
+ * the booking, its indexes, the occupancy entries, the claim and the
+ * hold-expiry job together (DESIGN §5, §12). The decision re-reads KV —
+ * never the read cache — and re-checks every availability rule.
+ */
+import { checkInterval, REJECTION_MESSAGES } from "../availability.ts";
+import type { SessionUser } from "../accounts/schema.ts";
+import { decide } from "../accounts/roles.ts";
+import { keys } from "../db/keys.ts";
+import { forget } from "../db/read_cache.ts";
+import {
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  ValidationError,
+} from "../errors.ts";
+import { newId } from "../ids.ts";
+import { addJob } from "../jobs/outbox.ts";
+import { localInstant, rulesOf } from "../kitchens/calendar.ts";
+import { getKitchen, occupancyCacheKey } from "../kitchens/repo.ts";
+import type { Kitchen } from "../kitchens/schema.ts";
+import {
+  busyIntervals,
+  type CalendarDay,
+  claimDays,
+  conflictsWith,
+  EMPTY_DAY,
+  withClaim,
+} from "./calendar.ts";
+import { type Quote, quote } from "./pricing.ts";
+import type { Booking, BookingMode, HoldRequest } from "./schema.ts";
+
+/** A hold lasts 35 minutes: it outlives the 30-minute Checkout Session (Stripe's minimum). */
+export const HOLD_MS = 35 * 60_000;
+export const CHECKOUT_MS = 30 * 60_000;
+/** Unpaid holds a renter may have at once, so nobody can lock a kitchen's week. */
+export const MAX_LIVE_HOLDS = 3;
+export const HOLD_EXPIRY_JOB = "booking.hold_expiry";
+
+export interface Fees {
+  renterFeeBps: number;
+  platformFeeBps: number;
+}
+
+export interface HoldDeps {
+  kv: Deno.Kv;
+  now: number;
+  fees: Fees;
+  wake: boolean;
+  /** Whether the kitchen's host can be paid now (payout set up). */
+  hostCanBePaid: (hostId: string) => Promise<boolean>;
+}
+
+/** A renter's unpaid holds, by booking id, with when each lapses. */
+export type RenterHolds = { bookingId: string; expiresAt: number }[];
+
+/** The instants of a picked date and wall-clock times; an end at or before the start is the next day. */
+export function requestedInterval(
+  k: Pick<Kitchen, "timeZone">,
+  req: Pick<HoldRequest, "date" | "start" | "end">,
+): { start: number; end: number } {
+  const start = localInstant(k.timeZone, req.date, req.start);
+  const endDate = req.end <= req.start
+    ? Temporal.PlainDate.from(req.date).add({ days: 1 }).toString()
+    : req.date;
+  const end = req.end === "24:00"
+    ? localInstant(k.timeZone, req.date, "24:00")
+    : localInstant(k.timeZone, endDate, req.end);
+  return { start, end };
+}
+
+/** The kitchen's mode: kitchens from before request-to-book are instant. */
+export function bookingModeOf(k: Kitchen): BookingMode {
+  return (k as Kitchen & { bookingMode?: BookingMode }).bookingMode ??
+    "instant";
+}
+
+/** The quote for a kitchen and interval, at today's fees (pure). */
+export function quoteFor(
+  k: Kitchen,
+  interval: { start: number; end: number },
+  fees: Fees,
+): Quote {
+  const minutes = Math.round((interval.end - interval.start) / 60_000);
+  if (minutes <= 0 || minutes % 30 !== 0) {
+    throw new ValidationError(
+      { end: "Pick an end time in half-hour steps after the start." },
+      "Pick an end time after the start.",
+    );
+  }
+  return quote({
+    hourlyPriceCents: k.hourlyPriceCents,
+    cleaningFeeCents: k.cleaningFeeCents,
+    durationMinutes: minutes,
+    renterFeeBps: fees.renterFeeBps,
+    platformFeeBps: fees.platformFeeBps,
+  });
+}
+
+/**
+ * What the review page shows before anything is held: the kitchen, the
+ * interval and its quote, after the availability rules (read fresh).
+ */
+export async function previewHold(
+  deps: Pick<HoldDeps, "kv" | "now" | "fees">,
+  req: HoldRequest,
+): Promise<{ kitchen: Kitchen; start: number; end: number; quote: Quote }> {
+  const kitchen = await bookableKitchen(deps.kv, req.kitchen);
+  const interval = requestedInterval(kitchen, req);
+  const q = quoteFor(kitchen, interval, deps.fees);
+  const days = claimDays(
+    kitchen.timeZone,
+    interval.start,
+    interval.end,
+    kitchen.bufferMinutes * 60_000,
+  );
+  const entries = await deps.kv.getMany<CalendarDay[]>(
+    days.map((d) => keys.calendarDay(kitchen.id, d)),
+  );
+  checkRules(
+    kitchen,
+    interval,
+    entries.map((e) => e.value ?? EMPTY_DAY),
+    deps.now,
+  );
+  return { kitchen, ...interval, quote: q };
+}
+
+async function bookableKitchen(kv: Deno.Kv, id: string): Promise<Kitchen> {
+  const kitchen = await getKitchen(kv, id);
+  if (!kitchen || kitchen.status !== "published") {
+    throw new NotFoundError("We could not find that kitchen.");
+  }
+  return kitchen;
+}
+
+function checkRules(
+  kitchen: Kitchen,
+  interval: { start: number; end: number },
+  days: CalendarDay[],
+  now: number,
+): void {
+  const busy = busyIntervals(days, now);
+  const verdict = checkInterval(rulesOf(kitchen), interval, busy, now);
+  if (!verdict.ok) {
+    if (verdict.reason === "overlaps" || verdict.reason === "inside_buffer") {
+      throw takenError();
+    }
+    throw new ValidationError(
+      { start: REJECTION_MESSAGES[verdict.reason] },
+      REJECTION_MESSAGES[verdict.reason],
+    );
+  }
+  const claim = {
+    ref: "",
+    ...interval,
+    bufferMs: kitchen.bufferMinutes * 60_000,
+  };
+  if (days.some((d) => conflictsWith(d.claims, claim, now).length > 0)) {
+    throw takenError();
+  }
+}
+
+const takenError = () =>
+  new ConflictError(
+    "Someone else has just booked part of that time. Please pick another time.",
+  );
+
+/**
+ * Holds the kitchen's time for `renter` for HOLD_MS while they pay. Throws
+ * ConflictError when the time is taken (by any concurrent writer), a
+ * ValidationError when the rules refuse it, ForbiddenError when the renter
+ * may not book.
+ */
+export async function createHold(
+  deps: HoldDeps,
+  renter: SessionUser,
+  req: HoldRequest,
+): Promise<Booking> {
+  const may = decide(renter, "book");
+  if (!may.ok) throw new ForbiddenError(may.reason);
+  const kitchen = await bookableKitchen(deps.kv, req.kitchen);
+  if (kitchen.hostId === renter.id) {
+    throw new ValidationError({}, "You cannot book your own kitchen.");
+  }
+  if (!(await deps.hostCanBePaid(kitchen.hostId))) {
+    throw new ConflictError(
+      "This kitchen is not taking bookings yet: its host has not finished setting up payouts.",
+    );
+  }
+  const interval = requestedInterval(kitchen, req);
+  const q = quoteFor(kitchen, interval, deps.fees);
+  const bufferMs = kitchen.bufferMinutes * 60_000;
+  const days = claimDays(
+    kitchen.timeZone,
+    interval.start,
+    interval.end,
+    bufferMs,
+  );
+  const id = newId();
+  const now = deps.now;
+  const holdExpiresAt = now + HOLD_MS;
+
+  for (let attempt = 0; attempt < 8; attempt++) {
+    const dayKeys = days.map((d) => keys.calendarDay(kitchen.id, d));
+    const [entries, holds] = await Promise.all([
+      deps.kv.getMany<CalendarDay[]>(dayKeys),
+      deps.kv.get<RenterHolds>(keys.renterHolds(renter.id)),
+    ]);
+    const dayDocs = entries.map((e) => e.value ?? EMPTY_DAY);
+    checkRules(kitchen, interval, dayDocs, now);
+    const live = (holds.value ?? []).filter((h) => h.expiresAt > now);
+    if (live.length >= MAX_LIVE_HOLDS) {
+      throw new ConflictError(
+        `You already have ${MAX_LIVE_HOLDS} bookings waiting for payment. Pay for one, or wait until a hold lapses (35 minutes after it started).`,
+      );
+    }
+    const booking: Booking = {
+      v: 1,
+      id,
+      kitchenId: kitchen.id,
+      renterId: renter.id,
+      hostId: kitchen.hostId,
+      start: interval.start,
+      end: interval.end,
+      timeZone: kitchen.timeZone,
+      localDate: req.date,
+      localStart: req.start,
+      localEnd: req.end,
+      status: "held",
+      mode: bookingModeOf(kitchen),
+      quote: q,
+      bufferMs,
+      claimDays: days,
+      holdExpiresAt,
+      respondBy: null,
+      payment: {
+        provider: "demo",
+        checkoutSessionId: null,
+        paymentIntentId: null,
+        chargeId: null,
+      },
+      ledger: [],
+      accessCode: null,
+      cancellation: null,
+      disputed: false,
+      note: null,
+      rulesAcceptedAt: now,
+      createdAt: now,
+      updatedAt: now,
+    };
+    const claim = {
+      ref: id,
+      start: interval.start,
+      end: interval.end,
+      bufferMs,
+      expiresAt: holdExpiresAt,
+    };
+    const atomic = deps.kv.atomic()
+      .check(holds)
+      .check({ key: keys.booking(id), versionstamp: null });
+    entries.forEach((e, i) => {
+      atomic.check(e).set(dayKeys[i], withClaim(dayDocs[i], claim, now));
+    });
+    atomic
+      .set(keys.booking(id), booking)
+      .set(keys.bookingsByKitchen(kitchen.id, interval.start, id), id)
+      .set(keys.bookingsByRenter(renter.id, interval.start, id), id)
+      .set(keys.bookingsByHost(kitchen.hostId, interval.start, id), id)
+      .set(keys.occupancy(kitchen.id, interval.start, id), {
+        end: interval.end,
+        expiresAt: holdExpiresAt,
+      })
+      .set(keys.renterHolds(renter.id), [...live, {
+        bookingId: id,
+        expiresAt: holdExpiresAt,
+      }]);
+    addJob(atomic, {
+      id: `booking-expiry:${id}`,
+      type: HOLD_EXPIRY_JOB,
+      payload: { bookingId: id },
+      runAt: holdExpiresAt,
+    }, { now, wake: deps.wake });
+    if ((await atomic.commit()).ok) {
+      forget(deps.kv, occupancyCacheKey(kitchen.id));
+      return booking;
+    }
+  }
+  throw takenError();
+}

@@ -1,0 +1,661 @@
+/**
+ * Everything that happens to a booking after its hold: payment confirms it,
+ * a lapsed hold expires, a cancellation refunds and frees the time, the end
+ * completes it. Each change is one atomic: the status (through the state
+ * machine), the calendar claim, the occupancy entry, the renter's holds, the
+ * ledger, the emails and the timers (DESIGN §5, §6, §12).
+ */
+import type { User } from "../accounts/schema.ts";
+import { keys } from "../db/keys.ts";
+import { forget } from "../db/read_cache.ts";
+import { EMAIL_JOB, outgoingEmail } from "../email/job.ts";
+import { displayName, notificationEmail } from "../email/templates.ts";
+import { ConflictError, ForbiddenError, NotFoundError } from "../errors.ts";
+import { addJob } from "../jobs/outbox.ts";
+import { formatDayTime, formatTime } from "../kitchens/calendar.ts";
+import { type CancellationPolicy, POLICY_NAMES } from "../kitchens/policy.ts";
+import { getKitchen, occupancyCacheKey } from "../kitchens/repo.ts";
+import type { Kitchen } from "../kitchens/schema.ts";
+import { formatCents } from "../money.ts";
+import {
+  type CalendarDay,
+  conflictsWith,
+  EMPTY_DAY,
+  withClaim,
+  withFirmClaim,
+  withoutClaim,
+} from "./calendar.ts";
+import type { RenterHolds } from "./holds.ts";
+import { type Canceller, refundForCancellation } from "./refunds.ts";
+import type { Booking, LedgerEntry } from "./schema.ts";
+import { transition } from "./state.ts";
+
+export const BOOKING_COMPLETE_JOB = "booking.complete";
+export const BOOKING_REMINDER_JOB = "booking.reminder";
+export const REMINDER_BEFORE_MS = 24 * 3600_000;
+
+export interface LifecycleDeps {
+  kv: Deno.Kv;
+  now: number;
+  mail: { from: string; baseUrl: string; wake: boolean };
+}
+
+/** A six-digit door or lockbox code, from the platform's CSPRNG. */
+export function newAccessCode(): string {
+  const n = crypto.getRandomValues(new Uint32Array(1))[0] % 1_000_000;
+  return String(n).padStart(6, "0");
+}
+
+/** Whether the access code may be shown: from 24 hours before the start until the end. */
+export function accessCodeVisible(b: Booking, now: number): boolean {
+  return b.status === "confirmed" && b.accessCode !== null &&
+    now >= b.start - REMINDER_BEFORE_MS && now < b.end;
+}
+
+export async function getBooking(
+  kv: Deno.Kv,
+  id: string,
+): Promise<Booking | null> {
+  return (await kv.get<Booking>(keys.booking(id))).value;
+}
+
+/** A booking its renter, its host or staff may see; anyone else gets 404. */
+export async function getBookingFor(
+  kv: Deno.Kv,
+  id: string,
+  viewer: { id: string; roles: readonly string[] },
+): Promise<Booking> {
+  const b = await getBooking(kv, id);
+  const staff = viewer.roles.includes("admin") ||
+    viewer.roles.includes("support");
+  if (!b || (b.renterId !== viewer.id && b.hostId !== viewer.id && !staff)) {
+    throw new NotFoundError("We could not find that booking.");
+  }
+  return b;
+}
+
+async function listByIndex(
+  kv: Deno.Kv,
+  prefix: Deno.KvKey,
+  limit: number,
+): Promise<Booking[]> {
+  const ids: string[] = [];
+  for await (
+    const e of kv.list<string>({ prefix }, { limit, reverse: true })
+  ) ids.push(e.value);
+  const out: Booking[] = [];
+  for (let i = 0; i < ids.length; i += 10) {
+    const entries = await kv.getMany<Booking[]>(
+      ids.slice(i, i + 10).map((id) => keys.booking(id)),
+    );
+    for (const e of entries) if (e.value) out.push(e.value);
+  }
+  return out;
+}
+
+/** A renter's bookings, latest start first. */
+export function listBookingsByRenter(
+  kv: Deno.Kv,
+  renterId: string,
+  limit = 200,
+): Promise<Booking[]> {
+  return listByIndex(kv, keys.bookingsByRenterPrefix(renterId), limit);
+}
+
+/** A host's bookings across their kitchens, latest start first. */
+export function listBookingsByHost(
+  kv: Deno.Kv,
+  hostId: string,
+  limit = 200,
+): Promise<Booking[]> {
+  return listByIndex(kv, keys.bookingsByHostPrefix(hostId), limit);
+}
+
+interface Change {
+  booking: Booking;
+  /** What to do with the calendar claim. */
+  claim?: "keep" | "firm" | "release" | "reclaim";
+  /** Adds emails, jobs and the rest of the same atomic. */
+  extra?: (atomic: Deno.AtomicOperation) => void;
+}
+
+/**
+ * Reads the booking and what it holds, lets `apply` decide the change (or
+ * null for none), and writes it all in one atomic checked against what was
+ * read; retries on a race. Returns the booking as stored afterwards.
+ */
+async function changeBooking(
+  deps: LifecycleDeps,
+  id: string,
+  apply: (b: Booking, days: CalendarDay[]) => Change | null,
+): Promise<Booking> {
+  for (let attempt = 0; attempt < 8; attempt++) {
+    const entry = await deps.kv.get<Booking>(keys.booking(id));
+    if (!entry.value) {
+      throw new NotFoundError("We could not find that booking.");
+    }
+    const before = entry.value;
+    const dayKeys = before.claimDays.map((d) =>
+      keys.calendarDay(before.kitchenId, d)
+    );
+    const [days, holds] = await Promise.all([
+      deps.kv.getMany<CalendarDay[]>(dayKeys),
+      deps.kv.get<RenterHolds>(keys.renterHolds(before.renterId)),
+    ]);
+    const docs = days.map((d) => d.value ?? EMPTY_DAY);
+    const change = apply(before, docs);
+    if (!change) return before;
+    const after = { ...change.booking, updatedAt: deps.now };
+    const atomic = deps.kv.atomic().check(entry).set(keys.booking(id), after);
+    const occupancy = keys.occupancy(before.kitchenId, before.start, id);
+    const claim = change.claim ?? "keep";
+    if (claim !== "keep") {
+      days.forEach((d, i) => {
+        atomic.check(d);
+        const doc = docs[i];
+        const next = claim === "release"
+          ? withoutClaim(doc, id)
+          : claim === "firm"
+          ? withFirmClaim(doc, id)
+          : withClaim(doc, {
+            ref: id,
+            start: before.start,
+            end: before.end,
+            bufferMs: before.bufferMs,
+            expiresAt: null,
+          }, deps.now);
+        atomic.set(dayKeys[i], next);
+      });
+      if (claim === "release") atomic.delete(occupancy);
+      else atomic.set(occupancy, { end: before.end, expiresAt: null });
+    }
+    // The renter's unpaid holds lose this one once it is no longer held.
+    if (before.status === "held" && after.status !== "held") {
+      atomic.check(holds).set(
+        keys.renterHolds(before.renterId),
+        (holds.value ?? []).filter((h) =>
+          h.bookingId !== id && h.expiresAt > deps.now
+        ),
+      );
+    }
+    change.extra?.(atomic);
+    if ((await atomic.commit()).ok) {
+      if (claim !== "keep") {
+        forget(deps.kv, occupancyCacheKey(before.kitchenId));
+      }
+      return after;
+    }
+  }
+  throw new ConflictError(
+    "This booking changed while we were updating it; please try again.",
+  );
+}
+
+/** The ledger of a charge: what the renter paid and where it went. */
+function chargeEntries(
+  b: Booking,
+  ref: string | null,
+  at: number,
+): LedgerEntry[] {
+  const q = b.quote;
+  const entries: LedgerEntry[] = [
+    { kind: "charge", amountCents: q.totalChargedCents, at, ref },
+    { kind: "transfer", amountCents: q.hostPayoutCents, at, ref: null },
+    { kind: "commission", amountCents: q.commissionCents, at, ref: null },
+  ];
+  if (q.platformRevenueCents - q.commissionCents > 0) {
+    entries.push({
+      kind: "renter_fee",
+      amountCents: q.platformRevenueCents - q.commissionCents,
+      at,
+      ref: null,
+    });
+  }
+  return entries;
+}
+
+/** Whether a booking's ledger balances: what came in went out, refunds matched by reversals. */
+export function ledgerProblem(b: Booking): string | null {
+  const sum = (kind: LedgerEntry["kind"]) =>
+    b.ledger.filter((e) => e.kind === kind).reduce(
+      (n, e) => n + e.amountCents,
+      0,
+    );
+  if (
+    sum("charge") !==
+      sum("transfer") + sum("commission") + sum("renter_fee") +
+        b.quote.authorityCents * (sum("charge") > 0 ? 1 : 0)
+  ) return "charge does not equal transfer + commission + fees";
+  if (
+    sum("refund") !==
+      sum("transfer_reversal") + sum("fee_refund") + sum("renter_fee_refund")
+  ) return "refunds do not equal reversals + fee refunds";
+  if (sum("refund") > sum("charge")) return "refunded more than was charged";
+  return null;
+}
+
+export interface PaymentRefs {
+  provider: Booking["payment"]["provider"];
+  checkoutSessionId: string | null;
+  paymentIntentId: string | null;
+  chargeId: string | null;
+}
+
+export type ConfirmOutcome =
+  | { kind: "confirmed"; booking: Booking }
+  | { kind: "requested"; booking: Booking }
+  | { kind: "unchanged"; booking: Booking }
+  /** Paid after the hold lapsed and the time was taken meanwhile: refund it. */
+  | { kind: "lost"; booking: Booking };
+
+/**
+ * A completed checkout: confirms an instant booking (or moves a request to
+ * `requested`, card authorised), firms up its time, records the charge and
+ * tells both sides. Idempotent: a booking already past this is unchanged. A
+ * payment for a lapsed hold re-claims the time if it is still free.
+ */
+export async function confirmPayment(
+  deps: LifecycleDeps,
+  id: string,
+  refs: PaymentRefs,
+): Promise<ConfirmOutcome> {
+  const p = await parties(deps.kv, id);
+  let outcome: ConfirmOutcome["kind"] = "unchanged";
+  const booking = await changeBooking(deps, id, (b, days) => {
+    if (b.status !== "held" && b.status !== "expired") {
+      outcome = "unchanged";
+      return null;
+    }
+    let claim: Change["claim"] = "firm";
+    if (b.status === "expired") {
+      const mine = {
+        ref: id,
+        start: b.start,
+        end: b.end,
+        bufferMs: b.bufferMs,
+      };
+      if (days.some((d) => conflictsWith(d.claims, mine, deps.now).length)) {
+        outcome = "lost";
+        return {
+          booking: {
+            ...b,
+            payment: { ...b.payment, ...refs },
+            note:
+              "The payment arrived after the hold lapsed and the time was booked by someone else; it is refunded in full.",
+          },
+          extra: (atomic) => {
+            if (p.renter) {
+              addBookingEmail(
+                atomic,
+                deps,
+                p.renter,
+                b,
+                p.kitchen,
+                "refunded_late",
+              );
+            }
+          },
+        };
+      }
+      claim = "reclaim";
+    }
+    const request = b.mode === "request";
+    outcome = request ? "requested" : "confirmed";
+    const status = transition(b.status, request ? "authorise" : "pay");
+    const respondBy = request
+      ? Math.min(deps.now + 24 * 3600_000, b.start)
+      : null;
+    const next: Booking = {
+      ...b,
+      status,
+      payment: { ...b.payment, ...refs },
+      holdExpiresAt: null,
+      respondBy,
+      accessCode: request ? null : newAccessCode(),
+      ledger: request
+        ? b.ledger
+        : [...b.ledger, ...chargeEntries(b, refs.chargeId, deps.now)],
+      note: null,
+    };
+    return {
+      booking: next,
+      claim,
+      extra: (atomic) => {
+        if (request) return;
+        addConfirmedTimers(atomic, next, deps);
+        if (p.renter) {
+          addBookingEmail(
+            atomic,
+            deps,
+            p.renter,
+            next,
+            p.kitchen,
+            "confirmed_renter",
+          );
+        }
+        if (p.host) {
+          addBookingEmail(
+            atomic,
+            deps,
+            p.host,
+            next,
+            p.kitchen,
+            "confirmed_host",
+          );
+        }
+      },
+    };
+  });
+  return { kind: outcome, booking } as ConfirmOutcome;
+}
+
+function addConfirmedTimers(
+  atomic: Deno.AtomicOperation,
+  b: Booking,
+  deps: LifecycleDeps,
+): void {
+  const opts = { now: deps.now, wake: deps.mail.wake };
+  addJob(atomic, {
+    id: `booking-complete:${b.id}`,
+    type: BOOKING_COMPLETE_JOB,
+    payload: { bookingId: b.id },
+    runAt: b.end,
+  }, opts);
+  if (b.start - REMINDER_BEFORE_MS > deps.now) {
+    addJob(atomic, {
+      id: `booking-reminder:${b.id}`,
+      type: BOOKING_REMINDER_JOB,
+      payload: { bookingId: b.id },
+      runAt: b.start - REMINDER_BEFORE_MS,
+    }, opts);
+  }
+}
+
+/** A hold whose time is up: expired, and its time freed. Anything else is left alone. */
+export async function expireHold(
+  deps: LifecycleDeps,
+  id: string,
+): Promise<Booking> {
+  return await changeBooking(deps, id, (b) => {
+    if (b.status !== "held" || (b.holdExpiresAt ?? 0) > deps.now) return null;
+    return {
+      booking: { ...b, status: transition(b.status, "expire") },
+      claim: "release",
+    };
+  });
+}
+
+/** A booking whose end has passed: completed. */
+export async function completeBooking(
+  deps: LifecycleDeps,
+  id: string,
+): Promise<Booking> {
+  return await changeBooking(deps, id, (b) => {
+    if (b.status !== "confirmed" || b.end > deps.now) return null;
+    return { booking: { ...b, status: transition(b.status, "complete") } };
+  });
+}
+
+/** What a cancellation by `by` would refund right now (for the cancel button). */
+export function refundNow(
+  b: Booking,
+  policy: CancellationPolicy,
+  by: Canceller,
+  now: number,
+) {
+  return refundForCancellation({
+    quote: b.quote,
+    cancelledBy: by,
+    policy,
+    startMs: b.start,
+    cancelledAtMs: now,
+  });
+}
+
+export const REFUND_JOB = "booking.refund";
+
+/**
+ * Cancels a confirmed booking: the refund the policy gives (full when the
+ * host or staff cancel), the time freed, the ledger and the refund job,
+ * emails to both sides, in one atomic. Only the renter, the host or an admin.
+ */
+export async function cancelBooking(
+  deps: LifecycleDeps,
+  id: string,
+  actor: { id: string; roles: readonly string[] },
+  reason: string | null,
+): Promise<Booking> {
+  const p = await parties(deps.kv, id);
+  const kitchen = p.kitchen;
+  return await changeBooking(deps, id, (b) => {
+    const by: Canceller | null = b.renterId === actor.id
+      ? "renter"
+      : b.hostId === actor.id
+      ? "host"
+      : actor.roles.includes("admin")
+      ? "admin"
+      : null;
+    if (!by) throw new ForbiddenError("You cannot cancel this booking.");
+    const status = transition(b.status, "cancel");
+    const refund = refundNow(b, kitchen.cancellationPolicy, by, deps.now);
+    const n = b.ledger.filter((e) => e.kind === "refund").length + 1;
+    const at = deps.now;
+    const ledger: LedgerEntry[] = refund.refundCents > 0
+      ? [
+        ...b.ledger,
+        { kind: "refund", amountCents: refund.refundCents, at, ref: null },
+        {
+          kind: "transfer_reversal",
+          amountCents: refund.hostReversalCents,
+          at,
+          ref: null,
+        },
+        {
+          kind: "fee_refund",
+          amountCents: refund.commissionRefundCents,
+          at,
+          ref: null,
+        },
+        {
+          kind: "renter_fee_refund",
+          amountCents: refund.refundCents - refund.hostReversalCents -
+            refund.commissionRefundCents,
+          at,
+          ref: null,
+        },
+      ]
+      : b.ledger;
+    const next: Booking = {
+      ...b,
+      status,
+      ledger,
+      cancellation: {
+        by,
+        at,
+        reason,
+        refundCents: refund.refundCents,
+        refundBps: refund.refundBps,
+        explanation: refund.explanation,
+      },
+    };
+    return {
+      booking: next,
+      claim: "release",
+      extra: (atomic) => {
+        if (p.renter) {
+          addBookingEmail(
+            atomic,
+            deps,
+            p.renter,
+            next,
+            kitchen,
+            "cancelled_renter",
+          );
+        }
+        if (p.host) {
+          addBookingEmail(
+            atomic,
+            deps,
+            p.host,
+            next,
+            kitchen,
+            "cancelled_host",
+          );
+        }
+        if (refund.refundCents > 0) {
+          addJob(atomic, {
+            id: `booking-refund:${b.id}:${n}`,
+            type: REFUND_JOB,
+            payload: {
+              bookingId: b.id,
+              n,
+              amountCents: refund.refundCents,
+              hostReversalCents: refund.hostReversalCents,
+              commissionRefundCents: refund.commissionRefundCents,
+            },
+          }, { now: deps.now, wake: deps.mail.wake });
+        }
+      },
+    };
+  });
+}
+
+/** The kitchen and the people a booking's emails go to (a demo host may have no account). */
+async function parties(
+  kv: Deno.Kv,
+  bookingId: string,
+): Promise<{ kitchen: Kitchen; renter: User | null; host: User | null }> {
+  const b = await getBooking(kv, bookingId);
+  if (!b) throw new NotFoundError("We could not find that booking.");
+  const [kitchen, renter, host] = await Promise.all([
+    getKitchen(kv, b.kitchenId),
+    kv.get<User>(keys.user(b.renterId)),
+    kv.get<User>(keys.user(b.hostId)),
+  ]);
+  if (!kitchen) throw new NotFoundError("We could not find that kitchen.");
+  return { kitchen, renter: renter.value, host: host.value };
+}
+
+/** "Thu, Dec 3, 10:00 AM – 1:00 PM" in the kitchen's zone. */
+export function describeTimes(b: Booking): string {
+  return `${formatDayTime(b.timeZone, b.start)} – ${
+    formatTime(b.timeZone, b.end)
+  } (${b.timeZone})`;
+}
+
+/** A kitchen title for an email: left out when it reads like a link. */
+function kitchenName(k: Kitchen): string {
+  return displayName(k.title) || "the kitchen";
+}
+
+/**
+ * The emails a booking's change sends, added to an atomic by the payments
+ * layer or a job, so they go out exactly when the change commits.
+ */
+export function addBookingEmail(
+  atomic: Deno.AtomicOperation,
+  deps: LifecycleDeps,
+  to: Pick<User, "email" | "name">,
+  b: Booking,
+  k: Kitchen,
+  what:
+    | "confirmed_renter"
+    | "confirmed_host"
+    | "cancelled_renter"
+    | "cancelled_host"
+    | "reminder"
+    | "refunded_late",
+): void {
+  const url = `${deps.mail.baseUrl}/bookings/${b.id}`;
+  const times = describeTimes(b);
+  const name = kitchenName(k);
+  const total = formatCents(b.quote.totalChargedCents);
+  const texts: Record<
+    typeof what,
+    { subject: string; heading: string; paragraphs: string[] }
+  > = {
+    confirmed_renter: {
+      subject: `Booking confirmed: ${name}`,
+      heading: "Your booking is confirmed",
+      paragraphs: [
+        `You booked ${name} for ${times}. You paid ${total}.`,
+        "The full address and your access code are on the booking page; the code appears 24 hours before the start.",
+        `Cancellation policy: ${POLICY_NAMES[k.cancellationPolicy]}.`,
+      ],
+    },
+    confirmed_host: {
+      subject: `New booking: ${name}`,
+      heading: "You have a new booking",
+      paragraphs: [
+        `${name} is booked for ${times}. Your payout for it is ${
+          formatCents(b.quote.hostPayoutCents)
+        }.`,
+      ],
+    },
+    cancelled_renter: {
+      subject: `Booking cancelled: ${name}`,
+      heading: "Your booking is cancelled",
+      paragraphs: [
+        `Your booking of ${name} for ${times} is cancelled.`,
+        b.cancellation
+          ? `${b.cancellation.explanation} Refund: ${
+            formatCents(b.cancellation.refundCents)
+          }.`
+          : "",
+      ].filter(Boolean),
+    },
+    cancelled_host: {
+      subject: `Booking cancelled: ${name}`,
+      heading: "A booking was cancelled",
+      paragraphs: [
+        `The booking of ${name} for ${times} is cancelled, and the time is free again.`,
+      ],
+    },
+    reminder: {
+      subject: `Tomorrow: ${name}`,
+      heading: "Your booking starts soon",
+      paragraphs: [
+        `Your booking of ${name} starts ${times}.`,
+        b.accessCode ? `Your access code: ${b.accessCode}` : "",
+      ].filter(Boolean),
+    },
+    refunded_late: {
+      subject: `Payment refunded: ${name}`,
+      heading: "Your payment came too late",
+      paragraphs: [
+        `Your payment for ${name} (${times}) arrived after the hold lapsed, and the time was booked by someone else. We refunded ${total} in full.`,
+      ],
+    },
+  };
+  const t = texts[what];
+  addJob(atomic, {
+    type: EMAIL_JOB,
+    payload: outgoingEmail(
+      { EMAIL_FROM: deps.mail.from },
+      to.email,
+      notificationEmail({
+        name: to.name,
+        ...t,
+        action: { label: "See the booking", url },
+      }),
+    ),
+  }, { now: deps.now, wake: deps.mail.wake });
+}
+
+/** The reminder job: the access code by email 24 hours before, once per job. */
+export async function sendReminder(
+  deps: LifecycleDeps,
+  bookingId: string,
+  jobId: string,
+): Promise<void> {
+  const b = await getBooking(deps.kv, bookingId);
+  if (!b || b.status !== "confirmed") return;
+  const p = await parties(deps.kv, bookingId);
+  if (!p.renter) return;
+  const done = keys.jobEffect(jobId);
+  const atomic = deps.kv.atomic()
+    .check({ key: done, versionstamp: null })
+    .set(done, true, { expireIn: 7 * 24 * 3600_000 });
+  addBookingEmail(atomic, deps, p.renter, b, p.kitchen, "reminder");
+  await atomic.commit();
+}

@@ -1,0 +1,63 @@
+import { NotFoundError } from "../errors.ts";
+import { getKitchen } from "../kitchens/repo.ts";
+import type { Kitchen } from "../kitchens/schema.ts";
+import {
+  accessCodeVisible,
+  getBookingFor,
+  listBookingsByRenter,
+  refundNow,
+} from "./lifecycle.ts";
+import type { Booking } from "./schema.ts";
+
+export interface BookingView {
+  booking: Booking;
+  kitchen: Kitchen;
+  accessCode: string | null;
+  showAddress: boolean;
+  refund: { cents: number; explanation: string } | null;
+}
+
+/** A booking as its renter, host or staff sees it now. */
+export async function loadBookingPage(
+  kv: Deno.Kv,
+  id: string,
+  viewer: { id: string; roles: readonly string[] },
+  now: number,
+): Promise<BookingView> {
+  const booking = await getBookingFor(kv, id, viewer);
+  const kitchen = await getKitchen(kv, booking.kitchenId);
+  if (!kitchen) throw new NotFoundError("We could not find that kitchen.");
+  const by = booking.renterId === viewer.id
+    ? "renter"
+    : booking.hostId === viewer.id
+    ? "host"
+    : viewer.roles.includes("admin")
+    ? "admin"
+    : null;
+  const refund = booking.status === "confirmed" && by
+    ? refundNow(booking, kitchen.cancellationPolicy, by, now)
+    : null;
+  return {
+    booking,
+    kitchen,
+    accessCode: accessCodeVisible(booking, now) ? booking.accessCode : null,
+    showAddress: booking.status === "confirmed",
+    refund: refund
+      ? { cents: refund.refundCents, explanation: refund.explanation }
+      : null,
+  };
+}
+
+/** The renter's trips with their kitchens' titles. */
+export async function loadTrips(
+  kv: Deno.Kv,
+  renterId: string,
+): Promise<{ bookings: Booking[]; titles: Record<string, string> }> {
+  const bookings = await listBookingsByRenter(kv, renterId);
+  const titles: Record<string, string> = {};
+  for (const id of new Set(bookings.map((b) => b.kitchenId))) {
+    const k = await getKitchen(kv, id);
+    if (k) titles[id] = k.title;
+  }
+  return { bookings, titles };
+}

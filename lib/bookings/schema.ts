@@ -1,0 +1,98 @@
+import { z } from "zod";
+import { localDate } from "../kitchens/schema.ts";
+import { quoteSchema } from "./pricing.ts";
+import { CANCELLERS } from "./refunds.ts";
+import { bookingStatusSchema } from "./state.ts";
+
+export const BOOKING_MODES = ["instant", "request"] as const;
+export type BookingMode = typeof BOOKING_MODES[number];
+
+export const PAYMENT_PROVIDERS = ["stripe", "demo"] as const;
+export type PaymentProvider = typeof PAYMENT_PROVIDERS[number];
+
+/**
+ * Money that moved for a booking, in cents, in the order it moved. A
+ * booking's entries balance: charge = transfer + commission (+ renter fee),
+ * and each refund is matched by a reversal and a fee refund.
+ */
+export const LEDGER_KINDS = [
+  "charge",
+  "commission",
+  "renter_fee",
+  "transfer",
+  "refund",
+  "fee_refund",
+  "renter_fee_refund",
+  "transfer_reversal",
+] as const;
+export type LedgerKind = typeof LEDGER_KINDS[number];
+
+export const ledgerEntry = z.object({
+  kind: z.enum(LEDGER_KINDS),
+  amountCents: z.number().int().min(0),
+  at: z.number().int(),
+  /** The provider's id for it (charge, refund, transfer), when there is one. */
+  ref: z.string().nullable(),
+});
+export type LedgerEntry = z.infer<typeof ledgerEntry>;
+
+const cents = z.number().int().min(0);
+
+export const bookingRecord = z.object({
+  v: z.literal(1),
+  id: z.string(),
+  kitchenId: z.string(),
+  renterId: z.string(),
+  hostId: z.string(),
+  /** UTC instants, half-open [start, end). */
+  start: z.number().int(),
+  end: z.number().int(),
+  /** The kitchen's zone when booked: every time on the booking is shown in it. */
+  timeZone: z.string(),
+  /** The wall-clock date and times the renter picked, in `timeZone`. */
+  localDate: localDate,
+  localStart: z.string(),
+  localEnd: z.string(),
+  status: bookingStatusSchema,
+  mode: z.enum(BOOKING_MODES),
+  quote: quoteSchema,
+  /** The kitchen's buffer when the time was claimed (released with the same claim). */
+  bufferMs: z.number().int().min(0),
+  /** Local dates of the calendar documents holding this booking's claim. */
+  claimDays: z.array(localDate).min(1).max(4),
+  holdExpiresAt: z.number().int().nullable(),
+  /** Request-to-book: the host answers by then or the request expires. */
+  respondBy: z.number().int().nullable(),
+  payment: z.object({
+    provider: z.enum(PAYMENT_PROVIDERS),
+    checkoutSessionId: z.string().nullable(),
+    paymentIntentId: z.string().nullable(),
+    chargeId: z.string().nullable(),
+  }),
+  ledger: z.array(ledgerEntry),
+  accessCode: z.string().nullable(),
+  cancellation: z.object({
+    by: z.enum(CANCELLERS),
+    at: z.number().int(),
+    reason: z.string().nullable(),
+    refundCents: cents,
+    refundBps: z.number().int().min(0).max(10_000),
+    explanation: z.string(),
+  }).nullable(),
+  disputed: z.boolean(),
+  /** Why a booking that never confirmed ended (expired hold, declined, payment late). */
+  note: z.string().nullable(),
+  rulesAcceptedAt: z.number().int(),
+  createdAt: z.number().int(),
+  updatedAt: z.number().int(),
+});
+export type Booking = z.infer<typeof bookingRecord>;
+
+/** What the review page posts: the kitchen and wall-clock times in its zone. */
+export const holdRequest = z.object({
+  kitchen: z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, "Pick a kitchen"),
+  date: localDate,
+  start: z.string().regex(/^([01]\d|2[0-3]):[03]0$/, "Pick a start time"),
+  end: z.string().regex(/^([01]\d|2[0-3]):[03]0$|^24:00$/, "Pick an end time"),
+});
+export type HoldRequest = z.infer<typeof holdRequest>;

@@ -1,0 +1,92 @@
+/**
+ * The refund job: moves the money a cancellation (or a late payment) decided
+ * to refund, then records the provider's refund id on the booking's ledger.
+ * Stripe is called with a deterministic idempotency key
+ * (`booking:<id>:refund:<n>`), so a retried job never refunds twice; demo
+ * bookings move no money and only record the refund.
+ */
+import type Stripe from "stripe";
+import { keys } from "../db/keys.ts";
+import type { LifecycleDeps } from "../bookings/lifecycle.ts";
+import type { Booking } from "../bookings/schema.ts";
+
+export interface RefundJob {
+  bookingId: string;
+  /** 1, 2, … per cancellation; 0 for the full refund of a late payment. */
+  n: number;
+  amountCents: number;
+  hostReversalCents: number;
+  commissionRefundCents: number;
+}
+
+export async function recordRefund(
+  deps: LifecycleDeps & { stripe?: Stripe | null },
+  job: RefundJob,
+  jobId: string,
+): Promise<void> {
+  const entry = await deps.kv.get<Booking>(keys.booking(job.bookingId));
+  const b = entry.value;
+  if (!b) return;
+  let refundId = `demo_re_${b.id}_${job.n}`;
+  if (b.payment.provider === "stripe") {
+    if (!deps.stripe) throw new Error("Stripe is not configured");
+    if (!b.payment.paymentIntentId) {
+      throw new Error(`Booking ${b.id} has no payment to refund`);
+    }
+    const refund = await deps.stripe.refunds.create({
+      payment_intent: b.payment.paymentIntentId,
+      amount: job.amountCents,
+      // Late payments were never transferred on; cancellations take back
+      // the host's share and refund the platform's fee in proportion.
+      reverse_transfer: job.n > 0,
+      refund_application_fee: job.n > 0,
+      metadata: { booking_id: b.id, job_id: jobId },
+    }, { idempotencyKey: `booking:${b.id}:refund:${job.n}` });
+    refundId = refund.id;
+  }
+  // Record the id on the refund's ledger entries; a lost race is retried by the job.
+  const ledger = b.ledger.map((e) =>
+    e.ref === null &&
+      (e.kind === "refund" || e.kind === "transfer_reversal" ||
+        e.kind === "fee_refund" || e.kind === "renter_fee_refund")
+      ? { ...e, ref: refundId }
+      : e
+  );
+  if (job.n === 0 && !ledger.some((e) => e.ref === refundId)) {
+    ledger.push(
+      {
+        kind: "charge",
+        amountCents: b.quote.totalChargedCents,
+        at: deps.now,
+        ref: b.payment.chargeId,
+      },
+      // Never passed on to the host: the platform held it until refunded.
+      {
+        kind: "renter_fee",
+        amountCents: b.quote.totalChargedCents,
+        at: deps.now,
+        ref: null,
+      },
+      {
+        kind: "refund",
+        amountCents: b.quote.totalChargedCents,
+        at: deps.now,
+        ref: refundId,
+      },
+      {
+        kind: "renter_fee_refund",
+        amountCents: b.quote.totalChargedCents,
+        at: deps.now,
+        ref: refundId,
+      },
+    );
+  }
+  const res = await deps.kv.atomic().check(entry).set(keys.booking(b.id), {
+    ...b,
+    ledger,
+    updatedAt: deps.now,
+  }).commit();
+  if (!res.ok) {
+    throw new Error(`Booking ${b.id} changed; retrying the refund record`);
+  }
+}

@@ -1,0 +1,149 @@
+import { Hono } from "hono";
+import { z } from "zod";
+import {
+  BookingPage,
+  DemoCheckoutPage,
+  ReviewPage,
+  TripsPage,
+} from "../../components/BookingPages.tsx";
+import { emptyForm } from "../../components/Forms.tsx";
+import { previewHold } from "../../lib/bookings/holds.ts";
+import { cancelBooking, getBookingFor } from "../../lib/bookings/lifecycle.ts";
+import { loadBookingPage, loadTrips } from "../../lib/bookings/pages.ts";
+import { holdRequest } from "../../lib/bookings/schema.ts";
+import { ValidationError } from "../../lib/errors.ts";
+import { ID_PATTERN } from "../../lib/ids.ts";
+import { getKitchen } from "../../lib/kitchens/repo.ts";
+import { startCheckout } from "../../lib/payments/checkout.ts";
+import { payDemo } from "../../lib/payments/events.ts";
+import { type AppContext, type AppEnv, page } from "../context.tsx";
+import { formFailure, readForm } from "../forms.ts";
+import { redirect } from "../headers.ts";
+import { bookingDeps } from "./deps.ts";
+
+export const bookings = new Hono<AppEnv>();
+
+// Every booking page is about one signed-in person; log in and come back.
+bookings.use(async (c, next) => {
+  if (!c.var.user) {
+    const back = new URL(c.req.url);
+    return redirect(
+      c,
+      `/login?next=${encodeURIComponent(back.pathname + back.search)}`,
+    );
+  }
+  await next();
+});
+
+const NOTICES: Record<string, string> = {
+  paid: "Thank you! Your payment is received.",
+  cancelled: "Your booking is cancelled.",
+};
+
+bookings.get("/", async (c) => {
+  const trips = await loadTrips(c.var.kv, c.var.user!.id);
+  return page(
+    c,
+    { title: "Your bookings" },
+    <TripsPage {...trips} now={c.var.now()} />,
+  );
+});
+
+async function renderReview(
+  c: AppContext,
+  raw: Record<string, string>,
+  form = emptyForm,
+  status: 200 | 400 | 409 | 429 = 200,
+) {
+  const parsed = holdRequest.safeParse(raw);
+  if (!parsed.success) {
+    throw new ValidationError({}, "Pick a kitchen, a date and your hours.");
+  }
+  const preview = await previewHold(bookingDeps(c), parsed.data);
+  return page(
+    c,
+    { title: "Review your booking" },
+    <ReviewPage {...preview} request={parsed.data} form={form} />,
+    status,
+  );
+}
+
+bookings.get("/new", (c) => renderReview(c, withEnd(c.req.query())));
+
+/** The kitchen page's form sends a number of hours; the review takes an end time. */
+function withEnd(q: Record<string, string>): Record<string, string> {
+  const hours = Number(q.hours);
+  if (q.end || !q.start || !/^\d{1,2}(\.5)?$/.test(q.hours ?? "")) return q;
+  const [h, m] = q.start.split(":").map(Number);
+  const total = (h * 60 + m + hours * 60) % (24 * 60);
+  const end = `${String(Math.floor(total / 60)).padStart(2, "0")}:${
+    String(total % 60).padStart(2, "0")
+  }`;
+  return { ...q, end };
+}
+
+const holdForm = holdRequest.extend({
+  acceptRules: z.literal("yes", "Accept the house rules to book"),
+});
+
+bookings.post("/", async (c) => {
+  const read = await readForm(c, holdForm);
+  if (!read.ok) return await renderReview(c, read.form.values, read.form, 400);
+  try {
+    const { checkoutPath } = await startCheckout(
+      bookingDeps(c),
+      c.var.user!,
+      read.data,
+    );
+    return redirect(c, checkoutPath);
+  } catch (err) {
+    const failed = formFailure(read.form, err);
+    return await renderReview(c, read.form.values, failed.form, failed.status);
+  }
+});
+
+bookings.get(`/:id{${ID_PATTERN}}`, async (c) => {
+  const view = await loadBookingPage(
+    c.var.kv,
+    c.req.param("id"),
+    c.var.user!,
+    c.var.now(),
+  );
+  const confirming = view.booking.status === "held" &&
+    c.req.query("notice") === "paid";
+  if (confirming) c.header("Refresh", "2");
+  return page(
+    c,
+    { title: view.kitchen.title },
+    <BookingPage
+      {...view}
+      notice={NOTICES[c.req.query("notice") ?? ""]}
+      confirming={confirming}
+    />,
+  );
+});
+
+bookings.get(`/:id{${ID_PATTERN}}/pay`, async (c) => {
+  const booking = await getBookingFor(c.var.kv, c.req.param("id"), c.var.user!);
+  if (booking.status !== "held" || booking.renterId !== c.var.user!.id) {
+    return redirect(c, `/bookings/${booking.id}`);
+  }
+  const kitchen = (await getKitchen(c.var.kv, booking.kitchenId))!;
+  return page(
+    c,
+    { title: "Pay for your booking" },
+    <DemoCheckoutPage booking={booking} kitchen={kitchen} />,
+  );
+});
+
+bookings.post(`/:id{${ID_PATTERN}}/pay`, async (c) => {
+  const id = c.req.param("id");
+  await payDemo(bookingDeps(c), id, c.var.user!.id);
+  return redirect(c, `/bookings/${id}?notice=paid`);
+});
+
+bookings.post(`/:id{${ID_PATTERN}}/cancel`, async (c) => {
+  const id = c.req.param("id");
+  await cancelBooking(bookingDeps(c), id, c.var.user!, null);
+  return redirect(c, `/bookings/${id}?notice=cancelled`);
+});

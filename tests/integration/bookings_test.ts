@@ -1,0 +1,252 @@
+import assert from "node:assert/strict";
+import { keys } from "../../lib/db/keys.ts";
+import { listMail } from "../../lib/email/mailbox.ts";
+import { ledgerProblem } from "../../lib/bookings/lifecycle.ts";
+import type { Booking } from "../../lib/bookings/schema.ts";
+import { setDemoPayoutReady } from "../../lib/hosts/repo.ts";
+import type { User } from "../../lib/accounts/schema.ts";
+import { get, post, runJobs, signUp, userByEmail } from "../account_helpers.ts";
+import { addHost, addKitchens, kitchenFixture, testApp } from "../helpers.ts";
+
+type T = Awaited<ReturnType<typeof testApp>>;
+
+async function verified(t: T, email: string): Promise<string> {
+  const cookie = await signUp(t, email);
+  const user = (await userByEmail(t, email))!;
+  await t.kv.set(
+    keys.user(user.id),
+    {
+      ...user,
+      emailVerifiedAt: new Date(t.clock()).toISOString(),
+    } satisfies User,
+  );
+  return cookie;
+}
+
+async function setup() {
+  const t = await testApp();
+  const host = await addHost(t.kv);
+  await setDemoPayoutReady(t.kv, host.id, t.clock());
+  const [k] = await addKitchens(t.kv, host.id, [kitchenFixture()]);
+  return { t, k };
+}
+
+const booking = async (t: T, id: string) =>
+  (await t.kv.get<Booking>(keys.booking(id))).value!;
+
+Deno.test("bookings: review → hold → demo pay → confirmed, with emails, and the hours gone", async () => {
+  const { t, k } = await setup();
+  const cookie = await verified(t, "rosa@example.com");
+  const kitchenPage = await (await get(t, `/kitchens/${k.id}`)).text();
+  assert.match(kitchenPage, /Review and book/);
+
+  const review = await get(
+    t,
+    `/bookings/new?kitchen=${k.id}&date=2026-12-03&start=10:00&hours=3`,
+    cookie,
+  );
+  assert.equal(review.status, 200);
+  const reviewHtml = await review.text();
+  assert.match(reviewHtml, /3 hours × \$40/);
+  assert.match(reviewHtml, /\$145/, "hours $120 + cleaning $25");
+  assert.match(reviewHtml, /Cancellation policy: Moderate/);
+
+  const form = {
+    kitchen: k.id,
+    date: "2026-12-03",
+    start: "10:00",
+    end: "13:00",
+  };
+  const noRules = await post(t, "/bookings", form, { cookie });
+  assert.equal(noRules.status, 400);
+  assert.match(await noRules.text(), /Accept the house rules to book/);
+
+  const held = await post(t, "/bookings", { ...form, acceptRules: "yes" }, {
+    cookie,
+  });
+  assert.equal(held.status, 303);
+  const payPath = held.headers.get("location")!;
+  assert.match(payPath, /^\/bookings\/[0-9A-Z]{26}\/pay$/);
+  const id = payPath.split("/")[2];
+  assert.equal((await booking(t, id)).status, "held");
+
+  const checkout = await (await get(t, payPath, cookie)).text();
+  assert.match(
+    checkout,
+    /Demo checkout: no card is needed and nothing is charged/,
+  );
+
+  // Another renter cannot hold the same hours meanwhile.
+  const other = await verified(t, "bo@example.com");
+  const clash = await post(t, "/bookings", { ...form, acceptRules: "yes" }, {
+    cookie: other,
+  });
+  assert.equal(clash.status, 409);
+  assert.match(
+    await clash.text(),
+    /Someone else has just booked part of that time/,
+  );
+
+  const paid = await post(t, payPath, {}, { cookie });
+  assert.equal(paid.headers.get("location"), `/bookings/${id}?notice=paid`);
+  const pending = await get(t, `/bookings/${id}?notice=paid`, cookie);
+  assert.equal(pending.headers.get("refresh"), "2");
+  await pending.body?.cancel();
+  await runJobs(t);
+  const b = await booking(t, id);
+  assert.equal(b.status, "confirmed");
+  assert.match(b.accessCode ?? "", /^\d{6}$/);
+  assert.equal(ledgerProblem(b), null);
+
+  const page = await (await get(t, `/bookings/${id}`, cookie)).text();
+  assert.match(page, /Confirmed/);
+  assert.match(page, /1 Test St/);
+  assert.match(page, /Your access code appears here 24 hours before the start/);
+  t.advance(25 * 3600_000);
+  assert.match(
+    await (await get(t, `/bookings/${id}`, cookie)).text(),
+    new RegExp(`Access code: ${b.accessCode}`),
+  );
+  // Nobody else sees it.
+  assert.equal((await get(t, `/bookings/${id}`, other)).status, 404);
+
+  const mails = await listMail(t.kv);
+  assert.ok(
+    mails.some((m) =>
+      m.to === "rosa@example.com" && /Booking confirmed/.test(m.subject)
+    ),
+  );
+
+  const day =
+    await (await get(t, `/api/kitchens/${k.id}/availability?date=2026-12-03`))
+      .json();
+  assert.ok(
+    !day.slots.some((s: { label: string }) =>
+      s.label === "10:00 AM" || s.label === "11:00 AM"
+    ),
+    "the booked hours are gone from the picker",
+  );
+  const trips = await (await get(t, "/bookings", cookie)).text();
+  assert.match(trips, /Upcoming/);
+  assert.match(trips, new RegExp(`/bookings/${id}`));
+  t.close();
+});
+
+Deno.test("bookings: the renter cancels under the policy and sees the refund; the time is free again", async () => {
+  const { t, k } = await setup();
+  const cookie = await verified(t, "rosa@example.com");
+  const form = {
+    kitchen: k.id,
+    date: "2026-12-05",
+    start: "10:00",
+    end: "14:00",
+    acceptRules: "yes",
+  };
+  const id =
+    (await post(t, "/bookings", form, { cookie })).headers.get("location")!
+      .split("/")[2];
+  await post(t, `/bookings/${id}/pay`, {}, { cookie });
+  await runJobs(t);
+  const page = await (await get(t, `/bookings/${id}`, cookie)).text();
+  // Dec 5 10:00 Chicago is 91 hours away: a full refund under Moderate.
+  assert.match(page, /Cancelling now refunds \$185/);
+  const res = await post(t, `/bookings/${id}/cancel`, {}, { cookie });
+  assert.equal(res.headers.get("location"), `/bookings/${id}?notice=cancelled`);
+  await runJobs(t);
+  const b = await booking(t, id);
+  assert.equal(b.status, "cancelled");
+  assert.equal(b.cancellation?.refundCents, 18500);
+  assert.equal(ledgerProblem(b), null);
+  assert.ok(
+    b.ledger.filter((e) => e.kind === "refund").every((e) => e.ref !== null),
+  );
+  const again = await post(t, "/bookings", form, {
+    cookie: await verified(t, "bo@example.com"),
+  });
+  assert.equal(again.status, 303, "the hours can be booked again");
+  assert.equal(
+    (await post(t, `/bookings/${id}/cancel`, {}, { cookie })).status,
+    409,
+  );
+  t.close();
+});
+
+Deno.test("bookings: bad and hostile input gets a clear answer and writes nothing", async () => {
+  const { t, k } = await setup();
+  const cookie = await verified(t, "rosa@example.com");
+  const cases: [Record<string, string>, number][] = [
+    [{}, 400],
+    [{
+      kitchen: "x".repeat(3000),
+      date: "2026-12-03",
+      start: "10:00",
+      end: "13:00",
+      acceptRules: "yes",
+    }, 400],
+    [{
+      kitchen: k.id,
+      date: "2026-13-45",
+      start: "10:00",
+      end: "13:00",
+      acceptRules: "yes",
+    }, 400],
+    [{
+      kitchen: k.id,
+      date: "2026-12-03",
+      start: "10:07",
+      end: "13:00",
+      acceptRules: "yes",
+    }, 400],
+    [{
+      kitchen: k.id,
+      date: "2026-12-03",
+      start: "06:00",
+      end: "09:00",
+      acceptRules: "yes",
+    }, 400],
+    [{
+      kitchen: "01ARZ3NDEKTSV4RRFFQ69G5FAV",
+      date: "2026-12-03",
+      start: "10:00",
+      end: "13:00",
+      acceptRules: "yes",
+    }, 404],
+  ];
+  for (const [form, status] of cases) {
+    const res = await post(t, "/bookings", form, { cookie });
+    assert.equal(res.status, status, JSON.stringify(form).slice(0, 80));
+    await res.body?.cancel();
+  }
+  assert.equal(
+    (await get(t, "/bookings/new?kitchen=nope", cookie)).status,
+    400,
+  );
+  // Signed out: log in and come back.
+  const anon = await get(
+    t,
+    `/bookings/new?kitchen=${k.id}&date=2026-12-03&start=10:00&end=13:00`,
+  );
+  assert.equal(anon.status, 303);
+  assert.match(
+    anon.headers.get("location")!,
+    /^\/login\?next=%2Fbookings%2Fnew/,
+  );
+  // An unconfirmed email is told why it cannot book.
+  const unconfirmed = await signUp(t, "new@example.com");
+  const refused = await post(t, "/bookings", {
+    kitchen: k.id,
+    date: "2026-12-03",
+    start: "10:00",
+    end: "13:00",
+    acceptRules: "yes",
+  }, { cookie: unconfirmed });
+  assert.equal(refused.status, 403);
+  assert.match(
+    await refused.text(),
+    /Confirm your email address to book kitchens/,
+  );
+  let count = 0;
+  for await (const _ of t.kv.list({ prefix: ["bookings"] })) count++;
+  assert.equal(count, 0);
+  t.close();
+});

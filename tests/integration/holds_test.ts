@@ -1,0 +1,268 @@
+import assert from "node:assert/strict";
+import type { SessionUser } from "../../lib/accounts/schema.ts";
+import { keys } from "../../lib/db/keys.ts";
+import { ConflictError } from "../../lib/errors.ts";
+import { newId } from "../../lib/ids.ts";
+import { daySlots } from "../../lib/kitchens/calendar.ts";
+import type { Booking } from "../../lib/bookings/schema.ts";
+import { createHold, type HoldDeps } from "../../lib/bookings/holds.ts";
+import { mulberry32 } from "../../lib/random.ts";
+import { addHost, addKitchens, kitchenFixture } from "../helpers.ts";
+
+const NOW = Date.parse("2026-12-01T15:00:00Z");
+
+export function renter(n: number | string = 1): SessionUser {
+  const at = new Date(NOW).toISOString();
+  return {
+    v: 1,
+    id: newId(),
+    email: `renter${n}@example.com`,
+    name: `Renter ${n}`,
+    roles: ["renter"],
+    emailVerifiedAt: at,
+    phone: null,
+    businessName: null,
+    createdAt: at,
+    updatedAt: at,
+  };
+}
+
+function deps(kv: Deno.Kv, now = NOW): HoldDeps {
+  return {
+    kv,
+    now,
+    fees: { renterFeeBps: 0, platformFeeBps: 1500 },
+    wake: false,
+    hostCanBePaid: () => Promise.resolve(true),
+  };
+}
+
+async function setup(path = ":memory:", count = 1) {
+  const kv = await Deno.openKv(path);
+  const host = await addHost(kv);
+  const kitchens = await addKitchens(
+    kv,
+    host.id,
+    Array.from({ length: count }, () => kitchenFixture({ bufferMinutes: 30 })),
+  );
+  return { kv, kitchens };
+}
+
+async function liveBookings(kv: Deno.Kv): Promise<Booking[]> {
+  const out: Booking[] = [];
+  for await (const e of kv.list<Booking>({ prefix: ["bookings"] })) {
+    if (["held", "requested", "confirmed"].includes(e.value.status)) {
+      out.push(e.value);
+    }
+  }
+  return out;
+}
+
+for (const backend of [":memory:", "file"]) {
+  Deno.test(`holds (${backend}): 200 simultaneous holds of one slot, exactly one wins`, async () => {
+    const path = backend === "file"
+      ? `${await Deno.makeTempDir()}/race.kv`
+      : ":memory:";
+    const { kv, kitchens: [k] } = await setup(path);
+    const req = {
+      kitchen: k.id,
+      date: "2026-12-03",
+      start: "10:00",
+      end: "13:00",
+    };
+    const results = await Promise.allSettled(
+      Array.from(
+        { length: 200 },
+        (_, i) => createHold(deps(kv), renter(i), req),
+      ),
+    );
+    const won = results.filter((r) => r.status === "fulfilled");
+    const lost = results.filter((r) => r.status === "rejected");
+    assert.equal(won.length, 1);
+    assert.equal(lost.length, 199);
+    for (const r of lost) {
+      assert.ok(r.reason instanceof ConflictError, String(r.reason));
+      assert.match(r.reason.message, /Someone else has just booked/);
+    }
+    const live = await liveBookings(kv);
+    assert.equal(live.length, 1);
+    // The hours are gone from the picker, buffer included.
+    const slots = await daySlots(kv, k, "2026-12-03", NOW);
+    const taken = (ms: number) => slots.some((s) => s.start === ms);
+    assert.equal(taken(live[0].start), false);
+    assert.equal(taken(live[0].end), false, "the 30-minute buffer is kept");
+    kv.close();
+  });
+}
+
+Deno.test("holds: 500 random overlapping requests over 3 kitchens never double-book", async () => {
+  const { kv, kitchens } = await setup(":memory:", 3);
+  const rand = mulberry32(20261201);
+  const pick = <T>(xs: T[]) => xs[Math.floor(rand() * xs.length)];
+  const times = [
+    "08:00",
+    "09:00",
+    "09:30",
+    "10:00",
+    "11:30",
+    "13:00",
+    "14:00",
+    "15:30",
+    "17:00",
+  ];
+  const requests = Array.from({ length: 500 }, (_, i) => {
+    const start = pick(times.slice(0, -1));
+    const later = times.filter((t) => t > start);
+    const end = pick(later);
+    return {
+      r: renter(i),
+      req: {
+        kitchen: pick(kitchens).id,
+        date: pick(["2026-12-03", "2026-12-04"]),
+        start,
+        end,
+      },
+    };
+  });
+  const results = await Promise.allSettled(
+    requests.map(({ r, req }) => createHold(deps(kv), r, req)),
+  );
+  for (const r of results) {
+    if (r.status === "rejected") {
+      assert.ok(
+        r.reason instanceof ConflictError ||
+          /shorter than this kitchen's minimum/.test(r.reason.message),
+        String(r.reason),
+      );
+    }
+  }
+  const live = await liveBookings(kv);
+  assert.ok(live.length > 3, `some holds succeed: ${live.length}`);
+  for (let i = 0; i < live.length; i++) {
+    for (let j = i + 1; j < live.length; j++) {
+      const [a, b] = [live[i], live[j]];
+      if (a.kitchenId !== b.kitchenId) continue;
+      const gap = 30 * 60_000;
+      assert.ok(
+        a.end + gap <= b.start || b.end + gap <= a.start,
+        `overlap: ${a.id} ${a.localStart}-${a.localEnd} and ${b.id} ${b.localStart}-${b.localEnd}`,
+      );
+    }
+  }
+  kv.close();
+});
+
+Deno.test("holds: two processes on one KV file racing for one slot, one winner", async () => {
+  const dir = await Deno.makeTempDir();
+  const path = `${dir}/race.kv`;
+  const { kv, kitchens: [k] } = await setup(path);
+  kv.close();
+  const worker = new URL("../hold_race_worker.ts", import.meta.url).pathname;
+  const run = (n: number) =>
+    new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", worker, path, k.id, String(n), String(NOW)],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+  const outs = await Promise.all([run(1), run(2)]);
+  const lines = outs.flatMap((o) =>
+    new TextDecoder().decode(o.stdout).trim().split("\n")
+  );
+  const errors = outs.map((o) => new TextDecoder().decode(o.stderr)).join("");
+  assert.equal(lines.length, 40, lines.join("\n") + errors);
+  assert.equal(lines.filter((l) => l === "won").length, 1, lines.join("\n"));
+  assert.equal(lines.filter((l) => l === "lost").length, 39, lines.join("\n"));
+  const check = await Deno.openKv(path);
+  assert.equal((await liveBookings(check)).length, 1);
+  check.close();
+});
+
+Deno.test("holds: the renter may hold three unpaid bookings at once", async () => {
+  const { kv, kitchens: [k] } = await setup();
+  const r = renter();
+  for (
+    const [start, end] of [["08:00", "10:00"], ["11:00", "13:00"], [
+      "14:00",
+      "16:00",
+    ]]
+  ) {
+    await createHold(deps(kv), r, {
+      kitchen: k.id,
+      date: "2026-12-03",
+      start,
+      end,
+    });
+  }
+  await assert.rejects(
+    createHold(deps(kv), r, {
+      kitchen: k.id,
+      date: "2026-12-04",
+      start: "08:00",
+      end: "10:00",
+    }),
+    /already have 3 bookings waiting for payment/,
+  );
+  // Lapsed holds no longer count, and their time is free again at once.
+  const later = deps(kv, NOW + 36 * 60_000);
+  const again = await createHold(later, renter(2), {
+    kitchen: k.id,
+    date: "2026-12-03",
+    start: "08:00",
+    end: "10:00",
+  });
+  assert.equal(again.status, "held");
+  await createHold(later, r, {
+    kitchen: k.id,
+    date: "2026-12-04",
+    start: "08:00",
+    end: "10:00",
+  });
+  assert.ok((await kv.get(keys.booking(again.id))).value);
+  kv.close();
+});
+
+Deno.test("holds: the rules are re-checked from KV when holding", async () => {
+  const { kv, kitchens: [k] } = await setup();
+  const r = renter();
+  const cases: [Record<string, string>, RegExp][] = [
+    [
+      { date: "2026-12-03", start: "06:00", end: "09:00" },
+      /not open for the whole/,
+    ],
+    [
+      { date: "2026-12-03", start: "10:00", end: "10:30" },
+      /shorter than this kitchen's minimum/,
+    ],
+    [{ date: "2027-06-03", start: "10:00", end: "13:00" }, /too far|ahead/i],
+    [{ date: "2026-12-01", start: "08:00", end: "10:00" }, /too soon|notice/i],
+  ];
+  for (const [times, message] of cases) {
+    await assert.rejects(
+      createHold(deps(kv), r, { kitchen: k.id, ...times } as never),
+      message,
+      JSON.stringify(times),
+    );
+  }
+  const unverified = { ...renter(9), emailVerifiedAt: null };
+  await assert.rejects(
+    createHold(deps(kv), unverified, {
+      kitchen: k.id,
+      date: "2026-12-03",
+      start: "10:00",
+      end: "13:00",
+    }),
+    /Confirm your email address to book/,
+  );
+  const hostless = { ...deps(kv), hostCanBePaid: () => Promise.resolve(false) };
+  await assert.rejects(
+    createHold(hostless, r, {
+      kitchen: k.id,
+      date: "2026-12-03",
+      start: "10:00",
+      end: "13:00",
+    }),
+    /not taking bookings yet/,
+  );
+  assert.equal((await liveBookings(kv)).length, 0, "nothing written");
+  kv.close();
+});
