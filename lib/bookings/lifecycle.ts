@@ -6,6 +6,8 @@
  * ledger, the emails and the timers (DESIGN §5, §6, §12).
  */
 import type { User } from "../accounts/schema.ts";
+import { addAudit } from "../audit/repo.ts";
+import type { AuditActor } from "../audit/schema.ts";
 import { keys } from "../db/keys.ts";
 import { forget } from "../db/read_cache.ts";
 import { EMAIL_JOB, outgoingEmail } from "../email/job.ts";
@@ -258,6 +260,7 @@ export async function confirmPayment(
   deps: LifecycleDeps,
   id: string,
   refs: PaymentRefs,
+  actor: AuditActor = { kind: "system", id: null },
 ): Promise<ConfirmOutcome> {
   const p = await parties(deps.kv, id);
   let outcome: ConfirmOutcome["kind"] = "unchanged";
@@ -284,6 +287,16 @@ export async function confirmPayment(
               "The payment arrived after the hold lapsed and the time was booked by someone else; it is refunded in full.",
           },
           extra: (atomic) => {
+            addAudit(atomic, {
+              actor,
+              action: "payment.arrived_late",
+              subject: { kind: "booking", id },
+              details: {
+                amountCents: b.quote.totalChargedCents,
+                provider: refs.provider,
+                outcome: "refund in full",
+              },
+            }, deps.now);
             if (p.renter) {
               addBookingEmail(
                 atomic,
@@ -321,6 +334,18 @@ export async function confirmPayment(
       booking: next,
       claim,
       extra: (atomic) => {
+        addAudit(atomic, {
+          actor,
+          action: request ? "payment.authorised" : "payment.charged",
+          subject: { kind: "booking", id },
+          details: {
+            amountCents: b.quote.totalChargedCents,
+            hostPayoutCents: b.quote.hostPayoutCents,
+            commissionCents: b.quote.commissionCents,
+            provider: refs.provider,
+            paymentIntent: refs.paymentIntentId,
+          },
+        }, deps.now);
         if (request) return;
         addConfirmedTimers(atomic, next, deps);
         if (p.renter) {
@@ -422,7 +447,7 @@ export const REFUND_JOB = "booking.refund";
 export async function cancelBooking(
   deps: LifecycleDeps,
   id: string,
-  actor: { id: string; roles: readonly string[] },
+  actor: { id: string; email?: string; roles: readonly string[] },
   reason: string | null,
 ): Promise<Booking> {
   const p = await parties(deps.kv, id);
@@ -482,6 +507,19 @@ export async function cancelBooking(
       booking: next,
       claim: "release",
       extra: (atomic) => {
+        addAudit(atomic, {
+          actor: { kind: "user", id: actor.id, email: actor.email },
+          action: "booking.cancelled",
+          subject: { kind: "booking", id: b.id },
+          details: {
+            by,
+            refundCents: refund.refundCents,
+            refundBps: refund.refundBps,
+            hostReversalCents: refund.hostReversalCents,
+            commissionRefundCents: refund.commissionRefundCents,
+          },
+          ...(reason ? { reason } : {}),
+        }, deps.now);
         if (p.renter) {
           addBookingEmail(
             atomic,

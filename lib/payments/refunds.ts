@@ -6,6 +6,7 @@
  * bookings move no money and only record the refund.
  */
 import type Stripe from "stripe";
+import { addAudit } from "../audit/repo.ts";
 import { keys } from "../db/keys.ts";
 import type { LifecycleDeps } from "../bookings/lifecycle.ts";
 import type { Booking } from "../bookings/schema.ts";
@@ -27,6 +28,11 @@ export async function recordRefund(
   const entry = await deps.kv.get<Booking>(keys.booking(job.bookingId));
   const b = entry.value;
   if (!b) return;
+  const pending = job.n === 0
+    ? !b.ledger.some((e) => e.kind === "refund")
+    : b.ledger.some((e) => e.kind === "refund" && e.ref === null);
+  // A retried job whose refund is already recorded has nothing left to do.
+  if (!pending) return;
   let refundId = `demo_re_${b.id}_${job.n}`;
   if (b.payment.provider === "stripe") {
     if (!deps.stripe) throw new Error("Stripe is not configured");
@@ -81,11 +87,24 @@ export async function recordRefund(
       },
     );
   }
-  const res = await deps.kv.atomic().check(entry).set(keys.booking(b.id), {
+  const atomic = deps.kv.atomic().check(entry).set(keys.booking(b.id), {
     ...b,
     ledger,
     updatedAt: deps.now,
-  }).commit();
+  });
+  addAudit(atomic, {
+    actor: { kind: "system", id: jobId },
+    action: "refund.created",
+    subject: { kind: "booking", id: b.id },
+    details: {
+      refund: refundId,
+      amountCents: job.amountCents,
+      hostReversalCents: job.hostReversalCents,
+      commissionRefundCents: job.commissionRefundCents,
+      provider: b.payment.provider,
+    },
+  }, deps.now);
+  const res = await atomic.commit();
   if (!res.ok) {
     throw new Error(`Booking ${b.id} changed; retrying the refund record`);
   }
