@@ -193,6 +193,14 @@ export function BookingPage(
               ? `Access code: ${accessCode}`
               : "Your access code appears here 24 hours before the start."}
           </p>
+          <p class="mt-3">
+            <a
+              href={`/bookings/${b.id}/calendar.ics`}
+              class="font-semibold text-emerald-800 underline"
+            >
+              Add to calendar
+            </a>
+          </p>
         </div>
       )}
       {b.cancellation && (

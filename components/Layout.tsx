@@ -80,11 +80,20 @@ export function Layout(
               {user
                 ? (
                   <>
-                    {!user.roles.includes("host") && (
-                      <a href="/account#host" class="hover:underline">
-                        List your kitchen
-                      </a>
-                    )}
+                    <a href="/bookings" class="hover:underline">
+                      Your bookings
+                    </a>
+                    {user.roles.includes("host")
+                      ? (
+                        <a href="/host/bookings" class="hover:underline">
+                          Hosting
+                        </a>
+                      )
+                      : (
+                        <a href="/account#host" class="hover:underline">
+                          List your kitchen
+                        </a>
+                      )}
                     {(user.roles.includes("admin") ||
                       user.roles.includes("support")) && (
                       <a href="/admin" class="hover:underline">Admin</a>

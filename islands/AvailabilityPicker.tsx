@@ -1,6 +1,8 @@
 import { useSignal } from "@preact/signals";
+import { useEffect } from "preact/hooks";
 import { defineIsland } from "../lib/islands/define.ts";
-import type { DayView } from "../lib/kitchens/slot_view.ts";
+import type { DayView, SlotView } from "../lib/kitchens/slot_view.ts";
+import type { QuoteAnswer } from "../routes/api.ts";
 
 export interface AvailabilityPickerProps {
   kitchenId: string;
@@ -8,20 +10,83 @@ export interface AvailabilityPickerProps {
   today: string;
   lastDate: string;
   initial: DayView;
+  /** The kitchen's shortest and longest booking, in hours (multiples of 0.5). */
+  minHours: number;
+  maxHours: number;
+}
+
+interface EndChoice {
+  minutes: number;
+  /** "13:30" on the kitchen's wall clock, as /bookings/new takes it. */
+  value: string;
+  label: string;
+}
+
+interface Priced {
+  loading: boolean;
+  quote?: QuoteAnswer;
+  error?: string;
+}
+
+const hoursText = (h: number) => h === 1 ? "1 hour" : `${h} hours`;
+
+/**
+ * The ends a booking from `slot` may have: every 30 minutes from the
+ * kitchen's minimum up to the latest end. Counted in elapsed time from the
+ * start instant and shown on the kitchen's clock, so a DST change that day
+ * neither adds nor loses an hour.
+ */
+function endChoices(
+  slot: SlotView,
+  view: DayView,
+  minHours: number,
+): EndChoice[] {
+  const timeZone = view.timeZone;
+  const clock = new Intl.DateTimeFormat("en-GB", {
+    timeZone,
+    hour: "2-digit",
+    minute: "2-digit",
+    hourCycle: "h23",
+  });
+  const shown = new Intl.DateTimeFormat("en-US", {
+    timeZone,
+    hour: "numeric",
+    minute: "2-digit",
+  });
+  const day = new Intl.DateTimeFormat("en-CA", { timeZone });
+  const start = Date.parse(slot.start);
+  const out: EndChoice[] = [];
+  for (let m = minHours * 60; m <= Math.round(slot.hours * 60); m += 30) {
+    const at = start + m * 60_000;
+    const next = day.format(at) === view.date ? "" : " next day";
+    out.push({
+      minutes: m,
+      value: clock.format(at),
+      label: `${shown.format(at)}${next} (${hoursText(m / 60)})`,
+    });
+  }
+  return out;
 }
 
 /**
- * Free hours of one date. Each run of text is one expression: the server
- * renders adjacent expressions as one text node, which Preact 10 cannot
- * hydrate back into several.
- * Without JavaScript the form reloads the page with
- * `?date=`; hydrated, it fetches the same data as JSON and stays in place.
+ * Free hours of one date, and a booking form for them. Each run of text is
+ * one expression: the server renders adjacent expressions as one text node,
+ * which Preact 10 cannot hydrate back into several.
+ *
+ * Without JavaScript the date form reloads the page with `?date=`, and the
+ * booking form sends a start and a number of hours to /bookings/new. Once
+ * hydrated, the date is fetched as JSON in place, the hours become an end
+ * time chosen from the start, and the price is fetched for every choice.
  */
 function AvailabilityPicker(props: AvailabilityPickerProps) {
   const day = useSignal<DayView>(props.initial);
   const status = useSignal<"idle" | "loading" | "error">("idle");
   // The picked date leads; the shown day follows once its hours arrive.
   const picked = useSignal(props.initial.date);
+  const live = useSignal(false);
+  const startTime = useSignal(props.initial.slots[0]?.time ?? "");
+  const minutes = useSignal(props.minHours * 60);
+  const priced = useSignal<Priced>({ loading: false });
 
   async function load(date: string) {
     if (!date) return;
@@ -45,6 +110,47 @@ function AvailabilityPicker(props: AvailabilityPickerProps) {
   }
 
   const view = day.value;
+  const slot = view.slots.find((s) => s.time === startTime.value) ??
+    view.slots[0];
+  const ends = live.value && slot ? endChoices(slot, view, props.minHours) : [];
+  // A shorter day keeps the longest end that still fits.
+  const end = ends.find((e) => e.minutes === minutes.value) ?? ends.at(-1);
+  const query = slot && end
+    ? `date=${view.date}&start=${slot.time}&end=${end.value}`
+    : "";
+
+  // The first render matches the server's (no end time yet); then enhance.
+  useEffect(() => {
+    live.value = true;
+  }, []);
+
+  useEffect(() => {
+    if (!query) return;
+    const abort = new AbortController();
+    priced.value = { ...priced.value, loading: true };
+    fetch(
+      `/api/kitchens/${encodeURIComponent(props.kitchenId)}/quote?${query}`,
+      { signal: abort.signal },
+    ).then(async (res) => {
+      const body = await res.json();
+      if (abort.signal.aborted) return;
+      priced.value = res.ok
+        ? { loading: false, quote: body }
+        : { loading: false, error: body.error };
+    }).catch(() => {
+      if (abort.signal.aborted) return;
+      priced.value = {
+        loading: false,
+        error: "We couldn't work out the price. Check your connection.",
+      };
+    });
+    return () => abort.abort();
+  }, [query]);
+
+  const select =
+    "mt-1 w-full rounded-lg border border-stone-300 bg-white px-3 py-2";
+  const label = "mt-3 block text-sm font-semibold";
+  const { quote, error, loading } = priced.value;
   return (
     <section
       aria-labelledby="availability-heading"
@@ -125,8 +231,103 @@ function AvailabilityPicker(props: AvailabilityPickerProps) {
             </>
           ))}
       </div>
+      {slot && (
+        <form
+          method="get"
+          action="/bookings/new"
+          class="mt-4 border-t border-stone-200 pt-4"
+          data-testid="book"
+        >
+          <h3 class="text-lg font-bold">{`Book on ${view.date}`}</h3>
+          <input type="hidden" name="kitchen" value={props.kitchenId} />
+          <input type="hidden" name="date" value={view.date} />
+          <label for="book-start" class={label}>Start</label>
+          <select
+            id="book-start"
+            name="start"
+            onChange={(e) => {
+              startTime.value = (e.currentTarget as HTMLSelectElement).value;
+            }}
+            class={select}
+          >
+            {view.slots.map((s) => (
+              <option value={s.time} selected={s === slot}>{s.label}</option>
+            ))}
+          </select>
+          {end
+            ? (
+              <>
+                <label for="book-end" class={label}>End</label>
+                <select
+                  id="book-end"
+                  name="end"
+                  onChange={(e) => {
+                    const i = (e.currentTarget as HTMLSelectElement)
+                      .selectedIndex;
+                    minutes.value = ends[i].minutes;
+                  }}
+                  class={select}
+                >
+                  {ends.map((c) => (
+                    <option value={c.value} selected={c === end}>
+                      {c.label}
+                    </option>
+                  ))}
+                </select>
+              </>
+            )
+            : (
+              <>
+                <label for="book-hours" class={label}>Hours</label>
+                <select id="book-hours" name="hours" class={select}>
+                  {hourChoices(props.minHours, props.maxHours).map((h) => (
+                    <option value={String(h)}>{hoursText(h)}</option>
+                  ))}
+                </select>
+              </>
+            )}
+          <div
+            aria-live="polite"
+            aria-busy={loading ? "true" : undefined}
+            class="mt-3 text-sm"
+            data-testid="quote"
+          >
+            {error && <p class="font-medium text-red-700">{error}</p>}
+            {quote && !error && (
+              <table class={`w-full text-left ${loading ? "opacity-60" : ""}`}>
+                <caption class="text-left text-stone-600">{quote.when}</caption>
+                <tbody>
+                  {quote.lines.map((l) => (
+                    <tr>
+                      <th scope="row" class="py-1 font-normal">{l.label}</th>
+                      <td class="py-1 text-right">{l.amount}</td>
+                    </tr>
+                  ))}
+                  <tr>
+                    <th scope="row" class="py-1 font-bold">Total</th>
+                    <td class="py-1 text-right font-bold">{quote.total}</td>
+                  </tr>
+                </tbody>
+              </table>
+            )}
+          </div>
+          <button
+            type="submit"
+            class="mt-3 w-full rounded-lg bg-emerald-700 px-4 py-2 font-semibold text-white hover:bg-emerald-800"
+          >
+            {end ? "Book" : "Review and book"}
+          </button>
+        </form>
+      )}
     </section>
   );
+}
+
+/** Whole and half hours from the kitchen's minimum to its maximum. */
+function hourChoices(min: number, max: number): number[] {
+  const out: number[] = [];
+  for (let h = min; h <= max; h += 0.5) out.push(h);
+  return out;
 }
 
 export default defineIsland("AvailabilityPicker", AvailabilityPicker);

@@ -1,10 +1,34 @@
 import { Hono } from "hono";
+import { fieldErrors } from "../lib/accounts/schema.ts";
+import { previewHold } from "../lib/bookings/holds.ts";
+import { holdRequest } from "../lib/bookings/schema.ts";
+import { ValidationError } from "../lib/errors.ts";
 import { ID_PATTERN } from "../lib/ids.ts";
+import { formatDayTime, formatTime } from "../lib/kitchens/calendar.ts";
 import { loadKitchenPage } from "../lib/kitchens/pages.ts";
 import { dayView } from "../lib/kitchens/slot_view.ts";
+import { formatCents } from "../lib/money.ts";
 import type { AppEnv } from "./context.tsx";
 
 export const api = new Hono<AppEnv>();
+
+/** GET /api/kitchens/:id/quote: a price for the renter, before anything is held. */
+export interface QuoteAnswer {
+  kitchen: string;
+  date: string;
+  start: string;
+  end: string;
+  timeZone: string;
+  startAt: string;
+  endAt: string;
+  /** "Thu, Dec 3, 10:00 AM – 1:00 PM", in the kitchen's zone. */
+  when: string;
+  durationMinutes: number;
+  currency: string;
+  lines: { kind: string; label: string; amountCents: number; amount: string }[];
+  totalCents: number;
+  total: string;
+}
 
 api.get(`/kitchens/:id{${ID_PATTERN}}/availability`, async (c) => {
   const { kitchen, date, slots } = await loadKitchenPage(
@@ -15,4 +39,50 @@ api.get(`/kitchens/:id{${ID_PATTERN}}/availability`, async (c) => {
   );
   c.header("Cache-Control", "no-store");
   return c.json(dayView(kitchen.timeZone, date, slots));
+});
+
+/** What the renter would pay for wall-clock `start`–`end` on `date` (an end at or before the start is the next day). */
+api.get(`/kitchens/:id{${ID_PATTERN}}/quote`, async (c) => {
+  // Set first so the error answers (400, 404, 409) are not stored either.
+  c.header("Cache-Control", "no-store");
+  const parsed = holdRequest.safeParse({
+    kitchen: c.req.param("id"),
+    date: c.req.query("date") ?? "",
+    start: c.req.query("start") ?? "",
+    end: c.req.query("end") ?? "",
+  });
+  if (!parsed.success) {
+    throw new ValidationError(
+      fieldErrors(parsed.error),
+      "Pick a date, a start and an end time.",
+    );
+  }
+  const config = c.var.config;
+  const { kitchen, start, end, quote } = await previewHold({
+    kv: c.var.kv,
+    now: c.var.now(),
+    fees: {
+      platformFeeBps: config.PLATFORM_FEE_BPS,
+      renterFeeBps: config.RENTER_FEE_BPS,
+    },
+  }, parsed.data);
+  const tz = kitchen.timeZone;
+  return c.json<QuoteAnswer>({
+    ...parsed.data,
+    timeZone: tz,
+    startAt: new Date(start).toISOString(),
+    endAt: new Date(end).toISOString(),
+    when: `${formatDayTime(tz, start)} – ${formatTime(tz, end)}`,
+    durationMinutes: quote.durationMinutes,
+    currency: quote.currency,
+    // The renter's lines only: the host's payout and our commission are not theirs to see.
+    lines: quote.lines.map((l) => ({
+      kind: l.kind,
+      label: l.label,
+      amountCents: l.amountCents,
+      amount: formatCents(l.amountCents),
+    })),
+    totalCents: quote.totalChargedCents,
+    total: formatCents(quote.totalChargedCents),
+  });
 });

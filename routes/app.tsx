@@ -3,11 +3,15 @@ import { ErrorPage, errorTitle } from "../components/ErrorPage.tsx";
 import { AppError } from "../lib/errors.ts";
 import { logError } from "../lib/log.ts";
 import { bodyLimits } from "./limits.ts";
+import { stripeWebhook, WEBHOOK_BODY_LIMIT } from "./stripe_webhook.ts";
+
+const WEBHOOK_PATH = "/api/stripe/webhook";
 import { account } from "./account.tsx";
-import { admin } from "./admin.tsx";
+import { admin } from "./admin/index.tsx";
 import { api } from "./api.ts";
 import { auth } from "./auth.tsx";
 import { bookings } from "./bookings/index.tsx";
+import { host } from "./host/index.tsx";
 import { csrf } from "./csrf.ts";
 import { devMailbox } from "./dev_mailbox.tsx";
 import { sessions } from "./session.ts";
@@ -30,9 +34,9 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     c.set("now", deps.now);
     await next();
   });
-  app.use(csrf());
+  app.use(csrf([WEBHOOK_PATH]));
   app.use(sessions(["/assets/", "/static/", "/photos/"]));
-  app.use(bodyLimits());
+  app.use(bodyLimits({ [WEBHOOK_PATH]: WEBHOOK_BODY_LIMIT }));
 
   app.route("/", home);
   app.route("/search", search);
@@ -40,10 +44,12 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route("/cities", cities);
   app.route("/photos", photos);
   app.route("/", assets);
+  app.route(WEBHOOK_PATH, stripeWebhook);
   app.route("/api", api);
   app.route("/", auth);
   app.route("/account", account);
   app.route("/bookings", bookings);
+  app.route("/host", host);
   app.route("/admin", admin);
   app.route("/dev/mailbox", devMailbox);
 

@@ -62,3 +62,22 @@ export function attachment(filename: string): string {
   );
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encoded}`;
 }
+
+/**
+ * A redirect off this site, only to an origin the caller trusts (Stripe's
+ * Checkout and Connect pages). Anything else is a bug, not user input.
+ */
+export function redirectOut(
+  c: Context,
+  url: string,
+  allowedOrigins: readonly string[],
+): Response {
+  const parsed = URL.parse(url);
+  if (
+    !parsed || !allowedOrigins.includes(parsed.origin) ||
+    !HEADER_SAFE.test(parsed.href)
+  ) {
+    throw new Error(`Refusing to redirect to ${parsed?.origin ?? "a bad URL"}`);
+  }
+  return c.redirect(parsed.href, 303);
+}

@@ -5,7 +5,6 @@ import { findCity } from "../lib/cities.ts";
 import { loadKitchenPage } from "../lib/kitchens/pages.ts";
 import { describePolicy, POLICY_NAMES } from "../lib/kitchens/policy.ts";
 import { dayView } from "../lib/kitchens/slot_view.ts";
-import { formatTime } from "../lib/kitchens/calendar.ts";
 import { EQUIPMENT, STORAGE } from "../lib/kitchens/vocabulary.ts";
 import { formatCents } from "../lib/money.ts";
 import { type AppEnv, page } from "./context.tsx";
@@ -128,65 +127,11 @@ kitchens.get(`/:id{${ID_PATTERN}}`, async (c) => {
             today={data.today}
             lastDate={data.lastDate}
             initial={dayView(k.timeZone, data.date, data.slots)}
+            minHours={k.minHours}
+            maxHours={k.maxHours}
           />
-          {data.slots.length > 0 && (
-            <form
-              method="get"
-              action="/bookings/new"
-              class="mt-4 space-y-3 rounded-xl border border-stone-200 bg-white p-4"
-            >
-              <h2 class="text-lg font-bold">
-                {`Book on ${data.date}`}
-              </h2>
-              <input type="hidden" name="kitchen" value={k.id} />
-              <input type="hidden" name="date" value={data.date} />
-              <label class="block text-sm font-semibold">
-                Start
-                <select
-                  name="start"
-                  class="mt-1 w-full rounded-lg border border-stone-300 bg-white px-3 py-2"
-                >
-                  {data.slots.map((slot) => (
-                    <option value={wallClock(k.timeZone, slot.start)}>
-                      {formatTime(k.timeZone, slot.start)}
-                    </option>
-                  ))}
-                </select>
-              </label>
-              <label class="block text-sm font-semibold">
-                Hours
-                <select
-                  name="hours"
-                  class="mt-1 w-full rounded-lg border border-stone-300 bg-white px-3 py-2"
-                >
-                  {hourChoices(k.minHours, k.maxHours).map((h) => (
-                    <option value={String(h)}>{`${h} hours`}</option>
-                  ))}
-                </select>
-              </label>
-              <button
-                type="submit"
-                class="w-full rounded-lg bg-emerald-700 px-4 py-2 font-semibold text-white hover:bg-emerald-800"
-              >
-                Review and book
-              </button>
-            </form>
-          )}
         </aside>
       </div>
     </article>,
   );
 });
-
-/** "09:30": an instant on the kitchen's wall clock, as /bookings/new takes it. */
-function wallClock(timeZone: string, ms: number): string {
-  return Temporal.Instant.fromEpochMilliseconds(ms).toZonedDateTimeISO(timeZone)
-    .toPlainTime().toString({ smallestUnit: "minute" });
-}
-
-/** Whole and half hours from the kitchen's minimum to its maximum. */
-function hourChoices(min: number, max: number): number[] {
-  const out: number[] = [];
-  for (let h = min; h <= max; h += 0.5) out.push(h);
-  return out;
-}

@@ -26,7 +26,7 @@ export function securityHeaders(https: boolean): MiddlewareHandler<AppEnv> {
           "img-src 'self' data:",
           "object-src 'none'",
           "base-uri 'none'",
-          "form-action 'self' https://checkout.stripe.com",
+          "form-action 'self' https://checkout.stripe.com https://connect.stripe.com",
           "frame-ancestors 'none'",
         ].join("; "),
       );

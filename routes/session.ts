@@ -39,7 +39,7 @@ export function sessions(skip: string[] = []): MiddlewareHandler<AppEnv> {
 }
 
 /** Areas that are about one person even before anyone signs in (they redirect). */
-const PRIVATE_AREAS = ["/account", "/admin", "/dev/"];
+const PRIVATE_AREAS = ["/account", "/admin", "/dev/", "/bookings", "/host"];
 
 /**
  * A response made for a signed-in user (or from a private area) must never

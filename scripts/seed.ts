@@ -1976,6 +1976,8 @@ function toInput(
     weeklyHours: HOURS[d.hours].map((r) => ({ ...r })),
     blackoutDates: blackoutDates(d, localDate(now, city.timeZone)),
     cancellationPolicy: d.policy,
+    // Strict kitchens show request-to-book in the demo: the host accepts each booking.
+    bookingMode: d.policy === "strict" ? "request" : "instant",
   };
 }
 

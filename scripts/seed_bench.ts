@@ -126,6 +126,7 @@ export function benchKitchenInput(n: number, photos: PhotoRef[]): KitchenInput {
     weeklyHours: HOURS[HOUR_PATTERNS[n % HOUR_PATTERNS.length]],
     blackoutDates: [],
     cancellationPolicy: policy,
+    bookingMode: "instant",
   };
 }
 

@@ -43,6 +43,7 @@ export function kitchenFixture(over: Partial<KitchenInput> = {}): KitchenInput {
     })),
     blackoutDates: [],
     cancellationPolicy: "moderate",
+    bookingMode: "instant",
     ...over,
   };
 }

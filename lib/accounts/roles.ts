@@ -9,6 +9,7 @@ export type Capability =
   | "admin:read" // staff pages: support and admin
   | "admin:act" // changing things from staff pages: admin only
   | "book" // booking a kitchen: a verified email
+  | "host" // the host pages: bookings, payouts
   | "publish"; // publishing a listing: a verified host
 
 export type Verdict = { ok: true } | { ok: false; reason: string };
@@ -26,6 +27,10 @@ export function decide(user: SessionUser | null, what: Capability): Verdict {
       return has(user, "admin")
         ? { ok: true }
         : { ok: false, reason: "Support accounts can look but not change." };
+    case "host":
+      return has(user, "host")
+        ? { ok: true }
+        : { ok: false, reason: "List your kitchen first to become a host." };
     case "book":
       return user.emailVerifiedAt
         ? { ok: true }

@@ -49,6 +49,8 @@ export interface HoldDeps {
   now: number;
   fees: Fees;
   wake: boolean;
+  /** Who takes the payment: Stripe Checkout or the demo checkout. */
+  provider?: "stripe" | "demo";
   /** Whether the kitchen's host can be paid now (payout set up). */
   hostCanBePaid: (hostId: string) => Promise<boolean>;
 }
@@ -73,7 +75,7 @@ export function requestedInterval(
 
 /** The kitchen's mode: kitchens from before request-to-book are instant. */
 export function bookingModeOf(k: Kitchen): BookingMode {
-  return (k as Kitchen & { bookingMode?: BookingMode }).bookingMode ??
+  return (k as Partial<Pick<Kitchen, "bookingMode">>).bookingMode ??
     "instant";
 }
 
@@ -237,7 +239,7 @@ export async function createHold(
       holdExpiresAt,
       respondBy: null,
       payment: {
-        provider: "demo",
+        provider: deps.provider ?? "demo",
         checkoutSessionId: null,
         paymentIntentId: null,
         chargeId: null,

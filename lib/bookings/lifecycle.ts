@@ -10,15 +10,11 @@ import { addAudit } from "../audit/repo.ts";
 import type { AuditActor } from "../audit/schema.ts";
 import { keys } from "../db/keys.ts";
 import { forget } from "../db/read_cache.ts";
-import { EMAIL_JOB, outgoingEmail } from "../email/job.ts";
-import { displayName, notificationEmail } from "../email/templates.ts";
 import { ConflictError, ForbiddenError, NotFoundError } from "../errors.ts";
 import { addJob } from "../jobs/outbox.ts";
-import { formatDayTime, formatTime } from "../kitchens/calendar.ts";
-import { type CancellationPolicy, POLICY_NAMES } from "../kitchens/policy.ts";
+import type { CancellationPolicy } from "../kitchens/policy.ts";
 import { getKitchen, occupancyCacheKey } from "../kitchens/repo.ts";
 import type { Kitchen } from "../kitchens/schema.ts";
-import { formatCents } from "../money.ts";
 import {
   type CalendarDay,
   conflictsWith,
@@ -31,9 +27,13 @@ import type { RenterHolds } from "./holds.ts";
 import { type Canceller, refundForCancellation } from "./refunds.ts";
 import type { Booking, LedgerEntry } from "./schema.ts";
 import { transition } from "./state.ts";
+import { tellParties } from "./emails.ts";
 
 export const BOOKING_COMPLETE_JOB = "booking.complete";
 export const BOOKING_REMINDER_JOB = "booking.reminder";
+export const REQUEST_TIMEOUT_JOB = "booking.request_timeout";
+/** Releases a card authorisation (declined or lapsed request); payments runs it. */
+export const RELEASE_AUTHORISATION_JOB = "payment.release_authorisation";
 export const REMINDER_BEFORE_MS = 24 * 3600_000;
 
 export interface LifecycleDeps {
@@ -113,7 +113,7 @@ export function listBookingsByHost(
   return listByIndex(kv, keys.bookingsByHostPrefix(hostId), limit);
 }
 
-interface Change {
+export interface Change {
   booking: Booking;
   /** What to do with the calendar claim. */
   claim?: "keep" | "firm" | "release" | "reclaim";
@@ -126,7 +126,7 @@ interface Change {
  * null for none), and writes it all in one atomic checked against what was
  * read; retries on a race. Returns the booking as stored afterwards.
  */
-async function changeBooking(
+export async function changeBooking(
   deps: LifecycleDeps,
   id: string,
   apply: (b: Booking, days: CalendarDay[]) => Change | null,
@@ -194,7 +194,7 @@ async function changeBooking(
 }
 
 /** The ledger of a charge: what the renter paid and where it went. */
-function chargeEntries(
+export function chargeEntries(
   b: Booking,
   ref: string | null,
   at: number,
@@ -297,16 +297,7 @@ export async function confirmPayment(
                 outcome: "refund in full",
               },
             }, deps.now);
-            if (p.renter) {
-              addBookingEmail(
-                atomic,
-                deps,
-                p.renter,
-                b,
-                p.kitchen,
-                "refunded_late",
-              );
-            }
+            tellParties(atomic, deps, p, b, { renter: "refunded_late" });
           },
         };
       }
@@ -346,35 +337,31 @@ export async function confirmPayment(
             paymentIntent: refs.paymentIntentId,
           },
         }, deps.now);
-        if (request) return;
+        if (request) {
+          addJob(atomic, {
+            id: `booking-request-timeout:${id}`,
+            type: REQUEST_TIMEOUT_JOB,
+            payload: { bookingId: id },
+            runAt: respondBy!,
+          }, { now: deps.now, wake: deps.mail.wake });
+          tellParties(atomic, deps, p, next, {
+            renter: "request_sent",
+            host: "request_received",
+          });
+          return;
+        }
         addConfirmedTimers(atomic, next, deps);
-        if (p.renter) {
-          addBookingEmail(
-            atomic,
-            deps,
-            p.renter,
-            next,
-            p.kitchen,
-            "confirmed_renter",
-          );
-        }
-        if (p.host) {
-          addBookingEmail(
-            atomic,
-            deps,
-            p.host,
-            next,
-            p.kitchen,
-            "confirmed_host",
-          );
-        }
+        tellParties(atomic, deps, p, next, {
+          renter: "confirmed_renter",
+          host: "confirmed_host",
+        });
       },
     };
   });
   return { kind: outcome, booking } as ConfirmOutcome;
 }
 
-function addConfirmedTimers(
+export function addConfirmedTimers(
   atomic: Deno.AtomicOperation,
   b: Booking,
   deps: LifecycleDeps,
@@ -400,9 +387,12 @@ function addConfirmedTimers(
 export async function expireHold(
   deps: LifecycleDeps,
   id: string,
+  /** Also before its time: the checkout ended unpaid, so nothing can pay it. */
+  opts: { early?: boolean } = {},
 ): Promise<Booking> {
   return await changeBooking(deps, id, (b) => {
-    if (b.status !== "held" || (b.holdExpiresAt ?? 0) > deps.now) return null;
+    if (b.status !== "held") return null;
+    if (!opts.early && (b.holdExpiresAt ?? 0) > deps.now) return null;
     return {
       booking: { ...b, status: transition(b.status, "expire") },
       claim: "release",
@@ -520,26 +510,10 @@ export async function cancelBooking(
           },
           ...(reason ? { reason } : {}),
         }, deps.now);
-        if (p.renter) {
-          addBookingEmail(
-            atomic,
-            deps,
-            p.renter,
-            next,
-            kitchen,
-            "cancelled_renter",
-          );
-        }
-        if (p.host) {
-          addBookingEmail(
-            atomic,
-            deps,
-            p.host,
-            next,
-            kitchen,
-            "cancelled_host",
-          );
-        }
+        tellParties(atomic, deps, p, next, {
+          renter: "cancelled_renter",
+          host: "cancelled_host",
+        });
         if (refund.refundCents > 0) {
           addJob(atomic, {
             id: `booking-refund:${b.id}:${n}`,
@@ -559,7 +533,7 @@ export async function cancelBooking(
 }
 
 /** The kitchen and the people a booking's emails go to (a demo host may have no account). */
-async function parties(
+export async function parties(
   kv: Deno.Kv,
   bookingId: string,
 ): Promise<{ kitchen: Kitchen; renter: User | null; host: User | null }> {
@@ -572,112 +546,6 @@ async function parties(
   ]);
   if (!kitchen) throw new NotFoundError("We could not find that kitchen.");
   return { kitchen, renter: renter.value, host: host.value };
-}
-
-/** "Thu, Dec 3, 10:00 AM – 1:00 PM" in the kitchen's zone. */
-export function describeTimes(b: Booking): string {
-  return `${formatDayTime(b.timeZone, b.start)} – ${
-    formatTime(b.timeZone, b.end)
-  } (${b.timeZone})`;
-}
-
-/** A kitchen title for an email: left out when it reads like a link. */
-function kitchenName(k: Kitchen): string {
-  return displayName(k.title) || "the kitchen";
-}
-
-/**
- * The emails a booking's change sends, added to an atomic by the payments
- * layer or a job, so they go out exactly when the change commits.
- */
-export function addBookingEmail(
-  atomic: Deno.AtomicOperation,
-  deps: LifecycleDeps,
-  to: Pick<User, "email" | "name">,
-  b: Booking,
-  k: Kitchen,
-  what:
-    | "confirmed_renter"
-    | "confirmed_host"
-    | "cancelled_renter"
-    | "cancelled_host"
-    | "reminder"
-    | "refunded_late",
-): void {
-  const url = `${deps.mail.baseUrl}/bookings/${b.id}`;
-  const times = describeTimes(b);
-  const name = kitchenName(k);
-  const total = formatCents(b.quote.totalChargedCents);
-  const texts: Record<
-    typeof what,
-    { subject: string; heading: string; paragraphs: string[] }
-  > = {
-    confirmed_renter: {
-      subject: `Booking confirmed: ${name}`,
-      heading: "Your booking is confirmed",
-      paragraphs: [
-        `You booked ${name} for ${times}. You paid ${total}.`,
-        "The full address and your access code are on the booking page; the code appears 24 hours before the start.",
-        `Cancellation policy: ${POLICY_NAMES[k.cancellationPolicy]}.`,
-      ],
-    },
-    confirmed_host: {
-      subject: `New booking: ${name}`,
-      heading: "You have a new booking",
-      paragraphs: [
-        `${name} is booked for ${times}. Your payout for it is ${
-          formatCents(b.quote.hostPayoutCents)
-        }.`,
-      ],
-    },
-    cancelled_renter: {
-      subject: `Booking cancelled: ${name}`,
-      heading: "Your booking is cancelled",
-      paragraphs: [
-        `Your booking of ${name} for ${times} is cancelled.`,
-        b.cancellation
-          ? `${b.cancellation.explanation} Refund: ${
-            formatCents(b.cancellation.refundCents)
-          }.`
-          : "",
-      ].filter(Boolean),
-    },
-    cancelled_host: {
-      subject: `Booking cancelled: ${name}`,
-      heading: "A booking was cancelled",
-      paragraphs: [
-        `The booking of ${name} for ${times} is cancelled, and the time is free again.`,
-      ],
-    },
-    reminder: {
-      subject: `Tomorrow: ${name}`,
-      heading: "Your booking starts soon",
-      paragraphs: [
-        `Your booking of ${name} starts ${times}.`,
-        b.accessCode ? `Your access code: ${b.accessCode}` : "",
-      ].filter(Boolean),
-    },
-    refunded_late: {
-      subject: `Payment refunded: ${name}`,
-      heading: "Your payment came too late",
-      paragraphs: [
-        `Your payment for ${name} (${times}) arrived after the hold lapsed, and the time was booked by someone else. We refunded ${total} in full.`,
-      ],
-    },
-  };
-  const t = texts[what];
-  addJob(atomic, {
-    type: EMAIL_JOB,
-    payload: outgoingEmail(
-      { EMAIL_FROM: deps.mail.from },
-      to.email,
-      notificationEmail({
-        name: to.name,
-        ...t,
-        action: { label: "See the booking", url },
-      }),
-    ),
-  }, { now: deps.now, wake: deps.mail.wake });
 }
 
 /** The reminder job: the access code by email 24 hours before, once per job. */
@@ -694,6 +562,6 @@ export async function sendReminder(
   const atomic = deps.kv.atomic()
     .check({ key: done, versionstamp: null })
     .set(done, true, { expireIn: 7 * 24 * 3600_000 });
-  addBookingEmail(atomic, deps, p.renter, b, p.kitchen, "reminder");
+  tellParties(atomic, deps, p, b, { renter: "reminder" });
   await atomic.commit();
 }

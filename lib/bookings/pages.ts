@@ -4,6 +4,7 @@ import type { Kitchen } from "../kitchens/schema.ts";
 import {
   accessCodeVisible,
   getBookingFor,
+  listBookingsByHost,
   listBookingsByRenter,
   refundNow,
 } from "./lifecycle.ts";
@@ -53,7 +54,21 @@ export async function loadTrips(
   kv: Deno.Kv,
   renterId: string,
 ): Promise<{ bookings: Booking[]; titles: Record<string, string> }> {
-  const bookings = await listBookingsByRenter(kv, renterId);
+  return await withTitles(kv, await listBookingsByRenter(kv, renterId));
+}
+
+/** A host's bookings (newest start first) with their kitchens' titles. */
+export async function loadHostBookings(
+  kv: Deno.Kv,
+  hostId: string,
+): Promise<{ bookings: Booking[]; titles: Record<string, string> }> {
+  return await withTitles(kv, await listBookingsByHost(kv, hostId));
+}
+
+async function withTitles(
+  kv: Deno.Kv,
+  bookings: Booking[],
+): Promise<{ bookings: Booking[]; titles: Record<string, string> }> {
   const titles: Record<string, string> = {};
   for (const id of new Set(bookings.map((b) => b.kitchenId))) {
     const k = await getKitchen(kv, id);

@@ -76,6 +76,7 @@ export const keys = {
     date,
   ],
   booking: (id: string) => ["bookings", id],
+  bookingsPrefix: () => ["bookings"],
   bookingsByKitchen: (kitchenId: string, start: number, id: string) => [
     "bookings_by_kitchen",
     kitchenId,

@@ -14,13 +14,20 @@ import {
   BOOKING_REMINDER_JOB,
   completeBooking,
   expireHold,
-  type LifecycleDeps,
   REFUND_JOB,
+  RELEASE_AUTHORISATION_JOB,
+  REQUEST_TIMEOUT_JOB,
   sendReminder,
 } from "../bookings/lifecycle.ts";
-import { PAYMENT_EVENT_JOB, processPaymentEvent } from "../payments/events.ts";
+import {
+  PAYMENT_EVENT_JOB,
+  type PaymentDeps,
+  processPaymentEvent,
+} from "../payments/events.ts";
 import { recordRefund } from "../payments/refunds.ts";
-import { stripeClient } from "../payments/stripe.ts";
+import { stripeFromConfig } from "../payments/stripe.ts";
+import { releaseAuthorisation } from "../payments/requests.ts";
+import { expireRequest } from "../bookings/requests.ts";
 
 const bookingJob = z.object({ bookingId: z.string().min(1).max(64) });
 
@@ -77,26 +84,27 @@ export function jobHandlers(
         hostReversalCents: z.number().int().min(0),
         commissionRefundCents: z.number().int().min(0),
       }),
-      run: (payload, ctx) =>
-        recordRefund(
-          {
-            ...lifecycle(),
-            stripe: config.STRIPE_SECRET_KEY
-              ? stripeClient(config.STRIPE_SECRET_KEY, {
-                apiBase: config.STRIPE_API_BASE,
-              })
-              : null,
-          },
-          payload,
-          ctx.jobId,
-        ),
+      run: (payload, ctx) => recordRefund(lifecycle(), payload, ctx.jobId),
+    }),
+    [REQUEST_TIMEOUT_JOB]: defineJob({
+      schema: bookingJob,
+      run: async ({ bookingId }) => {
+        await expireRequest(lifecycle(), bookingId, undefined, {
+          onlyIfDue: true,
+        });
+      },
+    }),
+    [RELEASE_AUTHORISATION_JOB]: defineJob({
+      schema: bookingJob,
+      run: ({ bookingId }) => releaseAuthorisation(lifecycle(), bookingId),
     }),
   };
 
-  function lifecycle(): LifecycleDeps {
+  function lifecycle(): PaymentDeps {
     return {
       kv,
       now: now(),
+      stripe: stripeFromConfig(config),
       mail: {
         from: config.EMAIL_FROM,
         baseUrl: config.BASE_URL,

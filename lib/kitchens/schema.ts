@@ -78,6 +78,11 @@ export const kitchenInput = z.object({
   weeklyHours: z.array(weeklyRange).max(50),
   blackoutDates: z.array(localDate).max(366),
   cancellationPolicy: z.enum(CANCELLATION_POLICIES),
+  /**
+   * "instant": paying confirms; "request": the card is authorised and the
+   * host accepts or declines. Kitchens stored before this field are instant.
+   */
+  bookingMode: z.enum(["instant", "request"]).default("instant"),
 }).refine((k) => k.maxHours >= k.minHours, {
   message: "Maximum hours must be at least the minimum",
   path: ["maxHours"],

@@ -1,33 +1,40 @@
 /**
  * From picked hours to payment: the hold (bookings/holds.ts) and where the
  * renter goes to pay. Demo payments go to the local, clearly labelled demo
- * checkout page; Stripe mode is confirmed only by signed webhooks.
+ * checkout page; in Stripe mode a Checkout Session is a destination charge
+ * to the host's Connect account, and only a signed webhook confirms it.
  */
+import type Stripe from "stripe";
 import type { SessionUser } from "../accounts/schema.ts";
-import { createHold, type Fees } from "../bookings/holds.ts";
+import { CHECKOUT_MS, createHold, type Fees } from "../bookings/holds.ts";
 import type { LifecycleDeps } from "../bookings/lifecycle.ts";
+import { abandonHold } from "../bookings/reconcile.ts";
 import type { Booking, HoldRequest } from "../bookings/schema.ts";
+import { keys } from "../db/keys.ts";
 import { ConflictError } from "../errors.ts";
 import { canTakeBookings } from "../hosts/payouts.ts";
 import { getHostFresh } from "../hosts/repo.ts";
+import { getKitchen } from "../kitchens/repo.ts";
 
 export interface CheckoutDeps extends LifecycleDeps {
   payments: "stripe" | "demo" | "off";
   fees: Fees;
+  stripe: Stripe | null;
 }
 
-/** Holds the hours and returns the booking and the path of its checkout page. */
+/**
+ * Holds the hours and returns where the renter pays: the demo checkout's
+ * path, or the URL of a Stripe Checkout Session.
+ */
 export async function startCheckout(
   deps: CheckoutDeps,
   renter: SessionUser,
   req: HoldRequest,
-): Promise<{ booking: Booking; checkoutPath: string }> {
+): Promise<{ booking: Booking; url: string; external: boolean }> {
   const mode = deps.payments;
-  if (mode !== "demo") {
-    // Stripe Checkout is wired in the next part of issue 8; until then a
-    // Stripe deployment takes no holds rather than half a payment.
+  if (mode === "off") {
     throw new ConflictError(
-      "Online payment is not available on this site yet, so kitchens cannot be booked here.",
+      "Payments are not set up on this site, so kitchens cannot be booked here.",
     );
   }
   const booking = await createHold(
@@ -36,6 +43,7 @@ export async function startCheckout(
       now: deps.now,
       fees: deps.fees,
       wake: deps.mail.wake,
+      provider: mode,
       hostCanBePaid: async (hostId) => {
         const host = (await getHostFresh(deps.kv, hostId)).value;
         return host !== null && canTakeBookings(host, mode);
@@ -44,5 +52,84 @@ export async function startCheckout(
     renter,
     req,
   );
-  return { booking, checkoutPath: `/bookings/${booking.id}/pay` };
+  if (mode === "demo") {
+    return { booking, url: `/bookings/${booking.id}/pay`, external: false };
+  }
+  try {
+    const url = await checkoutSession(deps, booking, renter);
+    return { booking, url, external: true };
+  } catch (err) {
+    // No way to pay means no reason to keep the time from others.
+    await abandonHold(deps, booking.id);
+    throw err;
+  }
+}
+
+/** Line items as Stripe shows them: the quote's lines, one each. */
+export function stripeLineItems(
+  b: Booking,
+): Stripe.Checkout.SessionCreateParams.LineItem[] {
+  return b.quote.lines.map((l) => ({
+    quantity: 1,
+    price_data: {
+      currency: b.quote.currency,
+      unit_amount: l.amountCents,
+      product_data: { name: l.label },
+    },
+  }));
+}
+
+async function checkoutSession(
+  deps: CheckoutDeps,
+  b: Booking,
+  renter: SessionUser,
+): Promise<string> {
+  if (!deps.stripe) throw new Error("Stripe is not configured");
+  const [host, kitchen] = await Promise.all([
+    getHostFresh(deps.kv, b.hostId),
+    getKitchen(deps.kv, b.kitchenId),
+  ]);
+  const destination = host.value?.payout.accountId;
+  if (!destination || !kitchen) {
+    throw new ConflictError("This kitchen is not taking bookings yet.");
+  }
+  const base = deps.mail.baseUrl;
+  const session = await deps.stripe.checkout.sessions.create({
+    mode: "payment",
+    line_items: stripeLineItems(b),
+    payment_intent_data: {
+      // Everything but the host's payout stays with the platform.
+      application_fee_amount: b.quote.totalChargedCents -
+        b.quote.hostPayoutCents,
+      transfer_data: { destination },
+      capture_method: b.mode === "request" ? "manual" : "automatic",
+      metadata: { booking_id: b.id },
+    },
+    client_reference_id: b.id,
+    metadata: { booking_id: b.id },
+    customer_email: renter.email,
+    expires_at: Math.floor((deps.now + CHECKOUT_MS) / 1000),
+    success_url: `${base}/bookings/${b.id}?notice=paid`,
+    cancel_url: `${base}/kitchens/${b.kitchenId}?date=${b.localDate}`,
+  }, { idempotencyKey: `booking:${b.id}:checkout` });
+  await recordCheckoutSession(deps.kv, b.id, session.id);
+  if (!session.url) throw new Error("Stripe returned no Checkout URL");
+  return session.url;
+}
+
+async function recordCheckoutSession(
+  kv: Deno.Kv,
+  id: string,
+  sessionId: string,
+): Promise<void> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const entry = await kv.get<Booking>(keys.booking(id));
+    if (!entry.value) return;
+    const res = await kv.atomic().check(entry).set(keys.booking(id), {
+      ...entry.value,
+      payment: { ...entry.value.payment, checkoutSessionId: sessionId },
+    }).commit();
+    if (res.ok) return;
+  }
+  throw new ConflictError("This booking changed meanwhile; please try again.");
 }

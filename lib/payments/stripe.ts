@@ -145,3 +145,14 @@ export async function verifyWebhook(
     throw new WebhookSignatureError(stale ? "stale" : "invalid", err);
   }
 }
+
+/** The Stripe client the configuration asks for, or null in demo mode. */
+export function stripeFromConfig(
+  config: { STRIPE_SECRET_KEY?: string; STRIPE_API_BASE?: string },
+): Stripe | null {
+  return config.STRIPE_SECRET_KEY
+    ? stripeClient(config.STRIPE_SECRET_KEY, {
+      apiBase: config.STRIPE_API_BASE,
+    })
+    : null;
+}

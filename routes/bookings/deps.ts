@@ -1,4 +1,5 @@
 import type { CheckoutDeps } from "../../lib/payments/checkout.ts";
+import { stripeFromConfig } from "../../lib/payments/stripe.ts";
 import type { AppContext } from "../context.tsx";
 
 /** What booking and payment changes need from the request's context. */
@@ -13,9 +14,20 @@ export function bookingDeps(c: AppContext): CheckoutDeps {
       wake: config.KV_QUEUES,
     },
     payments: config.PAYMENTS,
+    stripe: stripeFromConfig(config),
     fees: {
       renterFeeBps: config.RENTER_FEE_BPS,
       platformFeeBps: config.PLATFORM_FEE_BPS,
     },
   };
+}
+
+/** Where payment pages may send a browser: Stripe's, or the local test server's. */
+export function paymentOrigins(c: AppContext): string[] {
+  const base = c.var.config.STRIPE_API_BASE;
+  return [
+    "https://checkout.stripe.com",
+    "https://connect.stripe.com",
+    ...(base ? [new URL(base).origin] : []),
+  ];
 }

@@ -8,18 +8,19 @@ import {
 } from "../../components/BookingPages.tsx";
 import { emptyForm } from "../../components/Forms.tsx";
 import { previewHold } from "../../lib/bookings/holds.ts";
+import { bookingCalendar, icsFileName } from "../../lib/bookings/ics.ts";
 import { cancelBooking, getBookingFor } from "../../lib/bookings/lifecycle.ts";
 import { loadBookingPage, loadTrips } from "../../lib/bookings/pages.ts";
 import { holdRequest } from "../../lib/bookings/schema.ts";
-import { ValidationError } from "../../lib/errors.ts";
+import { NotFoundError, ValidationError } from "../../lib/errors.ts";
 import { ID_PATTERN } from "../../lib/ids.ts";
 import { getKitchen } from "../../lib/kitchens/repo.ts";
 import { startCheckout } from "../../lib/payments/checkout.ts";
 import { payDemo } from "../../lib/payments/events.ts";
 import { type AppContext, type AppEnv, page } from "../context.tsx";
 import { formFailure, readForm } from "../forms.ts";
-import { redirect } from "../headers.ts";
-import { bookingDeps } from "./deps.ts";
+import { attachment, redirect, redirectOut } from "../headers.ts";
+import { bookingDeps, paymentOrigins } from "./deps.ts";
 
 export const bookings = new Hono<AppEnv>();
 
@@ -90,12 +91,12 @@ bookings.post("/", async (c) => {
   const read = await readForm(c, holdForm);
   if (!read.ok) return await renderReview(c, read.form.values, read.form, 400);
   try {
-    const { checkoutPath } = await startCheckout(
+    const { url, external } = await startCheckout(
       bookingDeps(c),
       c.var.user!,
       read.data,
     );
-    return redirect(c, checkoutPath);
+    return external ? redirectOut(c, url, paymentOrigins(c)) : redirect(c, url);
   } catch (err) {
     const failed = formFailure(read.form, err);
     return await renderReview(c, read.form.values, failed.form, failed.status);
@@ -121,6 +122,23 @@ bookings.get(`/:id{${ID_PATTERN}}`, async (c) => {
       confirming={confirming}
     />,
   );
+});
+
+bookings.get(`/:id{${ID_PATTERN}}/calendar.ics`, async (c) => {
+  const booking = await getBookingFor(c.var.kv, c.req.param("id"), c.var.user!);
+  const kitchen = await getKitchen(c.var.kv, booking.kitchenId);
+  if (!kitchen) throw new NotFoundError("We could not find that kitchen.");
+  const ics = bookingCalendar({
+    booking,
+    kitchen,
+    baseUrl: c.var.config.BASE_URL,
+    now: c.var.now(),
+  });
+  return c.body(ics, 200, {
+    "Content-Type": "text/calendar; charset=utf-8",
+    "Content-Disposition": attachment(icsFileName(kitchen.title)),
+    "Cache-Control": "private, no-store",
+  });
 });
 
 bookings.get(`/:id{${ID_PATTERN}}/pay`, async (c) => {

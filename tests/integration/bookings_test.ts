@@ -5,7 +5,14 @@ import { ledgerProblem } from "../../lib/bookings/lifecycle.ts";
 import type { Booking } from "../../lib/bookings/schema.ts";
 import { setDemoPayoutReady } from "../../lib/hosts/repo.ts";
 import type { User } from "../../lib/accounts/schema.ts";
-import { get, post, runJobs, signUp, userByEmail } from "../account_helpers.ts";
+import {
+  get,
+  PASSWORD,
+  post,
+  runJobs,
+  signUp,
+  userByEmail,
+} from "../account_helpers.ts";
 import { addHost, addKitchens, kitchenFixture, testApp } from "../helpers.ts";
 
 type T = Awaited<ReturnType<typeof testApp>>;
@@ -250,3 +257,76 @@ Deno.test("bookings: bad and hostile input gets a clear answer and writes nothin
   assert.equal(count, 0);
   t.close();
 });
+
+Deno.test("bookings: a host sets up demo payouts, answers requests and cancels with a full refund", async () => {
+  const t = await testApp();
+  const hostCookie = await verified(t, "hank@example.com");
+  await post(t, "/account/host", {}, { cookie: hostCookie });
+  const hank = sessionCookieAfterLogin(
+    await post(t, "/login", { email: "hank@example.com", password: PASSWORD }),
+  );
+  const hostId = (await userByEmail(t, "hank@example.com"))!.id;
+  const [k] = await addKitchens(t.kv, hostId, [
+    kitchenFixture({ bookingMode: "request" }),
+  ]);
+  const renter = await verified(t, "rosa@example.com");
+  const form = {
+    kitchen: k.id,
+    date: "2026-12-03",
+    start: "10:00",
+    end: "13:00",
+    acceptRules: "yes",
+  };
+  // Not payable yet: no holds.
+  const early = await post(t, "/bookings", form, { cookie: renter });
+  assert.equal(early.status, 409);
+  assert.match(await early.text(), /not taking bookings yet/);
+  const payouts = await (await get(t, "/host/payouts", hank)).text();
+  assert.match(payouts, /Demo payments: no money moves on this site/);
+  const setup = await post(t, "/host/payouts", {}, { cookie: hank });
+  assert.equal(
+    setup.headers.get("location"),
+    "/host/payouts?notice=demo-ready",
+  );
+
+  const held = await post(t, "/bookings", form, { cookie: renter });
+  const id = held.headers.get("location")!.split("/")[2];
+  await post(t, `/bookings/${id}/pay`, {}, { cookie: renter });
+  await runJobs(t);
+  assert.equal((await booking(t, id)).status, "requested");
+  assert.match(
+    await (await get(t, "/host/bookings", hank)).text(),
+    /Request: waiting for your answer/,
+  );
+  // A renter is not a host: the host pages are closed to them.
+  assert.equal((await get(t, "/host/bookings", renter)).status, 403);
+  await post(t, `/host/bookings/${id}/accept`, {}, { cookie: hank });
+  const b = await booking(t, id);
+  assert.equal(b.status, "confirmed");
+  assert.equal(ledgerProblem(b), null);
+
+  const cancelled = await post(t, `/host/bookings/${id}/cancel`, {}, {
+    cookie: hank,
+  });
+  assert.equal(
+    cancelled.headers.get("location"),
+    "/host/bookings?notice=cancelled",
+  );
+  const after = await booking(t, id);
+  assert.equal(after.status, "cancelled");
+  assert.equal(after.cancellation?.by, "host");
+  assert.equal(after.cancellation?.refundCents, after.quote.totalChargedCents);
+  // Demo mode has no webhook endpoint.
+  assert.equal(
+    (await t.request("/api/stripe/webhook", { method: "POST", body: "{}" }))
+      .status,
+    404,
+  );
+  t.close();
+});
+
+function sessionCookieAfterLogin(res: Response): string {
+  const m = /(prep_session=[^;]+)/.exec(res.headers.get("set-cookie") ?? "");
+  assert.ok(m, "logged in");
+  return m[1];
+}

@@ -1,0 +1,200 @@
+/**
+ * The emails a booking's changes send, in plain words with times in the
+ * kitchen's zone. Added to the atomic of the change, so they go out exactly
+ * when it commits.
+ */
+import type { User } from "../accounts/schema.ts";
+import { EMAIL_JOB, outgoingEmail } from "../email/job.ts";
+import { displayName, notificationEmail } from "../email/templates.ts";
+import { addJob } from "../jobs/outbox.ts";
+import { formatDayTime, formatTime } from "../kitchens/calendar.ts";
+import { POLICY_NAMES } from "../kitchens/policy.ts";
+import type { Kitchen } from "../kitchens/schema.ts";
+import { formatCents } from "../money.ts";
+import type { Booking } from "./schema.ts";
+
+export interface MailDeps {
+  now: number;
+  mail: { from: string; baseUrl: string; wake: boolean };
+}
+
+/** "Thu, Dec 3, 10:00 AM – 1:00 PM" in the kitchen's zone. */
+export function describeTimes(b: Booking): string {
+  return `${formatDayTime(b.timeZone, b.start)} – ${
+    formatTime(b.timeZone, b.end)
+  } (${b.timeZone})`;
+}
+
+/** A kitchen title for an email: left out when it reads like a link. */
+function kitchenName(k: Kitchen): string {
+  return displayName(k.title) || "the kitchen";
+}
+
+/**
+ * The emails a booking's change sends, added to an atomic by the payments
+ * layer or a job, so they go out exactly when the change commits.
+ */
+export function addBookingEmail(
+  atomic: Deno.AtomicOperation,
+  deps: MailDeps,
+  to: Pick<User, "email" | "name">,
+  b: Booking,
+  k: Kitchen,
+  what:
+    | "confirmed_renter"
+    | "confirmed_host"
+    | "cancelled_renter"
+    | "cancelled_host"
+    | "reminder"
+    | "refunded_late"
+    | "request_sent"
+    | "request_received"
+    | "request_accepted"
+    | "request_declined"
+    | "request_expired"
+    | "refunded_elsewhere",
+): void {
+  const url = `${deps.mail.baseUrl}/bookings/${b.id}`;
+  const times = describeTimes(b);
+  const name = kitchenName(k);
+  const total = formatCents(b.quote.totalChargedCents);
+  const texts: Record<
+    typeof what,
+    { subject: string; heading: string; paragraphs: string[] }
+  > = {
+    confirmed_renter: {
+      subject: `Booking confirmed: ${name}`,
+      heading: "Your booking is confirmed",
+      paragraphs: [
+        `You booked ${name} for ${times}. You paid ${total}.`,
+        "The full address and your access code are on the booking page; the code appears 24 hours before the start.",
+        `Cancellation policy: ${POLICY_NAMES[k.cancellationPolicy]}.`,
+      ],
+    },
+    confirmed_host: {
+      subject: `New booking: ${name}`,
+      heading: "You have a new booking",
+      paragraphs: [
+        `${name} is booked for ${times}. Your payout for it is ${
+          formatCents(b.quote.hostPayoutCents)
+        }.`,
+      ],
+    },
+    cancelled_renter: {
+      subject: `Booking cancelled: ${name}`,
+      heading: "Your booking is cancelled",
+      paragraphs: [
+        `Your booking of ${name} for ${times} is cancelled.`,
+        b.cancellation
+          ? `${b.cancellation.explanation} Refund: ${
+            formatCents(b.cancellation.refundCents)
+          }.`
+          : "",
+      ].filter(Boolean),
+    },
+    cancelled_host: {
+      subject: `Booking cancelled: ${name}`,
+      heading: "A booking was cancelled",
+      paragraphs: [
+        `The booking of ${name} for ${times} is cancelled, and the time is free again.`,
+      ],
+    },
+    reminder: {
+      subject: `Tomorrow: ${name}`,
+      heading: "Your booking starts soon",
+      paragraphs: [
+        `Your booking of ${name} starts ${times}.`,
+        b.accessCode ? `Your access code: ${b.accessCode}` : "",
+      ].filter(Boolean),
+    },
+    request_sent: {
+      subject: `Request sent: ${name}`,
+      heading: "Your request is with the host",
+      paragraphs: [
+        `You asked to book ${name} for ${times}. Your card is authorised for ${total} but not charged.`,
+        "The host answers within 24 hours (or before the start, if sooner). If they decline or don't answer, the authorisation is released.",
+      ],
+    },
+    request_received: {
+      subject: `Booking request: ${name}`,
+      heading: "You have a booking request",
+      paragraphs: [
+        `Someone asked to book ${name} for ${times}. Your payout would be ${
+          formatCents(b.quote.hostPayoutCents)
+        }.`,
+        "Accept or decline it from your bookings within 24 hours; unanswered requests expire.",
+      ],
+    },
+    request_accepted: {
+      subject: `Booking confirmed: ${name}`,
+      heading: "The host accepted your request",
+      paragraphs: [
+        `Your booking of ${name} for ${times} is confirmed, and your card was charged ${total}.`,
+        "The full address and your access code are on the booking page; the code appears 24 hours before the start.",
+      ],
+    },
+    request_declined: {
+      subject: `Request declined: ${name}`,
+      heading: "The host declined your request",
+      paragraphs: [
+        `The host of ${name} declined your request for ${times}. Your card was not charged, and the authorisation is released.`,
+      ],
+    },
+    request_expired: {
+      subject: `Request expired: ${name}`,
+      heading: "Your request expired",
+      paragraphs: [
+        `The host of ${name} did not answer your request for ${times} in time. Your card was not charged, and the authorisation is released.`,
+      ],
+    },
+    refunded_elsewhere: {
+      subject: `Payment refunded: ${name}`,
+      heading: "Your payment was refunded",
+      paragraphs: [
+        `Your payment for ${name} (${times}) was refunded in full, so the booking is cancelled.`,
+      ],
+    },
+    refunded_late: {
+      subject: `Payment refunded: ${name}`,
+      heading: "Your payment came too late",
+      paragraphs: [
+        `Your payment for ${name} (${times}) arrived after the hold lapsed, and the time was booked by someone else. We refunded ${total} in full.`,
+      ],
+    },
+  };
+  const t = texts[what];
+  addJob(atomic, {
+    type: EMAIL_JOB,
+    payload: outgoingEmail(
+      { EMAIL_FROM: deps.mail.from },
+      to.email,
+      notificationEmail({
+        name: to.name,
+        ...t,
+        action: { label: "See the booking", url },
+      }),
+    ),
+  }, { now: deps.now, wake: deps.mail.wake });
+}
+
+export type BookingEmail = Parameters<typeof addBookingEmail>[5];
+
+/** Emails the renter and/or the host about `b`, to those who have an account. */
+export function tellParties(
+  atomic: Deno.AtomicOperation,
+  deps: MailDeps,
+  p: {
+    kitchen: Kitchen;
+    renter: Pick<User, "email" | "name"> | null;
+    host: Pick<User, "email" | "name"> | null;
+  },
+  b: Booking,
+  what: { renter?: BookingEmail; host?: BookingEmail },
+): void {
+  if (what.renter && p.renter) {
+    addBookingEmail(atomic, deps, p.renter, b, p.kitchen, what.renter);
+  }
+  if (what.host && p.host) {
+    addBookingEmail(atomic, deps, p.host, b, p.kitchen, what.host);
+  }
+}

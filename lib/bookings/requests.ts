@@ -1,0 +1,156 @@
+/**
+ * Request-to-book after checkout: the card is authorised and the host
+ * answers by `respondBy` (24 hours, or the start if sooner). Accepting
+ * confirms the booking once payments has captured the card; declining or
+ * not answering releases the time and the authorisation. Each is one
+ * atomic with its emails, jobs and audit entry.
+ */
+import { addAudit } from "../audit/repo.ts";
+import type { AuditActor } from "../audit/schema.ts";
+import { ForbiddenError } from "../errors.ts";
+import { addJob } from "../jobs/outbox.ts";
+import { tellParties } from "./emails.ts";
+import {
+  addConfirmedTimers,
+  changeBooking,
+  chargeEntries,
+  type LifecycleDeps,
+  newAccessCode,
+  parties,
+  RELEASE_AUTHORISATION_JOB,
+} from "./lifecycle.ts";
+import type { Booking } from "./schema.ts";
+import { transition } from "./state.ts";
+
+/** Only the kitchen's host (or an admin) answers a request. */
+export function requireHostOf(
+  b: Booking,
+  actor: { id: string; roles: readonly string[] },
+): void {
+  if (b.hostId !== actor.id && !actor.roles.includes("admin")) {
+    throw new ForbiddenError(
+      "Only the kitchen's host can answer this request.",
+    );
+  }
+}
+
+function addRelease(
+  atomic: Deno.AtomicOperation,
+  deps: LifecycleDeps,
+  b: Booking,
+): void {
+  addJob(atomic, {
+    id: `booking-release:${b.id}`,
+    type: RELEASE_AUTHORISATION_JOB,
+    payload: { bookingId: b.id },
+  }, { now: deps.now, wake: deps.mail.wake });
+}
+
+/**
+ * A request the host accepted, after payments captured the card (`chargeId`
+ * of the capture): confirmed, charged on the ledger, code, timers, emails.
+ * Idempotent: an already confirmed booking is returned unchanged.
+ */
+export async function confirmRequest(
+  deps: LifecycleDeps,
+  id: string,
+  actor: AuditActor,
+  chargeId: string | null,
+): Promise<Booking> {
+  const p = await parties(deps.kv, id);
+  return await changeBooking(deps, id, (b) => {
+    if (b.status === "confirmed") return null;
+    const next: Booking = {
+      ...b,
+      status: transition(b.status, "accept"),
+      respondBy: null,
+      accessCode: newAccessCode(),
+      payment: { ...b.payment, chargeId: chargeId ?? b.payment.chargeId },
+      ledger: [...b.ledger, ...chargeEntries(b, chargeId, deps.now)],
+    };
+    return {
+      booking: next,
+      extra: (atomic) => {
+        addAudit(atomic, {
+          actor,
+          action: "payment.captured",
+          subject: { kind: "booking", id },
+          details: {
+            amountCents: b.quote.totalChargedCents,
+            hostPayoutCents: b.quote.hostPayoutCents,
+            commissionCents: b.quote.commissionCents,
+            provider: b.payment.provider,
+          },
+        }, deps.now);
+        addConfirmedTimers(atomic, next, deps);
+        tellParties(atomic, deps, p, next, {
+          renter: "request_accepted",
+          host: "confirmed_host",
+        });
+      },
+    };
+  });
+}
+
+/** The host declines: the time is free and the authorisation released. */
+export async function declineRequest(
+  deps: LifecycleDeps,
+  id: string,
+  actor: { id: string; email?: string; roles: readonly string[] },
+): Promise<Booking> {
+  const p = await parties(deps.kv, id);
+  return await changeBooking(deps, id, (b) => {
+    requireHostOf(b, actor);
+    const next: Booking = {
+      ...b,
+      status: transition(b.status, "decline"),
+      respondBy: null,
+      note: "The host declined this request; the card was not charged.",
+    };
+    return {
+      booking: next,
+      claim: "release",
+      extra: (atomic) => {
+        addAudit(atomic, {
+          actor: { kind: "user", id: actor.id, email: actor.email },
+          action: "booking.declined",
+          subject: { kind: "booking", id },
+          details: { amountCents: b.quote.totalChargedCents },
+        }, deps.now);
+        addRelease(atomic, deps, b);
+        tellParties(atomic, deps, p, next, { renter: "request_declined" });
+      },
+    };
+  });
+}
+
+/**
+ * A request nobody answered by `respondBy`, or whose authorisation Stripe
+ * released: expired, the time freed, the authorisation released.
+ */
+export async function expireRequest(
+  deps: LifecycleDeps,
+  id: string,
+  note = "The host did not answer in time; the card was not charged.",
+  opts: { onlyIfDue?: boolean } = {},
+): Promise<Booking> {
+  const p = await parties(deps.kv, id);
+  return await changeBooking(deps, id, (b) => {
+    if (b.status !== "requested") return null;
+    if (opts.onlyIfDue && (b.respondBy ?? 0) > deps.now) return null;
+    const next: Booking = {
+      ...b,
+      status: transition(b.status, "expire"),
+      respondBy: null,
+      note,
+    };
+    return {
+      booking: next,
+      claim: "release",
+      extra: (atomic) => {
+        addRelease(atomic, deps, b);
+        tellParties(atomic, deps, p, next, { renter: "request_expired" });
+      },
+    };
+  });
+}

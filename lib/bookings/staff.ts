@@ -1,0 +1,206 @@
+/**
+ * Bookings as Prep staff see them (issue 8 §3–4): found by id or by a
+ * person's email, the newest listed, each with its ledger checked. Reads
+ * only, apart from `cancelAsStaff`, which is `cancelBooking` with an admin
+ * actor: that change and its audit entry are one atomic (lifecycle.ts).
+ */
+import { z } from "zod";
+import { requireCapability } from "../accounts/roles.ts";
+import type { SessionUser, User } from "../accounts/schema.ts";
+import { listAuditFor } from "../audit/repo.ts";
+import type { AuditEntry } from "../audit/schema.ts";
+import { keys } from "../db/keys.ts";
+import { ConflictError, NotFoundError } from "../errors.ts";
+import { ID_PATTERN } from "../ids.ts";
+import { getKitchen } from "../kitchens/repo.ts";
+import { text } from "../text.ts";
+import {
+  cancelBooking,
+  getBooking,
+  ledgerProblem,
+  type LifecycleDeps,
+  listBookingsByHost,
+  listBookingsByRenter,
+} from "./lifecycle.ts";
+import { type Booking, LEDGER_KINDS, type LedgerKind } from "./schema.ts";
+import { canTransition } from "./state.ts";
+
+/** A booking in a staff list: who is on it and whether its ledger balances. */
+export interface StaffBookingRow {
+  booking: Booking;
+  renterEmail: string | null;
+  hostEmail: string | null;
+  /** Why the ledger does not balance, or null when it does. */
+  ledgerProblem: string | null;
+}
+
+export type BookingQuery =
+  | { kind: "id"; id: string }
+  | { kind: "email"; email: string };
+
+// Case-insensitive: ids are read back from staff who may type them in lower case.
+const ID_RE = new RegExp(`^${ID_PATTERN}$`, "i");
+const EMAIL = z.email();
+
+/**
+ * What staff typed in the search box: a booking id (any case) or an email
+ * address (normalised as accounts store it: trimmed, lower-case).
+ *
+ * @example
+ * bookingQuery.parse(" Ada@Example.com ") // { kind: "email", email: "ada@example.com" }
+ */
+export const bookingQuery = z.string().trim().max(
+  254,
+  "Use at most 254 characters",
+).transform((raw, ctx): BookingQuery => {
+  if (ID_RE.test(raw)) return { kind: "id", id: raw.toUpperCase() };
+  const email = raw.toLowerCase();
+  if (EMAIL.safeParse(email).success) return { kind: "email", email };
+  ctx.addIssue({
+    code: "custom",
+    message: "Enter a booking id or an email address",
+  });
+  return z.NEVER;
+});
+
+export const staffSearchForm = z.object({ q: bookingQuery });
+
+/** The admin's cancel form: why, as it goes into the audit log and the booking. */
+export const staffCancelForm = z.object({
+  reason: text({ label: "a reason", max: 1000, multiline: true }),
+});
+
+/** Money by ledger kind, in cents; kinds with no entries are 0. */
+export function ledgerTotals(b: Booking): Record<LedgerKind, number> {
+  const totals = Object.fromEntries(
+    LEDGER_KINDS.map((k) => [k, 0]),
+  ) as Record<LedgerKind, number>;
+  for (const e of b.ledger) totals[e.kind] += e.amountCents;
+  return totals;
+}
+
+/** Emails of the people on `bookings`, by user id (a demo host may have no account). */
+async function emailsOf(
+  kv: Deno.Kv,
+  bookings: Booking[],
+): Promise<Map<string, string>> {
+  const ids = [...new Set(bookings.flatMap((b) => [b.renterId, b.hostId]))];
+  const out = new Map<string, string>();
+  // getMany takes at most 10 keys.
+  for (let i = 0; i < ids.length; i += 10) {
+    const users = await kv.getMany<User[]>(
+      ids.slice(i, i + 10).map((id) => keys.user(id)),
+    );
+    for (const u of users) if (u.value) out.set(u.value.id, u.value.email);
+  }
+  return out;
+}
+
+async function toRows(
+  kv: Deno.Kv,
+  bookings: Booking[],
+): Promise<StaffBookingRow[]> {
+  const emails = await emailsOf(kv, bookings);
+  return bookings.map((b) => ({
+    booking: b,
+    renterEmail: emails.get(b.renterId) ?? null,
+    hostEmail: emails.get(b.hostId) ?? null,
+    ledgerProblem: ledgerProblem(b),
+  }));
+}
+
+/**
+ * The booking with that id, or the bookings of the account with that email,
+ * as renter and as host, latest start first. Nothing found is an empty list.
+ */
+export async function findBookings(
+  kv: Deno.Kv,
+  query: BookingQuery,
+): Promise<StaffBookingRow[]> {
+  if (query.kind === "id") {
+    const b = await getBooking(kv, query.id);
+    return b ? await toRows(kv, [b]) : [];
+  }
+  const userId = (await kv.get<string>(keys.userByEmail(query.email))).value;
+  if (!userId) return [];
+  const [asRenter, asHost] = await Promise.all([
+    listBookingsByRenter(kv, userId),
+    listBookingsByHost(kv, userId),
+  ]);
+  const byId = new Map([...asRenter, ...asHost].map((b) => [b.id, b]));
+  const all = [...byId.values()].sort((a, b) =>
+    b.start - a.start || (a.id < b.id ? 1 : -1)
+  );
+  return await toRows(kv, all);
+}
+
+/** The newest bookings, newest first: ids are ULIDs, so the primary keys are in creation order. */
+export async function listRecentBookings(
+  kv: Deno.Kv,
+  limit = 50,
+): Promise<StaffBookingRow[]> {
+  const bookings: Booking[] = [];
+  const iter = kv.list<Booking>({ prefix: keys.bookingsPrefix() }, {
+    reverse: true,
+    limit: Math.min(Math.max(1, limit), 200),
+  });
+  for await (const e of iter) bookings.push(e.value);
+  return await toRows(kv, bookings);
+}
+
+export interface StaffBookingView extends StaffBookingRow {
+  kitchenTitle: string | null;
+  totals: Record<LedgerKind, number>;
+  /** The booking's audit entries, newest first. */
+  events: AuditEntry[];
+  /** Whether the state machine allows cancelling it now. */
+  cancellable: boolean;
+}
+
+/** One booking with its people, ledger totals and audit trail; 404 when there is none. */
+export async function loadStaffBooking(
+  kv: Deno.Kv,
+  id: string,
+): Promise<StaffBookingView> {
+  const b = await getBooking(kv, id);
+  if (!b) throw new NotFoundError("We could not find that booking.");
+  const [[row], kitchen, events] = await Promise.all([
+    toRows(kv, [b]),
+    getKitchen(kv, b.kitchenId),
+    listAuditFor(kv, "booking", b.id),
+  ]);
+  return {
+    ...row,
+    kitchenTitle: kitchen?.title ?? null,
+    totals: ledgerTotals(b),
+    events,
+    cancellable: canTransition(b.status, "cancel"),
+  };
+}
+
+/**
+ * An admin cancels a booking with a full refund. An admin who is the
+ * booking's renter or host would be cancelling as that party, under the
+ * policy, so that goes through the booking's own page instead.
+ */
+export async function cancelAsStaff(
+  deps: LifecycleDeps,
+  id: string,
+  admin: SessionUser,
+  reason: string,
+): Promise<Booking> {
+  requireCapability(admin, "admin:act");
+  const b = await getBooking(deps.kv, id);
+  if (!b) throw new NotFoundError("We could not find that booking.");
+  if (b.renterId === admin.id || b.hostId === admin.id) {
+    throw new ConflictError(
+      "This is your own booking: cancel it from its booking page.",
+    );
+  }
+  return await cancelBooking(
+    deps,
+    id,
+    { id: admin.id, email: admin.email, roles: admin.roles },
+    reason,
+  );
+}

@@ -1,0 +1,32 @@
+/**
+ * The staff area, /admin: support reads every page here, only admins act
+ * (lib/accounts/roles.ts). Each page of the area is a sub-app mounted below
+ * the one check that keeps everyone else out.
+ */
+import { Hono } from "hono";
+import { AdminHomePage } from "../../components/AdminPages.tsx";
+import { requireCapability } from "../../lib/accounts/roles.ts";
+import { listDeadJobs } from "../../lib/jobs/outbox.ts";
+import { type AppEnv, page } from "../context.tsx";
+import { adminAudit } from "./audit.tsx";
+import { adminBookings } from "./bookings.tsx";
+
+export const admin = new Hono<AppEnv>();
+
+// Staff only: the decision lives in lib/accounts/roles.ts.
+admin.use(async (c, next) => {
+  requireCapability(c.var.user, "admin:read");
+  await next();
+});
+
+admin.get("/", async (c) => {
+  const dead = await listDeadJobs(c.var.kv, 50);
+  return page(
+    c,
+    { title: "Admin" },
+    <AdminHomePage user={c.var.user!} dead={dead} />,
+  );
+});
+
+admin.route("/bookings", adminBookings);
+admin.route("/audit", adminAudit);

@@ -1,0 +1,25 @@
+import { Hono } from "hono";
+import { NotFoundError } from "../lib/errors.ts";
+import { receiveStripeWebhook } from "../lib/payments/events.ts";
+import { stripeFromConfig } from "../lib/payments/stripe.ts";
+import type { AppEnv } from "./context.tsx";
+
+/** Stripe's webhook endpoint: POST /api/stripe/webhook (exempt from CSRF; it is signed). */
+export const stripeWebhook = new Hono<AppEnv>();
+
+/** Stripe's events are a few KB; this leaves room and no more. */
+export const WEBHOOK_BODY_LIMIT = 256 * 1024;
+
+stripeWebhook.post("/", async (c) => {
+  const config = c.var.config;
+  const stripe = stripeFromConfig(config);
+  if (!stripe || !config.STRIPE_WEBHOOK_SECRET) throw new NotFoundError();
+  // The signature covers the bytes as sent, so the body is read raw.
+  await receiveStripeWebhook(c.var.kv, stripe, {
+    body: await c.req.text(),
+    signature: c.req.header("stripe-signature"),
+    secret: config.STRIPE_WEBHOOK_SECRET,
+  }, { now: c.var.now(), wake: config.KV_QUEUES });
+  // 200 for duplicates and for types we ignore too, so Stripe stops retrying.
+  return c.json({ received: true });
+});

@@ -1,0 +1,182 @@
+// The kitchen page's availability island in Chromium: pick a start and an end, see the live
+// quote, and book; and the same form without JavaScript.
+import assert from "node:assert/strict";
+import type { Page } from "playwright-core";
+import { addHost, addKitchens, kitchenFixture, testApp } from "../helpers.ts";
+import { browserTest, startServer } from "./browser.ts";
+
+async function site() {
+  const t = await testApp();
+  const host = await addHost(t.kv, "Marisol Vega");
+  const [daytime, overnight] = await addKitchens(t.kv, host.id, [
+    kitchenFixture({ title: "Logan Square Bakehouse" }),
+    kitchenFixture({
+      title: "Night Shift Commissary",
+      // Wednesdays 22:00 until Thursday 06:00.
+      weeklyHours: [{ day: 3, start: "22:00", end: "06:00" }],
+    }),
+  ]);
+  const server = startServer(t.app);
+  return {
+    baseUrl: server.baseUrl,
+    daytime,
+    overnight,
+    close: async () => {
+      await server.shutdown();
+      t.close();
+    },
+  };
+}
+
+/** Console errors and warnings (hydration mismatches included) and uncaught errors. */
+function watch(page: Page): string[] {
+  const problems: string[] = [];
+  page.on("console", (m) => {
+    if (m.type() === "error" || m.type() === "warning") {
+      problems.push(`${m.type()}: ${m.text()}`);
+    }
+  });
+  page.on("pageerror", (e) => problems.push(e.message));
+  return problems;
+}
+
+const quote = (page: Page) => page.locator("[data-testid=quote]");
+
+/** The /bookings/new URL a signed-out visitor is sent to log in for. */
+async function bookingAfterLogin(page: Page): Promise<URL> {
+  await page.waitForURL(/\/login\?next=/);
+  const next = new URL(page.url()).searchParams.get("next")!;
+  return new URL(next, "http://x");
+}
+
+browserTest(
+  "picker: choose a start and an end, see the quote, book",
+  async (browser) => {
+    const s = await site();
+    const page = await browser.newPage();
+    const problems = watch(page);
+    try {
+      await page.goto(`${s.baseUrl}/kitchens/${s.daytime.id}?date=2026-12-03`);
+      await page.waitForSelector("prep-island[data-hydrated]");
+      // Enhanced: an end time replaces the no-JS number of hours.
+      const end = page.getByLabel("End", { exact: true });
+      await end.waitFor();
+      assert.equal(await page.locator("#book-hours").count(), 0);
+
+      await page.getByLabel("Start", { exact: true }).selectOption("10:00");
+      // Ends run from the 2-hour minimum to 20:00 closing, every 30 minutes.
+      const ends = await end.locator("option").allInnerTexts();
+      assert.equal(ends[0], "12:00 PM (2 hours)");
+      assert.equal(ends.at(-1), "8:00 PM (10 hours)");
+      assert.equal(ends.length, 17);
+      await page.waitForFunction(() =>
+        document.querySelector("[data-testid=quote]")?.textContent?.includes(
+          "10:00 AM – 12:00 PM",
+        )
+      );
+      assert.match(await quote(page).innerText(), /2 hours × \$40\s+\$80/);
+
+      await end.selectOption("13:00");
+      await page.waitForFunction(() =>
+        document.querySelector("[data-testid=quote]")?.textContent?.includes(
+          "$145",
+        )
+      );
+      const text = await quote(page).innerText();
+      assert.match(text, /Thu, Dec 3, 10:00 AM – 1:00 PM/);
+      assert.match(text, /3 hours × \$40\s+\$120/);
+      assert.match(text, /Cleaning fee\s+\$25/);
+      assert.match(text, /Total\s+\$145/);
+      assert.equal(await quote(page).getAttribute("aria-live"), "polite");
+
+      // Another date: the form and the quote follow it.
+      await page.fill("#availability-date", "2026-12-05");
+      await page.dispatchEvent("#availability-date", "change");
+      await page.waitForFunction(() =>
+        document.querySelector("[data-testid=quote]")?.textContent?.includes(
+          "Sat, Dec 5, 10:00 AM – 1:00 PM",
+        )
+      );
+      assert.equal(
+        await page.locator("[data-testid=book] input[name=date]").inputValue(),
+        "2026-12-05",
+      );
+
+      await page.getByRole("button", { name: "Book", exact: true }).click();
+      const booking = await bookingAfterLogin(page);
+      assert.equal(booking.pathname, "/bookings/new");
+      assert.deepEqual(Object.fromEntries(booking.searchParams), {
+        kitchen: s.daytime.id,
+        date: "2026-12-05",
+        start: "10:00",
+        end: "13:00",
+      });
+      assert.deepEqual(problems, []);
+    } finally {
+      await page.close();
+      await s.close();
+    }
+  },
+);
+
+browserTest(
+  "picker: an overnight booking ends the next day",
+  async (browser) => {
+    const s = await site();
+    const page = await browser.newPage();
+    const problems = watch(page);
+    try {
+      await page.goto(
+        `${s.baseUrl}/kitchens/${s.overnight.id}?date=2026-12-02`,
+      );
+      await page.waitForSelector("prep-island[data-hydrated]");
+      await page.getByLabel("Start", { exact: true }).selectOption("22:00");
+      await page.getByLabel("End", { exact: true }).selectOption({
+        label: "2:00 AM next day (4 hours)",
+      });
+      await page.waitForFunction(() =>
+        document.querySelector("[data-testid=quote]")?.textContent?.includes(
+          "$185",
+        )
+      );
+      assert.match(
+        await quote(page).innerText(),
+        /Wed, Dec 2, 10:00 PM – 2:00 AM/,
+      );
+      await page.getByRole("button", { name: "Book", exact: true }).click();
+      const booking = await bookingAfterLogin(page);
+      assert.equal(booking.searchParams.get("start"), "22:00");
+      assert.equal(booking.searchParams.get("end"), "02:00");
+      assert.deepEqual(problems, []);
+    } finally {
+      await page.close();
+      await s.close();
+    }
+  },
+);
+
+browserTest(
+  "picker: without JavaScript the form sends a start and a number of hours",
+  async (browser) => {
+    const s = await site();
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    const page = await context.newPage();
+    try {
+      await page.goto(`${s.baseUrl}/kitchens/${s.daytime.id}?date=2026-12-03`);
+      assert.equal(await page.locator("#book-end").count(), 0);
+      await page.getByLabel("Start", { exact: true }).selectOption("10:00");
+      await page.getByLabel("Hours", { exact: true }).selectOption("3");
+      await page.click("text=Review and book");
+      const booking = await bookingAfterLogin(page);
+      assert.deepEqual(Object.fromEntries(booking.searchParams), {
+        kitchen: s.daytime.id,
+        date: "2026-12-03",
+        start: "10:00",
+        hours: "3",
+      });
+    } finally {
+      await context.close();
+      await s.close();
+    }
+  },
+);

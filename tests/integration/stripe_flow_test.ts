@@ -1,0 +1,435 @@
+/**
+ * Booking and paying in Stripe mode: the real `stripe` SDK against the local
+ * Stripe-compatible server (tests/stripe_fake.ts), webhooks signed with the
+ * SDK's test-header helper and delivered to POST /api/stripe/webhook.
+ */
+import assert from "node:assert/strict";
+import type Stripe from "stripe";
+import type { User } from "../../lib/accounts/schema.ts";
+import { listAuditFor } from "../../lib/audit/repo.ts";
+import { ledgerProblem } from "../../lib/bookings/lifecycle.ts";
+import type { Booking } from "../../lib/bookings/schema.ts";
+import { keys } from "../../lib/db/keys.ts";
+import { listMail } from "../../lib/email/mailbox.ts";
+import { getHostFresh } from "../../lib/hosts/repo.ts";
+import { stripeClient } from "../../lib/payments/stripe.ts";
+import { get, post, runJobs, signUp, userByEmail } from "../account_helpers.ts";
+import { addKitchens, kitchenFixture, testApp } from "../helpers.ts";
+import {
+  signedWebhook,
+  startStripeFake,
+  type StripeFake,
+} from "../stripe_fake.ts";
+import type { KitchenInput } from "../../lib/kitchens/schema.ts";
+
+const SECRET = "whsec_prep_test";
+type T = Awaited<ReturnType<typeof testApp>>;
+
+interface World {
+  t: T;
+  fake: StripeFake;
+  stripe: Stripe;
+  host: string;
+  hostId: string;
+  accountId: string;
+  kitchenId: string;
+  renter: string;
+  close(): Promise<void>;
+}
+
+async function verify(t: T, email: string, intent = "rent"): Promise<string> {
+  const cookie = await signUp(t, email, intent);
+  const user = (await userByEmail(t, email))!;
+  await t.kv.set(
+    keys.user(user.id),
+    {
+      ...user,
+      emailVerifiedAt: new Date(t.clock()).toISOString(),
+    } satisfies User,
+  );
+  return cookie;
+}
+
+async function deliver(
+  w: Pick<World, "t" | "stripe">,
+  event: Stripe.Event,
+  opts: { secret?: string; timestamp?: number; tamper?: boolean } = {},
+): Promise<Response> {
+  const signed = await signedWebhook(w.stripe, event, opts.secret ?? SECRET, {
+    timestamp: opts.timestamp,
+  });
+  return await w.t.request("/api/stripe/webhook", {
+    method: "POST",
+    headers: signed.headers,
+    body: opts.tamper ? signed.body.replace("usd", "eur") : signed.body,
+  });
+}
+
+/** A host onboarded through /host/payouts and account.updated, a kitchen, a renter. */
+async function world(over: Partial<KitchenInput> = {}): Promise<World> {
+  let clock = () => Date.parse("2026-12-01T15:00:00Z");
+  const fake = startStripeFake({ now: () => clock() });
+  const t = await testApp(undefined, {
+    STRIPE_SECRET_KEY: fake.secretKey,
+    STRIPE_WEBHOOK_SECRET: SECRET,
+    STRIPE_API_BASE: fake.apiBase,
+  });
+  clock = t.clock;
+  const stripe = stripeClient(fake.secretKey, { apiBase: fake.apiBase });
+  const host = await verify(t, "hank@example.com", "host");
+  const hostId = (await userByEmail(t, "hank@example.com"))!.id;
+  const setup = await post(t, "/host/payouts", {}, { cookie: host });
+  assert.equal(setup.status, 303);
+  assert.match(setup.headers.get("location")!, /\/onboard\//);
+  const accountId = (await getHostFresh(t.kv, hostId)).value!.payout.accountId!;
+  assert.match(accountId, /^acct_/);
+  const w = { t, stripe };
+  const res = await deliver(w, fake.setAccountReady(accountId).event);
+  assert.equal(res.status, 200);
+  await runJobs(t);
+  const [k] = await addKitchens(t.kv, hostId, [kitchenFixture(over)]);
+  const renter = await verify(t, "rosa@example.com");
+  return {
+    t,
+    fake,
+    stripe,
+    host,
+    hostId,
+    accountId,
+    kitchenId: k.id,
+    renter,
+    close: async () => {
+      t.close();
+      await fake.close();
+    },
+  };
+}
+
+const form = (kitchen: string, start = "10:00", end = "13:00") => ({
+  kitchen,
+  date: "2026-12-03",
+  start,
+  end,
+  acceptRules: "yes",
+});
+
+async function checkout(
+  w: World,
+  cookie = w.renter,
+  start?: string,
+  end?: string,
+) {
+  const res = await post(w.t, "/bookings", form(w.kitchenId, start, end), {
+    cookie,
+  });
+  assert.equal(res.status, 303, await res.clone().text());
+  const url = res.headers.get("location")!;
+  assert.ok(url.startsWith(`${w.fake.origin}/pay/`), url);
+  const sessionId = url.split("/pay/")[1];
+  const session = w.fake.state.sessions.get(sessionId)!;
+  return { sessionId, bookingId: session.client_reference_id! };
+}
+
+const booking = async (t: T, id: string) =>
+  (await t.kv.get<Booking>(keys.booking(id))).value!;
+
+Deno.test("stripe: a host onboards through Connect, and account.updated makes them payable", async () => {
+  const w = await world();
+  const host = (await getHostFresh(w.t.kv, w.hostId)).value!;
+  assert.equal(host.payout.chargesEnabled, true);
+  assert.equal(host.payout.payoutsEnabled, true);
+  const page = await (await get(w.t, "/host/payouts", w.host)).text();
+  assert.doesNotMatch(page, /Set up payouts with Stripe/);
+  // The account is created once, under a deterministic idempotency key.
+  const creates = w.fake.state.requests.filter((r) =>
+    r.method === "POST" && r.path === "/v1/accounts"
+  );
+  assert.equal(creates.length, 1);
+  assert.equal(creates[0].idempotencyKey, `host:${w.hostId}:connect-account`);
+  await w.close();
+});
+
+Deno.test("stripe: checkout is a destination charge, confirmed only by the signed webhook", async () => {
+  const w = await world();
+  const { sessionId, bookingId } = await checkout(w);
+  const created = w.fake.state.requests.find((r) =>
+    r.method === "POST" && r.path === "/v1/checkout/sessions"
+  )!;
+  assert.equal(created.idempotencyKey, `booking:${bookingId}:checkout`);
+  const session = w.fake.state.sessions.get(sessionId)!;
+  assert.equal(session.client_reference_id, bookingId);
+  const b = await booking(w.t, bookingId);
+  assert.equal(b.status, "held");
+  assert.equal(b.payment.provider, "stripe");
+  assert.equal(b.payment.checkoutSessionId, sessionId);
+  // The success page alone confirms nothing.
+  await (await get(w.t, `/bookings/${bookingId}?notice=paid`, w.renter)).body
+    ?.cancel();
+  assert.equal((await booking(w.t, bookingId)).status, "held");
+
+  const paid = w.fake.completeSession(sessionId);
+  assert.equal(
+    paid.paymentIntent.application_fee_amount,
+    b.quote.totalChargedCents - b.quote.hostPayoutCents,
+  );
+  assert.equal(
+    (paid.paymentIntent.transfer_data as { destination: string }).destination,
+    w.accountId,
+  );
+  assert.equal((await deliver(w, paid.event)).status, 200);
+  await runJobs(w.t);
+  const after = await booking(w.t, bookingId);
+  assert.equal(after.status, "confirmed");
+  assert.equal(after.payment.paymentIntentId, paid.paymentIntent.id);
+  assert.equal(ledgerProblem(after), null);
+  const audit = await listAuditFor(w.t.kv, "booking", bookingId);
+  assert.ok(
+    audit.some((e) =>
+      e.action === "payment.charged" && e.actor.kind === "stripe"
+    ),
+  );
+  await w.close();
+});
+
+Deno.test("stripe: ten concurrent deliveries of one event give one confirmation, one email, one charge", async () => {
+  const w = await world();
+  const { sessionId, bookingId } = await checkout(w);
+  const { event } = w.fake.completeSession(sessionId);
+  const responses = await Promise.all(
+    Array.from({ length: 10 }, () => deliver(w, event)),
+  );
+  for (const r of responses) assert.equal(r.status, 200);
+  await runJobs(w.t);
+  const b = await booking(w.t, bookingId);
+  assert.equal(b.status, "confirmed");
+  assert.equal(b.ledger.filter((e) => e.kind === "charge").length, 1);
+  const mails = (await listMail(w.t.kv)).filter((m) =>
+    m.to === "rosa@example.com" && /Booking confirmed/.test(m.subject)
+  );
+  assert.equal(mails.length, 1);
+  await w.close();
+});
+
+Deno.test("stripe: bad, missing, tampered, wrong-secret and stale signatures are 400 and change nothing", async () => {
+  const w = await world();
+  const { sessionId, bookingId } = await checkout(w);
+  const { event } = w.fake.completeSession(sessionId);
+  const now = Math.floor(Date.now() / 1000);
+  const bad = [
+    await deliver(w, event, { tamper: true }),
+    await deliver(w, event, { secret: "whsec_wrong" }),
+    await deliver(w, event, { timestamp: now - 301 }),
+    await w.t.request("/api/stripe/webhook", {
+      method: "POST",
+      body: JSON.stringify(event),
+    }),
+    await w.t.request("/api/stripe/webhook", {
+      method: "POST",
+      headers: { "stripe-signature": "t=1,v1=abc" },
+      body: "not json",
+    }),
+  ];
+  for (const r of bad) {
+    assert.equal(r.status, 400);
+    assert.deepEqual(await r.json(), { error: "Invalid Stripe signature." });
+  }
+  assert.equal((await w.t.kv.get(keys.paymentEvent(event.id))).value, null);
+  await runJobs(w.t);
+  assert.equal((await booking(w.t, bookingId)).status, "held");
+  // A signature 299 seconds old is still fine.
+  assert.equal((await deliver(w, event, { timestamp: now - 299 })).status, 200);
+  await w.close();
+});
+
+const PERMUTATIONS = [
+  ["completed", "expired", "refunded"],
+  ["completed", "refunded", "expired"],
+  ["expired", "completed", "refunded"],
+  ["expired", "refunded", "completed"],
+  ["refunded", "completed", "expired"],
+  ["refunded", "expired", "completed"],
+] as const;
+
+Deno.test("stripe: every order of completed, expired and refunded ends as Stripe says: paid, then refunded", async () => {
+  for (const order of PERMUTATIONS) {
+    const w = await world();
+    const { sessionId, bookingId } = await checkout(w);
+    const completed = w.fake.completeSession(sessionId);
+    await w.stripe.refunds.create({
+      payment_intent: completed.paymentIntent.id,
+    });
+    const refunded = w.fake.events({ type: "charge.refunded" }).at(-1)!;
+    // Stripe never expires a paid session; a stray or replayed expiry must not matter.
+    const expired = {
+      ...completed.event,
+      id: `${completed.event.id}_exp`,
+      type: "checkout.session.expired",
+    } as Stripe.Event;
+    const events = { completed: completed.event, expired, refunded };
+    for (const name of order) {
+      assert.equal((await deliver(w, events[name])).status, 200);
+      await runJobs(w.t);
+    }
+    const b = await booking(w.t, bookingId);
+    assert.ok(
+      !["held", "requested", "confirmed"].includes(b.status),
+      `${order.join(" → ")}: ${b.status}`,
+    );
+    assert.equal(ledgerProblem(b), null, order.join(" → "));
+    assert.equal(b.ledger.filter((e) => e.kind === "refund").length, 1);
+    const free = await (await get(
+      w.t,
+      `/api/kitchens/${w.kitchenId}/availability?date=2026-12-03`,
+    )).json();
+    assert.ok(
+      free.slots.some((s: { label: string }) => s.label === "10:00 AM"),
+      `${order.join(" → ")}: the time is free again`,
+    );
+    await w.close();
+  }
+});
+
+Deno.test("stripe: a payment after the hold lapsed re-claims free time, else is refunded in full", async () => {
+  const w = await world();
+  // Paid in the session's last minute, but the webhook arrives after the
+  // hold lapsed (Stripe retries deliveries for days).
+  const first = await checkout(w);
+  w.t.advance(29 * 60_000);
+  const paid = w.fake.completeSession(first.sessionId);
+  w.t.advance(7 * 60_000);
+  await runJobs(w.t); // the hold expires
+  assert.equal((await booking(w.t, first.bookingId)).status, "expired");
+  await deliver(w, paid.event);
+  await runJobs(w.t);
+  assert.equal(
+    (await booking(w.t, first.bookingId)).status,
+    "confirmed",
+    "time was still free",
+  );
+
+  // Now the same again, but someone else takes the time meanwhile.
+  const second = await checkout(w, w.renter, "14:00", "17:00");
+  w.t.advance(29 * 60_000);
+  const late = w.fake.completeSession(second.sessionId);
+  w.t.advance(7 * 60_000);
+  await runJobs(w.t);
+  const other = await verify(w.t, "bo@example.com");
+  const taken = await post(
+    w.t,
+    "/bookings",
+    form(w.kitchenId, "14:00", "17:00"),
+    {
+      cookie: other,
+    },
+  );
+  assert.equal(taken.status, 303);
+  await deliver(w, late.event);
+  await runJobs(w.t);
+  const b = await booking(w.t, second.bookingId);
+  assert.equal(b.status, "expired");
+  assert.match(b.note ?? "", /refunded in full/);
+  const refund = w.fake.state.requests.find((r) =>
+    r.method === "POST" && r.path === "/v1/refunds"
+  )!;
+  assert.equal(refund.idempotencyKey, `booking:${second.bookingId}:refund:0`);
+  assert.equal(
+    w.fake.state.charges.get(late.charge.id)!.amount_refunded,
+    late.charge.amount,
+  );
+  assert.equal(ledgerProblem(b), null);
+  assert.ok(
+    (await listMail(w.t.kv)).some((m) =>
+      m.to === "rosa@example.com" && /Payment refunded/.test(m.subject)
+    ),
+  );
+  await w.close();
+});
+
+Deno.test("stripe: request-to-book authorises, the host accepts (capture) or declines (release)", async () => {
+  const w = await world({ bookingMode: "request" });
+  const a = await checkout(w);
+  const paid = w.fake.completeSession(a.sessionId);
+  assert.equal(paid.paymentIntent.status, "requires_capture");
+  await deliver(w, paid.event);
+  await runJobs(w.t);
+  let b = await booking(w.t, a.bookingId);
+  assert.equal(b.status, "requested");
+  assert.equal(b.ledger.length, 0, "nothing charged yet");
+  const list = await (await get(w.t, "/host/bookings", w.host)).text();
+  assert.match(list, /Request: waiting for your answer/);
+  // Only the host answers.
+  assert.equal(
+    (await post(w.t, `/host/bookings/${a.bookingId}/accept`, {}, {
+      cookie: w.renter,
+    })).status,
+    403,
+  );
+  const accepted = await post(w.t, `/host/bookings/${a.bookingId}/accept`, {}, {
+    cookie: w.host,
+  });
+  assert.equal(
+    accepted.headers.get("location"),
+    "/host/bookings?notice=accepted",
+  );
+  b = await booking(w.t, a.bookingId);
+  assert.equal(b.status, "confirmed");
+  assert.equal(
+    w.fake.state.paymentIntents.get(paid.paymentIntent.id)!.status,
+    "succeeded",
+  );
+  assert.equal(ledgerProblem(b), null);
+
+  const d = await checkout(w, w.renter, "15:00", "18:00");
+  const dPaid = w.fake.completeSession(d.sessionId);
+  await deliver(w, dPaid.event);
+  await runJobs(w.t);
+  await post(w.t, `/host/bookings/${d.bookingId}/decline`, {}, {
+    cookie: w.host,
+  });
+  await runJobs(w.t);
+  assert.equal((await booking(w.t, d.bookingId)).status, "declined");
+  assert.equal(
+    w.fake.state.paymentIntents.get(dPaid.paymentIntent.id)!.status,
+    "canceled",
+  );
+
+  // Unanswered: expires at the deadline and releases the card.
+  const e = await checkout(w, w.renter, "08:00", "10:00");
+  const ePaid = w.fake.completeSession(e.sessionId);
+  await deliver(w, ePaid.event);
+  await runJobs(w.t);
+  w.t.advance(25 * 3600_000);
+  await runJobs(w.t);
+  await runJobs(w.t);
+  assert.equal((await booking(w.t, e.bookingId)).status, "expired");
+  assert.equal(
+    w.fake.state.paymentIntents.get(ePaid.paymentIntent.id)!.status,
+    "canceled",
+  );
+  await w.close();
+});
+
+Deno.test("stripe: a dispute flags the booking; a host who cannot be paid takes no holds", async () => {
+  const w = await world();
+  const { sessionId, bookingId } = await checkout(w);
+  const paid = w.fake.completeSession(sessionId);
+  await deliver(w, paid.event);
+  await runJobs(w.t);
+  await deliver(w, w.fake.createDispute(paid.charge.id).event);
+  await runJobs(w.t);
+  assert.equal((await booking(w.t, bookingId)).disputed, true);
+
+  await deliver(w, w.fake.setAccountReady(w.accountId, false).event);
+  await runJobs(w.t);
+  const refused = await post(
+    w.t,
+    "/bookings",
+    form(w.kitchenId, "15:00", "18:00"),
+    {
+      cookie: w.renter,
+    },
+  );
+  assert.equal(refused.status, 409);
+  assert.match(await refused.text(), /not taking bookings yet/);
+  await w.close();
+});
