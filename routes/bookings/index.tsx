@@ -7,6 +7,7 @@ import {
   TripsPage,
 } from "../../components/BookingPages.tsx";
 import { emptyForm } from "../../components/Forms.tsx";
+import { decide } from "../../lib/accounts/roles.ts";
 import { previewHold } from "../../lib/bookings/holds.ts";
 import { bookingCalendar, icsFileName } from "../../lib/bookings/ics.ts";
 import { cancelBooking, getBookingFor } from "../../lib/bookings/lifecycle.ts";
@@ -61,10 +62,15 @@ async function renderReview(
     throw new ValidationError({}, "Pick a kitchen, a date and your hours.");
   }
   const preview = await previewHold(bookingDeps(c), parsed.data);
+  // Say up front why an unconfirmed account cannot book, not after the post.
+  const may = decide(c.var.user, "book");
+  const shown = !may.ok && !form.message
+    ? { ...form, message: may.reason }
+    : form;
   return page(
     c,
     { title: "Review your booking" },
-    <ReviewPage {...preview} request={parsed.data} form={form} />,
+    <ReviewPage {...preview} request={parsed.data} form={shown} />,
     status,
   );
 }

@@ -240,6 +240,15 @@ Deno.test("bookings: bad and hostile input gets a clear answer and writes nothin
   );
   // An unconfirmed email is told why it cannot book.
   const unconfirmed = await signUp(t, "new@example.com");
+  const told = await get(
+    t,
+    `/bookings/new?kitchen=${k.id}&date=2026-12-03&start=10:00&end=13:00`,
+    unconfirmed,
+  );
+  assert.match(
+    await told.text(),
+    /Confirm your email address to book kitchens/,
+  );
   const refused = await post(t, "/bookings", {
     kitchen: k.id,
     date: "2026-12-03",

@@ -1083,6 +1083,76 @@ function routes(known: Known): Route[] {
       currentPassword: () => "wrong-password",
       confirm: (g) => g.pick(["delete", "DELETE", "yes"]),
     }),
+    // Booking, hosting and staff pages (issue 8). Ids are random ULIDs or
+    // junk: no real booking exists, so every answer is a 4xx or a page.
+    get("/bookings"),
+    {
+      method: "GET",
+      route: "/bookings/new",
+      places: ["query", "query", "query"],
+      build: (b) =>
+        "/bookings/new" +
+        b.query({
+          kitchen: () => b.g.pick(known.kitchenIds),
+          date: () => futureDate(b.g),
+          start: () => b.g.pick(["08:00", "10:00", "13:30", "23:30"]),
+          end: () => b.g.pick(["10:00", "14:00", "02:00", "24:00"]),
+          hours: () => String(b.g.int(0, 30)),
+        }),
+    },
+    post("/bookings", {
+      kitchen: (g) => g.pick(known.kitchenIds),
+      date: futureDate,
+      start: (g) => g.pick(["08:00", "10:00", "13:30"]),
+      end: (g) => g.pick(["10:00", "14:00", "02:00"]),
+      acceptRules: (g) => g.pick(["yes", "no", ""]),
+    }),
+    idRoute("/bookings/:id", "/bookings/", "", () => []),
+    idRoute("/bookings/:id/pay", "/bookings/", "/pay", () => []),
+    idRoute(
+      "/bookings/:id/calendar.ics",
+      "/bookings/",
+      "/calendar.ics",
+      () => [],
+    ),
+    idRoute(
+      "/api/kitchens/:id/quote",
+      "/api/kitchens/",
+      "/quote",
+      () => known.kitchenIds,
+      (b) =>
+        b.query({
+          date: () => futureDate(b.g),
+          start: () => b.g.pick(["08:00", "10:00"]),
+          end: () => b.g.pick(["12:00", "01:00"]),
+        }),
+    ),
+    get("/host/bookings"),
+    get("/host/payouts", { notice: (g) => g.pick(NOTICES) }),
+    get("/host/payouts/return"),
+    post("/host/payouts", {}),
+    get("/admin/bookings", { q: (g) => g.pick(ACCOUNTS) }),
+    get("/admin/audit", { cursor: (g) => g.chars(26, ULID_ALPHABET) }),
+    idRoute("/admin/bookings/:id", "/admin/bookings/", "", () => []),
+    post("/api/stripe/webhook", {}, { noSession: true }),
+    ...[
+      ["/bookings/", "/pay"],
+      ["/bookings/", "/cancel"],
+      ["/host/bookings/", "/accept"],
+      ["/host/bookings/", "/decline"],
+      ["/host/bookings/", "/cancel"],
+      ["/admin/bookings/", "/cancel"],
+    ].map(([prefix, suffix]): Route => ({
+      method: "POST",
+      route: `${prefix}:id${suffix}`,
+      places: ["path", "body"],
+      build: (b) => {
+        if (b.g.chance(0.5)) b.garbageBody();
+        else b.form({ reason: () => "Fuzz reason" });
+        return prefix + b.segment("id", () => b.g.chars(26, ULID_ALPHABET)) +
+          suffix;
+      },
+    })),
     {
       method: "*",
       route: "other methods",

@@ -236,6 +236,13 @@ Deno.test("stripe: bad, missing, tampered, wrong-secret and stale signatures are
   assert.equal((await w.t.kv.get(keys.paymentEvent(event.id))).value, null);
   await runJobs(w.t);
   assert.equal((await booking(w.t, bookingId)).status, "held");
+  const huge = await w.t.request("/api/stripe/webhook", {
+    method: "POST",
+    headers: { "stripe-signature": "t=1,v1=abc" },
+    body: "x".repeat(300 * 1024),
+  });
+  assert.equal(huge.status, 413);
+  await huge.body?.cancel();
   // A signature 299 seconds old is still fine.
   assert.equal((await deliver(w, event, { timestamp: now - 299 })).status, 200);
   await w.close();
