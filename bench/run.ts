@@ -1,12 +1,18 @@
 /**
  * Load benchmarks (DESIGN §10): the app and a bare Deno.serve under wrk in
- * the same run, reported as ratios; search with 1k vs 100k kitchens; and the
- * JavaScript bytes (gzip) each page ships.
+ * the same run, reported as ratios; search with 1k vs 100k kitchens; the
+ * JavaScript bytes (gzip) each page ships; the kitchen page with a few
+ * hundred bookings vs none; and holds on one kitchen under 64 concurrent
+ * clients (bench/holds.ts).
  *
  *   deno task bench              # BENCH_SECONDS=10 BENCH_BIG=100000 by default
  */
+import { setDemoPayoutReady } from "../lib/hosts/repo.ts";
+import { getKitchen } from "../lib/kitchens/repo.ts";
+import type { Kitchen } from "../lib/kitchens/schema.ts";
 import { seedDemoData } from "../scripts/seed.ts";
 import { seedBenchCatalogue } from "../scripts/seed_bench.ts";
+import { benchHolds, type Latency, seedBookings } from "./holds.ts";
 import {
   BENCH_HOSTNAME,
   type BenchServer,
@@ -17,6 +23,8 @@ import {
 const SECONDS = Number(Deno.env.get("BENCH_SECONDS") ?? 10);
 const BIG = Number(Deno.env.get("BENCH_BIG") ?? 100_000);
 const SMALL = 1_000;
+/** Bookings on one kitchen for the busy-calendar comparison. */
+const BOOKINGS = 300;
 const CACHE = ".build/bench";
 
 interface WrkResult {
@@ -90,6 +98,22 @@ async function kvWith(path: string, fill: (kv: Deno.Kv) => Promise<unknown>) {
   await fill(kv);
   kv.close();
   await Deno.writeTextFile(`${path}.done`, new Date().toISOString());
+}
+
+/** A copy of a KV file (and its WAL, if any) that a benchmark may change. */
+async function copyKv(from: string, to: string) {
+  for (const suffix of ["", "-wal", "-shm"]) {
+    await Deno.remove(to + suffix).catch(() => {});
+    await Deno.copyFile(from + suffix, to + suffix).catch((err) => {
+      if (suffix === "" || !(err instanceof Deno.errors.NotFound)) throw err;
+    });
+  }
+}
+
+async function removeKv(path: string) {
+  for (const suffix of ["", "-wal", "-shm"]) {
+    await Deno.remove(path + suffix).catch(() => {});
+  }
 }
 
 async function gzipSize(bytes: Uint8Array<ArrayBuffer>): Promise<number> {
@@ -188,6 +212,116 @@ async function main() {
       (results[0].rps / results[1].rps).toFixed(2)
     }× (budget 1.5×)`,
   );
+
+  await benchBusyKitchen(demo, kitchen, date, bareResult);
+  await reportHolds();
+}
+
+/**
+ * The kitchen page on a copy of the demo KV, first as seeded, then with
+ * BOOKINGS confirmed bookings on that kitchen: the same kitchen, a fresh
+ * server each time, both as ratios to the bare server.
+ */
+async function benchBusyKitchen(
+  demo: string,
+  kitchenPath: string,
+  date: string,
+  bare: WrkResult,
+) {
+  const copy = `${CACHE}/demo-bookings.kv`;
+  await copyKv(demo, copy);
+  try {
+    const paths = [kitchenPath, `${kitchenPath}?date=${date}`];
+    const measure = async (label: string) => {
+      const app = await startApp(`app (${label})`, copy);
+      const out: WrkResult[] = [];
+      for (const p of paths) out.push(await wrk(app.url + p));
+      await app.stop();
+      return out;
+    };
+    // The kitchen and its host, payout-ready as the demo seed makes hosts
+    // now (a cached catalogue may predate that); set before either run.
+    const id = kitchenPath.split("/").pop()!;
+    const kv = await Deno.openKv(copy);
+    let kitchen: Kitchen;
+    try {
+      const k = await getKitchen(kv, id);
+      if (!k) throw new Error(`${kitchenPath} is not in the demo KV`);
+      kitchen = k;
+      await setDemoPayoutReady(kv, k.hostId);
+    } finally {
+      kv.close();
+    }
+    const none = await measure("no bookings");
+    const again = await Deno.openKv(copy);
+    let made: number;
+    try {
+      made = await seedBookings(again, kitchen, BOOKINGS);
+    } finally {
+      again.close();
+    }
+    const busy = await measure(`${made} bookings`);
+    console.log(
+      `\nkitchen page ${kitchenPath} with ${made} confirmed bookings on it (spread over its window) vs none`,
+    );
+    paths.forEach((p, i) => {
+      const label = p.replace(id, ":id");
+      console.log(row(`${label}, none`, none[i], bare));
+      console.log(row(`${label}, ${made} booked`, busy[i], bare));
+      console.log(
+        `  ratios to bare ${(none[i].rps / bare.rps).toFixed(3)} (none) and ${
+          (busy[i].rps / bare.rps).toFixed(3)
+        } (${made} booked); time per request booked/none ${
+          (none[i].rps / busy[i].rps).toFixed(2)
+        }× (budget 1.2×)`,
+      );
+    });
+  } finally {
+    await removeKv(copy);
+  }
+}
+
+/** Holds on one kitchen from 64 concurrent clients, in this process, on a temp-file KV. */
+async function reportHolds() {
+  const r = await benchHolds({ clients: 64, seconds: SECONDS });
+  const pct = (n: number) => `${(100 * n / r.attempts).toFixed(1)}%`;
+  console.log(
+    `\nholds on one kitchen: ${r.clients} concurrent clients, ${
+      r.seconds.toFixed(1)
+    } s, random 2–3 h on the next 14 days, createHold on a temp-file KV`,
+  );
+  console.log(
+    `attempts ${r.attempts} (${
+      (r.attempts / r.seconds).toFixed(0)
+    }/s)  held ${r.held} (${
+      (r.held / r.seconds).toFixed(1)
+    }/s)  conflicts ${r.conflicts} (${pct(r.conflicts)})`,
+  );
+  const lat = (l: Latency) =>
+    `p50 ${l.p50.toFixed(2)} ms  p99 ${l.p99.toFixed(2)} ms  max ${
+      l.max.toFixed(2)
+    } ms`;
+  console.log(`latency, every attempt:    ${lat(r.latency)}`);
+  console.log(`latency, holds that won:   ${lat(r.heldLatency)}`);
+  console.log(
+    `last hold won at ${
+      r.lastHeldAt.toFixed(2)
+    } s (the fortnight was as full as random requests could make it): ${
+      (r.held / Math.max(r.lastHeldAt, 0.001)).toFixed(0)
+    } holds/s until then`,
+  );
+  console.log(
+    `overlapping holds: ${r.overlappingHolds} (must be 0); conflicts overlapping no hold (retries exhausted): ${r.conflictsWithoutOverlap}`,
+  );
+  const errors = Object.entries(r.errors);
+  if (errors.length > 0) {
+    console.log(
+      `other errors: ${errors.map(([m, n]) => `${n}× ${m}`).join("; ")}`,
+    );
+  }
+  if (r.overlappingHolds > 0) {
+    throw new Error(`${r.overlappingHolds} holds overlap: a double booking`);
+  }
 }
 
 if (import.meta.main) {

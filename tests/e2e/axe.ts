@@ -1,0 +1,173 @@
+// Accessibility checks in real Chromium: axe-core against WCAG 2 A and AA, on the page as it is.
+import assert from "node:assert/strict";
+import axe from "axe-core";
+import type { Page } from "playwright-core";
+
+/** Every WCAG 2.x level A and AA rule axe has (2.0, 2.1 and 2.2). */
+export const WCAG_TAGS = [
+  "wcag2a",
+  "wcag2aa",
+  "wcag21a",
+  "wcag21aa",
+  "wcag22aa",
+];
+
+export interface A11yViolation {
+  id: string;
+  impact: string;
+  help: string;
+  helpUrl: string;
+  nodes: { target: string; html: string }[];
+}
+
+/**
+ * Puts axe into the page as a script element. The site's CSP has no
+ * 'unsafe-inline', only the response's nonce and 'strict-dynamic', and
+ * playwright gives the element no nonce (pages without islands have none to
+ * give). It still runs: under 'strict-dynamic' a script that running code
+ * inserts (not one the HTML parser met) is trusted, so no `bypassCSP`
+ * context is needed and every page keeps its real policy. Should the policy
+ * lose 'strict-dynamic', Chromium refuses the tag with a CSP error; then
+ * `page.evaluate(axe.source)` (DevTools evaluation, outside the page's CSP)
+ * or a `bypassCSP: true` context for the axe run only would do.
+ */
+async function injectAxe(page: Page): Promise<void> {
+  const present = await page.evaluate(() =>
+    typeof (globalThis as { axe?: unknown }).axe === "object"
+  );
+  if (!present) await page.addScriptTag({ content: axe.source });
+}
+
+// Pages that refresh themselves (a booking page while its payment is being
+// confirmed) can navigate during a run; the check then starts again on the
+// page they landed on.
+const NAVIGATED = /Execution context was destroyed|navigat|Target closed/i;
+
+async function runAxe(page: Page): Promise<A11yViolation[]> {
+  for (let attempt = 1;; attempt++) {
+    try {
+      await page.waitForLoadState("load");
+      await injectAxe(page);
+      return await page.evaluate(async (tags) => {
+        const results = await (globalThis as unknown as { axe: typeof axe })
+          .axe.run(document, {
+            runOnly: { type: "tag", values: tags },
+            resultTypes: ["violations"],
+          });
+        return results.violations.map((v) => ({
+          id: v.id,
+          impact: v.impact ?? "unknown",
+          help: v.help,
+          helpUrl: v.helpUrl,
+          nodes: v.nodes.map((n) => ({
+            target: n.target.map((t) => JSON.stringify(t)).join(" "),
+            html: n.html,
+          })),
+        }));
+      }, WCAG_TAGS);
+    } catch (err) {
+      if (attempt < 4 && NAVIGATED.test(String(err))) continue;
+      throw err;
+    }
+  }
+}
+
+/** Pages in a context with JavaScript off, with the CSP of the document each shows. */
+const withoutJavaScript = new WeakMap<Page, { csp: string | null }>();
+
+/**
+ * Registers a page whose context has `javaScriptEnabled: false`, before it
+ * navigates: axe then checks it as runAxeWithoutJavaScript says, keeping the
+ * policy of the document it shows.
+ */
+export function markJavaScriptDisabled(page: Page): void {
+  const state: { csp: string | null } = { csp: null };
+  withoutJavaScript.set(page, state);
+  page.on("response", (res) => {
+    if (
+      res.request().isNavigationRequest() && res.frame() === page.mainFrame()
+    ) {
+      state.csp = res.headers()["content-security-policy"] ?? null;
+    }
+  });
+}
+
+/**
+ * axe on a page whose context has JavaScript off. There axe cannot run (no
+ * script element executes and no timer fires, and axe.run waits on timers),
+ * so the page's document, as that visitor has it, is served at its own URL,
+ * with its own CSP, to a second context with JavaScript on, minus its
+ * scripts (which the visitor never ran) and with <noscript> content shown as
+ * the visitor saw it. Its stylesheets and images load from the site as
+ * usual, so contrast is real.
+ */
+async function runAxeWithoutJavaScript(
+  page: Page,
+  csp: string | null,
+): Promise<A11yViolation[]> {
+  const url = page.url();
+  const html = (await page.content())
+    .replace(/<script\b[\s\S]*?<\/script>/gi, "")
+    .replace(/<(\/?)noscript\b/gi, "<$1div");
+  const browser = page.context().browser();
+  if (!browser) throw new Error("axe: the page has no browser");
+  const twin = await browser.newContext({
+    viewport: page.viewportSize(),
+    javaScriptEnabled: true,
+  });
+  try {
+    const copy = await twin.newPage();
+    await copy.route(
+      url,
+      (route) =>
+        route.request().isNavigationRequest()
+          ? route.fulfill({
+            status: 200,
+            contentType: "text/html; charset=utf-8",
+            headers: csp ? { "content-security-policy": csp } : {},
+            body: html,
+          })
+          : route.continue(),
+    );
+    await copy.goto(url);
+    return await runAxe(copy);
+  } finally {
+    await twin.close();
+  }
+}
+
+/** The WCAG 2 A/AA violations axe finds on the page as it is now. */
+export async function axeViolations(page: Page): Promise<A11yViolation[]> {
+  const noJs = withoutJavaScript.get(page);
+  return noJs
+    ? await runAxeWithoutJavaScript(page, noJs.csp)
+    : await runAxe(page);
+}
+
+/** One line per rule and one per element: rule id, impact, help, then each target. */
+export function formatViolations(
+  where: string,
+  violations: A11yViolation[],
+): string {
+  const lines = [
+    `axe: ${violations.length} WCAG 2 A/AA violation(s) on ${where}`,
+  ];
+  for (const v of violations) {
+    lines.push(`- ${v.id} (${v.impact}): ${v.help} <${v.helpUrl}>`);
+    for (const n of v.nodes) lines.push(`    at ${n.target}  ${n.html}`);
+  }
+  return lines.join("\n");
+}
+
+/** Fails with a readable list when axe finds any WCAG 2 A/AA violation. */
+export async function assertAccessible(
+  page: Page,
+  where: string = new URL(page.url()).pathname,
+): Promise<void> {
+  const violations = await axeViolations(page);
+  if (violations.length > 0) {
+    throw new assert.AssertionError({
+      message: formatViolations(where, violations),
+    });
+  }
+}
