@@ -411,3 +411,86 @@ browserTest(
     }
   },
 );
+
+/** The demo host account's request-to-book kitchen. */
+async function requestKitchen(kv: Deno.Kv): Promise<Kitchen> {
+  const ids = kv.list<string>({
+    prefix: keys.kitchensByHostPrefix(DEMO_HOSTS[0].id),
+  });
+  for await (const e of ids) {
+    const k = await getKitchen(kv, e.value);
+    if (k?.status === "published" && bookingModeOf(k) === "request") return k;
+  }
+  throw new Error("the demo host has no request-to-book kitchen");
+}
+
+browserTest(
+  "bookings: request-to-book → the host accepts on /host/bookings → the renter sees it confirmed, axe-clean",
+  async (browser: Browser) => {
+    const s = await demoSite();
+    const kitchen = await requestKitchen(s.kv);
+    const audit = a11yAudit();
+    const problems: string[] = [];
+    const contexts: BrowserContext[] = [];
+    const newPage = async () => {
+      const context = await browser.newContext();
+      contexts.push(context);
+      const page = await context.newPage();
+      watchConsole(page, problems);
+      return page;
+    };
+    try {
+      const renter = await newPage();
+      await logIn(renter, s.baseUrl, RENTER);
+      await openBookableDate(renter, s.baseUrl, kitchen, s.clock());
+      await reviewFromKitchenPage(renter);
+      await renter.getByLabel(
+        "I have read the house rules and will follow them.",
+      ).check();
+      await renter.getByRole("button", { name: "Continue to payment" })
+        .click();
+      await renter.waitForURL(/\/bookings\/[0-9A-Z]{26}\/pay$/);
+      const bookingUrl = renter.url().replace(/\/pay$/, "");
+      await renter.getByRole("button", { name: /^Pay .+ \(demo\)$/ }).click();
+      await renter.waitForURL(/\?notice=paid$/);
+      await s.runJobs();
+      await renter.goto(bookingUrl);
+      assert.match(
+        await renter.locator("main header p").first().innerText(),
+        /Waiting for the host to accept/i,
+      );
+      await audit.check(renter, "/bookings/:id (requested)");
+
+      // The host answers from their bookings page.
+      const host = await newPage();
+      await logIn(host, s.baseUrl, SECOND_RENTER);
+      await host.click("header >> text=Hosting");
+      await host.waitForURL(/\/host\/bookings$/);
+      const request = host.locator("li", {
+        hasText: "Request: waiting for your answer",
+      });
+      assert.equal(await request.count(), 1);
+      await audit.check(host, "/host/bookings (a request)");
+      await request.getByRole("button", { name: "Accept" }).click();
+      await host.waitForURL(/\/host\/bookings\?notice=accepted$/);
+      assert.match(
+        await host.locator("main").innerText(),
+        /Request accepted: the renter's card is charged and the booking confirmed\./,
+      );
+      await audit.check(host, "/host/bookings (accepted)");
+      await host.goto(`${s.baseUrl}/host/payouts`);
+      await audit.check(host, "/host/payouts");
+
+      await renter.goto(bookingUrl);
+      assert.match(
+        await renter.locator("main header p").first().innerText(),
+        /Confirmed/i,
+      );
+      assert.deepEqual(problems, []);
+      audit.assertClean();
+    } finally {
+      for (const c of contexts) await c.close();
+      await s.close();
+    }
+  },
+);
