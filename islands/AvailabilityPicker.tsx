@@ -2,7 +2,7 @@ import { useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
 import { defineIsland } from "../lib/islands/define.ts";
 import type { DayView, SlotView } from "../lib/kitchens/slot_view.ts";
-import type { QuoteAnswer } from "../routes/api.ts";
+import type { QuoteAnswer } from "../routes/api/index.ts";
 
 export interface AvailabilityPickerProps {
   kitchenId: string;

@@ -3,12 +3,12 @@ import { ErrorPage, errorTitle } from "../components/ErrorPage.tsx";
 import { AppError } from "../lib/errors.ts";
 import { logError } from "../lib/log.ts";
 import { bodyLimits } from "./limits.ts";
-import { stripeWebhook, WEBHOOK_BODY_LIMIT } from "./stripe_webhook.ts";
+import { stripeWebhook, WEBHOOK_BODY_LIMIT } from "./api/stripe_webhook.ts";
 
 const WEBHOOK_PATH = "/api/stripe/webhook";
 import { account } from "./account.tsx";
 import { admin } from "./admin/index.tsx";
-import { api } from "./api.ts";
+import { api } from "./api/index.ts";
 import { auth } from "./auth.tsx";
 import { bookings } from "./bookings/index.tsx";
 import { host } from "./host/index.tsx";

@@ -17,22 +17,39 @@ export type FormRead<T> =
   | { ok: true; data: T; form: FormState }
   | { ok: false; form: FormState };
 
-/** Parses a posted form with `schema`; on failure, the form state to re-render. */
-export async function readForm<T>(
-  c: Context<AppEnv>,
+/**
+ * The one way routes read input (DESIGN §3): a posted form or a query
+ * string, parsed with a zod object schema. Repeated keys and `key[]` become
+ * arrays for fields whose schema is an array; any other field takes its
+ * first value. A field left out reads as empty ("" or []), so it gets the
+ * field's own message ("Enter your name") rather than a type error. The body
+ * size is already capped by routes/limits.ts before anything here reads it.
+ */
+export function parseFields<T>(
   schema: z.ZodType<T>,
-): Promise<FormRead<T>> {
-  const body = await c.req.parseBody().catch(() => ({}));
-  // A field left out of the post reads as empty, so it gets the field's own
-  // message ("Enter your name") rather than a type error.
-  const raw: Record<string, string> = Object.fromEntries(
-    Object.keys(shapeOf(schema)).map((k) => [k, ""]),
-  );
-  for (const [k, v] of Object.entries(body)) {
-    if (typeof v === "string") raw[k] = v;
+  entries: Iterable<[string, string | File]>,
+): FormRead<T> {
+  const shape = shapeOf(schema);
+  const raw: Record<string, string | string[]> = {};
+  for (const [k, field] of Object.entries(shape)) {
+    raw[k] = isArrayField(field) ? [] : "";
+  }
+  const seen = new Set<string>();
+  for (const [key, v] of entries) {
+    if (typeof v !== "string") continue;
+    const k = key.endsWith("[]") ? key.slice(0, -2) : key;
+    const current = raw[k];
+    if (Array.isArray(current)) {
+      if (current.length < 100) current.push(v);
+    } else if (!seen.has(k)) {
+      raw[k] = v;
+      seen.add(k);
+    }
   }
   const values = Object.fromEntries(
-    Object.entries(raw).filter(([k]) => !SECRET_FIELDS.has(k)),
+    Object.entries(raw)
+      .filter(([k]) => !SECRET_FIELDS.has(k))
+      .map(([k, v]) => [k, Array.isArray(v) ? v.join(",") : v]),
   );
   const parsed = schema.safeParse(raw);
   if (parsed.success) {
@@ -48,11 +65,47 @@ export async function readForm<T>(
   };
 }
 
+/** Parses a posted form (urlencoded or multipart) with `schema`. */
+export async function readForm<T>(
+  c: Context<AppEnv>,
+  schema: z.ZodType<T>,
+): Promise<FormRead<T>> {
+  const data = await c.req.formData().catch(() => new FormData());
+  return parseFields(schema, data.entries());
+}
+
+/** Parses the query string with `schema`. */
+export function readQuery<T>(
+  c: Context<AppEnv>,
+  schema: z.ZodType<T>,
+): FormRead<T> {
+  return parseFields(schema, new URL(c.req.url).searchParams.entries());
+}
+
+/** Whether a field's schema (under optional/default/pipe wrappers) is an array. */
+function isArrayField(field: unknown): boolean {
+  let def = (field as { _zod?: { def?: Record<string, unknown> } })?._zod?.def;
+  for (let depth = 0; def && depth < 8; depth++) {
+    if (def.type === "array") return true;
+    const inner = (def.innerType ?? def.in) as
+      | { _zod?: { def?: Record<string, unknown> } }
+      | undefined;
+    def = inner?._zod?.def;
+  }
+  return false;
+}
+
+/** The object shape of a schema, looking through refinements and transforms. */
 function shapeOf(schema: z.ZodType): Record<string, unknown> {
-  const shape = (schema as { shape?: unknown }).shape;
-  return typeof shape === "object" && shape !== null
-    ? shape as Record<string, unknown>
-    : {};
+  let current: unknown = schema;
+  for (let depth = 0; current && depth < 8; depth++) {
+    const shape = (current as { shape?: unknown }).shape;
+    if (typeof shape === "object" && shape !== null) {
+      return shape as Record<string, unknown>;
+    }
+    current = (current as { _zod?: { def?: { in?: unknown } } })._zod?.def?.in;
+  }
+  return {};
 }
 
 /** Statuses of the failures a form shows in place, keeping what was typed. */

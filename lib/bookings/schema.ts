@@ -96,3 +96,35 @@ export const holdRequest = z.object({
   end: z.string().regex(/^([01]\d|2[0-3]):[03]0$|^24:00$/, "Pick an end time"),
 });
 export type HoldRequest = z.infer<typeof holdRequest>;
+
+/** The wall-clock time `hours` after `start` ("22:00" + 4 → "02:00"). */
+export function endAfterHours(start: string, hours: number): string {
+  const [h, m] = start.split(":").map(Number);
+  const total = (h * 60 + m + Math.round(hours * 60)) % (24 * 60);
+  return `${String(Math.floor(total / 60)).padStart(2, "0")}:${
+    String(total % 60).padStart(2, "0")
+  }`;
+}
+
+/**
+ * The review page's query: an end time, or (the kitchen page's no-JS form)
+ * a number of hours from the start. Parses to a HoldRequest.
+ */
+export const reviewQuery = z.object({
+  kitchen: holdRequest.shape.kitchen,
+  date: holdRequest.shape.date,
+  start: holdRequest.shape.start,
+  end: z.union([z.literal(""), holdRequest.shape.end]),
+  hours: z.union([
+    z.literal(""),
+    z.string().regex(/^\d{1,2}(\.5)?$/, "Pick a number of hours"),
+  ]),
+}).refine((q) => q.end !== "" || q.hours !== "", {
+  message: "Pick an end time",
+  path: ["end"],
+}).transform((q): HoldRequest => ({
+  kitchen: q.kitchen,
+  date: q.date,
+  start: q.start,
+  end: q.end || endAfterHours(q.start, Number(q.hours)),
+}));

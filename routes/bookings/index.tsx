@@ -12,14 +12,14 @@ import { previewHold } from "../../lib/bookings/holds.ts";
 import { bookingCalendar, icsFileName } from "../../lib/bookings/ics.ts";
 import { cancelBooking, getBookingFor } from "../../lib/bookings/lifecycle.ts";
 import { loadBookingPage, loadTrips } from "../../lib/bookings/pages.ts";
-import { holdRequest } from "../../lib/bookings/schema.ts";
+import { holdRequest, reviewQuery } from "../../lib/bookings/schema.ts";
 import { NotFoundError, ValidationError } from "../../lib/errors.ts";
 import { ID_PATTERN } from "../../lib/ids.ts";
 import { getKitchen } from "../../lib/kitchens/repo.ts";
 import { startCheckout } from "../../lib/payments/checkout.ts";
 import { payDemo } from "../../lib/payments/events.ts";
 import { type AppContext, type AppEnv, page } from "../context.tsx";
-import { formFailure, readForm } from "../forms.ts";
+import { formFailure, readForm, readQuery } from "../forms.ts";
 import { attachment, redirect, redirectOut } from "../headers.ts";
 import { bookingDeps, paymentOrigins } from "./deps.ts";
 
@@ -75,19 +75,16 @@ async function renderReview(
   );
 }
 
-bookings.get("/new", (c) => renderReview(c, withEnd(c.req.query())));
-
-/** The kitchen page's form sends a number of hours; the review takes an end time. */
-function withEnd(q: Record<string, string>): Record<string, string> {
-  const hours = Number(q.hours);
-  if (q.end || !q.start || !/^\d{1,2}(\.5)?$/.test(q.hours ?? "")) return q;
-  const [h, m] = q.start.split(":").map(Number);
-  const total = (h * 60 + m + hours * 60) % (24 * 60);
-  const end = `${String(Math.floor(total / 60)).padStart(2, "0")}:${
-    String(total % 60).padStart(2, "0")
-  }`;
-  return { ...q, end };
-}
+bookings.get("/new", async (c) => {
+  const read = readQuery(c, reviewQuery);
+  if (!read.ok) {
+    throw new ValidationError(
+      read.form.errors,
+      "Pick a kitchen, a date and your hours.",
+    );
+  }
+  return await renderReview(c, read.data);
+});
 
 const holdForm = holdRequest.extend({
   acceptRules: z.literal("yes", "Accept the house rules to book"),

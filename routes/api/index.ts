@@ -1,16 +1,18 @@
 import { Hono } from "hono";
-import { fieldErrors } from "../lib/accounts/schema.ts";
-import { previewHold } from "../lib/bookings/holds.ts";
-import { holdRequest } from "../lib/bookings/schema.ts";
-import { ValidationError } from "../lib/errors.ts";
-import { ID_PATTERN } from "../lib/ids.ts";
-import { formatDayTime, formatTime } from "../lib/kitchens/calendar.ts";
-import { loadKitchenPage } from "../lib/kitchens/pages.ts";
-import { dayView } from "../lib/kitchens/slot_view.ts";
-import { formatCents } from "../lib/money.ts";
-import type { AppEnv } from "./context.tsx";
+import { previewHold } from "../../lib/bookings/holds.ts";
+import { holdRequest } from "../../lib/bookings/schema.ts";
+import { ValidationError } from "../../lib/errors.ts";
+import { ID_PATTERN } from "../../lib/ids.ts";
+import { formatDayTime, formatTime } from "../../lib/kitchens/calendar.ts";
+import { loadKitchenPage } from "../../lib/kitchens/pages.ts";
+import { dayView } from "../../lib/kitchens/slot_view.ts";
+import { formatCents } from "../../lib/money.ts";
+import type { AppEnv } from "../context.tsx";
+import { readQuery } from "../forms.ts";
 
 export const api = new Hono<AppEnv>();
+
+const quoteQuery = holdRequest.omit({ kitchen: true });
 
 /** GET /api/kitchens/:id/quote: a price for the renter, before anything is held. */
 export interface QuoteAnswer {
@@ -45,18 +47,14 @@ api.get(`/kitchens/:id{${ID_PATTERN}}/availability`, async (c) => {
 api.get(`/kitchens/:id{${ID_PATTERN}}/quote`, async (c) => {
   // Set first so the error answers (400, 404, 409) are not stored either.
   c.header("Cache-Control", "no-store");
-  const parsed = holdRequest.safeParse({
-    kitchen: c.req.param("id"),
-    date: c.req.query("date") ?? "",
-    start: c.req.query("start") ?? "",
-    end: c.req.query("end") ?? "",
-  });
-  if (!parsed.success) {
+  const read = readQuery(c, quoteQuery);
+  if (!read.ok) {
     throw new ValidationError(
-      fieldErrors(parsed.error),
+      read.form.errors,
       "Pick a date, a start and an end time.",
     );
   }
+  const parsed = { data: { kitchen: c.req.param("id"), ...read.data } };
   const config = c.var.config;
   const { kitchen, start, end, quote } = await previewHold({
     kv: c.var.kv,

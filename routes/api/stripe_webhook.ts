@@ -1,8 +1,8 @@
 import { Hono } from "hono";
-import { NotFoundError } from "../lib/errors.ts";
-import { receiveStripeWebhook } from "../lib/payments/events.ts";
-import { stripeFromConfig } from "../lib/payments/stripe.ts";
-import type { AppEnv } from "./context.tsx";
+import { NotFoundError } from "../../lib/errors.ts";
+import { receiveStripeWebhook } from "../../lib/payments/events.ts";
+import { stripeFromConfig } from "../../lib/payments/stripe.ts";
+import type { AppEnv } from "../context.tsx";
 
 /** Stripe's webhook endpoint: POST /api/stripe/webhook (exempt from CSRF; it is signed). */
 export const stripeWebhook = new Hono<AppEnv>();
