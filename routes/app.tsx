@@ -26,7 +26,11 @@ import { securityHeaders } from "./security.ts";
 
 export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
-  app.use(securityHeaders(deps.config.BASE_URL.startsWith("https:")));
+  const stripeBase = deps.config.STRIPE_API_BASE;
+  app.use(securityHeaders(
+    deps.config.BASE_URL.startsWith("https:"),
+    stripeBase ? [new URL(stripeBase).origin] : [],
+  ));
   app.use(async (c, next) => {
     c.set("kv", deps.kv);
     c.set("config", deps.config);

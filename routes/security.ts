@@ -10,7 +10,18 @@ function newNonce(): string {
  * Security headers for every response. Scripts run only with this response's
  * nonce; 'strict-dynamic' lets the boot module import island chunks.
  */
-export function securityHeaders(https: boolean): MiddlewareHandler<AppEnv> {
+export function securityHeaders(
+  https: boolean,
+  /** More origins forms may post or redirect to (a local Stripe test server). */
+  extraFormActions: readonly string[] = [],
+): MiddlewareHandler<AppEnv> {
+  // Stripe Checkout and Connect onboarding are reached by a form post's redirect.
+  const formAction = [
+    "'self'",
+    "https://checkout.stripe.com",
+    "https://connect.stripe.com",
+    ...extraFormActions,
+  ].join(" ");
   return async (c, next) => {
     const nonce = newNonce();
     c.set("nonce", nonce);
@@ -26,7 +37,7 @@ export function securityHeaders(https: boolean): MiddlewareHandler<AppEnv> {
           "img-src 'self' data:",
           "object-src 'none'",
           "base-uri 'none'",
-          "form-action 'self' https://checkout.stripe.com https://connect.stripe.com",
+          `form-action ${formAction}`,
           "frame-ancestors 'none'",
         ].join("; "),
       );

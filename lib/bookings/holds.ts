@@ -32,9 +32,14 @@ import {
 import { type Quote, quote } from "./pricing.ts";
 import type { Booking, BookingMode, HoldRequest } from "./schema.ts";
 
-/** A hold lasts 35 minutes: it outlives the 30-minute Checkout Session (Stripe's minimum). */
+/** A hold lasts 35 minutes: it outlives the Checkout Session. */
 export const HOLD_MS = 35 * 60_000;
-export const CHECKOUT_MS = 30 * 60_000;
+/**
+ * Stripe refuses an `expires_at` less than 30 minutes after it creates the
+ * session, and it creates it after our clock read `now` (network time, clock
+ * skew): a minute of margin keeps a request from failing at the boundary.
+ */
+export const CHECKOUT_MS = 31 * 60_000;
 /** Unpaid holds a renter may have at once, so nobody can lock a kitchen's week. */
 export const MAX_LIVE_HOLDS = 3;
 export const HOLD_EXPIRY_JOB = "booking.hold_expiry";
