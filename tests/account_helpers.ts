@@ -97,3 +97,19 @@ export function deviceCookie(res: Response): string {
   assert.ok(m, "no device cookie");
   return m[1];
 }
+
+/** Signs up and logs in with a confirmed email (as if the link was used): the cookie and the user. */
+export async function signUpConfirmed(
+  t: T,
+  email: string,
+  intent = "rent",
+): Promise<{ cookie: string; user: User }> {
+  const cookie = await signUp(t, email, intent);
+  const found = (await userByEmail(t, email))!;
+  const user = {
+    ...found,
+    emailVerifiedAt: new Date(t.clock()).toISOString(),
+  } satisfies User;
+  await t.kv.set(keys.user(user.id), user);
+  return { cookie, user };
+}

@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import type { User } from "../../lib/accounts/schema.ts";
 import { accountDepsFrom, setStaffRole } from "../../lib/accounts/users.ts";
 import { addAudit, listAudit } from "../../lib/audit/repo.ts";
 import type { AuditEntry } from "../../lib/audit/schema.ts";
@@ -16,23 +15,11 @@ import {
   runJobs,
   sessionCookie,
   signUp,
+  signUpConfirmed,
   type T,
   userByEmail,
 } from "../account_helpers.ts";
 import { addKitchens, kitchenFixture, testApp } from "../helpers.ts";
-
-async function verified(t: T, email: string, intent = "rent") {
-  const cookie = await signUp(t, email, intent);
-  const user = (await userByEmail(t, email))!;
-  await t.kv.set(
-    keys.user(user.id),
-    {
-      ...user,
-      emailVerifiedAt: new Date(t.clock()).toISOString(),
-    } satisfies User,
-  );
-  return { cookie, user };
-}
 
 /** A staff member: signed up, given the role, logged in afresh (a role change ends sessions). */
 async function staff(t: T, email: string, role: "admin" | "support") {
@@ -79,10 +66,10 @@ const auditEntries = async (t: T): Promise<AuditEntry[]> =>
  */
 async function setup() {
   const t = await testApp();
-  const host = await verified(t, "hal@example.com", "host");
+  const host = await signUpConfirmed(t, "hal@example.com", "host");
   await setDemoPayoutReady(t.kv, host.user.id, t.clock());
   const [k] = await addKitchens(t.kv, host.user.id, [kitchenFixture()]);
-  const renter = await verified(t, "rosa@example.com");
+  const renter = await signUpConfirmed(t, "rosa@example.com");
   // Now is 09:00 in Chicago: 12:00–15:00 today, 3 hours × $40 + $25 cleaning.
   const id = await book(t, renter.cookie, k.id, "2026-12-01", "12:00", "15:00");
   const admin = await staff(t, "ann@example.com", "admin");
@@ -316,7 +303,7 @@ Deno.test("admin bookings: an admin cancels with a reason: full refund, time fre
     start: "12:00",
     end: "15:00",
     acceptRules: "yes",
-  }, { cookie: (await verified(t, "bo@example.com")).cookie });
+  }, { cookie: (await signUpConfirmed(t, "bo@example.com")).cookie });
   assert.equal(again.status, 303);
 
   // A second cancel is a conflict, shown on the page, and writes nothing.

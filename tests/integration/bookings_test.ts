@@ -4,31 +4,21 @@ import { listMail } from "../../lib/email/mailbox.ts";
 import { ledgerProblem } from "../../lib/bookings/lifecycle.ts";
 import type { Booking } from "../../lib/bookings/schema.ts";
 import { setDemoPayoutReady } from "../../lib/hosts/repo.ts";
-import type { User } from "../../lib/accounts/schema.ts";
 import {
   get,
   PASSWORD,
   post,
   runJobs,
   signUp,
+  signUpConfirmed,
   userByEmail,
 } from "../account_helpers.ts";
 import { addHost, addKitchens, kitchenFixture, testApp } from "../helpers.ts";
 
-type T = Awaited<ReturnType<typeof testApp>>;
+const confirmedCookie = async (t: T, email: string, intent = "rent") =>
+  (await signUpConfirmed(t, email, intent)).cookie;
 
-async function verified(t: T, email: string): Promise<string> {
-  const cookie = await signUp(t, email);
-  const user = (await userByEmail(t, email))!;
-  await t.kv.set(
-    keys.user(user.id),
-    {
-      ...user,
-      emailVerifiedAt: new Date(t.clock()).toISOString(),
-    } satisfies User,
-  );
-  return cookie;
-}
+type T = Awaited<ReturnType<typeof testApp>>;
 
 async function setup() {
   const t = await testApp();
@@ -43,7 +33,7 @@ const booking = async (t: T, id: string) =>
 
 Deno.test("bookings: review → hold → demo pay → confirmed, with emails, and the hours gone", async () => {
   const { t, k } = await setup();
-  const cookie = await verified(t, "rosa@example.com");
+  const cookie = await confirmedCookie(t, "rosa@example.com");
   const kitchenPage = await (await get(t, `/kitchens/${k.id}`)).text();
   assert.match(kitchenPage, /Review and book/);
 
@@ -84,7 +74,7 @@ Deno.test("bookings: review → hold → demo pay → confirmed, with emails, an
   );
 
   // Another renter cannot hold the same hours meanwhile.
-  const other = await verified(t, "bo@example.com");
+  const other = await confirmedCookie(t, "bo@example.com");
   const clash = await post(t, "/bookings", { ...form, acceptRules: "yes" }, {
     cookie: other,
   });
@@ -141,7 +131,7 @@ Deno.test("bookings: review → hold → demo pay → confirmed, with emails, an
 
 Deno.test("bookings: the renter cancels under the policy and sees the refund; the time is free again", async () => {
   const { t, k } = await setup();
-  const cookie = await verified(t, "rosa@example.com");
+  const cookie = await confirmedCookie(t, "rosa@example.com");
   const form = {
     kitchen: k.id,
     date: "2026-12-05",
@@ -168,7 +158,7 @@ Deno.test("bookings: the renter cancels under the policy and sees the refund; th
     b.ledger.filter((e) => e.kind === "refund").every((e) => e.ref !== null),
   );
   const again = await post(t, "/bookings", form, {
-    cookie: await verified(t, "bo@example.com"),
+    cookie: await confirmedCookie(t, "bo@example.com"),
   });
   assert.equal(again.status, 303, "the hours can be booked again");
   assert.equal(
@@ -180,7 +170,7 @@ Deno.test("bookings: the renter cancels under the policy and sees the refund; th
 
 Deno.test("bookings: bad and hostile input gets a clear answer and writes nothing", async () => {
   const { t, k } = await setup();
-  const cookie = await verified(t, "rosa@example.com");
+  const cookie = await confirmedCookie(t, "rosa@example.com");
   const cases: [Record<string, string>, number][] = [
     [{}, 400],
     [{
@@ -269,7 +259,7 @@ Deno.test("bookings: bad and hostile input gets a clear answer and writes nothin
 
 Deno.test("bookings: a host sets up demo payouts, answers requests and cancels with a full refund", async () => {
   const t = await testApp();
-  const hostCookie = await verified(t, "hank@example.com");
+  const hostCookie = await confirmedCookie(t, "hank@example.com");
   await post(t, "/account/host", {}, { cookie: hostCookie });
   const hank = sessionCookieAfterLogin(
     await post(t, "/login", { email: "hank@example.com", password: PASSWORD }),
@@ -278,7 +268,7 @@ Deno.test("bookings: a host sets up demo payouts, answers requests and cancels w
   const [k] = await addKitchens(t.kv, hostId, [
     kitchenFixture({ bookingMode: "request" }),
   ]);
-  const renter = await verified(t, "rosa@example.com");
+  const renter = await confirmedCookie(t, "rosa@example.com");
   const form = {
     kitchen: k.id,
     date: "2026-12-03",

@@ -5,7 +5,6 @@
  */
 import assert from "node:assert/strict";
 import type Stripe from "stripe";
-import type { User } from "../../lib/accounts/schema.ts";
 import { listAuditFor } from "../../lib/audit/repo.ts";
 import { ledgerProblem } from "../../lib/bookings/lifecycle.ts";
 import type { Booking } from "../../lib/bookings/schema.ts";
@@ -13,7 +12,13 @@ import { keys } from "../../lib/db/keys.ts";
 import { listMail } from "../../lib/email/mailbox.ts";
 import { getHostFresh } from "../../lib/hosts/repo.ts";
 import { stripeClient } from "../../lib/payments/stripe.ts";
-import { get, post, runJobs, signUp, userByEmail } from "../account_helpers.ts";
+import {
+  get,
+  post,
+  runJobs,
+  signUpConfirmed,
+  userByEmail,
+} from "../account_helpers.ts";
 import { addKitchens, kitchenFixture, testApp } from "../helpers.ts";
 import {
   signedWebhook,
@@ -23,6 +28,9 @@ import {
 import type { KitchenInput } from "../../lib/kitchens/schema.ts";
 
 const SECRET = "whsec_prep_test";
+const confirmedCookie = async (t: T, email: string, intent = "rent") =>
+  (await signUpConfirmed(t, email, intent)).cookie;
+
 type T = Awaited<ReturnType<typeof testApp>>;
 
 interface World {
@@ -35,19 +43,6 @@ interface World {
   kitchenId: string;
   renter: string;
   close(): Promise<void>;
-}
-
-async function verify(t: T, email: string, intent = "rent"): Promise<string> {
-  const cookie = await signUp(t, email, intent);
-  const user = (await userByEmail(t, email))!;
-  await t.kv.set(
-    keys.user(user.id),
-    {
-      ...user,
-      emailVerifiedAt: new Date(t.clock()).toISOString(),
-    } satisfies User,
-  );
-  return cookie;
 }
 
 async function deliver(
@@ -76,7 +71,7 @@ async function world(over: Partial<KitchenInput> = {}): Promise<World> {
   });
   clock = t.clock;
   const stripe = stripeClient(fake.secretKey, { apiBase: fake.apiBase });
-  const host = await verify(t, "hank@example.com", "host");
+  const host = await confirmedCookie(t, "hank@example.com", "host");
   const hostId = (await userByEmail(t, "hank@example.com"))!.id;
   const setup = await post(t, "/host/payouts", {}, { cookie: host });
   assert.equal(setup.status, 303);
@@ -88,7 +83,7 @@ async function world(over: Partial<KitchenInput> = {}): Promise<World> {
   assert.equal(res.status, 200);
   await runJobs(t);
   const [k] = await addKitchens(t.kv, hostId, [kitchenFixture(over)]);
-  const renter = await verify(t, "rosa@example.com");
+  const renter = await confirmedCookie(t, "rosa@example.com");
   return {
     t,
     fake,
@@ -320,7 +315,7 @@ Deno.test("stripe: a payment after the hold lapsed re-claims free time, else is 
   const late = w.fake.completeSession(second.sessionId);
   w.t.advance(7 * 60_000);
   await runJobs(w.t);
-  const other = await verify(w.t, "bo@example.com");
+  const other = await confirmedCookie(w.t, "bo@example.com");
   const taken = await post(
     w.t,
     "/bookings",
