@@ -150,7 +150,16 @@ export function DemoCheckoutPage({ booking, kitchen }: {
 }
 
 export function BookingPage(
-  { booking, kitchen, accessCode, showAddress, refund, notice, confirming }: {
+  {
+    booking,
+    kitchen,
+    accessCode,
+    showAddress,
+    refund,
+    notice,
+    confirming,
+    canPay,
+  }: {
     booking: Booking;
     kitchen: Kitchen;
     accessCode: string | null;
@@ -159,6 +168,8 @@ export function BookingPage(
     refund: { cents: number; explanation: string } | null;
     notice?: string;
     confirming: boolean;
+    /** Show the way back to paying for a held booking. */
+    canPay: boolean;
   },
 ) {
   const b = booking;
@@ -175,6 +186,17 @@ export function BookingPage(
           <span class="text-sm text-stone-600">{`(${b.timeZone})`}</span>
         </p>
       </header>
+      {canPay && !confirming && (
+        <p class={card}>
+          {"We are holding these hours until you pay. "}
+          <a
+            href={`/bookings/${b.id}/pay`}
+            class="font-semibold text-emerald-800 underline"
+          >
+            Continue to payment
+          </a>
+        </p>
+      )}
       {confirming && (
         <p role="status" class={card}>
           We are confirming your payment. This page updates in a moment.

@@ -16,6 +16,8 @@ export interface BookingView {
   accessCode: string | null;
   showAddress: boolean;
   refund: { cents: number; explanation: string } | null;
+  /** The renter may still pay: the hold has not lapsed. */
+  canPay: boolean;
 }
 
 /** A booking as its renter, host or staff sees it now. */
@@ -43,6 +45,8 @@ export async function loadBookingPage(
     kitchen,
     accessCode: accessCodeVisible(booking, now) ? booking.accessCode : null,
     showAddress: booking.status === "confirmed",
+    canPay: booking.status === "held" && booking.renterId === viewer.id &&
+      (booking.holdExpiresAt ?? 0) > now,
     refund: refund
       ? { cents: refund.refundCents, explanation: refund.explanation }
       : null,

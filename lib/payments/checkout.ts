@@ -7,7 +7,7 @@
 import type Stripe from "stripe";
 import type { SessionUser } from "../accounts/schema.ts";
 import { CHECKOUT_MS, createHold, type Fees } from "../bookings/holds.ts";
-import type { LifecycleDeps } from "../bookings/lifecycle.ts";
+import { getBookingFor, type LifecycleDeps } from "../bookings/lifecycle.ts";
 import { abandonHold } from "../bookings/reconcile.ts";
 import type { Booking, HoldRequest } from "../bookings/schema.ts";
 import { keys } from "../db/keys.ts";
@@ -15,6 +15,7 @@ import { ConflictError } from "../errors.ts";
 import { canTakeBookings } from "../hosts/payouts.ts";
 import { getHostFresh } from "../hosts/repo.ts";
 import { getKitchen } from "../kitchens/repo.ts";
+import type { Kitchen } from "../kitchens/schema.ts";
 
 export interface CheckoutDeps extends LifecycleDeps {
   payments: "stripe" | "demo" | "off";
@@ -110,7 +111,7 @@ async function checkoutSession(
     customer_email: renter.email,
     expires_at: Math.floor((deps.now + CHECKOUT_MS) / 1000),
     success_url: `${base}/bookings/${b.id}?notice=paid`,
-    cancel_url: `${base}/kitchens/${b.kitchenId}?date=${b.localDate}`,
+    cancel_url: `${base}/bookings/${b.id}`,
   }, { idempotencyKey: `booking:${b.id}:checkout` });
   await recordCheckoutSession(deps.kv, b.id, session.id);
   if (!session.url) throw new Error("Stripe returned no Checkout URL");
@@ -132,4 +133,41 @@ async function recordCheckoutSession(
     if (res.ok) return;
   }
   throw new ConflictError("This booking changed meanwhile; please try again.");
+}
+
+export type ResumeCheckout =
+  | { kind: "demo"; booking: Booking; kitchen: Kitchen }
+  | { kind: "redirect"; url: string; external: boolean };
+
+/**
+ * Back to paying for a held booking (the renter left Checkout, or came back
+ * from the booking page): the demo checkout, the still-open Stripe session,
+ * or the booking page when there is nothing left to pay.
+ */
+export async function resumeCheckout(
+  deps: CheckoutDeps,
+  id: string,
+  renter: { id: string; roles: readonly string[] },
+): Promise<ResumeCheckout> {
+  const booking = await getBookingFor(deps.kv, id, renter);
+  const page = {
+    kind: "redirect" as const,
+    url: `/bookings/${id}`,
+    external: false,
+  };
+  if (
+    booking.status !== "held" || booking.renterId !== renter.id ||
+    (booking.holdExpiresAt ?? 0) <= deps.now
+  ) return page;
+  if (booking.payment.provider === "demo") {
+    const kitchen = await getKitchen(deps.kv, booking.kitchenId);
+    return kitchen ? { kind: "demo", booking, kitchen } : page;
+  }
+  if (!deps.stripe || !booking.payment.checkoutSessionId) return page;
+  const session = await deps.stripe.checkout.sessions.retrieve(
+    booking.payment.checkoutSessionId,
+  );
+  return session.status === "open" && session.url
+    ? { kind: "redirect", url: session.url, external: true }
+    : page;
 }

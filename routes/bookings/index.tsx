@@ -16,7 +16,7 @@ import { holdRequest, reviewQuery } from "../../lib/bookings/schema.ts";
 import { NotFoundError, ValidationError } from "../../lib/errors.ts";
 import { ID_PATTERN } from "../../lib/ids.ts";
 import { getKitchen } from "../../lib/kitchens/repo.ts";
-import { startCheckout } from "../../lib/payments/checkout.ts";
+import { resumeCheckout, startCheckout } from "../../lib/payments/checkout.ts";
 import { payDemo } from "../../lib/payments/events.ts";
 import { type AppContext, type AppEnv, page } from "../context.tsx";
 import { formFailure, readForm, readQuery } from "../forms.ts";
@@ -145,15 +145,20 @@ bookings.get(`/:id{${ID_PATTERN}}/calendar.ics`, async (c) => {
 });
 
 bookings.get(`/:id{${ID_PATTERN}}/pay`, async (c) => {
-  const booking = await getBookingFor(c.var.kv, c.req.param("id"), c.var.user!);
-  if (booking.status !== "held" || booking.renterId !== c.var.user!.id) {
-    return redirect(c, `/bookings/${booking.id}`);
+  const next = await resumeCheckout(
+    bookingDeps(c),
+    c.req.param("id"),
+    c.var.user!,
+  );
+  if (next.kind === "redirect") {
+    return next.external
+      ? redirectOut(c, next.url, paymentOrigins(c))
+      : redirect(c, next.url);
   }
-  const kitchen = (await getKitchen(c.var.kv, booking.kitchenId))!;
   return page(
     c,
     { title: "Pay for your booking" },
-    <DemoCheckoutPage booking={booking} kitchen={kitchen} />,
+    <DemoCheckoutPage booking={next.booking} kitchen={next.kitchen} />,
   );
 });
 

@@ -157,6 +157,16 @@ Deno.test("stripe: checkout is a destination charge, confirmed only by the signe
   assert.equal(b.status, "held");
   assert.equal(b.payment.provider, "stripe");
   assert.equal(b.payment.checkoutSessionId, sessionId);
+  // Leaving Checkout comes back to the booking, which leads back to the same session.
+  assert.equal(
+    session.cancel_url,
+    `${w.t.config.BASE_URL}/bookings/${bookingId}`,
+  );
+  const held = await (await get(w.t, `/bookings/${bookingId}`, w.renter))
+    .text();
+  assert.match(held, /Continue to payment/);
+  const resume = await get(w.t, `/bookings/${bookingId}/pay`, w.renter);
+  assert.equal(resume.headers.get("location"), session.url);
   // The success page alone confirms nothing.
   await (await get(w.t, `/bookings/${bookingId}?notice=paid`, w.renter)).body
     ?.cancel();
@@ -257,6 +267,13 @@ Deno.test("stripe: every order of completed, expired and refunded ends as Stripe
     const w = await world();
     const { sessionId, bookingId } = await checkout(w);
     const completed = w.fake.completeSession(sessionId);
+    // A paid session is no longer open: back to the booking page.
+    assert.equal(
+      (await get(w.t, `/bookings/${bookingId}/pay`, w.renter)).headers.get(
+        "location",
+      ),
+      `/bookings/${bookingId}`,
+    );
     await w.stripe.refunds.create({
       payment_intent: completed.paymentIntent.id,
     });
