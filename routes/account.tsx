@@ -43,7 +43,7 @@ const NOTICES: Record<string, string> = {
     "We have sent a confirmation link to the new address. Your email changes when you use it.",
   password: "Your password is changed. Other devices have been logged out.",
   host:
-    "You are now a host. Your listings and payouts will live on this account.",
+    "You are now a host. List your first kitchen from Hosting in the menu; your listings and payouts live on this account.",
 };
 
 function renderAccount(

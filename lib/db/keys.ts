@@ -63,6 +63,8 @@ export const keys = {
   occupancyPrefix: (kitchenId: string) => ["occupancy", kitchenId],
 
   host: (id: string) => ["hosts", id],
+  /** A listing not yet published: the sections saved so far (kitchens/listings.ts). */
+  kitchenDraft: (id: string) => ["kitchen_drafts", id],
   hostsPrefix: () => ["hosts"],
   /** Unique: the host a payout account (a Stripe Connect account id) belongs to. */
   hostByPayoutAccount: (

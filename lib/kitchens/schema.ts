@@ -44,7 +44,7 @@ export type PhotoRef = z.infer<typeof photoRef>;
 const cents = z.number().int().min(0).max(10_000_000);
 
 /** Everything a host decides about a kitchen; the stored record adds ids and timestamps. */
-export const kitchenInput = z.object({
+export const kitchenFields = z.object({
   title: text({ label: "a title", min: 3, max: 120 }),
   description: text({
     label: "a description",
@@ -83,11 +83,24 @@ export const kitchenInput = z.object({
    * host accepts or declines. Kitchens stored before this field are instant.
    */
   bookingMode: z.enum(["instant", "request"]).default("instant"),
-}).refine((k) => k.maxHours >= k.minHours, {
-  message: "Maximum hours must be at least the minimum",
-  path: ["maxHours"],
 });
-export type KitchenInput = z.infer<typeof kitchenInput>;
+
+/** Rules across fields; a section that edits one side re-checks them. */
+export function crossFieldProblems(
+  k: Partial<Pick<KitchenInput, "minHours" | "maxHours">>,
+): Record<string, string> {
+  return k.minHours !== undefined && k.maxHours !== undefined &&
+      k.maxHours < k.minHours
+    ? { maxHours: "Maximum hours must be at least the minimum" }
+    : {};
+}
+
+export const kitchenInput = kitchenFields.superRefine((k, ctx) => {
+  for (const [path, message] of Object.entries(crossFieldProblems(k))) {
+    ctx.addIssue({ code: "custom", message, path: [path] });
+  }
+});
+export type KitchenInput = z.infer<typeof kitchenFields>;
 
 export const kitchenRecord = z.object({
   v: z.literal(1),

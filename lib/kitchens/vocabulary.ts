@@ -40,5 +40,14 @@ export const STORAGE = {
 export type Storage = keyof typeof STORAGE;
 export const STORAGE_IDS = Object.keys(STORAGE) as [Storage, ...Storage[]];
 
-export const KITCHEN_STATUSES = ["draft", "published", "suspended"] as const;
+/**
+ * draft → published ↔ unlisted (the host hides it); suspended only by staff.
+ * Only published kitchens are in search and take holds.
+ */
+export const KITCHEN_STATUSES = [
+  "draft",
+  "published",
+  "unlisted",
+  "suspended",
+] as const;
 export type KitchenStatus = typeof KITCHEN_STATUSES[number];

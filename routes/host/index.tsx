@@ -16,6 +16,7 @@ import { type AppContext, type AppEnv, page } from "../context.tsx";
 import { redirect, redirectOut } from "../headers.ts";
 import { bookingDeps, paymentOrigins } from "../bookings/deps.ts";
 import { stripeFromConfig } from "../../lib/payments/stripe.ts";
+import { listings } from "./kitchens.tsx";
 
 /** The host's pages: bookings of their kitchens and payouts. */
 export const host = new Hono<AppEnv>();
@@ -29,6 +30,8 @@ host.use(async (c, next) => {
   if (!may.ok) throw new ForbiddenError(may.reason);
   await next();
 });
+
+host.route("/", listings);
 
 const NOTICES: Record<string, string> = {
   "demo-ready": "Demo payouts are set up. Your kitchens can take bookings.",

@@ -464,8 +464,7 @@ browserTest(
       // The host answers from their bookings page.
       const host = await newPage();
       await logIn(host, s.baseUrl, SECOND_RENTER);
-      await host.click("header >> text=Hosting");
-      await host.waitForURL(/\/host\/bookings$/);
+      await host.goto(`${s.baseUrl}/host/bookings`);
       const request = host.locator("li", {
         hasText: "Request: waiting for your answer",
       });

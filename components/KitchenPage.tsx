@@ -1,0 +1,121 @@
+import type { ComponentChildren } from "preact";
+import { findCity } from "../lib/cities.ts";
+import { describePolicy, POLICY_NAMES } from "../lib/kitchens/policy.ts";
+import type { Kitchen } from "../lib/kitchens/schema.ts";
+import type { Host } from "../lib/hosts/schema.ts";
+import { EQUIPMENT, STORAGE } from "../lib/kitchens/vocabulary.ts";
+import { formatCents } from "../lib/money.ts";
+
+const WEEKDAYS = ["", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+
+/**
+ * A kitchen's public page; `aside` is the booking column (the availability
+ * picker, or a note in the host's preview).
+ */
+export function KitchenPage(
+  { kitchen: k, host, aside }: {
+    kitchen: Kitchen;
+    host: Pick<Host, "name"> | null;
+    aside: ComponentChildren;
+  },
+) {
+  const city = findCity(k.address.city);
+  return (
+    <article class="space-y-8">
+      <header>
+        <p class="text-sm text-stone-600">
+          <a href={`/cities/${k.address.city}`} class="hover:underline">
+            {city?.name}
+          </a>
+          {" · "}
+          {k.address.neighborhood}
+        </p>
+        <h1 class="text-3xl font-extrabold">{k.title}</h1>
+        <p class="mt-1 text-lg">
+          <strong>{formatCents(k.hourlyPriceCents)}</strong> per hour
+          {" · "}
+          {k.minHours === 1 ? "1 hour minimum" : `${k.minHours} hours minimum`}
+          {" · "}
+          cleaning fee {formatCents(k.cleaningFeeCents)}
+        </p>
+      </header>
+      <ul class="grid gap-2 sm:grid-cols-3" aria-label="Photos">
+        {k.photos.map((p, i) => (
+          <li class={i === 0 ? "sm:col-span-2 sm:row-span-2" : ""}>
+            <img
+              src={`/photos/${p.id}`}
+              alt={p.alt}
+              width={1200}
+              height={800}
+              class="aspect-[3/2] w-full rounded-xl object-cover"
+            />
+          </li>
+        ))}
+      </ul>
+      <div class="grid gap-8 lg:grid-cols-3">
+        <div class="space-y-6 lg:col-span-2">
+          <section>
+            <h2 class="text-xl font-bold">About this kitchen</h2>
+            <p class="mt-2 whitespace-pre-line">{k.description}</p>
+            <p class="mt-2 text-sm text-stone-600">
+              Hosted by {host?.name ?? "a Prep host"}. Fits {k.capacity}{" "}
+              {k.capacity === 1 ? "person" : "people"}. Exact address shared
+              after booking.
+            </p>
+          </section>
+          <section>
+            <h2 class="text-xl font-bold">Equipment</h2>
+            <ul class="mt-2 grid grid-cols-2 gap-1">
+              {k.equipment.map((e) => <li key={e}>{EQUIPMENT[e]}</li>)}
+            </ul>
+          </section>
+          <section>
+            <h2 class="text-xl font-bold">Storage</h2>
+            <p class="mt-2">
+              {k.storage.length
+                ? k.storage.map((s) => STORAGE[s]).join(", ")
+                : "No storage"}
+            </p>
+          </section>
+          <section>
+            <h2 class="text-xl font-bold">Opening hours</h2>
+            <ul class="mt-2 text-sm">
+              {k.weeklyHours.map((r) => (
+                <li>
+                  {WEEKDAYS[r.day]} {r.start}–{r.end}
+                  {r.end <= r.start ? " (overnight)" : ""}
+                </li>
+              ))}
+            </ul>
+            <p class="mt-1 text-sm text-stone-600">
+              Times are local to the kitchen ({k.timeZone}). Book at least{" "}
+              {k.minNoticeHours} hours ahead, up to {k.bookingWindowDays}{" "}
+              days out.
+              {k.bufferMinutes > 0 &&
+                ` ${k.bufferMinutes} minutes are kept free between bookings.`}
+            </p>
+          </section>
+          <section>
+            <h2 class="text-xl font-bold">House rules</h2>
+            <ul class="mt-2 list-disc pl-5">
+              {k.rules.map((r, i) => <li key={i}>{r}</li>)}
+            </ul>
+          </section>
+          <section>
+            <h2 class="text-xl font-bold">
+              Cancellation policy: {POLICY_NAMES[k.cancellationPolicy]}
+            </h2>
+            <ul class="mt-2 list-disc pl-5">
+              {describePolicy(k.cancellationPolicy).map((l) => (
+                <li key={l}>{l}</li>
+              ))}
+            </ul>
+          </section>
+        </div>
+        <aside>
+          {aside}
+        </aside>
+      </div>
+    </article>
+  );
+}

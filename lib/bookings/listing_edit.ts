@@ -1,0 +1,103 @@
+/**
+ * Editing a published kitchen never cancels a booking: a new schedule is
+ * saved, and the host is told which upcoming bookings now fall outside it
+ * (they stay booked). Lives here because it reads bookings, which sit above
+ * kitchens in the domain order.
+ */
+import { type AvailabilityRules, checkInterval } from "../availability.ts";
+import { keys } from "../db/keys.ts";
+import { formatDayTime } from "../kitchens/calendar.ts";
+import { rulesOf } from "../kitchens/calendar.ts";
+import {
+  type Editor,
+  type EditSection,
+  type Listing,
+  saveSection,
+} from "../kitchens/listings.ts";
+import type { Kitchen } from "../kitchens/schema.ts";
+import type { Booking } from "./schema.ts";
+import { isLive } from "./state.ts";
+
+/** Upcoming live bookings of a kitchen, soonest first. */
+export async function listUpcomingBookings(
+  kv: Deno.Kv,
+  kitchenId: string,
+  now: number,
+  limit = 500,
+): Promise<Booking[]> {
+  const ids: string[] = [];
+  for await (
+    const e of kv.list<string>({
+      start: [...keys.bookingsByKitchenPrefix(kitchenId), now - 7 * 86400_000],
+      end: [
+        ...keys.bookingsByKitchenPrefix(kitchenId),
+        Number.MAX_SAFE_INTEGER,
+      ],
+    }, { limit })
+  ) ids.push(e.value);
+  const out: Booking[] = [];
+  for (let i = 0; i < ids.length; i += 10) {
+    const got = await kv.getMany<Booking[]>(
+      ids.slice(i, i + 10).map((id) => keys.booking(id)),
+    );
+    for (const g of got) {
+      if (g.value && isLive(g.value.status) && g.value.end > now) {
+        out.push(g.value);
+      }
+    }
+  }
+  return out;
+}
+
+/** Bookings the kitchen's current hours and blackout dates no longer cover (pure). */
+export function bookingsOutsideSchedule(
+  k: Kitchen,
+  bookings: readonly Booking[],
+): Booking[] {
+  // Only the schedule matters here: notice, window and length were checked when booked.
+  const rules: AvailabilityRules = {
+    ...rulesOf(k),
+    minNoticeHours: 0,
+    bookingWindowDays: 100_000,
+    minHours: 0,
+    maxHours: 100_000,
+  };
+  return bookings.filter((b) => {
+    const verdict = checkInterval(rules, b, [], b.start - 1);
+    return !verdict.ok &&
+      (verdict.reason === "outside_hours" || verdict.reason === "blackout");
+  });
+}
+
+/** Saves a section; for a published kitchen's hours, warns of bookings outside them. */
+export async function saveListingSection(
+  kv: Deno.Kv,
+  id: string,
+  editor: Editor,
+  section: EditSection,
+  input: unknown,
+  now: number,
+): Promise<{ listing: Listing; warnings: string[] }> {
+  const listing = await saveSection(kv, id, editor, section, input, now);
+  if (section !== "hours" || !listing.kitchen) {
+    return { listing, warnings: [] };
+  }
+  const outside = bookingsOutsideSchedule(
+    listing.kitchen,
+    await listUpcomingBookings(kv, id, now),
+  );
+  if (outside.length === 0) return { listing, warnings: [] };
+  const when = outside.slice(0, 5).map((b) =>
+    formatDayTime(b.timeZone, b.start)
+  ).join("; ");
+  return {
+    listing,
+    warnings: [
+      `${outside.length} upcoming booking${
+        outside.length === 1 ? " falls" : "s fall"
+      } outside the new hours (${when}${
+        outside.length > 5 ? "; …" : ""
+      }). They stay booked: contact the renters if the kitchen will be closed.`,
+    ],
+  };
+}

@@ -1,0 +1,190 @@
+/**
+ * The listing editor's forms: what a browser posts (strings, repeated keys)
+ * turned into section values, which `saveSection` then validates with the
+ * kitchen schema. Field names are the kitchen's paths ("address.city",
+ * "hourlyPriceCents"), so the schema's messages land next to their fields;
+ * money is typed in dollars. Pure.
+ */
+import { z } from "zod";
+import { CITY_SLUGS, findCity } from "../cities.ts";
+import { CANCELLATION_POLICIES } from "./policy.ts";
+import type { KitchenInput } from "./schema.ts";
+import type { EditSection } from "./listings.ts";
+import { EQUIPMENT_IDS, STORAGE_IDS } from "./vocabulary.ts";
+
+const whole = (label: string, min: number, max: number) =>
+  z.string().trim().regex(/^\d+$/, `Enter ${label} as a whole number`)
+    .transform(Number).pipe(
+      z.number().min(min, `Use at least ${min}`).max(max, `Use at most ${max}`),
+    );
+
+const decimal = (label: string, min: number, max: number) =>
+  z.string().trim().regex(/^-?\d+(\.\d+)?$/, `Enter ${label} as a number`)
+    .transform(Number).pipe(z.number().min(min).max(max));
+
+/** "$45", "45.5" or "45.50" dollars → 4550 cents. */
+const dollars = (label: string, min: number) =>
+  z.string().trim().transform((v) => v.replace(/^\$/, "")).pipe(
+    z.string().regex(
+      /^\d{1,6}(\.\d{1,2})?$/,
+      `Enter ${label} in dollars, like 45 or 45.50`,
+    ),
+  ).transform((v) => Math.round(Number(v) * 100)).refine(
+    (c) => c >= min,
+    `Use at least $${min / 100}`,
+  );
+
+const ISO_DAYS = ["1", "2", "3", "4", "5", "6", "7"] as const;
+
+const lines = (v: string) =>
+  v.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+
+export const SECTION_FORMS = {
+  basics: z.object({
+    title: z.string(),
+    description: z.string(),
+    capacity: whole("the capacity", 1, 100),
+  }),
+  location: z.object({
+    "address.line1": z.string(),
+    "address.neighborhood": z.string(),
+    "address.city": z.enum(
+      CITY_SLUGS as [string, ...string[]],
+      "Choose a city we serve",
+    ),
+    "address.state": z.string(),
+    "address.postalCode": z.string(),
+    timeZone: z.string(),
+    lat: decimal("the latitude", -90, 90),
+    lng: decimal("the longitude", -180, 180),
+  }).transform((f) => ({
+    address: {
+      line1: f["address.line1"],
+      neighborhood: f["address.neighborhood"],
+      city: f["address.city"],
+      state: f["address.state"],
+      postalCode: f["address.postalCode"],
+    },
+    // Empty means the city's own zone, which is nearly always right.
+    timeZone: f.timeZone.trim() || findCity(f["address.city"])!.timeZone,
+    lat: f.lat,
+    lng: f.lng,
+  })),
+  features: z.object({
+    equipment: z.array(z.enum(EQUIPMENT_IDS, "Choose from the list")),
+    storage: z.array(z.enum(STORAGE_IDS, "Choose from the list")),
+  }),
+  hours: z.object({
+    rangeDay: z.array(z.string()),
+    rangeStart: z.array(z.string()),
+    rangeEnd: z.array(z.string()),
+    blackoutDates: z.string(),
+    bufferMinutes: whole("the buffer", 0, 240),
+    minNoticeHours: whole("the notice", 0, 24 * 14),
+    bookingWindowDays: whole("the booking window", 1, 365),
+    minHours: whole("the minimum", 1, 24),
+    maxHours: whole("the maximum", 1, 24),
+  }).transform((f, ctx) => {
+    const weeklyHours: KitchenInput["weeklyHours"] = [];
+    for (let i = 0; i < f.rangeDay.length; i++) {
+      const day = f.rangeDay[i];
+      const start = f.rangeStart[i]?.trim() ?? "";
+      const end = f.rangeEnd[i]?.trim() ?? "";
+      // A row left blank is simply unused.
+      if (!day && !start && !end) continue;
+      if (!(ISO_DAYS as readonly string[]).includes(day) || !start || !end) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["weeklyHours"],
+          message: `Row ${i + 1}: choose a day, a start and an end`,
+        });
+        return z.NEVER;
+      }
+      weeklyHours.push({ day: Number(day), start, end });
+    }
+    return {
+      weeklyHours,
+      blackoutDates: [
+        ...new Set(lines(f.blackoutDates.replaceAll(",", "\n"))),
+      ].sort(),
+      bufferMinutes: f.bufferMinutes,
+      minNoticeHours: f.minNoticeHours,
+      bookingWindowDays: f.bookingWindowDays,
+      minHours: f.minHours,
+      maxHours: f.maxHours,
+    };
+  }),
+  pricing: z.object({
+    hourlyPriceCents: dollars("the hourly price", 100),
+    cleaningFeeCents: dollars("the cleaning fee", 0),
+    bookingMode: z.enum(["instant", "request"], "Choose how renters book"),
+  }),
+  rules: z.object({
+    rules: z.string().transform(lines),
+    cancellationPolicy: z.enum(CANCELLATION_POLICIES, "Choose a policy"),
+  }),
+} satisfies Partial<Record<EditSection, z.ZodType>>;
+
+/** A section's form schema, typed loosely for the generic route. */
+export function sectionForm(section: FormSection): z.ZodType<unknown> {
+  return SECTION_FORMS[section] as z.ZodType<unknown>;
+}
+
+export type FormSection = keyof typeof SECTION_FORMS;
+export const FORM_SECTIONS = Object.keys(SECTION_FORMS) as FormSection[];
+
+/** A listing's saved values as the section's form shows them (strings). */
+export function formValues(
+  section: FormSection,
+  v: Partial<KitchenInput>,
+): Record<string, string> {
+  const s = (x: number | undefined) => (x === undefined ? "" : String(x));
+  const money = (c: number | undefined) =>
+    c === undefined
+      ? ""
+      : (c % 100 === 0 ? String(c / 100) : (c / 100).toFixed(2));
+  switch (section) {
+    case "basics":
+      return {
+        title: v.title ?? "",
+        description: v.description ?? "",
+        capacity: s(v.capacity),
+      };
+    case "location":
+      return {
+        "address.line1": v.address?.line1 ?? "",
+        "address.neighborhood": v.address?.neighborhood ?? "",
+        "address.city": v.address?.city ?? "",
+        "address.state": v.address?.state ?? "",
+        "address.postalCode": v.address?.postalCode ?? "",
+        timeZone: v.timeZone ?? "",
+        lat: s(v.lat),
+        lng: s(v.lng),
+      };
+    case "features":
+      return {
+        equipment: (v.equipment ?? []).join(","),
+        storage: (v.storage ?? []).join(","),
+      };
+    case "hours":
+      return {
+        blackoutDates: (v.blackoutDates ?? []).join("\n"),
+        bufferMinutes: s(v.bufferMinutes ?? 0),
+        minNoticeHours: s(v.minNoticeHours ?? 24),
+        bookingWindowDays: s(v.bookingWindowDays ?? 60),
+        minHours: s(v.minHours ?? 2),
+        maxHours: s(v.maxHours ?? 12),
+      };
+    case "pricing":
+      return {
+        hourlyPriceCents: money(v.hourlyPriceCents),
+        cleaningFeeCents: money(v.cleaningFeeCents ?? 0),
+        bookingMode: v.bookingMode ?? "instant",
+      };
+    case "rules":
+      return {
+        rules: (v.rules ?? []).join("\n"),
+        cancellationPolicy: v.cancellationPolicy ?? "moderate",
+      };
+  }
+}

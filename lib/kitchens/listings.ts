@@ -1,0 +1,369 @@
+/**
+ * A host's listing, from first draft to published kitchen. A draft lives in
+ * `kitchen_drafts` and holds whatever sections the host has saved so far (each
+ * validated by its part of the kitchen schema), so nothing typed is lost over
+ * several visits; it is in no search index. Publishing validates the whole
+ * kitchen and creates the kitchen record with its indexes in one atomic,
+ * deleting the draft. After that, sections edit the kitchen record itself,
+ * through `updateKitchen`, which keeps indexes, counters and the read cache
+ * exact.
+ */
+import { z } from "zod";
+import { keys } from "../db/keys.ts";
+import { ConflictError, NotFoundError, ValidationError } from "../errors.ts";
+import { newId } from "../ids.ts";
+import {
+  addKitchenCreate,
+  getKitchen,
+  listKitchenIdsByHost,
+  newKitchen,
+  updateKitchen,
+} from "./repo.ts";
+import {
+  crossFieldProblems,
+  type Kitchen,
+  kitchenFields,
+  type KitchenInput,
+  kitchenInput,
+} from "./schema.ts";
+import type { KitchenStatus } from "./vocabulary.ts";
+
+export const EDIT_SECTIONS = [
+  "basics",
+  "location",
+  "features",
+  "photos",
+  "hours",
+  "pricing",
+  "rules",
+] as const;
+export type EditSection = typeof EDIT_SECTIONS[number];
+
+/** The kitchen fields each section edits; together they are the whole kitchen. */
+export const SECTION_FIELDS = {
+  basics: ["title", "description", "capacity"],
+  location: ["address", "lat", "lng", "timeZone"],
+  features: ["equipment", "storage"],
+  photos: ["photos"],
+  hours: [
+    "weeklyHours",
+    "blackoutDates",
+    "bufferMinutes",
+    "minNoticeHours",
+    "bookingWindowDays",
+    "minHours",
+    "maxHours",
+  ],
+  pricing: ["hourlyPriceCents", "cleaningFeeCents", "bookingMode"],
+  rules: ["rules", "cancellationPolicy"],
+} as const satisfies Record<EditSection, readonly (keyof KitchenInput)[]>;
+
+export const SECTION_TITLES: Record<EditSection, string> = {
+  basics: "Basics",
+  location: "Location",
+  features: "Equipment and storage",
+  photos: "Photos",
+  hours: "Hours and booking rules",
+  pricing: "Prices",
+  rules: "House rules and cancellation",
+};
+
+/** The zod schema of one section: the same rules as the kitchen record. */
+export function sectionSchema(
+  section: EditSection,
+): z.ZodType<Partial<KitchenInput>> {
+  const pick = Object.fromEntries(
+    SECTION_FIELDS[section].map((f) => [f, true as const]),
+  ) as { [K in keyof KitchenInput]?: true };
+  return kitchenFields.pick(pick).superRefine((v, ctx) => {
+    for (const [path, message] of Object.entries(crossFieldProblems(v))) {
+      ctx.addIssue({ code: "custom", message, path: [path] });
+    }
+  });
+}
+
+export interface DraftRecord {
+  v: 1;
+  id: string;
+  hostId: string;
+  /** Saved sections so far. */
+  values: Partial<KitchenInput>;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** A listing as the editor sees it, draft or kitchen. */
+export interface Listing {
+  id: string;
+  hostId: string;
+  status: KitchenStatus;
+  values: Partial<KitchenInput>;
+  /** The kitchen record once published (also when unlisted or suspended). */
+  kitchen: Kitchen | null;
+  updatedAt: string;
+}
+
+function fromDraft(d: DraftRecord): Listing {
+  return {
+    id: d.id,
+    hostId: d.hostId,
+    status: "draft",
+    values: d.values,
+    kitchen: null,
+    updatedAt: d.updatedAt,
+  };
+}
+
+function fromKitchen(k: Kitchen): Listing {
+  const { v: _v, id, hostId, status, createdAt: _c, updatedAt, ...values } = k;
+  return { id, hostId, status, values, kitchen: k, updatedAt };
+}
+
+/** Who may see and change a listing: its host, or staff. */
+export interface Editor {
+  id: string;
+  roles: readonly string[];
+}
+
+const isStaff = (e: Editor) =>
+  e.roles.includes("admin") || e.roles.includes("support");
+
+const notFound = () => new NotFoundError("We could not find that kitchen.");
+
+/** A listing its host (or staff) may see; anyone else gets 404. */
+export async function getListingFor(
+  kv: Deno.Kv,
+  id: string,
+  editor: Editor,
+): Promise<Listing> {
+  const [draft, kitchen] = await Promise.all([
+    kv.get<DraftRecord>(keys.kitchenDraft(id)),
+    getKitchen(kv, id),
+  ]);
+  const listing = kitchen
+    ? fromKitchen(kitchen)
+    : draft.value
+    ? fromDraft(draft.value)
+    : null;
+  if (!listing || (listing.hostId !== editor.id && !isStaff(editor))) {
+    throw notFound();
+  }
+  return listing;
+}
+
+/** Every listing of a host, drafts included, newest first. */
+export async function listListings(
+  kv: Deno.Kv,
+  hostId: string,
+): Promise<Listing[]> {
+  const ids = await listKitchenIdsByHost(kv, hostId);
+  const out: Listing[] = [];
+  for (const id of ids.reverse()) {
+    const [draft, kitchen] = await Promise.all([
+      kv.get<DraftRecord>(keys.kitchenDraft(id)),
+      getKitchen(kv, id),
+    ]);
+    if (kitchen) out.push(fromKitchen(kitchen));
+    else if (draft.value) out.push(fromDraft(draft.value));
+  }
+  return out;
+}
+
+/** Starts a listing: an empty draft the host fills in section by section. */
+export async function createDraft(
+  kv: Deno.Kv,
+  host: { id: string; roles: readonly string[] },
+  now: number,
+): Promise<Listing> {
+  if (!host.roles.includes("host")) {
+    throw new ValidationError({}, "List your kitchen first to become a host.");
+  }
+  const at = new Date(now).toISOString();
+  const draft: DraftRecord = {
+    v: 1,
+    id: newId(),
+    hostId: host.id,
+    values: { currency: "usd" },
+    createdAt: at,
+    updatedAt: at,
+  };
+  // Checking the host profile means a host deleted meanwhile gets no orphan draft.
+  const profile = await kv.get(keys.host(host.id));
+  if (!profile.value) {
+    throw new ValidationError({}, "List your kitchen first to become a host.");
+  }
+  const commit = await kv.atomic()
+    .check(profile)
+    .check({ key: keys.kitchenDraft(draft.id), versionstamp: null })
+    .set(keys.kitchenDraft(draft.id), draft)
+    .set(keys.kitchensByHost(host.id, draft.id), draft.id)
+    .commit();
+  if (!commit.ok) {
+    throw new ConflictError(
+      "Your account changed meanwhile; please try again.",
+    );
+  }
+  return fromDraft(draft);
+}
+
+/**
+ * Saves one section: validated by the section's schema, and for a kitchen
+ * already published, by the whole kitchen schema too. Returns the listing.
+ */
+export async function saveSection(
+  kv: Deno.Kv,
+  id: string,
+  editor: Editor,
+  section: EditSection,
+  input: unknown,
+  now: number,
+): Promise<Listing> {
+  const parsed = sectionSchema(section).safeParse(input);
+  if (!parsed.success) {
+    throw new ValidationError(
+      issuesOf(parsed.error),
+      "Please check the highlighted fields.",
+    );
+  }
+  const values = parsed.data as Partial<KitchenInput>;
+  const listing = await getListingFor(kv, id, editor);
+  if (listing.kitchen) {
+    const after = await updateKitchen(kv, id, (k) => {
+      const next = { ...k, ...values };
+      const whole = kitchenInput.safeParse(next);
+      if (!whole.success) {
+        throw new ValidationError(issuesOf(whole.error));
+      }
+      return next;
+    }, new Date(now));
+    return fromKitchen(after);
+  }
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const entry = await kv.get<DraftRecord>(keys.kitchenDraft(id));
+    if (!entry.value) throw notFound();
+    const draft: DraftRecord = {
+      ...entry.value,
+      values: { ...entry.value.values, ...values },
+      updatedAt: new Date(now).toISOString(),
+    };
+    const res = await kv.atomic().check(entry).set(entry.key, draft).commit();
+    if (res.ok) return fromDraft(draft);
+  }
+  throw new ConflictError("This listing changed meanwhile; please try again.");
+}
+
+function issuesOf(error: z.ZodError): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const issue of error.issues) {
+    const key = issue.path.join(".") || "form";
+    out[key] ??= issue.message;
+  }
+  return out;
+}
+
+/** What publishing needs besides the listing itself. */
+export interface PublishContext {
+  emailConfirmed: boolean;
+  payments: "stripe" | "demo" | "off";
+  /** The host can be paid in the site's payment mode. */
+  hostPayable: boolean;
+}
+
+export const MIN_PHOTOS = 3;
+
+/**
+ * Every unmet requirement for publishing, in plain words; empty means ready.
+ * One pure function, so later parts (permits) add their checks here.
+ */
+export function publishProblems(
+  listing: Pick<Listing, "values" | "status">,
+  ctx: PublishContext,
+): string[] {
+  const problems: string[] = [];
+  for (const section of EDIT_SECTIONS) {
+    const parsed = sectionSchema(section).safeParse(
+      pickFields(listing.values, SECTION_FIELDS[section]),
+    );
+    if (!parsed.success) {
+      problems.push(`${SECTION_TITLES[section]}: not finished yet.`);
+    }
+  }
+  if ((listing.values.photos?.length ?? 0) < MIN_PHOTOS) {
+    problems.push(`Photos: add at least ${MIN_PHOTOS}.`);
+  }
+  if (!ctx.emailConfirmed) problems.push("Confirm your email address.");
+  if (ctx.payments === "stripe" && !ctx.hostPayable) {
+    problems.push("Set up payouts so renters can pay you.");
+  }
+  if (listing.status === "suspended") {
+    problems.push("This kitchen is suspended by Prep staff.");
+  }
+  return problems;
+}
+
+function pickFields(
+  values: Partial<KitchenInput>,
+  fields: readonly (keyof KitchenInput)[],
+): Record<string, unknown> {
+  return Object.fromEntries(fields.map((f) => [f, values[f]]));
+}
+
+/**
+ * Publishes a draft (creating the kitchen, its indexes and counters, and
+ * deleting the draft in one atomic) or republishes an unlisted kitchen.
+ * Refuses with every unmet requirement.
+ */
+export async function publishListing(
+  kv: Deno.Kv,
+  id: string,
+  editor: Editor,
+  ctx: PublishContext,
+  now: number,
+): Promise<Listing> {
+  const listing = await getListingFor(kv, id, editor);
+  if (listing.status === "published") return listing;
+  const problems = publishProblems(listing, ctx);
+  if (problems.length > 0) {
+    throw new ValidationError(
+      {},
+      `Not ready to publish: ${problems.join(" ")}`,
+    );
+  }
+  if (listing.kitchen) {
+    return fromKitchen(
+      await updateKitchen(kv, id, (k) => ({ ...k, status: "published" })),
+    );
+  }
+  const draft = await kv.get<DraftRecord>(keys.kitchenDraft(id));
+  if (!draft.value) throw notFound();
+  const input = kitchenInput.parse(draft.value.values);
+  const kitchen = newKitchen(listing.hostId, input, {
+    status: "published",
+    now: new Date(now),
+    id,
+  });
+  kitchen.createdAt = draft.value.createdAt;
+  const atomic = addKitchenCreate(kv.atomic().check(draft), kitchen)
+    .delete(keys.kitchenDraft(id));
+  if (!(await atomic.commit()).ok) {
+    throw new ConflictError(
+      "This listing changed meanwhile; please try again.",
+    );
+  }
+  return fromKitchen(kitchen);
+}
+
+/** The host hides a published kitchen (or shows it again with publish). */
+export async function unlistListing(
+  kv: Deno.Kv,
+  id: string,
+  editor: Editor,
+): Promise<Listing> {
+  const listing = await getListingFor(kv, id, editor);
+  if (listing.status !== "published") {
+    throw new ConflictError("Only a published kitchen can be unlisted.");
+  }
+  return fromKitchen(
+    await updateKitchen(kv, id, (k) => ({ ...k, status: "unlisted" })),
+  );
+}

@@ -1,0 +1,234 @@
+import { Hono } from "hono";
+import { KitchenPage } from "../../components/KitchenPage.tsx";
+import {
+  ListingOverview,
+  ListingsPage,
+  NewListingPage,
+  SectionPage,
+} from "../../components/ListingEditor.tsx";
+import { saveListingSection } from "../../lib/bookings/listing_edit.ts";
+import { ValidationError } from "../../lib/errors.ts";
+import { publishContextFor } from "../../lib/hosts/publish.ts";
+import { getHost } from "../../lib/hosts/repo.ts";
+import { ID_PATTERN } from "../../lib/ids.ts";
+import {
+  FORM_SECTIONS,
+  type FormSection,
+  formValues,
+  sectionForm,
+} from "../../lib/kitchens/editor_forms.ts";
+import {
+  createDraft,
+  getListingFor,
+  listListings,
+  publishListing,
+  publishProblems,
+  unlistListing,
+} from "../../lib/kitchens/listings.ts";
+import { kitchenInput } from "../../lib/kitchens/schema.ts";
+import { newKitchen } from "../../lib/kitchens/repo.ts";
+import type { FormState } from "../../components/Forms.tsx";
+import { type AppContext, type AppEnv, page } from "../context.tsx";
+import { formFailure, readForm } from "../forms.ts";
+import { redirect } from "../headers.ts";
+
+/** The listing editor: /host/kitchens, drafts, sections, preview, publish. */
+export const listings = new Hono<AppEnv>();
+
+const ID = `:id{${ID_PATTERN}}`;
+const SECTION = `:section{${FORM_SECTIONS.join("|")}}`;
+
+const NOTICES: Record<string, string> = {
+  saved: "Saved.",
+  published: "Published: your kitchen is in search and taking bookings.",
+  unlisted: "Unlisted: renters no longer see this kitchen.",
+  created:
+    "Draft started. Fill in each section; everything is saved as you go.",
+};
+
+const notice = (c: AppContext) => NOTICES[c.req.query("notice") ?? ""];
+
+listings.get("/kitchens", async (c) => {
+  const all = await listListings(c.var.kv, c.var.user!.id);
+  return page(
+    c,
+    { title: "Your kitchens" },
+    <ListingsPage listings={all} notice={notice(c)} />,
+  );
+});
+
+listings.get(
+  "/kitchens/new",
+  (c) => page(c, { title: "List a new kitchen" }, <NewListingPage />),
+);
+
+listings.post("/kitchens/new", async (c) => {
+  const draft = await createDraft(c.var.kv, c.var.user!, c.var.now());
+  return redirect(c, `/host/kitchens/${draft.id}/edit/basics?notice=created`);
+});
+
+async function renderOverview(
+  c: AppContext,
+  id: string,
+  form?: FormState,
+  status: 200 | 400 | 409 = 200,
+) {
+  const user = c.var.user!;
+  const listing = await getListingFor(c.var.kv, id, user);
+  const ctx = await publishContextFor(
+    c.var.kv,
+    user,
+    c.var.config.PAYMENTS,
+  );
+  return page(
+    c,
+    { title: listing.values.title ?? "Your kitchen" },
+    <ListingOverview
+      listing={listing}
+      problems={publishProblems(listing, ctx)}
+      notice={notice(c)}
+      form={form}
+    />,
+    status,
+  );
+}
+
+listings.get(`/kitchens/${ID}`, (c) => renderOverview(c, c.req.param("id")));
+
+listings.post(`/kitchens/${ID}/publish`, async (c) => {
+  const id = c.req.param("id");
+  const user = c.var.user!;
+  try {
+    await publishListing(
+      c.var.kv,
+      id,
+      user,
+      await publishContextFor(c.var.kv, user, c.var.config.PAYMENTS),
+      c.var.now(),
+    );
+  } catch (err) {
+    const failed = formFailure({ values: {}, errors: {} }, err);
+    return await renderOverview(
+      c,
+      id,
+      failed.form,
+      failed.status === 429 ? 409 : failed.status,
+    );
+  }
+  return redirect(c, `/host/kitchens/${id}?notice=published`);
+});
+
+listings.post(`/kitchens/${ID}/unlist`, async (c) => {
+  const id = c.req.param("id");
+  await unlistListing(c.var.kv, id, c.var.user!);
+  return redirect(c, `/host/kitchens/${id}?notice=unlisted`);
+});
+
+/** The public page as it will look; drafts that are not complete cannot be previewed. */
+listings.get(`/kitchens/${ID}/preview`, async (c) => {
+  const listing = await getListingFor(c.var.kv, c.req.param("id"), c.var.user!);
+  const whole = kitchenInput.safeParse(listing.values);
+  if (!whole.success) {
+    throw new ValidationError(
+      {},
+      "Finish every section to see a preview of the public page.",
+    );
+  }
+  const kitchen = listing.kitchen ??
+    newKitchen(listing.hostId, whole.data, { id: listing.id });
+  const host = await getHost(c.var.kv, listing.hostId);
+  return page(
+    c,
+    { title: `Preview: ${kitchen.title}` },
+    <KitchenPage
+      kitchen={kitchen}
+      host={host}
+      aside={
+        <p
+          role="note"
+          class="rounded-xl border-2 border-amber-400 bg-amber-50 p-4 font-semibold text-amber-900"
+        >
+          Preview: this is how renters will see your kitchen. Free hours and
+          booking appear here once it is published.
+        </p>
+      }
+    />,
+  );
+});
+
+function renderSection(
+  c: AppContext,
+  listing: Awaited<ReturnType<typeof getListingFor>>,
+  section: FormSection,
+  form: FormState,
+  status: 200 | 400 | 409 | 429 = 200,
+  warnings: string[] = [],
+) {
+  return page(
+    c,
+    { title: `${listing.values.title ?? "Your kitchen"}: edit` },
+    <SectionPage
+      listing={listing}
+      section={section}
+      form={{ ...form, errors: withListErrors(form.errors) }}
+      notice={notice(c)}
+      warnings={warnings}
+    />,
+    status,
+  );
+}
+
+listings.get(`/kitchens/${ID}/edit/${SECTION}`, async (c) => {
+  const section = c.req.param("section") as FormSection;
+  const listing = await getListingFor(c.var.kv, c.req.param("id"), c.var.user!);
+  return renderSection(c, listing, section, {
+    values: formValues(section, listing.values),
+    errors: {},
+  });
+});
+
+listings.post(`/kitchens/${ID}/edit/${SECTION}`, async (c) => {
+  const id = c.req.param("id");
+  const section = c.req.param("section") as FormSection;
+  const user = c.var.user!;
+  // The owner check comes first: another host learns nothing, not even field errors.
+  const listing = await getListingFor(c.var.kv, id, user);
+  const read = await readForm(c, sectionForm(section));
+  if (!read.ok) return renderSection(c, listing, section, read.form, 400);
+  try {
+    const saved = await saveListingSection(
+      c.var.kv,
+      id,
+      user,
+      section,
+      read.data,
+      c.var.now(),
+    );
+    if (saved.warnings.length > 0) {
+      return renderSection(
+        c,
+        saved.listing,
+        section,
+        { values: formValues(section, saved.listing.values), errors: {} },
+        200,
+        saved.warnings,
+      );
+    }
+  } catch (err) {
+    const failed = formFailure(read.form, err);
+    return renderSection(c, listing, section, failed.form, failed.status);
+  }
+  return redirect(c, `/host/kitchens/${id}/edit/${section}?notice=saved`);
+});
+
+/** "blackoutDates.3" is shown on the "blackoutDates" field (lists are one input). */
+function withListErrors(
+  errors: Record<string, string>,
+): Record<string, string> {
+  const out = { ...errors };
+  for (const [key, message] of Object.entries(errors)) {
+    const list = /^(\w+)\.\d+/.exec(key)?.[1];
+    if (list) out[list] ??= message;
+  }
+  return out;
+}

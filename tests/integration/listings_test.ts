@@ -1,0 +1,356 @@
+import assert from "node:assert/strict";
+import { keys } from "../../lib/db/keys.ts";
+import { countPublishedKitchens } from "../../lib/kitchens/repo.ts";
+import { saveSection } from "../../lib/kitchens/listings.ts";
+import { setDemoPayoutReady } from "../../lib/hosts/repo.ts";
+import { newId } from "../../lib/ids.ts";
+import { get, post, runJobs, signUpConfirmed } from "../account_helpers.ts";
+import { testApp } from "../helpers.ts";
+
+type T = Awaited<ReturnType<typeof testApp>>;
+
+const GOOD: Record<string, Record<string, string | string[]>> = {
+  basics: {
+    title: "Ravenswood Test Kitchen",
+    description: "A bright commissary kitchen with two ovens and a walk-in.",
+    capacity: "4",
+  },
+  location: {
+    "address.line1": "1 Test St",
+    "address.neighborhood": "Ravenswood",
+    "address.city": "chicago",
+    "address.state": "IL",
+    "address.postalCode": "60640",
+    timeZone: "",
+    lat: "41.97",
+    lng: "-87.67",
+  },
+  features: { equipment: ["convection_oven", "stand_mixer"], storage: ["dry"] },
+  hours: {
+    rangeDay: ["1", "2", "5", ""],
+    rangeStart: ["08:00", "08:00", "22:00", ""],
+    rangeEnd: ["20:00", "20:00", "06:00", ""],
+    blackoutDates: "2026-12-25",
+    bufferMinutes: "30",
+    minNoticeHours: "0",
+    bookingWindowDays: "60",
+    minHours: "2",
+    maxHours: "10",
+  },
+  pricing: {
+    hourlyPriceCents: "$45.50",
+    cleaningFeeCents: "20",
+    bookingMode: "instant",
+  },
+  rules: {
+    rules: "Clean as you go\nNo glass near the mixers",
+    cancellationPolicy: "flexible",
+  },
+};
+
+function body(form: Record<string, string | string[]>): URLSearchParams {
+  const p = new URLSearchParams();
+  for (const [k, v] of Object.entries(form)) {
+    for (const x of Array.isArray(v) ? v : [v]) p.append(k, x);
+  }
+  return p;
+}
+
+async function postForm(
+  t: T,
+  path: string,
+  form: Record<string, string | string[]>,
+  cookie: string,
+) {
+  return await t.request(path, {
+    method: "POST",
+    body: body(form),
+    headers: {
+      "Content-Type": "application/x-www-form-urlencoded",
+      "Sec-Fetch-Site": "same-origin",
+      Cookie: cookie,
+    },
+  });
+}
+
+async function newHost(t: T, email: string) {
+  const { cookie, user } = await signUpConfirmed(t, email, "host");
+  return { cookie, user };
+}
+
+async function draft(t: T, cookie: string): Promise<string> {
+  const res = await post(t, "/host/kitchens/new", {}, { cookie });
+  assert.equal(res.status, 303);
+  const id = res.headers.get("location")!.split("/")[3];
+  assert.match(id, /^[0-9A-Z]{26}$/);
+  return id;
+}
+
+Deno.test("listings: a new host fills in a draft section by section, publishes, and it is in search", async () => {
+  const t = await testApp();
+  const { cookie, user } = await newHost(t, "hana@example.com");
+  const id = await draft(t, cookie);
+  const overview = await (await get(t, `/host/kitchens/${id}`, cookie)).text();
+  assert.match(overview, /Draft: not visible to renters/);
+  assert.match(overview, /Basics: not finished yet\./);
+
+  // Publishing now lists every unmet requirement and publishes nothing.
+  const early = await post(t, `/host/kitchens/${id}/publish`, {}, { cookie });
+  assert.equal(early.status, 400);
+  const refused = await early.text();
+  for (
+    const m of [
+      /Basics: not finished yet/,
+      /Location: not finished yet/,
+      /Hours and booking rules: not finished yet/,
+      /Prices: not finished yet/,
+      /Photos: add at least 3/,
+    ]
+  ) assert.match(refused, m);
+  assert.equal((await t.kv.get(keys.kitchen(id))).value, null);
+
+  for (const [section, form] of Object.entries(GOOD)) {
+    const res = await postForm(
+      t,
+      `/host/kitchens/${id}/edit/${section}`,
+      form,
+      cookie,
+    );
+    assert.equal(res.status, 303, `${section}: ${await res.clone().text()}`);
+    assert.equal(
+      res.headers.get("location"),
+      `/host/kitchens/${id}/edit/${section}?notice=saved`,
+    );
+  }
+  // What was typed is shown again on the next visit.
+  const hours = await (await get(t, `/host/kitchens/${id}/edit/hours`, cookie))
+    .text();
+  assert.match(hours, /value="22:00"/);
+  assert.match(hours, /2026-12-25/);
+  const pricing =
+    await (await get(t, `/host/kitchens/${id}/edit/pricing`, cookie))
+      .text();
+  assert.match(pricing, /value="45.50"/);
+
+  await saveSection(t.kv, id, user, "photos", {
+    photos: [1, 2, 3].map((n) => ({ id: newId(), alt: `Photo ${n}` })),
+  }, t.clock());
+  assert.equal(
+    (await get(t, `/host/kitchens/${id}/preview`, cookie)).status,
+    200,
+  );
+  const before = await countPublishedKitchens(t.kv, "chicago");
+  const published = await post(t, `/host/kitchens/${id}/publish`, {}, {
+    cookie,
+  });
+  assert.equal(
+    published.headers.get("location"),
+    `/host/kitchens/${id}?notice=published`,
+  );
+  assert.equal(await countPublishedKitchens(t.kv, "chicago"), before + 1);
+  assert.equal(
+    (await t.kv.get(keys.kitchenDraft(id))).value,
+    null,
+    "draft gone",
+  );
+  const search = await (await get(t, "/search?city=chicago")).text();
+  assert.match(search, /Ravenswood Test Kitchen/);
+  const page = await (await get(t, `/kitchens/${id}`)).text();
+  assert.match(page, /\$45.50/);
+  assert.match(page, /Fri 22:00–06:00 \(overnight\)/);
+
+  // Unlist hides it; publishing again shows it; counters stay exact.
+  await post(t, `/host/kitchens/${id}/unlist`, {}, { cookie });
+  assert.doesNotMatch(
+    await (await get(t, "/search?city=chicago")).text(),
+    /Ravenswood Test Kitchen/,
+  );
+  assert.equal((await get(t, `/kitchens/${id}`)).status, 404);
+  assert.equal(await countPublishedKitchens(t.kv, "chicago"), before);
+  await post(t, `/host/kitchens/${id}/publish`, {}, { cookie });
+  assert.equal(await countPublishedKitchens(t.kv, "chicago"), before + 1);
+
+  // A price change moves it in the price index at once.
+  await postForm(t, `/host/kitchens/${id}/edit/pricing`, {
+    ...GOOD.pricing,
+    hourlyPriceCents: "9",
+  }, cookie);
+  const cheap = await (await get(t, "/search?city=chicago&maxPrice=10")).text();
+  assert.match(cheap, /Ravenswood Test Kitchen/);
+  t.close();
+});
+
+Deno.test("listings: bad input re-renders the section with field errors and changes nothing", async () => {
+  const t = await testApp();
+  const { cookie } = await newHost(t, "hana@example.com");
+  const id = await draft(t, cookie);
+  const cases: [string, Record<string, string | string[]>, RegExp][] = [
+    ["basics", { ...GOOD.basics, title: "" }, /Enter a title/],
+    ["basics", { ...GOOD.basics, description: "short" }, /at least 20/],
+    ["basics", { ...GOOD.basics, capacity: "lots" }, /whole number/],
+    ["basics", { ...GOOD.basics, title: "x".repeat(500) }, /at most 120/],
+    [
+      "basics",
+      { ...GOOD.basics, title: "Evil\u202Etxt.exe" },
+      /text-direction/,
+    ],
+    [
+      "location",
+      { ...GOOD.location, "address.city": "atlantis" },
+      /Choose a city we serve/,
+    ],
+    ["location", { ...GOOD.location, lat: "north" }, /latitude as a number/],
+    [
+      "location",
+      { ...GOOD.location, timeZone: "Mars/Olympus" },
+      /Unknown time zone/,
+    ],
+    [
+      "features",
+      { equipment: ["jetpack"], storage: [] },
+      /Choose from the list/,
+    ],
+    ["hours", {
+      ...GOOD.hours,
+      rangeDay: ["9"],
+      rangeStart: ["08:00"],
+      rangeEnd: ["10:00"],
+    }, /Row 1: choose a day/],
+    [
+      "hours",
+      { ...GOOD.hours, rangeStart: ["25:00", "08:00", "22:00", ""] },
+      /24-hour time/,
+    ],
+    [
+      "hours",
+      { ...GOOD.hours, minHours: "8", maxHours: "4" },
+      /Maximum hours must be at least the minimum/,
+    ],
+    [
+      "hours",
+      { ...GOOD.hours, blackoutDates: "someday" },
+      /date like 2026-12-31/,
+    ],
+    ["pricing", { ...GOOD.pricing, hourlyPriceCents: "free" }, /in dollars/],
+    ["pricing", { ...GOOD.pricing, hourlyPriceCents: "0.50" }, /at least \$1/],
+    [
+      "pricing",
+      { ...GOOD.pricing, bookingMode: "auction" },
+      /Choose how renters book/,
+    ],
+    [
+      "rules",
+      { ...GOOD.rules, cancellationPolicy: "never" },
+      /Choose a policy/,
+    ],
+    ["basics", {}, /Enter the capacity as a whole number/],
+  ];
+  for (const [section, form, message] of cases) {
+    const res = await postForm(
+      t,
+      `/host/kitchens/${id}/edit/${section}`,
+      form,
+      cookie,
+    );
+    assert.equal(
+      res.status,
+      400,
+      `${section} ${JSON.stringify(form).slice(0, 60)}`,
+    );
+    const html = await res.text();
+    assert.match(html, message, `${section}: ${message}`);
+  }
+  const stored =
+    (await t.kv.get<{ values: Record<string, unknown> }>(keys.kitchenDraft(id)))
+      .value!;
+  assert.deepEqual(stored.values, { currency: "usd" }, "nothing saved");
+  // Unknown sections and ids are 404.
+  assert.equal(
+    (await get(t, `/host/kitchens/${id}/edit/secrets`, cookie)).status,
+    404,
+  );
+  assert.equal(
+    (await get(t, `/host/kitchens/${"x".repeat(3000)}`, cookie)).status,
+    404,
+  );
+  t.close();
+});
+
+Deno.test("listings: another host and renters see none of a host's listings", async () => {
+  const t = await testApp();
+  const { cookie } = await newHost(t, "hana@example.com");
+  const id = await draft(t, cookie);
+  const other = (await newHost(t, "otto@example.com")).cookie;
+  const renter = (await signUpConfirmed(t, "rosa@example.com")).cookie;
+  for (
+    const path of [
+      `/host/kitchens/${id}`,
+      `/host/kitchens/${id}/preview`,
+      `/host/kitchens/${id}/edit/basics`,
+      `/host/kitchens/${id}/edit/hours`,
+    ]
+  ) {
+    assert.equal((await get(t, path, other)).status, 404, path);
+    assert.equal((await get(t, path, renter)).status, 403, path);
+  }
+  for (
+    const path of [
+      `/host/kitchens/${id}/edit/basics`,
+      `/host/kitchens/${id}/publish`,
+      `/host/kitchens/${id}/unlist`,
+    ]
+  ) {
+    const res = await postForm(t, path, GOOD.basics, other);
+    assert.equal(res.status, 404, path);
+  }
+  const mine = await (await get(t, "/host/kitchens", other)).text();
+  assert.doesNotMatch(mine, new RegExp(id));
+  const stored =
+    (await t.kv.get<{ values: Record<string, unknown> }>(keys.kitchenDraft(id)))
+      .value!;
+  assert.deepEqual(stored.values, { currency: "usd" });
+  t.close();
+});
+
+Deno.test("listings: new hours never cancel a booking, and the editor warns about ones left outside", async () => {
+  const t = await testApp();
+  const { cookie, user } = await newHost(t, "hana@example.com");
+  await setDemoPayoutReady(t.kv, user.id, t.clock());
+  const id = await draft(t, cookie);
+  for (const [section, form] of Object.entries(GOOD)) {
+    await postForm(t, `/host/kitchens/${id}/edit/${section}`, form, cookie);
+  }
+  await saveSection(t.kv, id, user, "photos", {
+    photos: [1, 2, 3].map((n) => ({ id: newId(), alt: `Photo ${n}` })),
+  }, t.clock());
+  await post(t, `/host/kitchens/${id}/publish`, {}, { cookie });
+  // Thursday 2026-12-03 is not open; Monday 2026-12-07 is.
+  const renter = (await signUpConfirmed(t, "rosa@example.com")).cookie;
+  const held = await post(t, "/bookings", {
+    kitchen: id,
+    date: "2026-12-07",
+    start: "10:00",
+    end: "13:00",
+    acceptRules: "yes",
+  }, { cookie: renter });
+  assert.equal(held.status, 303, await held.clone().text());
+  const bookingId = held.headers.get("location")!.split("/")[2];
+  await post(t, `/bookings/${bookingId}/pay`, {}, { cookie: renter });
+  await runJobs(t);
+  // The host closes Mondays.
+  const res = await postForm(t, `/host/kitchens/${id}/edit/hours`, {
+    ...GOOD.hours,
+    rangeDay: ["2", "5", ""],
+    rangeStart: ["08:00", "22:00", ""],
+    rangeEnd: ["20:00", "06:00", ""],
+  }, cookie);
+  assert.equal(res.status, 200);
+  assert.match(
+    await res.text(),
+    /1 upcoming booking falls outside the new hours \(Mon, Dec 7, 10:00 AM\)\. They stay booked/,
+  );
+  const booking = (await t.kv.get<{ status: string }>(keys.booking(bookingId)))
+    .value!;
+  assert.equal(booking.status, "confirmed");
+  t.close();
+});
