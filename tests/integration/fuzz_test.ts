@@ -1128,6 +1128,38 @@ function routes(known: Known): Route[] {
         }),
     ),
     get("/host/bookings"),
+    get("/host/kitchens"),
+    get("/host/kitchens/new"),
+    post("/host/kitchens/new", {}),
+    idRoute(
+      "/host/kitchens/:id",
+      "/host/kitchens/",
+      "",
+      () => known.kitchenIds,
+    ),
+    idRoute(
+      "/host/kitchens/:id/edit/:section",
+      "/host/kitchens/",
+      "/edit/hours",
+      () => known.kitchenIds,
+    ),
+    {
+      method: "POST",
+      route: "/host/kitchens/:id/edit/:section",
+      places: ["path", "body", "body"],
+      build: (b) => {
+        b.form({
+          title: () => "Fuzz kitchen",
+          rangeDay: () => b.g.pick(["1", "9", ""]),
+          rangeStart: () => b.g.pick(["08:00", "25:00", ""]),
+          hourlyPriceCents: () => b.g.pick(["45", "-1", "1e9"]),
+        });
+        const section = b.g.pick(["basics", "hours", "pricing", "x"]);
+        return `/host/kitchens/${
+          b.segment("id", () => b.g.pick(known.kitchenIds))
+        }/edit/${section}`;
+      },
+    },
     get("/host/payouts", { notice: (g) => g.pick(NOTICES) }),
     get("/host/payouts/return"),
     post("/host/payouts", {}),
