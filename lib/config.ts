@@ -62,6 +62,12 @@ const envSchema = z.object({
   RENTER_FEE_BPS: z.coerce.number().int().min(0).max(5000).default(0),
   /** Set by Deno Deploy on every deployment; its presence means "use the platform's KV". */
   DENO_DEPLOYMENT_ID: z.string().optional(),
+  /**
+   * Test-only: lets calendar import fetch loopback addresses (a feed served
+   * by the test suite on 127.0.0.1). Private, link-local and metadata
+   * addresses stay refused; refused in production.
+   */
+  CALENDAR_FETCH_ALLOW_LOOPBACK: bool.default(false),
 });
 
 export type Config = {
@@ -95,6 +101,8 @@ export type Config = {
   STRIPE_API_BASE?: string;
   PLATFORM_FEE_BPS: number;
   RENTER_FEE_BPS: number;
+  /** Test-only: calendar import may fetch loopback addresses (lib/calendar_sync/fetch.ts). */
+  CALENDAR_FETCH_ALLOW_LOOPBACK: boolean;
 };
 
 export class ConfigError extends Error {}
@@ -138,6 +146,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       "Missing environment variable STRIPE_SECRET_KEY: required when APP_ENV=production (demo payments never run in production)",
     );
   }
+  if (e.APP_ENV === "production" && e.CALENDAR_FETCH_ALLOW_LOOPBACK) {
+    throw new ConfigError(
+      "Invalid environment variable CALENDAR_FETCH_ALLOW_LOOPBACK: test-only, refused when APP_ENV=production (calendar import would fetch this machine)",
+    );
+  }
   const baseUrl = e.BASE_URL ?? `http://localhost:${e.PORT}`;
   const devFeatures = e.APP_ENV !== "production" &&
     (isLoopbackOrigin(baseUrl) || e.ALLOW_DEV_FEATURES);
@@ -164,6 +177,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     STRIPE_API_BASE: e.STRIPE_API_BASE,
     PLATFORM_FEE_BPS: e.PLATFORM_FEE_BPS,
     RENTER_FEE_BPS: e.RENTER_FEE_BPS,
+    CALENDAR_FETCH_ALLOW_LOOPBACK: e.CALENDAR_FETCH_ALLOW_LOOPBACK,
   };
 }
 

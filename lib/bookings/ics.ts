@@ -123,7 +123,8 @@ const NOT_TEXT =
   // deno-lint-ignore no-control-regex
   /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
 
-function icsText(value: string): string {
+/** `value` without the characters a TEXT value may not hold. */
+export function icsText(value: string): string {
   return value.replace(NOT_TEXT, "");
 }
 

@@ -1,0 +1,494 @@
+/**
+ * Host blocks: time a kitchen is off sale though nobody booked it — a
+ * maintenance window, a private event (`source: "manual"`), or busy time
+ * imported from the host's other calendars (`source`: the import feed's id).
+ *
+ * A block takes time exactly as a booking does (DESIGN §5): one atomic that
+ * reads the calendar day documents it touches, checks their versionstamps,
+ * and writes the claim (firm, `expiresAt: null`), the occupancy entries and
+ * the block record together; removing it releases all of that in one atomic.
+ * So a block and a hold racing for the same minutes can never both win.
+ *
+ * Blocks have no buffer of their own (`bufferMs: 0`): a booking's buffer
+ * still keeps blocks away from it, because conflicts use the larger of the
+ * two buffers (calendar.ts `conflictsWith`).
+ *
+ * A manual block refuses to overlap any live claim, a booking's or another
+ * block's. An import may overlap other blocks (busy is busy) but never a
+ * booking or a hold: such events are skipped and reported, never written.
+ */
+import { keys } from "../db/keys.ts";
+import { forget } from "../db/read_cache.ts";
+import { ConflictError, NotFoundError, ValidationError } from "../errors.ts";
+import { newId } from "../ids.ts";
+import { getKitchen, occupancyCacheKey } from "../kitchens/repo.ts";
+import type { Kitchen } from "../kitchens/schema.ts";
+import { localInstant } from "../kitchens/calendar.ts";
+import {
+  type CalendarClaim,
+  type CalendarDay,
+  claimDays,
+  conflictsWith,
+  EMPTY_DAY,
+  isLiveClaim,
+  withClaim,
+  withoutClaim,
+} from "./calendar.ts";
+
+export type BlockSource = "manual" | string;
+
+export interface Block {
+  v: 1;
+  id: string;
+  kitchenId: string;
+  /** UTC instants, half-open [start, end). */
+  start: number;
+  end: number;
+  /** What the host wrote, or an imported event's summary. */
+  reason: string;
+  /** "manual", or the id of the import feed the block came from. */
+  source: BlockSource;
+  /** Local dates of the day documents holding the claim (the zone may change later). */
+  claimDays: string[];
+  /** An imported block's identity within its feed (event UID and times), for diffing. */
+  key: string | null;
+  createdAt: number;
+}
+
+/** The calendar claim and occupancy entries of a block are under this ref. */
+export const blockRef = (id: string) => `block:${id}`;
+export const isBlockRef = (ref: string) => ref.startsWith("block:");
+
+/**
+ * Self-hosted denokv allows 10 checks per atomic. A block checks its day
+ * documents plus its own key, so it may touch at most 8 local dates: one
+ * week, wherever it starts.
+ */
+export const MAX_BLOCK_DAYS = 7;
+const MAX_CHECKS = 10;
+const DAY_MS = 24 * 3600_000;
+
+export const BLOCK_OVERLAP_MESSAGE =
+  "That time overlaps a booking or another block.";
+
+const overlapError = () => new ConflictError(BLOCK_OVERLAP_MESSAGE);
+
+/**
+ * Occupancy entries of [start, end): pieces of at most 24 hours, because
+ * readers look back only a day from the start of the range they list
+ * (kitchens/repo.ts `listOccupancy`).
+ */
+export function occupancySegments(
+  start: number,
+  end: number,
+): { start: number; end: number }[] {
+  const out = [];
+  for (let at = start; at < end; at += DAY_MS) {
+    out.push({ start: at, end: Math.min(end, at + DAY_MS) });
+  }
+  return out;
+}
+
+/**
+ * [start, end) cut at local midnights into pieces that each touch at most
+ * `MAX_BLOCK_DAYS` local dates, so every piece fits in one atomic. Pure.
+ */
+export function splitForClaims(
+  timeZone: string,
+  start: number,
+  end: number,
+): { start: number; end: number }[] {
+  const out = [];
+  let at = start;
+  while (at < end) {
+    const date = Temporal.Instant.fromEpochMilliseconds(at)
+      .toZonedDateTimeISO(timeZone).toPlainDate();
+    const boundary = localInstant(
+      timeZone,
+      date.add({ days: MAX_BLOCK_DAYS }).toString(),
+      "00:00",
+    );
+    const pieceEnd = Math.min(end, boundary);
+    out.push({ start: at, end: pieceEnd });
+    at = pieceEnd;
+  }
+  return out;
+}
+
+function blockClaim(b: Pick<Block, "id" | "start" | "end">): CalendarClaim {
+  return {
+    ref: blockRef(b.id),
+    start: b.start,
+    end: b.end,
+    bufferMs: 0,
+    expiresAt: null,
+  };
+}
+
+function addOccupancy(atomic: Deno.AtomicOperation, b: Block): void {
+  for (const s of occupancySegments(b.start, b.end)) {
+    atomic.set(keys.occupancy(b.kitchenId, s.start, blockRef(b.id)), {
+      end: s.end,
+      expiresAt: null,
+    });
+  }
+}
+
+function deleteOccupancy(atomic: Deno.AtomicOperation, b: Block): void {
+  for (const s of occupancySegments(b.start, b.end)) {
+    atomic.delete(keys.occupancy(b.kitchenId, s.start, blockRef(b.id)));
+  }
+}
+
+export interface BlockInput {
+  start: number;
+  end: number;
+  reason: string;
+}
+
+/**
+ * Takes [start, end) off sale as a manual block. Throws ConflictError when
+ * any live claim (a booking, a hold, another block) is in the way, now or
+ * because a concurrent writer just took it.
+ */
+export async function createBlock(
+  kv: Deno.Kv,
+  kitchen: Pick<Kitchen, "id" | "timeZone">,
+  input: BlockInput,
+  now: number,
+): Promise<Block> {
+  if (!(input.end > input.start)) {
+    throw new ValidationError(
+      { end: "End the block after it starts." },
+      "End the block after it starts.",
+    );
+  }
+  const days = claimDays(kitchen.timeZone, input.start, input.end, 0);
+  if (days.length > MAX_BLOCK_DAYS + 1) {
+    throw new ValidationError(
+      { end: `A block can be at most ${MAX_BLOCK_DAYS} days long.` },
+      `A block can be at most ${MAX_BLOCK_DAYS} days long; add several.`,
+    );
+  }
+  const block: Block = {
+    v: 1,
+    id: newId(),
+    kitchenId: kitchen.id,
+    start: input.start,
+    end: input.end,
+    reason: input.reason,
+    source: "manual",
+    claimDays: days,
+    key: null,
+    createdAt: now,
+  };
+  const claim = blockClaim(block);
+  const dayKeys = days.map((d) => keys.calendarDay(kitchen.id, d));
+  for (let attempt = 0; attempt < 8; attempt++) {
+    const entries = await kv.getMany<CalendarDay[]>(dayKeys);
+    const docs = entries.map((e) => e.value ?? EMPTY_DAY);
+    if (docs.some((d) => conflictsWith(d.claims, claim, now).length > 0)) {
+      throw overlapError();
+    }
+    const atomic = kv.atomic().check({
+      key: keys.kitchenBlock(kitchen.id, block.id),
+      versionstamp: null,
+    });
+    entries.forEach((e, i) => {
+      atomic.check(e).set(dayKeys[i], withClaim(docs[i], claim, now));
+    });
+    atomic.set(keys.kitchenBlock(kitchen.id, block.id), block);
+    addOccupancy(atomic, block);
+    if ((await atomic.commit()).ok) {
+      forget(kv, occupancyCacheKey(kitchen.id));
+      return block;
+    }
+  }
+  // Every failed commit means another writer changed one of these days.
+  throw overlapError();
+}
+
+/**
+ * Releases a manual block (its claim, occupancy entries and record) in one
+ * atomic. Imported blocks belong to their feed: they go when the event goes
+ * from the host's other calendar, or when the feed is removed.
+ */
+export async function removeBlock(
+  kv: Deno.Kv,
+  kitchenId: string,
+  blockId: string,
+): Promise<void> {
+  for (let attempt = 0; attempt < 8; attempt++) {
+    const entry = await kv.get<Block>(keys.kitchenBlock(kitchenId, blockId));
+    const block = entry.value;
+    if (!block) throw new NotFoundError("That block is already gone.");
+    if (block.source !== "manual") {
+      throw new ConflictError(
+        "That time comes from an imported calendar: remove the event there, or remove the calendar here.",
+      );
+    }
+    const atomic = kv.atomic().check(entry);
+    await addRelease(kv, atomic, [block]);
+    if ((await atomic.commit()).ok) {
+      forget(kv, occupancyCacheKey(kitchenId));
+      return;
+    }
+  }
+  throw new ConflictError(
+    "The calendar changed while we were removing that block; please try again.",
+  );
+}
+
+/** Adds the release of `blocks` (claims, occupancy, records) to an atomic, checking their days. */
+async function addRelease(
+  kv: Deno.Kv,
+  atomic: Deno.AtomicOperation,
+  blocks: Block[],
+): Promise<void> {
+  const kitchenId = blocks[0].kitchenId;
+  const dates = [...new Set(blocks.flatMap((b) => b.claimDays))];
+  const dayKeys = dates.map((d) => keys.calendarDay(kitchenId, d));
+  const entries = await kv.getMany<CalendarDay[]>(dayKeys);
+  entries.forEach((e, i) => {
+    let doc = e.value ?? EMPTY_DAY;
+    for (const b of blocks) doc = withoutClaim(doc, blockRef(b.id));
+    atomic.check(e).set(dayKeys[i], doc);
+  });
+  for (const b of blocks) {
+    atomic.delete(keys.kitchenBlock(kitchenId, b.id));
+    deleteOccupancy(atomic, b);
+  }
+}
+
+/** A kitchen's blocks (manual and imported) that end after `from`, by start. */
+export async function listBlocks(
+  kv: Deno.Kv,
+  kitchenId: string,
+  from = -Infinity,
+): Promise<Block[]> {
+  const out: Block[] = [];
+  for await (
+    const e of kv.list<Block>({ prefix: keys.kitchenBlocksPrefix(kitchenId) })
+  ) {
+    if (e.value.end > from) out.push(e.value);
+  }
+  return out.sort((a, b) => a.start - b.start || a.id.localeCompare(b.id));
+}
+
+/** One busy interval from another calendar, as parsed from the feed. */
+export interface ImportedEvent {
+  /** Stable identity within the feed (UID and times): unchanged events are left alone. */
+  key: string;
+  start: number;
+  end: number;
+  reason: string;
+}
+
+export interface ImportResult {
+  /** Blocks written by this import. */
+  added: number;
+  /** Blocks already there from the previous import, left as they were. */
+  kept: number;
+  /** Blocks of events no longer in the feed, released. */
+  removed: number;
+  /** Events that overlap a booking or a live hold: not imported. */
+  overlapping: ImportedEvent[];
+}
+
+export interface ImportOptions {
+  now: number;
+  /** Pieces starting at or after this are left out (the end of the booking window). */
+  until?: number;
+  /**
+   * An entry the import must not outlive (the feed's record): every atomic
+   * checks it, so removing the feed stops an import running at that moment.
+   */
+  guard?: Deno.AtomicCheck;
+}
+
+/** Blocks per atomic: well inside KV's 1000 mutations and 800 KiB per commit. */
+const MAX_BLOCKS_PER_ATOMIC = 100;
+
+type Op =
+  | { kind: "remove"; block: Block }
+  | { kind: "add"; block: Block; event: ImportedEvent };
+
+/**
+ * Makes the feed's blocks match `events` (the feed's whole current set):
+ * events already imported are left alone, events gone from the feed are
+ * released, new events are claimed unless they overlap a booking or a live
+ * hold (those are returned in `overlapping`, not written). Events past the
+ * booking window are cut off; past and running events keep their real
+ * start, and events longer than a week are cut at local midnights into
+ * pieces of at most a week.
+ *
+ * KV allows only 10 checks per atomic on self-hosted denokv, and a feed can
+ * hold hundreds of events, so the work is applied in several atomics, each
+ * checking the (at most 10, guard included) day documents it writes. Each
+ * atomic is all-or-nothing and every event is claimed against fresh day
+ * documents, so no step can overlap a booking; a crash between atomics
+ * leaves some events applied, and the next import finishes the job.
+ */
+export async function replaceImportedBlocks(
+  kv: Deno.Kv,
+  kitchenId: string,
+  feedId: string,
+  events: readonly ImportedEvent[],
+  opts: ImportOptions,
+): Promise<ImportResult> {
+  const kitchen = await getKitchen(kv, kitchenId);
+  if (!kitchen) throw new NotFoundError("We could not find that kitchen.");
+  const now = opts.now;
+  const existing = (await listBlocks(kv, kitchenId)).filter((b) =>
+    b.source === feedId
+  );
+  const wanted = new Map<string, ImportedEvent>();
+  for (const ev of events) {
+    for (const piece of splitForClaims(kitchen.timeZone, ev.start, ev.end)) {
+      if (piece.end <= now) continue;
+      if (opts.until !== undefined && piece.start >= opts.until) break;
+      const key = piece.start === ev.start && piece.end === ev.end
+        ? ev.key
+        : `${ev.key}#${piece.start}`;
+      if (!wanted.has(key)) wanted.set(key, { ...ev, ...piece, key });
+    }
+  }
+  const ops: Op[] = [];
+  const have = new Set<string>();
+  let kept = 0;
+  for (const b of existing) {
+    if (b.key !== null && wanted.has(b.key) && !have.has(b.key)) {
+      have.add(b.key);
+      kept++;
+    } else {
+      ops.push({ kind: "remove", block: b });
+    }
+  }
+  for (const ev of [...wanted.values()].sort((a, b) => a.start - b.start)) {
+    if (have.has(ev.key)) continue;
+    const block: Block = {
+      v: 1,
+      id: newId(),
+      kitchenId,
+      start: ev.start,
+      end: ev.end,
+      reason: ev.reason,
+      source: feedId,
+      claimDays: claimDays(kitchen.timeZone, ev.start, ev.end, 0),
+      key: ev.key,
+      createdAt: now,
+    };
+    ops.push({ kind: "add", block, event: ev });
+  }
+
+  const result: ImportResult = {
+    added: 0,
+    kept,
+    removed: 0,
+    overlapping: [],
+  };
+  const maxDays = MAX_CHECKS - (opts.guard ? 1 : 0);
+  for (const batch of batches(ops, maxDays)) {
+    const done = await applyBatch(kv, kitchenId, batch, now, opts.guard);
+    result.added += done.added;
+    result.removed += done.removed;
+    result.overlapping.push(...done.overlapping);
+  }
+  if (ops.length > 0) forget(kv, occupancyCacheKey(kitchenId));
+  return result;
+}
+
+/** Consecutive operations grouped so each group touches at most `maxDays` day documents. */
+function batches(ops: Op[], maxDays: number): Op[][] {
+  const out: Op[][] = [];
+  let current: Op[] = [];
+  let days = new Set<string>();
+  for (const op of ops) {
+    const next = new Set([...days, ...op.block.claimDays]);
+    if (
+      current.length > 0 &&
+      (next.size > maxDays || current.length >= MAX_BLOCKS_PER_ATOMIC)
+    ) {
+      out.push(current);
+      current = [];
+      days = new Set(op.block.claimDays);
+    } else {
+      days = next;
+    }
+    current.push(op);
+  }
+  if (current.length > 0) out.push(current);
+  return out;
+}
+
+/** The guard entry changed (the feed was removed): stop importing. */
+export class ImportStoppedError extends ConflictError {
+  constructor() {
+    super("The calendar was changed or removed while it was being imported.");
+  }
+}
+
+async function applyBatch(
+  kv: Deno.Kv,
+  kitchenId: string,
+  batch: Op[],
+  now: number,
+  guard: Deno.AtomicCheck | undefined,
+): Promise<{ added: number; removed: number; overlapping: ImportedEvent[] }> {
+  const dates = [...new Set(batch.flatMap((op) => op.block.claimDays))];
+  const dayKeys = dates.map((d) => keys.calendarDay(kitchenId, d));
+  for (let attempt = 0; attempt < 8; attempt++) {
+    if (guard) {
+      const current = await kv.get(guard.key);
+      if (current.versionstamp !== guard.versionstamp) {
+        throw new ImportStoppedError();
+      }
+    }
+    const entries = await kv.getMany<CalendarDay[]>(dayKeys);
+    const docs = new Map(
+      dates.map((d, i) => [d, entries[i].value ?? EMPTY_DAY]),
+    );
+    const atomic = kv.atomic();
+    if (guard) atomic.check(guard);
+    const done = {
+      added: 0,
+      removed: 0,
+      overlapping: [] as ImportedEvent[],
+    };
+    for (const op of batch) {
+      const b = op.block;
+      if (op.kind === "remove") {
+        for (const d of b.claimDays) {
+          docs.set(d, withoutClaim(docs.get(d)!, blockRef(b.id)));
+        }
+        atomic.delete(keys.kitchenBlock(kitchenId, b.id));
+        deleteOccupancy(atomic, b);
+        done.removed++;
+        continue;
+      }
+      const claim = blockClaim(b);
+      const overlapsBooking = b.claimDays.some((d) =>
+        conflictsWith(docs.get(d)!.claims, claim, now).some((c) =>
+          !isBlockRef(c.ref) && isLiveClaim(c, now)
+        )
+      );
+      if (overlapsBooking) {
+        done.overlapping.push(op.event);
+        continue;
+      }
+      for (const d of b.claimDays) {
+        docs.set(d, withClaim(docs.get(d)!, claim, now));
+      }
+      atomic.set(keys.kitchenBlock(kitchenId, b.id), b);
+      addOccupancy(atomic, b);
+      done.added++;
+    }
+    entries.forEach((e, i) =>
+      atomic.check(e).set(dayKeys[i], docs.get(dates[i])!)
+    );
+    if ((await atomic.commit()).ok) return done;
+  }
+  throw new ConflictError(
+    "The kitchen's calendar kept changing during the import; it will be retried.",
+  );
+}

@@ -1,0 +1,452 @@
+/**
+ * Calendar sync (issue 9 §4): a kitchen's calendar exported as a secret
+ * iCalendar feed, and the host's other calendars imported as blocks.
+ *
+ * Export: `["kitchen_feeds", kitchenId]` holds the SHA-256 of the feed's
+ * token, never the token: the URL is shown once, when made, and a new one
+ * replaces (revokes) the old. Wrong tokens compare in constant time.
+ *
+ * Import: up to 5 feeds per kitchen, one per slot
+ * (`["kitchen_calendar_imports", kitchenId, 0..4]`), so the limit and the
+ * no-duplicates rule hold in the one atomic that adds a feed (it checks all
+ * five slots). Each feed has one sync job at a time (`syncJobId`); a run
+ * fetches, parses and replaces the feed's blocks, then in one atomic that
+ * checks the feed records the outcome and schedules the next run 30 minutes
+ * later. A run whose job is not the feed's current one (a duplicate
+ * delivery, a removed feed) does nothing, so the chain never forks. A run
+ * that fails keeps the last good blocks and records the error for the host.
+ */
+import { timingSafeEqual } from "node:crypto";
+import { hashSecret, newSecret } from "../accounts/tokens.ts";
+import {
+  ImportStoppedError,
+  listBlocks,
+  replaceImportedBlocks,
+} from "../bookings/blocks.ts";
+import type { Booking } from "../bookings/schema.ts";
+import { keys } from "../db/keys.ts";
+import { ConflictError, NotFoundError, ValidationError } from "../errors.ts";
+import { newId } from "../ids.ts";
+import { addJob } from "../jobs/outbox.ts";
+import { localInstant, localToday } from "../kitchens/calendar.ts";
+import { getKitchen } from "../kitchens/repo.ts";
+import type { Kitchen } from "../kitchens/schema.ts";
+import { logError } from "../log.ts";
+import { kitchenCalendar } from "./export.ts";
+import { FeedFetchError, fetchFeed, type FetchOptions } from "./fetch.ts";
+import { CalendarParseError, parseCalendar } from "./parse.ts";
+
+// ---------------------------------------------------------------------------
+// Export
+
+export interface ExportFeed {
+  v: 1;
+  /** SHA-256 of the token (base64url), as sessions and reset links are stored. */
+  tokenHash: string;
+  createdAt: number;
+}
+
+/** A feed token: 256 random bits, base64url (accounts/tokens.ts). */
+export const FEED_TOKEN_PATTERN = "[A-Za-z0-9_-]{43}";
+
+/** The public URL of a kitchen's feed. */
+export function exportFeedUrl(
+  baseUrl: string,
+  kitchenId: string,
+  token: string,
+): string {
+  return `${baseUrl}/calendars/${kitchenId}/${token}.ics`;
+}
+
+export async function getExportFeed(
+  kv: Deno.Kv,
+  kitchenId: string,
+): Promise<ExportFeed | null> {
+  return (await kv.get<ExportFeed>(keys.kitchenFeed(kitchenId))).value;
+}
+
+/**
+ * Makes a new feed token for the kitchen and returns it (the only time it
+ * exists in clear); the previous URL stops working at once.
+ */
+export async function createExportToken(
+  kv: Deno.Kv,
+  kitchenId: string,
+  now: number,
+): Promise<string> {
+  const token = newSecret();
+  const feed: ExportFeed = {
+    v: 1,
+    tokenHash: await hashSecret(token),
+    createdAt: now,
+  };
+  await kv.set(keys.kitchenFeed(kitchenId), feed);
+  return token;
+}
+
+/** Turns the kitchen's feed off: its URL answers 404 from now on. */
+export async function revokeExportToken(
+  kv: Deno.Kv,
+  kitchenId: string,
+): Promise<void> {
+  await kv.delete(keys.kitchenFeed(kitchenId));
+}
+
+const DAY_MS = 24 * 3600_000;
+
+/**
+ * The kitchen's feed (export.ts) if `token` is its current one; otherwise
+ * NotFoundError, the same for a wrong token, a revoked feed and an unknown
+ * kitchen. Bookings from 90 days back to 400 days ahead.
+ */
+export async function kitchenFeedText(
+  kv: Deno.Kv,
+  kitchenId: string,
+  token: string,
+  opts: { baseUrl: string; now: number },
+): Promise<string> {
+  const [kitchen, feed] = await Promise.all([
+    getKitchen(kv, kitchenId),
+    getExportFeed(kv, kitchenId),
+  ]);
+  const presented = new TextEncoder().encode(await hashSecret(token));
+  const stored = new TextEncoder().encode(feed?.tokenHash ?? "");
+  const matches = presented.length === stored.length &&
+    timingSafeEqual(presented, stored);
+  if (!kitchen || !feed || !matches) {
+    throw new NotFoundError("We could not find that calendar.");
+  }
+  const from = opts.now - 90 * DAY_MS;
+  const [bookings, blocks] = await Promise.all([
+    listKitchenBookings(kv, kitchenId, from, opts.now + 400 * DAY_MS),
+    listBlocks(kv, kitchenId, from),
+  ]);
+  return kitchenCalendar({
+    kitchen,
+    bookings,
+    blocks,
+    baseUrl: opts.baseUrl,
+    now: opts.now,
+  });
+}
+
+async function listKitchenBookings(
+  kv: Deno.Kv,
+  kitchenId: string,
+  from: number,
+  to: number,
+): Promise<Booking[]> {
+  const prefix = keys.bookingsByKitchenPrefix(kitchenId);
+  const ids: string[] = [];
+  for await (
+    const e of kv.list<string>({
+      start: [...prefix, from - DAY_MS],
+      end: [...prefix, to],
+    }, { limit: 5_000 })
+  ) ids.push(e.value);
+  const out: Booking[] = [];
+  for (let i = 0; i < ids.length; i += 10) {
+    const entries = await kv.getMany<Booking[]>(
+      ids.slice(i, i + 10).map((id) => keys.booking(id)),
+    );
+    for (const e of entries) {
+      if (e.value && e.value.end > from) out.push(e.value);
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------
+// Import
+
+export const MAX_IMPORT_FEEDS = 5;
+export const SYNC_INTERVAL_MS = 30 * 60_000;
+export const CALENDAR_SYNC_JOB = "calendar.sync";
+export const CALENDAR_CLEANUP_JOB = "calendar.import_cleanup";
+
+export interface ImportFeed {
+  v: 1;
+  id: string;
+  kitchenId: string;
+  slot: number;
+  url: string;
+  /** The host's label for it ("Google", "Front of house"). */
+  name: string;
+  createdAt: number;
+  /** The one job that may sync this feed next; other runs do nothing. */
+  syncJobId: string | null;
+  lastAttemptAt: number | null;
+  lastSuccessAt: number | null;
+  /** Why the last attempt failed; null when it succeeded. */
+  lastError: string | null;
+  /** After the last success: blocks held from this feed, and what was left out. */
+  imported: number;
+  overlapping: number;
+  /** A few of the left-out events, for the host to find them. */
+  overlappingSamples: { start: number; end: number }[];
+  tooMany: number;
+  unreadable: number;
+}
+
+export interface ImportDeps {
+  kv: Deno.Kv;
+  now: number;
+  /** Enqueue KV-queue wake-ups for the jobs written (DESIGN §6). */
+  wake: boolean;
+}
+
+const slotKeys = (kitchenId: string) =>
+  Array.from(
+    { length: MAX_IMPORT_FEEDS },
+    (_, slot) => keys.kitchenCalendarImport(kitchenId, slot),
+  );
+
+/** The kitchen's import feeds, by slot. */
+export async function listImportFeeds(
+  kv: Deno.Kv,
+  kitchenId: string,
+): Promise<ImportFeed[]> {
+  const entries = await kv.getMany<ImportFeed[]>(slotKeys(kitchenId));
+  return entries.flatMap((e) => e.value ? [e.value] : []);
+}
+
+const syncJobId = (feedId: string) => `calendar-sync:${feedId}:${newId()}`;
+
+/**
+ * Adds a feed (its URL already checked with address.ts) and its first sync
+ * job, due now. Refuses a sixth feed and a URL the kitchen already imports.
+ */
+export async function addImportFeed(
+  deps: ImportDeps,
+  kitchenId: string,
+  input: { url: string; name: string },
+): Promise<ImportFeed> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const slots = slotKeys(kitchenId);
+    const entries = await deps.kv.getMany<ImportFeed[]>(slots);
+    if (entries.some((e) => e.value?.url === input.url)) {
+      throw new ValidationError(
+        { url: "This kitchen already imports that calendar" },
+        "This kitchen already imports that calendar.",
+      );
+    }
+    const slot = entries.findIndex((e) => e.value === null);
+    if (slot < 0) {
+      throw new ValidationError(
+        {
+          url:
+            `A kitchen can import at most ${MAX_IMPORT_FEEDS} calendars; remove one first`,
+        },
+        `A kitchen can import at most ${MAX_IMPORT_FEEDS} calendars.`,
+      );
+    }
+    const id = newId();
+    const jobId = syncJobId(id);
+    const feed: ImportFeed = {
+      v: 1,
+      id,
+      kitchenId,
+      slot,
+      url: input.url,
+      name: input.name,
+      createdAt: deps.now,
+      syncJobId: jobId,
+      lastAttemptAt: null,
+      lastSuccessAt: null,
+      lastError: null,
+      imported: 0,
+      overlapping: 0,
+      overlappingSamples: [],
+      tooMany: 0,
+      unreadable: 0,
+    };
+    const atomic = deps.kv.atomic();
+    for (const e of entries) atomic.check(e);
+    atomic.set(slots[slot], feed);
+    addJob(atomic, {
+      id: jobId,
+      type: CALENDAR_SYNC_JOB,
+      payload: { kitchenId, slot, feedId: id },
+      runAt: deps.now,
+    }, { now: deps.now, wake: deps.wake });
+    if ((await atomic.commit()).ok) return feed;
+  }
+  throw new ConflictError(
+    "The kitchen's calendars changed meanwhile; please try again.",
+  );
+}
+
+/**
+ * Removes a feed and, through a job, its blocks: the feed goes in one
+ * atomic (so a sync running now stops at its next step), and the job
+ * releases its blocks in as many atomics as they need.
+ */
+export async function removeImportFeed(
+  deps: ImportDeps,
+  kitchenId: string,
+  feedId: string,
+): Promise<void> {
+  const entries = await deps.kv.getMany<ImportFeed[]>(slotKeys(kitchenId));
+  const entry = entries.find((e) => e.value?.id === feedId);
+  if (!entry) throw new NotFoundError("That calendar is already removed.");
+  const atomic = deps.kv.atomic().check(entry).delete(entry.key);
+  addJob(atomic, {
+    id: `calendar-cleanup:${feedId}`,
+    type: CALENDAR_CLEANUP_JOB,
+    payload: { kitchenId, feedId },
+    runAt: deps.now,
+  }, { now: deps.now, wake: deps.wake });
+  if (!(await atomic.commit()).ok) {
+    throw new ConflictError(
+      "That calendar was being updated; please try again.",
+    );
+  }
+}
+
+/** Releases every block a removed feed left (the cleanup job). */
+export async function cleanupImportFeed(
+  deps: Pick<ImportDeps, "kv" | "now">,
+  kitchenId: string,
+  feedId: string,
+): Promise<void> {
+  try {
+    await replaceImportedBlocks(deps.kv, kitchenId, feedId, [], {
+      now: deps.now,
+    });
+  } catch (err) {
+    if (!(err instanceof NotFoundError)) throw err;
+  }
+}
+
+/** The span an import covers: from now to the end of the booking window, with a day to spare. */
+export function importWindow(
+  k: Pick<Kitchen, "timeZone" | "bookingWindowDays">,
+  now: number,
+): { from: number; to: number } {
+  const today = Temporal.PlainDate.from(localToday(k.timeZone, now));
+  const last = today.add({ days: k.bookingWindowDays + 2 }).toString();
+  return { from: now, to: localInstant(k.timeZone, last, "00:00") };
+}
+
+export interface SyncDeps extends ImportDeps {
+  fetch: FetchOptions;
+}
+
+export interface SyncPayload {
+  kitchenId: string;
+  slot: number;
+  feedId: string;
+}
+
+type Outcome = Partial<
+  Pick<
+    ImportFeed,
+    | "lastSuccessAt"
+    | "lastError"
+    | "imported"
+    | "overlapping"
+    | "overlappingSamples"
+    | "tooMany"
+    | "unreadable"
+  >
+>;
+
+/**
+ * One run of a feed's sync job (`jobId`): fetch, parse, replace the feed's
+ * blocks, record the outcome and schedule the next run. Failures of the
+ * feed (unreachable, refused, too big, too slow, not a calendar) are
+ * recorded for the host and leave the blocks as they were.
+ */
+export async function syncImportFeed(
+  deps: SyncDeps,
+  payload: SyncPayload,
+  jobId: string,
+): Promise<void> {
+  const { kv, now } = deps;
+  const key = keys.kitchenCalendarImport(payload.kitchenId, payload.slot);
+  const entry = await kv.get<ImportFeed>(key);
+  const feed = entry.value;
+  if (!feed || feed.id !== payload.feedId || feed.syncJobId !== jobId) return;
+  const kitchen = await getKitchen(kv, payload.kitchenId);
+  if (!kitchen) return;
+  let outcome: Outcome;
+  try {
+    const text = await fetchFeed(feed.url, deps.fetch);
+    const window = importWindow(kitchen, now);
+    const parsed = parseCalendar(text, {
+      timeZone: kitchen.timeZone,
+      ...window,
+    });
+    const result = await replaceImportedBlocks(
+      kv,
+      kitchen.id,
+      feed.id,
+      parsed.events.map((e) => ({
+        key: e.key,
+        start: e.start,
+        end: e.end,
+        reason: e.summary,
+      })),
+      { now, until: window.to, guard: entry },
+    );
+    outcome = {
+      lastSuccessAt: now,
+      lastError: null,
+      imported: result.added + result.kept,
+      overlapping: result.overlapping.length,
+      overlappingSamples: result.overlapping.slice(0, 3).map((e) => ({
+        start: e.start,
+        end: e.end,
+      })),
+      tooMany: parsed.tooMany,
+      unreadable: parsed.unreadable,
+    };
+  } catch (err) {
+    if (err instanceof ImportStoppedError) return;
+    if (
+      !(err instanceof FeedFetchError || err instanceof CalendarParseError ||
+        err instanceof ConflictError)
+    ) {
+      logError(`Calendar import ${feed.id} failed:`, err);
+    }
+    outcome = {
+      lastError: err instanceof FeedFetchError ||
+          err instanceof CalendarParseError || err instanceof ConflictError
+        ? err.message
+        : "Something went wrong while importing; we will try again.",
+    };
+  }
+  await recordOutcome(deps, payload, jobId, outcome);
+}
+
+async function recordOutcome(
+  deps: SyncDeps,
+  payload: SyncPayload,
+  jobId: string,
+  outcome: Outcome,
+): Promise<void> {
+  const key = keys.kitchenCalendarImport(payload.kitchenId, payload.slot);
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const entry = await deps.kv.get<ImportFeed>(key);
+    const feed = entry.value;
+    if (!feed || feed.id !== payload.feedId || feed.syncJobId !== jobId) {
+      return;
+    }
+    const nextJob = syncJobId(feed.id);
+    const next: ImportFeed = {
+      ...feed,
+      ...outcome,
+      lastAttemptAt: deps.now,
+      syncJobId: nextJob,
+    };
+    const atomic = deps.kv.atomic().check(entry).set(key, next);
+    addJob(atomic, {
+      id: nextJob,
+      type: CALENDAR_SYNC_JOB,
+      payload,
+      runAt: deps.now + SYNC_INTERVAL_MS,
+    }, { now: deps.now, wake: deps.wake });
+    if ((await atomic.commit()).ok) return;
+  }
+  throw new ConflictError("The calendar's record kept changing; retrying.");
+}

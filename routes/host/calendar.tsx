@@ -1,0 +1,180 @@
+/**
+ * /host/kitchens/:id/edit/calendar — a kitchen's blocks, calendar link and
+ * imported calendars (lib/calendar_sync/host.ts decides who may do what:
+ * the kitchen's host; staff may look; anyone else gets 404).
+ */
+import { Hono } from "hono";
+import { CalendarSyncPage } from "../../components/CalendarSyncPage.tsx";
+import { emptyForm, type FormState } from "../../components/Forms.tsx";
+import {
+  addHostBlock,
+  addHostImportFeed,
+  blockForm,
+  importForm,
+  kitchenForCalendar,
+  loadCalendarPage,
+  newExportFeedUrl,
+  removeHostBlock,
+  removeHostImportFeed,
+  revokeExportFeed,
+} from "../../lib/calendar_sync/host.ts";
+import { ID_PATTERN } from "../../lib/ids.ts";
+import { type AppContext, type AppEnv, page } from "../context.tsx";
+import { formFailure, type FormStatus, readForm } from "../forms.ts";
+import { redirect } from "../headers.ts";
+
+export const calendarSync = new Hono<AppEnv>();
+
+const BASE = `/kitchens/:id{${ID_PATTERN}}/edit/calendar`;
+
+const NOTICES: Record<string, string> = {
+  "block-added": "Blocked: renters cannot book that time.",
+  "block-removed": "Block removed: that time is open for bookings again.",
+  "export-revoked": "Calendar link turned off: the old link no longer works.",
+  "import-added":
+    "Calendar added. Its events are imported within a minute or two, then every 30 minutes.",
+  "import-removed":
+    "Calendar removed. Its events stop blocking time within a minute or two.",
+};
+
+interface Extra {
+  blockForm?: FormState;
+  importForm?: FormState;
+  revealedUrl?: string;
+  actionMessage?: string;
+}
+
+async function render(
+  c: AppContext,
+  extra: Extra = {},
+  status: 200 | FormStatus = 200,
+) {
+  const data = await loadCalendarPage(
+    c.var.kv,
+    c.var.user!,
+    c.req.param("id")!,
+    c.var.now(),
+  );
+  return page(
+    c,
+    { title: `${data.kitchen.title}: calendar` },
+    <CalendarSyncPage
+      data={data}
+      blockForm={extra.blockForm ?? emptyForm}
+      importForm={extra.importForm ?? emptyForm}
+      notice={NOTICES[c.req.query("notice") ?? ""]}
+      revealedUrl={extra.revealedUrl}
+      actionMessage={extra.actionMessage}
+    />,
+    status,
+  );
+}
+
+const done = (c: AppContext, notice: string) =>
+  redirect(
+    c,
+    `/host/kitchens/${c.req.param("id")}/edit/calendar?notice=${notice}`,
+  );
+
+const importDeps = (c: AppContext) => ({
+  kv: c.var.kv,
+  now: c.var.now(),
+  wake: c.var.config.KV_QUEUES,
+});
+
+/** Another host's kitchen is a 404 before any input is read or echoed. */
+const mayChange = (c: AppContext) =>
+  kitchenForCalendar(c.var.kv, c.var.user!, c.req.param("id")!, "change");
+
+calendarSync.get(BASE, (c) => render(c));
+
+calendarSync.post(`${BASE}/blocks`, async (c) => {
+  await mayChange(c);
+  const read = await readForm(c, blockForm);
+  if (!read.ok) return render(c, { blockForm: read.form }, 400);
+  try {
+    await addHostBlock(
+      { kv: c.var.kv, now: c.var.now() },
+      c.var.user!,
+      c.req.param("id"),
+      read.data,
+    );
+  } catch (err) {
+    const failed = formFailure(read.form, err);
+    return render(c, { blockForm: failed.form }, failed.status);
+  }
+  return done(c, "block-added");
+});
+
+calendarSync.post(
+  `${BASE}/blocks/:blockId{${ID_PATTERN}}/remove`,
+  async (c) => {
+    try {
+      await removeHostBlock(
+        c.var.kv,
+        c.var.user!,
+        c.req.param("id"),
+        c.req.param("blockId"),
+      );
+    } catch (err) {
+      const failed = formFailure(emptyForm, err);
+      return render(c, { actionMessage: failed.form.message }, failed.status);
+    }
+    return done(c, "block-removed");
+  },
+);
+
+// The new link is shown in this response and never again (only its hash is
+// kept), so this POST renders the page instead of redirecting.
+calendarSync.post(`${BASE}/export`, async (c) => {
+  const revealedUrl = await newExportFeedUrl(
+    { kv: c.var.kv, now: c.var.now(), baseUrl: c.var.config.BASE_URL },
+    c.var.user!,
+    c.req.param("id"),
+  );
+  return render(c, { revealedUrl });
+});
+
+calendarSync.post(`${BASE}/export/revoke`, async (c) => {
+  await revokeExportFeed(c.var.kv, c.var.user!, c.req.param("id"));
+  return done(c, "export-revoked");
+});
+
+calendarSync.post(`${BASE}/imports`, async (c) => {
+  await mayChange(c);
+  const read = await readForm(
+    c,
+    importForm({ allowLoopback: c.var.config.CALENDAR_FETCH_ALLOW_LOOPBACK }),
+  );
+  if (!read.ok) return render(c, { importForm: read.form }, 400);
+  try {
+    await addHostImportFeed(
+      importDeps(c),
+      c.var.user!,
+      c.req.param("id"),
+      read.data,
+    );
+  } catch (err) {
+    const failed = formFailure(read.form, err);
+    return render(c, { importForm: failed.form }, failed.status);
+  }
+  return done(c, "import-added");
+});
+
+calendarSync.post(
+  `${BASE}/imports/:feedId{${ID_PATTERN}}/remove`,
+  async (c) => {
+    try {
+      await removeHostImportFeed(
+        importDeps(c),
+        c.var.user!,
+        c.req.param("id"),
+        c.req.param("feedId"),
+      );
+    } catch (err) {
+      const failed = formFailure(emptyForm, err);
+      return render(c, { actionMessage: failed.form.message }, failed.status);
+    }
+    return done(c, "import-removed");
+  },
+);
