@@ -9,7 +9,8 @@ import { checkInterval, REJECTION_MESSAGES } from "../availability.ts";
 import type { SessionUser } from "../accounts/schema.ts";
 import { decide } from "../accounts/roles.ts";
 import { keys } from "../db/keys.ts";
-import { forget } from "../db/read_cache.ts";
+import { forget, forgetPrefix } from "../db/read_cache.ts";
+import { hostViewScope } from "./cache_keys.ts";
 import {
   ConflictError,
   ForbiddenError,
@@ -292,6 +293,7 @@ export async function createHold(
     }, { now, wake: deps.wake });
     if ((await atomic.commit()).ok) {
       forget(deps.kv, occupancyCacheKey(kitchen.id));
+      forgetPrefix(deps.kv, hostViewScope(kitchen.hostId));
       return booking;
     }
   }

@@ -9,7 +9,8 @@ import type { User } from "../accounts/schema.ts";
 import { addAudit } from "../audit/repo.ts";
 import type { AuditActor } from "../audit/schema.ts";
 import { keys } from "../db/keys.ts";
-import { forget } from "../db/read_cache.ts";
+import { forget, forgetPrefix } from "../db/read_cache.ts";
+import { hostViewScope } from "./cache_keys.ts";
 import { ConflictError, ForbiddenError, NotFoundError } from "../errors.ts";
 import { addJob } from "../jobs/outbox.ts";
 import type { CancellationPolicy } from "../kitchens/policy.ts";
@@ -185,6 +186,7 @@ export async function changeBooking(
       if (claim !== "keep") {
         forget(deps.kv, occupancyCacheKey(before.kitchenId));
       }
+      forgetPrefix(deps.kv, hostViewScope(before.hostId));
       return after;
     }
   }

@@ -59,3 +59,12 @@ export function cached<T>(
 export function forget(kv: Deno.Kv, key: string): void {
   stores.get(kv)?.delete(key);
 }
+
+/** Drops every key starting with `prefix` (all of one host's views, say). */
+export function forgetPrefix(kv: Deno.Kv, prefix: string): void {
+  const store = stores.get(kv);
+  if (!store) return;
+  for (const key of store.keys()) {
+    if (key.startsWith(prefix)) store.delete(key);
+  }
+}
