@@ -2,17 +2,21 @@
  * Load benchmarks (DESIGN §10): the app and a bare Deno.serve under wrk in
  * the same run, reported as ratios; search with 1k vs 100k kitchens; the
  * JavaScript bytes (gzip) each page ships; the kitchen page with a few
- * hundred bookings vs none; and holds on one kitchen under 64 concurrent
- * clients (bench/holds.ts).
+ * hundred bookings vs none; the host dashboard with 500 bookings, signed in;
+ * holds on one kitchen under 64 concurrent clients (bench/holds.ts); and
+ * re-encoding a 10 MB photo (bench/photos.ts).
  *
  *   deno task bench              # BENCH_SECONDS=10 BENCH_BIG=100000 by default
  */
+import { addSession } from "../lib/accounts/sessions.ts";
 import { setDemoPayoutReady } from "../lib/hosts/repo.ts";
-import { getKitchen } from "../lib/kitchens/repo.ts";
+import { getKitchen, listKitchenIdsByHost } from "../lib/kitchens/repo.ts";
 import type { Kitchen } from "../lib/kitchens/schema.ts";
-import { seedDemoData } from "../scripts/seed.ts";
+import { seedDemoAccounts } from "../scripts/demo_accounts.ts";
+import { DEMO_HOSTS, seedDemoData } from "../scripts/seed.ts";
 import { seedBenchCatalogue } from "../scripts/seed_bench.ts";
 import { benchHolds, type Latency, seedBookings } from "./holds.ts";
+import { reportPhotos } from "./photos.ts";
 import {
   BENCH_HOSTNAME,
   type BenchServer,
@@ -25,6 +29,8 @@ const BIG = Number(Deno.env.get("BENCH_BIG") ?? 100_000);
 const SMALL = 1_000;
 /** Bookings on one kitchen for the busy-calendar comparison. */
 const BOOKINGS = 300;
+/** Bookings across the demo host's kitchens for the host dashboard. */
+const HOST_BOOKINGS = 500;
 const CACHE = ".build/bench";
 
 interface WrkResult {
@@ -40,9 +46,16 @@ function ms(value: string): number {
   return m[2] === "us" ? n / 1000 : m[2] === "s" ? n * 1000 : n;
 }
 
-async function wrk(url: string): Promise<WrkResult> {
+async function wrk(url: string, headers: string[] = []): Promise<WrkResult> {
   const out = await new Deno.Command("wrk", {
-    args: ["-t2", "-c64", `-d${SECONDS}s`, "--latency", url],
+    args: [
+      "-t2",
+      "-c64",
+      `-d${SECONDS}s`,
+      "--latency",
+      ...headers.flatMap((h) => ["-H", h]),
+      url,
+    ],
     stdout: "piped",
     stderr: "piped",
   }).output();
@@ -214,7 +227,9 @@ async function main() {
   );
 
   await benchBusyKitchen(demo, kitchen, date, bareResult);
+  await benchHostDashboard(demo, bareResult);
   await reportHolds();
+  await reportPhotos();
 }
 
 /**
@@ -276,6 +291,71 @@ async function benchBusyKitchen(
         }× (budget 1.2×)`,
       );
     });
+  } finally {
+    await removeKv(copy);
+  }
+}
+
+/**
+ * `/host` for the demo host with HOST_BOOKINGS confirmed bookings spread over
+ * its kitchens, signed in through a session written straight into a copy of
+ * the demo KV (the cookie goes to wrk as a header). Budget: the kitchen
+ * page's, a ratio ≥ 0.05 of bare and p99 < 50 ms.
+ */
+async function benchHostDashboard(demo: string, bare: WrkResult) {
+  const copy = `${CACHE}/demo-host.kv`;
+  await copyKv(demo, copy);
+  try {
+    const hostId = DEMO_HOSTS[0].id;
+    const kv = await Deno.openKv(copy);
+    let made = 0;
+    let kitchens = 0;
+    let cookie: string;
+    try {
+      await setDemoPayoutReady(kv, hostId);
+      const ids = await listKitchenIdsByHost(kv, hostId);
+      kitchens = ids.length;
+      for (const [i, id] of ids.entries()) {
+        const k = await getKitchen(kv, id);
+        if (!k) continue;
+        const share = Math.ceil((HOST_BOOKINGS - made) / (ids.length - i));
+        made += await seedBookings(kv, k, share);
+      }
+      // The account comes after the bookings, so they queued no emails to it.
+      await seedDemoAccounts(kv);
+      const atomic = kv.atomic();
+      const session = await addSession(atomic, hostId, Date.now());
+      if (!(await atomic.commit()).ok) throw new Error("no bench session");
+      cookie = `Cookie: prep_session=${session.secret}`;
+    } finally {
+      kv.close();
+    }
+    const app = await startApp(`app (host, ${made} bookings)`, copy);
+    try {
+      const res = await fetch(`${app.url}/host`, {
+        headers: { Cookie: cookie.slice("Cookie: ".length) },
+      });
+      const html = await res.text();
+      if (!res.ok || !html.includes("Host dashboard")) {
+        throw new Error(`/host answered ${res.status} without the dashboard`);
+      }
+      const r = await wrk(`${app.url}/host`, [cookie]);
+      console.log(
+        `\nhost dashboard, signed in as the demo host, ${made} confirmed bookings over ${kitchens} kitchens (${
+          (html.length / 1024).toFixed(0)
+        } KB of HTML)`,
+      );
+      console.log(row("/host", r, bare));
+      console.log(
+        `  ratio to bare ${
+          (r.rps / bare.rps).toFixed(3)
+        } (budget ≥ 0.05), p99 ${r.p99.toFixed(2)} ms (budget < 50 ms): ${
+          r.rps / bare.rps >= 0.05 && r.p99 < 50 ? "within" : "OVER"
+        } budget`,
+      );
+    } finally {
+      await app.stop();
+    }
   } finally {
     await removeKv(copy);
   }

@@ -19,7 +19,7 @@ export function KitchenCard(
         {photo
           ? (
             <img
-              src={`/photos/${photo.id}`}
+              src={`/photos/${photo.cardId ?? photo.id}`}
               alt={photo.alt}
               width={600}
               height={400}

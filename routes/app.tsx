@@ -4,6 +4,7 @@ import { AppError } from "../lib/errors.ts";
 import { logError } from "../lib/log.ts";
 import { bodyLimits } from "./limits.ts";
 import { stripeWebhook, WEBHOOK_BODY_LIMIT } from "./api/stripe_webhook.ts";
+import { PHOTO_UPLOAD_BODY_LIMIT, PHOTO_UPLOAD_PATH } from "./host/photos.tsx";
 
 const WEBHOOK_PATH = "/api/stripe/webhook";
 import { account } from "./account.tsx";
@@ -16,6 +17,7 @@ import { csrf } from "./csrf.ts";
 import { devMailbox } from "./dev_mailbox.tsx";
 import { sessions } from "./session.ts";
 import { assets } from "./assets.ts";
+import { calendars } from "./calendars.ts";
 import { cities } from "./cities.tsx";
 import { type AppDeps, type AppEnv, page } from "./context.tsx";
 import { home } from "./home.tsx";
@@ -40,12 +42,16 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   });
   app.use(csrf([WEBHOOK_PATH]));
   app.use(sessions(["/assets/", "/static/", "/photos/"]));
-  app.use(bodyLimits({ [WEBHOOK_PATH]: WEBHOOK_BODY_LIMIT }));
+  app.use(bodyLimits({
+    [WEBHOOK_PATH]: WEBHOOK_BODY_LIMIT,
+    [PHOTO_UPLOAD_PATH]: PHOTO_UPLOAD_BODY_LIMIT,
+  }));
 
   app.route("/", home);
   app.route("/search", search);
   app.route("/kitchens", kitchens);
   app.route("/cities", cities);
+  app.route("/calendars", calendars);
   app.route("/photos", photos);
   app.route("/", assets);
   app.route(WEBHOOK_PATH, stripeWebhook);

@@ -77,6 +77,25 @@ export const keys = {
     kitchenId,
     date,
   ],
+  /** Time a host took off sale: a manual block or an imported calendar event (bookings/blocks.ts). */
+  kitchenBlock: (kitchenId: string, blockId: string) => [
+    "kitchen_blocks",
+    kitchenId,
+    blockId,
+  ],
+  kitchenBlocksPrefix: (kitchenId: string) => ["kitchen_blocks", kitchenId],
+  /** A kitchen's calendar export: the SHA-256 of its secret feed token. */
+  kitchenFeed: (kitchenId: string) => ["kitchen_feeds", kitchenId],
+  /** Calendars a kitchen imports, one per slot (at most 5: the slots make the limit atomic). */
+  kitchenCalendarImport: (kitchenId: string, slot: number) => [
+    "kitchen_calendar_imports",
+    kitchenId,
+    slot,
+  ],
+  kitchenCalendarImportsPrefix: (kitchenId: string) => [
+    "kitchen_calendar_imports",
+    kitchenId,
+  ],
   booking: (id: string) => ["bookings", id],
   bookingsPrefix: () => ["bookings"],
   bookingsByKitchen: (kitchenId: string, start: number, id: string) => [
@@ -115,6 +134,11 @@ export const keys = {
   file: (id: string) => ["files", id],
   fileChunk: (id: string, n: number) => ["file_chunks", id, n],
   fileChunksPrefix: (id: string) => ["file_chunks", id],
+  /** A file being written (or deleted): its chunks are swept if it never finishes. */
+  pendingUpload: (id: string) => ["uploads_pending", id],
+  pendingUploadsPrefix: () => ["uploads_pending"],
+  /** A short lock on a listing's photo list while one edit runs. */
+  photoLock: (kitchenId: string) => ["photo_locks", kitchenId],
 
   user: (id: string) => ["users", id],
   /** Unique: one account per normalised (trimmed, lower-case) email address. */

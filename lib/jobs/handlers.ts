@@ -28,6 +28,13 @@ import { recordRefund } from "../payments/refunds.ts";
 import { stripeFromConfig } from "../payments/stripe.ts";
 import { releaseAuthorisation } from "../payments/requests.ts";
 import { expireRequest } from "../bookings/requests.ts";
+import {
+  CALENDAR_CLEANUP_JOB,
+  CALENDAR_SYNC_JOB,
+  cleanupImportFeed,
+  syncImportFeed,
+} from "../calendar_sync/feeds.ts";
+import { FILE_CLEANUP_JOB, sweepOrphanedUploads } from "../files/store.ts";
 
 const bookingJob = z.object({ bookingId: z.string().min(1).max(64) });
 
@@ -44,6 +51,7 @@ export function jobHandlers(
     | "DEV_FEATURES"
     | "STRIPE_SECRET_KEY"
     | "STRIPE_API_BASE"
+    | "CALENDAR_FETCH_ALLOW_LOOPBACK"
   >,
   kv: Deno.Kv,
   now: () => number = Date.now,
@@ -97,6 +105,38 @@ export function jobHandlers(
     [RELEASE_AUTHORISATION_JOB]: defineJob({
       schema: bookingJob,
       run: ({ bookingId }) => releaseAuthorisation(lifecycle(), bookingId),
+    }),
+    [CALENDAR_SYNC_JOB]: defineJob({
+      schema: z.object({
+        kitchenId: z.string().min(1).max(64),
+        slot: z.number().int().min(0).max(4),
+        feedId: z.string().min(1).max(64),
+      }),
+      run: (payload, ctx) =>
+        syncImportFeed(
+          {
+            kv,
+            now: now(),
+            wake: config.KV_QUEUES,
+            fetch: { allowLoopback: config.CALENDAR_FETCH_ALLOW_LOOPBACK },
+          },
+          payload,
+          ctx.jobId,
+        ),
+    }),
+    [CALENDAR_CLEANUP_JOB]: defineJob({
+      schema: z.object({
+        kitchenId: z.string().min(1).max(64),
+        feedId: z.string().min(1).max(64),
+      }),
+      run: ({ kitchenId, feedId }) =>
+        cleanupImportFeed({ kv, now: now() }, kitchenId, feedId),
+    }),
+    [FILE_CLEANUP_JOB]: defineJob({
+      schema: z.object({}),
+      run: async () => {
+        await sweepOrphanedUploads(kv, now());
+      },
     }),
   };
 

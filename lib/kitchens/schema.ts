@@ -38,6 +38,8 @@ export type WeeklyRange = z.infer<typeof weeklyRange>;
 export const photoRef = z.object({
   id: z.string().min(1),
   alt: text({ label: "a description of the photo", max: 300 }),
+  /** The same photo at card size (kitchens/photos.ts); older photos have none. */
+  cardId: z.string().min(1).optional(),
 });
 export type PhotoRef = z.infer<typeof photoRef>;
 

@@ -16,7 +16,10 @@ import { type AppContext, type AppEnv, page } from "../context.tsx";
 import { redirect, redirectOut } from "../headers.ts";
 import { bookingDeps, paymentOrigins } from "../bookings/deps.ts";
 import { stripeFromConfig } from "../../lib/payments/stripe.ts";
+import { dashboard } from "./dashboard.tsx";
 import { listings } from "./kitchens.tsx";
+import { hostPhotos } from "./photos.tsx";
+import { calendarSync } from "./calendar.tsx";
 
 /** The host's pages: bookings of their kitchens and payouts. */
 export const host = new Hono<AppEnv>();
@@ -30,8 +33,11 @@ host.use(async (c, next) => {
   if (!may.ok) throw new ForbiddenError(may.reason);
   await next();
 });
+host.route("/", dashboard);
 
 host.route("/", listings);
+host.route("/", hostPhotos);
+host.route("/", calendarSync);
 
 const NOTICES: Record<string, string> = {
   "demo-ready": "Demo payouts are set up. Your kitchens can take bookings.",

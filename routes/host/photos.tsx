@@ -1,0 +1,180 @@
+import { Hono } from "hono";
+import { z } from "zod";
+import type { FormState } from "../../components/Forms.tsx";
+import { PhotoEditorPage } from "../../components/PhotoEditor.tsx";
+import { hitLimit, type Limit } from "../../lib/accounts/rate_limit.ts";
+import {
+  AppError,
+  TooManyAttemptsError,
+  ValidationError,
+} from "../../lib/errors.ts";
+import { ID_PATTERN } from "../../lib/ids.ts";
+import { getListingFor, type Listing } from "../../lib/kitchens/listings.ts";
+import {
+  addPhoto,
+  deletePhoto,
+  MAX_PHOTOS,
+  movePhoto,
+  PHOTO_MAX_BYTES,
+  setPhotoAlt,
+} from "../../lib/kitchens/photos.ts";
+import { type PhotoRef, photoRef } from "../../lib/kitchens/schema.ts";
+import { type AppContext, type AppEnv, page } from "../context.tsx";
+import { formFailure, type FormStatus, readForm } from "../forms.ts";
+import { redirect } from "../headers.ts";
+
+/** The upload route, for its body limit in routes/app.tsx. */
+export const PHOTO_UPLOAD_PATH = "/host/kitchens/:id/photos";
+/** A photo at its maximum, plus the multipart envelope and the alt text. */
+export const PHOTO_UPLOAD_BODY_LIMIT = PHOTO_MAX_BYTES + 512 * 1024;
+
+/** Each upload decodes and re-encodes a photo: about a second of CPU. */
+const UPLOAD_LIMIT: Limit = {
+  bucket: "photo-upload:host",
+  max: 60,
+  windowMs: 3600_000,
+};
+
+/** What an upload answers to `Accept: application/json` (islands/PhotoUploader). */
+export type UploadAnswer =
+  | { photo: PhotoRef; count: number; max: number }
+  | { error: string; issues?: Record<string, string> };
+
+/** A listing's photos: /host/kitchens/:id/edit/photos and its forms. */
+export const hostPhotos = new Hono<AppEnv>();
+
+const ID = `:id{${ID_PATTERN}}`;
+const PHOTO = `:photoId{${ID_PATTERN}}`;
+
+const NOTICES: Record<string, string> = {
+  added: "Photo added.",
+  saved: "Description saved.",
+  moved: "Order saved. The first photo is the cover.",
+  deleted: "Photo deleted.",
+};
+
+const editorPath = (id: string) => `/host/kitchens/${id}/edit/photos`;
+
+const altForm = z.object({ alt: photoRef.shape.alt });
+
+function render(
+  c: AppContext,
+  listing: Listing,
+  failed?: { form: FormState; formFor: string; status: FormStatus },
+) {
+  return page(
+    c,
+    { title: `${listing.values.title ?? "Your kitchen"}: photos` },
+    <PhotoEditorPage
+      listing={listing}
+      notice={failed ? undefined : NOTICES[c.req.query("notice") ?? ""]}
+      form={failed?.form}
+      formFor={failed?.formFor}
+    />,
+    failed?.status ?? 200,
+  );
+}
+
+hostPhotos.get(`/kitchens/${ID}/edit/photos`, async (c) => {
+  const listing = await getListingFor(c.var.kv, c.req.param("id"), c.var.user!);
+  return render(c, listing);
+});
+
+hostPhotos.post(`/kitchens/${ID}/photos`, async (c) => {
+  const id = c.req.param("id");
+  const user = c.var.user!;
+  const json = (c.req.header("Accept") ?? "").includes("application/json");
+  // The owner check comes first: another host learns nothing, and the body
+  // is not even read.
+  const listing = await getListingFor(c.var.kv, id, user);
+  let alt = "";
+  try {
+    const hit = await hitLimit(c.var.kv, UPLOAD_LIMIT, user.id, c.var.now());
+    if (!hit.ok) throw new TooManyAttemptsError(hit.retryAfterSeconds);
+    // Multipart: readForm skips files. The body limit has already applied.
+    const data = await c.req.formData().catch(() => null);
+    if (!data) {
+      throw new ValidationError({}, "We could not read that upload.");
+    }
+    const rawAlt = data.get("alt");
+    alt = typeof rawAlt === "string" ? rawAlt : "";
+    const file = data.get("photo");
+    if (!(file instanceof File) || file.size === 0) {
+      throw new ValidationError(
+        { photo: "Choose a photo to upload" },
+        "Choose a photo to upload.",
+      );
+    }
+    const added = await addPhoto(c.var.kv, id, user, {
+      bytes: new Uint8Array(await file.arrayBuffer()),
+      alt,
+    }, c.var.now());
+    if (json) {
+      const count = added.listing.values.photos?.length ?? 0;
+      return c.json(
+        { photo: added.photo, count, max: MAX_PHOTOS } satisfies UploadAnswer,
+        201,
+      );
+    }
+  } catch (err) {
+    if (json && err instanceof AppError) {
+      const issues = err instanceof ValidationError ? err.issues : undefined;
+      return c.json(
+        { error: err.message, issues } satisfies UploadAnswer,
+        err.status,
+      );
+    }
+    const failed = formFailure({ values: { alt }, errors: {} }, err);
+    return render(c, listing, { ...failed, formFor: "upload" });
+  }
+  return redirect(c, `${editorPath(id)}?notice=added`);
+});
+
+hostPhotos.post(`/kitchens/${ID}/photos/${PHOTO}/alt`, async (c) => {
+  const id = c.req.param("id");
+  const photoId = c.req.param("photoId");
+  const user = c.var.user!;
+  const listing = await getListingFor(c.var.kv, id, user);
+  const read = await readForm(c, altForm);
+  if (!read.ok) {
+    return render(c, listing, {
+      form: read.form,
+      formFor: photoId,
+      status: 400,
+    });
+  }
+  try {
+    await setPhotoAlt(c.var.kv, id, user, photoId, read.data.alt, c.var.now());
+  } catch (err) {
+    return render(c, listing, {
+      ...formFailure(read.form, err),
+      formFor: photoId,
+    });
+  }
+  return redirect(c, `${editorPath(id)}?notice=saved`);
+});
+
+hostPhotos.post(
+  `/kitchens/${ID}/photos/${PHOTO}/:action{up|down|cover|delete}`,
+  async (c) => {
+    const id = c.req.param("id");
+    const photoId = c.req.param("photoId");
+    const action = c.req.param("action") as "up" | "down" | "cover" | "delete";
+    const user = c.var.user!;
+    const listing = await getListingFor(c.var.kv, id, user);
+    try {
+      if (action === "delete") {
+        await deletePhoto(c.var.kv, id, user, photoId, c.var.now());
+      } else {
+        await movePhoto(c.var.kv, id, user, photoId, action, c.var.now());
+      }
+    } catch (err) {
+      return render(c, listing, {
+        ...formFailure({ values: {}, errors: {} }, err),
+        formFor: photoId,
+      });
+    }
+    const notice = action === "delete" ? "deleted" : "moved";
+    return redirect(c, `${editorPath(id)}?notice=${notice}`);
+  },
+);
