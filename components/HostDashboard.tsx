@@ -344,7 +344,8 @@ function Summary(d: DashboardData) {
     <div class="space-y-8">
       <header class="flex flex-wrap items-baseline justify-between gap-2">
         <h1 class="text-3xl font-extrabold">Host dashboard</h1>
-        <nav aria-label="Host pages" class="flex gap-4">
+        <nav aria-label="Host pages" class="flex flex-wrap gap-4">
+          <a href="/host/kitchens" class={link}>Your kitchens</a>
           <a href="/host/bookings" class={link}>Bookings and requests</a>
           <a href="/host/payouts" class={link}>Payouts</a>
         </nav>

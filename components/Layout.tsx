@@ -85,7 +85,7 @@ export function Layout(
                     </a>
                     {user.roles.includes("host")
                       ? (
-                        <a href="/host/kitchens" class="hover:underline">
+                        <a href="/host" class="hover:underline">
                           Hosting
                         </a>
                       )

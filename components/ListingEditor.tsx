@@ -280,7 +280,11 @@ function HoursRows({ form, saved }: {
 }) {
   const split = (k: string) =>
     form.values[k] !== undefined ? form.values[k].split(",") : null;
-  const days = split("rangeDay") ?? saved.map((r) => String(r.day));
+  // A new listing starts with a row per weekday, to fill in or leave closed.
+  const days = split("rangeDay") ??
+    (saved.length
+      ? saved.map((r) => String(r.day))
+      : ["1", "2", "3", "4", "5", "6", "7"]);
   const starts = split("rangeStart") ?? saved.map((r) => r.start);
   const ends = split("rangeEnd") ?? saved.map((r) => r.end);
   const count = Math.max(days.length, starts.length, ends.length) + 3;
@@ -292,8 +296,8 @@ function HoursRows({ form, saved }: {
       <legend class="text-sm font-semibold">Weekly opening hours</legend>
       <p class="text-sm text-stone-600">
         One row per opening range, in the kitchen's own time zone. An end at or
-        before the start runs overnight (22:00 to 06:00). Leave extra rows
-        blank.
+        before the start runs overnight (22:00 to 06:00). A row without times is
+        left out, so a day without one is closed.
       </p>
       {rowError && (
         <p class="text-sm font-medium text-red-700" role="alert">{rowError}</p>
@@ -302,34 +306,42 @@ function HoursRows({ form, saved }: {
         { length: count },
         (_, i) => (
           <div key={i} class="grid grid-cols-3 gap-2">
-            <label class="text-sm">
-              {`Day ${i + 1}`}
-              <select name="rangeDay" class={input}>
+            <div>
+              <label for={`range-day-${i}`} class="text-sm">
+                {`Day ${i + 1}`}
+              </label>
+              <select id={`range-day-${i}`} name="rangeDay" class={input}>
                 {DAYS.map(([v, t]) => (
                   <option key={v} value={v} selected={(days[i] ?? "") === v}>
                     {t}
                   </option>
                 ))}
               </select>
-            </label>
-            <label class="text-sm">
-              {`Opens ${i + 1}`}
+            </div>
+            <div>
+              <label for={`range-start-${i}`} class="text-sm">
+                {`Opens ${i + 1}`}
+              </label>
               <input
+                id={`range-start-${i}`}
                 type="time"
                 name="rangeStart"
                 value={starts[i] ?? ""}
                 class={input}
               />
-            </label>
-            <label class="text-sm">
-              {`Closes ${i + 1}`}
+            </div>
+            <div>
+              <label for={`range-end-${i}`} class="text-sm">
+                {`Closes ${i + 1}`}
+              </label>
               <input
+                id={`range-end-${i}`}
                 type="time"
                 name="rangeEnd"
                 value={ends[i] ?? ""}
                 class={input}
               />
-            </label>
+            </div>
           </div>
         ),
       )}

@@ -90,8 +90,8 @@ export const SECTION_FORMS = {
       const day = f.rangeDay[i];
       const start = f.rangeStart[i]?.trim() ?? "";
       const end = f.rangeEnd[i]?.trim() ?? "";
-      // A row left blank is simply unused.
-      if (!day && !start && !end) continue;
+      // A row without times is unused (a day offered but left closed).
+      if (!start && !end) continue;
       if (!(ISO_DAYS as readonly string[]).includes(day) || !start || !end) {
         ctx.addIssue({
           code: "custom",

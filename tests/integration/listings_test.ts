@@ -105,6 +105,7 @@ Deno.test("listings: a new host fills in a draft section by section, publishes, 
       /Hours and booking rules: not finished yet/,
       /Prices: not finished yet/,
       /Photos: add at least 3/,
+      /Set up payouts so renters can pay you/,
     ]
   ) assert.match(refused, m);
   assert.equal((await t.kv.get(keys.kitchen(id))).value, null);
@@ -139,6 +140,7 @@ Deno.test("listings: a new host fills in a draft section by section, publishes, 
     (await get(t, `/host/kitchens/${id}/preview`, cookie)).status,
     200,
   );
+  await post(t, "/host/payouts", {}, { cookie });
   const before = await countPublishedKitchens(t.kv, "chicago");
   const published = await post(t, `/host/kitchens/${id}/publish`, {}, {
     cookie,
