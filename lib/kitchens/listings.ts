@@ -125,16 +125,18 @@ export interface Editor {
   roles: readonly string[];
 }
 
-const isStaff = (e: Editor) =>
-  e.roles.includes("admin") || e.roles.includes("support");
+/** Staff may look (support and admin); only admins may change another host's listing. */
+const mayOpen = (e: Editor, write: boolean) =>
+  e.roles.includes("admin") || (!write && e.roles.includes("support"));
 
 const notFound = () => new NotFoundError("We could not find that kitchen.");
 
-/** A listing its host (or staff) may see; anyone else gets 404. */
+/** A listing its host (or staff) may see, or change with `write`; anyone else gets 404. */
 export async function getListingFor(
   kv: Deno.Kv,
   id: string,
   editor: Editor,
+  opts: { write?: boolean } = {},
 ): Promise<Listing> {
   const [draft, kitchen] = await Promise.all([
     kv.get<DraftRecord>(keys.kitchenDraft(id)),
@@ -145,7 +147,10 @@ export async function getListingFor(
     : draft.value
     ? fromDraft(draft.value)
     : null;
-  if (!listing || (listing.hostId !== editor.id && !isStaff(editor))) {
+  if (
+    !listing ||
+    (listing.hostId !== editor.id && !mayOpen(editor, opts.write ?? false))
+  ) {
     throw notFound();
   }
   return listing;
@@ -226,7 +231,7 @@ export async function saveSection(
     );
   }
   const values = parsed.data as Partial<KitchenInput>;
-  const listing = await getListingFor(kv, id, editor);
+  const listing = await getListingFor(kv, id, editor, { write: true });
   if (listing.kitchen) {
     const after = await updateKitchen(kv, id, (k) => {
       const next = { ...k, ...values };
@@ -322,7 +327,7 @@ export async function publishListing(
   ctx: PublishContext,
   now: number,
 ): Promise<Listing> {
-  const listing = await getListingFor(kv, id, editor);
+  const listing = await getListingFor(kv, id, editor, { write: true });
   if (listing.status === "published") return listing;
   const problems = publishProblems(listing, ctx);
   if (problems.length > 0) {
@@ -361,7 +366,7 @@ export async function unlistListing(
   id: string,
   editor: Editor,
 ): Promise<Listing> {
-  const listing = await getListingFor(kv, id, editor);
+  const listing = await getListingFor(kv, id, editor, { write: true });
   if (listing.status !== "published") {
     throw new ConflictError("Only a published kitchen can be unlisted.");
   }

@@ -356,3 +356,40 @@ Deno.test("listings: new hours never cancel a booking, and the editor warns abou
   assert.equal(booking.status, "confirmed");
   t.close();
 });
+
+Deno.test("listings: support staff can look at a host's listing, only admins change it", async () => {
+  const t = await testApp();
+  const { cookie } = await newHost(t, "hana@example.com");
+  const id = await draft(t, cookie);
+  const staff = async (email: string, role: "admin" | "support") => {
+    const { user } = await signUpConfirmed(t, email);
+    await t.kv.set(keys.user(user.id), { ...user, roles: ["renter", role] });
+    const login = await post(t, "/login", {
+      email,
+      password: "correct horse battery",
+    });
+    return /(prep_session=[^;]+)/.exec(login.headers.get("set-cookie")!)![1];
+  };
+  const support = await staff("sam@example.com", "support");
+  const admin = await staff("ada@example.com", "admin");
+  assert.equal((await get(t, `/host/kitchens/${id}`, support)).status, 200);
+  const refused = await postForm(
+    t,
+    `/host/kitchens/${id}/edit/basics`,
+    GOOD.basics,
+    support,
+  );
+  assert.equal(refused.status, 404);
+  const fixed = await postForm(
+    t,
+    `/host/kitchens/${id}/edit/basics`,
+    GOOD.basics,
+    admin,
+  );
+  assert.equal(fixed.status, 303);
+  const stored = (await t.kv.get<{ values: { title?: string } }>(
+    keys.kitchenDraft(id),
+  )).value!;
+  assert.equal(stored.values.title, GOOD.basics.title);
+  t.close();
+});
