@@ -13,26 +13,27 @@ export const emptyForm: FormState = { values: {}, errors: {} };
 const inputClass =
   "mt-1 w-full rounded-lg border border-stone-300 bg-white px-3 py-2";
 
-export function TextField(
-  {
-    name,
-    label,
-    type = "text",
-    form,
-    autocomplete,
-    hint,
-    required = true,
-    scope = "f",
-  }: {
-    name: string;
-    /** Tells apart fields of the same name in several forms on one page. */
-    scope?: string;
-    label: string;
-    type?: string;
-    form: FormState;
-    autocomplete?: string;
-    hint?: string;
-    required?: boolean;
+interface FieldProps {
+  name: string;
+  label: string;
+  form: FormState;
+  hint?: string;
+  /** Tells apart fields of the same name in several forms on one page. */
+  scope?: string;
+}
+
+/**
+ * A labelled control with its hint and error, wired for screen readers:
+ * `control` gets the id, the invalid flag and what describes it.
+ */
+function Field(
+  { name, label, form, hint, scope = "f", control }: FieldProps & {
+    control: (a: {
+      id: string;
+      invalid: boolean;
+      describedBy: string | undefined;
+      className: string;
+    }) => ComponentChildren;
   },
 ) {
   const error = form.errors[name];
@@ -43,17 +44,12 @@ export function TextField(
   return (
     <div>
       <label for={id} class="block text-sm font-semibold">{label}</label>
-      <input
-        id={id}
-        name={name}
-        type={type}
-        value={type === "password" ? undefined : form.values[name] ?? ""}
-        autocomplete={autocomplete}
-        required={required}
-        class={`${inputClass} ${error ? "border-red-600" : ""}`}
-        aria-invalid={error ? "true" : undefined}
-        aria-describedby={described || undefined}
-      />
+      {control({
+        id,
+        invalid: Boolean(error),
+        describedBy: described || undefined,
+        className: `${inputClass} ${error ? "border-red-600" : ""}`,
+      })}
       {hint && (
         <p id={`${id}-hint`} class="mt-1 text-sm text-stone-600">{hint}</p>
       )}
@@ -63,6 +59,86 @@ export function TextField(
         </p>
       )}
     </div>
+  );
+}
+
+export function TextField(
+  { type = "text", autocomplete, required = true, ...field }: FieldProps & {
+    type?: string;
+    autocomplete?: string;
+    required?: boolean;
+  },
+) {
+  return (
+    <Field
+      {...field}
+      control={(a) => (
+        <input
+          id={a.id}
+          name={field.name}
+          type={type}
+          value={type === "password"
+            ? undefined
+            : field.form.values[field.name] ?? ""}
+          autocomplete={autocomplete}
+          required={required}
+          class={a.className}
+          aria-invalid={a.invalid ? "true" : undefined}
+          aria-describedby={a.describedBy}
+        />
+      )}
+    />
+  );
+}
+
+export function TextArea(
+  { rows = 6, ...field }: FieldProps & { rows?: number },
+) {
+  return (
+    <Field
+      {...field}
+      control={(a) => (
+        <textarea
+          id={a.id}
+          name={field.name}
+          rows={rows}
+          class={a.className}
+          aria-invalid={a.invalid ? "true" : undefined}
+          aria-describedby={a.describedBy}
+        >
+          {field.form.values[field.name] ?? ""}
+        </textarea>
+      )}
+    />
+  );
+}
+
+export function Select(
+  { options, ...field }: FieldProps & { options: [string, string][] },
+) {
+  return (
+    <Field
+      {...field}
+      control={(a) => (
+        <select
+          id={a.id}
+          name={field.name}
+          class={a.className}
+          aria-invalid={a.invalid ? "true" : undefined}
+          aria-describedby={a.describedBy}
+        >
+          {options.map(([value, text]) => (
+            <option
+              key={value}
+              value={value}
+              selected={field.form.values[field.name] === value}
+            >
+              {text}
+            </option>
+          ))}
+        </select>
+      )}
+    />
   );
 }
 

@@ -9,7 +9,14 @@ import {
 import { POLICY_NAMES } from "../lib/kitchens/policy.ts";
 import { CANCELLATION_POLICIES } from "../lib/kitchens/policy.ts";
 import { EQUIPMENT, STORAGE } from "../lib/kitchens/vocabulary.ts";
-import { FormMessage, type FormState, Notice, TextField } from "./Forms.tsx";
+import {
+  FormMessage,
+  type FormState,
+  Notice,
+  Select,
+  TextArea,
+  TextField,
+} from "./Forms.tsx";
 
 const card = "rounded-xl border border-stone-200 bg-white p-6";
 const primary =
@@ -147,85 +154,6 @@ export function ListingOverview({ listing, problems, notice, form }: {
         </div>
       </div>
     </section>
-  );
-}
-
-function Select(
-  { name, label, form, options, scope = "f" }: {
-    name: string;
-    label: string;
-    form: FormState;
-    options: [string, string][];
-    scope?: string;
-  },
-) {
-  const id = `${scope}-${name}`;
-  const error = form.errors[name];
-  return (
-    <div>
-      <label for={id} class="block text-sm font-semibold">{label}</label>
-      <select
-        id={id}
-        name={name}
-        class={input}
-        aria-invalid={error ? "true" : undefined}
-        aria-describedby={error ? `${id}-error` : undefined}
-      >
-        {options.map(([value, text]) => (
-          <option
-            key={value}
-            value={value}
-            selected={form.values[name] === value}
-          >
-            {text}
-          </option>
-        ))}
-      </select>
-      {error && (
-        <p id={`${id}-error`} class="mt-1 text-sm font-medium text-red-700">
-          {error}
-        </p>
-      )}
-    </div>
-  );
-}
-
-function TextArea(
-  { name, label, form, hint, rows = 6 }: {
-    name: string;
-    label: string;
-    form: FormState;
-    hint?: string;
-    rows?: number;
-  },
-) {
-  const id = `f-${name}`;
-  const error = form.errors[name];
-  const described = [hint && `${id}-hint`, error && `${id}-error`].filter(
-    Boolean,
-  ).join(" ");
-  return (
-    <div>
-      <label for={id} class="block text-sm font-semibold">{label}</label>
-      <textarea
-        id={id}
-        name={name}
-        rows={rows}
-        class={input}
-        aria-invalid={error ? "true" : undefined}
-        aria-describedby={described || undefined}
-      >
-        {form.values[name] ?? ""}
-      </textarea>
-      {hint && (
-        <p id={`${id}-hint`} class="mt-1 text-sm text-stone-600">{hint}</p>
-      )}
-      {error && (
-        <p id={`${id}-error`} class="mt-1 text-sm font-medium text-red-700">
-          {error}
-        </p>
-      )}
-    </div>
   );
 }
 
