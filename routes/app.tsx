@@ -5,6 +5,7 @@ import { logError } from "../lib/log.ts";
 import { bodyLimits } from "./limits.ts";
 import { stripeWebhook, WEBHOOK_BODY_LIMIT } from "./api/stripe_webhook.ts";
 import { PHOTO_UPLOAD_BODY_LIMIT, PHOTO_UPLOAD_PATH } from "./host/photos.tsx";
+import { compliance, WALLET_BODY_LIMIT, WALLET_PATH } from "./compliance.tsx";
 
 const WEBHOOK_PATH = "/api/stripe/webhook";
 import { account } from "./account.tsx";
@@ -45,6 +46,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.use(bodyLimits({
     [WEBHOOK_PATH]: WEBHOOK_BODY_LIMIT,
     [PHOTO_UPLOAD_PATH]: PHOTO_UPLOAD_BODY_LIMIT,
+    [WALLET_PATH]: WALLET_BODY_LIMIT,
   }));
 
   app.route("/", home);
@@ -57,6 +59,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route(WEBHOOK_PATH, stripeWebhook);
   app.route("/api", api);
   app.route("/", auth);
+  app.route("/", compliance);
   app.route("/account", account);
   app.route("/bookings", bookings);
   app.route("/host", host);

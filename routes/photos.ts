@@ -1,16 +1,14 @@
 import { Hono } from "hono";
 import { ID_PATTERN } from "../lib/ids.ts";
-import { getFile } from "../lib/files/store.ts";
+import { getPublicImage } from "../lib/files/store.ts";
 import { NotFoundError } from "../lib/errors.ts";
 import type { AppEnv } from "./context.tsx";
 
 export const photos = new Hono<AppEnv>();
 
 photos.get(`/:id{${ID_PATTERN}}`, async (c) => {
-  const file = await getFile(c.var.kv, c.req.param("id"));
-  if (!file || !file.meta.contentType.startsWith("image/")) {
-    throw new NotFoundError();
-  }
+  const file = await getPublicImage(c.var.kv, c.req.param("id"));
+  if (!file) throw new NotFoundError();
   return new Response(file.bytes, {
     headers: {
       "Content-Type": file.meta.contentType,

@@ -194,6 +194,25 @@ export const keys = {
     subjectId: string,
   ) => ["audit_by_subject", kind, subjectId],
 
+  /** Compliance documents (lib/compliance/repo.ts), by id. */
+  document: (id: string) => ["documents", id],
+  /** A holder's documents: ("kitchen", kitchenId) or ("renter", userId). */
+  documentsByHolder: (
+    holderKind: string,
+    holderId: string,
+    id: string,
+  ) => ["documents_by_holder", holderKind, holderId, id],
+  documentsByHolderPrefix: (
+    holderKind: string,
+    holderId: string,
+  ) => ["documents_by_holder", holderKind, holderId],
+  /** The staff queue: pending and renewal_requested documents, oldest first. */
+  documentsQueue: (
+    createdAt: number,
+    id: string,
+  ) => ["documents_queue", createdAt, id],
+  documentsQueuePrefix: () => ["documents_queue"],
+
   /** Records that a named seed has run, so seeding twice creates nothing new. */
   seed: (name: string) => ["seeds", name],
 } as const;

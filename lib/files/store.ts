@@ -268,3 +268,23 @@ export async function sweepOrphanedUploads(
   }
   return stale.length;
 }
+
+/** Files anyone may fetch by id: images that are kitchen photos (or demo art, which has no purpose). */
+const PUBLIC_PURPOSES = new Set([undefined, "kitchen-photo"]);
+
+/**
+ * A stored image that is public, or null. Private uploads (compliance
+ * documents) are never served here, even when they are images and their id
+ * leaks: they go through their own route, to their owner and staff only.
+ */
+export async function getPublicImage(
+  kv: Deno.Kv,
+  id: string,
+): Promise<Awaited<ReturnType<typeof getFile>>> {
+  const file = await getFile(kv, id);
+  if (
+    !file || !file.meta.contentType.startsWith("image/") ||
+    !PUBLIC_PURPOSES.has(file.meta.purpose)
+  ) return null;
+  return file;
+}

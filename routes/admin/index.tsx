@@ -10,6 +10,7 @@ import { listDeadJobs } from "../../lib/jobs/outbox.ts";
 import { type AppEnv, page } from "../context.tsx";
 import { adminAudit } from "./audit.tsx";
 import { adminBookings } from "./bookings.tsx";
+import { adminDocuments } from "./documents.tsx";
 
 export const admin = new Hono<AppEnv>();
 
@@ -30,3 +31,4 @@ admin.get("/", async (c) => {
 
 admin.route("/bookings", adminBookings);
 admin.route("/audit", adminAudit);
+admin.route("/documents", adminDocuments);

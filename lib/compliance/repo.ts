@@ -1,0 +1,455 @@
+/**
+ * Compliance documents in KV (shared/reference/compliance.md §1–§2, DESIGN
+ * §5): the record at `["documents", id]`, its holder's index and, while it
+ * waits for staff (pending or renewal_requested), an entry in the queue
+ * `["documents_queue", createdAt, id]`, oldest first.
+ *
+ * Uploads are decided by their bytes (file-type): only PDF, JPEG and PNG, at
+ * most 10 MB, and a PDF must look whole (a `%PDF-` header and an `%%EOF`
+ * near the end). The file goes to the file store owned by the uploader; the
+ * record and its indexes follow in one atomic. Staff decisions re-read the
+ * record, apply `review()` and write the record, the queue change, an audit
+ * entry and the holder's email in one atomic checked by versionstamp: of
+ * two staff acting at once one wins, and the other gets review()'s conflict.
+ */
+import { fileTypeFromBuffer } from "file-type";
+import { decide, requireCapability } from "../accounts/roles.ts";
+import type { SessionUser, User } from "../accounts/schema.ts";
+import { addAudit } from "../audit/repo.ts";
+import { keys } from "../db/keys.ts";
+import { EMAIL_JOB, outgoingEmail } from "../email/job.ts";
+import { notificationEmail } from "../email/templates.ts";
+import { NotFoundError, ValidationError } from "../errors.ts";
+import { deleteFile, getFile, putFile } from "../files/store.ts";
+import { isId, newId } from "../ids.ts";
+import { addJob } from "../jobs/outbox.ts";
+import { getKitchen } from "../kitchens/repo.ts";
+import { newDocument, review } from "./review.ts";
+import {
+  type ComplianceDocument,
+  DOCUMENT_KIND_NAMES,
+  documentRecord,
+  type DocumentStatus,
+  type DocumentUpload,
+  type HolderRef,
+  type ReviewAction,
+} from "./schema.ts";
+
+export const DOCUMENT_MAX_BYTES = 10 * 1024 * 1024;
+export const DOCUMENT_PURPOSE = "compliance-document";
+
+/** How far from the end a PDF's `%%EOF` may sit (trailing whitespace, junk). */
+const PDF_EOF_WINDOW = 1024;
+
+const ACCEPTED = "Upload a PDF, JPEG or PNG file.";
+
+const NAMED_TYPES: Record<string, string> = {
+  gif: "a GIF image",
+  webp: "a WebP image",
+  heic: "a HEIC photo",
+  avif: "an AVIF image",
+  bmp: "a BMP image",
+  tif: "a TIFF image",
+  xml: "an XML or SVG file",
+  zip: "a ZIP archive",
+  docx: "a Word document",
+  apng: "an animated PNG",
+};
+
+export type DocumentFileKind = "pdf" | "jpeg" | "png";
+
+const CONTENT_TYPES: Record<DocumentFileKind, string> = {
+  pdf: "application/pdf",
+  jpeg: "image/jpeg",
+  png: "image/png",
+};
+
+const EXTENSIONS: Record<string, string> = {
+  "application/pdf": "pdf",
+  "image/jpeg": "jpg",
+  "image/png": "png",
+};
+
+function refuse(message: string): ValidationError {
+  return new ValidationError({ file: message }, message);
+}
+
+function megabytes(n: number): string {
+  return `${Math.round(n / (1024 * 1024) * 10) / 10} MB`;
+}
+
+/**
+ * What an uploaded document file is, from its bytes: a PDF, JPEG or PNG of
+ * at most 10 MB; otherwise a ValidationError (field `file`) saying why.
+ */
+export async function inspectDocumentFile(
+  bytes: Uint8Array,
+): Promise<{ kind: DocumentFileKind; contentType: string }> {
+  if (bytes.length === 0) throw refuse(`That file is empty. ${ACCEPTED}`);
+  if (bytes.length > DOCUMENT_MAX_BYTES) {
+    throw refuse(
+      `That file is ${megabytes(bytes.length)}; the most is ${
+        megabytes(DOCUMENT_MAX_BYTES)
+      }. Save it at a smaller size and upload it again.`,
+    );
+  }
+  const sniffed = await fileTypeFromBuffer(bytes);
+  const latin1 = new TextDecoder("latin1");
+  const kind: DocumentFileKind | null = sniffed?.ext === "pdf"
+    ? "pdf"
+    : sniffed?.ext === "jpg"
+    ? "jpeg"
+    : sniffed?.ext === "png"
+    ? "png"
+    : null;
+  if (!kind) {
+    const head = new TextDecoder("utf-8", { fatal: false })
+      .decode(bytes.subarray(0, 1024)).replace(/^\uFEFF/, "").trimStart();
+    if (!sniffed && head.startsWith("<")) {
+      throw refuse(
+        `That file is a web page or an SVG drawing, not a document. ${ACCEPTED}`,
+      );
+    }
+    const what = sniffed
+      ? NAMED_TYPES[sniffed.ext] ?? `a ${sniffed.ext.toUpperCase()} file`
+      : "not a file type we recognise";
+    throw refuse(`That file is ${what}. ${ACCEPTED}`);
+  }
+  if (kind === "pdf") {
+    const start = latin1.decode(bytes.subarray(0, 5));
+    const tail = latin1.decode(
+      bytes.subarray(Math.max(0, bytes.length - PDF_EOF_WINDOW)),
+    );
+    if (start !== "%PDF-" || !tail.includes("%%EOF")) {
+      throw refuse(
+        "That PDF is damaged or incomplete, so we could not read it. " +
+          "Save or export it again and upload the new copy.",
+      );
+    }
+  }
+  return { kind, contentType: CONTENT_TYPES[kind] };
+}
+
+// ---------------------------------------------------------------------------
+// Who may see and upload
+
+function isStaff(user: Pick<SessionUser, "roles"> | null): boolean {
+  return decide(user as SessionUser | null, "admin:read").ok;
+}
+
+/** The user a holder's documents belong to: the renter, or the kitchen's host. */
+export async function holderUserId(
+  kv: Deno.Kv,
+  holder: HolderRef,
+): Promise<string | null> {
+  if (holder.kind === "renter") return holder.id;
+  return (await getKitchen(kv, holder.id))?.hostId ?? null;
+}
+
+// ---------------------------------------------------------------------------
+// Writes
+
+/**
+ * Stores an upload as a new pending document of `holder`: checks the
+ * uploader owns the holder, the file's bytes and the record, then stores the
+ * file (owner = uploader) and writes the record and its indexes in one
+ * atomic. Nothing is stored when anything is refused.
+ */
+export async function addDocument(
+  kv: Deno.Kv,
+  input: {
+    holder: HolderRef;
+    upload: DocumentUpload;
+    bytes: Uint8Array;
+    uploadedBy: string;
+    now: number;
+  },
+): Promise<ComplianceDocument> {
+  const owner = await holderUserId(kv, input.holder);
+  if (owner === null || owner !== input.uploadedBy) {
+    throw new NotFoundError();
+  }
+  const file = await inspectDocumentFile(input.bytes);
+  const id = newId();
+  const fileId = newId();
+  const doc = newDocument({
+    id,
+    holder: input.holder,
+    fileId,
+    upload: input.upload,
+    uploadedBy: input.uploadedBy,
+    now: input.now,
+  });
+  const checked = documentRecord.safeParse(doc);
+  if (!checked.success) {
+    const issues: Record<string, string> = {};
+    for (const issue of checked.error.issues) {
+      const path = issue.path.join(".") || "form";
+      issues[path] ??= issue.message;
+    }
+    throw new ValidationError(issues);
+  }
+  await putFile(kv, {
+    id: fileId,
+    bytes: input.bytes,
+    contentType: file.contentType,
+    owner: input.uploadedBy,
+    purpose: DOCUMENT_PURPOSE,
+  }, { now: input.now });
+  const res = await kv.atomic()
+    .check({ key: keys.document(id), versionstamp: null })
+    .set(keys.document(id), doc)
+    .set(keys.documentsByHolder(doc.holder.kind, doc.holder.id, id), id)
+    .set(keys.documentsQueue(doc.createdAt, id), id)
+    .commit();
+  if (!res.ok) {
+    await deleteFile(kv, fileId, { now: input.now });
+    throw new Error(`Could not store document ${id}`);
+  }
+  return doc;
+}
+
+const IN_QUEUE: ReadonlySet<DocumentStatus> = new Set([
+  "pending",
+  "renewal_requested",
+]);
+
+const AUDIT_ACTIONS: Record<ReviewAction, string> = {
+  verify: "document.verified",
+  reject: "document.rejected",
+  request_renewal: "document.renewal_requested",
+};
+
+export interface ReviewInput {
+  reason?: string;
+  correctedExpiry?: string;
+  note?: string;
+  /** Where the holder's email comes from and links to. */
+  mail: { from: string; baseUrl: string; wake: boolean };
+}
+
+/**
+ * A staff decision (admins only): re-reads the document, applies `review()`
+ * and writes the document, its queue entry, an audit entry and the holder's
+ * email in one atomic checked by versionstamp. A lost race re-reads, so the
+ * second of two staff gets review()'s ReviewConflictError (a 409).
+ */
+export async function reviewDocument(
+  kv: Deno.Kv,
+  id: string,
+  action: ReviewAction,
+  staff: SessionUser,
+  input: ReviewInput,
+  now: number,
+): Promise<ComplianceDocument> {
+  requireCapability(staff, "admin:act");
+  if (!isId(id)) throw new NotFoundError();
+  for (let attempt = 0; attempt < 10; attempt++) {
+    const entry = await kv.get<ComplianceDocument>(keys.document(id));
+    const doc = entry.value;
+    if (!doc) throw new NotFoundError();
+    const kitchen = doc.holder.kind === "kitchen"
+      ? await getKitchen(kv, doc.holder.id)
+      : null;
+    const next = review(doc, action, {
+      reviewerId: staff.id,
+      reason: input.reason,
+      note: input.note,
+      correctedExpiry: input.correctedExpiry?.trim()
+        ? input.correctedExpiry
+        : undefined,
+      now,
+      timeZone: kitchen?.timeZone,
+    });
+    const ownerId = doc.holder.kind === "renter"
+      ? doc.holder.id
+      : kitchen?.hostId ?? null;
+    const owner = ownerId
+      ? (await kv.get<User>(keys.user(ownerId))).value
+      : null;
+
+    const atomic = kv.atomic().check(entry).set(entry.key, next);
+    const queueKey = keys.documentsQueue(doc.createdAt, id);
+    if (IN_QUEUE.has(doc.status) && !IN_QUEUE.has(next.status)) {
+      atomic.delete(queueKey);
+    } else if (!IN_QUEUE.has(doc.status) && IN_QUEUE.has(next.status)) {
+      atomic.set(queueKey, id);
+    }
+    const last = next.history[next.history.length - 1];
+    addAudit(atomic, {
+      actor: { kind: "user", id: staff.id, email: staff.email },
+      action: AUDIT_ACTIONS[action],
+      subject: { kind: "document", id },
+      details: {
+        kind: doc.kind,
+        holderKind: doc.holder.kind,
+        holderId: doc.holder.id,
+        from: doc.status,
+        status: next.status,
+        expiryDate: next.expiryDate,
+        ...(last.expiryCorrected
+          ? { expiryCorrectedFrom: last.expiryCorrected.from }
+          : {}),
+      },
+      ...(last.reason ? { reason: last.reason } : {}),
+    }, now);
+    if (owner) {
+      addJob(atomic, {
+        type: EMAIL_JOB,
+        payload: outgoingEmail(
+          { EMAIL_FROM: input.mail.from },
+          owner.email,
+          holderEmail(next, owner.name, last.reason, input.mail.baseUrl),
+        ),
+      }, { now, wake: input.mail.wake });
+    }
+    const res = await atomic.commit();
+    if (res.ok) return next;
+  }
+  throw new Error(`Document ${id} kept changing; could not review it`);
+}
+
+function holderEmail(
+  doc: ComplianceDocument,
+  name: string,
+  reason: string | null,
+  baseUrl: string,
+) {
+  const kind = DOCUMENT_KIND_NAMES[doc.kind];
+  const lower = kind.toLowerCase();
+  const url = new URL(
+    doc.holder.kind === "renter" ? "/account/compliance" : "/host",
+    baseUrl,
+  ).href;
+  const why = reason ? [`Our note: ${reason}`] : [];
+  const texts = {
+    verified: {
+      subject: `${kind} verified`,
+      heading: `Your ${lower} is verified`,
+      paragraphs: [
+        `We checked your ${lower} (number ${doc.number}) and it is verified until ${doc.expiryDate}.`,
+      ],
+    },
+    rejected: {
+      subject: `${kind} not accepted`,
+      heading: `We could not accept your ${lower}`,
+      paragraphs: [
+        `We could not accept the ${lower} you uploaded (number ${doc.number}). Please upload a new one.`,
+        ...why,
+      ],
+    },
+    renewal_requested: {
+      subject: `${kind}: please upload a newer one`,
+      heading: `Please renew your ${lower}`,
+      paragraphs: [
+        `We need a newer ${lower} than the one on file (number ${doc.number}). Please upload it.`,
+        ...why,
+      ],
+    },
+  } as const;
+  const t = texts[doc.status as keyof typeof texts];
+  if (!t) throw new Error(`No email for status ${doc.status}`);
+  return notificationEmail({
+    name,
+    subject: t.subject,
+    heading: t.heading,
+    paragraphs: [...t.paragraphs],
+    action: { label: "See your documents", url },
+  });
+}
+
+// ---------------------------------------------------------------------------
+// Reads
+
+async function getMany(
+  kv: Deno.Kv,
+  ids: string[],
+): Promise<ComplianceDocument[]> {
+  const out: ComplianceDocument[] = [];
+  for (let i = 0; i < ids.length; i += 10) {
+    const batch = await kv.getMany<ComplianceDocument[]>(
+      ids.slice(i, i + 10).map((id) => keys.document(id)),
+    );
+    for (const e of batch) if (e.value) out.push(e.value);
+  }
+  return out;
+}
+
+/** A holder's documents, oldest first. */
+export async function listDocumentsFor(
+  kv: Deno.Kv,
+  holder: HolderRef,
+): Promise<ComplianceDocument[]> {
+  const ids: string[] = [];
+  for await (
+    const e of kv.list<string>({
+      prefix: keys.documentsByHolderPrefix(holder.kind, holder.id),
+    })
+  ) ids.push(e.value);
+  return await getMany(kv, ids);
+}
+
+/** A document its owner (the renter, or the kitchen's host) or staff may see; otherwise a 404. */
+export async function getDocumentFor(
+  kv: Deno.Kv,
+  id: string,
+  viewer: SessionUser | null,
+): Promise<ComplianceDocument> {
+  if (!viewer || !isId(id)) throw new NotFoundError();
+  const doc = (await kv.get<ComplianceDocument>(keys.document(id))).value;
+  if (!doc) throw new NotFoundError();
+  if (isStaff(viewer)) return doc;
+  if ((await holderUserId(kv, doc.holder)) !== viewer.id) {
+    throw new NotFoundError();
+  }
+  return doc;
+}
+
+/** A document's file for its owner or staff, with a generated download name. */
+export async function getDocumentFileFor(
+  kv: Deno.Kv,
+  id: string,
+  viewer: SessionUser | null,
+): Promise<
+  { bytes: Uint8Array<ArrayBuffer>; contentType: string; filename: string }
+> {
+  const doc = await getDocumentFor(kv, id, viewer);
+  const file = await getFile(kv, doc.fileId);
+  if (!file) throw new NotFoundError();
+  const ext = EXTENSIONS[file.meta.contentType] ?? "bin";
+  return {
+    bytes: file.bytes,
+    contentType: file.meta.contentType,
+    filename: `${doc.kind}-${doc.id}.${ext}`,
+  };
+}
+
+export interface QueuePage {
+  documents: ComplianceDocument[];
+  /** Pass back for the next page; null on the last. */
+  cursor: string | null;
+}
+
+/** Documents waiting for staff (pending, renewal_requested), oldest first. */
+export async function listQueue(
+  kv: Deno.Kv,
+  opts: { limit?: number; cursor?: string | null } = {},
+): Promise<QueuePage> {
+  const limit = Math.min(Math.max(1, opts.limit ?? 50), 200);
+  const cursor = opts.cursor || undefined;
+  if (cursor !== undefined && !/^[A-Za-z0-9_-]{1,200}$/.test(cursor)) {
+    throw new ValidationError({ cursor: "Not a page of the queue." });
+  }
+  const ids: string[] = [];
+  const iter = kv.list<string>({ prefix: keys.documentsQueuePrefix() }, {
+    limit,
+    cursor,
+  });
+  try {
+    for await (const e of iter) ids.push(e.value);
+  } catch {
+    throw new ValidationError({ cursor: "Not a page of the queue." });
+  }
+  const next = ids.length === limit && iter.cursor ? iter.cursor : null;
+  return { documents: await getMany(kv, ids), cursor: next };
+}
