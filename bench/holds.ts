@@ -22,7 +22,8 @@ import type { Host } from "../lib/hosts/schema.ts";
 import { newId } from "../lib/ids.ts";
 import { daySlots, localToday } from "../lib/kitchens/calendar.ts";
 import { addKitchenCreate, newKitchen } from "../lib/kitchens/repo.ts";
-import { type Kitchen, kitchenInput } from "../lib/kitchens/schema.ts";
+import type { Kitchen } from "../lib/kitchens/schema.ts";
+import { kitchenFixture } from "../tests/helpers.ts";
 
 const FEES = { renterFeeBps: 0, platformFeeBps: 1500 };
 
@@ -52,42 +53,15 @@ function hostCanBePaid(kv: Deno.Kv) {
 }
 
 /**
- * Like the demo kitchens: open 08:00–20:00 daily, 2–12 hours, 30 minutes
- * between bookings, booked instantly. Parsed, so new fields take their defaults.
+ * The test suite's kitchen (open 08:00–20:00 daily, 2–12 hours, booked
+ * instantly) with 30 minutes between bookings, like the demo kitchens.
  */
-const BENCH_KITCHEN = kitchenInput.parse({
+const BENCH_KITCHEN = kitchenFixture({
   title: "Bench Kitchen",
   description: "The one kitchen every client of the hold benchmark books.",
-  rules: ["Clean down every surface"],
-  address: {
-    line1: "1 Bench St",
-    neighborhood: "Wicker Park",
-    city: "chicago",
-    state: "IL",
-    postalCode: "60622",
-  },
-  lat: 41.9,
-  lng: -87.67,
-  timeZone: "America/Chicago",
-  photos: [],
   equipment: ["convection_oven"],
   storage: ["dry"],
-  capacity: 4,
-  hourlyPriceCents: 4000,
-  cleaningFeeCents: 2500,
-  currency: "usd",
-  minHours: 2,
-  maxHours: 12,
   bufferMinutes: 30,
-  minNoticeHours: 0,
-  bookingWindowDays: 60,
-  weeklyHours: [1, 2, 3, 4, 5, 6, 7].map((day) => ({
-    day,
-    start: "08:00",
-    end: "20:00",
-  })),
-  blackoutDates: [],
-  cancellationPolicy: "moderate",
 });
 
 /** "09:30" from minutes since midnight. */

@@ -1,4 +1,5 @@
 import type { ComponentChildren } from "preact";
+import { Table, th } from "./Table.tsx";
 import type { SessionUser } from "../lib/accounts/schema.ts";
 import type { AuditEntry } from "../lib/audit/schema.ts";
 import { type Booking, LEDGER_KINDS } from "../lib/bookings/schema.ts";
@@ -21,7 +22,6 @@ import {
 
 const card = "space-y-3 rounded-xl border border-stone-200 bg-white p-5";
 const link = "font-semibold text-emerald-800 underline";
-const th = "py-2 pr-4";
 const td = "py-2 pr-4";
 
 /** "Thu, Dec 3, 10:00 AM – 1:00 PM (America/Chicago)": the kitchen's zone. */
@@ -29,28 +29,6 @@ function bookingTimes(b: Booking): string {
   return `${formatDayTime(b.timeZone, b.start)} – ${
     formatTime(b.timeZone, b.end)
   } (${b.timeZone})`;
-}
-
-function Table(
-  { caption, head, children }: {
-    caption: string;
-    head: string[];
-    children: ComponentChildren;
-  },
-) {
-  return (
-    <div class="overflow-x-auto">
-      <table class="w-full text-left text-sm">
-        <caption class="sr-only">{caption}</caption>
-        <thead>
-          <tr class="border-b border-stone-300">
-            {head.map((h) => <th key={h} scope="col" class={th}>{h}</th>)}
-          </tr>
-        </thead>
-        <tbody>{children}</tbody>
-      </table>
-    </div>
-  );
 }
 
 function StaffNav() {

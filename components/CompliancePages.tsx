@@ -1,4 +1,5 @@
 import type { ComponentChildren } from "preact";
+import { Table, th } from "./Table.tsx";
 import type { AuditEntry } from "../lib/audit/schema.ts";
 import { allowedActions } from "../lib/compliance/review.ts";
 import {
@@ -21,7 +22,6 @@ import {
 
 const card = "space-y-3 rounded-xl border border-stone-200 bg-white p-5";
 const link = "font-semibold text-emerald-800 underline";
-const th = "py-2 pr-4";
 const td = "py-2 pr-4";
 
 export const STATUS_NAMES: Record<DocumentStatus, string> = {
@@ -37,28 +37,6 @@ const ACTION_NAMES: Record<ReviewAction, string> = {
   reject: "Reject",
   request_renewal: "Request a renewal",
 };
-
-function Table(
-  { caption, head, children }: {
-    caption: string;
-    head: string[];
-    children: ComponentChildren;
-  },
-) {
-  return (
-    <div class="overflow-x-auto">
-      <table class="w-full text-left text-sm">
-        <caption class="sr-only">{caption}</caption>
-        <thead>
-          <tr class="border-b border-stone-300">
-            {head.map((h) => <th key={h} scope="col" class={th}>{h}</th>)}
-          </tr>
-        </thead>
-        <tbody>{children}</tbody>
-      </table>
-    </div>
-  );
-}
 
 /** The renter's wallet: their documents, and the upload form. */
 export function WalletPage(

@@ -21,7 +21,7 @@ import type { Booking } from "./schema.ts";
 /** "2026-12": a calendar month. Years outside 2000–2099 are refused. */
 export const MONTH_RE = /^20\d\d-(0[1-9]|1[0-2])$/;
 
-const MONTH_NAMES = [
+export const MONTH_NAMES = [
   "January",
   "February",
   "March",

@@ -8,6 +8,7 @@
  * `lib/availability.ts`; dates are local "YYYY-MM-DD" in the kitchen's zone.
  */
 import type { Interval } from "../availability.ts";
+import { MONTH_NAMES } from "../bookings/month.ts";
 import { formatCents } from "../money.ts";
 import type { FeeCode, RulePack } from "./rules.ts";
 import { cityFeeLabel } from "./fees.ts";
@@ -131,21 +132,6 @@ const DAY = 24 * HOUR;
 export const MAINTENANCE_BUFFER_MINUTES = 30;
 /** Inspection scores below this count as a fail even when marked passed. */
 export const INSPECTION_PASS_SCORE = 70;
-
-const MONTHS = [
-  "January",
-  "February",
-  "March",
-  "April",
-  "May",
-  "June",
-  "July",
-  "August",
-  "September",
-  "October",
-  "November",
-  "December",
-];
 
 /**
  * Decides whether the renter may book `interval`. Any deny → DENY; else any
@@ -441,9 +427,9 @@ function conditionReasons(input: VerdictInput): Reason<ConditionCode>[] {
       out.push({
         code: "seasonal.restriction.notice",
         message: `${productWords(rule.productType)} in ${city} from ${
-          MONTHS[rule.fromMonth - 1]
+          MONTH_NAMES[rule.fromMonth - 1]
         } to ${
-          MONTHS[rule.toMonth - 1]
+          MONTH_NAMES[rule.toMonth - 1]
         } is booked under a seasonal notice: seasonal restrictions may apply to your booking.`,
       });
     }
