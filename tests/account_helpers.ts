@@ -113,3 +113,26 @@ export async function signUpConfirmed(
   await t.kv.set(keys.user(user.id), user);
   return { cookie, user };
 }
+
+/**
+ * Holds hours through POST /bookings, pays on the demo checkout and runs the
+ * payment job: the booking id (confirmed, or requested for request-to-book).
+ */
+export async function bookPaid(
+  t: T,
+  cookie: string,
+  hours: { kitchen: string; date: string; start: string; end: string },
+): Promise<string> {
+  const held = await post(t, "/bookings", { ...hours, acceptRules: "yes" }, {
+    cookie,
+  });
+  assert.equal(
+    held.status,
+    303,
+    `hold ${hours.date} ${hours.start}: ${await held.clone().text()}`,
+  );
+  const id = held.headers.get("location")!.split("/")[2];
+  await post(t, `/bookings/${id}/pay`, {}, { cookie });
+  await runJobs(t);
+  return id;
+}

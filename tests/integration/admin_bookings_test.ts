@@ -9,6 +9,7 @@ import { keys } from "../../lib/db/keys.ts";
 import { setDemoPayoutReady } from "../../lib/hosts/repo.ts";
 import { newId } from "../../lib/ids.ts";
 import {
+  bookPaid,
   get,
   PASSWORD,
   post,
@@ -38,16 +39,12 @@ async function book(
   start: string,
   end: string,
 ): Promise<string> {
-  const held = await post(t, "/bookings", {
+  const id = await bookPaid(t, renter, {
     kitchen: kitchenId,
     date,
     start,
     end,
-    acceptRules: "yes",
-  }, { cookie: renter });
-  assert.equal(held.status, 303);
-  const id = held.headers.get("location")!.split("/")[2];
-  await post(t, `/bookings/${id}/pay`, {}, { cookie: renter });
+  });
   await runJobs(t);
   assert.equal((await booking(t, id)).status, "confirmed");
   return id;

@@ -11,7 +11,14 @@ import type { Booking } from "../../lib/bookings/schema.ts";
 import { keys } from "../../lib/db/keys.ts";
 import { setDemoPayoutReady } from "../../lib/hosts/repo.ts";
 import { updateKitchen } from "../../lib/kitchens/repo.ts";
-import { get, post, runJobs, signUp, userByEmail } from "../account_helpers.ts";
+import {
+  bookPaid,
+  get,
+  post,
+  runJobs,
+  signUp,
+  userByEmail,
+} from "../account_helpers.ts";
 import { addHost, addKitchens, kitchenFixture, testApp } from "../helpers.ts";
 
 type T = Awaited<ReturnType<typeof testApp>>;
@@ -120,17 +127,12 @@ async function confirmedBooking(title = "Test Kitchen") {
   await setDemoPayoutReady(t.kv, host.id, t.clock());
   const [k] = await addKitchens(t.kv, host.id, [kitchenFixture({ title })]);
   const renter = await account(t, "rosa@example.com");
-  const held = await post(t, "/bookings", {
+  const id = await bookPaid(t, renter.cookie, {
     kitchen: k.id,
     date: "2026-12-03",
     start: "10:00",
     end: "13:00",
-    acceptRules: "yes",
-  }, { cookie: renter.cookie });
-  assert.equal(held.status, 303);
-  const id = held.headers.get("location")!.split("/")[2];
-  await post(t, `/bookings/${id}/pay`, {}, { cookie: renter.cookie });
-  await runJobs(t);
+  });
   const booking = (await t.kv.get<Booking>(keys.booking(id))).value!;
   assert.equal(booking.status, "confirmed");
   return { t, k, host, renter, booking };

@@ -30,7 +30,13 @@ import { newId } from "../../lib/ids.ts";
 import type { JobRecord } from "../../lib/jobs/outbox.ts";
 import { daySlots } from "../../lib/kitchens/calendar.ts";
 import type { Kitchen } from "../../lib/kitchens/schema.ts";
-import { get, post, runJobs, signUpConfirmed } from "../account_helpers.ts";
+import {
+  bookPaid,
+  get,
+  post,
+  runJobs,
+  signUpConfirmed,
+} from "../account_helpers.ts";
 import { addKitchens, kitchenFixture, testApp } from "../helpers.ts";
 
 type T = Awaited<ReturnType<typeof testApp>>;
@@ -537,17 +543,12 @@ const feedUrlIn = (html: string, k: Kitchen) => {
 Deno.test("calendar sync: the export feed holds bookings and blocks at the right instants, for the right token only", async () => {
   const { t, host, renter, k, base } = await setup();
   try {
-    const held = await post(t, "/bookings", {
+    const id = await bookPaid(t, renter.cookie, {
       kitchen: k.id,
       date: "2027-03-14",
       start: "10:00",
       end: "13:00",
-      acceptRules: "yes",
-    }, { cookie: renter.cookie });
-    assert.equal(held.status, 303);
-    const id = held.headers.get("location")!.split("/")[2];
-    await post(t, `/bookings/${id}/pay`, {}, { cookie: renter.cookie });
-    await runJobs(t);
+    });
     const booking = (await t.kv.get<Booking>(keys.booking(id))).value!;
     assert.equal(booking.status, "confirmed");
     await post(t, `${base}/blocks`, {

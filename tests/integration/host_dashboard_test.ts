@@ -3,7 +3,13 @@ import { keys } from "../../lib/db/keys.ts";
 import type { Booking, LedgerKind } from "../../lib/bookings/schema.ts";
 import { setDemoPayoutReady } from "../../lib/hosts/repo.ts";
 import { formatCents } from "../../lib/money.ts";
-import { get, post, runJobs, signUpConfirmed } from "../account_helpers.ts";
+import {
+  bookPaid,
+  get,
+  post,
+  runJobs,
+  signUpConfirmed,
+} from "../account_helpers.ts";
 import { addKitchens, kitchenFixture, testApp } from "../helpers.ts";
 
 type T = Awaited<ReturnType<typeof testApp>>;
@@ -11,7 +17,7 @@ type T = Awaited<ReturnType<typeof testApp>>;
 const HOSTILE_TITLE = '=HYPERLINK("http://evil.example","Free")';
 
 /** A renter books through the real flow: hold, demo pay, the payment job. */
-async function book(
+function book(
   t: T,
   cookie: string,
   kitchen: string,
@@ -19,18 +25,7 @@ async function book(
   start: string,
   end: string,
 ): Promise<string> {
-  const held = await post(t, "/bookings", {
-    kitchen,
-    date,
-    start,
-    end,
-    acceptRules: "yes",
-  }, { cookie });
-  assert.equal(held.status, 303, `hold ${date} ${start}`);
-  const id = held.headers.get("location")!.split("/")[2];
-  await post(t, `/bookings/${id}/pay`, {}, { cookie });
-  await runJobs(t);
-  return id;
+  return bookPaid(t, cookie, { kitchen, date, start, end });
 }
 
 const stored = async (t: T, id: string) =>

@@ -4,7 +4,12 @@ import { countPublishedKitchens } from "../../lib/kitchens/repo.ts";
 import { saveSection } from "../../lib/kitchens/listings.ts";
 import { setDemoPayoutReady } from "../../lib/hosts/repo.ts";
 import { newId } from "../../lib/ids.ts";
-import { get, post, runJobs, signUpConfirmed } from "../account_helpers.ts";
+import {
+  bookPaid,
+  get,
+  post,
+  signUpConfirmed,
+} from "../account_helpers.ts";
 import { testApp } from "../helpers.ts";
 
 type T = Awaited<ReturnType<typeof testApp>>;
@@ -328,17 +333,12 @@ Deno.test("listings: new hours never cancel a booking, and the editor warns abou
   await post(t, `/host/kitchens/${id}/publish`, {}, { cookie });
   // Thursday 2026-12-03 is not open; Monday 2026-12-07 is.
   const renter = (await signUpConfirmed(t, "rosa@example.com")).cookie;
-  const held = await post(t, "/bookings", {
+  const bookingId = await bookPaid(t, renter, {
     kitchen: id,
     date: "2026-12-07",
     start: "10:00",
     end: "13:00",
-    acceptRules: "yes",
-  }, { cookie: renter });
-  assert.equal(held.status, 303, await held.clone().text());
-  const bookingId = held.headers.get("location")!.split("/")[2];
-  await post(t, `/bookings/${bookingId}/pay`, {}, { cookie: renter });
-  await runJobs(t);
+  });
   // The host closes Mondays.
   const res = await postForm(t, `/host/kitchens/${id}/edit/hours`, {
     ...GOOD.hours,
