@@ -137,8 +137,6 @@ export const keys = {
   /** A file being written (or deleted): its chunks are swept if it never finishes. */
   pendingUpload: (id: string) => ["uploads_pending", id],
   pendingUploadsPrefix: () => ["uploads_pending"],
-  /** A short lock on a listing's photo list while one edit runs. */
-  photoLock: (kitchenId: string) => ["photo_locks", kitchenId],
 
   user: (id: string) => ["users", id],
   /** Unique: one account per normalised (trimmed, lower-case) email address. */

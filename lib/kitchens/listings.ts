@@ -215,7 +215,7 @@ export async function createDraft(
  * Saves one section: validated by the section's schema, and for a kitchen
  * already published, by the whole kitchen schema too. Returns the listing.
  */
-export async function saveSection(
+export function saveSection(
   kv: Deno.Kv,
   id: string,
   editor: Editor,
@@ -223,18 +223,41 @@ export async function saveSection(
   input: unknown,
   now: number,
 ): Promise<Listing> {
-  const parsed = sectionSchema(section).safeParse(input);
-  if (!parsed.success) {
-    throw new ValidationError(
-      issuesOf(parsed.error),
-      "Please check the highlighted fields.",
-    );
-  }
-  const values = parsed.data as Partial<KitchenInput>;
+  return updateSection(kv, id, editor, section, () => input, now);
+}
+
+/**
+ * Like `saveSection`, but the section's new values are computed from the
+ * listing's current ones (and status) on every attempt of the versionstamp-
+ * checked write, so two concurrent edits (a photo added while another is
+ * reordered) both land instead of one overwriting the other.
+ */
+export async function updateSection(
+  kv: Deno.Kv,
+  id: string,
+  editor: Editor,
+  section: EditSection,
+  change: (current: Partial<KitchenInput>, status: KitchenStatus) => unknown,
+  now: number,
+): Promise<Listing> {
+  const schema = sectionSchema(section);
+  const valuesFrom = (
+    current: Partial<KitchenInput>,
+    status: KitchenStatus,
+  ) => {
+    const parsed = schema.safeParse(change(current, status));
+    if (!parsed.success) {
+      throw new ValidationError(
+        issuesOf(parsed.error),
+        "Please check the highlighted fields.",
+      );
+    }
+    return parsed.data as Partial<KitchenInput>;
+  };
   const listing = await getListingFor(kv, id, editor, { write: true });
   if (listing.kitchen) {
     const after = await updateKitchen(kv, id, (k) => {
-      const next = { ...k, ...values };
+      const next = { ...k, ...valuesFrom(fromKitchen(k).values, k.status) };
       const whole = kitchenInput.safeParse(next);
       if (!whole.success) {
         throw new ValidationError(issuesOf(whole.error));
@@ -243,12 +266,16 @@ export async function saveSection(
     }, new Date(now));
     return fromKitchen(after);
   }
-  for (let attempt = 0; attempt < 5; attempt++) {
+  // A lost race re-reads and re-applies; a few editors at once all land.
+  for (let attempt = 0; attempt < 20; attempt++) {
     const entry = await kv.get<DraftRecord>(keys.kitchenDraft(id));
     if (!entry.value) throw notFound();
     const draft: DraftRecord = {
       ...entry.value,
-      values: { ...entry.value.values, ...values },
+      values: {
+        ...entry.value.values,
+        ...valuesFrom(entry.value.values, "draft"),
+      },
       updatedAt: new Date(now).toISOString(),
     };
     const res = await kv.atomic().check(entry).set(entry.key, draft).commit();

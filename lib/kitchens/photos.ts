@@ -1,7 +1,6 @@
-import { keys } from "../db/keys.ts";
 /**
  * A kitchen listing's photos: upload, order (the first is the cover), alt
- * text and delete, through the listing API (`getListingFor`, `saveSection`),
+ * text and delete, through the listing API (`getListingFor`, `updateSection`),
  * so only the listing's host or staff can touch them.
  *
  * An upload is decided by its bytes, never its name or stated type:
@@ -44,9 +43,10 @@ import {
   getListingFor,
   type Listing,
   MIN_PHOTOS,
-  saveSection,
+  updateSection,
 } from "./listings.ts";
 import { type PhotoRef, photoRef } from "./schema.ts";
+import type { KitchenStatus } from "./vocabulary.ts";
 
 export const PHOTO_MAX_BYTES = 10 * 1024 * 1024;
 export const MAX_PHOTOS = 20;
@@ -771,10 +771,10 @@ export async function deletePhoto(
     kitchenId,
     editor,
     now,
-    (photos, current) => {
+    (photos, status) => {
       removed = photos.find((p) => p.id === photoId);
       if (!removed) throw photoNotFound();
-      if (current.status === "published" && photos.length <= MIN_PHOTOS) {
+      if (status === "published" && photos.length <= MIN_PHOTOS) {
         throw new ConflictError(
           `A published kitchen needs at least ${MIN_PHOTOS} photos. ` +
             "Add another before deleting this one.",
@@ -790,74 +790,23 @@ export async function deletePhoto(
 }
 
 /**
- * Reads the photos, applies `change`, and saves the photos section, under
- * the listing's photo lock: `saveSection` writes the list it is given, so
- * two edits must not both start from the same list.
+ * Applies `change` to the current photo list and saves the photos section;
+ * `updateSection` re-applies it on a fresh read if another edit got in
+ * first, so concurrent edits never start from the same list.
  */
 async function editPhotos(
   kv: Deno.Kv,
   kitchenId: string,
   editor: Editor,
   now: number,
-  change: (photos: PhotoRef[], listing: Listing) => PhotoRef[],
+  change: (photos: PhotoRef[], status: KitchenStatus) => PhotoRef[],
 ): Promise<Listing> {
-  return await withPhotoLock(kv, kitchenId, async () => {
-    const listing = await getListingFor(kv, kitchenId, editor);
-    const photos = change(listing.values.photos ?? [], listing);
-    return await saveSection(
-      kv,
-      kitchenId,
-      editor,
-      "photos",
-      { photos },
-      now,
-    );
-  });
-}
-
-// Belongs in lib/db/keys.ts with the other key builders.
-const photoLockKey = keys.photoLock;
-/** Longer than any read-and-save; a holder that died frees the lock after it. */
-const LOCK_MS = 10_000;
-
-interface PhotoLock {
-  token: string;
-  expiresAt: number;
-}
-
-/**
- * A short lock per listing in KV (so it holds across instances), taken with
- * a versionstamp check and released only by its holder. Wall-clock time,
- * not the app's clock: it measures how long a holder may take.
- */
-async function withPhotoLock<T>(
-  kv: Deno.Kv,
-  kitchenId: string,
-  task: () => Promise<T>,
-): Promise<T> {
-  const key = photoLockKey(kitchenId);
-  const token = crypto.randomUUID();
-  for (let attempt = 0; attempt < 200; attempt++) {
-    const held = await kv.get<PhotoLock>(key);
-    if (!held.value || held.value.expiresAt <= Date.now()) {
-      const lock: PhotoLock = { token, expiresAt: Date.now() + LOCK_MS };
-      const taken = await kv.atomic().check(held)
-        .set(key, lock, { expireIn: LOCK_MS })
-        .commit();
-      if (taken.ok) {
-        try {
-          return await task();
-        } finally {
-          await kv.atomic()
-            .check({ key, versionstamp: taken.versionstamp })
-            .delete(key)
-            .commit();
-        }
-      }
-    }
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new ConflictError(
-    "These photos are being changed in another window; please try again.",
+  return await updateSection(
+    kv,
+    kitchenId,
+    editor,
+    "photos",
+    (current, status) => ({ photos: change(current.photos ?? [], status) }),
+    now,
   );
 }

@@ -143,7 +143,7 @@ export async function updateKitchen(
   change: (k: Kitchen) => Kitchen,
   now = new Date(),
 ): Promise<Kitchen> {
-  for (let attempt = 0; attempt < 5; attempt++) {
+  for (let attempt = 0; attempt < 20; attempt++) {
     const entry = await kv.get<Kitchen>(keys.kitchen(id));
     if (!entry.value) {
       throw new NotFoundError("We could not find that kitchen.");

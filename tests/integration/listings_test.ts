@@ -1,15 +1,10 @@
 import assert from "node:assert/strict";
 import { keys } from "../../lib/db/keys.ts";
 import { countPublishedKitchens } from "../../lib/kitchens/repo.ts";
-import { saveSection } from "../../lib/kitchens/listings.ts";
+import { saveSection, updateSection } from "../../lib/kitchens/listings.ts";
 import { setDemoPayoutReady } from "../../lib/hosts/repo.ts";
 import { newId } from "../../lib/ids.ts";
-import {
-  bookPaid,
-  get,
-  post,
-  signUpConfirmed,
-} from "../account_helpers.ts";
+import { bookPaid, get, post, signUpConfirmed } from "../account_helpers.ts";
 import { testApp } from "../helpers.ts";
 
 type T = Awaited<ReturnType<typeof testApp>>;
@@ -391,5 +386,28 @@ Deno.test("listings: support staff can look at a host's listing, only admins cha
     keys.kitchenDraft(id),
   )).value!;
   assert.equal(stored.values.title, GOOD.basics.title);
+  t.close();
+});
+
+Deno.test("listings: concurrent edits of one section computed from the current values all land", async () => {
+  const t = await testApp();
+  const { cookie, user } = await newHost(t, "hana@example.com");
+  const id = await draft(t, cookie);
+  await Promise.all(
+    Array.from(
+      { length: 10 },
+      (_, n) =>
+        updateSection(t.kv, id, user, "photos", (current) => ({
+          photos: [
+            ...(current.photos ?? []),
+            { id: newId(), alt: `Photo ${n}` },
+          ],
+        }), t.clock()),
+    ),
+  );
+  const stored = (await t.kv.get<{ values: { photos: unknown[] } }>(
+    keys.kitchenDraft(id),
+  )).value!;
+  assert.equal(stored.values.photos.length, 10);
   t.close();
 });
