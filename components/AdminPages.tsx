@@ -1,5 +1,5 @@
 import type { ComponentChildren } from "preact";
-import { Table, th } from "./Table.tsx";
+import { Table } from "./Table.tsx";
 import type { SessionUser } from "../lib/accounts/schema.ts";
 import type { AuditEntry } from "../lib/audit/schema.ts";
 import { type Booking, LEDGER_KINDS } from "../lib/bookings/schema.ts";

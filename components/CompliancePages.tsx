@@ -1,5 +1,5 @@
 import type { ComponentChildren } from "preact";
-import { Table, th } from "./Table.tsx";
+import { Table } from "./Table.tsx";
 import type { AuditEntry } from "../lib/audit/schema.ts";
 import { allowedActions } from "../lib/compliance/review.ts";
 import {
