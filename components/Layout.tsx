@@ -11,11 +11,13 @@ export interface LayoutProps {
   city?: string;
   /** The logged-in user, for the header and the confirm-your-email banner. */
   user: SessionUser | null;
+  /** The signed-in user's unread notifications, for the header badge. */
+  unread?: number;
   children: ComponentChildren;
 }
 
 export function Layout(
-  { title, description, css, city, user, children }: LayoutProps,
+  { title, description, css, city, user, unread = 0, children }: LayoutProps,
 ) {
   return (
     <html lang="en">
@@ -74,7 +76,7 @@ export function Layout(
             </form>
             <nav
               aria-label="Main"
-              class="ml-auto flex gap-4 text-sm font-medium"
+              class="ml-auto flex flex-wrap items-center gap-x-4 gap-y-1 text-sm font-medium"
             >
               <a href="/search" class="hover:underline">Find a kitchen</a>
               {user
@@ -98,6 +100,18 @@ export function Layout(
                       user.roles.includes("support")) && (
                       <a href="/admin" class="hover:underline">Admin</a>
                     )}
+                    <a href="/account/notifications" class="hover:underline">
+                      Notifications
+                      {unread > 0 && (
+                        <>
+                          {" "}
+                          <span class="rounded-full bg-emerald-700 px-2 text-xs font-bold text-white">
+                            {unread > 99 ? "99+" : String(unread)}{" "}
+                            <span class="sr-only">unread</span>
+                          </span>
+                        </>
+                      )}
+                    </a>
                     <a href="/account" class="hover:underline">
                       {user.name}
                     </a>
@@ -167,6 +181,11 @@ export function Layout(
             <div>
               <p class="font-bold text-stone-900">For hosts</p>
               <p>Earn from idle kitchen hours. Payouts through Stripe.</p>
+              <p class="mt-2">
+                <a href="/certifiers" class="hover:underline">
+                  Federal certifier directory
+                </a>
+              </p>
             </div>
           </div>
         </footer>

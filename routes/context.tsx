@@ -21,6 +21,8 @@ export type AppEnv = {
     /** The logged-in user, or null; set by the sessions middleware. */
     user: SessionUser | null;
     sessionHash: string | null;
+    /** The user's unread notifications, read for pages only (routes/notifications.tsx). */
+    unread?: number;
   };
 };
 export type AppContext = Context<AppEnv>;
@@ -28,12 +30,17 @@ export type AppContext = Context<AppEnv>;
 /** Renders a page inside the shared layout, with islands wired to this response's nonce. */
 export function page(
   c: AppContext,
-  props: Omit<LayoutProps, "css" | "children" | "user">,
+  props: Omit<LayoutProps, "css" | "children" | "user" | "unread">,
   body: VNode,
   status: ContentfulStatusCode = 200,
 ): Response {
   const html = renderPage(
-    <Layout {...props} css={c.var.manifest.css} user={c.var.user ?? null}>
+    <Layout
+      {...props}
+      css={c.var.manifest.css}
+      user={c.var.user ?? null}
+      unread={c.var.unread}
+    >
       {body}
     </Layout>,
     { nonce: c.var.nonce, manifest: c.var.manifest },

@@ -1,0 +1,83 @@
+/**
+ * /account/notifications: what the app told the signed-in user (a document
+ * decided, a suspension), newest first, and "mark all as read". Mounted at
+ * "/" before the /account sub-app. Also the header badge's count.
+ */
+import { Hono, type MiddlewareHandler } from "hono";
+import { z } from "zod";
+import { NotificationsPage } from "../components/NotificationsPage.tsx";
+import { isId } from "../lib/ids.ts";
+import {
+  listNotifications,
+  markAllRead,
+  unreadCount,
+} from "../lib/notifications/repo.ts";
+import { type AppEnv, page } from "./context.tsx";
+import { readQuery } from "./forms.ts";
+import { redirect } from "./headers.ts";
+import { ValidationError } from "../lib/errors.ts";
+
+export const NOTIFICATIONS_PATH = "/account/notifications";
+
+const NOTICES: Record<string, string> = {
+  read: "All your notifications are marked as read.",
+};
+
+const pageQuery = z.object({
+  cursor: z.string().trim().refine(
+    (v) => v === "" || isId(v),
+    "That page link is not valid; start again.",
+  ),
+});
+
+/**
+ * The unread count for the header of a page a signed-in user GETs: one KV
+ * read, skipped for everyone else and for what is not a page (an image, a
+ * download, JSON: their requests do not ask for HTML).
+ */
+export const unreadBadge: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const user = c.var.user;
+  const accept = c.req.header("Accept");
+  if (
+    user && (c.req.method === "GET" || c.req.method === "HEAD") &&
+    !c.req.path.startsWith("/api/") &&
+    (!accept || accept.includes("text/html"))
+  ) {
+    c.set("unread", await unreadCount(c.var.kv, user.id));
+  }
+  await next();
+};
+
+export const notifications = new Hono<AppEnv>();
+
+notifications.get(NOTIFICATIONS_PATH, async (c) => {
+  const user = c.var.user;
+  if (!user) return redirect(c, `/login?next=${NOTIFICATIONS_PATH}`);
+  const read = readQuery(c, pageQuery);
+  if (!read.ok) {
+    throw new ValidationError(read.form.errors, read.form.errors.cursor);
+  }
+  const cursor = read.data.cursor || null;
+  const list = await listNotifications(c.var.kv, user.id, {
+    cursor,
+    limit: 20,
+  });
+  return page(
+    c,
+    { title: "Notifications" },
+    <NotificationsPage
+      notifications={list.notifications}
+      cursor={list.cursor}
+      paged={cursor !== null}
+      unread={c.var.unread ?? await unreadCount(c.var.kv, user.id)}
+      notice={NOTICES[c.req.query("notice") ?? ""]}
+    />,
+  );
+});
+
+notifications.post(`${NOTIFICATIONS_PATH}/read`, async (c) => {
+  const user = c.var.user;
+  if (!user) return redirect(c, `/login?next=${NOTIFICATIONS_PATH}`);
+  await markAllRead(c.var.kv, user.id, c.var.now());
+  return redirect(c, `${NOTIFICATIONS_PATH}?notice=read`);
+});
