@@ -1,6 +1,5 @@
 import type { ComponentChildren } from "preact";
 import { Table } from "./Table.tsx";
-import type { SessionUser } from "../lib/accounts/schema.ts";
 import type { AuditEntry } from "../lib/audit/schema.ts";
 import { type Booking, LEDGER_KINDS } from "../lib/bookings/schema.ts";
 import type {
@@ -9,7 +8,6 @@ import type {
 } from "../lib/bookings/staff.ts";
 import { isId } from "../lib/ids.ts";
 import { formatDayTime, formatTime } from "../lib/kitchens/calendar.ts";
-import type { JobRecord } from "../lib/jobs/outbox.ts";
 import { formatCents } from "../lib/money.ts";
 import { Receipt } from "./BookingPages.tsx";
 import {
@@ -31,11 +29,12 @@ function bookingTimes(b: Booking): string {
   } (${b.timeZone})`;
 }
 
-function StaffNav() {
+export function StaffNav() {
   return (
     <nav aria-label="Staff pages" class="flex gap-4 text-sm">
       <a href="/admin" class={link}>Failed jobs</a>
       <a href="/admin/bookings" class={link}>Bookings</a>
+      <a href="/admin/documents" class={link}>Documents</a>
       <a href="/admin/audit" class={link}>Audit log</a>
     </nav>
   );
@@ -50,56 +49,6 @@ function LedgerFlag({ problem }: { problem: string | null }) {
       </span>
     )
     : <span class="text-stone-600">Balanced</span>;
-}
-
-export function AdminHomePage(
-  { user, dead }: { user: SessionUser; dead: JobRecord[] },
-) {
-  const role = user.roles.includes("admin") ? "admin" : "support (read-only)";
-  return (
-    <section class="space-y-6">
-      <header>
-        <h1 class="text-3xl font-extrabold">Admin</h1>
-        <p class="text-stone-700">
-          {`Signed in as ${user.name}, ${role}.`}
-        </p>
-      </header>
-      <ul class="space-y-1">
-        <li>
-          <a href="/admin/bookings" class={link}>Bookings</a>
-          {" — find a booking by id or email, see its ledger and events."}
-        </li>
-        <li>
-          <a href="/admin/audit" class={link}>Audit log</a>
-          {" — every staff action and money movement, newest first."}
-        </li>
-      </ul>
-      <div class="space-y-3">
-        <h2 class="text-xl font-bold">Failed jobs</h2>
-        <p class="text-stone-700">
-          Background work (emails, and later payments and reminders) that ran
-          out of attempts.
-        </p>
-        {dead.length === 0 ? <p>No failed jobs.</p> : (
-          <Table
-            caption="Failed jobs"
-            head={["Job", "Attempts", "Failed at", "Last error"]}
-          >
-            {dead.map((j) => (
-              <tr class="border-b border-stone-200 align-top">
-                <td class={`${td} font-mono`}>{j.type}</td>
-                <td class={td}>{String(j.attempts)}</td>
-                <td class={td}>
-                  {new Date(j.deadAt ?? j.runAt).toISOString()}
-                </td>
-                <td class="py-2">{j.lastError ?? ""}</td>
-              </tr>
-            ))}
-          </Table>
-        )}
-      </div>
-    </section>
-  );
 }
 
 function BookingRows({ rows }: { rows: StaffBookingRow[] }) {
@@ -123,8 +72,16 @@ function BookingRows({ rows }: { rows: StaffBookingRow[] }) {
               {b.id}
             </a>
           </td>
-          <td class={`${td} font-mono`}>{b.kitchenId}</td>
-          <td class={td}>{renterEmail ?? b.renterId}</td>
+          <td class={`${td} font-mono`}>
+            <a href={`/admin/kitchens/${b.kitchenId}`} class={link}>
+              {b.kitchenId}
+            </a>
+          </td>
+          <td class={td}>
+            <a href={`/admin/users/${b.renterId}`} class={link}>
+              {renterEmail ?? b.renterId}
+            </a>
+          </td>
           <td class={td}>{bookingTimes(b)}</td>
           <td class={td}>{b.status}</td>
           <td class={td}>{formatCents(b.quote.totalChargedCents)}</td>
@@ -177,7 +134,7 @@ export function AdminBookingsPage(
   );
 }
 
-function Fact(
+export function Fact(
   { label, children }: { label: string; children: ComponentChildren },
 ) {
   return (
@@ -197,7 +154,15 @@ function detailsText(e: AuditEntry): string {
     .join(", ");
 }
 
-function AuditRows(
+/** Staff pages of audited objects, by subject kind. */
+const STAFF_PAGES: Record<string, string> = {
+  booking: "bookings",
+  document: "documents",
+  kitchen: "kitchens",
+  user: "users",
+};
+
+export function AuditRows(
   { entries, caption }: { entries: AuditEntry[]; caption: string },
 ) {
   return (
@@ -211,10 +176,13 @@ function AuditRows(
           <td class={td}>{actorText(e)}</td>
           <td class={`${td} font-mono`}>{e.action}</td>
           <td class={td}>
-            {e.subject.kind === "booking" && isId(e.subject.id)
+            {STAFF_PAGES[e.subject.kind] && isId(e.subject.id)
               ? (
-                <a href={`/admin/bookings/${e.subject.id}`} class={link}>
-                  {`booking ${e.subject.id}`}
+                <a
+                  href={`/admin/${STAFF_PAGES[e.subject.kind]}/${e.subject.id}`}
+                  class={link}
+                >
+                  {`${e.subject.kind} ${e.subject.id}`}
                 </a>
               )
               : `${e.subject.kind} ${e.subject.id}`}
@@ -255,10 +223,21 @@ export function AdminBookingPage(
             <a href={`/kitchens/${b.kitchenId}`} class={link}>
               {view.kitchenTitle ?? b.kitchenId}
             </a>
-            <span class="font-mono text-xs">{` ${b.kitchenId}`}</span>
+            <span class="font-mono text-xs">{` ${b.kitchenId}`}</span>{" "}
+            <a href={`/admin/kitchens/${b.kitchenId}`} class={link}>
+              Staff view
+            </a>
           </Fact>
-          <Fact label="Renter">{view.renterEmail ?? b.renterId}</Fact>
-          <Fact label="Host">{view.hostEmail ?? b.hostId}</Fact>
+          <Fact label="Renter">
+            <a href={`/admin/users/${b.renterId}`} class={link}>
+              {view.renterEmail ?? b.renterId}
+            </a>
+          </Fact>
+          <Fact label="Host">
+            <a href={`/admin/users/${b.hostId}`} class={link}>
+              {view.hostEmail ?? b.hostId}
+            </a>
+          </Fact>
           <Fact label="Mode">{b.mode}</Fact>
           <Fact label="Payment">{b.payment.provider}</Fact>
           <Fact label="Created">{new Date(b.createdAt).toISOString()}</Fact>
@@ -368,37 +347,6 @@ export function AdminBookingPage(
           </button>
         </form>
       )}
-    </section>
-  );
-}
-
-export function AdminAuditPage(
-  { entries, cursor, paged }: {
-    entries: AuditEntry[];
-    /** The next (older) page, or null on the last one. */
-    cursor: string | null;
-    /** Whether this is a later page than the newest. */
-    paged: boolean;
-  },
-) {
-  return (
-    <section class="space-y-6">
-      <StaffNav />
-      <h1 class="text-3xl font-extrabold">Audit log</h1>
-      <p class="text-stone-700">
-        Every staff action and every money movement, newest first.
-      </p>
-      {entries.length === 0
-        ? <p>No entries.</p>
-        : <AuditRows entries={entries} caption="Audit log" />}
-      <nav aria-label="Audit log pages" class="flex gap-4">
-        {paged && <a href="/admin/audit" class={link}>Newest entries</a>}
-        {cursor && (
-          <a href={`/admin/audit?cursor=${cursor}`} class={link}>
-            Older entries
-          </a>
-        )}
-      </nav>
     </section>
   );
 }

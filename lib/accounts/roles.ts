@@ -16,8 +16,21 @@ export type Verdict = { ok: true } | { ok: false; reason: string };
 
 const has = (u: SessionUser, r: Role) => u.roles.includes(r);
 
+/** What a suspended account may no longer do, and how it is told. */
+const SUSPENDED: Partial<Record<Capability, string>> = {
+  book:
+    "Your account is suspended, so you cannot book kitchens. Contact Prep support.",
+  host:
+    "Your account is suspended, so the host pages are closed. Contact Prep support.",
+  publish:
+    "Your account is suspended, so you cannot publish a listing. Contact Prep support.",
+  "admin:act": "Your account is suspended, so you cannot change anything here.",
+};
+
 export function decide(user: SessionUser | null, what: Capability): Verdict {
   if (!user) return { ok: false, reason: "Log in to continue." };
+  const suspended = user.suspension ? SUSPENDED[what] : undefined;
+  if (suspended) return { ok: false, reason: suspended };
   switch (what) {
     case "admin:read":
       return has(user, "admin") || has(user, "support")

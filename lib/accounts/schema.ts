@@ -16,6 +16,13 @@ export const userRecord = z.object({
   businessName: z.string().nullable(),
   /** A demo account (published password): it logs in only where dev features are on. */
   demo: z.boolean().optional(),
+  /** Staff suspended the account (lib/compliance/suspensions.ts): it may sign in and look, not book or host. */
+  suspension: z.object({
+    reason: z.string(),
+    /** The admin's user id. */
+    by: z.string(),
+    at: z.number().int(),
+  }).optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });

@@ -506,7 +506,7 @@ export async function resetPassword(
  * what was read; `extra` adds the rest of the same atomic.
  */
 async function changeUser(
-  deps: AccountDeps,
+  deps: Pick<AccountDeps, "kv" | "now">,
   userId: string,
   change: (u: User) => Promise<User> | User,
   extra?: (
@@ -527,6 +527,21 @@ async function changeUser(
     if ((await atomic.commit()).ok) return after;
   }
   throw new ConflictError("Your account changed meanwhile; please try again.");
+}
+
+/**
+ * Changes an account on a staff member's decision (a suspension): `change`
+ * sees the record as read, and `extra` adds the audit entry to the same
+ * atomic, checked against what was read.
+ */
+export function changeUserAsStaff(
+  kv: Deno.Kv,
+  userId: string,
+  change: (u: User) => User,
+  now: number,
+  extra: (atomic: Deno.AtomicOperation, before: User, after: User) => void,
+): Promise<User> {
+  return changeUser({ kv, now }, userId, change, extra);
 }
 
 /**

@@ -1,15 +1,35 @@
-/** /admin/audit: the audit log, newest first, a page at a time. */
+/**
+ * /admin/audit: the audit log, newest first, filtered by who, what object,
+ * which action and which days, a page at a time. Read only: no route
+ * changes or deletes an entry.
+ */
 import { Hono } from "hono";
-import { AdminAuditPage } from "../../components/AdminPages.tsx";
-import { listAudit } from "../../lib/audit/repo.ts";
+import { AdminAuditPage } from "../../components/AdminStaff.tsx";
+import { auditQuery, isFiltered, listAudit } from "../../lib/audit/repo.ts";
 import { type AppEnv, page } from "../context.tsx";
+import { readQuery } from "../forms.ts";
 
 export const adminAudit = new Hono<AppEnv>();
 
 adminAudit.get("/", async (c) => {
-  // listAudit refuses a cursor that is not an id (a 400).
-  const cursor = c.req.query("cursor") || null;
-  const log = await listAudit(c.var.kv, { limit: 50, cursor });
+  const read = readQuery(c, auditQuery);
+  if (!read.ok) {
+    return page(
+      c,
+      { title: "Audit log" },
+      <AdminAuditPage
+        entries={[]}
+        cursor={null}
+        paged={false}
+        partial={false}
+        form={read.form}
+        filtered
+      />,
+      400,
+    );
+  }
+  const { cursor, filter } = read.data;
+  const log = await listAudit(c.var.kv, { limit: 50, cursor, filter });
   return page(
     c,
     { title: "Audit log" },
@@ -17,6 +37,9 @@ adminAudit.get("/", async (c) => {
       entries={log.entries}
       cursor={log.cursor}
       paged={cursor !== null}
+      partial={log.partial}
+      form={read.form}
+      filtered={isFiltered(filter)}
     />,
   );
 });

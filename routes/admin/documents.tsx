@@ -1,48 +1,69 @@
 /**
- * /admin/documents: the compliance review queue (oldest first) and one
- * document's details, file and history; admins verify, reject or request a
- * renewal (support reads only). Each decision is audited and emailed to the
- * holder in the same atomic (lib/compliance/repo.ts).
+ * /admin/documents: the compliance review queue (oldest first, filtered by
+ * type and city) and one document's details, image preview and history;
+ * admins verify, reject or request a renewal (support reads only). Each
+ * decision, its audit entry and the holder's email and notification are one
+ * atomic (lib/compliance/repo.ts).
  */
 import { Hono } from "hono";
+import { z } from "zod";
 import {
   AdminDocumentPage,
   AdminDocumentsPage,
-} from "../../components/CompliancePages.tsx";
+} from "../../components/AdminDocuments.tsx";
 import type { FormState } from "../../components/Forms.tsx";
 import { decide, requireCapability } from "../../lib/accounts/roles.ts";
-import { listAuditFor } from "../../lib/audit/repo.ts";
 import {
-  getDocumentFor,
+  getDocumentPreview,
   listQueue,
-  reviewDocument,
-} from "../../lib/compliance/repo.ts";
+  loadDocumentReview,
+  queueQuery,
+} from "../../lib/compliance/queue.ts";
+import { reviewDocument } from "../../lib/compliance/repo.ts";
 import { ReviewConflictError } from "../../lib/compliance/review.ts";
 import type { ReviewAction } from "../../lib/compliance/schema.ts";
 import { ValidationError } from "../../lib/errors.ts";
 import { ID_PATTERN } from "../../lib/ids.ts";
 import { type AppContext, type AppEnv, page } from "../context.tsx";
+import { readForm, readQuery } from "../forms.ts";
 import { redirect } from "../headers.ts";
 
 export const adminDocuments = new Hono<AppEnv>();
 
 const NOTICES: Record<string, string> = {
-  verify: "The document is verified; the holder is emailed.",
-  reject: "The document is rejected; the holder is emailed.",
-  request_renewal: "A renewal is requested; the holder is emailed.",
+  verify: "The document is verified; the holder is notified.",
+  reject: "The document is rejected; the holder is notified.",
+  request_renewal: "A renewal is requested; the holder is notified.",
 };
 
 adminDocuments.get("/", async (c) => {
-  const queue = await listQueue(c.var.kv, {
-    limit: 50,
-    cursor: c.req.query("cursor") ?? null,
-  });
+  const read = readQuery(c, queueQuery);
+  if (!read.ok) {
+    return page(
+      c,
+      { title: "Documents to review" },
+      <AdminDocumentsPage
+        rows={[]}
+        cursor={null}
+        partial={false}
+        paged={false}
+        form={read.form}
+        now={c.var.now()}
+      />,
+      400,
+    );
+  }
+  const { kind, city, cursor } = read.data;
+  const queue = await listQueue(c.var.kv, { kind, city, cursor, limit: 50 });
   return page(
     c,
     { title: "Documents to review" },
     <AdminDocumentsPage
-      documents={queue.documents}
+      rows={queue.rows}
       cursor={queue.cursor}
+      partial={queue.partial}
+      paged={cursor !== null}
+      form={read.form}
       now={c.var.now()}
     />,
   );
@@ -57,18 +78,18 @@ async function renderDocument(
     status?: 200 | 400 | 409;
   } = {},
 ) {
-  const doc = await getDocumentFor(c.var.kv, id, c.var.user);
-  const audit = await listAuditFor(c.var.kv, "document", id, { limit: 50 });
+  const now = c.var.now();
+  const review = await loadDocumentReview(c.var.kv, id, c.var.user, now);
   return page(
     c,
     { title: "Document review" },
     <AdminDocumentPage
-      doc={doc}
-      audit={audit}
+      review={review}
       canAct={decide(c.var.user, "admin:act").ok}
       forms={opts.forms ?? {}}
       notice={NOTICES[c.req.query("notice") ?? ""]}
       message={opts.message}
+      now={now}
     />,
     opts.status ?? 200,
   );
@@ -78,6 +99,34 @@ adminDocuments.get(
   `/:id{${ID_PATTERN}}`,
   (c) => renderDocument(c, c.req.param("id")),
 );
+
+/**
+ * The document's image, inline for the review page: JPEG and PNG only
+ * (lib refuses anything else), with a fixed type, nosniff and a sandbox CSP
+ * so that nothing in the file can run even if opened on its own.
+ */
+adminDocuments.get(`/:id{${ID_PATTERN}}/preview`, async (c) => {
+  const image = await getDocumentPreview(
+    c.var.kv,
+    c.req.param("id"),
+    c.var.user,
+  );
+  return new Response(image.bytes, {
+    headers: {
+      "Content-Type": image.contentType,
+      "Content-Length": String(image.bytes.length),
+      "X-Content-Type-Options": "nosniff",
+      "Content-Security-Policy": "default-src 'none'; sandbox",
+      "Cache-Control": "private, no-store",
+    },
+  });
+});
+
+const decisionForm = z.object({
+  reason: z.string().max(5000, "Use at most 5000 characters"),
+  note: z.string().max(5000, "Use at most 5000 characters"),
+  correctedExpiry: z.string().max(100, "Enter a date like 2026-12-31"),
+});
 
 const ACTIONS: Record<string, ReviewAction> = {
   verify: "verify",
@@ -92,16 +141,15 @@ adminDocuments.post(
     requireCapability(user, "admin:act");
     const id = c.req.param("id");
     const action = ACTIONS[c.req.param("action")];
-    const data = await c.req.formData().catch(() => new FormData());
-    const field = (name: string) => {
-      const v = data.get(name);
-      return typeof v === "string" ? v : "";
-    };
-    const values = {
-      reason: field("reason"),
-      note: field("note"),
-      correctedExpiry: field("correctedExpiry"),
-    };
+    // Each action's rules (a reason to reject, a date) are review()'s to judge.
+    const read = await readForm(c, decisionForm);
+    if (!read.ok) {
+      return await renderDocument(c, id, {
+        forms: { [action]: read.form },
+        status: 400,
+      });
+    }
+    const values = read.data;
     try {
       const cfg = c.var.config;
       await reviewDocument(c.var.kv, id, action, user, {

@@ -1,0 +1,462 @@
+import type { SessionUser } from "../lib/accounts/schema.ts";
+import type { AuditEntry } from "../lib/audit/schema.ts";
+import type { Booking } from "../lib/bookings/schema.ts";
+import type {
+  StaffKitchenView,
+  StaffUserView,
+} from "../lib/compliance/suspensions.ts";
+import {
+  type ComplianceDocument,
+  DOCUMENT_KIND_NAMES,
+} from "../lib/compliance/schema.ts";
+import { formatDayTime, formatTime } from "../lib/kitchens/calendar.ts";
+import { AuditRows, Fact, StaffNav } from "./AdminPages.tsx";
+import { STATUS_NAMES } from "./CompliancePages.tsx";
+import {
+  FormMessage,
+  type FormState,
+  Notice,
+  SubmitButton,
+  TextArea,
+  TextField,
+} from "./Forms.tsx";
+import { Table } from "./Table.tsx";
+
+const card = "space-y-3 rounded-xl border border-stone-200 bg-white p-5";
+const link = "font-semibold text-emerald-800 underline";
+const td = "py-2 pr-4";
+
+// ---------------------------------------------------------------------------
+// The audit log
+
+/** The filters as typed, for links to further pages. */
+const AUDIT_FIELDS = ["actor", "kind", "subject", "action", "from", "to"];
+
+function auditLink(values: Record<string, string>, cursor?: string): string {
+  const q = new URLSearchParams();
+  if (cursor) q.set("cursor", cursor);
+  for (const f of AUDIT_FIELDS) {
+    const v = values[f]?.trim();
+    if (v) q.set(f, v);
+  }
+  const s = q.toString();
+  return s ? `/admin/audit?${s}` : "/admin/audit";
+}
+
+export function AdminAuditPage(
+  { entries, cursor, paged, partial, form, filtered }: {
+    entries: AuditEntry[];
+    /** The next (older) page, or null on the last one. */
+    cursor: string | null;
+    /** Whether this is a later page than the newest. */
+    paged: boolean;
+    /** The search stopped at its budget before filling the page. */
+    partial: boolean;
+    form: FormState;
+    /** Whether any filter is set. */
+    filtered: boolean;
+  },
+) {
+  const failed = Object.keys(form.errors).length > 0;
+  return (
+    <section class="space-y-6">
+      <StaffNav />
+      <h1 class="text-3xl font-extrabold">Audit log</h1>
+      <p class="text-stone-700">
+        Every staff action and every money movement, newest first. Entries are
+        never changed or deleted.
+      </p>
+      <form method="get" action="/admin/audit" class={card} role="search">
+        <h2 class="text-xl font-bold">Filter</h2>
+        {/* A bad page link has no field of its own: say so above the form. */}
+        <FormMessage
+          form={{ ...form, message: form.errors.cursor ?? form.message }}
+        />
+        <div class="grid gap-3 sm:grid-cols-2">
+          <TextField
+            name="actor"
+            label="Who (user id or email)"
+            form={form}
+            required={false}
+          />
+          <TextField
+            name="action"
+            label="Action"
+            hint='Exact, like "document.verified", or every one of a kind, like "document."'
+            form={form}
+            required={false}
+          />
+          <TextField
+            name="kind"
+            label="Object kind"
+            hint="booking, document, kitchen, user…"
+            form={form}
+            required={false}
+          />
+          <TextField
+            name="subject"
+            label="Object id"
+            form={form}
+            required={false}
+          />
+          <TextField
+            name="from"
+            label="From (UTC date)"
+            type="date"
+            form={form}
+            required={false}
+          />
+          <TextField
+            name="to"
+            label="To (UTC date, included)"
+            type="date"
+            form={form}
+            required={false}
+          />
+        </div>
+        <div class="flex items-center gap-4">
+          <SubmitButton>Filter the log</SubmitButton>
+          {filtered && <a href="/admin/audit" class={link}>Clear filters</a>}
+        </div>
+      </form>
+      {!failed && (
+        <>
+          {entries.length === 0
+            ? (
+              <p>
+                {partial
+                  ? "No matching entries among the entries searched so far."
+                  : "No entries."}
+              </p>
+            )
+            : <AuditRows entries={entries} caption="Audit log" />}
+          {partial && cursor && (
+            <p class="text-stone-700">
+              The search stopped after a few thousand entries; older entries
+              were not searched yet.
+            </p>
+          )}
+          <nav aria-label="Audit log pages" class="flex gap-4">
+            {paged && (
+              <a href={auditLink(form.values)} class={link}>Newest entries</a>
+            )}
+            {cursor && (
+              <a href={auditLink(form.values, cursor)} class={link}>
+                {partial ? "Search older entries" : "Older entries"}
+              </a>
+            )}
+          </nav>
+        </>
+      )}
+    </section>
+  );
+}
+
+// ---------------------------------------------------------------------------
+// Suspend and reinstate
+
+function SuspendForm(
+  { action, title, explain, button, form, danger }: {
+    action: string;
+    title: string;
+    explain: string;
+    button: string;
+    form: FormState;
+    danger: boolean;
+  },
+) {
+  return (
+    <form method="post" action={action} class={card}>
+      <h2 class="text-xl font-bold">{title}</h2>
+      <p>{explain}</p>
+      <TextArea
+        name="reason"
+        label="Reason (kept in the audit log and shown to the person affected)"
+        form={form}
+        rows={3}
+      />
+      {danger
+        ? (
+          <button
+            type="submit"
+            class="rounded-lg border border-red-300 px-4 py-2 font-semibold text-red-800"
+          >
+            {button}
+          </button>
+        )
+        : <SubmitButton>{button}</SubmitButton>}
+    </form>
+  );
+}
+
+function DocumentRows(
+  { documents, caption }: { documents: ComplianceDocument[]; caption: string },
+) {
+  return (
+    <Table caption={caption} head={["Type", "Number", "Expires", "Status"]}>
+      {documents.map((d) => (
+        <tr key={d.id} class="border-b border-stone-200">
+          <td class={td}>
+            <a href={`/admin/documents/${d.id}`} class={link}>
+              {DOCUMENT_KIND_NAMES[d.kind]}
+            </a>
+          </td>
+          <td class={td}>{d.number}</td>
+          <td class={td}>{d.expiryDate}</td>
+          <td class={td}>{STATUS_NAMES[d.status]}</td>
+        </tr>
+      ))}
+    </Table>
+  );
+}
+
+function bookingTimes(b: Booking): string {
+  return `${formatDayTime(b.timeZone, b.start)} – ${
+    formatTime(b.timeZone, b.end)
+  } (${b.timeZone})`;
+}
+
+const when = (ms: number) => new Date(ms).toISOString();
+
+export function AdminKitchenPage(
+  { view, canAct, form, notice }: {
+    view: StaffKitchenView;
+    /** Admins act; support only reads. */
+    canAct: boolean;
+    form: FormState;
+    notice?: string;
+  },
+) {
+  const k = view.kitchen;
+  const title = k?.title ?? view.draft?.title ?? "Untitled draft";
+  return (
+    <section class="space-y-6">
+      <StaffNav />
+      {notice && <Notice>{notice}</Notice>}
+      <FormMessage form={form} />
+      <header>
+        <h1 class="text-3xl font-extrabold">{title}</h1>
+        <p class="font-mono text-sm text-stone-600">{view.id}</p>
+      </header>
+      <div class={card}>
+        <h2 class="text-xl font-bold">Kitchen</h2>
+        <dl class="space-y-1">
+          <Fact label="Status">{k ? k.status : "draft (never published)"}</Fact>
+          {k?.suspension && (
+            <Fact label="Suspended">
+              {`${
+                when(k.suspension.at)
+              } by ${k.suspension.by}: ${k.suspension.reason} (was ${k.suspension.previous})`}
+            </Fact>
+          )}
+          {k && (
+            <Fact label="Address">
+              {`${k.address.line1}, ${k.address.city}`}
+            </Fact>
+          )}
+          {k && (
+            <Fact label="Permits">
+              {k.permits
+                ? (k.permits.ok
+                  ? "Required permits verified"
+                  : `Missing: ${
+                    (k.permits.missingNames ?? k.permits.missing).join(", ")
+                  }`)
+                : "Not checked yet"}
+            </Fact>
+          )}
+          <Fact label="Host">
+            {view.host
+              ? (
+                <a href={`/admin/users/${view.host.id}`} class={link}>
+                  {`${view.host.name} (${view.host.email})`}
+                </a>
+              )
+              : (k?.hostId ?? view.draft?.hostId ?? "")}
+          </Fact>
+          {k?.status === "published" && (
+            <Fact label="Public page">
+              <a href={`/kitchens/${k.id}`} class={link}>View listing</a>
+            </Fact>
+          )}
+        </dl>
+      </div>
+      {canAct && k && k.status !== "suspended" && (
+        <SuspendForm
+          action={`/admin/kitchens/${view.id}/suspend`}
+          title="Suspend this kitchen"
+          explain="The kitchen leaves search and takes no new holds. Bookings already made stand: handle them below. The host is notified."
+          button="Suspend the kitchen"
+          form={form}
+          danger
+        />
+      )}
+      {canAct && k?.status === "suspended" && (
+        <SuspendForm
+          action={`/admin/kitchens/${view.id}/reinstate`}
+          title="Reinstate this kitchen"
+          explain={`The kitchen returns to ${
+            k.suspension?.previous ?? "unlisted"
+          }. The host is notified.`}
+          button="Reinstate the kitchen"
+          form={form}
+          danger={false}
+        />
+      )}
+      {canAct && !k && (
+        <p class="text-stone-700">
+          This listing is a draft that was never published, so there is nothing
+          to suspend: it is not in search and takes no bookings.
+        </p>
+      )}
+      <div class={card}>
+        <h2 class="text-xl font-bold">Upcoming bookings</h2>
+        {view.upcoming.length === 0 ? <p>No upcoming bookings.</p> : (
+          <Table
+            caption="Upcoming bookings"
+            head={["Booking", "When", "Renter", "Status"]}
+          >
+            {view.upcoming.map((b) => (
+              <tr key={b.id} class="border-b border-stone-200">
+                <td class={td}>
+                  <a
+                    href={`/admin/bookings/${b.id}`}
+                    class={`${link} font-mono`}
+                  >
+                    {b.id}
+                  </a>
+                </td>
+                <td class={td}>{bookingTimes(b)}</td>
+                <td class={td}>
+                  <a href={`/admin/users/${b.renterId}`} class={link}>
+                    {view.people[b.renterId]?.email ?? b.renterId}
+                  </a>
+                </td>
+                <td class={td}>{b.status}</td>
+              </tr>
+            ))}
+          </Table>
+        )}
+      </div>
+      <div class={card}>
+        <h2 class="text-xl font-bold">Permits</h2>
+        {view.documents.length === 0
+          ? <p>No permits uploaded.</p>
+          : <DocumentRows documents={view.documents} caption="Permits" />}
+      </div>
+      <div class={card}>
+        <h2 class="text-xl font-bold">Recent audit entries</h2>
+        {view.audit.length === 0
+          ? <p>No audit entries for this kitchen.</p>
+          : <AuditRows entries={view.audit} caption="Audit entries" />}
+      </div>
+    </section>
+  );
+}
+
+export function AdminUserPage(
+  { view, viewer, canAct, form, notice }: {
+    view: StaffUserView;
+    viewer: SessionUser;
+    canAct: boolean;
+    form: FormState;
+    notice?: string;
+  },
+) {
+  const u = view.user;
+  const self = u.id === viewer.id;
+  return (
+    <section class="space-y-6">
+      <StaffNav />
+      {notice && <Notice>{notice}</Notice>}
+      <FormMessage form={form} />
+      <header>
+        <h1 class="text-3xl font-extrabold">{u.name}</h1>
+        <p class="font-mono text-sm text-stone-600">{u.id}</p>
+      </header>
+      <div class={card}>
+        <h2 class="text-xl font-bold">Account</h2>
+        <dl class="space-y-1">
+          <Fact label="Email">{u.email}</Fact>
+          <Fact label="Status">{u.suspension ? "suspended" : "active"}</Fact>
+          {u.suspension && (
+            <Fact label="Suspended">
+              {`${
+                when(u.suspension.at)
+              } by ${u.suspension.by}: ${u.suspension.reason}`}
+            </Fact>
+          )}
+          <Fact label="Roles">{u.roles.join(", ")}</Fact>
+          <Fact label="Email confirmed">
+            {u.emailVerifiedAt ?? "not yet"}
+          </Fact>
+          {u.businessName && <Fact label="Business">{u.businessName}</Fact>}
+          <Fact label="Joined">{u.createdAt}</Fact>
+          <Fact label="Bookings">
+            <a
+              href={`/admin/bookings?q=${encodeURIComponent(u.email)}`}
+              class={link}
+            >
+              Find their bookings
+            </a>
+          </Fact>
+        </dl>
+      </div>
+      {canAct && self && (
+        <p class="text-stone-700">
+          This is your own account: another admin must suspend or reinstate it.
+        </p>
+      )}
+      {canAct && !self && !u.suspension && (
+        <SuspendForm
+          action={`/admin/users/${u.id}/suspend`}
+          title="Suspend this account"
+          explain="They can still sign in and see their bookings, but cannot book, host or publish listings. They are notified."
+          button="Suspend the account"
+          form={form}
+          danger
+        />
+      )}
+      {canAct && !self && u.suspension && (
+        <SuspendForm
+          action={`/admin/users/${u.id}/reinstate`}
+          title="Reinstate this account"
+          explain="They can book and host again. They are notified."
+          button="Reinstate the account"
+          form={form}
+          danger={false}
+        />
+      )}
+      {view.kitchens.length > 0 && (
+        <div class={card}>
+          <h2 class="text-xl font-bold">Kitchens</h2>
+          <ul class="space-y-1">
+            {view.kitchens.map((k) => (
+              <li key={k.id}>
+                <a href={`/admin/kitchens/${k.id}`} class={link}>{k.title}</a>
+                {` (${k.status})`}
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+      <div class={card}>
+        <h2 class="text-xl font-bold">Compliance wallet</h2>
+        {view.documents.length === 0
+          ? <p>No documents uploaded.</p>
+          : (
+            <DocumentRows
+              documents={view.documents}
+              caption="Wallet documents"
+            />
+          )}
+      </div>
+      <div class={card}>
+        <h2 class="text-xl font-bold">Recent audit entries</h2>
+        {view.audit.length === 0
+          ? <p>No audit entries for this account.</p>
+          : <AuditRows entries={view.audit} caption="Audit entries" />}
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,362 @@
+/**
+ * Staff suspend and reinstate a kitchen or a user (issue 10 §2). Admins
+ * act, support reads (lib/accounts/roles.ts); a reason is required; the
+ * change, its audit entry and the in-app notice to the person affected are
+ * one atomic.
+ *
+ * A suspended kitchen has status "suspended": it leaves search and takes no
+ * holds, because both require "published" (lib/kitchens/repo.ts
+ * `isListed`). Its existing bookings stand; staff see them listed to handle
+ * one by one. A suspended user keeps signing in and seeing their bookings,
+ * and `decide()` refuses them booking, hosting and publishing.
+ */
+import { z } from "zod";
+import { requireCapability } from "../accounts/roles.ts";
+import type { SessionUser, User } from "../accounts/schema.ts";
+import { changeUserAsStaff } from "../accounts/users.ts";
+import { addAudit, listAuditFor } from "../audit/repo.ts";
+import type { AuditEntry } from "../audit/schema.ts";
+import { listUpcomingBookings } from "../bookings/listing_edit.ts";
+import type { Booking } from "../bookings/schema.ts";
+import { keys } from "../db/keys.ts";
+import { ConflictError, NotFoundError } from "../errors.ts";
+import { isId } from "../ids.ts";
+import type { DraftRecord } from "../kitchens/listings.ts";
+import { getKitchen, updateKitchen } from "../kitchens/repo.ts";
+import type { Kitchen } from "../kitchens/schema.ts";
+import { addNotification } from "../notifications/repo.ts";
+import { text } from "../text.ts";
+import { listDocumentsFor } from "./repo.ts";
+import type { ComplianceDocument } from "./schema.ts";
+
+/** The suspend and reinstate forms: why, kept in the audit log and told to the person. */
+export const suspensionForm = z.object({
+  reason: text({ label: "a reason", max: 1000, multiline: true }),
+});
+
+/**
+ * The shape of a user id: a ULID, or a seeded demo account's readable id
+ * ("demo-user-renter", "demo-host-01"). Checked before it becomes a key.
+ */
+export const USER_ID_PATTERN = "[A-Za-z0-9_-]{1,64}";
+const USER_ID = new RegExp(`^${USER_ID_PATTERN}$`);
+export const isUserId = (id: string): boolean => USER_ID.test(id);
+
+type Person = { id: string; name: string; email: string };
+
+const personOf = (u: User | null): Person | null =>
+  u ? { id: u.id, name: u.name, email: u.email } : null;
+
+async function people(
+  kv: Deno.Kv,
+  ids: string[],
+): Promise<Record<string, Person>> {
+  const unique = [...new Set(ids.filter(isUserId))];
+  const out: Record<string, Person> = {};
+  // getMany takes at most 10 keys.
+  for (let i = 0; i < unique.length; i += 10) {
+    const got = await kv.getMany<User[]>(
+      unique.slice(i, i + 10).map((id) => keys.user(id)),
+    );
+    for (const e of got) {
+      const p = personOf(e.value);
+      if (p) out[p.id] = p;
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------
+// Kitchens
+
+export interface StaffKitchenView {
+  id: string;
+  /** The kitchen record; null for a draft that was never published. */
+  kitchen: Kitchen | null;
+  /** A draft's title and host, when there is no kitchen record. */
+  draft: { title: string | null; hostId: string } | null;
+  host: Person | null;
+  /** Live bookings (held, requested, confirmed) that have not ended, soonest first. */
+  upcoming: Booking[];
+  /** The people on those bookings, by user id. */
+  people: Record<string, Person>;
+  documents: ComplianceDocument[];
+  /** The kitchen's audit entries, newest first. */
+  audit: AuditEntry[];
+}
+
+/** A kitchen (or a draft) as staff see it; 404 when neither exists. */
+export async function loadKitchenForStaff(
+  kv: Deno.Kv,
+  id: string,
+  viewer: SessionUser | null,
+  now: number,
+): Promise<StaffKitchenView> {
+  requireCapability(viewer, "admin:read");
+  const notFound = new NotFoundError("We could not find that kitchen.");
+  if (!isId(id)) throw notFound;
+  const [kitchen, draft] = await Promise.all([
+    getKitchen(kv, id),
+    kv.get<DraftRecord>(keys.kitchenDraft(id)),
+  ]);
+  if (!kitchen && !draft.value) throw notFound;
+  const hostId = kitchen?.hostId ?? draft.value!.hostId;
+  const [upcoming, documents, audit] = await Promise.all([
+    kitchen ? listUpcomingBookings(kv, id, now, 200) : Promise.resolve([]),
+    listDocumentsFor(kv, { kind: "kitchen", id }),
+    listAuditFor(kv, "kitchen", id, { limit: 50 }),
+  ]);
+  const found = await people(kv, [hostId, ...upcoming.map((b) => b.renterId)]);
+  return {
+    id,
+    kitchen,
+    draft: kitchen ? null : {
+      title: draft.value!.values.title ?? null,
+      hostId,
+    },
+    host: found[hostId] ?? null,
+    upcoming,
+    people: found,
+    documents: documents.reverse(),
+    audit,
+  };
+}
+
+async function changeKitchen(
+  kv: Deno.Kv,
+  id: string,
+  admin: SessionUser | null,
+  reason: string,
+  now: number,
+  suspend: boolean,
+): Promise<Kitchen> {
+  requireCapability(admin, "admin:act");
+  if (!isId(id)) throw new NotFoundError("We could not find that kitchen.");
+  if (!(await getKitchen(kv, id))) {
+    if ((await kv.get(keys.kitchenDraft(id))).value) {
+      throw new ConflictError(
+        "This listing is a draft that was never published, so there is " +
+          "nothing to suspend: it is not in search and takes no bookings.",
+      );
+    }
+    throw new NotFoundError("We could not find that kitchen.");
+  }
+  return await updateKitchen(
+    kv,
+    id,
+    (k) => {
+      if (suspend) {
+        if (k.status === "suspended") {
+          throw new ConflictError("This kitchen is already suspended.");
+        }
+        return {
+          ...k,
+          status: "suspended",
+          suspension: { reason, by: admin.id, at: now, previous: k.status },
+        };
+      }
+      if (k.status !== "suspended") {
+        throw new ConflictError("This kitchen is not suspended.");
+      }
+      const { suspension, ...rest } = k;
+      // A kitchen suspended without a record of its past goes back unlisted:
+      // its host decides when to publish it again.
+      return { ...rest, status: suspension?.previous ?? "unlisted" };
+    },
+    new Date(now),
+    (atomic, before, after) => {
+      addAudit(atomic, {
+        actor: { kind: "user", id: admin.id, email: admin.email },
+        action: suspend ? "kitchen.suspended" : "kitchen.reinstated",
+        subject: { kind: "kitchen", id },
+        details: {
+          title: after.title,
+          hostId: after.hostId,
+          from: before.status,
+          status: after.status,
+        },
+        reason,
+      }, now);
+      addNotification(
+        atomic,
+        after.hostId,
+        suspend
+          ? {
+            title: "Your kitchen is suspended",
+            body: `${after.title} no longer appears in search and takes no ` +
+              `new bookings. Bookings already made stand; Prep staff will ` +
+              `contact you about them. Reason: ${reason}`,
+            href: `/host/kitchens/${id}`,
+          }
+          : {
+            title: "Your kitchen is reinstated",
+            body: `${after.title} is back to ${after.status}. Note from ` +
+              `Prep staff: ${reason}`,
+            href: `/host/kitchens/${id}`,
+          },
+        now,
+      );
+    },
+  );
+}
+
+/** Suspends a kitchen (admins only): it leaves search and takes no holds. */
+export function suspendKitchen(
+  kv: Deno.Kv,
+  id: string,
+  admin: SessionUser | null,
+  reason: string,
+  now: number,
+): Promise<Kitchen> {
+  return changeKitchen(kv, id, admin, reason, now, true);
+}
+
+/** Reinstates a suspended kitchen to the status it had before (admins only). */
+export function reinstateKitchen(
+  kv: Deno.Kv,
+  id: string,
+  admin: SessionUser | null,
+  reason: string,
+  now: number,
+): Promise<Kitchen> {
+  return changeKitchen(kv, id, admin, reason, now, false);
+}
+
+// ---------------------------------------------------------------------------
+// Users
+
+export interface StaffUserView {
+  /** The account, without its password hash. */
+  user: SessionUser;
+  /** Kitchens the user hosts (published or not). */
+  kitchens: Kitchen[];
+  /** The user's wallet (renter documents), newest first. */
+  documents: ComplianceDocument[];
+  /** Audit entries about the user, newest first. */
+  audit: AuditEntry[];
+}
+
+/** An account as staff see it; 404 when there is none. */
+export async function loadUserForStaff(
+  kv: Deno.Kv,
+  id: string,
+  viewer: SessionUser | null,
+): Promise<StaffUserView> {
+  requireCapability(viewer, "admin:read");
+  const notFound = new NotFoundError("We could not find that account.");
+  if (!isUserId(id)) throw notFound;
+  const user = (await kv.get<User>(keys.user(id))).value;
+  if (!user) throw notFound;
+  const kitchenIds: string[] = [];
+  for await (
+    const e of kv.list<string>({ prefix: keys.kitchensByHostPrefix(id) }, {
+      limit: 100,
+    })
+  ) kitchenIds.push(e.value);
+  const [kitchens, documents, audit] = await Promise.all([
+    Promise.all(kitchenIds.map((k) => getKitchen(kv, k))),
+    listDocumentsFor(kv, { kind: "renter", id }),
+    listAuditFor(kv, "user", id, { limit: 50 }),
+  ]);
+  const { passwordHash: _, ...shown } = user;
+  return {
+    user: shown,
+    kitchens: kitchens.filter((k): k is Kitchen => k !== null),
+    documents: documents.reverse(),
+    audit,
+  };
+}
+
+async function changeUser(
+  kv: Deno.Kv,
+  id: string,
+  admin: SessionUser | null,
+  reason: string,
+  now: number,
+  suspend: boolean,
+): Promise<SessionUser> {
+  requireCapability(admin, "admin:act");
+  if (!isUserId(id)) {
+    throw new NotFoundError("We could not find that account.");
+  }
+  if (id === admin.id) {
+    throw new ConflictError(
+      suspend
+        ? "You cannot suspend your own account. Ask another admin."
+        : "You cannot reinstate your own account. Ask another admin.",
+    );
+  }
+  if (!(await kv.get(keys.user(id))).value) {
+    throw new NotFoundError("We could not find that account.");
+  }
+  const after = await changeUserAsStaff(
+    kv,
+    id,
+    (u) => {
+      if (suspend && u.suspension) {
+        throw new ConflictError("This account is already suspended.");
+      }
+      if (!suspend && !u.suspension) {
+        throw new ConflictError("This account is not suspended.");
+      }
+      if (suspend) {
+        return { ...u, suspension: { reason, by: admin.id, at: now } };
+      }
+      const { suspension: _, ...rest } = u;
+      return rest;
+    },
+    now,
+    (atomic, _before, after) => {
+      addAudit(atomic, {
+        actor: { kind: "user", id: admin.id, email: admin.email },
+        action: suspend ? "user.suspended" : "user.reinstated",
+        subject: { kind: "user", id },
+        details: { email: after.email, roles: after.roles.join(",") },
+        reason,
+      }, now);
+      addNotification(
+        atomic,
+        id,
+        suspend
+          ? {
+            title: "Your account is suspended",
+            body: "You can still sign in and see your bookings, but you " +
+              "cannot book kitchens, host or publish listings until Prep " +
+              `staff reinstate your account. Reason: ${reason}`,
+            href: "/account",
+          }
+          : {
+            title: "Your account is reinstated",
+            body:
+              `You can book and host again. Note from Prep staff: ${reason}`,
+            href: "/account",
+          },
+        now,
+      );
+    },
+  );
+  const { passwordHash: _, ...shown } = after;
+  return shown;
+}
+
+/** Suspends an account (admins only, never their own). */
+export function suspendUser(
+  kv: Deno.Kv,
+  id: string,
+  admin: SessionUser | null,
+  reason: string,
+  now: number,
+): Promise<SessionUser> {
+  return changeUser(kv, id, admin, reason, now, true);
+}
+
+/** Lifts an account's suspension (admins only, never their own). */
+export function reinstateUser(
+  kv: Deno.Kv,
+  id: string,
+  admin: SessionUser | null,
+  reason: string,
+  now: number,
+): Promise<SessionUser> {
+  return changeUser(kv, id, admin, reason, now, false);
+}

@@ -1,0 +1,532 @@
+/**
+ * Every staff route and every document route, asked by every kind of
+ * visitor: the exact status each must get, and no unexpected allow. New
+ * /admin routes fail this test until they are added to the table.
+ */
+import assert from "node:assert/strict";
+import encodePng from "@jsquash/png/encode.js";
+import { accountDepsFrom, setStaffRole } from "../../lib/accounts/users.ts";
+import { listAudit } from "../../lib/audit/repo.ts";
+import { quote } from "../../lib/bookings/pricing.ts";
+import type { Booking } from "../../lib/bookings/schema.ts";
+import { addDocument } from "../../lib/compliance/repo.ts";
+import type { DocumentUpload } from "../../lib/compliance/schema.ts";
+import {
+  suspendKitchen,
+  suspendUser,
+} from "../../lib/compliance/suspensions.ts";
+import { keys } from "../../lib/db/keys.ts";
+import { newId } from "../../lib/ids.ts";
+import { addKitchenCreate, newKitchen } from "../../lib/kitchens/repo.ts";
+import type { Kitchen } from "../../lib/kitchens/schema.ts";
+import {
+  PASSWORD,
+  post,
+  sessionCookie,
+  signUp,
+  signUpConfirmed,
+  type T,
+  userByEmail,
+} from "../account_helpers.ts";
+import { kitchenFixture, testApp } from "../helpers.ts";
+
+const NOW = Date.parse("2026-12-01T15:00:00Z");
+
+const ROLES = [
+  "anonymous",
+  "renter",
+  "hostA",
+  "hostB",
+  "support",
+  "admin",
+] as const;
+type Role = typeof ROLES[number];
+type Expect = Record<Role, number>;
+
+/** Staff pages: everyone else is refused with the staff area's 403. */
+const STAFF_READ: Expect = {
+  anonymous: 403,
+  renter: 403,
+  hostA: 403,
+  hostB: 403,
+  support: 200,
+  admin: 200,
+};
+/** Staff actions: support reads but may not act. */
+const staffAct = (admin: number): Expect => ({
+  ...STAFF_READ,
+  support: 403,
+  admin,
+});
+
+interface Case {
+  method: "GET" | "POST";
+  path: string;
+  form?: Record<string, string> | (() => Promise<FormData>);
+  expect: Expect;
+}
+
+const enc = (s: string) => new TextEncoder().encode(s);
+
+function pdf(): Uint8Array {
+  const objects = [
+    "<< /Type /Catalog /Pages 2 0 R >>",
+    "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+    "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>",
+  ];
+  let body = "%PDF-1.4\n";
+  const offsets: number[] = [];
+  objects.forEach((o, i) => {
+    offsets.push(body.length);
+    body += `${i + 1} 0 obj\n${o}\nendobj\n`;
+  });
+  const xref = body.length;
+  body += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
+  for (const off of offsets) {
+    body += `${String(off).padStart(10, "0")} 00000 n \n`;
+  }
+  body += `trailer\n<< /Size ${
+    objects.length + 1
+  } /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  return enc(body);
+}
+
+async function png(): Promise<Uint8Array> {
+  const data = new Uint8ClampedArray(8 * 8 * 4).fill(180);
+  return new Uint8Array(await encodePng(new ImageData(data, 8, 8)));
+}
+
+function upload(kind: DocumentUpload["kind"]): DocumentUpload {
+  return {
+    kind,
+    number: "N-1",
+    authority: "Chicago Department of Public Health",
+    issueDate: "2026-01-15",
+    expiryDate: "2028-01-15",
+    insurance: null,
+    inspection: null,
+    greaseService: null,
+    certification: null,
+  };
+}
+
+async function staff(t: T, email: string, role: "admin" | "support") {
+  await signUp(t, email);
+  const deps = accountDepsFrom(t.config, t.kv, t.clock());
+  assert.ok(await setStaffRole(deps, email, role, true));
+  return {
+    cookie: sessionCookie(
+      await post(t, "/login", { email, password: PASSWORD }),
+    ),
+    user: (await userByEmail(t, email))!,
+  };
+}
+
+async function kitchen(t: T, hostId: string, title: string) {
+  const k: Kitchen = {
+    ...newKitchen(hostId, kitchenFixture({ title }), {
+      status: "published",
+      now: new Date(NOW),
+    }),
+    permits: { ok: true, missing: [], missingNames: [], checkedAt: NOW },
+  };
+  assert.ok((await addKitchenCreate(t.kv.atomic(), k).commit()).ok);
+  return k;
+}
+
+async function booking(t: T, k: Kitchen, renterId: string): Promise<Booking> {
+  const start = NOW + 2 * 24 * 3600_000;
+  const b: Booking = {
+    v: 1,
+    id: newId(),
+    kitchenId: k.id,
+    renterId,
+    hostId: k.hostId,
+    start,
+    end: start + 3 * 3600_000,
+    timeZone: k.timeZone,
+    localDate: "2026-12-03",
+    localStart: "09:00",
+    localEnd: "12:00",
+    status: "confirmed",
+    mode: "instant",
+    quote: quote({
+      hourlyPriceCents: k.hourlyPriceCents,
+      cleaningFeeCents: k.cleaningFeeCents,
+      durationMinutes: 180,
+    }),
+    bufferMs: 0,
+    claimDays: ["2026-12-03"],
+    holdExpiresAt: null,
+    respondBy: null,
+    payment: {
+      provider: "demo",
+      checkoutSessionId: null,
+      paymentIntentId: null,
+      chargeId: null,
+    },
+    ledger: [],
+    accessCode: "1234",
+    cancellation: null,
+    disputed: false,
+    note: null,
+    rulesAcceptedAt: NOW,
+    createdAt: NOW,
+    updatedAt: NOW,
+  };
+  await t.kv.atomic()
+    .set(keys.booking(b.id), b)
+    .set(keys.bookingsByKitchen(k.id, b.start, b.id), b.id)
+    .set(keys.bookingsByRenter(renterId, b.start, b.id), b.id)
+    .set(keys.bookingsByHost(k.hostId, b.start, b.id), b.id)
+    .commit();
+  return b;
+}
+
+/** "/admin/x/:id{[0-9…]{26}}/:action{a|b}" → "/admin/x/:id/:action". */
+function normalise(path: string): string {
+  let out = "";
+  let depth = 0;
+  for (const ch of path) {
+    if (ch === "{") depth++;
+    else if (ch === "}") depth--;
+    else if (depth === 0) out += ch;
+  }
+  return out;
+}
+
+/** The path the table's concrete path stands for, by replacing ids and known words. */
+function patternOf(path: string): string {
+  return path.split("?")[0]
+    .replace(/\/[0-9A-HJKMNP-TV-Z]{26}/g, "/:id")
+    .replace(
+      /\/(verify|reject|request_renewal|suspend|reinstate)$/,
+      "/:action",
+    );
+}
+
+async function setup() {
+  const t = await testApp(NOW);
+  const admin = await staff(t, "ann@example.com", "admin");
+  const support = await staff(t, "sam@example.com", "support");
+  const renter = await signUpConfirmed(t, "rosa@example.com");
+  const hostA = await signUpConfirmed(t, "hal@example.com", "host");
+  const hostB = await signUpConfirmed(t, "sue@example.com", "host");
+  const uma = await signUpConfirmed(t, "uma@example.com");
+  const ulf = await signUpConfirmed(t, "ulf@example.com");
+  const kitchenA = await kitchen(t, hostA.user.id, "Hal's Kitchen");
+  const kitchenB = await kitchen(t, hostB.user.id, "Sue's Kitchen");
+  const doc = (
+    holder: { kind: "kitchen" | "renter"; id: string },
+    by: string,
+    kind: DocumentUpload["kind"],
+    bytes: Uint8Array,
+  ) =>
+    addDocument(t.kv, {
+      holder,
+      upload: upload(kind),
+      bytes,
+      uploadedBy: by,
+      now: NOW,
+    });
+  const mine = { kind: "renter" as const, id: renter.user.id };
+  const docs = {
+    renterPdf: await doc(mine, renter.user.id, "food_handler_card", pdf()),
+    kitchenPng: await doc(
+      { kind: "kitchen", id: kitchenA.id },
+      hostA.user.id,
+      "health_permit",
+      await png(),
+    ),
+    toVerify: await doc(mine, renter.user.id, "business_license", pdf()),
+    toReject: await doc(mine, renter.user.id, "workers_comp", pdf()),
+    toRenew: await doc(mine, renter.user.id, "food_manager_certificate", pdf()),
+  };
+  const b = await booking(t, kitchenA, renter.user.id);
+  // Targets of the reinstate actions, suspended beforehand.
+  await suspendKitchen(t.kv, kitchenB.id, admin.user, "Set up", NOW);
+  await suspendUser(t.kv, ulf.user.id, admin.user, "Set up", NOW);
+  const cookies: Record<Role, string | undefined> = {
+    anonymous: undefined,
+    renter: renter.cookie,
+    hostA: hostA.cookie,
+    hostB: hostB.cookie,
+    support: support.cookie,
+    admin: admin.cookie,
+  };
+  return {
+    t,
+    cookies,
+    ids: {
+      admin: admin.user.id,
+      renter: renter.user.id,
+      uma: uma.user.id,
+      ulf: ulf.user.id,
+      kitchenA: kitchenA.id,
+      kitchenB: kitchenB.id,
+      booking: b.id,
+    },
+    docs,
+  };
+}
+
+Deno.test("admin matrix: every staff and document route gives each visitor exactly the expected status, with zero unexpected allows", async () => {
+  const { t, cookies, ids, docs } = await setup();
+  try {
+    const reason = { reason: "Checked in the route matrix" };
+    const own = (owner: Role): Expect => ({
+      anonymous: 404,
+      renter: 404,
+      hostA: 404,
+      hostB: 404,
+      support: 200,
+      admin: 200,
+      [owner]: 200,
+    });
+    const pngUpload = async () => {
+      const form = new FormData();
+      form.set("kind", "fire_safety");
+      form.set("file", new File([(await png()) as BufferSource], "fire.png"));
+      return form;
+    };
+    const cases: Case[] = [
+      { method: "GET", path: "/admin", expect: STAFF_READ },
+      { method: "GET", path: "/admin/bookings", expect: STAFF_READ },
+      {
+        method: "GET",
+        path: "/admin/bookings?q=rosa%40example.com",
+        expect: STAFF_READ,
+      },
+      {
+        method: "GET",
+        path: `/admin/bookings/${ids.booking}`,
+        expect: STAFF_READ,
+      },
+      {
+        method: "POST",
+        path: `/admin/bookings/${ids.booking}/cancel`,
+        form: reason,
+        expect: staffAct(303),
+      },
+      { method: "GET", path: "/admin/audit", expect: STAFF_READ },
+      {
+        method: "GET",
+        path: `/admin/audit?actor=ann%40example.com&action=kitchen.`,
+        expect: STAFF_READ,
+      },
+      { method: "GET", path: "/admin/documents", expect: STAFF_READ },
+      {
+        method: "GET",
+        path: "/admin/documents?kind=health_permit&city=chicago",
+        expect: STAFF_READ,
+      },
+      {
+        method: "GET",
+        path: `/admin/documents/${docs.kitchenPng.id}`,
+        expect: STAFF_READ,
+      },
+      {
+        method: "GET",
+        path: `/admin/documents/${docs.kitchenPng.id}/preview`,
+        expect: STAFF_READ,
+      },
+      {
+        method: "GET",
+        path: `/admin/documents/${docs.renterPdf.id}/preview`,
+        // Staff get a 404: a PDF is never shown inline.
+        expect: { ...STAFF_READ, support: 404, admin: 404 },
+      },
+      {
+        method: "POST",
+        path: `/admin/documents/${docs.toVerify.id}/verify`,
+        form: { note: "", reason: "", correctedExpiry: "" },
+        expect: staffAct(303),
+      },
+      {
+        method: "POST",
+        path: `/admin/documents/${docs.toReject.id}/reject`,
+        form: { note: "", reason: "Blurry scan", correctedExpiry: "" },
+        expect: staffAct(303),
+      },
+      {
+        method: "POST",
+        path: `/admin/documents/${docs.toRenew.id}/request_renewal`,
+        form: { note: "", reason: "A newer one", correctedExpiry: "" },
+        expect: staffAct(303),
+      },
+      {
+        method: "GET",
+        path: `/admin/kitchens/${ids.kitchenA}`,
+        expect: STAFF_READ,
+      },
+      {
+        method: "POST",
+        path: `/admin/kitchens/${ids.kitchenA}/suspend`,
+        form: reason,
+        expect: staffAct(303),
+      },
+      {
+        method: "POST",
+        path: `/admin/kitchens/${ids.kitchenB}/reinstate`,
+        form: reason,
+        expect: staffAct(303),
+      },
+      {
+        method: "GET",
+        path: `/admin/users/${ids.renter}`,
+        expect: STAFF_READ,
+      },
+      {
+        method: "POST",
+        path: `/admin/users/${ids.uma}/suspend`,
+        form: reason,
+        expect: staffAct(303),
+      },
+      {
+        method: "POST",
+        path: `/admin/users/${ids.ulf}/reinstate`,
+        form: reason,
+        expect: staffAct(303),
+      },
+      {
+        method: "POST",
+        path: `/admin/users/${ids.admin}/suspend`,
+        form: reason,
+        // Even an admin is refused their own suspension.
+        expect: staffAct(409),
+      },
+      { method: "GET", path: "/admin/certifiers", expect: STAFF_READ },
+      {
+        method: "POST",
+        path: "/admin/certifiers",
+        form: {
+          accreditor: "anab",
+          body: "sai_global",
+          scopes: "pchf",
+          from: "2025-03-21",
+          to: "2028-03-21",
+        },
+        expect: staffAct(303),
+      },
+
+      // Documents are served to their holder and staff only; a 404 to
+      // anyone else, signed in or not, so ids reveal nothing.
+      {
+        method: "GET",
+        path: `/documents/${docs.renterPdf.id}/file`,
+        expect: own("renter"),
+      },
+      {
+        method: "GET",
+        path: `/documents/${docs.kitchenPng.id}/file`,
+        expect: own("hostA"),
+      },
+      {
+        method: "GET",
+        path: "/account/compliance",
+        expect: {
+          anonymous: 303,
+          renter: 200,
+          hostA: 200,
+          hostB: 200,
+          support: 200,
+          admin: 200,
+        },
+      },
+      // Host B tries host A's kitchen documents.
+      {
+        method: "GET",
+        path: `/host/kitchens/${ids.kitchenA}/permits`,
+        expect: {
+          anonymous: 303,
+          renter: 403,
+          hostA: 200,
+          hostB: 404,
+          support: 200,
+          admin: 200,
+        },
+      },
+      {
+        method: "POST",
+        path: `/host/kitchens/${ids.kitchenA}/permits/read`,
+        form: pngUpload,
+        expect: {
+          anonymous: 303,
+          renter: 403,
+          hostA: 200,
+          hostB: 404,
+          support: 404,
+          admin: 404,
+        },
+      },
+    ];
+
+    // Every /admin route of the app is in the table.
+    const covered = new Set(
+      cases.map((c) => `${c.method} ${patternOf(c.path)}`),
+    );
+    const missing = t.app.routes
+      .filter((r) =>
+        (r.method === "GET" || r.method === "POST") &&
+        r.path.startsWith("/admin")
+      )
+      .map((r) => `${r.method} ${normalise(r.path)}`)
+      .filter((r) => !covered.has(r));
+    assert.deepEqual(missing, [], "admin routes missing from the matrix");
+
+    const mismatches: string[] = [];
+    const allows: string[] = [];
+    let requests = 0;
+    for (const c of cases) {
+      for (const role of ROLES) {
+        const cookie = cookies[role];
+        const headers: Record<string, string> = cookie
+          ? { Cookie: cookie }
+          : {};
+        let res: Response;
+        if (c.method === "GET") {
+          res = await t.request(c.path, { headers });
+        } else {
+          const body = typeof c.form === "function"
+            ? await c.form()
+            : new URLSearchParams(c.form ?? {});
+          res = await t.request(c.path, {
+            method: "POST",
+            body,
+            headers: { ...headers, "Sec-Fetch-Site": "same-origin" },
+          });
+        }
+        requests++;
+        await res.body?.cancel();
+        const want = c.expect[role];
+        const location = res.headers.get("location") ?? "";
+        if (res.status !== want) {
+          mismatches.push(
+            `${c.method} ${c.path} as ${role}: ${res.status}, want ${want}`,
+          );
+        }
+        if (want === 303 && role === "anonymous" && res.status === 303) {
+          if (!location.startsWith("/login")) {
+            mismatches.push(`${c.path} as anonymous went to ${location}`);
+          }
+        }
+        const denied = want >= 400 || (want === 303 && role === "anonymous");
+        const got = res.status < 300 ||
+          (res.status < 400 && !location.startsWith("/login"));
+        if (denied && got) allows.push(`${c.method} ${c.path} as ${role}`);
+      }
+    }
+    assert.deepEqual(allows, [], "unexpected allows");
+    assert.deepEqual(mismatches, []);
+    assert.equal(requests, cases.length * ROLES.length);
+
+    // Only the admin's actions (and the setup's) reached the audit log.
+    const log = (await listAudit(t.kv, { limit: 500 })).entries;
+    const actors = new Set(log.map((e) => e.actor.id));
+    actors.delete(ids.admin);
+    actors.delete("deno task admin");
+    assert.deepEqual([...actors], []);
+  } finally {
+    t.close();
+  }
+});
