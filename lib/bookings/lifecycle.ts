@@ -36,6 +36,9 @@ export const REQUEST_TIMEOUT_JOB = "booking.request_timeout";
 /** Releases a card authorisation (declined or lapsed request); payments runs it. */
 export const RELEASE_AUTHORISATION_JOB = "payment.release_authorisation";
 export const REMINDER_BEFORE_MS = 24 * 3600_000;
+/** Checks a confirmed booking's documents a week ahead (lib/compliance/expiry.ts runs it). */
+export const BOOKING_COMPLIANCE_CHECK_JOB = "booking.compliance_check";
+export const COMPLIANCE_CHECK_BEFORE_MS = 7 * 24 * 3600_000;
 
 export interface LifecycleDeps {
   kv: Deno.Kv;
@@ -374,6 +377,12 @@ export function addConfirmedTimers(
     type: BOOKING_COMPLETE_JOB,
     payload: { bookingId: b.id },
     runAt: b.end,
+  }, opts);
+  addJob(atomic, {
+    id: `booking-compliance-check:${b.id}`,
+    type: BOOKING_COMPLIANCE_CHECK_JOB,
+    payload: { bookingId: b.id },
+    runAt: Math.max(deps.now, b.start - COMPLIANCE_CHECK_BEFORE_MS),
   }, opts);
   if (b.start - REMINDER_BEFORE_MS > deps.now) {
     addJob(atomic, {
