@@ -1,22 +1,25 @@
-import type { ComponentChildren } from "preact";
 import { Table } from "./Table.tsx";
-import type { AuditEntry } from "../lib/audit/schema.ts";
-import { allowedActions } from "../lib/compliance/review.ts";
+import {
+  PRODUCT_TYPE_NAMES,
+  PRODUCT_TYPES,
+} from "../lib/accounts/business_profile.ts";
+import { type FederalScope, scopeLabel } from "../lib/compliance/certifiers.ts";
 import {
   type ComplianceDocument,
   DOCUMENT_KIND_NAMES,
+  type DocumentKind,
   type DocumentStatus,
+  extractedFieldsOf,
+  type ExtractedGroup,
   RENTER_DOCUMENT_KINDS,
-  type ReviewAction,
 } from "../lib/compliance/schema.ts";
-import { formatCents } from "../lib/money.ts";
 import {
+  emptyForm,
   FormMessage,
   type FormState,
   Notice,
   Select,
   SubmitButton,
-  TextArea,
   TextField,
 } from "./Forms.tsx";
 
@@ -32,31 +35,20 @@ export const STATUS_NAMES: Record<DocumentStatus, string> = {
   renewal_requested: "Renewal requested",
 };
 
-const ACTION_NAMES: Record<ReviewAction, string> = {
-  verify: "Verify",
-  reject: "Reject",
-  request_renewal: "Request a renewal",
-};
-
-/** The renter's wallet: their documents, and the upload form. */
+/** The renter's wallet: their business profile, their documents, and the upload form. */
 export function WalletPage(
-  { documents, form, notice }: {
+  { documents, upload, profile, notice }: {
     documents: ComplianceDocument[];
-    form: FormState;
+    upload: UploadState;
+    profile: FormState;
     notice?: string;
   },
 ) {
-  const kinds: [string, string][] = [
-    ["", "Choose…"],
-    ...RENTER_DOCUMENT_KINDS.map((k): [string, string] => [
-      k,
-      DOCUMENT_KIND_NAMES[k],
-    ]),
-  ];
   return (
     <section class="mx-auto max-w-3xl space-y-6">
       <h1 class="text-3xl font-extrabold">Your compliance documents</h1>
       {notice && <Notice>{notice}</Notice>}
+      <ProfileForm form={profile} />
       <div class={card}>
         <h2 class="text-xl font-bold">On file</h2>
         {documents.length === 0
@@ -87,299 +79,366 @@ export function WalletPage(
             </Table>
           )}
       </div>
-      <form
-        method="post"
+      <DocumentUpload
         action="/account/compliance"
+        kinds={RENTER_DOCUMENT_KINDS}
+        upload={upload}
+      />
+    </section>
+  );
+}
+
+/** What a renter tells us about their business, which decides what cities ask of them. */
+function ProfileForm({ form }: { form: FormState }) {
+  return (
+    <form
+      method="post"
+      action="/account/compliance/profile"
+      class={card}
+      aria-labelledby="profile-heading"
+    >
+      <h2 id="profile-heading" class="text-xl font-bold">Your business</h2>
+      <p class="text-stone-700">
+        We ask because cities' rules depend on it: with employees you need
+        workers' compensation insurance; if you need an accessible kitchen we
+        tell you which kitchens are not; and some cities restrict products by
+        season, such as outdoor cooking in Seattle from November to February.
+      </p>
+      <FormMessage form={form} />
+      <Checkbox
+        name="hasEmployees"
+        label="I have employees"
+        form={form}
+      />
+      <Checkbox
+        name="needsAccessible"
+        label="I need an accessible kitchen (step-free entrance, accessible workstations and restroom)"
+        form={form}
+      />
+      <Select
+        name="productType"
+        label="What you make"
+        form={form}
+        scope="profile"
+        options={[
+          ["", "Not saying"],
+          ...PRODUCT_TYPES.map((p): [string, string] => [
+            p,
+            PRODUCT_TYPE_NAMES[p],
+          ]),
+        ]}
+      />
+      <SubmitButton>Save</SubmitButton>
+    </form>
+  );
+}
+
+function Checkbox(
+  { name, label, form }: { name: string; label: string; form: FormState },
+) {
+  const error = form.errors[name];
+  return (
+    <div>
+      <label class="flex items-center gap-2">
+        <input
+          type="checkbox"
+          name={name}
+          value="yes"
+          checked={form.values[name] === "yes"}
+          aria-invalid={error ? "true" : undefined}
+          aria-describedby={error ? `profile-${name}-error` : undefined}
+        />
+        {label}
+      </label>
+      {error && (
+        <p
+          id={`profile-${name}-error`}
+          class="mt-1 text-sm font-medium text-red-700"
+        >
+          {error}
+        </p>
+      )}
+    </div>
+  );
+}
+
+// ---------------------------------------------------------------------------
+// Uploading a document, in two steps
+
+/** A file checked and kept aside, waiting for the uploader to confirm its details. */
+export interface StagedView {
+  id: string;
+  kind: DocumentKind;
+  /** How we read the file, which decides what the form says about its fields. */
+  source: "pdf" | "scan" | "image";
+  /** Fields filled in from the PDF's text, marked for checking. */
+  prefilled: string[];
+  /** Set when the PDF names another scope than the kind chosen. */
+  otherScope?: FederalScope;
+}
+
+/**
+ * Where an upload stands: choosing the kind and the file, or checking the
+ * details of a staged file. `details` without `staged` is the one-step form
+ * (file and fields together) shown again after it failed.
+ */
+export interface UploadState {
+  step: "choose" | "details";
+  form: FormState;
+  staged: StagedView | null;
+}
+
+export const FIRST_UPLOAD_STEP: UploadState = {
+  step: "choose",
+  form: emptyForm,
+  staged: null,
+};
+
+export const READ_MARK = "Read from your PDF — check it.";
+
+const GROUP_LEGENDS: Record<ExtractedGroup, [alone: string, among: string]> = {
+  insurance: ["Insurance limits and names", "Liability insurance only"],
+  inspection: ["Inspection result", "Inspection reports only"],
+  greaseService: ["Service", "Grease trap service records only"],
+  certification: ["Certification", "Federal scope certificates only"],
+};
+
+const SOURCE_TEXT: Record<StagedView["source"], string> = {
+  pdf:
+    "We read the details marked “Read from your PDF” from your file. Check each one against the document and correct anything we got wrong, then fill in the rest.",
+  scan:
+    "We could not read any details from this PDF (it may be a scan), so please type them as they appear on the document.",
+  image:
+    "We do not read photos automatically, so please type the details as they appear on the document.",
+};
+
+const fileInput = (form: FormState) => (
+  <div>
+    <label for="f-file" class="block text-sm font-semibold">
+      File (PDF, JPEG or PNG, up to 10 MB)
+    </label>
+    <input
+      id="f-file"
+      name="file"
+      type="file"
+      accept="application/pdf,image/jpeg,image/png"
+      required
+      class="mt-1 w-full"
+      aria-invalid={form.errors.file ? "true" : undefined}
+      aria-describedby={form.errors.file ? "f-file-error" : undefined}
+    />
+    {form.errors.file && (
+      <p id="f-file-error" class="mt-1 text-sm font-medium text-red-700">
+        {form.errors.file}
+      </p>
+    )}
+  </div>
+);
+
+/**
+ * The upload form of a holder (the renter's wallet, a kitchen's permits),
+ * posting to `action`: first the kind and the file (to `action`/read), then
+ * the details of the staged file, prefilled where its PDF had them.
+ */
+export function DocumentUpload(
+  { action, kinds, upload }: {
+    action: string;
+    kinds: readonly DocumentKind[];
+    upload: UploadState;
+  },
+) {
+  const { form, staged } = upload;
+  const kindOptions: [string, string][] = [
+    ["", "Choose…"],
+    ...kinds.map((k): [string, string] => [k, DOCUMENT_KIND_NAMES[k]]),
+  ];
+  if (upload.step === "choose") {
+    return (
+      <form
+        id="upload"
+        method="post"
+        action={`${action}/read#upload`}
         enctype="multipart/form-data"
         class={card}
       >
         <h2 class="text-xl font-bold">Upload a document</h2>
         <FormMessage form={form} />
-        <Select name="kind" label="Type" form={form} options={kinds} />
-        <div>
-          <label for="f-file" class="block text-sm font-semibold">
-            File (PDF, JPEG or PNG, up to 10 MB)
-          </label>
-          <input
-            id="f-file"
-            name="file"
-            type="file"
-            accept="application/pdf,image/jpeg,image/png"
-            required
-            class="mt-1 w-full"
-            aria-invalid={form.errors.file ? "true" : undefined}
-            aria-describedby={form.errors.file ? "f-file-error" : undefined}
-          />
-          {form.errors.file && (
-            <p id="f-file-error" class="mt-1 text-sm font-medium text-red-700">
-              {form.errors.file}
-            </p>
-          )}
-        </div>
-        <TextField name="number" label="Document number" form={form} />
-        <TextField name="authority" label="Issuing authority" form={form} />
-        <TextField
-          name="issueDate"
-          label="Issue date"
-          type="date"
-          form={form}
-        />
-        <TextField
-          name="expiryDate"
-          label="Expiry date"
-          type="date"
-          form={form}
-        />
-        <fieldset class="space-y-3">
-          <legend class="text-sm font-semibold">
-            Liability insurance only
-          </legend>
-          <TextField
-            name="insurance.perOccurrenceCents"
-            label="Per-occurrence limit (dollars)"
-            form={form}
-            required={false}
-          />
-          <TextField
-            name="insurance.aggregateCents"
-            label="Aggregate limit (dollars)"
-            form={form}
-            required={false}
-          />
-          <TextField
-            name="insurance.namedInsured"
-            label="Named insured"
-            form={form}
-            required={false}
-          />
-          <TextField
-            name="insurance.additionalInsured"
-            label="Additional insured (as written)"
-            form={form}
-            required={false}
-          />
-        </fieldset>
-        <fieldset class="space-y-3">
-          <legend class="text-sm font-semibold">
-            Federal scope certificates only
-          </legend>
-          <TextField
-            name="certification.body"
-            label="Certification body"
-            form={form}
-            required={false}
-          />
-        </fieldset>
-        <SubmitButton>Upload</SubmitButton>
+        <Select name="kind" label="Type" form={form} options={kindOptions} />
+        {fileInput(form)}
+        <p class="text-sm text-stone-600">
+          If your file is a PDF with text in it, we fill in the dates and
+          numbers we can read; you check every one before it goes to review.
+        </p>
+        <SubmitButton>Continue</SubmitButton>
       </form>
-    </section>
+    );
+  }
+  const mark = (name: string) =>
+    staged?.prefilled.includes(name) ? READ_MARK : undefined;
+  const groups = [
+    ...new Set(
+      (staged ? [staged.kind] : kinds).map(extractedFieldsOf)
+        .filter((g): g is ExtractedGroup => g !== null),
+    ),
+  ];
+  return (
+    <form
+      id="upload"
+      method="post"
+      action={`${action}#upload`}
+      enctype="multipart/form-data"
+      class={card}
+    >
+      <h2 class="text-xl font-bold">
+        {staged
+          ? `Check the details of your ${
+            DOCUMENT_KIND_NAMES[staged.kind].toLowerCase()
+          }`
+          : "Upload a document"}
+      </h2>
+      <FormMessage form={form} />
+      {staged
+        ? (
+          <>
+            <p class="text-stone-700">{SOURCE_TEXT[staged.source]}</p>
+            {staged.otherScope && (
+              <p
+                role="alert"
+                class="rounded-lg border border-amber-300 bg-amber-50 px-4 py-3 text-amber-900"
+              >
+                {`Your PDF looks like a ${
+                  scopeLabel(staged.otherScope)
+                } certificate, not a ${
+                  DOCUMENT_KIND_NAMES[staged.kind].toLowerCase()
+                }. If so, choose another file or type below.`}
+              </p>
+            )}
+            <input type="hidden" name="staged" value={staged.id} />
+            <input type="hidden" name="kind" value={staged.kind} />
+            <input type="hidden" name="source" value={staged.source} />
+            <input
+              type="hidden"
+              name="prefilled"
+              value={staged.prefilled.join(",")}
+            />
+            {form.errors.file && (
+              <p class="text-sm font-medium text-red-700">{form.errors.file}</p>
+            )}
+            <p>
+              <a href={`${action}#upload`} class={link}>
+                Choose another file or type
+              </a>
+            </p>
+          </>
+        )
+        : (
+          <>
+            <Select
+              name="kind"
+              label="Type"
+              form={form}
+              options={kindOptions}
+            />
+            {fileInput(form)}
+          </>
+        )}
+      <TextField
+        name="number"
+        label="Document number"
+        form={form}
+        hint={mark("number")}
+      />
+      <TextField
+        name="authority"
+        label="Issuing authority"
+        form={form}
+        hint={mark("authority")}
+      />
+      <TextField
+        name="issueDate"
+        label="Issue date"
+        type="date"
+        form={form}
+        hint={mark("issueDate")}
+      />
+      <TextField
+        name="expiryDate"
+        label="Expiry date"
+        type="date"
+        form={form}
+        hint={mark("expiryDate")}
+      />
+      {groups.map((group) => (
+        <fieldset key={group} class="space-y-3">
+          <legend class="text-sm font-semibold">
+            {GROUP_LEGENDS[group][staged ? 0 : 1]}
+          </legend>
+          <GroupFields group={group} form={form} mark={mark} />
+        </fieldset>
+      ))}
+      <SubmitButton>{staged ? "Send for review" : "Upload"}</SubmitButton>
+    </form>
   );
 }
 
-function lastReason(d: ComplianceDocument): string | null {
+function GroupFields(
+  { group, form, mark }: {
+    group: ExtractedGroup;
+    form: FormState;
+    mark: (name: string) => string | undefined;
+  },
+) {
+  const field = (name: string, label: string, type = "text") => (
+    <TextField
+      name={name}
+      label={label}
+      type={type}
+      form={form}
+      required={false}
+      hint={mark(name)}
+    />
+  );
+  switch (group) {
+    case "insurance":
+      return (
+        <>
+          {field(
+            "insurance.perOccurrenceCents",
+            "Per-occurrence limit (dollars)",
+          )}
+          {field("insurance.aggregateCents", "Aggregate limit (dollars)")}
+          {field("insurance.namedInsured", "Named insured")}
+          {field(
+            "insurance.additionalInsured",
+            "Additional insured (as written)",
+          )}
+        </>
+      );
+    case "inspection":
+      return (
+        <>
+          {field("inspection.date", "Inspection date", "date")}
+          {field("inspection.score", "Score (out of 100)")}
+          <Select
+            name="inspection.passed"
+            label="Result"
+            form={form}
+            hint={mark("inspection.passed")}
+            options={[["", "Choose…"], ["pass", "Pass"], ["fail", "Fail"]]}
+          />
+        </>
+      );
+    case "greaseService":
+      return field("greaseService.date", "Service date", "date");
+    case "certification":
+      return field("certification.body", "Certification body");
+  }
+}
+
+/** Why the holder was last turned down or asked to renew, shown to them. */
+export function lastReason(d: ComplianceDocument): string | null {
   const last = d.history[d.history.length - 1];
   return last && (last.to === "rejected" || last.to === "renewal_requested")
     ? last.reason
     : null;
-}
-
-function holderText(d: ComplianceDocument): string {
-  return `${d.holder.kind === "kitchen" ? "Kitchen" : "Renter"} ${d.holder.id}`;
-}
-
-const DAY_MS = 24 * 3600_000;
-
-/** The staff queue: documents waiting for a decision, oldest first. */
-export function AdminDocumentsPage(
-  { documents, cursor, now }: {
-    documents: ComplianceDocument[];
-    cursor: string | null;
-    now: number;
-  },
-) {
-  return (
-    <section class="space-y-6">
-      <h1 class="text-3xl font-extrabold">Documents to review</h1>
-      {documents.length === 0
-        ? <p class="text-stone-700">Nothing is waiting for review.</p>
-        : (
-          <Table
-            caption="Documents waiting for review, oldest first"
-            head={["Waiting", "Holder", "Type", "Status", ""]}
-          >
-            {documents.map((d) => {
-              const days = Math.floor((now - d.createdAt) / DAY_MS);
-              return (
-                <tr key={d.id} class="border-b border-stone-200">
-                  <td class={td}>{days} {days === 1 ? "day" : "days"}</td>
-                  <td class={td}>{holderText(d)}</td>
-                  <td class={td}>{DOCUMENT_KIND_NAMES[d.kind]}</td>
-                  <td class={td}>{STATUS_NAMES[d.status]}</td>
-                  <td class={td}>
-                    <a href={`/admin/documents/${d.id}`} class={link}>
-                      Review
-                    </a>{" "}
-                    <a href={`/documents/${d.id}/file`} class={link}>File</a>
-                  </td>
-                </tr>
-              );
-            })}
-          </Table>
-        )}
-      {cursor && (
-        <a
-          href={`/admin/documents?cursor=${encodeURIComponent(cursor)}`}
-          class={link}
-        >
-          Next page
-        </a>
-      )}
-    </section>
-  );
-}
-
-/** One document for staff: details, file, history, notes and (admins) actions. */
-export function AdminDocumentPage(
-  { doc, audit, canAct, forms, notice, message }: {
-    doc: ComplianceDocument;
-    audit: AuditEntry[];
-    canAct: boolean;
-    forms: Partial<Record<ReviewAction, FormState>>;
-    notice?: string;
-    /** A conflict: another staff member decided first. */
-    message?: string;
-  },
-) {
-  const actions = canAct ? allowedActions(doc.status) : [];
-  const empty: FormState = { values: {}, errors: {} };
-  return (
-    <section class="space-y-6">
-      <a href="/admin/documents" class={link}>Back to the queue</a>
-      <h1 class="text-3xl font-extrabold">
-        {DOCUMENT_KIND_NAMES[doc.kind]}
-      </h1>
-      {notice && <Notice>{notice}</Notice>}
-      {message && <FormMessage form={{ ...empty, message }} />}
-      <dl class={card}>
-        <Row term="Status">{STATUS_NAMES[doc.status]}</Row>
-        <Row term="Holder">{holderText(doc)}</Row>
-        <Row term="Number">{doc.number}</Row>
-        <Row term="Issuing authority">{doc.authority}</Row>
-        <Row term="Issued">{doc.issueDate}</Row>
-        <Row term="Expires">{doc.expiryDate}</Row>
-        {doc.insurance && (
-          <>
-            <Row term="Per occurrence">
-              {formatCents(doc.insurance.perOccurrenceCents)}
-            </Row>
-            <Row term="Aggregate">
-              {formatCents(doc.insurance.aggregateCents)}
-            </Row>
-            <Row term="Named insured">{doc.insurance.namedInsured}</Row>
-            <Row term="Additional insured">
-              {doc.insurance.additionalInsured ?? "None"}
-            </Row>
-          </>
-        )}
-        {doc.certification && (
-          <Row term="Certification body">{doc.certification.body}</Row>
-        )}
-        <Row term="File">
-          <a href={`/documents/${doc.id}/file`} class={link}>Download</a>
-        </Row>
-      </dl>
-      {actions.map((action) => {
-        const form = forms[action] ?? empty;
-        return (
-          <form
-            key={action}
-            method="post"
-            action={`/admin/documents/${doc.id}/${action}`}
-            class={card}
-          >
-            <h2 class="text-xl font-bold">{ACTION_NAMES[action]}</h2>
-            <FormMessage form={form} />
-            {action === "verify" && (
-              <TextField
-                name="correctedExpiry"
-                label="Corrected expiry date (optional)"
-                type="date"
-                form={form}
-                scope={action}
-                required={false}
-              />
-            )}
-            <TextArea
-              name="reason"
-              label={action === "reject"
-                ? "Reason (shown to the holder)"
-                : "Message to the holder (optional)"}
-              form={form}
-              scope={action}
-              rows={3}
-            />
-            <TextArea
-              name="note"
-              label="Staff note (never shown to the holder)"
-              form={form}
-              scope={action}
-              rows={2}
-            />
-            <SubmitButton>{ACTION_NAMES[action]}</SubmitButton>
-          </form>
-        );
-      })}
-      <div class={card}>
-        <h2 class="text-xl font-bold">History</h2>
-        <ul class="space-y-1 text-sm">
-          {doc.history.map((h, i) => (
-            <li key={i}>
-              {new Date(h.at).toISOString()}: {h.action} ({h.from ?? "new"} →
-              {" "}
-              {h.to}){h.by ? ` by ${h.by}` : ""}
-              {h.reason ? `: ${h.reason}` : ""}
-              {h.expiryCorrected
-                ? ` (expiry ${h.expiryCorrected.from} → ${h.expiryCorrected.to})`
-                : ""}
-            </li>
-          ))}
-        </ul>
-        {doc.staffNotes.length > 0 && (
-          <>
-            <h3 class="font-bold">Staff notes</h3>
-            <ul class="space-y-1 text-sm">
-              {doc.staffNotes.map((n, i) => (
-                <li key={i}>
-                  {new Date(n.at).toISOString()} ({n.by}): {n.text}
-                </li>
-              ))}
-            </ul>
-          </>
-        )}
-        {audit.length > 0 && (
-          <>
-            <h3 class="font-bold">Audit</h3>
-            <ul class="space-y-1 text-sm">
-              {audit.map((a) => (
-                <li key={a.id}>
-                  {a.at}: {a.action} by {a.actor.email ?? a.actor.id}
-                </li>
-              ))}
-            </ul>
-          </>
-        )}
-      </div>
-    </section>
-  );
-}
-
-function Row(
-  { term, children }: { term: string; children: ComponentChildren },
-) {
-  return (
-    <div class="flex gap-4">
-      <dt class="w-48 font-semibold">{term}</dt>
-      <dd>{children}</dd>
-    </div>
-  );
 }

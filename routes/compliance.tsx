@@ -1,21 +1,53 @@
 /**
- * The renter's compliance wallet (/account/compliance) and document
- * downloads (/documents/:id/file), served only to the document's owner and
- * staff, as an attachment that cannot run anything. Mounted at "/" before
- * the /account sub-app.
+ * The renter's compliance wallet (/account/compliance): their business
+ * profile, their documents and the two-step upload (the file is read and
+ * staged, then its prefilled details confirmed); and document downloads
+ * (/documents/:id/file), served only to the document's owner and staff, as
+ * an attachment that cannot run anything. Mounted at "/" before the
+ * /account sub-app. The upload steps are shared with the host's permits
+ * (routes/host/permits.tsx).
  */
 import { Hono } from "hono";
-import { WalletPage } from "../components/CompliancePages.tsx";
+import {
+  FIRST_UPLOAD_STEP,
+  type StagedView,
+  type UploadState,
+  WalletPage,
+} from "../components/CompliancePages.tsx";
 import { emptyForm, type FormState } from "../components/Forms.tsx";
 import type { SessionUser } from "../lib/accounts/schema.ts";
+import {
+  getRenterProfile,
+  renterProfileSchema,
+  saveRenterProfile,
+} from "../lib/accounts/business_profile.ts";
 import { hitLimit, type Limit } from "../lib/accounts/rate_limit.ts";
+import {
+  FEDERAL_SCOPE_IDS,
+  type FederalScope,
+} from "../lib/compliance/certifiers.ts";
+import { PREFILL_FIELDS } from "../lib/compliance/prefill.ts";
 import {
   addDocument,
   DOCUMENT_MAX_BYTES,
   getDocumentFileFor,
   listDocumentsFor,
 } from "../lib/compliance/repo.ts";
-import { uploadForm } from "../lib/compliance/schema.ts";
+import {
+  type DocumentKind,
+  FEDERAL_SCOPE_OF,
+  type HolderRef,
+  isFederalCertificateKind,
+  kindsFor,
+  RENTER_DOCUMENT_KINDS,
+  uploadForm,
+} from "../lib/compliance/schema.ts";
+import {
+  addStagedDocument,
+  requireUploader,
+  type StagedUpload,
+  stageUpload,
+} from "../lib/compliance/staged.ts";
 import {
   NotFoundError,
   TooManyAttemptsError,
@@ -23,10 +55,17 @@ import {
 } from "../lib/errors.ts";
 import { ID_PATTERN } from "../lib/ids.ts";
 import { type AppContext, type AppEnv, page } from "./context.tsx";
-import { formFailure, type FormStatus, parseFields } from "./forms.ts";
+import {
+  formFailure,
+  type FormStatus,
+  parseFields,
+  readForm,
+} from "./forms.ts";
 import { attachment, redirect } from "./headers.ts";
 
 export const WALLET_PATH = "/account/compliance";
+/** Step one of an upload: the kind and the file. */
+export const WALLET_READ_PATH = `${WALLET_PATH}/read`;
 /** The file plus the form fields and multipart framing. */
 export const WALLET_BODY_LIMIT = DOCUMENT_MAX_BYTES + 512 * 1024;
 
@@ -38,27 +77,42 @@ const UPLOAD_LIMIT: Limit = {
 
 const NOTICES: Record<string, string> = {
   uploaded: "Your document is uploaded. We will review it and email you.",
+  profile: "Saved. Cities' rules for your bookings now use these answers.",
 };
 
 export const compliance = new Hono<AppEnv>();
 
+const RENTER = (user: SessionUser): HolderRef => ({
+  kind: "renter",
+  id: user.id,
+});
+
 async function renderWallet(
   c: AppContext,
   user: SessionUser,
-  form: FormState = emptyForm,
+  forms: { upload?: UploadState; profile?: FormState } = {},
   status: 200 | FormStatus = 200,
 ) {
-  const documents = await listDocumentsFor(c.var.kv, {
-    kind: "renter",
-    id: user.id,
-  });
+  const [documents, profile] = await Promise.all([
+    listDocumentsFor(c.var.kv, RENTER(user)),
+    forms.profile ? null : getRenterProfile(c.var.kv, user.id),
+  ]);
+  const profileForm = forms.profile ?? {
+    values: {
+      hasEmployees: profile?.hasEmployees ? "yes" : "",
+      needsAccessible: profile?.needsAccessible ? "yes" : "",
+      productType: profile?.productType ?? "",
+    },
+    errors: {},
+  };
   return page(
     c,
     { title: "Your compliance documents" },
     <WalletPage
       documents={documents.reverse()}
-      form={form}
-      notice={NOTICES[c.req.query("notice") ?? ""]}
+      upload={forms.upload ?? firstStep(c, RENTER_DOCUMENT_KINDS)}
+      profile={profileForm}
+      notice={status === 200 ? NOTICES[c.req.query("notice") ?? ""] : undefined}
     />,
     status,
   );
@@ -70,40 +124,40 @@ compliance.get(WALLET_PATH, async (c) => {
   return await renderWallet(c, user);
 });
 
+compliance.post(WALLET_READ_PATH, async (c) => {
+  const user = c.var.user;
+  if (!user) return redirect(c, `/login?next=${WALLET_PATH}`);
+  const read = await readUploadStep(c, RENTER(user), UPLOAD_LIMIT);
+  return await renderWallet(c, user, { upload: read.upload }, read.status);
+});
+
 compliance.post(WALLET_PATH, async (c) => {
   const user = c.var.user;
   if (!user) return redirect(c, `/login?next=${WALLET_PATH}`);
-  let form: FormState = emptyForm;
-  try {
-    const hit = await hitLimit(c.var.kv, UPLOAD_LIMIT, user.id, c.var.now());
-    if (!hit.ok) throw new TooManyAttemptsError(hit.retryAfterSeconds);
-    // Multipart: the body limit has already applied.
-    const data = await c.req.formData().catch(() => null);
-    if (!data) throw new ValidationError({}, "We could not read that upload.");
-    const read = parseFields(uploadForm("renter"), data.entries());
-    form = read.form;
-    const file = data.get("file");
-    const noFile = !(file instanceof File) || file.size === 0;
-    if (!read.ok || noFile) {
-      throw new ValidationError(
-        {
-          ...(read.ok ? {} : read.form.errors),
-          ...(noFile ? { file: "Choose a file to upload" } : {}),
-        },
-      );
-    }
-    await addDocument(c.var.kv, {
-      holder: { kind: "renter", id: user.id },
-      upload: read.data,
-      bytes: new Uint8Array(await (file as File).arrayBuffer()),
-      uploadedBy: user.id,
-      now: c.var.now(),
-    });
-  } catch (err) {
-    const failed = formFailure(form, err);
-    return await renderWallet(c, user, failed.form, failed.status);
+  const sent = await submitUpload(c, RENTER(user), UPLOAD_LIMIT);
+  if (!sent.ok) {
+    return await renderWallet(c, user, { upload: sent.upload }, sent.status);
   }
   return redirect(c, `${WALLET_PATH}?notice=uploaded`);
+});
+
+compliance.post(`${WALLET_PATH}/profile`, async (c) => {
+  const user = c.var.user;
+  if (!user) return redirect(c, `/login?next=${WALLET_PATH}`);
+  const read = await readForm(c, renterProfileSchema);
+  if (!read.ok) return await renderWallet(c, user, { profile: read.form }, 400);
+  try {
+    await saveRenterProfile(c.var.kv, user.id, read.data, c.var.now());
+  } catch (err) {
+    const failed = formFailure(read.form, err);
+    return await renderWallet(
+      c,
+      user,
+      { profile: failed.form },
+      failed.status,
+    );
+  }
+  return redirect(c, `${WALLET_PATH}?notice=profile`);
 });
 
 compliance.get(`/documents/:id{${ID_PATTERN}}/file`, async (c) => {
@@ -121,3 +175,196 @@ compliance.get(`/documents/:id{${ID_PATTERN}}/file`, async (c) => {
     },
   });
 });
+
+// ---------------------------------------------------------------------------
+// The upload steps, for any holder
+
+/** The first step, with the kind from `?kind=` chosen when it is one of `kinds`. */
+export function firstStep(
+  c: AppContext,
+  kinds: readonly DocumentKind[],
+): UploadState {
+  const kind = c.req.query("kind") ?? "";
+  return (kinds as readonly string[]).includes(kind)
+    ? { ...FIRST_UPLOAD_STEP, form: { values: { kind }, errors: {} } }
+    : FIRST_UPLOAD_STEP;
+}
+
+const text = (v: FormDataEntryValue | null) => typeof v === "string" ? v : "";
+
+async function uploadData(
+  c: AppContext,
+  holder: HolderRef,
+  limit: Limit,
+): Promise<FormData> {
+  await requireUploader(c.var.kv, holder, c.var.user!.id);
+  const hit = await hitLimit(c.var.kv, limit, c.var.user!.id, c.var.now());
+  if (!hit.ok) throw new TooManyAttemptsError(hit.retryAfterSeconds);
+  // Multipart: the body limit has already applied.
+  const data = await c.req.formData().catch(() => null);
+  if (!data) throw new ValidationError({}, "We could not read that upload.");
+  return data;
+}
+
+function chosenFile(data: FormData): File | null {
+  const file = data.get("file");
+  return file instanceof File && file.size > 0 ? file : null;
+}
+
+/**
+ * Step one: reads the kind and the file, stages it and answers with the
+ * details step, prefilled from the PDF; or the first step again with what
+ * was wrong. Another holder's kitchen is a 404 (thrown).
+ */
+export async function readUploadStep(
+  c: AppContext,
+  holder: HolderRef,
+  limit: Limit,
+): Promise<{ upload: UploadState; status: 200 | FormStatus }> {
+  let form: FormState = emptyForm;
+  try {
+    const data = await uploadData(c, holder, limit);
+    const kind = text(data.get("kind"));
+    form = { values: { kind }, errors: {} };
+    const file = chosenFile(data);
+    if (!file) {
+      const known = (kindsFor(holder.kind) as readonly string[]).includes(kind);
+      throw new ValidationError({
+        ...(known ? {} : { kind: "Choose the type of document" }),
+        file: "Choose a file to upload",
+      });
+    }
+    const staged = await stageUpload(c.var.kv, {
+      holder,
+      kind,
+      bytes: new Uint8Array(await file.arrayBuffer()),
+      uploadedBy: c.var.user!.id,
+      now: c.var.now(),
+      wake: c.var.config.KV_QUEUES,
+    });
+    return { upload: detailsStep(staged), status: 200 };
+  } catch (err) {
+    const failed = formFailure(form, err);
+    return {
+      upload: { step: "choose", form: failed.form, staged: null },
+      status: failed.status,
+    };
+  }
+}
+
+function detailsStep(staged: StagedUpload): UploadState {
+  const { "certification.scope": scope, ...fields } = staged.prefill;
+  const prefilled = Object.keys(fields);
+  const otherScope = isFederalCertificateKind(staged.kind) &&
+      (FEDERAL_SCOPE_IDS as readonly string[]).includes(scope ?? "") &&
+      FEDERAL_SCOPE_OF[staged.kind] !== scope
+    ? scope as FederalScope
+    : undefined;
+  return {
+    step: "details",
+    form: { values: { kind: staged.kind, ...fields }, errors: {} },
+    staged: {
+      id: staged.fileId,
+      kind: staged.kind,
+      source: staged.fileKind !== "pdf"
+        ? "image"
+        : prefilled.length > 0
+        ? "pdf"
+        : "scan",
+      prefilled,
+      ...(otherScope ? { otherScope } : {}),
+    },
+  };
+}
+
+const SOURCES: readonly string[] = ["pdf", "scan", "image"];
+
+/** The staged file a details form carries, as far as the page needs it. */
+function stagedFrom(
+  data: FormData,
+  holder: HolderRef,
+): StagedView | null {
+  const id = text(data.get("staged"));
+  const kind = text(data.get("kind"));
+  if (!id || !(kindsFor(holder.kind) as readonly string[]).includes(kind)) {
+    return null;
+  }
+  const source = text(data.get("source"));
+  return {
+    id,
+    kind: kind as DocumentKind,
+    source: SOURCES.includes(source) ? source as StagedView["source"] : "pdf",
+    prefilled: text(data.get("prefilled")).split(",").filter((f) =>
+      (PREFILL_FIELDS as readonly string[]).includes(f)
+    ),
+  };
+}
+
+/**
+ * Step two: creates the document from the staged file the form names, or,
+ * when the form carries the file itself, from that (the one-step upload).
+ * On a refusal, the form to show again.
+ */
+export async function submitUpload(
+  c: AppContext,
+  holder: HolderRef,
+  limit: Limit,
+): Promise<
+  { ok: true } | { ok: false; upload: UploadState; status: FormStatus }
+> {
+  let form: FormState = emptyForm;
+  let staged: StagedView | null = null;
+  try {
+    const data = await uploadData(c, holder, limit);
+    const read = parseFields(uploadForm(holder.kind), data.entries());
+    form = read.form;
+    const stagedId = text(data.get("staged"));
+    staged = stagedFrom(data, holder);
+    const file = stagedId ? null : chosenFile(data);
+    if (!read.ok || (!stagedId && !file)) {
+      throw new ValidationError({
+        ...(read.ok ? {} : read.form.errors),
+        ...(!stagedId && !file ? { file: "Choose a file to upload" } : {}),
+      });
+    }
+    const input = {
+      holder,
+      upload: read.data,
+      uploadedBy: c.var.user!.id,
+      now: c.var.now(),
+    };
+    if (stagedId) {
+      await addStagedDocument(c.var.kv, { ...input, stagedId });
+    } else {
+      await addDocument(c.var.kv, {
+        ...input,
+        bytes: new Uint8Array(await file!.arrayBuffer()),
+      });
+    }
+  } catch (err) {
+    const failed = formFailure(form, err);
+    const lost = staged ? failed.form.errors.file : undefined;
+    if (lost) {
+      // The staged file is gone: the uploader starts again with the file.
+      return {
+        ok: false,
+        upload: {
+          step: "choose",
+          form: {
+            values: { kind: staged!.kind },
+            errors: { file: lost },
+            message: lost,
+          },
+          staged: null,
+        },
+        status: failed.status,
+      };
+    }
+    return {
+      ok: false,
+      upload: { step: "details", form: failed.form, staged },
+      status: failed.status,
+    };
+  }
+  return { ok: true };
+}

@@ -20,6 +20,7 @@ import { dashboard } from "./dashboard.tsx";
 import { listings } from "./kitchens.tsx";
 import { hostPhotos } from "./photos.tsx";
 import { calendarSync } from "./calendar.tsx";
+import { hostPermits } from "./permits.tsx";
 
 /** The host's pages: bookings of their kitchens and payouts. */
 export const host = new Hono<AppEnv>();
@@ -38,6 +39,7 @@ host.route("/", dashboard);
 host.route("/", listings);
 host.route("/", hostPhotos);
 host.route("/", calendarSync);
+host.route("/", hostPermits);
 
 const NOTICES: Record<string, string> = {
   "demo-ready": "Demo payouts are set up. Your kitchens can take bookings.",

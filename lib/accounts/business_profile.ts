@@ -1,0 +1,114 @@
+/**
+ * What a renter tells us about their business (issue 10 §3): whether they
+ * have employees (workers' comp becomes required), whether they need an
+ * accessible kitchen, and what they make (some cities restrict some
+ * products by season, e.g. outdoor cooking in Seattle's winter). The
+ * booking verdict reads it; a renter who never said gets the defaults.
+ */
+import { z } from "zod";
+import { keys } from "../db/keys.ts";
+import { ValidationError } from "../errors.ts";
+import { isId } from "../ids.ts";
+
+export const PRODUCT_TYPES = [
+  "baked_goods",
+  "prepared_meals",
+  "catering",
+  "beverages",
+  "packaged_foods",
+  "food_truck",
+  "outdoor_cooking",
+  "other",
+] as const;
+export type ProductType = typeof PRODUCT_TYPES[number];
+
+export const PRODUCT_TYPE_NAMES: Readonly<Record<ProductType, string>> = {
+  baked_goods: "Baked goods",
+  prepared_meals: "Prepared meals",
+  catering: "Catering",
+  beverages: "Beverages",
+  packaged_foods: "Packaged foods",
+  food_truck: "Food truck or cart",
+  outdoor_cooking: "Outdoor cooking (grilling, smoking, roasting)",
+  other: "Something else",
+};
+
+export interface RenterProfile {
+  hasEmployees: boolean;
+  needsAccessible: boolean;
+  productType: ProductType | null;
+}
+
+/** Until a renter says otherwise. */
+export const DEFAULT_RENTER_PROFILE: Readonly<RenterProfile> = Object.freeze({
+  hasEmployees: false,
+  needsAccessible: false,
+  productType: null,
+});
+
+const CHECKED = ["yes", "on", "true"];
+const checkbox = (label: string) =>
+  z.string().default("").refine(
+    (v) => v === "" || CHECKED.includes(v),
+    `Tick or clear "${label}"`,
+  ).transform((v) => CHECKED.includes(v));
+
+/**
+ * The profile form: checkboxes post "yes" when ticked and nothing when not;
+ * the product type is one of PRODUCT_TYPES, or empty for "not saying".
+ */
+export const renterProfileSchema = z.object({
+  hasEmployees: checkbox("I have employees"),
+  needsAccessible: checkbox("I need an accessible kitchen"),
+  productType: z.string().default("").refine(
+    (v) => v === "" || (PRODUCT_TYPES as readonly string[]).includes(v),
+    "Choose what you make from the list",
+  ).transform((v) => v === "" ? null : v as ProductType),
+});
+
+const storedProfile = z.object({
+  v: z.literal(1),
+  hasEmployees: z.boolean(),
+  needsAccessible: z.boolean(),
+  productType: z.enum(PRODUCT_TYPES).nullable(),
+  updatedAt: z.number().int(),
+});
+type StoredProfile = z.infer<typeof storedProfile>;
+
+/** The renter's profile, or the defaults (no employees, no access needs, not said). */
+export async function getRenterProfile(
+  kv: Deno.Kv,
+  userId: string,
+): Promise<RenterProfile> {
+  if (!isId(userId)) return { ...DEFAULT_RENTER_PROFILE };
+  const stored = storedProfile.safeParse(
+    (await kv.get(keys.renterProfile(userId))).value,
+  );
+  if (!stored.success) return { ...DEFAULT_RENTER_PROFILE };
+  const { hasEmployees, needsAccessible, productType } = stored.data;
+  return { hasEmployees, needsAccessible, productType };
+}
+
+/** Saves the renter's profile (a ValidationError for values outside it). */
+export async function saveRenterProfile(
+  kv: Deno.Kv,
+  userId: string,
+  input: RenterProfile,
+  now: number,
+): Promise<RenterProfile> {
+  if (!isId(userId)) throw new ValidationError({}, "No such renter.");
+  const parsed = storedProfile.safeParse({ v: 1, ...input, updatedAt: now });
+  if (!parsed.success) {
+    const issues: Record<string, string> = {};
+    for (const issue of parsed.error.issues) {
+      issues[String(issue.path[0] ?? "form")] ??= "Choose from the list";
+    }
+    throw new ValidationError(issues);
+  }
+  const value: StoredProfile = parsed.data;
+  const res = await kv.atomic().set(keys.renterProfile(userId), value)
+    .commit();
+  if (!res.ok) throw new Error(`Could not save the profile of ${userId}`);
+  const { hasEmployees, needsAccessible, productType } = value;
+  return { hasEmployees, needsAccessible, productType };
+}
