@@ -112,6 +112,14 @@ export function ListingOverview({ listing, problems, notice, form }: {
               </a>
             </li>
           ))}
+          <li>
+            <a
+              href={`${base}/permits`}
+              class="font-semibold text-emerald-800 underline"
+            >
+              Permits
+            </a>
+          </li>
           {listing.kitchen && (
             <li>
               <a
@@ -333,6 +341,13 @@ export function SectionPage({ listing, section, form, notice, warnings }: {
             required={false}
             hint="Leave blank for the city's own, e.g. America/Chicago."
           />
+          <TextField
+            name="zoningDistrict"
+            label="Zoning district"
+            form={form}
+            required={false}
+            hint="As on your city's zoning map, like NC-3. Some districts need a neighbourhood notice before a shared kitchen opens."
+          />
           <TextField name="lat" label="Latitude" form={form} />
           <TextField name="lng" label="Longitude" form={form} />
         </>
@@ -352,6 +367,14 @@ export function SectionPage({ listing, section, form, notice, warnings }: {
             legend="Storage"
             form={form}
             options={STORAGE}
+          />
+          <Checkboxes
+            name="accessible"
+            legend="Accessibility"
+            form={form}
+            options={{
+              yes: "Step-free entrance, accessible workstations and restroom",
+            }}
           />
         </>
       );

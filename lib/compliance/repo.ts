@@ -19,12 +19,18 @@ import { addAudit } from "../audit/repo.ts";
 import { keys } from "../db/keys.ts";
 import { EMAIL_JOB, outgoingEmail } from "../email/job.ts";
 import { notificationEmail } from "../email/templates.ts";
-import { NotFoundError, ValidationError } from "../errors.ts";
+import { ConflictError, NotFoundError, ValidationError } from "../errors.ts";
 import { deleteFile, getFile, putFile } from "../files/store.ts";
 import { isId, newId } from "../ids.ts";
 import { addJob } from "../jobs/outbox.ts";
-import { getKitchen } from "../kitchens/repo.ts";
-import { newDocument, review } from "./review.ts";
+import type { DraftRecord } from "../kitchens/listings.ts";
+import { addKitchenUpdate, forgetKitchen } from "../kitchens/repo.ts";
+import type { Kitchen, PermitStanding } from "../kitchens/schema.ts";
+import { addNotification } from "../notifications/repo.ts";
+import { addExpiryJobs } from "./expiry.ts";
+import { newDocument, RENTER_DOCUMENT_ZONE, review } from "./review.ts";
+import { rulePackFor } from "./rules.ts";
+import { permitStanding, sameStanding } from "./standing.ts";
 import {
   type ComplianceDocument,
   DOCUMENT_KIND_NAMES,
@@ -143,7 +149,120 @@ export async function holderUserId(
   holder: HolderRef,
 ): Promise<string | null> {
   if (holder.kind === "renter") return holder.id;
-  return (await getKitchen(kv, holder.id))?.hostId ?? null;
+  if (!isId(holder.id)) return null;
+  return (await kitchenHolder(kv, holder.id))?.hostId ?? null;
+}
+
+/** A kitchen as a document holder: its record once published, its draft before. */
+interface KitchenHolder {
+  hostId: string;
+  title: string | null;
+  /** Null until the host has saved the location section. */
+  city: string | null;
+  timeZone: string | null;
+  kitchen: Deno.KvEntryMaybe<Kitchen>;
+}
+
+async function kitchenHolder(
+  kv: Deno.Kv,
+  id: string,
+): Promise<KitchenHolder | null> {
+  const [kitchen, draft] = await Promise.all([
+    kv.get<Kitchen>(keys.kitchen(id)),
+    kv.get<DraftRecord>(keys.kitchenDraft(id)),
+  ]);
+  if (kitchen.value) {
+    const k = kitchen.value;
+    return {
+      hostId: k.hostId,
+      title: k.title,
+      city: k.address.city,
+      timeZone: k.timeZone,
+      kitchen,
+    };
+  }
+  if (!draft.value) return null;
+  const v = draft.value.values;
+  return {
+    hostId: draft.value.hostId,
+    title: v.title ?? null,
+    city: v.address?.city ?? null,
+    timeZone: v.timeZone ?? null,
+    kitchen,
+  };
+}
+
+/** What a document change must re-check and rewrite besides the document. */
+interface HolderState {
+  timeZone: string;
+  ownerId: string | null;
+  kitchen: KitchenHolder | null;
+  /** The standing or wallet-version entry every change rewrites. */
+  marker: Deno.KvEntryMaybe<unknown>;
+  docs: ComplianceDocument[];
+}
+
+async function holderState(
+  kv: Deno.Kv,
+  holder: HolderRef,
+): Promise<HolderState> {
+  const kitchen = holder.kind === "kitchen"
+    ? await kitchenHolder(kv, holder.id)
+    : null;
+  const [marker, docs] = await Promise.all([
+    kv.get(
+      holder.kind === "kitchen"
+        ? keys.permitStanding(holder.id)
+        : keys.walletVersion(holder.id),
+    ),
+    listDocumentsFor(kv, holder),
+  ]);
+  return {
+    timeZone: kitchen?.timeZone ?? RENTER_DOCUMENT_ZONE,
+    ownerId: holder.kind === "renter" ? holder.id : kitchen?.hostId ?? null,
+    kitchen,
+    marker,
+    docs,
+  };
+}
+
+/**
+ * Adds to `atomic` the holder's standing after `docs` (its documents with the
+ * change applied): the standing or wallet version, checked as read, and, when
+ * a published kitchen's standing changes, the kitchen record with its search
+ * index entries. Returns the kitchen id whose cached copy to drop, if any.
+ */
+function addStanding(
+  atomic: Deno.AtomicOperation,
+  holder: HolderRef,
+  state: HolderState,
+  docs: ComplianceDocument[],
+  now: number,
+): string | null {
+  atomic.check(state.marker);
+  if (holder.kind === "renter") {
+    atomic.set(keys.walletVersion(holder.id), now);
+    return null;
+  }
+  const city = state.kitchen?.city;
+  const standing: PermitStanding = city
+    ? permitStanding(rulePackFor(city), docs, now, state.timeZone)
+    : { ok: false, missing: [], missingNames: [], checkedAt: now };
+  atomic.set(keys.permitStanding(holder.id), standing);
+  const entry = state.kitchen?.kitchen;
+  if (!entry?.value || sameStanding(entry.value.permits, standing)) {
+    return null;
+  }
+  atomic.check(entry);
+  addKitchenUpdate(atomic, entry.value, { ...entry.value, permits: standing });
+  return holder.id;
+}
+
+function replaced(
+  docs: readonly ComplianceDocument[],
+  doc: ComplianceDocument,
+): ComplianceDocument[] {
+  return [...docs.filter((d) => d.id !== doc.id), doc];
 }
 
 // ---------------------------------------------------------------------------
@@ -196,17 +315,107 @@ export async function addDocument(
     owner: input.uploadedBy,
     purpose: DOCUMENT_PURPOSE,
   }, { now: input.now });
-  const res = await kv.atomic()
-    .check({ key: keys.document(id), versionstamp: null })
-    .set(keys.document(id), doc)
-    .set(keys.documentsByHolder(doc.holder.kind, doc.holder.id, id), id)
-    .set(keys.documentsQueue(doc.createdAt, id), id)
-    .commit();
-  if (!res.ok) {
-    await deleteFile(kv, fileId, { now: input.now });
-    throw new Error(`Could not store document ${id}`);
+  for (let attempt = 0; attempt < 10; attempt++) {
+    const state = await holderState(kv, doc.holder);
+    const atomic = kv.atomic()
+      .check({ key: keys.document(id), versionstamp: null })
+      .set(keys.document(id), doc)
+      .set(keys.documentsByHolder(doc.holder.kind, doc.holder.id, id), id)
+      .set(keys.documentsQueue(doc.createdAt, id), id);
+    const touched = addStanding(
+      atomic,
+      doc.holder,
+      state,
+      replaced(state.docs, doc),
+      input.now,
+    );
+    if ((await atomic.commit()).ok) {
+      if (touched) forgetKitchen(kv, touched);
+      return doc;
+    }
   }
-  return doc;
+  await deleteFile(kv, fileId, { now: input.now });
+  throw new ConflictError(
+    "Your documents changed meanwhile; please upload it again.",
+  );
+}
+
+/**
+ * Works out a kitchen's permit standing again from its documents, after
+ * something other than a document changed it (the host moved the listing
+ * to another city); written like any document change.
+ */
+export async function refreshPermitStanding(
+  kv: Deno.Kv,
+  kitchenId: string,
+  now: number,
+): Promise<void> {
+  const holder = { kind: "kitchen" as const, id: kitchenId };
+  for (let attempt = 0; attempt < 10; attempt++) {
+    const state = await holderState(kv, holder);
+    const atomic = kv.atomic();
+    const touched = addStanding(atomic, holder, state, state.docs, now);
+    if ((await atomic.commit()).ok) {
+      if (touched) forgetKitchen(kv, touched);
+      return;
+    }
+  }
+  throw new ConflictError("This kitchen kept changing; please try again.");
+}
+
+/**
+ * Changes one document: re-reads it and its holder, applies `change` (the
+ * same object back means no change: nothing is written and null returned),
+ * and writes the document, its queue entry, the holder's standing (a kitchen
+ * leaving or joining search) and whatever `extra` adds, in one atomic
+ * checked by versionstamp; a lost race starts again from a fresh read.
+ */
+export async function changeDocument(
+  kv: Deno.Kv,
+  id: string,
+  change: (doc: ComplianceDocument, timeZone: string) => ComplianceDocument,
+  opts: {
+    now: number;
+    extra?: (
+      atomic: Deno.AtomicOperation,
+      before: ComplianceDocument,
+      after: ComplianceDocument,
+      holder: { ownerId: string | null; timeZone: string },
+    ) => void;
+  },
+): Promise<ComplianceDocument | null> {
+  if (!isId(id)) throw new NotFoundError();
+  for (let attempt = 0; attempt < 10; attempt++) {
+    const entry = await kv.get<ComplianceDocument>(keys.document(id));
+    const doc = entry.value;
+    if (!doc) return null;
+    const state = await holderState(kv, doc.holder);
+    const next = change(doc, state.timeZone);
+    if (next === doc) return null;
+    const atomic = kv.atomic().check(entry).set(entry.key, next);
+    const queueKey = keys.documentsQueue(doc.createdAt, id);
+    if (IN_QUEUE.has(doc.status) && !IN_QUEUE.has(next.status)) {
+      atomic.delete(queueKey);
+    } else if (!IN_QUEUE.has(doc.status) && IN_QUEUE.has(next.status)) {
+      atomic.set(queueKey, id);
+    }
+    const touched = addStanding(
+      atomic,
+      doc.holder,
+      state,
+      replaced(state.docs, next),
+      opts.now,
+    );
+    opts.extra?.(atomic, doc, next, {
+      ownerId: state.ownerId,
+      timeZone: state.timeZone,
+    });
+    if ((await atomic.commit()).ok) {
+      if (touched) forgetKitchen(kv, touched);
+      return next;
+    }
+  }
+  throw new ConflictError(`Document ${id} kept changing; please try again.`);
 }
 
 const IN_QUEUE: ReadonlySet<DocumentStatus> = new Set([
@@ -244,83 +453,90 @@ export async function reviewDocument(
 ): Promise<ComplianceDocument> {
   requireCapability(staff, "admin:act");
   if (!isId(id)) throw new NotFoundError();
-  for (let attempt = 0; attempt < 10; attempt++) {
-    const entry = await kv.get<ComplianceDocument>(keys.document(id));
-    const doc = entry.value;
-    if (!doc) throw new NotFoundError();
-    const kitchen = doc.holder.kind === "kitchen"
-      ? await getKitchen(kv, doc.holder.id)
-      : null;
-    const next = review(doc, action, {
-      reviewerId: staff.id,
-      reason: input.reason,
-      note: input.note,
-      correctedExpiry: input.correctedExpiry?.trim()
-        ? input.correctedExpiry
-        : undefined,
+  // The holder's name and email, read once: a rename meanwhile changes only a greeting.
+  const first = (await kv.get<ComplianceDocument>(keys.document(id))).value;
+  if (!first) throw new NotFoundError();
+  const ownerId = await holderUserId(kv, first.holder);
+  const owner = ownerId ? (await kv.get<User>(keys.user(ownerId))).value : null;
+  const next = await changeDocument(
+    kv,
+    id,
+    (doc, timeZone) =>
+      review(doc, action, {
+        reviewerId: staff.id,
+        reason: input.reason,
+        note: input.note,
+        correctedExpiry: input.correctedExpiry?.trim()
+          ? input.correctedExpiry
+          : undefined,
+        now,
+        timeZone,
+      }),
+    {
       now,
-      timeZone: kitchen?.timeZone,
-    });
-    const ownerId = doc.holder.kind === "renter"
-      ? doc.holder.id
-      : kitchen?.hostId ?? null;
-    const owner = ownerId
-      ? (await kv.get<User>(keys.user(ownerId))).value
-      : null;
-
-    const atomic = kv.atomic().check(entry).set(entry.key, next);
-    const queueKey = keys.documentsQueue(doc.createdAt, id);
-    if (IN_QUEUE.has(doc.status) && !IN_QUEUE.has(next.status)) {
-      atomic.delete(queueKey);
-    } else if (!IN_QUEUE.has(doc.status) && IN_QUEUE.has(next.status)) {
-      atomic.set(queueKey, id);
-    }
-    const last = next.history[next.history.length - 1];
-    addAudit(atomic, {
-      actor: { kind: "user", id: staff.id, email: staff.email },
-      action: AUDIT_ACTIONS[action],
-      subject: { kind: "document", id },
-      details: {
-        kind: doc.kind,
-        holderKind: doc.holder.kind,
-        holderId: doc.holder.id,
-        from: doc.status,
-        status: next.status,
-        expiryDate: next.expiryDate,
-        ...(last.expiryCorrected
-          ? { expiryCorrectedFrom: last.expiryCorrected.from }
-          : {}),
+      extra: (atomic, doc, next, holder) => {
+        const last = next.history[next.history.length - 1];
+        addAudit(atomic, {
+          actor: { kind: "user", id: staff.id, email: staff.email },
+          action: AUDIT_ACTIONS[action],
+          subject: { kind: "document", id },
+          details: {
+            kind: doc.kind,
+            holderKind: doc.holder.kind,
+            holderId: doc.holder.id,
+            from: doc.status,
+            status: next.status,
+            expiryDate: next.expiryDate,
+            ...(last.expiryCorrected
+              ? { expiryCorrectedFrom: last.expiryCorrected.from }
+              : {}),
+          },
+          ...(last.reason ? { reason: last.reason } : {}),
+        }, now);
+        if (next.status === "verified") {
+          addExpiryJobs(atomic, next, holder.timeZone, now, input.mail.wake);
+        }
+        if (owner) {
+          const message = holderMessage(next, last.reason);
+          const url = new URL(message.href, input.mail.baseUrl).href;
+          addJob(atomic, {
+            type: EMAIL_JOB,
+            payload: outgoingEmail(
+              { EMAIL_FROM: input.mail.from },
+              owner.email,
+              notificationEmail({
+                name: owner.name,
+                subject: message.subject,
+                heading: message.heading,
+                paragraphs: message.paragraphs,
+                action: { label: "See your documents", url },
+              }),
+            ),
+          }, { now, wake: input.mail.wake });
+          addNotification(atomic, owner.id, {
+            title: message.heading,
+            body: message.paragraphs.join(" "),
+            href: message.href,
+          }, now);
+        }
       },
-      ...(last.reason ? { reason: last.reason } : {}),
-    }, now);
-    if (owner) {
-      addJob(atomic, {
-        type: EMAIL_JOB,
-        payload: outgoingEmail(
-          { EMAIL_FROM: input.mail.from },
-          owner.email,
-          holderEmail(next, owner.name, last.reason, input.mail.baseUrl),
-        ),
-      }, { now, wake: input.mail.wake });
-    }
-    const res = await atomic.commit();
-    if (res.ok) return next;
-  }
-  throw new Error(`Document ${id} kept changing; could not review it`);
+    },
+  );
+  // review() always returns a new object, so null only means it vanished.
+  if (!next) throw new NotFoundError();
+  return next;
 }
 
-function holderEmail(
+/** What the holder is told, by email and in the app, about a decision. */
+function holderMessage(
   doc: ComplianceDocument,
-  name: string,
   reason: string | null,
-  baseUrl: string,
-) {
+): { subject: string; heading: string; paragraphs: string[]; href: string } {
   const kind = DOCUMENT_KIND_NAMES[doc.kind];
   const lower = kind.toLowerCase();
-  const url = new URL(
-    doc.holder.kind === "renter" ? "/account/compliance" : "/host",
-    baseUrl,
-  ).href;
+  const href = doc.holder.kind === "renter"
+    ? "/account/compliance"
+    : `/host/kitchens/${doc.holder.id}/permits`;
   const why = reason ? [`Our note: ${reason}`] : [];
   const texts = {
     verified: {
@@ -348,14 +564,8 @@ function holderEmail(
     },
   } as const;
   const t = texts[doc.status as keyof typeof texts];
-  if (!t) throw new Error(`No email for status ${doc.status}`);
-  return notificationEmail({
-    name,
-    subject: t.subject,
-    heading: t.heading,
-    paragraphs: [...t.paragraphs],
-    action: { label: "See your documents", url },
-  });
+  if (!t) throw new Error(`No message for status ${doc.status}`);
+  return { ...t, paragraphs: [...t.paragraphs], href };
 }
 
 // ---------------------------------------------------------------------------

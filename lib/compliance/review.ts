@@ -260,6 +260,13 @@ export function newDocument(input: {
 // ---------------------------------------------------------------------------
 // Expiry
 
+/**
+ * The zone a renter's documents expire in: renters have no city, so the
+ * latest-ending of our cities' zones, and a renter's document never lapses
+ * before its date has ended wherever they book. (Kitchens use their own.)
+ */
+export const RENTER_DOCUMENT_ZONE = "America/Los_Angeles";
+
 /** UTC−12: the last place where a given date ends. */
 const LAST_ZONE = "Etc/GMT+12";
 

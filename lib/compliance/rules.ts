@@ -326,6 +326,21 @@ function deepFreeze<T>(value: T): T {
 }
 
 /** The rule pack of `city`; throws a RangeError for a city Prep does not serve. */
+/**
+ * Whether the pack asks this kitchen's zoning district for a neighbourhood
+ * notice: null when the city has no such rule; a district missing from the
+ * table (or from the kitchen) needs one.
+ */
+export function zoningNoticeNeeded(
+  pack: RulePack,
+  district: string | undefined,
+): boolean | null {
+  const notice = pack.notice;
+  if (notice.when !== "by_zoning_district") return null;
+  const key = district?.trim().toUpperCase() ?? "";
+  return Object.hasOwn(notice.districts, key) ? notice.districts[key] : true;
+}
+
 export function rulePackFor(city: string): RulePack {
   if (!Object.hasOwn(RULE_PACKS, city)) {
     throw new RangeError(`No compliance rule pack for city "${city}"`);

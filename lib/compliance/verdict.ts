@@ -10,7 +10,7 @@
 import type { Interval } from "../availability.ts";
 import { MONTH_NAMES } from "../bookings/month.ts";
 import { formatCents } from "../money.ts";
-import type { FeeCode, RulePack } from "./rules.ts";
+import { type FeeCode, type RulePack, zoningNoticeNeeded } from "./rules.ts";
 import { cityFeeLabel } from "./fees.ts";
 import {
   DOCUMENT_KIND_NAMES,
@@ -343,11 +343,7 @@ function conditionReasons(input: VerdictInput): Reason<ConditionCode>[] {
 
   const notice = pack.notice;
   if (notice.when === "by_zoning_district") {
-    const district = kitchen.zoningDistrict?.trim().toUpperCase() ?? "";
-    // A district missing from the table (or from the kitchen) needs a notice.
-    const needed = Object.hasOwn(notice.districts, district)
-      ? notice.districts[district]
-      : true;
+    const needed = zoningNoticeNeeded(pack, kitchen.zoningDistrict);
     const verified = kitchen.permits.some((d) =>
       d.kind === notice.document && isValidAt(d, interval.end, zone)
     );
@@ -489,34 +485,44 @@ function wallClock(date: Temporal.PlainDate, hhmm: string, zone: string) {
 }
 
 /**
- * Whether any part of `interval` falls in the quiet hours of some local day.
- * Each day's quiet period is placed in real time (so a DST night is an hour
- * shorter or longer), starting the day before the booking for periods that
- * run past midnight into it.
+ * The quiet periods, in real time, of every local day that could touch
+ * `interval`: each placed on its own day (so a DST night is an hour shorter
+ * or longer), starting the day before for periods that run past midnight.
  */
-function touchesQuietHours(
+export function quietPeriods(
   quiet: { start: string; end: string },
   zone: string,
   interval: Interval,
-): boolean {
+): Interval[] {
   const crossesMidnight = quiet.end <= quiet.start;
   const last = localDateOf(interval.end - 1, zone);
+  const out: Interval[] = [];
   for (
     let date = localDateOf(interval.start, zone).subtract({ days: 1 });
     Temporal.PlainDate.compare(date, last) <= 0;
     date = date.add({ days: 1 })
   ) {
-    const period = {
+    out.push({
       start: wallClock(date, quiet.start, zone),
       end: wallClock(
         crossesMidnight ? date.add({ days: 1 }) : date,
         quiet.end,
         zone,
       ),
-    };
-    if (intersects(period, interval)) return true;
+    });
   }
-  return false;
+  return out;
+}
+
+/** Whether any part of `interval` falls in the quiet hours of some local day. */
+function touchesQuietHours(
+  quiet: { start: string; end: string },
+  zone: string,
+  interval: Interval,
+): boolean {
+  return quietPeriods(quiet, zone, interval).some((p) =>
+    intersects(p, interval)
+  );
 }
 
 function intersects(a: Interval, b: Interval): boolean {

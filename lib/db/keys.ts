@@ -139,6 +139,8 @@ export const keys = {
   pendingUploadsPrefix: () => ["uploads_pending"],
 
   user: (id: string) => ["users", id],
+  /** What a renter told us about their business (accounts/business_profile.ts). */
+  renterProfile: (userId: string) => ["renter_profiles", userId],
   /** Unique: one account per normalised (trimmed, lower-case) email address. */
   userByEmail: (email: string) => ["users_by_email", email],
   /** Sessions by the SHA-256 of their id; the id itself is never stored. */
@@ -210,6 +212,33 @@ export const keys = {
     id: string,
   ) => ["documents_queue", createdAt, id],
   documentsQueuePrefix: () => ["documents_queue"],
+  /**
+   * A kitchen's permit standing (lib/compliance/standing.ts), for drafts and
+   * published kitchens alike; rewritten with every change to its documents,
+   * so a hold that checks it sees any concurrent decision.
+   */
+  permitStanding: (kitchenId: string) => ["kitchen_permits", kitchenId],
+  /** Bumped with every change to a renter's documents, for the same reason. */
+  walletVersion: (userId: string) => ["wallet_versions", userId],
+
+  /** In-app notifications (lib/notifications), per user by ULID: newest last. */
+  notification: (userId: string, id: string) => ["notifications", userId, id],
+  notificationsPrefix: (userId: string) => ["notifications", userId],
+  /** A user's unread notifications (Deno.KvU64, changed with sum). */
+  notificationsUnread: (userId: string) => ["notifications_unread", userId],
+
+  /** Certifier recognitions staff recorded (lib/compliance/directory.ts), by id. */
+  certifierRecognition: (id: string) => ["certifier_recognitions", id],
+  certifierRecognitionsPrefix: () => ["certifier_recognitions"],
+  /** Verified documents by expiry date, for staff (lib/compliance/expiry.ts); value: the id. */
+  documentExpiring: (
+    expiryDate: string,
+    id: string,
+  ) => ["documents_expiring", expiryDate, id],
+  documentsExpiringPrefix: () => ["documents_expiring"],
+  /** Confirmed bookings whose documents expire before they start (lib/compliance/expiry.ts). */
+  complianceFlag: (bookingId: string) => ["compliance_flags", bookingId],
+  complianceFlagsPrefix: () => ["compliance_flags"],
 
   /** Records that a named seed has run, so seeding twice creates nothing new. */
   seed: (name: string) => ["seeds", name],

@@ -35,6 +35,20 @@ import {
   syncImportFeed,
 } from "../calendar_sync/feeds.ts";
 import { FILE_CLEANUP_JOB, sweepOrphanedUploads } from "../files/store.ts";
+import {
+  STAGED_CLEANUP_JOB,
+  stagedCleanupHandler,
+} from "../compliance/staged.ts";
+import { BOOKING_COMPLIANCE_CHECK_JOB } from "../bookings/lifecycle.ts";
+import {
+  checkBookingCompliance,
+  DOCUMENT_EXPIRY_JOB,
+  DOCUMENT_REMINDER_JOB,
+  documentExpiryPayload,
+  documentReminderPayload,
+  expireDocument,
+  sendDocumentReminder,
+} from "../compliance/expiry.ts";
 
 const bookingJob = z.object({ bookingId: z.string().min(1).max(64) });
 
@@ -132,6 +146,25 @@ export function jobHandlers(
       run: ({ kitchenId, feedId }) =>
         cleanupImportFeed({ kv, now: now() }, kitchenId, feedId),
     }),
+    [DOCUMENT_REMINDER_JOB]: defineJob({
+      schema: documentReminderPayload,
+      run: async (payload) => {
+        await sendDocumentReminder(lifecycle(), payload);
+      },
+    }),
+    [DOCUMENT_EXPIRY_JOB]: defineJob({
+      schema: documentExpiryPayload,
+      run: async (payload) => {
+        await expireDocument(lifecycle(), payload);
+      },
+    }),
+    [BOOKING_COMPLIANCE_CHECK_JOB]: defineJob({
+      schema: bookingJob,
+      run: async ({ bookingId }) => {
+        await checkBookingCompliance(lifecycle(), bookingId);
+      },
+    }),
+    [STAGED_CLEANUP_JOB]: stagedCleanupHandler(kv, now),
     [FILE_CLEANUP_JOB]: defineJob({
       schema: z.object({}),
       run: async () => {

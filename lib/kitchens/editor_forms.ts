@@ -55,6 +55,7 @@ export const SECTION_FORMS = {
     "address.state": z.string(),
     "address.postalCode": z.string(),
     timeZone: z.string(),
+    zoningDistrict: z.string().default(""),
     lat: decimal("the latitude", -90, 90),
     lng: decimal("the longitude", -180, 180),
   }).transform((f) => ({
@@ -67,12 +68,14 @@ export const SECTION_FORMS = {
     },
     // Empty means the city's own zone, which is nearly always right.
     timeZone: f.timeZone.trim() || findCity(f["address.city"])!.timeZone,
+    zoningDistrict: f.zoningDistrict.trim().toUpperCase(),
     lat: f.lat,
     lng: f.lng,
   })),
   features: z.object({
     equipment: z.array(z.enum(EQUIPMENT_IDS, "Choose from the list")),
     storage: z.array(z.enum(STORAGE_IDS, "Choose from the list")),
+    accessible: z.string().default("").transform((v) => v === "yes"),
   }),
   hours: z.object({
     rangeDay: z.array(z.string()),
@@ -158,6 +161,7 @@ export function formValues(
         "address.state": v.address?.state ?? "",
         "address.postalCode": v.address?.postalCode ?? "",
         timeZone: v.timeZone ?? "",
+        zoningDistrict: v.zoningDistrict ?? "",
         lat: s(v.lat),
         lng: s(v.lng),
       };
@@ -165,6 +169,7 @@ export function formValues(
       return {
         equipment: (v.equipment ?? []).join(","),
         storage: (v.storage ?? []).join(","),
+        accessible: v.accessible ? "yes" : "",
       };
     case "hours":
       return {

@@ -25,6 +25,7 @@ import {
   kitchenFields,
   type KitchenInput,
   kitchenInput,
+  type PermitStanding,
 } from "./schema.ts";
 import type { KitchenStatus } from "./vocabulary.ts";
 
@@ -42,8 +43,8 @@ export type EditSection = typeof EDIT_SECTIONS[number];
 /** The kitchen fields each section edits; together they are the whole kitchen. */
 export const SECTION_FIELDS = {
   basics: ["title", "description", "capacity"],
-  location: ["address", "lat", "lng", "timeZone"],
-  features: ["equipment", "storage"],
+  location: ["address", "lat", "lng", "timeZone", "zoningDistrict"],
+  features: ["equipment", "storage", "accessible"],
   photos: ["photos"],
   hours: [
     "weeklyHours",
@@ -100,23 +101,47 @@ export interface Listing {
   values: Partial<KitchenInput>;
   /** The kitchen record once published (also when unlisted or suspended). */
   kitchen: Kitchen | null;
+  /** The city's required permits, as compliance last found them; null before any upload. */
+  permits: PermitStanding | null;
   updatedAt: string;
 }
 
-function fromDraft(d: DraftRecord): Listing {
+function fromDraft(
+  d: DraftRecord,
+  permits: PermitStanding | null = null,
+): Listing {
   return {
     id: d.id,
     hostId: d.hostId,
     status: "draft",
     values: d.values,
     kitchen: null,
+    permits,
     updatedAt: d.updatedAt,
   };
 }
 
 function fromKitchen(k: Kitchen): Listing {
-  const { v: _v, id, hostId, status, createdAt: _c, updatedAt, ...values } = k;
-  return { id, hostId, status, values, kitchen: k, updatedAt };
+  const {
+    v: _v,
+    id,
+    hostId,
+    status,
+    createdAt: _c,
+    updatedAt,
+    permits,
+    suspension: _s,
+    ...values
+  } = k;
+  return {
+    id,
+    hostId,
+    status,
+    values,
+    kitchen: k,
+    permits: permits ?? null,
+    updatedAt,
+  };
 }
 
 /** Who may see and change a listing: its host, or staff. */
@@ -138,14 +163,15 @@ export async function getListingFor(
   editor: Editor,
   opts: { write?: boolean } = {},
 ): Promise<Listing> {
-  const [draft, kitchen] = await Promise.all([
+  const [draft, kitchen, permits] = await Promise.all([
     kv.get<DraftRecord>(keys.kitchenDraft(id)),
     getKitchen(kv, id),
+    kv.get<PermitStanding>(keys.permitStanding(id)),
   ]);
   const listing = kitchen
     ? fromKitchen(kitchen)
     : draft.value
-    ? fromDraft(draft.value)
+    ? fromDraft(draft.value, permits.value)
     : null;
   if (
     !listing ||
@@ -308,7 +334,7 @@ export const MIN_PHOTOS = 3;
  * One pure function, so later parts (permits) add their checks here.
  */
 export function publishProblems(
-  listing: Pick<Listing, "values" | "status">,
+  listing: Pick<Listing, "values" | "status" | "permits">,
   ctx: PublishContext,
 ): string[] {
   const problems: string[] = [];
@@ -322,6 +348,14 @@ export function publishProblems(
   }
   if ((listing.values.photos?.length ?? 0) < MIN_PHOTOS) {
     problems.push(`Photos: add at least ${MIN_PHOTOS}.`);
+  }
+  if (!listing.permits?.ok) {
+    const names = listing.permits?.missingNames ?? [];
+    problems.push(
+      names.length > 0
+        ? `Permits: get these verified by Prep: ${names.join(", ")}.`
+        : "Permits: upload the permits your city requires and get them verified by Prep.",
+    );
   }
   if (!ctx.emailConfirmed) problems.push("Confirm your email address.");
   // Demo mode has its own one-click payout setup; either way an unpayable
@@ -368,7 +402,10 @@ export async function publishListing(
       await updateKitchen(kv, id, (k) => ({ ...k, status: "published" })),
     );
   }
-  const draft = await kv.get<DraftRecord>(keys.kitchenDraft(id));
+  const [draft, permits] = await Promise.all([
+    kv.get<DraftRecord>(keys.kitchenDraft(id)),
+    kv.get<PermitStanding>(keys.permitStanding(id)),
+  ]);
   if (!draft.value) throw notFound();
   const input = kitchenInput.parse(draft.value.values);
   const kitchen = newKitchen(listing.hostId, input, {
@@ -377,7 +414,9 @@ export async function publishListing(
     id,
   });
   kitchen.createdAt = draft.value.createdAt;
-  const atomic = addKitchenCreate(kv.atomic().check(draft), kitchen)
+  // The standing checked as read: a permit decided meanwhile retries.
+  if (permits.value) kitchen.permits = permits.value;
+  const atomic = addKitchenCreate(kv.atomic().check(draft, permits), kitchen)
     .delete(keys.kitchenDraft(id));
   if (!(await atomic.commit()).ok) {
     throw new ConflictError(

@@ -11,9 +11,18 @@ import type { KitchenStatus } from "./vocabulary.ts";
 const MINUS_ONE = new Deno.KvU64(0xffff_ffff_ffff_ffffn);
 const PLUS_ONE = new Deno.KvU64(1n);
 
-/** The search index entries of a kitchen: none unless it is published. */
+/**
+ * Whether a kitchen is in search and takes holds: published by its host and
+ * its city's required permits verified (the compliance part keeps `permits`
+ * current). Records from before permits were tracked have none: not listed.
+ */
+export function isListed(k: Pick<Kitchen, "status" | "permits">): boolean {
+  return k.status === "published" && k.permits?.ok === true;
+}
+
+/** The search index entries of a kitchen: none unless it is listed. */
 export function searchIndexKeys(k: Kitchen): Deno.KvKey[] {
-  if (k.status !== "published") return [];
+  if (!isListed(k)) return [];
   const city = k.address.city;
   const price = k.hourlyPriceCents;
   const features = [...k.equipment, ...k.storage.map((s) => `storage:${s}`)];
@@ -36,7 +45,7 @@ function indexKeys(k: Kitchen): Deno.KvKey[] {
 }
 
 function countScopes(k: Kitchen): string[] {
-  return k.status === "published" ? [k.address.city, ALL_CITIES] : [];
+  return isListed(k) ? [k.address.city, ALL_CITIES] : [];
 }
 
 /** Builds a kitchen record; the caller writes it with `addKitchenCreate`. */
@@ -134,14 +143,50 @@ export async function getKitchens(
 }
 
 /**
+ * Adds the rewrite of a kitchen to an atomic: the record, the index entries
+ * that differ and the counters. The caller checks the version it read.
+ */
+export function addKitchenUpdate(
+  atomic: Deno.AtomicOperation,
+  before: Kitchen,
+  after: Kitchen,
+): Deno.AtomicOperation {
+  atomic.set(keys.kitchen(after.id), after);
+  const newKeys = indexKeys(after);
+  const newSet = new Set(newKeys.map((k) => JSON.stringify(k)));
+  for (const k of indexKeys(before)) {
+    if (!newSet.has(JSON.stringify(k))) atomic.delete(k);
+  }
+  for (const k of newKeys) atomic.set(k, after.id);
+  for (const s of countScopes(before)) {
+    atomic.sum(keys.kitchenCount(s), MINUS_ONE.value);
+  }
+  for (const s of countScopes(after)) {
+    atomic.sum(keys.kitchenCount(s), PLUS_ONE.value);
+  }
+  return atomic;
+}
+
+/** Drops this instance's cached copy after a write elsewhere in the app. */
+export function forgetKitchen(kv: Deno.Kv, id: string): void {
+  forget(kv, kitchenCacheKey(id));
+}
+
+/**
  * Applies `change` to the current record and rewrites indexes and counters in
  * one atomic that checks the version read; retries a few times on a race.
+ * `extra` adds what must land with the change (an audit entry, a job).
  */
 export async function updateKitchen(
   kv: Deno.Kv,
   id: string,
   change: (k: Kitchen) => Kitchen,
   now = new Date(),
+  extra?: (
+    atomic: Deno.AtomicOperation,
+    before: Kitchen,
+    after: Kitchen,
+  ) => void,
 ): Promise<Kitchen> {
   for (let attempt = 0; attempt < 20; attempt++) {
     const entry = await kv.get<Kitchen>(keys.kitchen(id));
@@ -155,22 +200,10 @@ export async function updateKitchen(
       v: 1,
       updatedAt: now.toISOString(),
     };
-    const atomic = kv.atomic().check(entry).set(keys.kitchen(id), after);
-    const oldKeys = indexKeys(before);
-    const newKeys = indexKeys(after);
-    const newSet = new Set(newKeys.map((k) => JSON.stringify(k)));
-    for (const k of oldKeys) {
-      if (!newSet.has(JSON.stringify(k))) atomic.delete(k);
-    }
-    for (const k of newKeys) atomic.set(k, id);
-    for (const s of countScopes(before)) {
-      atomic.sum(keys.kitchenCount(s), MINUS_ONE.value);
-    }
-    for (const s of countScopes(after)) {
-      atomic.sum(keys.kitchenCount(s), PLUS_ONE.value);
-    }
+    const atomic = addKitchenUpdate(kv.atomic().check(entry), before, after);
+    extra?.(atomic, before, after);
     if ((await atomic.commit()).ok) {
-      forget(kv, kitchenCacheKey(id));
+      forgetKitchen(kv, id);
       return after;
     }
   }

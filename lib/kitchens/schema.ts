@@ -85,6 +85,16 @@ export const kitchenFields = z.object({
    * host accepts or declines. Kitchens stored before this field are instant.
    */
   bookingMode: z.enum(["instant", "request"]).default("instant"),
+  /**
+   * The planning district (e.g. San Francisco's "NC-3"), which decides
+   * whether a neighbourhood notice is needed; empty when not known.
+   */
+  zoningDistrict: z.string().trim().max(20).regex(
+    /^[A-Za-z0-9 .-]*$/,
+    "Use letters, digits and dashes, like NC-3",
+  ).optional(),
+  /** Step-free entrance, accessible workstations and restroom. */
+  accessible: z.boolean().optional(),
 });
 
 /** Rules across fields; a section that edits one side re-checks them. */
@@ -104,6 +114,31 @@ export const kitchenInput = kitchenFields.superRefine((k, ctx) => {
 });
 export type KitchenInput = z.infer<typeof kitchenFields>;
 
+/**
+ * Whether the city's required permits are verified and unexpired, as the
+ * compliance part last worked out (lib/compliance/standing.ts). Kitchens own
+ * the shape so search and holds can read it without knowing the rules.
+ */
+export const permitStanding = z.object({
+  ok: z.boolean(),
+  /** Required kinds not verified or expired, e.g. "health_permit". */
+  missing: z.array(z.string()),
+  /** The same, as people call them ("Health permit"), for the host's pages. */
+  missingNames: z.array(z.string()),
+  checkedAt: z.number().int(),
+});
+export type PermitStanding = z.infer<typeof permitStanding>;
+
+/** A staff suspension: the kitchen leaves search and takes no holds. */
+export const kitchenSuspension = z.object({
+  reason: z.string(),
+  by: z.string(),
+  at: z.number().int(),
+  /** What reinstating returns the kitchen to. */
+  previous: z.enum(KITCHEN_STATUSES),
+});
+export type KitchenSuspension = z.infer<typeof kitchenSuspension>;
+
 export const kitchenRecord = z.object({
   v: z.literal(1),
   id: z.string(),
@@ -111,5 +146,7 @@ export const kitchenRecord = z.object({
   status: z.enum(KITCHEN_STATUSES),
   createdAt: z.string(),
   updatedAt: z.string(),
+  permits: permitStanding.optional(),
+  suspension: kitchenSuspension.optional(),
 }).and(kitchenInput);
 export type Kitchen = z.infer<typeof kitchenRecord>;

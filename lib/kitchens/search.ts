@@ -6,7 +6,7 @@ import {
 import { findCity } from "../cities.ts";
 import { ALL_CITIES, keys } from "../db/keys.ts";
 import { ValidationError } from "../errors.ts";
-import { getKitchens, viewOccupancy } from "./repo.ts";
+import { getKitchens, isListed, viewOccupancy } from "./repo.ts";
 import { localInstant, nextFreeSlot, rulesOf } from "./calendar.ts";
 import type { Kitchen } from "./schema.ts";
 import type { SearchQuery } from "./search_query.ts";
@@ -44,7 +44,7 @@ const EMPTY: SearchResult = {
 
 /** Filters that an index entry cannot answer, checked on the record. Pure. */
 export function matchesFilters(k: Kitchen, q: SearchQuery): boolean {
-  if (k.status !== "published") return false;
+  if (!isListed(k)) return false;
   if (q.city && k.address.city !== q.city) return false;
   if (
     q.minPrice !== undefined &&

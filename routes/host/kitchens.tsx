@@ -6,7 +6,10 @@ import {
   NewListingPage,
   SectionPage,
 } from "../../components/ListingEditor.tsx";
-import { saveListingSection } from "../../lib/bookings/listing_edit.ts";
+import {
+  openSection,
+  saveSectionWithRules,
+} from "../../lib/compliance/listing_edit.ts";
 import { ValidationError } from "../../lib/errors.ts";
 import { publishContextFor } from "../../lib/hosts/publish.ts";
 import { getHost } from "../../lib/hosts/repo.ts";
@@ -180,11 +183,23 @@ function renderSection(
 
 listings.get(`/kitchens/${ID}/edit/${SECTION}`, async (c) => {
   const section = c.req.param("section") as FormSection;
-  const listing = await getListingFor(c.var.kv, c.req.param("id"), c.var.user!);
-  return renderSection(c, listing, section, {
-    values: formValues(section, listing.values),
-    errors: {},
-  });
+  const { listing, warnings } = await openSection(
+    c.var.kv,
+    c.req.param("id"),
+    c.var.user!,
+    section,
+  );
+  return renderSection(
+    c,
+    listing,
+    section,
+    {
+      values: formValues(section, listing.values),
+      errors: {},
+    },
+    200,
+    warnings,
+  );
 });
 
 listings.post(`/kitchens/${ID}/edit/${SECTION}`, async (c) => {
@@ -196,7 +211,7 @@ listings.post(`/kitchens/${ID}/edit/${SECTION}`, async (c) => {
   const read = await readForm(c, sectionForm(section));
   if (!read.ok) return renderSection(c, listing, section, read.form, 400);
   try {
-    const saved = await saveListingSection(
+    const saved = await saveSectionWithRules(
       c.var.kv,
       id,
       user,

@@ -8,6 +8,7 @@ import {
   updateKitchen,
 } from "../../lib/kitchens/repo.ts";
 import { NotFoundError } from "../../lib/errors.ts";
+import { givePermits } from "../compliance_helpers.ts";
 import { addHost, kitchenFixture } from "../helpers.ts";
 
 async function indexEntries(kv: Deno.Kv, prefix: string) {
@@ -22,6 +23,10 @@ Deno.test("kitchens repo: publishing, moving and suspending keep indexes and cou
   const k = await createKitchen(kv, host.id, kitchenFixture(), {
     status: "published",
   });
+  // Published but its permits not yet verified: in no index, not counted.
+  assert.equal(await countPublishedKitchens(kv, "chicago"), 0);
+  assert.deepEqual(await indexEntries(kv, "kitchens_by_feature"), []);
+  await givePermits(kv, k, Date.now());
   assert.equal(await countPublishedKitchens(kv, "chicago"), 1);
   assert.equal(await countPublishedKitchens(kv, ALL_CITIES), 1);
   assert.equal((await indexEntries(kv, "kitchens_by_feature")).length, 4);
@@ -67,6 +72,7 @@ Deno.test("kitchens repo: concurrent updates all land, none lost", async () => {
   const k = await createKitchen(kv, host.id, kitchenFixture({ rules: [] }), {
     status: "published",
   });
+  await givePermits(kv, k, Date.now());
   await Promise.all(
     Array.from({ length: 5 }, (_, i) =>
       updateKitchen(

@@ -10,7 +10,10 @@ import {
 } from "../../lib/kitchens/search_query.ts";
 import { kitchenFixture } from "../helpers.ts";
 
-const k = newKitchen("h", kitchenFixture(), { status: "published" });
+const k = {
+  ...newKitchen("h", kitchenFixture(), { status: "published" }),
+  permits: { ok: true, missing: [], missingNames: [], checkedAt: 0 },
+};
 const q = (over: Record<string, unknown>): SearchQuery =>
   searchQuery.parse(over);
 
