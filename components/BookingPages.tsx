@@ -1,3 +1,4 @@
+import type { Assessment } from "../lib/bookings/holds.ts";
 import type { Booking } from "../lib/bookings/schema.ts";
 import type { Quote } from "../lib/bookings/pricing.ts";
 import type { Kitchen } from "../lib/kitchens/schema.ts";
@@ -47,19 +48,55 @@ const STATUS_TEXT: Record<Booking["status"], string> = {
 };
 
 export function ReviewPage(
-  { kitchen, start, end, quote, request, form }: {
+  { kitchen, start, end, quote, request, form, assessment, signedIn }: {
     kitchen: Kitchen;
     start: number;
     end: number;
     quote: Quote;
     request: { kitchen: string; date: string; start: string; end: string };
     form: FormState;
+    assessment: Assessment;
+    signedIn: boolean;
   },
 ) {
+  const denied = assessment.decision === "DENY";
+  const acknowledged = new Set(
+    (form.values.acknowledge ?? "").split(",").filter(Boolean),
+  );
   return (
     <section class="mx-auto max-w-2xl space-y-6">
       <h1 class="text-3xl font-extrabold">Review your booking</h1>
       <FormMessage form={form} />
+      {denied && (
+        <div
+          role="alert"
+          class="rounded-lg border-2 border-red-300 bg-red-50 p-4 text-red-900"
+        >
+          <h2 class="text-xl font-bold">
+            The city's rules do not allow this booking
+          </h2>
+          <ul class="mt-2 list-disc pl-5">
+            {assessment.denies.map((d) => (
+              <li key={d.code} data-code={d.code}>{d.message}</li>
+            ))}
+          </ul>
+          {assessment.denies.some((d) =>
+            /^(insurance|training)\./.test(d.code)
+          ) && (
+            <p class="mt-2">
+              <a class="font-semibold underline" href="/account/compliance">
+                Add or update your documents
+              </a>{" "}
+              — Prep staff check each one, usually within a working day.
+            </p>
+          )}
+        </div>
+      )}
+      {!signedIn && (
+        <p class="text-sm text-stone-700">
+          Log in to see whether your documents meet this city's rules.
+        </p>
+      )}
       <div class={card}>
         <h2 class="text-xl font-bold">{kitchen.title}</h2>
         <p class="mt-1">
@@ -87,6 +124,34 @@ export function ReviewPage(
         <input type="hidden" name="date" value={request.date} />
         <input type="hidden" name="start" value={request.start} />
         <input type="hidden" name="end" value={request.end} />
+        {assessment.conditions.length > 0 && (
+          <fieldset class="space-y-2">
+            <legend class="text-xl font-bold">
+              Conditions of this booking
+            </legend>
+            <p class="text-sm text-stone-600">
+              The city's rules allow this booking on these conditions. Tick each
+              one to confirm you have read it.
+            </p>
+            {assessment.conditions.map((c) => (
+              <label key={c.code} class="flex items-start gap-2">
+                <input
+                  type="checkbox"
+                  name="acknowledge"
+                  value={c.code}
+                  required
+                  checked={acknowledged.has(c.code)}
+                />
+                <span data-code={c.code}>{c.message}</span>
+              </label>
+            ))}
+            {form.errors.acknowledge && (
+              <p class="text-sm font-medium text-red-700">
+                {form.errors.acknowledge}
+              </p>
+            )}
+          </fieldset>
+        )}
         <h2 class="text-xl font-bold">House rules</h2>
         <ul class="list-disc pl-5">
           {kitchen.rules.map((r, i) => <li key={i}>{r}</li>)}
@@ -103,7 +168,14 @@ export function ReviewPage(
         <p class="text-sm text-stone-600">
           We hold these hours for 35 minutes while you pay.
         </p>
-        <SubmitButton>Continue to payment</SubmitButton>
+        {denied
+          ? (
+            <p class="font-semibold text-red-800">
+              This booking can't be paid for until the reasons above are
+              resolved.
+            </p>
+          )
+          : <SubmitButton>Continue to payment</SubmitButton>}
       </form>
     </section>
   );
@@ -235,6 +307,16 @@ export function BookingPage(
         </div>
       )}
       {b.note && <p class={card}>{b.note}</p>}
+      {b.compliance && b.compliance.conditions.length > 0 && (
+        <div class={card}>
+          <h2 class="text-xl font-bold">Conditions you agreed to</h2>
+          <ul class="mt-2 list-disc pl-5">
+            {b.compliance.conditions.map((c) => (
+              <li key={c.code}>{c.message}</li>
+            ))}
+          </ul>
+        </div>
+      )}
       <div class={card}>
         <h2 class="text-xl font-bold">Receipt</h2>
         <div class="mt-2">

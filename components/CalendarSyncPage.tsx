@@ -1,8 +1,18 @@
-import type { Block } from "../lib/bookings/blocks.ts";
+import {
+  type Block,
+  BLOCK_KIND_NAMES,
+  BLOCK_KINDS,
+} from "../lib/bookings/blocks.ts";
 import type { ImportFeed } from "../lib/calendar_sync/feeds.ts";
 import type { CalendarPageData } from "../lib/calendar_sync/host.ts";
 import { formatDayTime, formatTime } from "../lib/kitchens/calendar.ts";
-import { FormMessage, type FormState, Notice, TextField } from "./Forms.tsx";
+import {
+  FormMessage,
+  type FormState,
+  Notice,
+  Select,
+  TextField,
+} from "./Forms.tsx";
 
 const card = "rounded-xl border border-stone-200 bg-white p-6 space-y-4";
 const primary =
@@ -140,7 +150,7 @@ export function CalendarSyncPage(
                     <p class="font-semibold">{blockTimes(tz, b)}</p>
                     <p class="text-sm text-stone-700">
                       {b.source === "manual"
-                        ? b.reason
+                        ? `${BLOCK_KIND_NAMES[b.kind ?? "closed"]}: ${b.reason}`
                         : `${b.reason} (from ${
                           feedNames.get(b.source) ?? "a removed calendar"
                         })`}
@@ -202,6 +212,17 @@ export function CalendarSyncPage(
                 hint="An end at or before the start runs overnight into the next day."
               />
             </div>
+            <Select
+              name="kind"
+              label="What is it?"
+              form={blockForm}
+              scope="block"
+              options={BLOCK_KINDS.map((k): [string, string] => [
+                k,
+                BLOCK_KIND_NAMES[k],
+              ])}
+              hint="Renters are told about an inspection or maintenance that starts soon after their booking ends."
+            />
             <TextField
               name="reason"
               label="Reason (only you see it)"

@@ -5,6 +5,7 @@ import type { Kitchen } from "../lib/kitchens/schema.ts";
 import type { Host } from "../lib/hosts/schema.ts";
 import { EQUIPMENT, STORAGE } from "../lib/kitchens/vocabulary.ts";
 import { formatCents } from "../lib/money.ts";
+import type { CityRequirements } from "../lib/compliance/kitchen_page.ts";
 
 const WEEKDAYS = ["", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 
@@ -13,10 +14,12 @@ const WEEKDAYS = ["", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
  * picker, or a note in the host's preview).
  */
 export function KitchenPage(
-  { kitchen: k, host, aside }: {
+  { kitchen: k, host, aside, requirements }: {
     kitchen: Kitchen;
     host: Pick<Host, "name"> | null;
     aside: ComponentChildren;
+    /** The city's rules; absent in the host's preview. */
+    requirements?: CityRequirements;
   },
 ) {
   const city = findCity(k.address.city);
@@ -95,6 +98,7 @@ export function KitchenPage(
                 ` ${k.bufferMinutes} minutes are kept free between bookings.`}
             </p>
           </section>
+          {requirements && <Requirements r={requirements} />}
           <section>
             <h2 class="text-xl font-bold">House rules</h2>
             <ul class="mt-2 list-disc pl-5">
@@ -117,5 +121,45 @@ export function KitchenPage(
         </aside>
       </div>
     </article>
+  );
+}
+
+/** What the city asks of the kitchen and the renter, and what the renter has on file. */
+function Requirements({ r }: { r: CityRequirements }) {
+  const signedIn = r.renter.some((x) => x.onFile !== null);
+  return (
+    <section aria-labelledby="city-rules">
+      <h2 id="city-rules" class="text-xl font-bold">
+        {`${r.cityName} rules for this kitchen`}
+      </h2>
+      <p class="mt-2">
+        Prep has verified this kitchen's {r.kitchenPermits.join(", ")}.
+      </p>
+      {r.quietHours && (
+        <p class="mt-2">
+          {`Quiet hours: no kitchen use from ${r.quietHours.start} to ${r.quietHours.end}.`}
+        </p>
+      )}
+      <h3 class="mt-3 font-semibold">
+        To book here you need, verified by Prep:
+      </h3>
+      <ul class="mt-1 space-y-1">
+        {r.renter.map((x) => (
+          <li key={x.label} class="flex gap-2">
+            {x.onFile === null
+              ? <span aria-hidden="true">•</span>
+              : x.onFile
+              ? <span class="font-semibold text-green-800">On file:</span>
+              : <span class="font-semibold text-red-800">Missing:</span>}
+            <span>{x.label}</span>
+          </li>
+        ))}
+      </ul>
+      <p class="mt-2 text-sm">
+        {signedIn
+          ? <a class="underline" href="/account/compliance">Your documents</a>
+          : "Log in to see whether your documents are on file."}
+      </p>
+    </section>
   );
 }

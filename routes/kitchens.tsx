@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { ID_PATTERN } from "../lib/ids.ts";
 import AvailabilityPicker from "../islands/AvailabilityPicker.tsx";
-import { loadKitchenPage } from "../lib/kitchens/pages.ts";
+import { loadKitchenPageFor } from "../lib/compliance/kitchen_page.ts";
 import { dayView } from "../lib/kitchens/slot_view.ts";
 import { type AppEnv, page } from "./context.tsx";
 import { KitchenPage } from "../components/KitchenPage.tsx";
@@ -9,11 +9,12 @@ import { KitchenPage } from "../components/KitchenPage.tsx";
 export const kitchens = new Hono<AppEnv>();
 
 kitchens.get(`/:id{${ID_PATTERN}}`, async (c) => {
-  const data = await loadKitchenPage(
+  const data = await loadKitchenPageFor(
     c.var.kv,
     c.req.param("id"),
     c.req.query("date"),
     c.var.now(),
+    c.var.user?.id ?? null,
   );
   const { kitchen: k, host } = data;
   return page(
@@ -26,6 +27,7 @@ kitchens.get(`/:id{${ID_PATTERN}}`, async (c) => {
     <KitchenPage
       kitchen={k}
       host={host}
+      requirements={data.requirements}
       aside={
         <AvailabilityPicker
           kitchenId={k.id}

@@ -37,6 +37,19 @@ import {
 
 export type BlockSource = "manual" | string;
 
+/**
+ * What a manual block is: time off sale, or a scheduled health or fire
+ * inspection or maintenance window, which the city's rules also read
+ * (a booking ending just before maintenance must leave on time).
+ */
+export const BLOCK_KINDS = ["closed", "inspection", "maintenance"] as const;
+export type BlockKind = typeof BLOCK_KINDS[number];
+export const BLOCK_KIND_NAMES: Record<BlockKind, string> = {
+  closed: "Closed",
+  inspection: "Health or fire inspection",
+  maintenance: "Maintenance",
+};
+
 export interface Block {
   v: 1;
   id: string;
@@ -46,6 +59,8 @@ export interface Block {
   end: number;
   /** What the host wrote, or an imported event's summary. */
   reason: string;
+  /** Blocks from before kinds, and imported ones, are "closed". */
+  kind?: BlockKind;
   /** "manual", or the id of the import feed the block came from. */
   source: BlockSource;
   /** Local dates of the day documents holding the claim (the zone may change later). */
@@ -144,6 +159,7 @@ export interface BlockInput {
   start: number;
   end: number;
   reason: string;
+  kind?: BlockKind;
 }
 
 /**
@@ -177,6 +193,7 @@ export async function createBlock(
     start: input.start,
     end: input.end,
     reason: input.reason,
+    kind: input.kind ?? "closed",
     source: "manual",
     claimDays: days,
     key: null,

@@ -20,7 +20,7 @@ import {
 import { newId } from "../ids.ts";
 import { addJob } from "../jobs/outbox.ts";
 import { localInstant, rulesOf } from "../kitchens/calendar.ts";
-import { getKitchen, occupancyCacheKey } from "../kitchens/repo.ts";
+import { getKitchen, isListed, occupancyCacheKey } from "../kitchens/repo.ts";
 import type { Kitchen } from "../kitchens/schema.ts";
 import {
   busyIntervals,
@@ -30,7 +30,7 @@ import {
   EMPTY_DAY,
   withClaim,
 } from "./calendar.ts";
-import { type Quote, quote } from "./pricing.ts";
+import { type ExtraLine, type Quote, quote } from "./pricing.ts";
 import type { Booking, BookingMode, HoldRequest } from "./schema.ts";
 
 /** A hold lasts 35 minutes: it outlives the Checkout Session. */
@@ -50,10 +50,49 @@ export interface Fees {
   platformFeeBps: number;
 }
 
+/** One reason of a policy's verdict, in plain words for the renter. */
+export interface PolicyReason {
+  code: string;
+  message: string;
+}
+
+/** What a booking policy decides about one renter, kitchen and interval. */
+export interface Assessment {
+  decision: "ALLOW" | "ALLOW_WITH_CONDITIONS" | "DENY";
+  denies: PolicyReason[];
+  conditions: PolicyReason[];
+  /** What the decision read, checked in the hold's atomic so it cannot go stale. */
+  checks: Deno.AtomicCheck[];
+}
+
+export interface AssessInput {
+  kitchen: Kitchen;
+  /** Null for a visitor not signed in: only the kitchen's side is judged. */
+  renterId: string | null;
+  interval: { start: number; end: number };
+  /** The local date the booking starts on. */
+  localDate: string;
+  /** The calendar day documents of `claimDays`, in order, as read. */
+  days: { date: string; doc: CalendarDay }[];
+  now: number;
+}
+
+/**
+ * The rules beyond the calendar that a booking must pass: the city's
+ * compliance rules, supplied from above (lib/compliance) because bookings
+ * sit below compliance. Required, so no caller can take time without it.
+ */
+export interface BookingPolicy {
+  /** Lines the city adds to a quote (its fees), from the quote without them. */
+  extraLines(kitchen: Kitchen, base: Quote): ExtraLine[];
+  assess(kv: Deno.Kv, input: AssessInput): Promise<Assessment>;
+}
+
 export interface HoldDeps {
   kv: Deno.Kv;
   now: number;
   fees: Fees;
+  policy: BookingPolicy;
   wake: boolean;
   /** Who takes the payment: Stripe Checkout or the demo checkout. */
   provider?: "stripe" | "demo";
@@ -85,8 +124,26 @@ export function bookingModeOf(k: Kitchen): BookingMode {
     "instant";
 }
 
-/** The quote for a kitchen and interval, at today's fees (pure). */
+/** The quote for a kitchen and interval, at today's fees, with the policy's lines (pure). */
 export function quoteFor(
+  k: Kitchen,
+  interval: { start: number; end: number },
+  fees: Fees,
+  policy: Pick<BookingPolicy, "extraLines">,
+): Quote {
+  const base = baseQuote(k, interval, fees);
+  const extraLines = policy.extraLines(k, base);
+  return extraLines.length === 0 ? base : quote({
+    hourlyPriceCents: k.hourlyPriceCents,
+    cleaningFeeCents: k.cleaningFeeCents,
+    durationMinutes: base.durationMinutes,
+    renterFeeBps: fees.renterFeeBps,
+    platformFeeBps: fees.platformFeeBps,
+    extraLines,
+  });
+}
+
+function baseQuote(
   k: Kitchen,
   interval: { start: number; end: number },
   fees: Fees,
@@ -112,12 +169,21 @@ export function quoteFor(
  * interval and its quote, after the availability rules (read fresh).
  */
 export async function previewHold(
-  deps: Pick<HoldDeps, "kv" | "now" | "fees">,
-  req: HoldRequest,
-): Promise<{ kitchen: Kitchen; start: number; end: number; quote: Quote }> {
+  deps: Pick<HoldDeps, "kv" | "now" | "fees" | "policy">,
+  req: Omit<HoldRequest, "acknowledge">,
+  renterId: string | null = null,
+): Promise<
+  {
+    kitchen: Kitchen;
+    start: number;
+    end: number;
+    quote: Quote;
+    assessment: Assessment;
+  }
+> {
   const kitchen = await bookableKitchen(deps.kv, req.kitchen);
   const interval = requestedInterval(kitchen, req);
-  const q = quoteFor(kitchen, interval, deps.fees);
+  const q = quoteFor(kitchen, interval, deps.fees, deps.policy);
   const days = claimDays(
     kitchen.timeZone,
     interval.start,
@@ -127,19 +193,28 @@ export async function previewHold(
   const entries = await deps.kv.getMany<CalendarDay[]>(
     days.map((d) => keys.calendarDay(kitchen.id, d)),
   );
-  checkRules(
+  const docs = entries.map((e) => e.value ?? EMPTY_DAY);
+  checkRules(kitchen, interval, docs, deps.now);
+  const assessment = await deps.policy.assess(deps.kv, {
     kitchen,
+    renterId,
     interval,
-    entries.map((e) => e.value ?? EMPTY_DAY),
-    deps.now,
-  );
-  return { kitchen, ...interval, quote: q };
+    localDate: req.date,
+    days: days.map((date, i) => ({ date, doc: docs[i] })),
+    now: deps.now,
+  });
+  return { kitchen, ...interval, quote: q, assessment };
 }
 
 async function bookableKitchen(kv: Deno.Kv, id: string): Promise<Kitchen> {
   const kitchen = await getKitchen(kv, id);
   if (!kitchen || kitchen.status !== "published") {
     throw new NotFoundError("We could not find that kitchen.");
+  }
+  if (!isListed(kitchen)) {
+    throw new ConflictError(
+      "This kitchen is not taking bookings right now: its permits are being renewed or checked by Prep.",
+    );
   }
   return kitchen;
 }
@@ -171,6 +246,43 @@ function checkRules(
   }
 }
 
+/**
+ * Refuses a denied booking, and one whose conditions the renter has not
+ * each acknowledged; otherwise what the booking records of them.
+ */
+function acceptedConditions(
+  assessment: Assessment,
+  acknowledged: readonly string[],
+  now: number,
+): NonNullable<Booking["compliance"]> {
+  if (assessment.decision === "DENY") {
+    const why = assessment.denies.map((d) => d.message).join(" ");
+    throw new ValidationError(
+      { compliance: why },
+      `You can't book this: ${why}`,
+    );
+  }
+  const missing = assessment.conditions.filter((c) =>
+    !acknowledged.includes(c.code)
+  );
+  if (missing.length > 0) {
+    throw new ValidationError(
+      {
+        acknowledge: "Tick each condition to confirm you have read it.",
+      },
+      "Please confirm each condition of this booking.",
+    );
+  }
+  return {
+    decision: assessment.decision,
+    conditions: assessment.conditions.map(({ code, message }) => ({
+      code,
+      message,
+    })),
+    acknowledgedAt: now,
+  };
+}
+
 const takenError = () =>
   new ConflictError(
     "Someone else has just booked part of that time. Please pick another time.",
@@ -199,7 +311,7 @@ export async function createHold(
     );
   }
   const interval = requestedInterval(kitchen, req);
-  const q = quoteFor(kitchen, interval, deps.fees);
+  const q = quoteFor(kitchen, interval, deps.fees, deps.policy);
   const bufferMs = kitchen.bufferMinutes * 60_000;
   const days = claimDays(
     kitchen.timeZone,
@@ -219,6 +331,20 @@ export async function createHold(
     ]);
     const dayDocs = entries.map((e) => e.value ?? EMPTY_DAY);
     checkRules(kitchen, interval, dayDocs, now);
+    // Recomputed from KV on every attempt; never what the page showed.
+    const assessment = await deps.policy.assess(deps.kv, {
+      kitchen,
+      renterId: renter.id,
+      interval,
+      localDate: req.date,
+      days: days.map((date, i) => ({ date, doc: dayDocs[i] })),
+      now,
+    });
+    const compliance = acceptedConditions(
+      assessment,
+      req.acknowledge ?? [],
+      now,
+    );
     const live = (holds.value ?? []).filter((h) => h.expiresAt > now);
     if (live.length >= MAX_LIVE_HOLDS) {
       throw new ConflictError(
@@ -256,6 +382,7 @@ export async function createHold(
       disputed: false,
       note: null,
       rulesAcceptedAt: now,
+      compliance,
       createdAt: now,
       updatedAt: now,
     };
@@ -267,7 +394,7 @@ export async function createHold(
       expiresAt: holdExpiresAt,
     };
     const atomic = deps.kv.atomic()
-      .check(holds)
+      .check(holds, ...assessment.checks)
       .check({ key: keys.booking(id), versionstamp: null });
     entries.forEach((e, i) => {
       atomic.check(e).set(dayKeys[i], withClaim(dayDocs[i], claim, now));

@@ -83,6 +83,16 @@ export const bookingRecord = z.object({
   /** Why a booking that never confirmed ended (expired hold, declined, payment late). */
   note: z.string().nullable(),
   rulesAcceptedAt: z.number().int(),
+  /**
+   * The city's verdict when the time was held (lib/compliance): the
+   * conditions the renter acknowledged. Bookings from before compliance
+   * have none.
+   */
+  compliance: z.object({
+    decision: z.enum(["ALLOW", "ALLOW_WITH_CONDITIONS"]),
+    conditions: z.array(z.object({ code: z.string(), message: z.string() })),
+    acknowledgedAt: z.number().int(),
+  }).optional(),
   createdAt: z.number().int(),
   updatedAt: z.number().int(),
 });
@@ -94,6 +104,8 @@ export const holdRequest = z.object({
   date: localDate,
   start: z.string().regex(/^([01]\d|2[0-3]):[03]0$/, "Pick a start time"),
   end: z.string().regex(/^([01]\d|2[0-3]):[03]0$|^24:00$/, "Pick an end time"),
+  /** The condition codes the renter ticked on the review page. */
+  acknowledge: z.array(z.string().max(64)).max(30).optional(),
 });
 export type HoldRequest = z.infer<typeof holdRequest>;
 
@@ -127,4 +139,5 @@ export const reviewQuery = z.object({
   date: q.date,
   start: q.start,
   end: q.end || endAfterHours(q.start, Number(q.hours)),
+  acknowledge: [],
 }));

@@ -8,6 +8,8 @@
 import { z } from "zod";
 import {
   type Block,
+  BLOCK_KIND_NAMES,
+  BLOCK_KINDS,
   createBlock,
   listBlocks,
   removeBlock,
@@ -103,6 +105,10 @@ export const blockForm = z.object({
   start: clockTime.refine((t) => t !== "24:00", "Start before 24:00"),
   end: clockTime,
   reason: optionalText({ label: "a reason", max: 200 }),
+  // Forms from before kinds send none: plain closed time.
+  kind: z.string().default("").transform((v) => v || "closed").pipe(
+    z.enum(BLOCK_KINDS, "Choose what the time is for"),
+  ),
 });
 export type BlockFormInput = z.infer<typeof blockForm>;
 
@@ -140,7 +146,9 @@ export async function addHostBlock(
   return await createBlock(deps.kv, kitchen, {
     start,
     end,
-    reason: input.reason ?? "Blocked",
+    reason: input.reason ??
+      (input.kind === "closed" ? "Blocked" : BLOCK_KIND_NAMES[input.kind]),
+    kind: input.kind,
   }, deps.now);
 }
 

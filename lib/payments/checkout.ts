@@ -6,7 +6,12 @@
  */
 import type Stripe from "stripe";
 import type { SessionUser } from "../accounts/schema.ts";
-import { CHECKOUT_MS, createHold, type Fees } from "../bookings/holds.ts";
+import {
+  type BookingPolicy,
+  CHECKOUT_MS,
+  createHold,
+  type Fees,
+} from "../bookings/holds.ts";
 import { getBookingFor, type LifecycleDeps } from "../bookings/lifecycle.ts";
 import { abandonHold } from "../bookings/reconcile.ts";
 import type { Booking, HoldRequest } from "../bookings/schema.ts";
@@ -20,6 +25,8 @@ import type { Kitchen } from "../kitchens/schema.ts";
 export interface CheckoutDeps extends LifecycleDeps {
   payments: "stripe" | "demo" | "off";
   fees: Fees;
+  /** The city's rules (lib/compliance), applied inside the hold. */
+  policy: BookingPolicy;
   stripe: Stripe | null;
 }
 
@@ -43,6 +50,7 @@ export async function startCheckout(
       kv: deps.kv,
       now: deps.now,
       fees: deps.fees,
+      policy: deps.policy,
       wake: deps.mail.wake,
       provider: mode,
       hostCanBePaid: async (hostId) => {

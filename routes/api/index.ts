@@ -4,15 +4,16 @@ import { holdRequest } from "../../lib/bookings/schema.ts";
 import { ValidationError } from "../../lib/errors.ts";
 import { ID_PATTERN } from "../../lib/ids.ts";
 import { formatDayTime, formatTime } from "../../lib/kitchens/calendar.ts";
-import { loadKitchenPage } from "../../lib/kitchens/pages.ts";
+import { loadCityKitchenPage } from "../../lib/compliance/kitchen_page.ts";
 import { dayView } from "../../lib/kitchens/slot_view.ts";
 import { formatCents } from "../../lib/money.ts";
 import type { AppEnv } from "../context.tsx";
 import { readQuery } from "../forms.ts";
+import { bookingDeps } from "../bookings/deps.ts";
 
 export const api = new Hono<AppEnv>();
 
-const quoteQuery = holdRequest.omit({ kitchen: true });
+const quoteQuery = holdRequest.omit({ kitchen: true, acknowledge: true });
 
 /** GET /api/kitchens/:id/quote: a price for the renter, before anything is held. */
 export interface QuoteAnswer {
@@ -33,7 +34,7 @@ export interface QuoteAnswer {
 }
 
 api.get(`/kitchens/:id{${ID_PATTERN}}/availability`, async (c) => {
-  const { kitchen, date, slots } = await loadKitchenPage(
+  const { kitchen, date, slots } = await loadCityKitchenPage(
     c.var.kv,
     c.req.param("id"),
     c.req.query("date"),
@@ -55,15 +56,10 @@ api.get(`/kitchens/:id{${ID_PATTERN}}/quote`, async (c) => {
     );
   }
   const parsed = { data: { kitchen: c.req.param("id"), ...read.data } };
-  const config = c.var.config;
-  const { kitchen, start, end, quote } = await previewHold({
-    kv: c.var.kv,
-    now: c.var.now(),
-    fees: {
-      platformFeeBps: config.PLATFORM_FEE_BPS,
-      renterFeeBps: config.RENTER_FEE_BPS,
-    },
-  }, parsed.data);
+  const { kitchen, start, end, quote } = await previewHold(
+    bookingDeps(c),
+    parsed.data,
+  );
   const tz = kitchen.timeZone;
   return c.json<QuoteAnswer>({
     ...parsed.data,

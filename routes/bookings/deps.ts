@@ -1,3 +1,4 @@
+import { compliancePolicy } from "../../lib/compliance/booking_policy.ts";
 import type { CheckoutDeps } from "../../lib/payments/checkout.ts";
 import { stripeFromConfig } from "../../lib/payments/stripe.ts";
 import type { AppContext } from "../context.tsx";
@@ -19,6 +20,7 @@ export function bookingDeps(c: AppContext): CheckoutDeps {
       renterFeeBps: config.RENTER_FEE_BPS,
       platformFeeBps: config.PLATFORM_FEE_BPS,
     },
+    policy: compliancePolicy,
   };
 }
 

@@ -53,15 +53,19 @@ bookings.get("/", async (c) => {
 
 async function renderReview(
   c: AppContext,
-  raw: Record<string, string>,
+  raw: Record<string, string | string[]>,
   form = emptyForm,
   status: 200 | 400 | 409 | 429 = 200,
 ) {
-  const parsed = holdRequest.safeParse(raw);
+  const parsed = holdRequest.omit({ acknowledge: true }).safeParse(raw);
   if (!parsed.success) {
     throw new ValidationError({}, "Pick a kitchen, a date and your hours.");
   }
-  const preview = await previewHold(bookingDeps(c), parsed.data);
+  const preview = await previewHold(
+    bookingDeps(c),
+    parsed.data,
+    c.var.user?.id ?? null,
+  );
   // Say up front why an unconfirmed account cannot book, not after the post.
   const may = decide(c.var.user, "book");
   const shown = !may.ok && !form.message
@@ -70,7 +74,12 @@ async function renderReview(
   return page(
     c,
     { title: "Review your booking" },
-    <ReviewPage {...preview} request={parsed.data} form={shown} />,
+    <ReviewPage
+      {...preview}
+      request={parsed.data}
+      form={shown}
+      signedIn={c.var.user !== null}
+    />,
     status,
   );
 }

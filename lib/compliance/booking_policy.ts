@@ -1,0 +1,157 @@
+/**
+ * The city's rules as the hold applies them (DESIGN §12): the verdict of
+ * verdict.ts over the kitchen's permits and the renter's wallet as stored
+ * now, and the city's fees as quote lines. The hold checks the permit
+ * standing and wallet version it read, so a document decided meanwhile
+ * makes it start again from a fresh read.
+ */
+import { getRenterProfile } from "../accounts/business_profile.ts";
+import { type Block, isBlockRef } from "../bookings/blocks.ts";
+import { type CalendarClaim, isLiveClaim } from "../bookings/calendar.ts";
+import type {
+  AssessInput,
+  Assessment,
+  BookingPolicy,
+} from "../bookings/holds.ts";
+import { keys } from "../db/keys.ts";
+import { localInstant } from "../kitchens/calendar.ts";
+import { cityFeeLines } from "./fees.ts";
+import { listDocumentsFor } from "./repo.ts";
+import { RENTER_DOCUMENT_ZONE } from "./review.ts";
+import { rulePackFor } from "./rules.ts";
+import { verdictPermits, verdictWallet } from "./standing.ts";
+import { type CalendarEntry, verdict, type VerdictRenter } from "./verdict.ts";
+
+/**
+ * The inspections and maintenance windows among the host's blocks on the
+ * booking's calendar days (the days its claim and buffer touch).
+ */
+async function scheduledEntries(
+  kv: Deno.Kv,
+  kitchenId: string,
+  days: AssessInput["days"],
+): Promise<CalendarEntry[]> {
+  const ids = new Set(
+    days.flatMap((d) =>
+      d.doc.claims.filter((c) => isBlockRef(c.ref)).map((c) =>
+        c.ref.slice("block:".length)
+      )
+    ),
+  );
+  if (ids.size === 0) return [];
+  const blocks = await kv.getMany<Block[]>(
+    [...ids].slice(0, 10).map((id) => keys.kitchenBlock(kitchenId, id)),
+  );
+  const out: CalendarEntry[] = [];
+  for (const { value: b } of blocks) {
+    if (b && (b.kind === "inspection" || b.kind === "maintenance")) {
+      out.push({ kind: b.kind, start: b.start, end: b.end });
+    }
+  }
+  return out;
+}
+
+/** Hours of bookings (not host blocks) held or taken inside [from, to). */
+export function bookedHours(
+  claims: readonly CalendarClaim[],
+  from: number,
+  to: number,
+  now: number,
+): number {
+  let ms = 0;
+  for (const c of claims) {
+    if (isBlockRef(c.ref) || !isLiveClaim(c, now)) continue;
+    ms += Math.max(0, Math.min(c.end, to) - Math.max(c.start, from));
+  }
+  return ms / 3600_000;
+}
+
+/** A visitor not signed in: judged as having nothing on file, their side left out. */
+const NOBODY: VerdictRenter = {
+  hasEmployees: false,
+  needsAccessible: false,
+  wallet: [],
+};
+
+/** Reason codes about the renter, left out when there is no renter to judge. */
+const RENTER_CODES = /^(insurance|training|ada)\./;
+
+export async function assessBooking(
+  kv: Deno.Kv,
+  input: AssessInput,
+): Promise<Assessment> {
+  const { kitchen, renterId, interval, now } = input;
+  const pack = rulePackFor(kitchen.address.city);
+  const zone = kitchen.timeZone;
+  const holder = { kind: "kitchen" as const, id: kitchen.id };
+  const [standing, kitchenDocs, wallet, profile, renter] = await Promise
+    .all([
+      kv.get(keys.permitStanding(kitchen.id)),
+      listDocumentsFor(kv, holder),
+      renterId ? kv.get(keys.walletVersion(renterId)) : null,
+      // Read for its version: a profile saved meanwhile (employees) re-decides.
+      renterId ? kv.get(keys.renterProfile(renterId)) : null,
+      renterId ? renterFor(kv, renterId, now) : NOBODY,
+    ]);
+  const calendar = await scheduledEntries(kv, kitchen.id, input.days);
+  const dayStart = localInstant(zone, input.localDate, "00:00");
+  const dayEnd = localInstant(zone, input.localDate, "24:00");
+  const sameDay = input.days.find((d) => d.date === input.localDate);
+  const v = verdict({
+    pack,
+    kitchen: {
+      timeZone: zone,
+      zoningDistrict: kitchen.zoningDistrict,
+      accessible: kitchen.accessible,
+      ...verdictPermits(kitchenDocs, now, zone),
+    },
+    renter,
+    calendar,
+    interval,
+    hoursAlreadyBookedThatLocalDay: sameDay
+      ? bookedHours(sameDay.doc.claims, dayStart, dayEnd, now)
+      : 0,
+    now,
+  });
+  const denies = renterId
+    ? v.denies
+    : v.denies.filter((r) => !RENTER_CODES.test(r.code));
+  const conditions = renterId
+    ? v.conditions
+    : v.conditions.filter((r) => !RENTER_CODES.test(r.code));
+  return {
+    decision: denies.length > 0
+      ? "DENY"
+      : conditions.length > 0
+      ? "ALLOW_WITH_CONDITIONS"
+      : "ALLOW",
+    denies,
+    conditions,
+    checks: wallet && profile ? [standing, wallet, profile] : [standing],
+  };
+}
+
+async function renterFor(
+  kv: Deno.Kv,
+  renterId: string,
+  now: number,
+): Promise<VerdictRenter> {
+  const [profile, docs] = await Promise.all([
+    getRenterProfile(kv, renterId),
+    listDocumentsFor(kv, { kind: "renter", id: renterId }),
+  ]);
+  return {
+    hasEmployees: profile.hasEmployees,
+    needsAccessible: profile.needsAccessible,
+    ...(profile.productType ? { productType: profile.productType } : {}),
+    // Judged in the kitchen's zone by the verdict; statuses at the renter's own.
+    wallet: verdictWallet(docs, now, RENTER_DOCUMENT_ZONE),
+  };
+}
+
+/** The policy every hold and preview applies. */
+export const compliancePolicy: BookingPolicy = {
+  extraLines: (kitchen, base) =>
+    cityFeeLines(rulePackFor(kitchen.address.city), base),
+  assess: assessBooking,
+};

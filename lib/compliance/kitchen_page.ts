@@ -1,0 +1,140 @@
+/**
+ * A kitchen's public page with the city's rules applied: the picker's hours
+ * without quiet hours, and what the city asks of the kitchen and of the
+ * renter, with whether the signed-in renter has it on file.
+ */
+import { getRenterProfile } from "../accounts/business_profile.ts";
+import type { Kitchen } from "../kitchens/schema.ts";
+import { type KitchenPage, loadKitchenPage } from "../kitchens/pages.ts";
+import { formatCents } from "../money.ts";
+import { withoutQuietHours } from "./quiet_hours.ts";
+import { listDocumentsFor } from "./repo.ts";
+import { RENTER_DOCUMENT_ZONE } from "./review.ts";
+import { type RulePack, rulePackFor } from "./rules.ts";
+import {
+  type ComplianceDocument,
+  DOCUMENT_KIND_NAMES,
+  type RenterDocumentKind,
+} from "./schema.ts";
+import { requiredKitchenKinds, verdictWallet } from "./standing.ts";
+import type { WalletDocument } from "./verdict.ts";
+
+export interface RenterRequirement {
+  label: string;
+  /** Null when nobody is signed in. */
+  onFile: boolean | null;
+}
+
+export interface CityRequirements {
+  cityName: string;
+  /** The permits the city requires of the kitchen; listed kitchens have them all verified. */
+  kitchenPermits: string[];
+  renter: RenterRequirement[];
+  quietHours: { start: string; end: string } | null;
+}
+
+/** The kitchen page's data, its hours filtered by the city's quiet hours. */
+export async function loadCityKitchenPage(
+  kv: Deno.Kv,
+  id: string,
+  dateParam: string | undefined,
+  now: number,
+): Promise<KitchenPage> {
+  const data = await loadKitchenPage(kv, id, dateParam, now);
+  const pack = rulePackFor(data.kitchen.address.city);
+  return {
+    ...data,
+    slots: withoutQuietHours(
+      pack,
+      data.kitchen.timeZone,
+      data.slots,
+      data.kitchen.minHours,
+    ),
+  };
+}
+
+/** The kitchen page, and the city's requirements as they stand for `viewerId`. */
+export async function loadKitchenPageFor(
+  kv: Deno.Kv,
+  id: string,
+  dateParam: string | undefined,
+  now: number,
+  viewerId: string | null,
+): Promise<KitchenPage & { requirements: CityRequirements }> {
+  const data = await loadCityKitchenPage(kv, id, dateParam, now);
+  const [docs, profile] = viewerId
+    ? await Promise.all([
+      listDocumentsFor(kv, { kind: "renter", id: viewerId }),
+      getRenterProfile(kv, viewerId),
+    ])
+    : [null, null];
+  return {
+    ...data,
+    requirements: cityRequirements(
+      data.kitchen,
+      docs,
+      profile?.hasEmployees ?? false,
+      now,
+    ),
+  };
+}
+
+/**
+ * What the kitchen's city requires, and for a signed-in renter (their
+ * documents given) whether each is verified and unexpired today.
+ */
+export function cityRequirements(
+  kitchen: Pick<Kitchen, "address">,
+  docs: readonly ComplianceDocument[] | null,
+  hasEmployees: boolean,
+  now: number,
+): CityRequirements {
+  const pack = rulePackFor(kitchen.address.city);
+  const wallet = docs ? verdictWallet(docs, now, RENTER_DOCUMENT_ZONE) : null;
+  const verified = (test: (d: WalletDocument) => boolean) =>
+    wallet === null
+      ? null
+      : wallet.some((d) => d.status === "verified" && test(d));
+  const renter: RenterRequirement[] = [
+    {
+      label: insuranceLabel(pack),
+      onFile: verified((d) =>
+        d.kind === "liability_insurance" &&
+        (d.perOccurrenceCents ?? 0) >= pack.insurance.perOccurrenceMinCents &&
+        (d.aggregateCents ?? 0) >= pack.insurance.aggregateMinCents &&
+        (pack.insurance.additionalInsured === null ||
+          (d.additionalInsured ?? "").trim().toLowerCase() ===
+            pack.insurance.additionalInsured.toLowerCase())
+      ),
+    },
+    {
+      label: pack.training.map((k) => DOCUMENT_KIND_NAMES[k]).join(" or "),
+      onFile: verified((d) => pack.training.includes(d.kind)),
+    },
+  ];
+  if (pack.insurance.workersCompIfEmployees && hasEmployees) {
+    const kind: RenterDocumentKind = "workers_comp";
+    renter.push({
+      label: `${DOCUMENT_KIND_NAMES[kind]} (your business has employees)`,
+      onFile: verified((d) => d.kind === kind),
+    });
+  }
+  return {
+    cityName: pack.cityName,
+    kitchenPermits: requiredKitchenKinds(pack).map((k) =>
+      DOCUMENT_KIND_NAMES[k]
+    ),
+    renter,
+    quietHours: pack.quietHours,
+  };
+}
+
+function insuranceLabel(pack: RulePack): string {
+  const i = pack.insurance;
+  const base = `Liability insurance of at least ${
+    formatCents(i.perOccurrenceMinCents)
+  } per occurrence and ${formatCents(i.aggregateMinCents)} aggregate`;
+  return i.additionalInsured
+    ? `${base}, naming "${i.additionalInsured}" as additional insured`
+    : base;
+}
