@@ -31,6 +31,8 @@ async function main() {
     const { seedDemoData } = await import("./scripts/seed.ts");
     const seeded = await seedDemoData(kv);
     if (seeded.created) console.log(`Seeded ${seeded.kitchens} demo kitchens.`);
+    const permits = await import("./scripts/demo_compliance.ts");
+    await permits.seedDemoCompliance(kv, await permits.demoKitchens(kv));
     if (config.DEV_FEATURES) {
       const demo = await import("./scripts/demo_accounts.ts");
       await demo.seedDemoAccounts(kv);

@@ -23,7 +23,8 @@ import { newId } from "../lib/ids.ts";
 import { daySlots, localToday } from "../lib/kitchens/calendar.ts";
 import { addKitchenCreate, newKitchen } from "../lib/kitchens/repo.ts";
 import type { Kitchen } from "../lib/kitchens/schema.ts";
-import { kitchenFixture } from "../tests/helpers.ts";
+import { ALLOW_ALL, kitchenFixture } from "../tests/helpers.ts";
+import { givePermits } from "../tests/compliance_helpers.ts";
 
 const FEES = { renterFeeBps: 0, platformFeeBps: 1500 };
 
@@ -155,6 +156,7 @@ export async function benchHolds(
     if (!(await addKitchenCreate(kv.atomic(), kitchen).commit()).ok) {
       throw new Error("could not write the bench kitchen");
     }
+    await givePermits(kv, kitchen, start);
     const today = localToday(kitchen.timeZone, start);
     const canBePaid = hostCanBePaid(kv);
 
@@ -178,6 +180,7 @@ export async function benchHolds(
                 kv,
                 now,
                 fees: FEES,
+                policy: ALLOW_ALL,
                 wake: false,
                 hostCanBePaid: canBePaid,
               },
@@ -294,7 +297,14 @@ export async function seedBookings(
         startMs + kitchen.minHours * 3600_000,
       );
       const b = await createHold(
-        { kv, now, fees: FEES, wake: false, hostCanBePaid: canBePaid },
+        {
+          kv,
+          now,
+          fees: FEES,
+          policy: ALLOW_ALL,
+          wake: false,
+          hostCanBePaid: canBePaid,
+        },
         freshRenter(now),
         {
           kitchen: kitchen.id,

@@ -5,7 +5,18 @@ import { logError } from "../lib/log.ts";
 import { bodyLimits } from "./limits.ts";
 import { stripeWebhook, WEBHOOK_BODY_LIMIT } from "./api/stripe_webhook.ts";
 import { PHOTO_UPLOAD_BODY_LIMIT, PHOTO_UPLOAD_PATH } from "./host/photos.tsx";
-import { compliance, WALLET_BODY_LIMIT, WALLET_PATH } from "./compliance.tsx";
+import {
+  compliance,
+  WALLET_BODY_LIMIT,
+  WALLET_PATH,
+  WALLET_READ_PATH,
+} from "./compliance.tsx";
+import {
+  PERMITS_BODY_LIMIT,
+  PERMITS_PATH,
+  PERMITS_READ_PATH,
+} from "./host/permits.tsx";
+import { notifications, unreadBadge } from "./notifications.tsx";
 
 const WEBHOOK_PATH = "/api/stripe/webhook";
 import { account } from "./account.tsx";
@@ -20,6 +31,7 @@ import { sessions } from "./session.ts";
 import { assets } from "./assets.ts";
 import { calendars } from "./calendars.ts";
 import { cities } from "./cities.tsx";
+import { certifiers } from "./certifiers.tsx";
 import { type AppDeps, type AppEnv, page } from "./context.tsx";
 import { home } from "./home.tsx";
 import { kitchens } from "./kitchens.tsx";
@@ -43,16 +55,21 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   });
   app.use(csrf([WEBHOOK_PATH]));
   app.use(sessions(["/assets/", "/static/", "/photos/"]));
+  app.use(unreadBadge);
   app.use(bodyLimits({
     [WEBHOOK_PATH]: WEBHOOK_BODY_LIMIT,
     [PHOTO_UPLOAD_PATH]: PHOTO_UPLOAD_BODY_LIMIT,
     [WALLET_PATH]: WALLET_BODY_LIMIT,
+    [WALLET_READ_PATH]: WALLET_BODY_LIMIT,
+    [PERMITS_PATH]: PERMITS_BODY_LIMIT,
+    [PERMITS_READ_PATH]: PERMITS_BODY_LIMIT,
   }));
 
   app.route("/", home);
   app.route("/search", search);
   app.route("/kitchens", kitchens);
   app.route("/cities", cities);
+  app.route("/certifiers", certifiers);
   app.route("/calendars", calendars);
   app.route("/photos", photos);
   app.route("/", assets);
@@ -60,6 +77,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route("/api", api);
   app.route("/", auth);
   app.route("/", compliance);
+  app.route("/", notifications);
   app.route("/account", account);
   app.route("/bookings", bookings);
   app.route("/host", host);

@@ -10,6 +10,7 @@
  * even when several processes seed at the same time.
  */
 import { CITIES, type City } from "../lib/cities.ts";
+import { rulePackFor } from "../lib/compliance/rules.ts";
 import { loadConfig } from "../lib/config.ts";
 import { keys } from "../lib/db/keys.ts";
 import { openStore } from "../lib/db/kv.ts";
@@ -1916,10 +1917,10 @@ export function buildDemoData(now = new Date()): DemoPlan {
     if (!rows || rows.length !== 6) {
       throw new Error(`Demo data needs 6 kitchens in ${city.slug}`);
     }
-    for (const row of rows) {
+    for (const [n, row] of rows.entries()) {
       const kitchenPhotos = demoPhotos(index, row.art);
       photos.push(...kitchenPhotos);
-      const input = toInput(row, city, now, kitchenPhotos);
+      const input = toInput(row, city, now, kitchenPhotos, n);
       let parsed: KitchenInput;
       try {
         parsed = kitchenInput.parse(input);
@@ -1941,12 +1942,17 @@ export function buildDemoData(now = new Date()): DemoPlan {
   return { hosts, kitchens, photos };
 }
 
+/** San Francisco's demo districts: most need a neighbourhood notice, M-1 does not. */
+const SF_DISTRICTS = ["NC-3", "M-1", "NCT", "PDR-1-D", "NC-2", "M-1"];
+
 function toInput(
   d: DemoKitchen,
   city: City,
   now: Date,
   photos: DemoPhoto[],
+  n: number,
 ): KitchenInput {
+  const quiet = rulePackFor(city.slug).quietHours;
   return {
     title: d.title,
     description: d.about,
@@ -1973,12 +1979,54 @@ function toInput(
     bufferMinutes: d.buffer,
     minNoticeHours: d.notice,
     bookingWindowDays: d.window,
-    weeklyHours: HOURS[d.hours].map((r) => ({ ...r })),
+    weeklyHours: quiet
+      ? outsideQuietHours(HOURS[d.hours], quiet)
+      : HOURS[d.hours].map((r) => ({ ...r })),
+    ...(city.slug === "san-francisco"
+      ? { zoningDistrict: SF_DISTRICTS[n % SF_DISTRICTS.length] }
+      : {}),
+    accessible: n % 3 !== 2,
     blackoutDates: blackoutDates(d, localDate(now, city.timeZone)),
     cancellationPolicy: d.policy,
     // Strict kitchens show request-to-book in the demo: the host accepts each booking.
     bookingMode: d.policy === "strict" ? "request" : "instant",
   };
+}
+
+const minutes = (hhmm: string) =>
+  Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+const clock = (m: number) =>
+  m === 1440
+    ? "24:00"
+    : `${String(Math.floor(m / 60)).padStart(2, "0")}:${
+      String(m % 60).padStart(2, "0")
+    }`;
+
+/**
+ * Weekly hours cut to the part of each day outside the city's quiet hours
+ * (which run past midnight in every pack), so the demo offers no time the
+ * city forbids; a range wholly inside them is dropped, and a kitchen left
+ * with none keeps the standard hours, cut the same way.
+ */
+export function outsideQuietHours(
+  ranges: readonly WeeklyRange[],
+  quiet: { start: string; end: string },
+): WeeklyRange[] {
+  const open = minutes(quiet.end);
+  const close = minutes(quiet.start);
+  const cut = (rs: readonly WeeklyRange[]) =>
+    rs.flatMap((r) => {
+      const start = minutes(r.start);
+      const endRaw = r.end === "24:00" ? 1440 : minutes(r.end);
+      const end = endRaw <= start ? endRaw + 1440 : endRaw;
+      const from = Math.max(start, open);
+      const to = Math.min(end, close);
+      return to > from
+        ? [{ day: r.day, start: clock(from), end: clock(to) }]
+        : [];
+    });
+  const kept = cut(ranges);
+  return kept.length > 0 ? kept : cut(HOURS.standard);
 }
 
 // ---------------------------------------------------------------------------
@@ -2180,6 +2228,9 @@ export async function seedDemoData(
 
   const res = await whileLocked(() => plan.applyTo(kv.atomic()).commit());
   if (res.ok) {
+    // The kitchens are listed once their permits are verified.
+    const permits = await import("./demo_compliance.ts");
+    await permits.seedDemoCompliance(kv, data.kitchens, now.getTime());
     return {
       created: true,
       kitchens: data.kitchens.length,
@@ -2206,6 +2257,8 @@ if (import.meta.main) {
         ? `Seeded ${res.kitchens} demo kitchens from ${res.hosts} hosts into ${where} in ${ms} ms.`
         : `Demo data already in ${where} (seed "${DEMO_SEED}"); nothing to do.`,
     );
+    const permits = await import("./demo_compliance.ts");
+    await permits.seedDemoCompliance(kv, await permits.demoKitchens(kv));
     // Imported here: demo_accounts.ts reads DEMO_HOSTS from this module.
     const accounts = await import("./demo_accounts.ts");
     await accounts.seedDemoAccounts(kv);

@@ -1,4 +1,5 @@
 /** Shared steps of the account and security tests: posting forms, cookies, mail links. */
+import { giveWallet } from "./compliance_helpers.ts";
 import assert from "node:assert/strict";
 import { keys } from "../lib/db/keys.ts";
 import { listMail } from "../lib/email/mailbox.ts";
@@ -103,6 +104,7 @@ export async function signUpConfirmed(
   t: T,
   email: string,
   intent = "rent",
+  opts: { wallet?: boolean } = {},
 ): Promise<{ cookie: string; user: User }> {
   const cookie = await signUp(t, email, intent);
   const found = (await userByEmail(t, email))!;
@@ -111,6 +113,8 @@ export async function signUpConfirmed(
     emailVerifiedAt: new Date(t.clock()).toISOString(),
   } satisfies User;
   await t.kv.set(keys.user(user.id), user);
+  // Verified documents good for the base cities, as staff would leave them.
+  if (opts.wallet) await giveWallet(t.kv, user.id, t.clock());
   return { cookie, user };
 }
 

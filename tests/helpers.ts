@@ -1,8 +1,14 @@
+import type { BookingPolicy } from "../lib/bookings/holds.ts";
 import { loadConfig } from "../lib/config.ts";
 import { keys } from "../lib/db/keys.ts";
 import { newId } from "../lib/ids.ts";
 import { loadManifest } from "../lib/islands/manifest.ts";
-import { addKitchenCreate, newKitchen } from "../lib/kitchens/repo.ts";
+import {
+  addKitchenCreate,
+  getKitchen,
+  newKitchen,
+} from "../lib/kitchens/repo.ts";
+import { givePermits } from "./compliance_helpers.ts";
 import { type Host, noPayout, type PayoutStatus } from "../lib/hosts/schema.ts";
 import type { Kitchen, KitchenInput } from "../lib/kitchens/schema.ts";
 import { createApp } from "../routes/app.tsx";
@@ -66,19 +72,29 @@ export async function addHost(
   return host;
 }
 
-/** Writes kitchens directly (published unless said otherwise). */
+/**
+ * Writes kitchens directly (published unless said otherwise), each with its
+ * city's required permits uploaded and verified unless `permits` is false:
+ * without them a kitchen is in no search and takes no holds.
+ */
 export async function addKitchens(
   kv: Deno.Kv,
   hostId: string,
   inputs: KitchenInput[],
   status: Kitchen["status"] = "published",
+  opts: { permits?: boolean; now?: number } = {},
 ): Promise<Kitchen[]> {
   const out: Kitchen[] = [];
   for (const input of inputs) {
     const k = newKitchen(hostId, input, { status });
     const res = await addKitchenCreate(kv.atomic(), k).commit();
     if (!res.ok) throw new Error("fixture write failed");
-    out.push(k);
+    if (opts.permits === false) {
+      out.push(k);
+      continue;
+    }
+    await givePermits(kv, k, opts.now ?? Date.parse("2026-06-01T12:00:00Z"));
+    out.push((await getKitchen(kv, k.id))!);
   }
   return out;
 }
@@ -114,3 +130,19 @@ export async function testApp(
     close: () => kv.close(),
   };
 }
+
+/**
+ * A policy that allows every booking and adds no lines: for tests of the
+ * calendar and its races, which are not about the city's rules (those run
+ * the real `compliancePolicy` in compliance_booking_test.ts).
+ */
+export const ALLOW_ALL: BookingPolicy = {
+  extraLines: () => [],
+  assess: () =>
+    Promise.resolve({
+      decision: "ALLOW",
+      denies: [],
+      conditions: [],
+      checks: [],
+    }),
+};

@@ -6,6 +6,7 @@
 import { createHold } from "../lib/bookings/holds.ts";
 import { ConflictError } from "../lib/errors.ts";
 import { newId } from "../lib/ids.ts";
+import { ALLOW_ALL } from "./helpers.ts";
 
 const [path, kitchenId, n, now] = Deno.args;
 const kv = await Deno.openKv(path);
@@ -33,6 +34,7 @@ const attempts = Array.from(
         kv,
         now: Number(now),
         fees: { renterFeeBps: 0, platformFeeBps: 1500 },
+        policy: ALLOW_ALL,
         wake: false,
         hostCanBePaid: () => Promise.resolve(true),
       }, {

@@ -4,13 +4,16 @@
  * the one check that keeps everyone else out.
  */
 import { Hono } from "hono";
-import { AdminHomePage } from "../../components/AdminPages.tsx";
+import { AdminHomePage } from "../../components/AdminHome.tsx";
 import { requireCapability } from "../../lib/accounts/roles.ts";
-import { listDeadJobs } from "../../lib/jobs/outbox.ts";
+import { staffWatch } from "../../lib/compliance/expiry.ts";
 import { type AppEnv, page } from "../context.tsx";
 import { adminAudit } from "./audit.tsx";
 import { adminBookings } from "./bookings.tsx";
+import { adminCertifiers } from "./certifiers.tsx";
 import { adminDocuments } from "./documents.tsx";
+import { adminKitchens } from "./kitchens.tsx";
+import { adminUsers } from "./users.tsx";
 
 export const admin = new Hono<AppEnv>();
 
@@ -21,14 +24,17 @@ admin.use(async (c, next) => {
 });
 
 admin.get("/", async (c) => {
-  const dead = await listDeadJobs(c.var.kv, 50);
+  const watch = await staffWatch(c.var.kv, c.var.now());
   return page(
     c,
     { title: "Admin" },
-    <AdminHomePage user={c.var.user!} dead={dead} />,
+    <AdminHomePage user={c.var.user!} watch={watch} />,
   );
 });
 
 admin.route("/bookings", adminBookings);
 admin.route("/audit", adminAudit);
 admin.route("/documents", adminDocuments);
+admin.route("/kitchens", adminKitchens);
+admin.route("/users", adminUsers);
+admin.route("/certifiers", adminCertifiers);

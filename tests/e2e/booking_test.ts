@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { bookingModeOf } from "../../lib/bookings/holds.ts";
+import { rulePackFor } from "../../lib/compliance/rules.ts";
 import { keys } from "../../lib/db/keys.ts";
 import { jobHandlers } from "../../lib/jobs/handlers.ts";
 import { createJobRunner } from "../../lib/jobs/runner.ts";
@@ -16,6 +17,7 @@ import {
   seedDemoAccounts,
 } from "../../scripts/demo_accounts.ts";
 import { DEMO_HOSTS, seedDemoData } from "../../scripts/seed.ts";
+import { giveWallet } from "../compliance_helpers.ts";
 import { testApp } from "../helpers.ts";
 import {
   type A11yViolation,
@@ -46,6 +48,9 @@ async function demoSite() {
   assert.equal(t.config.KV_QUEUES, false, "jobs run only when the test says");
   await seedDemoData(t.kv, { now: new Date(t.clock()) });
   await seedDemoAccounts(t.kv, new Date(t.clock()));
+  // The second renter is the demo host account: give it a wallet too, so it
+  // is refused for the taken hours and not for missing insurance.
+  await giveWallet(t.kv, DEMO_HOSTS[0].id, t.clock());
   const runner = createJobRunner(t.kv, jobHandlers(t.config, t.kv, t.clock), {
     now: t.clock,
     log: () => {},
@@ -66,14 +71,21 @@ async function demoSite() {
   };
 }
 
-/** A demo kitchen of another host than the demo host account's, booked instantly. */
+/**
+ * A demo kitchen of another host than the demo host account's, booked
+ * instantly, in a city whose rules add no conditions (the compliance browser
+ * test covers those).
+ */
 async function kitchenToBook(kv: Deno.Kv): Promise<Kitchen> {
   const found: Kitchen[] = [];
   for (const host of DEMO_HOSTS.slice(1)) {
     const ids = kv.list<string>({ prefix: keys.kitchensByHostPrefix(host.id) });
     for await (const e of ids) {
       const k = await getKitchen(kv, e.value);
-      if (k?.status === "published" && bookingModeOf(k) === "instant") {
+      if (
+        k?.status === "published" && bookingModeOf(k) === "instant" &&
+        rulePackFor(k.address.city).fees.length === 0
+      ) {
         found.push(k);
       }
     }

@@ -7,7 +7,10 @@ import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import encodePng from "@jsquash/png/encode.js";
 import type { Browser, Page } from "playwright-core";
+import { keys } from "../../lib/db/keys.ts";
 import { jobHandlers } from "../../lib/jobs/handlers.ts";
+import { getListingFor } from "../../lib/kitchens/listings.ts";
+import { givePermits, giveWallet } from "../compliance_helpers.ts";
 import { createJobRunner } from "../../lib/jobs/runner.ts";
 import { localToday } from "../../lib/kitchens/calendar.ts";
 import {
@@ -44,6 +47,7 @@ browserTest(
     const t = await testApp(Date.now(), { BASE_URL: server.baseUrl });
     app = t.app;
     await seedDemoAccounts(t.kv, new Date(t.clock()));
+    await giveWallet(t.kv, "demo-user-renter", t.clock());
     const runner = createJobRunner(t.kv, jobHandlers(t.config, t.kv, t.clock), {
       now: t.clock,
       log: () => {},
@@ -183,6 +187,26 @@ browserTest(
       await audit(page, "/host/payouts");
       await page.click("button:has-text('Set up demo payouts')");
       await page.waitForURL(/notice=demo-ready$/);
+
+      // Publishing waits for the city's permits; staff verify them (the
+      // upload and review pages are walked through in compliance_test.ts).
+      await page.goto(`${base}/host/kitchens/${id}`);
+      assert.match(
+        await main.innerText(),
+        /Permits: get these verified by Prep: Health permit, Fire safety/,
+      );
+      const hostId = (await t.kv.get<string>(
+        keys.userByEmail("lena@example.com"),
+      )).value!;
+      const listing = await getListingFor(t.kv, id, {
+        id: hostId,
+        roles: ["host"],
+      });
+      await givePermits(t.kv, {
+        id,
+        hostId,
+        address: { city: listing.values.address!.city },
+      }, t.clock());
 
       // The overview says it is ready; publish.
       await page.goto(`${base}/host/kitchens/${id}`);

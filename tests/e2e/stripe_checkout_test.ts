@@ -2,6 +2,7 @@
 // a redirect to Checkout on another origin, which the CSP's form-action must
 // allow; paying there returns to the booking page, and only the signed
 // webhook confirms the booking. Stripe is the local Stripe-compatible server.
+import { giveWallet } from "../compliance_helpers.ts";
 import assert from "node:assert/strict";
 import type { Browser } from "playwright-core";
 import { keys } from "../../lib/db/keys.ts";
@@ -54,6 +55,7 @@ browserTest(
       });
       const [k] = await addKitchens(t.kv, host.id, [kitchenFixture()]);
       await seedDemoAccounts(t.kv, new Date(t.clock()));
+      await giveWallet(t.kv, "demo-user-renter", t.clock());
       const date = Temporal.PlainDate.from(localToday(k.timeZone, t.clock()))
         .add({ days: 10 }).toString();
 

@@ -66,7 +66,9 @@ async function setup() {
   const host = await signUpConfirmed(t, "hal@example.com", "host");
   await setDemoPayoutReady(t.kv, host.user.id, t.clock());
   const [k] = await addKitchens(t.kv, host.user.id, [kitchenFixture()]);
-  const renter = await signUpConfirmed(t, "rosa@example.com");
+  const renter = await signUpConfirmed(t, "rosa@example.com", "rent", {
+    wallet: true,
+  });
   // Now is 09:00 in Chicago: 12:00–15:00 today, 3 hours × $40 + $25 cleaning.
   const id = await book(t, renter.cookie, k.id, "2026-12-01", "12:00", "15:00");
   const admin = await staff(t, "ann@example.com", "admin");
@@ -300,7 +302,11 @@ Deno.test("admin bookings: an admin cancels with a reason: full refund, time fre
     start: "12:00",
     end: "15:00",
     acceptRules: "yes",
-  }, { cookie: (await signUpConfirmed(t, "bo@example.com")).cookie });
+  }, {
+    cookie:
+      (await signUpConfirmed(t, "bo@example.com", "rent", { wallet: true }))
+        .cookie,
+  });
   assert.equal(again.status, 303);
 
   // A second cancel is a conflict, shown on the page, and writes nothing.

@@ -1,5 +1,6 @@
 // "Add to calendar": the pure .ics builder, and GET /bookings/:id/calendar.ics for a
 // booking made through the real flow.
+import { giveWallet } from "../compliance_helpers.ts";
 import assert from "node:assert/strict";
 import type { User } from "../../lib/accounts/schema.ts";
 import {
@@ -116,6 +117,7 @@ async function account(
       emailVerifiedAt: new Date(t.clock()).toISOString(),
     } satisfies User,
   );
+  if (intent === "rent") await giveWallet(t.kv, user.id, t.clock());
   return { cookie, id: user.id };
 }
 

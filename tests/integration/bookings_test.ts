@@ -16,7 +16,8 @@ import {
 import { addHost, addKitchens, kitchenFixture, testApp } from "../helpers.ts";
 
 const confirmedCookie = async (t: T, email: string, intent = "rent") =>
-  (await signUpConfirmed(t, email, intent)).cookie;
+  (await signUpConfirmed(t, email, intent, { wallet: intent === "rent" }))
+    .cookie;
 
 type T = Awaited<ReturnType<typeof testApp>>;
 

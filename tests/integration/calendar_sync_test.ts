@@ -37,7 +37,7 @@ import {
   runJobs,
   signUpConfirmed,
 } from "../account_helpers.ts";
-import { addKitchens, kitchenFixture, testApp } from "../helpers.ts";
+import { addKitchens, ALLOW_ALL, kitchenFixture, testApp } from "../helpers.ts";
 
 type T = Awaited<ReturnType<typeof testApp>>;
 
@@ -62,7 +62,9 @@ async function setup(
   const [k] = await addKitchens(t.kv, host.user.id, [
     kitchenFixture({ bookingWindowDays: 90, ...kitchen }),
   ]);
-  const renter = await signUpConfirmed(t, "rosa@example.com");
+  const renter = await signUpConfirmed(t, "rosa@example.com", "rent", {
+    wallet: true,
+  });
   const base = `/host/kitchens/${k.id}/edit/calendar`;
   return { t, host, renter, k, base };
 }
@@ -323,6 +325,7 @@ function holdDeps(kv: Deno.Kv): HoldDeps {
     kv,
     now: NOW,
     fees: { renterFeeBps: 0, platformFeeBps: 1500 },
+    policy: ALLOW_ALL,
     wake: false,
     hostCanBePaid: () => Promise.resolve(true),
   };

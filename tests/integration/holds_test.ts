@@ -7,7 +7,7 @@ import { daySlots } from "../../lib/kitchens/calendar.ts";
 import type { Booking } from "../../lib/bookings/schema.ts";
 import { createHold, type HoldDeps } from "../../lib/bookings/holds.ts";
 import { mulberry32 } from "../../lib/random.ts";
-import { addHost, addKitchens, kitchenFixture } from "../helpers.ts";
+import { addHost, addKitchens, ALLOW_ALL, kitchenFixture } from "../helpers.ts";
 
 const NOW = Date.parse("2026-12-01T15:00:00Z");
 
@@ -32,6 +32,7 @@ function deps(kv: Deno.Kv, now = NOW): HoldDeps {
     kv,
     now,
     fees: { renterFeeBps: 0, platformFeeBps: 1500 },
+    policy: ALLOW_ALL,
     wake: false,
     hostCanBePaid: () => Promise.resolve(true),
   };

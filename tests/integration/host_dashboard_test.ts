@@ -49,7 +49,9 @@ async function setup() {
   const [halsKitchen] = await addKitchens(t.kv, hal.user.id, [
     kitchenFixture({ title: "Harbor Kitchen" }),
   ]);
-  const rosa = await signUpConfirmed(t, "rosa@example.com");
+  const rosa = await signUpConfirmed(t, "rosa@example.com", "rent", {
+    wallet: true,
+  });
   const r = rosa.cookie;
   const ids = {
     today: await book(t, r, main.id, "2026-12-01", "12:00", "15:00"),

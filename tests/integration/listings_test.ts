@@ -1,3 +1,4 @@
+import { givePermits } from "../compliance_helpers.ts";
 import assert from "node:assert/strict";
 import { keys } from "../../lib/db/keys.ts";
 import { countPublishedKitchens } from "../../lib/kitchens/repo.ts";
@@ -106,6 +107,7 @@ Deno.test("listings: a new host fills in a draft section by section, publishes, 
       /Prices: not finished yet/,
       /Photos: add at least 3/,
       /Set up payouts so renters can pay you/,
+      /Permits: upload the permits your city requires/,
     ]
   ) assert.match(refused, m);
   assert.equal((await t.kv.get(keys.kitchen(id))).value, null);
@@ -141,6 +143,20 @@ Deno.test("listings: a new host fills in a draft section by section, publishes, 
     200,
   );
   await post(t, "/host/payouts", {}, { cookie });
+  // Two of Chicago's three required permits verified: still not publishable.
+  const kitchen = { id, hostId: user.id, address: { city: "chicago" } };
+  await givePermits(t.kv, kitchen, t.clock(), { except: ["fire_safety"] });
+  const missing = await post(t, `/host/kitchens/${id}/publish`, {}, {
+    cookie,
+  });
+  assert.equal(missing.status, 400);
+  assert.match(
+    await missing.text(),
+    /Permits: get these verified by Prep: Fire safety inspection/,
+  );
+  await givePermits(t.kv, kitchen, t.clock(), {
+    except: ["health_permit", "business_license"],
+  });
   const before = await countPublishedKitchens(t.kv, "chicago");
   const published = await post(t, `/host/kitchens/${id}/publish`, {}, {
     cookie,
@@ -283,7 +299,9 @@ Deno.test("listings: another host and renters see none of a host's listings", as
   const { cookie } = await newHost(t, "hana@example.com");
   const id = await draft(t, cookie);
   const other = (await newHost(t, "otto@example.com")).cookie;
-  const renter = (await signUpConfirmed(t, "rosa@example.com")).cookie;
+  const renter =
+    (await signUpConfirmed(t, "rosa@example.com", "rent", { wallet: true }))
+      .cookie;
   for (
     const path of [
       `/host/kitchens/${id}`,
@@ -325,9 +343,16 @@ Deno.test("listings: new hours never cancel a booking, and the editor warns abou
   await saveSection(t.kv, id, user, "photos", {
     photos: [1, 2, 3].map((n) => ({ id: newId(), alt: `Photo ${n}` })),
   }, t.clock());
+  await givePermits(t.kv, {
+    id,
+    hostId: user.id,
+    address: { city: "chicago" },
+  }, t.clock());
   await post(t, `/host/kitchens/${id}/publish`, {}, { cookie });
   // Thursday 2026-12-03 is not open; Monday 2026-12-07 is.
-  const renter = (await signUpConfirmed(t, "rosa@example.com")).cookie;
+  const renter =
+    (await signUpConfirmed(t, "rosa@example.com", "rent", { wallet: true }))
+      .cookie;
   const bookingId = await bookPaid(t, renter, {
     kitchen: id,
     date: "2026-12-07",

@@ -129,7 +129,7 @@ Deno.test("api: availability returns slots in the kitchen's zone; bad input is a
   const t = await testApp();
   const host = await addHost(t.kv);
   const [k] = await addKitchens(t.kv, host.id, [kitchenFixture({
-    address: { ...kitchenFixture().address, city: "seattle" },
+    address: { ...kitchenFixture().address, city: "los-angeles" },
     timeZone: "America/Los_Angeles",
     weeklyHours: [{ day: 3, start: "22:00", end: "06:00" }],
   })]);

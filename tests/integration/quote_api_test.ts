@@ -3,7 +3,13 @@ import assert from "node:assert/strict";
 import type { SessionUser } from "../../lib/accounts/schema.ts";
 import { createHold } from "../../lib/bookings/holds.ts";
 import { newId } from "../../lib/ids.ts";
-import { addHost, addKitchens, kitchenFixture, testApp } from "../helpers.ts";
+import {
+  addHost,
+  addKitchens,
+  ALLOW_ALL,
+  kitchenFixture,
+  testApp,
+} from "../helpers.ts";
 
 type T = Awaited<ReturnType<typeof testApp>>;
 
@@ -183,6 +189,7 @@ Deno.test("quote api: time someone holds is a 409", async () => {
       kv: t.kv,
       now: t.now,
       fees: { renterFeeBps: 0, platformFeeBps: 1500 },
+      policy: ALLOW_ALL,
       wake: false,
       hostCanBePaid: () => Promise.resolve(true),
     },

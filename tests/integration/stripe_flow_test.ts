@@ -29,7 +29,8 @@ import type { KitchenInput } from "../../lib/kitchens/schema.ts";
 
 const SECRET = "whsec_prep_test";
 const confirmedCookie = async (t: T, email: string, intent = "rent") =>
-  (await signUpConfirmed(t, email, intent)).cookie;
+  (await signUpConfirmed(t, email, intent, { wallet: intent === "rent" }))
+    .cookie;
 
 type T = Awaited<ReturnType<typeof testApp>>;
 
