@@ -168,12 +168,13 @@ export function AuditRows(
   return (
     <Table
       caption={caption}
-      head={["When", "Who", "Action", "Subject", "Details", "Reason"]}
+      head={["When", "Who", "From", "Action", "Subject", "Details", "Reason"]}
     >
       {entries.map((e) => (
         <tr class="border-b border-stone-200 align-top">
           <td class={`${td} whitespace-nowrap`}>{e.at}</td>
           <td class={td}>{actorText(e)}</td>
+          <td class={`${td} font-mono text-xs`}>{e.client ?? ""}</td>
           <td class={`${td} font-mono`}>{e.action}</td>
           <td class={td}>
             {STAFF_PAGES[e.subject.kind] && isId(e.subject.id)

@@ -27,7 +27,8 @@ import { bookings } from "./bookings/index.tsx";
 import { host } from "./host/index.tsx";
 import { csrf } from "./csrf.ts";
 import { devMailbox } from "./dev_mailbox.tsx";
-import { sessions } from "./session.ts";
+import { clientAddress, sessions } from "./session.ts";
+import { withRequestFacts } from "../lib/audit/request.ts";
 import { assets } from "./assets.ts";
 import { calendars } from "./calendars.ts";
 import { cities } from "./cities.tsx";
@@ -53,6 +54,9 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     c.set("now", deps.now);
     await next();
   });
+  app.use((c, next) =>
+    withRequestFacts({ clientAddress: clientAddress(c) }, next)
+  );
   app.use(csrf([WEBHOOK_PATH]));
   app.use(sessions(["/assets/", "/static/", "/photos/"]));
   app.use(unreadBadge);

@@ -6,6 +6,7 @@ import { z } from "zod";
 import { keys } from "../db/keys.ts";
 import { ValidationError } from "../errors.ts";
 import { isId, newId } from "../ids.ts";
+import { requestClientAddress } from "./request.ts";
 import { type AuditEntry, auditEntry, type NewAuditEntry } from "./schema.ts";
 
 /**
@@ -22,7 +23,9 @@ export function addAudit(
   entry: NewAuditEntry,
   now: number,
 ): AuditEntry {
+  const client = requestClientAddress();
   const full = auditEntry.parse({
+    ...(client ? { client } : {}),
     ...entry,
     v: 1,
     id: newId(),

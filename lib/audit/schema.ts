@@ -43,6 +43,8 @@ export const auditEntry = z.object({
     id: z.string().min(1).max(200),
   }),
   details,
+  /** The client address of the request that made the change; none from jobs and scripts. */
+  client: z.string().max(100).optional(),
   /** Why, as staff wrote it (a rejection, a suspension). */
   reason: text({ label: "a reason", max: 1000, multiline: true }).optional(),
 });

@@ -348,3 +348,24 @@ Deno.test("compliance: two admins deciding at once: one wins, the other gets a 4
     t.close();
   }
 });
+
+Deno.test("compliance documents: a staff decision's audit entry records the client address", async () => {
+  const { t, renter, admin } = await setup();
+  const doc = await uploaded(t, renter.cookie, pdf());
+  const res = await t.app.request(`/admin/documents/${doc.id}/verify`, {
+    method: "POST",
+    body: new URLSearchParams({ correctedExpiry: "", reason: "", note: "" }),
+    headers: {
+      "Content-Type": "application/x-www-form-urlencoded",
+      "Sec-Fetch-Site": "same-origin",
+      Cookie: admin,
+    },
+  }, { remoteAddr: { hostname: "203.0.113.9" } });
+  assert.equal(res.status, 303, await res.clone().text());
+  const [entry] = await listAuditFor(t.kv, "document", doc.id);
+  assert.equal(entry.action, "document.verified");
+  assert.equal(entry.client, "203.0.113.9");
+  const page = await (await get(t, "/admin/audit", admin)).text();
+  assert.match(page, /203\.0\.113\.9/);
+  t.close();
+});
