@@ -12,8 +12,9 @@
  *   the host's side after refunds); refunds = Σ refund (what went back to the
  *   renter); net = Σ transfer − Σ transfer_reversal (what the host keeps).
  *   gross − commission − refunds − net is what the platform kept of the
- *   renter's service fee (renter_fee − renter_fee_refund) plus money
- *   collected for authorities; with no renter fee it is 0.
+ *   renter's service fee (renter_fee − renter_fee_refund) plus city fees
+ *   collected for authorities (city_fee − city_fee_refund); with neither
+ *   it is 0.
  * - Paid out vs pending. Stripe pays the connected account on its own
  *   schedule, which we do not mirror; we show what is settled by the end of
  *   the stay. A booking's net is "paid out" once nothing in Prep can change
@@ -101,6 +102,8 @@ function sums(b: EarningsBooking): Record<LedgerKind, number> {
     fee_refund: 0,
     renter_fee_refund: 0,
     transfer_reversal: 0,
+    city_fee: 0,
+    city_fee_refund: 0,
   };
   for (const e of b.ledger) out[e.kind] += e.amountCents;
   return out;

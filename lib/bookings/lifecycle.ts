@@ -218,6 +218,14 @@ export function chargeEntries(
       ref: null,
     });
   }
+  if (q.authorityCents > 0) {
+    entries.push({
+      kind: "city_fee",
+      amountCents: q.authorityCents,
+      at,
+      ref: null,
+    });
+  }
   return entries;
 }
 
@@ -231,11 +239,12 @@ export function ledgerProblem(b: Booking): string | null {
   if (
     sum("charge") !==
       sum("transfer") + sum("commission") + sum("renter_fee") +
-        b.quote.authorityCents * (sum("charge") > 0 ? 1 : 0)
+        sum("city_fee")
   ) return "charge does not equal transfer + commission + fees";
   if (
     sum("refund") !==
-      sum("transfer_reversal") + sum("fee_refund") + sum("renter_fee_refund")
+      sum("transfer_reversal") + sum("fee_refund") + sum("renter_fee_refund") +
+        sum("city_fee_refund")
   ) return "refunds do not equal reversals + fee refunds";
   if (sum("refund") > sum("charge")) return "refunded more than was charged";
   return null;
@@ -485,10 +494,18 @@ export async function cancelBooking(
         {
           kind: "renter_fee_refund",
           amountCents: refund.refundCents - refund.hostReversalCents -
-            refund.commissionRefundCents,
+            refund.commissionRefundCents - refund.authorityRefundCents,
           at,
           ref: null,
         },
+        ...(refund.authorityRefundCents > 0
+          ? [{
+            kind: "city_fee_refund" as const,
+            amountCents: refund.authorityRefundCents,
+            at,
+            ref: null,
+          }]
+          : []),
       ]
       : b.ledger;
     const next: Booking = {

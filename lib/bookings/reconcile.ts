@@ -62,10 +62,19 @@ export async function recordExternalRefund(
       },
       {
         kind: "renter_fee_refund",
-        amountCents: refundedCents - q.hostPayoutCents - q.commissionCents,
+        amountCents: refundedCents - q.hostPayoutCents - q.commissionCents -
+          q.authorityCents,
         at,
         ref: refs.chargeId,
       },
+      ...(q.authorityCents > 0
+        ? [{
+          kind: "city_fee_refund" as const,
+          amountCents: q.authorityCents,
+          at,
+          ref: refs.chargeId,
+        }]
+        : []),
     ];
     const confirmed = b.status === "confirmed";
     const status = confirmed

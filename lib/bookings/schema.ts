@@ -24,6 +24,9 @@ export const LEDGER_KINDS = [
   "fee_refund",
   "renter_fee_refund",
   "transfer_reversal",
+  /** City fees collected for the authority (lib/compliance/fees.ts), and their refunds. */
+  "city_fee",
+  "city_fee_refund",
 ] as const;
 export type LedgerKind = typeof LEDGER_KINDS[number];
 

@@ -54,7 +54,8 @@ export async function recordRefund(
   const ledger = b.ledger.map((e) =>
     e.ref === null &&
       (e.kind === "refund" || e.kind === "transfer_reversal" ||
-        e.kind === "fee_refund" || e.kind === "renter_fee_refund")
+        e.kind === "fee_refund" || e.kind === "renter_fee_refund" ||
+        e.kind === "city_fee_refund")
       ? { ...e, ref: refundId }
       : e
   );

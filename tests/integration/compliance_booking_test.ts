@@ -6,6 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { createBlock } from "../../lib/bookings/blocks.ts";
+import { ledgerProblem } from "../../lib/bookings/lifecycle.ts";
 import type { Booking } from "../../lib/bookings/schema.ts";
 import { localInstant } from "../../lib/kitchens/calendar.ts";
 import { keys } from "../../lib/db/keys.ts";
@@ -169,6 +170,26 @@ Deno.test("compliance booking: San Francisco conditions are acknowledged and sto
   const page = await (await get(t, `/bookings/${id}`, cookie)).text();
   assert.match(page, /Conditions you agreed to/);
   assert.match(page, /Commercial Rents Tax/);
+  const paid = (await t.kv.get<Booking>(keys.booking(id))).value!;
+  assert.equal(paid.status, "confirmed");
+  assert.deepEqual(
+    paid.ledger.filter((e) => e.kind === "city_fee").map((e) => e.amountCents),
+    [420],
+  );
+  assert.equal(ledgerProblem(paid), null);
+
+  // Cancelled two days ahead under the moderate policy: a full refund, the
+  // city's share included, and the ledger still balances.
+  await t.request(`/bookings/${id}/cancel`, {
+    method: "POST",
+    headers: { "Sec-Fetch-Site": "same-origin", Cookie: cookie },
+  });
+  const cancelled = (await t.kv.get<Booking>(keys.booking(id))).value!;
+  assert.equal(cancelled.status, "cancelled");
+  const refunded = cancelled.ledger.filter((e) => e.kind === "city_fee_refund")
+    .reduce((n, e) => n + e.amountCents, 0);
+  assert.equal(refunded, 420 * cancelled.cancellation!.refundBps / 10_000);
+  assert.equal(ledgerProblem(cancelled), null);
   t.close();
 });
 
