@@ -11,8 +11,11 @@ import {
   type Listing,
 } from "../kitchens/listings.ts";
 import { quietHoursWarnings } from "./quiet_hours.ts";
-import { refreshPermitStanding } from "./repo.ts";
-import { rulePackFor } from "./rules.ts";
+import { findCity } from "../cities.ts";
+import { listDocumentsFor, refreshPermitStanding } from "./repo.ts";
+import { RENTER_DOCUMENT_ZONE } from "./review.ts";
+import { RULE_PACKS, type RulePack, rulePackFor } from "./rules.ts";
+import type { ComplianceDocument } from "./schema.ts";
 
 /** Warnings the city's rules give about a section as saved. */
 export function cityWarnings(listing: Listing, section: string): string[] {
@@ -51,5 +54,31 @@ export async function saveSectionWithRules(
       ? await getListingFor(kv, id, editor)
       : saved.listing,
     warnings: [...saved.warnings, ...cityWarnings(saved.listing, section)],
+  };
+}
+
+/** What the listing editor's Permits section shows of a kitchen. */
+export interface PermitsView {
+  /** Null until the listing has a city. */
+  pack: RulePack | null;
+  documents: ComplianceDocument[];
+  /** Where the kitchen's documents expire: its own zone, or its city's. */
+  timeZone: string;
+}
+
+/** The kitchen's city rules and documents, for the Permits section. */
+export async function permitsView(
+  kv: Deno.Kv,
+  listing: Listing,
+): Promise<PermitsView> {
+  const city = listing.values.address?.city;
+  const pack = city && Object.hasOwn(RULE_PACKS, city)
+    ? rulePackFor(city)
+    : null;
+  return {
+    pack,
+    documents: await listDocumentsFor(kv, { kind: "kitchen", id: listing.id }),
+    timeZone: listing.values.timeZone ??
+      (city ? findCity(city)?.timeZone : undefined) ?? RENTER_DOCUMENT_ZONE,
   };
 }

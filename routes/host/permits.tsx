@@ -2,10 +2,7 @@ import { Hono } from "hono";
 import type { UploadState } from "../../components/CompliancePages.tsx";
 import { PermitsSection } from "../../components/PermitsSection.tsx";
 import type { Limit } from "../../lib/accounts/rate_limit.ts";
-import { findCity } from "../../lib/cities.ts";
-import { listDocumentsFor } from "../../lib/compliance/repo.ts";
-import { RENTER_DOCUMENT_ZONE } from "../../lib/compliance/review.ts";
-import { RULE_PACKS, rulePackFor } from "../../lib/compliance/rules.ts";
+import { permitsView } from "../../lib/compliance/listing_edit.ts";
 import {
   type HolderRef,
   KITCHEN_DOCUMENT_KINDS,
@@ -55,22 +52,14 @@ async function render(
   upload: UploadState,
   status: 200 | FormStatus = 200,
 ) {
-  const city = listing.values.address?.city;
-  const pack = city && Object.hasOwn(RULE_PACKS, city)
-    ? rulePackFor(city)
-    : null;
-  const documents = await listDocumentsFor(c.var.kv, kitchenOf(listing));
+  const view = await permitsView(c.var.kv, listing);
   return page(
     c,
     { title: `${listing.values.title ?? "Your kitchen"}: permits` },
     <PermitsSection
       listing={listing}
-      pack={pack}
-      documents={documents}
+      {...view}
       now={c.var.now()}
-      timeZone={listing.values.timeZone ??
-        (city ? findCity(city)?.timeZone : undefined) ??
-        RENTER_DOCUMENT_ZONE}
       canUpload={listing.hostId === c.var.user!.id}
       upload={upload}
       notice={status === 200 ? NOTICES[c.req.query("notice") ?? ""] : undefined}
