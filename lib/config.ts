@@ -68,6 +68,8 @@ const envSchema = z.object({
    * addresses stay refused; refused in production.
    */
   CALENDAR_FETCH_ALLOW_LOOPBACK: bool.default(false),
+  /** Memory for this instance's rendered-page cache, in MB; 0 turns it off (routes/page_cache.ts). */
+  PAGE_CACHE_MB: z.coerce.number().min(0).max(65536).default(32),
 });
 
 export type Config = {
@@ -103,6 +105,7 @@ export type Config = {
   RENTER_FEE_BPS: number;
   /** Test-only: calendar import may fetch loopback addresses (lib/calendar_sync/fetch.ts). */
   CALENDAR_FETCH_ALLOW_LOOPBACK: boolean;
+  PAGE_CACHE_MB: number;
 };
 
 export class ConfigError extends Error {}
@@ -178,6 +181,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     PLATFORM_FEE_BPS: e.PLATFORM_FEE_BPS,
     RENTER_FEE_BPS: e.RENTER_FEE_BPS,
     CALENDAR_FETCH_ALLOW_LOOPBACK: e.CALENDAR_FETCH_ALLOW_LOOPBACK,
+    PAGE_CACHE_MB: e.PAGE_CACHE_MB,
   };
 }
 

@@ -39,6 +39,7 @@ import { kitchens } from "./kitchens.tsx";
 import { photos } from "./photos.ts";
 import { search } from "./search.tsx";
 import { securityHeaders } from "./security.ts";
+import { pageCache } from "./page_cache.ts";
 
 export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -54,6 +55,12 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     c.set("now", deps.now);
     await next();
   });
+  app.use(pageCache({
+    kv: deps.kv,
+    maxBytes: Math.floor(deps.config.PAGE_CACHE_MB * 1024 * 1024),
+    now: deps.now,
+    debug: deps.config.APP_ENV !== "production",
+  }));
   app.use((c, next) =>
     withRequestFacts({ clientAddress: clientAddress(c) }, next)
   );

@@ -5,7 +5,8 @@ import { Layout, type LayoutProps } from "../components/Layout.tsx";
 import type { SessionUser } from "../lib/accounts/schema.ts";
 import type { Config } from "../lib/config.ts";
 import type { AssetManifest } from "../lib/islands/manifest.ts";
-import { renderPage } from "../lib/islands/server.ts";
+import { joinPageParts, renderPageParts } from "../lib/islands/server.ts";
+import { rememberPage } from "./page_cache.ts";
 
 export interface AppDeps {
   kv: Deno.Kv;
@@ -27,14 +28,17 @@ export type AppEnv = {
 };
 export type AppContext = Context<AppEnv>;
 
-/** Renders a page inside the shared layout, with islands wired to this response's nonce. */
+/**
+ * Renders a page inside the shared layout, with islands wired to this
+ * response's nonce; the page cache learns where the nonce went.
+ */
 export function page(
   c: AppContext,
   props: Omit<LayoutProps, "css" | "children" | "user" | "unread">,
   body: VNode,
   status: ContentfulStatusCode = 200,
 ): Response {
-  const html = renderPage(
+  const parts = renderPageParts(
     <Layout
       {...props}
       css={c.var.manifest.css}
@@ -43,7 +47,10 @@ export function page(
     >
       {body}
     </Layout>,
-    { nonce: c.var.nonce, manifest: c.var.manifest },
+    { manifest: c.var.manifest },
   );
-  return c.html(html, status);
+  return rememberPage(
+    c.html(joinPageParts(parts, c.var.nonce), status),
+    parts,
+  );
 }

@@ -58,13 +58,34 @@ export function cached<T>(
 /** Drops `key`, after a write that changed what it holds. */
 export function forget(kv: Deno.Kv, key: string): void {
   stores.get(kv)?.delete(key);
+  noteWrite(kv);
 }
 
 /** Drops every key starting with `prefix` (all of one host's views, say). */
 export function forgetPrefix(kv: Deno.Kv, prefix: string): void {
+  noteWrite(kv);
   const store = stores.get(kv);
   if (!store) return;
   for (const key of store.keys()) {
     if (key.startsWith(prefix)) store.delete(key);
   }
+}
+
+const generations = new WeakMap<Deno.Kv, number>();
+
+/**
+ * Counts this instance's writes to `kv` that change what public pages show:
+ * every `forget`/`forgetPrefix`, and `noteWrite` where nothing cached here
+ * held the data (a kitchen published from a draft). Rendered pages remember
+ * the generation they were made under and are stale once it moves
+ * (routes/page_cache.ts). Call it after the commit, never before: a page
+ * rendered in between would carry the new generation and the old data.
+ */
+export function writeGeneration(kv: Deno.Kv): number {
+  return generations.get(kv) ?? 0;
+}
+
+/** Marks a committed write that changes public pages (see `writeGeneration`). */
+export function noteWrite(kv: Deno.Kv): void {
+  generations.set(kv, writeGeneration(kv) + 1);
 }

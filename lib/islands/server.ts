@@ -92,20 +92,37 @@ function describe(path: string): string {
   return path === "" ? "props" : `prop "${path}"`;
 }
 
-/** Island props travel as JSON, so anything JSON cannot round-trip is a render-time error. */
-function assertJsonSafe(value: unknown, island: string, path = ""): void {
+/** "a.b[0].c" from the keys and indexes walked. */
+function pathText(path: readonly (string | number)[]): string {
+  let out = "";
+  for (const step of path) {
+    out += typeof step === "number" ? `[${step}]` : out ? `.${step}` : step;
+  }
+  return out;
+}
+
+/**
+ * Island props travel as JSON, so anything JSON cannot round-trip is a
+ * render-time error. Runs on every island of every page: the path is only
+ * spelled out when something fails.
+ */
+function assertJsonSafe(
+  value: unknown,
+  island: string,
+  path: (string | number)[] = [],
+): void {
+  if (
+    value === null || value === undefined || typeof value === "string" ||
+    typeof value === "boolean"
+  ) return;
   const fail = (what: string) => {
     throw new Error(
       `Island "${island}": ${
-        describe(path)
+        describe(pathText(path))
       } is ${what}; island props must be JSON-serializable ` +
         `(no functions, JSX/children, class instances or non-finite numbers).`,
     );
   };
-  if (
-    value === null || typeof value === "string" || typeof value === "boolean"
-  ) return;
-  if (value === undefined) return;
   if (typeof value === "number") {
     if (!Number.isFinite(value)) fail(String(value));
     return;
@@ -114,17 +131,22 @@ function assertJsonSafe(value: unknown, island: string, path = ""): void {
   if (typeof value !== "object") return fail(`a ${typeof value}`);
   if (isValidElement(value)) return fail("a vnode");
   if (Array.isArray(value)) {
-    value.forEach((v, i) =>
-      assertJsonSafe(v, island, path ? `${path}[${i}]` : `[${i}]`)
-    );
+    for (let i = 0; i < value.length; i++) {
+      path.push(i);
+      assertJsonSafe(value[i], island, path);
+      path.pop();
+    }
     return;
   }
   const proto = Object.getPrototypeOf(value);
   if (proto !== Object.prototype && proto !== null) {
     return fail(`an instance of ${proto?.constructor?.name ?? "a class"}`);
   }
-  for (const [key, v] of Object.entries(value)) {
-    assertJsonSafe(v, island, path ? `${path}.${key}` : key);
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue;
+    path.push(key);
+    assertJsonSafe((value as Record<string, unknown>)[key], island, path);
+    path.pop();
   }
 }
 
@@ -145,6 +167,8 @@ export function serializeProps(value: unknown): string {
 }
 
 function escapeAttr(value: string): string {
+  // Nonces and asset paths never need escaping; skip four copies of them.
+  if (!/[&"<>]/.test(value)) return value;
   return value.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(
     /</g,
     "&lt;",
@@ -154,14 +178,36 @@ function escapeAttr(value: string): string {
   );
 }
 
-function insertAt(html: string, at: number, text: string): string {
-  return html.slice(0, at) + text + html.slice(at);
-}
-
 export interface RenderPageOptions {
   /** Per-response CSP nonce; put the same value in `script-src 'nonce-…'`. */
   nonce: string;
   manifest: AssetManifest;
+}
+
+/**
+ * A rendered document cut at the places its CSP nonce goes: the page is
+ * `segments.join(nonceAttr(nonce))`. One segment means no scripts and no nonce.
+ * Knowing where the nonce goes lets a cached page get a fresh nonce per
+ * response without searching its text for a token that user content could
+ * also contain.
+ */
+export interface PageParts {
+  readonly segments: readonly string[];
+}
+
+// A symbol, not a string: nothing a page renders can be mistaken for it.
+const NONCE = Symbol("nonce");
+type Piece = string | typeof NONCE;
+
+/** The nonce as written into the document's attributes. */
+export function nonceAttr(nonce: string): string {
+  return escapeAttr(nonce);
+}
+
+/** The document of `parts` carrying `nonce`. */
+export function joinPageParts(parts: PageParts, nonce: string): string {
+  const { segments } = parts;
+  return segments.length === 1 ? segments[0] : segments.join(nonceAttr(nonce));
 }
 
 /**
@@ -172,6 +218,14 @@ export function renderPage<P>(
   vnode: VNode<P>,
   opts: RenderPageOptions,
 ): string {
+  return joinPageParts(renderPageParts(vnode, opts), opts.nonce);
+}
+
+/** `renderPage`, with the document cut where the nonce goes instead of carrying one. */
+export function renderPageParts<P>(
+  vnode: VNode<P>,
+  opts: Pick<RenderPageOptions, "manifest">,
+): PageParts {
   const previous = collector;
   const current: Collector = { uses: [] };
   collector = current;
@@ -182,10 +236,9 @@ export function renderPage<P>(
     collector = previous;
   }
   html = "<!DOCTYPE html>" + html;
-  if (current.uses.length === 0) return html;
+  if (current.uses.length === 0) return { segments: [html] };
 
   const { manifest } = opts;
-  const nonce = escapeAttr(opts.nonce);
   const chunks: Record<string, string> = {};
   const preload = new Set<string>([
     manifest.boot,
@@ -204,20 +257,47 @@ export function renderPage<P>(
     for (const chunk of island.imports) preload.add(chunk);
   }
 
-  const links = [...preload]
-    .map((href) =>
-      `<link rel="modulepreload" nonce="${nonce}" href="${escapeAttr(href)}">`
-    )
-    .join("");
+  const links: Piece[] = [...preload].flatMap((href) => [
+    `<link rel="modulepreload" nonce="`,
+    NONCE,
+    `" href="${escapeAttr(href)}">`,
+  ]);
   const data = serializeProps({ chunks, props: current.uses });
-  const scripts =
+  const scripts: Piece[] = [
     `<script type="application/json" id="__prep_islands">${data}</script>` +
-    `<script type="module" nonce="${nonce}" src="${
-      escapeAttr(manifest.boot)
-    }"></script>`;
+    `<script type="module" nonce="`,
+    NONCE,
+    `" src="${escapeAttr(manifest.boot)}"></script>`,
+  ];
+  // Offsets in the rendered html: the inserted scripts contain no "</head>"
+  // (props escape "<"), so this is where it was found after inserting them.
   const bodyEnd = html.lastIndexOf("</body>");
-  html = bodyEnd === -1 ? html + scripts : insertAt(html, bodyEnd, scripts);
-  // Preloads are only an optimisation, so a fragment without <head> simply goes without.
   const headEnd = html.indexOf("</head>");
-  return headEnd === -1 ? html : insertAt(html, headEnd, links);
+  const inserts: [number, Piece[]][] = [
+    [bodyEnd === -1 ? html.length : bodyEnd, scripts],
+  ];
+  // Preloads are only an optimisation, so a fragment without <head> simply goes without.
+  if (headEnd !== -1) inserts.push([headEnd, links]);
+  inserts.sort((a, b) => a[0] - b[0]);
+  const pieces: Piece[] = [];
+  let at = 0;
+  for (const [offset, insert] of inserts) {
+    pieces.push(html.slice(at, offset), ...insert);
+    at = offset;
+  }
+  pieces.push(html.slice(at));
+  return { segments: cutAtNonce(pieces) };
+}
+
+function cutAtNonce(pieces: Piece[]): string[] {
+  const segments: string[] = [];
+  let text = "";
+  for (const piece of pieces) {
+    if (piece === NONCE) {
+      segments.push(text);
+      text = "";
+    } else text += piece;
+  }
+  segments.push(text);
+  return segments;
 }

@@ -1,0 +1,146 @@
+/**
+ * The memory behind one app instance's rendered-page cache: pages by key,
+ * least recently used dropped first once their bytes pass the budget.
+ *
+ * A page is fresh only while three things hold: the write generation it
+ * was rendered under is still current (lib/db/read_cache.ts: a write on
+ * this instance drops every page at once), at most PAGE_TTL_MS passed on
+ * the app's clock (the pages show "today" and free hours, and tests move
+ * that clock), and at most PAGE_TTL_MS passed in real time (writes on other
+ * instances show within that).
+ */
+
+import type { Bytes } from "./gzip.ts";
+
+/** How long another instance's write may stay unseen here. */
+export const PAGE_TTL_MS = 5_000;
+
+/** Bookkeeping per page beyond its bytes (the object, its key, the map entry). */
+const OVERHEAD_BYTES = 512;
+
+export interface StoredPage {
+  key: string;
+  /** The page as UTF-8, cut where each response's nonce goes. */
+  pieces: Bytes[];
+  /** Headers of the rendered response that every copy repeats (Content-Type, Vary). */
+  headers: [string, string][];
+  /** Weak validator; null for pages carrying a nonce (see routes/page_cache.ts). */
+  etag: string | null;
+  generation: number;
+  /** The app's clock when rendering began. */
+  renderedAt: number;
+  /** performance.now() when rendering began. */
+  startedAt: number;
+  /** Raw deflate of each piece, made when a client first asks for gzip. */
+  deflated: Bytes[] | null;
+  /** Brotli of the whole page (pages without a nonce), made on first request. */
+  brotli: Bytes | null;
+  bytes: number;
+}
+
+/** When a lookup happens, by each of the clocks a page's freshness depends on. */
+export interface Moment {
+  generation: number;
+  now: number;
+  monotonic: number;
+}
+
+/** A page's bytes as the budget counts them. */
+export function pageBytes(
+  p: Pick<StoredPage, "key" | "pieces" | "headers" | "deflated" | "brotli">,
+): number {
+  let bytes = OVERHEAD_BYTES + p.key.length * 2;
+  for (const piece of p.pieces) bytes += piece.byteLength;
+  for (const d of p.deflated ?? []) bytes += d.byteLength;
+  bytes += p.brotli?.byteLength ?? 0;
+  for (const [k, v] of p.headers) bytes += (k.length + v.length) * 2;
+  return bytes;
+}
+
+/** Whether a page may still be served at `at`. */
+export function isFresh(
+  p: Pick<StoredPage, "generation" | "renderedAt" | "startedAt">,
+  at: Moment,
+): boolean {
+  return p.generation === at.generation &&
+    at.now >= p.renderedAt && at.now - p.renderedAt < PAGE_TTL_MS &&
+    at.monotonic - p.startedAt < PAGE_TTL_MS;
+}
+
+export class PageStore {
+  #pages = new Map<string, StoredPage>();
+  #bytes = 0;
+  #generation = 0;
+
+  constructor(readonly maxBytes: number) {}
+
+  get bytes(): number {
+    return this.#bytes;
+  }
+
+  get size(): number {
+    return this.#pages.size;
+  }
+
+  /** The fresh page under `key`, now the most recently used; a stale one is dropped. */
+  get(key: string, at: Moment): StoredPage | undefined {
+    this.#follow(at.generation);
+    const page = this.#pages.get(key);
+    if (!page) return undefined;
+    this.#pages.delete(key);
+    if (!isFresh(page, at)) {
+      this.#bytes -= page.bytes;
+      return undefined;
+    }
+    this.#pages.set(key, page);
+    return page;
+  }
+
+  /**
+   * Keeps a page rendered under `page.generation`, unless a write came since
+   * (it would be stale at once) or it alone exceeds the budget. Evicts the
+   * least recently used pages to make room.
+   */
+  put(page: StoredPage, currentGeneration: number): boolean {
+    this.#follow(currentGeneration);
+    if (page.generation !== currentGeneration) return false;
+    page.bytes = pageBytes(page);
+    this.delete(page.key);
+    if (page.bytes > this.maxBytes) return false;
+    this.#pages.set(page.key, page);
+    this.#bytes += page.bytes;
+    this.#evict();
+    return true;
+  }
+
+  /** Recounts a stored page after it gained a compressed form, evicting others if needed. */
+  resize(page: StoredPage): void {
+    const before = page.bytes;
+    page.bytes = pageBytes(page);
+    if (this.#pages.get(page.key) !== page) return;
+    this.#bytes += page.bytes - before;
+    this.#evict();
+  }
+
+  delete(key: string): void {
+    const page = this.#pages.get(key);
+    if (!page) return;
+    this.#pages.delete(key);
+    this.#bytes -= page.bytes;
+  }
+
+  /** Every page rendered before a write is stale: drop them all at once. */
+  #follow(generation: number): void {
+    if (generation === this.#generation) return;
+    this.#generation = generation;
+    this.#pages.clear();
+    this.#bytes = 0;
+  }
+
+  #evict(): void {
+    for (const key of this.#pages.keys()) {
+      if (this.#bytes <= this.maxBytes) return;
+      this.delete(key);
+    }
+  }
+}

@@ -1,0 +1,273 @@
+/**
+ * This instance's cache of rendered public pages, for anonymous visitors.
+ *
+ * What is cached: GET and HEAD of `/`, `/search`, `/kitchens/:id` and
+ * `/cities/:city` only, for requests without a session cookie, when the page
+ * rendered with status 200, no Set-Cookie, nothing private or no-store, and
+ * no error on the way. The key is the URL as the route reads it: the search
+ * query parsed and written back without defaults, the kitchen page's date,
+ * nothing for pages that read no query. The trusted-device cookie does not
+ * make a visitor known: only the login form reads it, never a page.
+ *
+ * Freshness: see lib/page_cache/store.ts (a write on this instance drops
+ * every page; at most five seconds otherwise).
+ *
+ * The nonce: pages are stored cut where the CSP nonce goes (renderPageParts)
+ * and joined with this response's nonce, so no two responses share one and
+ * nothing in a page's text can turn into one.
+ *
+ * Encoding: pages are stored once, and compressed once per encoding the
+ * first time a client asks for it: gzip for every page (a nonce goes in as
+ * a stored block, lib/page_cache/gzip.ts), brotli for pages without a nonce.
+ *
+ * Validators: pages without a nonce get a weak ETag and answer
+ * If-None-Match with 304. Pages with one get none: a 304 would come with
+ * this response's CSP header, which browsers store over the cached copy's,
+ * and its scripts (carrying the old nonce) would no longer run.
+ */
+import type { Context, MiddlewareHandler } from "hono";
+import { createHash } from "node:crypto";
+import { brotliCompressSync, constants } from "node:zlib";
+import { writeGeneration } from "../lib/db/read_cache.ts";
+import { ID_PATTERN } from "../lib/ids.ts";
+import { nonceAttr, type PageParts } from "../lib/islands/server.ts";
+import { parseSearch, searchHref } from "../lib/kitchens/search_query.ts";
+import {
+  type Bytes,
+  deflatePieces,
+  gzipJoined,
+} from "../lib/page_cache/gzip.ts";
+import {
+  type Moment,
+  PageStore,
+  type StoredPage,
+} from "../lib/page_cache/store.ts";
+import type { AppEnv } from "./context.tsx";
+
+/** For shared caches (a CDN in front of Deno Deploy) and browsers alike. */
+export const PUBLIC_CACHE_CONTROL =
+  "public, max-age=0, s-maxage=5, stale-while-revalidate=30";
+
+const parts = new WeakMap<Response, PageParts>();
+
+/** Records how a page response was rendered, so the cache can store it (routes/context.tsx). */
+export function rememberPage(res: Response, page: PageParts): Response {
+  parts.set(res, page);
+  return res;
+}
+
+export interface PageCacheOptions {
+  kv: Deno.Kv;
+  /** The budget in bytes; 0 turns the cache off. */
+  maxBytes: number;
+  /** The app's clock. */
+  now: () => number;
+  /** Adds `X-Cache: hit|miss` (development and tests, never production). */
+  debug: boolean;
+}
+
+/** One cache per app instance: two apps in a process never see each other's pages. */
+export function pageCache(
+  opts: PageCacheOptions,
+): MiddlewareHandler<AppEnv> {
+  const store = new PageStore(opts.maxBytes);
+  return async (c, next) => {
+    const key = opts.maxBytes > 0 ? cacheKey(c) : null;
+    if (key === null) return await next();
+    const at: Moment = {
+      generation: writeGeneration(opts.kv),
+      now: opts.now(),
+      monotonic: performance.now(),
+    };
+    const hit = store.get(key, at);
+    if (hit && (hit.pieces.length === 1 || c.get("nonce"))) {
+      return respond(c, store, hit, "hit", opts.debug);
+    }
+    await next();
+    const page = storable(c, key, at);
+    if (!page) {
+      if (opts.debug) c.res.headers.set("X-Cache", "miss");
+      return;
+    }
+    store.put(page, writeGeneration(opts.kv));
+    const res = respond(c, store, page, "miss", opts.debug);
+    // Unset first: assigning over a response copies its headers onto the new one.
+    c.res = undefined;
+    c.res = res;
+  };
+}
+
+const KITCHEN_PAGE = new RegExp(`^/kitchens/${ID_PATTERN}$`);
+const CITY_PAGE = /^\/cities\/[^/]+$/;
+
+/**
+ * The key of a cacheable request, or null. Keys follow what each route
+ * reads, so two URLs share a key only when the route cannot tell them apart.
+ */
+function cacheKey(c: Context<AppEnv>): string | null {
+  const method = c.req.method;
+  if (method !== "GET" && method !== "HEAD") return null;
+  // Any mention of the session cookie counts: a false alarm only skips the cache.
+  if (c.req.header("cookie")?.includes("prep_session")) return null;
+  const path = c.req.path;
+  if (path === "/" || CITY_PAGE.test(path)) return path;
+  if (path === "/search") {
+    const parsed = parseSearch(new URL(c.req.url).searchParams);
+    return parsed.ok ? searchHref(parsed.query) : null;
+  }
+  if (KITCHEN_PAGE.test(path)) {
+    const date = c.req.query("date");
+    return date ? `${path}?date=${encodeURIComponent(date)}` : path;
+  }
+  return null;
+}
+
+/** Headers the cache leaves to each response, or sets itself. */
+const NOT_REPLAYED = new Set([
+  "cache-control",
+  "content-encoding",
+  "content-length",
+  "content-security-policy",
+  "etag",
+  "set-cookie",
+  "x-cache",
+]);
+
+const encoder = new TextEncoder();
+
+/** The rendered response as a page to keep, or null when it must not be kept. */
+function storable(
+  c: Context<AppEnv>,
+  key: string,
+  at: Moment,
+): StoredPage | null {
+  const res = c.res;
+  const page = parts.get(res);
+  const cacheControl = res.headers.get("cache-control") ?? "";
+  if (
+    !page || c.error || res.status !== 200 || c.get("user") ||
+    res.headers.has("set-cookie") ||
+    /no-store|private|no-cache/i.test(cacheControl)
+  ) return null;
+  const pieces = page.segments.map((s) => encoder.encode(s));
+  const headers: [string, string][] = [];
+  for (const [name, value] of res.headers) {
+    if (!NOT_REPLAYED.has(name)) headers.push([name, value]);
+  }
+  return {
+    key,
+    pieces,
+    headers,
+    etag: pieces.length === 1 ? weakEtag(pieces, at.generation) : null,
+    generation: at.generation,
+    renderedAt: at.now,
+    startedAt: at.monotonic,
+    deflated: null,
+    brotli: null,
+    bytes: 0,
+  };
+}
+
+function weakEtag(pieces: Bytes[], generation: number): string {
+  const hash = createHash("sha256");
+  for (const p of pieces) hash.update(String(p.byteLength) + ":").update(p);
+  return `W/"${hash.digest("base64url").slice(0, 27)}-${generation}"`;
+}
+
+function respond(
+  c: Context<AppEnv>,
+  store: PageStore,
+  page: StoredPage,
+  outcome: "hit" | "miss",
+  debug: boolean,
+): Response {
+  const headers = new Headers(page.headers);
+  headers.set("Cache-Control", PUBLIC_CACHE_CONTROL);
+  const vary = headers.get("vary");
+  if (!vary?.toLowerCase().includes("accept-encoding")) {
+    headers.set("Vary", vary ? `${vary}, Accept-Encoding` : "Accept-Encoding");
+  }
+  if (page.etag) headers.set("ETag", page.etag);
+  if (debug) headers.set("X-Cache", outcome);
+  if (page.etag && etagMatches(c.req.header("if-none-match"), page.etag)) {
+    headers.delete("content-type");
+    return new Response(null, { status: 304, headers });
+  }
+  const nonce = encoder.encode(nonceAttr(c.get("nonce") ?? ""));
+  const accepted = acceptedEncodings(c.req.header("accept-encoding"));
+  let body: Bytes;
+  if (page.pieces.length === 1 && accepted.has("br")) {
+    body = page.brotli ?? compressBrotli(store, page);
+    headers.set("Content-Encoding", "br");
+  } else if (accepted.has("gzip")) {
+    const deflated = page.deflated ?? deflateFor(store, page);
+    body = gzipJoined(page.pieces, deflated, nonce);
+    headers.set("Content-Encoding", "gzip");
+  } else {
+    body = joined(page.pieces, nonce);
+  }
+  const head = c.req.method === "HEAD";
+  return new Response(head ? null : body, { status: 200, headers });
+}
+
+function compressBrotli(store: PageStore, page: StoredPage): Bytes {
+  const bytes = page.pieces[0];
+  // Quality 5 compresses a page in well under a millisecond and still beats gzip.
+  const brotli = new Uint8Array(brotliCompressSync(bytes, {
+    params: {
+      [constants.BROTLI_PARAM_QUALITY]: 5,
+      [constants.BROTLI_PARAM_SIZE_HINT]: bytes.byteLength,
+    },
+  }));
+  page.brotli = brotli;
+  store.resize(page);
+  return brotli;
+}
+
+function deflateFor(store: PageStore, page: StoredPage): Bytes[] {
+  page.deflated = deflatePieces(page.pieces);
+  store.resize(page);
+  return page.deflated;
+}
+
+function joined(pieces: Bytes[], insert: Uint8Array): Bytes {
+  if (pieces.length === 1) return pieces[0];
+  let length = insert.byteLength * (pieces.length - 1);
+  for (const p of pieces) length += p.byteLength;
+  const out = new Uint8Array(length);
+  let at = 0;
+  pieces.forEach((p, i) => {
+    if (i > 0) {
+      out.set(insert, at);
+      at += insert.byteLength;
+    }
+    out.set(p, at);
+    at += p.byteLength;
+  });
+  return out;
+}
+
+/** Content codings the client accepts (q > 0); `*` stands for both we make. */
+export function acceptedEncodings(header: string | undefined): Set<string> {
+  const out = new Set<string>();
+  const refused = new Set<string>();
+  for (const item of (header ?? "").split(",")) {
+    const [name, ...params] = item.trim().toLowerCase().split(";");
+    if (!name) continue;
+    const q = params.map((p) => p.trim()).find((p) => p.startsWith("q="));
+    const weight = q === undefined ? 1 : Number(q.slice(2));
+    if (!(weight > 0)) refused.add(name);
+    else if (name === "*") out.add("gzip").add("br");
+    else out.add(name);
+  }
+  for (const name of refused) out.delete(name);
+  return out;
+}
+
+/** If-None-Match by weak comparison (RFC 9110 §13.1.2). */
+export function etagMatches(header: string | undefined, etag: string): boolean {
+  if (!header) return false;
+  const opaque = (tag: string) => tag.trim().replace(/^W\//, "");
+  const ours = opaque(etag);
+  return header.split(",").some((t) => t.trim() === "*" || opaque(t) === ours);
+}
