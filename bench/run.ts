@@ -1,87 +1,109 @@
 /**
- * Load benchmarks (DESIGN §10): the app and a bare Deno.serve under wrk in
- * the same run, reported as ratios; search with 1k vs 100k kitchens; the
- * JavaScript bytes (gzip) each page ships; the kitchen page with a few
- * hundred bookings vs none; the host dashboard with 500 bookings, signed in;
- * holds on one kitchen under 64 concurrent clients (bench/holds.ts); and
- * re-encoding a 10 MB photo (bench/photos.ts).
+ * Load benchmarks (DESIGN §10, issue 11 §3): the app and a bare Deno.serve
+ * under `wrk -t2 -c64` in the same run, reported as ratios to bare, each a
+ * median of interleaved rounds (bare, then every page, then again) with each
+ * ratio taken against the bare run of its own round.
  *
- *   deno task bench              # BENCH_SECONDS=10 BENCH_BIG=100000 by default
+ * - Public pages on the demo catalogue, each four ways: cached (the app as
+ *   started normally), cached with a browser's Accept-Encoding, cache off (a
+ *   second app with PAGE_CACHE_MB=0) and signed in (the first app with a
+ *   renter's session cookie; signed-in visitors are never served cached
+ *   pages). The page cache's hit rate comes from the X-Cache header the app
+ *   sends in development, counted by bench/x_cache.lua; an uncached run that
+ *   sees a hit fails the bench.
+ * - The JavaScript bytes (gzip) each page ships.
+ * - Search over 1,000 and 100,000 generated kitchens, cache off.
+ * - A kitchen page with 500 bookings and maintenance blocks vs none, cache off.
+ * - The host dashboard with 500 bookings, signed in.
+ * - Holds on one kitchen under 64 concurrent clients (bench/holds.ts), and
+ *   re-encoding a 10 MB photo (bench/photos.ts).
+ * - Peak RSS (VmHWM) of every app server.
+ *
+ * It ends with a PASS/FAIL table of the budgets and exits 1 if any fails.
+ *
+ *   deno task bench     # BENCH_SECONDS=10 BENCH_ROUNDS=3 BENCH_BIG=100000
  */
-import { addSession } from "../lib/accounts/sessions.ts";
-import { setDemoPayoutReady } from "../lib/hosts/repo.ts";
-import { getKitchen, listKitchenIdsByHost } from "../lib/kitchens/repo.ts";
-import type { Kitchen } from "../lib/kitchens/schema.ts";
-import { seedDemoAccounts } from "../scripts/demo_accounts.ts";
-import { DEMO_HOSTS, seedDemoData } from "../scripts/seed.ts";
-import { seedBenchCatalogue } from "../scripts/seed_bench.ts";
-import { benchHolds, type Latency, seedBookings } from "./holds.ts";
+import {
+  benchCatalogueKv,
+  benchSessionCookie,
+  type BusyCalendar,
+  CACHE,
+  copyKv,
+  demoKv,
+  removeKv,
+  roomiestKitchen,
+  seedBusyCalendar,
+  seedCodeHash,
+  seedHostBookings,
+} from "./catalogues.ts";
+import { benchHolds, type Latency } from "./holds.ts";
 import { reportPhotos } from "./photos.ts";
+import {
+  type Budget,
+  budgetTable,
+  checkBudget,
+  factorBudget,
+  hitRateText,
+  mib,
+  summarise,
+  type Summary,
+  summaryRow,
+  throughputBudget,
+  timeRatio,
+} from "./report.ts";
 import {
   BENCH_HOSTNAME,
   type BenchServer,
   freePort,
+  type ProcessMemory,
   startServer,
 } from "./servers.ts";
+import {
+  hasWrk,
+  runWrk,
+  WRK_CONNECTIONS,
+  WRK_THREADS,
+  type WrkRun,
+} from "./wrk.ts";
+import { DEMO_HOSTS } from "../scripts/seed.ts";
 
 const SECONDS = Number(Deno.env.get("BENCH_SECONDS") ?? 10);
+const ROUNDS = Number(Deno.env.get("BENCH_ROUNDS") ?? 3);
 const BIG = Number(Deno.env.get("BENCH_BIG") ?? 100_000);
 const SMALL = 1_000;
-/** Bookings on one kitchen for the busy-calendar comparison. */
-const BOOKINGS = 300;
+/** What one kitchen's calendar carries for the busy-calendar comparison. */
+const BUSY: BusyCalendar = { bookings: 500, blocks: 40 };
 /** Bookings across the demo host's kitchens for the host dashboard. */
 const HOST_BOOKINGS = 500;
-const CACHE = ".build/bench";
+/** Cards on a search page: the demo has 6 kitchens a city, a page holds 12. */
+const DEMO_CARDS = 6;
+const BENCH_CARDS = 12;
+const DEMO_USER_RENTER = "demo-user-renter";
 
-interface WrkResult {
-  rps: number;
-  p50: number;
-  p99: number;
-}
-
-function ms(value: string): number {
-  const m = /([\d.]+)(us|ms|s)/.exec(value);
-  if (!m) return NaN;
-  const n = Number(m[1]);
-  return m[2] === "us" ? n / 1000 : m[2] === "s" ? n * 1000 : n;
-}
-
-async function wrk(url: string, headers: string[] = []): Promise<WrkResult> {
-  const out = await new Deno.Command("wrk", {
-    args: [
-      "-t2",
-      "-c64",
-      `-d${SECONDS}s`,
-      "--latency",
-      ...headers.flatMap((h) => ["-H", h]),
-      url,
-    ],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const text = new TextDecoder().decode(out.stdout);
-  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(text)?.[1]);
-  const non2xx = /Non-2xx or 3xx responses: (\d+)/.exec(text);
-  if (non2xx) throw new Error(`${url}: ${non2xx[1]} error responses`);
-  return {
-    rps,
-    p50: ms(/^\s+50%\s+(\S+)/m.exec(text)?.[1] ?? ""),
-    p99: ms(/^\s+99%\s+(\S+)/m.exec(text)?.[1] ?? ""),
-  };
-}
+const WRK = `wrk -t${WRK_THREADS} -c${WRK_CONNECTIONS} -d${SECONDS}s`;
 
 /** Every server this run started; all are stopped when it ends, even on failure. */
 const started: BenchServer[] = [];
+/** Each app server's memory, read just before it was stopped. */
+const memories: { name: string; memory: ProcessMemory | null }[] = [];
+const budgets: Budget[] = [];
 
 /** The server answers HTTP too, not only says it listens. */
-async function assertAnswers(url: string) {
-  const res = await fetch(url);
+async function assertAnswers(url: string, headers: HeadersInit = {}) {
+  const res = await fetch(url, { headers });
   await res.body?.cancel();
   if (!res.ok) throw new Error(`${url} answered ${res.status}`);
 }
 
-/** The app on a free port with its own KV file; resolves once it serves. */
-async function startApp(name: string, kvPath: string): Promise<BenchServer> {
+/**
+ * The app on a free port with a KV file of its own, in development so it
+ * sends X-Cache; resolves once it serves. `env` adds e.g. PAGE_CACHE_MB=0.
+ */
+async function startApp(
+  name: string,
+  kvPath: string,
+  env: Record<string, string> = {},
+): Promise<BenchServer> {
   const port = freePort();
   const app = await startServer({
     name,
@@ -92,6 +114,7 @@ async function startApp(name: string, kvPath: string): Promise<BenchServer> {
       BASE_URL: `http://${BENCH_HOSTNAME}:${port}`,
       DENO_KV_PATH: kvPath,
       SEED_DEMO_DATA: "false",
+      ...env,
     },
   });
   started.push(app);
@@ -99,33 +122,120 @@ async function startApp(name: string, kvPath: string): Promise<BenchServer> {
   return app;
 }
 
-async function kvWith(path: string, fill: (kv: Deno.Kv) => Promise<unknown>) {
+async function stopApp(app: BenchServer) {
+  memories.push({ name: app.name, memory: await app.stop() });
+}
+
+/** A copy of `kv` for one server, removed when `fn` is done. */
+async function withCopies<T>(
+  from: string,
+  names: string[],
+  fn: (paths: string[]) => Promise<T>,
+): Promise<T> {
+  const paths = names.map((n) => `${CACHE}/run-${n}.kv`);
   try {
-    await Deno.stat(`${path}.done`);
-    return;
-  } catch { /* not cached */ }
-  for (const suffix of ["", "-wal", "-shm"]) {
-    await Deno.remove(path + suffix).catch(() => {});
-  }
-  const kv = await Deno.openKv(path);
-  await fill(kv);
-  kv.close();
-  await Deno.writeTextFile(`${path}.done`, new Date().toISOString());
-}
-
-/** A copy of a KV file (and its WAL, if any) that a benchmark may change. */
-async function copyKv(from: string, to: string) {
-  for (const suffix of ["", "-wal", "-shm"]) {
-    await Deno.remove(to + suffix).catch(() => {});
-    await Deno.copyFile(from + suffix, to + suffix).catch((err) => {
-      if (suffix === "" || !(err instanceof Deno.errors.NotFound)) throw err;
-    });
+    for (const p of paths) await copyKv(from, p);
+    return await fn(paths);
+  } finally {
+    for (const p of paths) await removeKv(p);
   }
 }
 
-async function removeKv(path: string) {
-  for (const suffix of ["", "-wal", "-shm"]) {
-    await Deno.remove(path + suffix).catch(() => {});
+/** One thing wrk measures in every round. */
+interface Target {
+  label: string;
+  url: string;
+  headers?: string[];
+  /** A hit here means a page was served from cache where it must not be. */
+  mustNotHit?: boolean;
+}
+
+/**
+ * `ROUNDS` interleaved rounds: the bare server, then every target, then
+ * again. A short warm-up first, so the first round does not time the JIT.
+ */
+async function measureRounds(
+  bare: BenchServer,
+  targets: Target[],
+): Promise<{ bare: WrkRun[]; runs: WrkRun[][] }> {
+  await runWrk(`${bare.url}/`, { seconds: 1 });
+  for (const t of targets) {
+    await runWrk(t.url, { seconds: 1, headers: t.headers });
+  }
+  const bareRuns: WrkRun[] = [];
+  const runs: WrkRun[][] = targets.map(() => []);
+  for (let round = 1; round <= ROUNDS; round++) {
+    const b = await runWrk(`${bare.url}/`, { seconds: SECONDS });
+    bareRuns.push(b);
+    const line = [`bare ${b.rps.toFixed(0)}`];
+    for (const [i, t] of targets.entries()) {
+      const r = await runWrk(t.url, {
+        seconds: SECONDS,
+        headers: t.headers,
+        countCache: true,
+      });
+      if (t.mustNotHit && r.xCache && r.xCache.hit > 0) {
+        throw new Error(
+          `${t.label}: ${r.xCache.hit} of ${r.requests} responses were cache hits, but this run must be rendered fresh`,
+        );
+      }
+      runs[i].push(r);
+      line.push(r.rps.toFixed(0));
+    }
+    console.log(`  round ${round}/${ROUNDS}, req/s: ${line.join(" · ")}`);
+  }
+  return { bare: bareRuns, runs };
+}
+
+/**
+ * The bare server's p99 is a few ms on an idle 2-core machine; far more
+ * means something else had the cores (tests, another bench), which lands in
+ * every p99 of the run.
+ */
+function warnIfBusy(bare: Summary) {
+  if (bare.p99 > BUSY_BARE_P99_MS) {
+    console.log(
+      `  the machine was busy: bare p99 ${
+        bare.p99.toFixed(1)
+      } ms (idle: under ${BUSY_BARE_P99_MS} ms), so p99 figures here carry other work too; load average ${loadAverage()}`,
+    );
+  }
+}
+
+const BUSY_BARE_P99_MS = 10;
+
+/** The 1, 5 and 15 minute load averages (Linux), for the report. */
+function loadAverage(): string {
+  try {
+    return Deno.readTextFileSync("/proc/loadavg").split(" ").slice(0, 3)
+      .join(" ");
+  } catch {
+    return "unknown";
+  }
+}
+
+function perRound(s: Summary): string {
+  return `(rounds ${s.ratios.map((r) => r.toFixed(3)).join(" / ")})`;
+}
+
+/** Kitchen ids a page links to, each once. */
+async function kitchenLinks(url: string, headers: HeadersInit = {}) {
+  const res = await fetch(url, { headers });
+  const html = await res.text();
+  if (!res.ok) throw new Error(`${url} answered ${res.status}`);
+  return {
+    html,
+    ids: [...new Set(html.match(/\/kitchens\/[0-9A-Za-z]{10,}/g) ?? [])],
+  };
+}
+
+/** A search-like page must show `cards` kitchens, or its figure measures an empty page. */
+async function assertCards(url: string, cards: number) {
+  const { ids } = await kitchenLinks(url);
+  if (ids.length !== cards) {
+    throw new Error(
+      `${url} shows ${ids.length} kitchens, expected ${cards}: is the catalogue listed (permits verified)?`,
+    );
   }
 }
 
@@ -154,211 +264,362 @@ async function jsBytes(base: string, path: string): Promise<number> {
   return total;
 }
 
-const row = (name: string, r: WrkResult, bare: WrkResult) =>
-  `${name.padEnd(44)} ${r.rps.toFixed(0).padStart(7)} req/s  ratio ${
-    (r.rps / bare.rps).toFixed(3)
-  }  p50 ${r.p50.toFixed(2)} ms  p99 ${r.p99.toFixed(2)} ms`;
+/** One way of asking for the public pages. */
+interface Mode {
+  name: string;
+  server: BenchServer;
+  headers: string[];
+  /** Anonymous on the app as started: the page cache may answer. */
+  cached: boolean;
+}
 
-async function main() {
-  if (
-    !(await new Deno.Command("sh", { args: ["-c", "command -v wrk"] }).output())
-      .success
-  ) {
-    console.error("wrk is needed: apt-get install wrk");
+/** What Chrome and Firefox send; the page cache keeps gzip and brotli bodies for them. */
+const BROWSER_ENCODINGS = "gzip, deflate, br";
+
+/** A page's path with the kitchen id and date folded, for labels. */
+function label(path: string, kitchenPath: string, date: string) {
+  return path.replace(kitchenPath, "/kitchens/:id").replace(date, "<date>");
+}
+
+async function main(): Promise<boolean> {
+  if (!(await hasWrk())) {
+    console.error("wrk is needed: apt-get install -y wrk");
     Deno.exit(1);
   }
-  await Deno.mkdir(CACHE, { recursive: true });
-  const demo = `${CACHE}/demo.kv`;
-  const small = `${CACHE}/small-${SMALL}.kv`;
-  const big = `${CACHE}/big-${BIG}.kv`;
-  await kvWith(demo, (kv) => seedDemoData(kv));
-  await kvWith(small, (kv) => seedBenchCatalogue(kv, SMALL));
+  const began = performance.now();
   console.log(
-    `seeding ${BIG} kitchens (cached in ${CACHE} after the first run)…`,
+    `${Deno.build.os}, ${navigator.hardwareConcurrency} cores, load average ${loadAverage()} at the start`,
   );
-  await kvWith(big, (kv) => seedBenchCatalogue(kv, BIG));
-
   const date = Temporal.Now.plainDateISO("UTC").add({ days: 7 }).toString();
+  const demo = await demoKv();
+  const hash = await seedCodeHash();
+  const small = await benchCatalogueKv(SMALL, hash);
+  const big = await benchCatalogueKv(BIG, hash);
+
   const bare = await startServer({
     name: "bare Deno.serve",
     args: ["run", "-A", "bench/bare.ts"],
   });
   started.push(bare);
   await assertAnswers(`${bare.url}/`);
-  const app = await startApp("app (demo catalogue)", demo);
-  const base = app.url;
-  console.log(`bare Deno.serve on ${bare.url}, app on ${base}`);
-  const kitchen = /href="(\/kitchens\/[^"]+)"/.exec(
-    await (await fetch(`${base}/`)).text(),
-  )![1];
-  const paths = ["/", `/search?city=chicago&date=${date}`, kitchen];
 
-  console.log(`\nwrk -t2 -c64 -d${SECONDS}s, demo catalogue (48 kitchens)`);
-  const bareResult = await wrk(`${bare.url}/`);
-  console.log(row("bare Deno.serve", bareResult, bareResult));
-  for (const p of paths) console.log(row(p, await wrk(base + p), bareResult));
-
-  console.log("\nJavaScript shipped (gzip)");
-  for (const p of paths) {
-    console.log(`${p.padEnd(44)} ${await jsBytes(base, p)} bytes`);
-  }
-  await app.stop();
-
-  console.log(
-    `\nsearch cost with the catalogue size (/search?city=chicago&date=${date})`,
-  );
-  const results: WrkResult[] = [];
-  for (
-    const [label, path] of [[`${SMALL} kitchens`, small], [
-      `${BIG} kitchens`,
-      big,
-    ]]
-  ) {
-    const p = await startApp(`app (${label})`, path);
-    const r = await wrk(`${p.url}/search?city=chicago&date=${date}`);
-    results.push(r);
-    console.log(row(label, r, bareResult));
-    await p.stop();
-  }
-  console.log(
-    `big/small time per request: ${
-      (results[0].rps / results[1].rps).toFixed(2)
-    }× (budget 1.5×)`,
-  );
-
-  await benchBusyKitchen(demo, kitchen, date, bareResult);
-  await benchHostDashboard(demo, bareResult);
+  const kitchenPath = await benchPublicPages(demo, date, bare);
+  await benchCatalogueSize(small, big, date, bare);
+  await benchBusyKitchen(demo.path, kitchenPath, date, bare);
+  await benchHostDashboard(demo.path, bare);
   await reportHolds();
   await reportPhotos();
+  await bare.stop();
+
+  console.log("\npeak RSS of each app server (VmHWM, read before it stopped)");
+  const width = Math.max(...memories.map((m) => m.name.length));
+  for (const { name, memory } of memories) {
+    console.log(
+      `${name.padEnd(width)}  ${
+        memory
+          ? `peak ${mib(memory.peakKiB)}, resident at the end ${
+            mib(memory.rssKiB)
+          }`
+          : "not available (no /proc/<pid>/status)"
+      }`,
+    );
+  }
+
+  console.log(
+    `\nbudgets (issue 11 unless marked; ${WRK}, medians of ${ROUNDS} rounds)`,
+  );
+  console.log(budgetTable(budgets));
+  console.log(
+    `\n${
+      ((performance.now() - began) / 60_000).toFixed(1)
+    } minutes in all; load average ${loadAverage()} at the end`,
+  );
+  return budgets.every((b) => b.pass);
 }
 
 /**
- * The kitchen page on a copy of the demo KV, first as seeded, then with
- * BOOKINGS confirmed bookings on that kitchen: the same kitchen, a fresh
- * server each time, both as ratios to the bare server.
+ * `/`, search with and without a date, a kitchen page and a city page on
+ * the demo catalogue: cached (plain and with a browser's Accept-Encoding),
+ * cache off and signed in. Returns the kitchen page's path for the
+ * busy-calendar comparison.
+ */
+async function benchPublicPages(
+  demo: { path: string; kitchens: number },
+  date: string,
+  bare: BenchServer,
+): Promise<string> {
+  return await withCopies(demo.path, ["cached", "off"], async ([a, b]) => {
+    const cookie = await benchSessionCookie(a, DEMO_USER_RENTER);
+    const cached = await startApp("app, demo catalogue, as started", a);
+    const off = await startApp("app, demo catalogue, PAGE_CACHE_MB=0", b, {
+      PAGE_CACHE_MB: "0",
+    });
+    const kitchen = await roomiestKitchen(demo.path);
+    const kitchenPath = `/kitchens/${kitchen.id}`;
+    const paths = [
+      "/",
+      `/search?city=chicago&date=${date}`,
+      "/search?city=chicago",
+      kitchenPath,
+      "/cities/chicago",
+    ];
+    for (const p of paths) {
+      await assertAnswers(cached.url + p);
+      await assertAnswers(off.url + p);
+      await assertAnswers(cached.url + p, { Cookie: cookieValue(cookie) });
+    }
+    for (const p of paths.slice(1, 3).concat("/cities/chicago")) {
+      await assertCards(cached.url + p, DEMO_CARDS);
+      await assertCards(off.url + p, DEMO_CARDS);
+    }
+    const signedIn = await kitchenLinks(`${cached.url}/`, {
+      Cookie: cookieValue(cookie),
+    });
+    if (!signedIn.html.includes("Log out")) {
+      throw new Error("the bench session cookie does not sign in");
+    }
+
+    console.log(
+      `\npublic pages, demo catalogue (${demo.kitchens} kitchens; search and city pages hold ${DEMO_CARDS} cards), ${WRK}`,
+    );
+    const modes: Mode[] = [
+      { name: "cached", server: cached, headers: [], cached: true },
+      {
+        name: "cached, gzip/br",
+        server: cached,
+        headers: [`Accept-Encoding: ${BROWSER_ENCODINGS}`],
+        cached: true,
+      },
+      { name: "cache off", server: off, headers: [], cached: false },
+      { name: "signed in", server: cached, headers: [cookie], cached: false },
+    ];
+    console.log(
+      `medians of ${ROUNDS} interleaved rounds (bare, then each page ${
+        modes.map((m) => m.name).join(" · ")
+      }), each ratio against its round's bare run`,
+    );
+    console.log(
+      `cached: the app as started, sent no Accept-Encoding (as the bare server is); cached, gzip/br: the same with "Accept-Encoding: ${BROWSER_ENCODINGS}" as browsers send; cache off: a second app with PAGE_CACHE_MB=0; signed in: the first app with a renter's session cookie (never served from cache)`,
+    );
+    console.log(
+      `/kitchens/:id is ${kitchen.title}, the instantly bookable demo kitchen with the most room (the busy-calendar comparison below books it)`,
+    );
+    const targets: Target[] = paths.flatMap((p) =>
+      modes.map((m) => ({
+        label: `${label(p, kitchenPath, date)} ${m.name}`,
+        url: m.server.url + p,
+        headers: m.headers,
+        mustNotHit: !m.cached,
+      }))
+    );
+    const { bare: bares, runs } = await measureRounds(bare, targets);
+    const bareSummary = summarise(bares, bares);
+    console.log(summaryRow("bare Deno.serve", bareSummary));
+    warnIfBusy(bareSummary);
+    for (const [pi, p] of paths.entries()) {
+      const name = label(p, kitchenPath, date);
+      const rendersData = p.startsWith("/search") || p === kitchenPath;
+      for (const [mi, m] of modes.entries()) {
+        const s = summarise(runs[pi * modes.length + mi], bares);
+        console.log(summaryRow(`${name} ${m.name}`, s, perRound(s)));
+        if (m.cached) {
+          console.log(`  ${hitRateText(s.cache)}`);
+          budgets.push(throughputBudget(`${name} ${m.name}`, s, 0.20, 15));
+        } else if (rendersData) {
+          budgets.push(throughputBudget(`${name} ${m.name}`, s, 0.06, 40));
+        }
+      }
+    }
+
+    console.log("\nJavaScript shipped (gzip)");
+    for (const p of paths) {
+      const bytes = await jsBytes(cached.url, p);
+      console.log(`${label(p, kitchenPath, date).padEnd(46)} ${bytes} bytes`);
+      if (p === kitchenPath) {
+        budgets.push(
+          checkBudget(
+            "/kitchens/:id JavaScript, gzip (DESIGN §10)",
+            `${(bytes / 1024).toFixed(1)} KB`,
+            "≤ 15 KB",
+            bytes <= 15 * 1024,
+          ),
+        );
+      }
+    }
+    await stopApp(cached);
+    await stopApp(off);
+    return kitchenPath;
+  });
+}
+
+const cookieValue = (line: string) => line.slice("Cookie: ".length);
+
+/** Search on the bench catalogue at two sizes, cache off: its cost must not grow with the catalogue. */
+async function benchCatalogueSize(
+  small: string,
+  big: string,
+  date: string,
+  bare: BenchServer,
+) {
+  await withCopies(
+    small,
+    ["small"],
+    ([s]) =>
+      withCopies(big, ["big"], async ([b]) => {
+        const apps = [
+          await startApp(`app, ${SMALL} kitchens, PAGE_CACHE_MB=0`, s, {
+            PAGE_CACHE_MB: "0",
+          }),
+          await startApp(`app, ${BIG} kitchens, PAGE_CACHE_MB=0`, b, {
+            PAGE_CACHE_MB: "0",
+          }),
+        ];
+        const paths = [
+          `/search?city=chicago&date=${date}`,
+          "/search?city=chicago",
+        ];
+        for (const app of apps) {
+          for (const p of paths) await assertCards(app.url + p, BENCH_CARDS);
+        }
+        console.log(
+          `\nsearch with the catalogue's size, bench catalogue (search pages hold ${BENCH_CARDS} cards), cache off, ${WRK}, medians of ${ROUNDS} rounds`,
+        );
+        const sizes = [SMALL, BIG];
+        const targets: Target[] = paths.flatMap((p) =>
+          apps.map((app, i) => ({
+            label: `${p} ${sizes[i]}`,
+            url: app.url + p,
+            mustNotHit: true,
+          }))
+        );
+        const { bare: bares, runs } = await measureRounds(bare, targets);
+        const bareSummary = summarise(bares, bares);
+        console.log(summaryRow("bare Deno.serve", bareSummary));
+        warnIfBusy(bareSummary);
+        for (const [pi, p] of paths.entries()) {
+          const name = p.replace(date, "<date>");
+          const [smallRuns, bigRuns] = [runs[pi * 2], runs[pi * 2 + 1]];
+          for (const [i, rs] of [smallRuns, bigRuns].entries()) {
+            const sum = summarise(rs, bares);
+            console.log(
+              summaryRow(`${name}, ${sizes[i]} kitchens`, sum, perRound(sum)),
+            );
+          }
+          const factor = timeRatio(smallRuns, bigRuns);
+          console.log(
+            `  time per request ${BIG}/${SMALL} kitchens: ${
+              factor.toFixed(2)
+            }× (budget ≤ 1.5×)`,
+          );
+          budgets.push(
+            factorBudget(`${name}, ${BIG} vs ${SMALL} kitchens`, factor, 1.5),
+          );
+        }
+        for (const app of apps) await stopApp(app);
+      }),
+  );
+}
+
+/**
+ * The demo kitchen page on two copies of the demo KV, one as seeded and one
+ * with BUSY's bookings and blocks on that kitchen (its host payout-ready on
+ * both, so the pages differ only by the calendar), cache off.
  */
 async function benchBusyKitchen(
   demo: string,
   kitchenPath: string,
   date: string,
-  bare: WrkResult,
+  bare: BenchServer,
 ) {
-  const copy = `${CACHE}/demo-bookings.kv`;
-  await copyKv(demo, copy);
-  try {
-    const paths = [kitchenPath, `${kitchenPath}?date=${date}`];
-    const measure = async (label: string) => {
-      const app = await startApp(`app (${label})`, copy);
-      const out: WrkResult[] = [];
-      for (const p of paths) out.push(await wrk(app.url + p));
-      await app.stop();
-      return out;
-    };
-    // The kitchen and its host, payout-ready as the demo seed makes hosts
-    // now (a cached catalogue may predate that); set before either run.
-    const id = kitchenPath.split("/").pop()!;
-    const kv = await Deno.openKv(copy);
-    let kitchen: Kitchen;
-    try {
-      const k = await getKitchen(kv, id);
-      if (!k) throw new Error(`${kitchenPath} is not in the demo KV`);
-      kitchen = k;
-      await setDemoPayoutReady(kv, k.hostId);
-    } finally {
-      kv.close();
-    }
-    const none = await measure("no bookings");
-    const again = await Deno.openKv(copy);
-    let made: number;
-    try {
-      made = await seedBookings(again, kitchen, BOOKINGS);
-    } finally {
-      again.close();
-    }
-    const busy = await measure(`${made} bookings`);
+  const id = kitchenPath.split("/").pop()!;
+  await withCopies(demo, ["kitchen-none", "kitchen-busy"], async ([n, b]) => {
+    await seedBusyCalendar(n, id, { bookings: 0, blocks: 0 });
+    const made = await seedBusyCalendar(b, id, BUSY);
+    const busy = `${made.bookings} bookings + ${made.blocks} blocks`;
+    const apps = [
+      await startApp("app, kitchen with no bookings, PAGE_CACHE_MB=0", n, {
+        PAGE_CACHE_MB: "0",
+      }),
+      await startApp(`app, kitchen with ${busy}, PAGE_CACHE_MB=0`, b, {
+        PAGE_CACHE_MB: "0",
+      }),
+    ];
     console.log(
-      `\nkitchen page ${kitchenPath} with ${made} confirmed bookings on it (spread over its window) vs none`,
+      `\nkitchen page with ${made.bookings} confirmed bookings (spread over its window) and ${made.blocks} maintenance blocks vs none, demo catalogue, cache off, ${WRK}, medians of ${ROUNDS} rounds`,
     );
-    paths.forEach((p, i) => {
-      const label = p.replace(id, ":id");
-      console.log(row(`${label}, none`, none[i], bare));
-      console.log(row(`${label}, ${made} booked`, busy[i], bare));
+    if (made.bookings < BUSY.bookings || made.blocks < BUSY.blocks) {
       console.log(
-        `  ratios to bare ${(none[i].rps / bare.rps).toFixed(3)} (none) and ${
-          (busy[i].rps / bare.rps).toFixed(3)
-        } (${made} booked); time per request booked/none ${
-          (none[i].rps / busy[i].rps).toFixed(2)
-        }× (budget 1.2×)`,
+        `  (asked for ${BUSY.bookings} bookings and ${BUSY.blocks} blocks; the kitchen's window had room for these)`,
       );
-    });
-  } finally {
-    await removeKv(copy);
-  }
+    }
+    const paths = [kitchenPath, `${kitchenPath}?date=${date}`];
+    const targets: Target[] = paths.flatMap((p) =>
+      apps.map((app) => ({ label: p, url: app.url + p, mustNotHit: true }))
+    );
+    const { bare: bares, runs } = await measureRounds(bare, targets);
+    const bareSummary = summarise(bares, bares);
+    console.log(summaryRow("bare Deno.serve", bareSummary));
+    warnIfBusy(bareSummary);
+    for (const [pi, p] of paths.entries()) {
+      const name = label(p, kitchenPath, date);
+      const [noneRuns, busyRuns] = [runs[pi * 2], runs[pi * 2 + 1]];
+      const none = summarise(noneRuns, bares);
+      const full = summarise(busyRuns, bares);
+      console.log(summaryRow(`${name}, none`, none, perRound(none)));
+      console.log(summaryRow(`${name}, busy`, full, perRound(full)));
+      const factor = timeRatio(noneRuns, busyRuns);
+      console.log(
+        `  time per request busy/none: ${factor.toFixed(2)}× (budget ≤ 1.2×)`,
+      );
+      budgets.push(factorBudget(`${name}, ${busy} vs none`, factor, 1.2));
+    }
+    for (const app of apps) await stopApp(app);
+  });
 }
 
 /**
- * `/host` for the demo host with HOST_BOOKINGS confirmed bookings spread over
- * its kitchens, signed in through a session written straight into a copy of
- * the demo KV (the cookie goes to wrk as a header). Budget: the kitchen
- * page's, a ratio ≥ 0.05 of bare and p99 < 50 ms.
+ * `/host` for the demo host with HOST_BOOKINGS confirmed bookings over its
+ * kitchens, signed in. Budget (DESIGN §10, the kitchen page's): ≥ 0.05 of
+ * bare, p99 < 50 ms.
  */
-async function benchHostDashboard(demo: string, bare: WrkResult) {
-  const copy = `${CACHE}/demo-host.kv`;
-  await copyKv(demo, copy);
-  try {
+async function benchHostDashboard(demo: string, bare: BenchServer) {
+  await withCopies(demo, ["host"], async ([path]) => {
     const hostId = DEMO_HOSTS[0].id;
-    const kv = await Deno.openKv(copy);
-    let made = 0;
-    let kitchens = 0;
-    let cookie: string;
-    try {
-      await setDemoPayoutReady(kv, hostId);
-      const ids = await listKitchenIdsByHost(kv, hostId);
-      kitchens = ids.length;
-      for (const [i, id] of ids.entries()) {
-        const k = await getKitchen(kv, id);
-        if (!k) continue;
-        const share = Math.ceil((HOST_BOOKINGS - made) / (ids.length - i));
-        made += await seedBookings(kv, k, share);
-      }
-      // The account comes after the bookings, so they queued no emails to it.
-      await seedDemoAccounts(kv);
-      const atomic = kv.atomic();
-      const session = await addSession(atomic, hostId, Date.now());
-      if (!(await atomic.commit()).ok) throw new Error("no bench session");
-      cookie = `Cookie: prep_session=${session.secret}`;
-    } finally {
-      kv.close();
+    const made = await seedHostBookings(path, hostId, HOST_BOOKINGS);
+    const app = await startApp(
+      `app, host with ${made.bookings} bookings`,
+      path,
+    );
+    const res = await fetch(`${app.url}/host`, {
+      headers: { Cookie: cookieValue(made.cookie) },
+    });
+    const html = await res.text();
+    if (!res.ok || !html.includes("Host dashboard")) {
+      throw new Error(`/host answered ${res.status} without the dashboard`);
     }
-    const app = await startApp(`app (host, ${made} bookings)`, copy);
-    try {
-      const res = await fetch(`${app.url}/host`, {
-        headers: { Cookie: cookie.slice("Cookie: ".length) },
-      });
-      const html = await res.text();
-      if (!res.ok || !html.includes("Host dashboard")) {
-        throw new Error(`/host answered ${res.status} without the dashboard`);
-      }
-      const r = await wrk(`${app.url}/host`, [cookie]);
-      console.log(
-        `\nhost dashboard, signed in as the demo host, ${made} confirmed bookings over ${kitchens} kitchens (${
-          (html.length / 1024).toFixed(0)
-        } KB of HTML)`,
-      );
-      console.log(row("/host", r, bare));
-      console.log(
-        `  ratio to bare ${
-          (r.rps / bare.rps).toFixed(3)
-        } (budget ≥ 0.05), p99 ${r.p99.toFixed(2)} ms (budget < 50 ms): ${
-          r.rps / bare.rps >= 0.05 && r.p99 < 50 ? "within" : "OVER"
-        } budget`,
-      );
-    } finally {
-      await app.stop();
-    }
-  } finally {
-    await removeKv(copy);
-  }
+    console.log(
+      `\nhost dashboard, signed in as the demo host, ${made.bookings} confirmed bookings over ${made.kitchens} kitchens (${
+        (html.length / 1024).toFixed(0)
+      } KB of HTML), ${WRK}, medians of ${ROUNDS} rounds`,
+    );
+    const { bare: bares, runs } = await measureRounds(bare, [
+      {
+        label: "/host",
+        url: `${app.url}/host`,
+        headers: [made.cookie],
+        mustNotHit: true,
+      },
+    ]);
+    const bareSummary = summarise(bares, bares);
+    console.log(summaryRow("bare Deno.serve", bareSummary));
+    warnIfBusy(bareSummary);
+    const s = summarise(runs[0], bares);
+    console.log(summaryRow("/host", s, perRound(s)));
+    budgets.push(
+      throughputBudget("/host signed in (DESIGN §10)", s, 0.05, 50),
+    );
+    await stopApp(app);
+  });
 }
 
 /** Holds on one kitchen from 64 concurrent clients, in this process, on a temp-file KV. */
@@ -399,16 +660,23 @@ async function reportHolds() {
       `other errors: ${errors.map(([m, n]) => `${n}× ${m}`).join("; ")}`,
     );
   }
-  if (r.overlappingHolds > 0) {
-    throw new Error(`${r.overlappingHolds} holds overlap: a double booking`);
-  }
+  budgets.push(
+    checkBudget(
+      "holds: no two overlap (DESIGN §10)",
+      `${r.overlappingHolds} overlapping`,
+      "0",
+      r.overlappingHolds === 0,
+    ),
+  );
 }
 
 if (import.meta.main) {
+  let ok = false;
   try {
-    await main();
+    ok = await main();
   } finally {
     // A server left running would hold its port and skew the next run.
     await Promise.all(started.map((s) => s.stop()));
   }
+  if (!ok) Deno.exit(1);
 }

@@ -37,7 +37,39 @@ export interface BenchServer {
   port: number;
   /** e.g. http://127.0.0.1:40123 (no trailing slash). */
   url: string;
-  stop(): Promise<void>;
+  /** The deno process itself (spawned directly, not through a shell). */
+  pid: number;
+  /** The process's memory now, or null off Linux or once it has exited. */
+  memory(): Promise<ProcessMemory | null>;
+  /** Stops it; resolves to its memory as last read before the signal. */
+  stop(): Promise<ProcessMemory | null>;
+}
+
+/** From /proc/<pid>/status, in KiB. */
+export interface ProcessMemory {
+  /** VmRSS: resident now. */
+  rssKiB: number;
+  /** VmHWM: the resident high-water mark over the process's life. */
+  peakKiB: number;
+}
+
+/** VmRSS and VmHWM from the text of /proc/<pid>/status; null if either is missing. */
+export function parseProcStatus(text: string): ProcessMemory | null {
+  const rss = /^VmRSS:\s+(\d+)\s+kB/m.exec(text)?.[1];
+  const peak = /^VmHWM:\s+(\d+)\s+kB/m.exec(text)?.[1];
+  if (rss === undefined || peak === undefined) return null;
+  return { rssKiB: Number(rss), peakKiB: Number(peak) };
+}
+
+/** A process's memory (Linux only; null elsewhere or when it is gone). */
+export async function processMemory(
+  pid: number,
+): Promise<ProcessMemory | null> {
+  try {
+    return parseProcStatus(await Deno.readTextFile(`/proc/${pid}/status`));
+  } catch {
+    return null;
+  }
 }
 
 export interface StartOptions {
@@ -95,17 +127,31 @@ export async function startServer(opts: StartOptions): Promise<BenchServer> {
       while (!(await lines.next()).done) { /* discard */ }
     })()
     : ready.then(() => {});
-  const stop = async () => {
-    try {
-      child.kill("SIGTERM");
-    } catch { /* already exited */ }
-    await Promise.all([child.status, drained]);
-  };
+  let exited = false;
+  child.status.then(() => {
+    exited = true;
+  });
+  let stopping: Promise<ProcessMemory | null> | null = null;
+  const memory = () =>
+    exited ? Promise.resolve(null) : processMemory(child.pid);
+  // Memory is read before the signal: once the child is reaped its pid may
+  // belong to another process.
+  const stop = () =>
+    stopping ??= (async () => {
+      const last = await memory();
+      try {
+        child.kill("SIGTERM");
+      } catch { /* already exited */ }
+      await Promise.all([child.status, drained]);
+      return last;
+    })();
   if (outcome === true) {
     return {
       name: opts.name,
       port,
       url: `http://${BENCH_HOSTNAME}:${port}`,
+      pid: child.pid,
+      memory,
       stop,
     };
   }
