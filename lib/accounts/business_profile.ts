@@ -7,6 +7,7 @@
  */
 import { z } from "zod";
 import { keys } from "../db/keys.ts";
+import { cached, forget } from "../db/read_cache.ts";
 import { ValidationError } from "../errors.ts";
 import { isId } from "../ids.ts";
 
@@ -89,6 +90,20 @@ export async function getRenterProfile(
   return { hasEmployees, needsAccessible, productType };
 }
 
+const profileCacheKey = (userId: string) => `renter-profile:${userId}`;
+
+/** The profile as public pages show it, through the read cache; saving drops it. */
+export function viewRenterProfile(
+  kv: Deno.Kv,
+  userId: string,
+): Promise<RenterProfile> {
+  return cached(
+    kv,
+    profileCacheKey(userId),
+    () => getRenterProfile(kv, userId),
+  );
+}
+
 /** Saves the renter's profile (a ValidationError for values outside it). */
 export async function saveRenterProfile(
   kv: Deno.Kv,
@@ -109,6 +124,7 @@ export async function saveRenterProfile(
   const res = await kv.atomic().set(keys.renterProfile(userId), value)
     .commit();
   if (!res.ok) throw new Error(`Could not save the profile of ${userId}`);
+  forget(kv, profileCacheKey(userId));
   const { hasEmployees, needsAccessible, productType } = value;
   return { hasEmployees, needsAccessible, productType };
 }

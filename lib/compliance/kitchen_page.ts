@@ -3,12 +3,12 @@
  * without quiet hours, and what the city asks of the kitchen and of the
  * renter, with whether the signed-in renter has it on file.
  */
-import { getRenterProfile } from "../accounts/business_profile.ts";
+import { viewRenterProfile } from "../accounts/business_profile.ts";
 import type { Kitchen } from "../kitchens/schema.ts";
 import { type KitchenPage, loadKitchenPage } from "../kitchens/pages.ts";
 import { formatCents } from "../money.ts";
 import { withoutQuietHours } from "./quiet_hours.ts";
-import { listDocumentsFor } from "./repo.ts";
+import { viewWallet } from "./repo.ts";
 import { RENTER_DOCUMENT_ZONE } from "./review.ts";
 import { type RulePack, rulePackFor } from "./rules.ts";
 import {
@@ -64,8 +64,8 @@ export async function loadKitchenPageFor(
   const data = await loadCityKitchenPage(kv, id, dateParam, now);
   const [docs, profile] = viewerId
     ? await Promise.all([
-      listDocumentsFor(kv, { kind: "renter", id: viewerId }),
-      getRenterProfile(kv, viewerId),
+      viewWallet(kv, viewerId),
+      viewRenterProfile(kv, viewerId),
     ])
     : [null, null];
   return {

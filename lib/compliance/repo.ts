@@ -17,6 +17,7 @@ import { decide, requireCapability } from "../accounts/roles.ts";
 import type { SessionUser, User } from "../accounts/schema.ts";
 import { addAudit } from "../audit/repo.ts";
 import { keys } from "../db/keys.ts";
+import { cached, forget } from "../db/read_cache.ts";
 import { EMAIL_JOB, outgoingEmail } from "../email/job.ts";
 import { notificationEmail } from "../email/templates.ts";
 import { ConflictError, NotFoundError, ValidationError } from "../errors.ts";
@@ -258,6 +259,34 @@ function addStanding(
   return holder.id;
 }
 
+/** Drops this instance's cached views of a holder after a committed change. */
+function forgetHolder(
+  kv: Deno.Kv,
+  holder: HolderRef,
+  kitchenTouched: string | null,
+): void {
+  if (kitchenTouched) forgetKitchen(kv, kitchenTouched);
+  if (holder.kind === "renter") forget(kv, walletCacheKey(holder.id));
+}
+
+const walletCacheKey = (userId: string) => `wallet:${userId}`;
+
+/**
+ * A renter's documents as public pages show them (the kitchen page's "on
+ * file"): read through the read cache, dropped by every change above.
+ * Holds and staff pages read KV directly (`listDocumentsFor`).
+ */
+export function viewWallet(
+  kv: Deno.Kv,
+  userId: string,
+): Promise<ComplianceDocument[]> {
+  return cached(
+    kv,
+    walletCacheKey(userId),
+    () => listDocumentsFor(kv, { kind: "renter", id: userId }),
+  );
+}
+
 function replaced(
   docs: readonly ComplianceDocument[],
   doc: ComplianceDocument,
@@ -330,7 +359,7 @@ export async function addDocument(
       input.now,
     );
     if ((await atomic.commit()).ok) {
-      if (touched) forgetKitchen(kv, touched);
+      forgetHolder(kv, doc.holder, touched);
       return doc;
     }
   }
@@ -356,7 +385,7 @@ export async function refreshPermitStanding(
     const atomic = kv.atomic();
     const touched = addStanding(atomic, holder, state, state.docs, now);
     if ((await atomic.commit()).ok) {
-      if (touched) forgetKitchen(kv, touched);
+      forgetHolder(kv, holder, touched);
       return;
     }
   }
@@ -411,7 +440,7 @@ export async function changeDocument(
       timeZone: state.timeZone,
     });
     if ((await atomic.commit()).ok) {
-      if (touched) forgetKitchen(kv, touched);
+      forgetHolder(kv, doc.holder, touched);
       return next;
     }
   }
