@@ -5,7 +5,7 @@
  *   deno test -A bench/report_test.ts
  */
 import assert from "node:assert/strict";
-import { bookingRoom } from "./catalogues.ts";
+import { bookingRoom } from "../../bench/catalogues.ts";
 import {
   budgetTable,
   factorBudget,
@@ -14,9 +14,15 @@ import {
   summarise,
   throughputBudget,
   timeRatio,
-} from "./report.ts";
-import { parseProcStatus } from "./servers.ts";
-import { hasWrk, parseWrk, runWrk, wrkMs, type WrkRun } from "./wrk.ts";
+} from "../../bench/report.ts";
+import { parseProcStatus } from "../../bench/servers.ts";
+import {
+  hasWrk,
+  parseWrk,
+  runWrk,
+  wrkMs,
+  type WrkRun,
+} from "../../bench/wrk.ts";
 
 const WRK_OUTPUT = `Running 2s test @ http://127.0.0.1:8941/
   2 threads and 64 connections
