@@ -1,4 +1,4 @@
-import { useSignal } from "@preact/signals";
+import { useSignal } from "../lib/islands/signals.ts";
 import { useEffect } from "preact/hooks";
 import { defineIsland } from "../lib/islands/define.ts";
 import type { DayView, SlotView } from "../lib/kitchens/slot_view.ts";

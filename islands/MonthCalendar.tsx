@@ -1,4 +1,4 @@
-import { useSignal } from "@preact/signals";
+import { useSignal } from "../lib/islands/signals.ts";
 import { defineIsland } from "../lib/islands/define.ts";
 import type { CalendarMonth } from "../lib/bookings/month.ts";
 

@@ -1,4 +1,4 @@
-import { useSignal } from "@preact/signals";
+import { useSignal } from "../lib/islands/signals.ts";
 import { useRef } from "preact/hooks";
 import { defineIsland } from "../lib/islands/define.ts";
 import type { UploadAnswer } from "../routes/host/photos.tsx";

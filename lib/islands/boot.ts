@@ -1,5 +1,10 @@
 // Browser entry: hydrates every server-rendered <prep-island> independently.
 import { type FunctionComponent, h, hydrate } from "preact";
+import { useSignal } from "@preact/signals";
+import { installSignals } from "./signals.ts";
+
+// Before any island module runs: from here on their signals are real.
+installSignals(useSignal);
 
 interface IslandData {
   chunks: Record<string, string>;
