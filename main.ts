@@ -7,11 +7,20 @@ import {
 import { openStore } from "./lib/db/kv.ts";
 import { logError } from "./lib/log.ts";
 import { DEFAULT_BUILD_DIR, loadManifest } from "./lib/islands/manifest.ts";
+import type { Hono } from "hono";
 import { createApp } from "./routes/app.tsx";
+import type { AppEnv } from "./routes/context.tsx";
 import { jobHandlers } from "./lib/jobs/handlers.ts";
 import { createJobRunner } from "./lib/jobs/runner.ts";
 
-async function main() {
+/**
+ * Everything start-up does before serving: configuration, KV, demo data,
+ * assets in development, the job workers; returns the app. main.ts serves it
+ * with Deno.serve, serve.ts hands it to `deno serve --parallel`.
+ */
+export async function startPrep(
+  opts: { rebuildAssets?: boolean } = {},
+): Promise<{ app: Hono<AppEnv>; config: Config }> {
   let config;
   try {
     config = loadConfig(Deno.env.toObject());
@@ -40,7 +49,10 @@ async function main() {
     }
   }
   // Deployments build once (`deno task build`); a laptop rebuilds whatever changed.
-  if (config.APP_ENV === "development" && !config.DENO_DEPLOYMENT_ID) {
+  if (
+    config.APP_ENV === "development" && !config.DENO_DEPLOYMENT_ID &&
+    opts.rebuildAssets !== false
+  ) {
     const { buildAssets, isStale } = await import("./scripts/build.ts");
     if (await isStale(DEFAULT_BUILD_DIR)) {
       await buildAssets({ outDir: DEFAULT_BUILD_DIR });
@@ -50,6 +62,11 @@ async function main() {
   startJobs(kv, config);
   const manifest = await loadManifest();
   const app = createApp({ kv, config, manifest, now: Date.now });
+  return { app, config };
+}
+
+async function main() {
+  const { app, config } = await startPrep();
   Deno.serve({
     port: config.PORT,
     hostname: config.HOSTNAME,
@@ -81,7 +98,7 @@ function startJobs(kv: Deno.Kv, config: Config) {
 let sweepJobs: () => Promise<void> = () => Promise.resolve();
 
 // Deno Deploy only registers crons declared at the top level of the entry
-// module, so this one is, and it runs whatever runner main() starts.
+// module, so this one is, and it runs whatever runner start-up started.
 Deno.cron("run due jobs", "* * * * *", () => sweepJobs());
 
-await main();
+if (import.meta.main) await main();

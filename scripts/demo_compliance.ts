@@ -170,14 +170,46 @@ export async function demoKitchens(kv: Deno.Kv): Promise<Kitchen[]> {
   return out;
 }
 
-/** Writes the demo documents once; false if they were already there. */
+/** The seed's marker: claimed (`done: false`) while one process seeds, then done. */
+interface SeedMarker {
+  at: string;
+  /** Absent in markers written before claims: those seeds finished. */
+  done?: boolean;
+  claimedUntil?: number;
+}
+
+/** Longer than a seed takes; a claim older than this was left by a process that died. */
+const CLAIM_MS = 10 * 60_000;
+
+/**
+ * The right to seed, for exactly one of several processes starting together
+ * on one KV (`deno serve --parallel` workers): the claim is written in an
+ * atomic that checks the marker read, so of two that both saw no marker only
+ * one commits. False when seeded, or being seeded by a live claim.
+ */
+async function claimSeed(kv: Deno.Kv, marker: Deno.KvKey): Promise<boolean> {
+  const entry = await kv.get<SeedMarker>(marker);
+  const seen = entry.value;
+  const clock = Date.now();
+  if (seen && (seen.done !== false || (seen.claimedUntil ?? 0) > clock)) {
+    return false;
+  }
+  const claim: SeedMarker = {
+    at: new Date(clock).toISOString(),
+    done: false,
+    claimedUntil: clock + CLAIM_MS,
+  };
+  return (await kv.atomic().check(entry).set(marker, claim).commit()).ok;
+}
+
+/** Writes the demo documents once; false if they were already there (or are being written). */
 export async function seedDemoCompliance(
   kv: Deno.Kv,
   kitchens: readonly Kitchen[],
   now = Date.now(),
 ): Promise<boolean> {
   const marker = keys.seed(DEMO_COMPLIANCE_SEED);
-  if ((await kv.get(marker)).versionstamp !== null) return false;
+  if (!await claimSeed(kv, marker)) return false;
   const issued = now - 200 * DAY;
   for (const [i, k] of kitchens.entries()) {
     const pack = rulePackFor(k.address.city);
@@ -278,7 +310,8 @@ export async function seedDemoCompliance(
     }
   }
   await seedRenterWallet(kv, now);
-  await kv.set(marker, { at: new Date(now).toISOString() });
+  const done: SeedMarker = { at: new Date(now).toISOString(), done: true };
+  await kv.set(marker, done);
   return true;
 }
 
