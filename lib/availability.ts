@@ -257,9 +257,20 @@ function localMidnight(date: Temporal.PlainDate, timeZone: string): number {
   return zoneDay(date, timeZone).midnight;
 }
 
+// Search asks this once per kitchen and request; by string it skips reading
+// a PlainDate's fields to build zoneDay's key.
+const localDateStarts = new Map<string, number>();
+
 /** The instant local `date` ("YYYY-MM-DD") begins in `timeZone`. */
 export function startOfLocalDate(date: string, timeZone: string): number {
-  return localMidnight(parseLocalDate(date), timeZone);
+  const key = `${timeZone}|${date}`;
+  let start = localDateStarts.get(key);
+  if (start === undefined) {
+    start = localMidnight(parseLocalDate(date), timeZone);
+    if (localDateStarts.size >= ZONE_DAYS_MAX) localDateStarts.clear();
+    localDateStarts.set(key, start);
+  }
+  return start;
 }
 
 function localDateOf(epochMs: number, timeZone: string): Temporal.PlainDate {

@@ -12,7 +12,8 @@ cities.get("/:city", async (c) => {
   const city = findCity(c.req.param("city"));
   if (!city) throw new NotFoundError("We don't serve that city yet.");
   const q = searchQuery.parse({ city: city.slug });
-  const result = await searchKitchens(c.var.kv, q, c.var.now());
+  const { kv, now } = c.var;
+  const result = await searchKitchens(kv, q, now());
   return page(
     c,
     { title: `Commercial kitchens in ${city.name}`, city: city.slug },

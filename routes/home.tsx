@@ -41,7 +41,8 @@ function Steps({ steps }: { steps: string[][] }) {
 }
 
 home.get("/", async (c) => {
-  const { featured, cities } = await loadHome(c.var.kv, c.var.now());
+  const { kv, now } = c.var;
+  const { featured, cities } = await loadHome(kv, now());
   return page(
     c,
     { title: "Prep" },

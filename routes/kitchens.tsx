@@ -9,12 +9,14 @@ import { KitchenPage } from "../components/KitchenPage.tsx";
 export const kitchens = new Hono<AppEnv>();
 
 kitchens.get(`/:id{${ID_PATTERN}}`, async (c) => {
+  // Hono's c.var copies every variable on each access: read them once.
+  const { kv, now, user } = c.var;
   const data = await loadKitchenPageFor(
-    c.var.kv,
+    kv,
     c.req.param("id"),
     c.req.query("date"),
-    c.var.now(),
-    c.var.user?.id ?? null,
+    now(),
+    user?.id ?? null,
   );
   const { kitchen: k, host } = data;
   return page(

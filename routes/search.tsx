@@ -49,7 +49,8 @@ search.get("/", async (c) => {
       404,
     );
   }
-  const result = await searchKitchens(c.var.kv, q, c.var.now());
+  const { kv, now } = c.var;
+  const result = await searchKitchens(kv, q, now());
   const cityName = city?.name ?? "all cities";
   return page(
     c,

@@ -1,14 +1,40 @@
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "./context.tsx";
 
-function newNonce(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  return btoa(String.fromCharCode(...bytes));
+const NONCE_BYTES = 16;
+const BASE64 =
+  "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+// One getRandomValues call per 256 responses rather than one each: the call
+// showed in page profiles. Every nonce still takes 16 fresh bytes of the
+// CSPRNG's output, used once.
+const pool = new Uint8Array(NONCE_BYTES * 256);
+let taken = pool.length;
+
+/** 16 random bytes, base64: unguessable, and different for every response. */
+export function newNonce(): string {
+  if (taken === pool.length) {
+    crypto.getRandomValues(pool);
+    taken = 0;
+  }
+  const at = taken;
+  taken += NONCE_BYTES;
+  let out = "";
+  // Five groups of three bytes make 20 characters; the sixteenth byte two more and padding.
+  for (let i = at; i < at + 15; i += 3) {
+    const n = (pool[i] << 16) | (pool[i + 1] << 8) | pool[i + 2];
+    out += BASE64[n >> 18] + BASE64[(n >> 12) & 63] + BASE64[(n >> 6) & 63] +
+      BASE64[n & 63];
+  }
+  const last = pool[at + 15];
+  return out + BASE64[last >> 2] + BASE64[(last & 3) << 4] + "==";
 }
 
 /**
  * Security headers for every response. Scripts run only with this response's
- * nonce; 'strict-dynamic' lets the boot module import island chunks.
+ * nonce; 'strict-dynamic' lets the boot module import island chunks. Every
+ * header but the nonce is the same for each response, so the text is built
+ * once per app.
  */
 export function securityHeaders(
   https: boolean,
@@ -22,31 +48,34 @@ export function securityHeaders(
     "https://connect.stripe.com",
     ...extraFormActions,
   ].join(" ");
+  const cspBefore = "default-src 'self'; script-src 'nonce-";
+  const cspAfter = "' 'strict-dynamic'; " + [
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "object-src 'none'",
+    "base-uri 'none'",
+    `form-action ${formAction}`,
+    "frame-ancestors 'none'",
+  ].join("; ");
+  const constant: [string, string][] = [
+    ["X-Content-Type-Options", "nosniff"],
+    ["Referrer-Policy", "strict-origin-when-cross-origin"],
+    ["X-Frame-Options", "DENY"],
+  ];
+  if (https) {
+    constant.push([
+      "Strict-Transport-Security",
+      "max-age=63072000; includeSubDomains",
+    ]);
+  }
   return async (c, next) => {
     const nonce = newNonce();
     c.set("nonce", nonce);
     await next();
     const h = c.res.headers;
     if (!h.has("Content-Security-Policy")) {
-      h.set(
-        "Content-Security-Policy",
-        [
-          "default-src 'self'",
-          `script-src 'nonce-${nonce}' 'strict-dynamic'`,
-          "style-src 'self'",
-          "img-src 'self' data:",
-          "object-src 'none'",
-          "base-uri 'none'",
-          `form-action ${formAction}`,
-          "frame-ancestors 'none'",
-        ].join("; "),
-      );
+      h.set("Content-Security-Policy", cspBefore + nonce + cspAfter);
     }
-    h.set("X-Content-Type-Options", "nosniff");
-    h.set("Referrer-Policy", "strict-origin-when-cross-origin");
-    h.set("X-Frame-Options", "DENY");
-    if (https) {
-      h.set("Strict-Transport-Security", "max-age=63072000; includeSubDomains");
-    }
+    for (const [name, value] of constant) h.set(name, value);
   };
 }

@@ -14,6 +14,7 @@ import { rulePackFor } from "../lib/compliance/rules.ts";
 import { loadConfig } from "../lib/config.ts";
 import { keys } from "../lib/db/keys.ts";
 import { openStore } from "../lib/db/kv.ts";
+import { noteWrite } from "../lib/db/read_cache.ts";
 import { putFile } from "../lib/files/store.ts";
 import {
   ART_SCENES,
@@ -2228,6 +2229,7 @@ export async function seedDemoData(
 
   const res = await whileLocked(() => plan.applyTo(kv.atomic()).commit());
   if (res.ok) {
+    noteWrite(kv);
     // The kitchens are listed once their permits are verified.
     const permits = await import("./demo_compliance.ts");
     await permits.seedDemoCompliance(kv, data.kitchens, now.getTime());

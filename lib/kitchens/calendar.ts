@@ -3,6 +3,7 @@ import {
   type BookableStart,
   bookableStarts,
   firstBookableDay,
+  type Interval,
   nextBookableStart,
   startOfLocalDate,
 } from "../availability.ts";
@@ -22,12 +23,38 @@ export function rulesOf(k: Kitchen): AvailabilityRules {
   };
 }
 
+// Every card and kitchen page asks for "today", and building Temporal objects
+// for it showed in profiles. From the instant it was computed, a zone's date
+// holds until its next midnight or offset change, whichever comes first.
+const todays = new Map<string, { date: string; from: number; to: number }>();
+
 /** Today's date on the kitchen's wall calendar. */
 export function localToday(timeZone: string, now: number): string {
-  return Temporal.Instant.fromEpochMilliseconds(now).toZonedDateTimeISO(
-    timeZone,
-  ).toPlainDate()
-    .toString();
+  const known = todays.get(timeZone);
+  if (known && known.from <= now && now < known.to) return known.date;
+  const zoned = Temporal.Instant.fromEpochMilliseconds(now)
+    .toZonedDateTimeISO(timeZone);
+  const date = zoned.toPlainDate().toString();
+  const midnight = zoned.add({ days: 1 }).startOfDay().epochMilliseconds;
+  const change = zoned.getTimeZoneTransition("next")?.epochMilliseconds ??
+    Infinity;
+  if (todays.size >= 1_000) todays.clear();
+  todays.set(timeZone, { date, from: now, to: Math.min(midnight, change) });
+  return date;
+}
+
+const laterDates = new Map<string, string>();
+
+/** The local date `days` after `date` ("YYYY-MM-DD"). */
+export function addDays(date: string, days: number): string {
+  const key = `${date}|${days}`;
+  let later = laterDates.get(key);
+  if (later === undefined) {
+    later = Temporal.PlainDate.from(date).add({ days }).toString();
+    if (laterDates.size >= 10_000) laterDates.clear();
+    laterDates.set(key, later);
+  }
+  return later;
 }
 
 /** The instant of a wall-clock time on a local date; "24:00" is the next midnight. */
@@ -52,6 +79,88 @@ function dayWindow(k: Kitchen, date: string): [number, number] {
   return [from, from + 3600_000 * 24 * 3 + k.maxHours * 3600_000];
 }
 
+/**
+ * Free time already worked out for a kitchen, per question ("next free slot",
+ * one date's starts…). An answer holds while the kitchen record is the same
+ * object (a write makes the repos drop it, so the next read is a new one),
+ * the busy intervals are equal (a hold, booking or block changes them, and an
+ * expired hold leaves them), and for at most a minute: time only moves starts
+ * into the notice period, which callers check, or past the booking window's
+ * far end, which a minute's delay may show late.
+ */
+interface FreeTimeMemo {
+  at: number;
+  busy: Interval[];
+  value: unknown;
+}
+
+const MEMO_MS = 60_000;
+const MEMO_QUESTIONS = 64;
+const freeTime = new WeakMap<Kitchen, Map<string, FreeTimeMemo>>();
+
+function sameBusy(a: Interval[], b: Interval[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    if (a[i].start !== b[i].start || a[i].end !== b[i].end) return false;
+  }
+  return true;
+}
+
+/**
+ * `compute()`'s answer to `question` about kitchen `k`, or the memo of it
+ * while that holds (see FreeTimeMemo). `revise` brings a memo up to `now`,
+ * given the earliest start the kitchen's notice allows, or says undefined
+ * when only computing again can answer.
+ */
+export function freeTimeMemo<T>(
+  k: Kitchen,
+  question: string,
+  busy: Interval[],
+  now: number,
+  compute: () => T,
+  revise: (memo: T, earliest: number) => T | undefined,
+): T {
+  let memos = freeTime.get(k);
+  const memo = memos?.get(question);
+  if (
+    memo && now >= memo.at && now < memo.at + MEMO_MS &&
+    sameBusy(memo.busy, busy)
+  ) {
+    const revised = revise(
+      memo.value as T,
+      now + k.minNoticeHours * 3600_000,
+    );
+    if (revised !== undefined) return revised;
+  }
+  const value = compute();
+  if (!memos) freeTime.set(k, memos = new Map());
+  if (memos.size >= MEMO_QUESTIONS) memos.clear();
+  memos.set(question, { at: now, busy, value });
+  return value;
+}
+
+/** Starts still far enough ahead; the same array when all are. */
+function stillBookable(
+  starts: BookableStart[],
+  earliest: number,
+): BookableStart[] {
+  return starts.every((s) => s.start >= earliest)
+    ? starts
+    : starts.filter((s) => s.start >= earliest);
+}
+
+/**
+ * Revises a memoised "first bookable start": it stays first until it falls
+ * inside the notice period (earlier starts were refused for reasons time
+ * cannot undo); none stays none for the memo's minute.
+ */
+export function firstStillBookable(
+  start: BookableStart | null,
+  earliest: number,
+): BookableStart | null | undefined {
+  return start === null || start.start >= earliest ? start : undefined;
+}
+
 /** Bookable starts of one local date, against the kitchen's current bookings and holds. */
 export async function daySlots(
   kv: Deno.Kv,
@@ -61,7 +170,14 @@ export async function daySlots(
 ): Promise<BookableStart[]> {
   const [from, to] = dayWindow(k, date);
   const busy = await viewOccupancy(kv, k, from, to, now);
-  return bookableStarts(rulesOf(k), date, busy, now);
+  return freeTimeMemo(
+    k,
+    `day|${date}`,
+    busy,
+    now,
+    () => bookableStarts(rulesOf(k), date, busy, now),
+    stillBookable,
+  );
 }
 
 /** The arguments both "next free" searches take: rules, busy time and today, for the next `days`. */
@@ -88,7 +204,21 @@ export async function nextFreeDay(
   now: number,
   days = 14,
 ): Promise<{ date: string; starts: BookableStart[] } | null> {
-  return firstBookableDay(...await nextDays(kv, k, now, days));
+  const args = await nextDays(kv, k, now, days);
+  return freeTimeMemo(
+    k,
+    `next-day|${days}`,
+    args[1],
+    now,
+    () => firstBookableDay(...args),
+    (day, earliest) => {
+      if (day === null) return null;
+      const starts = stillBookable(day.starts, earliest);
+      if (starts === day.starts) return day;
+      // With none left, a later date may be the first free one.
+      return starts.length > 0 ? { date: day.date, starts } : undefined;
+    },
+  );
 }
 
 /** The first bookable start within the next `days` local dates, for result cards. */
@@ -98,55 +228,65 @@ export async function nextFreeSlot(
   now: number,
   days = 14,
 ): Promise<BookableStart | null> {
-  return nextBookableStart(...await nextDays(kv, k, now, days));
+  const args = await nextDays(kv, k, now, days);
+  return freeTimeMemo(
+    k,
+    `next-slot|${days}`,
+    args[1],
+    now,
+    () => nextBookableStart(...args),
+    firstStillBookable,
+  );
 }
 
-const timeFormats = new Map<string, Intl.DateTimeFormat>();
-
-function format(
-  timeZone: string,
-  kind: "time" | "dayTime",
-): Intl.DateTimeFormat {
-  const key = `${timeZone}|${kind}`;
-  let f = timeFormats.get(key);
-  if (!f) {
-    f = new Intl.DateTimeFormat("en-US", {
-      timeZone,
-      hour: "numeric",
-      minute: "2-digit",
-      ...(kind === "dayTime"
-        ? { weekday: "short", month: "short", day: "numeric" }
-        : {}),
-    });
-    timeFormats.set(key, f);
-  }
-  return f;
+// Intl formatting showed in page profiles, and the same slots are labelled
+// on every request: each formatter (one per zone and kind) keeps its labels.
+interface TimeFormat {
+  intl: Intl.DateTimeFormat;
+  labels: Map<number, string>;
 }
 
-// Intl formatting showed up in page profiles; slots repeat across requests.
-const formatted = new Map<string, string>();
+const LABELS_PER_FORMAT = 5_000;
+const timeFormats = new Map<string, TimeFormat>();
+const dayTimeFormats = new Map<string, TimeFormat>();
 
-function formatCached(
+function formatIn(
+  formats: Map<string, TimeFormat>,
   timeZone: string,
-  kind: "time" | "dayTime",
+  options: Intl.DateTimeFormatOptions,
   ms: number,
 ): string {
-  const key = `${kind}|${timeZone}|${ms}`;
-  let text = formatted.get(key);
+  let f = formats.get(timeZone);
+  if (!f) {
+    f = {
+      intl: new Intl.DateTimeFormat("en-US", { timeZone, ...options }),
+      labels: new Map(),
+    };
+    formats.set(timeZone, f);
+  }
+  let text = f.labels.get(ms);
   if (text === undefined) {
-    text = format(timeZone, kind).format(ms);
-    if (formatted.size >= 20_000) formatted.clear();
-    formatted.set(key, text);
+    text = f.intl.format(ms);
+    if (f.labels.size >= LABELS_PER_FORMAT) f.labels.clear();
+    f.labels.set(ms, text);
   }
   return text;
 }
 
+const TIME: Intl.DateTimeFormatOptions = { hour: "numeric", minute: "2-digit" };
+const DAY_TIME: Intl.DateTimeFormatOptions = {
+  ...TIME,
+  weekday: "short",
+  month: "short",
+  day: "numeric",
+};
+
 /** "9:30 AM" in the kitchen's zone. */
 export function formatTime(timeZone: string, ms: number): string {
-  return formatCached(timeZone, "time", ms);
+  return formatIn(timeFormats, timeZone, TIME, ms);
 }
 
 /** "Tue, Dec 1, 9:30 AM" in the kitchen's zone. */
 export function formatDayTime(timeZone: string, ms: number): string {
-  return formatCached(timeZone, "dayTime", ms);
+  return formatIn(dayTimeFormats, timeZone, DAY_TIME, ms);
 }

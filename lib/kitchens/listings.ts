@@ -10,10 +10,12 @@
  */
 import { z } from "zod";
 import { keys } from "../db/keys.ts";
+import { noteWrite } from "../db/read_cache.ts";
 import { ConflictError, NotFoundError, ValidationError } from "../errors.ts";
 import { newId } from "../ids.ts";
 import {
   addKitchenCreate,
+  forgetKitchen,
   getKitchen,
   listKitchenIdsByHost,
   newKitchen,
@@ -423,6 +425,8 @@ export async function publishListing(
       "This listing changed meanwhile; please try again.",
     );
   }
+  noteWrite(kv);
+  forgetKitchen(kv, id);
   return fromKitchen(kitchen);
 }
 

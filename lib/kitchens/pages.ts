@@ -3,14 +3,25 @@ import { CITIES, type City } from "../cities.ts";
 import { ALL_CITIES, keys } from "../db/keys.ts";
 import { localDate } from "./schema.ts";
 import { ValidationError } from "../errors.ts";
-import { daySlots, localToday, nextFreeDay, nextFreeSlot } from "./calendar.ts";
+import { cached } from "../db/read_cache.ts";
+import {
+  addDays,
+  daySlots,
+  localToday,
+  nextFreeDay,
+  nextFreeSlot,
+} from "./calendar.ts";
 import { getHost } from "../hosts/repo.ts";
 import type { Host } from "../hosts/schema.ts";
-import { getKitchens, getPublishedKitchen } from "./repo.ts";
+import { getKitchens, getPublishedKitchen, SEARCH_VIEWS } from "./repo.ts";
 import type { Kitchen } from "./schema.ts";
 import type { SearchHit } from "./search.ts";
 
-/** What the home page shows: the newest kitchens and how many each city has. */
+/**
+ * What the home page shows: the newest kitchens and how many each city has.
+ * The list and the counts come through the read cache (writes to kitchens
+ * drop them); the cards' next free slots are memoised in calendar.ts.
+ */
 export async function loadHome(
   kv: Deno.Kv,
   now: number,
@@ -19,14 +30,10 @@ export async function loadHome(
   featured: SearchHit[];
   cities: { city: City; count: number }[];
 }> {
-  const ids: string[] = [];
-  const iter = kv.list<string>({
-    prefix: keys.kitchensByCreatedPrefix(ALL_CITIES),
-  }, {
-    reverse: true,
-    limit: featuredCount,
-  });
-  for await (const e of iter) ids.push(e.value);
+  const [ids, counts] = await Promise.all([
+    newestKitchenIds(kv, featuredCount),
+    cityCounts(kv),
+  ]);
   const kitchens = (await getKitchens(kv, ids)).filter((k): k is Kitchen =>
     k !== null
   );
@@ -36,16 +43,32 @@ export async function loadHome(
       slot: await nextFreeSlot(kv, kitchen, now),
     })),
   );
-  const counts = await kv.getMany<Deno.KvU64[]>(
-    CITIES.map((c) => keys.kitchenCount(c.slug)),
-  );
   return {
     featured,
-    cities: CITIES.map((city, i) => ({
-      city,
-      count: Number(counts[i].value?.value ?? 0),
-    })),
+    cities: CITIES.map((city, i) => ({ city, count: counts[i] })),
   };
+}
+
+/** Ids of the newest listed kitchens, newest first; display only. */
+function newestKitchenIds(kv: Deno.Kv, count: number): Promise<string[]> {
+  return cached(kv, `${SEARCH_VIEWS}newest:${count}`, async () => {
+    const ids: string[] = [];
+    const iter = kv.list<string>({
+      prefix: keys.kitchensByCreatedPrefix(ALL_CITIES),
+    }, { reverse: true, limit: count });
+    for await (const e of iter) ids.push(e.value);
+    return ids;
+  });
+}
+
+/** Listed kitchens per city, in CITIES order; display only. */
+function cityCounts(kv: Deno.Kv): Promise<number[]> {
+  return cached(kv, `${SEARCH_VIEWS}city-counts`, async () => {
+    const counts = await kv.getMany<Deno.KvU64[]>(
+      CITIES.map((c) => keys.kitchenCount(c.slug)),
+    );
+    return counts.map((c) => Number(c.value?.value ?? 0));
+  });
 }
 
 export interface KitchenPage {
@@ -69,10 +92,7 @@ export async function loadKitchenPage(
 ): Promise<KitchenPage> {
   const kitchen = await getPublishedKitchen(kv, id);
   const today = localToday(kitchen.timeZone, now);
-  const lastDate = Temporal.PlainDate.from(today).add({
-    days: kitchen.bookingWindowDays,
-  })
-    .toString();
+  const lastDate = addDays(today, kitchen.bookingWindowDays);
   const [host, { date, slots }] = await Promise.all([
     getHost(kv, kitchen.hostId),
     pickDay(kv, kitchen, dateParam, today, now),

@@ -1,5 +1,5 @@
 import { ALL_CITIES, keys } from "../db/keys.ts";
-import { cached, forget } from "../db/read_cache.ts";
+import { cached, forget, forgetPrefix, noteWrite } from "../db/read_cache.ts";
 import { ConflictError, NotFoundError } from "../errors.ts";
 import { newId } from "../ids.ts";
 import type { Interval } from "../availability.ts";
@@ -101,6 +101,8 @@ export async function createKitchen(
       "That kitchen could not be saved; please try again.",
     );
   }
+  noteWrite(kv);
+  forgetPrefix(kv, SEARCH_VIEWS);
   return kitchen;
 }
 
@@ -167,9 +169,16 @@ export function addKitchenUpdate(
   return atomic;
 }
 
-/** Drops this instance's cached copy after a write elsewhere in the app. */
+/** Read-cache prefix of search index pages, counts and the home page's list. */
+export const SEARCH_VIEWS = "search:";
+
+/**
+ * Drops this instance's cached copy, and the search views it may be in,
+ * after a write elsewhere in the app.
+ */
 export function forgetKitchen(kv: Deno.Kv, id: string): void {
   forget(kv, kitchenCacheKey(id));
+  forgetPrefix(kv, SEARCH_VIEWS);
 }
 
 /**

@@ -6,8 +6,21 @@ import {
 import { findCity } from "../cities.ts";
 import { ALL_CITIES, keys } from "../db/keys.ts";
 import { ValidationError } from "../errors.ts";
-import { getKitchens, isListed, viewOccupancy } from "./repo.ts";
-import { localInstant, nextFreeSlot, rulesOf } from "./calendar.ts";
+import { cached } from "../db/read_cache.ts";
+import {
+  countPublishedKitchens,
+  getKitchens,
+  isListed,
+  SEARCH_VIEWS,
+  viewOccupancy,
+} from "./repo.ts";
+import {
+  firstStillBookable,
+  freeTimeMemo,
+  localInstant,
+  nextFreeSlot,
+  rulesOf,
+} from "./calendar.ts";
 import type { Kitchen } from "./schema.ts";
 import type { SearchQuery } from "./search_query.ts";
 
@@ -114,7 +127,18 @@ function hasOnlyCityFilter(q: SearchQuery): boolean {
     q.equipment.length === 0 && q.storage.length === 0;
 }
 
-async function slotFor(kv: Deno.Kv, k: Kitchen, q: SearchQuery, now: number) {
+/** What a dated search asks of each kitchen, as a free-time memo's question. */
+function matchQuestion(q: SearchQuery): string {
+  return `match|${q.date}|${q.start ?? ""}|${q.end ?? ""}|${q.hours ?? ""}`;
+}
+
+async function slotFor(
+  kv: Deno.Kv,
+  k: Kitchen,
+  q: SearchQuery,
+  question: string,
+  now: number,
+) {
   if (!q.date) return { ok: true, slot: await nextFreeSlot(kv, k, now) };
   const dayStart = localInstant(k.timeZone, q.date, "00:00");
   const busy = await viewOccupancy(
@@ -124,8 +148,62 @@ async function slotFor(kv: Deno.Kv, k: Kitchen, q: SearchQuery, now: number) {
     dayStart + 3 * 86400_000,
     now,
   );
-  const slot = matchingSlot(k, q, busy, now);
+  // Result cards are display only: the hold recomputes from KV.
+  const slot = freeTimeMemo(
+    k,
+    question,
+    busy,
+    now,
+    () => matchingSlot(k, q, busy, now),
+    firstStillBookable,
+  );
   return { ok: slot !== null, slot };
+}
+
+/** Index entries read per KV list call, and what the read cache keeps per key. */
+const CHUNK = 40;
+
+interface IndexChunk {
+  entries: { id: string; cursor: string }[];
+}
+
+/**
+ * Up to CHUNK entries of an index after `cursor`, each with its own cursor,
+ * through the read cache: result pages are display only, and any write to a
+ * kitchen drops every search view (repo.ts `forgetKitchen`). Encoding a
+ * cursor costs about as much as reading the entry, so it is done once here.
+ */
+function indexChunk(
+  kv: Deno.Kv,
+  selector: Deno.KvListSelector,
+  reverse: boolean,
+  cursor: string | undefined,
+): Promise<IndexChunk> {
+  const key = `${SEARCH_VIEWS}index:${reverse ? "desc" : "asc"}:${
+    JSON.stringify(selector)
+  }:${cursor ?? ""}`;
+  return cached(kv, key, async () => {
+    const iter = kv.list<string>(selector, {
+      cursor,
+      reverse,
+      limit: CHUNK,
+      batchSize: CHUNK,
+    });
+    const entries: IndexChunk["entries"] = [];
+    for await (const entry of iter) {
+      entries.push({ id: entry.value, cursor: iter.cursor });
+    }
+    return { entries };
+  });
+}
+
+/** Listed kitchens in a city (or ALL_CITIES), from its counter, through the read cache. */
+function viewKitchenCount(kv: Deno.Kv, scope: string): Promise<number> {
+  return cached(
+    kv,
+    `${SEARCH_VIEWS}count:${scope}`,
+    () => countPublishedKitchens(kv, scope),
+  );
 }
 
 /**
@@ -139,32 +217,40 @@ async function scan(
   cursor: string | undefined,
   now: number,
 ) {
-  const iter = kv.list<string>(selectorFor(q), {
-    cursor,
-    reverse: q.sort === "newest",
-    batchSize: 40,
-  });
+  const selector = selectorFor(q);
+  const reverse = q.sort === "newest";
+  const question = matchQuestion(q);
   const hits: (SearchHit & { cursor: string })[] = [];
   let scanned = 0;
   let lastCursor: string | null = null;
-  let batch: { id: string; cursor: string }[] = [];
-  const flush = async () => {
+  const check = async (batch: IndexChunk["entries"]) => {
     const kitchens = await getKitchens(kv, batch.map((b) => b.id));
     const checked = await Promise.all(kitchens.map(async (k, i) => {
       if (!k || !matchesFilters(k, q)) return null;
-      const { ok, slot } = await slotFor(kv, k, q, now);
+      const { ok, slot } = await slotFor(kv, k, q, question, now);
       return ok ? { kitchen: k, slot, cursor: batch[i].cursor } : null;
     }));
     for (const hit of checked) if (hit && hits.length < want) hits.push(hit);
-    batch = [];
   };
+  let after = cursor;
   try {
-    for await (const entry of iter) {
-      scanned++;
-      lastCursor = iter.cursor;
-      batch.push({ id: entry.value, cursor: iter.cursor });
-      if (batch.length === 10) await flush();
-      if (hits.length >= want || scanned >= MAX_SCAN) break;
+    while (hits.length < want && scanned < MAX_SCAN) {
+      const { entries } = await indexChunk(kv, selector, reverse, after);
+      for (
+        let i = 0;
+        i < entries.length && hits.length < want && scanned < MAX_SCAN;
+        i += 10
+      ) {
+        const batch = entries.slice(
+          i,
+          Math.min(i + 10, i + MAX_SCAN - scanned),
+        );
+        scanned += batch.length;
+        lastCursor = batch[batch.length - 1].cursor;
+        await check(batch);
+      }
+      if (entries.length < CHUNK) break;
+      after = entries[entries.length - 1].cursor;
     }
   } catch (err) {
     // A cursor from another query (or edited by hand) makes KV throw on the first read.
@@ -175,7 +261,6 @@ async function scan(
     }
     throw err;
   }
-  if (batch.length) await flush();
   const exhausted = scanned < MAX_SCAN;
   return { hits, truncated: !exhausted && hits.length < want, lastCursor };
 }
@@ -187,10 +272,7 @@ export async function searchKitchens(
 ): Promise<SearchResult> {
   if (q.city && !findCity(q.city)) return EMPTY;
   const counted = hasOnlyCityFilter(q)
-    ? Number(
-      (await kv.get<Deno.KvU64>(keys.kitchenCount(q.city ?? ALL_CITIES))).value
-        ?.value ?? 0,
-    )
+    ? await viewKitchenCount(kv, q.city ?? ALL_CITIES)
     : null;
 
   if (q.sort === "soonest") {

@@ -26,14 +26,40 @@ export function dayView(
   return {
     date,
     timeZone,
-    slots: slots.map((s) => ({
+    slots: slots.map((s) => slotView(timeZone, s)),
+  };
+}
+
+// A kitchen page labels a few dozen starts, the same ones on every request:
+// each (zone, start, latest end) is worked out once. Views are shared, so
+// nobody may change one.
+const MAX_VIEWS = 20_000;
+let viewCount = 0;
+const views = new Map<string, Map<number, Map<number, SlotView>>>();
+
+function slotView(timeZone: string, s: BookableStart): SlotView {
+  let byStart = views.get(timeZone);
+  if (!byStart) views.set(timeZone, byStart = new Map());
+  let byEnd = byStart.get(s.start);
+  if (!byEnd) byStart.set(s.start, byEnd = new Map());
+  let view = byEnd.get(s.maxEnd);
+  if (!view) {
+    if (viewCount >= MAX_VIEWS) {
+      views.clear();
+      viewCount = 0;
+      return slotView(timeZone, s);
+    }
+    view = {
       start: new Date(s.start).toISOString(),
       time: wallClock(timeZone, s.start),
       label: formatTime(timeZone, s.start),
       until: formatTime(timeZone, s.maxEnd),
       hours: Math.round((s.maxEnd - s.start) / 360_000) / 10,
-    })),
-  };
+    };
+    byEnd.set(s.maxEnd, view);
+    viewCount++;
+  }
+  return view;
 }
 
 // A Temporal conversion costs ~2 µs and a kitchen page has dozens of starts,
