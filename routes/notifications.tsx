@@ -11,6 +11,7 @@ import {
   listNotifications,
   markAllRead,
   unreadCount,
+  viewUnreadCount,
 } from "../lib/notifications/repo.ts";
 import { type AppEnv, page } from "./context.tsx";
 import { readQuery } from "./forms.ts";
@@ -43,7 +44,7 @@ export const unreadBadge: MiddlewareHandler<AppEnv> = async (c, next) => {
     !c.req.path.startsWith("/api/") &&
     (!accept || accept.includes("text/html"))
   ) {
-    c.set("unread", await unreadCount(c.var.kv, user.id));
+    c.set("unread", await viewUnreadCount(c.var.kv, user.id));
   }
   await next();
 };

@@ -1,4 +1,5 @@
 import { keys } from "../db/keys.ts";
+import { cached, forget } from "../db/read_cache.ts";
 import { hashSecret, newSecret } from "./tokens.ts";
 import type { SessionRecord, SessionUser, User } from "./schema.ts";
 
@@ -50,7 +51,29 @@ export async function addEndSessions(
   ) {
     if (e.value === keep) continue;
     atomic.delete(e.key).delete(keys.session(e.value));
+    forget(kv, sessionCacheKey(e.value));
   }
+}
+
+/**
+ * Session records are read through the read cache: every signed-in request
+ * needs one. Ending a session drops it on this instance at once; another
+ * instance may accept a just-ended session for up to the cache's five
+ * seconds. The user record behind it is always read fresh, so role changes
+ * and suspensions apply at once everywhere.
+ */
+const sessionCacheKey = (hash: string) => `session:${hash}`;
+
+function readSession(
+  kv: Deno.Kv,
+  hash: string,
+): Promise<Deno.KvEntryMaybe<SessionRecord>> {
+  return cached(
+    kv,
+    sessionCacheKey(hash),
+    () => kv.get<SessionRecord>(keys.session(hash)),
+    (e) => e.value !== null,
+  );
 }
 
 function toSessionUser(u: User): SessionUser {
@@ -73,7 +96,7 @@ export async function loadSession(
 ): Promise<{ user: SessionUser; hash: string } | null> {
   if (secret.length < 20 || secret.length > 100) return null;
   const hash = await hashSecret(secret);
-  const entry = await kv.get<SessionRecord>(keys.session(hash));
+  const entry = await readSession(kv, hash);
   if (!entry.value) return null;
   const s = entry.value;
   if (!isLive(s, now)) {
@@ -88,6 +111,8 @@ export async function loadSession(
       ...s,
       lastSeenAt: now,
     }, { expireIn: Math.max(1, s.expiresAt - now) }).commit();
+    // Won or lost, the cached copy is stale now.
+    forget(kv, sessionCacheKey(hash));
   }
   return { user: toSessionUser(user), hash };
 }
@@ -100,6 +125,7 @@ async function endSessionByHash(
   await kv.atomic().delete(keys.session(hash)).delete(
     keys.sessionsByUser(userId, hash),
   ).commit();
+  forget(kv, sessionCacheKey(hash));
 }
 
 /** Logs out: the cookie's session no longer exists. */
@@ -121,6 +147,7 @@ export async function rotateSession(
     .delete(keys.sessionsByUser(userId, oldHash));
   const fresh = await addSession(atomic, userId, now);
   const res = await atomic.commit();
+  forget(kv, sessionCacheKey(oldHash));
   if (!res.ok) throw new Error("Could not start a new session");
   return fresh;
 }

@@ -17,9 +17,18 @@ export function newSecret(): string {
  * usable session or reset link.
  */
 export async function hashSecret(secret: string): Promise<string> {
+  const known = recentHashes.get(secret);
+  if (known) return known;
   const digest = await crypto.subtle.digest(
     "SHA-256",
     new TextEncoder().encode(secret),
   );
-  return base64url(new Uint8Array(digest));
+  const hash = base64url(new Uint8Array(digest));
+  // Every signed-in request hashes its cookie: keep the latest few thousand.
+  if (recentHashes.size >= 4096) recentHashes.clear();
+  recentHashes.set(secret, hash);
+  return hash;
 }
+
+/** Secrets this process has hashed lately (they are in its memory anyway). */
+const recentHashes = new Map<string, string>();

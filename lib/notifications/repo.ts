@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import { keys } from "../db/keys.ts";
+import { cached, forget } from "../db/read_cache.ts";
 import { ValidationError } from "../errors.ts";
 import { isId, newId } from "../ids.ts";
 import { text } from "../text.ts";
@@ -74,7 +75,12 @@ export function addNotification(
   atomic
     .set(keys.notification(userId, full.id), full)
     .sum(keys.notificationsUnread(userId), PLUS_ONE.value);
+  // The atomic has no KV to forget through: mark the badge for a fresh read.
+  staleBadges.add(userId);
 }
+
+/** Users whose badge this process may hold stale (a notification was added since). */
+const staleBadges = new Set<string>();
 
 export interface NotificationPage {
   notifications: Notification[];
@@ -119,6 +125,18 @@ export async function unreadCount(
   if (!isUserId(userId)) return 0;
   const e = await kv.get<Deno.KvU64>(keys.notificationsUnread(userId));
   return countOf(e.value);
+}
+
+const unreadCacheKey = (userId: string) => `unread:${userId}`;
+
+/**
+ * The unread count as the header badge shows it: through the read cache, so
+ * a new notification reaches the badge within seconds rather than at once;
+ * marking read drops it on this instance. The notifications page reads KV.
+ */
+export function viewUnreadCount(kv: Deno.Kv, userId: string): Promise<number> {
+  if (staleBadges.delete(userId)) forget(kv, unreadCacheKey(userId));
+  return cached(kv, unreadCacheKey(userId), () => unreadCount(kv, userId));
 }
 
 function countOf(v: Deno.KvU64 | null): number {
@@ -176,6 +194,7 @@ export async function markAllRead(
       });
     }
     if (!(await atomic.commit()).ok) continue;
+    forget(kv, unreadCacheKey(userId));
     marked += batch.length;
     if (left === 0) return marked;
   }
