@@ -76,6 +76,31 @@ function readSession(
   );
 }
 
+const userCacheKey = (userId: string) => `session-user:${userId}`;
+
+/**
+ * The user behind a session, through the read cache like the session itself;
+ * every write to a user record (lib/accounts/users.ts) drops it here with
+ * `forgetSessionUser`, so roles and suspensions apply at once on this
+ * instance and within five seconds on others.
+ */
+function readUser(
+  kv: Deno.Kv,
+  userId: string,
+): Promise<Deno.KvEntryMaybe<User>> {
+  return cached(
+    kv,
+    userCacheKey(userId),
+    () => kv.get<User>(keys.user(userId)),
+    (e) => e.value !== null,
+  );
+}
+
+/** Drops this instance's cached copy of a user record after a write to it. */
+export function forgetSessionUser(kv: Deno.Kv, userId: string): void {
+  forget(kv, userCacheKey(userId));
+}
+
 function toSessionUser(u: User): SessionUser {
   const { passwordHash: _, ...rest } = u;
   return rest;
@@ -103,7 +128,7 @@ export async function loadSession(
     await endSessionByHash(kv, s.userId, hash);
     return null;
   }
-  const user = (await kv.get<User>(keys.user(s.userId))).value;
+  const user = (await readUser(kv, s.userId)).value;
   if (!user) return null;
   if (now - s.lastSeenAt > TOUCH_EVERY_MS) {
     // A lost race only means another request already touched it.

@@ -52,7 +52,12 @@ import type {
   TokenRecord,
   User,
 } from "./schema.ts";
-import { addEndSessions, addSession, type NewSession } from "./sessions.ts";
+import {
+  addEndSessions,
+  addSession,
+  forgetSessionUser,
+  type NewSession,
+} from "./sessions.ts";
 import { hashSecret, newSecret } from "./tokens.ts";
 
 export const VERIFY_TTL_MS = 24 * 3600_000;
@@ -312,6 +317,7 @@ export async function logIn(
       "Your account changed while logging in; please try again.",
     );
   }
+  forgetSessionUser(deps.kv, user.id);
   return { ok: true, user, session, device };
 }
 
@@ -409,6 +415,7 @@ export async function confirmEmail(
       "This link can no longer be used.",
     );
   }
+  forgetSessionUser(deps.kv, before.id);
   return { user: after, session };
 }
 
@@ -498,6 +505,7 @@ export async function resetPassword(
   addClearFailures(atomic, after.email);
   await addPasswordChanged(atomic, deps, after);
   if (!(await atomic.commit()).ok) throw badLink("reset");
+  forgetSessionUser(deps.kv, after.id);
   return after;
 }
 
@@ -524,7 +532,10 @@ async function changeUser(
     };
     const atomic = deps.kv.atomic().check(entry).set(keys.user(userId), after);
     await extra?.(atomic, entry.value, after);
-    if ((await atomic.commit()).ok) return after;
+    if ((await atomic.commit()).ok) {
+      forgetSessionUser(deps.kv, userId);
+      return after;
+    }
   }
   throw new ConflictError("Your account changed meanwhile; please try again.");
 }
@@ -723,6 +734,7 @@ export async function deleteAccount(
       "Your account changed meanwhile; please try again.",
     );
   }
+  forgetSessionUser(deps.kv, userId);
   forgetHost(deps.kv, userId);
 }
 
