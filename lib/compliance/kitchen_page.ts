@@ -70,13 +70,48 @@ export async function loadKitchenPageFor(
     : [null, null];
   return {
     ...data,
-    requirements: cityRequirements(
-      data.kitchen,
-      docs,
-      profile?.hasEmployees ?? false,
-      now,
-    ),
+    requirements: docs
+      ? memoRequirements(
+        data.kitchen,
+        docs,
+        profile?.hasEmployees ?? false,
+        now,
+      )
+      : cityRequirements(data.kitchen, null, false, now),
   };
+}
+
+/**
+ * Requirements per cached wallet (the read cache hands out the same array
+ * until the wallet changes or five seconds pass), city, employees and
+ * minute: a signed-in renter browsing kitchens pays for them once.
+ */
+const requirementMemo = new WeakMap<
+  readonly ComplianceDocument[],
+  Map<string, CityRequirements>
+>();
+
+function memoRequirements(
+  kitchen: Pick<Kitchen, "address">,
+  docs: readonly ComplianceDocument[],
+  hasEmployees: boolean,
+  now: number,
+): CityRequirements {
+  let byKey = requirementMemo.get(docs);
+  if (!byKey) {
+    byKey = new Map();
+    requirementMemo.set(docs, byKey);
+  }
+  const key = `${kitchen.address.city}|${hasEmployees}|${
+    Math.floor(now / 60_000)
+  }`;
+  let found = byKey.get(key);
+  if (!found) {
+    if (byKey.size > 64) byKey.clear();
+    found = cityRequirements(kitchen, docs, hasEmployees, now);
+    byKey.set(key, found);
+  }
+  return found;
 }
 
 /**
