@@ -15,10 +15,31 @@ import type {
 import { requiredKitchenKinds } from "../lib/compliance/standing.ts";
 import { newId } from "../lib/ids.ts";
 
-/** The smallest file the upload check accepts as a whole PDF. */
-export const TINY_PDF = new TextEncoder().encode(
-  "%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n",
-);
+/** A minimal, valid one-page PDF, written by hand (catalog, pages, page, xref). */
+export function minimalPdf(): Uint8Array {
+  const objects = [
+    "<< /Type /Catalog /Pages 2 0 R >>",
+    "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+    "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>",
+  ];
+  let body = "%PDF-1.4\n";
+  const offsets: number[] = [];
+  objects.forEach((o, i) => {
+    offsets.push(body.length);
+    body += `${i + 1} 0 obj\n${o}\nendobj\n`;
+  });
+  const xref = body.length;
+  body += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
+  for (const off of offsets) {
+    body += `${String(off).padStart(10, "0")} 00000 n \n`;
+  }
+  body += `trailer\n<< /Size ${
+    objects.length + 1
+  } /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  return new TextEncoder().encode(body);
+}
+
+const TINY_PDF = minimalPdf();
 
 /** An admin for reviews; not stored, as `reviewDocument` only needs the session's view. */
 export const TEST_ADMIN: SessionUser = {

@@ -4,6 +4,7 @@
  * /admin routes fail this test until they are added to the table.
  */
 import assert from "node:assert/strict";
+import { minimalPdf } from "../compliance_helpers.ts";
 import encodePng from "@jsquash/png/encode.js";
 import { accountDepsFrom, setStaffRole } from "../../lib/accounts/users.ts";
 import { listAudit } from "../../lib/audit/repo.ts";
@@ -66,30 +67,8 @@ interface Case {
   expect: Expect;
 }
 
-const enc = (s: string) => new TextEncoder().encode(s);
 
-function pdf(): Uint8Array {
-  const objects = [
-    "<< /Type /Catalog /Pages 2 0 R >>",
-    "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-    "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>",
-  ];
-  let body = "%PDF-1.4\n";
-  const offsets: number[] = [];
-  objects.forEach((o, i) => {
-    offsets.push(body.length);
-    body += `${i + 1} 0 obj\n${o}\nendobj\n`;
-  });
-  const xref = body.length;
-  body += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
-  for (const off of offsets) {
-    body += `${String(off).padStart(10, "0")} 00000 n \n`;
-  }
-  body += `trailer\n<< /Size ${
-    objects.length + 1
-  } /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
-  return enc(body);
-}
+const pdf = minimalPdf;
 
 async function png(): Promise<Uint8Array> {
   const data = new Uint8ClampedArray(8 * 8 * 4).fill(180);

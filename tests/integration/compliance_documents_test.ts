@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { minimalPdf } from "../compliance_helpers.ts";
 import encodeJpeg from "@jsquash/jpeg/encode.js";
 import encodePng from "@jsquash/png/encode.js";
 import { accountDepsFrom, setStaffRole } from "../../lib/accounts/users.ts";
@@ -39,29 +40,7 @@ const jpeg = async () =>
 
 const enc = (s: string) => new TextEncoder().encode(s);
 
-/** A minimal, valid one-page PDF, written by hand. */
-function pdf(): Uint8Array {
-  const objects = [
-    "<< /Type /Catalog /Pages 2 0 R >>",
-    "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-    "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>",
-  ];
-  let body = "%PDF-1.4\n";
-  const offsets: number[] = [];
-  objects.forEach((o, i) => {
-    offsets.push(body.length);
-    body += `${i + 1} 0 obj\n${o}\nendobj\n`;
-  });
-  const xref = body.length;
-  body += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
-  for (const off of offsets) {
-    body += `${String(off).padStart(10, "0")} 00000 n \n`;
-  }
-  body += `trailer\n<< /Size ${
-    objects.length + 1
-  } /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
-  return enc(body);
-}
+const pdf = minimalPdf;
 
 const GIF = new Uint8Array([
   ...enc("GIF89a"),
