@@ -67,7 +67,6 @@ interface Case {
   expect: Expect;
 }
 
-
 const pdf = minimalPdf;
 
 async function png(): Promise<Uint8Array> {

@@ -25,7 +25,6 @@ import { addKitchens, kitchenFixture, testApp } from "../helpers.ts";
 const NOW = Date.parse("2026-12-01T15:00:00Z");
 const DAY = 24 * 3600_000;
 
-
 const pdf = minimalPdf;
 
 async function png(): Promise<Uint8Array> {
