@@ -1,4 +1,6 @@
 import type { BookingPolicy } from "../lib/bookings/holds.ts";
+import { quote } from "../lib/bookings/pricing.ts";
+import type { Booking } from "../lib/bookings/schema.ts";
 import { loadConfig } from "../lib/config.ts";
 import { keys } from "../lib/db/keys.ts";
 import { newId } from "../lib/ids.ts";
@@ -146,3 +148,62 @@ export const ALLOW_ALL: BookingPolicy = {
       checks: [],
     }),
 };
+
+/**
+ * A confirmed, paid-looking booking written straight to KV with its indexes,
+ * for staff pages that list bookings; it takes no calendar time.
+ */
+export async function addConfirmedBooking(
+  kv: Deno.Kv,
+  k: Kitchen,
+  renterId: string,
+  start: number,
+  now: number,
+): Promise<Booking> {
+  const b: Booking = {
+    v: 1,
+    id: newId(),
+    kitchenId: k.id,
+    renterId,
+    hostId: k.hostId,
+    start,
+    end: start + 3 * 3600_000,
+    timeZone: k.timeZone,
+    localDate: "2026-12-03",
+    localStart: "09:00",
+    localEnd: "12:00",
+    status: "confirmed",
+    mode: "instant",
+    quote: quote({
+      hourlyPriceCents: k.hourlyPriceCents,
+      cleaningFeeCents: k.cleaningFeeCents,
+      durationMinutes: 180,
+    }),
+    bufferMs: 0,
+    claimDays: ["2026-12-03"],
+    holdExpiresAt: null,
+    respondBy: null,
+    payment: {
+      provider: "demo",
+      checkoutSessionId: null,
+      paymentIntentId: null,
+      chargeId: null,
+    },
+    ledger: [],
+    accessCode: "1234",
+    cancellation: null,
+    disputed: false,
+    note: null,
+    rulesAcceptedAt: now,
+    createdAt: now,
+    updatedAt: now,
+  };
+  const res = await kv.atomic()
+    .set(keys.booking(b.id), b)
+    .set(keys.bookingsByKitchen(k.id, b.start, b.id), b.id)
+    .set(keys.bookingsByRenter(renterId, b.start, b.id), b.id)
+    .set(keys.bookingsByHost(k.hostId, b.start, b.id), b.id)
+    .commit();
+  if (!res.ok) throw new Error("fixture write failed");
+  return b;
+}

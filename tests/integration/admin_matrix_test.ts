@@ -8,7 +8,6 @@ import { minimalPdf } from "../compliance_helpers.ts";
 import encodePng from "@jsquash/png/encode.js";
 import { accountDepsFrom, setStaffRole } from "../../lib/accounts/users.ts";
 import { listAudit } from "../../lib/audit/repo.ts";
-import { quote } from "../../lib/bookings/pricing.ts";
 import type { Booking } from "../../lib/bookings/schema.ts";
 import { addDocument } from "../../lib/compliance/repo.ts";
 import type { DocumentUpload } from "../../lib/compliance/schema.ts";
@@ -16,8 +15,6 @@ import {
   suspendKitchen,
   suspendUser,
 } from "../../lib/compliance/suspensions.ts";
-import { keys } from "../../lib/db/keys.ts";
-import { newId } from "../../lib/ids.ts";
 import { addKitchenCreate, newKitchen } from "../../lib/kitchens/repo.ts";
 import type { Kitchen } from "../../lib/kitchens/schema.ts";
 import {
@@ -29,7 +26,7 @@ import {
   type T,
   userByEmail,
 } from "../account_helpers.ts";
-import { kitchenFixture, testApp } from "../helpers.ts";
+import { addConfirmedBooking, kitchenFixture, testApp } from "../helpers.ts";
 
 const NOW = Date.parse("2026-12-01T15:00:00Z");
 
@@ -112,53 +109,8 @@ async function kitchen(t: T, hostId: string, title: string) {
   return k;
 }
 
-async function booking(t: T, k: Kitchen, renterId: string): Promise<Booking> {
-  const start = NOW + 2 * 24 * 3600_000;
-  const b: Booking = {
-    v: 1,
-    id: newId(),
-    kitchenId: k.id,
-    renterId,
-    hostId: k.hostId,
-    start,
-    end: start + 3 * 3600_000,
-    timeZone: k.timeZone,
-    localDate: "2026-12-03",
-    localStart: "09:00",
-    localEnd: "12:00",
-    status: "confirmed",
-    mode: "instant",
-    quote: quote({
-      hourlyPriceCents: k.hourlyPriceCents,
-      cleaningFeeCents: k.cleaningFeeCents,
-      durationMinutes: 180,
-    }),
-    bufferMs: 0,
-    claimDays: ["2026-12-03"],
-    holdExpiresAt: null,
-    respondBy: null,
-    payment: {
-      provider: "demo",
-      checkoutSessionId: null,
-      paymentIntentId: null,
-      chargeId: null,
-    },
-    ledger: [],
-    accessCode: "1234",
-    cancellation: null,
-    disputed: false,
-    note: null,
-    rulesAcceptedAt: NOW,
-    createdAt: NOW,
-    updatedAt: NOW,
-  };
-  await t.kv.atomic()
-    .set(keys.booking(b.id), b)
-    .set(keys.bookingsByKitchen(k.id, b.start, b.id), b.id)
-    .set(keys.bookingsByRenter(renterId, b.start, b.id), b.id)
-    .set(keys.bookingsByHost(k.hostId, b.start, b.id), b.id)
-    .commit();
-  return b;
+function booking(t: T, k: Kitchen, renterId: string): Promise<Booking> {
+  return addConfirmedBooking(t.kv, k, renterId, NOW + 2 * 24 * 3600_000, NOW);
 }
 
 /** "/admin/x/:id{[0-9…]{26}}/:action{a|b}" → "/admin/x/:id/:action". */

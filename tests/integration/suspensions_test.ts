@@ -3,7 +3,6 @@ import { decide } from "../../lib/accounts/roles.ts";
 import type { User } from "../../lib/accounts/schema.ts";
 import { accountDepsFrom, setStaffRole } from "../../lib/accounts/users.ts";
 import { listAuditFor } from "../../lib/audit/repo.ts";
-import { quote } from "../../lib/bookings/pricing.ts";
 import type { Booking } from "../../lib/bookings/schema.ts";
 import { ALL_CITIES, keys } from "../../lib/db/keys.ts";
 import { newId } from "../../lib/ids.ts";
@@ -28,7 +27,7 @@ import {
   type T,
   userByEmail,
 } from "../account_helpers.ts";
-import { kitchenFixture, testApp } from "../helpers.ts";
+import { addConfirmedBooking, kitchenFixture, testApp } from "../helpers.ts";
 
 const NOW = Date.parse("2026-12-01T15:00:00Z");
 const HOUR = 3600_000;
@@ -58,57 +57,13 @@ async function listedKitchen(t: T, hostId: string): Promise<Kitchen> {
 }
 
 /** A confirmed booking written as the booking flow leaves it. */
-async function confirmedBooking(
+function confirmedBooking(
   t: T,
   k: Kitchen,
   renterId: string,
   start: number,
 ): Promise<Booking> {
-  const b: Booking = {
-    v: 1,
-    id: newId(),
-    kitchenId: k.id,
-    renterId,
-    hostId: k.hostId,
-    start,
-    end: start + 3 * HOUR,
-    timeZone: k.timeZone,
-    localDate: "2026-12-03",
-    localStart: "09:00",
-    localEnd: "12:00",
-    status: "confirmed",
-    mode: "instant",
-    quote: quote({
-      hourlyPriceCents: k.hourlyPriceCents,
-      cleaningFeeCents: k.cleaningFeeCents,
-      durationMinutes: 180,
-    }),
-    bufferMs: 0,
-    claimDays: ["2026-12-03"],
-    holdExpiresAt: null,
-    respondBy: null,
-    payment: {
-      provider: "demo",
-      checkoutSessionId: null,
-      paymentIntentId: null,
-      chargeId: null,
-    },
-    ledger: [],
-    accessCode: "1234",
-    cancellation: null,
-    disputed: false,
-    note: null,
-    rulesAcceptedAt: NOW,
-    createdAt: NOW,
-    updatedAt: NOW,
-  };
-  await t.kv.atomic()
-    .set(keys.booking(b.id), b)
-    .set(keys.bookingsByKitchen(k.id, b.start, b.id), b.id)
-    .set(keys.bookingsByRenter(renterId, b.start, b.id), b.id)
-    .set(keys.bookingsByHost(k.hostId, b.start, b.id), b.id)
-    .commit();
-  return b;
+  return addConfirmedBooking(t.kv, k, renterId, start, NOW);
 }
 
 async function setup() {
