@@ -6,6 +6,7 @@ import { listMail } from "../lib/email/mailbox.ts";
 import { jobHandlers } from "../lib/jobs/handlers.ts";
 import { createJobRunner } from "../lib/jobs/runner.ts";
 import type { User } from "../lib/accounts/schema.ts";
+import { accountDepsFrom, setStaffRole } from "../lib/accounts/users.ts";
 import { testApp } from "./helpers.ts";
 
 export type T = Awaited<ReturnType<typeof testApp>>;
@@ -139,4 +140,16 @@ export async function bookPaid(
   await post(t, `/bookings/${id}/pay`, {}, { cookie });
   await runJobs(t);
   return id;
+}
+
+/** Signs up `email`, gives it a staff role as `deno task admin` would, and logs in: the cookie. */
+export async function staff(
+  t: T,
+  email: string,
+  role: "admin" | "support",
+): Promise<string> {
+  await signUp(t, email);
+  const deps = accountDepsFrom(t.config, t.kv, t.clock());
+  assert.ok(await setStaffRole(deps, email, role, true));
+  return sessionCookie(await post(t, "/login", { email, password: PASSWORD }));
 }

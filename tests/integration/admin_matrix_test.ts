@@ -6,7 +6,6 @@
 import assert from "node:assert/strict";
 import { minimalPdf } from "../compliance_helpers.ts";
 import encodePng from "@jsquash/png/encode.js";
-import { accountDepsFrom, setStaffRole } from "../../lib/accounts/users.ts";
 import { listAudit } from "../../lib/audit/repo.ts";
 import type { Booking } from "../../lib/bookings/schema.ts";
 import { addDocument } from "../../lib/compliance/repo.ts";
@@ -18,11 +17,8 @@ import {
 import { addKitchenCreate, newKitchen } from "../../lib/kitchens/repo.ts";
 import type { Kitchen } from "../../lib/kitchens/schema.ts";
 import {
-  PASSWORD,
-  post,
-  sessionCookie,
-  signUp,
   signUpConfirmed,
+  staff as staffCookie,
   type T,
   userByEmail,
 } from "../account_helpers.ts";
@@ -86,15 +82,8 @@ function upload(kind: DocumentUpload["kind"]): DocumentUpload {
 }
 
 async function staff(t: T, email: string, role: "admin" | "support") {
-  await signUp(t, email);
-  const deps = accountDepsFrom(t.config, t.kv, t.clock());
-  assert.ok(await setStaffRole(deps, email, role, true));
-  return {
-    cookie: sessionCookie(
-      await post(t, "/login", { email, password: PASSWORD }),
-    ),
-    user: (await userByEmail(t, email))!,
-  };
+  const cookie = await staffCookie(t, email, role);
+  return { cookie, user: (await userByEmail(t, email))! };
 }
 
 async function kitchen(t: T, hostId: string, title: string) {

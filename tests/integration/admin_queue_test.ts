@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { minimalPdf } from "../compliance_helpers.ts";
 import encodePng from "@jsquash/png/encode.js";
-import { accountDepsFrom, setStaffRole } from "../../lib/accounts/users.ts";
 import { listQueue } from "../../lib/compliance/queue.ts";
 import { addDocument } from "../../lib/compliance/repo.ts";
 import type {
@@ -9,15 +8,7 @@ import type {
   DocumentUpload,
 } from "../../lib/compliance/schema.ts";
 import { unreadCount } from "../../lib/notifications/repo.ts";
-import {
-  get,
-  PASSWORD,
-  post,
-  sessionCookie,
-  signUp,
-  signUpConfirmed,
-  type T,
-} from "../account_helpers.ts";
+import { get, post, signUpConfirmed, staff } from "../account_helpers.ts";
 import { assertAccessible } from "../e2e/axe.ts";
 import { browserTest, startServer } from "../e2e/browser.ts";
 import { addKitchens, kitchenFixture, testApp } from "../helpers.ts";
@@ -48,13 +39,6 @@ function upload(
     certification: null,
     ...over,
   };
-}
-
-async function staff(t: T, email: string, role: "admin" | "support") {
-  await signUp(t, email);
-  const deps = accountDepsFrom(t.config, t.kv, t.clock());
-  assert.ok(await setStaffRole(deps, email, role, true));
-  return sessionCookie(await post(t, "/login", { email, password: PASSWORD }));
 }
 
 const SF = {

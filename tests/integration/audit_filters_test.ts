@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { accountDepsFrom, setStaffRole } from "../../lib/accounts/users.ts";
 import {
   addAudit,
   type AuditFilter,
@@ -10,14 +9,7 @@ import {
 import type { AuditEntry, NewAuditEntry } from "../../lib/audit/schema.ts";
 import { keys } from "../../lib/db/keys.ts";
 import { newId } from "../../lib/ids.ts";
-import {
-  get,
-  PASSWORD,
-  post,
-  sessionCookie,
-  signUp,
-  type T,
-} from "../account_helpers.ts";
+import { get, staff } from "../account_helpers.ts";
 import { testApp } from "../helpers.ts";
 
 const ANN = newId();
@@ -265,13 +257,6 @@ Deno.test("audit filters: filtered pages cover every match once, and a small sca
     kv.close();
   }
 });
-
-async function staff(t: T, email: string, role: "admin" | "support") {
-  await signUp(t, email);
-  const deps = accountDepsFrom(t.config, t.kv, t.clock());
-  assert.ok(await setStaffRole(deps, email, role, true));
-  return sessionCookie(await post(t, "/login", { email, password: PASSWORD }));
-}
 
 Deno.test("audit filters: /admin/audit filters from the query string, keeps filters across pages, and answers bad filters with a 400 form", async () => {
   const t = await testApp();

@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { accountDepsFrom, setStaffRole } from "../../lib/accounts/users.ts";
 import { listAudit } from "../../lib/audit/repo.ts";
 import { RECOGNITIONS } from "../../lib/compliance/certifiers.ts";
 import {
@@ -10,25 +9,11 @@ import {
 } from "../../lib/compliance/directory.ts";
 import { newDocument } from "../../lib/compliance/review.ts";
 import type { ComplianceDocument } from "../../lib/compliance/schema.ts";
-import {
-  get,
-  PASSWORD,
-  post,
-  sessionCookie,
-  signUp,
-  type T,
-} from "../account_helpers.ts";
+import { get, post, signUp, staff } from "../account_helpers.ts";
 import { testApp } from "../helpers.ts";
 
 // testApp's clock: 2026-12-01T15:00Z, 07:00 that day in Los Angeles.
 const TODAY = "2026-12-01";
-
-async function staff(t: T, email: string, role: "admin" | "support") {
-  await signUp(t, email);
-  const deps = accountDepsFrom(t.config, t.kv, t.clock());
-  assert.ok(await setStaffRole(deps, email, role, true));
-  return sessionCookie(await post(t, "/login", { email, password: PASSWORD }));
-}
 
 /** Table rows of the directory on a page: [body id, state]. */
 function rowsOf(html: string): [string, string][] {

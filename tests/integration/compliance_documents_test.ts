@@ -2,7 +2,6 @@ import assert from "node:assert/strict";
 import { minimalPdf } from "../compliance_helpers.ts";
 import encodeJpeg from "@jsquash/jpeg/encode.js";
 import encodePng from "@jsquash/png/encode.js";
-import { accountDepsFrom, setStaffRole } from "../../lib/accounts/users.ts";
 import { listAuditFor } from "../../lib/audit/repo.ts";
 import type { ComplianceDocument } from "../../lib/compliance/schema.ts";
 import { listQueue } from "../../lib/compliance/repo.ts";
@@ -10,12 +9,10 @@ import { keys } from "../../lib/db/keys.ts";
 import { listMail } from "../../lib/email/mailbox.ts";
 import {
   get,
-  PASSWORD,
   post,
   runJobs,
-  sessionCookie,
-  signUp,
   signUpConfirmed,
+  staff,
   type T,
 } from "../account_helpers.ts";
 import { testApp } from "../helpers.ts";
@@ -80,13 +77,6 @@ async function upload(
     body,
     headers: { "Sec-Fetch-Site": "same-origin", Cookie: cookie },
   });
-}
-
-async function staff(t: T, email: string, role: "admin" | "support") {
-  await signUp(t, email);
-  const deps = accountDepsFrom(t.config, t.kv, t.clock());
-  assert.ok(await setStaffRole(deps, email, role, true));
-  return sessionCookie(await post(t, "/login", { email, password: PASSWORD }));
 }
 
 async function count(t: T, prefix: string): Promise<number> {

@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { accountDepsFrom, setStaffRole } from "../../lib/accounts/users.ts";
 import { listAuditFor } from "../../lib/audit/repo.ts";
 import { addConfirmedTimers } from "../../lib/bookings/lifecycle.ts";
 import type { Booking } from "../../lib/bookings/schema.ts";
@@ -19,12 +18,10 @@ import { listNotifications } from "../../lib/notifications/repo.ts";
 import {
   bookPaid,
   get,
-  PASSWORD,
   post,
   runJobs,
-  sessionCookie,
-  signUp,
   signUpConfirmed,
+  staff as staffCookie,
   type T,
 } from "../account_helpers.ts";
 import { givePermits, giveWallet, TEST_ADMIN } from "../compliance_helpers.ts";
@@ -185,18 +182,7 @@ Deno.test("compliance flags: a confirmed booking whose documents expire before i
     }
 
     // Staff see it on their home page.
-    await signUp(t, "ann@example.com");
-    assert.ok(
-      await setStaffRole(
-        accountDepsFrom(t.config, t.kv, t.clock()),
-        "ann@example.com",
-        "support",
-        true,
-      ),
-    );
-    const staff = sessionCookie(
-      await post(t, "/login", { email: "ann@example.com", password: PASSWORD }),
-    );
+    const staff = await staffCookie(t, "ann@example.com", "support");
     const home = await (await get(t, "/admin", staff)).text();
     assert.match(home, new RegExp(`href="/admin/bookings/${id}"`));
     assert.match(home, /Kitchen: Health permit/);

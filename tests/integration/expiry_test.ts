@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { accountDepsFrom, setStaffRole } from "../../lib/accounts/users.ts";
 import { listAuditFor } from "../../lib/audit/repo.ts";
 import {
   expireDocument,
@@ -18,12 +17,9 @@ import { searchQuery } from "../../lib/kitchens/search_query.ts";
 import { listNotifications } from "../../lib/notifications/repo.ts";
 import {
   get,
-  PASSWORD,
-  post,
   runJobs,
-  sessionCookie,
-  signUp,
   signUpConfirmed,
+  staff as staffCookie,
   type T,
 } from "../account_helpers.ts";
 import {
@@ -131,18 +127,7 @@ Deno.test("expiry: a verified kitchen permit gets reminders and expires at the e
     );
 
     // Staff see it on their home page.
-    await signUp(t, "ann@example.com");
-    assert.ok(
-      await setStaffRole(
-        accountDepsFrom(t.config, t.kv, t.clock()),
-        "ann@example.com",
-        "admin",
-        true,
-      ),
-    );
-    const admin = sessionCookie(
-      await post(t, "/login", { email: "ann@example.com", password: PASSWORD }),
-    );
+    const admin = await staffCookie(t, "ann@example.com", "admin");
     const home = await (await get(t, "/admin", admin)).text();
     assert.match(home, /Documents expiring in the next 30 days/);
     assert.match(home, new RegExp(`/admin/documents/${permit.id}`));

@@ -1,16 +1,13 @@
 import assert from "node:assert/strict";
-import { accountDepsFrom, setStaffRole } from "../../lib/accounts/users.ts";
 import type { ComplianceDocument } from "../../lib/compliance/schema.ts";
 import { STAGED_PURPOSE } from "../../lib/compliance/staged.ts";
 import type { StoredFile } from "../../lib/files/store.ts";
 import { createDraft, saveSection } from "../../lib/kitchens/listings.ts";
 import {
   get,
-  PASSWORD,
   post,
-  sessionCookie,
-  signUp,
   signUpConfirmed,
+  staff,
   type T,
 } from "../account_helpers.ts";
 import { addKitchens, kitchenFixture, testApp } from "../helpers.ts";
@@ -77,13 +74,6 @@ async function all<V>(t: T, prefix: string): Promise<V[]> {
   const out: V[] = [];
   for await (const e of t.kv.list<V>({ prefix: [prefix] })) out.push(e.value);
   return out;
-}
-
-async function staff(t: T, email: string, role: "admin" | "support") {
-  await signUp(t, email);
-  const deps = accountDepsFrom(t.config, t.kv, t.clock());
-  assert.ok(await setStaffRole(deps, email, role, true));
-  return sessionCookie(await post(t, "/login", { email, password: PASSWORD }));
 }
 
 /** A draft in San Francisco (district NC-3) and a published kitchen in Portland. */

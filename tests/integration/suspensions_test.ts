@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { decide } from "../../lib/accounts/roles.ts";
 import type { User } from "../../lib/accounts/schema.ts";
-import { accountDepsFrom, setStaffRole } from "../../lib/accounts/users.ts";
 import { listAuditFor } from "../../lib/audit/repo.ts";
 import type { Booking } from "../../lib/bookings/schema.ts";
 import { ALL_CITIES, keys } from "../../lib/db/keys.ts";
@@ -22,8 +21,8 @@ import {
   PASSWORD,
   post,
   sessionCookie,
-  signUp,
   signUpConfirmed,
+  staff as staffCookie,
   type T,
   userByEmail,
 } from "../account_helpers.ts";
@@ -34,12 +33,7 @@ const HOUR = 3600_000;
 
 /** A staff member: signed up, given the role, logged in afresh (a role change ends sessions). */
 async function staff(t: T, email: string, role: "admin" | "support") {
-  await signUp(t, email);
-  const deps = accountDepsFrom(t.config, t.kv, t.clock());
-  assert.ok(await setStaffRole(deps, email, role, true));
-  const cookie = sessionCookie(
-    await post(t, "/login", { email, password: PASSWORD }),
-  );
+  const cookie = await staffCookie(t, email, role);
   return { cookie, user: (await userByEmail(t, email))! };
 }
 
