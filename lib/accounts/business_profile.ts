@@ -82,9 +82,12 @@ export async function getRenterProfile(
   userId: string,
 ): Promise<RenterProfile> {
   if (!isId(userId)) return { ...DEFAULT_RENTER_PROFILE };
-  const stored = storedProfile.safeParse(
-    (await kv.get(keys.renterProfile(userId))).value,
-  );
+  return renterProfileOf((await kv.get(keys.renterProfile(userId))).value);
+}
+
+/** The profile in a stored value (from `keys.renterProfile`), or the defaults. */
+export function renterProfileOf(value: unknown): RenterProfile {
+  const stored = storedProfile.safeParse(value);
   if (!stored.success) return { ...DEFAULT_RENTER_PROFILE };
   const { hasEmployees, needsAccessible, productType } = stored.data;
   return { hasEmployees, needsAccessible, productType };

@@ -5,7 +5,7 @@
  * standing and wallet version it read, so a document decided meanwhile
  * makes it start again from a fresh read.
  */
-import { getRenterProfile } from "../accounts/business_profile.ts";
+import { renterProfileOf } from "../accounts/business_profile.ts";
 import { type Block, isBlockRef } from "../bookings/blocks.ts";
 import { type CalendarClaim, isLiveClaim } from "../bookings/calendar.ts";
 import type {
@@ -19,6 +19,7 @@ import { cityFeeLines } from "./fees.ts";
 import { listDocumentsFor } from "./repo.ts";
 import { RENTER_DOCUMENT_ZONE } from "./review.ts";
 import { rulePackFor } from "./rules.ts";
+import type { ComplianceDocument } from "./schema.ts";
 import { verdictPermits, verdictWallet } from "./standing.ts";
 import { type CalendarEntry, verdict, type VerdictRenter } from "./verdict.ts";
 
@@ -84,15 +85,16 @@ export async function assessBooking(
   const pack = rulePackFor(kitchen.address.city);
   const zone = kitchen.timeZone;
   const holder = { kind: "kitchen" as const, id: kitchen.id };
-  const [standing, kitchenDocs, wallet, profile, renter] = await Promise
+  const [standing, kitchenDocs, wallet, profile, renterDocs] = await Promise
     .all([
       kv.get(keys.permitStanding(kitchen.id)),
       listDocumentsFor(kv, holder),
       renterId ? kv.get(keys.walletVersion(renterId)) : null,
-      // Read for its version: a profile saved meanwhile (employees) re-decides.
+      // Checked in the hold too: a profile saved meanwhile (employees) re-decides.
       renterId ? kv.get(keys.renterProfile(renterId)) : null,
-      renterId ? renterFor(kv, renterId, now) : NOBODY,
+      renterId ? listDocumentsFor(kv, { kind: "renter", id: renterId }) : [],
     ]);
+  const renter = profile ? renterFor(profile.value, renterDocs, now) : NOBODY;
   const calendar = await scheduledEntries(kv, kitchen.id, input.days);
   const dayStart = localInstant(zone, input.localDate, "00:00");
   const dayEnd = localInstant(zone, input.localDate, "24:00");
@@ -131,15 +133,12 @@ export async function assessBooking(
   };
 }
 
-async function renterFor(
-  kv: Deno.Kv,
-  renterId: string,
+function renterFor(
+  stored: unknown,
+  docs: ComplianceDocument[],
   now: number,
-): Promise<VerdictRenter> {
-  const [profile, docs] = await Promise.all([
-    getRenterProfile(kv, renterId),
-    listDocumentsFor(kv, { kind: "renter", id: renterId }),
-  ]);
+): VerdictRenter {
+  const profile = renterProfileOf(stored);
   return {
     hasEmployees: profile.hasEmployees,
     needsAccessible: profile.needsAccessible,
