@@ -274,14 +274,59 @@ function denyReasons(input: VerdictInput): Reason<DenyCode>[] {
   return out;
 }
 
-type InsuranceCode =
+export type InsuranceCode =
   | "insurance.liability.min"
   | "insurance.aggregate.min"
   | "insurance.additional_insured.mismatch";
 
 /**
- * Judged on one certificate: of the renter's valid COIs, the one with the
- * fewest problems, so limits from two policies are never mixed.
+ * What one certificate's own figures fail of the city's insurance rule,
+ * whether or not it is in force: limits below the minimums (a limit not
+ * extracted counts as none) and an additional insured other than the city's
+ * legal name.
+ */
+export function certificateFaults(
+  rule: RulePack["insurance"],
+  coi: Pick<
+    WalletDocument,
+    "perOccurrenceCents" | "aggregateCents" | "additionalInsured"
+  >,
+): InsuranceCode[] {
+  const out: InsuranceCode[] = [];
+  if ((coi.perOccurrenceCents ?? 0) < rule.perOccurrenceMinCents) {
+    out.push("insurance.liability.min");
+  }
+  if ((coi.aggregateCents ?? 0) < rule.aggregateMinCents) {
+    out.push("insurance.aggregate.min");
+  }
+  if (
+    rule.additionalInsured !== null &&
+    !sameLegalName(coi.additionalInsured ?? "", rule.additionalInsured)
+  ) {
+    out.push("insurance.additional_insured.mismatch");
+  }
+  return out;
+}
+
+const INSURANCE_CODES: readonly InsuranceCode[] = [
+  "insurance.liability.min",
+  "insurance.aggregate.min",
+  "insurance.additional_insured.mismatch",
+];
+const NO_CERTIFICATE: readonly InsuranceCode[] = [
+  "insurance.liability.min",
+  "insurance.aggregate.min",
+];
+
+/**
+ * Judged on one certificate, so limits from two policies are never mixed:
+ * the renter's best, and every fault it has. A certificate not in force for
+ * the whole booking (unverified, or expiring before it ends) covers nothing,
+ * so both limits fail, but a wrong additional insured is still worth telling
+ * before the renter renews it. The best is the one with the fewest reasons,
+ * then one in force, then the one listed first (`verdictWallet` lists the
+ * current certificate first). With no certificate at all, only the limits
+ * fail: there is no named insured to be wrong.
  */
 function insuranceReasons(
   pack: RulePack,
@@ -290,41 +335,40 @@ function insuranceReasons(
   zone: string,
 ): Reason<InsuranceCode>[] {
   const rule = pack.insurance;
-  const problems = (coi: WalletDocument | null): InsuranceCode[] => {
-    const out: InsuranceCode[] = [];
-    if ((coi?.perOccurrenceCents ?? 0) < rule.perOccurrenceMinCents) {
-      out.push("insurance.liability.min");
+  const cois = wallet.filter((d) => d.kind === "liability_insurance");
+  const judged = cois.map((coi) => {
+    const inForce = isValidAt(coi, end, zone);
+    const faults = new Set(certificateFaults(rule, coi));
+    if (!inForce) {
+      faults.add("insurance.liability.min");
+      faults.add("insurance.aggregate.min");
     }
-    if ((coi?.aggregateCents ?? 0) < rule.aggregateMinCents) {
-      out.push("insurance.aggregate.min");
-    }
-    if (
-      coi && rule.additionalInsured !== null &&
-      !sameLegalName(coi.additionalInsured ?? "", rule.additionalInsured)
-    ) {
-      out.push("insurance.additional_insured.mismatch");
-    }
-    return out;
-  };
-  const cois = wallet.filter((d) =>
-    d.kind === "liability_insurance" && isValidAt(d, end, zone)
+    return { inForce, codes: INSURANCE_CODES.filter((c) => faults.has(c)) };
+  });
+  const better = (a: typeof judged[number], b: typeof judged[number]) =>
+    a.codes.length < b.codes.length ||
+    (a.codes.length === b.codes.length && a.inForce && !b.inForce);
+  // Replacing only a strictly better one keeps the first listed on a tie.
+  const best = judged.reduce<typeof judged[number] | null>(
+    (kept, next) => kept === null || better(next, kept) ? next : kept,
+    null,
   );
-  const best = cois.map(problems).reduce(
-    (a, b) => b.length < a.length ? b : a,
-    problems(null),
-  );
+  const codes = best?.codes ?? NO_CERTIFICATE;
+  // Two partial certificates: the renter learns why the other one's limit
+  // does not count.
+  const single = cois.length > 1 ? " on a single certificate" : "";
   const messages: Record<InsuranceCode, string> = {
     "insurance.liability.min": `Your liability insurance must cover at least ${
       formatCents(rule.perOccurrenceMinCents)
-    } per occurrence, and be verified and valid until your booking ends.`,
+    } per occurrence${single}, and be verified and valid until your booking ends.`,
     "insurance.aggregate.min":
       `Your liability insurance must have an aggregate limit of at least ${
         formatCents(rule.aggregateMinCents)
-      }, and be verified and valid until your booking ends.`,
+      }${single}, and be verified and valid until your booking ends.`,
     "insurance.additional_insured.mismatch":
       `Your insurance certificate must name "${rule.additionalInsured}" as additional insured, spelled exactly like that.`,
   };
-  return best.map((code) => ({ code, message: messages[code] }));
+  return codes.map((code) => ({ code, message: messages[code] }));
 }
 
 /** Exact legal name, ignoring case and surrounding spaces only. */

@@ -1087,6 +1087,167 @@ Deno.test("verdict: is pure (same input, same answer; input untouched)", () => {
 });
 
 // ---------------------------------------------------------------------------
+// Insurance: the renter's best certificate, judged whole
+
+/** What can be wrong with one liability certificate. */
+interface CoiFaults {
+  validity: "in_force" | "expires_before_booking" | "pending";
+  perOccurrenceLow: boolean;
+  aggregateLow: boolean;
+  wrongAdditionalInsured: boolean;
+}
+
+const EVERY_COI_FAULTS: CoiFaults[] =
+  (["in_force", "expires_before_booking", "pending"] as const)
+    .flatMap((validity) =>
+      [false, true].flatMap((perOccurrenceLow) =>
+        [false, true].flatMap((aggregateLow) =>
+          [false, true].map((wrongAdditionalInsured) => ({
+            validity,
+            perOccurrenceLow,
+            aggregateLow,
+            wrongAdditionalInsured,
+          }))
+        )
+      )
+    );
+
+function describeFaults(f: CoiFaults): string {
+  const parts = [
+    f.validity === "in_force" ? [] : [f.validity],
+    f.perOccurrenceLow ? ["per-occurrence $1 short"] : [],
+    f.aggregateLow ? ["aggregate $1 short"] : [],
+    f.wrongAdditionalInsured ? ["wrong additional insured"] : [],
+  ].flat();
+  return parts.length ? parts.join(", ") : "no fault";
+}
+
+/** A certificate with exactly `f` wrong, for a booking on 2026-06-10. */
+function certificateWith(f: CoiFaults, pack: RulePack) {
+  return {
+    kind: "liability_insurance" as const,
+    status: f.validity === "pending" ? "pending" as const : "verified" as const,
+    expiresOn: f.validity === "expires_before_booking"
+      ? "2026-06-09"
+      : "2027-12-31",
+    perOccurrenceCents: pack.insurance.perOccurrenceMinCents -
+      (f.perOccurrenceLow ? 1 : 0),
+    aggregateCents: pack.insurance.aggregateMinCents - (f.aggregateLow ? 1 : 0),
+    additionalInsured: f.wrongAdditionalInsured
+      ? "City of Somewhere Else"
+      : pack.insurance.additionalInsured ?? undefined,
+  };
+}
+
+/**
+ * The reasons one certificate earns, written out by hand from §4: a
+ * certificate not in force for the booking covers nothing, so both limits
+ * fail; the additional insured counts only where the city names one.
+ */
+function expectedInsuranceCodes(f: CoiFaults, pack: RulePack): DenyCode[] {
+  const out: DenyCode[] = [];
+  const lapsed = f.validity !== "in_force";
+  if (lapsed || f.perOccurrenceLow) out.push("insurance.liability.min");
+  if (lapsed || f.aggregateLow) out.push("insurance.aggregate.min");
+  if (f.wrongAdditionalInsured && pack.insurance.additionalInsured !== null) {
+    out.push("insurance.additional_insured.mismatch");
+  }
+  return out;
+}
+
+function insuranceDenies(input: VerdictInput): string[] {
+  return verdict(input).denies.map((r) => r.code).filter((c) =>
+    c.startsWith("insurance.")
+  );
+}
+
+for (const city of CITY_SLUGS) {
+  Deno.test(`verdict: ${city}: one certificate, every combination of faults, each reported`, () => {
+    const pack = rulePackFor(city);
+    assert.equal(EVERY_COI_FAULTS.length, 24);
+    for (const f of EVERY_COI_FAULTS) {
+      const input = cleanInput(city, DAYTIME);
+      input.renter.wallet = [
+        certificateWith(f, pack),
+        ...input.renter.wallet.filter((d) => d.kind !== "liability_insurance"),
+      ];
+      assert.deepEqual(
+        insuranceDenies(input),
+        expectedInsuranceCodes(f, pack),
+        describeFaults(f),
+      );
+    }
+  });
+}
+
+Deno.test("verdict: SF $1M per occurrence, $1M aggregate, wrong additional insured: told exactly those two faults", () => {
+  const input = cleanInput("san-francisco", DAYTIME);
+  coi(input).aggregateCents = 100_000_000;
+  coi(input).additionalInsured = "Golden Gate Catering LLC";
+  assert.deepEqual(verdict(input).denies.map((r) => r.code), [
+    "insurance.aggregate.min",
+    "insurance.additional_insured.mismatch",
+  ]);
+});
+
+Deno.test("verdict: two certificates, every pair of fault combinations: the best one is judged whole", () => {
+  const pack = rulePackFor("san-francisco");
+  // The best certificate: fewest reasons, then one in force for the
+  // booking, then the one listed first.
+  const rank = (f: CoiFaults, index: number) =>
+    [
+      expectedInsuranceCodes(f, pack).length,
+      f.validity === "in_force" ? 0 : 1,
+      index,
+    ] as const;
+  const better = (a: readonly number[], b: readonly number[]) =>
+    a[0] - b[0] || a[1] - b[1] || a[2] - b[2];
+  let pairs = 0;
+  for (const first of EVERY_COI_FAULTS) {
+    for (const second of EVERY_COI_FAULTS) {
+      const input = cleanInput("san-francisco", DAYTIME);
+      input.renter.wallet = [
+        certificateWith(first, pack),
+        certificateWith(second, pack),
+        ...input.renter.wallet.filter((d) => d.kind !== "liability_insurance"),
+      ];
+      const best = better(rank(first, 0), rank(second, 1)) <= 0
+        ? first
+        : second;
+      assert.deepEqual(
+        insuranceDenies(input),
+        expectedInsuranceCodes(best, pack),
+        `${describeFaults(first)} | ${describeFaults(second)}`,
+      );
+      pairs++;
+    }
+  }
+  assert.equal(pairs, 24 * 24);
+});
+
+Deno.test("verdict: a renter with two partial certificates is told the limits must be on one", () => {
+  const input = cleanInput("new-york", DAYTIME);
+  coi(input).aggregateCents = 100_000_000;
+  input.renter.wallet.push({
+    kind: "liability_insurance",
+    status: "verified",
+    expiresOn: "2027-12-31",
+    perOccurrenceCents: 50_000_000,
+    aggregateCents: 300_000_000,
+  });
+  assert.deepEqual(verdict(input).denies, [{
+    code: "insurance.aggregate.min",
+    message:
+      "Your liability insurance must have an aggregate limit of at least $2,000,000 on a single certificate, and be verified and valid until your booking ends.",
+  }]);
+  // Listed the other way round, the other certificate is judged.
+  input.renter.wallet.reverse();
+  assert.deepEqual(verdict(input).denies.map((r) => r.code), [
+    "insurance.liability.min",
+  ]);
+});
+
+// ---------------------------------------------------------------------------
 // Rule packs
 
 Deno.test("rules: one pack per city of lib/cities.ts, named alike", () => {
