@@ -1,7 +1,8 @@
 /**
  * The cities Prep serves. A kitchen's city must be one of these; its time zone
- * is the default for kitchens there, and the guide tells renters what local
- * kitchens usually ask for before a first booking.
+ * is the default for kitchens there. This is the guide's local prose only:
+ * the rules Prep enforces (insurance limits, fees, quiet hours, agencies) are
+ * the city's compliance rule pack, which the guide page renders beside it.
  */
 
 export interface City {
@@ -9,7 +10,10 @@ export interface City {
   name: string;
   state: string;
   timeZone: string;
-  /** Documents local commercial kitchens commonly require, in plain words. */
+  /**
+   * Local documents hosts commonly ask for besides Prep's rules, in plain
+   * words; nothing the rule pack states (insurance, fees, hours) goes here.
+   */
   documents: string[];
   /** One paragraph of local context for renters. */
   intro: string;
@@ -26,7 +30,6 @@ export const CITIES: readonly City[] = [
     documents: [
       "NYC Food Protection Certificate for at least one person on every shift",
       "Mobile food vending or food service establishment permit, if you sell direct",
-      "General liability insurance naming the kitchen as additional insured",
     ],
   },
   {
@@ -39,7 +42,6 @@ export const CITIES: readonly City[] = [
     documents: [
       "California Food Handler Card (or a Food Protection Manager certificate)",
       "SF DPH Health Permit or an application in progress",
-      "General liability insurance, usually $1M per occurrence",
     ],
   },
   {
@@ -52,7 +54,6 @@ export const CITIES: readonly City[] = [
     documents: [
       "Illinois Food Handler training certificate",
       "City of Chicago Shared Kitchen User license",
-      "General liability insurance certificate",
     ],
   },
   {
@@ -65,7 +66,6 @@ export const CITIES: readonly City[] = [
     documents: [
       "ServSafe Food Protection Manager certificate",
       "County food service permit or cottage food registration",
-      "General liability insurance certificate",
     ],
   },
   {
@@ -78,7 +78,7 @@ export const CITIES: readonly City[] = [
     documents: [
       "California Food Handler Card for every worker",
       "LA County Public Health Permit",
-      "Commissary agreement and liability insurance",
+      "Commissary agreement with an approved commissary",
     ],
   },
   {
@@ -91,7 +91,6 @@ export const CITIES: readonly City[] = [
     documents: [
       "Washington State Food Worker Card",
       "King County food business permit",
-      "General liability insurance certificate",
     ],
   },
   {
@@ -104,7 +103,6 @@ export const CITIES: readonly City[] = [
     documents: [
       "Oregon Food Handler card",
       "ODA food processor licence or Multnomah County licence",
-      "General liability insurance certificate",
     ],
   },
   {
@@ -117,7 +115,6 @@ export const CITIES: readonly City[] = [
     documents: [
       "ServSafe Food Protection Manager and Massachusetts allergen awareness certificates",
       "City of Boston food permit or caterer's permit",
-      "General liability insurance certificate",
     ],
   },
 ];

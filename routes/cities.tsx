@@ -1,19 +1,19 @@
 import { Hono } from "hono";
+import { CityGuide } from "../components/CityGuide.tsx";
 import { Results } from "../components/Results.tsx";
-import { findCity } from "../lib/cities.ts";
-import { NotFoundError } from "../lib/errors.ts";
-import { searchKitchens } from "../lib/kitchens/search.ts";
-import { searchHref, searchQuery } from "../lib/kitchens/search_query.ts";
+import { loadCityPage } from "../lib/compliance/city_guide.ts";
+import { searchHref } from "../lib/kitchens/search_query.ts";
 import { type AppEnv, page } from "./context.tsx";
 
 export const cities = new Hono<AppEnv>();
 
 cities.get("/:city", async (c) => {
-  const city = findCity(c.req.param("city"));
-  if (!city) throw new NotFoundError("We don't serve that city yet.");
-  const q = searchQuery.parse({ city: city.slug });
   const { kv, now } = c.var;
-  const result = await searchKitchens(kv, q, now());
+  const { city, guide, query: q, result } = await loadCityPage(
+    kv,
+    c.req.param("city"),
+    now(),
+  );
   return page(
     c,
     { title: `Commercial kitchens in ${city.name}`, city: city.slug },
@@ -24,9 +24,10 @@ cities.get("/:city", async (c) => {
         </h1>
         <p class="mt-2 max-w-3xl text-stone-700">{city.intro}</p>
       </header>
-      <section class="rounded-xl border border-amber-200 bg-amber-50 p-6">
+      <CityGuide guide={guide} />
+      <section>
         <h2 class="text-xl font-bold">
-          What kitchens in {city.name} usually ask for
+          Hosts in {city.name} often also ask for
         </h2>
         <ul class="mt-2 list-disc pl-5">
           {city.documents.map((d) => <li key={d}>{d}</li>)}

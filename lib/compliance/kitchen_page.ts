@@ -6,18 +6,18 @@
 import { viewRenterProfile } from "../accounts/business_profile.ts";
 import type { Kitchen } from "../kitchens/schema.ts";
 import { type KitchenPage, loadKitchenPage } from "../kitchens/pages.ts";
-import { formatCents } from "../money.ts";
+import { insuranceRequirement, trainingRequirement } from "./city_guide.ts";
 import { withoutQuietHours } from "./quiet_hours.ts";
 import { viewWallet } from "./repo.ts";
 import { RENTER_DOCUMENT_ZONE } from "./review.ts";
-import { type RulePack, rulePackFor } from "./rules.ts";
+import { rulePackFor } from "./rules.ts";
 import {
   type ComplianceDocument,
   DOCUMENT_KIND_NAMES,
   type RenterDocumentKind,
 } from "./schema.ts";
 import { requiredKitchenKinds, verdictWallet } from "./standing.ts";
-import type { WalletDocument } from "./verdict.ts";
+import { certificateFaults, type WalletDocument } from "./verdict.ts";
 
 export interface RenterRequirement {
   label: string;
@@ -132,18 +132,14 @@ export function cityRequirements(
       : wallet.some((d) => d.status === "verified" && test(d));
   const renter: RenterRequirement[] = [
     {
-      label: insuranceLabel(pack),
+      label: insuranceRequirement(pack),
       onFile: verified((d) =>
         d.kind === "liability_insurance" &&
-        (d.perOccurrenceCents ?? 0) >= pack.insurance.perOccurrenceMinCents &&
-        (d.aggregateCents ?? 0) >= pack.insurance.aggregateMinCents &&
-        (pack.insurance.additionalInsured === null ||
-          (d.additionalInsured ?? "").trim().toLowerCase() ===
-            pack.insurance.additionalInsured.toLowerCase())
+        certificateFaults(pack.insurance, d).length === 0
       ),
     },
     {
-      label: pack.training.map((k) => DOCUMENT_KIND_NAMES[k]).join(" or "),
+      label: trainingRequirement(pack),
       onFile: verified((d) => pack.training.includes(d.kind)),
     },
   ];
@@ -162,14 +158,4 @@ export function cityRequirements(
     renter,
     quietHours: pack.quietHours,
   };
-}
-
-function insuranceLabel(pack: RulePack): string {
-  const i = pack.insurance;
-  const base = `Liability insurance of at least ${
-    formatCents(i.perOccurrenceMinCents)
-  } per occurrence and ${formatCents(i.aggregateMinCents)} aggregate`;
-  return i.additionalInsured
-    ? `${base}, naming "${i.additionalInsured}" as additional insured`
-    : base;
 }
