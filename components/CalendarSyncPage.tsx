@@ -2,7 +2,9 @@ import {
   type Block,
   BLOCK_KIND_NAMES,
   BLOCK_KINDS,
+  MAX_IMPORTED_PER_DAY,
 } from "../lib/bookings/blocks.ts";
+import { MAX_OCCURRENCES_PER_RULE } from "../lib/calendar_sync/parse.ts";
 import type { ImportFeed } from "../lib/calendar_sync/feeds.ts";
 import type { CalendarPageData } from "../lib/calendar_sync/host.ts";
 import { formatDayTime, formatTime } from "../lib/kitchens/calendar.ts";
@@ -52,6 +54,15 @@ export function importStatus(feed: ImportFeed, timeZone: string): string[] {
         formatDayTime(timeZone, feed.lastAttemptAt)
       }): ${feed.lastError}`,
     );
+    if (feed.lastErrorPermanent) {
+      lines.push(
+        `Trying again will not fix this, so we stopped checking every 30 minutes: we look at this link once a day${
+          feed.nextSyncAt
+            ? ` (next: ${formatDayTime(timeZone, feed.nextSyncAt)})`
+            : ""
+        }. If the link has changed, remove this calendar and add the new link.`,
+      );
+    }
     lines.push(
       feed.lastSuccessAt === null
         ? "Nothing has been imported from it yet."
@@ -87,6 +98,26 @@ export function importStatus(feed: ImportFeed, timeZone: string): string[] {
       `${plural(feed.tooMany, "event", "events")} beyond the first 2,000 ${
         feed.tooMany === 1 ? "was" : "were"
       } not imported.`,
+    );
+  }
+  const repeatsCut = feed.repeatsCut ?? 0;
+  if (repeatsCut > 0) {
+    lines.push(
+      `${
+        plural(repeatsCut, "repeating event repeats", "repeating events repeat")
+      } too often to import in full (at most ${
+        MAX_OCCURRENCES_PER_RULE.toLocaleString("en-US")
+      } times each within your booking window): ${
+        repeatsCut === 1 ? "its" : "their"
+      } later repeats were not imported.`,
+    );
+  }
+  const crowded = feed.crowded ?? 0;
+  if (crowded > 0) {
+    lines.push(
+      `${
+        plural(crowded, "busy time was", "busy times were")
+      } not imported: their days were full (at most ${MAX_IMPORTED_PER_DAY} busy times a day from one calendar).`,
     );
   }
   if (feed.unreadable > 0) {

@@ -147,7 +147,7 @@ export interface StripeFake {
  * Async because the SDK's `generateTestHeaderString` signs synchronously,
  * which Web Crypto (Deno's default provider) cannot do; its async twin can.
  */
-export async function signedWebhook(
+export function signedWebhook(
   stripe: Stripe,
   event: Stripe.Event,
   secret: string,
@@ -155,7 +155,26 @@ export async function signedWebhook(
 ): Promise<
   { body: string; signature: string; headers: Record<string, string> }
 > {
-  const body = JSON.stringify(event, null, 2);
+  return signedWebhookBody(
+    stripe,
+    JSON.stringify(event, null, 2),
+    secret,
+    opts,
+  );
+}
+
+/**
+ * Any body, signed as Stripe signs a delivery: for payloads no real event
+ * has (`{}`, not JSON at all), which only a holder of the secret can send.
+ */
+export async function signedWebhookBody(
+  stripe: Stripe,
+  body: string,
+  secret: string,
+  opts: { timestamp?: number } = {},
+): Promise<
+  { body: string; signature: string; headers: Record<string, string> }
+> {
   const signature = await stripe.webhooks.generateTestHeaderStringAsync({
     payload: body,
     secret,

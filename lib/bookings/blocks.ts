@@ -16,6 +16,11 @@
  * A manual block refuses to overlap any live claim, a booking's or another
  * block's. An import may overlap other blocks (busy is busy) but never a
  * booking or a hold: such events are skipped and reported, never written.
+ *
+ * A day document is one KV value (at most 64 KiB, about 650 claims), so an
+ * import is capped by construction: at most MAX_IMPORTED_PER_DAY blocks per
+ * feed on any local day, and none added to a day document already holding
+ * MAX_DAY_CLAIMS claims. What a cap leaves out is counted for the host.
  */
 import { keys } from "../db/keys.ts";
 import { forget } from "../db/read_cache.ts";
@@ -310,6 +315,8 @@ export interface ImportResult {
   removed: number;
   /** Events that overlap a booking or a live hold: not imported. */
   overlapping: ImportedEvent[];
+  /** Busy times left out because their day was full (the caps above). */
+  crowded: number;
 }
 
 export interface ImportOptions {
@@ -325,6 +332,44 @@ export interface ImportOptions {
 
 /** Blocks per atomic: well inside KV's 1000 mutations and 800 KiB per commit. */
 const MAX_BLOCKS_PER_ATOMIC = 100;
+
+/**
+ * Busy times one feed may hold on one local day: one every half hour, round
+ * the clock. Five feeds at the cap fill about a third of a day document
+ * (a claim serialises to about 100 bytes; tests/unit/calendar_sync_test.ts
+ * measures it).
+ */
+export const MAX_IMPORTED_PER_DAY = 48;
+
+/**
+ * Claims after which an import adds nothing more to a day document: room
+ * left under the 64 KiB value limit for the day's bookings and holds (which
+ * never overlap, so a day holds few) and the host's own blocks.
+ */
+export const MAX_DAY_CLAIMS = 400;
+
+/**
+ * `pieces` (sorted by start) without those that would put more than `max`
+ * on any local day they touch, and how many were left out (pure). Earlier
+ * busy times win, so the same feed keeps the same blocks from run to run.
+ */
+export function capPerDay<T extends { claimDays: readonly string[] }>(
+  pieces: readonly T[],
+  max: number,
+): { kept: T[]; crowded: number } {
+  const perDay = new Map<string, number>();
+  const kept: T[] = [];
+  let crowded = 0;
+  for (const p of pieces) {
+    if (p.claimDays.some((d) => (perDay.get(d) ?? 0) >= max)) {
+      crowded++;
+      continue;
+    }
+    for (const d of p.claimDays) perDay.set(d, (perDay.get(d) ?? 0) + 1);
+    kept.push(p);
+  }
+  return { kept, crowded };
+}
 
 type Op =
   | { kind: "remove"; block: Block }
@@ -359,7 +404,7 @@ export async function replaceImportedBlocks(
   const existing = (await listBlocks(kv, kitchenId)).filter((b) =>
     b.source === feedId
   );
-  const wanted = new Map<string, ImportedEvent>();
+  const pieces = new Map<string, ImportedEvent & { claimDays: string[] }>();
   for (const ev of events) {
     for (const piece of splitForClaims(kitchen.timeZone, ev.start, ev.end)) {
       if (piece.end <= now) continue;
@@ -367,9 +412,23 @@ export async function replaceImportedBlocks(
       const key = piece.start === ev.start && piece.end === ev.end
         ? ev.key
         : `${ev.key}#${piece.start}`;
-      if (!wanted.has(key)) wanted.set(key, { ...ev, ...piece, key });
+      if (!pieces.has(key)) {
+        pieces.set(key, {
+          ...ev,
+          ...piece,
+          key,
+          claimDays: claimDays(kitchen.timeZone, piece.start, piece.end, 0),
+        });
+      }
     }
   }
+  const capped = capPerDay(
+    [...pieces.values()].sort((a, b) =>
+      a.start - b.start || a.end - b.end || a.key.localeCompare(b.key)
+    ),
+    MAX_IMPORTED_PER_DAY,
+  );
+  const wanted = new Map(capped.kept.map((p) => [p.key, p]));
   const ops: Op[] = [];
   const have = new Set<string>();
   let kept = 0;
@@ -381,7 +440,7 @@ export async function replaceImportedBlocks(
       ops.push({ kind: "remove", block: b });
     }
   }
-  for (const ev of [...wanted.values()].sort((a, b) => a.start - b.start)) {
+  for (const { claimDays: days, ...ev } of capped.kept) {
     if (have.has(ev.key)) continue;
     const block: Block = {
       v: 1,
@@ -391,7 +450,7 @@ export async function replaceImportedBlocks(
       end: ev.end,
       reason: ev.reason,
       source: feedId,
-      claimDays: claimDays(kitchen.timeZone, ev.start, ev.end, 0),
+      claimDays: days,
       key: ev.key,
       createdAt: now,
     };
@@ -403,6 +462,7 @@ export async function replaceImportedBlocks(
     kept,
     removed: 0,
     overlapping: [],
+    crowded: capped.crowded,
   };
   const maxDays = MAX_CHECKS - (opts.guard ? 1 : 0);
   for (const batch of batches(ops, maxDays)) {
@@ -410,6 +470,7 @@ export async function replaceImportedBlocks(
     result.added += done.added;
     result.removed += done.removed;
     result.overlapping.push(...done.overlapping);
+    result.crowded += done.crowded;
   }
   if (ops.length > 0) forget(kv, occupancyCacheKey(kitchenId));
   return result;
@@ -451,7 +512,14 @@ async function applyBatch(
   batch: Op[],
   now: number,
   guard: Deno.AtomicCheck | undefined,
-): Promise<{ added: number; removed: number; overlapping: ImportedEvent[] }> {
+): Promise<
+  {
+    added: number;
+    removed: number;
+    overlapping: ImportedEvent[];
+    crowded: number;
+  }
+> {
   const dates = [...new Set(batch.flatMap((op) => op.block.claimDays))];
   const dayKeys = dates.map((d) => keys.calendarDay(kitchenId, d));
   for (let attempt = 0; attempt < 8; attempt++) {
@@ -471,6 +539,7 @@ async function applyBatch(
       added: 0,
       removed: 0,
       overlapping: [] as ImportedEvent[],
+      crowded: 0,
     };
     for (const op of batch) {
       const b = op.block;
@@ -491,6 +560,14 @@ async function applyBatch(
       );
       if (overlapsBooking) {
         done.overlapping.push(op.event);
+        continue;
+      }
+      // Other feeds and the host's own blocks share the document: whatever
+      // they hold, an import never takes it past the KV value limit.
+      if (
+        b.claimDays.some((d) => docs.get(d)!.claims.length >= MAX_DAY_CLAIMS)
+      ) {
+        done.crowded++;
         continue;
       }
       for (const d of b.claimDays) {

@@ -11,7 +11,12 @@ import type { AuditActor } from "../audit/schema.ts";
 import { keys } from "../db/keys.ts";
 import { forget, forgetPrefix } from "../db/read_cache.ts";
 import { hostViewScope } from "./cache_keys.ts";
-import { ConflictError, ForbiddenError, NotFoundError } from "../errors.ts";
+import {
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  ValidationError,
+} from "../errors.ts";
 import { addJob } from "../jobs/outbox.ts";
 import type { CancellationPolicy } from "../kitchens/policy.ts";
 import { getKitchen, occupancyCacheKey } from "../kitchens/repo.ts";
@@ -450,27 +455,63 @@ export function refundNow(
 export const REFUND_JOB = "booking.refund";
 
 /**
+ * Who `actor` cancels `b` as, through a page that serves `serves` (pure):
+ * the booking's own pages serve its renter and its host, the host's list
+ * only the kitchen's host, the staff page only admins. Null when neither
+ * fits: an admin is not the host on the host's route, however much the
+ * role could do elsewhere, because what is recorded (by whom, why, and the
+ * refund that follows) depends on who cancels.
+ */
+export function cancellerThrough(
+  b: Pick<Booking, "renterId" | "hostId">,
+  actor: { id: string; roles: readonly string[] },
+  serves: readonly Canceller[],
+): Canceller | null {
+  if (serves.includes("renter") && b.renterId === actor.id) return "renter";
+  if (serves.includes("host") && b.hostId === actor.id) return "host";
+  if (serves.includes("admin") && actor.roles.includes("admin")) {
+    return "admin";
+  }
+  return null;
+}
+
+export interface CancelRequest {
+  /** Who the page the request came through serves (`cancellerThrough`). */
+  through: readonly Canceller[];
+  /** Why, for the record; staff must give one. */
+  reason: string | null;
+}
+
+/**
  * Cancels a confirmed booking: the refund the policy gives (full when the
  * host or staff cancel), the time freed, the ledger and the refund job,
- * emails to both sides, in one atomic. Only the renter, the host or an admin.
+ * emails to both sides, in one atomic. Only the renter, the host or an
+ * admin, each through their own page.
  */
 export async function cancelBooking(
   deps: LifecycleDeps,
   id: string,
   actor: { id: string; email?: string; roles: readonly string[] },
-  reason: string | null,
+  request: CancelRequest,
 ): Promise<Booking> {
+  const { reason } = request;
   const p = await parties(deps.kv, id);
   const kitchen = p.kitchen;
   return await changeBooking(deps, id, (b) => {
-    const by: Canceller | null = b.renterId === actor.id
-      ? "renter"
-      : b.hostId === actor.id
-      ? "host"
-      : actor.roles.includes("admin")
-      ? "admin"
-      : null;
-    if (!by) throw new ForbiddenError("You cannot cancel this booking.");
+    const by = cancellerThrough(b, actor, request.through);
+    if (!by) {
+      throw new ForbiddenError(
+        actor.roles.includes("admin") && !request.through.includes("admin")
+          ? "Staff cancel bookings from the booking's staff page, with a reason."
+          : "You cannot cancel this booking.",
+      );
+    }
+    if (by === "admin" && !reason?.trim()) {
+      throw new ValidationError(
+        { reason: "Enter a reason" },
+        "Staff cancel with a reason: enter one.",
+      );
+    }
     const status = transition(b.status, "cancel");
     const refund = refundNow(b, kitchen.cancellationPolicy, by, deps.now);
     const n = b.ledger.filter((e) => e.kind === "refund").length + 1;

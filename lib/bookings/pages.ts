@@ -3,6 +3,7 @@ import { getKitchen } from "../kitchens/repo.ts";
 import type { Kitchen } from "../kitchens/schema.ts";
 import {
   accessCodeVisible,
+  cancellerThrough,
   getBookingFor,
   listBookingsByHost,
   listBookingsByRenter,
@@ -30,13 +31,9 @@ export async function loadBookingPage(
   const booking = await getBookingFor(kv, id, viewer);
   const kitchen = await getKitchen(kv, booking.kitchenId);
   if (!kitchen) throw new NotFoundError("We could not find that kitchen.");
-  const by = booking.renterId === viewer.id
-    ? "renter"
-    : booking.hostId === viewer.id
-    ? "host"
-    : viewer.roles.includes("admin")
-    ? "admin"
-    : null;
+  // The form posts to the booking's own route, which serves its two sides;
+  // staff cancel from the staff page, with a reason.
+  const by = cancellerThrough(booking, viewer, ["renter", "host"]);
   const refund = booking.status === "confirmed" && by
     ? refundNow(booking, kitchen.cancellationPolicy, by, now)
     : null;

@@ -201,6 +201,6 @@ export async function cancelAsStaff(
     deps,
     id,
     { id: admin.id, email: admin.email, roles: admin.roles },
-    reason,
+    { through: ["admin"], reason },
   );
 }

@@ -15,6 +15,9 @@
  * later. A run whose job is not the feed's current one (a duplicate
  * delivery, a removed feed) does nothing, so the chain never forks. A run
  * that fails keeps the last good blocks and records the error for the host.
+ * A failure that asking again will not fix (a 404, not a calendar, too big)
+ * stops the half-hourly runs: the feed is looked at once a day until it
+ * works again, or the host replaces the link.
  */
 import { timingSafeEqual } from "node:crypto";
 import { hashSecret, newSecret } from "../accounts/tokens.ts";
@@ -161,6 +164,8 @@ async function listKitchenBookings(
 
 export const MAX_IMPORT_FEEDS = 5;
 export const SYNC_INTERVAL_MS = 30 * 60_000;
+/** After a permanent failure: often enough to notice a fix, rare enough to cost nothing. */
+export const PERMANENT_RECHECK_MS = 24 * 3600_000;
 export const CALENDAR_SYNC_JOB = "calendar.sync";
 export const CALENDAR_CLEANUP_JOB = "calendar.import_cleanup";
 
@@ -186,6 +191,14 @@ export interface ImportFeed {
   overlappingSamples: { start: number; end: number }[];
   tooMany: number;
   unreadable: number;
+  /** Repeating events cut short (parse.ts); absent on records from before. */
+  repeatsCut?: number;
+  /** Busy times left out because their day was full (bookings/blocks.ts). */
+  crowded?: number;
+  /** The last error will not go away by asking again: checked daily, not half-hourly. */
+  lastErrorPermanent?: boolean;
+  /** When the next run is due; absent on records from before. */
+  nextSyncAt?: number;
 }
 
 export interface ImportDeps {
@@ -259,6 +272,10 @@ export async function addImportFeed(
       overlappingSamples: [],
       tooMany: 0,
       unreadable: 0,
+      repeatsCut: 0,
+      crowded: 0,
+      lastErrorPermanent: false,
+      nextSyncAt: deps.now,
     };
     const atomic = deps.kv.atomic();
     for (const e of entries) atomic.check(e);
@@ -348,8 +365,21 @@ type Outcome = Partial<
     | "overlappingSamples"
     | "tooMany"
     | "unreadable"
+    | "repeatsCut"
+    | "crowded"
+    | "lastErrorPermanent"
   >
 >;
+
+/**
+ * Whether a failed run would fail the same way half an hour later (pure):
+ * the feed's answer itself is wrong (refused, gone, not a calendar, too big),
+ * not the way to it (a timeout, a server error, the calendar busy here).
+ */
+export function isPermanentFailure(err: unknown): boolean {
+  if (err instanceof FeedFetchError) return err.permanent;
+  return err instanceof CalendarParseError;
+}
 
 /**
  * One run of a feed's sync job (`jobId`): fetch, parse, replace the feed's
@@ -400,6 +430,9 @@ export async function syncImportFeed(
       })),
       tooMany: parsed.tooMany,
       unreadable: parsed.unreadable,
+      repeatsCut: parsed.repeatsCut,
+      crowded: result.crowded,
+      lastErrorPermanent: false,
     };
   } catch (err) {
     if (err instanceof ImportStoppedError) return;
@@ -414,6 +447,7 @@ export async function syncImportFeed(
           err instanceof CalendarParseError || err instanceof ConflictError
         ? err.message
         : "Something went wrong while importing; we will try again.",
+      lastErrorPermanent: isPermanentFailure(err),
     };
   }
   await recordOutcome(deps, payload, jobId, outcome);
@@ -433,18 +467,21 @@ async function recordOutcome(
       return;
     }
     const nextJob = syncJobId(feed.id);
+    const runAt = deps.now +
+      (outcome.lastErrorPermanent ? PERMANENT_RECHECK_MS : SYNC_INTERVAL_MS);
     const next: ImportFeed = {
       ...feed,
       ...outcome,
       lastAttemptAt: deps.now,
       syncJobId: nextJob,
+      nextSyncAt: runAt,
     };
     const atomic = deps.kv.atomic().check(entry).set(key, next);
     addJob(atomic, {
       id: nextJob,
       type: CALENDAR_SYNC_JOB,
       payload,
-      runAt: deps.now + SYNC_INTERVAL_MS,
+      runAt,
     }, { now: deps.now, wake: deps.wake });
     if ((await atomic.commit()).ok) return;
   }

@@ -37,8 +37,19 @@ export const FETCH_TIMEOUT_MS = 10_000;
 export const MAX_FEED_BYTES = 2 * 1024 * 1024;
 export const MAX_REDIRECTS = 3;
 
-/** A fetch that failed in a way the host can act on; the message says how. */
-export class FeedFetchError extends Error {}
+/**
+ * A fetch that failed in a way the host can act on; the message says how.
+ * `permanent` when asking again soon would get the same answer (a refused
+ * address, a 404, a file too big), as opposed to a blip (a timeout, a 503).
+ */
+export class FeedFetchError extends Error {
+  constructor(message: string, readonly permanent = false) {
+    super(message);
+  }
+}
+
+/** Answers that may well be different in half an hour. */
+const PASSING_STATUSES = new Set([408, 425, 429]);
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
@@ -105,11 +116,13 @@ async function fetchWithin(
         if (!location) {
           throw new FeedFetchError(
             "The calendar's server sent a redirect without a target.",
+            true,
           );
         }
         if (hop >= maxRedirects) {
           throw new FeedFetchError(
             `The calendar's link redirected more than ${maxRedirects} times.`,
+            true,
           );
         }
         url = checked(new URL(location, url).href, opts);
@@ -123,6 +136,7 @@ async function fetchWithin(
               ? ": the link may have been reset"
               : ""
           }.`,
+          res.status < 500 && !PASSING_STATUSES.has(res.status),
         );
       }
       return await readLimited(res, opts.maxBytes ?? MAX_FEED_BYTES);
@@ -134,7 +148,7 @@ async function fetchWithin(
 
 function checked(raw: string, opts: AddressPolicy): URL {
   const check = checkFeedUrl(raw, opts);
-  if (!check.ok) throw new FeedFetchError(check.problem);
+  if (!check.ok) throw new FeedFetchError(check.problem, true);
   return check.url;
 }
 
@@ -168,7 +182,7 @@ async function addressFor(
   }
   for (const a of addresses) {
     const problem = addressProblem(a, opts);
-    if (problem) throw new FeedFetchError(problem);
+    if (problem) throw new FeedFetchError(problem, true);
   }
   return addresses[0];
 }
@@ -193,6 +207,7 @@ async function readLimited(res: Response, maxBytes: number): Promise<string> {
       `The calendar is larger than ${
         Math.round(maxBytes / 1024 / 1024 * 10) / 10
       } MB.`,
+      true,
     );
   const declared = Number(res.headers.get("content-length") ?? NaN);
   if (declared > maxBytes) {

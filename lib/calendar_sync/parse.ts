@@ -20,8 +20,12 @@
  *
  * Left out: cancelled events and instances, events marked free
  * (`TRANSP:TRANSPARENT`), and zero-length events. Limits keep a hostile or
- * broken feed from costing more than a moment: at most MAX_EVENTS busy
- * intervals, and a budget of recurrence steps per event and per feed.
+ * broken feed (a 300-byte `RRULE:FREQ=SECONDLY` repeats 86,400 times a day)
+ * from costing more than a moment or more than KV can hold, and each is
+ * counted for the host: busy time only within the window asked for, at most
+ * MAX_OCCURRENCES_PER_RULE repeats of one event in it and MAX_EVENTS busy
+ * intervals in all, and a budget of recurrence steps per event and per feed
+ * (an event that runs out of steps is cut where it got to).
  *
  * Pure: no clock, no IO.
  */
@@ -49,6 +53,8 @@ export interface ParseOptions {
   from: number;
   to: number;
   maxEvents?: number;
+  /** Repeats of one event kept within the window; the rest are left out. */
+  maxOccurrencesPerRule?: number;
   /** Recurrence steps one event may take before it is given up on. */
   maxStepsPerEvent?: number;
   /** Recurrence steps the whole feed may take. */
@@ -60,11 +66,21 @@ export interface ParsedCalendar {
   events: BusyEvent[];
   /** Intervals beyond `maxEvents`, left out. */
   tooMany: number;
-  /** Events that could not be read or expanded (a broken rule, too many repeats). */
+  /**
+   * Repeating events cut short: more than `maxOccurrencesPerRule` repeats in
+   * the window, or too many steps to get through (every second since 2000).
+   */
+  repeatsCut: number;
+  /** Events that could not be read (a broken date or rule). */
   unreadable: number;
 }
 
 export const MAX_EVENTS = 2_000;
+/**
+ * Twice a day for the longest booking window (365 days) fits; an event that
+ * repeats more often than that is not a schedule a kitchen keeps.
+ */
+export const MAX_OCCURRENCES_PER_RULE = 1_000;
 const MAX_STEPS_PER_EVENT = 20_000;
 const MAX_STEPS_PER_FEED = 100_000;
 /** Moved instances can land a little after their original slot. */
@@ -356,6 +372,8 @@ export function parseCalendar(
 ): ParsedCalendar {
   const tz = opts.timeZone;
   const maxEvents = opts.maxEvents ?? MAX_EVENTS;
+  const maxOccurrences = opts.maxOccurrencesPerRule ??
+    MAX_OCCURRENCES_PER_RULE;
   const maxStepsPerEvent = opts.maxStepsPerEvent ?? MAX_STEPS_PER_EVENT;
   let budget = opts.maxStepsPerFeed ?? MAX_STEPS_PER_FEED;
   const roots = parseRoot(text);
@@ -379,13 +397,14 @@ export function parseCalendar(
 
   const out = new Map<string, BusyEvent>();
   let unreadable = 0;
-  const keep = (
-    uid: string,
-    c: Component,
-    iv: { start: number; end: number } | null,
-  ) => {
-    if (!iv || !(iv.end > iv.start) || isFree(c)) return;
-    if (!(iv.end > opts.from && iv.start < opts.to)) return;
+  let repeatsCut = 0;
+  type Interval = { start: number; end: number } | null;
+  /** Whether `iv` of component `c` is busy time within the window. */
+  const busy = (c: Component, iv: Interval): iv is NonNullable<Interval> =>
+    iv !== null && iv.end > iv.start && !isFree(c) &&
+    iv.end > opts.from && iv.start < opts.to;
+  const keep = (uid: string, c: Component, iv: Interval): void => {
+    if (!busy(c, iv)) return;
     const key = `${uid}|${iv.start}|${iv.end}`;
     out.set(key, {
       key,
@@ -417,21 +436,31 @@ export function parseCalendar(
       const excluded = exdates(group.master, tz);
       const it = event.iterator();
       let steps = 0;
+      let kept = 0;
       for (let occ = it.next(); occ; occ = it.next()) {
         if (++steps > maxStepsPerEvent || --budget < 0) {
-          unreadable++;
+          repeatsCut++;
           break;
         }
         const details = event.getOccurrenceDetails(occ);
+        let c = group.master;
+        let iv: Interval;
         if (details.item !== event) {
-          keep(uid, details.item.component, ownInterval(details.item, tz));
-          continue;
+          c = details.item.component;
+          iv = ownInterval(details.item, tz);
+        } else {
+          iv = repeatInterval(event, occ, tz);
+          if (!iv) continue;
+          if (iv.start >= opts.to + LATE_MARGIN_MS) break;
+          if (excluded.has(iv.start)) continue;
         }
-        const iv = repeatInterval(event, occ, tz);
-        if (!iv) continue;
-        if (iv.start >= opts.to + LATE_MARGIN_MS) break;
-        if (excluded.has(iv.start)) continue;
-        keep(uid, group.master, iv);
+        if (!busy(c, iv)) continue;
+        if (kept >= maxOccurrences) {
+          repeatsCut++;
+          break;
+        }
+        keep(uid, c, iv);
+        kept++;
       }
     } catch {
       unreadable++;
@@ -444,6 +473,7 @@ export function parseCalendar(
   return {
     events: events.slice(0, maxEvents),
     tooMany: Math.max(0, events.length - maxEvents),
+    repeatsCut,
     unreadable,
   };
 }

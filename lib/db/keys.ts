@@ -129,6 +129,11 @@ export const keys = {
   renterHolds: (renterId: string) => ["renter_holds", renterId],
   /** Payment events (Stripe's or demo) recorded by id before they are processed. */
   paymentEvent: (id: string) => ["payment_events", id],
+  /** Signed Stripe deliveries we could not read, by event id or body hash. */
+  unprocessablePaymentEvent: (ref: string) => [
+    "payment_events_unprocessable",
+    ref,
+  ],
 
   /** Uploaded or generated files: a manifest written last, over fixed-size chunks. */
   file: (id: string) => ["files", id],

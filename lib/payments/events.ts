@@ -8,7 +8,12 @@
 import type Stripe from "stripe";
 import { z } from "zod";
 import { keys } from "../db/keys.ts";
-import { ConflictError, ForbiddenError, NotFoundError } from "../errors.ts";
+import {
+  AppError,
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+} from "../errors.ts";
 import { newId } from "../ids.ts";
 import { addJob } from "../jobs/outbox.ts";
 import {
@@ -18,7 +23,8 @@ import {
 } from "../bookings/lifecycle.ts";
 import { refundLatePayment, syncBookingFromStripe } from "./sync.ts";
 import { flagDispute, syncPayoutAccount } from "./connect.ts";
-import { verifyWebhook } from "./stripe.ts";
+import { logError } from "../log.ts";
+import { verifyWebhook, WebhookBodyError } from "./stripe.ts";
 
 export const PAYMENT_EVENT_JOB = "payment.event";
 
@@ -57,32 +63,109 @@ export const HANDLED_STRIPE_EVENTS = [
   "account.updated",
 ] as const;
 
+/**
+ * Reference to another Stripe object: its id, or the object itself when the
+ * sender expanded it.
+ */
+const stripeRef = z.union([
+  id,
+  z.object({ id }).transform((o) => o.id),
+]);
+
+/**
+ * Only `booking_id` matters; another integration's metadata on the same
+ * account may hold anything else, and is ignored.
+ */
+const metadata = z.object({ booking_id: z.string().max(255).optional() })
+  .nullish();
+
+/** The parts of each handled object we read; anything else in it is ignored. */
+const checkoutSession = z.object({
+  id,
+  payment_intent: stripeRef.nullish(),
+  metadata,
+  client_reference_id: z.string().max(255).nullish(),
+});
+const paymentIntent = z.object({ id, metadata });
+const charge = z.object({
+  id,
+  payment_intent: stripeRef.nullish(),
+  metadata,
+});
+const dispute = z.object({
+  charge: stripeRef,
+  payment_intent: stripeRef.nullish(),
+});
+const account = z.object({ id });
+
+/** Every Stripe event, whatever its type, is at least this. */
+const stripeEnvelope = z.object({
+  id,
+  type: z.string().min(1).max(100),
+  data: z.object({ object: z.record(z.string(), z.unknown()) }),
+});
+
 /** The booking an object belongs to: our metadata, or the session's client reference. */
-function bookingOf(obj: Record<string, unknown>): string | null {
-  const meta = obj.metadata as Record<string, string> | undefined;
-  const candidate = meta?.booking_id ??
-    (obj.client_reference_id as string | undefined);
+function bookingOf(
+  obj: {
+    metadata?: { booking_id?: string } | null;
+    client_reference_id?: string | null;
+  },
+): string | null {
+  const candidate = obj.metadata?.booking_id ?? obj.client_reference_id;
+  // A session or charge made by another integration is not ours: no booking.
   return candidate && bookingId.safeParse(candidate).success ? candidate : null;
 }
 
-function idOf(value: unknown): string | null {
-  if (typeof value === "string") return value;
-  if (value && typeof value === "object" && "id" in value) {
-    return String((value as { id: unknown }).id);
-  }
-  return null;
+/** Why a signed delivery could not be read, for the record and the 400. */
+export interface UnreadableStripeEvent {
+  /** The event's id and type when at least those could be read. */
+  eventId: string | null;
+  type: string | null;
+  problem: string;
 }
 
-/** A verified Stripe event as we record it (pure). */
-export function fromStripeEvent(
-  event: Stripe.Event,
+export type ParsedStripeEvent =
+  | { ok: true; event: PaymentEvent }
+  | { ok: false; unreadable: UnreadableStripeEvent };
+
+/** "data.object.charge: Invalid input" — short, for a log line and a record. */
+function describeIssues(error: z.ZodError): string {
+  return error.issues.slice(0, 3).map((i) =>
+    `${i.path.length ? i.path.join(".") : "event"}: ${i.message}`
+  ).join("; ").slice(0, 300);
+}
+
+/**
+ * A verified Stripe event as we record it, or why it cannot be (pure). The
+ * signature says who sent it, not that it has the shape of its type (an
+ * endpoint set to another API version, a hand-made test delivery): every
+ * field we use is parsed, so a malformed event is refused instead of
+ * half-read.
+ */
+export function parseStripeEvent(
+  raw: unknown,
   receivedAt: number,
-): PaymentEvent {
-  const obj = event.data.object as unknown as Record<string, unknown>;
-  const base = {
+): ParsedStripeEvent {
+  const envelope = stripeEnvelope.safeParse(raw);
+  if (!envelope.success) {
+    const head = raw && typeof raw === "object"
+      ? raw as { id?: unknown; type?: unknown }
+      : {};
+    return {
+      ok: false,
+      unreadable: {
+        eventId: id.safeParse(head.id).data ?? null,
+        type: z.string().min(1).max(100).safeParse(head.type).data ?? null,
+        problem: describeIssues(envelope.error),
+      },
+    };
+  }
+  const event = envelope.data;
+  const base: PaymentEvent = {
     id: event.id,
     type: event.type,
-    provider: "stripe" as const,
+    provider: "stripe",
     receivedAt,
     bookingId: null,
     accountId: null,
@@ -90,38 +173,56 @@ export function fromStripeEvent(
     paymentIntentId: null,
     checkoutSessionId: null,
   };
+  const read = <S extends z.ZodType>(
+    schema: S,
+    build: (obj: z.output<S>) => Partial<PaymentEvent>,
+  ): ParsedStripeEvent => {
+    const obj = schema.safeParse(event.data.object);
+    if (!obj.success) {
+      const issues = obj.error.issues.map((i) => ({
+        ...i,
+        path: ["data", "object", ...i.path],
+      }));
+      return {
+        ok: false,
+        unreadable: {
+          eventId: event.id,
+          type: event.type,
+          problem: describeIssues(new z.ZodError(issues)),
+        },
+      };
+    }
+    return { ok: true, event: { ...base, ...build(obj.data) } };
+  };
   switch (event.type) {
     case "checkout.session.completed":
     case "checkout.session.expired":
-      return {
-        ...base,
-        bookingId: bookingOf(obj),
-        checkoutSessionId: idOf(obj.id),
-        paymentIntentId: idOf(obj.payment_intent),
-      };
+      return read(checkoutSession, (s) => ({
+        bookingId: bookingOf(s),
+        checkoutSessionId: s.id,
+        paymentIntentId: s.payment_intent ?? null,
+      }));
     case "payment_intent.canceled":
-      return {
-        ...base,
-        bookingId: bookingOf(obj),
-        paymentIntentId: idOf(obj.id),
-      };
+      return read(paymentIntent, (pi) => ({
+        bookingId: bookingOf(pi),
+        paymentIntentId: pi.id,
+      }));
     case "charge.refunded":
-      return {
-        ...base,
-        bookingId: bookingOf(obj),
-        chargeId: idOf(obj.id),
-        paymentIntentId: idOf(obj.payment_intent),
-      };
+      return read(charge, (ch) => ({
+        bookingId: bookingOf(ch),
+        chargeId: ch.id,
+        paymentIntentId: ch.payment_intent ?? null,
+      }));
     case "charge.dispute.created":
-      return {
-        ...base,
-        chargeId: idOf(obj.charge),
-        paymentIntentId: idOf(obj.payment_intent),
-      };
+      return read(dispute, (d) => ({
+        chargeId: d.charge,
+        paymentIntentId: d.payment_intent ?? null,
+      }));
     case "account.updated":
-      return { ...base, accountId: idOf(obj.id) };
+      return read(account, (a) => ({ accountId: a.id }));
     default:
-      return base;
+      // Recorded and ignored: whatever else it holds is not ours to judge.
+      return { ok: true, event: base };
   }
 }
 
@@ -137,7 +238,9 @@ export async function recordPaymentEvent(
   const key = keys.paymentEvent(event.id);
   const atomic = kv.atomic()
     .check({ key, versionstamp: null })
-    .set(key, paymentEvent.parse(event), { expireIn: 90 * 24 * 3600_000 });
+    .set(key, paymentEvent.parse(event), { expireIn: 90 * 24 * 3600_000 })
+    // A retry that reads now (after a fix) closes the earlier failure.
+    .delete(keys.unprocessablePaymentEvent(event.id));
   const handled = event.provider === "demo" ||
     (HANDLED_STRIPE_EVENTS as readonly string[]).includes(event.type);
   if (handled) {
@@ -206,7 +309,7 @@ async function bookingOfPaymentIntent(
   paymentIntentId: string,
 ): Promise<string | null> {
   const pi = await stripe.paymentIntents.retrieve(paymentIntentId);
-  return bookingOf(pi as unknown as Record<string, unknown>);
+  return bookingOf(pi);
 }
 
 /**
@@ -245,10 +348,92 @@ export async function payDemo(
   }, { now: deps.now, wake: deps.mail.wake });
 }
 
+/** A signed delivery we could not read, kept for whoever looks into it. */
+export interface UnprocessablePaymentEvent extends UnreadableStripeEvent {
+  v: 1;
+  /** The event id, or `sha256:<hex>` of the body when it has none. */
+  ref: string;
+  firstSeenAt: number;
+  lastSeenAt: number;
+  /** Deliveries of it so far: Stripe retries each for up to three days. */
+  deliveries: number;
+}
+
+/**
+ * A signed webhook we could not read: 400, never a 500 (an uncaught error
+ * would say "our bug" when the payload is at fault, and log nothing useful).
+ */
+export class UnprocessableWebhookError extends AppError {
+  constructor(readonly unreadable: UnreadableStripeEvent) {
+    super(400, `Unprocessable Stripe event: ${unreadable.problem}`);
+  }
+}
+
+/** Unprocessable records outlive Stripe's three days of retries, then go. */
+const UNPROCESSABLE_TTL_MS = 30 * 24 * 3600_000;
+
+async function sha256Hex(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest(
+    "SHA-256",
+    new TextEncoder().encode(text),
+  );
+  return Array.from(
+    new Uint8Array(digest),
+    (b) => b.toString(16).padStart(2, "0"),
+  )
+    .join("");
+}
+
+/**
+ * Records a signed delivery that could not be read, once per event (or per
+ * body, when it has no id): a retry of the same delivery counts up instead
+ * of adding a record, and nothing else is written — no payment event, no job.
+ * `deliveries` is a lower bound: when copies race, a copy that keeps losing
+ * gives up, since the winner has just recorded the same failure (a 409
+ * here would only make Stripe send it again).
+ */
+export async function recordUnprocessableEvent(
+  kv: Deno.Kv,
+  body: string,
+  unreadable: UnreadableStripeEvent,
+  now: number,
+): Promise<UnprocessablePaymentEvent> {
+  const ref = unreadable.eventId ?? `sha256:${await sha256Hex(body)}`;
+  const key = keys.unprocessablePaymentEvent(ref);
+  let record: UnprocessablePaymentEvent | null = null;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const entry = await kv.get<UnprocessablePaymentEvent>(key);
+    record = {
+      v: 1,
+      ref,
+      ...unreadable,
+      firstSeenAt: entry.value?.firstSeenAt ?? now,
+      lastSeenAt: now,
+      deliveries: (entry.value?.deliveries ?? 0) + 1,
+    };
+    const res = await kv.atomic().check(entry)
+      .set(key, record, { expireIn: UNPROCESSABLE_TTL_MS })
+      .commit();
+    if (res.ok) break;
+  }
+  return record!;
+}
+
 /**
  * A webhook delivery: verified against the endpoint's secret (a bad,
- * missing or stale signature throws a 400 and records nothing), then
- * recorded once with its job. Returns whether it was new.
+ * missing or stale signature throws a 400 and records nothing), parsed,
+ * then recorded once with its job. Returns whether it was new.
+ *
+ * A signed delivery that does not parse is recorded as unprocessable and
+ * answered 400 (`UnprocessableWebhookError`), not 200. Stripe retries a
+ * non-2xx delivery for up to three days, then shows it as failed in the
+ * dashboard and emails the account. A 200 would end that for good: the event
+ * would be lost unless someone noticed and resent it by hand. A signed event
+ * we cannot read is most likely Stripe's, in a shape this code does not
+ * expect (an endpoint moved to another API version); if it is a payment,
+ * dropping it leaves a paid booking unconfirmed. With a 400, the fix can be
+ * deployed and Stripe's next retry goes through on its own. Retries of a
+ * truly broken event cost a record update each, at Stripe's backoff.
  */
 export async function receiveStripeWebhook(
   kv: Deno.Kv,
@@ -256,11 +441,39 @@ export async function receiveStripeWebhook(
   delivery: { body: string; signature: string | undefined; secret: string },
   opts: { now: number; wake: boolean },
 ): Promise<boolean> {
-  const event = await verifyWebhook(
-    stripe,
-    delivery.body,
-    delivery.signature,
-    delivery.secret,
-  );
-  return await recordPaymentEvent(kv, fromStripeEvent(event, opts.now), opts);
+  let parsed: ParsedStripeEvent;
+  try {
+    const raw: unknown = await verifyWebhook(
+      stripe,
+      delivery.body,
+      delivery.signature,
+      delivery.secret,
+    );
+    parsed = parseStripeEvent(raw, opts.now);
+  } catch (err) {
+    if (!(err instanceof WebhookBodyError)) throw err;
+    parsed = {
+      ok: false,
+      unreadable: {
+        eventId: null,
+        type: null,
+        problem: "The body is not JSON.",
+      },
+    };
+  }
+  if (!parsed.ok) {
+    const record = await recordUnprocessableEvent(
+      kv,
+      delivery.body,
+      parsed.unreadable,
+      opts.now,
+    );
+    logError(
+      `Stripe event ${record.ref} (${
+        record.type ?? "no type"
+      }) is unprocessable, delivery ${record.deliveries}: ${record.problem}`,
+    );
+    throw new UnprocessableWebhookError(parsed.unreadable);
+  }
+  return await recordPaymentEvent(kv, parsed.event, opts);
 }

@@ -100,6 +100,18 @@ export class WebhookSignatureError extends AppError {
   }
 }
 
+/**
+ * A webhook whose signature matched but whose body is not JSON. Not an
+ * AppError: the caller records it before answering (payments/events.ts).
+ */
+export class WebhookBodyError extends Error {
+  constructor(cause: unknown) {
+    super("The signed webhook body is not JSON.");
+    this.name = "WebhookBodyError";
+    this.cause = cause;
+  }
+}
+
 // Stateless, so one will do. Deno's Web Crypto is async-only: the SDK's
 // synchronous constructEvent would throw, hence constructEventAsync.
 const subtleCrypto = Stripe.createSubtleCryptoProvider();
@@ -107,8 +119,10 @@ const subtleCrypto = Stripe.createSubtleCryptoProvider();
 /**
  * The event in `rawBody` if `signature` (the `Stripe-Signature` header) was
  * made with `secret` within the last `toleranceSeconds`; else a
- * `WebhookSignatureError`. Pass the body exactly as received: any re-encoding
- * breaks the HMAC.
+ * `WebhookSignatureError`, or a `WebhookBodyError` when the signature matched
+ * but the body is not JSON. Pass the body exactly as received: any
+ * re-encoding breaks the HMAC. The event is only as well-formed as its
+ * sender made it: parse it before use (`parseStripeEvent`).
  */
 export async function verifyWebhook(
   stripe: Stripe,
@@ -136,8 +150,9 @@ export async function verifyWebhook(
     return await verify(toleranceSeconds);
   } catch (err) {
     if (!(err instanceof Stripe.errors.StripeSignatureVerificationError)) {
-      // Correctly signed but not JSON: only a holder of the secret can send that.
-      throw new WebhookSignatureError("invalid", err);
+      // The SDK parses only after the HMAC matched: this body is signed but
+      // not JSON, which is a delivery to record, not a forgery to ignore.
+      throw new WebhookBodyError(err);
     }
     // The SDK checks the age only after the HMAC matched, and says which in
     // prose alone; a second check without a time limit tells them apart.

@@ -20,6 +20,7 @@ stripeWebhook.post("/", async (c) => {
     signature: c.req.header("stripe-signature"),
     secret: config.STRIPE_WEBHOOK_SECRET,
   }, { now: c.var.now(), wake: config.KV_QUEUES });
-  // 200 for duplicates and for types we ignore too, so Stripe stops retrying.
+  // 200 for duplicates and for types we ignore too, so Stripe stops retrying;
+  // a signed event we cannot read was a 400 above, so Stripe keeps it coming.
   return c.json({ received: true });
 });

@@ -179,6 +179,9 @@ bookings.post(`/:id{${ID_PATTERN}}/pay`, async (c) => {
 
 bookings.post(`/:id{${ID_PATTERN}}/cancel`, async (c) => {
   const id = c.req.param("id");
-  await cancelBooking(bookingDeps(c), id, c.var.user!, null);
+  await cancelBooking(bookingDeps(c), id, c.var.user!, {
+    through: ["renter", "host"],
+    reason: null,
+  });
   return redirect(c, `/bookings/${id}?notice=cancelled`);
 });

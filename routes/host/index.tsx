@@ -118,11 +118,9 @@ host.post(`/bookings/:id{${ID_PATTERN}}/decline`, async (c) => {
 });
 
 host.post(`/bookings/:id{${ID_PATTERN}}/cancel`, async (c) => {
-  await cancelBooking(
-    bookingDeps(c),
-    c.req.param("id"),
-    c.var.user!,
-    "Cancelled by the host",
-  );
+  await cancelBooking(bookingDeps(c), c.req.param("id"), c.var.user!, {
+    through: ["host"],
+    reason: "Cancelled by the host",
+  });
   return redirect(c, "/host/bookings?notice=cancelled");
 });

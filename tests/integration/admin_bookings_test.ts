@@ -348,6 +348,46 @@ Deno.test("admin bookings: an admin who is on the booking cannot cancel it from 
   t.close();
 });
 
+Deno.test("admin bookings: an admin who is not on the booking cannot cancel it through the host's or the renter's route", async () => {
+  const { t, id, admin, host } = await setup();
+  const before = await t.kv.get(keys.booking(id));
+  const audits = (await auditEntries(t)).length;
+  for (
+    const path of [`/host/bookings/${id}/cancel`, `/bookings/${id}/cancel`]
+  ) {
+    const res = await post(t, path, {}, { cookie: admin });
+    assert.equal(res.status, 403, path);
+    assert.match(
+      await res.text(),
+      /Staff cancel bookings from the booking(?:'|&#39;)s staff page, with a reason\./,
+      path,
+    );
+  }
+  assert.equal(
+    (await t.kv.get(keys.booking(id))).versionstamp,
+    before.versionstamp,
+  );
+  assert.equal((await auditEntries(t)).length, audits);
+  // The booking's page offers staff no cancel form: theirs is the staff page.
+  const page = await (await get(t, `/bookings/${id}`, admin)).text();
+  assert.doesNotMatch(page, /action="[^"]*\/cancel"/);
+
+  // The kitchen's host still cancels there, recorded as the host.
+  const res = await post(t, `/host/bookings/${id}/cancel`, {}, {
+    cookie: host,
+  });
+  assert.equal(res.headers.get("location"), "/host/bookings?notice=cancelled");
+  const b = await booking(t, id);
+  assert.equal(b.cancellation?.by, "host");
+  assert.equal(b.cancellation?.reason, "Cancelled by the host");
+  const [entry] = (await auditEntries(t)).filter((e) =>
+    e.action === "booking.cancelled"
+  );
+  assert.equal(entry.actor.id, (await userByEmail(t, "hal@example.com"))!.id);
+  assert.equal(entry.details.by, "host");
+  t.close();
+});
+
 Deno.test("admin bookings: a booking whose ledger does not balance is flagged", async () => {
   const { t, id, admin, support } = await setup();
   const real = await booking(t, id);

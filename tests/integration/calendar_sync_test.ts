@@ -11,6 +11,8 @@ import {
   createBlock,
   ImportStoppedError,
   listBlocks,
+  MAX_DAY_CLAIMS,
+  MAX_IMPORTED_PER_DAY,
   replaceImportedBlocks,
 } from "../../lib/bookings/blocks.ts";
 import type { CalendarDay } from "../../lib/bookings/calendar.ts";
@@ -19,10 +21,12 @@ import type { Booking } from "../../lib/bookings/schema.ts";
 import {
   type ImportFeed,
   listImportFeeds,
+  PERMANENT_RECHECK_MS,
   SYNC_INTERVAL_MS,
   syncImportFeed,
 } from "../../lib/calendar_sync/feeds.ts";
 import { FeedFetchError, fetchFeed } from "../../lib/calendar_sync/fetch.ts";
+import { MAX_OCCURRENCES_PER_RULE } from "../../lib/calendar_sync/parse.ts";
 import { keys } from "../../lib/db/keys.ts";
 import { ConflictError } from "../../lib/errors.ts";
 import { setDemoPayoutReady } from "../../lib/hosts/repo.ts";
@@ -33,8 +37,10 @@ import type { Kitchen } from "../../lib/kitchens/schema.ts";
 import {
   bookPaid,
   get,
+  PASSWORD,
   post,
   runJobs,
+  sessionCookie,
   signUpConfirmed,
 } from "../account_helpers.ts";
 import { addKitchens, ALLOW_ALL, kitchenFixture, testApp } from "../helpers.ts";
@@ -798,9 +804,23 @@ Deno.test("calendar sync: oversize, slow and broken feeds fail cleanly and keep 
     for (const [what, handler, message] of failures) {
       serve = handler;
       t.advance(SYNC_INTERVAL_MS);
-      await runJobs(t);
+      // Each of these is permanent, so its next run is a day away: run the
+      // feed's job now rather than wait (a day would end the host's session).
+      const due = await feedOf(t, k);
+      await syncImportFeed(
+        {
+          kv: t.kv,
+          now: t.clock(),
+          wake: false,
+          fetch: { allowLoopback: true },
+        },
+        { kitchenId: k.id, slot: due.slot, feedId: due.id },
+        due.syncJobId!,
+      );
       const feed = await feedOf(t, k);
       assert.match(feed.lastError ?? "", message, what);
+      assert.equal(feed.lastErrorPermanent, true, what);
+      assert.equal(feed.nextSyncAt, t.clock() + PERMANENT_RECHECK_MS, what);
       assert.equal(feed.lastSuccessAt, goodAt, what);
       assert.equal(feed.lastAttemptAt, t.clock(), what);
       assert.deepEqual(
@@ -854,6 +874,8 @@ Deno.test("calendar sync: oversize, slow and broken feeds fail cleanly and keep 
         after.lastError,
         "The calendar did not answer within 0.3 seconds.",
       );
+      assert.equal(after.lastErrorPermanent, false, "a blip, tried again soon");
+      assert.equal(after.nextSyncAt, t.clock() + SYNC_INTERVAL_MS);
       assert.equal(after.lastSuccessAt, goodAt);
       assert.notEqual(
         after.syncJobId,
@@ -884,6 +906,140 @@ Deno.test("calendar sync: oversize, slow and broken feeds fail cleanly and keep 
     const healed = await feedOf(t, k);
     assert.equal(healed.lastError, null);
     assert.equal(healed.lastSuccessAt, t.clock());
+  } finally {
+    await feeds.close();
+    t.close();
+  }
+});
+
+Deno.test("calendar sync: a 300-byte FREQ=SECONDLY feed imports within the caps and says what it left out", async () => {
+  const { t, host, k, base } = await setup();
+  const feeds = feedServer();
+  try {
+    const secondly = ics([
+      "UID:every-second@example",
+      "DTSTART:20270302T150000Z",
+      "DTEND:20270302T150001Z",
+      "RRULE:FREQ=SECONDLY",
+    ], FEED_EVENTS.single);
+    assert.ok(secondly.length < 400, `${secondly.length} bytes`);
+    feeds.routes.set("/secondly.ics", calendarText(secondly));
+    await addFeed(t, base, host.cookie, `${feeds.base}/secondly.ics`);
+    await runJobs(t);
+
+    const feed = await feedOf(t, k);
+    assert.equal(feed.lastError, null);
+    assert.equal(feed.lastSuccessAt, t.clock());
+    assert.equal(
+      feed.imported,
+      MAX_IMPORTED_PER_DAY + 1,
+      "a day's cap, and the one-off",
+    );
+    assert.equal(feed.repeatsCut, 1);
+    assert.equal(feed.crowded, MAX_OCCURRENCES_PER_RULE - MAX_IMPORTED_PER_DAY);
+    const blocks = await importedBlocks(t, k);
+    assert.equal(blocks.length, feed.imported);
+    assert.deepEqual(blocks.slice(0, 3).map((b) => b.start), [
+      Date.parse("2027-03-02T15:00:00Z"),
+      Date.parse("2027-03-02T15:00:01Z"),
+      Date.parse("2027-03-02T15:00:02Z"),
+    ]);
+    // Every day document stays far below the 64 KiB a KV value may hold.
+    for await (
+      const e of t.kv.list<CalendarDay>({ prefix: ["calendar_days", k.id] })
+    ) {
+      assert.ok(e.value.claims.length <= MAX_DAY_CLAIMS, e.key.join("/"));
+    }
+    // A success: checked again in 30 minutes, and the next run changes nothing.
+    assert.equal(feed.nextSyncAt, t.clock() + SYNC_INTERVAL_MS);
+    t.advance(SYNC_INTERVAL_MS);
+    await runJobs(t);
+    const again = await feedOf(t, k);
+    assert.equal(again.lastError, null);
+    assert.deepEqual(
+      (await importedBlocks(t, k)).map((b) => b.id).sort(),
+      blocks.map((b) => b.id).sort(),
+      "the same busy times keep the same blocks",
+    );
+
+    const page = await (await get(t, base, host.cookie)).text();
+    assert.match(
+      page,
+      /49 busy times blocked\. Checked again every 30 minutes\./,
+    );
+    assert.match(
+      page,
+      /1 repeating event repeats too often to import in full \(at most 1,000 times each within your booking window\): its later repeats were not imported\./,
+    );
+    assert.match(
+      page,
+      /952 busy times were not imported: their days were full \(at most 48 busy times a day from one calendar\)\./,
+    );
+  } finally {
+    await feeds.close();
+    t.close();
+  }
+});
+
+Deno.test("calendar sync: a permanent failure stops the half-hourly checks until the feed works again", async () => {
+  const { t, host, k, base } = await setup();
+  const feeds = feedServer();
+  try {
+    let serve: () => Response = () => new Response("gone", { status: 404 });
+    let requests = 0;
+    feeds.routes.set("/feed.ics", () => {
+      requests++;
+      return serve();
+    });
+    await addFeed(t, base, host.cookie, `${feeds.base}/feed.ics`);
+    await runJobs(t);
+    const failed = await feedOf(t, k);
+    assert.match(failed.lastError ?? "", /answered 404/);
+    assert.equal(failed.lastErrorPermanent, true);
+    assert.equal(failed.nextSyncAt, t.clock() + PERMANENT_RECHECK_MS);
+    const page = await (await get(t, base, host.cookie)).text();
+    assert.match(
+      page,
+      /Trying again will not fix this, so we stopped checking every 30 minutes: we look at this link once a day \(next: Tue, Mar 2, 9:00 AM\)\. If the link has changed, remove this calendar and add the new link\./,
+    );
+
+    // Half-hourly runs no longer happen: 23 hours pass without a fetch.
+    for (let i = 0; i < 46; i++) {
+      t.advance(SYNC_INTERVAL_MS);
+      await runJobs(t);
+    }
+    assert.equal(requests, 1);
+    assert.equal((await feedOf(t, k)).lastAttemptAt, failed.lastAttemptAt);
+
+    // The daily look finds it fixed: back to every 30 minutes.
+    serve = calendarText(ics(FEED_EVENTS.single));
+    t.advance(2 * SYNC_INTERVAL_MS);
+    await runJobs(t);
+    assert.equal(requests, 2);
+    const healed = await feedOf(t, k);
+    assert.equal(healed.lastError, null);
+    assert.equal(healed.lastErrorPermanent, false);
+    assert.equal(healed.imported, 1);
+    assert.equal(healed.nextSyncAt, t.clock() + SYNC_INTERVAL_MS);
+
+    // A server error is a blip: tried again in 30 minutes.
+    serve = () => new Response("busy", { status: 503 });
+    t.advance(SYNC_INTERVAL_MS);
+    await runJobs(t);
+    const blip = await feedOf(t, k);
+    assert.match(blip.lastError ?? "", /answered 503/);
+    assert.equal(blip.lastErrorPermanent, false);
+    assert.equal(blip.nextSyncAt, t.clock() + SYNC_INTERVAL_MS);
+    // A day has passed: the host signs in again to read it.
+    const cookie = sessionCookie(
+      await post(t, "/login", {
+        email: "hank@example.com",
+        password: PASSWORD,
+      }),
+    );
+    const later = await (await get(t, base, cookie)).text();
+    assert.match(later, /The calendar(?:'|&#39;)s server answered 503/);
+    assert.doesNotMatch(later, /stopped checking/);
   } finally {
     await feeds.close();
     t.close();

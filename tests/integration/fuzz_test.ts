@@ -23,7 +23,10 @@
  * Routes are listed by hand in `routes()`: a new route needs a line there.
  */
 import assert from "node:assert/strict";
+import type Stripe from "stripe";
+import { stripeClient } from "../../lib/payments/stripe.ts";
 import { type ServerProcess, startServer, within } from "../fuzz_server.ts";
+import { signedWebhookBody, startStripeFake } from "../stripe_fake.ts";
 
 const DEFAULT_SEED = 0x5eed_2026;
 const DEFAULT_COUNT = 3000;
@@ -1564,11 +1567,17 @@ class Run {
   /** The probe whose answer cleared the renter's session cookie, if one did. */
   lostSession: Probe | null = null;
 
-  constructor(readonly kvPath: string) {}
+  constructor(
+    readonly kvPath: string,
+    readonly serverOptions: { env?: Record<string, string>; seed?: boolean } =
+      {},
+  ) {}
 
   async start(): Promise<void> {
     const server = await startServer({
       kvPath: this.kvPath,
+      env: this.serverOptions.env,
+      seedDemoData: this.serverOptions.seed,
       onLine: (line) => this.noteLine(line),
     });
     this.instance = { server, failed: [] };
@@ -2020,6 +2029,225 @@ Deno.test("fuzz: every route survives thousands of hostile requests without a 5x
           run.instance?.server.tail(30).map(escapeText).join("\n")
         }`,
     );
+  } finally {
+    await run.instance?.server.stop();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+// ---------------------------------------------------------------------------
+// Signed webhooks
+
+/**
+ * The endpoint's signing secret, given to the server under test (in Stripe
+ * mode, against the local Stripe-compatible server) so that probes can be
+ * signed: only signed deliveries get past the signature check to the parsing
+ * behind it.
+ */
+const WEBHOOK_SECRET = "whsec_fuzz";
+const RANDOM_WEBHOOKS = 150;
+
+/** Valid-looking objects of every event type the app acts on. */
+const EVENT_OBJECTS: Record<string, Record<string, unknown>> = {
+  "checkout.session.completed": {
+    id: "cs_fuzz",
+    object: "checkout.session",
+    payment_intent: "pi_fuzz",
+    client_reference_id: "01JFUZZ0000000000000000000",
+    metadata: { booking_id: "01JFUZZ0000000000000000000" },
+  },
+  "checkout.session.expired": {
+    id: "cs_fuzz",
+    payment_intent: null,
+    metadata: {},
+  },
+  "payment_intent.canceled": { id: "pi_fuzz", metadata: {} },
+  "charge.refunded": {
+    id: "ch_fuzz",
+    payment_intent: { id: "pi_fuzz" },
+    metadata: null,
+  },
+  "charge.dispute.created": {
+    id: "dp_fuzz",
+    charge: "ch_fuzz",
+    payment_intent: "pi_fuzz",
+  },
+  "account.updated": { id: "acct_fuzz", charges_enabled: true },
+  "customer.created": { id: "cus_fuzz" },
+};
+
+/** JSON values no field of a Stripe object should hold. */
+function hostileJson(g: Rng): unknown {
+  const deep = (n: number): unknown => n === 0 ? {} : { a: deep(n - 1) };
+  return g.pick<() => unknown>([
+    () => null,
+    () => 0,
+    () => -1,
+    () => 1e308,
+    () => true,
+    () => "",
+    () => [],
+    () => ({}),
+    () => ({ id: 5 }),
+    () => [g.chars(8, LETTERS)],
+    () => g.chars(g.int(256, 5000), LETTERS),
+    () => "\u0000\u001b[31m\u202e\ud800",
+    () => "__proto__",
+    () => deep(g.int(50, 400)),
+  ])();
+}
+
+/** A copy of `value` with one field deleted, replaced or retyped, at any depth. */
+function mutate(g: Rng, value: unknown, depth = 0): unknown {
+  if (!value || typeof value !== "object" || depth > 3 || g.chance(0.15)) {
+    return hostileJson(g);
+  }
+  const copy: Record<string, unknown> = Array.isArray(value)
+    ? { ...value }
+    : { ...(value as Record<string, unknown>) };
+  const names = Object.keys(copy);
+  if (names.length === 0) return hostileJson(g);
+  const name = g.pick(names);
+  if (g.chance(0.25)) delete copy[name];
+  else copy[name] = mutate(g, copy[name], depth + 1);
+  return copy;
+}
+
+/** Bodies a holder of the secret could send: none is a well-formed event of its type. */
+function hostileWebhookBodies(seed: number): [variant: string, body: string][] {
+  const event = (type: string, object: unknown, over = {}) =>
+    JSON.stringify({
+      id: "evt_fuzz",
+      object: "event",
+      type,
+      data: { object },
+      ...over,
+    });
+  const out: [string, string][] = [
+    ["{}", "{}"],
+    ["[]", "[]"],
+    ["null", "null"],
+    ["a number", "0"],
+    ["a string", '"evt_fuzz"'],
+    ["not JSON", "not json"],
+    ["empty", ""],
+    ["cut short", '{"id": "evt_fuzz", "type": "account.upd'],
+    ["a byte-order mark", "\ufeff{}"],
+    ["id only", '{"id": "evt_fuzz"}'],
+    ["no data", '{"id": "evt_fuzz", "type": "checkout.session.completed"}'],
+    ["data null", event("account.updated", null)],
+    ["data.object a list", event("account.updated", [])],
+    [
+      "an id of 100k chars",
+      event("account.updated", {}, { id: "e".repeat(100_000) }),
+    ],
+    ["a type with control bytes", event("\u001b[2J\r\ncheckout", {})],
+    [
+      "duplicate keys",
+      '{"id": "a", "id": {"x": 1}, "type": "account.updated"}',
+    ],
+    [
+      "__proto__",
+      '{"__proto__": {"polluted": true}, "id": "evt_fuzz", "type": "account.updated", "data": {"object": {"__proto__": {"id": "acct"}}}}',
+    ],
+    ["lone surrogates", event("account.updated", { id: "\ud800\udfff\udc00" })],
+    ["an array nested 50,000 deep", "[".repeat(50_000) + "]".repeat(50_000)],
+    [
+      "an object nested 20,000 deep",
+      '{"a":'.repeat(20_000) + "1" + "}".repeat(20_000),
+    ],
+    [
+      "numbers past double",
+      '{"id": "evt_fuzz", "type": "account.updated", "data": {"object": {"id": 1e400}}}',
+    ],
+  ];
+  const g = new Rng(mulberry32(hashSeed(`${seed}:webhooks`)));
+  for (const [type, object] of Object.entries(EVENT_OBJECTS)) {
+    for (const field of Object.keys(object)) {
+      for (let i = 0; i < 3; i++) {
+        out.push([
+          `${type} ${field}`,
+          event(type, { ...object, [field]: hostileJson(g) }),
+        ]);
+      }
+    }
+  }
+  const types = Object.keys(EVENT_OBJECTS);
+  for (let i = 0; i < RANDOM_WEBHOOKS; i++) {
+    const type = g.pick(types);
+    const whole = {
+      id: `evt_fuzz_${i}`,
+      object: "event",
+      type,
+      data: { object: EVENT_OBJECTS[type] },
+    };
+    out.push([`random ${type}`, JSON.stringify(mutate(g, whole))]);
+  }
+  return out;
+}
+
+/** Each body as a probe, signed now with the endpoint's secret. */
+async function signedWebhookProbes(
+  stripe: Stripe,
+  seed: number,
+): Promise<Probe[]> {
+  const probes: Probe[] = [];
+  for (const [i, [variant, body]] of hostileWebhookBodies(seed).entries()) {
+    const signed = await signedWebhookBody(stripe, body, WEBHOOK_SECRET);
+    probes.push({
+      id: `w${i}`,
+      method: "POST",
+      route: "/api/stripe/webhook",
+      focus: "signed body: malformed event",
+      variant,
+      url: "/api/stripe/webhook",
+      headers: Object.entries(signed.headers),
+      body: utf8(body),
+      bodyNote: `${variant} (${utf8(body).length} bytes, signed)`,
+      session: false,
+    });
+  }
+  return probes;
+}
+
+Deno.test("fuzz: signed malformed webhooks are answered 400, never a 5xx or a crash", async () => {
+  const started = Date.now();
+  const seed = parseSeed(Deno.env.get("FUZZ_SEED"));
+  const dir = await Deno.makeTempDir({ prefix: "prep_fuzz_webhooks_" });
+  // Nothing here reaches the Stripe API, but should a probe get through, the
+  // app talks to a local server, never to Stripe.
+  await using fake = startStripeFake();
+  const run = new Run(`${dir}/fuzz.kv`, {
+    seed: false,
+    env: {
+      STRIPE_SECRET_KEY: fake.secretKey,
+      STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
+      STRIPE_API_BASE: fake.apiBase,
+    },
+  });
+  try {
+    await run.start();
+    const stripe = stripeClient(fake.secretKey, { apiBase: fake.apiBase });
+    const probes = await signedWebhookProbes(stripe, seed);
+    await runPool(
+      run,
+      probes.length,
+      (i) => probes[i],
+      CONCURRENCY,
+      started + BUDGET_MS,
+    );
+    const elapsed = Date.now() - started;
+    console.log(summary(run, seed, elapsed));
+    assert.equal(run.sent, probes.length, "every signed probe was sent");
+    assert.ok(!run.findings.length, report(run, seed, elapsed));
+    // Only what Stripe is meant to see: 200 for an event we can read (a
+    // mutation may leave one whole), 400 for one we cannot, 413 past the limit.
+    const answers = [...run.statuses.keys()].sort();
+    assert.ok(
+      answers.every((s) => s === 200 || s === 400 || s === 413),
+      `statuses ${answers.join(", ")}`,
+    );
+    assert.ok((run.statuses.get(400) ?? 0) > probes.length / 2);
   } finally {
     await run.instance?.server.stop();
     await Deno.remove(dir, { recursive: true });

@@ -11,6 +11,7 @@ import type { Booking } from "../../lib/bookings/schema.ts";
 import { keys } from "../../lib/db/keys.ts";
 import { listMail } from "../../lib/email/mailbox.ts";
 import { getHostFresh } from "../../lib/hosts/repo.ts";
+import type { UnprocessablePaymentEvent } from "../../lib/payments/events.ts";
 import { stripeClient } from "../../lib/payments/stripe.ts";
 import {
   get,
@@ -22,6 +23,7 @@ import {
 import { addKitchens, kitchenFixture, testApp } from "../helpers.ts";
 import {
   signedWebhook,
+  signedWebhookBody,
   startStripeFake,
   type StripeFake,
 } from "../stripe_fake.ts";
@@ -251,6 +253,98 @@ Deno.test("stripe: bad, missing, tampered, wrong-secret and stale signatures are
   await huge.body?.cancel();
   // A signature 299 seconds old is still fine.
   assert.equal((await deliver(w, event, { timestamp: now - 299 })).status, 200);
+  await w.close();
+});
+
+Deno.test("stripe: a signed but malformed webhook is recorded as unprocessable and answered 400, never 500", async () => {
+  const w = await world();
+  const { sessionId, bookingId } = await checkout(w);
+  const { event } = w.fake.completeSession(sessionId);
+  const session = event.data.object as unknown as Record<string, unknown>;
+  const withId = (id: string, over: Record<string, unknown>) =>
+    JSON.stringify({ ...event, id, ...over });
+  const cases: [what: string, body: string, ref: string | null][] = [
+    ["an empty object", "{}", null],
+    ["not JSON", "not json", null],
+    ["JSON null", "null", null],
+    ["an array", "[]", null],
+    [
+      "no data",
+      JSON.stringify({ id: "evt_nodata", type: event.type }),
+      "evt_nodata",
+    ],
+    [
+      "data.object a string",
+      withId("evt_str", { data: { object: "cs" } }),
+      "evt_str",
+    ],
+    [
+      "a session id that is a number",
+      withId("evt_num", { data: { object: { ...session, id: 42 } } }),
+      "evt_num",
+    ],
+    [
+      "a dispute without its charge",
+      withId("evt_dispute", {
+        type: "charge.dispute.created",
+        data: { object: { id: "dp_1" } },
+      }),
+      "evt_dispute",
+    ],
+  ];
+  const post = async (body: string) => {
+    const signed = await signedWebhookBody(w.stripe, body, SECRET);
+    return await w.t.request("/api/stripe/webhook", {
+      method: "POST",
+      headers: signed.headers,
+      body,
+    });
+  };
+  const list = async (prefix: string) => {
+    const out = [];
+    for await (const e of w.t.kv.list({ prefix: [prefix] })) out.push(e);
+    return out;
+  };
+  const eventsBefore = (await list("payment_events")).length;
+  const jobsBefore = (await list("jobs")).length;
+  for (const [what, body] of cases) {
+    const res = await post(body);
+    assert.equal(res.status, 400, what);
+    assert.match(
+      (await res.json()).error,
+      /^Unprocessable Stripe event: /,
+      what,
+    );
+  }
+  const bad = await post(cases[6][1]);
+  assert.match((await bad.json()).error, /data\.object\.id/);
+  const records = (await list("payment_events_unprocessable")).map((e) =>
+    e.value as UnprocessablePaymentEvent
+  );
+  assert.equal(records.length, cases.length, "one record per delivery");
+  // Without an id, a delivery is known by the hash of its body.
+  assert.deepEqual(
+    records.map((r) => r.ref.startsWith("sha256:") ? "hash" : r.ref).sort(),
+    cases.map(([, , ref]) => ref ?? "hash").sort(),
+  );
+  const num = records.find((r) => r.ref === "evt_num")!;
+  assert.equal(num.type, "checkout.session.completed");
+  assert.equal(num.deliveries, 2, "a redelivery counts up, adds nothing");
+  assert.equal((await list("payment_events")).length, eventsBefore);
+  assert.equal((await list("jobs")).length, jobsBefore);
+  await runJobs(w.t);
+  assert.equal((await booking(w.t, bookingId)).status, "held");
+
+  // Stripe's retry after a fix reads: processed, and the failure is closed.
+  const fixed = await post(withId("evt_num", {}));
+  assert.equal(fixed.status, 200);
+  await fixed.body?.cancel();
+  assert.equal(
+    (await w.t.kv.get(keys.unprocessablePaymentEvent("evt_num"))).value,
+    null,
+  );
+  await runJobs(w.t);
+  assert.equal((await booking(w.t, bookingId)).status, "confirmed");
   await w.close();
 });
 

@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { ConflictError } from "../../lib/errors.ts";
+import { cancellerThrough } from "../../lib/bookings/lifecycle.ts";
+import type { Canceller } from "../../lib/bookings/refunds.ts";
 import {
   allowedEvents,
   BOOKING_EVENTS,
@@ -182,4 +184,31 @@ Deno.test("booking state: the status schema takes the seven statuses only", () =
     assert.equal(bookingStatusSchema.parse(s), s);
   }
   assert.equal(bookingStatusSchema.safeParse("disputed").success, false);
+});
+
+Deno.test("booking state: each cancel route serves only its own side", () => {
+  const b = { renterId: "renter", hostId: "host" };
+  const user = (id: string, ...roles: string[]) => ({ id, roles });
+  const both = ["renter", "host"] as const;
+  const cases: [
+    string,
+    { id: string; roles: string[] },
+    readonly Canceller[],
+    Canceller | null,
+  ][] = [
+    ["the renter, on the booking's page", user("renter"), both, "renter"],
+    ["the host, on the booking's page", user("host", "host"), both, "host"],
+    ["the host, on the host's list", user("host", "host"), ["host"], "host"],
+    ["the renter, on the host's list", user("renter"), ["host"], null],
+    ["another host, on the host's list", user("other", "host"), ["host"], null],
+    ["an admin, on the host's list", user("ann", "admin"), ["host"], null],
+    ["an admin, on the booking's page", user("ann", "admin"), both, null],
+    ["an admin, on the staff page", user("ann", "admin"), ["admin"], "admin"],
+    ["support, on the staff page", user("sam", "support"), ["admin"], null],
+    // An admin who is the host cancels as the host where hosts do.
+    ["a host who is an admin", user("host", "host", "admin"), ["host"], "host"],
+  ];
+  for (const [what, actor, through, want] of cases) {
+    assert.equal(cancellerThrough(b, actor, through), want, what);
+  }
 });

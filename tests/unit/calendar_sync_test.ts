@@ -8,15 +8,20 @@ import {
   hostProblem,
   MAX_FEED_URL_LENGTH,
 } from "../../lib/calendar_sync/address.ts";
+import { serialize } from "node:v8";
 import {
   allDayInterval,
   CalendarParseError,
   cleanSummary,
   ianaZone,
+  MAX_OCCURRENCES_PER_RULE,
   parseCalendar,
 } from "../../lib/calendar_sync/parse.ts";
 import {
+  capPerDay,
   MAX_BLOCK_DAYS,
+  MAX_DAY_CLAIMS,
+  MAX_IMPORTED_PER_DAY,
   occupancySegments,
   splitForClaims,
 } from "../../lib/bookings/blocks.ts";
@@ -25,7 +30,13 @@ import {
   blockTimes,
   importStatus,
 } from "../../components/CalendarSyncPage.tsx";
-import type { ImportFeed } from "../../lib/calendar_sync/feeds.ts";
+import {
+  type ImportFeed,
+  isPermanentFailure,
+  MAX_IMPORT_FEEDS,
+} from "../../lib/calendar_sync/feeds.ts";
+import { FeedFetchError } from "../../lib/calendar_sync/fetch.ts";
+import { ConflictError } from "../../lib/errors.ts";
 import { loadConfig } from "../../lib/config.ts";
 
 const CHICAGO = "America/Chicago";
@@ -443,7 +454,8 @@ Deno.test("calendar sync: limits: too many events, endless rules, not a calendar
   const t0 = performance.now();
   const parsed = parseCalendar(endless, WINDOW);
   assert.ok(performance.now() - t0 < 5_000);
-  assert.equal(parsed.unreadable, 1);
+  assert.equal(parsed.repeatsCut, 1, "cut where its steps ran out");
+  assert.equal(parsed.unreadable, 0);
   assert.deepEqual(parsed.events.map((e) => e.key.split("|")[0]), ["ok"]);
 
   assert.throws(
@@ -456,6 +468,124 @@ Deno.test("calendar sync: limits: too many events, endless rules, not a calendar
     () => parseCalendar("BEGIN:VCALENDAR\r\nthis is not ical", WINDOW),
     CalendarParseError,
   );
+});
+
+Deno.test("calendar sync: one rule keeps at most its cap of repeats in the window", () => {
+  const rule = (freq: string, extra: string[] = []) =>
+    ics([
+      "UID:r",
+      "DTSTART:20270302T000000Z",
+      "DTEND:20270302T000001Z",
+      `RRULE:FREQ=${freq}`,
+      ...extra,
+    ], ["UID:ok", "DTSTART:20270305T150000Z", "DTEND:20270305T160000Z"]);
+  const cases: [string, string, number, number][] = [
+    // [what, feed, repeats kept, rules cut]
+    ["every second: the cap, then cut", rule("SECONDLY"), 1_000, 1],
+    ["every minute: the cap, then cut", rule("MINUTELY"), 1_000, 1],
+    ["daily: all 31 in the window", rule("DAILY"), 31, 0],
+    // Exactly the cap within the window, more after it: nothing was cut.
+    [
+      "hourly, 10 a day, for the window",
+      rule("HOURLY;BYHOUR=8,9,10,11,12,13,14,15,16,17"),
+      300,
+      0,
+    ],
+  ];
+  for (const [what, text, kept, cut] of cases) {
+    const got = parseCalendar(text, WINDOW);
+    assert.equal(
+      got.events.filter((e) => e.key.startsWith("r|")).length,
+      kept,
+      what,
+    );
+    assert.ok(got.events.some((e) => e.key.startsWith("ok|")), what);
+    assert.equal(got.repeatsCut, cut, what);
+  }
+  const exact = parseCalendar(
+    rule("HOURLY;BYHOUR=8,9,10,11,12,13,14,15,16,17"),
+    {
+      ...WINDOW,
+      maxOccurrencesPerRule: 300,
+    },
+  );
+  assert.equal(exact.repeatsCut, 0, "exactly the cap in the window is whole");
+  assert.equal(MAX_OCCURRENCES_PER_RULE, 1_000);
+});
+
+Deno.test("calendar sync: a feed's busy times are capped per local day, earliest first", () => {
+  const piece = (key: string, ...claimDays: string[]) => ({ key, claimDays });
+  const cases: [
+    string,
+    ReturnType<typeof piece>[],
+    number,
+    string[],
+    number,
+  ][] = [
+    ["under the cap", [piece("a", "d1"), piece("b", "d1")], 2, ["a", "b"], 0],
+    [
+      "the third on a day of two",
+      [piece("a", "d1"), piece("b", "d1"), piece("c", "d1"), piece("d", "d2")],
+      2,
+      ["a", "b", "d"],
+      1,
+    ],
+    [
+      // A piece across two days needs room on both.
+      "an overnight piece onto a full day",
+      [piece("a", "d2"), piece("b", "d2"), piece("c", "d1", "d2")],
+      2,
+      ["a", "b"],
+      1,
+    ],
+    ["nothing", [], 2, [], 0],
+  ];
+  for (const [what, pieces, max, kept, crowded] of cases) {
+    const got = capPerDay(pieces, max);
+    assert.deepEqual(got.kept.map((p) => p.key), kept, what);
+    assert.equal(got.crowded, crowded, what);
+  }
+});
+
+Deno.test("calendar sync: a day document at the import caps fits in one KV value", async () => {
+  // The longest refs: blocks ("block:" + ULID) and bookings (a ULID, with
+  // a buffer and an expiry); five feeds at the cap, then bookings every hour.
+  const claim = (i: number, ref: string, hold: boolean) => ({
+    ref,
+    start: at("2027-03-02T00:00") + i * 60_000,
+    end: at("2027-03-02T00:00") + i * 60_000 + 1_000,
+    bufferMs: hold ? 240 * 60_000 : 0,
+    expiresAt: hold ? at("2027-03-02T00:00") + i : null,
+  });
+  const ulid = "01M915G1V8J1JXAH86D3QFRGNA";
+  assert.ok(MAX_IMPORT_FEEDS * MAX_IMPORTED_PER_DAY <= MAX_DAY_CLAIMS);
+  const day = {
+    v: 1,
+    claims: [
+      ...Array.from(
+        { length: MAX_DAY_CLAIMS },
+        (_, i) => claim(i, `block:${ulid}`, false),
+      ),
+      ...Array.from({ length: 48 }, (_, i) => claim(i, ulid, true)),
+    ],
+  };
+  using kv = await Deno.openKv(":memory:");
+  await kv.set(["calendar_days", "k", "2027-03-02"], day);
+  const bytes = serialize(day).byteLength;
+  assert.ok(bytes < 48 * 1024, `${bytes} bytes`);
+});
+
+Deno.test("calendar sync: a failure that asking again will not fix is permanent", () => {
+  const cases: [string, unknown, boolean][] = [
+    ["a 404", new FeedFetchError("answered 404", true), true],
+    ["a timeout", new FeedFetchError("did not answer"), false],
+    ["not a calendar", new CalendarParseError("not a calendar"), true],
+    ["the calendar busy here", new ConflictError("kept changing"), false],
+    ["anything else", new TypeError("Value too large"), false],
+  ];
+  for (const [what, err, permanent] of cases) {
+    assert.equal(isPermanentFailure(err), permanent, what);
+  }
 });
 
 Deno.test("calendar sync: event titles are cleaned for display", () => {
@@ -534,6 +664,36 @@ Deno.test("calendar sync: the host reads what each import did", () => {
     "The last import failed (Mon, Mar 1, 10:00 AM): The calendar is larger than 2 MB.",
     "Still blocking the events from the last good import (Mon, Mar 1, 9:00 AM).",
   ]);
+  assert.deepEqual(
+    importStatus({
+      ...ok,
+      lastAttemptAt: at("2027-03-01T10:00"),
+      lastError: "The calendar's server answered 404.",
+      lastErrorPermanent: true,
+      nextSyncAt: at("2027-03-02T10:00"),
+    }, CHICAGO),
+    [
+      "The last import failed (Mon, Mar 1, 10:00 AM): The calendar's server answered 404.",
+      "Trying again will not fix this, so we stopped checking every 30 minutes: we look at this link once a day (next: Tue, Mar 2, 10:00 AM). If the link has changed, remove this calendar and add the new link.",
+      "Still blocking the events from the last good import (Mon, Mar 1, 9:00 AM).",
+    ],
+  );
+  assert.deepEqual(
+    importStatus(
+      { ...ok, overlapping: 0, repeatsCut: 1, crowded: 952 },
+      CHICAGO,
+    )
+      .slice(1),
+    [
+      "1 repeating event repeats too often to import in full (at most 1,000 times each within your booking window): its later repeats were not imported.",
+      "952 busy times were not imported: their days were full (at most 48 busy times a day from one calendar).",
+    ],
+  );
+  assert.match(
+    importStatus({ ...ok, overlapping: 0, repeatsCut: 2, crowded: 1 }, CHICAGO)
+      .join(" "),
+    /2 repeating events repeat too often .*: their later repeats .* 1 busy time was not imported/,
+  );
   assert.equal(
     blockTimes(CHICAGO, {
       start: at("2027-03-13T22:00"),
