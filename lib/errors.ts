@@ -24,8 +24,14 @@ export class ForbiddenError extends AppError {
   }
 }
 
+/** Where the person can go about a failure: a same-site path and its words. */
+export interface ErrorLink {
+  href: `/${string}`;
+  label: string;
+}
+
 export class ConflictError extends AppError {
-  constructor(message: string) {
+  constructor(message: string, readonly link?: ErrorLink) {
     super(409, message);
   }
 }
