@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import Stripe from "stripe";
 import type { CalendarClaim } from "../../lib/bookings/calendar.ts";
 import {
   type RenterHolds,
@@ -9,6 +10,7 @@ import {
 import { hoursBetween, reviewQuery } from "../../lib/bookings/schema.ts";
 import { ConflictError } from "../../lib/errors.ts";
 import { pickerDay } from "../../lib/kitchens/slot_view.ts";
+import { isStripeOutage } from "../../lib/payments/stripe.ts";
 
 const NOW = Date.parse("2026-12-01T15:00:00Z");
 const H = 3600_000;
@@ -267,4 +269,75 @@ Deno.test("pickerDay: the no-JS form selects the picked start and offers the len
       { start: null, lengths: [], hours: null },
     );
   });
+});
+
+Deno.test("isStripeOutage: Stripe down or unreachable, not a request it refused", async (t) => {
+  const cases: [string, unknown, boolean][] = [
+    [
+      "network error",
+      new Stripe.errors.StripeConnectionError({
+        type: "api_error",
+        message: "connect ECONNREFUSED",
+      }),
+      true,
+    ],
+    [
+      "api_error (5xx)",
+      Stripe.errors.StripeError.generate({
+        type: "api_error",
+        message: "An unknown error occurred",
+        statusCode: 500,
+      } as Stripe.StripeRawError),
+      true,
+    ],
+    [
+      "api_error without a status",
+      new Stripe.errors.StripeAPIError({
+        type: "api_error",
+        message: "Invalid JSON received",
+      }),
+      true,
+    ],
+    [
+      "another error type with a 502",
+      Stripe.errors.StripeError.generate({
+        type: "invalid_request_error",
+        message: "Bad gateway",
+        statusCode: 502,
+      } as Stripe.StripeRawError),
+      true,
+    ],
+    [
+      "invalid request (our bug)",
+      Stripe.errors.StripeError.generate({
+        type: "invalid_request_error",
+        message: "Missing required param",
+        statusCode: 400,
+      } as Stripe.StripeRawError),
+      false,
+    ],
+    [
+      "card declined",
+      Stripe.errors.StripeError.generate({
+        type: "card_error",
+        message: "Your card was declined",
+        statusCode: 402,
+      } as Stripe.StripeRawError),
+      false,
+    ],
+    [
+      "rate limited",
+      Stripe.errors.StripeError.generate({
+        type: "rate_limit_error",
+        message: "Too many requests",
+        statusCode: 429,
+      } as Stripe.StripeRawError),
+      false,
+    ],
+    ["not a Stripe error", new Error("Stripe is not configured"), false],
+    ["not an error", "boom", false],
+  ];
+  for (const [name, err, expected] of cases) {
+    await t.step(name, () => assert.equal(isStripeOutage(err), expected));
+  }
 });
