@@ -1,3 +1,4 @@
+import type { ComponentChildren } from "preact";
 import type { Assessment } from "../lib/bookings/holds.ts";
 import type { Booking } from "../lib/bookings/schema.ts";
 import type { Quote } from "../lib/bookings/pricing.ts";
@@ -177,6 +178,31 @@ export function ReviewPage(
           )
           : <SubmitButton>Continue to payment</SubmitButton>}
       </form>
+    </section>
+  );
+}
+
+/**
+ * The booking form again after the hours picked were refused: why, then the
+ * kitchen's picker (`children`) at the start that was picked.
+ */
+export function ChooseHoursPage(
+  { kitchen, form, children }: {
+    kitchen: Kitchen;
+    form: FormState;
+    children: ComponentChildren;
+  },
+) {
+  return (
+    <section class="mx-auto max-w-2xl space-y-6">
+      <h1 class="text-3xl font-extrabold">Pick other hours</h1>
+      <FormMessage form={form} />
+      <p>
+        <a href={`/kitchens/${kitchen.id}`} class="font-semibold underline">
+          {kitchen.title}
+        </a>
+      </p>
+      {children}
     </section>
   );
 }

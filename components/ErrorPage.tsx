@@ -6,6 +6,7 @@ const TITLES: Record<number, string> = {
   413: "That was more than we can take",
   429: "Slow down a little",
   500: "Something went wrong on our side",
+  503: "That isn't working right now",
 };
 
 export function errorTitle(status: number): string {

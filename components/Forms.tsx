@@ -1,4 +1,5 @@
 import type { ComponentChildren } from "preact";
+import type { ErrorLink } from "../lib/errors.ts";
 
 /** What a form shows after a failed post: the values typed (never passwords) and field messages. */
 export interface FormState {
@@ -6,6 +7,8 @@ export interface FormState {
   errors: Record<string, string>;
   /** One message for the whole form, shown above it. */
   message?: string;
+  /** Where to go about the message (the booking that already holds the time). */
+  link?: ErrorLink;
 }
 
 export const emptyForm: FormState = { values: {}, errors: {} };
@@ -151,6 +154,12 @@ export function FormMessage({ form }: { form: FormState }) {
         class="rounded-lg border border-red-200 bg-red-50 px-4 py-3 font-medium text-red-800"
       >
         {text}
+        {form.link && (
+          <>
+            {" "}
+            <a href={form.link.href} class="underline">{form.link.label}</a>
+          </>
+        )}
       </p>
     )
     : null;

@@ -1,18 +1,20 @@
 import { useSignal } from "../lib/islands/signals.ts";
 import { useEffect } from "preact/hooks";
 import { defineIsland } from "../lib/islands/define.ts";
-import type { DayView, SlotView } from "../lib/kitchens/slot_view.ts";
+import type {
+  DayView,
+  PickerDay,
+  SlotView,
+} from "../lib/kitchens/slot_view.ts";
 import type { QuoteAnswer } from "../routes/api/index.ts";
 
-export interface AvailabilityPickerProps {
+export interface AvailabilityPickerProps extends PickerDay {
   kitchenId: string;
   kitchenTitle: string;
   today: string;
   lastDate: string;
-  initial: DayView;
-  /** The kitchen's shortest and longest booking, in hours (multiples of 0.5). */
+  /** The kitchen's shortest booking, in hours (a multiple of 0.5). */
   minHours: number;
-  maxHours: number;
 }
 
 interface EndChoice {
@@ -73,8 +75,10 @@ function endChoices(
  * one expression: the server renders adjacent expressions as one text node,
  * which Preact 10 cannot hydrate back into several.
  *
- * Without JavaScript the date form reloads the page with `?date=`, and the
- * booking form sends a start and a number of hours to /bookings/new. Once
+ * Without JavaScript the date form loads the kitchen page with `?date=`, and
+ * the booking form sends a start and a number of hours (those that fit from
+ * the selected start; /bookings/new answers a refused pair with this form
+ * again, at the start picked) to /bookings/new. Once
  * hydrated, the date is fetched as JSON in place, the hours become an end
  * time chosen from the start, and the price is fetched for every choice.
  */
@@ -84,8 +88,8 @@ function AvailabilityPicker(props: AvailabilityPickerProps) {
   // The picked date leads; the shown day follows once its hours arrive.
   const picked = useSignal(props.initial.date);
   const live = useSignal(false);
-  const startTime = useSignal(props.initial.slots[0]?.time ?? "");
-  const minutes = useSignal(props.minHours * 60);
+  const startTime = useSignal(props.start ?? "");
+  const minutes = useSignal((props.hours ?? props.minHours) * 60);
   const priced = useSignal<Priced>({ loading: false });
 
   async function load(date: string) {
@@ -164,6 +168,7 @@ function AvailabilityPicker(props: AvailabilityPickerProps) {
       </p>
       <form
         method="get"
+        action={`/kitchens/${props.kitchenId}`}
         class="mt-3 flex items-end gap-2"
         onSubmit={(e) => {
           e.preventDefault();
@@ -280,8 +285,10 @@ function AvailabilityPicker(props: AvailabilityPickerProps) {
               <>
                 <label for="book-hours" class={label}>Hours</label>
                 <select id="book-hours" name="hours" class={select}>
-                  {hourChoices(props.minHours, props.maxHours).map((h) => (
-                    <option value={String(h)}>{hoursText(h)}</option>
+                  {props.lengths.map((h) => (
+                    <option value={String(h)} selected={h === props.hours}>
+                      {hoursText(h)}
+                    </option>
                   ))}
                 </select>
               </>
@@ -321,13 +328,6 @@ function AvailabilityPicker(props: AvailabilityPickerProps) {
       )}
     </section>
   );
-}
-
-/** Whole and half hours from the kitchen's minimum to its maximum. */
-function hourChoices(min: number, max: number): number[] {
-  const out: number[] = [];
-  for (let h = min; h <= max; h += 0.5) out.push(h);
-  return out;
 }
 
 export default defineIsland("AvailabilityPicker", AvailabilityPicker);

@@ -37,6 +37,7 @@ export type Rejection =
   | "blackout"
   | "too_short"
   | "too_long"
+  | "past"
   | "too_soon"
   | "too_far_ahead"
   | "overlaps"
@@ -50,19 +51,62 @@ export interface BookableStart {
   maxEnd: number;
 }
 
-export const REJECTION_MESSAGES: Record<Rejection, string> = {
-  invalid: "Please choose an end time after the start time.",
-  outside_hours: "The kitchen is not open for the whole of that time.",
-  blackout: "The kitchen is closed on that date.",
-  too_short: "That booking is shorter than this kitchen's minimum.",
-  too_long: "That booking is longer than this kitchen's maximum.",
-  too_soon: "That start time is too soon; this kitchen needs more notice.",
-  too_far_ahead:
-    "That date is too far ahead; this kitchen does not take bookings that early.",
-  overlaps: "Someone has already booked part of that time.",
-  inside_buffer:
-    "That time is too close to another booking; the kitchen needs time to reset.",
-};
+/** "1 hour", "2.5 hours". */
+export function hoursText(hours: number): string {
+  return hours === 1 ? "1 hour" : `${hours} hours`;
+}
+
+/** Why a request was refused, in plain words that name the kitchen's own limits. */
+export function rejectionMessage(
+  reason: Rejection,
+  rules: Pick<
+    AvailabilityRules,
+    "minHours" | "maxHours" | "minNoticeHours" | "bookingWindowDays"
+  >,
+): string {
+  switch (reason) {
+    case "invalid":
+      return "Please choose an end time after the start time.";
+    case "outside_hours":
+      return "The kitchen is not open for the whole of that time.";
+    case "blackout":
+      return "The kitchen is closed on that date.";
+    case "too_short":
+      return `That booking is shorter than this kitchen's minimum of ${
+        hoursText(rules.minHours)
+      }.`;
+    case "too_long":
+      return `That booking is longer than this kitchen's maximum of ${
+        hoursText(rules.maxHours)
+      }.`;
+    case "past":
+      return "That time has passed. Please pick a later start.";
+    case "too_soon":
+      return `That start time is too soon: this kitchen takes bookings at least ${
+        hoursText(rules.minNoticeHours)
+      } ahead.`;
+    case "too_far_ahead":
+      return `That date is too far ahead: this kitchen takes bookings up to ${rules.bookingWindowDays} days ahead.`;
+    case "overlaps":
+      return "Someone has already booked part of that time.";
+    case "inside_buffer":
+      return "That time is too close to another booking; the kitchen needs time to reset.";
+  }
+}
+
+/**
+ * Why `hours` (the no-JavaScript form's number of hours) is not a length
+ * this kitchen takes, naming the range it does take; null when it is one.
+ */
+export function lengthProblem(
+  rules: Pick<AvailabilityRules, "minHours" | "maxHours">,
+  hours: number,
+): string | null {
+  if (hours >= rules.minHours && hours <= rules.maxHours) return null;
+  return rules.minHours === rules.maxHours
+    ? `This kitchen is booked for exactly ${hoursText(rules.minHours)}.`
+    : `Pick between ${rules.minHours} and ${rules.maxHours} hours.`;
+}
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -187,7 +231,7 @@ function rangesStartingOn(
   return out;
 }
 
-function slotMs(rules: AvailabilityRules): number {
+function slotMs(rules: Pick<AvailabilityRules, "slotMinutes">): number {
   const minutes = rules.slotMinutes ?? DEFAULT_SLOT_MINUTES;
   // A zero or negative step would never advance through the day.
   if (!(minutes > 0) || !Number.isFinite(minutes)) {
@@ -446,6 +490,7 @@ function checkArithmetic(
   const duration = req.end - req.start;
   if (duration < rules.minHours * HOUR) return "too_short";
   if (duration > rules.maxHours * HOUR) return "too_long";
+  if (req.start < now) return "past";
   if (req.start < now + rules.minNoticeHours * HOUR) return "too_soon";
   if (req.start >= now + rules.bookingWindowDays * DAY) return "too_far_ahead";
   return null;
@@ -514,6 +559,31 @@ function latestEnd(
   const stepped = start + Math.floor((limit - start) / slot) * slot;
   // The minimum duration may not be a whole number of slots; it is still a valid end.
   return Math.max(stepped, start + minMs);
+}
+
+/**
+ * The lengths, in hours, a booking from `s` may have: the minimum, then each
+ * slot step up to its latest end. Valid ends from one start form one run
+ * (see latestEnd), so every length listed fits the kitchen's hours, its
+ * maximum, its buffer and the bookings around it.
+ */
+export function bookableHours(
+  rules: Pick<AvailabilityRules, "minHours" | "slotMinutes">,
+  s: BookableStart,
+): number[] {
+  const slot = slotMs(rules);
+  const minMs = rules.minHours * HOUR;
+  const longest = s.maxEnd - s.start;
+  if (!(longest >= minMs)) return [];
+  const out = [rules.minHours];
+  for (
+    let ms = (Math.floor(minMs / slot) + 1) * slot;
+    ms <= longest;
+    ms += slot
+  ) {
+    out.push(ms / HOUR);
+  }
+  return out;
 }
 
 /**

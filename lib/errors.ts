@@ -4,7 +4,7 @@
  */
 export class AppError extends Error {
   constructor(
-    readonly status: 400 | 403 | 404 | 409 | 413 | 429,
+    readonly status: 400 | 403 | 404 | 409 | 413 | 429 | 503,
     message: string,
   ) {
     super(message);
@@ -24,9 +24,22 @@ export class ForbiddenError extends AppError {
   }
 }
 
+/** Where the person can go about a failure: a same-site path and its words. */
+export interface ErrorLink {
+  href: `/${string}`;
+  label: string;
+}
+
 export class ConflictError extends AppError {
-  constructor(message: string) {
+  constructor(message: string, readonly link?: ErrorLink) {
     super(409, message);
+  }
+}
+
+/** A service we depend on is down; nothing was left half-done, and trying again later may work. */
+export class UnavailableError extends AppError {
+  constructor(message: string) {
+    super(503, message);
   }
 }
 

@@ -127,8 +127,14 @@ export function formFailure(
     };
   }
   if (err instanceof ConflictError || err instanceof TooManyAttemptsError) {
+    const link = err instanceof ConflictError ? err.link : undefined;
     return {
-      form: { values: form.values, errors: {}, message: err.message },
+      form: {
+        values: form.values,
+        errors: {},
+        message: err.message,
+        ...(link && { link }),
+      },
       status: err.status as FormStatus,
     };
   }

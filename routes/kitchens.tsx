@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import { ID_PATTERN } from "../lib/ids.ts";
 import AvailabilityPicker from "../islands/AvailabilityPicker.tsx";
 import { loadKitchenPageFor } from "../lib/compliance/kitchen_page.ts";
-import { dayView } from "../lib/kitchens/slot_view.ts";
+import { pickerDay } from "../lib/kitchens/slot_view.ts";
 import { type AppEnv, page } from "./context.tsx";
 import { KitchenPage } from "../components/KitchenPage.tsx";
 
@@ -36,9 +36,8 @@ kitchens.get(`/:id{${ID_PATTERN}}`, async (c) => {
           kitchenTitle={k.title}
           today={data.today}
           lastDate={data.lastDate}
-          initial={dayView(k.timeZone, data.date, data.slots)}
           minHours={k.minHours}
-          maxHours={k.maxHours}
+          {...pickerDay(k, data.date, data.slots)}
         />
       }
     />,

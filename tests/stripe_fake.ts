@@ -38,6 +38,9 @@ export interface StripeFakeOptions {
   onEvent?: (event: Stripe.Event) => void;
 }
 
+/** What Stripe answers while it is down. */
+export type OutageStatus = 500 | 502 | 503;
+
 /** One `/v1` request as the fake received it: what a test asserts the app sent. */
 export interface FakeRequest {
   method: string;
@@ -134,6 +137,12 @@ export interface StripeFake {
     chargeId: string,
     opts?: { reason?: string; amount?: number },
   ): { dispute: Stripe.Dispute; event: Stripe.Event };
+  /**
+   * Stripe is down: while set, every `/v1` request (still recorded) answers
+   * `status` with an `api_error`, as Stripe does during an incident, and the
+   * SDK retries it as it would in production. `null` ends the outage.
+   */
+  setOutage(status: OutageStatus | null): void;
   close(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
 }
@@ -601,6 +610,7 @@ export function startStripeFake(options: StripeFakeOptions = {}): StripeFake {
     requests: [],
   };
   const pending = new Map<string, PendingPayment>();
+  let outage: OutageStatus | null = null;
   const saved = new Map<
     string,
     { fingerprint: string; status: number; body: unknown }
@@ -1815,6 +1825,15 @@ export function startStripeFake(options: StripeFakeOptions = {}): StripeFake {
       record.status = res.status;
       return res;
     };
+    if (outage !== null) {
+      return respond(Response.json({
+        error: {
+          type: "api_error",
+          message:
+            "An unknown error occurred while processing your request (Stripe fake outage).",
+        },
+      }, { status: outage, headers }));
+    }
 
     const auth = req.headers.get("authorization") ?? "";
     const key = /^Bearer (.+)$/.exec(auth)?.[1];
@@ -2124,6 +2143,9 @@ export function startStripeFake(options: StripeFakeOptions = {}): StripeFake {
     },
     setAccountReady: helpers.setAccountReady,
     createDispute: helpers.createDispute,
+    setOutage(status) {
+      outage = status;
+    },
     close: () => server.shutdown(),
     [Symbol.asyncDispose]: () => server.shutdown(),
   };

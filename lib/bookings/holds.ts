@@ -5,7 +5,11 @@
  * hold-expiry job together (DESIGN §5, §12). The decision re-reads KV —
  * never the read cache — and re-checks every availability rule.
  */
-import { checkInterval, REJECTION_MESSAGES } from "../availability.ts";
+import {
+  checkInterval,
+  lengthProblem,
+  rejectionMessage,
+} from "../availability.ts";
 import type { SessionUser } from "../accounts/schema.ts";
 import { decide } from "../accounts/roles.ts";
 import { keys } from "../db/keys.ts";
@@ -24,14 +28,21 @@ import { getKitchen, isListed, occupancyCacheKey } from "../kitchens/repo.ts";
 import type { Kitchen } from "../kitchens/schema.ts";
 import {
   busyIntervals,
+  type CalendarClaim,
   type CalendarDay,
   claimDays,
   conflictsWith,
   EMPTY_DAY,
+  isLiveClaim,
   withClaim,
 } from "./calendar.ts";
 import { type ExtraLine, type Quote, quote } from "./pricing.ts";
-import type { Booking, BookingMode, HoldRequest } from "./schema.ts";
+import type {
+  Booking,
+  BookingMode,
+  HoldRequest,
+  ReviewRequest,
+} from "./schema.ts";
 
 /** A hold lasts 35 minutes: it outlives the Checkout Session. */
 export const HOLD_MS = 35 * 60_000;
@@ -166,11 +177,12 @@ function baseQuote(
 
 /**
  * What the review page shows before anything is held: the kitchen, the
- * interval and its quote, after the availability rules (read fresh).
+ * interval and its quote, after the availability rules (read fresh). A
+ * number of hours (the no-JavaScript form) must be one the kitchen takes.
  */
 export async function previewHold(
   deps: Pick<HoldDeps, "kv" | "now" | "fees" | "policy">,
-  req: Omit<HoldRequest, "acknowledge">,
+  req: ReviewRequest,
   renterId: string | null = null,
 ): Promise<
   {
@@ -182,6 +194,10 @@ export async function previewHold(
   }
 > {
   const kitchen = await bookableKitchen(deps.kv, req.kitchen);
+  if (req.hours !== undefined) {
+    const problem = lengthProblem(kitchen, req.hours);
+    if (problem) throw new ValidationError({ hours: problem }, problem);
+  }
   const interval = requestedInterval(kitchen, req);
   const q = quoteFor(kitchen, interval, deps.fees, deps.policy);
   const days = claimDays(
@@ -190,11 +206,14 @@ export async function previewHold(
     interval.end,
     kitchen.bufferMinutes * 60_000,
   );
-  const entries = await deps.kv.getMany<CalendarDay[]>(
-    days.map((d) => keys.calendarDay(kitchen.id, d)),
-  );
+  const [entries, holds] = await Promise.all([
+    deps.kv.getMany<CalendarDay[]>(
+      days.map((d) => keys.calendarDay(kitchen.id, d)),
+    ),
+    renterId ? deps.kv.get<RenterHolds>(keys.renterHolds(renterId)) : null,
+  ]);
   const docs = entries.map((e) => e.value ?? EMPTY_DAY);
-  checkRules(kitchen, interval, docs, deps.now);
+  checkRules(kitchen, interval, docs, deps.now, holds?.value ?? []);
   const assessment = await deps.policy.assess(deps.kv, {
     kitchen,
     renterId,
@@ -224,25 +243,78 @@ function checkRules(
   interval: { start: number; end: number },
   days: CalendarDay[],
   now: number,
+  /** The renter's unpaid holds: their own time is not "someone else's". */
+  mine: RenterHolds,
 ): void {
-  const busy = busyIntervals(days, now);
-  const verdict = checkInterval(rulesOf(kitchen), interval, busy, now);
-  if (!verdict.ok) {
-    if (verdict.reason === "overlaps" || verdict.reason === "inside_buffer") {
-      throw takenError();
-    }
-    throw new ValidationError(
-      { start: REJECTION_MESSAGES[verdict.reason] },
-      REJECTION_MESSAGES[verdict.reason],
-    );
+  const rules = rulesOf(kitchen);
+  const verdict = checkInterval(rules, interval, busyIntervals(days, now), now);
+  const taken = !verdict.ok &&
+    (verdict.reason === "overlaps" || verdict.reason === "inside_buffer");
+  if (!verdict.ok && !taken) {
+    const message = rejectionMessage(verdict.reason, rules);
+    throw new ValidationError({ start: message }, message);
   }
   const claim = {
     ref: "",
     ...interval,
     bufferMs: kitchen.bufferMinutes * 60_000,
   };
-  if (days.some((d) => conflictsWith(d.claims, claim, now).length > 0)) {
-    throw takenError();
+  const conflicts = days.flatMap((d) => conflictsWith(d.claims, claim, now));
+  if (taken || conflicts.length > 0) {
+    throw takenError(whoHasTaken(conflicts, mine, interval, now));
+  }
+}
+
+/** Whose the time is that a request ran into, as far as the renter may know. */
+export type Taken =
+  | { by: "other" }
+  /** The renter's own live hold of exactly this time. */
+  | { by: "you"; bookingId: string }
+  /** Only the renter's own live holds, of other (overlapping) times. */
+  | { by: "you_partly" };
+
+/**
+ * Who holds the time of the live `conflicts` a request for `interval` ran
+ * into: the renter themselves (a second submit of the same form) or anyone
+ * else. Another renter's hold never names its booking.
+ */
+export function whoHasTaken(
+  conflicts: readonly CalendarClaim[],
+  mine: RenterHolds,
+  interval: { start: number; end: number },
+  now: number,
+): Taken {
+  const held = new Set(
+    mine.filter((h) => h.expiresAt > now).map((h) => h.bookingId),
+  );
+  const live = conflicts.filter((c) => isLiveClaim(c, now));
+  const own = live.filter((c) => held.has(c.ref));
+  const same = own.find((c) =>
+    c.start === interval.start && c.end === interval.end
+  );
+  if (same) return { by: "you", bookingId: same.ref };
+  return own.length > 0 && own.length === live.length
+    ? { by: "you_partly" }
+    : { by: "other" };
+}
+
+/** The conflict a renter is shown for time that is taken. */
+export function takenError(taken: Taken): ConflictError {
+  switch (taken.by) {
+    case "you":
+      return new ConflictError("You already hold this time.", {
+        href: `/bookings/${taken.bookingId}`,
+        label: "Go to your booking to pay for it",
+      });
+    case "you_partly":
+      return new ConflictError(
+        "Part of that time is in one of your bookings waiting for payment. Pick other hours, or pay for that booking.",
+        { href: "/bookings", label: "Your bookings" },
+      );
+    case "other":
+      return new ConflictError(
+        "Someone else has just booked part of that time. Please pick another time.",
+      );
   }
 }
 
@@ -282,11 +354,6 @@ function acceptedConditions(
     acknowledgedAt: now,
   };
 }
-
-const takenError = () =>
-  new ConflictError(
-    "Someone else has just booked part of that time. Please pick another time.",
-  );
 
 /**
  * Holds the kitchen's time for `renter` for HOLD_MS while they pay. Throws
@@ -330,7 +397,7 @@ export async function createHold(
       deps.kv.get<RenterHolds>(keys.renterHolds(renter.id)),
     ]);
     const dayDocs = entries.map((e) => e.value ?? EMPTY_DAY);
-    checkRules(kitchen, interval, dayDocs, now);
+    checkRules(kitchen, interval, dayDocs, now, holds.value ?? []);
     // Recomputed from KV on every attempt; never what the page showed.
     const assessment = await deps.policy.assess(deps.kv, {
       kitchen,
@@ -424,5 +491,5 @@ export async function createHold(
       return booking;
     }
   }
-  throw takenError();
+  throw takenError({ by: "other" });
 }

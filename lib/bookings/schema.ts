@@ -121,9 +121,27 @@ export function endAfterHours(start: string, hours: number): string {
   }`;
 }
 
+/** The wall-clock hours from `start` to `end`; an end at or before the start is the next day. */
+export function hoursBetween(start: string, end: string): number {
+  const minutes = (t: string) =>
+    Number(t.slice(0, 2)) * 60 + Number(t.slice(3, 5));
+  const diff = minutes(end) - minutes(start);
+  return (diff <= 0 ? diff + 24 * 60 : diff) / 60;
+}
+
+/**
+ * What the review page is asked about. With `hours` (the kitchen page's
+ * no-JS form), `end` is that many hours after the start on the wall clock,
+ * and the kitchen must take bookings of that length: an end alone cannot
+ * tell 25 hours from 1.
+ */
+export type ReviewRequest = Omit<HoldRequest, "acknowledge"> & {
+  hours?: number;
+};
+
 /**
  * The review page's query: an end time, or (the kitchen page's no-JS form)
- * a number of hours from the start. Parses to a HoldRequest.
+ * a number of hours from the start.
  */
 export const reviewQuery = z.object({
   kitchen: holdRequest.shape.kitchen,
@@ -137,10 +155,11 @@ export const reviewQuery = z.object({
 }).refine((q) => q.end !== "" || q.hours !== "", {
   message: "Pick an end time",
   path: ["end"],
-}).transform((q): HoldRequest => ({
+}).transform((q): ReviewRequest => ({
   kitchen: q.kitchen,
   date: q.date,
   start: q.start,
-  end: q.end || endAfterHours(q.start, Number(q.hours)),
-  acknowledge: [],
+  ...(q.end
+    ? { end: q.end }
+    : { end: endAfterHours(q.start, Number(q.hours)), hours: Number(q.hours) }),
 }));

@@ -1,5 +1,6 @@
-import type { BookableStart } from "../availability.ts";
+import { bookableHours, type BookableStart } from "../availability.ts";
 import { formatTime } from "./calendar.ts";
+import type { Kitchen } from "./schema.ts";
 
 /** A bookable start as the browser sees it: labels already in the kitchen's zone. */
 export interface SlotView {
@@ -27,6 +28,44 @@ export function dayView(
     date,
     timeZone,
     slots: slots.map((s) => slotView(timeZone, s)),
+  };
+}
+
+/**
+ * The picker's day as its no-JavaScript form shows it: the picked start (or
+ * the first bookable one) selected, and only the lengths that fit from it.
+ */
+export interface PickerDay {
+  initial: DayView;
+  /** The selected start, "09:30"; null on a day with none. */
+  start: string | null;
+  /** Hours a booking from the selected start may last, shortest first. */
+  lengths: number[];
+  /** The selected length: the longest that fits within the one picked. */
+  hours: number | null;
+}
+
+export function pickerDay(
+  k: Pick<Kitchen, "timeZone" | "minHours">,
+  date: string,
+  slots: BookableStart[],
+  picked: { start?: string; hours?: number } = {},
+): PickerDay {
+  const initial = dayView(k.timeZone, date, slots);
+  const i = Math.max(
+    0,
+    initial.slots.findIndex((s) => s.time === picked.start),
+  );
+  const lengths = slots[i] ? bookableHours(k, slots[i]) : [];
+  const wanted = picked.hours;
+  const fitting = wanted === undefined
+    ? []
+    : lengths.filter((h) => h <= wanted);
+  return {
+    initial,
+    start: initial.slots[i]?.time ?? null,
+    lengths,
+    hours: fitting.at(-1) ?? null,
   };
 }
 

@@ -16,11 +16,16 @@ import { getBookingFor, type LifecycleDeps } from "../bookings/lifecycle.ts";
 import { abandonHold } from "../bookings/reconcile.ts";
 import type { Booking, HoldRequest } from "../bookings/schema.ts";
 import { keys } from "../db/keys.ts";
-import { ConflictError } from "../errors.ts";
+import { ConflictError, UnavailableError } from "../errors.ts";
 import { canTakeBookings } from "../hosts/payouts.ts";
 import { getHostFresh } from "../hosts/repo.ts";
 import { getKitchen } from "../kitchens/repo.ts";
+import { logError } from "../log.ts";
 import type { Kitchen } from "../kitchens/schema.ts";
+import { isStripeOutage } from "./stripe.ts";
+
+export const PAYMENTS_DOWN =
+  "Payments are unavailable right now; your hours were released, try again in a minute.";
 
 export interface CheckoutDeps extends LifecycleDeps {
   payments: "stripe" | "demo" | "off";
@@ -68,8 +73,14 @@ export async function startCheckout(
     const url = await checkoutSession(deps, booking, renter);
     return { booking, url, external: true };
   } catch (err) {
-    // No way to pay means no reason to keep the time from others.
+    // No way to pay means no reason to keep the time from others: the hold
+    // ends and its claims are freed in one atomic before the renter hears.
     await abandonHold(deps, booking.id);
+    if (isStripeOutage(err)) {
+      // The renter is told only that payments are down; operators see why.
+      logError(`Checkout for booking ${booking.id} failed:`, err);
+      throw new UnavailableError(PAYMENTS_DOWN);
+    }
     throw err;
   }
 }

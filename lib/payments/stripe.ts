@@ -85,6 +85,20 @@ function parseApiBase(apiBase: string) {
   };
 }
 
+/**
+ * Whether a failed Stripe call means Stripe is unreachable or failing on its
+ * side (network, timeout, 5xx, `api_error`), so the same request may work in
+ * a minute — as opposed to a request Stripe refused, which is our bug.
+ */
+export function isStripeOutage(err: unknown): boolean {
+  if (
+    err instanceof Stripe.errors.StripeConnectionError ||
+    err instanceof Stripe.errors.StripeAPIError
+  ) return true;
+  return err instanceof Stripe.errors.StripeError &&
+    (err.statusCode ?? 0) >= 500;
+}
+
 /** Why a webhook was refused; logged, never shown to the caller. */
 export type WebhookSignatureProblem = "missing" | "invalid" | "stale";
 

@@ -2,24 +2,33 @@ import { Hono } from "hono";
 import { z } from "zod";
 import {
   BookingPage,
+  ChooseHoursPage,
   DemoCheckoutPage,
   ReviewPage,
   TripsPage,
 } from "../../components/BookingPages.tsx";
-import { emptyForm } from "../../components/Forms.tsx";
+import { emptyForm, type FormState } from "../../components/Forms.tsx";
+import AvailabilityPicker from "../../islands/AvailabilityPicker.tsx";
 import { decide } from "../../lib/accounts/roles.ts";
 import { previewHold } from "../../lib/bookings/holds.ts";
 import { bookingCalendar, icsFileName } from "../../lib/bookings/ics.ts";
 import { cancelBooking, getBookingFor } from "../../lib/bookings/lifecycle.ts";
 import { loadBookingPage, loadTrips } from "../../lib/bookings/pages.ts";
-import { holdRequest, reviewQuery } from "../../lib/bookings/schema.ts";
+import {
+  holdRequest,
+  hoursBetween,
+  reviewQuery,
+  type ReviewRequest,
+} from "../../lib/bookings/schema.ts";
+import { loadCityKitchenPage } from "../../lib/compliance/kitchen_page.ts";
 import { NotFoundError, ValidationError } from "../../lib/errors.ts";
 import { ID_PATTERN } from "../../lib/ids.ts";
 import { getKitchen } from "../../lib/kitchens/repo.ts";
+import { pickerDay } from "../../lib/kitchens/slot_view.ts";
 import { resumeCheckout, startCheckout } from "../../lib/payments/checkout.ts";
 import { payDemo } from "../../lib/payments/events.ts";
 import { type AppContext, type AppEnv, page } from "../context.tsx";
-import { formFailure, readForm, readQuery } from "../forms.ts";
+import { formFailure, type FormStatus, readForm, readQuery } from "../forms.ts";
 import { attachment, redirect, redirectOut } from "../headers.ts";
 import { bookingDeps, paymentOrigins } from "./deps.ts";
 
@@ -51,21 +60,32 @@ bookings.get("/", async (c) => {
   );
 });
 
+const PICK_HOURS = "Pick a kitchen, a date and your hours.";
+
+/** A posted booking form's hours, to review again; refused outright when they cannot be read. */
+function reviewOf(raw: Record<string, string>): ReviewRequest {
+  const parsed = holdRequest.omit({ acknowledge: true }).safeParse(raw);
+  if (!parsed.success) throw new ValidationError({}, PICK_HOURS);
+  return parsed.data;
+}
+
+/**
+ * The review of `req`; when its hours cannot be booked, the kitchen's
+ * booking form again with the reason, at the start that was picked.
+ */
 async function renderReview(
   c: AppContext,
-  raw: Record<string, string | string[]>,
+  req: ReviewRequest,
   form = emptyForm,
-  status: 200 | 400 | 409 | 429 = 200,
+  status: 200 | FormStatus = 200,
 ) {
-  const parsed = holdRequest.omit({ acknowledge: true }).safeParse(raw);
-  if (!parsed.success) {
-    throw new ValidationError({}, "Pick a kitchen, a date and your hours.");
+  let preview;
+  try {
+    preview = await previewHold(bookingDeps(c), req, c.var.user?.id ?? null);
+  } catch (err) {
+    const refused = formFailure(emptyForm, err);
+    return await renderHoursForm(c, req, refused.form, refused.status);
   }
-  const preview = await previewHold(
-    bookingDeps(c),
-    parsed.data,
-    c.var.user?.id ?? null,
-  );
   // Say up front why an unconfirmed account cannot book, not after the post.
   const may = decide(c.var.user, "book");
   const shown = !may.ok && !form.message
@@ -76,7 +96,7 @@ async function renderReview(
     { title: "Review your booking" },
     <ReviewPage
       {...preview}
-      request={parsed.data}
+      request={req}
       form={shown}
       signedIn={c.var.user !== null}
     />,
@@ -84,14 +104,38 @@ async function renderReview(
   );
 }
 
+async function renderHoursForm(
+  c: AppContext,
+  req: ReviewRequest,
+  form: FormState,
+  status: FormStatus,
+) {
+  const { kitchen: k, date, today, lastDate, slots } =
+    await loadCityKitchenPage(c.var.kv, req.kitchen, req.date, c.var.now());
+  const picked = {
+    start: req.start,
+    hours: req.hours ?? hoursBetween(req.start, req.end),
+  };
+  return page(
+    c,
+    { title: "Pick other hours" },
+    <ChooseHoursPage kitchen={k} form={form}>
+      <AvailabilityPicker
+        kitchenId={k.id}
+        kitchenTitle={k.title}
+        today={today}
+        lastDate={lastDate}
+        minHours={k.minHours}
+        {...pickerDay(k, date, slots, picked)}
+      />
+    </ChooseHoursPage>,
+    status,
+  );
+}
+
 bookings.get("/new", async (c) => {
   const read = readQuery(c, reviewQuery);
-  if (!read.ok) {
-    throw new ValidationError(
-      read.form.errors,
-      "Pick a kitchen, a date and your hours.",
-    );
-  }
+  if (!read.ok) throw new ValidationError(read.form.errors, PICK_HOURS);
   return await renderReview(c, read.data);
 });
 
@@ -101,7 +145,9 @@ const holdForm = holdRequest.extend({
 
 bookings.post("/", async (c) => {
   const read = await readForm(c, holdForm);
-  if (!read.ok) return await renderReview(c, read.form.values, read.form, 400);
+  if (!read.ok) {
+    return await renderReview(c, reviewOf(read.form.values), read.form, 400);
+  }
   try {
     const { url, external } = await startCheckout(
       bookingDeps(c),
@@ -111,7 +157,12 @@ bookings.post("/", async (c) => {
     return external ? redirectOut(c, url, paymentOrigins(c)) : redirect(c, url);
   } catch (err) {
     const failed = formFailure(read.form, err);
-    return await renderReview(c, read.form.values, failed.form, failed.status);
+    return await renderReview(
+      c,
+      reviewOf(read.form.values),
+      failed.form,
+      failed.status,
+    );
   }
 });
 

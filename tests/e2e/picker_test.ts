@@ -2,6 +2,7 @@
 // quote, and book; and the same form without JavaScript.
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
+import { signUpConfirmed } from "../account_helpers.ts";
 import { addHost, addKitchens, kitchenFixture, testApp } from "../helpers.ts";
 import { browserTest, startServer } from "./browser.ts";
 
@@ -18,6 +19,7 @@ async function site() {
   ]);
   const server = startServer(t.app);
   return {
+    t,
     baseUrl: server.baseUrl,
     daytime,
     overnight,
@@ -176,6 +178,66 @@ browserTest(
       });
     } finally {
       await context.close();
+      await s.close();
+    }
+  },
+);
+
+browserTest(
+  "picker: hours that do not fit come back as the form at the start picked, with the reason, with and without JavaScript",
+  async (browser) => {
+    const s = await site();
+    const { cookie } = await signUpConfirmed(s.t, "rosa@example.com", "rent", {
+      wallet: true,
+    });
+    const [name, value] = cookie.split("=");
+    try {
+      for (const javaScriptEnabled of [false, true]) {
+        const context = await browser.newContext({ javaScriptEnabled });
+        await context.addCookies([{ name, value, url: s.baseUrl }]);
+        const page = await context.newPage();
+        const problems = watch(page);
+        // 16:00 + 6 hours runs past closing at 20:00.
+        const res = await page.goto(
+          `${s.baseUrl}/bookings/new?kitchen=${s.daytime.id}&date=2026-12-03&start=16:00&hours=6`,
+        );
+        assert.equal(res?.status(), 400);
+        assert.match(
+          await page.getByRole("alert").innerText(),
+          /The kitchen is not open for the whole of that time\./,
+        );
+        const start = page.getByLabel("Start", { exact: true });
+        assert.equal(await start.inputValue(), "16:00");
+        if (!javaScriptEnabled) {
+          const hours = page.getByLabel("Hours", { exact: true });
+          assert.deepEqual(
+            await hours.locator("option").allInnerTexts(),
+            ["2 hours", "2.5 hours", "3 hours", "3.5 hours", "4 hours"],
+          );
+          assert.equal(await hours.inputValue(), "4");
+          await page.click("text=Review and book");
+          await page.waitForURL(/\/bookings\/new\?.*hours=4/);
+          assert.equal(
+            await page.locator("h1").innerText(),
+            "Review your booking",
+          );
+        } else {
+          await page.waitForSelector("prep-island[data-hydrated]");
+          const end = page.getByLabel("End", { exact: true });
+          assert.equal(
+            await end.locator("option:checked").innerText(),
+            "8:00 PM (4 hours)",
+          );
+          assert.equal(await end.locator("option").count(), 5);
+          // The page's own 400 is logged by Chromium; hydration adds nothing.
+          assert.deepEqual(
+            problems.filter((p) => !/status of 400/.test(p)),
+            [],
+          );
+        }
+        await context.close();
+      }
+    } finally {
       await s.close();
     }
   },

@@ -475,6 +475,33 @@ Deno.test("stripe fake: answers mistakes with Stripe's errors", async () => {
   assert.match(body.error.message, /did not provide an API key/);
 });
 
+Deno.test("stripe fake: an outage answers every API call with Stripe's api_error until it ends", async () => {
+  await using fake = startStripeFake();
+  const stripe = clientFor(fake);
+  const host = fake.createAccount({ ready: true });
+  fake.setOutage(503);
+  const err = await rejectsWith(
+    stripe.checkout.sessions.create(checkoutParams(host.id), {
+      idempotencyKey: "booking:bk_1:checkout",
+    }),
+    "api_error",
+  );
+  assert.ok(err instanceof Stripe.errors.StripeAPIError);
+  assert.equal(err.statusCode, 503);
+  const tries = fake.state.requests.filter((r) =>
+    r.path === "/v1/checkout/sessions"
+  );
+  assert.ok(tries.length > 1, "the SDK retried, as it does against Stripe");
+  assert.ok(tries.every((r) => r.status === 503));
+  assert.equal(fake.state.sessions.size, 0);
+  fake.setOutage(null);
+  const session = await stripe.checkout.sessions.create(
+    checkoutParams(host.id),
+    { idempotencyKey: "booking:bk_1:checkout" },
+  );
+  assert.equal(session.status, "open");
+});
+
 Deno.test("stripe fake: disputes, the events API and the hosted pay page", async () => {
   await using fake = startStripeFake();
   const stripe = clientFor(fake);

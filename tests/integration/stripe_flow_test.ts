@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import type Stripe from "stripe";
 import { listAuditFor } from "../../lib/audit/repo.ts";
 import { ledgerProblem } from "../../lib/bookings/lifecycle.ts";
+import type { CalendarDay } from "../../lib/bookings/calendar.ts";
 import type { Booking } from "../../lib/bookings/schema.ts";
 import { keys } from "../../lib/db/keys.ts";
 import { listMail } from "../../lib/email/mailbox.ts";
@@ -546,4 +547,79 @@ Deno.test("stripe: a dispute flags the booking; a host who cannot be paid takes 
   assert.equal(refused.status, 409);
   assert.match(await refused.text(), /not taking bookings yet/);
   await w.close();
+});
+
+/** The renter's bookings, newest last. */
+async function bookingsOf(t: T, email: string): Promise<Booking[]> {
+  const renter = (await userByEmail(t, email))!;
+  const out: Booking[] = [];
+  for await (
+    const e of t.kv.list<string>({
+      prefix: keys.bookingsByRenterPrefix(renter.id),
+    })
+  ) out.push(await booking(t, e.value));
+  return out;
+}
+
+async function assertReleased(t: T, b: Booking) {
+  assert.equal(b.status, "expired");
+  for (const day of b.claimDays) {
+    const doc =
+      (await t.kv.get<CalendarDay>(keys.calendarDay(b.kitchenId, day)))
+        .value;
+    assert.ok(
+      !(doc?.claims ?? []).some((c) => c.ref === b.id),
+      `the claim on ${day} is freed`,
+    );
+  }
+  assert.equal(
+    (await t.kv.get(keys.occupancy(b.kitchenId, b.start, b.id))).value,
+    null,
+  );
+  assert.deepEqual(
+    (await t.kv.get(keys.renterHolds(b.renterId))).value ?? [],
+    [],
+  );
+}
+
+const OUTAGE =
+  /Payments are unavailable right now; your hours were released, try again in a minute\./;
+
+Deno.test("stripe: an outage at checkout (5xx) answers 503 and releases the hours it held", async () => {
+  const w = await world();
+  w.fake.setOutage(500);
+  const res = await post(w.t, "/bookings", form(w.kitchenId), {
+    cookie: w.renter,
+  });
+  assert.equal(res.status, 503);
+  assert.match(await res.text(), OUTAGE);
+  const [b] = await bookingsOf(w.t, "rosa@example.com");
+  await assertReleased(w.t, b);
+  // The same hours can be held again as soon as Stripe is back.
+  w.fake.setOutage(null);
+  const again = await checkout(w);
+  assert.notEqual(again.bookingId, b.id);
+  await w.close();
+});
+
+Deno.test("stripe: Stripe unreachable at checkout answers 503 and releases the hours it held", async () => {
+  const w = await world();
+  await w.fake.close();
+  const res = await post(w.t, "/bookings", form(w.kitchenId), {
+    cookie: w.renter,
+  });
+  assert.equal(res.status, 503);
+  assert.match(await res.text(), OUTAGE);
+  const [b] = await bookingsOf(w.t, "rosa@example.com");
+  await assertReleased(w.t, b);
+  // Another renter is not told the time is taken.
+  const other = await confirmedCookie(w.t, "bo@example.com");
+  const review = await get(
+    w.t,
+    `/bookings/new?kitchen=${w.kitchenId}&date=2026-12-03&start=10:00&end=13:00`,
+    other,
+  );
+  assert.equal(review.status, 200);
+  await review.body?.cancel();
+  w.t.close();
 });

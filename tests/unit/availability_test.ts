@@ -1,13 +1,15 @@
 import assert from "node:assert/strict";
 import {
   type AvailabilityRules,
+  bookableHours,
   bookableStarts,
   checkInterval,
   type Interval,
+  lengthProblem,
   nextBookableStart,
   openIntervals,
   type Rejection,
-  REJECTION_MESSAGES,
+  rejectionMessage,
 } from "../../lib/availability.ts";
 import type { WeeklyRange } from "../../lib/kitchens/schema.ts";
 
@@ -146,6 +148,25 @@ Deno.test("checkInterval", async (t) => {
       now: at(`${W}08:00`),
       req: span([`${W}09:59`, `${W}11:59`]),
       expect: "too_soon",
+    },
+    {
+      name: "past: starts before now, whatever the notice",
+      rules: { minNoticeHours: 2 },
+      now: at(`${W}12:00`),
+      req: span([`${W}09:00`, `${W}11:00`]),
+      expect: "past",
+    },
+    {
+      name: "past: one minute ago, with no notice required",
+      now: at(`${W}09:01`),
+      req: span([`${W}09:00`, `${W}11:00`]),
+      expect: "past",
+    },
+    {
+      name: "starting right now is not past",
+      now: at(`${W}09:00`),
+      req: span([`${W}09:00`, `${W}11:00`]),
+      expect: "ok",
     },
     {
       name: "notice period met exactly",
@@ -979,20 +1000,143 @@ Deno.test("malformed rules throw RangeError", async (t) => {
   }
 });
 
-Deno.test("REJECTION_MESSAGES has a sentence for every reason", () => {
-  const reasons: Rejection[] = [
-    "invalid",
-    "outside_hours",
-    "blackout",
-    "too_short",
-    "too_long",
-    "too_soon",
-    "too_far_ahead",
-    "overlaps",
-    "inside_buffer",
+Deno.test("rejectionMessage: every reason in plain words, naming the kitchen's own limits", async (t) => {
+  const limits = {
+    minHours: 3,
+    maxHours: 8,
+    minNoticeHours: 24,
+    bookingWindowDays: 60,
+  };
+  const cases: [Rejection, RegExp][] = [
+    ["invalid", /^Please choose an end time after the start time\.$/],
+    ["outside_hours", /not open for the whole of that time/],
+    ["blackout", /closed on that date/],
+    ["too_short", /shorter than this kitchen's minimum of 3 hours\.$/],
+    ["too_long", /longer than this kitchen's maximum of 8 hours\.$/],
+    ["past", /^That time has passed\./],
+    [
+      "too_soon",
+      /too soon: this kitchen takes bookings at least 24 hours ahead/,
+    ],
+    ["too_far_ahead", /up to 60 days ahead/],
+    ["overlaps", /already booked part of that time/],
+    ["inside_buffer", /too close to another booking/],
   ];
-  assert.deepEqual(Object.keys(REJECTION_MESSAGES).sort(), [...reasons].sort());
-  for (const reason of reasons) {
-    assert.match(REJECTION_MESSAGES[reason], /^[A-Z].*\.$/);
+  for (const [reason, expected] of cases) {
+    await t.step(reason, () => {
+      const message = rejectionMessage(reason, limits);
+      assert.match(message, expected);
+      assert.match(message, /^[A-Z].*\.$/);
+    });
+  }
+  await t.step("a time in the past never speaks of notice", () => {
+    assert.doesNotMatch(rejectionMessage("past", limits), /notice|soon/);
+  });
+  await t.step("one hour is singular", () => {
+    assert.match(
+      rejectionMessage("too_short", { ...limits, minHours: 1 }),
+      /minimum of 1 hour\.$/,
+    );
+  });
+});
+
+Deno.test("lengthProblem: a number of hours outside the kitchen's range names the range", () => {
+  const cases: [number, number, number, string | null][] = [
+    [2, 12, 2, null],
+    [2, 12, 12, null],
+    [2, 12, 6.5, null],
+    [2, 12, 25, "Pick between 2 and 12 hours."],
+    [2, 12, 0, "Pick between 2 and 12 hours."],
+    [2, 12, 1.5, "Pick between 2 and 12 hours."],
+    [2, 12, 12.5, "Pick between 2 and 12 hours."],
+    [4, 4, 4, null],
+    [4, 4, 5, "This kitchen is booked for exactly 4 hours."],
+    [1, 1, 2, "This kitchen is booked for exactly 1 hour."],
+  ];
+  for (const [minHours, maxHours, hours, expected] of cases) {
+    assert.equal(
+      lengthProblem({ minHours, maxHours }, hours),
+      expected,
+      `${hours} h in ${minHours}–${maxHours}`,
+    );
+  }
+});
+
+Deno.test("bookableHours: the lengths that fit from a start, minimum first", () => {
+  const start = at("2026-03-11T09:00");
+  const cases: {
+    name: string;
+    minHours: number;
+    slotMinutes?: number;
+    longest: number;
+    expect: number[];
+  }[] = [
+    { name: "only the minimum", minHours: 2, longest: 2, expect: [2] },
+    {
+      name: "half-hour steps up to the latest end",
+      minHours: 2,
+      longest: 4,
+      expect: [2, 2.5, 3, 3.5, 4],
+    },
+    {
+      name: "a latest end between steps rounds down",
+      minHours: 2,
+      longest: 3.25,
+      expect: [2, 2.5, 3],
+    },
+    {
+      name: "less than the minimum fits nothing",
+      minHours: 2,
+      longest: 1.5,
+      expect: [],
+    },
+    {
+      name: "hour slots",
+      minHours: 1,
+      slotMinutes: 60,
+      longest: 3,
+      expect: [1, 2, 3],
+    },
+    {
+      name: "a whole day",
+      minHours: 23.5,
+      longest: 24,
+      expect: [23.5, 24],
+    },
+  ];
+  for (const c of cases) {
+    assert.deepEqual(
+      bookableHours(
+        { minHours: c.minHours, slotMinutes: c.slotMinutes },
+        { start, maxEnd: start + c.longest * HOUR },
+      ),
+      c.expect,
+      c.name,
+    );
+  }
+});
+
+Deno.test("bookableHours: every length offered from every bookable start passes checkInterval", () => {
+  const r = rules({
+    bufferMinutes: 30,
+    maxHours: 6,
+    weeklyHours: everyDay("08:00", "20:00"),
+  });
+  const occupied = [span(["2026-03-11T12:00", "2026-03-11T14:00"])];
+  const starts = bookableStarts(r, "2026-03-11", occupied, NOW);
+  assert.ok(starts.length > 0);
+  for (const s of starts) {
+    const lengths = bookableHours(r, s);
+    assert.ok(lengths.length > 0);
+    for (const h of lengths) {
+      const req = { start: s.start, end: s.start + h * HOUR };
+      assert.deepEqual(checkInterval(r, req, occupied, NOW), { ok: true });
+    }
+    // Half an hour more than the longest does not fit.
+    const over = {
+      start: s.start,
+      end: s.start + (lengths.at(-1)! + 0.5) * HOUR,
+    };
+    assert.equal(checkInterval(r, over, occupied, NOW).ok, false);
   }
 });

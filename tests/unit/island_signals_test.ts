@@ -12,7 +12,7 @@ import {
   signalsInstalled,
   useSignal,
 } from "../../lib/islands/signals.ts";
-import { dayView } from "../../lib/kitchens/slot_view.ts";
+import { pickerDay } from "../../lib/kitchens/slot_view.ts";
 
 /** Modules a start-up from `entry` evaluates: imports that are only types do not count. */
 async function runtimeModules(entry: string): Promise<string[]> {
@@ -77,9 +77,12 @@ const islands: [string, () => string][] = [
         kitchenTitle: "Test </script> Kitchen",
         today: "2026-12-01",
         lastDate: "2027-01-30",
-        initial: dayView("America/Chicago", "2026-12-01", SLOTS),
         minHours: 2,
-        maxHours: 12,
+        ...pickerDay(
+          { timeZone: "America/Chicago", minHours: 2 },
+          "2026-12-01",
+          SLOTS,
+        ),
       })),
   ],
   [
@@ -90,9 +93,12 @@ const islands: [string, () => string][] = [
         kitchenTitle: "Closed Kitchen",
         today: "2026-12-01",
         lastDate: "2027-01-30",
-        initial: dayView("America/Chicago", "2026-12-25", []),
         minHours: 2,
-        maxHours: 4,
+        ...pickerDay(
+          { timeZone: "America/Chicago", minHours: 2 },
+          "2026-12-25",
+          [],
+        ),
       })),
   ],
   [
