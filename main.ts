@@ -113,7 +113,7 @@ function startBackfills(kv: Deno.Kv) {
   (async () => {
     for (const [what, backfill] of backfills) {
       const res = await backfill(kv);
-      if (res.ran) {
+      if (res.ran && res.entries > 0) {
         console.log(
           `Indexed ${res.entries} existing ${what} for staff search.`,
         );
