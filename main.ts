@@ -12,6 +12,8 @@ import { createApp } from "./routes/app.tsx";
 import type { AppEnv } from "./routes/context.tsx";
 import { jobHandlers } from "./lib/jobs/handlers.ts";
 import { createJobRunner } from "./lib/jobs/runner.ts";
+import { backfillUserIndex } from "./lib/accounts/user_index.ts";
+import { backfillKitchenIndex } from "./lib/kitchens/repo.ts";
 
 /**
  * Everything start-up does before serving: configuration, KV, demo data,
@@ -60,6 +62,7 @@ export async function startPrep(
     }
   }
   startJobs(kv, config);
+  startBackfills(kv);
   const manifest = await loadManifest();
   const app = createApp({ kv, config, manifest, now: Date.now });
   return { app, config };
@@ -96,6 +99,30 @@ function startJobs(kv: Deno.Kv, config: Config) {
 }
 
 let sweepJobs: () => Promise<void> = () => Promise.resolve();
+
+/**
+ * Writes the staff search indexes of accounts and kitchens made before
+ * them (lib/db/backfill.ts): once per store, in the background so start-up
+ * does not wait; a stopped instance leaves the rest to the next start.
+ */
+function startBackfills(kv: Deno.Kv) {
+  const backfills = [
+    ["accounts", backfillUserIndex],
+    ["kitchens", backfillKitchenIndex],
+  ] as const;
+  (async () => {
+    for (const [what, backfill] of backfills) {
+      const res = await backfill(kv);
+      if (res.ran && res.entries > 0) {
+        console.log(
+          `Indexed ${res.entries} existing ${what} for staff search.`,
+        );
+      }
+    }
+  })().catch((err) =>
+    logError("Staff search backfill stopped (the next start resumes it):", err)
+  );
+}
 
 // Deno Deploy only registers crons declared at the top level of the entry
 // module, so this one is, and it runs whatever runner start-up started.

@@ -161,6 +161,14 @@ export function AdminHomePage(
       </header>
       <ul class="space-y-1">
         <li>
+          <a href="/admin/users" class={link}>Users</a>
+          {" — find an account by name or email; suspend or reinstate it."}
+        </li>
+        <li>
+          <a href="/admin/kitchens" class={link}>Kitchens</a>
+          {" — find a kitchen by title, city or host; suspend or reinstate it."}
+        </li>
+        <li>
           <a href="/admin/documents" class={link}>Documents</a>
           {" — the review queue of permits and wallet documents."}
         </li>

@@ -31,8 +31,10 @@ function bookingTimes(b: Booking): string {
 
 export function StaffNav() {
   return (
-    <nav aria-label="Staff pages" class="flex gap-4 text-sm">
+    <nav aria-label="Staff pages" class="flex flex-wrap gap-4 text-sm">
       <a href="/admin" class={link}>Failed jobs</a>
+      <a href="/admin/users" class={link}>Users</a>
+      <a href="/admin/kitchens" class={link}>Kitchens</a>
       <a href="/admin/bookings" class={link}>Bookings</a>
       <a href="/admin/documents" class={link}>Documents</a>
       <a href="/admin/audit" class={link}>Audit log</a>

@@ -2,6 +2,11 @@ import type { SessionUser } from "../lib/accounts/schema.ts";
 import type { AuditEntry } from "../lib/audit/schema.ts";
 import type { Booking } from "../lib/bookings/schema.ts";
 import type {
+  DirectoryPage,
+  StaffKitchenRow,
+  StaffUserRow,
+} from "../lib/compliance/staff_search.ts";
+import type {
   StaffKitchenView,
   StaffUserView,
 } from "../lib/compliance/suspensions.ts";
@@ -151,6 +156,235 @@ export function AdminAuditPage(
     </section>
   );
 }
+
+// ---------------------------------------------------------------------------
+// The user and kitchen directories
+
+/** A directory page's address: the search as typed, and where the page starts. */
+function directoryLink(
+  path: string,
+  fields: string[],
+  values: Record<string, string>,
+  cursor?: string,
+): string {
+  const q = new URLSearchParams();
+  for (const f of fields) {
+    const v = values[f]?.trim();
+    if (v) q.set(f, v);
+  }
+  if (cursor) q.set("cursor", cursor);
+  const s = q.toString();
+  return s ? `${path}?${s}` : path;
+}
+
+/** The results of a directory search, or nothing when the search was not valid. */
+function DirectoryResults<R>(
+  { found, form, path, fields, what, table }: {
+    found: DirectoryPage<R> | null;
+    form: FormState;
+    path: string;
+    fields: string[];
+    /** "accounts", "kitchens". */
+    what: string;
+    table: (rows: R[]) => preact.JSX.Element;
+  },
+) {
+  if (!found) return null;
+  const searched = fields.some((f) => form.values[f]?.trim());
+  const paged = Boolean(form.values.cursor?.trim());
+  return (
+    <section aria-labelledby="results" class="space-y-3">
+      <h2 id="results" class="text-xl font-bold">
+        {searched ? "Results" : `All ${what}, newest first`}
+      </h2>
+      {found.rows.length === 0
+        ? (
+          <p>
+            {found.partial
+              ? `No matching ${what} among the entries searched so far.`
+              : searched
+              ? `No ${what} match this search.`
+              : `No ${what} yet.`}
+          </p>
+        )
+        : table(found.rows)}
+      {found.partial && found.next && (
+        <p class="text-stone-700">
+          The search stopped after reading a thousand entries; later entries
+          were not searched yet.
+        </p>
+      )}
+      <nav aria-label={`Pages of ${what}`} class="flex gap-4">
+        {paged && (
+          <a href={directoryLink(path, fields, form.values)} class={link}>
+            First page
+          </a>
+        )}
+        {found.next && (
+          <a
+            href={directoryLink(path, fields, form.values, found.next)}
+            class={link}
+          >
+            {found.partial ? "Search further" : "Next page"}
+          </a>
+        )}
+      </nav>
+    </section>
+  );
+}
+
+const USER_FIELDS = ["q"];
+
+export function AdminUsersPage(
+  { found, form }: {
+    /** Null when the search was not valid (the form says why). */
+    found: DirectoryPage<StaffUserRow> | null;
+    form: FormState;
+  },
+) {
+  return (
+    <section class="space-y-6">
+      <StaffNav />
+      <h1 class="text-3xl font-extrabold">Users</h1>
+      <form method="get" action="/admin/users" class={card} role="search">
+        {/* A bad page link has no field of its own: say so above the form. */}
+        <FormMessage
+          form={{ ...form, message: form.errors.cursor ?? form.message }}
+        />
+        <TextField
+          name="q"
+          label="Name or email"
+          hint="A name, business name or email address, or its start: “ros” finds Rosa. “@example.com” finds everyone at that domain."
+          form={form}
+          required={false}
+        />
+        <SubmitButton>Find accounts</SubmitButton>
+      </form>
+      <DirectoryResults
+        found={found}
+        form={form}
+        path="/admin/users"
+        fields={USER_FIELDS}
+        what="accounts"
+        table={(rows) => (
+          <Table
+            caption="Accounts"
+            head={["Name", "Email", "Roles", "Status"]}
+          >
+            {rows.map((u) => (
+              <tr key={u.id} class="border-b border-stone-200 align-top">
+                <td class={td}>
+                  <a href={`/admin/users/${u.id}`} class={link}>{u.name}</a>
+                  {u.businessName && (
+                    <span class="block text-stone-700">{u.businessName}</span>
+                  )}
+                </td>
+                <td class={td}>{u.email}</td>
+                <td class={td}>{u.roles.join(", ")}</td>
+                <td class={td}>
+                  <AccountStatus suspended={u.suspended} />
+                </td>
+              </tr>
+            ))}
+          </Table>
+        )}
+      />
+    </section>
+  );
+}
+
+function AccountStatus({ suspended }: { suspended: boolean }) {
+  return suspended
+    ? <span class="font-semibold text-red-800">Suspended</span>
+    : <span>Active</span>;
+}
+
+const KITCHEN_FIELDS = ["q", "host"];
+
+export function AdminKitchensPage(
+  { found, form }: {
+    /** Null when the search was not valid (the form says why). */
+    found: DirectoryPage<StaffKitchenRow> | null;
+    form: FormState;
+  },
+) {
+  return (
+    <section class="space-y-6">
+      <StaffNav />
+      <h1 class="text-3xl font-extrabold">Kitchens</h1>
+      <form method="get" action="/admin/kitchens" class={card} role="search">
+        <FormMessage
+          form={{ ...form, message: form.errors.cursor ?? form.message }}
+        />
+        <div class="grid gap-3 sm:grid-cols-2">
+          <TextField
+            name="q"
+            label="Title or city"
+            hint="Words of the title or the city, or their start: “wick chi”."
+            form={form}
+            required={false}
+          />
+          <TextField
+            name="host"
+            label="Host name or email"
+            hint="Only this host's kitchens; with a title or city, both must match."
+            form={form}
+            required={false}
+          />
+        </div>
+        <SubmitButton>Find kitchens</SubmitButton>
+      </form>
+      <DirectoryResults
+        found={found}
+        form={form}
+        path="/admin/kitchens"
+        fields={KITCHEN_FIELDS}
+        what="kitchens"
+        table={(rows) => (
+          <Table
+            caption="Kitchens"
+            head={["Title", "City", "Host", "Status"]}
+          >
+            {rows.map((k) => (
+              <tr key={k.id} class="border-b border-stone-200 align-top">
+                <td class={td}>
+                  <a href={`/admin/kitchens/${k.id}`} class={link}>
+                    {k.title}
+                  </a>
+                </td>
+                <td class={td}>{k.city}</td>
+                <td class={td}>
+                  {k.host.email
+                    ? (
+                      <a href={`/admin/users/${k.host.id}`} class={link}>
+                        {k.host.name}
+                      </a>
+                    )
+                    : (k.host.name ?? k.host.id)}
+                  <span class="block text-stone-700">
+                    {k.host.email ?? "no account"}
+                  </span>
+                </td>
+                <td class={td}>
+                  {k.status === "suspended"
+                    ? <span class="font-semibold text-red-800">Suspended</span>
+                    : KITCHEN_STATUS_NAMES[k.status]}
+                </td>
+              </tr>
+            ))}
+          </Table>
+        )}
+      />
+    </section>
+  );
+}
+
+const KITCHEN_STATUS_NAMES: Record<StaffKitchenRow["status"], string> = {
+  draft: "Draft",
+  published: "Published",
+  unlisted: "Unlisted",
+  suspended: "Suspended",
+};
 
 // ---------------------------------------------------------------------------
 // Suspend and reinstate

@@ -5,6 +5,7 @@
  */
 import { hashPassword } from "../lib/accounts/password.ts";
 import type { Role, User } from "../lib/accounts/schema.ts";
+import { addUserIndex } from "../lib/accounts/user_index.ts";
 import { keys } from "../lib/db/keys.ts";
 import { DEMO_HOSTS } from "./seed.ts";
 
@@ -77,6 +78,7 @@ export async function seedDemoAccounts(
       .check({ key: keys.userByEmail(a.email), versionstamp: null })
       .set(keys.user(a.id), user)
       .set(keys.userByEmail(a.email), a.id);
+    addUserIndex(atomic, null, user);
   }
   atomic.set(marker, { at });
   return (await atomic.commit()).ok;

@@ -59,6 +59,7 @@ import {
   type NewSession,
 } from "./sessions.ts";
 import { hashSecret, newSecret } from "./tokens.ts";
+import { addUserIndex } from "./user_index.ts";
 
 export const VERIFY_TTL_MS = 24 * 3600_000;
 export const RESET_TTL_MS = 3600_000;
@@ -222,6 +223,7 @@ export async function signUp(
     .check({ key: keys.user(user.id), versionstamp: null })
     .set(keys.user(user.id), user)
     .set(keys.userByEmail(user.email), user.id);
+  addUserIndex(atomic, null, user);
   if (roles.includes("host")) addHostProfile(atomic, user, deps.now);
   await addVerification(atomic, deps, user, user.email);
   if ((await atomic.commit()).ok) return { user };
@@ -385,6 +387,7 @@ export async function confirmEmail(
   const atomic = deps.kv.atomic().check(entry).check(user)
     .delete(entry.key)
     .set(keys.user(before.id), after);
+  addUserIndex(atomic, before, after);
   if (after.email !== before.email) {
     atomic
       .check({ key: keys.userByEmail(after.email), versionstamp: null })
@@ -531,6 +534,7 @@ async function changeUser(
       updatedAt: new Date(deps.now).toISOString(),
     };
     const atomic = deps.kv.atomic().check(entry).set(keys.user(userId), after);
+    addUserIndex(atomic, entry.value, after);
     await extra?.(atomic, entry.value, after);
     if ((await atomic.commit()).ok) {
       forgetSessionUser(deps.kv, userId);
@@ -724,6 +728,7 @@ export async function deleteAccount(
   const atomic = deps.kv.atomic().check(entry)
     .delete(keys.user(userId))
     .delete(keys.userByEmail(user.email));
+  addUserIndex(atomic, user, null);
   await addHostRemoval(atomic, deps.kv, userId);
   await addEndSessions(atomic, deps.kv, userId);
   for await (

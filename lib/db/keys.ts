@@ -25,6 +25,10 @@ export const keys = {
     id,
   ],
   kitchensByPricePrefix: (scope: string) => ["kitchens_by_price", scope],
+  /** Every kitchen (any status) by each of its search terms (lib/search_terms.ts), for staff. */
+  kitchensByTerm: (term: string, id: string) => ["kitchens_by_term", term, id],
+  kitchensByTermPrefix: () => ["kitchens_by_term"],
+  kitchensPrefix: () => ["kitchens"],
   /** Published kitchens ordered by id (ULID, so by creation time), per city and for ALL_CITIES. */
   kitchensByCreated: (
     scope: string,
@@ -148,6 +152,10 @@ export const keys = {
   renterProfile: (userId: string) => ["renter_profiles", userId],
   /** Unique: one account per normalised (trimmed, lower-case) email address. */
   userByEmail: (email: string) => ["users_by_email", email],
+  usersPrefix: () => ["users"],
+  /** Every account by each of its search terms (lib/search_terms.ts), for staff. */
+  usersByTerm: (term: string, id: string) => ["users_by_term", term, id],
+  usersByTermPrefix: () => ["users_by_term"],
   /** Sessions by the SHA-256 of their id; the id itself is never stored. */
   session: (hash: string) => ["sessions", hash],
   sessionsByUser: (
@@ -244,6 +252,9 @@ export const keys = {
   /** Confirmed bookings whose documents expire before they start (lib/compliance/expiry.ts). */
   complianceFlag: (bookingId: string) => ["compliance_flags", bookingId],
   complianceFlagsPrefix: () => ["compliance_flags"],
+
+  /** A one-off backfill of an index over existing records: progress, then done (lib/db/backfill.ts). */
+  backfill: (name: string) => ["backfills", name],
 
   /** Records that a named seed has run, so seeding twice creates nothing new. */
   seed: (name: string) => ["seeds", name],

@@ -1,4 +1,8 @@
+import { findCity } from "../cities.ts";
+import { type BackfillResult, runBackfill } from "../db/backfill.ts";
 import { ALL_CITIES, keys } from "../db/keys.ts";
+import { listTermRange } from "../db/term_index.ts";
+import { type TermCursor, termsOf } from "../search_terms.ts";
 import { cached, forget, forgetPrefix, noteWrite } from "../db/read_cache.ts";
 import { ConflictError, NotFoundError } from "../errors.ts";
 import { newId } from "../ids.ts";
@@ -35,11 +39,21 @@ export function searchIndexKeys(k: Kitchen): Deno.KvKey[] {
   ];
 }
 
+/**
+ * The terms staff find a kitchen by (lib/search_terms.ts): the words of its
+ * city and of its title.
+ */
+export function kitchenTerms(k: Pick<Kitchen, "title" | "address">): string[] {
+  const city = findCity(k.address.city);
+  return termsOf([], [city?.name ?? k.address.city, k.title]);
+}
+
 /** Every index entry of a kitchen, search or not. */
 function indexKeys(k: Kitchen): Deno.KvKey[] {
   return [
     keys.kitchensByHost(k.hostId, k.id),
     keys.kitchensByStatus(k.status, k.id),
+    ...kitchenTerms(k).map((t) => keys.kitchensByTerm(t, k.id)),
     ...searchIndexKeys(k),
   ];
 }
@@ -247,6 +261,74 @@ export async function listKitchenIdsByHost(
     const e of kv.list<string>({ prefix: keys.kitchensByHostPrefix(hostId) })
   ) ids.push(e.value);
   return ids;
+}
+
+/** Index entries of kitchens with a term starting with `prefix`, after `after`. */
+export function listKitchensByTerm(
+  kv: Deno.Kv,
+  prefix: string,
+  after: TermCursor | null,
+): AsyncGenerator<TermCursor> {
+  return listTermRange(kv, keys.kitchensByTermPrefix(), prefix, after);
+}
+
+/** Every kitchen (drafts never published have none), newest id first, below `before`. */
+export async function* listKitchens(
+  kv: Deno.Kv,
+  before: string | null,
+): AsyncGenerator<Kitchen> {
+  const iter = kv.list<Kitchen>(
+    before
+      ? { prefix: keys.kitchensPrefix(), end: keys.kitchen(before) }
+      : { prefix: keys.kitchensPrefix() },
+    { reverse: true, batchSize: 100 },
+  );
+  for await (const e of iter) yield e.value;
+}
+
+/** Ids of a host's kitchens and drafts, in id order, after `after`. */
+export async function* listKitchenIdsOfHost(
+  kv: Deno.Kv,
+  hostId: string,
+  after: string | null,
+): AsyncGenerator<string> {
+  const prefix = keys.kitchensByHostPrefix(hostId);
+  const iter = kv.list<string>(
+    after
+      ? { prefix, start: keys.kitchensByHost(hostId, `${after}\u0000`) }
+      : { prefix },
+    { batchSize: 100 },
+  );
+  for await (const e of iter) yield e.value;
+}
+
+/** Kitchens by id, read fresh (not through the read cache), in the order asked. */
+export async function getKitchensFresh(
+  kv: Deno.Kv,
+  ids: readonly string[],
+): Promise<(Kitchen | null)[]> {
+  const out: (Kitchen | null)[] = [];
+  // getMany takes at most 10 keys.
+  for (let i = 0; i < ids.length; i += 10) {
+    const got = await kv.getMany<Kitchen[]>(
+      ids.slice(i, i + 10).map((id) => keys.kitchen(id)),
+    );
+    for (const e of got) out.push(e.value);
+  }
+  return out;
+}
+
+/** Writes the term index entries of kitchens made before `kitchens_by_term` existed (once). */
+export function backfillKitchenIndex(kv: Deno.Kv): Promise<BackfillResult> {
+  return runBackfill<Kitchen>(kv, {
+    name: "kitchens_by_term",
+    prefix: keys.kitchensPrefix(),
+    add: (atomic, e) => {
+      for (const t of kitchenTerms(e.value)) {
+        atomic.set(keys.kitchensByTerm(t, e.value.id), e.value.id);
+      }
+    },
+  });
 }
 
 /** Whether a host has any kitchen, listed or not. */

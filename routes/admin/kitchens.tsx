@@ -1,10 +1,15 @@
 /**
- * /admin/kitchens/:id: a kitchen as staff see it (status, host, permits,
- * upcoming bookings to handle, audit trail); admins suspend and reinstate it
- * with a reason (lib/compliance/suspensions.ts).
+ * /admin/kitchens: the kitchen directory, found by title, city or host, 50
+ * a page (lib/compliance/staff_search.ts). /admin/kitchens/:id: a kitchen
+ * as staff see it (status, host, permits, upcoming bookings to handle,
+ * audit trail); admins suspend and reinstate it with a reason
+ * (lib/compliance/suspensions.ts).
  */
 import { Hono } from "hono";
-import { AdminKitchenPage } from "../../components/AdminStaff.tsx";
+import {
+  AdminKitchenPage,
+  AdminKitchensPage,
+} from "../../components/AdminStaff.tsx";
 import { emptyForm, type FormState } from "../../components/Forms.tsx";
 import { decide, requireCapability } from "../../lib/accounts/roles.ts";
 import {
@@ -13,9 +18,13 @@ import {
   suspendKitchen,
   suspensionForm,
 } from "../../lib/compliance/suspensions.ts";
+import {
+  kitchenDirectoryQuery,
+  searchKitchens,
+} from "../../lib/compliance/staff_search.ts";
 import { ID_PATTERN } from "../../lib/ids.ts";
 import { type AppContext, type AppEnv, page } from "../context.tsx";
-import { formFailure, type FormStatus, readForm } from "../forms.ts";
+import { formFailure, type FormStatus, readForm, readQuery } from "../forms.ts";
 import { redirect } from "../headers.ts";
 
 export const adminKitchens = new Hono<AppEnv>();
@@ -25,6 +34,33 @@ const NOTICES: Record<string, string> = {
     "The kitchen is suspended: it is out of search and takes no new holds. The host is notified.",
   reinstated: "The kitchen is reinstated. The host is notified.",
 };
+
+adminKitchens.get("/", async (c) => {
+  const read = readQuery(c, kitchenDirectoryQuery);
+  let failed: { form: FormState; status: FormStatus } = {
+    form: read.form,
+    status: 400,
+  };
+  if (read.ok) {
+    try {
+      const found = await searchKitchens(c.var.kv, c.var.user, read.data);
+      return page(
+        c,
+        { title: "Kitchens" },
+        <AdminKitchensPage found={found} form={read.form} />,
+      );
+    } catch (err) {
+      // Too many hosts match: a field error, like a mistyped search.
+      failed = formFailure(read.form, err);
+    }
+  }
+  return page(
+    c,
+    { title: "Kitchens" },
+    <AdminKitchensPage found={null} form={failed.form} />,
+    failed.status,
+  );
+});
 
 async function renderKitchen(
   c: AppContext,

@@ -1,10 +1,12 @@
 /**
- * /admin/users/:id: an account as staff see it (roles, kitchens, wallet,
- * audit trail); admins suspend and reinstate it with a reason, never their
- * own (lib/compliance/suspensions.ts).
+ * /admin/users: the account directory, found by name or email, 50 a page
+ * (lib/compliance/staff_search.ts). /admin/users/:id: an account as staff
+ * see it (roles, kitchens, wallet, audit trail); admins suspend and
+ * reinstate it with a reason, never their own
+ * (lib/compliance/suspensions.ts).
  */
 import { Hono } from "hono";
-import { AdminUserPage } from "../../components/AdminStaff.tsx";
+import { AdminUserPage, AdminUsersPage } from "../../components/AdminStaff.tsx";
 import { emptyForm, type FormState } from "../../components/Forms.tsx";
 import { decide, requireCapability } from "../../lib/accounts/roles.ts";
 import {
@@ -14,8 +16,12 @@ import {
   suspensionForm,
   USER_ID_PATTERN,
 } from "../../lib/compliance/suspensions.ts";
+import {
+  searchUsers,
+  userDirectoryQuery,
+} from "../../lib/compliance/staff_search.ts";
 import { type AppContext, type AppEnv, page } from "../context.tsx";
-import { formFailure, type FormStatus, readForm } from "../forms.ts";
+import { formFailure, type FormStatus, readForm, readQuery } from "../forms.ts";
 import { redirect } from "../headers.ts";
 
 export const adminUsers = new Hono<AppEnv>();
@@ -25,6 +31,24 @@ const NOTICES: Record<string, string> = {
     "The account is suspended: it can sign in and see its bookings, but not book, host or publish. They are notified.",
   reinstated: "The account is reinstated. They are notified.",
 };
+
+adminUsers.get("/", async (c) => {
+  const read = readQuery(c, userDirectoryQuery);
+  if (!read.ok) {
+    return page(
+      c,
+      { title: "Users" },
+      <AdminUsersPage found={null} form={read.form} />,
+      400,
+    );
+  }
+  const found = await searchUsers(c.var.kv, c.var.user, read.data);
+  return page(
+    c,
+    { title: "Users" },
+    <AdminUsersPage found={found} form={read.form} />,
+  );
+});
 
 async function renderUser(
   c: AppContext,

@@ -273,6 +273,12 @@ Deno.test("admin matrix: every staff and document route gives each visitor exact
         form: { note: "", reason: "A newer one", correctedExpiry: "" },
         expect: staffAct(303),
       },
+      { method: "GET", path: "/admin/kitchens", expect: STAFF_READ },
+      {
+        method: "GET",
+        path: "/admin/kitchens?q=chicago&host=hal%40example.com",
+        expect: STAFF_READ,
+      },
       {
         method: "GET",
         path: `/admin/kitchens/${ids.kitchenA}`,
@@ -289,6 +295,12 @@ Deno.test("admin matrix: every staff and document route gives each visitor exact
         path: `/admin/kitchens/${ids.kitchenB}/reinstate`,
         form: reason,
         expect: staffAct(303),
+      },
+      { method: "GET", path: "/admin/users", expect: STAFF_READ },
+      {
+        method: "GET",
+        path: "/admin/users?q=rosa%40example",
+        expect: STAFF_READ,
       },
       {
         method: "GET",
