@@ -125,6 +125,12 @@ export const permitStanding = z.object({
   missing: z.array(z.string()),
   /** The same, as people call them ("Health permit"), for the host's pages. */
   missingNames: z.array(z.string()),
+  /**
+   * Why each missing kind is missing, in `missing`'s order: its current
+   * document's status ("renewal_requested", "expired"…), or null when there
+   * is none; what the kitchen page tells renters. Absent on older standings.
+   */
+  missingStatuses: z.array(z.string().nullable()).optional(),
   checkedAt: z.number().int(),
 });
 export type PermitStanding = z.infer<typeof permitStanding>;

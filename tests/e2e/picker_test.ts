@@ -2,7 +2,10 @@
 // quote, and book; and the same form without JavaScript.
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
+import { listDocumentsFor, reviewDocument } from "../../lib/compliance/repo.ts";
+import { TEST_ADMIN } from "../compliance_helpers.ts";
 import { addHost, addKitchens, kitchenFixture, testApp } from "../helpers.ts";
+import { assertAccessible } from "./axe.ts";
 import { browserTest, startServer } from "./browser.ts";
 
 async function site() {
@@ -177,6 +180,43 @@ browserTest(
     } finally {
       await context.close();
       await s.close();
+    }
+  },
+);
+
+browserTest(
+  "picker: a kitchen renewing a permit says why, offers no times and ships no picker",
+  async (browser) => {
+    const t = await testApp();
+    const host = await addHost(t.kv, "Marisol Vega");
+    const [renewing] = await addKitchens(t.kv, host.id, [
+      kitchenFixture({ title: "Renewing Kitchen" }),
+    ]);
+    const permit = (await listDocumentsFor(t.kv, {
+      kind: "kitchen",
+      id: renewing.id,
+    })).find((d) => d.kind === "health_permit")!;
+    await reviewDocument(t.kv, permit.id, "request_renewal", TEST_ADMIN, {
+      reason: "This year's permit, please",
+      mail: { from: "Prep <a@example.com>", baseUrl: "http://x", wake: false },
+    }, t.clock());
+    const server = startServer(t.app);
+    const page = await browser.newPage();
+    const problems = watch(page);
+    try {
+      await page.goto(`${server.baseUrl}/kitchens/${renewing.id}`);
+      assert.match(
+        await page.locator("[data-testid=not-bookable]").innerText(),
+        /This kitchen is renewing a permit; it is not taking bookings right now\./,
+      );
+      assert.equal(await page.locator("prep-island").count(), 0);
+      assert.equal(await page.locator("script[type=module]").count(), 0);
+      await assertAccessible(page);
+      assert.deepEqual(problems, []);
+    } finally {
+      await page.close();
+      await server.shutdown();
+      t.close();
     }
   },
 );

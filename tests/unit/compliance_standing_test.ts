@@ -11,10 +11,13 @@ import type {
   DocumentUpload,
 } from "../../lib/compliance/schema.ts";
 import {
+  notBookableReason,
   permitStanding,
   requiredKitchenKinds,
+  sameStanding,
   verdictWallet,
 } from "../../lib/compliance/standing.ts";
+import type { PermitStanding } from "../../lib/kitchens/schema.ts";
 
 const LA = "America/Los_Angeles";
 const NOW = Date.parse("2026-12-01T12:00:00Z");
@@ -123,6 +126,158 @@ Deno.test("standing: ok only when every required permit is verified and unexpire
     assert.equal(s.ok, ok, name);
     assert.deepEqual(s.missing, missing, name);
     assert.equal(s.missingNames.length, missing.length, name);
+  }
+});
+
+Deno.test("standing: records each missing permit's status", () => {
+  const pack = rulePackFor("chicago");
+  const renewing = review(doc("health_permit"), "request_renewal", {
+    reviewerId: "staff",
+    now: NOW - 8 * 86_400_000,
+    timeZone: LA,
+  });
+  const cases: [string, ComplianceDocument[], (string | null)[]][] = [
+    ["none", [], [null, null, null]],
+    [
+      "all verified",
+      [doc("health_permit"), doc("fire_safety"), doc("business_license")],
+      [],
+    ],
+    [
+      "renewal requested, pending, rejected",
+      [
+        renewing,
+        doc("fire_safety", {}, null),
+        doc("business_license", { expiryDate: "2027-02-01" }, "reject"),
+      ],
+      ["renewal_requested", "pending", "rejected"],
+    ],
+    [
+      "one past its date: expired",
+      [
+        doc("health_permit", { expiryDate: "2026-11-30" }),
+        doc("fire_safety", { expiryDate: "2027-05-01" }),
+        doc("business_license"),
+      ],
+      ["expired"],
+    ],
+  ];
+  for (const [name, docs, statuses] of cases) {
+    const s = permitStanding(pack, docs, NOW, LA);
+    assert.deepEqual(s.missingStatuses, statuses, name);
+  }
+});
+
+Deno.test("standing: a change renters see is a change; the time it was checked is not", () => {
+  const base: PermitStanding = {
+    ok: true,
+    missing: [],
+    missingNames: [],
+    missingStatuses: [],
+    checkedAt: 1,
+  };
+  const down: PermitStanding = {
+    ...base,
+    ok: false,
+    missing: ["health_permit"],
+    missingNames: ["Health permit"],
+    missingStatuses: ["pending"],
+  };
+  const cases: [string, PermitStanding | undefined, PermitStanding, boolean][] =
+    [
+      ["checked again later", base, { ...base, checkedAt: 2 }, true],
+      ["none before", undefined, base, false],
+      ["pending, then rejected", down, {
+        ...down,
+        missingStatuses: ["rejected"],
+      }, false],
+      [
+        "from before statuses were kept",
+        {
+          ok: false,
+          missing: ["health_permit"],
+          missingNames: ["Health permit"],
+          checkedAt: 1,
+        },
+        down,
+        false,
+      ],
+    ];
+  for (const [name, a, b, same] of cases) {
+    assert.equal(sameStanding(a, b), same, name);
+  }
+});
+
+Deno.test("standing: why a kitchen takes no bookings, in renter terms", () => {
+  const standing = (
+    missing: string[],
+    missingStatuses?: (string | null)[],
+  ): PermitStanding => ({
+    ok: missing.length === 0,
+    missing,
+    missingNames: [],
+    ...(missingStatuses ? { missingStatuses } : {}),
+    checkedAt: 0,
+  });
+  const NOT_NOW = "it is not taking bookings right now.";
+  const cases: [string, PermitStanding | undefined, string | null][] = [
+    ["bookable", standing([], []), null],
+    [
+      "renewing",
+      standing(["health_permit"], ["renewal_requested"]),
+      `This kitchen is renewing a permit; ${NOT_NOW}`,
+    ],
+    [
+      "expired",
+      standing(["fire_safety"], ["expired"]),
+      "This kitchen's fire safety inspection or suppression certificate has expired; it is not taking bookings until Prep verifies a new one.",
+    ],
+    [
+      "rejected",
+      standing(["business_license"], ["rejected"]),
+      `This kitchen's business license could not be verified by Prep; ${NOT_NOW}`,
+    ],
+    [
+      "awaiting review",
+      standing(["commissary"], ["pending"]),
+      `This kitchen is waiting for Prep to verify its commissary permit; ${NOT_NOW}`,
+    ],
+    [
+      "never uploaded",
+      standing(["community_notice"], [null]),
+      `This kitchen's community notification is not on file with Prep yet; ${NOT_NOW}`,
+    ],
+    [
+      "several: the expired one is named before a renewal",
+      standing(["health_permit", "fire_safety"], [
+        "renewal_requested",
+        "expired",
+      ]),
+      "This kitchen's fire safety inspection or suppression certificate has expired; it is not taking bookings until Prep verifies a new one.",
+    ],
+    [
+      "several: a rejection before one awaiting review",
+      standing(["health_permit", "tfe"], ["pending", "rejected"]),
+      `This kitchen's temporary food establishment permit could not be verified by Prep; ${NOT_NOW}`,
+    ],
+    [
+      "a standing from before statuses were kept",
+      standing(["health_permit"]),
+      `Prep is checking this kitchen's permits; ${NOT_NOW}`,
+    ],
+    [
+      "no standing at all",
+      undefined,
+      `Prep is checking this kitchen's permits; ${NOT_NOW}`,
+    ],
+    [
+      "not ok with nothing named missing (no city yet)",
+      { ...standing([], []), ok: false },
+      `Prep is checking this kitchen's permits; ${NOT_NOW}`,
+    ],
+  ];
+  for (const [name, s, expected] of cases) {
+    assert.equal(notBookableReason(s), expected, name);
   }
 });
 
