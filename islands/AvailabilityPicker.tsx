@@ -13,6 +13,8 @@ export interface AvailabilityPickerProps {
   /** The kitchen's shortest and longest booking, in hours (multiples of 0.5). */
   minHours: number;
   maxHours: number;
+  /** Why no times are offered from some date on (a permit lapsing); null when none. */
+  note?: string | null;
 }
 
 interface EndChoice {
@@ -162,6 +164,11 @@ function AvailabilityPicker(props: AvailabilityPickerProps) {
       <p class="text-sm text-stone-600">
         {`Free hours at ${props.kitchenTitle}, in the kitchen's local time (${view.timeZone}).`}
       </p>
+      {props.note && (
+        <p class="mt-2 text-sm font-medium text-amber-900" data-testid="note">
+          {props.note}
+        </p>
+      )}
       <form
         method="get"
         class="mt-3 flex items-end gap-2"

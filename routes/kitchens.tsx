@@ -42,6 +42,7 @@ kitchens.get(`/:id{${ID_PATTERN}}`, async (c) => {
             initial={dayView(k.timeZone, data.date, data.slots)}
             minHours={k.minHours}
             maxHours={k.maxHours}
+            note={data.permitLapse}
           />
         )}
     />,

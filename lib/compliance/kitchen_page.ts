@@ -1,10 +1,12 @@
 /**
  * A kitchen's public page with the city's rules applied: the picker's hours
  * without quiet hours, why a kitchen out of search for its permits takes no
- * bookings, and what the city asks of the kitchen and of the renter, with
- * whether the signed-in renter has it on file.
+ * bookings, when a permit lapsing ahead stops them, and what the city asks
+ * of the kitchen and of the renter, with whether the signed-in renter has
+ * it on file.
  */
 import { viewRenterProfile } from "../accounts/business_profile.ts";
+import { addDays } from "../kitchens/calendar.ts";
 import type { Kitchen } from "../kitchens/schema.ts";
 import { type KitchenPage, loadKitchenPage } from "../kitchens/pages.ts";
 import { formatCents } from "../money.ts";
@@ -19,6 +21,7 @@ import {
 } from "./schema.ts";
 import {
   notBookableReason,
+  permitLapseNote,
   requiredKitchenKinds,
   verdictWallet,
 } from "./standing.ts";
@@ -62,6 +65,8 @@ export async function loadCityKitchenPage(
 export interface BookingNotes {
   /** Why the kitchen takes no bookings now, in renter terms; null when it does. */
   notBookable: string | null;
+  /** When a required permit lapses inside the booking window, the picker's note. */
+  permitLapse: string | null;
 }
 
 /** The kitchen page, and the city's requirements as they stand for `viewerId`. */
@@ -75,7 +80,7 @@ export async function loadKitchenPageFor(
   KitchenPage & BookingNotes & { requirements: CityRequirements }
 > {
   const data = await loadCityKitchenPage(kv, id, dateParam, now);
-  const { kitchen: k } = data;
+  const { kitchen: k, today } = data;
   const [docs, profile] = viewerId
     ? await Promise.all([
       viewWallet(kv, viewerId),
@@ -85,6 +90,11 @@ export async function loadKitchenPageFor(
   return {
     ...data,
     notBookable: data.bookable ? null : notBookableReason(k.permits),
+    permitLapse: permitLapseNote(
+      k.permits,
+      today,
+      addDays(today, k.bookingWindowDays),
+    ),
     requirements: docs
       ? memoRequirements(
         data.kitchen,

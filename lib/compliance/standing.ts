@@ -82,11 +82,19 @@ export function permitStanding(
   const statuses = statusesOf(requiredKitchenKinds(pack), docs, now, timeZone);
   const lacking = statuses.filter((s) => s.status !== "verified");
   const missing = lacking.map((s) => s.kind);
+  let firstExpiry: PermitStanding["firstExpiry"];
+  for (const { kind, status, document } of statuses) {
+    if (
+      status === "verified" && document &&
+      (!firstExpiry || document.expiryDate < firstExpiry.date)
+    ) firstExpiry = { kind, date: document.expiryDate };
+  }
   return {
     ok: missing.length === 0,
     missing,
     missingNames: missing.map((k) => DOCUMENT_KIND_NAMES[k]),
     missingStatuses: lacking.map((s) => s.status),
+    ...(firstExpiry ? { firstExpiry } : {}),
     checkedAt: now,
   };
 }
@@ -101,7 +109,9 @@ export function sameStanding(
   b: PermitStanding,
 ): boolean {
   return !!a && a.ok === b.ok && a.missing.join() === b.missing.join() &&
-    (a.missingStatuses ?? []).join() === (b.missingStatuses ?? []).join();
+    (a.missingStatuses ?? []).join() === (b.missingStatuses ?? []).join() &&
+    a.firstExpiry?.kind === b.firstExpiry?.kind &&
+    a.firstExpiry?.date === b.firstExpiry?.date;
 }
 
 /** "health permit": a kind's name inside a sentence. */
@@ -152,6 +162,32 @@ export function notBookableReason(
     return `This kitchen is renewing a permit; ${NOT_NOW}`;
   }
   return generic;
+}
+
+/**
+ * The picker's note when a required permit lapses before the booking
+ * window ends ("Not bookable after Thu, Dec 24: …"); null otherwise. The
+ * year is given only when it is not `today`'s.
+ */
+export function permitLapseNote(
+  standing: PermitStanding | undefined | null,
+  today: string,
+  windowEnd: string,
+): string | null {
+  const lapse = standing?.ok ? standing.firstExpiry : undefined;
+  if (!lapse || lapse.date >= windowEnd) return null;
+  const date = Temporal.PlainDate.from(lapse.date);
+  const day = date.toLocaleString("en-US", {
+    weekday: "short",
+    month: "short",
+    day: "numeric",
+    ...(date.year === Temporal.PlainDate.from(today).year
+      ? {}
+      : { year: "numeric" }),
+  });
+  return `Not bookable after ${day}: this kitchen's ${
+    kindInSentence(lapse.kind)
+  } expires that day.`;
 }
 
 function current<K extends DocumentKind>(

@@ -5,8 +5,8 @@ import { localDate } from "./schema.ts";
 import { ValidationError } from "../errors.ts";
 import { cached } from "../db/read_cache.ts";
 import {
-  addDays,
   daySlots,
+  lastBookableDate,
   localToday,
   nextFreeDay,
   nextFreeSlot,
@@ -102,7 +102,7 @@ export async function loadKitchenPage(
 ): Promise<KitchenPage> {
   const kitchen = await getPublishedKitchen(kv, id);
   const today = localToday(kitchen.timeZone, now);
-  const lastDate = addDays(today, kitchen.bookingWindowDays);
+  const lastDate = lastBookableDate(kitchen, today);
   const bookable = isListed(kitchen);
   const [host, { date, slots }] = await Promise.all([
     getHost(kv, kitchen.hostId),

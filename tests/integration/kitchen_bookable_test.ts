@@ -1,12 +1,15 @@
 /**
  * What a kitchen page and the availability API offer while the kitchen's
- * permits stand in the way (issue 15 item 9): a published kitchen out of
- * search for a permit says why and offers no times.
+ * permits stand in the way (issue 15 items 9 and 10): a published kitchen
+ * out of search for a permit says why and offers no times; a required
+ * permit that expires ahead cuts every time that could not end by then.
  */
 import assert from "node:assert/strict";
 import { listDocumentsFor, reviewDocument } from "../../lib/compliance/repo.ts";
 import { suspendKitchen } from "../../lib/compliance/suspensions.ts";
 import { setDemoPayoutReady } from "../../lib/hosts/repo.ts";
+import { searchKitchens } from "../../lib/kitchens/search.ts";
+import { searchQuery } from "../../lib/kitchens/search_query.ts";
 import { get, runJobs, signUpConfirmed, type T } from "../account_helpers.ts";
 import {
   addVerified,
@@ -28,6 +31,7 @@ const RENEWING =
 
 interface PickerProps {
   lastDate: string;
+  note?: string | null;
   initial: { date: string; slots: { time: string; start: string }[] };
 }
 
@@ -169,6 +173,98 @@ Deno.test("kitchen page: an expired or rejected permit is named in renter terms"
   assert.deepEqual(
     (await availability(t, lapsing.id, "2026-12-08")).slots,
     [],
+  );
+  t.close();
+});
+
+Deno.test("kitchen page: no start times on or after a required permit's expiry, with a note; Dec 24's end by its midnight", async () => {
+  const t = await testApp(Date.parse("2026-12-01T15:00:00Z"));
+  const k = await chicagoKitchen(t, {
+    title: "Harlem Caterers' Kitchen",
+    // Open around the clock, so a start late on the 24th could run past midnight.
+    weeklyHours: [1, 2, 3, 4, 5, 6, 7].map((day) => ({
+      day,
+      start: "00:00",
+      end: "24:00",
+    })),
+    bookingWindowDays: 90,
+  }, false);
+  await givePermits(t.kv, k, t.clock(), { except: ["fire_safety"] });
+  await addVerified(
+    t.kv,
+    { kind: "kitchen", id: k.id },
+    k.hostId,
+    upload("fire_safety", { expiryDate: "2026-12-24" }),
+    t.clock(),
+  );
+
+  for (const date of ["2026-12-25", "2026-12-28", "2027-01-15"]) {
+    assert.deepEqual(
+      (await availability(t, k.id, date)).slots,
+      [],
+      `${date} offers no times`,
+    );
+  }
+  // The 24th itself is bookable, up to the end of the day the certificate lasts.
+  const midnight = Date.parse("2026-12-25T06:00:00Z");
+  const last = await availability(t, k.id, "2026-12-24");
+  assert.ok(last.slots.length > 0);
+  for (const s of last.slots) {
+    const end = Date.parse(s.start) + s.hours * 3600_000;
+    assert.ok(
+      end <= midnight,
+      `${s.time} may run to ${new Date(end).toISOString()}`,
+    );
+  }
+  assert.equal(last.slots.at(-1)!.time, "22:00");
+
+  // The page: no times on the 28th, and the picker says why.
+  const note =
+    "Not bookable after Thu, Dec 24: this kitchen's fire safety inspection or suppression certificate expires that day.";
+  const html = await pageText(
+    await get(t, `/kitchens/${k.id}?date=2026-12-28`),
+  );
+  const props = pickerProps(html)!;
+  assert.deepEqual(props.initial.slots, []);
+  assert.equal(props.lastDate, "2026-12-24", "the date picker stops there");
+  assert.ok(html.includes(note), "the note is on the page");
+  assert.doesNotMatch(html, /data-testid="book"/);
+  const opening = await pageText(await get(t, `/kitchens/${k.id}`));
+  assert.ok(opening.includes(note), "and on the page's first day");
+
+  // A dated search neither lists the kitchen after the expiry nor before misses it.
+  const search = (date: string) =>
+    searchKitchens(
+      t.kv,
+      searchQuery.parse({ city: "chicago", date }),
+      t.clock(),
+    );
+  assert.deepEqual((await search("2026-12-28")).hits, []);
+  assert.deepEqual(
+    (await search("2026-12-23")).hits.map((h) => h.kitchen.id),
+    [k.id],
+  );
+
+  // The latest time offered passes the verdict: no permit reason on the review page.
+  const { cookie, user } = await signUpConfirmed(t, "rosa@example.com");
+  await giveWallet(t.kv, user.id, t.clock());
+  const review = await (await get(
+    t,
+    `/bookings/new?kitchen=${k.id}&date=2026-12-24&start=22:00&end=00:00`,
+    cookie,
+  )).text();
+  assert.doesNotMatch(review, /permit\.fire_safety\.missing/);
+  assert.match(review, /Continue to payment/);
+  // A time past it, from an old link, is refused before anything is held.
+  const late = await get(
+    t,
+    `/bookings/new?kitchen=${k.id}&date=2026-12-28&start=10:00&end=12:00`,
+    cookie,
+  );
+  assert.equal(late.status, 400);
+  assert.match(
+    await pageText(late),
+    /This kitchen's permits run out before that booking would end\. Please choose an earlier date\./,
   );
   t.close();
 });

@@ -12,6 +12,7 @@ import type {
 } from "../../lib/compliance/schema.ts";
 import {
   notBookableReason,
+  permitLapseNote,
   permitStanding,
   requiredKitchenKinds,
   sameStanding,
@@ -129,19 +130,29 @@ Deno.test("standing: ok only when every required permit is verified and unexpire
   }
 });
 
-Deno.test("standing: records each missing permit's status", () => {
+Deno.test("standing: records each missing permit's status and the verified one that expires first", () => {
   const pack = rulePackFor("chicago");
   const renewing = review(doc("health_permit"), "request_renewal", {
     reviewerId: "staff",
     now: NOW - 8 * 86_400_000,
     timeZone: LA,
   });
-  const cases: [string, ComplianceDocument[], (string | null)[]][] = [
-    ["none", [], [null, null, null]],
+  const cases: [
+    string,
+    ComplianceDocument[],
+    (string | null)[],
+    PermitStanding["firstExpiry"],
+  ][] = [
+    ["none", [], [null, null, null], undefined],
     [
-      "all verified",
-      [doc("health_permit"), doc("fire_safety"), doc("business_license")],
+      "all verified: the earliest date wins",
+      [
+        doc("health_permit", { expiryDate: "2027-03-01" }),
+        doc("fire_safety", { expiryDate: "2026-12-24" }),
+        doc("business_license", { expiryDate: "2027-01-10" }),
+      ],
       [],
+      { kind: "fire_safety", date: "2026-12-24" },
     ],
     [
       "renewal requested, pending, rejected",
@@ -151,20 +162,23 @@ Deno.test("standing: records each missing permit's status", () => {
         doc("business_license", { expiryDate: "2027-02-01" }, "reject"),
       ],
       ["renewal_requested", "pending", "rejected"],
+      undefined,
     ],
     [
-      "one past its date: expired",
+      "one past its date: expired, and not the first to expire",
       [
         doc("health_permit", { expiryDate: "2026-11-30" }),
         doc("fire_safety", { expiryDate: "2027-05-01" }),
         doc("business_license"),
       ],
       ["expired"],
+      { kind: "fire_safety", date: "2027-05-01" },
     ],
   ];
-  for (const [name, docs, statuses] of cases) {
+  for (const [name, docs, statuses, firstExpiry] of cases) {
     const s = permitStanding(pack, docs, NOW, LA);
     assert.deepEqual(s.missingStatuses, statuses, name);
+    assert.deepEqual(s.firstExpiry, firstExpiry, name);
   }
 });
 
@@ -174,6 +188,7 @@ Deno.test("standing: a change renters see is a change; the time it was checked i
     missing: [],
     missingNames: [],
     missingStatuses: [],
+    firstExpiry: { kind: "fire_safety", date: "2026-12-24" },
     checkedAt: 1,
   };
   const down: PermitStanding = {
@@ -187,10 +202,24 @@ Deno.test("standing: a change renters see is a change; the time it was checked i
     [
       ["checked again later", base, { ...base, checkedAt: 2 }, true],
       ["none before", undefined, base, false],
+      ["re-dated", base, {
+        ...base,
+        firstExpiry: { kind: "fire_safety", date: "2027-12-24" },
+      }, false],
+      ["another permit first", base, {
+        ...base,
+        firstExpiry: { kind: "health_permit", date: "2026-12-24" },
+      }, false],
       ["pending, then rejected", down, {
         ...down,
         missingStatuses: ["rejected"],
       }, false],
+      [
+        "from before the first expiry was kept",
+        { ok: true, missing: [], missingNames: [], checkedAt: 1 },
+        base,
+        false,
+      ],
       [
         "from before statuses were kept",
         {
@@ -278,6 +307,43 @@ Deno.test("standing: why a kitchen takes no bookings, in renter terms", () => {
   ];
   for (const [name, s, expected] of cases) {
     assert.equal(notBookableReason(s), expected, name);
+  }
+});
+
+Deno.test("standing: the picker's note names the permit that lapses inside the booking window", () => {
+  const standing = (
+    firstExpiry?: PermitStanding["firstExpiry"],
+    ok = true,
+  ): PermitStanding => ({
+    ok,
+    missing: ok ? [] : ["health_permit"],
+    missingNames: [],
+    missingStatuses: ok ? [] : ["pending"],
+    ...(firstExpiry ? { firstExpiry } : {}),
+    checkedAt: 0,
+  });
+  const fire = { kind: "fire_safety", date: "2026-12-24" };
+  const cases: [string, PermitStanding | undefined, string, string | null][] = [
+    [
+      "inside the window",
+      standing(fire),
+      "2027-01-30",
+      "Not bookable after Thu, Dec 24: this kitchen's fire safety inspection or suppression certificate expires that day.",
+    ],
+    ["on the window's last day", standing(fire), "2026-12-24", null],
+    ["after the window", standing(fire), "2026-12-20", null],
+    [
+      "next year, with its year",
+      standing({ kind: "health_permit", date: "2027-01-05" }),
+      "2027-03-01",
+      "Not bookable after Tue, Jan 5, 2027: this kitchen's health permit expires that day.",
+    ],
+    ["no verified permit", standing(), "2027-01-30", null],
+    ["not bookable at all", standing(fire, false), "2027-01-30", null],
+    ["no standing", undefined, "2027-01-30", null],
+  ];
+  for (const [name, s, windowEnd, expected] of cases) {
+    assert.equal(permitLapseNote(s, "2026-12-01", windowEnd), expected, name);
   }
 });
 
