@@ -14,12 +14,14 @@ const WEEKDAYS = ["", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
  * picker, or a note in the host's preview).
  */
 export function KitchenPage(
-  { kitchen: k, host, aside, requirements }: {
+  { kitchen: k, host, aside, requirements, permitsVerified = true }: {
     kitchen: Kitchen;
     host: Pick<Host, "name"> | null;
     aside: ComponentChildren;
     /** The city's rules; absent in the host's preview. */
     requirements?: CityRequirements;
+    /** False while the kitchen's permits keep it from taking bookings. */
+    permitsVerified?: boolean;
   },
 ) {
   const city = findCity(k.address.city);
@@ -98,7 +100,9 @@ export function KitchenPage(
                 ` ${k.bufferMinutes} minutes are kept free between bookings.`}
             </p>
           </section>
-          {requirements && <Requirements r={requirements} />}
+          {requirements && (
+            <Requirements r={requirements} verified={permitsVerified} />
+          )}
           <section>
             <h2 class="text-xl font-bold">House rules</h2>
             <ul class="mt-2 list-disc pl-5">
@@ -124,8 +128,32 @@ export function KitchenPage(
   );
 }
 
+/**
+ * The booking column of a kitchen that takes no bookings now: says so, and
+ * why, instead of offering times every pick of which would be refused.
+ */
+export function NotBookable({ reason }: { reason: string }) {
+  return (
+    <section
+      aria-labelledby="not-bookable-heading"
+      class="rounded-xl border border-amber-300 bg-amber-50 p-4"
+      data-testid="not-bookable"
+    >
+      <h2 id="not-bookable-heading" class="text-xl font-bold">
+        Not taking bookings
+      </h2>
+      <p class="mt-2">{reason}</p>
+      <p class="mt-2 text-sm text-stone-700">
+        <a class="underline" href="/search">Find another kitchen</a>
+      </p>
+    </section>
+  );
+}
+
 /** What the city asks of the kitchen and the renter, and what the renter has on file. */
-function Requirements({ r }: { r: CityRequirements }) {
+function Requirements(
+  { r, verified }: { r: CityRequirements; verified: boolean },
+) {
   const signedIn = r.renter.some((x) => x.onFile !== null);
   return (
     <section aria-labelledby="city-rules">
@@ -133,7 +161,11 @@ function Requirements({ r }: { r: CityRequirements }) {
         {`${r.cityName} rules for this kitchen`}
       </h2>
       <p class="mt-2">
-        Prep has verified this kitchen's {r.kitchenPermits.join(", ")}.
+        {verified
+          ? `Prep has verified this kitchen's ${r.kitchenPermits.join(", ")}.`
+          : `${r.cityName} requires this kitchen's ${
+            r.kitchenPermits.join(", ")
+          } to be verified by Prep before it takes bookings.`}
       </p>
       {r.quietHours && (
         <p class="mt-2">

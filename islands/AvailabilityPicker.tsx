@@ -15,6 +15,8 @@ export interface AvailabilityPickerProps extends PickerDay {
   lastDate: string;
   /** The kitchen's shortest booking, in hours (a multiple of 0.5). */
   minHours: number;
+  /** Why no times are offered from some date on (a permit lapsing); null when none. */
+  note?: string | null;
 }
 
 interface EndChoice {
@@ -166,6 +168,11 @@ function AvailabilityPicker(props: AvailabilityPickerProps) {
       <p class="text-sm text-stone-600">
         {`Free hours at ${props.kitchenTitle}, in the kitchen's local time (${view.timeZone}).`}
       </p>
+      {props.note && (
+        <p class="mt-2 text-sm font-medium text-amber-900" data-testid="note">
+          {props.note}
+        </p>
+      )}
       <form
         method="get"
         action={`/kitchens/${props.kitchenId}`}

@@ -27,6 +27,12 @@ export interface AvailabilityRules {
   bookingWindowDays: number;
   minHours: number;
   maxHours: number;
+  /**
+   * No booking may end after this instant: the end of the expiry date of the
+   * kitchen's first required permit to lapse, when it has one. Past it the
+   * city's verdict would deny every booking, so none is offered.
+   */
+  bookableUntil?: number;
   /** Start-time granularity; defaults to 30. */
   slotMinutes?: number;
 }
@@ -40,6 +46,7 @@ export type Rejection =
   | "past"
   | "too_soon"
   | "too_far_ahead"
+  | "permits_lapse"
   | "overlaps"
   | "inside_buffer";
 
@@ -87,6 +94,8 @@ export function rejectionMessage(
       } ahead.`;
     case "too_far_ahead":
       return `That date is too far ahead: this kitchen takes bookings up to ${rules.bookingWindowDays} days ahead.`;
+    case "permits_lapse":
+      return "This kitchen's permits run out before that booking would end. Please choose an earlier date.";
     case "overlaps":
       return "Someone has already booked part of that time.";
     case "inside_buffer":
@@ -493,6 +502,9 @@ function checkArithmetic(
   if (req.start < now) return "past";
   if (req.start < now + rules.minNoticeHours * HOUR) return "too_soon";
   if (req.start >= now + rules.bookingWindowDays * DAY) return "too_far_ahead";
+  if (rules.bookableUntil !== undefined && req.end > rules.bookableUntil) {
+    return "permits_lapse";
+  }
   return null;
 }
 
@@ -550,8 +562,9 @@ function latestEnd(
   open: Interval,
   occupied: Interval[],
   bufferMs: number,
+  until = Infinity,
 ): number {
-  let limit = Math.min(start + maxMs, open.end);
+  let limit = Math.min(start + maxMs, open.end, until);
   for (const o of occupied) {
     // Anything still reaching past `start` must begin after the minimum booking, which passed.
     if (o.end + bufferMs > start) limit = Math.min(limit, o.start - bufferMs);
@@ -631,6 +644,7 @@ function visitBookableStarts(
       open,
       relevant,
       bufferMs,
+      rules.bookableUntil,
     );
     if (visit({ start, maxEnd })) return;
   }
@@ -674,10 +688,13 @@ function* datesToTry(
   fromDate: string,
   days: number,
 ): Generator<string> {
-  const windowEnd = now + rules.bookingWindowDays * DAY;
+  const windowEnd = Math.min(
+    now + rules.bookingWindowDays * DAY,
+    rules.bookableUntil ?? Infinity,
+  );
   let date = parseLocalDate(fromDate);
   for (let i = 0; i < days; i++, date = date.add({ days: 1 })) {
-    // Later dates can only be further past the booking window.
+    // Later dates can only be further past the booking window or the permits.
     if (localMidnight(date, rules.timeZone) >= windowEnd) return;
     yield date.toString();
   }

@@ -4,7 +4,7 @@ import AvailabilityPicker from "../islands/AvailabilityPicker.tsx";
 import { loadKitchenPageFor } from "../lib/compliance/kitchen_page.ts";
 import { pickerDay } from "../lib/kitchens/slot_view.ts";
 import { type AppEnv, page } from "./context.tsx";
-import { KitchenPage } from "../components/KitchenPage.tsx";
+import { KitchenPage, NotBookable } from "../components/KitchenPage.tsx";
 
 export const kitchens = new Hono<AppEnv>();
 
@@ -30,16 +30,20 @@ kitchens.get(`/:id{${ID_PATTERN}}`, async (c) => {
       kitchen={k}
       host={host}
       requirements={data.requirements}
-      aside={
-        <AvailabilityPicker
-          kitchenId={k.id}
-          kitchenTitle={k.title}
-          today={data.today}
-          lastDate={data.lastDate}
-          minHours={k.minHours}
-          {...pickerDay(k, data.date, data.slots)}
-        />
-      }
+      permitsVerified={data.notBookable === null}
+      aside={data.notBookable !== null
+        ? <NotBookable reason={data.notBookable} />
+        : (
+          <AvailabilityPicker
+            kitchenId={k.id}
+            kitchenTitle={k.title}
+            today={data.today}
+            lastDate={data.lastDate}
+            minHours={k.minHours}
+            note={data.permitLapse}
+            {...pickerDay(k, data.date, data.slots)}
+          />
+        )}
     />,
   );
 });

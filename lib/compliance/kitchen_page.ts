@@ -1,9 +1,12 @@
 /**
  * A kitchen's public page with the city's rules applied: the picker's hours
- * without quiet hours, and what the city asks of the kitchen and of the
- * renter, with whether the signed-in renter has it on file.
+ * without quiet hours, why a kitchen out of search for its permits takes no
+ * bookings, when a permit lapsing ahead stops them, and what the city asks
+ * of the kitchen and of the renter, with whether the signed-in renter has
+ * it on file.
  */
 import { viewRenterProfile } from "../accounts/business_profile.ts";
+import { addDays } from "../kitchens/calendar.ts";
 import type { Kitchen } from "../kitchens/schema.ts";
 import { type KitchenPage, loadKitchenPage } from "../kitchens/pages.ts";
 import { insuranceRequirement, trainingRequirement } from "./city_guide.ts";
@@ -16,7 +19,12 @@ import {
   DOCUMENT_KIND_NAMES,
   type RenterDocumentKind,
 } from "./schema.ts";
-import { requiredKitchenKinds, verdictWallet } from "./standing.ts";
+import {
+  notBookableReason,
+  permitLapseNote,
+  requiredKitchenKinds,
+  verdictWallet,
+} from "./standing.ts";
 import { certificateFaults, type WalletDocument } from "./verdict.ts";
 
 export interface RenterRequirement {
@@ -53,6 +61,14 @@ export async function loadCityKitchenPage(
   };
 }
 
+/** What the kitchen page tells renters about booking, beside its hours. */
+export interface BookingNotes {
+  /** Why the kitchen takes no bookings now, in renter terms; null when it does. */
+  notBookable: string | null;
+  /** When a required permit lapses inside the booking window, the picker's note. */
+  permitLapse: string | null;
+}
+
 /** The kitchen page, and the city's requirements as they stand for `viewerId`. */
 export async function loadKitchenPageFor(
   kv: Deno.Kv,
@@ -60,8 +76,11 @@ export async function loadKitchenPageFor(
   dateParam: string | undefined,
   now: number,
   viewerId: string | null,
-): Promise<KitchenPage & { requirements: CityRequirements }> {
+): Promise<
+  KitchenPage & BookingNotes & { requirements: CityRequirements }
+> {
   const data = await loadCityKitchenPage(kv, id, dateParam, now);
+  const { kitchen: k, today } = data;
   const [docs, profile] = viewerId
     ? await Promise.all([
       viewWallet(kv, viewerId),
@@ -70,6 +89,12 @@ export async function loadKitchenPageFor(
     : [null, null];
   return {
     ...data,
+    notBookable: data.bookable ? null : notBookableReason(k.permits),
+    permitLapse: permitLapseNote(
+      k.permits,
+      today,
+      addDays(today, k.bookingWindowDays),
+    ),
     requirements: docs
       ? memoRequirements(
         data.kitchen,

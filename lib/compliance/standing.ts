@@ -79,23 +79,115 @@ export function permitStanding(
   now: number,
   timeZone: string,
 ): PermitStanding {
-  const missing = statusesOf(requiredKitchenKinds(pack), docs, now, timeZone)
-    .filter((s) => s.status !== "verified")
-    .map((s) => s.kind);
+  const statuses = statusesOf(requiredKitchenKinds(pack), docs, now, timeZone);
+  const lacking = statuses.filter((s) => s.status !== "verified");
+  const missing = lacking.map((s) => s.kind);
+  let firstExpiry: PermitStanding["firstExpiry"];
+  for (const { kind, status, document } of statuses) {
+    if (
+      status === "verified" && document &&
+      (!firstExpiry || document.expiryDate < firstExpiry.date)
+    ) firstExpiry = { kind, date: document.expiryDate };
+  }
   return {
     ok: missing.length === 0,
     missing,
     missingNames: missing.map((k) => DOCUMENT_KIND_NAMES[k]),
+    missingStatuses: lacking.map((s) => s.status),
+    ...(firstExpiry ? { firstExpiry } : {}),
     checkedAt: now,
   };
 }
 
-/** Standings that list and book alike are the same, whenever computed. */
+/**
+ * Standings that list, book and read alike to renters are the same,
+ * whenever computed: the kitchen record is rewritten (and pages showing it
+ * dropped) only when one of these changes.
+ */
 export function sameStanding(
   a: PermitStanding | undefined | null,
   b: PermitStanding,
 ): boolean {
-  return !!a && a.ok === b.ok && a.missing.join() === b.missing.join();
+  return !!a && a.ok === b.ok && a.missing.join() === b.missing.join() &&
+    (a.missingStatuses ?? []).join() === (b.missingStatuses ?? []).join() &&
+    a.firstExpiry?.kind === b.firstExpiry?.kind &&
+    a.firstExpiry?.date === b.firstExpiry?.date;
+}
+
+/** "health permit": a kind's name inside a sentence. */
+function kindInSentence(kind: string): string {
+  const name = DOCUMENT_KIND_NAMES[kind as DocumentKind] ?? "permit";
+  return name[0].toLowerCase() + name.slice(1);
+}
+
+const NOT_NOW = "it is not taking bookings right now.";
+
+/**
+ * Why renters cannot book a kitchen, in their terms, from its standing; the
+ * worst problem first when there are several. Null while it is bookable.
+ * Staff reasons and the host's paperwork stay out: the renter needs to know
+ * only that it is a permit, and whether it is likely to come back soon.
+ */
+export function notBookableReason(
+  standing: PermitStanding | undefined | null,
+): string | null {
+  if (standing?.ok) return null;
+  const statuses = standing?.missingStatuses;
+  const missing = standing?.missing ?? [];
+  const generic = `Prep is checking this kitchen's permits; ${NOT_NOW}`;
+  if (!statuses || statuses.length !== missing.length || !missing.length) {
+    return generic;
+  }
+  const kindWith = (status: string | null) => {
+    const i = statuses.indexOf(status);
+    return i < 0 ? null : kindInSentence(missing[i]);
+  };
+  const expired = kindWith("expired");
+  if (expired) {
+    return `This kitchen's ${expired} has expired; it is not taking bookings until Prep verifies a new one.`;
+  }
+  const rejected = kindWith("rejected");
+  if (rejected) {
+    return `This kitchen's ${rejected} could not be verified by Prep; ${NOT_NOW}`;
+  }
+  const absent = kindWith(null);
+  if (absent) {
+    return `This kitchen's ${absent} is not on file with Prep yet; ${NOT_NOW}`;
+  }
+  const pending = kindWith("pending");
+  if (pending) {
+    return `This kitchen is waiting for Prep to verify its ${pending}; ${NOT_NOW}`;
+  }
+  if (statuses.includes("renewal_requested")) {
+    return `This kitchen is renewing a permit; ${NOT_NOW}`;
+  }
+  return generic;
+}
+
+/**
+ * The picker's note when a required permit lapses before the booking
+ * window ends ("Not bookable after Thu, Dec 24: …"); null otherwise. The
+ * year is given only when it is not `today`'s.
+ */
+export function permitLapseNote(
+  standing: PermitStanding | undefined | null,
+  today: string,
+  windowEnd: string,
+): string | null {
+  const lapse = standing?.ok ? standing.firstExpiry : undefined;
+  if (!lapse || lapse.date >= windowEnd) return null;
+  const date = Temporal.PlainDate.from(lapse.date);
+  const day = date.toLocaleString("en-US", {
+    weekday: "short",
+    month: "short",
+    day: "numeric",
+    ...(date.year === Temporal.PlainDate.from(today).year
+      ? {}
+      : { year: "numeric" }),
+  });
+  return `Not bookable after ${day}: this kitchen's ${
+    kindInSentence(lapse.kind)
+  } expires that day.`;
 }
 
 function current<K extends DocumentKind>(

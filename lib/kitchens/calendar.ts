@@ -11,6 +11,7 @@ import { viewOccupancy } from "./repo.ts";
 import type { Kitchen } from "./schema.ts";
 
 export function rulesOf(k: Kitchen): AvailabilityRules {
+  const lapse = k.permits?.firstExpiry?.date;
   return {
     timeZone: k.timeZone,
     weeklyHours: k.weeklyHours,
@@ -20,7 +21,25 @@ export function rulesOf(k: Kitchen): AvailabilityRules {
     bookingWindowDays: k.bookingWindowDays,
     minHours: k.minHours,
     maxHours: k.maxHours,
+    ...(lapse ? { bookableUntil: permitsLapseAt(k.timeZone, lapse) } : {}),
   };
+}
+
+/** A permit lasts to the end of its expiry date on the kitchen's wall calendar. */
+function permitsLapseAt(timeZone: string, expiryDate: string): number {
+  return startOfLocalDate(addDays(expiryDate, 1), timeZone);
+}
+
+/**
+ * The last local date a kitchen can be booked on: the booking window's, or
+ * the expiry date of its first required permit to lapse, if earlier.
+ */
+export function lastBookableDate(k: Kitchen, today: string): string {
+  const windowEnd = addDays(today, k.bookingWindowDays);
+  const lapse = k.permits?.firstExpiry?.date;
+  if (!lapse || lapse >= windowEnd) return windowEnd;
+  // A lapse the expiry job has not recorded yet still leaves today pickable.
+  return lapse < today ? today : lapse;
 }
 
 // Every card and kitchen page asks for "today", and building Temporal objects

@@ -5,15 +5,20 @@ import { localDate } from "./schema.ts";
 import { ValidationError } from "../errors.ts";
 import { cached } from "../db/read_cache.ts";
 import {
-  addDays,
   daySlots,
+  lastBookableDate,
   localToday,
   nextFreeDay,
   nextFreeSlot,
 } from "./calendar.ts";
 import { getHost } from "../hosts/repo.ts";
 import type { Host } from "../hosts/schema.ts";
-import { getKitchens, getPublishedKitchen, SEARCH_VIEWS } from "./repo.ts";
+import {
+  getKitchens,
+  getPublishedKitchen,
+  isListed,
+  SEARCH_VIEWS,
+} from "./repo.ts";
 import type { Kitchen } from "./schema.ts";
 import type { SearchHit } from "./search.ts";
 
@@ -74,6 +79,8 @@ function cityCounts(kv: Deno.Kv): Promise<number[]> {
 export interface KitchenPage {
   kitchen: Kitchen;
   host: Host | null;
+  /** False while the kitchen is out of search for its permits: no hours then. */
+  bookable: boolean;
   date: string;
   today: string;
   lastDate: string;
@@ -83,6 +90,9 @@ export interface KitchenPage {
 /**
  * A published kitchen with the bookable hours of one local date (the next
  * day with free hours, in the kitchen's zone, unless asked), or NotFoundError.
+ * A published kitchen that is not listed (its permits stand in the way) is
+ * shown, as renters may have it bookmarked, but with no hours: every hold
+ * would be refused.
  */
 export async function loadKitchenPage(
   kv: Deno.Kv,
@@ -92,12 +102,28 @@ export async function loadKitchenPage(
 ): Promise<KitchenPage> {
   const kitchen = await getPublishedKitchen(kv, id);
   const today = localToday(kitchen.timeZone, now);
-  const lastDate = addDays(today, kitchen.bookingWindowDays);
+  const lastDate = lastBookableDate(kitchen, today);
+  const bookable = isListed(kitchen);
   const [host, { date, slots }] = await Promise.all([
     getHost(kv, kitchen.hostId),
-    pickDay(kv, kitchen, dateParam, today, now),
+    bookable
+      ? pickDay(kv, kitchen, dateParam, today, now)
+      : { date: parseDate(dateParam) ?? today, slots: [] },
   ]);
-  return { kitchen, host, date, today, lastDate, slots };
+  return { kitchen, host, bookable, date, today, lastDate, slots };
+}
+
+/** The `?date=` asked for, undefined when none; a ValidationError when not a date. */
+function parseDate(dateParam: string | undefined): string | undefined {
+  if (dateParam === undefined || dateParam === "") return undefined;
+  const parsed = localDate.safeParse(dateParam);
+  if (!parsed.success) {
+    throw new ValidationError(
+      { date: "Use a date like 2026-12-31" },
+      "Pick a valid date.",
+    );
+  }
+  return parsed.data;
 }
 
 /** The asked-for date, or else the next day with free hours: opening on a full day helps no one. */
@@ -108,21 +134,12 @@ async function pickDay(
   today: string,
   now: number,
 ): Promise<{ date: string; slots: BookableStart[] }> {
-  if (dateParam === undefined || dateParam === "") {
+  const date = parseDate(dateParam);
+  if (date === undefined) {
     const next = await nextFreeDay(kv, kitchen, now);
     return next
       ? { date: next.date, slots: next.starts }
       : { date: today, slots: [] };
   }
-  const parsed = localDate.safeParse(dateParam);
-  if (!parsed.success) {
-    throw new ValidationError(
-      { date: "Use a date like 2026-12-31" },
-      "Pick a valid date.",
-    );
-  }
-  return {
-    date: parsed.data,
-    slots: await daySlots(kv, kitchen, parsed.data, now),
-  };
+  return { date, slots: await daySlots(kv, kitchen, date, now) };
 }

@@ -125,6 +125,18 @@ export const permitStanding = z.object({
   missing: z.array(z.string()),
   /** The same, as people call them ("Health permit"), for the host's pages. */
   missingNames: z.array(z.string()),
+  /**
+   * Why each missing kind is missing, in `missing`'s order: its current
+   * document's status ("renewal_requested", "expired"…), or null when there
+   * is none; what the kitchen page tells renters. Absent on older standings.
+   */
+  missingStatuses: z.array(z.string().nullable()).optional(),
+  /**
+   * The verified required permit that expires first, and its expiry date:
+   * it lasts to the end of that date in the kitchen's zone, so no booking
+   * may end later. Absent when none is verified (or on older standings).
+   */
+  firstExpiry: z.object({ kind: z.string(), date: localDate }).optional(),
   checkedAt: z.number().int(),
 });
 export type PermitStanding = z.infer<typeof permitStanding>;

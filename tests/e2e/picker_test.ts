@@ -3,7 +3,15 @@
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
 import { signUpConfirmed } from "../account_helpers.ts";
+import { listDocumentsFor, reviewDocument } from "../../lib/compliance/repo.ts";
+import {
+  addVerified,
+  givePermits,
+  TEST_ADMIN,
+  upload,
+} from "../compliance_helpers.ts";
 import { addHost, addKitchens, kitchenFixture, testApp } from "../helpers.ts";
+import { assertAccessible } from "./axe.ts";
 import { browserTest, startServer } from "./browser.ts";
 
 async function site() {
@@ -239,6 +247,101 @@ browserTest(
       }
     } finally {
       await s.close();
+    }
+  },
+);
+
+browserTest(
+  "picker: a kitchen renewing a permit says why, offers no times and ships no picker",
+  async (browser) => {
+    const t = await testApp();
+    const host = await addHost(t.kv, "Marisol Vega");
+    const [renewing] = await addKitchens(t.kv, host.id, [
+      kitchenFixture({ title: "Renewing Kitchen" }),
+    ]);
+    const permit = (await listDocumentsFor(t.kv, {
+      kind: "kitchen",
+      id: renewing.id,
+    })).find((d) => d.kind === "health_permit")!;
+    await reviewDocument(t.kv, permit.id, "request_renewal", TEST_ADMIN, {
+      reason: "This year's permit, please",
+      mail: { from: "Prep <a@example.com>", baseUrl: "http://x", wake: false },
+    }, t.clock());
+    const server = startServer(t.app);
+    const page = await browser.newPage();
+    const problems = watch(page);
+    try {
+      await page.goto(`${server.baseUrl}/kitchens/${renewing.id}`);
+      assert.match(
+        await page.locator("[data-testid=not-bookable]").innerText(),
+        /This kitchen is renewing a permit; it is not taking bookings right now\./,
+      );
+      assert.equal(await page.locator("prep-island").count(), 0);
+      assert.equal(await page.locator("script[type=module]").count(), 0);
+      await assertAccessible(page);
+      assert.deepEqual(problems, []);
+    } finally {
+      await page.close();
+      await server.shutdown();
+      t.close();
+    }
+  },
+);
+
+browserTest(
+  "picker: no times from the day after a required permit lapses, and a note says why",
+  async (browser) => {
+    const t = await testApp();
+    const host = await addHost(t.kv, "Marisol Vega");
+    const [lapsing] = await addKitchens(
+      t.kv,
+      host.id,
+      [
+        kitchenFixture({ title: "Harlem Caterers' Kitchen" }),
+      ],
+      "published",
+      { permits: false },
+    );
+    await givePermits(t.kv, lapsing, t.clock(), { except: ["fire_safety"] });
+    await addVerified(
+      t.kv,
+      { kind: "kitchen", id: lapsing.id },
+      host.id,
+      upload("fire_safety", { expiryDate: "2026-12-24" }),
+      t.clock(),
+    );
+    const server = startServer(t.app);
+    const page = await browser.newPage();
+    const problems = watch(page);
+    try {
+      await page.goto(
+        `${server.baseUrl}/kitchens/${lapsing.id}?date=2026-12-23`,
+      );
+      await page.waitForSelector("prep-island[data-hydrated]");
+      const note = page.locator("[data-testid=note]");
+      assert.equal(
+        await note.innerText(),
+        "Not bookable after Thu, Dec 24: this kitchen's fire safety inspection or suppression certificate expires that day.",
+      );
+      assert.equal(
+        await page.locator("#availability-date").getAttribute("max"),
+        "2026-12-24",
+      );
+      await page.fill("#availability-date", "2026-12-28");
+      await page.dispatchEvent("#availability-date", "change");
+      await page.waitForSelector("[data-testid=no-slots]");
+      assert.equal(
+        await page.locator("[data-testid=no-slots]").innerText(),
+        "No bookable hours on 2026-12-28. Try another date.",
+      );
+      assert.equal(await page.locator("[data-testid=book]").count(), 0);
+      assert.ok(await note.isVisible());
+      await assertAccessible(page);
+      assert.deepEqual(problems, []);
+    } finally {
+      await page.close();
+      await server.shutdown();
+      t.close();
     }
   },
 );

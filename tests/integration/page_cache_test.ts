@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { brotliDecompressSync, gunzipSync } from "node:zlib";
 import { Hono } from "hono";
 import { h } from "preact";
+import { listDocumentsFor, reviewDocument } from "../../lib/compliance/repo.ts";
 import { suspendKitchen } from "../../lib/compliance/suspensions.ts";
 import { loadConfig } from "../../lib/config.ts";
 import { keys } from "../../lib/db/keys.ts";
@@ -308,6 +309,44 @@ Deno.test("page cache: an edited title, a renamed host, a publish and a suspensi
       PUBLIC_CACHE_CONTROL,
     );
   }
+  t.close();
+});
+
+Deno.test("page cache: a staff permit decision shows on the kitchen page at once", async () => {
+  const { t, k } = await withKitchen();
+  const path = `/kitchens/${k.id}?date=2026-12-03`;
+  const warm = async () => {
+    await fetchPage(t, path);
+    const again = await fetchPage(t, path);
+    assert.equal(xCache(again.res), "hit");
+    return again.html;
+  };
+  assert.ok(startTimes(await warm()).includes("10:00"));
+  const permit = (await listDocumentsFor(t.kv, { kind: "kitchen", id: k.id }))
+    .find((d) => d.kind === "health_permit")!;
+  const mail = {
+    from: "Prep <a@example.com>",
+    baseUrl: "http://localhost",
+    wake: false,
+  };
+  const decide = (action: "request_renewal" | "verify") =>
+    reviewDocument(t.kv, permit.id, action, TEST_ADMIN, {
+      reason: "This year's permit, please",
+      mail,
+    }, t.clock());
+
+  await decide("request_renewal");
+  const renewing = await fetchPage(t, path);
+  assert.equal(xCache(renewing.res), "miss");
+  assert.match(renewing.html, /renewing a permit; it is not taking bookings/);
+  assert.doesNotMatch(renewing.html, /AvailabilityPicker/);
+
+  await warm();
+  await decide("verify");
+  const back = await fetchPage(t, path);
+  assert.equal(xCache(back.res), "miss");
+  assert.doesNotMatch(back.html, /renewing a permit/);
+  assert.ok(startTimes(back.html).includes("10:00"));
   t.close();
 });
 

@@ -910,6 +910,16 @@ Deno.test("bookableStarts agrees with checkInterval start by start", async (t) =
       occupied: [["2026-03-08T06:00", "2026-03-08T07:00"]],
     },
     {
+      name: "a permit lapsing at midnight, overnight hours",
+      rules: {
+        weeklyHours: everyDay("20:00", "04:00"),
+        maxHours: 6,
+        bookableUntil: at("2026-03-12T00:00"),
+      },
+      date: "2026-03-11",
+      occupied: [],
+    },
+    {
       name: "blackout the day after, with notice",
       rules: {
         weeklyHours: everyDay("20:00", "04:00"),
@@ -950,6 +960,60 @@ Deno.test("bookableStarts agrees with checkInterval start by start", async (t) =
       assert.deepEqual(bookableStarts(r, c.date, occupied, NOW), expected);
     });
   }
+});
+
+Deno.test("bookableUntil: nothing is offered that could not end by then", async (t) => {
+  // A permit that lasts to the end of Wednesday 2026-03-11 in New York.
+  const until = at("2026-03-12T00:00");
+  const r = rules({
+    weeklyHours: everyDay("00:00", "24:00"),
+    maxHours: 4,
+    bookableUntil: until,
+  });
+  await t.step("the last day: starts end by midnight, ends pulled back", () => {
+    const starts = bookableStarts(r, "2026-03-11", [], NOW);
+    assert.equal(local(starts.at(-1)!.start), "2026-03-11T22:00");
+    assert.ok(starts.every((s) => s.maxEnd <= until));
+    const late = starts.find((s) => local(s.start) === "2026-03-11T21:00")!;
+    assert.equal(local(late.maxEnd), "2026-03-12T00:00");
+    // Without the lapse, the same day runs on past midnight.
+    const open = bookableStarts(
+      { ...r, bookableUntil: undefined },
+      "2026-03-11",
+      [],
+      NOW,
+    );
+    assert.equal(local(open.at(-1)!.start), "2026-03-11T23:30");
+  });
+  await t.step(
+    "later days offer nothing, and the next free start is before",
+    () => {
+      assert.deepEqual(bookableStarts(r, "2026-03-12", [], NOW), []);
+      assert.deepEqual(bookableStarts(r, "2026-03-20", [], NOW), []);
+      assert.equal(
+        nextBookableStart(r, [], at("2026-03-11T23:00"), "2026-03-11", 14),
+        null,
+      );
+    },
+  );
+  await t.step(
+    "a request ending after it is refused; one ending at it is fine",
+    () => {
+      const check = (start: string, end: string) =>
+        checkInterval(r, span([start, end]), [], NOW);
+      assert.deepEqual(check("2026-03-11T22:00", "2026-03-12T00:00"), {
+        ok: true,
+      });
+      assert.deepEqual(check("2026-03-11T22:30", "2026-03-12T00:30"), {
+        ok: false,
+        reason: "permits_lapse",
+      });
+      assert.deepEqual(check("2026-03-15T10:00", "2026-03-15T12:00"), {
+        ok: false,
+        reason: "permits_lapse",
+      });
+    },
+  );
 });
 
 Deno.test("invalid dates throw RangeError", async (t) => {
@@ -1019,6 +1083,7 @@ Deno.test("rejectionMessage: every reason in plain words, naming the kitchen's o
       /too soon: this kitchen takes bookings at least 24 hours ahead/,
     ],
     ["too_far_ahead", /up to 60 days ahead/],
+    ["permits_lapse", /permits run out before that booking would end/],
     ["overlaps", /already booked part of that time/],
     ["inside_buffer", /too close to another booking/],
   ];

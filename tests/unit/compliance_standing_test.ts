@@ -11,10 +11,14 @@ import type {
   DocumentUpload,
 } from "../../lib/compliance/schema.ts";
 import {
+  notBookableReason,
+  permitLapseNote,
   permitStanding,
   requiredKitchenKinds,
+  sameStanding,
   verdictWallet,
 } from "../../lib/compliance/standing.ts";
+import type { PermitStanding } from "../../lib/kitchens/schema.ts";
 
 const LA = "America/Los_Angeles";
 const NOW = Date.parse("2026-12-01T12:00:00Z");
@@ -123,6 +127,223 @@ Deno.test("standing: ok only when every required permit is verified and unexpire
     assert.equal(s.ok, ok, name);
     assert.deepEqual(s.missing, missing, name);
     assert.equal(s.missingNames.length, missing.length, name);
+  }
+});
+
+Deno.test("standing: records each missing permit's status and the verified one that expires first", () => {
+  const pack = rulePackFor("chicago");
+  const renewing = review(doc("health_permit"), "request_renewal", {
+    reviewerId: "staff",
+    now: NOW - 8 * 86_400_000,
+    timeZone: LA,
+  });
+  const cases: [
+    string,
+    ComplianceDocument[],
+    (string | null)[],
+    PermitStanding["firstExpiry"],
+  ][] = [
+    ["none", [], [null, null, null], undefined],
+    [
+      "all verified: the earliest date wins",
+      [
+        doc("health_permit", { expiryDate: "2027-03-01" }),
+        doc("fire_safety", { expiryDate: "2026-12-24" }),
+        doc("business_license", { expiryDate: "2027-01-10" }),
+      ],
+      [],
+      { kind: "fire_safety", date: "2026-12-24" },
+    ],
+    [
+      "renewal requested, pending, rejected",
+      [
+        renewing,
+        doc("fire_safety", {}, null),
+        doc("business_license", { expiryDate: "2027-02-01" }, "reject"),
+      ],
+      ["renewal_requested", "pending", "rejected"],
+      undefined,
+    ],
+    [
+      "one past its date: expired, and not the first to expire",
+      [
+        doc("health_permit", { expiryDate: "2026-11-30" }),
+        doc("fire_safety", { expiryDate: "2027-05-01" }),
+        doc("business_license"),
+      ],
+      ["expired"],
+      { kind: "fire_safety", date: "2027-05-01" },
+    ],
+  ];
+  for (const [name, docs, statuses, firstExpiry] of cases) {
+    const s = permitStanding(pack, docs, NOW, LA);
+    assert.deepEqual(s.missingStatuses, statuses, name);
+    assert.deepEqual(s.firstExpiry, firstExpiry, name);
+  }
+});
+
+Deno.test("standing: a change renters see is a change; the time it was checked is not", () => {
+  const base: PermitStanding = {
+    ok: true,
+    missing: [],
+    missingNames: [],
+    missingStatuses: [],
+    firstExpiry: { kind: "fire_safety", date: "2026-12-24" },
+    checkedAt: 1,
+  };
+  const down: PermitStanding = {
+    ...base,
+    ok: false,
+    missing: ["health_permit"],
+    missingNames: ["Health permit"],
+    missingStatuses: ["pending"],
+  };
+  const cases: [string, PermitStanding | undefined, PermitStanding, boolean][] =
+    [
+      ["checked again later", base, { ...base, checkedAt: 2 }, true],
+      ["none before", undefined, base, false],
+      ["re-dated", base, {
+        ...base,
+        firstExpiry: { kind: "fire_safety", date: "2027-12-24" },
+      }, false],
+      ["another permit first", base, {
+        ...base,
+        firstExpiry: { kind: "health_permit", date: "2026-12-24" },
+      }, false],
+      ["pending, then rejected", down, {
+        ...down,
+        missingStatuses: ["rejected"],
+      }, false],
+      [
+        "from before the first expiry was kept",
+        { ok: true, missing: [], missingNames: [], checkedAt: 1 },
+        base,
+        false,
+      ],
+      [
+        "from before statuses were kept",
+        {
+          ok: false,
+          missing: ["health_permit"],
+          missingNames: ["Health permit"],
+          checkedAt: 1,
+        },
+        down,
+        false,
+      ],
+    ];
+  for (const [name, a, b, same] of cases) {
+    assert.equal(sameStanding(a, b), same, name);
+  }
+});
+
+Deno.test("standing: why a kitchen takes no bookings, in renter terms", () => {
+  const standing = (
+    missing: string[],
+    missingStatuses?: (string | null)[],
+  ): PermitStanding => ({
+    ok: missing.length === 0,
+    missing,
+    missingNames: [],
+    ...(missingStatuses ? { missingStatuses } : {}),
+    checkedAt: 0,
+  });
+  const NOT_NOW = "it is not taking bookings right now.";
+  const cases: [string, PermitStanding | undefined, string | null][] = [
+    ["bookable", standing([], []), null],
+    [
+      "renewing",
+      standing(["health_permit"], ["renewal_requested"]),
+      `This kitchen is renewing a permit; ${NOT_NOW}`,
+    ],
+    [
+      "expired",
+      standing(["fire_safety"], ["expired"]),
+      "This kitchen's fire safety inspection or suppression certificate has expired; it is not taking bookings until Prep verifies a new one.",
+    ],
+    [
+      "rejected",
+      standing(["business_license"], ["rejected"]),
+      `This kitchen's business license could not be verified by Prep; ${NOT_NOW}`,
+    ],
+    [
+      "awaiting review",
+      standing(["commissary"], ["pending"]),
+      `This kitchen is waiting for Prep to verify its commissary permit; ${NOT_NOW}`,
+    ],
+    [
+      "never uploaded",
+      standing(["community_notice"], [null]),
+      `This kitchen's community notification is not on file with Prep yet; ${NOT_NOW}`,
+    ],
+    [
+      "several: the expired one is named before a renewal",
+      standing(["health_permit", "fire_safety"], [
+        "renewal_requested",
+        "expired",
+      ]),
+      "This kitchen's fire safety inspection or suppression certificate has expired; it is not taking bookings until Prep verifies a new one.",
+    ],
+    [
+      "several: a rejection before one awaiting review",
+      standing(["health_permit", "tfe"], ["pending", "rejected"]),
+      `This kitchen's temporary food establishment permit could not be verified by Prep; ${NOT_NOW}`,
+    ],
+    [
+      "a standing from before statuses were kept",
+      standing(["health_permit"]),
+      `Prep is checking this kitchen's permits; ${NOT_NOW}`,
+    ],
+    [
+      "no standing at all",
+      undefined,
+      `Prep is checking this kitchen's permits; ${NOT_NOW}`,
+    ],
+    [
+      "not ok with nothing named missing (no city yet)",
+      { ...standing([], []), ok: false },
+      `Prep is checking this kitchen's permits; ${NOT_NOW}`,
+    ],
+  ];
+  for (const [name, s, expected] of cases) {
+    assert.equal(notBookableReason(s), expected, name);
+  }
+});
+
+Deno.test("standing: the picker's note names the permit that lapses inside the booking window", () => {
+  const standing = (
+    firstExpiry?: PermitStanding["firstExpiry"],
+    ok = true,
+  ): PermitStanding => ({
+    ok,
+    missing: ok ? [] : ["health_permit"],
+    missingNames: [],
+    missingStatuses: ok ? [] : ["pending"],
+    ...(firstExpiry ? { firstExpiry } : {}),
+    checkedAt: 0,
+  });
+  const fire = { kind: "fire_safety", date: "2026-12-24" };
+  const cases: [string, PermitStanding | undefined, string, string | null][] = [
+    [
+      "inside the window",
+      standing(fire),
+      "2027-01-30",
+      "Not bookable after Thu, Dec 24: this kitchen's fire safety inspection or suppression certificate expires that day.",
+    ],
+    ["on the window's last day", standing(fire), "2026-12-24", null],
+    ["after the window", standing(fire), "2026-12-20", null],
+    [
+      "next year, with its year",
+      standing({ kind: "health_permit", date: "2027-01-05" }),
+      "2027-03-01",
+      "Not bookable after Tue, Jan 5, 2027: this kitchen's health permit expires that day.",
+    ],
+    ["no verified permit", standing(), "2027-01-30", null],
+    ["not bookable at all", standing(fire, false), "2027-01-30", null],
+    ["no standing", undefined, "2027-01-30", null],
+  ];
+  for (const [name, s, windowEnd, expected] of cases) {
+    assert.equal(permitLapseNote(s, "2026-12-01", windowEnd), expected, name);
   }
 });
 
