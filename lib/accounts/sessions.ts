@@ -204,9 +204,17 @@ function readUser(
   );
 }
 
-/** Drops this instance's cached copy of a user record after a write to it. */
-export function forgetSessionUser(kv: Deno.Kv, userId: string): void {
+/**
+ * Drops this instance's cached copy of a user record after a write to it,
+ * and of the sessions the same atomic ended.
+ */
+export function forgetSessionUser(
+  kv: Deno.Kv,
+  userId: string,
+  endedSessions: string[] = [],
+): void {
   forget(kv, userCacheKey(userId));
+  forgetSessions(kv, endedSessions);
 }
 
 function toSessionUser(u: User): SessionUser {

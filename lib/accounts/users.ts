@@ -40,7 +40,7 @@ import {
   recordFailure,
   waitFor,
 } from "./login_guard.ts";
-import { hitLimit, LIMITS } from "./rate_limit.ts";
+import { addLimitHit, hitLimit, LIMITS } from "./rate_limit.ts";
 import {
   hashPassword,
   verifyAgainstDecoy,
@@ -56,7 +56,6 @@ import type {
 import {
   addEndSessions,
   addSession,
-  forgetSessions,
   forgetSessionUser,
   type NewSession,
 } from "./sessions.ts";
@@ -192,9 +191,10 @@ export interface SignupInput {
 
 /**
  * Creates the account and its confirmation email in one atomic. For an
- * address that already has an account, emails its owner instead: the caller
- * answers the same either way, so the form does not reveal who has an
- * account, and both paths hash a password so they take the same time.
+ * address that already has an account, emails its owner instead, once a day
+ * at most: the caller answers the same either way, so the form does not
+ * reveal who has an account, and both paths hash a password so they take
+ * the same time.
  */
 export async function signUp(
   deps: AccountDeps,
@@ -226,16 +226,19 @@ export async function signUp(
   await addVerification(atomic, deps, user, user.email);
   if ((await atomic.commit()).ok) return { user };
   const notice = deps.kv.atomic();
-  addEmail(
-    notice,
-    deps,
-    user.email,
-    signupAttemptEmail({
-      loginUrl: `${deps.mail.baseUrl}/login`,
-      resetUrl: `${deps.mail.baseUrl}/forgot-password`,
-    }),
-  );
-  await notice.commit();
+  const limit = LIMITS.signupNoticeByRecipient;
+  if ((await addLimitHit(notice, deps.kv, limit, user.email, deps.now)).ok) {
+    addEmail(
+      notice,
+      deps,
+      user.email,
+      signupAttemptEmail({
+        loginUrl: `${deps.mail.baseUrl}/login`,
+        resetUrl: `${deps.mail.baseUrl}/forgot-password`,
+      }),
+    );
+    await notice.commit();
+  }
   return { existing: true };
 }
 
@@ -322,8 +325,7 @@ export async function logIn(
     }
     const session = await addSession(atomic, deps.kv, user.id, deps.now);
     if ((await atomic.commit()).ok) {
-      forgetSessionUser(deps.kv, user.id);
-      forgetSessions(deps.kv, session.ended);
+      forgetSessionUser(deps.kv, user.id, session.ended);
       return { ok: true, user, session, device };
     }
     // Someone came first: go on while the password checked is still its own.
@@ -430,8 +432,7 @@ export async function confirmEmail(
       "This link can no longer be used.",
     );
   }
-  forgetSessionUser(deps.kv, before.id);
-  forgetSessions(deps.kv, session?.ended ?? []);
+  forgetSessionUser(deps.kv, before.id, session?.ended);
   return { user: after, session };
 }
 
@@ -526,8 +527,7 @@ export async function resetPassword(
     const ended = await addEndSessions(atomic, deps.kv, after.id);
     addPasswordChanged(atomic, deps, after);
     if ((await atomic.commit()).ok) {
-      forgetSessionUser(deps.kv, after.id);
-      forgetSessions(deps.kv, ended);
+      forgetSessionUser(deps.kv, after.id, ended);
       return after;
     }
   }
@@ -564,8 +564,7 @@ async function changeUser(
       : [];
     if ((await atomic.commit()).ok) {
       // After the commit: a request in between could cache them again.
-      forgetSessionUser(deps.kv, userId);
-      forgetSessions(deps.kv, ended);
+      forgetSessionUser(deps.kv, userId, ended);
       return after;
     }
   }
@@ -767,8 +766,7 @@ export async function deleteAccount(
       "Your account changed meanwhile; please try again.",
     );
   }
-  forgetSessionUser(deps.kv, userId);
-  forgetSessions(deps.kv, ended);
+  forgetSessionUser(deps.kv, userId, ended);
   forgetHost(deps.kv, userId);
 }
 
