@@ -228,7 +228,8 @@ function isLive(s: SessionRecord, now: number): boolean {
 
 /**
  * The user behind a session cookie, or null when it is unknown, idle too
- * long, past its lifetime, or its user is gone. Expired sessions are deleted.
+ * long, past its lifetime, or its user is gone or suspended. Expired
+ * sessions, and those of a suspended user, are deleted.
  */
 export async function loadSession(
   kv: Deno.Kv,
