@@ -154,7 +154,7 @@ export async function benchSessionCookie(
   return await withKv(path, async (kv) => {
     await seedDemoAccounts(kv);
     const atomic = kv.atomic();
-    const session = await addSession(atomic, userId, Date.now());
+    const session = await addSession(atomic, kv, userId, Date.now());
     if (!(await atomic.commit()).ok) throw new Error("no bench session");
     return `Cookie: prep_session=${session.secret}`;
   });

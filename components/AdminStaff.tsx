@@ -645,7 +645,7 @@ export function AdminUserPage(
         <SuspendForm
           action={`/admin/users/${u.id}/suspend`}
           title="Suspend this account"
-          explain="They can still sign in and see their bookings, but cannot book, host or publish listings. They are notified."
+          explain="Their sessions end at once, whatever their roles, and they cannot log in, book, host or publish listings until reinstated. They are notified."
           button="Suspend the account"
           form={form}
           danger
@@ -655,7 +655,7 @@ export function AdminUserPage(
         <SuspendForm
           action={`/admin/users/${u.id}/reinstate`}
           title="Reinstate this account"
-          explain="They can book and host again. They are notified."
+          explain="They can log in, book and host again; sessions ended by the suspension stay ended. They are notified."
           button="Reinstate the account"
           form={form}
           danger={false}

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parseTrustedRange, type TrustedRange } from "./client_address.ts";
 
 const bool = z.enum(["true", "false", "1", "0"]).transform((v) =>
   v === "true" || v === "1"
@@ -70,6 +71,31 @@ const envSchema = z.object({
   CALENDAR_FETCH_ALLOW_LOOPBACK: bool.default(false),
   /** Memory for this instance's rendered-page cache, in MB; 0 turns it off (routes/page_cache.ts). */
   PAGE_CACHE_MB: z.coerce.number().min(0).max(65536).default(32),
+  /**
+   * Comma-separated CIDR ranges or addresses of reverse proxies whose
+   * X-Forwarded-For is believed (lib/client_address.ts). Unset: none, and
+   * the connection's address is the client's.
+   */
+  TRUSTED_PROXIES: z.string().default("").transform((v, ctx) => {
+    const ranges: TrustedRange[] = [];
+    for (const entry of v.split(",").map((e) => e.trim()).filter(Boolean)) {
+      const range = parseTrustedRange(entry);
+      if (!range) {
+        ctx.addIssue({
+          code: "custom",
+          message:
+            `"${entry}" is not an IP address or CIDR range (like 10.0.0.0/8 or fd00::/8)`,
+        });
+      } else if (range[1] === 0) {
+        ctx.addIssue({
+          code: "custom",
+          message:
+            `"${entry}" trusts every address, so any client could choose its own; list your proxies' ranges`,
+        });
+      } else ranges.push(range);
+    }
+    return ranges;
+  }),
 });
 
 export type Config = {
@@ -106,6 +132,8 @@ export type Config = {
   /** Test-only: calendar import may fetch loopback addresses (lib/calendar_sync/fetch.ts). */
   CALENDAR_FETCH_ALLOW_LOOPBACK: boolean;
   PAGE_CACHE_MB: number;
+  /** Reverse proxies whose X-Forwarded-For is believed; empty: none. */
+  TRUSTED_PROXIES: TrustedRange[];
 };
 
 export class ConfigError extends Error {}
@@ -182,6 +210,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     RENTER_FEE_BPS: e.RENTER_FEE_BPS,
     CALENDAR_FETCH_ALLOW_LOOPBACK: e.CALENDAR_FETCH_ALLOW_LOOPBACK,
     PAGE_CACHE_MB: e.PAGE_CACHE_MB,
+    TRUSTED_PROXIES: e.TRUSTED_PROXIES,
   };
 }
 

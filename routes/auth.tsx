@@ -81,7 +81,7 @@ auth.get(
 function renderLogin(
   c: AppContext,
   form: FormState,
-  status: 200 | 400 | 429 = 200,
+  status: 200 | 400 | 403 | 429 = 200,
 ) {
   const next = form.values.next ?? c.req.query("next");
   const notice = NOTICES[c.req.query("notice") ?? ""];
@@ -119,6 +119,9 @@ auth.post("/login", async (c) => {
         }),
         429,
       );
+    }
+    if (result.suspended) {
+      return renderLogin(c, { ...read.form, message: result.suspended }, 403);
     }
     return renderLogin(c, {
       ...read.form,

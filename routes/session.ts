@@ -3,6 +3,7 @@ import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { TRUSTED_DEVICE_MS } from "../lib/accounts/login_guard.ts";
 import { loadSession, SESSION_MAX_MS } from "../lib/accounts/sessions.ts";
 import { type AccountDeps, accountDepsFrom } from "../lib/accounts/users.ts";
+import { clientAddressOf } from "../lib/client_address.ts";
 import type { AppEnv } from "./context.tsx";
 
 /** `__Host-` pins the cookie to this origin over https; browsers refuse it over http. */
@@ -106,8 +107,15 @@ export function accountDeps(c: Context<AppEnv>): AccountDeps {
   return accountDepsFrom(c.var.config, c.var.kv, c.var.now());
 }
 
-/** The peer address Deno.serve reports; requests made in tests have none. */
+/**
+ * The client's address: the peer Deno.serve reports (requests made in tests
+ * have none), or behind a trusted reverse proxy the one it forwarded.
+ */
 export function clientAddress(c: Context<AppEnv>): string {
   const env = c.env as { remoteAddr?: { hostname?: string } } | undefined;
-  return env?.remoteAddr?.hostname ?? "unknown";
+  return clientAddressOf(
+    env?.remoteAddr?.hostname,
+    c.req.header("x-forwarded-for"),
+    c.var.config.TRUSTED_PROXIES,
+  );
 }

@@ -13,6 +13,15 @@ export const LIMITS = {
   resendByAccount: { bucket: "resend:account", max: 3, windowMs: 3600_000 },
   resetByAccount: { bucket: "reset:account", max: 3, windowMs: 3600_000 },
   resetByAddress: { bucket: "reset:address", max: 20, windowMs: 3600_000 },
+  /**
+   * "Someone tried to sign up with your address", per recipient: anyone can
+   * trigger it from anywhere, so the owner hears of it once a day at most.
+   */
+  signupNoticeByRecipient: {
+    bucket: "signup-notice:recipient",
+    max: 1,
+    windowMs: 24 * 3600_000,
+  },
   /** Each request sends an email to an address of the requester's choosing. */
   emailChangeByAccount: {
     bucket: "email-change:account",
@@ -23,32 +32,53 @@ export const LIMITS = {
 
 export type Hit = { ok: true } | { ok: false; retryAfterSeconds: number };
 
+function windowOf(limit: Limit, now: number) {
+  const window = Math.floor(now / limit.windowMs);
+  const retryAfterSeconds = Math.ceil(
+    ((window + 1) * limit.windowMs - now) / 1000,
+  );
+  return { window, retryAfterSeconds };
+}
+
 /**
- * Counts one attempt in a fixed window, atomically: the increment checks the
- * version it read, so concurrent attempts cannot slip past the maximum.
+ * Adds one attempt to an atomic that does the limited thing (sends the
+ * email, say), checked against the count read: the thing happens only if
+ * its count does, so concurrent attempts cannot slip past the maximum.
+ * Refused, nothing is added.
  */
+export async function addLimitHit(
+  atomic: Deno.AtomicOperation,
+  kv: Deno.Kv,
+  limit: Limit,
+  subject: string,
+  now: number,
+): Promise<Hit> {
+  const { window, retryAfterSeconds } = windowOf(limit, now);
+  const key = keys.rateLimit(limit.bucket, subject, window);
+  const entry = await kv.get<number>(key);
+  const count = entry.value ?? 0;
+  if (count >= limit.max) return { ok: false, retryAfterSeconds };
+  atomic.check(entry).set(key, count + 1, { expireIn: limit.windowMs * 2 });
+  return { ok: true };
+}
+
+/** Counts one attempt in a fixed window, atomically (see `addLimitHit`). */
 export async function hitLimit(
   kv: Deno.Kv,
   limit: Limit,
   subject: string,
   now: number,
 ): Promise<Hit> {
-  const window = Math.floor(now / limit.windowMs);
-  const key = keys.rateLimit(limit.bucket, subject, window);
-  const retryAfterSeconds = Math.ceil(
-    ((window + 1) * limit.windowMs - now) / 1000,
-  );
   for (let attempt = 0; attempt < 20; attempt++) {
-    const entry = await kv.get<number>(key);
-    const count = entry.value ?? 0;
-    if (count >= limit.max) return { ok: false, retryAfterSeconds };
-    const res = await kv.atomic().check(entry).set(key, count + 1, {
-      expireIn: limit.windowMs * 2,
-    }).commit();
-    if (res.ok) return { ok: true };
+    const atomic = kv.atomic();
+    const hit = await addLimitHit(atomic, kv, limit, subject, now);
+    if (!hit.ok || (await atomic.commit()).ok) return hit;
   }
   // Heavy contention on one counter is itself a sign of abuse.
-  return { ok: false, retryAfterSeconds };
+  return {
+    ok: false,
+    retryAfterSeconds: windowOf(limit, now).retryAfterSeconds,
+  };
 }
 
 /** Hits every limit; the first refusal wins. */

@@ -27,6 +27,12 @@ const SUSPENDED: Partial<Record<Capability, string>> = {
   "admin:act": "Your account is suspended, so you cannot change anything here.",
 };
 
+/** What the owner of a suspended account is told when logging in. */
+export function suspendedLoginMessage(reason: string): string {
+  return "Your account is suspended, so you cannot log in. Contact Prep " +
+    `support to ask about it. The reason Prep staff gave: ${reason}`;
+}
+
 export function decide(user: SessionUser | null, what: Capability): Verdict {
   if (!user) return { ok: false, reason: "Log in to continue." };
   const suspended = user.suspension ? SUSPENDED[what] : undefined;

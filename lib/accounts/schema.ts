@@ -16,7 +16,7 @@ export const userRecord = z.object({
   businessName: z.string().nullable(),
   /** A demo account (published password): it logs in only where dev features are on. */
   demo: z.boolean().optional(),
-  /** Staff suspended the account (lib/compliance/suspensions.ts): it may sign in and look, not book or host. */
+  /** Staff suspended the account (lib/compliance/suspensions.ts): its sessions ended and it cannot log in. */
   suspension: z.object({
     reason: z.string(),
     /** The admin's user id. */

@@ -1,4 +1,5 @@
 import { keys } from "../db/keys.ts";
+import { ConflictError, ForbiddenError } from "../errors.ts";
 import { cached, forget } from "../db/read_cache.ts";
 import { hashSecret, newSecret } from "./tokens.ts";
 import type { SessionRecord, SessionUser, User } from "./schema.ts";
@@ -10,18 +11,91 @@ export const SESSION_MAX_MS = 30 * 24 * 3600_000;
 /** lastSeenAt is rewritten at most this often, not on every request. */
 const TOUCH_EVERY_MS = 10 * 60_000;
 
+/**
+ * An account has at most this many sessions: a new one ends the least
+ * recently used, so one atomic can end them all (suspension, new password)
+ * within KV's 1000 mutations.
+ */
+export const MAX_SESSIONS_PER_USER = 50;
+
 export interface NewSession {
   /** Goes in the cookie; only its hash is stored. */
   secret: string;
   hash: string;
+  /** Sessions the atomic also ends (over the cap); drop them with `forgetSessions` after the commit. */
+  ended: string[];
 }
 
-/** Adds a new session for `userId` to an atomic (the login or signup that causes it). */
+async function listSessionHashes(
+  kv: Deno.Kv,
+  userId: string,
+  limit: number,
+): Promise<string[]> {
+  const out: string[] = [];
+  for await (
+    const e of kv.list<string>({ prefix: keys.sessionsByUserPrefix(userId) }, {
+      limit,
+    })
+  ) out.push(e.value);
+  return out;
+}
+
+/** Which `count` sessions to end first (pure): gone or dead ones, then the least recently used. */
+export function sessionsToEvict(
+  sessions: { hash: string; record: SessionRecord | null }[],
+  count: number,
+  now: number,
+): string[] {
+  const rank = (s: { record: SessionRecord | null }) =>
+    s.record && isLive(s.record, now) ? s.record.lastSeenAt : -Infinity;
+  return [...sessions].sort((a, b) => rank(a) - rank(b)).slice(0, count)
+    .map((s) => s.hash);
+}
+
+/**
+ * Adds a new session for `userId` to an atomic (the login or confirmation
+ * that causes it), ending the least recently used one when the account is
+ * at its cap. The atomic checks the user's `sessionsAdded` marker, so
+ * concurrent logins cannot pass the cap and an atomic ending every session
+ * cannot miss this one; the caller retries a failed commit.
+ */
 export async function addSession(
   atomic: Deno.AtomicOperation,
+  kv: Deno.Kv,
   userId: string,
   now: number,
+  opts: { replacing?: string } = {},
 ): Promise<NewSession> {
+  const added = await kv.get<number>(keys.sessionsAdded(userId));
+  const others = (await listSessionHashes(
+    kv,
+    userId,
+    MAX_SESSIONS_PER_USER + 1,
+  )).filter((h) => h !== opts.replacing);
+  const ended: string[] = [];
+  if (others.length >= MAX_SESSIONS_PER_USER) {
+    const sessions: { hash: string; record: SessionRecord | null }[] = [];
+    // getMany takes at most 10 keys.
+    for (let i = 0; i < others.length; i += 10) {
+      const got = await kv.getMany<SessionRecord[]>(
+        others.slice(i, i + 10).map((h) => keys.session(h)),
+      );
+      got.forEach((e, j) =>
+        sessions.push({ hash: others[i + j], record: e.value })
+      );
+    }
+    ended.push(
+      ...sessionsToEvict(
+        sessions,
+        others.length - MAX_SESSIONS_PER_USER + 1,
+        now,
+      ),
+    );
+  }
+  if (opts.replacing) ended.push(opts.replacing);
+  for (const hash of ended) {
+    atomic.delete(keys.session(hash)).delete(keys.sessionsByUser(userId, hash));
+  }
   const secret = newSecret();
   const hash = await hashSecret(secret);
   const record: SessionRecord = {
@@ -31,36 +105,70 @@ export async function addSession(
     expiresAt: now + SESSION_MAX_MS,
   };
   atomic
+    .check(added)
+    .set(keys.sessionsAdded(userId), now, { expireIn: SESSION_MAX_MS })
     .check({ key: keys.session(hash), versionstamp: null })
     .set(keys.session(hash), record, { expireIn: SESSION_MAX_MS })
     .set(keys.sessionsByUser(userId, hash), hash, {
       expireIn: SESSION_MAX_MS,
     });
-  return { secret, hash };
+  return { secret, hash, ended };
 }
 
-/** Adds the end of every session of a user (but `keep`) to an atomic that changes the account. */
+/**
+ * How many sessions the atomic that changes the account ends itself; more
+ * than this (only left from before the cap) are ended in atomics of their
+ * own first, which is what the caller is about to do anyway.
+ */
+const END_IN_ONE_ATOMIC = 200;
+
+/**
+ * Adds the end of every session of a user (but `keep`) to an atomic that
+ * changes the account, checked against sessions added meanwhile. Returns
+ * the hashes to drop with `forgetSessions` once the atomic has committed.
+ */
 export async function addEndSessions(
   atomic: Deno.AtomicOperation,
   kv: Deno.Kv,
   userId: string,
   keep?: string,
-): Promise<void> {
-  for await (
-    const e of kv.list<string>({ prefix: keys.sessionsByUserPrefix(userId) })
-  ) {
-    if (e.value === keep) continue;
-    atomic.delete(e.key).delete(keys.session(e.value));
-    forget(kv, sessionCacheKey(e.value));
+): Promise<string[]> {
+  // Read before listing: a session added after this read fails the commit.
+  atomic.check(await kv.get(keys.sessionsAdded(userId)));
+  for (;;) {
+    const listed = await listSessionHashes(kv, userId, END_IN_ONE_ATOMIC + 1);
+    const ending = listed.filter((h) => h !== keep);
+    if (listed.length <= END_IN_ONE_ATOMIC) {
+      for (const hash of ending) {
+        atomic.delete(keys.sessionsByUser(userId, hash)).delete(
+          keys.session(hash),
+        );
+      }
+      return ending;
+    }
+    const page = ending.slice(0, END_IN_ONE_ATOMIC);
+    const early = kv.atomic();
+    for (const hash of page) {
+      early.delete(keys.sessionsByUser(userId, hash)).delete(
+        keys.session(hash),
+      );
+    }
+    await early.commit();
+    forgetSessions(kv, page);
   }
+}
+
+/** Drops this instance's cached copies of sessions an atomic has just ended. */
+export function forgetSessions(kv: Deno.Kv, hashes: string[]): void {
+  for (const hash of hashes) forget(kv, sessionCacheKey(hash));
 }
 
 /**
  * Session records are read through the read cache: every signed-in request
- * needs one. Ending a session drops it on this instance at once; another
- * instance may accept a just-ended session for up to the cache's five
- * seconds. The user record behind it is always read fresh, so role changes
- * and suspensions apply at once everywhere.
+ * needs one. Ending a session drops it on this instance once the atomic
+ * that ends it has committed; another instance may accept a just-ended
+ * session for up to the cache's five seconds (the user record behind it is
+ * cached the same way, below).
  */
 const sessionCacheKey = (hash: string) => `session:${hash}`;
 
@@ -96,9 +204,17 @@ function readUser(
   );
 }
 
-/** Drops this instance's cached copy of a user record after a write to it. */
-export function forgetSessionUser(kv: Deno.Kv, userId: string): void {
+/**
+ * Drops this instance's cached copy of a user record after a write to it,
+ * and of the sessions the same atomic ended.
+ */
+export function forgetSessionUser(
+  kv: Deno.Kv,
+  userId: string,
+  endedSessions: string[] = [],
+): void {
   forget(kv, userCacheKey(userId));
+  forgetSessions(kv, endedSessions);
 }
 
 function toSessionUser(u: User): SessionUser {
@@ -112,7 +228,8 @@ function isLive(s: SessionRecord, now: number): boolean {
 
 /**
  * The user behind a session cookie, or null when it is unknown, idle too
- * long, past its lifetime, or its user is gone. Expired sessions are deleted.
+ * long, past its lifetime, or its user is gone or suspended. Expired
+ * sessions, and those of a suspended user, are deleted.
  */
 export async function loadSession(
   kv: Deno.Kv,
@@ -130,6 +247,13 @@ export async function loadSession(
   }
   const user = (await readUser(kv, s.userId)).value;
   if (!user) return null;
+  // Suspending ends every session; one that slipped through (written before
+  // that was so, or by an instance that had not yet seen the suspension) is
+  // ended here, so reinstating the account does not bring it back.
+  if (user.suspension) {
+    await endSessionByHash(kv, s.userId, hash);
+    return null;
+  }
   if (now - s.lastSeenAt > TOUCH_EVERY_MS) {
     // A lost race only means another request already touched it.
     await kv.atomic().check(entry).set(keys.session(hash), {
@@ -160,19 +284,29 @@ export async function endSession(kv: Deno.Kv, secret: string): Promise<void> {
   if (s) await endSessionByHash(kv, s.userId, hash);
 }
 
-/** A fresh session id for the same user (after a privilege change); the old one ends. */
+/**
+ * A fresh session id for the same user (after a privilege change); the old
+ * one ends. Refused for an account that is gone or suspended.
+ */
 export async function rotateSession(
   kv: Deno.Kv,
   userId: string,
   oldHash: string,
   now: number,
 ): Promise<NewSession> {
-  const atomic = kv.atomic()
-    .delete(keys.session(oldHash))
-    .delete(keys.sessionsByUser(userId, oldHash));
-  const fresh = await addSession(atomic, userId, now);
-  const res = await atomic.commit();
-  forget(kv, sessionCacheKey(oldHash));
-  if (!res.ok) throw new Error("Could not start a new session");
-  return fresh;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const user = await kv.get<User>(keys.user(userId));
+    if (!user.value || user.value.suspension) {
+      throw new ForbiddenError("Log in to continue.");
+    }
+    const atomic = kv.atomic().check(user);
+    const fresh = await addSession(atomic, kv, userId, now, {
+      replacing: oldHash,
+    });
+    if ((await atomic.commit()).ok) {
+      forgetSessions(kv, fresh.ended);
+      return fresh;
+    }
+  }
+  throw new ConflictError("Your account changed meanwhile; please try again.");
 }

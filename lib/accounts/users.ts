@@ -31,6 +31,7 @@ import {
   forgetHost,
 } from "../hosts/repo.ts";
 import { hostHasKitchens } from "../kitchens/repo.ts";
+import { suspendedLoginMessage } from "./roles.ts";
 import {
   addClearFailures,
   addTrustedDevice,
@@ -39,7 +40,7 @@ import {
   recordFailure,
   waitFor,
 } from "./login_guard.ts";
-import { hitLimit, LIMITS } from "./rate_limit.ts";
+import { addLimitHit, hitLimit, LIMITS } from "./rate_limit.ts";
 import {
   hashPassword,
   verifyAgainstDecoy,
@@ -165,14 +166,12 @@ function withAdminRole(
     : roles;
 }
 
-/** After a new password: every other session ends and the owner is told by email. */
-async function addPasswordChanged(
+/** After a new password the owner is told by email (its callers end the other sessions). */
+function addPasswordChanged(
   atomic: Deno.AtomicOperation,
   deps: AccountDeps,
   user: User,
-  keepSession?: string,
-): Promise<void> {
-  await addEndSessions(atomic, deps.kv, user.id, keepSession);
+): void {
   addEmail(
     atomic,
     deps,
@@ -193,9 +192,10 @@ export interface SignupInput {
 
 /**
  * Creates the account and its confirmation email in one atomic. For an
- * address that already has an account, emails its owner instead: the caller
- * answers the same either way, so the form does not reveal who has an
- * account, and both paths hash a password so they take the same time.
+ * address that already has an account, emails its owner instead, once a day
+ * at most: the caller answers the same either way, so the form does not
+ * reveal who has an account, and both paths hash a password so they take
+ * the same time.
  */
 export async function signUp(
   deps: AccountDeps,
@@ -228,16 +228,19 @@ export async function signUp(
   await addVerification(atomic, deps, user, user.email);
   if ((await atomic.commit()).ok) return { user };
   const notice = deps.kv.atomic();
-  addEmail(
-    notice,
-    deps,
-    user.email,
-    signupAttemptEmail({
-      loginUrl: `${deps.mail.baseUrl}/login`,
-      resetUrl: `${deps.mail.baseUrl}/forgot-password`,
-    }),
-  );
-  await notice.commit();
+  const limit = LIMITS.signupNoticeByRecipient;
+  if ((await addLimitHit(notice, deps.kv, limit, user.email, deps.now)).ok) {
+    addEmail(
+      notice,
+      deps,
+      user.email,
+      signupAttemptEmail({
+        loginUrl: `${deps.mail.baseUrl}/login`,
+        resetUrl: `${deps.mail.baseUrl}/forgot-password`,
+      }),
+    );
+    await notice.commit();
+  }
   return { existing: true };
 }
 
@@ -259,13 +262,14 @@ export type LoginResult =
     /** A new trusted-device secret for the cookie, when this browser had none. */
     device: string | null;
   }
-  | { ok: false; retryAfterSeconds: number | null };
+  | { ok: false; retryAfterSeconds: number | null; suspended?: string };
 
 /**
  * A new session when the password matches: the same answer and about the
  * same work whether or not the email has an account. Repeated failures slow
  * further attempts down except from a browser that has logged in to the
- * account before (`deviceSecret`); see login_guard.ts.
+ * account before (`deviceSecret`); see login_guard.ts. A suspended account
+ * is refused, and told so only once the password is right.
  */
 export async function logIn(
   deps: AccountDeps,
@@ -301,26 +305,39 @@ export async function logIn(
     });
     return { ok: false, retryAfterSeconds: null };
   }
-  let user = entry.value;
-  const atomic = deps.kv.atomic();
-  // A trusted browser skipped the delay; leave the count for the others.
-  if (!trusted) addClearFailures(atomic, email);
-  const device = trusted
-    ? null
-    : await addTrustedDevice(atomic, user.id, deps.now);
-  const roles = withAdminRole(user.roles, user.email, deps);
-  if (roles !== user.roles) {
-    user = { ...user, roles, updatedAt: new Date(deps.now).toISOString() };
-    atomic.check(entry).set(keys.user(user.id), user);
+  let current = entry as Deno.KvEntry<User>;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    let user = current.value;
+    if (user.suspension) {
+      const suspended = suspendedLoginMessage(user.suspension.reason);
+      return { ok: false, retryAfterSeconds: null, suspended };
+    }
+    // Checked even when unchanged: a suspension committed meanwhile must
+    // fail this login, not add a session after it ended them all.
+    const atomic = deps.kv.atomic().check(current);
+    // A trusted browser skipped the delay; leave the count for the others.
+    if (!trusted) addClearFailures(atomic, email);
+    const device = trusted
+      ? null
+      : await addTrustedDevice(atomic, user.id, deps.now);
+    const roles = withAdminRole(user.roles, user.email, deps);
+    if (roles !== user.roles) {
+      user = { ...user, roles, updatedAt: new Date(deps.now).toISOString() };
+      atomic.set(keys.user(user.id), user);
+    }
+    const session = await addSession(atomic, deps.kv, user.id, deps.now);
+    if ((await atomic.commit()).ok) {
+      forgetSessionUser(deps.kv, user.id, session.ended);
+      return { ok: true, user, session, device };
+    }
+    // Someone came first: go on while the password checked is still its own.
+    const again = await deps.kv.get<User>(keys.user(user.id));
+    if (again.value?.passwordHash !== user.passwordHash) break;
+    current = again as Deno.KvEntry<User>;
   }
-  const session = await addSession(atomic, user.id, deps.now);
-  if (!(await atomic.commit()).ok) {
-    throw new ConflictError(
-      "Your account changed while logging in; please try again.",
-    );
-  }
-  forgetSessionUser(deps.kv, user.id);
-  return { ok: true, user, session, device };
+  throw new ConflictError(
+    "Your account changed while logging in; please try again.",
+  );
 }
 
 /** Sends a fresh confirmation link to an unconfirmed account. */
@@ -409,8 +426,8 @@ export async function confirmEmail(
   // the first confirmation does: the link proves the inbox, as a reset does.
   const firstConfirmation = before.emailVerifiedAt === null &&
     after.email === before.email;
-  const session = opts.startSession && firstConfirmation
-    ? await addSession(atomic, before.id, deps.now)
+  const session = opts.startSession && firstConfirmation && !before.suspension
+    ? await addSession(atomic, deps.kv, before.id, deps.now)
     : null;
   if (!(await atomic.commit()).ok) {
     throw new ValidationError(
@@ -418,7 +435,7 @@ export async function confirmEmail(
       "This link can no longer be used.",
     );
   }
-  forgetSessionUser(deps.kv, before.id);
+  forgetSessionUser(deps.kv, before.id, session?.ended);
   return { user: after, session };
 }
 
@@ -491,30 +508,39 @@ export async function resetPassword(
   token: string,
   password: string,
 ): Promise<User> {
-  const found = await readToken(deps.kv, token, "reset_password", deps.now);
-  if (!found) throw badLink("reset");
-  const { entry, user } = found;
-  const after: User = {
-    ...user.value,
-    passwordHash: await hashPassword(password),
-    // The link reached the inbox, which proves the address too.
-    emailVerifiedAt: user.value.emailVerifiedAt ??
-      new Date(deps.now).toISOString(),
-    updatedAt: new Date(deps.now).toISOString(),
-  };
-  const atomic = deps.kv.atomic().check(entry).check(user)
-    .delete(entry.key)
-    .set(keys.user(after.id), after);
-  addClearFailures(atomic, after.email);
-  await addPasswordChanged(atomic, deps, after);
-  if (!(await atomic.commit()).ok) throw badLink("reset");
-  forgetSessionUser(deps.kv, after.id);
-  return after;
+  const at = new Date(deps.now).toISOString();
+  let passwordHash: string | undefined;
+  // Tried again when a login added a session meanwhile.
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const found = await readToken(deps.kv, token, "reset_password", deps.now);
+    if (!found) throw badLink("reset");
+    const { entry, user } = found;
+    passwordHash ??= await hashPassword(password);
+    const after: User = {
+      ...user.value,
+      passwordHash,
+      // The link reached the inbox, which proves the address too.
+      emailVerifiedAt: user.value.emailVerifiedAt ?? at,
+      updatedAt: at,
+    };
+    const atomic = deps.kv.atomic().check(entry).check(user)
+      .delete(entry.key)
+      .set(keys.user(after.id), after);
+    addClearFailures(atomic, after.email);
+    const ended = await addEndSessions(atomic, deps.kv, after.id);
+    addPasswordChanged(atomic, deps, after);
+    if ((await atomic.commit()).ok) {
+      forgetSessionUser(deps.kv, after.id, ended);
+      return after;
+    }
+  }
+  throw badLink("reset");
 }
 
 /**
  * Reads the account, applies `change`, and writes it back checked against
- * what was read; `extra` adds the rest of the same atomic.
+ * what was read; `extra` adds the rest of the same atomic, and
+ * `endSessions` the end of every session but `keep`.
  */
 async function changeUser(
   deps: Pick<AccountDeps, "kv" | "now">,
@@ -525,6 +551,7 @@ async function changeUser(
     before: User,
     after: User,
   ) => Promise<void> | void,
+  endSessions?: { keep?: string },
 ): Promise<User> {
   for (let attempt = 0; attempt < 3; attempt++) {
     const entry = await deps.kv.get<User>(keys.user(userId));
@@ -536,8 +563,12 @@ async function changeUser(
     const atomic = deps.kv.atomic().check(entry).set(keys.user(userId), after);
     addUserIndex(atomic, entry.value, after);
     await extra?.(atomic, entry.value, after);
+    const ended = endSessions
+      ? await addEndSessions(atomic, deps.kv, userId, endSessions.keep)
+      : [];
     if ((await atomic.commit()).ok) {
-      forgetSessionUser(deps.kv, userId);
+      // After the commit: a request in between could cache them again.
+      forgetSessionUser(deps.kv, userId, ended);
       return after;
     }
   }
@@ -547,7 +578,7 @@ async function changeUser(
 /**
  * Changes an account on a staff member's decision (a suspension): `change`
  * sees the record as read, and `extra` adds the audit entry to the same
- * atomic, checked against what was read.
+ * atomic, checked against what was read; `endSessions` ends every session.
  */
 export function changeUserAsStaff(
   kv: Deno.Kv,
@@ -555,8 +586,10 @@ export function changeUserAsStaff(
   change: (u: User) => User,
   now: number,
   extra: (atomic: Deno.AtomicOperation, before: User, after: User) => void,
+  opts: { endSessions?: boolean } = {},
 ): Promise<User> {
-  return changeUser({ kv, now }, userId, change, extra);
+  const ending = opts.endSessions ? {} : undefined;
+  return changeUser({ kv, now }, userId, change, extra, ending);
 }
 
 /**
@@ -684,9 +717,8 @@ export async function changePassword(
       }
       return { ...u, passwordHash: hash };
     },
-    async (atomic, _before, after) => {
-      await addPasswordChanged(atomic, deps, after, currentSessionHash);
-    },
+    (atomic, _before, after) => addPasswordChanged(atomic, deps, after),
+    { keep: currentSessionHash },
   );
 }
 
@@ -730,7 +762,7 @@ export async function deleteAccount(
     .delete(keys.userByEmail(user.email));
   addUserIndex(atomic, user, null);
   await addHostRemoval(atomic, deps.kv, userId);
-  await addEndSessions(atomic, deps.kv, userId);
+  const ended = await addEndSessions(atomic, deps.kv, userId);
   for await (
     const device of deps.kv.list({ prefix: keys.trustedDevicesPrefix(userId) })
   ) atomic.delete(device.key);
@@ -739,7 +771,7 @@ export async function deleteAccount(
       "Your account changed meanwhile; please try again.",
     );
   }
-  forgetSessionUser(deps.kv, userId);
+  forgetSessionUser(deps.kv, userId, ended);
   forgetHost(deps.kv, userId);
 }
 
@@ -765,9 +797,7 @@ export async function setStaffRole(
         ? [...new Set([...u.roles, role])]
         : u.roles.filter((r) => r !== role),
     }),
-    async (atomic, before, after) => {
-      // A privilege change takes effect on a new session.
-      await addEndSessions(atomic, deps.kv, after.id);
+    (atomic, before, after) => {
       addAudit(atomic, {
         actor,
         action: grant ? "role.granted" : "role.revoked",
@@ -780,5 +810,7 @@ export async function setStaffRole(
         },
       }, deps.now);
     },
+    // A privilege change takes effect on a new session.
+    {},
   );
 }

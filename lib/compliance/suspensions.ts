@@ -7,8 +7,11 @@
  * A suspended kitchen has status "suspended": it leaves search and takes no
  * holds, because both require "published" (lib/kitchens/repo.ts
  * `isListed`). Its existing bookings stand; staff see them listed to handle
- * one by one. A suspended user keeps signing in and seeing their bookings,
- * and `decide()` refuses them booking, hosting and publishing.
+ * one by one. Suspending a user ends every session of theirs in the same
+ * atomic, whatever their roles (staff included), and they cannot log in
+ * until reinstated; reinstating gives back only the ability to log in.
+ * `decide()` also refuses a suspended account booking, hosting, publishing
+ * and acting, should one ever reach it.
  */
 import { z } from "zod";
 import { requireCapability } from "../accounts/roles.ts";
@@ -320,26 +323,27 @@ async function changeUser(
         suspend
           ? {
             title: "Your account is suspended",
-            body: "You can still sign in and see your bookings, but you " +
-              "cannot book kitchens, host or publish listings until Prep " +
-              `staff reinstate your account. Reason: ${reason}`,
+            body: "Prep staff suspended your account: you cannot sign in, " +
+              "book kitchens, host or publish listings until they " +
+              `reinstate it, and every session ended. Reason: ${reason}`,
             href: "/account",
           }
           : {
             title: "Your account is reinstated",
-            body:
-              `You can book and host again. Note from Prep staff: ${reason}`,
+            body: "You can sign in, book and host again. Note from Prep " +
+              `staff: ${reason}`,
             href: "/account",
           },
         now,
       );
     },
+    { endSessions: suspend },
   );
   const { passwordHash: _, ...shown } = after;
   return shown;
 }
 
-/** Suspends an account (admins only, never their own). */
+/** Suspends an account (admins only, never their own) and ends its sessions. */
 export function suspendUser(
   kv: Deno.Kv,
   id: string,

@@ -163,6 +163,11 @@ export const keys = {
     hash: string,
   ) => ["sessions_by_user", userId, hash],
   sessionsByUserPrefix: (userId: string) => ["sessions_by_user", userId],
+  /**
+   * Rewritten whenever a session is added for the user: an atomic that ends
+   * all of a user's sessions checks it, so none added meanwhile survives.
+   */
+  sessionsAdded: (userId: string) => ["sessions_added", userId],
   /** Single-use tokens (email verification, password reset) by SHA-256 of the token. */
   token: (hash: string) => ["tokens", hash],
   /** Recent wrong passwords for a normalised email, known or not (accounts/login_guard.ts). */

@@ -174,6 +174,56 @@ Deno.test("accounts: sign-up answers the same for a registered email and tells i
   t.close();
 });
 
+Deno.test("accounts: a registered address gets at most one sign-up attempt notice a day, whatever the source", async () => {
+  const t = await testApp();
+  const notice = "Someone tried to sign up for Prep with your address";
+  const noticesTo = async (to: string) => {
+    await runJobs(t);
+    return (await listMail(t.kv)).filter((m) =>
+      m.to === to && m.subject === notice
+    ).length;
+  };
+  await signUp(t, "taken@example.com");
+  const attempt = (email: string, from: string) =>
+    t.app.request("/signup", {
+      method: "POST",
+      body: new URLSearchParams({
+        name: "Other",
+        email,
+        password: PASSWORD,
+        intent: "rent",
+      }),
+      headers: {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "Sec-Fetch-Site": "same-origin",
+      },
+    }, { remoteAddr: { hostname: from } });
+  const answers = await Promise.all(
+    Array.from(
+      { length: 20 },
+      (_, i) => attempt("taken@example.com", `198.51.100.${i + 1}`),
+    ),
+  );
+  const unknown = await attempt("fresh@example.com", "198.51.100.99");
+  for (const res of [...answers, unknown]) {
+    assert.equal(res.status, 303);
+    assert.equal(res.headers.get("location"), "/signup/sent");
+    assert.equal(res.headers.get("set-cookie"), null);
+    assert.equal(await res.text(), "");
+  }
+  assert.equal(await noticesTo("taken@example.com"), 1);
+  // The next day the owner may be told again, once.
+  t.advance(24 * 3600_000);
+  for (let i = 0; i < 3; i++) {
+    assert.equal(
+      (await attempt("taken@example.com", "203.0.113.7")).status,
+      303,
+    );
+  }
+  assert.equal(await noticesTo("taken@example.com"), 2);
+  t.close();
+});
+
 Deno.test("accounts: a cross-site POST is refused and changes nothing", async () => {
   const t = await testApp();
   const form = {

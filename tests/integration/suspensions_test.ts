@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import { decide } from "../../lib/accounts/roles.ts";
+import { accountDepsFrom, logIn } from "../../lib/accounts/users.ts";
 import type { User } from "../../lib/accounts/schema.ts";
 import { listAuditFor } from "../../lib/audit/repo.ts";
+import { suspendUser } from "../../lib/compliance/suspensions.ts";
 import type { Booking } from "../../lib/bookings/schema.ts";
 import { ALL_CITIES, keys } from "../../lib/db/keys.ts";
 import { newId } from "../../lib/ids.ts";
@@ -278,7 +280,7 @@ Deno.test("suspensions: support reads the pages but cannot suspend; renters and 
   }
 });
 
-Deno.test("suspensions: a suspended user signs in and sees their bookings, but cannot book, host or publish; reinstating lifts it", async () => {
+Deno.test("suspensions: a suspended user is told why and cannot book, host or publish; reinstating lifts it", async () => {
   const { t, admin, host, renter } = await setup();
   try {
     const res = await post(t, `/admin/users/${renter.user.id}/suspend`, {
@@ -299,26 +301,16 @@ Deno.test("suspensions: a suspended user signs in and sees their bookings, but c
     assert.equal(entry.reason, "Chargeback fraud under investigation");
     assert.equal(entry.actor.email, "ann@example.com");
     assert.equal(await unreadCount(t.kv, renter.user.id), 1);
-
-    // The old session sees the suspension at once, and a new sign-in works.
-    const login = await post(t, "/login", {
-      email: "rosa@example.com",
-      password: PASSWORD,
-    });
-    assert.equal(login.status, 303);
-    const fresh = sessionCookie(login);
-    for (const cookie of [renter.cookie, fresh]) {
-      const trips = await get(t, "/bookings", cookie);
-      assert.equal(trips.status, 200);
-      await trips.body?.cancel();
-    }
+    const told = (await listNotifications(t.kv, renter.user.id))
+      .notifications[0];
+    assert.equal(told.title, "Your account is suspended");
+    assert.match(told.body, /you cannot sign in/);
+    assert.match(told.body, /every session ended/);
 
     await post(t, `/admin/users/${host.user.id}/suspend`, {
       reason: "Listing misrepresents the kitchen",
     }, { cookie: admin.cookie });
-    const hosting = await get(t, "/host", host.cookie);
-    assert.equal(hosting.status, 403);
-    assert.match(await hosting.text(), /host pages are closed/);
+    assert.equal(decide(await userOf(t, host.user.id), "host").ok, false);
     assert.equal(decide(await userOf(t, host.user.id), "publish").ok, false);
 
     const userPage = await (await get(
@@ -328,6 +320,7 @@ Deno.test("suspensions: a suspended user signs in and sees their bookings, but c
     )).text();
     assert.match(userPage, /Chargeback fraud under investigation/);
     assert.match(userPage, /Reinstate the account/);
+    assert.match(userPage, /sessions ended by the suspension stay ended/);
 
     const back = await post(t, `/admin/users/${renter.user.id}/reinstate`, {
       reason: "Bank resolved the dispute",
@@ -339,6 +332,220 @@ Deno.test("suspensions: a suspended user signs in and sees their bookings, but c
       (await listAuditFor(t.kv, "user", renter.user.id)).map((e) => e.action),
       ["user.reinstated", "user.suspended"],
     );
+  } finally {
+    t.close();
+  }
+});
+
+/** The session records and index entries of a user, as KV holds them. */
+async function sessionsOf(t: T, userId: string) {
+  const index: string[] = [];
+  for await (
+    const e of t.kv.list<string>({ prefix: keys.sessionsByUserPrefix(userId) })
+  ) index.push(e.value);
+  const records: string[] = [];
+  for await (
+    const e of t.kv.list<{ userId: string }>({ prefix: ["sessions"] })
+  ) {
+    if (e.value.userId === userId) records.push(String(e.key[1]));
+  }
+  return { index, records };
+}
+
+/** Whether a cookie still signs its holder in (GET /account answers the page, not a redirect). */
+async function signedIn(t: T, cookie: string): Promise<boolean> {
+  const res = await get(t, "/account", cookie);
+  await res.body?.cancel();
+  if (res.status === 200) return true;
+  assert.equal(res.status, 303);
+  assert.equal(res.headers.get("location"), "/login?next=/account");
+  return false;
+}
+
+Deno.test("suspensions: a suspended staff member's sessions end at once and new logins are refused with the reason; so for hosts and renters; reinstating restores only the ability to log in", async () => {
+  const { t, admin, support, host, renter } = await setup();
+  try {
+    // Each has a second session, from another browser.
+    const people = await Promise.all(
+      [support, host, renter].map(async (p) => {
+        const again = await post(t, "/login", {
+          email: p.user.email,
+          password: PASSWORD,
+        });
+        return { ...p, cookies: [p.cookie, sessionCookie(again)] };
+      }),
+    );
+    for (const path of ["/admin/bookings", "/admin/audit"]) {
+      const res = await get(t, path, support.cookie);
+      assert.equal(res.status, 200, path);
+      await res.body?.cancel();
+    }
+    for (const p of people) {
+      assert.equal((await sessionsOf(t, p.user.id)).index.length, 2);
+      const res = await post(t, `/admin/users/${p.user.id}/suspend`, {
+        reason: "Account under review after a fraud report",
+      }, { cookie: admin.cookie });
+      assert.equal(res.status, 303);
+      await res.body?.cancel();
+      assert.deepEqual(await sessionsOf(t, p.user.id), {
+        index: [],
+        records: [],
+      });
+    }
+    // The old cookie opens nothing: not the staff pages, not the account.
+    for (const path of ["/admin/bookings", "/admin/audit"]) {
+      const res = await get(t, path, support.cookie);
+      assert.equal(res.status, 403, path);
+      assert.match(await res.text(), /Log in to continue/);
+      assert.match(res.headers.get("set-cookie") ?? "", /prep_session=;/);
+    }
+    for (const p of people) {
+      for (const cookie of p.cookies) {
+        assert.equal(await signedIn(t, cookie), false, p.user.email);
+      }
+      const login = await post(t, "/login", {
+        email: p.user.email,
+        password: PASSWORD,
+      });
+      assert.equal(login.status, 403, p.user.email);
+      assert.doesNotMatch(
+        login.headers.get("set-cookie") ?? "",
+        /prep_session=[^;]/,
+      );
+      const page = await login.text();
+      assert.match(
+        page,
+        /Your account is suspended, so you cannot log in\. Contact Prep support to ask about it\. The reason Prep staff gave: Account under review after a fraud report/,
+      );
+      // A wrong password learns nothing about the account.
+      const wrong = await post(t, "/login", {
+        email: p.user.email,
+        password: "not the password at all",
+      });
+      assert.equal(wrong.status, 400);
+      const wrongPage = await wrong.text();
+      assert.match(
+        wrongPage,
+        /That email and password do not match an account/,
+      );
+      assert.doesNotMatch(wrongPage, /suspended/);
+      assert.deepEqual(await sessionsOf(t, p.user.id), {
+        index: [],
+        records: [],
+      });
+    }
+
+    for (const p of people) {
+      const back = await post(t, `/admin/users/${p.user.id}/reinstate`, {
+        reason: "Review closed",
+      }, { cookie: admin.cookie });
+      assert.equal(back.status, 303);
+      await back.body?.cancel();
+      for (const cookie of p.cookies) {
+        assert.equal(
+          await signedIn(t, cookie),
+          false,
+          "old sessions stay ended",
+        );
+      }
+      const login = await post(t, "/login", {
+        email: p.user.email,
+        password: PASSWORD,
+      });
+      assert.equal(login.status, 303, p.user.email);
+      assert.ok(await signedIn(t, sessionCookie(login)));
+    }
+  } finally {
+    t.close();
+  }
+});
+
+Deno.test("suspensions: a session that outlived a suspension is refused and ended", async () => {
+  const { t, renter } = await setup();
+  try {
+    // As data from before sessions ended with a suspension left it.
+    await t.kv.set(keys.user(renter.user.id), {
+      ...(await userOf(t, renter.user.id)),
+      suspension: { reason: "Old case", by: "someone", at: NOW },
+    });
+    assert.equal((await sessionsOf(t, renter.user.id)).index.length, 1);
+    assert.equal(await signedIn(t, renter.cookie), false);
+    assert.deepEqual(await sessionsOf(t, renter.user.id), {
+      index: [],
+      records: [],
+    });
+  } finally {
+    t.close();
+  }
+});
+
+Deno.test("suspensions: suspending ends every session even when there are more than one atomic could delete", async () => {
+  const { t, admin, renter } = await setup();
+  try {
+    // Far more than the cap: sessions left from before there was one.
+    for (let i = 0; i < 700; i += 50) {
+      const atomic = t.kv.atomic();
+      for (let j = i; j < i + 50; j++) {
+        const hash = `legacy-${String(j).padStart(4, "0")}`;
+        atomic
+          .set(keys.session(hash), {
+            userId: renter.user.id,
+            createdAt: NOW - HOUR,
+            lastSeenAt: NOW - HOUR,
+            expiresAt: NOW + 24 * HOUR,
+          })
+          .set(keys.sessionsByUser(renter.user.id, hash), hash);
+      }
+      assert.ok((await atomic.commit()).ok);
+    }
+    assert.equal((await sessionsOf(t, renter.user.id)).index.length, 701);
+    const res = await post(t, `/admin/users/${renter.user.id}/suspend`, {
+      reason: "Account under review",
+    }, { cookie: admin.cookie });
+    assert.equal(res.status, 303);
+    await res.body?.cancel();
+    assert.ok((await userOf(t, renter.user.id)).suspension);
+    assert.deepEqual(await sessionsOf(t, renter.user.id), {
+      index: [],
+      records: [],
+    });
+    assert.equal(await signedIn(t, renter.cookie), false);
+  } finally {
+    t.close();
+  }
+});
+
+Deno.test("suspensions: logins racing a suspension leave no session behind", async () => {
+  const { t, admin, renter } = await setup();
+  try {
+    const deps = accountDepsFrom(t.config, t.kv, NOW);
+    const logins = Array.from(
+      { length: 12 },
+      (_, i) =>
+        new Promise((r) => setTimeout(r, i * 40)).then(() =>
+          logIn(deps, renter.user.email, PASSWORD)
+        ),
+    );
+    // The suspension starts as the first login lands, with the rest in flight.
+    await Promise.race(logins);
+    const suspension = suspendUser(
+      t.kv,
+      renter.user.id,
+      admin.user,
+      "Race",
+      NOW,
+    );
+    const results = await Promise.all(logins);
+    await suspension;
+    assert.ok(results.some((r) => r.ok), "some logins came first");
+    assert.ok(
+      results.some((r) => !r.ok && r.suspended),
+      "some logins came after",
+    );
+    assert.deepEqual(await sessionsOf(t, renter.user.id), {
+      index: [],
+      records: [],
+    });
   } finally {
     t.close();
   }
@@ -365,15 +572,15 @@ Deno.test("suspensions: an admin cannot suspend themselves, and a suspended admi
       reason: "Left the company",
     }, { cookie: admin2.cookie });
     assert.equal(other.status, 303);
-    // Staff pages stay readable; acting is refused with the reason.
+    // Their session ended: staff pages are closed to it, and so is acting.
     const read = await get(t, "/admin/audit", admin.cookie);
-    assert.equal(read.status, 200);
-    await read.body?.cancel();
+    assert.equal(read.status, 403);
+    assert.match(await read.text(), /Log in to continue/);
     const act = await post(t, `/admin/users/${renter.user.id}/suspend`, {
       reason: "x",
     }, { cookie: admin.cookie });
     assert.equal(act.status, 403);
-    assert.match(await act.text(), /Your account is suspended/);
+    await act.body?.cancel();
     const selfReinstate = await post(
       t,
       `/admin/users/${admin.user.id}/reinstate`,

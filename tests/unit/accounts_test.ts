@@ -4,7 +4,11 @@ import {
   PASSWORD_ITERATIONS,
   verifyPassword,
 } from "../../lib/accounts/password.ts";
-import { hitLimit, type Limit } from "../../lib/accounts/rate_limit.ts";
+import {
+  addLimitHit,
+  hitLimit,
+  type Limit,
+} from "../../lib/accounts/rate_limit.ts";
 import { type Capability, decide } from "../../lib/accounts/roles.ts";
 import {
   type Role,
@@ -114,6 +118,28 @@ Deno.test("accounts: a rate limit admits exactly its maximum, even under concurr
     true,
     "next window",
   );
+  kv.close();
+});
+
+Deno.test("accounts: a limited action counts only when its own atomic commits, once however many race", async () => {
+  const kv = await Deno.openKv(":memory:");
+  const limit: Limit = { bucket: "notice", max: 1, windowMs: 60_000 };
+  const now = 1_000_000;
+  // An atomic that never commits uses up nothing.
+  const dropped = kv.atomic();
+  assert.ok((await addLimitHit(dropped, kv, limit, "a", now)).ok);
+  const sent = await Promise.all(Array.from({ length: 20 }, async (_, i) => {
+    const atomic = kv.atomic();
+    if (!(await addLimitHit(atomic, kv, limit, "a", now)).ok) return false;
+    atomic.set(["sent", i], true);
+    return (await atomic.commit()).ok;
+  }));
+  assert.equal(sent.filter(Boolean).length, 1);
+  const later = kv.atomic();
+  assert.deepEqual(await addLimitHit(later, kv, limit, "a", now), {
+    ok: false,
+    retryAfterSeconds: 20,
+  });
   kv.close();
 });
 

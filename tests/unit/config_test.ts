@@ -76,6 +76,22 @@ const bad: [Record<string, string>, RegExp][] = [
     { PLATFORM_FEE_BPS: "abc" },
     /^Invalid environment variable PLATFORM_FEE_BPS/,
   ],
+  [
+    { TRUSTED_PROXIES: "10.0.0.0/8, proxy.internal" },
+    /^Invalid environment variable TRUSTED_PROXIES: "proxy\.internal" is not an IP address or CIDR range \(like 10\.0\.0\.0\/8 or fd00::\/8\)$/,
+  ],
+  [
+    { TRUSTED_PROXIES: "10.0.0.0/33" },
+    /^Invalid environment variable TRUSTED_PROXIES: "10\.0\.0\.0\/33" is not/,
+  ],
+  [
+    { TRUSTED_PROXIES: "0.0.0.0/0" },
+    /^Invalid environment variable TRUSTED_PROXIES: "0\.0\.0\.0\/0" trusts every address, so any client could choose its own; list your proxies' ranges$/,
+  ],
+  [
+    { TRUSTED_PROXIES: "::/0" },
+    /^Invalid environment variable TRUSTED_PROXIES: "::\/0" trusts every address/,
+  ],
 ];
 
 Deno.test("config: payments run through Stripe with a key, demo where dev features run, else off", () => {
@@ -93,6 +109,18 @@ Deno.test("config: payments run through Stripe with a key, demo where dev featur
     })
       .PAYMENTS,
     "stripe",
+  );
+});
+
+Deno.test("config: TRUSTED_PROXIES is off by default and takes CIDR ranges and addresses, IPv4 and IPv6", () => {
+  assert.deepEqual(loadConfig({}).TRUSTED_PROXIES, []);
+  assert.deepEqual(loadConfig({ TRUSTED_PROXIES: " " }).TRUSTED_PROXIES, []);
+  const c = loadConfig({
+    TRUSTED_PROXIES: "10.0.0.0/8, 192.0.2.7 ,fd00::/8,::1,",
+  });
+  assert.deepEqual(
+    c.TRUSTED_PROXIES.map(([a, bits]) => `${a.toString()}/${bits}`),
+    ["10.0.0.0/8", "192.0.2.7/32", "fd00::/8", "::1/128"],
   );
 });
 
