@@ -39,14 +39,10 @@ export async function startPrep(
   // Demo data and build scripts are imported only when used, so production
   // start-up loads none of them (DESIGN §3).
   if (config.SEED_DEMO_DATA) {
-    const { seedDemoData } = await import("./scripts/seed.ts");
-    const seeded = await seedDemoData(kv);
+    const demo = await import("./scripts/demo/mod.ts");
+    const seeded = await demo.seedDemo(kv, { accounts: config.DEV_FEATURES });
     if (seeded.created) console.log(`Seeded ${seeded.kitchens} demo kitchens.`);
-    const permits = await import("./scripts/demo_compliance.ts");
-    await permits.seedDemoCompliance(kv, await permits.demoKitchens(kv));
     if (config.DEV_FEATURES) {
-      const demo = await import("./scripts/demo_accounts.ts");
-      await demo.seedDemoAccounts(kv);
       for (const line of demo.demoAccountLines()) console.log(line);
     }
   }

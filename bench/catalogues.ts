@@ -16,12 +16,12 @@
 import { addSession } from "../lib/accounts/sessions.ts";
 import { createBlock } from "../lib/bookings/blocks.ts";
 import { setDemoPayoutReady } from "../lib/hosts/repo.ts";
-import { daySlots, localToday } from "../lib/kitchens/calendar.ts";
+import { daySlots, localToday } from "../lib/kitchens/free_time.ts";
 import { getKitchen, listKitchenIdsByHost } from "../lib/kitchens/repo.ts";
 import type { Kitchen } from "../lib/kitchens/schema.ts";
-import { seedDemoAccounts } from "../scripts/demo_accounts.ts";
-import { demoKitchens } from "../scripts/demo_compliance.ts";
-import { seedDemoData } from "../scripts/seed.ts";
+import { seedDemoAccounts } from "../scripts/demo/accounts.ts";
+import { demoKitchens } from "../scripts/demo/compliance.ts";
+import { seedDemoData } from "../scripts/demo/catalogue.ts";
 import { seedBenchCatalogue } from "../scripts/seed_bench.ts";
 import { seedBookings } from "./holds.ts";
 

@@ -20,7 +20,7 @@ import { canTakeBookings, readyDemoPayout } from "../lib/hosts/payouts.ts";
 import { getHostFresh } from "../lib/hosts/repo.ts";
 import type { Host } from "../lib/hosts/schema.ts";
 import { newId } from "../lib/ids.ts";
-import { daySlots, localToday } from "../lib/kitchens/calendar.ts";
+import { daySlots, localToday } from "../lib/kitchens/free_time.ts";
 import { addKitchenCreate, newKitchen } from "../lib/kitchens/repo.ts";
 import type { Kitchen } from "../lib/kitchens/schema.ts";
 import { ALLOW_ALL, kitchenFixture } from "../tests/helpers.ts";

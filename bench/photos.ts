@@ -9,7 +9,8 @@
  *
  *   deno run -A bench/photos.ts     # also part of `deno task bench`
  */
-import { PHOTO_MAX_BYTES, processPhoto } from "../lib/kitchens/photos.ts";
+import { PHOTO_MAX_BYTES } from "../lib/images/inspect.ts";
+import { processPhoto } from "../lib/images/reencode.ts";
 
 const CACHE = ".build/bench";
 const PHOTO = `${CACHE}/photo-10mb.jpg`;

@@ -18,7 +18,7 @@ import { cpuUsage } from "node:process";
 import { loadConfig } from "../lib/config.ts";
 import { loadManifest } from "../lib/islands/manifest.ts";
 import { createApp } from "../routes/app.tsx";
-import { seedDemoData } from "../scripts/seed.ts";
+import { seedDemoData } from "../scripts/demo/catalogue.ts";
 import { seedBenchCatalogue } from "../scripts/seed_bench.ts";
 
 const DIR = ".build/render_bench";

@@ -65,7 +65,7 @@ import {
   WRK_THREADS,
   type WrkRun,
 } from "./wrk.ts";
-import { DEMO_HOSTS } from "../scripts/seed.ts";
+import { DEMO_HOSTS } from "../scripts/demo/hosts.ts";
 
 const SECONDS = Number(Deno.env.get("BENCH_SECONDS") ?? 10);
 const ROUNDS = Number(Deno.env.get("BENCH_ROUNDS") ?? 3);

@@ -4,7 +4,7 @@ import type { Booking } from "../lib/bookings/schema.ts";
 import type { Quote } from "../lib/bookings/pricing.ts";
 import type { Kitchen } from "../lib/kitchens/schema.ts";
 import { describePolicy, POLICY_NAMES } from "../lib/kitchens/policy.ts";
-import { formatDayTime, formatTime } from "../lib/kitchens/calendar.ts";
+import { formatDayTime, formatTime } from "../lib/kitchens/free_time.ts";
 import { formatCents } from "../lib/money.ts";
 import { FormMessage, type FormState, Notice, SubmitButton } from "./Forms.tsx";
 

@@ -7,7 +7,7 @@ import {
 import { MAX_OCCURRENCES_PER_RULE } from "../lib/calendar_sync/parse.ts";
 import type { ImportFeed } from "../lib/calendar_sync/feeds.ts";
 import type { CalendarPageData } from "../lib/calendar_sync/host.ts";
-import { formatDayTime, formatTime } from "../lib/kitchens/calendar.ts";
+import { formatDayTime, formatTime } from "../lib/kitchens/free_time.ts";
 import {
   FormMessage,
   type FormState,

@@ -14,7 +14,7 @@ import {
   monthLabel,
 } from "../lib/bookings/month.ts";
 import type { Booking } from "../lib/bookings/schema.ts";
-import { formatDayTime, formatTime } from "../lib/kitchens/calendar.ts";
+import { formatDayTime, formatTime } from "../lib/kitchens/free_time.ts";
 import { formatCents } from "../lib/money.ts";
 
 /** What the dashboard keeps of a booking. */

@@ -1,11 +1,9 @@
 import PhotoUploader from "../islands/PhotoUploader.tsx";
 import type { Listing } from "../lib/kitchens/listings.ts";
 import { MIN_PHOTOS } from "../lib/kitchens/listings.ts";
-import {
-  LARGE_EDGE,
-  MAX_PHOTOS,
-  PHOTO_MAX_BYTES,
-} from "../lib/kitchens/photos.ts";
+import { PHOTO_MAX_BYTES } from "../lib/images/inspect.ts";
+import { LARGE_EDGE } from "../lib/images/reencode.ts";
+import { MAX_PHOTOS } from "../lib/kitchens/photos.ts";
 import type { PhotoRef } from "../lib/kitchens/schema.ts";
 import { FormMessage, type FormState, Notice } from "./Forms.tsx";
 

@@ -14,7 +14,7 @@ import {
   ART_SCENES,
   describeKitchenArt,
   renderKitchenArt,
-} from "../lib/images/kitchen_art.ts";
+} from "./demo/kitchen_art.ts";
 import type { CancellationPolicy } from "../lib/kitchens/policy.ts";
 import { CANCELLATION_POLICIES } from "../lib/kitchens/policy.ts";
 import { readyDemoPayout } from "../lib/hosts/payouts.ts";
@@ -31,7 +31,7 @@ import {
   EQUIPMENT_IDS,
   STORAGE_IDS,
 } from "../lib/kitchens/vocabulary.ts";
-import { AtomicPlan, DEMO_KITCHENS, HOURS, RULES } from "./seed.ts";
+import { AtomicPlan, DEMO_KITCHENS, HOURS, RULES } from "./demo/catalogue.ts";
 
 export const BENCH_HOST_ID = "bench-host";
 /**

@@ -28,7 +28,7 @@ import { ConflictError, NotFoundError, ValidationError } from "../errors.ts";
 import { newId } from "../ids.ts";
 import { getKitchen, occupancyCacheKey } from "../kitchens/repo.ts";
 import type { Kitchen } from "../kitchens/schema.ts";
-import { localInstant } from "../kitchens/calendar.ts";
+import { localInstant } from "../kitchens/free_time.ts";
 import {
   type CalendarClaim,
   type CalendarDay,
@@ -38,7 +38,7 @@ import {
   isLiveClaim,
   withClaim,
   withoutClaim,
-} from "./calendar.ts";
+} from "./day_claims.ts";
 
 export type BlockSource = "manual" | string;
 

@@ -7,7 +7,7 @@ import type { User } from "../accounts/schema.ts";
 import { EMAIL_JOB, outgoingEmail } from "../email/job.ts";
 import { displayName, notificationEmail } from "../email/templates.ts";
 import { addJob } from "../jobs/outbox.ts";
-import { formatDayTime, formatTime } from "../kitchens/calendar.ts";
+import { formatDayTime, formatTime } from "../kitchens/free_time.ts";
 import { POLICY_NAMES } from "../kitchens/policy.ts";
 import type { Kitchen } from "../kitchens/schema.ts";
 import { formatCents } from "../money.ts";

@@ -9,7 +9,7 @@ import {
   checkInterval,
   lengthProblem,
   rejectionMessage,
-} from "../availability.ts";
+} from "../kitchens/availability.ts";
 import type { SessionUser } from "../accounts/schema.ts";
 import { decide } from "../accounts/roles.ts";
 import { keys } from "../db/keys.ts";
@@ -23,7 +23,7 @@ import {
 } from "../errors.ts";
 import { newId } from "../ids.ts";
 import { addJob } from "../jobs/outbox.ts";
-import { localInstant, rulesOf } from "../kitchens/calendar.ts";
+import { localInstant, rulesOf } from "../kitchens/free_time.ts";
 import { getKitchen, isListed, occupancyCacheKey } from "../kitchens/repo.ts";
 import type { Kitchen } from "../kitchens/schema.ts";
 import {
@@ -35,7 +35,7 @@ import {
   EMPTY_DAY,
   isLiveClaim,
   withClaim,
-} from "./calendar.ts";
+} from "./day_claims.ts";
 import { type ExtraLine, type Quote, quote } from "./pricing.ts";
 import type {
   Booking,

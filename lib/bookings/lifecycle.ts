@@ -28,7 +28,7 @@ import {
   withClaim,
   withFirmClaim,
   withoutClaim,
-} from "./calendar.ts";
+} from "./day_claims.ts";
 import type { RenterHolds } from "./holds.ts";
 import { type Canceller, refundForCancellation } from "./refunds.ts";
 import type { Booking, LedgerEntry } from "./schema.ts";

@@ -4,10 +4,13 @@
  * (they stay booked). Lives here because it reads bookings, which sit above
  * kitchens in the domain order.
  */
-import { type AvailabilityRules, checkInterval } from "../availability.ts";
+import {
+  type AvailabilityRules,
+  checkInterval,
+} from "../kitchens/availability.ts";
 import { keys } from "../db/keys.ts";
-import { formatDayTime } from "../kitchens/calendar.ts";
-import { rulesOf } from "../kitchens/calendar.ts";
+import { formatDayTime } from "../kitchens/free_time.ts";
+import { rulesOf } from "../kitchens/free_time.ts";
 import {
   type Editor,
   type EditSection,

@@ -13,8 +13,8 @@ import {
   type AvailabilityRules,
   type Interval,
   openIntervals,
-} from "../availability.ts";
-import { formatTime, localInstant, localToday } from "../kitchens/calendar.ts";
+} from "../kitchens/availability.ts";
+import { formatTime, localInstant, localToday } from "../kitchens/free_time.ts";
 import type { Kitchen } from "../kitchens/schema.ts";
 import type { Booking } from "./schema.ts";
 

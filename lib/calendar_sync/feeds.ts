@@ -31,7 +31,7 @@ import { keys } from "../db/keys.ts";
 import { ConflictError, NotFoundError, ValidationError } from "../errors.ts";
 import { newId } from "../ids.ts";
 import { addJob } from "../jobs/outbox.ts";
-import { localInstant, localToday } from "../kitchens/calendar.ts";
+import { localInstant, localToday } from "../kitchens/free_time.ts";
 import { getKitchen } from "../kitchens/repo.ts";
 import type { Kitchen } from "../kitchens/schema.ts";
 import { logError } from "../log.ts";

@@ -30,7 +30,7 @@
  * Pure: no clock, no IO.
  */
 import ICAL from "ical.js";
-import { localInstant } from "../kitchens/calendar.ts";
+import { localInstant } from "../kitchens/free_time.ts";
 
 type Component = InstanceType<typeof ICAL.Component>;
 type ICalTime = InstanceType<typeof ICAL.Time>;

@@ -7,14 +7,14 @@
  */
 import { renterProfileOf } from "../accounts/business_profile.ts";
 import { type Block, isBlockRef } from "../bookings/blocks.ts";
-import { type CalendarClaim, isLiveClaim } from "../bookings/calendar.ts";
+import { type CalendarClaim, isLiveClaim } from "../bookings/day_claims.ts";
 import type {
   AssessInput,
   Assessment,
   BookingPolicy,
 } from "../bookings/holds.ts";
 import { keys } from "../db/keys.ts";
-import { localInstant } from "../kitchens/calendar.ts";
+import { localInstant } from "../kitchens/free_time.ts";
 import { cityFeeLines } from "./fees.ts";
 import { listDocumentsFor } from "./repo.ts";
 import { RENTER_DOCUMENT_ZONE } from "./review.ts";

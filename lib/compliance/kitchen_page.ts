@@ -6,7 +6,7 @@
  * it on file.
  */
 import { viewRenterProfile } from "../accounts/business_profile.ts";
-import { addDays } from "../kitchens/calendar.ts";
+import { addDays } from "../kitchens/free_time.ts";
 import type { Kitchen } from "../kitchens/schema.ts";
 import { type KitchenPage, loadKitchenPage } from "../kitchens/pages.ts";
 import { insuranceRequirement, trainingRequirement } from "./city_guide.ts";

@@ -3,7 +3,7 @@
  * the verdict would deny for noise, and the host's hours editor warns about
  * weekly hours that fall inside them. Pure.
  */
-import type { BookableStart } from "../availability.ts";
+import type { BookableStart } from "../kitchens/availability.ts";
 import type { WeeklyRange } from "../kitchens/schema.ts";
 import type { RulePack } from "./rules.ts";
 import { quietPeriods } from "./verdict.ts";

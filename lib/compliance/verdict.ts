@@ -7,7 +7,7 @@
  * Instants are epoch milliseconds and intervals half-open [start, end), as in
  * `lib/availability.ts`; dates are local "YYYY-MM-DD" in the kitchen's zone.
  */
-import type { Interval } from "../availability.ts";
+import type { Interval } from "../kitchens/availability.ts";
 import { MONTH_NAMES } from "../bookings/month.ts";
 import { formatCents } from "../money.ts";
 import { type FeeCode, type RulePack, zoningNoticeNeeded } from "./rules.ts";

@@ -1,4 +1,4 @@
-import type { BookableStart } from "../availability.ts";
+import type { BookableStart } from "./availability.ts";
 import { CITIES, type City } from "../cities.ts";
 import { ALL_CITIES, keys } from "../db/keys.ts";
 import { localDate } from "./schema.ts";
@@ -10,7 +10,7 @@ import {
   localToday,
   nextFreeDay,
   nextFreeSlot,
-} from "./calendar.ts";
+} from "./free_time.ts";
 import { getHost } from "../hosts/repo.ts";
 import type { Host } from "../hosts/schema.ts";
 import {

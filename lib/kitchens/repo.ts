@@ -6,7 +6,7 @@ import { type TermCursor, termsOf } from "../search_terms.ts";
 import { cached, forget, forgetPrefix, noteWrite } from "../db/read_cache.ts";
 import { ConflictError, NotFoundError } from "../errors.ts";
 import { newId } from "../ids.ts";
-import type { Interval } from "../availability.ts";
+import type { Interval } from "./availability.ts";
 import { getHostFresh } from "../hosts/repo.ts";
 import type { Kitchen, KitchenInput } from "./schema.ts";
 import type { KitchenStatus } from "./vocabulary.ts";

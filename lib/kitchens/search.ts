@@ -2,7 +2,7 @@ import {
   type BookableStart,
   checkInterval,
   firstBookableStart,
-} from "../availability.ts";
+} from "./availability.ts";
 import { findCity } from "../cities.ts";
 import { ALL_CITIES, keys } from "../db/keys.ts";
 import { ValidationError } from "../errors.ts";
@@ -20,7 +20,7 @@ import {
   localInstant,
   nextFreeSlot,
   rulesOf,
-} from "./calendar.ts";
+} from "./free_time.ts";
 import type { Kitchen } from "./schema.ts";
 import type { SearchQuery } from "./search_query.ts";
 

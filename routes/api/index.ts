@@ -3,7 +3,7 @@ import { previewHold } from "../../lib/bookings/holds.ts";
 import { holdRequest } from "../../lib/bookings/schema.ts";
 import { ValidationError } from "../../lib/errors.ts";
 import { ID_PATTERN } from "../../lib/ids.ts";
-import { formatDayTime, formatTime } from "../../lib/kitchens/calendar.ts";
+import { formatDayTime, formatTime } from "../../lib/kitchens/free_time.ts";
 import { loadCityKitchenPage } from "../../lib/compliance/kitchen_page.ts";
 import { dayView } from "../../lib/kitchens/slot_view.ts";
 import { formatCents } from "../../lib/money.ts";

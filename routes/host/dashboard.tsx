@@ -20,8 +20,8 @@ import {
 } from "../../lib/bookings/month.ts";
 import { cached } from "../../lib/db/read_cache.ts";
 import { ValidationError } from "../../lib/errors.ts";
-import { startOfLocalDate } from "../../lib/availability.ts";
-import { localToday } from "../../lib/kitchens/calendar.ts";
+import { startOfLocalDate } from "../../lib/kitchens/availability.ts";
+import { localToday } from "../../lib/kitchens/free_time.ts";
 import { getKitchen, listKitchenIdsByHost } from "../../lib/kitchens/repo.ts";
 import { type AppContext, type AppEnv, page } from "../context.tsx";
 import { readQuery } from "../forms.ts";

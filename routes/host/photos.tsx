@@ -15,9 +15,9 @@ import {
   deletePhoto,
   MAX_PHOTOS,
   movePhoto,
-  PHOTO_MAX_BYTES,
   setPhotoAlt,
 } from "../../lib/kitchens/photos.ts";
+import { PHOTO_MAX_BYTES } from "../../lib/images/inspect.ts";
 import { type PhotoRef, photoRef } from "../../lib/kitchens/schema.ts";
 import { type AppContext, type AppEnv, page } from "../context.tsx";
 import { formFailure, type FormStatus, readForm } from "../forms.ts";

@@ -8,7 +8,7 @@ import {
   DEMO_ACCOUNTS,
   DEMO_PASSWORD,
   seedDemoAccounts,
-} from "../../scripts/demo_accounts.ts";
+} from "../../scripts/demo/accounts.ts";
 import { addKitchens, kitchenFixture, testApp } from "../helpers.ts";
 import { axeViolations, formatViolations } from "./axe.ts";
 import { browserTest, startServer } from "./browser.ts";

@@ -9,14 +9,15 @@ import { rulePackFor } from "../../lib/compliance/rules.ts";
 import { keys } from "../../lib/db/keys.ts";
 import { jobHandlers } from "../../lib/jobs/handlers.ts";
 import { createJobRunner } from "../../lib/jobs/runner.ts";
-import { localToday } from "../../lib/kitchens/calendar.ts";
+import { localToday } from "../../lib/kitchens/free_time.ts";
 import { getKitchen } from "../../lib/kitchens/repo.ts";
 import type { Kitchen } from "../../lib/kitchens/schema.ts";
 import {
   DEMO_PASSWORD,
   seedDemoAccounts,
-} from "../../scripts/demo_accounts.ts";
-import { DEMO_HOSTS, seedDemoData } from "../../scripts/seed.ts";
+} from "../../scripts/demo/accounts.ts";
+import { seedDemoData } from "../../scripts/demo/catalogue.ts";
+import { DEMO_HOSTS } from "../../scripts/demo/hosts.ts";
 import { giveWallet } from "../compliance_helpers.ts";
 import { testApp } from "../helpers.ts";
 import {

@@ -11,12 +11,12 @@ import { keys } from "../../lib/db/keys.ts";
 import { setDemoPayoutReady } from "../../lib/hosts/repo.ts";
 import { jobHandlers } from "../../lib/jobs/handlers.ts";
 import { createJobRunner } from "../../lib/jobs/runner.ts";
-import { localToday } from "../../lib/kitchens/calendar.ts";
+import { localToday } from "../../lib/kitchens/free_time.ts";
 import {
   DEMO_ACCOUNTS,
   DEMO_PASSWORD,
   seedDemoAccounts,
-} from "../../scripts/demo_accounts.ts";
+} from "../../scripts/demo/accounts.ts";
 import { addVerified, givePermits, upload } from "../compliance_helpers.ts";
 import { addHost, addKitchens, kitchenFixture, testApp } from "../helpers.ts";
 import { makePdf } from "../pdf_fixtures.ts";

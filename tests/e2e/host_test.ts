@@ -12,11 +12,11 @@ import { jobHandlers } from "../../lib/jobs/handlers.ts";
 import { getListingFor } from "../../lib/kitchens/listings.ts";
 import { givePermits, giveWallet } from "../compliance_helpers.ts";
 import { createJobRunner } from "../../lib/jobs/runner.ts";
-import { localToday } from "../../lib/kitchens/calendar.ts";
+import { localToday } from "../../lib/kitchens/free_time.ts";
 import {
   DEMO_PASSWORD,
   seedDemoAccounts,
-} from "../../scripts/demo_accounts.ts";
+} from "../../scripts/demo/accounts.ts";
 import { testApp } from "../helpers.ts";
 import { axeViolations, formatViolations } from "./axe.ts";
 import { browserTest, startServer } from "./browser.ts";

@@ -9,12 +9,12 @@ import { keys } from "../../lib/db/keys.ts";
 import type { Booking } from "../../lib/bookings/schema.ts";
 import { jobHandlers } from "../../lib/jobs/handlers.ts";
 import { createJobRunner } from "../../lib/jobs/runner.ts";
-import { localToday } from "../../lib/kitchens/calendar.ts";
+import { localToday } from "../../lib/kitchens/free_time.ts";
 import { stripeClient } from "../../lib/payments/stripe.ts";
 import {
   DEMO_PASSWORD,
   seedDemoAccounts,
-} from "../../scripts/demo_accounts.ts";
+} from "../../scripts/demo/accounts.ts";
 import { addHost, addKitchens, kitchenFixture, testApp } from "../helpers.ts";
 import { signedWebhook, startStripeFake } from "../stripe_fake.ts";
 import { browserTest, startServer } from "./browser.ts";

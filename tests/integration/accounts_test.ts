@@ -12,7 +12,7 @@ import { listDeadJobs } from "../../lib/jobs/outbox.ts";
 import {
   DEMO_PASSWORD,
   seedDemoAccounts,
-} from "../../scripts/demo_accounts.ts";
+} from "../../scripts/demo/accounts.ts";
 import { addKitchens, kitchenFixture, testApp } from "../helpers.ts";
 
 import {

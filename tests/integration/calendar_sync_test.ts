@@ -15,7 +15,7 @@ import {
   MAX_IMPORTED_PER_DAY,
   replaceImportedBlocks,
 } from "../../lib/bookings/blocks.ts";
-import type { CalendarDay } from "../../lib/bookings/calendar.ts";
+import type { CalendarDay } from "../../lib/bookings/day_claims.ts";
 import { createHold, type HoldDeps } from "../../lib/bookings/holds.ts";
 import type { Booking } from "../../lib/bookings/schema.ts";
 import {
@@ -32,7 +32,7 @@ import { ConflictError } from "../../lib/errors.ts";
 import { setDemoPayoutReady } from "../../lib/hosts/repo.ts";
 import { newId } from "../../lib/ids.ts";
 import type { JobRecord } from "../../lib/jobs/outbox.ts";
-import { daySlots } from "../../lib/kitchens/calendar.ts";
+import { daySlots } from "../../lib/kitchens/free_time.ts";
 import type { Kitchen } from "../../lib/kitchens/schema.ts";
 import {
   bookPaid,

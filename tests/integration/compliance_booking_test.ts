@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { createBlock } from "../../lib/bookings/blocks.ts";
 import { ledgerProblem } from "../../lib/bookings/lifecycle.ts";
 import type { Booking } from "../../lib/bookings/schema.ts";
-import { localInstant } from "../../lib/kitchens/calendar.ts";
+import { localInstant } from "../../lib/kitchens/free_time.ts";
 import { keys } from "../../lib/db/keys.ts";
 import { listDocumentsFor, reviewDocument } from "../../lib/compliance/repo.ts";
 import { setDemoPayoutReady } from "../../lib/hosts/repo.ts";

@@ -5,11 +5,11 @@ import { quietHoursWarnings } from "../../lib/compliance/quiet_hours.ts";
 import { listDocumentsFor, listQueue } from "../../lib/compliance/repo.ts";
 import { rulePackFor } from "../../lib/compliance/rules.ts";
 import { ALL_CITIES } from "../../lib/db/keys.ts";
-import { localInstant } from "../../lib/kitchens/calendar.ts";
+import { localInstant } from "../../lib/kitchens/free_time.ts";
 import { countPublishedKitchens } from "../../lib/kitchens/repo.ts";
 import type { Kitchen } from "../../lib/kitchens/schema.ts";
-import { demoKitchens } from "../../scripts/demo_compliance.ts";
-import { seedDemoData } from "../../scripts/seed.ts";
+import { demoKitchens } from "../../scripts/demo/compliance.ts";
+import { seedDemoData } from "../../scripts/demo/catalogue.ts";
 
 const NOW = Date.parse("2026-12-01T15:00:00Z");
 

@@ -3,7 +3,7 @@ import type { SessionUser } from "../../lib/accounts/schema.ts";
 import { keys } from "../../lib/db/keys.ts";
 import { ConflictError } from "../../lib/errors.ts";
 import { newId } from "../../lib/ids.ts";
-import { daySlots } from "../../lib/kitchens/calendar.ts";
+import { daySlots } from "../../lib/kitchens/free_time.ts";
 import type { Booking } from "../../lib/bookings/schema.ts";
 import { createHold, type HoldDeps } from "../../lib/bookings/holds.ts";
 import { mulberry32 } from "../../lib/random.ts";

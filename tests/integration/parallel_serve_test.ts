@@ -4,8 +4,8 @@
  */
 import assert from "node:assert/strict";
 import { keys } from "../../lib/db/keys.ts";
-import { seedDemoCompliance } from "../../scripts/demo_compliance.ts";
-import { seedDemoData } from "../../scripts/seed.ts";
+import { seedDemoCompliance } from "../../scripts/demo/compliance.ts";
+import { seedDemoData } from "../../scripts/demo/catalogue.ts";
 import { addHost, addKitchens, kitchenFixture } from "../helpers.ts";
 
 async function count(kv: Deno.Kv, prefix: Deno.KvKey): Promise<number> {

@@ -5,7 +5,7 @@
  * memoised per kitchen record, busy time and minute.
  */
 import assert from "node:assert/strict";
-import { nextBookableStart } from "../../lib/availability.ts";
+import { nextBookableStart } from "../../lib/kitchens/availability.ts";
 import { createBlock, removeBlock } from "../../lib/bookings/blocks.ts";
 import { keys } from "../../lib/db/keys.ts";
 import {
@@ -14,7 +14,7 @@ import {
   nextFreeDay,
   nextFreeSlot,
   rulesOf,
-} from "../../lib/kitchens/calendar.ts";
+} from "../../lib/kitchens/free_time.ts";
 import { loadHome } from "../../lib/kitchens/pages.ts";
 import {
   forgetKitchen,

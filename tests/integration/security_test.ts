@@ -8,7 +8,7 @@ import { listMail } from "../../lib/email/mailbox.ts";
 import {
   DEMO_PASSWORD,
   seedDemoAccounts,
-} from "../../scripts/demo_accounts.ts";
+} from "../../scripts/demo/accounts.ts";
 import {
   get,
   PASSWORD,

@@ -7,12 +7,12 @@ import { hostRecord } from "../../lib/hosts/schema.ts";
 import { type Kitchen, kitchenRecord } from "../../lib/kitchens/schema.ts";
 import {
   buildDemoData,
-  DEMO_HOSTS,
   DEMO_SEED,
   KV_LIMITS,
   planDemoCommit,
   seedDemoData,
-} from "../../scripts/seed.ts";
+} from "../../scripts/demo/catalogue.ts";
+import { DEMO_HOSTS } from "../../scripts/demo/hosts.ts";
 import { seedBenchCatalogue } from "../../scripts/seed_bench.ts";
 
 const NOW = new Date("2026-11-10T15:00:00Z");

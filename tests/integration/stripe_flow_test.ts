@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import type Stripe from "stripe";
 import { listAuditFor } from "../../lib/audit/repo.ts";
 import { ledgerProblem } from "../../lib/bookings/lifecycle.ts";
-import type { CalendarDay } from "../../lib/bookings/calendar.ts";
+import type { CalendarDay } from "../../lib/bookings/day_claims.ts";
 import type { Booking } from "../../lib/bookings/schema.ts";
 import { keys } from "../../lib/db/keys.ts";
 import { listMail } from "../../lib/email/mailbox.ts";

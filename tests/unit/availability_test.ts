@@ -10,7 +10,7 @@ import {
   openIntervals,
   type Rejection,
   rejectionMessage,
-} from "../../lib/availability.ts";
+} from "../../lib/kitchens/availability.ts";
 import type { WeeklyRange } from "../../lib/kitchens/schema.ts";
 
 const NY = "America/New_York";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import Stripe from "stripe";
-import type { CalendarClaim } from "../../lib/bookings/calendar.ts";
+import type { CalendarClaim } from "../../lib/bookings/day_claims.ts";
 import {
   type RenterHolds,
   type Taken,

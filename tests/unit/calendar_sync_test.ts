@@ -25,7 +25,7 @@ import {
   occupancySegments,
   splitForClaims,
 } from "../../lib/bookings/blocks.ts";
-import { claimDays } from "../../lib/bookings/calendar.ts";
+import { claimDays } from "../../lib/bookings/day_claims.ts";
 import {
   blockTimes,
   importStatus,

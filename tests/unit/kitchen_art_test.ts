@@ -4,7 +4,7 @@ import {
   type ArtScene,
   describeKitchenArt,
   renderKitchenArt,
-} from "../../lib/images/kitchen_art.ts";
+} from "../../scripts/demo/kitchen_art.ts";
 
 const SEEDS = [0, 1, 2, 42, 2024, 0xdeadbeef];
 

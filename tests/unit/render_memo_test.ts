@@ -9,7 +9,7 @@ import {
   formatDayTime,
   formatTime,
   localToday,
-} from "../../lib/kitchens/calendar.ts";
+} from "../../lib/kitchens/free_time.ts";
 import { formatCents } from "../../lib/money.ts";
 import { newNonce, securityHeaders } from "../../routes/security.ts";
 import { Hono } from "hono";

@@ -6,7 +6,7 @@ import {
   type Interval,
   nextBookableStart,
   startOfLocalDate,
-} from "../availability.ts";
+} from "./availability.ts";
 import { viewOccupancy } from "./repo.ts";
 import type { Kitchen } from "./schema.ts";
 

@@ -6,7 +6,7 @@
  * All instants are epoch milliseconds and all intervals are half-open
  * [start, end), so back-to-back bookings never collide.
  */
-import type { WeeklyRange } from "./kitchens/schema.ts";
+import type { WeeklyRange } from "./schema.ts";
 
 export interface Interval {
   start: number;

@@ -8,25 +8,25 @@
  * Demo-only: imported lazily by the seed and by `main.ts` in demo mode.
  */
 import { PDFDocument, StandardFonts } from "pdf-lib";
-import { addAudit } from "../lib/audit/repo.ts";
-import { keys } from "../lib/db/keys.ts";
-import { addExpiryJobs } from "../lib/compliance/expiry.ts";
-import { addDocument, changeDocument } from "../lib/compliance/repo.ts";
-import { review } from "../lib/compliance/review.ts";
+import { addAudit } from "../../lib/audit/repo.ts";
+import { keys } from "../../lib/db/keys.ts";
+import { addExpiryJobs } from "../../lib/compliance/expiry.ts";
+import { addDocument, changeDocument } from "../../lib/compliance/repo.ts";
+import { review } from "../../lib/compliance/review.ts";
 import {
   type RulePack,
   rulePackFor,
   zoningNoticeNeeded,
-} from "../lib/compliance/rules.ts";
+} from "../../lib/compliance/rules.ts";
 import {
   DOCUMENT_KIND_NAMES,
   type DocumentUpload,
   type HolderRef,
-} from "../lib/compliance/schema.ts";
-import { requiredKitchenKinds } from "../lib/compliance/standing.ts";
-import { getKitchen, listKitchenIdsByHost } from "../lib/kitchens/repo.ts";
-import type { Kitchen } from "../lib/kitchens/schema.ts";
-import { DEMO_HOSTS } from "./seed.ts";
+} from "../../lib/compliance/schema.ts";
+import { requiredKitchenKinds } from "../../lib/compliance/standing.ts";
+import { getKitchen, listKitchenIdsByHost } from "../../lib/kitchens/repo.ts";
+import type { Kitchen } from "../../lib/kitchens/schema.ts";
+import { DEMO_HOSTS } from "./hosts.ts";
 
 export const DEMO_COMPLIANCE_SEED = "demo-compliance-v1";
 /** The demo admin (scripts/demo_accounts.ts) decides the demo documents. */

@@ -8,7 +8,7 @@
  *
  * Pure: the repo reads and writes the documents.
  */
-import type { Interval } from "../availability.ts";
+import type { Interval } from "../kitchens/availability.ts";
 
 export interface CalendarClaim {
   /** What holds the time: a booking id (later also a host block or an imported event). */

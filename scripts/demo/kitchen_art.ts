@@ -1,4 +1,4 @@
-import { mulberry32 } from "../random.ts";
+import { mulberry32 } from "../../lib/random.ts";
 /**
  * Procedural flat-illustration "photos" of commercial kitchens.
  *

@@ -3,11 +3,11 @@
  * production unless SEED_DEMO_DATA says so). The host account owns the first
  * demo host's kitchens.
  */
-import { hashPassword } from "../lib/accounts/password.ts";
-import type { Role, User } from "../lib/accounts/schema.ts";
-import { addUserIndex } from "../lib/accounts/user_index.ts";
-import { keys } from "../lib/db/keys.ts";
-import { DEMO_HOSTS } from "./seed.ts";
+import { hashPassword } from "../../lib/accounts/password.ts";
+import type { Role, User } from "../../lib/accounts/schema.ts";
+import { addUserIndex } from "../../lib/accounts/user_index.ts";
+import { keys } from "../../lib/db/keys.ts";
+import { DEMO_HOSTS } from "./hosts.ts";
 
 export const DEMO_ACCOUNTS_SEED = "demo-accounts-v1";
 export const DEMO_PASSWORD = "prep-demo-password";

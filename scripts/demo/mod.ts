@@ -1,0 +1,29 @@
+/**
+ * Everything demo data is, seeded in order: the catalogue (hosts, kitchens,
+ * photos), the kitchens' permits and, where development features run, the
+ * demo accounts. Each step is idempotent, so every start may call this.
+ * Only start-up (when SEED_DEMO_DATA is on) and `deno task seed` import it.
+ */
+import { seedDemoAccounts } from "./accounts.ts";
+import { DEMO_SEED, seedDemoData } from "./catalogue.ts";
+import { demoKitchens, seedDemoCompliance } from "./compliance.ts";
+
+export { demoAccountLines } from "./accounts.ts";
+
+export interface DemoSeedResult {
+  /** Whether this call created the catalogue (false: it was there). */
+  created: boolean;
+  kitchens: number;
+  hosts: number;
+  seed: string;
+}
+
+export async function seedDemo(
+  kv: Deno.Kv,
+  opts: { accounts: boolean },
+): Promise<DemoSeedResult> {
+  const res = await seedDemoData(kv);
+  await seedDemoCompliance(kv, await demoKitchens(kv));
+  if (opts.accounts) await seedDemoAccounts(kv);
+  return { ...res, seed: DEMO_SEED };
+}
