@@ -49,3 +49,97 @@ export async function makeScannedPdf(): Promise<Uint8Array> {
   });
   return await doc.save();
 }
+
+// ---------------------------------------------------------------------------
+// Hostile PDFs, assembled by hand (pdf-lib writes only well-behaved ones)
+
+const latin1 = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
+
+/** `size` zero bytes through zlib, made a MiB at a time so the zeros never sit in memory. */
+export async function deflateZeros(size: number): Promise<Uint8Array> {
+  const chunk = new Uint8Array(Math.min(size, 1 << 20));
+  const zeros = new ReadableStream<BufferSource>({
+    pull(controller) {
+      const n = Math.min(chunk.length, size);
+      if (n === 0) return controller.close();
+      controller.enqueue(n === chunk.length ? chunk : chunk.subarray(0, n));
+      size -= n;
+    },
+  });
+  return await deflateStream(zeros);
+}
+
+/** `bytes` through zlib, as a PDF's FlateDecode expects. */
+export async function deflate(bytes: Uint8Array): Promise<Uint8Array> {
+  return await deflateStream(
+    new Blob([bytes as BufferSource]).stream() as ReadableStream<BufferSource>,
+  );
+}
+
+async function deflateStream(
+  input: ReadableStream<BufferSource>,
+): Promise<Uint8Array> {
+  return await new Response(
+    input.pipeThrough(new CompressionStream("deflate")),
+  ).bytes();
+}
+
+/** A PDF object: its dict or value, and the data of its stream if it is one. */
+export type RawObject = string | { dict: string; data: Uint8Array };
+
+/**
+ * A PDF of `objects` (numbered from 1; object 1 is the catalog) with a
+ * correct xref table. `trailer` adds entries to the trailer dict.
+ */
+export function assemblePdf(objects: RawObject[], trailer = ""): Uint8Array {
+  const parts: Uint8Array[] = [latin1("%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")];
+  let length = parts[0].length;
+  const offsets: number[] = [];
+  const push = (part: Uint8Array) => {
+    parts.push(part);
+    length += part.length;
+  };
+  objects.forEach((o, i) => {
+    offsets.push(length);
+    if (typeof o === "string") {
+      push(latin1(`${i + 1} 0 obj\n${o}\nendobj\n`));
+    } else {
+      push(latin1(`${i + 1} 0 obj\n${o.dict}\nstream\n`));
+      push(o.data);
+      push(latin1("\nendstream\nendobj\n"));
+    }
+  });
+  push(latin1(
+    `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n` +
+      offsets.map((o) => `${String(o).padStart(10, "0")} 00000 n \n`).join("") +
+      `trailer\n<< /Size ${
+        objects.length + 1
+      } /Root 1 0 R ${trailer}>>\nstartxref\n${length}\n%%EOF\n`,
+  ));
+  const out = new Uint8Array(length);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/** A catalog and one page whose content is object 4 (which the caller adds). */
+export const ONE_PAGE: RawObject[] = [
+  "<< /Type /Catalog /Pages 2 0 R >>",
+  "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+  "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>",
+];
+
+/**
+ * The decompression bomb of issue 15: one page whose content stream is
+ * `inflated` zero bytes through FlateDecode (1 GiB makes a 1 MB file).
+ */
+export async function makePdfBomb(inflated: number): Promise<Uint8Array> {
+  const data = await deflateZeros(inflated);
+  return assemblePdf([
+    ...ONE_PAGE,
+    { dict: `<< /Length ${data.length} /Filter /FlateDecode >>`, data },
+  ]);
+}
