@@ -43,9 +43,14 @@ import pako from "pako";
 export interface PdfLimits {
   /** Bytes all streams of the file may decode to, every filter stage counted. */
   maxInflatedBytes: number;
+  /** Time the check may take, pauses to let other work run included. */
+  maxMillis: number;
 }
 
-export const PDF_LIMITS: PdfLimits = { maxInflatedBytes: 32 * 1024 * 1024 };
+export const PDF_LIMITS: PdfLimits = {
+  maxInflatedBytes: 32 * 1024 * 1024,
+  maxMillis: 3_000,
+};
 
 /** Why a file was not handed to pdf.js. */
 export type PdfRefusal =
@@ -57,7 +62,9 @@ export type PdfRefusal =
   /** A stream we could not attribute or parse, or more work than the file's size explains. */
   | "structure"
   /** A stream its filter cannot decode. */
-  | "damaged";
+  | "damaged"
+  /** The check itself ran out of time. */
+  | "time";
 
 export type PdfBudgetCheck =
   | {
@@ -80,19 +87,22 @@ const MAX_DICT_BYTES = 64 * 1024;
 const MAX_DEPTH = 32;
 /** Input handed to a decoder at a time: bounds each output chunk (Flate: ≤ 1032×). */
 const SLICE_BYTES = 4096;
+/** Longest stretch of work between pauses. */
+const SLICE_MS = 10;
 
 /**
  * Checks `bytes` (a whole PDF) against `limits` without changing them.
  * Linear in the file's size: parsing and decoding work beyond a small
- * multiple of it refuses the file.
+ * multiple of it refuses the file. It pauses every few milliseconds, so a
+ * server checking a file goes on answering other requests.
  */
-export function checkPdfBudget(
+export async function checkPdfBudget(
   bytes: Uint8Array,
   limits: PdfLimits = PDF_LIMITS,
-): PdfBudgetCheck {
+): Promise<PdfBudgetCheck> {
   const scan = new Scan(bytes, limits);
   try {
-    scan.run();
+    await scan.run();
     return {
       ok: true,
       inflatedBytes: scan.inflated,
@@ -140,7 +150,24 @@ function hexDigit(c: number): number {
   return -1;
 }
 
-const STREAM = [0x73, 0x74, 0x72, 0x65, 0x61, 0x6d];
+const ascii = (word: string) => Uint8Array.from(word, (c) => c.charCodeAt(0));
+const STREAM = ascii("stream");
+const OBJ = ascii("obj");
+const TRAILER = ascii("trailer");
+
+/** Where `word` next occurs in `b` from `from`, or -1 (no copy of `b` as text). */
+function find(b: Uint8Array, word: Uint8Array, from: number): number {
+  for (
+    let at = b.indexOf(word[0], from);
+    at >= 0;
+    at = b.indexOf(word[0], at + 1)
+  ) {
+    let i = 1;
+    while (i < word.length && b[at + i] === word[i]) i++;
+    if (i === word.length) return at;
+  }
+  return -1;
+}
 
 /**
  * A `stream` keyword at `at`, as far as a lexer could take it for one:
@@ -624,28 +651,32 @@ class Scan {
   /** Bytes fed to decoders and read by parses, against `maxWork`. */
   private work = 0;
   private readonly maxWork: number;
+  private readonly deadline: number;
+  private pausedAt = performance.now();
 
   constructor(readonly bytes: Uint8Array, readonly limits: PdfLimits) {
     this.maxWork = 8 * bytes.length + 1024 * 1024;
+    this.deadline = this.pausedAt + limits.maxMillis;
   }
 
-  run(): void {
+  /** Lets other work run every SLICE_MS; refuses past the deadline. */
+  private async pause(): Promise<void> {
+    const now = performance.now();
+    if (now - this.pausedAt < SLICE_MS) return;
+    if (now > this.deadline) throw new Refused("time");
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    this.pausedAt = performance.now();
+  }
+
+  async run(): Promise<void> {
     const b = this.bytes;
-    const text = new TextDecoder("latin1").decode(b);
-    for (const word of ["obj", "trailer"]) {
-      for (
-        let at = text.indexOf(word);
-        at >= 0;
-        at = text.indexOf(word, at + 1)
-      ) {
-        this.object(at + word.length);
+    for (const word of [OBJ, TRAILER]) {
+      for (let at = find(b, word, 0); at >= 0; at = find(b, word, at + 1)) {
+        await this.object(at + word.length);
+        await this.pause();
       }
     }
-    for (
-      let at = text.indexOf("stream");
-      at >= 0;
-      at = text.indexOf("stream", at + 1)
-    ) {
+    for (let at = find(b, STREAM, 0); at >= 0; at = find(b, STREAM, at + 1)) {
       if (
         streamKeywordAt(b, at, at > 0 ? b[at - 1] : 0x20) &&
         !this.attributed.has(at)
@@ -661,7 +692,7 @@ class Scan {
   }
 
   /** The object after an `obj` or `trailer` at `from`: a stream is measured, anything else ignored. */
-  private object(from: number): void {
+  private async object(from: number): Promise<void> {
     const b = this.bytes;
     const reader = new Reader(
       b,
@@ -688,10 +719,10 @@ class Scan {
     // Another parse may reach the same keyword with another reading of the
     // dict (an `obj` inside a string): each reading is measured.
     this.attributed.add(at);
-    this.stream(dict.map, dataStart(b, at + 6));
+    await this.stream(dict.map, dataStart(b, at + 6));
   }
 
-  private stream(dict: Map<string, Value>, start: number): void {
+  private async stream(dict: Map<string, Value>, start: number): Promise<void> {
     const filters = filtersOf(dict).map((f) => ({
       ...f,
       name: FILTER_NAMES[f.name] ?? f.name,
@@ -726,6 +757,7 @@ class Scan {
       const slice = b.subarray(at, Math.min(b.length, at + SLICE_BYTES));
       this.spend(slice.length);
       stages[0].push(slice);
+      await this.pause();
     }
     for (const stage of stages) stage.end();
   }

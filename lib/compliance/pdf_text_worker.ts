@@ -1,22 +1,22 @@
 /**
  * Reads one PDF's text, in a worker thread of its own (started by
- * `pdfText` in prefill.ts, one per file, ended after it).
+ * `pdfText` in prefill.ts, one per file, ended after it), once
+ * `checkPdfBudget` has passed the file.
  *
- * The thread is where the limits are enforced: its JavaScript heap is
+ * The thread is where pdf.js's limits are enforced: its JavaScript heap is
  * capped by the parent's `resourceLimits` (the thread ends when pdf.js
  * outgrows it), the parent terminates it at the time limit (a hostile file
  * cannot keep it busy), and everything pdf.js allocated goes with it. The
- * heap cap does not cover pdf.js's byte buffers, which is what
- * `checkPdfBudget` bounds before pdf.js is loaded.
+ * heap cap does not cover pdf.js's byte buffers: the budget check bounds
+ * those, before any thread starts.
  *
- * It reports each step, so the parent can time the file's work apart from
- * loading pdf.js, which no file can make slower.
+ * It reports when pdf.js is loaded, so the parent times the file's work
+ * apart from loading pdf.js, which no file can make slower.
  */
 import { parentPort } from "node:worker_threads";
-import { blankNames, checkPdfBudget, type PdfRefusal } from "./pdf_budget.ts";
 
 export interface PdfTextJob {
-  /** The PDF, transferred: the worker may change it (see `blankNames`). */
+  /** The PDF, checked and with its image filters blanked; transferred. */
   bytes: Uint8Array;
   maxPages: number;
   maxChars: number;
@@ -24,10 +24,8 @@ export interface PdfTextJob {
 
 export type PdfTextReport =
   | { step: "ready" }
-  | { step: "checked" }
   | { step: "loaded" }
   | { step: "read"; text: string }
-  | { step: "refused"; refusal: PdfRefusal }
   | { step: "failed" };
 
 const port = parentPort;
@@ -35,10 +33,6 @@ if (!port) throw new Error("pdf_text_worker.ts runs only as a worker thread");
 const report = (r: PdfTextReport) => port.postMessage(r);
 
 port.once("message", async (job: PdfTextJob) => {
-  const check = checkPdfBudget(job.bytes);
-  if (!check.ok) return report({ step: "refused", refusal: check.refusal });
-  blankNames(job.bytes, check.imageFilterNames);
-  report({ step: "checked" });
   const { getDocumentProxy, getResolvedPDFJS } = await import("unpdf");
   await getResolvedPDFJS();
   report({ step: "loaded" });

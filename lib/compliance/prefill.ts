@@ -17,7 +17,7 @@ import { logWarn } from "../log.ts";
 import { normaliseText, textProblem } from "../text.ts";
 import { FEDERAL_SCOPE_IDS, FEDERAL_SCOPES } from "./certifiers.ts";
 import { CERTIFICATION_BODIES } from "./certifiers.ts";
-import type { PdfRefusal } from "./pdf_budget.ts";
+import { blankNames, checkPdfBudget, type PdfRefusal } from "./pdf_budget.ts";
 import type { PdfTextJob, PdfTextReport } from "./pdf_text_worker.ts";
 import { RULE_PACKS } from "./rules.ts";
 import {
@@ -56,13 +56,14 @@ export type Prefill = Partial<Record<PrefillField, string>>;
 const MAX_PAGES = 3;
 const MAX_TEXT_CHARS = 200_000;
 /**
- * What reading one PDF may cost (issue 15 §1). Each file is read in a worker
- * thread of its own: at most READ_TIMEOUT_MS for checking its streams, and
- * again for pdf.js's work on it (loading pdf.js, which no file can slow
- * down, has LOAD_TIMEOUT_MS); pdf.js's heap at most WORKER_HEAP_MB, its
- * decoded streams at most PDF_LIMITS (pdf_budget.ts). At most MAX_READERS
- * files are read at once; a file that waits longer than QUEUE_TIMEOUT_MS
- * for its turn, or finds MAX_WAITING ahead of it, is not read.
+ * What reading one PDF may cost (issue 15 §1). First `checkPdfBudget`, on
+ * this thread, with pauses: the file's streams may decode to at most
+ * PDF_LIMITS' bytes, within its time. Then pdf.js, in a worker thread of
+ * its own: READ_TIMEOUT_MS for its work on the file (loading pdf.js, which
+ * no file can slow down, has LOAD_TIMEOUT_MS), a heap of WORKER_HEAP_MB. At
+ * most MAX_READERS files are read at once; a file that waits longer than
+ * QUEUE_TIMEOUT_MS for its turn, or finds MAX_WAITING ahead of it, is not
+ * read.
  */
 const READ_TIMEOUT_MS = 3_000;
 const LOAD_TIMEOUT_MS = 15_000;
@@ -72,7 +73,7 @@ const MAX_WAITING = 16;
 const QUEUE_TIMEOUT_MS = 10_000;
 
 /** Why a PDF's text was not read: a budget of pdf_budget.ts, or one of the worker's. */
-export type PdfUnread = PdfRefusal | "time" | "memory" | "unreadable" | "busy";
+export type PdfUnread = PdfRefusal | "memory" | "unreadable" | "busy";
 
 export type PdfText = { ok: true; text: string } | {
   ok: false;
@@ -108,24 +109,30 @@ export async function pdfText(bytes: Uint8Array): Promise<PdfText> {
   const release = await readerSlot();
   if (!release) return { ok: false, unread: "busy" };
   try {
-    return await readInWorker(bytes);
+    const check = await checkPdfBudget(bytes);
+    if (!check.ok) return { ok: false, unread: check.refusal };
+    // pdf.js may keep the buffer it is given, and the caller's stays as it was.
+    const copy = bytes.slice();
+    blankNames(copy, check.imageFilterNames);
+    return await readInWorker(copy);
   } finally {
     release();
   }
 }
 
-function readInWorker(bytes: Uint8Array): Promise<PdfText> {
+/** pdf.js on `bytes` (handed over: the caller must not use them after). */
+function readInWorker(bytes: Uint8Array<ArrayBuffer>): Promise<PdfText> {
   return new Promise((resolve) => {
     let worker: Worker;
     try {
       worker = new Worker(new URL("./pdf_text_worker.ts", import.meta.url), {
         resourceLimits: {
           maxOldGenerationSizeMb: WORKER_HEAP_MB,
-          maxYoungGenerationSizeMb: 16,
+          maxYoungGenerationSizeMb: 4,
         },
       });
     } catch {
-      // A host without worker threads: the budgets cannot be kept, so no reading.
+      // A host without worker threads: pdf.js's limits cannot be kept, so no reading.
       return resolve({ ok: false, unread: "unreadable" });
     }
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -144,23 +151,18 @@ function readInWorker(bytes: Uint8Array): Promise<PdfText> {
     worker.on("message", (report: PdfTextReport) => {
       switch (report.step) {
         case "ready": {
-          const copy = bytes.slice();
           const job: PdfTextJob = {
-            bytes: copy,
+            bytes,
             maxPages: MAX_PAGES,
             maxChars: MAX_TEXT_CHARS,
           };
-          worker.postMessage(job, [copy.buffer]);
-          return allow(READ_TIMEOUT_MS);
-        }
-        case "checked":
+          worker.postMessage(job, [bytes.buffer]);
           return allow(LOAD_TIMEOUT_MS);
+        }
         case "loaded":
           return allow(READ_TIMEOUT_MS);
         case "read":
           return finish({ ok: true, text: report.text });
-        case "refused":
-          return finish({ ok: false, unread: report.refusal });
         case "failed":
           return finish({ ok: false, unread: "unreadable" });
       }

@@ -15,7 +15,7 @@ import {
 } from "../pdf_fixtures.ts";
 
 const MiB = 1024 * 1024;
-const LIMITS = { maxInflatedBytes: 32 * MiB };
+const LIMITS = { maxInflatedBytes: 32 * MiB, maxMillis: 60_000 };
 const latin1 = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
 
 /** One page whose content is `content`, plus `more` objects from number 5 on. */
@@ -199,7 +199,7 @@ Deno.test("pdf budget: what a file's streams decode to, counted before pdf.js re
     ],
   ];
   for (const [name, bytes, refusal] of cases) {
-    const check = checkPdfBudget(bytes, LIMITS);
+    const check = await checkPdfBudget(bytes, LIMITS);
     assert.deepEqual(
       check.ok ? null : check.refusal,
       refusal,
@@ -212,7 +212,7 @@ Deno.test("pdf budget: what a file's streams decode to, counted before pdf.js re
 Deno.test("pdf budget: a checksum error still counts what was decoded, as pdf.js ignores checksums", async () => {
   const data = await deflate(new Uint8Array(1000).fill(7));
   data[data.length - 1] ^= 0xff;
-  const check = checkPdfBudget(
+  const check = await checkPdfBudget(
     page({ dict: `<< /Filter /FlateDecode >>`, data }),
     LIMITS,
   );
@@ -223,12 +223,12 @@ Deno.test("pdf budget: a checksum error still counts what was decoded, as pdf.js
   });
 });
 
-Deno.test("pdf budget: image codecs are never decoded; their names are blanked so pdf.js reads the bytes as they are", () => {
+Deno.test("pdf budget: image codecs are never decoded; their names are blanked so pdf.js reads the bytes as they are", async () => {
   const pdf = page({
     dict: `<< /Subtype /Image /Filter [/AHx /DCT#44ecode] >>`,
     data: latin1("ffd8ffd9>"),
   });
-  const check = checkPdfBudget(pdf, LIMITS);
+  const check = await checkPdfBudget(pdf, LIMITS);
   assert.ok(check.ok);
   assert.equal(check.inflatedBytes, 4);
   assert.equal(check.imageFilterNames.length, 1);
@@ -237,7 +237,7 @@ Deno.test("pdf budget: image codecs are never decoded; their names are blanked s
   blankNames(pdf, check.imageFilterNames);
   assert.match(text(), /\[\/AHx \/X{11}\]/);
   // Blanked, the file passes again with nothing left to blank.
-  assert.deepEqual(checkPdfBudget(pdf, LIMITS), {
+  assert.deepEqual(await checkPdfBudget(pdf, LIMITS), {
     ok: true,
     inflatedBytes: 4,
     imageFilterNames: [],
