@@ -54,6 +54,7 @@ export async function makeScannedPdf(): Promise<Uint8Array> {
 // Hostile PDFs, assembled by hand (pdf-lib writes only well-behaved ones)
 
 const latin1 = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
+const MiB = 1024 * 1024;
 
 /** `size` zero bytes through zlib, made a MiB at a time so the zeros never sit in memory. */
 export async function deflateZeros(size: number): Promise<Uint8Array> {
@@ -142,4 +143,108 @@ export async function makePdfBomb(inflated: number): Promise<Uint8Array> {
     ...ONE_PAGE,
     { dict: `<< /Length ${data.length} /Filter /FlateDecode >>`, data },
   ]);
+}
+
+/**
+ * PDFs built to cost a reader memory or time, each a few hundred KB at
+ * most, named for reports: what the fuzz test uploads, and what the budget
+ * check must refuse or survive.
+ */
+export async function hostilePdfs(): Promise<[string, Uint8Array][]> {
+  const zeros = await deflateZeros(256 * MiB);
+  const hidden = latin1("5 0 obj\n<< /Filter /FlateDecode >>\nstream\n");
+  const flate = (data: Uint8Array, dict = "/Filter /FlateDecode") => ({
+    dict: `<< /Length ${data.length} ${dict} >>`,
+    data,
+  });
+  const page = (...more: RawObject[]) => assemblePdf([...ONE_PAGE, ...more]);
+  const tinyText = await deflate(
+    new TextEncoder().encode("BT /F1 1 Tf (a) Tj ET\n".repeat(1_400_000)),
+  );
+  return [
+    ["Flate bomb: 1 GiB of zeros in 1 MB", await makePdfBomb(1024 * MiB)],
+    [
+      "Flate inside Flate: 256 MiB in 1 KB",
+      page(flate(await deflate(zeros), "/Filter [/FlateDecode /FlateDecode]")),
+    ],
+    [
+      "object stream of 256 MiB",
+      page(
+        flate(latin1("")),
+        flate(zeros, "/Type /ObjStm /N 1 /First 4 /Filter /FlateDecode"),
+      ),
+    ],
+    [
+      "ASCIIHex around a Flate bomb",
+      page(flate(
+        latin1(
+          [...zeros].map((b) => b.toString(16).padStart(2, "0")).join("") + ">",
+        ),
+        "/Filter [/AHx /Fl]",
+      )),
+    ],
+    [
+      "a /Length that hides a bomb in another stream",
+      page({
+        dict: `<< /Length ${hidden.length + zeros.length} >>`,
+        data: new Uint8Array([...hidden, ...zeros]),
+      }),
+    ],
+    [
+      "a PNG predictor 200 MB wide",
+      page(
+        flate(
+          await deflate(latin1("x")),
+          "/Filter /FlateDecode /DecodeParms << /Predictor 12 /Columns 50000000 /Colors 4 >>",
+        ),
+      ),
+    ],
+    [
+      "30 MB of one-letter text operators, under the byte budget",
+      page(flate(tinyText)),
+    ],
+    [
+      "a JPEG header claiming 65000 × 65000, as page content",
+      page({
+        dict: "<< /Filter /DCTDecode /Subtype /Image >>",
+        data: Uint8Array.from([
+          0xff,
+          0xd8,
+          0xff,
+          0xc0,
+          0,
+          11,
+          8,
+          0xfd,
+          0xe8,
+          0xfd,
+          0xe8,
+          1,
+          1,
+          0x11,
+          0,
+          0xff,
+          0xd9,
+        ]),
+      }),
+    ],
+    [
+      "encrypted",
+      assemblePdf(
+        [...ONE_PAGE, "<< /Filter /Standard /V 1 /R 2 >>"],
+        "/Encrypt 4 0 R /ID [<00> <00>] ",
+      ),
+    ],
+    [
+      "LZW",
+      page({
+        dict: "<< /Filter /LZWDecode >>",
+        data: latin1("\x80\x0b\x60\x50\x22\x0c\x0c\x85\x01"),
+      }),
+    ],
+    [
+      "a filter given by reference",
+      page({ dict: "<< /Filter 5 0 R >>", data: zeros }, "/FlateDecode"),
+    ],
+  ];
 }

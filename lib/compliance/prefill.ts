@@ -66,11 +66,11 @@ const MAX_TEXT_CHARS = 200_000;
  * read.
  */
 const READ_TIMEOUT_MS = 3_000;
-const LOAD_TIMEOUT_MS = 15_000;
+const LOAD_TIMEOUT_MS = 10_000;
 const WORKER_HEAP_MB = 64;
 const MAX_READERS = 2;
 const MAX_WAITING = 16;
-const QUEUE_TIMEOUT_MS = 10_000;
+const QUEUE_TIMEOUT_MS = 5_000;
 
 /** Why a PDF's text was not read: a budget of pdf_budget.ts, or one of the worker's. */
 export type PdfUnread = PdfRefusal | "memory" | "unreadable" | "busy";
