@@ -14,7 +14,7 @@
  *
  *   deno run -A bench/pdf.ts     # also part of `deno task bench`
  */
-import { makePdf, makePdfBomb } from "../tests/pdf_fixtures.ts";
+import { hostilePdfs, makePdf, makePdfBomb } from "../tests/pdf_fixtures.ts";
 import { benchSessionCookie, CACHE, removeKv } from "./catalogues.ts";
 import { type Budget, budgetTable, checkBudget } from "./report.ts";
 import {
@@ -93,6 +93,25 @@ export async function benchPdfBombs(): Promise<Budget[]> {
         ),
       );
     }
+    // Just under the byte budget, so pdf.js does read it: the worker's own
+    // limits (heap, time, streamed text) are what hold here.
+    const edge = (await hostilePdfs()).find(([name]) =>
+      name.startsWith("15 MB of one-letter text")
+    )!;
+    const r = await measure(
+      app,
+      cookie,
+      "15 MB of text operators (read)",
+      edge[1],
+    );
+    budgets.push(
+      checkBudget(
+        "PDF just under the byte budget, read by pdf.js: server peak RSS over before (issue 15)",
+        r ? `+${r.grewMiB.toFixed(1)} MiB` : "not measured",
+        `≤ +${BUDGET_MIB} MiB`,
+        r !== null && r.grewMiB <= BUDGET_MIB,
+      ),
+    );
   } finally {
     await app.stop();
     await removeKv(kvPath);

@@ -32,11 +32,13 @@
  * image codec before another filter. Refused files are still stored; only
  * the prefill is skipped.
  *
- * Image codecs (JPEG, JPEG 2000, JBIG2, CCITT fax) are never decoded to read
- * text, yet pdf.js would decode one if the file used it as a page's content,
- * and their output size is whatever the image header claims. Their filter
- * names are reported so the caller can blank them (`blankNames`): pdf.js
- * then treats those streams as unfiltered bytes, which it never copies.
+ * Images are never decoded to read text, yet pdf.js would decode one if the
+ * file used it as a page's content, and an image codec's output is whatever
+ * its header claims (JPEG, JPEG 2000, JBIG2, CCITT fax). So the filter names
+ * of streams marked as images, and of image codecs ending any chain, are
+ * reported instead of measured, for the caller to blank (`blankNames`):
+ * pdf.js then reads those streams as the bytes they are, never copied. An
+ * image's size then costs nothing, and a scan passes like any text file.
  */
 import pako from "pako";
 
@@ -47,8 +49,13 @@ export interface PdfLimits {
   maxMillis: number;
 }
 
+/**
+ * pdf.js holds a stream in a buffer that doubles as it grows, so a file at
+ * this budget costs it up to 1.5 times as much while it reads; with its
+ * worker thread, that keeps a server within 64 MiB of where it was.
+ */
 export const PDF_LIMITS: PdfLimits = {
-  maxInflatedBytes: 32 * 1024 * 1024,
+  maxInflatedBytes: 16 * 1024 * 1024,
   maxMillis: 3_000,
 };
 
@@ -71,8 +78,8 @@ export type PdfBudgetCheck =
     ok: true;
     /** Bytes the streams decode to, every stage counted. */
     inflatedBytes: number;
-    /** Byte ranges of image-codec filter names, for `blankNames`. */
-    imageFilterNames: [start: number, end: number][];
+    /** Byte ranges of the filter names of images and image codecs, for `blankNames`. */
+    filterNamesToBlank: [start: number, end: number][];
   }
   | { ok: false; refusal: PdfRefusal };
 
@@ -106,7 +113,7 @@ export async function checkPdfBudget(
     return {
       ok: true,
       inflatedBytes: scan.inflated,
-      imageFilterNames: scan.imageFilterNames,
+      filterNamesToBlank: scan.filterNamesToBlank,
     };
   } catch (err) {
     if (err instanceof Refused) return { ok: false, refusal: err.refusal };
@@ -645,7 +652,7 @@ function filtersOf(dict: Map<string, Value>): Filter[] {
 
 class Scan {
   inflated = 0;
-  readonly imageFilterNames: [number, number][] = [];
+  readonly filterNamesToBlank: [number, number][] = [];
   /** Positions of `stream` keywords that follow a dict we read. */
   private readonly attributed = new Set<number>();
   /** Bytes fed to decoders and read by parses, against `maxWork`. */
@@ -727,13 +734,19 @@ class Scan {
       ...f,
       name: FILTER_NAMES[f.name] ?? f.name,
     }));
+    const subtype = dict.get("Subtype");
+    if (subtype?.t === "name" && subtype.name === "Image") {
+      // Reading text never decodes an image; blanked, nothing can make it.
+      for (const f of filters) this.filterNamesToBlank.push(f.span);
+      return;
+    }
     if (filters.some((f) => UNMEASURED.has(f.name))) {
       throw new Refused("filter");
     }
     const codec = filters.findIndex((f) => IMAGE_CODECS.has(f.name));
     if (codec >= 0) {
       if (codec !== filters.length - 1) throw new Refused("filter");
-      this.imageFilterNames.push(filters[codec].span);
+      this.filterNamesToBlank.push(filters[codec].span);
       filters.pop();
     }
     if (filters.length === 0) return;

@@ -113,7 +113,7 @@ export async function pdfText(bytes: Uint8Array): Promise<PdfText> {
     if (!check.ok) return { ok: false, unread: check.refusal };
     // pdf.js may keep the buffer it is given, and the caller's stays as it was.
     const copy = bytes.slice();
-    blankNames(copy, check.imageFilterNames);
+    blankNames(copy, check.filterNamesToBlank);
     return await readInWorker(copy);
   } finally {
     release();
