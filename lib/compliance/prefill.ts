@@ -13,7 +13,7 @@
  * form's validation unchanged when it is right.
  */
 import { Worker } from "node:worker_threads";
-import { logWarn } from "../log.ts";
+import { logError, logWarn } from "../log.ts";
 import { normaliseText, textProblem } from "../text.ts";
 import { FEDERAL_SCOPE_IDS, FEDERAL_SCOPES } from "./certifiers.ts";
 import { CERTIFICATION_BODIES } from "./certifiers.ts";
@@ -109,7 +109,12 @@ export async function pdfText(bytes: Uint8Array): Promise<PdfText> {
   const release = await readerSlot();
   if (!release) return { ok: false, unread: "busy" };
   try {
-    const check = await checkPdfBudget(bytes);
+    const check = await checkPdfBudget(bytes).catch((err) => {
+      // A fault in the check must not fail the upload; the file goes unread.
+      logError("PDF budget check failed", err);
+      return null;
+    });
+    if (!check) return { ok: false, unread: "unreadable" };
     if (!check.ok) return { ok: false, unread: check.refusal };
     // pdf.js may keep the buffer it is given, and the caller's stays as it was.
     const copy = bytes.slice();

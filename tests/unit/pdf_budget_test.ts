@@ -8,6 +8,7 @@ import {
   assemblePdf,
   deflate,
   deflateZeros,
+  hostilePdfs,
   makePdf,
   makeScannedPdf,
   ONE_PAGE,
@@ -254,4 +255,30 @@ Deno.test("pdf budget: images are never decoded; their filter names are blanked 
     inflatedBytes: 4,
     filterNamesToBlank: [],
   });
+});
+
+Deno.test("pdf budget: damaged and mutated files are refused or passed, never an error", async () => {
+  const files = [
+    await makePdf(["Certificate No. FH-1", "Expires 2028-06-30"]),
+    await makeScannedPdf(),
+    ...(await hostilePdfs()).map(([, pdf]) => pdf).filter((pdf) =>
+      pdf.length < 300_000
+    ),
+  ];
+  let seed = 1;
+  const random = () => {
+    seed = (seed * 1103515245 + 12345) >>> 0;
+    return seed / 2 ** 32;
+  };
+  for (let round = 0; round < 200; round++) {
+    const pdf = files[round % files.length].slice();
+    for (let flips = 1 + Math.floor(random() * 30); flips > 0; flips--) {
+      pdf[Math.floor(random() * pdf.length)] = Math.floor(random() * 256);
+    }
+    const cut = random() < 0.2
+      ? pdf.subarray(0, Math.floor(random() * pdf.length))
+      : pdf;
+    const check = await checkPdfBudget(cut, LIMITS);
+    assert.ok(check.ok || check.refusal, `round ${round}`);
+  }
 });
