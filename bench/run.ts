@@ -15,8 +15,9 @@
  * - Search over 1,000 and 100,000 generated kitchens, cache off.
  * - A kitchen page with 500 bookings and maintenance blocks vs none, cache off.
  * - The host dashboard with 500 bookings, signed in.
- * - Holds on one kitchen under 64 concurrent clients (bench/holds.ts), and
- *   re-encoding a 10 MB photo (bench/photos.ts).
+ * - Holds on one kitchen under 64 concurrent clients (bench/holds.ts),
+ *   re-encoding a 10 MB photo (bench/photos.ts), and an app server's memory
+ *   while it reads PDF bombs (bench/pdf.ts).
  * - Peak RSS (VmHWM) of every app server.
  *
  * It ends with a PASS/FAIL table of the budgets and exits 1 if any fails.
@@ -37,6 +38,7 @@ import {
   seedHostBookings,
 } from "./catalogues.ts";
 import { benchHolds, type Latency } from "./holds.ts";
+import { benchPdfBombs } from "./pdf.ts";
 import { reportPhotos } from "./photos.ts";
 import {
   type Budget,
@@ -309,6 +311,7 @@ async function main(): Promise<boolean> {
   await benchHostDashboard(demo.path, bare);
   await reportHolds();
   await reportPhotos();
+  budgets.push(...await benchPdfBombs());
   await bare.stop();
 
   console.log("\npeak RSS of each app server (VmHWM, read before it stopped)");

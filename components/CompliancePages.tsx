@@ -169,8 +169,11 @@ function Checkbox(
 export interface StagedView {
   id: string;
   kind: DocumentKind;
-  /** How we read the file, which decides what the form says about its fields. */
-  source: "pdf" | "scan" | "image";
+  /**
+   * How we read the file, which decides what the form says about its fields;
+   * "unread": a PDF we could not read (damaged, or over a reading budget).
+   */
+  source: "pdf" | "scan" | "unread" | "image";
   /** Fields filled in from the PDF's text, marked for checking. */
   prefilled: string[];
   /** Set when the PDF names another scope than the kind chosen. */
@@ -195,6 +198,9 @@ export const FIRST_UPLOAD_STEP: UploadState = {
 };
 
 export const READ_MARK = "Read from your PDF — check it.";
+/** Shown as the form's error when a PDF was stored but not read. */
+export const PDF_UNREAD =
+  "We couldn't read this PDF; enter the details by hand.";
 
 const GROUP_LEGENDS: Record<ExtractedGroup, [alone: string, among: string]> = {
   insurance: ["Insurance limits and names", "Liability insurance only"],
@@ -208,6 +214,7 @@ const SOURCE_TEXT: Record<StagedView["source"], string> = {
     "We read the details marked “Read from your PDF” from your file. Check each one against the document and correct anything we got wrong, then fill in the rest.",
   scan:
     "We could not read any details from this PDF (it may be a scan), so please type them as they appear on the document.",
+  unread: PDF_UNREAD,
   image:
     "We do not read photos automatically, so please type the details as they appear on the document.",
 };
@@ -300,7 +307,16 @@ export function DocumentUpload(
       {staged
         ? (
           <>
-            <p class="text-stone-700">{SOURCE_TEXT[staged.source]}</p>
+            {staged.source === "unread"
+              ? (
+                <p
+                  role="alert"
+                  class="rounded-lg border border-red-200 bg-red-50 px-4 py-3 font-medium text-red-800"
+                >
+                  {SOURCE_TEXT.unread}
+                </p>
+              )
+              : <p class="text-stone-700">{SOURCE_TEXT[staged.source]}</p>}
             {staged.otherScope && (
               <p
                 role="alert"

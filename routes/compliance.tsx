@@ -268,6 +268,8 @@ function detailsStep(staged: StagedUpload): UploadState {
       kind: staged.kind,
       source: staged.fileKind !== "pdf"
         ? "image"
+        : staged.unread
+        ? "unread"
         : prefilled.length > 0
         ? "pdf"
         : "scan",
@@ -277,7 +279,7 @@ function detailsStep(staged: StagedUpload): UploadState {
   };
 }
 
-const SOURCES: readonly string[] = ["pdf", "scan", "image"];
+const SOURCES: readonly string[] = ["pdf", "scan", "unread", "image"];
 
 /** The staged file a details form carries, as far as the page needs it. */
 function stagedFrom(

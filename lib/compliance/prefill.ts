@@ -2,17 +2,23 @@
  * Prefill for the upload form (issue 10 §1): the dates, numbers, limits and
  * names printed on a text-based PDF, read so the uploader only confirms or
  * corrects them. Scanned PDFs and photos carry no text layer, so they get
- * nothing and the uploader types every field; a PDF that fails to parse is
- * treated the same way rather than failing the upload.
+ * nothing and the uploader types every field. A PDF that fails to parse, or
+ * that would cost more than its budget to read (issue 15 §1: a small file
+ * can inflate to gigabytes), is not read and the uploader is told so; the
+ * upload goes on either way.
  *
  * Extraction (`prefillFromPdf`) is the only IO; what the text means
  * (`parseDocumentText`) is pure and table-tested. Every value is written in
  * the form's own format ("2027-12-31", "1,000,000", "pass") so it passes the
  * form's validation unchanged when it is right.
  */
+import { Worker } from "node:worker_threads";
+import { logError, logWarn } from "../log.ts";
 import { normaliseText, textProblem } from "../text.ts";
 import { FEDERAL_SCOPE_IDS, FEDERAL_SCOPES } from "./certifiers.ts";
 import { CERTIFICATION_BODIES } from "./certifiers.ts";
+import { blankNames, checkPdfBudget, type PdfRefusal } from "./pdf_budget.ts";
+import type { PdfTextJob, PdfTextReport } from "./pdf_text_worker.ts";
 import { RULE_PACKS } from "./rules.ts";
 import {
   type DocumentKind,
@@ -46,67 +52,170 @@ export type PrefillField = typeof PREFILL_FIELDS[number];
 /** What was read, by form field, in the form's input format. */
 export type Prefill = Partial<Record<PrefillField, string>>;
 
-/** Certificates and permits are a page or three; a long PDF is not worth reading whole. */
-const MAX_PAGES = 10;
+/** The fields are on the first pages; a long PDF is not read past them. */
+const MAX_PAGES = 3;
 const MAX_TEXT_CHARS = 200_000;
-/** A hostile PDF can keep pdf.js busy; the uploader can always type instead. */
-const EXTRACT_TIMEOUT_MS = 8_000;
+/**
+ * What reading one PDF may cost (issue 15 §1). First `checkPdfBudget`, on
+ * this thread, with pauses: the file's streams may decode to at most
+ * PDF_LIMITS' bytes, within its time. Then pdf.js, in a worker thread of
+ * its own: READ_TIMEOUT_MS for its work on the file (loading pdf.js, which
+ * no file can slow down, has LOAD_TIMEOUT_MS), a heap of WORKER_HEAP_MB. At
+ * most MAX_READERS files are read at once; a file that waits longer than
+ * QUEUE_TIMEOUT_MS for its turn, or finds MAX_WAITING ahead of it, is not
+ * read.
+ */
+const READ_TIMEOUT_MS = 3_000;
+const LOAD_TIMEOUT_MS = 10_000;
+const WORKER_HEAP_MB = 64;
+const MAX_READERS = 2;
+const MAX_WAITING = 16;
+const QUEUE_TIMEOUT_MS = 5_000;
+
+/** Why a PDF's text was not read: a budget of pdf_budget.ts, or one of the worker's. */
+export type PdfUnread = PdfRefusal | "memory" | "unreadable" | "busy";
+
+export type PdfText = { ok: true; text: string } | {
+  ok: false;
+  unread: PdfUnread;
+};
+
+/** A PDF's fields, and why none were read when the PDF itself was not. */
+export interface PdfPrefill {
+  fields: Prefill;
+  /** Null when the PDF was read (a scan reads as no text, and no fields). */
+  unread: PdfUnread | null;
+}
 
 /**
- * The fields a text-based PDF fills in for a document of `kind`. Returns an
- * empty prefill for a PDF without text (a scan) or one that cannot be parsed.
+ * The fields a text-based PDF fills in for a document of `kind`. A PDF
+ * without text (a scan) gives no fields; one that is damaged, or over a
+ * budget, gives no fields and the reason.
  */
 export async function prefillFromPdf(
   bytes: Uint8Array,
   kind: DocumentKind,
-): Promise<Prefill> {
-  const text = await pdfText(bytes);
-  return text ? parseDocumentText(text, kind) : {};
+): Promise<PdfPrefill> {
+  const read = await pdfText(bytes);
+  if (!read.ok) {
+    logWarn(`PDF prefill skipped (${read.unread}): ${bytes.length} bytes`);
+    return { fields: {}, unread: read.unread };
+  }
+  return { fields: parseDocumentText(read.text, kind), unread: null };
 }
 
-/** The PDF's text, page by page; "" when it has none or cannot be read. */
-export async function pdfText(bytes: Uint8Array): Promise<string> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<string>((resolve) => {
-    timer = setTimeout(() => resolve(""), EXTRACT_TIMEOUT_MS);
-  });
+/** The PDF's text, page by page, read within the budgets above. */
+export async function pdfText(bytes: Uint8Array): Promise<PdfText> {
+  const release = await readerSlot();
+  if (!release) return { ok: false, unread: "busy" };
   try {
-    return await Promise.race([readText(bytes), timeout]);
-  } catch {
-    return "";
+    const check = await checkPdfBudget(bytes).catch((err) => {
+      // A fault in the check must not fail the upload; the file goes unread.
+      logError("PDF budget check failed", err);
+      return null;
+    });
+    if (!check) return { ok: false, unread: "unreadable" };
+    if (!check.ok) return { ok: false, unread: check.refusal };
+    // pdf.js may keep the buffer it is given, and the caller's stays as it was.
+    const copy = bytes.slice();
+    blankNames(copy, check.filterNamesToBlank);
+    return await readInWorker(copy);
   } finally {
-    clearTimeout(timer);
+    release();
   }
 }
 
-async function readText(bytes: Uint8Array): Promise<string> {
-  // pdf.js is large: loaded on the first PDF read, not at every start-up.
-  const { getDocumentProxy } = await import("unpdf");
-  // pdf.js may take ownership of the buffer it is given: hand it a copy.
-  const pdf = await getDocumentProxy(bytes.slice(), {
-    verbosity: 0,
-    disableFontFace: true,
-    useSystemFonts: false,
-    stopAtErrors: false,
-  });
-  try {
-    const pages: string[] = [];
-    let length = 0;
-    for (let n = 1; n <= Math.min(pdf.numPages, MAX_PAGES); n++) {
-      const page = await pdf.getPage(n);
-      const content = await page.getTextContent();
-      let text = "";
-      for (const item of content.items) {
-        if ("str" in item) text += item.str + (item.hasEOL ? "\n" : "");
-      }
-      pages.push(text);
-      length += text.length;
-      if (length >= MAX_TEXT_CHARS) break;
+/** pdf.js on `bytes` (handed over: the caller must not use them after). */
+function readInWorker(bytes: Uint8Array<ArrayBuffer>): Promise<PdfText> {
+  return new Promise((resolve) => {
+    let worker: Worker;
+    try {
+      worker = new Worker(new URL("./pdf_text_worker.ts", import.meta.url), {
+        resourceLimits: {
+          maxOldGenerationSizeMb: WORKER_HEAP_MB,
+          maxYoungGenerationSizeMb: 4,
+        },
+      });
+    } catch {
+      // A host without worker threads: pdf.js's limits cannot be kept, so no reading.
+      return resolve({ ok: false, unread: "unreadable" });
     }
-    return pages.join("\n").slice(0, MAX_TEXT_CHARS);
-  } finally {
-    await pdf.loadingTask.destroy().catch(() => {});
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let settled = false;
+    const finish = (result: PdfText) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      worker.terminate().catch(() => {});
+      resolve(result);
+    };
+    const allow = (ms: number) => {
+      clearTimeout(timer);
+      timer = setTimeout(() => finish({ ok: false, unread: "time" }), ms);
+    };
+    worker.on("message", (report: PdfTextReport) => {
+      switch (report.step) {
+        case "ready": {
+          const job: PdfTextJob = {
+            bytes,
+            maxPages: MAX_PAGES,
+            maxChars: MAX_TEXT_CHARS,
+          };
+          worker.postMessage(job, [bytes.buffer]);
+          return allow(LOAD_TIMEOUT_MS);
+        }
+        case "loaded":
+          return allow(READ_TIMEOUT_MS);
+        case "read":
+          return finish({ ok: true, text: report.text });
+        case "failed":
+          return finish({ ok: false, unread: "unreadable" });
+      }
+    });
+    worker.on("error", (err: Error & { code?: string }) =>
+      finish({
+        ok: false,
+        unread: err.code === "ERR_WORKER_OUT_OF_MEMORY"
+          ? "memory"
+          : "unreadable",
+      }));
+    worker.on("exit", () => finish({ ok: false, unread: "unreadable" }));
+    allow(LOAD_TIMEOUT_MS);
+  });
+}
+
+let reading = 0;
+const waiting: (() => void)[] = [];
+
+/** One of MAX_READERS turns, or null when the queue is full or the wait too long. */
+async function readerSlot(): Promise<(() => void) | null> {
+  const release = () => {
+    const next = waiting.shift();
+    if (next) next();
+    else reading--;
+  };
+  if (reading < MAX_READERS) {
+    reading++;
+    return release;
   }
+  if (waiting.length >= MAX_WAITING) return null;
+  let turn!: () => void;
+  const granted = new Promise<boolean>((resolve) => {
+    turn = () => resolve(true);
+    waiting.push(turn);
+  });
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timedOut = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), QUEUE_TIMEOUT_MS);
+  });
+  const got = await Promise.race([granted, timedOut]);
+  clearTimeout(timer);
+  if (got) return release;
+  const at = waiting.indexOf(turn);
+  if (at >= 0) waiting.splice(at, 1);
+  // The turn came as the wait ran out: hand it on.
+  else release();
+  return null;
 }
 
 // ---------------------------------------------------------------------------

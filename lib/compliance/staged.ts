@@ -52,6 +52,8 @@ export interface StagedUpload {
   fileKind: DocumentFileKind;
   /** What the file says, for the uploader to check; empty for images and scans. */
   prefill: Prefill;
+  /** A PDF we did not read (damaged, or over a reading budget): the uploader types every field. */
+  unread: boolean;
 }
 
 /**
@@ -97,9 +99,10 @@ export async function stageUpload(
     Object.assign(issues, err.issues);
   }
   if (!kind || !file) throw new ValidationError(issues);
-  const prefill = file.kind === "pdf"
+  // A PDF that cannot be read within budget is still stored: only the prefill is lost.
+  const read = file.kind === "pdf"
     ? await prefillFromPdf(input.bytes, kind)
-    : {};
+    : { fields: {}, unread: null };
   const fileId = newId();
   await enqueueJob(kv, {
     id: cleanupJobId(fileId),
@@ -114,7 +117,13 @@ export async function stageUpload(
     owner: input.uploadedBy,
     purpose: STAGED_PURPOSE,
   }, { now: input.now });
-  return { fileId, kind, fileKind: file.kind, prefill };
+  return {
+    fileId,
+    kind,
+    fileKind: file.kind,
+    prefill: read.fields,
+    unread: read.unread !== null,
+  };
 }
 
 const CHOOSE_KIND = "Choose the type of document";

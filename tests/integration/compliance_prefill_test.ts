@@ -11,7 +11,7 @@ import { getFile, type StoredFile } from "../../lib/files/store.ts";
 import type { JobRecord } from "../../lib/jobs/outbox.ts";
 import { runJobs, signUpConfirmed, type T } from "../account_helpers.ts";
 import { testApp } from "../helpers.ts";
-import { makePdf, makeScannedPdf } from "../pdf_fixtures.ts";
+import { makePdf, makePdfBomb, makeScannedPdf } from "../pdf_fixtures.ts";
 
 const COI = [
   "CERTIFICATE OF LIABILITY INSURANCE",
@@ -27,6 +27,36 @@ const COI = [
 ];
 
 const READ_MARK = "Read from your PDF — check it.";
+const UNREAD = "We couldn't read this PDF; enter the details by hand.";
+
+const MiB = 1024 * 1024;
+
+/** VmRSS and VmHWM of this process (Linux), in bytes; null elsewhere. */
+function memory(): { rss: number; peak: number } | null {
+  try {
+    const status = Deno.readTextFileSync("/proc/self/status");
+    const kb = (field: string) =>
+      Number(new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status)?.[1]) *
+      1024;
+    return { rss: kb("VmRSS"), peak: kb("VmHWM") };
+  } catch {
+    return null;
+  }
+}
+
+/** How far this process's resident memory rose above its level before `fn`, at its highest. */
+async function peakGrowth(fn: () => Promise<void>): Promise<number | null> {
+  try {
+    // Resets the peak (VmHWM) to the current resident size (Linux, proc(5)).
+    Deno.writeTextFileSync("/proc/self/clear_refs", "5");
+  } catch {
+    await fn();
+    return null;
+  }
+  const before = memory()!.rss;
+  await fn();
+  return memory()!.peak - before;
+}
 
 function multipart(
   fields: Record<string, string>,
@@ -239,6 +269,60 @@ Deno.test("prefill: photos and scanned PDFs are staged with nothing read; the re
     );
     assert.deepEqual(types, ["image/jpeg", "application/pdf"]);
     assert.deepEqual(await stagedFiles(t), []);
+  } finally {
+    t.close();
+  }
+});
+
+Deno.test("prefill: a 1 MB PDF that inflates to 1 GiB is stored unread, the form says so, and the server grows by under 64 MB", async () => {
+  const { t, renter } = await setup();
+  try {
+    const bomb = await makePdfBomb(1024 * MiB);
+    assert.ok(bomb.length < 1.1 * MiB, `${bomb.length} bytes`);
+    // A first upload pays once for what any first upload costs (the first
+    // worker thread, compiling the routes), so the bomb is measured alone.
+    const first = await readStep(
+      t,
+      renter.cookie,
+      "food_handler_card",
+      await makePdf(["Certificate No. FH-12345"]),
+    );
+    assert.match(await first.text(), new RegExp(READ_MARK));
+    let html = "";
+    let status = 0;
+    const growth = await peakGrowth(async () => {
+      const res = await readStep(t, renter.cookie, "food_handler_card", bomb);
+      status = res.status;
+      html = await res.text();
+    });
+    if (growth !== null) {
+      assert.ok(growth < 64 * MiB, `grew by ${(growth / MiB).toFixed(0)} MiB`);
+    }
+    assert.equal(status, 200);
+    assert.match(html, /Check the details of your food handler card/);
+    assert.ok(html.includes(UNREAD), "the form says the PDF was not read");
+    assert.doesNotMatch(html, new RegExp(READ_MARK));
+    // Stored all the same: the renter types the details and it goes to review.
+    const fields = formFields(html);
+    assert.equal(fields.source, "unread");
+    const staged = (await stagedFiles(t)).find((f) => f.id === fields.staged);
+    assert.equal(staged?.owner, renter.user.id);
+    const confirm = await send(
+      t,
+      "/account/compliance",
+      renter.cookie,
+      multipart({
+        ...fields,
+        number: "FH-404",
+        authority: "ServSafe",
+        issueDate: "2026-01-10",
+        expiryDate: "2029-01-10",
+      }),
+    );
+    assert.equal(confirm.status, 303);
+    const [doc] = await documents(t);
+    assert.equal(doc.number, "FH-404");
+    assert.deepEqual((await getFile(t.kv, doc.fileId))?.bytes, bomb);
   } finally {
     t.close();
   }

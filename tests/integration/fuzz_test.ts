@@ -3,7 +3,9 @@
  * with a few thousand hostile requests: random bytes in path parameters,
  * query strings, headers, cookies and bodies; control bytes, ANSI escapes,
  * bad UTF-8 and bad percent-encodings; ids past Deno KV's 2 KiB key limit;
- * bogus content types, garbage multipart and JSON; bodies of a few MB. No
+ * bogus content types, garbage multipart and JSON; bodies of a few MB; PDF
+ * uploads built to inflate past any memory (bombs, oversized streams,
+ * chained filters), whole or with bytes flipped. No
  * answer may be a 5xx, no request may kill the process, and GET / must still
  * answer 200 at the end.
  *
@@ -27,6 +29,7 @@ import type Stripe from "stripe";
 import { stripeClient } from "../../lib/payments/stripe.ts";
 import { type ServerProcess, startServer, within } from "../fuzz_server.ts";
 import { signedWebhookBody, startStripeFake } from "../stripe_fake.ts";
+import { hostilePdfs } from "../pdf_fixtures.ts";
 
 const DEFAULT_SEED = 0x5eed_2026;
 const DEFAULT_COUNT = 3000;
@@ -674,6 +677,40 @@ class Builder {
     }
   }
 
+  /**
+   * A document upload of one of `pdfs`, sometimes with a few bytes flipped;
+   * the kind is hostile now and then when the body is the focus.
+   */
+  pdfUpload(pdfs: readonly [string, Uint8Array][]): void {
+    const g = this.g;
+    const [name, original] = g.pick(pdfs);
+    let pdf = original;
+    let what = name;
+    if (g.chance(0.3)) {
+      pdf = original.slice();
+      const flips = g.int(1, 20);
+      for (let i = 0; i < flips; i++) {
+        pdf[g.int(0, pdf.length - 1)] = g.int(0, 255);
+      }
+      what = `${name}, ${flips} bytes flipped`;
+    }
+    const kind = this.focus === "body" && g.chance(0.2) ? hostile(g) : fromText(
+      g.pick(["food_handler_card", "liability_insurance", "health_permit"]),
+      "plausible",
+    );
+    if (kind.kind !== "plausible") this.label("body kind", kind);
+    const boundary = "----fuzzpdf" + g.chars(16, LETTERS);
+    this.headers.push([
+      "content-type",
+      `multipart/form-data; boundary=${boundary}`,
+    ]);
+    this.note(`body file: ${what}`);
+    this.setBody(
+      pdfBody(boundary, kind.bytes, pdf),
+      `multipart, kind and ${what} (${pdf.length} bytes)`,
+    );
+  }
+
   bogusType(): void {
     const i = this.headers.findIndex(([k]) => k === "content-type");
     if (i >= 0) this.headers.splice(i, 1);
@@ -744,6 +781,21 @@ function concat(parts: (string | Uint8Array)[]): Uint8Array<ArrayBuffer> {
     at += b.length;
   }
   return out;
+}
+
+/** A multipart body of a document upload: the kind, and `pdf` as the file. */
+function pdfBody(
+  boundary: string,
+  kind: Uint8Array,
+  pdf: Uint8Array,
+): Uint8Array<ArrayBuffer> {
+  return concat([
+    `--${boundary}\r\nContent-Disposition: form-data; name="kind"\r\n\r\n`,
+    kind,
+    `\r\n--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="document.pdf"\r\nContent-Type: application/pdf\r\n\r\n`,
+    pdf,
+    `\r\n--${boundary}--\r\n`,
+  ]);
 }
 
 function multipart(
@@ -899,7 +951,10 @@ function token(g: Rng): string {
   return g.chars(g.pick([20, 43, 43, 100]), LETTERS + "-_");
 }
 
-function routes(known: Known): Route[] {
+function routes(
+  known: Known,
+  pdfs: readonly [string, Uint8Array][],
+): Route[] {
   const idRoute = (
     route: string,
     prefix: string,
@@ -1188,6 +1243,27 @@ function routes(known: Known): Route[] {
           suffix;
       },
     })),
+    // Document uploads (issue 15): PDFs built to inflate past any memory.
+    {
+      method: "POST",
+      route: "/account/compliance/read",
+      places: ["body", "body"],
+      build: (b) => {
+        b.pdfUpload(pdfs);
+        return "/account/compliance/read";
+      },
+    },
+    {
+      method: "POST",
+      route: "/host/kitchens/:id/permits/read",
+      places: ["body", "path"],
+      build: (b) => {
+        b.pdfUpload(pdfs);
+        return `/host/kitchens/${
+          b.segment("id", () => b.g.pick(known.kitchenIds))
+        }/permits/read`;
+      },
+    },
     {
       method: "*",
       route: "other methods",
@@ -1333,7 +1409,10 @@ function hostileCookies(b: Builder): void {
  * successful login redirects to `next`, so a hostile `next` reaches the
  * Location header; ids around 2 KiB reach Deno KV's key limit.
  */
-function directedProbes(known: Known): Probe[] {
+function directedProbes(
+  known: Known,
+  pdfs: readonly [string, Uint8Array][],
+): Probe[] {
   const out: Omit<Probe, "id">[] = [];
   const nexts: [string, string][] = [
     ["/a%7Fb", "DEL byte"],
@@ -1462,6 +1541,24 @@ function directedProbes(known: Known): Probe[] {
         session: path === "/account",
       });
     }
+  }
+  // Every hostile PDF once, read in earnest by the renter's wallet.
+  for (const [name, pdf] of pdfs) {
+    const boundary = "----fuzzpdfdirected";
+    out.push({
+      method: "POST",
+      route: "/account/compliance/read",
+      focus: "body file: hostile PDF",
+      variant: name,
+      url: "/account/compliance/read",
+      headers: [
+        ["origin", "$BASE_URL"],
+        ["content-type", `multipart/form-data; boundary=${boundary}`],
+      ],
+      body: pdfBody(boundary, utf8("food_handler_card"), pdf),
+      bodyNote: `multipart, ${name} (${pdf.length} bytes)`,
+      session: true,
+    });
   }
   return out.map((p, i) => ({ ...p, id: `d${i}` }));
 }
@@ -1958,8 +2055,9 @@ Deno.test("fuzz: every route survives thousands of hostile requests without a 5x
       known.kitchenIds.length && known.cities.length,
       `found no demo kitchens or cities to aim at: ${JSON.stringify(known)}`,
     );
-    const table = routes(known);
-    const directed = directedProbes(known);
+    const pdfs = await hostilePdfs();
+    const table = routes(known, pdfs);
+    const directed = directedProbes(known, pdfs);
     const probeFor = (id: string) =>
       id.startsWith("d")
         ? directed[Number(id.slice(1))]

@@ -11,7 +11,7 @@ import {
   type T,
 } from "../account_helpers.ts";
 import { addKitchens, kitchenFixture, testApp } from "../helpers.ts";
-import { makePdf } from "../pdf_fixtures.ts";
+import { makePdf, makePdfBomb } from "../pdf_fixtures.ts";
 
 const HEALTH_PERMIT = [
   "CITY AND COUNTY OF SAN FRANCISCO",
@@ -232,6 +232,47 @@ Deno.test("host permits: a published Portland kitchen needs its community notice
       passed: true,
     });
     assert.equal(doc.authority, "Multnomah County Health Department");
+  } finally {
+    t.close();
+  }
+});
+
+Deno.test("host permits: a permit PDF that inflates past the reading budget is stored unread, and the form says so", async () => {
+  const { t, host, publishedId } = await setup();
+  try {
+    const bomb = await makePdfBomb(256 * 1024 * 1024);
+    const base = `/host/kitchens/${publishedId}/permits`;
+    const read = await send(
+      t,
+      `${base}/read`,
+      host.cookie,
+      multipart({ kind: "health_permit" }, bomb),
+    );
+    assert.equal(read.status, 200);
+    const html = await read.text();
+    assert.ok(
+      html.includes(
+        "We couldn&#39;t read this PDF; enter the details by hand.",
+      ) ||
+        html.includes("We couldn't read this PDF; enter the details by hand."),
+    );
+    const fields = formFields(html);
+    assert.equal(fields.number, "");
+    const confirm = await send(
+      t,
+      base,
+      host.cookie,
+      multipart({
+        ...fields,
+        number: "PR-0045821",
+        authority: "Multnomah County Health Department",
+        issueDate: "2026-01-01",
+        expiryDate: "2027-12-31",
+      }),
+    );
+    assert.equal(confirm.status, 303);
+    const docs = await all<ComplianceDocument>(t, "documents");
+    assert.ok(docs.some((d) => d.number === "PR-0045821"));
   } finally {
     t.close();
   }

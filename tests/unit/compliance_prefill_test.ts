@@ -6,7 +6,7 @@ import {
   prefillFromPdf,
 } from "../../lib/compliance/prefill.ts";
 import { type DocumentKind, uploadForm } from "../../lib/compliance/schema.ts";
-import { makePdf, makeScannedPdf } from "../pdf_fixtures.ts";
+import { makePdf, makePdfBomb, makeScannedPdf } from "../pdf_fixtures.ts";
 
 const FOOD_HANDLER_CARD = [
   "ServSafe Food Handler",
@@ -292,7 +292,11 @@ Deno.test("prefill: dates in the formats certificates print", () => {
 
 Deno.test("prefill: a generated PDF certificate is read through its text layer", async () => {
   const bytes = await makePdf(ACORD_COI);
-  const prefill = await prefillFromPdf(bytes, "liability_insurance");
+  const { fields: prefill, unread } = await prefillFromPdf(
+    bytes,
+    "liability_insurance",
+  );
+  assert.equal(unread, null);
   assert.equal(prefill["insurance.perOccurrenceCents"], "1,000,000");
   assert.equal(prefill["insurance.aggregateCents"], "2,000,000");
   assert.equal(prefill["insurance.namedInsured"], "Rosa's Tamales LLC");
@@ -312,8 +316,30 @@ Deno.test("prefill: a certificate over several pages is read whole", async () =>
     "Expiration Date: 12/31/2027",
   ]);
   assert.deepEqual(await prefillFromPdf(bytes, "food_handler_card"), {
-    number: "FH-12345",
-    expiryDate: "2027-12-31",
+    fields: { number: "FH-12345", expiryDate: "2027-12-31" },
+    unread: null,
+  });
+});
+
+Deno.test("prefill: only the first three pages are read", async () => {
+  // 44 lines to a page: the expiry date is on page 4, the number on page 1.
+  const filler = Array.from({ length: 3 * 44 - 1 }, (_, i) => `Term ${i + 1}`);
+  const bytes = await makePdf([
+    "Certificate No. FH-12345",
+    ...filler,
+    "Expiration Date: 12/31/2027",
+  ]);
+  assert.deepEqual(await prefillFromPdf(bytes, "food_handler_card"), {
+    fields: { number: "FH-12345" },
+    unread: null,
+  });
+});
+
+Deno.test("prefill: a PDF over the reading budget is not read, and says why", async () => {
+  const bomb = await makePdfBomb(64 * 1024 * 1024);
+  assert.deepEqual(await prefillFromPdf(bomb, "food_handler_card"), {
+    fields: {},
+    unread: "too-large",
   });
 });
 
@@ -327,18 +353,20 @@ Deno.test("prefill: scans, broken PDFs and non-PDFs give an empty prefill, never
     ["nothing at all", new Uint8Array(0)],
   ];
   for (const [name, bytes] of inputs) {
-    assert.deepEqual(
-      await prefillFromPdf(bytes, "food_handler_card"),
-      {},
-      name,
-    );
+    const read = await prefillFromPdf(bytes, "food_handler_card");
+    assert.deepEqual(read.fields, {}, name);
+    // A scan is read (it has no text); the others could not be.
+    assert.equal(read.unread === null, name === "a scanned page", name);
   }
   // The bytes handed in are left as they were (pdf.js is given a copy).
   assert.deepEqual(await prefillFromPdf(good, "food_handler_card"), {
-    number: "FH-12345",
-    issueDate: "2026-01-15",
-    expiryDate: "2029-01-15",
-    authority: "National Restaurant Association",
+    fields: {
+      number: "FH-12345",
+      issueDate: "2026-01-15",
+      expiryDate: "2029-01-15",
+      authority: "National Restaurant Association",
+    },
+    unread: null,
   });
   assert.equal(good.length > 0, true);
 });
