@@ -98,43 +98,79 @@ const envSchema = z.object({
   }),
 });
 
-export type Config = {
-  APP_ENV: "development" | "production" | "test";
+/** What production must set, and why; checked in this order. */
+const REQUIRED_IN_PRODUCTION = [
+  ["RESEND_API_KEY", " (emails would go nowhere)"],
+  ["BASE_URL", ""],
+  ["STRIPE_SECRET_KEY", " (demo payments never run in production)"],
+] as const;
+
+/**
+ * The environment as the app uses it: the variables above with what follows
+ * from them (the environment, dev features, the payment mode, KV and queue
+ * defaults on Deno Deploy), and the combinations that cannot run refused.
+ */
+const configSchema = envSchema.transform((e, ctx) => {
+  const onDeploy = e.DENO_DEPLOYMENT_ID !== undefined;
+  // A deployment that forgets APP_ENV must not open the dev mailbox.
+  const appEnv = e.APP_ENV ?? (onDeploy ? "production" : "development");
+  const missing = (name: string, why: string) =>
+    ctx.addIssue({
+      code: "custom",
+      path: [name],
+      message: why,
+      params: { missing: true },
+    });
+  if (appEnv === "production") {
+    for (const [name, why] of REQUIRED_IN_PRODUCTION) {
+      if (e[name] === undefined) {
+        missing(name, `required when APP_ENV=production${why}`);
+      }
+    }
+  }
+  if (e.STRIPE_SECRET_KEY && !e.STRIPE_WEBHOOK_SECRET) {
+    missing(
+      "STRIPE_WEBHOOK_SECRET",
+      "required with STRIPE_SECRET_KEY (payments are confirmed only by signed webhooks)",
+    );
+  }
+  if (appEnv === "production" && e.CALENDAR_FETCH_ALLOW_LOOPBACK) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["CALENDAR_FETCH_ALLOW_LOOPBACK"],
+      message:
+        "test-only, refused when APP_ENV=production (calendar import would fetch this machine)",
+    });
+  }
+  const baseUrl = e.BASE_URL ?? `http://localhost:${e.PORT}`;
   /**
-   * Development conveniences (the dev mailbox, demo accounts, demo payments):
-   * never in production, and elsewhere only on a loopback BASE_URL unless
-   * ALLOW_DEV_FEATURES says otherwise.
+   * Development conveniences (the dev mailbox, demo accounts, demo
+   * payments): never in production, and elsewhere only on a loopback
+   * BASE_URL unless ALLOW_DEV_FEATURES says otherwise.
    */
-  DEV_FEATURES: boolean;
-  ALLOW_DEV_FEATURES: boolean;
-  PORT: number;
-  HOSTNAME: string;
-  BASE_URL: string;
-  DENO_KV_PATH?: string;
-  DENO_KV_URL?: string;
-  SEED_DEMO_DATA: boolean;
-  KV_QUEUES: boolean;
-  RESEND_API_KEY?: string;
-  RESEND_API_URL: string;
-  EMAIL_FROM: string;
-  ADMIN_EMAILS: string[];
-  DENO_DEPLOYMENT_ID?: string;
-  /**
-   * How renters pay: through Stripe when a key is set; otherwise a demo
-   * checkout where development features run; otherwise bookings are off.
-   */
-  PAYMENTS: "stripe" | "demo" | "off";
-  STRIPE_SECRET_KEY?: string;
-  STRIPE_WEBHOOK_SECRET?: string;
-  STRIPE_API_BASE?: string;
-  PLATFORM_FEE_BPS: number;
-  RENTER_FEE_BPS: number;
-  /** Test-only: calendar import may fetch loopback addresses (lib/calendar_sync/fetch.ts). */
-  CALENDAR_FETCH_ALLOW_LOOPBACK: boolean;
-  PAGE_CACHE_MB: number;
-  /** Reverse proxies whose X-Forwarded-For is believed; empty: none. */
-  TRUSTED_PROXIES: TrustedRange[];
-};
+  const devFeatures = appEnv !== "production" &&
+    (isLoopbackOrigin(baseUrl) || e.ALLOW_DEV_FEATURES);
+  return {
+    ...e,
+    APP_ENV: appEnv,
+    DEV_FEATURES: devFeatures,
+    BASE_URL: baseUrl,
+    // On Deno Deploy the platform's KV is used unless a path is given explicitly.
+    DENO_KV_PATH: e.DENO_KV_PATH ?? (onDeploy ? undefined : "./data/prep.kv"),
+    SEED_DEMO_DATA: e.SEED_DEMO_DATA ?? appEnv !== "production",
+    KV_QUEUES: e.KV_QUEUES ?? !onDeploy,
+    /**
+     * How renters pay: through Stripe when a key is set; otherwise a demo
+     * checkout where development features run; otherwise bookings are off.
+     */
+    PAYMENTS: (e.STRIPE_SECRET_KEY ? "stripe" : devFeatures ? "demo" : "off") as
+      | "stripe"
+      | "demo"
+      | "off",
+  };
+});
+
+export type Config = z.output<typeof configSchema>;
 
 export class ConfigError extends Error {}
 
@@ -143,75 +179,17 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const defined = Object.fromEntries(
     Object.entries(env).filter(([, v]) => v !== undefined && v !== ""),
   );
-  const parsed = envSchema.safeParse(defined);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const name = String(issue.path[0]);
-    throw new ConfigError(
-      `Invalid environment variable ${name}: ${issue.message}`,
-    );
-  }
-  const onDeploy = parsed.data.DENO_DEPLOYMENT_ID !== undefined;
-  // A deployment that forgets APP_ENV must not open the dev mailbox.
-  const e = {
-    ...parsed.data,
-    APP_ENV: parsed.data.APP_ENV ?? (onDeploy ? "production" : "development"),
-  };
-  if (e.APP_ENV === "production" && !e.RESEND_API_KEY) {
-    throw new ConfigError(
-      "Missing environment variable RESEND_API_KEY: required when APP_ENV=production (emails would go nowhere)",
-    );
-  }
-  if (e.APP_ENV === "production" && !e.BASE_URL) {
-    throw new ConfigError(
-      "Missing environment variable BASE_URL: required when APP_ENV=production",
-    );
-  }
-  if (e.STRIPE_SECRET_KEY && !e.STRIPE_WEBHOOK_SECRET) {
-    throw new ConfigError(
-      "Missing environment variable STRIPE_WEBHOOK_SECRET: required with STRIPE_SECRET_KEY (payments are confirmed only by signed webhooks)",
-    );
-  }
-  if (e.APP_ENV === "production" && !e.STRIPE_SECRET_KEY) {
-    throw new ConfigError(
-      "Missing environment variable STRIPE_SECRET_KEY: required when APP_ENV=production (demo payments never run in production)",
-    );
-  }
-  if (e.APP_ENV === "production" && e.CALENDAR_FETCH_ALLOW_LOOPBACK) {
-    throw new ConfigError(
-      "Invalid environment variable CALENDAR_FETCH_ALLOW_LOOPBACK: test-only, refused when APP_ENV=production (calendar import would fetch this machine)",
-    );
-  }
-  const baseUrl = e.BASE_URL ?? `http://localhost:${e.PORT}`;
-  const devFeatures = e.APP_ENV !== "production" &&
-    (isLoopbackOrigin(baseUrl) || e.ALLOW_DEV_FEATURES);
-  return {
-    APP_ENV: e.APP_ENV,
-    DEV_FEATURES: devFeatures,
-    ALLOW_DEV_FEATURES: e.ALLOW_DEV_FEATURES,
-    PORT: e.PORT,
-    HOSTNAME: e.HOSTNAME,
-    BASE_URL: baseUrl,
-    DENO_KV_URL: e.DENO_KV_URL,
-    // On Deno Deploy the platform's KV is used unless a path is given explicitly.
-    DENO_KV_PATH: e.DENO_KV_PATH ?? (onDeploy ? undefined : "./data/prep.kv"),
-    SEED_DEMO_DATA: e.SEED_DEMO_DATA ?? e.APP_ENV !== "production",
-    KV_QUEUES: e.KV_QUEUES ?? !onDeploy,
-    RESEND_API_KEY: e.RESEND_API_KEY,
-    RESEND_API_URL: e.RESEND_API_URL,
-    EMAIL_FROM: e.EMAIL_FROM,
-    ADMIN_EMAILS: e.ADMIN_EMAILS,
-    DENO_DEPLOYMENT_ID: e.DENO_DEPLOYMENT_ID,
-    PAYMENTS: e.STRIPE_SECRET_KEY ? "stripe" : devFeatures ? "demo" : "off",
-    STRIPE_SECRET_KEY: e.STRIPE_SECRET_KEY,
-    STRIPE_WEBHOOK_SECRET: e.STRIPE_WEBHOOK_SECRET,
-    STRIPE_API_BASE: e.STRIPE_API_BASE,
-    PLATFORM_FEE_BPS: e.PLATFORM_FEE_BPS,
-    RENTER_FEE_BPS: e.RENTER_FEE_BPS,
-    CALENDAR_FETCH_ALLOW_LOOPBACK: e.CALENDAR_FETCH_ALLOW_LOOPBACK,
-    PAGE_CACHE_MB: e.PAGE_CACHE_MB,
-    TRUSTED_PROXIES: e.TRUSTED_PROXIES,
-  };
+  const parsed = configSchema.safeParse(defined);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const name = String(issue.path[0]);
+  const missing = issue.code === "custom" &&
+    (issue as { params?: { missing?: boolean } }).params?.missing;
+  throw new ConfigError(
+    `${
+      missing ? "Missing" : "Invalid"
+    } environment variable ${name}: ${issue.message}`,
+  );
 }
 
 /** Whether a URL's host is this machine: localhost, *.localhost, 127.0.0.0/8 or [::1]. */
