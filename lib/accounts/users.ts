@@ -14,7 +14,7 @@ import {
   signupAttemptEmail,
   verificationEmail,
 } from "../email/templates.ts";
-import { EMAIL_JOB, outgoingEmail } from "../email/job.ts";
+import { outgoingEmail } from "../email/job.ts";
 import {
   ConflictError,
   TooManyAttemptsError,
@@ -61,6 +61,7 @@ import {
 } from "./sessions.ts";
 import { hashSecret, newSecret } from "./tokens.ts";
 import { addUserIndex } from "./user_index.ts";
+import { EMAIL_JOB, RESET_REQUEST_JOB } from "../job_names.ts";
 
 export const VERIFY_TTL_MS = 24 * 3600_000;
 export const RESET_TTL_MS = 3600_000;
@@ -438,9 +439,6 @@ export async function confirmEmail(
   forgetSessionUser(deps.kv, before.id, session?.ended);
   return { user: after, session };
 }
-
-/** Job type of a password reset request; its payload is `{ email }`. */
-export const RESET_REQUEST_JOB = "account.reset_requested";
 
 /**
  * Records a reset request as a job, whatever the address, so the answer and

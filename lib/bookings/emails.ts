@@ -4,7 +4,7 @@
  * when it commits.
  */
 import type { User } from "../accounts/schema.ts";
-import { EMAIL_JOB, outgoingEmail } from "../email/job.ts";
+import { outgoingEmail } from "../email/job.ts";
 import { displayName, notificationEmail } from "../email/templates.ts";
 import { addJob } from "../jobs/outbox.ts";
 import { formatDayTime, formatTime } from "../kitchens/free_time.ts";
@@ -12,6 +12,7 @@ import { POLICY_NAMES } from "../kitchens/policy.ts";
 import type { Kitchen } from "../kitchens/schema.ts";
 import { formatCents } from "../money.ts";
 import type { Booking } from "./schema.ts";
+import { EMAIL_JOB } from "../job_names.ts";
 
 export interface MailDeps {
   now: number;

@@ -43,6 +43,7 @@ import type {
   HoldRequest,
   ReviewRequest,
 } from "./schema.ts";
+import { HOLD_EXPIRY_JOB } from "../job_names.ts";
 
 /** A hold lasts 35 minutes: it outlives the Checkout Session. */
 export const HOLD_MS = 35 * 60_000;
@@ -54,7 +55,6 @@ export const HOLD_MS = 35 * 60_000;
 export const CHECKOUT_MS = 31 * 60_000;
 /** Unpaid holds a renter may have at once, so nobody can lock a kitchen's week. */
 export const MAX_LIVE_HOLDS = 3;
-export const HOLD_EXPIRY_JOB = "booking.hold_expiry";
 
 export interface Fees {
   renterFeeBps: number;

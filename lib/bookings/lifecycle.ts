@@ -34,15 +34,15 @@ import { type Canceller, refundForCancellation } from "./refunds.ts";
 import type { Booking, LedgerEntry } from "./schema.ts";
 import { transition } from "./state.ts";
 import { tellParties } from "./emails.ts";
+import {
+  BOOKING_COMPLETE_JOB,
+  BOOKING_COMPLIANCE_CHECK_JOB,
+  BOOKING_REMINDER_JOB,
+  REFUND_JOB,
+  REQUEST_TIMEOUT_JOB,
+} from "../job_names.ts";
 
-export const BOOKING_COMPLETE_JOB = "booking.complete";
-export const BOOKING_REMINDER_JOB = "booking.reminder";
-export const REQUEST_TIMEOUT_JOB = "booking.request_timeout";
-/** Releases a card authorisation (declined or lapsed request); payments runs it. */
-export const RELEASE_AUTHORISATION_JOB = "payment.release_authorisation";
 export const REMINDER_BEFORE_MS = 24 * 3600_000;
-/** Checks a confirmed booking's documents a week ahead (lib/compliance/expiry.ts runs it). */
-export const BOOKING_COMPLIANCE_CHECK_JOB = "booking.compliance_check";
 export const COMPLIANCE_CHECK_BEFORE_MS = 7 * 24 * 3600_000;
 
 export interface LifecycleDeps {
@@ -451,8 +451,6 @@ export function refundNow(
     cancelledAtMs: now,
   });
 }
-
-export const REFUND_JOB = "booking.refund";
 
 /**
  * Who `actor` cancels `b` as, through a page that serves `serves` (pure):

@@ -17,10 +17,10 @@ import {
   type LifecycleDeps,
   newAccessCode,
   parties,
-  RELEASE_AUTHORISATION_JOB,
 } from "./lifecycle.ts";
 import type { Booking } from "./schema.ts";
 import { transition } from "./state.ts";
+import { RELEASE_AUTHORISATION_JOB } from "../job_names.ts";
 
 /** Only the kitchen's host (or an admin) answers a request. */
 export function requireHostOf(

@@ -38,6 +38,7 @@ import { logError } from "../log.ts";
 import { kitchenCalendar } from "./export.ts";
 import { FeedFetchError, fetchFeed, type FetchOptions } from "./fetch.ts";
 import { CalendarParseError, parseCalendar } from "./parse.ts";
+import { CALENDAR_CLEANUP_JOB, CALENDAR_SYNC_JOB } from "../job_names.ts";
 
 // ---------------------------------------------------------------------------
 // Export
@@ -166,8 +167,6 @@ export const MAX_IMPORT_FEEDS = 5;
 export const SYNC_INTERVAL_MS = 30 * 60_000;
 /** After a permanent failure: often enough to notice a fix, rare enough to cost nothing. */
 export const PERMANENT_RECHECK_MS = 24 * 3600_000;
-export const CALENDAR_SYNC_JOB = "calendar.sync";
-export const CALENDAR_CLEANUP_JOB = "calendar.import_cleanup";
 
 export interface ImportFeed {
   v: 1;

@@ -18,7 +18,7 @@ import { addAudit } from "../audit/repo.ts";
 import { describeTimes } from "../bookings/emails.ts";
 import type { Booking } from "../bookings/schema.ts";
 import { keys } from "../db/keys.ts";
-import { EMAIL_JOB, outgoingEmail } from "../email/job.ts";
+import { outgoingEmail } from "../email/job.ts";
 import { notificationEmail } from "../email/templates.ts";
 import { isId } from "../ids.ts";
 import { addJob, type JobRecord, listDeadJobs } from "../jobs/outbox.ts";
@@ -50,6 +50,11 @@ import {
   type HolderRef,
 } from "./schema.ts";
 import { requiredKitchenKinds, requiredRenterKinds } from "./standing.ts";
+import {
+  DOCUMENT_EXPIRY_JOB,
+  DOCUMENT_REMINDER_JOB,
+  EMAIL_JOB,
+} from "../job_names.ts";
 
 /**
  * A renter has no city, so their documents expire at the end of the expiry
@@ -58,9 +63,6 @@ import { requiredKitchenKinds, requiredRenterKinds } from "./standing.ts";
  * them.
  */
 export const RENTER_EXPIRY_ZONE = RENTER_DOCUMENT_ZONE;
-
-export const DOCUMENT_REMINDER_JOB = "document.reminder";
-export const DOCUMENT_EXPIRY_JOB = "document.expiry";
 
 /** Reminders go out at this local time, not at midnight. */
 export const REMINDER_LOCAL_TIME = "09:00";

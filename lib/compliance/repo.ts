@@ -18,7 +18,7 @@ import type { SessionUser, User } from "../accounts/schema.ts";
 import { addAudit } from "../audit/repo.ts";
 import { keys } from "../db/keys.ts";
 import { cached, forget } from "../db/read_cache.ts";
-import { EMAIL_JOB, outgoingEmail } from "../email/job.ts";
+import { outgoingEmail } from "../email/job.ts";
 import { notificationEmail } from "../email/templates.ts";
 import { ConflictError, NotFoundError, ValidationError } from "../errors.ts";
 import { deleteFile, getFile, putFile } from "../files/store.ts";
@@ -41,6 +41,7 @@ import {
   type HolderRef,
   type ReviewAction,
 } from "./schema.ts";
+import { EMAIL_JOB } from "../job_names.ts";
 
 export const DOCUMENT_MAX_BYTES = 10 * 1024 * 1024;
 export const DOCUMENT_PURPOSE = "compliance-document";

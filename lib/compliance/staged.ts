@@ -36,9 +36,9 @@ import {
   type HolderRef,
   kindsFor,
 } from "./schema.ts";
+import { STAGED_CLEANUP_JOB } from "../job_names.ts";
 
 export const STAGED_PURPOSE = "compliance-staged";
-export const STAGED_CLEANUP_JOB = "compliance.staged-cleanup";
 /** Long enough to find the paper copy and check every field; short enough not to hoard files. */
 export const STAGED_TTL_MS = 24 * 3600_000;
 

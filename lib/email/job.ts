@@ -3,9 +3,6 @@ import type { Config } from "../config.ts";
 import type { RenderedEmail } from "./templates.ts";
 import type { MailTransport, OutgoingEmail } from "./transport.ts";
 
-/** Job type of "send this email"; its payload is an `OutgoingEmail`. */
-export const EMAIL_JOB = "email.send";
-
 /**
  * The whole job (payload and bookkeeping) is one KV value, at most 64 KiB,
  * and the mailbox stores the same message as one value: keep the bodies

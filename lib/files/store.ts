@@ -15,6 +15,7 @@
 import { keys } from "../db/keys.ts";
 import { newId } from "../ids.ts";
 import { addJob, getJob } from "../jobs/outbox.ts";
+import { FILE_CLEANUP_JOB } from "../job_names.ts";
 
 /** KV values are capped at 64 KiB; chunks stay under it with room for the key. */
 const CHUNK_BYTES = 60_000;
@@ -25,7 +26,6 @@ const DELETES_PER_COMMIT = 500;
 
 /** An upload still without its manifest after this long has failed. */
 export const ORPHAN_AFTER_MS = 60 * 60_000;
-export const FILE_CLEANUP_JOB = "files.cleanup";
 /** A write of a caller-chosen id this old has died: another may take over. */
 const STUCK_AFTER_MS = 5 * 60_000;
 

@@ -1,54 +1,47 @@
 import { z } from "zod";
-import {
-  accountDepsFrom,
-  RESET_REQUEST_JOB,
-  sendPasswordReset,
-} from "../accounts/users.ts";
+import { accountDepsFrom, sendPasswordReset } from "../accounts/users.ts";
 import type { Config } from "../config.ts";
-import { EMAIL_JOB, emailJobHandler } from "../email/job.ts";
+import { emailJobHandler } from "../email/job.ts";
 import { transportFor } from "../email/transport.ts";
 import { defineJob, type JobHandlers } from "./runner.ts";
-import { HOLD_EXPIRY_JOB } from "../bookings/holds.ts";
 import {
-  BOOKING_COMPLETE_JOB,
-  BOOKING_REMINDER_JOB,
   completeBooking,
   expireHold,
-  REFUND_JOB,
-  RELEASE_AUTHORISATION_JOB,
-  REQUEST_TIMEOUT_JOB,
   sendReminder,
 } from "../bookings/lifecycle.ts";
-import {
-  PAYMENT_EVENT_JOB,
-  type PaymentDeps,
-  processPaymentEvent,
-} from "../payments/events.ts";
+import { type PaymentDeps, processPaymentEvent } from "../payments/events.ts";
 import { recordRefund } from "../payments/refunds.ts";
 import { stripeFromConfig } from "../payments/stripe.ts";
 import { releaseAuthorisation } from "../payments/requests.ts";
 import { expireRequest } from "../bookings/requests.ts";
-import {
-  CALENDAR_CLEANUP_JOB,
-  CALENDAR_SYNC_JOB,
-  cleanupImportFeed,
-  syncImportFeed,
-} from "../calendar_sync/feeds.ts";
-import { FILE_CLEANUP_JOB, sweepOrphanedUploads } from "../files/store.ts";
-import {
-  STAGED_CLEANUP_JOB,
-  stagedCleanupHandler,
-} from "../compliance/staged.ts";
-import { BOOKING_COMPLIANCE_CHECK_JOB } from "../bookings/lifecycle.ts";
+import { cleanupImportFeed, syncImportFeed } from "../calendar_sync/feeds.ts";
+import { sweepOrphanedUploads } from "../files/store.ts";
+import { stagedCleanupHandler } from "../compliance/staged.ts";
 import {
   checkBookingCompliance,
-  DOCUMENT_EXPIRY_JOB,
-  DOCUMENT_REMINDER_JOB,
   documentExpiryPayload,
   documentReminderPayload,
   expireDocument,
   sendDocumentReminder,
 } from "../compliance/expiry.ts";
+import {
+  BOOKING_COMPLETE_JOB,
+  BOOKING_COMPLIANCE_CHECK_JOB,
+  BOOKING_REMINDER_JOB,
+  CALENDAR_CLEANUP_JOB,
+  CALENDAR_SYNC_JOB,
+  DOCUMENT_EXPIRY_JOB,
+  DOCUMENT_REMINDER_JOB,
+  EMAIL_JOB,
+  FILE_CLEANUP_JOB,
+  HOLD_EXPIRY_JOB,
+  PAYMENT_EVENT_JOB,
+  REFUND_JOB,
+  RELEASE_AUTHORISATION_JOB,
+  REQUEST_TIMEOUT_JOB,
+  RESET_REQUEST_JOB,
+  STAGED_CLEANUP_JOB,
+} from "../job_names.ts";
 
 const bookingJob = z.object({ bookingId: z.string().min(1).max(64) });
 

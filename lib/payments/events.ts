@@ -25,8 +25,7 @@ import { refundLatePayment, syncBookingFromStripe } from "./sync.ts";
 import { flagDispute, syncPayoutAccount } from "./connect.ts";
 import { logError } from "../log.ts";
 import { verifyWebhook, WebhookBodyError } from "./stripe.ts";
-
-export const PAYMENT_EVENT_JOB = "payment.event";
+import { PAYMENT_EVENT_JOB } from "../job_names.ts";
 
 const id = z.string().min(1).max(255);
 const bookingId = z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/);

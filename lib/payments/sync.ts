@@ -10,12 +10,12 @@ import {
   confirmPayment,
   getBooking,
   type LifecycleDeps,
-  REFUND_JOB,
 } from "../bookings/lifecycle.ts";
 import { abandonHold, recordExternalRefund } from "../bookings/reconcile.ts";
 import { expireRequest } from "../bookings/requests.ts";
 import type { Booking } from "../bookings/schema.ts";
 import { addJob } from "../jobs/outbox.ts";
+import { REFUND_JOB } from "../job_names.ts";
 
 /** What Stripe says about a booking's payment. */
 export interface StripeTruth {

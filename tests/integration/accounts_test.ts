@@ -2,7 +2,6 @@ import assert from "node:assert/strict";
 import { parseAdminArgs } from "../../scripts/admin.ts";
 import {
   accountDepsFrom,
-  RESET_REQUEST_JOB,
   sendPasswordReset,
   setStaffRole,
 } from "../../lib/accounts/users.ts";
@@ -27,6 +26,7 @@ import {
   tokenOf,
   userByEmail,
 } from "../account_helpers.ts";
+import { RESET_REQUEST_JOB } from "../../lib/job_names.ts";
 
 Deno.test("accounts: sign-up creates the account and emails a link that confirms it and logs in", async () => {
   const t = await testApp();

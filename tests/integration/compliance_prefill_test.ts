@@ -1,17 +1,14 @@
 import assert from "node:assert/strict";
 import encodeJpeg from "@jsquash/jpeg/encode.js";
 import type { ComplianceDocument } from "../../lib/compliance/schema.ts";
-import {
-  STAGED_CLEANUP_JOB,
-  STAGED_PURPOSE,
-  STAGED_TTL_MS,
-} from "../../lib/compliance/staged.ts";
+import { STAGED_PURPOSE, STAGED_TTL_MS } from "../../lib/compliance/staged.ts";
 import { keys } from "../../lib/db/keys.ts";
 import { getFile, type StoredFile } from "../../lib/files/store.ts";
 import type { JobRecord } from "../../lib/jobs/outbox.ts";
 import { runJobs, signUpConfirmed, type T } from "../account_helpers.ts";
 import { testApp } from "../helpers.ts";
 import { makePdf, makePdfBomb, makeScannedPdf } from "../pdf_fixtures.ts";
+import { STAGED_CLEANUP_JOB } from "../../lib/job_names.ts";
 
 const COI = [
   "CERTIFICATE OF LIABILITY INSURANCE",

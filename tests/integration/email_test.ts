@@ -1,11 +1,7 @@
 import assert from "node:assert/strict";
 import { loadConfig } from "../../lib/config.ts";
 import { keys } from "../../lib/db/keys.ts";
-import {
-  EMAIL_JOB,
-  emailJobHandler,
-  outgoingEmail,
-} from "../../lib/email/job.ts";
+import { emailJobHandler, outgoingEmail } from "../../lib/email/job.ts";
 import { getMail, listMail } from "../../lib/email/mailbox.ts";
 import { verificationEmail } from "../../lib/email/templates.ts";
 import {
@@ -18,6 +14,7 @@ import { newId } from "../../lib/ids.ts";
 import { loadManifest } from "../../lib/islands/manifest.ts";
 import { createApp } from "../../routes/app.tsx";
 import { devMailbox } from "../../routes/dev_mailbox.tsx";
+import { EMAIL_JOB } from "../../lib/job_names.ts";
 
 const VERIFY_URL = "http://localhost:8000/verify?token=tok_123&next=%2F";
 

@@ -4,12 +4,7 @@ import encodePng from "@jsquash/png/encode.js";
 import decodeWebp from "@jsquash/webp/decode.js";
 import encodeWebp from "@jsquash/webp/encode.js";
 import { keys } from "../../lib/db/keys.ts";
-import {
-  deleteFile,
-  FILE_CLEANUP_JOB,
-  getFile,
-  putFile,
-} from "../../lib/files/store.ts";
+import { deleteFile, getFile, putFile } from "../../lib/files/store.ts";
 import { newId } from "../../lib/ids.ts";
 import {
   createDraft,
@@ -20,6 +15,7 @@ import { reorderPhotos } from "../../lib/kitchens/photos.ts";
 import type { PhotoRef } from "../../lib/kitchens/schema.ts";
 import { get, post, runJobs, signUpConfirmed } from "../account_helpers.ts";
 import { addKitchens, kitchenFixture, testApp } from "../helpers.ts";
+import { FILE_CLEANUP_JOB } from "../../lib/job_names.ts";
 
 type T = Awaited<ReturnType<typeof testApp>>;
 

@@ -2,8 +2,6 @@ import assert from "node:assert/strict";
 import { CITIES } from "../../lib/cities.ts";
 import {
   addExpiryJobs,
-  DOCUMENT_EXPIRY_JOB,
-  DOCUMENT_REMINDER_JOB,
   documentsAtRisk,
   expiryJobPlan,
   reminderAt,
@@ -19,6 +17,10 @@ import type {
 } from "../../lib/compliance/schema.ts";
 import { keys } from "../../lib/db/keys.ts";
 import type { JobRecord } from "../../lib/jobs/outbox.ts";
+import {
+  DOCUMENT_EXPIRY_JOB,
+  DOCUMENT_REMINDER_JOB,
+} from "../../lib/job_names.ts";
 
 const at = (iso: string) => Temporal.Instant.from(iso).epochMilliseconds;
 const iso = (ms: number) => new Date(ms).toISOString();
