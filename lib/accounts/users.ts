@@ -10,18 +10,17 @@ import {
   loginAttemptsEmail,
   passwordChangedEmail,
   passwordResetEmail,
-  type RenderedEmail,
   signupAttemptEmail,
   verificationEmail,
 } from "../email/templates.ts";
-import { outgoingEmail } from "../email/job.ts";
+import { addEmail } from "../email/job.ts";
 import {
   ConflictError,
   TooManyAttemptsError,
   ValidationError,
 } from "../errors.ts";
 import { newId } from "../ids.ts";
-import { addJob, enqueueJob } from "../jobs/outbox.ts";
+import { enqueueJob } from "../jobs/outbox.ts";
 import { addAudit } from "../audit/repo.ts";
 import { ADMIN_SCRIPT_ACTOR, type AuditActor } from "../audit/schema.ts";
 import {
@@ -61,7 +60,8 @@ import {
 } from "./sessions.ts";
 import { hashSecret, newSecret } from "./tokens.ts";
 import { addUserIndex } from "./user_index.ts";
-import { EMAIL_JOB, RESET_REQUEST_JOB } from "../job_names.ts";
+import { RESET_REQUEST_JOB } from "../job_names.ts";
+import type { MailSettings } from "../email/job.ts";
 
 export const VERIFY_TTL_MS = 24 * 3600_000;
 export const RESET_TTL_MS = 3600_000;
@@ -71,7 +71,7 @@ export interface AccountDeps {
   kv: Deno.Kv;
   now: number;
   /** Sender, site origin for links, and whether KV queues can wake the mailer. */
-  mail: { from: string; baseUrl: string; wake: boolean };
+  mail: MailSettings;
   /** Normalised ADMIN_EMAILS. */
   adminEmails: readonly string[];
   /** Whether demo accounts may log in (config DEV_FEATURES). */
@@ -98,18 +98,6 @@ export function accountDepsFrom(
     adminEmails: config.ADMIN_EMAILS,
     devFeatures: config.DEV_FEATURES,
   };
-}
-
-function addEmail(
-  atomic: Deno.AtomicOperation,
-  deps: AccountDeps,
-  to: string,
-  email: RenderedEmail,
-): void {
-  addJob(atomic, {
-    type: EMAIL_JOB,
-    payload: outgoingEmail({ EMAIL_FROM: deps.mail.from }, to, email),
-  }, { now: deps.now, wake: deps.mail.wake });
 }
 
 async function addToken(
@@ -147,13 +135,14 @@ async function addVerification(
   );
   addEmail(
     atomic,
-    deps,
+    deps.mail,
     email,
     verificationEmail({
       name: user.name,
       url: `${deps.mail.baseUrl}/verify-email?token=${token}`,
       hours: VERIFY_TTL_MS / 3600_000,
     }),
+    deps.now,
   );
 }
 
@@ -175,12 +164,13 @@ function addPasswordChanged(
 ): void {
   addEmail(
     atomic,
-    deps,
+    deps.mail,
     user.email,
     passwordChangedEmail({
       name: user.name,
       resetUrl: `${deps.mail.baseUrl}/forgot-password`,
     }),
+    deps.now,
   );
 }
 
@@ -233,12 +223,13 @@ export async function signUp(
   if ((await addLimitHit(notice, deps.kv, limit, user.email, deps.now)).ok) {
     addEmail(
       notice,
-      deps,
+      deps.mail,
       user.email,
       signupAttemptEmail({
         loginUrl: `${deps.mail.baseUrl}/login`,
         resetUrl: `${deps.mail.baseUrl}/forgot-password`,
       }),
+      deps.now,
     );
     await notice.commit();
   }
@@ -296,12 +287,13 @@ export async function logIn(
       if (!entry.value) return;
       addEmail(
         atomic,
-        deps,
+        deps.mail,
         entry.value.email,
         loginAttemptsEmail({
           name: entry.value.name,
           resetUrl: `${deps.mail.baseUrl}/forgot-password`,
         }),
+        deps.now,
       );
     });
     return { ok: false, retryAfterSeconds: null };
@@ -413,7 +405,7 @@ export async function confirmEmail(
       .set(keys.userByEmail(after.email), before.id);
     addEmail(
       atomic,
-      deps,
+      deps.mail,
       before.email,
       emailChangedEmail({
         name: before.name,
@@ -421,6 +413,7 @@ export async function confirmEmail(
         newEmail: after.email,
         resetUrl: `${deps.mail.baseUrl}/forgot-password`,
       }),
+      deps.now,
     );
   }
   // Sign-up no longer logs in (it must not reveal who has an account), so
@@ -480,13 +473,14 @@ export async function sendPasswordReset(
   );
   addEmail(
     atomic,
-    deps,
+    deps.mail,
     user.email,
     passwordResetEmail({
       name: user.name,
       url: `${deps.mail.baseUrl}/reset-password?token=${token}`,
       minutes: RESET_TTL_MS / 60_000,
     }),
+    deps.now,
   );
   // A failed check means an earlier attempt already sent it.
   await atomic.commit();
@@ -606,16 +600,22 @@ async function requirePassword(
   );
   if (wait > 0) throw new TooManyAttemptsError(Math.ceil(wait / 1000));
   if (!(await verifyPassword(password, user.passwordHash))) {
-    await recordFailure(deps.kv, user.email, deps.now, (atomic) =>
-      addEmail(
-        atomic,
-        deps,
-        user.email,
-        loginAttemptsEmail({
-          name: user.name,
-          resetUrl: `${deps.mail.baseUrl}/forgot-password`,
-        }),
-      ));
+    await recordFailure(
+      deps.kv,
+      user.email,
+      deps.now,
+      (atomic) =>
+        addEmail(
+          atomic,
+          deps.mail,
+          user.email,
+          loginAttemptsEmail({
+            name: user.name,
+            resetUrl: `${deps.mail.baseUrl}/forgot-password`,
+          }),
+          deps.now,
+        ),
+    );
     throw new ValidationError({ [field]: "That password is not right." });
   }
 }
@@ -680,9 +680,10 @@ export async function requestEmailChange(
   if (taken.value) {
     addEmail(
       atomic,
-      deps,
+      deps.mail,
       newEmail,
       emailInUseEmail({ resetUrl: `${deps.mail.baseUrl}/forgot-password` }),
+      deps.now,
     );
   } else {
     await addVerification(atomic, deps, user, newEmail);

@@ -4,19 +4,18 @@
  * when it commits.
  */
 import type { User } from "../accounts/schema.ts";
-import { outgoingEmail } from "../email/job.ts";
+import { addEmail } from "../email/job.ts";
 import { displayName, notificationEmail } from "../email/templates.ts";
-import { addJob } from "../jobs/outbox.ts";
 import { formatDayTime, formatTime } from "../kitchens/free_time.ts";
 import { POLICY_NAMES } from "../kitchens/policy.ts";
 import type { Kitchen } from "../kitchens/schema.ts";
 import { formatCents } from "../money.ts";
 import type { Booking } from "./schema.ts";
-import { EMAIL_JOB } from "../job_names.ts";
+import type { MailSettings } from "../email/job.ts";
 
 export interface MailDeps {
   now: number;
-  mail: { from: string; baseUrl: string; wake: boolean };
+  mail: MailSettings;
 }
 
 /** "Thu, Dec 3, 10:00 AM – 1:00 PM" in the kitchen's zone. */
@@ -164,18 +163,17 @@ export function addBookingEmail(
     },
   };
   const t = texts[what];
-  addJob(atomic, {
-    type: EMAIL_JOB,
-    payload: outgoingEmail(
-      { EMAIL_FROM: deps.mail.from },
-      to.email,
-      notificationEmail({
-        name: to.name,
-        ...t,
-        action: { label: "See the booking", url },
-      }),
-    ),
-  }, { now: deps.now, wake: deps.mail.wake });
+  addEmail(
+    atomic,
+    deps.mail,
+    to.email,
+    notificationEmail({
+      name: to.name,
+      ...t,
+      action: { label: "See the booking", url },
+    }),
+    deps.now,
+  );
 }
 
 export type BookingEmail = Parameters<typeof addBookingEmail>[5];

@@ -41,6 +41,7 @@ import {
   REFUND_JOB,
   REQUEST_TIMEOUT_JOB,
 } from "../job_names.ts";
+import type { MailSettings } from "../email/job.ts";
 
 export const REMINDER_BEFORE_MS = 24 * 3600_000;
 export const COMPLIANCE_CHECK_BEFORE_MS = 7 * 24 * 3600_000;
@@ -48,7 +49,7 @@ export const COMPLIANCE_CHECK_BEFORE_MS = 7 * 24 * 3600_000;
 export interface LifecycleDeps {
   kv: Deno.Kv;
   now: number;
-  mail: { from: string; baseUrl: string; wake: boolean };
+  mail: MailSettings;
 }
 
 /** A six-digit door or lockbox code, from the platform's CSPRNG. */

@@ -18,7 +18,7 @@ import { addAudit } from "../audit/repo.ts";
 import { describeTimes } from "../bookings/emails.ts";
 import type { Booking } from "../bookings/schema.ts";
 import { keys } from "../db/keys.ts";
-import { outgoingEmail } from "../email/job.ts";
+import { addEmail } from "../email/job.ts";
 import { notificationEmail } from "../email/templates.ts";
 import { isId } from "../ids.ts";
 import { addJob, type JobRecord, listDeadJobs } from "../jobs/outbox.ts";
@@ -50,11 +50,8 @@ import {
   type HolderRef,
 } from "./schema.ts";
 import { requiredKitchenKinds, requiredRenterKinds } from "./standing.ts";
-import {
-  DOCUMENT_EXPIRY_JOB,
-  DOCUMENT_REMINDER_JOB,
-  EMAIL_JOB,
-} from "../job_names.ts";
+import { DOCUMENT_EXPIRY_JOB, DOCUMENT_REMINDER_JOB } from "../job_names.ts";
+import type { MailSettings } from "../email/job.ts";
 
 /**
  * A renter has no city, so their documents expire at the end of the expiry
@@ -88,7 +85,7 @@ export type DocumentExpiryPayload = z.infer<typeof documentExpiryPayload>;
 export interface ExpiryDeps {
   kv: Deno.Kv;
   now: number;
-  mail: { from: string; baseUrl: string; wake: boolean };
+  mail: MailSettings;
 }
 
 // ---------------------------------------------------------------------------
@@ -241,23 +238,22 @@ function tell(
   to: User,
   m: Message,
 ): void {
-  addJob(atomic, {
-    type: EMAIL_JOB,
-    payload: outgoingEmail(
-      { EMAIL_FROM: deps.mail.from },
-      to.email,
-      notificationEmail({
-        name: to.name,
-        subject: m.subject,
-        heading: m.heading,
-        paragraphs: m.paragraphs,
-        action: {
-          label: m.action,
-          url: new URL(m.href, deps.mail.baseUrl).href,
-        },
-      }),
-    ),
-  }, { now: deps.now, wake: deps.mail.wake });
+  addEmail(
+    atomic,
+    deps.mail,
+    to.email,
+    notificationEmail({
+      name: to.name,
+      subject: m.subject,
+      heading: m.heading,
+      paragraphs: m.paragraphs,
+      action: {
+        label: m.action,
+        url: new URL(m.href, deps.mail.baseUrl).href,
+      },
+    }),
+    deps.now,
+  );
   addNotification(atomic, to.id, {
     title: m.heading,
     body: m.paragraphs.join(" "),

@@ -18,12 +18,11 @@ import type { SessionUser, User } from "../accounts/schema.ts";
 import { addAudit } from "../audit/repo.ts";
 import { keys } from "../db/keys.ts";
 import { cached, forget } from "../db/read_cache.ts";
-import { outgoingEmail } from "../email/job.ts";
+import { addEmail } from "../email/job.ts";
 import { notificationEmail } from "../email/templates.ts";
 import { ConflictError, NotFoundError, ValidationError } from "../errors.ts";
 import { deleteFile, getFile, putFile } from "../files/store.ts";
 import { isId, newId } from "../ids.ts";
-import { addJob } from "../jobs/outbox.ts";
 import type { DraftRecord } from "../kitchens/listings.ts";
 import { addKitchenUpdate, forgetKitchen } from "../kitchens/repo.ts";
 import type { Kitchen, PermitStanding } from "../kitchens/schema.ts";
@@ -41,7 +40,7 @@ import {
   type HolderRef,
   type ReviewAction,
 } from "./schema.ts";
-import { EMAIL_JOB } from "../job_names.ts";
+import type { MailSettings } from "../email/job.ts";
 
 export const DOCUMENT_MAX_BYTES = 10 * 1024 * 1024;
 export const DOCUMENT_PURPOSE = "compliance-document";
@@ -464,7 +463,7 @@ export interface ReviewInput {
   correctedExpiry?: string;
   note?: string;
   /** Where the holder's email comes from and links to. */
-  mail: { from: string; baseUrl: string; wake: boolean };
+  mail: MailSettings;
 }
 
 /**
@@ -529,20 +528,19 @@ export async function reviewDocument(
         if (owner) {
           const message = holderMessage(next, last.reason);
           const url = new URL(message.href, input.mail.baseUrl).href;
-          addJob(atomic, {
-            type: EMAIL_JOB,
-            payload: outgoingEmail(
-              { EMAIL_FROM: input.mail.from },
-              owner.email,
-              notificationEmail({
-                name: owner.name,
-                subject: message.subject,
-                heading: message.heading,
-                paragraphs: message.paragraphs,
-                action: { label: "See your documents", url },
-              }),
-            ),
-          }, { now, wake: input.mail.wake });
+          addEmail(
+            atomic,
+            input.mail,
+            owner.email,
+            notificationEmail({
+              name: owner.name,
+              subject: message.subject,
+              heading: message.heading,
+              paragraphs: message.paragraphs,
+              action: { label: "See your documents", url },
+            }),
+            now,
+          );
           addNotification(atomic, owner.id, {
             title: message.heading,
             body: message.paragraphs.join(" "),

@@ -1,5 +1,7 @@
 import { z } from "zod";
 import type { Config } from "../config.ts";
+import { EMAIL_JOB } from "../job_names.ts";
+import { addJob } from "../jobs/outbox.ts";
 import type { RenderedEmail } from "./templates.ts";
 import type { MailTransport, OutgoingEmail } from "./transport.ts";
 
@@ -39,6 +41,34 @@ export function outgoingEmail(
   email: RenderedEmail,
 ): OutgoingEmail {
   return emailJobPayload.parse({ ...email, to, from: config.EMAIL_FROM });
+}
+
+/**
+ * Who every email is from, the site origin its links point at, and whether
+ * KV queues can wake the mailer: one value, built once from the
+ * configuration by the composition root (lib/app.ts).
+ */
+export interface MailSettings {
+  from: string;
+  baseUrl: string;
+  wake: boolean;
+}
+
+/**
+ * Adds "send `email` to `to`" to the caller's atomic, so it goes out
+ * exactly when the change that causes it commits (DESIGN §6).
+ */
+export function addEmail(
+  atomic: Deno.AtomicOperation,
+  mail: MailSettings,
+  to: string,
+  email: RenderedEmail,
+  now: number,
+): void {
+  addJob(atomic, {
+    type: EMAIL_JOB,
+    payload: outgoingEmail({ EMAIL_FROM: mail.from }, to, email),
+  }, { now, wake: mail.wake });
 }
 
 /**

@@ -1,0 +1,60 @@
+/**
+ * Every job type's name, in one place (DESIGN §6, §14). A domain adds a job
+ * to its atomic by one of these names; the composition root (lib/app.ts)
+ * maps each to its handler, and the type checker refuses a name without
+ * one. This module imports nothing, so any domain may use it.
+ */
+
+/** Job type of "send this email"; its payload is an `OutgoingEmail`. */
+export const EMAIL_JOB = "email.send";
+
+/** Job type of a password reset request; its payload is `{ email }`. */
+export const RESET_REQUEST_JOB = "account.reset_requested";
+
+export const HOLD_EXPIRY_JOB = "booking.hold_expiry";
+
+export const BOOKING_COMPLETE_JOB = "booking.complete";
+
+export const BOOKING_REMINDER_JOB = "booking.reminder";
+
+export const REQUEST_TIMEOUT_JOB = "booking.request_timeout";
+
+/** Releases a card authorisation (declined or lapsed request); payments runs it. */
+export const RELEASE_AUTHORISATION_JOB = "payment.release_authorisation";
+
+export const REFUND_JOB = "booking.refund";
+
+/** Checks a confirmed booking's documents a week ahead (lib/compliance/expiry.ts runs it). */
+export const BOOKING_COMPLIANCE_CHECK_JOB = "booking.compliance_check";
+
+export const CALENDAR_SYNC_JOB = "calendar.sync";
+
+export const CALENDAR_CLEANUP_JOB = "calendar.import_cleanup";
+
+export const DOCUMENT_REMINDER_JOB = "document.reminder";
+
+export const DOCUMENT_EXPIRY_JOB = "document.expiry";
+
+export const STAGED_CLEANUP_JOB = "compliance.staged-cleanup";
+
+export const FILE_CLEANUP_JOB = "files.cleanup";
+
+export const PAYMENT_EVENT_JOB = "payment.event";
+
+export type JobName =
+  | typeof EMAIL_JOB
+  | typeof RESET_REQUEST_JOB
+  | typeof HOLD_EXPIRY_JOB
+  | typeof BOOKING_COMPLETE_JOB
+  | typeof BOOKING_REMINDER_JOB
+  | typeof REQUEST_TIMEOUT_JOB
+  | typeof RELEASE_AUTHORISATION_JOB
+  | typeof REFUND_JOB
+  | typeof BOOKING_COMPLIANCE_CHECK_JOB
+  | typeof CALENDAR_SYNC_JOB
+  | typeof CALENDAR_CLEANUP_JOB
+  | typeof DOCUMENT_REMINDER_JOB
+  | typeof DOCUMENT_EXPIRY_JOB
+  | typeof STAGED_CLEANUP_JOB
+  | typeof FILE_CLEANUP_JOB
+  | typeof PAYMENT_EVENT_JOB;
