@@ -10,7 +10,7 @@ import { DEFAULT_BUILD_DIR, loadManifest } from "./lib/islands/manifest.ts";
 import type { Hono } from "hono";
 import { createApp } from "./routes/app.tsx";
 import type { AppEnv } from "./routes/context.tsx";
-import { jobHandlers } from "./lib/jobs/handlers.ts";
+import { createServices, type Services } from "./lib/app.ts";
 import { createJobRunner } from "./lib/jobs/runner.ts";
 import { backfillUserIndex } from "./lib/accounts/user_index.ts";
 import { backfillKitchenIndex } from "./lib/kitchens/repo.ts";
@@ -57,10 +57,11 @@ export async function startPrep(
       console.log("Rebuilt islands and stylesheet.");
     }
   }
-  startJobs(kv, config);
+  const services = createServices(config, kv);
+  startJobs(services);
   startBackfills(kv);
   const manifest = await loadManifest();
-  const app = createApp({ kv, config, manifest, now: Date.now });
+  const app = createApp({ services, manifest });
   return { app, config };
 }
 
@@ -77,16 +78,16 @@ async function main() {
  * The outbox's workers: KV-queue wake-ups where queues exist, and a sweep at
  * start and every minute — the only path on Deno Deploy (DESIGN §6).
  */
-function startJobs(kv: Deno.Kv, config: Config) {
-  const runner = createJobRunner(kv, jobHandlers(config, kv), {
-    wake: config.KV_QUEUES,
+function startJobs(services: Services) {
+  const runner = createJobRunner(services.kv, services.jobs, {
+    wake: services.wake,
   });
   sweepJobs = () =>
     runner.runDue().then(
       () => {},
       (err) => logError("Job sweep failed:", err),
     );
-  if (config.KV_QUEUES) {
+  if (services.wake) {
     runner.listen().catch((err) =>
       logError("Job queue listener stopped:", err)
     );

@@ -20,6 +20,7 @@ import { loadManifest } from "../lib/islands/manifest.ts";
 import { createApp } from "../routes/app.tsx";
 import { seedDemoData } from "../scripts/demo/catalogue.ts";
 import { seedBenchCatalogue } from "../scripts/seed_bench.ts";
+import { createServices } from "../lib/app.ts";
 
 const DIR = ".build/render_bench";
 const CATALOGUE = Deno.env.get("RENDER_BENCH_CATALOGUE") === "demo"
@@ -61,10 +62,8 @@ export async function benchApp(base: string): Promise<BenchApp> {
     PAGE_CACHE_MB: "0",
   });
   const app = createApp({
-    kv,
-    config,
+    services: createServices(config, kv, Date.now),
     manifest: await loadManifest(),
-    now: Date.now,
   });
   const home = await (await app.request(`${base}/`)).text();
   const kitchen = /href="(\/kitchens\/[^"?#]+)"/.exec(home)?.[1];

@@ -23,11 +23,11 @@ import { type AppContext, type AppEnv, page } from "./context.tsx";
 import { formFailure, readForm } from "./forms.ts";
 import { redirect } from "./headers.ts";
 import {
-  accountDeps,
   clearSessionCookie,
   sessionSecret,
   setSessionCookie,
 } from "./session.ts";
+import { at } from "../lib/app.ts";
 
 export const account = new Hono<AppEnv>();
 
@@ -73,7 +73,7 @@ account.post("/profile", async (c) => {
   const user = c.var.user!;
   const read = await readForm(c, profileForm);
   if (!read.ok) return renderAccount(c, user, { profile: read.form }, 400);
-  await updateProfile(accountDeps(c), user.id, read.data);
+  await updateProfile(at(c.var.services), user.id, read.data);
   return redirect(c, "/account?notice=profile");
 });
 
@@ -83,7 +83,7 @@ account.post("/email", async (c) => {
   if (!read.ok) return renderAccount(c, user, { email: read.form }, 400);
   try {
     await requestEmailChange(
-      accountDeps(c),
+      at(c.var.services),
       user.id,
       read.data.email,
       read.data.currentPassword,
@@ -101,7 +101,7 @@ account.post("/password", async (c) => {
   if (!read.ok) return renderAccount(c, user, { password: read.form }, 400);
   try {
     await changePassword(
-      accountDeps(c),
+      at(c.var.services),
       user.id,
       c.var.sessionHash!,
       read.data.currentPassword,
@@ -115,7 +115,7 @@ account.post("/password", async (c) => {
 });
 
 account.post("/host", async (c) => {
-  const deps = accountDeps(c);
+  const deps = at(c.var.services);
   const user = await becomeHost(deps, c.var.user!.id);
   // A privilege change gets a new session id (DESIGN §8).
   const fresh = await rotateSession(
@@ -133,13 +133,13 @@ account.post("/delete", async (c) => {
   const read = await readForm(c, deleteAccountForm);
   if (!read.ok) return renderAccount(c, user, { delete: read.form }, 400);
   try {
-    await deleteAccount(accountDeps(c), user.id, read.data.currentPassword);
+    await deleteAccount(at(c.var.services), user.id, read.data.currentPassword);
   } catch (err) {
     const failed = formFailure(read.form, err);
     return renderAccount(c, user, { delete: failed.form }, failed.status);
   }
   const secret = sessionSecret(c);
-  if (secret) await endSession(c.var.kv, secret);
+  if (secret) await endSession(c.var.services.kv, secret);
   clearSessionCookie(c);
   return redirect(c, "/login?notice=deleted");
 });

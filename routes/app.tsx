@@ -43,23 +43,22 @@ import { pageCache } from "./page_cache.ts";
 
 export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
-  const stripeBase = deps.config.STRIPE_API_BASE;
+  const { config, kv, clock } = deps.services;
+  const stripeBase = config.STRIPE_API_BASE;
   app.use(securityHeaders(
-    deps.config.BASE_URL.startsWith("https:"),
+    config.BASE_URL.startsWith("https:"),
     stripeBase ? [new URL(stripeBase).origin] : [],
   ));
   app.use(async (c, next) => {
-    c.set("kv", deps.kv);
-    c.set("config", deps.config);
+    c.set("services", deps.services);
     c.set("manifest", deps.manifest);
-    c.set("now", deps.now);
     await next();
   });
   app.use(pageCache({
-    kv: deps.kv,
-    maxBytes: Math.floor(deps.config.PAGE_CACHE_MB * 1024 * 1024),
-    now: deps.now,
-    debug: deps.config.APP_ENV !== "production",
+    kv,
+    maxBytes: Math.floor(config.PAGE_CACHE_MB * 1024 * 1024),
+    now: clock,
+    debug: config.APP_ENV !== "production",
   }));
   app.use((c, next) =>
     withRequestFacts({ clientAddress: clientAddress(c) }, next)

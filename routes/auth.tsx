@@ -31,7 +31,6 @@ import { type AppContext, type AppEnv, page } from "./context.tsx";
 import { formFailure, limitedForm, readForm } from "./forms.ts";
 import { redirect } from "./headers.ts";
 import {
-  accountDeps,
   clearSessionCookie,
   clientAddress,
   deviceSecret,
@@ -39,6 +38,7 @@ import {
   setDeviceCookie,
   setSessionCookie,
 } from "./session.ts";
+import { at } from "../lib/app.ts";
 
 export const auth = new Hono<AppEnv>();
 
@@ -62,7 +62,7 @@ auth.get("/signup", (c) => renderSignup(c, emptyForm));
 auth.post("/signup", async (c) => {
   const read = await readForm(c, signupForm);
   if (!read.ok) return renderSignup(c, read.form, 400);
-  const deps = accountDeps(c);
+  const deps = at(c.var.services);
   const hit = await hitLimits(deps.kv, [[
     LIMITS.signupByAddress,
     clientAddress(c),
@@ -98,7 +98,7 @@ auth.get("/login", (c) => renderLogin(c, emptyForm));
 auth.post("/login", async (c) => {
   const read = await readForm(c, loginForm);
   if (!read.ok) return renderLogin(c, read.form, 400);
-  const deps = accountDeps(c);
+  const deps = at(c.var.services);
   const hit = await hitLimits(deps.kv, [
     [LIMITS.loginByAddress, clientAddress(c)],
   ], deps.now);
@@ -135,7 +135,7 @@ auth.post("/login", async (c) => {
 
 auth.post("/logout", async (c) => {
   const secret = sessionSecret(c);
-  if (secret) await endSession(c.var.kv, secret);
+  if (secret) await endSession(c.var.services.kv, secret);
   clearSessionCookie(c);
   return redirect(c, "/login?notice=logged-out");
 });
@@ -170,7 +170,7 @@ auth.post("/verify-email", async (c) => {
   }
   let confirmed;
   try {
-    confirmed = await confirmEmail(accountDeps(c), read.data.token, {
+    confirmed = await confirmEmail(at(c.var.services), read.data.token, {
       startSession: !c.var.user,
     });
   } catch (err) {
@@ -188,7 +188,7 @@ auth.post("/verify-email", async (c) => {
 auth.post("/verify-email/resend", async (c) => {
   const user = c.var.user;
   if (!user) return redirect(c, "/login?next=/account");
-  const deps = accountDeps(c);
+  const deps = at(c.var.services);
   const hit = await hitLimits(
     deps.kv,
     [[LIMITS.resendByAccount, user.id]],
@@ -215,7 +215,7 @@ auth.post("/forgot-password", async (c) => {
       status,
     );
   if (!read.ok) return render(read.form, 400);
-  const deps = accountDeps(c);
+  const deps = at(c.var.services);
   const hit = await hitLimits(deps.kv, [
     [LIMITS.resetByAccount, read.data.email],
     [LIMITS.resetByAddress, clientAddress(c)],
@@ -242,7 +242,7 @@ const expiredReset = (
 auth.get("/reset-password", async (c) => {
   const token = c.req.query("token") ?? "";
   const parsed = tokenForm.safeParse({ token });
-  if (!parsed.success || !(await resetLinkIsValid(accountDeps(c), token))) {
+  if (!parsed.success || !(await resetLinkIsValid(at(c.var.services), token))) {
     return expiredReset(c);
   }
   return page(
@@ -265,7 +265,11 @@ auth.post("/reset-password", async (c) => {
     );
   }
   try {
-    await resetPassword(accountDeps(c), read.data.token, read.data.password);
+    await resetPassword(
+      at(c.var.services),
+      read.data.token,
+      read.data.password,
+    );
   } catch (err) {
     return expiredReset(c, formFailure(read.form, err).form.message);
   }

@@ -19,10 +19,10 @@ calendars.get(
   async (c) => {
     const token = c.req.param("file").slice(0, -".ics".length);
     const ics = await kitchenFeedText(
-      c.var.kv,
+      c.var.services.kv,
       c.req.param("kitchenId"),
       token,
-      { baseUrl: c.var.config.BASE_URL, now: c.var.now() },
+      { baseUrl: c.var.services.config.BASE_URL, now: c.var.services.clock() },
     );
     return c.body(ics, 200, {
       "Content-Type": "text/calendar; charset=utf-8",

@@ -14,7 +14,11 @@ export const certifiers = new Hono<AppEnv>();
 certifiers.get("/", async (c) => {
   const read = readQuery(c, directoryQuery);
   const scope = read.ok && read.data.scope !== "" ? read.data.scope : null;
-  const { today, rows } = await viewDirectory(c.var.kv, c.var.now(), scope);
+  const { today, rows } = await viewDirectory(
+    c.var.services.kv,
+    c.var.services.clock(),
+    scope,
+  );
   const form = read.ok
     ? read.form
     : { ...read.form, message: read.form.errors.scope };

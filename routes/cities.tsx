@@ -8,7 +8,7 @@ import { type AppEnv, page } from "./context.tsx";
 export const cities = new Hono<AppEnv>();
 
 cities.get("/:city", async (c) => {
-  const { kv, now } = c.var;
+  const { kv, clock: now } = c.var.services;
   const { city, guide, query: q, result } = await loadCityPage(
     kv,
     c.req.param("city"),

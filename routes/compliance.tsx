@@ -94,8 +94,8 @@ async function renderWallet(
   status: 200 | FormStatus = 200,
 ) {
   const [documents, profile] = await Promise.all([
-    listDocumentsFor(c.var.kv, RENTER(user)),
-    forms.profile ? null : getRenterProfile(c.var.kv, user.id),
+    listDocumentsFor(c.var.services.kv, RENTER(user)),
+    forms.profile ? null : getRenterProfile(c.var.services.kv, user.id),
   ]);
   const profileForm = forms.profile ?? {
     values: {
@@ -147,7 +147,12 @@ compliance.post(`${WALLET_PATH}/profile`, async (c) => {
   const read = await readForm(c, renterProfileSchema);
   if (!read.ok) return await renderWallet(c, user, { profile: read.form }, 400);
   try {
-    await saveRenterProfile(c.var.kv, user.id, read.data, c.var.now());
+    await saveRenterProfile(
+      c.var.services.kv,
+      user.id,
+      read.data,
+      c.var.services.clock(),
+    );
   } catch (err) {
     const failed = formFailure(read.form, err);
     return await renderWallet(
@@ -163,7 +168,11 @@ compliance.post(`${WALLET_PATH}/profile`, async (c) => {
 compliance.get(`/documents/:id{${ID_PATTERN}}/file`, async (c) => {
   const user = c.var.user;
   if (!user) throw new NotFoundError();
-  const file = await getDocumentFileFor(c.var.kv, c.req.param("id"), user);
+  const file = await getDocumentFileFor(
+    c.var.services.kv,
+    c.req.param("id"),
+    user,
+  );
   return new Response(file.bytes, {
     headers: {
       "Content-Type": file.contentType,
@@ -197,8 +206,13 @@ async function uploadData(
   holder: HolderRef,
   limit: Limit,
 ): Promise<FormData> {
-  await requireUploader(c.var.kv, holder, c.var.user!.id);
-  const hit = await hitLimit(c.var.kv, limit, c.var.user!.id, c.var.now());
+  await requireUploader(c.var.services.kv, holder, c.var.user!.id);
+  const hit = await hitLimit(
+    c.var.services.kv,
+    limit,
+    c.var.user!.id,
+    c.var.services.clock(),
+  );
   if (!hit.ok) throw new TooManyAttemptsError(hit.retryAfterSeconds);
   // Multipart: the body limit has already applied.
   const data = await c.req.formData().catch(() => null);
@@ -234,13 +248,13 @@ export async function readUploadStep(
         file: "Choose a file to upload",
       });
     }
-    const staged = await stageUpload(c.var.kv, {
+    const staged = await stageUpload(c.var.services.kv, {
       holder,
       kind,
       bytes: new Uint8Array(await file.arrayBuffer()),
       uploadedBy: c.var.user!.id,
-      now: c.var.now(),
-      wake: c.var.config.KV_QUEUES,
+      now: c.var.services.clock(),
+      wake: c.var.services.config.KV_QUEUES,
     });
     return { upload: detailsStep(staged), status: 200 };
   } catch (err) {
@@ -333,12 +347,12 @@ export async function submitUpload(
       holder,
       upload: read.data,
       uploadedBy: c.var.user!.id,
-      now: c.var.now(),
+      now: c.var.services.clock(),
     };
     if (stagedId) {
-      await addStagedDocument(c.var.kv, { ...input, stagedId });
+      await addStagedDocument(c.var.services.kv, { ...input, stagedId });
     } else {
-      await addDocument(c.var.kv, {
+      await addDocument(c.var.services.kv, {
         ...input,
         bytes: new Uint8Array(await file!.arrayBuffer()),
       });

@@ -3,17 +3,15 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { VNode } from "preact";
 import { Layout, type LayoutProps } from "../components/Layout.tsx";
 import type { SessionUser } from "../lib/accounts/schema.ts";
-import type { Config } from "../lib/config.ts";
+import type { Services } from "../lib/app.ts";
 import type { AssetManifest } from "../lib/islands/manifest.ts";
 import { joinPageParts, renderPageParts } from "../lib/islands/server.ts";
 import { rememberPage } from "./page_cache.ts";
 
 export interface AppDeps {
-  kv: Deno.Kv;
-  config: Config;
+  /** The one value the app runs on (lib/app.ts), shared with the job workers. */
+  services: Services;
   manifest: AssetManifest;
-  /** The clock, injectable so tests can pin "now". */
-  now: () => number;
 }
 
 export type AppEnv = {

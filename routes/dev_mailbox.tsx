@@ -15,26 +15,26 @@ export const devMailbox = new Hono<AppEnv>();
 const MISSING = "That message is not in the mailbox.";
 
 devMailbox.use(async (c, next) => {
-  if (!c.var.config.DEV_FEATURES) throw new NotFoundError();
+  if (!c.var.services.config.DEV_FEATURES) throw new NotFoundError();
   await next();
   c.header("Cache-Control", "no-store");
   c.header("X-Robots-Tag", "noindex");
 });
 
 devMailbox.get("/", async (c) => {
-  const mails = await listMail(c.var.kv, 100);
+  const mails = await listMail(c.var.services.kv, 100);
   return page(c, { title: "Mailbox" }, <MailList mails={mails} />);
 });
 
 devMailbox.get(`/:id{${ID_PATTERN}}`, async (c) => {
-  const mail = await getMail(c.var.kv, c.req.param("id"));
+  const mail = await getMail(c.var.services.kv, c.req.param("id"));
   if (!mail) throw new NotFoundError(MISSING);
   return page(c, { title: mail.subject }, <MailDetail mail={mail} />);
 });
 
 /** The HTML part as sent, in a sandbox: no scripts, no requests, only inline styles. */
 devMailbox.get(`/:id{${ID_PATTERN}}/html`, async (c) => {
-  const mail = await getMail(c.var.kv, c.req.param("id"));
+  const mail = await getMail(c.var.services.kv, c.req.param("id"));
   if (!mail) throw new NotFoundError(MISSING);
   return new Response(mail.html, {
     headers: {

@@ -41,7 +41,7 @@ function Steps({ steps }: { steps: string[][] }) {
 }
 
 home.get("/", async (c) => {
-  const { kv, now } = c.var;
+  const { kv, clock: now } = c.var.services;
   const { featured, cities } = await loadHome(kv, now());
   return page(
     c,

@@ -10,7 +10,8 @@ export const kitchens = new Hono<AppEnv>();
 
 kitchens.get(`/:id{${ID_PATTERN}}`, async (c) => {
   // Hono's c.var copies every variable on each access: read them once.
-  const { kv, now, user } = c.var;
+  const { kv, clock: now } = c.var.services;
+  const user = c.var.user;
   const data = await loadKitchenPageFor(
     kv,
     c.req.param("id"),

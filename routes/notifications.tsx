@@ -44,7 +44,7 @@ export const unreadBadge: MiddlewareHandler<AppEnv> = async (c, next) => {
     !c.req.path.startsWith("/api/") &&
     (!accept || accept.includes("text/html"))
   ) {
-    c.set("unread", await viewUnreadCount(c.var.kv, user.id));
+    c.set("unread", await viewUnreadCount(c.var.services.kv, user.id));
   }
   await next();
 };
@@ -59,7 +59,7 @@ notifications.get(NOTIFICATIONS_PATH, async (c) => {
     throw new ValidationError(read.form.errors, read.form.errors.cursor);
   }
   const cursor = read.data.cursor || null;
-  const list = await listNotifications(c.var.kv, user.id, {
+  const list = await listNotifications(c.var.services.kv, user.id, {
     cursor,
     limit: 20,
   });
@@ -70,7 +70,7 @@ notifications.get(NOTIFICATIONS_PATH, async (c) => {
       notifications={list.notifications}
       cursor={list.cursor}
       paged={cursor !== null}
-      unread={c.var.unread ?? await unreadCount(c.var.kv, user.id)}
+      unread={c.var.unread ?? await unreadCount(c.var.services.kv, user.id)}
       notice={NOTICES[c.req.query("notice") ?? ""]}
     />,
   );
@@ -79,6 +79,6 @@ notifications.get(NOTIFICATIONS_PATH, async (c) => {
 notifications.post(`${NOTIFICATIONS_PATH}/read`, async (c) => {
   const user = c.var.user;
   if (!user) return redirect(c, `/login?next=${NOTIFICATIONS_PATH}`);
-  await markAllRead(c.var.kv, user.id, c.var.now());
+  await markAllRead(c.var.services.kv, user.id, c.var.services.clock());
   return redirect(c, `${NOTIFICATIONS_PATH}?notice=read`);
 });

@@ -7,7 +7,7 @@ import type { AppEnv } from "./context.tsx";
 export const photos = new Hono<AppEnv>();
 
 photos.get(`/:id{${ID_PATTERN}}`, async (c) => {
-  const file = await getPublicImage(c.var.kv, c.req.param("id"));
+  const file = await getPublicImage(c.var.services.kv, c.req.param("id"));
   if (!file) throw new NotFoundError();
   return new Response(file.bytes, {
     headers: {

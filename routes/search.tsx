@@ -49,7 +49,7 @@ search.get("/", async (c) => {
       404,
     );
   }
-  const { kv, now } = c.var;
+  const { kv, clock: now } = c.var.services;
   const result = await searchKitchens(kv, q, now());
   const cityName = city?.name ?? "all cities";
   return page(

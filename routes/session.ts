@@ -2,7 +2,6 @@ import type { Context, MiddlewareHandler } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { TRUSTED_DEVICE_MS } from "../lib/accounts/login_guard.ts";
 import { loadSession, SESSION_MAX_MS } from "../lib/accounts/sessions.ts";
-import { type AccountDeps, accountDepsFrom } from "../lib/accounts/users.ts";
 import { clientAddressOf } from "../lib/client_address.ts";
 import type { AppEnv } from "./context.tsx";
 
@@ -12,7 +11,7 @@ function cookieName(c: Context<AppEnv>): string {
 }
 
 function secure(c: Context<AppEnv>): boolean {
-  return c.var.config.BASE_URL.startsWith("https:");
+  return c.var.services.config.BASE_URL.startsWith("https:");
 }
 
 /**
@@ -26,7 +25,11 @@ export function sessions(skip: string[] = []): MiddlewareHandler<AppEnv> {
     if (skip.some((p) => c.req.path.startsWith(p))) return await next();
     const secret = getCookie(c, cookieName(c));
     if (secret) {
-      const found = await loadSession(c.var.kv, secret, c.var.now());
+      const found = await loadSession(
+        c.var.services.kv,
+        secret,
+        c.var.services.clock(),
+      );
       if (found) {
         c.set("user", found.user);
         c.set("sessionHash", found.hash);
@@ -103,10 +106,6 @@ export function deviceSecret(c: Context<AppEnv>): string | undefined {
 }
 
 /** What account changes need from the request's context. */
-export function accountDeps(c: Context<AppEnv>): AccountDeps {
-  return accountDepsFrom(c.var.config, c.var.kv, c.var.now());
-}
-
 /**
  * The client's address: the peer Deno.serve reports (requests made in tests
  * have none), or behind a trusted reverse proxy the one it forwarded.
@@ -116,6 +115,6 @@ export function clientAddress(c: Context<AppEnv>): string {
   return clientAddressOf(
     env?.remoteAddr?.hostname,
     c.req.header("x-forwarded-for"),
-    c.var.config.TRUSTED_PROXIES,
+    c.var.services.config.TRUSTED_PROXIES,
   );
 }

@@ -3,7 +3,6 @@ import { giveWallet } from "./compliance_helpers.ts";
 import assert from "node:assert/strict";
 import { keys } from "../lib/db/keys.ts";
 import { listMail } from "../lib/email/mailbox.ts";
-import { jobHandlers } from "../lib/jobs/handlers.ts";
 import { createJobRunner } from "../lib/jobs/runner.ts";
 import type { User } from "../lib/accounts/schema.ts";
 import { accountDepsFrom, setStaffRole } from "../lib/accounts/users.ts";
@@ -51,7 +50,7 @@ export function sessionCookie(res: Response): string {
 export async function runJobs(t: T) {
   const runner = createJobRunner(
     t.kv,
-    jobHandlers(t.config, t.kv, t.clock),
+    t.services.jobs,
     { now: t.clock, log: () => {} },
   );
   for (let pass = 0; pass < 5; pass++) {

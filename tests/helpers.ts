@@ -1,6 +1,7 @@
 import type { BookingPolicy } from "../lib/bookings/holds.ts";
 import { quote } from "../lib/bookings/pricing.ts";
 import type { Booking } from "../lib/bookings/schema.ts";
+import { createServices } from "../lib/app.ts";
 import { loadConfig } from "../lib/config.ts";
 import { keys } from "../lib/db/keys.ts";
 import { newId } from "../lib/ids.ts";
@@ -118,11 +119,13 @@ export async function testApp(
   });
   const manifest = await loadManifest();
   let current = now;
-  const app = createApp({ kv, config, manifest, now: () => current });
+  const services = createServices(config, kv, () => current);
+  const app = createApp({ services, manifest });
   return {
     kv,
     app,
     config,
+    services,
     now,
     clock: () => current,
     advance: (ms: number) => {

@@ -345,7 +345,7 @@ export function importWindow(
 }
 
 export interface SyncDeps extends ImportDeps {
-  fetch: FetchOptions;
+  calendarFetch: FetchOptions;
 }
 
 export interface SyncPayload {
@@ -400,7 +400,7 @@ export async function syncImportFeed(
   if (!kitchen) return;
   let outcome: Outcome;
   try {
-    const text = await fetchFeed(feed.url, deps.fetch);
+    const text = await fetchFeed(feed.url, deps.calendarFetch);
     const window = importWindow(kitchen, now);
     const parsed = parseCalendar(text, {
       timeZone: kitchen.timeZone,

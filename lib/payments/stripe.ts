@@ -185,3 +185,12 @@ export function stripeFromConfig(
     })
     : null;
 }
+
+/** Where payment pages may send a browser: Stripe's, or the local test server's. */
+export function paymentOrigins(apiBase?: string): string[] {
+  return [
+    "https://checkout.stripe.com",
+    "https://connect.stripe.com",
+    ...(apiBase ? [new URL(apiBase).origin] : []),
+  ];
+}

@@ -29,7 +29,7 @@ adminAudit.get("/", async (c) => {
     );
   }
   const { cursor, filter } = read.data;
-  const log = await listAudit(c.var.kv, { limit: 50, cursor, filter });
+  const log = await listAudit(c.var.services.kv, { limit: 50, cursor, filter });
   return page(
     c,
     { title: "Audit log" },

@@ -19,10 +19,10 @@ import {
   staffSearchForm,
 } from "../../lib/bookings/staff.ts";
 import { ID_PATTERN } from "../../lib/ids.ts";
-import { bookingDeps } from "../bookings/deps.ts";
 import { type AppContext, type AppEnv, page } from "../context.tsx";
 import { formFailure, readForm } from "../forms.ts";
 import { redirect } from "../headers.ts";
+import { at } from "../../lib/app.ts";
 
 export const adminBookings = new Hono<AppEnv>();
 
@@ -34,7 +34,7 @@ const NOTICES: Record<string, string> = {
 adminBookings.get("/", async (c) => {
   const q = c.req.query("q") ?? "";
   if (q.trim() === "") {
-    const rows = await listRecentBookings(c.var.kv, 50);
+    const rows = await listRecentBookings(c.var.services.kv, 50);
     return page(
       c,
       { title: "Bookings" },
@@ -54,7 +54,7 @@ adminBookings.get("/", async (c) => {
       400,
     );
   }
-  const rows = await findBookings(c.var.kv, parsed.data.q);
+  const rows = await findBookings(c.var.services.kv, parsed.data.q);
   return page(
     c,
     { title: "Bookings" },
@@ -72,7 +72,7 @@ async function renderBooking(
   form: FormState = emptyForm,
   status: 200 | 400 | 409 | 429 = 200,
 ) {
-  const view = await loadStaffBooking(c.var.kv, id);
+  const view = await loadStaffBooking(c.var.services.kv, id);
   return page(
     c,
     { title: `Booking ${id}` },
@@ -98,7 +98,7 @@ adminBookings.post(`/:id{${ID_PATTERN}}/cancel`, async (c) => {
   const read = await readForm(c, staffCancelForm);
   if (!read.ok) return await renderBooking(c, id, read.form, 400);
   try {
-    await cancelAsStaff(bookingDeps(c), id, user, read.data.reason);
+    await cancelAsStaff(at(c.var.services), id, user, read.data.reason);
   } catch (err) {
     const failed = formFailure(read.form, err);
     return await renderBooking(c, id, failed.form, failed.status);

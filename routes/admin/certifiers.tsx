@@ -28,7 +28,11 @@ async function render(
   form: FormState = emptyForm,
   status: 200 | FormStatus = 200,
 ) {
-  const { today, rows } = await viewDirectory(c.var.kv, c.var.now(), null);
+  const { today, rows } = await viewDirectory(
+    c.var.services.kv,
+    c.var.services.clock(),
+    null,
+  );
   return page(
     c,
     { title: "Certifier recognitions" },
@@ -51,7 +55,12 @@ adminCertifiers.post("/", async (c) => {
   const read = await readForm(c, recognitionForm);
   if (!read.ok) return await render(c, read.form, 400);
   try {
-    await recordRecognition(c.var.kv, user, read.data, c.var.now());
+    await recordRecognition(
+      c.var.services.kv,
+      user,
+      read.data,
+      c.var.services.clock(),
+    );
   } catch (err) {
     const failed = formFailure(read.form, err);
     return await render(c, failed.form, failed.status);

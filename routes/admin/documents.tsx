@@ -48,13 +48,18 @@ adminDocuments.get("/", async (c) => {
         partial={false}
         paged={false}
         form={read.form}
-        now={c.var.now()}
+        now={c.var.services.clock()}
       />,
       400,
     );
   }
   const { kind, city, cursor } = read.data;
-  const queue = await listQueue(c.var.kv, { kind, city, cursor, limit: 50 });
+  const queue = await listQueue(c.var.services.kv, {
+    kind,
+    city,
+    cursor,
+    limit: 50,
+  });
   return page(
     c,
     { title: "Documents to review" },
@@ -64,7 +69,7 @@ adminDocuments.get("/", async (c) => {
       partial={queue.partial}
       paged={cursor !== null}
       form={read.form}
-      now={c.var.now()}
+      now={c.var.services.clock()}
     />,
   );
 });
@@ -78,8 +83,13 @@ async function renderDocument(
     status?: 200 | 400 | 409;
   } = {},
 ) {
-  const now = c.var.now();
-  const review = await loadDocumentReview(c.var.kv, id, c.var.user, now);
+  const now = c.var.services.clock();
+  const review = await loadDocumentReview(
+    c.var.services.kv,
+    id,
+    c.var.user,
+    now,
+  );
   return page(
     c,
     { title: "Document review" },
@@ -107,7 +117,7 @@ adminDocuments.get(
  */
 adminDocuments.get(`/:id{${ID_PATTERN}}/preview`, async (c) => {
   const image = await getDocumentPreview(
-    c.var.kv,
+    c.var.services.kv,
     c.req.param("id"),
     c.var.user,
   );
@@ -151,8 +161,8 @@ adminDocuments.post(
     }
     const values = read.data;
     try {
-      const cfg = c.var.config;
-      await reviewDocument(c.var.kv, id, action, user, {
+      const cfg = c.var.services.config;
+      await reviewDocument(c.var.services.kv, id, action, user, {
         reason: values.reason,
         note: values.note,
         correctedExpiry: values.correctedExpiry || undefined,
@@ -161,7 +171,7 @@ adminDocuments.post(
           baseUrl: cfg.BASE_URL,
           wake: cfg.KV_QUEUES,
         },
-      }, c.var.now());
+      }, c.var.services.clock());
     } catch (err) {
       if (err instanceof ValidationError) {
         const errors = { ...err.issues };

@@ -24,7 +24,7 @@ admin.use(async (c, next) => {
 });
 
 admin.get("/", async (c) => {
-  const watch = await staffWatch(c.var.kv, c.var.now());
+  const watch = await staffWatch(c.var.services.kv, c.var.services.clock());
   return page(
     c,
     { title: "Admin" },

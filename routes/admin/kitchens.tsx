@@ -43,7 +43,11 @@ adminKitchens.get("/", async (c) => {
   };
   if (read.ok) {
     try {
-      const found = await searchKitchens(c.var.kv, c.var.user, read.data);
+      const found = await searchKitchens(
+        c.var.services.kv,
+        c.var.user,
+        read.data,
+      );
       return page(
         c,
         { title: "Kitchens" },
@@ -68,7 +72,12 @@ async function renderKitchen(
   form: FormState = emptyForm,
   status: 200 | FormStatus = 200,
 ) {
-  const view = await loadKitchenForStaff(c.var.kv, id, c.var.user, c.var.now());
+  const view = await loadKitchenForStaff(
+    c.var.services.kv,
+    id,
+    c.var.user,
+    c.var.services.clock(),
+  );
   const title = view.kitchen?.title ?? view.draft?.title ?? "Draft kitchen";
   return page(
     c,
@@ -99,7 +108,13 @@ adminKitchens.post(
     const read = await readForm(c, suspensionForm);
     if (!read.ok) return await renderKitchen(c, id, read.form, 400);
     try {
-      await change(c.var.kv, id, c.var.user, read.data.reason, c.var.now());
+      await change(
+        c.var.services.kv,
+        id,
+        c.var.user,
+        read.data.reason,
+        c.var.services.clock(),
+      );
     } catch (err) {
       const failed = formFailure(read.form, err);
       return await renderKitchen(c, id, failed.form, failed.status);

@@ -42,7 +42,7 @@ adminUsers.get("/", async (c) => {
       400,
     );
   }
-  const found = await searchUsers(c.var.kv, c.var.user, read.data);
+  const found = await searchUsers(c.var.services.kv, c.var.user, read.data);
   return page(
     c,
     { title: "Users" },
@@ -56,7 +56,7 @@ async function renderUser(
   form: FormState = emptyForm,
   status: 200 | FormStatus = 200,
 ) {
-  const view = await loadUserForStaff(c.var.kv, id, c.var.user);
+  const view = await loadUserForStaff(c.var.services.kv, id, c.var.user);
   return page(
     c,
     { title: `Account: ${view.user.name}` },
@@ -87,7 +87,13 @@ adminUsers.post(
     const read = await readForm(c, suspensionForm);
     if (!read.ok) return await renderUser(c, id, read.form, 400);
     try {
-      await change(c.var.kv, id, c.var.user, read.data.reason, c.var.now());
+      await change(
+        c.var.services.kv,
+        id,
+        c.var.user,
+        read.data.reason,
+        c.var.services.clock(),
+      );
     } catch (err) {
       const failed = formFailure(read.form, err);
       return await renderUser(c, id, failed.form, failed.status);

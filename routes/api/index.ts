@@ -9,7 +9,7 @@ import { dayView } from "../../lib/kitchens/slot_view.ts";
 import { formatCents } from "../../lib/money.ts";
 import type { AppEnv } from "../context.tsx";
 import { readQuery } from "../forms.ts";
-import { bookingDeps } from "../bookings/deps.ts";
+import { at } from "../../lib/app.ts";
 
 export const api = new Hono<AppEnv>();
 
@@ -35,10 +35,10 @@ export interface QuoteAnswer {
 
 api.get(`/kitchens/:id{${ID_PATTERN}}/availability`, async (c) => {
   const { kitchen, date, slots } = await loadCityKitchenPage(
-    c.var.kv,
+    c.var.services.kv,
     c.req.param("id"),
     c.req.query("date"),
-    c.var.now(),
+    c.var.services.clock(),
   );
   c.header("Cache-Control", "no-store");
   return c.json(dayView(kitchen.timeZone, date, slots));
@@ -57,7 +57,7 @@ api.get(`/kitchens/:id{${ID_PATTERN}}/quote`, async (c) => {
   }
   const parsed = { data: { kitchen: c.req.param("id"), ...read.data } };
   const { kitchen, start, end, quote } = await previewHold(
-    bookingDeps(c),
+    at(c.var.services),
     parsed.data,
   );
   const tz = kitchen.timeZone;

@@ -1,7 +1,6 @@
 import { Hono } from "hono";
 import { NotFoundError } from "../../lib/errors.ts";
 import { receiveStripeWebhook } from "../../lib/payments/events.ts";
-import { stripeFromConfig } from "../../lib/payments/stripe.ts";
 import type { AppEnv } from "../context.tsx";
 
 /** Stripe's webhook endpoint: POST /api/stripe/webhook (exempt from CSRF; it is signed). */
@@ -11,15 +10,14 @@ export const stripeWebhook = new Hono<AppEnv>();
 export const WEBHOOK_BODY_LIMIT = 256 * 1024;
 
 stripeWebhook.post("/", async (c) => {
-  const config = c.var.config;
-  const stripe = stripeFromConfig(config);
+  const { stripe, config, kv, clock, wake } = c.var.services;
   if (!stripe || !config.STRIPE_WEBHOOK_SECRET) throw new NotFoundError();
   // The signature covers the bytes as sent, so the body is read raw.
-  await receiveStripeWebhook(c.var.kv, stripe, {
+  await receiveStripeWebhook(kv, stripe, {
     body: await c.req.text(),
     signature: c.req.header("stripe-signature"),
     secret: config.STRIPE_WEBHOOK_SECRET,
-  }, { now: c.var.now(), wake: config.KV_QUEUES });
+  }, { now: clock(), wake });
   // 200 for duplicates and for types we ignore too, so Stripe stops retrying;
   // a signed event we cannot read was a 400 above, so Stripe keeps it coming.
   return c.json({ received: true });

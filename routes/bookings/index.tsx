@@ -30,7 +30,7 @@ import { payDemo } from "../../lib/payments/events.ts";
 import { type AppContext, type AppEnv, page } from "../context.tsx";
 import { formFailure, type FormStatus, readForm, readQuery } from "../forms.ts";
 import { attachment, redirect, redirectOut } from "../headers.ts";
-import { bookingDeps, paymentOrigins } from "./deps.ts";
+import { at } from "../../lib/app.ts";
 
 export const bookings = new Hono<AppEnv>();
 
@@ -52,11 +52,11 @@ const NOTICES: Record<string, string> = {
 };
 
 bookings.get("/", async (c) => {
-  const trips = await loadTrips(c.var.kv, c.var.user!.id);
+  const trips = await loadTrips(c.var.services.kv, c.var.user!.id);
   return page(
     c,
     { title: "Your bookings" },
-    <TripsPage {...trips} now={c.var.now()} />,
+    <TripsPage {...trips} now={c.var.services.clock()} />,
   );
 });
 
@@ -81,7 +81,11 @@ async function renderReview(
 ) {
   let preview;
   try {
-    preview = await previewHold(bookingDeps(c), req, c.var.user?.id ?? null);
+    preview = await previewHold(
+      at(c.var.services),
+      req,
+      c.var.user?.id ?? null,
+    );
   } catch (err) {
     const refused = formFailure(emptyForm, err);
     return await renderHoursForm(c, req, refused.form, refused.status);
@@ -111,7 +115,12 @@ async function renderHoursForm(
   status: FormStatus,
 ) {
   const { kitchen: k, date, today, lastDate, slots } =
-    await loadCityKitchenPage(c.var.kv, req.kitchen, req.date, c.var.now());
+    await loadCityKitchenPage(
+      c.var.services.kv,
+      req.kitchen,
+      req.date,
+      c.var.services.clock(),
+    );
   const picked = {
     start: req.start,
     hours: req.hours ?? hoursBetween(req.start, req.end),
@@ -150,11 +159,13 @@ bookings.post("/", async (c) => {
   }
   try {
     const { url, external } = await startCheckout(
-      bookingDeps(c),
+      at(c.var.services),
       c.var.user!,
       read.data,
     );
-    return external ? redirectOut(c, url, paymentOrigins(c)) : redirect(c, url);
+    return external
+      ? redirectOut(c, url, c.var.services.paymentOrigins)
+      : redirect(c, url);
   } catch (err) {
     const failed = formFailure(read.form, err);
     return await renderReview(
@@ -168,10 +179,10 @@ bookings.post("/", async (c) => {
 
 bookings.get(`/:id{${ID_PATTERN}}`, async (c) => {
   const view = await loadBookingPage(
-    c.var.kv,
+    c.var.services.kv,
     c.req.param("id"),
     c.var.user!,
-    c.var.now(),
+    c.var.services.clock(),
   );
   const confirming = view.booking.status === "held" &&
     c.req.query("notice") === "paid";
@@ -188,14 +199,18 @@ bookings.get(`/:id{${ID_PATTERN}}`, async (c) => {
 });
 
 bookings.get(`/:id{${ID_PATTERN}}/calendar.ics`, async (c) => {
-  const booking = await getBookingFor(c.var.kv, c.req.param("id"), c.var.user!);
-  const kitchen = await getKitchen(c.var.kv, booking.kitchenId);
+  const booking = await getBookingFor(
+    c.var.services.kv,
+    c.req.param("id"),
+    c.var.user!,
+  );
+  const kitchen = await getKitchen(c.var.services.kv, booking.kitchenId);
   if (!kitchen) throw new NotFoundError("We could not find that kitchen.");
   const ics = bookingCalendar({
     booking,
     kitchen,
-    baseUrl: c.var.config.BASE_URL,
-    now: c.var.now(),
+    baseUrl: c.var.services.config.BASE_URL,
+    now: c.var.services.clock(),
   });
   return c.body(ics, 200, {
     "Content-Type": "text/calendar; charset=utf-8",
@@ -206,13 +221,13 @@ bookings.get(`/:id{${ID_PATTERN}}/calendar.ics`, async (c) => {
 
 bookings.get(`/:id{${ID_PATTERN}}/pay`, async (c) => {
   const next = await resumeCheckout(
-    bookingDeps(c),
+    at(c.var.services),
     c.req.param("id"),
     c.var.user!,
   );
   if (next.kind === "redirect") {
     return next.external
-      ? redirectOut(c, next.url, paymentOrigins(c))
+      ? redirectOut(c, next.url, c.var.services.paymentOrigins)
       : redirect(c, next.url);
   }
   return page(
@@ -224,13 +239,13 @@ bookings.get(`/:id{${ID_PATTERN}}/pay`, async (c) => {
 
 bookings.post(`/:id{${ID_PATTERN}}/pay`, async (c) => {
   const id = c.req.param("id");
-  await payDemo(bookingDeps(c), id, c.var.user!.id);
+  await payDemo(at(c.var.services), id, c.var.user!.id);
   return redirect(c, `/bookings/${id}?notice=paid`);
 });
 
 bookings.post(`/:id{${ID_PATTERN}}/cancel`, async (c) => {
   const id = c.req.param("id");
-  await cancelBooking(bookingDeps(c), id, c.var.user!, {
+  await cancelBooking(at(c.var.services), id, c.var.user!, {
     through: ["renter", "host"],
     reason: null,
   });

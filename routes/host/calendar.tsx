@@ -50,10 +50,10 @@ async function render(
   status: 200 | FormStatus = 200,
 ) {
   const data = await loadCalendarPage(
-    c.var.kv,
+    c.var.services.kv,
     c.var.user!,
     c.req.param("id")!,
-    c.var.now(),
+    c.var.services.clock(),
   );
   return page(
     c,
@@ -77,14 +77,19 @@ const done = (c: AppContext, notice: string) =>
   );
 
 const importDeps = (c: AppContext) => ({
-  kv: c.var.kv,
-  now: c.var.now(),
-  wake: c.var.config.KV_QUEUES,
+  kv: c.var.services.kv,
+  now: c.var.services.clock(),
+  wake: c.var.services.config.KV_QUEUES,
 });
 
 /** Another host's kitchen is a 404 before any input is read or echoed. */
 const mayChange = (c: AppContext) =>
-  kitchenForCalendar(c.var.kv, c.var.user!, c.req.param("id")!, "change");
+  kitchenForCalendar(
+    c.var.services.kv,
+    c.var.user!,
+    c.req.param("id")!,
+    "change",
+  );
 
 calendarSync.get(BASE, (c) => render(c));
 
@@ -94,7 +99,7 @@ calendarSync.post(`${BASE}/blocks`, async (c) => {
   if (!read.ok) return render(c, { blockForm: read.form }, 400);
   try {
     await addHostBlock(
-      { kv: c.var.kv, now: c.var.now() },
+      { kv: c.var.services.kv, now: c.var.services.clock() },
       c.var.user!,
       c.req.param("id"),
       read.data,
@@ -111,7 +116,7 @@ calendarSync.post(
   async (c) => {
     try {
       await removeHostBlock(
-        c.var.kv,
+        c.var.services.kv,
         c.var.user!,
         c.req.param("id"),
         c.req.param("blockId"),
@@ -128,7 +133,11 @@ calendarSync.post(
 // kept), so this POST renders the page instead of redirecting.
 calendarSync.post(`${BASE}/export`, async (c) => {
   const revealedUrl = await newExportFeedUrl(
-    { kv: c.var.kv, now: c.var.now(), baseUrl: c.var.config.BASE_URL },
+    {
+      kv: c.var.services.kv,
+      now: c.var.services.clock(),
+      baseUrl: c.var.services.config.BASE_URL,
+    },
     c.var.user!,
     c.req.param("id"),
   );
@@ -136,7 +145,7 @@ calendarSync.post(`${BASE}/export`, async (c) => {
 });
 
 calendarSync.post(`${BASE}/export/revoke`, async (c) => {
-  await revokeExportFeed(c.var.kv, c.var.user!, c.req.param("id"));
+  await revokeExportFeed(c.var.services.kv, c.var.user!, c.req.param("id"));
   return done(c, "export-revoked");
 });
 
@@ -144,7 +153,9 @@ calendarSync.post(`${BASE}/imports`, async (c) => {
   await mayChange(c);
   const read = await readForm(
     c,
-    importForm({ allowLoopback: c.var.config.CALENDAR_FETCH_ALLOW_LOOPBACK }),
+    importForm({
+      allowLoopback: c.var.services.config.CALENDAR_FETCH_ALLOW_LOOPBACK,
+    }),
   );
   if (!read.ok) return render(c, { importForm: read.form }, 400);
   try {

@@ -179,14 +179,14 @@ function monthParam(c: AppContext): string {
 
 dashboard.get("/", async (c) => {
   const month = monthParam(c);
-  const now = c.var.now();
+  const now = c.var.services.clock();
   const hostId = c.var.user!.id;
-  const snapshot = await viewSnapshot(c.var.kv, hostId);
+  const snapshot = await viewSnapshot(c.var.services.kv, hostId);
   const chosen = month || defaultMonth(snapshot, now);
   // The view is cached rendered: its grids' open hours, its earnings and
   // its HTML cost several times a page's budget (components/HostDashboard.tsx).
   const parts = await cached(
-    c.var.kv,
+    c.var.services.kv,
     `${hostViewScope(hostId)}dashboard:${chosen}`,
     () =>
       Promise.resolve(
@@ -201,11 +201,11 @@ dashboard.get("/calendar.json", async (c) => {
   const read = readQuery(c, calendarQuery);
   if (!read.ok) return c.json({ error: "Pick a month like 2026-12." }, 400);
   const { month } = read.data;
-  const now = c.var.now();
+  const now = c.var.services.clock();
   const hostId = c.var.user!.id;
-  const snapshot = await viewSnapshot(c.var.kv, hostId);
+  const snapshot = await viewSnapshot(c.var.services.kv, hostId);
   const answer = await cached(
-    c.var.kv,
+    c.var.services.kv,
     `${hostViewScope(hostId)}calendar:${month}`,
     () => {
       const calendar = calendarOf(snapshot, month, now);
@@ -221,8 +221,8 @@ dashboard.get("/calendar.json", async (c) => {
 
 /** Every booking whose money reached the host, one row each; read fresh. */
 dashboard.get("/earnings.csv", async (c) => {
-  const now = c.var.now();
-  const s = await loadSnapshot(c.var.kv, c.var.user!.id);
+  const now = c.var.services.clock();
+  const s = await loadSnapshot(c.var.services.kv, c.var.user!.id);
   const titles: Record<string, string> = {};
   for (const k of s.kitchens) titles[k.id] = k.title;
   const day = new Date(now).toISOString().slice(0, 10);

@@ -14,13 +14,12 @@ import {
 import { acceptRequest } from "../../lib/payments/requests.ts";
 import { type AppContext, type AppEnv, page } from "../context.tsx";
 import { redirect, redirectOut } from "../headers.ts";
-import { bookingDeps, paymentOrigins } from "../bookings/deps.ts";
-import { stripeFromConfig } from "../../lib/payments/stripe.ts";
 import { dashboard } from "./dashboard.tsx";
 import { listings } from "./kitchens.tsx";
 import { hostPhotos } from "./photos.tsx";
 import { calendarSync } from "./calendar.tsx";
 import { hostPermits } from "./permits.tsx";
+import { at } from "../../lib/app.ts";
 
 /** The host's pages: bookings of their kitchens and payouts. */
 export const host = new Hono<AppEnv>();
@@ -51,26 +50,15 @@ const NOTICES: Record<string, string> = {
   cancelled: "Booking cancelled: the renter gets a full refund.",
 };
 
-function connectDeps(c: AppContext) {
-  const config = c.var.config;
-  return {
-    kv: c.var.kv,
-    now: c.var.now(),
-    payments: config.PAYMENTS,
-    stripe: stripeFromConfig(config),
-    baseUrl: config.BASE_URL,
-  };
-}
-
 async function renderPayouts(c: AppContext) {
-  const profile = (await getHostFresh(c.var.kv, c.var.user!.id)).value;
+  const profile = (await getHostFresh(c.var.services.kv, c.var.user!.id)).value;
   if (!profile) throw new NotFoundError("We could not find your host profile.");
   return page(
     c,
     { title: "Payouts" },
     <PayoutsPage
       host={profile}
-      mode={c.var.config.PAYMENTS}
+      mode={c.var.services.config.PAYMENTS}
       notice={NOTICES[c.req.query("notice") ?? ""]}
     />,
   );
@@ -79,15 +67,20 @@ async function renderPayouts(c: AppContext) {
 host.get("/payouts", (c) => renderPayouts(c));
 
 async function goToSetup(c: AppContext) {
-  const { url, external } = await startPayoutSetup(connectDeps(c), c.var.user!);
-  return external ? redirectOut(c, url, paymentOrigins(c)) : redirect(c, url);
+  const { url, external } = await startPayoutSetup(
+    at(c.var.services),
+    c.var.user!,
+  );
+  return external
+    ? redirectOut(c, url, c.var.services.paymentOrigins)
+    : redirect(c, url);
 }
 
 host.post("/payouts", (c) => goToSetup(c));
 
 // Stripe sends the host back here (a GET): read the account now.
 host.get("/payouts/return", async (c) => {
-  await refreshPayoutStatus(connectDeps(c), c.var.user!.id);
+  await refreshPayoutStatus(at(c.var.services), c.var.user!.id);
   return redirect(c, "/host/payouts?notice=returned");
 });
 
@@ -95,30 +88,30 @@ host.get("/payouts/return", async (c) => {
 host.get("/payouts/refresh", (c) => goToSetup(c));
 
 host.get("/bookings", async (c) => {
-  const data = await loadHostBookings(c.var.kv, c.var.user!.id);
+  const data = await loadHostBookings(c.var.services.kv, c.var.user!.id);
   return page(
     c,
     { title: "Bookings of your kitchens" },
     <HostBookingsPage
       {...data}
-      now={c.var.now()}
+      now={c.var.services.clock()}
       notice={NOTICES[c.req.query("notice") ?? ""]}
     />,
   );
 });
 
 host.post(`/bookings/:id{${ID_PATTERN}}/accept`, async (c) => {
-  await acceptRequest(bookingDeps(c), c.req.param("id"), c.var.user!);
+  await acceptRequest(at(c.var.services), c.req.param("id"), c.var.user!);
   return redirect(c, "/host/bookings?notice=accepted");
 });
 
 host.post(`/bookings/:id{${ID_PATTERN}}/decline`, async (c) => {
-  await declineRequest(bookingDeps(c), c.req.param("id"), c.var.user!);
+  await declineRequest(at(c.var.services), c.req.param("id"), c.var.user!);
   return redirect(c, "/host/bookings?notice=declined");
 });
 
 host.post(`/bookings/:id{${ID_PATTERN}}/cancel`, async (c) => {
-  await cancelBooking(bookingDeps(c), c.req.param("id"), c.var.user!, {
+  await cancelBooking(at(c.var.services), c.req.param("id"), c.var.user!, {
     through: ["host"],
     reason: "Cancelled by the host",
   });

@@ -52,7 +52,7 @@ const NOTICES: Record<string, string> = {
 const notice = (c: AppContext) => NOTICES[c.req.query("notice") ?? ""];
 
 listings.get("/kitchens", async (c) => {
-  const all = await listListings(c.var.kv, c.var.user!.id);
+  const all = await listListings(c.var.services.kv, c.var.user!.id);
   return page(
     c,
     { title: "Your kitchens" },
@@ -66,7 +66,11 @@ listings.get(
 );
 
 listings.post("/kitchens/new", async (c) => {
-  const draft = await createDraft(c.var.kv, c.var.user!, c.var.now());
+  const draft = await createDraft(
+    c.var.services.kv,
+    c.var.user!,
+    c.var.services.clock(),
+  );
   return redirect(c, `/host/kitchens/${draft.id}/edit/basics?notice=created`);
 });
 
@@ -77,11 +81,11 @@ async function renderOverview(
   status: 200 | 400 | 409 = 200,
 ) {
   const user = c.var.user!;
-  const listing = await getListingFor(c.var.kv, id, user);
+  const listing = await getListingFor(c.var.services.kv, id, user);
   const ctx = await publishContextFor(
-    c.var.kv,
+    c.var.services.kv,
     user,
-    c.var.config.PAYMENTS,
+    c.var.services.config.PAYMENTS,
   );
   return page(
     c,
@@ -103,11 +107,15 @@ listings.post(`/kitchens/${ID}/publish`, async (c) => {
   const user = c.var.user!;
   try {
     await publishListing(
-      c.var.kv,
+      c.var.services.kv,
       id,
       user,
-      await publishContextFor(c.var.kv, user, c.var.config.PAYMENTS),
-      c.var.now(),
+      await publishContextFor(
+        c.var.services.kv,
+        user,
+        c.var.services.config.PAYMENTS,
+      ),
+      c.var.services.clock(),
     );
   } catch (err) {
     const failed = formFailure({ values: {}, errors: {} }, err);
@@ -123,13 +131,17 @@ listings.post(`/kitchens/${ID}/publish`, async (c) => {
 
 listings.post(`/kitchens/${ID}/unlist`, async (c) => {
   const id = c.req.param("id");
-  await unlistListing(c.var.kv, id, c.var.user!);
+  await unlistListing(c.var.services.kv, id, c.var.user!);
   return redirect(c, `/host/kitchens/${id}?notice=unlisted`);
 });
 
 /** The public page as it will look; drafts that are not complete cannot be previewed. */
 listings.get(`/kitchens/${ID}/preview`, async (c) => {
-  const listing = await getListingFor(c.var.kv, c.req.param("id"), c.var.user!);
+  const listing = await getListingFor(
+    c.var.services.kv,
+    c.req.param("id"),
+    c.var.user!,
+  );
   const whole = kitchenInput.safeParse(listing.values);
   if (!whole.success) {
     throw new ValidationError(
@@ -139,7 +151,7 @@ listings.get(`/kitchens/${ID}/preview`, async (c) => {
   }
   const kitchen = listing.kitchen ??
     newKitchen(listing.hostId, whole.data, { id: listing.id });
-  const host = await getHost(c.var.kv, listing.hostId);
+  const host = await getHost(c.var.services.kv, listing.hostId);
   return page(
     c,
     { title: `Preview: ${kitchen.title}` },
@@ -184,7 +196,7 @@ function renderSection(
 listings.get(`/kitchens/${ID}/edit/${SECTION}`, async (c) => {
   const section = c.req.param("section") as FormSection;
   const { listing, warnings } = await openSection(
-    c.var.kv,
+    c.var.services.kv,
     c.req.param("id"),
     c.var.user!,
     section,
@@ -207,17 +219,17 @@ listings.post(`/kitchens/${ID}/edit/${SECTION}`, async (c) => {
   const section = c.req.param("section") as FormSection;
   const user = c.var.user!;
   // The owner check comes first: another host learns nothing, not even field errors.
-  const listing = await getListingFor(c.var.kv, id, user);
+  const listing = await getListingFor(c.var.services.kv, id, user);
   const read = await readForm(c, sectionForm(section));
   if (!read.ok) return renderSection(c, listing, section, read.form, 400);
   try {
     const saved = await saveSectionWithRules(
-      c.var.kv,
+      c.var.services.kv,
       id,
       user,
       section,
       read.data,
-      c.var.now(),
+      c.var.services.clock(),
     );
     if (saved.warnings.length > 0) {
       return renderSection(

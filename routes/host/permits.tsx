@@ -52,14 +52,14 @@ async function render(
   upload: UploadState,
   status: 200 | FormStatus = 200,
 ) {
-  const view = await permitsView(c.var.kv, listing);
+  const view = await permitsView(c.var.services.kv, listing);
   return page(
     c,
     { title: `${listing.values.title ?? "Your kitchen"}: permits` },
     <PermitsSection
       listing={listing}
       {...view}
-      now={c.var.now()}
+      now={c.var.services.clock()}
       canUpload={listing.hostId === c.var.user!.id}
       upload={upload}
       notice={status === 200 ? NOTICES[c.req.query("notice") ?? ""] : undefined}
@@ -69,7 +69,11 @@ async function render(
 }
 
 hostPermits.get(`/kitchens/${ID}/permits`, async (c) => {
-  const listing = await getListingFor(c.var.kv, c.req.param("id"), c.var.user!);
+  const listing = await getListingFor(
+    c.var.services.kv,
+    c.req.param("id"),
+    c.var.user!,
+  );
   return await render(c, listing, firstStep(c, KITCHEN_DOCUMENT_KINDS));
 });
 
@@ -77,7 +81,7 @@ hostPermits.get(`/kitchens/${ID}/permits`, async (c) => {
 // not even read. Staff may look but not upload (the lib refuses them).
 hostPermits.post(`/kitchens/${ID}/permits/read`, async (c) => {
   const listing = await getListingFor(
-    c.var.kv,
+    c.var.services.kv,
     c.req.param("id"),
     c.var.user!,
     {
@@ -90,7 +94,7 @@ hostPermits.post(`/kitchens/${ID}/permits/read`, async (c) => {
 
 hostPermits.post(`/kitchens/${ID}/permits`, async (c) => {
   const listing = await getListingFor(
-    c.var.kv,
+    c.var.services.kv,
     c.req.param("id"),
     c.var.user!,
     {

@@ -76,7 +76,11 @@ function render(
 }
 
 hostPhotos.get(`/kitchens/${ID}/edit/photos`, async (c) => {
-  const listing = await getListingFor(c.var.kv, c.req.param("id"), c.var.user!);
+  const listing = await getListingFor(
+    c.var.services.kv,
+    c.req.param("id"),
+    c.var.user!,
+  );
   return render(c, listing);
 });
 
@@ -86,10 +90,15 @@ hostPhotos.post(`/kitchens/${ID}/photos`, async (c) => {
   const json = (c.req.header("Accept") ?? "").includes("application/json");
   // The owner check comes first: another host learns nothing, and the body
   // is not even read.
-  const listing = await getListingFor(c.var.kv, id, user);
+  const listing = await getListingFor(c.var.services.kv, id, user);
   let alt = "";
   try {
-    const hit = await hitLimit(c.var.kv, UPLOAD_LIMIT, user.id, c.var.now());
+    const hit = await hitLimit(
+      c.var.services.kv,
+      UPLOAD_LIMIT,
+      user.id,
+      c.var.services.clock(),
+    );
     if (!hit.ok) throw new TooManyAttemptsError(hit.retryAfterSeconds);
     // Multipart: readForm skips files. The body limit has already applied.
     const data = await c.req.formData().catch(() => null);
@@ -105,10 +114,10 @@ hostPhotos.post(`/kitchens/${ID}/photos`, async (c) => {
         "Choose a photo to upload.",
       );
     }
-    const added = await addPhoto(c.var.kv, id, user, {
+    const added = await addPhoto(c.var.services.kv, id, user, {
       bytes: new Uint8Array(await file.arrayBuffer()),
       alt,
-    }, c.var.now());
+    }, c.var.services.clock());
     if (json) {
       const count = added.listing.values.photos?.length ?? 0;
       return c.json(
@@ -134,7 +143,7 @@ hostPhotos.post(`/kitchens/${ID}/photos/${PHOTO}/alt`, async (c) => {
   const id = c.req.param("id");
   const photoId = c.req.param("photoId");
   const user = c.var.user!;
-  const listing = await getListingFor(c.var.kv, id, user);
+  const listing = await getListingFor(c.var.services.kv, id, user);
   const read = await readForm(c, altForm);
   if (!read.ok) {
     return render(c, listing, {
@@ -144,7 +153,14 @@ hostPhotos.post(`/kitchens/${ID}/photos/${PHOTO}/alt`, async (c) => {
     });
   }
   try {
-    await setPhotoAlt(c.var.kv, id, user, photoId, read.data.alt, c.var.now());
+    await setPhotoAlt(
+      c.var.services.kv,
+      id,
+      user,
+      photoId,
+      read.data.alt,
+      c.var.services.clock(),
+    );
   } catch (err) {
     return render(c, listing, {
       ...formFailure(read.form, err),
@@ -161,12 +177,25 @@ hostPhotos.post(
     const photoId = c.req.param("photoId");
     const action = c.req.param("action") as "up" | "down" | "cover" | "delete";
     const user = c.var.user!;
-    const listing = await getListingFor(c.var.kv, id, user);
+    const listing = await getListingFor(c.var.services.kv, id, user);
     try {
       if (action === "delete") {
-        await deletePhoto(c.var.kv, id, user, photoId, c.var.now());
+        await deletePhoto(
+          c.var.services.kv,
+          id,
+          user,
+          photoId,
+          c.var.services.clock(),
+        );
       } else {
-        await movePhoto(c.var.kv, id, user, photoId, action, c.var.now());
+        await movePhoto(
+          c.var.services.kv,
+          id,
+          user,
+          photoId,
+          action,
+          c.var.services.clock(),
+        );
       }
     } catch (err) {
       return render(c, listing, {

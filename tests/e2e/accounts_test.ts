@@ -3,7 +3,6 @@
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
 import { createJobRunner } from "../../lib/jobs/runner.ts";
-import { jobHandlers } from "../../lib/jobs/handlers.ts";
 import { testApp } from "../helpers.ts";
 import { browserTest, startServer } from "./browser.ts";
 
@@ -27,7 +26,7 @@ async function site() {
   const t = await testApp(Date.now(), { BASE_URL: server.baseUrl });
   app = t.app;
   assert.equal(t.config.KV_QUEUES, false, "jobs run only when the test says");
-  const runner = createJobRunner(t.kv, jobHandlers(t.config, t.kv, t.clock), {
+  const runner = createJobRunner(t.kv, t.services.jobs, {
     now: t.clock,
     log: () => {},
   });

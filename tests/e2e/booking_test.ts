@@ -7,7 +7,6 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { bookingModeOf } from "../../lib/bookings/holds.ts";
 import { rulePackFor } from "../../lib/compliance/rules.ts";
 import { keys } from "../../lib/db/keys.ts";
-import { jobHandlers } from "../../lib/jobs/handlers.ts";
 import { createJobRunner } from "../../lib/jobs/runner.ts";
 import { localToday } from "../../lib/kitchens/free_time.ts";
 import { getKitchen } from "../../lib/kitchens/repo.ts";
@@ -52,7 +51,7 @@ async function demoSite() {
   // The second renter is the demo host account: give it a wallet too, so it
   // is refused for the taken hours and not for missing insurance.
   await giveWallet(t.kv, DEMO_HOSTS[0].id, t.clock());
-  const runner = createJobRunner(t.kv, jobHandlers(t.config, t.kv, t.clock), {
+  const runner = createJobRunner(t.kv, t.services.jobs, {
     now: t.clock,
     log: () => {},
   });

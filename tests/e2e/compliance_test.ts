@@ -9,7 +9,6 @@ import type { Browser, Page } from "playwright-core";
 import type { Booking } from "../../lib/bookings/schema.ts";
 import { keys } from "../../lib/db/keys.ts";
 import { setDemoPayoutReady } from "../../lib/hosts/repo.ts";
-import { jobHandlers } from "../../lib/jobs/handlers.ts";
 import { createJobRunner } from "../../lib/jobs/runner.ts";
 import { localToday } from "../../lib/kitchens/free_time.ts";
 import {
@@ -43,7 +42,7 @@ browserTest(
     const t = await testApp(Date.now(), { BASE_URL: server.baseUrl });
     app = t.app;
     const base = server.baseUrl;
-    const runner = createJobRunner(t.kv, jobHandlers(t.config, t.kv, t.clock), {
+    const runner = createJobRunner(t.kv, t.services.jobs, {
       now: t.clock,
       log: () => {},
     });

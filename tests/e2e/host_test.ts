@@ -8,7 +8,6 @@ import { Buffer } from "node:buffer";
 import encodePng from "@jsquash/png/encode.js";
 import type { Browser, Page } from "playwright-core";
 import { keys } from "../../lib/db/keys.ts";
-import { jobHandlers } from "../../lib/jobs/handlers.ts";
 import { getListingFor } from "../../lib/kitchens/listings.ts";
 import { givePermits, giveWallet } from "../compliance_helpers.ts";
 import { createJobRunner } from "../../lib/jobs/runner.ts";
@@ -48,7 +47,7 @@ browserTest(
     app = t.app;
     await seedDemoAccounts(t.kv, new Date(t.clock()));
     await giveWallet(t.kv, "demo-user-renter", t.clock());
-    const runner = createJobRunner(t.kv, jobHandlers(t.config, t.kv, t.clock), {
+    const runner = createJobRunner(t.kv, t.services.jobs, {
       now: t.clock,
       log: () => {},
     });

@@ -7,7 +7,6 @@ import assert from "node:assert/strict";
 import type { Browser } from "playwright-core";
 import { keys } from "../../lib/db/keys.ts";
 import type { Booking } from "../../lib/bookings/schema.ts";
-import { jobHandlers } from "../../lib/jobs/handlers.ts";
 import { createJobRunner } from "../../lib/jobs/runner.ts";
 import { localToday } from "../../lib/kitchens/free_time.ts";
 import { stripeClient } from "../../lib/payments/stripe.ts";
@@ -111,7 +110,7 @@ browserTest(
       await res.body?.cancel();
       const runner = createJobRunner(
         t.kv,
-        jobHandlers(t.config, t.kv, t.clock),
+        t.services.jobs,
         {
           now: t.clock,
           log: () => {},

@@ -44,6 +44,7 @@ import {
   signUpConfirmed,
 } from "../account_helpers.ts";
 import { addKitchens, ALLOW_ALL, kitchenFixture, testApp } from "../helpers.ts";
+import { at as servicesAt } from "../../lib/app.ts";
 
 type T = Awaited<ReturnType<typeof testApp>>;
 
@@ -808,12 +809,7 @@ Deno.test("calendar sync: oversize, slow and broken feeds fail cleanly and keep 
       // feed's job now rather than wait (a day would end the host's session).
       const due = await feedOf(t, k);
       await syncImportFeed(
-        {
-          kv: t.kv,
-          now: t.clock(),
-          wake: false,
-          fetch: { allowLoopback: true },
-        },
+        servicesAt(t.services),
         { kitchenId: k.id, slot: due.slot, feedId: due.id },
         due.syncJobId!,
       );
@@ -863,7 +859,7 @@ Deno.test("calendar sync: oversize, slow and broken feeds fail cleanly and keep 
           kv: t.kv,
           now: t.clock(),
           wake: false,
-          fetch: { allowLoopback: true, timeoutMs: 300 },
+          calendarFetch: { allowLoopback: true, timeoutMs: 300 },
         },
         { kitchenId: k.id, slot: feed.slot, feedId: feed.id },
         feed.syncJobId!,
@@ -888,12 +884,7 @@ Deno.test("calendar sync: oversize, slow and broken feeds fail cleanly and keep 
     // A duplicate run of an old job does nothing.
     const before = await feedOf(t, k);
     await syncImportFeed(
-      {
-        kv: t.kv,
-        now: t.clock(),
-        wake: false,
-        fetch: { allowLoopback: true },
-      },
+      servicesAt(t.services),
       { kitchenId: k.id, slot: before.slot, feedId: before.id },
       "calendar-sync:stale",
     );

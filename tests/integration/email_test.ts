@@ -15,6 +15,7 @@ import { loadManifest } from "../../lib/islands/manifest.ts";
 import { createApp } from "../../routes/app.tsx";
 import { devMailbox } from "../../routes/dev_mailbox.tsx";
 import { EMAIL_JOB } from "../../lib/job_names.ts";
+import { createServices } from "../../lib/app.ts";
 
 const VERIFY_URL = "http://localhost:8000/verify?token=tok_123&next=%2F";
 
@@ -230,10 +231,8 @@ async function mailboxApp(
   });
   const now = Date.parse("2026-12-01T15:00:00Z");
   const app = createApp({
-    kv,
-    config,
+    services: createServices(config, kv, () => now),
     manifest: await loadManifest(),
-    now: () => now,
   });
   // routes/app.tsx mounts it; mount it here too until that lands, never twice.
   if (!app.routes.some((r) => r.path.startsWith("/dev/mailbox"))) {
@@ -403,10 +402,8 @@ async function deployApp() {
   });
   assert.equal(config.APP_ENV, "production");
   const app = createApp({
-    kv,
-    config,
+    services: createServices(config, kv, Date.now),
     manifest: await loadManifest(),
-    now: Date.now,
   });
   return {
     kv,

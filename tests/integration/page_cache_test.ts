@@ -19,6 +19,7 @@ import { securityHeaders } from "../../routes/security.ts";
 import { post, signUpConfirmed } from "../account_helpers.ts";
 import { givePermits, TEST_ADMIN } from "../compliance_helpers.ts";
 import { addHost, addKitchens, kitchenFixture, testApp } from "../helpers.ts";
+import { createServices } from "../../lib/app.ts";
 
 const NOW = Date.parse("2026-12-01T15:00:00Z");
 
@@ -545,10 +546,8 @@ async function miniApp() {
   let renders = 0;
   app.use(securityHeaders(false));
   app.use(async (c, next) => {
-    c.set("kv", kv);
-    c.set("config", config);
+    c.set("services", createServices(config, kv, now));
     c.set("manifest", manifest);
-    c.set("now", now);
     c.set("user", null);
     await next();
   });
@@ -627,29 +626,35 @@ Deno.test("page cache: two apps in one process never share pages", async () => {
   const manifest = await loadManifest();
   const common = { DENO_KV_PATH: ":memory:", KV_QUEUES: "false" };
   const dev = createApp({
-    kv,
-    config: loadConfig({ ...common, APP_ENV: "development" }),
+    services: createServices(
+      loadConfig({ ...common, APP_ENV: "development" }),
+      kv,
+      () => NOW,
+    ),
     manifest: { ...manifest, css: "/assets/styles-dev.css" },
-    now: () => NOW,
   });
   const prod = createApp({
-    kv,
-    config: loadConfig({
-      ...common,
-      APP_ENV: "production",
-      BASE_URL: "https://prep.example",
-      RESEND_API_KEY: "re_test_key",
-      STRIPE_SECRET_KEY: "sk_test_abc",
-      STRIPE_WEBHOOK_SECRET: "whsec_abc",
-    }),
+    services: createServices(
+      loadConfig({
+        ...common,
+        APP_ENV: "production",
+        BASE_URL: "https://prep.example",
+        RESEND_API_KEY: "re_test_key",
+        STRIPE_SECRET_KEY: "sk_test_abc",
+        STRIPE_WEBHOOK_SECRET: "whsec_abc",
+      }),
+      kv,
+      () => NOW,
+    ),
     manifest: { ...manifest, css: "/assets/styles-prod.css" },
-    now: () => NOW,
   });
   const other = createApp({
-    kv,
-    config: loadConfig({ ...common, APP_ENV: "test" }),
+    services: createServices(
+      loadConfig({ ...common, APP_ENV: "test" }),
+      kv,
+      () => NOW,
+    ),
     manifest: { ...manifest, css: "/assets/styles-other.css" },
-    now: () => NOW,
   });
 
   const mailbox = await dev.request("/dev/mailbox");

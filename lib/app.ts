@@ -1,0 +1,235 @@
+/**
+ * The composition root (DESIGN §14): start reading here. `createServices`
+ * turns the parsed configuration into the one `Services` value the whole
+ * app shares — KV, the clock, mail settings, the Stripe client or demo
+ * payments, fees, the city's booking policy and the table of background
+ * jobs. Routes read it as `c.var.services`; the job workers get the same
+ * value. Nothing else builds settings from the configuration.
+ *
+ * Lib functions take the slice of it they need, at one instant: `at(s)`
+ * adds `now`, and every domain's deps interface is a subset of that.
+ *
+ * This module may import every domain (it wires them); no domain imports
+ * it. Job names live one level down, in lib/job_names.ts, so a domain can
+ * add a job without knowing who runs it.
+ */
+import type Stripe from "stripe";
+import { z } from "zod";
+import { sendPasswordReset } from "./accounts/users.ts";
+import type { BookingPolicy, Fees } from "./bookings/holds.ts";
+import {
+  completeBooking,
+  expireHold,
+  sendReminder,
+} from "./bookings/lifecycle.ts";
+import { expireRequest } from "./bookings/requests.ts";
+import { cleanupImportFeed, syncImportFeed } from "./calendar_sync/feeds.ts";
+import type { FetchOptions } from "./calendar_sync/fetch.ts";
+import { compliancePolicy } from "./compliance/booking_policy.ts";
+import {
+  checkBookingCompliance,
+  documentExpiryPayload,
+  documentReminderPayload,
+  expireDocument,
+  sendDocumentReminder,
+} from "./compliance/expiry.ts";
+import { stagedCleanupHandler } from "./compliance/staged.ts";
+import type { Config } from "./config.ts";
+import { emailJobHandler, type MailSettings } from "./email/job.ts";
+import { type MailTransport, transportFor } from "./email/transport.ts";
+import { sweepOrphanedUploads } from "./files/store.ts";
+import {
+  BOOKING_COMPLETE_JOB,
+  BOOKING_COMPLIANCE_CHECK_JOB,
+  BOOKING_REMINDER_JOB,
+  CALENDAR_CLEANUP_JOB,
+  CALENDAR_SYNC_JOB,
+  DOCUMENT_EXPIRY_JOB,
+  DOCUMENT_REMINDER_JOB,
+  EMAIL_JOB,
+  FILE_CLEANUP_JOB,
+  HOLD_EXPIRY_JOB,
+  type JobName,
+  PAYMENT_EVENT_JOB,
+  REFUND_JOB,
+  RELEASE_AUTHORISATION_JOB,
+  REQUEST_TIMEOUT_JOB,
+  RESET_REQUEST_JOB,
+  STAGED_CLEANUP_JOB,
+} from "./job_names.ts";
+import { defineJob, type JobHandlers } from "./jobs/runner.ts";
+import { processPaymentEvent } from "./payments/events.ts";
+import { recordRefund } from "./payments/refunds.ts";
+import { releaseAuthorisation } from "./payments/requests.ts";
+import { paymentOrigins, stripeFromConfig } from "./payments/stripe.ts";
+
+/** A handler for every job name: a name without one does not compile. */
+export type JobTable = { [K in JobName]: JobHandlers[string] };
+
+export interface Services {
+  kv: Deno.Kv;
+  config: Config;
+  /** Epoch ms now: the real clock, or a test's. */
+  clock: () => number;
+  mail: MailSettings;
+  /** Resend, or the development mailbox in KV. */
+  transport: MailTransport;
+  /** Whether jobs written get a KV-queue wake-up (not on Deno Deploy). */
+  wake: boolean;
+  /** How renters pay: Stripe, the local demo checkout, or not at all. */
+  payments: Config["PAYMENTS"];
+  /** One client for the configured key; null without one. */
+  stripe: Stripe | null;
+  fees: Fees;
+  /** The city's rules, applied inside every hold (lib/compliance). */
+  policy: BookingPolicy;
+  adminEmails: readonly string[];
+  /** Development conveniences: the dev mailbox, demo accounts and payments. */
+  devFeatures: boolean;
+  calendarFetch: FetchOptions;
+  /** The site's public origin (BASE_URL), for links that leave the site. */
+  baseUrl: string;
+  /** Where payment pages may send a browser: Stripe's, or a test server's. */
+  paymentOrigins: string[];
+  /** Every job type's handler, for the workers (lib/jobs/runner.ts). */
+  jobs: JobTable;
+}
+
+/** The services at one instant: what lib functions take as their deps. */
+export type ServicesNow = Services & { now: number };
+
+export function at(s: Services): ServicesNow {
+  return { ...s, now: s.clock() };
+}
+
+/** Builds the app's services once, at start (and once per test app). */
+export function createServices(
+  config: Config,
+  kv: Deno.Kv,
+  clock: () => number = Date.now,
+): Services {
+  const s: Services = {
+    kv,
+    config,
+    clock,
+    mail: {
+      from: config.EMAIL_FROM,
+      baseUrl: config.BASE_URL,
+      wake: config.KV_QUEUES,
+    },
+    transport: transportFor(config, kv),
+    wake: config.KV_QUEUES,
+    payments: config.PAYMENTS,
+    stripe: stripeFromConfig(config),
+    fees: {
+      renterFeeBps: config.RENTER_FEE_BPS,
+      platformFeeBps: config.PLATFORM_FEE_BPS,
+    },
+    policy: compliancePolicy,
+    adminEmails: config.ADMIN_EMAILS,
+    devFeatures: config.DEV_FEATURES,
+    calendarFetch: { allowLoopback: config.CALENDAR_FETCH_ALLOW_LOOPBACK },
+    baseUrl: config.BASE_URL,
+    paymentOrigins: paymentOrigins(config.STRIPE_API_BASE),
+    jobs: {} as Services["jobs"],
+  };
+  s.jobs = jobTable(s);
+  return s;
+}
+
+const bookingJob = z.object({ bookingId: z.string().min(1).max(64) });
+
+/**
+ * The table of job names → handlers. Each handler reads the clock when it
+ * runs, so a job due later sees the time it runs at.
+ */
+function jobTable(s: Services): JobTable {
+  return {
+    [EMAIL_JOB]: emailJobHandler(s.transport),
+    [RESET_REQUEST_JOB]: defineJob({
+      schema: z.object({ email: z.email() }),
+      run: ({ email }, ctx) => sendPasswordReset(at(s), email, ctx.jobId),
+    }),
+    [HOLD_EXPIRY_JOB]: defineJob({
+      schema: bookingJob,
+      run: async ({ bookingId }) => {
+        await expireHold(at(s), bookingId);
+      },
+    }),
+    [BOOKING_COMPLETE_JOB]: defineJob({
+      schema: bookingJob,
+      run: async ({ bookingId }) => {
+        await completeBooking(at(s), bookingId);
+      },
+    }),
+    [BOOKING_REMINDER_JOB]: defineJob({
+      schema: bookingJob,
+      run: ({ bookingId }, ctx) => sendReminder(at(s), bookingId, ctx.jobId),
+    }),
+    [PAYMENT_EVENT_JOB]: defineJob({
+      schema: z.object({ eventId: z.string().min(1).max(255) }),
+      run: ({ eventId }) => processPaymentEvent(at(s), eventId),
+    }),
+    [REFUND_JOB]: defineJob({
+      schema: z.object({
+        bookingId: z.string().min(1).max(64),
+        n: z.number().int().min(0),
+        amountCents: z.number().int().min(0),
+        hostReversalCents: z.number().int().min(0),
+        commissionRefundCents: z.number().int().min(0),
+      }),
+      run: (payload, ctx) => recordRefund(at(s), payload, ctx.jobId),
+    }),
+    [REQUEST_TIMEOUT_JOB]: defineJob({
+      schema: bookingJob,
+      run: async ({ bookingId }) => {
+        await expireRequest(at(s), bookingId, undefined, { onlyIfDue: true });
+      },
+    }),
+    [RELEASE_AUTHORISATION_JOB]: defineJob({
+      schema: bookingJob,
+      run: ({ bookingId }) => releaseAuthorisation(at(s), bookingId),
+    }),
+    [CALENDAR_SYNC_JOB]: defineJob({
+      schema: z.object({
+        kitchenId: z.string().min(1).max(64),
+        slot: z.number().int().min(0).max(4),
+        feedId: z.string().min(1).max(64),
+      }),
+      run: (payload, ctx) => syncImportFeed(at(s), payload, ctx.jobId),
+    }),
+    [CALENDAR_CLEANUP_JOB]: defineJob({
+      schema: z.object({
+        kitchenId: z.string().min(1).max(64),
+        feedId: z.string().min(1).max(64),
+      }),
+      run: ({ kitchenId, feedId }) =>
+        cleanupImportFeed(at(s), kitchenId, feedId),
+    }),
+    [DOCUMENT_REMINDER_JOB]: defineJob({
+      schema: documentReminderPayload,
+      run: async (payload) => {
+        await sendDocumentReminder(at(s), payload);
+      },
+    }),
+    [DOCUMENT_EXPIRY_JOB]: defineJob({
+      schema: documentExpiryPayload,
+      run: async (payload) => {
+        await expireDocument(at(s), payload);
+      },
+    }),
+    [BOOKING_COMPLIANCE_CHECK_JOB]: defineJob({
+      schema: bookingJob,
+      run: async ({ bookingId }) => {
+        await checkBookingCompliance(at(s), bookingId);
+      },
+    }),
+    [STAGED_CLEANUP_JOB]: stagedCleanupHandler(s.kv, s.clock),
+    [FILE_CLEANUP_JOB]: defineJob({
+      schema: z.object({}),
+      run: async () => {
+        await sweepOrphanedUploads(s.kv, s.clock());
+      },
+    }),
+  };
+}
