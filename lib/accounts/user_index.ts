@@ -68,23 +68,6 @@ export async function* listUsers(
   for await (const e of iter) yield e.value;
 }
 
-/** Accounts by id, read fresh; a missing one is absent from the map. */
-export async function getUsers(
-  kv: Deno.Kv,
-  ids: readonly string[],
-): Promise<Map<string, User>> {
-  const unique = [...new Set(ids)];
-  const out = new Map<string, User>();
-  // getMany takes at most 10 keys.
-  for (let i = 0; i < unique.length; i += 10) {
-    const got = await kv.getMany<User[]>(
-      unique.slice(i, i + 10).map((id) => keys.user(id)),
-    );
-    for (const e of got) if (e.value) out.set(e.value.id, e.value);
-  }
-  return out;
-}
-
 /** Writes the index entries of accounts made before `users_by_term` existed (once). */
 export function backfillUserIndex(kv: Deno.Kv): Promise<BackfillResult> {
   return runBackfill<User>(kv, {

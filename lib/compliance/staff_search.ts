@@ -14,8 +14,8 @@
 import { z } from "zod";
 import { requireCapability } from "../accounts/roles.ts";
 import type { Role, SessionUser, User } from "../accounts/schema.ts";
+import { getUsers } from "../accounts/repo.ts";
 import {
-  getUsers,
   listUsers,
   listUsersByTerm,
   userTerms,
