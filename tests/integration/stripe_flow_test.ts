@@ -592,6 +592,7 @@ Deno.test("stripe: an outage at checkout (5xx) answers 503 and releases the hour
     cookie: w.renter,
   });
   assert.equal(res.status, 503);
+  assert.equal(res.headers.get("retry-after"), "60");
   assert.match(await res.text(), OUTAGE);
   const [b] = await bookingsOf(w.t, "rosa@example.com");
   await assertReleased(w.t, b);
@@ -602,6 +603,41 @@ Deno.test("stripe: an outage at checkout (5xx) answers 503 and releases the hour
   await w.close();
 });
 
+const RESUME_OUTAGE =
+  /Payments are unavailable right now; try again in a minute\. Your hold is kept until 9:35\sAM\./;
+
+Deno.test("stripe: resuming payment while Stripe is down (5xx or unreachable) answers 503 and keeps the hold", async () => {
+  const w = await world();
+  const { bookingId, sessionId } = await checkout(w);
+  w.t.advance(60_000);
+  w.fake.setOutage(502);
+  const down = await get(w.t, `/bookings/${bookingId}/pay`, w.renter);
+  assert.equal(down.status, 503);
+  assert.equal(down.headers.get("retry-after"), "60");
+  const html = await down.text();
+  assert.match(html, RESUME_OUTAGE);
+  assert.doesNotMatch(html, /hours were released/);
+  const held = await booking(w.t, bookingId);
+  assert.equal(held.status, "held");
+  assert.equal(held.holdExpiresAt, Date.parse("2026-12-01T15:35:00Z"));
+  // Back up: the same session again.
+  w.fake.setOutage(null);
+  const back = await get(w.t, `/bookings/${bookingId}/pay`, w.renter);
+  assert.equal(back.status, 303);
+  assert.equal(
+    back.headers.get("location"),
+    w.fake.state.sessions.get(sessionId)!.url,
+  );
+  // Unreachable: the same answer.
+  await w.fake.close();
+  const gone = await get(w.t, `/bookings/${bookingId}/pay`, w.renter);
+  assert.equal(gone.status, 503);
+  assert.equal(gone.headers.get("retry-after"), "60");
+  assert.match(await gone.text(), RESUME_OUTAGE);
+  assert.equal((await booking(w.t, bookingId)).status, "held");
+  w.t.close();
+});
+
 Deno.test("stripe: Stripe unreachable at checkout answers 503 and releases the hours it held", async () => {
   const w = await world();
   await w.fake.close();
@@ -609,6 +645,7 @@ Deno.test("stripe: Stripe unreachable at checkout answers 503 and releases the h
     cookie: w.renter,
   });
   assert.equal(res.status, 503);
+  assert.equal(res.headers.get("retry-after"), "60");
   assert.match(await res.text(), OUTAGE);
   const [b] = await bookingsOf(w.t, "rosa@example.com");
   await assertReleased(w.t, b);
