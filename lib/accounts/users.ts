@@ -655,8 +655,8 @@ export async function updateProfile(
  * Sends a confirmation link to the new address; the change happens when it
  * is used. Limited per account, since each request mails an address of the
  * requester's choosing. An address that has an account gets a notice
- * instead, and the requester is answered the same, so the form does not
- * reveal who has an account.
+ * instead (once a day at most, whoever asks), and the requester is answered
+ * the same, so the form does not reveal who has an account.
  */
 export async function requestEmailChange(
   deps: AccountDeps,
@@ -680,6 +680,12 @@ export async function requestEmailChange(
   const taken = await deps.kv.get(keys.userByEmail(newEmail));
   const atomic = deps.kv.atomic().check(taken);
   if (taken.value) {
+    // Past the recipient's limit nothing is sent, and the requester is
+    // answered just the same.
+    const limit = LIMITS.emailInUseNoticeByRecipient;
+    if (!(await addLimitHit(atomic, deps.kv, limit, newEmail, deps.now)).ok) {
+      return;
+    }
     addEmail(
       atomic,
       deps,
