@@ -4,6 +4,7 @@
  * SDK's test-header helper and delivered to POST /api/stripe/webhook.
  */
 import assert from "node:assert/strict";
+import { serialize } from "node:v8";
 import type Stripe from "stripe";
 import { listAuditFor } from "../../lib/audit/repo.ts";
 import { ledgerProblem } from "../../lib/bookings/lifecycle.ts";
@@ -11,6 +12,8 @@ import type { CalendarDay } from "../../lib/bookings/calendar.ts";
 import type { Booking } from "../../lib/bookings/schema.ts";
 import { keys } from "../../lib/db/keys.ts";
 import { listMail } from "../../lib/email/mailbox.ts";
+import { newId } from "../../lib/ids.ts";
+import { listDeadJobs } from "../../lib/jobs/outbox.ts";
 import { getHostFresh } from "../../lib/hosts/repo.ts";
 import type { UnprocessablePaymentEvent } from "../../lib/payments/events.ts";
 import { stripeClient } from "../../lib/payments/stripe.ts";
@@ -457,6 +460,54 @@ Deno.test("stripe: a payment after the hold lapsed re-claims free time, else is 
       m.to === "rosa@example.com" && /Payment refunded/.test(m.subject)
     ),
   );
+  await w.close();
+});
+
+Deno.test("stripe: a payment after the hold lapsed onto a day whose record is full is refunded, never a failed job", async () => {
+  const w = await world();
+  const first = await checkout(w);
+  w.t.advance(29 * 60_000);
+  const paid = w.fake.completeSession(first.sessionId);
+  w.t.advance(7 * 60_000);
+  await runJobs(w.t); // the hold expires
+  // Meanwhile the day's record is as full as a KV value can be (written
+  // before the caps on blocks): the booking's claim would not fit.
+  const held = await booking(w.t, first.bookingId);
+  const dayKey = keys.calendarDay(w.kitchenId, "2026-12-03");
+  const midnight = Date.parse("2026-12-03T06:00:00Z");
+  const mine = {
+    ref: held.id,
+    start: held.start,
+    end: held.end,
+    bufferMs: held.bufferMs,
+    expiresAt: null,
+  };
+  const claims: CalendarDay["claims"] = [];
+  while (serialize({ v: 1, claims: [...claims, mine] }).byteLength <= 65_536) {
+    claims.push({
+      ref: `block:${newId()}`,
+      start: midnight + claims.length * 2,
+      end: midnight + claims.length * 2 + 1,
+      bufferMs: 0,
+      expiresAt: null,
+    });
+  }
+  await w.t.kv.set(dayKey, { v: 1, claims });
+  const res = await deliver(w, paid.event);
+  assert.equal(res.status, 200);
+  await runJobs(w.t);
+  const b = await booking(w.t, first.bookingId);
+  assert.equal(b.status, "expired");
+  assert.match(
+    b.note ?? "",
+    /calendar for that day was full; it is refunded in full/,
+  );
+  assert.equal(
+    w.fake.state.charges.get(paid.charge.id)!.amount_refunded,
+    paid.charge.amount,
+  );
+  assert.equal(ledgerProblem(b), null);
+  assert.equal((await listDeadJobs(w.t.kv)).length, 0);
   await w.close();
 });
 
