@@ -679,21 +679,14 @@ export async function requestEmailChange(
   if (!hit.ok) throw new TooManyAttemptsError(hit.retryAfterSeconds);
   const taken = await deps.kv.get(keys.userByEmail(newEmail));
   const atomic = deps.kv.atomic().check(taken);
-  if (taken.value) {
-    // Past the recipient's limit nothing is sent, and the requester is
-    // answered just the same.
-    const limit = LIMITS.emailInUseNoticeByRecipient;
-    if (!(await addLimitHit(atomic, deps.kv, limit, newEmail, deps.now)).ok) {
-      return;
-    }
-    addEmail(
-      atomic,
-      deps,
-      newEmail,
-      emailInUseEmail({ resetUrl: `${deps.mail.baseUrl}/forgot-password` }),
-    );
-  } else {
+  if (!taken.value) {
     await addVerification(atomic, deps, user, newEmail);
+  } else {
+    const limit = LIMITS.emailInUseNoticeByRecipient;
+    const hit = await addLimitHit(atomic, deps.kv, limit, newEmail, deps.now);
+    if (!hit.ok) return;
+    const resetUrl = `${deps.mail.baseUrl}/forgot-password`;
+    addEmail(atomic, deps, newEmail, emailInUseEmail({ resetUrl }));
   }
   await atomic.commit();
 }
