@@ -36,9 +36,12 @@ export class ConflictError extends AppError {
   }
 }
 
-/** A service we depend on is down; nothing was left half-done, and trying again later may work. */
+/**
+ * A service we depend on is down; nothing was left half-done, and trying
+ * again after `retryAfterSeconds` (sent as Retry-After) may work.
+ */
 export class UnavailableError extends AppError {
-  constructor(message: string) {
+  constructor(message: string, readonly retryAfterSeconds = 60) {
     super(503, message);
   }
 }

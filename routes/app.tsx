@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { ErrorPage, errorTitle } from "../components/ErrorPage.tsx";
-import { AppError } from "../lib/errors.ts";
+import { AppError, UnavailableError } from "../lib/errors.ts";
 import { logError } from "../lib/log.ts";
 import { bodyLimits } from "./limits.ts";
 import { stripeWebhook, WEBHOOK_BODY_LIMIT } from "./api/stripe_webhook.ts";
@@ -114,6 +114,10 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     if (!known) logError(`${c.req.method} ${c.req.path} failed:`, err);
     const status = known ? err.status : 500;
     const message = known ? err.message : "Please try again in a moment.";
+    if (err instanceof UnavailableError) {
+      // A whole number of our own making: never user input.
+      c.header("Retry-After", String(Math.ceil(err.retryAfterSeconds)));
+    }
     if (c.req.path.startsWith("/api/")) {
       const issues = err instanceof AppError && "issues" in err
         ? err.issues

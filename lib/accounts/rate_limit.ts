@@ -22,6 +22,16 @@ export const LIMITS = {
     max: 1,
     windowMs: 24 * 3600_000,
   },
+  /**
+   * "Someone tried to use your address on another Prep account", per
+   * recipient: any number of accounts can ask to move to one address, so
+   * its owner hears of it once a day at most.
+   */
+  emailInUseNoticeByRecipient: {
+    bucket: "email-in-use-notice:recipient",
+    max: 1,
+    windowMs: 24 * 3600_000,
+  },
   /** Each request sends an email to an address of the requester's choosing. */
   emailChangeByAccount: {
     bucket: "email-change:account",

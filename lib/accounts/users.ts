@@ -653,8 +653,8 @@ export async function updateProfile(
  * Sends a confirmation link to the new address; the change happens when it
  * is used. Limited per account, since each request mails an address of the
  * requester's choosing. An address that has an account gets a notice
- * instead, and the requester is answered the same, so the form does not
- * reveal who has an account.
+ * instead (once a day at most, whoever asks), and the requester is answered
+ * the same, so the form does not reveal who has an account.
  */
 export async function requestEmailChange(
   deps: AccountDeps,
@@ -677,16 +677,20 @@ export async function requestEmailChange(
   if (!hit.ok) throw new TooManyAttemptsError(hit.retryAfterSeconds);
   const taken = await deps.kv.get(keys.userByEmail(newEmail));
   const atomic = deps.kv.atomic().check(taken);
-  if (taken.value) {
+  if (!taken.value) {
+    await addVerification(atomic, deps, user, newEmail);
+  } else {
+    const limit = LIMITS.emailInUseNoticeByRecipient;
+    const hit = await addLimitHit(atomic, deps.kv, limit, newEmail, deps.now);
+    if (!hit.ok) return;
+    const resetUrl = `${deps.mail.baseUrl}/forgot-password`;
     addEmail(
       atomic,
       deps.mail,
       newEmail,
-      emailInUseEmail({ resetUrl: `${deps.mail.baseUrl}/forgot-password` }),
+      emailInUseEmail({ resetUrl }),
       deps.now,
     );
-  } else {
-    await addVerification(atomic, deps, user, newEmail);
   }
   await atomic.commit();
 }

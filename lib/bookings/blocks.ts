@@ -17,10 +17,12 @@
  * block's. An import may overlap other blocks (busy is busy) but never a
  * booking or a hold: such events are skipped and reported, never written.
  *
- * A day document is one KV value (at most 64 KiB, about 650 claims), so an
- * import is capped by construction: at most MAX_IMPORTED_PER_DAY blocks per
- * feed on any local day, and none added to a day document already holding
- * MAX_DAY_CLAIMS claims. What a cap leaves out is counted for the host.
+ * A day document is one KV value (at most 64 KiB, about 600 claims), so
+ * blocks are capped by construction: an import adds at most
+ * MAX_IMPORTED_PER_DAY blocks per feed on any local day, and no block,
+ * imported or manual, is added to a day document already holding
+ * MAX_DAY_CLAIMS claims. What a cap leaves out of an import is counted for
+ * the host; a manual block past it is refused with a form error.
  */
 import { keys } from "../db/keys.ts";
 import { forget } from "../db/read_cache.ts";
@@ -92,6 +94,9 @@ export const BLOCK_OVERLAP_MESSAGE =
   "That time overlaps a booking or another block.";
 
 const overlapError = () => new ConflictError(BLOCK_OVERLAP_MESSAGE);
+
+export const DAY_FULL_MESSAGE =
+  "This day has too many separate blocks; join them into longer ones.";
 
 /**
  * Occupancy entries of [start, end): pieces of at most 24 hours, because
@@ -170,7 +175,9 @@ export interface BlockInput {
 /**
  * Takes [start, end) off sale as a manual block. Throws ConflictError when
  * any live claim (a booking, a hold, another block) is in the way, now or
- * because a concurrent writer just took it.
+ * because a concurrent writer just took it; a ValidationError when a day it
+ * touches already holds MAX_DAY_CLAIMS claims (minute-long blocks would
+ * otherwise grow a day document past KV's value limit).
  */
 export async function createBlock(
   kv: Deno.Kv,
@@ -212,13 +219,15 @@ export async function createBlock(
     if (docs.some((d) => conflictsWith(d.claims, claim, now).length > 0)) {
       throw overlapError();
     }
+    const next = docs.map((d) => withClaim(d, claim, now));
+    if (next.some((d) => d.claims.length > MAX_DAY_CLAIMS)) {
+      throw new ValidationError({ date: DAY_FULL_MESSAGE }, DAY_FULL_MESSAGE);
+    }
     const atomic = kv.atomic().check({
       key: keys.kitchenBlock(kitchen.id, block.id),
       versionstamp: null,
     });
-    entries.forEach((e, i) => {
-      atomic.check(e).set(dayKeys[i], withClaim(docs[i], claim, now));
-    });
+    entries.forEach((e, i) => atomic.check(e).set(dayKeys[i], next[i]));
     atomic.set(keys.kitchenBlock(kitchen.id, block.id), block);
     addOccupancy(atomic, block);
     if ((await atomic.commit()).ok) {
@@ -342,9 +351,9 @@ const MAX_BLOCKS_PER_ATOMIC = 100;
 export const MAX_IMPORTED_PER_DAY = 48;
 
 /**
- * Claims after which an import adds nothing more to a day document: room
- * left under the 64 KiB value limit for the day's bookings and holds (which
- * never overlap, so a day holds few) and the host's own blocks.
+ * Claims after which no block (imported or manual) is added to a day
+ * document: room left under calendar.ts MAX_CLAIMS_PER_DAY for the day's
+ * bookings and holds, which never overlap, so a day holds few.
  */
 export const MAX_DAY_CLAIMS = 400;
 

@@ -28,6 +28,16 @@ export interface CalendarDay {
 
 export const EMPTY_DAY: CalendarDay = { v: 1, claims: [] };
 
+/**
+ * Claims a day document may hold: a claim serialises to at most about 107
+ * bytes, so 500 stay near 53 KiB, under KV's 64 KiB value limit
+ * (tests/unit/calendar_sync_test.ts measures it). Blocks stop well before
+ * (bookings/blocks.ts MAX_DAY_CLAIMS); bookings, which never overlap and
+ * last an hour at least, add a few dozen at most, so only a record written
+ * before the caps can reach this — and then a write refuses cleanly.
+ */
+export const MAX_CLAIMS_PER_DAY = 500;
+
 const DAY_MS = 24 * 3600_000;
 
 /** Whether a claim still holds its time at `now`. */

@@ -34,6 +34,7 @@ import {
   conflictsWith,
   EMPTY_DAY,
   isLiveClaim,
+  MAX_CLAIMS_PER_DAY,
   withClaim,
 } from "./day_claims.ts";
 import { type ExtraLine, type Quote, quote } from "./pricing.ts";
@@ -55,6 +56,9 @@ export const HOLD_MS = 35 * 60_000;
 export const CHECKOUT_MS = 31 * 60_000;
 /** Unpaid holds a renter may have at once, so nobody can lock a kitchen's week. */
 export const MAX_LIVE_HOLDS = 3;
+
+export const DAY_RECORD_FULL =
+  "The kitchen's calendar for that day is full; pick another day.";
 
 export interface Fees {
   renterFeeBps: number;
@@ -398,6 +402,18 @@ export async function createHold(
     ]);
     const dayDocs = entries.map((e) => e.value ?? EMPTY_DAY);
     checkRules(kitchen, interval, dayDocs, now, holds.value ?? []);
+    const claim = {
+      ref: id,
+      start: interval.start,
+      end: interval.end,
+      bufferMs,
+      expiresAt: holdExpiresAt,
+    };
+    const nextDocs = dayDocs.map((d) => withClaim(d, claim, now));
+    if (nextDocs.some((d) => d.claims.length > MAX_CLAIMS_PER_DAY)) {
+      // Only a record filled before the caps on blocks gets here.
+      throw new ConflictError(DAY_RECORD_FULL);
+    }
     // Recomputed from KV on every attempt; never what the page showed.
     const assessment = await deps.policy.assess(deps.kv, {
       kitchen,
@@ -453,19 +469,10 @@ export async function createHold(
       createdAt: now,
       updatedAt: now,
     };
-    const claim = {
-      ref: id,
-      start: interval.start,
-      end: interval.end,
-      bufferMs,
-      expiresAt: holdExpiresAt,
-    };
     const atomic = deps.kv.atomic()
       .check(holds, ...assessment.checks)
       .check({ key: keys.booking(id), versionstamp: null });
-    entries.forEach((e, i) => {
-      atomic.check(e).set(dayKeys[i], withClaim(dayDocs[i], claim, now));
-    });
+    entries.forEach((e, i) => atomic.check(e).set(dayKeys[i], nextDocs[i]));
     atomic
       .set(keys.booking(id), booking)
       .set(keys.bookingsByKitchen(kitchen.id, interval.start, id), id)

@@ -25,6 +25,7 @@ import {
   type CalendarDay,
   conflictsWith,
   EMPTY_DAY,
+  MAX_CLAIMS_PER_DAY,
   withClaim,
   withFirmClaim,
   withoutClaim,
@@ -297,14 +298,23 @@ export async function confirmPayment(
         end: b.end,
         bufferMs: b.bufferMs,
       };
-      if (days.some((d) => conflictsWith(d.claims, mine, deps.now).length)) {
+      const taken = days.some((d) =>
+        conflictsWith(d.claims, mine, deps.now).length
+      );
+      // A day record filled before the caps on blocks takes no more claims.
+      const full = days.some((d) =>
+        withClaim(d, { ...mine, expiresAt: null }, deps.now).claims.length >
+          MAX_CLAIMS_PER_DAY
+      );
+      if (taken || full) {
         outcome = "lost";
         return {
           booking: {
             ...b,
             payment: { ...b.payment, ...refs },
-            note:
-              "The payment arrived after the hold lapsed and the time was booked by someone else; it is refunded in full.",
+            note: taken
+              ? "The payment arrived after the hold lapsed and the time was booked by someone else; it is refunded in full."
+              : "The payment arrived after the hold lapsed and the kitchen's calendar for that day was full; it is refunded in full.",
           },
           extra: (atomic) => {
             addAudit(atomic, {

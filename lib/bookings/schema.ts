@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ValidationError } from "../errors.ts";
 import { localDate } from "../kitchens/schema.ts";
 import { quoteSchema } from "./pricing.ts";
 import { CANCELLERS } from "./refunds.ts";
@@ -129,6 +130,11 @@ export function hoursBetween(start: string, end: string): number {
   return (diff <= 0 ? diff + 24 * 60 : diff) / 60;
 }
 
+const hoursField = z.string().regex(
+  /^\d{1,2}(\.5)?$/,
+  "Pick a number of hours",
+);
+
 /**
  * What the review page is asked about. With `hours` (the kitchen page's
  * no-JS form), `end` is that many hours after the start on the wall clock,
@@ -148,13 +154,11 @@ export const reviewQuery = z.object({
   date: holdRequest.shape.date,
   start: holdRequest.shape.start,
   end: z.union([z.literal(""), holdRequest.shape.end]),
-  hours: z.union([
-    z.literal(""),
-    z.string().regex(/^\d{1,2}(\.5)?$/, "Pick a number of hours"),
-  ]),
+  hours: z.union([z.literal(""), hoursField]),
 }).refine((q) => q.end !== "" || q.hours !== "", {
-  message: "Pick an end time",
-  path: ["end"],
+  // Only the no-JS form leaves both out, and its field is the hours.
+  message: "Pick how many hours to book",
+  path: ["hours"],
 }).transform((q): ReviewRequest => ({
   kitchen: q.kitchen,
   date: q.date,
@@ -163,3 +167,45 @@ export const reviewQuery = z.object({
     ? { end: q.end }
     : { end: endAfterHours(q.start, Number(q.hours)), hours: Number(q.hours) }),
 }));
+
+/** The hours a renter picked, as far as they could be read. */
+export interface HoursPick {
+  kitchen: string;
+  date?: string;
+  start?: string;
+  hours?: number;
+}
+
+const PICK_ALL = "Pick a kitchen, a date and your hours.";
+const PICK_FIELDS = ["kitchen", "date", "start", "end", "hours"];
+
+/**
+ * What a review query or hold form that did not parse still says, so the
+ * kitchen's hours form can come back at what was picked with `message`
+ * naming the fields to fix (the picker has no place beside each field).
+ * Without a kitchen id there is no form to show: a ValidationError (an
+ * id that reads but is no kitchen is not found when the form loads).
+ */
+export function unreadablePick(
+  values: Record<string, string | undefined>,
+  errors: Record<string, string>,
+): { pick: HoursPick; message: string } {
+  const kitchen = holdRequest.shape.kitchen.safeParse(values.kitchen);
+  if (!kitchen.success) throw new ValidationError(errors, PICK_ALL);
+  const date = localDate.safeParse(values.date);
+  const start = holdRequest.shape.start.safeParse(values.start);
+  const end = holdRequest.shape.end.safeParse(values.end);
+  const hours = hoursField.safeParse(values.hours);
+  const pick: HoursPick = { kitchen: kitchen.data };
+  if (date.success) pick.date = date.data;
+  if (start.success) {
+    pick.start = start.data;
+    if (hours.success) pick.hours = Number(hours.data);
+    else if (end.success) pick.hours = hoursBetween(start.data, end.data);
+  }
+  const message = Object.entries(errors)
+    .filter(([field]) => PICK_FIELDS.includes(field))
+    .map(([, m]) => m.endsWith(".") ? m : `${m}.`)
+    .join(" ");
+  return { pick, message: message || PICK_ALL };
+}

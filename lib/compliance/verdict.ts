@@ -5,7 +5,7 @@
  * recompute the same verdict the review page showed.
  *
  * Instants are epoch milliseconds and intervals half-open [start, end), as in
- * `lib/availability.ts`; dates are local "YYYY-MM-DD" in the kitchen's zone.
+ * `lib/kitchens/availability.ts`; dates are local "YYYY-MM-DD" in the kitchen's zone.
  */
 import type { Interval } from "../kitchens/availability.ts";
 import { MONTH_NAMES } from "../bookings/month.ts";
@@ -177,7 +177,7 @@ function denyReasons(input: VerdictInput): Reason<DenyCode>[] {
       kinds.includes(d.kind) && isValidAt(d, interval.end, zone)
     );
 
-  // "≤ 180 days ahead", in 24-hour days from now as in lib/availability.ts.
+  // "≤ 180 days ahead", in 24-hour days from now as in lib/kitchens/availability.ts.
   if (
     pack.bookingWindowDays !== null &&
     interval.start > now + pack.bookingWindowDays * DAY

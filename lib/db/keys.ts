@@ -75,7 +75,7 @@ export const keys = {
     accountId: string,
   ) => ["hosts_by_payout_account", accountId],
 
-  /** A kitchen's calendar: the time taken on one local day (bookings/calendar.ts). */
+  /** A kitchen's calendar: the time taken on one local day (bookings/day_claims.ts). */
   calendarDay: (kitchenId: string, date: string) => [
     "calendar_days",
     kitchenId,

@@ -19,6 +19,7 @@ import { keys } from "../db/keys.ts";
 import { ConflictError, UnavailableError } from "../errors.ts";
 import { canTakeBookings } from "../hosts/payouts.ts";
 import { getHostFresh } from "../hosts/repo.ts";
+import { formatTime } from "../kitchens/free_time.ts";
 import { getKitchen } from "../kitchens/repo.ts";
 import { logError } from "../log.ts";
 import type { Kitchen } from "../kitchens/schema.ts";
@@ -26,6 +27,12 @@ import { isStripeOutage } from "./stripe.ts";
 
 export const PAYMENTS_DOWN =
   "Payments are unavailable right now; your hours were released, try again in a minute.";
+
+/** What a renter coming back to pay is told while Stripe is down. */
+export function resumeDown(booking: Booking): string {
+  const until = formatTime(booking.timeZone, booking.holdExpiresAt ?? 0);
+  return `Payments are unavailable right now; try again in a minute. Your hold is kept until ${until}.`;
+}
 
 export interface CheckoutDeps extends LifecycleDeps {
   payments: "stripe" | "demo" | "off";
@@ -183,9 +190,17 @@ export async function resumeCheckout(
     return kitchen ? { kind: "demo", booking, kitchen } : page;
   }
   if (!deps.stripe || !booking.payment.checkoutSessionId) return page;
-  const session = await deps.stripe.checkout.sessions.retrieve(
-    booking.payment.checkoutSessionId,
-  );
+  let session;
+  try {
+    session = await deps.stripe.checkout.sessions.retrieve(
+      booking.payment.checkoutSessionId,
+    );
+  } catch (err) {
+    if (!isStripeOutage(err)) throw err;
+    // Unlike a failed start, the hold stays: the session may still be paid.
+    logError(`Resuming checkout for booking ${id} failed:`, err);
+    throw new UnavailableError(resumeDown(booking));
+  }
   return session.status === "open" && session.url
     ? { kind: "redirect", url: session.url, external: true }
     : page;

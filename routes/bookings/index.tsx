@@ -17,11 +17,13 @@ import { loadBookingPage, loadTrips } from "../../lib/bookings/pages.ts";
 import {
   holdRequest,
   hoursBetween,
+  type HoursPick,
   reviewQuery,
   type ReviewRequest,
+  unreadablePick,
 } from "../../lib/bookings/schema.ts";
 import { loadCityKitchenPage } from "../../lib/compliance/kitchen_page.ts";
-import { NotFoundError, ValidationError } from "../../lib/errors.ts";
+import { NotFoundError } from "../../lib/errors.ts";
 import { ID_PATTERN } from "../../lib/ids.ts";
 import { getKitchen } from "../../lib/kitchens/repo.ts";
 import { pickerDay } from "../../lib/kitchens/slot_view.ts";
@@ -60,13 +62,10 @@ bookings.get("/", async (c) => {
   );
 });
 
-const PICK_HOURS = "Pick a kitchen, a date and your hours.";
-
-/** A posted booking form's hours, to review again; refused outright when they cannot be read. */
-function reviewOf(raw: Record<string, string>): ReviewRequest {
+/** A posted booking form's hours, to review again; null when they cannot be read. */
+function reviewOf(raw: Record<string, string>): ReviewRequest | null {
   const parsed = holdRequest.omit({ acknowledge: true }).safeParse(raw);
-  if (!parsed.success) throw new ValidationError({}, PICK_HOURS);
-  return parsed.data;
+  return parsed.success ? parsed.data : null;
 }
 
 /**
@@ -88,7 +87,13 @@ async function renderReview(
     );
   } catch (err) {
     const refused = formFailure(emptyForm, err);
-    return await renderHoursForm(c, req, refused.form, refused.status);
+    const hours = req.hours ?? hoursBetween(req.start, req.end);
+    return await renderHoursForm(
+      c,
+      { kitchen: req.kitchen, date: req.date, start: req.start, hours },
+      refused.form,
+      refused.status,
+    );
   }
   // Say up front why an unconfirmed account cannot book, not after the post.
   const may = decide(c.var.user, "book");
@@ -110,21 +115,17 @@ async function renderReview(
 
 async function renderHoursForm(
   c: AppContext,
-  req: ReviewRequest,
+  pick: HoursPick,
   form: FormState,
   status: FormStatus,
 ) {
   const { kitchen: k, date, today, lastDate, slots } =
     await loadCityKitchenPage(
       c.var.services.kv,
-      req.kitchen,
-      req.date,
+      pick.kitchen,
+      pick.date,
       c.var.services.clock(),
     );
-  const picked = {
-    start: req.start,
-    hours: req.hours ?? hoursBetween(req.start, req.end),
-  };
   return page(
     c,
     { title: "Pick other hours" },
@@ -135,16 +136,22 @@ async function renderHoursForm(
         today={today}
         lastDate={lastDate}
         minHours={k.minHours}
-        {...pickerDay(k, date, slots, picked)}
+        {...pickerDay(k, date, slots, pick)}
       />
     </ChooseHoursPage>,
     status,
   );
 }
 
+/** Hours that cannot be read: the kitchen's hours form again, naming what to fix. */
+async function renderUnreadable(c: AppContext, form: FormState) {
+  const { pick, message } = unreadablePick(form.values, form.errors);
+  return await renderHoursForm(c, pick, { ...form, message }, 400);
+}
+
 bookings.get("/new", async (c) => {
   const read = readQuery(c, reviewQuery);
-  if (!read.ok) throw new ValidationError(read.form.errors, PICK_HOURS);
+  if (!read.ok) return await renderUnreadable(c, read.form);
   return await renderReview(c, read.data);
 });
 
@@ -155,7 +162,9 @@ const holdForm = holdRequest.extend({
 bookings.post("/", async (c) => {
   const read = await readForm(c, holdForm);
   if (!read.ok) {
-    return await renderReview(c, reviewOf(read.form.values), read.form, 400);
+    const req = reviewOf(read.form.values);
+    if (!req) return await renderUnreadable(c, read.form);
+    return await renderReview(c, req, read.form, 400);
   }
   try {
     const { url, external } = await startCheckout(
@@ -168,12 +177,7 @@ bookings.post("/", async (c) => {
       : redirect(c, url);
   } catch (err) {
     const failed = formFailure(read.form, err);
-    return await renderReview(
-      c,
-      reviewOf(read.form.values),
-      failed.form,
-      failed.status,
-    );
+    return await renderReview(c, read.data, failed.form, failed.status);
   }
 });
 

@@ -553,6 +553,43 @@ Deno.test("accounts: sign-up and reset are rate limited", async () => {
   t.close();
 });
 
+Deno.test("accounts: a registered address gets at most one email-change notice a day, whatever account asks", async () => {
+  const t = await testApp();
+  const notice = "Someone tried to use your address on another Prep account";
+  const noticesTo = async (to: string) => {
+    await runJobs(t);
+    return (await listMail(t.kv)).filter((m) =>
+      m.to === to && m.subject === notice
+    ).length;
+  };
+  await signUp(t, "taken@example.com");
+  const askers = await Promise.all(
+    ["a1", "a2", "a3", "a4"].map((n) => signUp(t, `${n}@example.com`)),
+  );
+  const change = (cookie: string, email: string) =>
+    post(t, "/account/email", { email, currentPassword: PASSWORD }, {
+      cookie,
+    });
+  // Every asker, twice (under each account's own limit), all at once.
+  const answers = await Promise.all(
+    [...askers, ...askers].map((cookie) => change(cookie, "taken@example.com")),
+  );
+  const fresh = await change(askers[0], "fresh@example.com");
+  for (const res of [...answers, fresh]) {
+    assert.equal(res.status, 303);
+    assert.equal(res.headers.get("location"), "/account?notice=email-sent");
+    assert.equal(await res.text(), "");
+  }
+  assert.equal(await noticesTo("taken@example.com"), 1);
+  // The next day the owner may be told again, once.
+  t.advance(24 * 3600_000);
+  for (const cookie of askers.slice(0, 2)) {
+    assert.equal((await change(cookie, "taken@example.com")).status, 303);
+  }
+  assert.equal(await noticesTo("taken@example.com"), 2);
+  t.close();
+});
+
 Deno.test("accounts: the account page changes details, password and email, with the current password", async () => {
   const t = await testApp();
   const cookie = await signUp(t);

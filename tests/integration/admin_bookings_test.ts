@@ -388,6 +388,70 @@ Deno.test("admin bookings: an admin who is not on the booking cannot cancel it t
   t.close();
 });
 
+Deno.test("admin bookings: staff cannot accept or decline a request through the host's routes", async () => {
+  const t = await testApp();
+  const host = await signUpConfirmed(t, "hal@example.com", "host");
+  await setDemoPayoutReady(t.kv, host.user.id, t.clock());
+  const [k] = await addKitchens(t.kv, host.user.id, [
+    kitchenFixture({ bookingMode: "request" }),
+  ]);
+  const renter = await signUpConfirmed(t, "rosa@example.com", "rent", {
+    wallet: true,
+  });
+  const hours = { kitchen: k.id, date: "2026-12-03", end: "13:00" };
+  const first = await bookPaid(t, renter.cookie, { ...hours, start: "10:00" });
+  const second = await bookPaid(t, renter.cookie, {
+    ...hours,
+    start: "14:00",
+    end: "17:00",
+  });
+  assert.equal((await booking(t, first)).status, "requested");
+  assert.equal((await booking(t, second)).status, "requested");
+  const admin = await staff(t, "ann@example.com", "admin");
+  const support = await staff(t, "sam@example.com", "support");
+  const audits = (await auditEntries(t)).length;
+  for (const id of [first, second]) {
+    const before = (await t.kv.get(keys.booking(id))).versionstamp;
+    for (const cookie of [admin, support]) {
+      for (const action of ["accept", "decline"]) {
+        const path = `/host/bookings/${id}/${action}`;
+        const res = await post(t, path, {}, { cookie });
+        assert.equal(res.status, 403, path);
+        assert.match(
+          await res.text(),
+          /Only the kitchen(?:'|&#39;)s host accepts or declines a request; staff do not answer for them\./,
+          path,
+        );
+      }
+    }
+    assert.equal((await t.kv.get(keys.booking(id))).versionstamp, before);
+  }
+  assert.equal((await auditEntries(t)).length, audits);
+  // The host answers both, recorded as the host.
+  const accepted = await post(t, `/host/bookings/${first}/accept`, {}, {
+    cookie: host.cookie,
+  });
+  assert.equal(
+    accepted.headers.get("location"),
+    "/host/bookings?notice=accepted",
+  );
+  const declined = await post(t, `/host/bookings/${second}/decline`, {}, {
+    cookie: host.cookie,
+  });
+  assert.equal(
+    declined.headers.get("location"),
+    "/host/bookings?notice=declined",
+  );
+  assert.equal((await booking(t, first)).status, "confirmed");
+  assert.equal((await booking(t, second)).status, "declined");
+  const answers = (await auditEntries(t)).filter((e) =>
+    e.action === "payment.captured" || e.action === "booking.declined"
+  );
+  assert.equal(answers.length, 2);
+  assert.ok(answers.every((e) => e.actor.id === host.user.id));
+  t.close();
+});
+
 Deno.test("admin bookings: a booking whose ledger does not balance is flagged", async () => {
   const { t, id, admin, support } = await setup();
   const real = await booking(t, id);

@@ -223,3 +223,93 @@ Deno.test("booking reasons: the renter's own second submit says 'You already hol
   );
   t.close();
 });
+
+Deno.test("booking form: garbled hours, start or date without JavaScript come back as 'Pick other hours' naming the field", async () => {
+  const { t, k, cookie } = await setup();
+  const cases: [string, RegExp, string | null][] = [
+    ["start=10:00&hours=abc", /Pick a number of hours\./, "10:00"],
+    ["start=10:00", /Pick how many hours to book\./, "10:00"],
+    ["start=10:00&hours=", /Pick how many hours to book\./, "10:00"],
+    ["start=1x&hours=3", /Pick a start time\./, null],
+    ["start=10:00&end=25:99", /Pick an end time\./, "10:00"],
+  ];
+  for (const [query, reason, selected] of cases) {
+    const res = await review(t, k, query, cookie);
+    assert.equal(res.status, 400, query);
+    const html = await res.text();
+    assert.match(html, /Pick other hours/, query);
+    assert.match(html, reason, query);
+    assert.doesNotMatch(html, /Please check the highlighted fields/, query);
+    assert.match(html, /action="\/bookings\/new"/, query);
+    if (selected) {
+      assert.deepEqual(options(html, "start").selected, [selected], query);
+    }
+  }
+  // A garbled date: the form opens on a day with free hours, and says why.
+  const badDate = await get(
+    t,
+    `/bookings/new?kitchen=${k.id}&date=2026-13-45&start=10:00&hours=3`,
+    cookie,
+  );
+  assert.equal(badDate.status, 400);
+  const badDateHtml = await badDate.text();
+  assert.match(badDateHtml, /Pick other hours/);
+  assert.match(badDateHtml, /Use a date like 2026-12-31\./);
+  assert.match(badDateHtml, /name="start"/);
+  // Without a kitchen to show, a plain page that says what is wrong.
+  const noKitchen = await get(
+    t,
+    `/bookings/new?kitchen=nope&date=${DATE}&start=10:00&hours=3`,
+    cookie,
+  );
+  assert.equal(noKitchen.status, 400);
+  assert.match(
+    await noKitchen.text(),
+    /Pick a kitchen, a date and your hours\./,
+  );
+  const missing = await get(t, `/bookings/new?hours=abc`, cookie);
+  assert.equal(missing.status, 400);
+  assert.match(await missing.text(), /Pick a kitchen, a date and your hours\./);
+  const unknown = await get(
+    t,
+    `/bookings/new?kitchen=01HZZZZZZZZZZZZZZZZZZZZZZZ&date=${DATE}&start=10:00&hours=abc`,
+    cookie,
+  );
+  assert.equal(unknown.status, 404);
+  assert.match(await unknown.text(), /We could not find that kitchen\./);
+  t.close();
+});
+
+Deno.test("booking form: a posted hold with garbled fields comes back as 'Pick other hours' naming the field, holding nothing", async () => {
+  const { t, k, cookie } = await setup();
+  const form = {
+    kitchen: k.id,
+    date: DATE,
+    start: "10:00",
+    end: "13:00",
+    acceptRules: "yes",
+  };
+  const cases: [Record<string, string>, RegExp][] = [
+    [{ ...form, end: "abc" }, /Pick an end time\./],
+    [{ ...form, start: "" }, /Pick a start time\./],
+    [{ ...form, date: "soon" }, /Use a date like 2026-12-31\./],
+  ];
+  for (const [body, reason] of cases) {
+    const res = await post(t, "/bookings", body, { cookie });
+    assert.equal(res.status, 400, JSON.stringify(body));
+    const html = await res.text();
+    assert.match(html, /Pick other hours/);
+    assert.match(html, reason);
+    assert.match(html, /name="start"/);
+  }
+  const noKitchen = await post(t, "/bookings", { ...form, kitchen: "x" }, {
+    cookie,
+  });
+  assert.equal(noKitchen.status, 400);
+  assert.match(
+    await noKitchen.text(),
+    /Pick a kitchen, a date and your hours\./,
+  );
+  assert.equal((await heldBookings(t)).length, 0);
+  t.close();
+});

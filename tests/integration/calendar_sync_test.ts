@@ -3,6 +3,7 @@
 // served by a local Deno.serve — recurring, all-day and overnight events
 // around Chicago's DST change on 2027-03-14 — with the fetch limits.
 import assert from "node:assert/strict";
+import { serialize } from "node:v8";
 import ICAL from "ical.js";
 import type { SessionUser } from "../../lib/accounts/schema.ts";
 import {
@@ -28,7 +29,7 @@ import {
 import { FeedFetchError, fetchFeed } from "../../lib/calendar_sync/fetch.ts";
 import { MAX_OCCURRENCES_PER_RULE } from "../../lib/calendar_sync/parse.ts";
 import { keys } from "../../lib/db/keys.ts";
-import { ConflictError } from "../../lib/errors.ts";
+import { ConflictError, ValidationError } from "../../lib/errors.ts";
 import { setDemoPayoutReady } from "../../lib/hosts/repo.ts";
 import { newId } from "../../lib/ids.ts";
 import type { JobRecord } from "../../lib/jobs/outbox.ts";
@@ -466,6 +467,77 @@ Deno.test("calendar sync: a manual block refuses an overlapping booking and vice
       acceptRules: "yes",
     }, { cookie: renter.cookie });
     assert.equal(now.status, 303, "the freed time is bookable");
+  } finally {
+    t.close();
+  }
+});
+
+Deno.test("calendar sync: hundreds of short manual blocks stop at the day's cap with a form error, never a 500", async () => {
+  const { t, host, k, base } = await setup();
+  try {
+    const FULL =
+      "This day has too many separate blocks; join them into longer ones.";
+    const dayKey = keys.calendarDay(k.id, "2027-03-05");
+    // One-minute blocks a minute apart from 00:01, as many as the day
+    // takes and more.
+    let made = 0;
+    for (let i = 0; i < 700; i++) {
+      const start = at("2027-03-05T00:01") + i * 2 * 60_000;
+      try {
+        await createBlock(t.kv, k, {
+          start,
+          end: start + 60_000,
+          reason: "",
+        }, NOW);
+        made++;
+      } catch (err) {
+        assert.ok(err instanceof ValidationError, String(err));
+        assert.equal(err.message, FULL);
+      }
+    }
+    assert.equal(made, MAX_DAY_CLAIMS);
+    const day = (await t.kv.get<CalendarDay>(dayKey)).value!;
+    assert.equal(day.claims.length, MAX_DAY_CLAIMS);
+    assert.ok(serialize(day).byteLength < 64 * 1024);
+
+    // Through the form: the reason, with what was typed kept.
+    const stamp = (await t.kv.get(dayKey)).versionstamp;
+    const res = await post(t, `${base}/blocks`, {
+      date: "2027-03-05",
+      start: "23:40",
+      end: "23:50",
+      reason: "Deep clean",
+    }, { cookie: host.cookie });
+    assert.equal(res.status, 400);
+    const html = await res.text();
+    assert.ok(html.includes(FULL), html);
+    assert.match(html, /value="23:40"/);
+    assert.equal((await t.kv.get(dayKey)).versionstamp, stamp);
+    // A block reaching into the full day from the day before is refused too.
+    const across = await post(t, `${base}/blocks`, {
+      date: "2027-03-04",
+      start: "23:00",
+      end: "23:59",
+      reason: "",
+    }, { cookie: host.cookie });
+    assert.equal(across.status, 303, "the day before is not full");
+    const into = await post(t, `${base}/blocks`, {
+      date: "2027-03-04",
+      start: "23:59",
+      end: "00:01",
+      reason: "",
+    }, { cookie: host.cookie });
+    assert.equal(into.status, 400);
+    assert.ok((await into.text()).includes(FULL));
+    assert.equal((await listBlocks(t.kv, k.id)).length, MAX_DAY_CLAIMS + 1);
+    // Other days are as open as ever.
+    const next = await post(t, `${base}/blocks`, {
+      date: "2027-03-06",
+      start: "10:00",
+      end: "11:00",
+      reason: "",
+    }, { cookie: host.cookie });
+    assert.equal(next.status, 303);
   } finally {
     t.close();
   }

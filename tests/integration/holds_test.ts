@@ -1,10 +1,17 @@
 import assert from "node:assert/strict";
+import { serialize } from "node:v8";
 import type { SessionUser } from "../../lib/accounts/schema.ts";
 import { keys } from "../../lib/db/keys.ts";
 import { ConflictError } from "../../lib/errors.ts";
 import { newId } from "../../lib/ids.ts";
 import { daySlots } from "../../lib/kitchens/free_time.ts";
 import type { Booking } from "../../lib/bookings/schema.ts";
+import { createBlock, MAX_DAY_CLAIMS } from "../../lib/bookings/blocks.ts";
+import {
+  type CalendarClaim,
+  type CalendarDay,
+  MAX_CLAIMS_PER_DAY,
+} from "../../lib/bookings/day_claims.ts";
 import { createHold, type HoldDeps } from "../../lib/bookings/holds.ts";
 import { mulberry32 } from "../../lib/random.ts";
 import { addHost, addKitchens, ALLOW_ALL, kitchenFixture } from "../helpers.ts";
@@ -176,6 +183,97 @@ Deno.test("holds: two processes on one KV file racing for one slot, one winner",
   const check = await Deno.openKv(path);
   assert.equal((await liveBookings(check)).length, 1);
   check.close();
+});
+
+Deno.test("holds: a day at the block cap still takes every booking that fits, and its record stays under 64 KiB", async () => {
+  const kv = await Deno.openKv(":memory:");
+  const host = await addHost(kv);
+  const [k] = await addKitchens(kv, host.id, [kitchenFixture({
+    minHours: 1,
+    maxHours: 24,
+    weeklyHours: [1, 2, 3, 4, 5, 6, 7].map((day) => ({
+      day,
+      start: "00:00",
+      end: "24:00",
+    })),
+  })]);
+  // As many blocks as a day takes, squeezed into its first second.
+  const midnight = Date.parse("2026-12-03T06:00:00Z");
+  for (let i = 0; i < MAX_DAY_CLAIMS; i++) {
+    await createBlock(kv, k, {
+      start: midnight + 2 * i,
+      end: midnight + 2 * i + 1,
+      reason: "",
+    }, NOW);
+  }
+  // Then every hour after it, each by another renter.
+  for (let h = 1; h < 24; h++) {
+    const hour = (n: number) => `${String(n).padStart(2, "0")}:00`;
+    await createHold(deps(kv), renter(h), {
+      kitchen: k.id,
+      date: "2026-12-03",
+      start: hour(h),
+      end: h === 23 ? "00:00" : hour(h + 1),
+    });
+  }
+  const day = (await kv.get<CalendarDay>(keys.calendarDay(k.id, "2026-12-03")))
+    .value!;
+  assert.equal(day.claims.length, MAX_DAY_CLAIMS + 23);
+  assert.ok(day.claims.length <= MAX_CLAIMS_PER_DAY);
+  assert.ok(serialize(day).byteLength < 64 * 1024);
+  kv.close();
+});
+
+Deno.test("holds: a day whose calendar record is full refuses the hold cleanly, never a 500", async () => {
+  const { kv, kitchens: [k] } = await setup();
+  // A record filled before the caps existed, as full as a KV value can be:
+  // one more claim would not fit.
+  const dayKey = keys.calendarDay(k.id, "2026-12-03");
+  const midnight = Date.parse("2026-12-03T06:00:00Z");
+  const hold: CalendarClaim = {
+    ref: newId(),
+    start: midnight + 10 * 3600_000,
+    end: midnight + 13 * 3600_000,
+    bufferMs: 30 * 60_000,
+    expiresAt: NOW + 35 * 60_000,
+  };
+  const claims: CalendarClaim[] = [];
+  while (
+    serialize({ v: 1, claims: [...claims, hold] }).byteLength <= 65_536
+  ) {
+    claims.push({
+      ref: `block:${newId()}`,
+      start: midnight + claims.length * 2,
+      end: midnight + claims.length * 2 + 1,
+      bufferMs: 0,
+      expiresAt: null,
+    });
+  }
+  await kv.set(dayKey, { v: 1, claims });
+  const before = await kv.get(dayKey);
+  await assert.rejects(
+    createHold(deps(kv), renter(), {
+      kitchen: k.id,
+      date: "2026-12-03",
+      start: "10:00",
+      end: "13:00",
+    }),
+    (err) =>
+      err instanceof ConflictError &&
+      err.message ===
+        "The kitchen's calendar for that day is full; pick another day.",
+  );
+  assert.equal((await kv.get(dayKey)).versionstamp, before.versionstamp);
+  assert.equal((await liveBookings(kv)).length, 0);
+  // Other days book as usual.
+  const next = await createHold(deps(kv), renter(), {
+    kitchen: k.id,
+    date: "2026-12-04",
+    start: "10:00",
+    end: "13:00",
+  });
+  assert.equal(next.status, "held");
+  kv.close();
 });
 
 Deno.test("holds: the renter may hold three unpaid bookings at once", async () => {

@@ -4,6 +4,7 @@
  * SDK's test-header helper and delivered to POST /api/stripe/webhook.
  */
 import assert from "node:assert/strict";
+import { serialize } from "node:v8";
 import type Stripe from "stripe";
 import { listAuditFor } from "../../lib/audit/repo.ts";
 import { ledgerProblem } from "../../lib/bookings/lifecycle.ts";
@@ -11,6 +12,8 @@ import type { CalendarDay } from "../../lib/bookings/day_claims.ts";
 import type { Booking } from "../../lib/bookings/schema.ts";
 import { keys } from "../../lib/db/keys.ts";
 import { listMail } from "../../lib/email/mailbox.ts";
+import { newId } from "../../lib/ids.ts";
+import { listDeadJobs } from "../../lib/jobs/outbox.ts";
 import { getHostFresh } from "../../lib/hosts/repo.ts";
 import type { UnprocessablePaymentEvent } from "../../lib/payments/events.ts";
 import { stripeClient } from "../../lib/payments/stripe.ts";
@@ -460,6 +463,54 @@ Deno.test("stripe: a payment after the hold lapsed re-claims free time, else is 
   await w.close();
 });
 
+Deno.test("stripe: a payment after the hold lapsed onto a day whose record is full is refunded, never a failed job", async () => {
+  const w = await world();
+  const first = await checkout(w);
+  w.t.advance(29 * 60_000);
+  const paid = w.fake.completeSession(first.sessionId);
+  w.t.advance(7 * 60_000);
+  await runJobs(w.t); // the hold expires
+  // Meanwhile the day's record is as full as a KV value can be (written
+  // before the caps on blocks): the booking's claim would not fit.
+  const held = await booking(w.t, first.bookingId);
+  const dayKey = keys.calendarDay(w.kitchenId, "2026-12-03");
+  const midnight = Date.parse("2026-12-03T06:00:00Z");
+  const mine = {
+    ref: held.id,
+    start: held.start,
+    end: held.end,
+    bufferMs: held.bufferMs,
+    expiresAt: null,
+  };
+  const claims: CalendarDay["claims"] = [];
+  while (serialize({ v: 1, claims: [...claims, mine] }).byteLength <= 65_536) {
+    claims.push({
+      ref: `block:${newId()}`,
+      start: midnight + claims.length * 2,
+      end: midnight + claims.length * 2 + 1,
+      bufferMs: 0,
+      expiresAt: null,
+    });
+  }
+  await w.t.kv.set(dayKey, { v: 1, claims });
+  const res = await deliver(w, paid.event);
+  assert.equal(res.status, 200);
+  await runJobs(w.t);
+  const b = await booking(w.t, first.bookingId);
+  assert.equal(b.status, "expired");
+  assert.match(
+    b.note ?? "",
+    /calendar for that day was full; it is refunded in full/,
+  );
+  assert.equal(
+    w.fake.state.charges.get(paid.charge.id)!.amount_refunded,
+    paid.charge.amount,
+  );
+  assert.equal(ledgerProblem(b), null);
+  assert.equal((await listDeadJobs(w.t.kv)).length, 0);
+  await w.close();
+});
+
 Deno.test("stripe: request-to-book authorises, the host accepts (capture) or declines (release)", async () => {
   const w = await world({ bookingMode: "request" });
   const a = await checkout(w);
@@ -592,6 +643,7 @@ Deno.test("stripe: an outage at checkout (5xx) answers 503 and releases the hour
     cookie: w.renter,
   });
   assert.equal(res.status, 503);
+  assert.equal(res.headers.get("retry-after"), "60");
   assert.match(await res.text(), OUTAGE);
   const [b] = await bookingsOf(w.t, "rosa@example.com");
   await assertReleased(w.t, b);
@@ -602,6 +654,41 @@ Deno.test("stripe: an outage at checkout (5xx) answers 503 and releases the hour
   await w.close();
 });
 
+const RESUME_OUTAGE =
+  /Payments are unavailable right now; try again in a minute\. Your hold is kept until 9:35\sAM\./;
+
+Deno.test("stripe: resuming payment while Stripe is down (5xx or unreachable) answers 503 and keeps the hold", async () => {
+  const w = await world();
+  const { bookingId, sessionId } = await checkout(w);
+  w.t.advance(60_000);
+  w.fake.setOutage(502);
+  const down = await get(w.t, `/bookings/${bookingId}/pay`, w.renter);
+  assert.equal(down.status, 503);
+  assert.equal(down.headers.get("retry-after"), "60");
+  const html = await down.text();
+  assert.match(html, RESUME_OUTAGE);
+  assert.doesNotMatch(html, /hours were released/);
+  const held = await booking(w.t, bookingId);
+  assert.equal(held.status, "held");
+  assert.equal(held.holdExpiresAt, Date.parse("2026-12-01T15:35:00Z"));
+  // Back up: the same session again.
+  w.fake.setOutage(null);
+  const back = await get(w.t, `/bookings/${bookingId}/pay`, w.renter);
+  assert.equal(back.status, 303);
+  assert.equal(
+    back.headers.get("location"),
+    w.fake.state.sessions.get(sessionId)!.url,
+  );
+  // Unreachable: the same answer.
+  await w.fake.close();
+  const gone = await get(w.t, `/bookings/${bookingId}/pay`, w.renter);
+  assert.equal(gone.status, 503);
+  assert.equal(gone.headers.get("retry-after"), "60");
+  assert.match(await gone.text(), RESUME_OUTAGE);
+  assert.equal((await booking(w.t, bookingId)).status, "held");
+  w.t.close();
+});
+
 Deno.test("stripe: Stripe unreachable at checkout answers 503 and releases the hours it held", async () => {
   const w = await world();
   await w.fake.close();
@@ -609,6 +696,7 @@ Deno.test("stripe: Stripe unreachable at checkout answers 503 and releases the h
     cookie: w.renter,
   });
   assert.equal(res.status, 503);
+  assert.equal(res.headers.get("retry-after"), "60");
   assert.match(await res.text(), OUTAGE);
   const [b] = await bookingsOf(w.t, "rosa@example.com");
   await assertReleased(w.t, b);

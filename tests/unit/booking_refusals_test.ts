@@ -7,8 +7,12 @@ import {
   takenError,
   whoHasTaken,
 } from "../../lib/bookings/holds.ts";
-import { hoursBetween, reviewQuery } from "../../lib/bookings/schema.ts";
-import { ConflictError } from "../../lib/errors.ts";
+import {
+  hoursBetween,
+  reviewQuery,
+  unreadablePick,
+} from "../../lib/bookings/schema.ts";
+import { ConflictError, ValidationError } from "../../lib/errors.ts";
 import { pickerDay } from "../../lib/kitchens/slot_view.ts";
 import { isStripeOutage } from "../../lib/payments/stripe.ts";
 
@@ -194,6 +198,79 @@ Deno.test("reviewQuery: a number of hours is kept for the kitchen's range check,
       assert.deepEqual(parsed.data, { ...base, ...c.expect });
     });
   }
+});
+
+Deno.test("unreadablePick: what a garbled booking form still says, and which fields to fix", async (t) => {
+  const K = "01JD0000000000000000000000";
+  const read = (values: Record<string, string>) => {
+    const parsed = reviewQuery.safeParse({
+      kitchen: "",
+      date: "",
+      start: "",
+      end: "",
+      hours: "",
+      ...values,
+    });
+    assert.equal(parsed.success, false);
+    const errors: Record<string, string> = {};
+    for (const i of parsed.error!.issues) {
+      errors[i.path.join(".")] ??= i.message;
+    }
+    return unreadablePick(values, errors);
+  };
+  const cases: {
+    name: string;
+    values: Record<string, string>;
+    expect: ReturnType<typeof unreadablePick>;
+  }[] = [
+    {
+      name: "hours that are no number keep the start",
+      values: { kitchen: K, date: "2026-12-03", start: "10:00", hours: "abc" },
+      expect: {
+        pick: { kitchen: K, date: "2026-12-03", start: "10:00" },
+        message: "Pick a number of hours.",
+      },
+    },
+    {
+      name: "no hours and no end ask for the hours",
+      values: { kitchen: K, date: "2026-12-03", start: "10:00" },
+      expect: {
+        pick: { kitchen: K, date: "2026-12-03", start: "10:00" },
+        message: "Pick how many hours to book.",
+      },
+    },
+    {
+      name: "a garbled date and start keep the hours out of it",
+      values: { kitchen: K, date: "2026-13-45", start: "1x", hours: "3" },
+      expect: {
+        pick: { kitchen: K },
+        message: "Use a date like 2026-12-31. Pick a start time.",
+      },
+    },
+    {
+      name: "a garbled date keeps the start and hours",
+      values: { kitchen: K, date: "tomorrow", start: "09:30", end: "12:30" },
+      expect: {
+        pick: { kitchen: K, start: "09:30", hours: 3 },
+        message: "Use a date like 2026-12-31.",
+      },
+    },
+  ];
+  for (const c of cases) {
+    await t.step(c.name, () => assert.deepEqual(read(c.values), c.expect));
+  }
+  await t.step("no kitchen: nothing to show again", () => {
+    assert.throws(() => read({ hours: "3" }), ValidationError);
+  });
+  await t.step("a kitchen id that is none: nothing to show either", () => {
+    assert.throws(
+      () => read({ kitchen: "../x", hours: "3" }),
+      (err) =>
+        err instanceof ValidationError &&
+        err.message === "Pick a kitchen, a date and your hours." &&
+        err.issues.kitchen === "Pick a kitchen",
+    );
+  });
 });
 
 Deno.test("hoursBetween: wall-clock hours, overnight when the end is not after the start", () => {

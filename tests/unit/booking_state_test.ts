@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
-import { ConflictError } from "../../lib/errors.ts";
+import { ConflictError, ForbiddenError } from "../../lib/errors.ts";
 import { cancellerThrough } from "../../lib/bookings/lifecycle.ts";
+import { requireHostOf } from "../../lib/bookings/requests.ts";
 import type { Canceller } from "../../lib/bookings/refunds.ts";
 import {
   allowedEvents,
@@ -210,5 +211,32 @@ Deno.test("booking state: each cancel route serves only its own side", () => {
   ];
   for (const [what, actor, through, want] of cases) {
     assert.equal(cancellerThrough(b, actor, through), want, what);
+  }
+});
+
+Deno.test("booking state: only the kitchen's host answers a request, never staff in the host's stead", () => {
+  const b = { hostId: "host" };
+  const user = (id: string, ...roles: string[]) => ({ id, roles });
+  const STAFF =
+    "Only the kitchen's host accepts or declines a request; staff do not answer for them.";
+  const OTHERS = "Only the kitchen's host can answer this request.";
+  const cases: [string, { id: string; roles: string[] }, string | null][] = [
+    ["the host", user("host", "host"), null],
+    ["a host who is an admin", user("host", "host", "admin"), null],
+    ["an admin", user("ann", "admin"), STAFF],
+    ["support", user("sam", "support"), STAFF],
+    ["another host", user("other", "host"), OTHERS],
+    ["the renter", user("renter"), OTHERS],
+  ];
+  for (const [what, actor, refusal] of cases) {
+    if (refusal === null) {
+      requireHostOf(b, actor);
+      continue;
+    }
+    assert.throws(
+      () => requireHostOf(b, actor),
+      (err) => err instanceof ForbiddenError && err.message === refusal,
+      what,
+    );
   }
 });

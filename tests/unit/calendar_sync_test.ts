@@ -25,7 +25,11 @@ import {
   occupancySegments,
   splitForClaims,
 } from "../../lib/bookings/blocks.ts";
-import { claimDays } from "../../lib/bookings/day_claims.ts";
+import {
+  claimDays,
+  MAX_CLAIMS_PER_DAY,
+} from "../../lib/bookings/day_claims.ts";
+import { kitchenFields } from "../../lib/kitchens/schema.ts";
 import {
   blockTimes,
   importStatus,
@@ -573,6 +577,51 @@ Deno.test("calendar sync: a day document at the import caps fits in one KV value
   await kv.set(["calendar_days", "k", "2027-03-02"], day);
   const bytes = serialize(day).byteLength;
   assert.ok(bytes < 48 * 1024, `${bytes} bytes`);
+});
+
+Deno.test("calendar: blocks at their cap plus every booking a day can take stay under MAX_CLAIMS_PER_DAY, which fits in one KV value", async () => {
+  // Bookings never come closer than the larger buffer and last at least the
+  // shortest minimum; a day document holds those whose buffered time
+  // touches the day. Worst case: a 25-hour day (Chicago's fall-back day),
+  // each buffer the schema allows, bookings packed as tight as the rules let.
+  const minMs = kitchenFields.shape.minHours.minValue! * 3600_000;
+  const maxBufferMinutes = kitchenFields.shape.bufferMinutes.maxValue!;
+  const day = "2027-11-07";
+  const d0 = at("2027-11-07T00:00");
+  const d1 = at("2027-11-08T00:00");
+  assert.equal(d1 - d0, 25 * 3600_000);
+  let most = 0;
+  for (let m = 0; m <= maxBufferMinutes; m += 15) {
+    const b = m * 60_000;
+    let count = 0;
+    for (let s = d0 - b - minMs + 1; s < d1 + b; s += minMs + b) {
+      if (claimDays("America/Chicago", s, s + minMs, b).includes(day)) count++;
+    }
+    most = Math.max(most, count);
+  }
+  // Any mix of buffers: disjoint bookings of at least the minimum length,
+  // all inside the day widened by the largest buffer on each side.
+  const bound = Math.ceil((d1 - d0 + 2 * maxBufferMinutes * 60_000) / minMs) +
+    1;
+  assert.ok(most <= bound, `${most} > ${bound}`);
+  assert.ok(MAX_DAY_CLAIMS + bound <= MAX_CLAIMS_PER_DAY);
+
+  // And a document at the cap, of the longest claims there are, fits.
+  const ulid = "01M915G1V8J1JXAH86D3QFRGNA";
+  const full = {
+    v: 1,
+    claims: Array.from({ length: MAX_CLAIMS_PER_DAY }, (_, i) => ({
+      ref: `block:${ulid}`,
+      start: d0 + i * 60_000 + 0.5,
+      end: d0 + i * 60_000 + 1_000.5,
+      bufferMs: maxBufferMinutes * 60_000,
+      expiresAt: d0 + i + 0.5,
+    })),
+  };
+  const bytes = serialize(full).byteLength;
+  assert.ok(bytes < 60 * 1024, `${bytes} bytes`);
+  using kv = await Deno.openKv(":memory:");
+  await kv.set(["calendar_days", "k", day], full);
 });
 
 Deno.test("calendar sync: a failure that asking again will not fix is permanent", () => {
