@@ -16,11 +16,8 @@ import {
 } from "../components/CompliancePages.tsx";
 import { emptyForm, type FormState } from "../components/Forms.tsx";
 import type { SessionUser } from "../lib/accounts/schema.ts";
-import {
-  getRenterProfile,
-  renterProfileSchema,
-  saveRenterProfile,
-} from "../lib/accounts/business_profile.ts";
+import { renterProfileSchema } from "../lib/accounts/business_profile.ts";
+import { getRenterProfile, saveRenterProfile } from "../lib/accounts/repo.ts";
 import { hitLimit, type Limit } from "../lib/accounts/rate_limit.ts";
 import {
   FEDERAL_SCOPE_IDS,

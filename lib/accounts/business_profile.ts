@@ -4,12 +4,9 @@
  * accessible kitchen, and what they make (some cities restrict some
  * products by season, e.g. outdoor cooking in Seattle's winter). The
  * booking verdict reads it; a renter who never said gets the defaults.
+ * Reading and saving it: repo.ts.
  */
 import { z } from "zod";
-import { keys } from "../db/keys.ts";
-import { cached, forget } from "../db/read_cache.ts";
-import { ValidationError } from "../errors.ts";
-import { isId } from "../ids.ts";
 
 export const PRODUCT_TYPES = [
   "baked_goods",
@@ -67,67 +64,19 @@ export const renterProfileSchema = z.object({
   ).transform((v) => v === "" ? null : v as ProductType),
 });
 
-const storedProfile = z.object({
+/** A profile as stored under `keys.renterProfile` (read and written in repo.ts). */
+export const storedProfile = z.object({
   v: z.literal(1),
   hasEmployees: z.boolean(),
   needsAccessible: z.boolean(),
   productType: z.enum(PRODUCT_TYPES).nullable(),
   updatedAt: z.number().int(),
 });
-type StoredProfile = z.infer<typeof storedProfile>;
-
-/** The renter's profile, or the defaults (no employees, no access needs, not said). */
-export async function getRenterProfile(
-  kv: Deno.Kv,
-  userId: string,
-): Promise<RenterProfile> {
-  if (!isId(userId)) return { ...DEFAULT_RENTER_PROFILE };
-  return renterProfileOf((await kv.get(keys.renterProfile(userId))).value);
-}
 
 /** The profile in a stored value (from `keys.renterProfile`), or the defaults. */
 export function renterProfileOf(value: unknown): RenterProfile {
   const stored = storedProfile.safeParse(value);
   if (!stored.success) return { ...DEFAULT_RENTER_PROFILE };
   const { hasEmployees, needsAccessible, productType } = stored.data;
-  return { hasEmployees, needsAccessible, productType };
-}
-
-const profileCacheKey = (userId: string) => `renter-profile:${userId}`;
-
-/** The profile as public pages show it, through the read cache; saving drops it. */
-export function viewRenterProfile(
-  kv: Deno.Kv,
-  userId: string,
-): Promise<RenterProfile> {
-  return cached(
-    kv,
-    profileCacheKey(userId),
-    () => getRenterProfile(kv, userId),
-  );
-}
-
-/** Saves the renter's profile (a ValidationError for values outside it). */
-export async function saveRenterProfile(
-  kv: Deno.Kv,
-  userId: string,
-  input: RenterProfile,
-  now: number,
-): Promise<RenterProfile> {
-  if (!isId(userId)) throw new ValidationError({}, "No such renter.");
-  const parsed = storedProfile.safeParse({ v: 1, ...input, updatedAt: now });
-  if (!parsed.success) {
-    const issues: Record<string, string> = {};
-    for (const issue of parsed.error.issues) {
-      issues[String(issue.path[0] ?? "form")] ??= "Choose from the list";
-    }
-    throw new ValidationError(issues);
-  }
-  const value: StoredProfile = parsed.data;
-  const res = await kv.atomic().set(keys.renterProfile(userId), value)
-    .commit();
-  if (!res.ok) throw new Error(`Could not save the profile of ${userId}`);
-  forget(kv, profileCacheKey(userId));
-  const { hasEmployees, needsAccessible, productType } = value;
   return { hasEmployees, needsAccessible, productType };
 }

@@ -12,7 +12,7 @@
  * handler re-reads what it acts on and does nothing when the world moved on.
  */
 import { z } from "zod";
-import { getRenterProfile } from "../accounts/business_profile.ts";
+import { getRenterProfile } from "../accounts/repo.ts";
 import type { User } from "../accounts/schema.ts";
 import { addAudit } from "../audit/repo.ts";
 import { describeTimes } from "../bookings/emails.ts";

@@ -5,7 +5,7 @@
  * of the kitchen and of the renter, with whether the signed-in renter has
  * it on file.
  */
-import { viewRenterProfile } from "../accounts/business_profile.ts";
+import { viewRenterProfile } from "../accounts/repo.ts";
 import { addDays } from "../kitchens/free_time.ts";
 import type { Kitchen } from "../kitchens/schema.ts";
 import { type KitchenPage, loadKitchenPage } from "../kitchens/pages.ts";

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
+import { PRODUCT_TYPES } from "../../lib/accounts/business_profile.ts";
 import {
   getRenterProfile,
-  PRODUCT_TYPES,
   saveRenterProfile,
-} from "../../lib/accounts/business_profile.ts";
+} from "../../lib/accounts/repo.ts";
 import { keys } from "../../lib/db/keys.ts";
 import { ValidationError } from "../../lib/errors.ts";
 import { get, post, signUpConfirmed } from "../account_helpers.ts";
