@@ -1,4 +1,4 @@
-import { RESET_TTL_MS, VERIFY_TTL_MS } from "../lib/accounts/users.ts";
+import { RESET_TTL_MS, VERIFY_TTL_MS } from "../lib/accounts/email_links.ts";
 import {
   emptyForm,
   FormMessage,

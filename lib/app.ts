@@ -15,7 +15,7 @@
  */
 import type Stripe from "stripe";
 import { z } from "zod";
-import { sendPasswordReset } from "./accounts/users.ts";
+import { sendPasswordReset } from "./accounts/password_reset.ts";
 import type { BookingPolicy, Fees } from "./bookings/holds.ts";
 import {
   completeBooking,

@@ -12,13 +12,10 @@ import {
   profileForm,
 } from "../lib/accounts/schema.ts";
 import { endSession, rotateSession } from "../lib/accounts/sessions.ts";
-import {
-  becomeHost,
-  changePassword,
-  deleteAccount,
-  requestEmailChange,
-  updateProfile,
-} from "../lib/accounts/users.ts";
+import { deleteAccount } from "../lib/accounts/deletion.ts";
+import { changePassword } from "../lib/accounts/password_change.ts";
+import { requestEmailChange, updateProfile } from "../lib/accounts/profile.ts";
+import { becomeHost } from "../lib/accounts/signup.ts";
 import { type AppContext, type AppEnv, page } from "./context.tsx";
 import { formFailure, readForm } from "./forms.ts";
 import { redirect } from "./headers.ts";

@@ -20,13 +20,15 @@ import {
 import { endSession } from "../lib/accounts/sessions.ts";
 import {
   confirmEmail,
-  logIn,
-  requestPasswordReset,
   resendVerification,
+} from "../lib/accounts/email_verification.ts";
+import { logIn } from "../lib/accounts/login.ts";
+import {
+  requestPasswordReset,
   resetLinkIsValid,
   resetPassword,
-  signUp,
-} from "../lib/accounts/users.ts";
+} from "../lib/accounts/password_reset.ts";
+import { signUp } from "../lib/accounts/signup.ts";
 import { type AppContext, type AppEnv, page } from "./context.tsx";
 import { formFailure, limitedForm, readForm } from "./forms.ts";
 import { redirect } from "./headers.ts";

@@ -9,7 +9,8 @@
  * applies from the next login.
  */
 import { z } from "zod";
-import { accountDepsFrom, setStaffRole } from "../lib/accounts/users.ts";
+import { setStaffRole } from "../lib/accounts/staff_roles.ts";
+import { at, createServices } from "../lib/app.ts";
 import { ConfigError, loadConfig } from "../lib/config.ts";
 import { openStore } from "../lib/db/kv.ts";
 
@@ -55,7 +56,7 @@ if (import.meta.main) {
   const kv = await openStore(config);
   try {
     const user = await setStaffRole(
-      accountDepsFrom(config, kv, Date.now()),
+      at(createServices(config, kv)),
       parsed.email,
       parsed.role,
       parsed.grant,

@@ -5,7 +5,8 @@ import { keys } from "../lib/db/keys.ts";
 import { listMail } from "../lib/email/mailbox.ts";
 import { createJobRunner } from "../lib/jobs/runner.ts";
 import type { User } from "../lib/accounts/schema.ts";
-import { accountDepsFrom, setStaffRole } from "../lib/accounts/users.ts";
+import { setStaffRole } from "../lib/accounts/staff_roles.ts";
+import { at } from "../lib/app.ts";
 import { testApp } from "./helpers.ts";
 
 export type T = Awaited<ReturnType<typeof testApp>>;
@@ -148,7 +149,7 @@ export async function staff(
   role: "admin" | "support",
 ): Promise<string> {
   await signUp(t, email);
-  const deps = accountDepsFrom(t.config, t.kv, t.clock());
+  const deps = at(t.services);
   assert.ok(await setStaffRole(deps, email, role, true));
   return sessionCookie(await post(t, "/login", { email, password: PASSWORD }));
 }

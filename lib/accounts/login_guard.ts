@@ -136,3 +136,14 @@ export async function addTrustedDevice(
   );
   return secret;
 }
+
+/** Adds forgetting every trusted browser of an account to an atomic (deleting it). */
+export async function addRemoveTrustedDevices(
+  atomic: Deno.AtomicOperation,
+  kv: Deno.Kv,
+  userId: string,
+): Promise<void> {
+  for await (
+    const device of kv.list({ prefix: keys.trustedDevicesPrefix(userId) })
+  ) atomic.delete(device.key);
+}

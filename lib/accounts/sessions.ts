@@ -1,6 +1,19 @@
+/**
+ * Sessions: their lifetime and cap, adding and ending them inside the
+ * atomics that change an account, loading one from a cookie, logging out.
+ * Reads through the read cache, and writes that must drop it, go through
+ * repo.ts.
+ */
 import { keys } from "../db/keys.ts";
 import { ConflictError, ForbiddenError } from "../errors.ts";
-import { cached, forget } from "../db/read_cache.ts";
+import {
+  commitAccountChange,
+  deleteSessions,
+  getUserEntry,
+  touchSession,
+  viewSession,
+  viewSessionUser,
+} from "./repo.ts";
 import { hashSecret, newSecret } from "./tokens.ts";
 import type { SessionRecord, SessionUser, User } from "./schema.ts";
 
@@ -22,7 +35,7 @@ export interface NewSession {
   /** Goes in the cookie; only its hash is stored. */
   secret: string;
   hash: string;
-  /** Sessions the atomic also ends (over the cap); drop them with `forgetSessions` after the commit. */
+  /** Sessions the atomic also ends (over the cap), for `commitAccountChange`. */
   ended: string[];
 }
 
@@ -125,7 +138,7 @@ const END_IN_ONE_ATOMIC = 200;
 /**
  * Adds the end of every session of a user (but `keep`) to an atomic that
  * changes the account, checked against sessions added meanwhile. Returns
- * the hashes to drop with `forgetSessions` once the atomic has committed.
+ * the hashes ended, for `commitAccountChange`.
  */
 export async function addEndSessions(
   atomic: Deno.AtomicOperation,
@@ -146,75 +159,8 @@ export async function addEndSessions(
       }
       return ending;
     }
-    const page = ending.slice(0, END_IN_ONE_ATOMIC);
-    const early = kv.atomic();
-    for (const hash of page) {
-      early.delete(keys.sessionsByUser(userId, hash)).delete(
-        keys.session(hash),
-      );
-    }
-    await early.commit();
-    forgetSessions(kv, page);
+    await deleteSessions(kv, userId, ending.slice(0, END_IN_ONE_ATOMIC));
   }
-}
-
-/** Drops this instance's cached copies of sessions an atomic has just ended. */
-export function forgetSessions(kv: Deno.Kv, hashes: string[]): void {
-  for (const hash of hashes) forget(kv, sessionCacheKey(hash));
-}
-
-/**
- * Session records are read through the read cache: every signed-in request
- * needs one. Ending a session drops it on this instance once the atomic
- * that ends it has committed; another instance may accept a just-ended
- * session for up to the cache's five seconds (the user record behind it is
- * cached the same way, below).
- */
-const sessionCacheKey = (hash: string) => `session:${hash}`;
-
-function readSession(
-  kv: Deno.Kv,
-  hash: string,
-): Promise<Deno.KvEntryMaybe<SessionRecord>> {
-  return cached(
-    kv,
-    sessionCacheKey(hash),
-    () => kv.get<SessionRecord>(keys.session(hash)),
-    (e) => e.value !== null,
-  );
-}
-
-const userCacheKey = (userId: string) => `session-user:${userId}`;
-
-/**
- * The user behind a session, through the read cache like the session itself;
- * every write to a user record (lib/accounts/users.ts) drops it here with
- * `forgetSessionUser`, so roles and suspensions apply at once on this
- * instance and within five seconds on others.
- */
-function readUser(
-  kv: Deno.Kv,
-  userId: string,
-): Promise<Deno.KvEntryMaybe<User>> {
-  return cached(
-    kv,
-    userCacheKey(userId),
-    () => kv.get<User>(keys.user(userId)),
-    (e) => e.value !== null,
-  );
-}
-
-/**
- * Drops this instance's cached copy of a user record after a write to it,
- * and of the sessions the same atomic ended.
- */
-export function forgetSessionUser(
-  kv: Deno.Kv,
-  userId: string,
-  endedSessions: string[] = [],
-): void {
-  forget(kv, userCacheKey(userId));
-  forgetSessions(kv, endedSessions);
 }
 
 function toSessionUser(u: User): SessionUser {
@@ -238,50 +184,33 @@ export async function loadSession(
 ): Promise<{ user: SessionUser; hash: string } | null> {
   if (secret.length < 20 || secret.length > 100) return null;
   const hash = await hashSecret(secret);
-  const entry = await readSession(kv, hash);
+  const entry = await viewSession(kv, hash);
   if (!entry.value) return null;
   const s = entry.value;
   if (!isLive(s, now)) {
-    await endSessionByHash(kv, s.userId, hash);
+    await deleteSessions(kv, s.userId, [hash]);
     return null;
   }
-  const user = (await readUser(kv, s.userId)).value;
+  const user = (await viewSessionUser(kv, s.userId)).value;
   if (!user) return null;
   // Suspending ends every session; one that slipped through (written before
   // that was so, or by an instance that had not yet seen the suspension) is
   // ended here, so reinstating the account does not bring it back.
   if (user.suspension) {
-    await endSessionByHash(kv, s.userId, hash);
+    await deleteSessions(kv, s.userId, [hash]);
     return null;
   }
   if (now - s.lastSeenAt > TOUCH_EVERY_MS) {
-    // A lost race only means another request already touched it.
-    await kv.atomic().check(entry).set(keys.session(hash), {
-      ...s,
-      lastSeenAt: now,
-    }, { expireIn: Math.max(1, s.expiresAt - now) }).commit();
-    // Won or lost, the cached copy is stale now.
-    forget(kv, sessionCacheKey(hash));
+    await touchSession(kv, hash, entry as Deno.KvEntry<SessionRecord>, now);
   }
   return { user: toSessionUser(user), hash };
-}
-
-async function endSessionByHash(
-  kv: Deno.Kv,
-  userId: string,
-  hash: string,
-): Promise<void> {
-  await kv.atomic().delete(keys.session(hash)).delete(
-    keys.sessionsByUser(userId, hash),
-  ).commit();
-  forget(kv, sessionCacheKey(hash));
 }
 
 /** Logs out: the cookie's session no longer exists. */
 export async function endSession(kv: Deno.Kv, secret: string): Promise<void> {
   const hash = await hashSecret(secret);
   const s = (await kv.get<SessionRecord>(keys.session(hash))).value;
-  if (s) await endSessionByHash(kv, s.userId, hash);
+  if (s) await deleteSessions(kv, s.userId, [hash]);
 }
 
 /**
@@ -295,7 +224,7 @@ export async function rotateSession(
   now: number,
 ): Promise<NewSession> {
   for (let attempt = 0; attempt < 3; attempt++) {
-    const user = await kv.get<User>(keys.user(userId));
+    const user = await getUserEntry(kv, userId);
     if (!user.value || user.value.suspension) {
       throw new ForbiddenError("Log in to continue.");
     }
@@ -303,8 +232,7 @@ export async function rotateSession(
     const fresh = await addSession(atomic, kv, userId, now, {
       replacing: oldHash,
     });
-    if ((await atomic.commit()).ok) {
-      forgetSessions(kv, fresh.ended);
+    if (await commitAccountChange(kv, atomic, { endedSessions: fresh.ended })) {
       return fresh;
     }
   }

@@ -2,7 +2,7 @@
  * How staff find an account without its id: `users_by_term`, an entry per
  * search term of each account (its email, its domain, the words of its
  * name, business name and email), written in the same atomic as the
- * account (lib/accounts/users.ts), and backfilled once for accounts made
+ * account (repo.ts), and backfilled once for accounts made
  * before it existed.
  */
 import { type BackfillResult, runBackfill } from "../db/backfill.ts";

@@ -16,7 +16,7 @@
 import { z } from "zod";
 import { requireCapability } from "../accounts/roles.ts";
 import type { SessionUser, User } from "../accounts/schema.ts";
-import { changeUserAsStaff } from "../accounts/users.ts";
+import { changeUserAsStaff } from "../accounts/account_change.ts";
 import { addAudit, listAuditFor } from "../audit/repo.ts";
 import type { AuditEntry } from "../audit/schema.ts";
 import { listUpcomingBookings } from "../bookings/listing_edit.ts";

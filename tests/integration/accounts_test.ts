@@ -1,10 +1,8 @@
 import assert from "node:assert/strict";
 import { parseAdminArgs } from "../../scripts/admin.ts";
-import {
-  accountDepsFrom,
-  sendPasswordReset,
-  setStaffRole,
-} from "../../lib/accounts/users.ts";
+import { sendPasswordReset } from "../../lib/accounts/password_reset.ts";
+import { setStaffRole } from "../../lib/accounts/staff_roles.ts";
+import { at } from "../../lib/app.ts";
 import { keys } from "../../lib/db/keys.ts";
 import { listMail } from "../../lib/email/mailbox.ts";
 import { listDeadJobs } from "../../lib/jobs/outbox.ts";
@@ -863,7 +861,7 @@ Deno.test("accounts: a reset request is one job for any address; the link is sen
   }
   assert.deepEqual(jobs, [RESET_REQUEST_JOB, RESET_REQUEST_JOB]);
 
-  const deps = accountDepsFrom(t.config, t.kv, t.clock());
+  const deps = at(t.services);
   await sendPasswordReset(deps, "ada@example.com", "job-1");
   await sendPasswordReset(deps, "ada@example.com", "job-1");
   await sendPasswordReset(deps, "nobody@example.com", "job-2");

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { accountDepsFrom, setStaffRole } from "../../lib/accounts/users.ts";
+import { setStaffRole } from "../../lib/accounts/staff_roles.ts";
+import { at } from "../../lib/app.ts";
 import { addAudit, listAudit } from "../../lib/audit/repo.ts";
 import type { AuditEntry } from "../../lib/audit/schema.ts";
 import { ledgerProblem } from "../../lib/bookings/lifecycle.ts";
@@ -25,7 +26,7 @@ import { addKitchens, kitchenFixture, testApp } from "../helpers.ts";
 /** A staff member: signed up, given the role, logged in afresh (a role change ends sessions). */
 async function staff(t: T, email: string, role: "admin" | "support") {
   await signUp(t, email);
-  const deps = accountDepsFrom(t.config, t.kv, t.clock());
+  const deps = at(t.services);
   assert.ok(await setStaffRole(deps, email, role, true));
   return sessionCookie(await post(t, "/login", { email, password: PASSWORD }));
 }
@@ -327,7 +328,7 @@ Deno.test("admin bookings: an admin cancels with a reason: full refund, time fre
 
 Deno.test("admin bookings: an admin who is on the booking cannot cancel it from the staff page", async () => {
   const { t, id, admin } = await setup();
-  const deps = accountDepsFrom(t.config, t.kv, t.clock());
+  const deps = at(t.services);
   await setStaffRole(deps, "hal@example.com", "admin", true);
   const hostAdmin = sessionCookie(
     await post(t, "/login", { email: "hal@example.com", password: PASSWORD }),

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { accountDepsFrom, setStaffRole } from "../../lib/accounts/users.ts";
+import { setStaffRole } from "../../lib/accounts/staff_roles.ts";
+import { at } from "../../lib/app.ts";
 import { addAudit, listAudit, listAuditFor } from "../../lib/audit/repo.ts";
 import type { NewAuditEntry } from "../../lib/audit/schema.ts";
 import { keys } from "../../lib/db/keys.ts";
@@ -132,7 +133,7 @@ Deno.test("audit: `deno task admin` granting and revoking a role is audited", as
   const t = await testApp();
   try {
     await signUp(t);
-    const deps = accountDepsFrom(t.config, t.kv, t.clock());
+    const deps = at(t.services);
     assert.equal(
       await setStaffRole(deps, "nobody@example.com", "admin", true),
       null,

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { decide } from "../../lib/accounts/roles.ts";
-import { accountDepsFrom, logIn } from "../../lib/accounts/users.ts";
+import { logIn } from "../../lib/accounts/login.ts";
+import { at } from "../../lib/app.ts";
 import type { User } from "../../lib/accounts/schema.ts";
 import { listAuditFor } from "../../lib/audit/repo.ts";
 import { suspendUser } from "../../lib/compliance/suspensions.ts";
@@ -518,7 +519,7 @@ Deno.test("suspensions: suspending ends every session even when there are more t
 Deno.test("suspensions: logins racing a suspension leave no session behind", async () => {
   const { t, admin, renter } = await setup();
   try {
-    const deps = accountDepsFrom(t.config, t.kv, NOW);
+    const deps = at(t.services);
     const logins = Array.from(
       { length: 12 },
       (_, i) =>

@@ -1,0 +1,41 @@
+/** Deleting one's own account. */
+import { ConflictError, ValidationError } from "../errors.ts";
+import { addHostRemoval } from "../hosts/repo.ts";
+import { hostHasKitchens } from "../kitchens/repo.ts";
+import { type AccountDeps, requirePassword } from "./account_change.ts";
+import { addRemoveTrustedDevices } from "./login_guard.ts";
+import { addUserRemoval, commitAccountChange, getUserEntry } from "./repo.ts";
+import type { User } from "./schema.ts";
+import { addEndSessions } from "./sessions.ts";
+
+/**
+ * Deletes the account, its sign-in index and sessions. A host whose kitchens
+ * are listed must hand them over first, so no listing is left without an owner.
+ */
+export async function deleteAccount(
+  deps: AccountDeps,
+  userId: string,
+  currentPassword: string,
+): Promise<void> {
+  const entry = await getUserEntry(deps.kv, userId);
+  const user = entry.value;
+  if (!user) return;
+  await requirePassword(deps, user, currentPassword, "currentPassword");
+  if (await hostHasKitchens(deps.kv, userId)) {
+    throw new ValidationError(
+      {},
+      "Your kitchens are still listed. Contact support to close a host account with listings.",
+    );
+  }
+  const atomic = deps.kv.atomic();
+  addUserRemoval(atomic, entry as Deno.KvEntry<User>);
+  await addHostRemoval(atomic, deps.kv, userId);
+  const endedSessions = await addEndSessions(atomic, deps.kv, userId);
+  await addRemoveTrustedDevices(atomic, deps.kv, userId);
+  const change = { userId, endedSessions, hostProfile: true };
+  if (!(await commitAccountChange(deps.kv, atomic, change))) {
+    throw new ConflictError(
+      "Your account changed meanwhile; please try again.",
+    );
+  }
+}
