@@ -27,7 +27,7 @@ import type { DraftRecord } from "../kitchens/listings.ts";
 import { addKitchenUpdate, forgetKitchen } from "../kitchens/repo.ts";
 import type { Kitchen, PermitStanding } from "../kitchens/schema.ts";
 import { addNotification } from "../notifications/repo.ts";
-import { addExpiryJobs } from "./expiry.ts";
+import { addExpiryJobs } from "./expiry_plan.ts";
 import { newDocument, RENTER_DOCUMENT_ZONE, review } from "./review.ts";
 import { rulePackFor } from "./rules.ts";
 import { permitStanding, sameStanding } from "./standing.ts";

@@ -26,31 +26,16 @@ import { flagDispute, syncPayoutAccount } from "./connect.ts";
 import { logError } from "../log.ts";
 import { verifyWebhook, WebhookBodyError } from "./stripe.ts";
 import { PAYMENT_EVENT_JOB } from "../job_names.ts";
+import {
+  bookingId,
+  type PaymentEvent,
+  paymentEvent,
+  stripeId,
+  type UnprocessablePaymentEvent,
+  type UnreadableStripeEvent,
+} from "./schema.ts";
 
-const id = z.string().min(1).max(255);
-const bookingId = z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/);
-
-/**
- * What we keep of an event: enough to act on, never the whole payload
- * (Stripe's objects can outgrow a KV value). Stripe events about a booking
- * are only a trigger: the job reads the booking's payment from Stripe and
- * moves the booking to match it, so the order events arrive in never matters.
- */
-export const paymentEvent = z.object({
-  id,
-  /** Stripe's event type, or the demo checkout's "demo.paid". */
-  type: z.string().min(1).max(100),
-  provider: z.enum(["stripe", "demo"]),
-  receivedAt: z.number().int(),
-  bookingId: bookingId.nullable(),
-  /** Connect account for account.updated. */
-  accountId: id.nullable(),
-  /** Charge of a dispute. */
-  chargeId: id.nullable(),
-  paymentIntentId: id.nullable(),
-  checkoutSessionId: id.nullable(),
-});
-export type PaymentEvent = z.infer<typeof paymentEvent>;
+const id = stripeId;
 
 /** Stripe event types that start work; every other type is recorded and ignored. */
 export const HANDLED_STRIPE_EVENTS = [
@@ -114,14 +99,6 @@ function bookingOf(
   const candidate = obj.metadata?.booking_id ?? obj.client_reference_id;
   // A session or charge made by another integration is not ours: no booking.
   return candidate && bookingId.safeParse(candidate).success ? candidate : null;
-}
-
-/** Why a signed delivery could not be read, for the record and the 400. */
-export interface UnreadableStripeEvent {
-  /** The event's id and type when at least those could be read. */
-  eventId: string | null;
-  type: string | null;
-  problem: string;
 }
 
 export type ParsedStripeEvent =
@@ -345,17 +322,6 @@ export async function payDemo(
     paymentIntentId: `demo_pi_${id}`,
     checkoutSessionId: `demo_cs_${id}`,
   }, { now: deps.now, wake: deps.mail.wake });
-}
-
-/** A signed delivery we could not read, kept for whoever looks into it. */
-export interface UnprocessablePaymentEvent extends UnreadableStripeEvent {
-  v: 1;
-  /** The event id, or `sha256:<hex>` of the body when it has none. */
-  ref: string;
-  firstSeenAt: number;
-  lastSeenAt: number;
-  /** Deliveries of it so far: Stripe retries each for up to three days. */
-  deliveries: number;
 }
 
 /**
