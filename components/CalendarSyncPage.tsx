@@ -2,8 +2,8 @@ import {
   type Block,
   BLOCK_KIND_NAMES,
   BLOCK_KINDS,
-  MAX_IMPORTED_PER_DAY,
-} from "../lib/bookings/blocks.ts";
+} from "../lib/bookings/schema.ts";
+import { MAX_IMPORTED_PER_DAY } from "../lib/bookings/blocks.ts";
 import { MAX_OCCURRENCES_PER_RULE } from "../lib/calendar_sync/parse.ts";
 import type { ImportFeed } from "../lib/calendar_sync/feeds.ts";
 import type { CalendarPageData } from "../lib/calendar_sync/host.ts";

@@ -44,3 +44,15 @@ export async function getUsers(
   }
   return out;
 }
+
+/**
+ * A renter's business profile as stored (read it with business_profile.ts
+ * `renterProfileOf`), with its versionstamp: a hold checks it, so a profile
+ * saved meanwhile makes the booking decide again.
+ */
+export function getRenterProfileEntry(
+  kv: Deno.Kv,
+  userId: string,
+): Promise<Deno.KvEntryMaybe<unknown>> {
+  return kv.get(keys.renterProfile(userId));
+}

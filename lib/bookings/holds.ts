@@ -12,9 +12,6 @@ import {
 } from "../kitchens/availability.ts";
 import type { SessionUser } from "../accounts/schema.ts";
 import { decide } from "../accounts/roles.ts";
-import { keys } from "../db/keys.ts";
-import { forget, forgetPrefix } from "../db/read_cache.ts";
-import { hostViewScope } from "./cache_keys.ts";
 import {
   ConflictError,
   ForbiddenError,
@@ -24,7 +21,7 @@ import {
 import { newId } from "../ids.ts";
 import { addJob } from "../jobs/outbox.ts";
 import { localInstant, rulesOf } from "../kitchens/free_time.ts";
-import { getKitchen, isListed, occupancyCacheKey } from "../kitchens/repo.ts";
+import { addOccupancy, getKitchen, isListed } from "../kitchens/repo.ts";
 import type { Kitchen } from "../kitchens/schema.ts";
 import {
   busyIntervals,
@@ -38,10 +35,19 @@ import {
   withClaim,
 } from "./day_claims.ts";
 import { type ExtraLine, type Quote, quote } from "./pricing.ts";
+import {
+  addCalendarDay,
+  addNewBooking,
+  addRenterHolds,
+  commitBookingWrite,
+  getRenterHoldsEntry,
+  readCalendarDays,
+} from "./repo.ts";
 import type {
   Booking,
   BookingMode,
   HoldRequest,
+  RenterHolds,
   ReviewRequest,
 } from "./schema.ts";
 import { HOLD_EXPIRY_JOB } from "../job_names.ts";
@@ -114,9 +120,6 @@ export interface HoldDeps {
   /** Whether the kitchen's host can be paid now (payout set up). */
   hostCanBePaid: (hostId: string) => Promise<boolean>;
 }
-
-/** A renter's unpaid holds, by booking id, with when each lapses. */
-export type RenterHolds = { bookingId: string; expiresAt: number }[];
 
 /** The instants of a picked date and wall-clock times; an end at or before the start is the next day. */
 export function requestedInterval(
@@ -211,10 +214,8 @@ export async function previewHold(
     kitchen.bufferMinutes * 60_000,
   );
   const [entries, holds] = await Promise.all([
-    deps.kv.getMany<CalendarDay[]>(
-      days.map((d) => keys.calendarDay(kitchen.id, d)),
-    ),
-    renterId ? deps.kv.get<RenterHolds>(keys.renterHolds(renterId)) : null,
+    readCalendarDays(deps.kv, kitchen.id, days),
+    renterId ? getRenterHoldsEntry(deps.kv, renterId) : null,
   ]);
   const docs = entries.map((e) => e.value ?? EMPTY_DAY);
   checkRules(kitchen, interval, docs, deps.now, holds?.value ?? []);
@@ -395,10 +396,9 @@ export async function createHold(
   const holdExpiresAt = now + HOLD_MS;
 
   for (let attempt = 0; attempt < 8; attempt++) {
-    const dayKeys = days.map((d) => keys.calendarDay(kitchen.id, d));
     const [entries, holds] = await Promise.all([
-      deps.kv.getMany<CalendarDay[]>(dayKeys),
-      deps.kv.get<RenterHolds>(keys.renterHolds(renter.id)),
+      readCalendarDays(deps.kv, kitchen.id, days),
+      getRenterHoldsEntry(deps.kv, renter.id),
     ]);
     const dayDocs = entries.map((e) => e.value ?? EMPTY_DAY);
     checkRules(kitchen, interval, dayDocs, now, holds.value ?? []);
@@ -469,34 +469,29 @@ export async function createHold(
       createdAt: now,
       updatedAt: now,
     };
-    const atomic = deps.kv.atomic()
-      .check(holds, ...assessment.checks)
-      .check({ key: keys.booking(id), versionstamp: null });
-    entries.forEach((e, i) => atomic.check(e).set(dayKeys[i], nextDocs[i]));
-    atomic
-      .set(keys.booking(id), booking)
-      .set(keys.bookingsByKitchen(kitchen.id, interval.start, id), id)
-      .set(keys.bookingsByRenter(renter.id, interval.start, id), id)
-      .set(keys.bookingsByHost(kitchen.hostId, interval.start, id), id)
-      .set(keys.occupancy(kitchen.id, interval.start, id), {
+    const committed = await commitBookingWrite(deps.kv, {
+      occupancyOf: kitchen.id,
+      hostViewOf: kitchen.hostId,
+    }, (atomic) => {
+      atomic.check(...assessment.checks);
+      addNewBooking(atomic, booking);
+      entries.forEach((e, i) => addCalendarDay(atomic, e, nextDocs[i]));
+      addOccupancy(atomic, kitchen.id, interval.start, id, {
         end: interval.end,
         expiresAt: holdExpiresAt,
-      })
-      .set(keys.renterHolds(renter.id), [...live, {
+      });
+      addRenterHolds(atomic, holds, renter.id, [...live, {
         bookingId: id,
         expiresAt: holdExpiresAt,
       }]);
-    addJob(atomic, {
-      id: `booking-expiry:${id}`,
-      type: HOLD_EXPIRY_JOB,
-      payload: { bookingId: id },
-      runAt: holdExpiresAt,
-    }, { now, wake: deps.wake });
-    if ((await atomic.commit()).ok) {
-      forget(deps.kv, occupancyCacheKey(kitchen.id));
-      forgetPrefix(deps.kv, hostViewScope(kitchen.hostId));
-      return booking;
-    }
+      addJob(atomic, {
+        id: `booking-expiry:${id}`,
+        type: HOLD_EXPIRY_JOB,
+        payload: { bookingId: id },
+        runAt: holdExpiresAt,
+      }, { now, wake: deps.wake });
+    });
+    if (committed) return booking;
   }
   throw takenError({ by: "other" });
 }

@@ -21,12 +21,11 @@
  */
 import { timingSafeEqual } from "node:crypto";
 import { hashSecret, newSecret } from "../accounts/tokens.ts";
+import { listBlocks, listKitchenBookings } from "../bookings/repo.ts";
 import {
   ImportStoppedError,
-  listBlocks,
   replaceImportedBlocks,
 } from "../bookings/blocks.ts";
-import type { Booking } from "../bookings/schema.ts";
 import { keys } from "../db/keys.ts";
 import { ConflictError, NotFoundError, ValidationError } from "../errors.ts";
 import { newId } from "../ids.ts";
@@ -122,7 +121,11 @@ export async function kitchenFeedText(
   }
   const from = opts.now - 90 * DAY_MS;
   const [bookings, blocks] = await Promise.all([
-    listKitchenBookings(kv, kitchenId, from, opts.now + 400 * DAY_MS),
+    listKitchenBookings(kv, kitchenId, {
+      from: from - DAY_MS,
+      to: opts.now + 400 * DAY_MS,
+      limit: 5_000,
+    }).then((bs) => bs.filter((b) => b.end > from)),
     listBlocks(kv, kitchenId, from),
   ]);
   return kitchenCalendar({
@@ -132,32 +135,6 @@ export async function kitchenFeedText(
     baseUrl: opts.baseUrl,
     now: opts.now,
   });
-}
-
-async function listKitchenBookings(
-  kv: Deno.Kv,
-  kitchenId: string,
-  from: number,
-  to: number,
-): Promise<Booking[]> {
-  const prefix = keys.bookingsByKitchenPrefix(kitchenId);
-  const ids: string[] = [];
-  for await (
-    const e of kv.list<string>({
-      start: [...prefix, from - DAY_MS],
-      end: [...prefix, to],
-    }, { limit: 5_000 })
-  ) ids.push(e.value);
-  const out: Booking[] = [];
-  for (let i = 0; i < ids.length; i += 10) {
-    const entries = await kv.getMany<Booking[]>(
-      ids.slice(i, i + 10).map((id) => keys.booking(id)),
-    );
-    for (const e of entries) {
-      if (e.value && e.value.end > from) out.push(e.value);
-    }
-  }
-  return out;
 }
 
 // ---------------------------------------------------------------------------

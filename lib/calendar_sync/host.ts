@@ -10,10 +10,9 @@ import {
   type Block,
   BLOCK_KIND_NAMES,
   BLOCK_KINDS,
-  createBlock,
-  listBlocks,
-  removeBlock,
-} from "../bookings/blocks.ts";
+} from "../bookings/schema.ts";
+import { listBlocks } from "../bookings/repo.ts";
+import { createBlock, removeBlock } from "../bookings/blocks.ts";
 import { requestedInterval } from "../bookings/holds.ts";
 import { ForbiddenError, NotFoundError, ValidationError } from "../errors.ts";
 import { getKitchen } from "../kitchens/repo.ts";

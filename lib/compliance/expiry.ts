@@ -12,16 +12,23 @@
  * handler re-reads what it acts on and does nothing when the world moved on.
  */
 import { getRenterProfile } from "../accounts/business_profile.ts";
+import { getUser } from "../accounts/repo.ts";
 import type { User } from "../accounts/schema.ts";
 import { addAudit } from "../audit/repo.ts";
 import { describeTimes } from "../bookings/emails.ts";
+import { getBookingEntry } from "../bookings/repo.ts";
 import type { Booking } from "../bookings/schema.ts";
 import { keys } from "../db/keys.ts";
 import { addEmail } from "../email/job.ts";
 import { notificationEmail } from "../email/templates.ts";
 import { isId } from "../ids.ts";
-import { addJob, type JobRecord, listDeadJobs } from "../jobs/outbox.ts";
-import type { DraftRecord } from "../kitchens/listings.ts";
+import {
+  addJob,
+  addJobEffect,
+  type JobRecord,
+  listDeadJobs,
+} from "../jobs/outbox.ts";
+import { getDraft } from "../kitchens/listings.ts";
 import { getKitchen } from "../kitchens/repo.ts";
 import { addNotification } from "../notifications/repo.ts";
 import {
@@ -75,9 +82,7 @@ interface Holder {
 
 async function holderOf(kv: Deno.Kv, holder: HolderRef): Promise<Holder> {
   if (holder.kind === "renter") {
-    const user = isId(holder.id)
-      ? (await kv.get<User>(keys.user(holder.id))).value
-      : null;
+    const user = isId(holder.id) ? await getUser(kv, holder.id) : null;
     return {
       timeZone: RENTER_EXPIRY_ZONE,
       ownerId: holder.id,
@@ -92,8 +97,7 @@ async function holderOf(kv: Deno.Kv, holder: HolderRef): Promise<Holder> {
       name: kitchen.title,
     };
   }
-  const draft = (await kv.get<DraftRecord>(keys.kitchenDraft(holder.id)))
-    .value;
+  const draft = await getDraft(kv, holder.id);
   return {
     // A draft saved before its location has no zone yet; the latest-ending
     // of our zones never expires it early.
@@ -104,7 +108,7 @@ async function holderOf(kv: Deno.Kv, holder: HolderRef): Promise<Holder> {
 }
 
 async function userOf(kv: Deno.Kv, id: string | null): Promise<User | null> {
-  return id && isId(id) ? (await kv.get<User>(keys.user(id))).value : null;
+  return id && isId(id) ? await getUser(kv, id) : null;
 }
 
 function holderHref(holder: HolderRef): string {
@@ -233,12 +237,12 @@ export async function sendDocumentReminder(
   const owner = await userOf(kv, holder.ownerId);
   if (!owner) return false;
   // Keyed on the reminder, not the job: a re-verified document has two jobs.
-  const done = keys.jobEffect(
+  const atomic = kv.atomic();
+  addJobEffect(
+    atomic,
     `document-reminder:${doc.id}:${payload.daysBefore}:${doc.expiryDate}`,
+    60 * DAY_MS,
   );
-  const atomic = kv.atomic()
-    .check({ key: done, versionstamp: null })
-    .set(done, true, { expireIn: 60 * DAY_MS });
   tell(atomic, deps, owner, reminderMessage(doc, payload.daysBefore));
   return (await atomic.commit()).ok;
 }
@@ -487,7 +491,7 @@ export async function checkBookingCompliance(
   const { kv, now } = deps;
   if (!isId(bookingId)) return null;
   for (let attempt = 0; attempt < 5; attempt++) {
-    const entry = await kv.get<Booking>(keys.booking(bookingId));
+    const entry = await getBookingEntry(kv, bookingId);
     const b = entry.value;
     if (!b || b.status !== "confirmed" || b.start <= now) return null;
     const kitchen = await getKitchen(kv, b.kitchenId);

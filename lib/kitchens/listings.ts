@@ -10,13 +10,14 @@
  */
 import { z } from "zod";
 import { keys } from "../db/keys.ts";
-import { noteWrite } from "../db/read_cache.ts";
 import { ConflictError, NotFoundError, ValidationError } from "../errors.ts";
 import { newId } from "../ids.ts";
+import { getHostFresh } from "../hosts/repo.ts";
 import {
   addKitchenCreate,
-  forgetKitchen,
+  commitKitchenCreate,
   getKitchen,
+  getPermitStandingEntry,
   listKitchenIdsByHost,
   newKitchen,
   updateKitchen,
@@ -95,6 +96,14 @@ export interface DraftRecord {
   updatedAt: string;
 }
 
+/** A listing not yet published, as its host saved it so far; null when there is none. */
+export async function getDraft(
+  kv: Deno.Kv,
+  id: string,
+): Promise<DraftRecord | null> {
+  return (await kv.get<DraftRecord>(keys.kitchenDraft(id))).value;
+}
+
 /** A listing as the editor sees it, draft or kitchen. */
 export interface Listing {
   id: string;
@@ -168,7 +177,7 @@ export async function getListingFor(
   const [draft, kitchen, permits] = await Promise.all([
     kv.get<DraftRecord>(keys.kitchenDraft(id)),
     getKitchen(kv, id),
-    kv.get<PermitStanding>(keys.permitStanding(id)),
+    getPermitStandingEntry(kv, id),
   ]);
   const listing = kitchen
     ? fromKitchen(kitchen)
@@ -221,7 +230,7 @@ export async function createDraft(
     updatedAt: at,
   };
   // Checking the host profile means a host deleted meanwhile gets no orphan draft.
-  const profile = await kv.get(keys.host(host.id));
+  const profile = await getHostFresh(kv, host.id);
   if (!profile.value) {
     throw new ValidationError({}, "List your kitchen first to become a host.");
   }
@@ -406,7 +415,7 @@ export async function publishListing(
   }
   const [draft, permits] = await Promise.all([
     kv.get<DraftRecord>(keys.kitchenDraft(id)),
-    kv.get<PermitStanding>(keys.permitStanding(id)),
+    getPermitStandingEntry(kv, id),
   ]);
   if (!draft.value) throw notFound();
   const input = kitchenInput.parse(draft.value.values);
@@ -420,13 +429,11 @@ export async function publishListing(
   if (permits.value) kitchen.permits = permits.value;
   const atomic = addKitchenCreate(kv.atomic().check(draft, permits), kitchen)
     .delete(keys.kitchenDraft(id));
-  if (!(await atomic.commit()).ok) {
+  if (!(await commitKitchenCreate(kv, atomic, id))) {
     throw new ConflictError(
       "This listing changed meanwhile; please try again.",
     );
   }
-  noteWrite(kv);
-  forgetKitchen(kv, id);
   return fromKitchen(kitchen);
 }
 

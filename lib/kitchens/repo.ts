@@ -8,7 +8,7 @@ import { ConflictError, NotFoundError } from "../errors.ts";
 import { newId } from "../ids.ts";
 import type { Interval } from "./availability.ts";
 import { getHostFresh } from "../hosts/repo.ts";
-import type { Kitchen, KitchenInput } from "./schema.ts";
+import type { Kitchen, KitchenInput, PermitStanding } from "./schema.ts";
 import type { KitchenStatus } from "./vocabulary.ts";
 
 /** Deno.KvU64 sums wrap around, so adding 2^64 - 1 subtracts one. */
@@ -124,7 +124,15 @@ export async function getKitchen(
   kv: Deno.Kv,
   id: string,
 ): Promise<Kitchen | null> {
-  return (await kv.get<Kitchen>(keys.kitchen(id))).value;
+  return (await getKitchenEntry(kv, id)).value;
+}
+
+/** A kitchen read fresh, with its versionstamp for an atomic to check. */
+export function getKitchenEntry(
+  kv: Deno.Kv,
+  id: string,
+): Promise<Deno.KvEntryMaybe<Kitchen>> {
+  return kv.get<Kitchen>(keys.kitchen(id));
 }
 
 /** A kitchen as public pages show it; may be a few seconds old (see read_cache.ts). */
@@ -181,6 +189,21 @@ export function addKitchenUpdate(
     atomic.sum(keys.kitchenCount(s), PLUS_ONE.value);
   }
   return atomic;
+}
+
+/**
+ * Commits an atomic that holds a kitchen's `addKitchenCreate` (a draft
+ * published) and, once it lands, drops this instance's cached views of it.
+ * False when one of its checks failed.
+ */
+export async function commitKitchenCreate(
+  kv: Deno.Kv,
+  atomic: Deno.AtomicOperation,
+  id: string,
+): Promise<boolean> {
+  if (!(await atomic.commit()).ok) return false;
+  forgetKitchen(kv, id);
+  return true;
 }
 
 /** Read-cache prefix of search index pages, counts and the home page's list. */
@@ -383,8 +406,60 @@ export interface BusyInterval extends Interval {
 const DAY_MS = 24 * 3600_000;
 
 /** Cache key of a kitchen's upcoming busy times; writes to its occupancy forget it. */
-export const occupancyCacheKey = (kitchenId: string) =>
-  `occupancy:${kitchenId}`;
+const occupancyCacheKey = (kitchenId: string) => `occupancy:${kitchenId}`;
+
+/**
+ * Adds time a kitchen cannot be booked, under `ref` (a booking id or a
+ * block's ref), to the atomic that takes it (lib/bookings writes these).
+ */
+export function addOccupancy(
+  atomic: Deno.AtomicOperation,
+  kitchenId: string,
+  start: number,
+  ref: string,
+  value: OccupancyValue,
+): void {
+  atomic.set(keys.occupancy(kitchenId, start, ref), value);
+}
+
+/** Adds the release of an occupancy entry to the atomic that frees the time. */
+export function addOccupancyRelease(
+  atomic: Deno.AtomicOperation,
+  kitchenId: string,
+  start: number,
+  ref: string,
+): void {
+  atomic.delete(keys.occupancy(kitchenId, start, ref));
+}
+
+/**
+ * After a committed change to a kitchen's occupancy: this instance drops
+ * its cached busy times, so its own pages show the change at once.
+ */
+export function forgetOccupancy(kv: Deno.Kv, kitchenId: string): void {
+  forget(kv, occupancyCacheKey(kitchenId));
+}
+
+/**
+ * A kitchen's permit standing as lib/compliance last wrote it, for drafts
+ * and published kitchens alike, with its versionstamp: a hold or a publish
+ * checks it, so a document decided meanwhile makes it read again.
+ */
+export function getPermitStandingEntry(
+  kv: Deno.Kv,
+  kitchenId: string,
+): Promise<Deno.KvEntryMaybe<PermitStanding>> {
+  return kv.get<PermitStanding>(keys.permitStanding(kitchenId));
+}
+
+/** Adds a new permit standing (decided by lib/compliance) to the atomic that changes its documents. */
+export function addPermitStanding(
+  atomic: Deno.AtomicOperation,
+  kitchenId: string,
+  standing: PermitStanding,
+): void {
+  atomic.set(keys.permitStanding(kitchenId), standing);
+}
 
 /**
  * Busy intervals in [from, to) for showing free hours, read through a cache

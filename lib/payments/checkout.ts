@@ -14,8 +14,12 @@ import {
 } from "../bookings/holds.ts";
 import { getBookingFor, type LifecycleDeps } from "../bookings/lifecycle.ts";
 import { abandonHold } from "../bookings/reconcile.ts";
+import {
+  addBookingUpdate,
+  commitBookingWrite,
+  getBookingEntry,
+} from "../bookings/repo.ts";
 import type { Booking, HoldRequest } from "../bookings/schema.ts";
-import { keys } from "../db/keys.ts";
 import { ConflictError, UnavailableError } from "../errors.ts";
 import { canTakeBookings } from "../hosts/payouts.ts";
 import { getHostFresh } from "../hosts/repo.ts";
@@ -150,13 +154,16 @@ async function recordCheckoutSession(
   sessionId: string,
 ): Promise<void> {
   for (let attempt = 0; attempt < 5; attempt++) {
-    const entry = await kv.get<Booking>(keys.booking(id));
-    if (!entry.value) return;
-    const res = await kv.atomic().check(entry).set(keys.booking(id), {
-      ...entry.value,
-      payment: { ...entry.value.payment, checkoutSessionId: sessionId },
-    }).commit();
-    if (res.ok) return;
+    const entry = await getBookingEntry(kv, id);
+    const b = entry.value;
+    if (!b) return;
+    const next = {
+      ...b,
+      payment: { ...b.payment, checkoutSessionId: sessionId },
+    };
+    if (
+      await commitBookingWrite(kv, {}, (a) => addBookingUpdate(a, entry, next))
+    ) return;
   }
   throw new ConflictError("This booking changed meanwhile; please try again.");
 }

@@ -7,7 +7,6 @@
  */
 import type Stripe from "stripe";
 import { z } from "zod";
-import { keys } from "../db/keys.ts";
 import {
   AppError,
   ConflictError,
@@ -16,20 +15,21 @@ import {
 } from "../errors.ts";
 import { newId } from "../ids.ts";
 import { addJob } from "../jobs/outbox.ts";
-import {
-  confirmPayment,
-  getBooking,
-  type LifecycleDeps,
-} from "../bookings/lifecycle.ts";
+import { getBooking } from "../bookings/repo.ts";
+import { confirmPayment, type LifecycleDeps } from "../bookings/lifecycle.ts";
 import { refundLatePayment, syncBookingFromStripe } from "./sync.ts";
 import { flagDispute, syncPayoutAccount } from "./connect.ts";
 import { logError } from "../log.ts";
+import {
+  getPaymentEvent,
+  recordPaymentEventOnce,
+  recordUnprocessable,
+} from "./repo.ts";
 import { verifyWebhook, WebhookBodyError } from "./stripe.ts";
 import { PAYMENT_EVENT_JOB } from "../job_names.ts";
 import {
   bookingId,
   type PaymentEvent,
-  paymentEvent,
   stripeId,
   type UnprocessablePaymentEvent,
   type UnreadableStripeEvent,
@@ -211,22 +211,16 @@ export async function recordPaymentEvent(
   event: PaymentEvent,
   opts: { now: number; wake: boolean },
 ): Promise<boolean> {
-  const key = keys.paymentEvent(event.id);
-  const atomic = kv.atomic()
-    .check({ key, versionstamp: null })
-    .set(key, paymentEvent.parse(event), { expireIn: 90 * 24 * 3600_000 })
-    // A retry that reads now (after a fix) closes the earlier failure.
-    .delete(keys.unprocessablePaymentEvent(event.id));
   const handled = event.provider === "demo" ||
     (HANDLED_STRIPE_EVENTS as readonly string[]).includes(event.type);
-  if (handled) {
+  return await recordPaymentEventOnce(kv, event, (atomic) => {
+    if (!handled) return;
     addJob(atomic, {
       id: `payment-event:${event.id}`,
       type: PAYMENT_EVENT_JOB,
       payload: { eventId: event.id },
     }, opts);
-  }
-  return (await atomic.commit()).ok;
+  });
 }
 
 export interface PaymentDeps extends LifecycleDeps {
@@ -242,8 +236,7 @@ export async function processPaymentEvent(
   deps: PaymentDeps,
   eventId: string,
 ): Promise<void> {
-  const event = (await deps.kv.get<PaymentEvent>(keys.paymentEvent(eventId)))
-    .value;
+  const event = await getPaymentEvent(deps.kv, eventId);
   if (!event) return;
   const actor = {
     kind: event.provider === "stripe" ? "stripe" as const : "system" as const,
@@ -334,9 +327,6 @@ export class UnprocessableWebhookError extends AppError {
   }
 }
 
-/** Unprocessable records outlive Stripe's three days of retries, then go. */
-const UNPROCESSABLE_TTL_MS = 30 * 24 * 3600_000;
-
 async function sha256Hex(text: string): Promise<string> {
   const digest = await crypto.subtle.digest(
     "SHA-256",
@@ -364,24 +354,14 @@ export async function recordUnprocessableEvent(
   now: number,
 ): Promise<UnprocessablePaymentEvent> {
   const ref = unreadable.eventId ?? `sha256:${await sha256Hex(body)}`;
-  const key = keys.unprocessablePaymentEvent(ref);
-  let record: UnprocessablePaymentEvent | null = null;
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const entry = await kv.get<UnprocessablePaymentEvent>(key);
-    record = {
-      v: 1,
-      ref,
-      ...unreadable,
-      firstSeenAt: entry.value?.firstSeenAt ?? now,
-      lastSeenAt: now,
-      deliveries: (entry.value?.deliveries ?? 0) + 1,
-    };
-    const res = await kv.atomic().check(entry)
-      .set(key, record, { expireIn: UNPROCESSABLE_TTL_MS })
-      .commit();
-    if (res.ok) break;
-  }
-  return record!;
+  return await recordUnprocessable(kv, ref, (stored) => ({
+    v: 1,
+    ref,
+    ...unreadable,
+    firstSeenAt: stored?.firstSeenAt ?? now,
+    lastSeenAt: now,
+    deliveries: (stored?.deliveries ?? 0) + 1,
+  }));
 }
 
 /**

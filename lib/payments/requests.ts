@@ -4,7 +4,7 @@
  * a declined or lapsed request's authorisation is released by a job.
  */
 import Stripe from "stripe";
-import { getBooking } from "../bookings/lifecycle.ts";
+import { getBooking } from "../bookings/repo.ts";
 import {
   confirmRequest,
   expireRequest,
