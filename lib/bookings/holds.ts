@@ -18,6 +18,8 @@ import {
   NotFoundError,
   ValidationError,
 } from "../errors.ts";
+import { canTakeBookings } from "../hosts/payouts.ts";
+import { getHostFresh } from "../hosts/repo.ts";
 import { newId } from "../ids.ts";
 import { addJob } from "../jobs/outbox.ts";
 import { localInstant, rulesOf } from "../kitchens/free_time.ts";
@@ -109,17 +111,23 @@ export interface BookingPolicy {
   assess(kv: Deno.Kv, input: AssessInput): Promise<Assessment>;
 }
 
+/** What a hold needs: a slice of the app's services (lib/app.ts) at one instant. */
 export interface HoldDeps {
   kv: Deno.Kv;
   now: number;
   fees: Fees;
+  /** The city's rules (lib/compliance), applied inside every hold. */
   policy: BookingPolicy;
   wake: boolean;
-  /** Who takes the payment: Stripe Checkout or the demo checkout. */
-  provider?: "stripe" | "demo";
-  /** Whether the kitchen's host can be paid now (payout set up). */
-  hostCanBePaid: (hostId: string) => Promise<boolean>;
+  /**
+   * How renters pay: Stripe Checkout or the demo checkout, recorded on the
+   * booking; with payments off nothing can be booked.
+   */
+  payments: "stripe" | "demo" | "off";
 }
+
+export const PAYMENTS_OFF =
+  "Payments are not set up on this site, so kitchens cannot be booked here.";
 
 /** The instants of a picked date and wall-clock times; an end at or before the start is the next day. */
 export function requestedInterval(
@@ -361,23 +369,27 @@ function acceptedConditions(
 }
 
 /**
- * Holds the kitchen's time for `renter` for HOLD_MS while they pay. Throws
- * ConflictError when the time is taken (by any concurrent writer), a
- * ValidationError when the rules refuse it, ForbiddenError when the renter
- * may not book.
+ * Creates a booking: holds the kitchen's time for `renter` for HOLD_MS
+ * while they pay (lib/payments takes the held booking to checkout). Throws
+ * ConflictError when the time is taken (by any concurrent writer), when the
+ * site takes no payments or the host cannot be paid yet; a ValidationError
+ * when the rules refuse it, ForbiddenError when the renter may not book.
  */
 export async function createHold(
   deps: HoldDeps,
   renter: SessionUser,
   req: HoldRequest,
 ): Promise<Booking> {
+  const payments = deps.payments;
+  if (payments === "off") throw new ConflictError(PAYMENTS_OFF);
   const may = decide(renter, "book");
   if (!may.ok) throw new ForbiddenError(may.reason);
   const kitchen = await bookableKitchen(deps.kv, req.kitchen);
   if (kitchen.hostId === renter.id) {
     throw new ValidationError({}, "You cannot book your own kitchen.");
   }
-  if (!(await deps.hostCanBePaid(kitchen.hostId))) {
+  const host = (await getHostFresh(deps.kv, kitchen.hostId)).value;
+  if (!host || !canTakeBookings(host, payments)) {
     throw new ConflictError(
       "This kitchen is not taking bookings yet: its host has not finished setting up payouts.",
     );
@@ -454,7 +466,7 @@ export async function createHold(
       holdExpiresAt,
       respondBy: null,
       payment: {
-        provider: deps.provider ?? "demo",
+        provider: payments,
         checkoutSessionId: null,
         paymentIntentId: null,
         chargeId: null,

@@ -334,7 +334,7 @@ function holdDeps(kv: Deno.Kv): HoldDeps {
     fees: { renterFeeBps: 0, platformFeeBps: 1500 },
     policy: ALLOW_ALL,
     wake: false,
-    hostCanBePaid: () => Promise.resolve(true),
+    payments: "demo",
   };
 }
 
