@@ -1,4 +1,6 @@
 /**
+ * Refunds, the money: bookings/refunds.ts decides how much, this moves it.
+ *
  * The refund job: moves the money a cancellation (or a late payment) decided
  * to refund, then records the provider's refund id on the booking's ledger.
  * Stripe is called with a deterministic idempotency key
