@@ -28,8 +28,7 @@ import {
   type JobRecord,
   listDeadJobs,
 } from "../jobs/outbox.ts";
-import { getDraft } from "../kitchens/listings.ts";
-import { getKitchen } from "../kitchens/repo.ts";
+import { getDraft, getKitchen } from "../kitchens/repo.ts";
 import { addNotification } from "../notifications/repo.ts";
 import {
   certifierWatch,

@@ -24,11 +24,11 @@ import { notificationEmail } from "../email/templates.ts";
 import { ConflictError, NotFoundError, ValidationError } from "../errors.ts";
 import { deleteFile, getFile, putFile } from "../files/store.ts";
 import { isId, newId } from "../ids.ts";
-import { getDraft } from "../kitchens/listings.ts";
 import {
   addKitchenUpdate,
   addPermitStanding,
   forgetKitchen,
+  getDraft,
   getKitchenEntry,
   getPermitStandingEntry,
 } from "../kitchens/repo.ts";

@@ -24,8 +24,8 @@ import { listUpcomingBookings } from "../bookings/listing_edit.ts";
 import type { Booking } from "../bookings/schema.ts";
 import { ConflictError, NotFoundError } from "../errors.ts";
 import { isId } from "../ids.ts";
-import { getDraft } from "../kitchens/listings.ts";
 import {
+  getDraft,
   getKitchen,
   listKitchenIdsOfHost,
   updateKitchen,
