@@ -19,14 +19,13 @@ import { getKitchen } from "../kitchens/repo.ts";
 import { clockTime, type Kitchen, localDate } from "../kitchens/schema.ts";
 import { optionalText } from "../text.ts";
 import { type AddressPolicy, checkFeedUrl } from "./address.ts";
+import { type ExportFeed, type ImportFeed } from "./schema.ts";
+import { getExportFeed } from "./repo.ts";
 import {
   addImportFeed,
   createExportToken,
-  type ExportFeed,
   exportFeedUrl,
-  getExportFeed,
   type ImportDeps,
-  type ImportFeed,
   listImportFeeds,
   removeImportFeed,
   revokeExportToken,

@@ -18,8 +18,8 @@ import {
 import type { CalendarDay } from "../../lib/bookings/day_claims.ts";
 import { createHold, type HoldDeps } from "../../lib/bookings/holds.ts";
 import { type Block, type Booking } from "../../lib/bookings/schema.ts";
+import { type ImportFeed } from "../../lib/calendar_sync/schema.ts";
 import {
-  type ImportFeed,
   listImportFeeds,
   PERMANENT_RECHECK_MS,
   SYNC_INTERVAL_MS,
