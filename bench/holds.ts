@@ -16,8 +16,7 @@ import { confirmPayment } from "../lib/bookings/lifecycle.ts";
 import type { HoldRequest } from "../lib/bookings/schema.ts";
 import { keys } from "../lib/db/keys.ts";
 import { ConflictError } from "../lib/errors.ts";
-import { canTakeBookings, readyDemoPayout } from "../lib/hosts/payouts.ts";
-import { getHostFresh } from "../lib/hosts/repo.ts";
+import { readyDemoPayout } from "../lib/hosts/payouts.ts";
 import type { Host } from "../lib/hosts/schema.ts";
 import { newId } from "../lib/ids.ts";
 import { daySlots, localToday } from "../lib/kitchens/free_time.ts";
@@ -42,14 +41,6 @@ function freshRenter(now: number): SessionUser {
     businessName: null,
     createdAt: at,
     updatedAt: at,
-  };
-}
-
-/** As the booking route asks it: the host's payout status, read fresh (demo payments). */
-function hostCanBePaid(kv: Deno.Kv) {
-  return async (hostId: string) => {
-    const host = (await getHostFresh(kv, hostId)).value;
-    return host !== null && canTakeBookings(host, "demo");
   };
 }
 
@@ -158,7 +149,6 @@ export async function benchHolds(
     }
     await givePermits(kv, kitchen, start);
     const today = localToday(kitchen.timeZone, start);
-    const canBePaid = hostCanBePaid(kv);
 
     const latencies: number[] = [];
     const heldLatencies: number[] = [];
@@ -182,7 +172,7 @@ export async function benchHolds(
                 fees: FEES,
                 policy: ALLOW_ALL,
                 wake: false,
-                hostCanBePaid: canBePaid,
+                payments: "demo",
               },
               freshRenter(now),
               req,
@@ -272,7 +262,6 @@ export async function seedBookings(
   count: number,
 ): Promise<number> {
   const now = Date.now();
-  const canBePaid = hostCanBePaid(kv);
   const first = Temporal.PlainDate.from(localToday(kitchen.timeZone, now));
   const dates = Array.from(
     { length: kitchen.bookingWindowDays },
@@ -303,7 +292,7 @@ export async function seedBookings(
           fees: FEES,
           policy: ALLOW_ALL,
           wake: false,
-          hostCanBePaid: canBePaid,
+          payments: "demo",
         },
         freshRenter(now),
         {

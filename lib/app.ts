@@ -28,11 +28,13 @@ import type { FetchOptions } from "./calendar_sync/fetch.ts";
 import { compliancePolicy } from "./compliance/booking_policy.ts";
 import {
   checkBookingCompliance,
-  documentExpiryPayload,
-  documentReminderPayload,
   expireDocument,
   sendDocumentReminder,
 } from "./compliance/expiry.ts";
+import {
+  documentExpiryPayload,
+  documentReminderPayload,
+} from "./compliance/expiry_plan.ts";
 import { stagedCleanupHandler } from "./compliance/staged.ts";
 import type { Config } from "./config.ts";
 import { emailJobHandler, type MailSettings } from "./email/job.ts";

@@ -36,7 +36,7 @@ const attempts = Array.from(
         fees: { renterFeeBps: 0, platformFeeBps: 1500 },
         policy: ALLOW_ALL,
         wake: false,
-        hostCanBePaid: () => Promise.resolve(true),
+        payments: "demo",
       }, {
         v: 1,
         id: newId(),

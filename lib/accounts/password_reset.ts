@@ -3,7 +3,6 @@
  * whatever the address, the job mails the link to an account, and using the
  * link sets the new password and ends every session.
  */
-import { keys } from "../db/keys.ts";
 import { addEmail } from "../email/job.ts";
 import { passwordResetEmail } from "../email/templates.ts";
 import { RESET_REQUEST_JOB } from "../job_names.ts";
@@ -16,6 +15,7 @@ import { addPasswordChanged } from "./password_change.ts";
 import { addUserUpdate, commitAccountChange, getUserByEmail } from "./repo.ts";
 import type { User } from "./schema.ts";
 import { addEndSessions } from "./sessions.ts";
+import { addJobEffect } from "../jobs/outbox.ts";
 
 /**
  * Records a reset request as a job, whatever the address, so the answer and
@@ -43,10 +43,8 @@ export async function sendPasswordReset(
 ): Promise<void> {
   const user = await getUserByEmail(deps.kv, email);
   if (!user) return;
-  const done = keys.jobEffect(jobId);
-  const atomic = deps.kv.atomic()
-    .check({ key: done, versionstamp: null })
-    .set(done, true, { expireIn: 7 * 24 * 3600_000 });
+  const atomic = deps.kv.atomic();
+  addJobEffect(atomic, jobId, 7 * 24 * 3600_000);
   const token = await addToken(
     atomic,
     "reset_password",

@@ -264,3 +264,15 @@ export async function saveRenterProfile(
   forget(kv, profileCacheKey(userId));
   return renterProfileOf(parsed.data);
 }
+
+/**
+ * A renter's business profile as stored (read it with business_profile.ts
+ * `renterProfileOf`), with its versionstamp: a hold checks it, so a profile
+ * saved meanwhile makes the booking decide again.
+ */
+export function getRenterProfileEntry(
+  kv: Deno.Kv,
+  userId: string,
+): Promise<Deno.KvEntryMaybe<unknown>> {
+  return kv.get(keys.renterProfile(userId));
+}

@@ -24,11 +24,13 @@
  * MAX_DAY_CLAIMS claims. What a cap leaves out of an import is counted for
  * the host; a manual block past it is refused with a form error.
  */
-import { keys } from "../db/keys.ts";
-import { forget } from "../db/read_cache.ts";
 import { ConflictError, NotFoundError, ValidationError } from "../errors.ts";
 import { newId } from "../ids.ts";
-import { getKitchen, occupancyCacheKey } from "../kitchens/repo.ts";
+import {
+  addOccupancy,
+  addOccupancyRelease,
+  getKitchen,
+} from "../kitchens/repo.ts";
 import type { Kitchen } from "../kitchens/schema.ts";
 import { localInstant } from "../kitchens/free_time.ts";
 import {
@@ -41,41 +43,17 @@ import {
   withClaim,
   withoutClaim,
 } from "./day_claims.ts";
-
-export type BlockSource = "manual" | string;
-
-/**
- * What a manual block is: time off sale, or a scheduled health or fire
- * inspection or maintenance window, which the city's rules also read
- * (a booking ending just before maintenance must leave on time).
- */
-export const BLOCK_KINDS = ["closed", "inspection", "maintenance"] as const;
-export type BlockKind = typeof BLOCK_KINDS[number];
-export const BLOCK_KIND_NAMES: Record<BlockKind, string> = {
-  closed: "Closed",
-  inspection: "Health or fire inspection",
-  maintenance: "Maintenance",
-};
-
-export interface Block {
-  v: 1;
-  id: string;
-  kitchenId: string;
-  /** UTC instants, half-open [start, end). */
-  start: number;
-  end: number;
-  /** What the host wrote, or an imported event's summary. */
-  reason: string;
-  /** Blocks from before kinds, and imported ones, are "closed". */
-  kind?: BlockKind;
-  /** "manual", or the id of the import feed the block came from. */
-  source: BlockSource;
-  /** Local dates of the day documents holding the claim (the zone may change later). */
-  claimDays: string[];
-  /** An imported block's identity within its feed (event UID and times), for diffing. */
-  key: string | null;
-  createdAt: number;
-}
+import {
+  addBlock,
+  addBlockRemoval,
+  addCalendarDay,
+  commitBookingWrite,
+  getBlockEntry,
+  listBlocks,
+  readCalendarDays,
+  unchanged,
+} from "./repo.ts";
+import type { Block, BlockKind } from "./schema.ts";
 
 /** The calendar claim and occupancy entries of a block are under this ref. */
 export const blockRef = (id: string) => `block:${id}`;
@@ -150,18 +128,21 @@ function blockClaim(b: Pick<Block, "id" | "start" | "end">): CalendarClaim {
   };
 }
 
-function addOccupancy(atomic: Deno.AtomicOperation, b: Block): void {
+function addBlockOccupancy(atomic: Deno.AtomicOperation, b: Block): void {
   for (const s of occupancySegments(b.start, b.end)) {
-    atomic.set(keys.occupancy(b.kitchenId, s.start, blockRef(b.id)), {
+    addOccupancy(atomic, b.kitchenId, s.start, blockRef(b.id), {
       end: s.end,
       expiresAt: null,
     });
   }
 }
 
-function deleteOccupancy(atomic: Deno.AtomicOperation, b: Block): void {
+function releaseBlockOccupancy(
+  atomic: Deno.AtomicOperation,
+  b: Block,
+): void {
   for (const s of occupancySegments(b.start, b.end)) {
-    atomic.delete(keys.occupancy(b.kitchenId, s.start, blockRef(b.id)));
+    addOccupancyRelease(atomic, b.kitchenId, s.start, blockRef(b.id));
   }
 }
 
@@ -212,9 +193,8 @@ export async function createBlock(
     createdAt: now,
   };
   const claim = blockClaim(block);
-  const dayKeys = days.map((d) => keys.calendarDay(kitchen.id, d));
   for (let attempt = 0; attempt < 8; attempt++) {
-    const entries = await kv.getMany<CalendarDay[]>(dayKeys);
+    const entries = await readCalendarDays(kv, kitchen.id, days);
     const docs = entries.map((e) => e.value ?? EMPTY_DAY);
     if (docs.some((d) => conflictsWith(d.claims, claim, now).length > 0)) {
       throw overlapError();
@@ -223,17 +203,14 @@ export async function createBlock(
     if (next.some((d) => d.claims.length > MAX_DAY_CLAIMS)) {
       throw new ValidationError({ date: DAY_FULL_MESSAGE }, DAY_FULL_MESSAGE);
     }
-    const atomic = kv.atomic().check({
-      key: keys.kitchenBlock(kitchen.id, block.id),
-      versionstamp: null,
+    const committed = await commitBookingWrite(kv, {
+      occupancyOf: kitchen.id,
+    }, (atomic) => {
+      entries.forEach((e, i) => addCalendarDay(atomic, e, next[i]));
+      addBlock(atomic, block, { created: true });
+      addBlockOccupancy(atomic, block);
     });
-    entries.forEach((e, i) => atomic.check(e).set(dayKeys[i], next[i]));
-    atomic.set(keys.kitchenBlock(kitchen.id, block.id), block);
-    addOccupancy(atomic, block);
-    if ((await atomic.commit()).ok) {
-      forget(kv, occupancyCacheKey(kitchen.id));
-      return block;
-    }
+    if (committed) return block;
   }
   // Every failed commit means another writer changed one of these days.
   throw overlapError();
@@ -250,7 +227,7 @@ export async function removeBlock(
   blockId: string,
 ): Promise<void> {
   for (let attempt = 0; attempt < 8; attempt++) {
-    const entry = await kv.get<Block>(keys.kitchenBlock(kitchenId, blockId));
+    const entry = await getBlockEntry(kv, kitchenId, blockId);
     const block = entry.value;
     if (!block) throw new NotFoundError("That block is already gone.");
     if (block.source !== "manual") {
@@ -258,52 +235,35 @@ export async function removeBlock(
         "That time comes from an imported calendar: remove the event there, or remove the calendar here.",
       );
     }
-    const atomic = kv.atomic().check(entry);
-    await addRelease(kv, atomic, [block]);
-    if ((await atomic.commit()).ok) {
-      forget(kv, occupancyCacheKey(kitchenId));
-      return;
-    }
+    const days = await readCalendarDays(kv, kitchenId, block.claimDays);
+    const committed = await commitBookingWrite(kv, {
+      occupancyOf: kitchenId,
+    }, (atomic) => {
+      atomic.check(entry);
+      addRelease(atomic, block, days);
+    });
+    if (committed) return;
   }
   throw new ConflictError(
     "The calendar changed while we were removing that block; please try again.",
   );
 }
 
-/** Adds the release of `blocks` (claims, occupancy, records) to an atomic, checking their days. */
-async function addRelease(
-  kv: Deno.Kv,
+/** Adds the release of a block (claim, occupancy, record) to an atomic, checking its days as read. */
+function addRelease(
   atomic: Deno.AtomicOperation,
-  blocks: Block[],
-): Promise<void> {
-  const kitchenId = blocks[0].kitchenId;
-  const dates = [...new Set(blocks.flatMap((b) => b.claimDays))];
-  const dayKeys = dates.map((d) => keys.calendarDay(kitchenId, d));
-  const entries = await kv.getMany<CalendarDay[]>(dayKeys);
-  entries.forEach((e, i) => {
-    let doc = e.value ?? EMPTY_DAY;
-    for (const b of blocks) doc = withoutClaim(doc, blockRef(b.id));
-    atomic.check(e).set(dayKeys[i], doc);
-  });
-  for (const b of blocks) {
-    atomic.delete(keys.kitchenBlock(kitchenId, b.id));
-    deleteOccupancy(atomic, b);
+  block: Block,
+  days: Deno.KvEntryMaybe<CalendarDay>[],
+): void {
+  for (const e of days) {
+    addCalendarDay(
+      atomic,
+      e,
+      withoutClaim(e.value ?? EMPTY_DAY, blockRef(block.id)),
+    );
   }
-}
-
-/** A kitchen's blocks (manual and imported) that end after `from`, by start. */
-export async function listBlocks(
-  kv: Deno.Kv,
-  kitchenId: string,
-  from = -Infinity,
-): Promise<Block[]> {
-  const out: Block[] = [];
-  for await (
-    const e of kv.list<Block>({ prefix: keys.kitchenBlocksPrefix(kitchenId) })
-  ) {
-    if (e.value.end > from) out.push(e.value);
-  }
-  return out.sort((a, b) => a.start - b.start || a.id.localeCompare(b.id));
+  addBlockRemoval(atomic, block);
+  releaseBlockOccupancy(atomic, block);
 }
 
 /** One busy interval from another calendar, as parsed from the feed. */
@@ -481,7 +441,6 @@ export async function replaceImportedBlocks(
     result.overlapping.push(...done.overlapping);
     result.crowded += done.crowded;
   }
-  if (ops.length > 0) forget(kv, occupancyCacheKey(kitchenId));
   return result;
 }
 
@@ -530,66 +489,61 @@ async function applyBatch(
   }
 > {
   const dates = [...new Set(batch.flatMap((op) => op.block.claimDays))];
-  const dayKeys = dates.map((d) => keys.calendarDay(kitchenId, d));
   for (let attempt = 0; attempt < 8; attempt++) {
-    if (guard) {
-      const current = await kv.get(guard.key);
-      if (current.versionstamp !== guard.versionstamp) {
-        throw new ImportStoppedError();
-      }
-    }
-    const entries = await kv.getMany<CalendarDay[]>(dayKeys);
+    if (guard && !(await unchanged(kv, guard))) throw new ImportStoppedError();
+    const entries = await readCalendarDays(kv, kitchenId, dates);
     const docs = new Map(
       dates.map((d, i) => [d, entries[i].value ?? EMPTY_DAY]),
     );
-    const atomic = kv.atomic();
-    if (guard) atomic.check(guard);
     const done = {
       added: 0,
       removed: 0,
       overlapping: [] as ImportedEvent[],
       crowded: 0,
     };
-    for (const op of batch) {
-      const b = op.block;
-      if (op.kind === "remove") {
-        for (const d of b.claimDays) {
-          docs.set(d, withoutClaim(docs.get(d)!, blockRef(b.id)));
+    const committed = await commitBookingWrite(kv, {
+      occupancyOf: kitchenId,
+    }, (atomic) => {
+      if (guard) atomic.check(guard);
+      for (const op of batch) {
+        const b = op.block;
+        if (op.kind === "remove") {
+          for (const d of b.claimDays) {
+            docs.set(d, withoutClaim(docs.get(d)!, blockRef(b.id)));
+          }
+          addBlockRemoval(atomic, b);
+          releaseBlockOccupancy(atomic, b);
+          done.removed++;
+          continue;
         }
-        atomic.delete(keys.kitchenBlock(kitchenId, b.id));
-        deleteOccupancy(atomic, b);
-        done.removed++;
-        continue;
+        const claim = blockClaim(b);
+        const overlapsBooking = b.claimDays.some((d) =>
+          conflictsWith(docs.get(d)!.claims, claim, now).some((c) =>
+            !isBlockRef(c.ref) && isLiveClaim(c, now)
+          )
+        );
+        if (overlapsBooking) {
+          done.overlapping.push(op.event);
+          continue;
+        }
+        // Other feeds and the host's own blocks share the document: whatever
+        // they hold, an import never takes it past the KV value limit.
+        if (
+          b.claimDays.some((d) => docs.get(d)!.claims.length >= MAX_DAY_CLAIMS)
+        ) {
+          done.crowded++;
+          continue;
+        }
+        for (const d of b.claimDays) {
+          docs.set(d, withClaim(docs.get(d)!, claim, now));
+        }
+        addBlock(atomic, b);
+        addBlockOccupancy(atomic, b);
+        done.added++;
       }
-      const claim = blockClaim(b);
-      const overlapsBooking = b.claimDays.some((d) =>
-        conflictsWith(docs.get(d)!.claims, claim, now).some((c) =>
-          !isBlockRef(c.ref) && isLiveClaim(c, now)
-        )
-      );
-      if (overlapsBooking) {
-        done.overlapping.push(op.event);
-        continue;
-      }
-      // Other feeds and the host's own blocks share the document: whatever
-      // they hold, an import never takes it past the KV value limit.
-      if (
-        b.claimDays.some((d) => docs.get(d)!.claims.length >= MAX_DAY_CLAIMS)
-      ) {
-        done.crowded++;
-        continue;
-      }
-      for (const d of b.claimDays) {
-        docs.set(d, withClaim(docs.get(d)!, claim, now));
-      }
-      atomic.set(keys.kitchenBlock(kitchenId, b.id), b);
-      addOccupancy(atomic, b);
-      done.added++;
-    }
-    entries.forEach((e, i) =>
-      atomic.check(e).set(dayKeys[i], docs.get(dates[i])!)
-    );
-    if ((await atomic.commit()).ok) return done;
+      entries.forEach((e, i) => addCalendarDay(atomic, e, docs.get(dates[i])!));
+    });
+    if (committed) return done;
   }
   throw new ConflictError(
     "The kitchen's calendar kept changing during the import; it will be retried.",

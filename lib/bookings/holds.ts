@@ -12,19 +12,18 @@ import {
 } from "../kitchens/availability.ts";
 import type { SessionUser } from "../accounts/schema.ts";
 import { decide } from "../accounts/roles.ts";
-import { keys } from "../db/keys.ts";
-import { forget, forgetPrefix } from "../db/read_cache.ts";
-import { hostViewScope } from "./cache_keys.ts";
 import {
   ConflictError,
   ForbiddenError,
   NotFoundError,
   ValidationError,
 } from "../errors.ts";
+import { canTakeBookings } from "../hosts/payouts.ts";
+import { getHostFresh } from "../hosts/repo.ts";
 import { newId } from "../ids.ts";
 import { addJob } from "../jobs/outbox.ts";
 import { localInstant, rulesOf } from "../kitchens/free_time.ts";
-import { getKitchen, isListed, occupancyCacheKey } from "../kitchens/repo.ts";
+import { addOccupancy, getKitchen, isListed } from "../kitchens/repo.ts";
 import type { Kitchen } from "../kitchens/schema.ts";
 import {
   busyIntervals,
@@ -38,10 +37,19 @@ import {
   withClaim,
 } from "./day_claims.ts";
 import { type ExtraLine, type Quote, quote } from "./pricing.ts";
+import {
+  addCalendarDay,
+  addNewBooking,
+  addRenterHolds,
+  commitBookingWrite,
+  getRenterHoldsEntry,
+  readCalendarDays,
+} from "./repo.ts";
 import type {
   Booking,
   BookingMode,
   HoldRequest,
+  RenterHolds,
   ReviewRequest,
 } from "./schema.ts";
 import { HOLD_EXPIRY_JOB } from "../job_names.ts";
@@ -103,20 +111,23 @@ export interface BookingPolicy {
   assess(kv: Deno.Kv, input: AssessInput): Promise<Assessment>;
 }
 
+/** What a hold needs: a slice of the app's services (lib/app.ts) at one instant. */
 export interface HoldDeps {
   kv: Deno.Kv;
   now: number;
   fees: Fees;
+  /** The city's rules (lib/compliance), applied inside every hold. */
   policy: BookingPolicy;
   wake: boolean;
-  /** Who takes the payment: Stripe Checkout or the demo checkout. */
-  provider?: "stripe" | "demo";
-  /** Whether the kitchen's host can be paid now (payout set up). */
-  hostCanBePaid: (hostId: string) => Promise<boolean>;
+  /**
+   * How renters pay: Stripe Checkout or the demo checkout, recorded on the
+   * booking; with payments off nothing can be booked.
+   */
+  payments: "stripe" | "demo" | "off";
 }
 
-/** A renter's unpaid holds, by booking id, with when each lapses. */
-export type RenterHolds = { bookingId: string; expiresAt: number }[];
+export const PAYMENTS_OFF =
+  "Payments are not set up on this site, so kitchens cannot be booked here.";
 
 /** The instants of a picked date and wall-clock times; an end at or before the start is the next day. */
 export function requestedInterval(
@@ -211,10 +222,8 @@ export async function previewHold(
     kitchen.bufferMinutes * 60_000,
   );
   const [entries, holds] = await Promise.all([
-    deps.kv.getMany<CalendarDay[]>(
-      days.map((d) => keys.calendarDay(kitchen.id, d)),
-    ),
-    renterId ? deps.kv.get<RenterHolds>(keys.renterHolds(renterId)) : null,
+    readCalendarDays(deps.kv, kitchen.id, days),
+    renterId ? getRenterHoldsEntry(deps.kv, renterId) : null,
   ]);
   const docs = entries.map((e) => e.value ?? EMPTY_DAY);
   checkRules(kitchen, interval, docs, deps.now, holds?.value ?? []);
@@ -360,23 +369,27 @@ function acceptedConditions(
 }
 
 /**
- * Holds the kitchen's time for `renter` for HOLD_MS while they pay. Throws
- * ConflictError when the time is taken (by any concurrent writer), a
- * ValidationError when the rules refuse it, ForbiddenError when the renter
- * may not book.
+ * Creates a booking: holds the kitchen's time for `renter` for HOLD_MS
+ * while they pay (lib/payments takes the held booking to checkout). Throws
+ * ConflictError when the time is taken (by any concurrent writer), when the
+ * site takes no payments or the host cannot be paid yet; a ValidationError
+ * when the rules refuse it, ForbiddenError when the renter may not book.
  */
 export async function createHold(
   deps: HoldDeps,
   renter: SessionUser,
   req: HoldRequest,
 ): Promise<Booking> {
+  const payments = deps.payments;
+  if (payments === "off") throw new ConflictError(PAYMENTS_OFF);
   const may = decide(renter, "book");
   if (!may.ok) throw new ForbiddenError(may.reason);
   const kitchen = await bookableKitchen(deps.kv, req.kitchen);
   if (kitchen.hostId === renter.id) {
     throw new ValidationError({}, "You cannot book your own kitchen.");
   }
-  if (!(await deps.hostCanBePaid(kitchen.hostId))) {
+  const host = (await getHostFresh(deps.kv, kitchen.hostId)).value;
+  if (!host || !canTakeBookings(host, payments)) {
     throw new ConflictError(
       "This kitchen is not taking bookings yet: its host has not finished setting up payouts.",
     );
@@ -395,10 +408,9 @@ export async function createHold(
   const holdExpiresAt = now + HOLD_MS;
 
   for (let attempt = 0; attempt < 8; attempt++) {
-    const dayKeys = days.map((d) => keys.calendarDay(kitchen.id, d));
     const [entries, holds] = await Promise.all([
-      deps.kv.getMany<CalendarDay[]>(dayKeys),
-      deps.kv.get<RenterHolds>(keys.renterHolds(renter.id)),
+      readCalendarDays(deps.kv, kitchen.id, days),
+      getRenterHoldsEntry(deps.kv, renter.id),
     ]);
     const dayDocs = entries.map((e) => e.value ?? EMPTY_DAY);
     checkRules(kitchen, interval, dayDocs, now, holds.value ?? []);
@@ -454,7 +466,7 @@ export async function createHold(
       holdExpiresAt,
       respondBy: null,
       payment: {
-        provider: deps.provider ?? "demo",
+        provider: payments,
         checkoutSessionId: null,
         paymentIntentId: null,
         chargeId: null,
@@ -469,34 +481,29 @@ export async function createHold(
       createdAt: now,
       updatedAt: now,
     };
-    const atomic = deps.kv.atomic()
-      .check(holds, ...assessment.checks)
-      .check({ key: keys.booking(id), versionstamp: null });
-    entries.forEach((e, i) => atomic.check(e).set(dayKeys[i], nextDocs[i]));
-    atomic
-      .set(keys.booking(id), booking)
-      .set(keys.bookingsByKitchen(kitchen.id, interval.start, id), id)
-      .set(keys.bookingsByRenter(renter.id, interval.start, id), id)
-      .set(keys.bookingsByHost(kitchen.hostId, interval.start, id), id)
-      .set(keys.occupancy(kitchen.id, interval.start, id), {
+    const committed = await commitBookingWrite(deps.kv, {
+      occupancyOf: kitchen.id,
+      hostViewOf: kitchen.hostId,
+    }, (atomic) => {
+      atomic.check(...assessment.checks);
+      addNewBooking(atomic, booking);
+      entries.forEach((e, i) => addCalendarDay(atomic, e, nextDocs[i]));
+      addOccupancy(atomic, kitchen.id, interval.start, id, {
         end: interval.end,
         expiresAt: holdExpiresAt,
-      })
-      .set(keys.renterHolds(renter.id), [...live, {
+      });
+      addRenterHolds(atomic, holds, renter.id, [...live, {
         bookingId: id,
         expiresAt: holdExpiresAt,
       }]);
-    addJob(atomic, {
-      id: `booking-expiry:${id}`,
-      type: HOLD_EXPIRY_JOB,
-      payload: { bookingId: id },
-      runAt: holdExpiresAt,
-    }, { now, wake: deps.wake });
-    if ((await atomic.commit()).ok) {
-      forget(deps.kv, occupancyCacheKey(kitchen.id));
-      forgetPrefix(deps.kv, hostViewScope(kitchen.hostId));
-      return booking;
-    }
+      addJob(atomic, {
+        id: `booking-expiry:${id}`,
+        type: HOLD_EXPIRY_JOB,
+        payload: { bookingId: id },
+        runAt: holdExpiresAt,
+      }, { now, wake: deps.wake });
+    });
+    if (committed) return booking;
   }
   throw takenError({ by: "other" });
 }

@@ -5,21 +5,23 @@
  * machine), the calendar claim, the occupancy entry, the renter's holds, the
  * ledger, the emails and the timers (DESIGN §5, §6, §12).
  */
+import { getUser } from "../accounts/repo.ts";
 import type { User } from "../accounts/schema.ts";
 import { addAudit } from "../audit/repo.ts";
 import type { AuditActor } from "../audit/schema.ts";
-import { keys } from "../db/keys.ts";
-import { forget, forgetPrefix } from "../db/read_cache.ts";
-import { hostViewScope } from "./cache_keys.ts";
 import {
   ConflictError,
   ForbiddenError,
   NotFoundError,
   ValidationError,
 } from "../errors.ts";
-import { addJob } from "../jobs/outbox.ts";
+import { addJob, addJobEffect } from "../jobs/outbox.ts";
 import type { CancellationPolicy } from "../kitchens/policy.ts";
-import { getKitchen, occupancyCacheKey } from "../kitchens/repo.ts";
+import {
+  addOccupancy,
+  addOccupancyRelease,
+  getKitchen,
+} from "../kitchens/repo.ts";
 import type { Kitchen } from "../kitchens/schema.ts";
 import {
   type CalendarDay,
@@ -30,8 +32,17 @@ import {
   withFirmClaim,
   withoutClaim,
 } from "./day_claims.ts";
-import type { RenterHolds } from "./holds.ts";
 import { type Canceller, refundForCancellation } from "./refunds.ts";
+import {
+  addBookingUpdate,
+  addCalendarDay,
+  addRenterHolds,
+  commitBookingWrite,
+  getBooking,
+  getBookingEntry,
+  getRenterHoldsEntry,
+  readCalendarDays,
+} from "./repo.ts";
 import type { Booking, LedgerEntry } from "./schema.ts";
 import { transition } from "./state.ts";
 import { tellParties } from "./emails.ts";
@@ -65,13 +76,6 @@ export function accessCodeVisible(b: Booking, now: number): boolean {
     now >= b.start - REMINDER_BEFORE_MS && now < b.end;
 }
 
-export async function getBooking(
-  kv: Deno.Kv,
-  id: string,
-): Promise<Booking | null> {
-  return (await kv.get<Booking>(keys.booking(id))).value;
-}
-
 /** A booking its renter, its host or staff may see; anyone else gets 404. */
 export async function getBookingFor(
   kv: Deno.Kv,
@@ -85,43 +89,6 @@ export async function getBookingFor(
     throw new NotFoundError("We could not find that booking.");
   }
   return b;
-}
-
-async function listByIndex(
-  kv: Deno.Kv,
-  prefix: Deno.KvKey,
-  limit: number,
-): Promise<Booking[]> {
-  const ids: string[] = [];
-  for await (
-    const e of kv.list<string>({ prefix }, { limit, reverse: true })
-  ) ids.push(e.value);
-  const out: Booking[] = [];
-  for (let i = 0; i < ids.length; i += 10) {
-    const entries = await kv.getMany<Booking[]>(
-      ids.slice(i, i + 10).map((id) => keys.booking(id)),
-    );
-    for (const e of entries) if (e.value) out.push(e.value);
-  }
-  return out;
-}
-
-/** A renter's bookings, latest start first. */
-export function listBookingsByRenter(
-  kv: Deno.Kv,
-  renterId: string,
-  limit = 200,
-): Promise<Booking[]> {
-  return listByIndex(kv, keys.bookingsByRenterPrefix(renterId), limit);
-}
-
-/** A host's bookings across their kitchens, latest start first. */
-export function listBookingsByHost(
-  kv: Deno.Kv,
-  hostId: string,
-  limit = 200,
-): Promise<Booking[]> {
-  return listByIndex(kv, keys.bookingsByHostPrefix(hostId), limit);
 }
 
 export interface Change {
@@ -143,62 +110,64 @@ export async function changeBooking(
   apply: (b: Booking, days: CalendarDay[]) => Change | null,
 ): Promise<Booking> {
   for (let attempt = 0; attempt < 8; attempt++) {
-    const entry = await deps.kv.get<Booking>(keys.booking(id));
+    const entry = await getBookingEntry(deps.kv, id);
     if (!entry.value) {
       throw new NotFoundError("We could not find that booking.");
     }
     const before = entry.value;
-    const dayKeys = before.claimDays.map((d) =>
-      keys.calendarDay(before.kitchenId, d)
-    );
     const [days, holds] = await Promise.all([
-      deps.kv.getMany<CalendarDay[]>(dayKeys),
-      deps.kv.get<RenterHolds>(keys.renterHolds(before.renterId)),
+      readCalendarDays(deps.kv, before.kitchenId, before.claimDays),
+      getRenterHoldsEntry(deps.kv, before.renterId),
     ]);
     const docs = days.map((d) => d.value ?? EMPTY_DAY);
     const change = apply(before, docs);
     if (!change) return before;
     const after = { ...change.booking, updatedAt: deps.now };
-    const atomic = deps.kv.atomic().check(entry).set(keys.booking(id), after);
-    const occupancy = keys.occupancy(before.kitchenId, before.start, id);
     const claim = change.claim ?? "keep";
-    if (claim !== "keep") {
-      days.forEach((d, i) => {
-        atomic.check(d);
-        const doc = docs[i];
-        const next = claim === "release"
-          ? withoutClaim(doc, id)
-          : claim === "firm"
-          ? withFirmClaim(doc, id)
-          : withClaim(doc, {
-            ref: id,
-            start: before.start,
-            end: before.end,
-            bufferMs: before.bufferMs,
-            expiresAt: null,
-          }, deps.now);
-        atomic.set(dayKeys[i], next);
-      });
-      if (claim === "release") atomic.delete(occupancy);
-      else atomic.set(occupancy, { end: before.end, expiresAt: null });
-    }
-    // The renter's unpaid holds lose this one once it is no longer held.
-    if (before.status === "held" && after.status !== "held") {
-      atomic.check(holds).set(
-        keys.renterHolds(before.renterId),
-        (holds.value ?? []).filter((h) =>
-          h.bookingId !== id && h.expiresAt > deps.now
-        ),
-      );
-    }
-    change.extra?.(atomic);
-    if ((await atomic.commit()).ok) {
+    const committed = await commitBookingWrite(deps.kv, {
+      occupancyOf: claim !== "keep" ? before.kitchenId : undefined,
+      hostViewOf: before.hostId,
+    }, (atomic) => {
+      addBookingUpdate(atomic, entry, after);
       if (claim !== "keep") {
-        forget(deps.kv, occupancyCacheKey(before.kitchenId));
+        days.forEach((d, i) => {
+          const doc = docs[i];
+          const next = claim === "release"
+            ? withoutClaim(doc, id)
+            : claim === "firm"
+            ? withFirmClaim(doc, id)
+            : withClaim(doc, {
+              ref: id,
+              start: before.start,
+              end: before.end,
+              bufferMs: before.bufferMs,
+              expiresAt: null,
+            }, deps.now);
+          addCalendarDay(atomic, d, next);
+        });
+        if (claim === "release") {
+          addOccupancyRelease(atomic, before.kitchenId, before.start, id);
+        } else {
+          addOccupancy(atomic, before.kitchenId, before.start, id, {
+            end: before.end,
+            expiresAt: null,
+          });
+        }
       }
-      forgetPrefix(deps.kv, hostViewScope(before.hostId));
-      return after;
-    }
+      // The renter's unpaid holds lose this one once it is no longer held.
+      if (before.status === "held" && after.status !== "held") {
+        addRenterHolds(
+          atomic,
+          holds,
+          before.renterId,
+          (holds.value ?? []).filter((h) =>
+            h.bookingId !== id && h.expiresAt > deps.now
+          ),
+        );
+      }
+      change.extra?.(atomic);
+    });
+    if (committed) return after;
   }
   throw new ConflictError(
     "This booking changed while we were updating it; please try again.",
@@ -619,11 +588,11 @@ export async function parties(
   if (!b) throw new NotFoundError("We could not find that booking.");
   const [kitchen, renter, host] = await Promise.all([
     getKitchen(kv, b.kitchenId),
-    kv.get<User>(keys.user(b.renterId)),
-    kv.get<User>(keys.user(b.hostId)),
+    getUser(kv, b.renterId),
+    getUser(kv, b.hostId),
   ]);
   if (!kitchen) throw new NotFoundError("We could not find that kitchen.");
-  return { kitchen, renter: renter.value, host: host.value };
+  return { kitchen, renter, host };
 }
 
 /** The reminder job: the access code by email 24 hours before, once per job. */
@@ -636,10 +605,8 @@ export async function sendReminder(
   if (!b || b.status !== "confirmed") return;
   const p = await parties(deps.kv, bookingId);
   if (!p.renter) return;
-  const done = keys.jobEffect(jobId);
-  const atomic = deps.kv.atomic()
-    .check({ key: done, versionstamp: null })
-    .set(done, true, { expireIn: 7 * 24 * 3600_000 });
-  tellParties(atomic, deps, p, b, { renter: "reminder" });
-  await atomic.commit();
+  await commitBookingWrite(deps.kv, {}, (atomic) => {
+    addJobEffect(atomic, jobId, 7 * 24 * 3600_000);
+    tellParties(atomic, deps, p, b, { renter: "reminder" });
+  });
 }

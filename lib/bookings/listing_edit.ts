@@ -8,7 +8,6 @@ import {
   type AvailabilityRules,
   checkInterval,
 } from "../kitchens/availability.ts";
-import { keys } from "../db/keys.ts";
 import { formatDayTime } from "../kitchens/free_time.ts";
 import { rulesOf } from "../kitchens/free_time.ts";
 import {
@@ -18,6 +17,7 @@ import {
   saveSection,
 } from "../kitchens/listings.ts";
 import type { Kitchen } from "../kitchens/schema.ts";
+import { listKitchenBookings } from "./repo.ts";
 import type { Booking } from "./schema.ts";
 import { isLive } from "./state.ts";
 
@@ -28,28 +28,12 @@ export async function listUpcomingBookings(
   now: number,
   limit = 500,
 ): Promise<Booking[]> {
-  const ids: string[] = [];
-  for await (
-    const e of kv.list<string>({
-      start: [...keys.bookingsByKitchenPrefix(kitchenId), now - 7 * 86400_000],
-      end: [
-        ...keys.bookingsByKitchenPrefix(kitchenId),
-        Number.MAX_SAFE_INTEGER,
-      ],
-    }, { limit })
-  ) ids.push(e.value);
-  const out: Booking[] = [];
-  for (let i = 0; i < ids.length; i += 10) {
-    const got = await kv.getMany<Booking[]>(
-      ids.slice(i, i + 10).map((id) => keys.booking(id)),
-    );
-    for (const g of got) {
-      if (g.value && isLive(g.value.status) && g.value.end > now) {
-        out.push(g.value);
-      }
-    }
-  }
-  return out;
+  const bookings = await listKitchenBookings(kv, kitchenId, {
+    from: now - 7 * 86400_000,
+    to: Number.MAX_SAFE_INTEGER,
+    limit,
+  });
+  return bookings.filter((b) => isLive(b.status) && b.end > now);
 }
 
 /** Bookings the kitchen's current hours and blackout dates no longer cover (pure). */

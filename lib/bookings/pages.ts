@@ -1,12 +1,11 @@
 import { NotFoundError } from "../errors.ts";
 import { getKitchen } from "../kitchens/repo.ts";
 import type { Kitchen } from "../kitchens/schema.ts";
+import { listBookingsByHost, listBookingsByRenter } from "./repo.ts";
 import {
   accessCodeVisible,
   cancellerThrough,
   getBookingFor,
-  listBookingsByHost,
-  listBookingsByRenter,
   refundNow,
 } from "./lifecycle.ts";
 import type { Booking } from "./schema.ts";

@@ -1,4 +1,6 @@
 /**
+ * Refunds, the rules (pure): payments/refunds.ts moves the money these decide.
+ *
  * How much goes back to the renter when a confirmed booking is cancelled, and
  * whose money it comes from.
  *

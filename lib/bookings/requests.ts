@@ -1,4 +1,7 @@
 /**
+ * Request-to-book, the booking side: payments/requests.ts captures and
+ * releases the card these changes wait for.
+ *
  * Request-to-book after checkout: the card is authorised and the host
  * answers by `respondBy` (24 hours, or the start if sooner). Accepting
  * confirms the booking once payments has captured the card; declining or

@@ -209,3 +209,44 @@ export function unreadablePick(
     .join(" ");
   return { pick, message: message || PICK_ALL };
 }
+
+/** A renter's unpaid holds, by booking id, with when each lapses. */
+export type RenterHolds = { bookingId: string; expiresAt: number }[];
+
+// ---------------------------------------------------------------------------
+// Host blocks (blocks.ts): time a kitchen is off sale though nobody booked it.
+
+export type BlockSource = "manual" | string;
+
+/**
+ * What a manual block is: time off sale, or a scheduled health or fire
+ * inspection or maintenance window, which the city's rules also read
+ * (a booking ending just before maintenance must leave on time).
+ */
+export const BLOCK_KINDS = ["closed", "inspection", "maintenance"] as const;
+export type BlockKind = typeof BLOCK_KINDS[number];
+export const BLOCK_KIND_NAMES: Record<BlockKind, string> = {
+  closed: "Closed",
+  inspection: "Health or fire inspection",
+  maintenance: "Maintenance",
+};
+
+export interface Block {
+  v: 1;
+  id: string;
+  kitchenId: string;
+  /** UTC instants, half-open [start, end). */
+  start: number;
+  end: number;
+  /** What the host wrote, or an imported event's summary. */
+  reason: string;
+  /** Blocks from before kinds, and imported ones, are "closed". */
+  kind?: BlockKind;
+  /** "manual", or the id of the import feed the block came from. */
+  source: BlockSource;
+  /** Local dates of the day documents holding the claim (the zone may change later). */
+  claimDays: string[];
+  /** An imported block's identity within its feed (event UID and times), for diffing. */
+  key: string | null;
+  createdAt: number;
+}

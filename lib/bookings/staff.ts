@@ -6,21 +6,24 @@
  */
 import { z } from "zod";
 import { requireCapability } from "../accounts/roles.ts";
-import type { SessionUser, User } from "../accounts/schema.ts";
+import { getUserByEmail, getUsers } from "../accounts/repo.ts";
+import type { SessionUser } from "../accounts/schema.ts";
 import { listAuditFor } from "../audit/repo.ts";
 import type { AuditEntry } from "../audit/schema.ts";
-import { keys } from "../db/keys.ts";
 import { ConflictError, NotFoundError } from "../errors.ts";
 import { ID_PATTERN } from "../ids.ts";
 import { getKitchen } from "../kitchens/repo.ts";
 import { text } from "../text.ts";
 import {
-  cancelBooking,
   getBooking,
-  ledgerProblem,
-  type LifecycleDeps,
   listBookingsByHost,
   listBookingsByRenter,
+  listNewestBookings,
+} from "./repo.ts";
+import {
+  cancelBooking,
+  ledgerProblem,
+  type LifecycleDeps,
 } from "./lifecycle.ts";
 import { type Booking, LEDGER_KINDS, type LedgerKind } from "./schema.ts";
 import { canTransition } from "./state.ts";
@@ -84,16 +87,11 @@ async function emailsOf(
   kv: Deno.Kv,
   bookings: Booking[],
 ): Promise<Map<string, string>> {
-  const ids = [...new Set(bookings.flatMap((b) => [b.renterId, b.hostId]))];
-  const out = new Map<string, string>();
-  // getMany takes at most 10 keys.
-  for (let i = 0; i < ids.length; i += 10) {
-    const users = await kv.getMany<User[]>(
-      ids.slice(i, i + 10).map((id) => keys.user(id)),
-    );
-    for (const u of users) if (u.value) out.set(u.value.id, u.value.email);
-  }
-  return out;
+  const users = await getUsers(
+    kv,
+    bookings.flatMap((b) => [b.renterId, b.hostId]),
+  );
+  return new Map([...users].map(([id, u]) => [id, u.email]));
 }
 
 async function toRows(
@@ -121,7 +119,7 @@ export async function findBookings(
     const b = await getBooking(kv, query.id);
     return b ? await toRows(kv, [b]) : [];
   }
-  const userId = (await kv.get<string>(keys.userByEmail(query.email))).value;
+  const userId = (await getUserByEmail(kv, query.email))?.id;
   if (!userId) return [];
   const [asRenter, asHost] = await Promise.all([
     listBookingsByRenter(kv, userId),
@@ -139,12 +137,10 @@ export async function listRecentBookings(
   kv: Deno.Kv,
   limit = 50,
 ): Promise<StaffBookingRow[]> {
-  const bookings: Booking[] = [];
-  const iter = kv.list<Booking>({ prefix: keys.bookingsPrefix() }, {
-    reverse: true,
-    limit: Math.min(Math.max(1, limit), 200),
-  });
-  for await (const e of iter) bookings.push(e.value);
+  const bookings = await listNewestBookings(
+    kv,
+    Math.min(Math.max(1, limit), 200),
+  );
   return await toRows(kv, bookings);
 }
 

@@ -13,9 +13,8 @@
  * Pure: no clock, no IO.
  */
 import ical, { ICalCalendarMethod, ICalEventStatus } from "ical-generator";
-import type { Block } from "../bookings/blocks.ts";
 import { icsText, vtimezone } from "../bookings/ics.ts";
-import type { Booking } from "../bookings/schema.ts";
+import { type Block, type Booking } from "../bookings/schema.ts";
 import type { Kitchen } from "../kitchens/schema.ts";
 
 /** Statuses whose time a host's calendar shows as taken. */

@@ -21,13 +21,24 @@
  */
 import { timingSafeEqual } from "node:crypto";
 import { hashSecret, newSecret } from "../accounts/tokens.ts";
+import { listBlocks, listKitchenBookings } from "../bookings/repo.ts";
 import {
   ImportStoppedError,
-  listBlocks,
   replaceImportedBlocks,
 } from "../bookings/blocks.ts";
-import type { Booking } from "../bookings/schema.ts";
-import { keys } from "../db/keys.ts";
+import {
+  addImportSlot,
+  commitCalendarSyncWrite,
+  getExportFeed,
+  getImportSlot,
+  readImportSlots,
+  setExportFeed,
+} from "./repo.ts";
+import {
+  type ExportFeed,
+  type ImportFeed,
+  MAX_IMPORT_FEEDS,
+} from "./schema.ts";
 import { ConflictError, NotFoundError, ValidationError } from "../errors.ts";
 import { newId } from "../ids.ts";
 import { addJob } from "../jobs/outbox.ts";
@@ -43,13 +54,6 @@ import { CALENDAR_CLEANUP_JOB, CALENDAR_SYNC_JOB } from "../job_names.ts";
 // ---------------------------------------------------------------------------
 // Export
 
-export interface ExportFeed {
-  v: 1;
-  /** SHA-256 of the token (base64url), as sessions and reset links are stored. */
-  tokenHash: string;
-  createdAt: number;
-}
-
 /** A feed token: 256 random bits, base64url (accounts/tokens.ts). */
 export const FEED_TOKEN_PATTERN = "[A-Za-z0-9_-]{43}";
 
@@ -60,13 +64,6 @@ export function exportFeedUrl(
   token: string,
 ): string {
   return `${baseUrl}/calendars/${kitchenId}/${token}.ics`;
-}
-
-export async function getExportFeed(
-  kv: Deno.Kv,
-  kitchenId: string,
-): Promise<ExportFeed | null> {
-  return (await kv.get<ExportFeed>(keys.kitchenFeed(kitchenId))).value;
 }
 
 /**
@@ -84,7 +81,7 @@ export async function createExportToken(
     tokenHash: await hashSecret(token),
     createdAt: now,
   };
-  await kv.set(keys.kitchenFeed(kitchenId), feed);
+  await setExportFeed(kv, kitchenId, feed);
   return token;
 }
 
@@ -93,7 +90,7 @@ export async function revokeExportToken(
   kv: Deno.Kv,
   kitchenId: string,
 ): Promise<void> {
-  await kv.delete(keys.kitchenFeed(kitchenId));
+  await setExportFeed(kv, kitchenId, null);
 }
 
 const DAY_MS = 24 * 3600_000;
@@ -122,7 +119,11 @@ export async function kitchenFeedText(
   }
   const from = opts.now - 90 * DAY_MS;
   const [bookings, blocks] = await Promise.all([
-    listKitchenBookings(kv, kitchenId, from, opts.now + 400 * DAY_MS),
+    listKitchenBookings(kv, kitchenId, {
+      from: from - DAY_MS,
+      to: opts.now + 400 * DAY_MS,
+      limit: 5_000,
+    }).then((bs) => bs.filter((b) => b.end > from)),
     listBlocks(kv, kitchenId, from),
   ]);
   return kitchenCalendar({
@@ -134,71 +135,12 @@ export async function kitchenFeedText(
   });
 }
 
-async function listKitchenBookings(
-  kv: Deno.Kv,
-  kitchenId: string,
-  from: number,
-  to: number,
-): Promise<Booking[]> {
-  const prefix = keys.bookingsByKitchenPrefix(kitchenId);
-  const ids: string[] = [];
-  for await (
-    const e of kv.list<string>({
-      start: [...prefix, from - DAY_MS],
-      end: [...prefix, to],
-    }, { limit: 5_000 })
-  ) ids.push(e.value);
-  const out: Booking[] = [];
-  for (let i = 0; i < ids.length; i += 10) {
-    const entries = await kv.getMany<Booking[]>(
-      ids.slice(i, i + 10).map((id) => keys.booking(id)),
-    );
-    for (const e of entries) {
-      if (e.value && e.value.end > from) out.push(e.value);
-    }
-  }
-  return out;
-}
-
 // ---------------------------------------------------------------------------
 // Import
 
-export const MAX_IMPORT_FEEDS = 5;
 export const SYNC_INTERVAL_MS = 30 * 60_000;
 /** After a permanent failure: often enough to notice a fix, rare enough to cost nothing. */
 export const PERMANENT_RECHECK_MS = 24 * 3600_000;
-
-export interface ImportFeed {
-  v: 1;
-  id: string;
-  kitchenId: string;
-  slot: number;
-  url: string;
-  /** The host's label for it ("Google", "Front of house"). */
-  name: string;
-  createdAt: number;
-  /** The one job that may sync this feed next; other runs do nothing. */
-  syncJobId: string | null;
-  lastAttemptAt: number | null;
-  lastSuccessAt: number | null;
-  /** Why the last attempt failed; null when it succeeded. */
-  lastError: string | null;
-  /** After the last success: blocks held from this feed, and what was left out. */
-  imported: number;
-  overlapping: number;
-  /** A few of the left-out events, for the host to find them. */
-  overlappingSamples: { start: number; end: number }[];
-  tooMany: number;
-  unreadable: number;
-  /** Repeating events cut short (parse.ts); absent on records from before. */
-  repeatsCut?: number;
-  /** Busy times left out because their day was full (bookings/blocks.ts). */
-  crowded?: number;
-  /** The last error will not go away by asking again: checked daily, not half-hourly. */
-  lastErrorPermanent?: boolean;
-  /** When the next run is due; absent on records from before. */
-  nextSyncAt?: number;
-}
 
 export interface ImportDeps {
   kv: Deno.Kv;
@@ -207,18 +149,12 @@ export interface ImportDeps {
   wake: boolean;
 }
 
-const slotKeys = (kitchenId: string) =>
-  Array.from(
-    { length: MAX_IMPORT_FEEDS },
-    (_, slot) => keys.kitchenCalendarImport(kitchenId, slot),
-  );
-
 /** The kitchen's import feeds, by slot. */
 export async function listImportFeeds(
   kv: Deno.Kv,
   kitchenId: string,
 ): Promise<ImportFeed[]> {
-  const entries = await kv.getMany<ImportFeed[]>(slotKeys(kitchenId));
+  const entries = await readImportSlots(kv, kitchenId);
   return entries.flatMap((e) => e.value ? [e.value] : []);
 }
 
@@ -234,8 +170,7 @@ export async function addImportFeed(
   input: { url: string; name: string },
 ): Promise<ImportFeed> {
   for (let attempt = 0; attempt < 5; attempt++) {
-    const slots = slotKeys(kitchenId);
-    const entries = await deps.kv.getMany<ImportFeed[]>(slots);
+    const entries = await readImportSlots(deps.kv, kitchenId);
     if (entries.some((e) => e.value?.url === input.url)) {
       throw new ValidationError(
         { url: "This kitchen already imports that calendar" },
@@ -276,16 +211,18 @@ export async function addImportFeed(
       lastErrorPermanent: false,
       nextSyncAt: deps.now,
     };
-    const atomic = deps.kv.atomic();
-    for (const e of entries) atomic.check(e);
-    atomic.set(slots[slot], feed);
-    addJob(atomic, {
-      id: jobId,
-      type: CALENDAR_SYNC_JOB,
-      payload: { kitchenId, slot, feedId: id },
-      runAt: deps.now,
-    }, { now: deps.now, wake: deps.wake });
-    if ((await atomic.commit()).ok) return feed;
+    const added = await commitCalendarSyncWrite(deps.kv, (atomic) => {
+      // Every slot checked: a feed added meanwhile (same URL, the last slot) retries.
+      for (const e of entries) atomic.check(e);
+      addImportSlot(atomic, entries[slot], feed);
+      addJob(atomic, {
+        id: jobId,
+        type: CALENDAR_SYNC_JOB,
+        payload: { kitchenId, slot, feedId: id },
+        runAt: deps.now,
+      }, { now: deps.now, wake: deps.wake });
+    });
+    if (added) return feed;
   }
   throw new ConflictError(
     "The kitchen's calendars changed meanwhile; please try again.",
@@ -302,17 +239,19 @@ export async function removeImportFeed(
   kitchenId: string,
   feedId: string,
 ): Promise<void> {
-  const entries = await deps.kv.getMany<ImportFeed[]>(slotKeys(kitchenId));
+  const entries = await readImportSlots(deps.kv, kitchenId);
   const entry = entries.find((e) => e.value?.id === feedId);
   if (!entry) throw new NotFoundError("That calendar is already removed.");
-  const atomic = deps.kv.atomic().check(entry).delete(entry.key);
-  addJob(atomic, {
-    id: `calendar-cleanup:${feedId}`,
-    type: CALENDAR_CLEANUP_JOB,
-    payload: { kitchenId, feedId },
-    runAt: deps.now,
-  }, { now: deps.now, wake: deps.wake });
-  if (!(await atomic.commit()).ok) {
+  const removed = await commitCalendarSyncWrite(deps.kv, (atomic) => {
+    addImportSlot(atomic, entry, null);
+    addJob(atomic, {
+      id: `calendar-cleanup:${feedId}`,
+      type: CALENDAR_CLEANUP_JOB,
+      payload: { kitchenId, feedId },
+      runAt: deps.now,
+    }, { now: deps.now, wake: deps.wake });
+  });
+  if (!removed) {
     throw new ConflictError(
       "That calendar was being updated; please try again.",
     );
@@ -392,8 +331,7 @@ export async function syncImportFeed(
   jobId: string,
 ): Promise<void> {
   const { kv, now } = deps;
-  const key = keys.kitchenCalendarImport(payload.kitchenId, payload.slot);
-  const entry = await kv.get<ImportFeed>(key);
+  const entry = await getImportSlot(kv, payload.kitchenId, payload.slot);
   const feed = entry.value;
   if (!feed || feed.id !== payload.feedId || feed.syncJobId !== jobId) return;
   const kitchen = await getKitchen(kv, payload.kitchenId);
@@ -458,9 +396,8 @@ async function recordOutcome(
   jobId: string,
   outcome: Outcome,
 ): Promise<void> {
-  const key = keys.kitchenCalendarImport(payload.kitchenId, payload.slot);
   for (let attempt = 0; attempt < 5; attempt++) {
-    const entry = await deps.kv.get<ImportFeed>(key);
+    const entry = await getImportSlot(deps.kv, payload.kitchenId, payload.slot);
     const feed = entry.value;
     if (!feed || feed.id !== payload.feedId || feed.syncJobId !== jobId) {
       return;
@@ -475,14 +412,16 @@ async function recordOutcome(
       syncJobId: nextJob,
       nextSyncAt: runAt,
     };
-    const atomic = deps.kv.atomic().check(entry).set(key, next);
-    addJob(atomic, {
-      id: nextJob,
-      type: CALENDAR_SYNC_JOB,
-      payload,
-      runAt,
-    }, { now: deps.now, wake: deps.wake });
-    if ((await atomic.commit()).ok) return;
+    const recorded = await commitCalendarSyncWrite(deps.kv, (atomic) => {
+      addImportSlot(atomic, entry, next);
+      addJob(atomic, {
+        id: nextJob,
+        type: CALENDAR_SYNC_JOB,
+        payload,
+        runAt,
+      }, { now: deps.now, wake: deps.wake });
+    });
+    if (recorded) return;
   }
   throw new ConflictError("The calendar's record kept changing; retrying.");
 }

@@ -10,24 +10,22 @@ import {
   type Block,
   BLOCK_KIND_NAMES,
   BLOCK_KINDS,
-  createBlock,
-  listBlocks,
-  removeBlock,
-} from "../bookings/blocks.ts";
+} from "../bookings/schema.ts";
+import { listBlocks } from "../bookings/repo.ts";
+import { createBlock, removeBlock } from "../bookings/blocks.ts";
 import { requestedInterval } from "../bookings/holds.ts";
 import { ForbiddenError, NotFoundError, ValidationError } from "../errors.ts";
 import { getKitchen } from "../kitchens/repo.ts";
 import { clockTime, type Kitchen, localDate } from "../kitchens/schema.ts";
 import { optionalText } from "../text.ts";
 import { type AddressPolicy, checkFeedUrl } from "./address.ts";
+import { type ExportFeed, type ImportFeed } from "./schema.ts";
+import { getExportFeed } from "./repo.ts";
 import {
   addImportFeed,
   createExportToken,
-  type ExportFeed,
   exportFeedUrl,
-  getExportFeed,
   type ImportDeps,
-  type ImportFeed,
   listImportFeeds,
   removeImportFeed,
   revokeExportToken,

@@ -6,17 +6,19 @@
  * makes it start again from a fresh read.
  */
 import { renterProfileOf } from "../accounts/business_profile.ts";
-import { type Block, isBlockRef } from "../bookings/blocks.ts";
+import { getRenterProfileEntry } from "../accounts/repo.ts";
+import { isBlockRef } from "../bookings/blocks.ts";
+import { getBlocks } from "../bookings/repo.ts";
 import { type CalendarClaim, isLiveClaim } from "../bookings/day_claims.ts";
 import type {
   AssessInput,
   Assessment,
   BookingPolicy,
 } from "../bookings/holds.ts";
-import { keys } from "../db/keys.ts";
+import { getPermitStandingEntry } from "../kitchens/repo.ts";
 import { localInstant } from "../kitchens/free_time.ts";
 import { cityFeeLines } from "./fees.ts";
-import { listDocumentsFor } from "./repo.ts";
+import { getWalletVersionEntry, listDocumentsFor } from "./repo.ts";
 import { RENTER_DOCUMENT_ZONE } from "./review.ts";
 import { rulePackFor } from "./rules.ts";
 import type { ComplianceDocument } from "./schema.ts";
@@ -40,12 +42,10 @@ async function scheduledEntries(
     ),
   );
   if (ids.size === 0) return [];
-  const blocks = await kv.getMany<Block[]>(
-    [...ids].slice(0, 10).map((id) => keys.kitchenBlock(kitchenId, id)),
-  );
+  const blocks = await getBlocks(kv, kitchenId, [...ids]);
   const out: CalendarEntry[] = [];
-  for (const { value: b } of blocks) {
-    if (b && (b.kind === "inspection" || b.kind === "maintenance")) {
+  for (const b of blocks) {
+    if (b.kind === "inspection" || b.kind === "maintenance") {
       out.push({ kind: b.kind, start: b.start, end: b.end });
     }
   }
@@ -87,11 +87,11 @@ export async function assessBooking(
   const holder = { kind: "kitchen" as const, id: kitchen.id };
   const [standing, kitchenDocs, wallet, profile, renterDocs] = await Promise
     .all([
-      kv.get(keys.permitStanding(kitchen.id)),
+      getPermitStandingEntry(kv, kitchen.id),
       listDocumentsFor(kv, holder),
-      renterId ? kv.get(keys.walletVersion(renterId)) : null,
+      renterId ? getWalletVersionEntry(kv, renterId) : null,
       // Checked in the hold too: a profile saved meanwhile (employees) re-decides.
-      renterId ? kv.get(keys.renterProfile(renterId)) : null,
+      renterId ? getRenterProfileEntry(kv, renterId) : null,
       renterId ? listDocumentsFor(kv, { kind: "renter", id: renterId }) : [],
     ]);
   const renter = profile ? renterFor(profile.value, renterDocs, now) : NOBODY;

@@ -11,35 +11,40 @@
  * (the document was renewed, re-dated or rejected meanwhile), so each
  * handler re-reads what it acts on and does nothing when the world moved on.
  */
-import { z } from "zod";
-import { getRenterProfile } from "../accounts/repo.ts";
+import { getRenterProfile, getUser } from "../accounts/repo.ts";
 import type { User } from "../accounts/schema.ts";
 import { addAudit } from "../audit/repo.ts";
 import { describeTimes } from "../bookings/emails.ts";
+import { getBookingEntry } from "../bookings/repo.ts";
 import type { Booking } from "../bookings/schema.ts";
 import { keys } from "../db/keys.ts";
 import { addEmail } from "../email/job.ts";
 import { notificationEmail } from "../email/templates.ts";
 import { isId } from "../ids.ts";
-import { addJob, type JobRecord, listDeadJobs } from "../jobs/outbox.ts";
-import type { DraftRecord } from "../kitchens/listings.ts";
-import { getKitchen } from "../kitchens/repo.ts";
-import { localDate } from "../kitchens/schema.ts";
+import {
+  addJob,
+  addJobEffect,
+  type JobRecord,
+  listDeadJobs,
+} from "../jobs/outbox.ts";
+import { getDraft, getKitchen } from "../kitchens/repo.ts";
 import { addNotification } from "../notifications/repo.ts";
 import {
   certifierWatch,
   directoryToday,
   type RecognitionWatch,
 } from "./directory.ts";
+import {
+  type DocumentExpiryPayload,
+  type DocumentReminderPayload,
+  RENTER_EXPIRY_ZONE,
+} from "./expiry_plan.ts";
 import { changeDocument, listDocumentsFor } from "./repo.ts";
-import { RENTER_DOCUMENT_ZONE } from "./review.ts";
 import {
   currentDocument,
   effectiveStatus,
   expireIfDue,
   expiresAt,
-  REMINDER_DAYS,
-  reminderDates,
 } from "./review.ts";
 import { rulePackFor } from "./rules.ts";
 import {
@@ -50,122 +55,16 @@ import {
   type HolderRef,
 } from "./schema.ts";
 import { requiredKitchenKinds, requiredRenterKinds } from "./standing.ts";
-import { DOCUMENT_EXPIRY_JOB, DOCUMENT_REMINDER_JOB } from "../job_names.ts";
+import { DOCUMENT_EXPIRY_JOB } from "../job_names.ts";
 import type { MailSettings } from "../email/job.ts";
 
-/**
- * A renter has no city, so their documents expire at the end of the expiry
- * date in America/Los_Angeles: the latest-ending zone among our eight cities,
- * so a renter document is never expired before its date has ended in any of
- * them.
- */
-export const RENTER_EXPIRY_ZONE = RENTER_DOCUMENT_ZONE;
-
-/** Reminders go out at this local time, not at midnight. */
-export const REMINDER_LOCAL_TIME = "09:00";
-
 const DAY_MS = 24 * 3600_000;
-
-const documentId = z.string().min(1).max(64);
-
-export const documentReminderPayload = z.object({
-  documentId,
-  expiryDate: localDate,
-  daysBefore: z.union(REMINDER_DAYS.map((d) => z.literal(d))),
-});
-export type DocumentReminderPayload = z.infer<typeof documentReminderPayload>;
-
-export const documentExpiryPayload = z.object({
-  documentId,
-  expiryDate: localDate,
-});
-export type DocumentExpiryPayload = z.infer<typeof documentExpiryPayload>;
 
 /** What the job and the reminder emails need besides KV. */
 export interface ExpiryDeps {
   kv: Deno.Kv;
   now: number;
   mail: MailSettings;
-}
-
-// ---------------------------------------------------------------------------
-// Scheduling
-
-export interface PlannedJob {
-  id: string;
-  type: typeof DOCUMENT_REMINDER_JOB | typeof DOCUMENT_EXPIRY_JOB;
-  runAt: number;
-  payload: DocumentReminderPayload | DocumentExpiryPayload;
-}
-
-/** 09:00 on a local date in `timeZone`, as an instant. */
-export function reminderAt(date: string, timeZone: string): number {
-  return Temporal.PlainDate.from(date).toZonedDateTime({
-    timeZone,
-    plainTime: Temporal.PlainTime.from(REMINDER_LOCAL_TIME),
-  }).epochMilliseconds;
-}
-
-/**
- * The delayed jobs of a document just verified: a reminder at 09:00 local on
- * each reminder date still ahead of `now`, and the expiry at the end of the
- * expiry date. Pure.
- *
- * The ids end with the verification time: a document verified again with
- * the same expiry date (after a renewal request) gets new jobs rather than a
- * clash with ones still waiting, which would fail the staff decision's
- * atomic. The stale ones find nothing to do, and a reminder's effect is keyed
- * on (document, days before, expiry date), so the holder hears once.
- *
- * @example
- * expiryJobPlan({ id, expiryDate: "2027-03-31", reviewedAt: now }, "America/Chicago", now)
- * // reminders on 2027-03-01, 03-24 and 03-30 at 09:00 in Chicago; the expiry at 2027-04-01T00:00 there
- */
-export function expiryJobPlan(
-  doc: Pick<ComplianceDocument, "id" | "expiryDate" | "reviewedAt">,
-  timeZone: string,
-  now: number,
-): PlannedJob[] {
-  const version = doc.reviewedAt ?? now;
-  const jobs: PlannedJob[] = [];
-  for (const { daysBefore, date } of reminderDates(doc.expiryDate)) {
-    const runAt = reminderAt(date, timeZone);
-    if (runAt <= now) continue;
-    jobs.push({
-      id:
-        `document-reminder:${doc.id}:${daysBefore}:${doc.expiryDate}:${version}`,
-      type: DOCUMENT_REMINDER_JOB,
-      runAt,
-      payload: { documentId: doc.id, expiryDate: doc.expiryDate, daysBefore },
-    });
-  }
-  jobs.push({
-    id: `document-expiry:${doc.id}:${doc.expiryDate}:${version}`,
-    type: DOCUMENT_EXPIRY_JOB,
-    runAt: expiresAt(doc.expiryDate, timeZone),
-    payload: { documentId: doc.id, expiryDate: doc.expiryDate },
-  });
-  return jobs;
-}
-
-/**
- * Adds to the atomic that verifies `doc` its reminder and expiry jobs and its
- * entry in the staff's "expiring soon" index.
- */
-export function addExpiryJobs(
-  atomic: Deno.AtomicOperation,
-  doc: ComplianceDocument,
-  timeZone: string,
-  now: number,
-  wake: boolean,
-): void {
-  if (doc.status !== "verified") {
-    throw new RangeError(`Expiry jobs are for verified documents only`);
-  }
-  for (const job of expiryJobPlan(doc, timeZone, now)) {
-    addJob(atomic, job, { now, wake });
-  }
-  atomic.set(keys.documentExpiring(doc.expiryDate, doc.id), doc.id);
 }
 
 // ---------------------------------------------------------------------------
@@ -181,9 +80,7 @@ interface Holder {
 
 async function holderOf(kv: Deno.Kv, holder: HolderRef): Promise<Holder> {
   if (holder.kind === "renter") {
-    const user = isId(holder.id)
-      ? (await kv.get<User>(keys.user(holder.id))).value
-      : null;
+    const user = isId(holder.id) ? await getUser(kv, holder.id) : null;
     return {
       timeZone: RENTER_EXPIRY_ZONE,
       ownerId: holder.id,
@@ -198,8 +95,7 @@ async function holderOf(kv: Deno.Kv, holder: HolderRef): Promise<Holder> {
       name: kitchen.title,
     };
   }
-  const draft = (await kv.get<DraftRecord>(keys.kitchenDraft(holder.id)))
-    .value;
+  const draft = await getDraft(kv, holder.id);
   return {
     // A draft saved before its location has no zone yet; the latest-ending
     // of our zones never expires it early.
@@ -210,7 +106,7 @@ async function holderOf(kv: Deno.Kv, holder: HolderRef): Promise<Holder> {
 }
 
 async function userOf(kv: Deno.Kv, id: string | null): Promise<User | null> {
-  return id && isId(id) ? (await kv.get<User>(keys.user(id))).value : null;
+  return id && isId(id) ? await getUser(kv, id) : null;
 }
 
 function holderHref(holder: HolderRef): string {
@@ -339,12 +235,12 @@ export async function sendDocumentReminder(
   const owner = await userOf(kv, holder.ownerId);
   if (!owner) return false;
   // Keyed on the reminder, not the job: a re-verified document has two jobs.
-  const done = keys.jobEffect(
+  const atomic = kv.atomic();
+  addJobEffect(
+    atomic,
     `document-reminder:${doc.id}:${payload.daysBefore}:${doc.expiryDate}`,
+    60 * DAY_MS,
   );
-  const atomic = kv.atomic()
-    .check({ key: done, versionstamp: null })
-    .set(done, true, { expireIn: 60 * DAY_MS });
   tell(atomic, deps, owner, reminderMessage(doc, payload.daysBefore));
   return (await atomic.commit()).ok;
 }
@@ -593,7 +489,7 @@ export async function checkBookingCompliance(
   const { kv, now } = deps;
   if (!isId(bookingId)) return null;
   for (let attempt = 0; attempt < 5; attempt++) {
-    const entry = await kv.get<Booking>(keys.booking(bookingId));
+    const entry = await getBookingEntry(kv, bookingId);
     const b = entry.value;
     if (!b || b.status !== "confirmed" || b.start <= now) return null;
     const kitchen = await getKitchen(kv, b.kitchenId);

@@ -11,16 +11,17 @@
  */
 import { z } from "zod";
 import { requireCapability } from "../accounts/roles.ts";
+import { getUser } from "../accounts/repo.ts";
 import type { SessionUser, User } from "../accounts/schema.ts";
 import { listAuditFor } from "../audit/repo.ts";
 import type { AuditEntry } from "../audit/schema.ts";
 import { CITIES, findCity } from "../cities.ts";
 import { keys } from "../db/keys.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
-import { getFile, type StoredFile } from "../files/store.ts";
+import { getFile, getFileMeta } from "../files/store.ts";
 import { isId } from "../ids.ts";
-import type { DraftRecord } from "../kitchens/listings.ts";
-import type { Kitchen } from "../kitchens/schema.ts";
+import { getDraft, getKitchen } from "../kitchens/repo.ts";
+import { type DraftRecord, type Kitchen } from "../kitchens/schema.ts";
 import type { AuthorityChain } from "./certifiers.ts";
 import { certificateChain } from "./directory.ts";
 import { isUserId } from "./suspensions.ts";
@@ -120,11 +121,11 @@ class Lookups {
     if (!p) {
       p = (async () => {
         if (!isId(id)) return null;
-        const [k, d] = await this.kv.getMany<[Kitchen, DraftRecord]>([
-          keys.kitchen(id),
-          keys.kitchenDraft(id),
+        const [k, d] = await Promise.all([
+          getKitchen(this.kv, id),
+          getDraft(this.kv, id),
         ]);
-        return k.value ?? d.value;
+        return k ?? d;
       })();
       this.#kitchens.set(id, p);
     }
@@ -134,9 +135,7 @@ class Lookups {
   user(id: string): Promise<User | null> {
     let p = this.#users.get(id);
     if (!p) {
-      p = isUserId(id)
-        ? this.kv.get<User>(keys.user(id)).then((e) => e.value)
-        : Promise.resolve(null);
+      p = isUserId(id) ? getUser(this.kv, id) : Promise.resolve(null);
       this.#users.set(id, p);
     }
     return p;
@@ -313,13 +312,11 @@ export async function loadDocumentReview(
   const look = new Lookups(kv);
   const [holder, meta, chain, audit] = await Promise.all([
     look.holder(doc),
-    kv.get<StoredFile>(keys.file(doc.fileId)),
+    getFileMeta(kv, doc.fileId),
     certificateChain(kv, doc, now),
     listAuditFor(kv, "document", doc.id, { limit: 100 }),
   ]);
-  const file = meta.value
-    ? { contentType: meta.value.contentType, size: meta.value.size }
-    : null;
+  const file = meta ? { contentType: meta.contentType, size: meta.size } : null;
   return {
     doc,
     holder,

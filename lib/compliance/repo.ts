@@ -14,7 +14,8 @@
  */
 import { fileTypeFromBuffer } from "file-type";
 import { decide, requireCapability } from "../accounts/roles.ts";
-import type { SessionUser, User } from "../accounts/schema.ts";
+import { getUser } from "../accounts/repo.ts";
+import type { SessionUser } from "../accounts/schema.ts";
 import { addAudit } from "../audit/repo.ts";
 import { keys } from "../db/keys.ts";
 import { cached, forget } from "../db/read_cache.ts";
@@ -23,11 +24,17 @@ import { notificationEmail } from "../email/templates.ts";
 import { ConflictError, NotFoundError, ValidationError } from "../errors.ts";
 import { deleteFile, getFile, putFile } from "../files/store.ts";
 import { isId, newId } from "../ids.ts";
-import type { DraftRecord } from "../kitchens/listings.ts";
-import { addKitchenUpdate, forgetKitchen } from "../kitchens/repo.ts";
+import {
+  addKitchenUpdate,
+  addPermitStanding,
+  forgetKitchen,
+  getDraft,
+  getKitchenEntry,
+  getPermitStandingEntry,
+} from "../kitchens/repo.ts";
 import type { Kitchen, PermitStanding } from "../kitchens/schema.ts";
 import { addNotification } from "../notifications/repo.ts";
-import { addExpiryJobs } from "./expiry.ts";
+import { addExpiryJobs } from "./expiry_plan.ts";
 import { newDocument, RENTER_DOCUMENT_ZONE, review } from "./review.ts";
 import { rulePackFor } from "./rules.ts";
 import { permitStanding, sameStanding } from "./standing.ts";
@@ -169,8 +176,8 @@ async function kitchenHolder(
   id: string,
 ): Promise<KitchenHolder | null> {
   const [kitchen, draft] = await Promise.all([
-    kv.get<Kitchen>(keys.kitchen(id)),
-    kv.get<DraftRecord>(keys.kitchenDraft(id)),
+    getKitchenEntry(kv, id),
+    getDraft(kv, id),
   ]);
   if (kitchen.value) {
     const k = kitchen.value;
@@ -182,10 +189,10 @@ async function kitchenHolder(
       kitchen,
     };
   }
-  if (!draft.value) return null;
-  const v = draft.value.values;
+  if (!draft) return null;
+  const v = draft.values;
   return {
-    hostId: draft.value.hostId,
+    hostId: draft.hostId,
     title: v.title ?? null,
     city: v.address?.city ?? null,
     timeZone: v.timeZone ?? null,
@@ -211,11 +218,9 @@ async function holderState(
     ? await kitchenHolder(kv, holder.id)
     : null;
   const [marker, docs] = await Promise.all([
-    kv.get(
-      holder.kind === "kitchen"
-        ? keys.permitStanding(holder.id)
-        : keys.walletVersion(holder.id),
-    ),
+    holder.kind === "kitchen"
+      ? getPermitStandingEntry(kv, holder.id)
+      : getWalletVersionEntry(kv, holder.id),
     listDocumentsFor(kv, holder),
   ]);
   return {
@@ -249,7 +254,7 @@ function addStanding(
   const standing: PermitStanding = city
     ? permitStanding(rulePackFor(city), docs, now, state.timeZone)
     : { ok: false, missing: [], missingNames: [], checkedAt: now };
-  atomic.set(keys.permitStanding(holder.id), standing);
+  addPermitStanding(atomic, holder.id, standing);
   const entry = state.kitchen?.kitchen;
   if (!entry?.value || sameStanding(entry.value.permits, standing)) {
     return null;
@@ -270,6 +275,18 @@ function forgetHolder(
 }
 
 const walletCacheKey = (userId: string) => `wallet:${userId}`;
+
+/**
+ * The version of a renter's documents, bumped with every change to them,
+ * as an entry: a hold checks it, so a document decided meanwhile makes the
+ * booking decide again.
+ */
+export function getWalletVersionEntry(
+  kv: Deno.Kv,
+  userId: string,
+): Promise<Deno.KvEntryMaybe<number>> {
+  return kv.get<number>(keys.walletVersion(userId));
+}
 
 /**
  * A renter's documents as public pages show them (the kitchen page's "on
@@ -486,7 +503,7 @@ export async function reviewDocument(
   const first = (await kv.get<ComplianceDocument>(keys.document(id))).value;
   if (!first) throw new NotFoundError();
   const ownerId = await holderUserId(kv, first.holder);
-  const owner = ownerId ? (await kv.get<User>(keys.user(ownerId))).value : null;
+  const owner = ownerId ? await getUser(kv, ownerId) : null;
   const next = await changeDocument(
     kv,
     id,

@@ -11,11 +11,11 @@
  * STAGED_TTL_MS has passed; confirming earlier deletes it at once.
  */
 import { z } from "zod";
-import { keys } from "../db/keys.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
 import {
   deleteFile,
   getFile,
+  getFileMeta,
   putFile,
   type StoredFile,
 } from "../files/store.ts";
@@ -182,7 +182,7 @@ export async function discardStagedUpload(
   now: number,
 ): Promise<boolean> {
   if (!isId(fileId)) return false;
-  const meta = (await kv.get<StoredFile>(keys.file(fileId))).value;
+  const meta = await getFileMeta(kv, fileId);
   if (!meta || meta.purpose !== STAGED_PURPOSE) return false;
   return await deleteFile(kv, fileId, { now, owner: meta.owner });
 }

@@ -15,17 +15,21 @@
  */
 import { z } from "zod";
 import { requireCapability } from "../accounts/roles.ts";
+import { getUser, getUsers } from "../accounts/repo.ts";
 import type { SessionUser, User } from "../accounts/schema.ts";
 import { changeUserAsStaff } from "../accounts/account_change.ts";
 import { addAudit, listAuditFor } from "../audit/repo.ts";
 import type { AuditEntry } from "../audit/schema.ts";
 import { listUpcomingBookings } from "../bookings/listing_edit.ts";
 import type { Booking } from "../bookings/schema.ts";
-import { keys } from "../db/keys.ts";
 import { ConflictError, NotFoundError } from "../errors.ts";
 import { isId } from "../ids.ts";
-import type { DraftRecord } from "../kitchens/listings.ts";
-import { getKitchen, updateKitchen } from "../kitchens/repo.ts";
+import {
+  getDraft,
+  getKitchen,
+  listKitchenIdsOfHost,
+  updateKitchen,
+} from "../kitchens/repo.ts";
 import type { Kitchen } from "../kitchens/schema.ts";
 import { addNotification } from "../notifications/repo.ts";
 import { text } from "../text.ts";
@@ -54,18 +58,9 @@ async function people(
   kv: Deno.Kv,
   ids: string[],
 ): Promise<Record<string, Person>> {
-  const unique = [...new Set(ids.filter(isUserId))];
+  const users = await getUsers(kv, ids.filter(isUserId));
   const out: Record<string, Person> = {};
-  // getMany takes at most 10 keys.
-  for (let i = 0; i < unique.length; i += 10) {
-    const got = await kv.getMany<User[]>(
-      unique.slice(i, i + 10).map((id) => keys.user(id)),
-    );
-    for (const e of got) {
-      const p = personOf(e.value);
-      if (p) out[p.id] = p;
-    }
-  }
+  for (const u of users.values()) out[u.id] = personOf(u)!;
   return out;
 }
 
@@ -100,10 +95,10 @@ export async function loadKitchenForStaff(
   if (!isId(id)) throw notFound;
   const [kitchen, draft] = await Promise.all([
     getKitchen(kv, id),
-    kv.get<DraftRecord>(keys.kitchenDraft(id)),
+    getDraft(kv, id),
   ]);
-  if (!kitchen && !draft.value) throw notFound;
-  const hostId = kitchen?.hostId ?? draft.value!.hostId;
+  if (!kitchen && !draft) throw notFound;
+  const hostId = kitchen?.hostId ?? draft!.hostId;
   const [upcoming, documents, audit] = await Promise.all([
     kitchen ? listUpcomingBookings(kv, id, now, 200) : Promise.resolve([]),
     listDocumentsFor(kv, { kind: "kitchen", id }),
@@ -114,7 +109,7 @@ export async function loadKitchenForStaff(
     id,
     kitchen,
     draft: kitchen ? null : {
-      title: draft.value!.values.title ?? null,
+      title: draft!.values.title ?? null,
       hostId,
     },
     host: found[hostId] ?? null,
@@ -136,7 +131,7 @@ async function changeKitchen(
   requireCapability(admin, "admin:act");
   if (!isId(id)) throw new NotFoundError("We could not find that kitchen.");
   if (!(await getKitchen(kv, id))) {
-    if ((await kv.get(keys.kitchenDraft(id))).value) {
+    if (await getDraft(kv, id)) {
       throw new ConflictError(
         "This listing is a draft that was never published, so there is " +
           "nothing to suspend: it is not in search and takes no bookings.",
@@ -248,14 +243,12 @@ export async function loadUserForStaff(
   requireCapability(viewer, "admin:read");
   const notFound = new NotFoundError("We could not find that account.");
   if (!isUserId(id)) throw notFound;
-  const user = (await kv.get<User>(keys.user(id))).value;
+  const user = await getUser(kv, id);
   if (!user) throw notFound;
   const kitchenIds: string[] = [];
-  for await (
-    const e of kv.list<string>({ prefix: keys.kitchensByHostPrefix(id) }, {
-      limit: 100,
-    })
-  ) kitchenIds.push(e.value);
+  for await (const kitchenId of listKitchenIdsOfHost(kv, id, null)) {
+    if (kitchenIds.push(kitchenId) >= 100) break;
+  }
   const [kitchens, documents, audit] = await Promise.all([
     Promise.all(kitchenIds.map((k) => getKitchen(kv, k))),
     listDocumentsFor(kv, { kind: "renter", id }),
@@ -289,7 +282,7 @@ async function changeUser(
         : "You cannot reinstate your own account. Ask another admin.",
     );
   }
-  if (!(await kv.get(keys.user(id))).value) {
+  if (!(await getUser(kv, id))) {
     throw new NotFoundError("We could not find that account.");
   }
   const after = await changeUserAsStaff(

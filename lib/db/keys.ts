@@ -1,12 +1,24 @@
 /**
  * Every Deno KV key the app uses is built here. Prefixes are plural snake_case;
  * indexes are named `<things>_by_<field>` and hold the primary id as value.
+ *
+ * Each builder belongs to the group above it, and each group names the one
+ * folder that owns its keys (`// owner: lib/<folder>`): only modules there
+ * spell them; every other module asks that owner's repo (DESIGN §14). A key
+ * a lower domain reads and a higher one writes belongs to the lower one,
+ * which offers `add*(atomic, …)` helpers for the writer. A new builder joins
+ * a group, so it has an owner from the start; tests/unit/domain_layers_test.ts
+ * holds the code to this.
  */
 
 /** Search indexes exist per city and for the whole catalogue under this scope. */
 export const ALL_CITIES = "*";
 
 export const keys = {
+  // owner: lib/kitchens (lib/kitchens/repo.ts)
+  // Listings, their search indexes and counters, drafts; also the time a
+  // kitchen is taken (occupancy) and its permit standing, which kitchens read
+  // and bookings and compliance write through kitchens' `add*` helpers.
   kitchen: (id: string) => ["kitchens", id],
   kitchensByHost: (
     hostId: string,
@@ -65,88 +77,26 @@ export const keys = {
     ref,
   ],
   occupancyPrefix: (kitchenId: string) => ["occupancy", kitchenId],
-
-  host: (id: string) => ["hosts", id],
   /** A listing not yet published: the sections saved so far (kitchens/listings.ts). */
   kitchenDraft: (id: string) => ["kitchen_drafts", id],
+  /**
+   * A kitchen's permit standing (lib/compliance/standing.ts), for drafts and
+   * published kitchens alike; rewritten with every change to its documents,
+   * so a hold that checks it sees any concurrent decision.
+   */
+  permitStanding: (kitchenId: string) => ["kitchen_permits", kitchenId],
+
+  // owner: lib/hosts (lib/hosts/repo.ts)
+  // Host profiles and payout accounts.
+  host: (id: string) => ["hosts", id],
   hostsPrefix: () => ["hosts"],
   /** Unique: the host a payout account (a Stripe Connect account id) belongs to. */
   hostByPayoutAccount: (
     accountId: string,
   ) => ["hosts_by_payout_account", accountId],
 
-  /** A kitchen's calendar: the time taken on one local day (bookings/day_claims.ts). */
-  calendarDay: (kitchenId: string, date: string) => [
-    "calendar_days",
-    kitchenId,
-    date,
-  ],
-  /** Time a host took off sale: a manual block or an imported calendar event (bookings/blocks.ts). */
-  kitchenBlock: (kitchenId: string, blockId: string) => [
-    "kitchen_blocks",
-    kitchenId,
-    blockId,
-  ],
-  kitchenBlocksPrefix: (kitchenId: string) => ["kitchen_blocks", kitchenId],
-  /** A kitchen's calendar export: the SHA-256 of its secret feed token. */
-  kitchenFeed: (kitchenId: string) => ["kitchen_feeds", kitchenId],
-  /** Calendars a kitchen imports, one per slot (at most 5: the slots make the limit atomic). */
-  kitchenCalendarImport: (kitchenId: string, slot: number) => [
-    "kitchen_calendar_imports",
-    kitchenId,
-    slot,
-  ],
-  kitchenCalendarImportsPrefix: (kitchenId: string) => [
-    "kitchen_calendar_imports",
-    kitchenId,
-  ],
-  booking: (id: string) => ["bookings", id],
-  bookingsPrefix: () => ["bookings"],
-  bookingsByKitchen: (kitchenId: string, start: number, id: string) => [
-    "bookings_by_kitchen",
-    kitchenId,
-    start,
-    id,
-  ],
-  bookingsByKitchenPrefix: (kitchenId: string) => [
-    "bookings_by_kitchen",
-    kitchenId,
-  ],
-  bookingsByRenter: (renterId: string, start: number, id: string) => [
-    "bookings_by_renter",
-    renterId,
-    start,
-    id,
-  ],
-  bookingsByRenterPrefix: (renterId: string) => [
-    "bookings_by_renter",
-    renterId,
-  ],
-  bookingsByHost: (hostId: string, start: number, id: string) => [
-    "bookings_by_host",
-    hostId,
-    start,
-    id,
-  ],
-  bookingsByHostPrefix: (hostId: string) => ["bookings_by_host", hostId],
-  /** A renter's unpaid holds, checked in the atomic that adds one (at most 3). */
-  renterHolds: (renterId: string) => ["renter_holds", renterId],
-  /** Payment events (Stripe's or demo) recorded by id before they are processed. */
-  paymentEvent: (id: string) => ["payment_events", id],
-  /** Signed Stripe deliveries we could not read, by event id or body hash. */
-  unprocessablePaymentEvent: (ref: string) => [
-    "payment_events_unprocessable",
-    ref,
-  ],
-
-  /** Uploaded or generated files: a manifest written last, over fixed-size chunks. */
-  file: (id: string) => ["files", id],
-  fileChunk: (id: string, n: number) => ["file_chunks", id, n],
-  fileChunksPrefix: (id: string) => ["file_chunks", id],
-  /** A file being written (or deleted): its chunks are swept if it never finishes. */
-  pendingUpload: (id: string) => ["uploads_pending", id],
-  pendingUploadsPrefix: () => ["uploads_pending"],
-
+  // owner: lib/accounts (lib/accounts/repo.ts for other domains)
+  // People, sessions, tokens, sign-in guards.
   user: (id: string) => ["users", id],
   /** What a renter told us about their business (accounts/business_profile.ts). */
   renterProfile: (userId: string) => ["renter_profiles", userId],
@@ -185,33 +135,82 @@ export const keys = {
     window: number,
   ) => ["rate_limits", bucket, subject, window],
 
-  /** The job outbox: jobs, the index the sweep walks, and jobs that ran out of attempts. */
-  job: (id: string) => ["jobs", id],
-  jobDue: (runAtMs: number, id: string) => ["jobs_due", runAtMs, id],
-  jobsDuePrefix: () => ["jobs_due"],
-  deadJob: (id: string) => ["jobs_dead", id],
-  /** Marks that a job's effect happened, so a retried handler does not repeat it. */
-  jobEffect: (jobId: string) => ["job_effects", jobId],
-  deadJobsPrefix: () => ["jobs_dead"],
+  // owner: lib/bookings (lib/bookings/repo.ts)
+  // Bookings and their indexes, each kitchen's calendar days, host blocks,
+  // renters' unpaid holds.
+  /** A kitchen's calendar: the time taken on one local day (bookings/day_claims.ts). */
+  calendarDay: (kitchenId: string, date: string) => [
+    "calendar_days",
+    kitchenId,
+    date,
+  ],
+  /** Time a host took off sale: a manual block or an imported calendar event (bookings/blocks.ts). */
+  kitchenBlock: (kitchenId: string, blockId: string) => [
+    "kitchen_blocks",
+    kitchenId,
+    blockId,
+  ],
+  kitchenBlocksPrefix: (kitchenId: string) => ["kitchen_blocks", kitchenId],
+  booking: (id: string) => ["bookings", id],
+  bookingsPrefix: () => ["bookings"],
+  bookingsByKitchen: (kitchenId: string, start: number, id: string) => [
+    "bookings_by_kitchen",
+    kitchenId,
+    start,
+    id,
+  ],
+  bookingsByKitchenPrefix: (kitchenId: string) => [
+    "bookings_by_kitchen",
+    kitchenId,
+  ],
+  bookingsByRenter: (renterId: string, start: number, id: string) => [
+    "bookings_by_renter",
+    renterId,
+    start,
+    id,
+  ],
+  bookingsByRenterPrefix: (renterId: string) => [
+    "bookings_by_renter",
+    renterId,
+  ],
+  bookingsByHost: (hostId: string, start: number, id: string) => [
+    "bookings_by_host",
+    hostId,
+    start,
+    id,
+  ],
+  bookingsByHostPrefix: (hostId: string) => ["bookings_by_host", hostId],
+  /** A renter's unpaid holds, checked in the atomic that adds one (at most 3). */
+  renterHolds: (renterId: string) => ["renter_holds", renterId],
 
-  /** The development mailbox: emails kept instead of sent, by message id. */
-  mail: (id: string) => ["mailbox", id],
-  mailboxPrefix: () => ["mailbox"],
+  // owner: lib/calendar_sync (lib/calendar_sync/)
+  // A kitchen's calendar export and imports.
+  /** A kitchen's calendar export: the SHA-256 of its secret feed token. */
+  kitchenFeed: (kitchenId: string) => ["kitchen_feeds", kitchenId],
+  /** Calendars a kitchen imports, one per slot (at most 5: the slots make the limit atomic). */
+  kitchenCalendarImport: (kitchenId: string, slot: number) => [
+    "kitchen_calendar_imports",
+    kitchenId,
+    slot,
+  ],
+  kitchenCalendarImportsPrefix: (kitchenId: string) => [
+    "kitchen_calendar_imports",
+    kitchenId,
+  ],
 
-  /** The audit log (lib/audit): entries by ULID, so listing is chronological. */
-  audit: (id: string) => ["audit", id],
-  auditPrefix: () => ["audit"],
-  /** Entries about one subject ("booking", id), by entry id. */
-  auditBySubject: (
-    kind: string,
-    subjectId: string,
-    id: string,
-  ) => ["audit_by_subject", kind, subjectId, id],
-  auditBySubjectPrefix: (
-    kind: string,
-    subjectId: string,
-  ) => ["audit_by_subject", kind, subjectId],
+  // owner: lib/payments (lib/payments/repo.ts)
+  // Payment events.
+  /** Payment events (Stripe's or demo) recorded by id before they are processed. */
+  paymentEvent: (id: string) => ["payment_events", id],
+  /** Signed Stripe deliveries we could not read, by event id or body hash. */
+  unprocessablePaymentEvent: (ref: string) => [
+    "payment_events_unprocessable",
+    ref,
+  ],
 
+  // owner: lib/compliance (lib/compliance/)
+  // Documents, their queues and watch lists, wallets, certifier recognitions,
+  // flagged bookings.
   /** Compliance documents (lib/compliance/repo.ts), by id. */
   document: (id: string) => ["documents", id],
   /** A holder's documents: ("kitchen", kitchenId) or ("renter", userId). */
@@ -230,21 +229,8 @@ export const keys = {
     id: string,
   ) => ["documents_queue", createdAt, id],
   documentsQueuePrefix: () => ["documents_queue"],
-  /**
-   * A kitchen's permit standing (lib/compliance/standing.ts), for drafts and
-   * published kitchens alike; rewritten with every change to its documents,
-   * so a hold that checks it sees any concurrent decision.
-   */
-  permitStanding: (kitchenId: string) => ["kitchen_permits", kitchenId],
   /** Bumped with every change to a renter's documents, for the same reason. */
   walletVersion: (userId: string) => ["wallet_versions", userId],
-
-  /** In-app notifications (lib/notifications), per user by ULID: newest last. */
-  notification: (userId: string, id: string) => ["notifications", userId, id],
-  notificationsPrefix: (userId: string) => ["notifications", userId],
-  /** A user's unread notifications (Deno.KvU64, changed with sum). */
-  notificationsUnread: (userId: string) => ["notifications_unread", userId],
-
   /** Certifier recognitions staff recorded (lib/compliance/directory.ts), by id. */
   certifierRecognition: (id: string) => ["certifier_recognitions", id],
   certifierRecognitionsPrefix: () => ["certifier_recognitions"],
@@ -258,9 +244,65 @@ export const keys = {
   complianceFlag: (bookingId: string) => ["compliance_flags", bookingId],
   complianceFlagsPrefix: () => ["compliance_flags"],
 
+  // owner: lib/files (lib/files/store.ts)
+  // Uploaded and generated files, a shared service.
+  /** Uploaded or generated files: a manifest written last, over fixed-size chunks. */
+  file: (id: string) => ["files", id],
+  fileChunk: (id: string, n: number) => ["file_chunks", id, n],
+  fileChunksPrefix: (id: string) => ["file_chunks", id],
+  /** A file being written (or deleted): its chunks are swept if it never finishes. */
+  pendingUpload: (id: string) => ["uploads_pending", id],
+  pendingUploadsPrefix: () => ["uploads_pending"],
+
+  // owner: lib/jobs (lib/jobs/outbox.ts, runner.ts)
+  // The job outbox, a shared service, and the marks of effects done
+  // (`addJobEffect`).
+  /** The job outbox: jobs, the index the sweep walks, and jobs that ran out of attempts. */
+  job: (id: string) => ["jobs", id],
+  jobDue: (runAtMs: number, id: string) => ["jobs_due", runAtMs, id],
+  jobsDuePrefix: () => ["jobs_due"],
+  deadJob: (id: string) => ["jobs_dead", id],
+  /** Marks that a job's effect happened, so a retried handler does not repeat it. */
+  jobEffect: (jobId: string) => ["job_effects", jobId],
+  deadJobsPrefix: () => ["jobs_dead"],
+
+  // owner: lib/email (lib/email/mailbox.ts)
+  // The development mailbox, a shared service.
+  /** The development mailbox: emails kept instead of sent, by message id. */
+  mail: (id: string) => ["mailbox", id],
+  mailboxPrefix: () => ["mailbox"],
+
+  // owner: lib/audit (lib/audit/repo.ts)
+  // The audit log, a shared service.
+  /** The audit log (lib/audit): entries by ULID, so listing is chronological. */
+  audit: (id: string) => ["audit", id],
+  auditPrefix: () => ["audit"],
+  /** Entries about one subject ("booking", id), by entry id. */
+  auditBySubject: (
+    kind: string,
+    subjectId: string,
+    id: string,
+  ) => ["audit_by_subject", kind, subjectId, id],
+  auditBySubjectPrefix: (
+    kind: string,
+    subjectId: string,
+  ) => ["audit_by_subject", kind, subjectId],
+
+  // owner: lib/notifications (lib/notifications/repo.ts)
+  // In-app notifications, a shared service.
+  /** In-app notifications (lib/notifications), per user by ULID: newest last. */
+  notification: (userId: string, id: string) => ["notifications", userId, id],
+  notificationsPrefix: (userId: string) => ["notifications", userId],
+  /** A user's unread notifications (Deno.KvU64, changed with sum). */
+  notificationsUnread: (userId: string) => ["notifications_unread", userId],
+
+  // owner: lib/db (lib/db/)
+  // One-off index backfills.
   /** A one-off backfill of an index over existing records: progress, then done (lib/db/backfill.ts). */
   backfill: (name: string) => ["backfills", name],
 
+  // owner: scripts (scripts/demo/)
+  // The demo seed's record of what it created.
   /** Records that a named seed has run, so seeding twice creates nothing new. */
   seed: (name: string) => ["seeds", name],
 } as const;

@@ -2,8 +2,8 @@ import { z } from "zod";
 import type { Config } from "../config.ts";
 import { EMAIL_JOB } from "../job_names.ts";
 import { addJob } from "../jobs/outbox.ts";
-import type { RenderedEmail } from "./templates.ts";
-import type { MailTransport, OutgoingEmail } from "./transport.ts";
+import type { OutgoingEmail, RenderedEmail } from "./templates.ts";
+import type { MailTransport } from "./transport.ts";
 
 /**
  * The whole job (payload and bookkeeping) is one KV value, at most 64 KiB,

@@ -1,5 +1,5 @@
 import { keys } from "../db/keys.ts";
-import type { OutgoingEmail } from "./transport.ts";
+import type { OutgoingEmail } from "./templates.ts";
 
 /** A message the development mailbox kept instead of sending. */
 export interface StoredMail extends OutgoingEmail {

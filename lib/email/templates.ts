@@ -13,6 +13,12 @@ export interface RenderedEmail {
   text: string;
 }
 
+/** A rendered email addressed: what a transport sends and the mailbox keeps. */
+export interface OutgoingEmail extends RenderedEmail {
+  to: string;
+  from: string;
+}
+
 /** The site's palette (components/Layout.tsx): stone text, emerald accent. */
 const INK = "#1c1917";
 const MUTED = "#57534e";

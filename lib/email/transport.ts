@@ -1,11 +1,6 @@
 import type { Config } from "../config.ts";
 import { storeMail } from "./mailbox.ts";
-import type { RenderedEmail } from "./templates.ts";
-
-export interface OutgoingEmail extends RenderedEmail {
-  to: string;
-  from: string;
-}
+import type { OutgoingEmail } from "./templates.ts";
 
 /**
  * Delivers one email. `idempotencyKey` (the email job's id) makes a retried

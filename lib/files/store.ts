@@ -165,6 +165,14 @@ export async function putFile(
   return manifest;
 }
 
+/** A file's manifest (type, size, owner, purpose) without its bytes; null when there is none. */
+export async function getFileMeta(
+  kv: Deno.Kv,
+  id: string,
+): Promise<StoredFile | null> {
+  return (await kv.get<StoredFile>(keys.file(id))).value;
+}
+
 export async function getFile(
   kv: Deno.Kv,
   id: string,

@@ -132,6 +132,24 @@ export function addJob(
   return id;
 }
 
+/**
+ * Adds "this effect has happened" to the atomic that makes it happen,
+ * checked absent: a retried handler (delivery is at-least-once) finds its
+ * atomic failing instead of sending or writing twice. `ref` is the job id,
+ * or whatever identifies the effect when several jobs may cause it. The
+ * mark lapses after `keepMs`, once no retry can still come.
+ */
+export function addJobEffect(
+  atomic: Deno.AtomicOperation,
+  ref: string,
+  keepMs: number,
+): void {
+  const key = keys.jobEffect(ref);
+  atomic.check({ key, versionstamp: null }).set(key, true, {
+    expireIn: keepMs,
+  });
+}
+
 /** Adds a job on its own, for work that no other state change accompanies. */
 export async function enqueueJob(
   kv: Deno.Kv,

@@ -9,20 +9,26 @@
  * exact.
  */
 import { z } from "zod";
-import { keys } from "../db/keys.ts";
-import { noteWrite } from "../db/read_cache.ts";
 import { ConflictError, NotFoundError, ValidationError } from "../errors.ts";
 import { newId } from "../ids.ts";
+import { getHostFresh } from "../hosts/repo.ts";
 import {
+  addDraftRemoval,
+  addDraftUpdate,
   addKitchenCreate,
-  forgetKitchen,
+  addNewDraft,
+  commitKitchenWrite,
+  getDraft,
+  getDraftEntry,
   getKitchen,
+  getPermitStandingEntry,
   listKitchenIdsByHost,
   newKitchen,
   updateKitchen,
 } from "./repo.ts";
 import {
   crossFieldProblems,
+  type DraftRecord,
   type Kitchen,
   kitchenFields,
   type KitchenInput,
@@ -83,16 +89,6 @@ export function sectionSchema(
       ctx.addIssue({ code: "custom", message, path: [path] });
     }
   });
-}
-
-export interface DraftRecord {
-  v: 1;
-  id: string;
-  hostId: string;
-  /** Saved sections so far. */
-  values: Partial<KitchenInput>;
-  createdAt: string;
-  updatedAt: string;
 }
 
 /** A listing as the editor sees it, draft or kitchen. */
@@ -166,14 +162,14 @@ export async function getListingFor(
   opts: { write?: boolean } = {},
 ): Promise<Listing> {
   const [draft, kitchen, permits] = await Promise.all([
-    kv.get<DraftRecord>(keys.kitchenDraft(id)),
+    getDraft(kv, id),
     getKitchen(kv, id),
-    kv.get<PermitStanding>(keys.permitStanding(id)),
+    getPermitStandingEntry(kv, id),
   ]);
   const listing = kitchen
     ? fromKitchen(kitchen)
-    : draft.value
-    ? fromDraft(draft.value, permits.value)
+    : draft
+    ? fromDraft(draft, permits.value)
     : null;
   if (
     !listing ||
@@ -193,11 +189,11 @@ export async function listListings(
   const out: Listing[] = [];
   for (const id of ids.reverse()) {
     const [draft, kitchen] = await Promise.all([
-      kv.get<DraftRecord>(keys.kitchenDraft(id)),
+      getDraft(kv, id),
       getKitchen(kv, id),
     ]);
     if (kitchen) out.push(fromKitchen(kitchen));
-    else if (draft.value) out.push(fromDraft(draft.value));
+    else if (draft) out.push(fromDraft(draft));
   }
   return out;
 }
@@ -221,17 +217,15 @@ export async function createDraft(
     updatedAt: at,
   };
   // Checking the host profile means a host deleted meanwhile gets no orphan draft.
-  const profile = await kv.get(keys.host(host.id));
+  const profile = await getHostFresh(kv, host.id);
   if (!profile.value) {
     throw new ValidationError({}, "List your kitchen first to become a host.");
   }
-  const commit = await kv.atomic()
-    .check(profile)
-    .check({ key: keys.kitchenDraft(draft.id), versionstamp: null })
-    .set(keys.kitchenDraft(draft.id), draft)
-    .set(keys.kitchensByHost(host.id, draft.id), draft.id)
-    .commit();
-  if (!commit.ok) {
+  const created = await commitKitchenWrite(kv, (atomic) => {
+    atomic.check(profile);
+    addNewDraft(atomic, draft);
+  });
+  if (!created) {
     throw new ConflictError(
       "Your account changed meanwhile; please try again.",
     );
@@ -296,7 +290,7 @@ export async function updateSection(
   }
   // A lost race re-reads and re-applies; a few editors at once all land.
   for (let attempt = 0; attempt < 20; attempt++) {
-    const entry = await kv.get<DraftRecord>(keys.kitchenDraft(id));
+    const entry = await getDraftEntry(kv, id);
     if (!entry.value) throw notFound();
     const draft: DraftRecord = {
       ...entry.value,
@@ -306,8 +300,11 @@ export async function updateSection(
       },
       updatedAt: new Date(now).toISOString(),
     };
-    const res = await kv.atomic().check(entry).set(entry.key, draft).commit();
-    if (res.ok) return fromDraft(draft);
+    const saved = await commitKitchenWrite(
+      kv,
+      (atomic) => addDraftUpdate(atomic, entry, draft),
+    );
+    if (saved) return fromDraft(draft);
   }
   throw new ConflictError("This listing changed meanwhile; please try again.");
 }
@@ -405,8 +402,8 @@ export async function publishListing(
     );
   }
   const [draft, permits] = await Promise.all([
-    kv.get<DraftRecord>(keys.kitchenDraft(id)),
-    kv.get<PermitStanding>(keys.permitStanding(id)),
+    getDraftEntry(kv, id),
+    getPermitStandingEntry(kv, id),
   ]);
   if (!draft.value) throw notFound();
   const input = kitchenInput.parse(draft.value.values);
@@ -418,15 +415,15 @@ export async function publishListing(
   kitchen.createdAt = draft.value.createdAt;
   // The standing checked as read: a permit decided meanwhile retries.
   if (permits.value) kitchen.permits = permits.value;
-  const atomic = addKitchenCreate(kv.atomic().check(draft, permits), kitchen)
-    .delete(keys.kitchenDraft(id));
-  if (!(await atomic.commit()).ok) {
+  const published = await commitKitchenWrite(kv, (atomic) => {
+    addKitchenCreate(atomic.check(draft, permits), kitchen);
+    addDraftRemoval(atomic, id);
+  }, id);
+  if (!published) {
     throw new ConflictError(
       "This listing changed meanwhile; please try again.",
     );
   }
-  noteWrite(kv);
-  forgetKitchen(kv, id);
   return fromKitchen(kitchen);
 }
 

@@ -1,6 +1,6 @@
 import type { BookableStart } from "./availability.ts";
 import { CITIES, type City } from "../cities.ts";
-import { ALL_CITIES, keys } from "../db/keys.ts";
+import { ALL_CITIES } from "../db/keys.ts";
 import { localDate } from "./schema.ts";
 import { ValidationError } from "../errors.ts";
 import { cached } from "../db/read_cache.ts";
@@ -14,9 +14,11 @@ import {
 import { getHost } from "../hosts/repo.ts";
 import type { Host } from "../hosts/schema.ts";
 import {
+  countPublishedKitchensIn,
   getKitchens,
   getPublishedKitchen,
   isListed,
+  listNewestKitchenIds,
   SEARCH_VIEWS,
 } from "./repo.ts";
 import type { Kitchen } from "./schema.ts";
@@ -56,24 +58,20 @@ export async function loadHome(
 
 /** Ids of the newest listed kitchens, newest first; display only. */
 function newestKitchenIds(kv: Deno.Kv, count: number): Promise<string[]> {
-  return cached(kv, `${SEARCH_VIEWS}newest:${count}`, async () => {
-    const ids: string[] = [];
-    const iter = kv.list<string>({
-      prefix: keys.kitchensByCreatedPrefix(ALL_CITIES),
-    }, { reverse: true, limit: count });
-    for await (const e of iter) ids.push(e.value);
-    return ids;
-  });
+  return cached(
+    kv,
+    `${SEARCH_VIEWS}newest:${count}`,
+    () => listNewestKitchenIds(kv, ALL_CITIES, count),
+  );
 }
 
 /** Listed kitchens per city, in CITIES order; display only. */
 function cityCounts(kv: Deno.Kv): Promise<number[]> {
-  return cached(kv, `${SEARCH_VIEWS}city-counts`, async () => {
-    const counts = await kv.getMany<Deno.KvU64[]>(
-      CITIES.map((c) => keys.kitchenCount(c.slug)),
-    );
-    return counts.map((c) => Number(c.value?.value ?? 0));
-  });
+  return cached(
+    kv,
+    `${SEARCH_VIEWS}city-counts`,
+    () => countPublishedKitchensIn(kv, CITIES.map((c) => c.slug)),
+  );
 }
 
 export interface KitchenPage {

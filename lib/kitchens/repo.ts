@@ -8,7 +8,12 @@ import { ConflictError, NotFoundError } from "../errors.ts";
 import { newId } from "../ids.ts";
 import type { Interval } from "./availability.ts";
 import { getHostFresh } from "../hosts/repo.ts";
-import type { Kitchen, KitchenInput } from "./schema.ts";
+import type {
+  DraftRecord,
+  Kitchen,
+  KitchenInput,
+  PermitStanding,
+} from "./schema.ts";
 import type { KitchenStatus } from "./vocabulary.ts";
 
 /** Deno.KvU64 sums wrap around, so adding 2^64 - 1 subtracts one. */
@@ -124,7 +129,15 @@ export async function getKitchen(
   kv: Deno.Kv,
   id: string,
 ): Promise<Kitchen | null> {
-  return (await kv.get<Kitchen>(keys.kitchen(id))).value;
+  return (await getKitchenEntry(kv, id)).value;
+}
+
+/** A kitchen read fresh, with its versionstamp for an atomic to check. */
+export function getKitchenEntry(
+  kv: Deno.Kv,
+  id: string,
+): Promise<Deno.KvEntryMaybe<Kitchen>> {
+  return kv.get<Kitchen>(keys.kitchen(id));
 }
 
 /** A kitchen as public pages show it; may be a few seconds old (see read_cache.ts). */
@@ -181,6 +194,71 @@ export function addKitchenUpdate(
     atomic.sum(keys.kitchenCount(s), PLUS_ONE.value);
   }
   return atomic;
+}
+
+/**
+ * Builds one atomic with `write` and commits it. When `changed` names a
+ * kitchen whose record the write created or rewrote (a draft published),
+ * this instance drops its cached views of it once the write lands. False
+ * when one of its checks failed.
+ */
+export async function commitKitchenWrite(
+  kv: Deno.Kv,
+  write: (atomic: Deno.AtomicOperation) => void,
+  changed?: string,
+): Promise<boolean> {
+  const atomic = kv.atomic();
+  write(atomic);
+  if (!(await atomic.commit()).ok) return false;
+  if (changed) forgetKitchen(kv, changed);
+  return true;
+}
+
+// ---------------------------------------------------------------------------
+// Drafts: listings not yet published (listings.ts)
+
+/** A draft with its versionstamp, for the atomic that changes it to check. */
+export function getDraftEntry(
+  kv: Deno.Kv,
+  id: string,
+): Promise<Deno.KvEntryMaybe<DraftRecord>> {
+  return kv.get<DraftRecord>(keys.kitchenDraft(id));
+}
+
+/** A listing not yet published, as its host saved it so far; null when there is none. */
+export async function getDraft(
+  kv: Deno.Kv,
+  id: string,
+): Promise<DraftRecord | null> {
+  return (await getDraftEntry(kv, id)).value;
+}
+
+/** Adds a new draft, checked absent, and its place among the host's listings. */
+export function addNewDraft(
+  atomic: Deno.AtomicOperation,
+  draft: DraftRecord,
+): void {
+  atomic
+    .check({ key: keys.kitchenDraft(draft.id), versionstamp: null })
+    .set(keys.kitchenDraft(draft.id), draft)
+    .set(keys.kitchensByHost(draft.hostId, draft.id), draft.id);
+}
+
+/** Adds the rewrite of a draft, checked as read. */
+export function addDraftUpdate(
+  atomic: Deno.AtomicOperation,
+  read: Deno.KvEntryMaybe<DraftRecord>,
+  next: DraftRecord,
+): void {
+  atomic.check(read).set(keys.kitchenDraft(next.id), next);
+}
+
+/** Adds the removal of a draft (published: the kitchen record takes its place). */
+export function addDraftRemoval(
+  atomic: Deno.AtomicOperation,
+  id: string,
+): void {
+  atomic.delete(keys.kitchenDraft(id));
 }
 
 /** Read-cache prefix of search index pages, counts and the home page's list. */
@@ -241,6 +319,84 @@ export async function setKitchenStatus(
   status: KitchenStatus,
 ): Promise<Kitchen> {
   return await updateKitchen(kv, id, (k) => ({ ...k, status }));
+}
+
+/** Listed kitchens per scope (a city or ALL_CITIES), from their counters, in order. */
+export async function countPublishedKitchensIn(
+  kv: Deno.Kv,
+  scopes: readonly string[],
+): Promise<number[]> {
+  const out: number[] = [];
+  // getMany takes at most 10 keys.
+  for (let i = 0; i < scopes.length; i += 10) {
+    const counts = await kv.getMany<Deno.KvU64[]>(
+      scopes.slice(i, i + 10).map((s) => keys.kitchenCount(s)),
+    );
+    for (const c of counts) out.push(Number(c.value?.value ?? 0));
+  }
+  return out;
+}
+
+/** Ids of the newest listed kitchens in a scope, newest first. */
+export async function listNewestKitchenIds(
+  kv: Deno.Kv,
+  scope: string,
+  count: number,
+): Promise<string[]> {
+  const ids: string[] = [];
+  const iter = kv.list<string>({
+    prefix: keys.kitchensByCreatedPrefix(scope),
+  }, { reverse: true, limit: count });
+  for await (const e of iter) ids.push(e.value);
+  return ids;
+}
+
+/** Which search index a search walks: by creation, or by price (within one feature's, and a price range). */
+export type SearchIndex =
+  | { order: "newest" }
+  | {
+    order: "price";
+    /** An equipment id or `storage:<id>`: only kitchens having it (per city). */
+    feature: string | null;
+    /** Hourly price bounds in cents, both inclusive. */
+    range: { minCents: number; maxCents: number } | null;
+  };
+
+/** The KV selector of a search index in a scope (pure). */
+export function searchIndexSelector(
+  scope: string,
+  index: SearchIndex,
+): Deno.KvListSelector {
+  if (index.order === "newest") {
+    return { prefix: keys.kitchensByCreatedPrefix(scope) };
+  }
+  const prefix = index.feature
+    ? keys.kitchensByFeaturePrefix(scope, index.feature)
+    : keys.kitchensByPricePrefix(scope);
+  if (!index.range) return { prefix };
+  return {
+    start: [...prefix, index.range.minCents],
+    end: [...prefix, index.range.maxCents + 1],
+  };
+}
+
+/** Up to `limit` kitchen ids of a search index after `cursor`, each with the cursor that follows it. */
+export async function listSearchIndex(
+  kv: Deno.Kv,
+  selector: Deno.KvListSelector,
+  opts: { cursor: string | undefined; reverse: boolean; limit: number },
+): Promise<{ id: string; cursor: string }[]> {
+  const iter = kv.list<string>(selector, {
+    cursor: opts.cursor,
+    reverse: opts.reverse,
+    limit: opts.limit,
+    batchSize: opts.limit,
+  });
+  const entries: { id: string; cursor: string }[] = [];
+  for await (const entry of iter) {
+    entries.push({ id: entry.value, cursor: iter.cursor });
+  }
+  return entries;
 }
 
 /** Published kitchens in a city (or ALL_CITIES), read from a counter, not a scan. */
@@ -383,8 +539,60 @@ export interface BusyInterval extends Interval {
 const DAY_MS = 24 * 3600_000;
 
 /** Cache key of a kitchen's upcoming busy times; writes to its occupancy forget it. */
-export const occupancyCacheKey = (kitchenId: string) =>
-  `occupancy:${kitchenId}`;
+const occupancyCacheKey = (kitchenId: string) => `occupancy:${kitchenId}`;
+
+/**
+ * Adds time a kitchen cannot be booked, under `ref` (a booking id or a
+ * block's ref), to the atomic that takes it (lib/bookings writes these).
+ */
+export function addOccupancy(
+  atomic: Deno.AtomicOperation,
+  kitchenId: string,
+  start: number,
+  ref: string,
+  value: OccupancyValue,
+): void {
+  atomic.set(keys.occupancy(kitchenId, start, ref), value);
+}
+
+/** Adds the release of an occupancy entry to the atomic that frees the time. */
+export function addOccupancyRelease(
+  atomic: Deno.AtomicOperation,
+  kitchenId: string,
+  start: number,
+  ref: string,
+): void {
+  atomic.delete(keys.occupancy(kitchenId, start, ref));
+}
+
+/**
+ * After a committed change to a kitchen's occupancy: this instance drops
+ * its cached busy times, so its own pages show the change at once.
+ */
+export function forgetOccupancy(kv: Deno.Kv, kitchenId: string): void {
+  forget(kv, occupancyCacheKey(kitchenId));
+}
+
+/**
+ * A kitchen's permit standing as lib/compliance last wrote it, for drafts
+ * and published kitchens alike, with its versionstamp: a hold or a publish
+ * checks it, so a document decided meanwhile makes it read again.
+ */
+export function getPermitStandingEntry(
+  kv: Deno.Kv,
+  kitchenId: string,
+): Promise<Deno.KvEntryMaybe<PermitStanding>> {
+  return kv.get<PermitStanding>(keys.permitStanding(kitchenId));
+}
+
+/** Adds a new permit standing (decided by lib/compliance) to the atomic that changes its documents. */
+export function addPermitStanding(
+  atomic: Deno.AtomicOperation,
+  kitchenId: string,
+  standing: PermitStanding,
+): void {
+  atomic.set(keys.permitStanding(kitchenId), standing);
+}
 
 /**
  * Busy intervals in [from, to) for showing free hours, read through a cache

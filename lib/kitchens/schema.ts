@@ -162,3 +162,14 @@ export const kitchenRecord = z.object({
   suspension: kitchenSuspension.optional(),
 }).and(kitchenInput);
 export type Kitchen = z.infer<typeof kitchenRecord>;
+
+/** A listing not yet published (listings.ts): the sections its host saved so far. */
+export interface DraftRecord {
+  v: 1;
+  id: string;
+  hostId: string;
+  /** Saved sections so far. */
+  values: Partial<KitchenInput>;
+  createdAt: string;
+  updatedAt: string;
+}

@@ -4,14 +4,16 @@ import {
   firstBookableStart,
 } from "./availability.ts";
 import { findCity } from "../cities.ts";
-import { ALL_CITIES, keys } from "../db/keys.ts";
+import { ALL_CITIES } from "../db/keys.ts";
 import { ValidationError } from "../errors.ts";
 import { cached } from "../db/read_cache.ts";
 import {
   countPublishedKitchens,
   getKitchens,
   isListed,
+  listSearchIndex,
   SEARCH_VIEWS,
+  searchIndexSelector,
   viewOccupancy,
 } from "./repo.ts";
 import {
@@ -107,19 +109,22 @@ function nextDate(date: string): string {
 function selectorFor(q: SearchQuery): Deno.KvListSelector {
   const scope = q.city ?? ALL_CITIES;
   if (q.sort === "newest") {
-    return { prefix: keys.kitchensByCreatedPrefix(scope) };
+    return searchIndexSelector(scope, { order: "newest" });
   }
   // A feature index narrows the scan to kitchens having the first wanted feature.
   const feature = q.city &&
     (q.equipment[0] ?? (q.storage[0] && `storage:${q.storage[0]}`));
-  const prefix = feature
-    ? keys.kitchensByFeaturePrefix(scope, feature)
-    : keys.kitchensByPricePrefix(scope);
-  if (q.minPrice === undefined && q.maxPrice === undefined) return { prefix };
-  return {
-    start: [...prefix, Math.round((q.minPrice ?? 0) * 100)],
-    end: [...prefix, Math.round((q.maxPrice ?? 1e9) * 100) + 1],
-  };
+  const priced = q.minPrice !== undefined || q.maxPrice !== undefined;
+  return searchIndexSelector(scope, {
+    order: "price",
+    feature: feature || null,
+    range: priced
+      ? {
+        minCents: Math.round((q.minPrice ?? 0) * 100),
+        maxCents: Math.round((q.maxPrice ?? 1e9) * 100),
+      }
+      : null,
+  });
 }
 
 function hasOnlyCityFilter(q: SearchQuery): boolean {
@@ -182,19 +187,13 @@ function indexChunk(
   const key = `${SEARCH_VIEWS}index:${reverse ? "desc" : "asc"}:${
     JSON.stringify(selector)
   }:${cursor ?? ""}`;
-  return cached(kv, key, async () => {
-    const iter = kv.list<string>(selector, {
+  return cached(kv, key, async () => ({
+    entries: await listSearchIndex(kv, selector, {
       cursor,
       reverse,
       limit: CHUNK,
-      batchSize: CHUNK,
-    });
-    const entries: IndexChunk["entries"] = [];
-    for await (const entry of iter) {
-      entries.push({ id: entry.value, cursor: iter.cursor });
-    }
-    return { entries };
-  });
+    }),
+  }));
 }
 
 /** Listed kitchens in a city (or ALL_CITIES), from its counter, through the read cache. */

@@ -1,23 +1,21 @@
 /**
- * From picked hours to payment: the hold (bookings/holds.ts) and where the
+ * From a held booking (bookings/holds.ts `createHold`) to payment: where the
  * renter goes to pay. Demo payments go to the local, clearly labelled demo
  * checkout page; in Stripe mode a Checkout Session is a destination charge
  * to the host's Connect account, and only a signed webhook confirms it.
  */
 import type Stripe from "stripe";
 import type { SessionUser } from "../accounts/schema.ts";
-import {
-  type BookingPolicy,
-  CHECKOUT_MS,
-  createHold,
-  type Fees,
-} from "../bookings/holds.ts";
+import { CHECKOUT_MS } from "../bookings/holds.ts";
 import { getBookingFor, type LifecycleDeps } from "../bookings/lifecycle.ts";
 import { abandonHold } from "../bookings/reconcile.ts";
-import type { Booking, HoldRequest } from "../bookings/schema.ts";
-import { keys } from "../db/keys.ts";
+import {
+  addBookingUpdate,
+  commitBookingWrite,
+  getBookingEntry,
+} from "../bookings/repo.ts";
+import type { Booking } from "../bookings/schema.ts";
 import { ConflictError, UnavailableError } from "../errors.ts";
-import { canTakeBookings } from "../hosts/payouts.ts";
 import { getHostFresh } from "../hosts/repo.ts";
 import { formatTime } from "../kitchens/free_time.ts";
 import { getKitchen } from "../kitchens/repo.ts";
@@ -35,50 +33,25 @@ export function resumeDown(booking: Booking): string {
 }
 
 export interface CheckoutDeps extends LifecycleDeps {
-  payments: "stripe" | "demo" | "off";
-  fees: Fees;
-  /** The city's rules (lib/compliance), applied inside the hold. */
-  policy: BookingPolicy;
   stripe: Stripe | null;
 }
 
 /**
- * Holds the hours and returns where the renter pays: the demo checkout's
- * path, or the URL of a Stripe Checkout Session.
+ * Where the renter pays for a booking just held: the demo checkout's path,
+ * or the URL of a Stripe Checkout Session (by the payment provider the hold
+ * recorded). When Stripe cannot be reached the hold is released at once.
  */
-export async function startCheckout(
+export async function takeToCheckout(
   deps: CheckoutDeps,
-  renter: SessionUser,
-  req: HoldRequest,
-): Promise<{ booking: Booking; url: string; external: boolean }> {
-  const mode = deps.payments;
-  if (mode === "off") {
-    throw new ConflictError(
-      "Payments are not set up on this site, so kitchens cannot be booked here.",
-    );
-  }
-  const booking = await createHold(
-    {
-      kv: deps.kv,
-      now: deps.now,
-      fees: deps.fees,
-      policy: deps.policy,
-      wake: deps.mail.wake,
-      provider: mode,
-      hostCanBePaid: async (hostId) => {
-        const host = (await getHostFresh(deps.kv, hostId)).value;
-        return host !== null && canTakeBookings(host, mode);
-      },
-    },
-    renter,
-    req,
-  );
-  if (mode === "demo") {
-    return { booking, url: `/bookings/${booking.id}/pay`, external: false };
+  booking: Booking,
+  renter: Pick<SessionUser, "email">,
+): Promise<{ url: string; external: boolean }> {
+  if (booking.payment.provider === "demo") {
+    return { url: `/bookings/${booking.id}/pay`, external: false };
   }
   try {
     const url = await checkoutSession(deps, booking, renter);
-    return { booking, url, external: true };
+    return { url, external: true };
   } catch (err) {
     // No way to pay means no reason to keep the time from others: the hold
     // ends and its claims are freed in one atomic before the renter hears.
@@ -109,7 +82,7 @@ export function stripeLineItems(
 async function checkoutSession(
   deps: CheckoutDeps,
   b: Booking,
-  renter: SessionUser,
+  renter: Pick<SessionUser, "email">,
 ): Promise<string> {
   if (!deps.stripe) throw new Error("Stripe is not configured");
   const [host, kitchen] = await Promise.all([
@@ -150,13 +123,16 @@ async function recordCheckoutSession(
   sessionId: string,
 ): Promise<void> {
   for (let attempt = 0; attempt < 5; attempt++) {
-    const entry = await kv.get<Booking>(keys.booking(id));
-    if (!entry.value) return;
-    const res = await kv.atomic().check(entry).set(keys.booking(id), {
-      ...entry.value,
-      payment: { ...entry.value.payment, checkoutSessionId: sessionId },
-    }).commit();
-    if (res.ok) return;
+    const entry = await getBookingEntry(kv, id);
+    const b = entry.value;
+    if (!b) return;
+    const next = {
+      ...b,
+      payment: { ...b.payment, checkoutSessionId: sessionId },
+    };
+    if (
+      await commitBookingWrite(kv, {}, (a) => addBookingUpdate(a, entry, next))
+    ) return;
   }
   throw new ConflictError("This booking changed meanwhile; please try again.");
 }

@@ -17,7 +17,7 @@ import {
   setDemoPayoutReady,
   updatePayout,
 } from "../hosts/repo.ts";
-import type { PaymentEvent } from "./events.ts";
+import type { PaymentEvent } from "./schema.ts";
 
 export interface ConnectDeps {
   kv: Deno.Kv;

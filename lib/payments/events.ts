@@ -7,7 +7,6 @@
  */
 import type Stripe from "stripe";
 import { z } from "zod";
-import { keys } from "../db/keys.ts";
 import {
   AppError,
   ConflictError,
@@ -16,41 +15,27 @@ import {
 } from "../errors.ts";
 import { newId } from "../ids.ts";
 import { addJob } from "../jobs/outbox.ts";
-import {
-  confirmPayment,
-  getBooking,
-  type LifecycleDeps,
-} from "../bookings/lifecycle.ts";
+import { getBooking } from "../bookings/repo.ts";
+import { confirmPayment, type LifecycleDeps } from "../bookings/lifecycle.ts";
 import { refundLatePayment, syncBookingFromStripe } from "./sync.ts";
 import { flagDispute, syncPayoutAccount } from "./connect.ts";
 import { logError } from "../log.ts";
+import {
+  getPaymentEvent,
+  recordPaymentEventOnce,
+  recordUnprocessable,
+} from "./repo.ts";
 import { verifyWebhook, WebhookBodyError } from "./stripe.ts";
 import { PAYMENT_EVENT_JOB } from "../job_names.ts";
+import {
+  bookingId,
+  type PaymentEvent,
+  stripeId,
+  type UnprocessablePaymentEvent,
+  type UnreadableStripeEvent,
+} from "./schema.ts";
 
-const id = z.string().min(1).max(255);
-const bookingId = z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/);
-
-/**
- * What we keep of an event: enough to act on, never the whole payload
- * (Stripe's objects can outgrow a KV value). Stripe events about a booking
- * are only a trigger: the job reads the booking's payment from Stripe and
- * moves the booking to match it, so the order events arrive in never matters.
- */
-export const paymentEvent = z.object({
-  id,
-  /** Stripe's event type, or the demo checkout's "demo.paid". */
-  type: z.string().min(1).max(100),
-  provider: z.enum(["stripe", "demo"]),
-  receivedAt: z.number().int(),
-  bookingId: bookingId.nullable(),
-  /** Connect account for account.updated. */
-  accountId: id.nullable(),
-  /** Charge of a dispute. */
-  chargeId: id.nullable(),
-  paymentIntentId: id.nullable(),
-  checkoutSessionId: id.nullable(),
-});
-export type PaymentEvent = z.infer<typeof paymentEvent>;
+const id = stripeId;
 
 /** Stripe event types that start work; every other type is recorded and ignored. */
 export const HANDLED_STRIPE_EVENTS = [
@@ -114,14 +99,6 @@ function bookingOf(
   const candidate = obj.metadata?.booking_id ?? obj.client_reference_id;
   // A session or charge made by another integration is not ours: no booking.
   return candidate && bookingId.safeParse(candidate).success ? candidate : null;
-}
-
-/** Why a signed delivery could not be read, for the record and the 400. */
-export interface UnreadableStripeEvent {
-  /** The event's id and type when at least those could be read. */
-  eventId: string | null;
-  type: string | null;
-  problem: string;
 }
 
 export type ParsedStripeEvent =
@@ -234,22 +211,16 @@ export async function recordPaymentEvent(
   event: PaymentEvent,
   opts: { now: number; wake: boolean },
 ): Promise<boolean> {
-  const key = keys.paymentEvent(event.id);
-  const atomic = kv.atomic()
-    .check({ key, versionstamp: null })
-    .set(key, paymentEvent.parse(event), { expireIn: 90 * 24 * 3600_000 })
-    // A retry that reads now (after a fix) closes the earlier failure.
-    .delete(keys.unprocessablePaymentEvent(event.id));
   const handled = event.provider === "demo" ||
     (HANDLED_STRIPE_EVENTS as readonly string[]).includes(event.type);
-  if (handled) {
+  return await recordPaymentEventOnce(kv, event, (atomic) => {
+    if (!handled) return;
     addJob(atomic, {
       id: `payment-event:${event.id}`,
       type: PAYMENT_EVENT_JOB,
       payload: { eventId: event.id },
     }, opts);
-  }
-  return (await atomic.commit()).ok;
+  });
 }
 
 export interface PaymentDeps extends LifecycleDeps {
@@ -265,8 +236,7 @@ export async function processPaymentEvent(
   deps: PaymentDeps,
   eventId: string,
 ): Promise<void> {
-  const event = (await deps.kv.get<PaymentEvent>(keys.paymentEvent(eventId)))
-    .value;
+  const event = await getPaymentEvent(deps.kv, eventId);
   if (!event) return;
   const actor = {
     kind: event.provider === "stripe" ? "stripe" as const : "system" as const,
@@ -347,17 +317,6 @@ export async function payDemo(
   }, { now: deps.now, wake: deps.mail.wake });
 }
 
-/** A signed delivery we could not read, kept for whoever looks into it. */
-export interface UnprocessablePaymentEvent extends UnreadableStripeEvent {
-  v: 1;
-  /** The event id, or `sha256:<hex>` of the body when it has none. */
-  ref: string;
-  firstSeenAt: number;
-  lastSeenAt: number;
-  /** Deliveries of it so far: Stripe retries each for up to three days. */
-  deliveries: number;
-}
-
 /**
  * A signed webhook we could not read: 400, never a 500 (an uncaught error
  * would say "our bug" when the payload is at fault, and log nothing useful).
@@ -367,9 +326,6 @@ export class UnprocessableWebhookError extends AppError {
     super(400, `Unprocessable Stripe event: ${unreadable.problem}`);
   }
 }
-
-/** Unprocessable records outlive Stripe's three days of retries, then go. */
-const UNPROCESSABLE_TTL_MS = 30 * 24 * 3600_000;
 
 async function sha256Hex(text: string): Promise<string> {
   const digest = await crypto.subtle.digest(
@@ -398,24 +354,14 @@ export async function recordUnprocessableEvent(
   now: number,
 ): Promise<UnprocessablePaymentEvent> {
   const ref = unreadable.eventId ?? `sha256:${await sha256Hex(body)}`;
-  const key = keys.unprocessablePaymentEvent(ref);
-  let record: UnprocessablePaymentEvent | null = null;
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const entry = await kv.get<UnprocessablePaymentEvent>(key);
-    record = {
-      v: 1,
-      ref,
-      ...unreadable,
-      firstSeenAt: entry.value?.firstSeenAt ?? now,
-      lastSeenAt: now,
-      deliveries: (entry.value?.deliveries ?? 0) + 1,
-    };
-    const res = await kv.atomic().check(entry)
-      .set(key, record, { expireIn: UNPROCESSABLE_TTL_MS })
-      .commit();
-    if (res.ok) break;
-  }
-  return record!;
+  return await recordUnprocessable(kv, ref, (stored) => ({
+    v: 1,
+    ref,
+    ...unreadable,
+    firstSeenAt: stored?.firstSeenAt ?? now,
+    lastSeenAt: now,
+    deliveries: (stored?.deliveries ?? 0) + 1,
+  }));
 }
 
 /**

@@ -1,4 +1,6 @@
 /**
+ * Refunds, the money: bookings/refunds.ts decides how much, this moves it.
+ *
  * The refund job: moves the money a cancellation (or a late payment) decided
  * to refund, then records the provider's refund id on the booking's ledger.
  * Stripe is called with a deterministic idempotency key
@@ -7,9 +9,12 @@
  */
 import type Stripe from "stripe";
 import { addAudit } from "../audit/repo.ts";
-import { keys } from "../db/keys.ts";
 import type { LifecycleDeps } from "../bookings/lifecycle.ts";
-import type { Booking } from "../bookings/schema.ts";
+import {
+  addBookingUpdate,
+  commitBookingWrite,
+  getBookingEntry,
+} from "../bookings/repo.ts";
 
 export interface RefundJob {
   bookingId: string;
@@ -25,7 +30,7 @@ export async function recordRefund(
   job: RefundJob,
   jobId: string,
 ): Promise<void> {
-  const entry = await deps.kv.get<Booking>(keys.booking(job.bookingId));
+  const entry = await getBookingEntry(deps.kv, job.bookingId);
   const b = entry.value;
   if (!b) return;
   const pending = job.n === 0
@@ -88,25 +93,22 @@ export async function recordRefund(
       },
     );
   }
-  const atomic = deps.kv.atomic().check(entry).set(keys.booking(b.id), {
-    ...b,
-    ledger,
-    updatedAt: deps.now,
+  const recorded = await commitBookingWrite(deps.kv, {}, (atomic) => {
+    addBookingUpdate(atomic, entry, { ...b, ledger, updatedAt: deps.now });
+    addAudit(atomic, {
+      actor: { kind: "system", id: jobId },
+      action: "refund.created",
+      subject: { kind: "booking", id: b.id },
+      details: {
+        refund: refundId,
+        amountCents: job.amountCents,
+        hostReversalCents: job.hostReversalCents,
+        commissionRefundCents: job.commissionRefundCents,
+        provider: b.payment.provider,
+      },
+    }, deps.now);
   });
-  addAudit(atomic, {
-    actor: { kind: "system", id: jobId },
-    action: "refund.created",
-    subject: { kind: "booking", id: b.id },
-    details: {
-      refund: refundId,
-      amountCents: job.amountCents,
-      hostReversalCents: job.hostReversalCents,
-      commissionRefundCents: job.commissionRefundCents,
-      provider: b.payment.provider,
-    },
-  }, deps.now);
-  const res = await atomic.commit();
-  if (!res.ok) {
+  if (!recorded) {
     throw new Error(`Booking ${b.id} changed; retrying the refund record`);
   }
 }

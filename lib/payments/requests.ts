@@ -1,10 +1,13 @@
 /**
- * Request-to-book, the money side: accepting captures the authorised card
- * (idempotency key `booking:<id>:capture`) before the booking is confirmed;
- * a declined or lapsed request's authorisation is released by a job.
+ * Request-to-book, the money side: bookings/requests.ts changes the booking
+ * once the money here has moved.
+ *
+ * Accepting captures the authorised card (idempotency key
+ * `booking:<id>:capture`) before the booking is confirmed; a declined or
+ * lapsed request's authorisation is released by a job.
  */
 import Stripe from "stripe";
-import { getBooking } from "../bookings/lifecycle.ts";
+import { getBooking } from "../bookings/repo.ts";
 import {
   confirmRequest,
   expireRequest,

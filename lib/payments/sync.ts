@@ -6,15 +6,13 @@
  */
 import type Stripe from "stripe";
 import type { AuditActor } from "../audit/schema.ts";
-import {
-  confirmPayment,
-  getBooking,
-  type LifecycleDeps,
-} from "../bookings/lifecycle.ts";
+import { getBooking } from "../bookings/repo.ts";
+import { confirmPayment, type LifecycleDeps } from "../bookings/lifecycle.ts";
 import { abandonHold, recordExternalRefund } from "../bookings/reconcile.ts";
 import { expireRequest } from "../bookings/requests.ts";
 import type { Booking } from "../bookings/schema.ts";
-import { addJob } from "../jobs/outbox.ts";
+import { ConflictError } from "../errors.ts";
+import { enqueueJob } from "../jobs/outbox.ts";
 import { REFUND_JOB } from "../job_names.ts";
 
 /** What Stripe says about a booking's payment. */
@@ -141,18 +139,20 @@ export async function refundLatePayment(
   deps: LifecycleDeps,
   b: Booking,
 ): Promise<void> {
-  const atomic = deps.kv.atomic();
-  addJob(atomic, {
-    id: `booking-refund:${b.id}:late`,
-    type: REFUND_JOB,
-    payload: {
-      bookingId: b.id,
-      n: 0,
-      amountCents: b.quote.totalChargedCents,
-      hostReversalCents: 0,
-      commissionRefundCents: 0,
-    },
-  }, { now: deps.now, wake: deps.mail.wake });
-  // A second run finds the job already there, and that is fine.
-  await atomic.commit();
+  try {
+    await enqueueJob(deps.kv, {
+      id: `booking-refund:${b.id}:late`,
+      type: REFUND_JOB,
+      payload: {
+        bookingId: b.id,
+        n: 0,
+        amountCents: b.quote.totalChargedCents,
+        hostReversalCents: 0,
+        commissionRefundCents: 0,
+      },
+    }, { now: deps.now, wake: deps.mail.wake });
+  } catch (err) {
+    // A second run finds the job already there, and that is fine.
+    if (!(err instanceof ConflictError)) throw err;
+  }
 }

@@ -10,7 +10,7 @@ import {
 import { emptyForm, type FormState } from "../../components/Forms.tsx";
 import AvailabilityPicker from "../../islands/AvailabilityPicker.tsx";
 import { decide } from "../../lib/accounts/roles.ts";
-import { previewHold } from "../../lib/bookings/holds.ts";
+import { createHold, previewHold } from "../../lib/bookings/holds.ts";
 import { bookingCalendar, icsFileName } from "../../lib/bookings/ics.ts";
 import { cancelBooking, getBookingFor } from "../../lib/bookings/lifecycle.ts";
 import { loadBookingPage, loadTrips } from "../../lib/bookings/pages.ts";
@@ -27,7 +27,7 @@ import { NotFoundError } from "../../lib/errors.ts";
 import { ID_PATTERN } from "../../lib/ids.ts";
 import { getKitchen } from "../../lib/kitchens/repo.ts";
 import { pickerDay } from "../../lib/kitchens/slot_view.ts";
-import { resumeCheckout, startCheckout } from "../../lib/payments/checkout.ts";
+import { resumeCheckout, takeToCheckout } from "../../lib/payments/checkout.ts";
 import { payDemo } from "../../lib/payments/events.ts";
 import { type AppContext, type AppEnv, page } from "../context.tsx";
 import { formFailure, type FormStatus, readForm, readQuery } from "../forms.ts";
@@ -167,10 +167,12 @@ bookings.post("/", async (c) => {
     return await renderReview(c, req, read.form, 400);
   }
   try {
-    const { url, external } = await startCheckout(
-      at(c.var.services),
+    const services = at(c.var.services);
+    const held = await createHold(services, c.var.user!, read.data);
+    const { url, external } = await takeToCheckout(
+      services,
+      held,
       c.var.user!,
-      read.data,
     );
     return external
       ? redirectOut(c, url, c.var.services.paymentOrigins)

@@ -10,7 +10,7 @@ import {
 } from "../../components/HostDashboard.tsx";
 import type { MonthPage } from "../../islands/MonthCalendar.tsx";
 import { earningsCsv, summariseEarnings } from "../../lib/bookings/earnings.ts";
-import { listBookingsByHost } from "../../lib/bookings/lifecycle.ts";
+import { listBookingsByHost } from "../../lib/bookings/repo.ts";
 import {
   buildCalendarMonth,
   type CalendarMonth,

@@ -10,7 +10,7 @@
 import { PDFDocument, StandardFonts } from "pdf-lib";
 import { addAudit } from "../../lib/audit/repo.ts";
 import { keys } from "../../lib/db/keys.ts";
-import { addExpiryJobs } from "../../lib/compliance/expiry.ts";
+import { addExpiryJobs } from "../../lib/compliance/expiry_plan.ts";
 import { addDocument, changeDocument } from "../../lib/compliance/repo.ts";
 import { review } from "../../lib/compliance/review.ts";
 import {

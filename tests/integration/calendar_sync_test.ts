@@ -6,21 +6,20 @@ import assert from "node:assert/strict";
 import { serialize } from "node:v8";
 import ICAL from "ical.js";
 import type { SessionUser } from "../../lib/accounts/schema.ts";
+import { listBlocks } from "../../lib/bookings/repo.ts";
 import {
-  type Block,
   BLOCK_OVERLAP_MESSAGE,
   createBlock,
   ImportStoppedError,
-  listBlocks,
   MAX_DAY_CLAIMS,
   MAX_IMPORTED_PER_DAY,
   replaceImportedBlocks,
 } from "../../lib/bookings/blocks.ts";
 import type { CalendarDay } from "../../lib/bookings/day_claims.ts";
 import { createHold, type HoldDeps } from "../../lib/bookings/holds.ts";
-import type { Booking } from "../../lib/bookings/schema.ts";
+import { type Block, type Booking } from "../../lib/bookings/schema.ts";
+import { type ImportFeed } from "../../lib/calendar_sync/schema.ts";
 import {
-  type ImportFeed,
   listImportFeeds,
   PERMANENT_RECHECK_MS,
   SYNC_INTERVAL_MS,
@@ -335,7 +334,7 @@ function holdDeps(kv: Deno.Kv): HoldDeps {
     fees: { renterFeeBps: 0, platformFeeBps: 1500 },
     policy: ALLOW_ALL,
     wake: false,
-    hostCanBePaid: () => Promise.resolve(true),
+    payments: "demo",
   };
 }
 

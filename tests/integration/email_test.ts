@@ -3,10 +3,12 @@ import { loadConfig } from "../../lib/config.ts";
 import { keys } from "../../lib/db/keys.ts";
 import { emailJobHandler, outgoingEmail } from "../../lib/email/job.ts";
 import { getMail, listMail } from "../../lib/email/mailbox.ts";
-import { verificationEmail } from "../../lib/email/templates.ts";
+import {
+  type OutgoingEmail,
+  verificationEmail,
+} from "../../lib/email/templates.ts";
 import {
   mailboxTransport,
-  type OutgoingEmail,
   resendTransport,
   transportFor,
 } from "../../lib/email/transport.ts";

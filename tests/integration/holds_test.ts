@@ -13,6 +13,7 @@ import {
   MAX_CLAIMS_PER_DAY,
 } from "../../lib/bookings/day_claims.ts";
 import { createHold, type HoldDeps } from "../../lib/bookings/holds.ts";
+import { readyDemoPayout } from "../../lib/hosts/payouts.ts";
 import { mulberry32 } from "../../lib/random.ts";
 import { addHost, addKitchens, ALLOW_ALL, kitchenFixture } from "../helpers.ts";
 
@@ -41,13 +42,20 @@ function deps(kv: Deno.Kv, now = NOW): HoldDeps {
     fees: { renterFeeBps: 0, platformFeeBps: 1500 },
     policy: ALLOW_ALL,
     wake: false,
-    hostCanBePaid: () => Promise.resolve(true),
+    payments: "demo",
   };
+}
+
+/** A host whose kitchens take bookings: demo payouts set up. */
+function payableHost(kv: Deno.Kv) {
+  return addHost(kv, "Test Host", {
+    payout: readyDemoPayout(new Date(NOW).toISOString()),
+  });
 }
 
 async function setup(path = ":memory:", count = 1) {
   const kv = await Deno.openKv(path);
-  const host = await addHost(kv);
+  const host = await payableHost(kv);
   const kitchens = await addKitchens(
     kv,
     host.id,
@@ -187,7 +195,7 @@ Deno.test("holds: two processes on one KV file racing for one slot, one winner",
 
 Deno.test("holds: a day at the block cap still takes every booking that fits, and its record stays under 64 KiB", async () => {
   const kv = await Deno.openKv(":memory:");
-  const host = await addHost(kv);
+  const host = await payableHost(kv);
   const [k] = await addKitchens(kv, host.id, [kitchenFixture({
     minHours: 1,
     maxHours: 24,
@@ -353,10 +361,21 @@ Deno.test("holds: the rules are re-checked from KV when holding", async () => {
     }),
     /Confirm your email address to book/,
   );
-  const hostless = { ...deps(kv), hostCanBePaid: () => Promise.resolve(false) };
+  // With payments off the hold is refused before anything else is looked at.
   await assert.rejects(
-    createHold(hostless, r, {
+    createHold({ ...deps(kv), payments: "off" }, r, {
       kitchen: k.id,
+      date: "2026-12-03",
+      start: "10:00",
+      end: "13:00",
+    }),
+    /Payments are not set up on this site, so kitchens cannot be booked here/,
+  );
+  const unpaid = await addHost(kv, "Host without payouts");
+  const [hostless] = await addKitchens(kv, unpaid.id, [kitchenFixture()]);
+  await assert.rejects(
+    createHold(deps(kv), r, {
+      kitchen: hostless.id,
       date: "2026-12-03",
       start: "10:00",
       end: "13:00",

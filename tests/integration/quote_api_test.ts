@@ -1,4 +1,5 @@
 // GET /api/kitchens/:id/quote: the kitchen page's live price, before anything is held.
+import { setDemoPayoutReady } from "../../lib/hosts/repo.ts";
 import assert from "node:assert/strict";
 import type { SessionUser } from "../../lib/accounts/schema.ts";
 import { createHold } from "../../lib/bookings/holds.ts";
@@ -171,6 +172,7 @@ Deno.test("quote api: unknown and unpublished kitchens are a 404", async () => {
 
 Deno.test("quote api: time someone holds is a 409", async () => {
   const { t, k } = await setup();
+  await setDemoPayoutReady(t.kv, k.hostId, t.now);
   const at = new Date(t.now).toISOString();
   const renter: SessionUser = {
     v: 1,
@@ -191,7 +193,7 @@ Deno.test("quote api: time someone holds is a 409", async () => {
       fees: { renterFeeBps: 0, platformFeeBps: 1500 },
       policy: ALLOW_ALL,
       wake: false,
-      hostCanBePaid: () => Promise.resolve(true),
+      payments: "demo",
     },
     renter,
     { kitchen: k.id, date: "2026-12-03", start: "11:00", end: "13:00" },

@@ -15,7 +15,7 @@ import { listMail } from "../../lib/email/mailbox.ts";
 import { newId } from "../../lib/ids.ts";
 import { listDeadJobs } from "../../lib/jobs/outbox.ts";
 import { getHostFresh } from "../../lib/hosts/repo.ts";
-import type { UnprocessablePaymentEvent } from "../../lib/payments/events.ts";
+import type { UnprocessablePaymentEvent } from "../../lib/payments/schema.ts";
 import { stripeClient } from "../../lib/payments/stripe.ts";
 import {
   get,

@@ -2,13 +2,13 @@ import assert from "node:assert/strict";
 import Stripe from "stripe";
 import type { CalendarClaim } from "../../lib/bookings/day_claims.ts";
 import {
-  type RenterHolds,
   type Taken,
   takenError,
   whoHasTaken,
 } from "../../lib/bookings/holds.ts";
 import {
   hoursBetween,
+  type RenterHolds,
   reviewQuery,
   unreadablePick,
 } from "../../lib/bookings/schema.ts";

@@ -36,9 +36,9 @@ import {
 } from "../../components/CalendarSyncPage.tsx";
 import {
   type ImportFeed,
-  isPermanentFailure,
   MAX_IMPORT_FEEDS,
-} from "../../lib/calendar_sync/feeds.ts";
+} from "../../lib/calendar_sync/schema.ts";
+import { isPermanentFailure } from "../../lib/calendar_sync/feeds.ts";
 import { FeedFetchError } from "../../lib/calendar_sync/fetch.ts";
 import { ConflictError } from "../../lib/errors.ts";
 import { loadConfig } from "../../lib/config.ts";

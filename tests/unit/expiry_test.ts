@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import { CITIES } from "../../lib/cities.ts";
+import { documentsAtRisk } from "../../lib/compliance/expiry.ts";
 import {
   addExpiryJobs,
-  documentsAtRisk,
   expiryJobPlan,
   reminderAt,
   RENTER_EXPIRY_ZONE,
-} from "../../lib/compliance/expiry.ts";
+} from "../../lib/compliance/expiry_plan.ts";
 import { expiresAt, newDocument } from "../../lib/compliance/review.ts";
 import { rulePackFor } from "../../lib/compliance/rules.ts";
 import type {

@@ -1,8 +1,6 @@
 import assert from "node:assert/strict";
-import {
-  parseStripeEvent,
-  type PaymentEvent,
-} from "../../lib/payments/events.ts";
+import { parseStripeEvent } from "../../lib/payments/events.ts";
+import type { PaymentEvent } from "../../lib/payments/schema.ts";
 import { newId } from "../../lib/ids.ts";
 
 const AT = Date.parse("2026-12-01T15:00:00Z");

@@ -1,0 +1,274 @@
+/**
+ * The bookings domain's door to KV (DESIGN §5, §14): bookings and their
+ * indexes, the kitchens' calendar day documents, host blocks and renters'
+ * unpaid holds. Only this module spells those keys. Writes are built by the
+ * callers (holds.ts, lifecycle.ts, blocks.ts) from the `add*` helpers below
+ * and land through `commitBookingWrite`, which drops what this instance has
+ * cached of the change once it commits, so no caller forgets a cache.
+ *
+ * Reads here are fresh (never the read cache): fit for decisions, and the
+ * entries they return are what the deciding atomic checks.
+ */
+import { keys } from "../db/keys.ts";
+import { forgetPrefix } from "../db/read_cache.ts";
+import { forgetOccupancy } from "../kitchens/repo.ts";
+import { hostViewScope } from "./cache_keys.ts";
+import type { CalendarDay } from "./day_claims.ts";
+import type { Block, Booking, RenterHolds } from "./schema.ts";
+
+// ---------------------------------------------------------------------------
+// Bookings
+
+/** A booking with its versionstamp, for an atomic that changes it to check. */
+export function getBookingEntry(
+  kv: Deno.Kv,
+  id: string,
+): Promise<Deno.KvEntryMaybe<Booking>> {
+  return kv.get<Booking>(keys.booking(id));
+}
+
+export async function getBooking(
+  kv: Deno.Kv,
+  id: string,
+): Promise<Booking | null> {
+  return (await getBookingEntry(kv, id)).value;
+}
+
+/** Bookings by id, in the order asked; missing ones are left out. */
+async function getBookings(
+  kv: Deno.Kv,
+  ids: readonly string[],
+): Promise<Booking[]> {
+  const out: Booking[] = [];
+  // getMany takes at most 10 keys.
+  for (let i = 0; i < ids.length; i += 10) {
+    const entries = await kv.getMany<Booking[]>(
+      ids.slice(i, i + 10).map((id) => keys.booking(id)),
+    );
+    for (const e of entries) if (e.value) out.push(e.value);
+  }
+  return out;
+}
+
+async function listByIndex(
+  kv: Deno.Kv,
+  prefix: Deno.KvKey,
+  limit: number,
+): Promise<Booking[]> {
+  const ids: string[] = [];
+  for await (
+    const e of kv.list<string>({ prefix }, { limit, reverse: true })
+  ) ids.push(e.value);
+  return await getBookings(kv, ids);
+}
+
+/** A renter's bookings, latest start first. */
+export function listBookingsByRenter(
+  kv: Deno.Kv,
+  renterId: string,
+  limit = 200,
+): Promise<Booking[]> {
+  return listByIndex(kv, keys.bookingsByRenterPrefix(renterId), limit);
+}
+
+/** A host's bookings across their kitchens, latest start first. */
+export function listBookingsByHost(
+  kv: Deno.Kv,
+  hostId: string,
+  limit = 200,
+): Promise<Booking[]> {
+  return listByIndex(kv, keys.bookingsByHostPrefix(hostId), limit);
+}
+
+/** A kitchen's bookings starting in [from, to), earliest first, at most `limit`. */
+export async function listKitchenBookings(
+  kv: Deno.Kv,
+  kitchenId: string,
+  range: { from: number; to: number; limit: number },
+): Promise<Booking[]> {
+  const prefix = keys.bookingsByKitchenPrefix(kitchenId);
+  const ids: string[] = [];
+  for await (
+    const e of kv.list<string>({
+      start: [...prefix, range.from],
+      end: [...prefix, range.to],
+    }, { limit: range.limit })
+  ) ids.push(e.value);
+  return await getBookings(kv, ids);
+}
+
+/** The newest bookings, newest first: ids are ULIDs, so the primary keys are in creation order. */
+export async function listNewestBookings(
+  kv: Deno.Kv,
+  limit: number,
+): Promise<Booking[]> {
+  const out: Booking[] = [];
+  const iter = kv.list<Booking>({ prefix: keys.bookingsPrefix() }, {
+    reverse: true,
+    limit,
+  });
+  for await (const e of iter) out.push(e.value);
+  return out;
+}
+
+/** Adds a new booking and its indexes to an atomic, checked absent. */
+export function addNewBooking(
+  atomic: Deno.AtomicOperation,
+  b: Booking,
+): void {
+  atomic
+    .check({ key: keys.booking(b.id), versionstamp: null })
+    .set(keys.booking(b.id), b)
+    .set(keys.bookingsByKitchen(b.kitchenId, b.start, b.id), b.id)
+    .set(keys.bookingsByRenter(b.renterId, b.start, b.id), b.id)
+    .set(keys.bookingsByHost(b.hostId, b.start, b.id), b.id);
+}
+
+/**
+ * Adds the rewrite of a booking to an atomic, checking the entry it was
+ * read as. Its times never change, so its indexes stay as they are.
+ */
+export function addBookingUpdate(
+  atomic: Deno.AtomicOperation,
+  read: Deno.KvEntryMaybe<Booking>,
+  next: Booking,
+): void {
+  atomic.check(read).set(keys.booking(next.id), next);
+}
+
+// ---------------------------------------------------------------------------
+// The kitchen's calendar and the renter's holds
+
+/** A kitchen's calendar day documents of `dates`, in order, as entries to check. */
+export function readCalendarDays(
+  kv: Deno.Kv,
+  kitchenId: string,
+  dates: readonly string[],
+): Promise<Deno.KvEntryMaybe<CalendarDay>[]> {
+  return kv.getMany<CalendarDay[]>(
+    dates.map((d) => keys.calendarDay(kitchenId, d)),
+  );
+}
+
+/** Adds the rewrite of a calendar day document to an atomic, checking it as read. */
+export function addCalendarDay(
+  atomic: Deno.AtomicOperation,
+  read: Deno.KvEntryMaybe<CalendarDay>,
+  next: CalendarDay,
+): void {
+  atomic.check(read).set(read.key, next);
+}
+
+/** A renter's unpaid holds, as an entry to check. */
+export function getRenterHoldsEntry(
+  kv: Deno.Kv,
+  renterId: string,
+): Promise<Deno.KvEntryMaybe<RenterHolds>> {
+  return kv.get<RenterHolds>(keys.renterHolds(renterId));
+}
+
+/** Adds the renter's holds after a change to an atomic, checking them as read. */
+export function addRenterHolds(
+  atomic: Deno.AtomicOperation,
+  read: Deno.KvEntryMaybe<RenterHolds>,
+  renterId: string,
+  next: RenterHolds,
+): void {
+  atomic.check(read).set(keys.renterHolds(renterId), next);
+}
+
+// ---------------------------------------------------------------------------
+// Host blocks
+
+/** A block with its versionstamp, for the atomic that releases it to check. */
+export function getBlockEntry(
+  kv: Deno.Kv,
+  kitchenId: string,
+  blockId: string,
+): Promise<Deno.KvEntryMaybe<Block>> {
+  return kv.get<Block>(keys.kitchenBlock(kitchenId, blockId));
+}
+
+/** Blocks of a kitchen by id (at most 10, one read); missing ones are left out. */
+export async function getBlocks(
+  kv: Deno.Kv,
+  kitchenId: string,
+  ids: readonly string[],
+): Promise<Block[]> {
+  const entries = await kv.getMany<Block[]>(
+    ids.slice(0, 10).map((id) => keys.kitchenBlock(kitchenId, id)),
+  );
+  return entries.flatMap((e) => e.value ? [e.value] : []);
+}
+
+/** A kitchen's blocks (manual and imported) that end after `from`, by start. */
+export async function listBlocks(
+  kv: Deno.Kv,
+  kitchenId: string,
+  from = -Infinity,
+): Promise<Block[]> {
+  const out: Block[] = [];
+  for await (
+    const e of kv.list<Block>({ prefix: keys.kitchenBlocksPrefix(kitchenId) })
+  ) {
+    if (e.value.end > from) out.push(e.value);
+  }
+  return out.sort((a, b) => a.start - b.start || a.id.localeCompare(b.id));
+}
+
+/** Adds a block's record to an atomic; `created` checks that it is new. */
+export function addBlock(
+  atomic: Deno.AtomicOperation,
+  b: Block,
+  opts: { created?: boolean } = {},
+): void {
+  const key = keys.kitchenBlock(b.kitchenId, b.id);
+  if (opts.created) atomic.check({ key, versionstamp: null });
+  atomic.set(key, b);
+}
+
+/** Adds the deletion of a block's record to an atomic. */
+export function addBlockRemoval(
+  atomic: Deno.AtomicOperation,
+  b: Pick<Block, "kitchenId" | "id">,
+): void {
+  atomic.delete(keys.kitchenBlock(b.kitchenId, b.id));
+}
+
+/** Whether an entry another module guards a write with is still as it was read. */
+export async function unchanged(
+  kv: Deno.Kv,
+  check: Deno.AtomicCheck,
+): Promise<boolean> {
+  return (await kv.get(check.key)).versionstamp === check.versionstamp;
+}
+
+// ---------------------------------------------------------------------------
+// Committing
+
+/** What a booking write changed, so its commit drops the cached views of it. */
+export interface Touched {
+  /** The kitchen whose calendar (occupancy) changed. */
+  occupancyOf?: string;
+  /** The host whose booking views (dashboard, calendar) changed. */
+  hostViewOf?: string;
+}
+
+/**
+ * Builds one atomic with `write` and commits it (DESIGN §5: one atomic per
+ * logical write). When it lands, this instance drops its cached busy times
+ * of the kitchen and its cached views of the host, so nobody sees their own
+ * change late. False when one of its checks failed: the caller re-reads.
+ */
+export async function commitBookingWrite(
+  kv: Deno.Kv,
+  touched: Touched,
+  write: (atomic: Deno.AtomicOperation) => void,
+): Promise<boolean> {
+  const atomic = kv.atomic();
+  write(atomic);
+  if (!(await atomic.commit()).ok) return false;
+  if (touched.occupancyOf) forgetOccupancy(kv, touched.occupancyOf);
+  if (touched.hostViewOf) forgetPrefix(kv, hostViewScope(touched.hostViewOf));
+  return true;
+}

@@ -1,0 +1,49 @@
+/**
+ * What payments keeps in KV: payment events as recorded (Stripe's or the
+ * demo checkout's) and signed deliveries that could not be read.
+ */
+import { z } from "zod";
+
+export const stripeId = z.string().min(1).max(255);
+export const bookingId = z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/);
+
+/**
+ * What we keep of an event: enough to act on, never the whole payload
+ * (Stripe's objects can outgrow a KV value). Stripe events about a booking
+ * are only a trigger: the job reads the booking's payment from Stripe and
+ * moves the booking to match it, so the order events arrive in never matters.
+ */
+export const paymentEvent = z.object({
+  id: stripeId,
+  /** Stripe's event type, or the demo checkout's "demo.paid". */
+  type: z.string().min(1).max(100),
+  provider: z.enum(["stripe", "demo"]),
+  receivedAt: z.number().int(),
+  bookingId: bookingId.nullable(),
+  /** Connect account for account.updated. */
+  accountId: stripeId.nullable(),
+  /** Charge of a dispute. */
+  chargeId: stripeId.nullable(),
+  paymentIntentId: stripeId.nullable(),
+  checkoutSessionId: stripeId.nullable(),
+});
+export type PaymentEvent = z.infer<typeof paymentEvent>;
+
+/** Why a signed delivery could not be read, for the record and the 400. */
+export interface UnreadableStripeEvent {
+  /** The event's id and type when at least those could be read. */
+  eventId: string | null;
+  type: string | null;
+  problem: string;
+}
+
+/** A signed delivery we could not read, kept for whoever looks into it. */
+export interface UnprocessablePaymentEvent extends UnreadableStripeEvent {
+  v: 1;
+  /** The event id, or `sha256:<hex>` of the body when it has none. */
+  ref: string;
+  firstSeenAt: number;
+  lastSeenAt: number;
+  /** Deliveries of it so far: Stripe retries each for up to three days. */
+  deliveries: number;
+}
