@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { NotFoundError } from "../lib/errors.ts";
-import type { AppEnv } from "./context.tsx";
+import type { AppEnv } from "./env.ts";
 
 const TYPES: Record<string, string> = {
   js: "text/javascript; charset=utf-8",

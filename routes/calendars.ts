@@ -10,7 +10,7 @@ import {
   kitchenFeedText,
 } from "../lib/calendar_sync/feeds.ts";
 import { ID_PATTERN } from "../lib/ids.ts";
-import type { AppEnv } from "./context.tsx";
+import type { AppEnv } from "./env.ts";
 
 export const calendars = new Hono<AppEnv>();
 

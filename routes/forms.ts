@@ -8,7 +8,7 @@ import {
   ValidationError,
 } from "../lib/errors.ts";
 import type { FormState } from "../components/Forms.tsx";
-import type { AppEnv } from "./context.tsx";
+import type { AppEnv } from "./env.ts";
 
 /** Never echoed back into a page. */
 const SECRET_FIELDS = new Set(["password", "currentPassword"]);

@@ -42,7 +42,7 @@ import {
   PageStore,
   type StoredPage,
 } from "../lib/page_cache/store.ts";
-import type { AppEnv } from "./context.tsx";
+import type { AppEnv } from "./env.ts";
 
 /** For shared caches (a CDN in front of Deno Deploy) and browsers alike. */
 export const PUBLIC_CACHE_CONTROL =

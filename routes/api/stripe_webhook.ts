@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { NotFoundError } from "../../lib/errors.ts";
 import { receiveStripeWebhook } from "../../lib/payments/events.ts";
-import type { AppEnv } from "../context.tsx";
+import type { AppEnv } from "../env.ts";
 
 /** Stripe's webhook endpoint: POST /api/stripe/webhook (exempt from CSRF; it is signed). */
 export const stripeWebhook = new Hono<AppEnv>();

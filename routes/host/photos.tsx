@@ -18,7 +18,7 @@ import {
   setPhotoAlt,
 } from "../../lib/kitchens/photos.ts";
 import { PHOTO_MAX_BYTES } from "../../lib/images/inspect.ts";
-import { type PhotoRef, photoRef } from "../../lib/kitchens/schema.ts";
+import { photoRef, type UploadAnswer } from "../../lib/kitchens/schema.ts";
 import { type AppContext, type AppEnv, page } from "../context.tsx";
 import { formFailure, type FormStatus, readForm } from "../forms.ts";
 import { redirect } from "../headers.ts";
@@ -34,11 +34,6 @@ const UPLOAD_LIMIT: Limit = {
   max: 60,
   windowMs: 3600_000,
 };
-
-/** What an upload answers to `Accept: application/json` (islands/PhotoUploader). */
-export type UploadAnswer =
-  | { photo: PhotoRef; count: number; max: number }
-  | { error: string; issues?: Record<string, string> };
 
 /** A listing's photos: /host/kitchens/:id/edit/photos and its forms. */
 export const hostPhotos = new Hono<AppEnv>();
