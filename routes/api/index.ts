@@ -1,44 +1,13 @@
+/**
+ * /api: JSON for the islands and for Stripe. Failures answer as JSON
+ * (the app's onError), never as a page.
+ */
 import { Hono } from "hono";
-import { quoteAnswer } from "../../lib/bookings/quote_answer.ts";
-import { holdRequest } from "../../lib/bookings/schema.ts";
-import { ValidationError } from "../../lib/errors.ts";
-import { ID_PATTERN } from "../../lib/ids.ts";
-import { loadCityKitchenPage } from "../../lib/compliance/kitchen_page.ts";
-import { dayView } from "../../lib/kitchens/slot_view.ts";
 import type { AppEnv } from "../env.ts";
-import { readQuery } from "../forms.ts";
-import { at } from "../../lib/app.ts";
+import { kitchens } from "./kitchens.ts";
+import { stripeWebhook } from "./stripe.ts";
 
 export const api = new Hono<AppEnv>();
 
-const quoteQuery = holdRequest.omit({ kitchen: true, acknowledge: true });
-
-api.get(`/kitchens/:id{${ID_PATTERN}}/availability`, async (c) => {
-  const { kitchen, date, slots } = await loadCityKitchenPage(
-    c.var.services.kv,
-    c.req.param("id"),
-    c.req.query("date"),
-    c.var.services.clock(),
-  );
-  c.header("Cache-Control", "no-store");
-  return c.json(dayView(kitchen.timeZone, date, slots));
-});
-
-/** What the renter would pay for wall-clock `start`–`end` on `date` (an end at or before the start is the next day). */
-api.get(`/kitchens/:id{${ID_PATTERN}}/quote`, async (c) => {
-  // Set first so the error answers (400, 404, 409) are not stored either.
-  c.header("Cache-Control", "no-store");
-  const read = readQuery(c, quoteQuery);
-  if (!read.ok) {
-    throw new ValidationError(
-      read.form.errors,
-      "Pick a date, a start and an end time.",
-    );
-  }
-  return c.json(
-    await quoteAnswer(at(c.var.services), {
-      kitchen: c.req.param("id"),
-      ...read.data,
-    }),
-  );
-});
+api.route("/kitchens", kitchens);
+api.route("/stripe", stripeWebhook);

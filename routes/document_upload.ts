@@ -1,45 +1,28 @@
 /**
- * The renter's compliance wallet (/account/compliance): their business
- * profile, their documents and the two-step upload (the file is read and
- * staged, then its prefilled details confirmed); and document downloads
- * (/documents/:id/file), served only to the document's owner and staff, as
- * an attachment that cannot run anything. Mounted at "/" before the
- * /account sub-app. The upload steps are shared with the host's permits
- * (routes/host/permits.tsx).
+ * The two-step document upload, for any holder: the renter's wallet
+ * (routes/account/compliance.tsx) and a kitchen's permits
+ * (routes/host/kitchens/permits.tsx). Step one reads the kind and the file
+ * and stages it; step two confirms the details, prefilled from the PDF.
  */
-import { Hono } from "hono";
 import {
   FIRST_UPLOAD_STEP,
   type StagedView,
   type UploadState,
-  WalletPage,
 } from "../components/CompliancePages.tsx";
 import { emptyForm, type FormState } from "../components/Forms.tsx";
-import type { SessionUser } from "../lib/accounts/schema.ts";
-import {
-  getRenterProfile,
-  renterProfileSchema,
-  saveRenterProfile,
-} from "../lib/accounts/business_profile.ts";
 import { hitLimit, type Limit } from "../lib/accounts/rate_limit.ts";
 import {
   FEDERAL_SCOPE_IDS,
   type FederalScope,
 } from "../lib/compliance/certifiers.ts";
 import { PREFILL_FIELDS } from "../lib/compliance/prefill.ts";
-import {
-  addDocument,
-  DOCUMENT_MAX_BYTES,
-  getDocumentFileFor,
-  listDocumentsFor,
-} from "../lib/compliance/repo.ts";
+import { addDocument, DOCUMENT_MAX_BYTES } from "../lib/compliance/repo.ts";
 import {
   type DocumentKind,
   FEDERAL_SCOPE_OF,
   type HolderRef,
   isFederalCertificateKind,
   kindsFor,
-  RENTER_DOCUMENT_KINDS,
   uploadForm,
 } from "../lib/compliance/schema.ts";
 import {
@@ -48,145 +31,13 @@ import {
   type StagedUpload,
   stageUpload,
 } from "../lib/compliance/staged.ts";
-import {
-  NotFoundError,
-  TooManyAttemptsError,
-  ValidationError,
-} from "../lib/errors.ts";
-import { ID_PATTERN } from "../lib/ids.ts";
-import { type AppContext, type AppEnv, page } from "./context.tsx";
-import {
-  formFailure,
-  type FormStatus,
-  parseFields,
-  readForm,
-} from "./forms.ts";
-import { attachment, redirect } from "./headers.ts";
+import { TooManyAttemptsError, ValidationError } from "../lib/errors.ts";
+import type { AppContext } from "./env.ts";
+import { formFailure, type FormStatus, parseFields } from "./forms.ts";
+import { bodyLimit } from "./limits.ts";
 
-export const WALLET_PATH = "/account/compliance";
-/** Step one of an upload: the kind and the file. */
-export const WALLET_READ_PATH = `${WALLET_PATH}/read`;
-/** The file plus the form fields and multipart framing. */
-export const WALLET_BODY_LIMIT = DOCUMENT_MAX_BYTES + 512 * 1024;
-
-const UPLOAD_LIMIT: Limit = {
-  bucket: "document-upload:renter",
-  max: 30,
-  windowMs: 3600_000,
-};
-
-const NOTICES: Record<string, string> = {
-  uploaded: "Your document is uploaded. We will review it and email you.",
-  profile: "Saved. Cities' rules for your bookings now use these answers.",
-};
-
-export const compliance = new Hono<AppEnv>();
-
-const RENTER = (user: SessionUser): HolderRef => ({
-  kind: "renter",
-  id: user.id,
-});
-
-async function renderWallet(
-  c: AppContext,
-  user: SessionUser,
-  forms: { upload?: UploadState; profile?: FormState } = {},
-  status: 200 | FormStatus = 200,
-) {
-  const [documents, profile] = await Promise.all([
-    listDocumentsFor(c.var.services.kv, RENTER(user)),
-    forms.profile ? null : getRenterProfile(c.var.services.kv, user.id),
-  ]);
-  const profileForm = forms.profile ?? {
-    values: {
-      hasEmployees: profile?.hasEmployees ? "yes" : "",
-      needsAccessible: profile?.needsAccessible ? "yes" : "",
-      productType: profile?.productType ?? "",
-    },
-    errors: {},
-  };
-  return page(
-    c,
-    { title: "Your compliance documents" },
-    <WalletPage
-      documents={documents.reverse()}
-      upload={forms.upload ?? firstStep(c, RENTER_DOCUMENT_KINDS)}
-      profile={profileForm}
-      notice={status === 200 ? NOTICES[c.req.query("notice") ?? ""] : undefined}
-    />,
-    status,
-  );
-}
-
-compliance.get(WALLET_PATH, async (c) => {
-  const user = c.var.user;
-  if (!user) return redirect(c, `/login?next=${WALLET_PATH}`);
-  return await renderWallet(c, user);
-});
-
-compliance.post(WALLET_READ_PATH, async (c) => {
-  const user = c.var.user;
-  if (!user) return redirect(c, `/login?next=${WALLET_PATH}`);
-  const read = await readUploadStep(c, RENTER(user), UPLOAD_LIMIT);
-  return await renderWallet(c, user, { upload: read.upload }, read.status);
-});
-
-compliance.post(WALLET_PATH, async (c) => {
-  const user = c.var.user;
-  if (!user) return redirect(c, `/login?next=${WALLET_PATH}`);
-  const sent = await submitUpload(c, RENTER(user), UPLOAD_LIMIT);
-  if (!sent.ok) {
-    return await renderWallet(c, user, { upload: sent.upload }, sent.status);
-  }
-  return redirect(c, `${WALLET_PATH}?notice=uploaded`);
-});
-
-compliance.post(`${WALLET_PATH}/profile`, async (c) => {
-  const user = c.var.user;
-  if (!user) return redirect(c, `/login?next=${WALLET_PATH}`);
-  const read = await readForm(c, renterProfileSchema);
-  if (!read.ok) return await renderWallet(c, user, { profile: read.form }, 400);
-  try {
-    await saveRenterProfile(
-      c.var.services.kv,
-      user.id,
-      read.data,
-      c.var.services.clock(),
-    );
-  } catch (err) {
-    const failed = formFailure(read.form, err);
-    return await renderWallet(
-      c,
-      user,
-      { profile: failed.form },
-      failed.status,
-    );
-  }
-  return redirect(c, `${WALLET_PATH}?notice=profile`);
-});
-
-compliance.get(`/documents/:id{${ID_PATTERN}}/file`, async (c) => {
-  const user = c.var.user;
-  if (!user) throw new NotFoundError();
-  const file = await getDocumentFileFor(
-    c.var.services.kv,
-    c.req.param("id"),
-    user,
-  );
-  return new Response(file.bytes, {
-    headers: {
-      "Content-Type": file.contentType,
-      "Content-Length": String(file.bytes.length),
-      "Content-Disposition": attachment(file.filename),
-      "X-Content-Type-Options": "nosniff",
-      "Content-Security-Policy": "default-src 'none'; sandbox",
-      "Cache-Control": "private, no-store",
-    },
-  });
-});
-
-// ---------------------------------------------------------------------------
-// The upload steps, for any holder
+/** The upload routes' body limit: a document at its maximum, plus the form fields and multipart framing. */
+export const documentUploadLimit = bodyLimit(DOCUMENT_MAX_BYTES + 512 * 1024);
 
 /** The first step, with the kind from `?kind=` chosen when it is one of `kinds`. */
 export function firstStep(

@@ -1,25 +1,25 @@
 import { Hono } from "hono";
-import { KitchenPage } from "../../components/KitchenPage.tsx";
+import { KitchenPage } from "../../../components/KitchenPage.tsx";
 import {
   ListingOverview,
   ListingsPage,
   NewListingPage,
   SectionPage,
-} from "../../components/ListingEditor.tsx";
+} from "../../../components/ListingEditor.tsx";
 import {
   openSection,
   saveSectionWithRules,
-} from "../../lib/compliance/listing_edit.ts";
-import { ValidationError } from "../../lib/errors.ts";
-import { publishContextFor } from "../../lib/hosts/publish.ts";
-import { getHost } from "../../lib/hosts/repo.ts";
-import { ID_PATTERN } from "../../lib/ids.ts";
+} from "../../../lib/compliance/listing_edit.ts";
+import { ValidationError } from "../../../lib/errors.ts";
+import { publishContextFor } from "../../../lib/hosts/publish.ts";
+import { getHost } from "../../../lib/hosts/repo.ts";
+import { ID_PATTERN } from "../../../lib/ids.ts";
 import {
   FORM_SECTIONS,
   type FormSection,
   formValues,
   sectionForm,
-} from "../../lib/kitchens/editor_forms.ts";
+} from "../../../lib/kitchens/editor_forms.ts";
 import {
   createDraft,
   getListingFor,
@@ -27,18 +27,29 @@ import {
   publishListing,
   publishProblems,
   unlistListing,
-} from "../../lib/kitchens/listings.ts";
-import { kitchenInput } from "../../lib/kitchens/schema.ts";
-import { newKitchen } from "../../lib/kitchens/repo.ts";
-import type { FormState } from "../../components/Forms.tsx";
-import { type AppContext, type AppEnv, page } from "../context.tsx";
-import { formFailure, readForm } from "../forms.ts";
-import { redirect } from "../headers.ts";
+} from "../../../lib/kitchens/listings.ts";
+import { kitchenInput } from "../../../lib/kitchens/schema.ts";
+import { newKitchen } from "../../../lib/kitchens/repo.ts";
+import type { FormState } from "../../../components/Forms.tsx";
+import { type AppContext, type AppEnv, page } from "../../context.tsx";
+import { formFailure, readForm } from "../../forms.ts";
+import { redirect } from "../../headers.ts";
+import { calendar } from "./calendar.tsx";
+import { permits } from "./permits.tsx";
+import { photos } from "./photos.tsx";
 
-/** The listing editor: /host/kitchens, drafts, sections, preview, publish. */
+/**
+ * /host/kitchens: the host's kitchens and the listing editor (drafts,
+ * sections, preview, publish). A kitchen's photos, calendar and permits
+ * are sub-apps of their own.
+ */
 export const listings = new Hono<AppEnv>();
 
 const ID = `:id{${ID_PATTERN}}`;
+
+listings.route(`/${ID}`, photos);
+listings.route(`/${ID}/edit/calendar`, calendar);
+listings.route(`/${ID}/permits`, permits);
 const SECTION = `:section{${FORM_SECTIONS.join("|")}}`;
 
 const NOTICES: Record<string, string> = {
@@ -51,7 +62,7 @@ const NOTICES: Record<string, string> = {
 
 const notice = (c: AppContext) => NOTICES[c.req.query("notice") ?? ""];
 
-listings.get("/kitchens", async (c) => {
+listings.get("/", async (c) => {
   const all = await listListings(c.var.services.kv, c.var.user!.id);
   return page(
     c,
@@ -61,11 +72,11 @@ listings.get("/kitchens", async (c) => {
 });
 
 listings.get(
-  "/kitchens/new",
+  "/new",
   (c) => page(c, { title: "List a new kitchen" }, <NewListingPage />),
 );
 
-listings.post("/kitchens/new", async (c) => {
+listings.post("/new", async (c) => {
   const draft = await createDraft(
     c.var.services.kv,
     c.var.user!,
@@ -100,9 +111,9 @@ async function renderOverview(
   );
 }
 
-listings.get(`/kitchens/${ID}`, (c) => renderOverview(c, c.req.param("id")));
+listings.get(`/${ID}`, (c) => renderOverview(c, c.req.param("id")));
 
-listings.post(`/kitchens/${ID}/publish`, async (c) => {
+listings.post(`/${ID}/publish`, async (c) => {
   const id = c.req.param("id");
   const user = c.var.user!;
   try {
@@ -129,14 +140,14 @@ listings.post(`/kitchens/${ID}/publish`, async (c) => {
   return redirect(c, `/host/kitchens/${id}?notice=published`);
 });
 
-listings.post(`/kitchens/${ID}/unlist`, async (c) => {
+listings.post(`/${ID}/unlist`, async (c) => {
   const id = c.req.param("id");
   await unlistListing(c.var.services.kv, id, c.var.user!);
   return redirect(c, `/host/kitchens/${id}?notice=unlisted`);
 });
 
 /** The public page as it will look; drafts that are not complete cannot be previewed. */
-listings.get(`/kitchens/${ID}/preview`, async (c) => {
+listings.get(`/${ID}/preview`, async (c) => {
   const listing = await getListingFor(
     c.var.services.kv,
     c.req.param("id"),
@@ -193,7 +204,7 @@ function renderSection(
   );
 }
 
-listings.get(`/kitchens/${ID}/edit/${SECTION}`, async (c) => {
+listings.get(`/${ID}/edit/${SECTION}`, async (c) => {
   const section = c.req.param("section") as FormSection;
   const { listing, warnings } = await openSection(
     c.var.services.kv,
@@ -214,7 +225,7 @@ listings.get(`/kitchens/${ID}/edit/${SECTION}`, async (c) => {
   );
 });
 
-listings.post(`/kitchens/${ID}/edit/${SECTION}`, async (c) => {
+listings.post(`/${ID}/edit/${SECTION}`, async (c) => {
   const id = c.req.param("id");
   const section = c.req.param("section") as FormSection;
   const user = c.var.user!;

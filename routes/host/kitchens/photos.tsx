@@ -1,32 +1,32 @@
 import { Hono } from "hono";
+import type { BlankSchema } from "hono/types";
 import { z } from "zod";
-import type { FormState } from "../../components/Forms.tsx";
-import { PhotoEditorPage } from "../../components/PhotoEditor.tsx";
-import { hitLimit, type Limit } from "../../lib/accounts/rate_limit.ts";
+import type { FormState } from "../../../components/Forms.tsx";
+import { PhotoEditorPage } from "../../../components/PhotoEditor.tsx";
+import { hitLimit, type Limit } from "../../../lib/accounts/rate_limit.ts";
 import {
   AppError,
   TooManyAttemptsError,
   ValidationError,
-} from "../../lib/errors.ts";
-import { ID_PATTERN } from "../../lib/ids.ts";
-import { getListingFor, type Listing } from "../../lib/kitchens/listings.ts";
+} from "../../../lib/errors.ts";
+import { ID_PATTERN } from "../../../lib/ids.ts";
+import { getListingFor, type Listing } from "../../../lib/kitchens/listings.ts";
 import {
   addPhoto,
   deletePhoto,
   MAX_PHOTOS,
   movePhoto,
   setPhotoAlt,
-} from "../../lib/kitchens/photos.ts";
-import { PHOTO_MAX_BYTES } from "../../lib/images/inspect.ts";
-import { photoRef, type UploadAnswer } from "../../lib/kitchens/schema.ts";
-import { type AppContext, type AppEnv, page } from "../context.tsx";
-import { formFailure, type FormStatus, readForm } from "../forms.ts";
-import { redirect } from "../headers.ts";
+} from "../../../lib/kitchens/photos.ts";
+import { PHOTO_MAX_BYTES } from "../../../lib/images/inspect.ts";
+import { photoRef, type UploadAnswer } from "../../../lib/kitchens/schema.ts";
+import { type AppContext, type AppEnv, page } from "../../context.tsx";
+import { formFailure, type FormStatus, readForm } from "../../forms.ts";
+import { redirect } from "../../headers.ts";
+import { bodyLimit } from "../../limits.ts";
 
-/** The upload route, for its body limit in routes/app.tsx. */
-export const PHOTO_UPLOAD_PATH = "/host/kitchens/:id/photos";
 /** A photo at its maximum, plus the multipart envelope and the alt text. */
-export const PHOTO_UPLOAD_BODY_LIMIT = PHOTO_MAX_BYTES + 512 * 1024;
+const uploadLimit = bodyLimit(PHOTO_MAX_BYTES + 512 * 1024);
 
 /** Each upload decodes and re-encodes a photo: about a second of CPU. */
 const UPLOAD_LIMIT: Limit = {
@@ -35,10 +35,13 @@ const UPLOAD_LIMIT: Limit = {
   windowMs: 3600_000,
 };
 
-/** A listing's photos: /host/kitchens/:id/edit/photos and its forms. */
-export const hostPhotos = new Hono<AppEnv>();
+/**
+ * A listing's photos: the page, /host/kitchens/:id/edit/photos, and its
+ * forms under /host/kitchens/:id/photos. Mounted at /host/kitchens/:id.
+ */
+// The kitchen's id comes from where the sub-app is mounted.
+export const photos = new Hono<AppEnv, BlankSchema, "/:id">();
 
-const ID = `:id{${ID_PATTERN}}`;
 const PHOTO = `:photoId{${ID_PATTERN}}`;
 
 const NOTICES: Record<string, string> = {
@@ -70,7 +73,7 @@ function render(
   );
 }
 
-hostPhotos.get(`/kitchens/${ID}/edit/photos`, async (c) => {
+photos.get("/edit/photos", async (c) => {
   const listing = await getListingFor(
     c.var.services.kv,
     c.req.param("id"),
@@ -79,7 +82,7 @@ hostPhotos.get(`/kitchens/${ID}/edit/photos`, async (c) => {
   return render(c, listing);
 });
 
-hostPhotos.post(`/kitchens/${ID}/photos`, async (c) => {
+photos.post("/photos", uploadLimit, async (c) => {
   const id = c.req.param("id");
   const user = c.var.user!;
   const json = (c.req.header("Accept") ?? "").includes("application/json");
@@ -134,7 +137,7 @@ hostPhotos.post(`/kitchens/${ID}/photos`, async (c) => {
   return redirect(c, `${editorPath(id)}?notice=added`);
 });
 
-hostPhotos.post(`/kitchens/${ID}/photos/${PHOTO}/alt`, async (c) => {
+photos.post(`/photos/${PHOTO}/alt`, async (c) => {
   const id = c.req.param("id");
   const photoId = c.req.param("photoId");
   const user = c.var.user!;
@@ -165,8 +168,8 @@ hostPhotos.post(`/kitchens/${ID}/photos/${PHOTO}/alt`, async (c) => {
   return redirect(c, `${editorPath(id)}?notice=saved`);
 });
 
-hostPhotos.post(
-  `/kitchens/${ID}/photos/${PHOTO}/:action{up|down|cover|delete}`,
+photos.post(
+  `/photos/${PHOTO}/:action{up|down|cover|delete}`,
   async (c) => {
     const id = c.req.param("id");
     const photoId = c.req.param("photoId");
