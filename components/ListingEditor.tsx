@@ -8,7 +8,9 @@ import {
 } from "../lib/kitchens/listings.ts";
 import { POLICY_NAMES } from "../lib/kitchens/policy.ts";
 import { CANCELLATION_POLICIES } from "../lib/kitchens/policy.ts";
+import type { Kitchen } from "../lib/kitchens/schema.ts";
 import { EQUIPMENT, STORAGE } from "../lib/kitchens/vocabulary.ts";
+import type { Host } from "../lib/hosts/schema.ts";
 import {
   FormMessage,
   type FormState,
@@ -17,6 +19,7 @@ import {
   TextArea,
   TextField,
 } from "./Forms.tsx";
+import { KitchenPage } from "./KitchenPage.tsx";
 
 const card = "rounded-xl border border-stone-200 bg-white p-6";
 const primary =
@@ -282,6 +285,28 @@ function HoursRows({ form, saved }: {
         ),
       )}
     </fieldset>
+  );
+}
+
+/** `/host/kitchens/:id/preview`: the public page as renters will see it, without hours. */
+export function ListingPreviewPage({ kitchen, host }: {
+  kitchen: Kitchen;
+  host: Pick<Host, "name"> | null;
+}) {
+  return (
+    <KitchenPage
+      kitchen={kitchen}
+      host={host}
+      aside={
+        <p
+          role="note"
+          class="rounded-xl border-2 border-amber-400 bg-amber-50 p-4 font-semibold text-amber-900"
+        >
+          Preview: this is how renters will see your kitchen. Free hours and
+          booking appear here once it is published.
+        </p>
+      }
+    />
   );
 }
 

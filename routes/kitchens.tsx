@@ -1,10 +1,9 @@
+/** `/kitchens/:id`: a kitchen's public page (components/KitchenPage.tsx). */
 import { Hono } from "hono";
-import { ID_PATTERN } from "../lib/ids.ts";
-import AvailabilityPicker from "../islands/AvailabilityPicker.tsx";
+import { PublicKitchenPage } from "../components/KitchenPage.tsx";
 import { loadKitchenPageFor } from "../lib/compliance/kitchen_page.ts";
-import { pickerDay } from "../lib/kitchens/slot_view.ts";
+import { ID_PATTERN } from "../lib/ids.ts";
 import { type AppEnv, page } from "./context.tsx";
-import { KitchenPage, NotBookable } from "../components/KitchenPage.tsx";
 
 export const kitchens = new Hono<AppEnv>();
 
@@ -19,7 +18,7 @@ kitchens.get(`/:id{${ID_PATTERN}}`, async (c) => {
     now(),
     user?.id ?? null,
   );
-  const { kitchen: k, host } = data;
+  const k = data.kitchen;
   return page(
     c,
     {
@@ -27,24 +26,6 @@ kitchens.get(`/:id{${ID_PATTERN}}`, async (c) => {
       description: k.description.slice(0, 160),
       city: k.address.city,
     },
-    <KitchenPage
-      kitchen={k}
-      host={host}
-      requirements={data.requirements}
-      permitsVerified={data.notBookable === null}
-      aside={data.notBookable !== null
-        ? <NotBookable reason={data.notBookable} />
-        : (
-          <AvailabilityPicker
-            kitchenId={k.id}
-            kitchenTitle={k.title}
-            today={data.today}
-            lastDate={data.lastDate}
-            minHours={k.minHours}
-            note={data.permitLapse}
-            {...pickerDay(k, data.date, data.slots)}
-          />
-        )}
-    />,
+    <PublicKitchenPage data={data} />,
   );
 });

@@ -1,5 +1,5 @@
 import type { BookableStart } from "./availability.ts";
-import { CITIES, type City } from "../cities.ts";
+import { CITIES, type City, findCity } from "../cities.ts";
 import { ALL_CITIES, keys } from "../db/keys.ts";
 import { localDate } from "./schema.ts";
 import { ValidationError } from "../errors.ts";
@@ -20,7 +20,8 @@ import {
   SEARCH_VIEWS,
 } from "./repo.ts";
 import type { Kitchen } from "./schema.ts";
-import type { SearchHit } from "./search.ts";
+import { type SearchHit, searchKitchens, type SearchResult } from "./search.ts";
+import type { SearchQuery } from "./search_query.ts";
 
 /**
  * What the home page shows: the newest kitchens and how many each city has.
@@ -142,4 +143,18 @@ async function pickDay(
       : { date: today, slots: [] };
   }
   return { date, slots: await daySlots(kv, kitchen, date, now) };
+}
+
+/**
+ * The search page for `q`: the city searched and the matching kitchens, or
+ * no result when `q` names a city we don't serve (the page says so).
+ */
+export async function loadSearchPage(
+  kv: Deno.Kv,
+  q: SearchQuery,
+  now: number,
+): Promise<{ city: City | undefined; result: SearchResult | null }> {
+  const city = q.city ? findCity(q.city) : undefined;
+  if (q.city && !city) return { city, result: null };
+  return { city, result: await searchKitchens(kv, q, now) };
 }

@@ -11,16 +11,15 @@ import {
 import type { FormState } from "../../components/Forms.tsx";
 import type { SessionUser } from "../../lib/accounts/schema.ts";
 import {
-  getRenterProfile,
   renterProfileSchema,
   saveRenterProfile,
 } from "../../lib/accounts/business_profile.ts";
 import type { Limit } from "../../lib/accounts/rate_limit.ts";
-import { listDocumentsFor } from "../../lib/compliance/repo.ts";
 import {
   type HolderRef,
   RENTER_DOCUMENT_KINDS,
 } from "../../lib/compliance/schema.ts";
+import { loadWallet } from "../../lib/compliance/wallet_page.ts";
 import { type AppContext, type AppEnv, page } from "../context.tsx";
 import {
   documentUploadLimit,
@@ -63,25 +62,19 @@ async function renderWallet(
   forms: { upload?: UploadState; profile?: FormState } = {},
   status: 200 | FormStatus = 200,
 ) {
-  const [documents, profile] = await Promise.all([
-    listDocumentsFor(c.var.services.kv, RENTER(user)),
-    forms.profile ? null : getRenterProfile(c.var.services.kv, user.id),
-  ]);
-  const profileForm = forms.profile ?? {
-    values: {
-      hasEmployees: profile?.hasEmployees ? "yes" : "",
-      needsAccessible: profile?.needsAccessible ? "yes" : "",
-      productType: profile?.productType ?? "",
-    },
-    errors: {},
-  };
+  const { documents, profile } = await loadWallet(
+    c.var.services.kv,
+    user.id,
+    !forms.profile,
+  );
   return page(
     c,
     { title: "Your compliance documents" },
     <WalletPage
-      documents={documents.reverse()}
+      documents={documents}
       upload={forms.upload ?? firstStep(c, RENTER_DOCUMENT_KINDS)}
-      profile={profileForm}
+      profile={profile}
+      profileForm={forms.profile}
       notice={status === 200 ? NOTICES[c.req.query("notice") ?? ""] : undefined}
     />,
     status,

@@ -8,12 +8,14 @@ import {
   TripsPage,
 } from "../../components/BookingPages.tsx";
 import { emptyForm, type FormState } from "../../components/Forms.tsx";
-import AvailabilityPicker from "../../islands/AvailabilityPicker.tsx";
 import { decide } from "../../lib/accounts/roles.ts";
 import { previewHold } from "../../lib/bookings/holds.ts";
-import { bookingCalendar, icsFileName } from "../../lib/bookings/ics.ts";
-import { cancelBooking, getBookingFor } from "../../lib/bookings/lifecycle.ts";
-import { loadBookingPage, loadTrips } from "../../lib/bookings/pages.ts";
+import { cancelBooking } from "../../lib/bookings/lifecycle.ts";
+import {
+  loadBookingCalendar,
+  loadBookingPage,
+  loadTrips,
+} from "../../lib/bookings/pages.ts";
 import {
   holdRequest,
   hoursBetween,
@@ -23,10 +25,7 @@ import {
   unreadablePick,
 } from "../../lib/bookings/schema.ts";
 import { loadCityKitchenPage } from "../../lib/compliance/kitchen_page.ts";
-import { NotFoundError } from "../../lib/errors.ts";
 import { ID_PATTERN } from "../../lib/ids.ts";
-import { getKitchen } from "../../lib/kitchens/repo.ts";
-import { pickerDay } from "../../lib/kitchens/slot_view.ts";
 import { resumeCheckout, startCheckout } from "../../lib/payments/checkout.ts";
 import { payDemo } from "../../lib/payments/events.ts";
 import { type AppContext, type AppEnv, page } from "../context.tsx";
@@ -119,26 +118,16 @@ async function renderHoursForm(
   form: FormState,
   status: FormStatus,
 ) {
-  const { kitchen: k, date, today, lastDate, slots } =
-    await loadCityKitchenPage(
-      c.var.services.kv,
-      pick.kitchen,
-      pick.date,
-      c.var.services.clock(),
-    );
+  const data = await loadCityKitchenPage(
+    c.var.services.kv,
+    pick.kitchen,
+    pick.date,
+    c.var.services.clock(),
+  );
   return page(
     c,
     { title: "Pick other hours" },
-    <ChooseHoursPage kitchen={k} form={form}>
-      <AvailabilityPicker
-        kitchenId={k.id}
-        kitchenTitle={k.title}
-        today={today}
-        lastDate={lastDate}
-        minHours={k.minHours}
-        {...pickerDay(k, date, slots, pick)}
-      />
-    </ChooseHoursPage>,
+    <ChooseHoursPage data={data} pick={pick} form={form} />,
     status,
   );
 }
@@ -203,22 +192,15 @@ bookings.get(`/:id{${ID_PATTERN}}`, async (c) => {
 });
 
 bookings.get(`/:id{${ID_PATTERN}}/calendar.ics`, async (c) => {
-  const booking = await getBookingFor(
+  const { ics, filename } = await loadBookingCalendar(
     c.var.services.kv,
     c.req.param("id"),
     c.var.user!,
+    { baseUrl: c.var.services.config.BASE_URL, now: c.var.services.clock() },
   );
-  const kitchen = await getKitchen(c.var.services.kv, booking.kitchenId);
-  if (!kitchen) throw new NotFoundError("We could not find that kitchen.");
-  const ics = bookingCalendar({
-    booking,
-    kitchen,
-    baseUrl: c.var.services.config.BASE_URL,
-    now: c.var.services.clock(),
-  });
   return c.body(ics, 200, {
     "Content-Type": "text/calendar; charset=utf-8",
-    "Content-Disposition": attachment(icsFileName(kitchen.title)),
+    "Content-Disposition": attachment(filename),
     "Cache-Control": "private, no-store",
   });
 });

@@ -1,7 +1,7 @@
 import { Hono } from "hono";
-import { KitchenPage } from "../../../components/KitchenPage.tsx";
 import {
   ListingOverview,
+  ListingPreviewPage,
   ListingsPage,
   NewListingPage,
   SectionPage,
@@ -10,9 +10,11 @@ import {
   openSection,
   saveSectionWithRules,
 } from "../../../lib/compliance/listing_edit.ts";
-import { ValidationError } from "../../../lib/errors.ts";
 import { publishContextFor } from "../../../lib/hosts/publish.ts";
-import { getHost } from "../../../lib/hosts/repo.ts";
+import {
+  loadListingOverview,
+  loadListingPreview,
+} from "../../../lib/hosts/listing_pages.ts";
 import { ID_PATTERN } from "../../../lib/ids.ts";
 import {
   FORM_SECTIONS,
@@ -25,11 +27,8 @@ import {
   getListingFor,
   listListings,
   publishListing,
-  publishProblems,
   unlistListing,
 } from "../../../lib/kitchens/listings.ts";
-import { kitchenInput } from "../../../lib/kitchens/schema.ts";
-import { newKitchen } from "../../../lib/kitchens/repo.ts";
 import type { FormState } from "../../../components/Forms.tsx";
 import { type AppContext, type AppEnv, page } from "../../context.tsx";
 import { formFailure, readForm } from "../../forms.ts";
@@ -91,11 +90,10 @@ async function renderOverview(
   form?: FormState,
   status: 200 | 400 | 409 = 200,
 ) {
-  const user = c.var.user!;
-  const listing = await getListingFor(c.var.services.kv, id, user);
-  const ctx = await publishContextFor(
+  const { listing, problems } = await loadListingOverview(
     c.var.services.kv,
-    user,
+    id,
+    c.var.user!,
     c.var.services.config.PAYMENTS,
   );
   return page(
@@ -103,7 +101,7 @@ async function renderOverview(
     { title: listing.values.title ?? "Your kitchen" },
     <ListingOverview
       listing={listing}
-      problems={publishProblems(listing, ctx)}
+      problems={problems}
       notice={notice(c)}
       form={form}
     />,
@@ -148,37 +146,15 @@ listings.post(`/${ID}/unlist`, async (c) => {
 
 /** The public page as it will look; drafts that are not complete cannot be previewed. */
 listings.get(`/${ID}/preview`, async (c) => {
-  const listing = await getListingFor(
+  const { kitchen, host } = await loadListingPreview(
     c.var.services.kv,
     c.req.param("id"),
     c.var.user!,
   );
-  const whole = kitchenInput.safeParse(listing.values);
-  if (!whole.success) {
-    throw new ValidationError(
-      {},
-      "Finish every section to see a preview of the public page.",
-    );
-  }
-  const kitchen = listing.kitchen ??
-    newKitchen(listing.hostId, whole.data, { id: listing.id });
-  const host = await getHost(c.var.services.kv, listing.hostId);
   return page(
     c,
     { title: `Preview: ${kitchen.title}` },
-    <KitchenPage
-      kitchen={kitchen}
-      host={host}
-      aside={
-        <p
-          role="note"
-          class="rounded-xl border-2 border-amber-400 bg-amber-50 p-4 font-semibold text-amber-900"
-        >
-          Preview: this is how renters will see your kitchen. Free hours and
-          booking appear here once it is published.
-        </p>
-      }
-    />,
+    <ListingPreviewPage kitchen={kitchen} host={host} />,
   );
 });
 
