@@ -8,7 +8,8 @@ import { SearchForm } from "./SearchForm.tsx";
 export type SearchView =
   | {
     kind: "invalid";
-    raw: Record<string, string | string[]>;
+    /** What the refused query said, as the form echoes it. */
+    raw: Record<string, string>;
     errors: Record<string, string>;
   }
   | { kind: "unknown-city"; q: SearchQuery }

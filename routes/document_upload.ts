@@ -4,6 +4,7 @@
  * (routes/host/kitchens/permits.tsx). Step one reads the kind and the file
  * and stages it; step two confirms the details, prefilled from the PDF.
  */
+import { z } from "zod";
 import {
   FIRST_UPLOAD_STEP,
   type StagedView,
@@ -20,6 +21,7 @@ import { addDocument, DOCUMENT_MAX_BYTES } from "../lib/compliance/repo.ts";
 import {
   type DocumentKind,
   FEDERAL_SCOPE_OF,
+  type HolderKind,
   type HolderRef,
   isFederalCertificateKind,
   kindsFor,
@@ -31,32 +33,74 @@ import {
   type StagedUpload,
   stageUpload,
 } from "../lib/compliance/staged.ts";
-import { TooManyAttemptsError, ValidationError } from "../lib/errors.ts";
+import { TooManyAttemptsError } from "../lib/errors.ts";
 import type { AppContext } from "./env.ts";
-import { formFailure, type FormStatus, parseFields } from "./forms.ts";
+import { formFailure, type FormStatus, readForm, readQuery } from "./forms.ts";
 import { bodyLimit } from "./limits.ts";
 
 /** The upload routes' body limit: a document at its maximum, plus the form fields and multipart framing. */
 export const documentUploadLimit = bodyLimit(DOCUMENT_MAX_BYTES + 512 * 1024);
+
+const kindQuery = z.object({ kind: z.string() });
 
 /** The first step, with the kind from `?kind=` chosen when it is one of `kinds`. */
 export function firstStep(
   c: AppContext,
   kinds: readonly DocumentKind[],
 ): UploadState {
-  const kind = c.req.query("kind") ?? "";
+  const read = readQuery(c, kindQuery);
+  const kind = read.ok ? read.data.kind : "";
   return (kinds as readonly string[]).includes(kind)
     ? { ...FIRST_UPLOAD_STEP, form: { values: { kind }, errors: {} } }
     : FIRST_UPLOAD_STEP;
 }
 
-const text = (v: FormDataEntryValue | null) => typeof v === "string" ? v : "";
+const CHOOSE_FILE = "Choose a file to upload";
 
-async function uploadData(
+/**
+ * Step one's form: the kind and the file. Without a file, an unknown kind
+ * is named too; with one, the kind is the staging's to judge.
+ */
+function chooseForm(holder: HolderKind) {
+  const kinds: readonly string[] = kindsFor(holder);
+  return z.object({ kind: z.string(), file: z.file().optional() })
+    .superRefine(({ kind, file }, ctx) => {
+      if (file) return;
+      if (!kinds.includes(kind)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["kind"],
+          message: "Choose the type of document",
+        });
+      }
+      ctx.addIssue({ code: "custom", path: ["file"], message: CHOOSE_FILE });
+    });
+}
+
+/**
+ * Step two's form: the document's details, and the staged file they belong
+ * to (with what the page said about it), or the file itself.
+ */
+function detailsForm(holder: HolderKind) {
+  return uploadForm(holder).and(
+    z.object({
+      staged: z.string(),
+      source: z.string(),
+      prefilled: z.string(),
+      file: z.file().optional(),
+    }).superRefine(({ staged, file }, ctx) => {
+      if (staged || file) return;
+      ctx.addIssue({ code: "custom", path: ["file"], message: CHOOSE_FILE });
+    }),
+  );
+}
+
+/** Whether this user may upload for `holder` now: owner, not suspended, not over the rate limit. */
+async function mayUpload(
   c: AppContext,
   holder: HolderRef,
   limit: Limit,
-): Promise<FormData> {
+): Promise<void> {
   await requireUploader(c.var.services.kv, holder, c.var.user!.id);
   const hit = await hitLimit(
     c.var.services.kv,
@@ -65,15 +109,6 @@ async function uploadData(
     c.var.services.clock(),
   );
   if (!hit.ok) throw new TooManyAttemptsError(hit.retryAfterSeconds);
-  // Multipart: the body limit has already applied.
-  const data = await c.req.formData().catch(() => null);
-  if (!data) throw new ValidationError({}, "We could not read that upload.");
-  return data;
-}
-
-function chosenFile(data: FormData): File | null {
-  const file = data.get("file");
-  return file instanceof File && file.size > 0 ? file : null;
 }
 
 /**
@@ -88,24 +123,23 @@ export async function readUploadStep(
 ): Promise<{ upload: UploadState; status: 200 | FormStatus }> {
   let form: FormState = emptyForm;
   try {
-    const data = await uploadData(c, holder, limit);
-    const kind = text(data.get("kind"));
-    form = { values: { kind }, errors: {} };
-    const file = chosenFile(data);
-    if (!file) {
-      const known = (kindsFor(holder.kind) as readonly string[]).includes(kind);
-      throw new ValidationError({
-        ...(known ? {} : { kind: "Choose the type of document" }),
-        file: "Choose a file to upload",
-      });
+    await mayUpload(c, holder, limit);
+    const read = await readForm(c, chooseForm(holder.kind));
+    form = read.form;
+    if (!read.ok) {
+      return {
+        upload: { step: "choose", form: read.form, staged: null },
+        status: 400,
+      };
     }
     const staged = await stageUpload(c.var.services.kv, {
       holder,
-      kind,
-      bytes: new Uint8Array(await file.arrayBuffer()),
+      kind: read.data.kind,
+      // The form refuses a choice without a file.
+      bytes: new Uint8Array(await read.data.file!.arrayBuffer()),
       uploadedBy: c.var.user!.id,
       now: c.var.services.clock(),
-      wake: c.var.services.config.KV_QUEUES,
+      wake: c.var.services.wake,
     });
     return { upload: detailsStep(staged), status: 200 };
   } catch (err) {
@@ -146,22 +180,23 @@ function detailsStep(staged: StagedUpload): UploadState {
 
 const SOURCES: readonly string[] = ["pdf", "scan", "unread", "image"];
 
-/** The staged file a details form carries, as far as the page needs it. */
+/**
+ * The staged file a details form names, as the page shows it again: from
+ * what the form sent back (its hidden fields), kept to known values.
+ */
 function stagedFrom(
-  data: FormData,
+  values: Record<string, string>,
   holder: HolderRef,
 ): StagedView | null {
-  const id = text(data.get("staged"));
-  const kind = text(data.get("kind"));
+  const { staged: id = "", kind = "", source = "", prefilled = "" } = values;
   if (!id || !(kindsFor(holder.kind) as readonly string[]).includes(kind)) {
     return null;
   }
-  const source = text(data.get("source"));
   return {
     id,
     kind: kind as DocumentKind,
     source: SOURCES.includes(source) ? source as StagedView["source"] : "pdf",
-    prefilled: text(data.get("prefilled")).split(",").filter((f) =>
+    prefilled: prefilled.split(",").filter((f) =>
       (PREFILL_FIELDS as readonly string[]).includes(f)
     ),
   };
@@ -182,21 +217,27 @@ export async function submitUpload(
   let form: FormState = emptyForm;
   let staged: StagedView | null = null;
   try {
-    const data = await uploadData(c, holder, limit);
-    const read = parseFields(uploadForm(holder.kind), data.entries());
+    await mayUpload(c, holder, limit);
+    const read = await readForm(c, detailsForm(holder.kind));
     form = read.form;
-    const stagedId = text(data.get("staged"));
-    staged = stagedFrom(data, holder);
-    const file = stagedId ? null : chosenFile(data);
-    if (!read.ok || (!stagedId && !file)) {
-      throw new ValidationError({
-        ...(read.ok ? {} : read.form.errors),
-        ...(!stagedId && !file ? { file: "Choose a file to upload" } : {}),
-      });
+    staged = stagedFrom(read.form.values, holder);
+    if (!read.ok) {
+      return {
+        ok: false,
+        upload: { step: "details", form: read.form, staged },
+        status: 400,
+      };
     }
+    const {
+      staged: stagedId,
+      file,
+      source: _source,
+      prefilled: _prefilled,
+      ...upload
+    } = read.data;
     const input = {
       holder,
-      upload: read.data,
+      upload,
       uploadedBy: c.var.user!.id,
       now: c.var.services.clock(),
     };
@@ -205,6 +246,7 @@ export async function submitUpload(
     } else {
       await addDocument(c.var.services.kv, {
         ...input,
+        // The form refuses details with neither a staged file nor a file.
         bytes: new Uint8Array(await file!.arrayBuffer()),
       });
     }

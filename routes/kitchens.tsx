@@ -3,7 +3,9 @@ import { Hono } from "hono";
 import { PublicKitchenPage } from "../components/KitchenPage.tsx";
 import { loadKitchenPageFor } from "../lib/compliance/kitchen_page.ts";
 import { ID_PATTERN } from "../lib/ids.ts";
+import { kitchenPageQuery } from "../lib/kitchens/pages.ts";
 import { type AppEnv, page } from "./context.tsx";
+import { readQuery } from "./forms.ts";
 
 export const kitchens = new Hono<AppEnv>();
 
@@ -11,10 +13,11 @@ kitchens.get(`/:id{${ID_PATTERN}}`, async (c) => {
   // Hono's c.var copies every variable on each access: read them once.
   const { kv, clock: now } = c.var.services;
   const user = c.var.user;
+  const read = readQuery(c, kitchenPageQuery);
   const data = await loadKitchenPageFor(
     kv,
     c.req.param("id"),
-    c.req.query("date"),
+    read.ok ? read.data.date : "",
     now(),
     user?.id ?? null,
   );

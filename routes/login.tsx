@@ -1,5 +1,6 @@
 /** /login: email and password, a trusted-device cookie, and where to go next. */
 import { Hono } from "hono";
+import { z } from "zod";
 import { LoginPage } from "../components/AuthPages.tsx";
 import { emptyForm, type FormState } from "../components/Forms.tsx";
 import { hitLimits, LIMITS } from "../lib/accounts/rate_limit.ts";
@@ -7,7 +8,7 @@ import { loginForm } from "../lib/accounts/schema.ts";
 import { logIn } from "../lib/accounts/users.ts";
 import { at } from "../lib/app.ts";
 import { type AppContext, type AppEnv, page } from "./context.tsx";
-import { limitedForm, readForm } from "./forms.ts";
+import { limitedForm, readForm, readNotice, readQuery } from "./forms.ts";
 import { redirect } from "./headers.ts";
 import {
   clientAddress,
@@ -17,6 +18,9 @@ import {
 } from "./session.ts";
 
 export const login = new Hono<AppEnv>();
+
+/** Where to go after logging in; headers.ts checks it is one of our pages. */
+const loginQuery = z.object({ next: z.string() });
 
 const NOTICES: Record<string, string> = {
   verified: "Your email address is confirmed.",
@@ -30,8 +34,9 @@ function renderLogin(
   form: FormState,
   status: 200 | 400 | 403 | 429 = 200,
 ) {
-  const next = form.values.next ?? c.req.query("next");
-  const notice = NOTICES[c.req.query("notice") ?? ""];
+  const query = readQuery(c, loginQuery);
+  const next = form.values.next ?? (query.ok ? query.data.next : undefined);
+  const notice = NOTICES[readNotice(c)];
   return page(
     c,
     { title: "Log in" },

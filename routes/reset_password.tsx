@@ -6,7 +6,7 @@ import { resetForm, tokenForm } from "../lib/accounts/schema.ts";
 import { resetLinkIsValid, resetPassword } from "../lib/accounts/users.ts";
 import { at } from "../lib/app.ts";
 import { type AppContext, type AppEnv, page } from "./context.tsx";
-import { formFailure, readForm } from "./forms.ts";
+import { formFailure, readForm, readQuery } from "./forms.ts";
 import { redirect } from "./headers.ts";
 import { clearSessionCookie } from "./session.ts";
 
@@ -27,15 +27,17 @@ const expiredReset = (
   );
 
 passwordReset.get("/", async (c) => {
-  const token = c.req.query("token") ?? "";
-  const parsed = tokenForm.safeParse({ token });
-  if (!parsed.success || !(await resetLinkIsValid(at(c.var.services), token))) {
+  const read = readQuery(c, tokenForm);
+  if (
+    !read.ok ||
+    !(await resetLinkIsValid(at(c.var.services), read.data.token))
+  ) {
     return expiredReset(c);
   }
   return page(
     c,
     { title: "Choose a new password" },
-    <ResetPage form={emptyForm} token={token} />,
+    <ResetPage form={emptyForm} token={read.data.token} />,
   );
 });
 

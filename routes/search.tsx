@@ -7,8 +7,9 @@ import {
   type SearchView,
 } from "../components/SearchPage.tsx";
 import { loadSearchPage } from "../lib/kitchens/pages.ts";
-import { parseSearch } from "../lib/kitchens/search_query.ts";
+import { searchQuery } from "../lib/kitchens/search_query.ts";
 import { type AppContext, type AppEnv, page } from "./context.tsx";
+import { readQuery } from "./forms.ts";
 
 export const search = new Hono<AppEnv>();
 
@@ -27,15 +28,15 @@ function render(
 }
 
 search.get("/", async (c) => {
-  const parsed = parseSearch(new URL(c.req.url).searchParams);
-  if (!parsed.ok) {
+  const read = readQuery(c, searchQuery);
+  if (!read.ok) {
     return render(
       c,
-      { kind: "invalid", raw: parsed.raw, errors: parsed.errors },
+      { kind: "invalid", raw: read.form.values, errors: read.form.errors },
       400,
     );
   }
-  const q = parsed.query;
+  const q = read.data;
   const { kv, clock: now } = c.var.services;
   const { city, result } = await loadSearchPage(kv, q, now());
   // The same status as /cities/<unknown>; the page still offers every city.

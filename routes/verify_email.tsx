@@ -1,21 +1,26 @@
 /** /verify-email: the emailed confirmation link, and asking for a new one. */
 import { Hono } from "hono";
+import { z } from "zod";
 import { TokenProblem, VerifyPage } from "../components/AuthPages.tsx";
 import { hitLimits, LIMITS } from "../lib/accounts/rate_limit.ts";
 import { tokenForm } from "../lib/accounts/schema.ts";
 import { confirmEmail, resendVerification } from "../lib/accounts/users.ts";
 import { at } from "../lib/app.ts";
 import { type AppEnv, page } from "./context.tsx";
-import { formFailure, readForm } from "./forms.ts";
+import { formFailure, readForm, readQuery } from "./forms.ts";
 import { redirect } from "./headers.ts";
 import { setSessionCookie } from "./session.ts";
 
 export const verifyEmail = new Hono<AppEnv>();
 
+/** The emailed link's token, judged when the button posts it back. */
+const linkQuery = z.object({ token: z.string() });
+
 // Following an emailed link only shows a button: a GET never changes state,
 // and mail scanners that prefetch links cannot use up the token.
 verifyEmail.get("/", (c) => {
-  const token = c.req.query("token") ?? "";
+  const read = readQuery(c, linkQuery);
+  const token = read.ok ? read.data.token : "";
   return page(
     c,
     { title: "Confirm your email" },

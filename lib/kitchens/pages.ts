@@ -1,3 +1,4 @@
+import { z } from "zod";
 import type { BookableStart } from "./availability.ts";
 import { CITIES, type City, findCity } from "../cities.ts";
 import { ALL_CITIES, keys } from "../db/keys.ts";
@@ -76,6 +77,12 @@ function cityCounts(kv: Deno.Kv): Promise<number[]> {
     return counts.map((c) => Number(c.value?.value ?? 0));
   });
 }
+
+/**
+ * The kitchen page's query: `?date=`, checked by `loadKitchenPage` once the
+ * kitchen is found ("" for the next day with free hours).
+ */
+export const kitchenPageQuery = z.object({ date: z.string() });
 
 export interface KitchenPage {
   kitchen: Kitchen;

@@ -27,7 +27,12 @@ import {
   readUploadStep,
   submitUpload,
 } from "../document_upload.ts";
-import { formFailure, type FormStatus, readForm } from "../forms.ts";
+import {
+  formFailure,
+  type FormStatus,
+  readForm,
+  readNotice,
+} from "../forms.ts";
 import { redirect } from "../headers.ts";
 
 const WALLET = "/account/compliance";
@@ -75,7 +80,7 @@ async function renderWallet(
       upload={forms.upload ?? firstStep(c, RENTER_DOCUMENT_KINDS)}
       profile={profile}
       profileForm={forms.profile}
-      notice={status === 200 ? NOTICES[c.req.query("notice") ?? ""] : undefined}
+      notice={status === 200 ? NOTICES[readNotice(c)] : undefined}
     />,
     status,
   );

@@ -22,7 +22,7 @@ import {
 import { type AppContext, type AppEnv, page } from "../context.tsx";
 import { wallet } from "./compliance.tsx";
 import { notifications } from "./notifications.tsx";
-import { formFailure, readForm } from "../forms.ts";
+import { formFailure, readForm, readNotice } from "../forms.ts";
 import { redirect } from "../headers.ts";
 import {
   clearSessionCookie,
@@ -65,7 +65,7 @@ function renderAccount(
   forms: Partial<Record<AccountSection, FormState>> = {},
   status: 200 | 400 | 409 | 429 = 200,
 ) {
-  const notice = NOTICES[c.req.query("notice") ?? ""];
+  const notice = NOTICES[readNotice(c)];
   return page(
     c,
     { title: "Your account" },

@@ -14,7 +14,7 @@ import {
   viewUnreadCount,
 } from "../../lib/notifications/repo.ts";
 import { type AppEnv, page } from "../context.tsx";
-import { readQuery } from "../forms.ts";
+import { readNotice, readQuery } from "../forms.ts";
 import { redirect } from "../headers.ts";
 import { ValidationError } from "../../lib/errors.ts";
 
@@ -75,7 +75,7 @@ notifications.get("/", async (c) => {
       cursor={list.cursor}
       paged={cursor !== null}
       unread={c.var.unread ?? await unreadCount(c.var.services.kv, user.id)}
-      notice={NOTICES[c.req.query("notice") ?? ""]}
+      notice={NOTICES[readNotice(c)]}
     />,
   );
 });

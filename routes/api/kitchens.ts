@@ -6,6 +6,7 @@ import { holdRequest } from "../../lib/bookings/schema.ts";
 import { loadCityKitchenPage } from "../../lib/compliance/kitchen_page.ts";
 import { ValidationError } from "../../lib/errors.ts";
 import { ID_PATTERN } from "../../lib/ids.ts";
+import { kitchenPageQuery } from "../../lib/kitchens/pages.ts";
 import { dayView } from "../../lib/kitchens/slot_view.ts";
 import type { AppEnv } from "../env.ts";
 import { readQuery } from "../forms.ts";
@@ -17,10 +18,11 @@ const ID = `:id{${ID_PATTERN}}`;
 const quoteQuery = holdRequest.omit({ kitchen: true, acknowledge: true });
 
 kitchens.get(`/${ID}/availability`, async (c) => {
+  const read = readQuery(c, kitchenPageQuery);
   const { kitchen, date, slots } = await loadCityKitchenPage(
     c.var.services.kv,
     c.req.param("id"),
-    c.req.query("date"),
+    read.ok ? read.data.date : "",
     c.var.services.clock(),
   );
   c.header("Cache-Control", "no-store");

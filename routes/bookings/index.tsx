@@ -29,7 +29,13 @@ import { ID_PATTERN } from "../../lib/ids.ts";
 import { resumeCheckout, startCheckout } from "../../lib/payments/checkout.ts";
 import { payDemo } from "../../lib/payments/events.ts";
 import { type AppContext, type AppEnv, page } from "../context.tsx";
-import { formFailure, type FormStatus, readForm, readQuery } from "../forms.ts";
+import {
+  formFailure,
+  type FormStatus,
+  readForm,
+  readNotice,
+  readQuery,
+} from "../forms.ts";
 import { attachment, redirect, redirectOut } from "../headers.ts";
 import { at } from "../../lib/app.ts";
 
@@ -60,12 +66,6 @@ bookings.get("/", async (c) => {
     <TripsPage {...trips} now={c.var.services.clock()} />,
   );
 });
-
-/** A posted booking form's hours, to review again; null when they cannot be read. */
-function reviewOf(raw: Record<string, string>): ReviewRequest | null {
-  const parsed = holdRequest.omit({ acknowledge: true }).safeParse(raw);
-  return parsed.success ? parsed.data : null;
-}
 
 /**
  * The review of `req`; when its hours cannot be booked, the kitchen's
@@ -144,29 +144,34 @@ bookings.get("/new", async (c) => {
   return await renderReview(c, read.data);
 });
 
-const holdForm = holdRequest.extend({
+/**
+ * The booking form in two parts with two answers: hours that cannot be read
+ * go back to the kitchen's hours form; what the renter agreed to, when
+ * something is missing, goes back to the review of those hours.
+ */
+const pickedHours = holdRequest.omit({ acknowledge: true });
+const agreement = z.object({
+  acknowledge: holdRequest.shape.acknowledge,
   acceptRules: z.literal("yes", "Accept the house rules to book"),
 });
 
 bookings.post("/", async (c) => {
-  const read = await readForm(c, holdForm);
-  if (!read.ok) {
-    const req = reviewOf(read.form.values);
-    if (!req) return await renderUnreadable(c, read.form);
-    return await renderReview(c, req, read.form, 400);
-  }
+  const hours = await readForm(c, pickedHours);
+  if (!hours.ok) return await renderUnreadable(c, hours.form);
+  const agreed = await readForm(c, agreement);
+  if (!agreed.ok) return await renderReview(c, hours.data, agreed.form, 400);
   try {
     const { url, external } = await startCheckout(
       at(c.var.services),
       c.var.user!,
-      read.data,
+      { ...hours.data, acknowledge: agreed.data.acknowledge },
     );
     return external
       ? redirectOut(c, url, c.var.services.paymentOrigins)
       : redirect(c, url);
   } catch (err) {
-    const failed = formFailure(read.form, err);
-    return await renderReview(c, read.data, failed.form, failed.status);
+    const failed = formFailure(agreed.form, err);
+    return await renderReview(c, hours.data, failed.form, failed.status);
   }
 });
 
@@ -178,14 +183,14 @@ bookings.get(`/:id{${ID_PATTERN}}`, async (c) => {
     c.var.services.clock(),
   );
   const confirming = view.booking.status === "held" &&
-    c.req.query("notice") === "paid";
+    readNotice(c) === "paid";
   if (confirming) c.header("Refresh", "2");
   return page(
     c,
     { title: view.kitchen.title },
     <BookingPage
       {...view}
-      notice={NOTICES[c.req.query("notice") ?? ""]}
+      notice={NOTICES[readNotice(c)]}
       confirming={confirming}
     />,
   );
@@ -196,7 +201,7 @@ bookings.get(`/:id{${ID_PATTERN}}/calendar.ics`, async (c) => {
     c.var.services.kv,
     c.req.param("id"),
     c.var.user!,
-    { baseUrl: c.var.services.config.BASE_URL, now: c.var.services.clock() },
+    at(c.var.services),
   );
   return c.body(ics, 200, {
     "Content-Type": "text/calendar; charset=utf-8",

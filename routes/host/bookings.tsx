@@ -11,6 +11,7 @@ import { declineRequest } from "../../lib/bookings/requests.ts";
 import { ID_PATTERN } from "../../lib/ids.ts";
 import { acceptRequest } from "../../lib/payments/requests.ts";
 import { type AppEnv, page } from "../context.tsx";
+import { readNotice } from "../forms.ts";
 import { redirect } from "../headers.ts";
 
 export const hostBookings = new Hono<AppEnv>();
@@ -33,7 +34,7 @@ hostBookings.get("/", async (c) => {
     <HostBookingsPage
       {...data}
       now={c.var.services.clock()}
-      notice={NOTICES[c.req.query("notice") ?? ""]}
+      notice={NOTICES[readNotice(c)]}
     />,
   );
 });

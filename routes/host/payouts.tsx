@@ -12,6 +12,7 @@ import {
   startPayoutSetup,
 } from "../../lib/payments/connect.ts";
 import { type AppContext, type AppEnv, page } from "../context.tsx";
+import { readNotice } from "../forms.ts";
 import { redirect, redirectOut } from "../headers.ts";
 
 export const payouts = new Hono<AppEnv>();
@@ -30,7 +31,7 @@ payouts.get("/", async (c) => {
     <PayoutsPage
       host={profile}
       mode={c.var.services.config.PAYMENTS}
-      notice={NOTICES[c.req.query("notice") ?? ""]}
+      notice={NOTICES[readNotice(c)]}
     />,
   );
 });

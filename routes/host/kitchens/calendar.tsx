@@ -19,9 +19,15 @@ import {
   removeHostImportFeed,
   revokeExportFeed,
 } from "../../../lib/calendar_sync/host.ts";
+import { at } from "../../../lib/app.ts";
 import { ID_PATTERN } from "../../../lib/ids.ts";
 import { type AppContext, type AppEnv, page } from "../../context.tsx";
-import { formFailure, type FormStatus, readForm } from "../../forms.ts";
+import {
+  formFailure,
+  type FormStatus,
+  readForm,
+  readNotice,
+} from "../../forms.ts";
 import { redirect } from "../../headers.ts";
 
 // The kitchen's id comes from where the sub-app is mounted.
@@ -62,7 +68,7 @@ async function render(
       data={data}
       blockForm={extra.blockForm ?? emptyForm}
       importForm={extra.importForm ?? emptyForm}
-      notice={NOTICES[c.req.query("notice") ?? ""]}
+      notice={NOTICES[readNotice(c)]}
       revealedUrl={extra.revealedUrl}
       actionMessage={extra.actionMessage}
     />,
@@ -75,12 +81,6 @@ const done = (c: AppContext, notice: string) =>
     c,
     `/host/kitchens/${c.req.param("id")}/edit/calendar?notice=${notice}`,
   );
-
-const importDeps = (c: AppContext) => ({
-  kv: c.var.services.kv,
-  now: c.var.services.clock(),
-  wake: c.var.services.config.KV_QUEUES,
-});
 
 /** Another host's kitchen is a 404 before any input is read or echoed. */
 const mayChange = (c: AppContext) =>
@@ -99,7 +99,7 @@ calendar.post("/blocks", async (c) => {
   if (!read.ok) return render(c, { blockForm: read.form }, 400);
   try {
     await addHostBlock(
-      { kv: c.var.services.kv, now: c.var.services.clock() },
+      at(c.var.services),
       c.var.user!,
       c.req.param("id"),
       read.data,
@@ -133,11 +133,7 @@ calendar.post(
 // kept), so this POST renders the page instead of redirecting.
 calendar.post("/export", async (c) => {
   const revealedUrl = await newExportFeedUrl(
-    {
-      kv: c.var.services.kv,
-      now: c.var.services.clock(),
-      baseUrl: c.var.services.config.BASE_URL,
-    },
+    at(c.var.services),
     c.var.user!,
     c.req.param("id"),
   );
@@ -153,14 +149,12 @@ calendar.post("/imports", async (c) => {
   await mayChange(c);
   const read = await readForm(
     c,
-    importForm({
-      allowLoopback: c.var.services.config.CALENDAR_FETCH_ALLOW_LOOPBACK,
-    }),
+    importForm(c.var.services.calendarFetch),
   );
   if (!read.ok) return render(c, { importForm: read.form }, 400);
   try {
     await addHostImportFeed(
-      importDeps(c),
+      at(c.var.services),
       c.var.user!,
       c.req.param("id"),
       read.data,
@@ -177,7 +171,7 @@ calendar.post(
   async (c) => {
     try {
       await removeHostImportFeed(
-        importDeps(c),
+        at(c.var.services),
         c.var.user!,
         c.req.param("id"),
         c.req.param("feedId"),

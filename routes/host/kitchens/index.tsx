@@ -31,7 +31,7 @@ import {
 } from "../../../lib/kitchens/listings.ts";
 import type { FormState } from "../../../components/Forms.tsx";
 import { type AppContext, type AppEnv, page } from "../../context.tsx";
-import { formFailure, readForm } from "../../forms.ts";
+import { formFailure, readForm, readNotice } from "../../forms.ts";
 import { redirect } from "../../headers.ts";
 import { calendar } from "./calendar.tsx";
 import { permits } from "./permits.tsx";
@@ -59,7 +59,7 @@ const NOTICES: Record<string, string> = {
     "Draft started. Fill in each section; everything is saved as you go.",
 };
 
-const notice = (c: AppContext) => NOTICES[c.req.query("notice") ?? ""];
+const notice = (c: AppContext) => NOTICES[readNotice(c)];
 
 listings.get("/", async (c) => {
   const all = await listListings(c.var.services.kv, c.var.user!.id);

@@ -14,6 +14,7 @@ import {
 } from "../../../lib/compliance/schema.ts";
 import { getListingFor, type Listing } from "../../../lib/kitchens/listings.ts";
 import { type AppContext, type AppEnv, page } from "../../context.tsx";
+import { readNotice } from "../../forms.ts";
 import {
   documentUploadLimit,
   firstStep,
@@ -58,7 +59,7 @@ async function render(
       now={c.var.services.clock()}
       canUpload={listing.hostId === c.var.user!.id}
       upload={upload}
-      notice={status === 200 ? NOTICES[c.req.query("notice") ?? ""] : undefined}
+      notice={status === 200 ? NOTICES[readNotice(c)] : undefined}
     />,
     status,
   );

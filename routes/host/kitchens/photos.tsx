@@ -21,7 +21,12 @@ import {
 import { PHOTO_MAX_BYTES } from "../../../lib/images/inspect.ts";
 import { photoRef, type UploadAnswer } from "../../../lib/kitchens/schema.ts";
 import { type AppContext, type AppEnv, page } from "../../context.tsx";
-import { formFailure, type FormStatus, readForm } from "../../forms.ts";
+import {
+  formFailure,
+  type FormStatus,
+  readForm,
+  readNotice,
+} from "../../forms.ts";
 import { redirect } from "../../headers.ts";
 import { bodyLimit } from "../../limits.ts";
 
@@ -54,6 +59,10 @@ const NOTICES: Record<string, string> = {
 const editorPath = (id: string) => `/host/kitchens/${id}/edit/photos`;
 
 const altForm = z.object({ alt: photoRef.shape.alt });
+const uploadForm = z.object({
+  alt: z.string(),
+  photo: z.file({ error: "Choose a photo to upload" }),
+});
 
 function render(
   c: AppContext,
@@ -65,7 +74,7 @@ function render(
     { title: `${listing.values.title ?? "Your kitchen"}: photos` },
     <PhotoEditorPage
       listing={listing}
-      notice={failed ? undefined : NOTICES[c.req.query("notice") ?? ""]}
+      notice={failed ? undefined : NOTICES[readNotice(c)]}
       form={failed?.form}
       formFor={failed?.formFor}
     />,
@@ -89,7 +98,7 @@ photos.post("/photos", uploadLimit, async (c) => {
   // The owner check comes first: another host learns nothing, and the body
   // is not even read.
   const listing = await getListingFor(c.var.services.kv, id, user);
-  let alt = "";
+  let form: FormState = { values: { alt: "" }, errors: {} };
   try {
     const hit = await hitLimit(
       c.var.services.kv,
@@ -98,23 +107,21 @@ photos.post("/photos", uploadLimit, async (c) => {
       c.var.services.clock(),
     );
     if (!hit.ok) throw new TooManyAttemptsError(hit.retryAfterSeconds);
-    // Multipart: readForm skips files. The body limit has already applied.
-    const data = await c.req.formData().catch(() => null);
-    if (!data) {
-      throw new ValidationError({}, "We could not read that upload.");
-    }
-    const rawAlt = data.get("alt");
-    alt = typeof rawAlt === "string" ? rawAlt : "";
-    const file = data.get("photo");
-    if (!(file instanceof File) || file.size === 0) {
+    const read = await readForm(c, uploadForm);
+    form = read.form;
+    if (!read.ok) {
+      // Only the photo can be missing (addPhoto judges the description);
+      // a body that cannot be read says so in its message.
       throw new ValidationError(
-        { photo: "Choose a photo to upload" },
-        "Choose a photo to upload.",
+        read.form.errors,
+        read.form.errors.photo
+          ? "Choose a photo to upload."
+          : read.form.message,
       );
     }
     const added = await addPhoto(c.var.services.kv, id, user, {
-      bytes: new Uint8Array(await file.arrayBuffer()),
-      alt,
+      bytes: new Uint8Array(await read.data.photo.arrayBuffer()),
+      alt: read.data.alt,
     }, c.var.services.clock());
     if (json) {
       const count = added.listing.values.photos?.length ?? 0;
@@ -131,7 +138,7 @@ photos.post("/photos", uploadLimit, async (c) => {
         err.status,
       );
     }
-    const failed = formFailure({ values: { alt }, errors: {} }, err);
+    const failed = formFailure(form, err);
     return render(c, listing, { ...failed, formFor: "upload" });
   }
   return redirect(c, `${editorPath(id)}?notice=added`);
