@@ -137,7 +137,7 @@ export function readNotice(c: Context<AppEnv>): string {
   return read.ok ? read.data.notice : "";
 }
 
-/** A field's zod definition, looking through optional/default/pipe wrappers. */
+/** Whether a field's zod type, under optional/default/pipe wrappers, is one `match` accepts. */
 function fieldType(field: unknown, match: (type: unknown) => boolean): boolean {
   type Def = Record<string, unknown> & { type?: unknown };
   const defOf = (s: unknown) => (s as { _zod?: { def?: Def } })?._zod?.def;

@@ -49,6 +49,7 @@ const ID = `:id{${ID_PATTERN}}`;
 listings.route(`/${ID}`, photos);
 listings.route(`/${ID}/edit/calendar`, calendar);
 listings.route(`/${ID}/permits`, permits);
+
 const SECTION = `:section{${FORM_SECTIONS.join("|")}}`;
 
 const NOTICES: Record<string, string> = {
