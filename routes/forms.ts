@@ -38,14 +38,10 @@ export function parseFields<T>(
   schema: z.ZodType<T>,
   entries: Iterable<[string, string | File]>,
 ): FormRead<T> {
-  const shape = shapeOf(schema);
+  const { kinds, files } = layoutOf(schema);
   const raw: Record<string, string | string[] | File | undefined> = {};
-  const files = new Set<string>();
-  for (const [k, field] of Object.entries(shape)) {
-    if (isFileField(field)) {
-      files.add(k);
-      raw[k] = undefined;
-    } else raw[k] = isArrayField(field) ? [] : "";
+  for (const [k, kind] of kinds) {
+    raw[k] = kind === "file" ? undefined : kind === "array" ? [] : "";
   }
   const seen = new Set<string>();
   for (const [key, v] of entries) {
@@ -82,6 +78,31 @@ export function parseFields<T>(
   };
 }
 
+type FieldKind = "text" | "array" | "file";
+
+/** How each field of a schema is read, worked out once per schema. */
+const layouts = new WeakMap<
+  object,
+  { kinds: [string, FieldKind][]; files: Set<string> }
+>();
+
+function layoutOf(schema: z.ZodType) {
+  let layout = layouts.get(schema);
+  if (!layout) {
+    const kinds = Object.entries(shapeOf(schema)).map((
+      [k, field],
+    ): [string, FieldKind] => [
+      k,
+      isFileField(field) ? "file" : isArrayField(field) ? "array" : "text",
+    ]);
+    const files = new Set(
+      kinds.filter(([, t]) => t === "file").map(([k]) => k),
+    );
+    layouts.set(schema, layout = { kinds, files });
+  }
+  return layout;
+}
+
 /**
  * Parses a posted form (urlencoded or multipart) with `schema`. A body that
  * cannot be read is an empty form; for an upload form (one with a file
@@ -92,7 +113,7 @@ export async function readForm<T>(
   schema: z.ZodType<T>,
 ): Promise<FormRead<T>> {
   const data = await c.req.formData().catch(() => null);
-  if (!data && Object.values(shapeOf(schema)).some(isFileField)) {
+  if (!data && layoutOf(schema).files.size > 0) {
     return {
       ok: false,
       form: {

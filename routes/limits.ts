@@ -59,6 +59,7 @@ const formLimit = limitOf(FORM_BODY_LIMIT);
  * which keeps the handlers Hono registers the ones the routes declared.
  */
 export const defaultBodyLimit: MiddlewareHandler<AppEnv> = (c, next) => {
+  if (!c.req.raw.body) return next();
   const own = matchedRoutes(c).some((r) => ownLimits.has(r.handler));
   return own ? next() : formLimit(c, next);
 };
