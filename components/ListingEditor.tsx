@@ -310,13 +310,28 @@ export function ListingPreviewPage({ kitchen, host }: {
   );
 }
 
-export function SectionPage({ listing, section, form, notice, warnings }: {
-  listing: Listing;
-  section: FormSection;
-  form: FormState;
-  notice?: string;
-  warnings: string[];
-}) {
+/** "blackoutDates.3" is shown on the "blackoutDates" field (lists are one input). */
+function withListErrors(
+  errors: Record<string, string>,
+): Record<string, string> {
+  const out = { ...errors };
+  for (const [key, message] of Object.entries(errors)) {
+    const list = /^(\w+)\.\d+/.exec(key)?.[1];
+    if (list) out[list] ??= message;
+  }
+  return out;
+}
+
+export function SectionPage(
+  { listing, section, form: sent, notice, warnings }: {
+    listing: Listing;
+    section: FormSection;
+    form: FormState;
+    notice?: string;
+    warnings: string[];
+  },
+) {
+  const form = { ...sent, errors: withListErrors(sent.errors) };
   const action = `/host/kitchens/${listing.id}/edit/${section}`;
   let fields: ComponentChildren;
   switch (section) {

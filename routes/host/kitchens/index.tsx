@@ -173,7 +173,7 @@ function renderSection(
     <SectionPage
       listing={listing}
       section={section}
-      form={{ ...form, errors: withListErrors(form.errors) }}
+      form={form}
       notice={notice(c)}
       warnings={warnings}
     />,
@@ -235,15 +235,3 @@ listings.post(`/${ID}/edit/${SECTION}`, async (c) => {
   }
   return redirect(c, `/host/kitchens/${id}/edit/${section}?notice=saved`);
 });
-
-/** "blackoutDates.3" is shown on the "blackoutDates" field (lists are one input). */
-function withListErrors(
-  errors: Record<string, string>,
-): Record<string, string> {
-  const out = { ...errors };
-  for (const [key, message] of Object.entries(errors)) {
-    const list = /^(\w+)\.\d+/.exec(key)?.[1];
-    if (list) out[list] ??= message;
-  }
-  return out;
-}
