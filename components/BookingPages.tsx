@@ -1,11 +1,13 @@
-import type { ComponentChildren } from "preact";
 import type { Assessment } from "../lib/bookings/holds.ts";
-import type { Booking } from "../lib/bookings/schema.ts";
+import type { Booking, HoursPick } from "../lib/bookings/schema.ts";
 import type { Quote } from "../lib/bookings/pricing.ts";
 import type { Kitchen } from "../lib/kitchens/schema.ts";
 import { describePolicy, POLICY_NAMES } from "../lib/kitchens/policy.ts";
 import { formatDayTime, formatTime } from "../lib/kitchens/free_time.ts";
+import type { KitchenPage as KitchenPageData } from "../lib/kitchens/pages.ts";
+import { pickerDay } from "../lib/kitchens/slot_view.ts";
 import { formatCents } from "../lib/money.ts";
+import AvailabilityPicker from "../islands/AvailabilityPicker.tsx";
 import { FormMessage, type FormState, Notice, SubmitButton } from "./Forms.tsx";
 
 const card = "rounded-xl border border-stone-200 bg-white p-6";
@@ -184,15 +186,16 @@ export function ReviewPage(
 
 /**
  * The booking form again after the hours picked were refused: why, then the
- * kitchen's picker (`children`) at the start that was picked.
+ * kitchen's picker at the start (and length) that was picked.
  */
 export function ChooseHoursPage(
-  { kitchen, form, children }: {
-    kitchen: Kitchen;
+  { data, pick, form }: {
+    data: KitchenPageData;
+    pick: HoursPick;
     form: FormState;
-    children: ComponentChildren;
   },
 ) {
+  const { kitchen } = data;
   return (
     <section class="mx-auto max-w-2xl space-y-6">
       <h1 class="text-3xl font-extrabold">Pick other hours</h1>
@@ -202,7 +205,14 @@ export function ChooseHoursPage(
           {kitchen.title}
         </a>
       </p>
-      {children}
+      <AvailabilityPicker
+        kitchenId={kitchen.id}
+        kitchenTitle={kitchen.title}
+        today={data.today}
+        lastDate={data.lastDate}
+        minHours={kitchen.minHours}
+        {...pickerDay(kitchen, data.date, data.slots, pick)}
+      />
     </section>
   );
 }

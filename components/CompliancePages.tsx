@@ -2,6 +2,7 @@ import { Table } from "./Table.tsx";
 import {
   PRODUCT_TYPE_NAMES,
   PRODUCT_TYPES,
+  type RenterProfile,
 } from "../lib/accounts/business_profile.ts";
 import { type FederalScope, scopeLabel } from "../lib/compliance/certifiers.ts";
 import {
@@ -35,12 +36,28 @@ export const STATUS_NAMES: Record<DocumentStatus, string> = {
   renewal_requested: "Renewal requested",
 };
 
-/** The renter's wallet: their business profile, their documents, and the upload form. */
+/** The profile form as saved. */
+function savedProfile(profile: RenterProfile | null): FormState {
+  return {
+    values: {
+      hasEmployees: profile?.hasEmployees ? "yes" : "",
+      needsAccessible: profile?.needsAccessible ? "yes" : "",
+      productType: profile?.productType ?? "",
+    },
+    errors: {},
+  };
+}
+
+/**
+ * The renter's wallet: their business profile (as saved, or `profileForm`,
+ * a refused post), their documents, and the upload form.
+ */
 export function WalletPage(
-  { documents, upload, profile, notice }: {
+  { documents, upload, profile, profileForm, notice }: {
     documents: ComplianceDocument[];
     upload: UploadState;
-    profile: FormState;
+    profile: RenterProfile | null;
+    profileForm?: FormState;
     notice?: string;
   },
 ) {
@@ -48,7 +65,7 @@ export function WalletPage(
     <section class="mx-auto max-w-3xl space-y-6">
       <h1 class="text-3xl font-extrabold">Your compliance documents</h1>
       {notice && <Notice>{notice}</Notice>}
-      <ProfileForm form={profile} />
+      <ProfileForm form={profileForm ?? savedProfile(profile)} />
       <div class={card}>
         <h2 class="text-xl font-bold">On file</h2>
         {documents.length === 0

@@ -1,14 +1,16 @@
 import { renderToString } from "preact-render-to-string";
-import MonthCalendar, { type MonthNav } from "../islands/MonthCalendar.tsx";
+import MonthCalendar, {
+  type MonthNav,
+  type MonthPage,
+} from "../islands/MonthCalendar.tsx";
 import type {
-  EarningsBooking,
-  EarningsSummary,
-  Money,
-} from "../lib/bookings/earnings.ts";
+  DashboardBooking,
+  DashboardData,
+} from "../lib/bookings/dashboard.ts";
+import type { EarningsSummary, Money } from "../lib/bookings/earnings.ts";
 import {
   type CalendarMonth,
   type EntryKind,
-  type GridBooking,
   type MonthDay,
   type MonthGrid,
   monthLabel,
@@ -16,32 +18,6 @@ import {
 import type { Booking } from "../lib/bookings/schema.ts";
 import { formatDayTime, formatTime } from "../lib/kitchens/free_time.ts";
 import { formatCents } from "../lib/money.ts";
-
-/** What the dashboard keeps of a booking. */
-export type DashboardBooking =
-  & GridBooking
-  & EarningsBooking
-  & Pick<Booking, "respondBy">
-  & { payoutCents: number };
-
-export interface DashboardData {
-  /** Kitchen id → title. */
-  titles: Record<string, string>;
-  /** Bookings on each kitchen's local today, by start. */
-  today: DashboardBooking[];
-  upcoming: DashboardBooking[];
-  /** Upcoming bookings beyond those listed. */
-  moreUpcoming: number;
-  /** Requests still open, soonest deadline first (the first few). */
-  requests: DashboardBooking[];
-  requestCount: number;
-  calendar: CalendarMonth;
-  earnings: EarningsSummary;
-  /** Months with earnings older than those shown. */
-  olderEarningMonths: number;
-  /** More bookings than the dashboard reads: the oldest are left out. */
-  truncated: boolean;
-}
 
 const card = "rounded-xl border border-stone-200 bg-white p-6";
 const link = "font-semibold text-emerald-800 underline";
@@ -396,7 +372,7 @@ function Summary(d: DashboardData) {
 
 /**
  * The dashboard's host-specific HTML, rendered once per host and month and
- * cached with its data (routes/host/dashboard.tsx): a page with hundreds of
+ * cached with its data (lib/bookings/dashboard.ts): a page with hundreds of
  * bookings costs ~0.3 ms of CPU to render, several times the whole budget
  * of a page (DESIGN §10). The calendar's navigation is the island, rendered
  * per request around these parts.
@@ -429,6 +405,12 @@ export function renderDashboardParts(d: DashboardData): DashboardParts {
 /** The grids of a month as HTML, for the page and for the island's swaps. */
 export function renderGrids(calendar: CalendarMonth): string {
   return renderToString(<MonthGrids calendar={calendar} />);
+}
+
+/** What /host/calendar.json answers for a month: its navigation and grids. */
+export function monthPage(calendar: CalendarMonth): MonthPage {
+  const { grids: _, ...nav } = calendar;
+  return { ...nav, html: renderGrids(calendar) };
 }
 
 const GRIDS_ID = "month-grids";

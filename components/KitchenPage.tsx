@@ -5,7 +5,13 @@ import type { Kitchen } from "../lib/kitchens/schema.ts";
 import type { Host } from "../lib/hosts/schema.ts";
 import { EQUIPMENT, STORAGE } from "../lib/kitchens/vocabulary.ts";
 import { formatCents } from "../lib/money.ts";
-import type { CityRequirements } from "../lib/compliance/kitchen_page.ts";
+import type {
+  BookingNotes,
+  CityRequirements,
+} from "../lib/compliance/kitchen_page.ts";
+import type { KitchenPage as KitchenPageData } from "../lib/kitchens/pages.ts";
+import { pickerDay } from "../lib/kitchens/slot_view.ts";
+import AvailabilityPicker from "../islands/AvailabilityPicker.tsx";
 
 const WEEKDAYS = ["", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 
@@ -125,6 +131,39 @@ export function KitchenPage(
         </aside>
       </div>
     </article>
+  );
+}
+
+/**
+ * `/kitchens/:id`: the kitchen, the city's rules, and the booking column:
+ * the availability picker, or why it takes no bookings now.
+ */
+export function PublicKitchenPage(
+  { data }: {
+    data: KitchenPageData & BookingNotes & { requirements: CityRequirements };
+  },
+) {
+  const k = data.kitchen;
+  return (
+    <KitchenPage
+      kitchen={k}
+      host={data.host}
+      requirements={data.requirements}
+      permitsVerified={data.notBookable === null}
+      aside={data.notBookable !== null
+        ? <NotBookable reason={data.notBookable} />
+        : (
+          <AvailabilityPicker
+            kitchenId={k.id}
+            kitchenTitle={k.title}
+            today={data.today}
+            lastDate={data.lastDate}
+            minHours={k.minHours}
+            note={data.permitLapse}
+            {...pickerDay(k, data.date, data.slots)}
+          />
+        )}
+    />
   );
 }
 

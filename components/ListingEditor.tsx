@@ -8,7 +8,9 @@ import {
 } from "../lib/kitchens/listings.ts";
 import { POLICY_NAMES } from "../lib/kitchens/policy.ts";
 import { CANCELLATION_POLICIES } from "../lib/kitchens/policy.ts";
+import type { Kitchen } from "../lib/kitchens/schema.ts";
 import { EQUIPMENT, STORAGE } from "../lib/kitchens/vocabulary.ts";
+import type { Host } from "../lib/hosts/schema.ts";
 import {
   FormMessage,
   type FormState,
@@ -17,6 +19,7 @@ import {
   TextArea,
   TextField,
 } from "./Forms.tsx";
+import { KitchenPage } from "./KitchenPage.tsx";
 
 const card = "rounded-xl border border-stone-200 bg-white p-6";
 const primary =
@@ -285,13 +288,50 @@ function HoursRows({ form, saved }: {
   );
 }
 
-export function SectionPage({ listing, section, form, notice, warnings }: {
-  listing: Listing;
-  section: FormSection;
-  form: FormState;
-  notice?: string;
-  warnings: string[];
+/** `/host/kitchens/:id/preview`: the public page as renters will see it, without hours. */
+export function ListingPreviewPage({ kitchen, host }: {
+  kitchen: Kitchen;
+  host: Pick<Host, "name"> | null;
 }) {
+  return (
+    <KitchenPage
+      kitchen={kitchen}
+      host={host}
+      aside={
+        <p
+          role="note"
+          class="rounded-xl border-2 border-amber-400 bg-amber-50 p-4 font-semibold text-amber-900"
+        >
+          Preview: this is how renters will see your kitchen. Free hours and
+          booking appear here once it is published.
+        </p>
+      }
+    />
+  );
+}
+
+/** "blackoutDates.3" is shown on the "blackoutDates" field (lists are one input). */
+function withListErrors(
+  errors: Record<string, string>,
+): Record<string, string> {
+  const out = { ...errors };
+  for (const [key, message] of Object.entries(errors)) {
+    const list = /^(\w+)\.\d+/.exec(key)?.[1];
+    if (list) out[list] ??= message;
+  }
+  return out;
+}
+
+export function SectionPage(
+  { listing, section, form: sent, notice, warnings }: {
+    listing: Listing;
+    section: FormSection;
+    form: FormState;
+    notice?: string;
+    warnings: string[];
+  },
+) {
+  const form = { ...sent, errors: withListErrors(sent.errors) };
   const action = `/host/kitchens/${listing.id}/edit/${section}`;
   let fields: ComponentChildren;
   switch (section) {

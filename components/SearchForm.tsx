@@ -10,9 +10,14 @@ function value(raw: Raw, key: string): string {
   return v === undefined ? "" : Array.isArray(v) ? v[0] ?? "" : String(v);
 }
 
+/** A list field: the parsed list, or what a refused form echoes, joined by commas. */
 function values(raw: Raw, key: string): string[] {
   const v = raw[key];
-  return v === undefined ? [] : Array.isArray(v) ? v : [String(v)];
+  return v === undefined
+    ? []
+    : Array.isArray(v)
+    ? v
+    : String(v).split(",").filter(Boolean);
 }
 
 function FieldError({ id, message }: { id: string; message?: string }) {

@@ -6,7 +6,7 @@ import type {
   PickerDay,
   SlotView,
 } from "../lib/kitchens/slot_view.ts";
-import type { QuoteAnswer } from "../routes/api/index.ts";
+import type { QuoteAnswer } from "../lib/bookings/quote_answer.ts";
 
 export interface AvailabilityPickerProps extends PickerDay {
   kitchenId: string;

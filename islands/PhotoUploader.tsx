@@ -1,7 +1,7 @@
 import { useSignal } from "../lib/islands/signals.ts";
 import { useRef } from "preact/hooks";
 import { defineIsland } from "../lib/islands/define.ts";
-import type { UploadAnswer } from "../routes/host/photos.tsx";
+import type { UploadAnswer } from "../lib/kitchens/schema.ts";
 
 export interface PhotoUploaderProps {
   /** Where the form posts (multipart, fields `photo` and `alt`). */

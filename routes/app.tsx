@@ -2,45 +2,42 @@ import { Hono } from "hono";
 import { ErrorPage, errorTitle } from "../components/ErrorPage.tsx";
 import { AppError, UnavailableError } from "../lib/errors.ts";
 import { logError } from "../lib/log.ts";
-import { bodyLimits } from "./limits.ts";
-import { stripeWebhook, WEBHOOK_BODY_LIMIT } from "./api/stripe_webhook.ts";
-import { PHOTO_UPLOAD_BODY_LIMIT, PHOTO_UPLOAD_PATH } from "./host/photos.tsx";
-import {
-  compliance,
-  WALLET_BODY_LIMIT,
-  WALLET_PATH,
-  WALLET_READ_PATH,
-} from "./compliance.tsx";
-import {
-  PERMITS_BODY_LIMIT,
-  PERMITS_PATH,
-  PERMITS_READ_PATH,
-} from "./host/permits.tsx";
-import { notifications, unreadBadge } from "./notifications.tsx";
-
-const WEBHOOK_PATH = "/api/stripe/webhook";
-import { account } from "./account.tsx";
+import { withRequestFacts } from "../lib/audit/request.ts";
+import { account } from "./account/index.tsx";
+import { unreadBadge } from "./account/notifications.tsx";
 import { admin } from "./admin/index.tsx";
 import { api } from "./api/index.ts";
-import { auth } from "./auth.tsx";
+import { WEBHOOK_PATH } from "./api/stripe.ts";
+import { assets, staticFiles } from "./assets.ts";
 import { bookings } from "./bookings/index.tsx";
-import { host } from "./host/index.tsx";
-import { csrf } from "./csrf.ts";
-import { devMailbox } from "./dev_mailbox.tsx";
-import { clientAddress, sessions } from "./session.ts";
-import { withRequestFacts } from "../lib/audit/request.ts";
-import { assets } from "./assets.ts";
 import { calendars } from "./calendars.ts";
-import { cities } from "./cities.tsx";
 import { certifiers } from "./certifiers.tsx";
+import { cities } from "./cities.tsx";
 import { type AppDeps, type AppEnv, page } from "./context.tsx";
+import { csrf } from "./csrf.ts";
+import { devMailbox } from "./dev/mailbox.tsx";
+import { documents } from "./documents.ts";
+import { forgotPassword } from "./forgot_password.tsx";
 import { home } from "./home.tsx";
+import { host } from "./host/index.tsx";
 import { kitchens } from "./kitchens.tsx";
+import { defaultBodyLimit } from "./limits.ts";
+import { login } from "./login.tsx";
+import { logout } from "./logout.ts";
+import { pageCache } from "./page_cache.ts";
 import { photos } from "./photos.ts";
+import { passwordReset } from "./reset_password.tsx";
 import { search } from "./search.tsx";
 import { securityHeaders } from "./security.ts";
-import { pageCache } from "./page_cache.ts";
+import { clientAddress, sessions } from "./session.ts";
+import { signup } from "./signup.tsx";
+import { verifyEmail } from "./verify_email.tsx";
 
+/**
+ * The app: the middleware every request passes, then one sub-app per URL
+ * area, each in the file its URL names (routes/host/kitchens/photos.tsx
+ * serves /host/kitchens/:id/…photos).
+ */
 export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const { config, kv, clock } = deps.services;
@@ -66,14 +63,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.use(csrf([WEBHOOK_PATH]));
   app.use(sessions(["/assets/", "/static/", "/photos/"]));
   app.use(unreadBadge);
-  app.use(bodyLimits({
-    [WEBHOOK_PATH]: WEBHOOK_BODY_LIMIT,
-    [PHOTO_UPLOAD_PATH]: PHOTO_UPLOAD_BODY_LIMIT,
-    [WALLET_PATH]: WALLET_BODY_LIMIT,
-    [WALLET_READ_PATH]: WALLET_BODY_LIMIT,
-    [PERMITS_PATH]: PERMITS_BODY_LIMIT,
-    [PERMITS_READ_PATH]: PERMITS_BODY_LIMIT,
-  }));
+  // Routes that need more (uploads, the webhook) carry their own.
+  app.use(defaultBodyLimit);
 
   app.route("/", home);
   app.route("/search", search);
@@ -82,12 +73,16 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route("/certifiers", certifiers);
   app.route("/calendars", calendars);
   app.route("/photos", photos);
-  app.route("/", assets);
-  app.route(WEBHOOK_PATH, stripeWebhook);
+  app.route("/documents", documents);
+  app.route("/assets", assets);
+  app.route("/static", staticFiles);
   app.route("/api", api);
-  app.route("/", auth);
-  app.route("/", compliance);
-  app.route("/", notifications);
+  app.route("/signup", signup);
+  app.route("/login", login);
+  app.route("/logout", logout);
+  app.route("/verify-email", verifyEmail);
+  app.route("/forgot-password", forgotPassword);
+  app.route("/reset-password", passwordReset);
   app.route("/account", account);
   app.route("/bookings", bookings);
   app.route("/host", host);

@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { NotFoundError } from "../lib/errors.ts";
-import type { AppEnv } from "./context.tsx";
+import type { AppEnv } from "./env.ts";
 
 const TYPES: Record<string, string> = {
   js: "text/javascript; charset=utf-8",
@@ -47,10 +47,10 @@ function serve(
   });
 }
 
+/** /assets: built island chunks and the stylesheet; content-hashed names, so cached forever. */
 export const assets = new Hono<AppEnv>();
 
-/** Built island chunks and the stylesheet: content-hashed names, so cached forever. */
-assets.get("/assets/:file", async (c) => {
+assets.get("/:file", async (c) => {
   const name = c.req.param("file");
   return serve(
     await readAsset("static/build", name),
@@ -59,7 +59,10 @@ assets.get("/assets/:file", async (c) => {
   );
 });
 
-assets.get("/static/:file", async (c) => {
+/** /static: images and the favicon, as they are in the repository. */
+export const staticFiles = new Hono<AppEnv>();
+
+staticFiles.get("/:file", async (c) => {
   const name = c.req.param("file");
   return serve(await readAsset("static", name), name, "public, max-age=3600");
 });

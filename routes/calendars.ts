@@ -9,8 +9,9 @@ import {
   FEED_TOKEN_PATTERN,
   kitchenFeedText,
 } from "../lib/calendar_sync/feeds.ts";
+import { at } from "../lib/app.ts";
 import { ID_PATTERN } from "../lib/ids.ts";
-import type { AppEnv } from "./context.tsx";
+import type { AppEnv } from "./env.ts";
 
 export const calendars = new Hono<AppEnv>();
 
@@ -22,7 +23,7 @@ calendars.get(
       c.var.services.kv,
       c.req.param("kitchenId"),
       token,
-      { baseUrl: c.var.services.config.BASE_URL, now: c.var.services.clock() },
+      at(c.var.services),
     );
     return c.body(ics, 200, {
       "Content-Type": "text/calendar; charset=utf-8",

@@ -1,30 +1,11 @@
-import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { VNode } from "preact";
 import { Layout, type LayoutProps } from "../components/Layout.tsx";
-import type { SessionUser } from "../lib/accounts/schema.ts";
-import type { Services } from "../lib/app.ts";
-import type { AssetManifest } from "../lib/islands/manifest.ts";
 import { joinPageParts, renderPageParts } from "../lib/islands/server.ts";
+import type { AppContext } from "./env.ts";
 import { rememberPage } from "./page_cache.ts";
 
-export interface AppDeps {
-  /** The one value the app runs on (lib/app.ts), shared with the job workers. */
-  services: Services;
-  manifest: AssetManifest;
-}
-
-export type AppEnv = {
-  Variables: AppDeps & {
-    nonce: string;
-    /** The logged-in user, or null; set by the sessions middleware. */
-    user: SessionUser | null;
-    sessionHash: string | null;
-    /** The user's unread notifications, read for pages only (routes/notifications.tsx). */
-    unread?: number;
-  };
-};
-export type AppContext = Context<AppEnv>;
+export type { AppContext, AppDeps, AppEnv } from "./env.ts";
 
 /**
  * Renders a page inside the shared layout, with islands wired to this

@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from "hono";
 import { ForbiddenError } from "../lib/errors.ts";
-import type { AppEnv } from "./context.tsx";
+import type { AppEnv } from "./env.ts";
 
 const SAFE = new Set(["GET", "HEAD", "OPTIONS"]);
 

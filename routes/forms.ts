@@ -1,14 +1,22 @@
+/**
+ * The one way routes read input (DESIGN §3): a posted form (urlencoded or
+ * multipart, files included) or a query string, parsed with a zod object
+ * schema. Nothing else in routes/ reads a request's body or query; the
+ * Stripe webhook alone reads its body raw, as its signature covers the
+ * bytes sent. The body size is capped by routes/limits.ts before anything
+ * here reads it.
+ */
 import type { Context } from "hono";
-import type { z } from "zod";
-import { fieldErrors } from "../lib/accounts/schema.ts";
+import { z } from "zod";
+import type { FormState } from "../components/Forms.tsx";
 import type { Hit } from "../lib/accounts/rate_limit.ts";
 import {
   ConflictError,
   TooManyAttemptsError,
   ValidationError,
 } from "../lib/errors.ts";
-import type { FormState } from "../components/Forms.tsx";
-import type { AppEnv } from "./context.tsx";
+import { fieldErrors } from "../lib/forms.ts";
+import type { AppEnv } from "./env.ts";
 
 /** Never echoed back into a page. */
 const SECRET_FIELDS = new Set(["password", "currentPassword"]);
@@ -18,26 +26,31 @@ export type FormRead<T> =
   | { ok: false; form: FormState };
 
 /**
- * The one way routes read input (DESIGN §3): a posted form or a query
- * string, parsed with a zod object schema. Repeated keys and `key[]` become
- * arrays for fields whose schema is an array; any other field takes its
- * first value. A field left out reads as empty ("" or []), so it gets the
- * field's own message ("Enter your name") rather than a type error. The body
- * size is already capped by routes/limits.ts before anything here reads it.
+ * Parses `entries` with a zod object schema. Repeated keys and `key[]`
+ * become arrays for fields whose schema is an array; a field whose schema
+ * is a file (`z.file()`) takes the first file sent that is not empty; any
+ * other field takes its first text value. A text field left out reads as
+ * empty ("" or []), so it gets the field's own message ("Enter your name")
+ * rather than a type error; a file left out reads as absent. The form
+ * state keeps what was typed (never passwords, never files).
  */
 export function parseFields<T>(
   schema: z.ZodType<T>,
   entries: Iterable<[string, string | File]>,
 ): FormRead<T> {
-  const shape = shapeOf(schema);
-  const raw: Record<string, string | string[]> = {};
-  for (const [k, field] of Object.entries(shape)) {
-    raw[k] = isArrayField(field) ? [] : "";
+  const { kinds, files } = layoutOf(schema);
+  const raw: Record<string, string | string[] | File | undefined> = {};
+  for (const [k, kind] of kinds) {
+    raw[k] = kind === "file" ? undefined : kind === "array" ? [] : "";
   }
   const seen = new Set<string>();
   for (const [key, v] of entries) {
-    if (typeof v !== "string") continue;
     const k = key.endsWith("[]") ? key.slice(0, -2) : key;
+    if (files.has(k)) {
+      if (v instanceof File && v.size > 0 && raw[k] === undefined) raw[k] = v;
+      continue;
+    }
+    if (typeof v !== "string") continue;
     const current = raw[k];
     if (Array.isArray(current)) {
       if (current.length < 100) current.push(v);
@@ -46,11 +59,11 @@ export function parseFields<T>(
       seen.add(k);
     }
   }
-  const values = Object.fromEntries(
-    Object.entries(raw)
-      .filter(([k]) => !SECRET_FIELDS.has(k))
-      .map(([k, v]) => [k, Array.isArray(v) ? v.join(",") : v]),
-  );
+  const values: Record<string, string> = {};
+  for (const [k, v] of Object.entries(raw)) {
+    if (SECRET_FIELDS.has(k) || files.has(k)) continue;
+    values[k] = Array.isArray(v) ? v.join(",") : v as string;
+  }
   const parsed = schema.safeParse(raw);
   if (parsed.success) {
     return { ok: true, data: parsed.data, form: { values, errors: {} } };
@@ -65,45 +78,131 @@ export function parseFields<T>(
   };
 }
 
-/** Parses a posted form (urlencoded or multipart) with `schema`. */
+type FieldKind = "text" | "array" | "file";
+
+/** How each field of a schema is read, worked out once per schema. */
+const layouts = new WeakMap<
+  object,
+  { kinds: [string, FieldKind][]; files: Set<string> }
+>();
+
+function layoutOf(schema: z.ZodType) {
+  let layout = layouts.get(schema);
+  if (!layout) {
+    const kinds = Object.entries(shapeOf(schema)).map((
+      [k, field],
+    ): [string, FieldKind] => [
+      k,
+      isFileField(field) ? "file" : isArrayField(field) ? "array" : "text",
+    ]);
+    const files = new Set(
+      kinds.filter(([, t]) => t === "file").map(([k]) => k),
+    );
+    layouts.set(schema, layout = { kinds, files });
+  }
+  return layout;
+}
+
+/**
+ * Parses a posted form (urlencoded or multipart) with `schema`. A body that
+ * cannot be read is an empty form; for an upload form (one with a file
+ * field), it is refused as such.
+ */
 export async function readForm<T>(
   c: Context<AppEnv>,
   schema: z.ZodType<T>,
 ): Promise<FormRead<T>> {
-  const data = await c.req.formData().catch(() => new FormData());
-  return parseFields(schema, data.entries());
+  const data = await c.req.formData().catch(() => null);
+  if (!data && layoutOf(schema).files.size > 0) {
+    return {
+      ok: false,
+      form: {
+        values: {},
+        errors: {},
+        message: "We could not read that upload.",
+      },
+    };
+  }
+  return parseFields(schema, (data ?? new FormData()).entries());
 }
 
-/** Parses the query string with `schema`. */
+/** Queries read so far, per request and schema: middleware and route read once. */
+const queries = new WeakMap<object, Map<z.ZodType, FormRead<unknown>>>();
+
+/**
+ * Parses the query string with `schema`. The page cache keys a page on the
+ * query as its route reads it (routes/page_cache.ts); both get one parse.
+ */
 export function readQuery<T>(
   c: Context<AppEnv>,
   schema: z.ZodType<T>,
 ): FormRead<T> {
-  return parseFields(schema, new URL(c.req.url).searchParams.entries());
+  let read = queries.get(c);
+  if (!read) queries.set(c, read = new Map());
+  let found = read.get(schema) as FormRead<T> | undefined;
+  if (!found) {
+    found = parseFields(schema, new URL(c.req.url).searchParams.entries());
+    read.set(schema, found);
+  }
+  return found;
 }
 
-/** Whether a field's schema (under optional/default/pipe wrappers) is an array. */
-function isArrayField(field: unknown): boolean {
-  let def = (field as { _zod?: { def?: Record<string, unknown> } })?._zod?.def;
+const noticeQuery = z.object({ notice: z.string() });
+
+/**
+ * `?notice=`: which note a page shows after a redirect ("" for none). Only
+ * a page's own table of notes turns it into text; it is never echoed.
+ */
+export function readNotice(c: Context<AppEnv>): string {
+  const read = readQuery(c, noticeQuery);
+  return read.ok ? read.data.notice : "";
+}
+
+/** Whether a field's zod type, under optional/default/pipe wrappers, is one `match` accepts. */
+function fieldType(field: unknown, match: (type: unknown) => boolean): boolean {
+  type Def = Record<string, unknown> & { type?: unknown };
+  const defOf = (s: unknown) => (s as { _zod?: { def?: Def } })?._zod?.def;
+  let def = defOf(field);
   for (let depth = 0; def && depth < 8; depth++) {
-    if (def.type === "array") return true;
-    const inner = (def.innerType ?? def.in) as
-      | { _zod?: { def?: Record<string, unknown> } }
-      | undefined;
-    def = inner?._zod?.def;
+    if (match(def.type)) return true;
+    // A preprocess is a pipe from a transform: the field is what it feeds.
+    const inner = def.innerType ??
+      (defOf(def.in)?.type === "transform" ? def.out : def.in);
+    def = defOf(inner);
   }
   return false;
 }
 
-/** The object shape of a schema, looking through refinements and transforms. */
-function shapeOf(schema: z.ZodType): Record<string, unknown> {
+/** Whether a field's schema (under optional/default/pipe wrappers) is an array. */
+function isArrayField(field: unknown): boolean {
+  return fieldType(field, (t) => t === "array");
+}
+
+/** Whether a field's schema (under optional/default/pipe wrappers) is a file. */
+function isFileField(field: unknown): boolean {
+  return fieldType(field, (t) => t === "file");
+}
+
+/**
+ * The object shape of a schema, looking through refinements and
+ * transforms; an intersection (`a.and(b)`) has both sides' fields.
+ */
+function shapeOf(schema: unknown): Record<string, unknown> {
   let current: unknown = schema;
   for (let depth = 0; current && depth < 8; depth++) {
     const shape = (current as { shape?: unknown }).shape;
     if (typeof shape === "object" && shape !== null) {
       return shape as Record<string, unknown>;
     }
-    current = (current as { _zod?: { def?: { in?: unknown } } })._zod?.def?.in;
+    const def = (current as {
+      _zod?: {
+        def?: { type?: string; in?: unknown; left?: unknown; right?: unknown };
+      };
+    })._zod?.def;
+    if (def?.type === "intersection") {
+      return { ...shapeOf(def.left), ...shapeOf(def.right) };
+    }
+    current = def?.in;
   }
   return {};
 }

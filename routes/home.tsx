@@ -1,143 +1,16 @@
+/** `/`: the home page (components/HomePage.tsx). */
 import { Hono } from "hono";
-import { KitchenCard } from "../components/KitchenCard.tsx";
-import { CITIES } from "../lib/cities.ts";
+import { HomePage } from "../components/HomePage.tsx";
 import { loadHome } from "../lib/kitchens/pages.ts";
 import { type AppEnv, page } from "./context.tsx";
 
 export const home = new Hono<AppEnv>();
 
-const RENTER_STEPS = [
-  ["Search", "Filter by city, date and hours, price, equipment and storage."],
-  [
-    "Book and pay",
-    "Book the hours you need and pay by card; you get an access code.",
-  ],
-  ["Cook", "Arrive, cook, clean down, and leave a review for the next renter."],
-];
-const HOST_STEPS = [
-  ["List", "Add photos, equipment, rules, prices and your weekly hours."],
-  [
-    "Stay compliant",
-    "Upload your permits once; we remind you before they expire.",
-  ],
-  ["Get paid", "Payouts go straight to your bank through Stripe Connect."],
-];
-
-function Steps({ steps }: { steps: string[][] }) {
-  return (
-    <ol class="mt-3 space-y-3">
-      {steps.map(([title, text], i) => (
-        <li class="flex gap-3">
-          <span class="flex h-8 w-8 shrink-0 items-center justify-center rounded-full bg-emerald-700 font-bold text-white">
-            {i + 1}
-          </span>
-          <span>
-            <strong>{title}.</strong> {text}
-          </span>
-        </li>
-      ))}
-    </ol>
-  );
-}
-
 home.get("/", async (c) => {
   const { kv, clock: now } = c.var.services;
-  const { featured, cities } = await loadHome(kv, now());
   return page(
     c,
     { title: "Prep" },
-    <div class="space-y-12">
-      <section class="rounded-2xl bg-emerald-900 px-6 py-12 text-white sm:px-12">
-        <h1 class="max-w-2xl text-4xl font-extrabold leading-tight sm:text-5xl">
-          Certified commercial kitchens, by the hour.
-        </h1>
-        <p class="mt-3 max-w-xl text-lg text-emerald-50">
-          Find a licensed kitchen near you for baking, catering or prepping your
-          food truck, and book only the hours you need.
-        </p>
-        <form
-          action="/search"
-          method="get"
-          class="mt-6 grid max-w-2xl gap-3 sm:grid-cols-[1fr_1fr_auto]"
-        >
-          <div>
-            <label for="hero-city" class="block text-sm font-semibold">
-              City
-            </label>
-            <select
-              id="hero-city"
-              name="city"
-              class="w-full rounded-lg px-3 py-2 text-stone-900"
-            >
-              <option value="">All cities</option>
-              {CITIES.map((city) => (
-                <option value={city.slug}>{city.name}</option>
-              ))}
-            </select>
-          </div>
-          <div>
-            <label for="hero-date" class="block text-sm font-semibold">
-              Date
-            </label>
-            <input
-              id="hero-date"
-              name="date"
-              type="date"
-              class="w-full rounded-lg px-3 py-2 text-stone-900"
-            />
-          </div>
-          <button
-            type="submit"
-            class="self-end rounded-lg bg-amber-400 px-5 py-2 font-bold text-stone-900 hover:bg-amber-300"
-          >
-            Find kitchens
-          </button>
-        </form>
-      </section>
-      <section aria-labelledby="featured-heading">
-        <h2 id="featured-heading" class="text-2xl font-extrabold">
-          New on Prep
-        </h2>
-        {featured.length === 0
-          ? <p class="mt-2">No kitchens are listed yet.</p>
-          : (
-            <ul class="mt-4 grid gap-4 sm:grid-cols-2 lg:grid-cols-3">
-              {featured.map((h) => (
-                <KitchenCard kitchen={h.kitchen} slot={h.slot} />
-              ))}
-            </ul>
-          )}
-      </section>
-      <section class="grid gap-6 md:grid-cols-2">
-        <div class="rounded-xl bg-white p-6 shadow-sm">
-          <h2 class="text-2xl font-extrabold">How it works for renters</h2>
-          <Steps steps={RENTER_STEPS} />
-        </div>
-        <div id="hosts" class="rounded-xl bg-white p-6 shadow-sm">
-          <h2 class="text-2xl font-extrabold">How it works for hosts</h2>
-          <Steps steps={HOST_STEPS} />
-        </div>
-      </section>
-      <section aria-labelledby="cities-heading">
-        <h2 id="cities-heading" class="text-2xl font-extrabold">
-          Cities we serve
-        </h2>
-        <ul class="mt-4 grid grid-cols-2 gap-3 sm:grid-cols-4">
-          {cities.map(({ city, count }) => (
-            <li>
-              <a
-                href={`/cities/${city.slug}`}
-                class="block rounded-xl border border-stone-200 bg-white p-4 hover:border-emerald-700"
-              >
-                <span class="block font-bold">{city.name}</span>
-                <span class="text-sm text-stone-600">
-                  {count} {count === 1 ? "kitchen" : "kitchens"}
-                </span>
-              </a>
-            </li>
-          ))}
-        </ul>
-      </section>
-    </div>,
+    <HomePage {...await loadHome(kv, now())} />,
   );
 });

@@ -1,7 +1,18 @@
+/**
+ * Request body limits (DESIGN §8), enforced before anything parses a body:
+ * hono/body-limit reads at most the limit of a chunked body and trusts no
+ * more than Content-Length says. Too large → 413, as a page or as JSON
+ * under /api (the app's onError).
+ *
+ * Every route gets the form limit (`defaultBodyLimit`, applied to the whole
+ * app), unless the route or its sub-app carries its own `bodyLimit(…)`
+ * beside its handlers: uploads and the Stripe webhook do.
+ */
 import type { MiddlewareHandler } from "hono";
-import { bodyLimit } from "hono/body-limit";
+import { bodyLimit as honoBodyLimit } from "hono/body-limit";
+import { matchedRoutes } from "hono/route";
 import { AppError } from "../lib/errors.ts";
-import type { AppEnv } from "./context.tsx";
+import type { AppEnv } from "./env.ts";
 
 /** Every account and booking form fits in this many bytes with room to spare. */
 export const FORM_BODY_LIMIT = 16 * 1024;
@@ -19,45 +30,36 @@ export class PayloadTooLargeError extends AppError {
   }
 }
 
-/**
- * A request body limit on every route, enforced before anything parses the
- * body (hono/body-limit reads at most `maxBytes` of a chunked body and
- * trusts no more than Content-Length says). `routes` sizes particular paths
- * differently (uploads, webhooks); a `:name` segment in a path matches any
- * one segment ("/host/kitchens/:id/photos"). Everything else gets the form
- * limit.
- * Too large → 413, as a page or as JSON under /api (the app's onError).
- */
-export function bodyLimits(
-  routes: Record<string, number> = {},
-  fallback = FORM_BODY_LIMIT,
-): MiddlewareHandler<AppEnv> {
-  const make = (maxSize: number) =>
-    bodyLimit({
-      maxSize,
-      onError: () => {
-        throw new PayloadTooLargeError(maxSize);
-      },
-    });
-  const byPath = new Map<string, MiddlewareHandler>();
-  const byPattern: [RegExp, MiddlewareHandler][] = [];
-  for (const [path, size] of Object.entries(routes)) {
-    if (path.includes("/:")) byPattern.push([pathPattern(path), make(size)]);
-    else byPath.set(path, make(size));
-  }
-  const standard = make(fallback);
-  return (c, next) => {
-    const path = c.req.path;
-    const limit = byPath.get(path) ??
-      byPattern.find(([pattern]) => pattern.test(path))?.[1] ?? standard;
-    return limit(c, next);
-  };
+/** The limits routes set for themselves, so the default can step aside. */
+const ownLimits = new WeakSet<object>();
+
+function limitOf(maxBytes: number): MiddlewareHandler<AppEnv> {
+  return honoBodyLimit({
+    maxSize: maxBytes,
+    onError: () => {
+      throw new PayloadTooLargeError(maxBytes);
+    },
+  });
 }
 
-/** "/a/:id/b" matches "/a/x/b" but not "/a/b" or "/a/x/y/b". */
-function pathPattern(path: string): RegExp {
-  const segments = path.split("/").map((s) =>
-    s.startsWith(":") ? "[^/]+" : s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
-  );
-  return new RegExp(`^${segments.join("/")}$`);
+/** A route's (or sub-app's) own body limit, in place of the form limit. */
+export function bodyLimit(maxBytes: number): MiddlewareHandler<AppEnv> {
+  const limit = limitOf(maxBytes);
+  ownLimits.add(limit);
+  return limit;
 }
+
+const formLimit = limitOf(FORM_BODY_LIMIT);
+
+/**
+ * The form limit, for every request whose route sets no limit of its own.
+ * It has to decide before the route runs (a smaller limit applied first
+ * would refuse an upload the route allows), so it looks at the handlers
+ * the request matched. Sub-apps are mounted without their own onError,
+ * which keeps the handlers Hono registers the ones the routes declared.
+ */
+export const defaultBodyLimit: MiddlewareHandler<AppEnv> = (c, next) => {
+  if (!c.req.raw.body) return next();
+  const own = matchedRoutes(c).some((r) => ownLimits.has(r.handler));
+  return own ? next() : formLimit(c, next);
+};

@@ -31,7 +31,8 @@ import { brotliCompressSync, constants } from "node:zlib";
 import { writeGeneration } from "../lib/db/read_cache.ts";
 import { ID_PATTERN } from "../lib/ids.ts";
 import { nonceAttr, type PageParts } from "../lib/islands/server.ts";
-import { parseSearch, searchHref } from "../lib/kitchens/search_query.ts";
+import { kitchenPageQuery } from "../lib/kitchens/pages.ts";
+import { searchHref, searchQuery } from "../lib/kitchens/search_query.ts";
 import {
   type Bytes,
   deflatePieces,
@@ -42,7 +43,8 @@ import {
   PageStore,
   type StoredPage,
 } from "../lib/page_cache/store.ts";
-import type { AppEnv } from "./context.tsx";
+import type { AppEnv } from "./env.ts";
+import { readQuery } from "./forms.ts";
 
 /** For shared caches (a CDN in front of Deno Deploy) and browsers alike. */
 export const PUBLIC_CACHE_CONTROL =
@@ -112,11 +114,12 @@ function cacheKey(c: Context<AppEnv>): string | null {
   const path = c.req.path;
   if (path === "/" || CITY_PAGE.test(path)) return path;
   if (path === "/search") {
-    const parsed = parseSearch(new URL(c.req.url).searchParams);
-    return parsed.ok ? searchHref(parsed.query) : null;
+    const read = readQuery(c, searchQuery);
+    return read.ok ? searchHref(read.data) : null;
   }
   if (KITCHEN_PAGE.test(path)) {
-    const date = c.req.query("date");
+    const read = readQuery(c, kitchenPageQuery);
+    const date = read.ok ? read.data.date : "";
     return date ? `${path}?date=${encodeURIComponent(date)}` : path;
   }
   return null;

@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import { ID_PATTERN } from "../lib/ids.ts";
 import { getPublicImage } from "../lib/files/store.ts";
 import { NotFoundError } from "../lib/errors.ts";
-import type { AppEnv } from "./context.tsx";
+import type { AppEnv } from "./env.ts";
 
 export const photos = new Hono<AppEnv>();
 

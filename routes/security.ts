@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from "hono";
-import type { AppEnv } from "./context.tsx";
+import type { AppEnv } from "./env.ts";
 
 const NONCE_BYTES = 16;
 const BASE64 =

@@ -3,7 +3,7 @@ import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { TRUSTED_DEVICE_MS } from "../lib/accounts/login_guard.ts";
 import { loadSession, SESSION_MAX_MS } from "../lib/accounts/sessions.ts";
 import { clientAddressOf } from "../lib/client_address.ts";
-import type { AppEnv } from "./context.tsx";
+import type { AppEnv } from "./env.ts";
 
 /** `__Host-` pins the cookie to this origin over https; browsers refuse it over http. */
 function cookieName(c: Context<AppEnv>): string {

@@ -94,13 +94,3 @@ export const deleteAccountForm = z.object({
   currentPassword: anyPassword,
   confirm: z.literal("delete", "Type delete to confirm"),
 });
-
-/** Field messages from a zod error, first message per field. */
-export function fieldErrors(error: z.ZodError): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const issue of error.issues) {
-    const key = issue.path.join(".") || "form";
-    out[key] ??= issue.message;
-  }
-  return out;
-}

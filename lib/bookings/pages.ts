@@ -2,6 +2,7 @@ import { NotFoundError } from "../errors.ts";
 import { getKitchen } from "../kitchens/repo.ts";
 import type { Kitchen } from "../kitchens/schema.ts";
 import { listBookingsByHost, listBookingsByRenter } from "./repo.ts";
+import { bookingCalendar, icsFileName } from "./ics.ts";
 import {
   accessCodeVisible,
   cancellerThrough,
@@ -75,4 +76,20 @@ async function withTitles(
     if (k) titles[id] = k.title;
   }
   return { bookings, titles };
+}
+
+/** A booking as a calendar file (.ics) for its renter, host or staff. */
+export async function loadBookingCalendar(
+  kv: Deno.Kv,
+  id: string,
+  viewer: { id: string; roles: readonly string[] },
+  opts: { baseUrl: string; now: number },
+): Promise<{ ics: string; filename: string }> {
+  const booking = await getBookingFor(kv, id, viewer);
+  const kitchen = await getKitchen(kv, booking.kitchenId);
+  if (!kitchen) throw new NotFoundError("We could not find that kitchen.");
+  return {
+    ics: bookingCalendar({ booking, kitchen, ...opts }),
+    filename: icsFileName(kitchen.title),
+  };
 }

@@ -1,5 +1,6 @@
+import { z } from "zod";
 import type { BookableStart } from "./availability.ts";
-import { CITIES, type City } from "../cities.ts";
+import { CITIES, type City, findCity } from "../cities.ts";
 import { ALL_CITIES } from "../db/keys.ts";
 import { localDate } from "./schema.ts";
 import { ValidationError } from "../errors.ts";
@@ -22,7 +23,8 @@ import {
   SEARCH_VIEWS,
 } from "./repo.ts";
 import type { Kitchen } from "./schema.ts";
-import type { SearchHit } from "./search.ts";
+import { type SearchHit, searchKitchens, type SearchResult } from "./search.ts";
+import type { SearchQuery } from "./search_query.ts";
 
 /**
  * What the home page shows: the newest kitchens and how many each city has.
@@ -73,6 +75,12 @@ function cityCounts(kv: Deno.Kv): Promise<number[]> {
     () => countPublishedKitchensIn(kv, CITIES.map((c) => c.slug)),
   );
 }
+
+/**
+ * The kitchen page's query: `?date=`, checked by `loadKitchenPage` once the
+ * kitchen is found ("" for the next day with free hours).
+ */
+export const kitchenPageQuery = z.object({ date: z.string() });
 
 export interface KitchenPage {
   kitchen: Kitchen;
@@ -140,4 +148,18 @@ async function pickDay(
       : { date: today, slots: [] };
   }
   return { date, slots: await daySlots(kv, kitchen, date, now) };
+}
+
+/**
+ * The search page for `q`: the city searched and the matching kitchens, or
+ * no result when `q` names a city we don't serve (the page says so).
+ */
+export async function loadSearchPage(
+  kv: Deno.Kv,
+  q: SearchQuery,
+  now: number,
+): Promise<{ city: City | undefined; result: SearchResult | null }> {
+  const city = q.city ? findCity(q.city) : undefined;
+  if (q.city && !city) return { city, result: null };
+  return { city, result: await searchKitchens(kv, q, now) };
 }

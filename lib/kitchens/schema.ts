@@ -43,6 +43,11 @@ export const photoRef = z.object({
 });
 export type PhotoRef = z.infer<typeof photoRef>;
 
+/** What a photo upload answers to `Accept: application/json` (islands/PhotoUploader). */
+export type UploadAnswer =
+  | { photo: PhotoRef; count: number; max: number }
+  | { error: string; issues?: Record<string, string> };
+
 const cents = z.number().int().min(0).max(10_000_000);
 
 /** Everything a host decides about a kitchen; the stored record adds ids and timestamps. */

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { matchCity } from "../cities.ts";
+import { choicesField, optionalField } from "../forms.ts";
 import { clockTime, localDate } from "./schema.ts";
 import { EQUIPMENT_IDS, STORAGE_IDS } from "./vocabulary.ts";
 
@@ -10,29 +11,34 @@ const dollars = z.coerce.number({ error: "Enter a price in dollars" })
   .min(0, "Prices cannot be negative")
   .max(10_000, "Enter a price up to $10,000");
 
+/**
+ * The search page's query string, as routes/forms.ts reads it: fields left
+ * blank by the GET form are absent, and values are trimmed.
+ */
 export const searchQuery = z.object({
   // A city's name or slug becomes its slug. An unknown city is kept as typed,
   // not rejected, so the page can say which city we don't serve.
-  city: z.string().trim().max(60).transform((v) => matchCity(v)?.slug ?? v)
-    .optional(),
-  date: localDate.optional(),
-  start: clockTime.optional(),
-  end: clockTime.optional(),
-  hours: z.coerce.number({ error: "Enter a number of hours" }).int(
-    "Enter whole hours",
-  )
-    .min(1, "Book at least 1 hour").max(24, "Book at most 24 hours").optional(),
-  minPrice: dollars.optional(),
-  maxPrice: dollars.optional(),
-  equipment: z.array(z.enum(EQUIPMENT_IDS, { error: "Unknown equipment" })).max(
-    10,
-  ).default([]),
-  storage: z.array(z.enum(STORAGE_IDS, { error: "Unknown storage type" }))
-    .default([]),
-  sort: z.enum(SORTS, { error: "Sort by price, newest or soonest available" })
-    .default("price"),
-  cursor: z.string().max(400).regex(/^[A-Za-z0-9_\-:=]*$/, "Invalid page link")
-    .optional(),
+  city: optionalField(
+    z.string().trim().max(60).transform((v) => matchCity(v)?.slug ?? v),
+  ),
+  date: optionalField(localDate),
+  start: optionalField(clockTime),
+  end: optionalField(clockTime),
+  hours: optionalField(
+    z.coerce.number({ error: "Enter a number of hours" }).int(
+      "Enter whole hours",
+    ).min(1, "Book at least 1 hour").max(24, "Book at most 24 hours"),
+  ),
+  minPrice: optionalField(dollars),
+  maxPrice: optionalField(dollars),
+  equipment: choicesField(EQUIPMENT_IDS, "Unknown equipment", 10).default([]),
+  storage: choicesField(STORAGE_IDS, "Unknown storage type").default([]),
+  sort: optionalField(
+    z.enum(SORTS, { error: "Sort by price, newest or soonest available" }),
+  ).transform((v) => v ?? "price"),
+  cursor: optionalField(
+    z.string().max(400).regex(/^[A-Za-z0-9_\-:=]*$/, "Invalid page link"),
+  ),
 }).superRefine((q, ctx) => {
   if (
     q.minPrice !== undefined && q.maxPrice !== undefined &&
@@ -68,45 +74,6 @@ export const searchQuery = z.object({
   }
 });
 export type SearchQuery = z.infer<typeof searchQuery>;
-
-const MULTI = new Set(["equipment", "storage"]);
-
-/**
- * Turns a query string into the object the schema reads: repeated keys become
- * arrays, and empty values (an untouched GET form field) are dropped.
- */
-export function queryObject(
-  params: URLSearchParams,
-): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {};
-  for (const [key, raw] of params) {
-    const value = raw.trim();
-    if (value === "") continue;
-    if (MULTI.has(key)) ((out[key] ??= []) as string[]).push(value);
-    else out[key] = value;
-  }
-  return out;
-}
-
-export type SearchParse =
-  | { ok: true; query: SearchQuery }
-  | {
-    ok: false;
-    errors: Record<string, string>;
-    raw: Record<string, string | string[]>;
-  };
-
-export function parseSearch(params: URLSearchParams): SearchParse {
-  const raw = queryObject(params);
-  const parsed = searchQuery.safeParse(raw);
-  if (parsed.success) return { ok: true, query: parsed.data };
-  const errors: Record<string, string> = {};
-  for (const issue of parsed.error.issues) {
-    const field = String(issue.path[0] ?? "form");
-    errors[field] ??= issue.message;
-  }
-  return { ok: false, errors, raw };
-}
 
 /** The query string for a query, e.g. for pagination links; defaults are left out. */
 export function searchHref(

@@ -9,7 +9,6 @@ import {
 } from "../../components/AdminPages.tsx";
 import { emptyForm, type FormState } from "../../components/Forms.tsx";
 import { decide, requireCapability } from "../../lib/accounts/roles.ts";
-import { fieldErrors } from "../../lib/accounts/schema.ts";
 import {
   cancelAsStaff,
   findBookings,
@@ -20,7 +19,7 @@ import {
 } from "../../lib/bookings/staff.ts";
 import { ID_PATTERN } from "../../lib/ids.ts";
 import { type AppContext, type AppEnv, page } from "../context.tsx";
-import { formFailure, readForm } from "../forms.ts";
+import { formFailure, readForm, readNotice, readQuery } from "../forms.ts";
 import { redirect } from "../headers.ts";
 import { at } from "../../lib/app.ts";
 
@@ -32,7 +31,8 @@ const NOTICES: Record<string, string> = {
 };
 
 adminBookings.get("/", async (c) => {
-  const q = c.req.query("q") ?? "";
+  const read = readQuery(c, staffSearchForm);
+  const q = read.form.values.q;
   if (q.trim() === "") {
     const rows = await listRecentBookings(c.var.services.kv, 50);
     return page(
@@ -41,12 +41,9 @@ adminBookings.get("/", async (c) => {
       <AdminBookingsPage rows={rows} form={emptyForm} searched={null} />,
     );
   }
-  const parsed = staffSearchForm.safeParse({ q });
-  if (!parsed.success) {
-    const form: FormState = {
-      values: { q },
-      errors: fieldErrors(parsed.error),
-    };
+  if (!read.ok) {
+    // The field says what is wrong; the search box needs no banner too.
+    const form: FormState = { values: { q }, errors: read.form.errors };
     return page(
       c,
       { title: "Bookings" },
@@ -54,7 +51,7 @@ adminBookings.get("/", async (c) => {
       400,
     );
   }
-  const rows = await findBookings(c.var.services.kv, parsed.data.q);
+  const rows = await findBookings(c.var.services.kv, read.data.q);
   return page(
     c,
     { title: "Bookings" },
@@ -80,7 +77,7 @@ async function renderBooking(
       view={view}
       canAct={decide(c.var.user, "admin:act").ok}
       form={form}
-      notice={NOTICES[c.req.query("notice") ?? ""]}
+      notice={NOTICES[readNotice(c)]}
     />,
     status,
   );

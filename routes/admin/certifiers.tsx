@@ -13,7 +13,12 @@ import {
   viewDirectory,
 } from "../../lib/compliance/directory.ts";
 import { type AppContext, type AppEnv, page } from "../context.tsx";
-import { formFailure, type FormStatus, readForm } from "../forms.ts";
+import {
+  formFailure,
+  type FormStatus,
+  readForm,
+  readNotice,
+} from "../forms.ts";
 import { redirect } from "../headers.ts";
 
 export const adminCertifiers = new Hono<AppEnv>();
@@ -41,7 +46,7 @@ async function render(
       today={today}
       canAct={decide(c.var.user, "admin:act").ok}
       form={form}
-      notice={NOTICES[c.req.query("notice") ?? ""]}
+      notice={NOTICES[readNotice(c)]}
     />,
     status,
   );

@@ -25,7 +25,7 @@ import type { ReviewAction } from "../../lib/compliance/schema.ts";
 import { ValidationError } from "../../lib/errors.ts";
 import { ID_PATTERN } from "../../lib/ids.ts";
 import { type AppContext, type AppEnv, page } from "../context.tsx";
-import { readForm, readQuery } from "../forms.ts";
+import { readForm, readNotice, readQuery } from "../forms.ts";
 import { redirect } from "../headers.ts";
 
 export const adminDocuments = new Hono<AppEnv>();
@@ -97,7 +97,7 @@ async function renderDocument(
       review={review}
       canAct={decide(c.var.user, "admin:act").ok}
       forms={opts.forms ?? {}}
-      notice={NOTICES[c.req.query("notice") ?? ""]}
+      notice={NOTICES[readNotice(c)]}
       message={opts.message}
       now={now}
     />,
@@ -161,16 +161,11 @@ adminDocuments.post(
     }
     const values = read.data;
     try {
-      const cfg = c.var.services.config;
       await reviewDocument(c.var.services.kv, id, action, user, {
         reason: values.reason,
         note: values.note,
         correctedExpiry: values.correctedExpiry || undefined,
-        mail: {
-          from: cfg.EMAIL_FROM,
-          baseUrl: cfg.BASE_URL,
-          wake: cfg.KV_QUEUES,
-        },
+        mail: c.var.services.mail,
       }, c.var.services.clock());
     } catch (err) {
       if (err instanceof ValidationError) {

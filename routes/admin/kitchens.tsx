@@ -24,7 +24,13 @@ import {
 } from "../../lib/compliance/staff_search.ts";
 import { ID_PATTERN } from "../../lib/ids.ts";
 import { type AppContext, type AppEnv, page } from "../context.tsx";
-import { formFailure, type FormStatus, readForm, readQuery } from "../forms.ts";
+import {
+  formFailure,
+  type FormStatus,
+  readForm,
+  readNotice,
+  readQuery,
+} from "../forms.ts";
 import { redirect } from "../headers.ts";
 
 export const adminKitchens = new Hono<AppEnv>();
@@ -86,7 +92,7 @@ async function renderKitchen(
       view={view}
       canAct={decide(c.var.user, "admin:act").ok}
       form={form}
-      notice={NOTICES[c.req.query("notice") ?? ""]}
+      notice={NOTICES[readNotice(c)]}
     />,
     status,
   );

@@ -21,7 +21,13 @@ import {
   userDirectoryQuery,
 } from "../../lib/compliance/staff_search.ts";
 import { type AppContext, type AppEnv, page } from "../context.tsx";
-import { formFailure, type FormStatus, readForm, readQuery } from "../forms.ts";
+import {
+  formFailure,
+  type FormStatus,
+  readForm,
+  readNotice,
+  readQuery,
+} from "../forms.ts";
 import { redirect } from "../headers.ts";
 
 export const adminUsers = new Hono<AppEnv>();
@@ -65,7 +71,7 @@ async function renderUser(
       viewer={c.var.user!}
       canAct={decide(c.var.user, "admin:act").ok}
       form={form}
-      notice={NOTICES[c.req.query("notice") ?? ""]}
+      notice={NOTICES[readNotice(c)]}
     />,
     status,
   );

@@ -8,12 +8,14 @@ import {
   TripsPage,
 } from "../../components/BookingPages.tsx";
 import { emptyForm, type FormState } from "../../components/Forms.tsx";
-import AvailabilityPicker from "../../islands/AvailabilityPicker.tsx";
 import { decide } from "../../lib/accounts/roles.ts";
 import { createHold, previewHold } from "../../lib/bookings/holds.ts";
-import { bookingCalendar, icsFileName } from "../../lib/bookings/ics.ts";
-import { cancelBooking, getBookingFor } from "../../lib/bookings/lifecycle.ts";
-import { loadBookingPage, loadTrips } from "../../lib/bookings/pages.ts";
+import { cancelBooking } from "../../lib/bookings/lifecycle.ts";
+import {
+  loadBookingCalendar,
+  loadBookingPage,
+  loadTrips,
+} from "../../lib/bookings/pages.ts";
 import {
   holdRequest,
   hoursBetween,
@@ -23,14 +25,17 @@ import {
   unreadablePick,
 } from "../../lib/bookings/schema.ts";
 import { loadCityKitchenPage } from "../../lib/compliance/kitchen_page.ts";
-import { NotFoundError } from "../../lib/errors.ts";
 import { ID_PATTERN } from "../../lib/ids.ts";
-import { getKitchen } from "../../lib/kitchens/repo.ts";
-import { pickerDay } from "../../lib/kitchens/slot_view.ts";
 import { resumeCheckout, takeToCheckout } from "../../lib/payments/checkout.ts";
 import { payDemo } from "../../lib/payments/events.ts";
 import { type AppContext, type AppEnv, page } from "../context.tsx";
-import { formFailure, type FormStatus, readForm, readQuery } from "../forms.ts";
+import {
+  formFailure,
+  type FormStatus,
+  readForm,
+  readNotice,
+  readQuery,
+} from "../forms.ts";
 import { attachment, redirect, redirectOut } from "../headers.ts";
 import { at } from "../../lib/app.ts";
 
@@ -61,12 +66,6 @@ bookings.get("/", async (c) => {
     <TripsPage {...trips} now={c.var.services.clock()} />,
   );
 });
-
-/** A posted booking form's hours, to review again; null when they cannot be read. */
-function reviewOf(raw: Record<string, string>): ReviewRequest | null {
-  const parsed = holdRequest.omit({ acknowledge: true }).safeParse(raw);
-  return parsed.success ? parsed.data : null;
-}
 
 /**
  * The review of `req`; when its hours cannot be booked, the kitchen's
@@ -119,26 +118,16 @@ async function renderHoursForm(
   form: FormState,
   status: FormStatus,
 ) {
-  const { kitchen: k, date, today, lastDate, slots } =
-    await loadCityKitchenPage(
-      c.var.services.kv,
-      pick.kitchen,
-      pick.date,
-      c.var.services.clock(),
-    );
+  const data = await loadCityKitchenPage(
+    c.var.services.kv,
+    pick.kitchen,
+    pick.date,
+    c.var.services.clock(),
+  );
   return page(
     c,
     { title: "Pick other hours" },
-    <ChooseHoursPage kitchen={k} form={form}>
-      <AvailabilityPicker
-        kitchenId={k.id}
-        kitchenTitle={k.title}
-        today={today}
-        lastDate={lastDate}
-        minHours={k.minHours}
-        {...pickerDay(k, date, slots, pick)}
-      />
-    </ChooseHoursPage>,
+    <ChooseHoursPage data={data} pick={pick} form={form} />,
     status,
   );
 }
@@ -155,20 +144,28 @@ bookings.get("/new", async (c) => {
   return await renderReview(c, read.data);
 });
 
-const holdForm = holdRequest.extend({
+/**
+ * The booking form in two parts with two answers: hours that cannot be read
+ * go back to the kitchen's hours form; what the renter agreed to, when
+ * something is missing, goes back to the review of those hours.
+ */
+const pickedHours = holdRequest.omit({ acknowledge: true });
+const agreement = z.object({
+  acknowledge: holdRequest.shape.acknowledge,
   acceptRules: z.literal("yes", "Accept the house rules to book"),
 });
 
 bookings.post("/", async (c) => {
-  const read = await readForm(c, holdForm);
-  if (!read.ok) {
-    const req = reviewOf(read.form.values);
-    if (!req) return await renderUnreadable(c, read.form);
-    return await renderReview(c, req, read.form, 400);
-  }
+  const hours = await readForm(c, pickedHours);
+  if (!hours.ok) return await renderUnreadable(c, hours.form);
+  const agreed = await readForm(c, agreement);
+  if (!agreed.ok) return await renderReview(c, hours.data, agreed.form, 400);
   try {
     const services = at(c.var.services);
-    const held = await createHold(services, c.var.user!, read.data);
+    const held = await createHold(services, c.var.user!, {
+      ...hours.data,
+      acknowledge: agreed.data.acknowledge,
+    });
     const { url, external } = await takeToCheckout(
       services,
       held,
@@ -178,8 +175,8 @@ bookings.post("/", async (c) => {
       ? redirectOut(c, url, c.var.services.paymentOrigins)
       : redirect(c, url);
   } catch (err) {
-    const failed = formFailure(read.form, err);
-    return await renderReview(c, read.data, failed.form, failed.status);
+    const failed = formFailure(agreed.form, err);
+    return await renderReview(c, hours.data, failed.form, failed.status);
   }
 });
 
@@ -191,36 +188,29 @@ bookings.get(`/:id{${ID_PATTERN}}`, async (c) => {
     c.var.services.clock(),
   );
   const confirming = view.booking.status === "held" &&
-    c.req.query("notice") === "paid";
+    readNotice(c) === "paid";
   if (confirming) c.header("Refresh", "2");
   return page(
     c,
     { title: view.kitchen.title },
     <BookingPage
       {...view}
-      notice={NOTICES[c.req.query("notice") ?? ""]}
+      notice={NOTICES[readNotice(c)]}
       confirming={confirming}
     />,
   );
 });
 
 bookings.get(`/:id{${ID_PATTERN}}/calendar.ics`, async (c) => {
-  const booking = await getBookingFor(
+  const { ics, filename } = await loadBookingCalendar(
     c.var.services.kv,
     c.req.param("id"),
     c.var.user!,
+    at(c.var.services),
   );
-  const kitchen = await getKitchen(c.var.services.kv, booking.kitchenId);
-  if (!kitchen) throw new NotFoundError("We could not find that kitchen.");
-  const ics = bookingCalendar({
-    booking,
-    kitchen,
-    baseUrl: c.var.services.config.BASE_URL,
-    now: c.var.services.clock(),
-  });
   return c.body(ics, 200, {
     "Content-Type": "text/calendar; charset=utf-8",
-    "Content-Disposition": attachment(icsFileName(kitchen.title)),
+    "Content-Disposition": attachment(filename),
     "Cache-Control": "private, no-store",
   });
 });

@@ -1,27 +1,32 @@
+/**
+ * The host area, /host: one check keeps out everyone who is not a host,
+ * then the dashboard (today, upcoming bookings and open requests, a month
+ * calendar per kitchen, earnings and their CSV), and each other part as a
+ * sub-app at its own prefix: kitchens and their editors (/host/kitchens),
+ * bookings (/host/bookings) and payouts (/host/payouts).
+ */
 import { Hono } from "hono";
-import { HostBookingsPage, PayoutsPage } from "../../components/HostPages.tsx";
-import { decide } from "../../lib/accounts/roles.ts";
-import { cancelBooking } from "../../lib/bookings/lifecycle.ts";
-import { loadHostBookings } from "../../lib/bookings/pages.ts";
-import { declineRequest } from "../../lib/bookings/requests.ts";
-import { ForbiddenError, NotFoundError } from "../../lib/errors.ts";
-import { getHostFresh } from "../../lib/hosts/repo.ts";
-import { ID_PATTERN } from "../../lib/ids.ts";
 import {
-  refreshPayoutStatus,
-  startPayoutSetup,
-} from "../../lib/payments/connect.ts";
-import { acceptRequest } from "../../lib/payments/requests.ts";
-import { type AppContext, type AppEnv, page } from "../context.tsx";
-import { redirect, redirectOut } from "../headers.ts";
-import { dashboard } from "./dashboard.tsx";
-import { listings } from "./kitchens.tsx";
-import { hostPhotos } from "./photos.tsx";
-import { calendarSync } from "./calendar.tsx";
-import { hostPermits } from "./permits.tsx";
-import { at } from "../../lib/app.ts";
+  HostDashboard,
+  monthPage,
+  renderDashboardParts,
+} from "../../components/HostDashboard.tsx";
+import { decide } from "../../lib/accounts/roles.ts";
+import {
+  calendarQuery,
+  dashboardQuery,
+  hostEarningsCsv,
+  viewHostDashboard,
+  viewHostMonth,
+} from "../../lib/bookings/dashboard.ts";
+import { ForbiddenError, ValidationError } from "../../lib/errors.ts";
+import { type AppEnv, page } from "../context.tsx";
+import { readQuery } from "../forms.ts";
+import { attachment, redirect } from "../headers.ts";
+import { hostBookings } from "./bookings.tsx";
+import { listings } from "./kitchens/index.tsx";
+import { payouts } from "./payouts.tsx";
 
-/** The host's pages: bookings of their kitchens and payouts. */
 export const host = new Hono<AppEnv>();
 
 host.use(async (c, next) => {
@@ -33,87 +38,54 @@ host.use(async (c, next) => {
   if (!may.ok) throw new ForbiddenError(may.reason);
   await next();
 });
-host.route("/", dashboard);
 
-host.route("/", listings);
-host.route("/", hostPhotos);
-host.route("/", calendarSync);
-host.route("/", hostPermits);
-
-const NOTICES: Record<string, string> = {
-  "demo-ready": "Demo payouts are set up. Your kitchens can take bookings.",
-  returned: "Welcome back. Here is your payout status as Stripe has it now.",
-  accepted:
-    "Request accepted: the renter's card is charged and the booking confirmed.",
-  declined:
-    "Request declined: the time is free again and the renter was not charged.",
-  cancelled: "Booking cancelled: the renter gets a full refund.",
-};
-
-async function renderPayouts(c: AppContext) {
-  const profile = (await getHostFresh(c.var.services.kv, c.var.user!.id)).value;
-  if (!profile) throw new NotFoundError("We could not find your host profile.");
-  return page(
-    c,
-    { title: "Payouts" },
-    <PayoutsPage
-      host={profile}
-      mode={c.var.services.config.PAYMENTS}
-      notice={NOTICES[c.req.query("notice") ?? ""]}
-    />,
+host.get("/", async (c) => {
+  const read = readQuery(c, dashboardQuery);
+  if (!read.ok) {
+    throw new ValidationError(
+      read.form.errors,
+      "That month is not one we can show. Pick a month like 2026-12.",
+    );
+  }
+  // Rendered once per host and month, and cached with its data.
+  const parts = await viewHostDashboard(
+    c.var.services.kv,
+    c.var.user!.id,
+    read.data.month,
+    c.var.services.clock(),
+    renderDashboardParts,
   );
-}
-
-host.get("/payouts", (c) => renderPayouts(c));
-
-async function goToSetup(c: AppContext) {
-  const { url, external } = await startPayoutSetup(
-    at(c.var.services),
-    c.var.user!,
-  );
-  return external
-    ? redirectOut(c, url, c.var.services.paymentOrigins)
-    : redirect(c, url);
-}
-
-host.post("/payouts", (c) => goToSetup(c));
-
-// Stripe sends the host back here (a GET): read the account now.
-host.get("/payouts/return", async (c) => {
-  await refreshPayoutStatus(at(c.var.services), c.var.user!.id);
-  return redirect(c, "/host/payouts?notice=returned");
+  return page(c, { title: "Host dashboard" }, <HostDashboard parts={parts} />);
 });
 
-// An Account Link expired or was used: Stripe asks for a fresh one (a GET).
-host.get("/payouts/refresh", (c) => goToSetup(c));
-
-host.get("/bookings", async (c) => {
-  const data = await loadHostBookings(c.var.services.kv, c.var.user!.id);
-  return page(
-    c,
-    { title: "Bookings of your kitchens" },
-    <HostBookingsPage
-      {...data}
-      now={c.var.services.clock()}
-      notice={NOTICES[c.req.query("notice") ?? ""]}
-    />,
+/** A month's grids, rendered, as JSON: the calendar island's previous/next. */
+host.get("/calendar.json", async (c) => {
+  const read = readQuery(c, calendarQuery);
+  if (!read.ok) return c.json({ error: "Pick a month like 2026-12." }, 400);
+  return c.json(
+    await viewHostMonth(
+      c.var.services.kv,
+      c.var.user!.id,
+      read.data.month,
+      c.var.services.clock(),
+      monthPage,
+    ),
   );
 });
 
-host.post(`/bookings/:id{${ID_PATTERN}}/accept`, async (c) => {
-  await acceptRequest(at(c.var.services), c.req.param("id"), c.var.user!);
-  return redirect(c, "/host/bookings?notice=accepted");
-});
-
-host.post(`/bookings/:id{${ID_PATTERN}}/decline`, async (c) => {
-  await declineRequest(at(c.var.services), c.req.param("id"), c.var.user!);
-  return redirect(c, "/host/bookings?notice=declined");
-});
-
-host.post(`/bookings/:id{${ID_PATTERN}}/cancel`, async (c) => {
-  await cancelBooking(at(c.var.services), c.req.param("id"), c.var.user!, {
-    through: ["host"],
-    reason: "Cancelled by the host",
+host.get("/earnings.csv", async (c) => {
+  const { csv, filename } = await hostEarningsCsv(
+    c.var.services.kv,
+    c.var.user!.id,
+    c.var.services.clock(),
+  );
+  return c.body(csv, 200, {
+    "Content-Type": "text/csv; charset=utf-8; header=present",
+    "Content-Disposition": attachment(filename),
+    "Cache-Control": "private, no-store",
   });
-  return redirect(c, "/host/bookings?notice=cancelled");
 });
+
+host.route("/kitchens", listings);
+host.route("/bookings", hostBookings);
+host.route("/payouts", payouts);

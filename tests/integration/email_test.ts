@@ -15,7 +15,7 @@ import {
 import { newId } from "../../lib/ids.ts";
 import { loadManifest } from "../../lib/islands/manifest.ts";
 import { createApp } from "../../routes/app.tsx";
-import { devMailbox } from "../../routes/dev_mailbox.tsx";
+import { devMailbox } from "../../routes/dev/mailbox.tsx";
 import { EMAIL_JOB } from "../../lib/job_names.ts";
 import { createServices } from "../../lib/app.ts";
 

@@ -26,25 +26,6 @@ const TIERS: Record<string, number> = {
   reviews: 4,
 };
 
-/**
- * Breaches that other branches of the issue-16 reshape remove (routes,
- * components and islands, and lib/accounts, are reshaped in parallel). Each
- * must still occur: a stale entry fails the test, so this list only shrinks.
- * Delete an entry with the change that fixes it.
- */
-const PENDING = {
-  arrows: [
-    "islands/AvailabilityPicker.tsx -> routes/api/index.ts",
-    "islands/PhotoUploader.tsx -> routes/host/photos.tsx",
-  ],
-  circles: [
-    "components/PhotoEditor.tsx <-> islands/PhotoUploader.tsx <-> routes/host/photos.tsx",
-    "routes/context.tsx <-> routes/page_cache.ts",
-  ],
-  keys: [],
-  cacheDrops: [],
-};
-
 interface Source {
   /** Relative to the project root, with forward slashes. */
   path: string;
@@ -219,29 +200,15 @@ function cacheDropsOutsideRepos(files: Source[]): string[] {
     .sort();
 }
 
-/** What `found` holds beyond `pending`, and the pending entries no longer found. */
-function beyond(found: string[], pending: string[]) {
-  return {
-    breaches: found.filter((x) => !pending.includes(x)),
-    stale: pending.filter((x) => !found.includes(x)),
-  };
-}
-
 const files = await sources();
 const graph = importGraph(files);
 
 Deno.test("domain layers: no import runs up the domain order, out of lib, or from islands and components into routes", () => {
-  assert.deepEqual(beyond(arrowsUp(graph), PENDING.arrows), {
-    breaches: [],
-    stale: [],
-  });
+  assert.deepEqual(arrowsUp(graph), []);
 });
 
 Deno.test("domain layers: no import circle among lib, routes, components and islands, type imports included", () => {
-  assert.deepEqual(beyond(circles(graph), PENDING.circles), {
-    breaches: [],
-    stale: [],
-  });
+  assert.deepEqual(circles(graph), []);
 });
 
 Deno.test("domain layers: every key builder has an owner, and only its owner spells it", async () => {
@@ -254,17 +221,11 @@ Deno.test("domain layers: every key builder has an owner, and only its owner spe
     [],
     "builders the owner groups miss",
   );
-  assert.deepEqual(beyond(foreignKeys(files, owners), PENDING.keys), {
-    breaches: [],
-    stale: [],
-  });
+  assert.deepEqual(foreignKeys(files, owners), []);
 });
 
 Deno.test("domain layers: only repos drop the read cache", () => {
-  assert.deepEqual(beyond(cacheDropsOutsideRepos(files), PENDING.cacheDrops), {
-    breaches: [],
-    stale: [],
-  });
+  assert.deepEqual(cacheDropsOutsideRepos(files), []);
 });
 
 Deno.test("domain layers: the checks catch what they look for", () => {

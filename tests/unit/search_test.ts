@@ -3,12 +3,20 @@ import { findCity } from "../../lib/cities.ts";
 import { newKitchen } from "../../lib/kitchens/repo.ts";
 import { matchesFilters, matchingSlot } from "../../lib/kitchens/search.ts";
 import {
-  parseSearch,
   searchHref,
   type SearchQuery,
   searchQuery,
 } from "../../lib/kitchens/search_query.ts";
+import { parseFields } from "../../routes/forms.ts";
 import { kitchenFixture } from "../helpers.ts";
+
+/** A query string as the search route reads it (routes/forms.ts). */
+function parseSearch(params: URLSearchParams) {
+  const read = parseFields(searchQuery, params.entries());
+  return read.ok
+    ? { ok: true as const, query: read.data }
+    : { ok: false as const, errors: read.form.errors };
+}
 
 const k = {
   ...newKitchen("h", kitchenFixture(), { status: "published" }),

@@ -1,32 +1,37 @@
 import { Hono } from "hono";
+import type { BlankSchema } from "hono/types";
 import { z } from "zod";
-import type { FormState } from "../../components/Forms.tsx";
-import { PhotoEditorPage } from "../../components/PhotoEditor.tsx";
-import { hitLimit, type Limit } from "../../lib/accounts/rate_limit.ts";
+import type { FormState } from "../../../components/Forms.tsx";
+import { PhotoEditorPage } from "../../../components/PhotoEditor.tsx";
+import { hitLimit, type Limit } from "../../../lib/accounts/rate_limit.ts";
 import {
   AppError,
   TooManyAttemptsError,
   ValidationError,
-} from "../../lib/errors.ts";
-import { ID_PATTERN } from "../../lib/ids.ts";
-import { getListingFor, type Listing } from "../../lib/kitchens/listings.ts";
+} from "../../../lib/errors.ts";
+import { ID_PATTERN } from "../../../lib/ids.ts";
+import { getListingFor, type Listing } from "../../../lib/kitchens/listings.ts";
 import {
   addPhoto,
   deletePhoto,
   MAX_PHOTOS,
   movePhoto,
   setPhotoAlt,
-} from "../../lib/kitchens/photos.ts";
-import { PHOTO_MAX_BYTES } from "../../lib/images/inspect.ts";
-import { type PhotoRef, photoRef } from "../../lib/kitchens/schema.ts";
-import { type AppContext, type AppEnv, page } from "../context.tsx";
-import { formFailure, type FormStatus, readForm } from "../forms.ts";
-import { redirect } from "../headers.ts";
+} from "../../../lib/kitchens/photos.ts";
+import { PHOTO_MAX_BYTES } from "../../../lib/images/inspect.ts";
+import { photoRef, type UploadAnswer } from "../../../lib/kitchens/schema.ts";
+import { type AppContext, type AppEnv, page } from "../../context.tsx";
+import {
+  formFailure,
+  type FormStatus,
+  readForm,
+  readNotice,
+} from "../../forms.ts";
+import { redirect } from "../../headers.ts";
+import { bodyLimit } from "../../limits.ts";
 
-/** The upload route, for its body limit in routes/app.tsx. */
-export const PHOTO_UPLOAD_PATH = "/host/kitchens/:id/photos";
 /** A photo at its maximum, plus the multipart envelope and the alt text. */
-export const PHOTO_UPLOAD_BODY_LIMIT = PHOTO_MAX_BYTES + 512 * 1024;
+const uploadLimit = bodyLimit(PHOTO_MAX_BYTES + 512 * 1024);
 
 /** Each upload decodes and re-encodes a photo: about a second of CPU. */
 const UPLOAD_LIMIT: Limit = {
@@ -35,15 +40,13 @@ const UPLOAD_LIMIT: Limit = {
   windowMs: 3600_000,
 };
 
-/** What an upload answers to `Accept: application/json` (islands/PhotoUploader). */
-export type UploadAnswer =
-  | { photo: PhotoRef; count: number; max: number }
-  | { error: string; issues?: Record<string, string> };
+/**
+ * A listing's photos: the page, /host/kitchens/:id/edit/photos, and its
+ * forms under /host/kitchens/:id/photos. Mounted at /host/kitchens/:id.
+ */
+// The kitchen's id comes from where the sub-app is mounted.
+export const photos = new Hono<AppEnv, BlankSchema, "/:id">();
 
-/** A listing's photos: /host/kitchens/:id/edit/photos and its forms. */
-export const hostPhotos = new Hono<AppEnv>();
-
-const ID = `:id{${ID_PATTERN}}`;
 const PHOTO = `:photoId{${ID_PATTERN}}`;
 
 const NOTICES: Record<string, string> = {
@@ -56,6 +59,10 @@ const NOTICES: Record<string, string> = {
 const editorPath = (id: string) => `/host/kitchens/${id}/edit/photos`;
 
 const altForm = z.object({ alt: photoRef.shape.alt });
+const uploadForm = z.object({
+  alt: z.string(),
+  photo: z.file({ error: "Choose a photo to upload" }),
+});
 
 function render(
   c: AppContext,
@@ -67,7 +74,7 @@ function render(
     { title: `${listing.values.title ?? "Your kitchen"}: photos` },
     <PhotoEditorPage
       listing={listing}
-      notice={failed ? undefined : NOTICES[c.req.query("notice") ?? ""]}
+      notice={failed ? undefined : NOTICES[readNotice(c)]}
       form={failed?.form}
       formFor={failed?.formFor}
     />,
@@ -75,7 +82,7 @@ function render(
   );
 }
 
-hostPhotos.get(`/kitchens/${ID}/edit/photos`, async (c) => {
+photos.get("/edit/photos", async (c) => {
   const listing = await getListingFor(
     c.var.services.kv,
     c.req.param("id"),
@@ -84,14 +91,14 @@ hostPhotos.get(`/kitchens/${ID}/edit/photos`, async (c) => {
   return render(c, listing);
 });
 
-hostPhotos.post(`/kitchens/${ID}/photos`, async (c) => {
+photos.post("/photos", uploadLimit, async (c) => {
   const id = c.req.param("id");
   const user = c.var.user!;
   const json = (c.req.header("Accept") ?? "").includes("application/json");
   // The owner check comes first: another host learns nothing, and the body
   // is not even read.
   const listing = await getListingFor(c.var.services.kv, id, user);
-  let alt = "";
+  let form: FormState = { values: { alt: "" }, errors: {} };
   try {
     const hit = await hitLimit(
       c.var.services.kv,
@@ -100,23 +107,21 @@ hostPhotos.post(`/kitchens/${ID}/photos`, async (c) => {
       c.var.services.clock(),
     );
     if (!hit.ok) throw new TooManyAttemptsError(hit.retryAfterSeconds);
-    // Multipart: readForm skips files. The body limit has already applied.
-    const data = await c.req.formData().catch(() => null);
-    if (!data) {
-      throw new ValidationError({}, "We could not read that upload.");
-    }
-    const rawAlt = data.get("alt");
-    alt = typeof rawAlt === "string" ? rawAlt : "";
-    const file = data.get("photo");
-    if (!(file instanceof File) || file.size === 0) {
+    const read = await readForm(c, uploadForm);
+    form = read.form;
+    if (!read.ok) {
+      // Only the photo can be missing (addPhoto judges the description);
+      // a body that cannot be read says so in its message.
       throw new ValidationError(
-        { photo: "Choose a photo to upload" },
-        "Choose a photo to upload.",
+        read.form.errors,
+        read.form.errors.photo
+          ? "Choose a photo to upload."
+          : read.form.message,
       );
     }
     const added = await addPhoto(c.var.services.kv, id, user, {
-      bytes: new Uint8Array(await file.arrayBuffer()),
-      alt,
+      bytes: new Uint8Array(await read.data.photo.arrayBuffer()),
+      alt: read.data.alt,
     }, c.var.services.clock());
     if (json) {
       const count = added.listing.values.photos?.length ?? 0;
@@ -133,13 +138,13 @@ hostPhotos.post(`/kitchens/${ID}/photos`, async (c) => {
         err.status,
       );
     }
-    const failed = formFailure({ values: { alt }, errors: {} }, err);
+    const failed = formFailure(form, err);
     return render(c, listing, { ...failed, formFor: "upload" });
   }
   return redirect(c, `${editorPath(id)}?notice=added`);
 });
 
-hostPhotos.post(`/kitchens/${ID}/photos/${PHOTO}/alt`, async (c) => {
+photos.post(`/photos/${PHOTO}/alt`, async (c) => {
   const id = c.req.param("id");
   const photoId = c.req.param("photoId");
   const user = c.var.user!;
@@ -170,8 +175,8 @@ hostPhotos.post(`/kitchens/${ID}/photos/${PHOTO}/alt`, async (c) => {
   return redirect(c, `${editorPath(id)}?notice=saved`);
 });
 
-hostPhotos.post(
-  `/kitchens/${ID}/photos/${PHOTO}/:action{up|down|cover|delete}`,
+photos.post(
+  `/photos/${PHOTO}/:action{up|down|cover|delete}`,
   async (c) => {
     const id = c.req.param("id");
     const photoId = c.req.param("photoId");

@@ -1,15 +1,16 @@
+/** POST /api/stripe/webhook: Stripe's events (exempt from CSRF; it is signed). */
 import { Hono } from "hono";
 import { NotFoundError } from "../../lib/errors.ts";
 import { receiveStripeWebhook } from "../../lib/payments/events.ts";
-import type { AppEnv } from "../context.tsx";
+import type { AppEnv } from "../env.ts";
+import { bodyLimit } from "../limits.ts";
 
-/** Stripe's webhook endpoint: POST /api/stripe/webhook (exempt from CSRF; it is signed). */
+export const WEBHOOK_PATH = "/api/stripe/webhook";
+
 export const stripeWebhook = new Hono<AppEnv>();
 
-/** Stripe's events are a few KB; this leaves room and no more. */
-export const WEBHOOK_BODY_LIMIT = 256 * 1024;
-
-stripeWebhook.post("/", async (c) => {
+// Stripe's events are a few KB; this leaves room and no more.
+stripeWebhook.post("/webhook", bodyLimit(256 * 1024), async (c) => {
   const { stripe, config, kv, clock, wake } = c.var.services;
   if (!stripe || !config.STRIPE_WEBHOOK_SECRET) throw new NotFoundError();
   // The signature covers the bytes as sent, so the body is read raw.

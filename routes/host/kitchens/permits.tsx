@@ -1,29 +1,28 @@
+/**
+ * /host/kitchens/:id/permits: the listing editor's Permits section, and the
+ * two-step upload of a kitchen's documents (routes/document_upload.ts).
+ */
 import { Hono } from "hono";
-import type { UploadState } from "../../components/CompliancePages.tsx";
-import { PermitsSection } from "../../components/PermitsSection.tsx";
-import type { Limit } from "../../lib/accounts/rate_limit.ts";
-import { permitsView } from "../../lib/compliance/listing_edit.ts";
+import type { BlankSchema } from "hono/types";
+import type { UploadState } from "../../../components/CompliancePages.tsx";
+import { PermitsSection } from "../../../components/PermitsSection.tsx";
+import type { Limit } from "../../../lib/accounts/rate_limit.ts";
+import { permitsView } from "../../../lib/compliance/listing_edit.ts";
 import {
   type HolderRef,
   KITCHEN_DOCUMENT_KINDS,
-} from "../../lib/compliance/schema.ts";
-import { ID_PATTERN } from "../../lib/ids.ts";
-import { getListingFor, type Listing } from "../../lib/kitchens/listings.ts";
+} from "../../../lib/compliance/schema.ts";
+import { getListingFor, type Listing } from "../../../lib/kitchens/listings.ts";
+import { type AppContext, type AppEnv, page } from "../../context.tsx";
+import { readNotice } from "../../forms.ts";
 import {
+  documentUploadLimit,
   firstStep,
   readUploadStep,
   submitUpload,
-  WALLET_BODY_LIMIT,
-} from "../compliance.tsx";
-import { type AppContext, type AppEnv, page } from "../context.tsx";
-import type { FormStatus } from "../forms.ts";
-import { redirect } from "../headers.ts";
-
-/** The upload routes, for their body limits in routes/app.tsx. */
-export const PERMITS_PATH = "/host/kitchens/:id/permits";
-export const PERMITS_READ_PATH = "/host/kitchens/:id/permits/read";
-/** A document at its maximum, plus the form fields and multipart framing. */
-export const PERMITS_BODY_LIMIT = WALLET_BODY_LIMIT;
+} from "../../document_upload.ts";
+import type { FormStatus } from "../../forms.ts";
+import { redirect } from "../../headers.ts";
 
 const UPLOAD_LIMIT: Limit = {
   bucket: "document-upload:host",
@@ -36,10 +35,8 @@ const NOTICES: Record<string, string> = {
     "Your document is uploaded. We will review it and email you when it is decided.",
 };
 
-/** The listing editor's Permits section: /host/kitchens/:id/permits. */
-export const hostPermits = new Hono<AppEnv>();
-
-const ID = `:id{${ID_PATTERN}}`;
+// The kitchen's id comes from where the sub-app is mounted.
+export const permits = new Hono<AppEnv, BlankSchema, "/:id/permits">();
 
 const kitchenOf = (listing: Listing): HolderRef => ({
   kind: "kitchen",
@@ -62,13 +59,13 @@ async function render(
       now={c.var.services.clock()}
       canUpload={listing.hostId === c.var.user!.id}
       upload={upload}
-      notice={status === 200 ? NOTICES[c.req.query("notice") ?? ""] : undefined}
+      notice={status === 200 ? NOTICES[readNotice(c)] : undefined}
     />,
     status,
   );
 }
 
-hostPermits.get(`/kitchens/${ID}/permits`, async (c) => {
+permits.get("/", async (c) => {
   const listing = await getListingFor(
     c.var.services.kv,
     c.req.param("id"),
@@ -79,27 +76,23 @@ hostPermits.get(`/kitchens/${ID}/permits`, async (c) => {
 
 // The owner check comes first: another host learns nothing, and the body is
 // not even read. Staff may look but not upload (the lib refuses them).
-hostPermits.post(`/kitchens/${ID}/permits/read`, async (c) => {
+permits.post("/read", documentUploadLimit, async (c) => {
   const listing = await getListingFor(
     c.var.services.kv,
     c.req.param("id"),
     c.var.user!,
-    {
-      write: true,
-    },
+    { write: true },
   );
   const read = await readUploadStep(c, kitchenOf(listing), UPLOAD_LIMIT);
   return await render(c, listing, read.upload, read.status);
 });
 
-hostPermits.post(`/kitchens/${ID}/permits`, async (c) => {
+permits.post("/", documentUploadLimit, async (c) => {
   const listing = await getListingFor(
     c.var.services.kv,
     c.req.param("id"),
     c.var.user!,
-    {
-      write: true,
-    },
+    { write: true },
   );
   const sent = await submitUpload(c, kitchenOf(listing), UPLOAD_LIMIT);
   if (!sent.ok) return await render(c, listing, sent.upload, sent.status);

@@ -2,31 +2,47 @@ import { Hono } from "hono";
 import {
   AccountPage,
   type AccountSection,
-} from "../components/AccountPage.tsx";
-import type { FormState } from "../components/Forms.tsx";
-import type { SessionUser } from "../lib/accounts/schema.ts";
+} from "../../components/AccountPage.tsx";
+import type { FormState } from "../../components/Forms.tsx";
+import type { SessionUser } from "../../lib/accounts/schema.ts";
 import {
   changeEmailForm,
   changePasswordForm,
   deleteAccountForm,
   profileForm,
-} from "../lib/accounts/schema.ts";
-import { endSession, rotateSession } from "../lib/accounts/sessions.ts";
-import { deleteAccount } from "../lib/accounts/deletion.ts";
-import { changePassword } from "../lib/accounts/password_change.ts";
-import { requestEmailChange, updateProfile } from "../lib/accounts/profile.ts";
-import { becomeHost } from "../lib/accounts/signup.ts";
-import { type AppContext, type AppEnv, page } from "./context.tsx";
-import { formFailure, readForm } from "./forms.ts";
-import { redirect } from "./headers.ts";
+} from "../../lib/accounts/schema.ts";
+import { endSession, rotateSession } from "../../lib/accounts/sessions.ts";
+import { deleteAccount } from "../../lib/accounts/deletion.ts";
+import { changePassword } from "../../lib/accounts/password_change.ts";
+import {
+  requestEmailChange,
+  updateProfile,
+} from "../../lib/accounts/profile.ts";
+import { becomeHost } from "../../lib/accounts/signup.ts";
+import { type AppContext, type AppEnv, page } from "../context.tsx";
+import { wallet } from "./compliance.tsx";
+import { notifications } from "./notifications.tsx";
+import { formFailure, readForm, readNotice } from "../forms.ts";
+import { redirect } from "../headers.ts";
 import {
   clearSessionCookie,
   sessionSecret,
   setSessionCookie,
-} from "./session.ts";
-import { at } from "../lib/app.ts";
+} from "../session.ts";
+import { at } from "../../lib/app.ts";
 
+/**
+ * /account: the signed-in person's details, email, password, becoming a
+ * host and deleting the account; the wallet (/account/compliance) and
+ * notifications (/account/notifications) are sub-apps of their own.
+ */
 export const account = new Hono<AppEnv>();
+
+// Mounted before the login check below, which sends people back to
+// /account: each of these asks for a session itself and comes back to its
+// own page.
+account.route("/compliance", wallet);
+account.route("/notifications", notifications);
 
 const NOTICES: Record<string, string> = {
   welcome:
@@ -49,7 +65,7 @@ function renderAccount(
   forms: Partial<Record<AccountSection, FormState>> = {},
   status: 200 | 400 | 409 | 429 = 200,
 ) {
-  const notice = NOTICES[c.req.query("notice") ?? ""];
+  const notice = NOTICES[readNotice(c)];
   return page(
     c,
     { title: "Your account" },

@@ -4,8 +4,9 @@
  * the kitchen's host; staff may look; anyone else gets 404).
  */
 import { Hono } from "hono";
-import { CalendarSyncPage } from "../../components/CalendarSyncPage.tsx";
-import { emptyForm, type FormState } from "../../components/Forms.tsx";
+import type { BlankSchema } from "hono/types";
+import { CalendarSyncPage } from "../../../components/CalendarSyncPage.tsx";
+import { emptyForm, type FormState } from "../../../components/Forms.tsx";
 import {
   addHostBlock,
   addHostImportFeed,
@@ -17,15 +18,20 @@ import {
   removeHostBlock,
   removeHostImportFeed,
   revokeExportFeed,
-} from "../../lib/calendar_sync/host.ts";
-import { ID_PATTERN } from "../../lib/ids.ts";
-import { type AppContext, type AppEnv, page } from "../context.tsx";
-import { formFailure, type FormStatus, readForm } from "../forms.ts";
-import { redirect } from "../headers.ts";
+} from "../../../lib/calendar_sync/host.ts";
+import { at } from "../../../lib/app.ts";
+import { ID_PATTERN } from "../../../lib/ids.ts";
+import { type AppContext, type AppEnv, page } from "../../context.tsx";
+import {
+  formFailure,
+  type FormStatus,
+  readForm,
+  readNotice,
+} from "../../forms.ts";
+import { redirect } from "../../headers.ts";
 
-export const calendarSync = new Hono<AppEnv>();
-
-const BASE = `/kitchens/:id{${ID_PATTERN}}/edit/calendar`;
+// The kitchen's id comes from where the sub-app is mounted.
+export const calendar = new Hono<AppEnv, BlankSchema, "/:id/edit/calendar">();
 
 const NOTICES: Record<string, string> = {
   "block-added": "Blocked: renters cannot book that time.",
@@ -62,7 +68,7 @@ async function render(
       data={data}
       blockForm={extra.blockForm ?? emptyForm}
       importForm={extra.importForm ?? emptyForm}
-      notice={NOTICES[c.req.query("notice") ?? ""]}
+      notice={NOTICES[readNotice(c)]}
       revealedUrl={extra.revealedUrl}
       actionMessage={extra.actionMessage}
     />,
@@ -76,12 +82,6 @@ const done = (c: AppContext, notice: string) =>
     `/host/kitchens/${c.req.param("id")}/edit/calendar?notice=${notice}`,
   );
 
-const importDeps = (c: AppContext) => ({
-  kv: c.var.services.kv,
-  now: c.var.services.clock(),
-  wake: c.var.services.config.KV_QUEUES,
-});
-
 /** Another host's kitchen is a 404 before any input is read or echoed. */
 const mayChange = (c: AppContext) =>
   kitchenForCalendar(
@@ -91,15 +91,15 @@ const mayChange = (c: AppContext) =>
     "change",
   );
 
-calendarSync.get(BASE, (c) => render(c));
+calendar.get("/", (c) => render(c));
 
-calendarSync.post(`${BASE}/blocks`, async (c) => {
+calendar.post("/blocks", async (c) => {
   await mayChange(c);
   const read = await readForm(c, blockForm);
   if (!read.ok) return render(c, { blockForm: read.form }, 400);
   try {
     await addHostBlock(
-      { kv: c.var.services.kv, now: c.var.services.clock() },
+      at(c.var.services),
       c.var.user!,
       c.req.param("id"),
       read.data,
@@ -111,8 +111,8 @@ calendarSync.post(`${BASE}/blocks`, async (c) => {
   return done(c, "block-added");
 });
 
-calendarSync.post(
-  `${BASE}/blocks/:blockId{${ID_PATTERN}}/remove`,
+calendar.post(
+  `/blocks/:blockId{${ID_PATTERN}}/remove`,
   async (c) => {
     try {
       await removeHostBlock(
@@ -131,36 +131,30 @@ calendarSync.post(
 
 // The new link is shown in this response and never again (only its hash is
 // kept), so this POST renders the page instead of redirecting.
-calendarSync.post(`${BASE}/export`, async (c) => {
+calendar.post("/export", async (c) => {
   const revealedUrl = await newExportFeedUrl(
-    {
-      kv: c.var.services.kv,
-      now: c.var.services.clock(),
-      baseUrl: c.var.services.config.BASE_URL,
-    },
+    at(c.var.services),
     c.var.user!,
     c.req.param("id"),
   );
   return render(c, { revealedUrl });
 });
 
-calendarSync.post(`${BASE}/export/revoke`, async (c) => {
+calendar.post("/export/revoke", async (c) => {
   await revokeExportFeed(c.var.services.kv, c.var.user!, c.req.param("id"));
   return done(c, "export-revoked");
 });
 
-calendarSync.post(`${BASE}/imports`, async (c) => {
+calendar.post("/imports", async (c) => {
   await mayChange(c);
   const read = await readForm(
     c,
-    importForm({
-      allowLoopback: c.var.services.config.CALENDAR_FETCH_ALLOW_LOOPBACK,
-    }),
+    importForm(c.var.services.calendarFetch),
   );
   if (!read.ok) return render(c, { importForm: read.form }, 400);
   try {
     await addHostImportFeed(
-      importDeps(c),
+      at(c.var.services),
       c.var.user!,
       c.req.param("id"),
       read.data,
@@ -172,12 +166,12 @@ calendarSync.post(`${BASE}/imports`, async (c) => {
   return done(c, "import-added");
 });
 
-calendarSync.post(
-  `${BASE}/imports/:feedId{${ID_PATTERN}}/remove`,
+calendar.post(
+  `/imports/:feedId{${ID_PATTERN}}/remove`,
   async (c) => {
     try {
       await removeHostImportFeed(
-        importDeps(c),
+        at(c.var.services),
         c.var.user!,
         c.req.param("id"),
         c.req.param("feedId"),

@@ -1,9 +1,9 @@
 import { Hono } from "hono";
-import { ID_PATTERN } from "../lib/ids.ts";
-import { MailDetail, MailList } from "../components/Mailbox.tsx";
-import { getMail, listMail } from "../lib/email/mailbox.ts";
-import { NotFoundError } from "../lib/errors.ts";
-import { type AppEnv, page } from "./context.tsx";
+import { ID_PATTERN } from "../../lib/ids.ts";
+import { MailDetail, MailList } from "../../components/Mailbox.tsx";
+import { getMail, listMail } from "../../lib/email/mailbox.ts";
+import { NotFoundError } from "../../lib/errors.ts";
+import { type AppEnv, page } from "../context.tsx";
 
 /**
  * The development mailbox at /dev/mailbox: emails the mailbox transport kept

@@ -1,44 +1,55 @@
 import { Hono } from "hono";
-import { KitchenPage } from "../../components/KitchenPage.tsx";
 import {
   ListingOverview,
+  ListingPreviewPage,
   ListingsPage,
   NewListingPage,
   SectionPage,
-} from "../../components/ListingEditor.tsx";
+} from "../../../components/ListingEditor.tsx";
 import {
   openSection,
   saveSectionWithRules,
-} from "../../lib/compliance/listing_edit.ts";
-import { ValidationError } from "../../lib/errors.ts";
-import { publishContextFor } from "../../lib/hosts/publish.ts";
-import { getHost } from "../../lib/hosts/repo.ts";
-import { ID_PATTERN } from "../../lib/ids.ts";
+} from "../../../lib/compliance/listing_edit.ts";
+import { publishContextFor } from "../../../lib/hosts/publish.ts";
+import {
+  loadListingOverview,
+  loadListingPreview,
+} from "../../../lib/hosts/listing_pages.ts";
+import { ID_PATTERN } from "../../../lib/ids.ts";
 import {
   FORM_SECTIONS,
   type FormSection,
   formValues,
   sectionForm,
-} from "../../lib/kitchens/editor_forms.ts";
+} from "../../../lib/kitchens/editor_forms.ts";
 import {
   createDraft,
   getListingFor,
   listListings,
   publishListing,
-  publishProblems,
   unlistListing,
-} from "../../lib/kitchens/listings.ts";
-import { kitchenInput } from "../../lib/kitchens/schema.ts";
-import { newKitchen } from "../../lib/kitchens/repo.ts";
-import type { FormState } from "../../components/Forms.tsx";
-import { type AppContext, type AppEnv, page } from "../context.tsx";
-import { formFailure, readForm } from "../forms.ts";
-import { redirect } from "../headers.ts";
+} from "../../../lib/kitchens/listings.ts";
+import type { FormState } from "../../../components/Forms.tsx";
+import { type AppContext, type AppEnv, page } from "../../context.tsx";
+import { formFailure, readForm, readNotice } from "../../forms.ts";
+import { redirect } from "../../headers.ts";
+import { calendar } from "./calendar.tsx";
+import { permits } from "./permits.tsx";
+import { photos } from "./photos.tsx";
 
-/** The listing editor: /host/kitchens, drafts, sections, preview, publish. */
+/**
+ * /host/kitchens: the host's kitchens and the listing editor (drafts,
+ * sections, preview, publish). A kitchen's photos, calendar and permits
+ * are sub-apps of their own.
+ */
 export const listings = new Hono<AppEnv>();
 
 const ID = `:id{${ID_PATTERN}}`;
+
+listings.route(`/${ID}`, photos);
+listings.route(`/${ID}/edit/calendar`, calendar);
+listings.route(`/${ID}/permits`, permits);
+
 const SECTION = `:section{${FORM_SECTIONS.join("|")}}`;
 
 const NOTICES: Record<string, string> = {
@@ -49,9 +60,9 @@ const NOTICES: Record<string, string> = {
     "Draft started. Fill in each section; everything is saved as you go.",
 };
 
-const notice = (c: AppContext) => NOTICES[c.req.query("notice") ?? ""];
+const notice = (c: AppContext) => NOTICES[readNotice(c)];
 
-listings.get("/kitchens", async (c) => {
+listings.get("/", async (c) => {
   const all = await listListings(c.var.services.kv, c.var.user!.id);
   return page(
     c,
@@ -61,11 +72,11 @@ listings.get("/kitchens", async (c) => {
 });
 
 listings.get(
-  "/kitchens/new",
+  "/new",
   (c) => page(c, { title: "List a new kitchen" }, <NewListingPage />),
 );
 
-listings.post("/kitchens/new", async (c) => {
+listings.post("/new", async (c) => {
   const draft = await createDraft(
     c.var.services.kv,
     c.var.user!,
@@ -80,11 +91,10 @@ async function renderOverview(
   form?: FormState,
   status: 200 | 400 | 409 = 200,
 ) {
-  const user = c.var.user!;
-  const listing = await getListingFor(c.var.services.kv, id, user);
-  const ctx = await publishContextFor(
+  const { listing, problems } = await loadListingOverview(
     c.var.services.kv,
-    user,
+    id,
+    c.var.user!,
     c.var.services.config.PAYMENTS,
   );
   return page(
@@ -92,7 +102,7 @@ async function renderOverview(
     { title: listing.values.title ?? "Your kitchen" },
     <ListingOverview
       listing={listing}
-      problems={publishProblems(listing, ctx)}
+      problems={problems}
       notice={notice(c)}
       form={form}
     />,
@@ -100,9 +110,9 @@ async function renderOverview(
   );
 }
 
-listings.get(`/kitchens/${ID}`, (c) => renderOverview(c, c.req.param("id")));
+listings.get(`/${ID}`, (c) => renderOverview(c, c.req.param("id")));
 
-listings.post(`/kitchens/${ID}/publish`, async (c) => {
+listings.post(`/${ID}/publish`, async (c) => {
   const id = c.req.param("id");
   const user = c.var.user!;
   try {
@@ -129,45 +139,23 @@ listings.post(`/kitchens/${ID}/publish`, async (c) => {
   return redirect(c, `/host/kitchens/${id}?notice=published`);
 });
 
-listings.post(`/kitchens/${ID}/unlist`, async (c) => {
+listings.post(`/${ID}/unlist`, async (c) => {
   const id = c.req.param("id");
   await unlistListing(c.var.services.kv, id, c.var.user!);
   return redirect(c, `/host/kitchens/${id}?notice=unlisted`);
 });
 
 /** The public page as it will look; drafts that are not complete cannot be previewed. */
-listings.get(`/kitchens/${ID}/preview`, async (c) => {
-  const listing = await getListingFor(
+listings.get(`/${ID}/preview`, async (c) => {
+  const { kitchen, host } = await loadListingPreview(
     c.var.services.kv,
     c.req.param("id"),
     c.var.user!,
   );
-  const whole = kitchenInput.safeParse(listing.values);
-  if (!whole.success) {
-    throw new ValidationError(
-      {},
-      "Finish every section to see a preview of the public page.",
-    );
-  }
-  const kitchen = listing.kitchen ??
-    newKitchen(listing.hostId, whole.data, { id: listing.id });
-  const host = await getHost(c.var.services.kv, listing.hostId);
   return page(
     c,
     { title: `Preview: ${kitchen.title}` },
-    <KitchenPage
-      kitchen={kitchen}
-      host={host}
-      aside={
-        <p
-          role="note"
-          class="rounded-xl border-2 border-amber-400 bg-amber-50 p-4 font-semibold text-amber-900"
-        >
-          Preview: this is how renters will see your kitchen. Free hours and
-          booking appear here once it is published.
-        </p>
-      }
-    />,
+    <ListingPreviewPage kitchen={kitchen} host={host} />,
   );
 });
 
@@ -185,7 +173,7 @@ function renderSection(
     <SectionPage
       listing={listing}
       section={section}
-      form={{ ...form, errors: withListErrors(form.errors) }}
+      form={form}
       notice={notice(c)}
       warnings={warnings}
     />,
@@ -193,7 +181,7 @@ function renderSection(
   );
 }
 
-listings.get(`/kitchens/${ID}/edit/${SECTION}`, async (c) => {
+listings.get(`/${ID}/edit/${SECTION}`, async (c) => {
   const section = c.req.param("section") as FormSection;
   const { listing, warnings } = await openSection(
     c.var.services.kv,
@@ -214,7 +202,7 @@ listings.get(`/kitchens/${ID}/edit/${SECTION}`, async (c) => {
   );
 });
 
-listings.post(`/kitchens/${ID}/edit/${SECTION}`, async (c) => {
+listings.post(`/${ID}/edit/${SECTION}`, async (c) => {
   const id = c.req.param("id");
   const section = c.req.param("section") as FormSection;
   const user = c.var.user!;
@@ -247,15 +235,3 @@ listings.post(`/kitchens/${ID}/edit/${SECTION}`, async (c) => {
   }
   return redirect(c, `/host/kitchens/${id}/edit/${section}?notice=saved`);
 });
-
-/** "blackoutDates.3" is shown on the "blackoutDates" field (lists are one input). */
-function withListErrors(
-  errors: Record<string, string>,
-): Record<string, string> {
-  const out = { ...errors };
-  for (const [key, message] of Object.entries(errors)) {
-    const list = /^(\w+)\.\d+/.exec(key)?.[1];
-    if (list) out[list] ??= message;
-  }
-  return out;
-}

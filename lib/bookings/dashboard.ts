@@ -1,38 +1,66 @@
-import { hostViewScope } from "../../lib/bookings/cache_keys.ts";
-import { Hono } from "hono";
+/**
+ * The host dashboard's data (`/host`): today, upcoming bookings and open
+ * requests, a month calendar per kitchen, and earnings, with a CSV export.
+ * The views come through the per-instance read cache together with what
+ * the caller renders from them (components/HostDashboard.tsx), because
+ * building and rendering them costs several times a page's budget.
+ */
 import { z } from "zod";
+import { cached } from "../db/read_cache.ts";
+import { startOfLocalDate } from "../kitchens/availability.ts";
+import { localToday } from "../kitchens/free_time.ts";
+import { getKitchen, listKitchenIdsByHost } from "../kitchens/repo.ts";
+import { hostViewScope } from "./cache_keys.ts";
 import {
-  type DashboardBooking,
-  type DashboardData,
-  HostDashboard,
-  renderDashboardParts,
-  renderGrids,
-} from "../../components/HostDashboard.tsx";
-import type { MonthPage } from "../../islands/MonthCalendar.tsx";
-import { earningsCsv, summariseEarnings } from "../../lib/bookings/earnings.ts";
-import { listBookingsByHost } from "../../lib/bookings/repo.ts";
+  type EarningsBooking,
+  earningsCsv,
+  type EarningsSummary,
+  summariseEarnings,
+} from "./earnings.ts";
+import { listBookingsByHost } from "./repo.ts";
 import {
   buildCalendarMonth,
   type CalendarMonth,
+  type GridBooking,
   type GridKitchen,
   MONTH_RE,
   monthOf,
-} from "../../lib/bookings/month.ts";
-import { cached } from "../../lib/db/read_cache.ts";
-import { ValidationError } from "../../lib/errors.ts";
-import { startOfLocalDate } from "../../lib/kitchens/availability.ts";
-import { localToday } from "../../lib/kitchens/free_time.ts";
-import { getKitchen, listKitchenIdsByHost } from "../../lib/kitchens/repo.ts";
-import { type AppContext, type AppEnv, page } from "../context.tsx";
-import { readQuery } from "../forms.ts";
-import { attachment } from "../headers.ts";
+} from "./month.ts";
+import type { Booking } from "./schema.ts";
 
-/**
- * The host dashboard (`/host`): today, upcoming bookings and open requests,
- * a month calendar per kitchen, and earnings, with a CSV export. Mounted on
- * the host area, whose middleware has already required a signed-in host.
- */
-export const dashboard = new Hono<AppEnv>();
+/** What the dashboard keeps of a booking. */
+export type DashboardBooking =
+  & GridBooking
+  & EarningsBooking
+  & Pick<Booking, "respondBy">
+  & { payoutCents: number };
+
+export interface DashboardData {
+  /** Kitchen id → title. */
+  titles: Record<string, string>;
+  /** Bookings on each kitchen's local today, by start. */
+  today: DashboardBooking[];
+  upcoming: DashboardBooking[];
+  /** Upcoming bookings beyond those listed. */
+  moreUpcoming: number;
+  /** Requests still open, soonest deadline first (the first few). */
+  requests: DashboardBooking[];
+  requestCount: number;
+  calendar: CalendarMonth;
+  earnings: EarningsSummary;
+  /** Months with earnings older than those shown. */
+  olderEarningMonths: number;
+  /** More bookings than the dashboard reads: the oldest are left out. */
+  truncated: boolean;
+}
+
+const month = z.string().regex(MONTH_RE, "Pick a month like 2026-12");
+/** The page's `?month=`: a month, or "" for the current one. */
+export const dashboardQuery = z.object({
+  month: z.union([z.literal(""), month]),
+});
+/** The calendar island's fetch: always a month. */
+export const calendarQuery = z.object({ month });
 
 /** Bookings read per host: the newest starts first, so a cut loses only the oldest. */
 const MAX_BOOKINGS = 5_000;
@@ -101,13 +129,17 @@ function calendarOf(s: Snapshot, month: string, now: number): CalendarMonth {
   return buildCalendarMonth(s.kitchens, month, s.bookings, now);
 }
 
+function titlesOf(s: Snapshot): Record<string, string> {
+  const titles: Record<string, string> = {};
+  for (const k of s.kitchens) titles[k.id] = k.title;
+  return titles;
+}
+
 function buildDashboard(
   s: Snapshot,
   month: string,
   now: number,
 ): DashboardData {
-  const titles: Record<string, string> = {};
-  for (const k of s.kitchens) titles[k.id] = k.title;
   const live = s.bookings.filter((b) =>
     b.status === "confirmed" || b.status === "requested"
   );
@@ -140,7 +172,7 @@ function buildDashboard(
   ).sort((a, z) => a.respondBy! - z.respondBy!);
   const earnings = summariseEarnings(s.bookings, now);
   return {
-    titles,
+    titles: titlesOf(s),
     today,
     upcoming: upcoming.slice(0, UPCOMING_SHOWN),
     moreUpcoming: Math.max(0, upcoming.length - UPCOMING_SHOWN),
@@ -159,76 +191,53 @@ function buildDashboard(
   };
 }
 
-const month = z.string().regex(MONTH_RE, "Pick a month like 2026-12");
-/** The page: a month, or none for the current one. */
-const pageQuery = z.object({ month: z.union([z.literal(""), month]) });
-/** The island's fetch: always a month. */
-const calendarQuery = z.object({ month });
-
-/** `?month=` if given and valid; "" when absent; a ValidationError (400) otherwise. */
-function monthParam(c: AppContext): string {
-  const read = readQuery(c, pageQuery);
-  if (!read.ok) {
-    throw new ValidationError(
-      read.form.errors,
-      "That month is not one we can show. Pick a month like 2026-12.",
-    );
-  }
-  return read.data.month;
+/**
+ * The dashboard for `month` ("" for the kitchens' current one) as `render`
+ * turns it into what the page needs, cached per host and month: the grids'
+ * open hours, the earnings and their HTML are what cost.
+ */
+export async function viewHostDashboard<T>(
+  kv: Deno.Kv,
+  hostId: string,
+  month: string,
+  now: number,
+  render: (data: DashboardData) => T,
+): Promise<T> {
+  const snapshot = await viewSnapshot(kv, hostId);
+  const chosen = month || defaultMonth(snapshot, now);
+  return await cached(
+    kv,
+    `${hostViewScope(hostId)}dashboard:${chosen}`,
+    () => Promise.resolve(render(buildDashboard(snapshot, chosen, now))),
+  );
 }
 
-dashboard.get("/", async (c) => {
-  const month = monthParam(c);
-  const now = c.var.services.clock();
-  const hostId = c.var.user!.id;
-  const snapshot = await viewSnapshot(c.var.services.kv, hostId);
-  const chosen = month || defaultMonth(snapshot, now);
-  // The view is cached rendered: its grids' open hours, its earnings and
-  // its HTML cost several times a page's budget (components/HostDashboard.tsx).
-  const parts = await cached(
-    c.var.services.kv,
-    `${hostViewScope(hostId)}dashboard:${chosen}`,
-    () =>
-      Promise.resolve(
-        renderDashboardParts(buildDashboard(snapshot, chosen, now)),
-      ),
-  );
-  return page(c, { title: "Host dashboard" }, <HostDashboard parts={parts} />);
-});
-
-/** A month's grids, rendered, as JSON: the calendar island's previous/next. */
-dashboard.get("/calendar.json", async (c) => {
-  const read = readQuery(c, calendarQuery);
-  if (!read.ok) return c.json({ error: "Pick a month like 2026-12." }, 400);
-  const { month } = read.data;
-  const now = c.var.services.clock();
-  const hostId = c.var.user!.id;
-  const snapshot = await viewSnapshot(c.var.services.kv, hostId);
-  const answer = await cached(
-    c.var.services.kv,
+/** One month of the calendar, as `render` turns it into the island's answer, cached like the dashboard. */
+export async function viewHostMonth<T>(
+  kv: Deno.Kv,
+  hostId: string,
+  month: string,
+  now: number,
+  render: (calendar: CalendarMonth) => T,
+): Promise<T> {
+  const snapshot = await viewSnapshot(kv, hostId);
+  return await cached(
+    kv,
     `${hostViewScope(hostId)}calendar:${month}`,
-    () => {
-      const calendar = calendarOf(snapshot, month, now);
-      const { grids: _, ...nav } = calendar;
-      return Promise.resolve<MonthPage>({
-        ...nav,
-        html: renderGrids(calendar),
-      });
-    },
+    () => Promise.resolve(render(calendarOf(snapshot, month, now))),
   );
-  return c.json(answer);
-});
+}
 
-/** Every booking whose money reached the host, one row each; read fresh. */
-dashboard.get("/earnings.csv", async (c) => {
-  const now = c.var.services.clock();
-  const s = await loadSnapshot(c.var.services.kv, c.var.user!.id);
-  const titles: Record<string, string> = {};
-  for (const k of s.kitchens) titles[k.id] = k.title;
+/** Every booking whose money reached the host, one CSV row each; read fresh. */
+export async function hostEarningsCsv(
+  kv: Deno.Kv,
+  hostId: string,
+  now: number,
+): Promise<{ csv: string; filename: string }> {
+  const s = await loadSnapshot(kv, hostId);
   const day = new Date(now).toISOString().slice(0, 10);
-  return c.body(earningsCsv(s.bookings, titles, now), 200, {
-    "Content-Type": "text/csv; charset=utf-8; header=present",
-    "Content-Disposition": attachment(`prep-earnings-${day}.csv`),
-    "Cache-Control": "private, no-store",
-  });
-});
+  return {
+    csv: earningsCsv(s.bookings, titlesOf(s), now),
+    filename: `prep-earnings-${day}.csv`,
+  };
+}

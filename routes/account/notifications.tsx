@@ -1,24 +1,24 @@
 /**
  * /account/notifications: what the app told the signed-in user (a document
- * decided, a suspension), newest first, and "mark all as read". Mounted at
- * "/" before the /account sub-app. Also the header badge's count.
+ * decided, a suspension), newest first, and "mark all as read". Also the
+ * header badge's count (`unreadBadge`, middleware for the whole app).
  */
 import { Hono, type MiddlewareHandler } from "hono";
 import { z } from "zod";
-import { NotificationsPage } from "../components/NotificationsPage.tsx";
-import { isId } from "../lib/ids.ts";
+import { NotificationsPage } from "../../components/NotificationsPage.tsx";
+import { isId } from "../../lib/ids.ts";
 import {
   listNotifications,
   markAllRead,
   unreadCount,
   viewUnreadCount,
-} from "../lib/notifications/repo.ts";
-import { type AppEnv, page } from "./context.tsx";
-import { readQuery } from "./forms.ts";
-import { redirect } from "./headers.ts";
-import { ValidationError } from "../lib/errors.ts";
+} from "../../lib/notifications/repo.ts";
+import { type AppEnv, page } from "../context.tsx";
+import { readNotice, readQuery } from "../forms.ts";
+import { redirect } from "../headers.ts";
+import { ValidationError } from "../../lib/errors.ts";
 
-export const NOTIFICATIONS_PATH = "/account/notifications";
+const NOTIFICATIONS = "/account/notifications";
 
 const NOTICES: Record<string, string> = {
   read: "All your notifications are marked as read.",
@@ -51,9 +51,13 @@ export const unreadBadge: MiddlewareHandler<AppEnv> = async (c, next) => {
 
 export const notifications = new Hono<AppEnv>();
 
-notifications.get(NOTIFICATIONS_PATH, async (c) => {
-  const user = c.var.user;
-  if (!user) return redirect(c, `/login?next=${NOTIFICATIONS_PATH}`);
+notifications.use(async (c, next) => {
+  if (!c.var.user) return redirect(c, `/login?next=${NOTIFICATIONS}`);
+  await next();
+});
+
+notifications.get("/", async (c) => {
+  const user = c.var.user!;
   const read = readQuery(c, pageQuery);
   if (!read.ok) {
     throw new ValidationError(read.form.errors, read.form.errors.cursor);
@@ -71,14 +75,13 @@ notifications.get(NOTIFICATIONS_PATH, async (c) => {
       cursor={list.cursor}
       paged={cursor !== null}
       unread={c.var.unread ?? await unreadCount(c.var.services.kv, user.id)}
-      notice={NOTICES[c.req.query("notice") ?? ""]}
+      notice={NOTICES[readNotice(c)]}
     />,
   );
 });
 
-notifications.post(`${NOTIFICATIONS_PATH}/read`, async (c) => {
-  const user = c.var.user;
-  if (!user) return redirect(c, `/login?next=${NOTIFICATIONS_PATH}`);
+notifications.post("/read", async (c) => {
+  const user = c.var.user!;
   await markAllRead(c.var.services.kv, user.id, c.var.services.clock());
-  return redirect(c, `${NOTIFICATIONS_PATH}?notice=read`);
+  return redirect(c, `${NOTIFICATIONS}?notice=read`);
 });

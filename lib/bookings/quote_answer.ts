@@ -1,0 +1,56 @@
+/**
+ * The renter's price for some hours, before anything is held: what
+ * GET /api/kitchens/:id/quote answers and the availability picker
+ * (islands/AvailabilityPicker.tsx) shows.
+ */
+import { formatDayTime, formatTime } from "../kitchens/free_time.ts";
+import { formatCents } from "../money.ts";
+import { type HoldDeps, previewHold } from "./holds.ts";
+import type { ReviewRequest } from "./schema.ts";
+
+export interface QuoteAnswer {
+  kitchen: string;
+  date: string;
+  start: string;
+  end: string;
+  timeZone: string;
+  startAt: string;
+  endAt: string;
+  /** "Thu, Dec 3, 10:00 AM – 1:00 PM", in the kitchen's zone. */
+  when: string;
+  durationMinutes: number;
+  currency: string;
+  lines: { kind: string; label: string; amountCents: number; amount: string }[];
+  totalCents: number;
+  total: string;
+}
+
+/** What the renter would pay for `req` (an end at or before the start is the next day). */
+export async function quoteAnswer(
+  deps: Pick<HoldDeps, "kv" | "now" | "fees" | "policy">,
+  req: ReviewRequest,
+): Promise<QuoteAnswer> {
+  const { kitchen, start, end, quote } = await previewHold(deps, req);
+  const tz = kitchen.timeZone;
+  return {
+    kitchen: req.kitchen,
+    date: req.date,
+    start: req.start,
+    end: req.end,
+    timeZone: tz,
+    startAt: new Date(start).toISOString(),
+    endAt: new Date(end).toISOString(),
+    when: `${formatDayTime(tz, start)} – ${formatTime(tz, end)}`,
+    durationMinutes: quote.durationMinutes,
+    currency: quote.currency,
+    // The renter's lines only: the host's payout and our commission are not theirs to see.
+    lines: quote.lines.map((l) => ({
+      kind: l.kind,
+      label: l.label,
+      amountCents: l.amountCents,
+      amount: formatCents(l.amountCents),
+    })),
+    totalCents: quote.totalChargedCents,
+    total: formatCents(quote.totalChargedCents),
+  };
+}

@@ -1,0 +1,27 @@
+/**
+ * What every route and middleware sees on its context, in a module of its
+ * own so that middleware (the page cache, sessions) and the page renderer
+ * (context.tsx) can share it without importing each other.
+ */
+import type { Context } from "hono";
+import type { SessionUser } from "../lib/accounts/schema.ts";
+import type { Services } from "../lib/app.ts";
+import type { AssetManifest } from "../lib/islands/manifest.ts";
+
+export interface AppDeps {
+  /** The one value the app runs on (lib/app.ts), shared with the job workers. */
+  services: Services;
+  manifest: AssetManifest;
+}
+
+export type AppEnv = {
+  Variables: AppDeps & {
+    nonce: string;
+    /** The logged-in user, or null; set by the sessions middleware. */
+    user: SessionUser | null;
+    sessionHash: string | null;
+    /** The user's unread notifications, read for pages only (routes/account/notifications.tsx). */
+    unread?: number;
+  };
+};
+export type AppContext = Context<AppEnv>;
