@@ -12,7 +12,7 @@ import type {
   StaffWatch,
 } from "../lib/compliance/expiry.ts";
 import { DOCUMENT_KIND_NAMES } from "../lib/compliance/schema.ts";
-import { formatDayTime } from "../lib/kitchens/free_time.ts";
+import { formatDayTime } from "../lib/format.ts";
 import { Table } from "./Table.tsx";
 
 const link = "font-semibold text-emerald-800 underline";

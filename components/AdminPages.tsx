@@ -7,7 +7,7 @@ import type {
   StaffBookingView,
 } from "../lib/bookings/staff.ts";
 import { isId } from "../lib/ids.ts";
-import { formatDayTime, formatTime } from "../lib/kitchens/free_time.ts";
+import { formatDayTime, formatTime } from "../lib/format.ts";
 import { formatCents } from "../lib/money.ts";
 import { Receipt } from "./BookingPages.tsx";
 import {

@@ -14,7 +14,7 @@ import {
   type ComplianceDocument,
   DOCUMENT_KIND_NAMES,
 } from "../lib/compliance/schema.ts";
-import { formatDayTime, formatTime } from "../lib/kitchens/free_time.ts";
+import { formatDayTime, formatTime } from "../lib/format.ts";
 import { AuditRows, Fact, StaffNav } from "./AdminPages.tsx";
 import { STATUS_NAMES } from "./CompliancePages.tsx";
 import {

@@ -3,7 +3,7 @@ import type { Booking, HoursPick } from "../lib/bookings/schema.ts";
 import type { Quote } from "../lib/bookings/pricing.ts";
 import type { Kitchen } from "../lib/kitchens/schema.ts";
 import { describePolicy, POLICY_NAMES } from "../lib/kitchens/policy.ts";
-import { formatDayTime, formatTime } from "../lib/kitchens/free_time.ts";
+import { formatDayTime, formatTime } from "../lib/format.ts";
 import type { KitchenPage as KitchenPageData } from "../lib/kitchens/pages.ts";
 import { pickerDay } from "../lib/kitchens/slot_view.ts";
 import { formatCents } from "../lib/money.ts";

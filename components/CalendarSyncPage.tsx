@@ -7,7 +7,7 @@ import { MAX_IMPORTED_PER_DAY } from "../lib/bookings/blocks.ts";
 import { MAX_OCCURRENCES_PER_RULE } from "../lib/calendar_sync/parse.ts";
 import type { ImportFeed } from "../lib/calendar_sync/schema.ts";
 import type { CalendarPageData } from "../lib/calendar_sync/host.ts";
-import { formatDayTime, formatTime } from "../lib/kitchens/free_time.ts";
+import { formatDayTime, formatTime } from "../lib/format.ts";
 import {
   FormMessage,
   type FormState,

@@ -16,7 +16,7 @@ import {
   monthLabel,
 } from "../lib/bookings/month.ts";
 import type { Booking } from "../lib/bookings/schema.ts";
-import { formatDayTime, formatTime } from "../lib/kitchens/free_time.ts";
+import { formatDayTime, formatTime } from "../lib/format.ts";
 import { formatCents } from "../lib/money.ts";
 
 const card = "rounded-xl border border-stone-200 bg-white p-6";

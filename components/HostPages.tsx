@@ -1,5 +1,5 @@
 import type { Booking } from "../lib/bookings/schema.ts";
-import { formatDayTime, formatTime } from "../lib/kitchens/free_time.ts";
+import { formatDayTime, formatTime } from "../lib/format.ts";
 import { formatCents } from "../lib/money.ts";
 import type { Host } from "../lib/hosts/schema.ts";
 import { payoutStatusText } from "../lib/hosts/payouts.ts";

@@ -1,6 +1,6 @@
 import type { BookableStart } from "../lib/kitchens/availability.ts";
 import { findCity } from "../lib/cities.ts";
-import { formatDayTime } from "../lib/kitchens/free_time.ts";
+import { formatDayTime } from "../lib/format.ts";
 import type { Kitchen } from "../lib/kitchens/schema.ts";
 import { EQUIPMENT } from "../lib/kitchens/vocabulary.ts";
 import { formatCents } from "../lib/money.ts";

@@ -6,7 +6,7 @@
 import type { User } from "../accounts/schema.ts";
 import { addEmail } from "../email/job.ts";
 import { displayName, notificationEmail } from "../email/templates.ts";
-import { formatDayTime, formatTime } from "../kitchens/free_time.ts";
+import { formatDayTime, formatTime } from "../format.ts";
 import { POLICY_NAMES } from "../kitchens/policy.ts";
 import type { Kitchen } from "../kitchens/schema.ts";
 import { formatCents } from "../money.ts";

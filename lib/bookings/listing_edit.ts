@@ -8,7 +8,7 @@ import {
   type AvailabilityRules,
   checkInterval,
 } from "../kitchens/availability.ts";
-import { formatDayTime } from "../kitchens/free_time.ts";
+import { formatDayTime } from "../format.ts";
 import { rulesOf } from "../kitchens/free_time.ts";
 import {
   type Editor,

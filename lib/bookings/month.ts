@@ -14,7 +14,8 @@ import {
   type Interval,
   openIntervals,
 } from "../kitchens/availability.ts";
-import { formatTime, localInstant, localToday } from "../kitchens/free_time.ts";
+import { localInstant, localToday } from "../kitchens/free_time.ts";
+import { formatTime } from "../format.ts";
 import type { Kitchen } from "../kitchens/schema.ts";
 import type { Booking } from "./schema.ts";
 

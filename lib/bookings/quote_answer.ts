@@ -3,7 +3,7 @@
  * GET /api/kitchens/:id/quote answers and the availability picker
  * (islands/AvailabilityPicker.tsx) shows.
  */
-import { formatDayTime, formatTime } from "../kitchens/free_time.ts";
+import { formatDayTime, formatTime } from "../format.ts";
 import { formatCents } from "../money.ts";
 import { type HoldDeps, previewHold } from "./holds.ts";
 import type { ReviewRequest } from "./schema.ts";

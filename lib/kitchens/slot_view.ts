@@ -1,5 +1,5 @@
 import { bookableHours, type BookableStart } from "./availability.ts";
-import { formatTime } from "./free_time.ts";
+import { formatTime } from "../format.ts";
 import type { Kitchen } from "./schema.ts";
 
 /** A bookable start as the browser sees it: labels already in the kitchen's zone. */

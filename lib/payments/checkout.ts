@@ -17,7 +17,7 @@ import {
 import type { Booking } from "../bookings/schema.ts";
 import { ConflictError, UnavailableError } from "../errors.ts";
 import { getHostFresh } from "../hosts/repo.ts";
-import { formatTime } from "../kitchens/free_time.ts";
+import { formatTime } from "../format.ts";
 import { getKitchen } from "../kitchens/repo.ts";
 import { logError } from "../log.ts";
 import type { Kitchen } from "../kitchens/schema.ts";

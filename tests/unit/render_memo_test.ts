@@ -4,12 +4,8 @@
  * Temporal/Intl computation, across DST changes.
  */
 import assert from "node:assert/strict";
-import {
-  addDays,
-  formatDayTime,
-  formatTime,
-  localToday,
-} from "../../lib/kitchens/free_time.ts";
+import { addDays, localToday } from "../../lib/kitchens/free_time.ts";
+import { formatDayTime, formatTime } from "../../lib/format.ts";
 import { formatCents } from "../../lib/money.ts";
 import { newNonce, securityHeaders } from "../../routes/security.ts";
 import { Hono } from "hono";

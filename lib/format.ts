@@ -1,0 +1,118 @@
+/**
+ * How dates and times read to people (issue 17 §8): one module, so every
+ * page and email says "Thu, Dec 10" and "9:00 AM", never an ISO string.
+ * Instants are shown in the zone they belong to (a kitchen's, or the one
+ * passed); local dates ("YYYY-MM-DD") and wall-clock times ("HH:MM") are
+ * shown as they are, with no zone arithmetic.
+ */
+
+// Intl formatting showed in page profiles, and the same slots are labelled
+// on every request: each formatter (one per zone and kind) keeps its labels.
+interface TimeFormat {
+  intl: Intl.DateTimeFormat;
+  labels: Map<number, string>;
+}
+
+const LABELS_PER_FORMAT = 5_000;
+const timeFormats = new Map<string, TimeFormat>();
+const dayTimeFormats = new Map<string, TimeFormat>();
+
+function formatIn(
+  formats: Map<string, TimeFormat>,
+  timeZone: string,
+  options: Intl.DateTimeFormatOptions,
+  ms: number,
+): string {
+  let f = formats.get(timeZone);
+  if (!f) {
+    f = {
+      intl: new Intl.DateTimeFormat("en-US", { timeZone, ...options }),
+      labels: new Map(),
+    };
+    formats.set(timeZone, f);
+  }
+  let text = f.labels.get(ms);
+  if (text === undefined) {
+    text = f.intl.format(ms);
+    if (f.labels.size >= LABELS_PER_FORMAT) f.labels.clear();
+    f.labels.set(ms, text);
+  }
+  return text;
+}
+
+const TIME: Intl.DateTimeFormatOptions = { hour: "numeric", minute: "2-digit" };
+const DAY_TIME: Intl.DateTimeFormatOptions = {
+  ...TIME,
+  weekday: "short",
+  month: "short",
+  day: "numeric",
+};
+
+/** "9:30 AM" in the kitchen's zone. */
+export function formatTime(timeZone: string, ms: number): string {
+  return formatIn(timeFormats, timeZone, TIME, ms);
+}
+
+/** "Tue, Dec 1, 9:30 AM" in the kitchen's zone. */
+export function formatDayTime(timeZone: string, ms: number): string {
+  return formatIn(dayTimeFormats, timeZone, DAY_TIME, ms);
+}
+
+const DATE: Intl.DateTimeFormatOptions = {
+  weekday: "short",
+  month: "short",
+  day: "numeric",
+  timeZone: "UTC",
+};
+const DATE_LONG: Intl.DateTimeFormatOptions = {
+  weekday: "long",
+  month: "long",
+  day: "numeric",
+  year: "numeric",
+  timeZone: "UTC",
+};
+const dateFormat = new Intl.DateTimeFormat("en-US", DATE);
+const dateLongFormat = new Intl.DateTimeFormat("en-US", DATE_LONG);
+
+/** A local date "YYYY-MM-DD" as "Thu, Dec 10". */
+export function formatDate(date: string): string {
+  return dateFormat.format(Date.parse(`${date}T12:00:00Z`));
+}
+
+/** A local date "YYYY-MM-DD" as "Thursday, December 10, 2026". */
+export function formatDateLong(date: string): string {
+  return dateLongFormat.format(Date.parse(`${date}T12:00:00Z`));
+}
+
+/** A wall-clock "HH:MM" (00:00–24:00) as "9:00 AM"; "24:00" is midnight. */
+export function formatClock(hhmm: string): string {
+  const [h, m] = hhmm.split(":").map(Number);
+  const hour = h % 24;
+  const suffix = hour < 12 ? "AM" : "PM";
+  return `${hour % 12 === 0 ? 12 : hour % 12}:${
+    String(m).padStart(2, "0")
+  } ${suffix}`;
+}
+
+const DAY: Intl.DateTimeFormatOptions = {
+  year: "numeric",
+  month: "numeric",
+  day: "numeric",
+};
+const dayFormats = new Map<string, TimeFormat>();
+
+/**
+ * "Thu, Dec 10, 9:00 AM – 1:00 PM" in `timeZone`; an end on another local
+ * day names its day too ("Thu, Dec 10, 10:00 PM – Fri, Dec 11, 6:00 AM").
+ */
+export function formatTimeRange(
+  timeZone: string,
+  start: number,
+  end: number,
+): string {
+  const startDay = formatIn(dayFormats, timeZone, DAY, start);
+  const endDay = formatIn(dayFormats, timeZone, DAY, end - 1);
+  return startDay === endDay
+    ? `${formatDayTime(timeZone, start)} – ${formatTime(timeZone, end)}`
+    : `${formatDayTime(timeZone, start)} – ${formatDayTime(timeZone, end)}`;
+}

@@ -1,0 +1,56 @@
+import assert from "node:assert/strict";
+import {
+  formatClock,
+  formatDate,
+  formatDateLong,
+  formatDayTime,
+  formatTime,
+  formatTimeRange,
+} from "../../lib/format.ts";
+
+const CHI = "America/Chicago";
+const at = (iso: string) => Date.parse(iso);
+
+Deno.test("format: dates and times read as people write them, never ISO", () => {
+  const cases: [string, string][] = [
+    [formatDate("2026-12-10"), "Thu, Dec 10"],
+    [formatDate("2027-03-14"), "Sun, Mar 14"],
+    [formatDateLong("2026-12-10"), "Thursday, December 10, 2026"],
+    [formatClock("09:00"), "9:00 AM"],
+    [formatClock("00:30"), "12:30 AM"],
+    [formatClock("12:00"), "12:00 PM"],
+    [formatClock("23:45"), "11:45 PM"],
+    [formatClock("24:00"), "12:00 AM"],
+    [formatTime(CHI, at("2026-12-10T15:00:00Z")), "9:00 AM"],
+    [formatDayTime(CHI, at("2026-12-10T15:00:00Z")), "Thu, Dec 10, 9:00 AM"],
+    [
+      formatTimeRange(
+        CHI,
+        at("2026-12-10T15:00:00Z"),
+        at("2026-12-10T19:00:00Z"),
+      ),
+      "Thu, Dec 10, 9:00 AM – 1:00 PM",
+    ],
+    [
+      // Overnight: the end names its own day.
+      formatTimeRange(
+        CHI,
+        at("2026-12-11T04:00:00Z"),
+        at("2026-12-11T12:00:00Z"),
+      ),
+      "Thu, Dec 10, 10:00 PM – Fri, Dec 11, 6:00 AM",
+    ],
+    [
+      // Ending at midnight is still the same day's booking.
+      formatTimeRange(
+        CHI,
+        at("2026-12-11T02:00:00Z"),
+        at("2026-12-11T06:00:00Z"),
+      ),
+      "Thu, Dec 10, 8:00 PM – 12:00 AM",
+    ],
+  ];
+  for (const [got, want] of cases) {
+    assert.equal(got, want);
+  }
+});
