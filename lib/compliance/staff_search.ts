@@ -405,12 +405,13 @@ async function hostsMatching(
     (u) => u.roles.includes("host"),
   );
   if (page.next !== null) {
-    throw new ValidationError(
-      {
-        host:
-          `More than ${HOST_MATCH_LIMIT} hosts match: type more of the host's name or email`,
-      },
-    );
+    // A full page with more to come is too many hosts; a page cut short by
+    // the scan budget means the term matches too many accounts to look through.
+    throw new ValidationError({
+      host: page.partial
+        ? "That matches too many accounts to look through: type more of the host's name or email"
+        : `More than ${HOST_MATCH_LIMIT} hosts match: type more of the host's name or email`,
+    });
   }
   return page.rows.map((u) => u.id);
 }

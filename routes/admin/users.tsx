@@ -34,7 +34,7 @@ export const adminUsers = new Hono<AppEnv>();
 
 const NOTICES: Record<string, string> = {
   suspended:
-    "The account is suspended: it can sign in and see its bookings, but not book, host or publish. They are notified.",
+    "The account is suspended: its sessions have ended and it cannot log in until reinstated. They are notified.",
   reinstated: "The account is reinstated. They are notified.",
 };
 

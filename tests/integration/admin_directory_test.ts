@@ -423,6 +423,40 @@ Deno.test("staff directory: a mistyped search or a page link that is not this se
     );
     const one = await html(t, "/admin/kitchens?host=hana20", adminCookie);
     assert.equal(one.status, 200);
+    // A term shared by more accounts than a search looks through, with one
+    // host among them: that is not "more than 20 hosts".
+    let crowd = t.kv.atomic();
+    for (let n = 0; n < 1_100; n++) {
+      const at = new Date(NOW).toISOString();
+      const user: User = {
+        v: 1,
+        id: newId(),
+        email: `r${n}@crowd.example`,
+        name: `Renter ${n}`,
+        passwordHash: "x",
+        roles: ["renter"],
+        emailVerifiedAt: at,
+        phone: null,
+        businessName: null,
+        createdAt: at,
+        updatedAt: at,
+      };
+      crowd.set(keys.user(user.id), user);
+      addUserIndex(crowd, null, user);
+      if (n % 100 === 99) {
+        assert.ok((await crowd.commit()).ok);
+        crowd = t.kv.atomic();
+      }
+    }
+    await addAccount(t, "zed@crowd.example", "Zed Host", ["renter", "host"]);
+    const crowded = await html(
+      t,
+      "/admin/kitchens?host=%40crowd.example",
+      adminCookie,
+    );
+    assert.equal(crowded.status, 400);
+    assert.match(crowded.body, /matches too many accounts to look through/);
+    assert.doesNotMatch(crowded.body, /More than 20 hosts match/);
   } finally {
     t.close();
   }

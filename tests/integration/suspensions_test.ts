@@ -307,6 +307,15 @@ Deno.test("suspensions: a suspended user is told why and cannot book, host or pu
     assert.equal(told.title, "Your account is suspended");
     assert.match(told.body, /you cannot sign in/);
     assert.match(told.body, /every session ended/);
+    const notice = await (await get(
+      t,
+      `/admin/users/${renter.user.id}?notice=suspended`,
+      admin.cookie,
+    )).text();
+    assert.match(
+      notice,
+      /its sessions have ended and it cannot log in until reinstated/,
+    );
 
     await post(t, `/admin/users/${host.user.id}/suspend`, {
       reason: "Listing misrepresents the kitchen",
