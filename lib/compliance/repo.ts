@@ -217,12 +217,14 @@ async function holderState(
   const kitchen = holder.kind === "kitchen"
     ? await kitchenHolder(kv, holder.id)
     : null;
-  const [marker, docs] = await Promise.all([
-    holder.kind === "kitchen"
-      ? getPermitStandingEntry(kv, holder.id)
-      : getWalletVersionEntry(kv, holder.id),
-    listDocumentsFor(kv, holder),
-  ]);
+  // The marker first, then the list: every document change rewrites the
+  // marker, so a change that lands after this read fails the check on it.
+  // Read together, a list finished before the marker read could miss a
+  // change whose new marker then passes the check.
+  const marker = holder.kind === "kitchen"
+    ? await getPermitStandingEntry(kv, holder.id)
+    : await getWalletVersionEntry(kv, holder.id);
+  const docs = await listDocumentsFor(kv, holder);
   return {
     timeZone: kitchen?.timeZone ?? RENTER_DOCUMENT_ZONE,
     ownerId: holder.kind === "renter" ? holder.id : kitchen?.hostId ?? null,
