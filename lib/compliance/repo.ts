@@ -48,6 +48,7 @@ import {
   type ReviewAction,
 } from "./schema.ts";
 import type { MailSettings } from "../email/job.ts";
+import { fieldErrors } from "../forms.ts";
 
 export const DOCUMENT_MAX_BYTES = 10 * 1024 * 1024;
 export const DOCUMENT_PURPOSE = "compliance-document";
@@ -348,14 +349,7 @@ export async function addDocument(
     now: input.now,
   });
   const checked = documentRecord.safeParse(doc);
-  if (!checked.success) {
-    const issues: Record<string, string> = {};
-    for (const issue of checked.error.issues) {
-      const path = issue.path.join(".") || "form";
-      issues[path] ??= issue.message;
-    }
-    throw new ValidationError(issues);
-  }
+  if (!checked.success) throw new ValidationError(fieldErrors(checked.error));
   await putFile(kv, {
     id: fileId,
     bytes: input.bytes,

@@ -36,6 +36,7 @@ import {
   type PermitStanding,
 } from "./schema.ts";
 import type { KitchenStatus } from "./vocabulary.ts";
+import { fieldErrors } from "../forms.ts";
 
 export const EDIT_SECTIONS = [
   "basics",
@@ -270,7 +271,7 @@ export async function updateSection(
     const parsed = schema.safeParse(change(current, status));
     if (!parsed.success) {
       throw new ValidationError(
-        issuesOf(parsed.error),
+        fieldErrors(parsed.error),
         "Please check the highlighted fields.",
       );
     }
@@ -282,7 +283,7 @@ export async function updateSection(
       const next = { ...k, ...valuesFrom(fromKitchen(k).values, k.status) };
       const whole = kitchenInput.safeParse(next);
       if (!whole.success) {
-        throw new ValidationError(issuesOf(whole.error));
+        throw new ValidationError(fieldErrors(whole.error));
       }
       return next;
     }, new Date(now));
@@ -307,15 +308,6 @@ export async function updateSection(
     if (saved) return fromDraft(draft);
   }
   throw new ConflictError("This listing changed meanwhile; please try again.");
-}
-
-function issuesOf(error: z.ZodError): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const issue of error.issues) {
-    const key = issue.path.join(".") || "form";
-    out[key] ??= issue.message;
-  }
-  return out;
 }
 
 /** What publishing needs besides the listing itself. */
