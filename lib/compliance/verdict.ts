@@ -343,7 +343,11 @@ function insuranceReasons(
       faults.add("insurance.liability.min");
       faults.add("insurance.aggregate.min");
     }
-    return { inForce, codes: INSURANCE_CODES.filter((c) => faults.has(c)) };
+    return {
+      inForce,
+      figuresLow: new Set(certificateFaults(rule, coi)),
+      codes: INSURANCE_CODES.filter((c) => faults.has(c)),
+    };
   });
   const better = (a: typeof judged[number], b: typeof judged[number]) =>
     a.codes.length < b.codes.length ||
@@ -357,12 +361,25 @@ function insuranceReasons(
   // Two partial certificates: the renter learns why the other one's limit
   // does not count.
   const single = cois.length > 1 ? " on a single certificate" : "";
+  // A limit fault that comes only from the certificate not being in force
+  // (still in review, or lapsing first) says so, not "too low".
+  const onlyNotInForce = (code: InsuranceCode) =>
+    best !== null && !best.inForce && !best.figuresLow.has(code);
+  const notInForce =
+    "Your liability insurance certificate is not verified yet, or it lapses before your booking ends";
   const messages: Record<InsuranceCode, string> = {
-    "insurance.liability.min": `Your liability insurance must cover at least ${
-      formatCents(rule.perOccurrenceMinCents)
-    } per occurrence${single}, and be verified and valid until your booking ends.`,
-    "insurance.aggregate.min":
-      `Your liability insurance must have an aggregate limit of at least ${
+    "insurance.liability.min": onlyNotInForce("insurance.liability.min")
+      ? `${notInForce}: it counts toward the ${
+        formatCents(rule.perOccurrenceMinCents)
+      } per-occurrence minimum once it is verified and valid until then.`
+      : `Your liability insurance must cover at least ${
+        formatCents(rule.perOccurrenceMinCents)
+      } per occurrence${single}, and be verified and valid until your booking ends.`,
+    "insurance.aggregate.min": onlyNotInForce("insurance.aggregate.min")
+      ? `${notInForce}: it counts toward the ${
+        formatCents(rule.aggregateMinCents)
+      } aggregate minimum once it is verified and valid until then.`
+      : `Your liability insurance must have an aggregate limit of at least ${
         formatCents(rule.aggregateMinCents)
       }${single}, and be verified and valid until your booking ends.`,
     "insurance.additional_insured.mismatch":

@@ -1180,6 +1180,50 @@ for (const city of CITY_SLUGS) {
   });
 }
 
+Deno.test("verdict: a certificate that meets the limits but is not in force is told so, not that its limits are low", () => {
+  const pack = rulePackFor("san-francisco");
+  for (const validity of ["pending", "expires_before_booking"] as const) {
+    const input = cleanInput("san-francisco", DAYTIME);
+    input.renter.wallet = [
+      certificateWith({
+        validity,
+        perOccurrenceLow: false,
+        aggregateLow: false,
+        wrongAdditionalInsured: false,
+      }, pack),
+      ...input.renter.wallet.filter((d) => d.kind !== "liability_insurance"),
+    ];
+    const reasons = verdict(input).denies.filter((r) =>
+      r.code.startsWith("insurance.")
+    );
+    assert.deepEqual(reasons.map((r) => r.code), [
+      "insurance.liability.min",
+      "insurance.aggregate.min",
+    ]);
+    for (const r of reasons) {
+      assert.match(r.message, /not verified yet, or it lapses before/);
+      assert.doesNotMatch(
+        r.message,
+        /must cover at least|must have an aggregate/,
+      );
+    }
+  }
+  // A low figure on a certificate not in force still names the figure.
+  const input = cleanInput("san-francisco", DAYTIME);
+  input.renter.wallet = [
+    certificateWith({
+      validity: "pending",
+      perOccurrenceLow: true,
+      aggregateLow: false,
+      wrongAdditionalInsured: false,
+    }, pack),
+    ...input.renter.wallet.filter((d) => d.kind !== "liability_insurance"),
+  ];
+  const [liability, aggregate] = verdict(input).denies;
+  assert.match(liability.message, /must cover at least \$1,000,000/);
+  assert.match(aggregate.message, /not verified yet/);
+});
+
 Deno.test("verdict: SF $1M per occurrence, $1M aggregate, wrong additional insured: told exactly those two faults", () => {
   const input = cleanInput("san-francisco", DAYTIME);
   coi(input).aggregateCents = 100_000_000;
