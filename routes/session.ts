@@ -105,7 +105,6 @@ export function deviceSecret(c: Context<AppEnv>): string | undefined {
   return getCookie(c, deviceCookieName(c));
 }
 
-/** What account changes need from the request's context. */
 /**
  * The client's address: the peer Deno.serve reports (requests made in tests
  * have none), or behind a trusted reverse proxy the one it forwarded.

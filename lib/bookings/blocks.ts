@@ -11,7 +11,7 @@
  *
  * Blocks have no buffer of their own (`bufferMs: 0`): a booking's buffer
  * still keeps blocks away from it, because conflicts use the larger of the
- * two buffers (calendar.ts `conflictsWith`).
+ * two buffers (day_claims.ts `conflictsWith`).
  *
  * A manual block refuses to overlap any live claim, a booking's or another
  * block's. An import may overlap other blocks (busy is busy) but never a
@@ -312,7 +312,7 @@ export const MAX_IMPORTED_PER_DAY = 48;
 
 /**
  * Claims after which no block (imported or manual) is added to a day
- * document: room left under calendar.ts MAX_CLAIMS_PER_DAY for the day's
+ * document: room left under day_claims.ts MAX_CLAIMS_PER_DAY for the day's
  * bookings and holds, which never overlap, so a day holds few.
  */
 export const MAX_DAY_CLAIMS = 400;

@@ -187,7 +187,7 @@ export async function discardStagedUpload(
   return await deleteFile(kv, fileId, { now, owner: meta.owner });
 }
 
-/** The cleanup job, for lib/jobs/handlers.ts. */
+/** The cleanup job, wired in the job table of lib/app.ts. */
 export function stagedCleanupHandler(
   kv: Deno.Kv,
   now: () => number,

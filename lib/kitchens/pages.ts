@@ -29,7 +29,7 @@ import type { SearchQuery } from "./search_query.ts";
 /**
  * What the home page shows: the newest kitchens and how many each city has.
  * The list and the counts come through the read cache (writes to kitchens
- * drop them); the cards' next free slots are memoised in calendar.ts.
+ * drop them); the cards' next free slots are memoised in free_time.ts.
  */
 export async function loadHome(
   kv: Deno.Kv,

@@ -102,7 +102,7 @@ function slotView(timeZone: string, s: BookableStart): SlotView {
 }
 
 // A Temporal conversion costs ~2 µs and a kitchen page has dozens of starts,
-// which repeat across requests (as the labels in calendar.ts do).
+// which repeat across requests (as the labels in lib/format.ts do).
 const wallClocks = new Map<string, string>();
 
 /** "09:30": an instant on the wall clock of `timeZone`. */

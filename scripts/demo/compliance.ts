@@ -29,7 +29,7 @@ import type { Kitchen } from "../../lib/kitchens/schema.ts";
 import { DEMO_HOSTS } from "./hosts.ts";
 
 export const DEMO_COMPLIANCE_SEED = "demo-compliance-v1";
-/** The demo admin (scripts/demo_accounts.ts) decides the demo documents. */
+/** The demo admin (scripts/demo/accounts.ts) decides the demo documents. */
 const REVIEWER = { id: "demo-user-admin", email: "admin@prep.test" };
 const RENTER_ID = "demo-user-renter";
 
