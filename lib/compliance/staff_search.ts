@@ -417,7 +417,7 @@ async function hostsMatching(
 }
 
 /** A page of the kitchen directory (staff only). */
-export async function searchKitchens(
+export async function searchKitchenDirectory(
   kv: Deno.Kv,
   viewer: SessionUser | null,
   search: KitchenSearch,

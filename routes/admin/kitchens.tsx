@@ -20,7 +20,7 @@ import {
 } from "../../lib/compliance/suspensions.ts";
 import {
   kitchenDirectoryQuery,
-  searchKitchens,
+  searchKitchenDirectory,
 } from "../../lib/compliance/staff_search.ts";
 import { ID_PATTERN } from "../../lib/ids.ts";
 import { type AppContext, type AppEnv, page } from "../context.tsx";
@@ -49,7 +49,7 @@ adminKitchens.get("/", async (c) => {
   };
   if (read.ok) {
     try {
-      const found = await searchKitchens(
+      const found = await searchKitchenDirectory(
         c.var.services.kv,
         c.var.user,
         read.data,
