@@ -165,12 +165,12 @@ export function HelpPage({ facts }: { facts: SiteFacts }) {
             one; when something is missing, the page says what.
           </li>
           <li>
-            {`When you continue, the hours are held for you for ${facts.holdMinutes} minutes while you pay. You can hold up to ${
-              plural(facts.maxHolds, "booking")
+            {`When you continue, the hours are held for you for ${facts.holdMinutes} minutes while you pay. You can have up to ${
+              plural(facts.maxHolds, "unpaid hold")
             } at a time.`}
           </li>
           <li>
-            {`Once paid, the booking is confirmed and we email you. Its page gives the full address and the access code from ${facts.accessCodeHours} hours before the start, a calendar file and your receipt.`}
+            {`Once paid, the booking is confirmed and we email you. Its page gives the kitchen's address, the access code from ${facts.accessCodeHours} hours before the start, a calendar file and your receipt.`}
           </li>
         </ol>
         <h3 class="text-lg font-bold">Request to book</h3>
