@@ -149,7 +149,13 @@ export function AccountPage(
             </form>
           )}
       </div>
-      <form method="post" action="/account/delete" class={card} noValidate>
+      <form
+        id="delete"
+        method="post"
+        action="/account/delete"
+        class={card}
+        noValidate
+      >
         <h2 class="text-xl font-bold">Delete your account</h2>
         <p class="text-stone-700">This cannot be undone.</p>
         <FormMessage form={forms.delete ?? emptyForm} />

@@ -184,6 +184,10 @@ export function AdminHomePage(
           <a href="/admin/audit" class={link}>Audit log</a>
           {" — every staff action and money movement, newest first."}
         </li>
+        <li>
+          <a href="/admin/messages" class={link}>Messages</a>
+          {" — what people sent through the contact form, newest first."}
+        </li>
       </ul>
       <section aria-labelledby="expiring" class="space-y-3">
         <h2 id="expiring" class="text-xl font-bold">

@@ -38,6 +38,7 @@ export function StaffNav() {
       <a href="/admin/bookings" class={link}>Bookings</a>
       <a href="/admin/documents" class={link}>Documents</a>
       <a href="/admin/audit" class={link}>Audit log</a>
+      <a href="/admin/messages" class={link}>Messages</a>
     </nav>
   );
 }

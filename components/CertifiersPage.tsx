@@ -1,3 +1,4 @@
+import { formatDateYear } from "../lib/format.ts";
 import {
   ACCREDITOR_IDS,
   ACCREDITORS,
@@ -18,6 +19,10 @@ import {
   TextField,
 } from "./Forms.tsx";
 import { Table } from "./Table.tsx";
+
+/** The UTC day staff recorded a renewal on, as "Tue, Dec 1, 2026". */
+const recordedOn = (ms: number) =>
+  formatDateYear(new Date(ms).toISOString().slice(0, 10));
 
 const link = "font-semibold text-emerald-800 underline";
 const td = "py-2 pr-4";
@@ -74,7 +79,7 @@ export function DirectoryTable({ rows }: { rows: DirectoryRow[] }) {
               {row.recorded && (
                 <span class="block text-xs text-stone-600">
                   {`Renewal recorded by Prep staff on ${
-                    new Date(row.recorded.recordedAt).toISOString().slice(0, 10)
+                    recordedOn(row.recorded.recordedAt)
                   }`}
                 </span>
               )}
@@ -111,7 +116,7 @@ function Summary(
         lapsed === 0
           ? "none has lapsed"
           : `${lapsed} ${lapsed === 1 ? "has" : "have"} lapsed`
-      } as of ${today}.`}
+      } as of ${formatDateYear(today)}.`}
     </p>
   );
 }
@@ -323,7 +328,7 @@ export function AdminCertifiersPage(
       </section>
       <section aria-labelledby="directory" class="space-y-3">
         <h2 id="directory" class="text-xl font-bold">
-          {`The directory as of ${today}`}
+          {`The directory as of ${formatDateYear(today)}`}
         </h2>
         <DirectoryTable rows={rows} />
       </section>

@@ -1,3 +1,4 @@
+import { formatDateYear } from "../lib/format.ts";
 import { Table } from "./Table.tsx";
 import {
   PRODUCT_TYPE_NAMES,
@@ -79,7 +80,7 @@ export function WalletPage(
                 <tr key={d.id} class="border-b border-stone-200">
                   <td class={td}>{DOCUMENT_KIND_NAMES[d.kind]}</td>
                   <td class={td}>{d.number}</td>
-                  <td class={td}>{d.expiryDate}</td>
+                  <td class={td}>{formatDateYear(d.expiryDate)}</td>
                   <td class={td}>
                     {STATUS_NAMES[d.status]}
                     {lastReason(d) && (

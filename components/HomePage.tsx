@@ -5,18 +5,24 @@ import { KitchenCard } from "./KitchenCard.tsx";
 const RENTER_STEPS = [
   ["Search", "Filter by city, date and hours, price, equipment and storage."],
   [
-    "Book and pay",
-    "Book the hours you need and pay by card; you get an access code.",
+    "Check and book",
+    "See the price, the cancellation policy and what the city asks of you, then pay by card.",
   ],
-  ["Cook", "Arrive, cook, clean down, and leave a review for the next renter."],
+  [
+    "Cook",
+    "The address and access code are on your booking. Arrive, cook and clean down.",
+  ],
 ];
 const HOST_STEPS = [
   ["List", "Add photos, equipment, rules, prices and your weekly hours."],
   [
     "Stay compliant",
-    "Upload your permits once; we remind you before they expire.",
+    "Upload your permits; Prep's staff verify them and we remind you before they expire.",
   ],
-  ["Get paid", "Payouts go straight to your bank through Stripe Connect."],
+  [
+    "Get paid",
+    "Renters pay by card; your share goes to your Stripe account, which pays out to your bank.",
+  ],
 ];
 
 function Steps({ steps }: { steps: string[][] }) {
@@ -50,8 +56,8 @@ export function HomePage(
           Certified commercial kitchens, by the hour.
         </h1>
         <p class="mt-3 max-w-xl text-lg text-emerald-50">
-          Find a licensed kitchen near you for baking, catering or prepping your
-          food truck, and book only the hours you need.
+          Find a licensed kitchen in your city for baking, catering or prepping
+          your food truck, and book only the hours you need.
         </p>
         <form
           action="/search"
@@ -110,10 +116,26 @@ export function HomePage(
         <div class="rounded-xl bg-white p-6 shadow-sm">
           <h2 class="text-2xl font-extrabold">How it works for renters</h2>
           <Steps steps={RENTER_STEPS} />
+          <p class="mt-4">
+            <a
+              href="/help#booking"
+              class="font-semibold text-emerald-800 underline"
+            >
+              More about booking and cancelling
+            </a>
+          </p>
         </div>
         <div id="hosts" class="rounded-xl bg-white p-6 shadow-sm">
           <h2 class="text-2xl font-extrabold">How it works for hosts</h2>
           <Steps steps={HOST_STEPS} />
+          <p class="mt-4">
+            <a
+              href="/help#hosting"
+              class="font-semibold text-emerald-800 underline"
+            >
+              More about hosting and payouts
+            </a>
+          </p>
         </div>
       </section>
       <section aria-labelledby="cities-heading">

@@ -1,3 +1,4 @@
+import { formatClock, formatClockRange } from "../lib/format.ts";
 import type { ComponentChildren } from "preact";
 import { findCity } from "../lib/cities.ts";
 import { describePolicy, POLICY_NAMES } from "../lib/kitchens/policy.ts";
@@ -93,7 +94,7 @@ export function KitchenPage(
             <ul class="mt-2 text-sm">
               {k.weeklyHours.map((r) => (
                 <li>
-                  {WEEKDAYS[r.day]} {r.start}–{r.end}
+                  {WEEKDAYS[r.day]} {formatClockRange(r.start, r.end)}
                   {r.end <= r.start ? " (overnight)" : ""}
                 </li>
               ))}
@@ -208,7 +209,9 @@ function Requirements(
       </p>
       {r.quietHours && (
         <p class="mt-2">
-          {`Quiet hours: no kitchen use from ${r.quietHours.start} to ${r.quietHours.end}.`}
+          {`Quiet hours: no kitchen use from ${
+            formatClock(r.quietHours.start)
+          } to ${formatClock(r.quietHours.end)}.`}
         </p>
       )}
       <h3 class="mt-3 font-semibold">

@@ -165,6 +165,22 @@ export function Layout(
                 Certified commercial kitchens by the hour, with compliance built
                 into booking.
               </p>
+              <nav aria-label="Help and policies" class="mt-3">
+                <ul class="flex flex-wrap gap-x-4 gap-y-1 font-medium text-stone-900">
+                  <li>
+                    <a href="/help" class="hover:underline">Help</a>
+                  </li>
+                  <li>
+                    <a href="/contact" class="hover:underline">Contact</a>
+                  </li>
+                  <li>
+                    <a href="/terms" class="hover:underline">Terms</a>
+                  </li>
+                  <li>
+                    <a href="/privacy" class="hover:underline">Privacy</a>
+                  </li>
+                </ul>
+              </nav>
             </div>
             <nav aria-label="Cities">
               <p class="font-bold text-stone-900">Cities</p>

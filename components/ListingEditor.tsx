@@ -235,8 +235,8 @@ function HoursRows({ form, saved }: {
       <legend class="text-sm font-semibold">Weekly opening hours</legend>
       <p class="text-sm text-stone-600">
         One row per opening range, in the kitchen's own time zone. An end at or
-        before the start runs overnight (22:00 to 06:00). A row without times is
-        left out, so a day without one is closed.
+        before the start runs overnight (10:00 PM to 6:00 AM). A row without
+        times is left out, so a day without one is closed.
       </p>
       {rowError && (
         <p class="text-sm font-medium text-red-700" role="alert">{rowError}</p>
@@ -284,6 +284,41 @@ function HoursRows({ form, saved }: {
           </div>
         ),
       )}
+    </fieldset>
+  );
+}
+
+/** Dates the kitchen is closed: one date field each, then three blank ones to add more. */
+function ClosedDates({ form }: { form: FormState }) {
+  const dates = (form.values.blackoutDates ?? "").split(/[,\n]/)
+    .map((d) => d.trim()).filter(Boolean);
+  const error = form.errors.blackoutDates;
+  return (
+    <fieldset class="space-y-2">
+      <legend class="text-sm font-semibold">Closed dates</legend>
+      <p class="text-sm text-stone-600">
+        Whole days the kitchen takes no bookings, in its own time zone. Clear a
+        date to open that day again.
+      </p>
+      {error && (
+        <p class="text-sm font-medium text-red-700" role="alert">{error}</p>
+      )}
+      <div class="grid grid-cols-2 gap-2 sm:grid-cols-3">
+        {Array.from({ length: dates.length + 3 }, (_, i) => (
+          <div key={i}>
+            <label for={`closed-date-${i}`} class="text-sm">
+              {`Closed date ${i + 1}`}
+            </label>
+            <input
+              id={`closed-date-${i}`}
+              type="date"
+              name="blackoutDates"
+              value={dates[i] ?? ""}
+              class={input}
+            />
+          </div>
+        ))}
+      </div>
     </fieldset>
   );
 }
@@ -423,13 +458,7 @@ export function SectionPage(
       fields = (
         <>
           <HoursRows form={form} saved={listing.values.weeklyHours ?? []} />
-          <TextArea
-            name="blackoutDates"
-            label="Closed dates"
-            form={form}
-            rows={4}
-            hint="One date per line, like 2026-12-25."
-          />
+          <ClosedDates form={form} />
           <TextField
             name="bufferMinutes"
             label="Minutes kept free between bookings"

@@ -1,17 +1,12 @@
+import { formatStamp } from "../lib/format.ts";
 import type { Notification } from "../lib/notifications/repo.ts";
 import { Notice, SubmitButton } from "./Forms.tsx";
 
 const link = "font-semibold text-emerald-800 underline";
 
-const WHEN = new Intl.DateTimeFormat("en-US", {
-  timeZone: "UTC",
-  dateStyle: "medium",
-  timeStyle: "short",
-});
-
-/** "Dec 1, 2026, 3:00 PM UTC": users have no zone of their own. */
+/** "Tue, Dec 1, 2026, 3:00 PM UTC": users have no zone of their own. */
 function when(iso: string): string {
-  return `${WHEN.format(new Date(iso))} UTC`;
+  return `${formatStamp("UTC", Date.parse(iso))} UTC`;
 }
 
 /** The signed-in user's notifications, newest first, a page at a time. */

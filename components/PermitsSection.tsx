@@ -1,3 +1,4 @@
+import { formatDateYear } from "../lib/format.ts";
 import type { ComplianceDocument } from "../lib/compliance/schema.ts";
 import {
   DOCUMENT_KIND_NAMES,
@@ -197,7 +198,9 @@ function PermitTable(
               <span class="block text-stone-600">{lastReason(document)}</span>
             )}
           </td>
-          <td class={td}>{document?.expiryDate ?? "—"}</td>
+          <td class={td}>
+            {document ? formatDateYear(document.expiryDate) : "—"}
+          </td>
           <td class={td}>
             {document && (
               <a href={`/documents/${document.id}/file`} class={link}>

@@ -1,3 +1,4 @@
+import { formatDate } from "../lib/format.ts";
 import type { City } from "../lib/cities.ts";
 import type { SearchResult } from "../lib/kitchens/search.ts";
 import { searchHref, type SearchQuery } from "../lib/kitchens/search_query.ts";
@@ -64,7 +65,7 @@ function Answer({ view }: { view: SearchView }) {
     <section aria-labelledby="results-heading">
       <h1 id="results-heading" class="mb-1 text-2xl font-extrabold">
         Kitchens in {view.city?.name ?? "all cities"}
-        {q.date ? ` on ${q.date}` : ""}
+        {q.date ? ` on ${formatDate(q.date)}` : ""}
       </h1>
       <Results
         result={result}

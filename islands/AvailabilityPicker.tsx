@@ -1,6 +1,7 @@
 import { useSignal } from "../lib/islands/signals.ts";
 import { useEffect } from "preact/hooks";
 import { defineIsland } from "../lib/islands/define.ts";
+import { formatDate, formatTime } from "../lib/format.ts";
 import type {
   DayView,
   PickerDay,
@@ -52,11 +53,6 @@ function endChoices(
     minute: "2-digit",
     hourCycle: "h23",
   });
-  const shown = new Intl.DateTimeFormat("en-US", {
-    timeZone,
-    hour: "numeric",
-    minute: "2-digit",
-  });
   const day = new Intl.DateTimeFormat("en-CA", { timeZone });
   const start = Date.parse(slot.start);
   const out: EndChoice[] = [];
@@ -66,7 +62,7 @@ function endChoices(
     out.push({
       minutes: m,
       value: clock.format(at),
-      label: `${shown.format(at)}${next} (${hoursText(m / 60)})`,
+      label: `${formatTime(timeZone, at)}${next} (${hoursText(m / 60)})`,
     });
   }
   return out;
@@ -219,13 +215,15 @@ function AvailabilityPicker(props: AvailabilityPickerProps) {
         {status.value !== "loading" && (view.slots.length === 0
           ? (
             <p data-testid="no-slots">
-              {`No bookable hours on ${view.date}. Try another date.`}
+              {`No bookable hours on ${
+                formatDate(view.date)
+              }. Try another date.`}
             </p>
           )
           : (
             <>
               <p class="text-sm font-semibold">
-                {`${view.slots.length} start times on ${view.date}`}
+                {`${view.slots.length} start times on ${formatDate(view.date)}`}
               </p>
               <ul
                 class="mt-2 grid grid-cols-2 gap-2 sm:grid-cols-3"
@@ -250,7 +248,9 @@ function AvailabilityPicker(props: AvailabilityPickerProps) {
           class="mt-4 border-t border-stone-200 pt-4"
           data-testid="book"
         >
-          <h3 class="text-lg font-bold">{`Book on ${view.date}`}</h3>
+          <h3 class="text-lg font-bold">
+            {`Book on ${formatDate(view.date)}`}
+          </h3>
           <input type="hidden" name="kitchen" value={props.kitchenId} />
           <input type="hidden" name="date" value={view.date} />
           <label for="book-start" class={label}>Start</label>

@@ -64,6 +64,7 @@ import { processPaymentEvent } from "./payments/events.ts";
 import { recordRefund } from "./payments/refunds.ts";
 import { releaseAuthorisation } from "./payments/requests.ts";
 import { paymentOrigins, stripeFromConfig } from "./payments/stripe.ts";
+import type { SupportSettings } from "./support/contact.ts";
 
 /** A handler for every job name: a name without one does not compile. */
 export type JobTable = { [K in JobName]: JobHandlers[string] };
@@ -86,6 +87,8 @@ export interface Services {
   /** The city's rules, applied inside every hold (lib/compliance). */
   policy: BookingPolicy;
   adminEmails: readonly string[];
+  /** Who hears of contact-form messages, and the address the site gives out. */
+  support: SupportSettings;
   /** Development conveniences: the dev mailbox, demo accounts and payments. */
   devFeatures: boolean;
   calendarFetch: FetchOptions;
@@ -129,6 +132,12 @@ export function createServices(
     },
     policy: compliancePolicy,
     adminEmails: config.ADMIN_EMAILS,
+    support: {
+      email: config.SUPPORT_EMAIL ?? null,
+      inbox: config.SUPPORT_EMAIL
+        ? [config.SUPPORT_EMAIL]
+        : config.ADMIN_EMAILS,
+    },
     devFeatures: config.DEV_FEATURES,
     calendarFetch: { allowLoopback: config.CALENDAR_FETCH_ALLOW_LOOPBACK },
     baseUrl: config.BASE_URL,

@@ -33,6 +33,13 @@ const envSchema = z.object({
     u.replace(/\/+$/, "")
   ).default("https://api.resend.com"),
   EMAIL_FROM: z.string().min(3).default("Prep <hello@prep.localhost>"),
+  /**
+   * Where contact-form messages are emailed, and the address the Help and
+   * Contact pages give. Unset: messages go to ADMIN_EMAILS and the pages
+   * offer only the form.
+   */
+  SUPPORT_EMAIL: z.email().max(254).transform((e) => e.toLowerCase())
+    .optional(),
   /** Comma-separated addresses that are admins as soon as they sign up or log in. */
   ADMIN_EMAILS: z.string().default("").transform((v, ctx) => {
     const list = v.split(",").map((e) => e.trim().toLowerCase()).filter(

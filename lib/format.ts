@@ -72,11 +72,23 @@ const DATE_LONG: Intl.DateTimeFormatOptions = {
   timeZone: "UTC",
 };
 const dateFormat = new Intl.DateTimeFormat("en-US", DATE);
+const dateYearFormat = new Intl.DateTimeFormat("en-US", {
+  ...DATE,
+  year: "numeric",
+});
 const dateLongFormat = new Intl.DateTimeFormat("en-US", DATE_LONG);
 
 /** A local date "YYYY-MM-DD" as "Thu, Dec 10". */
 export function formatDate(date: string): string {
   return dateFormat.format(Date.parse(`${date}T12:00:00Z`));
+}
+
+/**
+ * A local date "YYYY-MM-DD" as "Tue, Jan 5, 2027": for dates that may be
+ * in another year (a document's expiry, an issue date).
+ */
+export function formatDateYear(date: string): string {
+  return dateYearFormat.format(Date.parse(`${date}T12:00:00Z`));
 }
 
 /** A local date "YYYY-MM-DD" as "Thursday, December 10, 2026". */
@@ -92,6 +104,25 @@ export function formatClock(hhmm: string): string {
   return `${hour % 12 === 0 ? 12 : hour % 12}:${
     String(m).padStart(2, "0")
   } ${suffix}`;
+}
+
+/** Wall-clock "HH:MM" times as "10:00 PM – 6:00 AM" (quiet hours, opening hours). */
+export function formatClockRange(start: string, end: string): string {
+  return `${formatClock(start)} – ${formatClock(end)}`;
+}
+
+const STAMP: Intl.DateTimeFormatOptions = {
+  ...DAY_TIME,
+  year: "numeric",
+};
+const stampFormats = new Map<string, TimeFormat>();
+
+/**
+ * "Tue, Dec 1, 2026, 3:00 PM" in `timeZone`: when something happened
+ * (a notification, a calendar link made), which may be in another year.
+ */
+export function formatStamp(timeZone: string, ms: number): string {
+  return formatIn(stampFormats, timeZone, STAMP, ms);
 }
 
 const DAY: Intl.DateTimeFormatOptions = {

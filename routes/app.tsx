@@ -13,11 +13,13 @@ import { bookings } from "./bookings/index.tsx";
 import { calendars } from "./calendars.ts";
 import { certifiers } from "./certifiers.tsx";
 import { cities } from "./cities.tsx";
+import { contact } from "./contact.tsx";
 import { type AppDeps, type AppEnv, page } from "./context.tsx";
 import { csrf } from "./csrf.ts";
 import { devMailbox } from "./dev/mailbox.tsx";
 import { documents } from "./documents.ts";
 import { forgotPassword } from "./forgot_password.tsx";
+import { help } from "./help.tsx";
 import { home } from "./home.tsx";
 import { host } from "./host/index.tsx";
 import { kitchens } from "./kitchens.tsx";
@@ -26,11 +28,13 @@ import { login } from "./login.tsx";
 import { logout } from "./logout.ts";
 import { pageCache } from "./page_cache.ts";
 import { photos } from "./photos.ts";
+import { privacy } from "./privacy.tsx";
 import { passwordReset } from "./reset_password.tsx";
 import { search } from "./search.tsx";
 import { securityHeaders } from "./security.ts";
 import { clientAddress, sessions } from "./session.ts";
 import { signup } from "./signup.tsx";
+import { terms } from "./terms.tsx";
 import { verifyEmail } from "./verify_email.tsx";
 
 /**
@@ -71,6 +75,10 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route("/kitchens", kitchens);
   app.route("/cities", cities);
   app.route("/certifiers", certifiers);
+  app.route("/help", help);
+  app.route("/terms", terms);
+  app.route("/privacy", privacy);
+  app.route("/contact", contact);
   app.route("/calendars", calendars);
   app.route("/photos", photos);
   app.route("/documents", documents);

@@ -118,7 +118,9 @@ export function addUserRemoval(
   const user = read.value;
   atomic.check(read)
     .delete(keys.user(user.id))
-    .delete(keys.userByEmail(user.email));
+    .delete(keys.userByEmail(user.email))
+    // What the renter told us about their business goes with the account.
+    .delete(keys.renterProfile(user.id));
   addUserIndex(atomic, user, null);
 }
 

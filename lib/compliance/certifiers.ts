@@ -12,6 +12,7 @@
  * them, and staff may record a renewed recognition, which callers pass in
  * with the `recognitions` parameter.
  */
+import { formatDateYear } from "../format.ts";
 
 export const ACCREDITORS = {
   anab: {
@@ -336,7 +337,9 @@ export function authorityChain(
   if (issueDate > today) {
     return {
       ok: false,
-      reason: `The certificate's issue date, ${issueDate}, is after today.`,
+      reason: `The certificate's issue date, ${
+        formatDateYear(issueDate)
+      }, is after today.`,
     };
   }
   if (!forScope.some((r) => recognises(r, scope, issueDate))) {
@@ -345,8 +348,8 @@ export function authorityChain(
       return {
         ok: false,
         reason: `${name} was not yet recognised for ${scopeName} when this ` +
-          `certificate was issued on ${issueDate}; its recognition began on ` +
-          `${first}.`,
+          `certificate was issued on ${formatDateYear(issueDate)}; its ` +
+          `recognition began on ${formatDateYear(first)}.`,
       };
     }
     // Issued after the first recognition began and outside every one, so
@@ -355,8 +358,8 @@ export function authorityChain(
     return {
       ok: false,
       reason: `The recognition of ${name} for ${scopeName} had lapsed when ` +
-        `this certificate was issued on ${issueDate}; it ended on ` +
-        `${lapsed.to}.`,
+        `this certificate was issued on ${formatDateYear(issueDate)}; it ` +
+        `ended on ${formatDateYear(lapsed.to)}.`,
     };
   }
   const current = forScope.find((r) => recognises(r, scope, today));
@@ -367,7 +370,9 @@ export function authorityChain(
       ok: false,
       reason: `The recognition of ${name} for ${scopeName} by ` +
         `${ACCREDITORS[lapsed.accreditor].abbreviation} lapsed on ` +
-        `${lapsed.to}, so its certificates are no longer accepted.`,
+        `${
+          formatDateYear(lapsed.to)
+        }, so its certificates are no longer accepted.`,
     };
   }
   return { ok: true, recognition: current };
@@ -432,16 +437,24 @@ export function describeRecognition(
   today: string,
 ): string {
   if (today < recognition.from) {
-    return `Not yet in force: recognised from ${recognition.from}.`;
+    return `Not yet in force: recognised from ${
+      formatDateYear(recognition.from)
+    }.`;
   }
   if (recognition.to < today) {
     const ago = daysBetween(recognition.to, today);
-    return `Lapsed on ${recognition.to} (${plural(ago, "day")} ago).`;
+    return `Lapsed on ${formatDateYear(recognition.to)} (${
+      plural(ago, "day")
+    } ago).`;
   }
   const left = daysBetween(today, recognition.to);
   return left === 0
-    ? `Recognised until today, ${recognition.to}; it lapses tomorrow.`
-    : `Recognised until ${recognition.to} (${plural(left, "day")} left).`;
+    ? `Recognised until today, ${
+      formatDateYear(recognition.to)
+    }; it lapses tomorrow.`
+    : `Recognised until ${formatDateYear(recognition.to)} (${
+      plural(left, "day")
+    } left).`;
 }
 
 function plural(n: number, unit: string): string {

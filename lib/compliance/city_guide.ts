@@ -4,6 +4,7 @@
  * refuses. The city's prose (intro, locally named documents) stays in
  * `lib/cities.ts`; every figure here comes from the pack.
  */
+import { formatClockRange } from "../format.ts";
 import { type City, findCity } from "../cities.ts";
 import { MONTH_NAMES } from "../bookings/month.ts";
 import { NotFoundError } from "../errors.ts";
@@ -66,7 +67,9 @@ export function cityGuide(pack: RulePack): CityGuide {
   if (pack.quietHours) {
     const { start, end } = pack.quietHours;
     bookingRules.push(
-      `Quiet hours ${start}–${end} local time: no kitchen use in that time.`,
+      `Quiet hours ${
+        formatClockRange(start, end)
+      } local time: no kitchen use in that time.`,
     );
   } else none.push("quiet hours");
   if (pack.dailyCapHours !== null) {

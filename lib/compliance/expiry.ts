@@ -11,6 +11,7 @@
  * (the document was renewed, re-dated or rejected meanwhile), so each
  * handler re-reads what it acts on and does nothing when the world moved on.
  */
+import { formatDateYear } from "../format.ts";
 import { getRenterProfile, getUser } from "../accounts/repo.ts";
 import type { User } from "../accounts/schema.ts";
 import { addAudit } from "../audit/repo.ts";
@@ -167,10 +168,12 @@ function reminderMessage(
     ? "so your kitchen stays listed and bookable"
     : "so you can keep booking kitchens that ask for it";
   return {
-    subject: `${kind} expires on ${doc.expiryDate}`,
+    subject: `${kind} expires on ${formatDateYear(doc.expiryDate)}`,
     heading: `Your ${lower} expires in ${plural(daysBefore, "day")}`,
     paragraphs: [
-      `Your ${lower} (number ${doc.number}) expires at the end of ${doc.expiryDate}.`,
+      `Your ${lower} (number ${doc.number}) expires at the end of ${
+        formatDateYear(doc.expiryDate)
+      }.`,
       `Upload the renewed one before then, ${why}.`,
     ],
     href: holderHref(doc.holder),
@@ -188,7 +191,9 @@ function expiredMessage(doc: ComplianceDocument): Message {
     subject: `${kind} expired`,
     heading: `Your ${lower} has expired`,
     paragraphs: [
-      `Your ${lower} (number ${doc.number}) expired at the end of ${doc.expiryDate}.`,
+      `Your ${lower} (number ${doc.number}) expired at the end of ${
+        formatDateYear(doc.expiryDate)
+      }.`,
       what,
     ],
     href: holderHref(doc.holder),
@@ -429,8 +434,12 @@ function lines(docs: DocumentAtRisk[], whose: string, now: number): string[] {
   return docs.map((d) => {
     const name = DOCUMENT_KIND_NAMES[d.kind].toLowerCase();
     return d.expiresAt <= now
-      ? `${whose} ${name} expired at the end of ${d.expiryDate}.`
-      : `${whose} ${name} expires at the end of ${d.expiryDate}.`;
+      ? `${whose} ${name} expired at the end of ${
+        formatDateYear(d.expiryDate)
+      }.`
+      : `${whose} ${name} expires at the end of ${
+        formatDateYear(d.expiryDate)
+      }.`;
   });
 }
 

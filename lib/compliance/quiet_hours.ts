@@ -3,6 +3,7 @@
  * the verdict would deny for noise, and the host's hours editor warns about
  * weekly hours that fall inside them. Pure.
  */
+import { formatClockRange } from "../format.ts";
 import type { BookableStart } from "../kitchens/availability.ts";
 import type { WeeklyRange } from "../kitchens/schema.ts";
 import type { RulePack } from "./rules.ts";
@@ -94,9 +95,11 @@ export function quietHoursWarnings(
     );
     if (touches) {
       out.push(
-        `${
-          DAY_NAMES[r.day]
-        } ${r.start}–${r.end} falls inside ${pack.cityName}'s quiet hours (${quiet.start}–${quiet.end}), when kitchens may not be used; renters will not be offered those hours.`,
+        `${DAY_NAMES[r.day]} ${
+          formatClockRange(r.start, r.end)
+        } falls inside ${pack.cityName}'s quiet hours (${
+          formatClockRange(quiet.start, quiet.end)
+        }), when kitchens may not be used; renters will not be offered those hours.`,
       );
     }
   }

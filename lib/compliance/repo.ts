@@ -12,6 +12,7 @@
  * entry and the holder's email in one atomic checked by versionstamp: of
  * two staff acting at once one wins, and the other gets review()'s conflict.
  */
+import { formatDateYear } from "../format.ts";
 import { fileTypeFromBuffer } from "file-type";
 import { decide, requireCapability } from "../accounts/roles.ts";
 import { getUser } from "../accounts/repo.ts";
@@ -584,7 +585,9 @@ function holderMessage(
       subject: `${kind} verified`,
       heading: `Your ${lower} is verified`,
       paragraphs: [
-        `We checked your ${lower} (number ${doc.number}) and it is verified until ${doc.expiryDate}.`,
+        `We checked your ${lower} (number ${doc.number}) and it is verified until ${
+          formatDateYear(doc.expiryDate)
+        }.`,
       ],
     },
     rejected: {

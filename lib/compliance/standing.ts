@@ -3,6 +3,7 @@
  * permit standing (kept on the kitchen so search and holds can read it) and
  * the verdict's view of a kitchen's permits and a renter's wallet. Pure.
  */
+import { formatDate, formatDateYear } from "../format.ts";
 import type { PermitStanding } from "../kitchens/schema.ts";
 import { currentDocument, effectiveStatus } from "./review.ts";
 import type { RulePack } from "./rules.ts";
@@ -176,15 +177,9 @@ export function permitLapseNote(
 ): string | null {
   const lapse = standing?.ok ? standing.firstExpiry : undefined;
   if (!lapse || lapse.date >= windowEnd) return null;
-  const date = Temporal.PlainDate.from(lapse.date);
-  const day = date.toLocaleString("en-US", {
-    weekday: "short",
-    month: "short",
-    day: "numeric",
-    ...(date.year === Temporal.PlainDate.from(today).year
-      ? {}
-      : { year: "numeric" }),
-  });
+  const day = lapse.date.slice(0, 4) === today.slice(0, 4)
+    ? formatDate(lapse.date)
+    : formatDateYear(lapse.date);
   return `Not bookable after ${day}: this kitchen's ${
     kindInSentence(lapse.kind)
   } expires that day.`;

@@ -7,6 +7,7 @@
  * Instants are epoch milliseconds and intervals half-open [start, end), as in
  * `lib/kitchens/availability.ts`; dates are local "YYYY-MM-DD" in the kitchen's zone.
  */
+import { formatClock, formatDateYear } from "../format.ts";
 import type { Interval } from "../kitchens/availability.ts";
 import { MONTH_NAMES } from "../bookings/month.ts";
 import { formatCents } from "../money.ts";
@@ -237,10 +238,10 @@ function denyReasons(input: VerdictInput): Reason<DenyCode>[] {
     out.push({
       code: "sound.quiet_hours",
       message: `${city} does not allow kitchen use between ${
-        clockWords(quiet.start)
-      } and ${clockWords(quiet.end)}. Please choose a time that ends by ${
-        clockWords(quiet.start)
-      } or starts at ${clockWords(quiet.end)} or later.`,
+        formatClock(quiet.start)
+      } and ${formatClock(quiet.end)}. Please choose a time that ends by ${
+        formatClock(quiet.start)
+      } or starts at ${formatClock(quiet.end)} or later.`,
     });
   }
 
@@ -464,7 +465,9 @@ function conditionReasons(input: VerdictInput): Reason<ConditionCode>[] {
     if (days === null || days > everyDays) {
       const history = days === null
         ? "This kitchen has no grease trap service on record"
-        : `This kitchen's grease trap was last serviced on ${last}, ${days} days before your booking`;
+        : `This kitchen's grease trap was last serviced on ${
+          formatDateYear(last!)
+        }, ${days} days before your booking`;
       out.push({
         code: "grease.service.overdue",
         message:
@@ -598,16 +601,6 @@ function inSeason(month: number, from: number, to: number): boolean {
 
 // ---------------------------------------------------------------------------
 // Words
-
-/** "22:00" → "10 pm", "06:30" → "6:30 am", "00:00" → "midnight". */
-function clockWords(hhmm: string): string {
-  const [h, m] = hhmm.split(":").map(Number);
-  if (h === 0 && m === 0) return "midnight";
-  if (h === 12 && m === 0) return "noon";
-  const hour = h % 12 === 0 ? 12 : h % 12;
-  const minutes = m === 0 ? "" : `:${String(m).padStart(2, "0")}`;
-  return `${hour}${minutes} ${h < 12 ? "am" : "pm"}`;
-}
 
 function hoursWords(hours: number): string {
   const rounded = Math.round(hours * 100) / 100;

@@ -296,6 +296,12 @@ export const keys = {
   /** A user's unread notifications (Deno.KvU64, changed with sum). */
   notificationsUnread: (userId: string) => ["notifications_unread", userId],
 
+  // owner: lib/support (lib/support/repo.ts)
+  // Messages sent through the contact form.
+  /** A contact-form message (lib/support), by ULID: listing is chronological. */
+  supportMessage: (id: string) => ["support_messages", id],
+  supportMessagesPrefix: () => ["support_messages"],
+
   // owner: lib/db (lib/db/)
   // One-off index backfills.
   /** A one-off backfill of an index over existing records: progress, then done (lib/db/backfill.ts). */

@@ -81,7 +81,8 @@ export const SECTION_FORMS = {
     rangeDay: z.array(z.string()),
     rangeStart: z.array(z.string()),
     rangeEnd: z.array(z.string()),
-    blackoutDates: z.string(),
+    // One date field each (older forms: one textarea, a date per line).
+    blackoutDates: z.array(z.string()),
     bufferMinutes: whole("the buffer", 0, 240),
     minNoticeHours: whole("the notice", 0, 24 * 14),
     bookingWindowDays: whole("the booking window", 1, 365),
@@ -108,7 +109,7 @@ export const SECTION_FORMS = {
     return {
       weeklyHours,
       blackoutDates: [
-        ...new Set(lines(f.blackoutDates.replaceAll(",", "\n"))),
+        ...new Set(lines(f.blackoutDates.join("\n").replaceAll(",", "\n"))),
       ].sort(),
       bufferMinutes: f.bufferMinutes,
       minNoticeHours: f.minNoticeHours,

@@ -12,7 +12,7 @@ import {
 } from "./schema.ts";
 
 /** Recorded events outlive every retry and reconciliation, then go. */
-const EVENT_TTL_MS = 90 * 24 * 3600_000;
+export const EVENT_TTL_MS = 90 * 24 * 3600_000;
 
 /** Unprocessable records outlive Stripe's three days of retries, then go. */
 const UNPROCESSABLE_TTL_MS = 30 * 24 * 3600_000;

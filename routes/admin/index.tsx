@@ -13,6 +13,7 @@ import { adminBookings } from "./bookings.tsx";
 import { adminCertifiers } from "./certifiers.tsx";
 import { adminDocuments } from "./documents.tsx";
 import { adminKitchens } from "./kitchens.tsx";
+import { adminMessages } from "./messages.tsx";
 import { adminUsers } from "./users.tsx";
 
 export const admin = new Hono<AppEnv>();
@@ -38,3 +39,4 @@ admin.route("/documents", adminDocuments);
 admin.route("/kitchens", adminKitchens);
 admin.route("/users", adminUsers);
 admin.route("/certifiers", adminCertifiers);
+admin.route("/messages", adminMessages);

@@ -228,6 +228,7 @@ Deno.test("admin matrix: every staff and document route gives each visitor exact
         expect: staffAct(303),
       },
       { method: "GET", path: "/admin/audit", expect: STAFF_READ },
+      { method: "GET", path: "/admin/messages", expect: STAFF_READ },
       {
         method: "GET",
         path: `/admin/audit?actor=ann%40example.com&action=kitchen.`,

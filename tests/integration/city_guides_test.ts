@@ -1,3 +1,4 @@
+import { formatClockRange } from "../../lib/format.ts";
 import assert from "node:assert/strict";
 import { CITIES } from "../../lib/cities.ts";
 import { rulePackFor } from "../../lib/compliance/rules.ts";
@@ -48,7 +49,11 @@ Deno.test("city guides: every city's page states each rule of its pack, figures 
       has("no quiet hours, daily hour limit or city fees");
     }
     if (pack.quietHours) {
-      has(`Quiet hours ${pack.quietHours.start}–${pack.quietHours.end}`);
+      has(
+        `Quiet hours ${
+          formatClockRange(pack.quietHours.start, pack.quietHours.end)
+        }`,
+      );
     }
     if (pack.dailyCapHours !== null) {
       has(`Daily limit: ${pack.dailyCapHours} hours of use per kitchen`);
@@ -71,7 +76,7 @@ Deno.test("city guides: San Francisco lists its additional insured, tax, quiet h
   for (
     const line of [
       'Liability insurance of at least $1,000,000 per occurrence and $2,000,000 aggregate, naming "City and County of San Francisco" as additional insured, on one certificate',
-      "Quiet hours 22:00–06:00 local time: no kitchen use in that time.",
+      "Quiet hours 10:00 PM – 6:00 AM local time: no kitchen use in that time.",
       "Daily limit: 12 hours of use per kitchen; a booking past it carries a condition you accept before paying.",
       "Bookings open up to 180 days ahead.",
       "San Francisco Commercial Rents Tax (3.5%) on the hourly charges, shown as a line on your quote.",

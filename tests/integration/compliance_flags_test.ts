@@ -159,18 +159,18 @@ Deno.test("compliance flags: a confirmed booking whose documents expire before i
     assert.ok(toRenter, "the renter is emailed");
     assert.match(
       toRenter.text,
-      /Your liability insurance certificate expires at the end of 2026-12-22\./,
+      /Your liability insurance certificate expires at the end of Tue, Dec 22, 2026\./,
     );
     assert.match(
       toRenter.text,
-      /The kitchen's health permit expires at the end of 2026-12-20\./,
+      /The kitchen's health permit expires at the end of Sun, Dec 20, 2026\./,
     );
     assert.match(toRenter.text, new RegExp(`/bookings/${id}`));
     const [toHost] = await flagMail(t, host.user.email);
     assert.ok(toHost, "the host is emailed");
     assert.match(
       toHost.text,
-      /Your kitchen's health permit expires at the end of 2026-12-20\./,
+      /Your kitchen's health permit expires at the end of Sun, Dec 20, 2026\./,
     );
     assert.match(toHost.text, /The renter's liability insurance certificate/);
     for (const who of [renter.user.id, host.user.id]) {

@@ -142,7 +142,7 @@ Deno.test("expiry: a verified kitchen permit gets reminders and expires at the e
     await runJobs(t);
     const week = (await mailTo(t, host.user.email)).slice(before);
     assert.equal(week.length, 1);
-    assert.equal(week[0].subject, "Health permit expires on 2026-12-20");
+    assert.equal(week[0].subject, "Health permit expires on Sun, Dec 20, 2026");
     assert.match(week[0].text, /expires in 7 days/);
     assert.match(week[0].text, /stays listed and bookable/);
     const notes = await listNotifications(t.kv, host.user.id);
@@ -337,7 +337,7 @@ Deno.test("expiry: a renter's document expires at the end of its date in Los Ang
     assert.equal((await doc(t, card.id)).status, "expired");
     const mail = (await mailTo(t, renter.user.email)).map((m) => m.subject);
     assert.ok(mail.includes("Food handler card expired"), mail.join(", "));
-    assert.ok(mail.includes("Food handler card expires on 2026-12-05"));
+    assert.ok(mail.includes("Food handler card expires on Sat, Dec 5, 2026"));
     const note = (await listNotifications(t.kv, renter.user.id)).notifications;
     assert.equal(note[0].href, "/account/compliance");
   } finally {

@@ -73,7 +73,7 @@ Deno.test("certifiers: a certificate issued before the body was recognised is re
     reason("Eurofins Food Safety System Certification", "pcaf", "2022-02-13"),
     "Eurofins Food Safety System Certification was not yet recognised for " +
       "Preventive Controls for Animal Food (PCAF) when this certificate was " +
-      "issued on 2022-02-13; its recognition began on 2022-02-14.",
+      "issued on Sun, Feb 13, 2022; its recognition began on Mon, Feb 14, 2022.",
   );
   assert.equal(
     reason("Eurofins Food Safety System Certification", "pcaf", "2022-02-14"),
@@ -85,13 +85,13 @@ Deno.test("certifiers: a recognition lapsed by today is said plainly", () => {
   assert.equal(
     reason("SAI Global Assurance Services", "pchf", "2022-08-01"),
     "The recognition of SAI Global Assurance Services for Preventive " +
-      "Controls for Human Food (PCHF) by ANAB lapsed on 2025-03-20, so its " +
+      "Controls for Human Food (PCHF) by ANAB lapsed on Thu, Mar 20, 2025, so its " +
       "certificates are no longer accepted.",
   );
   assert.equal(
     reason("Bureau Veritas North America Inc.", "seafood_haccp", "2025-10-15"),
     "The recognition of Bureau Veritas North America Inc. for Seafood HACCP " +
-      "by IAS lapsed on 2026-10-15, so its certificates are no longer " +
+      "by IAS lapsed on Thu, Oct 15, 2026, so its certificates are no longer " +
       "accepted.",
   );
   // The day after the last day.
@@ -106,8 +106,8 @@ Deno.test("certifiers: a certificate issued after the recognition lapsed is refu
   assert.equal(
     reason("FSNS", "produce_safety", "2026-01-05"),
     "The recognition of Food Safety Net Services (FSNS) for Produce Safety " +
-      "had lapsed when this certificate was issued on 2026-01-05; it ended " +
-      "on 2025-11-30.",
+      "had lapsed when this certificate was issued on Mon, Jan 5, 2026; it ended " +
+      "on Sun, Nov 30, 2025.",
   );
 });
 
@@ -175,14 +175,14 @@ Deno.test("certifiers: Best ISO holds different scopes from its two accreditors"
     reason("Best ISO Certification Co. Ltd.", "pcaf", "2023-05-31"),
     "Best ISO Certification Co. Ltd. was not yet recognised for Preventive " +
       "Controls for Animal Food (PCAF) when this certificate was issued on " +
-      "2023-05-31; its recognition began on 2023-06-01.",
+      "Wed, May 31, 2023; its recognition began on Thu, Jun 1, 2023.",
   );
 });
 
 Deno.test("certifiers: an issue date after today is refused", () => {
   assert.equal(
     reason("Intertek", "juice_haccp", "2026-11-28"),
-    "The certificate's issue date, 2026-11-28, is after today.",
+    "The certificate's issue date, Sat, Nov 28, 2026, is after today.",
   );
 });
 
@@ -245,22 +245,22 @@ Deno.test("certifiers: lapsed recognitions are listed and described plainly", ()
   const find = (body: string) => RECOGNITIONS.find((r) => r.body === body)!;
   assert.equal(
     describeRecognition(find("sai_global"), TODAY),
-    "Lapsed on 2025-03-20 (617 days ago).",
+    "Lapsed on Thu, Mar 20, 2025 (617 days ago).",
   );
   assert.equal(
     describeRecognition(find("scs_global"), TODAY),
-    "Recognised until 2027-01-10 (44 days left).",
+    "Recognised until Sun, Jan 10, 2027 (44 days left).",
   );
   assert.equal(
     describeRecognition(find("scs_global"), "2027-01-10"),
-    "Recognised until today, 2027-01-10; it lapses tomorrow.",
+    "Recognised until today, Sun, Jan 10, 2027; it lapses tomorrow.",
   );
   assert.equal(
     describeRecognition(find("bureau_veritas"), "2026-10-16"),
-    "Lapsed on 2026-10-15 (1 day ago).",
+    "Lapsed on Thu, Oct 15, 2026 (1 day ago).",
   );
   assert.equal(
     describeRecognition(find("tuv_sud"), "2022-01-01"),
-    "Not yet in force: recognised from 2022-05-20.",
+    "Not yet in force: recognised from Fri, May 20, 2022.",
   );
 });

@@ -971,7 +971,7 @@ Deno.test("verdict: renters read the reasons in plain words", () => {
     "insurance.additional_insured.mismatch":
       `Your insurance certificate must name "${SF_NAME}" as additional insured, spelled exactly like that.`,
     "sound.quiet_hours":
-      "San Francisco does not allow kitchen use between 10 pm and 6 am. Please choose a time that ends by 10 pm or starts at 6 am or later.",
+      "San Francisco does not allow kitchen use between 10:00 PM and 6:00 AM. Please choose a time that ends by 10:00 PM or starts at 6:00 AM or later.",
   });
   assert.deepEqual(messages(result.conditions), {
     "zoning.notice.required":
@@ -981,7 +981,7 @@ Deno.test("verdict: renters read the reasons in plain words", () => {
     "calendar.maintenance.buffer_required":
       "Maintenance starts at this kitchen within 30 minutes of your booking's end, so please finish and leave on time.",
     "grease.service.overdue":
-      "This kitchen's grease trap was last serviced on 2025-11-01, 221 days before your booking; San Francisco expects a service every 180 days.",
+      "This kitchen's grease trap was last serviced on Sat, Nov 1, 2025, 221 days before your booking; San Francisco expects a service every 180 days.",
     "fees.crt.assessed":
       "San Francisco Commercial Rents Tax (3.5%) is charged on this booking; it is shown as a line on your quote.",
   });

@@ -1,9 +1,12 @@
 import assert from "node:assert/strict";
 import {
   formatClock,
+  formatClockRange,
   formatDate,
   formatDateLong,
+  formatDateYear,
   formatDayTime,
+  formatStamp,
   formatTime,
   formatTimeRange,
 } from "../../lib/format.ts";
@@ -16,6 +19,16 @@ Deno.test("format: dates and times read as people write them, never ISO", () => 
     [formatDate("2026-12-10"), "Thu, Dec 10"],
     [formatDate("2027-03-14"), "Sun, Mar 14"],
     [formatDateLong("2026-12-10"), "Thursday, December 10, 2026"],
+    [formatDateYear("2027-01-05"), "Tue, Jan 5, 2027"],
+    [formatClockRange("22:00", "06:00"), "10:00 PM – 6:00 AM"],
+    [
+      formatStamp("UTC", at("2026-12-01T15:00:00Z")),
+      "Tue, Dec 1, 2026, 3:00 PM",
+    ],
+    [
+      formatStamp(CHI, at("2027-01-01T03:30:00Z")),
+      "Thu, Dec 31, 2026, 9:30 PM",
+    ],
     [formatClock("09:00"), "9:00 AM"],
     [formatClock("00:30"), "12:30 AM"],
     [formatClock("12:00"), "12:00 PM"],
