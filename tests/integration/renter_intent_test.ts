@@ -36,7 +36,7 @@ import {
   TEST_ADMIN,
   upload,
 } from "../compliance_helpers.ts";
-import { addHost, addKitchens, kitchenFixture, testApp } from "../helpers.ts";
+import { addKitchens, kitchenFixture, testApp } from "../helpers.ts";
 import {
   signedWebhook,
   startStripeFake,
