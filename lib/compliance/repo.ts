@@ -594,7 +594,7 @@ export async function reviewDocument(
  * verified document of a renter with a booking draft (`resume`) leads back
  * to those hours ("Continue your booking at …").
  */
-export function holderMessage(
+function holderMessage(
   doc: ComplianceDocument,
   reason: string | null,
   resume: ContinueCard | null = null,
