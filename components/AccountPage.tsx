@@ -1,4 +1,6 @@
 import type { SessionUser } from "../lib/accounts/schema.ts";
+import type { ContinueCard } from "../lib/bookings/drafts.ts";
+import { ContinueBooking } from "./DocumentStates.tsx";
 import {
   emptyForm,
   FormMessage,
@@ -13,10 +15,12 @@ export type AccountSection = "profile" | "email" | "password" | "delete";
 const card = "space-y-4 rounded-xl border border-stone-200 bg-white p-5";
 
 export function AccountPage(
-  { user, forms, notice }: {
+  { user, forms, notice, continueBooking }: {
     user: SessionUser;
     forms: Partial<Record<AccountSection, FormState>>;
     notice?: string;
+    /** The hours the renter was about to book (lib/bookings/drafts.ts). */
+    continueBooking?: ContinueCard | null;
   },
 ) {
   const profile = forms.profile ??
@@ -33,6 +37,22 @@ export function AccountPage(
     <section class="mx-auto max-w-2xl space-y-6">
       <h1 class="text-3xl font-extrabold">Your account</h1>
       {notice && <Notice>{notice}</Notice>}
+      {continueBooking && <ContinueBooking card={continueBooking} />}
+      <div class={card}>
+        <h2 class="text-xl font-bold">Documents</h2>
+        <p class="text-stone-700">
+          Your food handler card, insurance and other documents, what each city
+          asks for, and where each one stands.
+        </p>
+        <p>
+          <a
+            href="/account/compliance"
+            class="font-semibold text-emerald-800 underline"
+          >
+            Your documents
+          </a>
+        </p>
+      </div>
       <div class={card}>
         <h2 class="text-xl font-bold">Email</h2>
         <p>

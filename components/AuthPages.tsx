@@ -11,19 +11,42 @@ import {
 
 const link = "font-semibold text-emerald-800 underline";
 
-export function SignupPage({ form }: { form: FormState }) {
+/** A page's link with the signed `next` carried along, if there is one. */
+function withNext(path: string, next: string | undefined): string {
+  return next ? `${path}?next=${encodeURIComponent(next)}` : path;
+}
+
+/** What a visitor sent to log in from a page of ours is told. */
+const COMING_BACK =
+  "Log in, or create an account, and we will take you straight back to where you were.";
+
+export function SignupPage(
+  { form, next }: {
+    form: FormState;
+    /** A `next` this site signed: the confirmation link leads back to it. */
+    next?: string;
+  },
+) {
   const intent = form.values.intent ?? "rent";
   return (
     <FormPage
       title="Create your Prep account"
       intro={
         <p>
-          Already have one? <a href="/login" class={link}>Log in</a>
+          Already have one?{" "}
+          <a href={withNext("/login", next)} class={link}>Log in</a>
         </p>
       }
     >
+      {next && (
+        <Notice>
+          Once you confirm your email address, the link in our email brings you
+          straight back to where you were, in this tab or any other.
+        </Notice>
+      )}
       <FormMessage form={form} />
       <form method="post" action="/signup" class="space-y-4" noValidate>
+        {next && <input type="hidden" name="next" value={next} />}
         <TextField
           name="name"
           label="Your name"
@@ -80,18 +103,28 @@ export function SignupPage({ form }: { form: FormState }) {
 }
 
 export function LoginPage(
-  { form, next, notice }: { form: FormState; next?: string; notice?: string },
+  { form, next, signupNext, notice }: {
+    form: FormState;
+    next?: string;
+    /** `next` when this site signed it: sign-up carries it on. */
+    signupNext?: string;
+    notice?: string;
+  },
 ) {
   return (
     <FormPage
       title="Log in"
       intro={
         <p>
-          New to Prep? <a href="/signup" class={link}>Create an account</a>
+          New to Prep?{" "}
+          <a href={withNext("/signup", signupNext)} class={link}>
+            Create an account
+          </a>
         </p>
       }
     >
       {notice && <Notice>{notice}</Notice>}
+      {signupNext && !notice && <Notice>{COMING_BACK}</Notice>}
       <FormMessage form={form} />
       <form method="post" action="/login" class="space-y-4" noValidate>
         {next && <input type="hidden" name="next" value={next} />}

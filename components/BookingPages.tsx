@@ -1,4 +1,4 @@
-import type { Assessment } from "../lib/bookings/holds.ts";
+import { type Assessment, bookingModeOf } from "../lib/bookings/holds.ts";
 import type { Booking, HoursPick } from "../lib/bookings/schema.ts";
 import type { Quote } from "../lib/bookings/pricing.ts";
 import type { Kitchen } from "../lib/kitchens/schema.ts";
@@ -8,7 +8,15 @@ import type { KitchenPage as KitchenPageData } from "../lib/kitchens/pages.ts";
 import { pickerDay } from "../lib/kitchens/slot_view.ts";
 import { formatCents } from "../lib/money.ts";
 import AvailabilityPicker from "../islands/AvailabilityPicker.tsx";
+import { DocumentNeeds } from "./DocumentStates.tsx";
 import { FormMessage, type FormState, Notice, SubmitButton } from "./Forms.tsx";
+import {
+  AuthoriseOnly,
+  DocumentsBeingChecked,
+  documentsStatus,
+  RequestTheseHours,
+  WaitingForDocuments,
+} from "./DocumentRequests.tsx";
 
 const card = "rounded-xl border border-stone-200 bg-white p-6";
 const button =
@@ -50,8 +58,13 @@ const STATUS_TEXT: Record<Booking["status"], string> = {
   completed: "Completed",
 };
 
+/** The status line; hours waiting for documents say so. */
+function statusOf(b: Booking): string {
+  return documentsStatus(b) ?? STATUS_TEXT[b.status];
+}
+
 export function ReviewPage(
-  { kitchen, start, end, quote, request, form, assessment, signedIn }: {
+  { kitchen, start, end, quote, request, form, assessment, signedIn, notice }: {
     kitchen: Kitchen;
     start: number;
     end: number;
@@ -60,16 +73,29 @@ export function ReviewPage(
     form: FormState;
     assessment: Assessment;
     signedIn: boolean;
+    notice?: string;
   },
 ) {
-  const denied = assessment.decision === "DENY";
+  // Only documents in review stand in the way: the hours can be requested.
+  const inReview = assessment.decision === "DENY"
+    ? assessment.inReview
+    : undefined;
+  const denied = assessment.decision === "DENY" && !inReview;
+  const conditions = inReview?.conditions ?? assessment.conditions;
   const acknowledged = new Set(
     (form.values.acknowledge ?? "").split(",").filter(Boolean),
   );
   return (
     <section class="mx-auto max-w-2xl space-y-6">
       <h1 class="text-3xl font-extrabold">Review your booking</h1>
+      {notice && <Notice>{notice}</Notice>}
       <FormMessage form={form} />
+      {inReview && (
+        <DocumentsBeingChecked
+          needs={assessment.documents ?? []}
+          mode={bookingModeOf(kitchen)}
+        />
+      )}
       {denied && (
         <div
           role="alert"
@@ -90,9 +116,21 @@ export function ReviewPage(
               <a class="font-semibold underline" href="/account/compliance">
                 Add or update your documents
               </a>{" "}
-              — Prep staff check each one, usually within a working day.
+              — Prep staff check each one, usually within a working day. This
+              booking waits for you on your documents page.
             </p>
           )}
+        </div>
+      )}
+      {denied && assessment.documents?.some((d) => !d.ok) && (
+        <div class={card}>
+          <h2 class="text-xl font-bold">Your documents for this booking</h2>
+          <div class="mt-3">
+            <DocumentNeeds
+              needs={assessment.documents}
+              label="Documents this booking needs"
+            />
+          </div>
         </div>
       )}
       {!signedIn && (
@@ -127,7 +165,7 @@ export function ReviewPage(
         <input type="hidden" name="date" value={request.date} />
         <input type="hidden" name="start" value={request.start} />
         <input type="hidden" name="end" value={request.end} />
-        {assessment.conditions.length > 0 && (
+        {conditions.length > 0 && (
           <fieldset class="space-y-2">
             <legend class="text-xl font-bold">
               Conditions of this booking
@@ -136,7 +174,7 @@ export function ReviewPage(
               The city's rules allow this booking on these conditions. Tick each
               one to confirm you have read it.
             </p>
-            {assessment.conditions.map((c) => (
+            {conditions.map((c) => (
               <label key={c.code} class="flex items-start gap-2">
                 <input
                   type="checkbox"
@@ -168,9 +206,13 @@ export function ReviewPage(
             {form.errors.acceptRules}
           </p>
         )}
-        <p class="text-sm text-stone-600">
-          We hold these hours for 35 minutes while you pay.
-        </p>
+        {inReview
+          ? <RequestTheseHours mode={bookingModeOf(kitchen)} />
+          : (
+            <p class="text-sm text-stone-600">
+              We hold these hours for 35 minutes while you pay.
+            </p>
+          )}
         {denied
           ? (
             <p class="font-semibold text-red-800">
@@ -178,7 +220,7 @@ export function ReviewPage(
               resolved.
             </p>
           )
-          : <SubmitButton>Continue to payment</SubmitButton>}
+          : !inReview && <SubmitButton>Continue to payment</SubmitButton>}
       </form>
     </section>
   );
@@ -240,6 +282,7 @@ export function DemoCheckoutPage({ booking, kitchen }: {
           <Receipt quote={booking.quote} />
         </div>
       </div>
+      <AuthoriseOnly booking={booking} />
       <div class="flex gap-3">
         <form method="post" action={`/bookings/${booking.id}/pay`}>
           <button type="submit" class={button}>
@@ -286,7 +329,7 @@ export function BookingPage(
       {notice && <Notice>{notice}</Notice>}
       <header>
         <p class="text-sm font-semibold uppercase tracking-wide text-emerald-700">
-          {STATUS_TEXT[b.status]}
+          {statusOf(b)}
         </p>
         <h1 class="text-3xl font-extrabold">{kitchen.title}</h1>
         <p class="mt-1">
@@ -310,6 +353,7 @@ export function BookingPage(
           We are confirming your payment. This page updates in a moment.
         </p>
       )}
+      <WaitingForDocuments booking={b} />
       {b.status === "confirmed" && (
         <div class={card}>
           <h2 class="text-xl font-bold">Getting in</h2>
@@ -427,9 +471,7 @@ export function TripsPage({ bookings, titles, now }: {
                       {titles[b.kitchenId] ?? "Kitchen"}
                     </a>
                     <p>
-                      {`${times(b.timeZone, b.start, b.end)} · ${
-                        STATUS_TEXT[b.status]
-                      }`}
+                      {`${times(b.timeZone, b.start, b.end)} · ${statusOf(b)}`}
                     </p>
                   </li>
                 ))}

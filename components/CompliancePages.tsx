@@ -1,5 +1,9 @@
-import { formatDateYear } from "../lib/format.ts";
-import { Table } from "./Table.tsx";
+import type { WalletView } from "../lib/compliance/wallet_page.ts";
+import {
+  ContinueBooking,
+  DocumentNeeds,
+  StateBadge,
+} from "./DocumentStates.tsx";
 import {
   PRODUCT_TYPE_NAMES,
   PRODUCT_TYPES,
@@ -27,7 +31,6 @@ import {
 
 const card = "space-y-3 rounded-xl border border-stone-200 bg-white p-5";
 const link = "font-semibold text-emerald-800 underline";
-const td = "py-2 pr-4";
 
 export const STATUS_NAMES: Record<DocumentStatus, string> = {
   pending: "Waiting for review",
@@ -50,51 +53,86 @@ function savedProfile(profile: RenterProfile | null): FormState {
 }
 
 /**
- * The renter's wallet: their business profile (as saved, or `profileForm`,
- * a refused post), their documents, and the upload form.
+ * The renter's wallet: the booking they were about to make and their
+ * upcoming bookings with what each needs, their business profile (as
+ * saved, or `profileForm`, a refused post), their documents with each
+ * one's state, the upload form, and what each city asks.
  */
 export function WalletPage(
-  { documents, upload, profile, profileForm, notice }: {
-    documents: ComplianceDocument[];
+  { view, upload, profileForm, notice }: {
+    view: WalletView;
     upload: UploadState;
-    profile: RenterProfile | null;
     profileForm?: FormState;
     notice?: string;
   },
 ) {
   return (
     <section class="mx-auto max-w-3xl space-y-6">
-      <h1 class="text-3xl font-extrabold">Your compliance documents</h1>
+      <h1 class="text-3xl font-extrabold">Your documents</h1>
       {notice && <Notice>{notice}</Notice>}
-      <ProfileForm form={profileForm ?? savedProfile(profile)} />
+      {view.draft && (
+        <ContinueBooking card={view.draft.card}>
+          <h3 class="mt-4 font-bold text-emerald-950">
+            What this booking needs
+          </h3>
+          <div class="mt-2 rounded-lg bg-white p-4">
+            <DocumentNeeds
+              needs={view.draft.needs}
+              label={`Documents your booking at ${view.draft.kitchenTitle} needs`}
+            />
+          </div>
+        </ContinueBooking>
+      )}
+      {view.bookings.length > 0 && (
+        <div class={card}>
+          <h2 class="text-xl font-bold">Your upcoming bookings</h2>
+          <ul class="space-y-5">
+            {view.bookings.map((b) => (
+              <li key={b.href} class="space-y-2">
+                <p>
+                  <a href={b.href} class={link}>{b.kitchenTitle}</a>
+                  <span class="block text-stone-700">
+                    {`${b.when} · ${b.status}`}
+                  </span>
+                </p>
+                <DocumentNeeds
+                  needs={b.needs}
+                  label={`Documents your booking at ${b.kitchenTitle} needs`}
+                />
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+      <ProfileForm form={profileForm ?? savedProfile(view.profile)} />
       <div class={card}>
         <h2 class="text-xl font-bold">On file</h2>
-        {documents.length === 0
+        {view.documents.length === 0
           ? <p class="text-stone-700">You have not uploaded any documents.</p>
           : (
-            <Table
-              caption="Your documents"
-              head={["Type", "Number", "Expires", "Status", "File"]}
-            >
-              {documents.map((d) => (
-                <tr key={d.id} class="border-b border-stone-200">
-                  <td class={td}>{DOCUMENT_KIND_NAMES[d.kind]}</td>
-                  <td class={td}>{d.number}</td>
-                  <td class={td}>{formatDateYear(d.expiryDate)}</td>
-                  <td class={td}>
-                    {STATUS_NAMES[d.status]}
-                    {lastReason(d) && (
-                      <span class="block text-stone-600">{lastReason(d)}</span>
-                    )}
-                  </td>
-                  <td class={td}>
+            <ul class="divide-y divide-stone-200" aria-label="Your documents">
+              {view.documents.map(({ doc: d, state }) => (
+                <li key={d.id} class="space-y-1 py-3">
+                  <p class="flex flex-wrap items-baseline gap-2">
+                    <StateBadge state={state.state} label={state.label} />
+                    <span class="font-medium">
+                      {DOCUMENT_KIND_NAMES[d.kind]}
+                    </span>
+                    <span class="text-sm text-stone-600">
+                      {`No. ${d.number}`}
+                    </span>
+                  </p>
+                  <p class="text-sm text-stone-700">{state.detail}</p>
+                  <p class="text-sm">
                     <a href={`/documents/${d.id}/file`} class={link}>
-                      Download
+                      {`Download your ${
+                        DOCUMENT_KIND_NAMES[d.kind].toLowerCase()
+                      }`}
                     </a>
-                  </td>
-                </tr>
+                  </p>
+                </li>
               ))}
-            </Table>
+            </ul>
           )}
       </div>
       <DocumentUpload
@@ -102,6 +140,42 @@ export function WalletPage(
         kinds={RENTER_DOCUMENT_KINDS}
         upload={upload}
       />
+      <div class={card}>
+        <h2 class="text-xl font-bold">What each city asks of you</h2>
+        <p class="text-stone-700">
+          Every booking is checked against its city's rules. Here is where you
+          stand in each city today.
+        </p>
+        <ul class="space-y-2">
+          {view.cities.map((c) => {
+            const todo = c.needs.filter((n) => !n.ok).length;
+            return (
+              <li key={c.city}>
+                <details class="rounded-lg border border-stone-200 p-3">
+                  <summary class="cursor-pointer font-semibold">
+                    {`${c.cityName}: ${
+                      c.ready
+                        ? "ready to book"
+                        : `${todo} ${todo === 1 ? "thing" : "things"} to do`
+                    }`}
+                  </summary>
+                  <div class="mt-3 space-y-3">
+                    <DocumentNeeds
+                      needs={c.needs}
+                      label={`What ${c.cityName} asks of you`}
+                    />
+                    <p class="text-sm">
+                      <a href={`/cities/${c.city}`} class={link}>
+                        {`${c.cityName}'s rules in full`}
+                      </a>
+                    </p>
+                  </div>
+                </details>
+              </li>
+            );
+          })}
+        </ul>
+      </div>
     </section>
   );
 }

@@ -43,7 +43,9 @@ function BookingLine({ b, titles }: {
       <p class="font-semibold">{when(b)}</p>
       <p class="text-sm text-stone-700">
         {`${titles[b.kitchenId] ?? "Kitchen"} · ${
-          STATUS[b.status] ?? ""
+          b.waitingFor === "documents"
+            ? "Held while Prep checks the renter's documents"
+            : STATUS[b.status] ?? ""
         } · your payout ${formatCents(b.payoutCents)}`}
       </p>
     </li>

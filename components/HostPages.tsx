@@ -69,6 +69,10 @@ const STATUS: Record<Booking["status"], string> = {
   completed: "Completed",
 };
 
+/** Hours held while Prep checks the renter's documents: not the host's to answer yet. */
+const CHECKING_DOCUMENTS =
+  "Held while Prep checks the renter's documents; no answer needed yet";
+
 export function HostBookingsPage({ bookings, titles, now, notice }: {
   bookings: Booking[];
   titles: Record<string, string>;
@@ -100,11 +104,14 @@ export function HostBookingsPage({ bookings, titles, now, notice }: {
               <li key={b.id} class={card}>
                 <p class="font-semibold">{times(b)}</p>
                 <p>
-                  {`${STATUS[b.status]} · your payout ${
-                    formatCents(b.quote.hostPayoutCents)
-                  }`}
+                  {`${
+                    b.waitingFor === "documents"
+                      ? CHECKING_DOCUMENTS
+                      : STATUS[b.status]
+                  } · your payout ${formatCents(b.quote.hostPayoutCents)}`}
                 </p>
-                {b.status === "requested" && b.respondBy !== null && (
+                {b.status === "requested" && b.respondBy !== null &&
+                  b.waitingFor !== "documents" && (
                   <div class="mt-3 space-y-2">
                     <p class="text-sm text-stone-700">
                       {`Answer by ${formatDayTime(b.timeZone, b.respondBy)}.`}

@@ -13,6 +13,7 @@ import type {
 import type { KitchenPage as KitchenPageData } from "../lib/kitchens/pages.ts";
 import { pickerDay } from "../lib/kitchens/slot_view.ts";
 import AvailabilityPicker from "../islands/AvailabilityPicker.tsx";
+import { DocumentNeeds } from "./DocumentStates.tsx";
 
 const WEEKDAYS = ["", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 
@@ -194,7 +195,7 @@ export function NotBookable({ reason }: { reason: string }) {
 function Requirements(
   { r, verified }: { r: CityRequirements; verified: boolean },
 ) {
-  const signedIn = r.renter.some((x) => x.onFile !== null);
+  const signedIn = r.renter.some((x) => x.state !== null);
   return (
     <section aria-labelledby="city-rules">
       <h2 id="city-rules" class="text-xl font-bold">
@@ -217,18 +218,23 @@ function Requirements(
       <h3 class="mt-3 font-semibold">
         To book here you need, verified by Prep:
       </h3>
-      <ul class="mt-1 space-y-1">
-        {r.renter.map((x) => (
-          <li key={x.label} class="flex gap-2">
-            {x.onFile === null
-              ? <span aria-hidden="true">•</span>
-              : x.onFile
-              ? <span class="font-semibold text-green-800">On file:</span>
-              : <span class="font-semibold text-red-800">Missing:</span>}
-            <span>{x.label}</span>
-          </li>
-        ))}
-      </ul>
+      {signedIn
+        ? (
+          <div class="mt-2">
+            <DocumentNeeds
+              needs={r.renter.map((x) => ({
+                requirement: x.label,
+                ...x.state!,
+              }))}
+              label="Your documents for this city"
+            />
+          </div>
+        )
+        : (
+          <ul class="mt-1 list-disc space-y-1 pl-5">
+            {r.renter.map((x) => <li key={x.label}>{x.label}</li>)}
+          </ul>
+        )}
       <p class="mt-2 text-sm">
         {signedIn
           ? <a class="underline" href="/account/compliance">Your documents</a>

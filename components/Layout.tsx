@@ -85,6 +85,9 @@ export function Layout(
                     <a href="/bookings" class="hover:underline">
                       Your bookings
                     </a>
+                    <a href="/account/compliance" class="hover:underline">
+                      Documents
+                    </a>
                     {user.roles.includes("host")
                       ? (
                         <a href="/host" class="hover:underline">

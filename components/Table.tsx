@@ -12,7 +12,14 @@ export function Table(
   },
 ) {
   return (
-    <div class="overflow-x-auto">
+    // Focusable, so a keyboard can scroll a table wider than a phone (axe:
+    // scrollable-region-focusable).
+    <div
+      class="overflow-x-auto"
+      tabIndex={0}
+      role="region"
+      aria-label={caption}
+    >
       <table class="w-full text-left text-sm">
         <caption class="sr-only">{caption}</caption>
         <thead>

@@ -35,6 +35,7 @@ import {
   documentExpiryPayload,
   documentReminderPayload,
 } from "./compliance/expiry_plan.ts";
+import { settleDocumentRequests } from "./compliance/document_requests.ts";
 import { stagedCleanupHandler } from "./compliance/staged.ts";
 import type { Config } from "./config.ts";
 import { emailJobHandler, type MailSettings } from "./email/job.ts";
@@ -48,6 +49,7 @@ import {
   CALENDAR_SYNC_JOB,
   DOCUMENT_EXPIRY_JOB,
   DOCUMENT_REMINDER_JOB,
+  DOCUMENTS_DECIDED_JOB,
   EMAIL_JOB,
   FILE_CLEANUP_JOB,
   HOLD_EXPIRY_JOB,
@@ -233,6 +235,12 @@ function jobTable(s: Services): JobTable {
       schema: bookingJob,
       run: async ({ bookingId }) => {
         await checkBookingCompliance(at(s), bookingId);
+      },
+    }),
+    [DOCUMENTS_DECIDED_JOB]: defineJob({
+      schema: z.object({ renterId: z.string().min(1).max(64) }),
+      run: async ({ renterId }) => {
+        await settleDocumentRequests(at(s), renterId);
       },
     }),
     [STAGED_CLEANUP_JOB]: stagedCleanupHandler(s.kv, s.clock),

@@ -37,6 +37,12 @@ export const DOCUMENT_EXPIRY_JOB = "document.expiry";
 
 export const STAGED_CLEANUP_JOB = "compliance.staged-cleanup";
 
+/**
+ * Staff decided one of a renter's documents: their hours waiting for it are
+ * judged again (lib/compliance/document_requests.ts); payload `{ renterId }`.
+ */
+export const DOCUMENTS_DECIDED_JOB = "compliance.documents_decided";
+
 export const FILE_CLEANUP_JOB = "files.cleanup";
 
 export const PAYMENT_EVENT_JOB = "payment.event";
@@ -56,5 +62,6 @@ export type JobName =
   | typeof DOCUMENT_REMINDER_JOB
   | typeof DOCUMENT_EXPIRY_JOB
   | typeof STAGED_CLEANUP_JOB
+  | typeof DOCUMENTS_DECIDED_JOB
   | typeof FILE_CLEANUP_JOB
   | typeof PAYMENT_EVENT_JOB;

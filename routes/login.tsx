@@ -6,6 +6,7 @@ import { emptyForm, type FormState } from "../components/Forms.tsx";
 import { hitLimits, LIMITS } from "../lib/accounts/rate_limit.ts";
 import { loginForm } from "../lib/accounts/schema.ts";
 import { logIn } from "../lib/accounts/login.ts";
+import { loginNext, readSignedNext } from "../lib/accounts/next_link.ts";
 import { at } from "../lib/app.ts";
 import { type AppContext, type AppEnv, page } from "./context.tsx";
 import { limitedForm, readForm, readNotice, readQuery } from "./forms.ts";
@@ -29,18 +30,29 @@ const NOTICES: Record<string, string> = {
   deleted: "Your account is deleted.",
 };
 
-function renderLogin(
+async function renderLogin(
   c: AppContext,
   form: FormState,
   status: 200 | 400 | 403 | 429 = 200,
 ) {
   const query = readQuery(c, loginQuery);
-  const next = form.values.next ?? (query.ok ? query.data.next : undefined);
+  const next = form.values.next || (query.ok ? query.data.next : undefined);
+  // Only a path this site signed travels on to sign-up and its email.
+  const signed = await readSignedNext(
+    c.var.services.kv,
+    next,
+    c.var.services.clock(),
+  );
   const notice = NOTICES[readNotice(c)];
   return page(
     c,
     { title: "Log in" },
-    <LoginPage form={form} next={next} notice={notice} />,
+    <LoginPage
+      form={form}
+      next={next}
+      signupNext={signed ? next : undefined}
+      notice={notice}
+    />,
     status,
   );
 }
@@ -82,5 +94,6 @@ login.post("/", async (c) => {
   }
   setSessionCookie(c, result.session.secret);
   if (result.device) setDeviceCookie(c, result.device);
-  return redirect(c, read.form.values.next || "/account");
+  const next = await loginNext(deps.kv, read.data.next, deps.now);
+  return redirect(c, next ?? "/account");
 });

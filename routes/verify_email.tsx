@@ -57,11 +57,14 @@ verifyEmail.post("/", async (c) => {
     return problem(formFailure(read.form, err).form.message ?? "");
   }
   if (confirmed.session) setSessionCookie(c, confirmed.session.secret);
+  if (!c.var.user && !confirmed.session) {
+    return redirect(c, "/login?notice=verified");
+  }
+  // Back to where they signed up from (a booking's review), or the account.
+  const next = confirmed.next ?? "/account";
   return redirect(
     c,
-    c.var.user || confirmed.session
-      ? "/account?notice=verified"
-      : "/login?notice=verified",
+    `${next}${next.includes("?") ? "&" : "?"}notice=verified`,
   );
 });
 

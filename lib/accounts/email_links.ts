@@ -23,6 +23,7 @@ export async function addToken(
   email: string,
   ttlMs: number,
   now: number,
+  next?: string,
 ): Promise<string> {
   const token = newSecret();
   const record: TokenRecord = {
@@ -30,17 +31,22 @@ export async function addToken(
     userId: user.id,
     email,
     expiresAt: now + ttlMs,
+    ...(next ? { next } : {}),
   };
   atomic.set(keys.token(await hashSecret(token)), record, { expireIn: ttlMs });
   return token;
 }
 
-/** Adds a confirmation link for `email` and the email carrying it to an atomic. */
+/**
+ * Adds a confirmation link for `email` and the email carrying it to an
+ * atomic; the link leads to `next` (a path this site signed) once used.
+ */
 export async function addVerification(
   atomic: Deno.AtomicOperation,
   deps: AccountDeps,
   user: Pick<User, "id" | "name">,
   email: string,
+  next?: string,
 ): Promise<void> {
   const token = await addToken(
     atomic,
@@ -49,6 +55,7 @@ export async function addVerification(
     email,
     VERIFY_TTL_MS,
     deps.now,
+    next,
   );
   addEmail(
     atomic,

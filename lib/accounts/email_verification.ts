@@ -32,7 +32,7 @@ export async function confirmEmail(
   deps: AccountDeps,
   token: string,
   opts: { startSession?: boolean } = {},
-): Promise<{ user: User; session: NewSession | null }> {
+): Promise<{ user: User; session: NewSession | null; next: string | null }> {
   const found = await readToken(deps.kv, token, "verify_email", deps.now);
   if (!found) throw badLink("confirmation");
   const { entry, user } = found;
@@ -74,5 +74,5 @@ export async function confirmEmail(
       "This link can no longer be used.",
     );
   }
-  return { user: after, session };
+  return { user: after, session, next: entry.value.next ?? null };
 }

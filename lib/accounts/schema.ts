@@ -39,6 +39,8 @@ export interface TokenRecord {
   /** The address being confirmed (a new one, when changing email). */
   email: string;
   expiresAt: number;
+  /** A confirmation's way back (next_link.ts): the page the person was on before signing up. */
+  next?: string;
 }
 
 export interface SessionRecord {
@@ -61,14 +63,27 @@ const anyPassword = z.string().min(1, "Enter your password").max(
   "Use at most 128 characters",
 );
 
+/**
+ * A signed `next` (next_link.ts), checked where it is used; "" for none.
+ * One too long for any path we sign is dropped, not refused: the person
+ * still logs in, and lands on their account page.
+ */
+const nextField = z.string().transform((v) => v.length > 2000 ? "" : v)
+  .default("");
+
 export const signupForm = z.object({
   name,
   email,
   password: newPassword,
   intent: z.enum(["rent", "host"], "Choose what you want to do"),
+  next: nextField,
 });
 
-export const loginForm = z.object({ email, password: anyPassword });
+export const loginForm = z.object({
+  email,
+  password: anyPassword,
+  next: nextField,
+});
 export const emailForm = z.object({ email });
 export const tokenForm = z.object({
   token: z.string().min(20, "This link is incomplete").max(100),

@@ -12,6 +12,7 @@ import {
   withAdminRole,
 } from "./account_change.ts";
 import { addVerification } from "./email_links.ts";
+import { readSignedNext } from "./next_link.ts";
 import { hashPassword } from "./password.ts";
 import { addLimitHit, LIMITS } from "./rate_limit.ts";
 import { addNewUser } from "./repo.ts";
@@ -22,6 +23,8 @@ export interface SignupInput {
   email: string;
   password: string;
   intent: "rent" | "host";
+  /** Where the confirmation link leads: a signed `next` (next_link.ts), else the account page. */
+  next?: string;
 }
 
 /**
@@ -52,10 +55,11 @@ export async function signUp(
     createdAt: at,
     updatedAt: at,
   };
+  const next = await readSignedNext(deps.kv, input.next, deps.now);
   const atomic = deps.kv.atomic();
   addNewUser(atomic, user);
   if (roles.includes("host")) addHostProfile(atomic, user, deps.now);
-  await addVerification(atomic, deps, user, user.email);
+  await addVerification(atomic, deps, user, user.email, next ?? undefined);
   if ((await atomic.commit()).ok) return { user };
   const notice = deps.kv.atomic();
   const limit = LIMITS.signupNoticeByRecipient;

@@ -32,7 +32,7 @@ import type { Booking } from "./schema.ts";
 export type DashboardBooking =
   & GridBooking
   & EarningsBooking
-  & Pick<Booking, "respondBy">
+  & Pick<Booking, "respondBy" | "waitingFor">
   & { payoutCents: number };
 
 export interface DashboardData {
@@ -100,6 +100,7 @@ async function loadSnapshot(kv: Deno.Kv, hostId: string): Promise<Snapshot> {
     localDate: b.localDate,
     holdExpiresAt: b.holdExpiresAt,
     respondBy: b.respondBy,
+    ...(b.waitingFor ? { waitingFor: b.waitingFor } : {}),
     ledger: b.ledger,
     payoutCents: b.quote.hostPayoutCents,
   }));
@@ -167,8 +168,10 @@ function buildDashboard(
   const upcoming = live.filter((b) => b.start > now && !isToday(b)).sort(
     byStart,
   );
+  // Hours waiting for Prep to check the renter's documents are not the host's to answer.
   const requests = s.bookings.filter((b) =>
-    b.status === "requested" && b.respondBy !== null && b.respondBy > now
+    b.status === "requested" && b.respondBy !== null && b.respondBy > now &&
+    b.waitingFor !== "documents"
   ).sort((a, z) => a.respondBy! - z.respondBy!);
   const earnings = summariseEarnings(s.bookings, now);
   return {

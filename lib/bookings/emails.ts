@@ -52,7 +52,12 @@ export function addBookingEmail(
     | "request_accepted"
     | "request_declined"
     | "request_expired"
-    | "refunded_elsewhere",
+    | "refunded_elsewhere"
+    | "documents_request_sent"
+    | "documents_confirmed"
+    | "documents_forwarded"
+    | "documents_refused"
+    | "documents_expired",
 ): void {
   const url = `${deps.mail.baseUrl}/bookings/${b.id}`;
   const times = describeTimes(b);
@@ -152,6 +157,52 @@ export function addBookingEmail(
       heading: "Your payment was refunded",
       paragraphs: [
         `Your payment for ${name} (${times}) was refunded in full, so the booking is cancelled.`,
+      ],
+    },
+    documents_request_sent: {
+      subject: `Hours held: ${name}`,
+      heading: "We are holding your hours while we check your documents",
+      paragraphs: [
+        `You asked for ${name}, ${times}. Your card is authorised for ${total} but not charged.`,
+        `Prep checks your documents, usually within a working day. Once they are verified, ${
+          b.mode === "request"
+            ? "the host gets your request and has 24 hours to answer"
+            : "your booking is confirmed and your card is charged"
+        }.`,
+        "If they cannot be verified within 24 hours (or before the start, if sooner), the hours are released and so is the authorisation.",
+      ],
+    },
+    documents_confirmed: {
+      subject: `Booking confirmed: ${name}`,
+      heading: "Your documents are verified and your booking is confirmed",
+      paragraphs: [
+        `Your booking of ${name} for ${times} is confirmed, and your card was charged ${total}.`,
+        "The full address and your access code are on the booking page; the code appears 24 hours before the start.",
+      ],
+    },
+    documents_forwarded: {
+      subject: `Request sent: ${name}`,
+      heading: "Your documents are verified; your request is with the host",
+      paragraphs: [
+        `Prep verified your documents, so your request for ${name}, ${times}, has gone to the host. Your card stays authorised for ${total} and is charged only if they accept.`,
+        "The host answers within 24 hours (or before the start, if sooner). If they decline or don't answer, the authorisation is released.",
+      ],
+    },
+    documents_refused: {
+      subject: `Hours released: ${name}`,
+      heading: "We could not confirm your booking",
+      paragraphs: [
+        b.note ??
+          `The hours you asked for at ${name} (${times}) are released.`,
+        `Your card was not charged, and the authorisation for ${total} is released.`,
+      ],
+    },
+    documents_expired: {
+      subject: `Hours released: ${name}`,
+      heading: "Your documents were not verified in time",
+      paragraphs: [
+        `Prep could not finish checking your documents in time for ${name}, ${times}, so the hours are released.`,
+        `Your card was not charged, and the authorisation for ${total} is released. Once your documents are verified you can book again.`,
       ],
     },
     refunded_late: {

@@ -39,9 +39,11 @@ import {
 import { type ExtraLine, type Quote, quote } from "./pricing.ts";
 import {
   addCalendarDay,
+  addDraftRemoval,
   addNewBooking,
   addRenterHolds,
   commitBookingWrite,
+  getDraftEntry,
   getRenterHoldsEntry,
   readCalendarDays,
 } from "./repo.ts";
@@ -79,6 +81,19 @@ export interface PolicyReason {
   message: string;
 }
 
+/** One document a booking needs, and where the renter stands on it (for the review page). */
+export interface DocumentNeed {
+  /** What is needed, in the city's words. */
+  requirement: string;
+  /** "missing", "in_review", "verified"…: the policy's own states. */
+  state: string;
+  /** "In review". */
+  label: string;
+  /** "Prep is checking it, usually within a working day." */
+  detail: string;
+  ok: boolean;
+}
+
 /** What a booking policy decides about one renter, kitchen and interval. */
 export interface Assessment {
   decision: "ALLOW" | "ALLOW_WITH_CONDITIONS" | "DENY";
@@ -86,6 +101,14 @@ export interface Assessment {
   conditions: PolicyReason[];
   /** What the decision read, checked in the hold's atomic so it cannot go stale. */
   checks: Deno.AtomicCheck[];
+  /**
+   * Set when the only reasons to deny are the renter's documents waiting
+   * for review: the conditions the booking would have once they are
+   * verified. Such hours may be requested (`awaitDocuments`).
+   */
+  inReview?: { conditions: PolicyReason[] };
+  /** The renter's documents against what this booking needs; absent for a visitor. */
+  documents?: DocumentNeed[];
 }
 
 export interface AssessInput {
@@ -333,23 +356,29 @@ export function takenError(taken: Taken): ConflictError {
 
 /**
  * Refuses a denied booking, and one whose conditions the renter has not
- * each acknowledged; otherwise what the booking records of them.
+ * each acknowledged; otherwise what the booking records of them. With
+ * `awaitDocuments`, a denial that only documents in review cause is
+ * accepted on the conditions the booking will have once they are verified
+ * (the hold then waits for them: `waitingFor: "documents"`).
  */
 function acceptedConditions(
   assessment: Assessment,
   acknowledged: readonly string[],
   now: number,
+  awaitDocuments = false,
 ): NonNullable<Booking["compliance"]> {
+  let conditions = assessment.conditions;
   if (assessment.decision === "DENY") {
-    const why = assessment.denies.map((d) => d.message).join(" ");
-    throw new ValidationError(
-      { compliance: why },
-      `You can't book this: ${why}`,
-    );
+    if (!awaitDocuments || !assessment.inReview) {
+      const why = assessment.denies.map((d) => d.message).join(" ");
+      throw new ValidationError(
+        { compliance: why },
+        `You can't book this: ${why}`,
+      );
+    }
+    conditions = assessment.inReview.conditions;
   }
-  const missing = assessment.conditions.filter((c) =>
-    !acknowledged.includes(c.code)
-  );
+  const missing = conditions.filter((c) => !acknowledged.includes(c.code));
   if (missing.length > 0) {
     throw new ValidationError(
       {
@@ -359,11 +388,8 @@ function acceptedConditions(
     );
   }
   return {
-    decision: assessment.decision,
-    conditions: assessment.conditions.map(({ code, message }) => ({
-      code,
-      message,
-    })),
+    decision: conditions.length > 0 ? "ALLOW_WITH_CONDITIONS" : "ALLOW",
+    conditions: conditions.map(({ code, message }) => ({ code, message })),
     acknowledgedAt: now,
   };
 }
@@ -406,6 +432,13 @@ export async function createHold(
   const id = newId();
   const now = deps.now;
   const holdExpiresAt = now + HOLD_MS;
+  // The draft of these hours (drafts.ts) has done its job once they are held.
+  const draft = (await getDraftEntry(deps.kv, renter.id)).value as
+    | Partial<HoldRequest>
+    | null;
+  const draftDone = draft?.kitchen === req.kitchen &&
+    draft.date === req.date && draft.start === req.start &&
+    draft.end === req.end;
 
   for (let attempt = 0; attempt < 8; attempt++) {
     const [entries, holds] = await Promise.all([
@@ -439,7 +472,11 @@ export async function createHold(
       assessment,
       req.acknowledge ?? [],
       now,
+      req.awaitDocuments,
     );
+    // Only documents in review stand in the way: the time is held as a
+    // request until staff decide (lib/compliance/document_requests.ts).
+    const waitsForDocuments = assessment.decision === "DENY";
     const live = (holds.value ?? []).filter((h) => h.expiresAt > now);
     if (live.length >= MAX_LIVE_HOLDS) {
       throw new ConflictError(
@@ -478,6 +515,7 @@ export async function createHold(
       note: null,
       rulesAcceptedAt: now,
       compliance,
+      ...(waitsForDocuments ? { waitingFor: "documents" as const } : {}),
       createdAt: now,
       updatedAt: now,
     };
@@ -496,6 +534,7 @@ export async function createHold(
         bookingId: id,
         expiresAt: holdExpiresAt,
       }]);
+      if (draftDone) addDraftRemoval(atomic, renter.id);
       addJob(atomic, {
         id: `booking-expiry:${id}`,
         type: HOLD_EXPIRY_JOB,

@@ -56,6 +56,8 @@ import {
 import type { MailSettings } from "../email/job.ts";
 
 export const REMINDER_BEFORE_MS = 24 * 3600_000;
+/** How long a request waits for an answer (the host's, or staff's on documents), at most. */
+export const REQUEST_WAIT_MS = 24 * 3600_000;
 export const COMPLIANCE_CHECK_BEFORE_MS = 7 * 24 * 3600_000;
 
 export interface LifecycleDeps {
@@ -302,11 +304,14 @@ export async function confirmPayment(
       }
       claim = "reclaim";
     }
-    const request = b.mode === "request";
+    // Hours requested while documents are reviewed wait like a request:
+    // the card is only authorised until staff decide.
+    const forDocuments = b.waitingFor === "documents";
+    const request = b.mode === "request" || forDocuments;
     outcome = request ? "requested" : "confirmed";
     const status = transition(b.status, request ? "authorise" : "pay");
     const respondBy = request
-      ? Math.min(deps.now + 24 * 3600_000, b.start)
+      ? Math.min(deps.now + REQUEST_WAIT_MS, b.start)
       : null;
     const next: Booking = {
       ...b,
@@ -338,15 +343,24 @@ export async function confirmPayment(
         }, deps.now);
         if (request) {
           addJob(atomic, {
-            id: `booking-request-timeout:${id}`,
+            // The host's own deadline, if staff pass it on, is a new job.
+            id: forDocuments
+              ? `booking-documents-timeout:${id}`
+              : `booking-request-timeout:${id}`,
             type: REQUEST_TIMEOUT_JOB,
             payload: { bookingId: id },
             runAt: respondBy!,
           }, { now: deps.now, wake: deps.mail.wake });
-          tellParties(atomic, deps, p, next, {
-            renter: "request_sent",
-            host: "request_received",
-          });
+          tellParties(
+            atomic,
+            deps,
+            p,
+            next,
+            forDocuments ? { renter: "documents_request_sent" } : {
+              renter: "request_sent",
+              host: "request_received",
+            },
+          );
           return;
         }
         addConfirmedTimers(atomic, next, deps);

@@ -178,6 +178,35 @@ export function addRenterHolds(
 }
 
 // ---------------------------------------------------------------------------
+// Booking drafts (drafts.ts)
+
+/** A renter's booking draft as stored (unparsed: drafts.ts reads it), with its versionstamp. */
+export function getDraftEntry(
+  kv: Deno.Kv,
+  userId: string,
+): Promise<Deno.KvEntryMaybe<unknown>> {
+  return kv.get(keys.bookingDraft(userId));
+}
+
+/** Stores a renter's booking draft; KV may drop it once `ttlMs` has passed. */
+export async function setDraft(
+  kv: Deno.Kv,
+  userId: string,
+  draft: unknown,
+  ttlMs: number,
+): Promise<void> {
+  await kv.set(keys.bookingDraft(userId), draft, { expireIn: ttlMs });
+}
+
+/** Adds the removal of a renter's booking draft to an atomic (the hours were held). */
+export function addDraftRemoval(
+  atomic: Deno.AtomicOperation,
+  userId: string,
+): void {
+  atomic.delete(keys.bookingDraft(userId));
+}
+
+// ---------------------------------------------------------------------------
 // Host blocks
 
 /** A block with its versionstamp, for the atomic that releases it to check. */

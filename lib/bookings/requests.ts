@@ -10,7 +10,7 @@
  */
 import { addAudit } from "../audit/repo.ts";
 import type { AuditActor } from "../audit/schema.ts";
-import { ForbiddenError } from "../errors.ts";
+import { ConflictError, ForbiddenError } from "../errors.ts";
 import { addJob } from "../jobs/outbox.ts";
 import { tellParties } from "./emails.ts";
 import {
@@ -109,6 +109,7 @@ export async function declineRequest(
   const p = await parties(deps.kv, id);
   return await changeBooking(deps, id, (b) => {
     requireHostOf(b, actor);
+    requireHostsTurn(b);
     const next: Booking = {
       ...b,
       status: transition(b.status, "decline"),
@@ -133,31 +134,50 @@ export async function declineRequest(
 }
 
 /**
- * A request nobody answered by `respondBy`, or whose authorisation Stripe
- * released: expired, the time freed, the authorisation released.
+ * A request waiting for Prep to check the renter's documents is not the
+ * host's to answer yet (lib/compliance/document_requests.ts decides it).
+ */
+export function requireHostsTurn(b: Pick<Booking, "waitingFor">): void {
+  if (b.waitingFor === "documents") {
+    throw new ConflictError(
+      "This request is waiting for Prep to check the renter's documents; you can answer it once they are verified.",
+    );
+  }
+}
+
+/**
+ * A request nobody answered by `respondBy` (the host, or staff on the
+ * renter's documents), or whose authorisation Stripe released: expired,
+ * the time freed, the authorisation released.
  */
 export async function expireRequest(
   deps: LifecycleDeps,
   id: string,
-  note = "The host did not answer in time; the card was not charged.",
+  note?: string,
   opts: { onlyIfDue?: boolean } = {},
 ): Promise<Booking> {
   const p = await parties(deps.kv, id);
   return await changeBooking(deps, id, (b) => {
     if (b.status !== "requested") return null;
     if (opts.onlyIfDue && (b.respondBy ?? 0) > deps.now) return null;
+    const documents = b.waitingFor === "documents";
     const next: Booking = {
       ...b,
       status: transition(b.status, "expire"),
       respondBy: null,
-      note,
+      note: note ??
+        (documents
+          ? "Prep could not finish checking your documents in time, so the hours were released; the card was not charged."
+          : "The host did not answer in time; the card was not charged."),
     };
     return {
       booking: next,
       claim: "release",
       extra: (atomic) => {
         addRelease(atomic, deps, b);
-        tellParties(atomic, deps, p, next, { renter: "request_expired" });
+        tellParties(atomic, deps, p, next, {
+          renter: documents ? "documents_expired" : "request_expired",
+        });
       },
     };
   });

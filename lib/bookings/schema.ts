@@ -97,6 +97,13 @@ export const bookingRecord = z.object({
     conditions: z.array(z.object({ code: z.string(), message: z.string() })),
     acknowledgedAt: z.number().int(),
   }).optional(),
+  /**
+   * What a `requested` booking waits for: Prep to verify the renter's
+   * documents ("documents", the review page's "Request these hours"), or
+   * the host to answer ("host"; also when absent, as before this field). A
+   * held booking with "documents" becomes such a request when paid.
+   */
+  waitingFor: z.enum(["documents", "host"]).optional(),
   createdAt: z.number().int(),
   updatedAt: z.number().int(),
 });
@@ -111,7 +118,10 @@ export const holdRequest = z.object({
   /** The condition codes the renter ticked on the review page. */
   acknowledge: z.array(z.string().max(64)).max(30).optional(),
 });
-export type HoldRequest = z.infer<typeof holdRequest>;
+export type HoldRequest = z.infer<typeof holdRequest> & {
+  /** "Request these hours": hold them while documents in review are checked. */
+  awaitDocuments?: boolean;
+};
 
 /** The wall-clock time `hours` after `start` ("22:00" + 4 → "02:00"). */
 export function endAfterHours(start: string, hours: number): string {

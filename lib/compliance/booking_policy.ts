@@ -17,6 +17,7 @@ import type {
 } from "../bookings/holds.ts";
 import { getPermitStandingEntry } from "../kitchens/repo.ts";
 import { localInstant } from "../kitchens/free_time.ts";
+import { requirementStates } from "./document_state.ts";
 import { cityFeeLines } from "./fees.ts";
 import { getWalletVersionEntry, listDocumentsFor } from "./repo.ts";
 import { RENTER_DOCUMENT_ZONE } from "./review.ts";
@@ -99,29 +100,31 @@ export async function assessBooking(
   const dayStart = localInstant(zone, input.localDate, "00:00");
   const dayEnd = localInstant(zone, input.localDate, "24:00");
   const sameDay = input.days.find((d) => d.date === input.localDate);
-  const v = verdict({
-    pack,
-    kitchen: {
-      timeZone: zone,
-      zoningDistrict: kitchen.zoningDistrict,
-      accessible: kitchen.accessible,
-      ...verdictPermits(kitchenDocs, now, zone),
-    },
-    renter,
-    calendar,
-    interval,
-    hoursAlreadyBookedThatLocalDay: sameDay
-      ? bookedHours(sameDay.doc.claims, dayStart, dayEnd, now)
-      : 0,
-    now,
-  });
+  const judge = (who: VerdictRenter) =>
+    verdict({
+      pack,
+      kitchen: {
+        timeZone: zone,
+        zoningDistrict: kitchen.zoningDistrict,
+        accessible: kitchen.accessible,
+        ...verdictPermits(kitchenDocs, now, zone),
+      },
+      renter: who,
+      calendar,
+      interval,
+      hoursAlreadyBookedThatLocalDay: sameDay
+        ? bookedHours(sameDay.doc.claims, dayStart, dayEnd, now)
+        : 0,
+      now,
+    });
+  const v = judge(renter);
   const denies = renterId
     ? v.denies
     : v.denies.filter((r) => !RENTER_CODES.test(r.code));
   const conditions = renterId
     ? v.conditions
     : v.conditions.filter((r) => !RENTER_CODES.test(r.code));
-  return {
+  const assessment: Assessment = {
     decision: denies.length > 0
       ? "DENY"
       : conditions.length > 0
@@ -131,6 +134,30 @@ export async function assessBooking(
     conditions,
     checks: wallet && profile ? [standing, wallet, profile] : [standing],
   };
+  if (!profile) return assessment;
+  const hasEmployees = renterProfileOf(profile.value).hasEmployees;
+  assessment.documents = requirementStates(
+    pack,
+    { hasEmployees },
+    renterDocs,
+    { now, until: interval.end, untilZone: zone },
+  );
+  // Would verifying what is in review allow it? Then only those documents
+  // stand in the way, and the renter may request the hours meanwhile.
+  if (denies.length > 0 && renterDocs.some((d) => d.status === "pending")) {
+    const once = judge(renterFor(profile.value, asIfVerified(renterDocs), now));
+    if (once.denies.length === 0) {
+      assessment.inReview = { conditions: once.conditions };
+    }
+  }
+  return assessment;
+}
+
+/** A renter's documents as they would be if staff verified every one in review. */
+function asIfVerified(docs: ComplianceDocument[]): ComplianceDocument[] {
+  return docs.map((d) =>
+    d.status === "pending" ? { ...d, status: "verified" as const } : d
+  );
 }
 
 function renterFor(

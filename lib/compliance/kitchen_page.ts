@@ -9,28 +9,25 @@ import { viewRenterProfile } from "../accounts/repo.ts";
 import { addDays } from "../kitchens/free_time.ts";
 import type { Kitchen } from "../kitchens/schema.ts";
 import { type KitchenPage, loadKitchenPage } from "../kitchens/pages.ts";
-import { insuranceRequirement, trainingRequirement } from "./city_guide.ts";
+import {
+  type DocumentState,
+  documentState,
+  renterRequirements,
+} from "./document_state.ts";
 import { withoutQuietHours } from "./quiet_hours.ts";
 import { viewWallet } from "./repo.ts";
-import { RENTER_DOCUMENT_ZONE } from "./review.ts";
 import { rulePackFor } from "./rules.ts";
-import {
-  type ComplianceDocument,
-  DOCUMENT_KIND_NAMES,
-  type RenterDocumentKind,
-} from "./schema.ts";
+import { type ComplianceDocument, DOCUMENT_KIND_NAMES } from "./schema.ts";
 import {
   notBookableReason,
   permitLapseNote,
   requiredKitchenKinds,
-  verdictWallet,
 } from "./standing.ts";
-import { certificateFaults, type WalletDocument } from "./verdict.ts";
 
 export interface RenterRequirement {
   label: string;
-  /** Null when nobody is signed in. */
-  onFile: boolean | null;
+  /** Where the signed-in renter stands on it (document_state.ts); null when nobody is signed in. */
+  state: DocumentState | null;
 }
 
 export interface CityRequirements {
@@ -150,31 +147,12 @@ export function cityRequirements(
   now: number,
 ): CityRequirements {
   const pack = rulePackFor(kitchen.address.city);
-  const wallet = docs ? verdictWallet(docs, now, RENTER_DOCUMENT_ZONE) : null;
-  const verified = (test: (d: WalletDocument) => boolean) =>
-    wallet === null
-      ? null
-      : wallet.some((d) => d.status === "verified" && test(d));
-  const renter: RenterRequirement[] = [
-    {
-      label: insuranceRequirement(pack),
-      onFile: verified((d) =>
-        d.kind === "liability_insurance" &&
-        certificateFaults(pack.insurance, d).length === 0
-      ),
-    },
-    {
-      label: trainingRequirement(pack),
-      onFile: verified((d) => pack.training.includes(d.kind)),
-    },
-  ];
-  if (pack.insurance.workersCompIfEmployees && hasEmployees) {
-    const kind: RenterDocumentKind = "workers_comp";
-    renter.push({
-      label: `${DOCUMENT_KIND_NAMES[kind]} (your business has employees)`,
-      onFile: verified((d) => d.kind === kind),
-    });
-  }
+  const renter: RenterRequirement[] = renterRequirements(pack, {
+    hasEmployees,
+  }).map((r) => ({
+    label: r.label,
+    state: docs ? documentState(docs, r, { now }) : null,
+  }));
   return {
     cityName: pack.cityName,
     kitchenPermits: requiredKitchenKinds(pack).map((k) =>

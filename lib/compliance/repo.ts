@@ -35,6 +35,9 @@ import {
 } from "../kitchens/repo.ts";
 import type { Kitchen, PermitStanding } from "../kitchens/schema.ts";
 import { addNotification } from "../notifications/repo.ts";
+import { type ContinueCard, loadContinueCard } from "../bookings/drafts.ts";
+import { addJob } from "../jobs/outbox.ts";
+import { DOCUMENTS_DECIDED_JOB } from "../job_names.ts";
 import { addExpiryJobs } from "./expiry_plan.ts";
 import { newDocument, RENTER_DOCUMENT_ZONE, review } from "./review.ts";
 import { rulePackFor } from "./rules.ts";
@@ -501,6 +504,10 @@ export async function reviewDocument(
   if (!first) throw new NotFoundError();
   const ownerId = await holderUserId(kv, first.holder);
   const owner = ownerId ? await getUser(kv, ownerId) : null;
+  // A renter who was about to book is led back to those hours.
+  const resume = first.holder.kind === "renter"
+    ? await loadContinueCard(kv, first.holder.id, now)
+    : null;
   const next = await changeDocument(
     kv,
     id,
@@ -539,8 +546,17 @@ export async function reviewDocument(
         if (next.status === "verified") {
           addExpiryJobs(atomic, next, holder.timeZone, now, input.mail.wake);
         }
+        if (doc.holder.kind === "renter") {
+          // Hours held while this was in review are judged again by a job,
+          // which keeps this atomic within KV's limits however many there are.
+          addJob(atomic, {
+            id: `documents-decided:${id}:${next.history.length}`,
+            type: DOCUMENTS_DECIDED_JOB,
+            payload: { renterId: doc.holder.id },
+          }, { now, wake: input.mail.wake });
+        }
         if (owner) {
-          const message = holderMessage(next, last.reason);
+          const message = holderMessage(next, last.reason, resume);
           const url = new URL(message.href, input.mail.baseUrl).href;
           addEmail(
             atomic,
@@ -551,7 +567,7 @@ export async function reviewDocument(
               subject: message.subject,
               heading: message.heading,
               paragraphs: message.paragraphs,
-              action: { label: "See your documents", url },
+              action: { label: message.action, url },
             }),
             now,
           );
@@ -569,11 +585,22 @@ export async function reviewDocument(
   return next;
 }
 
-/** What the holder is told, by email and in the app, about a decision. */
+/**
+ * What the holder is told, by email and in the app, about a decision; a
+ * verified document of a renter with a booking draft (`resume`) leads back
+ * to those hours ("Continue your booking at …").
+ */
 function holderMessage(
   doc: ComplianceDocument,
   reason: string | null,
-): { subject: string; heading: string; paragraphs: string[]; href: string } {
+  resume: ContinueCard | null = null,
+): {
+  subject: string;
+  heading: string;
+  paragraphs: string[];
+  href: string;
+  action: string;
+} {
   const kind = DOCUMENT_KIND_NAMES[doc.kind];
   const lower = kind.toLowerCase();
   const href = doc.holder.kind === "renter"
@@ -609,7 +636,23 @@ function holderMessage(
   } as const;
   const t = texts[doc.status as keyof typeof texts];
   if (!t) throw new Error(`No message for status ${doc.status}`);
-  return { ...t, paragraphs: [...t.paragraphs], href };
+  if (resume && doc.status === "verified") {
+    return {
+      ...t,
+      paragraphs: [
+        ...t.paragraphs,
+        `Continue your booking at ${resume.kitchenTitle}, ${resume.when}: we check again that the hours are free and that you have everything the city asks for.`,
+      ],
+      href: resume.href,
+      action: "Continue your booking",
+    };
+  }
+  return {
+    ...t,
+    paragraphs: [...t.paragraphs],
+    href,
+    action: "See your documents",
+  };
 }
 
 // ---------------------------------------------------------------------------

@@ -128,6 +128,8 @@ export const keys = {
     hash: string,
   ) => ["trusted_devices", userId, hash],
   trustedDevicesPrefix: (userId: string) => ["trusted_devices", userId],
+  /** A random HMAC key per purpose ("next"), made once and shared by every instance. */
+  signingKey: (purpose: string) => ["signing_keys", purpose],
   /** Fixed-window counters: bucket ("login", …), subject (email or address), window number. */
   rateLimit: (
     bucket: string,
@@ -182,6 +184,8 @@ export const keys = {
   bookingsByHostPrefix: (hostId: string) => ["bookings_by_host", hostId],
   /** A renter's unpaid holds, checked in the atomic that adds one (at most 3). */
   renterHolds: (renterId: string) => ["renter_holds", renterId],
+  /** What a renter was about to book (bookings/drafts.ts): one per user, short-lived. */
+  bookingDraft: (userId: string) => ["booking_drafts", userId],
 
   // owner: lib/calendar_sync (lib/calendar_sync/)
   // A kitchen's calendar export and imports.

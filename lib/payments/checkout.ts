@@ -102,7 +102,10 @@ async function checkoutSession(
       application_fee_amount: b.quote.totalChargedCents -
         b.quote.hostPayoutCents,
       transfer_data: { destination },
-      capture_method: b.mode === "request" ? "manual" : "automatic",
+      // Authorised only, until the host answers or staff verify documents.
+      capture_method: b.mode === "request" || b.waitingFor === "documents"
+        ? "manual"
+        : "automatic",
       metadata: { booking_id: b.id },
     },
     client_reference_id: b.id,

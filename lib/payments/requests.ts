@@ -12,6 +12,7 @@ import {
   confirmRequest,
   expireRequest,
   requireHostOf,
+  requireHostsTurn,
 } from "../bookings/requests.ts";
 import type { Booking } from "../bookings/schema.ts";
 import { ConflictError, NotFoundError } from "../errors.ts";
@@ -27,6 +28,7 @@ export async function acceptRequest(
   if (!b) throw new NotFoundError("We could not find that booking.");
   requireHostOf(b, actor);
   if (b.status === "confirmed") return b;
+  requireHostsTurn(b);
   if (b.status !== "requested" || (b.respondBy ?? 0) <= deps.now) {
     throw new ConflictError(
       "This request can no longer be accepted: it was answered or it expired.",

@@ -17,7 +17,10 @@ import {
   type HolderRef,
   RENTER_DOCUMENT_KINDS,
 } from "../../lib/compliance/schema.ts";
-import { loadWallet } from "../../lib/compliance/wallet_page.ts";
+import {
+  loadWallet,
+  pathAfterUpload,
+} from "../../lib/compliance/wallet_page.ts";
 import { type AppContext, type AppEnv, page } from "../context.tsx";
 import {
   documentUploadLimit,
@@ -65,18 +68,18 @@ async function renderWallet(
   forms: { upload?: UploadState; profile?: FormState } = {},
   status: 200 | FormStatus = 200,
 ) {
-  const { documents, profile } = await loadWallet(
+  const view = await loadWallet(
     c.var.services.kv,
     user.id,
+    c.var.services.clock(),
     !forms.profile,
   );
   return page(
     c,
-    { title: "Your compliance documents" },
+    { title: "Your documents" },
     <WalletPage
-      documents={documents}
+      view={view}
       upload={forms.upload ?? firstStep(c, RENTER_DOCUMENT_KINDS)}
-      profile={profile}
       profileForm={forms.profile}
       notice={status === 200 ? NOTICES[readNotice(c)] : undefined}
     />,
@@ -98,7 +101,11 @@ wallet.post("/", documentUploadLimit, async (c) => {
   if (!sent.ok) {
     return await renderWallet(c, user, { upload: sent.upload }, sent.status);
   }
-  return redirect(c, `${WALLET}?notice=uploaded`);
+  // Back to the booking being made once it has everything on file.
+  return redirect(
+    c,
+    await pathAfterUpload(c.var.services.kv, user.id, c.var.services.clock()),
+  );
 });
 
 wallet.post("/profile", async (c) => {

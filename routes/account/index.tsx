@@ -19,6 +19,7 @@ import {
   updateProfile,
 } from "../../lib/accounts/profile.ts";
 import { becomeHost } from "../../lib/accounts/signup.ts";
+import { loadContinueCard } from "../../lib/bookings/drafts.ts";
 import { type AppContext, type AppEnv, page } from "../context.tsx";
 import { wallet } from "./compliance.tsx";
 import { notifications } from "./notifications.tsx";
@@ -59,17 +60,27 @@ const NOTICES: Record<string, string> = {
     "You are now a host. List your first kitchen from Hosting in the menu; your listings and payouts live on this account.",
 };
 
-function renderAccount(
+async function renderAccount(
   c: AppContext,
   user: SessionUser,
   forms: Partial<Record<AccountSection, FormState>> = {},
   status: 200 | 400 | 409 | 429 = 200,
 ) {
   const notice = NOTICES[readNotice(c)];
+  const continueBooking = await loadContinueCard(
+    c.var.services.kv,
+    user.id,
+    c.var.services.clock(),
+  );
   return page(
     c,
     { title: "Your account" },
-    <AccountPage user={user} forms={forms} notice={notice} />,
+    <AccountPage
+      user={user}
+      forms={forms}
+      notice={notice}
+      continueBooking={continueBooking}
+    />,
     status,
   );
 }

@@ -8,8 +8,10 @@ import {
   TripsPage,
 } from "../../components/BookingPages.tsx";
 import { emptyForm, type FormState } from "../../components/Forms.tsx";
+import { signNext } from "../../lib/accounts/next_link.ts";
 import { decide } from "../../lib/accounts/roles.ts";
-import { createHold, previewHold } from "../../lib/bookings/holds.ts";
+import { reviewBooking } from "../../lib/bookings/drafts.ts";
+import { createHold } from "../../lib/bookings/holds.ts";
 import { cancelBooking } from "../../lib/bookings/lifecycle.ts";
 import {
   loadBookingCalendar,
@@ -45,10 +47,13 @@ export const bookings = new Hono<AppEnv>();
 bookings.use(async (c, next) => {
   if (!c.var.user) {
     const back = new URL(c.req.url);
-    return redirect(
-      c,
-      `/login?next=${encodeURIComponent(back.pathname + back.search)}`,
+    // Signed, so it survives "Create an account" and the confirmation email.
+    const signed = await signNext(
+      c.var.services.kv,
+      back.pathname + back.search,
+      c.var.services.clock(),
     );
+    return redirect(c, `/login?next=${encodeURIComponent(signed)}`);
   }
   await next();
 });
@@ -56,6 +61,17 @@ bookings.use(async (c, next) => {
 const NOTICES: Record<string, string> = {
   paid: "Thank you! Your payment is received.",
   cancelled: "Your booking is cancelled.",
+};
+
+/** After a checkout that only authorised the card (hours waiting for documents). */
+const AUTHORISED =
+  "Thank you! Your card is authorised; it is charged only once your booking is confirmed.";
+
+/** The review page after coming back to it (the confirmation link, an upload). */
+const REVIEW_NOTICES: Record<string, string> = {
+  verified: "Your email address is confirmed. Here is the booking you chose.",
+  uploaded:
+    "Your documents are uploaded. Prep checks them, usually within a working day.",
 };
 
 bookings.get("/", async (c) => {
@@ -79,7 +95,7 @@ async function renderReview(
 ) {
   let preview;
   try {
-    preview = await previewHold(
+    preview = await reviewBooking(
       at(c.var.services),
       req,
       c.var.user?.id ?? null,
@@ -107,6 +123,7 @@ async function renderReview(
       request={req}
       form={shown}
       signedIn={c.var.user !== null}
+      notice={status === 200 ? REVIEW_NOTICES[readNotice(c)] : undefined}
     />,
     status,
   );
@@ -153,6 +170,8 @@ const pickedHours = holdRequest.omit({ acknowledge: true });
 const agreement = z.object({
   acknowledge: holdRequest.shape.acknowledge,
   acceptRules: z.literal("yes", "Accept the house rules to book"),
+  /** "documents": "Request these hours" while documents are in review. */
+  intent: z.enum(["", "book", "documents"], "Choose how to book"),
 });
 
 bookings.post("/", async (c) => {
@@ -165,6 +184,7 @@ bookings.post("/", async (c) => {
     const held = await createHold(services, c.var.user!, {
       ...hours.data,
       acknowledge: agreed.data.acknowledge,
+      awaitDocuments: agreed.data.intent === "documents",
     });
     const { url, external } = await takeToCheckout(
       services,
@@ -190,12 +210,14 @@ bookings.get(`/:id{${ID_PATTERN}}`, async (c) => {
   const confirming = view.booking.status === "held" &&
     readNotice(c) === "paid";
   if (confirming) c.header("Refresh", "2");
+  const authorised = readNotice(c) === "paid" &&
+    view.booking.status === "requested";
   return page(
     c,
     { title: view.kitchen.title },
     <BookingPage
       {...view}
-      notice={NOTICES[readNotice(c)]}
+      notice={authorised ? AUTHORISED : NOTICES[readNotice(c)]}
       confirming={confirming}
     />,
   );

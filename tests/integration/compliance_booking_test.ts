@@ -106,11 +106,11 @@ Deno.test("compliance booking: a renter without insurance sees the DENY reasons 
   assert.match(page, /Chicago rules for this kitchen/);
   assert.match(
     page,
-    /Missing:<\/span> ?<span>Liability insurance of at least \$1,000,000/,
+    /data-state="missing">Missing<\/span><span[^>]*>Liability insurance of at least \$1,000,000/,
   );
   assert.match(
     page,
-    /On file:<\/span> ?<span>Food handler card or Food manager certificate/,
+    /data-state="verified">Verified<\/span><span[^>]*>Food handler card or Food manager certificate/,
   );
   t.close();
 });

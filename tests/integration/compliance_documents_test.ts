@@ -138,7 +138,9 @@ Deno.test("compliance: a renter uploads a PDF, JPEG and PNG; each is pending and
     const page = await (await get(t, "/account/compliance", renter.cookie))
       .text();
     assert.match(page, /FH-12345/);
-    assert.match(page, /Waiting for review/);
+    // Pending reads as in review, never as missing (issue 17 §2).
+    assert.match(page, /In review<\/span>/);
+    assert.match(page, /usually within a working day/);
   } finally {
     t.close();
   }
