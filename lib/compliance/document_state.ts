@@ -12,7 +12,7 @@
  * verdict judges it; a document that lapses before is "expiring".
  */
 import { formatCents } from "../money.ts";
-import { formatDateLong } from "../format.ts";
+import { formatDateYear } from "../format.ts";
 import { insuranceRequirement, trainingRequirement } from "./city_guide.ts";
 import { effectiveStatus, expiresAt, RENTER_DOCUMENT_ZONE } from "./review.ts";
 import type { RulePack } from "./rules.ts";
@@ -118,7 +118,7 @@ export function stateOfDocument(
   faults: readonly string[] = [],
 ): DocumentState {
   const status = effectiveStatus(doc, at.now, RENTER_DOCUMENT_ZONE);
-  const expiry = formatDateLong(doc.expiryDate);
+  const expiry = formatDateYear(doc.expiryDate);
   const short = faults.length > 0
     ? `${faults.join("; ")}. Upload one that meets the rule.`
     : "";
