@@ -42,6 +42,8 @@ const TIERS: Record<string, number> = {
   compliance: 3,
   messages: 4,
   reviews: 4,
+  // The help pages' facts and the contact form: it reads every domain's rules.
+  support: 4,
 };
 
 interface Source {
