@@ -1,5 +1,6 @@
 /** /signup: a new account, and the "check your email" page after it. */
 import { Hono } from "hono";
+import { z } from "zod";
 import { SignupPage, SignupSentPage } from "../components/AuthPages.tsx";
 import { emptyForm, type FormState } from "../components/Forms.tsx";
 import { hitLimits, LIMITS } from "../lib/accounts/rate_limit.ts";
@@ -7,7 +8,7 @@ import { signupForm } from "../lib/accounts/schema.ts";
 import { signUp } from "../lib/accounts/signup.ts";
 import { at } from "../lib/app.ts";
 import { type AppContext, type AppEnv, page } from "./context.tsx";
-import { limitedForm, readForm } from "./forms.ts";
+import { limitedForm, readForm, readQuery } from "./forms.ts";
 import { redirect } from "./headers.ts";
 import { clientAddress } from "./session.ts";
 
@@ -21,7 +22,14 @@ function renderSignup(
   return page(c, { title: "Sign up" }, <SignupPage form={form} />, status);
 }
 
-signup.get("/", (c) => renderSignup(c, emptyForm));
+/** `?as=host` ("List your kitchen"): the form starts with hosting chosen. */
+const signupQuery = z.object({ as: z.enum(["host", "rent"]).default("rent") });
+
+signup.get("/", (c) => {
+  const read = readQuery(c, signupQuery);
+  const intent = read.ok ? read.data.as : "rent";
+  return renderSignup(c, { ...emptyForm, values: { intent } });
+});
 
 signup.post("/", async (c) => {
   const read = await readForm(c, signupForm);
