@@ -167,3 +167,24 @@ Deno.test("publish prompt: only the change that completes a draft's or unlisted 
     assert.equal(becamePublishable(change(over)), want, name);
   }
 });
+
+Deno.test("next step: a visitor's 'List your kitchen' is sign-up with hosting chosen; a bad ?as= is ignored", async () => {
+  const t = await testApp();
+  try {
+    const home = await (await t.request("/")).text();
+    assert.match(home, /<a href="\/signup\?as=host"[^>]*>\s*List your kitchen/);
+    const checked = async (query: string) => {
+      const res = await t.request(`/signup${query}`);
+      assert.equal(res.status, 200, query);
+      const html = await res.text();
+      return /<input[^>]*value="(rent|host)"[^>]*checked/.exec(html)?.[1];
+    };
+    assert.equal(await checked("?as=host"), "host");
+    assert.equal(await checked(""), "rent");
+    for (const bad of ["?as=admin", "?as=", "?as=HOST", "?as=%00"]) {
+      assert.equal(await checked(bad), "rent", bad);
+    }
+  } finally {
+    t.close();
+  }
+});
