@@ -8,6 +8,7 @@ import { MAX_OCCURRENCES_PER_RULE } from "../lib/calendar_sync/parse.ts";
 import type { ImportFeed } from "../lib/calendar_sync/schema.ts";
 import type { CalendarPageData } from "../lib/calendar_sync/host.ts";
 import { formatDayTime, formatTime } from "../lib/format.ts";
+import CopyButton from "../islands/CopyButton.tsx";
 import {
   FormMessage,
   type FormState,
@@ -281,12 +282,15 @@ export function CalendarSyncPage(
             <label for="export-url" class="block font-semibold">
               Your calendar link
             </label>
-            <input
-              id="export-url"
-              readonly
-              value={revealedUrl}
-              class="w-full rounded-lg border border-stone-300 bg-white px-3 py-2 font-mono text-sm"
-            />
+            <div class="flex flex-wrap items-center gap-2">
+              <input
+                id="export-url"
+                readonly
+                value={revealedUrl}
+                class="min-w-0 flex-1 rounded-lg border border-stone-300 bg-white px-3 py-2 font-mono text-sm"
+              />
+              <CopyButton target="export-url" label="Copy link" />
+            </div>
             <p class="text-sm">
               Copy it now: for your security we show it only once. Anyone with
               the link can see when the kitchen is booked.

@@ -15,6 +15,10 @@ export const emptyForm: FormState = { values: {}, errors: {} };
 
 const inputClass =
   "mt-1 w-full rounded-lg border border-stone-300 bg-white px-3 py-2";
+// Whole strings, not `${…}` parts: the stylesheet is built from the class
+// names it finds in string literals, and skips what is inside `${}`.
+const invalidInputClass =
+  "mt-1 w-full rounded-lg border-2 border-red-700 bg-red-50 px-3 py-2";
 
 interface FieldProps {
   name: string;
@@ -51,7 +55,7 @@ function Field(
         id,
         invalid: Boolean(error),
         describedBy: described || undefined,
-        className: `${inputClass} ${error ? "border-red-600" : ""}`,
+        className: error ? invalidInputClass : inputClass,
       })}
       {hint && (
         <p id={`${id}-hint`} class="mt-1 text-sm text-stone-600">{hint}</p>

@@ -9,14 +9,14 @@ import type {
 } from "../lib/bookings/dashboard.ts";
 import type { EarningsSummary, Money } from "../lib/bookings/earnings.ts";
 import {
+  bookedLevel,
   type CalendarMonth,
-  type EntryKind,
+  daysOf,
   type MonthDay,
-  type MonthGrid,
   monthLabel,
 } from "../lib/bookings/month.ts";
 import type { Booking } from "../lib/bookings/schema.ts";
-import { formatDayTime, formatTime } from "../lib/format.ts";
+import { formatDate, formatDayTime, formatTime } from "../lib/format.ts";
 import { formatCents } from "../lib/money.ts";
 
 const card = "rounded-xl border border-stone-200 bg-white p-6";
@@ -90,107 +90,178 @@ function Requests({ requests, count, titles }: {
   );
 }
 
-const WEEKDAYS = [
-  ["Mon", "Monday"],
-  ["Tue", "Tuesday"],
-  ["Wed", "Wednesday"],
-  ["Thu", "Thursday"],
-  ["Fri", "Friday"],
-  ["Sat", "Saturday"],
-  ["Sun", "Sunday"],
+const WEEKDAY_LETTERS = ["M", "T", "W", "T", "F", "S", "S"];
+
+// Whole class strings (the stylesheet is built from the literals it finds).
+const LEVEL_CLASS = [
+  "bg-white text-stone-800",
+  "bg-emerald-200 text-emerald-950",
+  "bg-emerald-400 text-emerald-950",
+  "bg-emerald-700 text-white",
 ] as const;
+const CLOSED_CLASS = "bg-stone-200 text-stone-700";
+const BLACKOUT_CLASS = "bg-red-100 text-red-900";
+const cellBase =
+  "h-10 min-w-[1.75rem] border border-stone-200 p-0.5 text-center align-middle text-xs";
+const todayCell = "ring-2 ring-inset ring-stone-900";
 
-const KIND_LABEL: Record<EntryKind, string> = {
-  booking: "Booked",
-  request: "Request",
-  hold: "On hold",
-};
+/** "3h", "2.5h": hours from minutes, in half-hour steps as bookings are. */
+function hoursShort(minutes: number): string {
+  return `${Math.round(minutes / 30) / 2}h`;
+}
 
-const KIND_CLASS: Record<EntryKind, string> = {
-  booking: "bg-emerald-100 text-emerald-900",
-  request: "bg-amber-100 text-amber-900",
-  hold: "bg-stone-200 text-stone-800",
-};
+function hoursLong(minutes: number): string {
+  const h = Math.round(minutes / 30) / 2;
+  return `${h} ${h === 1 ? "hour" : "hours"}`;
+}
 
-function Day({ day }: { day: MonthDay | null }) {
-  if (!day) return <td class="border border-stone-200 bg-stone-50" />;
-  const shade = day.state === "open" ? "bg-white" : "bg-stone-100";
+/** What a cell says to a screen reader: the day, then what is booked of it. */
+function cellText(day: MonthDay): string {
+  const parts = [formatDate(day.date)];
+  if (day.state === "blackout") parts.push("closed date");
+  else if (day.state === "closed") parts.push("closed");
+  else parts.push(`open ${day.hours}`);
+  if (day.bookedMinutes > 0) {
+    parts.push(`${hoursLong(day.bookedMinutes)} booked`);
+  }
+  if (day.pendingMinutes > 0) {
+    parts.push(`${hoursLong(day.pendingMinutes)} requested or on hold`);
+  }
+  return parts.join(", ");
+}
+
+function DayCell({ day }: { day: MonthDay }) {
+  const shade = day.state === "blackout"
+    ? BLACKOUT_CLASS
+    : day.state === "closed" && day.bookedMinutes === 0
+    ? CLOSED_CLASS
+    : LEVEL_CLASS[bookedLevel(day)];
   return (
     <td
-      class={`border border-stone-200 p-1 align-top ${shade}`}
-      aria-current={day.today ? "date" : undefined}
+      class={`${cellBase} ${shade} ${day.today ? todayCell : ""}`}
       data-date={day.date}
+      data-booked-minutes={String(day.bookedMinutes)}
     >
-      <span
-        class={day.today
-          ? "rounded-full bg-emerald-700 px-1.5 font-bold text-white"
-          : "font-semibold"}
-      >
-        {String(day.day)}
+      <span class="sr-only">{cellText(day)}</span>
+      <span aria-hidden="true" class="block font-semibold leading-tight">
+        {day.bookedMinutes > 0
+          ? hoursShort(day.bookedMinutes)
+          : day.state === "blackout"
+          ? "×"
+          : ""}
       </span>
-      {day.state === "blackout" && (
-        <span class="block text-xs font-semibold text-red-800">Blackout</span>
-      )}
-      {day.state === "closed" && (
-        <span class="block text-xs text-stone-600">Closed</span>
-      )}
-      {day.state === "open" && (
-        <span class="block text-xs text-stone-500">{`Open ${day.hours}`}</span>
-      )}
-      {day.entries.length > 0 && (
-        <ul class="mt-1 space-y-1">
-          {day.entries.map((e) => (
-            <li class={`rounded px-1 text-xs ${KIND_CLASS[e.kind]}`}>
-              {`${e.time} · ${KIND_LABEL[e.kind]}`}
-            </li>
-          ))}
-        </ul>
+      {day.pendingMinutes > 0 && (
+        <span
+          aria-hidden="true"
+          class="block rounded bg-amber-200 px-0.5 leading-tight text-amber-950"
+        >
+          {`+${hoursShort(day.pendingMinutes)}`}
+        </span>
       )}
     </td>
   );
 }
 
-function Grid({ grid, label }: { grid: MonthGrid; label: string }) {
+/**
+ * The month at a glance: a row per kitchen, a cell per day of its own
+ * calendar, shaded by how much of the open time is booked; requests and
+ * holds show as "+2h". The page's and /host/calendar.json's.
+ */
+export function MonthGrids({ calendar }: { calendar: CalendarMonth }) {
+  if (calendar.grids.length === 0) {
+    return (
+      <p>No kitchens on the calendar yet: it fills in once one is published.</p>
+    );
+  }
+  const days = daysOf(calendar.grids[0]);
   return (
-    <div class="overflow-x-auto">
-      <table class="w-full min-w-[40rem] table-fixed border-collapse text-sm">
-        <caption class="pb-2 text-left">
-          <span class="block text-lg font-bold">{grid.title}</span>
-          <span class="block text-xs text-stone-600">
-            {`${label}, in the kitchen's time (${grid.timeZone})`}
-          </span>
-        </caption>
-        <thead>
-          <tr>
-            {WEEKDAYS.map(([short, long]) => (
+    <div class="space-y-3">
+      <div
+        class="relative overflow-x-auto"
+        tabIndex={0}
+        role="region"
+        aria-label={`${calendar.label}, booked hours per kitchen and day`}
+      >
+        <table class="w-full border-collapse">
+          <caption class="sr-only">
+            {`${calendar.label}: hours booked per kitchen and day, in each kitchen's own time`}
+          </caption>
+          <thead>
+            <tr>
               <th
                 scope="col"
-                abbr={long}
-                class="border border-stone-200 bg-stone-100 p-1 text-xs"
+                class="sticky left-0 z-10 min-w-[9rem] border border-stone-200 bg-stone-100 px-2 text-left text-xs md:min-w-[11rem]"
               >
-                {short}
+                Kitchen
               </th>
+              {days.map((d, i) => (
+                <th
+                  key={d.date}
+                  scope="col"
+                  abbr={formatDate(d.date)}
+                  aria-current={d.today ? "date" : undefined}
+                  class={d.today
+                    ? "border border-stone-200 bg-stone-900 p-0.5 text-xs text-white"
+                    : "border border-stone-200 bg-stone-100 p-0.5 text-xs"}
+                >
+                  <span class="block font-normal" aria-hidden="true">
+                    {WEEKDAY_LETTERS[
+                      (Temporal.PlainDate.from(d.date).dayOfWeek + 6) % 7
+                    ]}
+                  </span>
+                  {String(i + 1)}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {calendar.grids.map((g) => (
+              <tr key={g.kitchenId}>
+                <th
+                  scope="row"
+                  class="sticky left-0 z-10 border border-stone-200 bg-white px-2 text-left text-sm font-semibold"
+                >
+                  <a
+                    href={`/host/kitchens/${g.kitchenId}/edit/calendar`}
+                    class="underline"
+                  >
+                    {g.title}
+                  </a>
+                </th>
+                {daysOf(g).map((d) => <DayCell key={d.date} day={d} />)}
+              </tr>
             ))}
-          </tr>
-        </thead>
-        <tbody>
-          {grid.weeks.map((week) => (
-            <tr>{week.map((day, i) => <Day key={i} day={day} />)}</tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
-  );
-}
-
-/** Every kitchen's grid for one month: the page's and /host/calendar.json's. */
-export function MonthGrids({ calendar }: { calendar: CalendarMonth }) {
-  return (
-    <div class="space-y-6">
-      {calendar.grids.length === 0 && <p>You have no kitchens yet.</p>}
-      {calendar.grids.map((g) => (
-        <Grid key={g.kitchenId} grid={g} label={calendar.label} />
-      ))}
+          </tbody>
+        </table>
+      </div>
+      <ul class="flex flex-wrap gap-x-4 gap-y-1 text-xs text-stone-700">
+        <li class="flex items-center gap-1">
+          <span class={`inline-block h-3 w-5 border ${LEVEL_CLASS[1]}`} />
+          Up to a third of the open hours booked
+        </li>
+        <li class="flex items-center gap-1">
+          <span class={`inline-block h-3 w-5 border ${LEVEL_CLASS[2]}`} />
+          Up to two thirds
+        </li>
+        <li class="flex items-center gap-1">
+          <span class={`inline-block h-3 w-5 border ${LEVEL_CLASS[3]}`} />
+          More
+        </li>
+        <li class="flex items-center gap-1">
+          <span class="rounded bg-amber-200 px-1 text-amber-950">+2h</span>
+          Requested or on hold
+        </li>
+        <li class="flex items-center gap-1">
+          <span class={`inline-block h-3 w-5 border ${CLOSED_CLASS}`} />
+          Closed that weekday
+        </li>
+        <li class="flex items-center gap-1">
+          <span class={`inline-block w-5 border text-center ${BLACKOUT_CLASS}`}>
+            ×
+          </span>
+          Closed date
+        </li>
+      </ul>
     </div>
   );
 }
@@ -241,65 +312,68 @@ function Earnings({ earnings, titles, older, truncated }: {
         the booking was cancelled, and as pending while a confirmed stay is
         still ahead. Stripe pays your account on its own schedule.
       </p>
-      {earnings.months.length === 0
-        ? <p>No earnings yet.</p>
-        : (
-          <div class="overflow-x-auto">
-            <table class="w-full min-w-[40rem] text-sm">
-              <caption class="sr-only">Earnings by month and kitchen</caption>
-              <thead>
-                <tr class="border-b border-stone-300 text-left">
-                  <th scope="col" class="px-2 py-1">Month and kitchen</th>
-                  <th scope="col" class="px-2 py-1 text-right">Bookings</th>
-                  {MONEY_COLUMNS.map(([key, label]) => (
-                    <th key={key} scope="col" class="px-2 py-1 text-right">
-                      {label}
-                    </th>
-                  ))}
+      {earnings.months.length === 0 ? <p>No earnings yet.</p> : (
+        <div
+          class="relative overflow-x-auto"
+          tabIndex={0}
+          role="region"
+          aria-label="Earnings by month and kitchen"
+        >
+          <table class="w-full min-w-[40rem] text-sm">
+            <caption class="sr-only">Earnings by month and kitchen</caption>
+            <thead>
+              <tr class="border-b border-stone-300 text-left">
+                <th scope="col" class="px-2 py-1">Month and kitchen</th>
+                <th scope="col" class="px-2 py-1 text-right">Bookings</th>
+                {MONEY_COLUMNS.map(([key, label]) => (
+                  <th key={key} scope="col" class="px-2 py-1 text-right">
+                    {label}
+                  </th>
+                ))}
+              </tr>
+            </thead>
+            {earnings.months.map((m) => (
+              <tbody key={m.month} class="border-b border-stone-200">
+                <tr class="bg-stone-50">
+                  <th scope="row" class="px-2 py-1 text-left font-bold">
+                    {monthLabel(m.month)}
+                  </th>
+                  <td class="px-2 py-1 text-right font-bold tabular-nums">
+                    {String(m.lines.reduce((n, l) =>
+                      n + l.bookings, 0))}
+                  </td>
+                  <MoneyCells m={m.total} strong />
                 </tr>
-              </thead>
-              {earnings.months.map((m) => (
-                <tbody key={m.month} class="border-b border-stone-200">
-                  <tr class="bg-stone-50">
-                    <th scope="row" class="px-2 py-1 text-left font-bold">
-                      {monthLabel(m.month)}
+                {m.lines.map((l) => (
+                  <tr key={l.kitchenId}>
+                    <th
+                      scope="row"
+                      class="px-2 py-1 pl-6 text-left font-normal"
+                    >
+                      {titles[l.kitchenId] ?? "Kitchen"}
                     </th>
-                    <td class="px-2 py-1 text-right font-bold tabular-nums">
-                      {String(m.lines.reduce((n, l) =>
-                        n + l.bookings, 0))}
+                    <td class="px-2 py-1 text-right tabular-nums">
+                      {String(l.bookings)}
                     </td>
-                    <MoneyCells m={m.total} strong />
+                    <MoneyCells m={l} />
                   </tr>
-                  {m.lines.map((l) => (
-                    <tr key={l.kitchenId}>
-                      <th
-                        scope="row"
-                        class="px-2 py-1 pl-6 text-left font-normal"
-                      >
-                        {titles[l.kitchenId] ?? "Kitchen"}
-                      </th>
-                      <td class="px-2 py-1 text-right tabular-nums">
-                        {String(l.bookings)}
-                      </td>
-                      <MoneyCells m={l} />
-                    </tr>
-                  ))}
-                </tbody>
-              ))}
-              {earnings.months.length > 1 && (
-                <tfoot>
-                  <tr>
-                    <th scope="row" class="px-2 py-1 text-left font-bold">
-                      {older > 0 ? "All months" : "Total"}
-                    </th>
-                    <td />
-                    <MoneyCells m={earnings.total} strong />
-                  </tr>
-                </tfoot>
-              )}
-            </table>
-          </div>
-        )}
+                ))}
+              </tbody>
+            ))}
+            {earnings.months.length > 1 && (
+              <tfoot>
+                <tr>
+                  <th scope="row" class="px-2 py-1 text-left font-bold">
+                    {older > 0 ? "All months" : "Total"}
+                  </th>
+                  <td />
+                  <MoneyCells m={earnings.total} strong />
+                </tr>
+              </tfoot>
+            )}
+          </table>
+        </div>
+      )}
       {older > 0 && (
         <p class="text-sm text-stone-600">
           {`${older} older ${
@@ -317,6 +391,31 @@ function Earnings({ earnings, titles, older, truncated }: {
   );
 }
 
+/** A host with no published kitchen: the one thing to do next. */
+function FirstKitchen({ drafts }: { drafts: number }) {
+  return (
+    <section
+      aria-labelledby="first-kitchen-heading"
+      class="rounded-xl border-2 border-emerald-700 bg-emerald-50 p-6"
+    >
+      <h2 id="first-kitchen-heading" class="text-xl font-bold">
+        {drafts > 0 ? "Finish your listing" : "List your first kitchen"}
+      </h2>
+      <p class="mt-1 text-stone-800">
+        {drafts > 0
+          ? "Your draft is saved. Finish its sections, get your permits verified and set up payouts, then publish it."
+          : "Fill in your kitchen section by section, upload its permits for Prep to verify, set up payouts and publish. Only you see the draft until then."}
+      </p>
+      <a
+        href={drafts > 0 ? "/host/kitchens" : "/host/kitchens/new"}
+        class="mt-4 inline-block rounded-lg bg-emerald-700 px-4 py-2 font-semibold text-white hover:bg-emerald-800"
+      >
+        {drafts > 0 ? "Continue your listing" : "List your first kitchen"}
+      </a>
+    </section>
+  );
+}
+
 function Summary(d: DashboardData) {
   return (
     <div class="space-y-8">
@@ -328,6 +427,7 @@ function Summary(d: DashboardData) {
           <a href="/host/payouts" class={link}>Payouts</a>
         </nav>
       </header>
+      {Object.keys(d.titles).length === 0 && <FirstKitchen drafts={d.drafts} />}
       {d.requests.length > 0 && (
         <Requests
           requests={d.requests}

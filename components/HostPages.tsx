@@ -44,6 +44,13 @@ export function PayoutsPage({ host, mode, notice }: {
           click. With Stripe keys configured, this step is Stripe Connect.
         </p>
       )}
+      {ready && (
+        <p>
+          <a href="/host/kitchens" class={primary}>
+            Continue with your kitchens
+          </a>
+        </p>
+      )}
       {mode !== "off" && !ready && (
         <form method="post" action="/host/payouts">
           <button type="submit" class={primary}>

@@ -127,7 +127,7 @@ export function Layout(
                 )
                 : (
                   <>
-                    <a href="/#hosts" class="hover:underline">
+                    <a href="/signup?as=host" class="hover:underline">
                       List your kitchen
                     </a>
                     <a href="/login" class="hover:underline">Log in</a>

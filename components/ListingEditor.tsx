@@ -1,14 +1,26 @@
 import type { ComponentChildren } from "preact";
+import type { Fees } from "../lib/bookings/holds.ts";
+import {
+  earningsExample,
+  formatBps,
+  type PriceRules,
+} from "../lib/bookings/pricing.ts";
 import { CITIES } from "../lib/cities.ts";
 import type { FormSection } from "../lib/kitchens/editor_forms.ts";
+import { STEP_TITLES, stepPath } from "../lib/kitchens/editor_steps.ts";
 import {
-  EDIT_SECTIONS,
   type Listing,
+  type PublishFix,
+  type PublishProblem,
   SECTION_TITLES,
 } from "../lib/kitchens/listings.ts";
-import { POLICY_NAMES } from "../lib/kitchens/policy.ts";
-import { CANCELLATION_POLICIES } from "../lib/kitchens/policy.ts";
+import {
+  CANCELLATION_POLICIES,
+  describePolicy,
+  POLICY_NAMES,
+} from "../lib/kitchens/policy.ts";
 import type { Kitchen } from "../lib/kitchens/schema.ts";
+import { formatCents } from "../lib/money.ts";
 import { EQUIPMENT, STORAGE } from "../lib/kitchens/vocabulary.ts";
 import type { Host } from "../lib/hosts/schema.ts";
 import {
@@ -20,13 +32,21 @@ import {
   TextField,
 } from "./Forms.tsx";
 import { KitchenPage } from "./KitchenPage.tsx";
+import { EditorShell, SavedNotice } from "./ListingSteps.tsx";
 
 const card = "rounded-xl border border-stone-200 bg-white p-6";
 const primary =
   "rounded-lg bg-emerald-700 px-4 py-2 font-semibold text-white hover:bg-emerald-800";
 const secondary = "rounded-lg border border-stone-300 px-4 py-2 font-semibold";
+const disabledButton =
+  "rounded-lg bg-stone-300 px-4 py-2 font-semibold text-stone-700 cursor-not-allowed";
 const input =
   "mt-1 w-full rounded-lg border border-stone-300 bg-white px-3 py-2";
+const link = "font-semibold text-emerald-800 underline";
+const errorText = "text-sm font-medium text-red-700";
+// Fieldsets with an error get the same red border as a field (Forms.tsx).
+const groupClass = "rounded-lg";
+const invalidGroupClass = "rounded-lg border-2 border-red-700 bg-red-50 p-3";
 
 const STATUS_TEXT: Record<Listing["status"], string> = {
   draft: "Draft: not visible to renters",
@@ -48,7 +68,11 @@ export function ListingsPage({ listings, notice }: {
       {notice && <Notice>{notice}</Notice>}
       <header class="flex flex-wrap items-baseline justify-between gap-2">
         <h1 class="text-3xl font-extrabold">Your kitchens</h1>
-        <a href="/host/kitchens/new" class={primary}>List a new kitchen</a>
+        <a href="/host/kitchens/new" class={primary}>
+          {listings.length === 0
+            ? "List your first kitchen"
+            : "List a new kitchen"}
+        </a>
       </header>
       {listings.length === 0 && (
         <p>You have no kitchens yet. List one to start taking bookings.</p>
@@ -76,8 +100,13 @@ export function NewListingPage() {
       <h1 class="text-3xl font-extrabold">List a new kitchen</h1>
       <p>
         You fill in your listing section by section; everything is saved as a
-        draft that only you can see until you publish it.
+        draft that only you can see until you publish it. The steps:
       </p>
+      <ol class="list-decimal space-y-1 pl-6">
+        {Object.values(STEP_TITLES).map((t) => <li key={t}>{t}</li>)}
+        <li>Payouts, so renters can pay you</li>
+        <li>Publish: your kitchen is in search</li>
+      </ol>
       <form method="post" action="/host/kitchens/new">
         <button type="submit" class={primary}>Start a draft</button>
       </form>
@@ -85,86 +114,109 @@ export function NewListingPage() {
   );
 }
 
-export function ListingOverview({ listing, problems, notice, form }: {
-  listing: Listing;
-  problems: string[];
-  notice?: string;
-  form?: FormState;
-}) {
+/** Where the host puts a checklist item right; null when there is no page for it. */
+function fixHref(
+  listing: Listing,
+  fix: PublishFix,
+  viewerIsHost: boolean,
+): string | null {
+  if (fix === null) return null;
+  if (fix === "email") return viewerIsHost ? "/account" : null;
+  if (fix === "payouts") return viewerIsHost ? "/host/payouts" : null;
+  return stepPath(listing.id, fix);
+}
+
+export function ListingOverview(
+  { listing, problems, notice, form, viewerIsHost }: {
+    listing: Listing;
+    problems: PublishProblem[];
+    notice?: string;
+    form?: FormState;
+    /** Staff looking at a host's listing get no links to their own account. */
+    viewerIsHost: boolean;
+  },
+) {
   const base = `/host/kitchens/${listing.id}`;
+  const canPublish = problems.length === 0;
+  const publishable = listing.status !== "published" &&
+    listing.status !== "suspended";
   return (
-    <section class="space-y-6">
-      {notice && <Notice>{notice}</Notice>}
-      {form && <FormMessage form={form} />}
-      <header>
-        <p class="text-sm font-semibold uppercase tracking-wide text-emerald-700">
-          {STATUS_TEXT[listing.status]}
-        </p>
-        <h1 class="text-3xl font-extrabold">{titleOf(listing)}</h1>
-      </header>
-      <div class={card}>
-        <h2 class="text-xl font-bold">Sections</h2>
-        <ul class="mt-2 grid gap-2 sm:grid-cols-2">
-          {EDIT_SECTIONS.map((s) => (
-            <li key={s}>
-              <a
-                href={`${base}/edit/${s}`}
-                class="font-semibold text-emerald-800 underline"
-              >
-                {SECTION_TITLES[s]}
-              </a>
-            </li>
-          ))}
-          <li>
-            <a
-              href={`${base}/permits`}
-              class="font-semibold text-emerald-800 underline"
-            >
-              Permits
-            </a>
-          </li>
-          {listing.kitchen && (
-            <li>
-              <a
-                href={`${base}/edit/calendar`}
-                class="font-semibold text-emerald-800 underline"
-              >
-                Calendar and sync
-              </a>
-            </li>
-          )}
-        </ul>
-      </div>
-      <div class={card}>
-        <h2 class="text-xl font-bold">Before publishing</h2>
-        {problems.length === 0
-          ? <p class="mt-1">Everything is in place.</p>
-          : (
-            <ul class="mt-2 list-disc pl-5">
-              {problems.map((p) => <li key={p}>{p}</li>)}
-            </ul>
-          )}
-        <div class="mt-4 flex flex-wrap gap-3">
-          <a href={`${base}/preview`} class={secondary}>Preview</a>
-          {listing.status !== "published" && listing.status !== "suspended" &&
-            (
-              <form method="post" action={`${base}/publish`}>
-                <button type="submit" class={primary}>Publish</button>
-              </form>
-            )}
-          {listing.status === "published" && (
+    <EditorShell listing={listing} current="overview">
+      <section class="space-y-6">
+        {notice && <Notice>{notice}</Notice>}
+        {form && <FormMessage form={form} />}
+        <header>
+          <p class="text-sm font-semibold uppercase tracking-wide text-emerald-800">
+            {STATUS_TEXT[listing.status]}
+          </p>
+          <h1 class="text-3xl font-extrabold">{titleOf(listing)}</h1>
+        </header>
+        <div class={card}>
+          <h2 class="text-xl font-bold">
+            {listing.status === "published"
+              ? "Your listing"
+              : "Before publishing"}
+          </h2>
+          {canPublish ? <p class="mt-1">Everything is in place.</p> : (
             <>
-              <a href={`/kitchens/${listing.id}`} class={secondary}>
-                View public page
-              </a>
-              <form method="post" action={`${base}/unlist`}>
-                <button type="submit" class={secondary}>Unlist</button>
-              </form>
+              <p class="mt-1 text-stone-700">
+                {`${problems.length} ${
+                  problems.length === 1 ? "thing is" : "things are"
+                } left. Each links to where you put it right.`}
+              </p>
+              <ul id="publish-blockers" class="mt-2 list-disc pl-5">
+                {problems.map((p) => {
+                  const href = fixHref(listing, p.fix, viewerIsHost);
+                  return (
+                    <li key={p.text}>
+                      {href ? <a href={href} class={link}>{p.text}</a> : (
+                        p.text
+                      )}
+                    </li>
+                  );
+                })}
+              </ul>
             </>
           )}
+          <div class="mt-4 flex flex-wrap items-center gap-3">
+            {publishable && (
+              canPublish
+                ? (
+                  <form method="post" action={`${base}/publish`}>
+                    <button type="submit" class={primary}>Publish</button>
+                  </form>
+                )
+                : (
+                  <>
+                    <button
+                      type="button"
+                      disabled
+                      class={disabledButton}
+                      aria-describedby="publish-blockers"
+                    >
+                      Publish
+                    </button>
+                    <p class="text-sm text-stone-700">
+                      You can publish once the list above is done.
+                    </p>
+                  </>
+                )
+            )}
+            <a href={`${base}/preview`} class={secondary}>Preview</a>
+            {listing.status === "published" && (
+              <>
+                <a href={`/kitchens/${listing.id}`} class={secondary}>
+                  View public page
+                </a>
+                <form method="post" action={`${base}/unlist`}>
+                  <button type="submit" class={secondary}>Unlist</button>
+                </form>
+              </>
+            )}
+          </div>
         </div>
-      </div>
-    </section>
+      </section>
+    </EditorShell>
   );
 }
 
@@ -180,8 +232,12 @@ function Checkboxes(
   const error = Object.entries(form.errors).find(([k]) =>
     k === name || k.startsWith(`${name}.`)
   )?.[1];
+  const errorId = `${name}-error`;
   return (
-    <fieldset>
+    <fieldset
+      class={error ? invalidGroupClass : groupClass}
+      aria-describedby={error ? errorId : undefined}
+    >
       <legend class="text-sm font-semibold">{legend}</legend>
       <div class="mt-2 grid gap-1 sm:grid-cols-2">
         {Object.entries(options).map(([value, text]) => (
@@ -196,7 +252,7 @@ function Checkboxes(
           </label>
         ))}
       </div>
-      {error && <p class="mt-1 text-sm font-medium text-red-700">{error}</p>}
+      {error && <p id={errorId} class={`mt-1 ${errorText}`}>{error}</p>}
     </fieldset>
   );
 }
@@ -231,7 +287,10 @@ function HoursRows({ form, saved }: {
     Object.entries(form.errors).find(([k]) => k.startsWith("weeklyHours."))
       ?.[1];
   return (
-    <fieldset class="space-y-2">
+    <fieldset
+      class={`space-y-2 ${rowError ? invalidGroupClass : groupClass}`}
+      aria-describedby={rowError ? "weekly-hours-error" : undefined}
+    >
       <legend class="text-sm font-semibold">Weekly opening hours</legend>
       <p class="text-sm text-stone-600">
         One row per opening range, in the kitchen's own time zone. An end at or
@@ -239,7 +298,9 @@ function HoursRows({ form, saved }: {
         times is left out, so a day without one is closed.
       </p>
       {rowError && (
-        <p class="text-sm font-medium text-red-700" role="alert">{rowError}</p>
+        <p id="weekly-hours-error" class={errorText} role="alert">
+          {rowError}
+        </p>
       )}
       {Array.from(
         { length: count },
@@ -358,12 +419,16 @@ function withListErrors(
 }
 
 export function SectionPage(
-  { listing, section, form: sent, notice, warnings }: {
+  { listing, section, form: sent, notice, saved, warnings, fees }: {
     listing: Listing;
     section: FormSection;
     form: FormState;
     notice?: string;
+    /** Just saved: say so and offer the next step. */
+    saved: boolean;
     warnings: string[];
+    /** The site's fees, for the pricing section's example. */
+    fees: Fees;
   },
 ) {
   const form = { ...sent, errors: withListErrors(sent.errors) };
@@ -495,6 +560,7 @@ export function SectionPage(
     case "pricing":
       fields = (
         <>
+          <EarningsNote listing={listing} fees={fees} />
           <TextField
             name="hourlyPriceCents"
             label="Price per hour (USD)"
@@ -529,50 +595,135 @@ export function SectionPage(
             form={form}
             hint="One rule per line."
           />
-          <Select
-            name="cancellationPolicy"
-            label="Cancellation policy"
-            form={form}
-            options={CANCELLATION_POLICIES.map((p): [string, string] => [
-              p,
-              POLICY_NAMES[p],
-            ])}
-          />
+          <PolicyPicker form={form} />
         </>
       );
       break;
   }
   return (
-    <section class="mx-auto max-w-2xl space-y-5">
+    <EditorShell listing={listing} current={section}>
+      <section class="max-w-2xl space-y-5">
+        <h1 class="text-3xl font-extrabold">{SECTION_TITLES[section]}</h1>
+        {saved && <SavedNotice listing={listing} step={section} />}
+        {notice && <Notice>{notice}</Notice>}
+        {warnings.map((w) => (
+          <p
+            key={w}
+            role="alert"
+            class="rounded-lg border border-amber-300 bg-amber-50 px-4 py-3 text-amber-900"
+          >
+            {w}
+          </p>
+        ))}
+        <FormMessage form={form} />
+        <form
+          method="post"
+          action={action}
+          class={`${card} space-y-4`}
+          noValidate
+        >
+          {fields}
+          <button type="submit" class={primary}>Save</button>
+        </form>
+      </section>
+    </EditorShell>
+  );
+}
+
+/**
+ * What the host receives, by the same pricing function as every quote:
+ * the commission, and an example booking at the prices saved.
+ */
+function EarningsNote({ listing, fees }: { listing: Listing; fees: Fees }) {
+  const v = listing.values;
+  const rules: PriceRules | null = v.hourlyPriceCents === undefined ? null : {
+    hourlyPriceCents: v.hourlyPriceCents,
+    cleaningFeeCents: v.cleaningFeeCents ?? 0,
+    minHours: v.minHours,
+    maxHours: v.maxHours,
+  };
+  const example = rules ? earningsExample(rules, fees) : null;
+  return (
+    <div
+      id="earnings"
+      class="space-y-1 rounded-lg border border-stone-200 bg-stone-50 p-4"
+    >
+      <h2 class="font-bold">What you receive</h2>
       <p>
-        <a
-          href={`/host/kitchens/${listing.id}`}
-          class="font-semibold text-emerald-800 underline"
-        >
-          {`Back to ${titleOf(listing)}`}
-        </a>
+        {`Prep's commission is ${
+          formatBps(fees.platformFeeBps)
+        } of the hours and the cleaning fee; you receive the rest.${
+          fees.renterFeeBps > 0
+            ? ` Renters also pay a ${
+              formatBps(fees.renterFeeBps)
+            } service fee on the hours, which is Prep's.`
+            : ""
+        }`}
       </p>
-      <h1 class="text-3xl font-extrabold">{SECTION_TITLES[section]}</h1>
-      {notice && <Notice>{notice}</Notice>}
-      {warnings.map((w) => (
-        <p
-          key={w}
-          role="alert"
-          class="rounded-lg border border-amber-300 bg-amber-50 px-4 py-3 text-amber-900"
-        >
-          {w}
+      {example
+        ? <p class="font-semibold">{`${example.sentence}.`}</p>
+        : (
+          <p class="text-stone-700">
+            Save your prices to see an example booking and what you receive from
+            it.
+          </p>
+        )}
+      {example && (
+        <p class="text-sm text-stone-700">
+          {`Commission ${
+            formatCents(example.commissionCents)
+          }. Where a city charges a fee, renters pay it on top and it goes to the city.`}
         </p>
-      ))}
-      <FormMessage form={form} />
-      <form
-        method="post"
-        action={action}
-        class={`${card} space-y-4`}
-        noValidate
-      >
-        {fields}
-        <button type="submit" class={primary}>Save</button>
-      </form>
-    </section>
+      )}
+    </div>
+  );
+}
+
+/** The cancellation policies as choices, each with its terms for renters. */
+function PolicyPicker({ form }: { form: FormState }) {
+  const chosen = form.values.cancellationPolicy ?? "moderate";
+  const error = form.errors.cancellationPolicy;
+  return (
+    <fieldset
+      class={error ? invalidGroupClass : groupClass}
+      aria-describedby={error ? "cancellationPolicy-error" : undefined}
+    >
+      <legend class="text-sm font-semibold">Cancellation policy</legend>
+      <p class="text-sm text-stone-700">
+        What a renter gets back when they cancel. When you cancel, the renter
+        always gets a full refund.
+      </p>
+      <div class="mt-2 space-y-2">
+        {CANCELLATION_POLICIES.map((p) => (
+          <label
+            key={p}
+            class="flex items-start gap-3 rounded-lg border border-stone-200 bg-white p-3"
+          >
+            <input
+              type="radio"
+              name="cancellationPolicy"
+              value={p}
+              checked={chosen === p}
+              class="mt-1"
+              aria-describedby={`policy-${p}-terms`}
+            />
+            <span>
+              <span class="block font-semibold">{POLICY_NAMES[p]}</span>
+              <span
+                id={`policy-${p}-terms`}
+                class="block text-sm text-stone-700"
+              >
+                {describePolicy(p).join(" ")}
+              </span>
+            </span>
+          </label>
+        ))}
+      </div>
+      {error && (
+        <p id="cancellationPolicy-error" class={`mt-1 ${errorText}`}>
+          {error}
+        </p>
+      )}
+    </fieldset>
   );
 }

@@ -19,6 +19,7 @@ import {
   type UploadState,
 } from "./CompliancePages.tsx";
 import { Notice } from "./Forms.tsx";
+import { EditorShell, SavedNotice } from "./ListingSteps.tsx";
 import { Table } from "./Table.tsx";
 
 const card = "space-y-3 rounded-xl border border-stone-200 bg-white p-5";
@@ -94,88 +95,87 @@ export function PermitsSection(
   const rows = (kinds: readonly KitchenDocumentKind[]) =>
     statusesOf(kinds, documents, now, timeZone);
   return (
-    <section class="mx-auto max-w-3xl space-y-6">
-      <p>
-        <a href={base} class={link}>
-          {`Back to ${listing.values.title ?? "Untitled kitchen"}`}
-        </a>
-      </p>
-      <h1 class="text-3xl font-extrabold">Permits</h1>
-      {notice && <Notice>{notice}</Notice>}
-      <div class={card}>
-        <h2 class="text-xl font-bold">
-          {pack ? `Required in ${pack.cityName}` : "Required permits"}
-        </h2>
-        {pack
-          ? (
-            <>
+    <EditorShell listing={listing} current="permits">
+      <section class="max-w-3xl space-y-6">
+        <h1 class="text-3xl font-extrabold">Permits</h1>
+        {notice && (canUpload
+          ? <SavedNotice listing={listing} step="permits" text={notice} />
+          : <Notice>{notice}</Notice>)}
+        <div class={card}>
+          <h2 class="text-xl font-bold">
+            {pack ? `Required in ${pack.cityName}` : "Required permits"}
+          </h2>
+          {pack
+            ? (
+              <>
+                <p class="text-stone-700">
+                  Your kitchen is listed and bookable only while each of these
+                  is verified by Prep staff and not expired.
+                </p>
+                <PermitTable
+                  caption={`Permits ${pack.cityName} requires`}
+                  rows={rows(required)}
+                  base={base}
+                  canUpload={canUpload}
+                />
+              </>
+            )
+            : (
               <p class="text-stone-700">
-                Your kitchen is listed and bookable only while each of these is
-                verified by Prep staff and not expired.
+                Which permits you need depends on the city.{" "}
+                <a href={`${base}/edit/location`} class={link}>
+                  Choose your kitchen's city in Location
+                </a>{" "}
+                to see them.
               </p>
+            )}
+        </div>
+        {pack && zoning && (
+          <div class={card}>
+            <h2 class="text-xl font-bold">Neighborhood notice</h2>
+            <p class="text-stone-700">{zoningText(pack, zoning)}</p>
+            {(zoning.needed ||
+              documents.some((d) => d.kind === "neighborhood_notice")) && (
               <PermitTable
-                caption={`Permits ${pack.cityName} requires`}
-                rows={rows(required)}
+                caption="Your neighborhood notice"
+                rows={rows(["neighborhood_notice"])}
                 base={base}
                 canUpload={canUpload}
               />
-            </>
+            )}
+          </div>
+        )}
+        <div class={card}>
+          <h2 class="text-xl font-bold">Other records</h2>
+          <p class="text-stone-700">
+            Not needed to list, but renters and inspectors ask: your own
+            liability insurance, your latest grease trap service (renters book
+            under a condition when it is overdue) and your latest health
+            inspection (a failed one stops bookings).
+          </p>
+          <PermitTable
+            caption="Other records"
+            rows={rows(others)}
+            base={base}
+            canUpload={canUpload}
+          />
+        </div>
+        {canUpload
+          ? (
+            <DocumentUpload
+              action={`${base}/permits`}
+              kinds={KITCHEN_DOCUMENT_KINDS}
+              upload={upload}
+            />
           )
           : (
             <p class="text-stone-700">
-              Which permits you need depends on the city.{" "}
-              <a href={`${base}/edit/location`} class={link}>
-                Choose your kitchen's city in Location
-              </a>{" "}
-              to see them.
+              Only the kitchen's host uploads its permits; staff review them in
+              the document queue.
             </p>
           )}
-      </div>
-      {pack && zoning && (
-        <div class={card}>
-          <h2 class="text-xl font-bold">Neighborhood notice</h2>
-          <p class="text-stone-700">{zoningText(pack, zoning)}</p>
-          {(zoning.needed ||
-            documents.some((d) => d.kind === "neighborhood_notice")) && (
-            <PermitTable
-              caption="Your neighborhood notice"
-              rows={rows(["neighborhood_notice"])}
-              base={base}
-              canUpload={canUpload}
-            />
-          )}
-        </div>
-      )}
-      <div class={card}>
-        <h2 class="text-xl font-bold">Other records</h2>
-        <p class="text-stone-700">
-          Not needed to list, but renters and inspectors ask: your own liability
-          insurance, your latest grease trap service (renters book under a
-          condition when it is overdue) and your latest health inspection (a
-          failed one stops bookings).
-        </p>
-        <PermitTable
-          caption="Other records"
-          rows={rows(others)}
-          base={base}
-          canUpload={canUpload}
-        />
-      </div>
-      {canUpload
-        ? (
-          <DocumentUpload
-            action={`${base}/permits`}
-            kinds={KITCHEN_DOCUMENT_KINDS}
-            upload={upload}
-          />
-        )
-        : (
-          <p class="text-stone-700">
-            Only the kitchen's host uploads its permits; staff review them in
-            the document queue.
-          </p>
-        )}
-    </section>
+      </section>
+    </EditorShell>
   );
 }
 
@@ -199,7 +199,7 @@ function PermitTable(
             )}
           </td>
           <td class={td}>
-            {document ? formatDateYear(document.expiryDate) : "—"}
+            {document?.expiryDate ? formatDateYear(document.expiryDate) : "—"}
           </td>
           <td class={td}>
             {document && (

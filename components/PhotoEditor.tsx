@@ -6,12 +6,15 @@ import { LARGE_EDGE } from "../lib/images/reencode.ts";
 import { MAX_PHOTOS } from "../lib/kitchens/photos.ts";
 import type { PhotoRef } from "../lib/kitchens/schema.ts";
 import { FormMessage, type FormState, Notice } from "./Forms.tsx";
+import { EditorShell, SavedNotice } from "./ListingSteps.tsx";
 
 const card = "rounded-xl border border-stone-200 bg-white p-6";
 const small =
   "rounded-lg border border-stone-300 px-3 py-1 text-sm font-semibold hover:bg-stone-50";
 const input =
   "mt-1 w-full rounded-lg border border-stone-300 bg-white px-3 py-2";
+const invalidInput =
+  "mt-1 w-full rounded-lg border-2 border-red-700 bg-red-50 px-3 py-2";
 
 /**
  * The photos section of the listing editor: the upload form (an island that
@@ -19,81 +22,94 @@ const input =
  * then every photo with its description, order and delete buttons.
  * `formFor` says which form a failed post belongs to ("upload" or a photo id).
  */
-export function PhotoEditorPage({ listing, notice, form, formFor }: {
-  listing: Listing;
-  notice?: string;
-  form?: FormState;
-  formFor?: string;
-}) {
+export function PhotoEditorPage(
+  { listing, canEdit, notice, form, formFor }: {
+    listing: Listing;
+    /** Support staff look without the forms (the routes refuse them too). */
+    canEdit: boolean;
+    notice?: string;
+    form?: FormState;
+    formFor?: string;
+  },
+) {
   const photos = listing.values.photos ?? [];
   const base = `/host/kitchens/${listing.id}/photos`;
   const full = photos.length >= MAX_PHOTOS;
   const uploadForm = formFor === "upload" ? form : undefined;
+  const enough = photos.length >= MIN_PHOTOS;
   return (
-    <section class="mx-auto max-w-3xl space-y-5">
-      <p>
-        <a
-          href={`/host/kitchens/${listing.id}`}
-          class="font-semibold text-emerald-800 underline"
-        >
-          {`Back to ${listing.values.title ?? "Untitled kitchen"}`}
-        </a>
-      </p>
-      <h1 class="text-3xl font-extrabold">Photos</h1>
-      <p class="text-stone-700">
-        {`${photos.length} of ${MAX_PHOTOS} photos. The first is the cover shown in search results; a kitchen needs at least ${MIN_PHOTOS} to be published.`}
-      </p>
-      {notice && <Notice>{notice}</Notice>}
-      {form && (formFor !== "upload" || full) && <FormMessage form={form} />}
-      <div class={card}>
-        <h2 class="text-xl font-bold">Add a photo</h2>
-        {full
+    <EditorShell listing={listing} current="photos">
+      <section class="max-w-3xl space-y-5">
+        <h1 class="text-3xl font-extrabold">Photos</h1>
+        <p class="text-stone-700">
+          {`${photos.length} of ${MAX_PHOTOS} photos. The first is the cover shown in search results; a kitchen needs at least ${MIN_PHOTOS} to be published.`}
+        </p>
+        {enough
           ? (
-            <p class="mt-2">
-              {`This kitchen has ${MAX_PHOTOS} photos, the most it can have. Delete one to add another.`}
-            </p>
+            <SavedNotice
+              listing={listing}
+              step="photos"
+              text={notice ?? `${photos.length} photos: enough to publish.`}
+            />
           )
-          : (
-            <PhotoUploader
-              action={base}
-              done={`/host/kitchens/${listing.id}/edit/photos?notice=added`}
-              maxBytes={PHOTO_MAX_BYTES}
-              largeEdge={LARGE_EDGE}
-              alt={uploadForm?.values.alt ?? ""}
-              message={uploadForm?.message}
-              errors={uploadForm?.errors ?? {}}
-            />
-          )}
-      </div>
-      {photos.length > 0 && (
-        <ol class="grid gap-4 sm:grid-cols-2">
-          {photos.map((p, i) => (
-            <PhotoItem
-              key={p.id}
-              photo={p}
-              index={i}
-              last={i === photos.length - 1}
-              base={base}
-              form={formFor === p.id ? form : undefined}
-            />
-          ))}
-        </ol>
-      )}
-    </section>
+          : notice && <Notice>{notice}</Notice>}
+        {form && (formFor !== "upload" || full) && <FormMessage form={form} />}
+        {!canEdit && (
+          <p class="text-stone-700">
+            Only the kitchen's host or an admin adds and changes its photos.
+          </p>
+        )}
+        {canEdit && (
+          <div class={card}>
+            <h2 class="text-xl font-bold">Add a photo</h2>
+            {full
+              ? (
+                <p class="mt-2">
+                  {`This kitchen has ${MAX_PHOTOS} photos, the most it can have. Delete one to add another.`}
+                </p>
+              )
+              : (
+                <PhotoUploader
+                  action={base}
+                  done={`/host/kitchens/${listing.id}/edit/photos?notice=added`}
+                  maxBytes={PHOTO_MAX_BYTES}
+                  largeEdge={LARGE_EDGE}
+                  alt={uploadForm?.values.alt ?? ""}
+                  message={uploadForm?.message}
+                  errors={uploadForm?.errors ?? {}}
+                />
+              )}
+          </div>
+        )}
+        {photos.length > 0 && (
+          <ol class="grid gap-4 sm:grid-cols-2">
+            {photos.map((p, i) => (
+              <PhotoItem
+                key={p.id}
+                photo={p}
+                index={i}
+                last={i === photos.length - 1}
+                base={base}
+                canEdit={canEdit}
+                form={formFor === p.id ? form : undefined}
+              />
+            ))}
+          </ol>
+        )}
+      </section>
+    </EditorShell>
   );
 }
 
-function PhotoItem({ photo, index, last, base, form }: {
+function PhotoItem({ photo, index, last, base, canEdit, form }: {
   photo: PhotoRef;
   index: number;
   last: boolean;
   base: string;
+  canEdit: boolean;
   form?: FormState;
 }) {
   const n = index + 1;
-  const action = `${base}/${photo.id}`;
-  const altId = `alt-${photo.id}`;
-  const error = form?.errors.alt;
   return (
     <li id={`photo-${photo.id}`} class={`${card} space-y-3`}>
       <img
@@ -107,6 +123,26 @@ function PhotoItem({ photo, index, last, base, form }: {
       <p class="font-semibold">
         {index === 0 ? `Photo ${n}: cover` : `Photo ${n}`}
       </p>
+      {canEdit
+        ? <PhotoForms {...{ photo, index, last, base, form }} />
+        : <p class="text-sm text-stone-700">{photo.alt}</p>}
+    </li>
+  );
+}
+
+function PhotoForms({ photo, index, last, base, form }: {
+  photo: PhotoRef;
+  index: number;
+  last: boolean;
+  base: string;
+  form?: FormState;
+}) {
+  const n = index + 1;
+  const action = `${base}/${photo.id}`;
+  const altId = `alt-${photo.id}`;
+  const error = form?.errors.alt;
+  return (
+    <>
       <form method="post" action={`${action}/alt`} class="space-y-2">
         <label for={altId} class="block text-sm font-semibold">
           {`Description of photo ${n}`}
@@ -117,7 +153,7 @@ function PhotoItem({ photo, index, last, base, form }: {
           value={form?.values.alt ?? photo.alt}
           required
           maxLength={300}
-          class={`${input} ${error ? "border-red-600" : ""}`}
+          class={error ? invalidInput : input}
           aria-invalid={error ? "true" : undefined}
           aria-describedby={error ? `${altId}-error` : undefined}
         />
@@ -151,7 +187,7 @@ function PhotoItem({ photo, index, last, base, form }: {
           Delete
         </Action>
       </div>
-    </li>
+    </>
   );
 }
 

@@ -7,6 +7,7 @@ import { hitLimits, LIMITS } from "../lib/accounts/rate_limit.ts";
 import { signupForm } from "../lib/accounts/schema.ts";
 import { readSignedNext } from "../lib/accounts/next_link.ts";
 import { signUp } from "../lib/accounts/signup.ts";
+import { optionalField } from "../lib/forms.ts";
 import { at } from "../lib/app.ts";
 import { type AppContext, type AppEnv, page } from "./context.tsx";
 import { limitedForm, readForm, readQuery } from "./forms.ts";
@@ -15,8 +16,15 @@ import { clientAddress } from "./session.ts";
 
 export const signup = new Hono<AppEnv>();
 
-/** Where to go once confirmed: a `next` this site signed (lib/accounts/next_link.ts). */
-const signupQuery = z.object({ next: z.string() });
+/**
+ * `next`: where to go once confirmed, a path this site signed
+ * (lib/accounts/next_link.ts); `?as=host` ("List your kitchen"): the form
+ * starts with hosting chosen.
+ */
+const signupQuery = z.object({
+  next: z.string(),
+  as: optionalField(z.enum(["host", "rent"])),
+});
 
 async function renderSignup(
   c: AppContext,
@@ -38,7 +46,11 @@ async function renderSignup(
   );
 }
 
-signup.get("/", (c) => renderSignup(c, emptyForm));
+signup.get("/", (c) => {
+  const read = readQuery(c, signupQuery);
+  const intent = (read.ok ? read.data.as : undefined) ?? "rent";
+  return renderSignup(c, { ...emptyForm, values: { intent } });
+});
 
 signup.post("/", async (c) => {
   const read = await readForm(c, signupForm);

@@ -38,6 +38,8 @@ export type DashboardBooking =
 export interface DashboardData {
   /** Kitchen id → title. */
   titles: Record<string, string>;
+  /** Listings never published yet (drafts), which have no calendar. */
+  drafts: number;
   /** Bookings on each kitchen's local today, by start. */
   today: DashboardBooking[];
   upcoming: DashboardBooking[];
@@ -70,6 +72,7 @@ const EARNINGS_MONTHS_SHOWN = 12;
 
 interface Snapshot {
   kitchens: GridKitchen[];
+  drafts: number;
   bookings: DashboardBooking[];
   truncated: boolean;
 }
@@ -84,7 +87,10 @@ async function loadSnapshot(kv: Deno.Kv, hostId: string): Promise<Snapshot> {
     listBookingsByHost(kv, hostId, MAX_BOOKINGS),
   ]);
   const kitchens: GridKitchen[] = [];
+  let drafts = 0;
   for (const k of await Promise.all(ids.map((id) => getKitchen(kv, id)))) {
+    // A listing without a kitchen record is a draft (listings.ts).
+    if (!k) drafts++;
     if (!k || k.hostId !== hostId) continue;
     const { id, title, timeZone, weeklyHours, blackoutDates } = k;
     kitchens.push({ id, title, timeZone, weeklyHours, blackoutDates });
@@ -104,7 +110,12 @@ async function loadSnapshot(kv: Deno.Kv, hostId: string): Promise<Snapshot> {
     ledger: b.ledger,
     payoutCents: b.quote.hostPayoutCents,
   }));
-  return { kitchens, bookings, truncated: full.length >= MAX_BOOKINGS };
+  return {
+    kitchens,
+    drafts,
+    bookings,
+    truncated: full.length >= MAX_BOOKINGS,
+  };
 }
 
 /**
@@ -176,6 +187,7 @@ function buildDashboard(
   const earnings = summariseEarnings(s.bookings, now);
   return {
     titles: titlesOf(s),
+    drafts: s.drafts,
     today,
     upcoming: upcoming.slice(0, UPCOMING_SHOWN),
     moreUpcoming: Math.max(0, upcoming.length - UPCOMING_SHOWN),

@@ -70,6 +70,12 @@ export interface MonthDay {
   /** Open hours that day: "8:00 AM – 8:00 PM", "10:00 PM – midnight", "all day"; "" when not open. */
   hours: string;
   entries: DayEntry[];
+  /** Minutes the kitchen is open that local day (0 when closed). */
+  openMinutes: number;
+  /** Minutes of confirmed (or completed) bookings within that local day. */
+  bookedMinutes: number;
+  /** Minutes of open requests and live holds within that local day. */
+  pendingMinutes: number;
 }
 
 export interface MonthGrid {
@@ -208,19 +214,31 @@ export function buildMonthGrid(
       : dayOpen.length === 0
       ? "closed"
       : "open";
+    const onDay = mine.filter((b) => b.start < dayEnd && b.end > dayStart);
+    const minutesOf = (kinds: EntryKind[]) =>
+      onDay.filter((b) => kinds.includes(entryKind(b, now)!)).reduce(
+        (sum, b) =>
+          sum + (Math.min(b.end, dayEnd) - Math.max(b.start, dayStart)) /
+            60_000,
+        0,
+      );
     days.push({
       date: iso,
       day: d,
       today: iso === today,
       state,
       hours: hoursText(tz, dayOpen, dayStart, dayEnd),
-      entries: mine
-        .filter((b) => b.start < dayEnd && b.end > dayStart)
-        .map((b) => ({
-          bookingId: b.id,
-          kind: entryKind(b, now)!,
-          time: entryTime(tz, b, dayStart, dayEnd),
-        })),
+      entries: onDay.map((b) => ({
+        bookingId: b.id,
+        kind: entryKind(b, now)!,
+        time: entryTime(tz, b, dayStart, dayEnd),
+      })),
+      openMinutes: dayOpen.reduce(
+        (sum, iv) => sum + (iv.end - iv.start) / 60_000,
+        0,
+      ),
+      bookedMinutes: minutesOf(["booking"]),
+      pendingMinutes: minutesOf(["request", "hold"]),
     });
     dayStart = dayEnd;
   }
@@ -261,6 +279,19 @@ function clip(intervals: Interval[], from: number, to: number): Interval[] {
     if (start < end) out.push({ start, end });
   }
   return out;
+}
+
+/** A month grid's days in order, without the padding of the weeks. */
+export function daysOf(grid: MonthGrid): MonthDay[] {
+  return grid.weeks.flat().filter((d): d is MonthDay => d !== null);
+}
+
+/** How much of a day is booked, as the compact month view shades it: 0 (none) to 3 (most). */
+export function bookedLevel(day: MonthDay): 0 | 1 | 2 | 3 {
+  if (day.bookedMinutes <= 0) return 0;
+  const share = day.bookedMinutes /
+    Math.max(day.openMinutes, day.bookedMinutes);
+  return share <= 1 / 3 ? 1 : share <= 2 / 3 ? 2 : 3;
 }
 
 /** The host's calendar for one month: every kitchen's grid, and the months either side. */

@@ -328,3 +328,72 @@ function quoteProblem(q: Quote): string | null {
   }
   return null;
 }
+
+/** A kitchen's prices and length limits, as the pricing example needs them. */
+export interface PriceRules {
+  hourlyPriceCents: number;
+  cleaningFeeCents: number;
+  minHours?: number;
+  maxHours?: number;
+}
+
+/** The example's length, unless the kitchen's minimum or maximum says otherwise. */
+export const EXAMPLE_HOURS = 4;
+
+/** An example booking as the host sees it: what the renter pays and what the host receives. */
+export interface EarningsExample {
+  hours: number;
+  quote: Quote;
+  /** What the renter pays in all. */
+  renterPaysCents: number;
+  commissionCents: number;
+  /** What reaches the host: hours and cleaning, less the commission. */
+  hostReceivesCents: number;
+  /** "A 4-hour booking at $40: renter pays $160 + $20 cleaning; you receive $153" */
+  sentence: string;
+}
+
+/**
+ * What a host receives from an example booking of their kitchen, priced by
+ * `quote` itself at the site's fees, so the example and every real quote
+ * agree to the cent. City fees are left out: they pass through to the city.
+ */
+export function earningsExample(
+  rules: PriceRules,
+  fees: { renterFeeBps: number; platformFeeBps: number },
+): EarningsExample {
+  const min = rules.minHours ?? 1;
+  const max = Math.max(min, rules.maxHours ?? 24);
+  const hours = Math.min(Math.max(EXAMPLE_HOURS, min), max);
+  const q = quote({
+    hourlyPriceCents: rules.hourlyPriceCents,
+    cleaningFeeCents: rules.cleaningFeeCents,
+    durationMinutes: hours * 60,
+    renterFeeBps: fees.renterFeeBps,
+    platformFeeBps: fees.platformFeeBps,
+  });
+  const parts = [formatCents(q.subtotalCents)];
+  if (q.cleaningFeeCents > 0) {
+    parts.push(`${formatCents(q.cleaningFeeCents)} cleaning`);
+  }
+  if (q.renterFeeCents > 0) {
+    parts.push(`${formatCents(q.renterFeeCents)} service fee`);
+  }
+  return {
+    hours,
+    quote: q,
+    renterPaysCents: q.totalChargedCents,
+    commissionCents: q.commissionCents,
+    hostReceivesCents: q.hostPayoutCents,
+    sentence: `A ${hours}-hour booking at ${
+      formatCents(rules.hourlyPriceCents)
+    }: renter pays ${parts.join(" + ")}; you receive ${
+      formatCents(q.hostPayoutCents)
+    }`,
+  };
+}
+
+/** Basis points as a percentage: 1500 → "15%", 1250 → "12.5%". */
+export function formatBps(bps: number): string {
+  return `${Number((bps / 100).toFixed(2))}%`;
+}

@@ -3,12 +3,18 @@
  * the permit standing again (another city asks for other permits), and the
  * hours section warns about weekly hours inside the city's quiet hours.
  */
+import { getUser } from "../accounts/repo.ts";
 import { saveListingSection } from "../bookings/listing_edit.ts";
+import { publishContextFor } from "../hosts/publish.ts";
 import {
   type Editor,
   type EditSection,
   getListingFor,
   type Listing,
+  type PublishContext,
+  publishListing,
+  type PublishProblem,
+  publishProblems,
 } from "../kitchens/listings.ts";
 import { quietHoursWarnings } from "./quiet_hours.ts";
 import { findCity } from "../cities.ts";
@@ -55,6 +61,49 @@ export async function saveSectionWithRules(
       : saved.listing,
     warnings: [...saved.warnings, ...cityWarnings(saved.listing, section)],
   };
+}
+
+type Payments = PublishContext["payments"];
+
+/**
+ * What publishing checks about the listing's host (their email and
+ * payouts), read fresh: the host's, also when an admin is looking.
+ */
+async function hostContext(
+  kv: Deno.Kv,
+  listing: Listing,
+  payments: Payments,
+): Promise<PublishContext> {
+  const host = await getUser(kv, listing.hostId);
+  return await publishContextFor(kv, {
+    id: listing.hostId,
+    emailVerifiedAt: host?.emailVerifiedAt ?? null,
+  }, payments);
+}
+
+/** A listing and what still stands in the way of publishing it (/host/kitchens/:id). */
+export async function loadListingOverview(
+  kv: Deno.Kv,
+  id: string,
+  viewer: Editor,
+  payments: Payments,
+): Promise<{ listing: Listing; problems: PublishProblem[] }> {
+  const listing = await getListingFor(kv, id, viewer);
+  const ctx = await hostContext(kv, listing, payments);
+  return { listing, problems: publishProblems(listing, ctx) };
+}
+
+/** Publishes a listing, judged by its host's email and payouts, whoever publishes. */
+export async function publishListingFor(
+  kv: Deno.Kv,
+  id: string,
+  editor: Editor,
+  payments: Payments,
+  now: number,
+): Promise<Listing> {
+  const listing = await getListingFor(kv, id, editor, { write: true });
+  const ctx = await hostContext(kv, listing, payments);
+  return await publishListing(kv, id, editor, ctx, now);
 }
 
 /** What the listing editor's Permits section shows of a kitchen. */

@@ -39,6 +39,7 @@ import { type ContinueCard, loadContinueCard } from "../bookings/drafts.ts";
 import { addJob } from "../jobs/outbox.ts";
 import { DOCUMENTS_DECIDED_JOB } from "../job_names.ts";
 import { addExpiryJobs } from "./expiry_plan.ts";
+import { addPublishPrompt, type PermitChange } from "./publish_prompt.ts";
 import { newDocument, RENTER_DOCUMENT_ZONE, review } from "./review.ts";
 import { rulePackFor } from "./rules.ts";
 import { permitStanding, sameStanding } from "./standing.ts";
@@ -257,10 +258,7 @@ function addStanding(
     atomic.set(keys.walletVersion(holder.id), now);
     return null;
   }
-  const city = state.kitchen?.city;
-  const standing: PermitStanding = city
-    ? permitStanding(rulePackFor(city), docs, now, state.timeZone)
-    : { ok: false, missing: [], missingNames: [], checkedAt: now };
+  const standing = standingOf(state, docs, now);
   addPermitStanding(atomic, holder.id, standing);
   const entry = state.kitchen?.kitchen;
   if (!entry?.value || sameStanding(entry.value.permits, standing)) {
@@ -269,6 +267,18 @@ function addStanding(
   atomic.check(entry);
   addKitchenUpdate(atomic, entry.value, { ...entry.value, permits: standing });
   return holder.id;
+}
+
+/** A kitchen's permit standing with `docs`; never ok without a city. */
+function standingOf(
+  state: HolderState,
+  docs: ComplianceDocument[],
+  now: number,
+): PermitStanding {
+  const city = state.kitchen?.city;
+  return city
+    ? permitStanding(rulePackFor(city), docs, now, state.timeZone)
+    : { ok: false, missing: [], missingNames: [], checkedAt: now };
 }
 
 /** Drops this instance's cached views of a holder after a committed change. */
@@ -426,7 +436,12 @@ export async function changeDocument(
       atomic: Deno.AtomicOperation,
       before: ComplianceDocument,
       after: ComplianceDocument,
-      holder: { ownerId: string | null; timeZone: string },
+      holder: {
+        ownerId: string | null;
+        timeZone: string;
+        /** A kitchen's permits before and after the change; null for renters. */
+        permits: PermitChange | null;
+      },
     ) => void;
   },
 ): Promise<ComplianceDocument | null> {
@@ -445,16 +460,21 @@ export async function changeDocument(
     } else if (!IN_QUEUE.has(doc.status) && IN_QUEUE.has(next.status)) {
       atomic.set(queueKey, id);
     }
-    const touched = addStanding(
-      atomic,
-      doc.holder,
-      state,
-      replaced(state.docs, next),
-      opts.now,
-    );
+    const docs = replaced(state.docs, next);
+    const touched = addStanding(atomic, doc.holder, state, docs, opts.now);
     opts.extra?.(atomic, doc, next, {
       ownerId: state.ownerId,
       timeZone: state.timeZone,
+      permits: state.kitchen
+        ? {
+          kitchenId: doc.holder.id,
+          title: state.kitchen.title,
+          city: state.kitchen.city,
+          status: state.kitchen.kitchen.value?.status ?? "draft",
+          before: state.marker.value as PermitStanding | null,
+          after: standingOf(state, docs, opts.now),
+        }
+        : null,
     });
     if ((await atomic.commit()).ok) {
       forgetHolder(kv, doc.holder, touched);
@@ -576,6 +596,9 @@ export async function reviewDocument(
             body: message.paragraphs.join(" "),
             href: message.href,
           }, now);
+          if (holder.permits) {
+            addPublishPrompt(atomic, input.mail, owner, holder.permits, now);
+          }
         }
       },
     },

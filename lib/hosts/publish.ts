@@ -2,15 +2,19 @@ import type { PublishContext } from "../kitchens/listings.ts";
 import { canTakeBookings } from "./payouts.ts";
 import { getHostFresh } from "./repo.ts";
 
-/** What publishing checks about the host, read fresh (it decides). */
+/**
+ * What publishing checks about a listing's host (their account's email
+ * and their payouts), read fresh (it decides). Always the host's, never
+ * those of staff acting on the listing.
+ */
 export async function publishContextFor(
   kv: Deno.Kv,
-  user: { id: string; emailVerifiedAt: string | null },
+  hostUser: { id: string; emailVerifiedAt: string | null },
   payments: "stripe" | "demo" | "off",
 ): Promise<PublishContext> {
-  const host = (await getHostFresh(kv, user.id)).value;
+  const host = (await getHostFresh(kv, hostUser.id)).value;
   return {
-    emailConfirmed: user.emailVerifiedAt !== null,
+    emailConfirmed: hostUser.emailVerifiedAt !== null,
     payments,
     hostPayable: host !== null && payments !== "off" &&
       canTakeBookings(host, payments),

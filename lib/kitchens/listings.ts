@@ -9,7 +9,13 @@
  * exact.
  */
 import { z } from "zod";
-import { ConflictError, NotFoundError, ValidationError } from "../errors.ts";
+import { addAudit } from "../audit/repo.ts";
+import {
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  ValidationError,
+} from "../errors.ts";
 import { newId } from "../ids.ts";
 import { getHostFresh } from "../hosts/repo.ts";
 import {
@@ -147,6 +153,8 @@ function fromKitchen(k: Kitchen): Listing {
 export interface Editor {
   id: string;
   roles: readonly string[];
+  /** For the audit log when staff change another host's listing. */
+  email?: string;
 }
 
 /** Staff may look (support and admin); only admins may change another host's listing. */
@@ -155,7 +163,10 @@ const mayOpen = (e: Editor, write: boolean) =>
 
 const notFound = () => new NotFoundError("We could not find that kitchen.");
 
-/** A listing its host (or staff) may see, or change with `write`; anyone else gets 404. */
+/**
+ * A listing its host (or staff) may see, or change with `write`. Support
+ * staff asking to change one get a 403 that says so; anyone else a 404.
+ */
 export async function getListingFor(
   kv: Deno.Kv,
   id: string,
@@ -172,13 +183,45 @@ export async function getListingFor(
     : draft
     ? fromDraft(draft, permits.value)
     : null;
-  if (
-    !listing ||
-    (listing.hostId !== editor.id && !mayOpen(editor, opts.write ?? false))
-  ) {
-    throw notFound();
+  if (!listing) throw notFound();
+  if (listing.hostId === editor.id || mayOpen(editor, opts.write ?? false)) {
+    return listing;
   }
-  return listing;
+  if (mayOpen(editor, false)) {
+    throw new ForbiddenError(
+      "Support staff can look at a host's listing but not change it; ask an admin.",
+    );
+  }
+  throw notFound();
+}
+
+/** Whether `editor` may change the listing (its host, or an admin), for pages to offer it. */
+export function mayChangeListing(
+  listing: Pick<Listing, "hostId">,
+  editor: Editor,
+): boolean {
+  return listing.hostId === editor.id || mayOpen(editor, true);
+}
+
+/**
+ * Adds an audit entry to `atomic` when staff, not the host, change a
+ * listing: every admin action is audited, in the atomic of the change.
+ */
+function addStaffEditAudit(
+  atomic: Deno.AtomicOperation,
+  editor: Editor,
+  listing: Pick<Listing, "id" | "hostId">,
+  action: "kitchen.edited" | "kitchen.published" | "kitchen.unlisted",
+  details: Record<string, string | null>,
+  now: number,
+): void {
+  if (editor.id === listing.hostId) return;
+  addAudit(atomic, {
+    actor: { kind: "user", id: editor.id, email: editor.email },
+    action,
+    subject: { kind: "kitchen", id: listing.id },
+    details: { hostId: listing.hostId, ...details },
+  }, now);
 }
 
 /** Every listing of a host, drafts included, newest first. */
@@ -278,15 +321,26 @@ export async function updateSection(
     return parsed.data as Partial<KitchenInput>;
   };
   const listing = await getListingFor(kv, id, editor, { write: true });
+  const audit = (atomic: Deno.AtomicOperation, title: string | null) =>
+    addStaffEditAudit(atomic, editor, listing, "kitchen.edited", {
+      section,
+      title,
+    }, now);
   if (listing.kitchen) {
-    const after = await updateKitchen(kv, id, (k) => {
-      const next = { ...k, ...valuesFrom(fromKitchen(k).values, k.status) };
-      const whole = kitchenInput.safeParse(next);
-      if (!whole.success) {
-        throw new ValidationError(fieldErrors(whole.error));
-      }
-      return next;
-    }, new Date(now));
+    const after = await updateKitchen(
+      kv,
+      id,
+      (k) => {
+        const next = { ...k, ...valuesFrom(fromKitchen(k).values, k.status) };
+        const whole = kitchenInput.safeParse(next);
+        if (!whole.success) {
+          throw new ValidationError(fieldErrors(whole.error));
+        }
+        return next;
+      },
+      new Date(now),
+      (atomic, _before, after) => audit(atomic, after.title),
+    );
     return fromKitchen(after);
   }
   // A lost race re-reads and re-applies; a few editors at once all land.
@@ -301,10 +355,10 @@ export async function updateSection(
       },
       updatedAt: new Date(now).toISOString(),
     };
-    const saved = await commitKitchenWrite(
-      kv,
-      (atomic) => addDraftUpdate(atomic, entry, draft),
-    );
+    const saved = await commitKitchenWrite(kv, (atomic) => {
+      addDraftUpdate(atomic, entry, draft);
+      audit(atomic, draft.values.title ?? null);
+    });
     if (saved) return fromDraft(draft);
   }
   throw new ConflictError("This listing changed meanwhile; please try again.");
@@ -320,42 +374,72 @@ export interface PublishContext {
 
 export const MIN_PHOTOS = 3;
 
+/** Whether a section's saved values are complete and valid (photos: at least MIN_PHOTOS). */
+export function sectionDone(
+  values: Partial<KitchenInput>,
+  section: EditSection,
+): boolean {
+  if (section === "photos") {
+    return (values.photos?.length ?? 0) >= MIN_PHOTOS;
+  }
+  return sectionSchema(section).safeParse(
+    pickFields(values, SECTION_FIELDS[section]),
+  ).success;
+}
+
+/** Where a publish problem is put right: a section, the permits, the account or payouts. */
+export type PublishFix = EditSection | "permits" | "email" | "payouts" | null;
+
+/** One unmet requirement for publishing: what it is, in plain words, and where to fix it. */
+export interface PublishProblem {
+  text: string;
+  fix: PublishFix;
+}
+
 /**
- * Every unmet requirement for publishing, in plain words; empty means ready.
- * One pure function, so later parts (permits) add their checks here.
+ * Every unmet requirement for publishing; empty means ready. One pure
+ * function, so later parts (permits) add their checks here. Each section
+ * gives at most one problem (photos: how many more are needed).
  */
 export function publishProblems(
   listing: Pick<Listing, "values" | "status" | "permits">,
   ctx: PublishContext,
-): string[] {
-  const problems: string[] = [];
+): PublishProblem[] {
+  const problems: PublishProblem[] = [];
   for (const section of EDIT_SECTIONS) {
-    const parsed = sectionSchema(section).safeParse(
-      pickFields(listing.values, SECTION_FIELDS[section]),
-    );
-    if (!parsed.success) {
-      problems.push(`${SECTION_TITLES[section]}: not finished yet.`);
-    }
-  }
-  if ((listing.values.photos?.length ?? 0) < MIN_PHOTOS) {
-    problems.push(`Photos: add at least ${MIN_PHOTOS}.`);
+    if (sectionDone(listing.values, section)) continue;
+    problems.push({
+      text: section === "photos"
+        ? `Photos: add at least ${MIN_PHOTOS}.`
+        : `${SECTION_TITLES[section]}: not finished yet.`,
+      fix: section,
+    });
   }
   if (!listing.permits?.ok) {
     const names = listing.permits?.missingNames ?? [];
-    problems.push(
-      names.length > 0
+    problems.push({
+      text: names.length > 0
         ? `Permits: get these verified by Prep: ${names.join(", ")}.`
         : "Permits: upload the permits your city requires and get them verified by Prep.",
-    );
+      fix: "permits",
+    });
   }
-  if (!ctx.emailConfirmed) problems.push("Confirm your email address.");
+  if (!ctx.emailConfirmed) {
+    problems.push({ text: "Confirm your email address.", fix: "email" });
+  }
   // Demo mode has its own one-click payout setup; either way an unpayable
   // host's kitchen would only say "not taking bookings yet".
   if (!ctx.hostPayable) {
-    problems.push("Set up payouts so renters can pay you.");
+    problems.push({
+      text: "Set up payouts so renters can pay you.",
+      fix: "payouts",
+    });
   }
   if (listing.status === "suspended") {
-    problems.push("This kitchen is suspended by Prep staff.");
+    problems.push({
+      text: "This kitchen is suspended by Prep staff.",
+      fix: null,
+    });
   }
   return problems;
 }
@@ -385,12 +469,23 @@ export async function publishListing(
   if (problems.length > 0) {
     throw new ValidationError(
       {},
-      `Not ready to publish: ${problems.join(" ")}`,
+      `Not ready to publish: ${problems.map((p) => p.text).join(" ")}`,
     );
   }
+  const audit = (atomic: Deno.AtomicOperation, k: Kitchen) =>
+    addStaffEditAudit(atomic, editor, listing, "kitchen.published", {
+      title: k.title,
+      from: listing.status,
+    }, now);
   if (listing.kitchen) {
     return fromKitchen(
-      await updateKitchen(kv, id, (k) => ({ ...k, status: "published" })),
+      await updateKitchen(
+        kv,
+        id,
+        (k) => ({ ...k, status: "published" }),
+        new Date(now),
+        (atomic, _before, after) => audit(atomic, after),
+      ),
     );
   }
   const [draft, permits] = await Promise.all([
@@ -410,6 +505,7 @@ export async function publishListing(
   const published = await commitKitchenWrite(kv, (atomic) => {
     addKitchenCreate(atomic.check(draft, permits), kitchen);
     addDraftRemoval(atomic, id);
+    audit(atomic, kitchen);
   }, id);
   if (!published) {
     throw new ConflictError(
@@ -424,12 +520,27 @@ export async function unlistListing(
   kv: Deno.Kv,
   id: string,
   editor: Editor,
+  now: number,
 ): Promise<Listing> {
   const listing = await getListingFor(kv, id, editor, { write: true });
   if (listing.status !== "published") {
     throw new ConflictError("Only a published kitchen can be unlisted.");
   }
   return fromKitchen(
-    await updateKitchen(kv, id, (k) => ({ ...k, status: "unlisted" })),
+    await updateKitchen(
+      kv,
+      id,
+      (k) => {
+        if (k.status !== "published") {
+          throw new ConflictError("Only a published kitchen can be unlisted.");
+        }
+        return { ...k, status: "unlisted" };
+      },
+      new Date(now),
+      (atomic, _before, after) =>
+        addStaffEditAudit(atomic, editor, listing, "kitchen.unlisted", {
+          title: after.title,
+        }, now),
+    ),
   );
 }

@@ -69,7 +69,9 @@ export async function addPhoto(
   upload: { bytes: Uint8Array; alt: string },
   now: number,
 ): Promise<{ photo: PhotoRef; listing: Listing }> {
-  const listing = await getListingFor(kv, kitchenId, editor);
+  // Checked before the photo is decoded and stored: a viewer who may not
+  // change the listing costs no processing and leaves no files behind.
+  const listing = await getListingFor(kv, kitchenId, editor, { write: true });
   if ((listing.values.photos?.length ?? 0) >= MAX_PHOTOS) throw full();
   const alt = parseAlt(upload.alt);
   const processed = await processPhoto(upload.bytes);

@@ -1,10 +1,11 @@
 /**
  * Everything demo data is, seeded in order: the catalogue (hosts, kitchens,
  * photos), the kitchens' permits and, where development features run, the
- * demo accounts. Each step is idempotent, so every start may call this.
+ * demo accounts and the demo host's bookings. Each step is idempotent, so every start may call this.
  * Only start-up (when SEED_DEMO_DATA is on) and `deno task seed` import it.
  */
 import { seedDemoAccounts } from "./accounts.ts";
+import { seedDemoBookings } from "./bookings.ts";
 import { DEMO_SEED, seedDemoData } from "./catalogue.ts";
 import { demoKitchens, seedDemoCompliance } from "./compliance.ts";
 
@@ -24,6 +25,10 @@ export async function seedDemo(
 ): Promise<DemoSeedResult> {
   const res = await seedDemoData(kv);
   await seedDemoCompliance(kv, await demoKitchens(kv));
-  if (opts.accounts) await seedDemoAccounts(kv);
+  // The demo bookings are the demo renter's, so they come with the accounts.
+  if (opts.accounts) {
+    await seedDemoAccounts(kv);
+    await seedDemoBookings(kv);
+  }
   return { ...res, seed: DEMO_SEED };
 }

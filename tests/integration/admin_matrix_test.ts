@@ -387,7 +387,9 @@ Deno.test("admin matrix: every staff and document route gives each visitor exact
           renter: 403,
           hostA: 200,
           hostB: 404,
-          support: 404,
+          // Support reads, admin acts: told so, before the file is read.
+          support: 403,
+          // Only the kitchen's host uploads its permits.
           admin: 404,
         },
       },

@@ -75,13 +75,13 @@ async function setup() {
   return { t, hank: hank.cookie, hal: hal.cookie, rosa: r, ids, main, hostile };
 }
 
-/** One kitchen's month grid, found by its title. */
+/** One kitchen's row of the month view, found by its title. */
 function gridOf(html: string, title: string): string {
   const m = new RegExp(
-    `<table[^>]*><caption[^>]*><span[^>]*>${title}</span>.*?</table>`,
+    `<tr[^>]*><th[^>]*scope="row"[^>]*><a[^>]*>${title}</a></th>.*?</tr>`,
     "s",
   ).exec(html);
-  assert.ok(m, `a grid for ${title}`);
+  assert.ok(m, `a row for ${title}`);
   return m[0];
 }
 
@@ -194,26 +194,34 @@ Deno.test("host dashboard: the month grid shows bookings on their local dates; ?
   assert.match(html, /data-island="MonthCalendar"/);
   assert.match(html, /href="\/host\?month=2026-11#calendar"/);
   assert.match(html, /href="\/host\?month=2027-01#calendar"/);
-  // Two grids: one per kitchen, each with a Dec 3 cell.
+  // One row per kitchen, each with a Dec 3 cell, in one compact table.
   assert.equal(html.match(/data-date="2026-12-03"/g)?.length, 2);
   const main = gridOf(html, "Main Street Kitchen");
   const dec3 = cell(main, "2026-12-03");
-  assert.match(dec3, /10:00 AM – 1:00 PM · Booked/);
-  assert.match(dec3, /6:00 PM – 8:00 PM · Booked/);
-  assert.match(dec3, /Open 8:00 AM – 8:00 PM/);
-  assert.doesNotMatch(cell(main, "2026-12-04"), /6:00 PM/);
-  assert.doesNotMatch(cell(main, "2026-12-02"), /Booked/, "cancelled");
+  // 10:00–1:00 PM and 6:00–8:00 PM (after midnight UTC, still the 3rd).
+  assert.match(dec3, /Thu, Dec 3, open 8:00 AM – 8:00 PM, 5 hours booked/);
+  assert.match(dec3, />5h</);
+  assert.match(
+    /<td[^>]*data-date="2026-12-03"[^>]*>/.exec(main)![0],
+    /bg-emerald-400/,
+    "5 of 12 open hours: the middle shade",
+  );
+  assert.doesNotMatch(cell(main, "2026-12-04"), /booked/);
+  assert.doesNotMatch(cell(main, "2026-12-02"), /booked/, "cancelled");
   const hostile = gridOf(html, "=HYPERLINK\\(&quot;.*?");
-  assert.match(cell(hostile, "2026-12-04"), /10:00 AM – 12:00 PM · Request/);
-  assert.match(cell(hostile, "2026-12-06"), /9:00 AM – 12:00 PM · Booked/);
-  assert.doesNotMatch(cell(hostile, "2026-12-03"), /Booked/);
+  assert.match(
+    cell(hostile, "2026-12-04"),
+    /2 hours requested or on hold.*\+2h/s,
+  );
+  assert.match(cell(hostile, "2026-12-06"), /3 hours booked/);
+  assert.doesNotMatch(cell(hostile, "2026-12-03"), /booked/);
   assert.doesNotMatch(html, /Harbor Kitchen/);
 
   const jan = await get(t, "/host?month=2027-01", hank);
   assert.equal(jan.status, 200);
   const janHtml = await jan.text();
   assert.match(janHtml, /<h3[^>]*>January 2027<\/h3>/);
-  assert.doesNotMatch(janHtml, /· Booked/);
+  assert.doesNotMatch(janHtml, /\d hours? booked/);
 
   const json = await get(t, "/host/calendar.json?month=2026-12", hank);
   assert.equal(json.status, 200);
@@ -221,10 +229,10 @@ Deno.test("host dashboard: the month grid shows bookings on their local dates; ?
   const calendar = await json.json();
   assert.equal(calendar.label, "December 2026");
   assert.deepEqual(calendar.next, { month: "2027-01", label: "January 2027" });
-  assert.equal(calendar.html.match(/<table/g)?.length, 2);
+  assert.equal(calendar.html.match(/<table/g)?.length, 1);
   assert.match(
     cell(gridOf(calendar.html, "Main Street Kitchen"), "2026-12-03"),
-    /10:00 AM – 1:00 PM · Booked/,
+    /5 hours booked/,
   );
 
   for (
@@ -342,7 +350,7 @@ Deno.test("host dashboard: renters get 403, strangers log in, and another host s
   assert.doesNotMatch(html, /Main Street Kitchen|HYPERLINK/);
   assert.doesNotMatch(html, /Requests waiting/);
   assert.equal(html.match(/data-date="2026-12-03"/g)?.length, 1);
-  assert.match(cell(html, "2026-12-03"), /10:00 AM – 12:00 PM · Booked/);
+  assert.match(cell(html, "2026-12-03"), /2 hours booked/);
   const calendar =
     await (await get(t, "/host/calendar.json?month=2026-12", hal))
       .json();
@@ -355,7 +363,7 @@ Deno.test("host dashboard: renters get 403, strangers log in, and another host s
   t.close();
 });
 
-Deno.test("host dashboard: a host with no kitchens sees empty sections", async () => {
+Deno.test("host dashboard: a host with no kitchens sees empty sections and 'List your first kitchen' as the main action", async () => {
   const t = await testApp();
   const { cookie } = await signUpConfirmed(t, "new@example.com", "host");
   const res = await get(t, "/host", cookie);
@@ -363,8 +371,21 @@ Deno.test("host dashboard: a host with no kitchens sees empty sections", async (
   const html = await res.text();
   assert.match(html, /Nothing booked today\./);
   assert.match(html, /No upcoming bookings\./);
-  assert.match(html, /You have no kitchens yet\./);
+  assert.match(html, /No kitchens on the calendar yet/);
   assert.match(html, /No earnings yet\./);
+  assert.match(
+    html,
+    /<a href="\/host\/kitchens\/new"[^>]*>List your first kitchen<\/a>/,
+  );
+  // With a draft started, the main action is to finish it.
+  const other = await signUpConfirmed(t, "drafting@example.com", "host");
+  await post(t, "/host/kitchens/new", {}, { cookie: other.cookie });
+  const drafting = await (await get(t, "/host", other.cookie)).text();
+  assert.match(drafting, /Finish your listing/);
+  assert.match(
+    drafting,
+    /<a href="\/host\/kitchens"[^>]*>Continue your listing<\/a>/,
+  );
   const csv = await (await get(t, "/host/earnings.csv", cookie)).text();
   assert.equal(parseCsv(csv).length, 1, "only the header");
   t.close();

@@ -5,7 +5,19 @@ import { countPublishedKitchens } from "../../lib/kitchens/repo.ts";
 import { saveSection, updateSection } from "../../lib/kitchens/listings.ts";
 import { setDemoPayoutReady } from "../../lib/hosts/repo.ts";
 import { newId } from "../../lib/ids.ts";
-import { bookPaid, get, post, signUpConfirmed } from "../account_helpers.ts";
+import {
+  bookPaid,
+  get,
+  PASSWORD,
+  post,
+  sessionCookie,
+  signUpConfirmed,
+  staff,
+  userByEmail,
+} from "../account_helpers.ts";
+import { setStaffRole } from "../../lib/accounts/staff_roles.ts";
+import { at } from "../../lib/app.ts";
+import { listAuditFor } from "../../lib/audit/repo.ts";
 import { testApp } from "../helpers.ts";
 
 type T = Awaited<ReturnType<typeof testApp>>;
@@ -377,29 +389,38 @@ Deno.test("listings: new hours never cancel a booking, and the editor warns abou
   t.close();
 });
 
-Deno.test("listings: support staff can look at a host's listing, only admins change it", async () => {
+Deno.test("listings: support staff can look at a host's listing and get a clear 403 when they try to change it", async () => {
   const t = await testApp();
   const { cookie } = await newHost(t, "hana@example.com");
   const id = await draft(t, cookie);
-  const staff = async (email: string, role: "admin" | "support") => {
-    const { user } = await signUpConfirmed(t, email);
-    await t.kv.set(keys.user(user.id), { ...user, roles: ["renter", role] });
-    const login = await post(t, "/login", {
-      email,
-      password: "correct horse battery",
-    });
-    return /(prep_session=[^;]+)/.exec(login.headers.get("set-cookie")!)![1];
-  };
-  const support = await staff("sam@example.com", "support");
-  const admin = await staff("ada@example.com", "admin");
+  const support = await staff(t, "sam@example.com", "support");
   assert.equal((await get(t, `/host/kitchens/${id}`, support)).status, 200);
-  const refused = await postForm(
-    t,
-    `/host/kitchens/${id}/edit/basics`,
-    GOOD.basics,
-    support,
-  );
-  assert.equal(refused.status, 404);
+  for (const path of ["edit/basics", "publish"]) {
+    const refused = await postForm(
+      t,
+      `/host/kitchens/${id}/${path}`,
+      GOOD.basics,
+      support,
+    );
+    assert.equal(refused.status, 403, path);
+    assert.match(
+      await refused.text(),
+      /Support staff can look at a host(?:&#39;|')s listing but not change it; ask an admin\./,
+    );
+  }
+  const stored = (await t.kv.get<{ values: { title?: string } }>(
+    keys.kitchenDraft(id),
+  )).value!;
+  assert.equal(stored.values.title, undefined);
+  t.close();
+});
+
+Deno.test("listings: an admin's edit, publish and unlist of another host's listing are audited in the same write, judged by the host's email and payouts", async () => {
+  const t = await testApp();
+  const { cookie, user } = await newHost(t, "hana@example.com");
+  const id = await draft(t, cookie);
+  const admin = await staff(t, "ada@example.com", "admin");
+  const ada = (await userByEmail(t, "ada@example.com"))!;
   const fixed = await postForm(
     t,
     `/host/kitchens/${id}/edit/basics`,
@@ -411,6 +432,98 @@ Deno.test("listings: support staff can look at a host's listing, only admins cha
     keys.kitchenDraft(id),
   )).value!;
   assert.equal(stored.values.title, GOOD.basics.title);
+  let log = await listAuditFor(t.kv, "kitchen", id);
+  assert.equal(log.length, 1);
+  assert.equal(log[0].action, "kitchen.edited");
+  assert.deepEqual(log[0].actor, {
+    kind: "user",
+    id: ada.id,
+    email: "ada@example.com",
+  });
+  assert.equal(log[0].details.section, "basics");
+  assert.equal(log[0].details.hostId, user.id);
+
+  // The host's own edits are theirs, not a staff action: nothing is added.
+  for (const [section, form] of Object.entries(GOOD)) {
+    await postForm(t, `/host/kitchens/${id}/edit/${section}`, form, cookie);
+  }
+  await saveSection(t.kv, id, user, "photos", {
+    photos: [1, 2, 3].map((n) => ({ id: newId(), alt: `Photo ${n}` })),
+  }, t.clock());
+  assert.equal((await listAuditFor(t.kv, "kitchen", id)).length, 1);
+
+  // The overview an admin sees judges the host: payouts are not set up yet.
+  const early = await (await get(t, `/host/kitchens/${id}`, admin)).text();
+  assert.match(early, /Set up payouts so renters can pay you\./);
+  // The admin's own email is unconfirmed (the page's banner says so); the
+  // host's is confirmed, and that is what the checklist judges.
+  assert.match(early, /Confirm your email address \(ada@example.com\)/);
+  assert.doesNotMatch(early, /Confirm your email address\./);
+  await setDemoPayoutReady(t.kv, user.id, t.clock());
+  await givePermits(t.kv, {
+    id,
+    hostId: user.id,
+    address: { city: "chicago" },
+  }, t.clock());
+  // The admin has no payouts of their own; the host's are what count.
+  const overview = await (await get(t, `/host/kitchens/${id}`, admin)).text();
+  assert.match(overview, /Everything is in place\./);
+  const published = await post(t, `/host/kitchens/${id}/publish`, {}, {
+    cookie: admin,
+  });
+  assert.equal(published.status, 303, await published.clone().text());
+  assert.ok((await t.kv.get(keys.kitchen(id))).value, "published");
+  const unlisted = await post(t, `/host/kitchens/${id}/unlist`, {}, {
+    cookie: admin,
+  });
+  assert.equal(unlisted.status, 303);
+  // A published kitchen's edit is audited as well.
+  await postForm(t, `/host/kitchens/${id}/edit/rules`, GOOD.rules, admin);
+  log = await listAuditFor(t.kv, "kitchen", id);
+  assert.deepEqual(log.map((e) => e.action), [
+    "kitchen.edited",
+    "kitchen.unlisted",
+    "kitchen.published",
+    "kitchen.edited",
+  ]);
+  assert.equal(log[2].details.from, "draft");
+  assert.equal(log[0].details.section, "rules");
+  assert.ok(log.every((e) => e.actor.id === ada.id));
+  t.close();
+});
+
+Deno.test("listings: an admin cannot publish for a host whose email is not confirmed", async () => {
+  const t = await testApp();
+  const { cookie, user } = await newHost(t, "hana@example.com");
+  const id = await draft(t, cookie);
+  for (const [section, form] of Object.entries(GOOD)) {
+    await postForm(t, `/host/kitchens/${id}/edit/${section}`, form, cookie);
+  }
+  await saveSection(t.kv, id, user, "photos", {
+    photos: [1, 2, 3].map((n) => ({ id: newId(), alt: `Photo ${n}` })),
+  }, t.clock());
+  await setDemoPayoutReady(t.kv, user.id, t.clock());
+  await givePermits(t.kv, {
+    id,
+    hostId: user.id,
+    address: { city: "chicago" },
+  }, t.clock());
+  await t.kv.set(keys.user(user.id), { ...user, emailVerifiedAt: null });
+  // An admin whose own email is confirmed: theirs must not stand in.
+  await signUpConfirmed(t, "ada@example.com");
+  assert.ok(
+    await setStaffRole(at(t.services), "ada@example.com", "admin", true),
+  );
+  const admin = sessionCookie(
+    await post(t, "/login", { email: "ada@example.com", password: PASSWORD }),
+  );
+  const refused = await post(t, `/host/kitchens/${id}/publish`, {}, {
+    cookie: admin,
+  });
+  assert.equal(refused.status, 400);
+  assert.match(await refused.text(), /Confirm your email address\./);
+  assert.equal((await t.kv.get(keys.kitchen(id))).value, null);
+  assert.equal((await listAuditFor(t.kv, "kitchen", id)).length, 0);
   t.close();
 });
 

@@ -11,9 +11,17 @@ import {
   getListingFor,
   saveSection,
 } from "../../lib/kitchens/listings.ts";
-import { reorderPhotos } from "../../lib/kitchens/photos.ts";
+import { addPhoto, reorderPhotos } from "../../lib/kitchens/photos.ts";
+import { ForbiddenError } from "../../lib/errors.ts";
 import type { PhotoRef } from "../../lib/kitchens/schema.ts";
-import { get, post, runJobs, signUpConfirmed } from "../account_helpers.ts";
+import {
+  get,
+  post,
+  runJobs,
+  signUpConfirmed,
+  staff,
+  userByEmail,
+} from "../account_helpers.ts";
 import { addKitchens, kitchenFixture, testApp } from "../helpers.ts";
 import { FILE_CLEANUP_JOB } from "../../lib/job_names.ts";
 
@@ -615,6 +623,48 @@ Deno.test("photos: another host's kitchen is a 404 on every route", async () => 
       other.cookie,
     );
     assert.equal(odd.status, 404);
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("photos: support staff posting a photo get a clear 403 before it is processed, and nothing is stored", async () => {
+  const { t, id } = await setup();
+  try {
+    const support = await staff(t, "sam@example.com", "support");
+    const res = await upload(t, support, id, await jpeg(64, 48));
+    assert.equal(res.status, 403);
+    assert.match(
+      await res.text(),
+      /Support staff can look at a host(?:'|&#39;)s listing but not change it/,
+    );
+    const json = await upload(t, support, id, await jpeg(64, 48), {
+      json: true,
+    });
+    assert.equal(json.status, 403);
+    assert.match((await json.json()).error, /Support staff can look/);
+    await storedNothing(t);
+    // Refused before the bytes are even looked at: what is not a photo at
+    // all gets the same answer, not "that is not a photo".
+    const sam = (await userByEmail(t, "sam@example.com"))!;
+    await assert.rejects(
+      () =>
+        addPhoto(t.kv, id, sam, {
+          bytes: new Uint8Array([1, 2, 3]),
+          alt: "Not a photo",
+        }, t.clock()),
+      ForbiddenError,
+    );
+    await storedNothing(t);
+    // They see the photos page without its forms.
+    const page = await get(t, `/host/kitchens/${id}/edit/photos`, support);
+    assert.equal(page.status, 200);
+    const html = await page.text();
+    assert.match(
+      html,
+      /Only the kitchen(?:'|&#39;)s host or an admin adds and changes its photos/,
+    );
+    assert.doesNotMatch(html, /type="file"/);
   } finally {
     await t.close();
   }

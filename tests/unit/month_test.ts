@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import {
+  bookedLevel,
   buildCalendarMonth,
   buildMonthGrid,
+  daysOf,
   type GridBooking,
   type GridKitchen,
   isMonth,
@@ -288,3 +290,102 @@ Deno.test("month: the calendar month links to its neighbours within the accepted
   assert.equal(buildCalendarMonth([], "2000-01", [], NOW).prev, null);
   assert.equal(buildCalendarMonth([], "2099-12", [], NOW).next, null);
 });
+
+Deno.test("month view: each day counts its open, booked and requested minutes on the kitchen's wall clock", () => {
+  const tz = "America/Chicago";
+  const bookings = [
+    booking(tz, "2026-12-03T10:00", "2026-12-03T13:00"),
+    booking(tz, "2026-12-03T18:00", "2026-12-03T20:00"),
+    booking(tz, "2026-12-03T15:00", "2026-12-03T16:30", {
+      status: "requested",
+    }),
+    booking(tz, "2026-12-03T08:00", "2026-12-03T09:00", {
+      status: "held",
+      holdExpiresAt: NOW + HOUR,
+    }),
+    // Gone: cancelled, and a hold that lapsed before its job ran.
+    booking(tz, "2026-12-04T10:00", "2026-12-04T12:00", {
+      status: "cancelled",
+    }),
+    booking(tz, "2026-12-04T13:00", "2026-12-04T15:00", {
+      status: "held",
+      holdExpiresAt: NOW - 1,
+    }),
+    // Overnight: 2 hours on the 5th, 3 on the 6th.
+    booking(tz, "2026-12-05T22:00", "2026-12-06T03:00"),
+    booking(tz, "2026-12-20T09:00", "2026-12-20T11:00", {
+      status: "completed",
+    }),
+  ];
+  const k = kitchen({ blackoutDates: ["2026-12-25"] });
+  const g = buildMonthGrid(k, "2026-12", bookings, NOW);
+  const cases: [string, number, number, number][] = [
+    // date, open, booked, requested or on hold (minutes)
+    ["2026-12-03", 720, 300, 150],
+    ["2026-12-04", 720, 0, 0],
+    ["2026-12-05", 720, 120, 0],
+    ["2026-12-06", 720, 180, 0],
+    ["2026-12-20", 720, 120, 0],
+    ["2026-12-25", 0, 0, 0],
+  ];
+  for (const [date, open, booked, pending] of cases) {
+    const d = day(g, date);
+    assert.deepEqual(
+      [d.openMinutes, d.bookedMinutes, d.pendingMinutes],
+      [open, booked, pending],
+      date,
+    );
+  }
+  assert.deepEqual(daysOf(g).map((d) => d.day), range(1, 31));
+
+  // A 23-hour day open all day has 1380 minutes, a 25-hour day 1500.
+  const ny = kitchen({
+    timeZone: "America/New_York",
+    weeklyHours: daily("00:00", "24:00"),
+  });
+  assert.equal(
+    day(buildMonthGrid(ny, "2026-03", [], NOW), "2026-03-08").openMinutes,
+    23 * 60,
+  );
+  assert.equal(
+    day(buildMonthGrid(ny, "2026-11", [], NOW), "2026-11-01").openMinutes,
+    25 * 60,
+  );
+});
+
+Deno.test("month view: a day's shade is the share of its open hours that is booked", () => {
+  const base: MonthDay = {
+    date: "2026-12-03",
+    day: 3,
+    today: false,
+    state: "open",
+    hours: "8:00 AM – 8:00 PM",
+    entries: [],
+    openMinutes: 720,
+    bookedMinutes: 0,
+    pendingMinutes: 0,
+  };
+  const cases: [string, Partial<MonthDay>, number][] = [
+    ["nothing booked", {}, 0],
+    ["requests alone do not shade", { pendingMinutes: 600 }, 0],
+    ["3 of 12 hours", { bookedMinutes: 180 }, 1],
+    ["4 of 12 hours: a third", { bookedMinutes: 240 }, 1],
+    ["5 of 12 hours", { bookedMinutes: 300 }, 2],
+    ["8 of 12 hours: two thirds", { bookedMinutes: 480 }, 2],
+    ["9 of 12 hours", { bookedMinutes: 540 }, 3],
+    ["all of it", { bookedMinutes: 720 }, 3],
+    // Hours changed after booking: a closed day with a booking is full.
+    [
+      "booked on a day now closed",
+      { state: "closed", openMinutes: 0, bookedMinutes: 120 },
+      3,
+    ],
+  ];
+  for (const [name, over, level] of cases) {
+    assert.equal(bookedLevel({ ...base, ...over }), level, name);
+  }
+});
+
+function range(from: number, to: number): number[] {
+  return Array.from({ length: to - from + 1 }, (_, i) => from + i);
+}

@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import {
   bpsOf,
+  earningsExample,
+  formatBps,
   MAX_AMOUNT_CENTS,
   MAX_DURATION_MINUTES,
   MAX_PRICE_CENTS,
@@ -515,4 +517,76 @@ Deno.test("pricing: thousands of random quotes balance to the cent", () => {
     assert.ok(overCommission > -5000 && overCommission <= 5000, seen);
     assert.ok(quoteSchema.safeParse(q).success, seen);
   }
+});
+
+Deno.test("pricing: the host's earnings example comes from the quote itself, at the site's fees", () => {
+  const fees = (platformFeeBps = 1500, renterFeeBps = 0) => ({
+    platformFeeBps,
+    renterFeeBps,
+  });
+  const cases: [
+    string,
+    Parameters<typeof earningsExample>[0],
+    ReturnType<typeof fees>,
+    string,
+  ][] = [
+    [
+      "the issue's example",
+      { hourlyPriceCents: 4000, cleaningFeeCents: 2000 },
+      fees(),
+      "A 4-hour booking at $40: renter pays $160 + $20 cleaning; you receive $153",
+    ],
+    [
+      "no cleaning fee",
+      { hourlyPriceCents: 4000, cleaningFeeCents: 0 },
+      fees(),
+      "A 4-hour booking at $40: renter pays $160; you receive $136",
+    ],
+    [
+      "a renter service fee is the platform's, not the host's",
+      { hourlyPriceCents: 4000, cleaningFeeCents: 2000 },
+      fees(1500, 500),
+      "A 4-hour booking at $40: renter pays $160 + $20 cleaning + $8 service fee; you receive $153",
+    ],
+    [
+      "another commission",
+      { hourlyPriceCents: 4000, cleaningFeeCents: 2000 },
+      fees(1000),
+      "A 4-hour booking at $40: renter pays $160 + $20 cleaning; you receive $162",
+    ],
+    [
+      "the kitchen's minimum is longer than 4 hours",
+      { hourlyPriceCents: 8500, cleaningFeeCents: 4000, minHours: 6 },
+      fees(),
+      "A 6-hour booking at $85: renter pays $510 + $40 cleaning; you receive $467.50",
+    ],
+    [
+      "the kitchen's maximum is shorter than 4 hours",
+      { hourlyPriceCents: 3333, cleaningFeeCents: 0, maxHours: 2 },
+      fees(),
+      "A 2-hour booking at $33.33: renter pays $66.66; you receive $56.66",
+    ],
+  ];
+  for (const [name, rules, f, sentence] of cases) {
+    const example = earningsExample(rules, f);
+    assert.equal(example.sentence, sentence, name);
+    // The same numbers a real quote of those hours gives.
+    const q = quote({
+      hourlyPriceCents: rules.hourlyPriceCents,
+      cleaningFeeCents: rules.cleaningFeeCents,
+      durationMinutes: example.hours * 60,
+      ...f,
+    });
+    assert.equal(example.hostReceivesCents, q.hostPayoutCents, name);
+    assert.equal(example.renterPaysCents, q.totalChargedCents, name);
+    assert.equal(example.commissionCents, q.commissionCents, name);
+  }
+  const rates: [number, string][] = [
+    [1500, "15%"],
+    [1250, "12.5%"],
+    [0, "0%"],
+    [10000, "100%"],
+    [333, "3.33%"],
+  ];
+  for (const [bps, text] of rates) assert.equal(formatBps(bps), text);
 });

@@ -7,14 +7,12 @@ import {
   SectionPage,
 } from "../../../components/ListingEditor.tsx";
 import {
+  loadListingOverview,
   openSection,
+  publishListingFor,
   saveSectionWithRules,
 } from "../../../lib/compliance/listing_edit.ts";
-import { publishContextFor } from "../../../lib/hosts/publish.ts";
-import {
-  loadListingOverview,
-  loadListingPreview,
-} from "../../../lib/hosts/listing_pages.ts";
+import { loadListingPreview } from "../../../lib/hosts/listing_pages.ts";
 import { ID_PATTERN } from "../../../lib/ids.ts";
 import {
   FORM_SECTIONS,
@@ -26,7 +24,6 @@ import {
   createDraft,
   getListingFor,
   listListings,
-  publishListing,
   unlistListing,
 } from "../../../lib/kitchens/listings.ts";
 import type { FormState } from "../../../components/Forms.tsx";
@@ -53,7 +50,6 @@ listings.route(`/${ID}/permits`, permits);
 const SECTION = `:section{${FORM_SECTIONS.join("|")}}`;
 
 const NOTICES: Record<string, string> = {
-  saved: "Saved.",
   published: "Published: your kitchen is in search and taking bookings.",
   unlisted: "Unlisted: renters no longer see this kitchen.",
   created:
@@ -105,6 +101,7 @@ async function renderOverview(
       problems={problems}
       notice={notice(c)}
       form={form}
+      viewerIsHost={listing.hostId === c.var.user!.id}
     />,
     status,
   );
@@ -114,17 +111,12 @@ listings.get(`/${ID}`, (c) => renderOverview(c, c.req.param("id")));
 
 listings.post(`/${ID}/publish`, async (c) => {
   const id = c.req.param("id");
-  const user = c.var.user!;
   try {
-    await publishListing(
+    await publishListingFor(
       c.var.services.kv,
       id,
-      user,
-      await publishContextFor(
-        c.var.services.kv,
-        user,
-        c.var.services.config.PAYMENTS,
-      ),
+      c.var.user!,
+      c.var.services.config.PAYMENTS,
       c.var.services.clock(),
     );
   } catch (err) {
@@ -141,7 +133,12 @@ listings.post(`/${ID}/publish`, async (c) => {
 
 listings.post(`/${ID}/unlist`, async (c) => {
   const id = c.req.param("id");
-  await unlistListing(c.var.services.kv, id, c.var.user!);
+  await unlistListing(
+    c.var.services.kv,
+    id,
+    c.var.user!,
+    c.var.services.clock(),
+  );
   return redirect(c, `/host/kitchens/${id}?notice=unlisted`);
 });
 
@@ -166,6 +163,7 @@ function renderSection(
   form: FormState,
   status: 200 | 400 | 409 | 429 = 200,
   warnings: string[] = [],
+  saved = status === 200 && readNotice(c) === "saved",
 ) {
   return page(
     c,
@@ -175,7 +173,9 @@ function renderSection(
       section={section}
       form={form}
       notice={notice(c)}
+      saved={saved}
       warnings={warnings}
+      fees={c.var.services.fees}
     />,
     status,
   );
@@ -227,6 +227,7 @@ listings.post(`/${ID}/edit/${SECTION}`, async (c) => {
         { values: formValues(section, saved.listing.values), errors: {} },
         200,
         saved.warnings,
+        true,
       );
     }
   } catch (err) {

@@ -10,7 +10,11 @@ import {
   ValidationError,
 } from "../../../lib/errors.ts";
 import { ID_PATTERN } from "../../../lib/ids.ts";
-import { getListingFor, type Listing } from "../../../lib/kitchens/listings.ts";
+import {
+  getListingFor,
+  type Listing,
+  mayChangeListing,
+} from "../../../lib/kitchens/listings.ts";
 import {
   addPhoto,
   deletePhoto,
@@ -74,6 +78,7 @@ function render(
     { title: `${listing.values.title ?? "Your kitchen"}: photos` },
     <PhotoEditorPage
       listing={listing}
+      canEdit={mayChangeListing(listing, c.var.user!)}
       notice={failed ? undefined : NOTICES[readNotice(c)]}
       form={failed?.form}
       formFor={failed?.formFor}
@@ -95,9 +100,19 @@ photos.post("/photos", uploadLimit, async (c) => {
   const id = c.req.param("id");
   const user = c.var.user!;
   const json = (c.req.header("Accept") ?? "").includes("application/json");
-  // The owner check comes first: another host learns nothing, and the body
-  // is not even read.
-  const listing = await getListingFor(c.var.services.kv, id, user);
+  // The write check comes first: another host learns nothing, support
+  // staff get a 403, and the body is not even read.
+  let listing: Listing;
+  try {
+    listing = await getListingFor(c.var.services.kv, id, user, {
+      write: true,
+    });
+  } catch (err) {
+    if (json && err instanceof AppError) {
+      return c.json({ error: err.message } satisfies UploadAnswer, err.status);
+    }
+    throw err;
+  }
   let form: FormState = { values: { alt: "" }, errors: {} };
   try {
     const hit = await hitLimit(
@@ -148,7 +163,9 @@ photos.post(`/photos/${PHOTO}/alt`, async (c) => {
   const id = c.req.param("id");
   const photoId = c.req.param("photoId");
   const user = c.var.user!;
-  const listing = await getListingFor(c.var.services.kv, id, user);
+  const listing = await getListingFor(c.var.services.kv, id, user, {
+    write: true,
+  });
   const read = await readForm(c, altForm);
   if (!read.ok) {
     return render(c, listing, {
@@ -182,7 +199,9 @@ photos.post(
     const photoId = c.req.param("photoId");
     const action = c.req.param("action") as "up" | "down" | "cover" | "delete";
     const user = c.var.user!;
-    const listing = await getListingFor(c.var.services.kv, id, user);
+    const listing = await getListingFor(c.var.services.kv, id, user, {
+      write: true,
+    });
     try {
       if (action === "delete") {
         await deletePhoto(
