@@ -42,6 +42,7 @@ import {
   addNewBooking,
   addRenterHolds,
   commitBookingWrite,
+  freeReference,
   getRenterHoldsEntry,
   readCalendarDays,
 } from "./repo.ts";
@@ -408,9 +409,10 @@ export async function createHold(
   const holdExpiresAt = now + HOLD_MS;
 
   for (let attempt = 0; attempt < 8; attempt++) {
-    const [entries, holds] = await Promise.all([
+    const [entries, holds, reference] = await Promise.all([
       readCalendarDays(deps.kv, kitchen.id, days),
       getRenterHoldsEntry(deps.kv, renter.id),
+      freeReference(deps.kv, id),
     ]);
     const dayDocs = entries.map((e) => e.value ?? EMPTY_DAY);
     checkRules(kitchen, interval, dayDocs, now, holds.value ?? []);
@@ -446,9 +448,11 @@ export async function createHold(
         `You already have ${MAX_LIVE_HOLDS} bookings waiting for payment. Pay for one, or wait until a hold lapses (35 minutes after it started).`,
       );
     }
+    const mode = bookingModeOf(kitchen);
     const booking: Booking = {
       v: 1,
       id,
+      reference,
       kitchenId: kitchen.id,
       renterId: renter.id,
       hostId: kitchen.hostId,
@@ -459,7 +463,7 @@ export async function createHold(
       localStart: req.start,
       localEnd: req.end,
       status: "held",
-      mode: bookingModeOf(kitchen),
+      mode,
       quote: q,
       bufferMs,
       claimDays: days,
@@ -477,6 +481,7 @@ export async function createHold(
       disputed: false,
       note: null,
       rulesAcceptedAt: now,
+      requestMessage: mode === "request" ? req.message ?? null : null,
       compliance,
       createdAt: now,
       updatedAt: now,

@@ -46,6 +46,7 @@ import {
 import type { Booking, LedgerEntry } from "./schema.ts";
 import { transition } from "./state.ts";
 import { tellParties } from "./emails.ts";
+import { REQUEST_ANSWER_HOURS } from "./request_terms.ts";
 import {
   BOOKING_COMPLETE_JOB,
   BOOKING_COMPLIANCE_CHECK_JOB,
@@ -306,7 +307,7 @@ export async function confirmPayment(
     outcome = request ? "requested" : "confirmed";
     const status = transition(b.status, request ? "authorise" : "pay");
     const respondBy = request
-      ? Math.min(deps.now + 24 * 3600_000, b.start)
+      ? Math.min(deps.now + REQUEST_ANSWER_HOURS * 3600_000, b.start)
       : null;
     const next: Booking = {
       ...b,

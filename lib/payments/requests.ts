@@ -69,7 +69,10 @@ export async function acceptRequest(
   );
 }
 
-/** The release job: cancels the authorisation of a request that will not be charged. */
+/**
+ * The release job: cancels the authorisation of a request that will not be
+ * charged (declined, lapsed or withdrawn).
+ */
 export async function releaseAuthorisation(
   deps: PaymentDeps,
   id: string,
@@ -78,7 +81,7 @@ export async function releaseAuthorisation(
   if (!b || b.payment.provider !== "stripe" || !b.payment.paymentIntentId) {
     return;
   }
-  if (b.status !== "declined" && b.status !== "expired") return;
+  if (!["declined", "expired", "withdrawn"].includes(b.status)) return;
   if (!deps.stripe) throw new Error("Stripe is not configured");
   const pi = await deps.stripe.paymentIntents.retrieve(
     b.payment.paymentIntentId,

@@ -535,7 +535,7 @@ Deno.test("stripe: request-to-book authorises, the host accepts (capture) or dec
   });
   assert.equal(
     accepted.headers.get("location"),
-    "/host/bookings?notice=accepted",
+    `/host/bookings/${a.bookingId}?notice=accepted`,
   );
   b = await booking(w.t, a.bookingId);
   assert.equal(b.status, "confirmed");
@@ -558,6 +558,26 @@ Deno.test("stripe: request-to-book authorises, the host accepts (capture) or dec
     w.fake.state.paymentIntents.get(dPaid.paymentIntent.id)!.status,
     "canceled",
   );
+
+  // The renter withdraws: the time is free, and the job releases the card.
+  const r = await checkout(w, w.renter, "18:00", "20:00");
+  const rPaid = w.fake.completeSession(r.sessionId);
+  await deliver(w, rPaid.event);
+  await runJobs(w.t);
+  const withdrawn = await post(w.t, `/bookings/${r.bookingId}/withdraw`, {}, {
+    cookie: w.renter,
+  });
+  assert.equal(
+    withdrawn.headers.get("location"),
+    `/bookings/${r.bookingId}?notice=withdrawn`,
+  );
+  await runJobs(w.t);
+  assert.equal((await booking(w.t, r.bookingId)).status, "withdrawn");
+  assert.equal(
+    w.fake.state.paymentIntents.get(rPaid.paymentIntent.id)!.status,
+    "canceled",
+  );
+  await checkout(w, w.renter, "18:00", "20:00");
 
   // Unanswered: expires at the deadline and releases the card.
   const e = await checkout(w, w.renter, "08:00", "10:00");
