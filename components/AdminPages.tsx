@@ -237,7 +237,8 @@ export function AdminBookingPage(
             <a href={`/kitchens/${b.kitchenId}`} class={link}>
               {view.kitchenTitle ?? b.kitchenId}
             </a>
-            <span class="font-mono text-xs">{` ${b.kitchenId}`}</span>{" "}
+            <span class="break-all font-mono text-xs">{` ${b.kitchenId}`}</span>
+            {" "}
             <a href={`/admin/kitchens/${b.kitchenId}`} class={link}>
               Staff view
             </a>

@@ -708,7 +708,9 @@ export function BookingPage(
         </div>
       )}
       <div class={card}>
-        <h2 class="text-xl font-bold">Receipt</h2>
+        <h2 class="text-xl font-bold">
+          {view.hasReceipt ? "Receipt" : "Price"}
+        </h2>
         <div class="mt-2">
           <Receipt quote={b.quote} />
         </div>
@@ -727,12 +729,14 @@ export function BookingPage(
         <div class={`${card} space-y-3`} data-testid="cancel">
           <h2 class="text-xl font-bold">Cancel this booking</h2>
           <p>{cancelNowSentence(b, cancel)}</p>
-          <CancelDialog
-            href={`/bookings/${b.id}/cancel`}
-            action={`/bookings/${b.id}/cancel`}
-            label="Cancel booking"
-            {...cancelQuestion(view, cancel)}
-          />
+          <div>
+            <CancelDialog
+              href={`/bookings/${b.id}/cancel`}
+              action={`/bookings/${b.id}/cancel`}
+              label="Cancel booking"
+              {...cancelQuestion(view, cancel)}
+            />
+          </div>
         </div>
       )}
     </section>

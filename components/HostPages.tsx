@@ -119,7 +119,10 @@ export function HostBookingsPage({ bookings, titles, now, notice }: {
                         formatDayTimeZoned(b.timeZone, b.respondBy)
                       }.`}
                     </p>
-                    <a href={`/host/bookings/${b.id}`} class={primary}>
+                    <a
+                      href={`/host/bookings/${b.id}`}
+                      class={`inline-block ${primary}`}
+                    >
                       See the request and answer
                     </a>
                   </div>
