@@ -84,7 +84,9 @@ export function renterRecord(
         b.status === "completed" || (b.status === "confirmed" && b.end <= now)
       ).length,
     cancelledByRenter:
-      others.filter((b) => b.cancellation?.by === "renter").length,
+      others.filter((b) =>
+        b.status === "cancelled" && b.cancellation?.by === "renter"
+      ).length,
   };
 }
 
