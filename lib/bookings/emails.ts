@@ -10,6 +10,7 @@ import { formatDayTime, formatTime } from "../format.ts";
 import { POLICY_NAMES } from "../kitchens/policy.ts";
 import type { Kitchen } from "../kitchens/schema.ts";
 import { formatCents } from "../money.ts";
+import { referenceOf } from "./reference.ts";
 import type { Booking } from "./schema.ts";
 import type { MailSettings } from "../email/job.ts";
 
@@ -189,6 +190,11 @@ export function addBookingEmail(
     },
   };
   const t = texts[what];
+  // What the renter, the host and staff quote to each other about it.
+  const paragraphs = [
+    ...t.paragraphs,
+    `Booking reference: ${referenceOf(b)}.`,
+  ];
   // The host answers a request on its own page, with the renter's details.
   const action = what === "request_received"
     ? {
@@ -200,7 +206,7 @@ export function addBookingEmail(
     atomic,
     deps.mail,
     to.email,
-    notificationEmail({ name: to.name, ...t, action }),
+    notificationEmail({ name: to.name, ...t, paragraphs, action }),
     deps.now,
   );
 }

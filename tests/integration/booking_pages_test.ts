@@ -105,7 +105,11 @@ Deno.test("booking pages: the renter withdraws a request; the time is free, the 
   });
   assert.equal(again.status, 303);
   await runJobs(t);
-  const mail = (await listMail(t.kv)).map((m) => `${m.to} ${m.subject}`);
+  const mails = await listMail(t.kv);
+  for (const m of mails.filter((m) => m.subject.includes("withdrawn"))) {
+    assert.match(m.text, new RegExp(`Booking reference: ${b.reference}\\.`));
+  }
+  const mail = mails.map((m) => `${m.to} ${m.subject}`);
   assert.deepEqual(
     mail.filter((m) => m.includes("withdrawn")).sort(),
     [
