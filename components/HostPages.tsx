@@ -128,17 +128,17 @@ export function HostBookingsPage({ bookings, titles, now, notice }: {
                   </div>
                 )}
                 {b.status === "confirmed" && b.start > now && (
-                  <form
-                    method="post"
-                    action={`/host/bookings/${b.id}/cancel`}
-                    class="mt-3"
-                  >
-                    <button type="submit" class={secondary}>
+                  // Cancelling asks first, on the booking's own page.
+                  <p class="mt-3">
+                    <a
+                      href={`/bookings/${b.id}/cancel`}
+                      class={`inline-block ${secondary}`}
+                    >
                       {`Cancel (refunds the renter ${
                         formatCents(b.quote.totalChargedCents)
                       })`}
-                    </button>
-                  </form>
+                    </a>
+                  </p>
                 )}
               </li>
             ))}

@@ -325,7 +325,11 @@ Deno.test("booking pages: cancel asks first, with the refund and its deadline; n
     (await get(t, `/bookings/${id}/cancel`, stranger.cookie)).status,
     404,
   );
-  // The host is asked too, about the renter's full refund.
+  // The host is asked too, about the renter's full refund: their list leads there.
+  assert.match(
+    await (await get(t, "/host/bookings", host.cookie)).text(),
+    new RegExp(`href="/bookings/${id}/cancel"`),
+  );
   const hostAsk = await (await get(t, `/bookings/${id}/cancel`, host.cookie))
     .text();
   assert.match(
