@@ -14,6 +14,7 @@ import { createServices, type Services } from "./lib/app.ts";
 import { createJobRunner } from "./lib/jobs/runner.ts";
 import { backfillUserIndex } from "./lib/accounts/user_index.ts";
 import { backfillKitchenIndex } from "./lib/kitchens/repo.ts";
+import { backfillBookingReferences } from "./lib/bookings/repo.ts";
 
 /**
  * Everything start-up does before serving: configuration, KV, demo data,
@@ -98,14 +99,15 @@ function startJobs(services: Services) {
 let sweepJobs: () => Promise<void> = () => Promise.resolve();
 
 /**
- * Writes the staff search indexes of accounts and kitchens made before
- * them (lib/db/backfill.ts): once per store, in the background so start-up
+ * Writes the staff search indexes of accounts, kitchens and booking
+ * references made before them (lib/db/backfill.ts): once per store, in the background so start-up
  * does not wait; a stopped instance leaves the rest to the next start.
  */
 function startBackfills(kv: Deno.Kv) {
   const backfills = [
     ["accounts", backfillUserIndex],
     ["kitchens", backfillKitchenIndex],
+    ["bookings", backfillBookingReferences],
   ] as const;
   (async () => {
     for (const [what, backfill] of backfills) {

@@ -7,6 +7,8 @@ import type {
   StaffBookingView,
 } from "../lib/bookings/staff.ts";
 import { isId } from "../lib/ids.ts";
+import { referenceOf } from "../lib/bookings/reference.ts";
+import { wasCharged } from "../lib/bookings/pages.ts";
 import { formatDayTime, formatTime } from "../lib/format.ts";
 import { formatCents } from "../lib/money.ts";
 import { Receipt } from "./BookingPages.tsx";
@@ -72,8 +74,9 @@ function BookingRows({ rows }: { rows: StaffBookingRow[] }) {
         <tr class="border-b border-stone-200 align-top">
           <td class={td}>
             <a href={`/admin/bookings/${b.id}`} class={`${link} font-mono`}>
-              {b.id}
+              {referenceOf(b)}
             </a>
+            <span class="block font-mono text-xs text-stone-600">{b.id}</span>
           </td>
           <td class={`${td} font-mono`}>
             <a href={`/admin/kitchens/${b.kitchenId}`} class={link}>
@@ -113,9 +116,9 @@ export function AdminBookingsPage(
         <FormMessage form={form} />
         <TextField
           name="q"
-          label="Booking id or email"
+          label="Booking reference, id or email"
           form={form}
-          hint="A booking id, or the email of a renter or host."
+          hint="A booking reference like PRP-7K3Q-9D, a booking id, or the email of a renter or host."
         />
         <SubmitButton>Find bookings</SubmitButton>
       </form>
@@ -216,8 +219,16 @@ export function AdminBookingPage(
       {notice && <Notice>{notice}</Notice>}
       <FormMessage form={form} />
       <header>
-        <h1 class="text-3xl font-extrabold">{`Booking ${b.id}`}</h1>
+        <h1 class="text-3xl font-extrabold">{`Booking ${referenceOf(b)}`}</h1>
+        <p class="font-mono text-xs text-stone-600">{b.id}</p>
         <p class="text-stone-700">{bookingTimes(b)}</p>
+        {wasCharged(b) && (
+          <p class="mt-1">
+            <a href={`/bookings/${b.id}/receipt.pdf`} class={link}>
+              Download the receipt (PDF)
+            </a>
+          </p>
+        )}
       </header>
       <div class={card}>
         <h2 class="text-xl font-bold">Details</h2>
@@ -227,7 +238,8 @@ export function AdminBookingPage(
             <a href={`/kitchens/${b.kitchenId}`} class={link}>
               {view.kitchenTitle ?? b.kitchenId}
             </a>
-            <span class="font-mono text-xs">{` ${b.kitchenId}`}</span>{" "}
+            <span class="break-all font-mono text-xs">{` ${b.kitchenId}`}</span>
+            {" "}
             <a href={`/admin/kitchens/${b.kitchenId}`} class={link}>
               Staff view
             </a>

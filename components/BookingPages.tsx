@@ -1,15 +1,18 @@
 import { type Assessment, bookingModeOf } from "../lib/bookings/holds.ts";
+import type { BookingView, CancelOffer } from "../lib/bookings/pages.ts";
 import type { Booking, HoursPick } from "../lib/bookings/schema.ts";
 import type { Quote } from "../lib/bookings/pricing.ts";
+import {
+  REQUEST_TO_BOOK_TERMS,
+  REQUEST_TO_BOOK_TITLE,
+} from "../lib/bookings/request_terms.ts";
 import type { Kitchen } from "../lib/kitchens/schema.ts";
 import { describePolicy, POLICY_NAMES } from "../lib/kitchens/policy.ts";
-import { formatDayTime, formatTime } from "../lib/format.ts";
 import type { KitchenPage as KitchenPageData } from "../lib/kitchens/pages.ts";
 import { pickerDay } from "../lib/kitchens/slot_view.ts";
 import { formatCents } from "../lib/money.ts";
 import AvailabilityPicker from "../islands/AvailabilityPicker.tsx";
 import { DocumentNeeds } from "./DocumentStates.tsx";
-import { FormMessage, type FormState, Notice, SubmitButton } from "./Forms.tsx";
 import {
   AuthoriseOnly,
   DocumentsBeingChecked,
@@ -17,14 +20,26 @@ import {
   RequestTheseHours,
   WaitingForDocuments,
 } from "./DocumentRequests.tsx";
+import CancelDialog from "../islands/CancelDialog.tsx";
+import {
+  cancelNowSentence,
+  cancelQuestion,
+  HoldDeadline,
+  STATUS_TEXT,
+  StatusBlock,
+  times,
+} from "./BookingStatus.tsx";
+import {
+  FormMessage,
+  type FormState,
+  Notice,
+  SubmitButton,
+  TextArea,
+} from "./Forms.tsx";
 
 const card = "rounded-xl border border-stone-200 bg-white p-6";
 const button =
   "rounded-lg bg-emerald-700 px-4 py-2 font-semibold text-white hover:bg-emerald-800";
-
-function times(timeZone: string, start: number, end: number): string {
-  return `${formatDayTime(timeZone, start)} – ${formatTime(timeZone, end)}`;
-}
 
 export function Receipt({ quote }: { quote: Quote }) {
   return (
@@ -48,15 +63,17 @@ export function Receipt({ quote }: { quote: Quote }) {
   );
 }
 
-const STATUS_TEXT: Record<Booking["status"], string> = {
-  held: "Waiting for payment",
-  requested: "Waiting for the host to accept",
-  confirmed: "Confirmed",
-  expired: "Not booked: the hold lapsed before payment",
-  declined: "Declined by the host",
-  cancelled: "Cancelled",
-  completed: "Completed",
-};
+/** The request-to-book terms, where a renter decides (review page, payment page). */
+export function RequestTerms() {
+  return (
+    <p
+      class="rounded-lg border border-amber-300 bg-amber-50 p-4 text-amber-950"
+      data-testid="request-terms"
+    >
+      {REQUEST_TO_BOOK_TERMS}
+    </p>
+  );
+}
 
 /** The status line; hours waiting for documents say so. */
 function statusOf(b: Booking): string {
@@ -64,7 +81,17 @@ function statusOf(b: Booking): string {
 }
 
 export function ReviewPage(
-  { kitchen, start, end, quote, request, form, assessment, signedIn, notice }: {
+  {
+    kitchen,
+    start,
+    end,
+    quote,
+    request: picked,
+    form,
+    assessment,
+    signedIn,
+    notice,
+  }: {
     kitchen: Kitchen;
     start: number;
     end: number;
@@ -82,6 +109,7 @@ export function ReviewPage(
     : undefined;
   const denied = assessment.decision === "DENY" && !inReview;
   const conditions = inReview?.conditions ?? assessment.conditions;
+  const request = bookingModeOf(kitchen) === "request";
   const acknowledged = new Set(
     (form.values.acknowledge ?? "").split(",").filter(Boolean),
   );
@@ -90,6 +118,7 @@ export function ReviewPage(
       <h1 class="text-3xl font-extrabold">Review your booking</h1>
       {notice && <Notice>{notice}</Notice>}
       <FormMessage form={form} />
+      {request && <RequestTerms />}
       {inReview && (
         <DocumentsBeingChecked
           needs={assessment.documents ?? []}
@@ -161,10 +190,10 @@ export function ReviewPage(
         </ul>
       </div>
       <form method="post" action="/bookings" class={`${card} space-y-4`}>
-        <input type="hidden" name="kitchen" value={request.kitchen} />
-        <input type="hidden" name="date" value={request.date} />
-        <input type="hidden" name="start" value={request.start} />
-        <input type="hidden" name="end" value={request.end} />
+        <input type="hidden" name="kitchen" value={picked.kitchen} />
+        <input type="hidden" name="date" value={picked.date} />
+        <input type="hidden" name="start" value={picked.start} />
+        <input type="hidden" name="end" value={picked.end} />
         {conditions.length > 0 && (
           <fieldset class="space-y-2">
             <legend class="text-xl font-bold">
@@ -206,11 +235,22 @@ export function ReviewPage(
             {form.errors.acceptRules}
           </p>
         )}
+        {request && (
+          <TextArea
+            name="message"
+            label="Message to the host (optional)"
+            hint="Say what you will make and anything the host should know. The host reads it with your request."
+            rows={4}
+            form={form}
+          />
+        )}
         {inReview
           ? <RequestTheseHours mode={bookingModeOf(kitchen)} />
           : (
             <p class="text-sm text-stone-600">
-              We hold these hours for 35 minutes while you pay.
+              {request
+                ? "We hold these hours for 35 minutes while you authorise your card, then until the host answers."
+                : "We hold these hours for 35 minutes while you pay."}
             </p>
           )}
         {denied
@@ -220,7 +260,11 @@ export function ReviewPage(
               resolved.
             </p>
           )
-          : !inReview && <SubmitButton>Continue to payment</SubmitButton>}
+          : !inReview && (
+            <SubmitButton>
+              {request ? REQUEST_TO_BOOK_TITLE : "Continue to payment"}
+            </SubmitButton>
+          )}
       </form>
     </section>
   );
@@ -253,16 +297,20 @@ export function ChooseHoursPage(
         today={data.today}
         lastDate={data.lastDate}
         minHours={kitchen.minHours}
+        requestToBook={bookingModeOf(kitchen) === "request"}
         {...pickerDay(kitchen, data.date, data.slots, pick)}
       />
     </section>
   );
 }
 
-export function DemoCheckoutPage({ booking, kitchen }: {
+export function DemoCheckoutPage({ booking, kitchen, now }: {
   booking: Booking;
   kitchen: Kitchen;
+  now: number;
 }) {
+  const request = booking.mode === "request";
+  const total = formatCents(booking.quote.totalChargedCents);
   return (
     <section class="mx-auto max-w-xl space-y-6">
       <p
@@ -272,7 +320,10 @@ export function DemoCheckoutPage({ booking, kitchen }: {
         Demo checkout: no card is needed and nothing is charged. With Stripe
         keys configured, this step is Stripe Checkout.
       </p>
-      <h1 class="text-3xl font-extrabold">Pay for your booking</h1>
+      <h1 class="text-3xl font-extrabold">
+        {request ? "Authorise your card" : "Pay for your booking"}
+      </h1>
+      <HoldDeadline booking={booking} now={now} />
       <div class={card}>
         <h2 class="text-xl font-bold">{kitchen.title}</h2>
         <p class="mt-1">
@@ -282,18 +333,19 @@ export function DemoCheckoutPage({ booking, kitchen }: {
           <Receipt quote={booking.quote} />
         </div>
       </div>
+      {request && <RequestTerms />}
       <AuthoriseOnly booking={booking} />
-      <div class="flex gap-3">
+      <div class="flex flex-wrap gap-3">
         <form method="post" action={`/bookings/${booking.id}/pay`}>
           <button type="submit" class={button}>
-            {`Pay ${formatCents(booking.quote.totalChargedCents)} (demo)`}
+            {request ? `Authorise ${total} (demo)` : `Pay ${total} (demo)`}
           </button>
         </form>
         <a
           href={`/kitchens/${kitchen.id}?date=${booking.localDate}`}
           class="rounded-lg border border-stone-300 px-4 py-2 font-semibold"
         >
-          Cancel
+          Back to the kitchen
         </a>
       </div>
     </section>
@@ -301,70 +353,57 @@ export function DemoCheckoutPage({ booking, kitchen }: {
 }
 
 export function BookingPage(
-  {
-    booking,
-    kitchen,
-    accessCode,
-    showAddress,
-    refund,
-    notice,
-    confirming,
-    canPay,
-  }: {
-    booking: Booking;
-    kitchen: Kitchen;
-    accessCode: string | null;
-    showAddress: boolean;
-    /** What cancelling now would refund, when the viewer may cancel. */
-    refund: { cents: number; explanation: string } | null;
+  { notice, confirming, now, ...view }: BookingView & {
     notice?: string;
     confirming: boolean;
-    /** Show the way back to paying for a held booking. */
-    canPay: boolean;
+    now: number;
   },
 ) {
-  const b = booking;
+  const b = view.booking;
+  const { kitchen, cancel } = view;
   return (
     <section class="mx-auto max-w-2xl space-y-6">
-      {notice && <Notice>{notice}</Notice>}
       <header>
-        <p class="text-sm font-semibold uppercase tracking-wide text-emerald-700">
-          {statusOf(b)}
-        </p>
         <h1 class="text-3xl font-extrabold">{kitchen.title}</h1>
         <p class="mt-1">
           {times(b.timeZone, b.start, b.end)}{" "}
           <span class="text-sm text-stone-600">{`(${b.timeZone})`}</span>
         </p>
+        <p class="mt-1 text-sm text-stone-700">
+          {"Booking reference "}
+          <strong class="font-mono" data-testid="reference">
+            {view.reference}
+          </strong>
+        </p>
       </header>
-      {canPay && !confirming && (
-        <p class={card}>
-          {"We are holding these hours until you pay. "}
-          <a
-            href={`/bookings/${b.id}/pay`}
-            class="font-semibold text-emerald-800 underline"
-          >
-            Continue to payment
-          </a>
-        </p>
-      )}
-      {confirming && (
-        <p role="status" class={card}>
-          We are confirming your payment. This page updates in a moment.
-        </p>
-      )}
+      <StatusBlock
+        view={view}
+        notice={notice}
+        confirming={confirming}
+        now={now}
+      />
       <WaitingForDocuments booking={b} />
       {b.status === "confirmed" && (
         <div class={card}>
           <h2 class="text-xl font-bold">Getting in</h2>
-          {showAddress && (
+          {view.address && (
             <p class="mt-1">
-              {`${kitchen.address.line1}, ${kitchen.address.postalCode} (${kitchen.address.neighborhood})`}
+              <span data-testid="address">{view.address.text}</span>
+              {" · "}
+              <a
+                href={view.address.directionsUrl}
+                rel="noopener noreferrer"
+                target="_blank"
+                class="font-semibold text-emerald-800 underline"
+              >
+                Directions
+                <span class="sr-only">(opens a map in a new tab)</span>
+              </a>
             </p>
           )}
           <p class="mt-2">
-            {accessCode
-              ? `Access code: ${accessCode}`
+            {view.accessCode
+              ? `Access code: ${view.accessCode}`
               : "Your access code appears here 24 hours before the start."}
           </p>
           <p class="mt-3">
@@ -377,16 +416,12 @@ export function BookingPage(
           </p>
         </div>
       )}
-      {b.cancellation && (
+      {b.requestMessage && view.viewer !== "renter" && (
         <div class={card}>
-          <h2 class="text-xl font-bold">Cancellation</h2>
-          <p class="mt-1">{b.cancellation.explanation}</p>
-          <p class="mt-1">
-            {`Refund: ${formatCents(b.cancellation.refundCents)}`}
-          </p>
+          <h2 class="text-xl font-bold">The renter's message</h2>
+          <p class="mt-1 whitespace-pre-line">{b.requestMessage}</p>
         </div>
       )}
-      {b.note && <p class={card}>{b.note}</p>}
       {b.compliance && b.compliance.conditions.length > 0 && (
         <div class={card}>
           <h2 class="text-xl font-bold">Conditions you agreed to</h2>
@@ -398,31 +433,67 @@ export function BookingPage(
         </div>
       )}
       <div class={card}>
-        <h2 class="text-xl font-bold">Receipt</h2>
+        <h2 class="text-xl font-bold">
+          {view.hasReceipt ? "Receipt" : "Price"}
+        </h2>
         <div class="mt-2">
           <Receipt quote={b.quote} />
         </div>
-      </div>
-      {refund && (
-        <form
-          method="post"
-          action={`/bookings/${b.id}/cancel`}
-          class={`${card} space-y-3`}
-        >
-          <h2 class="text-xl font-bold">Cancel this booking</h2>
-          <p>
-            {`${refund.explanation} Cancelling now refunds ${
-              formatCents(refund.cents)
-            }.`}
+        {view.hasReceipt && (
+          <p class="mt-3">
+            <a
+              href={`/bookings/${b.id}/receipt.pdf`}
+              class="font-semibold text-emerald-800 underline"
+            >
+              Download the receipt (PDF)
+            </a>
           </p>
+        )}
+      </div>
+      {cancel && (
+        <div class={`${card} space-y-3`} data-testid="cancel">
+          <h2 class="text-xl font-bold">Cancel this booking</h2>
+          <p>{cancelNowSentence(b, cancel)}</p>
+          <div>
+            <CancelDialog
+              href={`/bookings/${b.id}/cancel`}
+              action={`/bookings/${b.id}/cancel`}
+              label="Cancel booking"
+              {...cancelQuestion(view, cancel)}
+            />
+          </div>
+        </div>
+      )}
+    </section>
+  );
+}
+
+/** The cancel button's page without JavaScript: the same question the dialog asks. */
+export function CancelBookingPage(
+  view: BookingView & { cancel: CancelOffer },
+) {
+  const q = cancelQuestion(view, view.cancel);
+  const b = view.booking;
+  return (
+    <section class="mx-auto max-w-xl space-y-4">
+      <h1 class="text-3xl font-extrabold">{q.title}</h1>
+      {q.paragraphs.map((p) => <p key={p}>{p}</p>)}
+      <div class="flex flex-wrap gap-3">
+        <form method="post" action={`/bookings/${b.id}/cancel`}>
           <button
             type="submit"
-            class="rounded-lg border border-red-300 px-4 py-2 font-semibold text-red-800"
+            class="rounded-lg bg-red-700 px-4 py-2 font-semibold text-white hover:bg-red-800"
           >
-            Cancel booking
+            {q.confirmLabel}
           </button>
         </form>
-      )}
+        <a
+          href={`/bookings/${b.id}`}
+          class="rounded-lg border border-stone-300 px-4 py-2 font-semibold"
+        >
+          {q.keepLabel}
+        </a>
+      </div>
     </section>
   );
 }
@@ -448,7 +519,7 @@ export function TripsPage({ bookings, titles, now }: {
     [
       "Cancelled and not booked",
       bookings.filter((b) =>
-        ["cancelled", "expired", "declined"].includes(b.status)
+        ["cancelled", "expired", "declined", "withdrawn"].includes(b.status)
       ),
     ],
   ];

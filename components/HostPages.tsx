@@ -1,9 +1,16 @@
 import type { Booking } from "../lib/bookings/schema.ts";
-import { formatDayTime, formatTime } from "../lib/format.ts";
+import type { HostRequestView } from "../lib/compliance/host_request.ts";
+import {
+  formatDateLong,
+  formatDayTime,
+  formatDayTimeZoned,
+  formatTime,
+  formatTimeLeft,
+} from "../lib/format.ts";
 import { formatCents } from "../lib/money.ts";
 import type { Host } from "../lib/hosts/schema.ts";
 import { payoutStatusText } from "../lib/hosts/payouts.ts";
-import { Notice } from "./Forms.tsx";
+import { FormMessage, type FormState, Notice, TextArea } from "./Forms.tsx";
 
 const card = "rounded-xl border border-stone-200 bg-white p-6";
 const primary =
@@ -72,6 +79,7 @@ const STATUS: Record<Booking["status"], string> = {
   confirmed: "Confirmed",
   expired: "Not booked",
   declined: "Declined",
+  withdrawn: "Withdrawn by the renter",
   cancelled: "Cancelled",
   completed: "Completed",
 };
@@ -121,46 +129,184 @@ export function HostBookingsPage({ bookings, titles, now, notice }: {
                   b.waitingFor !== "documents" && (
                   <div class="mt-3 space-y-2">
                     <p class="text-sm text-stone-700">
-                      {`Answer by ${formatDayTime(b.timeZone, b.respondBy)}.`}
+                      {`Answer by ${
+                        formatDayTimeZoned(b.timeZone, b.respondBy)
+                      }.`}
                     </p>
-                    <div class="flex gap-3">
-                      <form
-                        method="post"
-                        action={`/host/bookings/${b.id}/accept`}
-                      >
-                        <button type="submit" class={primary}>
-                          Accept
-                        </button>
-                      </form>
-                      <form
-                        method="post"
-                        action={`/host/bookings/${b.id}/decline`}
-                      >
-                        <button type="submit" class={secondary}>
-                          Decline
-                        </button>
-                      </form>
-                    </div>
+                    <a
+                      href={`/host/bookings/${b.id}`}
+                      class={`inline-block ${primary}`}
+                    >
+                      See the request and answer
+                    </a>
                   </div>
                 )}
                 {b.status === "confirmed" && b.start > now && (
-                  <form
-                    method="post"
-                    action={`/host/bookings/${b.id}/cancel`}
-                    class="mt-3"
-                  >
-                    <button type="submit" class={secondary}>
+                  // Cancelling asks first, on the booking's own page.
+                  <p class="mt-3">
+                    <a
+                      href={`/bookings/${b.id}/cancel`}
+                      class={`inline-block ${secondary}`}
+                    >
                       {`Cancel (refunds the renter ${
                         formatCents(b.quote.totalChargedCents)
                       })`}
-                    </button>
-                  </form>
+                    </a>
+                  </p>
                 )}
               </li>
             ))}
           </ul>
         </div>
       ))}
+    </section>
+  );
+}
+
+/** "3 completed bookings; cancelled 1" */
+function recordText(r: HostRequestView["record"]): string {
+  const done = r.completed === 0
+    ? "No bookings on Prep yet"
+    : r.completed === 1
+    ? "1 completed booking on Prep"
+    : `${r.completed} completed bookings on Prep`;
+  const cancelled = r.cancelledByRenter === 0
+    ? "none cancelled"
+    : r.cancelledByRenter === 1
+    ? "cancelled 1"
+    : `cancelled ${r.cancelledByRenter}`;
+  return r.completed === 0 && r.cancelledByRenter === 0
+    ? `${done}.`
+    : `${done}; ${cancelled}.`;
+}
+
+/**
+ * /host/bookings/:id: a request with what the host may know of the renter
+ * before answering it, and the two answers (declining with an optional
+ * reason the renter reads).
+ */
+export function HostRequestPage({ view, form, notice, now }: {
+  view: HostRequestView;
+  form: FormState;
+  notice?: string;
+  now: number;
+}) {
+  const b = view.booking;
+  const r = view.renter;
+  const open = b.status === "requested" && (b.respondBy ?? 0) > now;
+  const dt = "text-sm font-semibold text-stone-600";
+  return (
+    <section class="mx-auto max-w-2xl space-y-6">
+      {notice && <Notice>{notice}</Notice>}
+      <p>
+        <a
+          href="/host/bookings"
+          class="font-semibold text-emerald-800 underline"
+        >
+          All bookings of your kitchens
+        </a>
+      </p>
+      <header>
+        <h1 class="text-3xl font-extrabold">{`Request from ${r.name}`}</h1>
+        <p class="mt-1">
+          {`${view.kitchenTitle} · ${times(b)} (${b.timeZone})`}
+        </p>
+        <p class="mt-1 text-sm text-stone-700">
+          {`Booking reference ${view.reference} · ${STATUS[b.status]}`}
+        </p>
+      </header>
+      {open && b.respondBy !== null && (
+        <p class={card} data-testid="answer-by">
+          {`Answer by ${formatDayTimeZoned(b.timeZone, b.respondBy)} (${
+            formatTimeLeft(now, b.respondBy)
+          } left), or the request expires and the renter is not charged. Accepting charges the renter ${
+            formatCents(b.quote.totalChargedCents)
+          }; your payout is ${formatCents(b.quote.hostPayoutCents)}.`}
+        </p>
+      )}
+      <div class={card}>
+        <h2 class="text-xl font-bold">About the renter</h2>
+        <dl class="mt-2 grid grid-cols-1 gap-x-4 gap-y-1 sm:grid-cols-3">
+          <dt class={dt}>Name</dt>
+          <dd class="sm:col-span-2">{r.name}</dd>
+          <dt class={dt}>Business</dt>
+          <dd class="sm:col-span-2">{r.businessName ?? "Not given"}</dd>
+          <dt class={dt}>Makes</dt>
+          <dd class="sm:col-span-2">{r.makes ?? "Not given"}</dd>
+          <dt class={dt}>On Prep</dt>
+          <dd class="sm:col-span-2">
+            {`${recordText(view.record)}${
+              r.memberSince
+                ? ` Member since ${formatDateLong(r.memberSince)}.`
+                : ""
+            }`}
+          </dd>
+        </dl>
+      </div>
+      <div class={card}>
+        <h2 class="text-xl font-bold">Documents verified by Prep</h2>
+        {view.documents.length === 0
+          ? <p class="mt-1">None verified yet.</p>
+          : (
+            <ul class="mt-2 space-y-1" data-testid="documents">
+              {view.documents.map((d) => (
+                <li key={d.name}>
+                  {`${d.name}, valid until ${formatDateLong(d.expiryDate)}`}
+                </li>
+              ))}
+            </ul>
+          )}
+      </div>
+      <div class={card}>
+        <h2 class="text-xl font-bold">Their message</h2>
+        {view.message
+          ? (
+            <p class="mt-1 whitespace-pre-line" data-testid="message">
+              {view.message}
+            </p>
+          )
+          : <p class="mt-1 text-stone-700">No message with this request.</p>}
+      </div>
+      {open && (
+        <div class={`${card} space-y-4`}>
+          <h2 class="text-xl font-bold">Your answer</h2>
+          <FormMessage form={form} />
+          <form method="post" action={`/host/bookings/${b.id}/accept`}>
+            <button type="submit" class={primary}>
+              {`Accept and charge ${formatCents(b.quote.totalChargedCents)}`}
+            </button>
+          </form>
+          <form
+            method="post"
+            action={`/host/bookings/${b.id}/decline`}
+            class="space-y-3 border-t border-stone-200 pt-4"
+          >
+            <TextArea
+              name="reason"
+              label="Reason for declining (optional)"
+              hint="The renter sees this with your answer."
+              rows={3}
+              form={form}
+            />
+            <button
+              type="submit"
+              class="rounded-lg border border-red-300 px-4 py-2 font-semibold text-red-800"
+            >
+              Decline
+            </button>
+          </form>
+        </div>
+      )}
+      {!open && (
+        <p class={card}>
+          <a
+            href={`/bookings/${b.id}`}
+            class="font-semibold text-emerald-800 underline"
+          >
+            See the booking
+          </a>
+        </p>
+      )}
     </section>
   );
 }

@@ -14,6 +14,8 @@ import type { KitchenPage as KitchenPageData } from "../lib/kitchens/pages.ts";
 import { pickerDay } from "../lib/kitchens/slot_view.ts";
 import AvailabilityPicker from "../islands/AvailabilityPicker.tsx";
 import { DocumentNeeds } from "./DocumentStates.tsx";
+import { bookingModeOf } from "../lib/bookings/holds.ts";
+import { REQUEST_TO_BOOK_TERMS } from "../lib/bookings/request_terms.ts";
 
 const WEEKDAYS = ["", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 
@@ -51,6 +53,14 @@ export function KitchenPage(
           {" · "}
           cleaning fee {formatCents(k.cleaningFeeCents)}
         </p>
+        {bookingModeOf(k) === "request" && (
+          <p
+            class="mt-2 font-medium text-amber-900"
+            data-testid="request-terms"
+          >
+            {REQUEST_TO_BOOK_TERMS}
+          </p>
+        )}
       </header>
       <ul class="grid gap-2 sm:grid-cols-3" aria-label="Photos">
         {k.photos.map((p, i) => (
@@ -162,6 +172,7 @@ export function PublicKitchenPage(
             lastDate={data.lastDate}
             minHours={k.minHours}
             note={data.permitLapse}
+            requestToBook={bookingModeOf(k) === "request"}
             {...pickerDay(k, data.date, data.slots)}
           />
         )}

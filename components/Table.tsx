@@ -3,7 +3,11 @@ import type { ComponentChildren } from "preact";
 /** The header cell style of staff tables; rows use it for their cells too. */
 export const th = "py-2 pr-4";
 
-/** A scrollable data table with a caption for screen readers. */
+/**
+ * A scrollable data table with a caption for screen readers. On a narrow
+ * screen the table scrolls within its region, which takes keyboard focus
+ * (and is named by the caption) so it can be scrolled without a mouse.
+ */
 export function Table(
   { caption, head, children }: {
     caption: string;
@@ -12,8 +16,6 @@ export function Table(
   },
 ) {
   return (
-    // Focusable, so a keyboard can scroll a table wider than a phone (axe:
-    // scrollable-region-focusable).
     <div
       class="overflow-x-auto"
       tabIndex={0}

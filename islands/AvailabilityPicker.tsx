@@ -8,6 +8,10 @@ import type {
   SlotView,
 } from "../lib/kitchens/slot_view.ts";
 import type { QuoteAnswer } from "../lib/bookings/quote_answer.ts";
+import {
+  REQUEST_TO_BOOK_TERMS,
+  REQUEST_TO_BOOK_TITLE,
+} from "../lib/bookings/request_terms.ts";
 
 export interface AvailabilityPickerProps extends PickerDay {
   kitchenId: string;
@@ -18,6 +22,8 @@ export interface AvailabilityPickerProps extends PickerDay {
   minHours: number;
   /** Why no times are offered from some date on (a permit lapsing); null when none. */
   note?: string | null;
+  /** The host accepts each booking: the form says so before anyone books. */
+  requestToBook?: boolean;
 }
 
 interface EndChoice {
@@ -325,11 +331,20 @@ function AvailabilityPicker(props: AvailabilityPickerProps) {
               </table>
             )}
           </div>
+          {props.requestToBook && (
+            <p class="mt-3 text-sm text-amber-900" data-testid="picker-terms">
+              {REQUEST_TO_BOOK_TERMS}
+            </p>
+          )}
           <button
             type="submit"
             class="mt-3 w-full rounded-lg bg-emerald-700 px-4 py-2 font-semibold text-white hover:bg-emerald-800"
           >
-            {end ? "Book" : "Review and book"}
+            {props.requestToBook
+              ? REQUEST_TO_BOOK_TITLE
+              : end
+              ? "Book"
+              : "Review and book"}
           </button>
         </form>
       )}

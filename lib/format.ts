@@ -147,3 +147,39 @@ export function formatTimeRange(
     ? `${formatDayTime(timeZone, start)} – ${formatTime(timeZone, end)}`
     : `${formatDayTime(timeZone, start)} – ${formatDayTime(timeZone, end)}`;
 }
+
+const zonedFormats = new Map<string, TimeFormat>();
+const zonedDayFormats = new Map<string, TimeFormat>();
+
+/**
+ * "3:41 PM CST": a time in `timeZone` with its zone, for a deadline a
+ * renter may read from another zone (a hold, a host's answer).
+ */
+export function formatTimeZoned(timeZone: string, ms: number): string {
+  return formatIn(zonedFormats, timeZone, {
+    ...TIME,
+    timeZoneName: "short",
+  }, ms);
+}
+
+/** "Fri, Dec 4, 3:41 PM CST": a day and time in `timeZone` with its zone. */
+export function formatDayTimeZoned(timeZone: string, ms: number): string {
+  return formatIn(zonedDayFormats, timeZone, {
+    ...DAY_TIME,
+    timeZoneName: "short",
+  }, ms);
+}
+
+/**
+ * How long until `until`, in words, for a deadline: "23 hours", "45
+ * minutes", "less than a minute"; rounded down, so it never promises more
+ * time than there is.
+ */
+export function formatTimeLeft(now: number, until: number): string {
+  const minutes = Math.floor((until - now) / 60_000);
+  if (minutes < 1) return "less than a minute";
+  if (minutes < 60) return minutes === 1 ? "1 minute" : `${minutes} minutes`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 48) return hours === 1 ? "1 hour" : `${hours} hours`;
+  return `${Math.floor(hours / 24)} days`;
+}

@@ -10,6 +10,7 @@ import { formatDayTime, formatTime } from "../format.ts";
 import { POLICY_NAMES } from "../kitchens/policy.ts";
 import type { Kitchen } from "../kitchens/schema.ts";
 import { formatCents } from "../money.ts";
+import { referenceOf } from "./reference.ts";
 import type { Booking } from "./schema.ts";
 import type { MailSettings } from "../email/job.ts";
 
@@ -53,6 +54,8 @@ export function addBookingEmail(
     | "request_declined"
     | "request_expired"
     | "refunded_elsewhere"
+    | "request_withdrawn"
+    | "request_withdrawn_host"
     | "documents_request_sent"
     | "documents_confirmed"
     | "documents_forwarded"
@@ -117,7 +120,12 @@ export function addBookingEmail(
       heading: "Your request is with the host",
       paragraphs: [
         `You asked to book ${name} for ${times}. Your card is authorised for ${total} but not charged.`,
-        "The host answers within 24 hours (or before the start, if sooner). If they decline or don't answer, the authorisation is released.",
+        b.respondBy !== null
+          ? `The host has until ${
+            formatDayTime(b.timeZone, b.respondBy)
+          } (${b.timeZone}) to accept. If they decline or don't answer, the authorisation is released.`
+          : "The host answers within 24 hours (or before the start, if sooner). If they decline or don't answer, the authorisation is released.",
+        "Changed your mind? Withdraw the request from the booking page; the authorisation is released at once.",
       ],
     },
     request_received: {
@@ -127,7 +135,11 @@ export function addBookingEmail(
         `Someone asked to book ${name} for ${times}. Your payout would be ${
           formatCents(b.quote.hostPayoutCents)
         }.`,
-        "Accept or decline it from your bookings within 24 hours; unanswered requests expire.",
+        b.respondBy !== null
+          ? `Accept or decline it by ${
+            formatDayTime(b.timeZone, b.respondBy)
+          } (${b.timeZone}); unanswered requests expire.`
+          : "Accept or decline it within 24 hours; unanswered requests expire.",
       ],
     },
     request_accepted: {
@@ -143,13 +155,28 @@ export function addBookingEmail(
       heading: "The host declined your request",
       paragraphs: [
         `The host of ${name} declined your request for ${times}. Your card was not charged, and the authorisation is released.`,
-      ],
+        b.declineReason ? `The host wrote: “${b.declineReason}”` : "",
+      ].filter(Boolean),
     },
     request_expired: {
       subject: `Request expired: ${name}`,
       heading: "Your request expired",
       paragraphs: [
         `The host of ${name} did not answer your request for ${times} in time. Your card was not charged, and the authorisation is released.`,
+      ],
+    },
+    request_withdrawn: {
+      subject: `Request withdrawn: ${name}`,
+      heading: "You withdrew your request",
+      paragraphs: [
+        `You withdrew your request to book ${name} for ${times}. Your card was not charged, and the authorisation of ${total} is released; your bank removes it, usually within a few days.`,
+      ],
+    },
+    request_withdrawn_host: {
+      subject: `Request withdrawn: ${name}`,
+      heading: "A request was withdrawn",
+      paragraphs: [
+        `The renter withdrew their request to book ${name} for ${times}. There is nothing to answer, and the time is free again.`,
       ],
     },
     refunded_elsewhere: {
@@ -214,15 +241,23 @@ export function addBookingEmail(
     },
   };
   const t = texts[what];
+  // What the renter, the host and staff quote to each other about it.
+  const paragraphs = [
+    ...t.paragraphs,
+    `Booking reference: ${referenceOf(b)}.`,
+  ];
+  // The host answers a request on its own page, with the renter's details.
+  const action = what === "request_received"
+    ? {
+      label: "See the request",
+      url: `${deps.mail.baseUrl}/host/bookings/${b.id}`,
+    }
+    : { label: "See the booking", url };
   addEmail(
     atomic,
     deps.mail,
     to.email,
-    notificationEmail({
-      name: to.name,
-      ...t,
-      action: { label: "See the booking", url },
-    }),
+    notificationEmail({ name: to.name, ...t, paragraphs, action }),
     deps.now,
   );
 }

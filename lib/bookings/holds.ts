@@ -43,6 +43,7 @@ import {
   addNewBooking,
   addRenterHolds,
   commitBookingWrite,
+  freeReference,
   getDraftEntry,
   getRenterHoldsEntry,
   readCalendarDays,
@@ -441,9 +442,10 @@ export async function createHold(
     draft.end === req.end;
 
   for (let attempt = 0; attempt < 8; attempt++) {
-    const [entries, holds] = await Promise.all([
+    const [entries, holds, reference] = await Promise.all([
       readCalendarDays(deps.kv, kitchen.id, days),
       getRenterHoldsEntry(deps.kv, renter.id),
+      freeReference(deps.kv, id),
     ]);
     const dayDocs = entries.map((e) => e.value ?? EMPTY_DAY);
     checkRules(kitchen, interval, dayDocs, now, holds.value ?? []);
@@ -483,9 +485,11 @@ export async function createHold(
         `You already have ${MAX_LIVE_HOLDS} bookings waiting for payment. Pay for one, or wait until a hold lapses (35 minutes after it started).`,
       );
     }
+    const mode = bookingModeOf(kitchen);
     const booking: Booking = {
       v: 1,
       id,
+      reference,
       kitchenId: kitchen.id,
       renterId: renter.id,
       hostId: kitchen.hostId,
@@ -496,7 +500,7 @@ export async function createHold(
       localStart: req.start,
       localEnd: req.end,
       status: "held",
-      mode: bookingModeOf(kitchen),
+      mode,
       quote: q,
       bufferMs,
       claimDays: days,
@@ -514,6 +518,7 @@ export async function createHold(
       disputed: false,
       note: null,
       rulesAcceptedAt: now,
+      requestMessage: mode === "request" ? req.message ?? null : null,
       compliance,
       ...(waitsForDocuments ? { waitingFor: "documents" as const } : {}),
       createdAt: now,

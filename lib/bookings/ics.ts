@@ -29,6 +29,7 @@ export const ICS_STATUS: Record<BookingStatus, ICalEventStatus> = {
   cancelled: ICalEventStatus.CANCELLED,
   expired: ICalEventStatus.CANCELLED,
   declined: ICalEventStatus.CANCELLED,
+  withdrawn: ICalEventStatus.CANCELLED,
 };
 
 export interface BookingCalendarInput {

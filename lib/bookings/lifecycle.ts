@@ -46,6 +46,7 @@ import {
 import type { Booking, LedgerEntry } from "./schema.ts";
 import { transition } from "./state.ts";
 import { tellParties } from "./emails.ts";
+import { REQUEST_ANSWER_HOURS } from "./request_terms.ts";
 import {
   BOOKING_COMPLETE_JOB,
   BOOKING_COMPLIANCE_CHECK_JOB,
@@ -57,7 +58,7 @@ import type { MailSettings } from "../email/job.ts";
 
 export const REMINDER_BEFORE_MS = 24 * 3600_000;
 /** How long a request waits for an answer (the host's, or staff's on documents), at most. */
-export const REQUEST_WAIT_MS = 24 * 3600_000;
+export const REQUEST_WAIT_MS = REQUEST_ANSWER_HOURS * 3600_000;
 export const COMPLIANCE_CHECK_BEFORE_MS = 7 * 24 * 3600_000;
 
 export interface LifecycleDeps {

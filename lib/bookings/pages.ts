@@ -1,4 +1,8 @@
+import { getUser } from "../accounts/repo.ts";
+import { findCity } from "../cities.ts";
 import { NotFoundError } from "../errors.ts";
+import { getHost } from "../hosts/repo.ts";
+import type { CancellationPolicy } from "../kitchens/policy.ts";
 import { getKitchen } from "../kitchens/repo.ts";
 import type { Kitchen } from "../kitchens/schema.ts";
 import { listBookingsByHost, listBookingsByRenter } from "./repo.ts";
@@ -9,16 +13,83 @@ import {
   getBookingFor,
   refundNow,
 } from "./lifecycle.ts";
+import { receiptFileName, receiptPdf } from "./receipt.ts";
+import { referenceOf } from "./reference.ts";
+import {
+  type Canceller,
+  type RefundDeadline,
+  refundDeadline,
+} from "./refunds.ts";
 import type { Booking } from "./schema.ts";
+
+/** Who is looking at a booking's page. */
+export type BookingViewer = "renter" | "host" | "staff";
+
+/** What cancelling now would do, for the page to say before anyone clicks. */
+export interface CancelOffer {
+  /** Who would cancel: the viewer, as the renter or as the host. */
+  by: Canceller;
+  refundCents: number;
+  refundBps: number;
+  policy: CancellationPolicy;
+  /** Until when this refund holds and what it becomes after (renters only). */
+  deadline: RefundDeadline | null;
+}
 
 export interface BookingView {
   booking: Booking;
   kitchen: Kitchen;
+  /** "PRP-7K3Q-9D": what the renter, the host and staff quote. */
+  reference: string;
+  viewer: BookingViewer;
+  /** The host's public name (their business name, or their name). */
+  hostName: string;
   accessCode: string | null;
-  showAddress: boolean;
-  refund: { cents: number; explanation: string } | null;
+  /** The full address and a directions link, once the booking is confirmed. */
+  address: { text: string; directionsUrl: string } | null;
+  /** What cancelling now would refund, when the viewer may cancel. */
+  cancel: CancelOffer | null;
   /** The renter may still pay: the hold has not lapsed. */
   canPay: boolean;
+  /** The renter may take back their request. */
+  canWithdraw: boolean;
+  /** Whether a receipt exists: the card was charged. */
+  hasReceipt: boolean;
+}
+
+/** A kitchen's full address on one line: "1400 W Randolph St, Chicago, IL 60607". */
+export function fullAddress(k: Pick<Kitchen, "address">): string {
+  const a = k.address;
+  const city = findCity(a.city)?.name ?? a.city;
+  return `${a.line1}, ${city}, ${a.state} ${a.postalCode}`;
+}
+
+/**
+ * A maps link that gives directions to `address`. Built with URL, so the
+ * host's text is only ever a percent-encoded query value, never a path,
+ * scheme or second parameter.
+ */
+export function directionsUrl(address: string): string {
+  const url = new URL("https://www.google.com/maps/dir/");
+  url.searchParams.set("api", "1");
+  url.searchParams.set("destination", address);
+  return url.href;
+}
+
+/** Whether the card behind a booking was charged (so it has a receipt). */
+export function wasCharged(b: Pick<Booking, "ledger">): boolean {
+  return b.ledger.some((e) => e.kind === "charge");
+}
+
+function viewerOf(
+  b: Booking,
+  viewer: { id: string },
+): BookingViewer {
+  return b.renterId === viewer.id
+    ? "renter"
+    : b.hostId === viewer.id
+    ? "host"
+    : "staff";
 }
 
 /** A booking as its renter, host or staff sees it now. */
@@ -29,7 +100,10 @@ export async function loadBookingPage(
   now: number,
 ): Promise<BookingView> {
   const booking = await getBookingFor(kv, id, viewer);
-  const kitchen = await getKitchen(kv, booking.kitchenId);
+  const [kitchen, host] = await Promise.all([
+    getKitchen(kv, booking.kitchenId),
+    getHost(kv, booking.hostId),
+  ]);
   if (!kitchen) throw new NotFoundError("We could not find that kitchen.");
   // The form posts to the booking's own route, which serves its two sides;
   // staff cancel from the staff page, with a reason.
@@ -37,15 +111,33 @@ export async function loadBookingPage(
   const refund = booking.status === "confirmed" && by
     ? refundNow(booking, kitchen.cancellationPolicy, by, now)
     : null;
+  const confirmed = booking.status === "confirmed";
+  const address = fullAddress(kitchen);
   return {
     booking,
     kitchen,
+    reference: referenceOf(booking),
+    viewer: viewerOf(booking, viewer),
+    hostName: host?.name ?? "the host",
     accessCode: accessCodeVisible(booking, now) ? booking.accessCode : null,
-    showAddress: booking.status === "confirmed",
+    address: confirmed
+      ? { text: address, directionsUrl: directionsUrl(address) }
+      : null,
     canPay: booking.status === "held" && booking.renterId === viewer.id &&
       (booking.holdExpiresAt ?? 0) > now,
-    refund: refund
-      ? { cents: refund.refundCents, explanation: refund.explanation }
+    canWithdraw: booking.status === "requested" &&
+      booking.renterId === viewer.id,
+    hasReceipt: wasCharged(booking),
+    cancel: refund && by
+      ? {
+        by,
+        refundCents: refund.refundCents,
+        refundBps: refund.refundBps,
+        policy: kitchen.cancellationPolicy,
+        deadline: by === "renter"
+          ? refundDeadline(kitchen.cancellationPolicy, booking.start, now)
+          : null,
+      }
       : null,
   };
 }
@@ -76,6 +168,49 @@ async function withTitles(
     if (k) titles[id] = k.title;
   }
   return { bookings, titles };
+}
+
+/** The platform's name on receipts (and card statements). */
+export const PLATFORM_NAME = "Prep";
+
+/**
+ * A charged booking's receipt (PDF) for its renter, its host or staff; a
+ * booking never charged (a hold, a request, one that lapsed) has none.
+ */
+export async function loadReceipt(
+  kv: Deno.Kv,
+  id: string,
+  viewer: { id: string; roles: readonly string[] },
+  now: number,
+): Promise<{ pdf: Uint8Array; filename: string }> {
+  const booking = await getBookingFor(kv, id, viewer);
+  if (!wasCharged(booking)) {
+    throw new NotFoundError(
+      "This booking has no receipt: the card was not charged for it.",
+    );
+  }
+  const [kitchen, host, renter] = await Promise.all([
+    getKitchen(kv, booking.kitchenId),
+    getHost(kv, booking.hostId),
+    getUser(kv, booking.renterId),
+  ]);
+  if (!kitchen) throw new NotFoundError("We could not find that kitchen.");
+  const reference = referenceOf(booking);
+  const pdf = await receiptPdf({
+    booking,
+    kitchen,
+    address: fullAddress(kitchen),
+    reference,
+    platformName: PLATFORM_NAME,
+    hostName: host?.name ?? "The kitchen's host",
+    renterName: renter
+      ? renter.businessName
+        ? `${renter.name}, ${renter.businessName}`
+        : renter.name
+      : "A former Prep member",
+    now,
+  });
+  return { pdf, filename: receiptFileName(reference) };
 }
 
 /** A booking as a calendar file (.ics) for its renter, host or staff. */

@@ -25,6 +25,7 @@
 import {
   type CancellationPolicy,
   POLICY_NAMES,
+  POLICY_TIERS,
   refundBpsFor,
 } from "../kitchens/policy.ts";
 import { bpsOf, type Quote, sumByPayee } from "./pricing.ts";
@@ -163,4 +164,38 @@ function describeNotice(ms: number): string {
   if (hours === 1) return "1 hour";
   if (hours < 48) return `${hours} hours`;
   return `${Math.floor(hours / 24)} days`;
+}
+
+/** Until when a renter's refund stays as it is now, and what it becomes after. */
+export interface RefundDeadline {
+  /** The instant the current tier ends (epoch ms). */
+  until: number;
+  /** The share refunded after it, in basis points (0: nothing). */
+  thenBps: number;
+}
+
+/**
+ * When the share a renter would get back by cancelling at `nowMs` drops,
+ * and to what; null when it never drops again (nothing is refunded
+ * already). Hosts and staff always refund in full, so only renters have a
+ * deadline.
+ *
+ * @example
+ * // Moderate, 5 days ahead: full refund until 3 days before, then 50%.
+ * refundDeadline("moderate", start, start - 5 * 24 * 3_600_000)
+ * // { until: start - 72 * 3_600_000, thenBps: 5000 }
+ */
+export function refundDeadline(
+  policy: CancellationPolicy,
+  startMs: number,
+  nowMs: number,
+): RefundDeadline | null {
+  const tiers = POLICY_TIERS[policy];
+  const noticeHours = (startMs - nowMs) / HOUR_MS;
+  const i = tiers.findIndex((t) => noticeHours >= t.minHoursNotice);
+  if (i === -1 || noticeHours <= 0) return null;
+  return {
+    until: startMs - tiers[i].minHoursNotice * HOUR_MS,
+    thenBps: tiers[i + 1]?.refundBps ?? 0,
+  };
 }

@@ -9,11 +9,13 @@
  * Reads here are fresh (never the read cache): fit for decisions, and the
  * entries they return are what the deciding atomic checks.
  */
+import { type BackfillResult, runBackfill } from "../db/backfill.ts";
 import { keys } from "../db/keys.ts";
 import { forgetPrefix } from "../db/read_cache.ts";
 import { forgetOccupancy } from "../kitchens/repo.ts";
 import { hostViewScope } from "./cache_keys.ts";
 import type { CalendarDay } from "./day_claims.ts";
+import { REFERENCE_ATTEMPTS, referenceFor } from "./reference.ts";
 import type { Block, Booking, RenterHolds } from "./schema.ts";
 
 // ---------------------------------------------------------------------------
@@ -111,6 +113,32 @@ export async function listNewestBookings(
   return out;
 }
 
+/** The booking with that reference ("PRP-7K3Q-9D", as `parseReference` gives it), or null. */
+export async function getBookingByReference(
+  kv: Deno.Kv,
+  reference: string,
+): Promise<Booking | null> {
+  const id = (await kv.get<string>(keys.bookingByReference(reference))).value;
+  return id ? await getBooking(kv, id) : null;
+}
+
+/**
+ * The first of booking `id`'s references (reference.ts) that no booking
+ * has yet. Read, not claimed: the atomic that stores it checks it is still
+ * free (`addNewBooking`), and a lost race reads again.
+ */
+export async function freeReference(
+  kv: Deno.Kv,
+  id: string,
+): Promise<string> {
+  for (let attempt = 0; attempt < REFERENCE_ATTEMPTS; attempt++) {
+    const ref = referenceFor(id, attempt);
+    const taken = await kv.get<string>(keys.bookingByReference(ref));
+    if (taken.value === null || taken.value === id) return ref;
+  }
+  throw new Error(`No free booking reference for ${id}`);
+}
+
 /** Adds a new booking and its indexes to an atomic, checked absent. */
 export function addNewBooking(
   atomic: Deno.AtomicOperation,
@@ -122,6 +150,28 @@ export function addNewBooking(
     .set(keys.bookingsByKitchen(b.kitchenId, b.start, b.id), b.id)
     .set(keys.bookingsByRenter(b.renterId, b.start, b.id), b.id)
     .set(keys.bookingsByHost(b.hostId, b.start, b.id), b.id);
+  if (b.reference) {
+    const ref = keys.bookingByReference(b.reference);
+    atomic.check({ key: ref, versionstamp: null }).set(ref, b.id);
+  }
+}
+
+/** Gives bookings made before references one, with its index entry (once). */
+export function backfillBookingReferences(
+  kv: Deno.Kv,
+): Promise<BackfillResult> {
+  return runBackfill<Booking>(kv, {
+    name: "bookings_by_reference",
+    prefix: keys.bookingsPrefix(),
+    add: async (atomic, e) => {
+      if (e.value.reference) return;
+      const reference = await freeReference(kv, e.value.id);
+      const ref = keys.bookingByReference(reference);
+      atomic.check({ key: ref, versionstamp: null })
+        .set(ref, e.value.id)
+        .set(e.key, { ...e.value, reference });
+    },
+  });
 }
 
 /**

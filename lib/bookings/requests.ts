@@ -4,10 +4,12 @@
  *
  * Request-to-book after checkout: the card is authorised and the host
  * answers by `respondBy` (24 hours, or the start if sooner). Accepting
- * confirms the booking once payments has captured the card; declining or
- * not answering releases the time and the authorisation. Each is one
- * atomic with its emails, jobs and audit entry.
+ * confirms the booking once payments has captured the card; declining (with
+ * an optional reason the renter sees), not answering, or the renter
+ * withdrawing the request releases the time and the authorisation. Each is
+ * one atomic with its emails, jobs and audit entry.
  */
+import { z } from "zod";
 import { addAudit } from "../audit/repo.ts";
 import type { AuditActor } from "../audit/schema.ts";
 import { ConflictError, ForbiddenError } from "../errors.ts";
@@ -24,6 +26,7 @@ import {
 import type { Booking } from "./schema.ts";
 import { transition } from "./state.ts";
 import { RELEASE_AUTHORISATION_JOB } from "../job_names.ts";
+import { optionalText } from "../text.ts";
 
 /**
  * Only the kitchen's host answers a request. Staff open the host's pages to
@@ -100,11 +103,20 @@ export async function confirmRequest(
   });
 }
 
-/** The host declines: the time is free and the authorisation released. */
+/** The host's decline form: a reason is optional, and the renter reads it. */
+export const declineForm = z.object({
+  reason: optionalText({ label: "a reason", max: 500, multiline: true }),
+});
+
+/**
+ * The host declines, optionally saying why: the time is free and the
+ * authorisation released.
+ */
 export async function declineRequest(
   deps: LifecycleDeps,
   id: string,
   actor: { id: string; email?: string; roles: readonly string[] },
+  reason: string | null = null,
 ): Promise<Booking> {
   const p = await parties(deps.kv, id);
   return await changeBooking(deps, id, (b) => {
@@ -114,6 +126,7 @@ export async function declineRequest(
       ...b,
       status: transition(b.status, "decline"),
       respondBy: null,
+      declineReason: reason,
       note: "The host declined this request; the card was not charged.",
     };
     return {
@@ -125,6 +138,7 @@ export async function declineRequest(
           action: "booking.declined",
           subject: { kind: "booking", id },
           details: { amountCents: b.quote.totalChargedCents },
+          ...(reason ? { reason } : {}),
         }, deps.now);
         addRelease(atomic, deps, b);
         tellParties(atomic, deps, p, next, { renter: "request_declined" });
@@ -177,6 +191,62 @@ export async function expireRequest(
         addRelease(atomic, deps, b);
         tellParties(atomic, deps, p, next, {
           renter: documents ? "documents_expired" : "request_expired",
+        });
+      },
+    };
+  });
+}
+
+/**
+ * Only the renter takes back their request: the host and staff have their
+ * own answers (decline; cancel once confirmed).
+ */
+export function requireRenterOf(
+  b: Pick<Booking, "renterId">,
+  actor: { id: string },
+): void {
+  if (b.renterId !== actor.id) {
+    throw new ForbiddenError(
+      "Only the renter who asked can withdraw a request.",
+    );
+  }
+}
+
+/**
+ * The renter withdraws a request before the host answers: the time is free
+ * again, the card authorisation released (the release job, as for a
+ * decline), and both sides told. Idempotent: a request already withdrawn is
+ * returned unchanged.
+ */
+export async function withdrawRequest(
+  deps: LifecycleDeps,
+  id: string,
+  actor: { id: string; email?: string },
+): Promise<Booking> {
+  const p = await parties(deps.kv, id);
+  return await changeBooking(deps, id, (b) => {
+    requireRenterOf(b, actor);
+    if (b.status === "withdrawn") return null;
+    const next: Booking = {
+      ...b,
+      status: transition(b.status, "withdraw"),
+      respondBy: null,
+      note: "You withdrew this request; the card was not charged.",
+    };
+    return {
+      booking: next,
+      claim: "release",
+      extra: (atomic) => {
+        addAudit(atomic, {
+          actor: { kind: "user", id: actor.id, email: actor.email },
+          action: "booking.withdrawn",
+          subject: { kind: "booking", id },
+          details: { amountCents: b.quote.totalChargedCents },
+        }, deps.now);
+        addRelease(atomic, deps, b);
+        tellParties(atomic, deps, p, next, {
+          renter: "request_withdrawn",
+          host: "request_withdrawn_host",
         });
       },
     };

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { ValidationError } from "../errors.ts";
 import { localDate } from "../kitchens/schema.ts";
+import { optionalText } from "../text.ts";
 import { quoteSchema } from "./pricing.ts";
 import { CANCELLERS } from "./refunds.ts";
 import { bookingStatusSchema } from "./state.ts";
@@ -45,6 +46,12 @@ const cents = z.number().int().min(0);
 export const bookingRecord = z.object({
   v: z.literal(1),
   id: z.string(),
+  /**
+   * The short reference people quote ("PRP-7K3Q-9D", reference.ts), unique
+   * through `bookings_by_reference`. Bookings from before references get
+   * theirs from a one-off backfill.
+   */
+  reference: z.string().optional(),
   kitchenId: z.string(),
   renterId: z.string(),
   hostId: z.string(),
@@ -87,6 +94,10 @@ export const bookingRecord = z.object({
   /** Why a booking that never confirmed ended (expired hold, declined, payment late). */
   note: z.string().nullable(),
   rulesAcceptedAt: z.number().int(),
+  /** Request-to-book: what the renter wrote to the host with the request, if anything. */
+  requestMessage: z.string().nullable().optional(),
+  /** Request-to-book: why the host declined, if they said; the renter sees it. */
+  declineReason: z.string().nullable().optional(),
   /**
    * The city's verdict when the time was held (lib/compliance): the
    * conditions the renter acknowledged. Bookings from before compliance
@@ -117,6 +128,9 @@ export const holdRequest = z.object({
   end: z.string().regex(/^([01]\d|2[0-3]):[03]0$|^24:00$/, "Pick an end time"),
   /** The condition codes the renter ticked on the review page. */
   acknowledge: z.array(z.string().max(64)).max(30).optional(),
+  /** Request-to-book: a note to the host with the request (kept only for such kitchens). */
+  message: optionalText({ label: "a message", max: 1000, multiline: true })
+    .optional(),
 });
 export type HoldRequest = z.infer<typeof holdRequest> & {
   /** "Request these hours": hold them while documents in review are checked. */
@@ -151,7 +165,7 @@ const hoursField = z.string().regex(
  * and the kitchen must take bookings of that length: an end alone cannot
  * tell 25 hours from 1.
  */
-export type ReviewRequest = Omit<HoldRequest, "acknowledge"> & {
+export type ReviewRequest = Omit<HoldRequest, "acknowledge" | "message"> & {
   hours?: number;
 };
 

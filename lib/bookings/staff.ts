@@ -14,8 +14,10 @@ import { ConflictError, NotFoundError } from "../errors.ts";
 import { ID_PATTERN } from "../ids.ts";
 import { getKitchen } from "../kitchens/repo.ts";
 import { text } from "../text.ts";
+import { parseReference } from "./reference.ts";
 import {
   getBooking,
+  getBookingByReference,
   listBookingsByHost,
   listBookingsByRenter,
   listNewestBookings,
@@ -39,6 +41,7 @@ export interface StaffBookingRow {
 
 export type BookingQuery =
   | { kind: "id"; id: string }
+  | { kind: "reference"; reference: string }
   | { kind: "email"; email: string };
 
 // Case-insensitive: ids are read back from staff who may type them in lower case.
@@ -46,22 +49,27 @@ const ID_RE = new RegExp(`^${ID_PATTERN}$`, "i");
 const EMAIL = z.email();
 
 /**
- * What staff typed in the search box: a booking id (any case) or an email
- * address (normalised as accounts store it: trimmed, lower-case).
+ * What staff typed in the search box: a booking id (any case), a booking
+ * reference as the renter reads it out ("PRP-7K3Q-9D", any case, dashes
+ * optional), or an email address (normalised as accounts store it:
+ * trimmed, lower-case).
  *
  * @example
  * bookingQuery.parse(" Ada@Example.com ") // { kind: "email", email: "ada@example.com" }
+ * bookingQuery.parse("prp 7k3q 9d") // { kind: "reference", reference: "PRP-7K3Q-9D" }
  */
 export const bookingQuery = z.string().trim().max(
   254,
   "Use at most 254 characters",
 ).transform((raw, ctx): BookingQuery => {
   if (ID_RE.test(raw)) return { kind: "id", id: raw.toUpperCase() };
+  const reference = parseReference(raw);
+  if (reference) return { kind: "reference", reference };
   const email = raw.toLowerCase();
   if (EMAIL.safeParse(email).success) return { kind: "email", email };
   ctx.addIssue({
     code: "custom",
-    message: "Enter a booking id or an email address",
+    message: "Enter a booking reference, a booking id or an email address",
   });
   return z.NEVER;
 });
@@ -108,15 +116,18 @@ async function toRows(
 }
 
 /**
- * The booking with that id, or the bookings of the account with that email,
- * as renter and as host, latest start first. Nothing found is an empty list.
+ * The booking with that id or reference, or the bookings of the account
+ * with that email, as renter and as host, latest start first. Nothing
+ * found is an empty list.
  */
 export async function findBookings(
   kv: Deno.Kv,
   query: BookingQuery,
 ): Promise<StaffBookingRow[]> {
-  if (query.kind === "id") {
-    const b = await getBooking(kv, query.id);
+  if (query.kind !== "email") {
+    const b = query.kind === "id"
+      ? await getBooking(kv, query.id)
+      : await getBookingByReference(kv, query.reference);
     return b ? await toRows(kv, [b]) : [];
   }
   const userId = (await getUserByEmail(kv, query.email))?.id;

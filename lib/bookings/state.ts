@@ -8,6 +8,7 @@
  *   requested --accept-->    confirmed   the host said yes (capture)
  *   requested --decline-->   declined    the host said no
  *   requested --expire-->    expired     no answer in 24 h or by the start
+ *   requested --withdraw-->  withdrawn   the renter took the request back
  *   confirmed --cancel-->    cancelled   by the renter, the host or staff
  *   confirmed --complete-->  completed   the booking ended
  *   expired   --pay-->       confirmed   late payment, slot re-claimed
@@ -31,6 +32,8 @@ export const BOOKING_STATUSES = [
   "confirmed",
   "expired",
   "declined",
+  /** The renter took back a request before the host answered (nothing charged). */
+  "withdrawn",
   "cancelled",
   "completed",
 ] as const;
@@ -43,6 +46,7 @@ export const BOOKING_EVENTS = [
   "expire",
   "accept",
   "decline",
+  "withdraw",
   "cancel",
   "complete",
 ] as const;
@@ -53,10 +57,16 @@ export const TRANSITIONS: Readonly<
   Record<BookingStatus, Readonly<Partial<Record<BookingEvent, BookingStatus>>>>
 > = {
   held: { pay: "confirmed", authorise: "requested", expire: "expired" },
-  requested: { accept: "confirmed", decline: "declined", expire: "expired" },
+  requested: {
+    accept: "confirmed",
+    decline: "declined",
+    expire: "expired",
+    withdraw: "withdrawn",
+  },
   confirmed: { cancel: "cancelled", complete: "completed" },
   expired: { pay: "confirmed", authorise: "requested" },
   declined: {},
+  withdrawn: {},
   cancelled: {},
   completed: {},
 };
@@ -67,6 +77,7 @@ const STATUS_PHRASES: Record<BookingStatus, string> = {
   confirmed: "is already confirmed",
   expired: "has expired",
   declined: "was declined",
+  withdrawn: "was withdrawn",
   cancelled: "was cancelled",
   completed: "is already completed",
 };
@@ -77,6 +88,7 @@ const EVENT_PHRASES: Record<BookingEvent, string> = {
   expire: "expire",
   accept: "be accepted",
   decline: "be declined",
+  withdraw: "be withdrawn",
   cancel: "be cancelled",
   complete: "be completed",
 };

@@ -40,7 +40,11 @@ const PROGRESS_EVERY = 100;
 export interface BackfillOptions<T> {
   name: string;
   prefix: Deno.KvKey;
-  add: (atomic: Deno.AtomicOperation, entry: Deno.KvEntry<T>) => void;
+  /** May read first (what it reads, it checks in the atomic). */
+  add: (
+    atomic: Deno.AtomicOperation,
+    entry: Deno.KvEntry<T>,
+  ) => void | Promise<void>;
   now?: () => number;
 }
 
@@ -111,7 +115,7 @@ async function runOnce<T>(
   );
   for await (const entry of iter) {
     const atomic = kv.atomic().check(entry);
-    opts.add(atomic, entry);
+    await opts.add(atomic, entry);
     // A failed check: the record changed meanwhile, and that write indexed it.
     await atomic.commit();
     count++;

@@ -182,6 +182,10 @@ export const keys = {
     id,
   ],
   bookingsByHostPrefix: (hostId: string) => ["bookings_by_host", hostId],
+  /** Unique: a booking's short reference ("PRP-7K3Q-9D", bookings/reference.ts) → its id. */
+  bookingByReference: (
+    reference: string,
+  ) => ["bookings_by_reference", reference],
   /** A renter's unpaid holds, checked in the atomic that adds one (at most 3). */
   renterHolds: (renterId: string) => ["renter_holds", renterId],
   /** What a renter was about to book (bookings/drafts.ts): one per user, short-lived. */

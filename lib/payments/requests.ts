@@ -15,6 +15,8 @@ import {
   requireHostsTurn,
 } from "../bookings/requests.ts";
 import type { Booking } from "../bookings/schema.ts";
+import { TransitionError } from "../bookings/state.ts";
+import { addAudit } from "../audit/repo.ts";
 import { ConflictError, NotFoundError } from "../errors.ts";
 import type { PaymentDeps } from "./events.ts";
 
@@ -63,15 +65,62 @@ export async function acceptRequest(
       throw err;
     }
   }
-  return await confirmRequest(
-    deps,
-    id,
-    { kind: "user", id: actor.id, email: actor.email },
-    chargeId,
-  );
+  try {
+    return await confirmRequest(
+      deps,
+      id,
+      { kind: "user", id: actor.id, email: actor.email },
+      chargeId,
+    );
+  } catch (err) {
+    // The renter withdrew (or the request lapsed) while the card was being
+    // captured: the booking stands as they left it, so the capture goes back.
+    if (err instanceof TransitionError && b.payment.provider === "stripe") {
+      await undoCapture(deps, b, err.from);
+      throw new ConflictError(
+        `This request was ${
+          err.from === "withdrawn" ? "withdrawn by the renter" : err.from
+        } a moment ago, so it cannot be accepted; the renter's card was refunded in full.`,
+      );
+    }
+    throw err;
+  }
 }
 
-/** The release job: cancels the authorisation of a request that will not be charged. */
+/**
+ * Refunds in full a capture that raced a request's end (the booking was
+ * never confirmed, so its ledger records no charge), with the host's
+ * transfer and the platform's fee taken back; audited.
+ */
+async function undoCapture(
+  deps: PaymentDeps,
+  b: Booking,
+  status: string,
+): Promise<void> {
+  const refund = await deps.stripe!.refunds.create({
+    payment_intent: b.payment.paymentIntentId!,
+    reverse_transfer: true,
+    refund_application_fee: true,
+    metadata: { booking_id: b.id, reason: `request ${status}` },
+  }, { idempotencyKey: `booking:${b.id}:capture-undo` });
+  const atomic = deps.kv.atomic();
+  addAudit(atomic, {
+    actor: { kind: "system", id: null },
+    action: "payment.capture_refunded",
+    subject: { kind: "booking", id: b.id },
+    details: {
+      refund: refund.id,
+      amountCents: b.quote.totalChargedCents,
+      status,
+    },
+  }, deps.now);
+  await atomic.commit();
+}
+
+/**
+ * The release job: cancels the authorisation of a request that will not be
+ * charged (declined, lapsed or withdrawn).
+ */
 export async function releaseAuthorisation(
   deps: PaymentDeps,
   id: string,
@@ -80,7 +129,7 @@ export async function releaseAuthorisation(
   if (!b || b.payment.provider !== "stripe" || !b.payment.paymentIntentId) {
     return;
   }
-  if (b.status !== "declined" && b.status !== "expired") return;
+  if (!["declined", "expired", "withdrawn"].includes(b.status)) return;
   if (!deps.stripe) throw new Error("Stripe is not configured");
   const pi = await deps.stripe.paymentIntents.retrieve(
     b.payment.paymentIntentId,

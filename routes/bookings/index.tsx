@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import {
   BookingPage,
+  CancelBookingPage,
   ChooseHoursPage,
   DemoCheckoutPage,
   ReviewPage,
@@ -16,8 +17,10 @@ import { cancelBooking } from "../../lib/bookings/lifecycle.ts";
 import {
   loadBookingCalendar,
   loadBookingPage,
+  loadReceipt,
   loadTrips,
 } from "../../lib/bookings/pages.ts";
+import { withdrawRequest } from "../../lib/bookings/requests.ts";
 import {
   holdRequest,
   hoursBetween,
@@ -58,14 +61,11 @@ bookings.use(async (c, next) => {
   await next();
 });
 
-const NOTICES: Record<string, string> = {
-  paid: "Thank you! Your payment is received.",
-  cancelled: "Your booking is cancelled.",
-};
-
-/** After a checkout that only authorised the card (hours waiting for documents). */
-const AUTHORISED =
-  "Thank you! Your card is authorised; it is charged only once your booking is confirmed.";
+/** What the booking page was sent back with, after an action on it. */
+const NOTICES = ["paid", "cancelled", "withdrawn"] as const;
+type BookingNotice = typeof NOTICES[number];
+const noticeOf = (c: AppContext): BookingNotice | undefined =>
+  NOTICES.find((n) => n === readNotice(c));
 
 /** The review page after coming back to it (the confirmation link, an upload). */
 const REVIEW_NOTICES: Record<string, string> = {
@@ -166,9 +166,10 @@ bookings.get("/new", async (c) => {
  * go back to the kitchen's hours form; what the renter agreed to, when
  * something is missing, goes back to the review of those hours.
  */
-const pickedHours = holdRequest.omit({ acknowledge: true });
+const pickedHours = holdRequest.omit({ acknowledge: true, message: true });
 const agreement = z.object({
   acknowledge: holdRequest.shape.acknowledge,
+  message: holdRequest.shape.message,
   acceptRules: z.literal("yes", "Accept the house rules to book"),
   /** "documents": "Request these hours" while documents are in review. */
   intent: z.enum(["", "book", "documents"], "Choose how to book"),
@@ -185,6 +186,7 @@ bookings.post("/", async (c) => {
       ...hours.data,
       acknowledge: agreed.data.acknowledge,
       awaitDocuments: agreed.data.intent === "documents",
+      message: agreed.data.message,
     });
     const { url, external } = await takeToCheckout(
       services,
@@ -201,26 +203,58 @@ bookings.post("/", async (c) => {
 });
 
 bookings.get(`/:id{${ID_PATTERN}}`, async (c) => {
+  const now = c.var.services.clock();
   const view = await loadBookingPage(
     c.var.services.kv,
     c.req.param("id"),
     c.var.user!,
-    c.var.services.clock(),
+    now,
   );
-  const confirming = view.booking.status === "held" &&
-    readNotice(c) === "paid";
+  const notice = noticeOf(c);
+  const confirming = view.booking.status === "held" && notice === "paid";
   if (confirming) c.header("Refresh", "2");
-  const authorised = readNotice(c) === "paid" &&
-    view.booking.status === "requested";
   return page(
     c,
     { title: view.kitchen.title },
     <BookingPage
       {...view}
-      notice={authorised ? AUTHORISED : NOTICES[readNotice(c)]}
+      notice={notice}
       confirming={confirming}
+      now={now}
     />,
   );
+});
+
+/** The cancel button's page without JavaScript: what cancelling refunds, and a last "Yes". */
+bookings.get(`/:id{${ID_PATTERN}}/cancel`, async (c) => {
+  const id = c.req.param("id");
+  const view = await loadBookingPage(
+    c.var.services.kv,
+    id,
+    c.var.user!,
+    c.var.services.clock(),
+  );
+  // Nothing to cancel (any more): the booking's page says what it is.
+  if (!view.cancel) return redirect(c, `/bookings/${id}`);
+  return page(
+    c,
+    { title: "Cancel this booking?" },
+    <CancelBookingPage {...view} cancel={view.cancel} />,
+  );
+});
+
+bookings.get(`/:id{${ID_PATTERN}}/receipt.pdf`, async (c) => {
+  const { pdf, filename } = await loadReceipt(
+    c.var.services.kv,
+    c.req.param("id"),
+    c.var.user!,
+    c.var.services.clock(),
+  );
+  return c.body(pdf as Uint8Array<ArrayBuffer>, 200, {
+    "Content-Type": "application/pdf",
+    "Content-Disposition": attachment(filename),
+    "Cache-Control": "private, no-store",
+  });
 });
 
 bookings.get(`/:id{${ID_PATTERN}}/calendar.ics`, async (c) => {
@@ -251,7 +285,11 @@ bookings.get(`/:id{${ID_PATTERN}}/pay`, async (c) => {
   return page(
     c,
     { title: "Pay for your booking" },
-    <DemoCheckoutPage booking={next.booking} kitchen={next.kitchen} />,
+    <DemoCheckoutPage
+      booking={next.booking}
+      kitchen={next.kitchen}
+      now={c.var.services.clock()}
+    />,
   );
 });
 
@@ -268,4 +306,10 @@ bookings.post(`/:id{${ID_PATTERN}}/cancel`, async (c) => {
     reason: null,
   });
   return redirect(c, `/bookings/${id}?notice=cancelled`);
+});
+
+bookings.post(`/:id{${ID_PATTERN}}/withdraw`, async (c) => {
+  const id = c.req.param("id");
+  await withdrawRequest(at(c.var.services), id, c.var.user!);
+  return redirect(c, `/bookings/${id}?notice=withdrawn`);
 });

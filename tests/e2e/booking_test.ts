@@ -316,19 +316,18 @@ browserTest(
       // Paying confirms through the payment job; the page refreshes itself until then.
       await page.getByRole("button", { name: /^Pay .+ \(demo\)$/ }).click();
       await page.waitForURL(/\/bookings\/[0-9A-Z]{26}\?notice=paid$/);
-      assert.match(
-        await main.innerText(),
-        /Thank you! Your payment is received\./,
+      assert.equal(
+        await page.getByTestId("status").locator("h2").innerText(),
+        "Confirming your payment",
       );
-      assert.match(await main.innerText(), /We are confirming your payment/);
+      assert.doesNotMatch(await main.innerText(), /Waiting for payment/);
       await audit.check(page, "/bookings/:id?notice=paid (confirming)");
       await s.runJobs();
-      await page.locator("main header p", { hasText: "Confirmed" }).waitFor({
-        timeout: 10_000,
-      });
+      await page.getByTestId("status").locator("h2", { hasText: "Confirmed" })
+        .waitFor({ timeout: 10_000 });
       assert.match(await main.innerText(), /Getting in/);
       assert.match(await main.innerText(), /Receipt/);
-      assert.doesNotMatch(await main.innerText(), /We are confirming/);
+      assert.doesNotMatch(await main.innerText(), /Confirming your payment/);
       await audit.check(page, "/bookings/:id (confirmed)");
 
       // Back on the kitchen page for that date, the booked start is not offered.
@@ -372,15 +371,17 @@ browserTest(
       // The renter cancels and sees the refund.
       await page.goto(`${s.baseUrl}${bookingPath}`);
       assert.match(await main.innerText(), /Cancel this booking/);
-      await page.getByRole("button", { name: "Cancel booking" }).click();
+      await page.waitForSelector("prep-island[data-hydrated]");
+      await page.getByRole("link", { name: "Cancel booking" }).click();
+      await page.getByRole("button", { name: "Yes, cancel booking" }).click();
       await page.waitForURL(/\?notice=cancelled$/);
       const cancelled = await main.innerText();
-      assert.match(cancelled, /Your booking is cancelled\./);
+      assert.match(cancelled, /You cancelled this booking on /);
       assert.equal(
-        await page.locator("main header p").first().textContent(),
+        await page.getByTestId("status").locator("h2").textContent(),
         "Cancelled",
       );
-      assert.match(cancelled, /Refund: \$[1-9][\d,]*(\.\d\d)?\n/);
+      assert.match(cancelled, /We refunded \$[1-9][\d,]*(\.\d\d)? to the card/);
       assert.doesNotMatch(cancelled, /Cancel this booking/);
       await audit.check(page, "/bookings/:id?notice=cancelled");
       await s.runJobs();
@@ -459,17 +460,17 @@ browserTest(
       await renter.getByLabel(
         "I have read the house rules and will follow them.",
       ).check();
-      await renter.getByRole("button", { name: "Continue to payment" })
-        .click();
+      await renter.getByRole("button", { name: "Request to book" }).click();
       await renter.waitForURL(/\/bookings\/[0-9A-Z]{26}\/pay$/);
       const bookingUrl = renter.url().replace(/\/pay$/, "");
-      await renter.getByRole("button", { name: /^Pay .+ \(demo\)$/ }).click();
+      await renter.getByRole("button", { name: /^Authorise .+ \(demo\)$/ })
+        .click();
       await renter.waitForURL(/\?notice=paid$/);
       await s.runJobs();
       await renter.goto(bookingUrl);
-      assert.match(
-        await renter.locator("main header p").first().innerText(),
-        /Waiting for the host to accept/i,
+      assert.equal(
+        await renter.getByTestId("status").locator("h2").innerText(),
+        "Request sent: waiting for the host",
       );
       await audit.check(renter, "/bookings/:id (requested)");
 
@@ -482,8 +483,12 @@ browserTest(
       });
       assert.equal(await request.count(), 1);
       await audit.check(host, "/host/bookings (a request)");
-      await request.getByRole("button", { name: "Accept" }).click();
-      await host.waitForURL(/\/host\/bookings\?notice=accepted$/);
+      await request.getByRole("link", { name: "See the request and answer" })
+        .click();
+      await host.waitForURL(/\/host\/bookings\/[0-9A-Z]{26}$/);
+      await audit.check(host, "/host/bookings/:id (the request)");
+      await host.getByRole("button", { name: /^Accept and charge / }).click();
+      await host.waitForURL(/\/host\/bookings\/[0-9A-Z]{26}\?notice=accepted$/);
       assert.match(
         await host.locator("main").innerText(),
         /Request accepted: the renter's card is charged and the booking confirmed\./,
@@ -493,9 +498,9 @@ browserTest(
       await audit.check(host, "/host/payouts");
 
       await renter.goto(bookingUrl);
-      assert.match(
-        await renter.locator("main header p").first().innerText(),
-        /Confirmed/i,
+      assert.equal(
+        await renter.getByTestId("status").locator("h2").innerText(),
+        "Confirmed",
       );
       assert.deepEqual(problems, []);
       audit.assertClean();

@@ -92,7 +92,7 @@ browserTest(
       const id = new URL(page.url()).pathname.split("/")[2];
       assert.match(
         await page.locator("main").innerText(),
-        /We are confirming your payment/,
+        /Confirming your payment\s+We have your payment and are confirming it\./,
       );
       const held = (await t.kv.get<Booking>(keys.booking(id))).value!;
       assert.equal(held.status, "held", "the return page confirms nothing");
@@ -119,9 +119,8 @@ browserTest(
       for (let pass = 0; pass < 5; pass++) {
         if ((await runner.runDue()).ran === 0) break;
       }
-      await page.locator("main header p", { hasText: /confirmed/i }).waitFor({
-        timeout: 10_000,
-      });
+      await page.getByTestId("status").locator("h2", { hasText: "Confirmed" })
+        .waitFor({ timeout: 10_000 });
     } finally {
       await context.close();
       await server.shutdown();

@@ -206,7 +206,7 @@ Deno.test("admin bookings: staff find a booking by id, by the renter's email and
     const html = await res.text();
     assert.match(
       html,
-      /Enter a booking id or an email address|Use at most 254 characters/,
+      /Enter a booking reference, a booking id or an email address|Use at most 254 characters/,
     );
     assert.doesNotMatch(html, row);
     assert.doesNotMatch(html, /No bookings found|Newest bookings/);
@@ -434,14 +434,14 @@ Deno.test("admin bookings: staff cannot accept or decline a request through the 
   });
   assert.equal(
     accepted.headers.get("location"),
-    "/host/bookings?notice=accepted",
+    `/host/bookings/${first}?notice=accepted`,
   );
   const declined = await post(t, `/host/bookings/${second}/decline`, {}, {
     cookie: host.cookie,
   });
   assert.equal(
     declined.headers.get("location"),
-    "/host/bookings?notice=declined",
+    `/host/bookings/${second}?notice=declined`,
   );
   assert.equal((await booking(t, first)).status, "confirmed");
   assert.equal((await booking(t, second)).status, "declined");

@@ -330,6 +330,7 @@ Deno.test("ics: status follows the booking; the address only while confirmed", (
     ["cancelled", "CANCELLED", false],
     ["expired", "CANCELLED", false],
     ["declined", "CANCELLED", false],
+    ["withdrawn", "CANCELLED", false],
   ];
   for (const [status, expected, address] of cases) {
     const e = parseIcs(build({ status })).only("VEVENT");

@@ -146,8 +146,27 @@ Deno.test("bookings: the renter cancels under the policy and sees the refund; th
   await post(t, `/bookings/${id}/pay`, {}, { cookie });
   await runJobs(t);
   const page = await (await get(t, `/bookings/${id}`, cookie)).text();
-  // Dec 5 10:00 Chicago is 91 hours away: a full refund under Moderate.
-  assert.match(page, /Cancelling now refunds \$185/);
+  // Dec 5 10:00 Chicago is 91 hours away: a full refund under Moderate,
+  // until 72 hours before the start.
+  assert.match(
+    page,
+    /If you cancel now you get \$185 back \(Moderate policy: a full refund until Wed, Dec 2, 10:00\sAM; 50% after that\)\./,
+  );
+  // Without JavaScript, "Cancel booking" is a page that asks first.
+  assert.match(page, new RegExp(`href="/bookings/${id}/cancel"`));
+  const ask = await get(t, `/bookings/${id}/cancel`, cookie);
+  assert.equal(ask.status, 200);
+  const question = await ask.text();
+  assert.match(question, /Cancel this booking\?/);
+  assert.match(
+    question,
+    /You get \$185 back to the card you paid with\. Refunds reach the card in 5–10 business days\./,
+  );
+  assert.equal(
+    (await booking(t, id)).status,
+    "confirmed",
+    "asking changes nothing",
+  );
   const res = await post(t, `/bookings/${id}/cancel`, {}, { cookie });
   assert.equal(res.headers.get("location"), `/bookings/${id}?notice=cancelled`);
   await runJobs(t);

@@ -17,6 +17,9 @@ import { listDeadJobs } from "../../lib/jobs/outbox.ts";
 import { getHostFresh } from "../../lib/hosts/repo.ts";
 import type { UnprocessablePaymentEvent } from "../../lib/payments/schema.ts";
 import { stripeClient } from "../../lib/payments/stripe.ts";
+import { acceptRequest } from "../../lib/payments/requests.ts";
+import { withdrawRequest } from "../../lib/bookings/requests.ts";
+import { at } from "../../lib/app.ts";
 import {
   get,
   post,
@@ -535,7 +538,7 @@ Deno.test("stripe: request-to-book authorises, the host accepts (capture) or dec
   });
   assert.equal(
     accepted.headers.get("location"),
-    "/host/bookings?notice=accepted",
+    `/host/bookings/${a.bookingId}?notice=accepted`,
   );
   b = await booking(w.t, a.bookingId);
   assert.equal(b.status, "confirmed");
@@ -559,6 +562,26 @@ Deno.test("stripe: request-to-book authorises, the host accepts (capture) or dec
     "canceled",
   );
 
+  // The renter withdraws: the time is free, and the job releases the card.
+  const r = await checkout(w, w.renter, "18:00", "20:00");
+  const rPaid = w.fake.completeSession(r.sessionId);
+  await deliver(w, rPaid.event);
+  await runJobs(w.t);
+  const withdrawn = await post(w.t, `/bookings/${r.bookingId}/withdraw`, {}, {
+    cookie: w.renter,
+  });
+  assert.equal(
+    withdrawn.headers.get("location"),
+    `/bookings/${r.bookingId}?notice=withdrawn`,
+  );
+  await runJobs(w.t);
+  assert.equal((await booking(w.t, r.bookingId)).status, "withdrawn");
+  assert.equal(
+    w.fake.state.paymentIntents.get(rPaid.paymentIntent.id)!.status,
+    "canceled",
+  );
+  await checkout(w, w.renter, "18:00", "20:00");
+
   // Unanswered: expires at the deadline and releases the card.
   const e = await checkout(w, w.renter, "08:00", "10:00");
   const ePaid = w.fake.completeSession(e.sessionId);
@@ -572,6 +595,47 @@ Deno.test("stripe: request-to-book authorises, the host accepts (capture) or dec
     w.fake.state.paymentIntents.get(ePaid.paymentIntent.id)!.status,
     "canceled",
   );
+  await w.close();
+});
+
+Deno.test("stripe: a request withdrawn while the host accepts is refunded in full, never confirmed", async () => {
+  const w = await world({ bookingMode: "request" });
+  const a = await checkout(w);
+  const paid = w.fake.completeSession(a.sessionId);
+  await deliver(w, paid.event);
+  await runJobs(w.t);
+  const renter = (await userByEmail(w.t, "rosa@example.com"))!;
+  // The renter's withdrawal lands between the capture and the confirmation.
+  const racing = {
+    paymentIntents: {
+      capture: async (
+        ...args: Parameters<Stripe["paymentIntents"]["capture"]>
+      ) => {
+        const pi = await w.stripe.paymentIntents.capture(...args);
+        await withdrawRequest(at(w.t.services), a.bookingId, renter);
+        return pi;
+      },
+    },
+    refunds: w.stripe.refunds,
+  } as unknown as Stripe;
+  await assert.rejects(
+    acceptRequest(
+      { ...at(w.t.services), stripe: racing },
+      a.bookingId,
+      { id: w.hostId, roles: ["host"] },
+    ),
+    /withdrawn by the renter a moment ago, so it cannot be accepted; the renter's card was refunded in full\./,
+  );
+  const b = await booking(w.t, a.bookingId);
+  assert.equal(b.status, "withdrawn");
+  assert.equal(b.ledger.length, 0, "never charged on the ledger");
+  const refunds = [...w.fake.state.refunds.values()].filter((r) =>
+    r.payment_intent === paid.paymentIntent.id
+  );
+  assert.equal(refunds.length, 1);
+  assert.equal(refunds[0].amount, paid.paymentIntent.amount);
+  const audit = await listAuditFor(w.t.kv, "booking", a.bookingId);
+  assert.ok(audit.some((e) => e.action === "payment.capture_refunded"));
   await w.close();
 });
 

@@ -27,6 +27,7 @@ const allowed: [BookingStatus, BookingEvent, BookingStatus][] = [
   ["requested", "accept", "confirmed"],
   ["requested", "decline", "declined"],
   ["requested", "expire", "expired"],
+  ["requested", "withdraw", "withdrawn"],
   ["confirmed", "cancel", "cancelled"],
   ["confirmed", "complete", "completed"],
   ["expired", "pay", "confirmed"],
@@ -79,6 +80,13 @@ Deno.test("booking state: the exported table is exactly the documented one", () 
   );
   assert.deepEqual(allowedEvents("held"), ["pay", "authorise", "expire"]);
   assert.deepEqual(allowedEvents("confirmed"), ["cancel", "complete"]);
+  assert.deepEqual(allowedEvents("requested"), [
+    "expire",
+    "accept",
+    "decline",
+    "withdraw",
+  ]);
+  assert.deepEqual(allowedEvents("withdrawn"), []);
   assert.deepEqual(allowedEvents("cancelled"), []);
 });
 
@@ -154,6 +162,16 @@ Deno.test("booking state: refusals say why in plain words", () => {
       "authorise",
       "This booking is already confirmed, so it cannot be requested.",
     ],
+    [
+      "confirmed",
+      "withdraw",
+      "This booking is already confirmed, so it cannot be withdrawn.",
+    ],
+    [
+      "withdrawn",
+      "accept",
+      "This booking was withdrawn, so it cannot be accepted.",
+    ],
   ];
   for (const [from, event, message] of messages) {
     assert.throws(() => transition(from, event), { message });
@@ -168,6 +186,7 @@ Deno.test("booking state: live, terminal and disputable statuses", () => {
     ["confirmed", true, false, true],
     ["expired", false, false, false],
     ["declined", false, true, false],
+    ["withdrawn", false, true, false],
     ["cancelled", false, true, true],
     ["completed", false, true, true],
   ];
@@ -180,7 +199,7 @@ Deno.test("booking state: live, terminal and disputable statuses", () => {
   }
 });
 
-Deno.test("booking state: the status schema takes the seven statuses only", () => {
+Deno.test("booking state: the status schema takes the eight statuses only", () => {
   for (const s of BOOKING_STATUSES) {
     assert.equal(bookingStatusSchema.parse(s), s);
   }

@@ -119,6 +119,10 @@ Deno.test("earnings: each booking's money follows its ledger and status", () => 
       ledger: [],
     }, null],
     ["a hold: not counted", { status: "held", ledger: [] }, null],
+    ["a request the renter withdrew: not counted", {
+      status: "withdrawn",
+      ledger: [],
+    }, null],
     [
       "a late payment refunded in full never reached the host: not counted",
       {

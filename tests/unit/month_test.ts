@@ -160,7 +160,8 @@ Deno.test("month: bookings, requests and live holds show on their local dates; t
       status: "held",
       holdExpiresAt: NOW + 10 * 60_000,
     }),
-    // Gone: an expired hold (before its job ran), a cancellation, a decline.
+    // Gone: an expired hold (before its job ran), a cancellation, a decline,
+    // a request the renter withdrew.
     booking(tz, "2026-12-04T08:00", "2026-12-04T10:00", {
       status: "held",
       holdExpiresAt: NOW - 1,
@@ -169,6 +170,9 @@ Deno.test("month: bookings, requests and live holds show on their local dates; t
       status: "cancelled",
     }),
     booking(tz, "2026-12-04T12:00", "2026-12-04T14:00", { status: "declined" }),
+    booking(tz, "2026-12-04T14:00", "2026-12-04T16:00", {
+      status: "withdrawn",
+    }),
     // Another kitchen's, and another month's.
     booking(tz, "2026-12-05T10:00", "2026-12-05T12:00", { kitchenId: "K2" }),
     booking(tz, "2027-01-05T10:00", "2027-01-05T12:00"),
