@@ -311,7 +311,9 @@ export function StatusBlock(
       );
       break;
     case "expired":
-      heading = b.mode === "request" && b.note
+      heading = b.waitingFor === "documents"
+        ? "Not booked: the hours were released"
+        : b.mode === "request" && b.note
         ? "Request expired"
         : "Not booked: the hold lapsed before payment";
       body = (

@@ -392,7 +392,7 @@ browserTest(
       await s.runJobs();
       await tab.goto(bookingUrl);
       assert.equal(
-        await tab.locator("main header p").first().textContent(),
+        await tab.locator("[data-testid=status] h2").textContent(),
         "Your documents are being checked",
       );
       assert.match(await tabMain.innerText(), /We are holding these hours/);
@@ -429,7 +429,7 @@ browserTest(
       // Confirmed, for the hours picked at the start.
       await tab.goto(bookingUrl);
       assert.equal(
-        await tab.locator("main header p").first().textContent(),
+        await tab.locator("[data-testid=status] h2").textContent(),
         "Confirmed",
       );
       assert.match(await tabMain.innerText(), /Getting in/);
