@@ -58,6 +58,17 @@ export function formatDayTime(timeZone: string, ms: number): string {
   return formatIn(dayTimeFormats, timeZone, DAY_TIME, ms);
 }
 
+const stampFormats = new Map<string, TimeFormat>();
+const STAMP: Intl.DateTimeFormatOptions = { ...DAY_TIME, year: "numeric" };
+
+/**
+ * "Thu, Dec 10, 2026, 9:00 AM" in `timeZone`: for records that span years
+ * (the audit log, a document's history), where the day alone is not enough.
+ */
+export function formatStamp(timeZone: string, ms: number): string {
+  return formatIn(stampFormats, timeZone, STAMP, ms);
+}
+
 const DATE: Intl.DateTimeFormatOptions = {
   weekday: "short",
   month: "short",
