@@ -12,6 +12,7 @@ import { adminAudit } from "./audit.tsx";
 import { adminBookings } from "./bookings.tsx";
 import { adminCertifiers } from "./certifiers.tsx";
 import { adminDocuments } from "./documents.tsx";
+import { adminJobs } from "./jobs.tsx";
 import { adminKitchens } from "./kitchens.tsx";
 import { adminUsers } from "./users.tsx";
 
@@ -27,7 +28,7 @@ admin.get("/", async (c) => {
   const watch = await staffWatch(c.var.services.kv, c.var.services.clock());
   return page(
     c,
-    { title: "Admin" },
+    { title: "Overview" },
     <AdminHomePage user={c.var.user!} watch={watch} />,
   );
 });
@@ -38,3 +39,4 @@ admin.route("/documents", adminDocuments);
 admin.route("/kitchens", adminKitchens);
 admin.route("/users", adminUsers);
 admin.route("/certifiers", adminCertifiers);
+admin.route("/jobs", adminJobs);
