@@ -20,6 +20,7 @@ import {
   TextField,
 } from "./Forms.tsx";
 import { KitchenPage } from "./KitchenPage.tsx";
+import { SuspensionNotice } from "./SuspensionNotice.tsx";
 
 const card = "rounded-xl border border-stone-200 bg-white p-6";
 const primary =
@@ -85,13 +86,16 @@ export function NewListingPage() {
   );
 }
 
-export function ListingOverview({ listing, problems, notice, form }: {
+export function ListingOverview({ listing, problems, notice, form, from }: {
   listing: Listing;
   problems: string[];
   notice?: string;
   form?: FormState;
+  /** The site's From address, where a suspended kitchen's host writes. */
+  from: string;
 }) {
   const base = `/host/kitchens/${listing.id}`;
+  const suspended = listing.kitchen?.suspension ? listing.kitchen : null;
   return (
     <section class="space-y-6">
       {notice && <Notice>{notice}</Notice>}
@@ -102,6 +106,12 @@ export function ListingOverview({ listing, problems, notice, form }: {
         </p>
         <h1 class="text-3xl font-extrabold">{titleOf(listing)}</h1>
       </header>
+      {suspended?.suspension && (
+        <SuspensionNotice
+          kitchen={{ ...suspended, suspension: suspended.suspension }}
+          from={from}
+        />
+      )}
       <div class={card}>
         <h2 class="text-xl font-bold">Sections</h2>
         <ul class="mt-2 grid gap-2 sm:grid-cols-2">

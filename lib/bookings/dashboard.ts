@@ -35,9 +35,18 @@ export type DashboardBooking =
   & Pick<Booking, "respondBy">
   & { payoutCents: number };
 
+/** A kitchen of the host's that Prep staff suspended, and why (shown on the dashboard). */
+export interface SuspendedKitchen {
+  id: string;
+  title: string;
+  timeZone: string;
+  suspension: { reason: string; at: number };
+}
+
 export interface DashboardData {
   /** Kitchen id → title. */
   titles: Record<string, string>;
+  suspended: SuspendedKitchen[];
   /** Bookings on each kitchen's local today, by start. */
   today: DashboardBooking[];
   upcoming: DashboardBooking[];
@@ -70,6 +79,7 @@ const EARNINGS_MONTHS_SHOWN = 12;
 
 interface Snapshot {
   kitchens: GridKitchen[];
+  suspended: SuspendedKitchen[];
   bookings: DashboardBooking[];
   truncated: boolean;
 }
@@ -84,10 +94,15 @@ async function loadSnapshot(kv: Deno.Kv, hostId: string): Promise<Snapshot> {
     listBookingsByHost(kv, hostId, MAX_BOOKINGS),
   ]);
   const kitchens: GridKitchen[] = [];
+  const suspended: SuspendedKitchen[] = [];
   for (const k of await Promise.all(ids.map((id) => getKitchen(kv, id)))) {
     if (!k || k.hostId !== hostId) continue;
     const { id, title, timeZone, weeklyHours, blackoutDates } = k;
     kitchens.push({ id, title, timeZone, weeklyHours, blackoutDates });
+    if (k.status === "suspended" && k.suspension) {
+      const { reason, at } = k.suspension;
+      suspended.push({ id, title, timeZone, suspension: { reason, at } });
+    }
   }
   kitchens.sort((a, z) => a.title.localeCompare(z.title, "en"));
   const bookings = full.filter((b) => b.hostId === hostId).map((b) => ({
@@ -103,7 +118,12 @@ async function loadSnapshot(kv: Deno.Kv, hostId: string): Promise<Snapshot> {
     ledger: b.ledger,
     payoutCents: b.quote.hostPayoutCents,
   }));
-  return { kitchens, bookings, truncated: full.length >= MAX_BOOKINGS };
+  return {
+    kitchens,
+    suspended,
+    bookings,
+    truncated: full.length >= MAX_BOOKINGS,
+  };
 }
 
 /**
@@ -173,6 +193,7 @@ function buildDashboard(
   const earnings = summariseEarnings(s.bookings, now);
   return {
     titles: titlesOf(s),
+    suspended: s.suspended,
     today,
     upcoming: upcoming.slice(0, UPCOMING_SHOWN),
     moreUpcoming: Math.max(0, upcoming.length - UPCOMING_SHOWN),

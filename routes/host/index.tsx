@@ -55,7 +55,11 @@ host.get("/", async (c) => {
     c.var.services.clock(),
     renderDashboardParts,
   );
-  return page(c, { title: "Host dashboard" }, <HostDashboard parts={parts} />);
+  return page(
+    c,
+    { title: "Host dashboard" },
+    <HostDashboard parts={parts} from={c.var.services.mail.from} />,
+  );
 });
 
 /** A month's grids, rendered, as JSON: the calendar island's previous/next. */

@@ -105,6 +105,7 @@ async function renderOverview(
       problems={problems}
       notice={notice(c)}
       form={form}
+      from={c.var.services.mail.from}
     />,
     status,
   );
