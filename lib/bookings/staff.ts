@@ -19,7 +19,7 @@ import type { AuditEntry } from "../audit/schema.ts";
 import { ConflictError, NotFoundError } from "../errors.ts";
 import { ID_PATTERN } from "../ids.ts";
 import { formatDayTime } from "../format.ts";
-import { getKitchens } from "../kitchens/repo.ts";
+import { getKitchensFresh } from "../kitchens/repo.ts";
 import { text } from "../text.ts";
 import {
   getBooking,
@@ -118,7 +118,7 @@ async function toRows(
       ...bookings.flatMap((b) => [b.renterId, b.hostId]),
       ...extraPeople,
     ]),
-    getKitchens(kv, kitchenIds),
+    getKitchensFresh(kv, kitchenIds),
   ]);
   const titles = new Map(
     kitchens.flatMap((k) => k ? [[k.id, k.title] as const] : []),

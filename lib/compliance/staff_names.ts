@@ -1,10 +1,10 @@
 /**
  * Names, not ids, on staff pages (issue 17 §17): the people, kitchens,
  * bookings and documents an audit log or a staff table mentions, read a
- * page at a time. Every read is batched (accounts and bookings ten keys a
- * `getMany`, kitchens through the read cache) and bounded by the page it
- * names, so a page of 50 entries costs a few round trips, never one per
- * row. Lives here, above the domains it reads (kitchens, accounts,
+ * page at a time. Every read is batched (ten keys a `getMany`, fresh) and
+ * bounded by the page it names, so a page of 50 entries costs a few round
+ * trips, never one per row; only a kitchen never published (a draft's
+ * permit) is read on its own. Lives here, above the domains it reads (kitchens, accounts,
  * bookings, compliance); lib/audit/names.ts says which ids need names.
  */
 import { getUsers } from "../accounts/repo.ts";
@@ -21,7 +21,7 @@ import { getBookings } from "../bookings/repo.ts";
 import { keys } from "../db/keys.ts";
 import { formatDayTime } from "../format.ts";
 import { isId, isUserId } from "../ids.ts";
-import { getDraft, getKitchens } from "../kitchens/repo.ts";
+import { getDraft, getKitchensFresh } from "../kitchens/repo.ts";
 import { type ComplianceDocument, DOCUMENT_KIND_NAMES } from "./schema.ts";
 
 /** Accounts by id, as name and email; ids with no account are left out. */
@@ -42,7 +42,7 @@ export async function nameKitchens(
 ): Promise<Map<string, string>> {
   const unique = [...new Set(ids)].filter(isId);
   const out = new Map<string, string>();
-  const kitchens = await getKitchens(kv, unique);
+  const kitchens = await getKitchensFresh(kv, unique);
   const drafts = unique.filter((_, i) => !kitchens[i]);
   kitchens.forEach((k) => k && out.set(k.id, k.title));
   // A kitchen never published is a draft; few pages name one.

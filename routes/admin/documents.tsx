@@ -144,7 +144,8 @@ const nextQuery = queueFilterQuery.extend({
 adminDocuments.get("/next", async (c) => {
   const read = readQuery(c, nextQuery);
   if (!read.ok) {
-    throw new ValidationError(read.form.errors, "That link is not valid.");
+    const [first] = Object.values(read.form.errors);
+    throw new ValidationError(read.form.errors, first);
   }
   const { after, ...filter } = read.data;
   const next = await nextInQueue(
@@ -206,10 +207,13 @@ adminDocuments.post(
     // Each action's rules (a reason to reject, a date) are review()'s to judge.
     const read = await readForm(c, decisionForm);
     if (!read.ok) {
-      // A reason too long still keeps the reviewer's place in the queue.
+      // A reason too long still keeps the reviewer's place in the queue; a
+      // filter that is not one (hidden fields, so forged) says so above the form.
       const kept = queueFilterQuery.safeParse(read.form.values);
+      const { kind, city } = read.form.errors;
+      const form = { ...read.form, message: kind ?? city ?? read.form.message };
       return await renderDocument(c, id, kept.success ? kept.data : {}, {
-        forms: { [action]: read.form },
+        forms: { [action]: form },
         status: 400,
       });
     }
