@@ -18,6 +18,7 @@ import {
   TextField,
 } from "./Forms.tsx";
 import { Table } from "./Table.tsx";
+import { StaffNav } from "./AdminPages.tsx";
 
 const link = "font-semibold text-emerald-800 underline";
 const td = "py-2 pr-4";
@@ -256,6 +257,7 @@ export function AdminCertifiersPage(
 ) {
   return (
     <div class="space-y-8">
+      <StaffNav />
       <header class="space-y-2">
         <h1 class="text-3xl font-extrabold">Certifier recognitions</h1>
         <p class="max-w-3xl text-stone-700">

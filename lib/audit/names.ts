@@ -48,11 +48,3 @@ export function subjectIds(
     ),
   ];
 }
-
-/** Two sets of names as one; `b` wins where both name a thing. */
-export function mergeNames(a: AuditNames, b: AuditNames): AuditNames {
-  return {
-    people: { ...a.people, ...b.people },
-    subjects: { ...a.subjects, ...b.subjects },
-  };
-}
