@@ -20,7 +20,8 @@
  * Uploads never change (a new version is a new file), so each file's
  * picture, or why it has none, is kept in memory by file id, at most
  * CACHE_BYTES of pictures: a reviewer's reloads and the page's <img>
- * request cost one drawing.
+ * request cost one drawing. Running out of time or of worker turns is not
+ * kept: on a busy machine it says more about the moment than the file.
  */
 import { Worker } from "node:worker_threads";
 import { logError, logWarn } from "../log.ts";
@@ -37,9 +38,14 @@ export const PREVIEW_MAX_HEIGHT = 1600;
  */
 const HEAP_BYTES = 160 * 1024 * 1024;
 const WORKER_HEAP_MB = 64;
-/** Starting the thread and PDFium, which no file can slow down. */
+/**
+ * Starting the thread (which `deno test` also type-checks), then loading
+ * PDFium and the WebP encoder: no file can slow either down, and a busy
+ * machine can, so these are generous.
+ */
+const START_TIMEOUT_MS = 30_000;
 const LOAD_TIMEOUT_MS = 10_000;
-/** Drawing the page and encoding it. */
+/** Drawing the page and encoding it: the only work the file decides. */
 const DRAW_TIMEOUT_MS = 4_000;
 /** Pictures kept in memory, and at most this many outcomes in all. */
 const CACHE_BYTES = 24 * 1024 * 1024;
@@ -63,9 +69,11 @@ let cachedBytes = 0;
 
 const sizeOf = (p: PdfPreview) => p.ok ? p.image.byteLength : 0;
 
+/** Outcomes that say more about the moment than the file: tried again next time. */
+const TRANSIENT: ReadonlySet<PdfUnread> = new Set(["busy", "time"]);
+
 function remember(fileId: string, preview: PdfPreview): void {
-  // Busy is a moment's state, not the file's.
-  if (!preview.ok && preview.unread === "busy") return;
+  if (!preview.ok && TRANSIENT.has(preview.unread)) return;
   if (sizeOf(preview) > CACHE_BYTES) return;
   done.set(fileId, preview);
   cachedBytes += sizeOf(preview);
@@ -228,6 +236,6 @@ function drawInWorker(
           : "unreadable",
       }));
     worker.on("exit", () => finish({ ok: false, unread: "unreadable" }));
-    allow(LOAD_TIMEOUT_MS);
+    allow(START_TIMEOUT_MS);
   });
 }

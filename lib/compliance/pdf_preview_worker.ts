@@ -60,30 +60,38 @@ port.once("message", async (job: PdfPreviewJob) => {
   let refused = false;
   let library: { destroy(): void } | null = null;
   try {
-    const { PDFiumLibrary } = await import("@hyzyla/pdfium");
-    const pdfium = await PDFiumLibrary.init({
-      instantiateWasm(
-        imports: WebAssembly.Imports,
-        done: (
-          instance: WebAssembly.Instance,
-          module: WebAssembly.Module,
-        ) => void,
-      ) {
-        const env = imports.env as Record<string, unknown>;
-        const resize = env.emscripten_resize_heap as ResizeHeap;
-        env.emscripten_resize_heap = (size: number) => {
-          if (size >>> 0 > job.heapBytes) {
-            refused = true;
-            return false;
-          }
-          return resize(size);
-        };
-        WebAssembly.instantiate(job.module, imports).then(
-          (instance) => done(instance, job.module),
-        );
-        return {} as WebAssembly.Exports;
-      },
-    });
+    const [{ PDFiumLibrary }, webpCodec] = await Promise.all([
+      import("@hyzyla/pdfium"),
+      import("@jsquash/webp/encode.js"),
+    ]);
+    // Both codecs load before the "loaded" report, so the file's time
+    // limit covers only the work the file decides: drawing and encoding.
+    const [pdfium] = await Promise.all([
+      PDFiumLibrary.init({
+        instantiateWasm(
+          imports: WebAssembly.Imports,
+          done: (
+            instance: WebAssembly.Instance,
+            module: WebAssembly.Module,
+          ) => void,
+        ) {
+          const env = imports.env as Record<string, unknown>;
+          const resize = env.emscripten_resize_heap as ResizeHeap;
+          env.emscripten_resize_heap = (size: number) => {
+            if (size >>> 0 > job.heapBytes) {
+              refused = true;
+              return false;
+            }
+            return resize(size);
+          };
+          WebAssembly.instantiate(job.module, imports).then(
+            (instance) => done(instance, job.module),
+          );
+          return {} as WebAssembly.Exports;
+        },
+      }),
+      webpCodec.init(),
+    ]);
     library = pdfium;
     report({ step: "loaded" });
     const doc = await pdfium.loadDocument(job.bytes);
@@ -97,14 +105,15 @@ port.once("message", async (job: PdfPreviewJob) => {
     );
     const drawn = await page.render({ width, height, render: "bitmap" });
     doc.destroy();
-    const { default: encodeWebp } = await import("@jsquash/webp/encode.js");
     const pixels = new Uint8ClampedArray(
       drawn.data.buffer as ArrayBuffer,
       drawn.data.byteOffset,
       drawn.data.byteLength,
     );
     const webp = new Uint8Array(
-      await encodeWebp(new ImageData(pixels, width, height), { quality: 85 }),
+      await webpCodec.default(new ImageData(pixels, width, height), {
+        quality: 85,
+      }),
     );
     report({
       step: "drawn",

@@ -30,7 +30,7 @@ import type { ReviewAction } from "../../lib/compliance/schema.ts";
 import { ValidationError } from "../../lib/errors.ts";
 import { ID_PATTERN } from "../../lib/ids.ts";
 import { type AppContext, type AppEnv, page } from "../context.tsx";
-import { readForm, readNotice, readQuery } from "../forms.ts";
+import { parseFields, readForm, readNotice, readQuery } from "../forms.ts";
 import { redirect } from "../headers.ts";
 
 export const adminDocuments = new Hono<AppEnv>();
@@ -209,10 +209,13 @@ adminDocuments.post(
     if (!read.ok) {
       // A reason too long still keeps the reviewer's place in the queue; a
       // filter that is not one (hidden fields, so forged) says so above the form.
-      const kept = queueFilterQuery.safeParse(read.form.values);
+      const kept = parseFields(
+        queueFilterQuery,
+        Object.entries(read.form.values),
+      );
       const { kind, city } = read.form.errors;
       const form = { ...read.form, message: kind ?? city ?? read.form.message };
-      return await renderDocument(c, id, kept.success ? kept.data : {}, {
+      return await renderDocument(c, id, kept.ok ? kept.data : {}, {
         forms: { [action]: form },
         status: 400,
       });
