@@ -1,6 +1,13 @@
 import type { ComponentChildren } from "preact";
-import type { HolderSummary, QueueRow } from "../lib/compliance/queue.ts";
-import type { DocumentReview } from "../lib/compliance/queue.ts";
+import {
+  type DocumentPreview,
+  type DocumentReview,
+  type HolderSummary,
+  type QueueFilter,
+  type QueueRow,
+  queueSearch,
+} from "../lib/compliance/queue.ts";
+import type { PdfUnread } from "../lib/compliance/prefill.ts";
 import {
   ACCREDITORS,
   CERTIFICATION_BODIES,
@@ -9,11 +16,13 @@ import { allowedActions } from "../lib/compliance/review.ts";
 import {
   DOCUMENT_KIND_NAMES,
   DOCUMENT_KINDS,
+  type HistoryAction,
   type ReviewAction,
 } from "../lib/compliance/schema.ts";
 import { CITIES } from "../lib/cities.ts";
+import { formatDateLong } from "../lib/format.ts";
 import { formatCents } from "../lib/money.ts";
-import { AuditRows, StaffNav } from "./AdminPages.tsx";
+import { AuditRows, Id, PersonLink, StaffNav, Stamp } from "./AdminPages.tsx";
 import { STATUS_NAMES } from "./CompliancePages.tsx";
 import {
   FormMessage,
@@ -76,22 +85,28 @@ function Holder({ holder }: { holder: HolderSummary }) {
   );
 }
 
+/** The filters as typed, when valid (the page is only shown with valid ones). */
+const filterOf = (values: Record<string, string>) =>
+  ({
+    kind: values.kind || undefined,
+    city: values.city || undefined,
+  }) as QueueFilter;
+
 function queueLink(values: Record<string, string>, cursor?: string): string {
-  const q = new URLSearchParams();
-  for (const f of ["kind", "city"]) if (values[f]) q.set(f, values[f]);
-  if (cursor) q.set("cursor", cursor);
-  const s = q.toString();
-  return s ? `/admin/documents?${s}` : "/admin/documents";
+  return `/admin/documents${
+    queueSearch(filterOf(values), cursor ? { cursor } : {})
+  }`;
 }
 
 /** The staff queue: documents waiting for a decision, oldest first, filtered. */
 export function AdminDocumentsPage(
-  { rows, cursor, partial, paged, form, now }: {
+  { rows, cursor, partial, paged, form, notice, now }: {
     rows: QueueRow[];
     cursor: string | null;
     partial: boolean;
     paged: boolean;
     form: FormState;
+    notice?: string;
     now: number;
   },
 ) {
@@ -107,8 +122,9 @@ export function AdminDocumentsPage(
   const filtered = Boolean(form.values.kind || form.values.city);
   return (
     <section class="space-y-6">
-      <StaffNav />
+      <StaffNav current="/admin/documents" />
       <h1 class="text-3xl font-extrabold">Documents to review</h1>
+      {notice && <Notice>{notice}</Notice>}
       <form method="get" action="/admin/documents" class={card} role="search">
         <h2 class="text-xl font-bold">Filter</h2>
         {/* A bad page link has no field of its own: say so above the form. */}
@@ -160,7 +176,12 @@ export function AdminDocumentsPage(
                     <td class={td}>{DOCUMENT_KIND_NAMES[doc.kind]}</td>
                     <td class={td}>{STATUS_NAMES[doc.status]}</td>
                     <td class={`${td} whitespace-nowrap`}>
-                      <a href={`/admin/documents/${doc.id}`} class={link}>
+                      <a
+                        href={`/admin/documents/${doc.id}${
+                          queueSearch(filterOf(form.values))
+                        }`}
+                        class={link}
+                      >
                         Review
                       </a>{" "}
                       <a href={`/documents/${doc.id}/file`} class={link}>
@@ -199,8 +220,8 @@ function Row(
   { term, children }: { term: string; children: ComponentChildren },
 ) {
   return (
-    <div class="flex gap-4">
-      <dt class="w-48 shrink-0 font-semibold">{term}</dt>
+    <div class="sm:flex sm:gap-4">
+      <dt class="font-semibold sm:w-44 sm:shrink-0">{term}</dt>
       <dd>{children}</dd>
     </div>
   );
@@ -212,12 +233,140 @@ function megabytes(n: number): string {
     : `${Math.max(1, Math.round(n / 1024))} KB`;
 }
 
-const when = (ms: number) => new Date(ms).toISOString();
+const FILE_TYPES: Record<string, string> = {
+  "application/pdf": "PDF",
+  "image/jpeg": "JPEG image",
+  "image/png": "PNG image",
+};
 
-/** One document for staff: file, holder, fields, authority chain, history and actions. */
+/** Why a PDF has no picture, in a reviewer's words. */
+const NOT_DRAWN: Record<PdfUnread, string> = {
+  encrypted: "This PDF is password-protected, so it cannot be drawn here.",
+  "too-large": "This PDF holds more data than a preview may read.",
+  filter: "This PDF is compressed in a way the preview does not read.",
+  structure: "This PDF's structure could not be checked, so it is not drawn.",
+  damaged: "This PDF is damaged and cannot be drawn.",
+  time: "This PDF took too long to draw.",
+  memory: "This PDF needed more memory than a preview may use.",
+  unreadable: "This PDF could not be drawn.",
+  busy: "Previews are busy just now: reload the page in a moment.",
+};
+
+/** The file beside the fields: the image, or the PDF's first page, or why there is none. */
+function FilePreview({ review }: { review: DocumentReview }) {
+  const { doc, file, preview } = review;
+  const download = (
+    <a href={`/documents/${doc.id}/file`} class={link}>Download the file</a>
+  );
+  if (!file) {
+    return (
+      <p class="font-semibold text-red-700">
+        The file is missing from storage.
+      </p>
+    );
+  }
+  const what = DOCUMENT_KIND_NAMES[doc.kind].toLowerCase();
+  const summary = (
+    <p class="text-sm text-stone-700">
+      {`${FILE_TYPES[file.contentType] ?? file.contentType}, ${
+        megabytes(file.size)
+      }. `}
+      {download}
+    </p>
+  );
+  return (
+    <>
+      {summary}
+      <Picture preview={preview} id={doc.id} what={what} number={doc.number} />
+    </>
+  );
+}
+
+function Picture(
+  { preview, id, what, number }: {
+    preview: DocumentPreview | null;
+    id: string;
+    what: string;
+    number: string;
+  },
+) {
+  const src = `/admin/documents/${id}/preview`;
+  const frame = "h-auto w-full rounded border border-stone-300 bg-white";
+  if (!preview) return null;
+  if (preview.kind === "none") {
+    return (
+      <p class="rounded-lg border border-amber-300 bg-amber-50 px-4 py-3 text-amber-900">
+        {`${
+          NOT_DRAWN[preview.unread]
+        } Download it to check it in a PDF reader.`}
+      </p>
+    );
+  }
+  if (preview.kind === "image") {
+    return (
+      <img
+        src={src}
+        alt={`The uploaded ${what}, number ${number}`}
+        class={frame}
+      />
+    );
+  }
+  return (
+    <figure class="space-y-2">
+      <img
+        src={src}
+        alt={`The first page of the uploaded ${what}, number ${number}`}
+        width={preview.width}
+        height={preview.height}
+        class={frame}
+      />
+      <figcaption class="text-sm text-stone-700">
+        {preview.incomplete
+          ? "The first page, drawn without the parts too large to draw here: download the file to see all of it. "
+          : "The first page of the PDF; download the file to see every page. "}
+        <a href={src} class={link}>View the page full size</a>
+      </figcaption>
+    </figure>
+  );
+}
+
+const primaryLink =
+  "inline-block rounded-lg bg-emerald-700 px-4 py-2 font-semibold text-white hover:bg-emerald-800";
+
+/** The look of each decision: Reject is destructive, so it looks it. */
+const DECISION_STYLES: Record<
+  ReviewAction,
+  { card: string; heading: string; button: string }
+> = {
+  verify: {
+    card,
+    heading: "text-xl font-bold",
+    button:
+      "rounded-lg bg-emerald-700 px-4 py-2 font-semibold text-white hover:bg-emerald-800",
+  },
+  request_renewal: {
+    card,
+    heading: "text-xl font-bold",
+    button:
+      "rounded-lg border border-stone-400 bg-white px-4 py-2 font-semibold text-stone-900 hover:bg-stone-100",
+  },
+  reject: {
+    card: "space-y-3 rounded-xl border-2 border-red-300 bg-red-50 p-5",
+    heading: "text-xl font-bold text-red-800",
+    button:
+      "rounded-lg bg-red-700 px-4 py-2 font-semibold text-white hover:bg-red-800",
+  },
+};
+
+/** Dates printed on documents carry their year: "Thursday, December 31, 2026". */
+const day = (date: string) => formatDateLong(date);
+
+/** One document for staff: its fields beside the file, the authority chain, decisions and history. */
 export function AdminDocumentPage(
-  { review, canAct, forms, notice, message, now }: {
+  { review, filter, canAct, forms, notice, message, now }: {
     review: DocumentReview;
+    /** The queue's filters the reviewer came with, kept for "Next in queue". */
+    filter: QueueFilter;
     canAct: boolean;
     forms: Partial<Record<ReviewAction, FormState>>;
     notice?: string;
@@ -226,64 +375,99 @@ export function AdminDocumentPage(
     now: number;
   },
 ) {
-  const { doc, holder, file, chain } = review;
-  const actions = canAct ? allowedActions(doc.status) : [];
+  const { doc, holder, chain, names } = review;
+  // The destructive decision comes last, away from the others' buttons.
+  const actions = canAct
+    ? allowedActions(doc.status).toSorted((a, b) =>
+      Number(a === "reject") - Number(b === "reject")
+    )
+    : [];
   const empty: FormState = { values: {}, errors: {} };
   const queued = doc.status === "pending" || doc.status === "renewal_requested";
+  const queue = `/admin/documents${queueSearch(filter)}`;
+  const next = `/admin/documents/next${queueSearch(filter, { after: doc.id })}`;
+  const filtered = Boolean(filter.kind || filter.city);
   return (
     <section class="space-y-6">
-      <StaffNav />
-      <h1 class="text-3xl font-extrabold">{DOCUMENT_KIND_NAMES[doc.kind]}</h1>
-      {notice && <Notice>{notice}</Notice>}
+      <StaffNav current="/admin/documents" />
+      <nav aria-label="Review queue" class="flex flex-wrap gap-x-6 gap-y-2">
+        <a href={queue} class={link}>
+          {filtered ? "Back to the filtered queue" : "Back to the queue"}
+        </a>
+        {!notice && <a href={next} class={link}>Skip to the next in queue</a>}
+      </nav>
+      <header class="space-y-1">
+        <h1 class="text-3xl font-extrabold">{DOCUMENT_KIND_NAMES[doc.kind]}</h1>
+        <p class="text-stone-700">
+          {STATUS_NAMES[doc.status]}
+          {queued && `, waiting ${daysWaiting(review.waitingSince, now)}`}
+        </p>
+        <Id id={doc.id} />
+      </header>
+      {notice && (
+        <div
+          role="status"
+          class="flex flex-wrap items-center justify-between gap-3 rounded-lg border border-emerald-200 bg-emerald-50 px-4 py-3 text-emerald-900"
+        >
+          <p>{notice}</p>
+          <a href={next} class={primaryLink}>Next in queue</a>
+        </div>
+      )}
       {message && <FormMessage form={{ ...empty, message }} />}
-      <div class={card}>
-        <h2 class="text-xl font-bold">Document</h2>
-        <dl class="space-y-1">
-          <Row term="Status">
-            {STATUS_NAMES[doc.status]}
-            {queued && `, waiting ${daysWaiting(review.waitingSince, now)}`}
-          </Row>
-          <Row term="Holder">
-            <Holder holder={holder} />
-          </Row>
-          {holder.kitchen && (
-            <Row term="Kitchen">
-              {`${holder.kitchen.title}, ${holder.kitchen.city}, ${holder.kitchen.status}`}
+      <div class="grid gap-6 lg:grid-cols-2 lg:items-start">
+        <div class={card}>
+          <h2 class="text-xl font-bold">What the holder entered</h2>
+          <dl class="space-y-2">
+            <Row term="Holder">
+              <Holder holder={holder} />
             </Row>
-          )}
-          <Row term="Number">{doc.number}</Row>
-          <Row term="Issuing authority">{doc.authority}</Row>
-          <Row term="Issued">{doc.issueDate}</Row>
-          <Row term="Expires">{doc.expiryDate}</Row>
-          {doc.insurance && (
-            <>
-              <Row term="Per occurrence">
-                {formatCents(doc.insurance.perOccurrenceCents)}
+            {holder.kitchen && (
+              <Row term="Kitchen">
+                {`${holder.kitchen.title}, ${holder.kitchen.city}, ${holder.kitchen.status}`}
               </Row>
-              <Row term="Aggregate">
-                {formatCents(doc.insurance.aggregateCents)}
-              </Row>
-              <Row term="Named insured">{doc.insurance.namedInsured}</Row>
-              <Row term="Additional insured">
-                {doc.insurance.additionalInsured ?? "None"}
-              </Row>
-            </>
-          )}
-          {doc.inspection && (
-            <>
-              <Row term="Inspected">{doc.inspection.date}</Row>
-              <Row term="Score">{`${doc.inspection.score} / 100`}</Row>
-              <Row term="Result">{doc.inspection.passed ? "Pass" : "Fail"}</Row>
-            </>
-          )}
-          {doc.greaseService && (
-            <Row term="Serviced">{doc.greaseService.date}</Row>
-          )}
-          {doc.certification && (
-            <Row term="Certification body">{doc.certification.body}</Row>
-          )}
-          <Row term="Uploaded">{when(doc.createdAt)}</Row>
-        </dl>
+            )}
+            <Row term="Number">{doc.number}</Row>
+            <Row term="Issuing authority">{doc.authority}</Row>
+            <Row term="Issued">{day(doc.issueDate)}</Row>
+            <Row term="Expires">{day(doc.expiryDate)}</Row>
+            {doc.insurance && (
+              <>
+                <Row term="Per occurrence">
+                  {formatCents(doc.insurance.perOccurrenceCents)}
+                </Row>
+                <Row term="Aggregate">
+                  {formatCents(doc.insurance.aggregateCents)}
+                </Row>
+                <Row term="Named insured">{doc.insurance.namedInsured}</Row>
+                <Row term="Additional insured">
+                  {doc.insurance.additionalInsured ?? "None"}
+                </Row>
+              </>
+            )}
+            {doc.inspection && (
+              <>
+                <Row term="Inspected">{day(doc.inspection.date)}</Row>
+                <Row term="Score">{`${doc.inspection.score} / 100`}</Row>
+                <Row term="Result">
+                  {doc.inspection.passed ? "Pass" : "Fail"}
+                </Row>
+              </>
+            )}
+            {doc.greaseService && (
+              <Row term="Serviced">{day(doc.greaseService.date)}</Row>
+            )}
+            {doc.certification && (
+              <Row term="Certification body">{doc.certification.body}</Row>
+            )}
+            <Row term="Uploaded">
+              <Stamp ms={doc.createdAt} />
+            </Row>
+          </dl>
+        </div>
+        <div class={`${card} lg:sticky lg:top-4`}>
+          <h2 class="text-xl font-bold">The document</h2>
+          <FilePreview review={review} />
+        </div>
       </div>
       {chain && (
         <div class={card}>
@@ -295,7 +479,9 @@ export function AdminDocumentPage(
                   ACCREDITORS[chain.recognition.accreditor].abbreviation
                 } recognises ${
                   CERTIFICATION_BODIES[chain.recognition.body].name
-                } for this scope from ${chain.recognition.from} to ${chain.recognition.to}, covering the issue date and today.`}
+                } for this scope from ${day(chain.recognition.from)} to ${
+                  day(chain.recognition.to)
+                }, covering the issue date and today.`}
               </p>
             )
             : (
@@ -305,73 +491,60 @@ export function AdminDocumentPage(
             )}
         </div>
       )}
-      <div class={card}>
-        <h2 class="text-xl font-bold">File</h2>
-        {file
-          ? (
-            <>
-              <p>
-                {`${file.contentType}, ${megabytes(file.size)}. `}
-                <a href={`/documents/${doc.id}/file`} class={link}>Download</a>
-              </p>
-              {review.previewable && (
-                <img
-                  src={`/admin/documents/${doc.id}/preview`}
-                  alt={`The uploaded ${
-                    DOCUMENT_KIND_NAMES[doc.kind].toLowerCase()
-                  }, number ${doc.number}`}
-                  class="max-h-[48rem] max-w-full rounded border border-stone-200"
+      {actions.length > 0 && (
+        <div class="grid gap-4 lg:grid-cols-3 lg:items-start">
+          {actions.map((action) => {
+            const form = forms[action] ?? empty;
+            const style = DECISION_STYLES[action];
+            return (
+              <form
+                key={action}
+                method="post"
+                action={`/admin/documents/${doc.id}/${action}`}
+                class={style.card}
+              >
+                <h2 class={style.heading}>{ACTION_NAMES[action]}</h2>
+                <FormMessage form={form} />
+                {filter.kind && (
+                  <input type="hidden" name="kind" value={filter.kind} />
+                )}
+                {filter.city && (
+                  <input type="hidden" name="city" value={filter.city} />
+                )}
+                {action === "verify" && (
+                  <TextField
+                    name="correctedExpiry"
+                    label="Corrected expiry date (optional)"
+                    type="date"
+                    form={form}
+                    scope={action}
+                    required={false}
+                  />
+                )}
+                <TextArea
+                  name="reason"
+                  label={action === "reject"
+                    ? "Reason (shown to the holder)"
+                    : "Message to the holder (optional)"}
+                  form={form}
+                  scope={action}
+                  rows={3}
                 />
-              )}
-            </>
-          )
-          : (
-            <p class="font-semibold text-red-700">
-              The file is missing from storage.
-            </p>
-          )}
-      </div>
-      {actions.map((action) => {
-        const form = forms[action] ?? empty;
-        return (
-          <form
-            key={action}
-            method="post"
-            action={`/admin/documents/${doc.id}/${action}`}
-            class={card}
-          >
-            <h2 class="text-xl font-bold">{ACTION_NAMES[action]}</h2>
-            <FormMessage form={form} />
-            {action === "verify" && (
-              <TextField
-                name="correctedExpiry"
-                label="Corrected expiry date (optional)"
-                type="date"
-                form={form}
-                scope={action}
-                required={false}
-              />
-            )}
-            <TextArea
-              name="reason"
-              label={action === "reject"
-                ? "Reason (shown to the holder)"
-                : "Message to the holder (optional)"}
-              form={form}
-              scope={action}
-              rows={3}
-            />
-            <TextArea
-              name="note"
-              label="Staff note (never shown to the holder)"
-              form={form}
-              scope={action}
-              rows={2}
-            />
-            <SubmitButton>{ACTION_NAMES[action]}</SubmitButton>
-          </form>
-        );
-      })}
+                <TextArea
+                  name="note"
+                  label="Staff note (never shown to the holder)"
+                  form={form}
+                  scope={action}
+                  rows={2}
+                />
+                <button type="submit" class={style.button}>
+                  {ACTION_NAMES[action]}
+                </button>
+              </form>
+            );
+          })}
+        </div>
+      )}
       <div class={card}>
         <h2 class="text-xl font-bold">History</h2>
         <Table
@@ -380,16 +553,24 @@ export function AdminDocumentPage(
         >
           {doc.history.map((h, i) => (
             <tr key={i} class="border-b border-stone-200 align-top">
-              <td class={`${td} whitespace-nowrap`}>{when(h.at)}</td>
-              <td class={`${td} font-mono`}>{h.action}</td>
+              <td class={`${td} whitespace-nowrap`}>
+                <Stamp ms={h.at} />
+              </td>
+              <td class={td}>{HISTORY_ACTION_NAMES[h.action]}</td>
               <td class={td}>
-                {`${h.from ? STATUS_NAMES[h.from] : "new"} → ${
+                {`${h.from ? STATUS_NAMES[h.from] : "New"} → ${
                   STATUS_NAMES[h.to]
                 }`}
                 {h.expiryCorrected &&
-                  ` (expiry ${h.expiryCorrected.from} → ${h.expiryCorrected.to})`}
+                  ` (expiry ${day(h.expiryCorrected.from)} → ${
+                    day(h.expiryCorrected.to)
+                  })`}
               </td>
-              <td class={td}>{h.by ?? "Prep"}</td>
+              <td class={td}>
+                {h.by
+                  ? <PersonLink id={h.by} person={names.people[h.by]} />
+                  : "Prep"}
+              </td>
               <td class="whitespace-pre-line py-2">{h.reason ?? ""}</td>
             </tr>
           ))}
@@ -398,10 +579,11 @@ export function AdminDocumentPage(
         {doc.staffNotes.length === 0
           ? <p>No staff notes.</p>
           : (
-            <ul class="space-y-1 text-sm">
+            <ul class="space-y-2 text-sm">
               {doc.staffNotes.map((n, i) => (
                 <li key={i} class="whitespace-pre-line">
-                  {`${when(n.at)} (${n.by}): ${n.text}`}
+                  <Stamp ms={n.at} />
+                  {`, ${names.people[n.by]?.name ?? n.by}: ${n.text}`}
                 </li>
               ))}
             </ul>
@@ -409,8 +591,22 @@ export function AdminDocumentPage(
         <h3 class="font-bold">Audit</h3>
         {review.audit.length === 0
           ? <p>No audit entries for this document.</p>
-          : <AuditRows entries={review.audit} caption="Audit entries" />}
+          : (
+            <AuditRows
+              entries={review.audit}
+              names={names}
+              caption="Audit entries"
+            />
+          )}
       </div>
     </section>
   );
 }
+
+const HISTORY_ACTION_NAMES: Record<HistoryAction, string> = {
+  upload: "Uploaded",
+  verify: "Verified",
+  reject: "Rejected",
+  request_renewal: "Renewal requested",
+  expire: "Expired",
+};

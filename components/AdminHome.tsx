@@ -12,7 +12,8 @@ import type {
   StaffWatch,
 } from "../lib/compliance/expiry.ts";
 import { DOCUMENT_KIND_NAMES } from "../lib/compliance/schema.ts";
-import { formatDayTime } from "../lib/format.ts";
+import { formatDateLong, formatDayTime } from "../lib/format.ts";
+import { Id, StaffNav } from "./AdminPages.tsx";
 import { Table } from "./Table.tsx";
 
 const link = "font-semibold text-emerald-800 underline";
@@ -47,7 +48,9 @@ function ExpiringDocuments({ rows }: { rows: ExpiringDocument[] }) {
               d.holder.kind === "kitchen" ? "kitchen" : "renter"
             })`}
           </td>
-          <td class={`${td} whitespace-nowrap`}>{d.expiryDate}</td>
+          <td class={`${td} whitespace-nowrap`}>
+            {formatDateLong(d.expiryDate)}
+          </td>
           <td class="py-2">
             {`${formatDayTime(timeZone, expiresAt)} (${timeZone})`}
           </td>
@@ -69,12 +72,8 @@ function FlaggedBookings({ flags }: { flags: ComplianceFlag[] }) {
       {flags.map((f) => (
         <tr class="border-b border-stone-200 align-top">
           <td class={td}>
-            <a
-              href={`/admin/bookings/${f.bookingId}`}
-              class={`${link} font-mono`}
-            >
-              {f.bookingId}
-            </a>
+            <a href={`/admin/bookings/${f.bookingId}`} class={link}>Open</a>
+            <Id id={f.bookingId} />
           </td>
           <td class={`${td} whitespace-nowrap`}>
             {`${formatDayTime(f.timeZone, f.start)} (${f.timeZone})`}
@@ -88,7 +87,7 @@ function FlaggedBookings({ flags }: { flags: ComplianceFlag[] }) {
                       DOCUMENT_KIND_NAMES[d.kind]
                     }`}
                   </a>
-                  {`, expires at the end of ${d.expiryDate}`}
+                  {`, expires at the end of ${formatDateLong(d.expiryDate)}`}
                 </li>
               ))}
             </ul>
@@ -118,7 +117,11 @@ function Certifiers({ watch }: { watch: StaffWatch }) {
               : (
                 <ul class="list-disc pl-5">
                   {group.recognitions.map((r) => (
-                    <li>{`${recognitionName(r)}: last day ${r.to}`}</li>
+                    <li>
+                      {`${recognitionName(r)}: last day ${
+                        formatDateLong(r.to)
+                      }`}
+                    </li>
                   ))}
                 </ul>
               )}
@@ -131,7 +134,7 @@ function Certifiers({ watch }: { watch: StaffWatch }) {
           <ul class="list-disc pl-5">
             {lapsed.map(({ recognition: r, renewedScopes }) => (
               <li>
-                {`${recognitionName(r)}: lapsed on ${r.to}; `}
+                {`${recognitionName(r)}: lapsed on ${formatDateLong(r.to)}; `}
                 {renewedScopes.length === r.scopes.length
                   ? "renewed."
                   : renewedScopes.length > 0
@@ -146,20 +149,30 @@ function Certifiers({ watch }: { watch: StaffWatch }) {
   );
 }
 
-/** The staff home, /admin: what needs watching, and failed jobs. */
+/** The staff home, /admin: what needs watching, and where each page is. */
 export function AdminHomePage(
   { user, watch }: { user: SessionUser; watch: StaffWatch },
 ) {
   const role = user.roles.includes("admin") ? "admin" : "support (read-only)";
+  const failed = watch.dead.length;
   return (
     <section class="space-y-8">
+      <StaffNav current="/admin" />
       <header>
-        <h1 class="text-3xl font-extrabold">Admin</h1>
+        <h1 class="text-3xl font-extrabold">Overview</h1>
         <p class="text-stone-700">
           {`Signed in as ${user.name}, ${role}.`}
         </p>
       </header>
       <ul class="space-y-1">
+        <li>
+          <a href="/admin/documents" class={link}>Documents</a>
+          {" — the review queue of permits and wallet documents."}
+        </li>
+        <li>
+          <a href="/admin/bookings" class={link}>Bookings</a>
+          {" — the newest bookings; find one by id or email, see its ledger and events."}
+        </li>
         <li>
           <a href="/admin/users" class={link}>Users</a>
           {" — find an account by name or email; suspend or reinstate it."}
@@ -169,12 +182,12 @@ export function AdminHomePage(
           {" — find a kitchen by title, city or host; suspend or reinstate it."}
         </li>
         <li>
-          <a href="/admin/documents" class={link}>Documents</a>
-          {" — the review queue of permits and wallet documents."}
+          <a href="/admin/audit" class={link}>Audit log</a>
+          {" — every staff action and money movement, newest first."}
         </li>
         <li>
-          <a href="/admin/bookings" class={link}>Bookings</a>
-          {" — find a booking by id or email, see its ledger and events."}
+          <a href="/admin/jobs" class={link}>Failed jobs</a>
+          {" — background work that ran out of attempts; retry it."}
         </li>
         <li>
           <a href="/admin/certifiers" class={link}>Certifier recognitions</a>
@@ -185,10 +198,27 @@ export function AdminHomePage(
           {" — every staff action and money movement, newest first."}
         </li>
         <li>
-          <a href="/admin/messages" class={link}>Messages</a>
+          <a href="/admin/messages" class={link}>Contact messages</a>
           {" — what people sent through the contact form, newest first."}
         </li>
       </ul>
+      <section aria-labelledby="failed-jobs" class="space-y-2">
+        <h2 id="failed-jobs" class="text-xl font-bold">Failed jobs</h2>
+        {failed === 0
+          ? <p>No failed jobs: every background job has run.</p>
+          : (
+            <p>
+              <strong class="text-red-800">
+                {failed >= 50
+                  ? "50 or more background jobs failed."
+                  : `${failed} background ${
+                    failed === 1 ? "job" : "jobs"
+                  } failed.`}
+              </strong>{" "}
+              <a href="/admin/jobs" class={link}>See and retry them</a>
+            </p>
+          )}
+      </section>
       <section aria-labelledby="expiring" class="space-y-3">
         <h2 id="expiring" class="text-xl font-bold">
           Documents expiring in the next 30 days
@@ -210,34 +240,10 @@ export function AdminHomePage(
           Certifier recognitions
         </h2>
         <p class="text-stone-700">
-          {`As of ${watch.today}. `}
+          {`As of ${formatDateLong(watch.today)}. `}
           <a href="/admin/certifiers" class={link}>Record a renewal</a>
         </p>
         <Certifiers watch={watch} />
-      </section>
-      <section aria-labelledby="failed-jobs" class="space-y-3">
-        <h2 id="failed-jobs" class="text-xl font-bold">Failed jobs</h2>
-        <p class="text-stone-700">
-          Background work (emails, payments, reminders) that ran out of
-          attempts.
-        </p>
-        {watch.dead.length === 0 ? <p>No failed jobs.</p> : (
-          <Table
-            caption="Failed jobs"
-            head={["Job", "Attempts", "Failed at", "Last error"]}
-          >
-            {watch.dead.map((j) => (
-              <tr class="border-b border-stone-200 align-top">
-                <td class={`${td} font-mono`}>{j.type}</td>
-                <td class={td}>{String(j.attempts)}</td>
-                <td class={td}>
-                  {new Date(j.deadAt ?? j.runAt).toISOString()}
-                </td>
-                <td class="py-2">{j.lastError ?? ""}</td>
-              </tr>
-            ))}
-          </Table>
-        )}
       </section>
     </section>
   );

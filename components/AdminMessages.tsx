@@ -12,9 +12,9 @@ export function AdminMessagesPage(
 ) {
   return (
     <section class="space-y-6">
-      <StaffNav />
+      <StaffNav current="/admin/messages" />
       <header class="space-y-1">
-        <h1 class="text-3xl font-extrabold">Messages</h1>
+        <h1 class="text-3xl font-extrabold">Contact messages</h1>
         <p class="text-stone-700">
           {`Sent through the contact form, newest first, and kept for ${keptDays} days. Reply by email to the address each one gives.`}
         </p>

@@ -1,5 +1,11 @@
 import type { ComponentChildren } from "preact";
 import { Table } from "./Table.tsx";
+import {
+  type AuditNames,
+  NO_NAMES,
+  type Person,
+  subjectKey,
+} from "../lib/audit/names.ts";
 import type { AuditEntry } from "../lib/audit/schema.ts";
 import { type Booking, LEDGER_KINDS } from "../lib/bookings/schema.ts";
 import type {
@@ -9,7 +15,7 @@ import type {
 import { isId } from "../lib/ids.ts";
 import { referenceOf } from "../lib/bookings/reference.ts";
 import { wasCharged } from "../lib/bookings/pages.ts";
-import { formatDayTime, formatTime } from "../lib/format.ts";
+import { formatStamp, formatTimeRange } from "../lib/format.ts";
 import { formatCents } from "../lib/money.ts";
 import { Receipt } from "./BookingPages.tsx";
 import {
@@ -25,25 +31,102 @@ const link = "font-semibold text-emerald-800 underline";
 const td = "py-2 pr-4";
 
 /** "Thu, Dec 3, 10:00 AM – 1:00 PM (America/Chicago)": the kitchen's zone. */
-function bookingTimes(b: Booking): string {
-  return `${formatDayTime(b.timeZone, b.start)} – ${
-    formatTime(b.timeZone, b.end)
-  } (${b.timeZone})`;
+export function bookingTimes(b: Booking): string {
+  return `${formatTimeRange(b.timeZone, b.start, b.end)} (${b.timeZone})`;
 }
 
-export function StaffNav() {
+/** The staff area's pages, each named for what it shows. */
+const STAFF_PAGES_NAV = [
+  ["/admin", "Overview"],
+  ["/admin/documents", "Documents"],
+  ["/admin/bookings", "Bookings"],
+  ["/admin/users", "Users"],
+  ["/admin/kitchens", "Kitchens"],
+  ["/admin/audit", "Audit log"],
+  ["/admin/jobs", "Failed jobs"],
+  ["/admin/messages", "Contact messages"],
+] as const;
+export type StaffPage = typeof STAFF_PAGES_NAV[number][0];
+
+/** The staff area's navigation; the page being shown is marked as current. */
+export function StaffNav({ current }: { current?: StaffPage }) {
   return (
-    <nav aria-label="Staff pages" class="flex flex-wrap gap-4 text-sm">
-      <a href="/admin" class={link}>Failed jobs</a>
-      <a href="/admin/users" class={link}>Users</a>
-      <a href="/admin/kitchens" class={link}>Kitchens</a>
-      <a href="/admin/bookings" class={link}>Bookings</a>
-      <a href="/admin/documents" class={link}>Documents</a>
-      <a href="/admin/audit" class={link}>Audit log</a>
-      <a href="/admin/messages" class={link}>Messages</a>
+    <nav aria-label="Staff pages" class="border-b border-stone-200 pb-3">
+      <ul class="flex flex-wrap gap-x-1 gap-y-2 text-sm">
+        {STAFF_PAGES_NAV.map(([href, name]) => (
+          <li key={href}>
+            <a
+              href={href}
+              aria-current={href === current ? "page" : undefined}
+              class={href === current
+                ? "block rounded-lg bg-emerald-800 px-3 py-1.5 font-semibold text-white"
+                : "block rounded-lg px-3 py-1.5 font-semibold text-emerald-800 underline hover:bg-emerald-50"}
+            >
+              {name}
+            </a>
+          </li>
+        ))}
+      </ul>
     </nav>
   );
 }
+
+/** An id as small text that one click selects whole, for copying. */
+export function Id({ id }: { id: string }) {
+  return (
+    <code class="block select-all break-all font-mono text-xs text-stone-600">
+      {id}
+    </code>
+  );
+}
+
+/** An instant as staff read it: "Thu, Dec 10, 2026, 9:00 AM UTC" (the audit filters' days are UTC). */
+export function Stamp({ ms }: { ms: number }) {
+  return (
+    <time dateTime={new Date(ms).toISOString()}>
+      {`${formatStamp("UTC", ms)} UTC`}
+    </time>
+  );
+}
+
+/** A person, linked to their staff page: the name, the email beneath; the id when the account is gone. */
+export function PersonLink(
+  { id, person, fallback }: {
+    id: string;
+    person: Person | null | undefined;
+    /** What to show when the account is gone (the email recorded then). */
+    fallback?: string;
+  },
+) {
+  if (!person) {
+    return (
+      <span>
+        {fallback ?? "Account not found"}
+        <Id id={id} />
+      </span>
+    );
+  }
+  return (
+    <span>
+      <a href={`/admin/users/${id}`} class={link}>{person.name}</a>
+      <span class="block text-xs text-stone-700">{person.email}</span>
+    </span>
+  );
+}
+
+/** Staff words for a booking's status; a status without one shows as it is stored. */
+const BOOKING_STATUS_NAMES: Partial<Record<Booking["status"], string>> = {
+  held: "Held, awaiting payment",
+  requested: "Requested, awaiting the host",
+  confirmed: "Confirmed",
+  expired: "Expired",
+  declined: "Declined",
+  cancelled: "Cancelled",
+  completed: "Completed",
+};
+
+export const bookingStatusName = (s: Booking["status"]): string =>
+  BOOKING_STATUS_NAMES[s] ?? s;
 
 /** The flag on a booking whose ledger does not balance. */
 function LedgerFlag({ problem }: { problem: string | null }) {
@@ -64,32 +147,34 @@ function BookingRows({ rows }: { rows: StaffBookingRow[] }) {
         "Booking",
         "Kitchen",
         "Renter",
+        "Host",
         "Times",
         "Status",
         "Total",
         "Ledger",
       ]}
     >
-      {rows.map(({ booking: b, renterEmail, ledgerProblem }) => (
+      {rows.map(({ booking: b, kitchenTitle, renter, host, ledgerProblem }) => (
         <tr class="border-b border-stone-200 align-top">
           <td class={td}>
             <a href={`/admin/bookings/${b.id}`} class={`${link} font-mono`}>
               {referenceOf(b)}
             </a>
-            <span class="block font-mono text-xs text-stone-600">{b.id}</span>
+            <Id id={b.id} />
           </td>
-          <td class={`${td} font-mono`}>
+          <td class={td}>
             <a href={`/admin/kitchens/${b.kitchenId}`} class={link}>
-              {b.kitchenId}
+              {kitchenTitle ?? "Kitchen not found"}
             </a>
           </td>
           <td class={td}>
-            <a href={`/admin/users/${b.renterId}`} class={link}>
-              {renterEmail ?? b.renterId}
-            </a>
+            <PersonLink id={b.renterId} person={renter} />
+          </td>
+          <td class={td}>
+            <PersonLink id={b.hostId} person={host} />
           </td>
           <td class={td}>{bookingTimes(b)}</td>
-          <td class={td}>{b.status}</td>
+          <td class={td}>{bookingStatusName(b.status)}</td>
           <td class={td}>{formatCents(b.quote.totalChargedCents)}</td>
           <td class={td}>
             <LedgerFlag problem={ledgerProblem} />
@@ -110,7 +195,7 @@ export function AdminBookingsPage(
 ) {
   return (
     <section class="space-y-6">
-      <StaffNav />
+      <StaffNav current="/admin/bookings" />
       <h1 class="text-3xl font-extrabold">Bookings</h1>
       <form method="get" action="/admin/bookings" class={card} role="search">
         <FormMessage form={form} />
@@ -144,15 +229,37 @@ export function Fact(
   { label, children }: { label: string; children: ComponentChildren },
 ) {
   return (
-    <div class="flex gap-2">
-      <dt class="w-40 shrink-0 font-semibold">{label}</dt>
-      <dd>{children}</dd>
+    <div class="sm:flex sm:gap-2">
+      <dt class="font-semibold sm:w-40 sm:shrink-0">{label}</dt>
+      <dd class="min-w-0 break-words">{children}</dd>
     </div>
   );
 }
 
-function actorText(e: AuditEntry): string {
-  return `${e.actor.kind}: ${e.actor.email ?? e.actor.id ?? "unknown"}`;
+/** Who acted: a person by name, or Prep itself (a job, a script), or Stripe (its event). */
+function Actor({ e, names }: { e: AuditEntry; names: AuditNames }) {
+  const { actor } = e;
+  if (actor.kind === "user" && actor.id) {
+    return (
+      <PersonLink
+        id={actor.id}
+        person={names.people[actor.id]}
+        fallback={actor.email}
+      />
+    );
+  }
+  return (
+    <span>
+      {actor.kind === "stripe" ? "Stripe" : "Prep"}
+      {actor.id && <Id id={actor.id} />}
+    </span>
+  );
+}
+
+/** "document.verified" → "Document verified". */
+export function actionName(action: string): string {
+  const words = action.replaceAll(/[._]/g, " ");
+  return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
 function detailsText(e: AuditEntry): string {
@@ -168,34 +275,62 @@ const STAFF_PAGES: Record<string, string> = {
   user: "users",
 };
 
+const SUBJECT_KINDS: Record<string, string> = {
+  booking: "Booking",
+  document: "Document",
+  kitchen: "Kitchen",
+  user: "Account",
+  certifier_recognition: "Certifier recognition",
+};
+
+/** What an entry is about: its name, linked to its staff page, and its id beneath. */
+function Subject({ e, names }: { e: AuditEntry; names: AuditNames }) {
+  const { kind, id } = e.subject;
+  const name = names.subjects[subjectKey(kind, id)] ??
+    SUBJECT_KINDS[kind] ?? kind;
+  return (
+    <span>
+      {STAFF_PAGES[kind] && (isId(id) || kind === "user")
+        ? <a href={`/admin/${STAFF_PAGES[kind]}/${id}`} class={link}>{name}</a>
+        : name}
+      <Id id={id} />
+    </span>
+  );
+}
+
 export function AuditRows(
-  { entries, caption }: { entries: AuditEntry[]; caption: string },
+  { entries, caption, names = NO_NAMES }: {
+    entries: AuditEntry[];
+    caption: string;
+    /** People and things named; an entry with none shows its ids. */
+    names?: AuditNames;
+  },
 ) {
   return (
     <Table
       caption={caption}
-      head={["When", "Who", "From", "Action", "Subject", "Details", "Reason"]}
+      head={["When", "Who", "Action", "About", "Details", "Reason", "From"]}
     >
       {entries.map((e) => (
         <tr class="border-b border-stone-200 align-top">
-          <td class={`${td} whitespace-nowrap`}>{e.at}</td>
-          <td class={td}>{actorText(e)}</td>
-          <td class={`${td} font-mono text-xs`}>{e.client ?? ""}</td>
-          <td class={`${td} font-mono`}>{e.action}</td>
+          <td class={`${td} whitespace-nowrap`}>
+            <Stamp ms={Date.parse(e.at)} />
+          </td>
           <td class={td}>
-            {STAFF_PAGES[e.subject.kind] && isId(e.subject.id)
-              ? (
-                <a
-                  href={`/admin/${STAFF_PAGES[e.subject.kind]}/${e.subject.id}`}
-                  class={link}
-                >
-                  {`${e.subject.kind} ${e.subject.id}`}
-                </a>
-              )
-              : `${e.subject.kind} ${e.subject.id}`}
+            <Actor e={e} names={names} />
+          </td>
+          <td class={td}>
+            {actionName(e.action)}
+            <code class="block font-mono text-xs text-stone-600">
+              {e.action}
+            </code>
+          </td>
+          <td class={td}>
+            <Subject e={e} names={names} />
           </td>
           <td class={`${td} font-mono text-xs`}>{detailsText(e)}</td>
-          <td class="whitespace-pre-line py-2">{e.reason ?? ""}</td>
+          <td class={`${td} whitespace-pre-line`}>{e.reason ?? ""}</td>
+          <td class="py-2 font-mono text-xs">{e.client ?? ""}</td>
         </tr>
       ))}
     </Table>
@@ -215,13 +350,17 @@ export function AdminBookingPage(
   const reasonError = form.errors.reason;
   return (
     <section class="space-y-6">
-      <StaffNav />
+      <StaffNav current="/admin/bookings" />
       {notice && <Notice>{notice}</Notice>}
       <FormMessage form={form} />
       <header>
-        <h1 class="text-3xl font-extrabold">{`Booking ${referenceOf(b)}`}</h1>
-        <p class="font-mono text-xs text-stone-600">{b.id}</p>
+        <h1 class="text-3xl font-extrabold">
+          {`Booking ${referenceOf(b)} at ${
+            view.kitchenTitle ?? "a kitchen not found"
+          }`}
+        </h1>
         <p class="text-stone-700">{bookingTimes(b)}</p>
+        <Id id={b.id} />
         {wasCharged(b) && (
           <p class="mt-1">
             <a href={`/bookings/${b.id}/receipt.pdf`} class={link}>
@@ -233,36 +372,38 @@ export function AdminBookingPage(
       <div class={card}>
         <h2 class="text-xl font-bold">Details</h2>
         <dl class="space-y-1">
-          <Fact label="Status">{b.status}</Fact>
+          <Fact label="Status">{bookingStatusName(b.status)}</Fact>
           <Fact label="Kitchen">
-            <a href={`/kitchens/${b.kitchenId}`} class={link}>
-              {view.kitchenTitle ?? b.kitchenId}
-            </a>
-            <span class="break-all font-mono text-xs">{` ${b.kitchenId}`}</span>
-            {" "}
             <a href={`/admin/kitchens/${b.kitchenId}`} class={link}>
-              Staff view
+              {view.kitchenTitle ?? "Kitchen not found"}
             </a>
+            {" · "}
+            <a href={`/kitchens/${b.kitchenId}`} class={link}>
+              Public page
+            </a>
+            <Id id={b.kitchenId} />
           </Fact>
           <Fact label="Renter">
-            <a href={`/admin/users/${b.renterId}`} class={link}>
-              {view.renterEmail ?? b.renterId}
-            </a>
+            <PersonLink id={b.renterId} person={view.renter} />
           </Fact>
           <Fact label="Host">
-            <a href={`/admin/users/${b.hostId}`} class={link}>
-              {view.hostEmail ?? b.hostId}
-            </a>
+            <PersonLink id={b.hostId} person={view.host} />
           </Fact>
-          <Fact label="Mode">{b.mode}</Fact>
-          <Fact label="Payment">{b.payment.provider}</Fact>
-          <Fact label="Created">{new Date(b.createdAt).toISOString()}</Fact>
+          <Fact label="Mode">
+            {b.mode === "request" ? "Request to book" : "Instant"}
+          </Fact>
+          <Fact label="Payment">
+            {b.payment.provider === "demo" ? "Demo checkout" : "Stripe"}
+          </Fact>
+          <Fact label="Created">
+            <Stamp ms={b.createdAt} />
+          </Fact>
           {b.disputed && <Fact label="Dispute">Disputed</Fact>}
           {b.cancellation && (
             <Fact label="Cancellation">
-              {`By ${b.cancellation.by} at ${
-                new Date(b.cancellation.at).toISOString()
-              }: ${b.cancellation.explanation} Refund ${
+              {`By ${b.cancellation.by} on ${
+                formatStamp("UTC", b.cancellation.at)
+              } UTC: ${b.cancellation.explanation} Refund ${
                 formatCents(b.cancellation.refundCents)
               }.`}
               {b.cancellation.reason && (
@@ -290,7 +431,9 @@ export function AdminBookingPage(
             <Table caption="Ledger" head={["When", "Kind", "Amount", "Ref"]}>
               {b.ledger.map((e) => (
                 <tr class="border-b border-stone-200">
-                  <td class={td}>{new Date(e.at).toISOString()}</td>
+                  <td class={`${td} whitespace-nowrap`}>
+                    <Stamp ms={e.at} />
+                  </td>
                   <td class={`${td} font-mono`}>{e.kind}</td>
                   <td class={td}>{formatCents(e.amountCents)}</td>
                   <td class={`${td} font-mono text-xs`}>
@@ -314,7 +457,13 @@ export function AdminBookingPage(
         <h2 class="text-xl font-bold">Events</h2>
         {view.events.length === 0
           ? <p>No audit entries for this booking.</p>
-          : <AuditRows entries={view.events} caption="Events" />}
+          : (
+            <AuditRows
+              entries={view.events}
+              names={view.names}
+              caption="Events"
+            />
+          )}
       </div>
       {canAct && view.cancellable && (
         <form

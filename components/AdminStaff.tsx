@@ -1,6 +1,6 @@
 import type { SessionUser } from "../lib/accounts/schema.ts";
+import type { AuditNames } from "../lib/audit/names.ts";
 import type { AuditEntry } from "../lib/audit/schema.ts";
-import type { Booking } from "../lib/bookings/schema.ts";
 import type {
   DirectoryPage,
   StaffKitchenRow,
@@ -14,8 +14,18 @@ import {
   type ComplianceDocument,
   DOCUMENT_KIND_NAMES,
 } from "../lib/compliance/schema.ts";
-import { formatDayTime, formatTime } from "../lib/format.ts";
-import { AuditRows, Fact, StaffNav } from "./AdminPages.tsx";
+import { findCity } from "../lib/cities.ts";
+import { formatDateLong } from "../lib/format.ts";
+import {
+  AuditRows,
+  bookingStatusName,
+  bookingTimes,
+  Fact,
+  Id,
+  PersonLink,
+  StaffNav,
+  Stamp,
+} from "./AdminPages.tsx";
 import { STATUS_NAMES } from "./CompliancePages.tsx";
 import {
   FormMessage,
@@ -49,8 +59,10 @@ function auditLink(values: Record<string, string>, cursor?: string): string {
 }
 
 export function AdminAuditPage(
-  { entries, cursor, paged, partial, form, filtered }: {
+  { entries, names, cursor, paged, partial, form, filtered }: {
     entries: AuditEntry[];
+    /** The people and things the entries mention. */
+    names: AuditNames;
     /** The next (older) page, or null on the last one. */
     cursor: string | null;
     /** Whether this is a later page than the newest. */
@@ -65,7 +77,7 @@ export function AdminAuditPage(
   const failed = Object.keys(form.errors).length > 0;
   return (
     <section class="space-y-6">
-      <StaffNav />
+      <StaffNav current="/admin/audit" />
       <h1 class="text-3xl font-extrabold">Audit log</h1>
       <p class="text-stone-700">
         Every staff action and every money movement, newest first. Entries are
@@ -134,7 +146,7 @@ export function AdminAuditPage(
                   : "No entries."}
               </p>
             )
-            : <AuditRows entries={entries} caption="Audit log" />}
+            : <AuditRows entries={entries} names={names} caption="Audit log" />}
           {partial && cursor && (
             <p class="text-stone-700">
               The search stopped after a few thousand entries; older entries
@@ -244,7 +256,7 @@ export function AdminUsersPage(
 ) {
   return (
     <section class="space-y-6">
-      <StaffNav />
+      <StaffNav current="/admin/users" />
       <h1 class="text-3xl font-extrabold">Users</h1>
       <form method="get" action="/admin/users" class={card} role="search">
         {/* A bad page link has no field of its own: say so above the form. */}
@@ -310,7 +322,7 @@ export function AdminKitchensPage(
 ) {
   return (
     <section class="space-y-6">
-      <StaffNav />
+      <StaffNav current="/admin/kitchens" />
       <h1 class="text-3xl font-extrabold">Kitchens</h1>
       <form method="get" action="/admin/kitchens" class={card} role="search">
         <FormMessage
@@ -436,21 +448,15 @@ function DocumentRows(
             </a>
           </td>
           <td class={td}>{d.number}</td>
-          <td class={td}>{d.expiryDate}</td>
+          <td class={`${td} whitespace-nowrap`}>
+            {formatDateLong(d.expiryDate)}
+          </td>
           <td class={td}>{STATUS_NAMES[d.status]}</td>
         </tr>
       ))}
     </Table>
   );
 }
-
-function bookingTimes(b: Booking): string {
-  return `${formatDayTime(b.timeZone, b.start)} – ${
-    formatTime(b.timeZone, b.end)
-  } (${b.timeZone})`;
-}
-
-const when = (ms: number) => new Date(ms).toISOString();
 
 export function AdminKitchenPage(
   { view, canAct, form, notice }: {
@@ -465,27 +471,40 @@ export function AdminKitchenPage(
   const title = k?.title ?? view.draft?.title ?? "Untitled draft";
   return (
     <section class="space-y-6">
-      <StaffNav />
+      <StaffNav current="/admin/kitchens" />
       {notice && <Notice>{notice}</Notice>}
       <FormMessage form={form} />
       <header>
         <h1 class="text-3xl font-extrabold">{title}</h1>
-        <p class="font-mono text-sm text-stone-600">{view.id}</p>
+        <Id id={view.id} />
       </header>
       <div class={card}>
         <h2 class="text-xl font-bold">Kitchen</h2>
         <dl class="space-y-1">
-          <Fact label="Status">{k ? k.status : "draft (never published)"}</Fact>
+          <Fact label="Status">
+            {k ? KITCHEN_STATUS_NAMES[k.status] : "Draft (never published)"}
+          </Fact>
           {k?.suspension && (
             <Fact label="Suspended">
-              {`${
-                when(k.suspension.at)
-              } by ${k.suspension.by}: ${k.suspension.reason} (was ${k.suspension.previous})`}
+              <Stamp ms={k.suspension.at} />
+              {" by "}
+              <PersonLink
+                id={k.suspension.by}
+                person={view.names.people[k.suspension.by]}
+              />
+              <span class="block whitespace-pre-line">
+                {`Reason: ${k.suspension.reason}`}
+              </span>
+              <span class="block text-stone-700">
+                {`Before: ${KITCHEN_STATUS_NAMES[k.suspension.previous]}`}
+              </span>
             </Fact>
           )}
           {k && (
             <Fact label="Address">
-              {`${k.address.line1}, ${k.address.city}`}
+              {`${k.address.line1}, ${
+                findCity(k.address.city)?.name ?? k.address.city
+              }`}
             </Fact>
           )}
           {k && (
@@ -551,22 +570,19 @@ export function AdminKitchenPage(
             head={["Booking", "When", "Renter", "Status"]}
           >
             {view.upcoming.map((b) => (
-              <tr key={b.id} class="border-b border-stone-200">
+              <tr key={b.id} class="border-b border-stone-200 align-top">
                 <td class={td}>
-                  <a
-                    href={`/admin/bookings/${b.id}`}
-                    class={`${link} font-mono`}
-                  >
-                    {b.id}
-                  </a>
+                  <a href={`/admin/bookings/${b.id}`} class={link}>Open</a>
+                  <Id id={b.id} />
                 </td>
                 <td class={td}>{bookingTimes(b)}</td>
                 <td class={td}>
-                  <a href={`/admin/users/${b.renterId}`} class={link}>
-                    {view.people[b.renterId]?.email ?? b.renterId}
-                  </a>
+                  <PersonLink
+                    id={b.renterId}
+                    person={view.people[b.renterId]}
+                  />
                 </td>
-                <td class={td}>{b.status}</td>
+                <td class={td}>{bookingStatusName(b.status)}</td>
               </tr>
             ))}
           </Table>
@@ -582,7 +598,13 @@ export function AdminKitchenPage(
         <h2 class="text-xl font-bold">Recent audit entries</h2>
         {view.audit.length === 0
           ? <p>No audit entries for this kitchen.</p>
-          : <AuditRows entries={view.audit} caption="Audit entries" />}
+          : (
+            <AuditRows
+              entries={view.audit}
+              names={view.names}
+              caption="Audit entries"
+            />
+          )}
       </div>
     </section>
   );
@@ -601,31 +623,41 @@ export function AdminUserPage(
   const self = u.id === viewer.id;
   return (
     <section class="space-y-6">
-      <StaffNav />
+      <StaffNav current="/admin/users" />
       {notice && <Notice>{notice}</Notice>}
       <FormMessage form={form} />
       <header>
         <h1 class="text-3xl font-extrabold">{u.name}</h1>
-        <p class="font-mono text-sm text-stone-600">{u.id}</p>
+        <Id id={u.id} />
       </header>
       <div class={card}>
         <h2 class="text-xl font-bold">Account</h2>
         <dl class="space-y-1">
           <Fact label="Email">{u.email}</Fact>
-          <Fact label="Status">{u.suspension ? "suspended" : "active"}</Fact>
+          <Fact label="Status">{u.suspension ? "Suspended" : "Active"}</Fact>
           {u.suspension && (
             <Fact label="Suspended">
-              {`${
-                when(u.suspension.at)
-              } by ${u.suspension.by}: ${u.suspension.reason}`}
+              <Stamp ms={u.suspension.at} />
+              {" by "}
+              <PersonLink
+                id={u.suspension.by}
+                person={view.names.people[u.suspension.by]}
+              />
+              <span class="block whitespace-pre-line">
+                {`Reason: ${u.suspension.reason}`}
+              </span>
             </Fact>
           )}
           <Fact label="Roles">{u.roles.join(", ")}</Fact>
           <Fact label="Email confirmed">
-            {u.emailVerifiedAt ?? "not yet"}
+            {u.emailVerifiedAt
+              ? <Stamp ms={Date.parse(u.emailVerifiedAt)} />
+              : "Not yet"}
           </Fact>
           {u.businessName && <Fact label="Business">{u.businessName}</Fact>}
-          <Fact label="Joined">{u.createdAt}</Fact>
+          <Fact label="Joined">
+            <Stamp ms={Date.parse(u.createdAt)} />
+          </Fact>
           <Fact label="Bookings">
             <a
               href={`/admin/bookings?q=${encodeURIComponent(u.email)}`}
@@ -668,7 +700,7 @@ export function AdminUserPage(
             {view.kitchens.map((k) => (
               <li key={k.id}>
                 <a href={`/admin/kitchens/${k.id}`} class={link}>{k.title}</a>
-                {` (${k.status})`}
+                {` (${KITCHEN_STATUS_NAMES[k.status]})`}
               </li>
             ))}
           </ul>
@@ -689,7 +721,13 @@ export function AdminUserPage(
         <h2 class="text-xl font-bold">Recent audit entries</h2>
         {view.audit.length === 0
           ? <p>No audit entries for this account.</p>
-          : <AuditRows entries={view.audit} caption="Audit entries" />}
+          : (
+            <AuditRows
+              entries={view.audit}
+              names={view.names}
+              caption="Audit entries"
+            />
+          )}
       </div>
     </section>
   );

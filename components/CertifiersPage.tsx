@@ -19,6 +19,7 @@ import {
   TextField,
 } from "./Forms.tsx";
 import { Table } from "./Table.tsx";
+import { StaffNav } from "./AdminPages.tsx";
 
 /** The UTC day staff recorded a renewal on, as "Tue, Dec 1, 2026". */
 const recordedOn = (ms: number) =>
@@ -261,6 +262,7 @@ export function AdminCertifiersPage(
 ) {
   return (
     <div class="space-y-8">
+      <StaffNav />
       <header class="space-y-2">
         <h1 class="text-3xl font-extrabold">Certifier recognitions</h1>
         <p class="max-w-3xl text-stone-700">

@@ -18,6 +18,7 @@ import {
 import type { Booking } from "../lib/bookings/schema.ts";
 import { formatDate, formatDayTime, formatTime } from "../lib/format.ts";
 import { formatCents } from "../lib/money.ts";
+import { SuspensionNotice } from "./SuspensionNotice.tsx";
 
 const card = "rounded-xl border border-stone-200 bg-white p-6";
 const link = "font-semibold text-emerald-800 underline";
@@ -481,6 +482,8 @@ function Summary(d: DashboardData) {
  */
 export interface DashboardParts {
   nav: MonthNav;
+  /** Kitchens Prep staff suspended: shown above everything, with whom to write to. */
+  suspended: DashboardData["suspended"];
   summary: string;
   grids: string;
   earnings: string;
@@ -491,6 +494,7 @@ export function renderDashboardParts(d: DashboardData): DashboardParts {
   const { grids: _, ...nav } = d.calendar;
   return {
     nav,
+    suspended: d.suspended,
     summary: renderToString(<Summary {...d} />),
     grids: renderGrids(d.calendar),
     earnings: renderToString(
@@ -518,9 +522,18 @@ export function monthPage(calendar: CalendarMonth): MonthPage {
 const GRIDS_ID = "month-grids";
 
 /** `/host`: what needs the host now, what is coming, the calendar and the money. */
-export function HostDashboard({ parts }: { parts: DashboardParts }) {
+export function HostDashboard(
+  { parts, support }: {
+    parts: DashboardParts;
+    /** Prep's support address (SUPPORT_EMAIL), or null: the contact form. */
+    support: string | null;
+  },
+) {
   return (
     <section class="space-y-8">
+      {parts.suspended.map((k) => (
+        <SuspensionNotice key={k.id} kitchen={k} support={support} />
+      ))}
       <div dangerouslySetInnerHTML={{ __html: parts.summary }} />
       <section id="calendar" aria-labelledby="calendar-heading" class={card}>
         <h2 id="calendar-heading" class="mb-2 text-xl font-bold">Calendar</h2>

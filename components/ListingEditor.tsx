@@ -33,6 +33,7 @@ import {
 } from "./Forms.tsx";
 import { KitchenPage } from "./KitchenPage.tsx";
 import { EditorShell, SavedNotice } from "./ListingSteps.tsx";
+import { SuspensionNotice } from "./SuspensionNotice.tsx";
 
 const card = "rounded-xl border border-stone-200 bg-white p-6";
 const primary =
@@ -127,16 +128,19 @@ function fixHref(
 }
 
 export function ListingOverview(
-  { listing, problems, notice, form, viewerIsHost }: {
+  { listing, problems, notice, form, viewerIsHost, support }: {
     listing: Listing;
     problems: PublishProblem[];
     notice?: string;
     form?: FormState;
     /** Staff looking at a host's listing get no links to their own account. */
     viewerIsHost: boolean;
+    /** Prep's support address (SUPPORT_EMAIL), or null: the contact form. */
+    support: string | null;
   },
 ) {
   const base = `/host/kitchens/${listing.id}`;
+  const suspension = listing.kitchen?.suspension;
   const canPublish = problems.length === 0;
   const publishable = listing.status !== "published" &&
     listing.status !== "suspended";
@@ -151,6 +155,12 @@ export function ListingOverview(
           </p>
           <h1 class="text-3xl font-extrabold">{titleOf(listing)}</h1>
         </header>
+        {listing.kitchen && suspension && (
+          <SuspensionNotice
+            kitchen={{ ...listing.kitchen, suspension }}
+            support={support}
+          />
+        )}
         <div class={card}>
           <h2 class="text-xl font-bold">
             {listing.status === "published"

@@ -58,6 +58,17 @@ export function formatDayTime(timeZone: string, ms: number): string {
   return formatIn(dayTimeFormats, timeZone, DAY_TIME, ms);
 }
 
+const stampFormats = new Map<string, TimeFormat>();
+const STAMP: Intl.DateTimeFormatOptions = { ...DAY_TIME, year: "numeric" };
+
+/**
+ * "Thu, Dec 10, 2026, 9:00 AM" in `timeZone`: for records that span years
+ * (the audit log, a document's history), where the day alone is not enough.
+ */
+export function formatStamp(timeZone: string, ms: number): string {
+  return formatIn(stampFormats, timeZone, STAMP, ms);
+}
+
 const DATE: Intl.DateTimeFormatOptions = {
   weekday: "short",
   month: "short",
@@ -109,20 +120,6 @@ export function formatClock(hhmm: string): string {
 /** Wall-clock "HH:MM" times as "10:00 PM – 6:00 AM" (quiet hours, opening hours). */
 export function formatClockRange(start: string, end: string): string {
   return `${formatClock(start)} – ${formatClock(end)}`;
-}
-
-const STAMP: Intl.DateTimeFormatOptions = {
-  ...DAY_TIME,
-  year: "numeric",
-};
-const stampFormats = new Map<string, TimeFormat>();
-
-/**
- * "Tue, Dec 1, 2026, 3:00 PM" in `timeZone`: when something happened
- * (a notification, a calendar link made), which may be in another year.
- */
-export function formatStamp(timeZone: string, ms: number): string {
-  return formatIn(stampFormats, timeZone, STAMP, ms);
 }
 
 const DAY: Intl.DateTimeFormatOptions = {

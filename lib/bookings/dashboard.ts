@@ -35,11 +35,20 @@ export type DashboardBooking =
   & Pick<Booking, "respondBy" | "waitingFor">
   & { payoutCents: number };
 
+/** A kitchen of the host's that Prep staff suspended, and why (shown on the dashboard). */
+export interface SuspendedKitchen {
+  id: string;
+  title: string;
+  timeZone: string;
+  suspension: { reason: string; at: number };
+}
+
 export interface DashboardData {
   /** Kitchen id → title. */
   titles: Record<string, string>;
   /** Listings never published yet (drafts), which have no calendar. */
   drafts: number;
+  suspended: SuspendedKitchen[];
   /** Bookings on each kitchen's local today, by start. */
   today: DashboardBooking[];
   upcoming: DashboardBooking[];
@@ -73,6 +82,7 @@ const EARNINGS_MONTHS_SHOWN = 12;
 interface Snapshot {
   kitchens: GridKitchen[];
   drafts: number;
+  suspended: SuspendedKitchen[];
   bookings: DashboardBooking[];
   truncated: boolean;
 }
@@ -88,12 +98,17 @@ async function loadSnapshot(kv: Deno.Kv, hostId: string): Promise<Snapshot> {
   ]);
   const kitchens: GridKitchen[] = [];
   let drafts = 0;
+  const suspended: SuspendedKitchen[] = [];
   for (const k of await Promise.all(ids.map((id) => getKitchen(kv, id)))) {
     // A listing without a kitchen record is a draft (listings.ts).
     if (!k) drafts++;
     if (!k || k.hostId !== hostId) continue;
     const { id, title, timeZone, weeklyHours, blackoutDates } = k;
     kitchens.push({ id, title, timeZone, weeklyHours, blackoutDates });
+    if (k.status === "suspended" && k.suspension) {
+      const { reason, at } = k.suspension;
+      suspended.push({ id, title, timeZone, suspension: { reason, at } });
+    }
   }
   kitchens.sort((a, z) => a.title.localeCompare(z.title, "en"));
   const bookings = full.filter((b) => b.hostId === hostId).map((b) => ({
@@ -113,6 +128,7 @@ async function loadSnapshot(kv: Deno.Kv, hostId: string): Promise<Snapshot> {
   return {
     kitchens,
     drafts,
+    suspended,
     bookings,
     truncated: full.length >= MAX_BOOKINGS,
   };
@@ -188,6 +204,7 @@ function buildDashboard(
   return {
     titles: titlesOf(s),
     drafts: s.drafts,
+    suspended: s.suspended,
     today,
     upcoming: upcoming.slice(0, UPCOMING_SHOWN),
     moreUpcoming: Math.max(0, upcoming.length - UPCOMING_SHOWN),

@@ -37,7 +37,7 @@ export async function getBooking(
 }
 
 /** Bookings by id, in the order asked; missing ones are left out. */
-async function getBookings(
+export async function getBookings(
   kv: Deno.Kv,
   ids: readonly string[],
 ): Promise<Booking[]> {

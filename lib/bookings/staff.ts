@@ -8,11 +8,18 @@ import { z } from "zod";
 import { requireCapability } from "../accounts/roles.ts";
 import { getUserByEmail, getUsers } from "../accounts/repo.ts";
 import type { SessionUser } from "../accounts/schema.ts";
+import {
+  actorIds,
+  type AuditNames,
+  type Person,
+  subjectKey,
+} from "../audit/names.ts";
 import { listAuditFor } from "../audit/repo.ts";
 import type { AuditEntry } from "../audit/schema.ts";
 import { ConflictError, NotFoundError } from "../errors.ts";
 import { ID_PATTERN } from "../ids.ts";
-import { getKitchen } from "../kitchens/repo.ts";
+import { formatDayTime } from "../format.ts";
+import { getKitchensFresh } from "../kitchens/repo.ts";
 import { text } from "../text.ts";
 import { parseReference } from "./reference.ts";
 import {
@@ -30,11 +37,14 @@ import {
 import { type Booking, LEDGER_KINDS, type LedgerKind } from "./schema.ts";
 import { canTransition } from "./state.ts";
 
-/** A booking in a staff list: who is on it and whether its ledger balances. */
+/** A booking in a staff list: where, who is on it and whether its ledger balances. */
 export interface StaffBookingRow {
   booking: Booking;
-  renterEmail: string | null;
-  hostEmail: string | null;
+  /** The kitchen's title now; null if the kitchen is gone. */
+  kitchenTitle: string | null;
+  /** The renter's and the host's accounts; null for one that is gone (a demo host may have none). */
+  renter: Person | null;
+  host: Person | null;
   /** Why the ledger does not balance, or null when it does. */
   ledgerProblem: string | null;
 }
@@ -90,29 +100,45 @@ export function ledgerTotals(b: Booking): Record<LedgerKind, number> {
   return totals;
 }
 
-/** Emails of the people on `bookings`, by user id (a demo host may have no account). */
-async function emailsOf(
+/** Names and emails by user id: `ids`' accounts, read ten at a time. */
+async function peopleOf(
   kv: Deno.Kv,
-  bookings: Booking[],
-): Promise<Map<string, string>> {
-  const users = await getUsers(
-    kv,
-    bookings.flatMap((b) => [b.renterId, b.hostId]),
+  ids: readonly string[],
+): Promise<Map<string, Person>> {
+  const users = await getUsers(kv, ids);
+  return new Map(
+    [...users].map(([id, u]) => [id, { name: u.name, email: u.email }]),
   );
-  return new Map([...users].map(([id, u]) => [id, u.email]));
 }
 
+/**
+ * The rows of a page of bookings, with their kitchens' titles and their
+ * people read together: a few reads a page, not a few a row.
+ */
 async function toRows(
   kv: Deno.Kv,
   bookings: Booking[],
-): Promise<StaffBookingRow[]> {
-  const emails = await emailsOf(kv, bookings);
-  return bookings.map((b) => ({
+  extraPeople: readonly string[] = [],
+): Promise<{ rows: StaffBookingRow[]; people: Map<string, Person> }> {
+  const kitchenIds = [...new Set(bookings.map((b) => b.kitchenId))];
+  const [people, kitchens] = await Promise.all([
+    peopleOf(kv, [
+      ...bookings.flatMap((b) => [b.renterId, b.hostId]),
+      ...extraPeople,
+    ]),
+    getKitchensFresh(kv, kitchenIds),
+  ]);
+  const titles = new Map(
+    kitchens.flatMap((k) => k ? [[k.id, k.title] as const] : []),
+  );
+  const rows = bookings.map((b) => ({
     booking: b,
-    renterEmail: emails.get(b.renterId) ?? null,
-    hostEmail: emails.get(b.hostId) ?? null,
+    kitchenTitle: titles.get(b.kitchenId) ?? null,
+    renter: people.get(b.renterId) ?? null,
+    host: people.get(b.hostId) ?? null,
     ledgerProblem: ledgerProblem(b),
   }));
+  return { rows, people };
 }
 
 /**
@@ -128,7 +154,7 @@ export async function findBookings(
     const b = query.kind === "id"
       ? await getBooking(kv, query.id)
       : await getBookingByReference(kv, query.reference);
-    return b ? await toRows(kv, [b]) : [];
+    return b ? (await toRows(kv, [b])).rows : [];
   }
   const userId = (await getUserByEmail(kv, query.email))?.id;
   if (!userId) return [];
@@ -140,7 +166,7 @@ export async function findBookings(
   const all = [...byId.values()].sort((a, b) =>
     b.start - a.start || (a.id < b.id ? 1 : -1)
   );
-  return await toRows(kv, all);
+  return (await toRows(kv, all)).rows;
 }
 
 /** The newest bookings, newest first: ids are ULIDs, so the primary keys are in creation order. */
@@ -152,14 +178,15 @@ export async function listRecentBookings(
     kv,
     Math.min(Math.max(1, limit), 200),
   );
-  return await toRows(kv, bookings);
+  return (await toRows(kv, bookings)).rows;
 }
 
 export interface StaffBookingView extends StaffBookingRow {
-  kitchenTitle: string | null;
   totals: Record<LedgerKind, number>;
   /** The booking's audit entries, newest first. */
   events: AuditEntry[];
+  /** Who the events' actors are, and what the booking is. */
+  names: AuditNames;
   /** Whether the state machine allows cancelling it now. */
   cancellable: boolean;
 }
@@ -171,16 +198,21 @@ export async function loadStaffBooking(
 ): Promise<StaffBookingView> {
   const b = await getBooking(kv, id);
   if (!b) throw new NotFoundError("We could not find that booking.");
-  const [[row], kitchen, events] = await Promise.all([
-    toRows(kv, [b]),
-    getKitchen(kv, b.kitchenId),
-    listAuditFor(kv, "booking", b.id),
-  ]);
+  const events = await listAuditFor(kv, "booking", b.id);
+  const { rows: [row], people } = await toRows(kv, [b], actorIds(events));
+  const where = row.kitchenTitle ?? "a kitchen";
   return {
     ...row,
-    kitchenTitle: kitchen?.title ?? null,
     totals: ledgerTotals(b),
     events,
+    names: {
+      people: Object.fromEntries(people),
+      subjects: {
+        [subjectKey("booking", b.id)]: `Booking at ${where}, ${
+          formatDayTime(b.timeZone, b.start)
+        }`,
+      },
+    },
     cancellable: canTransition(b.status, "cancel"),
   };
 }

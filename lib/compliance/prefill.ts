@@ -187,8 +187,12 @@ function readInWorker(bytes: Uint8Array<ArrayBuffer>): Promise<PdfText> {
 let reading = 0;
 const waiting: (() => void)[] = [];
 
-/** One of MAX_READERS turns, or null when the queue is full or the wait too long. */
-async function readerSlot(): Promise<(() => void) | null> {
+/**
+ * One of MAX_READERS turns, or null when the queue is full or the wait too
+ * long. Every PDF worker takes one (reading text here, drawing a page in
+ * pdf_preview.ts), so together they never run more than MAX_READERS.
+ */
+export async function readerSlot(): Promise<(() => void) | null> {
   const release = () => {
     const next = waiting.shift();
     if (next) next();

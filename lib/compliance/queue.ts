@@ -14,17 +14,20 @@ import { requireCapability } from "../accounts/roles.ts";
 import { getUser } from "../accounts/repo.ts";
 import type { SessionUser, User } from "../accounts/schema.ts";
 import { listAuditFor } from "../audit/repo.ts";
+import type { AuditNames } from "../audit/names.ts";
 import type { AuditEntry } from "../audit/schema.ts";
 import { CITIES, findCity } from "../cities.ts";
 import { keys } from "../db/keys.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
 import { getFile, getFileMeta } from "../files/store.ts";
-import { isId } from "../ids.ts";
+import { isId, isUserId } from "../ids.ts";
 import { getDraft, getKitchen } from "../kitchens/repo.ts";
 import { type DraftRecord, type Kitchen } from "../kitchens/schema.ts";
 import type { AuthorityChain } from "./certifiers.ts";
 import { certificateChain } from "./directory.ts";
-import { isUserId } from "./suspensions.ts";
+import { previewPdf } from "./pdf_preview.ts";
+import { nameAuditEntries } from "./staff_names.ts";
+import type { PdfUnread } from "./prefill.ts";
 import {
   type ComplianceDocument,
   DOCUMENT_KINDS,
@@ -83,10 +86,21 @@ const blankOr = <T extends string>(values: readonly T[], message: string) =>
     return z.NEVER;
   });
 
-/** The queue page's filter form, read from the query string. */
-export const queueQuery = z.object({
+const filterFields = {
   kind: blankOr(DOCUMENT_KINDS, "Choose a type of document from the list"),
   city: blankOr(CITIES.map((c) => c.slug), "Choose a city from the list"),
+};
+
+/**
+ * The queue's filters as they travel with a reviewer from the queue to a
+ * document, through its decision, to the next one: in the query string of
+ * a document page and as hidden fields of its decision forms.
+ */
+export const queueFilterQuery = z.object(filterFields);
+
+/** The queue page's filter form, read from the query string. */
+export const queueQuery = z.object({
+  ...filterFields,
   cursor: z.string().trim().transform((v, ctx) => {
     if (v === "") return null;
     // KV cursors are URL-safe base64.
@@ -99,6 +113,22 @@ export const queueQuery = z.object({
   }),
 });
 export type QueueQuery = z.output<typeof queueQuery>;
+
+/**
+ * The filters as a query string for links ("?kind=health_permit&city=chicago",
+ * or "" with none), with `extra` parameters after them. Pure.
+ */
+export function queueSearch(
+  filter: QueueFilter,
+  extra: Record<string, string> = {},
+): string {
+  const q = new URLSearchParams();
+  if (filter.kind) q.set("kind", filter.kind);
+  if (filter.city) q.set("city", filter.city);
+  for (const [k, v] of Object.entries(extra)) q.set(k, v);
+  const s = q.toString();
+  return s ? `?${s}` : "";
+}
 
 const QUEUED = new Set(["pending", "renewal_requested"]);
 
@@ -200,6 +230,8 @@ export async function listQueue(
   kv: Deno.Kv,
   opts: QueueFilter & {
     cursor?: string | null;
+    /** Start at this document's place in the queue (itself included, if still queued). */
+    from?: ComplianceDocument;
     limit?: number;
     scanLimit?: number;
   } = {},
@@ -208,10 +240,16 @@ export async function listQueue(
   const budget = Math.max(limit + 1, opts.scanLimit ?? QUEUE_SCAN_LIMIT);
   const look = new Lookups(kv);
   const found: { doc: ComplianceDocument; after: string }[] = [];
-  const iter = kv.list<string>({ prefix: keys.documentsQueuePrefix() }, {
-    cursor: opts.cursor || undefined,
-    batchSize: 100,
-  });
+  const prefix = keys.documentsQueuePrefix();
+  const iter = kv.list<string>(
+    opts.from
+      ? {
+        prefix,
+        start: keys.documentsQueue(opts.from.createdAt, opts.from.id),
+      }
+      : { prefix },
+    { cursor: opts.cursor || undefined, batchSize: 100 },
+  );
   let scanned = 0;
   let batch: { id: string; after: string }[] = [];
   let result: { cursor: string | null; partial: boolean } | null = null;
@@ -267,12 +305,55 @@ export async function listQueue(
   };
 }
 
-/** The file types staff may see inline: images only, never a PDF or anything that runs. */
-export const PREVIEW_TYPES = ["image/jpeg", "image/png"] as const;
-export type PreviewType = typeof PREVIEW_TYPES[number];
+/**
+ * The document a reviewer goes to after `currentId` with the same filters:
+ * the first one waiting after it in queue order, or, when none is, the
+ * oldest one waiting (one skipped earlier), never `currentId` itself.
+ * Null when nothing else that matches is waiting (within the scan budget).
+ */
+export async function nextInQueue(
+  kv: Deno.Kv,
+  currentId: string,
+  filter: QueueFilter,
+  viewer: SessionUser | null,
+): Promise<string | null> {
+  requireCapability(viewer, "admin:read");
+  const current = isId(currentId)
+    ? (await kv.get<ComplianceDocument>(keys.document(currentId))).value
+    : null;
+  const firstOther = (rows: QueueRow[]) =>
+    rows.find((r) => r.doc.id !== currentId)?.doc.id ?? null;
+  if (current) {
+    const after = await listQueue(kv, { ...filter, from: current, limit: 2 });
+    const next = firstOther(after.rows);
+    if (next) return next;
+  }
+  return firstOther((await listQueue(kv, { ...filter, limit: 2 })).rows);
+}
 
-const isPreviewType = (t: string): t is PreviewType =>
+/** Image types staff see inline as they are (their type was decided from their bytes). */
+export const PREVIEW_TYPES = ["image/jpeg", "image/png"] as const;
+export type PreviewType = typeof PREVIEW_TYPES[number] | "image/webp";
+
+const isImageType = (t: string): t is typeof PREVIEW_TYPES[number] =>
   (PREVIEW_TYPES as readonly string[]).includes(t);
+
+/** What the review page shows of the file next to its fields. */
+export type DocumentPreview =
+  /** A JPEG or PNG upload, shown as it is. */
+  | { kind: "image" }
+  /** A PDF's first page, drawn (pdf_preview.ts); `incomplete` when part of it was too large. */
+  | { kind: "page"; width: number; height: number; incomplete: boolean }
+  /** A PDF that could not be drawn, and why. */
+  | { kind: "none"; unread: PdfUnread };
+
+/** The first page of a stored PDF, drawn or remembered. */
+function pdfPreview(kv: Deno.Kv, fileId: string) {
+  return previewPdf(
+    fileId,
+    async () => (await getFile(kv, fileId))?.bytes ?? null,
+  );
+}
 
 /** One document as staff review it. */
 export interface DocumentReview {
@@ -281,12 +362,14 @@ export interface DocumentReview {
   waitingSince: number;
   /** The stored file's type and size; null if the file is missing. */
   file: { contentType: string; size: number } | null;
-  /** Whether /admin/documents/:id/preview shows it (JPEG or PNG). */
-  previewable: boolean;
+  /** What /admin/documents/:id/preview shows; null without a file. */
+  preview: DocumentPreview | null;
   /** For a federal scope certificate: whether its certifier had the authority. */
   chain: AuthorityChain | null;
   /** The document's audit entries, newest first. */
   audit: AuditEntry[];
+  /** Who acted in its history, notes and audit entries. */
+  names: AuditNames;
 }
 
 async function staffDocument(
@@ -316,22 +399,45 @@ export async function loadDocumentReview(
     certificateChain(kv, doc, now),
     listAuditFor(kv, "document", doc.id, { limit: 100 }),
   ]);
+  const names = await nameAuditEntries(kv, audit, {
+    people: [
+      ...doc.history.flatMap((h) => h.by ? [h.by] : []),
+      ...doc.staffNotes.map((n) => n.by),
+    ],
+  });
   const file = meta ? { contentType: meta.contentType, size: meta.size } : null;
+  let preview: DocumentPreview | null = null;
+  if (file && isImageType(file.contentType)) preview = { kind: "image" };
+  else if (file?.contentType === "application/pdf") {
+    // Drawn before the page is sent: the page can then say why there is no
+    // picture, and size the one there is; its <img> request finds it drawn.
+    const page = await pdfPreview(kv, doc.fileId);
+    preview = page.ok
+      ? {
+        kind: "page",
+        width: page.width,
+        height: page.height,
+        incomplete: page.incomplete,
+      }
+      : { kind: "none", unread: page.unread };
+  }
   return {
     doc,
     holder,
     waitingSince: waitingSince(doc),
     file,
-    previewable: file !== null && isPreviewType(file.contentType),
+    preview,
     chain,
     audit,
+    names,
   };
 }
 
 /**
- * A document's image for staff to see inline: JPEG and PNG only (their
- * type was decided from the bytes at upload); a PDF or anything else is a
- * 404 here and is downloaded as an attachment instead.
+ * A document as a picture for staff to see inline: a JPEG or PNG upload
+ * as it is (its type was decided from its bytes at upload), a PDF's first
+ * page drawn as WebP. Never the PDF itself; a PDF that cannot be drawn is
+ * a 404 here, and staff download it as an attachment instead.
  */
 export async function getDocumentPreview(
   kv: Deno.Kv,
@@ -339,9 +445,13 @@ export async function getDocumentPreview(
   viewer: SessionUser | null,
 ): Promise<{ bytes: Uint8Array<ArrayBuffer>; contentType: PreviewType }> {
   const doc = await staffDocument(kv, id, viewer);
-  const file = await getFile(kv, doc.fileId);
-  if (!file || !isPreviewType(file.meta.contentType)) {
-    throw new NotFoundError("This document has no image preview.");
+  const meta = await getFileMeta(kv, doc.fileId);
+  if (meta?.contentType === "application/pdf") {
+    const page = await pdfPreview(kv, doc.fileId);
+    if (page.ok) return { bytes: page.image, contentType: "image/webp" };
+  } else if (meta && isImageType(meta.contentType)) {
+    const file = await getFile(kv, doc.fileId);
+    if (file) return { bytes: file.bytes, contentType: meta.contentType };
   }
-  return { bytes: file.bytes, contentType: file.meta.contentType };
+  throw new NotFoundError("This document has no preview.");
 }

@@ -19,11 +19,12 @@ import { getUser, getUsers } from "../accounts/repo.ts";
 import type { SessionUser, User } from "../accounts/schema.ts";
 import { changeUserAsStaff } from "../accounts/account_change.ts";
 import { addAudit, listAuditFor } from "../audit/repo.ts";
+import type { AuditNames } from "../audit/names.ts";
 import type { AuditEntry } from "../audit/schema.ts";
 import { listUpcomingBookings } from "../bookings/listing_edit.ts";
 import type { Booking } from "../bookings/schema.ts";
 import { ConflictError, NotFoundError } from "../errors.ts";
-import { isId } from "../ids.ts";
+import { isId, isUserId, USER_ID_PATTERN } from "../ids.ts";
 import {
   getDraft,
   getKitchen,
@@ -34,6 +35,7 @@ import type { Kitchen } from "../kitchens/schema.ts";
 import { addNotification } from "../notifications/repo.ts";
 import { text } from "../text.ts";
 import { listDocumentsFor } from "./repo.ts";
+import { nameAuditEntries } from "./staff_names.ts";
 import type { ComplianceDocument } from "./schema.ts";
 
 /** The suspend and reinstate forms: why, kept in the audit log and told to the person. */
@@ -41,13 +43,8 @@ export const suspensionForm = z.object({
   reason: text({ label: "a reason", max: 1000, multiline: true }),
 });
 
-/**
- * The shape of a user id: a ULID, or a seeded demo account's readable id
- * ("demo-user-renter", "demo-host-01"). Checked before it becomes a key.
- */
-export const USER_ID_PATTERN = "[A-Za-z0-9_-]{1,64}";
-const USER_ID = new RegExp(`^${USER_ID_PATTERN}$`);
-export const isUserId = (id: string): boolean => USER_ID.test(id);
+/** User ids' shape; lib/ids.ts keeps it, with every other id's. */
+export { isUserId, USER_ID_PATTERN };
 
 type Person = { id: string; name: string; email: string };
 
@@ -81,6 +78,8 @@ export interface StaffKitchenView {
   documents: ComplianceDocument[];
   /** The kitchen's audit entries, newest first. */
   audit: AuditEntry[];
+  /** Who acted in them, and who suspended the kitchen. */
+  names: AuditNames;
 }
 
 /** A kitchen (or a draft) as staff see it; 404 when neither exists. */
@@ -104,7 +103,12 @@ export async function loadKitchenForStaff(
     listDocumentsFor(kv, { kind: "kitchen", id }),
     listAuditFor(kv, "kitchen", id, { limit: 50 }),
   ]);
-  const found = await people(kv, [hostId, ...upcoming.map((b) => b.renterId)]);
+  const [found, names] = await Promise.all([
+    people(kv, [hostId, ...upcoming.map((b) => b.renterId)]),
+    nameAuditEntries(kv, audit, {
+      people: kitchen?.suspension ? [kitchen.suspension.by] : [],
+    }),
+  ]);
   return {
     id,
     kitchen,
@@ -117,6 +121,7 @@ export async function loadKitchenForStaff(
     people: found,
     documents: documents.reverse(),
     audit,
+    names,
   };
 }
 
@@ -232,6 +237,8 @@ export interface StaffUserView {
   documents: ComplianceDocument[];
   /** Audit entries about the user, newest first. */
   audit: AuditEntry[];
+  /** Who acted in them, and who suspended the account. */
+  names: AuditNames;
 }
 
 /** An account as staff see it; 404 when there is none. */
@@ -254,12 +261,16 @@ export async function loadUserForStaff(
     listDocumentsFor(kv, { kind: "renter", id }),
     listAuditFor(kv, "user", id, { limit: 50 }),
   ]);
+  const names = await nameAuditEntries(kv, audit, {
+    people: user.suspension ? [user.suspension.by] : [],
+  });
   const { passwordHash: _, ...shown } = user;
   return {
     user: shown,
     kitchens: kitchens.filter((k): k is Kitchen => k !== null),
     documents: documents.reverse(),
     audit,
+    names,
   };
 }
 

@@ -192,7 +192,11 @@ export async function retryDeadJob(
   kv: Deno.Kv,
   id: string,
   now: number,
-  opts: { wake?: boolean } = {},
+  opts: {
+    wake?: boolean;
+    /** Adds to the same atomic (a staff retry's audit entry), given the dead job. */
+    also?: (atomic: Deno.AtomicOperation, dead: JobRecord) => void;
+  } = {},
 ): Promise<boolean> {
   const dead = await kv.get<JobRecord>(keys.deadJob(id));
   if (!dead.value) return false;
@@ -205,5 +209,6 @@ export async function retryDeadJob(
     .set(keys.job(id), record)
     .set(keys.jobDue(now, id), id);
   if (opts.wake) addWake(atomic, id, now, now);
+  opts.also?.(atomic, dead.value);
   return (await atomic.commit()).ok;
 }

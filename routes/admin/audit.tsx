@@ -1,11 +1,13 @@
 /**
  * /admin/audit: the audit log, newest first, filtered by who, what object,
- * which action and which days, a page at a time. Read only: no route
- * changes or deletes an entry.
+ * which action and which days, a page at a time, with the people and
+ * things it mentions named. Read only: no route changes or deletes an entry.
  */
 import { Hono } from "hono";
 import { AdminAuditPage } from "../../components/AdminStaff.tsx";
-import { auditQuery, isFiltered, listAudit } from "../../lib/audit/repo.ts";
+import { auditQuery, isFiltered } from "../../lib/audit/repo.ts";
+import { NO_NAMES } from "../../lib/audit/names.ts";
+import { listAuditNamed } from "../../lib/compliance/staff_names.ts";
 import { type AppEnv, page } from "../context.tsx";
 import { readQuery } from "../forms.ts";
 
@@ -19,6 +21,7 @@ adminAudit.get("/", async (c) => {
       { title: "Audit log" },
       <AdminAuditPage
         entries={[]}
+        names={NO_NAMES}
         cursor={null}
         paged={false}
         partial={false}
@@ -29,12 +32,17 @@ adminAudit.get("/", async (c) => {
     );
   }
   const { cursor, filter } = read.data;
-  const log = await listAudit(c.var.services.kv, { limit: 50, cursor, filter });
+  const log = await listAuditNamed(c.var.services.kv, {
+    limit: 50,
+    cursor,
+    filter,
+  });
   return page(
     c,
     { title: "Audit log" },
     <AdminAuditPage
       entries={log.entries}
+      names={log.names}
       cursor={log.cursor}
       paged={cursor !== null}
       partial={log.partial}

@@ -72,7 +72,7 @@ async function renderBooking(
   const view = await loadStaffBooking(c.var.services.kv, id);
   return page(
     c,
-    { title: `Booking ${id}` },
+    { title: `Booking at ${view.kitchenTitle ?? "a kitchen"}` },
     <AdminBookingPage
       view={view}
       canAct={decide(c.var.user, "admin:act").ok}

@@ -12,6 +12,7 @@ import { adminAudit } from "./audit.tsx";
 import { adminBookings } from "./bookings.tsx";
 import { adminCertifiers } from "./certifiers.tsx";
 import { adminDocuments } from "./documents.tsx";
+import { adminJobs } from "./jobs.tsx";
 import { adminKitchens } from "./kitchens.tsx";
 import { adminMessages } from "./messages.tsx";
 import { adminUsers } from "./users.tsx";
@@ -28,7 +29,7 @@ admin.get("/", async (c) => {
   const watch = await staffWatch(c.var.services.kv, c.var.services.clock());
   return page(
     c,
-    { title: "Admin" },
+    { title: "Overview" },
     <AdminHomePage user={c.var.user!} watch={watch} />,
   );
 });
@@ -40,3 +41,4 @@ admin.route("/kitchens", adminKitchens);
 admin.route("/users", adminUsers);
 admin.route("/certifiers", adminCertifiers);
 admin.route("/messages", adminMessages);
+admin.route("/jobs", adminJobs);

@@ -55,7 +55,11 @@ host.get("/", async (c) => {
     c.var.services.clock(),
     renderDashboardParts,
   );
-  return page(c, { title: "Host dashboard" }, <HostDashboard parts={parts} />);
+  return page(
+    c,
+    { title: "Host dashboard" },
+    <HostDashboard parts={parts} support={c.var.services.support.email} />,
+  );
 });
 
 /** A month's grids, rendered, as JSON: the calendar island's previous/next. */

@@ -402,7 +402,7 @@ browserTest(
       await admin.waitForURL(/\/admin\/bookings\/[0-9A-Z]{26}$/);
       assert.equal(
         await admin.locator("h1").innerText(),
-        `Booking ${reference}`,
+        `Booking ${reference} at Allston Night Kitchen`,
       );
       await v.check(admin, "/admin/bookings/:id");
       // The receipt now shows the refund.

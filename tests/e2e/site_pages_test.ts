@@ -173,10 +173,8 @@ browserTest(
       await desk.click("main button:has-text('Log in')");
       await desk.waitForURL(/\/account$/);
       await desk.goto(`${s.base}/admin`);
-      await desk.locator("main").getByRole("link", {
-        name: "Messages",
-        exact: true,
-      }).click();
+      await desk.getByRole("navigation", { name: "Staff pages" })
+        .getByRole("link", { name: "Contact messages" }).click();
       await desk.waitForURL(`${s.base}/admin/messages`);
       const id = link.split("#")[1];
       assert.match(

@@ -768,7 +768,11 @@ Deno.test("accounts: a failing email is retried and then shown to staff as a fai
       password: DEMO_PASSWORD,
     }),
   );
-  const page = await (await get(t, "/admin", admin)).text();
+  // The overview counts it and leads to the failed jobs, which show it.
+  const home = await (await get(t, "/admin", admin)).text();
+  assert.match(home, /1 background job failed\./);
+  assert.match(home, /href="\/admin\/jobs"/);
+  const page = await (await get(t, "/admin/jobs", admin)).text();
   assert.match(page, /email\.send/);
   assert.match(page, /Resend answered 500/);
   t.close();

@@ -8,6 +8,8 @@ import { minimalPdf } from "../compliance_helpers.ts";
 import encodePng from "@jsquash/png/encode.js";
 import { listAudit } from "../../lib/audit/repo.ts";
 import type { Booking } from "../../lib/bookings/schema.ts";
+import { keys } from "../../lib/db/keys.ts";
+import type { JobRecord } from "../../lib/jobs/outbox.ts";
 import { addDocument } from "../../lib/compliance/repo.ts";
 import type { DocumentUpload } from "../../lib/compliance/schema.ts";
 import {
@@ -162,6 +164,21 @@ async function setup() {
     toRenew: await doc(mine, renter.user.id, "food_manager_certificate", pdf()),
   };
   const b = await booking(t, kitchenA, renter.user.id);
+  // A job that ran out of attempts, for the retry action.
+  const deadJob: JobRecord = {
+    v: 1,
+    id: "matrix-dead-job",
+    type: "email.send",
+    payload: {},
+    runAt: NOW,
+    attempts: 5,
+    maxAttempts: 5,
+    createdAt: NOW,
+    lease: null,
+    lastError: "SMTP said no",
+    deadAt: NOW,
+  };
+  await t.kv.set(keys.deadJob(deadJob.id), deadJob);
   // Targets of the reinstate actions, suspended beforehand.
   await suspendKitchen(t.kv, kitchenB.id, admin.user, "Set up", NOW);
   await suspendUser(t.kv, ulf.user.id, admin.user, "Set up", NOW);
@@ -184,6 +201,7 @@ async function setup() {
       kitchenA: kitchenA.id,
       kitchenB: kitchenB.id,
       booking: b.id,
+      deadJob: deadJob.id,
     },
     docs,
   };
@@ -253,8 +271,14 @@ Deno.test("admin matrix: every staff and document route gives each visitor exact
       {
         method: "GET",
         path: `/admin/documents/${docs.renterPdf.id}/preview`,
-        // Staff get a 404: a PDF is never shown inline.
-        expect: { ...STAFF_READ, support: 404, admin: 404 },
+        // A PDF's first page, drawn as a picture: staff only, like an image.
+        expect: STAFF_READ,
+      },
+      {
+        method: "GET",
+        path: `/admin/documents/next?kind=&city=&after=${docs.renterPdf.id}`,
+        // Next in queue: a redirect to the next document, for staff only.
+        expect: { ...STAFF_READ, support: 303, admin: 303 },
       },
       {
         method: "POST",
@@ -326,6 +350,13 @@ Deno.test("admin matrix: every staff and document route gives each visitor exact
         form: reason,
         // Even an admin is refused their own suspension.
         expect: staffAct(409),
+      },
+      { method: "GET", path: "/admin/jobs", expect: STAFF_READ },
+      {
+        method: "POST",
+        path: "/admin/jobs/retry",
+        form: { id: ids.deadJob },
+        expect: staffAct(303),
       },
       { method: "GET", path: "/admin/certifiers", expect: STAFF_READ },
       {

@@ -230,7 +230,13 @@ Deno.test("admin queue: the page filters, names holders, shows days waiting, and
       const page = await res.text();
       assert.match(page, /Mission Street Bakehouse/);
       assert.match(page, /sue@example\.com/);
-      assert.match(page, new RegExp(`/admin/documents/${docs.sfPermit.id}"`));
+      // Review links carry the filters, for "Next in queue" after a decision.
+      assert.match(
+        page,
+        new RegExp(
+          `/admin/documents/${docs.sfPermit.id}\\?kind=health_permit&amp;city=san-francisco"`,
+        ),
+      );
       assert.match(page, />3 days</);
       assert.doesNotMatch(page, /Wicker Park Commissary/);
       assert.doesNotMatch(page, new RegExp(docs.sfFire.id));
@@ -264,7 +270,7 @@ Deno.test("admin queue: the page filters, names holders, shows days waiting, and
   }
 });
 
-Deno.test("admin queue: the document page previews images inline (never PDFs), names the holder, and checks the authority chain", async () => {
+Deno.test("admin queue: the document page shows an image as it is and a PDF's first page drawn (never the PDF), names the holder, and checks the authority chain", async () => {
   const { t, admin, rosa, hal, docs } = await setup();
   try {
     const permit = await (await get(
@@ -280,7 +286,7 @@ Deno.test("admin queue: the document page previews images inline (never PDFs), n
     );
     assert.match(permit, /Wicker Park Commissary/);
     assert.match(permit, /hal@example\.com/);
-    assert.match(permit, /image\/png/);
+    assert.match(permit, /PNG image/);
     assert.match(
       permit,
       new RegExp(`href="/documents/${docs.chicagoPermit.id}/file"`),
@@ -303,20 +309,35 @@ Deno.test("admin queue: the document page previews images inline (never PDFs), n
     const bytes = new Uint8Array(await preview.arrayBuffer());
     assert.deepEqual([...bytes.subarray(1, 4)], [0x50, 0x4e, 0x47]);
 
+    // A PDF: its first page, drawn on the server as a picture and sized.
     const card = await (await get(
       t,
       `/admin/documents/${docs.card.id}`,
       admin,
     )).text();
-    assert.doesNotMatch(card, /<img /);
-    assert.match(card, /application\/pdf/);
+    assert.match(
+      card,
+      new RegExp(
+        `<img src="/admin/documents/${docs.card.id}/preview" alt="The first page of the uploaded food handler card, number [^"]+" width="1200" height="1552"`,
+      ),
+    );
+    assert.match(card, /PDF, 1 KB/);
     const pdfPreview = await get(
       t,
       `/admin/documents/${docs.card.id}/preview`,
       admin,
     );
-    assert.equal(pdfPreview.status, 404);
-    await pdfPreview.body?.cancel();
+    assert.equal(pdfPreview.status, 200);
+    assert.equal(pdfPreview.headers.get("content-type"), "image/webp");
+    assert.equal(pdfPreview.headers.get("x-content-type-options"), "nosniff");
+    assert.equal(
+      pdfPreview.headers.get("content-security-policy"),
+      "default-src 'none'; sandbox",
+    );
+    assert.equal(pdfPreview.headers.get("cache-control"), "private, no-store");
+    const webp = new Uint8Array(await pdfPreview.arrayBuffer());
+    assert.equal(new TextDecoder().decode(webp.subarray(0, 4)), "RIFF");
+    assert.equal(new TextDecoder().decode(webp.subarray(8, 12)), "WEBP");
 
     // Only staff: the holder gets the staff area's 403.
     for (const cookie of [rosa.cookie, hal.cookie]) {

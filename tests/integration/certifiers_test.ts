@@ -314,20 +314,20 @@ Deno.test("certifiers: staff see what lapses within 90, 180 and 365 days and wha
     assert.match(home, /Lapsing within 90 days/);
     assert.match(
       home,
-      /SCS Global Services \(ANAB; PCHF, Produce Safety\): last day 2027-01-10/,
+      /SCS Global Services \(ANAB; PCHF, Produce Safety\): last day Sunday, January 10, 2027/,
     );
     assert.match(home, /Lapsing in 91 to 180 days/);
     assert.match(home, /Lapsing in 181 to 365 days/);
     assert.match(
       home,
-      /UL LLC \(IAS; PCHF, LACF\): lapsed on 2025-12-10; <strong[^>]*>not renewed/,
+      /UL LLC \(IAS; PCHF, LACF\): lapsed on Wednesday, December 10, 2025; <strong[^>]*>not renewed/,
     );
 
     await post(t, "/admin/certifiers", RENEWAL, { cookie: admin });
     home = await (await get(t, "/admin", admin)).text();
     assert.match(
       home,
-      /UL LLC \(IAS; PCHF, LACF\): lapsed on 2025-12-10; renewed for LACF only\./,
+      /UL LLC \(IAS; PCHF, LACF\): lapsed on Wednesday, December 10, 2025; renewed for LACF only\./,
     );
   } finally {
     t.close();

@@ -216,7 +216,7 @@ Deno.test("suspensions: an unlisted kitchen goes back to unlisted; a draft canno
     const draft = await createDraft(t.kv, host.user, NOW);
     const draftPage = await get(t, `/admin/kitchens/${draft.id}`, admin.cookie);
     assert.equal(draftPage.status, 200);
-    assert.match(await draftPage.text(), /draft \(never published\)/);
+    assert.match(await draftPage.text(), /Draft \(never published\)/);
     const refused = await post(
       t,
       `/admin/kitchens/${draft.id}/suspend`,

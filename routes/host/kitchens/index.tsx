@@ -102,6 +102,7 @@ async function renderOverview(
       notice={notice(c)}
       form={form}
       viewerIsHost={listing.hostId === c.var.user!.id}
+      support={c.var.services.support.email}
     />,
     status,
   );
