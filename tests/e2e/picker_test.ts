@@ -332,7 +332,7 @@ browserTest(
       await page.waitForSelector("[data-testid=no-slots]");
       assert.equal(
         await page.locator("[data-testid=no-slots]").innerText(),
-        "No bookable hours on 2026-12-28. Try another date.",
+        "No bookable hours on Mon, Dec 28. Try another date.",
       );
       assert.equal(await page.locator("[data-testid=book]").count(), 0);
       assert.ok(await note.isVisible());
