@@ -15,6 +15,7 @@ import {
 } from "../kitchens/free_time.ts";
 import type { Kitchen } from "../kitchens/schema.ts";
 import { type KitchenPage, loadKitchenPage } from "../kitchens/pages.ts";
+import { clampDate } from "../kitchens/week_view.ts";
 import {
   type KitchenPageQuery,
   type KitchenPick,
@@ -88,7 +89,11 @@ export interface KitchenPagePicks {
   pick: KitchenPick;
   /** The start and length the picker opens with (issue 17 §6). */
   picked: PickedHours;
-  /** Seven days from the Monday of the shown date, without quiet hours; none when not bookable. */
+  /**
+   * Seven days from the Monday of the shown date (or, outside the booking
+   * window, of the window's nearest date), without quiet hours; none when
+   * not bookable.
+   */
   week: WeekDay[];
 }
 
@@ -165,7 +170,8 @@ async function cityWeek(
   now: number,
 ): Promise<WeekDay[]> {
   const k = data.kitchen;
-  const days = await weekSlots(kv, k, weekStart(data.date), data, now);
+  const first = weekStart(clampDate(data.date, data));
+  const days = await weekSlots(kv, k, first, data, now);
   let week = quietWeeks.get(days);
   if (!week) {
     const pack = rulePackFor(k.address.city);

@@ -90,11 +90,13 @@ function makeWeekView(
   const tz = k.timeZone;
   const first = days[0].date;
   const next = addDays(first, 7);
+  // A page opened outside the booking window steps from the window's edge.
+  const from = clampDate(picked, window);
   const earlier = first > window.today
-    ? maxDate(window.today, addDays(picked, -7))
+    ? maxDate(window.today, addDays(from, -7))
     : null;
   const later = next <= window.lastDate
-    ? minDate(window.lastDate, addDays(picked, 7))
+    ? minDate(window.lastDate, addDays(from, 7))
     : null;
   const href = (date: string, anchor: string) =>
     `${kitchenPageHref(k.id, { ...pick, date })}#${anchor}`;
@@ -125,6 +127,18 @@ function makeWeekView(
     earlierHref: earlier && href(earlier, "week"),
     laterHref: later && href(later, "week"),
   };
+}
+
+/**
+ * `date` kept inside `today`…`lastDate`: the week a kitchen page shows for
+ * a date outside its booking window (a bookmark from last month, a hand-made
+ * URL for the year 9999) is the window's nearest.
+ */
+export function clampDate(
+  date: string,
+  window: { today: string; lastDate: string },
+): string {
+  return minDate(window.lastDate, maxDate(window.today, date));
 }
 
 const maxDate = (a: string, b: string) => a > b ? a : b;

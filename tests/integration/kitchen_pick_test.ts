@@ -207,6 +207,24 @@ Deno.test("kitchen page: a week of free hours beside the picker, without quiet h
   t.close();
 });
 
+Deno.test("kitchen page: a date outside the booking window shows the window's nearest week", async () => {
+  const { t, daytime } = await site();
+  const week = async (date: string) => {
+    const html = await page(t, `/kitchens/${daytime.id}?date=${date}`);
+    return text(/<section id="week".*?<\/section>/s.exec(html)?.[0] ?? "");
+  };
+  // "Now" is Tue 2026-12-01 and the window 60 days: the last date is Sat 2027-01-30.
+  const far = await week("9999-12-31");
+  assert.match(far, /Week of Mon, Jan 25/);
+  assert.match(far, /Sat, Jan 30 8:00 AM – 8:00 PM Sun, Jan 31 Not bookable/);
+  assert.match(far, /Earlier week/);
+  assert.doesNotMatch(far, /Later week/);
+  const past = await week("2026-06-01");
+  assert.match(past, /Week of Mon, Nov 30/);
+  assert.match(past, /Later week/);
+  t.close();
+});
+
 Deno.test("kitchen page: one that takes no bookings has no week view and no booking bar", async () => {
   const { t, daytime } = await site();
   const permit = (await listDocumentsFor(t.kv, {

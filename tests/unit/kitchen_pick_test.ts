@@ -335,6 +335,14 @@ Deno.test("week view: seven labelled days, the picked one marked, links a week e
     const v = weekView(K, week, "2026-12-10", window);
     assert.deepEqual([v.earlier, v.later], [earlier, later], why);
   }
+  // A page opened past the booking window (this week is the window's last)
+  // marks no day and steps from the window's edge, never from the year 9999.
+  const past = weekView(K, week, "9999-12-31", {
+    today: "2026-11-20",
+    lastDate: "2026-12-15",
+  });
+  assert.deepEqual(past.days.filter((d) => d.picked), []);
+  assert.deepEqual([past.earlier, past.later], ["2026-12-08", "2026-12-15"]);
 });
 
 Deno.test("search: the phone's Filters button counts the filters a search sets", () => {
