@@ -137,7 +137,7 @@ export async function loadKitchenPageFor(
   return {
     ...data,
     pick: read.pick,
-    picked: pickedHours(k, data.date, data.slots, read.pick),
+    picked: pickedHours(k, data.date, data.slots, read.pick, data),
     week,
     notBookable: data.bookable ? null : notBookableReason(k.permits),
     permitLapse: permitLapseNote(

@@ -8,7 +8,7 @@
 import { z } from "zod";
 import { hoursText } from "./availability.ts";
 import type { BookableStart } from "./availability.ts";
-import { formatDate, formatTime } from "../format.ts";
+import { formatClock, formatDate, formatTime } from "../format.ts";
 import { optionalField } from "../forms.ts";
 import { addDays, localInstant } from "./free_time.ts";
 import { clockTime, type Kitchen, localDate } from "./schema.ts";
@@ -168,16 +168,29 @@ export interface PickedHours {
 /**
  * The start and length the picker opens with on `date` for `pick`: an end
  * becomes elapsed hours from the start (an end at or before the start is
- * the next day); hours alone take the first start they fit from.
+ * the next day); hours alone take the first start they fit from. Outside
+ * the booking window (`today`…`lastDate`) there is nothing to open on.
  */
 export function pickedHours(
   k: Pick<Kitchen, "timeZone">,
   date: string,
   slots: readonly BookableStart[],
   pick: KitchenPick,
+  window: { today: string; lastDate: string },
 ): PickedHours {
   if (pick.date !== date) return {};
   const tz = k.timeZone;
+  if (date < window.today || date > window.lastDate) {
+    // Nothing to open on, and no instants to count (a date near the end of
+    // the calendar has no next day): only say what was asked.
+    if (!pick.start) return pick.hours ? { asked: hoursText(pick.hours) } : {};
+    return {
+      start: pick.start,
+      asked: pick.end
+        ? `${formatClock(pick.start)} – ${formatClock(pick.end)}`
+        : formatClock(pick.start),
+    };
+  }
   if (pick.start) {
     const from = localInstant(tz, date, pick.start);
     let to: number | undefined;

@@ -207,7 +207,7 @@ Deno.test("kitchen page: a week of free hours beside the picker, without quiet h
   t.close();
 });
 
-Deno.test("kitchen page: a date outside the booking window shows the window's nearest week", async () => {
+Deno.test("kitchen page: a date outside the booking window shows the window's nearest week, and hours asked on it are named, not counted", async () => {
   const { t, daytime } = await site();
   const week = async (date: string) => {
     const html = await page(t, `/kitchens/${daytime.id}?date=${date}`);
@@ -219,6 +219,20 @@ Deno.test("kitchen page: a date outside the booking window shows the window's ne
   assert.match(far, /Sat, Jan 30 8:00 AM – 8:00 PM Sun, Jan 31 Not bookable/);
   assert.match(far, /Earlier week/);
   assert.doesNotMatch(far, /Later week/);
+  // Hours asked on such a date are not counted (9999-12-31 has no next day), only named.
+  const html = await page(
+    t,
+    `/kitchens/${daytime.id}?date=9999-12-31&start=23:00&end=00:00`,
+  );
+  assert.equal(
+    pickerProps(html).note,
+    "11:00 PM – 12:00 AM can't be booked here on Fri, Dec 31. Choose other hours below, or another day this week.",
+  );
+  const search = await page(
+    t,
+    "/search?city=chicago&date=9999-12-31&start=23:00&end=00:00",
+  );
+  assert.match(text(search), /0 kitchens/);
   const past = await week("2026-06-01");
   assert.match(past, /Week of Mon, Nov 30/);
   assert.match(past, /Later week/);

@@ -131,6 +131,9 @@ Deno.test("kitchen pick: a search card carries the search's date and hours, and 
   }
 });
 
+/** Today and the last bookable date, around every date the cases ask. */
+const WINDOW = { today: "2026-10-01", lastDate: "2027-01-31" };
+
 Deno.test("kitchen pick: the picker opens on the start asked, the end as elapsed hours (overnight and DST counted)", () => {
   const slots = [slot("08:00", "09:30"), slot("10:00", "20:00")];
   const day = "2026-12-03";
@@ -183,7 +186,26 @@ Deno.test("kitchen pick: the picker opens on the start asked, the end as elapsed
       ],
     ];
   for (const [why, date, pick, want] of cases) {
-    assert.deepEqual(pickedHours(CHI, date, slots, pick), want, why);
+    assert.deepEqual(pickedHours(CHI, date, slots, pick, WINDOW), want, why);
+  }
+  // Outside the booking window nothing opens, and no instant is counted:
+  // 9999-12-31 has no next day for an end at midnight to fall on.
+  const outside: [string, KitchenPick, ReturnType<typeof pickedHours>][] = [
+    [
+      "9999-12-31",
+      { date: "9999-12-31", start: "23:00", end: "00:00" },
+      { start: "23:00", asked: "11:00 PM – 12:00 AM" },
+    ],
+    [
+      "9999-12-31",
+      { date: "9999-12-31", start: "09:00" },
+      { start: "09:00", asked: "9:00 AM" },
+    ],
+    ["2026-01-05", { date: "2026-01-05", hours: 3 }, { asked: "3 hours" }],
+    ["2026-01-05", { date: "2026-01-05" }, {}],
+  ];
+  for (const [date, pick, want] of outside) {
+    assert.deepEqual(pickedHours(CHI, date, [], pick, WINDOW), want, date);
   }
 });
 
