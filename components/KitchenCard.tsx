@@ -5,17 +5,28 @@ import type { Kitchen } from "../lib/kitchens/schema.ts";
 import { EQUIPMENT } from "../lib/kitchens/vocabulary.ts";
 import { formatCents } from "../lib/money.ts";
 
+/**
+ * A kitchen in a list of results. `href` carries what a search asked (the
+ * kitchen page opens its picker on it); `heading` keeps the page's outline
+ * whole: h2 on the search page, h3 under the home page's sections.
+ */
 export function KitchenCard(
-  { kitchen: k, slot, slotLabel = "Next free" }: {
+  { kitchen: k, slot, slotLabel = "Next free", href, heading = "h3" }: {
     kitchen: Kitchen;
     slot: BookableStart | null;
     slotLabel?: string;
+    href?: string;
+    heading?: "h2" | "h3";
   },
 ) {
   const photo = k.photos[0];
+  const Heading = heading;
   return (
     <li class="overflow-hidden rounded-xl border border-stone-200 bg-white shadow-sm">
-      <a href={`/kitchens/${k.id}`} class="block h-full hover:bg-stone-50">
+      <a
+        href={href ?? `/kitchens/${k.id}`}
+        class="block h-full hover:bg-stone-50"
+      >
         {photo
           ? (
             <img
@@ -29,7 +40,7 @@ export function KitchenCard(
           )
           : <div class="aspect-[3/2] w-full bg-stone-200" />}
         <div class="space-y-1 p-4">
-          <h3 class="text-lg font-bold leading-snug">{k.title}</h3>
+          <Heading class="text-lg font-bold leading-snug">{k.title}</Heading>
           <p class="text-sm text-stone-600">
             {k.address.neighborhood},{" "}
             {findCity(k.address.city)?.name ?? k.address.city}

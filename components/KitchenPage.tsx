@@ -5,13 +5,17 @@ import { describePolicy, POLICY_NAMES } from "../lib/kitchens/policy.ts";
 import type { Kitchen } from "../lib/kitchens/schema.ts";
 import type { Host } from "../lib/hosts/schema.ts";
 import { EQUIPMENT, STORAGE } from "../lib/kitchens/vocabulary.ts";
+import { formatDate } from "../lib/format.ts";
 import { formatCents } from "../lib/money.ts";
 import type {
   BookingNotes,
   CityRequirements,
+  KitchenPagePicks,
 } from "../lib/compliance/kitchen_page.ts";
 import type { KitchenPage as KitchenPageData } from "../lib/kitchens/pages.ts";
+import { pickNote } from "../lib/kitchens/pick.ts";
 import { pickerDay } from "../lib/kitchens/slot_view.ts";
+import { type WeekView, weekView } from "../lib/kitchens/week_view.ts";
 import AvailabilityPicker from "../islands/AvailabilityPicker.tsx";
 import { DocumentNeeds } from "./DocumentStates.tsx";
 import { bookingModeOf } from "../lib/bookings/holds.ts";
@@ -138,7 +142,7 @@ export function KitchenPage(
             </ul>
           </section>
         </div>
-        <aside>
+        <aside id="book" class="book-target scroll-mt-4 space-y-4">
           {aside}
         </aside>
       </div>
@@ -148,35 +152,157 @@ export function KitchenPage(
 
 /**
  * `/kitchens/:id`: the kitchen, the city's rules, and the booking column:
- * the availability picker, or why it takes no bookings now.
+ * the availability picker, opened on the date and hours the page was asked
+ * for, and the week around that date; or why it takes no bookings now. On
+ * a phone, a bar at the foot of the screen keeps the price and a way to
+ * the picker in reach.
  */
 export function PublicKitchenPage(
   { data }: {
-    data: KitchenPageData & BookingNotes & { requirements: CityRequirements };
+    data:
+      & KitchenPageData
+      & BookingNotes
+      & KitchenPagePicks
+      & { requirements: CityRequirements };
   },
 ) {
   const k = data.kitchen;
+  const bookable = data.notBookable === null;
+  const day = pickerDay(k, data.date, data.slots, data.picked);
+  const missed = pickNote(data.date, data.picked, day);
+  const note = [data.permitLapse, missed].filter(Boolean).join(" ");
   return (
-    <KitchenPage
-      kitchen={k}
-      host={data.host}
-      requirements={data.requirements}
-      permitsVerified={data.notBookable === null}
-      aside={data.notBookable !== null
-        ? <NotBookable reason={data.notBookable} />
-        : (
-          <AvailabilityPicker
-            kitchenId={k.id}
-            kitchenTitle={k.title}
-            today={data.today}
-            lastDate={data.lastDate}
-            minHours={k.minHours}
-            note={data.permitLapse}
-            requestToBook={bookingModeOf(k) === "request"}
-            {...pickerDay(k, data.date, data.slots)}
-          />
+    <div class="book-scope">
+      <KitchenPage
+        kitchen={k}
+        host={data.host}
+        requirements={data.requirements}
+        permitsVerified={bookable}
+        aside={!bookable ? <NotBookable reason={data.notBookable ?? ""} /> : (
+          <>
+            <AvailabilityPicker
+              kitchenId={k.id}
+              kitchenTitle={k.title}
+              today={data.today}
+              lastDate={data.lastDate}
+              minHours={k.minHours}
+              note={note || null}
+              requestToBook={bookingModeOf(k) === "request"}
+              {...day}
+            />
+            <WeekOfHours
+              view={weekView(k, data.week, data.date, data, data.pick)}
+            />
+          </>
         )}
-    />
+      />
+      {bookable && (
+        <BookingBar
+          kitchen={k}
+          hours={data.picked.asked && !missed
+            ? `${formatDate(data.date)}, ${data.picked.asked}`
+            : null}
+        />
+      )}
+    </div>
+  );
+}
+
+/**
+ * Seven days of free hours beside the day picker. Plain links, so it needs
+ * no JavaScript: a day opens the page on that date with the same hours
+ * asked, and the week links step a week at a time.
+ */
+function WeekOfHours({ view }: { view: WeekView }) {
+  const link = "text-emerald-800 underline";
+  return (
+    <section
+      id="week"
+      aria-labelledby="week-heading"
+      class="scroll-mt-4 rounded-xl border border-stone-200 bg-white p-4"
+      data-testid="week"
+    >
+      <h2 id="week-heading" class="text-xl font-bold">{view.heading}</h2>
+      <p class="text-sm text-stone-600">
+        Free hours each day. Pick a day to see its start times.
+      </p>
+      <ul class="mt-2 divide-y divide-stone-100">
+        {view.days.map((d) => (
+          <li
+            key={d.date}
+            class={d.picked
+              ? "flex gap-3 py-2 font-semibold"
+              : "flex gap-3 py-2"}
+          >
+            {d.href
+              ? (
+                <a
+                  href={d.href}
+                  aria-current={d.picked ? "date" : undefined}
+                  class={`shrink-0 ${link}`}
+                >
+                  {d.label}
+                </a>
+              )
+              : <span class="shrink-0 text-stone-600">{d.label}</span>}
+            <span class="ml-auto text-right text-sm">{d.freeText}</span>
+          </li>
+        ))}
+      </ul>
+      <nav
+        aria-label="Other weeks"
+        class="mt-2 flex justify-between text-sm font-semibold"
+      >
+        {view.earlierHref
+          ? <a href={view.earlierHref} class={link}>← Earlier week</a>
+          : <span />}
+        {view.laterHref && (
+          <a href={view.laterHref} class={link}>Later week →</a>
+        )}
+      </nav>
+    </section>
+  );
+}
+
+/**
+ * The phone's booking bar: the price, and a link to the picker, which sits
+ * below the kitchen's details on a narrow screen. Sticky, not fixed, so it
+ * comes to rest after the page instead of covering its foot; where the
+ * browser has scroll-driven animations it steps aside once the booking
+ * column comes into view (the `book-bar` rules in lib/assets/styles.ts),
+ * so it never covers the form it leads to.
+ */
+function BookingBar(
+  { kitchen: k, hours }: {
+    kitchen: Kitchen;
+    /** The hours the picker opened on, when a search brought them. */
+    hours: string | null;
+  },
+) {
+  return (
+    <div
+      class="book-bar sticky bottom-0 z-10 -mx-4 mt-6 border-t border-stone-200 bg-white px-4 py-3 shadow-lg lg:hidden"
+      data-testid="booking-bar"
+    >
+      <div class="flex items-center justify-between gap-3">
+        <p>
+          <strong class="text-lg">{formatCents(k.hourlyPriceCents)}</strong>
+          {" per hour"}
+          <span class="block text-sm text-stone-600">
+            {hours ??
+              (k.minHours === 1
+                ? "1 hour minimum"
+                : `${k.minHours} hours minimum`)}
+          </span>
+        </p>
+        <a
+          href="#book"
+          class="shrink-0 whitespace-nowrap rounded-lg bg-emerald-700 px-4 py-2 font-semibold text-white hover:bg-emerald-800"
+        >
+          Choose hours
+        </a>
+      </div>
+    </div>
   );
 }
 

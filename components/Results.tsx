@@ -1,14 +1,21 @@
 import { CITIES } from "../lib/cities.ts";
 import { KitchenCard } from "./KitchenCard.tsx";
 import type { SearchResult } from "../lib/kitchens/search.ts";
+import type { SearchQuery } from "../lib/kitchens/search_query.ts";
+import { kitchenPageHref, pickFromSearch } from "../lib/kitchens/pick.ts";
 
-/** Result count, cards and the next-page link of a search. */
+/**
+ * Result count, cards and the next-page link of a search. Each card links
+ * the kitchen page with the date and hours searched, so its picker opens
+ * on them; `cardHeading` is the cards' level in the page's outline.
+ */
 export function Results(
-  { result, nextHref, firstHref, date }: {
+  { result, nextHref, firstHref, q = {}, cardHeading = "h3" }: {
     result: SearchResult;
     nextHref: string | null;
     firstHref: string | null;
-    date?: string;
+    q?: Pick<SearchQuery, "date" | "start" | "end" | "hours">;
+    cardHeading?: "h2" | "h3";
   },
 ) {
   const { hits, total } = result;
@@ -53,7 +60,12 @@ export function Results(
               <KitchenCard
                 kitchen={h.kitchen}
                 slot={h.slot}
-                slotLabel={date ? "Free from" : "Next free"}
+                slotLabel={q.date ? "Free from" : "Next free"}
+                href={kitchenPageHref(
+                  h.kitchen.id,
+                  pickFromSearch(q, h.kitchen, h.slot),
+                )}
+                heading={cardHeading}
               />
             ))}
           </ul>

@@ -1,7 +1,12 @@
-import { formatDate } from "../lib/format.ts";
 import type { City } from "../lib/cities.ts";
+import { formatClock, formatDate } from "../lib/format.ts";
+import { hoursText } from "../lib/kitchens/availability.ts";
 import type { SearchResult } from "../lib/kitchens/search.ts";
-import { searchHref, type SearchQuery } from "../lib/kitchens/search_query.ts";
+import {
+  filterCount,
+  searchHref,
+  type SearchQuery,
+} from "../lib/kitchens/search_query.ts";
 import { Results, UnknownCity } from "./Results.tsx";
 import { SearchForm } from "./SearchForm.tsx";
 
@@ -25,13 +30,40 @@ export function searchTitle(view: SearchView): string {
   return `Kitchens in ${view.city?.name ?? "all cities"}`;
 }
 
-/** `/search`: the filters beside the results. */
+/** When and for how long a search asks: " on Thu, Dec 10, 9:00 AM – 1:00 PM". */
+function whenText(q: SearchQuery): string {
+  if (!q.date) return "";
+  const day = ` on ${formatDate(q.date)}`;
+  if (q.start && q.end) {
+    return `${day}, ${formatClock(q.start)} – ${formatClock(q.end)}`;
+  }
+  return q.hours ? `${day}, for ${hoursText(q.hours)}` : day;
+}
+
+/**
+ * `/search`: the filters beside the results. On a phone the filters fold
+ * into a "Filters (n)" disclosure above the results, so the first screen
+ * shows kitchens; a plain <details>, so it needs no JavaScript. From the
+ * md breakpoint the fold stays open and its summary is hidden (the
+ * `filters` rules in lib/assets/styles.ts). A refused search opens it, so
+ * the errors show.
+ */
 export function SearchPage({ view }: { view: SearchView }) {
+  const raw = view.kind === "invalid" ? view.raw : view.q;
   return (
-    <div class="grid gap-6 md:grid-cols-[18rem_1fr]">
-      {view.kind === "invalid"
-        ? <SearchForm raw={view.raw} errors={view.errors} />
-        : <SearchForm raw={view.q} errors={{}} />}
+    <div class="grid gap-4 md:grid-cols-[18rem_1fr] md:gap-6">
+      <details class="filters" open={view.kind === "invalid"}>
+        <summary class="inline-flex cursor-pointer items-center gap-2 rounded-lg border border-stone-300 bg-white px-4 py-2 font-semibold">
+          {`Filters (${filterCount(raw)})`}
+          <span aria-hidden="true" class="text-sm">▾</span>
+        </summary>
+        <div class="mt-3 md:mt-0">
+          <SearchForm
+            raw={raw}
+            errors={view.kind === "invalid" ? view.errors : {}}
+          />
+        </div>
+      </details>
       <Answer view={view} />
     </div>
   );
@@ -64,12 +96,12 @@ function Answer({ view }: { view: SearchView }) {
   return (
     <section aria-labelledby="results-heading">
       <h1 id="results-heading" class="mb-1 text-2xl font-extrabold">
-        Kitchens in {view.city?.name ?? "all cities"}
-        {q.date ? ` on ${formatDate(q.date)}` : ""}
+        {`Kitchens in ${view.city?.name ?? "all cities"}${whenText(q)}`}
       </h1>
       <Results
         result={result}
-        date={q.date}
+        q={q}
+        cardHeading="h2"
         nextHref={result.nextCursor
           ? searchHref(q, { cursor: result.nextCursor })
           : null}

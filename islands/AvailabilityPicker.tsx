@@ -1,7 +1,7 @@
 import { useSignal } from "../lib/islands/signals.ts";
 import { useEffect } from "preact/hooks";
 import { defineIsland } from "../lib/islands/define.ts";
-import { formatDate, formatTime } from "../lib/format.ts";
+import { formatTime } from "../lib/format.ts";
 import type {
   DayView,
   PickerDay,
@@ -221,30 +221,45 @@ function AvailabilityPicker(props: AvailabilityPickerProps) {
         {status.value !== "loading" && (view.slots.length === 0
           ? (
             <p data-testid="no-slots">
-              {`No bookable hours on ${
-                formatDate(view.date)
-              }. Try another date.`}
+              {`No bookable hours on ${view.dateLabel}. Try another date.`}
             </p>
           )
           : (
-            <>
-              <p class="text-sm font-semibold">
-                {`${view.slots.length} start times on ${formatDate(view.date)}`}
+            // Without JavaScript a start reloads the page with it chosen;
+            // with it, the start is chosen in place.
+            <form method="get" action={`/kitchens/${props.kitchenId}#book`}>
+              <input type="hidden" name="date" value={view.date} />
+              {props.hours !== null && view.date === props.initial.date && (
+                <input type="hidden" name="hours" value={String(props.hours)} />
+              )}
+              <p id="slots-label" class="text-sm font-semibold">
+                {`${view.slots.length} start times on ${view.dateLabel}`}
               </p>
               <ul
-                class="mt-2 grid grid-cols-2 gap-2 sm:grid-cols-3"
+                aria-labelledby="slots-label"
+                class="mt-2 grid grid-cols-3 gap-2"
                 data-testid="slots"
               >
                 {view.slots.map((s) => (
-                  <li class="rounded-lg bg-emerald-50 px-2 py-1 text-sm">
-                    <span class="font-semibold">{s.label}</span>
-                    <span class="block text-xs text-stone-600">
-                      {`until ${s.until}`}
-                    </span>
+                  <li>
+                    <button
+                      type="submit"
+                      name="start"
+                      value={s.time}
+                      aria-pressed={s === slot ? "true" : "false"}
+                      onClick={(e) => {
+                        e.preventDefault();
+                        startTime.value = s.time;
+                      }}
+                      class="chip"
+                    >
+                      <b>{s.label}</b>
+                      <small>{`until ${s.until}`}</small>
+                    </button>
                   </li>
                 ))}
               </ul>
-            </>
+            </form>
           ))}
       </div>
       {slot && (
@@ -254,9 +269,7 @@ function AvailabilityPicker(props: AvailabilityPickerProps) {
           class="mt-4 border-t border-stone-200 pt-4"
           data-testid="book"
         >
-          <h3 class="text-lg font-bold">
-            {`Book on ${formatDate(view.date)}`}
-          </h3>
+          <h3 class="text-lg font-bold">{`Book on ${view.dateLabel}`}</h3>
           <input type="hidden" name="kitchen" value={props.kitchenId} />
           <input type="hidden" name="date" value={view.date} />
           <label for="book-start" class={label}>Start</label>

@@ -3,7 +3,7 @@ import { Hono } from "hono";
 import { PublicKitchenPage } from "../components/KitchenPage.tsx";
 import { loadKitchenPageFor } from "../lib/compliance/kitchen_page.ts";
 import { ID_PATTERN } from "../lib/ids.ts";
-import { kitchenPageQuery } from "../lib/kitchens/pages.ts";
+import { kitchenPageQuery } from "../lib/kitchens/pick.ts";
 import { type AppEnv, page } from "./context.tsx";
 import { readQuery } from "./forms.ts";
 
@@ -17,7 +17,7 @@ kitchens.get(`/:id{${ID_PATTERN}}`, async (c) => {
   const data = await loadKitchenPageFor(
     kv,
     c.req.param("id"),
-    read.ok ? read.data.date : "",
+    read.ok ? read.data : {},
     now(),
     user?.id ?? null,
   );

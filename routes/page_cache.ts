@@ -5,9 +5,10 @@
  * `/cities/:city` only, for requests without a session cookie, when the page
  * rendered with status 200, no Set-Cookie, nothing private or no-store, and
  * no error on the way. The key is the URL as the route reads it: the search
- * query parsed and written back without defaults, the kitchen page's date,
- * nothing for pages that read no query. The trusted-device cookie does not
- * make a visitor known: only the login form reads it, never a page.
+ * query parsed and written back without defaults, the kitchen page's date
+ * and hours (lib/kitchens/pick.ts), nothing for pages that read no query.
+ * The trusted-device cookie does not make a visitor known: only the login
+ * form reads it, never a page.
  *
  * Freshness: see lib/page_cache/store.ts (a write on this instance drops
  * every page; at most five seconds otherwise).
@@ -31,7 +32,11 @@ import { brotliCompressSync, constants } from "node:zlib";
 import { writeGeneration } from "../lib/db/read_cache.ts";
 import { ID_PATTERN } from "../lib/ids.ts";
 import { nonceAttr, type PageParts } from "../lib/islands/server.ts";
-import { kitchenPageQuery } from "../lib/kitchens/pages.ts";
+import {
+  kitchenPageHref,
+  kitchenPageQuery,
+  parseKitchenPick,
+} from "../lib/kitchens/pick.ts";
 import { searchHref, searchQuery } from "../lib/kitchens/search_query.ts";
 import {
   type Bytes,
@@ -118,9 +123,12 @@ function cacheKey(c: Context<AppEnv>): string | null {
     return read.ok ? searchHref(read.data) : null;
   }
   if (KITCHEN_PAGE.test(path)) {
+    // The date and the hours a search brought: the picker opens on them.
     const read = readQuery(c, kitchenPageQuery);
-    const date = read.ok ? read.data.date : "";
-    return date ? `${path}?date=${encodeURIComponent(date)}` : path;
+    const pick = read.ok ? parseKitchenPick(read.data) : null;
+    return pick?.ok
+      ? kitchenPageHref(path.slice("/kitchens/".length), pick.pick)
+      : null;
   }
   return null;
 }

@@ -12,6 +12,24 @@ export const BASE_CSS = [
   ":focus-visible{outline:3px solid #047857;outline-offset:2px}",
   ".skip-link{position:absolute;left:-10000px;top:auto;width:1px;height:1px;overflow:hidden}",
   ".skip-link:focus{position:static;width:auto;height:auto;overflow:visible}",
+  // The picker's start-time chips (islands/AvailabilityPicker.tsx): a kitchen
+  // page renders a few dozen per request, so they carry one class and their
+  // state is styled by aria-pressed, not by utility lists on each.
+  ".chip{display:block;width:100%;border:1px solid #a7f3d0;border-radius:.5rem;background:#ecfdf5;padding:.25rem .5rem;text-align:left;font-size:.875rem;line-height:1.25rem}",
+  ".chip:hover{background:#d1fae5}",
+  ".chip[aria-pressed=true]{border-color:#065f46;background:#065f46;color:#fff}",
+  ".chip b{display:block;font-weight:600}",
+  ".chip small{display:block;font-size:.75rem;line-height:1rem;color:#44403c}",
+  ".chip[aria-pressed=true] small{color:#fff}",
+  // The kitchen page's phone booking bar hides while the booking column it
+  // leads to is on screen or above (components/KitchenPage.tsx); without
+  // scroll-driven animations it simply stays.
+  "@supports (animation-timeline:view()){.book-scope{timeline-scope:--book}.book-target{view-timeline-name:--book}.book-bar{animation:book-bar-away linear both;animation-timeline:--book;animation-range:entry 0% entry 25%}}",
+  "@keyframes book-bar-away{to{opacity:0;visibility:hidden;transform:translateY(100%)}}",
+  // The search filters fold into a <details> on phones only (components/SearchPage.tsx).
+  // A browser that cannot style the fold's content keeps the summary, so the
+  // filters are never out of reach.
+  "@media (min-width:768px){@supports selector(::details-content){details.filters>summary{display:none}details.filters::details-content{content-visibility:visible;display:block}}}",
 ].join("\n");
 
 // Quoted strings and template-literal text; deliberately loose, since twind drops non-classes.

@@ -6,7 +6,13 @@
  * it on file.
  */
 import { viewRenterProfile } from "../accounts/repo.ts";
-import { addDays } from "../kitchens/free_time.ts";
+import { ValidationError } from "../errors.ts";
+import {
+  addDays,
+  type WeekDay,
+  weekSlots,
+  weekStart,
+} from "../kitchens/free_time.ts";
 import type { Kitchen } from "../kitchens/schema.ts";
 import { type KitchenPage, loadKitchenPage } from "../kitchens/pages.ts";
 import {
@@ -14,6 +20,14 @@ import {
   documentState,
   renterRequirements,
 } from "./document_state.ts";
+import { clampDate } from "../kitchens/week_view.ts";
+import {
+  type KitchenPageQuery,
+  type KitchenPick,
+  parseKitchenPick,
+  type PickedHours,
+  pickedHours,
+} from "../kitchens/pick.ts";
 import { withoutQuietHours } from "./quiet_hours.ts";
 import { viewWallet } from "./repo.ts";
 import { rulePackFor } from "./rules.ts";
@@ -66,26 +80,62 @@ export interface BookingNotes {
   permitLapse: string | null;
 }
 
-/** The kitchen page, and the city's requirements as they stand for `viewerId`. */
+/** What the public kitchen page adds to its hours: the pick it opens on and the week around it. */
+export interface KitchenPagePicks {
+  /** The date and hours the page was asked for, as links to other days carry them. */
+  pick: KitchenPick;
+  /** The start and length the picker opens with (issue 17 §6). */
+  picked: PickedHours;
+  /**
+   * Seven days from the Monday of the shown date (or, outside the booking
+   * window, of the window's nearest date), without quiet hours; none when
+   * not bookable.
+   */
+  week: WeekDay[];
+}
+
+/**
+ * The kitchen page for `query` (a date, and the hours a search brought),
+ * and the city's requirements as they stand for `viewerId`. Hours that do
+ * not read are a ValidationError once the kitchen is found.
+ */
 export async function loadKitchenPageFor(
   kv: Deno.Kv,
   id: string,
-  dateParam: string | undefined,
+  query: Partial<KitchenPageQuery>,
   now: number,
   viewerId: string | null,
 ): Promise<
-  KitchenPage & BookingNotes & { requirements: CityRequirements }
+  & KitchenPage
+  & BookingNotes
+  & KitchenPagePicks
+  & { requirements: CityRequirements }
 > {
-  const data = await loadCityKitchenPage(kv, id, dateParam, now);
+  const data = await loadCityKitchenPage(kv, id, query.date, now);
+  const read = parseKitchenPick(query);
+  if (!read.ok) {
+    throw new ValidationError(
+      read.errors,
+      `Pick valid hours. ${
+        Object.values(read.errors).map((m) => `${m}.`).join(" ")
+      }`,
+    );
+  }
   const { kitchen: k, today } = data;
-  const [docs, profile] = viewerId
-    ? await Promise.all([
-      viewWallet(kv, viewerId),
-      viewRenterProfile(kv, viewerId),
-    ])
-    : [null, null];
+  const [week, [docs, profile]] = await Promise.all([
+    data.bookable ? cityWeek(kv, data, now) : [],
+    viewerId
+      ? Promise.all([
+        viewWallet(kv, viewerId),
+        viewRenterProfile(kv, viewerId),
+      ])
+      : [null, null] as const,
+  ]);
   return {
     ...data,
+    pick: read.pick,
+    picked: pickedHours(k, data.date, data.slots, read.pick, data),
+    week,
     notBookable: data.bookable ? null : notBookableReason(k.permits),
     permitLapse: permitLapseNote(
       k.permits,
@@ -101,6 +151,34 @@ export async function loadKitchenPageFor(
       )
       : cityRequirements(data.kitchen, null, false, now),
   };
+}
+
+/**
+ * Quiet-hour filtered weeks by the week they came from: weekSlots hands out
+ * the same array while its memo holds, and that array belongs to one
+ * kitchen record (so one city and minimum), so the filtering is done once.
+ */
+const quietWeeks = new WeakMap<readonly WeekDay[], WeekDay[]>();
+
+/** The week around the page's date, its hours filtered by the city's quiet hours as the day's are. */
+async function cityWeek(
+  kv: Deno.Kv,
+  data: KitchenPage,
+  now: number,
+): Promise<WeekDay[]> {
+  const k = data.kitchen;
+  const first = weekStart(clampDate(data.date, data));
+  const days = await weekSlots(kv, k, first, data, now);
+  let week = quietWeeks.get(days);
+  if (!week) {
+    const pack = rulePackFor(k.address.city);
+    week = days.map((d) => ({
+      ...d,
+      starts: withoutQuietHours(pack, k.timeZone, d.starts, k.minHours),
+    }));
+    quietWeeks.set(days, week);
+  }
+  return week;
 }
 
 /**

@@ -257,3 +257,68 @@ export async function nextFreeSlot(
     firstStillBookable,
   );
 }
+
+const mondays = new Map<string, string>();
+
+/** The Monday of the week holding local `date` (weeks run Monday to Sunday, as weekly hours do). */
+export function weekStart(date: string): string {
+  // Every kitchen page asks; a Temporal date per request showed in profiles.
+  let monday = mondays.get(date);
+  if (monday === undefined) {
+    monday = addDays(date, 1 - Temporal.PlainDate.from(date).dayOfWeek);
+    if (mondays.size >= 10_000) mondays.clear();
+    mondays.set(date, monday);
+  }
+  return monday;
+}
+
+/** One date of a week view: its bookable starts, none outside the booking window. */
+export interface WeekDay {
+  date: string;
+  /** False before today and past the last bookable date. */
+  inWindow: boolean;
+  starts: BookableStart[];
+}
+
+/**
+ * The bookable starts of the seven local dates from `first`; dates outside
+ * `today`…`lastDate` are not asked. One busy read covers the week, and the
+ * answer is one memo (see FreeTimeMemo): while it holds, every request gets
+ * the same array, so what is made of it can be memoised by identity too.
+ */
+export async function weekSlots(
+  kv: Deno.Kv,
+  k: Kitchen,
+  first: string,
+  window: { today: string; lastDate: string },
+  now: number,
+): Promise<WeekDay[]> {
+  const from = dayWindow(k, first)[0];
+  const to = dayWindow(k, addDays(first, 6))[1];
+  const busy = await viewOccupancy(kv, k, from, to, now);
+  return freeTimeMemo(
+    k,
+    `week|${first}|${window.today}|${window.lastDate}`,
+    busy,
+    now,
+    () => {
+      const rules = rulesOf(k);
+      return Array.from({ length: 7 }, (_, i): WeekDay => {
+        const date = addDays(first, i);
+        const inWindow = date >= window.today && date <= window.lastDate;
+        return {
+          date,
+          inWindow,
+          starts: inWindow ? bookableStarts(rules, date, busy, now) : [],
+        };
+      });
+    },
+    (week, earliest) => {
+      const revised = week.map((d) => {
+        const starts = stillBookable(d.starts, earliest);
+        return starts === d.starts ? d : { ...d, starts };
+      });
+      return revised.every((d, i) => d === week[i]) ? week : revised;
+    },
+  );
+}

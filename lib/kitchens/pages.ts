@@ -1,4 +1,3 @@
-import { z } from "zod";
 import type { BookableStart } from "./availability.ts";
 import { CITIES, type City, findCity } from "../cities.ts";
 import { ALL_CITIES } from "../db/keys.ts";
@@ -75,12 +74,6 @@ function cityCounts(kv: Deno.Kv): Promise<number[]> {
     () => countPublishedKitchensIn(kv, CITIES.map((c) => c.slug)),
   );
 }
-
-/**
- * The kitchen page's query: `?date=`, checked by `loadKitchenPage` once the
- * kitchen is found ("" for the next day with free hours).
- */
-export const kitchenPageQuery = z.object({ date: z.string() });
 
 export interface KitchenPage {
   kitchen: Kitchen;

@@ -17,9 +17,11 @@ import {
   viewOccupancy,
 } from "./repo.ts";
 import {
+  addDays,
   firstStillBookable,
   freeTimeMemo,
   localInstant,
+  localToday,
   nextFreeSlot,
   rulesOf,
 } from "./free_time.ts";
@@ -81,6 +83,11 @@ export function matchingSlot(
   now: number,
 ): BookableStart | null {
   if (!q.date) return null;
+  // Past the booking window nothing matches; and a date near the end of the
+  // calendar (9999-12-31) has no next day to end on.
+  if (q.date > addDays(localToday(k.timeZone, now), k.bookingWindowDays)) {
+    return null;
+  }
   const rules = rulesOf(k);
   if (q.start && q.end) {
     const start = localInstant(k.timeZone, q.date, q.start);

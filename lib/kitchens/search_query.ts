@@ -94,3 +94,30 @@ export function searchHref(
   const s = params.toString();
   return s ? `/search?${s}` : "/search";
 }
+
+/**
+ * How many filters a search sets, for the phone's "Filters (n)" button:
+ * the city, the date, the time (a start and end, or a number of hours),
+ * the price range and each equipment and storage choice count once each;
+ * the sort order is no filter. `q` is a parsed query or, for a refused
+ * one, the fields as typed (lists joined by commas).
+ */
+export function filterCount(
+  q: Record<string, string | string[] | number | undefined>,
+): number {
+  const given = (key: string) => {
+    const v = q[key];
+    return v !== undefined && v !== "" && !(Array.isArray(v) && !v.length);
+  };
+  const chosen = (key: string) => {
+    const v = q[key];
+    if (Array.isArray(v)) return v.length;
+    return typeof v === "string" ? v.split(",").filter(Boolean).length : 0;
+  };
+  return [
+    given("city"),
+    given("date"),
+    given("start") || given("end") || given("hours"),
+    given("minPrice") || given("maxPrice"),
+  ].filter(Boolean).length + chosen("equipment") + chosen("storage");
+}

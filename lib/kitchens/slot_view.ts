@@ -1,5 +1,5 @@
 import { bookableHours, type BookableStart } from "./availability.ts";
-import { formatTime } from "../format.ts";
+import { formatDate, formatTime } from "../format.ts";
 import type { Kitchen } from "./schema.ts";
 
 /** A bookable start as the browser sees it: labels already in the kitchen's zone. */
@@ -15,6 +15,8 @@ export interface SlotView {
 
 export interface DayView {
   date: string;
+  /** The date as people read it: "Thu, Dec 10". */
+  dateLabel: string;
   timeZone: string;
   slots: SlotView[];
 }
@@ -26,6 +28,7 @@ export function dayView(
 ): DayView {
   return {
     date,
+    dateLabel: formatDate(date),
     timeZone,
     slots: slots.map((s) => slotView(timeZone, s)),
   };

@@ -6,7 +6,7 @@ import { holdRequest } from "../../lib/bookings/schema.ts";
 import { loadCityKitchenPage } from "../../lib/compliance/kitchen_page.ts";
 import { ValidationError } from "../../lib/errors.ts";
 import { ID_PATTERN } from "../../lib/ids.ts";
-import { kitchenPageQuery } from "../../lib/kitchens/pages.ts";
+import { kitchenDateQuery } from "../../lib/kitchens/pick.ts";
 import { dayView } from "../../lib/kitchens/slot_view.ts";
 import type { AppEnv } from "../env.ts";
 import { readQuery } from "../forms.ts";
@@ -18,7 +18,7 @@ const ID = `:id{${ID_PATTERN}}`;
 const quoteQuery = holdRequest.omit({ kitchen: true, acknowledge: true });
 
 kitchens.get(`/${ID}/availability`, async (c) => {
-  const read = readQuery(c, kitchenPageQuery);
+  const read = readQuery(c, kitchenDateQuery);
   const { kitchen, date, slots } = await loadCityKitchenPage(
     c.var.services.kv,
     c.req.param("id"),

@@ -43,15 +43,21 @@ async function injectAxe(page: Page): Promise<void> {
 // page they landed on.
 const NAVIGATED = /Execution context was destroyed|navigat|Target closed/i;
 
-async function runAxe(page: Page): Promise<A11yViolation[]> {
+/** Which axe checks run: WCAG 2 A/AA by tag, unless named rules are asked for. */
+type RunOnly = { type: "tag" | "rule"; values: string[] };
+
+async function runAxe(
+  page: Page,
+  only: RunOnly = { type: "tag", values: WCAG_TAGS },
+): Promise<A11yViolation[]> {
   for (let attempt = 1;; attempt++) {
     try {
       await page.waitForLoadState("load");
       await injectAxe(page);
-      return await page.evaluate(async (tags) => {
+      return await page.evaluate(async (runOnly) => {
         const results = await (globalThis as unknown as { axe: typeof axe })
           .axe.run(document, {
-            runOnly: { type: "tag", values: tags },
+            runOnly,
             resultTypes: ["violations"],
           });
         return results.violations.map((v) => ({
@@ -64,7 +70,7 @@ async function runAxe(page: Page): Promise<A11yViolation[]> {
             html: n.html,
           })),
         }));
-      }, WCAG_TAGS);
+      }, only);
     } catch (err) {
       if (attempt < 4 && NAVIGATED.test(String(err))) continue;
       throw err;
@@ -168,6 +174,25 @@ export async function assertAccessible(
   if (violations.length > 0) {
     throw new assert.AssertionError({
       message: formatViolations(where, violations),
+    });
+  }
+}
+
+/**
+ * Fails when any of the named axe `rules` finds a violation, whatever its
+ * tag: e.g. "heading-order", a best-practice rule outside WCAG A/AA that
+ * Lighthouse's accessibility score counts.
+ */
+export async function assertAxeRules(
+  page: Page,
+  rules: string[],
+  where: string = new URL(page.url()).pathname,
+): Promise<void> {
+  const violations = await runAxe(page, { type: "rule", values: rules });
+  if (violations.length > 0) {
+    throw new assert.AssertionError({
+      message: formatViolations(where, violations)
+        .replace("WCAG 2 A/AA", rules.join(", ")),
     });
   }
 }

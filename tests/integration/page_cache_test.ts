@@ -112,6 +112,11 @@ Deno.test("page cache: anonymous public pages come from the cache, keyed by the 
       "only the date counts",
     ],
     [
+      `/kitchens/${k.id}?date=2026-12-03&start=10:00&end=14:00`,
+      `/kitchens/${k.id}?end=14:00&hours=&start=10:00&date=2026-12-03&x=1`,
+      "the hours a search brought count; their order and empty fields do not",
+    ],
+    [
       "/cities/chicago",
       "/cities/chicago?page=2",
       "the city page reads no query",
@@ -138,6 +143,11 @@ Deno.test("page cache: anonymous public pages come from the cache, keyed by the 
       "/search?city=chicago&sort=newest",
       "/search?city=portland",
       `/kitchens/${k.id}?date=2026-12-04`,
+      // The picker opens on other hours: another page.
+      `/kitchens/${k.id}?date=2026-12-03&start=11:00&end=14:00`,
+      `/kitchens/${k.id}?date=2026-12-03&start=10:00&end=15:00`,
+      `/kitchens/${k.id}?date=2026-12-03&start=10:00&hours=4`,
+      `/kitchens/${k.id}?date=2026-12-03&hours=4`,
     ]
   ) {
     const { res } = await fetchPage(t, other);

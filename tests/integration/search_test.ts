@@ -40,8 +40,10 @@ async function seeded() {
   return t;
 }
 
+/** The result cards' titles (each card's heading is an h2 on /search). */
 function titles(html: string): string[] {
-  return [...html.matchAll(/<h3[^>]*>([^<]+)<\/h3>/g)].map((m) => m[1]).sort();
+  return [...html.matchAll(/<h2 class="text-lg[^>]*>([^<]+)<\/h2>/g)]
+    .map((m) => m[1]).sort();
 }
 
 const cases: { name: string; query: string; expect: string[] }[] = [
