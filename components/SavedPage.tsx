@@ -227,9 +227,8 @@ export function SavePromptPage(
         : (
           <>
             <p>
-              {auto
-                ? "Saving it to your list…"
-                : "Keep it on your list of saved kitchens, to come back to when you are ready to book."}
+              Keep it on your list of saved kitchens, to come back to when you
+              are ready to book.
             </p>
             <SaveHeart
               kitchenId={k.id}

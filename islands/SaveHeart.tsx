@@ -65,7 +65,10 @@ function SaveHeart(props: SaveHeartProps) {
   useEffect(() => {
     // Only the page after logging in asks, and only for a kitchen not yet
     // saved; the post is the same one a click makes.
-    if (props.auto && props.signedIn && !props.saved) form.current?.submit();
+    if (props.auto && props.signedIn && !props.saved) {
+      status.value = "Saving…";
+      form.current?.submit();
+    }
   }, []);
 
   async function toggle(e: Event) {

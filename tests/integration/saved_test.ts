@@ -14,23 +14,38 @@ import {
   newKitchen,
   setKitchenStatus,
 } from "../../lib/kitchens/repo.ts";
-import type { Kitchen } from "../../lib/kitchens/schema.ts";
+import type { Kitchen, KitchenInput } from "../../lib/kitchens/schema.ts";
 import { addSavedKitchen } from "../../lib/saved/repo.ts";
 import { LIST_FULL, MAX_SAVED } from "../../lib/saved/schema.ts";
-import { get, post, signUpConfirmed, type T } from "../account_helpers.ts";
+import {
+  get,
+  post,
+  sessionCookie,
+  signUpConfirmed,
+  type T,
+} from "../account_helpers.ts";
+import {
+  DEMO_PASSWORD,
+  seedDemoAccounts,
+} from "../../scripts/demo/accounts.ts";
+import { seedDemoData } from "../../scripts/demo/catalogue.ts";
+import { DEMO_SAVED_TITLES, seedDemoSaved } from "../../scripts/demo/saved.ts";
 import { TEST_ADMIN } from "../compliance_helpers.ts";
 import { addHost, addKitchens, kitchenFixture, testApp } from "../helpers.ts";
 import { visibleText } from "../page_text.ts";
 
 const NOW = Date.parse("2026-12-01T15:00:00Z");
 
-async function setup(titles = ["Andersonville Pastry Kitchen"]) {
+async function setup(
+  titles = ["Andersonville Pastry Kitchen"],
+  more: (i: number) => Partial<KitchenInput> = () => ({}),
+) {
   const t = await testApp(NOW);
   const host = await addHost(t.kv, "Dana Ortiz");
   const kitchens = await addKitchens(
     t.kv,
     host.id,
-    titles.map((title) => kitchenFixture({ title })),
+    titles.map((title, i) => kitchenFixture({ title, ...more(i) })),
     "published",
     { now: NOW },
   );
@@ -213,7 +228,13 @@ Deno.test(`saved: a list holds at most ${MAX_SAVED} kitchens, however many saves
 
 Deno.test("saved: the list shows each kitchen's photo, place, price and next free day, newest saved first, 24 a page", async () => {
   const titles = Array.from({ length: 26 }, (_, i) => `Kitchen ${i + 1}`);
-  const { t, kitchens, cookie, user } = await setup(titles);
+  const { t, kitchens, cookie, user } = await setup(titles, (i) => ({
+    photos: [{
+      id: `photo-${i + 1}`,
+      cardId: `card-${i + 1}`,
+      alt: `The line at Kitchen ${i + 1}`,
+    }],
+  }));
   try {
     for (const k of kitchens) {
       assert.equal(
@@ -244,6 +265,11 @@ Deno.test("saved: the list shows each kitchen's photo, place, price and next fre
     assert.match(
       first,
       new RegExp(`href="/kitchens/${k.id}\\?date=${day.date}"`),
+    );
+    // Its cover photo at card size, described.
+    assert.match(
+      first,
+      new RegExp(`<img src="/photos/card-26" alt="The line at Kitchen 26"`),
     );
     const older = /href="(\/saved\?cursor=[0-9A-Z]{26})"/.exec(first);
     assert.ok(older, "a link to the older page");
@@ -615,6 +641,31 @@ Deno.test("saved: the kitchen page's heart is a form that works without JavaScri
     assert.equal(await count(t, user.id), 1);
     // The header names the list.
     assert.match(after, /<a href="\/saved" class="hover:underline">Saved<\/a>/);
+  } finally {
+    t.close();
+  }
+});
+
+Deno.test("saved: the demo renter has a couple of saved kitchens on a fresh start, seeded once", async () => {
+  const t = await testApp(NOW);
+  try {
+    await seedDemoData(t.kv, { now: new Date(NOW) });
+    await seedDemoAccounts(t.kv, new Date(NOW));
+    assert.equal(await seedDemoSaved(t.kv, NOW), DEMO_SAVED_TITLES.length);
+    assert.equal(await seedDemoSaved(t.kv, NOW), null);
+    const login = await post(t, "/login", {
+      email: "renter@prep.test",
+      password: DEMO_PASSWORD,
+    });
+    const text = await listHtml(t, sessionCookie(login));
+    assert.match(text, /2 kitchens saved\. Newest saved first\./);
+    // Newest saved first.
+    const at = DEMO_SAVED_TITLES.toReversed().map((title) =>
+      text.indexOf(title)
+    );
+    assert.ok(at.every((i) => i > 0), text);
+    assert.deepEqual(at, [...at].sort((a, b) => a - b));
+    assert.equal((text.match(/Next free day: /g) ?? []).length, 2);
   } finally {
     t.close();
   }
