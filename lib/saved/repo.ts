@@ -178,3 +178,31 @@ export async function listSavedKitchens(
   if (more) saves.length = limit;
   return { saves, cursor: more ? saves[limit - 1].saveId : null };
 }
+
+/** Saves removed per atomic: two keys each, well inside KV's 1,000 mutations. */
+const REMOVE_BATCH = 100;
+
+/**
+ * Removes a user's whole list and its count (their account was deleted).
+ * Safe to run again: each batch deletes what it finds.
+ */
+export async function removeSavedList(
+  kv: Deno.Kv,
+  userId: string,
+): Promise<void> {
+  if (!isUserId(userId)) return;
+  for (;;) {
+    const batch = await Array.fromAsync(
+      kv.list<SavedKitchen>({ prefix: keys.savedKitchensPrefix(userId) }, {
+        limit: REMOVE_BATCH,
+      }),
+    );
+    if (batch.length === 0) break;
+    const atomic = kv.atomic();
+    for (const e of batch) {
+      atomic.delete(e.key).delete(keys.savedByTime(userId, e.value.id));
+    }
+    await atomic.commit();
+  }
+  await kv.delete(keys.savedCount(userId));
+}

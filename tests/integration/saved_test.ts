@@ -20,6 +20,7 @@ import { LIST_FULL, MAX_SAVED } from "../../lib/saved/schema.ts";
 import {
   get,
   post,
+  runJobs,
   sessionCookie,
   signUpConfirmed,
   type T,
@@ -666,6 +667,51 @@ Deno.test("saved: the demo renter has a couple of saved kitchens on a fresh star
     assert.ok(at.every((i) => i > 0), text);
     assert.deepEqual(at, [...at].sort((a, b) => a - b));
     assert.equal((text.match(/Next free day: /g) ?? []).length, 2);
+  } finally {
+    t.close();
+  }
+});
+
+Deno.test("saved: deleting an account removes its saved kitchens (a job after the deletion), and no one else's", async () => {
+  const { t, kitchens: [first], cookie, user } = await setup();
+  try {
+    // More than one batch of removals; published without permits, quick to write.
+    const kitchens = [first];
+    for (let i = 0; i < 129; i++) {
+      const k = newKitchen(first.hostId, kitchenFixture(), {
+        status: "published",
+      });
+      assert.ok((await addKitchenCreate(t.kv.atomic(), k).commit()).ok);
+      kitchens.push(k);
+    }
+    const other = await signUpConfirmed(t, "sam@example.com");
+    for (const k of kitchens) {
+      assert.equal(await addSavedKitchen(t.kv, user.id, k.id, NOW), "saved");
+    }
+    await post(t, `/saved/${kitchens[0].id}`, { back: "/saved" }, {
+      cookie: other.cookie,
+    });
+    const gone = await post(t, "/account/delete", {
+      currentPassword: "correct horse battery",
+      confirm: "delete",
+    }, { cookie });
+    assert.equal(gone.status, 303);
+    await runJobs(t);
+    const left = await savedEntries(t);
+    assert.ok(left.every((k) => !k.includes(user.id)), left.join("\n"));
+    assert.equal(left.length, 3, "the other user's save, index and count");
+    assert.equal(await count(t, other.user.id), 1);
+    // The privacy page says so, and names the cookie a visitor's heart sets.
+    const privacy = visibleText(await (await get(t, "/privacy")).text());
+    assert.match(
+      privacy,
+      /Saved kitchens The kitchens you save, and when you saved each Why To list them for you under Saved How long Until you remove them or delete your account/,
+    );
+    assert.match(privacy, /your saved kitchens follow within a minute/);
+    assert.match(
+      privacy,
+      /A third is set only when you press a kitchen's heart before logging in: it remembers that kitchen for a day, so it is saved once you have\./,
+    );
   } finally {
     t.close();
   }
