@@ -19,11 +19,14 @@ import { addSavedKitchen } from "../../lib/saved/repo.ts";
 import { LIST_FULL, MAX_SAVED } from "../../lib/saved/schema.ts";
 import {
   get,
+  linkIn,
   post,
   runJobs,
   sessionCookie,
   signUpConfirmed,
   type T,
+  tokenOf,
+  userByEmail,
 } from "../account_helpers.ts";
 import {
   DEMO_PASSWORD,
@@ -712,6 +715,67 @@ Deno.test("saved: deleting an account removes its saved kitchens (a job after th
       privacy,
       /A third is set only when you press a kitchen's heart before logging in: it remembers that kitchen for a day, so it is saved once you have\./,
     );
+  } finally {
+    t.close();
+  }
+});
+
+Deno.test("saved: a new renter's heart survives Create an account → sign-up → the email link, and comes back to be saved", async () => {
+  const t = await testApp(NOW);
+  try {
+    const host = await addHost(t.kv, "Dana Ortiz");
+    const [k] = await addKitchens(
+      t.kv,
+      host.id,
+      [kitchenFixture()],
+      "published",
+      {
+        now: NOW,
+      },
+    );
+    const back = `/kitchens/${k.id}`;
+    const pressed = await post(t, `/saved/${k.id}`, { back });
+    const intent = /(prep_save_intent=[^;]+)/.exec(
+      pressed.headers.get("set-cookie")!,
+    )![1];
+    const loginPage = await (await get(t, pressed.headers.get("location")!))
+      .text();
+    const signupHref = /<a href="(\/signup\?next=[^"]+)"/.exec(loginPage)![1]
+      .replaceAll("&amp;", "&");
+    const signupPage = await (await get(t, signupHref)).text();
+    const next = /<input type="hidden" name="next" value="([^"]+)"/.exec(
+      signupPage,
+    )![1].replaceAll("&amp;", "&");
+    assert.ok(next.startsWith(`/saved/${k.id}?back=`), next);
+    const signed = await post(t, "/signup", {
+      name: "Rosa Diaz",
+      email: "new.renter@example.com",
+      password: "correct horse battery",
+      intent: "rent",
+      next,
+    });
+    assert.equal(signed.headers.get("location"), "/signup/sent");
+    const token = tokenOf(
+      await linkIn(t, "new.renter@example.com", "/verify-email"),
+    );
+    const confirmed = await post(t, "/verify-email", { token }, {
+      cookie: intent,
+    });
+    const to = confirmed.headers.get("location")!;
+    assert.ok(
+      to.startsWith(`/saved/${k.id}?back=${encodeURIComponent(back)}`),
+      to,
+    );
+    const cookie = `${sessionCookie(confirmed)}; ${intent}`;
+    const html = await (await get(t, to, cookie)).text();
+    assert.deepEqual(
+      hearts(html).map((h) => [h.auto, h.back]),
+      [[true, back]],
+    );
+    const saved = await post(t, `/saved/${k.id}`, { back }, { cookie });
+    assert.equal(saved.headers.get("location"), `${back}#save-${k.id}`);
+    const user = await userByEmail(t, "new.renter@example.com");
+    assert.equal(await count(t, user!.id), 1);
   } finally {
     t.close();
   }
