@@ -169,7 +169,13 @@ export function SavedListPage(
         )
         : (
           <ul class="space-y-4" aria-label="Your saved kitchens">
-            {rows.map((row) => <Row row={row} back={back} />)}
+            {rows.map((row) => (
+              <Row
+                key={row.kind === "gone" ? row.kitchenId : row.kitchen.id}
+                row={row}
+                back={back}
+              />
+            ))}
           </ul>
         )}
       <nav aria-label="Saved kitchen pages" class="flex gap-4">

@@ -134,7 +134,7 @@ function SaveHeart(props: SaveHeartProps) {
         {card ? <span class="sr-only">{`${visible}${hidden}`}</span> : (
           <>
             <span>{visible}</span>
-            {hidden && <span class="sr-only">{hidden}</span>}
+            {hidden ? <span class="sr-only">{hidden}</span> : null}
           </>
         )}
       </button>
