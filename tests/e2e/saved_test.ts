@@ -67,7 +67,8 @@ function checker(v: ReturnType<typeof visit>) {
         path: `${SHOTS}/saved-${String(++shot).padStart(2, "0")}-${
           where.replace(/[^a-z0-9]+/gi, "-")
         }-${label}.png`,
-        fullPage: true,
+        // The whole page wide; a phone's first screen, as it is seen.
+        fullPage: label === "1440",
       });
     }
     await page.setViewportSize({ width: 1440, height: 900 });
