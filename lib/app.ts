@@ -54,6 +54,7 @@ import {
   FILE_CLEANUP_JOB,
   HOLD_EXPIRY_JOB,
   type JobName,
+  MESSAGE_UNREAD_JOB,
   PAYMENT_EVENT_JOB,
   REFUND_JOB,
   RELEASE_AUTHORISATION_JOB,
@@ -62,6 +63,7 @@ import {
   STAGED_CLEANUP_JOB,
 } from "./job_names.ts";
 import { defineJob, type JobHandlers } from "./jobs/runner.ts";
+import { sendUnreadEmail } from "./messages/emails.ts";
 import { processPaymentEvent } from "./payments/events.ts";
 import { recordRefund } from "./payments/refunds.ts";
 import { releaseAuthorisation } from "./payments/requests.ts";
@@ -248,6 +250,16 @@ function jobTable(s: Services): JobTable {
       schema: z.object({}),
       run: async () => {
         await sweepOrphanedUploads(s.kv, s.clock());
+      },
+    }),
+    // owner: lib/messages
+    [MESSAGE_UNREAD_JOB]: defineJob({
+      schema: z.object({
+        threadId: z.string().min(1).max(64),
+        messageId: z.string().min(1).max(64),
+      }),
+      run: async (payload) => {
+        await sendUnreadEmail(at(s), payload);
       },
     }),
   };

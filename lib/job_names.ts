@@ -47,6 +47,12 @@ export const FILE_CLEANUP_JOB = "files.cleanup";
 
 export const PAYMENT_EVENT_JOB = "payment.event";
 
+/**
+ * A message may still be unread: its recipient is emailed, at most once
+ * per thread an hour (lib/messages/emails.ts); payload `{ threadId, messageId }`.
+ */
+export const MESSAGE_UNREAD_JOB = "message.unread_email";
+
 export type JobName =
   | typeof EMAIL_JOB
   | typeof RESET_REQUEST_JOB
@@ -64,4 +70,5 @@ export type JobName =
   | typeof STAGED_CLEANUP_JOB
   | typeof DOCUMENTS_DECIDED_JOB
   | typeof FILE_CLEANUP_JOB
-  | typeof PAYMENT_EVENT_JOB;
+  | typeof PAYMENT_EVENT_JOB
+  | typeof MESSAGE_UNREAD_JOB;

@@ -204,6 +204,22 @@ export async function getMessage(
   return (await kv.get<Message>(keys.message(threadId, id))).value;
 }
 
+/** Messages by (thread, id), in the order asked; missing ones are null. */
+export async function getMessages(
+  kv: Deno.Kv,
+  refs: readonly { threadId: string; id: string }[],
+): Promise<(Message | null)[]> {
+  const out: (Message | null)[] = [];
+  // getMany takes at most 10 keys.
+  for (let i = 0; i < refs.length; i += 10) {
+    const got = await kv.getMany<Message[]>(
+      refs.slice(i, i + 10).map((r) => keys.message(r.threadId, r.id)),
+    );
+    for (const e of got) out.push(e.value);
+  }
+  return out;
+}
+
 /**
  * A thread's messages written after `afterId` (all of them for null),
  * oldest first, at most `limit`: what a live stream sends when it
