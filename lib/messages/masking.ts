@@ -18,8 +18,10 @@ export const HIDDEN = "[contact details hidden until booking]";
 const TLDS =
   "com|net|org|edu|gov|io|co|us|biz|info|me|app|dev|shop|store|site|online|xyz|ly|ai|tv|cc|ca|uk";
 
-const AT = String.raw`(?:\s*[([{<]\s*at\s*[)\]}>]\s*|\s+at\s+)`;
-const DOT = String.raw`(?:\.|\s*[([{<]\s*dot\s*[)\]}>]\s*|\s+dot\s+)`;
+const BRACKET_AT = String.raw`\s*[([{<]\s*at\s*[)\]}>]\s*`;
+const AT = String.raw`(?:${BRACKET_AT}|\s+at\s+)`;
+const SPELLED_DOT = String.raw`(?:\s*[([{<]\s*dot\s*[)\]}>]\s*|\s+dot\s+)`;
+const DOT = String.raw`(?:\.|${SPELLED_DOT})`;
 const LABEL = String.raw`[\p{L}\p{N}](?:[\p{L}\p{N}_-]{0,62})`;
 const LOCAL = String.raw`[\p{L}\p{N}._%+-]+`;
 
@@ -29,9 +31,19 @@ const EMAIL = new RegExp(
   "giu",
 );
 
-/** Spelled out: "jo at gmail dot com", "jo (at) x [dot] io", with a known ending. */
+/**
+ * Spelled out: "jo (at) x [dot] io" with a known ending, or "jo at gmail
+ * dot com" with the dot spelled too; a bare "at" before a real domain
+ * ("book at mykitchen.co") leaves its first word, and the domain is masked
+ * as a web address.
+ */
 const SPELLED_EMAIL = new RegExp(
-  String.raw`${LOCAL}${AT}${LABEL}(?:${DOT}${LABEL})*${DOT}(?:${TLDS})\b`,
+  [
+    String
+      .raw`${LOCAL}${BRACKET_AT}${LABEL}(?:${DOT}${LABEL})*${DOT}(?:${TLDS})\b`,
+    String
+      .raw`${LOCAL}\s+at\s+${LABEL}(?:${SPELLED_DOT}${LABEL})*${SPELLED_DOT}(?:${TLDS})\b`,
+  ].join("|"),
   "giu",
 );
 
