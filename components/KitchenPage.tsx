@@ -18,6 +18,7 @@ import { pickerDay } from "../lib/kitchens/slot_view.ts";
 import { type WeekView, weekView } from "../lib/kitchens/week_view.ts";
 import AvailabilityPicker from "../islands/AvailabilityPicker.tsx";
 import { DocumentNeeds } from "./DocumentStates.tsx";
+import { AskHost } from "./MessagesPages.tsx";
 import { bookingModeOf } from "../lib/bookings/holds.ts";
 import { REQUEST_TO_BOOK_TERMS } from "../lib/bookings/request_terms.ts";
 
@@ -28,10 +29,12 @@ const WEEKDAYS = ["", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
  * picker, or a note in the host's preview).
  */
 export function KitchenPage(
-  { kitchen: k, host, aside, requirements, permitsVerified = true }: {
+  { kitchen: k, host, aside, requirements, permitsVerified = true, ask }: {
     kitchen: Kitchen;
     host: Pick<Host, "name"> | null;
     aside: ComponentChildren;
+    /** Below the booking column: "Ask the host" (lib/messages). */
+    ask?: ComponentChildren;
     /** The city's rules; absent in the host's preview. */
     requirements?: CityRequirements;
     /** False while the kitchen's permits keep it from taking bookings. */
@@ -144,6 +147,7 @@ export function KitchenPage(
         </div>
         <aside id="book" class="book-target scroll-mt-4 space-y-4">
           {aside}
+          {ask}
         </aside>
       </div>
     </article>
@@ -158,12 +162,14 @@ export function KitchenPage(
  * the picker in reach.
  */
 export function PublicKitchenPage(
-  { data }: {
+  { data, ask }: {
     data:
       & KitchenPageData
       & BookingNotes
       & KitchenPagePicks
       & { requirements: CityRequirements };
+    /** "Ask the host" and the host's reply time (lib/messages); absent for the host. */
+    ask?: { replies: string | null };
   },
 ) {
   const k = data.kitchen;
@@ -178,6 +184,7 @@ export function PublicKitchenPage(
         host={data.host}
         requirements={data.requirements}
         permitsVerified={bookable}
+        ask={ask && <AskHost kitchenId={k.id} replies={ask.replies} />}
         aside={!bookable ? <NotBookable reason={data.notBookable ?? ""} /> : (
           <>
             <AvailabilityPicker

@@ -10,6 +10,7 @@
 import { addLimitHit } from "../accounts/rate_limit.ts";
 import type { SessionUser } from "../accounts/schema.ts";
 import { getBooking } from "../bookings/repo.ts";
+import type { Booking } from "../bookings/schema.ts";
 import type { MailSettings } from "../email/job.ts";
 import {
   ConflictError,
@@ -92,17 +93,22 @@ export async function pairForKitchen(
   return { renterId: user.id, kitchenId: k.id, hostId: k.hostId };
 }
 
-/** A booking's pair; only its renter and its host may write about it. */
+/** A booking's pair, and the booking; only its renter and its host may write about it. */
 export async function pairForBooking(
   kv: Deno.Kv,
   user: SessionUser,
   bookingId: string,
-): Promise<Pair> {
+): Promise<Pair & { booking: Booking }> {
   const b = isId(bookingId) ? await getBooking(kv, bookingId) : null;
   if (!b || (b.renterId !== user.id && b.hostId !== user.id)) {
     throw new NotFoundError("We could not find that booking.");
   }
-  return { renterId: b.renterId, kitchenId: b.kitchenId, hostId: b.hostId };
+  return {
+    renterId: b.renterId,
+    kitchenId: b.kitchenId,
+    hostId: b.hostId,
+    booking: b,
+  };
 }
 
 /**
@@ -342,4 +348,22 @@ export async function markThreadRead(
       return;
     }
   }
+}
+
+/**
+ * The first-message form's post (/messages/new): "Ask the host" about a
+ * kitchen, or write about a booking. Continues the pair's thread when
+ * there is one.
+ */
+export async function startConversation(
+  deps: MessagesDeps,
+  author: SessionUser,
+  target: { kitchen: string } | { booking: string },
+  text: string,
+): Promise<{ thread: Thread; message: Message }> {
+  requireWriter(author);
+  const pair = "booking" in target
+    ? await pairForBooking(deps.kv, author, target.booking)
+    : await pairForKitchen(deps.kv, author, target.kitchen);
+  return await writeToPair(deps, author, pair, text);
 }

@@ -20,20 +20,28 @@ import {
   getBlockEntries,
   getMessages,
   getThread,
+  getThreadByPair,
   listMessagesAfter,
   listMessagesBefore,
   listThreadsOfUser,
   unreadMessages,
+  viewReplyTimes,
 } from "./repo.ts";
 import {
   contactsShown,
   otherSide,
   previewOf,
+  replyFigure,
   sideOf,
   userOn,
 } from "./rules.ts";
 import type { Message, Side, Thread } from "./schema.ts";
-import { markThreadRead, type MessagesDeps } from "./threads.ts";
+import {
+  markThreadRead,
+  type MessagesDeps,
+  pairForBooking,
+  pairForKitchen,
+} from "./threads.ts";
 
 const NOT_FOUND = "We could not find that conversation.";
 
@@ -330,4 +338,73 @@ export async function loadInbox(
     };
   });
   return { rows, cursor: page.cursor, unread };
+}
+
+/** The first-message form ("Ask the host", or a booking's), or the thread it continues. */
+export type ComposeView =
+  | { kind: "thread"; threadId: string }
+  | {
+    kind: "new";
+    /** Which pair: the kitchen asked about, or the booking written from. */
+    target: { kitchen: string } | { booking: string };
+    kitchenTitle: string;
+    kitchenId: string;
+    /** The other party's name: the host's public name, or the renter's. */
+    otherName: string;
+    asHost: boolean;
+    booking: BookingLine | null;
+  };
+
+/**
+ * `/messages/new?kitchen=…` or `?booking=…`: where the pair already has a
+ * thread (a question before booking continues into the booking), that
+ * thread; otherwise what the first-message form says. 404 for a kitchen
+ * that is not listed, or a booking that is not the viewer's.
+ */
+export async function loadCompose(
+  deps: Pick<MessagesDeps, "kv">,
+  viewer: SessionUser,
+  target: { kitchen: string } | { booking: string },
+): Promise<ComposeView> {
+  const { kv } = deps;
+  let booking: Booking | null = null;
+  let pair;
+  if ("booking" in target) {
+    pair = await pairForBooking(kv, viewer, target.booking);
+    booking = pair.booking;
+  } else {
+    pair = await pairForKitchen(kv, viewer, target.kitchen);
+  }
+  const existing = await getThreadByPair(kv, pair.renterId, pair.kitchenId);
+  if (existing) return { kind: "thread", threadId: existing.id };
+  const asHost = viewer.id === pair.hostId;
+  const [kitchens, host, users] = await Promise.all([
+    getKitchens(kv, [pair.kitchenId]),
+    getHost(kv, pair.hostId),
+    getUsers(kv, [pair.renterId]),
+  ]);
+  return {
+    kind: "new",
+    target,
+    kitchenTitle: kitchens[0]?.title ?? "A kitchen no longer listed",
+    kitchenId: pair.kitchenId,
+    otherName: asHost
+      ? users.get(pair.renterId)?.name ?? FORMER
+      : host?.name ?? "the host",
+    asHost,
+    booking: booking ? bookingLine(booking) : null,
+  };
+}
+
+/**
+ * "Usually replies within 2 hours" for a host's kitchen page, or null
+ * while the host has answered fewer than 3 threads in 90 days: one cached
+ * read of the host's reply times, kept by each first reply's own atomic.
+ */
+export async function hostReplyFigure(
+  kv: Deno.Kv,
+  hostId: string,
+  now: number,
+): Promise<string | null> {
+  return replyFigure(await viewReplyTimes(kv, hostId), now);
 }
