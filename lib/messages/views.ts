@@ -81,6 +81,8 @@ export interface ThreadView {
   earlier: string | null;
   blockedByMe: boolean;
   blockedByThem: boolean;
+  /** The viewer's unread messages over all threads, after this one was read. */
+  unreadTotal: number;
 }
 
 function bookingLine(b: Booking): BookingLine {
@@ -187,13 +189,15 @@ export async function loadThreadView(
   const { thread, side } = await threadFor(kv, viewer, threadId);
   const otherId = userOn(thread, otherSide(side));
   const before = opts.before && isId(opts.before) ? opts.before : null;
-  const [page, kitchens, names, bookings, blocks] = await Promise.all([
-    listMessagesBefore(kv, thread.id, before, 50),
-    getKitchens(kv, [thread.kitchenId]),
-    partyNames(kv, [thread], viewer.id),
-    pairBookings(kv, thread.renterId, thread.kitchenId),
-    getBlockEntries(kv, viewer.id, otherId),
-  ]);
+  const [page, kitchens, names, bookings, blocks, unreadTotal] = await Promise
+    .all([
+      listMessagesBefore(kv, thread.id, before, 50),
+      getKitchens(kv, [thread.kitchenId]),
+      partyNames(kv, [thread], viewer.id),
+      pairBookings(kv, thread.renterId, thread.kitchenId),
+      getBlockEntries(kv, viewer.id, otherId),
+      unreadMessages(kv, viewer.id),
+    ]);
   const k = kitchens[0];
   const zone = k?.timeZone ?? "UTC";
   const contacts = contactsShown(bookings);
@@ -210,6 +214,7 @@ export async function loadThreadView(
     earlier: page.more && page.messages.length > 0 ? page.messages[0].id : null,
     blockedByMe: blocks[0].value !== null,
     blockedByThem: blocks[1].value !== null,
+    unreadTotal,
   };
 }
 

@@ -219,6 +219,8 @@ async function renderThread(
         c.req.header("Sec-Fetch-Site") !== "cross-site",
     },
   );
+  // The header's count was read before this page read the thread.
+  c.set("messagesUnread", view.unreadTotal);
   return page(
     c,
     { title: `Messages with ${view.other.name}` },
