@@ -45,6 +45,7 @@ import {
   readQuery,
 } from "../forms.ts";
 import { redirect } from "../headers.ts";
+import { bodyLimit } from "../limits.ts";
 import { ValidationError } from "../../lib/errors.ts";
 
 /**
@@ -71,6 +72,12 @@ export const messagesBadge: MiddlewareHandler<AppEnv> = async (c, next) => {
 export const messages = new Hono<AppEnv>();
 
 const THREAD = `:threadId{${ID_PATTERN}}`;
+
+/**
+ * A message is up to 4,000 characters: up to 16 KB of UTF-8, and three
+ * times that percent-encoded, past the 16 KB form limit.
+ */
+const messageLimit = bodyLimit(64 * 1024);
 
 // Every page here is one signed-in person's; log in and come back (signed,
 // so "Ask the host" survives sign-up and the confirmation email).
@@ -161,7 +168,7 @@ messages.get("/new", async (c) => {
   return await renderCompose(c, booking ? { booking } : { kitchen });
 });
 
-messages.post("/new", async (c) => {
+messages.post("/new", messageLimit, async (c) => {
   const read = await readForm(c, newThreadForm);
   const values = read.form.values;
   const target: Target | null = isId(values.booking ?? "")
@@ -236,7 +243,7 @@ async function renderThread(
 
 messages.get(`/${THREAD}`, (c) => renderThread(c, c.req.param("threadId")));
 
-messages.post(`/${THREAD}`, async (c) => {
+messages.post(`/${THREAD}`, messageLimit, async (c) => {
   const threadId = c.req.param("threadId");
   const read = await readForm(c, messageForm);
   if (!read.ok) {

@@ -684,6 +684,23 @@ Deno.test("messages: bad input gets a clear answer and writes nothing", async ()
     assert.equal(thread.openReports, 0);
     assert.equal((await listMessagesAfter(t.kv, id, null, 50)).length, 1);
     assert.equal(await unreadMessages(t.kv, host.user.id), 1);
+    // 4,000 characters of any script fit through the body limit.
+    const long = "é".repeat(2000) + "🍞".repeat(2000);
+    await reply(t, renter.cookie, id, long);
+    assert.equal(
+      (await listMessagesAfter(t.kv, id, null, 50)).at(-1)!.text,
+      long,
+    );
+    const tooBig = await post(
+      t,
+      `/messages/${id}`,
+      { text: "🍞".repeat(6000) },
+      {
+        cookie: renter.cookie,
+      },
+    );
+    assert.equal(tooBig.status, 413);
+    await tooBig.body?.cancel();
     // The typed text comes back in the form.
     const kept = await post(t, `/messages/${id}`, { text: "x".repeat(4001) }, {
       cookie: renter.cookie,
