@@ -28,6 +28,11 @@ import {
   userByEmail,
 } from "../account_helpers.ts";
 import { addConfirmedBooking, kitchenFixture, testApp } from "../helpers.ts";
+import { at } from "../../lib/app.ts";
+import {
+  replyInThread,
+  startConversation,
+} from "../../lib/messages/threads.ts";
 import { visibleText } from "../page_text.ts";
 
 const NOW = Date.parse("2026-12-01T15:00:00Z");
@@ -795,6 +800,54 @@ Deno.test("messages: every message bumps both inbox versions in its atomic, and 
     assert.deepEqual(after.map((m) => m.text), ["Two", "Three"]);
     assert.deepEqual(await listMessagesAfter(t.kv, id, all[2].id, 10), []);
     assert.deepEqual(await listMessagesAfter(t.kv, id, "../x", 10), []);
+  } finally {
+    t.close();
+  }
+});
+
+Deno.test("messages: concurrent first messages make one thread, and concurrent writers keep the unread counters exact", async () => {
+  const { t, renter, host, k } = await setup();
+  try {
+    const deps = at(t.services);
+    // Twenty tabs ask at once: one thread, every message in it.
+    const asked = await Promise.all(
+      Array.from(
+        { length: 20 },
+        (_, i) =>
+          startConversation(deps, renter.user, { kitchen: k.id }, `Ask ${i}`),
+      ),
+    );
+    const ids = new Set(asked.map((a) => a.thread.id));
+    assert.equal(ids.size, 1);
+    const [id] = ids;
+    // Both sides write at once.
+    await Promise.all([
+      ...Array.from(
+        { length: 8 },
+        (_, i) => replyInThread(deps, host.user, id, `Host ${i}`),
+      ),
+      ...Array.from(
+        { length: 5 },
+        (_, i) => replyInThread(deps, renter.user, id, `Renter ${i}`),
+      ),
+    ]);
+    const thread = (await getThread(t.kv, id))!;
+    const all = await listMessagesAfter(t.kv, id, null, 100);
+    assert.equal(all.length, 33);
+    assert.equal(thread.count, 33);
+    // Each side's unread is what the other wrote since it last wrote.
+    const since = (side: string) => {
+      let n = 0;
+      for (const m of all) {
+        if ((m.authorId === renter.user.id) === (side === "renter")) n = 0;
+        else n++;
+      }
+      return n;
+    };
+    assert.equal(thread.unread.renter, since("renter"));
+    assert.equal(thread.unread.host, since("host"));
+    assert.equal(await unreadMessages(t.kv, renter.user.id), since("renter"));
+    assert.equal(await unreadMessages(t.kv, host.user.id), since("host"));
   } finally {
     t.close();
   }
