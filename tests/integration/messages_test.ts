@@ -95,7 +95,10 @@ Deno.test("messages: a renter asks before booking, the host answers; one thread 
   try {
     // The kitchen page offers it.
     const kitchenPage = await text(await get(t, `/kitchens/${k.id}`));
-    assert.match(kitchenPage, /Questions\? Ask the host/);
+    assert.match(
+      kitchenPage,
+      /Questions\? Equipment, access, parking: ask before you book\. The answer comes to your Messages\. Ask the host/,
+    );
     const compose = await get(
       t,
       `/messages/new?kitchen=${k.id}`,
