@@ -1,3 +1,4 @@
+import { MessageSettingsCard } from "./MessagesPages.tsx";
 import type { SessionUser } from "../lib/accounts/schema.ts";
 import type { ContinueCard } from "../lib/bookings/drafts.ts";
 import { ContinueBooking } from "./DocumentStates.tsx";
@@ -15,12 +16,14 @@ export type AccountSection = "profile" | "email" | "password" | "delete";
 const card = "space-y-4 rounded-xl border border-stone-200 bg-white p-5";
 
 export function AccountPage(
-  { user, forms, notice, continueBooking }: {
+  { user, forms, notice, continueBooking, messageEmails }: {
     user: SessionUser;
     forms: Partial<Record<AccountSection, FormState>>;
     notice?: string;
     /** The hours the renter was about to book (lib/bookings/drafts.ts). */
     continueBooking?: ContinueCard | null;
+    /** Whether unread messages are emailed (lib/messages/settings.ts). */
+    messageEmails?: boolean;
   },
 ) {
   const profile = forms.profile ??
@@ -53,6 +56,9 @@ export function AccountPage(
           </a>
         </p>
       </div>
+      {messageEmails !== undefined && (
+        <MessageSettingsCard emailUnread={messageEmails} />
+      )}
       <div class={card}>
         <h2 class="text-xl font-bold">Email</h2>
         <p>

@@ -1,3 +1,4 @@
+import { BookingMessagesCard } from "./MessagesPages.tsx";
 import { type Assessment, bookingModeOf } from "../lib/bookings/holds.ts";
 import type { BookingView, CancelOffer } from "../lib/bookings/pages.ts";
 import type { Booking, HoursPick } from "../lib/bookings/schema.ts";
@@ -415,6 +416,12 @@ export function BookingPage(
             </a>
           </p>
         </div>
+      )}
+      {view.viewer !== "staff" && (
+        <BookingMessagesCard
+          bookingId={b.id}
+          asHost={view.viewer === "host"}
+        />
       )}
       {b.requestMessage && view.viewer !== "renter" && (
         <div class={card}>

@@ -1,3 +1,4 @@
+import { BookingMessagesCard } from "./MessagesPages.tsx";
 import type { Booking } from "../lib/bookings/schema.ts";
 import type { HostRequestView } from "../lib/compliance/host_request.ts";
 import {
@@ -267,6 +268,7 @@ export function HostRequestPage({ view, form, notice, now }: {
           )
           : <p class="mt-1 text-stone-700">No message with this request.</p>}
       </div>
+      <BookingMessagesCard bookingId={b.id} asHost />
       {open && (
         <div class={`${card} space-y-4`}>
           <h2 class="text-xl font-bold">Your answer</h2>

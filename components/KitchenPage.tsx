@@ -20,6 +20,7 @@ import AvailabilityPicker from "../islands/AvailabilityPicker.tsx";
 import SaveHeart from "../islands/SaveHeart.tsx";
 import type { SavedState } from "../lib/saved/schema.ts";
 import { DocumentNeeds } from "./DocumentStates.tsx";
+import { AskHost } from "./MessagesPages.tsx";
 import { bookingModeOf } from "../lib/bookings/holds.ts";
 import { REQUEST_TO_BOOK_TERMS } from "../lib/bookings/request_terms.ts";
 
@@ -30,17 +31,20 @@ const WEEKDAYS = ["", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
  * picker, or a note in the host's preview).
  */
 export function KitchenPage(
-  { kitchen: k, host, aside, requirements, permitsVerified = true, save }: {
-    kitchen: Kitchen;
-    /** The heart (lib/saved); absent in the host's preview. */
-    save?: ComponentChildren;
-    host: Pick<Host, "name"> | null;
-    aside: ComponentChildren;
-    /** The city's rules; absent in the host's preview. */
-    requirements?: CityRequirements;
-    /** False while the kitchen's permits keep it from taking bookings. */
-    permitsVerified?: boolean;
-  },
+  { kitchen: k, host, aside, requirements, permitsVerified = true, save, ask }:
+    {
+      kitchen: Kitchen;
+      /** The heart (lib/saved); absent in the host's preview. */
+      save?: ComponentChildren;
+      host: Pick<Host, "name"> | null;
+      aside: ComponentChildren;
+      /** Below the booking column: "Ask the host" (lib/messages). */
+      ask?: ComponentChildren;
+      /** The city's rules; absent in the host's preview. */
+      requirements?: CityRequirements;
+      /** False while the kitchen's permits keep it from taking bookings. */
+      permitsVerified?: boolean;
+    },
 ) {
   const city = findCity(k.address.city);
   return (
@@ -149,6 +153,7 @@ export function KitchenPage(
         </div>
         <aside id="book" class="book-target scroll-mt-4 space-y-4">
           {aside}
+          {ask}
         </aside>
       </div>
     </article>
@@ -163,12 +168,14 @@ export function KitchenPage(
  * the picker in reach.
  */
 export function PublicKitchenPage(
-  { data }: {
+  { data, ask }: {
     data:
       & KitchenPageData
       & BookingNotes
       & KitchenPagePicks
       & { requirements: CityRequirements; saved: SavedState };
+    /** "Ask the host" and the host's reply time (lib/messages); absent for the host. */
+    ask?: { replies: string | null };
   },
 ) {
   const k = data.kitchen;
@@ -193,6 +200,7 @@ export function PublicKitchenPage(
             look="page"
           />
         }
+        ask={ask && <AskHost kitchenId={k.id} replies={ask.replies} />}
         aside={!bookable ? <NotBookable reason={data.notBookable ?? ""} /> : (
           <>
             <AvailabilityPicker

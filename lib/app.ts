@@ -55,6 +55,7 @@ import {
   FILE_CLEANUP_JOB,
   HOLD_EXPIRY_JOB,
   type JobName,
+  MESSAGE_UNREAD_JOB,
   PAYMENT_EVENT_JOB,
   REFUND_JOB,
   RELEASE_AUTHORISATION_JOB,
@@ -63,6 +64,7 @@ import {
   STAGED_CLEANUP_JOB,
 } from "./job_names.ts";
 import { defineJob, type JobHandlers } from "./jobs/runner.ts";
+import { sendUnreadEmail } from "./messages/emails.ts";
 import { processPaymentEvent } from "./payments/events.ts";
 import { recordRefund } from "./payments/refunds.ts";
 import { releaseAuthorisation } from "./payments/requests.ts";
@@ -256,6 +258,16 @@ function jobTable(s: Services): JobTable {
       schema: z.object({ userId: z.string().min(1).max(64) }),
       run: async ({ userId }) => {
         await removeSavedList(s.kv, userId);
+      },
+    }),
+    // owner: lib/messages
+    [MESSAGE_UNREAD_JOB]: defineJob({
+      schema: z.object({
+        threadId: z.string().min(1).max(64),
+        messageId: z.string().min(1).max(64),
+      }),
+      run: async (payload) => {
+        await sendUnreadEmail(at(s), payload);
       },
     }),
   };

@@ -53,6 +53,12 @@ export const PAYMENT_EVENT_JOB = "payment.event";
  */
 export const ACCOUNT_DELETED_JOB = "account.deleted";
 
+/**
+ * A message may still be unread: its recipient is emailed, at most once
+ * per thread an hour (lib/messages/emails.ts); payload `{ threadId, messageId }`.
+ */
+export const MESSAGE_UNREAD_JOB = "message.unread_email";
+
 export type JobName =
   | typeof EMAIL_JOB
   | typeof RESET_REQUEST_JOB
@@ -71,4 +77,5 @@ export type JobName =
   | typeof DOCUMENTS_DECIDED_JOB
   | typeof FILE_CLEANUP_JOB
   | typeof PAYMENT_EVENT_JOB
-  | typeof ACCOUNT_DELETED_JOB;
+  | typeof ACCOUNT_DELETED_JOB
+  | typeof MESSAGE_UNREAD_JOB;

@@ -26,6 +26,7 @@ import { kitchens } from "./kitchens.tsx";
 import { defaultBodyLimit } from "./limits.ts";
 import { login } from "./login.tsx";
 import { logout } from "./logout.ts";
+import { messages, messagesBadge } from "./messages/index.tsx";
 import { pageCache } from "./page_cache.ts";
 import { photos } from "./photos.ts";
 import { privacy } from "./privacy.tsx";
@@ -68,6 +69,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.use(csrf([WEBHOOK_PATH]));
   app.use(sessions(["/assets/", "/static/", "/photos/"]));
   app.use(unreadBadge);
+  app.use(messagesBadge);
   // Routes that need more (uploads, the webhook) carry their own.
   app.use(defaultBodyLimit);
 
@@ -98,6 +100,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route("/admin", admin);
   app.route("/dev/mailbox", devMailbox);
   app.route("/saved", saved);
+  app.route("/messages", messages);
 
   app.notFound((c) => {
     if (c.req.path.startsWith("/api/")) {

@@ -4,6 +4,7 @@ import { PublicKitchenPage } from "../components/KitchenPage.tsx";
 import { loadKitchenPageFor } from "../lib/compliance/kitchen_page.ts";
 import { ID_PATTERN } from "../lib/ids.ts";
 import { kitchenPageQuery } from "../lib/kitchens/pick.ts";
+import { hostReplyFigure } from "../lib/messages/views.ts";
 import { type AppEnv, page } from "./context.tsx";
 import { readQuery } from "./forms.ts";
 
@@ -22,6 +23,10 @@ kitchens.get(`/:id{${ID_PATTERN}}`, async (c) => {
     user?.id ?? null,
   );
   const k = data.kitchen;
+  // "Ask the host" and how fast they answer (lib/messages); not to the host.
+  const ask = user?.id === k.hostId
+    ? undefined
+    : { replies: await hostReplyFigure(kv, k.hostId, now()) };
   return page(
     c,
     {
@@ -29,6 +34,6 @@ kitchens.get(`/:id{${ID_PATTERN}}`, async (c) => {
       description: k.description.slice(0, 160),
       city: k.address.city,
     },
-    <PublicKitchenPage data={data} />,
+    <PublicKitchenPage data={data} ask={ask} />,
   );
 });

@@ -330,6 +330,50 @@ export const keys = {
   supportMessage: (id: string) => ["support_messages", id],
   supportMessagesPrefix: () => ["support_messages"],
 
+  // owner: lib/messages (lib/messages/repo.ts)
+  // Threads between a renter and a host and their messages (DESIGN §15),
+  // each side's unread counter and inbox version, blocks, reports, message
+  // settings and hosts' first-reply times.
+  /** A thread: one per renter × kitchen, by ULID. */
+  thread: (id: string) => ["threads", id],
+  /** A user's threads by their newest message (ISO instant): the inbox, newest last. */
+  threadsByUser: (
+    userId: string,
+    lastAtIso: string,
+    id: string,
+  ) => ["threads_by_user", userId, lastAtIso, id],
+  threadsByUserPrefix: (userId: string) => ["threads_by_user", userId],
+  /** Unique: the thread of a renter and a kitchen (questions and bookings share it). */
+  threadByPair: (
+    renterId: string,
+    kitchenId: string,
+  ) => ["thread_by_pair", renterId, kitchenId],
+  /** A thread's messages by ULID: listing is chronological. */
+  message: (threadId: string, id: string) => ["messages", threadId, id],
+  messagesPrefix: (threadId: string) => ["messages", threadId],
+  /** Bumped (Deno.KvU64 sum) by every change to a user's threads: what live updates watch. */
+  inboxVersion: (userId: string) => ["inbox_version", userId],
+  /** A user's unread messages over all threads (Deno.KvU64, changed with sum). */
+  messagesUnread: (userId: string) => ["messages_unread", userId],
+  /** One user blocking another: no messages either way while it stands. */
+  messageBlock: (
+    blockerId: string,
+    blockedId: string,
+  ) => ["message_blocks", blockerId, blockedId],
+  /** A report of a message, by ULID; open ones are also in the staff queue. */
+  messageReport: (id: string) => ["message_reports", id],
+  messageReportsOpen: (id: string) => ["message_reports_open", id],
+  messageReportsOpenPrefix: () => ["message_reports_open"],
+  /** Unique: one report per message and reporter. */
+  messageReportByReporter: (
+    messageId: string,
+    reporterId: string,
+  ) => ["message_reports_by_reporter", messageId, reporterId],
+  /** A user's message settings (emails about unread messages). */
+  messageSettings: (userId: string) => ["message_settings", userId],
+  /** A host's recent first-reply delays, for "Usually replies within…". */
+  hostReplyTimes: (hostId: string) => ["host_reply_times", hostId],
+
   // owner: lib/db (lib/db/)
   // One-off index backfills.
   /** A one-off backfill of an index over existing records: progress, then done (lib/db/backfill.ts). */

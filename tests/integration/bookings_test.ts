@@ -197,7 +197,7 @@ Deno.test("bookings: the renter cancels under the policy and sees the refund; th
 
 Deno.test("bookings: a refund follows the policy the booking was made under, not one the host chose later", async () => {
   const { t, k } = await setup();
-  const { cookie, form, id } = await paidBooking(t, k.id);
+  const { cookie, id } = await paidBooking(t, k.id);
   assert.equal((await booking(t, id)).cancellationPolicy, "moderate");
   // 91 hours ahead: Moderate refunds all of it; Strict would refund nothing.
   await updateKitchen(t.kv, k.id, (x) => ({
