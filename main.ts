@@ -12,6 +12,8 @@ import { createApp } from "./routes/app.tsx";
 import type { AppEnv } from "./routes/context.tsx";
 import { createServices, type Services } from "./lib/app.ts";
 import { createJobRunner } from "./lib/jobs/runner.ts";
+import { readOutboxFigures } from "./lib/jobs/stats.ts";
+import { observeJobQueue } from "./lib/telemetry.ts";
 import { backfillUserIndex } from "./lib/accounts/user_index.ts";
 import { backfillKitchenIndex } from "./lib/kitchens/repo.ts";
 import { backfillBookingReferences } from "./lib/bookings/repo.ts";
@@ -83,6 +85,7 @@ function startJobs(services: Services) {
   const runner = createJobRunner(services.kv, services.jobs, {
     wake: services.wake,
   });
+  observeJobQueue(() => readOutboxFigures(services.kv, services.clock()));
   sweepJobs = () =>
     runner.runDue().then(
       () => {},

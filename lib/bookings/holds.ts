@@ -56,6 +56,7 @@ import type {
   ReviewRequest,
 } from "./schema.ts";
 import { HOLD_EXPIRY_JOB } from "../job_names.ts";
+import { countHold } from "../telemetry.ts";
 
 /** A hold lasts 35 minutes: it outlives the Checkout Session. */
 export const HOLD_MS = 35 * 60_000;
@@ -547,7 +548,10 @@ export async function createHold(
         runAt: holdExpiresAt,
       }, { now, wake: deps.wake });
     });
-    if (committed) return booking;
+    if (committed) {
+      countHold(payments);
+      return booking;
+    }
   }
   throw takenError({ by: "other" });
 }

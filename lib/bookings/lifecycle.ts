@@ -55,6 +55,7 @@ import {
   REQUEST_TIMEOUT_JOB,
 } from "../job_names.ts";
 import type { MailSettings } from "../email/job.ts";
+import { countCancellation, countPaidBooking } from "../telemetry.ts";
 
 export const REMINDER_BEFORE_MS = 24 * 3600_000;
 /** How long a request waits for an answer (the host's, or staff's on documents), at most. */
@@ -372,7 +373,12 @@ export async function confirmPayment(
       },
     };
   });
-  return { kind: outcome, booking } as ConfirmOutcome;
+  // Set inside the change; TypeScript cannot see that it ran.
+  const kind = outcome as ConfirmOutcome["kind"];
+  if (kind === "confirmed" || kind === "requested") {
+    countPaidBooking(kind, refs.provider);
+  }
+  return { kind, booking } as ConfirmOutcome;
 }
 
 export function addConfirmedTimers(
@@ -490,7 +496,7 @@ export async function cancelBooking(
   const { reason } = request;
   const p = await parties(deps.kv, id);
   const kitchen = p.kitchen;
-  return await changeBooking(deps, id, (b) => {
+  const cancelled = await changeBooking(deps, id, (b) => {
     const by = cancellerThrough(b, actor, request.through);
     if (!by) {
       throw new ForbiddenError(
@@ -592,6 +598,8 @@ export async function cancelBooking(
       },
     };
   });
+  if (cancelled.cancellation) countCancellation(cancelled.cancellation.by);
+  return cancelled;
 }
 
 /** The kitchen and the people a booking's emails go to (a demo host may have no account). */
