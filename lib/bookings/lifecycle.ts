@@ -37,7 +37,9 @@ import {
   addBookingUpdate,
   addCalendarDay,
   addRenterHolds,
+  afterLostRace,
   commitBookingWrite,
+  DAY_WRITE_ATTEMPTS,
   getBooking,
   getBookingEntry,
   getRenterHoldsEntry,
@@ -113,7 +115,8 @@ export async function changeBooking(
   id: string,
   apply: (b: Booking, days: CalendarDay[]) => Change | null,
 ): Promise<Booking> {
-  for (let attempt = 0; attempt < 8; attempt++) {
+  for (let attempt = 0; attempt < DAY_WRITE_ATTEMPTS; attempt++) {
+    if (attempt > 0) await afterLostRace(attempt);
     const entry = await getBookingEntry(deps.kv, id);
     if (!entry.value) {
       throw new NotFoundError("We could not find that booking.");
