@@ -82,8 +82,10 @@ async function main() {
  * start and every minute — the only path on Deno Deploy (DESIGN §6).
  */
 function startJobs(services: Services) {
+  const leaseMs = services.config.JOB_LEASE_SECONDS * 1000;
   const runner = createJobRunner(services.kv, services.jobs, {
     wake: services.wake,
+    leaseMs,
   });
   observeJobQueue(() => readOutboxFigures(services.kv, services.clock()));
   sweepJobs = () =>
@@ -97,6 +99,9 @@ function startJobs(services: Services) {
     );
   }
   sweepJobs();
+  // Jobs a stopped instance had claimed come due when its leases lapse: run
+  // them then, rather than at the next minute's cron.
+  Deno.unrefTimer(setTimeout(() => sweepJobs(), leaseMs + 1_000));
 }
 
 let sweepJobs: () => Promise<void> = () => Promise.resolve();
