@@ -297,7 +297,7 @@ Deno.test("telemetry: a demo booking reaches an OTLP collector as spans named by
   }
 });
 
-Deno.test("telemetry: a Stripe call is a client span named by its route", async () => {
+Deno.test("telemetry: a Stripe call is a client span named by its route, and a KV commit that lost its race says so", async () => {
   const receiver = startReceiver();
   const fake = startStripeFake();
   try {
@@ -306,7 +306,7 @@ Deno.test("telemetry: a Stripe call is a client span named by its route", async 
       args: [
         "run",
         "-A",
-        "tests/otel_stripe_probe.ts",
+        "tests/otel_probe.ts",
         fake.apiBase,
         fake.secretKey,
         account.id,
@@ -324,10 +324,20 @@ Deno.test("telemetry: a Stripe call is a client span named by its route", async 
       0,
       new TextDecoder().decode(stderr) + new TextDecoder().decode(stdout),
     );
+    const conflict = () =>
+      receiver.spans.find((s) =>
+        s.name === "kv.commit" &&
+        attrs(s.attributes)["prep.kv.outcome"] === "conflict"
+      );
     await until(() =>
       failing({
         "stripe GET /v1/accounts/:id": receiver.spans.some((s) =>
           s.name === "stripe GET /v1/accounts/:id"
+        ),
+        "kv.commit that lost its race": conflict(),
+        "conflicts counted": receiver.points.some((p) =>
+          p.metric === "prep.kv.commits" &&
+          p.attributes["prep.kv.outcome"] === "conflict" && p.value === 1
         ),
       }), Date.now() + 10_000);
     const span = receiver.spans.find((s) =>
