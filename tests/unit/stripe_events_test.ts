@@ -82,6 +82,23 @@ Deno.test("stripe events: each handled type is read into what the job needs", ()
   }
 });
 
+Deno.test("stripe events: Stripe's created time is kept in ms, for the webhook lag", () => {
+  const sent = {
+    ...event("account.updated", { id: "acct_1" }),
+    created: 1_796_000_000,
+  };
+  assert.deepEqual(parseStripeEvent(sent, AT), {
+    ok: true,
+    event: recorded({
+      type: "account.updated",
+      accountId: "acct_1",
+      createdAt: 1_796_000_000_000,
+    }),
+  });
+  const fractional = { ...sent, created: 1.5 };
+  assert.equal(parseStripeEvent(fractional, AT).ok, false);
+});
+
 Deno.test("stripe events: a malformed event is refused with what was wrong, never half-read", () => {
   const long = "x".repeat(300);
   const cases: [
