@@ -87,8 +87,11 @@ const account = z.object({ id });
 const stripeEnvelope = z.object({
   id,
   type: z.string().min(1).max(100),
-  /** Epoch seconds; kept to measure how long delivery and processing took. */
-  created: z.number().int().nonnegative().optional(),
+  /**
+   * Epoch seconds; kept only to measure how long delivery and processing
+   * took, so an odd value is dropped rather than refusing the event.
+   */
+  created: z.number().int().nonnegative().optional().catch(undefined),
   data: z.object({ object: z.record(z.string(), z.unknown()) }),
 });
 
