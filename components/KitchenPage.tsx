@@ -13,10 +13,12 @@ import type {
   KitchenPagePicks,
 } from "../lib/compliance/kitchen_page.ts";
 import type { KitchenPage as KitchenPageData } from "../lib/kitchens/pages.ts";
-import { pickNote } from "../lib/kitchens/pick.ts";
+import { kitchenPageHref, pickNote } from "../lib/kitchens/pick.ts";
 import { pickerDay } from "../lib/kitchens/slot_view.ts";
 import { type WeekView, weekView } from "../lib/kitchens/week_view.ts";
 import AvailabilityPicker from "../islands/AvailabilityPicker.tsx";
+import SaveHeart from "../islands/SaveHeart.tsx";
+import type { SavedState } from "../lib/saved/schema.ts";
 import { DocumentNeeds } from "./DocumentStates.tsx";
 import { bookingModeOf } from "../lib/bookings/holds.ts";
 import { REQUEST_TO_BOOK_TERMS } from "../lib/bookings/request_terms.ts";
@@ -28,8 +30,10 @@ const WEEKDAYS = ["", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
  * picker, or a note in the host's preview).
  */
 export function KitchenPage(
-  { kitchen: k, host, aside, requirements, permitsVerified = true }: {
+  { kitchen: k, host, aside, requirements, permitsVerified = true, save }: {
     kitchen: Kitchen;
+    /** The heart (lib/saved); absent in the host's preview. */
+    save?: ComponentChildren;
     host: Pick<Host, "name"> | null;
     aside: ComponentChildren;
     /** The city's rules; absent in the host's preview. */
@@ -65,6 +69,7 @@ export function KitchenPage(
             {REQUEST_TO_BOOK_TERMS}
           </p>
         )}
+        {save && <div class="mt-3">{save}</div>}
       </header>
       <ul class="grid gap-2 sm:grid-cols-3" aria-label="Photos">
         {k.photos.map((p, i) => (
@@ -163,7 +168,7 @@ export function PublicKitchenPage(
       & KitchenPageData
       & BookingNotes
       & KitchenPagePicks
-      & { requirements: CityRequirements };
+      & { requirements: CityRequirements; saved: SavedState };
   },
 ) {
   const k = data.kitchen;
@@ -178,6 +183,16 @@ export function PublicKitchenPage(
         host={data.host}
         requirements={data.requirements}
         permitsVerified={bookable}
+        save={
+          <SaveHeart
+            kitchenId={k.id}
+            title={k.title}
+            saved={data.saved === true}
+            signedIn={data.saved !== null}
+            back={kitchenPageHref(k.id, data.pick)}
+            look="page"
+          />
+        }
         aside={!bookable ? <NotBookable reason={data.notBookable ?? ""} /> : (
           <>
             <AvailabilityPicker

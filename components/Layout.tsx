@@ -85,6 +85,7 @@ export function Layout(
                     <a href="/bookings" class="hover:underline">
                       Your bookings
                     </a>
+                    <a href="/saved" class="hover:underline">Saved</a>
                     <a href="/account/compliance" class="hover:underline">
                       Documents
                     </a>

@@ -42,6 +42,7 @@ import { emailJobHandler, type MailSettings } from "./email/job.ts";
 import { type MailTransport, transportFor } from "./email/transport.ts";
 import { sweepOrphanedUploads } from "./files/store.ts";
 import {
+  ACCOUNT_DELETED_JOB,
   BOOKING_COMPLETE_JOB,
   BOOKING_COMPLIANCE_CHECK_JOB,
   BOOKING_REMINDER_JOB,
@@ -67,6 +68,7 @@ import { recordRefund } from "./payments/refunds.ts";
 import { releaseAuthorisation } from "./payments/requests.ts";
 import { paymentOrigins, stripeFromConfig } from "./payments/stripe.ts";
 import type { SupportSettings } from "./support/contact.ts";
+import { removeSavedList } from "./saved/repo.ts";
 
 /** A handler for every job name: a name without one does not compile. */
 export type JobTable = { [K in JobName]: JobHandlers[string] };
@@ -248,6 +250,12 @@ function jobTable(s: Services): JobTable {
       schema: z.object({}),
       run: async () => {
         await sweepOrphanedUploads(s.kv, s.clock());
+      },
+    }),
+    [ACCOUNT_DELETED_JOB]: defineJob({
+      schema: z.object({ userId: z.string().min(1).max(64) }),
+      run: async ({ userId }) => {
+        await removeSavedList(s.kv, userId);
       },
     }),
   };

@@ -47,6 +47,12 @@ export const FILE_CLEANUP_JOB = "files.cleanup";
 
 export const PAYMENT_EVENT_JOB = "payment.event";
 
+/**
+ * An account was deleted: what domains above accounts keep for it goes too
+ * (lib/app.ts wires each step: saved kitchens); payload `{ userId }`.
+ */
+export const ACCOUNT_DELETED_JOB = "account.deleted";
+
 export type JobName =
   | typeof EMAIL_JOB
   | typeof RESET_REQUEST_JOB
@@ -64,4 +70,5 @@ export type JobName =
   | typeof STAGED_CLEANUP_JOB
   | typeof DOCUMENTS_DECIDED_JOB
   | typeof FILE_CLEANUP_JOB
-  | typeof PAYMENT_EVENT_JOB;
+  | typeof PAYMENT_EVENT_JOB
+  | typeof ACCOUNT_DELETED_JOB;

@@ -30,6 +30,7 @@ import { logout } from "./logout.ts";
 import { pageCache } from "./page_cache.ts";
 import { photos } from "./photos.ts";
 import { privacy } from "./privacy.tsx";
+import { saved } from "./saved.tsx";
 import { passwordReset } from "./reset_password.tsx";
 import { search } from "./search.tsx";
 import { securityHeaders } from "./security.ts";
@@ -103,6 +104,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route("/host", host);
   app.route("/admin", admin);
   app.route("/dev/mailbox", devMailbox);
+  app.route("/saved", saved);
 
   app.notFound((c) => {
     if (c.req.path.startsWith("/api/")) {

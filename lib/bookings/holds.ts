@@ -510,6 +510,7 @@ export async function createHold(
       status: "held",
       mode,
       quote: q,
+      cancellationPolicy: kitchen.cancellationPolicy,
       bufferMs,
       claimDays: days,
       holdExpiresAt,

@@ -16,7 +16,6 @@ import {
   ValidationError,
 } from "../errors.ts";
 import { addJob, addJobEffect } from "../jobs/outbox.ts";
-import type { CancellationPolicy } from "../kitchens/policy.ts";
 import {
   addOccupancy,
   addOccupancyRelease,
@@ -32,7 +31,7 @@ import {
   withFirmClaim,
   withoutClaim,
 } from "./day_claims.ts";
-import { type Canceller, refundForCancellation } from "./refunds.ts";
+import { type Canceller, policyOf, refundForCancellation } from "./refunds.ts";
 import {
   addBookingUpdate,
   addCalendarDay,
@@ -443,14 +442,14 @@ export async function completeBooking(
 /** What a cancellation by `by` would refund right now (for the cancel button). */
 export function refundNow(
   b: Booking,
-  policy: CancellationPolicy,
+  kitchen: Pick<Kitchen, "cancellationPolicy">,
   by: Canceller,
   now: number,
 ) {
   return refundForCancellation({
     quote: b.quote,
     cancelledBy: by,
-    policy,
+    policy: policyOf(b, kitchen),
     startMs: b.start,
     cancelledAtMs: now,
   });
@@ -515,7 +514,7 @@ export async function cancelBooking(
       );
     }
     const status = transition(b.status, "cancel");
-    const refund = refundNow(b, kitchen.cancellationPolicy, by, deps.now);
+    const refund = refundNow(b, kitchen, by, deps.now);
     const n = b.ledger.filter((e) => e.kind === "refund").length + 1;
     const at = deps.now;
     const ledger: LedgerEntry[] = refund.refundCents > 0

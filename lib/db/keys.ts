@@ -137,6 +137,26 @@ export const keys = {
     window: number,
   ) => ["rate_limits", bucket, subject, window],
 
+  // owner: lib/saved (lib/saved/repo.ts)
+  // A renter's saved kitchens: one entry per (user, kitchen), an index in the
+  // order they were saved, and a per-user count that keeps the list capped.
+  /** A kitchen a user saved (lib/saved/schema.ts); unique per user and kitchen. */
+  savedKitchen: (userId: string, kitchenId: string) => [
+    "saved",
+    userId,
+    kitchenId,
+  ],
+  savedKitchensPrefix: (userId: string) => ["saved", userId],
+  /** A user's saved kitchens by the save's ULID (so by when): the value is the kitchen id. */
+  savedByTime: (userId: string, saveId: string) => [
+    "saved_by_time",
+    userId,
+    saveId,
+  ],
+  savedByTimePrefix: (userId: string) => ["saved_by_time", userId],
+  /** How many kitchens a user has saved (a number, checked by every save and removal). */
+  savedCount: (userId: string) => ["saved_counts", userId],
+
   // owner: lib/bookings (lib/bookings/repo.ts)
   // Bookings and their indexes, each kitchen's calendar days, host blocks,
   // renters' unpaid holds.

@@ -65,7 +65,7 @@ const staffAct = (admin: number): Expect => ({
 });
 
 interface Case {
-  method: "GET" | "POST";
+  method: "GET" | "POST" | "PUT" | "DELETE";
   path: string;
   form?: Record<string, string> | (() => Promise<FormData>);
   expect: Expect;
@@ -111,6 +111,60 @@ async function kitchen(t: T, hostId: string, title: string) {
 
 function booking(t: T, k: Kitchen, renterId: string): Promise<Booking> {
   return addConfirmedBooking(t.kv, k, renterId, NOW + 2 * 24 * 3600_000, NOW);
+}
+
+/** The saved-kitchens routes, for every visitor (issue 18 §12). */
+function savedCases(kitchen: string, suspended: string): Case[] {
+  const signedIn = (status: number, anonymous: number): Expect => ({
+    anonymous,
+    renter: status,
+    hostA: status,
+    hostB: status,
+    support: status,
+    admin: status,
+  });
+  const back = { back: "/search?city=chicago" };
+  return [
+    { method: "GET", path: "/saved", expect: signedIn(200, 303) },
+    {
+      method: "GET",
+      path: `/saved/${kitchen}?back=%2Fsearch`,
+      expect: signedIn(200, 303),
+    },
+    {
+      method: "POST",
+      path: `/saved/${kitchen}`,
+      form: back,
+      expect: signedIn(303, 303),
+    },
+    {
+      method: "POST",
+      path: `/saved/${kitchen}/remove`,
+      form: back,
+      expect: signedIn(303, 303),
+    },
+    {
+      method: "POST",
+      path: `/saved/${suspended}`,
+      form: back,
+      expect: signedIn(404, 404),
+    },
+    {
+      method: "PUT",
+      path: `/api/saved/${kitchen}`,
+      expect: signedIn(200, 401),
+    },
+    {
+      method: "DELETE",
+      path: `/api/saved/${kitchen}`,
+      expect: signedIn(200, 401),
+    },
+    {
+      method: "PUT",
+      path: `/api/saved/${suspended}`,
+      expect: signedIn(404, 401),
+    },
+  ];
 }
 
 /** "/admin/x/:id{[0-9…]{26}}/:action{a|b}" → "/admin/x/:id/:action". */
@@ -191,6 +245,11 @@ async function setup() {
   // Targets of the reinstate actions, suspended beforehand.
   await suspendKitchen(t.kv, kitchenB.id, admin.user, "Set up", NOW);
   await suspendUser(t.kv, ulf.user.id, admin.user, "Set up", NOW);
+  // Saved kitchens (issue 18 §12): one no staff action above touches, and
+  // one suspended for good, which nobody may save.
+  const kitchenOpen = await kitchen(t, hostA.user.id, "Hal's Other Kitchen");
+  const kitchenGone = await kitchen(t, hostB.user.id, "Sue's Closed Kitchen");
+  await suspendKitchen(t.kv, kitchenGone.id, admin.user, "Set up", NOW);
   const cookies: Record<Role, string | undefined> = {
     anonymous: undefined,
     renter: renter.cookie,
@@ -209,6 +268,8 @@ async function setup() {
       ulf: ulf.user.id,
       kitchenA: kitchenA.id,
       kitchenB: kitchenB.id,
+      kitchenOpen: kitchenOpen.id,
+      kitchenGone: kitchenGone.id,
       booking: b.id,
       deadJob: deadJob.id,
     },
@@ -437,6 +498,11 @@ Deno.test("admin matrix: every staff and document route gives each visitor exact
           admin: 404,
         },
       },
+
+      // Saved kitchens (issue 18 §12): anyone signed in keeps their own
+      // list; a visitor goes to log in (JSON: 401). A suspended kitchen
+      // cannot be saved, by anyone, and nothing is kept for a visitor.
+      ...savedCases(ids.kitchenOpen, ids.kitchenGone),
     ];
 
     // Every /admin route of the app is in the table.
@@ -469,7 +535,7 @@ Deno.test("admin matrix: every staff and document route gives each visitor exact
             ? await c.form()
             : new URLSearchParams(c.form ?? {});
           res = await t.request(c.path, {
-            method: "POST",
+            method: c.method,
             body,
             headers: { ...headers, "Sec-Fetch-Site": "same-origin" },
           });

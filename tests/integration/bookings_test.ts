@@ -4,6 +4,7 @@ import { listMail } from "../../lib/email/mailbox.ts";
 import { ledgerProblem } from "../../lib/bookings/lifecycle.ts";
 import type { Booking } from "../../lib/bookings/schema.ts";
 import { setDemoPayoutReady } from "../../lib/hosts/repo.ts";
+import { updateKitchen } from "../../lib/kitchens/repo.ts";
 import {
   get,
   PASSWORD,
@@ -185,6 +186,37 @@ Deno.test("bookings: the renter cancels under the policy and sees the refund; th
     (await post(t, `/bookings/${id}/cancel`, {}, { cookie })).status,
     409,
   );
+  t.close();
+});
+
+Deno.test("bookings: a refund follows the policy the booking was made under, not one the host chose later", async () => {
+  const { t, k } = await setup();
+  const cookie = await confirmedCookie(t, "rosa@example.com");
+  const form = {
+    kitchen: k.id,
+    date: "2026-12-05",
+    start: "10:00",
+    end: "14:00",
+    acceptRules: "yes",
+  };
+  const id =
+    (await post(t, "/bookings", form, { cookie })).headers.get("location")!
+      .split("/")[2];
+  await post(t, `/bookings/${id}/pay`, {}, { cookie });
+  await runJobs(t);
+  assert.equal((await booking(t, id)).cancellationPolicy, "moderate");
+  // 91 hours ahead: Moderate refunds all of it; Strict would refund nothing.
+  await updateKitchen(t.kv, k.id, (x) => ({
+    ...x,
+    cancellationPolicy: "strict",
+  }));
+  const page = await (await get(t, `/bookings/${id}`, cookie)).text();
+  assert.match(page, /If you cancel now you get \$185 back \(Moderate policy/);
+  await post(t, `/bookings/${id}/cancel`, {}, { cookie });
+  await runJobs(t);
+  const b = await booking(t, id);
+  assert.equal(b.cancellation?.refundCents, 18500);
+  assert.equal(ledgerProblem(b), null);
   t.close();
 });
 

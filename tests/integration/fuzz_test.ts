@@ -920,6 +920,15 @@ const SAMPLE_EQUIPMENT = [
   "fryer",
   "flat_top_griddle",
 ];
+/** Where a heart's form may say to come back to: ours, or not. */
+const SAVED_BACKS = [
+  "/search?city=chicago",
+  "/saved",
+  "//evil.example",
+  "https://evil.example/",
+  "/kitchens/x#y",
+];
+
 const NOTICES = [
   "welcome",
   "verified",
@@ -1264,6 +1273,38 @@ function routes(
         }/permits/read`;
       },
     },
+    // Saved kitchens (issue 18 §12): the list, the page after logging in,
+    // the hearts' forms and their JSON.
+    get("/saved", {
+      cursor: (g) => g.chars(26, ULID_ALPHABET),
+      notice: (g) => g.pick(["full", "removed", ...NOTICES]),
+    }),
+    idRoute(
+      "/saved/:id",
+      "/saved/",
+      "",
+      () => known.kitchenIds,
+      (b) => b.query({ back: () => b.g.pick(SAVED_BACKS) }),
+    ),
+    ...["", "/remove"].map((suffix): Route => ({
+      method: "POST",
+      route: `/saved/:id${suffix}`,
+      places: ["path", "body"],
+      build: (b) => {
+        if (b.g.chance(0.3)) b.garbageBody();
+        else b.form({ back: () => b.g.pick(SAVED_BACKS) });
+        return `/saved/${
+          b.segment("id", () => b.g.pick(known.kitchenIds))
+        }${suffix}`;
+      },
+    })),
+    ...["PUT", "DELETE"].map((method): Route => ({
+      method,
+      route: `${method} /api/saved/:id`,
+      places: ["path"],
+      build: (b) =>
+        `/api/saved/${b.segment("id", () => b.g.pick(known.kitchenIds))}`,
+    })),
     {
       method: "*",
       route: "other methods",
