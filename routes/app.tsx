@@ -19,6 +19,7 @@ import { csrf } from "./csrf.ts";
 import { devMailbox } from "./dev/mailbox.tsx";
 import { documents } from "./documents.ts";
 import { forgotPassword } from "./forgot_password.tsx";
+import { health } from "./health.ts";
 import { help } from "./help.tsx";
 import { home } from "./home.tsx";
 import { host } from "./host/index.tsx";
@@ -36,6 +37,7 @@ import { search } from "./search.tsx";
 import { securityHeaders } from "./security.ts";
 import { clientAddress, sessions } from "./session.ts";
 import { signup } from "./signup.tsx";
+import { requestTelemetry } from "./telemetry.ts";
 import { terms } from "./terms.tsx";
 import { verifyEmail } from "./verify_email.tsx";
 
@@ -52,11 +54,16 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     config.BASE_URL.startsWith("https:"),
     stripeBase ? [new URL(stripeBase).origin] : [],
   ));
+  // Spans named by route pattern and latency by route; absent without OTEL.
+  const telemetry = requestTelemetry();
+  if (telemetry) app.use(telemetry);
   app.use(async (c, next) => {
     c.set("services", deps.services);
     c.set("manifest", deps.manifest);
     await next();
   });
+  // Probes answer before sessions, CSRF and the page cache: cheap, never cached.
+  app.route("/", health);
   app.use(pageCache({
     kv,
     maxBytes: Math.floor(config.PAGE_CACHE_MB * 1024 * 1024),

@@ -36,7 +36,9 @@ import {
   addBookingUpdate,
   addCalendarDay,
   addRenterHolds,
+  afterLostRace,
   commitBookingWrite,
+  DAY_WRITE_ATTEMPTS,
   getBooking,
   getBookingEntry,
   getRenterHoldsEntry,
@@ -54,6 +56,7 @@ import {
   REQUEST_TIMEOUT_JOB,
 } from "../job_names.ts";
 import type { MailSettings } from "../email/job.ts";
+import { countCancellation, countPaidBooking } from "../telemetry.ts";
 
 export const REMINDER_BEFORE_MS = 24 * 3600_000;
 /** How long a request waits for an answer (the host's, or staff's on documents), at most. */
@@ -111,7 +114,8 @@ export async function changeBooking(
   id: string,
   apply: (b: Booking, days: CalendarDay[]) => Change | null,
 ): Promise<Booking> {
-  for (let attempt = 0; attempt < 8; attempt++) {
+  for (let attempt = 0; attempt < DAY_WRITE_ATTEMPTS; attempt++) {
+    if (attempt > 0) await afterLostRace(attempt);
     const entry = await getBookingEntry(deps.kv, id);
     if (!entry.value) {
       throw new NotFoundError("We could not find that booking.");
@@ -371,7 +375,12 @@ export async function confirmPayment(
       },
     };
   });
-  return { kind: outcome, booking } as ConfirmOutcome;
+  // Set inside the change; TypeScript cannot see that it ran.
+  const kind = outcome as ConfirmOutcome["kind"];
+  if (kind === "confirmed" || kind === "requested") {
+    countPaidBooking(kind, refs.provider);
+  }
+  return { kind, booking } as ConfirmOutcome;
 }
 
 export function addConfirmedTimers(
@@ -489,7 +498,7 @@ export async function cancelBooking(
   const { reason } = request;
   const p = await parties(deps.kv, id);
   const kitchen = p.kitchen;
-  return await changeBooking(deps, id, (b) => {
+  const cancelled = await changeBooking(deps, id, (b) => {
     const by = cancellerThrough(b, actor, request.through);
     if (!by) {
       throw new ForbiddenError(
@@ -591,6 +600,8 @@ export async function cancelBooking(
       },
     };
   });
+  if (cancelled.cancellation) countCancellation(cancelled.cancellation.by);
+  return cancelled;
 }
 
 /** The kitchen and the people a booking's emails go to (a demo host may have no account). */

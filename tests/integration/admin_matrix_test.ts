@@ -54,6 +54,15 @@ const STAFF_READ: Expect = {
   support: 200,
   admin: 200,
 };
+/** Pages anyone may load, signed in or not. */
+const EVERYONE: Expect = {
+  anonymous: 200,
+  renter: 200,
+  hostA: 200,
+  hostB: 200,
+  support: 200,
+  admin: 200,
+};
 /** Staff actions: support reads but may not act. */
 const staffAct = (admin: number): Expect => ({
   ...STAFF_READ,
@@ -561,6 +570,10 @@ Deno.test("admin matrix: every staff and document route gives each visitor exact
         },
         expect: staffAct(303),
       },
+
+      // Health checks answer everyone alike, signed in or not (issue 21).
+      { method: "GET", path: "/healthz", expect: EVERYONE },
+      { method: "GET", path: "/readyz", expect: EVERYONE },
 
       // Documents are served to their holder and staff only; a 404 to
       // anyone else, signed in or not, so ids reveal nothing.

@@ -1367,6 +1367,9 @@ function routes(
       build: (b) =>
         b.g.pick(["/", "/search", "/kitchens/x", "/login", "/account/profile"]),
     },
+    // Health checks (issue 21): probes take no input, but get it anyway.
+    get("/healthz", { verbose: (g) => g.pick(["1", "true"]) }),
+    get("/readyz", { verbose: (g) => g.pick(["1", "true"]) }),
   ];
 }
 
