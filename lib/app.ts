@@ -59,6 +59,9 @@ import {
   RELEASE_AUTHORISATION_JOB,
   REQUEST_TIMEOUT_JOB,
   RESET_REQUEST_JOB,
+  REVIEW_REMINDER_JOB,
+  REVIEW_WINDOW_CLOSE_JOB,
+  REVIEW_WINDOW_OPEN_JOB,
   STAGED_CLEANUP_JOB,
 } from "./job_names.ts";
 import { defineJob, type JobHandlers } from "./jobs/runner.ts";
@@ -67,6 +70,11 @@ import { recordRefund } from "./payments/refunds.ts";
 import { releaseAuthorisation } from "./payments/requests.ts";
 import { paymentOrigins, stripeFromConfig } from "./payments/stripe.ts";
 import type { SupportSettings } from "./support/contact.ts";
+import {
+  closeReviewWindow,
+  openReviewWindow,
+  remindToReview,
+} from "./reviews/window.ts";
 
 /** A handler for every job name: a name without one does not compile. */
 export type JobTable = { [K in JobName]: JobHandlers[string] };
@@ -249,6 +257,19 @@ function jobTable(s: Services): JobTable {
       run: async () => {
         await sweepOrphanedUploads(s.kv, s.clock());
       },
+    }),
+    // Reviews (lib/reviews/window.ts): the window opens, reminds, closes.
+    [REVIEW_WINDOW_OPEN_JOB]: defineJob({
+      schema: bookingJob,
+      run: ({ bookingId }) => openReviewWindow(at(s), bookingId),
+    }),
+    [REVIEW_REMINDER_JOB]: defineJob({
+      schema: bookingJob,
+      run: ({ bookingId }, ctx) => remindToReview(at(s), bookingId, ctx.jobId),
+    }),
+    [REVIEW_WINDOW_CLOSE_JOB]: defineJob({
+      schema: bookingJob,
+      run: ({ bookingId }) => closeReviewWindow(at(s), bookingId),
     }),
   };
 }
