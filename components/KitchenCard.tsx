@@ -4,6 +4,7 @@ import { formatDayTime } from "../lib/format.ts";
 import type { Kitchen } from "../lib/kitchens/schema.ts";
 import { EQUIPMENT } from "../lib/kitchens/vocabulary.ts";
 import { formatCents } from "../lib/money.ts";
+import { RatingLine } from "./ReviewPages.tsx";
 
 /**
  * A kitchen in a list of results. `href` carries what a search asked (the
@@ -11,12 +12,14 @@ import { formatCents } from "../lib/money.ts";
  * whole: h2 on the search page, h3 under the home page's sections.
  */
 export function KitchenCard(
-  { kitchen: k, slot, slotLabel = "Next free", href, heading = "h3" }: {
+  { kitchen: k, slot, slotLabel = "Next free", href, heading = "h3", rating }: {
     kitchen: Kitchen;
     slot: BookableStart | null;
     slotLabel?: string;
     href?: string;
     heading?: "h2" | "h3";
+    /** Its reviews' average and count (lib/reviews), when it has any. */
+    rating?: { average: number; count: number } | null;
   },
 ) {
   const photo = k.photos[0];
@@ -45,6 +48,11 @@ export function KitchenCard(
             {k.address.neighborhood},{" "}
             {findCity(k.address.city)?.name ?? k.address.city}
           </p>
+          {rating && (
+            <p class="text-sm">
+              <RatingLine average={rating.average} count={rating.count} />
+            </p>
+          )}
           <p class="font-semibold">
             {formatCents(k.hourlyPriceCents)}
             <span class="font-normal text-stone-600">/hour</span>

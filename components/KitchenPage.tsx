@@ -20,6 +20,8 @@ import AvailabilityPicker from "../islands/AvailabilityPicker.tsx";
 import { DocumentNeeds } from "./DocumentStates.tsx";
 import { bookingModeOf } from "../lib/bookings/holds.ts";
 import { REQUEST_TO_BOOK_TERMS } from "../lib/bookings/request_terms.ts";
+import type { KitchenReviewsView } from "../lib/reviews/pages.ts";
+import { KitchenReviewsSection, RatingLine } from "./ReviewPages.tsx";
 
 const WEEKDAYS = ["", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 
@@ -28,7 +30,7 @@ const WEEKDAYS = ["", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
  * picker, or a note in the host's preview).
  */
 export function KitchenPage(
-  { kitchen: k, host, aside, requirements, permitsVerified = true }: {
+  { kitchen: k, host, aside, requirements, permitsVerified = true, reviews }: {
     kitchen: Kitchen;
     host: Pick<Host, "name"> | null;
     aside: ComponentChildren;
@@ -36,6 +38,8 @@ export function KitchenPage(
     requirements?: CityRequirements;
     /** False while the kitchen's permits keep it from taking bookings. */
     permitsVerified?: boolean;
+    /** Its rating and latest reviews (lib/reviews); absent in the host's preview. */
+    reviews?: KitchenReviewsView;
   },
 ) {
   const city = findCity(k.address.city);
@@ -57,6 +61,15 @@ export function KitchenPage(
           {" · "}
           cleaning fee {formatCents(k.cleaningFeeCents)}
         </p>
+        {reviews && reviews.summary.count > 0 && (
+          <p class="mt-1">
+            <RatingLine
+              average={reviews.summary.average}
+              count={reviews.summary.count}
+              href="#reviews"
+            />
+          </p>
+        )}
         {bookingModeOf(k) === "request" && (
           <p
             class="mt-2 font-medium text-amber-900"
@@ -141,6 +154,7 @@ export function KitchenPage(
               ))}
             </ul>
           </section>
+          {reviews && <KitchenReviewsSection view={reviews} />}
         </div>
         <aside id="book" class="book-target scroll-mt-4 space-y-4">
           {aside}
@@ -163,7 +177,7 @@ export function PublicKitchenPage(
       & KitchenPageData
       & BookingNotes
       & KitchenPagePicks
-      & { requirements: CityRequirements };
+      & { requirements: CityRequirements; reviews?: KitchenReviewsView };
   },
 ) {
   const k = data.kitchen;
@@ -178,6 +192,7 @@ export function PublicKitchenPage(
         host={data.host}
         requirements={data.requirements}
         permitsVerified={bookable}
+        reviews={data.reviews}
         aside={!bookable ? <NotBookable reason={data.notBookable ?? ""} /> : (
           <>
             <AvailabilityPicker

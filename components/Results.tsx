@@ -66,6 +66,7 @@ export function Results(
                   pickFromSearch(q, h.kitchen, h.slot),
                 )}
                 heading={cardHeading}
+                rating={h.rating}
               />
             ))}
           </ul>

@@ -30,6 +30,7 @@ import { pageCache } from "./page_cache.ts";
 import { photos } from "./photos.ts";
 import { privacy } from "./privacy.tsx";
 import { passwordReset } from "./reset_password.tsx";
+import { reviews } from "./reviews.tsx";
 import { search } from "./search.tsx";
 import { securityHeaders } from "./security.ts";
 import { clientAddress, sessions } from "./session.ts";
@@ -95,6 +96,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route("/bookings", bookings);
   app.route("/host", host);
   app.route("/admin", admin);
+  app.route("/reviews", reviews);
   app.route("/dev/mailbox", devMailbox);
 
   app.notFound((c) => {

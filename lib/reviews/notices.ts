@@ -10,6 +10,7 @@ import { addEmail, type MailSettings } from "../email/job.ts";
 import { displayName, notificationEmail } from "../email/templates.ts";
 import { formatDate } from "../format.ts";
 import { addNotification } from "../notifications/repo.ts";
+import { lastReviewDate } from "./rules.ts";
 import type { ReviewSide } from "./schema.ts";
 
 export interface NoticeDeps {
@@ -75,9 +76,7 @@ function bookedDay(b: Pick<Booking, "localDate">): string {
 
 /** The day a window closes, as its last day people can write ("Thu, Dec 24"). */
 function lastDay(closesAt: number, timeZone: string): string {
-  const date = Temporal.Instant.fromEpochMilliseconds(closesAt - 1)
-    .toZonedDateTimeISO(timeZone).toPlainDate().toString();
-  return formatDate(date);
+  return formatDate(lastReviewDate(closesAt, timeZone));
 }
 
 /** Who the other side is, in a sentence: the host's business or the renter's first name. */

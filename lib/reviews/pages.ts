@@ -354,7 +354,7 @@ export interface HostReviewsView {
     summary: RatingSummary<KitchenScore>;
   }[];
   due: DueView[];
-  latest: (Review & { kitchenTitle: string })[];
+  latest: (Review & { kitchenTitle: string; timeZone: string })[];
 }
 
 /** Newest reviews of the host's kitchens the dashboard lists. */
@@ -373,9 +373,12 @@ async function hostReviews(
     listHostReviews(kv, hostId, HOST_LATEST),
   ]);
   const titles = new Map<string, string>();
+  const zones = new Map<string, string>();
   const rated = kitchens.flatMap((k) => {
-    if (!k || k.status !== "published") return [];
+    if (!k) return [];
     titles.set(k.id, k.title);
+    zones.set(k.id, k.timeZone);
+    if (k.status !== "published") return [];
     return [{
       id: k.id,
       title: k.title,
@@ -388,6 +391,7 @@ async function hostReviews(
     latest: latest.reviews.map((r) => ({
       ...r,
       kitchenTitle: titles.get(r.kitchenId) ?? "Your kitchen",
+      timeZone: zones.get(r.kitchenId) ?? "UTC",
     })),
   };
 }

@@ -32,6 +32,22 @@ export function windowOf(b: Pick<Booking, "end">): {
 }
 
 /**
+ * The last local date (YYYY-MM-DD, in the kitchen's zone) a review can be
+ * written: the window closes at the booking's end time 14 days on, so the
+ * date of the instant just before.
+ */
+export function lastReviewDate(closesAt: number, timeZone: string): string {
+  return Temporal.Instant.fromEpochMilliseconds(closesAt - 1)
+    .toZonedDateTimeISO(timeZone).toPlainDate().toString();
+}
+
+/** The local date (YYYY-MM-DD) of an instant in `timeZone`, for a review's date. */
+export function localDateOf(ms: number, timeZone: string): string {
+  return Temporal.Instant.fromEpochMilliseconds(ms)
+    .toZonedDateTimeISO(timeZone).toPlainDate().toString();
+}
+
+/**
  * Whether a booking took place: its end has passed and it was not
  * cancelled. A confirmed booking whose completion job has not run yet
  * counts: the time is what decides, not the job.

@@ -40,6 +40,7 @@ import {
   renterReviewForm,
   type Review,
   type ReviewSide,
+  TEXT_MAX,
 } from "./schema.ts";
 
 const ATTEMPTS = 8;
@@ -49,14 +50,15 @@ const ATTEMPTS = 8;
  * the side, which only the booking tells (`reviewInputFor`). Each field is
  * capped, so nothing long reaches the parse.
  */
+const posted = z.string().max(20, "Choose from 1 to 5 stars");
 export const reviewPost = z.object({
-  overall: z.string().max(20),
-  cleanliness: z.string().max(20),
-  equipment: z.string().max(20),
-  communication: z.string().max(20),
-  clean: z.string().max(20),
-  rules: z.string().max(20),
-  text: z.string().max(20_000),
+  overall: posted,
+  cleanliness: posted,
+  equipment: posted,
+  communication: posted,
+  clean: posted,
+  rules: posted,
+  text: z.string().max(20_000, `Use at most ${TEXT_MAX} characters`),
 });
 export type ReviewPost = z.infer<typeof reviewPost>;
 
@@ -136,6 +138,8 @@ export async function submitReview(
     if (refusal) throw new ConflictError(REFUSAL_TEXT[refusal]);
     const otherEntry = reviews.reviews[otherSide(side)];
     const other = otherEntry?.value ?? null;
+    const outcome = onSubmit(other);
+    const publishing = outcome === "publish_both";
     const review = {
       v: 1,
       id: newId(),
@@ -146,19 +150,18 @@ export async function submitReview(
       authorId: author.id,
       authorName: authorNameOf(side, p),
       text: input.text,
-      status: "pending",
+      // The second review is written published, with the first.
+      status: publishing ? "published" : "pending",
       createdAt: deps.now,
-      publishedAt: null,
+      publishedAt: publishing ? deps.now : null,
       response: null,
       removal: null,
       side: input.side,
       ratings: input.ratings,
     } as Review;
-    const outcome = onSubmit(other);
-    let stored: Review = review;
     const ok = await commitReviewWrite(
       deps.kv,
-      { kitchens: outcome === "publish_both" ? [b.kitchenId] : [] },
+      { kitchens: publishing ? [b.kitchenId] : [] },
       (atomic) => {
         addNewReview(atomic, reviews.index[side], review);
         addDueRemoval(atomic, author.id, bookingId);
@@ -170,18 +173,16 @@ export async function submitReview(
             written: [side, ...(other ? [otherSide(side)] : [])],
           });
         }
-        if (outcome !== "publish_both") return;
-        const items = [
+        if (!publishing) return;
+        addPublish(atomic, deps, b, p, ratings, [
           ...(otherEntry && other?.status === "pending"
             ? [{ before: otherEntry, review: other }]
             : []),
           { before: null, review },
-        ];
-        const published = addPublish(atomic, deps, b, p, ratings, items);
-        stored = published.find((r) => r.id === review.id)!;
+        ]);
       },
     );
-    if (ok) return { review: stored, published: outcome === "publish_both" };
+    if (ok) return { review, published: publishing };
   }
   throw new ConflictError(
     "Your review could not be saved just now. Please try again.",

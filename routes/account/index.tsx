@@ -19,7 +19,7 @@ import {
   updateProfile,
 } from "../../lib/accounts/profile.ts";
 import { becomeHost } from "../../lib/accounts/signup.ts";
-import { loadContinueCard } from "../../lib/bookings/drafts.ts";
+import { loadAccountCards } from "../../lib/reviews/pages.ts";
 import { type AppContext, type AppEnv, page } from "../context.tsx";
 import { wallet } from "./compliance.tsx";
 import { notifications } from "./notifications.tsx";
@@ -67,7 +67,7 @@ async function renderAccount(
   status: 200 | 400 | 409 | 429 = 200,
 ) {
   const notice = NOTICES[readNotice(c)];
-  const continueBooking = await loadContinueCard(
+  const { continueBooking, reviewsDue } = await loadAccountCards(
     c.var.services.kv,
     user.id,
     c.var.services.clock(),
@@ -80,6 +80,7 @@ async function renderAccount(
       forms={forms}
       notice={notice}
       continueBooking={continueBooking}
+      reviewsDue={reviewsDue}
     />,
     status,
   );
