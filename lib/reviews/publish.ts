@@ -27,6 +27,11 @@ import type { NoticeDeps } from "./notices.ts";
 
 export interface ReviewDeps extends NoticeDeps {
   kv: Deno.Kv;
+  /**
+   * False: tell nobody in the app that reviews were published. Only the
+   * demo seed says so, as it writes months of history at once.
+   */
+  notices?: boolean;
 }
 
 /** A booking's kitchen and people, as review notices and pages name them. */
@@ -136,7 +141,7 @@ export function addPublish(
     1,
     p.kitchen?.address.city ?? null,
   );
-  for (const user of [p.renter, p.host]) {
+  for (const user of deps.notices === false ? [] : [p.renter, p.host]) {
     if (user) addInAppNotice(atomic, deps.now, user.id, publishedNotice(b, p));
   }
   return published.map((x) => x.after);
