@@ -20,7 +20,7 @@ import { formatDate, formatDayTime, formatTime } from "../lib/format.ts";
 import { formatCents } from "../lib/money.ts";
 import { SuspensionNotice } from "./SuspensionNotice.tsx";
 import type { HostReviewsView } from "../lib/reviews/pages.ts";
-import { HostReviewsPanel } from "./ReviewPages.tsx";
+import { HostRatings, ReviewsDue } from "./ReviewPages.tsx";
 
 const card = "rounded-xl border border-stone-200 bg-white p-6";
 const link = "font-semibold text-emerald-800 underline";
@@ -539,7 +539,7 @@ export function HostDashboard(
         <SuspensionNotice key={k.id} kitchen={k} support={support} />
       ))}
       <div dangerouslySetInnerHTML={{ __html: parts.summary }} />
-      {reviews && <HostReviewsPanel view={reviews} />}
+      {reviews && <ReviewsDue due={reviews.due} />}
       <section id="calendar" aria-labelledby="calendar-heading" class={card}>
         <h2 id="calendar-heading" class="mb-2 text-xl font-bold">Calendar</h2>
         <MonthCalendar nav={parts.nav} gridsId={GRIDS_ID} />
@@ -549,6 +549,7 @@ export function HostDashboard(
           dangerouslySetInnerHTML={{ __html: parts.grids }}
         />
       </section>
+      {reviews && <HostRatings view={reviews} />}
       <div dangerouslySetInnerHTML={{ __html: parts.earnings }} />
     </section>
   );

@@ -5,7 +5,12 @@
  * forms, and the "Review your booking at …" lists.
  */
 import type { ComponentChildren } from "preact";
-import { formatDate, formatDateYear } from "../lib/format.ts";
+import {
+  formatDate,
+  formatDateYear,
+  formatDayTime,
+  formatTime,
+} from "../lib/format.ts";
 import type {
   BookingReviewsView,
   DueView,
@@ -375,13 +380,13 @@ function RatingField(
   return (
     <fieldset aria-describedby={error ? `${id}-error` : undefined}>
       <legend class="text-sm font-semibold">{label}</legend>
-      <div class="mt-1 flex flex-wrap gap-2">
+      <div class="mt-1 grid max-w-sm grid-cols-5 gap-2">
         {[1, 2, 3, 4, 5].map((n) => (
           <label
             key={n}
             class={error
-              ? "flex cursor-pointer items-center gap-2 rounded-lg border-2 border-red-700 bg-red-50 px-3 py-2"
-              : "flex cursor-pointer items-center gap-2 rounded-lg border border-stone-300 bg-white px-3 py-2"}
+              ? "flex cursor-pointer items-center justify-center gap-1.5 rounded-lg border-2 border-red-700 bg-red-50 px-1 py-2"
+              : "flex cursor-pointer items-center justify-center gap-1.5 rounded-lg border border-stone-300 bg-white px-1 py-2"}
           >
             <input
               type="radio"
@@ -426,7 +431,11 @@ export function ReviewFormPage(
       <header class="space-y-1">
         <h1 class="text-3xl font-extrabold">{title}</h1>
         <p class="text-stone-700">
-          {`${view.kitchenTitle} · ${formatDateYear(b.localDate)}`}
+          {`${
+            aboutKitchen ? "Your booking" : `${view.renterName}'s booking`
+          } on ${formatDayTime(b.timeZone, b.start)} – ${
+            formatTime(b.timeZone, b.end)
+          }${aboutKitchen ? "" : ` at ${view.kitchenTitle}`}`}
         </p>
       </header>
       {view.refusal
@@ -449,6 +458,9 @@ export function ReviewFormPage(
             <p class="text-stone-700">
               {`Write it by ${last}. It stays hidden until ${view.otherName} has reviewed too, or until then; both are published together, and a review cannot be changed once sent.`}
             </p>
+            <p class="text-sm text-stone-700">
+              Rate each from 1 star (poor) to 5 stars (excellent).
+            </p>
             <FormMessage form={form} />
             {(aboutKitchen ? KITCHEN_SCORES : RENTER_SCORES).map((s) => (
               <RatingField
@@ -466,8 +478,12 @@ export function ReviewFormPage(
               name="text"
               label="Your review"
               hint={aboutKitchen
-                ? `What should other renters know? ${TEXT_MIN} to ${TEXT_MAX} characters.`
-                : `What should other hosts know about this renter? ${TEXT_MIN} to ${TEXT_MAX} characters.`}
+                ? `What should other renters know? ${TEXT_MIN} to ${
+                  TEXT_MAX.toLocaleString("en-US")
+                } characters.`
+                : `What should other hosts know about this renter? ${TEXT_MIN} to ${
+                  TEXT_MAX.toLocaleString("en-US")
+                } characters.`}
               rows={6}
               form={form}
             />
@@ -639,11 +655,10 @@ export function ReviewsDue({ due }: { due: DueView[] }) {
   );
 }
 
-/** The host dashboard's reviews: each kitchen's rating, reviews to write and the newest reviews. */
-export function HostReviewsPanel({ view }: { view: HostReviewsView }) {
+/** The host dashboard's ratings: each kitchen's, and the newest reviews with "Respond publicly". */
+export function HostRatings({ view }: { view: HostReviewsView }) {
   return (
     <>
-      <ReviewsDue due={view.due} />
       <section
         aria-labelledby="host-reviews-heading"
         class={`${card} space-y-4`}

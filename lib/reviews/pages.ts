@@ -358,7 +358,7 @@ export interface HostReviewsView {
 }
 
 /** Newest reviews of the host's kitchens the dashboard lists. */
-export const HOST_LATEST = 5;
+export const HOST_LATEST = 3;
 
 async function hostReviews(
   kv: Deno.Kv,
