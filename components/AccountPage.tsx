@@ -2,6 +2,8 @@ import { MessageSettingsCard } from "./MessagesPages.tsx";
 import type { SessionUser } from "../lib/accounts/schema.ts";
 import type { ContinueCard } from "../lib/bookings/drafts.ts";
 import { ContinueBooking } from "./DocumentStates.tsx";
+import type { DueView } from "../lib/reviews/pages.ts";
+import { ReviewsDue } from "./ReviewPages.tsx";
 import {
   emptyForm,
   FormMessage,
@@ -16,7 +18,7 @@ export type AccountSection = "profile" | "email" | "password" | "delete";
 const card = "space-y-4 rounded-xl border border-stone-200 bg-white p-5";
 
 export function AccountPage(
-  { user, forms, notice, continueBooking, messageEmails }: {
+  { user, forms, notice, continueBooking, messageEmails, reviewsDue = [] }: {
     user: SessionUser;
     forms: Partial<Record<AccountSection, FormState>>;
     notice?: string;
@@ -24,6 +26,8 @@ export function AccountPage(
     continueBooking?: ContinueCard | null;
     /** Whether unread messages are emailed (lib/messages/settings.ts). */
     messageEmails?: boolean;
+    /** Reviews the person may still write (lib/reviews). */
+    reviewsDue?: DueView[];
   },
 ) {
   const profile = forms.profile ??
@@ -41,6 +45,7 @@ export function AccountPage(
       <h1 class="text-3xl font-extrabold">Your account</h1>
       {notice && <Notice>{notice}</Notice>}
       {continueBooking && <ContinueBooking card={continueBooking} />}
+      <ReviewsDue due={reviewsDue} />
       <div class={card}>
         <h2 class="text-xl font-bold">Documents</h2>
         <p class="text-stone-700">

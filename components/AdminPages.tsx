@@ -46,6 +46,7 @@ const STAFF_PAGES_NAV = [
   ["/admin/jobs", "Failed jobs"],
   ["/admin/messages", "Contact messages"],
   ["/admin/reports", "Reports"],
+  ["/admin/reviews", "Reviews"],
 ] as const;
 export type StaffPage = typeof STAFF_PAGES_NAV[number][0];
 

@@ -22,6 +22,8 @@ import {
   WaitingForDocuments,
 } from "./DocumentRequests.tsx";
 import CancelDialog from "../islands/CancelDialog.tsx";
+import type { BookingReviewsView } from "../lib/reviews/pages.ts";
+import { BookingReviews } from "./ReviewPages.tsx";
 import {
   cancelNowSentence,
   cancelQuestion,
@@ -354,10 +356,13 @@ export function DemoCheckoutPage({ booking, kitchen, now }: {
 }
 
 export function BookingPage(
-  { notice, confirming, now, ...view }: BookingView & {
+  { notice, confirming, now, reviews, reviewNotice, ...view }: BookingView & {
     notice?: string;
     confirming: boolean;
     now: number;
+    /** The reviews part (lib/reviews), after the stay. */
+    reviews?: BookingReviewsView;
+    reviewNotice?: string;
   },
 ) {
   const b = view.booking;
@@ -423,6 +428,7 @@ export function BookingPage(
           asHost={view.viewer === "host"}
         />
       )}
+      {reviews && <BookingReviews view={reviews} notice={reviewNotice} />}
       {b.requestMessage && view.viewer !== "renter" && (
         <div class={card}>
           <h2 class="text-xl font-bold">The renter's message</h2>

@@ -23,6 +23,8 @@ import { DocumentNeeds } from "./DocumentStates.tsx";
 import { AskHost } from "./MessagesPages.tsx";
 import { bookingModeOf } from "../lib/bookings/holds.ts";
 import { REQUEST_TO_BOOK_TERMS } from "../lib/bookings/request_terms.ts";
+import type { KitchenReviewsView } from "../lib/reviews/pages.ts";
+import { KitchenReviewsSection, RatingLine } from "./ReviewPages.tsx";
 
 const WEEKDAYS = ["", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 
@@ -31,20 +33,30 @@ const WEEKDAYS = ["", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
  * picker, or a note in the host's preview).
  */
 export function KitchenPage(
-  { kitchen: k, host, aside, requirements, permitsVerified = true, save, ask }:
-    {
-      kitchen: Kitchen;
-      /** The heart (lib/saved); absent in the host's preview. */
-      save?: ComponentChildren;
-      host: Pick<Host, "name"> | null;
-      aside: ComponentChildren;
-      /** Below the booking column: "Ask the host" (lib/messages). */
-      ask?: ComponentChildren;
-      /** The city's rules; absent in the host's preview. */
-      requirements?: CityRequirements;
-      /** False while the kitchen's permits keep it from taking bookings. */
-      permitsVerified?: boolean;
-    },
+  {
+    kitchen: k,
+    host,
+    aside,
+    requirements,
+    permitsVerified = true,
+    save,
+    ask,
+    reviews,
+  }: {
+    kitchen: Kitchen;
+    /** The heart (lib/saved); absent in the host's preview. */
+    save?: ComponentChildren;
+    host: Pick<Host, "name"> | null;
+    aside: ComponentChildren;
+    /** Below the booking column: "Ask the host" (lib/messages). */
+    ask?: ComponentChildren;
+    /** The city's rules; absent in the host's preview. */
+    requirements?: CityRequirements;
+    /** False while the kitchen's permits keep it from taking bookings. */
+    permitsVerified?: boolean;
+    /** Its rating and latest reviews (lib/reviews); absent in the host's preview. */
+    reviews?: KitchenReviewsView;
+  },
 ) {
   const city = findCity(k.address.city);
   return (
@@ -65,6 +77,15 @@ export function KitchenPage(
           {" · "}
           cleaning fee {formatCents(k.cleaningFeeCents)}
         </p>
+        {reviews && reviews.summary.count > 0 && (
+          <p class="mt-1">
+            <RatingLine
+              average={reviews.summary.average}
+              count={reviews.summary.count}
+              href="#reviews"
+            />
+          </p>
+        )}
         {bookingModeOf(k) === "request" && (
           <p
             class="mt-2 font-medium text-amber-900"
@@ -150,6 +171,7 @@ export function KitchenPage(
               ))}
             </ul>
           </section>
+          {reviews && <KitchenReviewsSection view={reviews} />}
         </div>
         <aside id="book" class="book-target scroll-mt-4 space-y-4">
           {aside}
@@ -173,7 +195,11 @@ export function PublicKitchenPage(
       & KitchenPageData
       & BookingNotes
       & KitchenPagePicks
-      & { requirements: CityRequirements; saved: SavedState };
+      & {
+        requirements: CityRequirements;
+        saved: SavedState;
+        reviews?: KitchenReviewsView;
+      };
     /** "Ask the host" and the host's reply time (lib/messages); absent for the host. */
     ask?: { replies: string | null };
   },
@@ -201,6 +227,7 @@ export function PublicKitchenPage(
           />
         }
         ask={ask && <AskHost kitchenId={k.id} replies={ask.replies} />}
+        reviews={data.reviews}
         aside={!bookable ? <NotBookable reason={data.notBookable ?? ""} /> : (
           <>
             <AvailabilityPicker

@@ -61,6 +61,9 @@ import {
   RELEASE_AUTHORISATION_JOB,
   REQUEST_TIMEOUT_JOB,
   RESET_REQUEST_JOB,
+  REVIEW_REMINDER_JOB,
+  REVIEW_WINDOW_CLOSE_JOB,
+  REVIEW_WINDOW_OPEN_JOB,
   STAGED_CLEANUP_JOB,
 } from "./job_names.ts";
 import { defineJob, type JobHandlers } from "./jobs/runner.ts";
@@ -71,6 +74,11 @@ import { releaseAuthorisation } from "./payments/requests.ts";
 import { paymentOrigins, stripeFromConfig } from "./payments/stripe.ts";
 import type { SupportSettings } from "./support/contact.ts";
 import { removeSavedList } from "./saved/repo.ts";
+import {
+  closeReviewWindow,
+  openReviewWindow,
+  remindToReview,
+} from "./reviews/window.ts";
 
 /** A handler for every job name: a name without one does not compile. */
 export type JobTable = { [K in JobName]: JobHandlers[string] };
@@ -269,6 +277,19 @@ function jobTable(s: Services): JobTable {
       run: async (payload) => {
         await sendUnreadEmail(at(s), payload);
       },
+    }),
+    // Reviews (lib/reviews/window.ts): the window opens, reminds, closes.
+    [REVIEW_WINDOW_OPEN_JOB]: defineJob({
+      schema: bookingJob,
+      run: ({ bookingId }) => openReviewWindow(at(s), bookingId),
+    }),
+    [REVIEW_REMINDER_JOB]: defineJob({
+      schema: bookingJob,
+      run: ({ bookingId }, ctx) => remindToReview(at(s), bookingId, ctx.jobId),
+    }),
+    [REVIEW_WINDOW_CLOSE_JOB]: defineJob({
+      schema: bookingJob,
+      run: ({ bookingId }) => closeReviewWindow(at(s), bookingId),
     }),
   };
 }

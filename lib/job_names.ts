@@ -59,6 +59,18 @@ export const ACCOUNT_DELETED_JOB = "account.deleted";
  */
 export const MESSAGE_UNREAD_JOB = "message.unread_email";
 
+/**
+ * A booking ended: its review window opens (lib/reviews/window.ts). Added
+ * by the booking's completion; payload `{ bookingId }`.
+ */
+export const REVIEW_WINDOW_OPEN_JOB = "review.window_open";
+
+/** Three days before a review window closes: a reminder to whoever has not written. */
+export const REVIEW_REMINDER_JOB = "review.closing_reminder";
+
+/** A review window's end: whatever was written is published. */
+export const REVIEW_WINDOW_CLOSE_JOB = "review.window_close";
+
 export type JobName =
   | typeof EMAIL_JOB
   | typeof RESET_REQUEST_JOB
@@ -78,4 +90,7 @@ export type JobName =
   | typeof FILE_CLEANUP_JOB
   | typeof PAYMENT_EVENT_JOB
   | typeof ACCOUNT_DELETED_JOB
-  | typeof MESSAGE_UNREAD_JOB;
+  | typeof MESSAGE_UNREAD_JOB
+  | typeof REVIEW_WINDOW_OPEN_JOB
+  | typeof REVIEW_REMINDER_JOB
+  | typeof REVIEW_WINDOW_CLOSE_JOB;

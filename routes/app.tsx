@@ -33,6 +33,7 @@ import { photos } from "./photos.ts";
 import { privacy } from "./privacy.tsx";
 import { saved } from "./saved.tsx";
 import { passwordReset } from "./reset_password.tsx";
+import { reviews } from "./reviews.tsx";
 import { search } from "./search.tsx";
 import { securityHeaders } from "./security.ts";
 import { clientAddress, sessions } from "./session.ts";
@@ -105,6 +106,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route("/bookings", bookings);
   app.route("/host", host);
   app.route("/admin", admin);
+  app.route("/reviews", reviews);
   app.route("/dev/mailbox", devMailbox);
   app.route("/saved", saved);
   app.route("/messages", messages);

@@ -54,6 +54,7 @@ import {
   BOOKING_REMINDER_JOB,
   REFUND_JOB,
   REQUEST_TIMEOUT_JOB,
+  REVIEW_WINDOW_OPEN_JOB,
 } from "../job_names.ts";
 import type { MailSettings } from "../email/job.ts";
 import { countCancellation, countPaidBooking } from "../telemetry.ts";
@@ -435,7 +436,16 @@ export async function completeBooking(
 ): Promise<Booking> {
   return await changeBooking(deps, id, (b) => {
     if (b.status !== "confirmed" || b.end > deps.now) return null;
-    return { booking: { ...b, status: transition(b.status, "complete") } };
+    return {
+      booking: { ...b, status: transition(b.status, "complete") },
+      // Both sides may review it now (lib/reviews runs the job).
+      extra: (atomic) =>
+        addJob(atomic, {
+          id: `review-window:${id}`,
+          type: REVIEW_WINDOW_OPEN_JOB,
+          payload: { bookingId: id },
+        }, { now: deps.now, wake: deps.mail.wake }),
+    };
   });
 }
 

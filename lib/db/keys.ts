@@ -373,6 +373,68 @@ export const keys = {
   messageSettings: (userId: string) => ["message_settings", userId],
   /** A host's recent first-reply delays, for "Usually replies within…". */
   hostReplyTimes: (hostId: string) => ["host_reply_times", hostId],
+  // owner: lib/reviews (lib/reviews/repo.ts)
+  // Two-way reviews after a stay (DESIGN §15), their windows, the ratings
+  // they add up to, the index search sorts by rating on, and reports.
+  review: (id: string) => ["reviews", id],
+  /** Unique: one review per booking and side ("renter" reviews the kitchen, "host" the renter). */
+  reviewByBooking: (
+    bookingId: string,
+    side: string,
+  ) => ["reviews_by_booking", bookingId, side],
+  /** A kitchen's published reviews, by review id (ULID, so oldest first). */
+  reviewsByKitchen: (
+    kitchenId: string,
+    id: string,
+  ) => ["reviews_by_kitchen", kitchenId, id],
+  reviewsByKitchenPrefix: (kitchenId: string) => [
+    "reviews_by_kitchen",
+    kitchenId,
+  ],
+  /** Published reviews of a host's kitchens, by review id, for the dashboard. */
+  reviewsByHost: (hostId: string, id: string) => [
+    "reviews_by_host",
+    hostId,
+    id,
+  ],
+  reviewsByHostPrefix: (hostId: string) => ["reviews_by_host", hostId],
+  /** A kitchen's rating: counts and sums of its published reviews' scores. */
+  kitchenRating: (kitchenId: string) => ["rating", kitchenId],
+  /** A renter's rating from hosts: counts and sums, as for kitchens. */
+  renterRating: (renterId: string) => ["renter_rating", renterId],
+  /**
+   * Kitchens with published reviews in a scope (a city or ALL_CITIES), in
+   * the order `/search?sort=rating` lists them: tier (0: at least 3
+   * reviews), then the average in tenths and the count, both negated so
+   * the best come first. The value is the kitchen id.
+   */
+  kitchensByRating: (
+    scope: string,
+    tier: number,
+    negTenths: number,
+    negCount: number,
+    kitchenId: string,
+  ) => ["kitchens_by_rating", scope, tier, negTenths, negCount, kitchenId],
+  kitchensByRatingPrefix: (scope: string) => ["kitchens_by_rating", scope],
+  /** A booking's review window: when it opened and closes, and whether both were told. */
+  reviewWindow: (bookingId: string) => ["review_windows", bookingId],
+  /** Reviews a user may still write, by booking, while the window is open. */
+  reviewDue: (userId: string, bookingId: string) => [
+    "reviews_due",
+    userId,
+    bookingId,
+  ],
+  reviewsDuePrefix: (userId: string) => ["reviews_due", userId],
+  /** Unique: one report per review and person. */
+  reviewReport: (reviewId: string, reporterId: string) => [
+    "review_reports",
+    reviewId,
+    reporterId,
+  ],
+  reviewReportsPrefix: (reviewId: string) => ["review_reports", reviewId],
+  /** Reviews with reports staff have not handled yet, oldest review first. */
+  reportedReview: (reviewId: string) => ["reviews_reported", reviewId],
+  reportedReviewsPrefix: () => ["reviews_reported"],
 
   // owner: lib/db (lib/db/)
   // One-off index backfills.

@@ -19,7 +19,7 @@ import {
   updateProfile,
 } from "../../lib/accounts/profile.ts";
 import { becomeHost } from "../../lib/accounts/signup.ts";
-import { loadContinueCard } from "../../lib/bookings/drafts.ts";
+import { loadAccountCards } from "../../lib/reviews/pages.ts";
 import { type AppContext, type AppEnv, page } from "../context.tsx";
 import { wallet } from "./compliance.tsx";
 import { messageSettings } from "./messages.tsx";
@@ -72,8 +72,8 @@ async function renderAccount(
   status: 200 | 400 | 409 | 429 = 200,
 ) {
   const notice = NOTICES[readNotice(c)];
-  const [continueBooking, messages] = await Promise.all([
-    loadContinueCard(c.var.services.kv, user.id, c.var.services.clock()),
+  const [{ continueBooking, reviewsDue }, messages] = await Promise.all([
+    loadAccountCards(c.var.services.kv, user.id, c.var.services.clock()),
     getMessageSettings(c.var.services.kv, user.id),
   ]);
   return page(
@@ -85,6 +85,7 @@ async function renderAccount(
       notice={notice}
       continueBooking={continueBooking}
       messageEmails={messages.emailUnread}
+      reviewsDue={reviewsDue}
     />,
     status,
   );

@@ -16,6 +16,7 @@ import { adminJobs } from "./jobs.tsx";
 import { adminKitchens } from "./kitchens.tsx";
 import { adminMessages } from "./messages.tsx";
 import { adminReports } from "./reports.tsx";
+import { adminReviews } from "./reviews.tsx";
 import { adminUsers } from "./users.tsx";
 
 export const admin = new Hono<AppEnv>();
@@ -44,3 +45,4 @@ admin.route("/certifiers", adminCertifiers);
 admin.route("/messages", adminMessages);
 admin.route("/jobs", adminJobs);
 admin.route("/reports", adminReports);
+admin.route("/reviews", adminReviews);

@@ -141,6 +141,7 @@ browserTest(
           "Failed jobs",
           "Contact messages",
           "Reports",
+          "Reviews",
         ],
       );
       await audit(page, "/admin");

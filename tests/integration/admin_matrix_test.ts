@@ -31,6 +31,8 @@ import {
   replyInThread,
   startConversation,
 } from "../../lib/messages/threads.ts";
+import { reportReview } from "../../lib/reviews/moderation.ts";
+import { submitReview } from "../../lib/reviews/write.ts";
 
 const NOW = Date.parse("2026-12-01T15:00:00Z");
 
@@ -248,6 +250,7 @@ async function setup() {
     deadAt: NOW,
   };
   await t.kv.set(keys.deadJob(deadJob.id), deadJob);
+  const reviews = await reviewSetup(t, kitchenA, renter.user.id);
   // Targets of the reinstate actions, suspended beforehand.
   await suspendKitchen(t.kv, kitchenB.id, admin.user, "Set up", NOW);
   await suspendUser(t.kv, ulf.user.id, admin.user, "Set up", NOW);
@@ -309,8 +312,55 @@ async function setup() {
       thread: asked.thread.id,
       hostMessage2: answer2.message.id,
       report: report.id,
+      ...reviews,
     },
     docs,
+  };
+}
+
+const REVIEW_TEXT = "A clean kitchen that matched its listing well.";
+
+/**
+ * Reviews (issue 18): a booking of kitchen A that ended, reviewed both
+ * ways (published); the host's review of the renter reported by the
+ * renter; and a second ended booking nobody reviewed yet.
+ */
+async function reviewSetup(t: T, k: Kitchen, renterId: string) {
+  const ended = () =>
+    addConfirmedBooking(t.kv, k, renterId, NOW - 3 * 24 * 3600_000, NOW);
+  const reviewed = await ended();
+  const deps = at(t.services);
+  const kitchenReview = await submitReview(
+    deps,
+    reviewed.id,
+    { id: renterId },
+    {
+      overall: "5",
+      cleanliness: "5",
+      equipment: "4",
+      communication: "5",
+      clean: "",
+      rules: "",
+      text: REVIEW_TEXT,
+    },
+  );
+  const renterReview = await submitReview(deps, reviewed.id, { id: k.hostId }, {
+    overall: "4",
+    cleanliness: "",
+    equipment: "",
+    communication: "",
+    clean: "4",
+    rules: "5",
+    text: REVIEW_TEXT,
+  });
+  await reportReview(deps, renterReview.review.id, { id: renterId }, {
+    reason: "false",
+    details: null,
+  });
+  return {
+    unreviewed: (await ended()).id,
+    kitchenReview: kitchenReview.review.id,
+    renterReview: renterReview.review.id,
   };
 }
 
@@ -414,6 +464,19 @@ Deno.test("admin matrix: every staff and document route gives each visitor exact
         expect: { ...signedIn(303), anonymous: 303 },
       },
 
+      // Before kitchen A is suspended below: its reviews are public.
+      {
+        method: "GET",
+        path: `/kitchens/${ids.kitchenA}/reviews`,
+        expect: {
+          anonymous: 200,
+          renter: 200,
+          hostA: 200,
+          hostB: 200,
+          support: 200,
+          admin: 200,
+        },
+      },
       { method: "GET", path: "/admin", expect: STAFF_READ },
       { method: "GET", path: "/admin/bookings", expect: STAFF_READ },
       {
@@ -574,6 +637,110 @@ Deno.test("admin matrix: every staff and document route gives each visitor exact
       // Health checks answer everyone alike, signed in or not (issue 21).
       { method: "GET", path: "/healthz", expect: EVERYONE },
       { method: "GET", path: "/readyz", expect: EVERYONE },
+      // Reviews (issue 18): only a booking's two people write and read
+      // what is theirs; a kitchen's host answers; anyone signed in reports
+      // a public review; staff see reports, admins remove and dismiss.
+      {
+        method: "GET",
+        path: `/bookings/${ids.unreviewed}/review`,
+        expect: {
+          anonymous: 303,
+          renter: 200,
+          hostA: 200,
+          hostB: 404,
+          support: 404,
+          admin: 404,
+        },
+      },
+      {
+        method: "POST",
+        path: `/bookings/${ids.unreviewed}/review`,
+        form: {
+          overall: "4",
+          cleanliness: "4",
+          equipment: "4",
+          communication: "4",
+          clean: "4",
+          rules: "4",
+          text: REVIEW_TEXT,
+        },
+        expect: {
+          anonymous: 303,
+          renter: 303,
+          hostA: 303,
+          hostB: 404,
+          support: 404,
+          admin: 404,
+        },
+      },
+      {
+        method: "GET",
+        path: `/reviews/${ids.kitchenReview}/response`,
+        expect: { ...own("hostA"), anonymous: 303, support: 404, admin: 404 },
+      },
+      {
+        method: "POST",
+        path: `/reviews/${ids.kitchenReview}/response`,
+        form: { response: "Thank you for cooking with us." },
+        expect: {
+          ...own("hostA"),
+          anonymous: 303,
+          support: 404,
+          admin: 404,
+          hostA: 303,
+        },
+      },
+      {
+        method: "GET",
+        path: `/reviews/${ids.kitchenReview}/report`,
+        expect: {
+          anonymous: 303,
+          renter: 200,
+          hostA: 200,
+          hostB: 200,
+          support: 200,
+          admin: 200,
+        },
+      },
+      {
+        method: "POST",
+        path: `/reviews/${ids.kitchenReview}/report`,
+        form: { reason: "spam", details: "" },
+        // Its author cannot report it.
+        expect: {
+          anonymous: 303,
+          renter: 409,
+          hostA: 303,
+          hostB: 303,
+          support: 303,
+          admin: 303,
+        },
+      },
+      {
+        method: "GET",
+        path: `/reviews/${ids.renterReview}/report`,
+        // A host's review of a renter: the booking's two people only.
+        expect: {
+          anonymous: 303,
+          renter: 200,
+          hostA: 200,
+          hostB: 404,
+          support: 404,
+          admin: 404,
+        },
+      },
+      { method: "GET", path: "/admin/reviews", expect: STAFF_READ },
+      {
+        method: "POST",
+        path: `/admin/reviews/${ids.renterReview}/dismiss`,
+        expect: staffAct(303),
+      },
+      {
+        method: "POST",
+        path: `/admin/reviews/${ids.kitchenReview}/remove`,
+        form: reason,
+        expect: staffAct(303),
+      },
 
       // Documents are served to their holder and staff only; a 404 to
       // anyone else, signed in or not, so ids reveal nothing.
