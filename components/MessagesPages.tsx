@@ -6,6 +6,7 @@
  * look for answers.
  */
 import type { ComponentChildren } from "preact";
+import LiveThread from "../islands/LiveThread.tsx";
 import { HIDDEN } from "../lib/messages/masking.ts";
 import { MESSAGE_MAX_CHARS } from "../lib/messages/schema.ts";
 import type {
@@ -32,6 +33,9 @@ const theirBubble =
   "max-w-[85%] scroll-mt-4 rounded-xl border border-stone-200 bg-white p-4";
 const quiet =
   "font-semibold text-stone-700 underline decoration-stone-400 hover:text-stone-900";
+
+/** The thread page's list of messages, which its live island adds to. */
+const THREAD_LIST_ID = "thread-messages";
 
 const STATUS_WORDS: Record<string, string> = {
   requested: "requested",
@@ -142,6 +146,7 @@ function MessageItem(
     <li
       id={`m-${m.id}`}
       data-message-id={m.id}
+      data-mine={m.mine ? "" : undefined}
       class={m.mine ? mineBubble : theirBubble}
     >
       <p class="text-sm text-stone-700">
@@ -181,6 +186,20 @@ function MessageItem(
         </details>
       )}
     </li>
+  );
+}
+
+/**
+ * Messages after the last one a thread page shows, as its list items: what
+ * the page's live island fetches and adds (routes/messages/live.ts).
+ */
+export function NewMessages(
+  { messages, threadId }: { messages: ShownMessage[]; threadId: string },
+) {
+  return (
+    <>
+      {messages.map((m) => <MessageItem key={m.id} m={m} threadId={threadId} />)}
+    </>
   );
 }
 
@@ -273,7 +292,11 @@ export function ThreadPage(
       {view.messages.length === 0
         ? <p>No messages yet.</p>
         : (
-          <ol class="flex flex-col gap-3" data-testid="messages">
+          <ol
+            id={THREAD_LIST_ID}
+            class="flex flex-col gap-3"
+            data-testid="messages"
+          >
             {view.messages.map((m) => (
               <MessageItem
                 key={m.id}
@@ -286,6 +309,14 @@ export function ThreadPage(
             ))}
           </ol>
         )}
+      {view.latest && (
+        <LiveThread
+          threadId={t.id}
+          listId={THREAD_LIST_ID}
+          lastId={view.messages.at(-1)?.id ?? null}
+          otherName={view.other.name}
+        />
+      )}
       <div id="latest" class="scroll-mt-4">
         {blocked
           ? (

@@ -27,6 +27,7 @@ import { defaultBodyLimit } from "./limits.ts";
 import { login } from "./login.tsx";
 import { logout } from "./logout.ts";
 import { messages, messagesBadge } from "./messages/index.tsx";
+import { live } from "./messages/live.ts";
 import { pageCache } from "./page_cache.ts";
 import { photos } from "./photos.ts";
 import { privacy } from "./privacy.tsx";
@@ -98,6 +99,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route("/host", host);
   app.route("/admin", admin);
   app.route("/dev/mailbox", devMailbox);
+  // Before the message pages: its routes answer scripts (401, not a login redirect).
+  app.route("/messages", live);
   app.route("/messages", messages);
 
   app.notFound((c) => {

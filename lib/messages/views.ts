@@ -81,6 +81,8 @@ export interface ThreadView {
   earlier: string | null;
   blockedByMe: boolean;
   blockedByThem: boolean;
+  /** The newest messages are shown (not an older page): new ones join them live. */
+  latest: boolean;
 }
 
 function bookingLine(b: Booking): BookingLine {
@@ -210,6 +212,7 @@ export async function loadThreadView(
     earlier: page.more && page.messages.length > 0 ? page.messages[0].id : null,
     blockedByMe: blocks[0].value !== null,
     blockedByThem: blocks[1].value !== null,
+    latest: before === null,
   };
 }
 
