@@ -233,6 +233,12 @@ export function ThreadPage(
 ) {
   const t = view.thread;
   const blocked = view.blockedByMe || view.blockedByThem;
+  // A report about a message not on this page: its problem goes on top.
+  const strayReport = report &&
+      !view.messages.some((m) => m.id === report.messageId && !m.mine)
+    ? report.form.errors.reason ?? report.form.errors.message ??
+      report.form.message
+    : undefined;
   const bookingHref = (id: string) =>
     view.side === "host" ? `/host/bookings/${id}` : `/bookings/${id}`;
   return (
@@ -254,6 +260,9 @@ export function ThreadPage(
         </p>
       </header>
       {notice && <Notice>{notice}</Notice>}
+      {strayReport && (
+        <FormMessage form={{ values: {}, errors: {}, message: strayReport }} />
+      )}
       <div class={`${card} space-y-2`} data-testid="thread-bookings">
         <h2 class="text-lg font-bold">Bookings</h2>
         {view.bookings.length === 0

@@ -166,13 +166,14 @@ export async function replyInThread(
   threadId: string,
   text: string,
 ): Promise<{ thread: Thread; message: Message }> {
-  requireWriter(author);
   if (!isId(threadId)) throw new NotFoundError(NOT_FOUND);
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
     const entry = await getThreadEntry(deps.kv, threadId);
+    // Anyone else learns nothing, not even that the thread exists.
     if (!entry.value || sideOf(entry.value, author.id) === null) {
       throw new NotFoundError(NOT_FOUND);
     }
+    requireWriter(author);
     const read = entry as Deno.KvEntry<Thread>;
     const done = await tryWrite(deps, author, read, read.value, text);
     if (done) return done;

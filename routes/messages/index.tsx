@@ -136,7 +136,10 @@ async function renderCompose(
 ) {
   const view = await loadCompose(at(c.var.services), c.var.user!, target);
   if (view.kind === "thread") {
-    return redirect(c, `/messages/${view.threadId}#latest`);
+    // The pair has a thread: a failed post shows there, with what was typed.
+    return status === 200
+      ? redirect(c, `/messages/${view.threadId}#latest`)
+      : await renderThread(c, view.threadId, { form, status });
   }
   return page(
     c,
@@ -196,6 +199,7 @@ const threadQuery = z.object({
 
 async function renderThread(
   c: AppContext,
+  threadId: string,
   opts: {
     form?: FormState;
     status?: 200 | FormStatus;
@@ -207,7 +211,7 @@ async function renderThread(
   const view = await loadThreadView(
     at(c.var.services),
     c.var.user!,
-    c.req.param("threadId")!,
+    threadId,
     {
       before,
       // Reading marks it read; a cross-site link (another site's page) does not.
@@ -228,12 +232,14 @@ async function renderThread(
   );
 }
 
-messages.get(`/${THREAD}`, (c) => renderThread(c));
+messages.get(`/${THREAD}`, (c) => renderThread(c, c.req.param("threadId")));
 
 messages.post(`/${THREAD}`, async (c) => {
   const threadId = c.req.param("threadId");
   const read = await readForm(c, messageForm);
-  if (!read.ok) return await renderThread(c, { form: read.form, status: 400 });
+  if (!read.ok) {
+    return await renderThread(c, threadId, { form: read.form, status: 400 });
+  }
   try {
     const { message } = await replyInThread(
       at(c.var.services),
@@ -244,7 +250,10 @@ messages.post(`/${THREAD}`, async (c) => {
     return redirect(c, `/messages/${threadId}?notice=sent#m-${message.id}`);
   } catch (err) {
     const failed = formFailure(read.form, err);
-    return await renderThread(c, { form: failed.form, status: failed.status });
+    return await renderThread(c, threadId, {
+      form: failed.form,
+      status: failed.status,
+    });
   }
 });
 
@@ -268,7 +277,7 @@ messages.post(`/${THREAD}/report`, async (c) => {
     if (!isId(messageId)) {
       throw new ValidationError({}, "Pick a message to report.");
     }
-    return await renderThread(c, {
+    return await renderThread(c, threadId, {
       status: 400,
       report: { messageId, form: read.form },
     });
@@ -277,7 +286,7 @@ messages.post(`/${THREAD}/report`, async (c) => {
     await reportMessage(at(c.var.services), c.var.user!, threadId, read.data);
   } catch (err) {
     const failed = formFailure(read.form, err);
-    return await renderThread(c, {
+    return await renderThread(c, threadId, {
       status: failed.status,
       report: { messageId, form: failed.form },
     });

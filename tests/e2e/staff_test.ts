@@ -140,6 +140,7 @@ browserTest(
           "Audit log",
           "Failed jobs",
           "Contact messages",
+          "Reports",
         ],
       );
       await audit(page, "/admin");

@@ -25,6 +25,12 @@ import {
   userByEmail,
 } from "../account_helpers.ts";
 import { addConfirmedBooking, kitchenFixture, testApp } from "../helpers.ts";
+import { at } from "../../lib/app.ts";
+import { reportMessage } from "../../lib/messages/safety.ts";
+import {
+  replyInThread,
+  startConversation,
+} from "../../lib/messages/threads.ts";
 
 const NOW = Date.parse("2026-12-01T15:00:00Z");
 
@@ -182,6 +188,34 @@ async function setup() {
   // Targets of the reinstate actions, suspended beforehand.
   await suspendKitchen(t.kv, kitchenB.id, admin.user, "Set up", NOW);
   await suspendUser(t.kv, ulf.user.id, admin.user, "Set up", NOW);
+  // A thread between the renter and host A, with a report of host A's message.
+  const asked = await startConversation(
+    at(t.services),
+    renter.user,
+    { kitchen: kitchenA.id },
+    "Is the mixer free?",
+  );
+  const answer = await replyInThread(
+    at(t.services),
+    hostA.user,
+    asked.thread.id,
+    "Pay me outside Prep",
+  );
+  const answer2 = await replyInThread(
+    at(t.services),
+    hostA.user,
+    asked.thread.id,
+    "Or by wire",
+  );
+  const report = await reportMessage(
+    at(t.services),
+    renter.user,
+    asked.thread.id,
+    {
+      message: answer.message.id,
+      reason: "Set up",
+    },
+  );
   const cookies: Record<Role, string | undefined> = {
     anonymous: undefined,
     renter: renter.cookie,
@@ -202,6 +236,9 @@ async function setup() {
       kitchenB: kitchenB.id,
       booking: b.id,
       deadJob: deadJob.id,
+      thread: asked.thread.id,
+      hostMessage2: answer2.message.id,
+      report: report.id,
     },
     docs,
   };
@@ -211,6 +248,23 @@ Deno.test("admin matrix: every staff and document route gives each visitor exact
   const { t, cookies, ids, docs } = await setup();
   try {
     const reason = { reason: "Checked in the route matrix" };
+    const signedIn = (status: number): Expect => ({
+      anonymous: status,
+      renter: status,
+      hostA: status,
+      hostB: status,
+      support: status,
+      admin: status,
+    });
+    /** The renter and host A's thread: theirs alone; anonymous logs in. */
+    const parties = (status: number): Expect => ({
+      anonymous: 303,
+      renter: status,
+      hostA: status,
+      hostB: 404,
+      support: 404,
+      admin: 404,
+    });
     const own = (owner: Role): Expect => ({
       anonymous: 404,
       renter: 404,
@@ -227,6 +281,69 @@ Deno.test("admin matrix: every staff and document route gives each visitor exact
       return form;
     };
     const cases: Case[] = [
+      // Messages (issue 18), first: later rows suspend kitchen A. A thread is
+      // its two parties' only; a 404 to anyone else, staff included (they
+      // read reported threads at /admin/reports).
+      {
+        method: "GET",
+        path: "/messages",
+        expect: { ...signedIn(200), anonymous: 303 },
+      },
+      {
+        method: "GET",
+        path: `/messages/${ids.thread}`,
+        expect: parties(200),
+      },
+      {
+        method: "POST",
+        path: `/messages/${ids.thread}`,
+        form: { text: "From the route matrix" },
+        expect: parties(303),
+      },
+      {
+        method: "POST",
+        path: `/messages/${ids.thread}/report`,
+        form: { message: ids.hostMessage2, reason: "Checked in the matrix" },
+        // Only the renter may report host A's message: host A wrote it.
+        expect: { ...parties(303), hostA: 404 },
+      },
+      {
+        method: "POST",
+        path: `/messages/${ids.thread}/block`,
+        expect: parties(303),
+      },
+      {
+        method: "POST",
+        path: `/messages/${ids.thread}/unblock`,
+        expect: parties(303),
+      },
+      {
+        method: "GET",
+        path: `/messages/new?kitchen=${ids.kitchenA}`,
+        // The renter has a thread there; host A is its host; others may ask.
+        expect: { ...signedIn(200), anonymous: 303, renter: 303, hostA: 409 },
+      },
+      {
+        method: "POST",
+        path: "/messages/new",
+        form: { kitchen: ids.kitchenA, text: "From the route matrix" },
+        // Staff accounts here never confirmed their email.
+        expect: {
+          anonymous: 303,
+          renter: 303,
+          hostA: 409,
+          hostB: 303,
+          support: 403,
+          admin: 403,
+        },
+      },
+      {
+        method: "POST",
+        path: "/account/messages",
+        form: { emailUnread: "off" },
+        expect: { ...signedIn(303), anonymous: 303 },
+      },
+
       { method: "GET", path: "/admin", expect: STAFF_READ },
       { method: "GET", path: "/admin/bookings", expect: STAFF_READ },
       {
@@ -358,6 +475,18 @@ Deno.test("admin matrix: every staff and document route gives each visitor exact
         form: { id: ids.deadJob },
         expect: staffAct(303),
       },
+      { method: "GET", path: "/admin/reports", expect: STAFF_READ },
+      {
+        method: "GET",
+        path: `/admin/reports/${ids.report}`,
+        expect: STAFF_READ,
+      },
+      {
+        method: "POST",
+        path: `/admin/reports/${ids.report}`,
+        form: { outcome: "dismissed", note: "Checked in the route matrix" },
+        expect: staffAct(303),
+      },
       { method: "GET", path: "/admin/certifiers", expect: STAFF_READ },
       {
         method: "POST",
@@ -485,8 +614,10 @@ Deno.test("admin matrix: every staff and document route gives each visitor exact
     assert.deepEqual(mismatches, []);
     assert.equal(requests, cases.length * ROLES.length);
 
-    // Only the admin's actions (and the setup's) reached the audit log.
-    const log = (await listAudit(t.kv, { limit: 500 })).entries;
+    // Only the admin's actions (and the setup's) reached the audit log;
+    // staff reading a reported thread is recorded too, as a view.
+    const log = (await listAudit(t.kv, { limit: 500 })).entries
+      .filter((e) => e.action !== "thread.viewed");
     const actors = new Set(log.map((e) => e.actor.id));
     actors.delete(ids.admin);
     actors.delete("deno task admin");

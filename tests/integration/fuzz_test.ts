@@ -1264,6 +1264,61 @@ function routes(
         }/permits/read`;
       },
     },
+    // Messages (issue 18): threads, the first message, block, report, staff reports.
+    get("/messages", { cursor: (g) => g.chars(g.int(1, 80), ULID_ALPHABET) }),
+    idRoute(
+      "/messages/:id",
+      "/messages/",
+      "",
+      () => [],
+      (b) => b.query({ before: () => b.g.chars(26, ULID_ALPHABET) }),
+    ),
+    get("/messages/new", {
+      kitchen: (g) => g.pick(known.kitchenIds),
+      booking: (g) => g.chars(26, ULID_ALPHABET),
+    }),
+    post("/messages/new", {
+      kitchen: (g) => g.pick(known.kitchenIds),
+      booking: (g) => g.pick(["", g.chars(26, ULID_ALPHABET)]),
+      text: (g) => g.pick(["Is the mixer free?", "", "x".repeat(4001)]),
+    }),
+    ...["", "/block", "/unblock", "/report"].map((suffix): Route => ({
+      method: "POST",
+      route: `/messages/:id${suffix}`,
+      places: ["path", "body"],
+      build: (b) => {
+        if (b.g.chance(0.3)) b.garbageBody();
+        else {
+          b.form({
+            text: () => "Fuzz message",
+            message: () => b.g.chars(26, ULID_ALPHABET),
+            reason: () => "Fuzz reason",
+          });
+        }
+        return `/messages/${
+          b.segment("id", () => b.g.chars(26, ULID_ALPHABET))
+        }${suffix}`;
+      },
+    })),
+    get("/admin/reports"),
+    idRoute("/admin/reports/:id", "/admin/reports/", "", () => []),
+    {
+      method: "POST",
+      route: "/admin/reports/:id",
+      places: ["path", "body"],
+      build: (b) => {
+        b.form({
+          outcome: () => b.g.pick(["dismissed", "warned", "suspended", "x"]),
+          note: () => "Fuzz note",
+        });
+        return `/admin/reports/${
+          b.segment("id", () => b.g.chars(26, ULID_ALPHABET))
+        }`;
+      },
+    },
+    post("/account/messages", {
+      emailUnread: (g) => g.pick(["on", "off", "x"]),
+    }),
     {
       method: "*",
       route: "other methods",
