@@ -59,10 +59,11 @@ live.get("/events", (c) => {
   const gone = new AbortController();
   const stop = () => gone.abort();
   lease.replaced.addEventListener("abort", stop, { once: true });
-  c.req.raw.signal.addEventListener("abort", stop, { once: true });
   // Proxies such as nginx hold back a response to buffer it unless told not to.
   c.header("X-Accel-Buffering", "no");
   return streamSSE(c, async (stream) => {
+    // The client went away: Deno cancels the response body, and Hono's
+    // stream reports it here.
     stream.onAbort(stop);
     try {
       for await (
@@ -107,7 +108,6 @@ live.get("/events", (c) => {
     } finally {
       lease.release();
       lease.replaced.removeEventListener("abort", stop);
-      c.req.raw.signal.removeEventListener("abort", stop);
     }
   });
 });
@@ -140,6 +140,10 @@ live.get(`/${THREAD}/since`, async (c) => {
 /** The open thread page saw its new messages: they count as read (the badge follows). */
 live.post(`/${THREAD}/read`, async (c) => {
   if (!c.var.user) return signedOut(c);
-  await markThreadRead(at(c.var.services), c.var.user!, c.req.param("threadId"));
+  await markThreadRead(
+    at(c.var.services),
+    c.var.user!,
+    c.req.param("threadId"),
+  );
   return c.body(null, 204);
 });
