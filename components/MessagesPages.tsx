@@ -7,6 +7,8 @@
  */
 import type { ComponentChildren } from "preact";
 import LiveThread from "../islands/LiveThread.tsx";
+import ReplyForm from "../islands/ReplyForm.tsx";
+import { ATTACHMENT_MAX_BYTES } from "../lib/messages/attachments.ts";
 import { HIDDEN } from "../lib/messages/masking.ts";
 import { MESSAGE_MAX_CHARS } from "../lib/messages/schema.ts";
 import type {
@@ -156,6 +158,19 @@ function MessageItem(
       <p class="mt-1 whitespace-pre-line break-words">
         <MaskedText text={m.text} />
       </p>
+      {m.attachment && (
+        <p class="mt-2 flex flex-wrap items-baseline gap-x-2 rounded-lg border border-stone-200 bg-white px-3 py-2 text-sm">
+          <span aria-hidden="true">📎</span>
+          <a
+            href={m.attachment.href}
+            class="break-all font-semibold text-emerald-800 underline"
+            data-testid="attachment"
+          >
+            {m.attachment.name}
+          </a>
+          <span class="text-stone-600">{m.attachment.label}</span>
+        </p>
+      )}
       {!m.mine && (
         <details class="mt-2 text-sm" open={reportForm !== undefined}>
           <summary class={`cursor-pointer ${quiet}`}>
@@ -338,7 +353,15 @@ export function ThreadPage(
                 : "You can't send messages in this conversation any more. Your bookings are not affected."}
             </p>
           )
-          : <ReplyForm threadId={t.id} form={form} />}
+          : (
+            <ReplyForm
+              threadId={t.id}
+              form={form}
+              maxBytes={ATTACHMENT_MAX_BYTES}
+              maxChars={MESSAGE_MAX_CHARS}
+              live={view.latest}
+            />
+          )}
       </div>
       <p class="text-sm">
         <a href={`/messages/${t.id}#latest`} class={link}>Refresh</a>
@@ -371,27 +394,6 @@ export function ThreadPage(
           )}
       </div>
     </section>
-  );
-}
-
-function ReplyForm({ threadId, form }: { threadId: string; form: FormState }) {
-  return (
-    <form
-      method="post"
-      action={`/messages/${threadId}`}
-      class={`${card} space-y-3`}
-      data-testid="reply"
-    >
-      <FormMessage form={form} />
-      <TextArea
-        name="text"
-        label="Your reply"
-        form={form}
-        rows={4}
-        hint={`Up to ${MESSAGE_MAX_CHARS.toLocaleString("en-US")} characters.`}
-      />
-      <SubmitButton>Send</SubmitButton>
-    </form>
   );
 }
 

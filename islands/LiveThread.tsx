@@ -1,7 +1,7 @@
 import { useEffect } from "preact/hooks";
 import { defineIsland } from "../lib/islands/define.ts";
 import { useSignal } from "../lib/islands/signals.ts";
-import { subscribe } from "./live_stream.ts";
+import { MESSAGE_SENT_EVENT, subscribe } from "./live_stream.ts";
 
 export interface LiveThreadProps {
   threadId: string;
@@ -12,9 +12,6 @@ export interface LiveThreadProps {
   /** Whom new messages are from, for the announcement. */
   otherName: string;
 }
-
-/** Fired on `document` by the reply form when a message went out. */
-export const MESSAGE_SENT_EVENT = "prep:message-sent";
 
 /**
  * Keeps an open thread up to date without a reload: when the live stream

@@ -18,6 +18,9 @@ import {
   type ThreadEvent,
 } from "../lib/messages/live_rules.ts";
 
+/** Fired on `document` by the reply form when a message went out: the thread fetches it. */
+export const MESSAGE_SENT_EVENT = "prep:message-sent";
+
 export interface LiveListener {
   inbox?(e: InboxEvent): void;
   thread?(e: ThreadEvent): void;
