@@ -160,7 +160,18 @@ function MessageItem(
       </p>
       {m.attachment && (
         <p class="mt-2 flex flex-wrap items-baseline gap-x-2 rounded-lg border border-stone-200 bg-white px-3 py-2 text-sm">
-          <span aria-hidden="true">📎</span>
+          <svg
+            aria-hidden="true"
+            viewBox="0 0 24 24"
+            class="h-4 w-4 shrink-0 self-center text-stone-600"
+            fill="none"
+            stroke="currentColor"
+            stroke-width="2"
+            stroke-linecap="round"
+            stroke-linejoin="round"
+          >
+            <path d="M21 11.5l-8.5 8.5a5 5 0 0 1-7-7L14 4.5a3.5 3.5 0 0 1 5 5L10.5 18a2 2 0 0 1-3-3L15 7.5" />
+          </svg>
           <a
             href={m.attachment.href}
             class="break-all font-semibold text-emerald-800 underline"
