@@ -280,6 +280,7 @@ Deno.test("live: a client that disconnects from a real server releases its strea
       signal: abort.signal,
     });
     assert.equal(res.status, 200);
+    assert.equal(res.headers.get("x-accel-buffering"), "no");
     const sse = new SseReader(res);
     await sse.nextOf("inbox");
     // Through the real HTTP server, with a browser's Accept-Encoding, an
