@@ -142,10 +142,8 @@ export function AdminReportPage(
             >
               <p class="text-sm text-stone-700">
                 <strong class="text-stone-900">{m.authorName}</strong>
-                {` · ${m.when}`}
-                {m.reported && (
-                  <strong class="text-red-800">{" · Reported"}</strong>
-                )}
+                {` · ${m.when}${m.reported ? " · " : ""}`}
+                {m.reported && <strong class="text-red-800">Reported</strong>}
               </p>
               <p class="whitespace-pre-line break-words">{m.text}</p>
               {m.attachment && (

@@ -473,6 +473,10 @@ export function AskHost(
           {replies}
         </p>
       )}
+      <p class="mt-1 text-sm text-stone-700">
+        Equipment, access, parking: ask before you book. The answer comes to
+        your Messages.
+      </p>
       <p class="mt-2">
         <a href={`/messages/new?kitchen=${kitchenId}`} class={link}>
           Ask the host

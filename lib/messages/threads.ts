@@ -56,7 +56,16 @@ export interface MessagesDeps {
 }
 
 const NOT_FOUND = "We could not find that conversation.";
-const ATTEMPTS = 5;
+/**
+ * Writers of one thread contend for its record (and a person's for their
+ * rate-limit counter): each round one wins, so a burst of N needs N
+ * rounds. A short random pause spreads the rest.
+ */
+const ATTEMPTS = 25;
+const pause = (attempt: number) =>
+  attempt === 0
+    ? Promise.resolve()
+    : new Promise((done) => setTimeout(done, Math.random() * 4 * attempt));
 
 /** Who may write at all: a confirmed address keeps throwaway accounts from messaging hosts. */
 function requireWriter(user: SessionUser): void {
@@ -128,6 +137,7 @@ export async function writeToPair(
     throw new NotFoundError(NOT_FOUND);
   }
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+    await pause(attempt);
     const pairEntry = await getPairEntry(
       deps.kv,
       pair.renterId,
@@ -171,6 +181,7 @@ export async function replyInThread(
 ): Promise<{ thread: Thread; message: Message }> {
   if (!isId(threadId)) throw new NotFoundError(NOT_FOUND);
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+    await pause(attempt);
     const entry = await getThreadEntry(deps.kv, threadId);
     // Anyone else learns nothing, not even that the thread exists.
     if (!entry.value || sideOf(entry.value, author.id) === null) {
@@ -343,6 +354,7 @@ export async function markThreadRead(
 ): Promise<void> {
   if (!isId(threadId)) throw new NotFoundError(NOT_FOUND);
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+    await pause(attempt);
     const entry = await getThreadEntry(deps.kv, threadId);
     const side = entry.value ? sideOf(entry.value, user.id) : null;
     if (!entry.value || side === null) throw new NotFoundError(NOT_FOUND);

@@ -86,6 +86,8 @@ export interface ThreadView {
   blockedByThem: boolean;
   /** The newest messages are shown (not an older page): new ones join them live. */
   latest: boolean;
+  /** The viewer's unread messages over all threads, after this one was read. */
+  unreadTotal: number;
 }
 
 function bookingLine(b: Booking): BookingLine {
@@ -203,13 +205,15 @@ export async function loadThreadView(
   const { thread, side } = await threadFor(kv, viewer, threadId);
   const otherId = userOn(thread, otherSide(side));
   const before = opts.before && isId(opts.before) ? opts.before : null;
-  const [page, kitchens, names, bookings, blocks] = await Promise.all([
-    listMessagesBefore(kv, thread.id, before, 50),
-    getKitchens(kv, [thread.kitchenId]),
-    partyNames(kv, [thread], viewer.id),
-    pairBookings(kv, thread.renterId, thread.kitchenId),
-    getBlockEntries(kv, viewer.id, otherId),
-  ]);
+  const [page, kitchens, names, bookings, blocks, unreadTotal] = await Promise
+    .all([
+      listMessagesBefore(kv, thread.id, before, 50),
+      getKitchens(kv, [thread.kitchenId]),
+      partyNames(kv, [thread], viewer.id),
+      pairBookings(kv, thread.renterId, thread.kitchenId),
+      getBlockEntries(kv, viewer.id, otherId),
+      unreadMessages(kv, viewer.id),
+    ]);
   const k = kitchens[0];
   const zone = k?.timeZone ?? "UTC";
   const contacts = contactsShown(bookings);
@@ -227,6 +231,7 @@ export async function loadThreadView(
     blockedByMe: blocks[0].value !== null,
     blockedByThem: blocks[1].value !== null,
     latest: before === null,
+    unreadTotal,
   };
 }
 

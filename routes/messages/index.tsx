@@ -81,6 +81,12 @@ export const messages = new Hono<AppEnv>();
 
 const THREAD = `:threadId{${ID_PATTERN}}`;
 
+/**
+ * A message is up to 4,000 characters: up to 16 KB of UTF-8, and three
+ * times that percent-encoded, past the 16 KB form limit.
+ */
+const messageLimit = bodyLimit(64 * 1024);
+
 // Every page here is one signed-in person's; log in and come back (signed,
 // so "Ask the host" survives sign-up and the confirmation email).
 messages.use(async (c, next) => {
@@ -170,7 +176,7 @@ messages.get("/new", async (c) => {
   return await renderCompose(c, booking ? { booking } : { kitchen });
 });
 
-messages.post("/new", async (c) => {
+messages.post("/new", messageLimit, async (c) => {
   const read = await readForm(c, newThreadForm);
   const values = read.form.values;
   const target: Target | null = isId(values.booking ?? "")
@@ -228,6 +234,8 @@ async function renderThread(
         c.req.header("Sec-Fetch-Site") !== "cross-site",
     },
   );
+  // The header's count was read before this page read the thread.
+  c.set("messagesUnread", view.unreadTotal);
   return page(
     c,
     { title: `Messages with ${view.other.name}` },

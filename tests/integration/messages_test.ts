@@ -28,6 +28,11 @@ import {
   userByEmail,
 } from "../account_helpers.ts";
 import { addConfirmedBooking, kitchenFixture, testApp } from "../helpers.ts";
+import { at } from "../../lib/app.ts";
+import {
+  replyInThread,
+  startConversation,
+} from "../../lib/messages/threads.ts";
 import { visibleText } from "../page_text.ts";
 
 const NOW = Date.parse("2026-12-01T15:00:00Z");
@@ -90,7 +95,10 @@ Deno.test("messages: a renter asks before booking, the host answers; one thread 
   try {
     // The kitchen page offers it.
     const kitchenPage = await text(await get(t, `/kitchens/${k.id}`));
-    assert.match(kitchenPage, /Questions\? Ask the host/);
+    assert.match(
+      kitchenPage,
+      /Questions\? Equipment, access, parking: ask before you book\. The answer comes to your Messages\. Ask the host/,
+    );
     const compose = await get(
       t,
       `/messages/new?kitchen=${k.id}`,
@@ -684,6 +692,23 @@ Deno.test("messages: bad input gets a clear answer and writes nothing", async ()
     assert.equal(thread.openReports, 0);
     assert.equal((await listMessagesAfter(t.kv, id, null, 50)).length, 1);
     assert.equal(await unreadMessages(t.kv, host.user.id), 1);
+    // 4,000 characters of any script fit through the body limit.
+    const long = "é".repeat(2000) + "🍞".repeat(2000);
+    await reply(t, renter.cookie, id, long);
+    assert.equal(
+      (await listMessagesAfter(t.kv, id, null, 50)).at(-1)!.text,
+      long,
+    );
+    const tooBig = await post(
+      t,
+      `/messages/${id}`,
+      { text: "🍞".repeat(6000) },
+      {
+        cookie: renter.cookie,
+      },
+    );
+    assert.equal(tooBig.status, 413);
+    await tooBig.body?.cancel();
     // The typed text comes back in the form.
     const kept = await post(t, `/messages/${id}`, { text: "x".repeat(4001) }, {
       cookie: renter.cookie,
@@ -778,6 +803,54 @@ Deno.test("messages: every message bumps both inbox versions in its atomic, and 
     assert.deepEqual(after.map((m) => m.text), ["Two", "Three"]);
     assert.deepEqual(await listMessagesAfter(t.kv, id, all[2].id, 10), []);
     assert.deepEqual(await listMessagesAfter(t.kv, id, "../x", 10), []);
+  } finally {
+    t.close();
+  }
+});
+
+Deno.test("messages: concurrent first messages make one thread, and concurrent writers keep the unread counters exact", async () => {
+  const { t, renter, host, k } = await setup();
+  try {
+    const deps = at(t.services);
+    // Twenty tabs ask at once: one thread, every message in it.
+    const asked = await Promise.all(
+      Array.from(
+        { length: 20 },
+        (_, i) =>
+          startConversation(deps, renter.user, { kitchen: k.id }, `Ask ${i}`),
+      ),
+    );
+    const ids = new Set(asked.map((a) => a.thread.id));
+    assert.equal(ids.size, 1);
+    const [id] = ids;
+    // Both sides write at once.
+    await Promise.all([
+      ...Array.from(
+        { length: 8 },
+        (_, i) => replyInThread(deps, host.user, id, `Host ${i}`),
+      ),
+      ...Array.from(
+        { length: 5 },
+        (_, i) => replyInThread(deps, renter.user, id, `Renter ${i}`),
+      ),
+    ]);
+    const thread = (await getThread(t.kv, id))!;
+    const all = await listMessagesAfter(t.kv, id, null, 100);
+    assert.equal(all.length, 33);
+    assert.equal(thread.count, 33);
+    // Each side's unread is what the other wrote since it last wrote.
+    const since = (side: string) => {
+      let n = 0;
+      for (const m of all) {
+        if ((m.authorId === renter.user.id) === (side === "renter")) n = 0;
+        else n++;
+      }
+      return n;
+    };
+    assert.equal(thread.unread.renter, since("renter"));
+    assert.equal(thread.unread.host, since("host"));
+    assert.equal(await unreadMessages(t.kv, renter.user.id), since("renter"));
+    assert.equal(await unreadMessages(t.kv, host.user.id), since("host"));
   } finally {
     t.close();
   }
