@@ -224,7 +224,13 @@ export function NewMessages(
 ) {
   return (
     <>
-      {messages.map((m) => <MessageItem key={m.id} m={m} threadId={threadId} />)}
+      {messages.map((m) => (
+        <MessageItem
+          key={m.id}
+          m={m}
+          threadId={threadId}
+        />
+      ))}
     </>
   );
 }
@@ -324,26 +330,22 @@ export function ThreadPage(
         </p>
       )}
       <h2 class="sr-only">Conversation</h2>
-      {view.messages.length === 0
-        ? <p>No messages yet.</p>
-        : (
-          <ol
-            id={THREAD_LIST_ID}
-            class="flex flex-col gap-3"
-            data-testid="messages"
-          >
-            {view.messages.map((m) => (
-              <MessageItem
-                key={m.id}
-                m={m}
-                threadId={t.id}
-                reportForm={report?.messageId === m.id
-                  ? report.form
-                  : undefined}
-              />
-            ))}
-          </ol>
-        )}
+      {view.messages.length === 0 ? <p>No messages yet.</p> : (
+        <ol
+          id={THREAD_LIST_ID}
+          class="flex flex-col gap-3"
+          data-testid="messages"
+        >
+          {view.messages.map((m) => (
+            <MessageItem
+              key={m.id}
+              m={m}
+              threadId={t.id}
+              reportForm={report?.messageId === m.id ? report.form : undefined}
+            />
+          ))}
+        </ol>
+      )}
       {view.latest && (
         <LiveThread
           threadId={t.id}

@@ -21,8 +21,8 @@ import {
   addStagedFile,
   discardStagedFile,
   getFile,
-  stageFile,
   type StagedFile,
+  stageFile,
 } from "../files/store.ts";
 import { isId } from "../ids.ts";
 import {
@@ -83,7 +83,9 @@ export function attachmentName(
 }
 
 /** "PDF, 1.2 MB" (pure). */
-export function attachmentLabel(ref: Pick<AttachmentRef, "contentType" | "size">): string {
+export function attachmentLabel(
+  ref: Pick<AttachmentRef, "contentType" | "size">,
+): string {
   const size = ref.size >= 1024 * 1024
     ? `${(Math.round(ref.size / (1024 * 1024) * 10) / 10).toFixed(1)} MB`
     : `${Math.max(1, Math.round(ref.size / 1024))} KB`;

@@ -230,7 +230,8 @@ function nextWake(
   reader: ReadableStreamDefaultReader<Deno.KvEntryMaybe<unknown>[]>,
 ): Promise<Wake> {
   return reader.read().then(
-    (r): Wake => r.done ? { kind: "done" } : { kind: "watch", entries: r.value },
+    (r): Wake =>
+      r.done ? { kind: "done" } : { kind: "watch", entries: r.value },
     (): Wake => ({ kind: "done" }),
   );
 }

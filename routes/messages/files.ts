@@ -30,7 +30,11 @@ files.get(
 
 /** A private file as a download: exact type, never sniffed, never run, never cached. */
 export function sandboxedDownload(
-  file: { bytes: Uint8Array<ArrayBuffer>; contentType: string; filename: string },
+  file: {
+    bytes: Uint8Array<ArrayBuffer>;
+    contentType: string;
+    filename: string;
+  },
 ): Response {
   return new Response(file.bytes, {
     headers: {

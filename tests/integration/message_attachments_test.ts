@@ -262,7 +262,10 @@ Deno.test("attachments: a wrong type, an empty file and one over 10 MB are form 
       const html = await res.text();
       assert.match(visibleText(html), message, name);
       // What was typed is kept.
-      assert.match(html, /<textarea [^>]*name="text"[^>]*>See attached\.<\/textarea>/);
+      assert.match(
+        html,
+        /<textarea [^>]*name="text"[^>]*>See attached\.<\/textarea>/,
+      );
     }
     // An empty file input is no file: the text goes alone.
     const empty = await replyWith(
