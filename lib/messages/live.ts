@@ -162,9 +162,9 @@ export async function* liveEvents(
 ): AsyncGenerator<LiveEvent> {
   const { signal, settings } = opts;
   if (signal.aborted) return;
-  const keys: Deno.KvKey[] = [inboxVersionKey(userId)];
-  if (opts.sessionHash) keys.push(sessionWatchKey(opts.sessionHash));
-  const reader = kv.watch(keys).getReader();
+  const watched: Deno.KvKey[] = [inboxVersionKey(userId)];
+  if (opts.sessionHash) watched.push(sessionWatchKey(opts.sessionHash));
+  const reader = kv.watch(watched).getReader();
   let abortWake: () => void = () => {};
   const aborted = new Promise<Wake>((resolve) => {
     abortWake = () => resolve({ kind: "abort" });

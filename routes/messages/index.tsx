@@ -56,6 +56,9 @@ const TOO_LARGE =
 const wantsJson = (c: AppContext) =>
   (c.req.header("Accept") ?? "").includes("application/json");
 
+const isMultipart = (c: AppContext) =>
+  (c.req.header("Content-Type") ?? "").startsWith("multipart/form-data");
+
 /**
  * The unread-messages count for the header of a page a signed-in user
  * GETs: one KV read through the read cache, skipped for everyone else and
@@ -261,7 +264,9 @@ messages.post(
   `/${THREAD}`,
   async (c, next) => {
     await next();
-    if (c.error instanceof PayloadTooLargeError && !wantsJson(c)) {
+    if (
+      c.error instanceof PayloadTooLargeError && isMultipart(c) && !wantsJson(c)
+    ) {
       c.res = await renderThread(c, c.req.param("threadId"), {
         form: { values: {}, errors: { file: TOO_LARGE }, message: TOO_LARGE },
         status: 413,
@@ -269,6 +274,8 @@ messages.post(
     }
   },
   replyBodyLimit,
+  // Only a multipart body carries a file: any other keeps the message limit.
+  (c, next) => isMultipart(c) ? next() : messageLimit(c, next),
   async (c) => {
     const threadId = c.req.param("threadId");
     const json = wantsJson(c);
