@@ -100,10 +100,13 @@ live.get("/events", (c) => {
     lease.release();
     lease.replaced.removeEventListener("abort", stop);
   };
+  let cancelled = false;
   const body = new ReadableStream<Uint8Array>({
     async pull(controller) {
       try {
         const next = await events.next();
+        // Gone while this event was being made: nobody to send it to.
+        if (cancelled) return;
         if (!next.done) {
           controller.enqueue(frame(next.value));
           if (next.value.type !== "end") return;
@@ -123,6 +126,7 @@ live.get("/events", (c) => {
     async cancel() {
       // The client went away (Deno cancels the body): end the generator,
       // whose `finally` cancels the watch.
+      cancelled = true;
       stop();
       await events.return(undefined);
       end();
