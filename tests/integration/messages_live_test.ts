@@ -17,6 +17,7 @@ import { replyInThread } from "../../lib/messages/threads.ts";
 import { createApp } from "../../routes/app.tsx";
 import { get, post, signUpConfirmed, type T } from "../account_helpers.ts";
 import { kitchenFixture, testApp } from "../helpers.ts";
+import type { WriteRequest } from "../live_writer.ts";
 import { SseReader } from "../sse.ts";
 import { at } from "../../lib/app.ts";
 import type { User } from "../../lib/accounts/schema.ts";
@@ -205,13 +206,9 @@ async function instanceOn(path: string) {
   };
 }
 
-Deno.test("live: a message written through another KV connection (another instance) reaches the stream", async () => {
-  const dir = await Deno.makeTempDir();
-  const path = `${dir}/live.kv`;
-  const a = await instanceOn(path);
-  const b = await instanceOn(path);
-  // Setup goes through instance A (sign-ups, the question).
-  const t = {
+/** An instance as the account helpers take a test app. */
+function asTestApp(a: Awaited<ReturnType<typeof instanceOn>>): T {
+  return {
     ...a,
     config: a.services.config,
     now: NOW,
@@ -220,6 +217,15 @@ Deno.test("live: a message written through another KV connection (another instan
     request: (p: string, i?: RequestInit) => a.app.request(p, i),
     close: () => a.kv.close(),
   } as unknown as T;
+}
+
+Deno.test("live: a message written through another KV connection (another instance) reaches the stream", async () => {
+  const dir = await Deno.makeTempDir();
+  const path = `${dir}/live.kv`;
+  const a = await instanceOn(path);
+  const b = await instanceOn(path);
+  // Setup goes through instance A (sign-ups, the question).
+  const t = asTestApp(a);
   try {
     const { rosa, hal, rosaThread } = await setup(t);
     const sse = new SseReader(await open(a, rosa.cookie));
@@ -240,6 +246,102 @@ Deno.test("live: a message written through another KV connection (another instan
   } finally {
     a.kv.close();
     b.kv.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("live: a message written by another isolate of the process (a `deno serve --parallel` worker) reaches the stream within a second", async () => {
+  const dir = await Deno.makeTempDir();
+  const path = `${dir}/live.kv`;
+  const a = await instanceOn(path);
+  const t = asTestApp(a);
+  const worker = new Worker(new URL("../live_writer.ts", import.meta.url), {
+    type: "module",
+  });
+  try {
+    const { rosa, hal, rosaThread } = await setup(t);
+    const sse = new SseReader(await open(a, rosa.cookie));
+    await sse.nextOf("inbox");
+    const { passwordHash: _, ...author } = hal.user as User;
+    const replies: string[] = [];
+    let heard: () => void = () => {};
+    worker.onmessage = (e) => {
+      replies.push(e.data);
+      heard();
+    };
+    worker.onerror = (e) => {
+      e.preventDefault();
+      replies.push(`error: ${e.message}`);
+      heard();
+    };
+    const reply = async () => {
+      while (replies.length === 0) {
+        await new Promise<void>((resolve) => heard = resolve);
+      }
+      return replies.shift()!;
+    };
+    assert.equal(await reply(), "ready");
+    const sent = Date.now();
+    worker.postMessage(
+      {
+        path,
+        author,
+        threadId: rosaThread,
+        text: "From another isolate.",
+        now: NOW,
+      } satisfies WriteRequest,
+    );
+    const ev = await sse.nextOf("thread", 2000);
+    assert.ok(ev, "no event");
+    const id = await reply();
+    assert.ok(Date.now() - sent < 1000, `took ${Date.now() - sent} ms`);
+    assert.equal(JSON.parse(ev.data).lastMessageId, id);
+    await sse.cancel();
+  } finally {
+    worker.terminate();
+    a.kv.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("live: another process on the same KV file is not seen by kv.watch; the heartbeat's version read delivers it", async () => {
+  const dir = await Deno.makeTempDir();
+  const path = `${dir}/live.kv`;
+  const a = await instanceOn(path);
+  a.services.live.settings.heartbeatMs = 300;
+  const t = asTestApp(a);
+  try {
+    const { rosa, hal, rosaThread } = await setup(t);
+    const sse = new SseReader(await open(a, rosa.cookie));
+    await sse.nextOf("inbox");
+    const { passwordHash: _, ...author } = hal.user as User;
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "-A",
+        "--unstable-kv",
+        new URL("../live_writer.ts", import.meta.url).pathname,
+        JSON.stringify(
+          {
+            path,
+            author,
+            threadId: rosaThread,
+            text: "From another process.",
+            now: NOW,
+          } satisfies WriteRequest,
+        ),
+      ],
+      stdout: "piped",
+      stderr: "inherit",
+    }).output();
+    assert.equal(out.code, 0);
+    const id = new TextDecoder().decode(out.stdout).trim();
+    const ev = await sse.nextOf("thread", 1500);
+    assert.ok(ev, "not delivered within a heartbeat");
+    assert.equal(JSON.parse(ev.data).lastMessageId, id);
+    await sse.cancel();
+  } finally {
+    a.kv.close();
     await Deno.remove(dir, { recursive: true });
   }
 });
