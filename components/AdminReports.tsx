@@ -146,6 +146,17 @@ export function AdminReportPage(
                 {m.reported && <strong class="text-red-800">Reported</strong>}
               </p>
               <p class="whitespace-pre-line break-words">{m.text}</p>
+              {m.attachment && (
+                <p class="mt-1 text-sm">
+                  <a
+                    href={m.attachment.href}
+                    class="break-all font-semibold text-emerald-800 underline"
+                  >
+                    {m.attachment.name}
+                  </a>
+                  {` (${m.attachment.label}; opening it is recorded)`}
+                </p>
+              )}
             </li>
           ))}
         </ol>

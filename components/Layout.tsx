@@ -1,6 +1,7 @@
 import type { ComponentChildren } from "preact";
 import type { SessionUser } from "../lib/accounts/schema.ts";
 import { CITIES } from "../lib/cities.ts";
+import MessagesLink from "../islands/MessagesLink.tsx";
 
 export interface LayoutProps {
   title: string;
@@ -115,24 +116,7 @@ export function Layout(
                       user.roles.includes("support")) && (
                       <a href="/admin" class="hover:underline">Admin</a>
                     )}
-                    <a
-                      href="/messages"
-                      class="hover:underline"
-                      data-testid="messages-link"
-                    >
-                      Messages
-                      {messagesUnread > 0 && (
-                        <>
-                          {" "}
-                          <span class="rounded-full bg-emerald-700 px-2 text-xs font-bold text-white">
-                            {messagesUnread > 99
-                              ? "99+"
-                              : String(messagesUnread)}{" "}
-                            <span class="sr-only">unread</span>
-                          </span>
-                        </>
-                      )}
-                    </a>
+                    <MessagesLink unread={messagesUnread} />
                     <a href="/account/notifications" class="hover:underline">
                       Notifications
                       {unread > 0 && (

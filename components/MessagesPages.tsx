@@ -6,6 +6,9 @@
  * look for answers.
  */
 import type { ComponentChildren } from "preact";
+import LiveThread from "../islands/LiveThread.tsx";
+import ReplyForm from "../islands/ReplyForm.tsx";
+import { ATTACHMENT_MAX_BYTES } from "../lib/messages/attachments.ts";
 import { HIDDEN } from "../lib/messages/masking.ts";
 import { MESSAGE_MAX_CHARS } from "../lib/messages/schema.ts";
 import type {
@@ -32,6 +35,9 @@ const theirBubble =
   "max-w-[85%] scroll-mt-4 rounded-xl border border-stone-200 bg-white p-4";
 const quiet =
   "font-semibold text-stone-700 underline decoration-stone-400 hover:text-stone-900";
+
+/** The thread page's list of messages, which its live island adds to. */
+const THREAD_LIST_ID = "thread-messages";
 
 const STATUS_WORDS: Record<string, string> = {
   requested: "requested",
@@ -142,6 +148,7 @@ function MessageItem(
     <li
       id={`m-${m.id}`}
       data-message-id={m.id}
+      data-mine={m.mine ? "" : undefined}
       class={m.mine ? mineBubble : theirBubble}
     >
       <p class="text-sm text-stone-700">
@@ -151,6 +158,30 @@ function MessageItem(
       <p class="mt-1 whitespace-pre-line break-words">
         <MaskedText text={m.text} />
       </p>
+      {m.attachment && (
+        <p class="mt-2 flex flex-wrap items-baseline gap-x-2 rounded-lg border border-stone-200 bg-white px-3 py-2 text-sm">
+          <svg
+            aria-hidden="true"
+            viewBox="0 0 24 24"
+            class="h-4 w-4 shrink-0 self-center text-stone-600"
+            fill="none"
+            stroke="currentColor"
+            stroke-width="2"
+            stroke-linecap="round"
+            stroke-linejoin="round"
+          >
+            <path d="M21 11.5l-8.5 8.5a5 5 0 0 1-7-7L14 4.5a3.5 3.5 0 0 1 5 5L10.5 18a2 2 0 0 1-3-3L15 7.5" />
+          </svg>
+          <a
+            href={m.attachment.href}
+            class="break-all font-semibold text-emerald-800 underline"
+            data-testid="attachment"
+          >
+            {m.attachment.name}
+          </a>
+          <span class="text-stone-600">{m.attachment.label}</span>
+        </p>
+      )}
       {!m.mine && (
         <details class="mt-2 text-sm" open={reportForm !== undefined}>
           <summary class={`cursor-pointer ${quiet}`}>
@@ -181,6 +212,26 @@ function MessageItem(
         </details>
       )}
     </li>
+  );
+}
+
+/**
+ * Messages after the last one a thread page shows, as its list items: what
+ * the page's live island fetches and adds (routes/messages/live.ts).
+ */
+export function NewMessages(
+  { messages, threadId }: { messages: ShownMessage[]; threadId: string },
+) {
+  return (
+    <>
+      {messages.map((m) => (
+        <MessageItem
+          key={m.id}
+          m={m}
+          threadId={threadId}
+        />
+      ))}
+    </>
   );
 }
 
@@ -279,22 +330,30 @@ export function ThreadPage(
         </p>
       )}
       <h2 class="sr-only">Conversation</h2>
-      {view.messages.length === 0
-        ? <p>No messages yet.</p>
-        : (
-          <ol class="flex flex-col gap-3" data-testid="messages">
-            {view.messages.map((m) => (
-              <MessageItem
-                key={m.id}
-                m={m}
-                threadId={t.id}
-                reportForm={report?.messageId === m.id
-                  ? report.form
-                  : undefined}
-              />
-            ))}
-          </ol>
-        )}
+      {view.messages.length === 0 ? <p>No messages yet.</p> : (
+        <ol
+          id={THREAD_LIST_ID}
+          class="flex flex-col gap-3"
+          data-testid="messages"
+        >
+          {view.messages.map((m) => (
+            <MessageItem
+              key={m.id}
+              m={m}
+              threadId={t.id}
+              reportForm={report?.messageId === m.id ? report.form : undefined}
+            />
+          ))}
+        </ol>
+      )}
+      {view.latest && (
+        <LiveThread
+          threadId={t.id}
+          listId={THREAD_LIST_ID}
+          lastId={view.messages.at(-1)?.id ?? null}
+          otherName={view.other.name}
+        />
+      )}
       <div id="latest" class="scroll-mt-4">
         {blocked
           ? (
@@ -307,7 +366,15 @@ export function ThreadPage(
                 : "You can't send messages in this conversation any more. Your bookings are not affected."}
             </p>
           )
-          : <ReplyForm threadId={t.id} form={form} />}
+          : (
+            <ReplyForm
+              threadId={t.id}
+              form={form}
+              maxBytes={ATTACHMENT_MAX_BYTES}
+              maxChars={MESSAGE_MAX_CHARS}
+              live={view.latest}
+            />
+          )}
       </div>
       <p class="text-sm">
         <a href={`/messages/${t.id}#latest`} class={link}>Refresh</a>
@@ -340,27 +407,6 @@ export function ThreadPage(
           )}
       </div>
     </section>
-  );
-}
-
-function ReplyForm({ threadId, form }: { threadId: string; form: FormState }) {
-  return (
-    <form
-      method="post"
-      action={`/messages/${threadId}`}
-      class={`${card} space-y-3`}
-      data-testid="reply"
-    >
-      <FormMessage form={form} />
-      <TextArea
-        name="text"
-        label="Your reply"
-        form={form}
-        rows={4}
-        hint={`Up to ${MESSAGE_MAX_CHARS.toLocaleString("en-US")} characters.`}
-      />
-      <SubmitButton>Send</SubmitButton>
-    </form>
   );
 }
 

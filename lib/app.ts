@@ -68,6 +68,7 @@ import {
 } from "./job_names.ts";
 import { defineJob, type JobHandlers } from "./jobs/runner.ts";
 import { sendUnreadEmail } from "./messages/emails.ts";
+import { DEFAULT_LIVE_SETTINGS, LiveStreams } from "./messages/live.ts";
 import { processPaymentEvent } from "./payments/events.ts";
 import { recordRefund } from "./payments/refunds.ts";
 import { releaseAuthorisation } from "./payments/requests.ts";
@@ -112,6 +113,8 @@ export interface Services {
   paymentOrigins: string[];
   /** Every job type's handler, for the workers (lib/jobs/runner.ts). */
   jobs: JobTable;
+  /** This instance's open live message streams and their caps (lib/messages/live.ts). */
+  live: LiveStreams;
 }
 
 /** The services at one instant: what lib functions take as their deps. */
@@ -157,6 +160,10 @@ export function createServices(
     baseUrl: config.BASE_URL,
     paymentOrigins: paymentOrigins(config.STRIPE_API_BASE),
     jobs: {} as Services["jobs"],
+    live: new LiveStreams({
+      ...DEFAULT_LIVE_SETTINGS,
+      maxStreams: config.LIVE_STREAMS_MAX,
+    }),
   };
   s.jobs = jobTable(s);
   return s;

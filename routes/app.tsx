@@ -28,6 +28,8 @@ import { defaultBodyLimit } from "./limits.ts";
 import { login } from "./login.tsx";
 import { logout } from "./logout.ts";
 import { messages, messagesBadge } from "./messages/index.tsx";
+import { files as messageFiles } from "./messages/files.ts";
+import { live } from "./messages/live.ts";
 import { pageCache } from "./page_cache.ts";
 import { photos } from "./photos.ts";
 import { privacy } from "./privacy.tsx";
@@ -109,7 +111,10 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route("/reviews", reviews);
   app.route("/dev/mailbox", devMailbox);
   app.route("/saved", saved);
+  // Before the message pages: its routes answer scripts (401, not a login redirect).
+  app.route("/messages", live);
   app.route("/messages", messages);
+  app.route("/messages", messageFiles);
 
   app.notFound((c) => {
     if (c.req.path.startsWith("/api/")) {

@@ -170,6 +170,28 @@ export async function listThreadsOfUser(
   };
 }
 
+/**
+ * A user's threads whose newest message is at or after `sinceMs`, oldest
+ * change first, at most `limit`: what a live stream reads when the user's
+ * inbox version moves, to say which threads changed (lib/messages/live.ts).
+ */
+export async function listThreadsChangedSince(
+  kv: Deno.Kv,
+  userId: string,
+  sinceMs: number,
+  limit: number,
+): Promise<Thread[]> {
+  if (!isUserId(userId)) return [];
+  const ids: string[] = [];
+  for await (
+    const e of kv.list<string>({
+      start: keys.threadsByUser(userId, iso(Math.max(0, sinceMs)), ""),
+      end: [...keys.threadsByUserPrefix(userId), "\uffff"],
+    }, { limit: Math.min(Math.max(1, limit), 100) })
+  ) ids.push(e.value);
+  return await getThreads(kv, ids);
+}
+
 /** Threads by id, in the order asked; missing ones are left out. */
 export async function getThreads(
   kv: Deno.Kv,

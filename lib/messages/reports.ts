@@ -22,6 +22,7 @@ import { formatStamp } from "../format.ts";
 import { isId } from "../ids.ts";
 import { getKitchens } from "../kitchens/repo.ts";
 import { addNotification } from "../notifications/repo.ts";
+import { attachmentLabel } from "./attachments.ts";
 import {
   addReportUpdate,
   addThreadUpdate,
@@ -100,6 +101,8 @@ export interface StaffMessage {
   text: string;
   when: string;
   reported: boolean;
+  /** A file sent with it: staff open it through the report (audited). */
+  attachment: { href: string; name: string; label: string } | null;
 }
 
 export interface StaffReportView {
@@ -167,6 +170,13 @@ export async function loadReportForStaff(
       text: m.text,
       when: when(m.at),
       reported: m.id === report.messageId,
+      attachment: m.attachment
+        ? {
+          href: `/admin/reports/${report.id}/files/${m.id}`,
+          name: m.attachment.name,
+          label: attachmentLabel(m.attachment),
+        }
+        : null,
     })),
     earlier: page.more,
   };

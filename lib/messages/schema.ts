@@ -84,6 +84,18 @@ export const threadRecord = z.object({
 });
 export type Thread = z.infer<typeof threadRecord>;
 
+/** A file sent with a message (lib/messages/attachments.ts): private to the thread's two parties. */
+export const attachmentRef = z.object({
+  /** The file in the file store (lib/files/store.ts). */
+  fileId: z.string(),
+  /** The name it was sent with, made safe to show and to download under. */
+  name: z.string(),
+  contentType: z.enum(["application/pdf", "image/jpeg", "image/png"]),
+  /** Bytes. */
+  size: z.number().int().min(1),
+});
+export type AttachmentRef = z.infer<typeof attachmentRef>;
+
 export const messageRecord = z.object({
   v: z.literal(1),
   /** A ULID: a thread's messages list in the order they were written. */
@@ -94,6 +106,8 @@ export const messageRecord = z.object({
   text: z.string(),
   /** Epoch ms. */
   at: z.number().int(),
+  /** A file sent with it, if any. */
+  attachment: attachmentRef.optional(),
 });
 export type Message = z.infer<typeof messageRecord>;
 

@@ -8,6 +8,7 @@
  * message is still unread in 10 minutes.
  */
 import { addLimitHit } from "../accounts/rate_limit.ts";
+import { addAttachmentWrite, type StagedAttachment } from "./attachments.ts";
 import type { SessionUser } from "../accounts/schema.ts";
 import { getBooking } from "../bookings/repo.ts";
 import type { Booking } from "../bookings/schema.ts";
@@ -175,6 +176,8 @@ export async function replyInThread(
   author: SessionUser,
   threadId: string,
   text: string,
+  /** A file written for this reply (lib/messages/replies.ts), committed with it. */
+  attachment?: StagedAttachment,
 ): Promise<{ thread: Thread; message: Message }> {
   if (!isId(threadId)) throw new NotFoundError(NOT_FOUND);
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
@@ -186,7 +189,14 @@ export async function replyInThread(
     }
     requireWriter(author);
     const read = entry as Deno.KvEntry<Thread>;
-    const done = await tryWrite(deps, author, read, read.value, text);
+    const done = await tryWrite(
+      deps,
+      author,
+      read,
+      read.value,
+      text,
+      attachment,
+    );
     if (done) return done;
   }
   throw busy();
@@ -221,6 +231,7 @@ async function tryWrite(
   read: Deno.KvEntry<Thread> | null,
   thread: Thread,
   text: string,
+  attachment?: StagedAttachment,
 ): Promise<{ thread: Thread; message: Message } | null> {
   const { kv, now } = deps;
   const side = sideOf(thread, author.id)!;
@@ -262,7 +273,11 @@ async function tryWrite(
     authorId: author.id,
     text,
     at: now,
+    ...(attachment ? { attachment: attachment.ref } : {}),
   };
+  if (attachment) {
+    await addAttachmentWrite(atomic, kv, attachment, author.id, now);
+  }
   const after = withMessage(thread, side, message);
   addMessage(atomic, message);
   if (read) addThreadUpdate(atomic, read, after);

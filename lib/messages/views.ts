@@ -15,6 +15,7 @@ import { formatClockRange, formatDate, formatDayTimeZoned } from "../format.ts";
 import { getHost } from "../hosts/repo.ts";
 import { isId } from "../ids.ts";
 import { getKitchens } from "../kitchens/repo.ts";
+import { attachmentLabel } from "./attachments.ts";
 import { shownText } from "./masking.ts";
 import {
   getBlockEntries,
@@ -67,6 +68,8 @@ export interface ShownMessage {
   /** "Fri, Dec 4, 3:41 PM CST", in the kitchen's zone. */
   when: string;
   at: number;
+  /** The file sent with it: where the two parties download it, its name, "PDF, 1.2 MB". */
+  attachment: { href: string; name: string; label: string } | null;
 }
 
 export interface ThreadView {
@@ -81,6 +84,8 @@ export interface ThreadView {
   earlier: string | null;
   blockedByMe: boolean;
   blockedByThem: boolean;
+  /** The newest messages are shown (not an older page): new ones join them live. */
+  latest: boolean;
   /** The viewer's unread messages over all threads, after this one was read. */
   unreadTotal: number;
 }
@@ -142,6 +147,10 @@ async function partyNames(
 
 const FORMER = "A former Prep member";
 
+/** Where a message's file is downloaded (routes/messages/files.ts). */
+export const attachmentPath = (threadId: string, messageId: string) =>
+  `/messages/${threadId}/files/${messageId}`;
+
 function shown(
   m: Message,
   viewerId: string,
@@ -158,6 +167,13 @@ function shown(
     text: shownText(m.text, contacts),
     when: formatDayTimeZoned(timeZone, m.at),
     at: m.at,
+    attachment: m.attachment
+      ? {
+        href: attachmentPath(m.threadId, m.id),
+        name: m.attachment.name,
+        label: attachmentLabel(m.attachment),
+      }
+      : null,
   };
 }
 
@@ -214,6 +230,7 @@ export async function loadThreadView(
     earlier: page.more && page.messages.length > 0 ? page.messages[0].id : null,
     blockedByMe: blocks[0].value !== null,
     blockedByThem: blocks[1].value !== null,
+    latest: before === null,
     unreadTotal,
   };
 }

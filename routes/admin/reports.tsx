@@ -18,6 +18,8 @@ import {
   loadReportForStaff,
 } from "../../lib/messages/reports.ts";
 import { reportDecisionForm } from "../../lib/messages/schema.ts";
+import { getAttachmentForStaff } from "../../lib/messages/attachments.ts";
+import { sandboxedDownload } from "../messages/files.ts";
 import { type AppContext, type AppEnv, page } from "../context.tsx";
 import {
   formFailure,
@@ -89,4 +91,16 @@ adminReports.post(`/${ID}`, async (c) => {
     return await renderReport(c, failed.form, failed.status);
   }
   return redirect(c, `/admin/reports?notice=${outcome}`);
+});
+
+// Files of a reported thread: staff open them through the report, and
+// every opening is audited before a byte is sent (lib/messages/attachments.ts).
+adminReports.get(`/${ID}/files/:messageId{${ID_PATTERN}}`, async (c) => {
+  const file = await getAttachmentForStaff(
+    at(c.var.services),
+    c.var.user,
+    c.req.param("id"),
+    c.req.param("messageId"),
+  );
+  return sandboxedDownload(file);
 });

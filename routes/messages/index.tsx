@@ -22,15 +22,8 @@ import {
   reportMessage,
   unblockInThread,
 } from "../../lib/messages/safety.ts";
-import {
-  messageForm,
-  newThreadForm,
-  reportForm,
-} from "../../lib/messages/schema.ts";
-import {
-  replyInThread,
-  startConversation,
-} from "../../lib/messages/threads.ts";
+import { newThreadForm, reportForm } from "../../lib/messages/schema.ts";
+import { startConversation } from "../../lib/messages/threads.ts";
 import {
   loadCompose,
   loadInbox,
@@ -45,8 +38,26 @@ import {
   readQuery,
 } from "../forms.ts";
 import { redirect } from "../headers.ts";
-import { bodyLimit } from "../limits.ts";
-import { ValidationError } from "../../lib/errors.ts";
+import { AppError, ValidationError } from "../../lib/errors.ts";
+import { ATTACHMENT_MAX_BYTES } from "../../lib/messages/attachments.ts";
+import {
+  type ReplyAnswer,
+  replyForm,
+  sendReply,
+} from "../../lib/messages/replies.ts";
+import { bodyLimit, PayloadTooLargeError } from "../limits.ts";
+
+/** A file at its largest, plus the text and the multipart framing. */
+const replyBodyLimit = bodyLimit(ATTACHMENT_MAX_BYTES + 64 * 1024);
+
+const TOO_LARGE =
+  "That file is larger than 10 MB. Save it at a smaller size, or send your message without it.";
+
+const wantsJson = (c: AppContext) =>
+  (c.req.header("Accept") ?? "").includes("application/json");
+
+const isMultipart = (c: AppContext) =>
+  (c.req.header("Content-Type") ?? "").startsWith("multipart/form-data");
 
 /**
  * The unread-messages count for the header of a page a signed-in user
@@ -209,7 +220,7 @@ async function renderThread(
   threadId: string,
   opts: {
     form?: FormState;
-    status?: 200 | FormStatus;
+    status?: 200 | FormStatus | 413;
     report?: { messageId: string; form: FormState };
   } = {},
 ) {
@@ -243,28 +254,78 @@ async function renderThread(
 
 messages.get(`/${THREAD}`, (c) => renderThread(c, c.req.param("threadId")));
 
-messages.post(`/${THREAD}`, messageLimit, async (c) => {
-  const threadId = c.req.param("threadId");
-  const read = await readForm(c, messageForm);
-  if (!read.ok) {
-    return await renderThread(c, threadId, { form: read.form, status: 400 });
-  }
-  try {
-    const { message } = await replyInThread(
-      at(c.var.services),
-      c.var.user!,
-      threadId,
-      read.data.text,
-    );
-    return redirect(c, `/messages/${threadId}?notice=sent#m-${message.id}`);
-  } catch (err) {
-    const failed = formFailure(read.form, err);
-    return await renderThread(c, threadId, {
-      form: failed.form,
-      status: failed.status,
-    });
-  }
-});
+/**
+ * The reply (text, and a file up to 10 MB): a page again with what was
+ * wrong, or with JavaScript (`Accept: application/json`) an answer for
+ * the reply form's island. The body limit comes first; a body over it is
+ * answered here as a form error, not read.
+ */
+messages.post(
+  `/${THREAD}`,
+  async (c, next) => {
+    await next();
+    if (
+      c.error instanceof PayloadTooLargeError && isMultipart(c) && !wantsJson(c)
+    ) {
+      c.res = await renderThread(c, c.req.param("threadId"), {
+        form: { values: {}, errors: { file: TOO_LARGE }, message: TOO_LARGE },
+        status: 413,
+      });
+    }
+  },
+  replyBodyLimit,
+  // Only a multipart body carries a file: any other keeps the message limit.
+  (c, next) => isMultipart(c) ? next() : messageLimit(c, next),
+  async (c) => {
+    const threadId = c.req.param("threadId");
+    const json = wantsJson(c);
+    const read = await readForm(c, replyForm);
+    if (!read.ok) {
+      if (json) {
+        return c.json(
+          {
+            error: read.form.message ?? "Please check your message.",
+            issues: read.form.errors,
+          } satisfies ReplyAnswer,
+          400,
+        );
+      }
+      return await renderThread(c, threadId, { form: read.form, status: 400 });
+    }
+    try {
+      const { text, file } = read.data;
+      const { message } = await sendReply(
+        at(c.var.services),
+        c.var.user!,
+        threadId,
+        {
+          text,
+          file: file && {
+            bytes: new Uint8Array(await file.arrayBuffer()),
+            name: file.name,
+          },
+        },
+      );
+      if (json) {
+        return c.json({ messageId: message.id } satisfies ReplyAnswer, 201);
+      }
+      return redirect(c, `/messages/${threadId}?notice=sent#m-${message.id}`);
+    } catch (err) {
+      if (json && err instanceof AppError) {
+        const issues = err instanceof ValidationError ? err.issues : undefined;
+        return c.json(
+          { error: err.message, issues } satisfies ReplyAnswer,
+          err.status,
+        );
+      }
+      const failed = formFailure(read.form, err);
+      return await renderThread(c, threadId, {
+        form: failed.form,
+        status: failed.status,
+      });
+    }
+  },
+);
 
 messages.post(`/${THREAD}/block`, async (c) => {
   const threadId = c.req.param("threadId");

@@ -26,6 +26,7 @@ import {
 } from "../account_helpers.ts";
 import { addConfirmedBooking, kitchenFixture, testApp } from "../helpers.ts";
 import { at } from "../../lib/app.ts";
+import { sendReply } from "../../lib/messages/replies.ts";
 import { reportMessage } from "../../lib/messages/safety.ts";
 import {
   replyInThread,
@@ -191,6 +192,7 @@ function normalise(path: string): string {
 function patternOf(path: string): string {
   return path.split("?")[0]
     .replace(/\/[0-9A-HJKMNP-TV-Z]{26}/g, "/:id")
+    .replace(/\/files\/:id$/, "/files/:messageId")
     .replace(
       /\/(verify|reject|request_renewal|suspend|reinstate)$/,
       "/:action",
@@ -278,6 +280,13 @@ async function setup() {
     asked.thread.id,
     "Or by wire",
   );
+  // A file host A sent in the thread (issue 18 §4).
+  const withFile = await sendReply(
+    at(t.services),
+    hostA.user,
+    asked.thread.id,
+    { text: "The menu", file: { bytes: pdf(), name: "menu.pdf" } },
+  );
   const report = await reportMessage(
     at(t.services),
     renter.user,
@@ -311,6 +320,7 @@ async function setup() {
       deadJob: deadJob.id,
       thread: asked.thread.id,
       hostMessage2: answer2.message.id,
+      fileMessage: withFile.message.id,
       report: report.id,
       ...reviews,
     },
@@ -462,6 +472,34 @@ Deno.test("admin matrix: every staff and document route gives each visitor exact
         path: "/account/messages",
         form: { emailUnread: "off" },
         expect: { ...signedIn(303), anonymous: 303 },
+      },
+      // Live updates (issue 18 §2): each signed-in person's own stream; a
+      // script is told 401 rather than sent to the login page.
+      {
+        method: "GET",
+        path: "/messages/events",
+        expect: { ...signedIn(200), anonymous: 401 },
+      },
+      {
+        method: "GET",
+        path: `/messages/${ids.thread}/since?after=`,
+        expect: { ...parties(200), anonymous: 401 },
+      },
+      {
+        method: "POST",
+        path: `/messages/${ids.thread}/read`,
+        expect: { ...parties(204), anonymous: 401 },
+      },
+      // A message's file (issue 18 §4): the two parties; staff through the report.
+      {
+        method: "GET",
+        path: `/messages/${ids.thread}/files/${ids.fileMessage}`,
+        expect: parties(200),
+      },
+      {
+        method: "GET",
+        path: `/admin/reports/${ids.report}/files/${ids.fileMessage}`,
+        expect: STAFF_READ,
       },
 
       // Before kitchen A is suspended below: its reviews are public.
@@ -863,7 +901,9 @@ Deno.test("admin matrix: every staff and document route gives each visitor exact
     // Only the admin's actions (and the setup's) reached the audit log;
     // staff reading a reported thread is recorded too, as a view.
     const log = (await listAudit(t.kv, { limit: 500 })).entries
-      .filter((e) => e.action !== "thread.viewed");
+      .filter((e) =>
+        e.action !== "thread.viewed" && e.action !== "attachment.viewed"
+      );
     const actors = new Set(log.map((e) => e.actor.id));
     actors.delete(ids.admin);
     actors.delete("deno task admin");

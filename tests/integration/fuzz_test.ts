@@ -1442,6 +1442,55 @@ function routes(
     post("/account/messages", {
       emailUnread: (g) => g.pick(["on", "off", "x"]),
     }),
+    // Live messages (issue 18 §2): the stream (its headers are the answer,
+    // see `send`), what the thread's island fetches, the read mark.
+    get("/messages/events", {
+      after: (g) =>
+        g.pick([
+          `${g.int(0, 2e12)}-${g.chars(26, ULID_ALPHABET)}`,
+          g.chars(g.int(1, 80), ULID_ALPHABET + "-"),
+        ]),
+    }),
+    idRoute(
+      "/messages/:id/since",
+      "/messages/",
+      "/since",
+      () => [],
+      (b) => b.query({ after: () => b.g.chars(26, ULID_ALPHABET) }),
+    ),
+    {
+      method: "POST",
+      route: "/messages/:id/read",
+      places: ["path", "body"],
+      build: (b) => {
+        b.garbageBody();
+        return `/messages/${
+          b.segment("id", () => b.g.chars(26, ULID_ALPHABET))
+        }/read`;
+      },
+    },
+    // Files with messages (issue 18 §4): a reply carrying a (sometimes
+    // damaged) PDF, and downloads by the parties and by staff.
+    {
+      method: "POST",
+      route: "/messages/:id (a file)",
+      places: ["body", "path"],
+      build: (b) => {
+        b.pdfUpload(pdfs);
+        return `/messages/${
+          b.segment("id", () => b.g.chars(26, ULID_ALPHABET))
+        }`;
+      },
+    },
+    ...["/messages/", "/admin/reports/"].map((prefix): Route => ({
+      method: "GET",
+      route: `${prefix}:id/files/:messageId`,
+      places: ["path", "path"],
+      build: (b) =>
+        `${prefix}${
+          b.segment("id", () => b.g.chars(26, ULID_ALPHABET))
+        }/files/${b.segment("messageId", () => b.g.chars(26, ULID_ALPHABET))}`,
+    })),
     {
       method: "*",
       route: "other methods",
@@ -1793,7 +1842,10 @@ async function send(
       redirect: "manual",
       signal: ctl.signal,
     });
-    await res.arrayBuffer();
+    // A live stream never ends by itself: its status and headers are the answer.
+    if (res.headers.get("content-type")?.startsWith("text/event-stream")) {
+      await res.body?.cancel();
+    } else await res.arrayBuffer();
     return {
       kind: "status",
       status: res.status,
