@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { compress } from "hono/compress";
 import { ErrorPage, errorTitle } from "../components/ErrorPage.tsx";
 import { AppError, UnavailableError } from "../lib/errors.ts";
 import { logError } from "../lib/log.ts";
@@ -58,6 +59,9 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   // Spans named by route pattern and latency by route; absent without OTEL.
   const telemetry = requestTelemetry();
   if (telemetry) app.use(telemetry);
+  // Everything not already encoded (the page cache and /assets pick their own
+  // copies): signed-in and staff pages, JSON, feeds, SVG. Never a server-sent stream.
+  app.use(compress());
   app.use(async (c, next) => {
     c.set("services", deps.services);
     c.set("manifest", deps.manifest);
