@@ -310,7 +310,7 @@ async function main(): Promise<boolean> {
   await benchBusyKitchen(demo.path, kitchenPath, date, bare);
   await benchHostDashboard(demo.path, bare);
   await reportHolds();
-  await reportPhotos();
+  budgets.push(...await reportPhotos());
   budgets.push(...await benchPdfBombs());
   await bare.stop();
 
