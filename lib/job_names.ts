@@ -47,6 +47,12 @@ export const FILE_CLEANUP_JOB = "files.cleanup";
 
 export const PAYMENT_EVENT_JOB = "payment.event";
 
+// Changing a booking's time (lib/bookings/moves.ts, lib/payments/reschedule.ts).
+/** Charges a move's higher price to the saved card; payload `{ bookingId, moveId }`. */
+export const MOVE_CHARGE_JOB = "booking.move_charge";
+/** Releases a move's new time when its deadline passes unanswered or unpaid; payload `{ bookingId, moveId }`. */
+export const MOVE_EXPIRY_JOB = "booking.move_expiry";
+
 export type JobName =
   | typeof EMAIL_JOB
   | typeof RESET_REQUEST_JOB
@@ -64,4 +70,6 @@ export type JobName =
   | typeof STAGED_CLEANUP_JOB
   | typeof DOCUMENTS_DECIDED_JOB
   | typeof FILE_CLEANUP_JOB
-  | typeof PAYMENT_EVENT_JOB;
+  | typeof PAYMENT_EVENT_JOB
+  | typeof MOVE_CHARGE_JOB
+  | typeof MOVE_EXPIRY_JOB;
