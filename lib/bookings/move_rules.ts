@@ -46,8 +46,8 @@ export type MoveWindow =
 
 /**
  * Whether and how `b` can be moved at `now` under the kitchen's
- * cancellation `policy`. `until`: when the free window ends (null: never
- * before the start).
+ * cancellation `policy`. `until`: the last instant of the free window
+ * (null: it lasts until the start).
  */
 export function moveWindow(
   b: Booking,
@@ -101,14 +101,14 @@ function renterShare(
   }).refundBps;
 }
 
-/** When cancelling stops refunding in full: the end of the free window (null: never before the start). */
+/** The last instant cancelling refunds in full (null: right up to the start). */
 function freeUntil(
   b: Booking,
   policy: CancellationPolicy,
   now: number,
 ): number | null {
-  // The first instant the refund drops below full, found by halving:
-  // policies are step functions of the notice, so this is exact to the ms.
+  // Found by halving: policies are step functions of the notice, so this
+  // is exact to the millisecond.
   if (renterShare(b, policy, b.start - 1) === 10_000) {
     return null;
   }
@@ -119,7 +119,7 @@ function freeUntil(
     if (renterShare(b, policy, mid) === 10_000) lo = mid;
     else hi = mid;
   }
-  return hi;
+  return lo;
 }
 
 /** What a booking's price splits into: each party's share of the total. */

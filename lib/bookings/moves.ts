@@ -19,12 +19,7 @@
  */
 import { addAudit } from "../audit/repo.ts";
 import type { AuditActor } from "../audit/schema.ts";
-import {
-  ConflictError,
-  ForbiddenError,
-  NotFoundError,
-  ValidationError,
-} from "../errors.ts";
+import { ConflictError, NotFoundError, ValidationError } from "../errors.ts";
 import { canTakeBookings, type PaymentsMode } from "../hosts/payouts.ts";
 import { getHostFresh } from "../hosts/repo.ts";
 import { newId } from "../ids.ts";
@@ -977,8 +972,9 @@ export async function answerMove(
 > {
   const entry = await bookingEntry(deps.kv, id);
   const b = entry.value;
+  // Anyone but the kitchen's host learns nothing of the booking.
   if (b.hostId !== host.id) {
-    throw new ForbiddenError("Only the kitchen's host can answer this.");
+    throw new NotFoundError("We could not find that booking.");
   }
   const move = b.move;
   if (

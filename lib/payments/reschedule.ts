@@ -374,6 +374,9 @@ export async function resumeMovePayment(
   renter: { id: string; roles: readonly string[] },
 ): Promise<MovePayPage> {
   const b = await getBookingFor(deps.kv, id, renter);
+  if (b.renterId !== renter.id) {
+    throw new NotFoundError("We could not find that booking.");
+  }
   const page = {
     kind: "redirect" as const,
     url: `/bookings/${id}`,
@@ -381,8 +384,7 @@ export async function resumeMovePayment(
   };
   const move = b.move;
   if (
-    b.renterId !== renter.id || !move || move.status !== "awaiting_payment" ||
-    move.deadline <= deps.now
+    !move || move.status !== "awaiting_payment" || move.deadline <= deps.now
   ) return page;
   if (b.payment.provider === "demo") {
     const kitchen = await getKitchen(deps.kv, b.kitchenId);

@@ -24,6 +24,7 @@ import {
   loadMovePicker,
 } from "../../lib/compliance/move_picker.ts";
 import { ValidationError } from "../../lib/errors.ts";
+import { localDate } from "../../lib/kitchens/schema.ts";
 import { ID_PATTERN } from "../../lib/ids.ts";
 import {
   payMoveDemo,
@@ -120,9 +121,8 @@ bookingChange.get(`/${ID}/change/review`, async (c) => {
   const id = c.req.param("id");
   const read = readQuery(c, moveReviewQuery);
   if (!read.ok) {
-    const date = /^\d{4}-\d{2}-\d{2}$/.test(read.form.values.date ?? "")
-      ? read.form.values.date
-      : undefined;
+    // Back to the picker on the date asked, when that much reads.
+    const date = localDate.safeParse(read.form.values.date).data;
     return await renderPicker(c, id, date ? { date } : {}, {
       ...read.form,
       message: "Pick a date, a start and an end for the new time.",

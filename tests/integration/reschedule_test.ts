@@ -118,12 +118,21 @@ Deno.test("reschedule: inside the free-cancellation window a cheaper time moves 
   assert.equal(refund.amountCents, 4000);
   await runJobs(t);
   const refunded = await booking(t, id);
-  assert.equal(refunded.ledger.find((e) => e.kind === "refund")!.ref, `demo_re_${id}_1`);
+  assert.equal(
+    refunded.ledger.find((e) => e.kind === "refund")!.ref,
+    `demo_re_${id}_1`,
+  );
   const audit = (await listAuditFor(t.kv, "booking", id)).map((a) => a.action);
   assert.ok(audit.includes("booking.moved"), audit.join());
   assert.ok(audit.includes("refund.created"), audit.join());
-  assert.equal((await mailTo(t, "rosa@example.com", /Booking moved/)).length, 1);
-  assert.equal((await mailTo(t, "hank@example.com", /Booking moved/)).length, 1);
+  assert.equal(
+    (await mailTo(t, "rosa@example.com", /Booking moved/)).length,
+    1,
+  );
+  assert.equal(
+    (await mailTo(t, "hank@example.com", /Booking moved/)).length,
+    1,
+  );
   const [mail] = await mailTo(t, "rosa@example.com", /Booking moved/);
   assert.match(mail.text, /Fri, Dec 11, 10:00 AM – 12:00 PM/);
   assert.match(mail.text, /\$40 is being refunded/);
@@ -165,8 +174,13 @@ Deno.test("reschedule: a dearer time inside the window is charged to the saved c
   for await (const j of t.kv.list({ prefix: ["jobs"] })) jobs.push(j.value);
   const refund = jobs.find((j) =>
     (j as { type: string }).type === "booking.refund"
-  ) as { payload: { parts: { paymentIntentId: string; amountCents: number }[] } };
-  assert.deepEqual(refund.payload.parts.map((p) => p.amountCents), [4000, 14500]);
+  ) as {
+    payload: { parts: { paymentIntentId: string; amountCents: number }[] };
+  };
+  assert.deepEqual(refund.payload.parts.map((p) => p.amountCents), [
+    4000,
+    14500,
+  ]);
   await runJobs(t);
   assert.equal(ledgerProblem(await booking(t, id)), null);
   t.close();
@@ -245,13 +259,20 @@ Deno.test("reschedule: after the window the host approves, declines or lets the 
   t.advance(7 * 24 * 3600_000);
   const deps = () => at(t.services);
   const ask = { date: "2026-12-11", start: "10:00", end: "13:00" };
-  assert.equal((await previewMove(deps(), id, w.renter, ask)).window.kind, "approval");
+  assert.equal(
+    (await previewMove(deps(), id, w.renter, ask)).window.kind,
+    "approval",
+  );
   const asked = await requestMove(deps(), id, w.renter, ask);
   assert.equal(asked.kind, "requested");
   let b = await booking(t, id);
   assert.equal(b.move?.status, "requested");
   assert.ok(b.move!.deadline <= t.clock() + 24 * 3600_000);
-  const [hostMail] = await mailTo(t, "hank@example.com", /Change of time asked/);
+  const [hostMail] = await mailTo(
+    t,
+    "hank@example.com",
+    /Change of time asked/,
+  );
   assert.match(hostMail.text, new RegExp(`/host/bookings/${id}`));
   // Declined: released, the renter told.
   await answerMoveAsHost(deps(), id, w.host, {
@@ -301,7 +322,12 @@ Deno.test("reschedule: a new time taken by someone else between review and confi
   const other = await signUpConfirmed(t, "otto@example.com", "rent", {
     wallet: true,
   });
-  await bookPaid(t, other.cookie, { kitchen: k.id, ...ask, start: "11:00", end: "14:00" });
+  await bookPaid(t, other.cookie, {
+    kitchen: k.id,
+    ...ask,
+    start: "11:00",
+    end: "14:00",
+  });
   const before = await booking(t, id);
   await assert.rejects(
     () => requestMove(at(t.services), id, w.renter, ask),
@@ -313,5 +339,124 @@ Deno.test("reschedule: a new time taken by someone else between review and confi
     (await day(t, k.id, "2026-12-10")).claims.map((c) => c.ref),
     [id],
   );
+  t.close();
+});
+
+Deno.test("reschedule: bad input is a clear 4xx on the page it came from, never a 500, and changes nothing", async () => {
+  const w = await world();
+  const { t, id, cookie } = w;
+  const before = await booking(t, id);
+  const get = (path: string, c = cookie) =>
+    t.request(path, { headers: { Cookie: c } });
+  const cases: [string, number, RegExp][] = [
+    [`/bookings/${id}/change?date=tomorrow`, 400, /Change the time/],
+    [
+      `/bookings/${id}/change?date=2026-12-11&start=25:00&hours=x`,
+      400,
+      /Change the time/,
+    ],
+    [
+      `/bookings/${id}/change/review?date=2026-12-11&start=10:00`,
+      400,
+      /Pick a date, a start and an end/,
+    ],
+    [
+      `/bookings/${id}/change/review?date=2026-13-40&start=10:00&end=12:00`,
+      400,
+      /Pick a date, a start and an end/,
+    ],
+    // The kitchen's rules, in the words the kitchen page uses.
+    [
+      `/bookings/${id}/change/review?date=2026-12-11&start=06:00&end=09:00`,
+      400,
+      /Change the time/,
+    ],
+    [
+      `/bookings/${id}/change/review?date=2026-12-11&start=10:00&end=10:30`,
+      400,
+      /minimum/,
+    ],
+    [
+      `/bookings/${id}/change/review?date=2026-12-10&start=10:00&end=13:00`,
+      400,
+      /That is this booking's time already/,
+    ],
+    [`/bookings/${id}/change/availability?date=nope`, 400, /Pick a valid date/],
+    [`/bookings/01JM0000000000000000000000/change`, 404, /find/],
+  ];
+  for (const [path, status, text] of cases) {
+    const res = await get(path);
+    const body = await res.text();
+    assert.equal(res.status, status, `${path}: ${body.slice(0, 200)}`);
+    assert.match(body, text, path);
+  }
+  const posts: [string, Record<string, string>, number, RegExp][] = [
+    [
+      `/bookings/${id}/change`,
+      { date: "x", start: "10:00", end: "12:00" },
+      400,
+      /Pick a date, a start and an end/,
+    ],
+    [
+      `/bookings/${id}/change`,
+      {
+        date: "2026-12-11",
+        start: "10:00",
+        end: "12:00",
+        acknowledge: "<script>",
+      },
+      303,
+      /^$/,
+    ],
+    [
+      `/bookings/${id}/change/withdraw`,
+      { move: "../../etc" },
+      400,
+      /Pick the change/,
+    ],
+    [
+      `/bookings/${id}/change/withdraw`,
+      { move: "01JM0000000000000000000000" },
+      409,
+      /can no longer be withdrawn/,
+    ],
+    [
+      `/bookings/${id}/change/pay`,
+      {},
+      409,
+      /no change of time waiting for payment/,
+    ],
+    [
+      `/host/bookings/${id}/move/accept`,
+      { move: "01JM0000000000000000000000" },
+      409,
+      /no longer waiting for your answer/,
+    ],
+  ];
+  for (const [path, form, status, text] of posts) {
+    const res = await post(t, path, form, {
+      cookie: path.startsWith("/host") ? w.hostCookie : cookie,
+    });
+    const body = await res.text();
+    assert.equal(res.status, status, `${path}: ${body.slice(0, 300)}`);
+    assert.match(body, text, path);
+  }
+  // The one valid post above moved it (to a cheaper time); nothing else changed it.
+  const after = await booking(t, id);
+  assert.equal(after.moves?.length, 1);
+  assert.equal(after.localDate, "2026-12-11");
+  assert.equal(before.localDate, "2026-12-10");
+  // Another renter cannot see, move or pay for it.
+  const other = await signUpConfirmed(t, "otto@example.com", "rent");
+  for (const path of [`/bookings/${id}/change`, `/bookings/${id}/change/pay`]) {
+    assert.equal((await get(path, other.cookie)).status, 404, path);
+  }
+  const theirs = await post(t, `/bookings/${id}/change`, {
+    date: "2026-12-12",
+    start: "10:00",
+    end: "12:00",
+  }, { cookie: other.cookie });
+  assert.equal(theirs.status, 404);
+  assert.equal((await booking(t, id)).localDate, "2026-12-11");
   t.close();
 });
