@@ -102,6 +102,7 @@ function AvailabilityPicker(props: AvailabilityPickerProps) {
       ? `${movePath}/availability`
       : `/api${kitchenPath}/availability`,
     review: movePath ? `${movePath}/review` : "/bookings/new",
+    quote: movePath ? `${movePath}/quote` : `/api${kitchenPath}/quote`,
   };
   const day = useSignal<DayView>(props.initial);
   const status = useSignal<"idle" | "loading" | "error">("idle");
@@ -148,16 +149,15 @@ function AvailabilityPicker(props: AvailabilityPickerProps) {
     if (!query) return;
     const abort = new AbortController();
     priced.value = { ...priced.value, loading: true };
-    fetch(
-      `/api/kitchens/${encodeURIComponent(props.kitchenId)}/quote?${query}`,
-      { signal: abort.signal },
-    ).then(async (res) => {
-      const body = await res.json();
-      if (abort.signal.aborted) return;
-      priced.value = res.ok
-        ? { loading: false, quote: body }
-        : { loading: false, error: body.error };
-    }).catch(() => {
+    fetch(`${paths.quote}?${query}`, { signal: abort.signal }).then(
+      async (res) => {
+        const body = await res.json();
+        if (abort.signal.aborted) return;
+        priced.value = res.ok
+          ? { loading: false, quote: body }
+          : { loading: false, error: body.error };
+      },
+    ).catch(() => {
       if (abort.signal.aborted) return;
       priced.value = {
         loading: false,

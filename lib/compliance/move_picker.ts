@@ -96,7 +96,9 @@ export async function loadMovePicker(
     today,
     lastDate,
     picker: pickerDay(kitchen, date, slots, {
-      start: query.start,
+      // On the booking's own day, its own start is where the picker opens.
+      start: query.start ??
+        (date === booking.localDate ? booking.localStart : undefined),
       hours: query.hours ??
         (booking.end - booking.start) / 3600_000,
     }),

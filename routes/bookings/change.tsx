@@ -23,7 +23,8 @@ import {
   loadMoveDay,
   loadMovePicker,
 } from "../../lib/compliance/move_picker.ts";
-import { ValidationError } from "../../lib/errors.ts";
+import { AppError, ValidationError } from "../../lib/errors.ts";
+import { moveQuoteAnswer } from "../../lib/bookings/quote_answer.ts";
 import { localDate } from "../../lib/kitchens/schema.ts";
 import { ID_PATTERN } from "../../lib/ids.ts";
 import {
@@ -86,6 +87,31 @@ bookingChange.get(`/${ID}/change/availability`, async (c) => {
       c.var.services.clock(),
     ),
   );
+});
+
+/** The new time's price for the picker, as JSON; a time it cannot have says why. */
+bookingChange.get(`/${ID}/change/quote`, async (c) => {
+  c.header("Cache-Control", "private, no-store");
+  const read = readQuery(c, moveForm.omit({ acknowledge: true }));
+  try {
+    if (!read.ok) {
+      throw new ValidationError(
+        read.form.errors,
+        "Pick a date, a start and an end time.",
+      );
+    }
+    return c.json(
+      await moveQuoteAnswer(
+        at(c.var.services),
+        c.req.param("id"),
+        c.var.user!,
+        read.data,
+      ),
+    );
+  } catch (err) {
+    if (!(err instanceof AppError)) throw err;
+    return c.json({ error: err.message }, err.status as 400 | 404 | 409);
+  }
 });
 
 /** The review of moving to `ask`; a time that cannot be had goes back to the picker, saying why. */

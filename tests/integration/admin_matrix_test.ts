@@ -535,6 +535,12 @@ function changeTimeCases(booking: string): Case[] {
       expect: renterOnly(409),
     },
     {
+      method: "GET",
+      path:
+        `/bookings/${booking}/change/quote?date=2026-12-04&start=10:00&end=13:00`,
+      expect: renterOnly(409),
+    },
+    {
       method: "POST",
       path: `/bookings/${booking}/change`,
       form: time,

@@ -2410,6 +2410,7 @@ function changeTimeRoutes(): Route[] {
     get("/change", true),
     get("/change/availability", true),
     get("/change/review", true),
+    get("/change/quote", true),
     get("/change/pay", false),
     post("/bookings/:id/change", (b) => `/bookings/${id(b)}/change`),
     post("/bookings/:id/change/pay", (b) => `/bookings/${id(b)}/change/pay`),

@@ -24,8 +24,10 @@ import {
 } from "../../lib/payments/reschedule.ts";
 import {
   bookPaid,
+  PASSWORD,
   post,
   runJobs,
+  sessionCookie,
   signUpConfirmed,
   type T,
 } from "../account_helpers.ts";
@@ -458,5 +460,58 @@ Deno.test("reschedule: bad input is a clear 4xx on the page it came from, never 
   }, { cookie: other.cookie });
   assert.equal(theirs.status, 404);
   assert.equal((await booking(t, id)).localDate, "2026-12-11");
+  t.close();
+});
+
+Deno.test("reschedule: the renter keeps their time while a change waits; cancelling with a change under way frees both times", async () => {
+  const w = await world();
+  const { t, k, id } = w;
+  t.advance(7 * 24 * 3600_000);
+  // A week on, both log in again.
+  const logIn = async (email: string) =>
+    sessionCookie(await post(t, "/login", { email, password: PASSWORD }));
+  const cookie = await logIn("rosa@example.com");
+  const hostCookie = await logIn("hank@example.com");
+  const ask = { date: "2026-12-11", start: "10:00", end: "13:00" };
+  const asked = await post(t, `/bookings/${id}/change`, ask, { cookie });
+  assert.equal(
+    asked.headers.get("location"),
+    `/bookings/${id}?notice=move_requested`,
+  );
+  const page = await (await t.request(`/bookings/${id}`, {
+    headers: { Cookie: cookie },
+  })).text();
+  assert.match(page, /Change of time: waiting for the host/);
+  assert.match(page, /Keep my current time/);
+  let b = await booking(t, id);
+  const kept = await post(t, `/bookings/${id}/change/withdraw`, {
+    move: b.move!.id,
+  }, { cookie });
+  assert.equal(
+    kept.headers.get("location"),
+    `/bookings/${id}?notice=move_withdrawn`,
+  );
+  b = await booking(t, id);
+  assert.equal(b.move, null);
+  assert.deepEqual((await day(t, k.id, "2026-12-11")).claims, []);
+  const audit = (await listAuditFor(t.kv, "booking", id)).map((a) => a.action);
+  assert.ok(audit.includes("booking.move_withdrawn"), audit.join());
+
+  // Asked again, then the host cancels the booking: both times are free.
+  await post(t, `/bookings/${id}/change`, ask, { cookie });
+  assert.equal((await booking(t, id)).move?.status, "requested");
+  const cancel = await post(t, `/host/bookings/${id}/cancel`, {}, {
+    cookie: hostCookie,
+  });
+  assert.equal(cancel.status, 303);
+  b = await booking(t, id);
+  assert.equal(b.status, "cancelled");
+  assert.equal(b.move, null);
+  assert.deepEqual((await day(t, k.id, "2026-12-10")).claims, []);
+  assert.deepEqual((await day(t, k.id, "2026-12-11")).claims, []);
+  // The pending change's expiry job finds nothing left to do.
+  t.advance(25 * 3600_000);
+  await runJobs(t);
+  assert.equal((await booking(t, id)).status, "cancelled");
   t.close();
 });
