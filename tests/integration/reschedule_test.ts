@@ -6,6 +6,7 @@
  * who accepts, declines or lets them lapse.
  */
 import assert from "node:assert/strict";
+import { extractText, getDocumentProxy } from "unpdf";
 import { at } from "../../lib/app.ts";
 import { listAuditFor } from "../../lib/audit/repo.ts";
 import type { CalendarDay } from "../../lib/bookings/day_claims.ts";
@@ -138,6 +139,21 @@ Deno.test("reschedule: inside the free-cancellation window a cheaper time moves 
   const [mail] = await mailTo(t, "rosa@example.com", /Booking moved/);
   assert.match(mail.text, /Fri, Dec 11, 10:00 AM – 12:00 PM/);
   assert.match(mail.text, /\$40 is being refunded/);
+  // The receipt: the new time's lines, what the card was charged and refunded.
+  const pdf = await t.request(`/bookings/${id}/receipt.pdf`, {
+    headers: { Cookie: w.cookie },
+  });
+  const { text } = await extractText(
+    await getDocumentProxy(new Uint8Array(await pdf.arrayBuffer())),
+    { mergePages: true },
+  );
+  assert.match(text, /2 hours × \$40/);
+  assert.match(
+    text,
+    /Time changed on .+ from Thu, Dec 10, 10:00 AM – 1:00 PM: \$40 refunded/,
+  );
+  assert.match(text, /Total charged \$145/);
+  assert.match(text, /Paid after refunds \$105/);
   t.close();
 });
 
