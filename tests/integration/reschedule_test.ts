@@ -531,3 +531,57 @@ Deno.test("reschedule: the renter keeps their time while a change waits; cancell
   assert.equal((await booking(t, id)).status, "cancelled");
   t.close();
 });
+
+Deno.test("reschedule: renters racing to move into the same free time: exactly one gets it, the others keep theirs", async () => {
+  const w = await world();
+  const { t, k } = w;
+  const others = [];
+  for (const [i, start] of ["14:00", "17:00"].entries()) {
+    const r = await signUpConfirmed(t, `racer${i}@example.com`, "rent", {
+      wallet: true,
+    });
+    const id = await bookPaid(t, r.cookie, {
+      kitchen: k.id,
+      date: "2026-12-10",
+      start,
+      end: start === "14:00" ? "17:00" : "20:00",
+    });
+    others.push({ id, user: r.user });
+  }
+  const racers = [{ id: w.id, user: w.renter }, ...others];
+  const ask = { date: "2026-12-12", start: "10:00", end: "13:00" };
+  const results = await Promise.allSettled(
+    racers.flatMap((r) =>
+      Array.from(
+        { length: 4 },
+        () => requestMove(at(t.services), r.id, r.user, ask),
+      )
+    ),
+  );
+  const won = results.filter((r) => r.status === "fulfilled");
+  const lost = results.filter((r) => r.status === "rejected");
+  assert.equal(
+    won.length,
+    1,
+    JSON.stringify(
+      lost.map((l) => String((l as PromiseRejectedResult).reason)),
+    ),
+  );
+  for (const l of lost) {
+    assert.match(
+      String((l as PromiseRejectedResult).reason),
+      /Someone else has just booked part of that time|already under way|changed while|this booking.s time already/,
+    );
+  }
+  const moved = [];
+  for (const r of racers) {
+    const b = await booking(t, r.id);
+    if (b.localDate === "2026-12-12") moved.push(b.id);
+    else assert.equal(b.localDate, "2026-12-10");
+  }
+  assert.equal(moved.length, 1);
+  const claims = (await day(t, k.id, "2026-12-12")).claims;
+  assert.deepEqual(claims.map((c) => c.ref), moved);
+  assert.equal((await day(t, k.id, "2026-12-10")).claims.length, 2);
+  t.close();
+});
