@@ -381,6 +381,14 @@ export const moveReviewQuery = z.object({
   end: q.end || endAfterHours(q.start, Number(q.hours)),
 }));
 
+/** The date of a new time that did not read, when at least that reads: where the picker reopens. */
+export function moveDateOf(values: Record<string, string | undefined>): {
+  date?: string;
+} {
+  const date = localDate.safeParse(values.date);
+  return date.success ? { date: date.data } : {};
+}
+
 /** The review page's form: the new time and the conditions ticked. */
 export const moveForm = z.object({
   date: holdRequest.shape.date,
