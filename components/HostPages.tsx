@@ -1,3 +1,4 @@
+import type { ComponentChildren } from "preact";
 import { BookingMessagesCard } from "./MessagesPages.tsx";
 import type { BookingReviewsView } from "../lib/reviews/pages.ts";
 import type { RatingSummary } from "../lib/reviews/rules.ts";
@@ -189,7 +190,7 @@ function recordText(r: HostRequestView["record"]): string {
  * before answering it, and the two answers (declining with an optional
  * reason the renter reads).
  */
-export function HostRequestPage({ view, form, notice, now }: {
+export function HostRequestPage({ view, form, notice, now, children }: {
   /** With the renter's rating from hosts and the booking's reviews (lib/reviews). */
   view: HostRequestView & {
     renterRating?: RatingSummary;
@@ -198,6 +199,8 @@ export function HostRequestPage({ view, form, notice, now }: {
   form: FormState;
   notice?: string;
   now: number;
+  /** Blocks under the header (a change of time to answer, MovePages.tsx). */
+  children?: ComponentChildren;
 }) {
   const b = view.booking;
   const r = view.renter;
@@ -223,6 +226,7 @@ export function HostRequestPage({ view, form, notice, now }: {
           {`Booking reference ${view.reference} · ${STATUS[b.status]}`}
         </p>
       </header>
+      {children}
       {open && b.respondBy !== null && (
         <p class={card} data-testid="answer-by">
           {`Answer by ${formatDayTimeZoned(b.timeZone, b.respondBy)} (${

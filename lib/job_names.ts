@@ -71,6 +71,12 @@ export const REVIEW_REMINDER_JOB = "review.closing_reminder";
 /** A review window's end: whatever was written is published. */
 export const REVIEW_WINDOW_CLOSE_JOB = "review.window_close";
 
+// Changing a booking's time (lib/bookings/moves.ts, lib/payments/reschedule.ts).
+/** Charges a move's higher price to the saved card; payload `{ bookingId, moveId }`. */
+export const MOVE_CHARGE_JOB = "booking.move_charge";
+/** Releases a move's new time when its deadline passes unanswered or unpaid; payload `{ bookingId, moveId }`. */
+export const MOVE_EXPIRY_JOB = "booking.move_expiry";
+
 export type JobName =
   | typeof EMAIL_JOB
   | typeof RESET_REQUEST_JOB
@@ -93,4 +99,6 @@ export type JobName =
   | typeof MESSAGE_UNREAD_JOB
   | typeof REVIEW_WINDOW_OPEN_JOB
   | typeof REVIEW_REMINDER_JOB
-  | typeof REVIEW_WINDOW_CLOSE_JOB;
+  | typeof REVIEW_WINDOW_CLOSE_JOB
+  | typeof MOVE_CHARGE_JOB
+  | typeof MOVE_EXPIRY_JOB;

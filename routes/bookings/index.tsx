@@ -9,6 +9,7 @@ import {
   TripsPage,
 } from "../../components/BookingPages.tsx";
 import { emptyForm, type FormState } from "../../components/Forms.tsx";
+import { MoveSection } from "../../components/MovePages.tsx";
 import { signNext } from "../../lib/accounts/next_link.ts";
 import { decide } from "../../lib/accounts/roles.ts";
 import { reviewBooking } from "../../lib/bookings/drafts.ts";
@@ -36,6 +37,8 @@ import { loadCityKitchenPage } from "../../lib/compliance/kitchen_page.ts";
 import { ID_PATTERN } from "../../lib/ids.ts";
 import { resumeCheckout, takeToCheckout } from "../../lib/payments/checkout.ts";
 import { payDemo } from "../../lib/payments/events.ts";
+import { DEMO_CARDS } from "../../lib/payments/schema.ts";
+import { ValidationError } from "../../lib/errors.ts";
 import { type AppContext, type AppEnv, page } from "../context.tsx";
 import {
   formFailure,
@@ -46,6 +49,7 @@ import {
 } from "../forms.ts";
 import { attachment, redirect, redirectOut } from "../headers.ts";
 import { at } from "../../lib/app.ts";
+import { bookingChange } from "./change.tsx";
 
 export const bookings = new Hono<AppEnv>();
 
@@ -64,8 +68,20 @@ bookings.use(async (c, next) => {
   await next();
 });
 
+// Changing a booking's time: /bookings/:id/change… (change.tsx).
+bookings.route("/", bookingChange);
+
 /** What the booking page was sent back with, after an action on it. */
-const NOTICES = ["paid", "cancelled", "withdrawn"] as const;
+const NOTICES = [
+  "paid",
+  "cancelled",
+  "withdrawn",
+  "moved",
+  "move_requested",
+  "move_charging",
+  "move_paid",
+  "move_withdrawn",
+] as const;
 type BookingNotice = typeof NOTICES[number];
 const noticeOf = (c: AppContext): BookingNotice | undefined =>
   NOTICES.find((n) => n === readNotice(c));
@@ -215,7 +231,11 @@ bookings.get(`/:id{${ID_PATTERN}}`, async (c) => {
   );
   const notice = noticeOf(c);
   const confirming = view.booking.status === "held" && notice === "paid";
-  if (confirming) c.header("Refresh", "2");
+  // A payment or a charge of a change of time is being confirmed: look again soon.
+  const settling = view.booking.move?.status === "charging" ||
+    (notice === "move_paid" &&
+      view.booking.move?.status === "awaiting_payment");
+  if (confirming || settling) c.header("Refresh", "2");
   return page(
     c,
     { title: view.kitchen.title },
@@ -225,7 +245,9 @@ bookings.get(`/:id{${ID_PATTERN}}`, async (c) => {
       reviewNotice={reviewNotice(readNotice(c))}
       confirming={confirming}
       now={now}
-    />,
+    >
+      <MoveSection view={view} notice={notice} now={now} />
+    </BookingPage>,
   );
 });
 
@@ -297,9 +319,19 @@ bookings.get(`/:id{${ID_PATTERN}}/pay`, async (c) => {
   );
 });
 
+/** The demo checkout's card: how later charges of it go (lib/payments/off_session.ts). */
+const demoPayment = z.object({
+  card: z.union([z.literal(""), z.enum(DEMO_CARDS)], "Pick a demo card")
+    .transform((c) => c || "works"),
+});
+
 bookings.post(`/:id{${ID_PATTERN}}/pay`, async (c) => {
   const id = c.req.param("id");
-  await payDemo(at(c.var.services), id, c.var.user!.id);
+  const read = await readForm(c, demoPayment);
+  if (!read.ok) {
+    throw new ValidationError(read.form.errors, "Pick one of the demo cards.");
+  }
+  await payDemo(at(c.var.services), id, c.var.user!.id, read.data.card);
   return redirect(c, `/bookings/${id}?notice=paid`);
 });
 
