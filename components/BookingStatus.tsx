@@ -30,6 +30,7 @@ export const STATUS_TEXT: Record<Booking["status"], string> = {
   held: "Waiting for payment",
   requested: "Waiting for the host to accept",
   confirmed: "Confirmed",
+  scheduled: "Booked: charged 3 days before",
   expired: "Not booked",
   declined: "Declined by the host",
   withdrawn: "Request withdrawn",

@@ -26,6 +26,7 @@ const link = "font-semibold text-emerald-800 underline";
 const STATUS: Partial<Record<Booking["status"], string>> = {
   requested: "Request: waiting for your answer",
   confirmed: "Confirmed",
+  scheduled: "Booked (weekly)",
   completed: "Completed",
 };
 

@@ -77,6 +77,7 @@ const STATUS: Record<Booking["status"], string> = {
   held: "Waiting for the renter's payment",
   requested: "Request: waiting for your answer",
   confirmed: "Confirmed",
+  scheduled: "Booked (weekly): the renter is charged 3 days before",
   expired: "Not booked",
   declined: "Declined",
   withdrawn: "Withdrawn by the renter",

@@ -25,6 +25,7 @@ export const ICS_STATUS: Record<BookingStatus, ICalEventStatus> = {
   held: ICalEventStatus.TENTATIVE,
   requested: ICalEventStatus.TENTATIVE,
   confirmed: ICalEventStatus.CONFIRMED,
+  scheduled: ICalEventStatus.CONFIRMED,
   completed: ICalEventStatus.CONFIRMED,
   cancelled: ICalEventStatus.CANCELLED,
   expired: ICalEventStatus.CANCELLED,

@@ -12,8 +12,8 @@
  * stay within what a saved card is good for.
  */
 import { z } from "zod";
+import { localInstant } from "../kitchens/free_time.ts";
 import { localDate } from "../kitchens/schema.ts";
-import { requestedInterval } from "./holds.ts";
 
 /** ISO weekday codes in order: index + 1 is the ISO weekday (1 = Monday). */
 export const WEEKDAY_CODES = [
@@ -287,20 +287,23 @@ export function planOccurrences(
   rule: SeriesRule,
   timeZone: string,
 ): PlannedOccurrence[] {
-  return seriesDates(rule).map((date, i) => {
-    const interval = requestedInterval({ timeZone }, {
-      date,
-      start: rule.start,
-      end: rule.end,
-    });
-    return {
-      n: i + 1,
-      localDate: date,
-      localStart: rule.start,
-      localEnd: rule.end,
-      ...interval,
-    };
-  });
+  return seriesDates(rule).map((date, i) => ({
+    n: i + 1,
+    localDate: date,
+    localStart: rule.start,
+    localEnd: rule.end,
+    // As a single booking's hours are read (holds.ts requestedInterval).
+    start: localInstant(timeZone, date, rule.start),
+    end: rule.end === "24:00"
+      ? localInstant(timeZone, date, "24:00")
+      : localInstant(
+        timeZone,
+        rule.end <= rule.start
+          ? Temporal.PlainDate.from(date).add({ days: 1 }).toString()
+          : date,
+        rule.end,
+      ),
+  }));
 }
 
 /** "Tuesdays and Thursdays", "Saturdays", "Mondays, Wednesdays and Fridays". */
