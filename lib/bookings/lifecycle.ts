@@ -32,7 +32,11 @@ import {
   withFirmClaim,
   withoutClaim,
 } from "./day_claims.ts";
-import { type Canceller, refundForCancellation } from "./refunds.ts";
+import {
+  type Canceller,
+  type Refund,
+  refundForCancellation,
+} from "./refunds.ts";
 import {
   addBookingUpdate,
   addCalendarDay,
@@ -53,6 +57,7 @@ import {
   BOOKING_REMINDER_JOB,
   REFUND_JOB,
   REQUEST_TIMEOUT_JOB,
+  SERIES_SETTLE_JOB,
 } from "../job_names.ts";
 import type { MailSettings } from "../email/job.ts";
 
@@ -254,15 +259,23 @@ export async function confirmPayment(
   id: string,
   refs: PaymentRefs,
   actor: AuditActor = { kind: "system", id: null },
+  /**
+   * Adds to the same atomic (a standing booking's date tells its renter
+   * itself: series_emails.ts), given the booking as confirmed.
+   */
+  also?: (atomic: Deno.AtomicOperation, b: Booking) => void,
 ): Promise<ConfirmOutcome> {
   const p = await parties(deps.kv, id);
   let outcome: ConfirmOutcome["kind"] = "unchanged";
   const booking = await changeBooking(deps, id, (b, days) => {
-    if (b.status !== "held" && b.status !== "expired") {
+    if (
+      b.status !== "held" && b.status !== "expired" && b.status !== "scheduled"
+    ) {
       outcome = "unchanged";
       return null;
     }
-    let claim: Change["claim"] = "firm";
+    // A standing booking's later date holds its time firmly already.
+    let claim: Change["claim"] = b.status === "scheduled" ? "keep" : "firm";
     if (b.status === "expired") {
       const mine = {
         ref: id,
@@ -308,7 +321,9 @@ export async function confirmPayment(
     // Hours requested while documents are reviewed wait like a request:
     // the card is only authorised until staff decide.
     const forDocuments = b.waitingFor === "documents";
-    const request = b.mode === "request" || forDocuments;
+    // A later date of a request-to-book series was accepted with the series.
+    const request = b.status !== "scheduled" &&
+      (b.mode === "request" || forDocuments);
     outcome = request ? "requested" : "confirmed";
     const status = transition(b.status, request ? "authorise" : "pay");
     const respondBy = request
@@ -325,6 +340,9 @@ export async function confirmPayment(
         ? b.ledger
         : [...b.ledger, ...chargeEntries(b, refs.chargeId, deps.now)],
       note: null,
+      ...(b.charge
+        ? { charge: { ...b.charge, problem: null, problemText: null } }
+        : {}),
     };
     return {
       booking: next,
@@ -352,6 +370,9 @@ export async function confirmPayment(
             payload: { bookingId: id },
             runAt: respondBy!,
           }, { now: deps.now, wake: deps.mail.wake });
+          also?.(atomic, next);
+          // A series' dates are told about together (series_emails.ts).
+          if (next.seriesId) return addSeriesSettle(atomic, deps, next);
           tellParties(
             atomic,
             deps,
@@ -365,6 +386,11 @@ export async function confirmPayment(
           return;
         }
         addConfirmedTimers(atomic, next, deps);
+        also?.(atomic, next);
+        if (next.seriesId) {
+          if (b.status !== "scheduled") addSeriesSettle(atomic, deps, next);
+          return;
+        }
         tellParties(atomic, deps, p, next, {
           renter: "confirmed_renter",
           host: "confirmed_host",
@@ -373,6 +399,24 @@ export async function confirmPayment(
     };
   });
   return { kind: outcome, booking } as ConfirmOutcome;
+}
+
+/**
+ * A standing booking's first date changed status (paid, authorised,
+ * answered, lapsed): its other dates follow it (series.ts `settleSeries`),
+ * in a job written with the change, so they never miss it.
+ */
+export function addSeriesSettle(
+  atomic: Deno.AtomicOperation,
+  deps: LifecycleDeps,
+  b: Booking,
+): void {
+  if (!b.seriesId) return;
+  addJob(atomic, {
+    id: `series-settle:${b.seriesId}:${b.id}:${b.status}`,
+    type: SERIES_SETTLE_JOB,
+    payload: { seriesId: b.seriesId },
+  }, { now: deps.now, wake: deps.mail.wake });
 }
 
 export function addConfirmedTimers(
@@ -437,7 +481,10 @@ export function refundNow(
   policy: CancellationPolicy,
   by: Canceller,
   now: number,
-) {
+): Refund {
+  // A standing booking's later date is charged 3 days before it starts:
+  // cancelled before that, there is nothing to give back.
+  if (b.status === "scheduled") return nothingCharged(b, by);
   return refundForCancellation({
     quote: b.quote,
     cancelledBy: by,
@@ -445,6 +492,25 @@ export function refundNow(
     startMs: b.start,
     cancelledAtMs: now,
   });
+}
+
+/** The "refund" of a date never charged: nothing moves, everyone keeps nothing. */
+function nothingCharged(b: Booking, by: Canceller): Refund {
+  return {
+    cancelledBy: by,
+    refundBps: 0,
+    refundCents: 0,
+    hostReversalCents: 0,
+    commissionRefundCents: 0,
+    renterFeeRefundCents: 0,
+    authorityRefundCents: 0,
+    hostKeepsCents: 0,
+    platformKeepsCents: 0,
+    authorityKeepsCents: 0,
+    explanation: b.charge?.problem
+      ? "This date was not paid, so there is nothing to refund."
+      : "This date was not charged yet (it is charged 3 days before it starts), so there is nothing to refund.",
+  };
 }
 
 /**
@@ -473,6 +539,8 @@ export interface CancelRequest {
   through: readonly Canceller[];
   /** Why, for the record; staff must give one. */
   reason: string | null;
+  /** No emails: the caller tells both sides once for several dates (a series). */
+  quiet?: boolean;
 }
 
 /**
@@ -572,10 +640,12 @@ export async function cancelBooking(
           },
           ...(reason ? { reason } : {}),
         }, deps.now);
-        tellParties(atomic, deps, p, next, {
-          renter: "cancelled_renter",
-          host: "cancelled_host",
-        });
+        if (!request.quiet) {
+          tellParties(atomic, deps, p, next, {
+            renter: "cancelled_renter",
+            host: "cancelled_host",
+          });
+        }
         if (refund.refundCents > 0) {
           addJob(atomic, {
             id: `booking-refund:${b.id}:${n}`,
