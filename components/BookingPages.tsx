@@ -304,6 +304,47 @@ export function ChooseHoursPage(
   );
 }
 
+/**
+ * The demo card to pay with: it is saved like a card at Stripe Checkout,
+ * and later charges of it (a changed time, a weekly occurrence) go as it
+ * says, so the declined and authentication paths can be tried without Stripe.
+ */
+export function DemoCardChoice() {
+  const cards = [
+    ["works", "4242 4242 4242 4242", "Works, now and for later charges"],
+    [
+      "declines",
+      "4000 0000 0000 0341",
+      "Works now; later charges are declined",
+    ],
+    [
+      "needs_authentication",
+      "4000 0027 6000 3184",
+      "Works now; later charges need you to confirm with your bank",
+    ],
+  ] as const;
+  return (
+    <fieldset class="space-y-2">
+      <legend class="font-semibold">Demo card</legend>
+      {cards.map(([value, number, what], i) => (
+        <label class="flex items-start gap-2" key={value}>
+          <input
+            type="radio"
+            name="card"
+            value={value}
+            checked={i === 0}
+            class="mt-1"
+          />
+          <span>
+            <span class="font-mono">{number}</span>
+            <span class="block text-sm text-stone-700">{what}</span>
+          </span>
+        </label>
+      ))}
+    </fieldset>
+  );
+}
+
 export function DemoCheckoutPage({ booking, kitchen, now }: {
   booking: Booking;
   kitchen: Kitchen;
@@ -336,7 +377,12 @@ export function DemoCheckoutPage({ booking, kitchen, now }: {
       {request && <RequestTerms />}
       <AuthoriseOnly booking={booking} />
       <div class="flex flex-wrap gap-3">
-        <form method="post" action={`/bookings/${booking.id}/pay`}>
+        <form
+          method="post"
+          action={`/bookings/${booking.id}/pay`}
+          class="w-full space-y-4"
+        >
+          <DemoCardChoice />
           <button type="submit" class={button}>
             {request ? `Authorise ${total} (demo)` : `Pay ${total} (demo)`}
           </button>

@@ -63,6 +63,7 @@ import {
 } from "./job_names.ts";
 import { defineJob, type JobHandlers } from "./jobs/runner.ts";
 import { processPaymentEvent } from "./payments/events.ts";
+import type { OffSessionHandlers } from "./payments/off_session.ts";
 import { recordRefund } from "./payments/refunds.ts";
 import { releaseAuthorisation } from "./payments/requests.ts";
 import { paymentOrigins, stripeFromConfig } from "./payments/stripe.ts";
@@ -100,6 +101,12 @@ export interface Services {
   paymentOrigins: string[];
   /** Every job type's handler, for the workers (lib/jobs/runner.ts). */
   jobs: JobTable;
+  /**
+   * Who settles a payment made for a purpose beyond a booking's first
+   * Checkout (off-session charges and their fallback Checkouts), by the
+   * `purpose` in its metadata (lib/payments/off_session.ts).
+   */
+  offSession: OffSessionHandlers;
 }
 
 /** The services at one instant: what lib functions take as their deps. */
@@ -145,12 +152,18 @@ export function createServices(
     baseUrl: config.BASE_URL,
     paymentOrigins: paymentOrigins(config.STRIPE_API_BASE),
     jobs: {} as Services["jobs"],
+    offSession: offSessionHandlers(),
   };
   s.jobs = jobTable(s);
   return s;
 }
 
 const bookingJob = z.object({ bookingId: z.string().min(1).max(64) });
+
+/** Off-session payments' settlers by purpose: each domain that charges later adds its own. */
+function offSessionHandlers(): OffSessionHandlers {
+  return {};
+}
 
 /**
  * The table of job names → handlers. Each handler reads the clock when it

@@ -235,6 +235,8 @@ export const keys = {
     "payment_events_unprocessable",
     ref,
   ],
+  /** A renter's payment customer (Stripe Customer or demo card), for charging a saved card later. */
+  paymentCustomer: (userId: string) => ["payment_customers", userId],
 
   // owner: lib/compliance (lib/compliance/)
   // Documents, their queues and watch lists, wallets, certifier recognitions,

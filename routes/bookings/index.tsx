@@ -33,6 +33,8 @@ import { loadCityKitchenPage } from "../../lib/compliance/kitchen_page.ts";
 import { ID_PATTERN } from "../../lib/ids.ts";
 import { resumeCheckout, takeToCheckout } from "../../lib/payments/checkout.ts";
 import { payDemo } from "../../lib/payments/events.ts";
+import { DEMO_CARDS } from "../../lib/payments/schema.ts";
+import { ValidationError } from "../../lib/errors.ts";
 import { type AppContext, type AppEnv, page } from "../context.tsx";
 import {
   formFailure,
@@ -293,9 +295,19 @@ bookings.get(`/:id{${ID_PATTERN}}/pay`, async (c) => {
   );
 });
 
+/** The demo checkout's card: how later charges of it go (lib/payments/off_session.ts). */
+const demoPayment = z.object({
+  card: z.union([z.literal(""), z.enum(DEMO_CARDS)], "Pick a demo card")
+    .transform((c) => c || "works"),
+});
+
 bookings.post(`/:id{${ID_PATTERN}}/pay`, async (c) => {
   const id = c.req.param("id");
-  await payDemo(at(c.var.services), id, c.var.user!.id);
+  const read = await readForm(c, demoPayment);
+  if (!read.ok) {
+    throw new ValidationError(read.form.errors, "Pick one of the demo cards.");
+  }
+  await payDemo(at(c.var.services), id, c.var.user!.id, read.data.card);
   return redirect(c, `/bookings/${id}?notice=paid`);
 });
 
