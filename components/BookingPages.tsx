@@ -21,6 +21,8 @@ import {
   WaitingForDocuments,
 } from "./DocumentRequests.tsx";
 import CancelDialog from "../islands/CancelDialog.tsx";
+import type { SeriesSummary } from "../lib/bookings/series_pages.ts";
+import { SeriesList } from "./SeriesPages.tsx";
 import {
   cancelNowSentence,
   cancelQuestion,
@@ -544,11 +546,14 @@ export function CancelBookingPage(
   );
 }
 
-export function TripsPage({ bookings, titles, now }: {
+export function TripsPage({ bookings: all, titles, now, series = [] }: {
   bookings: Booking[];
   titles: Record<string, string>;
   now: number;
+  /** Standing bookings: listed as one card each, their dates on their page. */
+  series?: SeriesSummary[];
 }) {
+  const bookings = all.filter((b) => !b.seriesId);
   const groups: [string, Booking[]][] = [
     [
       "Upcoming",
@@ -572,6 +577,7 @@ export function TripsPage({ bookings, titles, now }: {
   return (
     <section class="space-y-8">
       <h1 class="text-3xl font-extrabold">Your bookings</h1>
+      <SeriesList list={series} />
       {groups.map(([heading, list]) => (
         <div>
           <h2 class="text-xl font-bold">{heading}</h2>
@@ -596,6 +602,63 @@ export function TripsPage({ bookings, titles, now }: {
             )}
         </div>
       ))}
+    </section>
+  );
+}
+
+/**
+ * The demo checkout for a standing booking's date whose off-session charge
+ * failed (lib/payments/occurrences.ts): pay it now, with the demo card the
+ * later dates are then charged to.
+ */
+export function DatePayPage({ booking, kitchen }: {
+  booking: Booking;
+  kitchen: Kitchen;
+}) {
+  const total = formatCents(booking.quote.totalChargedCents);
+  return (
+    <section class="mx-auto max-w-xl space-y-6">
+      <p
+        role="note"
+        class="rounded-lg border-2 border-amber-400 bg-amber-50 p-4 font-semibold text-amber-900"
+      >
+        Demo checkout: no card is needed and nothing is charged. With Stripe
+        keys configured, this step is Stripe Checkout.
+      </p>
+      <h1 class="text-3xl font-extrabold">Pay for this date</h1>
+      {booking.charge?.problemText && (
+        <p>
+          {`We could not charge your saved card: ${booking.charge.problemText}`}
+        </p>
+      )}
+      <div class={card}>
+        <h2 class="text-xl font-bold">{kitchen.title}</h2>
+        <p class="mt-1">
+          {times(booking.timeZone, booking.start, booking.end)}
+        </p>
+        <div class="mt-4">
+          <Receipt quote={booking.quote} />
+        </div>
+      </div>
+      <form
+        method="post"
+        action={`/bookings/${booking.id}/pay-date`}
+        class="space-y-4"
+      >
+        <DemoCardChoice />
+        <p class="text-sm text-stone-700">
+          The card you pay with now is the one your later dates are charged to.
+        </p>
+        <button type="submit" class={button}>{`Pay ${total} (demo)`}</button>
+      </form>
+      <p>
+        <a
+          href={`/bookings/${booking.id}`}
+          class="font-semibold text-emerald-800 underline"
+        >
+          Back to the booking
+        </a>
+      </p>
     </section>
   );
 }

@@ -61,6 +61,22 @@ import {
   RESET_REQUEST_JOB,
   STAGED_CLEANUP_JOB,
 } from "./job_names.ts";
+import {
+  OCCURRENCE_CHARGE_JOB,
+  OCCURRENCE_DOCUMENTS_JOB,
+  OCCURRENCE_RELEASE_JOB,
+  SERIES_SETTLE_JOB,
+} from "./job_names.ts";
+import {
+  releaseUnpaidDate,
+  remindDateDocuments,
+  settleSeries,
+} from "./bookings/series.ts";
+import {
+  chargeDate,
+  OCCURRENCE_PURPOSE,
+  settleDatePayment,
+} from "./payments/occurrences.ts";
 import { defineJob, type JobHandlers } from "./jobs/runner.ts";
 import { processPaymentEvent } from "./payments/events.ts";
 import type { OffSessionHandlers } from "./payments/off_session.ts";
@@ -155,6 +171,9 @@ export function createServices(
     offSession: offSessionHandlers(),
   };
   s.jobs = jobTable(s);
+  // Standing bookings: payments for a series' later dates (payments/occurrences.ts).
+  s.offSession[OCCURRENCE_PURPOSE] = (_deps, event) =>
+    settleDatePayment(at(s), event);
   return s;
 }
 
@@ -262,6 +281,26 @@ function jobTable(s: Services): JobTable {
       run: async () => {
         await sweepOrphanedUploads(s.kv, s.clock());
       },
+    }),
+    // Standing bookings (lib/bookings/series.ts, lib/payments/occurrences.ts).
+    [SERIES_SETTLE_JOB]: defineJob({
+      schema: z.object({ seriesId: z.string().min(1).max(64) }),
+      run: async ({ seriesId }) => {
+        await settleSeries(at(s), seriesId);
+      },
+    }),
+    [OCCURRENCE_CHARGE_JOB]: defineJob({
+      schema: bookingJob,
+      run: ({ bookingId }, ctx) => chargeDate(at(s), bookingId, ctx.jobId),
+    }),
+    [OCCURRENCE_RELEASE_JOB]: defineJob({
+      schema: bookingJob,
+      run: ({ bookingId }) => releaseUnpaidDate(at(s), bookingId),
+    }),
+    [OCCURRENCE_DOCUMENTS_JOB]: defineJob({
+      schema: bookingJob,
+      run: ({ bookingId }, ctx) =>
+        remindDateDocuments(at(s), bookingId, ctx.jobId),
     }),
   };
 }

@@ -14,6 +14,7 @@ import {
   refundNow,
 } from "./lifecycle.ts";
 import { receiptFileName, receiptPdf } from "./receipt.ts";
+import { loadRenterSeries, type SeriesSummary } from "./series_pages.ts";
 import { referenceOf } from "./reference.ts";
 import {
   type Canceller,
@@ -142,12 +143,26 @@ export async function loadBookingPage(
   };
 }
 
-/** The renter's trips with their kitchens' titles. */
+/**
+ * The renter's trips with their kitchens' titles, and their standing
+ * bookings (whose dates the page lists under the series, not one by one).
+ */
 export async function loadTrips(
   kv: Deno.Kv,
   renterId: string,
-): Promise<{ bookings: Booking[]; titles: Record<string, string> }> {
-  return await withTitles(kv, await listBookingsByRenter(kv, renterId));
+  now: number,
+): Promise<
+  {
+    bookings: Booking[];
+    titles: Record<string, string>;
+    series: SeriesSummary[];
+  }
+> {
+  const [trips, series] = await Promise.all([
+    withTitles(kv, await listBookingsByRenter(kv, renterId)),
+    loadRenterSeries(kv, renterId, now),
+  ]);
+  return { ...trips, series };
 }
 
 /** A host's bookings (newest start first) with their kitchens' titles. */

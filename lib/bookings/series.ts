@@ -91,6 +91,7 @@ import {
   lackingNow,
 } from "./series_verdict.ts";
 import { transition } from "./state.ts";
+import { declineRequest } from "./requests.ts";
 
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;
@@ -137,6 +138,35 @@ export function seriesWindow(
     },
     monthsAhead,
     lastDate: last.toString(),
+  };
+}
+
+/** A kitchen that takes weekly bookings now, or why not (404, 409). */
+export async function weeklyKitchen(
+  kv: Deno.Kv,
+  id: string,
+): Promise<Kitchen> {
+  const kitchen = await bookableKitchen(kv, id);
+  requireStanding(kitchen);
+  return kitchen;
+}
+
+/** What the ask form starts with: 8 dates from `from` (or today), 9 AM to 1 PM. */
+export function seriesDefaults(
+  kitchen: Kitchen,
+  now: number,
+  from?: string,
+): Record<string, string> {
+  const today = localToday(kitchen.timeZone, now);
+  return {
+    kitchen: kitchen.id,
+    weekdays: "",
+    start: "09:00",
+    end: "13:00",
+    every: "1",
+    from: from && from >= today ? from : today,
+    count: "8",
+    until: "",
   };
 }
 
@@ -345,7 +375,7 @@ export async function claimSeries(
   deps: SeriesDeps,
   renter: SessionUser,
   req: SeriesClaim,
-): Promise<Series> {
+): Promise<{ series: Series; lead: Booking }> {
   if (deps.payments === "off") throw new ConflictError(PAYMENTS_OFF);
   const may = decide(renter, "book");
   if (!may.ok) throw new ForbiddenError(may.reason);
@@ -430,7 +460,11 @@ export async function claimSeries(
   const claimed = (await getSeries(deps.kv, id))!;
   const held = claimed.occurrences.filter((o) => o.state === "claimed");
   if (held.length >= MIN_FREE_OCCURRENCES) {
-    return await updateSeries(deps, id, (s) => ({ ...s, status: "held" }));
+    const series = await updateSeries(deps, id, (s) => ({
+      ...s,
+      status: "held",
+    }));
+    return { series, lead: (await getBooking(deps.kv, series.leadId!))! };
   }
   await releaseDates(deps, claimed, "expired");
   await updateSeries(deps, id, (s) => ({ ...s, status: "expired" }));
@@ -769,10 +803,58 @@ export async function settleSeries(
   }, (atomic, _before, after) => {
     if (target === "active") tellSeries(atomic, deps, p, after, "set");
     if (target === "requested") tellSeries(atomic, deps, p, after, "requested");
-    if (target === "declined") tellSeries(atomic, deps, p, after, "declined");
+    if (target === "declined") {
+      tellSeries(atomic, deps, p, after, "declined", {
+        reason: lead?.declineReason ?? null,
+      });
+    }
   });
   if (target !== "requested") await dropRenterHold(deps, settled);
   return settled;
+}
+
+/** The series' first date, when the series waits for its host's answer. */
+async function requestedLead(
+  deps: Pick<SeriesDeps, "kv">,
+  id: string,
+  actor: { id: string },
+): Promise<{ series: Series; lead: Booking }> {
+  const s = await getSeries(deps.kv, id);
+  if (!s || s.hostId !== actor.id) {
+    throw new NotFoundError("We could not find that booking.");
+  }
+  const lead = s.leadId ? await getBooking(deps.kv, s.leadId) : null;
+  if (s.status !== "requested" || lead?.status !== "requested") {
+    throw new ConflictError(
+      "This weekly booking is not waiting for an answer: it was answered, withdrawn or it expired.",
+      { href: `/host/bookings/series/${id}`, label: "See where it stands" },
+    );
+  }
+  return { series: s, lead };
+}
+
+/**
+ * The host declines a request-to-book series as a whole (issue 19 §4): its
+ * first date is declined (the authorisation released) and the rest follow.
+ */
+export async function declineSeries(
+  deps: SeriesDeps,
+  id: string,
+  actor: { id: string; email?: string; roles: readonly string[] },
+  reason: string | null,
+): Promise<Series | null> {
+  const { lead } = await requestedLead(deps, id, actor);
+  await declineRequest(deps, lead.id, actor, reason, { asSeries: true });
+  return await settleSeries(deps, id);
+}
+
+/** Checks that the series waits for `actor`'s answer; its first date, to accept (payments captures it). */
+export async function leadToAccept(
+  deps: Pick<SeriesDeps, "kv">,
+  id: string,
+  actor: { id: string },
+): Promise<Booking> {
+  return (await requestedLead(deps, id, actor)).lead;
 }
 
 /** A series its renter, its host or staff may see; anyone else gets 404. */
@@ -1048,6 +1130,14 @@ export function addDocumentsRecheck(
     payload: { bookingId: b.id },
     runAt: at,
   }, { now: deps.now, wake: deps.mail.wake });
+}
+
+/** Whether the renter can pay for a date themselves now: its charge did not go through. */
+export function canPayDate(b: Booking, renterId: string, now: number): boolean {
+  return b.status === "scheduled" && b.renterId === renterId &&
+    (b.charge?.problem === "declined" ||
+      b.charge?.problem === "authentication_required") &&
+    (b.charge?.releaseAt ?? 0) > now;
 }
 
 /** Dates of a series by state, for its pages. */

@@ -80,7 +80,7 @@ export function tellSeries(
   p: SeriesParties,
   s: Series,
   what: SeriesEmail,
-  facts: { dates?: number; refundCents?: number; leadCents?: number } = {},
+  facts: { dates?: number; refundCents?: number; reason?: string | null } = {},
 ): void {
   const name = kitchenName(p.kitchen);
   const pattern = patternText(s);
@@ -144,7 +144,8 @@ export function tellSeries(
         heading: "The host declined your weekly booking",
         paragraphs: [
           `The host of ${name} declined your weekly booking (${pattern}). Your card was not charged, and the authorisation is released.`,
-        ],
+          facts.reason ? `The host wrote: “${facts.reason}”` : "",
+        ].filter(Boolean),
       },
     },
     ended_by_host: {
