@@ -431,6 +431,19 @@ export function BookingPage(
         now={now}
       />
       <WaitingForDocuments booking={b} />
+      {b.seriesId && (
+        <p class="rounded-lg border border-stone-200 bg-white px-4 py-3">
+          {"This date is part of a weekly booking. "}
+          <a
+            href={view.viewer === "host"
+              ? `/host/bookings/series/${b.seriesId}`
+              : `/bookings/series/${b.seriesId}`}
+            class="font-semibold text-emerald-800 underline"
+          >
+            See every date
+          </a>
+        </p>
+      )}
       {b.status === "confirmed" && (
         <div class={card}>
           <h2 class="text-xl font-bold">Getting in</h2>

@@ -109,7 +109,10 @@ export async function loadBookingPage(
   // The form posts to the booking's own route, which serves its two sides;
   // staff cancel from the staff page, with a reason.
   const by = cancellerThrough(booking, viewer, ["renter", "host"]);
-  const refund = booking.status === "confirmed" && by
+  // A standing booking's later date can be cancelled before it is charged.
+  const cancellable = booking.status === "confirmed" ||
+    (booking.status === "scheduled" && booking.start > now);
+  const refund = cancellable && by
     ? refundNow(booking, kitchen.cancellationPolicy, by, now)
     : null;
   const confirmed = booking.status === "confirmed";

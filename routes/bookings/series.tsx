@@ -95,21 +95,23 @@ async function renderAsk(
   values: Record<string, string>,
   ruleErrors: Record<string, string>,
   claim?: { form: FormState; status: FormStatus },
+  /** The blank form (only a kitchen asked): nothing to preview yet. */
+  blank = false,
 ) {
   const services = at(c.var.services);
   const kitchen = await weeklyKitchen(services.kv, values.kitchen);
   let form: FormState = { values, errors: ruleErrors };
   let preview: SeriesPreview | null = null;
   let status: 200 | FormStatus = claim?.status ?? 200;
+  const read = ruleQuery.safeParse(toRaw(values));
   if (Object.keys(ruleErrors).length > 0) {
     form = { ...form, message: "Please check the highlighted fields." };
     status = 400;
-  } else {
-    const read = ruleQuery.safeParse(toRaw(values));
+  } else if (!blank && read.success) {
     try {
       preview = await previewSeries(services, {
         kitchen: kitchen.id,
-        rule: ruleOf(read.data!),
+        rule: ruleOf(read.data),
       }, c.var.user?.id ?? null);
     } catch (err) {
       const failed = formFailure(form, err);
@@ -155,7 +157,7 @@ series.get("/new", async (c) => {
       c.var.services.clock(),
       ask.ok ? ask.data.from : undefined,
     );
-    return await renderAsk(c, defaults, {});
+    return await renderAsk(c, defaults, {}, undefined, true);
   }
   return await renderAsk(c, values, read.form.errors);
 });
