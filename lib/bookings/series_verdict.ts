@@ -66,10 +66,15 @@ export function calendarFacts(
   claim: { ref: string; bufferMs: number },
   mine: ReadonlySet<string> = new Set(),
 ): CalendarFacts {
+  // Its own claim (a retried hold, a re-judged date) is not in its way.
+  const others = days.map((d) => ({
+    ...d,
+    claims: d.claims.filter((c) => c.ref !== claim.ref),
+  }));
   const verdict = checkInterval(
     rules,
     interval,
-    busyIntervals(days, now),
+    busyIntervals(others, now),
     now,
   );
   const rejection = verdict.ok ||
@@ -98,7 +103,7 @@ export function calendarFacts(
 
 const TAKEN_WORDS: Record<CalendarFacts["taken"][number], string> = {
   blocked: "The host has blocked this time.",
-  booked: "Already booked by someone else.",
+  booked: "Already booked at this time.",
   yours: "You already have a booking at this time.",
 };
 
