@@ -16,7 +16,7 @@ import type { KitchenPage as KitchenPageData } from "../lib/kitchens/pages.ts";
 import { pickNote } from "../lib/kitchens/pick.ts";
 import { pickerDay } from "../lib/kitchens/slot_view.ts";
 import { type WeekView, weekView } from "../lib/kitchens/week_view.ts";
-import { BookWeeklyCard } from "./SeriesPages.tsx";
+import { BookWeeklyCard } from "./SeriesAskPage.tsx";
 import AvailabilityPicker from "../islands/AvailabilityPicker.tsx";
 import { DocumentNeeds } from "./DocumentStates.tsx";
 import { bookingModeOf } from "../lib/bookings/holds.ts";

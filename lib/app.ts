@@ -67,11 +67,11 @@ import {
   OCCURRENCE_RELEASE_JOB,
   SERIES_SETTLE_JOB,
 } from "./job_names.ts";
+import { settleSeries } from "./bookings/series.ts";
 import {
   releaseUnpaidDate,
   remindDateDocuments,
-  settleSeries,
-} from "./bookings/series.ts";
+} from "./bookings/series_dates.ts";
 import {
   chargeDate,
   OCCURRENCE_PURPOSE,

@@ -16,7 +16,6 @@
  */
 import { decide } from "../accounts/roles.ts";
 import type { SessionUser } from "../accounts/schema.ts";
-import { addAudit } from "../audit/repo.ts";
 import type { MailSettings } from "../email/job.ts";
 import {
   ConflictError,
@@ -27,7 +26,7 @@ import {
 import { canTakeBookings } from "../hosts/payouts.ts";
 import { getHostFresh } from "../hosts/repo.ts";
 import { newId } from "../ids.ts";
-import { addJob, addJobEffect } from "../jobs/outbox.ts";
+import { addJob } from "../jobs/outbox.ts";
 import {
   OCCURRENCE_CHARGE_JOB,
   OCCURRENCE_DOCUMENTS_JOB,
@@ -36,7 +35,6 @@ import {
 } from "../job_names.ts";
 import type { AvailabilityRules } from "../kitchens/availability.ts";
 import { localToday, rulesOf } from "../kitchens/free_time.ts";
-import { getKitchen } from "../kitchens/repo.ts";
 import type { Kitchen } from "../kitchens/schema.ts";
 import {
   type CalendarClaim,
@@ -46,7 +44,6 @@ import {
   EMPTY_DAY,
 } from "./day_claims.ts";
 import {
-  type Assessment,
   bookableKitchen,
   bookingModeOf,
   HOLD_MS,
@@ -57,12 +54,7 @@ import {
   type PolicyReason,
   quoteFor,
 } from "./holds.ts";
-import {
-  cancelBooking,
-  type Change,
-  changeBooking,
-  type LifecycleDeps,
-} from "./lifecycle.ts";
+import { type Change, changeBooking } from "./lifecycle.ts";
 import type { Quote } from "./pricing.ts";
 import {
   addNewSeries,
@@ -76,7 +68,7 @@ import {
   readCalendarDays,
 } from "./repo.ts";
 import type { Booking, Series, SeriesStatus } from "./schema.ts";
-import { partiesOf, tellDate, tellSeries } from "./series_emails.ts";
+import { partiesOf, tellSeries } from "./series_emails.ts";
 import {
   MIN_FREE_OCCURRENCES,
   type PlannedOccurrence,
@@ -91,7 +83,6 @@ import {
   lackingNow,
 } from "./series_verdict.ts";
 import { transition } from "./state.ts";
-import { declineRequest } from "./requests.ts";
 
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;
@@ -101,8 +92,6 @@ export const CHARGE_BEFORE_MS = 3 * DAY;
 export const RELEASE_BEFORE_MS = 24 * HOUR;
 /** The renter is reminded of a lapsing document this long before the charge. */
 export const RENEWAL_REMINDER_BEFORE_MS = 4 * DAY;
-/** A date the renter's documents deny is looked at again this often, until it is released. */
-export const DOCUMENTS_RECHECK_MS = 6 * HOUR;
 
 export const NOT_WEEKLY =
   "This kitchen does not take weekly bookings. Book single dates on its page.";
@@ -540,7 +529,7 @@ async function seriesWriter(
 }
 
 /** Rewrites the series as `change` makes it, checked as read; retried on a race. */
-async function updateSeries(
+export async function updateSeries(
   deps: Pick<SeriesDeps, "kv" | "now">,
   id: string,
   change: (s: Series) => Series | null,
@@ -565,7 +554,10 @@ async function updateSeries(
 }
 
 /** The series no longer counts as one of the renter's unpaid holds. */
-async function dropRenterHold(deps: SeriesDeps, s: Series): Promise<void> {
+export async function dropRenterHold(
+  deps: SeriesDeps,
+  s: Series,
+): Promise<void> {
   for (let attempt = 0; attempt < 8; attempt++) {
     const holds = await getRenterHoldsEntry(deps.kv, s.renterId);
     if (!(holds.value ?? []).some((h) => h.bookingId === s.id)) return;
@@ -811,344 +803,4 @@ export async function settleSeries(
   });
   if (target !== "requested") await dropRenterHold(deps, settled);
   return settled;
-}
-
-/** The series' first date, when the series waits for its host's answer. */
-async function requestedLead(
-  deps: Pick<SeriesDeps, "kv">,
-  id: string,
-  actor: { id: string },
-): Promise<{ series: Series; lead: Booking }> {
-  const s = await getSeries(deps.kv, id);
-  if (!s || s.hostId !== actor.id) {
-    throw new NotFoundError("We could not find that booking.");
-  }
-  const lead = s.leadId ? await getBooking(deps.kv, s.leadId) : null;
-  if (s.status !== "requested" || lead?.status !== "requested") {
-    throw new ConflictError(
-      "This weekly booking is not waiting for an answer: it was answered, withdrawn or it expired.",
-      { href: `/host/bookings/series/${id}`, label: "See where it stands" },
-    );
-  }
-  return { series: s, lead };
-}
-
-/**
- * The host declines a request-to-book series as a whole (issue 19 §4): its
- * first date is declined (the authorisation released) and the rest follow.
- */
-export async function declineSeries(
-  deps: SeriesDeps,
-  id: string,
-  actor: { id: string; email?: string; roles: readonly string[] },
-  reason: string | null,
-): Promise<Series | null> {
-  const { lead } = await requestedLead(deps, id, actor);
-  await declineRequest(deps, lead.id, actor, reason, { asSeries: true });
-  return await settleSeries(deps, id);
-}
-
-/** Checks that the series waits for `actor`'s answer; its first date, to accept (payments captures it). */
-export async function leadToAccept(
-  deps: Pick<SeriesDeps, "kv">,
-  id: string,
-  actor: { id: string },
-): Promise<Booking> {
-  return (await requestedLead(deps, id, actor)).lead;
-}
-
-/** A series its renter, its host or staff may see; anyone else gets 404. */
-export async function getSeriesFor(
-  kv: Deno.Kv,
-  id: string,
-  viewer: { id: string; roles: readonly string[] },
-): Promise<Series> {
-  const s = await getSeries(kv, id);
-  const staff = viewer.roles.includes("admin") ||
-    viewer.roles.includes("support");
-  if (!s || (s.renterId !== viewer.id && s.hostId !== viewer.id && !staff)) {
-    throw new NotFoundError("We could not find that booking.");
-  }
-  return s;
-}
-
-/** Dates of a series that are still ahead and booked: what cancelling the rest would cancel. */
-export function futureDates(
-  bookings: readonly Booking[],
-  now: number,
-): Booking[] {
-  return bookings.filter((b) =>
-    (b.status === "confirmed" || b.status === "scheduled") && b.start > now
-  );
-}
-
-/**
- * The renter cancels every date still ahead (issue 19 §5): each date in its
- * own atomic, a paid one refunded by the kitchen's policy as if cancelled on
- * its own, a scheduled one (nothing charged) simply released; the series
- * ends; one email to each side.
- */
-export async function cancelRestOfSeries(
-  deps: SeriesDeps,
-  id: string,
-  actor: { id: string; email?: string; roles: readonly string[] },
-): Promise<Series> {
-  const s = await getSeriesFor(deps.kv, id, actor);
-  if (s.renterId !== actor.id) {
-    throw new ForbiddenError(
-      "Only the renter cancels the rest of their dates.",
-    );
-  }
-  return await endDates(deps, s, actor, "renter", null);
-}
-
-/**
- * The host ends a series (issue 19 §5): every date still ahead is
- * cancelled with a full refund of what was paid (nothing was paid for the
- * scheduled ones), a reason is required, and the ending is audited.
- */
-export async function endSeriesAsHost(
-  deps: SeriesDeps,
-  id: string,
-  actor: { id: string; email?: string; roles: readonly string[] },
-  reason: string,
-): Promise<Series> {
-  const s = await getSeries(deps.kv, id);
-  if (!s || s.hostId !== actor.id) {
-    throw new NotFoundError("We could not find that booking.");
-  }
-  if (!reason.trim()) {
-    throw new ValidationError(
-      { reason: "Say why you are ending it; the renter reads it." },
-      "Say why you are ending this weekly booking.",
-    );
-  }
-  return await endDates(deps, s, actor, "host", reason);
-}
-
-async function endDates(
-  deps: SeriesDeps,
-  s: Series,
-  actor: { id: string; email?: string; roles: readonly string[] },
-  by: "renter" | "host",
-  reason: string | null,
-): Promise<Series> {
-  if (s.status !== "active") {
-    throw new ConflictError(
-      s.status === "ended"
-        ? "This weekly booking has already ended."
-        : "Only a weekly booking that is under way can be ended; this one is not.",
-    );
-  }
-  const ahead = futureDates(await seriesBookings(deps.kv, s), deps.now);
-  const p = await partiesOf(deps.kv, s);
-  let refundCents = 0;
-  for (const b of ahead) {
-    const after = await cancelBooking(deps, b.id, actor, {
-      through: [by],
-      reason,
-      quiet: true,
-    });
-    refundCents += after.cancellation?.refundCents ?? 0;
-  }
-  return await updateSeries(
-    deps,
-    s.id,
-    (cur) =>
-      cur.status === "ended" ? null : {
-        ...cur,
-        status: "ended",
-        ended: { by, at: deps.now, reason },
-      },
-    (atomic, _before, after) => {
-      addAudit(atomic, {
-        actor: { kind: "user", id: actor.id, email: actor.email },
-        action: "series.ended",
-        subject: { kind: "series", id: s.id },
-        details: {
-          by,
-          datesCancelled: ahead.length,
-          refundCents,
-          kitchenId: s.kitchenId,
-        },
-        ...(reason ? { reason } : {}),
-      }, deps.now);
-      tellSeries(
-        atomic,
-        deps,
-        p,
-        after,
-        by === "host" ? "ended_by_host" : "cancelled_by_renter",
-        { dates: ahead.length, refundCents },
-      );
-    },
-  );
-}
-
-// ---------------------------------------------------------------------------
-// Later dates: what the charge, the reminder and the release jobs decide.
-// lib/payments moves the money; these change the booking.
-
-/**
- * The city's verdict on a scheduled date now, read fresh, as the hold
- * judged it (issue 19 §6): its charge never runs while this is DENY.
- */
-export async function assessDate(
-  deps: Pick<HoldDeps, "kv" | "now" | "policy">,
-  b: Booking,
-): Promise<Assessment> {
-  const kitchen = await getKitchen(deps.kv, b.kitchenId);
-  if (!kitchen) throw new NotFoundError("We could not find that kitchen.");
-  const entries = await readCalendarDays(deps.kv, b.kitchenId, b.claimDays);
-  return await deps.policy.assess(deps.kv, {
-    kitchen,
-    renterId: b.renterId,
-    interval: { start: b.start, end: b.end },
-    localDate: b.localDate,
-    days: b.claimDays.map((date, i) => ({
-      date,
-      // The date's own claim is not someone else's booking that day.
-      doc: {
-        v: 1,
-        claims: (entries[i].value ?? EMPTY_DAY).claims.filter((c) =>
-          c.ref !== b.id
-        ),
-      },
-    })),
-    now: deps.now,
-  });
-}
-
-/**
- * Notes why a scheduled date was not charged and tells the renter once per
- * problem (`effect` names it), with the link to pay on Checkout or to renew.
- */
-export async function noteChargeProblem(
-  deps: SeriesDeps,
-  id: string,
-  problem: NonNullable<NonNullable<Booking["charge"]>["problem"]>,
-  text: string,
-  also?: (atomic: Deno.AtomicOperation, b: Booking) => void,
-): Promise<Booking> {
-  const b0 = await getBooking(deps.kv, id);
-  if (!b0) throw new NotFoundError("We could not find that booking.");
-  const p = await partiesOf(deps.kv, b0);
-  return await changeBooking(deps, id, (b) => {
-    if (b.status !== "scheduled" || !b.charge) return null;
-    const same = b.charge.problem === problem && b.charge.problemText === text;
-    const next: Booking = {
-      ...b,
-      charge: { ...b.charge, problem, problemText: text },
-    };
-    return {
-      booking: next,
-      extra: (atomic) => {
-        also?.(atomic, next);
-        if (same) return;
-        tellDate(
-          atomic,
-          deps,
-          p,
-          next,
-          problem === "documents" ? "documents" : "unpaid",
-        );
-      },
-    };
-  });
-}
-
-/**
- * The documents reminder a few days before a date's charge (issue 19 §6):
- * when the city's verdict on the date is DENY because a document of the
- * renter's lapses before it, they are told what to renew and by when.
- */
-export async function remindDateDocuments(
-  deps: SeriesDeps,
-  id: string,
-  jobId: string,
-): Promise<void> {
-  const b = await getBooking(deps.kv, id);
-  if (!b || b.status !== "scheduled") return;
-  const a = await assessDate(deps, b);
-  if (a.decision !== "DENY") return;
-  const p = await partiesOf(deps.kv, b);
-  await changeBooking(deps, id, (cur) =>
-    cur.status !== "scheduled" ? null : {
-      booking: cur,
-      extra: (atomic) => {
-        addJobEffect(atomic, jobId, 7 * DAY);
-        tellDate(atomic, deps, p, cur, "renew_soon", {
-          reasons: a.denies.map((d) => d.message),
-        });
-      },
-    });
-}
-
-/**
- * A scheduled date still unpaid 24 hours before it starts (its charge
- * failed, or the renter's documents still deny it): released, both sides
- * told. Anything else is left alone.
- */
-export async function releaseUnpaidDate(
-  deps: SeriesDeps,
-  id: string,
-): Promise<void> {
-  const b0 = await getBooking(deps.kv, id);
-  if (!b0 || b0.status !== "scheduled") return;
-  const p = await partiesOf(deps.kv, b0);
-  await changeBooking(deps, id, (b) => {
-    if (b.status !== "scheduled") return null;
-    const next: Booking = {
-      ...b,
-      status: transition(b.status, "expire"),
-      note: b.charge?.problem === "documents"
-        ? "Released 24 hours before the start: the renter's documents did not allow this date, so it was not charged."
-        : "Released 24 hours before the start: this date was not paid.",
-    };
-    return {
-      booking: next,
-      claim: "release",
-      extra: (atomic) => tellDate(atomic, deps, p, next, "released"),
-    };
-  });
-}
-
-/**
- * The recheck of a date the renter's documents denied at its charge: the
- * charge job again, a few hours on, while there is time before its release.
- */
-export function addDocumentsRecheck(
-  atomic: Deno.AtomicOperation,
-  deps: Pick<SeriesDeps, "now" | "mail">,
-  b: Booking,
-): void {
-  const at = deps.now + DOCUMENTS_RECHECK_MS;
-  if (!b.charge || at >= b.charge.releaseAt) return;
-  addJob(atomic, {
-    id: `occ-charge:${b.id}:${at}`,
-    type: OCCURRENCE_CHARGE_JOB,
-    payload: { bookingId: b.id },
-    runAt: at,
-  }, { now: deps.now, wake: deps.mail.wake });
-}
-
-/** Whether the renter can pay for a date themselves now: its charge did not go through. */
-export function canPayDate(b: Booking, renterId: string, now: number): boolean {
-  return b.status === "scheduled" && b.renterId === renterId &&
-    (b.charge?.problem === "declined" ||
-      b.charge?.problem === "authentication_required") &&
-    (b.charge?.releaseAt ?? 0) > now;
-}
-
-/** Dates of a series by state, for its pages. */
-export function seriesCounts(bookings: readonly Booking[]) {
-  const count = (f: (b: Booking) => boolean) => bookings.filter(f).length;
-  return {
-    paid: count((b) => b.status === "confirmed" || b.status === "completed"),
-    scheduled: count((b) => b.status === "scheduled"),
-    cancelled: count((b) =>
-      b.status === "cancelled" || b.status === "expired" ||
-      b.status === "declined" || b.status === "withdrawn"
-    ),
-  };
 }

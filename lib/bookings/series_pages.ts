@@ -13,13 +13,9 @@ import { accessCodeVisible } from "./lifecycle.ts";
 import { referenceOf } from "./reference.ts";
 import { listSeriesByHost, listSeriesByRenter } from "./repo.ts";
 import type { Booking, Series, SeriesOccurrence } from "./schema.ts";
-import {
-  canPayDate,
-  futureDates,
-  getSeriesFor,
-  seriesBookings,
-  seriesCounts,
-} from "./series.ts";
+import { seriesBookings } from "./series.ts";
+import { canPayDate } from "./series_dates.ts";
+import { futureDates, getSeriesFor, seriesCounts } from "./series_manage.ts";
 
 export type SeriesViewer = "renter" | "host" | "staff";
 

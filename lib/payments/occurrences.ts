@@ -19,15 +19,14 @@ import {
 } from "../bookings/lifecycle.ts";
 import { getBooking } from "../bookings/repo.ts";
 import type { Booking } from "../bookings/schema.ts";
+import { type SeriesDeps, settleSeries } from "../bookings/series.ts";
 import {
   addDocumentsRecheck,
   assessDate,
   canPayDate,
-  leadToAccept,
   noteChargeProblem,
-  type SeriesDeps,
-  settleSeries,
-} from "../bookings/series.ts";
+} from "../bookings/series_dates.ts";
+import { leadToAccept } from "../bookings/series_manage.ts";
 import { acceptRequest } from "./requests.ts";
 import { partiesOf, tellDate } from "../bookings/series_emails.ts";
 import { ConflictError, NotFoundError, UnavailableError } from "../errors.ts";

@@ -7,22 +7,19 @@
  */
 import { Hono } from "hono";
 import { z } from "zod";
-import {
-  CancelRestPage,
-  SeriesAskPage,
-  SeriesPage,
-} from "../../components/SeriesPages.tsx";
+import { SeriesAskPage } from "../../components/SeriesAskPage.tsx";
+import { CancelRestPage, SeriesPage } from "../../components/SeriesPages.tsx";
 import type { FormState } from "../../components/Forms.tsx";
 import { at } from "../../lib/app.ts";
 import { withdrawRequest } from "../../lib/bookings/requests.ts";
 import {
-  cancelRestOfSeries,
   claimSeries,
   previewSeries,
   seriesDefaults,
   type SeriesPreview,
   weeklyKitchen,
 } from "../../lib/bookings/series.ts";
+import { cancelRestOfSeries } from "../../lib/bookings/series_manage.ts";
 import {
   loadSeriesCalendar,
   loadSeriesPage,

@@ -25,7 +25,10 @@ import {
 } from "../forms.ts";
 import { z } from "zod";
 import { SeriesPage } from "../../components/SeriesPages.tsx";
-import { declineSeries, endSeriesAsHost } from "../../lib/bookings/series.ts";
+import {
+  declineSeries,
+  endSeriesAsHost,
+} from "../../lib/bookings/series_manage.ts";
 import { loadSeriesPage } from "../../lib/bookings/series_pages.ts";
 import { acceptSeries } from "../../lib/payments/occurrences.ts";
 import { text } from "../../lib/text.ts";
