@@ -122,6 +122,7 @@ async function loadSnapshot(kv: Deno.Kv, hostId: string): Promise<Snapshot> {
     holdExpiresAt: b.holdExpiresAt,
     respondBy: b.respondBy,
     ...(b.waitingFor ? { waitingFor: b.waitingFor } : {}),
+    ...(b.seriesId ? { seriesId: b.seriesId } : {}),
     ledger: b.ledger,
     payoutCents: b.quote.hostPayoutCents,
   }));
@@ -169,7 +170,8 @@ function buildDashboard(
   now: number,
 ): DashboardData {
   const live = s.bookings.filter((b) =>
-    b.status === "confirmed" || b.status === "requested"
+    b.status === "confirmed" || b.status === "requested" ||
+    b.status === "scheduled"
   );
   // Today's span on each zone's wall clock, worked out once per zone.
   const todays = new Map<string, [number, number]>();

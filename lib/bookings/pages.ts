@@ -14,7 +14,11 @@ import {
   refundNow,
 } from "./lifecycle.ts";
 import { receiptFileName, receiptPdf } from "./receipt.ts";
-import { loadRenterSeries, type SeriesSummary } from "./series_pages.ts";
+import {
+  loadHostSeries,
+  loadRenterSeries,
+  type SeriesSummary,
+} from "./series_pages.ts";
 import { referenceOf } from "./reference.ts";
 import {
   type Canceller,
@@ -168,12 +172,26 @@ export async function loadTrips(
   return { ...trips, series };
 }
 
-/** A host's bookings (newest start first) with their kitchens' titles. */
+/**
+ * A host's bookings (newest start first) with their kitchens' titles, and
+ * the standing bookings in play (whose dates the page lists under them).
+ */
 export async function loadHostBookings(
   kv: Deno.Kv,
   hostId: string,
-): Promise<{ bookings: Booking[]; titles: Record<string, string> }> {
-  return await withTitles(kv, await listBookingsByHost(kv, hostId));
+  now: number,
+): Promise<
+  {
+    bookings: Booking[];
+    titles: Record<string, string>;
+    series: SeriesSummary[];
+  }
+> {
+  const [bookings, series] = await Promise.all([
+    withTitles(kv, await listBookingsByHost(kv, hostId)),
+    loadHostSeries(kv, hostId, now),
+  ]);
+  return { ...bookings, series };
 }
 
 async function withTitles(

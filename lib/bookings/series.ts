@@ -24,6 +24,7 @@ import {
   ValidationError,
 } from "../errors.ts";
 import { canTakeBookings } from "../hosts/payouts.ts";
+import { formatDate } from "../format.ts";
 import { getHostFresh } from "../hosts/repo.ts";
 import { newId } from "../ids.ts";
 import { addJob } from "../jobs/outbox.ts";
@@ -344,11 +345,25 @@ export interface SeriesClaim {
   message: string | null;
 }
 
-/** What a series' skipped dates say, "Tue, Mar 10: already booked." */
+/** What a series' skipped dates say, dates with the same reason together: "Tue, Mar 10 and Thu, Mar 12: …" */
 function skippedLine(s: Series): string {
-  return s.occurrences.filter((o) =>
-    o.state === "skipped" && o.reason !== SKIPPED_BY_RENTER
-  ).map((o) => o.reason).join(" ");
+  const byReason = new Map<string, string[]>();
+  for (const o of s.occurrences) {
+    if (o.state !== "skipped" || !o.reason || o.reason === SKIPPED_BY_RENTER) {
+      continue;
+    }
+    byReason.set(o.reason, [
+      ...(byReason.get(o.reason) ?? []),
+      formatDate(o.localDate),
+    ]);
+  }
+  return [...byReason].map(([reason, dates]) =>
+    `${
+      dates.length === 1
+        ? dates[0]
+        : `${dates.slice(0, -1).join(", ")} and ${dates.at(-1)}`
+    }: ${reason}`
+  ).join(" ");
 }
 
 export const SKIPPED_BY_RENTER = "You left this date out.";

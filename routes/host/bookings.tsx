@@ -47,7 +47,11 @@ const NOTICES: Record<string, string> = {
 };
 
 hostBookings.get("/", async (c) => {
-  const data = await loadHostBookings(c.var.services.kv, c.var.user!.id);
+  const data = await loadHostBookings(
+    c.var.services.kv,
+    c.var.user!.id,
+    c.var.services.clock(),
+  );
   return page(
     c,
     { title: "Bookings of your kitchens" },
