@@ -174,7 +174,10 @@ export function ruleFieldProblems(f: RuleFields): Record<string, string> {
     out.until = "Give either a number of dates or a last date, not both";
   }
   if (f.start === f.end) out.end = "Pick an end time after the start";
-  if (f.until !== "") {
+  // Refinements run on what did not parse too: only real dates compare.
+  const dates = localDate.safeParse(f.from).success &&
+    localDate.safeParse(f.until).success;
+  if (f.until !== "" && dates) {
     if (f.until < f.from) {
       out.until = "The last date must be on or after the first date";
     } else if (f.until > seriesLastDate(f.from)) {

@@ -346,3 +346,16 @@ Deno.test("series rule: weekdays read as people say them", () => {
   assert.equal(weekdaysText([6]), "Saturdays");
   assert.equal(weekdaysText([1, 3, 5]), "Mondays, Wednesdays and Fridays");
 });
+
+Deno.test("series rule: a last date beside a first date that does not read is refused, not thrown (fuzz #2833)", () => {
+  const r = read({ ...good, from: "", count: "", until: "x@aaaa" });
+  assert.ok(!r.success);
+  assert.ok(r.error.issues.some((i) => i.path[0] === "from"));
+  const s = read({
+    ...good,
+    from: "2027-02-30",
+    count: "",
+    until: "2027-03-04",
+  });
+  assert.ok(!s.success);
+});
