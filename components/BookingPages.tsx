@@ -377,6 +377,13 @@ export function DemoCheckoutPage({ booking, kitchen, now }: {
         </div>
       </div>
       {request && <RequestTerms />}
+      {booking.seriesId && (
+        <p class="rounded-lg border border-stone-200 bg-white p-4">
+          {request
+            ? "This is the first date of your weekly booking. Your card is authorised for it now and saved for the rest: if the host accepts the series, each later date is charged to it 3 days before it starts."
+            : "This is the first date of your weekly booking. Your card is saved for the rest: each later date is charged to it 3 days before it starts."}
+        </p>
+      )}
       <AuthoriseOnly booking={booking} />
       <div class="flex flex-wrap gap-3">
         <form

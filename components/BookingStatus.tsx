@@ -62,9 +62,12 @@ export function HoldDeadline(
 export function cancelNowSentence(b: Booking, c: CancelOffer): string {
   const amount = formatCents(c.refundCents);
   if (b.status === "scheduled") {
+    const when = b.charge?.problem
+      ? "is not paid"
+      : "is not charged yet (it is charged 3 days before it starts)";
     return c.by === "host"
-      ? "This date of a weekly booking is not charged yet: cancelling it now costs the renter nothing."
-      : "This date of your weekly booking is not charged yet (it is charged 3 days before it starts): cancelling it now costs nothing.";
+      ? `This date of a weekly booking ${when}: cancelling it now costs the renter nothing.`
+      : `This date of your weekly booking ${when}: cancelling it now costs nothing.`;
   }
   if (c.by === "host") {
     return `If you cancel now the renter gets ${amount} back: a full refund, as always when a host cancels.`;

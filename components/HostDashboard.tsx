@@ -48,7 +48,11 @@ function BookingLine({ b, titles }: {
           <>
             {" · "}
             <a href={`/host/bookings/series/${b.seriesId}`} class={link}>
-              Weekly booking
+              {b.moreInSeries
+                ? `Weekly booking, ${b.moreInSeries} more ${
+                  b.moreInSeries === 1 ? "date" : "dates"
+                }`
+                : "Weekly booking"}
             </a>
           </>
         )}

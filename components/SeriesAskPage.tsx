@@ -145,9 +145,23 @@ function RuleForm({ kitchen, form }: { kitchen: Kitchen; form: FormState }) {
           form={form}
         />
       </div>
-      <p class="text-sm text-stone-600">
-        {`Times are in the kitchen's time zone (${kitchen.timeZone}).`}
-      </p>
+      <div class="text-sm text-stone-700">
+        <p>
+          {`Times are in the kitchen's time zone (${kitchen.timeZone}). It is open:`}
+        </p>
+        <ul class="mt-1 grid gap-x-4 sm:grid-cols-2">
+          {kitchen.weeklyHours.map((r, i) => (
+            <li key={i}>
+              {`${WEEKDAY_NAMES[r.day - 1]} ${
+                formatClockRange(r.start, r.end)
+              }${r.end <= r.start ? " (overnight)" : ""}`}
+            </li>
+          ))}
+        </ul>
+        <p class="mt-1">
+          {`Each date is at least ${kitchen.minHours} and at most ${kitchen.maxHours} hours.`}
+        </p>
+      </div>
       <button type="submit" class={primary}>Show the dates</button>
     </form>
   );

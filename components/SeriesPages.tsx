@@ -60,13 +60,20 @@ function dateStatus(d: SeriesDateView, view: SeriesView, now: number): string {
           formatDayTimeZoned(b.timeZone, c.releaseAt)
         }, or the date is released.`;
       }
-      return `Booked · ${formatCents(b.quote.totalChargedCents)} charged ${
-        c.at <= now ? "now" : `on ${formatDayTime(b.timeZone, c.at)}`
-      }`;
+      const when = c.at <= now
+        ? "now"
+        : `on ${formatDayTime(b.timeZone, c.at)}`;
+      return view.viewer === "host"
+        ? `Booked · the renter is charged ${when} · your payout ${
+          formatCents(b.quote.hostPayoutCents)
+        }`
+        : `Booked · ${formatCents(b.quote.totalChargedCents)} charged ${when}`;
     }
     case "confirmed":
       return b.end <= now
         ? "Done"
+        : view.viewer === "host"
+        ? `Paid · your payout ${formatCents(b.quote.hostPayoutCents)}`
         : `Paid · ${formatCents(b.quote.totalChargedCents)}`;
     case "completed":
       return "Done";
@@ -160,11 +167,36 @@ export function SeriesPage(
         )}
         {s.status === "active" && (
           <p class="mt-1">
-            {`${view.counts.paid} paid, ${view.counts.scheduled} to be charged 3 days before each date${
+            {`${view.counts.paid} paid, ${
+              view.counts.scheduled - view.counts.unpaid -
+              view.counts.documents
+            } to be charged 3 days before each date${
               view.counts.cancelled > 0
                 ? `, ${view.counts.cancelled} cancelled or released`
                 : ""
             }.`}
+          </p>
+        )}
+        {s.status === "active" && view.counts.unpaid > 0 && (
+          <p class="mt-2 font-semibold text-red-800" role="status">
+            {`${
+              view.counts.unpaid === 1
+                ? "1 date needs"
+                : `${view.counts.unpaid} dates need`
+            } ${
+              renter ? "your" : "the renter's"
+            } payment: the card charge did not go through. See the dates below.`}
+          </p>
+        )}
+        {s.status === "active" && view.counts.documents > 0 && (
+          <p class="mt-2 font-semibold text-amber-900" role="status">
+            {`${
+              view.counts.documents === 1
+                ? "1 date waits"
+                : `${view.counts.documents} dates wait`
+            } for ${
+              renter ? "your" : "the renter's"
+            } renewed documents before it can be charged.`}
           </p>
         )}
         {s.status === "requested" && (
@@ -206,7 +238,13 @@ export function SeriesPage(
               <p class="font-semibold">
                 {times(s.timeZone, d.occurrence.start, d.occurrence.end)}
               </p>
-              <p class="text-sm">{dateStatus(d, view, now)}</p>
+              <p
+                class={d.booking?.charge?.problem
+                  ? "text-sm font-semibold text-red-800"
+                  : "text-sm"}
+              >
+                {dateStatus(d, view, now)}
+              </p>
               {d.accessCode && (
                 <p class="mt-1 text-sm font-semibold">
                   {`Access code: ${d.accessCode}`}

@@ -33,7 +33,11 @@ export type DashboardBooking =
   & GridBooking
   & EarningsBooking
   & Pick<Booking, "respondBy" | "waitingFor">
-  & { payoutCents: number };
+  & {
+    payoutCents: number;
+    /** In the upcoming list: the later dates of its weekly booking, listed once with it. */
+    moreInSeries?: number;
+  };
 
 /** A kitchen of the host's that Prep staff suspended, and why (shown on the dashboard). */
 export interface SuspendedKitchen {
@@ -164,6 +168,30 @@ function titlesOf(s: Snapshot): Record<string, string> {
   return titles;
 }
 
+/**
+ * A weekly booking's dates listed once, at its next date, with how many
+ * more follow (the calendar shows each); other bookings as they are.
+ */
+function onePerSeries(sorted: DashboardBooking[]): DashboardBooking[] {
+  const first = new Map<string, DashboardBooking>();
+  const out: DashboardBooking[] = [];
+  for (const b of sorted) {
+    if (!b.seriesId) {
+      out.push(b);
+      continue;
+    }
+    const seen = first.get(b.seriesId);
+    if (seen) {
+      seen.moreInSeries = (seen.moreInSeries ?? 0) + 1;
+      continue;
+    }
+    const listed = { ...b, moreInSeries: 0 };
+    first.set(b.seriesId, listed);
+    out.push(listed);
+  }
+  return out;
+}
+
 function buildDashboard(
   s: Snapshot,
   month: string,
@@ -194,8 +222,8 @@ function buildDashboard(
     ...live,
     ...s.bookings.filter((b) => b.status === "completed"),
   ].filter(isToday).sort(byStart);
-  const upcoming = live.filter((b) => b.start > now && !isToday(b)).sort(
-    byStart,
+  const upcoming = onePerSeries(
+    live.filter((b) => b.start > now && !isToday(b)).sort(byStart),
   );
   // Hours waiting for Prep to check the renter's documents are not the host's to answer.
   const requests = s.bookings.filter((b) =>

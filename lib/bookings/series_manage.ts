@@ -203,6 +203,16 @@ export function seriesCounts(bookings: readonly Booking[]) {
   return {
     paid: count((b) => b.status === "confirmed" || b.status === "completed"),
     scheduled: count((b) => b.status === "scheduled"),
+    /** Scheduled dates whose charge did not go through: the renter pays them. */
+    unpaid: count((b) =>
+      b.status === "scheduled" &&
+      (b.charge?.problem === "declined" ||
+        b.charge?.problem === "authentication_required")
+    ),
+    /** Scheduled dates the renter's documents do not allow yet. */
+    documents: count((b) =>
+      b.status === "scheduled" && b.charge?.problem === "documents"
+    ),
     cancelled: count((b) =>
       b.status === "cancelled" || b.status === "expired" ||
       b.status === "declined" || b.status === "withdrawn"

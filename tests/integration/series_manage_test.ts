@@ -492,3 +492,70 @@ Deno.test("series: bad input on the preview and claim URLs gets a clear answer, 
   assert.equal(held.length, 0);
   t.close();
 });
+
+Deno.test("series: a host chooses in the hours section whether a kitchen takes weekly bookings and how far ahead", async () => {
+  const t = await testApp();
+  const { cookie } = await signUpConfirmed(t, "hana@example.com", "host");
+  const made = await post(t, "/host/kitchens/new", {}, { cookie });
+  const id = made.headers.get("location")!.split("/")[3];
+  const hours = {
+    rangeDay: "1",
+    rangeStart: "08:00",
+    rangeEnd: "20:00",
+    blackoutDates: "",
+    bufferMinutes: "0",
+    minNoticeHours: "0",
+    bookingWindowDays: "30",
+    minHours: "2",
+    maxHours: "10",
+  };
+  const page = await (await get(t, `/host/kitchens/${id}/edit/hours`, cookie))
+    .text();
+  assert.match(page, /Weekly standing bookings/);
+  assert.match(page, /How far ahead a weekly booking may reach/);
+  const bad = await post(t, `/host/kitchens/${id}/edit/hours`, {
+    ...hours,
+    standingBookings: "yes",
+    standingMonthsAhead: "7",
+  }, { cookie });
+  assert.equal(bad.status, 400);
+  assert.match(await bad.text(), /Use at most 6/);
+  const ok = await post(t, `/host/kitchens/${id}/edit/hours`, {
+    ...hours,
+    standingBookings: "yes",
+    standingMonthsAhead: "4",
+  }, { cookie });
+  assert.equal(ok.status, 303);
+  const draft =
+    (await t.kv.get<{ values: KitchenInput }>(keys.kitchenDraft(id)))
+      .value!;
+  assert.equal(draft.values.standingBookings, true);
+  assert.equal(draft.values.standingMonthsAhead, 4);
+  // The single-booking window stays its own.
+  assert.equal(draft.values.bookingWindowDays, 30);
+  // A form from before the setting (no such fields) turns it off, months kept.
+  await post(t, `/host/kitchens/${id}/edit/hours`, hours, { cookie });
+  const after =
+    (await t.kv.get<{ values: KitchenInput }>(keys.kitchenDraft(id)))
+      .value!;
+  assert.equal(after.values.standingBookings, false);
+  t.close();
+});
+
+Deno.test("series: the series' window is the host's months ahead, not the single-booking window", async () => {
+  // Single bookings up to 30 days ahead; weekly ones up to 3 months.
+  const { t, k, renter } = await setup({
+    bookingWindowDays: 30,
+    standingMonthsAhead: 3,
+  });
+  const rule = { ...RULE, weekdays: "tue", count: "16" };
+  const html = await (await get(t, query(k.id, rule), renter)).text();
+  // Today is Dec 1: Tuesdays up to Feb 23 are within 3 months; from Mar 2 not.
+  assert.match(html, /12 of 16 dates are free/);
+  assert.match(
+    html,
+    /data-state="conflict" data-date="2027-03-02"[^]*?Too far ahead: this kitchen takes weekly bookings up to 3 months ahead/,
+  );
+  assert.match(html, /data-state="free" data-date="2027-02-23"/);
+  t.close();
+});

@@ -203,7 +203,7 @@ Deno.test("series: a 12-date series with one date taken: the preview names it, t
   // The host's dashboard and calendar show it as a weekly booking.
   const host = await login(t, "hank@example.com");
   const dashboard = await (await get(t, "/host", host)).text();
-  assert.match(dashboard, /Weekly booking<\/a>/);
+  assert.match(dashboard, /Weekly booking, 10 more dates<\/a>/);
   assert.match(dashboard, /part of a weekly booking/);
   const hostList = await (await get(t, "/host/bookings", host)).text();
   assert.match(hostList, /Weekly bookings/);
