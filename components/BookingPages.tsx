@@ -1,3 +1,4 @@
+import type { ComponentChildren } from "preact";
 import { type Assessment, bookingModeOf } from "../lib/bookings/holds.ts";
 import type { BookingView, CancelOffer } from "../lib/bookings/pages.ts";
 import type { Booking, HoursPick } from "../lib/bookings/schema.ts";
@@ -408,10 +409,12 @@ export function DemoCheckoutPage({ booking, kitchen, now }: {
 }
 
 export function BookingPage(
-  { notice, confirming, now, ...view }: BookingView & {
+  { notice, confirming, now, children, ...view }: BookingView & {
     notice?: string;
     confirming: boolean;
     now: number;
+    /** Blocks under the status (a change of time, MovePages.tsx). */
+    children?: ComponentChildren;
   },
 ) {
   const b = view.booking;
@@ -451,6 +454,7 @@ export function BookingPage(
           </a>
         </p>
       )}
+      {children}
       {b.status === "confirmed" && (
         <div class={card}>
           <h2 class="text-xl font-bold">Getting in</h2>

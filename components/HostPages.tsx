@@ -1,3 +1,4 @@
+import type { ComponentChildren } from "preact";
 import type { Booking } from "../lib/bookings/schema.ts";
 import type { HostRequestView } from "../lib/compliance/host_request.ts";
 import {
@@ -198,11 +199,13 @@ function recordText(r: HostRequestView["record"]): string {
  * before answering it, and the two answers (declining with an optional
  * reason the renter reads).
  */
-export function HostRequestPage({ view, form, notice, now }: {
+export function HostRequestPage({ view, form, notice, now, children }: {
   view: HostRequestView;
   form: FormState;
   notice?: string;
   now: number;
+  /** Blocks under the header (a change of time to answer, MovePages.tsx). */
+  children?: ComponentChildren;
 }) {
   const b = view.booking;
   const r = view.renter;
@@ -228,6 +231,7 @@ export function HostRequestPage({ view, form, notice, now }: {
           {`Booking reference ${view.reference} · ${STATUS[b.status]}`}
         </p>
       </header>
+      {children}
       {open && b.respondBy !== null && (
         <p class={card} data-testid="answer-by">
           {`Answer by ${formatDayTimeZoned(b.timeZone, b.respondBy)} (${

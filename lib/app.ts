@@ -77,6 +77,13 @@ import {
   OCCURRENCE_PURPOSE,
   settleDatePayment,
 } from "./payments/occurrences.ts";
+import { MOVE_CHARGE_JOB, MOVE_EXPIRY_JOB } from "./job_names.ts";
+import { expireMove } from "./bookings/moves.ts";
+import {
+  chargeMove,
+  MOVE_PURPOSE,
+  settleMovePayment,
+} from "./payments/reschedule.ts";
 import { defineJob, type JobHandlers } from "./jobs/runner.ts";
 import { processPaymentEvent } from "./payments/events.ts";
 import type { OffSessionHandlers } from "./payments/off_session.ts";
@@ -168,21 +175,28 @@ export function createServices(
     baseUrl: config.BASE_URL,
     paymentOrigins: paymentOrigins(config.STRIPE_API_BASE),
     jobs: {} as Services["jobs"],
-    offSession: offSessionHandlers(),
+    offSession: {},
   };
   s.jobs = jobTable(s);
-  // Standing bookings: payments for a series' later dates (payments/occurrences.ts).
-  s.offSession[OCCURRENCE_PURPOSE] = (_deps, event) =>
-    settleDatePayment(at(s), event);
+  s.offSession = offSessionHandlers(s);
   return s;
 }
 
 const bookingJob = z.object({ bookingId: z.string().min(1).max(64) });
 
 /** Off-session payments' settlers by purpose: each domain that charges later adds its own. */
-function offSessionHandlers(): OffSessionHandlers {
-  return {};
+function offSessionHandlers(s: Services): OffSessionHandlers {
+  return {
+    [MOVE_PURPOSE]: (_deps, event) => settleMovePayment(at(s), event),
+    // Standing bookings: a series' later dates (payments/occurrences.ts).
+    [OCCURRENCE_PURPOSE]: (_deps, event) => settleDatePayment(at(s), event),
+  };
 }
+
+const moveJob = z.object({
+  bookingId: z.string().min(1).max(64),
+  moveId: z.string().min(1).max(64),
+});
 
 /**
  * The table of job names → handlers. Each handler reads the clock when it
@@ -209,7 +223,7 @@ function jobTable(s: Services): JobTable {
     }),
     [BOOKING_REMINDER_JOB]: defineJob({
       schema: bookingJob,
-      run: ({ bookingId }, ctx) => sendReminder(at(s), bookingId, ctx.jobId),
+      run: ({ bookingId }) => sendReminder(at(s), bookingId),
     }),
     [PAYMENT_EVENT_JOB]: defineJob({
       schema: z.object({ eventId: z.string().min(1).max(255) }),
@@ -222,6 +236,10 @@ function jobTable(s: Services): JobTable {
         amountCents: z.number().int().min(0),
         hostReversalCents: z.number().int().min(0),
         commissionRefundCents: z.number().int().min(0),
+        parts: z.array(z.object({
+          paymentIntentId: z.string().min(1).max(255),
+          amountCents: z.number().int().min(1),
+        })).min(1).max(10).optional(),
       }),
       run: (payload, ctx) => recordRefund(at(s), payload, ctx.jobId),
     }),
@@ -301,6 +319,15 @@ function jobTable(s: Services): JobTable {
       schema: bookingJob,
       run: ({ bookingId }, ctx) =>
         remindDateDocuments(at(s), bookingId, ctx.jobId),
+    }),
+    // Changing a booking's time (issue 19 §7).
+    [MOVE_CHARGE_JOB]: defineJob({
+      schema: moveJob,
+      run: ({ bookingId, moveId }) => chargeMove(at(s), bookingId, moveId),
+    }),
+    [MOVE_EXPIRY_JOB]: defineJob({
+      schema: moveJob,
+      run: ({ bookingId, moveId }) => expireMove(at(s), bookingId, moveId),
     }),
   };
 }

@@ -56,6 +56,11 @@ export const OCCURRENCE_CHARGE_JOB = "series.occurrence_charge";
 export const OCCURRENCE_RELEASE_JOB = "series.occurrence_release";
 /** Reminds the renter of a document lapsing before a date's charge; payload `{ bookingId }`. */
 export const OCCURRENCE_DOCUMENTS_JOB = "series.occurrence_documents";
+// Changing a booking's time (lib/bookings/moves.ts, lib/payments/reschedule.ts).
+/** Charges a move's higher price to the saved card; payload `{ bookingId, moveId }`. */
+export const MOVE_CHARGE_JOB = "booking.move_charge";
+/** Releases a move's new time when its deadline passes unanswered or unpaid; payload `{ bookingId, moveId }`. */
+export const MOVE_EXPIRY_JOB = "booking.move_expiry";
 
 export type JobName =
   | typeof EMAIL_JOB
@@ -78,4 +83,6 @@ export type JobName =
   | typeof SERIES_SETTLE_JOB
   | typeof OCCURRENCE_CHARGE_JOB
   | typeof OCCURRENCE_RELEASE_JOB
-  | typeof OCCURRENCE_DOCUMENTS_JOB;
+  | typeof OCCURRENCE_DOCUMENTS_JOB
+  | typeof MOVE_CHARGE_JOB
+  | typeof MOVE_EXPIRY_JOB;

@@ -373,7 +373,7 @@ export function takenError(taken: Taken): ConflictError {
  * accepted on the conditions the booking will have once they are verified
  * (the hold then waits for them: `waitingFor: "documents"`).
  */
-function acceptedConditions(
+export function acceptedConditions(
   assessment: Assessment,
   acknowledged: readonly string[],
   now: number,

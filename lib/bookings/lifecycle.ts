@@ -32,6 +32,7 @@ import {
   withFirmClaim,
   withoutClaim,
 } from "./day_claims.ts";
+import { moveClaimRef, refundParts } from "./move_rules.ts";
 import {
   type Canceller,
   type Refund,
@@ -123,15 +124,28 @@ export async function changeBooking(
       throw new NotFoundError("We could not find that booking.");
     }
     const before = entry.value;
-    const [days, holds] = await Promise.all([
-      readCalendarDays(deps.kv, before.kitchenId, before.claimDays),
+    // Releasing the time also ends a change of time under way (moves.ts).
+    const moveDays = before.move
+      ? before.move.claimDays.filter((d) => !before.claimDays.includes(d))
+      : [];
+    const [allDays, holds] = await Promise.all([
+      readCalendarDays(deps.kv, before.kitchenId, [
+        ...before.claimDays,
+        ...moveDays,
+      ]),
       getRenterHoldsEntry(deps.kv, before.renterId),
     ]);
+    const days = allDays.slice(0, before.claimDays.length);
     const docs = days.map((d) => d.value ?? EMPTY_DAY);
     const change = apply(before, docs);
     if (!change) return before;
-    const after = { ...change.booking, updatedAt: deps.now };
     const claim = change.claim ?? "keep";
+    const endsMove = claim === "release" && before.move;
+    const after = {
+      ...change.booking,
+      ...(endsMove ? { move: null } : {}),
+      updatedAt: deps.now,
+    };
     const committed = await commitBookingWrite(deps.kv, {
       occupancyOf: claim !== "keep" ? before.kitchenId : undefined,
       hostViewOf: before.hostId,
@@ -151,8 +165,27 @@ export async function changeBooking(
               bufferMs: before.bufferMs,
               expiresAt: null,
             }, deps.now);
-          addCalendarDay(atomic, d, next);
+          addCalendarDay(
+            atomic,
+            d,
+            endsMove ? withoutClaim(next, moveClaimRef(id)) : next,
+          );
         });
+        if (endsMove) {
+          allDays.slice(days.length).forEach((d) =>
+            addCalendarDay(
+              atomic,
+              d,
+              withoutClaim(d.value ?? EMPTY_DAY, moveClaimRef(id)),
+            )
+          );
+          addOccupancyRelease(
+            atomic,
+            before.kitchenId,
+            before.move!.start,
+            moveClaimRef(id),
+          );
+        }
         if (claim === "release") {
           addOccupancyRelease(atomic, before.kitchenId, before.start, id);
         } else {
@@ -576,6 +609,10 @@ export async function cancelBooking(
     const status = transition(b.status, "cancel");
     const refund = refundNow(b, kitchen.cancellationPolicy, by, deps.now);
     const n = b.ledger.filter((e) => e.kind === "refund").length + 1;
+    // A moved booking may have paid in several charges: refund each its share.
+    const split = refund.refundCents > 0
+      ? refundParts(b, refund.refundCents)
+      : { parts: null, extra: b.payment.extra };
     const at = deps.now;
     const ledger: LedgerEntry[] = refund.refundCents > 0
       ? [
@@ -614,6 +651,10 @@ export async function cancelBooking(
       ...b,
       status,
       ledger,
+      payment: {
+        ...b.payment,
+        ...(split.extra ? { extra: split.extra } : {}),
+      },
       cancellation: {
         by,
         at,
@@ -656,6 +697,7 @@ export async function cancelBooking(
               amountCents: refund.refundCents,
               hostReversalCents: refund.hostReversalCents,
               commissionRefundCents: refund.commissionRefundCents,
+              ...(split.parts ? { parts: split.parts } : {}),
             },
           }, { now: deps.now, wake: deps.mail.wake });
         }
@@ -680,18 +722,26 @@ export async function parties(
   return { kitchen, renter, host };
 }
 
-/** The reminder job: the access code by email 24 hours before, once per job. */
+/** The reminder job: the access code by email 24 hours before, once per start time. */
 export async function sendReminder(
   deps: LifecycleDeps,
   bookingId: string,
-  jobId: string,
 ): Promise<void> {
   const b = await getBooking(deps.kv, bookingId);
   if (!b || b.status !== "confirmed") return;
   const p = await parties(deps.kv, bookingId);
   if (!p.renter) return;
+  // Once per start: a moved booking has a reminder job per time it had,
+  // and only the one for its time now may send, once.
+  if (deps.now < b.start - REMINDER_BEFORE_MS - 60_000 || deps.now >= b.start) {
+    return;
+  }
   await commitBookingWrite(deps.kv, {}, (atomic) => {
-    addJobEffect(atomic, jobId, 7 * 24 * 3600_000);
+    addJobEffect(
+      atomic,
+      `booking-reminder:${b.id}:${b.start}`,
+      7 * 24 * 3600_000,
+    );
     tellParties(atomic, deps, p, b, { renter: "reminder" });
   });
 }

@@ -13,6 +13,7 @@ import {
   getBookingFor,
   refundNow,
 } from "./lifecycle.ts";
+import { type MoveWindow, moveWindow } from "./move_rules.ts";
 import { receiptFileName, receiptPdf } from "./receipt.ts";
 import {
   loadHostSeries,
@@ -60,6 +61,8 @@ export interface BookingView {
   canWithdraw: boolean;
   /** Whether a receipt exists: the card was charged. */
   hasReceipt: boolean;
+  /** Whether and how its renter may change its time now (move_rules.ts); null for others. */
+  move: MoveWindow | null;
 }
 
 /** A kitchen's full address on one line: "1400 W Randolph St, Chicago, IL 60607". */
@@ -136,6 +139,9 @@ export async function loadBookingPage(
     canWithdraw: booking.status === "requested" &&
       booking.renterId === viewer.id,
     hasReceipt: wasCharged(booking),
+    move: booking.renterId === viewer.id && confirmed
+      ? moveWindow(booking, kitchen.cancellationPolicy, now)
+      : null,
     cancel: refund && by
       ? {
         by,

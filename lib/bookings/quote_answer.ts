@@ -6,6 +6,8 @@
 import { formatDayTime, formatTime } from "../format.ts";
 import { formatCents } from "../money.ts";
 import { type HoldDeps, previewHold } from "./holds.ts";
+import { type MoveAsk, type MoveDeps, previewMove } from "./moves.ts";
+import type { Quote } from "./pricing.ts";
 import type { ReviewRequest } from "./schema.ts";
 
 export interface QuoteAnswer {
@@ -31,7 +33,36 @@ export async function quoteAnswer(
   req: ReviewRequest,
 ): Promise<QuoteAnswer> {
   const { kitchen, start, end, quote } = await previewHold(deps, req);
-  const tz = kitchen.timeZone;
+  return answerOf(req, kitchen.timeZone, start, end, quote);
+}
+
+/**
+ * What the renter would pay for their booking `id` moved to `ask` (the
+ * Change time picker): the new total, their own time counting as free.
+ */
+export async function moveQuoteAnswer(
+  deps: MoveDeps,
+  id: string,
+  renter: { id: string },
+  ask: MoveAsk,
+): Promise<QuoteAnswer> {
+  const preview = await previewMove(deps, id, renter, ask);
+  return answerOf(
+    { kitchen: preview.kitchen.id, ...ask },
+    preview.kitchen.timeZone,
+    preview.start,
+    preview.end,
+    preview.quote,
+  );
+}
+
+function answerOf(
+  req: { kitchen: string; date: string; start: string; end: string },
+  tz: string,
+  start: number,
+  end: number,
+  quote: Quote,
+): QuoteAnswer {
   return {
     kitchen: req.kitchen,
     date: req.date,

@@ -186,6 +186,28 @@ export function addBookingUpdate(
   atomic.check(read).set(keys.booking(next.id), next);
 }
 
+/**
+ * Adds the rewrite of a booking whose time changed (moves.ts) to an
+ * atomic, checking the entry it was read as: its indexes, keyed by the
+ * start, move with it.
+ */
+export function addBookingMove(
+  atomic: Deno.AtomicOperation,
+  read: Deno.KvEntry<Booking>,
+  next: Booking,
+): void {
+  const b = read.value;
+  atomic.check(read).set(keys.booking(next.id), next);
+  if (b.start === next.start) return;
+  atomic
+    .delete(keys.bookingsByKitchen(b.kitchenId, b.start, b.id))
+    .delete(keys.bookingsByRenter(b.renterId, b.start, b.id))
+    .delete(keys.bookingsByHost(b.hostId, b.start, b.id))
+    .set(keys.bookingsByKitchen(next.kitchenId, next.start, next.id), next.id)
+    .set(keys.bookingsByRenter(next.renterId, next.start, next.id), next.id)
+    .set(keys.bookingsByHost(next.hostId, next.start, next.id), next.id);
+}
+
 // ---------------------------------------------------------------------------
 // The kitchen's calendar and the renter's holds
 

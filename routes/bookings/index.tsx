@@ -10,6 +10,7 @@ import {
   TripsPage,
 } from "../../components/BookingPages.tsx";
 import { emptyForm, type FormState } from "../../components/Forms.tsx";
+import { MoveSection } from "../../components/MovePages.tsx";
 import { signNext } from "../../lib/accounts/next_link.ts";
 import { decide } from "../../lib/accounts/roles.ts";
 import { reviewBooking } from "../../lib/bookings/drafts.ts";
@@ -51,6 +52,7 @@ import {
 } from "../forms.ts";
 import { attachment, redirect, redirectOut } from "../headers.ts";
 import { at } from "../../lib/app.ts";
+import { bookingChange } from "./change.tsx";
 
 export const bookings = new Hono<AppEnv>();
 
@@ -71,9 +73,20 @@ bookings.use(async (c, next) => {
 
 // Standing bookings: /bookings/series/… (routes/bookings/series.tsx).
 bookings.route("/series", series);
+// Changing a booking's time: /bookings/:id/change… (change.tsx).
+bookings.route("/", bookingChange);
 
 /** What the booking page was sent back with, after an action on it. */
-const NOTICES = ["paid", "cancelled", "withdrawn"] as const;
+const NOTICES = [
+  "paid",
+  "cancelled",
+  "withdrawn",
+  "moved",
+  "move_requested",
+  "move_charging",
+  "move_paid",
+  "move_withdrawn",
+] as const;
 type BookingNotice = typeof NOTICES[number];
 const noticeOf = (c: AppContext): BookingNotice | undefined =>
   NOTICES.find((n) => n === readNotice(c));
@@ -227,7 +240,11 @@ bookings.get(`/:id{${ID_PATTERN}}`, async (c) => {
   );
   const notice = noticeOf(c);
   const confirming = view.booking.status === "held" && notice === "paid";
-  if (confirming) c.header("Refresh", "2");
+  // A payment or a charge of a change of time is being confirmed: look again soon.
+  const settling = view.booking.move?.status === "charging" ||
+    (notice === "move_paid" &&
+      view.booking.move?.status === "awaiting_payment");
+  if (confirming || settling) c.header("Refresh", "2");
   return page(
     c,
     { title: view.kitchen.title },
@@ -236,7 +253,9 @@ bookings.get(`/:id{${ID_PATTERN}}`, async (c) => {
       notice={notice}
       confirming={confirming}
       now={now}
-    />,
+    >
+      <MoveSection view={view} notice={notice} now={now} />
+    </BookingPage>,
   );
 });
 

@@ -27,6 +27,7 @@ import {
 import {
   refineRule,
   ruleOf,
+  type SeriesRule,
   seriesRuleFields,
 } from "../../lib/bookings/series_rule.ts";
 import { NotFoundError } from "../../lib/errors.ts";
@@ -84,31 +85,30 @@ const NOTICES: Record<string, string> = {
 };
 
 /**
- * The ask page: the rule's form, with the preview of its dates once it
- * reads; a rule that does not read comes back with its fields marked.
+ * The ask page: the rule's form, with the preview of its dates when the
+ * rule read (`rule`); a rule that did not read comes back with its fields
+ * marked, and the blank form (only a kitchen asked) with none.
  */
 async function renderAsk(
   c: AppContext,
   values: Record<string, string>,
   ruleErrors: Record<string, string>,
+  rule: SeriesRule | null,
   claim?: { form: FormState; status: FormStatus },
-  /** The blank form (only a kitchen asked): nothing to preview yet. */
-  blank = false,
 ) {
   const services = at(c.var.services);
   const kitchen = await weeklyKitchen(services.kv, values.kitchen);
   let form: FormState = { values, errors: ruleErrors };
   let preview: SeriesPreview | null = null;
   let status: 200 | FormStatus = claim?.status ?? 200;
-  const read = ruleQuery.safeParse(toRaw(values));
   if (Object.keys(ruleErrors).length > 0) {
     form = { ...form, message: "Please check the highlighted fields." };
     status = 400;
-  } else if (!blank && read.success) {
+  } else if (rule) {
     try {
       preview = await previewSeries(services, {
         kitchen: kitchen.id,
-        rule: ruleOf(read.data),
+        rule,
       }, c.var.user?.id ?? null);
     } catch (err) {
       const failed = formFailure(form, err);
@@ -130,17 +130,11 @@ async function renderAsk(
   );
 }
 
-/** Form values back into the shape the schema reads (weekdays as a list). */
-function toRaw(values: Record<string, string>) {
-  return {
-    ...values,
-    weekdays: (values.weekdays ?? "").split(",").filter(Boolean),
-  };
-}
-
 series.get("/new", async (c) => {
   const read = readQuery(c, ruleQuery);
-  if (read.ok) return await renderAsk(c, read.form.values, {});
+  if (read.ok) {
+    return await renderAsk(c, read.form.values, {}, ruleOf(read.data));
+  }
   const values = read.form.values;
   if (read.form.errors.kitchen) {
     throw new NotFoundError("We could not find that kitchen.");
@@ -154,9 +148,9 @@ series.get("/new", async (c) => {
       c.var.services.clock(),
       ask.ok ? ask.data.from : undefined,
     );
-    return await renderAsk(c, defaults, {}, undefined, true);
+    return await renderAsk(c, defaults, {}, null);
   }
-  return await renderAsk(c, values, read.form.errors);
+  return await renderAsk(c, values, read.form.errors, null);
 });
 
 series.post("/", async (c) => {
@@ -165,11 +159,11 @@ series.post("/", async (c) => {
     if (rule.form.errors.kitchen) {
       throw new NotFoundError("We could not find that kitchen.");
     }
-    return await renderAsk(c, rule.form.values, rule.form.errors);
+    return await renderAsk(c, rule.form.values, rule.form.errors, null);
   }
   const agreed = await readForm(c, agreement);
   if (!agreed.ok) {
-    return await renderAsk(c, rule.form.values, {}, {
+    return await renderAsk(c, rule.form.values, {}, ruleOf(rule.data), {
       form: agreed.form,
       status: 400,
     });
@@ -193,7 +187,13 @@ series.post("/", async (c) => {
       : redirect(c, url);
   } catch (err) {
     const failed = formFailure(agreed.form, err);
-    return await renderAsk(c, rule.form.values, {}, failed);
+    return await renderAsk(
+      c,
+      rule.form.values,
+      {},
+      ruleOf(rule.data),
+      failed,
+    );
   }
 });
 

@@ -16,6 +16,9 @@ import { declineForm, declineRequest } from "../../lib/bookings/requests.ts";
 import { loadHostRequest } from "../../lib/compliance/host_request.ts";
 import { ID_PATTERN } from "../../lib/ids.ts";
 import { acceptRequest } from "../../lib/payments/requests.ts";
+import { answerMoveAsHost } from "../../lib/payments/reschedule.ts";
+import { moveAnswerForm, moveRefForm } from "../../lib/bookings/schema.ts";
+import { HostMoveAnswer } from "../../components/MovePages.tsx";
 import { type AppContext, type AppEnv, page } from "../context.tsx";
 import {
   formFailure,
@@ -44,6 +47,10 @@ const NOTICES: Record<string, string> = {
   declined:
     "Request declined: the time is free again and the renter was not charged.",
   cancelled: "Booking cancelled: the renter gets a full refund.",
+  move_accepted:
+    "Change of time accepted: the booking moves once any difference is paid, and the old time is freed.",
+  move_declined:
+    "Change of time declined: the booking keeps its time, and the renter was told.",
 };
 
 hostBookings.get("/", async (c) => {
@@ -84,7 +91,9 @@ async function renderRequest(
       form={form}
       notice={NOTICES[readNotice(c)]}
       now={now}
-    />,
+    >
+      <HostMoveAnswer booking={view.booking} form={form} now={now} />
+    </HostRequestPage>,
     status,
   );
 }
@@ -181,4 +190,29 @@ hostBookings.post(`/series/${ID}/end`, async (c) => {
     return await renderSeries(c, id, failed.form, failed.status);
   }
   return redirect(c, `/host/bookings/series/${id}?notice=ended`);
+});
+
+// A renter's change of time after the free-cancellation window (issue 19 §7).
+hostBookings.post(`/${ID}/move/accept`, async (c) => {
+  const id = c.req.param("id");
+  const read = await readForm(c, moveRefForm);
+  if (!read.ok) return await renderRequest(c, id, read.form, 400);
+  await answerMoveAsHost(at(c.var.services), id, c.var.user!, {
+    accept: true,
+    moveId: read.data.move,
+    reason: null,
+  });
+  return redirect(c, `/host/bookings/${id}?notice=move_accepted`);
+});
+
+hostBookings.post(`/${ID}/move/decline`, async (c) => {
+  const id = c.req.param("id");
+  const read = await readForm(c, moveAnswerForm);
+  if (!read.ok) return await renderRequest(c, id, read.form, 400);
+  await answerMoveAsHost(at(c.var.services), id, c.var.user!, {
+    accept: false,
+    moveId: read.data.move,
+    reason: read.data.reason,
+  });
+  return redirect(c, `/host/bookings/${id}?notice=move_declined`);
 });

@@ -175,6 +175,8 @@ async function setup() {
     toRenew: await doc(mine, renter.user.id, "food_manager_certificate", pdf()),
   };
   const b = await booking(t, kitchenA, renter.user.id);
+  // Another, for the Change time routes: staff cancel the first one above.
+  const toMove = await booking(t, kitchenA, renter.user.id);
   // A job that ran out of attempts, for the retry action.
   const deadJob: JobRecord = {
     v: 1,
@@ -242,6 +244,7 @@ async function setup() {
       kitchenA: kitchenA.id,
       kitchenB: kitchenB.id,
       booking: b.id,
+      toMove: toMove.id,
       deadJob: deadJob.id,
       weekly: weekly.id,
       hostA: hostA.user.id,
@@ -627,6 +630,10 @@ Deno.test("admin matrix: every staff and document route gives each visitor exact
         form: { card: "works" },
         expect: { ...NOT_YOURS, renter: 409 },
       },
+      // Changing a booking's time (issue 19 §7): its renter's pages only;
+      // the host answers on their own page. The booking has no change under
+      // way and its kitchen is suspended by now, so actions are refused (409).
+      ...changeTimeCases(ids.toMove),
     ];
 
     // Every /admin route of the app is in the table.
@@ -714,3 +721,80 @@ Deno.test("admin matrix: every staff and document route gives each visitor exact
     t.close();
   }
 });
+
+/** The Change time routes for every visitor: the renter's alone, 404 to anyone else. */
+function changeTimeCases(booking: string): Case[] {
+  const renterOnly = (renter: number): Expect => ({
+    anonymous: 303,
+    renter,
+    hostA: 404,
+    hostB: 404,
+    support: 404,
+    admin: 404,
+  });
+  const move = { move: "01JM0000000000000000000000" };
+  const time = { date: "2026-12-04", start: "10:00", end: "13:00" };
+  return [
+    {
+      method: "GET",
+      path: `/bookings/${booking}/change`,
+      expect: renterOnly(200),
+    },
+    {
+      method: "GET",
+      path: `/bookings/${booking}/change/availability?date=2026-12-04`,
+      expect: renterOnly(200),
+    },
+    {
+      method: "GET",
+      path:
+        `/bookings/${booking}/change/review?date=2026-12-04&start=10:00&end=13:00`,
+      // Staff suspended the kitchen above: the renter is told it takes no
+      // bookings, on the picker page.
+      expect: renterOnly(409),
+    },
+    {
+      method: "GET",
+      path:
+        `/bookings/${booking}/change/quote?date=2026-12-04&start=10:00&end=13:00`,
+      expect: renterOnly(409),
+    },
+    {
+      method: "POST",
+      path: `/bookings/${booking}/change`,
+      form: time,
+      expect: renterOnly(409),
+    },
+    {
+      method: "GET",
+      path: `/bookings/${booking}/change/pay`,
+      // Nothing to pay: back to the booking page.
+      expect: renterOnly(303),
+    },
+    {
+      method: "POST",
+      path: `/bookings/${booking}/change/pay`,
+      expect: renterOnly(409),
+    },
+    {
+      method: "POST",
+      path: `/bookings/${booking}/change/withdraw`,
+      form: move,
+      expect: renterOnly(409),
+    },
+    ...["accept", "decline"].map((answer): Case => ({
+      method: "POST",
+      path: `/host/bookings/${booking}/move/${answer}`,
+      form: move,
+      expect: {
+        anonymous: 303,
+        renter: 403,
+        // No change of time is waiting for an answer.
+        hostA: 409,
+        hostB: 404,
+        support: 404,
+        admin: 404,
+      },
+    })),
+  ];
+}

@@ -1335,6 +1335,9 @@ function routes(
         }/permits/read`;
       },
     },
+    // Changing a booking's time (issue 19 §7): no real booking, so every
+    // answer is a 4xx or a page, never a 500.
+    ...changeTimeRoutes(),
     {
       method: "*",
       route: "other methods",
@@ -2242,6 +2245,23 @@ const EVENT_OBJECTS: Record<string, Record<string, unknown>> = {
     payment_intent: "pi_fuzz",
   },
   "account.updated": { id: "acct_fuzz", charges_enabled: true },
+  // Off-session charges (issue 19): only those with our purpose start work.
+  "payment_intent.succeeded": {
+    id: "pi_fuzz",
+    metadata: {
+      booking_id: "01JFUZZ0000000000000000000",
+      purpose: "reschedule",
+      ref: "01JFUZZ0000000000000000001",
+    },
+  },
+  "payment_intent.payment_failed": {
+    id: "pi_fuzz",
+    metadata: {
+      booking_id: "01JFUZZ0000000000000000000",
+      purpose: "occurrence",
+    },
+    last_payment_error: { code: "card_declined" },
+  },
   "customer.created": { id: "cus_fuzz" },
 };
 
@@ -2422,3 +2442,60 @@ Deno.test("fuzz: signed malformed webhooks are answered 400, never a 5xx or a cr
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+/** The Change time routes (issue 19 §7), with the times and forms they read. */
+function changeTimeRoutes(): Route[] {
+  const id = (b: Builder) =>
+    b.segment("id", () => b.g.chars(26, ULID_ALPHABET));
+  const time = (b: Builder) => ({
+    date: () => futureDate(b.g),
+    start: () => b.g.pick(["08:00", "10:00", "13:30", "23:30", "25:00"]),
+    end: () => b.g.pick(["10:00", "14:00", "02:00", "24:00", ""]),
+    hours: () => String(b.g.int(0, 30)),
+  });
+  const get = (suffix: string, query: boolean): Route => ({
+    method: "GET",
+    route: `/bookings/:id${suffix}`,
+    places: ["path", "query", "query"],
+    build: (b) =>
+      `/bookings/${id(b)}${suffix}` + (query ? b.query(time(b)) : ""),
+  });
+  const post = (route: string, path: (b: Builder) => string): Route => ({
+    method: "POST",
+    route,
+    places: ["path", "body", "body"],
+    build: (b) => {
+      if (b.g.chance(0.3)) b.garbageBody();
+      else {
+        b.form({
+          ...time(b),
+          move: () => b.g.chars(26, ULID_ALPHABET),
+          reason: () => "Fuzz reason",
+          acknowledge: () => b.g.pick(["quiet_hours", ""]),
+        });
+      }
+      return path(b);
+    },
+  });
+  return [
+    get("/change", true),
+    get("/change/availability", true),
+    get("/change/review", true),
+    get("/change/quote", true),
+    get("/change/pay", false),
+    post("/bookings/:id/change", (b) => `/bookings/${id(b)}/change`),
+    post("/bookings/:id/change/pay", (b) => `/bookings/${id(b)}/change/pay`),
+    post(
+      "/bookings/:id/change/withdraw",
+      (b) => `/bookings/${id(b)}/change/withdraw`,
+    ),
+    post(
+      "/host/bookings/:id/move/accept",
+      (b) => `/host/bookings/${id(b)}/move/accept`,
+    ),
+    post(
+      "/host/bookings/:id/move/decline",
+      (b) => `/host/bookings/${id(b)}/move/decline`,
+    ),
+  ];
+}
