@@ -684,9 +684,10 @@ export async function holdOccurrence(
     if (why) {
       // Only the series record changes; a lost race on it reads again.
       const outcome = { skipped: why };
-      const atomic = deps.kv.atomic();
-      writeSeries(atomic, outcome);
-      if ((await atomic.commit()).ok) return outcome;
+      const skipped = await commitBookingWrite(deps.kv, {
+        hostViewOf: kitchen.hostId,
+      }, (atomic) => writeSeries(atomic, outcome));
+      if (skipped) return outcome;
       continue;
     }
     const conditions = verdict.conditions;
@@ -752,9 +753,11 @@ export async function holdOccurrence(
     skipped: "Someone else booked this time as you confirmed.",
   };
   for (let attempt = 0; attempt < 8; attempt++) {
-    const atomic = deps.kv.atomic();
-    (await o.series())(atomic, outcome);
-    if ((await atomic.commit()).ok) break;
+    const writeSeries = await o.series();
+    const written = await commitBookingWrite(deps.kv, {
+      hostViewOf: kitchen.hostId,
+    }, (atomic) => writeSeries(atomic, outcome));
+    if (written) break;
   }
   return outcome;
 }

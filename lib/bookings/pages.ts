@@ -1,4 +1,6 @@
 import { getUser } from "../accounts/repo.ts";
+import { cached } from "../db/read_cache.ts";
+import { renterViewScope } from "./cache_keys.ts";
 import { findCity } from "../cities.ts";
 import { NotFoundError } from "../errors.ts";
 import { getHost } from "../hosts/repo.ts";
@@ -171,11 +173,21 @@ export async function loadTrips(
     series: SeriesSummary[];
   }
 > {
-  const [trips, series] = await Promise.all([
-    withTitles(kv, await listBookingsByRenter(kv, renterId)),
-    loadRenterSeries(kv, renterId, now),
-  ]);
-  return { ...trips, series };
+  // Through the per-instance read cache, as the host's dashboard is: a
+  // renter with weekly bookings has a hundred bookings or more to read, and
+  // every booking write drops the cached lists (cache_keys.ts).
+  return await cached(kv, `${renterViewScope(renterId)}trips`, async () => {
+    const trips = await withTitles(
+      kv,
+      await listBookingsByRenter(kv, renterId),
+    );
+    // The series' dates are mostly among the bookings just read.
+    const known = new Map(trips.bookings.map((b) => [b.id, b]));
+    return {
+      ...trips,
+      series: await loadRenterSeries(kv, renterId, now, known),
+    };
+  });
 }
 
 /**
@@ -193,11 +205,12 @@ export async function loadHostBookings(
     series: SeriesSummary[];
   }
 > {
-  const [bookings, series] = await Promise.all([
-    withTitles(kv, await listBookingsByHost(kv, hostId)),
-    loadHostSeries(kv, hostId, now),
-  ]);
-  return { ...bookings, series };
+  const bookings = await withTitles(kv, await listBookingsByHost(kv, hostId));
+  const known = new Map(bookings.bookings.map((b) => [b.id, b]));
+  return {
+    ...bookings,
+    series: await loadHostSeries(kv, hostId, now, known),
+  };
 }
 
 async function withTitles(
@@ -205,10 +218,9 @@ async function withTitles(
   bookings: Booking[],
 ): Promise<{ bookings: Booking[]; titles: Record<string, string> }> {
   const titles: Record<string, string> = {};
-  for (const id of new Set(bookings.map((b) => b.kitchenId))) {
-    const k = await getKitchen(kv, id);
-    if (k) titles[id] = k.title;
-  }
+  const ids = [...new Set(bookings.map((b) => b.kitchenId))];
+  const kitchens = await Promise.all(ids.map((id) => getKitchen(kv, id)));
+  for (const k of kitchens) if (k) titles[k.id] = k.title;
   return { bookings, titles };
 }
 

@@ -13,7 +13,7 @@ import { type BackfillResult, runBackfill } from "../db/backfill.ts";
 import { keys } from "../db/keys.ts";
 import { forgetPrefix } from "../db/read_cache.ts";
 import { forgetOccupancy } from "../kitchens/repo.ts";
-import { hostViewScope } from "./cache_keys.ts";
+import { hostViewScope, RENTER_VIEWS } from "./cache_keys.ts";
 import type { CalendarDay } from "./day_claims.ts";
 import { REFERENCE_ATTEMPTS, referenceFor } from "./reference.ts";
 import type { Block, Booking, RenterHolds, Series } from "./schema.ts";
@@ -448,5 +448,20 @@ export async function commitBookingWrite(
   if (!(await atomic.commit()).ok) return false;
   if (touched.occupancyOf) forgetOccupancy(kv, touched.occupancyOf);
   if (touched.hostViewOf) forgetPrefix(kv, hostViewScope(touched.hostViewOf));
+  // Renters' lists show every booking's state (cache_keys.ts).
+  forgetPrefix(kv, RENTER_VIEWS);
   return true;
+}
+
+/**
+ * Commits a standing booking's record change (series.ts), built by
+ * `write`; drops the cached views of its host and of renters, as a
+ * booking write does. False when a check failed.
+ */
+export async function commitSeriesWrite(
+  kv: Deno.Kv,
+  hostId: string,
+  write: (atomic: Deno.AtomicOperation) => void,
+): Promise<boolean> {
+  return await commitBookingWrite(kv, { hostViewOf: hostId }, write);
 }

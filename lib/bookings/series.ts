@@ -61,6 +61,7 @@ import {
   addNewSeries,
   addRenterHolds,
   addSeriesUpdate,
+  commitSeriesWrite,
   getBooking,
   getBookings,
   getRenterHoldsEntry,
@@ -494,20 +495,25 @@ async function createSeriesRecord(
         `You already have ${MAX_LIVE_HOLDS} bookings waiting for payment. Pay for one, or wait until a hold lapses (35 minutes after it started).`,
       );
     }
-    const atomic = deps.kv.atomic();
-    addNewSeries(atomic, series);
-    // The whole series is one unpaid hold of the renter's, as one booking is.
-    addRenterHolds(atomic, holds, series.renterId, [...live, {
-      bookingId: series.id,
-      expiresAt: series.holdExpiresAt!,
-    }]);
-    addJob(atomic, {
-      id: `series-settle:${series.id}:hold`,
-      type: SERIES_SETTLE_JOB,
-      payload: { seriesId: series.id },
-      runAt: series.holdExpiresAt!,
-    }, { now: deps.now, wake: deps.wake });
-    if ((await atomic.commit()).ok) return;
+    const committed = await commitSeriesWrite(
+      deps.kv,
+      series.hostId,
+      (atomic) => {
+        addNewSeries(atomic, series);
+        // The whole series is one unpaid hold of the renter's, as one booking is.
+        addRenterHolds(atomic, holds, series.renterId, [...live, {
+          bookingId: series.id,
+          expiresAt: series.holdExpiresAt!,
+        }]);
+        addJob(atomic, {
+          id: `series-settle:${series.id}:hold`,
+          type: SERIES_SETTLE_JOB,
+          payload: { seriesId: series.id },
+          runAt: series.holdExpiresAt!,
+        }, { now: deps.now, wake: deps.wake });
+      },
+    );
+    if (committed) return;
   }
   throw new ConflictError(
     "Your bookings changed while we were holding these dates; please try again.",
@@ -558,10 +564,12 @@ export async function updateSeries(
     const next = change(entry.value);
     if (!next) return entry.value;
     const after = { ...next, updatedAt: deps.now };
-    const atomic = deps.kv.atomic();
-    addSeriesUpdate(atomic, entry, after);
-    extra?.(atomic, entry.value, after);
-    if ((await atomic.commit()).ok) return after;
+    const before = entry.value;
+    const committed = await commitSeriesWrite(deps.kv, after.hostId, (a) => {
+      addSeriesUpdate(a, entry, after);
+      extra?.(a, before, after);
+    });
+    if (committed) return after;
   }
   throw new ConflictError(
     "This booking changed while we were updating it; please try again.",
@@ -792,20 +800,15 @@ export async function settleSeries(
         : null,
     );
   }
-  const order: SeriesStatus[] = [
-    "claiming",
-    "held",
-    "requested",
-    "active",
-    "ended",
-  ];
   const p = await partiesOf(deps.kv, s);
   const settled = await updateSeries(deps, id, (cur) => {
     if (cur.status === target) return null;
-    // Never back: an active series stays active, an ended one ended.
-    const from = order.indexOf(cur.status);
-    const to = order.indexOf(target!);
-    if (from < 0 || (to >= 0 && to < from)) return null;
+    // Never back: an ended or declined series stays so, an active one
+    // active; a lapsed one becomes active only when its first date was
+    // paid late after all (its other dates were released meanwhile).
+    if (cur.status === "ended" || cur.status === "declined") return null;
+    if (cur.status === "active") return null;
+    if (cur.status === "expired" && target !== "active") return null;
     return { ...cur, status: target!, holdExpiresAt: null };
   }, (atomic, _before, after) => {
     if (target === "active") tellSeries(atomic, deps, p, after, "set");

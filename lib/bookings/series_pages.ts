@@ -11,7 +11,14 @@ import { NotFoundError } from "../errors.ts";
 import { bookingsCalendar, icsFileName } from "./ics.ts";
 import { accessCodeVisible } from "./lifecycle.ts";
 import { referenceOf } from "./reference.ts";
-import { listSeriesByHost, listSeriesByRenter } from "./repo.ts";
+import {
+  getBookings,
+  getSeries,
+  listSeriesByHost,
+  listSeriesByRenter,
+} from "./repo.ts";
+import { cached } from "../db/read_cache.ts";
+import { RENTER_VIEWS } from "./cache_keys.ts";
 import type { Booking, Series, SeriesOccurrence } from "./schema.ts";
 import { seriesBookings } from "./series.ts";
 import { canPayDate } from "./series_dates.ts";
@@ -48,6 +55,15 @@ export interface SeriesView {
   lead: Booking | null;
 }
 
+/** Its renter, its host and staff see a series (as `getSeriesFor` decides). */
+function maySee(
+  s: Series,
+  viewer: { id: string; roles: readonly string[] },
+): boolean {
+  return s.renterId === viewer.id || s.hostId === viewer.id ||
+    viewer.roles.includes("admin") || viewer.roles.includes("support");
+}
+
 function viewerOf(s: Series, viewer: { id: string }): SeriesViewer {
   return s.renterId === viewer.id
     ? "renter"
@@ -63,12 +79,22 @@ export async function loadSeriesPage(
   viewer: { id: string; roles: readonly string[] },
   now: number,
 ): Promise<SeriesView> {
-  const series = await getSeriesFor(kv, id, viewer);
-  const [kitchen, host, bookings] = await Promise.all([
-    getKitchen(kv, series.kitchenId),
-    getHost(kv, series.hostId),
-    seriesBookings(kv, series),
-  ]);
+  // A series, its kitchen, host and dates, through the read cache (its
+  // 26 dates cost as many reads): every booking or series write drops it.
+  const data = await cached(kv, `${RENTER_VIEWS}series:${id}`, async () => {
+    const series = await getSeries(kv, id);
+    if (!series) return null;
+    const [kitchen, host, bookings] = await Promise.all([
+      getKitchen(kv, series.kitchenId),
+      getHost(kv, series.hostId),
+      seriesBookings(kv, series),
+    ]);
+    return { series, kitchen, host, bookings };
+  }, (found) => found !== null);
+  if (!data || !maySee(data.series, viewer)) {
+    throw new NotFoundError("We could not find that booking.");
+  }
+  const { series, kitchen, host, bookings } = data;
   if (!kitchen) throw new NotFoundError("We could not find that kitchen.");
   const who = viewerOf(series, viewer);
   const byId = new Map(bookings.map((b) => [b.id, b]));
@@ -113,23 +139,38 @@ export interface SeriesSummary {
   counts: ReturnType<typeof seriesCounts>;
 }
 
+/**
+ * Each series with its next date and counts. `known` holds bookings the
+ * caller has read already (the renter's or host's list): only the dates
+ * not among them are read again.
+ */
 async function summaries(
   kv: Deno.Kv,
   list: Series[],
   now: number,
+  known: ReadonlyMap<string, Booking> = new Map(),
 ): Promise<SeriesSummary[]> {
-  const titles = new Map<string, string>();
-  const out: SeriesSummary[] = [];
-  for (const s of list) {
-    if (!titles.has(s.kitchenId)) {
-      titles.set(
-        s.kitchenId,
-        (await getKitchen(kv, s.kitchenId))?.title ?? "Kitchen",
-      );
-    }
-    const bookings = await seriesBookings(kv, s);
+  const kitchenIds = [...new Set(list.map((s) => s.kitchenId))];
+  const titles = new Map(
+    await Promise.all(
+      kitchenIds.map(async (id) =>
+        [id, (await getKitchen(kv, id))?.title ?? "Kitchen"] as const
+      ),
+    ),
+  );
+  const missing = list.flatMap((s) =>
+    s.occurrences.flatMap((o) =>
+      o.bookingId && !known.has(o.bookingId) ? [o.bookingId] : []
+    )
+  );
+  const read = new Map(known);
+  for (const b of await getBookings(kv, missing)) read.set(b.id, b);
+  return list.map((s) => {
+    const bookings = s.occurrences.flatMap((o) =>
+      o.bookingId && read.has(o.bookingId) ? [read.get(o.bookingId)!] : []
+    ).sort((a, b) => a.start - b.start);
     const ahead = futureDates(bookings, now);
-    out.push({
+    return {
       series: s,
       title: titles.get(s.kitchenId)!,
       next: ahead[0] ?? bookings.find((b) =>
@@ -137,9 +178,8 @@ async function summaries(
       ) ?? null,
       ahead: ahead.length,
       counts: seriesCounts(bookings),
-    });
-  }
-  return out;
+    };
+  });
 }
 
 /** The renter's standing bookings, newest first, for /bookings. */
@@ -147,8 +187,14 @@ export async function loadRenterSeries(
   kv: Deno.Kv,
   renterId: string,
   now: number,
+  known?: ReadonlyMap<string, Booking>,
 ): Promise<SeriesSummary[]> {
-  return await summaries(kv, await listSeriesByRenter(kv, renterId), now);
+  return await summaries(
+    kv,
+    await listSeriesByRenter(kv, renterId),
+    now,
+    known,
+  );
 }
 
 /** The host's standing bookings still in play (being paid, asked for or under way), for /host/bookings. */
@@ -156,11 +202,12 @@ export async function loadHostSeries(
   kv: Deno.Kv,
   hostId: string,
   now: number,
+  known?: ReadonlyMap<string, Booking>,
 ): Promise<SeriesSummary[]> {
   const live = (await listSeriesByHost(kv, hostId)).filter((s) =>
     s.status === "requested" || s.status === "active" || s.status === "held"
   );
-  return await summaries(kv, live, now);
+  return await summaries(kv, live, now, known);
 }
 
 /** Every date of a series in one calendar file (.ics), for its renter, host or staff. */
