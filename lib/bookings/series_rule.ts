@@ -12,6 +12,7 @@
  * stay within what a saved card is good for.
  */
 import { z } from "zod";
+import { formatDateYear } from "../format.ts";
 import { localInstant } from "../kitchens/free_time.ts";
 import { localDate } from "../kitchens/schema.ts";
 
@@ -183,7 +184,7 @@ export function ruleFieldProblems(f: RuleFields): Record<string, string> {
     } else if (f.until > seriesLastDate(f.from)) {
       out.until =
         `A weekly booking runs at most ${MAX_SERIES_MONTHS} months: pick a last date by ${
-          seriesLastDate(f.from)
+          formatDateYear(seriesLastDate(f.from))
         }`;
     }
   }
@@ -249,7 +250,9 @@ export function seriesDates(rule: SeriesRule): string[] {
   if (until > last) {
     throw new RuleProblem(
       "until",
-      `A weekly booking runs at most ${MAX_SERIES_MONTHS} months: pick a last date by ${last}`,
+      `A weekly booking runs at most ${MAX_SERIES_MONTHS} months: pick a last date by ${
+        formatDateYear(last)
+      }`,
     );
   }
   const monday = from.subtract({ days: from.dayOfWeek - 1 });
