@@ -1,4 +1,5 @@
 import type { ComponentChildren } from "preact";
+import { BookingMessagesCard } from "./MessagesPages.tsx";
 import { type Assessment, bookingModeOf } from "../lib/bookings/holds.ts";
 import type { BookingView, CancelOffer } from "../lib/bookings/pages.ts";
 import type { Booking, HoursPick } from "../lib/bookings/schema.ts";
@@ -24,6 +25,8 @@ import {
 import CancelDialog from "../islands/CancelDialog.tsx";
 import type { SeriesSummary } from "../lib/bookings/series_pages.ts";
 import { SeriesList } from "./SeriesPages.tsx";
+import type { BookingReviewsView } from "../lib/reviews/pages.ts";
+import { BookingReviews } from "./ReviewPages.tsx";
 import {
   cancelNowSentence,
   cancelQuestion,
@@ -409,10 +412,21 @@ export function DemoCheckoutPage({ booking, kitchen, now }: {
 }
 
 export function BookingPage(
-  { notice, confirming, now, children, ...view }: BookingView & {
+  {
+    notice,
+    confirming,
+    now,
+    reviews,
+    reviewNotice,
+    children,
+    ...view
+  }: BookingView & {
     notice?: string;
     confirming: boolean;
     now: number;
+    /** The reviews part (lib/reviews), after the stay. */
+    reviews?: BookingReviewsView;
+    reviewNotice?: string;
     /** Blocks under the status (a change of time, MovePages.tsx). */
     children?: ComponentChildren;
   },
@@ -488,6 +502,13 @@ export function BookingPage(
           </p>
         </div>
       )}
+      {view.viewer !== "staff" && (
+        <BookingMessagesCard
+          bookingId={b.id}
+          asHost={view.viewer === "host"}
+        />
+      )}
+      {reviews && <BookingReviews view={reviews} notice={reviewNotice} />}
       {b.requestMessage && view.viewer !== "renter" && (
         <div class={card}>
           <h2 class="text-xl font-bold">The renter's message</h2>

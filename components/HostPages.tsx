@@ -1,4 +1,8 @@
 import type { ComponentChildren } from "preact";
+import { BookingMessagesCard } from "./MessagesPages.tsx";
+import type { BookingReviewsView } from "../lib/reviews/pages.ts";
+import type { RatingSummary } from "../lib/reviews/rules.ts";
+import { BookingReviews, RenterRating } from "./ReviewPages.tsx";
 import type { Booking } from "../lib/bookings/schema.ts";
 import type { HostRequestView } from "../lib/compliance/host_request.ts";
 import {
@@ -200,7 +204,11 @@ function recordText(r: HostRequestView["record"]): string {
  * reason the renter reads).
  */
 export function HostRequestPage({ view, form, notice, now, children }: {
-  view: HostRequestView;
+  /** With the renter's rating from hosts and the booking's reviews (lib/reviews). */
+  view: HostRequestView & {
+    renterRating?: RatingSummary;
+    reviews?: BookingReviewsView;
+  };
   form: FormState;
   notice?: string;
   now: number;
@@ -250,6 +258,14 @@ export function HostRequestPage({ view, form, notice, now, children }: {
           <dd class="sm:col-span-2">{r.businessName ?? "Not given"}</dd>
           <dt class={dt}>Makes</dt>
           <dd class="sm:col-span-2">{r.makes ?? "Not given"}</dd>
+          {view.renterRating && (
+            <>
+              <dt class={dt}>Rating</dt>
+              <dd class="sm:col-span-2">
+                <RenterRating summary={view.renterRating} />
+              </dd>
+            </>
+          )}
           <dt class={dt}>On Prep</dt>
           <dd class="sm:col-span-2">
             {`${recordText(view.record)}${
@@ -284,6 +300,7 @@ export function HostRequestPage({ view, form, notice, now, children }: {
           )
           : <p class="mt-1 text-stone-700">No message with this request.</p>}
       </div>
+      <BookingMessagesCard bookingId={b.id} asHost />
       {open && (
         <div class={`${card} space-y-4`}>
           <h2 class="text-xl font-bold">Your answer</h2>
@@ -314,6 +331,7 @@ export function HostRequestPage({ view, form, notice, now, children }: {
           </form>
         </div>
       )}
+      {view.reviews && <BookingReviews view={view.reviews} />}
       {!open && (
         <p class={card}>
           <a

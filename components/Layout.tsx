@@ -13,11 +13,22 @@ export interface LayoutProps {
   user: SessionUser | null;
   /** The signed-in user's unread notifications, for the header badge. */
   unread?: number;
+  /** The signed-in user's unread messages, for the header's Messages link. */
+  messagesUnread?: number;
   children: ComponentChildren;
 }
 
 export function Layout(
-  { title, description, css, city, user, unread = 0, children }: LayoutProps,
+  {
+    title,
+    description,
+    css,
+    city,
+    user,
+    unread = 0,
+    messagesUnread = 0,
+    children,
+  }: LayoutProps,
 ) {
   return (
     <html lang="en">
@@ -85,6 +96,7 @@ export function Layout(
                     <a href="/bookings" class="hover:underline">
                       Your bookings
                     </a>
+                    <a href="/saved" class="hover:underline">Saved</a>
                     <a href="/account/compliance" class="hover:underline">
                       Documents
                     </a>
@@ -103,6 +115,24 @@ export function Layout(
                       user.roles.includes("support")) && (
                       <a href="/admin" class="hover:underline">Admin</a>
                     )}
+                    <a
+                      href="/messages"
+                      class="hover:underline"
+                      data-testid="messages-link"
+                    >
+                      Messages
+                      {messagesUnread > 0 && (
+                        <>
+                          {" "}
+                          <span class="rounded-full bg-emerald-700 px-2 text-xs font-bold text-white">
+                            {messagesUnread > 99
+                              ? "99+"
+                              : String(messagesUnread)}{" "}
+                            <span class="sr-only">unread</span>
+                          </span>
+                        </>
+                      )}
+                    </a>
                     <a href="/account/notifications" class="hover:underline">
                       Notifications
                       {unread > 0 && (

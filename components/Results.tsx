@@ -1,5 +1,6 @@
 import { CITIES } from "../lib/cities.ts";
 import { KitchenCard } from "./KitchenCard.tsx";
+import type { SearchHearts } from "../lib/saved/schema.ts";
 import type { SearchResult } from "../lib/kitchens/search.ts";
 import type { SearchQuery } from "../lib/kitchens/search_query.ts";
 import { kitchenPageHref, pickFromSearch } from "../lib/kitchens/pick.ts";
@@ -10,12 +11,14 @@ import { kitchenPageHref, pickFromSearch } from "../lib/kitchens/pick.ts";
  * on them; `cardHeading` is the cards' level in the page's outline.
  */
 export function Results(
-  { result, nextHref, firstHref, q = {}, cardHeading = "h3" }: {
+  { result, nextHref, firstHref, q = {}, cardHeading = "h3", hearts }: {
     result: SearchResult;
     nextHref: string | null;
     firstHref: string | null;
     q?: Pick<SearchQuery, "date" | "start" | "end" | "hours">;
     cardHeading?: "h2" | "h3";
+    /** Hearts on the cards (the search page's); none elsewhere. */
+    hearts?: SearchHearts;
   },
 ) {
   const { hits, total } = result;
@@ -66,6 +69,12 @@ export function Results(
                   pickFromSearch(q, h.kitchen, h.slot),
                 )}
                 heading={cardHeading}
+                save={hearts && {
+                  saved: hearts.saved?.includes(h.kitchen.id) ?? false,
+                  signedIn: hearts.saved !== null,
+                  back: hearts.back,
+                }}
+                rating={h.rating}
               />
             ))}
           </ul>

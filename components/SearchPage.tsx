@@ -19,7 +19,14 @@ export type SearchView =
     errors: Record<string, string>;
   }
   | { kind: "unknown-city"; q: SearchQuery }
-  | { kind: "results"; q: SearchQuery; city?: City; result: SearchResult };
+  | {
+    kind: "results";
+    q: SearchQuery;
+    city?: City;
+    result: SearchResult;
+    /** Which of the results the viewer saved; null for a visitor. */
+    saved: string[] | null;
+  };
 
 /** The page's title for `view`. */
 export function searchTitle(view: SearchView): string {
@@ -102,6 +109,7 @@ function Answer({ view }: { view: SearchView }) {
         result={result}
         q={q}
         cardHeading="h2"
+        hearts={{ saved: view.saved, back: searchHref(q) }}
         nextHref={result.nextCursor
           ? searchHref(q, { cursor: result.nextCursor })
           : null}

@@ -42,6 +42,7 @@ import { emailJobHandler, type MailSettings } from "./email/job.ts";
 import { type MailTransport, transportFor } from "./email/transport.ts";
 import { sweepOrphanedUploads } from "./files/store.ts";
 import {
+  ACCOUNT_DELETED_JOB,
   BOOKING_COMPLETE_JOB,
   BOOKING_COMPLIANCE_CHECK_JOB,
   BOOKING_REMINDER_JOB,
@@ -54,11 +55,15 @@ import {
   FILE_CLEANUP_JOB,
   HOLD_EXPIRY_JOB,
   type JobName,
+  MESSAGE_UNREAD_JOB,
   PAYMENT_EVENT_JOB,
   REFUND_JOB,
   RELEASE_AUTHORISATION_JOB,
   REQUEST_TIMEOUT_JOB,
   RESET_REQUEST_JOB,
+  REVIEW_REMINDER_JOB,
+  REVIEW_WINDOW_CLOSE_JOB,
+  REVIEW_WINDOW_OPEN_JOB,
   STAGED_CLEANUP_JOB,
 } from "./job_names.ts";
 import {
@@ -85,12 +90,19 @@ import {
   settleMovePayment,
 } from "./payments/reschedule.ts";
 import { defineJob, type JobHandlers } from "./jobs/runner.ts";
+import { sendUnreadEmail } from "./messages/emails.ts";
 import { processPaymentEvent } from "./payments/events.ts";
 import type { OffSessionHandlers } from "./payments/off_session.ts";
 import { recordRefund } from "./payments/refunds.ts";
 import { releaseAuthorisation } from "./payments/requests.ts";
 import { paymentOrigins, stripeFromConfig } from "./payments/stripe.ts";
 import type { SupportSettings } from "./support/contact.ts";
+import { removeSavedList } from "./saved/repo.ts";
+import {
+  closeReviewWindow,
+  openReviewWindow,
+  remindToReview,
+} from "./reviews/window.ts";
 
 /** A handler for every job name: a name without one does not compile. */
 export type JobTable = { [K in JobName]: JobHandlers[string] };
@@ -319,6 +331,35 @@ function jobTable(s: Services): JobTable {
       schema: bookingJob,
       run: ({ bookingId }, ctx) =>
         remindDateDocuments(at(s), bookingId, ctx.jobId),
+    }),
+    [ACCOUNT_DELETED_JOB]: defineJob({
+      schema: z.object({ userId: z.string().min(1).max(64) }),
+      run: async ({ userId }) => {
+        await removeSavedList(s.kv, userId);
+      },
+    }),
+    // owner: lib/messages
+    [MESSAGE_UNREAD_JOB]: defineJob({
+      schema: z.object({
+        threadId: z.string().min(1).max(64),
+        messageId: z.string().min(1).max(64),
+      }),
+      run: async (payload) => {
+        await sendUnreadEmail(at(s), payload);
+      },
+    }),
+    // Reviews (lib/reviews/window.ts): the window opens, reminds, closes.
+    [REVIEW_WINDOW_OPEN_JOB]: defineJob({
+      schema: bookingJob,
+      run: ({ bookingId }) => openReviewWindow(at(s), bookingId),
+    }),
+    [REVIEW_REMINDER_JOB]: defineJob({
+      schema: bookingJob,
+      run: ({ bookingId }, ctx) => remindToReview(at(s), bookingId, ctx.jobId),
+    }),
+    [REVIEW_WINDOW_CLOSE_JOB]: defineJob({
+      schema: bookingJob,
+      run: ({ bookingId }) => closeReviewWindow(at(s), bookingId),
     }),
     // Changing a booking's time (issue 19 §7).
     [MOVE_CHARGE_JOB]: defineJob({

@@ -76,6 +76,12 @@ const envSchema = z.object({
    * addresses stay refused; refused in production.
    */
   CALENDAR_FETCH_ALLOW_LOOPBACK: bool.default(false),
+  /**
+   * How long a worker holds a job it claimed before another may run it
+   * (lib/jobs/runner.ts): longer than the slowest job, and how long a job
+   * claimed by a stopped instance waits before it runs again.
+   */
+  JOB_LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
   /** Memory for this instance's rendered-page cache, in MB; 0 turns it off (routes/page_cache.ts). */
   PAGE_CACHE_MB: z.coerce.number().min(0).max(65536).default(32),
   /**

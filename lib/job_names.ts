@@ -56,6 +56,31 @@ export const OCCURRENCE_CHARGE_JOB = "series.occurrence_charge";
 export const OCCURRENCE_RELEASE_JOB = "series.occurrence_release";
 /** Reminds the renter of a document lapsing before a date's charge; payload `{ bookingId }`. */
 export const OCCURRENCE_DOCUMENTS_JOB = "series.occurrence_documents";
+
+/**
+ * An account was deleted: what domains above accounts keep for it goes too
+ * (lib/app.ts wires each step: saved kitchens); payload `{ userId }`.
+ */
+export const ACCOUNT_DELETED_JOB = "account.deleted";
+
+/**
+ * A message may still be unread: its recipient is emailed, at most once
+ * per thread an hour (lib/messages/emails.ts); payload `{ threadId, messageId }`.
+ */
+export const MESSAGE_UNREAD_JOB = "message.unread_email";
+
+/**
+ * A booking ended: its review window opens (lib/reviews/window.ts). Added
+ * by the booking's completion; payload `{ bookingId }`.
+ */
+export const REVIEW_WINDOW_OPEN_JOB = "review.window_open";
+
+/** Three days before a review window closes: a reminder to whoever has not written. */
+export const REVIEW_REMINDER_JOB = "review.closing_reminder";
+
+/** A review window's end: whatever was written is published. */
+export const REVIEW_WINDOW_CLOSE_JOB = "review.window_close";
+
 // Changing a booking's time (lib/bookings/moves.ts, lib/payments/reschedule.ts).
 /** Charges a move's higher price to the saved card; payload `{ bookingId, moveId }`. */
 export const MOVE_CHARGE_JOB = "booking.move_charge";
@@ -84,5 +109,10 @@ export type JobName =
   | typeof OCCURRENCE_CHARGE_JOB
   | typeof OCCURRENCE_RELEASE_JOB
   | typeof OCCURRENCE_DOCUMENTS_JOB
+  | typeof ACCOUNT_DELETED_JOB
+  | typeof MESSAGE_UNREAD_JOB
+  | typeof REVIEW_WINDOW_OPEN_JOB
+  | typeof REVIEW_REMINDER_JOB
+  | typeof REVIEW_WINDOW_CLOSE_JOB
   | typeof MOVE_CHARGE_JOB
   | typeof MOVE_EXPIRY_JOB;

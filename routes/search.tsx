@@ -6,7 +6,7 @@ import {
   searchTitle,
   type SearchView,
 } from "../components/SearchPage.tsx";
-import { loadSearchPage } from "../lib/kitchens/pages.ts";
+import { loadRatedSearchPage } from "../lib/reviews/search.ts";
 import { searchQuery } from "../lib/kitchens/search_query.ts";
 import { type AppContext, type AppEnv, page } from "./context.tsx";
 import { readQuery } from "./forms.ts";
@@ -38,8 +38,13 @@ search.get("/", async (c) => {
   }
   const q = read.data;
   const { kv, clock: now } = c.var.services;
-  const { city, result } = await loadSearchPage(kv, q, now());
+  const { city, result, saved } = await loadRatedSearchPage(
+    kv,
+    q,
+    now(),
+    c.var.user?.id ?? null,
+  );
   // The same status as /cities/<unknown>; the page still offers every city.
   if (!result) return render(c, { kind: "unknown-city", q }, 404);
-  return render(c, { kind: "results", q, city, result });
+  return render(c, { kind: "results", q, city, result, saved });
 });

@@ -15,7 +15,7 @@ import { keys } from "../db/keys.ts";
 import { cached, forget } from "../db/read_cache.ts";
 import { ValidationError } from "../errors.ts";
 import { forgetHost } from "../hosts/repo.ts";
-import { isId } from "../ids.ts";
+import { isUserId } from "../ids.ts";
 import {
   type RenterProfile,
   renterProfileOf,
@@ -226,7 +226,7 @@ export async function getRenterProfile(
   kv: Deno.Kv,
   userId: string,
 ): Promise<RenterProfile> {
-  if (!isId(userId)) return renterProfileOf(null);
+  if (!isUserId(userId)) return renterProfileOf(null);
   return renterProfileOf((await kv.get(keys.renterProfile(userId))).value);
 }
 
@@ -251,7 +251,7 @@ export async function saveRenterProfile(
   input: RenterProfile,
   now: number,
 ): Promise<RenterProfile> {
-  if (!isId(userId)) throw new ValidationError({}, "No such renter.");
+  if (!isUserId(userId)) throw new ValidationError({}, "No such renter.");
   const parsed = storedProfile.safeParse({ v: 1, ...input, updatedAt: now });
   if (!parsed.success) {
     const issues: Record<string, string> = {};

@@ -78,6 +78,7 @@ import {
   refundParts,
 } from "./move_rules.ts";
 import type { Quote } from "./pricing.ts";
+import { policyOf } from "./refunds.ts";
 import {
   addBookingMove,
   addBookingUpdate,
@@ -302,7 +303,7 @@ function openWindow(
   kitchen: Kitchen,
   now: number,
 ): Exclude<MoveWindow, { kind: "closed" }> {
-  const window = moveWindow(b, kitchen.cancellationPolicy, now);
+  const window = moveWindow(b, policyOf(b, kitchen), now);
   if (window.kind === "closed") throw new ConflictError(window.reason);
   return window;
 }

@@ -25,6 +25,7 @@ import {
 import { referenceOf } from "./reference.ts";
 import {
   type Canceller,
+  policyOf,
   type RefundDeadline,
   refundDeadline,
 } from "./refunds.ts";
@@ -122,7 +123,7 @@ export async function loadBookingPage(
   const cancellable = booking.status === "confirmed" ||
     (booking.status === "scheduled" && booking.start > now);
   const refund = cancellable && by
-    ? refundNow(booking, kitchen.cancellationPolicy, by, now)
+    ? refundNow(booking, kitchen, by, now)
     : null;
   const confirmed = booking.status === "confirmed";
   const address = fullAddress(kitchen);
@@ -142,16 +143,16 @@ export async function loadBookingPage(
       booking.renterId === viewer.id,
     hasReceipt: wasCharged(booking),
     move: booking.renterId === viewer.id && confirmed
-      ? moveWindow(booking, kitchen.cancellationPolicy, now)
+      ? moveWindow(booking, policyOf(booking, kitchen), now)
       : null,
     cancel: refund && by
       ? {
         by,
         refundCents: refund.refundCents,
         refundBps: refund.refundBps,
-        policy: kitchen.cancellationPolicy,
+        policy: policyOf(booking, kitchen),
         deadline: by === "renter"
-          ? refundDeadline(kitchen.cancellationPolicy, booking.start, now)
+          ? refundDeadline(policyOf(booking, kitchen), booking.start, now)
           : null,
       }
       : null,

@@ -8,6 +8,7 @@ import { formatCents } from "../money.ts";
 import { type HoldDeps, previewHold } from "./holds.ts";
 import { type MoveAsk, type MoveDeps, previewMove } from "./moves.ts";
 import type { Quote } from "./pricing.ts";
+import { getBooking } from "./repo.ts";
 import type { ReviewRequest } from "./schema.ts";
 
 export interface QuoteAnswer {
@@ -46,6 +47,20 @@ export async function moveQuoteAnswer(
   renter: { id: string },
   ask: MoveAsk,
 ): Promise<QuoteAnswer> {
+  // The booking's own time, where the picker opens: its price as it stands.
+  const own = await getBooking(deps.kv, id);
+  if (
+    own?.renterId === renter.id && own.localDate === ask.date &&
+    own.localStart === ask.start && own.localEnd === ask.end
+  ) {
+    return answerOf(
+      { kitchen: own.kitchenId, ...ask },
+      own.timeZone,
+      own.start,
+      own.end,
+      own.quote,
+    );
+  }
   const preview = await previewMove(deps, id, renter, ask);
   return answerOf(
     { kitchen: preview.kitchen.id, ...ask },

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ValidationError } from "../errors.ts";
+import { CANCELLATION_POLICIES } from "../kitchens/policy.ts";
 import { localDate } from "../kitchens/schema.ts";
 import { optionalText } from "../text.ts";
 import { quoteSchema } from "./pricing.ts";
@@ -157,6 +158,12 @@ export const bookingRecord = z.object({
   status: bookingStatusSchema,
   mode: z.enum(BOOKING_MODES),
   quote: quoteSchema,
+  /**
+   * The kitchen's cancellation policy when the time was held: a host who
+   * changes the policy later changes it for new bookings only. Bookings from
+   * before it was kept follow the kitchen's current policy (`policyOf`).
+   */
+  cancellationPolicy: z.enum(CANCELLATION_POLICIES).optional(),
   /** The kitchen's buffer when the time was claimed (released with the same claim). */
   bufferMs: z.number().int().min(0),
   /** Local dates of the calendar documents holding this booking's claim. */
@@ -474,6 +481,14 @@ export const moveReviewQuery = z.object({
   start: q.start,
   end: q.end || endAfterHours(q.start, Number(q.hours)),
 }));
+
+/** The date of a new time that did not read, when at least that reads: where the picker reopens. */
+export function moveDateOf(values: Record<string, string | undefined>): {
+  date?: string;
+} {
+  const date = localDate.safeParse(values.date);
+  return date.success ? { date: date.data } : {};
+}
 
 /** The review page's form: the new time and the conditions ticked. */
 export const moveForm = z.object({

@@ -7,6 +7,7 @@
 import { getBookingFor } from "../bookings/lifecycle.ts";
 import { type MoveWindow, moveWindow } from "../bookings/move_rules.ts";
 import { referenceOf } from "../bookings/reference.ts";
+import { policyOf } from "../bookings/refunds.ts";
 import type { Booking } from "../bookings/schema.ts";
 import { NotFoundError } from "../errors.ts";
 import {
@@ -92,7 +93,7 @@ export async function loadMovePicker(
     booking,
     kitchen,
     reference: referenceOf(booking),
-    window: moveWindow(booking, kitchen.cancellationPolicy, now),
+    window: moveWindow(booking, policyOf(booking, kitchen), now),
     today,
     lastDate,
     picker: pickerDay(kitchen, date, slots, {

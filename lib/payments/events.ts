@@ -30,6 +30,7 @@ import {
 import { demoCardRecord } from "./customers.ts";
 import { verifyWebhook, WebhookBodyError } from "./stripe.ts";
 import type { OffSessionHandlers } from "./off_session.ts";
+import { recordWebhookLag } from "../telemetry.ts";
 import { PAYMENT_EVENT_JOB } from "../job_names.ts";
 import {
   bookingId,
@@ -117,6 +118,11 @@ const account = z.object({ id });
 const stripeEnvelope = z.object({
   id,
   type: z.string().min(1).max(100),
+  /**
+   * Epoch seconds; kept only to measure how long delivery and processing
+   * took, so an odd value is dropped rather than refusing the event.
+   */
+  created: z.number().int().nonnegative().optional().catch(undefined),
   data: z.object({ object: z.record(z.string(), z.unknown()) }),
 });
 
@@ -179,6 +185,7 @@ export function parseStripeEvent(
     chargeId: null,
     paymentIntentId: null,
     checkoutSessionId: null,
+    ...(event.created !== undefined && { createdAt: event.created * 1000 }),
   };
   const read = <S extends z.ZodType>(
     schema: S,
@@ -283,6 +290,21 @@ export async function processPaymentEvent(
 ): Promise<void> {
   const event = await getPaymentEvent(deps.kv, eventId);
   if (!event) return;
+  await applyPaymentEvent(deps, event);
+  // Wall-clock time, as the sender's `created` is: the lag is what it was.
+  if (event.createdAt !== undefined) {
+    recordWebhookLag(
+      event.provider,
+      event.type,
+      (Date.now() - event.createdAt) / 1000,
+    );
+  }
+}
+
+async function applyPaymentEvent(
+  deps: PaymentDeps,
+  event: PaymentEvent,
+): Promise<void> {
   const actor = {
     kind: event.provider === "stripe" ? "stripe" as const : "system" as const,
     id: event.id,
@@ -367,6 +389,7 @@ export async function payDemo(
     chargeId: `demo_ch_${id}`,
     paymentIntentId: `demo_pi_${id}`,
     checkoutSessionId: `demo_cs_${id}`,
+    createdAt: deps.now,
   };
   // The event's id is new, so only the saved card's check can fail: re-read it.
   for (let attempt = 0; attempt < 5; attempt++) {

@@ -440,6 +440,7 @@ export async function payMoveDemo(
     checkoutSessionId: null,
     purpose: MOVE_PURPOSE,
     ref: move.id,
+    createdAt: deps.now,
   }, { now: deps.now, wake: deps.mail.wake });
 }
 

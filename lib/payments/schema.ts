@@ -34,6 +34,12 @@ export const paymentEvent = z.object({
   purpose: z.string().regex(/^[a-z_]{1,32}$/).nullable().optional(),
   /** The payment's own reference in that purpose (metadata `ref`), e.g. a move's id. */
   ref: z.string().max(64).nullable().optional(),
+  /**
+   * When its sender made it (epoch ms): Stripe's `created`, or the moment
+   * the demo checkout's Pay was pressed. Processing measures the webhook lag
+   * from it; events recorded before it was kept have none.
+   */
+  createdAt: z.number().int().nonnegative().optional(),
 });
 export type PaymentEvent = z.infer<typeof paymentEvent>;
 

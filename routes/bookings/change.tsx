@@ -14,6 +14,7 @@ import {
 import { at } from "../../lib/app.ts";
 import { type MoveAsk, previewMove } from "../../lib/bookings/moves.ts";
 import {
+  moveDateOf,
   moveForm,
   moveQuery,
   moveRefForm,
@@ -25,7 +26,6 @@ import {
 } from "../../lib/compliance/move_picker.ts";
 import { AppError, ValidationError } from "../../lib/errors.ts";
 import { moveQuoteAnswer } from "../../lib/bookings/quote_answer.ts";
-import { localDate } from "../../lib/kitchens/schema.ts";
 import { ID_PATTERN } from "../../lib/ids.ts";
 import {
   payMoveDemo,
@@ -148,8 +148,7 @@ bookingChange.get(`/${ID}/change/review`, async (c) => {
   const read = readQuery(c, moveReviewQuery);
   if (!read.ok) {
     // Back to the picker on the date asked, when that much reads.
-    const date = localDate.safeParse(read.form.values.date).data;
-    return await renderPicker(c, id, date ? { date } : {}, {
+    return await renderPicker(c, id, moveDateOf(read.form.values), {
       ...read.form,
       message: "Pick a date, a start and an end for the new time.",
     }, 400);

@@ -22,6 +22,9 @@ import {
   loadReceipt,
   loadTrips,
 } from "../../lib/bookings/pages.ts";
+import { loadReviewedBookingPage } from "../../lib/reviews/pages.ts";
+import { reviewNotice } from "../../components/ReviewPages.tsx";
+import { bookingReview } from "./review.tsx";
 import { withdrawRequest } from "../../lib/bookings/requests.ts";
 import {
   holdRequest,
@@ -232,7 +235,7 @@ bookings.post("/", async (c) => {
 
 bookings.get(`/:id{${ID_PATTERN}}`, async (c) => {
   const now = c.var.services.clock();
-  const view = await loadBookingPage(
+  const view = await loadReviewedBookingPage(
     c.var.services.kv,
     c.req.param("id"),
     c.var.user!,
@@ -251,6 +254,7 @@ bookings.get(`/:id{${ID_PATTERN}}`, async (c) => {
     <BookingPage
       {...view}
       notice={notice}
+      reviewNotice={reviewNotice(readNotice(c))}
       confirming={confirming}
       now={now}
     >
@@ -387,3 +391,5 @@ bookings.post(`/:id{${ID_PATTERN}}/pay-date`, async (c) => {
   await payDateDemo(at(c.var.services), id, c.var.user!.id, read.data.card);
   return redirect(c, `/bookings/${id}?notice=paid`);
 });
+// Reviews after the stay (lib/reviews): /bookings/:id/review.
+bookings.route("/", bookingReview);

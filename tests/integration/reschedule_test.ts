@@ -408,6 +408,25 @@ Deno.test("reschedule: bad input is a clear 4xx on the page it came from, never 
     assert.equal(res.status, status, `${path}: ${body.slice(0, 200)}`);
     assert.match(body, text, path);
   }
+  // The picker's prices: its own time as it stands, another at its price,
+  // nonsense as a JSON error the picker shows.
+  const quote = async (q: string) => {
+    const res = await get(`/bookings/${id}/change/quote?${q}`);
+    return { status: res.status, body: await res.json() };
+  };
+  const own = await quote("date=2026-12-10&start=10:00&end=13:00");
+  assert.equal(own.status, 200);
+  assert.equal(own.body.total, "$145");
+  const longer = await quote("date=2026-12-11&start=10:00&end=14:00");
+  assert.equal(longer.status, 200);
+  assert.equal(longer.body.total, "$185");
+  const nonsense = await quote("date=2026-12-11&start=10:00&end=99:00");
+  assert.equal(nonsense.status, 400);
+  assert.match(nonsense.body.error, /Pick a date, a start and an end time/);
+  const closed = await quote("date=2026-12-11&start=05:00&end=08:00");
+  assert.equal(closed.status, 400);
+  assert.ok(closed.body.error);
+
   const posts: [string, Record<string, string>, number, RegExp][] = [
     [
       `/bookings/${id}/change`,
