@@ -48,6 +48,7 @@ import {
   getBooking,
   getBookingEntry,
   getRenterHoldsEntry,
+  getSeries,
   readCalendarDays,
 } from "./repo.ts";
 import type { Booking, LedgerEntry } from "./schema.ts";
@@ -512,17 +513,24 @@ export async function completeBooking(
   deps: LifecycleDeps,
   id: string,
 ): Promise<Booking> {
+  // A weekly booking is reviewed once, after its first date: asking after
+  // each of up to 26 would only teach both sides to ignore it.
+  const booked = await getBooking(deps.kv, id);
+  const reviewed = !booked?.seriesId ||
+    (await getSeries(deps.kv, booked.seriesId))?.leadId === id;
   return await changeBooking(deps, id, (b) => {
     if (b.status !== "confirmed" || b.end > deps.now) return null;
     return {
       booking: { ...b, status: transition(b.status, "complete") },
       // Both sides may review it now (lib/reviews runs the job).
-      extra: (atomic) =>
+      extra: (atomic) => {
+        if (!reviewed) return;
         addJob(atomic, {
           id: `review-window:${id}`,
           type: REVIEW_WINDOW_OPEN_JOB,
           payload: { bookingId: id },
-        }, { now: deps.now, wake: deps.mail.wake }),
+        }, { now: deps.now, wake: deps.mail.wake });
+      },
     };
   });
 }

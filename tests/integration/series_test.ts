@@ -13,6 +13,7 @@ import { at } from "../../lib/app.ts";
 import { ledgerProblem } from "../../lib/bookings/lifecycle.ts";
 import type { Booking, Series } from "../../lib/bookings/schema.ts";
 import { chargeDate } from "../../lib/payments/occurrences.ts";
+import { getWindowEntry } from "../../lib/reviews/repo.ts";
 import { setDemoPayoutReady } from "../../lib/hosts/repo.ts";
 import type { KitchenInput } from "../../lib/kitchens/schema.ts";
 import {
@@ -254,13 +255,24 @@ Deno.test("series: each later date is charged 3 days before it, once, however of
     mail.filter((m) => m.subject === `Paid: ${k.title}, Thu, Dec 10`).length,
     1,
   );
+  // Once both have taken place, a review is asked for the weekly booking
+  // once, after its first date, not after every date.
+  t.advance(Date.parse("2026-12-10T20:00:00Z") - t.clock());
+  await runJobs(t);
+  assert.equal((await booking(t, second)).status, "completed");
+  assert.ok(
+    (await getWindowEntry(t.kv, leadId)).value,
+    "the first date's window",
+  );
+  assert.equal((await getWindowEntry(t.kv, second)).value, null);
+
   // The page shows the date paid with its receipt, the next one to come.
   const page = await (await get(
     t,
     `/bookings/series/${s.id}`,
     await login(t, "rosa@example.com"),
   )).text();
-  assert.match(page, /Paid · \$185\b/);
+  assert.match(page, /Done/);
   assert.match(page, /Receipt \(PDF\)/);
   assert.match(page, /Booked · \$185\b charged on Sat, Dec 12, 9:00 AM/);
   t.close();
