@@ -16,6 +16,8 @@ import { formatCents } from "../lib/money.ts";
 import type { Host } from "../lib/hosts/schema.ts";
 import { payoutStatusText } from "../lib/hosts/payouts.ts";
 import { FormMessage, type FormState, Notice, TextArea } from "./Forms.tsx";
+import type { SeriesSummary } from "../lib/bookings/series_pages.ts";
+import { SeriesList } from "./SeriesPages.tsx";
 
 const card = "rounded-xl border border-stone-200 bg-white p-6";
 const primary =
@@ -82,6 +84,7 @@ const STATUS: Record<Booking["status"], string> = {
   held: "Waiting for the renter's payment",
   requested: "Request: waiting for your answer",
   confirmed: "Confirmed",
+  scheduled: "Booked (weekly): the renter is charged 3 days before",
   expired: "Not booked",
   declined: "Declined",
   withdrawn: "Withdrawn by the renter",
@@ -93,14 +96,23 @@ const STATUS: Record<Booking["status"], string> = {
 const CHECKING_DOCUMENTS =
   "Held while Prep checks the renter's documents; no answer needed yet";
 
-export function HostBookingsPage({ bookings, titles, now, notice }: {
-  bookings: Booking[];
-  titles: Record<string, string>;
-  now: number;
-  notice?: string;
-}) {
+export function HostBookingsPage(
+  { bookings, titles, now, notice, series = [] }: {
+    bookings: Booking[];
+    titles: Record<string, string>;
+    now: number;
+    notice?: string;
+    /** Standing bookings in play: one card each, their dates on their page. */
+    series?: SeriesSummary[];
+  },
+) {
+  const listed = new Set(series.map((s) => s.series.id));
   const byKitchen = new Map<string, Booking[]>();
-  for (const b of [...bookings].sort((a, z) => a.start - z.start)) {
+  for (
+    const b of [...bookings].filter((b) =>
+      !b.seriesId || !listed.has(b.seriesId)
+    ).sort((a, z) => a.start - z.start)
+  ) {
     byKitchen.set(b.kitchenId, [...(byKitchen.get(b.kitchenId) ?? []), b]);
   }
   return (
@@ -115,7 +127,8 @@ export function HostBookingsPage({ bookings, titles, now, notice }: {
           Payouts
         </a>
       </header>
-      {byKitchen.size === 0 && <p>No bookings yet.</p>}
+      <SeriesList list={series} host />
+      {byKitchen.size === 0 && series.length === 0 && <p>No bookings yet.</p>}
       {[...byKitchen].map(([kitchenId, list]) => (
         <div key={kitchenId}>
           <h2 class="text-xl font-bold">{titles[kitchenId] ?? "Kitchen"}</h2>

@@ -66,6 +66,22 @@ import {
   REVIEW_WINDOW_OPEN_JOB,
   STAGED_CLEANUP_JOB,
 } from "./job_names.ts";
+import {
+  OCCURRENCE_CHARGE_JOB,
+  OCCURRENCE_DOCUMENTS_JOB,
+  OCCURRENCE_RELEASE_JOB,
+  SERIES_SETTLE_JOB,
+} from "./job_names.ts";
+import { settleSeries } from "./bookings/series.ts";
+import {
+  releaseUnpaidDate,
+  remindDateDocuments,
+} from "./bookings/series_dates.ts";
+import {
+  chargeDate,
+  OCCURRENCE_PURPOSE,
+  settleDatePayment,
+} from "./payments/occurrences.ts";
 import { MOVE_CHARGE_JOB, MOVE_EXPIRY_JOB } from "./job_names.ts";
 import { expireMove } from "./bookings/moves.ts";
 import {
@@ -191,6 +207,8 @@ const bookingJob = z.object({ bookingId: z.string().min(1).max(64) });
 function offSessionHandlers(s: Services): OffSessionHandlers {
   return {
     [MOVE_PURPOSE]: (_deps, event) => settleMovePayment(at(s), event),
+    // Standing bookings: a series' later dates (payments/occurrences.ts).
+    [OCCURRENCE_PURPOSE]: (_deps, event) => settleDatePayment(at(s), event),
   };
 }
 
@@ -300,6 +318,26 @@ function jobTable(s: Services): JobTable {
       run: async () => {
         await sweepOrphanedUploads(s.kv, s.clock());
       },
+    }),
+    // Standing bookings (lib/bookings/series.ts, lib/payments/occurrences.ts).
+    [SERIES_SETTLE_JOB]: defineJob({
+      schema: z.object({ seriesId: z.string().min(1).max(64) }),
+      run: async ({ seriesId }) => {
+        await settleSeries(at(s), seriesId);
+      },
+    }),
+    [OCCURRENCE_CHARGE_JOB]: defineJob({
+      schema: bookingJob,
+      run: ({ bookingId }, ctx) => chargeDate(at(s), bookingId, ctx.jobId),
+    }),
+    [OCCURRENCE_RELEASE_JOB]: defineJob({
+      schema: bookingJob,
+      run: ({ bookingId }) => releaseUnpaidDate(at(s), bookingId),
+    }),
+    [OCCURRENCE_DOCUMENTS_JOB]: defineJob({
+      schema: bookingJob,
+      run: ({ bookingId }, ctx) =>
+        remindDateDocuments(at(s), bookingId, ctx.jobId),
     }),
     [ACCOUNT_DELETED_JOB]: defineJob({
       schema: z.object({ userId: z.string().min(1).max(64) }),

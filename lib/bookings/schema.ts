@@ -4,6 +4,7 @@ import { CANCELLATION_POLICIES } from "../kitchens/policy.ts";
 import { localDate } from "../kitchens/schema.ts";
 import { optionalText } from "../text.ts";
 import { quoteSchema } from "./pricing.ts";
+import { seriesRuleSchema } from "./series_rule.ts";
 import { CANCELLERS } from "./refunds.ts";
 import { bookingStatusSchema } from "./state.ts";
 
@@ -44,6 +45,29 @@ export type LedgerEntry = z.infer<typeof ledgerEntry>;
 
 const cents = z.number().int().min(0);
 
+/**
+ * Why a standing booking's date was not charged when its charge ran: the
+ * bank declined the saved card, the bank wants the renter to confirm it
+ * (3-D Secure), or the renter's documents would not allow the date (the
+ * city's verdict is DENY, so nothing is charged until they are renewed).
+ */
+export const CHARGE_PROBLEMS = [
+  "declined",
+  "authentication_required",
+  "documents",
+] as const;
+export type ChargeProblem = typeof CHARGE_PROBLEMS[number];
+
+export const occurrenceCharge = z.object({
+  /** When the off-session charge runs: 3 days before the start. */
+  at: z.number().int(),
+  /** When the date is released if still unpaid: 24 hours before the start. */
+  releaseAt: z.number().int(),
+  problem: z.enum(CHARGE_PROBLEMS).nullable(),
+  /** The bank's or the verdict's words about the problem, for the renter. */
+  problemText: z.string().max(500).nullable(),
+});
+export type OccurrenceCharge = z.infer<typeof occurrenceCharge>;
 /** The city's verdict a booking was held under: the conditions the renter acknowledged. */
 const bookingCompliance = z.object({
   decision: z.enum(["ALLOW", "ALLOW_WITH_CONDITIONS"]),
@@ -190,6 +214,16 @@ export const bookingRecord = z.object({
    * held booking with "documents" becomes such a request when paid.
    */
   waitingFor: z.enum(["documents", "host"]).optional(),
+  /** A standing booking's date (DESIGN §16): its series (series.ts). */
+  seriesId: z.string().optional(),
+  /** Its place in the series, 1-based. */
+  occurrence: z.number().int().min(1).max(26).optional(),
+  /**
+   * A standing booking's later date (status `scheduled`): when its card is
+   * charged off-session, when it is released if still unpaid, and what
+   * stood in the way of the last attempt, if anything.
+   */
+  charge: occurrenceCharge.optional(),
   /** A change of time under way (moves.ts): the new time is held meanwhile. */
   move: pendingMove.nullable().optional(),
   /** Changes of time made, oldest first. */
@@ -357,6 +391,66 @@ export interface Block {
 }
 
 // ---------------------------------------------------------------------------
+// Standing bookings (series.ts, DESIGN §16): one record holds the rule and
+// which of its dates were claimed; each claimed date is an ordinary booking.
+
+/**
+ * A series' standing: being claimed, held while the renter pays for its
+ * first date, waiting for the host (request-to-book), running, or over
+ * (ended by the host or the renter, lapsed unpaid, declined).
+ */
+export const SERIES_STATUSES = [
+  "claiming",
+  "held",
+  "requested",
+  "active",
+  "ended",
+  "expired",
+  "declined",
+] as const;
+export type SeriesStatus = typeof SERIES_STATUSES[number];
+
+/** One date of a series as the series record tracks it. */
+export const seriesOccurrence = z.object({
+  n: z.number().int().min(1).max(26),
+  localDate: localDate,
+  start: z.number().int(),
+  end: z.number().int(),
+  /** "pending" until its claim was tried; then claimed (a booking) or skipped. */
+  state: z.enum(["pending", "claimed", "skipped"]),
+  bookingId: z.string().nullable(),
+  /** Why a date was skipped, in the renter's words. */
+  reason: z.string().nullable(),
+});
+export type SeriesOccurrence = z.infer<typeof seriesOccurrence>;
+
+export const seriesRecord = z.object({
+  v: z.literal(1),
+  id: z.string(),
+  kitchenId: z.string(),
+  renterId: z.string(),
+  hostId: z.string(),
+  timeZone: z.string(),
+  rule: seriesRuleSchema,
+  mode: z.enum(BOOKING_MODES),
+  status: z.enum(SERIES_STATUSES),
+  /** While held: when every date's hold lapses unpaid. */
+  holdExpiresAt: z.number().int().nullable(),
+  occurrences: z.array(seriesOccurrence).max(26),
+  /** The date paid at Checkout, whose saved card pays the others. */
+  leadId: z.string().nullable(),
+  /** Request-to-book: what the renter wrote to the host with the request. */
+  requestMessage: z.string().nullable(),
+  /** How it ended early, when it did: by whom, when and why. */
+  ended: z.object({
+    by: z.enum(CANCELLERS),
+    at: z.number().int(),
+    reason: z.string().nullable(),
+  }).nullable(),
+  createdAt: z.number().int(),
+  updatedAt: z.number().int(),
+});
+export type Series = z.infer<typeof seriesRecord>;
 // Changing a booking's time (moves.ts): what the pages read.
 
 const optional = <T extends z.ZodType>(schema: T) =>

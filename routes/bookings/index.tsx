@@ -4,6 +4,7 @@ import {
   BookingPage,
   CancelBookingPage,
   ChooseHoursPage,
+  DatePayPage,
   DemoCheckoutPage,
   ReviewPage,
   TripsPage,
@@ -37,9 +38,14 @@ import { loadCityKitchenPage } from "../../lib/compliance/kitchen_page.ts";
 import { ID_PATTERN } from "../../lib/ids.ts";
 import { resumeCheckout, takeToCheckout } from "../../lib/payments/checkout.ts";
 import { payDemo } from "../../lib/payments/events.ts";
+import {
+  payDateCheckout,
+  payDateDemo,
+} from "../../lib/payments/occurrences.ts";
 import { DEMO_CARDS } from "../../lib/payments/schema.ts";
 import { ValidationError } from "../../lib/errors.ts";
 import { type AppContext, type AppEnv, page } from "../context.tsx";
+import { series } from "./series.tsx";
 import {
   formFailure,
   type FormStatus,
@@ -68,6 +74,8 @@ bookings.use(async (c, next) => {
   await next();
 });
 
+// Standing bookings: /bookings/series/… (routes/bookings/series.tsx).
+bookings.route("/series", series);
 // Changing a booking's time: /bookings/:id/change… (change.tsx).
 bookings.route("/", bookingChange);
 
@@ -94,7 +102,11 @@ const REVIEW_NOTICES: Record<string, string> = {
 };
 
 bookings.get("/", async (c) => {
-  const trips = await loadTrips(c.var.services.kv, c.var.user!.id);
+  const trips = await loadTrips(
+    c.var.services.kv,
+    c.var.user!.id,
+    c.var.services.clock(),
+  );
   return page(
     c,
     { title: "Your bookings" },
@@ -350,5 +362,34 @@ bookings.post(`/:id{${ID_PATTERN}}/withdraw`, async (c) => {
   return redirect(c, `/bookings/${id}?notice=withdrawn`);
 });
 
+// A standing booking's date whose off-session charge failed: paid by the
+// renter on Checkout, or on the demo checkout (lib/payments/occurrences.ts).
+bookings.get(`/:id{${ID_PATTERN}}/pay-date`, async (c) => {
+  const next = await payDateCheckout(
+    at(c.var.services),
+    c.req.param("id"),
+    c.var.user!,
+  );
+  if (next.kind === "redirect") {
+    return next.external
+      ? redirectOut(c, next.url, c.var.services.paymentOrigins)
+      : redirect(c, next.url);
+  }
+  return page(
+    c,
+    { title: "Pay for this date" },
+    <DatePayPage booking={next.booking} kitchen={next.kitchen} />,
+  );
+});
+
+bookings.post(`/:id{${ID_PATTERN}}/pay-date`, async (c) => {
+  const id = c.req.param("id");
+  const read = await readForm(c, demoPayment);
+  if (!read.ok) {
+    throw new ValidationError(read.form.errors, "Pick one of the demo cards.");
+  }
+  await payDateDemo(at(c.var.services), id, c.var.user!.id, read.data.card);
+  return redirect(c, `/bookings/${id}?notice=paid`);
+});
 // Reviews after the stay (lib/reviews): /bookings/:id/review.
 bookings.route("/", bookingReview);

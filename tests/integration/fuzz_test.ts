@@ -1254,6 +1254,77 @@ function routes(
           suffix;
       },
     })),
+    // Standing bookings (issue 19): the preview's URL contract and the
+    // claim with hostile rules, and a series' pages by random or junk id.
+    ...["GET", "POST"].map((method): Route => ({
+      method,
+      route: method === "GET" ? "/bookings/series/new" : "/bookings/series",
+      places: method === "GET"
+        ? ["query", "query", "query"]
+        : ["body", "body", "body"],
+      build: (b) => {
+        const fields = {
+          kitchen: () => b.g.pick(known.kitchenIds),
+          weekdays: () =>
+            b.g.pick(["tue,thu", "", "mon", "funday", "sun,sat,mon,tue"]),
+          start: () => b.g.pick(["05:00", "22:00", "25:00", "02:30"]),
+          end: () => b.g.pick(["10:00", "06:00", "24:00", ""]),
+          every: () => b.g.pick(["1", "2", "4", "5", "0", "x"]),
+          from: () => b.g.pick([futureDate(b.g), "1999-01-01", "2027-02-30"]),
+          count: () => b.g.pick(["8", "26", "27", "-1", "", "1e3"]),
+          until: () => b.g.pick(["", futureDate(b.g), "9999-12-31"]),
+          keep: () => b.g.pick(["1", "2", "99", "x"]),
+          acknowledge: () => b.g.pick(["", "fees.x.assessed"]),
+          acceptRules: () => b.g.pick(["yes", ""]),
+        };
+        if (method === "GET") return "/bookings/series/new" + b.query(fields);
+        b.form(fields);
+        return "/bookings/series";
+      },
+    })),
+    idRoute("/bookings/series/:id", "/bookings/series/", "", () => []),
+    idRoute(
+      "/bookings/series/:id/cancel",
+      "/bookings/series/",
+      "/cancel",
+      () => [],
+    ),
+    idRoute(
+      "/bookings/series/:id/calendar.ics",
+      "/bookings/series/",
+      "/calendar.ics",
+      () => [],
+    ),
+    idRoute("/bookings/:id/pay-date", "/bookings/", "/pay-date", () => []),
+    idRoute(
+      "/host/bookings/series/:id",
+      "/host/bookings/series/",
+      "",
+      () => [],
+    ),
+    ...[
+      ["/bookings/series/", "/cancel"],
+      ["/bookings/series/", "/withdraw"],
+      ["/bookings/", "/pay-date"],
+      ["/host/bookings/series/", "/accept"],
+      ["/host/bookings/series/", "/decline"],
+      ["/host/bookings/series/", "/end"],
+    ].map(([prefix, suffix]): Route => ({
+      method: "POST",
+      route: `${prefix}:id${suffix}`,
+      places: ["path", "body"],
+      build: (b) => {
+        if (b.g.chance(0.5)) b.garbageBody();
+        else {
+          b.form({
+            reason: () => b.g.pick(["Fuzz reason", ""]),
+            card: () => b.g.pick(["works", "declines", "x"]),
+          });
+        }
+        return prefix + b.segment("id", () => b.g.chars(26, ULID_ALPHABET)) +
+          suffix;
+      },
+    })),
     // Reviews (issue 18): real review ids from the demo, random ones, junk.
     idRoute(
       "/kitchens/:id/reviews",
