@@ -148,7 +148,7 @@ export function WalletPage(
         </p>
         <ul class="space-y-2">
           {view.cities.map((c) => {
-            const todo = c.needs.filter((n) => !n.ok).length;
+            const unmet = c.needs.filter((n) => !n.ok).length;
             return (
               <li key={c.city}>
                 <details class="rounded-lg border border-stone-200 p-3">
@@ -156,7 +156,7 @@ export function WalletPage(
                     {`${c.cityName}: ${
                       c.ready
                         ? "ready to book"
-                        : `${todo} ${todo === 1 ? "thing" : "things"} to do`
+                        : `${unmet} ${unmet === 1 ? "thing" : "things"} to do`
                     }`}
                   </summary>
                   <div class="mt-3 space-y-3">

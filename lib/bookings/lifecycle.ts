@@ -535,6 +535,33 @@ export async function completeBooking(
   });
 }
 
+/**
+ * The ledger lines of a cancellation's refund, split by whose money it was
+ * (refunds.ts); none when nothing goes back.
+ */
+export function refundEntries(refund: Refund, at: number): LedgerEntry[] {
+  if (refund.refundCents <= 0) return [];
+  const line = (kind: LedgerEntry["kind"], amountCents: number) => ({
+    kind,
+    amountCents,
+    at,
+    ref: null,
+  });
+  return [
+    line("refund", refund.refundCents),
+    line("transfer_reversal", refund.hostReversalCents),
+    line("fee_refund", refund.commissionRefundCents),
+    line(
+      "renter_fee_refund",
+      refund.refundCents - refund.hostReversalCents -
+        refund.commissionRefundCents - refund.authorityRefundCents,
+    ),
+    ...(refund.authorityRefundCents > 0
+      ? [line("city_fee_refund", refund.authorityRefundCents)]
+      : []),
+  ];
+}
+
 /** What a cancellation by `by` would refund right now (for the cancel button). */
 export function refundNow(
   b: Booking,
@@ -641,39 +668,7 @@ export async function cancelBooking(
       ? refundParts(b, refund.refundCents)
       : { parts: null, extra: b.payment.extra };
     const at = deps.now;
-    const ledger: LedgerEntry[] = refund.refundCents > 0
-      ? [
-        ...b.ledger,
-        { kind: "refund", amountCents: refund.refundCents, at, ref: null },
-        {
-          kind: "transfer_reversal",
-          amountCents: refund.hostReversalCents,
-          at,
-          ref: null,
-        },
-        {
-          kind: "fee_refund",
-          amountCents: refund.commissionRefundCents,
-          at,
-          ref: null,
-        },
-        {
-          kind: "renter_fee_refund",
-          amountCents: refund.refundCents - refund.hostReversalCents -
-            refund.commissionRefundCents - refund.authorityRefundCents,
-          at,
-          ref: null,
-        },
-        ...(refund.authorityRefundCents > 0
-          ? [{
-            kind: "city_fee_refund" as const,
-            amountCents: refund.authorityRefundCents,
-            at,
-            ref: null,
-          }]
-          : []),
-      ]
-      : b.ledger;
+    const ledger: LedgerEntry[] = [...b.ledger, ...refundEntries(refund, at)];
     const next: Booking = {
       ...b,
       status,

@@ -33,6 +33,7 @@ import {
   completeBooking,
   type LifecycleDeps,
   newAccessCode,
+  refundEntries,
   refundNow,
 } from "../../lib/bookings/lifecycle.ts";
 import {
@@ -370,39 +371,7 @@ async function cancelDemo(
 ): Promise<Booking> {
   const cancelled = await changeBooking(deps(kv, at), id, (b) => {
     const refund = refundNow(b, kitchen, by, at);
-    const ledger: LedgerEntry[] = refund.refundCents > 0
-      ? [
-        ...b.ledger,
-        { kind: "refund", amountCents: refund.refundCents, at, ref: null },
-        {
-          kind: "transfer_reversal",
-          amountCents: refund.hostReversalCents,
-          at,
-          ref: null,
-        },
-        {
-          kind: "fee_refund",
-          amountCents: refund.commissionRefundCents,
-          at,
-          ref: null,
-        },
-        {
-          kind: "renter_fee_refund",
-          amountCents: refund.refundCents - refund.hostReversalCents -
-            refund.commissionRefundCents - refund.authorityRefundCents,
-          at,
-          ref: null,
-        },
-        ...(refund.authorityRefundCents > 0
-          ? [{
-            kind: "city_fee_refund" as const,
-            amountCents: refund.authorityRefundCents,
-            at,
-            ref: null,
-          }]
-          : []),
-      ]
-      : b.ledger;
+    const ledger: LedgerEntry[] = [...b.ledger, ...refundEntries(refund, at)];
     const reason = by === "host"
       ? "The oven needs an unplanned repair that day."
       : null;
