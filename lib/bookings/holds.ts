@@ -491,6 +491,7 @@ export async function createHold(
       id,
       reference,
       kitchenId: kitchen.id,
+      city: kitchen.address.city,
       renterId: renter.id,
       hostId: kitchen.hostId,
       start: interval.start,
