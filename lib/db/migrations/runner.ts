@@ -78,8 +78,11 @@ export interface RunOptions {
   /** How long to wait before looking again while another runner works. */
   pollMs?: number;
   log?: (line: string) => void;
-  /** Tests: called before each entry's commit, to stop a run as a crash would. */
-  beforeCommit?: (migration: Migration, entries: number) => void;
+  /** Tests: called before each entry's commit, to stop or stall a run as a crash or a pause would. */
+  beforeCommit?: (
+    migration: Migration,
+    entries: number,
+  ) => void | Promise<void>;
 }
 
 export interface RunResult {
@@ -219,7 +222,7 @@ async function runOne(
   opts: {
     now: () => number;
     leaseMs: number;
-    beforeCommit?: (m: Migration, entries: number) => void;
+    beforeCommit?: (m: Migration, entries: number) => void | Promise<void>;
   },
 ): Promise<{ entries: number; total: number; finished: boolean }> {
   const key = keys.migrationState();
@@ -264,7 +267,7 @@ async function runOne(
         await m.migrate(atomic, entry as Deno.KvEntry<unknown>, kv);
       }
       write(atomic, { ...state, running: next });
-      opts.beforeCommit?.(m, current.entries);
+      await opts.beforeCommit?.(m, current.entries);
       const res = await atomic.commit();
       if (res.ok) {
         stamp = res.versionstamp;
