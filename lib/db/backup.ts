@@ -221,11 +221,15 @@ function decodeTag(o: Record<string, unknown>): unknown {
       return new Set(list(x).map(decodeValue));
     case "$error": {
       const e = x as Record<string, unknown>;
-      const err = new Error(str(e.message));
-      err.name = str(e.name);
+      const name = str(e.name);
+      // Structured clone keeps the built-in error types; others come back as Error.
+      const Ctor = ERRORS[name] ?? Error;
+      const err = "cause" in e
+        ? new Ctor(str(e.message), { cause: decodeValue(e.cause) })
+        : new Ctor(str(e.message));
+      if (err.name !== name) err.name = name;
       if (typeof e.stack === "string") err.stack = e.stack;
       else delete (err as { stack?: string }).stack;
-      if ("cause" in e) err.cause = decodeValue(e.cause);
       return err;
     }
     case "$sparse": {
@@ -253,6 +257,16 @@ function decodeTag(o: Record<string, unknown>): unknown {
       throw new BackupFormatError(`Unknown tag ${tag}`);
   }
 }
+
+const ERRORS: Record<string, ErrorConstructor> = {
+  Error,
+  EvalError,
+  RangeError,
+  ReferenceError,
+  SyntaxError,
+  TypeError,
+  URIError,
+};
 
 const KEY_PART_TYPES = new Set(["string", "number", "bigint", "boolean"]);
 
@@ -283,7 +297,8 @@ export interface ExportHeader {
 
 /** Lines are gathered to about this size before each write, which waits for the reader. */
 const FLUSH_BYTES = 64 * 1024;
-const LIST_BATCH = 500;
+/** Entries per list page: at most 64 KiB each, so a page is a few MB at worst. */
+const LIST_BATCH = 100;
 
 /**
  * Streams every entry of `kv` to `out` as the file above, entry by entry:
