@@ -523,10 +523,12 @@ const GRIDS_ID = "month-grids";
 
 /** `/host`: what needs the host now, what is coming, the calendar and the money. */
 export function HostDashboard(
-  { parts, support }: {
+  { parts, support, figures }: {
     parts: DashboardParts;
     /** Prep's support address (SUPPORT_EMAIL), or null: the contact form. */
     support: string | null;
+    /** The charts (components/HostFigures.tsx), rendered and cached apart. */
+    figures?: string;
   },
 ) {
   return (
@@ -545,6 +547,7 @@ export function HostDashboard(
         />
       </section>
       <div dangerouslySetInnerHTML={{ __html: parts.earnings }} />
+      {figures && <div dangerouslySetInnerHTML={{ __html: figures }} />}
     </section>
   );
 }

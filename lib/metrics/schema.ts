@@ -220,6 +220,25 @@ export interface OpenHours {
   since: string;
 }
 
+/**
+ * A kitchen's open hours from its record: weekly hours and closed dates,
+ * from the local date its record was made (when its listing was first
+ * published; drafts have no record).
+ */
+export function openHoursOf(
+  k: {
+    weeklyHours: OpenHours["weeklyHours"];
+    blackoutDates: readonly string[];
+    createdAt: string;
+    timeZone: string;
+  },
+): OpenHours {
+  const since = Temporal.Instant.from(k.createdAt).toZonedDateTimeISO(
+    k.timeZone,
+  ).toPlainDate().toString();
+  return { weeklyHours: k.weeklyHours, blackoutDates: k.blackoutDates, since };
+}
+
 const minutesOf = (hhmm: string) =>
   Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
 

@@ -15,6 +15,7 @@ import { adminDocuments } from "./documents.tsx";
 import { adminJobs } from "./jobs.tsx";
 import { adminKitchens } from "./kitchens.tsx";
 import { adminMessages } from "./messages.tsx";
+import { adminMetrics } from "./metrics.tsx";
 import { adminUsers } from "./users.tsx";
 
 export const admin = new Hono<AppEnv>();
@@ -42,3 +43,4 @@ admin.route("/users", adminUsers);
 admin.route("/certifiers", adminCertifiers);
 admin.route("/messages", adminMessages);
 admin.route("/jobs", adminJobs);
+admin.route("/metrics", adminMetrics);

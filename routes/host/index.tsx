@@ -11,7 +11,9 @@ import {
   monthPage,
   renderDashboardParts,
 } from "../../components/HostDashboard.tsx";
+import { renderHostFigures } from "../../components/HostFigures.tsx";
 import { decide } from "../../lib/accounts/roles.ts";
+import { viewHostFigures } from "../../lib/bookings/host_figures.ts";
 import {
   calendarQuery,
   dashboardQuery,
@@ -48,17 +50,29 @@ host.get("/", async (c) => {
     );
   }
   // Rendered once per host and month, and cached with its data.
-  const parts = await viewHostDashboard(
-    c.var.services.kv,
-    c.var.user!.id,
-    read.data.month,
-    c.var.services.clock(),
-    renderDashboardParts,
-  );
+  const [parts, figures] = await Promise.all([
+    viewHostDashboard(
+      c.var.services.kv,
+      c.var.user!.id,
+      read.data.month,
+      c.var.services.clock(),
+      renderDashboardParts,
+    ),
+    viewHostFigures(
+      c.var.services.kv,
+      c.var.user!.id,
+      c.var.services.clock(),
+      renderHostFigures,
+    ),
+  ]);
   return page(
     c,
     { title: "Host dashboard" },
-    <HostDashboard parts={parts} support={c.var.services.support.email} />,
+    <HostDashboard
+      parts={parts}
+      support={c.var.services.support.email}
+      figures={figures}
+    />,
   );
 });
 

@@ -140,6 +140,7 @@ browserTest(
           "Audit log",
           "Failed jobs",
           "Contact messages",
+          "Figures",
         ],
       );
       await audit(page, "/admin");

@@ -413,6 +413,18 @@ Deno.test("admin matrix: every staff and document route gives each visitor exact
         expect: staffAct(409),
       },
       { method: "GET", path: "/admin/jobs", expect: STAFF_READ },
+      // The staff figures (issue 21): read by support and admins alike.
+      { method: "GET", path: "/admin/metrics", expect: STAFF_READ },
+      {
+        method: "GET",
+        path: "/admin/metrics?city=chicago",
+        expect: STAFF_READ,
+      },
+      {
+        method: "GET",
+        path: `/admin/metrics?kitchen=${ids.kitchenA}`,
+        expect: STAFF_READ,
+      },
       {
         method: "POST",
         path: "/admin/jobs/retry",
