@@ -2,8 +2,8 @@
  * How staff find an account without its id: `users_by_term`, an entry per
  * search term of each account (its email, its domain, the words of its
  * name, business name and email), written in the same atomic as the
- * account (repo.ts), and backfilled once for accounts made
- * before it existed.
+ * account (repo.ts), and written once by a migration
+ * (lib/db/migrations/) for accounts made before it existed.
  */
 import { keys } from "../db/keys.ts";
 import type { MigrationStep } from "../db/migrations/runner.ts";

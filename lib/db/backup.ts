@@ -707,3 +707,24 @@ export async function restoreBackup(
   const rebuilt = await rebuildDerived(kv, opts.derived);
   return { ...imported, migratedTo: migrated.to, rebuilt };
 }
+
+// ---------------------------------------------------------------------------
+// The HTTP door (routes/api/backup.ts)
+
+/** Whether `given` (a bearer token) is the configured one, compared in constant time. */
+export async function backupTokenMatches(
+  configured: string | undefined,
+  given: string | undefined,
+): Promise<boolean> {
+  if (!configured || !given) return false;
+  // Hashing first makes both sides the same length, so the comparison
+  // takes the same time whatever the guess.
+  const digest = async (s: string) =>
+    new Uint8Array(
+      await crypto.subtle.digest("SHA-256", new TextEncoder().encode(s)),
+    );
+  const [a, b] = await Promise.all([digest(configured), digest(given)]);
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a[i] ^ b[i];
+  return diff === 0;
+}

@@ -413,6 +413,13 @@ Deno.test("admin matrix: every staff and document route gives each visitor exact
         expect: staffAct(409),
       },
       { method: "GET", path: "/admin/jobs", expect: STAFF_READ },
+      // Backups over HTTP answer to BACKUP_TOKEN, never to a session: with
+      // none set (as here) the endpoint is not there for anyone.
+      ...(["GET", "PUT"] as const).map((method) => ({
+        method,
+        path: "/api/backup",
+        expect: Object.fromEntries(ROLES.map((r) => [r, 404])) as Expect,
+      })),
       // The staff figures (issue 21): read by support and admins alike.
       { method: "GET", path: "/admin/metrics", expect: STAFF_READ },
       {
