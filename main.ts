@@ -10,11 +10,7 @@ import { DEFAULT_BUILD_DIR, loadManifest } from "./lib/islands/manifest.ts";
 import type { Hono } from "hono";
 import { createApp } from "./routes/app.tsx";
 import type { AppEnv } from "./routes/context.tsx";
-import {
-  createServices,
-  migrationList,
-  type Services,
-} from "./lib/app.ts";
+import { createServices, migrationList, type Services } from "./lib/app.ts";
 import { createJobRunner } from "./lib/jobs/runner.ts";
 import { runMigrations } from "./lib/db/migrations/runner.ts";
 

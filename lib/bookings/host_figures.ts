@@ -77,7 +77,10 @@ async function load(
       months.at(-1)!,
     );
     for (const [month, names] of counts) {
-      net.set(month, (net.get(month) ?? 0) + (names.get("host_net_cents") ?? 0));
+      net.set(
+        month,
+        (net.get(month) ?? 0) + (names.get("host_net_cents") ?? 0),
+      );
     }
   }));
   const mapped = kitchens.slice(0, MAX_HEAT_MAPS);

@@ -146,7 +146,9 @@ export function totalOf(weeks: readonly WeekFigures[]): WeekFigures {
 }
 
 /** Booked ÷ open hours, or null when nothing was open. */
-export function fillRate(w: Pick<WeekFigures, "bookedMinutes" | "openMinutes">): number | null {
+export function fillRate(
+  w: Pick<WeekFigures, "bookedMinutes" | "openMinutes">,
+): number | null {
   return w.openMinutes > 0 ? w.bookedMinutes / w.openMinutes : null;
 }
 
@@ -164,7 +166,10 @@ export function medianBucket(counts: readonly number[]): number | null {
 
 /** A wait bucket's bounds in hours: [from, to), `to` null for the last. */
 export function waitBucketBounds(i: number): [number, number | null] {
-  return [i === 0 ? 0 : DECISION_WAIT_BOUNDS_H[i - 1], DECISION_WAIT_BOUNDS_H[i] ?? null];
+  return [
+    i === 0 ? 0 : DECISION_WAIT_BOUNDS_H[i - 1],
+    DECISION_WAIT_BOUNDS_H[i] ?? null,
+  ];
 }
 
 /** The weeks of a scope from its counters, open minutes from `kitchens`. */
@@ -260,7 +265,12 @@ async function load(
       openHoursOf(k),
     ]);
     return {
-      scope: { kind: "kitchen", id: k.id, title: k.title, city: k.address.city },
+      scope: {
+        kind: "kitchen",
+        id: k.id,
+        title: k.title,
+        city: k.address.city,
+      },
       weeks: rows,
       total: totalOf(rows),
       rows: [],

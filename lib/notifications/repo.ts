@@ -210,7 +210,9 @@ export const unreadCountsDerived: DerivedCounters = {
     prefix: keys.notificationsRoot(),
     add: (atomic, e) => {
       const n = e.value as Notification;
-      if (!n.read) atomic.sum(keys.notificationsUnread(n.userId), PLUS_ONE.value);
+      if (!n.read) {
+        atomic.sum(keys.notificationsUnread(n.userId), PLUS_ONE.value);
+      }
     },
   }],
 };
