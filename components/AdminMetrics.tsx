@@ -63,6 +63,11 @@ function summaryOf(
 function fillSummary(weeks: readonly WeekFigures[], total: WeekFigures) {
   const rate = fillRate(total);
   if (rate === null) return "No open hours in these weeks.";
+  if (total.bookedMinutes === 0) {
+    return `None of the ${
+      hours(total.openMinutes)
+    } open in these weeks was booked.`;
+  }
   const withRate = weeks.filter((w) => w.openMinutes > 0);
   const top = withRate.reduce((a, b) =>
     (fillRate(b) ?? 0) > (fillRate(a) ?? 0) ? b : a

@@ -51,6 +51,7 @@ Deno.test("figures pages: with nothing booked yet, every chart and table says so
     assert.match(all, /Review the documents queue/);
     const city = await text(t, "/admin/metrics?city=chicago", admin);
     assert.match(city, /Figures for Chicago/);
+    assert.doesNotMatch(city, /None of the/);
     assert.match(
       city,
       /No kitchens are listed here yet, and none have bookings\./,
@@ -58,6 +59,13 @@ Deno.test("figures pages: with nothing booked yet, every chart and table says so
 
     const host = await signUpConfirmed(t, "hank@example.com", "host");
     const dash = await text(t, "/host", host.cookie);
+    // A kitchen open all along and never booked.
+    const [made] = await addKitchens(t.kv, host.user.id, [kitchenFixture()]);
+    const quiet = await listedSinceJanuary(t, made);
+    assert.match(
+      await text(t, `/admin/metrics?kitchen=${quiet.id}`, admin),
+      /None of the 1,008 h open in these weeks was booked\./,
+    );
     assert.match(dash, /Your figures/);
     assert.match(dash, /Nothing yet in these 12 months\./);
     assert.match(
