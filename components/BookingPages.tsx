@@ -1,3 +1,4 @@
+import { BookingMessagesCard } from "./MessagesPages.tsx";
 import { type Assessment, bookingModeOf } from "../lib/bookings/holds.ts";
 import type { BookingView, CancelOffer } from "../lib/bookings/pages.ts";
 import type { Booking, HoursPick } from "../lib/bookings/schema.ts";
@@ -21,6 +22,8 @@ import {
   WaitingForDocuments,
 } from "./DocumentRequests.tsx";
 import CancelDialog from "../islands/CancelDialog.tsx";
+import type { BookingReviewsView } from "../lib/reviews/pages.ts";
+import { BookingReviews } from "./ReviewPages.tsx";
 import {
   cancelNowSentence,
   cancelQuestion,
@@ -353,10 +356,13 @@ export function DemoCheckoutPage({ booking, kitchen, now }: {
 }
 
 export function BookingPage(
-  { notice, confirming, now, ...view }: BookingView & {
+  { notice, confirming, now, reviews, reviewNotice, ...view }: BookingView & {
     notice?: string;
     confirming: boolean;
     now: number;
+    /** The reviews part (lib/reviews), after the stay. */
+    reviews?: BookingReviewsView;
+    reviewNotice?: string;
   },
 ) {
   const b = view.booking;
@@ -416,6 +422,13 @@ export function BookingPage(
           </p>
         </div>
       )}
+      {view.viewer !== "staff" && (
+        <BookingMessagesCard
+          bookingId={b.id}
+          asHost={view.viewer === "host"}
+        />
+      )}
+      {reviews && <BookingReviews view={reviews} notice={reviewNotice} />}
       {b.requestMessage && view.viewer !== "renter" && (
         <div class={card}>
           <h2 class="text-xl font-bold">The renter's message</h2>

@@ -12,6 +12,7 @@ export interface CardSave {
   signedIn: boolean;
   back: string;
 }
+import { RatingLine } from "./ReviewPages.tsx";
 
 /**
  * A kitchen in a list of results. `href` carries what a search asked (the
@@ -26,6 +27,7 @@ export function KitchenCard(
     href,
     heading = "h3",
     save,
+    rating,
   }: {
     kitchen: Kitchen;
     slot: BookableStart | null;
@@ -34,6 +36,8 @@ export function KitchenCard(
     heading?: "h2" | "h3";
     /** A heart over the photo; none where no page to come back to is given. */
     save?: CardSave;
+    /** Its reviews' average and count (lib/reviews), when it has any. */
+    rating?: { average: number; count: number } | null;
   },
 ) {
   const photo = k.photos[0];
@@ -62,6 +66,11 @@ export function KitchenCard(
             {k.address.neighborhood},{" "}
             {findCity(k.address.city)?.name ?? k.address.city}
           </p>
+          {rating && (
+            <p class="text-sm">
+              <RatingLine average={rating.average} count={rating.count} />
+            </p>
+          )}
           <p class="font-semibold">
             {formatCents(k.hourlyPriceCents)}
             <span class="font-normal text-stone-600">/hour</span>

@@ -20,8 +20,11 @@ import AvailabilityPicker from "../islands/AvailabilityPicker.tsx";
 import SaveHeart from "../islands/SaveHeart.tsx";
 import type { SavedState } from "../lib/saved/schema.ts";
 import { DocumentNeeds } from "./DocumentStates.tsx";
+import { AskHost } from "./MessagesPages.tsx";
 import { bookingModeOf } from "../lib/bookings/holds.ts";
 import { REQUEST_TO_BOOK_TERMS } from "../lib/bookings/request_terms.ts";
+import type { KitchenReviewsView } from "../lib/reviews/pages.ts";
+import { KitchenReviewsSection, RatingLine } from "./ReviewPages.tsx";
 
 const WEEKDAYS = ["", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 
@@ -30,16 +33,29 @@ const WEEKDAYS = ["", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
  * picker, or a note in the host's preview).
  */
 export function KitchenPage(
-  { kitchen: k, host, aside, requirements, permitsVerified = true, save }: {
+  {
+    kitchen: k,
+    host,
+    aside,
+    requirements,
+    permitsVerified = true,
+    save,
+    ask,
+    reviews,
+  }: {
     kitchen: Kitchen;
     /** The heart (lib/saved); absent in the host's preview. */
     save?: ComponentChildren;
     host: Pick<Host, "name"> | null;
     aside: ComponentChildren;
+    /** Below the booking column: "Ask the host" (lib/messages). */
+    ask?: ComponentChildren;
     /** The city's rules; absent in the host's preview. */
     requirements?: CityRequirements;
     /** False while the kitchen's permits keep it from taking bookings. */
     permitsVerified?: boolean;
+    /** Its rating and latest reviews (lib/reviews); absent in the host's preview. */
+    reviews?: KitchenReviewsView;
   },
 ) {
   const city = findCity(k.address.city);
@@ -61,6 +77,15 @@ export function KitchenPage(
           {" · "}
           cleaning fee {formatCents(k.cleaningFeeCents)}
         </p>
+        {reviews && reviews.summary.count > 0 && (
+          <p class="mt-1">
+            <RatingLine
+              average={reviews.summary.average}
+              count={reviews.summary.count}
+              href="#reviews"
+            />
+          </p>
+        )}
         {bookingModeOf(k) === "request" && (
           <p
             class="mt-2 font-medium text-amber-900"
@@ -146,9 +171,11 @@ export function KitchenPage(
               ))}
             </ul>
           </section>
+          {reviews && <KitchenReviewsSection view={reviews} />}
         </div>
         <aside id="book" class="book-target scroll-mt-4 space-y-4">
           {aside}
+          {ask}
         </aside>
       </div>
     </article>
@@ -163,12 +190,18 @@ export function KitchenPage(
  * the picker in reach.
  */
 export function PublicKitchenPage(
-  { data }: {
+  { data, ask }: {
     data:
       & KitchenPageData
       & BookingNotes
       & KitchenPagePicks
-      & { requirements: CityRequirements; saved: SavedState };
+      & {
+        requirements: CityRequirements;
+        saved: SavedState;
+        reviews?: KitchenReviewsView;
+      };
+    /** "Ask the host" and the host's reply time (lib/messages); absent for the host. */
+    ask?: { replies: string | null };
   },
 ) {
   const k = data.kitchen;
@@ -193,6 +226,8 @@ export function PublicKitchenPage(
             look="page"
           />
         }
+        ask={ask && <AskHost kitchenId={k.id} replies={ask.replies} />}
+        reviews={data.reviews}
         aside={!bookable ? <NotBookable reason={data.notBookable ?? ""} /> : (
           <>
             <AvailabilityPicker

@@ -74,6 +74,7 @@ export function Results(
                   signedIn: hearts.saved !== null,
                   back: hearts.back,
                 }}
+                rating={h.rating}
               />
             ))}
           </ul>

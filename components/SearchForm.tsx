@@ -187,6 +187,9 @@ export function SearchForm(
           <option value="soonest" selected={value(raw, "sort") === "soonest"}>
             Soonest available
           </option>
+          <option value="rating" selected={value(raw, "sort") === "rating"}>
+            Highest rated
+          </option>
         </select>
         <FieldError id="e-sort" message={errors.sort} />
       </div>

@@ -55,20 +55,31 @@ import {
   FILE_CLEANUP_JOB,
   HOLD_EXPIRY_JOB,
   type JobName,
+  MESSAGE_UNREAD_JOB,
   PAYMENT_EVENT_JOB,
   REFUND_JOB,
   RELEASE_AUTHORISATION_JOB,
   REQUEST_TIMEOUT_JOB,
   RESET_REQUEST_JOB,
+  REVIEW_REMINDER_JOB,
+  REVIEW_WINDOW_CLOSE_JOB,
+  REVIEW_WINDOW_OPEN_JOB,
   STAGED_CLEANUP_JOB,
 } from "./job_names.ts";
 import { defineJob, type JobHandlers } from "./jobs/runner.ts";
+import { sendUnreadEmail } from "./messages/emails.ts";
+import { DEFAULT_LIVE_SETTINGS, LiveStreams } from "./messages/live.ts";
 import { processPaymentEvent } from "./payments/events.ts";
 import { recordRefund } from "./payments/refunds.ts";
 import { releaseAuthorisation } from "./payments/requests.ts";
 import { paymentOrigins, stripeFromConfig } from "./payments/stripe.ts";
 import type { SupportSettings } from "./support/contact.ts";
 import { removeSavedList } from "./saved/repo.ts";
+import {
+  closeReviewWindow,
+  openReviewWindow,
+  remindToReview,
+} from "./reviews/window.ts";
 import { userIndexMigration } from "./accounts/user_index.ts";
 import { accountTtls } from "./accounts/ttls.ts";
 import {
@@ -120,6 +131,8 @@ export interface Services {
   paymentOrigins: string[];
   /** Every job type's handler, for the workers (lib/jobs/runner.ts). */
   jobs: JobTable;
+  /** This instance's open live message streams and their caps (lib/messages/live.ts). */
+  live: LiveStreams;
 }
 
 /** The services at one instant: what lib functions take as their deps. */
@@ -165,6 +178,10 @@ export function createServices(
     baseUrl: config.BASE_URL,
     paymentOrigins: paymentOrigins(config.STRIPE_API_BASE),
     jobs: {} as Services["jobs"],
+    live: new LiveStreams({
+      ...DEFAULT_LIVE_SETTINGS,
+      maxStreams: config.LIVE_STREAMS_MAX,
+    }),
   };
   s.jobs = jobTable(s);
   return s;
@@ -275,6 +292,29 @@ function jobTable(s: Services): JobTable {
       run: async ({ userId }) => {
         await removeSavedList(s.kv, userId);
       },
+    }),
+    // owner: lib/messages
+    [MESSAGE_UNREAD_JOB]: defineJob({
+      schema: z.object({
+        threadId: z.string().min(1).max(64),
+        messageId: z.string().min(1).max(64),
+      }),
+      run: async (payload) => {
+        await sendUnreadEmail(at(s), payload);
+      },
+    }),
+    // Reviews (lib/reviews/window.ts): the window opens, reminds, closes.
+    [REVIEW_WINDOW_OPEN_JOB]: defineJob({
+      schema: bookingJob,
+      run: ({ bookingId }) => openReviewWindow(at(s), bookingId),
+    }),
+    [REVIEW_REMINDER_JOB]: defineJob({
+      schema: bookingJob,
+      run: ({ bookingId }, ctx) => remindToReview(at(s), bookingId, ctx.jobId),
+    }),
+    [REVIEW_WINDOW_CLOSE_JOB]: defineJob({
+      schema: bookingJob,
+      run: ({ bookingId }) => closeReviewWindow(at(s), bookingId),
     }),
   };
 }

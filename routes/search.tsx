@@ -6,8 +6,8 @@ import {
   searchTitle,
   type SearchView,
 } from "../components/SearchPage.tsx";
+import { loadRatedSearchPage } from "../lib/reviews/search.ts";
 import { searchQuery } from "../lib/kitchens/search_query.ts";
-import { loadSearchPageFor } from "../lib/saved/saving.ts";
 import { type AppContext, type AppEnv, page } from "./context.tsx";
 import { readQuery } from "./forms.ts";
 
@@ -38,7 +38,7 @@ search.get("/", async (c) => {
   }
   const q = read.data;
   const { kv, clock: now } = c.var.services;
-  const { city, result, saved } = await loadSearchPageFor(
+  const { city, result, saved } = await loadRatedSearchPage(
     kv,
     q,
     now(),

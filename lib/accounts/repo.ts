@@ -178,6 +178,15 @@ export function viewSession(
   );
 }
 
+/**
+ * The key holding a session, for a live stream to `kv.watch` beside its
+ * own: the stream ends the moment the session does (logout, a new
+ * password, a suspension), on every instance, with no polling.
+ */
+export function sessionWatchKey(hash: string): Deno.KvKey {
+  return keys.session(hash);
+}
+
 /** The user behind a session, through the read cache; every account write drops it. */
 export function viewSessionUser(
   kv: Deno.Kv,

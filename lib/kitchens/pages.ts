@@ -22,7 +22,12 @@ import {
   SEARCH_VIEWS,
 } from "./repo.ts";
 import type { Kitchen } from "./schema.ts";
-import { type SearchHit, searchKitchens, type SearchResult } from "./search.ts";
+import {
+  type RankedOrder,
+  type SearchHit,
+  searchKitchens,
+  type SearchResult,
+} from "./search.ts";
 import type { SearchQuery } from "./search_query.ts";
 
 /**
@@ -151,8 +156,10 @@ export async function loadSearchPage(
   kv: Deno.Kv,
   q: SearchQuery,
   now: number,
+  /** How `sort=rating` ranks (lib/reviews); without it, by price. */
+  ranked?: RankedOrder,
 ): Promise<{ city: City | undefined; result: SearchResult | null }> {
   const city = q.city ? findCity(q.city) : undefined;
   if (q.city && !city) return { city, result: null };
-  return { city, result: await searchKitchens(kv, q, now) };
+  return { city, result: await searchKitchens(kv, q, now, ranked) };
 }

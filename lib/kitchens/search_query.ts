@@ -4,7 +4,8 @@ import { choicesField, optionalField } from "../forms.ts";
 import { clockTime, localDate } from "./schema.ts";
 import { EQUIPMENT_IDS, STORAGE_IDS } from "./vocabulary.ts";
 
-export const SORTS = ["price", "newest", "soonest"] as const;
+/** "rating" is ranked by lib/reviews (search.ts `RankedOrder`); price otherwise. */
+export const SORTS = ["price", "newest", "soonest", "rating"] as const;
 export type Sort = typeof SORTS[number];
 
 const dollars = z.coerce.number({ error: "Enter a price in dollars" })
@@ -34,7 +35,9 @@ export const searchQuery = z.object({
   equipment: choicesField(EQUIPMENT_IDS, "Unknown equipment", 10).default([]),
   storage: choicesField(STORAGE_IDS, "Unknown storage type").default([]),
   sort: optionalField(
-    z.enum(SORTS, { error: "Sort by price, newest or soonest available" }),
+    z.enum(SORTS, {
+      error: "Sort by price, newest, soonest available or rating",
+    }),
   ).transform((v) => v ?? "price"),
   cursor: optionalField(
     z.string().max(400).regex(/^[A-Za-z0-9_\-:=]*$/, "Invalid page link"),

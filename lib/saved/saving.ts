@@ -14,7 +14,7 @@ import {
   isListed,
 } from "../kitchens/repo.ts";
 import type { Kitchen } from "../kitchens/schema.ts";
-import type { SearchResult } from "../kitchens/search.ts";
+import type { RankedOrder, SearchResult } from "../kitchens/search.ts";
 import type { SearchQuery } from "../kitchens/search_query.ts";
 import {
   addSavedKitchen,
@@ -98,12 +98,14 @@ export async function loadSearchPageFor(
   q: SearchQuery,
   now: number,
   viewerId: string | null,
+  /** A ranking from a domain above (reviews' rating sort). */
+  ranked?: RankedOrder,
 ): Promise<{
   city: City | undefined;
   result: SearchResult | null;
   saved: string[] | null;
 }> {
-  const page = await loadSearchPage(kv, q, now);
+  const page = await loadSearchPage(kv, q, now, ranked);
   if (!viewerId) return { ...page, saved: null };
   const ids = page.result?.hits.map((h) => h.kitchen.id) ?? [];
   const saved = await savedAmong(kv, viewerId, ids);

@@ -15,6 +15,8 @@ import { adminDocuments } from "./documents.tsx";
 import { adminJobs } from "./jobs.tsx";
 import { adminKitchens } from "./kitchens.tsx";
 import { adminMessages } from "./messages.tsx";
+import { adminReports } from "./reports.tsx";
+import { adminReviews } from "./reviews.tsx";
 import { adminMetrics } from "./metrics.tsx";
 import { adminUsers } from "./users.tsx";
 
@@ -43,4 +45,6 @@ admin.route("/users", adminUsers);
 admin.route("/certifiers", adminCertifiers);
 admin.route("/messages", adminMessages);
 admin.route("/jobs", adminJobs);
+admin.route("/reports", adminReports);
+admin.route("/reviews", adminReviews);
 admin.route("/metrics", adminMetrics);

@@ -18,9 +18,9 @@ import {
   calendarQuery,
   dashboardQuery,
   hostEarningsCsv,
-  viewHostDashboard,
   viewHostMonth,
 } from "../../lib/bookings/dashboard.ts";
+import { viewReviewedHostDashboard } from "../../lib/reviews/pages.ts";
 import { ForbiddenError, ValidationError } from "../../lib/errors.ts";
 import { type AppEnv, page } from "../context.tsx";
 import { readQuery } from "../forms.ts";
@@ -50,8 +50,8 @@ host.get("/", async (c) => {
     );
   }
   // Rendered once per host and month, and cached with its data.
-  const [parts, figures] = await Promise.all([
-    viewHostDashboard(
+  const [{ parts, reviews }, figures] = await Promise.all([
+    viewReviewedHostDashboard(
       c.var.services.kv,
       c.var.user!.id,
       read.data.month,
@@ -70,6 +70,7 @@ host.get("/", async (c) => {
     { title: "Host dashboard" },
     <HostDashboard
       parts={parts}
+      reviews={reviews}
       support={c.var.services.support.email}
       figures={figures}
     />,
