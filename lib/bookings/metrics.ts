@@ -6,10 +6,12 @@
  * counts bookings made before the figures writes each one's whole tally.
  *
  * Rules:
- * - A booking counts once it was confirmed: its status is confirmed,
- *   completed or cancelled (cancelled comes only from confirmed). Holds,
- *   requests, and payments that arrived after the hold lapsed and were
- *   refunded never count, so their money is in no figure.
+ * - A booking counts once it was confirmed and paid: it is confirmed or
+ *   completed, or cancelled with its payment passed on to the host (a
+ *   `transfer` on its ledger, as earnings.ts counts it). Holds, requests, a
+ *   standing booking's dates not yet charged (scheduled, or cancelled
+ *   before their charge), and payments that arrived after the hold lapsed
+ *   and were refunded never count, so their money is in no figure.
  * - Everything counts in the week of the stay, on the kitchen's wall
  *   calendar (the Monday of `localDate`'s week), as the host's earnings
  *   count by the month of the stay: a booking made today for next month
@@ -39,12 +41,12 @@ import {
 } from "../metrics/schema.ts";
 import type { Booking, LedgerKind } from "./schema.ts";
 
-/** Statuses of bookings that were confirmed (cancelled and completed come only from it). */
-const COUNTED = new Set<Booking["status"]>([
-  "confirmed",
-  "completed",
-  "cancelled",
-]);
+/** Whether a booking counts (see the module comment). */
+function counts(b: Pick<Booking, "status" | "ledger">): boolean {
+  if (b.status === "confirmed" || b.status === "completed") return true;
+  return b.status === "cancelled" &&
+    b.ledger.some((e) => e.kind === "transfer");
+}
 
 /** What the figures read of a booking. */
 export type CountedBooking = Pick<
@@ -93,7 +95,7 @@ export function localHourSpans(
 /** A booking's whole contribution to the figures. */
 export function bookingTally(b: CountedBooking): Tally {
   const t: Tally = new Map();
-  if (!COUNTED.has(b.status)) return t;
+  if (!counts(b)) return t;
   const scopes: Scope[] = [
     ALL,
     ...(b.city ? [{ kind: "city" as const, id: b.city }] : []),
@@ -150,6 +152,6 @@ export function bookingTallyChange(
   const was = before ? bookingTally(before) : new Map();
   // Most writes (a hold, a payment reference, a reminder) change no figure:
   // neither side counts, and no zone arithmetic is spent on them.
-  if (was.size === 0 && !COUNTED.has(after.status)) return was;
+  if (was.size === 0 && !counts(after)) return was;
   return diffTally(bookingTally(after), was);
 }

@@ -82,6 +82,26 @@ export const sideways = (page: Page) =>
  * 1440 and at 390 px wide (no sideways scrolling there either), console
  * errors and uncaught page errors; one report at the end.
  */
+/**
+ * Runs `read` on `page`, again if the page reloaded itself meanwhile: a
+ * page that is confirming a payment answers with `Refresh: 2`, and on a
+ * busy machine a check can outlast those two seconds. The reloaded page is
+ * the same page, so reading it again checks what a person sees.
+ */
+async function reloadSafe<T>(page: Page, read: () => Promise<T>): Promise<T> {
+  for (let attempt = 1;; attempt++) {
+    try {
+      return await read();
+    } catch (err) {
+      const reloaded = /Execution context was destroyed|navigation/i.test(
+        String(err),
+      );
+      if (!reloaded || attempt >= 5) throw err;
+      await page.waitForLoadState("load");
+    }
+  }
+}
+
 export function visit(browser: Browser) {
   const found: string[] = [];
   const problems: string[] = [];
@@ -105,14 +125,17 @@ export function visit(browser: Browser) {
     async check(page: Page, where: string) {
       for (const size of [WIDE, NARROW]) {
         await page.setViewportSize(size);
-        const violations: A11yViolation[] = await axeViolations(page);
+        const violations: A11yViolation[] = await reloadSafe(
+          page,
+          () => axeViolations(page),
+        );
         if (violations.length > 0) {
           found.push(
             formatViolations(`${where} at ${size.width}px`, violations),
           );
         }
         if (size === NARROW) {
-          const px = await sideways(page);
+          const px = await reloadSafe(page, () => sideways(page));
           if (px > 0) found.push(`${where} scrolls ${px}px sideways at 390px`);
         }
       }

@@ -173,11 +173,12 @@ Deno.test("figures: a confirmed booking counts for everything, its city and its 
   assert.equal(t.get(kitchenKey("chicago", "K1")), 1);
 });
 
-Deno.test("figures: holds, requests, expired and declined bookings count nothing; a cancellation takes its hours back and keeps its money and refund", () => {
+Deno.test("figures: holds, requests, scheduled, expired and declined bookings count nothing; a cancellation takes its hours back and keeps its money and refund", () => {
   for (
     const status of [
       "held",
       "requested",
+      "scheduled",
       "expired",
       "declined",
       "withdrawn",
@@ -185,6 +186,19 @@ Deno.test("figures: holds, requests, expired and declined bookings count nothing
   ) {
     assert.equal(bookingTally(booking({ status })).size, 0, status);
   }
+  // A standing booking's date cancelled before it was charged: nothing.
+  assert.equal(
+    bookingTally(booking({ status: "cancelled", ledger: [] })).size,
+    0,
+  );
+  // A late payment refunded in full never reached the host: nothing.
+  assert.equal(
+    bookingTally(booking({
+      status: "expired",
+      ledger: ledger(["charge", 100], ["renter_fee", 100], ["refund", 100]),
+    })).size,
+    0,
+  );
   const confirmed = booking({});
   const cancelled = booking({
     status: "cancelled",
