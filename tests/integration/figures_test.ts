@@ -3,7 +3,19 @@
 // document and job code and read the counters back.
 import assert from "node:assert/strict";
 import { z } from "zod";
-import { migrationList } from "../../lib/app.ts";
+import { at, backupRules, migrationList } from "../../lib/app.ts";
+import { rebuildDerived } from "../../lib/db/backup.ts";
+import { setDemoPayoutReady } from "../../lib/hosts/repo.ts";
+import { requestMove } from "../../lib/payments/reschedule.ts";
+import {
+  bookPaid,
+  get,
+  PASSWORD,
+  post,
+  runJobs,
+  sessionCookie,
+  signUpConfirmed,
+} from "../account_helpers.ts";
 import type { SessionUser } from "../../lib/accounts/schema.ts";
 import { createHold, type HoldDeps } from "../../lib/bookings/holds.ts";
 import {
@@ -29,7 +41,13 @@ import {
 import { ALL } from "../../lib/metrics/schema.ts";
 import { recordRefund } from "../../lib/payments/refunds.ts";
 import { addVerified, TEST_ADMIN, upload } from "../compliance_helpers.ts";
-import { addHost, addKitchens, ALLOW_ALL, kitchenFixture } from "../helpers.ts";
+import {
+  addHost,
+  addKitchens,
+  ALLOW_ALL,
+  kitchenFixture,
+  testApp,
+} from "../helpers.ts";
 
 const NOW = Date.parse("2026-12-01T15:00:00Z");
 const MAIL = {
@@ -375,5 +393,126 @@ Deno.test("figures: the migration that counts records from before the figures wr
     assert.deepEqual(await figures(kv), fromEvents);
   } finally {
     kv.close();
+  }
+});
+
+/** The counters as events left them equal what summing every record again gives. */
+async function assertCountersMatchRecords(kv: Deno.Kv) {
+  const fromEvents = await figures(kv);
+  await rebuildDerived(kv, backupRules().derived);
+  assert.deepEqual(await figures(kv), fromEvents);
+}
+
+Deno.test("figures: a weekly booking counts each date once it is charged, nothing for dates cancelled before; a moved booking carries its hours", async () => {
+  const t = await testApp();
+  try {
+    const host = await signUpConfirmed(t, "hank@example.com", "host");
+    await setDemoPayoutReady(t.kv, host.user.id, t.clock());
+    const [k] = await addKitchens(t.kv, host.user.id, [
+      kitchenFixture({ standingBookings: true, standingMonthsAhead: 6 }),
+    ]);
+    const renter = await signUpConfirmed(t, "rosa@example.com", "rent", {
+      wallet: true,
+    });
+    // Tuesdays and Thursdays 9 AM – 1 PM from Tue Dec 8: four dates.
+    const rule = {
+      kitchen: k.id,
+      weekdays: "tue,thu",
+      start: "09:00",
+      end: "13:00",
+      every: "1",
+      from: "2026-12-08",
+      count: "4",
+    };
+    const preview = await (await get(
+      t,
+      `/bookings/series/new?${new URLSearchParams(rule)}`,
+      renter.cookie,
+    )).text();
+    const body = new URLSearchParams({ ...rule, acceptRules: "yes" });
+    for (const m of preview.matchAll(/name="keep" value="(\d+)"/g)) {
+      body.append("keep", m[1]);
+    }
+    const claimed = await t.request("/bookings/series", {
+      method: "POST",
+      body,
+      headers: {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "Sec-Fetch-Site": "same-origin",
+        Cookie: renter.cookie,
+      },
+    });
+    assert.equal(claimed.status, 303);
+    await post(t, claimed.headers.get("location")!, { card: "works" }, {
+      cookie: renter.cookie,
+    });
+    await runJobs(t);
+    const w1 = "w:2026-12-07";
+    const bookings = async () =>
+      (await readScopeCounts(t.kv, ALL, w1, w1)).get(w1)?.get("bookings") ?? 0;
+    // The first date is paid; the other three are scheduled, not yet charged.
+    assert.equal(await bookings(), 1);
+    assert.equal(
+      (await readScopeCounts(t.kv, ALL, w1, w1)).get(w1)!.get("booked_minutes"),
+      240,
+    );
+    // Thu Dec 10 is charged Mon Dec 7, 9 AM.
+    t.advance(Date.parse("2026-12-07T15:01:00Z") - t.clock());
+    await runJobs(t);
+    assert.equal(await bookings(), 2);
+    await assertCountersMatchRecords(t.kv);
+
+    // The renter ends the weekly booking: the dates not charged go, uncounted.
+    const lead = (await t.kv.get<Booking>(
+      keys.booking(claimed.headers.get("location")!.split("/")[2]),
+    )).value!;
+    const cookie = sessionCookie(
+      await post(t, "/login", {
+        email: "rosa@example.com",
+        password: PASSWORD,
+      }),
+    );
+    const ended = await post(
+      t,
+      `/bookings/series/${lead.seriesId}/cancel`,
+      {},
+      { cookie },
+    );
+    assert.equal(ended.status, 303);
+    await runJobs(t);
+    const later =
+      (await readScopeCounts(t.kv, ALL, "w:2026-12-14", "w:2026-12-14"))
+        .get("w:2026-12-14");
+    assert.equal(later?.get("bookings") ?? 0, 0);
+    assert.equal(later?.get("cancellations") ?? 0, 0);
+    await assertCountersMatchRecords(t.kv);
+
+    // A single booking moved from Thu Dec 17 to Fri Dec 18: its hours follow.
+    const single = await bookPaid(t, cookie, {
+      kitchen: k.id,
+      date: "2026-12-17",
+      start: "10:00",
+      end: "13:00",
+    });
+    const moved = await requestMove(at(t.services), single, renter.user, {
+      date: "2026-12-18",
+      start: "10:00",
+      end: "12:00",
+    });
+    assert.equal(moved.kind, "moved");
+    const w3 = "w:2026-12-14";
+    const cells = await readCells(t.kv, k.id, w3, w3);
+    // Thursday 10 AM – 1 PM emptied, Friday 10 AM – noon taken.
+    assert.deepEqual(
+      cells.flatMap((m, i) => (m ? [[i, m]] : [])),
+      [[4 * 24 + 10, 60], [4 * 24 + 11, 60]],
+    );
+    assert.equal(
+      (await readScopeCounts(t.kv, ALL, w3, w3)).get(w3)!.get("booked_minutes"),
+      120,
+    );
+    await assertCountersMatchRecords(t.kv);
+  } finally {
+    t.close();
   }
 });
