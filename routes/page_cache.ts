@@ -78,9 +78,9 @@ export function pageCache(
   opts: PageCacheOptions,
 ): MiddlewareHandler<AppEnv> {
   const store = new PageStore(opts.maxBytes);
-  const keys = new KeyMemo();
+  const cacheKeys = new KeyMemo();
   return async (c, next) => {
-    const key = opts.maxBytes > 0 ? keys.of(c) : null;
+    const key = opts.maxBytes > 0 ? cacheKeys.of(c) : null;
     if (key === null) return await next();
     const at: Moment = {
       generation: writeGeneration(opts.kv),
@@ -114,7 +114,7 @@ const KEY_MEMO_ENTRIES = 512;
  * path's profile. Bounded; the oldest entry goes first.
  */
 class KeyMemo {
-  #keys = new Map<string, string | null>();
+  #byUrl = new Map<string, string | null>();
 
   of(c: Context<AppEnv>): string | null {
     const method = c.req.method;
@@ -122,13 +122,13 @@ class KeyMemo {
     // Any mention of the session cookie counts: a false alarm only skips the cache.
     if (c.req.header("cookie")?.includes("prep_session")) return null;
     const url = c.req.url;
-    const known = this.#keys.get(url);
+    const known = this.#byUrl.get(url);
     if (known !== undefined) return known;
     const key = cacheKey(c);
-    if (this.#keys.size >= KEY_MEMO_ENTRIES) {
-      this.#keys.delete(this.#keys.keys().next().value!);
+    if (this.#byUrl.size >= KEY_MEMO_ENTRIES) {
+      this.#byUrl.delete(this.#byUrl.keys().next().value!);
     }
-    this.#keys.set(url, key);
+    this.#byUrl.set(url, key);
     return key;
   }
 }
