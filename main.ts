@@ -10,13 +10,11 @@ import { DEFAULT_BUILD_DIR, loadManifest } from "./lib/islands/manifest.ts";
 import type { Hono } from "hono";
 import { createApp } from "./routes/app.tsx";
 import type { AppEnv } from "./routes/context.tsx";
-import { createServices, type Services } from "./lib/app.ts";
+import { createServices, migrationList, type Services } from "./lib/app.ts";
 import { createJobRunner } from "./lib/jobs/runner.ts";
+import { runMigrations } from "./lib/db/migrations/runner.ts";
 import { readOutboxFigures } from "./lib/jobs/stats.ts";
 import { observeJobQueue } from "./lib/telemetry.ts";
-import { backfillUserIndex } from "./lib/accounts/user_index.ts";
-import { backfillKitchenIndex } from "./lib/kitchens/repo.ts";
-import { backfillBookingReferences } from "./lib/bookings/repo.ts";
 
 /**
  * Everything start-up does before serving: configuration, KV, demo data,
@@ -39,6 +37,9 @@ export async function startPrep(
   const notice = devFeaturesNotice(config);
   if (notice) console.warn(notice);
   const kv = await openStore(config);
+  // Before anything reads or writes: the store at the schema this code
+  // expects. Several instances starting at once take turns (runner.ts).
+  await runMigrations(kv, migrationList(), { log: (l) => console.log(l) });
   // Demo data and build scripts are imported only when used, so production
   // start-up loads none of them (DESIGN §3).
   if (config.SEED_DEMO_DATA) {
@@ -62,7 +63,6 @@ export async function startPrep(
   }
   const services = createServices(config, kv);
   startJobs(services);
-  startBackfills(kv);
   const manifest = await loadManifest();
   const app = createApp({ services, manifest });
   return { app, config };
@@ -105,31 +105,6 @@ function startJobs(services: Services) {
 }
 
 let sweepJobs: () => Promise<void> = () => Promise.resolve();
-
-/**
- * Writes the staff search indexes of accounts, kitchens and booking
- * references made before them (lib/db/backfill.ts): once per store, in the background so start-up
- * does not wait; a stopped instance leaves the rest to the next start.
- */
-function startBackfills(kv: Deno.Kv) {
-  const backfills = [
-    ["accounts", backfillUserIndex],
-    ["kitchens", backfillKitchenIndex],
-    ["bookings", backfillBookingReferences],
-  ] as const;
-  (async () => {
-    for (const [what, backfill] of backfills) {
-      const res = await backfill(kv);
-      if (res.ran && res.entries > 0) {
-        console.log(
-          `Indexed ${res.entries} existing ${what} for staff search.`,
-        );
-      }
-    }
-  })().catch((err) =>
-    logError("Staff search backfill stopped (the next start resumes it):", err)
-  );
-}
 
 // Deno Deploy only registers crons declared at the top level of the entry
 // module, so this one is, and it runs whatever runner start-up started.

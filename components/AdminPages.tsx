@@ -47,6 +47,7 @@ const STAFF_PAGES_NAV = [
   ["/admin/messages", "Contact messages"],
   ["/admin/reports", "Reports"],
   ["/admin/reviews", "Reviews"],
+  ["/admin/metrics", "Figures"],
 ] as const;
 export type StaffPage = typeof STAFF_PAGES_NAV[number][0];
 

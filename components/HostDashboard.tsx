@@ -550,12 +550,14 @@ const GRIDS_ID = "month-grids";
 
 /** `/host`: what needs the host now, what is coming, the calendar and the money. */
 export function HostDashboard(
-  { parts, support, reviews }: {
+  { parts, support, reviews, figures }: {
     parts: DashboardParts;
     /** Ratings, reviews to write and the newest reviews (lib/reviews). */
     reviews?: HostReviewsView;
     /** Prep's support address (SUPPORT_EMAIL), or null: the contact form. */
     support: string | null;
+    /** The charts (components/HostFigures.tsx), rendered and cached apart. */
+    figures?: string;
   },
 ) {
   return (
@@ -576,6 +578,7 @@ export function HostDashboard(
       </section>
       {reviews && <HostRatings view={reviews} />}
       <div dangerouslySetInnerHTML={{ __html: parts.earnings }} />
+      {figures && <div dangerouslySetInnerHTML={{ __html: figures }} />}
     </section>
   );
 }

@@ -104,6 +104,24 @@ import {
   openReviewWindow,
   remindToReview,
 } from "./reviews/window.ts";
+import { userIndexMigration } from "./accounts/user_index.ts";
+import { accountTtls } from "./accounts/ttls.ts";
+import {
+  bookingFiguresMigration,
+  bookingReferencesMigration,
+} from "./bookings/repo.ts";
+import { documentFiguresMigration } from "./compliance/repo.ts";
+import type { DerivedCounters, TtlRule } from "./db/backup.ts";
+import { MIGRATION_NAMES, type MigrationName } from "./db/migrations/names.ts";
+import type { Migration, MigrationStep } from "./db/migrations/runner.ts";
+import { deadLetterFiguresMigration, jobTtls } from "./jobs/outbox.ts";
+import {
+  kitchenCountsDerived,
+  kitchenIndexMigration,
+} from "./kitchens/repo.ts";
+import { metricPrefixes } from "./metrics/repo.ts";
+import { unreadCountsDerived } from "./notifications/repo.ts";
+import { paymentTtls } from "./payments/repo.ts";
 
 /** A handler for every job name: a name without one does not compile. */
 export type JobTable = { [K in JobName]: JobHandlers[string] };
@@ -377,5 +395,53 @@ function jobTable(s: Services): JobTable {
       schema: moveJob,
       run: ({ bookingId, moveId }) => expireMove(at(s), bookingId, moveId),
     }),
+  };
+}
+
+// ---------------------------------------------------------------------------
+// Schema migrations and backups (lib/db/migrations/, lib/db/backup.ts)
+
+/**
+ * The migrations in order, each defined by the domain whose entries it
+ * changes; a name in lib/db/migrations/names.ts without an entry here does
+ * not compile.
+ */
+export function migrationList(): Migration[] {
+  const steps: { [K in MigrationName]: MigrationStep<never> } = {
+    bookings_by_reference: bookingReferencesMigration,
+    users_by_term: userIndexMigration,
+    kitchens_by_term: kitchenIndexMigration,
+    booking_figures: bookingFiguresMigration,
+    document_figures: documentFiguresMigration,
+    dead_letter_figures: deadLetterFiguresMigration,
+  };
+  return MIGRATION_NAMES.map((name, i) => ({
+    ...(steps[name] as MigrationStep<unknown>),
+    version: i + 1,
+    name,
+  }));
+}
+
+/** What an import rebuilds rather than restores, and how long TTL'd entries live. */
+export function backupRules(): {
+  derived: DerivedCounters[];
+  ttls: TtlRule[];
+} {
+  const figures = [
+    bookingFiguresMigration,
+    documentFiguresMigration,
+    deadLetterFiguresMigration,
+  ] as MigrationStep<unknown>[];
+  return {
+    derived: [
+      {
+        name: "figures",
+        prefixes: metricPrefixes(),
+        sources: figures.map((m) => ({ prefix: m.prefix, add: m.migrate })),
+      },
+      kitchenCountsDerived,
+      unreadCountsDerived,
+    ],
+    ttls: [...accountTtls, ...paymentTtls, ...jobTtls],
   };
 }

@@ -82,6 +82,15 @@ const envSchema = z.object({
    * claimed by a stopped instance waits before it runs again.
    */
   JOB_LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+  /**
+   * Turns on GET and PUT /api/backup (a backup of the whole store, and a
+   * restore into an empty one) for requests that carry it as a bearer
+   * token: how a deployment without a KV file (Deno Deploy) is backed up.
+   * Unset: the endpoint is not there.
+   */
+  BACKUP_TOKEN: z.string().min(32, "must be at least 32 characters")
+    .max(200).regex(/^[\x21-\x7e]+$/, "must be printable ASCII, no spaces")
+    .optional(),
   /** Memory for this instance's rendered-page cache, in MB; 0 turns it off (routes/page_cache.ts). */
   PAGE_CACHE_MB: z.coerce.number().min(0).max(65536).default(32),
   /**

@@ -98,6 +98,17 @@ export function formatDate(date: string): string {
  * A local date "YYYY-MM-DD" as "Tue, Jan 5, 2027": for dates that may be
  * in another year (a document's expiry, an issue date).
  */
+const monthDayFormat = new Intl.DateTimeFormat("en-US", {
+  month: "short",
+  day: "numeric",
+  timeZone: "UTC",
+});
+
+/** A local date "2026-11-30" as "Nov 30" (chart axes, week labels). */
+export function formatMonthDay(date: string): string {
+  return monthDayFormat.format(Date.parse(`${date}T12:00:00Z`));
+}
+
 export function formatDateYear(date: string): string {
   return dateYearFormat.format(Date.parse(`${date}T12:00:00Z`));
 }

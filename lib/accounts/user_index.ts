@@ -2,11 +2,11 @@
  * How staff find an account without its id: `users_by_term`, an entry per
  * search term of each account (its email, its domain, the words of its
  * name, business name and email), written in the same atomic as the
- * account (repo.ts), and backfilled once for accounts made
- * before it existed.
+ * account (repo.ts), and written once by a migration
+ * (lib/db/migrations/) for accounts made before it existed.
  */
-import { type BackfillResult, runBackfill } from "../db/backfill.ts";
 import { keys } from "../db/keys.ts";
+import type { MigrationStep } from "../db/migrations/runner.ts";
 import { listTermRange } from "../db/term_index.ts";
 import { type TermCursor, termsOf } from "../search_terms.ts";
 import type { User } from "./schema.ts";
@@ -68,11 +68,9 @@ export async function* listUsers(
   for await (const e of iter) yield e.value;
 }
 
-/** Writes the index entries of accounts made before `users_by_term` existed (once). */
-export function backfillUserIndex(kv: Deno.Kv): Promise<BackfillResult> {
-  return runBackfill<User>(kv, {
-    name: "users_by_term",
-    prefix: keys.usersPrefix(),
-    add: (atomic, e) => addUserIndex(atomic, null, e.value),
-  });
-}
+/** Migration: the index entries of accounts made before `users_by_term` existed. */
+export const userIndexMigration: MigrationStep<User> = {
+  prefix: keys.usersPrefix(),
+  legacyBackfill: "users_by_term",
+  migrate: (atomic, e) => addUserIndex(atomic, null, e.value),
+};

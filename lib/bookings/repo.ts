@@ -9,11 +9,13 @@
  * Reads here are fresh (never the read cache): fit for decisions, and the
  * entries they return are what the deciding atomic checks.
  */
-import { type BackfillResult, runBackfill } from "../db/backfill.ts";
 import { keys } from "../db/keys.ts";
+import type { MigrationStep } from "../db/migrations/runner.ts";
 import { forgetPrefix } from "../db/read_cache.ts";
-import { forgetOccupancy } from "../kitchens/repo.ts";
+import { forgetOccupancy, getKitchen } from "../kitchens/repo.ts";
+import { addMetricCounts } from "../metrics/repo.ts";
 import { hostViewScope, RENTER_VIEWS } from "./cache_keys.ts";
+import { bookingTally, bookingTallyChange } from "./metrics.ts";
 import type { CalendarDay } from "./day_claims.ts";
 import { REFERENCE_ATTEMPTS, referenceFor } from "./reference.ts";
 import type { Block, Booking, RenterHolds, Series } from "./schema.ts";
@@ -154,29 +156,48 @@ export function addNewBooking(
     const ref = keys.bookingByReference(b.reference);
     atomic.check({ key: ref, versionstamp: null }).set(ref, b.id);
   }
+  addMetricCounts(atomic, bookingTallyChange(null, b));
 }
 
-/** Gives bookings made before references one, with its index entry (once). */
-export function backfillBookingReferences(
-  kv: Deno.Kv,
-): Promise<BackfillResult> {
-  return runBackfill<Booking>(kv, {
-    name: "bookings_by_reference",
-    prefix: keys.bookingsPrefix(),
-    add: async (atomic, e) => {
-      if (e.value.reference) return;
-      const reference = await freeReference(kv, e.value.id);
-      const ref = keys.bookingByReference(reference);
-      atomic.check({ key: ref, versionstamp: null })
-        .set(ref, e.value.id)
-        .set(e.key, { ...e.value, reference });
-    },
-  });
-}
+/** Migration: bookings made before references get one, with its index entry. */
+export const bookingReferencesMigration: MigrationStep<Booking> = {
+  prefix: keys.bookingsPrefix(),
+  legacyBackfill: "bookings_by_reference",
+  migrate: async (atomic, e, kv) => {
+    if (e.value.reference) return;
+    const reference = await freeReference(kv, e.value.id);
+    const ref = keys.bookingByReference(reference);
+    atomic.check({ key: ref, versionstamp: null })
+      .set(ref, e.value.id)
+      .set(e.key, { ...e.value, reference });
+  },
+};
+
+/**
+ * Migration, and the rebuild of the figures after an import: a booking
+ * from before cities were kept gets its kitchen's city, and adds its whole
+ * tally to the figures (metrics.ts), in one atomic.
+ */
+export const bookingFiguresMigration: MigrationStep<Booking> = {
+  prefix: keys.bookingsPrefix(),
+  migrate: async (atomic, e, kv) => {
+    let b = e.value;
+    if (!b.city) {
+      const city = (await getKitchen(kv, b.kitchenId))?.address.city;
+      if (city) {
+        b = { ...b, city };
+        atomic.set(e.key, b);
+      }
+    }
+    addMetricCounts(atomic, bookingTally(b));
+  },
+};
 
 /**
  * Adds the rewrite of a booking to an atomic, checking the entry it was
- * read as. Its times never change, so its indexes stay as they are.
+ * read as. Its times stay (a move is `addBookingMove`), so its indexes stay
+ * as they are; the figures move by what the rewrite changes (metrics.ts),
+ * in the same atomic.
  */
 export function addBookingUpdate(
   atomic: Deno.AtomicOperation,
@@ -184,6 +205,7 @@ export function addBookingUpdate(
   next: Booking,
 ): void {
   atomic.check(read).set(keys.booking(next.id), next);
+  addMetricCounts(atomic, bookingTallyChange(read.value, next));
 }
 
 /**
@@ -198,6 +220,8 @@ export function addBookingMove(
 ): void {
   const b = read.value;
   atomic.check(read).set(keys.booking(next.id), next);
+  // Its hours (and any money the move took) move in the figures too.
+  addMetricCounts(atomic, bookingTallyChange(b, next));
   if (b.start === next.start) return;
   atomic
     .delete(keys.bookingsByKitchen(b.kitchenId, b.start, b.id))

@@ -144,6 +144,12 @@ export const bookingRecord = z.object({
    */
   reference: z.string().optional(),
   kitchenId: z.string(),
+  /**
+   * The kitchen's city when the time was held: the staff figures count the
+   * booking there even if the listing moves. Bookings from before it was
+   * kept get it from a migration (lib/bookings/metrics.ts).
+   */
+  city: z.string().optional(),
   renterId: z.string(),
   hostId: z.string(),
   /** UTC instants, half-open [start, end). */

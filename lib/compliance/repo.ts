@@ -25,6 +25,7 @@ import { notificationEmail } from "../email/templates.ts";
 import { ConflictError, NotFoundError, ValidationError } from "../errors.ts";
 import { deleteFile, getFile, putFile } from "../files/store.ts";
 import { isId, newId } from "../ids.ts";
+import { addMetricCounts } from "../metrics/repo.ts";
 import {
   addKitchenUpdate,
   addPermitStanding,
@@ -38,6 +39,8 @@ import { addNotification } from "../notifications/repo.ts";
 import { type ContinueCard, loadContinueCard } from "../bookings/drafts.ts";
 import { addJob } from "../jobs/outbox.ts";
 import { DOCUMENTS_DECIDED_JOB } from "../job_names.ts";
+import { documentTally, documentTallyChange } from "./metrics.ts";
+import type { MigrationStep } from "../db/migrations/runner.ts";
 import { addExpiryJobs } from "./expiry_plan.ts";
 import { addPublishPrompt, type PermitChange } from "./publish_prompt.ts";
 import { newDocument, RENTER_DOCUMENT_ZONE, review } from "./review.ts";
@@ -378,6 +381,7 @@ export async function addDocument(
       .set(keys.document(id), doc)
       .set(keys.documentsByHolder(doc.holder.kind, doc.holder.id, id), id)
       .set(keys.documentsQueue(doc.createdAt, id), id);
+    addMetricCounts(atomic, documentTallyChange(null, doc));
     const touched = addStanding(
       atomic,
       doc.holder,
@@ -454,6 +458,7 @@ export async function changeDocument(
     const next = change(doc, state.timeZone);
     if (next === doc) return null;
     const atomic = kv.atomic().check(entry).set(entry.key, next);
+    addMetricCounts(atomic, documentTallyChange(doc, next));
     const queueKey = keys.documentsQueue(doc.createdAt, id);
     if (IN_QUEUE.has(doc.status) && !IN_QUEUE.has(next.status)) {
       atomic.delete(queueKey);
@@ -773,3 +778,9 @@ export async function listQueue(
   const next = ids.length === limit && iter.cursor ? iter.cursor : null;
   return { documents: await getMany(kv, ids), cursor: next };
 }
+
+/** Migration, and the rebuild of the figures after an import: a document's whole tally (metrics.ts). */
+export const documentFiguresMigration: MigrationStep<ComplianceDocument> = {
+  prefix: keys.documentsPrefix(),
+  migrate: (atomic, e) => addMetricCounts(atomic, documentTally(e.value)),
+};

@@ -66,6 +66,7 @@ export const keys = {
   ) => ["kitchens_by_feature", city, feature],
   /** Count of published kitchens per scope (Deno.KvU64, changed with sum). */
   kitchenCount: (scope: string) => ["kitchen_counts", scope],
+  kitchenCountsRoot: () => ["kitchen_counts"],
   /**
    * Time a kitchen cannot be booked (held or booked), by start instant. The
    * value carries the end so availability needs no second read.
@@ -113,6 +114,10 @@ export const keys = {
     hash: string,
   ) => ["sessions_by_user", userId, hash],
   sessionsByUserPrefix: (userId: string) => ["sessions_by_user", userId],
+  sessionsByUserRoot: () => ["sessions_by_user"],
+  sessionsAddedRoot: () => ["sessions_added"],
+  loginFailuresRoot: () => ["login_failures"],
+  rateLimitsRoot: () => ["rate_limits"],
   /**
    * Rewritten whenever a session is added for the user: an atomic that ends
    * all of a user's sessions checks it, so none added meanwhile survives.
@@ -250,6 +255,8 @@ export const keys = {
   // Payment events.
   /** Payment events (Stripe's or demo) recorded by id before they are processed. */
   paymentEvent: (id: string) => ["payment_events", id],
+  paymentEventsRoot: () => ["payment_events"],
+  unprocessablePaymentEventsRoot: () => ["payment_events_unprocessable"],
   /** Signed Stripe deliveries we could not read, by event id or body hash. */
   unprocessablePaymentEvent: (ref: string) => [
     "payment_events_unprocessable",
@@ -263,6 +270,7 @@ export const keys = {
   // flagged bookings.
   /** Compliance documents (lib/compliance/repo.ts), by id. */
   document: (id: string) => ["documents", id],
+  documentsPrefix: () => ["documents"],
   /** A holder's documents: ("kitchen", kitchenId) or ("renter", userId). */
   documentsByHolder: (
     holderKind: string,
@@ -314,6 +322,7 @@ export const keys = {
   deadJob: (id: string) => ["jobs_dead", id],
   /** Marks that a job's effect happened, so a retried handler does not repeat it. */
   jobEffect: (jobId: string) => ["job_effects", jobId],
+  jobEffectsRoot: () => ["job_effects"],
   deadJobsPrefix: () => ["jobs_dead"],
 
   // owner: lib/email (lib/email/mailbox.ts)
@@ -345,6 +354,8 @@ export const keys = {
   notificationsPrefix: (userId: string) => ["notifications", userId],
   /** A user's unread notifications (Deno.KvU64, changed with sum). */
   notificationsUnread: (userId: string) => ["notifications_unread", userId],
+  notificationsRoot: () => ["notifications"],
+  notificationsUnreadRoot: () => ["notifications_unread"],
 
   // owner: lib/support (lib/support/repo.ts)
   // Messages sent through the contact form.
@@ -460,8 +471,46 @@ export const keys = {
 
   // owner: lib/db (lib/db/)
   // One-off index backfills.
-  /** A one-off backfill of an index over existing records: progress, then done (lib/db/backfill.ts). */
+  /** Where a start-up backfill from before the migrations got to; a migration that does the same work reads it (lib/db/migrations/runner.ts). */
   backfill: (name: string) => ["backfills", name],
+
+  // owner: lib/metrics (lib/metrics/repo.ts)
+  // Figures for staff and hosts: counters summed in the atomics of the
+  // events they count (Deno.KvU64, changed with sum), never by scans.
+  /** A figure of a scope ("all" "*", a city, a kitchen) in a period ("w:<Monday>", "m:<month>", "now"). */
+  metricCount: (
+    scopeKind: string,
+    scopeId: string,
+    period: string,
+    name: string,
+  ) => ["metric_counts", scopeKind, scopeId, period, name],
+  metricCountsPrefix: (scopeKind: string, scopeId: string) => [
+    "metric_counts",
+    scopeKind,
+    scopeId,
+  ],
+  /** Minutes booked in one weekday × hour cell (0–167) of a kitchen's week, on its wall clock. */
+  metricCell: (kitchenId: string, week: string, cell: number) => [
+    "metric_cells",
+    kitchenId,
+    week,
+    cell,
+  ],
+  metricCellsPrefix: (kitchenId: string) => ["metric_cells", kitchenId],
+  /** Bookings counted per kitchen of a city, all time: which kitchens a city's figures list. */
+  metricKitchen: (city: string, kitchenId: string) => [
+    "metric_kitchens",
+    city,
+    kitchenId,
+  ],
+  metricKitchensPrefix: (city: string) => ["metric_kitchens", city],
+  /** Every figure, for a rebuild (an import) to clear and write again. */
+  metricRoots: () => [["metric_counts"], ["metric_cells"], ["metric_kitchens"]],
+
+  // owner: lib/db (lib/db/migrations/)
+  // The schema's migrations: the version reached and the one running.
+  /** Where the store's migrations stand (lib/db/migrations/runner.ts): one key, the lock too. */
+  migrationState: () => ["migrations", "state"],
 
   // owner: scripts (scripts/demo/)
   // The demo seed's record of what it created.

@@ -11,9 +11,13 @@
  * or on the id of the event that caused it.
  */
 
+import type { TtlRule } from "../db/backup.ts";
 import { keys } from "../db/keys.ts";
+import type { MigrationStep } from "../db/migrations/runner.ts";
 import { ConflictError } from "../errors.ts";
 import { newId } from "../ids.ts";
+import { addMetricCounts } from "../metrics/repo.ts";
+import { addTo, ALL, countKey, type Tally } from "../metrics/schema.ts";
 
 /** Attempts a job gets before it is dead-lettered, unless the caller says otherwise. */
 export const DEFAULT_MAX_ATTEMPTS = 5;
@@ -208,7 +212,30 @@ export async function retryDeadJob(
     .delete(keys.deadJob(id))
     .set(keys.job(id), record)
     .set(keys.jobDue(now, id), id);
+  addMetricCounts(atomic, deadLetterTally(-1));
   if (opts.wake) addWake(atomic, id, now, now);
   opts.also?.(atomic, dead.value);
   return (await atomic.commit()).ok;
 }
+
+/**
+ * What dead letters add to the staff figures (lib/metrics): one each, now.
+ * `n` is +1 for a job moving to dead letters and −1 for one leaving them,
+ * in the atomic that moves it.
+ */
+export function deadLetterTally(n: 1 | -1): Tally {
+  const t: Tally = new Map();
+  addTo(t, countKey(ALL, "now", "dead_letters"), n);
+  return t;
+}
+
+/** Migration, and the rebuild of the figures after an import: each dead letter counts one. */
+export const deadLetterFiguresMigration: MigrationStep<JobRecord> = {
+  prefix: keys.deadJobsPrefix(),
+  migrate: (atomic) => addMetricCounts(atomic, deadLetterTally(1)),
+};
+
+/** The longest any effect mark is kept (a document reminder's, 60 days): an import keeps each that long. */
+export const jobTtls: TtlRule[] = [
+  { prefix: keys.jobEffectsRoot(), ttlMs: 60 * 24 * 3600_000 },
+];

@@ -20,7 +20,13 @@ import { countDeadLetter, traceJob } from "../telemetry.ts";
 import { z } from "zod";
 import { keys } from "../db/keys.ts";
 import { newId } from "../ids.ts";
-import { addWake, isJobWake, type JobRecord } from "./outbox.ts";
+import { addMetricCounts } from "../metrics/repo.ts";
+import {
+  addWake,
+  deadLetterTally,
+  isJobWake,
+  type JobRecord,
+} from "./outbox.ts";
 
 export interface JobContext {
   kv: Deno.Kv;
@@ -119,12 +125,13 @@ export function createJobRunner(
     const job = entry.value;
     const at = now();
     const dead: JobRecord = { ...job, lease: null, lastError, deadAt: at };
-    const res = await kv.atomic()
+    const atomic = kv.atomic()
       .check(entry)
       .delete(keys.job(job.id))
       .delete(keys.jobDue(job.runAt, job.id))
-      .set(keys.deadJob(job.id), dead)
-      .commit();
+      .set(keys.deadJob(job.id), dead);
+    addMetricCounts(atomic, deadLetterTally(1));
+    const res = await atomic.commit();
     if (res.ok) {
       log(`[jobs] ${job.type} ${job.id} dead-lettered: ${lastError}`);
     }

@@ -1,6 +1,7 @@
 import { findCity } from "../cities.ts";
-import { type BackfillResult, runBackfill } from "../db/backfill.ts";
+import type { DerivedCounters } from "../db/backup.ts";
 import { ALL_CITIES, keys } from "../db/keys.ts";
+import type { MigrationStep } from "../db/migrations/runner.ts";
 import { listTermRange } from "../db/term_index.ts";
 import { type TermCursor, termsOf } from "../search_terms.ts";
 import { cached, forget, forgetPrefix, noteWrite } from "../db/read_cache.ts";
@@ -474,18 +475,30 @@ export async function getKitchensFresh(
   return out;
 }
 
-/** Writes the term index entries of kitchens made before `kitchens_by_term` existed (once). */
-export function backfillKitchenIndex(kv: Deno.Kv): Promise<BackfillResult> {
-  return runBackfill<Kitchen>(kv, {
-    name: "kitchens_by_term",
+/** Migration: the term index entries of kitchens made before `kitchens_by_term` existed. */
+export const kitchenIndexMigration: MigrationStep<Kitchen> = {
+  prefix: keys.kitchensPrefix(),
+  legacyBackfill: "kitchens_by_term",
+  migrate: (atomic, e) => {
+    for (const t of kitchenTerms(e.value)) {
+      atomic.set(keys.kitchensByTerm(t, e.value.id), e.value.id);
+    }
+  },
+};
+
+/** Listed kitchens per scope, summed again from the records after an import (lib/db/backup.ts). */
+export const kitchenCountsDerived: DerivedCounters = {
+  name: "listed kitchens per city",
+  prefixes: [keys.kitchenCountsRoot()],
+  sources: [{
     prefix: keys.kitchensPrefix(),
     add: (atomic, e) => {
-      for (const t of kitchenTerms(e.value)) {
-        atomic.set(keys.kitchensByTerm(t, e.value.id), e.value.id);
+      for (const scope of countScopes(e.value as Kitchen)) {
+        atomic.sum(keys.kitchenCount(scope), PLUS_ONE.value);
       }
     },
-  });
-}
+  }],
+};
 
 /** Whether a host has any kitchen, listed or not. */
 export async function hostHasKitchens(

@@ -5,6 +5,7 @@
  * the app never tells a user about a decision that did not commit.
  */
 import { z } from "zod";
+import type { DerivedCounters } from "../db/backup.ts";
 import { keys } from "../db/keys.ts";
 import { cached, forget } from "../db/read_cache.ts";
 import { ValidationError } from "../errors.ts";
@@ -200,3 +201,18 @@ export async function markAllRead(
   }
   return marked;
 }
+
+/** Unread counts, summed again from the notifications after an import (lib/db/backup.ts). */
+export const unreadCountsDerived: DerivedCounters = {
+  name: "unread notifications",
+  prefixes: [keys.notificationsUnreadRoot()],
+  sources: [{
+    prefix: keys.notificationsRoot(),
+    add: (atomic, e) => {
+      const n = e.value as Notification;
+      if (!n.read) {
+        atomic.sum(keys.notificationsUnread(n.userId), PLUS_ONE.value);
+      }
+    },
+  }],
+};

@@ -4,6 +4,7 @@
  * spells their keys. A booking's payment fields change through the
  * bookings repo (lib/bookings/repo.ts), which owns the booking.
  */
+import type { TtlRule } from "../db/backup.ts";
 import { keys } from "../db/keys.ts";
 import {
   type PaymentCustomer,
@@ -17,7 +18,7 @@ import {
 export const EVENT_TTL_MS = 90 * 24 * 3600_000;
 
 /** Unprocessable records outlive Stripe's three days of retries, then go. */
-const UNPROCESSABLE_TTL_MS = 30 * 24 * 3600_000;
+export const UNPROCESSABLE_TTL_MS = 30 * 24 * 3600_000;
 
 /**
  * Records an event once (checked absent), with what `also` adds to the same
@@ -96,3 +97,16 @@ export function addPaymentCustomer(
     paymentCustomer.parse(next),
   );
 }
+
+/**
+ * Entries written with a lifetime and no `expiresAt` in their value: an
+ * import gives them that lifetime again (lib/db/backup.ts). Event records
+ * must outlive Stripe's retries, so they keep their whole time.
+ */
+export const paymentTtls: TtlRule[] = [
+  { prefix: keys.paymentEventsRoot(), ttlMs: EVENT_TTL_MS },
+  {
+    prefix: keys.unprocessablePaymentEventsRoot(),
+    ttlMs: UNPROCESSABLE_TTL_MS,
+  },
+];

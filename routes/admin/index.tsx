@@ -17,6 +17,7 @@ import { adminKitchens } from "./kitchens.tsx";
 import { adminMessages } from "./messages.tsx";
 import { adminReports } from "./reports.tsx";
 import { adminReviews } from "./reviews.tsx";
+import { adminMetrics } from "./metrics.tsx";
 import { adminUsers } from "./users.tsx";
 
 export const admin = new Hono<AppEnv>();
@@ -46,3 +47,4 @@ admin.route("/messages", adminMessages);
 admin.route("/jobs", adminJobs);
 admin.route("/reports", adminReports);
 admin.route("/reviews", adminReviews);
+admin.route("/metrics", adminMetrics);

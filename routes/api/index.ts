@@ -4,6 +4,7 @@
  */
 import { Hono } from "hono";
 import type { AppEnv } from "../env.ts";
+import { backup } from "./backup.ts";
 import { kitchens } from "./kitchens.ts";
 import { saved } from "./saved.ts";
 import { stripeWebhook } from "./stripe.ts";
@@ -13,3 +14,4 @@ export const api = new Hono<AppEnv>();
 api.route("/kitchens", kitchens);
 api.route("/saved", saved);
 api.route("/stripe", stripeWebhook);
+api.route("/backup", backup);

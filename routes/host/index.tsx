@@ -11,7 +11,9 @@ import {
   monthPage,
   renderDashboardParts,
 } from "../../components/HostDashboard.tsx";
+import { renderHostFigures } from "../../components/HostFigures.tsx";
 import { decide } from "../../lib/accounts/roles.ts";
+import { viewHostFigures } from "../../lib/bookings/host_figures.ts";
 import {
   calendarQuery,
   dashboardQuery,
@@ -48,13 +50,21 @@ host.get("/", async (c) => {
     );
   }
   // Rendered once per host and month, and cached with its data.
-  const { parts, reviews } = await viewReviewedHostDashboard(
-    c.var.services.kv,
-    c.var.user!.id,
-    read.data.month,
-    c.var.services.clock(),
-    renderDashboardParts,
-  );
+  const [{ parts, reviews }, figures] = await Promise.all([
+    viewReviewedHostDashboard(
+      c.var.services.kv,
+      c.var.user!.id,
+      read.data.month,
+      c.var.services.clock(),
+      renderDashboardParts,
+    ),
+    viewHostFigures(
+      c.var.services.kv,
+      c.var.user!.id,
+      c.var.services.clock(),
+      renderHostFigures,
+    ),
+  ]);
   return page(
     c,
     { title: "Host dashboard" },
@@ -62,6 +72,7 @@ host.get("/", async (c) => {
       parts={parts}
       reviews={reviews}
       support={c.var.services.support.email}
+      figures={figures}
     />,
   );
 });

@@ -1837,6 +1837,9 @@ export function buildDemoData(now = new Date()): DemoPlan {
   }));
   const kitchens: Kitchen[] = [];
   const photos: DemoPhoto[] = [];
+  // Listed a year before the seed, as the demo bookings go back months: the
+  // staff figures count a kitchen's open hours from when it was listed.
+  const listedSince = new Date(now.getTime() - 365 * 24 * 3600_000);
   let index = 0;
   for (const city of CITIES) {
     const rows = DEMO_KITCHENS[city.slug];
@@ -1856,7 +1859,11 @@ export function buildDemoData(now = new Date()): DemoPlan {
       const host = hosts[row.host];
       if (!host) throw new Error(`Unknown host for "${row.title}"`);
       kitchens.push(
-        newKitchen(host.id, parsed, { status: "published", now, id: newId() }),
+        newKitchen(host.id, parsed, {
+          status: "published",
+          now: listedSince,
+          id: newId(),
+        }),
       );
       index++;
     }

@@ -142,6 +142,7 @@ browserTest(
           "Contact messages",
           "Reports",
           "Reviews",
+          "Figures",
         ],
       );
       await audit(page, "/admin");

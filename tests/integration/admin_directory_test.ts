@@ -5,10 +5,10 @@
  */
 import assert from "node:assert/strict";
 import type { User } from "../../lib/accounts/schema.ts";
-import {
-  addUserIndex,
-  backfillUserIndex,
-} from "../../lib/accounts/user_index.ts";
+import { addUserIndex } from "../../lib/accounts/user_index.ts";
+import { migrationList } from "../../lib/app.ts";
+import { LATEST_SCHEMA_VERSION } from "../../lib/db/migrations/names.ts";
+import { runMigrations } from "../../lib/db/migrations/runner.ts";
 import {
   suspendKitchen,
   suspendUser,
@@ -17,7 +17,6 @@ import { keys } from "../../lib/db/keys.ts";
 import { newId } from "../../lib/ids.ts";
 import {
   addKitchenCreate,
-  backfillKitchenIndex,
   newKitchen,
   updateKitchen,
 } from "../../lib/kitchens/repo.ts";
@@ -462,7 +461,7 @@ Deno.test("staff directory: a mistyped search or a page link that is not this se
   }
 });
 
-Deno.test("staff directory: accounts and kitchens written before the index existed are found after the start-up backfill, which runs once", async () => {
+Deno.test("staff directory: accounts and kitchens written before the index existed are found after the start-up migrations, which run once", async () => {
   const { t, adminCookie, hal } = await setup();
   try {
     // Records as the code before the index wrote them: no term entries.
@@ -493,25 +492,20 @@ Deno.test("staff directory: accounts and kitchens written before the index exist
     const before = await html(t, "/admin/users?q=olga", adminCookie);
     assert.deepEqual(rowLinks(before.body, "users"), []);
 
-    const users = await backfillUserIndex(t.kv);
-    const kitchens = await backfillKitchenIndex(t.kv);
-    assert.deepEqual(users, { ran: true, done: true, entries: 6 });
-    assert.deepEqual(kitchens, { ran: true, done: true, entries: 1 });
+    const ran = await runMigrations(t.kv, migrationList());
+    assert.equal(ran.to, LATEST_SCHEMA_VERSION);
+    assert.ok(ran.entries > 0);
     const found = await html(t, "/admin/users?q=olga", adminCookie);
     assert.deepEqual(rowLinks(found.body, "users"), [old.id]);
     const foundKitchen = await html(t, "/admin/kitchens?q=legacy", adminCookie);
     assert.deepEqual(rowLinks(foundKitchen.body, "kitchens"), [k.id]);
 
-    // Later starts read the marker and stop.
-    assert.deepEqual(await backfillUserIndex(t.kv), {
-      ran: false,
-      done: true,
+    // Later starts read the schema version and stop.
+    assert.deepEqual(await runMigrations(t.kv, migrationList()), {
+      from: LATEST_SCHEMA_VERSION,
+      to: LATEST_SCHEMA_VERSION,
       entries: 0,
-    });
-    assert.deepEqual(await backfillKitchenIndex(t.kv), {
-      ran: false,
-      done: true,
-      entries: 0,
+      fresh: false,
     });
   } finally {
     t.close();

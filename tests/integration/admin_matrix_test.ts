@@ -730,6 +730,25 @@ Deno.test("admin matrix: every staff and document route gives each visitor exact
         expect: staffAct(409),
       },
       { method: "GET", path: "/admin/jobs", expect: STAFF_READ },
+      // Backups over HTTP answer to BACKUP_TOKEN, never to a session: with
+      // none set (as here) the endpoint is not there for anyone.
+      ...(["GET", "PUT"] as const).map((method) => ({
+        method,
+        path: "/api/backup",
+        expect: Object.fromEntries(ROLES.map((r) => [r, 404])) as Expect,
+      })),
+      // The staff figures (issue 21): read by support and admins alike.
+      { method: "GET", path: "/admin/metrics", expect: STAFF_READ },
+      {
+        method: "GET",
+        path: "/admin/metrics?city=chicago",
+        expect: STAFF_READ,
+      },
+      {
+        method: "GET",
+        path: `/admin/metrics?kitchen=${ids.kitchenA}`,
+        expect: STAFF_READ,
+      },
       {
         method: "POST",
         path: "/admin/jobs/retry",

@@ -1234,6 +1234,12 @@ function routes(
     post("/host/payouts", {}),
     get("/admin/bookings", { q: (g) => g.pick(ACCOUNTS) }),
     get("/admin/audit", { cursor: (g) => g.chars(26, ULID_ALPHABET) }),
+    get("/admin/metrics", {
+      city: (g) => g.pick(known.cities),
+      kitchen: (g) => g.pick(known.kitchenIds),
+    }),
+    get("/host"),
+    get("/api/backup", { force: (g) => g.pick(["1", "", "0"]) }),
     idRoute("/admin/bookings/:id", "/admin/bookings/", "", () => []),
     post("/api/stripe/webhook", {}, { noSession: true }),
     ...[

@@ -32,6 +32,9 @@ const TIERS: Record<string, number> = {
   islands: -1,
   assets: -1,
   page_cache: -1,
+  // Figures' counters (lib/metrics): summed in the atomics of the events
+  // every domain writes, so below them all.
+  metrics: -1,
   "(root)": -1,
   kitchens: 0,
   accounts: 0,
