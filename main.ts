@@ -13,7 +13,10 @@ import type { AppEnv } from "./routes/context.tsx";
 import { createServices, type Services } from "./lib/app.ts";
 import { createJobRunner } from "./lib/jobs/runner.ts";
 import { backfillUserIndex } from "./lib/accounts/user_index.ts";
-import { backfillKitchenIndex } from "./lib/kitchens/repo.ts";
+import {
+  backfillKitchenCells,
+  backfillKitchenIndex,
+} from "./lib/kitchens/repo.ts";
 import { backfillBookingReferences } from "./lib/bookings/repo.ts";
 
 /**
@@ -100,26 +103,27 @@ let sweepJobs: () => Promise<void> = () => Promise.resolve();
 
 /**
  * Writes the staff search indexes of accounts, kitchens and booking
- * references made before them (lib/db/backfill.ts): once per store, in the background so start-up
- * does not wait; a stopped instance leaves the rest to the next start.
+ * references made before them, and the place index of kitchens listed
+ * before distance search (lib/db/backfill.ts): once per store, in the
+ * background so start-up does not wait; a stopped instance leaves the rest
+ * to the next start.
  */
 function startBackfills(kv: Deno.Kv) {
   const backfills = [
-    ["accounts", backfillUserIndex],
-    ["kitchens", backfillKitchenIndex],
-    ["bookings", backfillBookingReferences],
+    ["accounts", "staff search", backfillUserIndex],
+    ["kitchens", "staff search", backfillKitchenIndex],
+    ["bookings", "staff search", backfillBookingReferences],
+    ["kitchens", "distance search", backfillKitchenCells],
   ] as const;
   (async () => {
-    for (const [what, backfill] of backfills) {
+    for (const [what, use, backfill] of backfills) {
       const res = await backfill(kv);
       if (res.ran && res.entries > 0) {
-        console.log(
-          `Indexed ${res.entries} existing ${what} for staff search.`,
-        );
+        console.log(`Indexed ${res.entries} existing ${what} for ${use}.`);
       }
     }
   })().catch((err) =>
-    logError("Staff search backfill stopped (the next start resumes it):", err)
+    logError("An index backfill stopped (the next start resumes it):", err)
   );
 }
 

@@ -21,6 +21,8 @@ import {
   WaitingForDocuments,
 } from "./DocumentRequests.tsx";
 import CancelDialog from "../islands/CancelDialog.tsx";
+import type { MapTiles } from "../lib/place/tiles.ts";
+import { StaticMap } from "./StaticMap.tsx";
 import {
   cancelNowSentence,
   cancelQuestion,
@@ -353,10 +355,12 @@ export function DemoCheckoutPage({ booking, kitchen, now }: {
 }
 
 export function BookingPage(
-  { notice, confirming, now, ...view }: BookingView & {
+  { notice, confirming, now, tiles, ...view }: BookingView & {
     notice?: string;
     confirming: boolean;
     now: number;
+    /** The map tiles for the kitchen's static map. */
+    tiles?: MapTiles;
   },
 ) {
   const b = view.booking;
@@ -414,6 +418,17 @@ export function BookingPage(
               Add to calendar
             </a>
           </p>
+        </div>
+      )}
+      {tiles && (
+        <div class={card}>
+          <StaticMap
+            place={view.place}
+            tiles={tiles}
+            title={view.place.kind === "exact"
+              ? "Where it is"
+              : "Where it is, roughly"}
+          />
         </div>
       )}
       {b.requestMessage && view.viewer !== "renter" && (

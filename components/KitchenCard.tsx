@@ -11,12 +11,21 @@ import { formatCents } from "../lib/money.ts";
  * whole: h2 on the search page, h3 under the home page's sections.
  */
 export function KitchenCard(
-  { kitchen: k, slot, slotLabel = "Next free", href, heading = "h3" }: {
+  {
+    kitchen: k,
+    slot,
+    slotLabel = "Next free",
+    href,
+    heading = "h3",
+    distance = null,
+  }: {
     kitchen: Kitchen;
     slot: BookableStart | null;
     slotLabel?: string;
     href?: string;
     heading?: "h2" | "h3";
+    /** "1.2 mi" from a distance search's centre (to the approximate place). */
+    distance?: string | null;
   },
 ) {
   const photo = k.photos[0];
@@ -45,6 +54,11 @@ export function KitchenCard(
             {k.address.neighborhood},{" "}
             {findCity(k.address.city)?.name ?? k.address.city}
           </p>
+          {distance && (
+            <p class="text-sm font-semibold text-stone-800">
+              {`${distance} away`}
+            </p>
+          )}
           <p class="font-semibold">
             {formatCents(k.hourlyPriceCents)}
             <span class="font-normal text-stone-600">/hour</span>

@@ -20,6 +20,9 @@ import AvailabilityPicker from "../islands/AvailabilityPicker.tsx";
 import { DocumentNeeds } from "./DocumentStates.tsx";
 import { bookingModeOf } from "../lib/bookings/holds.ts";
 import { REQUEST_TO_BOOK_TERMS } from "../lib/bookings/request_terms.ts";
+import type { PlaceView } from "../lib/kitchens/place.ts";
+import type { MapTiles } from "../lib/place/tiles.ts";
+import { StaticMap } from "./StaticMap.tsx";
 
 const WEEKDAYS = ["", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 
@@ -28,7 +31,15 @@ const WEEKDAYS = ["", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
  * picker, or a note in the host's preview).
  */
 export function KitchenPage(
-  { kitchen: k, host, aside, requirements, permitsVerified = true }: {
+  {
+    kitchen: k,
+    host,
+    aside,
+    requirements,
+    permitsVerified = true,
+    place,
+    tiles,
+  }: {
     kitchen: Kitchen;
     host: Pick<Host, "name"> | null;
     aside: ComponentChildren;
@@ -36,6 +47,9 @@ export function KitchenPage(
     requirements?: CityRequirements;
     /** False while the kitchen's permits keep it from taking bookings. */
     permitsVerified?: boolean;
+    /** Where it is, as renters see it (the approximate circle), and the map tiles. */
+    place?: PlaceView;
+    tiles?: MapTiles;
   },
 ) {
   const city = findCity(k.address.city);
@@ -90,6 +104,7 @@ export function KitchenPage(
               after booking.
             </p>
           </section>
+          {place && tiles && <StaticMap place={place} tiles={tiles} />}
           <section>
             <h2 class="text-xl font-bold">Equipment</h2>
             <ul class="mt-2 grid grid-cols-2 gap-1">
@@ -158,12 +173,14 @@ export function KitchenPage(
  * the picker in reach.
  */
 export function PublicKitchenPage(
-  { data }: {
+  { data, tiles }: {
     data:
       & KitchenPageData
       & BookingNotes
       & KitchenPagePicks
       & { requirements: CityRequirements };
+    /** The map tiles for the kitchen's static map. */
+    tiles?: MapTiles;
   },
 ) {
   const k = data.kitchen;
@@ -178,6 +195,8 @@ export function PublicKitchenPage(
         host={data.host}
         requirements={data.requirements}
         permitsVerified={bookable}
+        place={data.place}
+        tiles={tiles}
         aside={!bookable ? <NotBookable reason={data.notBookable ?? ""} /> : (
           <>
             <AvailabilityPicker

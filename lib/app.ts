@@ -67,6 +67,7 @@ import { recordRefund } from "./payments/refunds.ts";
 import { releaseAuthorisation } from "./payments/requests.ts";
 import { paymentOrigins, stripeFromConfig } from "./payments/stripe.ts";
 import type { SupportSettings } from "./support/contact.ts";
+import type { MapTiles } from "./place/tiles.ts";
 
 /** A handler for every job name: a name without one does not compile. */
 export type JobTable = { [K in JobName]: JobHandlers[string] };
@@ -100,6 +101,8 @@ export interface Services {
   paymentOrigins: string[];
   /** Every job type's handler, for the workers (lib/jobs/runner.ts). */
   jobs: JobTable;
+  /** Where maps get their tiles, and whose they are (MAP_TILE_URL). */
+  mapTiles: MapTiles;
 }
 
 /** The services at one instant: what lib functions take as their deps. */
@@ -145,6 +148,11 @@ export function createServices(
     baseUrl: config.BASE_URL,
     paymentOrigins: paymentOrigins(config.STRIPE_API_BASE),
     jobs: {} as Services["jobs"],
+    mapTiles: {
+      url: config.MAP_TILE_URL,
+      attribution: config.MAP_TILE_ATTRIBUTION,
+      attributionUrl: config.MAP_TILE_ATTRIBUTION_URL,
+    },
   };
   s.jobs = jobTable(s);
   return s;

@@ -32,6 +32,7 @@ import { privacy } from "./privacy.tsx";
 import { passwordReset } from "./reset_password.tsx";
 import { search } from "./search.tsx";
 import { securityHeaders } from "./security.ts";
+import { tileSource } from "../lib/place/tiles.ts";
 import { clientAddress, sessions } from "./session.ts";
 import { signup } from "./signup.tsx";
 import { terms } from "./terms.tsx";
@@ -46,9 +47,11 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const { config, kv, clock } = deps.services;
   const stripeBase = config.STRIPE_API_BASE;
+  const tiles = tileSource(config.MAP_TILE_URL);
   app.use(securityHeaders(
     config.BASE_URL.startsWith("https:"),
     stripeBase ? [new URL(stripeBase).origin] : [],
+    tiles ? [tiles] : [],
   ));
   app.use(async (c, next) => {
     c.set("services", deps.services);

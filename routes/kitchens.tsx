@@ -29,6 +29,6 @@ kitchens.get(`/:id{${ID_PATTERN}}`, async (c) => {
       description: k.description.slice(0, 160),
       city: k.address.city,
     },
-    <PublicKitchenPage data={data} />,
+    <PublicKitchenPage data={data} tiles={c.var.services.mapTiles} />,
   );
 });

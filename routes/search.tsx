@@ -37,9 +37,21 @@ search.get("/", async (c) => {
     );
   }
   const q = read.data;
-  const { kv, clock: now } = c.var.services;
-  const { city, result } = await loadSearchPage(kv, q, now());
+  const { kv, clock: now, mapTiles } = c.var.services;
+  const found = await loadSearchPage(kv, q, now());
+  const { city, result, centre, map, placeProblem } = found;
   // The same status as /cities/<unknown>; the page still offers every city.
+  if (placeProblem) {
+    return render(c, { kind: "unknown-place", q, problem: placeProblem }, 404);
+  }
   if (!result) return render(c, { kind: "unknown-city", q }, 404);
-  return render(c, { kind: "results", q, city, result });
+  const cssHref = c.var.manifest.mapCss ?? "";
+  return render(c, {
+    kind: "results",
+    q,
+    city,
+    result,
+    centre,
+    map: map && { points: map, tiles: mapTiles, cssHref },
+  });
 });

@@ -221,6 +221,7 @@ bookings.get(`/:id{${ID_PATTERN}}`, async (c) => {
       notice={notice}
       confirming={confirming}
       now={now}
+      tiles={c.var.services.mapTiles}
     />,
   );
 });
