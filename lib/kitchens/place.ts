@@ -163,12 +163,18 @@ export const MAX_MILES_FROM_CITY = 50;
 /** The host's pin may sit this far from the ZIP's centroid at most. */
 export const MAX_PIN_MILES_FROM_ZIP = 25;
 
-/** The location section as posted: the address, and a pin when the map moved one. */
+/**
+ * The location section as posted: the address, and a pin when the map moved
+ * one. Code that saves a section directly (the seeds, tests) may give the
+ * coordinates as `lat` and `lng` instead: they are the pin.
+ */
 export interface LocationInput {
   address: KitchenInput["address"];
   timeZone: string;
-  zoningDistrict: string;
-  pin: Point | null;
+  zoningDistrict?: string;
+  pin?: Point | null;
+  lat?: number;
+  lng?: number;
 }
 
 /**
@@ -222,12 +228,16 @@ export function locateListing(
       );
     }
   }
+  const pin = input.pin ??
+    (input.lat !== undefined && input.lng !== undefined
+      ? { lat: input.lat, lng: input.lng }
+      : null);
   let point: Point;
-  if (input.pin) {
-    if (!inUnitedStates(input.pin)) {
+  if (pin) {
+    if (!inUnitedStates(pin)) {
       fail("pin", "The pin is outside the United States; move it back");
     }
-    const miles = distanceMiles(input.pin, zip!);
+    const miles = distanceMiles(pin, zip!);
     if (miles > MAX_PIN_MILES_FROM_ZIP) {
       fail(
         "pin",
@@ -236,7 +246,7 @@ export function locateListing(
         }; move it to the kitchen, or check the ZIP`,
       );
     }
-    point = input.pin;
+    point = pin;
   } else if (
     current.address?.postalCode?.trim().slice(0, 5) === zip!.zip &&
     current.lat !== undefined && current.lng !== undefined

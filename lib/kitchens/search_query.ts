@@ -51,12 +51,14 @@ export const searchQuery = z.object({
     ),
   ),
   lat: optionalField(
-    z.coerce.number({ error: "Enter a latitude in degrees" }).min(-90).max(90),
+    z.coerce.number({ error: "Enter a latitude in degrees" })
+      .min(-90, "A latitude is between -90 and 90")
+      .max(90, "A latitude is between -90 and 90"),
   ),
   lng: optionalField(
-    z.coerce.number({ error: "Enter a longitude in degrees" }).min(-180).max(
-      180,
-    ),
+    z.coerce.number({ error: "Enter a longitude in degrees" })
+      .min(-180, "A longitude is between -180 and 180")
+      .max(180, "A longitude is between -180 and 180"),
   ),
   radius: optionalField(
     z.coerce.number({ error: "Enter a distance in miles" })

@@ -166,10 +166,11 @@ export function buildGazetteer(input: Iterable<GazetteerRow>): Gazetteer {
     stateCol[count] = si;
     count++;
   }
-  const n = count;
-  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) =>
-    zipCol[a] - zipCol[b]
-  );
+  // GeoNames lists a few ZIPs twice; the first row stands.
+  const order = Array.from({ length: count }, (_, i) => i).sort((a, b) =>
+    zipCol[a] - zipCol[b] || a - b
+  ).filter((row, i, all) => i === 0 || zipCol[all[i - 1]] !== zipCol[row]);
+  const n = order.length;
   const zips = Int32Array.from(order, (i) => zipCol[i]);
   const lat = Float64Array.from(order, (i) => latCol[i]);
   const lng = Float64Array.from(order, (i) => lngCol[i]);

@@ -32,6 +32,8 @@ const TIERS: Record<string, number> = {
   islands: -1,
   assets: -1,
   page_cache: -1,
+  // Geometry, the ZIP gazetteer, tiles and the browser's maps (issue 20).
+  place: -1,
   "(root)": -1,
   kitchens: 0,
   accounts: 0,
