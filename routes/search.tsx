@@ -10,6 +10,7 @@ import { loadSearchPage } from "../lib/kitchens/pages.ts";
 import { searchQuery } from "../lib/kitchens/search_query.ts";
 import { type AppContext, type AppEnv, page } from "./context.tsx";
 import { readQuery } from "./forms.ts";
+import { ValidationError } from "../lib/errors.ts";
 
 export const search = new Hono<AppEnv>();
 
@@ -38,7 +39,18 @@ search.get("/", async (c) => {
   }
   const q = read.data;
   const { kv, clock: now, mapTiles } = c.var.services;
-  const found = await loadSearchPage(kv, q, now());
+  let found;
+  try {
+    found = await loadSearchPage(kv, q, now());
+  } catch (err) {
+    // A page link from another search: said beside the filters, like any field.
+    if (!(err instanceof ValidationError)) throw err;
+    return render(
+      c,
+      { kind: "invalid", raw: read.form.values, errors: err.issues },
+      400,
+    );
+  }
   const { city, result, centre, map, placeProblem } = found;
   // The same status as /cities/<unknown>; the page still offers every city.
   if (placeProblem) {
