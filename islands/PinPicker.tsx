@@ -60,7 +60,8 @@ function PinPicker(props: PinPickerProps) {
         });
         remove = map.remove;
         ready.value = true;
-      }).catch(() => {
+      }).catch((err) => {
+        console.error("[PinPicker] the map could not load:", err);
         said.value = "The map could not load; the pin stays where it was.";
       });
     }

@@ -100,7 +100,8 @@ function SearchMap(props: SearchMapProps) {
       });
       remove = map.remove;
       state.value = "ready";
-    }).catch(() => {
+    }).catch((err) => {
+      console.error("[SearchMap] the map could not load:", err);
       state.value = "failed";
     });
     if (props.locate) locate();
@@ -115,7 +116,7 @@ function SearchMap(props: SearchMapProps) {
       <div class="relative">
         <div
           ref={box}
-          class="h-80 w-full overflow-hidden rounded-xl border border-stone-300 bg-stone-100 md:h-[32rem]"
+          class="h-80 w-full overflow-hidden rounded-xl border border-stone-300 bg-stone-100 md:h-[26rem]"
           data-testid="search-map"
         />
         {state.value !== "ready" && (

@@ -34,6 +34,8 @@ export function escapeHtml(s: string): string {
 function baseMap(el: HTMLElement, tiles: MapTiles, label: string): L.Map {
   const map = L.map(el, {
     keyboard: true,
+    // Quarter steps let a search's circle fill the view.
+    zoomSnap: 0.25,
     zoomControl: true,
     attributionControl: true,
     scrollWheelZoom: false,
@@ -139,69 +141,108 @@ export function mountSearchMap(el: HTMLElement, opts: SearchMapOptions) {
   /** Kitchen id → the marker element it is shown in (its own, or its cluster's). */
   let shownIn = new Map<string, HTMLElement>();
 
+  /** The kitchen lit up now; a redraw (after a move or a resize) keeps it lit. */
+  let active: string | null = null;
   const highlight = (id: string, on: boolean) => {
+    active = on ? id : active === id ? null : active;
     const marker = shownIn.get(id);
     for (const c of ACTIVE) marker?.classList.toggle(c, on);
     const card = cardOf(id);
     for (const c of ["ring-4", "ring-amber-400"]) card?.classList.toggle(c, on);
   };
 
+  /** What is drawn now: "k:<kitchen id>" or "c:<cluster id>" → its marker and element. */
+  let drawn = new Map<string, { marker: L.Marker; el: HTMLElement }>();
+
+  function clusterMarker(
+    lat: number,
+    lng: number,
+    props: ClusterProperties,
+  ) {
+    const count = props.point_count;
+    const el = markerElement(
+      String(count),
+      `${count} kitchens here; zoom in`,
+      clusterClass,
+    );
+    const marker = L.marker([lat, lng], {
+      icon: L.divIcon({ html: el, className: "", iconSize: undefined }),
+      keyboard: true,
+    });
+    const open = () =>
+      map.flyTo(
+        [lat, lng],
+        Math.min(index.getClusterExpansionZoom(props.cluster_id), 18),
+      );
+    marker.on("click", open);
+    marker.on("add", () => pressed(marker, open));
+    return { marker, el };
+  }
+
+  function kitchenMarker(p: SearchMapPoint) {
+    const el = markerElement(
+      p.price,
+      `${p.title}, ${p.price} an hour${
+        p.distance ? `, ${p.distance} away` : ""
+      }`,
+      markerClass,
+    );
+    const marker = L.marker([p.lat, p.lng], {
+      icon: L.divIcon({ html: el, className: "", iconSize: undefined }),
+      keyboard: true,
+      riseOnHover: true,
+    });
+    marker.bindPopup(popupContent(p));
+    marker.on("mouseover", () => highlight(p.id, true));
+    marker.on("mouseout", () => highlight(p.id, false));
+    marker.on("add", () => {
+      // Leaflet opens a popup on Enter; a button opens on Space too.
+      pressed(marker, () => marker.openPopup(), [" "]);
+      const icon = marker.getElement();
+      icon?.addEventListener("focus", () => highlight(p.id, true));
+      icon?.addEventListener("blur", () => highlight(p.id, false));
+    });
+    return { marker, el };
+  }
+
+  /**
+   * Draws the clusters and kitchens in view. Markers still in view are kept
+   * as they are (with an open popup, or focus), and only the rest change.
+   */
   const render = () => {
-    layer.clearLayers();
-    shownIn = new Map();
     const b = map.getBounds();
-    const zoom = Math.round(map.getZoom());
     const features = index.getClusters(
       [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()],
-      zoom,
+      Math.round(map.getZoom()),
     );
+    const next = new Map<string, { marker: L.Marker; el: HTMLElement }>();
+    shownIn = new Map();
     for (const f of features) {
       const [lng, lat] = f.geometry.coordinates;
       const props = f.properties as
         | SearchMapPoint
         | (ClusterProperties & Record<string, unknown>);
       if ("cluster" in props && props.cluster) {
-        const count = props.point_count;
-        const el = markerElement(
-          String(count),
-          `${count} kitchens here; zoom in`,
-          clusterClass,
-        );
-        const marker = L.marker([lat, lng], {
-          icon: L.divIcon({ html: el, className: "", iconSize: undefined }),
-          keyboard: true,
-        }).addTo(layer);
-        marker.on("click", () => {
-          map.flyTo(
-            [lat, lng],
-            Math.min(index.getClusterExpansionZoom(props.cluster_id), 18),
-          );
-        });
+        const key = `c:${props.cluster_id}`;
+        const m = drawn.get(key) ?? clusterMarker(lat, lng, props);
+        next.set(key, m);
         for (const leaf of index.getLeaves(props.cluster_id, Infinity)) {
-          shownIn.set((leaf.properties as SearchMapPoint).id, el);
+          shownIn.set((leaf.properties as SearchMapPoint).id, m.el);
         }
-        continue;
+      } else {
+        const p = props as SearchMapPoint;
+        const key = `k:${p.id}`;
+        const m = drawn.get(key) ?? kitchenMarker(p);
+        next.set(key, m);
+        shownIn.set(p.id, m.el);
       }
-      const p = props as SearchMapPoint;
-      const el = markerElement(
-        p.price,
-        `${p.title}, ${p.price} an hour${
-          p.distance ? `, ${p.distance} away` : ""
-        }`,
-        markerClass,
-      );
-      const marker = L.marker([lat, lng], {
-        icon: L.divIcon({ html: el, className: "", iconSize: undefined }),
-        keyboard: true,
-        riseOnHover: true,
-      }).addTo(layer);
-      marker.bindPopup(popupContent(p));
-      marker.on("mouseover", () => highlight(p.id, true));
-      marker.on("mouseout", () => highlight(p.id, false));
-      el.parentElement?.addEventListener("focus", () => highlight(p.id, true));
-      el.parentElement?.addEventListener("blur", () => highlight(p.id, false));
-      shownIn.set(p.id, el);
     }
+    for (const [key, m] of drawn) {
+      if (!next.has(key)) layer.removeLayer(m.marker);
+    }
+    for (const [key, m] of next) if (!drawn.has(key)) m.marker.addTo(layer);
+    drawn = next;
+    if (active) highlight(active, true);
   };
 
   // The cards beside the map light up their markers.
@@ -215,14 +256,18 @@ export function mountSearchMap(el: HTMLElement, opts: SearchMapOptions) {
   }
 
   if (opts.circle) {
-    const circle = L.circle(toLatLng(opts.circle), {
-      radius: opts.circle.radiusMiles * 1609.344,
+    const metres = opts.circle.radiusMiles * 1609.344;
+    // The view first: a circle can only measure itself on a map that has one.
+    map.fitBounds(toLatLng(opts.circle).toBounds(metres * 2), {
+      padding: [8, 8],
+    });
+    L.circle(toLatLng(opts.circle), {
+      radius: metres,
       color: "#047857",
       weight: 2,
       fillOpacity: 0.05,
       interactive: false,
     }).addTo(map);
-    map.fitBounds(circle.getBounds(), { padding: [8, 8] });
   } else if (opts.points.length > 0) {
     map.fitBounds(L.latLngBounds(opts.points.map(toLatLng)), {
       padding: [32, 32],
@@ -233,19 +278,37 @@ export function mountSearchMap(el: HTMLElement, opts: SearchMapOptions) {
     map.fitBounds([[24.5, -125], [49.4, -66.9]]);
   }
   render();
-  const start = map.getCenter();
-  const startZoom = map.getZoom();
+  // "Search this area" follows the renter's own moves (dragging, zooming,
+  // the keyboard, a cluster opened), not a popup making room for itself or
+  // a window resized.
+  let moved = false;
+  map.on("dragstart zoomstart", () => moved = true);
+  el.addEventListener("keydown", (e) => {
+    if (/^(Arrow|[+=-]$)/.test(e.key)) moved = true;
+  });
   map.on("moveend", () => {
     render();
-    const c = map.getCenter();
-    if (c.distanceTo(start) < 50 && map.getZoom() === startZoom) return;
-    opts.onMoved(areaOf(map));
+    if (moved) opts.onMoved(areaOf(map));
   });
   return {
     /** Shows the map's markers again after the container changed size. */
     resize: () => map.invalidateSize(),
     remove: () => map.remove(),
   };
+}
+
+/** Runs `act` when a marker's keys (Enter and Space by default) are pressed on it. */
+function pressed(
+  marker: L.Marker,
+  act: () => void,
+  keys: string[] = ["Enter", " "],
+) {
+  marker.getElement()?.addEventListener("keydown", (e: KeyboardEvent) => {
+    if (!keys.includes(e.key)) return;
+    e.preventDefault();
+    e.stopPropagation();
+    act();
+  });
 }
 
 /** The circle that fits the map's view: its centre, to the nearer edge. */

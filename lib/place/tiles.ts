@@ -98,8 +98,9 @@ export interface StaticMapView {
 
 /**
  * The tiles of a `width` × `height` view centred on a point, at the
- * deepest zoom (≤ 16) at which a circle of `radiusM` metres keeps a margin
- * inside the view; a pin (radius 0) is shown at zoom 16.
+ * deepest zoom (≤ 16) at which a circle of `radiusM` metres spans at most
+ * 60% of the view's height, leaving the streets around it in view; a pin
+ * (radius 0) is shown at zoom 16.
  */
 export function staticMapView(
   template: string,
@@ -111,7 +112,7 @@ export function staticMapView(
   let zoom = 16;
   while (
     radiusM > 0 && zoom > 3 &&
-    radiusM / metresPerPixel(centre.lat, zoom) > height * 0.42
+    radiusM / metresPerPixel(centre.lat, zoom) > height * 0.3
   ) zoom--;
   const c = worldPixel(centre.lat, centre.lng, zoom);
   const left = c.x - width / 2;
