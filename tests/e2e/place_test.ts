@@ -1,8 +1,9 @@
 // Issue 20 in Chromium, axe-clean at 1440 and 390 px on every page visited:
 // - a renter searches "near 60614 within 5 mi", sees the distances, opens
 //   the map (clustered price markers, the list and the map lighting each
-//   other up), pans with the keyboard, searches this area, and opens a
-//   kitchen from the map, whose page shows its approximate circle;
+//   other up), pans with the keyboard, searches this area, searches near
+//   their own location, and opens a kitchen from the map, whose page shows
+//   its approximate circle;
 // - a host sets an address (the pin goes to the ZIP's centre), then nudges
 //   the pin with the arrow keys and saves it; search finds the kitchen there.
 import assert from "node:assert/strict";
@@ -163,6 +164,20 @@ browserTest(
       );
       await mapDrawn(page);
       await v.check(page, "/search?lat=…&lng=…&from=map&view=map");
+
+      // "Near me" asks the browser only when pressed.
+      await page.context().grantPermissions(["geolocation"]);
+      await page.context().setGeolocation({
+        latitude: 41.9301,
+        longitude: -87.6402,
+      });
+      await page.getByRole("button", { name: "Near me" }).click();
+      await page.waitForURL(/from=me/);
+      assert.match(
+        await page.locator("h1").innerText(),
+        /^Kitchens within \d+ mi of your location near Chicago, IL 606\d\d$/,
+      );
+      await mapDrawn(page);
 
       // A kitchen from the map, by keyboard: Enter on its marker opens a
       // popup that links its page.

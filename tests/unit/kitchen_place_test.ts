@@ -12,6 +12,9 @@ import {
 import { searchQuery } from "../../lib/kitchens/search_query.ts";
 import { APPROX_RADIUS_M } from "../../lib/place/approx.ts";
 import { gazetteer } from "../../lib/place/gazetteer.ts";
+import { loadConfig } from "../../lib/config.ts";
+import { findCity } from "../../lib/cities.ts";
+import { DEMO_KITCHENS } from "../../scripts/demo/catalogue.ts";
 import { destination, distanceMiles } from "../../lib/place/geo.ts";
 
 const gaz = await gazetteer();
@@ -290,4 +293,67 @@ Deno.test("kitchen place: renters see a circle off the pin before confirmation, 
   const after = placeView(k, true, secret);
   assert.deepEqual(after.point, { lat: k.lat, lng: k.lng });
   assert.equal(after.radiusM, 0);
+});
+
+Deno.test("kitchen place: every demo kitchen has a real ZIP in its state, its pin near the ZIP's centre", () => {
+  let count = 0;
+  for (const [slug, rows] of Object.entries(DEMO_KITCHENS)) {
+    const city = findCity(slug)!;
+    for (const row of rows) {
+      const z = gaz.zip(row.zip);
+      assert.ok(z, `${row.hood}: ZIP ${row.zip} is known`);
+      assert.equal(
+        z.state,
+        city.state,
+        `${row.hood}: ${row.zip} is in ${city.state}`,
+      );
+      const miles = distanceMiles(z, row);
+      assert.ok(
+        miles < 2.5,
+        `${row.hood}: ${miles.toFixed(2)} mi from ${row.zip}`,
+      );
+      count++;
+    }
+  }
+  assert.equal(count, 48);
+});
+
+Deno.test("config: MAP_TILE_URL defaults to OpenStreetMap's tiles with their attribution, and refuses what is not a tile URL", () => {
+  const c = loadConfig({ APP_ENV: "test" });
+  assert.equal(
+    c.MAP_TILE_URL,
+    "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+  );
+  assert.equal(c.MAP_TILE_ATTRIBUTION, "© OpenStreetMap contributors");
+  assert.equal(
+    c.MAP_TILE_ATTRIBUTION_URL,
+    "https://www.openstreetmap.org/copyright",
+  );
+  const own = loadConfig({
+    APP_ENV: "test",
+    MAP_TILE_URL: "https://{s}.tiles.example.org/{z}/{x}/{y}.png",
+    MAP_TILE_ATTRIBUTION: "Tiles © Example",
+  });
+  assert.equal(own.MAP_TILE_ATTRIBUTION, "Tiles © Example");
+  const bad: [Record<string, string>, RegExp][] = [
+    [
+      { MAP_TILE_URL: "https://tiles.example.org/map.png" },
+      /Invalid environment variable MAP_TILE_URL: must be a tile URL with \{z\}, \{x\} and \{y\}/,
+    ],
+    [
+      { MAP_TILE_URL: "https://a.example/{z}/{x}/{y}.png; script-src *" },
+      /MAP_TILE_URL/,
+    ],
+    [
+      { MAP_TILE_ATTRIBUTION: "<img src=x onerror=alert(1)>" },
+      /MAP_TILE_ATTRIBUTION: must be plain text/,
+    ],
+    [
+      { MAP_TILE_ATTRIBUTION_URL: "javascript:alert(1)" },
+      /MAP_TILE_ATTRIBUTION_URL/,
+    ],
+  ];
+  for (const [env, message] of bad) {
+    assert.throws(() => loadConfig({ APP_ENV: "test", ...env }), message);
+  }
 });
