@@ -73,7 +73,7 @@ function PinPicker(props: PinPickerProps) {
 
   const posting = ready.value && !zipChanged.value && pin.value;
   return (
-    <fieldset class="space-y-2" data-testid="pin-picker">
+    <fieldset class="mt-4 space-y-2" data-testid="pin-picker">
       <legend class="text-sm font-semibold">Pin on the map</legend>
       <link rel="stylesheet" href={props.cssHref} />
       {!props.pin

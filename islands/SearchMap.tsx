@@ -110,7 +110,7 @@ function SearchMap(props: SearchMapProps) {
 
   const found = props.points.length;
   return (
-    <section aria-labelledby="map-heading" class="space-y-2">
+    <section aria-labelledby="map-heading" class="mt-3 space-y-2">
       <link rel="stylesheet" href={props.cssHref} />
       <h2 id="map-heading" class="sr-only">Map</h2>
       <div class="relative">
