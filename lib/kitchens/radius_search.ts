@@ -96,12 +96,19 @@ interface Checker {
   (batch: CellPosition[]): Promise<Hit[]>;
 }
 
+/**
+ * Checks candidates against the search: its filters, the circle, and its
+ * date and hours. With `slots: false` (a search with no date, ranked by
+ * distance) the next free slot, which is display only, is left for the
+ * page's kitchens (`withSlots`) rather than worked out for every one.
+ */
 function checker(
   kv: Deno.Kv,
   q: SearchQuery,
   centre: SearchCentre,
   secret: Uint8Array,
   now: number,
+  opts: { slots: boolean } = { slots: true },
 ): Checker {
   const question = matchQuestion(q);
   return async (batch) => {
@@ -110,17 +117,33 @@ function checker(
       if (!k || !matchesFilters(k, q)) return null;
       const km = distanceKm(centre.point, pointOf(k, secret));
       if (km > centre.radiusKm) return null;
-      const { ok, slot } = await slotFor(kv, k, q, question, now);
-      if (!ok) return null;
-      return {
+      const hit = {
         kitchen: k,
-        slot,
+        slot: null,
         distanceMiles: km / KM_PER_MILE,
         pos: batch[i],
       };
+      if (!opts.slots && !q.date) return hit;
+      const { ok, slot } = await slotFor(kv, k, q, question, now);
+      return ok ? { ...hit, slot } : null;
     }));
     return checked.filter((h): h is Hit => h !== null);
   };
+}
+
+/** The page's kitchens with their next free slots (a search with no date). */
+async function withSlots(
+  kv: Deno.Kv,
+  q: SearchQuery,
+  hits: Hit[],
+  now: number,
+): Promise<Hit[]> {
+  if (q.date) return hits;
+  const question = matchQuestion(q);
+  return await Promise.all(hits.map(async (h) => ({
+    ...h,
+    slot: (await slotFor(kv, h.kitchen, q, question, now)).slot,
+  })));
 }
 
 const byPosition = (a: CellPosition, b: CellPosition) =>
@@ -287,12 +310,13 @@ export async function searchNear(
       kv,
       cells,
       range,
-      check,
+      checker(kv, q, centre, secret, now, { slots: false }),
       offset + PAGE_SIZE + 1,
     );
     const more = pool.length > offset + PAGE_SIZE;
+    const page = pool.slice(offset, offset + PAGE_SIZE);
     return {
-      hits: pool.slice(offset, offset + PAGE_SIZE).map(plain),
+      hits: (await withSlots(kv, q, page, now)).map(plain),
       total: { count: pool.length, exact },
       nextCursor: more ? `o${offset + PAGE_SIZE}` : null,
       truncated,
