@@ -76,7 +76,7 @@ async function measure(
 if (import.meta.main) {
   const hash = await seedCodeHash();
   const sizes = [1_000, 100_000];
-  const files = [];
+  const files: string[] = [];
   for (const size of sizes) files.push(await benchCatalogueKv(size, hash));
   const date = Temporal.Now.plainDateISO("UTC").add({ days: 7 }).toString();
   const city = [`/search?city=chicago&date=${date}`, "/search?city=chicago"];
@@ -88,7 +88,7 @@ if (import.meta.main) {
   ];
   const paths = [...city, ...near];
   const label = (p: string) => p.replace(date, "<date>");
-  const runs = [];
+  const runs: Record<string, number[]>[] = [];
   for (const file of files) runs.push(await measure(file, paths));
   console.log(
     `CPU per request, in process, page cache off, ${REQUESTS} requests a page, medians of ${ROUNDS} rounds`,
