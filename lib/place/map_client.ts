@@ -297,14 +297,14 @@ export function mountSearchMap(el: HTMLElement, opts: SearchMapOptions) {
   };
 }
 
-/** Runs `act` when a marker's keys (Enter and Space by default) are pressed on it. */
+/** Runs `act` when one of `presses` (Enter and Space by default) is pressed on a marker. */
 function pressed(
   marker: L.Marker,
   act: () => void,
-  keys: string[] = ["Enter", " "],
+  presses: string[] = ["Enter", " "],
 ) {
   marker.getElement()?.addEventListener("keydown", (e: KeyboardEvent) => {
-    if (!keys.includes(e.key)) return;
+    if (!presses.includes(e.key)) return;
     e.preventDefault();
     e.stopPropagation();
     act();
