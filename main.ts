@@ -12,6 +12,8 @@ import { createApp } from "./routes/app.tsx";
 import type { AppEnv } from "./routes/context.tsx";
 import { createServices, type Services } from "./lib/app.ts";
 import { createJobRunner } from "./lib/jobs/runner.ts";
+import { readOutboxFigures } from "./lib/jobs/stats.ts";
+import { observeJobQueue } from "./lib/telemetry.ts";
 import { backfillUserIndex } from "./lib/accounts/user_index.ts";
 import {
   backfillKitchenCells,
@@ -83,9 +85,12 @@ async function main() {
  * start and every minute — the only path on Deno Deploy (DESIGN §6).
  */
 function startJobs(services: Services) {
+  const leaseMs = services.config.JOB_LEASE_SECONDS * 1000;
   const runner = createJobRunner(services.kv, services.jobs, {
     wake: services.wake,
+    leaseMs,
   });
+  observeJobQueue(() => readOutboxFigures(services.kv, services.clock()));
   sweepJobs = () =>
     runner.runDue().then(
       () => {},
@@ -97,6 +102,9 @@ function startJobs(services: Services) {
     );
   }
   sweepJobs();
+  // Jobs a stopped instance had claimed come due when its leases lapse: run
+  // them then, rather than at the next minute's cron.
+  Deno.unrefTimer(setTimeout(() => sweepJobs(), leaseMs + 1_000));
 }
 
 let sweepJobs: () => Promise<void> = () => Promise.resolve();

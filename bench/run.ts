@@ -16,8 +16,10 @@
  * - A kitchen page with 500 bookings and maintenance blocks vs none, cache off.
  * - The host dashboard with 500 bookings, signed in.
  * - Holds on one kitchen under 64 concurrent clients (bench/holds.ts),
- *   re-encoding a 10 MB photo (bench/photos.ts), and an app server's memory
- *   while it reads PDF bombs (bench/pdf.ts).
+ *   re-encoding a 10 MB photo (bench/photos.ts), an app server's memory
+ *   while it reads PDF bombs (bench/pdf.ts), and 500 open live message
+ *   streams: memory per stream and time from send to delivery
+ *   (bench/streams.ts).
  * - Peak RSS (VmHWM) of every app server.
  *
  * It ends with a PASS/FAIL table of the budgets and exits 1 if any fails.
@@ -41,6 +43,7 @@ import {
 import { benchHolds, type Latency } from "./holds.ts";
 import { benchPdfBombs } from "./pdf.ts";
 import { reportPhotos } from "./photos.ts";
+import { benchStreams } from "./streams.ts";
 import {
   type Budget,
   budgetTable,
@@ -307,7 +310,7 @@ async function main(): Promise<boolean> {
   await assertAnswers(`${bare.url}/`);
 
   // BENCH_ONLY=catalogue (say) runs one part: public, catalogue, kitchen,
-  // host, holds, photos, pdf.
+  // host, holds, photos, pdf, streams.
   const only = new Set(
     (Deno.env.get("BENCH_ONLY") ?? "").split(",").filter(Boolean),
   );
@@ -323,6 +326,7 @@ async function main(): Promise<boolean> {
   if (part("holds")) await reportHolds();
   if (part("photos")) await reportPhotos();
   if (part("pdf")) budgets.push(...await benchPdfBombs());
+  if (part("streams")) budgets.push(...await benchStreams());
   await bare.stop();
 
   console.log("\npeak RSS of each app server (VmHWM, read before it stopped)");

@@ -1,6 +1,9 @@
+import { MessageSettingsCard } from "./MessagesPages.tsx";
 import type { SessionUser } from "../lib/accounts/schema.ts";
 import type { ContinueCard } from "../lib/bookings/drafts.ts";
 import { ContinueBooking } from "./DocumentStates.tsx";
+import type { DueView } from "../lib/reviews/pages.ts";
+import { ReviewsDue } from "./ReviewPages.tsx";
 import {
   emptyForm,
   FormMessage,
@@ -15,12 +18,16 @@ export type AccountSection = "profile" | "email" | "password" | "delete";
 const card = "space-y-4 rounded-xl border border-stone-200 bg-white p-5";
 
 export function AccountPage(
-  { user, forms, notice, continueBooking }: {
+  { user, forms, notice, continueBooking, messageEmails, reviewsDue = [] }: {
     user: SessionUser;
     forms: Partial<Record<AccountSection, FormState>>;
     notice?: string;
     /** The hours the renter was about to book (lib/bookings/drafts.ts). */
     continueBooking?: ContinueCard | null;
+    /** Whether unread messages are emailed (lib/messages/settings.ts). */
+    messageEmails?: boolean;
+    /** Reviews the person may still write (lib/reviews). */
+    reviewsDue?: DueView[];
   },
 ) {
   const profile = forms.profile ??
@@ -38,6 +45,7 @@ export function AccountPage(
       <h1 class="text-3xl font-extrabold">Your account</h1>
       {notice && <Notice>{notice}</Notice>}
       {continueBooking && <ContinueBooking card={continueBooking} />}
+      <ReviewsDue due={reviewsDue} />
       <div class={card}>
         <h2 class="text-xl font-bold">Documents</h2>
         <p class="text-stone-700">
@@ -53,6 +61,9 @@ export function AccountPage(
           </a>
         </p>
       </div>
+      {messageEmails !== undefined && (
+        <MessageSettingsCard emailUnread={messageEmails} />
+      )}
       <div class={card}>
         <h2 class="text-xl font-bold">Email</h2>
         <p>

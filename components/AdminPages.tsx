@@ -45,6 +45,8 @@ const STAFF_PAGES_NAV = [
   ["/admin/audit", "Audit log"],
   ["/admin/jobs", "Failed jobs"],
   ["/admin/messages", "Contact messages"],
+  ["/admin/reports", "Reports"],
+  ["/admin/reviews", "Reviews"],
 ] as const;
 export type StaffPage = typeof STAFF_PAGES_NAV[number][0];
 

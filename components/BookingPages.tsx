@@ -1,3 +1,4 @@
+import { BookingMessagesCard } from "./MessagesPages.tsx";
 import { type Assessment, bookingModeOf } from "../lib/bookings/holds.ts";
 import type { BookingView, CancelOffer } from "../lib/bookings/pages.ts";
 import type { Booking, HoursPick } from "../lib/bookings/schema.ts";
@@ -23,6 +24,8 @@ import {
 import CancelDialog from "../islands/CancelDialog.tsx";
 import type { MapTiles } from "../lib/place/tiles.ts";
 import { StaticMap } from "./StaticMap.tsx";
+import type { BookingReviewsView } from "../lib/reviews/pages.ts";
+import { BookingReviews } from "./ReviewPages.tsx";
 import {
   cancelNowSentence,
   cancelQuestion,
@@ -355,13 +358,18 @@ export function DemoCheckoutPage({ booking, kitchen, now }: {
 }
 
 export function BookingPage(
-  { notice, confirming, now, tiles, ...view }: BookingView & {
-    notice?: string;
-    confirming: boolean;
-    now: number;
-    /** The map tiles for the kitchen's static map. */
-    tiles?: MapTiles;
-  },
+  { notice, confirming, now, tiles, reviews, reviewNotice, ...view }:
+    & BookingView
+    & {
+      notice?: string;
+      confirming: boolean;
+      now: number;
+      /** The map tiles for the kitchen's static map. */
+      tiles?: MapTiles;
+      /** The reviews part (lib/reviews), after the stay. */
+      reviews?: BookingReviewsView;
+      reviewNotice?: string;
+    },
 ) {
   const b = view.booking;
   const { kitchen, cancel } = view;
@@ -431,6 +439,13 @@ export function BookingPage(
           />
         </div>
       )}
+      {view.viewer !== "staff" && (
+        <BookingMessagesCard
+          bookingId={b.id}
+          asHost={view.viewer === "host"}
+        />
+      )}
+      {reviews && <BookingReviews view={reviews} notice={reviewNotice} />}
       {b.requestMessage && view.viewer !== "renter" && (
         <div class={card}>
           <h2 class="text-xl font-bold">The renter's message</h2>

@@ -19,6 +19,8 @@ import type { Booking } from "../lib/bookings/schema.ts";
 import { formatDate, formatDayTime, formatTime } from "../lib/format.ts";
 import { formatCents } from "../lib/money.ts";
 import { SuspensionNotice } from "./SuspensionNotice.tsx";
+import type { HostReviewsView } from "../lib/reviews/pages.ts";
+import { HostRatings, ReviewsDue } from "./ReviewPages.tsx";
 
 const card = "rounded-xl border border-stone-200 bg-white p-6";
 const link = "font-semibold text-emerald-800 underline";
@@ -523,8 +525,10 @@ const GRIDS_ID = "month-grids";
 
 /** `/host`: what needs the host now, what is coming, the calendar and the money. */
 export function HostDashboard(
-  { parts, support }: {
+  { parts, support, reviews }: {
     parts: DashboardParts;
+    /** Ratings, reviews to write and the newest reviews (lib/reviews). */
+    reviews?: HostReviewsView;
     /** Prep's support address (SUPPORT_EMAIL), or null: the contact form. */
     support: string | null;
   },
@@ -535,6 +539,7 @@ export function HostDashboard(
         <SuspensionNotice key={k.id} kitchen={k} support={support} />
       ))}
       <div dangerouslySetInnerHTML={{ __html: parts.summary }} />
+      {reviews && <ReviewsDue due={reviews.due} />}
       <section id="calendar" aria-labelledby="calendar-heading" class={card}>
         <h2 id="calendar-heading" class="mb-2 text-xl font-bold">Calendar</h2>
         <MonthCalendar nav={parts.nav} gridsId={GRIDS_ID} />
@@ -544,6 +549,7 @@ export function HostDashboard(
           dangerouslySetInnerHTML={{ __html: parts.grids }}
         />
       </section>
+      {reviews && <HostRatings view={reviews} />}
       <div dangerouslySetInnerHTML={{ __html: parts.earnings }} />
     </section>
   );

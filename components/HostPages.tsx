@@ -1,3 +1,7 @@
+import { BookingMessagesCard } from "./MessagesPages.tsx";
+import type { BookingReviewsView } from "../lib/reviews/pages.ts";
+import type { RatingSummary } from "../lib/reviews/rules.ts";
+import { BookingReviews, RenterRating } from "./ReviewPages.tsx";
 import type { Booking } from "../lib/bookings/schema.ts";
 import type { HostRequestView } from "../lib/compliance/host_request.ts";
 import {
@@ -186,7 +190,11 @@ function recordText(r: HostRequestView["record"]): string {
  * reason the renter reads).
  */
 export function HostRequestPage({ view, form, notice, now }: {
-  view: HostRequestView;
+  /** With the renter's rating from hosts and the booking's reviews (lib/reviews). */
+  view: HostRequestView & {
+    renterRating?: RatingSummary;
+    reviews?: BookingReviewsView;
+  };
   form: FormState;
   notice?: string;
   now: number;
@@ -233,6 +241,14 @@ export function HostRequestPage({ view, form, notice, now }: {
           <dd class="sm:col-span-2">{r.businessName ?? "Not given"}</dd>
           <dt class={dt}>Makes</dt>
           <dd class="sm:col-span-2">{r.makes ?? "Not given"}</dd>
+          {view.renterRating && (
+            <>
+              <dt class={dt}>Rating</dt>
+              <dd class="sm:col-span-2">
+                <RenterRating summary={view.renterRating} />
+              </dd>
+            </>
+          )}
           <dt class={dt}>On Prep</dt>
           <dd class="sm:col-span-2">
             {`${recordText(view.record)}${
@@ -267,6 +283,7 @@ export function HostRequestPage({ view, form, notice, now }: {
           )
           : <p class="mt-1 text-stone-700">No message with this request.</p>}
       </div>
+      <BookingMessagesCard bookingId={b.id} asHost />
       {open && (
         <div class={`${card} space-y-4`}>
           <h2 class="text-xl font-bold">Your answer</h2>
@@ -297,6 +314,7 @@ export function HostRequestPage({ view, form, notice, now }: {
           </form>
         </div>
       )}
+      {view.reviews && <BookingReviews view={view.reviews} />}
       {!open && (
         <p class={card}>
           <a

@@ -4,6 +4,15 @@ import { formatDayTime } from "../lib/format.ts";
 import type { Kitchen } from "../lib/kitchens/schema.ts";
 import { EQUIPMENT } from "../lib/kitchens/vocabulary.ts";
 import { formatCents } from "../lib/money.ts";
+import SaveHeart from "../islands/SaveHeart.tsx";
+
+/** A card's heart (lib/saved): the viewer's state and the page to come back to. */
+export interface CardSave {
+  saved: boolean;
+  signedIn: boolean;
+  back: string;
+}
+import { RatingLine } from "./ReviewPages.tsx";
 
 /**
  * A kitchen in a list of results. `href` carries what a search asked (the
@@ -18,6 +27,8 @@ export function KitchenCard(
     href,
     heading = "h3",
     distance = null,
+    save,
+    rating,
   }: {
     kitchen: Kitchen;
     slot: BookableStart | null;
@@ -26,12 +37,16 @@ export function KitchenCard(
     heading?: "h2" | "h3";
     /** "1.2 mi" from a distance search's centre (to the approximate place). */
     distance?: string | null;
+    /** A heart over the photo; none where no page to come back to is given. */
+    save?: CardSave;
+    /** Its reviews' average and count (lib/reviews), when it has any. */
+    rating?: { average: number; count: number } | null;
   },
 ) {
   const photo = k.photos[0];
   const Heading = heading;
   return (
-    <li class="overflow-hidden rounded-xl border border-stone-200 bg-white shadow-sm">
+    <li class="relative overflow-hidden rounded-xl border border-stone-200 bg-white shadow-sm">
       <a
         href={href ?? `/kitchens/${k.id}`}
         class="block h-full hover:bg-stone-50"
@@ -59,6 +74,11 @@ export function KitchenCard(
               {`${distance} away`}
             </p>
           )}
+          {rating && (
+            <p class="text-sm">
+              <RatingLine average={rating.average} count={rating.count} />
+            </p>
+          )}
           <p class="font-semibold">
             {formatCents(k.hourlyPriceCents)}
             <span class="font-normal text-stone-600">/hour</span>
@@ -73,6 +93,17 @@ export function KitchenCard(
           </p>
         </div>
       </a>
+      {save && (
+        // Beside the link, not in it: a button inside a link is neither.
+        <div class="absolute right-3 top-3">
+          <SaveHeart
+            kitchenId={k.id}
+            title={k.title}
+            look="card"
+            {...save}
+          />
+        </div>
+      )}
     </li>
   );
 }

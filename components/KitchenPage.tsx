@@ -13,16 +13,21 @@ import type {
   KitchenPagePicks,
 } from "../lib/compliance/kitchen_page.ts";
 import type { KitchenPage as KitchenPageData } from "../lib/kitchens/pages.ts";
-import { pickNote } from "../lib/kitchens/pick.ts";
+import { kitchenPageHref, pickNote } from "../lib/kitchens/pick.ts";
 import { pickerDay } from "../lib/kitchens/slot_view.ts";
 import { type WeekView, weekView } from "../lib/kitchens/week_view.ts";
 import AvailabilityPicker from "../islands/AvailabilityPicker.tsx";
+import SaveHeart from "../islands/SaveHeart.tsx";
+import type { SavedState } from "../lib/saved/schema.ts";
 import { DocumentNeeds } from "./DocumentStates.tsx";
+import { AskHost } from "./MessagesPages.tsx";
 import { bookingModeOf } from "../lib/bookings/holds.ts";
 import { REQUEST_TO_BOOK_TERMS } from "../lib/bookings/request_terms.ts";
 import type { PlaceView } from "../lib/kitchens/place.ts";
 import type { MapTiles } from "../lib/place/tiles.ts";
 import { StaticMap } from "./StaticMap.tsx";
+import type { KitchenReviewsView } from "../lib/reviews/pages.ts";
+import { KitchenReviewsSection, RatingLine } from "./ReviewPages.tsx";
 
 const WEEKDAYS = ["", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 
@@ -39,10 +44,17 @@ export function KitchenPage(
     permitsVerified = true,
     place,
     tiles,
+    save,
+    ask,
+    reviews,
   }: {
     kitchen: Kitchen;
+    /** The heart (lib/saved); absent in the host's preview. */
+    save?: ComponentChildren;
     host: Pick<Host, "name"> | null;
     aside: ComponentChildren;
+    /** Below the booking column: "Ask the host" (lib/messages). */
+    ask?: ComponentChildren;
     /** The city's rules; absent in the host's preview. */
     requirements?: CityRequirements;
     /** False while the kitchen's permits keep it from taking bookings. */
@@ -50,6 +62,8 @@ export function KitchenPage(
     /** Where it is, as renters see it (the approximate circle), and the map tiles. */
     place?: PlaceView;
     tiles?: MapTiles;
+    /** Its rating and latest reviews (lib/reviews); absent in the host's preview. */
+    reviews?: KitchenReviewsView;
   },
 ) {
   const city = findCity(k.address.city);
@@ -71,6 +85,15 @@ export function KitchenPage(
           {" · "}
           cleaning fee {formatCents(k.cleaningFeeCents)}
         </p>
+        {reviews && reviews.summary.count > 0 && (
+          <p class="mt-1">
+            <RatingLine
+              average={reviews.summary.average}
+              count={reviews.summary.count}
+              href="#reviews"
+            />
+          </p>
+        )}
         {bookingModeOf(k) === "request" && (
           <p
             class="mt-2 font-medium text-amber-900"
@@ -79,6 +102,7 @@ export function KitchenPage(
             {REQUEST_TO_BOOK_TERMS}
           </p>
         )}
+        {save && <div class="mt-3">{save}</div>}
       </header>
       <ul class="grid gap-2 sm:grid-cols-3" aria-label="Photos">
         {k.photos.map((p, i) => (
@@ -156,9 +180,11 @@ export function KitchenPage(
               ))}
             </ul>
           </section>
+          {reviews && <KitchenReviewsSection view={reviews} />}
         </div>
         <aside id="book" class="book-target scroll-mt-4 space-y-4">
           {aside}
+          {ask}
         </aside>
       </div>
     </article>
@@ -173,14 +199,20 @@ export function KitchenPage(
  * the picker in reach.
  */
 export function PublicKitchenPage(
-  { data, tiles }: {
+  { data, tiles, ask }: {
     data:
       & KitchenPageData
       & BookingNotes
       & KitchenPagePicks
-      & { requirements: CityRequirements };
+      & {
+        requirements: CityRequirements;
+        saved: SavedState;
+        reviews?: KitchenReviewsView;
+      };
     /** The map tiles for the kitchen's static map. */
     tiles?: MapTiles;
+    /** "Ask the host" and the host's reply time (lib/messages); absent for the host. */
+    ask?: { replies: string | null };
   },
 ) {
   const k = data.kitchen;
@@ -197,6 +229,18 @@ export function PublicKitchenPage(
         permitsVerified={bookable}
         place={data.place}
         tiles={tiles}
+        save={
+          <SaveHeart
+            kitchenId={k.id}
+            title={k.title}
+            saved={data.saved === true}
+            signedIn={data.saved !== null}
+            back={kitchenPageHref(k.id, data.pick)}
+            look="page"
+          />
+        }
+        ask={ask && <AskHost kitchenId={k.id} replies={ask.replies} />}
+        reviews={data.reviews}
         aside={!bookable ? <NotBookable reason={data.notBookable ?? ""} /> : (
           <>
             <AvailabilityPicker

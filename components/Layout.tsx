@@ -1,6 +1,7 @@
 import type { ComponentChildren } from "preact";
 import type { SessionUser } from "../lib/accounts/schema.ts";
 import { CITIES } from "../lib/cities.ts";
+import MessagesLink from "../islands/MessagesLink.tsx";
 
 export interface LayoutProps {
   title: string;
@@ -13,11 +14,22 @@ export interface LayoutProps {
   user: SessionUser | null;
   /** The signed-in user's unread notifications, for the header badge. */
   unread?: number;
+  /** The signed-in user's unread messages, for the header's Messages link. */
+  messagesUnread?: number;
   children: ComponentChildren;
 }
 
 export function Layout(
-  { title, description, css, city, user, unread = 0, children }: LayoutProps,
+  {
+    title,
+    description,
+    css,
+    city,
+    user,
+    unread = 0,
+    messagesUnread = 0,
+    children,
+  }: LayoutProps,
 ) {
   return (
     <html lang="en">
@@ -85,6 +97,7 @@ export function Layout(
                     <a href="/bookings" class="hover:underline">
                       Your bookings
                     </a>
+                    <a href="/saved" class="hover:underline">Saved</a>
                     <a href="/account/compliance" class="hover:underline">
                       Documents
                     </a>
@@ -103,6 +116,7 @@ export function Layout(
                       user.roles.includes("support")) && (
                       <a href="/admin" class="hover:underline">Admin</a>
                     )}
+                    <MessagesLink unread={messagesUnread} />
                     <a href="/account/notifications" class="hover:underline">
                       Notifications
                       {unread > 0 && (

@@ -1,5 +1,6 @@
 import { CITIES } from "../lib/cities.ts";
 import { KitchenCard } from "./KitchenCard.tsx";
+import type { SearchHearts } from "../lib/saved/schema.ts";
 import type { SearchResult } from "../lib/kitchens/search.ts";
 import type { SearchQuery } from "../lib/kitchens/search_query.ts";
 import { kitchenPageHref, pickFromSearch } from "../lib/kitchens/pick.ts";
@@ -18,6 +19,7 @@ export function Results(
     firstHref,
     q = {},
     cardHeading = "h3",
+    hearts,
     centre = null,
     widerHref,
   }: {
@@ -29,6 +31,8 @@ export function Results(
     /** A distance search's centre: cards show how far, and an empty page offers a wider circle. */
     centre?: SearchCentre | null;
     widerHref?: (radiusMiles: number) => string;
+    /** Hearts on the cards (the search page's); none elsewhere. */
+    hearts?: SearchHearts;
   },
 ) {
   const { hits, total } = result;
@@ -84,6 +88,12 @@ export function Results(
                 distance={h.distanceMiles === undefined
                   ? null
                   : formatMiles(h.distanceMiles)}
+                save={hearts && {
+                  saved: hearts.saved?.includes(h.kitchen.id) ?? false,
+                  signedIn: hearts.saved !== null,
+                  back: hearts.back,
+                }}
+                rating={h.rating}
               />
             ))}
           </ul>

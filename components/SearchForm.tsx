@@ -258,6 +258,9 @@ export function SearchForm(
           <option value="soonest" selected={value(raw, "sort") === "soonest"}>
             Soonest available
           </option>
+          <option value="rating" selected={value(raw, "sort") === "rating"}>
+            Highest rated
+          </option>
           <option
             value="distance"
             selected={value(raw, "sort") === "distance"}

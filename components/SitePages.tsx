@@ -560,6 +560,12 @@ export function PrivacyPage({ facts }: { facts: SiteFacts }) {
       howLong: "Kept with your account's history",
     },
     {
+      title: "Saved kitchens",
+      what: "The kitchens you save, and when you saved each",
+      why: "To list them for you under Saved",
+      howLong: "Until you remove them or delete your account",
+    },
+    {
       title: "Emails to you",
       what: "Booking, document and account notices",
       why:
@@ -635,8 +641,10 @@ export function PrivacyPage({ facts }: { facts: SiteFacts }) {
       <Section id="cookies" title="Cookies">
         <p>
           Prep sets two cookies: one that keeps you signed in, and one that
-          remembers a browser you have signed in with. There are no advertising
-          or analytics cookies.
+          remembers a browser you have signed in with. A third is set only when
+          you press a kitchen's heart before logging in: it remembers that
+          kitchen for a day, so it is saved once you have. There are no
+          advertising or analytics cookies.
         </p>
       </Section>
       <Section id="deleting" title="Deleting your account">
@@ -645,7 +653,7 @@ export function PrivacyPage({ facts }: { facts: SiteFacts }) {
           <a href="/account#delete" class={link}>account page</a>
           {", "}
           <strong>Delete your account</strong>
-          {" removes at once your name, email address and password, your business profile, your sessions and remembered browsers, and your host profile. A host whose kitchens are still listed asks us first, so no listing is left without its host."}
+          {" removes at once your name, email address and password, your business profile, your sessions and remembered browsers, and your host profile; your saved kitchens follow within a minute. A host whose kitchens are still listed asks us first, so no listing is left without its host."}
         </p>
         <p>
           What stays: bookings and payments, the documents that allowed them,

@@ -42,6 +42,7 @@ import { emailJobHandler, type MailSettings } from "./email/job.ts";
 import { type MailTransport, transportFor } from "./email/transport.ts";
 import { sweepOrphanedUploads } from "./files/store.ts";
 import {
+  ACCOUNT_DELETED_JOB,
   BOOKING_COMPLETE_JOB,
   BOOKING_COMPLIANCE_CHECK_JOB,
   BOOKING_REMINDER_JOB,
@@ -54,20 +55,32 @@ import {
   FILE_CLEANUP_JOB,
   HOLD_EXPIRY_JOB,
   type JobName,
+  MESSAGE_UNREAD_JOB,
   PAYMENT_EVENT_JOB,
   REFUND_JOB,
   RELEASE_AUTHORISATION_JOB,
   REQUEST_TIMEOUT_JOB,
   RESET_REQUEST_JOB,
+  REVIEW_REMINDER_JOB,
+  REVIEW_WINDOW_CLOSE_JOB,
+  REVIEW_WINDOW_OPEN_JOB,
   STAGED_CLEANUP_JOB,
 } from "./job_names.ts";
 import { defineJob, type JobHandlers } from "./jobs/runner.ts";
+import { sendUnreadEmail } from "./messages/emails.ts";
+import { DEFAULT_LIVE_SETTINGS, LiveStreams } from "./messages/live.ts";
 import { processPaymentEvent } from "./payments/events.ts";
 import { recordRefund } from "./payments/refunds.ts";
 import { releaseAuthorisation } from "./payments/requests.ts";
 import { paymentOrigins, stripeFromConfig } from "./payments/stripe.ts";
 import type { SupportSettings } from "./support/contact.ts";
 import type { MapTiles } from "./place/tiles.ts";
+import { removeSavedList } from "./saved/repo.ts";
+import {
+  closeReviewWindow,
+  openReviewWindow,
+  remindToReview,
+} from "./reviews/window.ts";
 
 /** A handler for every job name: a name without one does not compile. */
 export type JobTable = { [K in JobName]: JobHandlers[string] };
@@ -103,6 +116,8 @@ export interface Services {
   jobs: JobTable;
   /** Where maps get their tiles, and whose they are (MAP_TILE_URL). */
   mapTiles: MapTiles;
+  /** This instance's open live message streams and their caps (lib/messages/live.ts). */
+  live: LiveStreams;
 }
 
 /** The services at one instant: what lib functions take as their deps. */
@@ -153,6 +168,10 @@ export function createServices(
       attribution: config.MAP_TILE_ATTRIBUTION,
       attributionUrl: config.MAP_TILE_ATTRIBUTION_URL,
     },
+    live: new LiveStreams({
+      ...DEFAULT_LIVE_SETTINGS,
+      maxStreams: config.LIVE_STREAMS_MAX,
+    }),
   };
   s.jobs = jobTable(s);
   return s;
@@ -257,6 +276,35 @@ function jobTable(s: Services): JobTable {
       run: async () => {
         await sweepOrphanedUploads(s.kv, s.clock());
       },
+    }),
+    [ACCOUNT_DELETED_JOB]: defineJob({
+      schema: z.object({ userId: z.string().min(1).max(64) }),
+      run: async ({ userId }) => {
+        await removeSavedList(s.kv, userId);
+      },
+    }),
+    // owner: lib/messages
+    [MESSAGE_UNREAD_JOB]: defineJob({
+      schema: z.object({
+        threadId: z.string().min(1).max(64),
+        messageId: z.string().min(1).max(64),
+      }),
+      run: async (payload) => {
+        await sendUnreadEmail(at(s), payload);
+      },
+    }),
+    // Reviews (lib/reviews/window.ts): the window opens, reminds, closes.
+    [REVIEW_WINDOW_OPEN_JOB]: defineJob({
+      schema: bookingJob,
+      run: ({ bookingId }) => openReviewWindow(at(s), bookingId),
+    }),
+    [REVIEW_REMINDER_JOB]: defineJob({
+      schema: bookingJob,
+      run: ({ bookingId }, ctx) => remindToReview(at(s), bookingId, ctx.jobId),
+    }),
+    [REVIEW_WINDOW_CLOSE_JOB]: defineJob({
+      schema: bookingJob,
+      run: ({ bookingId }) => closeReviewWindow(at(s), bookingId),
     }),
   };
 }

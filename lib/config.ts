@@ -77,8 +77,22 @@ const envSchema = z.object({
    * addresses stay refused; refused in production.
    */
   CALENDAR_FETCH_ALLOW_LOOPBACK: bool.default(false),
+  /**
+   * How long a worker holds a job it claimed before another may run it
+   * (lib/jobs/runner.ts): longer than the slowest job, and how long a job
+   * claimed by a stopped instance waits before it runs again.
+   */
+  JOB_LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
   /** Memory for this instance's rendered-page cache, in MB; 0 turns it off (routes/page_cache.ts). */
   PAGE_CACHE_MB: z.coerce.number().min(0).max(65536).default(32),
+  /**
+   * Live message streams (Server-Sent Events) this instance holds open at
+   * most; more are answered 503 and the browser retries later
+   * (lib/messages/live.ts). Each costs about what `deno task bench` reports.
+   */
+  LIVE_STREAMS_MAX: z.coerce.number().int().min(1).max(1_000_000).default(
+    2000,
+  ),
   /**
    * Comma-separated CIDR ranges or addresses of reverse proxies whose
    * X-Forwarded-For is believed (lib/client_address.ts). Unset: none, and

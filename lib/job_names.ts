@@ -47,6 +47,30 @@ export const FILE_CLEANUP_JOB = "files.cleanup";
 
 export const PAYMENT_EVENT_JOB = "payment.event";
 
+/**
+ * An account was deleted: what domains above accounts keep for it goes too
+ * (lib/app.ts wires each step: saved kitchens); payload `{ userId }`.
+ */
+export const ACCOUNT_DELETED_JOB = "account.deleted";
+
+/**
+ * A message may still be unread: its recipient is emailed, at most once
+ * per thread an hour (lib/messages/emails.ts); payload `{ threadId, messageId }`.
+ */
+export const MESSAGE_UNREAD_JOB = "message.unread_email";
+
+/**
+ * A booking ended: its review window opens (lib/reviews/window.ts). Added
+ * by the booking's completion; payload `{ bookingId }`.
+ */
+export const REVIEW_WINDOW_OPEN_JOB = "review.window_open";
+
+/** Three days before a review window closes: a reminder to whoever has not written. */
+export const REVIEW_REMINDER_JOB = "review.closing_reminder";
+
+/** A review window's end: whatever was written is published. */
+export const REVIEW_WINDOW_CLOSE_JOB = "review.window_close";
+
 export type JobName =
   | typeof EMAIL_JOB
   | typeof RESET_REQUEST_JOB
@@ -64,4 +88,9 @@ export type JobName =
   | typeof STAGED_CLEANUP_JOB
   | typeof DOCUMENTS_DECIDED_JOB
   | typeof FILE_CLEANUP_JOB
-  | typeof PAYMENT_EVENT_JOB;
+  | typeof PAYMENT_EVENT_JOB
+  | typeof ACCOUNT_DELETED_JOB
+  | typeof MESSAGE_UNREAD_JOB
+  | typeof REVIEW_WINDOW_OPEN_JOB
+  | typeof REVIEW_REMINDER_JOB
+  | typeof REVIEW_WINDOW_CLOSE_JOB;

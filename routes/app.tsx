@@ -19,6 +19,7 @@ import { csrf } from "./csrf.ts";
 import { devMailbox } from "./dev/mailbox.tsx";
 import { documents } from "./documents.ts";
 import { forgotPassword } from "./forgot_password.tsx";
+import { health } from "./health.ts";
 import { help } from "./help.tsx";
 import { home } from "./home.tsx";
 import { host } from "./host/index.tsx";
@@ -26,15 +27,21 @@ import { kitchens } from "./kitchens.tsx";
 import { defaultBodyLimit } from "./limits.ts";
 import { login } from "./login.tsx";
 import { logout } from "./logout.ts";
+import { messages, messagesBadge } from "./messages/index.tsx";
+import { files as messageFiles } from "./messages/files.ts";
+import { live } from "./messages/live.ts";
 import { pageCache } from "./page_cache.ts";
 import { photos } from "./photos.ts";
 import { privacy } from "./privacy.tsx";
+import { saved } from "./saved.tsx";
 import { passwordReset } from "./reset_password.tsx";
+import { reviews } from "./reviews.tsx";
 import { search } from "./search.tsx";
 import { securityHeaders } from "./security.ts";
 import { tileSource } from "../lib/place/tiles.ts";
 import { clientAddress, sessions } from "./session.ts";
 import { signup } from "./signup.tsx";
+import { requestTelemetry } from "./telemetry.ts";
 import { terms } from "./terms.tsx";
 import { verifyEmail } from "./verify_email.tsx";
 
@@ -53,11 +60,16 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     stripeBase ? [new URL(stripeBase).origin] : [],
     tiles ? [tiles] : [],
   ));
+  // Spans named by route pattern and latency by route; absent without OTEL.
+  const telemetry = requestTelemetry();
+  if (telemetry) app.use(telemetry);
   app.use(async (c, next) => {
     c.set("services", deps.services);
     c.set("manifest", deps.manifest);
     await next();
   });
+  // Probes answer before sessions, CSRF and the page cache: cheap, never cached.
+  app.route("/", health);
   app.use(pageCache({
     kv,
     maxBytes: Math.floor(config.PAGE_CACHE_MB * 1024 * 1024),
@@ -70,6 +82,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.use(csrf([WEBHOOK_PATH]));
   app.use(sessions(["/assets/", "/static/", "/photos/"]));
   app.use(unreadBadge);
+  app.use(messagesBadge);
   // Routes that need more (uploads, the webhook) carry their own.
   app.use(defaultBodyLimit);
 
@@ -98,7 +111,13 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route("/bookings", bookings);
   app.route("/host", host);
   app.route("/admin", admin);
+  app.route("/reviews", reviews);
   app.route("/dev/mailbox", devMailbox);
+  app.route("/saved", saved);
+  // Before the message pages: its routes answer scripts (401, not a login redirect).
+  app.route("/messages", live);
+  app.route("/messages", messages);
+  app.route("/messages", messageFiles);
 
   app.notFound((c) => {
     if (c.req.path.startsWith("/api/")) {

@@ -13,7 +13,10 @@ export type { AppContext, AppDeps, AppEnv } from "./env.ts";
  */
 export function page(
   c: AppContext,
-  props: Omit<LayoutProps, "css" | "children" | "user" | "unread">,
+  props: Omit<
+    LayoutProps,
+    "css" | "children" | "user" | "unread" | "messagesUnread"
+  >,
   body: VNode,
   status: ContentfulStatusCode = 200,
 ): Response {
@@ -23,6 +26,7 @@ export function page(
       css={c.var.manifest.css}
       user={c.var.user ?? null}
       unread={c.var.unread}
+      messagesUnread={c.var.messagesUnread}
     >
       {body}
     </Layout>,

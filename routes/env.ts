@@ -22,6 +22,8 @@ export type AppEnv = {
     sessionHash: string | null;
     /** The user's unread notifications, read for pages only (routes/account/notifications.tsx). */
     unread?: number;
+    /** The user's unread messages, read for pages only (routes/messages/index.tsx). */
+    messagesUnread?: number;
   };
 };
 export type AppContext = Context<AppEnv>;

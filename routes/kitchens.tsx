@@ -1,9 +1,16 @@
 /** `/kitchens/:id`: a kitchen's public page (components/KitchenPage.tsx). */
 import { Hono } from "hono";
 import { PublicKitchenPage } from "../components/KitchenPage.tsx";
-import { loadKitchenPageFor } from "../lib/compliance/kitchen_page.ts";
+import { KitchenReviewsPage } from "../components/ReviewPages.tsx";
+import {
+  loadKitchenReviewsPage,
+  loadReviewedKitchenPage,
+} from "../lib/reviews/pages.ts";
+import { reviewsPageQuery } from "../lib/reviews/schema.ts";
+import { ValidationError } from "../lib/errors.ts";
 import { ID_PATTERN } from "../lib/ids.ts";
 import { kitchenPageQuery } from "../lib/kitchens/pick.ts";
+import { hostReplyFigure } from "../lib/messages/views.ts";
 import { type AppEnv, page } from "./context.tsx";
 import { readQuery } from "./forms.ts";
 
@@ -14,7 +21,7 @@ kitchens.get(`/:id{${ID_PATTERN}}`, async (c) => {
   const { kv, clock: now } = c.var.services;
   const user = c.var.user;
   const read = readQuery(c, kitchenPageQuery);
-  const data = await loadKitchenPageFor(
+  const data = await loadReviewedKitchenPage(
     kv,
     c.req.param("id"),
     read.ok ? read.data : {},
@@ -22,6 +29,10 @@ kitchens.get(`/:id{${ID_PATTERN}}`, async (c) => {
     user?.id ?? null,
   );
   const k = data.kitchen;
+  // "Ask the host" and how fast they answer (lib/messages); not to the host.
+  const ask = user?.id === k.hostId
+    ? undefined
+    : { replies: await hostReplyFigure(kv, k.hostId, now()) };
   return page(
     c,
     {
@@ -29,6 +40,34 @@ kitchens.get(`/:id{${ID_PATTERN}}`, async (c) => {
       description: k.description.slice(0, 160),
       city: k.address.city,
     },
-    <PublicKitchenPage data={data} tiles={c.var.services.mapTiles} />,
+    <PublicKitchenPage
+      data={data}
+      ask={ask}
+      tiles={c.var.services.mapTiles}
+    />,
+  );
+});
+
+/** `/kitchens/:id/reviews`: every published review, newest first, ten a page (lib/reviews). */
+kitchens.get(`/:id{${ID_PATTERN}}/reviews`, async (c) => {
+  const read = readQuery(c, reviewsPageQuery);
+  if (!read.ok) {
+    throw new ValidationError(
+      read.form.errors,
+      "That page of reviews does not exist.",
+    );
+  }
+  const view = await loadKitchenReviewsPage(
+    c.var.services.kv,
+    c.req.param("id"),
+    read.data.before || null,
+  );
+  return page(
+    c,
+    {
+      title: `Reviews of ${view.kitchen.title}`,
+      city: view.kitchen.address.city,
+    },
+    <KitchenReviewsPage {...view} />,
   );
 });

@@ -6,7 +6,7 @@ import {
   searchTitle,
   type SearchView,
 } from "../components/SearchPage.tsx";
-import { loadSearchPage } from "../lib/kitchens/pages.ts";
+import { loadRatedSearchPage } from "../lib/reviews/search.ts";
 import { searchQuery } from "../lib/kitchens/search_query.ts";
 import { type AppContext, type AppEnv, page } from "./context.tsx";
 import { readQuery } from "./forms.ts";
@@ -41,7 +41,7 @@ search.get("/", async (c) => {
   const { kv, clock: now, mapTiles } = c.var.services;
   let found;
   try {
-    found = await loadSearchPage(kv, q, now());
+    found = await loadRatedSearchPage(kv, q, now(), c.var.user?.id ?? null);
   } catch (err) {
     // A page link from another search: said beside the filters, like any field.
     if (!(err instanceof ValidationError)) throw err;
@@ -51,7 +51,7 @@ search.get("/", async (c) => {
       400,
     );
   }
-  const { city, result, centre, map, placeProblem } = found;
+  const { city, result, centre, map, placeProblem, saved } = found;
   // The same status as /cities/<unknown>; the page still offers every city.
   if (placeProblem) {
     return render(c, { kind: "unknown-place", q, problem: placeProblem }, 404);
@@ -63,6 +63,7 @@ search.get("/", async (c) => {
     q,
     city,
     result,
+    saved,
     centre,
     map: map && { points: map, tiles: mapTiles, cssHref },
   });

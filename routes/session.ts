@@ -43,7 +43,14 @@ export function sessions(skip: string[] = []): MiddlewareHandler<AppEnv> {
 }
 
 /** Areas that are about one person even before anyone signs in (they redirect). */
-const PRIVATE_AREAS = ["/account", "/admin", "/dev/", "/bookings", "/host"];
+const PRIVATE_AREAS = [
+  "/account",
+  "/admin",
+  "/dev/",
+  "/bookings",
+  "/host",
+  "/saved",
+];
 
 /**
  * A response made for a signed-in user (or from a private area) must never

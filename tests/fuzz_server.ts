@@ -21,6 +21,8 @@ export interface ServerProcess {
   tail(lines?: number): string[];
   /** Stops the process (if it still runs) and waits for its output to end. */
   stop(): Promise<void>;
+  /** Kills the process at once (SIGKILL, as a platform stopping an instance does) and waits for it. */
+  kill(): Promise<void>;
 }
 
 export interface ServerOptions {
@@ -118,6 +120,15 @@ async function startOnce(
         }
         const done = await within(child.status, 3000);
         if (!done) child.kill("SIGKILL");
+      }
+      await child.status;
+      await drained;
+    },
+    kill: async () => {
+      try {
+        child.kill("SIGKILL");
+      } catch {
+        // Already gone.
       }
       await child.status;
       await drained;

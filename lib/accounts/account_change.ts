@@ -143,7 +143,11 @@ export function changeUserAsStaff(
   userId: string,
   change: (u: User) => User,
   now: number,
-  extra: (atomic: Deno.AtomicOperation, before: User, after: User) => void,
+  extra: (
+    atomic: Deno.AtomicOperation,
+    before: User,
+    after: User,
+  ) => Promise<void> | void,
   opts: { endSessions?: boolean } = {},
 ): Promise<User> {
   const endSessions = opts.endSessions ? {} : undefined;

@@ -1,5 +1,7 @@
 /** Deleting one's own account. */
 import { ConflictError, ValidationError } from "../errors.ts";
+import { ACCOUNT_DELETED_JOB } from "../job_names.ts";
+import { addJob } from "../jobs/outbox.ts";
 import { addHostRemoval } from "../hosts/repo.ts";
 import { hostHasKitchens } from "../kitchens/repo.ts";
 import { type AccountDeps, requirePassword } from "./account_change.ts";
@@ -9,7 +11,8 @@ import type { User } from "./schema.ts";
 import { addEndSessions } from "./sessions.ts";
 
 /**
- * Deletes the account, its sign-in index and sessions. A host whose kitchens
+ * Deletes the account, its sign-in index and sessions, and (in a job) its
+ * saved kitchens. A host whose kitchens
  * are listed must hand them over first, so no listing is left without an owner.
  */
 export async function deleteAccount(
@@ -32,6 +35,13 @@ export async function deleteAccount(
   await addHostRemoval(atomic, deps.kv, userId);
   const endedSessions = await addEndSessions(atomic, deps.kv, userId);
   await addRemoveTrustedDevices(atomic, deps.kv, userId);
+  // Domains above accounts (saved kitchens) forget the user in a job: they
+  // cannot be imported from here, and their lists need atomics of their own.
+  addJob(atomic, {
+    id: `account-deleted:${userId}`,
+    type: ACCOUNT_DELETED_JOB,
+    payload: { userId },
+  }, { now: deps.now, wake: deps.mail.wake });
   const change = { userId, endedSessions, hostProfile: true };
   if (!(await commitAccountChange(deps.kv, atomic, change))) {
     throw new ConflictError(

@@ -15,7 +15,7 @@ import { keys } from "../db/keys.ts";
 import { cached, forget } from "../db/read_cache.ts";
 import { ValidationError } from "../errors.ts";
 import { forgetHost } from "../hosts/repo.ts";
-import { isId } from "../ids.ts";
+import { isUserId } from "../ids.ts";
 import {
   type RenterProfile,
   renterProfileOf,
@@ -178,6 +178,15 @@ export function viewSession(
   );
 }
 
+/**
+ * The key holding a session, for a live stream to `kv.watch` beside its
+ * own: the stream ends the moment the session does (logout, a new
+ * password, a suspension), on every instance, with no polling.
+ */
+export function sessionWatchKey(hash: string): Deno.KvKey {
+  return keys.session(hash);
+}
+
 /** The user behind a session, through the read cache; every account write drops it. */
 export function viewSessionUser(
   kv: Deno.Kv,
@@ -226,7 +235,7 @@ export async function getRenterProfile(
   kv: Deno.Kv,
   userId: string,
 ): Promise<RenterProfile> {
-  if (!isId(userId)) return renterProfileOf(null);
+  if (!isUserId(userId)) return renterProfileOf(null);
   return renterProfileOf((await kv.get(keys.renterProfile(userId))).value);
 }
 
@@ -251,7 +260,7 @@ export async function saveRenterProfile(
   input: RenterProfile,
   now: number,
 ): Promise<RenterProfile> {
-  if (!isId(userId)) throw new ValidationError({}, "No such renter.");
+  if (!isUserId(userId)) throw new ValidationError({}, "No such renter.");
   const parsed = storedProfile.safeParse({ v: 1, ...input, updatedAt: now });
   if (!parsed.success) {
     const issues: Record<string, string> = {};

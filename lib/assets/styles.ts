@@ -46,8 +46,15 @@ const CLASS_TOKEN =
 export function extractClassCandidates(source: string): Set<string> {
   const out = new Set<string>();
   for (const m of source.matchAll(STRING_LITERAL)) {
-    // `${...}` parts of template literals are code, not class text.
-    const text = (m[1] ?? m[2] ?? m[3] ?? "").replace(/\$\{[^}]*\}/g, " ");
+    // `${...}` parts of template literals are code, not class text; the
+    // strings in that code (`${error ? "border-red-600" : ""}`) are.
+    const text = (m[1] ?? m[2] ?? m[3] ?? "").replace(
+      /\$\{([^}]*)\}/g,
+      (_, code: string) => {
+        for (const token of extractClassCandidates(code)) out.add(token);
+        return " ";
+      },
+    );
     for (const token of text.split(/\s+/)) {
       if (token.length > 0 && token.length <= 80 && CLASS_TOKEN.test(token)) {
         out.add(token);

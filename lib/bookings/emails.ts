@@ -11,6 +11,7 @@ import { POLICY_NAMES } from "../kitchens/policy.ts";
 import type { Kitchen } from "../kitchens/schema.ts";
 import { formatCents } from "../money.ts";
 import { referenceOf } from "./reference.ts";
+import { policyOf } from "./refunds.ts";
 import type { Booking } from "./schema.ts";
 import type { MailSettings } from "../email/job.ts";
 
@@ -76,7 +77,7 @@ export function addBookingEmail(
       paragraphs: [
         `You booked ${name} for ${times}. You paid ${total}.`,
         "The full address and your access code are on the booking page; the code appears 24 hours before the start.",
-        `Cancellation policy: ${POLICY_NAMES[k.cancellationPolicy]}.`,
+        `Cancellation policy: ${POLICY_NAMES[policyOf(b, k)]}.`,
       ],
     },
     confirmed_host: {

@@ -42,7 +42,9 @@ import {
   addDraftRemoval,
   addNewBooking,
   addRenterHolds,
+  afterLostRace,
   commitBookingWrite,
+  DAY_WRITE_ATTEMPTS,
   freeReference,
   getDraftEntry,
   getRenterHoldsEntry,
@@ -56,6 +58,7 @@ import type {
   ReviewRequest,
 } from "./schema.ts";
 import { HOLD_EXPIRY_JOB } from "../job_names.ts";
+import { countHold } from "../telemetry.ts";
 
 /** A hold lasts 35 minutes: it outlives the Checkout Session. */
 export const HOLD_MS = 35 * 60_000;
@@ -335,6 +338,10 @@ export function whoHasTaken(
     : { by: "other" };
 }
 
+/** What a renter hears when the day's record stayed too busy to write. */
+export const BUSY_DAY =
+  "Several people are booking this kitchen right now; please try again in a moment.";
+
 /** The conflict a renter is shown for time that is taken. */
 export function takenError(taken: Taken): ConflictError {
   switch (taken.by) {
@@ -441,7 +448,8 @@ export async function createHold(
     draft.date === req.date && draft.start === req.start &&
     draft.end === req.end;
 
-  for (let attempt = 0; attempt < 8; attempt++) {
+  for (let attempt = 0; attempt < DAY_WRITE_ATTEMPTS; attempt++) {
+    if (attempt > 0) await afterLostRace(attempt);
     const [entries, holds, reference] = await Promise.all([
       readCalendarDays(deps.kv, kitchen.id, days),
       getRenterHoldsEntry(deps.kv, renter.id),
@@ -502,6 +510,7 @@ export async function createHold(
       status: "held",
       mode,
       quote: q,
+      cancellationPolicy: kitchen.cancellationPolicy,
       bufferMs,
       claimDays: days,
       holdExpiresAt,
@@ -547,7 +556,12 @@ export async function createHold(
         runAt: holdExpiresAt,
       }, { now, wake: deps.wake });
     });
-    if (committed) return booking;
+    if (committed) {
+      countHold(payments);
+      return booking;
+    }
   }
-  throw takenError({ by: "other" });
+  // Every attempt found the hours free (the rules above re-read them) and
+  // lost its commit to another write of the same day: busy, not taken.
+  throw new ConflictError(BUSY_DAY);
 }

@@ -16,7 +16,6 @@ import {
   ValidationError,
 } from "../errors.ts";
 import { addJob, addJobEffect } from "../jobs/outbox.ts";
-import type { CancellationPolicy } from "../kitchens/policy.ts";
 import {
   addOccupancy,
   addOccupancyRelease,
@@ -32,12 +31,14 @@ import {
   withFirmClaim,
   withoutClaim,
 } from "./day_claims.ts";
-import { type Canceller, refundForCancellation } from "./refunds.ts";
+import { type Canceller, policyOf, refundForCancellation } from "./refunds.ts";
 import {
   addBookingUpdate,
   addCalendarDay,
   addRenterHolds,
+  afterLostRace,
   commitBookingWrite,
+  DAY_WRITE_ATTEMPTS,
   getBooking,
   getBookingEntry,
   getRenterHoldsEntry,
@@ -53,8 +54,10 @@ import {
   BOOKING_REMINDER_JOB,
   REFUND_JOB,
   REQUEST_TIMEOUT_JOB,
+  REVIEW_WINDOW_OPEN_JOB,
 } from "../job_names.ts";
 import type { MailSettings } from "../email/job.ts";
+import { countCancellation, countPaidBooking } from "../telemetry.ts";
 
 export const REMINDER_BEFORE_MS = 24 * 3600_000;
 /** How long a request waits for an answer (the host's, or staff's on documents), at most. */
@@ -112,7 +115,8 @@ export async function changeBooking(
   id: string,
   apply: (b: Booking, days: CalendarDay[]) => Change | null,
 ): Promise<Booking> {
-  for (let attempt = 0; attempt < 8; attempt++) {
+  for (let attempt = 0; attempt < DAY_WRITE_ATTEMPTS; attempt++) {
+    if (attempt > 0) await afterLostRace(attempt);
     const entry = await getBookingEntry(deps.kv, id);
     if (!entry.value) {
       throw new NotFoundError("We could not find that booking.");
@@ -372,7 +376,12 @@ export async function confirmPayment(
       },
     };
   });
-  return { kind: outcome, booking } as ConfirmOutcome;
+  // Set inside the change; TypeScript cannot see that it ran.
+  const kind = outcome as ConfirmOutcome["kind"];
+  if (kind === "confirmed" || kind === "requested") {
+    countPaidBooking(kind, refs.provider);
+  }
+  return { kind, booking } as ConfirmOutcome;
 }
 
 export function addConfirmedTimers(
@@ -427,21 +436,30 @@ export async function completeBooking(
 ): Promise<Booking> {
   return await changeBooking(deps, id, (b) => {
     if (b.status !== "confirmed" || b.end > deps.now) return null;
-    return { booking: { ...b, status: transition(b.status, "complete") } };
+    return {
+      booking: { ...b, status: transition(b.status, "complete") },
+      // Both sides may review it now (lib/reviews runs the job).
+      extra: (atomic) =>
+        addJob(atomic, {
+          id: `review-window:${id}`,
+          type: REVIEW_WINDOW_OPEN_JOB,
+          payload: { bookingId: id },
+        }, { now: deps.now, wake: deps.mail.wake }),
+    };
   });
 }
 
 /** What a cancellation by `by` would refund right now (for the cancel button). */
 export function refundNow(
   b: Booking,
-  policy: CancellationPolicy,
+  kitchen: Pick<Kitchen, "cancellationPolicy">,
   by: Canceller,
   now: number,
 ) {
   return refundForCancellation({
     quote: b.quote,
     cancelledBy: by,
-    policy,
+    policy: policyOf(b, kitchen),
     startMs: b.start,
     cancelledAtMs: now,
   });
@@ -490,7 +508,7 @@ export async function cancelBooking(
   const { reason } = request;
   const p = await parties(deps.kv, id);
   const kitchen = p.kitchen;
-  return await changeBooking(deps, id, (b) => {
+  const cancelled = await changeBooking(deps, id, (b) => {
     const by = cancellerThrough(b, actor, request.through);
     if (!by) {
       throw new ForbiddenError(
@@ -506,7 +524,7 @@ export async function cancelBooking(
       );
     }
     const status = transition(b.status, "cancel");
-    const refund = refundNow(b, kitchen.cancellationPolicy, by, deps.now);
+    const refund = refundNow(b, kitchen, by, deps.now);
     const n = b.ledger.filter((e) => e.kind === "refund").length + 1;
     const at = deps.now;
     const ledger: LedgerEntry[] = refund.refundCents > 0
@@ -592,6 +610,8 @@ export async function cancelBooking(
       },
     };
   });
+  if (cancelled.cancellation) countCancellation(cancelled.cancellation.by);
+  return cancelled;
 }
 
 /** The kitchen and the people a booking's emails go to (a demo host may have no account). */

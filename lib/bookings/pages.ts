@@ -18,6 +18,7 @@ import { receiptFileName, receiptPdf } from "./receipt.ts";
 import { referenceOf } from "./reference.ts";
 import {
   type Canceller,
+  policyOf,
   type RefundDeadline,
   refundDeadline,
 } from "./refunds.ts";
@@ -113,7 +114,7 @@ export async function loadBookingPage(
   // staff cancel from the staff page, with a reason.
   const by = cancellerThrough(booking, viewer, ["renter", "host"]);
   const refund = booking.status === "confirmed" && by
-    ? refundNow(booking, kitchen.cancellationPolicy, by, now)
+    ? refundNow(booking, kitchen, by, now)
     : null;
   const confirmed = booking.status === "confirmed";
   const address = fullAddress(kitchen);
@@ -138,9 +139,9 @@ export async function loadBookingPage(
         by,
         refundCents: refund.refundCents,
         refundBps: refund.refundBps,
-        policy: kitchen.cancellationPolicy,
+        policy: policyOf(booking, kitchen),
         deadline: by === "renter"
-          ? refundDeadline(kitchen.cancellationPolicy, booking.start, now)
+          ? refundDeadline(policyOf(booking, kitchen), booking.start, now)
           : null,
       }
       : null,

@@ -31,6 +31,17 @@ import {
 import { bpsOf, type Quote, sumByPayee } from "./pricing.ts";
 
 export const CANCELLERS = ["renter", "host", "admin"] as const;
+
+/**
+ * The policy a booking's refund follows: the one it was made under, or, for
+ * bookings from before that was kept, the kitchen's current one.
+ */
+export function policyOf(
+  booking: { cancellationPolicy?: CancellationPolicy },
+  kitchen: { cancellationPolicy: CancellationPolicy },
+): CancellationPolicy {
+  return booking.cancellationPolicy ?? kitchen.cancellationPolicy;
+}
 /** Who cancelled: the renter, the host, or staff. */
 export type Canceller = typeof CANCELLERS[number];
 

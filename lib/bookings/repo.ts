@@ -334,6 +334,26 @@ export interface Touched {
 }
 
 /**
+ * How often a write that touches a kitchen's day records tries before it
+ * gives up. Each of a day's holds, payments and cancellations rewrites the
+ * same record, so twenty renters booking different hours of one kitchen's
+ * day at once each lose a few races before their turn: every loss costs a
+ * fresh read and a pause (`afterLostRace`), never a wrong answer.
+ */
+export const DAY_WRITE_ATTEMPTS = 40;
+
+/**
+ * Waits a moment before retry `attempt` (from 1) of a write that lost a
+ * race. Writers that retry at once collide again with the same others; a
+ * random pause, a little longer each time (at most 50 ms), lets them take
+ * turns.
+ */
+export function afterLostRace(attempt: number): Promise<void> {
+  const ms = Math.random() * Math.min(50, 2 ** attempt);
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
  * Builds one atomic with `write` and commits it (DESIGN §5: one atomic per
  * logical write). When it lands, this instance drops its cached busy times
  * of the kitchen and its cached views of the host, so nobody sees their own

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ValidationError } from "../errors.ts";
+import { CANCELLATION_POLICIES } from "../kitchens/policy.ts";
 import { localDate } from "../kitchens/schema.ts";
 import { optionalText } from "../text.ts";
 import { quoteSchema } from "./pricing.ts";
@@ -67,6 +68,12 @@ export const bookingRecord = z.object({
   status: bookingStatusSchema,
   mode: z.enum(BOOKING_MODES),
   quote: quoteSchema,
+  /**
+   * The kitchen's cancellation policy when the time was held: a host who
+   * changes the policy later changes it for new bookings only. Bookings from
+   * before it was kept follow the kitchen's current policy (`policyOf`).
+   */
+  cancellationPolicy: z.enum(CANCELLATION_POLICIES).optional(),
   /** The kitchen's buffer when the time was claimed (released with the same claim). */
   bufferMs: z.number().int().min(0),
   /** Local dates of the calendar documents holding this booking's claim. */

@@ -31,6 +31,8 @@ import {
 import { withoutQuietHours } from "./quiet_hours.ts";
 import { viewWallet } from "./repo.ts";
 import { rulePackFor } from "./rules.ts";
+import type { SavedState } from "../saved/schema.ts";
+import { savedStateFor } from "../saved/saving.ts";
 import { type ComplianceDocument, DOCUMENT_KIND_NAMES } from "./schema.ts";
 import {
   notBookableReason,
@@ -109,7 +111,7 @@ export async function loadKitchenPageFor(
   & KitchenPage
   & BookingNotes
   & KitchenPagePicks
-  & { requirements: CityRequirements }
+  & { requirements: CityRequirements; saved: SavedState }
 > {
   const data = await loadCityKitchenPage(kv, id, query.date, now);
   const read = parseKitchenPick(query);
@@ -122,7 +124,7 @@ export async function loadKitchenPageFor(
     );
   }
   const { kitchen: k, today } = data;
-  const [week, [docs, profile]] = await Promise.all([
+  const [week, [docs, profile], saved] = await Promise.all([
     data.bookable ? cityWeek(kv, data, now) : [],
     viewerId
       ? Promise.all([
@@ -130,9 +132,11 @@ export async function loadKitchenPageFor(
         viewRenterProfile(kv, viewerId),
       ])
       : [null, null] as const,
+    savedStateFor(kv, viewerId, id),
   ]);
   return {
     ...data,
+    saved,
     pick: read.pick,
     picked: pickedHours(k, data.date, data.slots, read.pick, data),
     week,

@@ -281,6 +281,7 @@ async function changeUser(
   reason: string,
   now: number,
   suspend: boolean,
+  also?: StaffChangeExtra,
 ): Promise<SessionUser> {
   requireCapability(admin, "admin:act");
   if (!isUserId(id)) {
@@ -313,7 +314,8 @@ async function changeUser(
       return rest;
     },
     now,
-    (atomic, _before, after) => {
+    async (atomic, _before, after) => {
+      await also?.(atomic);
       addAudit(atomic, {
         actor: { kind: "user", id: admin.id, email: admin.email },
         action: suspend ? "user.suspended" : "user.reinstated",
@@ -347,6 +349,15 @@ async function changeUser(
   return shown;
 }
 
+/**
+ * What a higher domain adds to a suspension's atomic (a message report's
+ * decision, lib/messages/reports.ts); it may read, and is called again on
+ * each retry.
+ */
+export type StaffChangeExtra = (
+  atomic: Deno.AtomicOperation,
+) => Promise<void> | void;
+
 /** Suspends an account (admins only, never their own) and ends its sessions. */
 export function suspendUser(
   kv: Deno.Kv,
@@ -354,8 +365,9 @@ export function suspendUser(
   admin: SessionUser | null,
   reason: string,
   now: number,
+  also?: StaffChangeExtra,
 ): Promise<SessionUser> {
-  return changeUser(kv, id, admin, reason, now, true);
+  return changeUser(kv, id, admin, reason, now, true, also);
 }
 
 /** Lifts an account's suspension (admins only, never their own). */

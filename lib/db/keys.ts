@@ -148,6 +148,26 @@ export const keys = {
     window: number,
   ) => ["rate_limits", bucket, subject, window],
 
+  // owner: lib/saved (lib/saved/repo.ts)
+  // A renter's saved kitchens: one entry per (user, kitchen), an index in the
+  // order they were saved, and a per-user count that keeps the list capped.
+  /** A kitchen a user saved (lib/saved/schema.ts); unique per user and kitchen. */
+  savedKitchen: (userId: string, kitchenId: string) => [
+    "saved",
+    userId,
+    kitchenId,
+  ],
+  savedKitchensPrefix: (userId: string) => ["saved", userId],
+  /** A user's saved kitchens by the save's ULID (so by when): the value is the kitchen id. */
+  savedByTime: (userId: string, saveId: string) => [
+    "saved_by_time",
+    userId,
+    saveId,
+  ],
+  savedByTimePrefix: (userId: string) => ["saved_by_time", userId],
+  /** How many kitchens a user has saved (a number, checked by every save and removal). */
+  savedCount: (userId: string) => ["saved_counts", userId],
+
   // owner: lib/bookings (lib/bookings/repo.ts)
   // Bookings and their indexes, each kitchen's calendar days, host blocks,
   // renters' unpaid holds.
@@ -320,6 +340,112 @@ export const keys = {
   /** A contact-form message (lib/support), by ULID: listing is chronological. */
   supportMessage: (id: string) => ["support_messages", id],
   supportMessagesPrefix: () => ["support_messages"],
+
+  // owner: lib/messages (lib/messages/repo.ts)
+  // Threads between a renter and a host and their messages (DESIGN §15),
+  // each side's unread counter and inbox version, blocks, reports, message
+  // settings and hosts' first-reply times.
+  /** A thread: one per renter × kitchen, by ULID. */
+  thread: (id: string) => ["threads", id],
+  /** A user's threads by their newest message (ISO instant): the inbox, newest last. */
+  threadsByUser: (
+    userId: string,
+    lastAtIso: string,
+    id: string,
+  ) => ["threads_by_user", userId, lastAtIso, id],
+  threadsByUserPrefix: (userId: string) => ["threads_by_user", userId],
+  /** Unique: the thread of a renter and a kitchen (questions and bookings share it). */
+  threadByPair: (
+    renterId: string,
+    kitchenId: string,
+  ) => ["thread_by_pair", renterId, kitchenId],
+  /** A thread's messages by ULID: listing is chronological. */
+  message: (threadId: string, id: string) => ["messages", threadId, id],
+  messagesPrefix: (threadId: string) => ["messages", threadId],
+  /** Bumped (Deno.KvU64 sum) by every change to a user's threads: what live updates watch. */
+  inboxVersion: (userId: string) => ["inbox_version", userId],
+  /** A user's unread messages over all threads (Deno.KvU64, changed with sum). */
+  messagesUnread: (userId: string) => ["messages_unread", userId],
+  /** One user blocking another: no messages either way while it stands. */
+  messageBlock: (
+    blockerId: string,
+    blockedId: string,
+  ) => ["message_blocks", blockerId, blockedId],
+  /** A report of a message, by ULID; open ones are also in the staff queue. */
+  messageReport: (id: string) => ["message_reports", id],
+  messageReportsOpen: (id: string) => ["message_reports_open", id],
+  messageReportsOpenPrefix: () => ["message_reports_open"],
+  /** Unique: one report per message and reporter. */
+  messageReportByReporter: (
+    messageId: string,
+    reporterId: string,
+  ) => ["message_reports_by_reporter", messageId, reporterId],
+  /** A user's message settings (emails about unread messages). */
+  messageSettings: (userId: string) => ["message_settings", userId],
+  /** A host's recent first-reply delays, for "Usually replies within…". */
+  hostReplyTimes: (hostId: string) => ["host_reply_times", hostId],
+  // owner: lib/reviews (lib/reviews/repo.ts)
+  // Two-way reviews after a stay (DESIGN §15), their windows, the ratings
+  // they add up to, the index search sorts by rating on, and reports.
+  review: (id: string) => ["reviews", id],
+  /** Unique: one review per booking and side ("renter" reviews the kitchen, "host" the renter). */
+  reviewByBooking: (
+    bookingId: string,
+    side: string,
+  ) => ["reviews_by_booking", bookingId, side],
+  /** A kitchen's published reviews, by review id (ULID, so oldest first). */
+  reviewsByKitchen: (
+    kitchenId: string,
+    id: string,
+  ) => ["reviews_by_kitchen", kitchenId, id],
+  reviewsByKitchenPrefix: (kitchenId: string) => [
+    "reviews_by_kitchen",
+    kitchenId,
+  ],
+  /** Published reviews of a host's kitchens, by review id, for the dashboard. */
+  reviewsByHost: (hostId: string, id: string) => [
+    "reviews_by_host",
+    hostId,
+    id,
+  ],
+  reviewsByHostPrefix: (hostId: string) => ["reviews_by_host", hostId],
+  /** A kitchen's rating: counts and sums of its published reviews' scores. */
+  kitchenRating: (kitchenId: string) => ["rating", kitchenId],
+  /** A renter's rating from hosts: counts and sums, as for kitchens. */
+  renterRating: (renterId: string) => ["renter_rating", renterId],
+  /**
+   * Kitchens with published reviews in a scope (a city or ALL_CITIES), in
+   * the order `/search?sort=rating` lists them: tier (0: at least 3
+   * reviews), then the average in tenths and the count, both negated so
+   * the best come first. The value is the kitchen id.
+   */
+  kitchensByRating: (
+    scope: string,
+    tier: number,
+    negTenths: number,
+    negCount: number,
+    kitchenId: string,
+  ) => ["kitchens_by_rating", scope, tier, negTenths, negCount, kitchenId],
+  kitchensByRatingPrefix: (scope: string) => ["kitchens_by_rating", scope],
+  /** A booking's review window: when it opened and closes, and whether both were told. */
+  reviewWindow: (bookingId: string) => ["review_windows", bookingId],
+  /** Reviews a user may still write, by booking, while the window is open. */
+  reviewDue: (userId: string, bookingId: string) => [
+    "reviews_due",
+    userId,
+    bookingId,
+  ],
+  reviewsDuePrefix: (userId: string) => ["reviews_due", userId],
+  /** Unique: one report per review and person. */
+  reviewReport: (reviewId: string, reporterId: string) => [
+    "review_reports",
+    reviewId,
+    reporterId,
+  ],
+  reviewReportsPrefix: (reviewId: string) => ["review_reports", reviewId],
+  /** Reviews with reports staff have not handled yet, oldest review first. */
+  reportedReview: (reviewId: string) => ["reviews_reported", reviewId],
+  reportedReviewsPrefix: () => ["reviews_reported"],
 
   // owner: lib/db (lib/db/)
   // One-off index backfills.

@@ -118,15 +118,44 @@ async function markPending(
  */
 export async function putFile(
   kv: Deno.Kv,
-  file: {
-    bytes: Uint8Array;
-    contentType: string;
-    id?: string;
-    owner?: string;
-    purpose?: string;
-  },
+  file: NewFile,
   opts: { now?: number } = {},
 ): Promise<StoredFile> {
+  const staged = await stageFile(kv, file, opts);
+  const atomic = kv.atomic();
+  addStagedFile(atomic, staged);
+  const res = await atomic.commit();
+  if (!res.ok) throw new Error(`Could not store file ${staged.manifest.id}`);
+  return staged.manifest;
+}
+
+export interface NewFile {
+  bytes: Uint8Array;
+  contentType: string;
+  id?: string;
+  owner?: string;
+  purpose?: string;
+}
+
+/** A file whose chunks are written and whose manifest waits for the atomic that needs it. */
+export interface StagedFile {
+  readonly manifest: StoredFile;
+  /** The pending marker as written; the manifest's atomic checks it. */
+  readonly marker: { key: Deno.KvKey; versionstamp: string };
+}
+
+/**
+ * Writes a file's chunks under a pending marker and returns its manifest
+ * unwritten, for the caller to commit with whatever the file belongs to
+ * (`addStagedFile`): the file then exists exactly when that record does.
+ * If the caller never commits, the file never exists and the cleanup sweep
+ * removes its chunks (or `discardStagedFile` does at once).
+ */
+export async function stageFile(
+  kv: Deno.Kv,
+  file: NewFile,
+  opts: { now?: number } = {},
+): Promise<StagedFile> {
   const id = file.id ?? newId();
   const now = opts.now ?? Date.now();
   const marker = {
@@ -156,13 +185,33 @@ export async function putFile(
     ...(file.owner ? { owner: file.owner } : {}),
     ...(file.purpose ? { purpose: file.purpose } : {}),
   };
-  const res = await kv.atomic()
-    .check(marker)
-    .set(keys.file(id), manifest)
-    .delete(marker.key)
-    .commit();
-  if (!res.ok) throw new Error(`Could not store file ${id}`);
-  return manifest;
+  return { manifest, marker };
+}
+
+/**
+ * Adds a staged file's manifest to `atomic` (one check, two mutations):
+ * it commits only while the marker is as written, i.e. no sweep has
+ * started removing the chunks.
+ */
+export function addStagedFile(
+  atomic: Deno.AtomicOperation,
+  staged: StagedFile,
+): void {
+  atomic
+    .check(staged.marker)
+    .set(keys.file(staged.manifest.id), staged.manifest)
+    .delete(staged.marker.key);
+}
+
+/** Removes a staged file's chunks now, when what it was for was refused. */
+export async function discardStagedFile(
+  kv: Deno.Kv,
+  staged: StagedFile,
+): Promise<void> {
+  if ((await kv.get(keys.file(staged.manifest.id))).versionstamp !== null) {
+    return;
+  }
+  await removePending(kv, staged.manifest.id);
 }
 
 /** A file's manifest (type, size, owner, purpose) without its bytes; null when there is none. */

@@ -16,6 +16,7 @@
  */
 
 import { logWarn } from "../log.ts";
+import { countDeadLetter, traceJob } from "../telemetry.ts";
 import { z } from "zod";
 import { keys } from "../db/keys.ts";
 import { newId } from "../ids.ts";
@@ -224,7 +225,19 @@ export function createJobRunner(
     entry: Deno.KvEntry<JobRecord>,
   ): Promise<RunOutcome> {
     const claimed = await claim(entry);
+    if (claimed === "dead") countDeadLetter(entry.value.type);
     if (typeof claimed === "string") return claimed;
+    return await traceJob(
+      claimed.value.type,
+      claimed.value.attempts,
+      () => runClaimed(claimed),
+    );
+  }
+
+  /** Validates and runs a job this worker just claimed, and records how it went. */
+  async function runClaimed(
+    claimed: Deno.KvEntry<JobRecord>,
+  ): Promise<RunOutcome> {
     const job = claimed.value;
     // Retrying cannot fix an unknown type or a malformed payload.
     const handler = Object.hasOwn(handlers, job.type)

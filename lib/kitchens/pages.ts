@@ -24,6 +24,7 @@ import {
 } from "./repo.ts";
 import type { Kitchen } from "./schema.ts";
 import {
+  type RankedOrder,
   type SearchHit,
   searchKitchens,
   searchPool,
@@ -207,6 +208,8 @@ export async function loadSearchPage(
   kv: Deno.Kv,
   q: SearchQuery,
   now: number,
+  /** How `sort=rating` ranks (lib/reviews); without it, by price. */
+  ranked?: RankedOrder,
 ): Promise<SearchPageData> {
   const city = q.city ? findCity(q.city) : undefined;
   const none = { centre: null, placeProblem: null, map: null };
@@ -218,7 +221,9 @@ export async function loadSearchPage(
   }
   const centre = resolved;
   const [result, map] = await Promise.all([
-    centre ? searchNear(kv, q, centre, now) : searchKitchens(kv, q, now),
+    centre
+      ? searchNear(kv, q, centre, now)
+      : searchKitchens(kv, q, now, ranked),
     q.view === "map" ? mapHits(kv, q, centre, now) : null,
   ]);
   return {

@@ -43,6 +43,20 @@ export interface SearchHit {
   slot: BookableStart | null;
   /** From a distance search's centre to the kitchen's approximate place (place.ts). */
   distanceMiles?: number;
+  /** Its reviews' average (one decimal) and count, when a higher domain adds them (lib/reviews). */
+  rating?: { average: number; count: number } | null;
+}
+
+/**
+ * An order a higher domain keeps an index for (lib/reviews: by rating):
+ * the kitchens it ranks come first, in its order, then every other match
+ * by price. Kitchens cannot rank themselves by what others know of them.
+ */
+export interface RankedOrder {
+  /** The ranking's index in a scope (a city or ALL_CITIES); its values are kitchen ids. */
+  selector(scope: string): Deno.KvListSelector;
+  /** Which of `kitchens` the ranking lists in `scope`, so the price walk leaves them out. */
+  ranked(kitchens: Kitchen[], scope: string): Promise<Set<string>>;
 }
 
 export interface SearchResult {
@@ -225,17 +239,25 @@ async function scan(
   want: number,
   cursor: string | undefined,
   now: number,
+  /** Another index to walk, and kitchens to leave out (a ranked order's). */
+  walk: {
+    selector?: Deno.KvListSelector;
+    skip?: (kitchens: Kitchen[]) => Promise<Set<string>>;
+  } = {},
 ) {
-  const selector = selectorFor(q);
-  const reverse = q.sort === "newest";
+  const selector = walk.selector ?? selectorFor(q);
+  const reverse = !walk.selector && q.sort === "newest";
   const question = matchQuestion(q);
   const hits: (SearchHit & { cursor: string })[] = [];
   let scanned = 0;
   let lastCursor: string | null = null;
   const check = async (batch: IndexChunk["entries"]) => {
     const kitchens = await getKitchens(kv, batch.map((b) => b.id));
+    const skipped = walk.skip
+      ? await walk.skip(kitchens.filter((k): k is Kitchen => k !== null))
+      : null;
     const checked = await Promise.all(kitchens.map(async (k, i) => {
-      if (!k || !matchesFilters(k, q)) return null;
+      if (!k || !matchesFilters(k, q) || skipped?.has(k.id)) return null;
       const { ok, slot } = await slotFor(kv, k, q, question, now);
       return ok ? { kitchen: k, slot, cursor: batch[i].cursor } : null;
     }));
@@ -298,11 +320,18 @@ export async function searchKitchens(
   kv: Deno.Kv,
   q: SearchQuery,
   now = Date.now(),
+  /** How `sort=rating` ranks; without it that sort is by price. */
+  ranked?: RankedOrder,
 ): Promise<SearchResult> {
   if (q.city && !findCity(q.city)) return EMPTY;
   const counted = hasOnlyCityFilter(q)
     ? await viewKitchenCount(kv, q.city ?? ALL_CITIES)
     : null;
+
+  if (q.sort === "rating" && ranked) {
+    return await rankedSearch(kv, q, now, ranked, counted);
+  }
+  if (q.sort === "rating") q = { ...q, sort: "price" };
 
   if (q.sort === "soonest") {
     const offset = Number(q.cursor?.startsWith("o") ? q.cursor.slice(1) : 0) ||
@@ -344,6 +373,75 @@ export async function searchKitchens(
     ? page[page.length - 1].cursor
     : truncated
     ? lastCursor
+    : null;
+  return {
+    hits: page.map(({ kitchen, slot }) => ({ kitchen, slot })),
+    total: counted !== null
+      ? { count: counted, exact: true }
+      : { count: page.length, exact: nextCursor === null && !q.cursor },
+    nextCursor,
+    truncated,
+  };
+}
+
+/**
+ * A ranked order's page: the kitchens its index lists, in its order, then
+ * the other matches by price. The cursor says which walk to resume: "r…"
+ * in the ranking (after a ranked kitchen), "p…" in the price walk ("p"
+ * alone: its start). A ranked page that runs out continues into the price
+ * walk at once, so pages stay full.
+ */
+async function rankedSearch(
+  kv: Deno.Kv,
+  q: SearchQuery,
+  now: number,
+  ranked: RankedOrder,
+  counted: number | null,
+): Promise<SearchResult> {
+  const scope = q.city ?? ALL_CITIES;
+  const phase = q.cursor ? q.cursor[0] : "r";
+  if (phase !== "r" && phase !== "p") {
+    throw new ValidationError({
+      cursor: "That page link is no longer valid; start again.",
+    });
+  }
+  const resume = q.cursor && q.cursor.length > 1
+    ? q.cursor.slice(1)
+    : undefined;
+  const want = PAGE_SIZE + 1;
+  const hits: (SearchHit & { cursor: string })[] = [];
+  let truncated = false;
+  let stop: string | null = null;
+  if (phase === "r") {
+    const first = await scan(kv, q, want, resume, now, {
+      selector: ranked.selector(scope),
+    });
+    hits.push(...first.hits.map((h) => ({ ...h, cursor: `r${h.cursor}` })));
+    if (first.truncated) {
+      truncated = true;
+      stop = `r${first.lastCursor}`;
+    }
+  }
+  if (hits.length < want && !truncated) {
+    const rest = await scan(
+      kv,
+      { ...q, sort: "price" },
+      want - hits.length,
+      phase === "p" ? resume : undefined,
+      now,
+      { skip: (kitchens) => ranked.ranked(kitchens, scope) },
+    );
+    hits.push(...rest.hits.map((h) => ({ ...h, cursor: `p${h.cursor}` })));
+    if (rest.truncated) {
+      truncated = true;
+      stop = `p${rest.lastCursor}`;
+    }
+  }
+  const page = hits.slice(0, PAGE_SIZE);
+  const nextCursor = hits.length > PAGE_SIZE
+    ? page[page.length - 1].cursor
+    : truncated
+    ? stop
     : null;
   return {
     hits: page.map(({ kitchen, slot }) => ({ kitchen, slot })),

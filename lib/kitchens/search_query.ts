@@ -6,7 +6,14 @@ import { EQUIPMENT_IDS, STORAGE_IDS } from "./vocabulary.ts";
 import { inUnitedStates } from "../place/geo.ts";
 import { NEAR_HINT, parseNear } from "../place/near.ts";
 
-export const SORTS = ["price", "newest", "soonest", "distance"] as const;
+/** "rating" is ranked by lib/reviews (search.ts `RankedOrder`); price otherwise. */
+export const SORTS = [
+  "price",
+  "newest",
+  "soonest",
+  "rating",
+  "distance",
+] as const;
 export type Sort = typeof SORTS[number];
 
 const dollars = z.coerce.number({ error: "Enter a price in dollars" })
@@ -37,7 +44,8 @@ export const searchQuery = z.object({
   storage: choicesField(STORAGE_IDS, "Unknown storage type").default([]),
   sort: optionalField(
     z.enum(SORTS, {
-      error: "Sort by price, newest, soonest available or nearest first",
+      error:
+        "Sort by price, newest, soonest available, rating or nearest first",
     }),
   ).transform((v) => v ?? "price"),
   cursor: optionalField(

@@ -26,6 +26,7 @@ import {
   recordUnprocessable,
 } from "./repo.ts";
 import { verifyWebhook, WebhookBodyError } from "./stripe.ts";
+import { recordWebhookLag } from "../telemetry.ts";
 import { PAYMENT_EVENT_JOB } from "../job_names.ts";
 import {
   bookingId,
@@ -86,6 +87,11 @@ const account = z.object({ id });
 const stripeEnvelope = z.object({
   id,
   type: z.string().min(1).max(100),
+  /**
+   * Epoch seconds; kept only to measure how long delivery and processing
+   * took, so an odd value is dropped rather than refusing the event.
+   */
+  created: z.number().int().nonnegative().optional().catch(undefined),
   data: z.object({ object: z.record(z.string(), z.unknown()) }),
 });
 
@@ -148,6 +154,7 @@ export function parseStripeEvent(
     chargeId: null,
     paymentIntentId: null,
     checkoutSessionId: null,
+    ...(event.created !== undefined && { createdAt: event.created * 1000 }),
   };
   const read = <S extends z.ZodType>(
     schema: S,
@@ -238,6 +245,21 @@ export async function processPaymentEvent(
 ): Promise<void> {
   const event = await getPaymentEvent(deps.kv, eventId);
   if (!event) return;
+  await applyPaymentEvent(deps, event);
+  // Wall-clock time, as the sender's `created` is: the lag is what it was.
+  if (event.createdAt !== undefined) {
+    recordWebhookLag(
+      event.provider,
+      event.type,
+      (Date.now() - event.createdAt) / 1000,
+    );
+  }
+}
+
+async function applyPaymentEvent(
+  deps: PaymentDeps,
+  event: PaymentEvent,
+): Promise<void> {
   const actor = {
     kind: event.provider === "stripe" ? "stripe" as const : "system" as const,
     id: event.id,
@@ -314,6 +336,7 @@ export async function payDemo(
     chargeId: `demo_ch_${id}`,
     paymentIntentId: `demo_pi_${id}`,
     checkoutSessionId: `demo_cs_${id}`,
+    createdAt: deps.now,
   }, { now: deps.now, wake: deps.mail.wake });
 }
 

@@ -15,6 +15,7 @@ import {
   commitBookingWrite,
   getBookingEntry,
 } from "../bookings/repo.ts";
+import { countRefund } from "../telemetry.ts";
 
 export interface RefundJob {
   bookingId: string;
@@ -111,4 +112,5 @@ export async function recordRefund(
   if (!recorded) {
     throw new Error(`Booking ${b.id} changed; retrying the refund record`);
   }
+  countRefund(b.payment.provider, job.amountCents, b.quote.currency);
 }

@@ -26,6 +26,12 @@ export const paymentEvent = z.object({
   chargeId: stripeId.nullable(),
   paymentIntentId: stripeId.nullable(),
   checkoutSessionId: stripeId.nullable(),
+  /**
+   * When its sender made it (epoch ms): Stripe's `created`, or the moment
+   * the demo checkout's Pay was pressed. Processing measures the webhook lag
+   * from it; events recorded before it was kept have none.
+   */
+  createdAt: z.number().int().nonnegative().optional(),
 });
 export type PaymentEvent = z.infer<typeof paymentEvent>;
 

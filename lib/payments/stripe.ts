@@ -4,6 +4,7 @@
  */
 import Stripe from "stripe";
 import { AppError } from "../errors.ts";
+import { traceStripeCall, tracing } from "../telemetry.ts";
 
 /**
  * The SDK's own default API version, written out rather than left implicit:
@@ -51,7 +52,7 @@ export function stripeClient(
       apiVersion: STRIPE_API_VERSION,
       // Deno resolves the SDK's worker build, whose default is already fetch;
       // saying so keeps us off node:http should the resolution ever change.
-      httpClient: Stripe.createFetchHttpClient(),
+      httpClient: tracedHttpClient(Stripe.createFetchHttpClient()),
       appInfo: { name: "Prep" },
       ...(endpoint && {
         host: endpoint.hostname,
@@ -61,6 +62,22 @@ export function stripeClient(
     });
     clients.set(cacheKey, client);
   }
+  return client;
+}
+
+/**
+ * The SDK's HTTP client with a span around every request it makes (each
+ * retry is a call of its own); the client itself when tracing is off.
+ */
+function tracedHttpClient(client: Stripe.HttpClient): Stripe.HttpClient {
+  if (!tracing) return client;
+  const makeRequest = client.makeRequest.bind(client);
+  client.makeRequest = (host, port, path, method, ...rest) =>
+    traceStripeCall(
+      method,
+      path,
+      () => makeRequest(host, port, path, method, ...rest),
+    );
   return client;
 }
 

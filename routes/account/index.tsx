@@ -19,9 +19,11 @@ import {
   updateProfile,
 } from "../../lib/accounts/profile.ts";
 import { becomeHost } from "../../lib/accounts/signup.ts";
-import { loadContinueCard } from "../../lib/bookings/drafts.ts";
+import { loadAccountCards } from "../../lib/reviews/pages.ts";
 import { type AppContext, type AppEnv, page } from "../context.tsx";
 import { wallet } from "./compliance.tsx";
+import { messageSettings } from "./messages.tsx";
+import { getMessageSettings } from "../../lib/messages/settings.ts";
 import { notifications } from "./notifications.tsx";
 import { formFailure, readForm, readNotice } from "../forms.ts";
 import { redirect } from "../headers.ts";
@@ -58,6 +60,9 @@ const NOTICES: Record<string, string> = {
   password: "Your password is changed. Other devices have been logged out.",
   host:
     "You are now a host. List your first kitchen from Hosting in the menu; your listings and payouts live on this account.",
+  "message-emails-on":
+    "We will email you when a message is unread for 10 minutes.",
+  "message-emails-off": "We will not email you about unread messages.",
 };
 
 async function renderAccount(
@@ -67,11 +72,10 @@ async function renderAccount(
   status: 200 | 400 | 409 | 429 = 200,
 ) {
   const notice = NOTICES[readNotice(c)];
-  const continueBooking = await loadContinueCard(
-    c.var.services.kv,
-    user.id,
-    c.var.services.clock(),
-  );
+  const [{ continueBooking, reviewsDue }, messages] = await Promise.all([
+    loadAccountCards(c.var.services.kv, user.id, c.var.services.clock()),
+    getMessageSettings(c.var.services.kv, user.id),
+  ]);
   return page(
     c,
     { title: "Your account" },
@@ -80,6 +84,8 @@ async function renderAccount(
       forms={forms}
       notice={notice}
       continueBooking={continueBooking}
+      messageEmails={messages.emailUnread}
+      reviewsDue={reviewsDue}
     />,
     status,
   );
@@ -92,6 +98,7 @@ account.use(async (c, next) => {
 });
 
 account.get("/", (c) => renderAccount(c, c.var.user!));
+account.route("/messages", messageSettings);
 
 account.post("/profile", async (c) => {
   const user = c.var.user!;

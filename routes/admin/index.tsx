@@ -15,6 +15,8 @@ import { adminDocuments } from "./documents.tsx";
 import { adminJobs } from "./jobs.tsx";
 import { adminKitchens } from "./kitchens.tsx";
 import { adminMessages } from "./messages.tsx";
+import { adminReports } from "./reports.tsx";
+import { adminReviews } from "./reviews.tsx";
 import { adminUsers } from "./users.tsx";
 
 export const admin = new Hono<AppEnv>();
@@ -42,3 +44,5 @@ admin.route("/users", adminUsers);
 admin.route("/certifiers", adminCertifiers);
 admin.route("/messages", adminMessages);
 admin.route("/jobs", adminJobs);
+admin.route("/reports", adminReports);
+admin.route("/reviews", adminReviews);

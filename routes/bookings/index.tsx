@@ -20,6 +20,9 @@ import {
   loadReceipt,
   loadTrips,
 } from "../../lib/bookings/pages.ts";
+import { loadReviewedBookingPage } from "../../lib/reviews/pages.ts";
+import { reviewNotice } from "../../components/ReviewPages.tsx";
+import { bookingReview } from "./review.tsx";
 import { withdrawRequest } from "../../lib/bookings/requests.ts";
 import {
   holdRequest,
@@ -204,7 +207,7 @@ bookings.post("/", async (c) => {
 
 bookings.get(`/:id{${ID_PATTERN}}`, async (c) => {
   const now = c.var.services.clock();
-  const view = await loadBookingPage(
+  const view = await loadReviewedBookingPage(
     c.var.services.kv,
     c.req.param("id"),
     c.var.user!,
@@ -219,6 +222,7 @@ bookings.get(`/:id{${ID_PATTERN}}`, async (c) => {
     <BookingPage
       {...view}
       notice={notice}
+      reviewNotice={reviewNotice(readNotice(c))}
       confirming={confirming}
       now={now}
       tiles={c.var.services.mapTiles}
@@ -314,3 +318,6 @@ bookings.post(`/:id{${ID_PATTERN}}/withdraw`, async (c) => {
   await withdrawRequest(at(c.var.services), id, c.var.user!);
   return redirect(c, `/bookings/${id}?notice=withdrawn`);
 });
+
+// Reviews after the stay (lib/reviews): /bookings/:id/review.
+bookings.route("/", bookingReview);

@@ -13,7 +13,7 @@ import { at } from "../../lib/app.ts";
 import { cancelBooking } from "../../lib/bookings/lifecycle.ts";
 import { loadHostBookings } from "../../lib/bookings/pages.ts";
 import { declineForm, declineRequest } from "../../lib/bookings/requests.ts";
-import { loadHostRequest } from "../../lib/compliance/host_request.ts";
+import { loadReviewedHostRequest } from "../../lib/reviews/pages.ts";
 import { ID_PATTERN } from "../../lib/ids.ts";
 import { acceptRequest } from "../../lib/payments/requests.ts";
 import { type AppContext, type AppEnv, page } from "../context.tsx";
@@ -52,7 +52,7 @@ async function renderRequest(
   status: 200 | FormStatus = 200,
 ) {
   const now = c.var.services.clock();
-  const view = await loadHostRequest(
+  const view = await loadReviewedHostRequest(
     c.var.services.kv,
     id,
     c.var.user!.id,

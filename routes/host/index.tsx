@@ -16,9 +16,9 @@ import {
   calendarQuery,
   dashboardQuery,
   hostEarningsCsv,
-  viewHostDashboard,
   viewHostMonth,
 } from "../../lib/bookings/dashboard.ts";
+import { viewReviewedHostDashboard } from "../../lib/reviews/pages.ts";
 import { ForbiddenError, ValidationError } from "../../lib/errors.ts";
 import { type AppEnv, page } from "../context.tsx";
 import { readQuery } from "../forms.ts";
@@ -48,7 +48,7 @@ host.get("/", async (c) => {
     );
   }
   // Rendered once per host and month, and cached with its data.
-  const parts = await viewHostDashboard(
+  const { parts, reviews } = await viewReviewedHostDashboard(
     c.var.services.kv,
     c.var.user!.id,
     read.data.month,
@@ -58,7 +58,11 @@ host.get("/", async (c) => {
   return page(
     c,
     { title: "Host dashboard" },
-    <HostDashboard parts={parts} support={c.var.services.support.email} />,
+    <HostDashboard
+      parts={parts}
+      reviews={reviews}
+      support={c.var.services.support.email}
+    />,
   );
 });
 

@@ -369,7 +369,7 @@ async function cancelDemo(
   at: number,
 ): Promise<Booking> {
   const cancelled = await changeBooking(deps(kv, at), id, (b) => {
-    const refund = refundNow(b, kitchen.cancellationPolicy, by, at);
+    const refund = refundNow(b, kitchen, by, at);
     const ledger: LedgerEntry[] = refund.refundCents > 0
       ? [
         ...b.ledger,

@@ -1,13 +1,18 @@
 /**
  * Everything demo data is, seeded in order: the catalogue (hosts, kitchens,
  * photos), the kitchens' permits and, where development features run, the
- * demo accounts and the demo host's bookings. Each step is idempotent, so every start may call this.
+ * demo accounts, the demo host's bookings, their conversations and reviews,
+ * and the demo renter's saved kitchens. Each step is idempotent, so every
+ * start may call this.
  * Only start-up (when SEED_DEMO_DATA is on) and `deno task seed` import it.
  */
 import { seedDemoAccounts } from "./accounts.ts";
 import { seedDemoBookings } from "./bookings.ts";
 import { DEMO_SEED, seedDemoData } from "./catalogue.ts";
 import { demoKitchens, seedDemoCompliance } from "./compliance.ts";
+import { seedDemoSaved } from "./saved.ts";
+import { seedDemoMessages } from "./messages.ts";
+import { seedDemoReviews } from "./reviews.ts";
 
 export { demoAccountLines } from "./accounts.ts";
 
@@ -29,6 +34,10 @@ export async function seedDemo(
   if (opts.accounts) {
     await seedDemoAccounts(kv);
     await seedDemoBookings(kv);
+    await seedDemoSaved(kv);
+    // The demo renter and host's conversations, one of them on a booking.
+    await seedDemoMessages(kv);
+    await seedDemoReviews(kv);
   }
   return { ...res, seed: DEMO_SEED };
 }

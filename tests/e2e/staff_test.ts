@@ -140,6 +140,8 @@ browserTest(
           "Audit log",
           "Failed jobs",
           "Contact messages",
+          "Reports",
+          "Reviews",
         ],
       );
       await audit(page, "/admin");

@@ -25,6 +25,15 @@ import {
   userByEmail,
 } from "../account_helpers.ts";
 import { addConfirmedBooking, kitchenFixture, testApp } from "../helpers.ts";
+import { at } from "../../lib/app.ts";
+import { sendReply } from "../../lib/messages/replies.ts";
+import { reportMessage } from "../../lib/messages/safety.ts";
+import {
+  replyInThread,
+  startConversation,
+} from "../../lib/messages/threads.ts";
+import { reportReview } from "../../lib/reviews/moderation.ts";
+import { submitReview } from "../../lib/reviews/write.ts";
 
 const NOW = Date.parse("2026-12-01T15:00:00Z");
 
@@ -48,6 +57,15 @@ const STAFF_READ: Expect = {
   support: 200,
   admin: 200,
 };
+/** Pages anyone may load, signed in or not. */
+const EVERYONE: Expect = {
+  anonymous: 200,
+  renter: 200,
+  hostA: 200,
+  hostB: 200,
+  support: 200,
+  admin: 200,
+};
 /** Staff actions: support reads but may not act. */
 const staffAct = (admin: number): Expect => ({
   ...STAFF_READ,
@@ -56,7 +74,7 @@ const staffAct = (admin: number): Expect => ({
 });
 
 interface Case {
-  method: "GET" | "POST";
+  method: "GET" | "POST" | "PUT" | "DELETE";
   path: string;
   form?: Record<string, string> | (() => Promise<FormData>);
   expect: Expect;
@@ -104,6 +122,60 @@ function booking(t: T, k: Kitchen, renterId: string): Promise<Booking> {
   return addConfirmedBooking(t.kv, k, renterId, NOW + 2 * 24 * 3600_000, NOW);
 }
 
+/** The saved-kitchens routes, for every visitor (issue 18 §12). */
+function savedCases(kitchen: string, suspended: string): Case[] {
+  const signedIn = (status: number, anonymous: number): Expect => ({
+    anonymous,
+    renter: status,
+    hostA: status,
+    hostB: status,
+    support: status,
+    admin: status,
+  });
+  const back = { back: "/search?city=chicago" };
+  return [
+    { method: "GET", path: "/saved", expect: signedIn(200, 303) },
+    {
+      method: "GET",
+      path: `/saved/${kitchen}?back=%2Fsearch`,
+      expect: signedIn(200, 303),
+    },
+    {
+      method: "POST",
+      path: `/saved/${kitchen}`,
+      form: back,
+      expect: signedIn(303, 303),
+    },
+    {
+      method: "POST",
+      path: `/saved/${kitchen}/remove`,
+      form: back,
+      expect: signedIn(303, 303),
+    },
+    {
+      method: "POST",
+      path: `/saved/${suspended}`,
+      form: back,
+      expect: signedIn(404, 404),
+    },
+    {
+      method: "PUT",
+      path: `/api/saved/${kitchen}`,
+      expect: signedIn(200, 401),
+    },
+    {
+      method: "DELETE",
+      path: `/api/saved/${kitchen}`,
+      expect: signedIn(200, 401),
+    },
+    {
+      method: "PUT",
+      path: `/api/saved/${suspended}`,
+      expect: signedIn(404, 401),
+    },
+  ];
+}
+
 /** "/admin/x/:id{[0-9…]{26}}/:action{a|b}" → "/admin/x/:id/:action". */
 function normalise(path: string): string {
   let out = "";
@@ -120,6 +192,7 @@ function normalise(path: string): string {
 function patternOf(path: string): string {
   return path.split("?")[0]
     .replace(/\/[0-9A-HJKMNP-TV-Z]{26}/g, "/:id")
+    .replace(/\/files\/:id$/, "/files/:messageId")
     .replace(
       /\/(verify|reject|request_renewal|suspend|reinstate)$/,
       "/:action",
@@ -179,9 +252,50 @@ async function setup() {
     deadAt: NOW,
   };
   await t.kv.set(keys.deadJob(deadJob.id), deadJob);
+  const reviews = await reviewSetup(t, kitchenA, renter.user.id);
   // Targets of the reinstate actions, suspended beforehand.
   await suspendKitchen(t.kv, kitchenB.id, admin.user, "Set up", NOW);
   await suspendUser(t.kv, ulf.user.id, admin.user, "Set up", NOW);
+  // Saved kitchens (issue 18 §12): one no staff action above touches, and
+  // one suspended for good, which nobody may save.
+  const kitchenOpen = await kitchen(t, hostA.user.id, "Hal's Other Kitchen");
+  const kitchenGone = await kitchen(t, hostB.user.id, "Sue's Closed Kitchen");
+  await suspendKitchen(t.kv, kitchenGone.id, admin.user, "Set up", NOW);
+  // A thread between the renter and host A, with a report of host A's message.
+  const asked = await startConversation(
+    at(t.services),
+    renter.user,
+    { kitchen: kitchenA.id },
+    "Is the mixer free?",
+  );
+  const answer = await replyInThread(
+    at(t.services),
+    hostA.user,
+    asked.thread.id,
+    "Pay me outside Prep",
+  );
+  const answer2 = await replyInThread(
+    at(t.services),
+    hostA.user,
+    asked.thread.id,
+    "Or by wire",
+  );
+  // A file host A sent in the thread (issue 18 §4).
+  const withFile = await sendReply(
+    at(t.services),
+    hostA.user,
+    asked.thread.id,
+    { text: "The menu", file: { bytes: pdf(), name: "menu.pdf" } },
+  );
+  const report = await reportMessage(
+    at(t.services),
+    renter.user,
+    asked.thread.id,
+    {
+      message: answer.message.id,
+      reason: "Set up",
+    },
+  );
   const cookies: Record<Role, string | undefined> = {
     anonymous: undefined,
     renter: renter.cookie,
@@ -200,10 +314,63 @@ async function setup() {
       ulf: ulf.user.id,
       kitchenA: kitchenA.id,
       kitchenB: kitchenB.id,
+      kitchenOpen: kitchenOpen.id,
+      kitchenGone: kitchenGone.id,
       booking: b.id,
       deadJob: deadJob.id,
+      thread: asked.thread.id,
+      hostMessage2: answer2.message.id,
+      fileMessage: withFile.message.id,
+      report: report.id,
+      ...reviews,
     },
     docs,
+  };
+}
+
+const REVIEW_TEXT = "A clean kitchen that matched its listing well.";
+
+/**
+ * Reviews (issue 18): a booking of kitchen A that ended, reviewed both
+ * ways (published); the host's review of the renter reported by the
+ * renter; and a second ended booking nobody reviewed yet.
+ */
+async function reviewSetup(t: T, k: Kitchen, renterId: string) {
+  const ended = () =>
+    addConfirmedBooking(t.kv, k, renterId, NOW - 3 * 24 * 3600_000, NOW);
+  const reviewed = await ended();
+  const deps = at(t.services);
+  const kitchenReview = await submitReview(
+    deps,
+    reviewed.id,
+    { id: renterId },
+    {
+      overall: "5",
+      cleanliness: "5",
+      equipment: "4",
+      communication: "5",
+      clean: "",
+      rules: "",
+      text: REVIEW_TEXT,
+    },
+  );
+  const renterReview = await submitReview(deps, reviewed.id, { id: k.hostId }, {
+    overall: "4",
+    cleanliness: "",
+    equipment: "",
+    communication: "",
+    clean: "4",
+    rules: "5",
+    text: REVIEW_TEXT,
+  });
+  await reportReview(deps, renterReview.review.id, { id: renterId }, {
+    reason: "false",
+    details: null,
+  });
+  return {
+    unreviewed: (await ended()).id,
+    kitchenReview: kitchenReview.review.id,
+    renterReview: renterReview.review.id,
   };
 }
 
@@ -211,6 +378,23 @@ Deno.test("admin matrix: every staff and document route gives each visitor exact
   const { t, cookies, ids, docs } = await setup();
   try {
     const reason = { reason: "Checked in the route matrix" };
+    const signedIn = (status: number): Expect => ({
+      anonymous: status,
+      renter: status,
+      hostA: status,
+      hostB: status,
+      support: status,
+      admin: status,
+    });
+    /** The renter and host A's thread: theirs alone; anonymous logs in. */
+    const parties = (status: number): Expect => ({
+      anonymous: 303,
+      renter: status,
+      hostA: status,
+      hostB: 404,
+      support: 404,
+      admin: 404,
+    });
     const own = (owner: Role): Expect => ({
       anonymous: 404,
       renter: 404,
@@ -227,6 +411,110 @@ Deno.test("admin matrix: every staff and document route gives each visitor exact
       return form;
     };
     const cases: Case[] = [
+      // Messages (issue 18), first: later rows suspend kitchen A. A thread is
+      // its two parties' only; a 404 to anyone else, staff included (they
+      // read reported threads at /admin/reports).
+      {
+        method: "GET",
+        path: "/messages",
+        expect: { ...signedIn(200), anonymous: 303 },
+      },
+      {
+        method: "GET",
+        path: `/messages/${ids.thread}`,
+        expect: parties(200),
+      },
+      {
+        method: "POST",
+        path: `/messages/${ids.thread}`,
+        form: { text: "From the route matrix" },
+        expect: parties(303),
+      },
+      {
+        method: "POST",
+        path: `/messages/${ids.thread}/report`,
+        form: { message: ids.hostMessage2, reason: "Checked in the matrix" },
+        // Only the renter may report host A's message: host A wrote it.
+        expect: { ...parties(303), hostA: 404 },
+      },
+      {
+        method: "POST",
+        path: `/messages/${ids.thread}/block`,
+        expect: parties(303),
+      },
+      {
+        method: "POST",
+        path: `/messages/${ids.thread}/unblock`,
+        expect: parties(303),
+      },
+      {
+        method: "GET",
+        path: `/messages/new?kitchen=${ids.kitchenA}`,
+        // The renter has a thread there; host A is its host; others may ask.
+        expect: { ...signedIn(200), anonymous: 303, renter: 303, hostA: 409 },
+      },
+      {
+        method: "POST",
+        path: "/messages/new",
+        form: { kitchen: ids.kitchenA, text: "From the route matrix" },
+        // Staff accounts here never confirmed their email.
+        expect: {
+          anonymous: 303,
+          renter: 303,
+          hostA: 409,
+          hostB: 303,
+          support: 403,
+          admin: 403,
+        },
+      },
+      {
+        method: "POST",
+        path: "/account/messages",
+        form: { emailUnread: "off" },
+        expect: { ...signedIn(303), anonymous: 303 },
+      },
+      // Live updates (issue 18 §2): each signed-in person's own stream; a
+      // script is told 401 rather than sent to the login page.
+      {
+        method: "GET",
+        path: "/messages/events",
+        expect: { ...signedIn(200), anonymous: 401 },
+      },
+      {
+        method: "GET",
+        path: `/messages/${ids.thread}/since?after=`,
+        expect: { ...parties(200), anonymous: 401 },
+      },
+      {
+        method: "POST",
+        path: `/messages/${ids.thread}/read`,
+        expect: { ...parties(204), anonymous: 401 },
+      },
+      // A message's file (issue 18 §4): the two parties; staff through the report.
+      {
+        method: "GET",
+        path: `/messages/${ids.thread}/files/${ids.fileMessage}`,
+        expect: parties(200),
+      },
+      {
+        method: "GET",
+        path: `/admin/reports/${ids.report}/files/${ids.fileMessage}`,
+        expect: STAFF_READ,
+      },
+
+      // Before kitchen A is suspended below: its reviews are public.
+      {
+        method: "GET",
+        path: `/kitchens/${ids.kitchenA}/reviews`,
+        expect: {
+          anonymous: 200,
+          renter: 200,
+          hostA: 200,
+          hostB: 200,
+          support: 200,
+          admin: 200,
+        },
+      },
       { method: "GET", path: "/admin", expect: STAFF_READ },
       { method: "GET", path: "/admin/bookings", expect: STAFF_READ },
       {
@@ -358,6 +646,18 @@ Deno.test("admin matrix: every staff and document route gives each visitor exact
         form: { id: ids.deadJob },
         expect: staffAct(303),
       },
+      { method: "GET", path: "/admin/reports", expect: STAFF_READ },
+      {
+        method: "GET",
+        path: `/admin/reports/${ids.report}`,
+        expect: STAFF_READ,
+      },
+      {
+        method: "POST",
+        path: `/admin/reports/${ids.report}`,
+        form: { outcome: "dismissed", note: "Checked in the route matrix" },
+        expect: staffAct(303),
+      },
       { method: "GET", path: "/admin/certifiers", expect: STAFF_READ },
       {
         method: "POST",
@@ -369,6 +669,114 @@ Deno.test("admin matrix: every staff and document route gives each visitor exact
           from: "2025-03-21",
           to: "2028-03-21",
         },
+        expect: staffAct(303),
+      },
+
+      // Health checks answer everyone alike, signed in or not (issue 21).
+      { method: "GET", path: "/healthz", expect: EVERYONE },
+      { method: "GET", path: "/readyz", expect: EVERYONE },
+      // Reviews (issue 18): only a booking's two people write and read
+      // what is theirs; a kitchen's host answers; anyone signed in reports
+      // a public review; staff see reports, admins remove and dismiss.
+      {
+        method: "GET",
+        path: `/bookings/${ids.unreviewed}/review`,
+        expect: {
+          anonymous: 303,
+          renter: 200,
+          hostA: 200,
+          hostB: 404,
+          support: 404,
+          admin: 404,
+        },
+      },
+      {
+        method: "POST",
+        path: `/bookings/${ids.unreviewed}/review`,
+        form: {
+          overall: "4",
+          cleanliness: "4",
+          equipment: "4",
+          communication: "4",
+          clean: "4",
+          rules: "4",
+          text: REVIEW_TEXT,
+        },
+        expect: {
+          anonymous: 303,
+          renter: 303,
+          hostA: 303,
+          hostB: 404,
+          support: 404,
+          admin: 404,
+        },
+      },
+      {
+        method: "GET",
+        path: `/reviews/${ids.kitchenReview}/response`,
+        expect: { ...own("hostA"), anonymous: 303, support: 404, admin: 404 },
+      },
+      {
+        method: "POST",
+        path: `/reviews/${ids.kitchenReview}/response`,
+        form: { response: "Thank you for cooking with us." },
+        expect: {
+          ...own("hostA"),
+          anonymous: 303,
+          support: 404,
+          admin: 404,
+          hostA: 303,
+        },
+      },
+      {
+        method: "GET",
+        path: `/reviews/${ids.kitchenReview}/report`,
+        expect: {
+          anonymous: 303,
+          renter: 200,
+          hostA: 200,
+          hostB: 200,
+          support: 200,
+          admin: 200,
+        },
+      },
+      {
+        method: "POST",
+        path: `/reviews/${ids.kitchenReview}/report`,
+        form: { reason: "spam", details: "" },
+        // Its author cannot report it.
+        expect: {
+          anonymous: 303,
+          renter: 409,
+          hostA: 303,
+          hostB: 303,
+          support: 303,
+          admin: 303,
+        },
+      },
+      {
+        method: "GET",
+        path: `/reviews/${ids.renterReview}/report`,
+        // A host's review of a renter: the booking's two people only.
+        expect: {
+          anonymous: 303,
+          renter: 200,
+          hostA: 200,
+          hostB: 404,
+          support: 404,
+          admin: 404,
+        },
+      },
+      { method: "GET", path: "/admin/reviews", expect: STAFF_READ },
+      {
+        method: "POST",
+        path: `/admin/reviews/${ids.renterReview}/dismiss`,
+        expect: staffAct(303),
+      },
+      {
+        method: "POST",
+        path: `/admin/reviews/${ids.kitchenReview}/remove`,
+        form: reason,
         expect: staffAct(303),
       },
 
@@ -472,6 +880,11 @@ Deno.test("admin matrix: every staff and document route gives each visitor exact
           admin: 200,
         },
       },
+
+      // Saved kitchens (issue 18 §12): anyone signed in keeps their own
+      // list; a visitor goes to log in (JSON: 401). A suspended kitchen
+      // cannot be saved, by anyone, and nothing is kept for a visitor.
+      ...savedCases(ids.kitchenOpen, ids.kitchenGone),
     ];
 
     // Every /admin route of the app is in the table.
@@ -504,7 +917,7 @@ Deno.test("admin matrix: every staff and document route gives each visitor exact
             ? await c.form()
             : new URLSearchParams(c.form ?? {});
           res = await t.request(c.path, {
-            method: "POST",
+            method: c.method,
             body,
             headers: { ...headers, "Sec-Fetch-Site": "same-origin" },
           });
@@ -533,8 +946,12 @@ Deno.test("admin matrix: every staff and document route gives each visitor exact
     assert.deepEqual(mismatches, []);
     assert.equal(requests, cases.length * ROLES.length);
 
-    // Only the admin's actions (and the setup's) reached the audit log.
-    const log = (await listAudit(t.kv, { limit: 500 })).entries;
+    // Only the admin's actions (and the setup's) reached the audit log;
+    // staff reading a reported thread is recorded too, as a view.
+    const log = (await listAudit(t.kv, { limit: 500 })).entries
+      .filter((e) =>
+        e.action !== "thread.viewed" && e.action !== "attachment.viewed"
+      );
     const actors = new Set(log.map((e) => e.actor.id));
     actors.delete(ids.admin);
     actors.delete("deno task admin");

@@ -4,6 +4,7 @@ import { listMail } from "../../lib/email/mailbox.ts";
 import { ledgerProblem } from "../../lib/bookings/lifecycle.ts";
 import type { Booking } from "../../lib/bookings/schema.ts";
 import { setDemoPayoutReady } from "../../lib/hosts/repo.ts";
+import { updateKitchen } from "../../lib/kitchens/repo.ts";
 import {
   get,
   PASSWORD,
@@ -27,6 +28,24 @@ async function setup() {
   await setDemoPayoutReady(t.kv, host.id, t.clock());
   const [k] = await addKitchens(t.kv, host.id, [kitchenFixture()]);
   return { t, k };
+}
+
+/** Rosa holds Dec 5, 10:00–14:00 (91 hours ahead) and pays with demo payments. */
+async function paidBooking(t: T, kitchen: string) {
+  const cookie = await confirmedCookie(t, "rosa@example.com");
+  const form = {
+    kitchen,
+    date: "2026-12-05",
+    start: "10:00",
+    end: "14:00",
+    acceptRules: "yes",
+  };
+  const id =
+    (await post(t, "/bookings", form, { cookie })).headers.get("location")!
+      .split("/")[2];
+  await post(t, `/bookings/${id}/pay`, {}, { cookie });
+  await runJobs(t);
+  return { cookie, form, id };
 }
 
 const booking = async (t: T, id: string) =>
@@ -132,19 +151,7 @@ Deno.test("bookings: review → hold → demo pay → confirmed, with emails, an
 
 Deno.test("bookings: the renter cancels under the policy and sees the refund; the time is free again", async () => {
   const { t, k } = await setup();
-  const cookie = await confirmedCookie(t, "rosa@example.com");
-  const form = {
-    kitchen: k.id,
-    date: "2026-12-05",
-    start: "10:00",
-    end: "14:00",
-    acceptRules: "yes",
-  };
-  const id =
-    (await post(t, "/bookings", form, { cookie })).headers.get("location")!
-      .split("/")[2];
-  await post(t, `/bookings/${id}/pay`, {}, { cookie });
-  await runJobs(t);
+  const { cookie, form, id } = await paidBooking(t, k.id);
   const page = await (await get(t, `/bookings/${id}`, cookie)).text();
   // Dec 5 10:00 Chicago is 91 hours away: a full refund under Moderate,
   // until 72 hours before the start.
@@ -185,6 +192,25 @@ Deno.test("bookings: the renter cancels under the policy and sees the refund; th
     (await post(t, `/bookings/${id}/cancel`, {}, { cookie })).status,
     409,
   );
+  t.close();
+});
+
+Deno.test("bookings: a refund follows the policy the booking was made under, not one the host chose later", async () => {
+  const { t, k } = await setup();
+  const { cookie, id } = await paidBooking(t, k.id);
+  assert.equal((await booking(t, id)).cancellationPolicy, "moderate");
+  // 91 hours ahead: Moderate refunds all of it; Strict would refund nothing.
+  await updateKitchen(t.kv, k.id, (x) => ({
+    ...x,
+    cancellationPolicy: "strict",
+  }));
+  const page = await (await get(t, `/bookings/${id}`, cookie)).text();
+  assert.match(page, /If you cancel now you get \$185 back \(Moderate policy/);
+  await post(t, `/bookings/${id}/cancel`, {}, { cookie });
+  await runJobs(t);
+  const b = await booking(t, id);
+  assert.equal(b.cancellation?.refundCents, 18500);
+  assert.equal(ledgerProblem(b), null);
   t.close();
 });
 

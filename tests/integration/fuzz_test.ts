@@ -384,6 +384,8 @@ function show(bytes: Uint8Array, max = 60): string {
 /** What the server's state offers the generator: real ids, cities, assets. */
 interface Known {
   kitchenIds: string[];
+  /** Published demo reviews (issue 18), from a rated kitchen's reviews page. */
+  reviewIds: string[];
   photoIds: string[];
   mailIds: string[];
   cities: string[];
@@ -920,6 +922,15 @@ const SAMPLE_EQUIPMENT = [
   "fryer",
   "flat_top_griddle",
 ];
+/** Where a heart's form may say to come back to: ours, or not. */
+const SAVED_BACKS = [
+  "/search?city=chicago",
+  "/saved",
+  "//evil.example",
+  "https://evil.example/",
+  "/kitchens/x#y",
+];
+
 const NOTICES = [
   "welcome",
   "verified",
@@ -1038,7 +1049,7 @@ function routes(
           equipment: () => b.g.pick(SAMPLE_EQUIPMENT),
           "equipment[]": () => b.g.pick(SAMPLE_EQUIPMENT),
           storage: () => b.g.pick(["dry", "cold", "frozen"]),
-          sort: () => b.g.pick(["price", "newest", "soonest"]),
+          sort: () => b.g.pick(["price", "newest", "soonest", "rating"]),
           cursor: () => b.g.chars(b.g.int(10, 60), LETTERS + "_-:="),
         }, ["equipment", "storage"]),
     },
@@ -1265,6 +1276,86 @@ function routes(
           suffix;
       },
     })),
+    // Reviews (issue 18): real review ids from the demo, random ones, junk.
+    idRoute(
+      "/kitchens/:id/reviews",
+      "/kitchens/",
+      "/reviews",
+      () => known.kitchenIds,
+      (b) =>
+        b.query({
+          before: () =>
+            b.g.chance(0.5)
+              ? b.g.pick(known.reviewIds.length ? known.reviewIds : ["x"])
+              : b.g.chars(26, ULID_ALPHABET),
+        }),
+    ),
+    idRoute("/bookings/:id/review", "/bookings/", "/review", () => []),
+    idRoute(
+      "/reviews/:id/report",
+      "/reviews/",
+      "/report",
+      () => known.reviewIds,
+      (b) => b.query({ notice: () => "sent" }),
+    ),
+    idRoute(
+      "/reviews/:id/response",
+      "/reviews/",
+      "/response",
+      () => known.reviewIds,
+    ),
+    get("/admin/reviews", { after: (g) => g.chars(26, ULID_ALPHABET) }),
+    ...([
+      ["/bookings/", "/review", () => [] as string[], {
+        overall: (g: Rng) => g.pick(["0", "1", "5", "6", "2.5", "", "x"]),
+        cleanliness: (g: Rng) => g.pick(["3", "9"]),
+        equipment: (g: Rng) => g.pick(["4", "-1"]),
+        communication: (g: Rng) => g.pick(["5", " 5 "]),
+        clean: (g: Rng) => g.pick(["1", ""]),
+        rules: (g: Rng) => g.pick(["2", "2.0"]),
+        text: (g: Rng) => "Fuzz review text ".repeat(g.int(0, 200)),
+      }],
+      ["/reviews/", "/report", () => known.reviewIds, {
+        reason: (g: Rng) => g.pick(["spam", "offensive", "x", ""]),
+        details: (g: Rng) => "Fuzz report ".repeat(g.int(0, 120)),
+      }],
+      ["/reviews/", "/response", () => known.reviewIds, {
+        response: (g: Rng) => "Fuzz response ".repeat(g.int(0, 200)),
+      }],
+      ["/admin/reviews/", "/remove", () => known.reviewIds, {
+        reason: () => "Fuzz reason",
+      }],
+      ["/admin/reviews/", "/dismiss", () => known.reviewIds, {}],
+    ] as [
+      string,
+      string,
+      () => string[],
+      Record<string, (g: Rng) => string>,
+    ][]).map(([prefix, suffix, ids, fields]): Route => ({
+      method: "POST",
+      route: `${prefix}:id${suffix}`,
+      places: ["path", "body", "body"],
+      build: (b) => {
+        if (b.g.chance(0.3) || Object.keys(fields).length === 0) {
+          b.garbageBody();
+        } else {
+          b.form(
+            Object.fromEntries(
+              Object.entries(fields).map(([k, f]) => [k, () => f(b.g)]),
+            ),
+          );
+        }
+        const list = ids();
+        return prefix +
+          b.segment(
+            "id",
+            () =>
+              list.length && b.g.chance(0.7)
+                ? b.g.pick(list)
+                : b.g.chars(26, ULID_ALPHABET),
+          ) + suffix;
+      },
+    })),
     // Document uploads (issue 15): PDFs built to inflate past any memory.
     {
       method: "POST",
@@ -1286,6 +1377,142 @@ function routes(
         }/permits/read`;
       },
     },
+    // Saved kitchens (issue 18 §12): the list, the page after logging in,
+    // the hearts' forms and their JSON.
+    get("/saved", {
+      cursor: (g) => g.chars(26, ULID_ALPHABET),
+      notice: (g) => g.pick(["full", "removed", ...NOTICES]),
+    }),
+    idRoute(
+      "/saved/:id",
+      "/saved/",
+      "",
+      () => known.kitchenIds,
+      (b) => b.query({ back: () => b.g.pick(SAVED_BACKS) }),
+    ),
+    ...["", "/remove"].map((suffix): Route => ({
+      method: "POST",
+      route: `/saved/:id${suffix}`,
+      places: ["path", "body"],
+      build: (b) => {
+        if (b.g.chance(0.3)) b.garbageBody();
+        else b.form({ back: () => b.g.pick(SAVED_BACKS) });
+        return `/saved/${
+          b.segment("id", () => b.g.pick(known.kitchenIds))
+        }${suffix}`;
+      },
+    })),
+    ...["PUT", "DELETE"].map((method): Route => ({
+      method,
+      route: `${method} /api/saved/:id`,
+      places: ["path"],
+      build: (b) =>
+        `/api/saved/${b.segment("id", () => b.g.pick(known.kitchenIds))}`,
+    })),
+    // Messages (issue 18): threads, the first message, block, report, staff reports.
+    get("/messages", { cursor: (g) => g.chars(g.int(1, 80), ULID_ALPHABET) }),
+    idRoute(
+      "/messages/:id",
+      "/messages/",
+      "",
+      () => [],
+      (b) => b.query({ before: () => b.g.chars(26, ULID_ALPHABET) }),
+    ),
+    get("/messages/new", {
+      kitchen: (g) => g.pick(known.kitchenIds),
+      booking: (g) => g.chars(26, ULID_ALPHABET),
+    }),
+    post("/messages/new", {
+      kitchen: (g) => g.pick(known.kitchenIds),
+      booking: (g) => g.pick(["", g.chars(26, ULID_ALPHABET)]),
+      text: (g) => g.pick(["Is the mixer free?", "", "x".repeat(4001)]),
+    }),
+    ...["", "/block", "/unblock", "/report"].map((suffix): Route => ({
+      method: "POST",
+      route: `/messages/:id${suffix}`,
+      places: ["path", "body"],
+      build: (b) => {
+        if (b.g.chance(0.3)) b.garbageBody();
+        else {
+          b.form({
+            text: () => "Fuzz message",
+            message: () => b.g.chars(26, ULID_ALPHABET),
+            reason: () => "Fuzz reason",
+          });
+        }
+        return `/messages/${
+          b.segment("id", () => b.g.chars(26, ULID_ALPHABET))
+        }${suffix}`;
+      },
+    })),
+    get("/admin/reports"),
+    idRoute("/admin/reports/:id", "/admin/reports/", "", () => []),
+    {
+      method: "POST",
+      route: "/admin/reports/:id",
+      places: ["path", "body"],
+      build: (b) => {
+        b.form({
+          outcome: () => b.g.pick(["dismissed", "warned", "suspended", "x"]),
+          note: () => "Fuzz note",
+        });
+        return `/admin/reports/${
+          b.segment("id", () => b.g.chars(26, ULID_ALPHABET))
+        }`;
+      },
+    },
+    post("/account/messages", {
+      emailUnread: (g) => g.pick(["on", "off", "x"]),
+    }),
+    // Live messages (issue 18 §2): the stream (its headers are the answer,
+    // see `send`), what the thread's island fetches, the read mark.
+    get("/messages/events", {
+      after: (g) =>
+        g.pick([
+          `${g.int(0, 2e12)}-${g.chars(26, ULID_ALPHABET)}`,
+          g.chars(g.int(1, 80), ULID_ALPHABET + "-"),
+        ]),
+    }),
+    idRoute(
+      "/messages/:id/since",
+      "/messages/",
+      "/since",
+      () => [],
+      (b) => b.query({ after: () => b.g.chars(26, ULID_ALPHABET) }),
+    ),
+    {
+      method: "POST",
+      route: "/messages/:id/read",
+      places: ["path", "body"],
+      build: (b) => {
+        b.garbageBody();
+        return `/messages/${
+          b.segment("id", () => b.g.chars(26, ULID_ALPHABET))
+        }/read`;
+      },
+    },
+    // Files with messages (issue 18 §4): a reply carrying a (sometimes
+    // damaged) PDF, and downloads by the parties and by staff.
+    {
+      method: "POST",
+      route: "/messages/:id (a file)",
+      places: ["body", "path"],
+      build: (b) => {
+        b.pdfUpload(pdfs);
+        return `/messages/${
+          b.segment("id", () => b.g.chars(26, ULID_ALPHABET))
+        }`;
+      },
+    },
+    ...["/messages/", "/admin/reports/"].map((prefix): Route => ({
+      method: "GET",
+      route: `${prefix}:id/files/:messageId`,
+      places: ["path", "path"],
+      build: (b) =>
+        `${prefix}${
+          b.segment("id", () => b.g.chars(26, ULID_ALPHABET))
+        }/files/${b.segment("messageId", () => b.g.chars(26, ULID_ALPHABET))}`,
+    })),
     {
       method: "*",
       route: "other methods",
@@ -1293,6 +1520,9 @@ function routes(
       build: (b) =>
         b.g.pick(["/", "/search", "/kitchens/x", "/login", "/account/profile"]),
     },
+    // Health checks (issue 21): probes take no input, but get it anyway.
+    get("/healthz", { verbose: (g) => g.pick(["1", "true"]) }),
+    get("/readyz", { verbose: (g) => g.pick(["1", "true"]) }),
   ];
 }
 
@@ -1487,6 +1717,8 @@ function directedProbes(
     ["/dev/mailbox/:id", (id) => `/dev/mailbox/${id}`],
     ["/dev/mailbox/:id/html", (id) => `/dev/mailbox/${id}/html`],
     ["/cities/:city", (id) => `/cities/${id}`],
+    ["/kitchens/:id/reviews", (id) => `/kitchens/${id}/reviews`],
+    ["/reviews/:id/report", (id) => `/reviews/${id}/report`],
     ["/assets/:file", (id) => `/assets/${id}`],
   ];
   const ids: [string, string][] = [
@@ -1632,7 +1864,10 @@ async function send(
       redirect: "manual",
       signal: ctl.signal,
     });
-    await res.arrayBuffer();
+    // A live stream never ends by itself: its status and headers are the answer.
+    if (res.headers.get("content-type")?.startsWith("text/event-stream")) {
+      await res.body?.cancel();
+    } else await res.arrayBuffer();
     return {
       kind: "status",
       status: res.status,
@@ -2027,8 +2262,16 @@ async function discover(baseUrl: string): Promise<Known> {
     ? await text(baseUrl, `/kitchens/${kitchenIds[0]}`)
     : "";
   const mailbox = await text(baseUrl, "/dev/mailbox");
+  const rated = matches(
+    await text(baseUrl, "/search?sort=rating"),
+    /\/kitchens\/([0-9A-Z]{26})/g,
+  );
+  const reviews = rated.length
+    ? await text(baseUrl, `/kitchens/${rated[0]}/reviews`)
+    : "";
   return {
     kitchenIds,
+    reviewIds: matches(reviews, /\/reviews\/([0-9A-Z]{26})\/report/g),
     photoIds: matches(kitchen, /\/photos\/([A-Za-z0-9_-]+)/g),
     mailIds: matches(mailbox, /\/dev\/mailbox\/([^"/?]+)/g),
     cities: matches(home, /\/cities\/([a-z0-9-]+)/g),

@@ -12,7 +12,11 @@ import {
   type CalendarDay,
   MAX_CLAIMS_PER_DAY,
 } from "../../lib/bookings/day_claims.ts";
-import { createHold, type HoldDeps } from "../../lib/bookings/holds.ts";
+import {
+  BUSY_DAY,
+  createHold,
+  type HoldDeps,
+} from "../../lib/bookings/holds.ts";
 import { readyDemoPayout } from "../../lib/hosts/payouts.ts";
 import { mulberry32 } from "../../lib/random.ts";
 import { addHost, addKitchens, ALLOW_ALL, kitchenFixture } from "../helpers.ts";
@@ -383,5 +387,67 @@ Deno.test("holds: the rules are re-checked from KV when holding", async () => {
     /not taking bookings yet/,
   );
   assert.equal((await liveBookings(kv)).length, 0, "nothing written");
+  kv.close();
+});
+
+for (const backend of [":memory:", "file"]) {
+  Deno.test(`holds (${backend}): 24 simultaneous holds of different hours of one kitchen day all succeed; racing on the day's record is not "someone else booked it"`, async () => {
+    const path = backend === "file"
+      ? `${await Deno.makeTempDir()}/day.kv`
+      : ":memory:";
+    const kv = await Deno.openKv(path);
+    const host = await payableHost(kv);
+    const [k] = await addKitchens(kv, host.id, [kitchenFixture({
+      minHours: 1,
+      maxHours: 24,
+      bufferMinutes: 0,
+      weeklyHours: [1, 2, 3, 4, 5, 6, 7].map((day) => ({
+        day,
+        start: "00:00",
+        end: "24:00",
+      })),
+    })]);
+    const hour = (n: number) => `${String(n % 24).padStart(2, "0")}:00`;
+    const results = await Promise.allSettled(
+      Array.from({ length: 24 }, (_, h) =>
+        createHold(deps(kv), renter(h), {
+          kitchen: k.id,
+          date: "2026-12-03",
+          start: hour(h),
+          end: hour(h + 1),
+        })),
+    );
+    const failures = results.flatMap((r) =>
+      r.status === "rejected" ? [String(r.reason)] : []
+    );
+    assert.deepEqual(failures, []);
+    assert.equal((await liveBookings(kv)).length, 24);
+    kv.close();
+  });
+}
+
+Deno.test("holds: a day too busy to write says so, not that the hours are taken, and writes nothing", async () => {
+  const { kv, kitchens: [k] } = await setup();
+  // Every commit loses its race, as if other writes of the day always came first.
+  const atomic = kv.atomic.bind(kv);
+  kv.atomic = () => {
+    const op = atomic();
+    op.commit = () => Promise.resolve({ ok: false });
+    return op;
+  };
+  await assert.rejects(
+    createHold(deps(kv), renter(), {
+      kitchen: k.id,
+      date: "2026-12-03",
+      start: "10:00",
+      end: "13:00",
+    }),
+    (err) => err instanceof ConflictError && err.message === BUSY_DAY,
+  );
+  assert.equal(
+    BUSY_DAY,
+    "Several people are booking this kitchen right now; please try again in a moment.",
+  );
+  assert.equal((await liveBookings(kv)).length, 0);
   kv.close();
 });

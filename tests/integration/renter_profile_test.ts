@@ -182,3 +182,26 @@ Deno.test("renter profile: the lib refuses bad values and ids, and reads a damag
     t.close();
   }
 });
+
+Deno.test("renter profile: a seeded demo account's readable id keeps its profile; a malformed id is refused before it becomes a key", async () => {
+  const t = await testApp();
+  try {
+    const answer = {
+      hasEmployees: true,
+      needsAccessible: false,
+      productType: PRODUCT_TYPES[0],
+    };
+    await saveRenterProfile(t.kv, "demo-user-renter", answer, Date.now());
+    assert.deepEqual(await getRenterProfile(t.kv, "demo-user-renter"), answer);
+    for (const bad of ["", "a/b", "x".repeat(65), "demo user"]) {
+      await assert.rejects(
+        saveRenterProfile(t.kv, bad, answer, Date.now()),
+        ValidationError,
+        JSON.stringify(bad),
+      );
+      assert.deepEqual((await getRenterProfile(t.kv, bad)).productType, null);
+    }
+  } finally {
+    t.close();
+  }
+});

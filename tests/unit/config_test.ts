@@ -14,6 +14,7 @@ Deno.test("config: defaults suit a laptop", () => {
   assert.equal(c.KV_QUEUES, true);
   assert.equal(c.RESEND_API_KEY, undefined);
   assert.deepEqual(c.ADMIN_EMAILS, []);
+  assert.equal(c.JOB_LEASE_SECONDS, 60);
 });
 
 Deno.test("config: ADMIN_EMAILS is a normalised list", () => {
@@ -47,6 +48,14 @@ const bad: [Record<string, string>, RegExp][] = [
     /^Invalid environment variable ADMIN_EMAILS: /,
   ],
   [{ KV_QUEUES: "maybe" }, /^Invalid environment variable KV_QUEUES: /],
+  [
+    { JOB_LEASE_SECONDS: "0" },
+    /^Invalid environment variable JOB_LEASE_SECONDS: /,
+  ],
+  [
+    { JOB_LEASE_SECONDS: "1.5" },
+    /^Invalid environment variable JOB_LEASE_SECONDS: /,
+  ],
   [
     { RESEND_API_URL: "nope" },
     /^Invalid environment variable RESEND_API_URL: /,

@@ -38,6 +38,9 @@ const TIERS: Record<string, number> = {
   kitchens: 0,
   accounts: 0,
   hosts: 0,
+  // A renter's list of kitchens: above kitchens and accounts, below every
+  // domain whose pages show a heart (compliance's kitchen page).
+  saved: 1,
   bookings: 1,
   payments: 2,
   calendar_sync: 2,

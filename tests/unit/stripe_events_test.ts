@@ -82,6 +82,27 @@ Deno.test("stripe events: each handled type is read into what the job needs", ()
   }
 });
 
+Deno.test("stripe events: Stripe's created time is kept in ms, for the webhook lag, and an odd one is ignored", () => {
+  const sent = {
+    ...event("account.updated", { id: "acct_1" }),
+    created: 1_796_000_000,
+  };
+  assert.deepEqual(parseStripeEvent(sent, AT), {
+    ok: true,
+    event: recorded({
+      type: "account.updated",
+      accountId: "acct_1",
+      createdAt: 1_796_000_000_000,
+    }),
+  });
+  // Only a measure: an odd value is left out, and the event still counts.
+  const odd = { ...sent, created: "yesterday" };
+  assert.deepEqual(parseStripeEvent(odd, AT), {
+    ok: true,
+    event: recorded({ type: "account.updated", accountId: "acct_1" }),
+  });
+});
+
 Deno.test("stripe events: a malformed event is refused with what was wrong, never half-read", () => {
   const long = "x".repeat(300);
   const cases: [
