@@ -24,6 +24,8 @@ import { demoKitchens } from "../scripts/demo/compliance.ts";
 import { seedDemoData } from "../scripts/demo/catalogue.ts";
 import { seedBenchCatalogue } from "../scripts/seed_bench.ts";
 import { seedBookings } from "./holds.ts";
+import { seedRenterSeries } from "./series.ts";
+import { listSeriesByRenter } from "../lib/bookings/repo.ts";
 
 export const CACHE = ".build/bench";
 const SUFFIXES = ["", "-wal", "-shm"];
@@ -281,4 +283,32 @@ export async function seedHostBookings(
     return { bookings: made, kitchens: ids.length };
   });
   return { ...made, cookie: await benchSessionCookie(path, hostId) };
+}
+
+/**
+ * A renter with `count` weekly bookings of 26 dates on the demo kitchens
+ * that take them (bench/series.ts), and a session cookie for them.
+ */
+export async function seedRenterWeekly(
+  path: string,
+  renterId: string,
+  count: number,
+): Promise<{ series: number; bookings: number; cookie: string }> {
+  const made = await withKv(path, async (kv) => {
+    await seedDemoAccounts(kv);
+    return await seedRenterSeries(kv, renterId, await demoKitchens(kv), count);
+  });
+  return { ...made, cookie: await benchSessionCookie(path, renterId) };
+}
+
+/** The id of one of the renter's weekly bookings, to load its page. */
+export async function firstSeriesOf(
+  path: string,
+  renterId: string,
+): Promise<string> {
+  return await withKv(path, async (kv) => {
+    const [s] = await listSeriesByRenter(kv, renterId, 1);
+    if (!s) throw new Error("the renter has no weekly booking");
+    return s.id;
+  });
 }

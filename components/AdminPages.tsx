@@ -121,6 +121,7 @@ const BOOKING_STATUS_NAMES: Partial<Record<Booking["status"], string>> = {
   held: "Held, awaiting payment",
   requested: "Requested, awaiting the host",
   confirmed: "Confirmed",
+  scheduled: "Scheduled, charged 3 days before",
   expired: "Expired",
   declined: "Declined",
   cancelled: "Cancelled",

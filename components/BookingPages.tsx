@@ -1,3 +1,4 @@
+import type { ComponentChildren } from "preact";
 import { BookingMessagesCard } from "./MessagesPages.tsx";
 import { type Assessment, bookingModeOf } from "../lib/bookings/holds.ts";
 import type { BookingView, CancelOffer } from "../lib/bookings/pages.ts";
@@ -24,6 +25,8 @@ import {
 import CancelDialog from "../islands/CancelDialog.tsx";
 import type { MapTiles } from "../lib/place/tiles.ts";
 import { StaticMap } from "./StaticMap.tsx";
+import type { SeriesSummary } from "../lib/bookings/series_pages.ts";
+import { SeriesList } from "./SeriesPages.tsx";
 import type { BookingReviewsView } from "../lib/reviews/pages.ts";
 import { BookingReviews } from "./ReviewPages.tsx";
 import {
@@ -309,6 +312,47 @@ export function ChooseHoursPage(
   );
 }
 
+/**
+ * The demo card to pay with: it is saved like a card at Stripe Checkout,
+ * and later charges of it (a changed time, a weekly occurrence) go as it
+ * says, so the declined and authentication paths can be tried without Stripe.
+ */
+export function DemoCardChoice() {
+  const cards = [
+    ["works", "4242 4242 4242 4242", "Works, now and for later charges"],
+    [
+      "declines",
+      "4000 0000 0000 0341",
+      "Works now; later charges are declined",
+    ],
+    [
+      "needs_authentication",
+      "4000 0027 6000 3184",
+      "Works now; later charges need you to confirm with your bank",
+    ],
+  ] as const;
+  return (
+    <fieldset class="space-y-2">
+      <legend class="font-semibold">Demo card</legend>
+      {cards.map(([value, number, what], i) => (
+        <label class="flex items-start gap-2" key={value}>
+          <input
+            type="radio"
+            name="card"
+            value={value}
+            checked={i === 0}
+            class="mt-1"
+          />
+          <span>
+            <span class="font-mono">{number}</span>
+            <span class="block text-sm text-stone-700">{what}</span>
+          </span>
+        </label>
+      ))}
+    </fieldset>
+  );
+}
+
 export function DemoCheckoutPage({ booking, kitchen, now }: {
   booking: Booking;
   kitchen: Kitchen;
@@ -339,9 +383,21 @@ export function DemoCheckoutPage({ booking, kitchen, now }: {
         </div>
       </div>
       {request && <RequestTerms />}
+      {booking.seriesId && (
+        <p class="rounded-lg border border-stone-200 bg-white p-4">
+          {request
+            ? "This is the first date of your weekly booking. Your card is authorised for it now and saved for the rest: if the host accepts the series, each later date is charged to it 3 days before it starts."
+            : "This is the first date of your weekly booking. Your card is saved for the rest: each later date is charged to it 3 days before it starts."}
+        </p>
+      )}
       <AuthoriseOnly booking={booking} />
       <div class="flex flex-wrap gap-3">
-        <form method="post" action={`/bookings/${booking.id}/pay`}>
+        <form
+          method="post"
+          action={`/bookings/${booking.id}/pay`}
+          class="w-full space-y-4"
+        >
+          <DemoCardChoice />
           <button type="submit" class={button}>
             {request ? `Authorise ${total} (demo)` : `Pay ${total} (demo)`}
           </button>
@@ -358,18 +414,27 @@ export function DemoCheckoutPage({ booking, kitchen, now }: {
 }
 
 export function BookingPage(
-  { notice, confirming, now, tiles, reviews, reviewNotice, ...view }:
-    & BookingView
-    & {
-      notice?: string;
-      confirming: boolean;
-      now: number;
-      /** The map tiles for the kitchen's static map. */
-      tiles?: MapTiles;
-      /** The reviews part (lib/reviews), after the stay. */
-      reviews?: BookingReviewsView;
-      reviewNotice?: string;
-    },
+  {
+    notice,
+    confirming,
+    now,
+    tiles,
+    reviews,
+    reviewNotice,
+    children,
+    ...view
+  }: BookingView & {
+    notice?: string;
+    confirming: boolean;
+    now: number;
+    /** The map tiles for the kitchen's static map. */
+    tiles?: MapTiles;
+    /** The reviews part (lib/reviews), after the stay. */
+    reviews?: BookingReviewsView;
+    reviewNotice?: string;
+    /** Blocks under the status (a change of time, MovePages.tsx). */
+    children?: ComponentChildren;
+  },
 ) {
   const b = view.booking;
   const { kitchen, cancel } = view;
@@ -395,6 +460,20 @@ export function BookingPage(
         now={now}
       />
       <WaitingForDocuments booking={b} />
+      {b.seriesId && (
+        <p class="rounded-lg border border-stone-200 bg-white px-4 py-3">
+          {"This date is part of a weekly booking. "}
+          <a
+            href={view.viewer === "host"
+              ? `/host/bookings/series/${b.seriesId}`
+              : `/bookings/series/${b.seriesId}`}
+            class="font-semibold text-emerald-800 underline"
+          >
+            See every date
+          </a>
+        </p>
+      )}
+      {children}
       {b.status === "confirmed" && (
         <div class={card}>
           <h2 class="text-xl font-bold">Getting in</h2>
@@ -528,11 +607,14 @@ export function CancelBookingPage(
   );
 }
 
-export function TripsPage({ bookings, titles, now }: {
+export function TripsPage({ bookings: all, titles, now, series = [] }: {
   bookings: Booking[];
   titles: Record<string, string>;
   now: number;
+  /** Standing bookings: listed as one card each, their dates on their page. */
+  series?: SeriesSummary[];
 }) {
+  const bookings = all.filter((b) => !b.seriesId);
   const groups: [string, Booking[]][] = [
     [
       "Upcoming",
@@ -556,6 +638,7 @@ export function TripsPage({ bookings, titles, now }: {
   return (
     <section class="space-y-8">
       <h1 class="text-3xl font-extrabold">Your bookings</h1>
+      <SeriesList list={series} />
       {groups.map(([heading, list]) => (
         <div>
           <h2 class="text-xl font-bold">{heading}</h2>
@@ -580,6 +663,63 @@ export function TripsPage({ bookings, titles, now }: {
             )}
         </div>
       ))}
+    </section>
+  );
+}
+
+/**
+ * The demo checkout for a standing booking's date whose off-session charge
+ * failed (lib/payments/occurrences.ts): pay it now, with the demo card the
+ * later dates are then charged to.
+ */
+export function DatePayPage({ booking, kitchen }: {
+  booking: Booking;
+  kitchen: Kitchen;
+}) {
+  const total = formatCents(booking.quote.totalChargedCents);
+  return (
+    <section class="mx-auto max-w-xl space-y-6">
+      <p
+        role="note"
+        class="rounded-lg border-2 border-amber-400 bg-amber-50 p-4 font-semibold text-amber-900"
+      >
+        Demo checkout: no card is needed and nothing is charged. With Stripe
+        keys configured, this step is Stripe Checkout.
+      </p>
+      <h1 class="text-3xl font-extrabold">Pay for this date</h1>
+      {booking.charge?.problemText && (
+        <p>
+          {`We could not charge your saved card: ${booking.charge.problemText}`}
+        </p>
+      )}
+      <div class={card}>
+        <h2 class="text-xl font-bold">{kitchen.title}</h2>
+        <p class="mt-1">
+          {times(booking.timeZone, booking.start, booking.end)}
+        </p>
+        <div class="mt-4">
+          <Receipt quote={booking.quote} />
+        </div>
+      </div>
+      <form
+        method="post"
+        action={`/bookings/${booking.id}/pay-date`}
+        class="space-y-4"
+      >
+        <DemoCardChoice />
+        <p class="text-sm text-stone-700">
+          The card you pay with now is the one your later dates are charged to.
+        </p>
+        <button type="submit" class={button}>{`Pay ${total} (demo)`}</button>
+      </form>
+      <p>
+        <a
+          href={`/bookings/${booking.id}`}
+          class="font-semibold text-emerald-800 underline"
+        >
+          Back to the booking
+        </a>
+      </p>
     </section>
   );
 }

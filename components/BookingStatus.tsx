@@ -30,6 +30,7 @@ export const STATUS_TEXT: Record<Booking["status"], string> = {
   held: "Waiting for payment",
   requested: "Waiting for the host to accept",
   confirmed: "Confirmed",
+  scheduled: "Booked: charged 3 days before",
   expired: "Not booked",
   declined: "Declined by the host",
   withdrawn: "Request withdrawn",
@@ -60,6 +61,14 @@ export function HoldDeadline(
 /** "If you cancel now you get $180 back (Moderate policy: a full refund until …; 50% after that)." */
 export function cancelNowSentence(b: Booking, c: CancelOffer): string {
   const amount = formatCents(c.refundCents);
+  if (b.status === "scheduled") {
+    const when = b.charge?.problem
+      ? "is not paid"
+      : "is not charged yet (it is charged 3 days before it starts)";
+    return c.by === "host"
+      ? `This date of a weekly booking ${when}: cancelling it now costs the renter nothing.`
+      : `This date of your weekly booking ${when}: cancelling it now costs nothing.`;
+  }
   if (c.by === "host") {
     return `If you cancel now the renter gets ${amount} back: a full refund, as always when a host cancels.`;
   }
@@ -96,7 +105,9 @@ export function cancelQuestion(
     title: "Cancel this booking?",
     paragraphs: [
       `${v.kitchen.title}, ${when}.`,
-      c.refundCents > 0
+      b.status === "scheduled"
+        ? "It is not charged yet, so nothing is charged or refunded. The other dates of the weekly booking stay as they are."
+        : c.refundCents > 0
         ? `${back} Refunds reach the card in ${REFUND_ARRIVAL}.`
         : "Nothing is refunded: under the kitchen's policy it is too close to the start.",
       "Cancelling frees the hours for others; it cannot be undone.",
@@ -258,6 +269,58 @@ export function StatusBlock(
         </p>
       );
       break;
+    case "scheduled": {
+      // A standing booking's later date (lib/bookings/series.ts).
+      const c = b.charge;
+      if (c?.problem === "documents") {
+        heading = renter
+          ? "Booked: waiting for your renewed documents"
+          : "Booked: waiting for the renter's documents";
+        body = (
+          <p class="mt-1">
+            {`Not charged: the city's rules do not allow this date with ${
+              renter ? "your" : "the renter's"
+            } documents as they are. ${c.problemText ?? ""} It is released ${
+              formatDayTimeZoned(b.timeZone, c.releaseAt)
+            } if not renewed.`}
+          </p>
+        );
+      } else if (c?.problem) {
+        heading = renter ? "Payment needed" : "Payment due from the renter";
+        body = (
+          <>
+            <p class="mt-1">
+              {`${c.problemText ?? "The card was declined."} ${
+                renter ? "Pay" : "The renter pays"
+              } ${total} by ${
+                formatDayTimeZoned(b.timeZone, c.releaseAt)
+              }, or the date is released.`}
+            </p>
+            {renter && (
+              <p class="mt-3">
+                <a
+                  href={`/bookings/${b.id}/pay-date`}
+                  class="font-semibold text-emerald-800 underline"
+                >
+                  Pay for this date
+                </a>
+              </p>
+            )}
+          </>
+        );
+      } else {
+        body = (
+          <p class="mt-1">
+            {`${
+              renter ? "Your saved card is" : "The renter's card is"
+            } charged ${total} on ${
+              formatDayTimeZoned(b.timeZone, c?.at ?? b.start)
+            }, 3 days before the start.`}
+          </p>
+        );
+      }
+      break;
+    }
     case "cancelled": {
       const c = b.cancellation!;
       body = (

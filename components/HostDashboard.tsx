@@ -28,6 +28,7 @@ const link = "font-semibold text-emerald-800 underline";
 const STATUS: Partial<Record<Booking["status"], string>> = {
   requested: "Request: waiting for your answer",
   confirmed: "Confirmed",
+  scheduled: "Booked (weekly)",
   completed: "Completed",
 };
 
@@ -43,7 +44,21 @@ function BookingLine({ b, titles }: {
 }) {
   return (
     <li class="border-t border-stone-100 py-2 first:border-t-0">
-      <p class="font-semibold">{when(b)}</p>
+      <p class="font-semibold">
+        {when(b)}
+        {b.seriesId && (
+          <>
+            {" · "}
+            <a href={`/host/bookings/series/${b.seriesId}`} class={link}>
+              {b.moreInSeries
+                ? `Weekly booking, ${b.moreInSeries} more ${
+                  b.moreInSeries === 1 ? "date" : "dates"
+                }`
+                : "Weekly booking"}
+            </a>
+          </>
+        )}
+      </p>
       <p class="text-sm text-stone-700">
         {`${titles[b.kitchenId] ?? "Kitchen"} · ${
           b.waitingFor === "documents"
@@ -130,6 +145,7 @@ function cellText(day: MonthDay): string {
   if (day.pendingMinutes > 0) {
     parts.push(`${hoursLong(day.pendingMinutes)} requested or on hold`);
   }
+  if (day.weekly) parts.push("part of a weekly booking");
   return parts.join(", ");
 }
 
@@ -159,6 +175,11 @@ function DayCell({ day }: { day: MonthDay }) {
           class="block rounded bg-amber-200 px-0.5 leading-tight text-amber-950"
         >
           {`+${hoursShort(day.pendingMinutes)}`}
+        </span>
+      )}
+      {day.weekly && (
+        <span aria-hidden="true" class="block leading-none" data-weekly>
+          ↻
         </span>
       )}
     </td>
@@ -253,6 +274,10 @@ export function MonthGrids({ calendar }: { calendar: CalendarMonth }) {
         <li class="flex items-center gap-1">
           <span class="rounded bg-amber-200 px-1 text-amber-950">+2h</span>
           Requested or on hold
+        </li>
+        <li class="flex items-center gap-1">
+          <span aria-hidden="true">↻</span>
+          A weekly booking
         </li>
         <li class="flex items-center gap-1">
           <span class={`inline-block h-3 w-5 border ${CLOSED_CLASS}`} />

@@ -1,3 +1,4 @@
+import type { ComponentChildren } from "preact";
 import { BookingMessagesCard } from "./MessagesPages.tsx";
 import type { BookingReviewsView } from "../lib/reviews/pages.ts";
 import type { RatingSummary } from "../lib/reviews/rules.ts";
@@ -15,6 +16,8 @@ import { formatCents } from "../lib/money.ts";
 import type { Host } from "../lib/hosts/schema.ts";
 import { payoutStatusText } from "../lib/hosts/payouts.ts";
 import { FormMessage, type FormState, Notice, TextArea } from "./Forms.tsx";
+import type { SeriesSummary } from "../lib/bookings/series_pages.ts";
+import { SeriesList } from "./SeriesPages.tsx";
 
 const card = "rounded-xl border border-stone-200 bg-white p-6";
 const primary =
@@ -81,6 +84,7 @@ const STATUS: Record<Booking["status"], string> = {
   held: "Waiting for the renter's payment",
   requested: "Request: waiting for your answer",
   confirmed: "Confirmed",
+  scheduled: "Booked (weekly): the renter is charged 3 days before",
   expired: "Not booked",
   declined: "Declined",
   withdrawn: "Withdrawn by the renter",
@@ -92,14 +96,23 @@ const STATUS: Record<Booking["status"], string> = {
 const CHECKING_DOCUMENTS =
   "Held while Prep checks the renter's documents; no answer needed yet";
 
-export function HostBookingsPage({ bookings, titles, now, notice }: {
-  bookings: Booking[];
-  titles: Record<string, string>;
-  now: number;
-  notice?: string;
-}) {
+export function HostBookingsPage(
+  { bookings, titles, now, notice, series = [] }: {
+    bookings: Booking[];
+    titles: Record<string, string>;
+    now: number;
+    notice?: string;
+    /** Standing bookings in play: one card each, their dates on their page. */
+    series?: SeriesSummary[];
+  },
+) {
+  const listed = new Set(series.map((s) => s.series.id));
   const byKitchen = new Map<string, Booking[]>();
-  for (const b of [...bookings].sort((a, z) => a.start - z.start)) {
+  for (
+    const b of [...bookings].filter((b) =>
+      !b.seriesId || !listed.has(b.seriesId)
+    ).sort((a, z) => a.start - z.start)
+  ) {
     byKitchen.set(b.kitchenId, [...(byKitchen.get(b.kitchenId) ?? []), b]);
   }
   return (
@@ -114,7 +127,8 @@ export function HostBookingsPage({ bookings, titles, now, notice }: {
           Payouts
         </a>
       </header>
-      {byKitchen.size === 0 && <p>No bookings yet.</p>}
+      <SeriesList list={series} host />
+      {byKitchen.size === 0 && series.length === 0 && <p>No bookings yet.</p>}
       {[...byKitchen].map(([kitchenId, list]) => (
         <div key={kitchenId}>
           <h2 class="text-xl font-bold">{titles[kitchenId] ?? "Kitchen"}</h2>
@@ -189,7 +203,7 @@ function recordText(r: HostRequestView["record"]): string {
  * before answering it, and the two answers (declining with an optional
  * reason the renter reads).
  */
-export function HostRequestPage({ view, form, notice, now }: {
+export function HostRequestPage({ view, form, notice, now, children }: {
   /** With the renter's rating from hosts and the booking's reviews (lib/reviews). */
   view: HostRequestView & {
     renterRating?: RatingSummary;
@@ -198,6 +212,8 @@ export function HostRequestPage({ view, form, notice, now }: {
   form: FormState;
   notice?: string;
   now: number;
+  /** Blocks under the header (a change of time to answer, MovePages.tsx). */
+  children?: ComponentChildren;
 }) {
   const b = view.booking;
   const r = view.renter;
@@ -223,6 +239,7 @@ export function HostRequestPage({ view, form, notice, now }: {
           {`Booking reference ${view.reference} · ${STATUS[b.status]}`}
         </p>
       </header>
+      {children}
       {open && b.respondBy !== null && (
         <p class={card} data-testid="answer-by">
           {`Answer by ${formatDayTimeZoned(b.timeZone, b.respondBy)} (${

@@ -16,6 +16,7 @@ import type { KitchenPage as KitchenPageData } from "../lib/kitchens/pages.ts";
 import { kitchenPageHref, pickNote } from "../lib/kitchens/pick.ts";
 import { pickerDay } from "../lib/kitchens/slot_view.ts";
 import { type WeekView, weekView } from "../lib/kitchens/week_view.ts";
+import { BookWeeklyCard } from "./SeriesAskPage.tsx";
 import AvailabilityPicker from "../islands/AvailabilityPicker.tsx";
 import SaveHeart from "../islands/SaveHeart.tsx";
 import type { SavedState } from "../lib/saved/schema.ts";
@@ -256,6 +257,9 @@ export function PublicKitchenPage(
             <WeekOfHours
               view={weekView(k, data.week, data.date, data, data.pick)}
             />
+            {k.standingBookings && (
+              <BookWeeklyCard kitchen={k} from={data.date} />
+            )}
           </>
         )}
       />

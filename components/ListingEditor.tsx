@@ -269,6 +269,40 @@ function Checkboxes(
   );
 }
 
+/** The hours section's standing-booking settings (lib/bookings/series.ts). */
+function StandingBookings({ form }: { form: FormState }) {
+  return (
+    <fieldset class={groupClass}>
+      <legend class="text-sm font-semibold">Weekly standing bookings</legend>
+      <label class="mt-2 flex items-start gap-2">
+        <input
+          type="checkbox"
+          name="standingBookings"
+          value="yes"
+          checked={form.values.standingBookings === "yes"}
+        />
+        <span>
+          Take weekly bookings: a renter books the same hours every 1 to 4
+          weeks, up to 26 dates. The first date is paid at booking; each later
+          date is charged 3 days before it.
+        </span>
+      </label>
+      <div class="mt-3">
+        <Select
+          name="standingMonthsAhead"
+          label="How far ahead a weekly booking may reach"
+          hint="Separate from the booking window above, which is for single bookings."
+          form={form}
+          options={[1, 2, 3, 4, 5, 6].map((m) => [
+            String(m),
+            m === 1 ? "1 month" : `${m} months`,
+          ])}
+        />
+      </div>
+    </fieldset>
+  );
+}
+
 const DAYS: [string, string][] = [
   ["", "—"],
   ["1", "Monday"],
@@ -609,6 +643,7 @@ export function SectionPage(
             type="number"
             form={form}
           />
+          <StandingBookings form={form} />
         </>
       );
       break;

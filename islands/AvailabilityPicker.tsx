@@ -24,6 +24,12 @@ export interface AvailabilityPickerProps extends PickerDay {
   note?: string | null;
   /** The host accepts each booking: the form says so before anyone books. */
   requestToBook?: boolean;
+  /**
+   * Picking a new time for this booking (its "Change time" page) rather
+   * than booking: the booking's own time counts as free, and the form
+   * leads to the review of the change.
+   */
+  move?: { bookingId: string };
 }
 
 interface EndChoice {
@@ -87,6 +93,17 @@ function endChoices(
  * time chosen from the start, and the price is fetched for every choice.
  */
 function AvailabilityPicker(props: AvailabilityPickerProps) {
+  const kitchenPath = `/kitchens/${encodeURIComponent(props.kitchenId)}`;
+  const movePath = props.move &&
+    `/bookings/${encodeURIComponent(props.move.bookingId)}/change`;
+  const paths = {
+    page: movePath ?? `/kitchens/${props.kitchenId}`,
+    availability: movePath
+      ? `${movePath}/availability`
+      : `/api${kitchenPath}/availability`,
+    review: movePath ? `${movePath}/review` : "/bookings/new",
+    quote: movePath ? `${movePath}/quote` : `/api${kitchenPath}/quote`,
+  };
   const day = useSignal<DayView>(props.initial);
   const status = useSignal<"idle" | "loading" | "error">("idle");
   // The picked date leads; the shown day follows once its hours arrive.
@@ -101,11 +118,7 @@ function AvailabilityPicker(props: AvailabilityPickerProps) {
     picked.value = date;
     status.value = "loading";
     try {
-      const res = await fetch(
-        `/api/kitchens/${
-          encodeURIComponent(props.kitchenId)
-        }/availability?date=${date}`,
-      );
+      const res = await fetch(`${paths.availability}?date=${date}`);
       if (!res.ok) throw new Error(String(res.status));
       const next: DayView = await res.json();
       // A slower answer for an earlier pick must not replace a newer one.
@@ -136,16 +149,15 @@ function AvailabilityPicker(props: AvailabilityPickerProps) {
     if (!query) return;
     const abort = new AbortController();
     priced.value = { ...priced.value, loading: true };
-    fetch(
-      `/api/kitchens/${encodeURIComponent(props.kitchenId)}/quote?${query}`,
-      { signal: abort.signal },
-    ).then(async (res) => {
-      const body = await res.json();
-      if (abort.signal.aborted) return;
-      priced.value = res.ok
-        ? { loading: false, quote: body }
-        : { loading: false, error: body.error };
-    }).catch(() => {
+    fetch(`${paths.quote}?${query}`, { signal: abort.signal }).then(
+      async (res) => {
+        const body = await res.json();
+        if (abort.signal.aborted) return;
+        priced.value = res.ok
+          ? { loading: false, quote: body }
+          : { loading: false, error: body.error };
+      },
+    ).catch(() => {
       if (abort.signal.aborted) return;
       priced.value = {
         loading: false,
@@ -177,7 +189,7 @@ function AvailabilityPicker(props: AvailabilityPickerProps) {
       )}
       <form
         method="get"
-        action={`/kitchens/${props.kitchenId}`}
+        action={paths.page}
         class="mt-3 flex items-end gap-2"
         onSubmit={(e) => {
           e.preventDefault();
@@ -227,7 +239,7 @@ function AvailabilityPicker(props: AvailabilityPickerProps) {
           : (
             // Without JavaScript a start reloads the page with it chosen;
             // with it, the start is chosen in place.
-            <form method="get" action={`/kitchens/${props.kitchenId}#book`}>
+            <form method="get" action={`${paths.page}#book`}>
               <input type="hidden" name="date" value={view.date} />
               {props.hours !== null && view.date === props.initial.date && (
                 <input type="hidden" name="hours" value={String(props.hours)} />
@@ -265,12 +277,16 @@ function AvailabilityPicker(props: AvailabilityPickerProps) {
       {slot && (
         <form
           method="get"
-          action="/bookings/new"
+          action={paths.review}
           class="mt-4 border-t border-stone-200 pt-4"
           data-testid="book"
         >
-          <h3 class="text-lg font-bold">{`Book on ${view.dateLabel}`}</h3>
-          <input type="hidden" name="kitchen" value={props.kitchenId} />
+          <h3 class="text-lg font-bold">
+            {`${props.move ? "Move to" : "Book on"} ${view.dateLabel}`}
+          </h3>
+          {!props.move && (
+            <input type="hidden" name="kitchen" value={props.kitchenId} />
+          )}
           <input type="hidden" name="date" value={view.date} />
           <label for="book-start" class={label}>Start</label>
           <select
@@ -344,7 +360,7 @@ function AvailabilityPicker(props: AvailabilityPickerProps) {
               </table>
             )}
           </div>
-          {props.requestToBook && (
+          {props.requestToBook && !props.move && (
             <p class="mt-3 text-sm text-amber-900" data-testid="picker-terms">
               {REQUEST_TO_BOOK_TERMS}
             </p>
@@ -353,7 +369,9 @@ function AvailabilityPicker(props: AvailabilityPickerProps) {
             type="submit"
             class="mt-3 w-full rounded-lg bg-emerald-700 px-4 py-2 font-semibold text-white hover:bg-emerald-800"
           >
-            {props.requestToBook
+            {props.move
+              ? "Review the change"
+              : props.requestToBook
               ? REQUEST_TO_BOOK_TITLE
               : end
               ? "Book"

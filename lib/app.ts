@@ -66,10 +66,34 @@ import {
   REVIEW_WINDOW_OPEN_JOB,
   STAGED_CLEANUP_JOB,
 } from "./job_names.ts";
+import {
+  OCCURRENCE_CHARGE_JOB,
+  OCCURRENCE_DOCUMENTS_JOB,
+  OCCURRENCE_RELEASE_JOB,
+  SERIES_SETTLE_JOB,
+} from "./job_names.ts";
+import { settleSeries } from "./bookings/series.ts";
+import {
+  releaseUnpaidDate,
+  remindDateDocuments,
+} from "./bookings/series_dates.ts";
+import {
+  chargeDate,
+  OCCURRENCE_PURPOSE,
+  settleDatePayment,
+} from "./payments/occurrences.ts";
+import { MOVE_CHARGE_JOB, MOVE_EXPIRY_JOB } from "./job_names.ts";
+import { expireMove } from "./bookings/moves.ts";
+import {
+  chargeMove,
+  MOVE_PURPOSE,
+  settleMovePayment,
+} from "./payments/reschedule.ts";
 import { defineJob, type JobHandlers } from "./jobs/runner.ts";
 import { sendUnreadEmail } from "./messages/emails.ts";
 import { DEFAULT_LIVE_SETTINGS, LiveStreams } from "./messages/live.ts";
 import { processPaymentEvent } from "./payments/events.ts";
+import type { OffSessionHandlers } from "./payments/off_session.ts";
 import { recordRefund } from "./payments/refunds.ts";
 import { releaseAuthorisation } from "./payments/requests.ts";
 import { paymentOrigins, stripeFromConfig } from "./payments/stripe.ts";
@@ -118,6 +142,12 @@ export interface Services {
   mapTiles: MapTiles;
   /** This instance's open live message streams and their caps (lib/messages/live.ts). */
   live: LiveStreams;
+  /**
+   * Who settles a payment made for a purpose beyond a booking's first
+   * Checkout (off-session charges and their fallback Checkouts), by the
+   * `purpose` in its metadata (lib/payments/off_session.ts).
+   */
+  offSession: OffSessionHandlers;
 }
 
 /** The services at one instant: what lib functions take as their deps. */
@@ -172,12 +202,28 @@ export function createServices(
       ...DEFAULT_LIVE_SETTINGS,
       maxStreams: config.LIVE_STREAMS_MAX,
     }),
+    offSession: {},
   };
   s.jobs = jobTable(s);
+  s.offSession = offSessionHandlers(s);
   return s;
 }
 
 const bookingJob = z.object({ bookingId: z.string().min(1).max(64) });
+
+/** Off-session payments' settlers by purpose: each domain that charges later adds its own. */
+function offSessionHandlers(s: Services): OffSessionHandlers {
+  return {
+    [MOVE_PURPOSE]: (_deps, event) => settleMovePayment(at(s), event),
+    // Standing bookings: a series' later dates (payments/occurrences.ts).
+    [OCCURRENCE_PURPOSE]: (_deps, event) => settleDatePayment(at(s), event),
+  };
+}
+
+const moveJob = z.object({
+  bookingId: z.string().min(1).max(64),
+  moveId: z.string().min(1).max(64),
+});
 
 /**
  * The table of job names → handlers. Each handler reads the clock when it
@@ -204,7 +250,7 @@ function jobTable(s: Services): JobTable {
     }),
     [BOOKING_REMINDER_JOB]: defineJob({
       schema: bookingJob,
-      run: ({ bookingId }, ctx) => sendReminder(at(s), bookingId, ctx.jobId),
+      run: ({ bookingId }) => sendReminder(at(s), bookingId),
     }),
     [PAYMENT_EVENT_JOB]: defineJob({
       schema: z.object({ eventId: z.string().min(1).max(255) }),
@@ -217,6 +263,10 @@ function jobTable(s: Services): JobTable {
         amountCents: z.number().int().min(0),
         hostReversalCents: z.number().int().min(0),
         commissionRefundCents: z.number().int().min(0),
+        parts: z.array(z.object({
+          paymentIntentId: z.string().min(1).max(255),
+          amountCents: z.number().int().min(1),
+        })).min(1).max(10).optional(),
       }),
       run: (payload, ctx) => recordRefund(at(s), payload, ctx.jobId),
     }),
@@ -277,6 +327,26 @@ function jobTable(s: Services): JobTable {
         await sweepOrphanedUploads(s.kv, s.clock());
       },
     }),
+    // Standing bookings (lib/bookings/series.ts, lib/payments/occurrences.ts).
+    [SERIES_SETTLE_JOB]: defineJob({
+      schema: z.object({ seriesId: z.string().min(1).max(64) }),
+      run: async ({ seriesId }) => {
+        await settleSeries(at(s), seriesId);
+      },
+    }),
+    [OCCURRENCE_CHARGE_JOB]: defineJob({
+      schema: bookingJob,
+      run: ({ bookingId }, ctx) => chargeDate(at(s), bookingId, ctx.jobId),
+    }),
+    [OCCURRENCE_RELEASE_JOB]: defineJob({
+      schema: bookingJob,
+      run: ({ bookingId }) => releaseUnpaidDate(at(s), bookingId),
+    }),
+    [OCCURRENCE_DOCUMENTS_JOB]: defineJob({
+      schema: bookingJob,
+      run: ({ bookingId }, ctx) =>
+        remindDateDocuments(at(s), bookingId, ctx.jobId),
+    }),
     [ACCOUNT_DELETED_JOB]: defineJob({
       schema: z.object({ userId: z.string().min(1).max(64) }),
       run: async ({ userId }) => {
@@ -305,6 +375,15 @@ function jobTable(s: Services): JobTable {
     [REVIEW_WINDOW_CLOSE_JOB]: defineJob({
       schema: bookingJob,
       run: ({ bookingId }) => closeReviewWindow(at(s), bookingId),
+    }),
+    // Changing a booking's time (issue 19 §7).
+    [MOVE_CHARGE_JOB]: defineJob({
+      schema: moveJob,
+      run: ({ bookingId, moveId }) => chargeMove(at(s), bookingId, moveId),
+    }),
+    [MOVE_EXPIRY_JOB]: defineJob({
+      schema: moveJob,
+      run: ({ bookingId, moveId }) => expireMove(at(s), bookingId, moveId),
     }),
   };
 }

@@ -47,6 +47,16 @@ export const FILE_CLEANUP_JOB = "files.cleanup";
 
 export const PAYMENT_EVENT_JOB = "payment.event";
 
+// Standing bookings (lib/bookings/series.ts, lib/payments/occurrences.ts).
+/** Brings a series' dates in line with its first date; payload `{ seriesId }`. */
+export const SERIES_SETTLE_JOB = "series.settle";
+/** Charges a later date off-session 3 days before it; payload `{ bookingId }`. */
+export const OCCURRENCE_CHARGE_JOB = "series.occurrence_charge";
+/** Releases a later date still unpaid 24 hours before it; payload `{ bookingId }`. */
+export const OCCURRENCE_RELEASE_JOB = "series.occurrence_release";
+/** Reminds the renter of a document lapsing before a date's charge; payload `{ bookingId }`. */
+export const OCCURRENCE_DOCUMENTS_JOB = "series.occurrence_documents";
+
 /**
  * An account was deleted: what domains above accounts keep for it goes too
  * (lib/app.ts wires each step: saved kitchens); payload `{ userId }`.
@@ -71,6 +81,12 @@ export const REVIEW_REMINDER_JOB = "review.closing_reminder";
 /** A review window's end: whatever was written is published. */
 export const REVIEW_WINDOW_CLOSE_JOB = "review.window_close";
 
+// Changing a booking's time (lib/bookings/moves.ts, lib/payments/reschedule.ts).
+/** Charges a move's higher price to the saved card; payload `{ bookingId, moveId }`. */
+export const MOVE_CHARGE_JOB = "booking.move_charge";
+/** Releases a move's new time when its deadline passes unanswered or unpaid; payload `{ bookingId, moveId }`. */
+export const MOVE_EXPIRY_JOB = "booking.move_expiry";
+
 export type JobName =
   | typeof EMAIL_JOB
   | typeof RESET_REQUEST_JOB
@@ -89,8 +105,14 @@ export type JobName =
   | typeof DOCUMENTS_DECIDED_JOB
   | typeof FILE_CLEANUP_JOB
   | typeof PAYMENT_EVENT_JOB
+  | typeof SERIES_SETTLE_JOB
+  | typeof OCCURRENCE_CHARGE_JOB
+  | typeof OCCURRENCE_RELEASE_JOB
+  | typeof OCCURRENCE_DOCUMENTS_JOB
   | typeof ACCOUNT_DELETED_JOB
   | typeof MESSAGE_UNREAD_JOB
   | typeof REVIEW_WINDOW_OPEN_JOB
   | typeof REVIEW_REMINDER_JOB
-  | typeof REVIEW_WINDOW_CLOSE_JOB;
+  | typeof REVIEW_WINDOW_CLOSE_JOB
+  | typeof MOVE_CHARGE_JOB
+  | typeof MOVE_EXPIRY_JOB;

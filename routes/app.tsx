@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { compress } from "hono/compress";
 import { ErrorPage, errorTitle } from "../components/ErrorPage.tsx";
 import { AppError, UnavailableError } from "../lib/errors.ts";
 import { logError } from "../lib/log.ts";
@@ -63,19 +64,25 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   // Spans named by route pattern and latency by route; absent without OTEL.
   const telemetry = requestTelemetry();
   if (telemetry) app.use(telemetry);
-  app.use(async (c, next) => {
-    c.set("services", deps.services);
-    c.set("manifest", deps.manifest);
-    await next();
-  });
-  // Probes answer before sessions, CSRF and the page cache: cheap, never cached.
-  app.route("/", health);
+  // Everything not already encoded (the page cache and /assets pick their own
+  // copies): signed-in and staff pages, JSON, feeds, SVG. Never a server-sent stream.
+  app.use(compress());
+  // A hit answers here, before the rest of the chain: it needs only the nonce
+  // and headers above (compress leaves its encoded copy alone). It never
+  // serves a request with a session cookie, and /healthz is never a key.
   app.use(pageCache({
     kv,
     maxBytes: Math.floor(config.PAGE_CACHE_MB * 1024 * 1024),
     now: clock,
     debug: config.APP_ENV !== "production",
   }));
+  app.use(async (c, next) => {
+    c.set("services", deps.services);
+    c.set("manifest", deps.manifest);
+    await next();
+  });
+  // Probes answer before sessions and CSRF: cheap, never cached.
+  app.route("/", health);
   app.use((c, next) =>
     withRequestFacts({ clientAddress: clientAddress(c) }, next)
   );

@@ -23,17 +23,17 @@ export function page(
   const parts = renderPageParts(
     <Layout
       {...props}
-      css={c.var.manifest.css}
-      user={c.var.user ?? null}
-      unread={c.var.unread}
-      messagesUnread={c.var.messagesUnread}
+      css={c.get("manifest").css}
+      user={c.get("user") ?? null}
+      unread={c.get("unread")}
+      messagesUnread={c.get("messagesUnread")}
     >
       {body}
     </Layout>,
-    { manifest: c.var.manifest },
+    { manifest: c.get("manifest") },
   );
   return rememberPage(
-    c.html(joinPageParts(parts, c.var.nonce), status),
+    c.html(joinPageParts(parts, c.get("nonce")), status),
     parts,
   );
 }

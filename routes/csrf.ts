@@ -20,7 +20,7 @@ export function csrf(exempt: string[] = []): MiddlewareHandler<AppEnv> {
     const allowed = site
       ? site === "same-origin" || site === "none"
       : origin === undefined ||
-        origin === new URL(c.var.services.config.BASE_URL).origin ||
+        origin === new URL(c.get("services").config.BASE_URL).origin ||
         origin === new URL(c.req.url).origin;
     if (!allowed) {
       throw new ForbiddenError(

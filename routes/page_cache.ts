@@ -78,8 +78,9 @@ export function pageCache(
   opts: PageCacheOptions,
 ): MiddlewareHandler<AppEnv> {
   const store = new PageStore(opts.maxBytes);
+  const keys = new KeyMemo();
   return async (c, next) => {
-    const key = opts.maxBytes > 0 ? cacheKey(c) : null;
+    const key = opts.maxBytes > 0 ? keys.of(c) : null;
     if (key === null) return await next();
     const at: Moment = {
       generation: writeGeneration(opts.kv),
@@ -102,6 +103,34 @@ export function pageCache(
     c.res = undefined;
     c.res = res;
   };
+}
+
+/** Entries of the URL → key memo; a few KB of strings. */
+const KEY_MEMO_ENTRIES = 512;
+
+/**
+ * The key of each recent request URL: a hit on /search or a kitchen page
+ * otherwise parses its query with zod every time, which showed in the hit
+ * path's profile. Bounded; the oldest entry goes first.
+ */
+class KeyMemo {
+  #keys = new Map<string, string | null>();
+
+  of(c: Context<AppEnv>): string | null {
+    const method = c.req.method;
+    if (method !== "GET" && method !== "HEAD") return null;
+    // Any mention of the session cookie counts: a false alarm only skips the cache.
+    if (c.req.header("cookie")?.includes("prep_session")) return null;
+    const url = c.req.url;
+    const known = this.#keys.get(url);
+    if (known !== undefined) return known;
+    const key = cacheKey(c);
+    if (this.#keys.size >= KEY_MEMO_ENTRIES) {
+      this.#keys.delete(this.#keys.keys().next().value!);
+    }
+    this.#keys.set(url, key);
+    return key;
+  }
 }
 
 const KITCHEN_PAGE = new RegExp(`^/kitchens/${ID_PATTERN}$`);

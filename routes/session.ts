@@ -11,11 +11,11 @@ function cookieName(c: Context<AppEnv>): string {
 }
 
 function secure(c: Context<AppEnv>): boolean {
-  return c.var.services.config.BASE_URL.startsWith("https:");
+  return c.get("services").config.BASE_URL.startsWith("https:");
 }
 
 /**
- * Resolves the session cookie to `c.var.user` (or null). Paths under `skip`
+ * Resolves the session cookie to `c.get("user")` (or null). Paths under `skip`
  * (immutable assets, photos) never need a user, so they cost no KV reads.
  */
 export function sessions(skip: string[] = []): MiddlewareHandler<AppEnv> {
@@ -26,9 +26,9 @@ export function sessions(skip: string[] = []): MiddlewareHandler<AppEnv> {
     const secret = getCookie(c, cookieName(c));
     if (secret) {
       const found = await loadSession(
-        c.var.services.kv,
+        c.get("services").kv,
         secret,
-        c.var.services.clock(),
+        c.get("services").clock(),
       );
       if (found) {
         c.set("user", found.user);
@@ -62,7 +62,7 @@ function applyCacheRules(c: Context<AppEnv>): void {
   const h = c.res.headers;
   const path = c.req.path;
   if (
-    c.var.user || h.has("Set-Cookie") ||
+    c.get("user") || h.has("Set-Cookie") ||
     PRIVATE_AREAS.some((p) =>
       path === p.replace(/\/$/, "") || path.startsWith(p)
     )
@@ -121,6 +121,6 @@ export function clientAddress(c: Context<AppEnv>): string {
   return clientAddressOf(
     env?.remoteAddr?.hostname,
     c.req.header("x-forwarded-for"),
-    c.var.services.config.TRUSTED_PROXIES,
+    c.get("services").config.TRUSTED_PROXIES,
   );
 }

@@ -5,6 +5,7 @@ import {
   generateStylesheet,
 } from "../lib/assets/styles.ts";
 import { islandNameOf } from "../lib/islands/define.ts";
+import { brotliCompressSync, constants, gzipSync } from "node:zlib";
 import {
   type AssetManifest,
   computeInputsHash,
@@ -23,6 +24,42 @@ export interface BuildResult {
   manifest: AssetManifest;
   /** Output file name → size in bytes. */
   files: Record<string, number>;
+  /** Output file name → sizes of its precompressed copies. */
+  compressed: Record<string, { br: number; gz: number }>;
+}
+
+/**
+ * Writes `<file>.br` and `<file>.gz` next to each asset: compressed once at
+ * the highest levels here, so routes/assets.ts only picks a file per request.
+ */
+export async function writeCompressedCopies(
+  outDir: string,
+  names: string[],
+): Promise<Record<string, { br: number; gz: number }>> {
+  const out: Record<string, { br: number; gz: number }> = {};
+  for (const name of names) {
+    const bytes = await Deno.readFile(`${outDir}/${name}`);
+    const br = brotliCompressSync(bytes, {
+      params: {
+        [constants.BROTLI_PARAM_QUALITY]: constants.BROTLI_MAX_QUALITY,
+        [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT,
+        [constants.BROTLI_PARAM_SIZE_HINT]: bytes.byteLength,
+      },
+    });
+    const gz = gzipSync(bytes, { level: 9 });
+    // A copy no smaller than the file (a tiny chunk) is left out: served as is.
+    if (br.byteLength < bytes.byteLength) {
+      await Deno.writeFile(`${outDir}/${name}.br`, new Uint8Array(br));
+    }
+    if (gz.byteLength < bytes.byteLength) {
+      await Deno.writeFile(`${outDir}/${name}.gz`, new Uint8Array(gz));
+    }
+    out[name] = {
+      br: Math.min(br.byteLength, bytes.byteLength),
+      gz: Math.min(gz.byteLength, bytes.byteLength),
+    };
+  }
+  return out;
 }
 
 const ASSET_PREFIX = "/assets/";
@@ -231,11 +268,12 @@ export async function buildAssets(
       bootImports: closure(boot),
       islands,
     };
+    const compressed = await writeCompressedCopies(outDir, Object.keys(files));
     await Deno.writeTextFile(
       `${outDir}/manifest.json`,
       JSON.stringify(manifest, null, 2) + "\n",
     );
-    return { manifest, files };
+    return { manifest, files, compressed };
   } finally {
     await Deno.remove(tmpDir, { recursive: true });
   }
@@ -264,7 +302,9 @@ if (import.meta.main) {
   }
   const started = performance.now();
   try {
-    const { manifest, files } = await buildAssets({ outDir });
+    const { manifest, files, compressed } = await buildAssets({ outDir });
+    const sum = (pick: (c: { br: number; gz: number }) => number) =>
+      Object.values(compressed).reduce((n, c) => n + pick(c), 0);
     const js = Object.entries(files).filter(([f]) => f.endsWith(".js"));
     const jsTotal = js.reduce((n, [, size]) => n + size, 0);
     const cssSize = files[manifest.css.slice(ASSET_PREFIX.length)];
@@ -272,7 +312,9 @@ if (import.meta.main) {
       `built ${
         Object.keys(manifest.islands).length
       } islands, ${js.length} js files ` +
-        `(${kb(jsTotal)}), css ${kb(cssSize)} → ${outDir} ` +
+        `(${kb(jsTotal)}), css ${kb(cssSize)}; brotli ${
+          kb(sum((c) => c.br))
+        }, gzip ${kb(sum((c) => c.gz))} → ${outDir} ` +
         `in ${Math.round(performance.now() - started)}ms`,
     );
   } catch (err) {

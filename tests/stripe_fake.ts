@@ -4,7 +4,13 @@
  * encoding, idempotency keys, errors and object shapes are exercised as in
  * production. It covers what Prep's payment flow uses: Checkout Sessions with
  * destination charges, PaymentIntents (capture, cancel), refunds, Express
- * accounts with account links, events, and disputes.
+ * accounts with account links, events, and disputes; and for charging later,
+ * Customers, saved PaymentMethods (Checkout's `setup_future_usage`, attach,
+ * list) and off-session PaymentIntents (`off_session: true, confirm: true`)
+ * with Stripe's test cards: one that always succeeds, one whose charges are
+ * declined (`card_declined`) and one that always asks for authentication
+ * (`authentication_required`), answered with Stripe's 402 card errors and
+ * `payment_intent.payment_failed` events carrying `last_payment_error`.
  *
  * What a customer or Stripe itself would do (pay, let a session lapse, finish
  * onboarding, dispute) is a helper method, also reachable over HTTP under
@@ -58,6 +64,9 @@ export interface FakeRequest {
 
 export interface StripeFakeState {
   readonly sessions: Map<string, Stripe.Checkout.Session>;
+  readonly customers: Map<string, Stripe.Customer>;
+  /** Cards, saved (with a `customer`) or not; `card.last4` and the test card's behaviour follow its number. */
+  readonly paymentMethods: Map<string, Stripe.PaymentMethod>;
   /** Line items by Checkout Session id (Stripe lists them apart from the session). */
   readonly lineItems: Map<string, Stripe.LineItem[]>;
   readonly paymentIntents: Map<string, Stripe.PaymentIntent>;
@@ -87,7 +96,65 @@ export interface CompleteSessionOptions {
   /** The payer's email; defaults to the session's `customer_email`. */
   email?: string;
   name?: string;
+  /**
+   * The test card the customer pays with (`TEST_CARDS`); 4242 4242 4242 4242
+   * by default. A card that needs authentication is authenticated on the
+   * page, as a customer would; one that is declined on-session throws
+   * Stripe's `card_declined` and leaves the session open.
+   */
+  card?: TestCardNumber;
 }
+
+/**
+ * Stripe's test cards the fake knows, by number, and how each behaves when
+ * charged with the customer present (Checkout, `confirm` on-session) and
+ * off-session (a saved card charged later). See Stripe's "Testing" docs.
+ */
+export const TEST_CARDS = {
+  /** Succeeds everywhere. */
+  "4242424242424242": { brand: "visa", onSession: "ok", offSession: "ok" },
+  /** Asks for authentication on-session; off-session it succeeds once it was set up for later. */
+  "4000002500003155": {
+    brand: "visa",
+    onSession: "authenticate",
+    offSession: "ok_if_set_up",
+  },
+  /** Always asks for authentication: off-session charges fail with `authentication_required`. */
+  "4000002760003184": {
+    brand: "visa",
+    onSession: "authenticate",
+    offSession: "authentication_required",
+  },
+  /** Attaches to a customer, but every charge is declined (`card_declined`). */
+  "4000000000000341": {
+    brand: "visa",
+    onSession: "card_declined",
+    offSession: "card_declined",
+  },
+  /** Declined everywhere, attaching included (`card_declined`, `generic_decline`). */
+  "4000000000000002": {
+    brand: "visa",
+    onSession: "card_declined",
+    offSession: "card_declined",
+  },
+  /** Declined for `insufficient_funds`. */
+  "4000000000009995": {
+    brand: "visa",
+    onSession: "insufficient_funds",
+    offSession: "insufficient_funds",
+  },
+} as const;
+export type TestCardNumber = keyof typeof TEST_CARDS;
+
+/** Stripe's test PaymentMethod tokens (`pm_card_visa`, …) and the card each stands for. */
+export const TEST_PAYMENT_METHODS: Record<string, TestCardNumber> = {
+  pm_card_visa: "4242424242424242",
+  pm_card_authenticationRequiredSetupForOffSession: "4000002500003155",
+  pm_card_authenticationRequired: "4000002760003184",
+  pm_card_chargeCustomerFail: "4000000000000341",
+  pm_card_visa_chargeDeclined: "4000000000000002",
+  pm_card_visa_chargeDeclinedInsufficientFunds: "4000000000009995",
+};
 
 export interface CompletedSession {
   session: Stripe.Checkout.Session;
@@ -117,6 +184,23 @@ export interface StripeFake {
   events(filter?: { type?: string; after?: string }): Stripe.Event[];
   /** The customer pays: a PaymentIntent (succeeded, or requires_capture under manual capture), its charge and events. */
   completeSession(id: string, opts?: CompleteSessionOptions): CompletedSession;
+  /**
+   * A Customer with a saved card, created directly (no request recorded):
+   * what a renter who paid at Checkout with `setup_future_usage` has.
+   */
+  createCustomer(
+    opts?: { email?: string; card?: TestCardNumber | null },
+  ): { customer: Stripe.Customer; paymentMethod: Stripe.PaymentMethod | null };
+  /**
+   * Saves another card on a customer, newest first in lists (no request
+   * recorded): the renter replaced their card. `setUp` says whether it was
+   * set up for off-session use (Checkout's `setup_future_usage`).
+   */
+  attachCard(
+    customerId: string,
+    card: TestCardNumber,
+    opts?: { setUp?: boolean },
+  ): Stripe.PaymentMethod;
   /** Stripe lets the session lapse: status expired, `checkout.session.expired`. */
   expireSession(
     id: string,
@@ -265,11 +349,22 @@ function toArrays(value: Param, parentKey: string): Param {
 // ---------------------------------------------------------------------------
 
 interface StripeErrorBody {
-  type: "invalid_request_error" | "api_error" | "idempotency_error";
+  type:
+    | "invalid_request_error"
+    | "api_error"
+    | "idempotency_error"
+    | "card_error";
   message: string;
   code?: string;
   param?: string;
   doc_url?: string;
+  /** Card errors: the issuer's reason. */
+  decline_code?: string;
+  /** Card errors: the failed charge's id, when a charge was attempted. */
+  charge?: string;
+  /** Card errors on a PaymentIntent: the PaymentIntent as it stands after the failure. */
+  payment_intent?: Stripe.PaymentIntent;
+  payment_method?: Stripe.PaymentMethod;
 }
 
 /** An error the fake answers with. `saved`: Stripe stores it under the idempotency key (the endpoint ran). */
@@ -335,7 +430,7 @@ function unexpectedState(message: string, code: string, param?: string) {
 // ---------------------------------------------------------------------------
 
 /** Real Stripe parameters the fake refuses rather than silently ignores. */
-const NOT_MODELLED = new Set(["customer", "price", "product", "discounts"]);
+const NOT_MODELLED = new Set(["price", "product", "discounts"]);
 
 /**
  * One level of a parsed form, with Stripe's checks: keys not in `allowed`
@@ -561,11 +656,11 @@ const SESSION_PARAMS = "mode line_items payment_intent_data expires_at " +
   "client_reference_id metadata success_url cancel_url customer_email " +
   "payment_method_types ui_mode locale submit_type allow_promotion_codes " +
   "billing_address_collection phone_number_collection custom_text " +
-  "consent_collection customer_creation";
+  "consent_collection customer_creation customer";
 
 const PAYMENT_INTENT_DATA_PARAMS = "application_fee_amount capture_method " +
   "description metadata on_behalf_of receipt_email statement_descriptor " +
-  "statement_descriptor_suffix transfer_data transfer_group";
+  "statement_descriptor_suffix transfer_data transfer_group setup_future_usage";
 
 /** What a session will put on its PaymentIntent once the customer pays. */
 interface PendingPayment {
@@ -577,6 +672,8 @@ interface PendingPayment {
   receiptEmail: string | null;
   transferData: { destination: string; amount?: number } | null;
   transferGroup: string | null;
+  /** Save the card on the session's customer for later charges. */
+  setupFutureUsage: "off_session" | "on_session" | null;
 }
 
 interface Ctx {
@@ -597,6 +694,8 @@ export function startStripeFake(options: StripeFakeOptions = {}): StripeFake {
   const nowSeconds = () => Math.floor(clockMs() / 1000);
   const state: StripeFakeState = {
     sessions: new Map(),
+    customers: new Map(),
+    paymentMethods: new Map(),
     lineItems: new Map(),
     paymentIntents: new Map(),
     charges: new Map(),
@@ -678,6 +777,8 @@ export function startStripeFake(options: StripeFakeOptions = {}): StripeFake {
         state.applicationFees,
         state.accounts,
         state.disputes,
+        state.customers,
+        state.paymentMethods,
       ] as Map<string, object>[]
     ) {
       const found = map.get(id);
@@ -701,6 +802,26 @@ export function startStripeFake(options: StripeFakeOptions = {}): StripeFake {
     const successUrl = form.need(form.url("success_url"), "success_url");
     const cancelUrl = form.url("cancel_url") ?? null;
     const customerEmail = form.email("customer_email") ?? null;
+    const customer = form.str("customer") ?? null;
+    if (customer) get(state.customers, "customer", customer, "customer");
+    const customerCreation = form.oneOf("customer_creation", [
+      "always",
+      "if_required",
+    ]);
+    if (customer && customerEmail) {
+      throw invalidRequest(
+        400,
+        "You may only specify one of these parameters: customer, customer_email.",
+        { param: "customer_email" },
+      );
+    }
+    if (customer && customerCreation) {
+      throw invalidRequest(
+        400,
+        "You may only specify one of these parameters: customer, customer_creation.",
+        { param: "customer_creation" },
+      );
+    }
     const clientReferenceId = form.str("client_reference_id") ?? null;
     if (clientReferenceId && clientReferenceId.length > 200) {
       throw invalidParam(
@@ -760,8 +881,8 @@ export function startStripeFake(options: StripeFakeOptions = {}): StripeFake {
       client_secret: null,
       created,
       currency,
-      customer: null,
-      customer_creation: "if_required",
+      customer,
+      customer_creation: customer ? null : customerCreation ?? "if_required",
       customer_details: null,
       customer_email: customerEmail,
       expires_at: expiresAt,
@@ -895,6 +1016,10 @@ export function startStripeFake(options: StripeFakeOptions = {}): StripeFake {
         }
         : null,
       transferGroup: data?.str("transfer_group") ?? null,
+      setupFutureUsage: data?.oneOf("setup_future_usage", [
+        "off_session",
+        "on_session",
+      ]) ?? null,
     };
   }
 
@@ -936,115 +1061,39 @@ export function startStripeFake(options: StripeFakeOptions = {}): StripeFake {
     const email = opts.email ?? session.customer_email ??
       "customer@example.com";
     const name = opts.name ?? "Test Customer";
+    const number = opts.card ?? "4242424242424242";
+    const behaviour = TEST_CARDS[number].onSession;
+    if (behaviour !== "ok" && behaviour !== "authenticate") {
+      // Checkout shows the decline and keeps the session open for another card.
+      throw cardError(behaviour, null, null);
+    }
+    // Saving the card needs a customer: Checkout makes one unless given one.
+    const saving = payment.setupFutureUsage !== null;
+    let customerId = session.customer as string | null;
+    if (!customerId && (saving || session.customer_creation === "always")) {
+      customerId = newCustomer(ctx, { email, name, metadata: {} }).id;
+    }
+    const pm = newPaymentMethod(ctx, number, { name, email });
+    if (saving && customerId) {
+      attach(ctx, pm, customerId);
+      setUpForLater.add(pm.id);
+    }
 
     const piId = newId("pi_");
-    const chargeId = newId("ch_");
-    const paymentMethod = newId("pm_");
-    const intent = make<Stripe.PaymentIntent>({
-      id: piId,
-      object: "payment_intent",
+    const intent = newIntent(ctx, piId, {
       amount,
-      amount_capturable: manual ? amount : 0,
-      amount_received: manual ? 0 : amount,
-      application: null,
-      application_fee_amount: payment.applicationFeeAmount,
-      automatic_payment_methods: null,
-      canceled_at: null,
-      cancellation_reason: null,
-      capture_method: payment.captureMethod,
-      client_secret: `${piId}_secret_${newId("", 25)}`,
-      confirmation_method: "automatic",
-      created: ctx.now,
       currency,
-      customer: null,
-      description: payment.description,
-      last_payment_error: null,
-      latest_charge: chargeId,
-      livemode: false,
-      metadata: { ...payment.metadata },
-      next_action: null,
-      on_behalf_of: payment.onBehalfOf,
-      payment_method: paymentMethod,
-      payment_method_types: ["card"],
-      processing: null,
-      receipt_email: payment.receiptEmail,
-      review: null,
-      setup_future_usage: null,
-      shipping: null,
-      source: null,
-      statement_descriptor: null,
-      statement_descriptor_suffix: null,
-      status: manual ? "requires_capture" : "succeeded",
-      transfer_data: payment.transferData as
-        | Stripe.PaymentIntent.TransferData
-        | null,
-      transfer_group: payment.transferGroup ??
-        (payment.transferData ? `group_${piId}` : null),
+      payment,
+      customer: customerId,
+      paymentMethod: pm.id,
     });
-    const charge = make<Stripe.Charge>({
-      id: chargeId,
-      object: "charge",
-      amount,
-      amount_captured: 0,
-      amount_refunded: 0,
-      application: null,
-      application_fee: null,
-      application_fee_amount: payment.applicationFeeAmount,
-      balance_transaction: null,
-      billing_details: {
-        address: null,
-        email,
-        name,
-        phone: null,
-        tax_id: null,
-      } as Stripe.Charge.BillingDetails,
-      calculated_statement_descriptor: "PREP",
-      captured: false,
-      created: ctx.now,
-      currency,
-      customer: null,
-      description: payment.description,
-      disputed: false,
-      failure_code: null,
-      failure_message: null,
-      livemode: false,
-      metadata: { ...payment.metadata },
-      on_behalf_of: payment.onBehalfOf,
-      outcome: {
-        network_status: "approved_by_network",
-        reason: null,
-        risk_level: "normal",
-        seller_message: "Payment complete.",
-        type: "authorized",
-      } as Stripe.Charge.Outcome,
-      paid: true,
-      payment_intent: piId,
-      payment_method: paymentMethod,
-      payment_method_details: {
-        type: "card",
-        card: {
-          brand: "visa",
-          country: "US",
-          exp_month: 12,
-          exp_year: 2034,
-          funding: "credit",
-          last4: "4242",
-        },
-      } as Stripe.Charge.PaymentMethodDetails,
-      receipt_email: payment.receiptEmail,
-      receipt_url: `${origin}/receipts/${chargeId}`,
-      refunded: false,
-      review: null,
-      shipping: null,
-      source_transfer: null,
-      statement_descriptor: null,
-      statement_descriptor_suffix: null,
-      status: "succeeded",
-      transfer_data: payment.transferData as Stripe.Charge.TransferData | null,
-      transfer_group: intent.transfer_group,
-    });
+    const charge = newCharge(ctx, intent, payment, pm);
+    intent.latest_charge = charge.id;
+    intent.amount_capturable = manual ? amount : 0;
+    intent.amount_received = manual ? 0 : amount;
+    intent.status = manual ? "requires_capture" : "succeeded";
     state.paymentIntents.set(piId, intent);
-    state.charges.set(chargeId, charge);
+    state.charges.set(charge.id, charge);
     emit(ctx, "payment_intent.created", {
       ...intent,
       status: "requires_payment_method",
@@ -1066,6 +1115,7 @@ export function startStripeFake(options: StripeFakeOptions = {}): StripeFake {
     // Under manual capture the money is only authorised: Stripe reports the session unpaid until capture.
     session.payment_status = manual ? "unpaid" : "paid";
     session.payment_intent = piId;
+    session.customer = customerId;
     session.url = null;
     session.customer_details = {
       address: null,
@@ -1082,6 +1132,617 @@ export function startStripeFake(options: StripeFakeOptions = {}): StripeFake {
       charge: clone(charge),
       event,
     };
+  }
+
+  /** A PaymentIntent before its first attempt: what the payment will be. */
+  function newIntent(
+    ctx: Ctx,
+    piId: string,
+    fields: {
+      amount: number;
+      currency: string;
+      payment: PendingPayment;
+      customer: string | null;
+      paymentMethod: string | null;
+    },
+  ): Stripe.PaymentIntent {
+    const { payment } = fields;
+    return make<Stripe.PaymentIntent>({
+      id: piId,
+      object: "payment_intent",
+      amount: fields.amount,
+      amount_capturable: 0,
+      amount_received: 0,
+      application: null,
+      application_fee_amount: payment.applicationFeeAmount,
+      automatic_payment_methods: null,
+      canceled_at: null,
+      cancellation_reason: null,
+      capture_method: payment.captureMethod,
+      client_secret: `${piId}_secret_${newId("", 25)}`,
+      confirmation_method: "automatic",
+      created: ctx.now,
+      currency: fields.currency,
+      customer: fields.customer,
+      description: payment.description,
+      last_payment_error: null,
+      latest_charge: null,
+      livemode: false,
+      metadata: { ...payment.metadata },
+      next_action: null,
+      on_behalf_of: payment.onBehalfOf,
+      payment_method: fields.paymentMethod,
+      payment_method_types: ["card"],
+      processing: null,
+      receipt_email: payment.receiptEmail,
+      review: null,
+      setup_future_usage: payment.setupFutureUsage,
+      shipping: null,
+      source: null,
+      statement_descriptor: null,
+      statement_descriptor_suffix: null,
+      status: fields.paymentMethod
+        ? "requires_confirmation"
+        : "requires_payment_method",
+      transfer_data: payment.transferData as
+        | Stripe.PaymentIntent.TransferData
+        | null,
+      transfer_group: payment.transferGroup ??
+        (payment.transferData ? `group_${piId}` : null),
+    });
+  }
+
+  /** The charge of an attempt on `intent`: authorised, or failed with `failure`. */
+  function newCharge(
+    ctx: Ctx,
+    intent: Stripe.PaymentIntent,
+    payment: PendingPayment,
+    pm: Stripe.PaymentMethod,
+    failure: { code: string; message: string } | null = null,
+  ): Stripe.Charge {
+    const chargeId = newId("ch_");
+    return make<Stripe.Charge>({
+      id: chargeId,
+      object: "charge",
+      amount: intent.amount,
+      amount_captured: 0,
+      amount_refunded: 0,
+      application: null,
+      application_fee: null,
+      application_fee_amount: payment.applicationFeeAmount,
+      balance_transaction: null,
+      billing_details: clone(pm.billing_details),
+      calculated_statement_descriptor: "PREP",
+      captured: false,
+      created: ctx.now,
+      currency: intent.currency,
+      customer: intent.customer,
+      description: payment.description,
+      disputed: false,
+      failure_code: failure?.code ?? null,
+      failure_message: failure?.message ?? null,
+      livemode: false,
+      metadata: { ...payment.metadata },
+      on_behalf_of: payment.onBehalfOf,
+      outcome: (failure
+        ? {
+          network_status: "declined_by_network",
+          reason: failure.code === "card_declined"
+            ? "generic_decline"
+            : failure.code,
+          risk_level: "normal",
+          seller_message: "The bank did not return any further details.",
+          type: "issuer_declined",
+        }
+        : {
+          network_status: "approved_by_network",
+          reason: null,
+          risk_level: "normal",
+          seller_message: "Payment complete.",
+          type: "authorized",
+        }) as Stripe.Charge.Outcome,
+      paid: failure === null,
+      payment_intent: intent.id,
+      payment_method: pm.id,
+      payment_method_details: {
+        type: "card",
+        card: {
+          brand: pm.card!.brand,
+          country: "US",
+          exp_month: pm.card!.exp_month,
+          exp_year: pm.card!.exp_year,
+          funding: "credit",
+          last4: pm.card!.last4,
+        },
+      } as Stripe.Charge.PaymentMethodDetails,
+      receipt_email: payment.receiptEmail,
+      receipt_url: `${origin}/receipts/${chargeId}`,
+      refunded: false,
+      review: null,
+      shipping: null,
+      source_transfer: null,
+      statement_descriptor: null,
+      statement_descriptor_suffix: null,
+      status: failure ? "failed" : "succeeded",
+      transfer_data: payment.transferData as Stripe.Charge.TransferData | null,
+      transfer_group: intent.transfer_group,
+    });
+  }
+
+  // -- Customers and saved cards -------------------------------------------------
+
+  /** PaymentMethods saved through `setup_future_usage`: they pass off-session as set up. */
+  const setUpForLater = new Set<string>();
+
+  function newCustomer(
+    ctx: Ctx,
+    fields: {
+      email: string | null;
+      name: string | null;
+      metadata: Stripe.Metadata;
+      description?: string | null;
+    },
+  ): Stripe.Customer {
+    const id = newId("cus_", 14);
+    const customer = make<Stripe.Customer>({
+      id,
+      object: "customer",
+      balance: 0,
+      created: ctx.now,
+      currency: null,
+      default_source: null,
+      delinquent: false,
+      description: fields.description ?? null,
+      email: fields.email,
+      invoice_settings: {
+        custom_fields: null,
+        default_payment_method: null,
+        footer: null,
+        rendering_options: null,
+      },
+      livemode: false,
+      metadata: fields.metadata,
+      name: fields.name,
+      phone: null,
+      preferred_locales: [],
+      shipping: null,
+      tax_exempt: "none",
+    });
+    state.customers.set(id, customer);
+    emit(ctx, "customer.created", customer);
+    return customer;
+  }
+
+  function createCustomerRoute(ctx: Ctx): Stripe.Customer {
+    const form = new Form(
+      ctx.params,
+      "",
+      "email name description metadata phone payment_method invoice_settings",
+    );
+    const customer = newCustomer(ctx, {
+      email: form.email("email") ?? null,
+      name: form.str("name") ?? null,
+      description: form.str("description") ?? null,
+      metadata: form.metadata(),
+    });
+    const pmId = form.str("payment_method");
+    if (pmId) {
+      attach(ctx, paymentMethodFor(ctx, pmId, "payment_method"), customer.id);
+    }
+    const settings = form.form("invoice_settings", "default_payment_method");
+    const preferred = settings?.str("default_payment_method");
+    if (preferred) setDefaultMethod(customer, preferred, settings!);
+    return customer;
+  }
+
+  function updateCustomer(ctx: Ctx, id: string): Stripe.Customer {
+    const form = new Form(
+      ctx.params,
+      "",
+      "email name description metadata phone invoice_settings",
+    );
+    const customer = get(state.customers, "customer", id, "customer");
+    customer.email = form.email("email") ?? customer.email;
+    customer.name = form.str("name") ?? customer.name;
+    customer.description = form.str("description") ?? customer.description;
+    customer.metadata = form.metadata("metadata", customer.metadata);
+    const settings = form.form("invoice_settings", "default_payment_method");
+    const preferred = settings?.str("default_payment_method");
+    if (preferred) setDefaultMethod(customer, preferred, settings!);
+    emit(ctx, "customer.updated", customer);
+    return customer;
+  }
+
+  function setDefaultMethod(
+    customer: Stripe.Customer,
+    pmId: string,
+    form: Form,
+  ): void {
+    const pm = state.paymentMethods.get(pmId);
+    if (!pm || pm.customer !== customer.id) {
+      throw invalidParam(
+        form.name("default_payment_method"),
+        `No such PaymentMethod: '${pmId}'; it must be attached to ${customer.id} first.`,
+        "resource_missing",
+      );
+    }
+    customer.invoice_settings.default_payment_method = pmId;
+  }
+
+  /** A card PaymentMethod of a test card number, not yet saved on anyone. */
+  function newPaymentMethod(
+    ctx: Ctx,
+    number: TestCardNumber,
+    billing: { name?: string | null; email?: string | null } = {},
+  ): Stripe.PaymentMethod {
+    const id = newId("pm_");
+    const pm = make<Stripe.PaymentMethod>({
+      id,
+      object: "payment_method",
+      allow_redisplay: "unspecified",
+      billing_details: {
+        address: null,
+        email: billing.email ?? null,
+        name: billing.name ?? null,
+        phone: null,
+        tax_id: null,
+      } as Stripe.PaymentMethod.BillingDetails,
+      card: {
+        brand: TEST_CARDS[number].brand,
+        checks: null,
+        country: "US",
+        display_brand: TEST_CARDS[number].brand,
+        exp_month: 12,
+        exp_year: 2034,
+        fingerprint: number.slice(-8),
+        funding: "credit",
+        last4: number.slice(-4),
+        networks: null,
+        three_d_secure_usage: { supported: true },
+        wallet: null,
+      } as unknown as Stripe.PaymentMethod.Card,
+      created: ctx.now,
+      customer: null,
+      livemode: false,
+      metadata: {},
+      type: "card",
+    });
+    state.paymentMethods.set(id, pm);
+    cardNumbers.set(id, number);
+    return pm;
+  }
+
+  /** Which test card each PaymentMethod is, for how it behaves. */
+  const cardNumbers = new Map<string, TestCardNumber>();
+
+  /** An existing PaymentMethod, or a new one from a test token (`pm_card_visa`). */
+  function paymentMethodFor(
+    ctx: Ctx,
+    id: string,
+    param: string,
+  ): Stripe.PaymentMethod {
+    const token = TEST_PAYMENT_METHODS[id];
+    if (token) return newPaymentMethod(ctx, token);
+    return get(state.paymentMethods, "PaymentMethod", id, param);
+  }
+
+  function attach(
+    ctx: Ctx,
+    pm: Stripe.PaymentMethod,
+    customerId: string,
+  ): Stripe.PaymentMethod {
+    get(state.customers, "customer", customerId, "customer");
+    if (pm.customer && pm.customer !== customerId) {
+      throw unexpectedState(
+        `The payment method you provided has already been attached to a customer.`,
+        "payment_method_unexpected_state",
+      );
+    }
+    if (pm.customer === customerId) return pm;
+    if (cardNumbers.get(pm.id) === "4000000000000002") {
+      // Stripe checks the card with the issuer when it is saved.
+      throw cardError("card_declined", null, null);
+    }
+    pm.customer = customerId;
+    emit(ctx, "payment_method.attached", pm);
+    return pm;
+  }
+
+  function attachRoute(ctx: Ctx, id: string): Stripe.PaymentMethod {
+    const form = new Form(ctx.params, "", "customer");
+    const customer = form.need(form.str("customer"), "customer");
+    return attach(ctx, paymentMethodFor(ctx, id, "payment_method"), customer);
+  }
+
+  function detachRoute(ctx: Ctx, id: string): Stripe.PaymentMethod {
+    noParams(ctx);
+    const pm = get(state.paymentMethods, "PaymentMethod", id, "payment_method");
+    if (!pm.customer) {
+      throw unexpectedState(
+        `The payment method you provided is not attached to a customer so detachment is impossible.`,
+        "payment_method_unexpected_state",
+      );
+    }
+    const customer = state.customers.get(pm.customer as string);
+    if (customer?.invoice_settings.default_payment_method === pm.id) {
+      customer.invoice_settings.default_payment_method = null;
+    }
+    pm.customer = null;
+    emit(ctx, "payment_method.detached", pm, {
+      previous: { customer: customer?.id ?? null },
+    });
+    return pm;
+  }
+
+  /** A customer's saved cards, newest first, as `/v1/payment_methods` lists them. */
+  function listMethods(ctx: Ctx, customerId?: string) {
+    const form = new Form(
+      ctx.params,
+      "",
+      customerId ? "type limit" : "customer type limit",
+    );
+    const customer = customerId ?? form.need(form.str("customer"), "customer");
+    get(state.customers, "customer", customer, "customer");
+    const type = form.oneOf("type", ["card"]);
+    const limit = Math.min(form.int("limit", 1) ?? 10, 100);
+    const found = [...state.paymentMethods.values()]
+      .filter((pm) => pm.customer === customer && (!type || pm.type === type))
+      .reverse();
+    return list(
+      found.slice(0, limit),
+      found.length > limit,
+      customerId
+        ? `/v1/customers/${customerId}/payment_methods`
+        : "/v1/payment_methods",
+    );
+  }
+
+  // -- PaymentIntents created by the API (charging a saved card) ---------------
+
+  /** Stripe's card error for a failed attempt. `saved`: the request ran, so its key replays it. */
+  function cardError(
+    reason: string,
+    intent: Stripe.PaymentIntent | null,
+    pm: Stripe.PaymentMethod | null,
+    charge: string | null = null,
+  ): FakeStripeError {
+    const auth = reason === "authentication_required";
+    const code = auth
+      ? "authentication_required"
+      : reason === "insufficient_funds"
+      ? "card_declined"
+      : "card_declined";
+    const declineCode = auth
+      ? "authentication_required"
+      : reason === "insufficient_funds"
+      ? "insufficient_funds"
+      : "generic_decline";
+    const message = auth
+      ? "Your card was declined. This transaction requires authentication."
+      : reason === "insufficient_funds"
+      ? "Your card has insufficient funds."
+      : "Your card was declined.";
+    return new FakeStripeError(402, {
+      type: "card_error",
+      message,
+      code,
+      decline_code: declineCode,
+      doc_url: `https://stripe.com/docs/error-codes/${
+        code.replaceAll("_", "-")
+      }`,
+      ...(charge && { charge }),
+      ...(intent && { payment_intent: clone(intent) }),
+      ...(pm && { payment_method: clone(pm) }),
+    }, true);
+  }
+
+  function createIntent(ctx: Ctx): Stripe.PaymentIntent {
+    const form = new Form(
+      ctx.params,
+      "",
+      "amount currency customer payment_method off_session confirm " +
+        "capture_method application_fee_amount transfer_data metadata " +
+        "description receipt_email statement_descriptor_suffix " +
+        "setup_future_usage payment_method_types transfer_group on_behalf_of " +
+        "error_on_requires_action confirmation_method",
+    );
+    const amount = form.need(form.int("amount", 1), "amount");
+    const currency = form.need(form.str("currency"), "currency").toLowerCase();
+    if (currency === "usd" && amount < 50) {
+      throw invalidParam(
+        "amount",
+        "Amount must be at least $0.50 usd",
+        "amount_too_small",
+      );
+    }
+    const confirm = form.bool("confirm") ?? false;
+    const offSessionRaw = form.str("off_session");
+    if (
+      offSessionRaw !== undefined &&
+      !["true", "false", "one_off", "recurring"].includes(offSessionRaw)
+    ) {
+      throw invalidParam(
+        "off_session",
+        `Invalid off_session: ${offSessionRaw}`,
+      );
+    }
+    const offSession = offSessionRaw !== undefined && offSessionRaw !== "false";
+    if (offSession && !confirm) {
+      throw invalidParam(
+        "off_session",
+        "You can only pass `off_session` when `confirm` is true.",
+      );
+    }
+    const customer = form.str("customer") ?? null;
+    if (customer) get(state.customers, "customer", customer, "customer");
+    const pmParam = form.str("payment_method");
+    const pm = pmParam
+      ? paymentMethodFor(ctx, pmParam, "payment_method")
+      : undefined;
+    if (pm?.customer && pm.customer !== customer) {
+      throw invalidParam(
+        "payment_method",
+        customer
+          ? `The provided PaymentMethod ${pm.id} does not belong to the Customer ${customer}.`
+          : `The provided PaymentMethod was previously attached to a Customer. To use a PaymentMethod that belongs to a Customer, include the Customer in the customer parameter.`,
+      );
+    }
+    if (confirm && !pm) throw missingParam("payment_method");
+    // The same checks and fields as a session's payment_intent_data.
+    const asSession = new Form(
+      {
+        payment_intent_data: Object.fromEntries(
+          [
+            "application_fee_amount",
+            "capture_method",
+            "description",
+            "metadata",
+            "on_behalf_of",
+            "receipt_email",
+            "statement_descriptor_suffix",
+            "transfer_data",
+            "transfer_group",
+            "setup_future_usage",
+          ].flatMap((k) =>
+            ctx.params[k] === undefined ? [] : [[k, ctx.params[k]]]
+          ),
+        ),
+      },
+      "",
+      "payment_intent_data",
+    );
+    const payment = pendingPayment(asSession, amount);
+    if (payment.setupFutureUsage && !customer) {
+      throw invalidParam(
+        "setup_future_usage",
+        "A Customer is required to use setup_future_usage.",
+      );
+    }
+    const piId = newId("pi_");
+    const intent = newIntent(ctx, piId, {
+      amount,
+      currency,
+      payment,
+      customer,
+      paymentMethod: pm?.id ?? null,
+    });
+    state.paymentIntents.set(piId, intent);
+    pending.set(piId, payment);
+    emit(ctx, "payment_intent.created", intent);
+    if (!confirm) return intent;
+    return attempt(ctx, intent, pm!, offSession);
+  }
+
+  function confirmRoute(ctx: Ctx, id: string): Stripe.PaymentIntent {
+    const form = new Form(ctx.params, "", "payment_method off_session");
+    const intent = get(state.paymentIntents, "payment_intent", id, "intent");
+    if (
+      intent.status !== "requires_confirmation" &&
+      intent.status !== "requires_payment_method"
+    ) {
+      throw unexpectedState(
+        `You cannot confirm this PaymentIntent because it has a status of ${intent.status}.`,
+        "payment_intent_unexpected_state",
+      );
+    }
+    const pmId = form.str("payment_method") ?? intent.payment_method as
+      | string
+      | null;
+    if (!pmId) throw missingParam("payment_method");
+    const pm = paymentMethodFor(ctx, pmId, "payment_method");
+    intent.payment_method = pm.id;
+    const off = form.str("off_session");
+    return attempt(ctx, intent, pm, off !== undefined && off !== "false");
+  }
+
+  /** One attempt to charge `pm` for `intent`, as the issuer of that test card answers. */
+  function attempt(
+    ctx: Ctx,
+    intent: Stripe.PaymentIntent,
+    pm: Stripe.PaymentMethod,
+    offSession: boolean,
+  ): Stripe.PaymentIntent {
+    const payment = pending.get(intent.id)!;
+    const card = TEST_CARDS[cardNumbers.get(pm.id) ?? "4242424242424242"];
+    let outcome: string = offSession ? card.offSession : card.onSession;
+    if (outcome === "ok_if_set_up") {
+      outcome = setUpForLater.has(pm.id) ? "ok" : "authentication_required";
+    }
+    if (outcome === "authenticate") {
+      // The customer is here to authenticate: the app must hand over.
+      intent.status = "requires_action";
+      intent.next_action = {
+        type: "use_stripe_sdk",
+        use_stripe_sdk: {},
+      } as Stripe.PaymentIntent.NextAction;
+      emit(ctx, "payment_intent.requires_action", intent);
+      return intent;
+    }
+    if (outcome !== "ok") {
+      const failed = outcome === "authentication_required"
+        ? null
+        : newCharge(ctx, intent, payment, pm, {
+          code: "card_declined",
+          message: outcome === "insufficient_funds"
+            ? "Your card has insufficient funds."
+            : "Your card was declined.",
+        });
+      if (failed) {
+        state.charges.set(failed.id, failed);
+        intent.latest_charge = failed.id;
+        emit(ctx, "charge.failed", failed);
+      }
+      const err = cardError(outcome, null, pm, failed?.id ?? null);
+      intent.status = "requires_payment_method";
+      intent.last_payment_error = {
+        type: "card_error",
+        code: err.body.code,
+        decline_code: err.body.decline_code,
+        doc_url: err.body.doc_url,
+        message: err.body.message,
+        ...(failed && { charge: failed.id }),
+        payment_method: clone(pm),
+      } as Stripe.PaymentIntent.LastPaymentError;
+      emit(ctx, "payment_intent.payment_failed", intent);
+      throw cardError(outcome, intent, pm, failed?.id ?? null);
+    }
+    if (payment.setupFutureUsage && intent.customer) {
+      attach(ctx, pm, intent.customer as string);
+      if (payment.setupFutureUsage === "off_session") setUpForLater.add(pm.id);
+    }
+    const charge = newCharge(ctx, intent, payment, pm);
+    state.charges.set(charge.id, charge);
+    const manual = intent.capture_method === "manual";
+    intent.latest_charge = charge.id;
+    intent.last_payment_error = null;
+    intent.next_action = null;
+    intent.amount_capturable = manual ? intent.amount : 0;
+    intent.amount_received = manual ? 0 : intent.amount;
+    intent.status = manual ? "requires_capture" : "succeeded";
+    if (!manual) capturePayment(charge, intent.amount, ctx);
+    emit(ctx, "charge.succeeded", charge);
+    emit(
+      ctx,
+      manual
+        ? "payment_intent.amount_capturable_updated"
+        : "payment_intent.succeeded",
+      intent,
+    );
+    return intent;
+  }
+
+  function listIntents(ctx: Ctx) {
+    const form = new Form(ctx.params, "", "customer limit");
+    const customer = form.str("customer");
+    const limit = Math.min(form.int("limit", 1) ?? 10, 100);
+    const found = [...state.paymentIntents.values()].reverse().filter((pi) =>
+      !customer || pi.customer === customer
+    );
+    return list(
+      found.slice(0, limit),
+      found.length > limit,
+      "/v1/payment_intents",
+    );
   }
 
   /** Moves the money: charge captured, and for destination charges the transfer and fee. */
@@ -1731,6 +2392,29 @@ export function startStripeFake(options: StripeFakeOptions = {}): StripeFake {
       /^\/v1\/payment_intents\/([^/]+)$/,
       retrieve(state.paymentIntents, "payment_intent", "intent"),
     ],
+    ["POST", /^\/v1\/payment_intents$/, (ctx) => createIntent(ctx)],
+    ["GET", /^\/v1\/payment_intents$/, (ctx) => listIntents(ctx)],
+    ["POST", /^\/v1\/payment_intents\/([^/]+)\/confirm$/, confirmRoute],
+    ["POST", /^\/v1\/customers$/, (ctx) => createCustomerRoute(ctx)],
+    [
+      "GET",
+      /^\/v1\/customers\/([^/]+)$/,
+      retrieve(state.customers, "customer", "customer"),
+    ],
+    ["POST", /^\/v1\/customers\/([^/]+)$/, updateCustomer],
+    [
+      "GET",
+      /^\/v1\/customers\/([^/]+)\/payment_methods$/,
+      (ctx, id) => listMethods(ctx, id),
+    ],
+    ["GET", /^\/v1\/payment_methods$/, (ctx) => listMethods(ctx)],
+    [
+      "GET",
+      /^\/v1\/payment_methods\/([^/]+)$/,
+      retrieve(state.paymentMethods, "PaymentMethod", "payment_method"),
+    ],
+    ["POST", /^\/v1\/payment_methods\/([^/]+)\/attach$/, attachRoute],
+    ["POST", /^\/v1\/payment_methods\/([^/]+)\/detach$/, detachRoute],
     ["POST", /^\/v1\/payment_intents\/([^/]+)$/, updateIntent],
     ["POST", /^\/v1\/payment_intents\/([^/]+)\/capture$/, capture],
     ["POST", /^\/v1\/payment_intents\/([^/]+)\/cancel$/, cancel],
@@ -2018,10 +2702,22 @@ export function startStripeFake(options: StripeFakeOptions = {}): StripeFake {
       if (req.method === "POST") {
         const form = await req.formData();
         const email = form.get("email");
-        helpers.completeSession(
-          session.id,
-          typeof email === "string" && email ? { email } : {},
-        );
+        const card = String(form.get("card") ?? "4242424242424242");
+        try {
+          helpers.completeSession(session.id, {
+            ...(typeof email === "string" && email ? { email } : {}),
+            ...(card in TEST_CARDS ? { card: card as TestCardNumber } : {}),
+          });
+        } catch (err) {
+          if (!(err instanceof FakeStripeError)) throw err;
+          return page(
+            "Declined",
+            `<h1>${esc(err.body.message)}</h1><p><a href="/pay/${
+              esc(session.id)
+            }">Try another card</a></p>`,
+            402,
+          );
+        }
         return Response.redirect(
           session.success_url!.replaceAll("{CHECKOUT_SESSION_ID}", session.id),
           303,
@@ -2039,7 +2735,13 @@ export function startStripeFake(options: StripeFakeOptions = {}): StripeFake {
         }</h1><ul>${items}</ul>` +
           `<form method="post"><label>Email <input name="email" type="email" value="${
             esc(session.customer_email ?? "")
-          }"></label> <button type="submit">Pay</button></form>` +
+          }"></label> <label>Test card <select name="card">${
+            Object.keys(TEST_CARDS).map((n) =>
+              `<option value="${n}">${
+                n.replace(/(\d{4})(?=\d)/g, "$1 ")
+              }</option>`
+            ).join("")
+          }</select></label> <button type="submit">Pay</button></form>` +
           (session.cancel_url
             ? `<p><a href="${esc(session.cancel_url)}">Cancel</a></p>`
             : ""),
@@ -2119,6 +2821,29 @@ export function startStripeFake(options: StripeFakeOptions = {}): StripeFake {
       );
     },
     completeSession: helpers.completeSession,
+    createCustomer(opts = {}) {
+      const ctx = helperCtx();
+      const customer = newCustomer(ctx, {
+        email: opts.email ?? null,
+        name: null,
+        metadata: {},
+      });
+      const card = opts.card === undefined ? "4242424242424242" : opts.card;
+      const pm = card
+        ? attach(ctx, newPaymentMethod(ctx, card), customer.id)
+        : null;
+      if (pm) setUpForLater.add(pm.id);
+      return {
+        customer: clone(customer),
+        paymentMethod: pm ? clone(pm) : null,
+      };
+    },
+    attachCard(customerId, card, opts = {}) {
+      const ctx = helperCtx();
+      const pm = attach(ctx, newPaymentMethod(ctx, card), customerId);
+      if (opts.setUp ?? true) setUpForLater.add(pm.id);
+      return clone(pm);
+    },
     expireSession: helpers.expireSession,
     expireDue() {
       const ctx = helperCtx();

@@ -33,7 +33,11 @@ export type DashboardBooking =
   & GridBooking
   & EarningsBooking
   & Pick<Booking, "respondBy" | "waitingFor">
-  & { payoutCents: number };
+  & {
+    payoutCents: number;
+    /** In the upcoming list: the later dates of its weekly booking, listed once with it. */
+    moreInSeries?: number;
+  };
 
 /** A kitchen of the host's that Prep staff suspended, and why (shown on the dashboard). */
 export interface SuspendedKitchen {
@@ -122,6 +126,7 @@ async function loadSnapshot(kv: Deno.Kv, hostId: string): Promise<Snapshot> {
     holdExpiresAt: b.holdExpiresAt,
     respondBy: b.respondBy,
     ...(b.waitingFor ? { waitingFor: b.waitingFor } : {}),
+    ...(b.seriesId ? { seriesId: b.seriesId } : {}),
     ledger: b.ledger,
     payoutCents: b.quote.hostPayoutCents,
   }));
@@ -163,13 +168,38 @@ function titlesOf(s: Snapshot): Record<string, string> {
   return titles;
 }
 
+/**
+ * A weekly booking's dates listed once, at its next date, with how many
+ * more follow (the calendar shows each); other bookings as they are.
+ */
+function onePerSeries(sorted: DashboardBooking[]): DashboardBooking[] {
+  const first = new Map<string, DashboardBooking>();
+  const out: DashboardBooking[] = [];
+  for (const b of sorted) {
+    if (!b.seriesId) {
+      out.push(b);
+      continue;
+    }
+    const seen = first.get(b.seriesId);
+    if (seen) {
+      seen.moreInSeries = (seen.moreInSeries ?? 0) + 1;
+      continue;
+    }
+    const listed = { ...b, moreInSeries: 0 };
+    first.set(b.seriesId, listed);
+    out.push(listed);
+  }
+  return out;
+}
+
 function buildDashboard(
   s: Snapshot,
   month: string,
   now: number,
 ): DashboardData {
   const live = s.bookings.filter((b) =>
-    b.status === "confirmed" || b.status === "requested"
+    b.status === "confirmed" || b.status === "requested" ||
+    b.status === "scheduled"
   );
   // Today's span on each zone's wall clock, worked out once per zone.
   const todays = new Map<string, [number, number]>();
@@ -192,8 +222,8 @@ function buildDashboard(
     ...live,
     ...s.bookings.filter((b) => b.status === "completed"),
   ].filter(isToday).sort(byStart);
-  const upcoming = live.filter((b) => b.start > now && !isToday(b)).sort(
-    byStart,
+  const upcoming = onePerSeries(
+    live.filter((b) => b.start > now && !isToday(b)).sort(byStart),
   );
   // Hours waiting for Prep to check the renter's documents are not the host's to answer.
   const requests = s.bookings.filter((b) =>

@@ -6,13 +6,18 @@
 import type { User } from "../accounts/schema.ts";
 import { addEmail } from "../email/job.ts";
 import { displayName, notificationEmail } from "../email/templates.ts";
-import { formatDayTime, formatTime } from "../format.ts";
+import {
+  formatDayTime,
+  formatDayTimeZoned,
+  formatTime,
+  formatTimeRange,
+} from "../format.ts";
 import { POLICY_NAMES } from "../kitchens/policy.ts";
 import type { Kitchen } from "../kitchens/schema.ts";
 import { formatCents } from "../money.ts";
 import { referenceOf } from "./reference.ts";
 import { policyOf } from "./refunds.ts";
-import type { Booking } from "./schema.ts";
+import type { Booking, PendingMove } from "./schema.ts";
 import type { MailSettings } from "../email/job.ts";
 
 export interface MailDeps {
@@ -61,7 +66,10 @@ export function addBookingEmail(
     | "documents_confirmed"
     | "documents_forwarded"
     | "documents_refused"
-    | "documents_expired",
+    | "documents_expired"
+    | MoveEmail,
+  /** The change of time the email is about, when it is no longer on the booking. */
+  about?: PendingMove,
 ): void {
   const url = `${deps.mail.baseUrl}/bookings/${b.id}`;
   const times = describeTimes(b);
@@ -240,6 +248,7 @@ export function addBookingEmail(
         `Your payment for ${name} (${times}) arrived after the hold lapsed, and the time was booked by someone else. We refunded ${total} in full.`,
       ],
     },
+    ...moveTexts(b, name, about ?? b.move ?? null),
   };
   const t = texts[what];
   // What the renter, the host and staff quote to each other about it.
@@ -248,10 +257,20 @@ export function addBookingEmail(
     `Booking reference: ${referenceOf(b)}.`,
   ];
   // The host answers a request on its own page, with the renter's details.
-  const action = what === "request_received"
+  const move = about ?? b.move ?? null;
+  const action = what === "request_received" || what === "move_requested_host"
     ? {
-      label: "See the request",
+      label: what === "request_received"
+        ? "See the request"
+        : "Answer the change of time",
       url: `${deps.mail.baseUrl}/host/bookings/${b.id}`,
+    }
+    : what === "move_pay" && move?.payUrl
+    ? {
+      label: `Pay ${formatCents(move.differenceCents)}`,
+      url: move.payUrl.startsWith("/")
+        ? `${deps.mail.baseUrl}${move.payUrl}`
+        : move.payUrl,
     }
     : { label: "See the booking", url };
   addEmail(
@@ -265,6 +284,139 @@ export function addBookingEmail(
 
 export type BookingEmail = Parameters<typeof addBookingEmail>[5];
 
+/** The emails a change of time sends (moves.ts). */
+export type MoveEmail =
+  | "move_done_renter"
+  | "move_done_host"
+  | "move_requested_renter"
+  | "move_requested_host"
+  | "move_declined"
+  | "move_lapsed"
+  | "move_pay"
+  | "move_unpaid"
+  | "move_refunded_late";
+
+/** "Thu, Dec 3, 10:00 AM – 1:00 PM (America/Chicago)" for any interval of `b`'s kitchen. */
+function rangeOf(b: Booking, start: number, end: number): string {
+  return `${formatTimeRange(b.timeZone, start, end)} (${b.timeZone})`;
+}
+
+/** What a price difference means for the renter, in one sentence. */
+export function differenceSentence(cents: number, done: boolean): string {
+  if (cents > 0) {
+    return done
+      ? `Your card was charged ${formatCents(cents)} more.`
+      : `It costs ${formatCents(cents)} more.`;
+  }
+  if (cents < 0) {
+    return done
+      ? `${formatCents(-cents)} is being refunded to your card.`
+      : `You get ${formatCents(-cents)} back.`;
+  }
+  return "The price stays the same.";
+}
+
+function moveTexts(
+  b: Booking,
+  name: string,
+  move: PendingMove | null,
+): Record<
+  MoveEmail,
+  { subject: string; heading: string; paragraphs: string[] }
+> {
+  const last = b.moves?.at(-1);
+  const now = describeTimes(b);
+  const asked = move ? rangeOf(b, move.start, move.end) : now;
+  const from = last ? rangeOf(b, last.fromStart, last.fromEnd) : now;
+  const diff = move?.differenceCents ?? last?.differenceCents ?? 0;
+  const by = move ? formatDayTimeZoned(b.timeZone, move.deadline) : "";
+  return {
+    move_done_renter: {
+      subject: `Booking moved: ${name}`,
+      heading: "Your booking has a new time",
+      paragraphs: [
+        `Your booking of ${name} is now ${now}. It was ${from}.`,
+        differenceSentence(diff, true),
+        "Your access code stays the same; it appears on the booking page 24 hours before the start.",
+      ],
+    },
+    move_done_host: {
+      subject: `Booking moved: ${name}`,
+      heading: "A booking has a new time",
+      paragraphs: [
+        `The booking of ${name} for ${from} is now ${now}; the old time is free again.`,
+        `Your payout for it is now ${formatCents(b.quote.hostPayoutCents)}.`,
+      ],
+    },
+    move_requested_renter: {
+      subject: `Change of time asked: ${name}`,
+      heading: "Your change of time is with the host",
+      paragraphs: [
+        `You asked to move your booking of ${name} from ${now} to ${asked}. ${
+          differenceSentence(diff, false)
+        }`,
+        `The host has until ${by} to answer. Meanwhile your booking keeps its time, and the new time is held for you.`,
+      ],
+    },
+    move_requested_host: {
+      subject: `Change of time asked: ${name}`,
+      heading: "A renter asks to change a booking's time",
+      paragraphs: [
+        `The renter of ${name} for ${now} asks to move it to ${asked}.`,
+        move
+          ? `Your payout would be ${
+            formatCents(move.quote.hostPayoutCents)
+          } (now ${formatCents(b.quote.hostPayoutCents)}).`
+          : "",
+        `Accept or decline by ${by}. Unanswered, the booking keeps its time.`,
+      ].filter(Boolean),
+    },
+    move_declined: {
+      subject: `Change of time declined: ${name}`,
+      heading: "The host declined your change of time",
+      paragraphs: [
+        `Your booking of ${name} keeps its time: ${now}. The time you asked for (${asked}) is released, and nothing was charged.`,
+        move?.declineReason ? `The host wrote: “${move.declineReason}”` : "",
+      ].filter(Boolean),
+    },
+    move_lapsed: {
+      subject: `Change of time lapsed: ${name}`,
+      heading: "The host did not answer in time",
+      paragraphs: [
+        `The host of ${name} did not answer your change of time to ${asked}, so your booking keeps its time: ${now}. Nothing was charged.`,
+      ],
+    },
+    move_pay: {
+      subject: `Pay to change your booking: ${name}`,
+      heading: "Pay the difference to change your booking's time",
+      paragraphs: [
+        `${
+          move?.problem ?? "We could not charge your saved card."
+        } To move your booking of ${name} to ${asked}, pay ${
+          formatCents(diff)
+        } by ${by}.`,
+        `Until then your booking keeps its time (${now}) and the new time is held for you.`,
+      ],
+    },
+    move_unpaid: {
+      subject: `Change of time released: ${name}`,
+      heading: "Your change of time was not paid in time",
+      paragraphs: [
+        `The difference for moving ${name} to ${asked} was not paid in time, so the new time is released. Your booking keeps its time: ${now}. Nothing was charged.`,
+      ],
+    },
+    move_refunded_late: {
+      subject: `Payment refunded: ${name}`,
+      heading: "Your payment for the change came too late",
+      paragraphs: [
+        `Your payment to move ${name} to ${asked} arrived after the new time was released. We are refunding ${
+          formatCents(diff)
+        } in full; your booking keeps its time: ${now}.`,
+      ],
+    },
+  };
+}
+
 /** Emails the renter and/or the host about `b`, to those who have an account. */
 export function tellParties(
   atomic: Deno.AtomicOperation,
@@ -276,11 +428,13 @@ export function tellParties(
   },
   b: Booking,
   what: { renter?: BookingEmail; host?: BookingEmail },
+  /** The change of time the emails are about, once it is off the booking. */
+  about?: PendingMove,
 ): void {
   if (what.renter && p.renter) {
-    addBookingEmail(atomic, deps, p.renter, b, p.kitchen, what.renter);
+    addBookingEmail(atomic, deps, p.renter, b, p.kitchen, what.renter, about);
   }
   if (what.host && p.host) {
-    addBookingEmail(atomic, deps, p.host, b, p.kitchen, what.host);
+    addBookingEmail(atomic, deps, p.host, b, p.kitchen, what.host, about);
   }
 }

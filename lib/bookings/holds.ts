@@ -6,10 +6,12 @@
  * never the read cache — and re-checks every availability rule.
  */
 import {
+  type AvailabilityRules,
   checkInterval,
   lengthProblem,
   rejectionMessage,
 } from "../kitchens/availability.ts";
+import { calendarFacts, judgeDate } from "./series_verdict.ts";
 import type { SessionUser } from "../accounts/schema.ts";
 import { decide } from "../accounts/roles.ts";
 import {
@@ -83,6 +85,12 @@ export interface Fees {
 export interface PolicyReason {
   code: string;
   message: string;
+  /**
+   * A deny that only the renter's own documents cause (insurance,
+   * training): a standing booking's later date can wait for a renewed one
+   * (series_verdict.ts).
+   */
+  renterDocument?: boolean;
 }
 
 /** One document a booking needs, and where the renter stands on it (for the review page). */
@@ -265,7 +273,10 @@ export async function previewHold(
   return { kitchen, ...interval, quote: q, assessment };
 }
 
-async function bookableKitchen(kv: Deno.Kv, id: string): Promise<Kitchen> {
+export async function bookableKitchen(
+  kv: Deno.Kv,
+  id: string,
+): Promise<Kitchen> {
   const kitchen = await getKitchen(kv, id);
   if (!kitchen || kitchen.status !== "published") {
     throw new NotFoundError("We could not find that kitchen.");
@@ -369,7 +380,7 @@ export function takenError(taken: Taken): ConflictError {
  * accepted on the conditions the booking will have once they are verified
  * (the hold then waits for them: `waitingFor: "documents"`).
  */
-function acceptedConditions(
+export function acceptedConditions(
   assessment: Assessment,
   acknowledged: readonly string[],
   now: number,
@@ -564,4 +575,204 @@ export async function createHold(
   // Every attempt found the hours free (the rules above re-read them) and
   // lost its commit to another write of the same day: busy, not taken.
   throw new ConflictError(BUSY_DAY);
+}
+
+// ---------------------------------------------------------------------------
+// A standing booking's dates (series.ts): each claimed like a single hold.
+
+/** One date of a standing booking to hold for its renter (series.ts). */
+export interface OccurrenceHold {
+  /** The new booking's id. */
+  id: string;
+  kitchen: Kitchen;
+  renterId: string;
+  seriesId: string;
+  n: number;
+  localDate: string;
+  localStart: string;
+  localEnd: string;
+  interval: { start: number; end: number };
+  /** The kitchen's rules with the series' own window (series.ts). */
+  rules: AvailabilityRules;
+  /** Months ahead the kitchen takes weekly bookings, for the words of a refusal. */
+  monthsAhead: number;
+  /** The last local date the series' window reaches. */
+  lastDate: string;
+  provider: Booking["payment"]["provider"];
+  /** When the whole series' hold lapses unpaid. */
+  holdExpiresAt: number;
+  /** The condition codes the renter ticked for the series. */
+  acknowledge: readonly string[];
+  /**
+   * Whether a date the renter's documents would deny may be held to wait
+   * for a renewed one: only when the series' first date is not denied so
+   * (series_verdict.ts `judgeDates`), which the caller knows.
+   */
+  mayWaitForRenewal: boolean;
+  requestMessage: string | null;
+  /**
+   * Reads the series record fresh for each attempt and returns what the
+   * atomic writes to it: the date claimed (its booking) or skipped (why).
+   */
+  series: () => Promise<
+    (
+      atomic: Deno.AtomicOperation,
+      outcome: { booking: Booking } | { skipped: string },
+    ) => void
+  >;
+}
+
+export type OccurrenceOutcome = { booking: Booking } | { skipped: string };
+
+/**
+ * Holds one date of a standing booking through the kitchen's calendar,
+ * exactly as `createHold` holds hours (the day documents it touches read
+ * fresh and checked, the rules and the city's verdict recomputed), in its
+ * own atomic with the series record's note of it. A date that is no longer
+ * free is not an error: the series records it as skipped, with why.
+ */
+export async function holdOccurrence(
+  deps: Pick<HoldDeps, "kv" | "now" | "policy" | "fees">,
+  o: OccurrenceHold,
+): Promise<OccurrenceOutcome> {
+  const { kitchen, interval } = o;
+  const now = deps.now;
+  const bufferMs = kitchen.bufferMinutes * 60_000;
+  const dates = claimDays(
+    kitchen.timeZone,
+    interval.start,
+    interval.end,
+    bufferMs,
+  );
+  const q = quoteFor(kitchen, interval, deps.fees, deps.policy);
+  for (let attempt = 0; attempt < 8; attempt++) {
+    const [entries, reference, writeSeries] = await Promise.all([
+      readCalendarDays(deps.kv, kitchen.id, dates),
+      freeReference(deps.kv, o.id),
+      o.series(),
+    ]);
+    const docs = entries.map((e) => e.value ?? EMPTY_DAY);
+    const calendar = calendarFacts(o.rules, interval, docs, now, {
+      ref: o.id,
+      bufferMs,
+    });
+    const assessment = await deps.policy.assess(deps.kv, {
+      kitchen,
+      renterId: o.renterId,
+      interval,
+      localDate: o.localDate,
+      days: dates.map((date, i) => ({ date, doc: docs[i] })),
+      now,
+    });
+    if (o.localDate > o.lastDate) calendar.rejection ??= "too_far_ahead";
+    // The renter's documents lacking from the start were refused with the
+    // series' first date; here a renter-document deny is a lapse to renew.
+    const verdict = judgeDate(
+      { calendar, assessment },
+      new Set(),
+      o.rules,
+      o.monthsAhead,
+    );
+    const refused = verdict.state === "conflict" ||
+      (verdict.state === "renew" && !o.mayWaitForRenewal);
+    let why = refused ? verdict.reason : null;
+    const missing = verdict.conditions.filter((c) =>
+      !o.acknowledge.includes(c.code)
+    );
+    if (!why && missing.length > 0) {
+      why = `A condition applies to this date that you did not agree to: ${
+        missing.map((c) => c.message).join(" ")
+      }`;
+    }
+    const claim = {
+      ref: o.id,
+      start: interval.start,
+      end: interval.end,
+      bufferMs,
+      expiresAt: o.holdExpiresAt,
+    };
+    const nextDocs = docs.map((d) => withClaim(d, claim, now));
+    if (!why && nextDocs.some((d) => d.claims.length > MAX_CLAIMS_PER_DAY)) {
+      why = DAY_RECORD_FULL;
+    }
+    if (why) {
+      // Only the series record changes; a lost race on it reads again.
+      const outcome = { skipped: why };
+      const skipped = await commitBookingWrite(deps.kv, {
+        hostViewOf: kitchen.hostId,
+      }, (atomic) => writeSeries(atomic, outcome));
+      if (skipped) return outcome;
+      continue;
+    }
+    const conditions = verdict.conditions;
+    const booking: Booking = {
+      v: 1,
+      id: o.id,
+      reference,
+      kitchenId: kitchen.id,
+      renterId: o.renterId,
+      hostId: kitchen.hostId,
+      start: interval.start,
+      end: interval.end,
+      timeZone: kitchen.timeZone,
+      localDate: o.localDate,
+      localStart: o.localStart,
+      localEnd: o.localEnd,
+      status: "held",
+      mode: bookingModeOf(kitchen),
+      quote: q,
+      bufferMs,
+      claimDays: dates,
+      holdExpiresAt: o.holdExpiresAt,
+      respondBy: null,
+      payment: {
+        provider: o.provider,
+        checkoutSessionId: null,
+        paymentIntentId: null,
+        chargeId: null,
+      },
+      ledger: [],
+      accessCode: null,
+      cancellation: null,
+      disputed: false,
+      note: null,
+      rulesAcceptedAt: now,
+      requestMessage: o.requestMessage,
+      compliance: {
+        decision: conditions.length > 0 ? "ALLOW_WITH_CONDITIONS" : "ALLOW",
+        conditions: conditions.map(({ code, message }) => ({ code, message })),
+        acknowledgedAt: now,
+      },
+      cancellationPolicy: kitchen.cancellationPolicy,
+      seriesId: o.seriesId,
+      occurrence: o.n,
+      createdAt: now,
+      updatedAt: now,
+    };
+    const committed = await commitBookingWrite(deps.kv, {
+      occupancyOf: kitchen.id,
+      hostViewOf: kitchen.hostId,
+    }, (atomic) => {
+      atomic.check(...assessment.checks);
+      addNewBooking(atomic, booking);
+      entries.forEach((e, i) => addCalendarDay(atomic, e, nextDocs[i]));
+      addOccupancy(atomic, kitchen.id, interval.start, o.id, {
+        end: interval.end,
+        expiresAt: o.holdExpiresAt,
+      });
+      writeSeries(atomic, { booking });
+    });
+    if (committed) return { booking };
+  }
+  const outcome = {
+    skipped: "Someone else booked this time as you confirmed.",
+  };
+  for (let attempt = 0; attempt < 8; attempt++) {
+    const writeSeries = await o.series();
+    const written = await commitBookingWrite(deps.kv, {
+      hostViewOf: kitchen.hostId,
+    }, (atomic) => writeSeries(atomic, outcome));
+    if (written) break;
+  }
+  return outcome;
 }

@@ -25,6 +25,7 @@ export const ICS_STATUS: Record<BookingStatus, ICalEventStatus> = {
   held: ICalEventStatus.TENTATIVE,
   requested: ICalEventStatus.TENTATIVE,
   confirmed: ICalEventStatus.CONFIRMED,
+  scheduled: ICalEventStatus.CONFIRMED,
   completed: ICalEventStatus.CONFIRMED,
   cancelled: ICalEventStatus.CANCELLED,
   expired: ICalEventStatus.CANCELLED,
@@ -54,11 +55,22 @@ export interface BookingCalendarInput {
  * // "BEGIN:VCALENDAR\r\n…DTSTART;TZID=America/Chicago:20261203T100000\r\n…"
  */
 export function bookingCalendar(input: BookingCalendarInput): string {
-  const { booking: b, kitchen: k, baseUrl, now } = input;
-  const url = `${baseUrl}/bookings/${b.id}`;
-  const title = icsText(k.title);
-  const zone = (ms: number) =>
-    Temporal.Instant.fromEpochMilliseconds(ms).toZonedDateTimeISO(b.timeZone);
+  return bookingsCalendar({ ...input, bookings: [input.booking] });
+}
+
+/**
+ * The `.ics` text of several bookings at one kitchen (a standing booking's
+ * dates, issue 19 §5): one VEVENT each, each with its own UID, and one
+ * VTIMEZONE covering them all.
+ */
+export function bookingsCalendar(
+  input: Omit<BookingCalendarInput, "booking"> & {
+    bookings: readonly BookingCalendarInput["booking"][];
+  },
+): string {
+  const { bookings, kitchen, baseUrl, now } = input;
+  const from = Math.min(...bookings.map((b) => b.start));
+  const to = Math.max(...bookings.map((b) => b.end));
   const calendar = ical({
     prodId: { company: "Prep", product: "Kitchen bookings", language: "EN" },
     method: ICalCalendarMethod.PUBLISH,
@@ -66,9 +78,25 @@ export function bookingCalendar(input: BookingCalendarInput): string {
     // RFC 5545 wants) while still asking for a VTIMEZONE per event zone.
     timezone: {
       name: null,
-      generator: (tz) => vtimezone(tz, b.start, b.end),
+      generator: (tz) => vtimezone(tz, from, to),
     },
   });
+  for (const b of bookings) addEvent(calendar, b, kitchen, baseUrl, now);
+  // Every content line ends in CRLF, the last one too (RFC 5545 §3.1).
+  return `${calendar.toString()}\r\n`;
+}
+
+function addEvent(
+  calendar: ReturnType<typeof ical>,
+  b: BookingCalendarInput["booking"],
+  k: BookingCalendarInput["kitchen"],
+  baseUrl: string,
+  now: number,
+): void {
+  const url = `${baseUrl}/bookings/${b.id}`;
+  const title = icsText(k.title);
+  const zone = (ms: number) =>
+    Temporal.Instant.fromEpochMilliseconds(ms).toZonedDateTimeISO(b.timeZone);
   const confirmed = b.status === "confirmed";
   calendar.createEvent({
     id: `${b.id}@prep`,
@@ -102,8 +130,6 @@ export function bookingCalendar(input: BookingCalendarInput): string {
       }
       : {}),
   });
-  // Every content line ends in CRLF, the last one too (RFC 5545 §3.1).
-  return `${calendar.toString()}\r\n`;
 }
 
 /** The download's name, from the kitchen's title; `attachment()` makes it header-safe. */

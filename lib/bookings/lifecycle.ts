@@ -31,7 +31,13 @@ import {
   withFirmClaim,
   withoutClaim,
 } from "./day_claims.ts";
-import { type Canceller, policyOf, refundForCancellation } from "./refunds.ts";
+import { moveClaimRef, refundParts } from "./move_rules.ts";
+import {
+  type Canceller,
+  policyOf,
+  type Refund,
+  refundForCancellation,
+} from "./refunds.ts";
 import {
   addBookingUpdate,
   addCalendarDay,
@@ -42,6 +48,7 @@ import {
   getBooking,
   getBookingEntry,
   getRenterHoldsEntry,
+  getSeries,
   readCalendarDays,
 } from "./repo.ts";
 import type { Booking, LedgerEntry } from "./schema.ts";
@@ -55,6 +62,7 @@ import {
   REFUND_JOB,
   REQUEST_TIMEOUT_JOB,
   REVIEW_WINDOW_OPEN_JOB,
+  SERIES_SETTLE_JOB,
 } from "../job_names.ts";
 import type { MailSettings } from "../email/job.ts";
 import { countCancellation, countPaidBooking } from "../telemetry.ts";
@@ -122,15 +130,28 @@ export async function changeBooking(
       throw new NotFoundError("We could not find that booking.");
     }
     const before = entry.value;
-    const [days, holds] = await Promise.all([
-      readCalendarDays(deps.kv, before.kitchenId, before.claimDays),
+    // Releasing the time also ends a change of time under way (moves.ts).
+    const moveDays = before.move
+      ? before.move.claimDays.filter((d) => !before.claimDays.includes(d))
+      : [];
+    const [allDays, holds] = await Promise.all([
+      readCalendarDays(deps.kv, before.kitchenId, [
+        ...before.claimDays,
+        ...moveDays,
+      ]),
       getRenterHoldsEntry(deps.kv, before.renterId),
     ]);
+    const days = allDays.slice(0, before.claimDays.length);
     const docs = days.map((d) => d.value ?? EMPTY_DAY);
     const change = apply(before, docs);
     if (!change) return before;
-    const after = { ...change.booking, updatedAt: deps.now };
     const claim = change.claim ?? "keep";
+    const endsMove = claim === "release" && before.move;
+    const after = {
+      ...change.booking,
+      ...(endsMove ? { move: null } : {}),
+      updatedAt: deps.now,
+    };
     const committed = await commitBookingWrite(deps.kv, {
       occupancyOf: claim !== "keep" ? before.kitchenId : undefined,
       hostViewOf: before.hostId,
@@ -150,8 +171,27 @@ export async function changeBooking(
               bufferMs: before.bufferMs,
               expiresAt: null,
             }, deps.now);
-          addCalendarDay(atomic, d, next);
+          addCalendarDay(
+            atomic,
+            d,
+            endsMove ? withoutClaim(next, moveClaimRef(id)) : next,
+          );
         });
+        if (endsMove) {
+          allDays.slice(days.length).forEach((d) =>
+            addCalendarDay(
+              atomic,
+              d,
+              withoutClaim(d.value ?? EMPTY_DAY, moveClaimRef(id)),
+            )
+          );
+          addOccupancyRelease(
+            atomic,
+            before.kitchenId,
+            before.move!.start,
+            moveClaimRef(id),
+          );
+        }
         if (claim === "release") {
           addOccupancyRelease(atomic, before.kitchenId, before.start, id);
         } else {
@@ -258,15 +298,23 @@ export async function confirmPayment(
   id: string,
   refs: PaymentRefs,
   actor: AuditActor = { kind: "system", id: null },
+  /**
+   * Adds to the same atomic (a standing booking's date tells its renter
+   * itself: series_emails.ts), given the booking as confirmed.
+   */
+  also?: (atomic: Deno.AtomicOperation, b: Booking) => void,
 ): Promise<ConfirmOutcome> {
   const p = await parties(deps.kv, id);
   let outcome: ConfirmOutcome["kind"] = "unchanged";
   const booking = await changeBooking(deps, id, (b, days) => {
-    if (b.status !== "held" && b.status !== "expired") {
+    if (
+      b.status !== "held" && b.status !== "expired" && b.status !== "scheduled"
+    ) {
       outcome = "unchanged";
       return null;
     }
-    let claim: Change["claim"] = "firm";
+    // A standing booking's later date holds its time firmly already.
+    let claim: Change["claim"] = b.status === "scheduled" ? "keep" : "firm";
     if (b.status === "expired") {
       const mine = {
         ref: id,
@@ -312,7 +360,9 @@ export async function confirmPayment(
     // Hours requested while documents are reviewed wait like a request:
     // the card is only authorised until staff decide.
     const forDocuments = b.waitingFor === "documents";
-    const request = b.mode === "request" || forDocuments;
+    // A later date of a request-to-book series was accepted with the series.
+    const request = b.status !== "scheduled" &&
+      (b.mode === "request" || forDocuments);
     outcome = request ? "requested" : "confirmed";
     const status = transition(b.status, request ? "authorise" : "pay");
     const respondBy = request
@@ -329,6 +379,9 @@ export async function confirmPayment(
         ? b.ledger
         : [...b.ledger, ...chargeEntries(b, refs.chargeId, deps.now)],
       note: null,
+      ...(b.charge
+        ? { charge: { ...b.charge, problem: null, problemText: null } }
+        : {}),
     };
     return {
       booking: next,
@@ -356,6 +409,9 @@ export async function confirmPayment(
             payload: { bookingId: id },
             runAt: respondBy!,
           }, { now: deps.now, wake: deps.mail.wake });
+          also?.(atomic, next);
+          // A series' dates are told about together (series_emails.ts).
+          if (next.seriesId) return addSeriesSettle(atomic, deps, next);
           tellParties(
             atomic,
             deps,
@@ -369,6 +425,11 @@ export async function confirmPayment(
           return;
         }
         addConfirmedTimers(atomic, next, deps);
+        also?.(atomic, next);
+        if (next.seriesId) {
+          if (b.status !== "scheduled") addSeriesSettle(atomic, deps, next);
+          return;
+        }
         tellParties(atomic, deps, p, next, {
           renter: "confirmed_renter",
           host: "confirmed_host",
@@ -382,6 +443,24 @@ export async function confirmPayment(
     countPaidBooking(kind, refs.provider);
   }
   return { kind, booking } as ConfirmOutcome;
+}
+
+/**
+ * A standing booking's first date changed status (paid, authorised,
+ * answered, lapsed): its other dates follow it (series.ts `settleSeries`),
+ * in a job written with the change, so they never miss it.
+ */
+export function addSeriesSettle(
+  atomic: Deno.AtomicOperation,
+  deps: LifecycleDeps,
+  b: Booking,
+): void {
+  if (!b.seriesId) return;
+  addJob(atomic, {
+    id: `series-settle:${b.seriesId}:${b.id}:${b.status}`,
+    type: SERIES_SETTLE_JOB,
+    payload: { seriesId: b.seriesId },
+  }, { now: deps.now, wake: deps.mail.wake });
 }
 
 export function addConfirmedTimers(
@@ -434,17 +513,24 @@ export async function completeBooking(
   deps: LifecycleDeps,
   id: string,
 ): Promise<Booking> {
+  // A weekly booking is reviewed once, after its first date: asking after
+  // each of up to 26 would only teach both sides to ignore it.
+  const booked = await getBooking(deps.kv, id);
+  const reviewed = !booked?.seriesId ||
+    (await getSeries(deps.kv, booked.seriesId))?.leadId === id;
   return await changeBooking(deps, id, (b) => {
     if (b.status !== "confirmed" || b.end > deps.now) return null;
     return {
       booking: { ...b, status: transition(b.status, "complete") },
       // Both sides may review it now (lib/reviews runs the job).
-      extra: (atomic) =>
+      extra: (atomic) => {
+        if (!reviewed) return;
         addJob(atomic, {
           id: `review-window:${id}`,
           type: REVIEW_WINDOW_OPEN_JOB,
           payload: { bookingId: id },
-        }, { now: deps.now, wake: deps.mail.wake }),
+        }, { now: deps.now, wake: deps.mail.wake });
+      },
     };
   });
 }
@@ -455,7 +541,10 @@ export function refundNow(
   kitchen: Pick<Kitchen, "cancellationPolicy">,
   by: Canceller,
   now: number,
-) {
+): Refund {
+  // A standing booking's later date is charged 3 days before it starts:
+  // cancelled before that, there is nothing to give back.
+  if (b.status === "scheduled") return nothingCharged(b, by);
   return refundForCancellation({
     quote: b.quote,
     cancelledBy: by,
@@ -463,6 +552,25 @@ export function refundNow(
     startMs: b.start,
     cancelledAtMs: now,
   });
+}
+
+/** The "refund" of a date never charged: nothing moves, everyone keeps nothing. */
+function nothingCharged(b: Booking, by: Canceller): Refund {
+  return {
+    cancelledBy: by,
+    refundBps: 0,
+    refundCents: 0,
+    hostReversalCents: 0,
+    commissionRefundCents: 0,
+    renterFeeRefundCents: 0,
+    authorityRefundCents: 0,
+    hostKeepsCents: 0,
+    platformKeepsCents: 0,
+    authorityKeepsCents: 0,
+    explanation: b.charge?.problem
+      ? "This date was not paid, so there is nothing to refund."
+      : "This date was not charged yet (it is charged 3 days before it starts), so there is nothing to refund.",
+  };
 }
 
 /**
@@ -491,6 +599,8 @@ export interface CancelRequest {
   through: readonly Canceller[];
   /** Why, for the record; staff must give one. */
   reason: string | null;
+  /** No emails: the caller tells both sides once for several dates (a series). */
+  quiet?: boolean;
 }
 
 /**
@@ -526,6 +636,10 @@ export async function cancelBooking(
     const status = transition(b.status, "cancel");
     const refund = refundNow(b, kitchen, by, deps.now);
     const n = b.ledger.filter((e) => e.kind === "refund").length + 1;
+    // A moved booking may have paid in several charges: refund each its share.
+    const split = refund.refundCents > 0
+      ? refundParts(b, refund.refundCents)
+      : { parts: null, extra: b.payment.extra };
     const at = deps.now;
     const ledger: LedgerEntry[] = refund.refundCents > 0
       ? [
@@ -564,6 +678,10 @@ export async function cancelBooking(
       ...b,
       status,
       ledger,
+      payment: {
+        ...b.payment,
+        ...(split.extra ? { extra: split.extra } : {}),
+      },
       cancellation: {
         by,
         at,
@@ -590,10 +708,12 @@ export async function cancelBooking(
           },
           ...(reason ? { reason } : {}),
         }, deps.now);
-        tellParties(atomic, deps, p, next, {
-          renter: "cancelled_renter",
-          host: "cancelled_host",
-        });
+        if (!request.quiet) {
+          tellParties(atomic, deps, p, next, {
+            renter: "cancelled_renter",
+            host: "cancelled_host",
+          });
+        }
         if (refund.refundCents > 0) {
           addJob(atomic, {
             id: `booking-refund:${b.id}:${n}`,
@@ -604,6 +724,7 @@ export async function cancelBooking(
               amountCents: refund.refundCents,
               hostReversalCents: refund.hostReversalCents,
               commissionRefundCents: refund.commissionRefundCents,
+              ...(split.parts ? { parts: split.parts } : {}),
             },
           }, { now: deps.now, wake: deps.mail.wake });
         }
@@ -630,18 +751,26 @@ export async function parties(
   return { kitchen, renter, host };
 }
 
-/** The reminder job: the access code by email 24 hours before, once per job. */
+/** The reminder job: the access code by email 24 hours before, once per start time. */
 export async function sendReminder(
   deps: LifecycleDeps,
   bookingId: string,
-  jobId: string,
 ): Promise<void> {
   const b = await getBooking(deps.kv, bookingId);
   if (!b || b.status !== "confirmed") return;
   const p = await parties(deps.kv, bookingId);
   if (!p.renter) return;
+  // Once per start: a moved booking has a reminder job per time it had,
+  // and only the one for its time now may send, once.
+  if (deps.now < b.start - REMINDER_BEFORE_MS - 60_000 || deps.now >= b.start) {
+    return;
+  }
   await commitBookingWrite(deps.kv, {}, (atomic) => {
-    addJobEffect(atomic, jobId, 7 * 24 * 3600_000);
+    addJobEffect(
+      atomic,
+      `booking-reminder:${b.id}:${b.start}`,
+      7 * 24 * 3600_000,
+    );
     tellParties(atomic, deps, p, b, { renter: "reminder" });
   });
 }

@@ -44,10 +44,12 @@ export type GridKitchen = Pick<
 >;
 
 /** What a grid needs of a booking. */
-export type GridBooking = Pick<
-  Booking,
-  "id" | "kitchenId" | "start" | "end" | "status" | "holdExpiresAt"
->;
+export type GridBooking =
+  & Pick<
+    Booking,
+    "id" | "kitchenId" | "start" | "end" | "status" | "holdExpiresAt"
+  >
+  & Partial<Pick<Booking, "seriesId">>;
 
 /** Confirmed (or completed), waiting for the host's answer, or held while the renter pays. */
 export type EntryKind = "booking" | "request" | "hold";
@@ -76,6 +78,8 @@ export interface MonthDay {
   bookedMinutes: number;
   /** Minutes of open requests and live holds within that local day. */
   pendingMinutes: number;
+  /** Some of the day's time is a weekly standing booking's (lib/bookings/series.ts). */
+  weekly: boolean;
 }
 
 export interface MonthGrid {
@@ -131,6 +135,8 @@ export function entryKind(b: GridBooking, now: number): EntryKind | null {
   switch (b.status) {
     case "confirmed":
     case "completed":
+    // A standing booking's later date: booked, charged 3 days before.
+    case "scheduled":
       return "booking";
     case "requested":
       return "request";
@@ -239,6 +245,7 @@ export function buildMonthGrid(
       ),
       bookedMinutes: minutesOf(["booking"]),
       pendingMinutes: minutesOf(["request", "hold"]),
+      weekly: onDay.some((b) => b.seriesId !== undefined),
     });
     dayStart = dayEnd;
   }

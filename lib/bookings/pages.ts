@@ -1,4 +1,6 @@
 import { getUser } from "../accounts/repo.ts";
+import { cached } from "../db/read_cache.ts";
+import { renterViewScope } from "./cache_keys.ts";
 import { findCity } from "../cities.ts";
 import { NotFoundError } from "../errors.ts";
 import { getHost } from "../hosts/repo.ts";
@@ -14,7 +16,13 @@ import {
   getBookingFor,
   refundNow,
 } from "./lifecycle.ts";
+import { type MoveWindow, moveWindow } from "./move_rules.ts";
 import { receiptFileName, receiptPdf } from "./receipt.ts";
+import {
+  loadHostSeries,
+  loadRenterSeries,
+  type SeriesSummary,
+} from "./series_pages.ts";
 import { referenceOf } from "./reference.ts";
 import {
   type Canceller,
@@ -59,6 +67,8 @@ export interface BookingView {
   canWithdraw: boolean;
   /** Whether a receipt exists: the card was charged. */
   hasReceipt: boolean;
+  /** Whether and how its renter may change its time now (move_rules.ts); null for others. */
+  move: MoveWindow | null;
 }
 
 /** A kitchen's full address on one line: "1400 W Randolph St, Chicago, IL 60607". */
@@ -113,7 +123,10 @@ export async function loadBookingPage(
   // The form posts to the booking's own route, which serves its two sides;
   // staff cancel from the staff page, with a reason.
   const by = cancellerThrough(booking, viewer, ["renter", "host"]);
-  const refund = booking.status === "confirmed" && by
+  // A standing booking's later date can be cancelled before it is charged.
+  const cancellable = booking.status === "confirmed" ||
+    (booking.status === "scheduled" && booking.start > now);
+  const refund = cancellable && by
     ? refundNow(booking, kitchen, by, now)
     : null;
   const confirmed = booking.status === "confirmed";
@@ -134,6 +147,9 @@ export async function loadBookingPage(
     canWithdraw: booking.status === "requested" &&
       booking.renterId === viewer.id,
     hasReceipt: wasCharged(booking),
+    move: booking.renterId === viewer.id && confirmed
+      ? moveWindow(booking, policyOf(booking, kitchen), now)
+      : null,
     cancel: refund && by
       ? {
         by,
@@ -148,20 +164,59 @@ export async function loadBookingPage(
   };
 }
 
-/** The renter's trips with their kitchens' titles. */
+/**
+ * The renter's trips with their kitchens' titles, and their standing
+ * bookings (whose dates the page lists under the series, not one by one).
+ */
 export async function loadTrips(
   kv: Deno.Kv,
   renterId: string,
-): Promise<{ bookings: Booking[]; titles: Record<string, string> }> {
-  return await withTitles(kv, await listBookingsByRenter(kv, renterId));
+  now: number,
+): Promise<
+  {
+    bookings: Booking[];
+    titles: Record<string, string>;
+    series: SeriesSummary[];
+  }
+> {
+  // Through the per-instance read cache, as the host's dashboard is: a
+  // renter with weekly bookings has a hundred bookings or more to read, and
+  // every booking write drops the cached lists (cache_keys.ts).
+  return await cached(kv, `${renterViewScope(renterId)}trips`, async () => {
+    const trips = await withTitles(
+      kv,
+      await listBookingsByRenter(kv, renterId),
+    );
+    // The series' dates are mostly among the bookings just read.
+    const known = new Map(trips.bookings.map((b) => [b.id, b]));
+    return {
+      ...trips,
+      series: await loadRenterSeries(kv, renterId, now, known),
+    };
+  });
 }
 
-/** A host's bookings (newest start first) with their kitchens' titles. */
+/**
+ * A host's bookings (newest start first) with their kitchens' titles, and
+ * the standing bookings in play (whose dates the page lists under them).
+ */
 export async function loadHostBookings(
   kv: Deno.Kv,
   hostId: string,
-): Promise<{ bookings: Booking[]; titles: Record<string, string> }> {
-  return await withTitles(kv, await listBookingsByHost(kv, hostId));
+  now: number,
+): Promise<
+  {
+    bookings: Booking[];
+    titles: Record<string, string>;
+    series: SeriesSummary[];
+  }
+> {
+  const bookings = await withTitles(kv, await listBookingsByHost(kv, hostId));
+  const known = new Map(bookings.bookings.map((b) => [b.id, b]));
+  return {
+    ...bookings,
+    series: await loadHostSeries(kv, hostId, now, known),
+  };
 }
 
 async function withTitles(
@@ -169,10 +224,9 @@ async function withTitles(
   bookings: Booking[],
 ): Promise<{ bookings: Booking[]; titles: Record<string, string> }> {
   const titles: Record<string, string> = {};
-  for (const id of new Set(bookings.map((b) => b.kitchenId))) {
-    const k = await getKitchen(kv, id);
-    if (k) titles[id] = k.title;
-  }
+  const ids = [...new Set(bookings.map((b) => b.kitchenId))];
+  const kitchens = await Promise.all(ids.map((id) => getKitchen(kv, id)));
+  for (const k of kitchens) if (k) titles[k.id] = k.title;
   return { bookings, titles };
 }
 

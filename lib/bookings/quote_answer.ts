@@ -6,6 +6,9 @@
 import { formatDayTime, formatTime } from "../format.ts";
 import { formatCents } from "../money.ts";
 import { type HoldDeps, previewHold } from "./holds.ts";
+import { type MoveAsk, type MoveDeps, previewMove } from "./moves.ts";
+import type { Quote } from "./pricing.ts";
+import { getBooking } from "./repo.ts";
 import type { ReviewRequest } from "./schema.ts";
 
 export interface QuoteAnswer {
@@ -31,7 +34,50 @@ export async function quoteAnswer(
   req: ReviewRequest,
 ): Promise<QuoteAnswer> {
   const { kitchen, start, end, quote } = await previewHold(deps, req);
-  const tz = kitchen.timeZone;
+  return answerOf(req, kitchen.timeZone, start, end, quote);
+}
+
+/**
+ * What the renter would pay for their booking `id` moved to `ask` (the
+ * Change time picker): the new total, their own time counting as free.
+ */
+export async function moveQuoteAnswer(
+  deps: MoveDeps,
+  id: string,
+  renter: { id: string },
+  ask: MoveAsk,
+): Promise<QuoteAnswer> {
+  // The booking's own time, where the picker opens: its price as it stands.
+  const own = await getBooking(deps.kv, id);
+  if (
+    own?.renterId === renter.id && own.localDate === ask.date &&
+    own.localStart === ask.start && own.localEnd === ask.end
+  ) {
+    return answerOf(
+      { kitchen: own.kitchenId, ...ask },
+      own.timeZone,
+      own.start,
+      own.end,
+      own.quote,
+    );
+  }
+  const preview = await previewMove(deps, id, renter, ask);
+  return answerOf(
+    { kitchen: preview.kitchen.id, ...ask },
+    preview.kitchen.timeZone,
+    preview.start,
+    preview.end,
+    preview.quote,
+  );
+}
+
+function answerOf(
+  req: { kitchen: string; date: string; start: string; end: string },
+  tz: string,
+  start: number,
+  end: number,
+  quote: Quote,
+): QuoteAnswer {
   return {
     kitchen: req.kitchen,
     date: req.date,

@@ -91,8 +91,26 @@ export async function receiptPdf(input: ReceiptInput): Promise<Uint8Array> {
       : line.label;
     w.amount(label, formatCents(line.amountCents));
   }
+  // A booking whose time changed was charged (or refunded) the difference:
+  // the lines are the new time's, the totals what the card saw.
+  for (const m of (b.moves ?? []).slice(0, MAX_REFUNDS)) {
+    w.text(
+      `Time changed on ${formatDateLong(localDate(m.at, b.timeZone))} from ${
+        formatTimeRange(b.timeZone, m.fromStart, m.fromEnd)
+      }${
+        m.differenceCents > 0
+          ? `: ${formatCents(m.differenceCents)} more charged`
+          : m.differenceCents < 0
+          ? `: ${formatCents(-m.differenceCents)} refunded`
+          : ""
+      }.`,
+      { color: MUTED, size: 9 },
+    );
+  }
+  const charged = b.ledger.filter((e) => e.kind === "charge")
+    .reduce((n, e) => n + e.amountCents, 0) || b.quote.totalChargedCents;
   w.rule();
-  w.amount("Total charged", formatCents(b.quote.totalChargedCents), bold);
+  w.amount("Total charged", formatCents(charged), bold);
 
   const refunds = b.ledger.filter((e) => e.kind === "refund");
   if (refunds.length > 0) {
@@ -108,7 +126,7 @@ export async function receiptPdf(input: ReceiptInput): Promise<Uint8Array> {
     w.rule();
     w.amount(
       "Paid after refunds",
-      formatCents(Math.max(0, b.quote.totalChargedCents - refunded)),
+      formatCents(Math.max(0, charged - refunded)),
       bold,
     );
   }

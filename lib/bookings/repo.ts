@@ -13,10 +13,10 @@ import { type BackfillResult, runBackfill } from "../db/backfill.ts";
 import { keys } from "../db/keys.ts";
 import { forgetPrefix } from "../db/read_cache.ts";
 import { forgetOccupancy } from "../kitchens/repo.ts";
-import { hostViewScope } from "./cache_keys.ts";
+import { hostViewScope, RENTER_VIEWS } from "./cache_keys.ts";
 import type { CalendarDay } from "./day_claims.ts";
 import { REFERENCE_ATTEMPTS, referenceFor } from "./reference.ts";
-import type { Block, Booking, RenterHolds } from "./schema.ts";
+import type { Block, Booking, RenterHolds, Series } from "./schema.ts";
 
 // ---------------------------------------------------------------------------
 // Bookings
@@ -186,6 +186,28 @@ export function addBookingUpdate(
   atomic.check(read).set(keys.booking(next.id), next);
 }
 
+/**
+ * Adds the rewrite of a booking whose time changed (moves.ts) to an
+ * atomic, checking the entry it was read as: its indexes, keyed by the
+ * start, move with it.
+ */
+export function addBookingMove(
+  atomic: Deno.AtomicOperation,
+  read: Deno.KvEntry<Booking>,
+  next: Booking,
+): void {
+  const b = read.value;
+  atomic.check(read).set(keys.booking(next.id), next);
+  if (b.start === next.start) return;
+  atomic
+    .delete(keys.bookingsByKitchen(b.kitchenId, b.start, b.id))
+    .delete(keys.bookingsByRenter(b.renterId, b.start, b.id))
+    .delete(keys.bookingsByHost(b.hostId, b.start, b.id))
+    .set(keys.bookingsByKitchen(next.kitchenId, next.start, next.id), next.id)
+    .set(keys.bookingsByRenter(next.renterId, next.start, next.id), next.id)
+    .set(keys.bookingsByHost(next.hostId, next.start, next.id), next.id);
+}
+
 // ---------------------------------------------------------------------------
 // The kitchen's calendar and the renter's holds
 
@@ -323,6 +345,83 @@ export async function unchanged(
 }
 
 // ---------------------------------------------------------------------------
+// Standing bookings (series.ts)
+
+/** A series with its versionstamp, for the atomic that changes it to check. */
+export function getSeriesEntry(
+  kv: Deno.Kv,
+  id: string,
+): Promise<Deno.KvEntryMaybe<Series>> {
+  return kv.get<Series>(keys.bookingSeries(id));
+}
+
+export async function getSeries(
+  kv: Deno.Kv,
+  id: string,
+): Promise<Series | null> {
+  return (await getSeriesEntry(kv, id)).value;
+}
+
+/** Adds a new series and its indexes to an atomic, checked absent. */
+export function addNewSeries(atomic: Deno.AtomicOperation, s: Series): void {
+  atomic
+    .check({ key: keys.bookingSeries(s.id), versionstamp: null })
+    .set(keys.bookingSeries(s.id), s)
+    .set(keys.bookingSeriesByRenter(s.renterId, s.id), s.id)
+    .set(keys.bookingSeriesByHost(s.hostId, s.id), s.id);
+}
+
+/** Adds the rewrite of a series to an atomic, checking the entry it was read as. */
+export function addSeriesUpdate(
+  atomic: Deno.AtomicOperation,
+  read: Deno.KvEntryMaybe<Series>,
+  next: Series,
+): void {
+  atomic.check(read).set(keys.bookingSeries(next.id), next);
+}
+
+async function listSeriesByIndex(
+  kv: Deno.Kv,
+  prefix: Deno.KvKey,
+  limit: number,
+): Promise<Series[]> {
+  const ids: string[] = [];
+  for await (
+    const e of kv.list<string>({ prefix }, { limit, reverse: true })
+  ) ids.push(e.value);
+  const out: Series[] = [];
+  for (let i = 0; i < ids.length; i += 10) {
+    const entries = await kv.getMany<Series[]>(
+      ids.slice(i, i + 10).map((id) => keys.bookingSeries(id)),
+    );
+    for (const e of entries) if (e.value) out.push(e.value);
+  }
+  return out;
+}
+
+/** A renter's standing bookings, newest first. */
+export function listSeriesByRenter(
+  kv: Deno.Kv,
+  renterId: string,
+  limit = 50,
+): Promise<Series[]> {
+  return listSeriesByIndex(
+    kv,
+    keys.bookingSeriesByRenterPrefix(renterId),
+    limit,
+  );
+}
+
+/** A host's standing bookings across their kitchens, newest first. */
+export function listSeriesByHost(
+  kv: Deno.Kv,
+  hostId: string,
+  limit = 200,
+): Promise<Series[]> {
+  return listSeriesByIndex(kv, keys.bookingSeriesByHostPrefix(hostId), limit);
+}
+
+// ---------------------------------------------------------------------------
 // Committing
 
 /** What a booking write changed, so its commit drops the cached views of it. */
@@ -369,5 +468,20 @@ export async function commitBookingWrite(
   if (!(await atomic.commit()).ok) return false;
   if (touched.occupancyOf) forgetOccupancy(kv, touched.occupancyOf);
   if (touched.hostViewOf) forgetPrefix(kv, hostViewScope(touched.hostViewOf));
+  // Renters' lists show every booking's state (cache_keys.ts).
+  forgetPrefix(kv, RENTER_VIEWS);
   return true;
+}
+
+/**
+ * Commits a standing booking's record change (series.ts), built by
+ * `write`; drops the cached views of its host and of renters, as a
+ * booking write does. False when a check failed.
+ */
+export async function commitSeriesWrite(
+  kv: Deno.Kv,
+  hostId: string,
+  write: (atomic: Deno.AtomicOperation) => void,
+): Promise<boolean> {
+  return await commitBookingWrite(kv, { hostViewOf: hostId }, write);
 }

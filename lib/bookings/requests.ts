@@ -17,6 +17,7 @@ import { addJob } from "../jobs/outbox.ts";
 import { tellParties } from "./emails.ts";
 import {
   addConfirmedTimers,
+  addSeriesSettle,
   changeBooking,
   chargeEntries,
   type LifecycleDeps,
@@ -94,6 +95,8 @@ export async function confirmRequest(
           },
         }, deps.now);
         addConfirmedTimers(atomic, next, deps);
+        // A series' dates are told about together (series_emails.ts).
+        if (next.seriesId) return addSeriesSettle(atomic, deps, next);
         tellParties(atomic, deps, p, next, {
           renter: "request_accepted",
           host: "confirmed_host",
@@ -117,11 +120,13 @@ export async function declineRequest(
   id: string,
   actor: { id: string; email?: string; roles: readonly string[] },
   reason: string | null = null,
+  /** A series' first date, declined for the whole series (series.ts). */
+  opts: { asSeries?: boolean } = {},
 ): Promise<Booking> {
   const p = await parties(deps.kv, id);
   return await changeBooking(deps, id, (b) => {
     requireHostOf(b, actor);
-    requireHostsTurn(b);
+    requireHostsTurn(b, opts);
     const next: Booking = {
       ...b,
       status: transition(b.status, "decline"),
@@ -141,6 +146,8 @@ export async function declineRequest(
           ...(reason ? { reason } : {}),
         }, deps.now);
         addRelease(atomic, deps, b);
+        // The series is declined as a whole, and told once (series.ts).
+        if (next.seriesId) return addSeriesSettle(atomic, deps, next);
         tellParties(atomic, deps, p, next, { renter: "request_declined" });
       },
     };
@@ -151,7 +158,19 @@ export async function declineRequest(
  * A request waiting for Prep to check the renter's documents is not the
  * host's to answer yet (lib/compliance/document_requests.ts decides it).
  */
-export function requireHostsTurn(b: Pick<Booking, "waitingFor">): void {
+export function requireHostsTurn(
+  b: Pick<Booking, "waitingFor" | "seriesId">,
+  opts: { asSeries?: boolean } = {},
+): void {
+  if (b.seriesId && !opts.asSeries) {
+    throw new ConflictError(
+      "This date is part of a weekly booking: accept or decline the whole series on its page.",
+      {
+        href: `/host/bookings/series/${b.seriesId}`,
+        label: "Answer the series",
+      },
+    );
+  }
   if (b.waitingFor === "documents") {
     throw new ConflictError(
       "This request is waiting for Prep to check the renter's documents; you can answer it once they are verified.",
@@ -189,6 +208,7 @@ export async function expireRequest(
       claim: "release",
       extra: (atomic) => {
         addRelease(atomic, deps, b);
+        addSeriesSettle(atomic, deps, next);
         tellParties(atomic, deps, p, next, {
           renter: documents ? "documents_expired" : "request_expired",
         });
@@ -244,6 +264,7 @@ export async function withdrawRequest(
           details: { amountCents: b.quote.totalChargedCents },
         }, deps.now);
         addRelease(atomic, deps, b);
+        addSeriesSettle(atomic, deps, next);
         tellParties(atomic, deps, p, next, {
           renter: "request_withdrawn",
           host: "request_withdrawn_host",

@@ -4,6 +4,7 @@ import { CANCELLATION_POLICIES } from "../kitchens/policy.ts";
 import { localDate } from "../kitchens/schema.ts";
 import { optionalText } from "../text.ts";
 import { quoteSchema } from "./pricing.ts";
+import { seriesRuleSchema } from "./series_rule.ts";
 import { CANCELLERS } from "./refunds.ts";
 import { bookingStatusSchema } from "./state.ts";
 
@@ -43,6 +44,95 @@ export const ledgerEntry = z.object({
 export type LedgerEntry = z.infer<typeof ledgerEntry>;
 
 const cents = z.number().int().min(0);
+
+/**
+ * Why a standing booking's date was not charged when its charge ran: the
+ * bank declined the saved card, the bank wants the renter to confirm it
+ * (3-D Secure), or the renter's documents would not allow the date (the
+ * city's verdict is DENY, so nothing is charged until they are renewed).
+ */
+export const CHARGE_PROBLEMS = [
+  "declined",
+  "authentication_required",
+  "documents",
+] as const;
+export type ChargeProblem = typeof CHARGE_PROBLEMS[number];
+
+export const occurrenceCharge = z.object({
+  /** When the off-session charge runs: 3 days before the start. */
+  at: z.number().int(),
+  /** When the date is released if still unpaid: 24 hours before the start. */
+  releaseAt: z.number().int(),
+  problem: z.enum(CHARGE_PROBLEMS).nullable(),
+  /** The bank's or the verdict's words about the problem, for the renter. */
+  problemText: z.string().max(500).nullable(),
+});
+export type OccurrenceCharge = z.infer<typeof occurrenceCharge>;
+/** The city's verdict a booking was held under: the conditions the renter acknowledged. */
+const bookingCompliance = z.object({
+  decision: z.enum(["ALLOW", "ALLOW_WITH_CONDITIONS"]),
+  conditions: z.array(z.object({ code: z.string(), message: z.string() })),
+  acknowledgedAt: z.number().int(),
+});
+
+/** Times a booking may be moved: each adds ledger entries, and a booking must stay one KV value. */
+export const MAX_MOVES = 5;
+
+/** A charge beyond the booking's first payment. */
+export const extraCharge = z.object({
+  paymentIntentId: z.string().min(1).max(255),
+  chargeId: z.string().max(255).nullable(),
+  amountCents: cents,
+  /** How much of it refunds have taken back so far. */
+  refundedCents: cents,
+});
+
+/**
+ * A change of time asked for and not yet done. `requested`: the host
+ * answers by `deadline`; `charging`: the higher price is being charged to
+ * the saved card; `awaiting_payment`: that failed, and the renter pays the
+ * difference through `payUrl` by `deadline`. The new time is claimed on the
+ * kitchen's calendar under `moveClaimRef(id)` until then.
+ */
+export const pendingMove = z.object({
+  id: z.string().min(1).max(64),
+  status: z.enum(["requested", "charging", "awaiting_payment"]),
+  start: z.number().int(),
+  end: z.number().int(),
+  localDate: localDate,
+  localStart: z.string(),
+  localEnd: z.string(),
+  claimDays: z.array(localDate).min(1).max(4),
+  quote: quoteSchema,
+  /** New total less old total: positive is charged, negative refunded. */
+  differenceCents: z.number().int(),
+  /** Whether it needed the host's approval (asked outside the free-cancellation window). */
+  byApproval: z.boolean(),
+  requestedAt: z.number().int(),
+  deadline: z.number().int(),
+  /** The fallback Checkout for the difference (Stripe), once there is one. */
+  checkoutSessionId: z.string().max(255).nullable(),
+  /** Where the renter pays the difference: Stripe Checkout's URL, or the demo page. */
+  payUrl: z.string().max(2000).nullable(),
+  /** Why the saved card could not be charged, in plain words. */
+  problem: z.string().max(300).nullable(),
+  /** The city's verdict on the new time, as the renter acknowledged it; the booking's once moved. */
+  compliance: bookingCompliance.optional(),
+  /** Set only on the copy an email about a declined change reads: what the host wrote. */
+  declineReason: z.string().max(1000).nullable().optional(),
+});
+
+/** A change of time that was made. */
+export const pastMove = z.object({
+  id: z.string().min(1).max(64),
+  fromStart: z.number().int(),
+  fromEnd: z.number().int(),
+  toStart: z.number().int(),
+  toEnd: z.number().int(),
+  at: z.number().int(),
+  differenceCents: z.number().int(),
+  byApproval: z.boolean(),
+});
 
 export const bookingRecord = z.object({
   v: z.literal(1),
@@ -86,6 +176,12 @@ export const bookingRecord = z.object({
     checkoutSessionId: z.string().nullable(),
     paymentIntentId: z.string().nullable(),
     chargeId: z.string().nullable(),
+    /**
+     * Later charges for the same booking (a move to a dearer time), each
+     * its own PaymentIntent; refunds take from the newest first
+     * (move_rules.ts `refundParts`).
+     */
+    extra: z.array(extraCharge).max(MAX_MOVES).optional(),
   }),
   ledger: z.array(ledgerEntry),
   accessCode: z.string().nullable(),
@@ -110,11 +206,7 @@ export const bookingRecord = z.object({
    * conditions the renter acknowledged. Bookings from before compliance
    * have none.
    */
-  compliance: z.object({
-    decision: z.enum(["ALLOW", "ALLOW_WITH_CONDITIONS"]),
-    conditions: z.array(z.object({ code: z.string(), message: z.string() })),
-    acknowledgedAt: z.number().int(),
-  }).optional(),
+  compliance: bookingCompliance.optional(),
   /**
    * What a `requested` booking waits for: Prep to verify the renter's
    * documents ("documents", the review page's "Request these hours"), or
@@ -122,10 +214,26 @@ export const bookingRecord = z.object({
    * held booking with "documents" becomes such a request when paid.
    */
   waitingFor: z.enum(["documents", "host"]).optional(),
+  /** A standing booking's date (DESIGN §16): its series (series.ts). */
+  seriesId: z.string().optional(),
+  /** Its place in the series, 1-based. */
+  occurrence: z.number().int().min(1).max(26).optional(),
+  /**
+   * A standing booking's later date (status `scheduled`): when its card is
+   * charged off-session, when it is released if still unpaid, and what
+   * stood in the way of the last attempt, if anything.
+   */
+  charge: occurrenceCharge.optional(),
+  /** A change of time under way (moves.ts): the new time is held meanwhile. */
+  move: pendingMove.nullable().optional(),
+  /** Changes of time made, oldest first. */
+  moves: z.array(pastMove).max(MAX_MOVES).optional(),
   createdAt: z.number().int(),
   updatedAt: z.number().int(),
 });
 export type Booking = z.infer<typeof bookingRecord>;
+export type PendingMove = z.infer<typeof pendingMove>;
+export type ExtraCharge = z.infer<typeof extraCharge>;
 
 /** What the review page posts: the kitchen and wall-clock times in its zone. */
 export const holdRequest = z.object({
@@ -281,3 +389,125 @@ export interface Block {
   key: string | null;
   createdAt: number;
 }
+
+// ---------------------------------------------------------------------------
+// Standing bookings (series.ts, DESIGN §16): one record holds the rule and
+// which of its dates were claimed; each claimed date is an ordinary booking.
+
+/**
+ * A series' standing: being claimed, held while the renter pays for its
+ * first date, waiting for the host (request-to-book), running, or over
+ * (ended by the host or the renter, lapsed unpaid, declined).
+ */
+export const SERIES_STATUSES = [
+  "claiming",
+  "held",
+  "requested",
+  "active",
+  "ended",
+  "expired",
+  "declined",
+] as const;
+export type SeriesStatus = typeof SERIES_STATUSES[number];
+
+/** One date of a series as the series record tracks it. */
+export const seriesOccurrence = z.object({
+  n: z.number().int().min(1).max(26),
+  localDate: localDate,
+  start: z.number().int(),
+  end: z.number().int(),
+  /** "pending" until its claim was tried; then claimed (a booking) or skipped. */
+  state: z.enum(["pending", "claimed", "skipped"]),
+  bookingId: z.string().nullable(),
+  /** Why a date was skipped, in the renter's words. */
+  reason: z.string().nullable(),
+});
+export type SeriesOccurrence = z.infer<typeof seriesOccurrence>;
+
+export const seriesRecord = z.object({
+  v: z.literal(1),
+  id: z.string(),
+  kitchenId: z.string(),
+  renterId: z.string(),
+  hostId: z.string(),
+  timeZone: z.string(),
+  rule: seriesRuleSchema,
+  mode: z.enum(BOOKING_MODES),
+  status: z.enum(SERIES_STATUSES),
+  /** While held: when every date's hold lapses unpaid. */
+  holdExpiresAt: z.number().int().nullable(),
+  occurrences: z.array(seriesOccurrence).max(26),
+  /** The date paid at Checkout, whose saved card pays the others. */
+  leadId: z.string().nullable(),
+  /** Request-to-book: what the renter wrote to the host with the request. */
+  requestMessage: z.string().nullable(),
+  /** How it ended early, when it did: by whom, when and why. */
+  ended: z.object({
+    by: z.enum(CANCELLERS),
+    at: z.number().int(),
+    reason: z.string().nullable(),
+  }).nullable(),
+  createdAt: z.number().int(),
+  updatedAt: z.number().int(),
+});
+export type Series = z.infer<typeof seriesRecord>;
+// Changing a booking's time (moves.ts): what the pages read.
+
+const optional = <T extends z.ZodType>(schema: T) =>
+  z.union([z.literal(""), schema]);
+
+/** The Change time page's query: a date and, from its no-JS form, a start and hours. */
+export const moveQuery = z.object({
+  date: optional(localDate),
+  start: optional(holdRequest.shape.start),
+  hours: optional(hoursField),
+}).transform((q) => ({
+  ...(q.date ? { date: q.date } : {}),
+  ...(q.start ? { start: q.start } : {}),
+  ...(q.hours ? { hours: Number(q.hours) } : {}),
+}));
+
+/** The new time, as the review page is asked for it: an end, or (no JS) a number of hours. */
+export const moveReviewQuery = z.object({
+  date: holdRequest.shape.date,
+  start: holdRequest.shape.start,
+  end: optional(holdRequest.shape.end),
+  hours: optional(hoursField),
+}).refine((q) => q.end !== "" || q.hours !== "", {
+  message: "Pick how many hours",
+  path: ["hours"],
+}).transform((q) => ({
+  date: q.date,
+  start: q.start,
+  end: q.end || endAfterHours(q.start, Number(q.hours)),
+}));
+
+/** The date of a new time that did not read, when at least that reads: where the picker reopens. */
+export function moveDateOf(values: Record<string, string | undefined>): {
+  date?: string;
+} {
+  const date = localDate.safeParse(values.date);
+  return date.success ? { date: date.data } : {};
+}
+
+/** The review page's form: the new time and the conditions ticked. */
+export const moveForm = z.object({
+  date: holdRequest.shape.date,
+  start: holdRequest.shape.start,
+  end: holdRequest.shape.end,
+  acknowledge: holdRequest.shape.acknowledge,
+});
+
+const moveIdField = z.string().regex(
+  /^[0-9A-HJKMNP-TV-Z]{26}$/,
+  "Pick a change",
+);
+
+/** Which pending change a form is about (withdraw, answer). */
+export const moveRefForm = z.object({ move: moveIdField });
+
+/** The host's answer to a change of time. */
+export const moveAnswerForm = z.object({
+  move: moveIdField,
+  reason: optionalText({ label: "a reason", max: 500, multiline: true }),
+});

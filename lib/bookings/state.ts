@@ -14,6 +14,15 @@
  *   expired   --pay-->       confirmed   late payment, slot re-claimed
  *   expired   --authorise--> requested   late authorisation, slot re-claimed
  *
+ * A standing booking's later dates (DESIGN §16) wait, their time taken, to
+ * be charged 3 days before they start:
+ *
+ *   held      --schedule-->  scheduled   the series' first date was paid
+ *   requested --schedule-->  scheduled   the host accepted the series
+ *   scheduled --pay-->       confirmed   charged off-session (or on Checkout)
+ *   scheduled --cancel-->    cancelled   nothing was charged, nothing refunded
+ *   scheduled --expire-->    expired     still unpaid 24 hours before the start
+ *
  * The two `expired` rows exist because a Checkout paid while the hold was
  * valid can be reported after the expiry job ran (webhooks arrive late and
  * out of order; DESIGN §7). The caller takes them only when it re-claims the
@@ -30,6 +39,8 @@ export const BOOKING_STATUSES = [
   "held",
   "requested",
   "confirmed",
+  /** A standing booking's later date: its time taken, charged 3 days before it starts. */
+  "scheduled",
   "expired",
   "declined",
   /** The renter took back a request before the host answered (nothing charged). */
@@ -49,6 +60,7 @@ export const BOOKING_EVENTS = [
   "withdraw",
   "cancel",
   "complete",
+  "schedule",
 ] as const;
 export type BookingEvent = typeof BOOKING_EVENTS[number];
 
@@ -56,14 +68,21 @@ export type BookingEvent = typeof BOOKING_EVENTS[number];
 export const TRANSITIONS: Readonly<
   Record<BookingStatus, Readonly<Partial<Record<BookingEvent, BookingStatus>>>>
 > = {
-  held: { pay: "confirmed", authorise: "requested", expire: "expired" },
+  held: {
+    pay: "confirmed",
+    authorise: "requested",
+    expire: "expired",
+    schedule: "scheduled",
+  },
   requested: {
     accept: "confirmed",
     decline: "declined",
     expire: "expired",
     withdraw: "withdrawn",
+    schedule: "scheduled",
   },
   confirmed: { cancel: "cancelled", complete: "completed" },
+  scheduled: { pay: "confirmed", cancel: "cancelled", expire: "expired" },
   expired: { pay: "confirmed", authorise: "requested" },
   declined: {},
   withdrawn: {},
@@ -75,6 +94,7 @@ const STATUS_PHRASES: Record<BookingStatus, string> = {
   held: "is on hold",
   requested: "is waiting for the host's answer",
   confirmed: "is already confirmed",
+  scheduled: "is booked and not yet charged",
   expired: "has expired",
   declined: "was declined",
   withdrawn: "was withdrawn",
@@ -91,6 +111,7 @@ const EVENT_PHRASES: Record<BookingEvent, string> = {
   withdraw: "be withdrawn",
   cancel: "be cancelled",
   complete: "be completed",
+  schedule: "be scheduled",
 };
 
 /**
@@ -140,7 +161,7 @@ export function allowedEvents(status: BookingStatus): BookingEvent[] {
 /** Whether the booking holds its time on the kitchen's calendar. */
 export function isLive(status: BookingStatus): boolean {
   return status === "held" || status === "requested" ||
-    status === "confirmed";
+    status === "confirmed" || status === "scheduled";
 }
 
 /**

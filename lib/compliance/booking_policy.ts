@@ -78,6 +78,9 @@ const NOBODY: VerdictRenter = {
 /** Reason codes about the renter, left out when there is no renter to judge. */
 const RENTER_CODES = /^(insurance|training|ada)\./;
 
+/** Denies a renewed document of the renter's would lift (a standing booking's later dates wait for one). */
+const RENTER_DOCUMENT_CODES = /^(insurance|training)\./;
+
 export async function assessBooking(
   kv: Deno.Kv,
   input: AssessInput,
@@ -118,9 +121,11 @@ export async function assessBooking(
       now,
     });
   const v = judge(renter);
-  const denies = renterId
-    ? v.denies
-    : v.denies.filter((r) => !RENTER_CODES.test(r.code));
+  const denies =
+    (renterId ? v.denies : v.denies.filter((r) => !RENTER_CODES.test(r.code)))
+      .map((r) =>
+        RENTER_DOCUMENT_CODES.test(r.code) ? { ...r, renterDocument: true } : r
+      );
   const conditions = renterId
     ? v.conditions
     : v.conditions.filter((r) => !RENTER_CODES.test(r.code));

@@ -64,6 +64,7 @@ const LIVE: Partial<Record<Booking["status"], string>> = {
   held: "Waiting for payment",
   requested: "Waiting for the host to accept",
   confirmed: "Confirmed",
+  scheduled: "Booked: charged 3 days before",
 };
 
 function statusOf(b: Booking): string {

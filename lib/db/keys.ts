@@ -221,6 +221,26 @@ export const keys = {
   renterHolds: (renterId: string) => ["renter_holds", renterId],
   /** What a renter was about to book (bookings/drafts.ts): one per user, short-lived. */
   bookingDraft: (userId: string) => ["booking_drafts", userId],
+  /** A standing booking (bookings/series.ts): its rule and which dates it claimed. */
+  bookingSeries: (id: string) => ["booking_series", id],
+  bookingSeriesByRenter: (renterId: string, id: string) => [
+    "booking_series_by_renter",
+    renterId,
+    id,
+  ],
+  bookingSeriesByRenterPrefix: (renterId: string) => [
+    "booking_series_by_renter",
+    renterId,
+  ],
+  bookingSeriesByHost: (hostId: string, id: string) => [
+    "booking_series_by_host",
+    hostId,
+    id,
+  ],
+  bookingSeriesByHostPrefix: (hostId: string) => [
+    "booking_series_by_host",
+    hostId,
+  ],
 
   // owner: lib/calendar_sync (lib/calendar_sync/)
   // A kitchen's calendar export and imports.
@@ -246,6 +266,8 @@ export const keys = {
     "payment_events_unprocessable",
     ref,
   ],
+  /** A renter's payment customer (Stripe Customer or demo card), for charging a saved card later. */
+  paymentCustomer: (userId: string) => ["payment_customers", userId],
 
   // owner: lib/compliance (lib/compliance/)
   // Documents, their queues and watch lists, wallets, certifier recognitions,

@@ -70,14 +70,16 @@ export async function sha256Hex(data: Uint8Array | string): Promise<string> {
 
 /**
  * Fingerprint of everything that can change the built assets: sources under islands/,
- * components/, routes/, lib/ (paths relative to the cwd) plus deno.json (pinned versions).
+ * components/, routes/, lib/ (paths relative to the cwd) plus deno.json (pinned versions)
+ * and scripts/build.ts.
  */
 export async function computeInputsHash(
   dirs: string[] = INPUT_DIRS,
 ): Promise<string> {
   const files: string[] = [];
   for (const dir of dirs) files.push(...await listSourceFiles(dir));
-  files.push("deno.json");
+  // The build script too: a change in what it writes must rebuild.
+  files.push("deno.json", "scripts/build.ts");
   const encoder = new TextEncoder();
   const parts: Uint8Array[] = [];
   for (const file of files) {

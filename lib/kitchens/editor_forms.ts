@@ -105,6 +105,12 @@ export const SECTION_FORMS = {
     bookingWindowDays: whole("the booking window", 1, 365),
     minHours: whole("the minimum", 1, 24),
     maxHours: whole("the maximum", 1, 24),
+    standingBookings: z.string().default("").transform((v) => v === "yes"),
+    // Forms from before standing bookings leave it out: the default stands.
+    standingMonthsAhead: z.union([
+      z.literal("").transform(() => undefined),
+      whole("how many months ahead", 1, 6),
+    ]),
   }).transform((f, ctx) => {
     const weeklyHours: KitchenInput["weeklyHours"] = [];
     for (let i = 0; i < f.rangeDay.length; i++) {
@@ -133,6 +139,10 @@ export const SECTION_FORMS = {
       bookingWindowDays: f.bookingWindowDays,
       minHours: f.minHours,
       maxHours: f.maxHours,
+      standingBookings: f.standingBookings,
+      ...(f.standingMonthsAhead === undefined
+        ? {}
+        : { standingMonthsAhead: f.standingMonthsAhead }),
     };
   }),
   pricing: z.object({
@@ -195,6 +205,8 @@ export function formValues(
         bookingWindowDays: s(v.bookingWindowDays ?? 60),
         minHours: s(v.minHours ?? 2),
         maxHours: s(v.maxHours ?? 12),
+        standingBookings: v.standingBookings ? "yes" : "",
+        standingMonthsAhead: s(v.standingMonthsAhead ?? 3),
       };
     case "pricing":
       return {

@@ -199,6 +199,25 @@ export async function daySlots(
   );
 }
 
+/**
+ * Bookable starts of one local date as the holder of `own` sees them when
+ * moving it: their own time counts as free (a booking may move by an hour
+ * into itself). Not memoised: it is one renter's view.
+ */
+export async function daySlotsFreeing(
+  kv: Deno.Kv,
+  k: Kitchen,
+  date: string,
+  now: number,
+  own: Interval,
+): Promise<BookableStart[]> {
+  const [from, to] = dayWindow(k, date);
+  const busy = (await viewOccupancy(kv, k, from, to, now)).filter((b) =>
+    b.start !== own.start || b.end !== own.end
+  );
+  return bookableStarts(rulesOf(k), date, busy, now);
+}
+
 /** The arguments both "next free" searches take: rules, busy time and today, for the next `days`. */
 async function nextDays(
   kv: Deno.Kv,

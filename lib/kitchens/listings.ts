@@ -71,6 +71,8 @@ export const SECTION_FIELDS = {
     "bookingWindowDays",
     "minHours",
     "maxHours",
+    "standingBookings",
+    "standingMonthsAhead",
   ],
   pricing: ["hourlyPriceCents", "cleaningFeeCents", "bookingMode"],
   rules: ["rules", "cancellationPolicy"],

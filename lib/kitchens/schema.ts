@@ -100,6 +100,14 @@ export const kitchenFields = z.object({
   ).optional(),
   /** Step-free entrance, accessible workstations and restroom. */
   accessible: z.boolean().optional(),
+  /**
+   * Standing bookings (lib/bookings/series.ts): whether renters may book
+   * the same hours every 1–4 weeks, and how many months ahead such a series
+   * may reach (at most 6; the booking window above is for single bookings
+   * and does not apply). Kitchens stored before these fields take none.
+   */
+  standingBookings: z.boolean().optional(),
+  standingMonthsAhead: z.number().int().min(1).max(6).optional(),
 });
 
 /** Rules across fields; a section that edits one side re-checks them. */

@@ -21,6 +21,7 @@ import { formatTime } from "../format.ts";
 import { getKitchen } from "../kitchens/repo.ts";
 import { logError } from "../log.ts";
 import type { Kitchen } from "../kitchens/schema.ts";
+import { ensureStripeCustomer } from "./customers.ts";
 import { isStripeOutage } from "./stripe.ts";
 
 export const PAYMENTS_DOWN =
@@ -44,7 +45,7 @@ export interface CheckoutDeps extends LifecycleDeps {
 export async function takeToCheckout(
   deps: CheckoutDeps,
   booking: Booking,
-  renter: Pick<SessionUser, "email">,
+  renter: Pick<SessionUser, "id" | "email">,
 ): Promise<{ url: string; external: boolean }> {
   if (booking.payment.provider === "demo") {
     return { url: `/bookings/${booking.id}/pay`, external: false };
@@ -82,12 +83,13 @@ export function stripeLineItems(
 async function checkoutSession(
   deps: CheckoutDeps,
   b: Booking,
-  renter: Pick<SessionUser, "email">,
+  renter: Pick<SessionUser, "id" | "email">,
 ): Promise<string> {
   if (!deps.stripe) throw new Error("Stripe is not configured");
-  const [host, kitchen] = await Promise.all([
+  const [host, kitchen, customer] = await Promise.all([
     getHostFresh(deps.kv, b.hostId),
     getKitchen(deps.kv, b.kitchenId),
+    ensureStripeCustomer({ ...deps, stripe: deps.stripe }, renter),
   ]);
   const destination = host.value?.payout.accountId;
   if (!destination || !kitchen) {
@@ -107,10 +109,13 @@ async function checkoutSession(
         ? "manual"
         : "automatic",
       metadata: { booking_id: b.id },
+      // The card stays on the renter's Stripe Customer, so a changed time
+      // or a later occurrence can be charged without them (off_session.ts).
+      setup_future_usage: "off_session",
     },
     client_reference_id: b.id,
     metadata: { booking_id: b.id },
-    customer_email: renter.email,
+    customer,
     expires_at: Math.floor((deps.now + CHECKOUT_MS) / 1000),
     success_url: `${base}/bookings/${b.id}?notice=paid`,
     cancel_url: `${base}/bookings/${b.id}`,

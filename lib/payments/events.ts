@@ -21,15 +21,20 @@ import { refundLatePayment, syncBookingFromStripe } from "./sync.ts";
 import { flagDispute, syncPayoutAccount } from "./connect.ts";
 import { logError } from "../log.ts";
 import {
+  addPaymentCustomer,
+  getPaymentCustomerEntry,
   getPaymentEvent,
   recordPaymentEventOnce,
   recordUnprocessable,
 } from "./repo.ts";
+import { demoCardRecord } from "./customers.ts";
 import { verifyWebhook, WebhookBodyError } from "./stripe.ts";
+import type { OffSessionHandlers } from "./off_session.ts";
 import { recordWebhookLag } from "../telemetry.ts";
 import { PAYMENT_EVENT_JOB } from "../job_names.ts";
 import {
   bookingId,
+  type DemoCard,
   type PaymentEvent,
   stripeId,
   type UnprocessablePaymentEvent,
@@ -43,6 +48,9 @@ export const HANDLED_STRIPE_EVENTS = [
   "checkout.session.completed",
   "checkout.session.expired",
   "payment_intent.canceled",
+  // Off-session charges (off_session.ts): only those with a `purpose` start work.
+  "payment_intent.succeeded",
+  "payment_intent.payment_failed",
   "charge.refunded",
   "charge.dispute.created",
   "account.updated",
@@ -61,8 +69,31 @@ const stripeRef = z.union([
  * Only `booking_id` matters; another integration's metadata on the same
  * account may hold anything else, and is ignored.
  */
-const metadata = z.object({ booking_id: z.string().max(255).optional() })
-  .nullish();
+const metadata = z.object({
+  booking_id: z.string().max(255).optional(),
+  /** What a payment beyond the booking's first Checkout is for (off_session.ts). */
+  purpose: z.string().max(64).optional(),
+  ref: z.string().max(255).optional(),
+}).nullish();
+
+/**
+ * The purpose and reference in our metadata, when they read as ours;
+ * nothing for a booking's own Checkout, so its events read as they always did.
+ */
+function purposeOf(
+  obj: { metadata?: { purpose?: string; ref?: string } | null },
+): { purpose?: string; ref?: string | null } {
+  const purpose = obj.metadata?.purpose;
+  if (purpose === undefined || !/^[a-z_]{1,32}$/.test(purpose)) return {};
+  const ref = obj.metadata?.ref;
+  return { purpose, ref: ref !== undefined && ref.length <= 64 ? ref : null };
+}
+
+/** Off-session PaymentIntent events: work only when one of ours has a purpose. */
+const PURPOSE_ONLY = new Set([
+  "payment_intent.succeeded",
+  "payment_intent.payment_failed",
+]);
 
 /** The parts of each handled object we read; anything else in it is ignored. */
 const checkoutSession = z.object({
@@ -184,6 +215,14 @@ export function parseStripeEvent(
         bookingId: bookingOf(s),
         checkoutSessionId: s.id,
         paymentIntentId: s.payment_intent ?? null,
+        ...purposeOf(s),
+      }));
+    case "payment_intent.succeeded":
+    case "payment_intent.payment_failed":
+      return read(paymentIntent, (pi) => ({
+        bookingId: bookingOf(pi),
+        paymentIntentId: pi.id,
+        ...purposeOf(pi),
       }));
     case "payment_intent.canceled":
       return read(paymentIntent, (pi) => ({
@@ -217,10 +256,14 @@ export async function recordPaymentEvent(
   kv: Deno.Kv,
   event: PaymentEvent,
   opts: { now: number; wake: boolean },
+  /** Adds to the same atomic (the demo card a demo payment used). */
+  also?: (atomic: Deno.AtomicOperation) => void,
 ): Promise<boolean> {
   const handled = event.provider === "demo" ||
-    (HANDLED_STRIPE_EVENTS as readonly string[]).includes(event.type);
+    (HANDLED_STRIPE_EVENTS as readonly string[]).includes(event.type) &&
+      (!PURPOSE_ONLY.has(event.type) || Boolean(event.purpose));
   return await recordPaymentEventOnce(kv, event, (atomic) => {
+    also?.(atomic);
     if (!handled) return;
     addJob(atomic, {
       id: `payment-event:${event.id}`,
@@ -233,6 +276,8 @@ export async function recordPaymentEvent(
 export interface PaymentDeps extends LifecycleDeps {
   /** The Stripe client in Stripe mode; null for demo payments. */
   stripe: Stripe | null;
+  /** Who settles a payment with a purpose (off-session charges, their fallback Checkouts). */
+  offSession?: OffSessionHandlers;
 }
 
 /**
@@ -264,6 +309,12 @@ async function applyPaymentEvent(
     kind: event.provider === "stripe" ? "stripe" as const : "system" as const,
     id: event.id,
   };
+  if (event.purpose) {
+    const settle = deps.offSession?.[event.purpose];
+    if (settle) await settle(deps, event);
+    else logError(`No handler for payments with purpose ${event.purpose}`);
+    return;
+  }
   if (event.provider === "demo") {
     if (!event.bookingId) return;
     const outcome = await confirmPayment(deps, event.bookingId, {
@@ -311,6 +362,8 @@ export async function payDemo(
   deps: LifecycleDeps,
   id: string,
   renterId: string,
+  /** The demo card picked: it is saved, and later charges of it behave as it says. */
+  card: DemoCard = "works",
 ): Promise<void> {
   const b = await getBooking(deps.kv, id);
   if (!b || b.renterId !== renterId) {
@@ -326,7 +379,7 @@ export async function payDemo(
         : "This booking is already paid.",
     );
   }
-  await recordPaymentEvent(deps.kv, {
+  const event: PaymentEvent = {
     id: `demo_evt_${newId()}`,
     type: "demo.paid",
     provider: "demo",
@@ -337,7 +390,24 @@ export async function payDemo(
     paymentIntentId: `demo_pi_${id}`,
     checkoutSessionId: `demo_cs_${id}`,
     createdAt: deps.now,
-  }, { now: deps.now, wake: deps.mail.wake });
+  };
+  // The event's id is new, so only the saved card's check can fail: re-read it.
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const saved = await getPaymentCustomerEntry(deps.kv, renterId);
+    const recorded = await recordPaymentEvent(
+      deps.kv,
+      event,
+      { now: deps.now, wake: deps.mail.wake },
+      (atomic) =>
+        addPaymentCustomer(
+          atomic,
+          saved,
+          demoCardRecord(saved.value, renterId, card, deps.now),
+        ),
+    );
+    if (recorded) return;
+  }
+  throw new ConflictError("Your payment details changed meanwhile; try again.");
 }
 
 /**

@@ -24,6 +24,11 @@ export interface RefundJob {
   amountCents: number;
   hostReversalCents: number;
   commissionRefundCents: number;
+  /**
+   * Which PaymentIntents it comes from, when the booking was paid in
+   * several charges (a move to a dearer time); else the first payment's.
+   */
+  parts?: { paymentIntentId: string; amountCents: number }[];
 }
 
 export async function recordRefund(
@@ -42,19 +47,35 @@ export async function recordRefund(
   let refundId = `demo_re_${b.id}_${job.n}`;
   if (b.payment.provider === "stripe") {
     if (!deps.stripe) throw new Error("Stripe is not configured");
-    if (!b.payment.paymentIntentId) {
+    const parts = job.parts ??
+      (b.payment.paymentIntentId
+        ? [{
+          paymentIntentId: b.payment.paymentIntentId,
+          amountCents: job.amountCents,
+        }]
+        : []);
+    if (parts.length === 0) {
       throw new Error(`Booking ${b.id} has no payment to refund`);
     }
-    const refund = await deps.stripe.refunds.create({
-      payment_intent: b.payment.paymentIntentId,
-      amount: job.amountCents,
-      // Late payments were never transferred on; cancellations take back
-      // the host's share and refund the platform's fee in proportion.
-      reverse_transfer: job.n > 0,
-      refund_application_fee: job.n > 0,
-      metadata: { booking_id: b.id, job_id: jobId },
-    }, { idempotencyKey: `booking:${b.id}:refund:${job.n}` });
-    refundId = refund.id;
+    const ids: string[] = [];
+    for (const [k, part] of parts.entries()) {
+      const refund = await deps.stripe.refunds.create({
+        payment_intent: part.paymentIntentId,
+        amount: part.amountCents,
+        // Late payments were never transferred on; cancellations take back
+        // the host's share and refund the platform's fee in proportion.
+        reverse_transfer: job.n > 0,
+        refund_application_fee: job.n > 0,
+        metadata: { booking_id: b.id, job_id: jobId },
+      }, {
+        // The first part keeps the key refunds always had.
+        idempotencyKey: k === 0
+          ? `booking:${b.id}:refund:${job.n}`
+          : `booking:${b.id}:refund:${job.n}:${k}`,
+      });
+      ids.push(refund.id);
+    }
+    refundId = ids.join(" ");
   }
   // Record the id on the refund's ledger entries; a lost race is retried by the job.
   const ledger = b.ledger.map((e) =>

@@ -6,6 +6,8 @@
  */
 import { keys } from "../db/keys.ts";
 import {
+  type PaymentCustomer,
+  paymentCustomer,
   type PaymentEvent,
   paymentEvent,
   type UnprocessablePaymentEvent,
@@ -66,4 +68,31 @@ export async function recordUnprocessable(
     if (res.ok) break;
   }
   return record!;
+}
+
+/** A renter's payment customer, with its versionstamp for a write to check. */
+export function getPaymentCustomerEntry(
+  kv: Deno.Kv,
+  userId: string,
+): Promise<Deno.KvEntryMaybe<PaymentCustomer>> {
+  return kv.get<PaymentCustomer>(keys.paymentCustomer(userId));
+}
+
+export async function getPaymentCustomer(
+  kv: Deno.Kv,
+  userId: string,
+): Promise<PaymentCustomer | null> {
+  return (await getPaymentCustomerEntry(kv, userId)).value;
+}
+
+/** Adds a renter's payment customer to an atomic, checked as read. */
+export function addPaymentCustomer(
+  atomic: Deno.AtomicOperation,
+  read: Deno.KvEntryMaybe<PaymentCustomer>,
+  next: PaymentCustomer,
+): void {
+  atomic.check(read).set(
+    keys.paymentCustomer(next.userId),
+    paymentCustomer.parse(next),
+  );
 }

@@ -25,12 +25,14 @@ export async function acceptRequest(
   deps: PaymentDeps,
   id: string,
   actor: { id: string; email?: string; roles: readonly string[] },
+  /** A series' first date, accepted for the whole series (bookings/series.ts). */
+  opts: { asSeries?: boolean } = {},
 ): Promise<Booking> {
   const b = await getBooking(deps.kv, id);
   if (!b) throw new NotFoundError("We could not find that booking.");
   requireHostOf(b, actor);
   if (b.status === "confirmed") return b;
-  requireHostsTurn(b);
+  requireHostsTurn(b, opts);
   if (b.status !== "requested" || (b.respondBy ?? 0) <= deps.now) {
     throw new ConflictError(
       "This request can no longer be accepted: it was answered or it expired.",

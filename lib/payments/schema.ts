@@ -27,6 +27,14 @@ export const paymentEvent = z.object({
   paymentIntentId: stripeId.nullable(),
   checkoutSessionId: stripeId.nullable(),
   /**
+   * What a payment outside a booking's first Checkout is for (metadata
+   * `purpose`: "reschedule", "occurrence", …): its handler settles it
+   * (off_session.ts). Absent on events recorded before there were any.
+   */
+  purpose: z.string().regex(/^[a-z_]{1,32}$/).nullable().optional(),
+  /** The payment's own reference in that purpose (metadata `ref`), e.g. a move's id. */
+  ref: z.string().max(64).nullable().optional(),
+  /**
    * When its sender made it (epoch ms): Stripe's `created`, or the moment
    * the demo checkout's Pay was pressed. Processing measures the webhook lag
    * from it; events recorded before it was kept have none.
@@ -34,6 +42,33 @@ export const paymentEvent = z.object({
   createdAt: z.number().int().nonnegative().optional(),
 });
 export type PaymentEvent = z.infer<typeof paymentEvent>;
+
+/**
+ * The demo cards a renter picks on the demo checkout, and how a later
+ * charge of the saved card goes: the demo twins of Stripe's test cards
+ * 4242 4242 4242 4242, 4000 0000 0000 0341 and 4000 0027 6000 3184.
+ */
+export const DEMO_CARDS = [
+  "works",
+  "declines",
+  "needs_authentication",
+] as const;
+export type DemoCard = typeof DEMO_CARDS[number];
+
+/**
+ * A renter's payment customer: their Stripe Customer (Stripe mode, made at
+ * their first Checkout, where the card is saved for later charges), or the
+ * demo card they last paid with (demo payments).
+ */
+export const paymentCustomer = z.object({
+  v: z.literal(1),
+  userId: z.string().min(1).max(64),
+  stripeCustomerId: stripeId.nullable(),
+  demoCard: z.enum(DEMO_CARDS).nullable(),
+  createdAt: z.number().int(),
+  updatedAt: z.number().int(),
+});
+export type PaymentCustomer = z.infer<typeof paymentCustomer>;
 
 /** Why a signed delivery could not be read, for the record and the 400. */
 export interface UnreadableStripeEvent {

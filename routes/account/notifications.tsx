@@ -37,14 +37,14 @@ const pageQuery = z.object({
  * download, JSON: their requests do not ask for HTML).
  */
 export const unreadBadge: MiddlewareHandler<AppEnv> = async (c, next) => {
-  const user = c.var.user;
+  const user = c.get("user");
   const accept = c.req.header("Accept");
   if (
     user && (c.req.method === "GET" || c.req.method === "HEAD") &&
     !c.req.path.startsWith("/api/") &&
     (!accept || accept.includes("text/html"))
   ) {
-    c.set("unread", await viewUnreadCount(c.var.services.kv, user.id));
+    c.set("unread", await viewUnreadCount(c.get("services").kv, user.id));
   }
   await next();
 };
@@ -52,18 +52,18 @@ export const unreadBadge: MiddlewareHandler<AppEnv> = async (c, next) => {
 export const notifications = new Hono<AppEnv>();
 
 notifications.use(async (c, next) => {
-  if (!c.var.user) return redirect(c, `/login?next=${NOTIFICATIONS}`);
+  if (!c.get("user")) return redirect(c, `/login?next=${NOTIFICATIONS}`);
   await next();
 });
 
 notifications.get("/", async (c) => {
-  const user = c.var.user!;
+  const user = c.get("user")!;
   const read = readQuery(c, pageQuery);
   if (!read.ok) {
     throw new ValidationError(read.form.errors, read.form.errors.cursor);
   }
   const cursor = read.data.cursor || null;
-  const list = await listNotifications(c.var.services.kv, user.id, {
+  const list = await listNotifications(c.get("services").kv, user.id, {
     cursor,
     limit: 20,
   });
@@ -74,14 +74,15 @@ notifications.get("/", async (c) => {
       notifications={list.notifications}
       cursor={list.cursor}
       paged={cursor !== null}
-      unread={c.var.unread ?? await unreadCount(c.var.services.kv, user.id)}
+      unread={c.get("unread") ??
+        await unreadCount(c.get("services").kv, user.id)}
       notice={NOTICES[readNotice(c)]}
     />,
   );
 });
 
 notifications.post("/read", async (c) => {
-  const user = c.var.user!;
-  await markAllRead(c.var.services.kv, user.id, c.var.services.clock());
+  const user = c.get("user")!;
+  await markAllRead(c.get("services").kv, user.id, c.get("services").clock());
   return redirect(c, `${NOTIFICATIONS}?notice=read`);
 });

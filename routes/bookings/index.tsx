@@ -4,11 +4,13 @@ import {
   BookingPage,
   CancelBookingPage,
   ChooseHoursPage,
+  DatePayPage,
   DemoCheckoutPage,
   ReviewPage,
   TripsPage,
 } from "../../components/BookingPages.tsx";
 import { emptyForm, type FormState } from "../../components/Forms.tsx";
+import { MoveSection } from "../../components/MovePages.tsx";
 import { signNext } from "../../lib/accounts/next_link.ts";
 import { decide } from "../../lib/accounts/roles.ts";
 import { reviewBooking } from "../../lib/bookings/drafts.ts";
@@ -36,7 +38,14 @@ import { loadCityKitchenPage } from "../../lib/compliance/kitchen_page.ts";
 import { ID_PATTERN } from "../../lib/ids.ts";
 import { resumeCheckout, takeToCheckout } from "../../lib/payments/checkout.ts";
 import { payDemo } from "../../lib/payments/events.ts";
+import {
+  payDateCheckout,
+  payDateDemo,
+} from "../../lib/payments/occurrences.ts";
+import { DEMO_CARDS } from "../../lib/payments/schema.ts";
+import { ValidationError } from "../../lib/errors.ts";
 import { type AppContext, type AppEnv, page } from "../context.tsx";
+import { series } from "./series.tsx";
 import {
   formFailure,
   type FormStatus,
@@ -46,6 +55,7 @@ import {
 } from "../forms.ts";
 import { attachment, redirect, redirectOut } from "../headers.ts";
 import { at } from "../../lib/app.ts";
+import { bookingChange } from "./change.tsx";
 
 export const bookings = new Hono<AppEnv>();
 
@@ -64,8 +74,22 @@ bookings.use(async (c, next) => {
   await next();
 });
 
+// Standing bookings: /bookings/series/… (routes/bookings/series.tsx).
+bookings.route("/series", series);
+// Changing a booking's time: /bookings/:id/change… (change.tsx).
+bookings.route("/", bookingChange);
+
 /** What the booking page was sent back with, after an action on it. */
-const NOTICES = ["paid", "cancelled", "withdrawn"] as const;
+const NOTICES = [
+  "paid",
+  "cancelled",
+  "withdrawn",
+  "moved",
+  "move_requested",
+  "move_charging",
+  "move_paid",
+  "move_withdrawn",
+] as const;
 type BookingNotice = typeof NOTICES[number];
 const noticeOf = (c: AppContext): BookingNotice | undefined =>
   NOTICES.find((n) => n === readNotice(c));
@@ -78,7 +102,11 @@ const REVIEW_NOTICES: Record<string, string> = {
 };
 
 bookings.get("/", async (c) => {
-  const trips = await loadTrips(c.var.services.kv, c.var.user!.id);
+  const trips = await loadTrips(
+    c.var.services.kv,
+    c.var.user!.id,
+    c.var.services.clock(),
+  );
   return page(
     c,
     { title: "Your bookings" },
@@ -215,7 +243,11 @@ bookings.get(`/:id{${ID_PATTERN}}`, async (c) => {
   );
   const notice = noticeOf(c);
   const confirming = view.booking.status === "held" && notice === "paid";
-  if (confirming) c.header("Refresh", "2");
+  // A payment or a charge of a change of time is being confirmed: look again soon.
+  const settling = view.booking.move?.status === "charging" ||
+    (notice === "move_paid" &&
+      view.booking.move?.status === "awaiting_payment");
+  if (confirming || settling) c.header("Refresh", "2");
   return page(
     c,
     { title: view.kitchen.title },
@@ -226,7 +258,9 @@ bookings.get(`/:id{${ID_PATTERN}}`, async (c) => {
       confirming={confirming}
       now={now}
       tiles={c.var.services.mapTiles}
-    />,
+    >
+      <MoveSection view={view} notice={notice} now={now} />
+    </BookingPage>,
   );
 });
 
@@ -298,9 +332,19 @@ bookings.get(`/:id{${ID_PATTERN}}/pay`, async (c) => {
   );
 });
 
+/** The demo checkout's card: how later charges of it go (lib/payments/off_session.ts). */
+const demoPayment = z.object({
+  card: z.union([z.literal(""), z.enum(DEMO_CARDS)], "Pick a demo card")
+    .transform((c) => c || "works"),
+});
+
 bookings.post(`/:id{${ID_PATTERN}}/pay`, async (c) => {
   const id = c.req.param("id");
-  await payDemo(at(c.var.services), id, c.var.user!.id);
+  const read = await readForm(c, demoPayment);
+  if (!read.ok) {
+    throw new ValidationError(read.form.errors, "Pick one of the demo cards.");
+  }
+  await payDemo(at(c.var.services), id, c.var.user!.id, read.data.card);
   return redirect(c, `/bookings/${id}?notice=paid`);
 });
 
@@ -319,5 +363,34 @@ bookings.post(`/:id{${ID_PATTERN}}/withdraw`, async (c) => {
   return redirect(c, `/bookings/${id}?notice=withdrawn`);
 });
 
+// A standing booking's date whose off-session charge failed: paid by the
+// renter on Checkout, or on the demo checkout (lib/payments/occurrences.ts).
+bookings.get(`/:id{${ID_PATTERN}}/pay-date`, async (c) => {
+  const next = await payDateCheckout(
+    at(c.var.services),
+    c.req.param("id"),
+    c.var.user!,
+  );
+  if (next.kind === "redirect") {
+    return next.external
+      ? redirectOut(c, next.url, c.var.services.paymentOrigins)
+      : redirect(c, next.url);
+  }
+  return page(
+    c,
+    { title: "Pay for this date" },
+    <DatePayPage booking={next.booking} kitchen={next.kitchen} />,
+  );
+});
+
+bookings.post(`/:id{${ID_PATTERN}}/pay-date`, async (c) => {
+  const id = c.req.param("id");
+  const read = await readForm(c, demoPayment);
+  if (!read.ok) {
+    throw new ValidationError(read.form.errors, "Pick one of the demo cards.");
+  }
+  await payDateDemo(at(c.var.services), id, c.var.user!.id, read.data.card);
+  return redirect(c, `/bookings/${id}?notice=paid`);
+});
 // Reviews after the stay (lib/reviews): /bookings/:id/review.
 bookings.route("/", bookingReview);

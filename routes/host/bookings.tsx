@@ -16,8 +16,25 @@ import { declineForm, declineRequest } from "../../lib/bookings/requests.ts";
 import { loadReviewedHostRequest } from "../../lib/reviews/pages.ts";
 import { ID_PATTERN } from "../../lib/ids.ts";
 import { acceptRequest } from "../../lib/payments/requests.ts";
+import { answerMoveAsHost } from "../../lib/payments/reschedule.ts";
+import { moveAnswerForm, moveRefForm } from "../../lib/bookings/schema.ts";
+import { HostMoveAnswer } from "../../components/MovePages.tsx";
 import { type AppContext, type AppEnv, page } from "../context.tsx";
-import { type FormStatus, readForm, readNotice } from "../forms.ts";
+import {
+  formFailure,
+  type FormStatus,
+  readForm,
+  readNotice,
+} from "../forms.ts";
+import { z } from "zod";
+import { SeriesPage } from "../../components/SeriesPages.tsx";
+import {
+  declineSeries,
+  endSeriesAsHost,
+} from "../../lib/bookings/series_manage.ts";
+import { loadSeriesPage } from "../../lib/bookings/series_pages.ts";
+import { acceptSeries } from "../../lib/payments/occurrences.ts";
+import { text } from "../../lib/text.ts";
 import { redirect } from "../headers.ts";
 
 export const hostBookings = new Hono<AppEnv>();
@@ -30,10 +47,18 @@ const NOTICES: Record<string, string> = {
   declined:
     "Request declined: the time is free again and the renter was not charged.",
   cancelled: "Booking cancelled: the renter gets a full refund.",
+  move_accepted:
+    "Change of time accepted: the booking moves once any difference is paid, and the old time is freed.",
+  move_declined:
+    "Change of time declined: the booking keeps its time, and the renter was told.",
 };
 
 hostBookings.get("/", async (c) => {
-  const data = await loadHostBookings(c.var.services.kv, c.var.user!.id);
+  const data = await loadHostBookings(
+    c.var.services.kv,
+    c.var.user!.id,
+    c.var.services.clock(),
+  );
   return page(
     c,
     { title: "Bookings of your kitchens" },
@@ -66,7 +91,9 @@ async function renderRequest(
       form={form}
       notice={NOTICES[readNotice(c)]}
       now={now}
-    />,
+    >
+      <HostMoveAnswer booking={view.booking} form={form} now={now} />
+    </HostRequestPage>,
     status,
   );
 }
@@ -93,4 +120,99 @@ hostBookings.post(`/${ID}/cancel`, async (c) => {
     reason: "Cancelled by the host",
   });
   return redirect(c, "/host/bookings?notice=cancelled");
+});
+
+// Standing bookings (lib/bookings/series.ts): a series with every date, the
+// host's answer to a weekly request (for the whole series), and ending one.
+const SERIES_NOTICES: Record<string, string> = {
+  accepted:
+    "Weekly booking accepted: the first date is charged and the rest are booked, each charged 3 days before it.",
+  declined:
+    "Weekly booking declined: every date is free again and the renter was not charged.",
+  ended:
+    "Weekly booking ended: the dates ahead are cancelled and the renter is refunded in full for any they paid.",
+};
+
+async function renderSeries(
+  c: AppContext,
+  id: string,
+  form?: FormState,
+  status: 200 | FormStatus = 200,
+) {
+  const now = c.var.services.clock();
+  const view = await loadSeriesPage(c.var.services.kv, id, c.var.user!, now);
+  return page(
+    c,
+    { title: `Weekly booking: ${view.kitchen.title}` },
+    <SeriesPage
+      view={view}
+      notice={SERIES_NOTICES[readNotice(c)]}
+      now={now}
+      form={form}
+    />,
+    status,
+  );
+}
+
+hostBookings.get(`/series/${ID}`, (c) => renderSeries(c, c.req.param("id")));
+
+hostBookings.post(`/series/${ID}/accept`, async (c) => {
+  const id = c.req.param("id");
+  await acceptSeries(at(c.var.services), id, c.var.user!);
+  return redirect(c, `/host/bookings/series/${id}?notice=accepted`);
+});
+
+hostBookings.post(`/series/${ID}/decline`, async (c) => {
+  const id = c.req.param("id");
+  const read = await readForm(c, declineForm);
+  if (!read.ok) return await renderSeries(c, id, read.form, 400);
+  await declineSeries(at(c.var.services), id, c.var.user!, read.data.reason);
+  return redirect(c, `/host/bookings/series/${id}?notice=declined`);
+});
+
+const endForm = z.object({
+  reason: text({ label: "a reason", max: 500, multiline: true }),
+});
+
+hostBookings.post(`/series/${ID}/end`, async (c) => {
+  const id = c.req.param("id");
+  const read = await readForm(c, endForm);
+  if (!read.ok) return await renderSeries(c, id, read.form, 400);
+  try {
+    await endSeriesAsHost(
+      at(c.var.services),
+      id,
+      c.var.user!,
+      read.data.reason,
+    );
+  } catch (err) {
+    const failed = formFailure(read.form, err);
+    return await renderSeries(c, id, failed.form, failed.status);
+  }
+  return redirect(c, `/host/bookings/series/${id}?notice=ended`);
+});
+
+// A renter's change of time after the free-cancellation window (issue 19 §7).
+hostBookings.post(`/${ID}/move/accept`, async (c) => {
+  const id = c.req.param("id");
+  const read = await readForm(c, moveRefForm);
+  if (!read.ok) return await renderRequest(c, id, read.form, 400);
+  await answerMoveAsHost(at(c.var.services), id, c.var.user!, {
+    accept: true,
+    moveId: read.data.move,
+    reason: null,
+  });
+  return redirect(c, `/host/bookings/${id}?notice=move_accepted`);
+});
+
+hostBookings.post(`/${ID}/move/decline`, async (c) => {
+  const id = c.req.param("id");
+  const read = await readForm(c, moveAnswerForm);
+  if (!read.ok) return await renderRequest(c, id, read.form, 400);
+  await answerMoveAsHost(at(c.var.services), id, c.var.user!, {
+    accept: false,
+    moveId: read.data.move,
+    reason: read.data.reason,
+  });
+  return redirect(c, `/host/bookings/${id}?notice=move_declined`);
 });

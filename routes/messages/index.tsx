@@ -65,7 +65,7 @@ const isMultipart = (c: AppContext) =>
  * for what is not a page.
  */
 export const messagesBadge: MiddlewareHandler<AppEnv> = async (c, next) => {
-  const user = c.var.user;
+  const user = c.get("user");
   const accept = c.req.header("Accept");
   if (
     user && (c.req.method === "GET" || c.req.method === "HEAD") &&
@@ -74,7 +74,7 @@ export const messagesBadge: MiddlewareHandler<AppEnv> = async (c, next) => {
   ) {
     c.set(
       "messagesUnread",
-      await viewUnreadMessages(c.var.services.kv, user.id),
+      await viewUnreadMessages(c.get("services").kv, user.id),
     );
   }
   await next();
@@ -93,12 +93,12 @@ const messageLimit = bodyLimit(64 * 1024);
 // Every page here is one signed-in person's; log in and come back (signed,
 // so "Ask the host" survives sign-up and the confirmation email).
 messages.use(async (c, next) => {
-  if (!c.var.user) {
+  if (!c.get("user")) {
     const back = new URL(c.req.url);
     const signed = await signNext(
-      c.var.services.kv,
+      c.get("services").kv,
       c.req.method === "GET" ? back.pathname + back.search : "/messages",
-      c.var.services.clock(),
+      c.get("services").clock(),
     );
     return redirect(c, `/login?next=${encodeURIComponent(signed)}`);
   }
@@ -127,7 +127,7 @@ messages.get("/", async (c) => {
     throw new ValidationError(read.form.errors, read.form.errors.cursor);
   }
   const cursor = read.data.cursor || null;
-  const inbox = await loadInbox(at(c.var.services), c.var.user!, cursor);
+  const inbox = await loadInbox(at(c.get("services")), c.get("user")!, cursor);
   return page(
     c,
     { title: "Messages" },
@@ -152,7 +152,7 @@ async function renderCompose(
   form: FormState = emptyForm,
   status: 200 | FormStatus = 200,
 ) {
-  const view = await loadCompose(at(c.var.services), c.var.user!, target);
+  const view = await loadCompose(at(c.get("services")), c.get("user")!, target);
   if (view.kind === "thread") {
     // The pair has a thread: a failed post shows there, with what was typed.
     return status === 200
@@ -196,8 +196,8 @@ messages.post("/new", messageLimit, async (c) => {
   if (!read.ok) return await renderCompose(c, target, read.form, 400);
   try {
     const { thread, message } = await startConversation(
-      at(c.var.services),
-      c.var.user!,
+      at(c.get("services")),
+      c.get("user")!,
       target,
       read.data.text,
     );
@@ -227,8 +227,8 @@ async function renderThread(
   const read = readQuery(c, threadQuery);
   const before = read.ok && read.data.before ? read.data.before : null;
   const view = await loadThreadView(
-    at(c.var.services),
-    c.var.user!,
+    at(c.get("services")),
+    c.get("user")!,
     threadId,
     {
       before,
@@ -329,13 +329,13 @@ messages.post(
 
 messages.post(`/${THREAD}/block`, async (c) => {
   const threadId = c.req.param("threadId");
-  await blockInThread(at(c.var.services), c.var.user!, threadId);
+  await blockInThread(at(c.get("services")), c.get("user")!, threadId);
   return redirect(c, `/messages/${threadId}?notice=blocked#latest`);
 });
 
 messages.post(`/${THREAD}/unblock`, async (c) => {
   const threadId = c.req.param("threadId");
-  await unblockInThread(at(c.var.services), c.var.user!, threadId);
+  await unblockInThread(at(c.get("services")), c.get("user")!, threadId);
   return redirect(c, `/messages/${threadId}?notice=unblocked#latest`);
 });
 
@@ -353,7 +353,12 @@ messages.post(`/${THREAD}/report`, async (c) => {
     });
   }
   try {
-    await reportMessage(at(c.var.services), c.var.user!, threadId, read.data);
+    await reportMessage(
+      at(c.get("services")),
+      c.get("user")!,
+      threadId,
+      read.data,
+    );
   } catch (err) {
     const failed = formFailure(read.form, err);
     return await renderThread(c, threadId, {

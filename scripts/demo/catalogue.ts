@@ -1916,6 +1916,9 @@ function toInput(
     cancellationPolicy: d.policy,
     // Strict kitchens show request-to-book in the demo: the host accepts each booking.
     bookingMode: d.policy === "strict" ? "request" : "instant",
+    // Two kitchens in three take weekly standing bookings, up to 3 or 6 months ahead.
+    standingBookings: n % 3 !== 1,
+    standingMonthsAhead: n % 2 === 0 ? 6 : 3,
   };
 }
 

@@ -27,6 +27,11 @@ import {
 import { addConfirmedBooking, kitchenFixture, testApp } from "../helpers.ts";
 import { at } from "../../lib/app.ts";
 import { sendReply } from "../../lib/messages/replies.ts";
+import { claimSeries } from "../../lib/bookings/series.ts";
+import { payDemo } from "../../lib/payments/events.ts";
+import { setDemoPayoutReady } from "../../lib/hosts/repo.ts";
+import { givePermits, giveWallet, TEST_ADMIN } from "../compliance_helpers.ts";
+import { runJobs } from "../account_helpers.ts";
 import { reportMessage } from "../../lib/messages/safety.ts";
 import {
   replyInThread,
@@ -106,9 +111,14 @@ async function staff(t: T, email: string, role: "admin" | "support") {
   return { cookie, user: (await userByEmail(t, email))! };
 }
 
-async function kitchen(t: T, hostId: string, title: string) {
+async function kitchen(
+  t: T,
+  hostId: string,
+  title: string,
+  over: Partial<Kitchen> = {},
+) {
   const k: Kitchen = {
-    ...newKitchen(hostId, kitchenFixture({ title }), {
+    ...newKitchen(hostId, kitchenFixture({ title, ...over }), {
       status: "published",
       now: new Date(NOW),
     }),
@@ -237,6 +247,8 @@ async function setup() {
     toRenew: await doc(mine, renter.user.id, "food_manager_certificate", pdf()),
   };
   const b = await booking(t, kitchenA, renter.user.id);
+  // Another, for the Change time routes: staff cancel the first one above.
+  const toMove = await booking(t, kitchenA, renter.user.id);
   // A job that ran out of attempts, for the retry action.
   const deadJob: JobRecord = {
     v: 1,
@@ -252,6 +264,36 @@ async function setup() {
     deadAt: NOW,
   };
   await t.kv.set(keys.deadJob(deadJob.id), deadJob);
+  // Standing bookings (issue 19): hal's weekly kitchen, and two weekly
+  // bookings of rosa's there, paid and under way: one for her to cancel
+  // the rest of, one for hal to end.
+  const weekly = await kitchen(t, hostA.user.id, "Hal's Weekly Kitchen", {
+    standingBookings: true,
+  });
+  await setDemoPayoutReady(t.kv, hostA.user.id, NOW);
+  await givePermits(t.kv, weekly, NOW);
+  await giveWallet(t.kv, renter.user.id, NOW);
+  const seriesIds: string[] = [];
+  for (const weekdays of [[2], [4]]) {
+    const { series, lead } = await claimSeries(at(t.services), renter.user, {
+      kitchen: weekly.id,
+      rule: {
+        weekdays,
+        start: "09:00",
+        end: "13:00",
+        every: 1,
+        from: "2026-12-08",
+        until: null,
+        count: 3,
+      },
+      keep: [1, 2, 3],
+      acknowledge: [],
+      message: null,
+    });
+    await payDemo(at(t.services), lead.id, renter.user.id);
+    seriesIds.push(series.id);
+  }
+  await runJobs(t);
   const reviews = await reviewSetup(t, kitchenA, renter.user.id);
   // Targets of the reinstate actions, suspended beforehand.
   await suspendKitchen(t.kv, kitchenB.id, admin.user, "Set up", NOW);
@@ -317,7 +359,12 @@ async function setup() {
       kitchenOpen: kitchenOpen.id,
       kitchenGone: kitchenGone.id,
       booking: b.id,
+      toMove: toMove.id,
       deadJob: deadJob.id,
+      weekly: weekly.id,
+      hostA: hostA.user.id,
+      seriesToCancel: seriesIds[0],
+      seriesToEnd: seriesIds[1],
       thread: asked.thread.id,
       hostMessage2: answer2.message.id,
       fileMessage: withFile.message.id,
@@ -404,6 +451,49 @@ Deno.test("admin matrix: every staff and document route gives each visitor exact
       admin: 200,
       [owner]: 200,
     });
+    /** A series' pages: its renter, its host (hostA) and staff; 404 to others. */
+    const seriesOwn: Expect = {
+      anonymous: 303,
+      renter: 200,
+      hostA: 200,
+      hostB: 404,
+      support: 200,
+      admin: 200,
+    };
+    const SIGNED_IN: Expect = {
+      anonymous: 200,
+      renter: 200,
+      hostA: 200,
+      hostB: 200,
+      support: 200,
+      admin: 200,
+    };
+    const BAD_INPUT: Expect = {
+      anonymous: 400,
+      renter: 400,
+      hostA: 400,
+      hostB: 400,
+      support: 400,
+      admin: 400,
+    };
+    /** The host area: renters are refused it; a host who is not the series' gets 404. */
+    const HOST_AREA: Expect = {
+      anonymous: 303,
+      renter: 403,
+      hostA: 200,
+      hostB: 404,
+      support: 404,
+      admin: 404,
+    };
+    /** Someone else's booking: 404 to all but its renter. */
+    const NOT_YOURS: Expect = {
+      anonymous: 303,
+      renter: 404,
+      hostA: 404,
+      hostB: 404,
+      support: 404,
+      admin: 404,
+    };
     const pngUpload = async () => {
       const form = new FormData();
       form.set("kind", "fire_safety");
@@ -881,10 +971,129 @@ Deno.test("admin matrix: every staff and document route gives each visitor exact
         },
       },
 
+      // Standing bookings (issue 19): the preview, a series' pages and
+      // .ics for its renter, its host and staff (404 to anyone else), the
+      // renter's and the host's actions each for their own side only.
+      {
+        method: "GET",
+        path: `/bookings/series/new?kitchen=${ids.weekly}`,
+        expect: { ...SIGNED_IN, anonymous: 303 },
+      },
+      {
+        method: "GET",
+        path:
+          `/bookings/series/new?kitchen=${ids.weekly}&weekdays=tue,thu&start=09:00&end=13:00&every=1&from=2026-12-15&count=4`,
+        expect: { ...SIGNED_IN, anonymous: 303 },
+      },
+      {
+        method: "POST",
+        path: "/bookings/series",
+        form: {
+          kitchen: ids.weekly,
+          weekdays: "fri",
+          start: "09:00",
+          end: "13:00",
+          every: "1",
+          from: "2026-12-11",
+          count: "2",
+          keep: "1",
+          acceptRules: "yes",
+        },
+        // Keeping one date is refused for everyone who may book; the staff
+        // accounts here have not confirmed their email, so may not book.
+        expect: { ...BAD_INPUT, anonymous: 303, support: 403, admin: 403 },
+      },
+      {
+        method: "GET",
+        path: `/bookings/series/${ids.seriesToCancel}`,
+        expect: seriesOwn,
+      },
+      {
+        method: "GET",
+        path: `/bookings/series/${ids.seriesToCancel}/calendar.ics`,
+        expect: seriesOwn,
+      },
+      {
+        method: "GET",
+        path: `/bookings/series/${ids.seriesToCancel}/cancel`,
+        // The renter's question; the host and staff go back to the series.
+        expect: {
+          ...seriesOwn,
+          renter: 200,
+          hostA: 303,
+          support: 303,
+          admin: 303,
+        },
+      },
+      {
+        method: "POST",
+        path: `/bookings/series/${ids.seriesToCancel}/withdraw`,
+        // Nothing to withdraw: the series is under way.
+        expect: {
+          ...seriesOwn,
+          renter: 303,
+          hostA: 303,
+          support: 303,
+          admin: 303,
+        },
+      },
+      {
+        method: "GET",
+        path: `/host/bookings/series/${ids.seriesToEnd}`,
+        expect: { ...HOST_AREA, hostA: 200, support: 200, admin: 200 },
+      },
+      {
+        method: "POST",
+        path: `/host/bookings/series/${ids.seriesToEnd}/accept`,
+        // Not waiting for an answer: its host is told so; nobody else may.
+        expect: { ...HOST_AREA, hostA: 409 },
+      },
+      {
+        method: "POST",
+        path: `/host/bookings/series/${ids.seriesToEnd}/decline`,
+        form: { reason: "" },
+        expect: { ...HOST_AREA, hostA: 409 },
+      },
+      {
+        method: "POST",
+        path: `/host/bookings/series/${ids.seriesToEnd}/end`,
+        form: reason,
+        expect: { ...HOST_AREA, hostA: 303 },
+      },
+      {
+        method: "POST",
+        path: `/bookings/series/${ids.seriesToCancel}/cancel`,
+        // Only the renter cancels the rest; staff and the host see the
+        // series but may not.
+        expect: {
+          ...seriesOwn,
+          renter: 303,
+          hostA: 403,
+          support: 403,
+          admin: 403,
+        },
+      },
+      {
+        method: "GET",
+        path: `/bookings/${ids.booking}/pay-date`,
+        // Not a date waiting for payment: back to its page, for its renter.
+        expect: { ...NOT_YOURS, renter: 303 },
+      },
+      {
+        method: "POST",
+        path: `/bookings/${ids.booking}/pay-date`,
+        form: { card: "works" },
+        expect: { ...NOT_YOURS, renter: 409 },
+      },
       // Saved kitchens (issue 18 §12): anyone signed in keeps their own
       // list; a visitor goes to log in (JSON: 401). A suspended kitchen
       // cannot be saved, by anyone, and nothing is kept for a visitor.
       ...savedCases(ids.kitchenOpen, ids.kitchenGone),
+
+      // Changing a booking's time (issue 19 §7): its renter's pages only;
+      // the host answers on their own page. The booking has no change under
+      // way and its kitchen is suspended by now, so actions are refused (409).
+      ...changeTimeCases(ids.toMove),
     ];
 
     // Every /admin route of the app is in the table.
@@ -955,8 +1164,101 @@ Deno.test("admin matrix: every staff and document route gives each visitor exact
     const actors = new Set(log.map((e) => e.actor.id));
     actors.delete(ids.admin);
     actors.delete("deno task admin");
+    // Standing bookings: the renter and the host act on their own series
+    // (cancelling the rest, ending one), and their payments and refunds are
+    // recorded by the payment events and jobs that moved the money.
+    const series = log.filter((e) =>
+      e.subject.kind === "series" ||
+      (e.subject.kind === "booking" && e.subject.id !== ids.booking)
+    );
+    for (const e of series) {
+      if (
+        e.actor.id === ids.renter || e.actor.id === ids.hostA ||
+        e.actor.kind === "system"
+      ) actors.delete(e.actor.id);
+    }
+    // The weekly kitchen's permits and the renter's wallet, verified by the
+    // helpers' stand-in staff member in the setup.
+    actors.delete(TEST_ADMIN.id);
     assert.deepEqual([...actors], []);
   } finally {
     t.close();
   }
 });
+
+/** The Change time routes for every visitor: the renter's alone, 404 to anyone else. */
+function changeTimeCases(booking: string): Case[] {
+  const renterOnly = (renter: number): Expect => ({
+    anonymous: 303,
+    renter,
+    hostA: 404,
+    hostB: 404,
+    support: 404,
+    admin: 404,
+  });
+  const move = { move: "01JM0000000000000000000000" };
+  const time = { date: "2026-12-04", start: "10:00", end: "13:00" };
+  return [
+    {
+      method: "GET",
+      path: `/bookings/${booking}/change`,
+      expect: renterOnly(200),
+    },
+    {
+      method: "GET",
+      path: `/bookings/${booking}/change/availability?date=2026-12-04`,
+      expect: renterOnly(200),
+    },
+    {
+      method: "GET",
+      path:
+        `/bookings/${booking}/change/review?date=2026-12-04&start=10:00&end=13:00`,
+      // Staff suspended the kitchen above: the renter is told it takes no
+      // bookings, on the picker page.
+      expect: renterOnly(409),
+    },
+    {
+      method: "GET",
+      path:
+        `/bookings/${booking}/change/quote?date=2026-12-04&start=10:00&end=13:00`,
+      expect: renterOnly(409),
+    },
+    {
+      method: "POST",
+      path: `/bookings/${booking}/change`,
+      form: time,
+      expect: renterOnly(409),
+    },
+    {
+      method: "GET",
+      path: `/bookings/${booking}/change/pay`,
+      // Nothing to pay: back to the booking page.
+      expect: renterOnly(303),
+    },
+    {
+      method: "POST",
+      path: `/bookings/${booking}/change/pay`,
+      expect: renterOnly(409),
+    },
+    {
+      method: "POST",
+      path: `/bookings/${booking}/change/withdraw`,
+      form: move,
+      expect: renterOnly(409),
+    },
+    ...["accept", "decline"].map((answer): Case => ({
+      method: "POST",
+      path: `/host/bookings/${booking}/move/${answer}`,
+      form: move,
+      expect: {
+        anonymous: 303,
+        renter: 403,
+        // No change of time is waiting for an answer.
+        hostA: 409,
+        hostB: 404,
+        support: 404,
+        admin: 404,
+      },
+    })),
+  ];
+}

@@ -1276,6 +1276,77 @@ function routes(
           suffix;
       },
     })),
+    // Standing bookings (issue 19): the preview's URL contract and the
+    // claim with hostile rules, and a series' pages by random or junk id.
+    ...["GET", "POST"].map((method): Route => ({
+      method,
+      route: method === "GET" ? "/bookings/series/new" : "/bookings/series",
+      places: method === "GET"
+        ? ["query", "query", "query"]
+        : ["body", "body", "body"],
+      build: (b) => {
+        const fields = {
+          kitchen: () => b.g.pick(known.kitchenIds),
+          weekdays: () =>
+            b.g.pick(["tue,thu", "", "mon", "funday", "sun,sat,mon,tue"]),
+          start: () => b.g.pick(["05:00", "22:00", "25:00", "02:30"]),
+          end: () => b.g.pick(["10:00", "06:00", "24:00", ""]),
+          every: () => b.g.pick(["1", "2", "4", "5", "0", "x"]),
+          from: () => b.g.pick([futureDate(b.g), "1999-01-01", "2027-02-30"]),
+          count: () => b.g.pick(["8", "26", "27", "-1", "", "1e3"]),
+          until: () => b.g.pick(["", futureDate(b.g), "9999-12-31"]),
+          keep: () => b.g.pick(["1", "2", "99", "x"]),
+          acknowledge: () => b.g.pick(["", "fees.x.assessed"]),
+          acceptRules: () => b.g.pick(["yes", ""]),
+        };
+        if (method === "GET") return "/bookings/series/new" + b.query(fields);
+        b.form(fields);
+        return "/bookings/series";
+      },
+    })),
+    idRoute("/bookings/series/:id", "/bookings/series/", "", () => []),
+    idRoute(
+      "/bookings/series/:id/cancel",
+      "/bookings/series/",
+      "/cancel",
+      () => [],
+    ),
+    idRoute(
+      "/bookings/series/:id/calendar.ics",
+      "/bookings/series/",
+      "/calendar.ics",
+      () => [],
+    ),
+    idRoute("/bookings/:id/pay-date", "/bookings/", "/pay-date", () => []),
+    idRoute(
+      "/host/bookings/series/:id",
+      "/host/bookings/series/",
+      "",
+      () => [],
+    ),
+    ...[
+      ["/bookings/series/", "/cancel"],
+      ["/bookings/series/", "/withdraw"],
+      ["/bookings/", "/pay-date"],
+      ["/host/bookings/series/", "/accept"],
+      ["/host/bookings/series/", "/decline"],
+      ["/host/bookings/series/", "/end"],
+    ].map(([prefix, suffix]): Route => ({
+      method: "POST",
+      route: `${prefix}:id${suffix}`,
+      places: ["path", "body"],
+      build: (b) => {
+        if (b.g.chance(0.5)) b.garbageBody();
+        else {
+          b.form({
+            reason: () => b.g.pick(["Fuzz reason", ""]),
+            card: () => b.g.pick(["works", "declines", "x"]),
+          });
+        }
+        return prefix + b.segment("id", () => b.g.chars(26, ULID_ALPHABET)) +
+          suffix;
+      },
+    })),
     // Reviews (issue 18): real review ids from the demo, random ones, junk.
     idRoute(
       "/kitchens/:id/reviews",
@@ -1513,6 +1584,9 @@ function routes(
           b.segment("id", () => b.g.chars(26, ULID_ALPHABET))
         }/files/${b.segment("messageId", () => b.g.chars(26, ULID_ALPHABET))}`,
     })),
+    // Changing a booking's time (issue 19 §7): no real booking, so every
+    // answer is a 4xx or a page, never a 500.
+    ...changeTimeRoutes(),
     {
       method: "*",
       route: "other methods",
@@ -2436,6 +2510,23 @@ const EVENT_OBJECTS: Record<string, Record<string, unknown>> = {
     payment_intent: "pi_fuzz",
   },
   "account.updated": { id: "acct_fuzz", charges_enabled: true },
+  // Off-session charges (issue 19): only those with our purpose start work.
+  "payment_intent.succeeded": {
+    id: "pi_fuzz",
+    metadata: {
+      booking_id: "01JFUZZ0000000000000000000",
+      purpose: "reschedule",
+      ref: "01JFUZZ0000000000000000001",
+    },
+  },
+  "payment_intent.payment_failed": {
+    id: "pi_fuzz",
+    metadata: {
+      booking_id: "01JFUZZ0000000000000000000",
+      purpose: "occurrence",
+    },
+    last_payment_error: { code: "card_declined" },
+  },
   "customer.created": { id: "cus_fuzz" },
 };
 
@@ -2616,3 +2707,60 @@ Deno.test("fuzz: signed malformed webhooks are answered 400, never a 5xx or a cr
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+/** The Change time routes (issue 19 §7), with the times and forms they read. */
+function changeTimeRoutes(): Route[] {
+  const id = (b: Builder) =>
+    b.segment("id", () => b.g.chars(26, ULID_ALPHABET));
+  const time = (b: Builder) => ({
+    date: () => futureDate(b.g),
+    start: () => b.g.pick(["08:00", "10:00", "13:30", "23:30", "25:00"]),
+    end: () => b.g.pick(["10:00", "14:00", "02:00", "24:00", ""]),
+    hours: () => String(b.g.int(0, 30)),
+  });
+  const get = (suffix: string, query: boolean): Route => ({
+    method: "GET",
+    route: `/bookings/:id${suffix}`,
+    places: ["path", "query", "query"],
+    build: (b) =>
+      `/bookings/${id(b)}${suffix}` + (query ? b.query(time(b)) : ""),
+  });
+  const post = (route: string, path: (b: Builder) => string): Route => ({
+    method: "POST",
+    route,
+    places: ["path", "body", "body"],
+    build: (b) => {
+      if (b.g.chance(0.3)) b.garbageBody();
+      else {
+        b.form({
+          ...time(b),
+          move: () => b.g.chars(26, ULID_ALPHABET),
+          reason: () => "Fuzz reason",
+          acknowledge: () => b.g.pick(["quiet_hours", ""]),
+        });
+      }
+      return path(b);
+    },
+  });
+  return [
+    get("/change", true),
+    get("/change/availability", true),
+    get("/change/review", true),
+    get("/change/quote", true),
+    get("/change/pay", false),
+    post("/bookings/:id/change", (b) => `/bookings/${id(b)}/change`),
+    post("/bookings/:id/change/pay", (b) => `/bookings/${id(b)}/change/pay`),
+    post(
+      "/bookings/:id/change/withdraw",
+      (b) => `/bookings/${id(b)}/change/withdraw`,
+    ),
+    post(
+      "/host/bookings/:id/move/accept",
+      (b) => `/host/bookings/${id(b)}/move/accept`,
+    ),
+    post(
+      "/host/bookings/:id/move/decline",
+      (b) => `/host/bookings/${id(b)}/move/decline`,
+    ),
+  ];
+}

@@ -32,6 +32,11 @@ const allowed: [BookingStatus, BookingEvent, BookingStatus][] = [
   ["confirmed", "complete", "completed"],
   ["expired", "pay", "confirmed"],
   ["expired", "authorise", "requested"],
+  ["held", "schedule", "scheduled"],
+  ["requested", "schedule", "scheduled"],
+  ["scheduled", "pay", "confirmed"],
+  ["scheduled", "cancel", "cancelled"],
+  ["scheduled", "expire", "expired"],
 ];
 
 function allowedResult(
@@ -78,14 +83,21 @@ Deno.test("booking state: the exported table is exactly the documented one", () 
     fromTable.map((r) => r.join(" ")).sort(),
     allowed.map((r) => r.join(" ")).sort(),
   );
-  assert.deepEqual(allowedEvents("held"), ["pay", "authorise", "expire"]);
+  assert.deepEqual(allowedEvents("held"), [
+    "pay",
+    "authorise",
+    "expire",
+    "schedule",
+  ]);
   assert.deepEqual(allowedEvents("confirmed"), ["cancel", "complete"]);
   assert.deepEqual(allowedEvents("requested"), [
     "expire",
     "accept",
     "decline",
     "withdraw",
+    "schedule",
   ]);
+  assert.deepEqual(allowedEvents("scheduled"), ["pay", "expire", "cancel"]);
   assert.deepEqual(allowedEvents("withdrawn"), []);
   assert.deepEqual(allowedEvents("cancelled"), []);
 });
@@ -184,6 +196,7 @@ Deno.test("booking state: live, terminal and disputable statuses", () => {
     ["held", true, false, false],
     ["requested", true, false, false],
     ["confirmed", true, false, true],
+    ["scheduled", true, false, false],
     ["expired", false, false, false],
     ["declined", false, true, false],
     ["withdrawn", false, true, false],
@@ -199,7 +212,7 @@ Deno.test("booking state: live, terminal and disputable statuses", () => {
   }
 });
 
-Deno.test("booking state: the status schema takes the eight statuses only", () => {
+Deno.test("booking state: the status schema takes the nine statuses only", () => {
   for (const s of BOOKING_STATUSES) {
     assert.equal(bookingStatusSchema.parse(s), s);
   }

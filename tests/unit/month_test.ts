@@ -368,6 +368,7 @@ Deno.test("month view: a day's shade is the share of its open hours that is book
     openMinutes: 720,
     bookedMinutes: 0,
     pendingMinutes: 0,
+    weekly: false,
   };
   const cases: [string, Partial<MonthDay>, number][] = [
     ["nothing booked", {}, 0],
@@ -393,3 +394,20 @@ Deno.test("month view: a day's shade is the share of its open hours that is book
 function range(from: number, to: number): number[] {
   return Array.from({ length: to - from + 1 }, (_, i) => from + i);
 }
+
+Deno.test("month: a weekly booking's scheduled dates show as booked, and the day says it is weekly", () => {
+  const tz = "America/Chicago";
+  const g = buildMonthGrid(kitchen(), "2026-12", [
+    booking(tz, "2026-12-08T09:00", "2026-12-08T13:00", { seriesId: "S1" }),
+    booking(tz, "2026-12-10T09:00", "2026-12-10T13:00", {
+      status: "scheduled",
+      seriesId: "S1",
+    }),
+    booking(tz, "2026-12-11T09:00", "2026-12-11T13:00"),
+  ], NOW);
+  assert.deepEqual(times(g, "2026-12-10"), ["9:00 AM – 1:00 PM (booking)"]);
+  assert.equal(day(g, "2026-12-10").bookedMinutes, 240);
+  assert.equal(day(g, "2026-12-08").weekly, true);
+  assert.equal(day(g, "2026-12-10").weekly, true);
+  assert.equal(day(g, "2026-12-11").weekly, false);
+});
