@@ -367,8 +367,12 @@ Deno.test("booking pages: cancel asks first, with the refund and its deadline; n
     page,
     /No refund was due under the kitchen(?:'|&#39;)s policy\./,
   );
-  // Nothing left to do on it: the page ships no JavaScript.
-  assert.doesNotMatch(page, /<script|modulepreload/);
+  // Nothing left to do on it: no island but the header's live Messages
+  // link, which every signed-in page has (issue 18 §2).
+  assert.deepEqual(
+    [...page.matchAll(/data-island="(\w+)"/g)].map((m) => m[1]),
+    ["MessagesLink"],
+  );
   t.close();
 });
 

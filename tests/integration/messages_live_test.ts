@@ -258,28 +258,37 @@ Deno.test("live: a message written by another isolate of the process (a `deno se
   const worker = new Worker(new URL("../live_writer.ts", import.meta.url), {
     type: "module",
   });
+  // Listening from the start: a message with no listener yet is lost.
+  const replies: string[] = [];
+  let heard: () => void = () => {};
+  worker.onmessage = (e) => {
+    replies.push(e.data);
+    heard();
+  };
+  worker.onerror = (e) => {
+    e.preventDefault();
+    replies.push(`error: ${e.message}`);
+    heard();
+  };
+  const reply = async (ms = 60_000) => {
+    const deadline = Date.now() + ms;
+    while (replies.length === 0) {
+      const left = deadline - Date.now();
+      if (left <= 0) assert.fail("the worker did not answer");
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await new Promise<void>((resolve) => {
+        heard = resolve;
+        timer = setTimeout(resolve, left);
+      });
+      clearTimeout(timer);
+    }
+    return replies.shift()!;
+  };
   try {
     const { rosa, hal, rosaThread } = await setup(t);
     const sse = new SseReader(await open(a, rosa.cookie));
     await sse.nextOf("inbox");
     const { passwordHash: _, ...author } = hal.user as User;
-    const replies: string[] = [];
-    let heard: () => void = () => {};
-    worker.onmessage = (e) => {
-      replies.push(e.data);
-      heard();
-    };
-    worker.onerror = (e) => {
-      e.preventDefault();
-      replies.push(`error: ${e.message}`);
-      heard();
-    };
-    const reply = async () => {
-      while (replies.length === 0) {
-        await new Promise<void>((resolve) => heard = resolve);
-      }
-      return replies.shift()!;
-    };
     assert.equal(await reply(), "ready");
     const sent = Date.now();
     worker.postMessage(
