@@ -28,6 +28,7 @@
  * It ends with a PASS/FAIL table of the budgets and exits 1 if any fails.
  *
  *   deno task bench     # BENCH_SECONDS=10 BENCH_ROUNDS=3 BENCH_BIG=100000
+ *                       # BENCH_ONLY=catalogue runs one part (see main)
  */
 import {
   benchCatalogueKv,
@@ -316,16 +317,26 @@ async function main(): Promise<boolean> {
   started.push(bare);
   await assertAnswers(`${bare.url}/`);
 
-  const kitchenPath = await benchPublicPages(demo, date, bare);
-  await benchCatalogueSize(small, big, date, bare);
-  await benchBusyKitchen(demo.path, kitchenPath, date, bare);
-  await benchHostDashboard(demo.path, bare);
-  await benchRenterSeries(demo.path, bare);
-  await reportHolds();
-  await reportSeriesClaim();
-  budgets.push(...await reportPhotos());
-  budgets.push(...await benchPdfBombs());
-  budgets.push(...await benchStreams());
+  // BENCH_ONLY=catalogue (say) runs one part: public, catalogue, kitchen,
+  // host, series, holds, photos, pdf, streams.
+  const only = new Set(
+    (Deno.env.get("BENCH_ONLY") ?? "").split(",").filter(Boolean),
+  );
+  const part = (name: string) => only.size === 0 || only.has(name);
+  const kitchenPath = part("public") || part("kitchen")
+    ? await benchPublicPages(demo, date, bare)
+    : "";
+  if (part("catalogue")) await benchCatalogueSize(small, big, date, bare);
+  if (part("kitchen")) {
+    await benchBusyKitchen(demo.path, kitchenPath, date, bare);
+  }
+  if (part("host")) await benchHostDashboard(demo.path, bare);
+  if (part("series")) await benchRenterSeries(demo.path, bare);
+  if (part("holds")) await reportHolds();
+  if (part("series")) await reportSeriesClaim();
+  if (part("photos")) budgets.push(...await reportPhotos());
+  if (part("pdf")) budgets.push(...await benchPdfBombs());
+  if (part("streams")) budgets.push(...await benchStreams());
   await bare.stop();
 
   console.log("\npeak RSS of each app server (VmHWM, read before it stopped)");
@@ -515,6 +526,9 @@ async function benchCatalogueSize(
         const paths = [
           `/search?city=chicago&date=${date}`,
           "/search?city=chicago",
+          // Issue 20: distance search reads the cells covering its circle.
+          `/search?near=60614&radius=5&date=${date}`,
+          "/search?near=60614&radius=5",
         ];
         for (const app of apps) {
           for (const p of paths) await assertCards(app.url + p, BENCH_CARDS);
@@ -551,6 +565,19 @@ async function benchCatalogueSize(
           );
           budgets.push(
             factorBudget(`${name}, ${BIG} vs ${SMALL} kitchens`, factor, 1.5),
+          );
+        }
+        // Distance search against today's city search, on the big catalogue.
+        for (const [city, radius] of [[0, 2], [1, 3]]) {
+          const name = paths[radius].replace(date, "<date>");
+          const factor = timeRatio(runs[city * 2 + 1], runs[radius * 2 + 1]);
+          console.log(
+            `  time per request, ${name} vs ${
+              paths[city].replace(date, "<date>")
+            }, ${BIG} kitchens: ${factor.toFixed(2)}× (budget ≤ 2×)`,
+          );
+          budgets.push(
+            factorBudget(`${name} vs the city search, ${BIG}`, factor, 2),
           );
         }
         for (const app of apps) await stopApp(app);

@@ -23,6 +23,8 @@ import {
   WaitingForDocuments,
 } from "./DocumentRequests.tsx";
 import CancelDialog from "../islands/CancelDialog.tsx";
+import type { MapTiles } from "../lib/place/tiles.ts";
+import { StaticMap } from "./StaticMap.tsx";
 import type { SeriesSummary } from "../lib/bookings/series_pages.ts";
 import { SeriesList } from "./SeriesPages.tsx";
 import type { BookingReviewsView } from "../lib/reviews/pages.ts";
@@ -416,6 +418,7 @@ export function BookingPage(
     notice,
     confirming,
     now,
+    tiles,
     reviews,
     reviewNotice,
     children,
@@ -424,6 +427,8 @@ export function BookingPage(
     notice?: string;
     confirming: boolean;
     now: number;
+    /** The map tiles for the kitchen's static map. */
+    tiles?: MapTiles;
     /** The reviews part (lib/reviews), after the stay. */
     reviews?: BookingReviewsView;
     reviewNotice?: string;
@@ -500,6 +505,17 @@ export function BookingPage(
               Add to calendar
             </a>
           </p>
+        </div>
+      )}
+      {tiles && (
+        <div class={card}>
+          <StaticMap
+            place={view.place}
+            tiles={tiles}
+            title={view.place.kind === "exact"
+              ? "Where it is"
+              : "Where it is, roughly"}
+          />
         </div>
       )}
       {view.viewer !== "staff" && (

@@ -26,6 +26,7 @@ export function KitchenCard(
     slotLabel = "Next free",
     href,
     heading = "h3",
+    distance = null,
     save,
     rating,
   }: {
@@ -34,6 +35,8 @@ export function KitchenCard(
     slotLabel?: string;
     href?: string;
     heading?: "h2" | "h3";
+    /** "1.2 mi" from a distance search's centre (to the approximate place). */
+    distance?: string | null;
     /** A heart over the photo; none where no page to come back to is given. */
     save?: CardSave;
     /** Its reviews' average and count (lib/reviews), when it has any. */
@@ -66,6 +69,11 @@ export function KitchenCard(
             {k.address.neighborhood},{" "}
             {findCity(k.address.city)?.name ?? k.address.city}
           </p>
+          {distance && (
+            <p class="text-sm font-semibold text-stone-800">
+              {`${distance} away`}
+            </p>
+          )}
           {rating && (
             <p class="text-sm">
               <RatingLine average={rating.average} count={rating.count} />

@@ -24,6 +24,9 @@ import { DocumentNeeds } from "./DocumentStates.tsx";
 import { AskHost } from "./MessagesPages.tsx";
 import { bookingModeOf } from "../lib/bookings/holds.ts";
 import { REQUEST_TO_BOOK_TERMS } from "../lib/bookings/request_terms.ts";
+import type { PlaceView } from "../lib/kitchens/place.ts";
+import type { MapTiles } from "../lib/place/tiles.ts";
+import { StaticMap } from "./StaticMap.tsx";
 import type { KitchenReviewsView } from "../lib/reviews/pages.ts";
 import { KitchenReviewsSection, RatingLine } from "./ReviewPages.tsx";
 
@@ -40,6 +43,8 @@ export function KitchenPage(
     aside,
     requirements,
     permitsVerified = true,
+    place,
+    tiles,
     save,
     ask,
     reviews,
@@ -55,6 +60,9 @@ export function KitchenPage(
     requirements?: CityRequirements;
     /** False while the kitchen's permits keep it from taking bookings. */
     permitsVerified?: boolean;
+    /** Where it is, as renters see it (the approximate circle), and the map tiles. */
+    place?: PlaceView;
+    tiles?: MapTiles;
     /** Its rating and latest reviews (lib/reviews); absent in the host's preview. */
     reviews?: KitchenReviewsView;
   },
@@ -121,6 +129,7 @@ export function KitchenPage(
               after booking.
             </p>
           </section>
+          {place && tiles && <StaticMap place={place} tiles={tiles} />}
           <section>
             <h2 class="text-xl font-bold">Equipment</h2>
             <ul class="mt-2 grid grid-cols-2 gap-1">
@@ -191,7 +200,7 @@ export function KitchenPage(
  * the picker in reach.
  */
 export function PublicKitchenPage(
-  { data, ask }: {
+  { data, tiles, ask }: {
     data:
       & KitchenPageData
       & BookingNotes
@@ -201,6 +210,8 @@ export function PublicKitchenPage(
         saved: SavedState;
         reviews?: KitchenReviewsView;
       };
+    /** The map tiles for the kitchen's static map. */
+    tiles?: MapTiles;
     /** "Ask the host" and the host's reply time (lib/messages); absent for the host. */
     ask?: { replies: string | null };
   },
@@ -217,6 +228,8 @@ export function PublicKitchenPage(
         host={data.host}
         requirements={data.requirements}
         permitsVerified={bookable}
+        place={data.place}
+        tiles={tiles}
         save={
           <SaveHeart
             kitchenId={k.id}

@@ -34,6 +34,8 @@ import {
 import { KitchenPage } from "./KitchenPage.tsx";
 import { EditorShell, SavedNotice } from "./ListingSteps.tsx";
 import { SuspensionNotice } from "./SuspensionNotice.tsx";
+import PinPicker from "../islands/PinPicker.tsx";
+import type { MapTiles } from "../lib/place/tiles.ts";
 
 const card = "rounded-xl border border-stone-200 bg-white p-6";
 const primary =
@@ -450,6 +452,22 @@ export function ListingPreviewPage({ kitchen, host }: {
   );
 }
 
+/** The pin as posted back with an error, or as saved; null before an address is saved. */
+function pinOf(
+  form: FormState,
+  listing: Listing,
+): { lat: number; lng: number } | null {
+  const lat = Number(form.values.pinLat);
+  const lng = Number(form.values.pinLng);
+  if (form.values.pinLat && Number.isFinite(lat) && Number.isFinite(lng)) {
+    return { lat, lng };
+  }
+  const v = listing.values;
+  return v.lat !== undefined && v.lng !== undefined
+    ? { lat: v.lat, lng: v.lng }
+    : null;
+}
+
 /** "blackoutDates.3" is shown on the "blackoutDates" field (lists are one input). */
 function withListErrors(
   errors: Record<string, string>,
@@ -463,7 +481,7 @@ function withListErrors(
 }
 
 export function SectionPage(
-  { listing, section, form: sent, notice, saved, warnings, fees }: {
+  { listing, section, form: sent, notice, saved, warnings, fees, map }: {
     listing: Listing;
     section: FormSection;
     form: FormState;
@@ -473,6 +491,8 @@ export function SectionPage(
     warnings: string[];
     /** The site's fees, for the pricing section's example. */
     fees: Fees;
+    /** The location section's map: tiles and Leaflet's stylesheet. */
+    map?: { tiles: MapTiles; cssHref: string };
   },
 ) {
   const form = { ...sent, errors: withListErrors(sent.errors) };
@@ -501,7 +521,12 @@ export function SectionPage(
     case "location":
       fields = (
         <>
-          <TextField name="address.line1" label="Street address" form={form} />
+          <TextField
+            name="address.line1"
+            label="Street address"
+            form={form}
+            autocomplete="address-line1"
+          />
           <TextField
             name="address.neighborhood"
             label="Neighbourhood"
@@ -516,8 +541,20 @@ export function SectionPage(
               ...CITIES.map((c): [string, string] => [c.slug, c.name]),
             ]}
           />
-          <TextField name="address.state" label="State" form={form} />
-          <TextField name="address.postalCode" label="ZIP code" form={form} />
+          <TextField
+            name="address.state"
+            label="State"
+            form={form}
+            autocomplete="address-level1"
+            hint="Two letters, like IL."
+          />
+          <TextField
+            name="address.postalCode"
+            label="ZIP code"
+            form={form}
+            autocomplete="postal-code"
+            hint="The pin starts at the centre of this ZIP code; renters see only a circle around it until a booking is confirmed."
+          />
           <TextField
             name="timeZone"
             label="Time zone"
@@ -532,8 +569,16 @@ export function SectionPage(
             required={false}
             hint="As on your city's zoning map, like NC-3. Some districts need a neighbourhood notice before a shared kitchen opens."
           />
-          <TextField name="lat" label="Latitude" form={form} />
-          <TextField name="lng" label="Longitude" form={form} />
+          {map && (
+            <PinPicker
+              pin={pinOf(form, listing)}
+              zip={listing.values.address?.postalCode ?? ""}
+              zipField="f-address.postalCode"
+              error={form.errors.pin ?? null}
+              tiles={map.tiles}
+              cssHref={map.cssHref}
+            />
+          )}
         </>
       );
       break;

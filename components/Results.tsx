@@ -4,6 +4,8 @@ import type { SearchHearts } from "../lib/saved/schema.ts";
 import type { SearchResult } from "../lib/kitchens/search.ts";
 import type { SearchQuery } from "../lib/kitchens/search_query.ts";
 import { kitchenPageHref, pickFromSearch } from "../lib/kitchens/pick.ts";
+import { RADIUS_CHOICES, type SearchCentre } from "../lib/kitchens/place.ts";
+import { formatMiles } from "../lib/place/geo.ts";
 
 /**
  * Result count, cards and the next-page link of a search. Each card links
@@ -11,12 +13,24 @@ import { kitchenPageHref, pickFromSearch } from "../lib/kitchens/pick.ts";
  * on them; `cardHeading` is the cards' level in the page's outline.
  */
 export function Results(
-  { result, nextHref, firstHref, q = {}, cardHeading = "h3", hearts }: {
+  {
+    result,
+    nextHref,
+    firstHref,
+    q = {},
+    cardHeading = "h3",
+    hearts,
+    centre = null,
+    widerHref,
+  }: {
     result: SearchResult;
     nextHref: string | null;
     firstHref: string | null;
     q?: Pick<SearchQuery, "date" | "start" | "end" | "hours">;
     cardHeading?: "h2" | "h3";
+    /** A distance search's centre: cards show how far, and an empty page offers a wider circle. */
+    centre?: SearchCentre | null;
+    widerHref?: (radiusMiles: number) => string;
     /** Hearts on the cards (the search page's); none elsewhere. */
     hearts?: SearchHearts;
   },
@@ -30,7 +44,9 @@ export function Results(
   return (
     <div>
       <p class="mb-4 font-semibold" data-testid="result-count">{count}</p>
-      {hits.length === 0
+      {hits.length === 0 && centre && !result.truncated
+        ? <NothingNearby centre={centre} widerHref={widerHref} />
+        : hits.length === 0
         ? (
           <div class="rounded-xl border border-dashed border-stone-300 bg-white p-8">
             <h2 class="text-xl font-bold">No kitchens match these filters</h2>
@@ -69,6 +85,9 @@ export function Results(
                   pickFromSearch(q, h.kitchen, h.slot),
                 )}
                 heading={cardHeading}
+                distance={h.distanceMiles === undefined
+                  ? null
+                  : formatMiles(h.distanceMiles)}
                 save={hearts && {
                   saved: hearts.saved?.includes(h.kitchen.id) ?? false,
                   signedIn: hearts.saved !== null,
@@ -105,13 +124,69 @@ export function Results(
 }
 
 /**
- * A search for a city we don't serve: says so, and links the same search in
- * each city we do serve (`hrefFor(slug)`) and in all of them.
+ * A distance search with nothing in its circle: says so, and offers the
+ * same search over wider circles.
+ */
+function NothingNearby(
+  { centre, widerHref }: {
+    centre: SearchCentre;
+    widerHref?: (radiusMiles: number) => string;
+  },
+) {
+  const wider = RADIUS_CHOICES.filter((r) => r > centre.radiusMiles);
+  return (
+    <div
+      class="rounded-xl border border-dashed border-stone-300 bg-white p-8"
+      data-testid="nothing-nearby"
+    >
+      <h2 class="text-xl font-bold">
+        {`No kitchens within ${centre.radiusMiles} mi of ${centre.label}`}
+      </h2>
+      {wider.length > 0 && widerHref
+        ? (
+          <>
+            <p class="mt-2 text-stone-700">
+              Widen the circle, or drop a filter:
+            </p>
+            <ul class="mt-2 flex flex-wrap gap-2" aria-label="Wider searches">
+              {wider.map((r) => (
+                <li key={r}>
+                  <a
+                    href={widerHref(r)}
+                    class="inline-block rounded-lg border border-emerald-700 px-3 py-1 font-semibold text-emerald-800 hover:bg-emerald-50"
+                  >
+                    {`Within ${formatMiles(r)}`}
+                  </a>
+                </li>
+              ))}
+            </ul>
+          </>
+        )
+        : (
+          <p class="mt-2 text-stone-700">
+            That is as wide as a search goes. Try a city Prep serves, or drop a
+            filter.
+          </p>
+        )}
+      <p class="mt-3">
+        Or search{" "}
+        <a href="/search" class="text-emerald-800 underline">all cities</a>.
+      </p>
+    </div>
+  );
+}
+
+/**
+ * A search for a city we don't serve (or a place we can't find): says so,
+ * and links the same search in each city we do serve (`hrefFor(slug)`) and
+ * in all of them.
  */
 export function UnknownCity(
-  { title, hrefFor }: {
+  { title, hrefFor, intro }: {
     title: string;
     hrefFor: (slug: string | undefined) => string;
+    /** Why, before the list of cities. */
+    intro?: string;
   },
 ) {
   return (
@@ -120,6 +195,7 @@ export function UnknownCity(
       class="rounded-xl border border-amber-300 bg-amber-50 p-6"
     >
       <h1 id="unknown-city" class="text-2xl font-extrabold">{title}</h1>
+      {intro && <p class="mt-2">{intro}</p>}
       <p class="mt-2 text-stone-700">Prep has kitchens in these cities:</p>
       <ul class="mt-2 grid gap-1 sm:grid-cols-2" aria-label="Cities we serve">
         {CITIES.map((c) => (

@@ -1,4 +1,5 @@
 import { CITIES } from "../lib/cities.ts";
+import { DEFAULT_RADIUS_MILES, RADIUS_CHOICES } from "../lib/kitchens/place.ts";
 import { EQUIPMENT, STORAGE } from "../lib/kitchens/vocabulary.ts";
 
 type Raw = Record<string, string | string[] | number | undefined>;
@@ -94,9 +95,75 @@ function CheckboxGroup(
   );
 }
 
+/**
+ * Where to search: a ZIP or a city and state, how far around it, and the
+ * renter's own location, which only the map can ask the browser for (so the
+ * search page itself ships no JavaScript). A point from the map ("Search
+ * this area", "Near me") travels on as hidden fields; a place typed here
+ * wins over it.
+ */
+function PlaceFields(
+  { raw, errors, locateHref }: {
+    raw: Raw;
+    errors: Record<string, string>;
+    locateHref: string;
+  },
+) {
+  const radius = Number(value(raw, "radius")) || DEFAULT_RADIUS_MILES;
+  const choices = [...new Set([...RADIUS_CHOICES, radius])].sort((a, b) =>
+    a - b
+  );
+  const point = !value(raw, "near") && value(raw, "lat") !== "";
+  return (
+    <div class="space-y-2">
+      <Field
+        name="near"
+        label="Near (ZIP code, or city and state)"
+        type="text"
+        raw={raw}
+        errors={errors}
+      />
+      <div>
+        <label for="f-radius" class="block text-sm font-semibold">Within</label>
+        <select id="f-radius" name="radius" class={input}>
+          {choices.map((r) => (
+            <option value={String(r)} selected={r === radius}>
+              {r === 1 ? "1 mile" : `${r} miles`}
+            </option>
+          ))}
+        </select>
+        <FieldError id="e-radius" message={errors.radius} />
+      </div>
+      {point && (
+        <>
+          <input type="hidden" name="lat" value={value(raw, "lat")} />
+          <input type="hidden" name="lng" value={value(raw, "lng")} />
+          <input type="hidden" name="from" value={value(raw, "from")} />
+          <p class="text-sm text-stone-700">
+            Searching around a point on the map.{" "}
+            <a href="/search" class="text-emerald-800 underline">Clear it</a>
+          </p>
+        </>
+      )}
+      <FieldError id="e-lat" message={errors.lat ?? errors.lng} />
+      <a
+        href={locateHref}
+        class="inline-block text-sm font-semibold text-emerald-800 underline"
+      >
+        Use my location (opens the map)
+      </a>
+    </div>
+  );
+}
+
 /** The full filter form; a plain GET form, so it works without JavaScript. */
 export function SearchForm(
-  { raw, errors }: { raw: Raw; errors: Record<string, string> },
+  { raw, errors, locateHref = "/search?view=map&locate=1" }: {
+    raw: Raw;
+    errors: Record<string, string>;
+    /** This search around the renter's location, on the map. */
+    locateHref?: string;
+  },
 ) {
   const city = value(raw, "city");
   return (
@@ -115,6 +182,10 @@ export function SearchForm(
           ))}
         </select>
       </div>
+      <PlaceFields raw={raw} errors={errors} locateHref={locateHref} />
+      {value(raw, "view") === "map" && (
+        <input type="hidden" name="view" value="map" />
+      )}
       <Field name="date" label="Date" type="date" raw={raw} errors={errors} />
       <div class="grid grid-cols-2 gap-2">
         <Field
@@ -189,6 +260,12 @@ export function SearchForm(
           </option>
           <option value="rating" selected={value(raw, "sort") === "rating"}>
             Highest rated
+          </option>
+          <option
+            value="distance"
+            selected={value(raw, "sort") === "distance"}
+          >
+            Nearest first
           </option>
         </select>
         <FieldError id="e-sort" message={errors.sort} />

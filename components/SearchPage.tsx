@@ -9,6 +9,10 @@ import {
 } from "../lib/kitchens/search_query.ts";
 import { Results, UnknownCity } from "./Results.tsx";
 import { SearchForm } from "./SearchForm.tsx";
+import type { MapPoint } from "../lib/kitchens/pages.ts";
+import type { PlaceProblem, SearchCentre } from "../lib/kitchens/place.ts";
+import type { MapTiles } from "../lib/place/tiles.ts";
+import SearchMap from "../islands/SearchMap.tsx";
 
 /** What /search shows: filters it cannot read, a city we don't serve, or results. */
 export type SearchView =
@@ -19,11 +23,16 @@ export type SearchView =
     errors: Record<string, string>;
   }
   | { kind: "unknown-city"; q: SearchQuery }
+  | { kind: "unknown-place"; q: SearchQuery; problem: PlaceProblem }
   | {
     kind: "results";
     q: SearchQuery;
     city?: City;
     result: SearchResult;
+    /** A distance search's centre. */
+    centre?: SearchCentre | null;
+    /** The open map: its kitchens, tiles and stylesheet. */
+    map?: { points: MapPoint[]; tiles: MapTiles; cssHref: string } | null;
     /** Which of the results the viewer saved; null for a visitor. */
     saved: string[] | null;
   };
@@ -34,7 +43,15 @@ export function searchTitle(view: SearchView): string {
   if (view.kind === "unknown-city") {
     return `We don't serve “${view.q.city}” yet`;
   }
-  return `Kitchens in ${view.city?.name ?? "all cities"}`;
+  if (view.kind === "unknown-place") return view.problem.title;
+  return resultsTitle(view.city, view.centre ?? null);
+}
+
+/** "Kitchens in Chicago", or "Kitchens within 5 mi of Chicago, IL 60614". */
+function resultsTitle(city: City | undefined, centre: SearchCentre | null) {
+  if (!centre) return `Kitchens in ${city?.name ?? "all cities"}`;
+  const within = `within ${centre.radiusMiles} mi of ${centre.label}`;
+  return city ? `Kitchens in ${city.name} ${within}` : `Kitchens ${within}`;
 }
 
 /** When and for how long a search asks: " on Thu, Dec 10, 9:00 AM – 1:00 PM". */
@@ -68,6 +85,18 @@ export function SearchPage({ view }: { view: SearchView }) {
           <SearchForm
             raw={raw}
             errors={view.kind === "invalid" ? view.errors : {}}
+            locateHref={view.kind === "invalid" ? undefined : searchHref(
+              view.q,
+              {
+                near: undefined,
+                lat: undefined,
+                lng: undefined,
+                from: undefined,
+                cursor: undefined,
+                view: "map",
+                locate: "1",
+              },
+            )}
           />
         </div>
       </details>
@@ -99,12 +128,55 @@ function Answer({ view }: { view: SearchView }) {
       />
     );
   }
-  const { result } = view;
+  if (view.kind === "unknown-place") {
+    return (
+      <UnknownCity
+        title={view.problem.title}
+        intro={view.problem.message}
+        hrefFor={(slug) =>
+          searchHref(q, {
+            city: slug,
+            near: undefined,
+            cursor: undefined,
+            sort: q.sort === "distance" ? undefined : q.sort,
+          })}
+      />
+    );
+  }
+  const { result, centre, map } = view;
+  const mapOpen = q.view === "map";
   return (
-    <section aria-labelledby="results-heading">
-      <h1 id="results-heading" class="mb-1 text-2xl font-extrabold">
-        {`Kitchens in ${view.city?.name ?? "all cities"}${whenText(q)}`}
-      </h1>
+    <section aria-labelledby="results-heading" class="space-y-3">
+      <div class="flex flex-wrap items-baseline justify-between gap-2">
+        <h1 id="results-heading" class="text-2xl font-extrabold">
+          {`${resultsTitle(view.city, centre ?? null)}${whenText(q)}`}
+        </h1>
+        <a
+          href={searchHref(q, { view: mapOpen ? undefined : "map" })}
+          class="rounded-lg border border-stone-300 bg-white px-3 py-1.5 text-sm font-semibold hover:bg-stone-50"
+          data-testid="map-toggle"
+        >
+          {mapOpen ? "Hide the map" : "Show the map"}
+        </a>
+      </div>
+      {map && (
+        <SearchMap
+          points={map.points}
+          circle={centre
+            ? { ...centre.point, radiusMiles: centre.radiusMiles }
+            : null}
+          tiles={map.tiles}
+          cssHref={map.cssHref}
+          filters={areaFilters(q)}
+          locate={q.locate === "1"}
+        />
+      )}
+      {q.sort === "distance" && result.truncated && (
+        <p class="text-sm text-stone-700">
+          Many kitchens are near here: these are the nearest of the few hundred
+          we checked. A smaller radius or more filters give an exact order.
+        </p>
+      )}
       <Results
         result={result}
         q={q}
@@ -114,7 +186,29 @@ function Answer({ view }: { view: SearchView }) {
           ? searchHref(q, { cursor: result.nextCursor })
           : null}
         firstHref={q.cursor ? searchHref(q, { cursor: undefined }) : null}
+        centre={centre ?? null}
+        widerHref={(radius) => searchHref(q, { radius, cursor: undefined })}
       />
     </section>
   );
+}
+
+/**
+ * The search's filters for a search of another place (the map's "Search
+ * this area", "Near me"): the same dates, prices, equipment and order, but
+ * no city, place or page.
+ */
+function areaFilters(q: SearchQuery): string {
+  const href = searchHref(q, {
+    city: undefined,
+    near: undefined,
+    lat: undefined,
+    lng: undefined,
+    radius: undefined,
+    from: undefined,
+    view: undefined,
+    locate: undefined,
+    cursor: undefined,
+  });
+  return href.includes("?") ? href.slice(href.indexOf("?") + 1) : "";
 }

@@ -98,6 +98,7 @@ import { recordRefund } from "./payments/refunds.ts";
 import { releaseAuthorisation } from "./payments/requests.ts";
 import { paymentOrigins, stripeFromConfig } from "./payments/stripe.ts";
 import type { SupportSettings } from "./support/contact.ts";
+import type { MapTiles } from "./place/tiles.ts";
 import { removeSavedList } from "./saved/repo.ts";
 import {
   closeReviewWindow,
@@ -117,6 +118,7 @@ import type { Migration, MigrationStep } from "./db/migrations/runner.ts";
 import { deadLetterFiguresMigration, jobTtls } from "./jobs/outbox.ts";
 import {
   kitchenCountsDerived,
+  kitchenCellsMigration,
   kitchenIndexMigration,
 } from "./kitchens/repo.ts";
 import { metricPrefixes } from "./metrics/repo.ts";
@@ -155,6 +157,8 @@ export interface Services {
   paymentOrigins: string[];
   /** Every job type's handler, for the workers (lib/jobs/runner.ts). */
   jobs: JobTable;
+  /** Where maps get their tiles, and whose they are (MAP_TILE_URL). */
+  mapTiles: MapTiles;
   /** This instance's open live message streams and their caps (lib/messages/live.ts). */
   live: LiveStreams;
   /**
@@ -208,6 +212,11 @@ export function createServices(
     baseUrl: config.BASE_URL,
     paymentOrigins: paymentOrigins(config.STRIPE_API_BASE),
     jobs: {} as Services["jobs"],
+    mapTiles: {
+      url: config.MAP_TILE_URL,
+      attribution: config.MAP_TILE_ATTRIBUTION,
+      attributionUrl: config.MAP_TILE_ATTRIBUTION_URL,
+    },
     live: new LiveStreams({
       ...DEFAULT_LIVE_SETTINGS,
       maxStreams: config.LIVE_STREAMS_MAX,
@@ -414,6 +423,7 @@ export function migrationList(): Migration[] {
     booking_figures: bookingFiguresMigration,
     document_figures: documentFiguresMigration,
     dead_letter_figures: deadLetterFiguresMigration,
+    kitchens_by_cell: kitchenCellsMigration,
   };
   return MIGRATION_NAMES.map((name, i) => ({
     ...(steps[name] as MigrationStep<unknown>),

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { parseTrustedRange, type TrustedRange } from "./client_address.ts";
+import { isTileTemplate } from "./place/tiles.ts";
 
 const bool = z.enum(["true", "false", "1", "0"]).transform((v) =>
   v === "true" || v === "1"
@@ -126,6 +127,23 @@ const envSchema = z.object({
     }
     return ranges;
   }),
+  /**
+   * Where maps get their tiles, in Leaflet's syntax ({s}, {z}, {x}, {y},
+   * {r}): an http(s) URL or a path on this site. Its origin is allowed in
+   * the CSP's img-src.
+   */
+  MAP_TILE_URL: z.string().max(300).refine(
+    isTileTemplate,
+    "must be a tile URL with {z}, {x} and {y}, like https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+  ).default("https://tile.openstreetmap.org/{z}/{x}/{y}.png"),
+  /** Shown on every map, as the tiles' licence asks. */
+  MAP_TILE_ATTRIBUTION: z.string().trim().min(1).max(200)
+    .refine((v) => !/[<>\p{Cc}]/u.test(v), "must be plain text")
+    .default("© OpenStreetMap contributors"),
+  /** Where the attribution links to. */
+  MAP_TILE_ATTRIBUTION_URL: z.url({ protocol: /^https?$/ }).default(
+    "https://www.openstreetmap.org/copyright",
+  ),
 });
 
 /** What production must set, and why; checked in this order. */

@@ -39,6 +39,7 @@ import { passwordReset } from "./reset_password.tsx";
 import { reviews } from "./reviews.tsx";
 import { search } from "./search.tsx";
 import { securityHeaders } from "./security.ts";
+import { tileSource } from "../lib/place/tiles.ts";
 import { clientAddress, sessions } from "./session.ts";
 import { signup } from "./signup.tsx";
 import { requestTelemetry } from "./telemetry.ts";
@@ -54,9 +55,11 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const { config, kv, clock } = deps.services;
   const stripeBase = config.STRIPE_API_BASE;
+  const tiles = tileSource(config.MAP_TILE_URL);
   app.use(securityHeaders(
     config.BASE_URL.startsWith("https:"),
     stripeBase ? [new URL(stripeBase).origin] : [],
+    tiles ? [tiles] : [],
   ));
   // Spans named by route pattern and latency by route; absent without OTEL.
   const telemetry = requestTelemetry();

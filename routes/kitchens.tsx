@@ -40,7 +40,11 @@ kitchens.get(`/:id{${ID_PATTERN}}`, async (c) => {
       description: k.description.slice(0, 160),
       city: k.address.city,
     },
-    <PublicKitchenPage data={data} ask={ask} />,
+    <PublicKitchenPage
+      data={data}
+      ask={ask}
+      tiles={c.var.services.mapTiles}
+    />,
   );
 });
 

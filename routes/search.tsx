@@ -10,6 +10,7 @@ import { loadRatedSearchPage } from "../lib/reviews/search.ts";
 import { searchQuery } from "../lib/kitchens/search_query.ts";
 import { type AppContext, type AppEnv, page } from "./context.tsx";
 import { readQuery } from "./forms.ts";
+import { ValidationError } from "../lib/errors.ts";
 
 export const search = new Hono<AppEnv>();
 
@@ -37,14 +38,33 @@ search.get("/", async (c) => {
     );
   }
   const q = read.data;
-  const { kv, clock: now } = c.var.services;
-  const { city, result, saved } = await loadRatedSearchPage(
-    kv,
-    q,
-    now(),
-    c.var.user?.id ?? null,
-  );
+  const { kv, clock: now, mapTiles } = c.var.services;
+  let found;
+  try {
+    found = await loadRatedSearchPage(kv, q, now(), c.var.user?.id ?? null);
+  } catch (err) {
+    // A page link from another search: said beside the filters, like any field.
+    if (!(err instanceof ValidationError)) throw err;
+    return render(
+      c,
+      { kind: "invalid", raw: read.form.values, errors: err.issues },
+      400,
+    );
+  }
+  const { city, result, centre, map, placeProblem, saved } = found;
   // The same status as /cities/<unknown>; the page still offers every city.
+  if (placeProblem) {
+    return render(c, { kind: "unknown-place", q, problem: placeProblem }, 404);
+  }
   if (!result) return render(c, { kind: "unknown-city", q }, 404);
-  return render(c, { kind: "results", q, city, result, saved });
+  const cssHref = c.var.manifest.mapCss ?? "";
+  return render(c, {
+    kind: "results",
+    q,
+    city,
+    result,
+    saved,
+    centre,
+    map: map && { points: map, tiles: mapTiles, cssHref },
+  });
 });

@@ -40,6 +40,8 @@ export function securityHeaders(
   https: boolean,
   /** More origins forms may post or redirect to (a local Stripe test server). */
   extraFormActions: readonly string[] = [],
+  /** More origins images may come from (the map tiles' server). */
+  extraImages: readonly string[] = [],
 ): MiddlewareHandler<AppEnv> {
   // Stripe Checkout and Connect onboarding are reached by a form post's redirect.
   const formAction = [
@@ -51,7 +53,7 @@ export function securityHeaders(
   const cspBefore = "default-src 'self'; script-src 'nonce-";
   const cspAfter = "' 'strict-dynamic'; " + [
     "style-src 'self'",
-    "img-src 'self' data:",
+    ["img-src 'self' data:", ...extraImages].join(" "),
     "object-src 'none'",
     "base-uri 'none'",
     `form-action ${formAction}`,

@@ -65,10 +65,13 @@ export async function writeCompressedCopies(
 const ASSET_PREFIX = "/assets/";
 const BOOT_ENTRY = "lib/islands/boot.ts";
 const CLIENT_CONFIG = ".build/deno.client.json";
-// Relative chunk references in bundler output, in minified form: from"../chunk-X.js", import"./…".
-const CHUNK_REF = /(["'])(?:\.\.?\/)+(chunk-[A-Za-z0-9_-]+\.js)\1/g;
+// Relative references to the bundler's top-level files, in minified form:
+// shared chunks (from"../chunk-X.js", import"./…") and the chunks of dynamic
+// imports (import("../map_client-X.js")), which are named after their module.
+const CHUNK_REF = /(["'])(?:\.\.?\/)+([A-Za-z0-9_]+-[A-Z0-9]{8}\.js)\1/g;
+// Static imports only: a dynamic import( is fetched when it runs, not preloaded.
 const STATIC_IMPORT =
-  /(?:\bfrom|\bimport)\s*(["'])\.\/(chunk-[A-Za-z0-9_-]+\.js)\1/g;
+  /(?:\bfrom|\bimport)\s*(["'])\.\/([A-Za-z0-9_]+-[A-Z0-9]{8}\.js)\1/g;
 
 function abs(path: string): string {
   return path.startsWith("/") ? path : `${Deno.cwd()}/${path}`;
@@ -198,9 +201,11 @@ export async function buildAssets(
     };
 
     for await (const e of Deno.readDir(tmpDir)) {
-      if (e.isFile && e.name.startsWith("chunk-") && e.name.endsWith(".js")) {
-        // Chunk names already carry the bundler's content hash.
-        await write(e.name, await Deno.readTextFile(`${tmpDir}/${e.name}`));
+      if (e.isFile && e.name.endsWith(".js")) {
+        // Chunk names already carry the bundler's content hash; a dynamic
+        // import's chunk may import shared ones, through "../" too.
+        const code = await Deno.readTextFile(`${tmpDir}/${e.name}`);
+        await write(e.name, code.replace(CHUNK_REF, "$1./$2$1"));
       }
     }
     // Everything is served flat from /assets/, so entries' "../../chunk-X.js" become "./".
@@ -247,9 +252,18 @@ export async function buildAssets(
     await Deno.writeTextFile(`${outDir}/${cssName}`, css);
     files[cssName] = new TextEncoder().encode(css).length;
 
+    // Leaflet's own stylesheet, for pages with a map (lib/place/map_client.ts).
+    const mapCss = await Deno.readTextFile(
+      new URL(import.meta.resolve("leaflet/dist/leaflet.css")),
+    );
+    const mapCssName = `map-${(await sha256Hex(mapCss)).slice(0, 8)}.css`;
+    await Deno.writeTextFile(`${outDir}/${mapCssName}`, mapCss);
+    files[mapCssName] = new TextEncoder().encode(mapCss).length;
+
     const manifest: AssetManifest = {
       inputsHash: await computeInputsHash(),
       css: ASSET_PREFIX + cssName,
+      mapCss: ASSET_PREFIX + mapCssName,
       boot: ASSET_PREFIX + boot,
       bootImports: closure(boot),
       islands,

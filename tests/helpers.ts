@@ -16,6 +16,9 @@ import { type Host, noPayout, type PayoutStatus } from "../lib/hosts/schema.ts";
 import type { Kitchen, KitchenInput } from "../lib/kitchens/schema.ts";
 import { createApp } from "../routes/app.tsx";
 
+/** Map tiles for tests: a path every browser test's server answers (tests/e2e/browser.ts). */
+export const TEST_TILE_URL = "/test-tiles/{z}/{x}/{y}.svg";
+
 /** A valid kitchen input; tests override what they are about. */
 export function kitchenFixture(over: Partial<KitchenInput> = {}): KitchenInput {
   return {
@@ -115,6 +118,9 @@ export async function testApp(
     APP_ENV: "test",
     DENO_KV_PATH: ":memory:",
     KV_QUEUES: "false",
+    // Tests have no network: the browser tests' server draws these tiles
+    // itself (tests/e2e/browser.ts).
+    MAP_TILE_URL: TEST_TILE_URL,
     ...env,
   });
   const manifest = await loadManifest();

@@ -30,6 +30,10 @@ export const BASE_CSS = [
   // A browser that cannot style the fold's content keeps the summary, so the
   // filters are never out of reach.
   "@media (min-width:768px){@supports selector(::details-content){details.filters>summary{display:none}details.filters::details-content{content-visibility:visible;display:block}}}",
+  // Map markers (lib/place/map_client.ts) draw their label off the point
+  // they mark, so the focus ring goes round the label, not the point.
+  ".leaflet-marker-icon:focus-visible{outline:none}",
+  ".leaflet-marker-icon:focus-visible>span{outline:3px solid #047857;outline-offset:2px}",
 ].join("\n");
 
 // Quoted strings and template-literal text; deliberately loose, since twind drops non-classes.

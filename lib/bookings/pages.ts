@@ -5,7 +5,8 @@ import { findCity } from "../cities.ts";
 import { NotFoundError } from "../errors.ts";
 import { getHost } from "../hosts/repo.ts";
 import type { CancellationPolicy } from "../kitchens/policy.ts";
-import { getKitchen } from "../kitchens/repo.ts";
+import { getKitchen, getPlaceSecret } from "../kitchens/repo.ts";
+import { type PlaceView, placeView } from "../kitchens/place.ts";
 import type { Kitchen } from "../kitchens/schema.ts";
 import { listBookingsByHost, listBookingsByRenter } from "./repo.ts";
 import { bookingCalendar, icsFileName } from "./ics.ts";
@@ -56,6 +57,8 @@ export interface BookingView {
   accessCode: string | null;
   /** The full address and a directions link, once the booking is confirmed. */
   address: { text: string; directionsUrl: string } | null;
+  /** Where the kitchen is: the approximate circle, or the pin once confirmed. */
+  place: PlaceView;
   /** What cancelling now would refund, when the viewer may cancel. */
   cancel: CancelOffer | null;
   /** The renter may still pay: the hold has not lapsed. */
@@ -111,9 +114,10 @@ export async function loadBookingPage(
   now: number,
 ): Promise<BookingView> {
   const booking = await getBookingFor(kv, id, viewer);
-  const [kitchen, host] = await Promise.all([
+  const [kitchen, host, secret] = await Promise.all([
     getKitchen(kv, booking.kitchenId),
     getHost(kv, booking.hostId),
+    getPlaceSecret(kv),
   ]);
   if (!kitchen) throw new NotFoundError("We could not find that kitchen.");
   // The form posts to the booking's own route, which serves its two sides;
@@ -137,6 +141,7 @@ export async function loadBookingPage(
     address: confirmed
       ? { text: address, directionsUrl: directionsUrl(address) }
       : null,
+    place: placeView(kitchen, confirmed, secret),
     canPay: booking.status === "held" && booking.renterId === viewer.id &&
       (booking.holdExpiresAt ?? 0) > now,
     canWithdraw: booking.status === "requested" &&

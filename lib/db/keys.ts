@@ -86,6 +86,17 @@ export const keys = {
    * so a hold that checks it sees any concurrent decision.
    */
   permitStanding: (kitchenId: string) => ["kitchen_permits", kitchenId],
+  // Place (DESIGN §17): listed kitchens by the geohash cell of their pin
+  // (lib/place/cells.ts), by price within a cell, for radius search.
+  kitchensByCell: (cell: string, priceCents: number, id: string) => [
+    "kitchens_by_cell",
+    cell,
+    priceCents,
+    id,
+  ],
+  kitchensByCellPrefix: (cell: string) => ["kitchens_by_cell", cell],
+  /** The deployment's secret for approximate locations (lib/place/approx.ts). */
+  placeSecret: () => ["place_secret"],
 
   // owner: lib/hosts (lib/hosts/repo.ts)
   // Host profiles and payout accounts.

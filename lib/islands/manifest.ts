@@ -3,6 +3,8 @@ export interface AssetManifest {
   /** computeInputsHash() at build time, so `--if-stale` can skip unchanged builds. */
   inputsHash: string;
   css: string;
+  /** Leaflet's stylesheet, linked only by pages with a map. */
+  mapCss?: string;
   boot: string;
   /** Chunks the boot module imports statically (so they can be preloaded with it). */
   bootImports?: string[];

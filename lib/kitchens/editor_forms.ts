@@ -10,6 +10,7 @@ import { CITY_SLUGS, findCity } from "../cities.ts";
 import { CANCELLATION_POLICIES } from "./policy.ts";
 import type { KitchenInput } from "./schema.ts";
 import type { EditSection } from "./listings.ts";
+import type { LocationInput } from "./place.ts";
 import { EQUIPMENT_IDS, STORAGE_IDS } from "./vocabulary.ts";
 
 const whole = (label: string, min: number, max: number) =>
@@ -17,10 +18,6 @@ const whole = (label: string, min: number, max: number) =>
     .transform(Number).pipe(
       z.number().min(min, `Use at least ${min}`).max(max, `Use at most ${max}`),
     );
-
-const decimal = (label: string, min: number, max: number) =>
-  z.string().trim().regex(/^-?\d+(\.\d+)?$/, `Enter ${label} as a number`)
-    .transform(Number).pipe(z.number().min(min).max(max));
 
 /** "$45", "45.5" or "45.50" dollars → 4550 cents. */
 const dollars = (label: string, min: number) =>
@@ -56,22 +53,42 @@ export const SECTION_FORMS = {
     "address.postalCode": z.string(),
     timeZone: z.string(),
     zoningDistrict: z.string().default(""),
-    lat: decimal("the latitude", -90, 90),
-    lng: decimal("the longitude", -180, 180),
-  }).transform((f) => ({
-    address: {
-      line1: f["address.line1"],
-      neighborhood: f["address.neighborhood"],
-      city: f["address.city"],
-      state: f["address.state"],
-      postalCode: f["address.postalCode"],
-    },
-    // Empty means the city's own zone, which is nearly always right.
-    timeZone: f.timeZone.trim() || findCity(f["address.city"])!.timeZone,
-    zoningDistrict: f.zoningDistrict.trim().toUpperCase(),
-    lat: f.lat,
-    lng: f.lng,
-  })),
+    // The map's pin (islands/PinPicker.tsx); absent without JavaScript.
+    pinLat: z.string().default(""),
+    pinLng: z.string().default(""),
+  }).transform((f, ctx): LocationInput => {
+    const coordinate = (v: string, max: number) => {
+      const n = /^-?\d{1,3}(\.\d{1,9})?$/.test(v.trim()) ? Number(v) : NaN;
+      return Math.abs(n) <= max ? n : NaN;
+    };
+    let pin: LocationInput["pin"] = null;
+    if (f.pinLat.trim() !== "" || f.pinLng.trim() !== "") {
+      const lat = coordinate(f.pinLat, 90);
+      const lng = coordinate(f.pinLng, 180);
+      if (Number.isNaN(lat) || Number.isNaN(lng)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["pin"],
+          message: "The pin's position was not understood; move it again",
+        });
+        return z.NEVER;
+      }
+      pin = { lat, lng };
+    }
+    return {
+      address: {
+        line1: f["address.line1"],
+        neighborhood: f["address.neighborhood"],
+        city: f["address.city"],
+        state: f["address.state"],
+        postalCode: f["address.postalCode"],
+      },
+      // Empty means the city's own zone, which is nearly always right.
+      timeZone: f.timeZone.trim() || findCity(f["address.city"])!.timeZone,
+      zoningDistrict: f.zoningDistrict.trim().toUpperCase(),
+      pin,
+    };
+  }),
   features: z.object({
     equipment: z.array(z.enum(EQUIPMENT_IDS, "Choose from the list")),
     storage: z.array(z.enum(STORAGE_IDS, "Choose from the list")),
@@ -173,8 +190,6 @@ export function formValues(
         "address.postalCode": v.address?.postalCode ?? "",
         timeZone: v.timeZone ?? "",
         zoningDistrict: v.zoningDistrict ?? "",
-        lat: s(v.lat),
-        lng: s(v.lng),
       };
     case "features":
       return {

@@ -43,6 +43,8 @@ import {
 } from "./schema.ts";
 import type { KitchenStatus } from "./vocabulary.ts";
 import { fieldErrors } from "../forms.ts";
+import { gazetteer } from "../place/gazetteer.ts";
+import { locateListing, type LocationInput } from "./place.ts";
 
 export const EDIT_SECTIONS = [
   "basics",
@@ -283,7 +285,7 @@ export async function createDraft(
  * Saves one section: validated by the section's schema, and for a kitchen
  * already published, by the whole kitchen schema too. Returns the listing.
  */
-export function saveSection(
+export async function saveSection(
   kv: Deno.Kv,
   id: string,
   editor: Editor,
@@ -291,7 +293,20 @@ export function saveSection(
   input: unknown,
   now: number,
 ): Promise<Listing> {
-  return updateSection(kv, id, editor, section, () => input, now);
+  if (section === "location") {
+    // The address gives the coordinates: from the offline gazetteer, or the
+    // host's pin (place.ts), judged against the values read on each attempt.
+    const gaz = await gazetteer();
+    return await updateSection(
+      kv,
+      id,
+      editor,
+      section,
+      (current) => locateListing(input as LocationInput, current, gaz),
+      now,
+    );
+  }
+  return await updateSection(kv, id, editor, section, () => input, now);
 }
 
 /**

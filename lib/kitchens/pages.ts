@@ -16,6 +16,7 @@ import type { Host } from "../hosts/schema.ts";
 import {
   countPublishedKitchensIn,
   getKitchens,
+  getPlaceSecret,
   getPublishedKitchen,
   isListed,
   listNewestKitchenIds,
@@ -26,9 +27,23 @@ import {
   type RankedOrder,
   type SearchHit,
   searchKitchens,
+  searchPool,
   type SearchResult,
 } from "./search.ts";
 import type { SearchQuery } from "./search_query.ts";
+import { gazetteer } from "../place/gazetteer.ts";
+import { formatMiles } from "../place/geo.ts";
+import { formatCents } from "../money.ts";
+import { kitchenPageHref, pickFromSearch } from "./pick.ts";
+import {
+  type PlaceProblem,
+  type PlaceView,
+  placeView,
+  publicPoint,
+  resolveCentre,
+  type SearchCentre,
+} from "./place.ts";
+import { nearMapHits, searchNear } from "./radius_search.ts";
 
 /**
  * What the home page shows: the newest kitchens and how many each city has.
@@ -89,6 +104,8 @@ export interface KitchenPage {
   today: string;
   lastDate: string;
   slots: BookableStart[];
+  /** Where renters see it: the approximate circle (the page is public). */
+  place: PlaceView;
 }
 
 /**
@@ -108,13 +125,15 @@ export async function loadKitchenPage(
   const today = localToday(kitchen.timeZone, now);
   const lastDate = lastBookableDate(kitchen, today);
   const bookable = isListed(kitchen);
-  const [host, { date, slots }] = await Promise.all([
+  const [host, { date, slots }, secret] = await Promise.all([
     getHost(kv, kitchen.hostId),
     bookable
       ? pickDay(kv, kitchen, dateParam, today, now)
       : { date: parseDate(dateParam) ?? today, slots: [] },
+    getPlaceSecret(kv),
   ]);
-  return { kitchen, host, bookable, date, today, lastDate, slots };
+  const place = placeView(kitchen, false, secret);
+  return { kitchen, host, bookable, date, today, lastDate, slots, place };
 }
 
 /** The `?date=` asked for, undefined when none; a ValidationError when not a date. */
@@ -148,9 +167,42 @@ async function pickDay(
   return { date, slots: await daySlots(kv, kitchen, date, now) };
 }
 
+/** A kitchen on the search page's map: at its approximate place, never its pin. */
+export interface MapPoint {
+  id: string;
+  title: string;
+  /** "$45". */
+  price: string;
+  lat: number;
+  lng: number;
+  /** The kitchen page, opened on the hours searched. */
+  href: string;
+  /** "1.2 mi" from a distance search's centre, or null. */
+  distance: string | null;
+}
+
+/** At most this many kitchens go on a search's map (found by price, as the list's first pages). */
+export const MAP_POINTS = 150;
+
+/** What /search shows. */
+export interface SearchPageData {
+  city: City | undefined;
+  /** Null when `q` names a city we don't serve, or a place we can't find. */
+  result: SearchResult | null;
+  /** The distance search's centre, if it has one. */
+  centre: SearchCentre | null;
+  /** Why the place asked for could not be found (a 404 page says so). */
+  placeProblem: PlaceProblem | null;
+  /** The map's kitchens, when the map is open. */
+  map: MapPoint[] | null;
+}
+
 /**
  * The search page for `q`: the city searched and the matching kitchens, or
- * no result when `q` names a city we don't serve (the page says so).
+ * no result when `q` names a city we don't serve or a place the gazetteer
+ * does not know (the page says so). With a place, the search is by
+ * distance (radius_search.ts); with the map open, it also finds the map's
+ * kitchens.
  */
 export async function loadSearchPage(
   kv: Deno.Kv,
@@ -158,8 +210,59 @@ export async function loadSearchPage(
   now: number,
   /** How `sort=rating` ranks (lib/reviews); without it, by price. */
   ranked?: RankedOrder,
-): Promise<{ city: City | undefined; result: SearchResult | null }> {
+): Promise<SearchPageData> {
   const city = q.city ? findCity(q.city) : undefined;
-  if (q.city && !city) return { city, result: null };
-  return { city, result: await searchKitchens(kv, q, now, ranked) };
+  const none = { centre: null, placeProblem: null, map: null };
+  if (q.city && !city) return { city, result: null, ...none };
+  const asked = q.near !== undefined || q.lat !== undefined;
+  const resolved = asked ? resolveCentre(q, await gazetteer()) : null;
+  if (resolved && "title" in resolved) {
+    return { city, result: null, ...none, placeProblem: resolved };
+  }
+  const centre = resolved;
+  const [result, map] = await Promise.all([
+    centre
+      ? searchNear(kv, q, centre, now)
+      : searchKitchens(kv, q, now, ranked),
+    q.view === "map" ? mapHits(kv, q, centre, now) : null,
+  ]);
+  return {
+    city,
+    result,
+    centre,
+    placeProblem: null,
+    map: map && await mapPoints(kv, q, map),
+  };
+}
+
+function mapHits(
+  kv: Deno.Kv,
+  q: SearchQuery,
+  centre: SearchCentre | null,
+  now: number,
+): Promise<SearchHit[]> {
+  const first = { ...q, cursor: undefined };
+  return centre
+    ? nearMapHits(kv, first, centre, MAP_POINTS, now)
+    : searchPool(kv, first, MAP_POINTS, now);
+}
+
+async function mapPoints(
+  kv: Deno.Kv,
+  q: SearchQuery,
+  hits: SearchHit[],
+): Promise<MapPoint[]> {
+  const secret = await getPlaceSecret(kv);
+  return hits.map(({ kitchen: k, slot, distanceMiles }) => {
+    const at = publicPoint(k, secret);
+    return {
+      id: k.id,
+      title: k.title,
+      price: formatCents(k.hourlyPriceCents),
+      lat: Math.round(at.lat * 1e5) / 1e5,
+      lng: Math.round(at.lng * 1e5) / 1e5,
+      href: kitchenPageHref(k.id, pickFromSearch(q, k, slot)),
+      distance: distanceMiles === undefined ? null : formatMiles(distanceMiles),
+    };
+  });
 }

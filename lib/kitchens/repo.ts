@@ -9,6 +9,7 @@ import { ConflictError, NotFoundError } from "../errors.ts";
 import { newId } from "../ids.ts";
 import type { Interval } from "./availability.ts";
 import { getHostFresh } from "../hosts/repo.ts";
+import { cellOf } from "../place/cells.ts";
 import type {
   DraftRecord,
   Kitchen,
@@ -42,6 +43,7 @@ export function searchIndexKeys(k: Kitchen): Deno.KvKey[] {
     keys.kitchensByCreated(city, k.id),
     keys.kitchensByCreated(ALL_CITIES, k.id),
     ...features.map((f) => keys.kitchensByFeature(city, f, price, k.id)),
+    keys.kitchensByCell(cellOf(k), price, k.id),
   ];
 }
 
@@ -629,4 +631,85 @@ export async function viewOccupancy(
     return (await listOccupancy(kv, k.id, from, to)).filter(live);
   }
   return window.busy.filter((b) => b.start < to && b.end > from && live(b));
+}
+
+// ---------------------------------------------------------------------------
+// Place (DESIGN §17): the cell index and the approximate-location secret
+
+/** Where a walk of one cell's index resumes: strictly after this entry. */
+export interface CellPosition {
+  priceCents: number;
+  id: string;
+}
+
+/**
+ * Up to `limit` entries of one cell's index, by price then id, within a
+ * price range (cents, inclusive) and after `after`.
+ */
+export async function listCellIndex(
+  kv: Deno.Kv,
+  cell: string,
+  range: { minCents: number; maxCents: number } | null,
+  after: CellPosition | null,
+  limit: number,
+): Promise<CellPosition[]> {
+  const prefix = keys.kitchensByCellPrefix(cell);
+  const start: Deno.KvKey = after
+    // A key sorts before its extensions, so the id plus NUL is just past it.
+    ? [...prefix, after.priceCents, `${after.id}\u0000`]
+    : range
+    ? [...prefix, range.minCents]
+    : prefix;
+  const selector: Deno.KvListSelector = range
+    ? { start, end: [...prefix, range.maxCents + 1] }
+    : after
+    ? { prefix, start }
+    : { prefix };
+  const out: CellPosition[] = [];
+  const iter = kv.list<string>(selector, { limit, batchSize: limit });
+  for await (const e of iter) {
+    out.push({ priceCents: e.key[2] as number, id: e.value });
+  }
+  return out;
+}
+
+/** Migration: the place index entries of kitchens listed before distance search. */
+export const kitchenCellsMigration: MigrationStep<Kitchen> = {
+  prefix: keys.kitchensPrefix(),
+  migrate: (atomic, e) => {
+    const k = e.value;
+    if (!isListed(k)) return;
+    atomic.set(keys.kitchensByCell(cellOf(k), k.hourlyPriceCents, k.id), k.id);
+  },
+};
+
+const secrets = new WeakMap<Deno.Kv, Promise<Uint8Array>>();
+
+/**
+ * The deployment's secret for approximate locations: 32 random bytes made
+ * by whichever instance asks first (checked absent, so every instance ends
+ * up with the same), then kept in memory.
+ */
+export function getPlaceSecret(kv: Deno.Kv): Promise<Uint8Array> {
+  let found = secrets.get(kv);
+  if (!found) {
+    found = readOrMakeSecret(kv).catch((err) => {
+      secrets.delete(kv);
+      throw err;
+    });
+    secrets.set(kv, found);
+  }
+  return found;
+}
+
+async function readOrMakeSecret(kv: Deno.Kv): Promise<Uint8Array> {
+  const key = keys.placeSecret();
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const entry = await kv.get<Uint8Array>(key);
+    if (entry.value) return entry.value;
+    const made = crypto.getRandomValues(new Uint8Array(32));
+    const res = await kv.atomic().check(entry).set(key, made).commit();
+    if (res.ok) return made;
+  }
+  throw new ConflictError("Could not set up approximate locations; try again.");
 }

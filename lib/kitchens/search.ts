@@ -41,6 +41,8 @@ export interface SearchHit {
   kitchen: Kitchen;
   /** The slot that matched the requested date/time, or the next free one. */
   slot: BookableStart | null;
+  /** From a distance search's centre to the kitchen's approximate place (place.ts). */
+  distanceMiles?: number;
   /** Its reviews' average (one decimal) and count, when a higher domain adds them (lib/reviews). */
   rating?: { average: number; count: number } | null;
 }
@@ -154,11 +156,12 @@ function hasOnlyCityFilter(q: SearchQuery): boolean {
 }
 
 /** What a dated search asks of each kitchen, as a free-time memo's question. */
-function matchQuestion(q: SearchQuery): string {
+export function matchQuestion(q: SearchQuery): string {
   return `match|${q.date}|${q.start ?? ""}|${q.end ?? ""}|${q.hours ?? ""}`;
 }
 
-async function slotFor(
+/** Whether a kitchen has the hours a search asks for, and which slot to show. */
+export async function slotFor(
   kv: Deno.Kv,
   k: Kitchen,
   q: SearchQuery,
@@ -291,6 +294,26 @@ async function scan(
   }
   const exhausted = scanned < MAX_SCAN;
   return { hits, truncated: !exhausted && hits.length < want, lastCursor };
+}
+
+/**
+ * Up to `want` matches in price order, from the start of the index: the
+ * kitchens a search's map shows (radius_search.ts has the place-index one).
+ */
+export async function searchPool(
+  kv: Deno.Kv,
+  q: SearchQuery,
+  want: number,
+  now: number,
+): Promise<SearchHit[]> {
+  const { hits } = await scan(
+    kv,
+    { ...q, sort: "price" },
+    want,
+    undefined,
+    now,
+  );
+  return hits.map(({ kitchen, slot }) => ({ kitchen, slot }));
 }
 
 export async function searchKitchens(

@@ -3,9 +3,17 @@ import { matchCity } from "../cities.ts";
 import { choicesField, optionalField } from "../forms.ts";
 import { clockTime, localDate } from "./schema.ts";
 import { EQUIPMENT_IDS, STORAGE_IDS } from "./vocabulary.ts";
+import { inUnitedStates } from "../place/geo.ts";
+import { NEAR_HINT, parseNear } from "../place/near.ts";
 
 /** "rating" is ranked by lib/reviews (search.ts `RankedOrder`); price otherwise. */
-export const SORTS = ["price", "newest", "soonest", "rating"] as const;
+export const SORTS = [
+  "price",
+  "newest",
+  "soonest",
+  "rating",
+  "distance",
+] as const;
 export type Sort = typeof SORTS[number];
 
 const dollars = z.coerce.number({ error: "Enter a price in dollars" })
@@ -36,12 +44,68 @@ export const searchQuery = z.object({
   storage: choicesField(STORAGE_IDS, "Unknown storage type").default([]),
   sort: optionalField(
     z.enum(SORTS, {
-      error: "Sort by price, newest, soonest available or rating",
+      error:
+        "Sort by price, newest, soonest available, rating or nearest first",
     }),
   ).transform((v) => v ?? "price"),
   cursor: optionalField(
     z.string().max(400).regex(/^[A-Za-z0-9_\-:=]*$/, "Invalid page link"),
   ),
+  // Place (issue 20): a ZIP or "City, ST", or a point (near me, the map).
+  near: optionalField(
+    z.string().max(80, NEAR_HINT).refine(
+      (v) => parseNear(v) !== null,
+      NEAR_HINT,
+    ),
+  ),
+  lat: optionalField(
+    z.coerce.number({ error: "Enter a latitude in degrees" })
+      .min(-90, "A latitude is between -90 and 90")
+      .max(90, "A latitude is between -90 and 90"),
+  ),
+  lng: optionalField(
+    z.coerce.number({ error: "Enter a longitude in degrees" })
+      .min(-180, "A longitude is between -180 and 180")
+      .max(180, "A longitude is between -180 and 180"),
+  ),
+  radius: optionalField(
+    z.coerce.number({ error: "Enter a distance in miles" })
+      .int("Enter whole miles, from 1 to 50")
+      .min(1, "Search at least 1 mile around")
+      .max(50, "Search at most 50 miles around"),
+  ),
+  /** Whose point lat/lng is: the renter's location, or the map's centre. */
+  from: optionalField(z.enum(["me", "map"])),
+  /** "map": the map beside the list (its script loads only then). */
+  view: optionalField(z.enum(["map"], { error: "Unknown view" })),
+  /** "1": the renter asked for their location; the map asks the browser. */
+  locate: optionalField(z.enum(["1"])),
+}).superRefine((q, ctx) => {
+  if ((q.lat === undefined) !== (q.lng === undefined)) {
+    ctx.addIssue({
+      code: "custom",
+      path: [q.lat === undefined ? "lat" : "lng"],
+      message: "Give both a latitude and a longitude",
+    });
+  } else if (
+    q.lat !== undefined && q.lng !== undefined &&
+    !inUnitedStates({ lat: q.lat, lng: q.lng })
+  ) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["lat"],
+      message:
+        "That point is outside the United States; Prep lists kitchens in the US only",
+    });
+  }
+  if (q.sort === "distance" && !q.near && q.lat === undefined) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["sort"],
+      message:
+        "Nearest first needs a place: enter a ZIP code or a city and state",
+    });
+  }
 }).superRefine((q, ctx) => {
   if (
     q.minPrice !== undefined && q.maxPrice !== undefined &&
@@ -100,8 +164,9 @@ export function searchHref(
 
 /**
  * How many filters a search sets, for the phone's "Filters (n)" button:
- * the city, the date, the time (a start and end, or a number of hours),
- * the price range and each equipment and storage choice count once each;
+ * the city, the place (near a ZIP, a town or a point), the date, the time
+ * (a start and end, or a number of hours), the price range and each
+ * equipment and storage choice count once each;
  * the sort order is no filter. `q` is a parsed query or, for a refused
  * one, the fields as typed (lists joined by commas).
  */
@@ -119,6 +184,7 @@ export function filterCount(
   };
   return [
     given("city"),
+    given("near") || given("lat"),
     given("date"),
     given("start") || given("end") || given("hours"),
     given("minPrice") || given("maxPrice"),

@@ -5,10 +5,10 @@
  * those with at least three before the rest, then every other match by
  * price). Display only: everything here reads through the read cache.
  */
-import type { City } from "../cities.ts";
 import { ALL_CITIES } from "../db/keys.ts";
 import type { Kitchen } from "../kitchens/schema.ts";
-import type { RankedOrder, SearchResult } from "../kitchens/search.ts";
+import type { SearchPageData } from "../kitchens/pages.ts";
+import type { RankedOrder } from "../kitchens/search.ts";
 import type { SearchQuery } from "../kitchens/search_query.ts";
 import { loadSearchPageFor } from "../saved/saving.ts";
 import { ratingIndexSelector, viewKitchenRatings } from "./repo.ts";
@@ -48,11 +48,7 @@ export async function loadRatedSearchPage(
   q: SearchQuery,
   now: number,
   viewerId: string | null,
-): Promise<{
-  city: City | undefined;
-  result: SearchResult | null;
-  saved: string[] | null;
-}> {
+): Promise<SearchPageData & { saved: string[] | null }> {
   const page = await loadSearchPageFor(kv, q, now, viewerId, ratingOrder(kv));
   if (!page.result) return page;
   const ratings = await viewKitchenRatings(

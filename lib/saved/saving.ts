@@ -3,10 +3,9 @@
  * the page a signed-out visitor comes back to after logging in, the
  * signed-in search page's hearts and the list at /saved.
  */
-import type { City } from "../cities.ts";
 import { NotFoundError } from "../errors.ts";
 import { nextFreeDay } from "../kitchens/free_time.ts";
-import { loadSearchPage } from "../kitchens/pages.ts";
+import { loadSearchPage, type SearchPageData } from "../kitchens/pages.ts";
 import {
   getKitchen,
   getKitchens,
@@ -14,7 +13,7 @@ import {
   isListed,
 } from "../kitchens/repo.ts";
 import type { Kitchen } from "../kitchens/schema.ts";
-import type { RankedOrder, SearchResult } from "../kitchens/search.ts";
+import type { RankedOrder } from "../kitchens/search.ts";
 import type { SearchQuery } from "../kitchens/search_query.ts";
 import {
   addSavedKitchen,
@@ -100,11 +99,7 @@ export async function loadSearchPageFor(
   viewerId: string | null,
   /** A ranking from a domain above (reviews' rating sort). */
   ranked?: RankedOrder,
-): Promise<{
-  city: City | undefined;
-  result: SearchResult | null;
-  saved: string[] | null;
-}> {
+): Promise<SearchPageData & { saved: string[] | null }> {
   const page = await loadSearchPage(kv, q, now, ranked);
   if (!viewerId) return { ...page, saved: null };
   const ids = page.result?.hits.map((h) => h.kitchen.id) ?? [];

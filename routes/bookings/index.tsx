@@ -257,6 +257,7 @@ bookings.get(`/:id{${ID_PATTERN}}`, async (c) => {
       reviewNotice={reviewNotice(readNotice(c))}
       confirming={confirming}
       now={now}
+      tiles={c.var.services.mapTiles}
     >
       <MoveSection view={view} notice={notice} now={now} />
     </BookingPage>,

@@ -72,13 +72,36 @@ export interface TestServer {
   [Symbol.asyncDispose](): Promise<void>;
 }
 
-/** Serves `app` (e.g. a Hono app) on a random local port. */
+/**
+ * A map tile drawn here, since tests have no network: a grey square with a
+ * grid and its own address, so a screenshot shows where tiles join.
+ */
+export function testTile(path: string): Response {
+  const name = path.slice("/test-tiles/".length).replace(/\.svg$/, "")
+    .replace(/[^0-9/]/g, "");
+  const svg =
+    `<svg xmlns="http://www.w3.org/2000/svg" width="256" height="256" viewBox="0 0 256 256">` +
+    `<rect width="256" height="256" fill="#e7e5e4"/>` +
+    `<path d="M0 .5H256M.5 0V256M0 128H256M128 0V256" stroke="#d6d3d1" stroke-width="1"/>` +
+    `<text x="8" y="20" font-family="sans-serif" font-size="12" fill="#78716c">${name}</text></svg>`;
+  return new Response(svg, {
+    headers: {
+      "Content-Type": "image/svg+xml",
+      "Cache-Control": "public, max-age=3600",
+    },
+  });
+}
+
+/** Serves `app` (e.g. a Hono app) on a random local port, and map tiles under /test-tiles/. */
 export function startServer(
   app: { fetch: (req: Request) => Response | Promise<Response> },
 ) {
   const server = Deno.serve(
     { hostname: "127.0.0.1", port: 0, onListen() {} },
-    (req) => app.fetch(req),
+    (req) => {
+      const path = new URL(req.url).pathname;
+      return path.startsWith("/test-tiles/") ? testTile(path) : app.fetch(req);
+    },
   );
   const shutdown = () => server.shutdown();
   return {

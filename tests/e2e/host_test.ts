@@ -173,8 +173,6 @@ browserTest(
       await main.getByLabel("City").selectOption("chicago");
       await main.getByLabel("State").fill("IL");
       await main.getByLabel("ZIP code").fill("60640");
-      await main.getByLabel("Latitude").fill("41.96");
-      await main.getByLabel("Longitude").fill("-87.66");
       await save("location");
       await audit(page, "/host/kitchens/:id/edit/location (saved)");
       await next("Equipment and storage", /\/edit\/features$/);

@@ -941,6 +941,54 @@ Deno.test("admin matrix: every staff and document route gives each visitor exact
           admin: 404,
         },
       },
+      // Issue 20: the location section with the map's pin, and the search map.
+      {
+        method: "GET",
+        path: `/host/kitchens/${ids.kitchenA}/edit/location`,
+        expect: {
+          anonymous: 303,
+          renter: 403,
+          hostA: 200,
+          hostB: 404,
+          support: 200,
+          admin: 200,
+        },
+      },
+      {
+        method: "POST",
+        path: `/host/kitchens/${ids.kitchenA}/edit/location`,
+        form: {
+          "address.line1": "1 Test St",
+          "address.neighborhood": "Wicker Park",
+          "address.city": "chicago",
+          "address.state": "IL",
+          "address.postalCode": "60622",
+          timeZone: "",
+          pinLat: "41.902100",
+          pinLng: "-87.680100",
+        },
+        expect: {
+          anonymous: 303,
+          renter: 403,
+          hostA: 303,
+          hostB: 404,
+          support: 403,
+          // Admins may change a host's listing (audited).
+          admin: 303,
+        },
+      },
+      {
+        method: "GET",
+        path: "/search?near=60622&radius=5&view=map",
+        expect: {
+          anonymous: 200,
+          renter: 200,
+          hostA: 200,
+          hostB: 200,
+          support: 200,
+          admin: 200,
+        },
+      },
 
       // Standing bookings (issue 19): the preview, a series' pages and
       // .ics for its renter, its host and staff (404 to anyone else), the

@@ -1053,6 +1053,28 @@ function routes(
           cursor: () => b.g.chars(b.g.int(10, 60), LETTERS + "_-:="),
         }, ["equipment", "storage"]),
     },
+    // Issue 20: distance search and the map view.
+    {
+      method: "GET",
+      route: "/search (near)",
+      places: ["query", "query", "query"],
+      build: (b) =>
+        "/search" +
+        b.query({
+          near: () =>
+            b.g.pick(["60614", "99701", "00000", "Chicago, IL", "Springfield"]),
+          radius: () => String(b.g.int(0, 60)),
+          lat: () => String(b.g.int(18, 72) + b.g.int(0, 99) / 100),
+          lng: () => String(-b.g.int(66, 180) - b.g.int(0, 99) / 100),
+          from: () => b.g.pick(["me", "map"]),
+          view: () => "map",
+          locate: () => "1",
+          date: () => futureDate(b.g),
+          minPrice: () => String(b.g.int(0, 50)),
+          sort: () => b.g.pick(["price", "distance", "soonest", "newest"]),
+          cursor: () => b.g.pick(["m4000:01JZZZZZZZZZZZZZZZZZZZZZZZ", "o12"]),
+        }),
+    },
     idRoute(
       "/kitchens/:id",
       "/kitchens/",

@@ -35,8 +35,6 @@ const GOOD: Record<string, Record<string, string | string[]>> = {
     "address.state": "IL",
     "address.postalCode": "60640",
     timeZone: "",
-    lat: "41.97",
-    lng: "-87.67",
   },
   features: { equipment: ["convection_oven", "stand_mixer"], storage: ["dry"] },
   hours: {
@@ -229,7 +227,11 @@ Deno.test("listings: bad input re-renders the section with field errors and chan
       { ...GOOD.location, "address.city": "atlantis" },
       /Choose a city we serve/,
     ],
-    ["location", { ...GOOD.location, lat: "north" }, /latitude as a number/],
+    [
+      "location",
+      { ...GOOD.location, pinLat: "north", pinLng: "-87.67" },
+      /pin's position was not understood/,
+    ],
     [
       "location",
       { ...GOOD.location, timeZone: "Mars/Olympus" },

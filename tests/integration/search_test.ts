@@ -126,7 +126,8 @@ const bad: { query: string; message: RegExp }[] = [
   { query: "equipment=laser", message: /Unknown equipment/ },
   {
     query: "sort=random",
-    message: /Sort by price, newest, soonest available or rating/,
+    message:
+      /Sort by price, newest, soonest available, rating or nearest first/,
   },
   { query: "start=10:00&end=12:00", message: /Pick a date to search by time/ },
   {

@@ -35,6 +35,8 @@ const TIERS: Record<string, number> = {
   // Figures' counters (lib/metrics): summed in the atomics of the events
   // every domain writes, so below them all.
   metrics: -1,
+  // Geometry, the ZIP gazetteer, tiles and the browser's maps (issue 20).
+  place: -1,
   "(root)": -1,
   kitchens: 0,
   accounts: 0,

@@ -18,6 +18,8 @@ export const MIGRATION_NAMES = [
   "document_figures",
   /** 6: jobs in dead letters before the figures: their count. */
   "dead_letter_figures",
+  /** 7: kitchens listed before distance search: their place index entry. */
+  "kitchens_by_cell",
 ] as const;
 export type MigrationName = typeof MIGRATION_NAMES[number];
 

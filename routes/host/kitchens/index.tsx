@@ -177,6 +177,10 @@ function renderSection(
       saved={saved}
       warnings={warnings}
       fees={c.var.services.fees}
+      map={{
+        tiles: c.var.services.mapTiles,
+        cssHref: c.var.manifest.mapCss ?? "",
+      }}
     />,
     status,
   );
