@@ -4,7 +4,7 @@ import { formatDayTime } from "../lib/format.ts";
 import type { Kitchen } from "../lib/kitchens/schema.ts";
 import { EQUIPMENT } from "../lib/kitchens/vocabulary.ts";
 import { formatCents } from "../lib/money.ts";
-import SaveHeart from "../islands/SaveHeart.tsx";
+import { Heart } from "./Heart.tsx";
 
 /** A card's heart (lib/saved): the viewer's state and the page to come back to. */
 export interface CardSave {
@@ -96,7 +96,7 @@ export function KitchenCard(
       {save && (
         // Beside the link, not in it: a button inside a link is neither.
         <div class="absolute right-3 top-3">
-          <SaveHeart
+          <Heart
             kitchenId={k.id}
             title={k.title}
             look="card"

@@ -18,7 +18,7 @@ import { pickerDay } from "../lib/kitchens/slot_view.ts";
 import { type WeekView, weekView } from "../lib/kitchens/week_view.ts";
 import { BookWeeklyCard } from "./SeriesAskPage.tsx";
 import AvailabilityPicker from "../islands/AvailabilityPicker.tsx";
-import SaveHeart from "../islands/SaveHeart.tsx";
+import { Heart } from "./Heart.tsx";
 import type { SavedState } from "../lib/saved/schema.ts";
 import { DocumentNeeds } from "./DocumentStates.tsx";
 import { AskHost } from "./MessagesPages.tsx";
@@ -231,7 +231,7 @@ export function PublicKitchenPage(
         place={data.place}
         tiles={tiles}
         save={
-          <SaveHeart
+          <Heart
             kitchenId={k.id}
             title={k.title}
             saved={data.saved === true}

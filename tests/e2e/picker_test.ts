@@ -277,13 +277,15 @@ browserTest(
         await page.locator("[data-testid=not-bookable]").innerText(),
         /This kitchen is renewing a permit; it is not taking bookings right now\./,
       );
-      // No picker; the heart (saved kitchens) is its only island.
+      // No picker; a visitor's heart (saved kitchens) is a plain form, so
+      // the page has no island at all.
       assert.deepEqual(
         await page.locator("prep-island").evaluateAll((els) =>
           els.map((e) => e.getAttribute("data-island"))
         ),
-        ["SaveHeart"],
+        [],
       );
+      assert.equal(await page.locator(`#save-${renewing.id}`).count(), 1);
       await assertAccessible(page);
       assert.deepEqual(problems, []);
     } finally {
