@@ -221,6 +221,18 @@ export function Layout(
               </p>
             </div>
           </div>
+          <p class="mx-auto max-w-6xl px-4 pb-6 text-xs text-stone-600">
+            {/* The ZIP gazetteer's licence (CC BY 4.0) asks for this credit. */}
+            Place data from{" "}
+            <a href="https://www.geonames.org" class="underline">GeoNames</a>,
+            {" "}
+            <a
+              href="https://creativecommons.org/licenses/by/4.0/"
+              class="underline"
+            >
+              CC BY 4.0
+            </a>.
+          </p>
         </footer>
       </body>
     </html>

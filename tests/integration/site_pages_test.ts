@@ -36,7 +36,7 @@ const GOOD = {
   message: "My refund has not reached my card yet.\n\nCould you check it?",
 };
 
-Deno.test("site pages: every footer links Help, Contact, Terms and Privacy, and each page answers", async () => {
+Deno.test("site pages: every footer links Help, Contact, Terms and Privacy, credits the place data, and each page answers", async () => {
   const t = await testApp();
   try {
     for (const path of ["/", "/search", "/help", "/no/such/page"]) {
@@ -45,6 +45,13 @@ Deno.test("site pages: every footer links Help, Contact, Terms and Privacy, and 
       for (const href of ["/help", "/contact", "/terms", "/privacy"]) {
         assert.match(footer, new RegExp(`href="${href}"`), `${path} ${href}`);
       }
+      // The ZIP gazetteer's licence (GeoNames, CC BY 4.0) wants its credit.
+      assert.match(
+        visibleText(footer),
+        /Place data from GeoNames\s*,\s*CC BY 4\.0\s*\./,
+        path,
+      );
+      assert.match(footer, /href="https:\/\/www\.geonames\.org"/);
     }
     for (
       const [path, heading] of [
