@@ -48,6 +48,7 @@ import {
   BOOKING_REMINDER_JOB,
   CALENDAR_CLEANUP_JOB,
   CALENDAR_SYNC_JOB,
+  CHECKOUT_EXPIRE_JOB,
   DOCUMENT_EXPIRY_JOB,
   DOCUMENT_REMINDER_JOB,
   DOCUMENTS_DECIDED_JOB,
@@ -79,6 +80,7 @@ import {
 } from "./bookings/series_dates.ts";
 import {
   chargeDate,
+  expireDateCheckout,
   OCCURRENCE_PURPOSE,
   settleDatePayment,
 } from "./payments/occurrences.ts";
@@ -288,6 +290,10 @@ function jobTable(s: Services): JobTable {
         })).min(1).max(10).optional(),
       }),
       run: (payload, ctx) => recordRefund(at(s), payload, ctx.jobId),
+    }),
+    [CHECKOUT_EXPIRE_JOB]: defineJob({
+      schema: z.object({ sessionId: z.string().min(1).max(255) }),
+      run: ({ sessionId }) => expireDateCheckout(at(s), sessionId),
     }),
     [REQUEST_TIMEOUT_JOB]: defineJob({
       schema: bookingJob,

@@ -24,6 +24,12 @@ export const RELEASE_AUTHORISATION_JOB = "payment.release_authorisation";
 
 export const REFUND_JOB = "booking.refund";
 
+/**
+ * Expires the Checkout a standing booking's date was left open on when the
+ * date is cancelled unpaid, so it cannot be paid; payload `{ sessionId }`.
+ */
+export const CHECKOUT_EXPIRE_JOB = "payment.checkout_expire";
+
 /** Checks a confirmed booking's documents a week ahead (lib/compliance/expiry.ts runs it). */
 export const BOOKING_COMPLIANCE_CHECK_JOB = "booking.compliance_check";
 
@@ -96,6 +102,7 @@ export type JobName =
   | typeof REQUEST_TIMEOUT_JOB
   | typeof RELEASE_AUTHORISATION_JOB
   | typeof REFUND_JOB
+  | typeof CHECKOUT_EXPIRE_JOB
   | typeof BOOKING_COMPLIANCE_CHECK_JOB
   | typeof CALENDAR_SYNC_JOB
   | typeof CALENDAR_CLEANUP_JOB

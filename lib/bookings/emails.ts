@@ -54,6 +54,7 @@ export function addBookingEmail(
     | "cancelled_host"
     | "reminder"
     | "refunded_late"
+    | "refunded_cancelled"
     | "request_sent"
     | "request_received"
     | "request_accepted"
@@ -246,6 +247,13 @@ export function addBookingEmail(
       heading: "Your payment came too late",
       paragraphs: [
         `Your payment for ${name} (${times}) arrived after the hold lapsed, and the time was booked by someone else. We refunded ${total} in full.`,
+      ],
+    },
+    refunded_cancelled: {
+      subject: `Payment refunded: ${name}`,
+      heading: "That date was already cancelled",
+      paragraphs: [
+        `Your payment for ${name} (${times}) arrived after the date was cancelled, so it is not booked. We refunded ${total} in full.`,
       ],
     },
     ...moveTexts(b, name, about ?? b.move ?? null),

@@ -59,6 +59,7 @@ import {
   BOOKING_COMPLETE_JOB,
   BOOKING_COMPLIANCE_CHECK_JOB,
   BOOKING_REMINDER_JOB,
+  CHECKOUT_EXPIRE_JOB,
   REFUND_JOB,
   REQUEST_TIMEOUT_JOB,
   REVIEW_WINDOW_OPEN_JOB,
@@ -280,11 +281,26 @@ export interface PaymentRefs {
   chargeId: string | null;
 }
 
+/**
+ * A payment for a standing booking's date cancelled before it was charged
+ * (the renter paid a fallback Checkout left open): nothing it could buy, so
+ * it is refunded. A second delivery of the same payment is not a new one.
+ */
+export function paidAfterCancel(b: Booking, refs: PaymentRefs): boolean {
+  return b.status === "cancelled" && b.charge !== undefined &&
+    !b.ledger.some((e) => e.kind === "charge") &&
+    refs.paymentIntentId !== null &&
+    refs.paymentIntentId !== b.payment.paymentIntentId;
+}
+
 export type ConfirmOutcome =
   | { kind: "confirmed"; booking: Booking }
   | { kind: "requested"; booking: Booking }
   | { kind: "unchanged"; booking: Booking }
-  /** Paid after the hold lapsed and the time was taken meanwhile: refund it. */
+  /**
+   * Paid after the hold lapsed and the time was taken meanwhile, or after
+   * the date was cancelled: refund it.
+   */
   | { kind: "lost"; booking: Booking };
 
 /**
@@ -307,6 +323,30 @@ export async function confirmPayment(
   const p = await parties(deps.kv, id);
   let outcome: ConfirmOutcome["kind"] = "unchanged";
   const booking = await changeBooking(deps, id, (b, days) => {
+    if (paidAfterCancel(b, refs)) {
+      outcome = "lost";
+      return {
+        booking: {
+          ...b,
+          payment: { ...b.payment, ...refs },
+          note:
+            "The payment arrived after this date was cancelled; it is refunded in full.",
+        },
+        extra: (atomic) => {
+          addAudit(atomic, {
+            actor,
+            action: "payment.arrived_late",
+            subject: { kind: "booking", id },
+            details: {
+              amountCents: b.quote.totalChargedCents,
+              provider: refs.provider,
+              outcome: "refund in full",
+            },
+          }, deps.now);
+          tellParties(atomic, deps, p, b, { renter: "refunded_cancelled" });
+        },
+      };
+    }
     if (
       b.status !== "held" && b.status !== "expired" && b.status !== "scheduled"
     ) {
@@ -708,6 +748,18 @@ export async function cancelBooking(
             renter: "cancelled_renter",
             host: "cancelled_host",
           });
+        }
+        // A date cancelled unpaid may have a Checkout open for it (its
+        // charge failed): closed, so the renter cannot pay for nothing.
+        if (
+          b.status === "scheduled" && b.payment.provider === "stripe" &&
+          b.payment.checkoutSessionId
+        ) {
+          addJob(atomic, {
+            id: `checkout-expire:${b.id}:${b.payment.checkoutSessionId}`,
+            type: CHECKOUT_EXPIRE_JOB,
+            payload: { sessionId: b.payment.checkoutSessionId },
+          }, { now: deps.now, wake: deps.mail.wake });
         }
         if (refund.refundCents > 0) {
           addJob(atomic, {

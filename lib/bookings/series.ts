@@ -642,16 +642,33 @@ async function releaseDates(
  * taken (re-checked when its hold had lapsed meanwhile, as a late payment
  * re-claims), its charge, release and document-reminder jobs written.
  */
+const TAKEN_AFTER_LAPSE =
+  "Someone else booked this date's time after your hold lapsed, so it is not part of your booking.";
+
 async function scheduleDate(
   deps: SeriesDeps,
   id: string,
+  /**
+   * The series had lapsed and its first date was paid late: the dates its
+   * lapse released are taken again where still free.
+   */
+  revive: boolean,
 ): Promise<Booking> {
   return await changeBooking(deps, id, (b, days): Change | null => {
-    if (b.status !== "held" && b.status !== "requested") return null;
+    const revived = revive && b.status === "expired";
+    if (b.status !== "held" && b.status !== "requested" && !revived) {
+      return null;
+    }
+    if (revived && b.start <= deps.now) return null;
     const mine = { ref: id, start: b.start, end: b.end, bufferMs: b.bufferMs };
     const taken = days.some((d) =>
       conflictsWith(d.claims, mine, deps.now).length > 0
     );
+    if (taken && revived) {
+      return b.note === TAKEN_AFTER_LAPSE
+        ? null
+        : { booking: { ...b, note: TAKEN_AFTER_LAPSE } };
+    }
     if (taken) {
       return {
         booking: {
@@ -784,7 +801,9 @@ export async function settleSeries(
   if (!target) return s;
   if (target === "active") {
     for (const b of await seriesBookings(deps.kv, s)) {
-      if (b.id !== lead!.id) await scheduleDate(deps, b.id);
+      if (b.id !== lead!.id) {
+        await scheduleDate(deps, b.id, s.status === "expired");
+      }
     }
   } else if (target === "requested") {
     for (const b of await seriesBookings(deps.kv, s)) {

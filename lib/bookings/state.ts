@@ -22,6 +22,9 @@
  *   scheduled --pay-->       confirmed   charged off-session (or on Checkout)
  *   scheduled --cancel-->    cancelled   nothing was charged, nothing refunded
  *   scheduled --expire-->    expired     still unpaid 24 hours before the start
+ *   expired   --schedule-->  scheduled   the first date was paid after the
+ *                                        series' hold lapsed: a date it
+ *                                        released is taken again if free
  *
  * The two `expired` rows exist because a Checkout paid while the hold was
  * valid can be reported after the expiry job ran (webhooks arrive late and
@@ -83,7 +86,7 @@ export const TRANSITIONS: Readonly<
   },
   confirmed: { cancel: "cancelled", complete: "completed" },
   scheduled: { pay: "confirmed", cancel: "cancelled", expire: "expired" },
-  expired: { pay: "confirmed", authorise: "requested" },
+  expired: { pay: "confirmed", authorise: "requested", schedule: "scheduled" },
   declined: {},
   withdrawn: {},
   cancelled: {},

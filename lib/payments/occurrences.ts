@@ -342,6 +342,27 @@ async function dateCheckoutSession(
   return session.url;
 }
 
+/**
+ * The job after a date was cancelled unpaid: its open Checkout is expired.
+ * One completed first is paid for nothing and refunded when its event
+ * arrives (`paidAfterCancel`); one already closed needs nothing.
+ */
+export async function expireDateCheckout(
+  deps: { stripe: Stripe | null },
+  sessionId: string,
+): Promise<void> {
+  if (!deps.stripe) throw new Error("Stripe is not configured");
+  const session = await deps.stripe.checkout.sessions.retrieve(sessionId);
+  if (session.status !== "open") return;
+  try {
+    await deps.stripe.checkout.sessions.expire(sessionId);
+  } catch (err) {
+    // Completed or lapsed between the two calls: nothing left to close.
+    const now = await deps.stripe.checkout.sessions.retrieve(sessionId);
+    if (now.status === "open") throw err;
+  }
+}
+
 async function noteCheckoutSession(
   deps: OccurrenceDeps,
   id: string,

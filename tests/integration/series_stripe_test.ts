@@ -232,3 +232,169 @@ Deno.test("series (Stripe): a date whose charge failed and nobody paid is releas
     await w.close();
   }
 });
+
+Deno.test("series (Stripe): a date cancelled while its fallback Checkout is open: the Checkout is closed, and a payment that beat the close is refunded in full", async () => {
+  const w = await stripeWorld({
+    standingBookings: true,
+    standingMonthsAhead: 6,
+  });
+  try {
+    // Every off-session charge of the 3184 card needs the bank: each later
+    // date waits for the renter to pay it on Checkout.
+    const { dates } = await bookSeries(w, "4000002760003184");
+    const [, second, third] = dates.map((d) => d.id);
+    let cookie = "";
+    const openCheckout = async (id: string) => {
+      const res = await get(w.t, `/bookings/${id}/pay-date`, cookie);
+      assert.equal(res.status, 303);
+      const url = res.headers.get("location")!;
+      assert.ok(url.startsWith(`${w.fake.origin}/pay/`), url);
+      return w.fake.state.sessions.get(url.split("/pay/")[1])!;
+    };
+    const cancel = async (id: string) => {
+      const res = await post(w.t, `/bookings/${id}/cancel`, {}, { cookie });
+      assert.equal(res.status, 303, await res.clone().text());
+    };
+
+    // The renter opens Checkout for Thursday's date, then cancels it instead.
+    w.t.advance(Date.parse("2026-12-07T15:01:00Z") - w.t.clock());
+    await runJobs(w.t);
+    cookie = await login(w.t);
+    const thursday = await openCheckout(second);
+    let mark = w.fake.events().at(-1)?.id;
+    await cancel(second);
+    await runJobs(w.t);
+    assert.equal(w.fake.state.sessions.get(thursday.id)!.status, "expired");
+    await deliverAll(w, mark);
+    await runJobs(w.t);
+    const dropped = await booking(w.t, second);
+    assert.equal(dropped.status, "cancelled");
+    assert.deepEqual(dropped.ledger, []);
+
+    // Next Tuesday's date: paid in another tab after the cancel, before the
+    // Checkout could be closed. The payment buys nothing and goes back.
+    w.t.advance(Date.parse("2026-12-12T15:01:00Z") - w.t.clock());
+    await runJobs(w.t);
+    cookie = await login(w.t);
+    const tuesday = await openCheckout(third);
+    mark = w.fake.events().at(-1)?.id;
+    await cancel(third);
+    const paid = w.fake.completeSession(tuesday.id, {
+      card: "4242424242424242",
+    });
+    await runJobs(w.t);
+    await deliverAll(w, mark);
+    await deliverAll(w, mark);
+    await runJobs(w.t);
+    const refunded = await booking(w.t, third);
+    assert.equal(refunded.status, "cancelled");
+    assert.equal(refunded.accessCode, null);
+    assert.match(refunded.note ?? "", /after this date was cancelled/);
+    const amount = refunded.quote.totalChargedCents;
+    assert.deepEqual(
+      refunded.ledger.map((e) => [e.kind, e.amountCents]),
+      [
+        ["charge", amount],
+        ["renter_fee", amount],
+        ["refund", amount],
+        ["renter_fee_refund", amount],
+      ],
+    );
+    assert.equal(ledgerProblem(refunded), null);
+    const piId = paid.session.payment_intent as string;
+    const refunds = [...w.fake.state.refunds.values()].filter((r) =>
+      r.payment_intent === piId
+    );
+    assert.deepEqual(refunds.map((r) => r.amount), [amount]);
+    const mail = await listMail(w.t.kv);
+    assert.equal(
+      mail.filter((m) =>
+        m.to === "rosa@example.com" &&
+        /arrived after the date was cancelled/.test(m.text)
+      ).length,
+      1,
+    );
+  } finally {
+    await w.close();
+  }
+});
+
+Deno.test("series (Stripe): the first date paid after the series' hold lapsed: it and the dates its lapse released are booked again, each charged later as usual", async () => {
+  const w = await stripeWorld({
+    standingBookings: true,
+    standingMonthsAhead: 6,
+  });
+  try {
+    const preview = await (await get(
+      w.t,
+      `/bookings/series/new?${new URLSearchParams({
+        kitchen: w.kitchenId,
+        ...RULE,
+      })}`,
+      w.renter,
+    )).text();
+    const body = new URLSearchParams({
+      kitchen: w.kitchenId,
+      ...RULE,
+      acceptRules: "yes",
+    });
+    for (const m of preview.matchAll(/name="keep" value="(\d+)"/g)) {
+      body.append("keep", m[1]);
+    }
+    const res = await w.t.request("/bookings/series", {
+      method: "POST",
+      body,
+      headers: {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "Sec-Fetch-Site": "same-origin",
+        Cookie: w.renter,
+      },
+    });
+    assert.equal(res.status, 303, await res.clone().text());
+    const sessionId = res.headers.get("location")!.split("/pay/")[1];
+    const leadId = w.fake.state.sessions.get(sessionId)!.client_reference_id!;
+    const seriesId = (await booking(w.t, leadId)).seriesId!;
+
+    // Paid on Checkout in time, but the webhook is late: meanwhile the
+    // 35-minute hold lapses and every date is released.
+    const mark = w.fake.events().at(-1)?.id;
+    w.fake.completeSession(sessionId, { card: "4242424242424242" });
+    w.t.advance(36 * 60_000);
+    await runJobs(w.t);
+    const lapsed = (await w.t.kv.get<Series>(keys.bookingSeries(seriesId)))
+      .value!;
+    assert.equal(lapsed.status, "expired");
+    const dateIds = lapsed.occurrences.map((o) => o.bookingId!);
+    for (const id of dateIds) {
+      assert.equal((await booking(w.t, id)).status, "expired", id);
+    }
+
+    // Then the payment's webhook arrives.
+    await deliverAll(w, mark);
+    await runJobs(w.t);
+    const series = (await w.t.kv.get<Series>(keys.bookingSeries(seriesId)))
+      .value!;
+    assert.equal(series.status, "active");
+    const dates = await Promise.all(dateIds.map((id) => booking(w.t, id)));
+    assert.deepEqual(
+      dates.map((b) => b.status),
+      ["confirmed", "scheduled", "scheduled", "scheduled"],
+    );
+    const mail = await listMail(w.t.kv);
+    assert.ok(
+      mail.some((m) =>
+        m.to === "rosa@example.com" &&
+        /^Weekly booking confirmed:/.test(m.subject)
+      ),
+    );
+
+    // Thursday's date is charged on the saved card 3 days before, as usual.
+    w.t.advance(Date.parse("2026-12-07T15:01:00Z") - w.t.clock());
+    await runJobs(w.t);
+    const second = await booking(w.t, dateIds[1]);
+    assert.equal(second.status, "confirmed");
+    assert.equal(ledgerProblem(second), null);
+  } finally {
+    await w.close();
+  }
+});

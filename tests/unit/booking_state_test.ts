@@ -37,6 +37,7 @@ const allowed: [BookingStatus, BookingEvent, BookingStatus][] = [
   ["scheduled", "pay", "confirmed"],
   ["scheduled", "cancel", "cancelled"],
   ["scheduled", "expire", "expired"],
+  ["expired", "schedule", "scheduled"],
 ];
 
 function allowedResult(
