@@ -222,7 +222,7 @@ export async function loadSearchPage(
   const centre = resolved;
   const [result, map] = await Promise.all([
     centre
-      ? searchNear(kv, q, centre, now)
+      ? searchNear(kv, q, centre, now, ranked)
       : searchKitchens(kv, q, now, ranked),
     q.view === "map" ? mapHits(kv, q, centre, now) : null,
   ]);

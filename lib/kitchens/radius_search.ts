@@ -12,7 +12,8 @@
  *   kitchens are nearer than any cell left could hold; a dense area can
  *   reach the scan cap first, and the page says its order covers the
  *   kitchens checked.
- * - Newest and soonest rank the first SOONEST_POOL matches by price.
+ * - Newest, soonest and highest rated (with lib/reviews' order) rank the
+ *   first SOONEST_POOL matches by price.
  */
 import { cached } from "../db/read_cache.ts";
 import { ValidationError } from "../errors.ts";
@@ -34,6 +35,7 @@ import {
   matchQuestion,
   MAX_SCAN,
   PAGE_SIZE,
+  type RankedOrder,
   type SearchHit,
   type SearchResult,
   slotFor,
@@ -298,6 +300,8 @@ export async function searchNear(
   q: SearchQuery,
   centre: SearchCentre,
   now: number,
+  /** How `sort=rating` ranks (lib/reviews); without it, by price. */
+  ranked?: RankedOrder,
 ): Promise<SearchResult> {
   const secret = await getPlaceSecret(kv);
   const cells = coverCells(centre.point, centre.radiusKm + MARGIN_KM);
@@ -323,14 +327,23 @@ export async function searchNear(
     };
   }
 
-  if (q.sort === "soonest" || q.sort === "newest") {
+  const byRating = q.sort === "rating" && ranked;
+  if (q.sort === "soonest" || q.sort === "newest" || byRating) {
     const offset = parseOffset(q.cursor);
-    const { hits, truncated } = await byPrice(
+    const found = await byPrice(
       check,
       mergedCells(kv, cells, range, null),
       SOONEST_POOL,
     );
-    if (q.sort === "soonest") {
+    const { truncated } = found;
+    let hits = found.hits;
+    if (byRating) {
+      const order = await ranked.sortPool(hits.map((h) => h.kitchen));
+      const at = new Map(order.map((k, i) => [k.id, i]));
+      hits = [...hits].sort((a, b) =>
+        at.get(a.kitchen.id)! - at.get(b.kitchen.id)!
+      );
+    } else if (q.sort === "soonest") {
       hits.sort((a, b) =>
         (a.slot?.start ?? Infinity) - (b.slot?.start ?? Infinity)
       );

@@ -57,6 +57,12 @@ export interface RankedOrder {
   selector(scope: string): Deno.KvListSelector;
   /** Which of `kitchens` the ranking lists in `scope`, so the price walk leaves them out. */
   ranked(kitchens: Kitchen[], scope: string): Promise<Set<string>>;
+  /**
+   * Orders matches already in price order where there is no index to walk
+   * (a distance search's pool): the ranked first, in the ranking's order,
+   * the rest as they were.
+   */
+  sortPool(kitchens: Kitchen[]): Promise<Kitchen[]>;
 }
 
 export interface SearchResult {

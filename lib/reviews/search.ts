@@ -12,7 +12,7 @@ import type { RankedOrder } from "../kitchens/search.ts";
 import type { SearchQuery } from "../kitchens/search_query.ts";
 import { loadSearchPageFor } from "../saved/saving.ts";
 import { ratingIndexSelector, viewKitchenRatings } from "./repo.ts";
-import { average } from "./rules.ts";
+import { average, compareByRating } from "./rules.ts";
 import type { KitchenRatingCounters } from "./schema.ts";
 
 /** A card's rating: the average as shown and the count, or null with no reviews. */
@@ -38,6 +38,13 @@ export function ratingOrder(kv: Deno.Kv): RankedOrder {
         if (scope === ALL_CITIES || c.city === k.address.city) out.add(k.id);
       }
       return out;
+    },
+    async sortPool(kitchens: Kitchen[]) {
+      const ratings = await viewKitchenRatings(kv, kitchens.map((k) => k.id));
+      // A stable sort: the unrated keep their price order.
+      return [...kitchens].sort((a, b) =>
+        compareByRating(ratings.get(a.id) ?? null, ratings.get(b.id) ?? null)
+      );
     },
   };
 }

@@ -68,7 +68,7 @@ async function page(t: T, path: string) {
   return { titles, next, text: visibleText(html) };
 }
 
-Deno.test("reviews: sort by rating lists rated kitchens first, fewer reviews next, then the rest by price, over pages", async () => {
+Deno.test("reviews: sort by rating lists rated kitchens first, fewer reviews next, then the rest by price, over pages, and near a place", async () => {
   const t = await testApp(NOW);
   try {
     const host = await addHost(t.kv, "Sorting Host");
@@ -134,6 +134,16 @@ Deno.test("reviews: sort by rating lists rated kitchens first, fewer reviews nex
     // The whole catalogue too; and a forged cursor is a clear 400.
     const all = await page(t, "/search?sort=rating");
     assert.equal(all.titles[0], "Rated 4.7 (4)");
+    // Near a place, the same order among the kitchens in the circle.
+    const near = await page(t, "/search?near=60614&radius=10&sort=rating");
+    assert.deepEqual(near.titles.slice(0, 5), [
+      "Rated 4.7 (4)",
+      "Rated 4.7 (3)",
+      "Two at 5.0",
+      "Rated 4.0 (3)",
+      "Unrated 10",
+    ]);
+    assert.match(near.text, /mi away/);
     const forged = await t.request("/search?sort=rating&cursor=x123");
     assert.equal(forged.status, 400);
     await forged.body?.cancel();
