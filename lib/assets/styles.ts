@@ -23,9 +23,10 @@ export const BASE_CSS = [
   ".chip[aria-pressed=true] small{color:#fff}",
   // The kitchen page's phone booking bar hides while the booking column it
   // leads to is on screen or above (components/KitchenPage.tsx); without
-  // scroll-driven animations it simply stays.
+  // scroll-driven animations it simply stays. It slides away rather than
+  // fading: half faded, its button would read below AA contrast.
   "@supports (animation-timeline:view()){.book-scope{timeline-scope:--book}.book-target{view-timeline-name:--book}.book-bar{animation:book-bar-away linear both;animation-timeline:--book;animation-range:entry 0% entry 25%}}",
-  "@keyframes book-bar-away{to{opacity:0;visibility:hidden;transform:translateY(100%)}}",
+  "@keyframes book-bar-away{to{visibility:hidden;transform:translateY(100%)}}",
   // The search filters fold into a <details> on phones only (components/SearchPage.tsx).
   // A browser that cannot style the fold's content keeps the summary, so the
   // filters are never out of reach.

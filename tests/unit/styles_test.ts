@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { extractClassCandidates } from "../../lib/assets/styles.ts";
+import { BASE_CSS, extractClassCandidates } from "../../lib/assets/styles.ts";
 
 // The stylesheet holds only classes found in the sources: a class the
 // extractor misses is silently unstyled in the browser.
@@ -28,4 +28,11 @@ Deno.test("stylesheet: classes are found in plain strings, template text and the
     for (const c of present) assert.ok(found.has(c), `${c} in ${source}`);
     for (const c of absent) assert.ok(!found.has(c), `${c} not in ${source}`);
   }
+});
+
+Deno.test("stylesheet: the phone booking bar slides away and never fades (a half-faded button fails contrast)", () => {
+  const away = /@keyframes book-bar-away\{[^}]*\}\}/.exec(BASE_CSS)?.[0];
+  assert.ok(away, "the bar's keyframes");
+  assert.doesNotMatch(away, /opacity/);
+  assert.match(away, /transform:translateY\(100%\)/);
 });
