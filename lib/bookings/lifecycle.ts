@@ -293,6 +293,8 @@ export function paidAfterCancel(b: Booking, refs: PaymentRefs): boolean {
     refs.paymentIntentId !== b.payment.paymentIntentId;
 }
 
+type LateRefundEmail = "refunded_late" | "refunded_cancelled";
+
 export type ConfirmOutcome =
   | { kind: "confirmed"; booking: Booking }
   | { kind: "requested"; booking: Booking }
@@ -323,15 +325,11 @@ export async function confirmPayment(
   const p = await parties(deps.kv, id);
   let outcome: ConfirmOutcome["kind"] = "unchanged";
   const booking = await changeBooking(deps, id, (b, days) => {
-    if (paidAfterCancel(b, refs)) {
+    // Money for nothing it can buy: kept on the record and refunded in full.
+    const refunded = (note: string, email: LateRefundEmail): Change => {
       outcome = "lost";
       return {
-        booking: {
-          ...b,
-          payment: { ...b.payment, ...refs },
-          note:
-            "The payment arrived after this date was cancelled; it is refunded in full.",
-        },
+        booking: { ...b, payment: { ...b.payment, ...refs }, note },
         extra: (atomic) => {
           addAudit(atomic, {
             actor,
@@ -343,9 +341,15 @@ export async function confirmPayment(
               outcome: "refund in full",
             },
           }, deps.now);
-          tellParties(atomic, deps, p, b, { renter: "refunded_cancelled" });
+          tellParties(atomic, deps, p, b, { renter: email });
         },
       };
+    };
+    if (paidAfterCancel(b, refs)) {
+      return refunded(
+        "The payment arrived after this date was cancelled; it is refunded in full.",
+        "refunded_cancelled",
+      );
     }
     if (
       b.status !== "held" && b.status !== "expired" && b.status !== "scheduled"
@@ -371,29 +375,12 @@ export async function confirmPayment(
           MAX_CLAIMS_PER_DAY
       );
       if (taken || full) {
-        outcome = "lost";
-        return {
-          booking: {
-            ...b,
-            payment: { ...b.payment, ...refs },
-            note: taken
-              ? "The payment arrived after the hold lapsed and the time was booked by someone else; it is refunded in full."
-              : "The payment arrived after the hold lapsed and the kitchen's calendar for that day was full; it is refunded in full.",
-          },
-          extra: (atomic) => {
-            addAudit(atomic, {
-              actor,
-              action: "payment.arrived_late",
-              subject: { kind: "booking", id },
-              details: {
-                amountCents: b.quote.totalChargedCents,
-                provider: refs.provider,
-                outcome: "refund in full",
-              },
-            }, deps.now);
-            tellParties(atomic, deps, p, b, { renter: "refunded_late" });
-          },
-        };
+        return refunded(
+          taken
+            ? "The payment arrived after the hold lapsed and the time was booked by someone else; it is refunded in full."
+            : "The payment arrived after the hold lapsed and the kitchen's calendar for that day was full; it is refunded in full.",
+          "refunded_late",
+        );
       }
       claim = "reclaim";
     }

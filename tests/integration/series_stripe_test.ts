@@ -42,11 +42,8 @@ async function login(t: T): Promise<string> {
   );
 }
 
-/** Claims the series, pays its first date on the fake's Checkout with `card`, delivers the webhooks. */
-async function bookSeries(
-  w: StripeWorld,
-  card: TestCardNumber = "4242424242424242",
-): Promise<{ series: Series; dates: Booking[] }> {
+/** Claims the series through the preview's form; the fake Checkout's session id. */
+async function claimSeries(w: StripeWorld): Promise<string> {
   const preview = await (await get(
     w.t,
     `/bookings/series/new?${new URLSearchParams({
@@ -75,8 +72,17 @@ async function bookSeries(
   assert.equal(res.status, 303, await res.clone().text());
   const url = res.headers.get("location")!;
   assert.ok(url.startsWith(`${w.fake.origin}/pay/`), url);
+  return url.split("/pay/")[1];
+}
+
+/** Claims the series, pays its first date on the fake's Checkout with `card`, delivers the webhooks. */
+async function bookSeries(
+  w: StripeWorld,
+  card: TestCardNumber = "4242424242424242",
+): Promise<{ series: Series; dates: Booking[] }> {
+  const sessionId = await claimSeries(w);
   const last = w.fake.events().at(-1)?.id;
-  const paid = w.fake.completeSession(url.split("/pay/")[1], { card });
+  const paid = w.fake.completeSession(sessionId, { card });
   await deliverAll(w, last);
   await runJobs(w.t);
   const lead = await booking(w.t, paid.session.client_reference_id!);
@@ -325,33 +331,7 @@ Deno.test("series (Stripe): the first date paid after the series' hold lapsed: i
     standingMonthsAhead: 6,
   });
   try {
-    const preview = await (await get(
-      w.t,
-      `/bookings/series/new?${new URLSearchParams({
-        kitchen: w.kitchenId,
-        ...RULE,
-      })}`,
-      w.renter,
-    )).text();
-    const body = new URLSearchParams({
-      kitchen: w.kitchenId,
-      ...RULE,
-      acceptRules: "yes",
-    });
-    for (const m of preview.matchAll(/name="keep" value="(\d+)"/g)) {
-      body.append("keep", m[1]);
-    }
-    const res = await w.t.request("/bookings/series", {
-      method: "POST",
-      body,
-      headers: {
-        "Content-Type": "application/x-www-form-urlencoded",
-        "Sec-Fetch-Site": "same-origin",
-        Cookie: w.renter,
-      },
-    });
-    assert.equal(res.status, 303, await res.clone().text());
-    const sessionId = res.headers.get("location")!.split("/pay/")[1];
+    const sessionId = await claimSeries(w);
     const leadId = w.fake.state.sessions.get(sessionId)!.client_reference_id!;
     const seriesId = (await booking(w.t, leadId)).seriesId!;
 
