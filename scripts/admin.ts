@@ -11,8 +11,7 @@
 import { z } from "zod";
 import { setStaffRole } from "../lib/accounts/staff_roles.ts";
 import { at, createServices } from "../lib/app.ts";
-import { ConfigError, loadConfig } from "../lib/config.ts";
-import { openStore } from "../lib/db/kv.ts";
+import { openTaskStore } from "./store.ts";
 
 const args = z.object({
   email: z.string().trim().toLowerCase().pipe(z.email()),
@@ -45,15 +44,7 @@ if (import.meta.main) {
     );
     Deno.exit(2);
   }
-  let config;
-  try {
-    config = loadConfig(Deno.env.toObject());
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    console.error(err.message);
-    Deno.exit(1);
-  }
-  const kv = await openStore(config);
+  const { config, kv } = await openTaskStore();
   try {
     const user = await setStaffRole(
       at(createServices(config, kv)),

@@ -9,21 +9,12 @@
  * and it writes only as fast as stdout takes it. Progress and errors go to
  * stderr, so stdout is the file alone.
  */
-import { ConfigError, loadConfig } from "../lib/config.ts";
 import { exportStore } from "../lib/db/backup.ts";
-import { openStore } from "../lib/db/kv.ts";
 import { schemaVersion } from "../lib/db/migrations/runner.ts";
+import { openTaskStore } from "./store.ts";
 
 if (import.meta.main) {
-  let config;
-  try {
-    config = loadConfig(Deno.env.toObject());
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    console.error(err.message);
-    Deno.exit(1);
-  }
-  const kv = await openStore(config);
+  const { kv } = await openTaskStore();
   try {
     const entries = await exportStore(kv, Deno.stdout.writable, {
       schemaVersion: await schemaVersion(kv),

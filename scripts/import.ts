@@ -12,16 +12,15 @@
  */
 import { z } from "zod";
 import { backupRules, migrationList } from "../lib/app.ts";
-import { ConfigError, loadConfig } from "../lib/config.ts";
 import {
   BackupFormatError,
   importStore,
   restoreBackup,
   StoreNotEmptyError,
 } from "../lib/db/backup.ts";
-import { openStore } from "../lib/db/kv.ts";
 import { LATEST_SCHEMA_VERSION } from "../lib/db/migrations/names.ts";
 import { runMigrations } from "../lib/db/migrations/runner.ts";
+import { openTaskStore } from "./store.ts";
 
 const args = z.object({
   file: z.string().min(1),
@@ -57,15 +56,7 @@ if (import.meta.main) {
     );
     Deno.exit(2);
   }
-  let config;
-  try {
-    config = loadConfig(Deno.env.toObject());
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    console.error(err.message);
-    Deno.exit(1);
-  }
-  const kv = await openStore(config);
+  const { kv } = await openTaskStore();
   const rules = backupRules();
   const options = {
     now: Date.now(),
