@@ -199,6 +199,19 @@ function recordText(r: HostRequestView["record"]): string {
 }
 
 /**
+ * The host's page heading (and title): request wording only while the host
+ * still has it to answer; once accepted, or booked outright, it is a booking.
+ */
+export function hostBookingHeading(
+  status: Booking["status"],
+  renterName: string,
+): string {
+  return status === "requested"
+    ? `Request from ${renterName}`
+    : `Booking by ${renterName}`;
+}
+
+/**
  * /host/bookings/:id: a request with what the host may know of the renter
  * before answering it, and the two answers (declining with an optional
  * reason the renter reads).
@@ -231,7 +244,9 @@ export function HostRequestPage({ view, form, notice, now, children }: {
         </a>
       </p>
       <header>
-        <h1 class="text-3xl font-extrabold">{`Request from ${r.name}`}</h1>
+        <h1 class="text-3xl font-extrabold">
+          {hostBookingHeading(b.status, r.name)}
+        </h1>
         <p class="mt-1">
           {`${view.kitchenTitle} · ${times(b)} (${b.timeZone})`}
         </p>
@@ -298,7 +313,13 @@ export function HostRequestPage({ view, form, notice, now, children }: {
               {view.message}
             </p>
           )
-          : <p class="mt-1 text-stone-700">No message with this request.</p>}
+          : (
+            <p class="mt-1 text-stone-700">
+              {b.status === "requested"
+                ? "No message with this request."
+                : "No message with this booking."}
+            </p>
+          )}
       </div>
       <BookingMessagesCard bookingId={b.id} asHost />
       {open && (

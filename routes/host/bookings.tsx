@@ -5,6 +5,7 @@
  */
 import { Hono } from "hono";
 import {
+  hostBookingHeading,
   HostBookingsPage,
   HostRequestPage,
 } from "../../components/HostPages.tsx";
@@ -85,7 +86,7 @@ async function renderRequest(
   );
   return page(
     c,
-    { title: `Request from ${view.renter.name}` },
+    { title: hostBookingHeading(view.booking.status, view.renter.name) },
     <HostRequestPage
       view={view}
       form={form}

@@ -216,6 +216,32 @@ Deno.test("booking pages: the host's request shows the renter, their verified do
   t.close();
 });
 
+Deno.test("booking pages: the host's page says request only while it is one; accepted or booked outright it reads as a booking", async () => {
+  const { t, host, renter, request, instant } = await setup();
+  const id = await bookPaid(t, renter.cookie, hours(request.id));
+  const asked = await (await get(t, `/host/bookings/${id}`, host.cookie))
+    .text();
+  assert.match(asked, /<title>Request from Ada Lovelace/);
+  assert.match(asked, /<h1[^>]*>Request from Ada Lovelace<\/h1>/);
+
+  await post(t, `/host/bookings/${id}/accept`, {}, { cookie: host.cookie });
+  assert.equal((await booking(t, id)).status, "confirmed");
+  const instantId = await bookPaid(
+    t,
+    renter.cookie,
+    hours(instant.id, "14:00", "16:00"),
+  );
+  assert.equal((await booking(t, instantId)).status, "confirmed");
+  for (const b of [id, instantId]) {
+    const page = await (await get(t, `/host/bookings/${b}`, host.cookie))
+      .text();
+    assert.match(page, /<title>Booking by Ada Lovelace/);
+    assert.match(page, /<h1[^>]*>Booking by Ada Lovelace<\/h1>/);
+    assert.doesNotMatch(page, /Request from|with this request/);
+  }
+  t.close();
+});
+
 Deno.test("booking pages: declining asks an optional reason, refuses a bad one whole, and the renter reads it", async () => {
   const { t, host, renter, request } = await setup();
   const id = await bookPaid(t, renter.cookie, hours(request.id));
