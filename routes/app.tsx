@@ -1,5 +1,4 @@
 import { Hono } from "hono";
-import { compress } from "hono/compress";
 import { ErrorPage, errorTitle } from "../components/ErrorPage.tsx";
 import { AppError, UnavailableError } from "../lib/errors.ts";
 import { logError } from "../lib/log.ts";
@@ -14,6 +13,7 @@ import { bookings } from "./bookings/index.tsx";
 import { calendars } from "./calendars.ts";
 import { certifiers } from "./certifiers.tsx";
 import { cities } from "./cities.tsx";
+import { compression } from "./compression.ts";
 import { contact } from "./contact.tsx";
 import { type AppDeps, type AppEnv, page } from "./context.tsx";
 import { csrf } from "./csrf.ts";
@@ -66,7 +66,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   if (telemetry) app.use(telemetry);
   // Everything not already encoded (the page cache and /assets pick their own
   // copies): signed-in and staff pages, JSON, feeds, SVG. Never a server-sent stream.
-  app.use(compress());
+  app.use(compression());
   // A hit answers here, before the rest of the chain: it needs only the nonce
   // and headers above (compress leaves its encoded copy alone). It never
   // serves a request with a session cookie, and /healthz is never a key.

@@ -124,6 +124,24 @@ Deno.test("compression: a signed-in page is gzipped on the fly and decodes to th
   t.close();
 });
 
+Deno.test("compression: HEAD of a page compressed on the fly carries the headers a GET sends, without a body", async () => {
+  const t = await testApp();
+  const { cookie } = await signUpConfirmed(t, "ada@example.com");
+  const init = { headers: { Cookie: cookie, ...ACCEPT } };
+  const get = await t.request("/account", init);
+  await get.body?.cancel();
+  const head = await t.request("/account", { ...init, method: "HEAD" });
+  assert.equal(head.status, 200);
+  assert.equal(head.headers.get("content-encoding"), "gzip");
+  assert.equal(head.headers.get("content-length"), null);
+  // Every header as GET's, apart from the per-response nonce.
+  const fields = (r: Response) =>
+    [...r.headers].filter(([k]) => k !== "content-security-policy");
+  assert.deepEqual(fields(head), fields(get));
+  assert.equal(await head.text(), "");
+  t.close();
+});
+
 Deno.test("compression: built assets are served from their brotli and gzip copies, with Vary, Content-Length, ETag, HEAD and 304", async () => {
   const t = await testApp();
   const manifest = await loadManifest();
