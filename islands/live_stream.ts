@@ -102,8 +102,9 @@ function connect(): void {
     else if (reason === "replaced") parked = "replaced";
     else schedule(Math.random() * EXPIRED_RECONNECT_SPREAD_MS);
   });
-  // A dropped connection, a restart, a 401 or a 503: EventSource would
-  // retry at a fixed pace forever; this backs off instead.
+  // A dropped connection, a restart or a 503: EventSource would retry at a
+  // fixed pace forever; this backs off instead. (Signed out, the server
+  // answers an `end` event, above, rather than a 401 this would retry.)
   es.onerror = () => {
     if (source !== es) return;
     schedule(reconnectDelay(failures++, Math.random()));

@@ -45,7 +45,7 @@ const encoder = new TextEncoder();
  * One event as the wire carries it. Every value is ours: JSON (no line
  * breaks) and cursors that `formatCursor` wrote.
  */
-function frame(ev: LiveEvent): Uint8Array {
+function frame(ev: LiveEvent): Uint8Array<ArrayBuffer> {
   let text: string;
   if (ev.type === "ping") text = ": ping\n\n";
   else if (ev.type === "inbox") {
@@ -68,9 +68,25 @@ function frame(ev: LiveEvent): Uint8Array {
  * stream — its TransformStream, writer and second stream — measured with
  * 500 open: see bench/streams.ts.)
  */
+/**
+ * An EventSource (it always asks for text/event-stream) cannot read a
+ * status: to the island a 401 looked like a dropped connection, retried
+ * with backoff for as long as the tab stayed open. It is sent the `end` a
+ * stream sends when its session ends mid-way, on which the island stops.
+ */
+function signedOutStream(c: Context<AppEnv>): Response {
+  if (!/\btext\/event-stream\b/i.test(c.req.header("Accept") ?? "")) {
+    return signedOut(c);
+  }
+  return c.body(frame({ type: "end", reason: "signed-out" }), 200, {
+    "Content-Type": "text/event-stream; charset=utf-8",
+    "Cache-Control": "no-cache",
+  });
+}
+
 live.get("/events", (c) => {
   const user = c.var.user;
-  if (!user) return signedOut(c);
+  if (!user) return signedOutStream(c);
   const { live: streams } = c.var.services;
   const read = readQuery(c, eventsQuery);
   // EventSource sends Last-Event-ID on its own reconnects; the island, which

@@ -533,6 +533,30 @@ Deno.test("live: reconnecting with Last-Event-ID reports what changed while away
   }
 });
 
+Deno.test("live: signed out, an EventSource is told the stream ended for good (signed-out), not a 401 it would retry", async () => {
+  const t = await testApp(NOW);
+  try {
+    const { rosa } = await setup(t);
+    // Never signed in, and a tab whose session ended between reconnects.
+    const out = await post(t, "/logout", {}, { cookie: rosa.cookie });
+    assert.equal(out.status, 303);
+    for (const cookie of ["", rosa.cookie]) {
+      const res = await open(t, cookie);
+      assert.equal(res.status, 200);
+      assert.match(res.headers.get("content-type")!, /^text\/event-stream/);
+      const sse = new SseReader(res);
+      const events = await sse.drain(1000);
+      assert.deepEqual(events.map((e) => [e.event, JSON.parse(e.data)]), [
+        ["end", { reason: "signed-out" }],
+      ]);
+      assert.ok(sse.done, "the server closed the stream");
+    }
+    assert.equal(t.services.live.size, 0, "no live place taken");
+  } finally {
+    t.close();
+  }
+});
+
 Deno.test("live: a stream ends when its time is up, pings while quiet, and ends at once when the session does", async () => {
   const t = await testApp(NOW);
   try {
