@@ -47,6 +47,7 @@ import {
   addBlock,
   addBlockRemoval,
   addCalendarDay,
+  afterLostRace,
   commitBookingWrite,
   getBlockEntry,
   listBlocks,
@@ -194,6 +195,7 @@ export async function createBlock(
   };
   const claim = blockClaim(block);
   for (let attempt = 0; attempt < 8; attempt++) {
+    if (attempt > 0) await afterLostRace(attempt);
     const entries = await readCalendarDays(kv, kitchen.id, days);
     const docs = entries.map((e) => e.value ?? EMPTY_DAY);
     if (docs.some((d) => conflictsWith(d.claims, claim, now).length > 0)) {
@@ -227,6 +229,7 @@ export async function removeBlock(
   blockId: string,
 ): Promise<void> {
   for (let attempt = 0; attempt < 8; attempt++) {
+    if (attempt > 0) await afterLostRace(attempt);
     const entry = await getBlockEntry(kv, kitchenId, blockId);
     const block = entry.value;
     if (!block) throw new NotFoundError("That block is already gone.");
@@ -490,6 +493,7 @@ async function applyBatch(
 > {
   const dates = [...new Set(batch.flatMap((op) => op.block.claimDays))];
   for (let attempt = 0; attempt < 8; attempt++) {
+    if (attempt > 0) await afterLostRace(attempt);
     if (guard && !(await unchanged(kv, guard))) throw new ImportStoppedError();
     const entries = await readCalendarDays(kv, kitchenId, dates);
     const docs = new Map(

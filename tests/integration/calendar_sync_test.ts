@@ -13,6 +13,7 @@ import {
   ImportStoppedError,
   MAX_DAY_CLAIMS,
   MAX_IMPORTED_PER_DAY,
+  removeBlock,
   replaceImportedBlocks,
 } from "../../lib/bookings/blocks.ts";
 import type { CalendarDay } from "../../lib/bookings/day_claims.ts";
@@ -1357,6 +1358,70 @@ Deno.test("calendar sync: a big import is applied in several atomics of at most 
       ImportStoppedError,
     );
   } finally {
+    t.close();
+  }
+});
+
+/** `kv` whose commits all lose a race (as if another writer always got there first); when each was tried. */
+function losingKv(kv: Deno.Kv, tries: number[]): Deno.Kv {
+  return new Proxy(kv, {
+    get(target, prop) {
+      if (prop === "atomic") {
+        return () => {
+          const atomic = target.atomic();
+          atomic.commit = () => {
+            tries.push(performance.now());
+            return Promise.resolve({ ok: false } as Deno.KvCommitError);
+          };
+          return atomic;
+        };
+      }
+      const v = Reflect.get(target, prop);
+      return typeof v === "function" ? v.bind(target) : v;
+    },
+  });
+}
+
+Deno.test("calendar sync: a block write that keeps losing the race pauses between tries, as bookings do", async () => {
+  const { t, k } = await setup();
+  const random = Math.random;
+  try {
+    const start = at("2027-03-03T08:00");
+    const block = await createBlock(t.kv, k, {
+      start,
+      end: start + HOUR,
+      reason: "Deep clean",
+    }, NOW);
+    // The longest pause each time: 2, 4, … ms, at most 50, once per lost race.
+    Math.random = () => 0.999;
+    const writes: [string, (kv: Deno.Kv) => Promise<unknown>][] = [
+      ["a manual block", (kv) =>
+        createBlock(kv, k, {
+          start: start + 2 * HOUR,
+          end: start + 3 * HOUR,
+          reason: "Repairs",
+        }, NOW)],
+      ["its removal", (kv) => removeBlock(kv, k.id, block.id)],
+      ["an import", (kv) =>
+        replaceImportedBlocks(kv, k.id, "feed-1", [{
+          key: "e1",
+          start: start + 4 * HOUR,
+          end: start + 5 * HOUR,
+          reason: "Elsewhere",
+        }], { now: NOW })],
+    ];
+    for (const [what, write] of writes) {
+      const tries: number[] = [];
+      await assert.rejects(write(losingKv(t.kv, tries)), ConflictError);
+      assert.equal(tries.length, 8, what);
+      const waited = tries[tries.length - 1] - tries[0];
+      assert.ok(
+        waited >= 140,
+        `${what}: ${waited.toFixed(1)} ms between tries`,
+      );
+    }
+  } finally {
+    Math.random = random;
     t.close();
   }
 });
