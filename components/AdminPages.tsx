@@ -285,6 +285,7 @@ const SUBJECT_KINDS: Record<string, string> = {
   kitchen: "Kitchen",
   user: "Account",
   certifier_recognition: "Certifier recognition",
+  review: "Review",
 };
 
 /** What an entry is about: its name, linked to its staff page, and its id beneath. */

@@ -5,7 +5,9 @@
  * bounded by the page it names, so a page of 50 entries costs a few round
  * trips, never one per row; only a kitchen never published (a draft's
  * permit) is read on its own. Lives here, above the domains it reads (kitchens, accounts,
- * bookings, compliance); lib/audit/names.ts says which ids need names.
+ * bookings, compliance); lib/audit/names.ts says which ids need names, and
+ * the audit log page, which may mention reviews, is named in
+ * lib/reviews/staff_names.ts.
  */
 import { getUsers } from "../accounts/repo.ts";
 import {
@@ -15,7 +17,6 @@ import {
   subjectIds,
   subjectKey,
 } from "../audit/names.ts";
-import { type AuditFilter, type AuditPage, listAudit } from "../audit/repo.ts";
 import type { AuditEntry } from "../audit/schema.ts";
 import { getBookings } from "../bookings/repo.ts";
 import { keys } from "../db/keys.ts";
@@ -72,12 +73,13 @@ async function getDocuments(
 /**
  * Names for `entries`: their actors, and what their subjects are
  * ("Hal's Kitchen", "Booking at Hal's Kitchen, Thu, Dec 3, 10:00 AM",
- * "Food handler card of Rosa Diaz"), plus the accounts in `people`.
+ * "Food handler card of Rosa Diaz"), plus the accounts in `people` and
+ * the kitchens in `kitchens` (what a higher domain's subjects mention).
  */
 export async function nameAuditEntries(
   kv: Deno.Kv,
   entries: readonly AuditEntry[],
-  opts: { people?: readonly string[] } = {},
+  opts: { people?: readonly string[]; kitchens?: readonly string[] } = {},
 ): Promise<AuditNames> {
   const [bookings, documents] = await Promise.all([
     getBookings(kv, subjectIds(entries, "booking").filter(isId)),
@@ -96,6 +98,7 @@ export async function nameAuditEntries(
       ...subjectIds(entries, "kitchen"),
       ...bookings.map((b) => b.kitchenId),
       ...kitchenHolders.map((d) => d.holder.id),
+      ...(opts.kitchens ?? []),
     ]),
   ]);
   const subjects: Record<string, string> = {};
@@ -120,13 +123,4 @@ export async function nameAuditEntries(
       : DOCUMENT_KIND_NAMES[d.kind];
   }
   return { people, subjects };
-}
-
-/** A page of the audit log (see `listAudit`) with its names. */
-export async function listAuditNamed(
-  kv: Deno.Kv,
-  opts: { limit?: number; cursor?: string | null; filter?: AuditFilter },
-): Promise<AuditPage & { names: AuditNames }> {
-  const page = await listAudit(kv, opts);
-  return { ...page, names: await nameAuditEntries(kv, page.entries) };
 }

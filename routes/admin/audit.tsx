@@ -7,7 +7,7 @@ import { Hono } from "hono";
 import { AdminAuditPage } from "../../components/AdminStaff.tsx";
 import { auditQuery, isFiltered } from "../../lib/audit/repo.ts";
 import { NO_NAMES } from "../../lib/audit/names.ts";
-import { listAuditNamed } from "../../lib/compliance/staff_names.ts";
+import { listAuditNamed } from "../../lib/reviews/staff_names.ts";
 import { type AppEnv, page } from "../context.tsx";
 import { readQuery } from "../forms.ts";
 

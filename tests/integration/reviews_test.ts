@@ -458,6 +458,55 @@ Deno.test("reviews: a report reaches staff, who remove the review; the averages 
   }
 });
 
+Deno.test("reviews: the audit log names a review by its kitchen or renter and its author, with the id as small copyable text", async () => {
+  const w = await world();
+  const { t, booking: b } = w;
+  try {
+    await post(t, `/bookings/${b.id}/review`, KITCHEN_REVIEW, {
+      cookie: w.renter.cookie,
+    });
+    await post(t, `/bookings/${b.id}/review`, RENTER_REVIEW, {
+      cookie: w.host.cookie,
+    });
+    const ofKitchen = (await t.kv.get<string>(
+      keys.reviewByBooking(b.id, "renter"),
+    )).value!;
+    const ofRenter = (await t.kv.get<string>(
+      keys.reviewByBooking(b.id, "host"),
+    )).value!;
+    await post(t, `/reviews/${ofRenter}/report`, {
+      reason: "false",
+      details: "",
+    }, { cookie: w.renter.cookie });
+    const admin = await staff(t, "ann@example.com", "admin");
+    assert.equal(
+      (await post(t, `/admin/reviews/${ofKitchen}/remove`, {
+        reason: "It names a member of staff.",
+      }, { cookie: admin })).status,
+      303,
+    );
+    assert.equal(
+      (await post(t, `/admin/reviews/${ofRenter}/dismiss`, {}, {
+        cookie: admin,
+      })).status,
+      303,
+    );
+    const html = await (await get(t, "/admin/audit", admin)).text();
+    const shown = visibleText(html);
+    assert.match(shown, /Review of Hal's Kitchen by Rosa/);
+    assert.match(shown, /Review of Rosa by Hal's Commissary/);
+    for (const id of [ofKitchen, ofRenter]) {
+      assert.match(
+        html,
+        new RegExp(`Review of [^<]+<code class="block select-all[^"]*">${id}`),
+        `${id} is named, then shown as small copyable text`,
+      );
+    }
+  } finally {
+    t.close();
+  }
+});
+
 Deno.test("reviews: staff dismiss reports (audited); support reads but cannot act", async () => {
   const w = await world();
   const { t, booking: b } = w;

@@ -17,7 +17,7 @@ import {
 } from "../../lib/compliance/pdf_preview.ts";
 import { nextInQueue } from "../../lib/compliance/queue.ts";
 import type { ComplianceDocument } from "../../lib/compliance/schema.ts";
-import { listAuditNamed } from "../../lib/compliance/staff_names.ts";
+import { listAuditNamed } from "../../lib/reviews/staff_names.ts";
 import { suspendKitchen } from "../../lib/compliance/suspensions.ts";
 import { keys } from "../../lib/db/keys.ts";
 import { getJob, type JobRecord } from "../../lib/jobs/outbox.ts";
