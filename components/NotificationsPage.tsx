@@ -1,12 +1,16 @@
-import { formatStamp } from "../lib/format.ts";
+import { formatDayTimeZoned } from "../lib/format.ts";
 import type { Notification } from "../lib/notifications/repo.ts";
 import { Notice, SubmitButton } from "./Forms.tsx";
 
 const link = "font-semibold text-emerald-800 underline";
 
-/** "Tue, Dec 1, 2026, 3:00 PM UTC": users have no zone of their own. */
-function when(iso: string): string {
-  return `${formatStamp("UTC", Date.parse(iso))} UTC`;
+/**
+ * "Tue, Dec 1, 9:00 AM CST", as a message's time reads (lib/messages/views.ts):
+ * in the zone of the kitchen it is about; users have no zone of their own,
+ * so news about the account itself reads in UTC.
+ */
+function when(n: Notification): string {
+  return formatDayTimeZoned(n.timeZone ?? "UTC", Date.parse(n.createdAt));
 }
 
 /** The signed-in user's notifications, newest first, a page at a time. */
@@ -57,7 +61,7 @@ export function NotificationsPage(
                   <a href={n.href} class={link}>{n.title}</a>
                 </h2>
                 <p class="whitespace-pre-line text-stone-800">{n.body}</p>
-                <p class="text-sm text-stone-600">{when(n.createdAt)}</p>
+                <p class="text-sm text-stone-600">{when(n)}</p>
               </li>
             ))}
           </ul>

@@ -45,6 +45,7 @@ function tellRenter(
     title,
     body,
     href: `/bookings/${b.id}`,
+    timeZone: b.timeZone,
   }, deps.now);
 }
 

@@ -126,6 +126,8 @@ interface Message {
   paragraphs: string[];
   href: string;
   action: string;
+  /** The kitchen's zone, where the notification's time reads; none for a renter's own papers. */
+  timeZone?: string;
 }
 
 /** Emails `to` and adds the same message to their notifications. */
@@ -155,6 +157,7 @@ function tell(
     title: m.heading,
     body: m.paragraphs.join(" "),
     href: m.href,
+    timeZone: m.timeZone,
   }, deps.now);
 }
 
@@ -246,7 +249,10 @@ export async function sendDocumentReminder(
     `document-reminder:${doc.id}:${payload.daysBefore}:${doc.expiryDate}`,
     60 * DAY_MS,
   );
-  tell(atomic, deps, owner, reminderMessage(doc, payload.daysBefore));
+  tell(atomic, deps, owner, {
+    ...reminderMessage(doc, payload.daysBefore),
+    timeZone: doc.holder.kind === "kitchen" ? holder.timeZone : undefined,
+  });
   return (await atomic.commit()).ok;
 }
 
@@ -301,7 +307,10 @@ export async function expireDocument(
         }, now);
         atomic.delete(keys.documentExpiring(after.expiryDate, after.id));
         if (owner && !quiet && owner.id === h.ownerId) {
-          tell(atomic, deps, owner, expiredMessage(after));
+          tell(atomic, deps, owner, {
+            ...expiredMessage(after),
+            timeZone: h.permits?.timeZone,
+          });
         }
       },
     },
@@ -466,6 +475,7 @@ function flagMessages(
       ],
       href,
       action: "See the booking",
+      timeZone: b.timeZone,
     },
     host: {
       subject: "Documents expire before a booking",
@@ -480,6 +490,7 @@ function flagMessages(
       ],
       href,
       action: "See the booking",
+      timeZone: b.timeZone,
     },
   };
 }

@@ -18,6 +18,8 @@ export interface PermitChange {
   status: Kitchen["status"];
   before: PermitStanding | null;
   after: PermitStanding;
+  /** The kitchen's zone, where its notifications' times read. */
+  timeZone?: string;
 }
 
 /**
@@ -82,5 +84,6 @@ export function addPublishPrompt(
     title: m.heading,
     body: m.paragraphs.join(" "),
     href: m.href,
+    timeZone: change.timeZone,
   }, now);
 }

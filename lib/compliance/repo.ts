@@ -478,6 +478,7 @@ export async function changeDocument(
           status: state.kitchen.kitchen.value?.status ?? "draft",
           before: state.marker.value as PermitStanding | null,
           after: standingOf(state, docs, opts.now),
+          timeZone: state.timeZone,
         }
         : null,
     });
@@ -600,6 +601,7 @@ export async function reviewDocument(
             title: message.heading,
             body: message.paragraphs.join(" "),
             href: message.href,
+            timeZone: holder.permits?.timeZone,
           }, now);
           if (holder.permits) {
             addPublishPrompt(atomic, input.mail, owner, holder.permits, now);

@@ -190,12 +190,14 @@ async function changeKitchen(
               `new bookings. Bookings already made stand; Prep staff will ` +
               `contact you about them. Reason: ${reason}`,
             href: `/host/kitchens/${id}`,
+            timeZone: after.timeZone,
           }
           : {
             title: "Your kitchen is reinstated",
             body: `${after.title} is back to ${after.status}. Note from ` +
               `Prep staff: ${reason}`,
             href: `/host/kitchens/${id}`,
+            timeZone: after.timeZone,
           },
         now,
       );

@@ -42,10 +42,29 @@ export const notification = z.object({
   read: z.boolean(),
   /** ISO instant, from the caller's clock. */
   createdAt: z.string(),
+  /**
+   * The zone of the kitchen it is about (a booking's, a permit's): when it
+   * arrived reads in that zone, as a message in the kitchen's thread does.
+   * None for news about the account itself, which reads in UTC.
+   */
+  timeZone: z.string().max(64).refine(
+    isTimeZone,
+    "Use an IANA time zone, like America/Chicago",
+  ).optional(),
   /** When "mark all read" covered it. */
   readAt: z.string().optional(),
 });
 export type Notification = z.infer<typeof notification>;
+
+/** A zone Intl would refuse is refused on write, never when the page formats it. */
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /**
  * Adds a notification for `userId` to `atomic`, unread, and bumps the
@@ -57,7 +76,7 @@ export type Notification = z.infer<typeof notification>;
 export function addNotification(
   atomic: Deno.AtomicOperation,
   userId: string,
-  n: { title: string; body: string; href: string },
+  n: { title: string; body: string; href: string; timeZone?: string },
   now: number,
 ): void {
   if (!isUserId(userId)) {
@@ -72,6 +91,7 @@ export function addNotification(
     href: n.href,
     read: false,
     createdAt: new Date(now).toISOString(),
+    ...(n.timeZone ? { timeZone: n.timeZone } : {}),
   });
   atomic
     .set(keys.notification(userId, full.id), full)

@@ -191,7 +191,10 @@ export async function removeReview(
             deps,
             author,
             removedNotice(
-              { kitchenTitle: kitchen?.title ?? "a Prep kitchen" },
+              {
+                kitchenTitle: kitchen?.title ?? "a Prep kitchen",
+                timeZone: kitchen?.timeZone,
+              },
               r.bookingId,
               reason,
             ),

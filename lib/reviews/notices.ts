@@ -25,6 +25,8 @@ export interface Notice {
   /** A path on the site: the notification's link and the email's button. */
   href: string;
   action: string;
+  /** The kitchen's zone, where the notification's time reads. */
+  timeZone?: string;
 }
 
 /** Emails `to` and adds the same notice to their notifications. */
@@ -55,12 +57,13 @@ export function addInAppNotice(
   atomic: Deno.AtomicOperation,
   now: number,
   userId: string,
-  n: Pick<Notice, "heading" | "paragraphs" | "href">,
+  n: Pick<Notice, "heading" | "paragraphs" | "href" | "timeZone">,
 ): void {
   addNotification(atomic, userId, {
     title: n.heading,
     body: n.paragraphs.join(" "),
     href: n.href,
+    timeZone: n.timeZone,
   }, now);
 }
 
@@ -121,6 +124,7 @@ export function reviewDueNotice(
     paragraphs: [ask, blind],
     href: `/bookings/${b.id}/review`,
     action: "Write your review",
+    timeZone: b.timeZone,
   };
 }
 
@@ -142,7 +146,7 @@ export function publishedNotice(
 
 /** To a review's author, when staff removed it. */
 export function removedNotice(
-  p: Pick<Parties, "kitchenTitle">,
+  p: Pick<Parties, "kitchenTitle"> & { timeZone?: string },
   bookingId: string,
   reason: string,
 ): Notice {
@@ -157,5 +161,6 @@ export function removedNotice(
     ],
     href: `/bookings/${bookingId}#reviews`,
     action: "See the booking",
+    timeZone: p.timeZone,
   };
 }

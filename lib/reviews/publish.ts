@@ -142,7 +142,11 @@ export function addPublish(
     p.kitchen?.address.city ?? null,
   );
   for (const user of deps.notices === false ? [] : [p.renter, p.host]) {
-    if (user) addInAppNotice(atomic, deps.now, user.id, publishedNotice(b, p));
+    if (!user) continue;
+    addInAppNotice(atomic, deps.now, user.id, {
+      ...publishedNotice(b, p),
+      timeZone: p.kitchen?.timeZone,
+    });
   }
   return published.map((x) => x.after);
 }

@@ -8,8 +8,9 @@ import {
   type Notification,
   unreadCount,
 } from "../../lib/notifications/repo.ts";
-import { get, post, signUpConfirmed } from "../account_helpers.ts";
-import { testApp } from "../helpers.ts";
+import { get, post, signUpConfirmed, staff } from "../account_helpers.ts";
+import { addKitchens, kitchenFixture, testApp } from "../helpers.ts";
+import { visibleText } from "../page_text.ts";
 
 const NOW = Date.parse("2026-12-01T15:00:00Z");
 
@@ -247,6 +248,60 @@ Deno.test("notifications: the page lists them, the header shows the unread count
     assert.match(after, /All your notifications are marked as read/);
     assert.match(after, /You have no unread notifications/);
     assert.doesNotMatch(after, /unread<\/span>/);
+  } finally {
+    t.close();
+  }
+});
+
+Deno.test("notifications: when one arrived reads as a message's time does: in the zone of the kitchen it is about, zone named; UTC for an account's own", async () => {
+  const t = await testApp(NOW);
+  try {
+    const hal = await signUpConfirmed(t, "hal@example.com", "host");
+    const [k] = await addKitchens(t.kv, hal.user.id, [
+      kitchenFixture({ title: "Hal's Kitchen" }),
+    ]);
+    assert.equal(k.timeZone, "America/Chicago");
+    const admin = await staff(t, "ann@example.com", "admin");
+    const res = await post(t, `/admin/kitchens/${k.id}/suspend`, {
+      reason: "Pest report",
+    }, { cookie: admin });
+    assert.equal(res.status, 303);
+    const atomic = t.kv.atomic();
+    addNotification(atomic, hal.user.id, {
+      title: "About your account",
+      body: "No kitchen in it.",
+      href: "/account",
+    }, NOW + 60_000);
+    addNotification(atomic, hal.user.id, {
+      title: "About a San Francisco booking",
+      body: "Its kitchen's zone.",
+      href: "/bookings",
+      timeZone: "America/Los_Angeles",
+    }, NOW + 120_000);
+    assert.ok((await atomic.commit()).ok);
+
+    const page = visibleText(
+      await (await get(t, "/account/notifications", hal.cookie)).text(),
+    );
+    assert.match(
+      page,
+      /Your kitchen is suspended .*? Tue, Dec 1, 9:00 AM CST/,
+    );
+    assert.match(page, /No kitchen in it\. Tue, Dec 1, 3:01 PM UTC/);
+    assert.match(page, /Its kitchen's zone\. Tue, Dec 1, 7:02 AM PST/);
+    // A permit the kitchen's fixture had verified: the kitchen's zone too.
+    assert.match(
+      page,
+      /Your health permit is verified .*? Mon, Jun 1, 7:00 AM CDT/,
+    );
+    assert.throws(() =>
+      addNotification(t.kv.atomic(), hal.user.id, {
+        title: "x",
+        body: "y",
+        href: "/",
+        timeZone: "Mars/Olympus_Mons",
+      }, NOW)
+    );
   } finally {
     t.close();
   }
