@@ -192,18 +192,18 @@ browserTest(
 
       // A kitchen from the map, by keyboard: Enter on its marker opens a
       // popup that links its page.
-      const singles = page.locator(
+      const singleMarkers = page.locator(
         "[data-testid=search-map] .leaflet-marker-icon",
         { hasText: / an hour/ },
       );
       // The circle "Near me" keeps is the map's last one; when it holds
       // only the crowded block, its cluster opens first (Enter zooms in).
-      if (await singles.count() === 0) {
+      if (await singleMarkers.count() === 0) {
         await page.locator("[data-testid=search-map] .leaflet-marker-icon")
           .first().focus();
         await page.keyboard.press("Enter");
       }
-      const single = singles.first();
+      const single = singleMarkers.first();
       await single.focus();
       await page.keyboard.press("Enter");
       const open = page.locator(".leaflet-popup a", { hasText: /^Open / });
