@@ -26,6 +26,8 @@ import { seedBenchCatalogue } from "../scripts/seed_bench.ts";
 import { seedBookings } from "./holds.ts";
 import { seedRenterSeries } from "./series.ts";
 import { listSeriesByRenter } from "../lib/bookings/repo.ts";
+import { migrationList } from "../lib/app.ts";
+import { runMigrations } from "../lib/db/migrations/runner.ts";
 
 export const CACHE = ".build/bench";
 const SUFFIXES = ["", "-wal", "-shm"];
@@ -61,7 +63,11 @@ export async function demoKv(): Promise<{ path: string; kitchens: number }> {
   const path = `${CACHE}/demo.kv`;
   await removeKv(path);
   await Deno.remove(`${path}.done`).catch(() => {});
-  const seeded = await withKv(path, (kv) => seedDemoData(kv));
+  const seeded = await withKv(path, async (kv) => {
+    // At the latest schema version first, as main.ts does before seeding.
+    await runMigrations(kv, migrationList());
+    return await seedDemoData(kv);
+  });
   return { path, kitchens: seeded.kitchens };
 }
 

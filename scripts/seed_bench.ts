@@ -32,6 +32,8 @@ import {
   STORAGE_IDS,
 } from "../lib/kitchens/vocabulary.ts";
 import { AtomicPlan, DEMO_KITCHENS, HOURS, RULES } from "./demo/catalogue.ts";
+import { migrationList } from "../lib/app.ts";
+import { runMigrations } from "../lib/db/migrations/runner.ts";
 
 export const BENCH_HOST_ID = "bench-host";
 /**
@@ -231,6 +233,9 @@ if (import.meta.main) {
   }
   const kv = await Deno.openKv(path);
   try {
+    // The store starts at the latest schema version, as one the app made
+    // would: the app at start then has nothing to migrate.
+    await runMigrations(kv, migrationList());
     const started = performance.now();
     const seconds = () => ((performance.now() - started) / 1000).toFixed(1);
     await seedBenchCatalogue(kv, count, {
