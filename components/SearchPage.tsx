@@ -111,9 +111,8 @@ function Answer({ view }: { view: SearchView }) {
       <div role="alert" class="rounded-xl border border-red-300 bg-red-50 p-6">
         <h1 class="text-xl font-bold">Please fix the search filters</h1>
         <ul class="mt-2 list-disc pl-5">
-          {Object.entries(view.errors).map(([field, msg]) => (
-            <li>{field}: {msg}</li>
-          ))}
+          {/* Each message names what it is about; the field itself is marked too. */}
+          {Object.values(view.errors).map((msg) => <li>{msg}</li>)}
         </ul>
       </div>
     );

@@ -145,6 +145,9 @@ for (const b of bad) {
     const html = await res.text();
     assert.match(html, b.message);
     assert.match(html, /Please fix the search filters/);
+    // People read the message, not the query's parameter names.
+    const summary = /<ul class="mt-2 list-disc pl-5">(.*?)<\/ul>/s.exec(html)!;
+    assert.doesNotMatch(summary[1], /<li>[a-zA-Z]+: /);
     t.close();
   });
 }
