@@ -85,6 +85,13 @@ export function resolveCentre(
     const state = asked.state === null
       ? matchCity(asked.place)?.state ?? null
       : gaz.stateCode(asked.state);
+    if (!state && asked.state === null && !gaz.knowsPlace(asked.place)) {
+      return {
+        title: `We couldn't find “${asked.place}” in the United States`,
+        message:
+          "Check the spelling, or enter a ZIP code. Prep lists kitchens in the United States only.",
+      };
+    }
     if (!state) {
       return {
         title: asked.state

@@ -48,6 +48,8 @@ export interface Gazetteer {
   city(name: string, state: string): CityPlace | null;
   /** Whether `state` names a state (two letters or its name); its code. */
   stateCode(state: string): string | null;
+  /** Whether any ZIP's place is called `name` (in whichever state). */
+  knowsPlace(name: string): boolean;
   /** The ZIP whose centroid is nearest `p`, for naming a point on a map. */
   nearest(p: Point): ZipPlace | null;
   readonly size: number;
@@ -191,6 +193,7 @@ export function buildGazetteer(input: Iterable<GazetteerRow>): Gazetteer {
   return {
     size: n,
     stateCode,
+    knowsPlace: (name) => keyIndex.has(placeKey(name)),
     zip(zip) {
       if (!/^\d{5}$/.test(zip)) return null;
       const want = Number(zip);

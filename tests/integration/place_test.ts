@@ -345,6 +345,13 @@ Deno.test("radius search: bad places and nothing nearby get clear answers, never
   const cases: [string, number, RegExp][] = [
     ["near=00000", 404, /We don't know the ZIP code 00000/],
     ["near=Springfield", 404, /Which “Springfield”\?[\s\S]*Add the state/],
+    // Toronto, Ohio (and Kansas, South Dakota): a US place after all.
+    ["near=Toronto", 404, /Which “Toronto”\?/],
+    [
+      "near=Qwertyville",
+      404,
+      /We couldn't find “Qwertyville” in the United States[\s\S]*United States only/,
+    ],
     ["near=Gotham,%20NY", 404, /We couldn.t find “Gotham, NY”/],
     ["near=60614&radius=0", 400, /Search at least 1 mile around/],
     ["near=60614&radius=51", 400, /Search at most 50 miles around/],
