@@ -62,7 +62,7 @@ export function HomePage(
         <form
           action="/search"
           method="get"
-          class="mt-6 grid max-w-2xl gap-3 sm:grid-cols-[1fr_1fr_auto]"
+          class="mt-6 grid max-w-3xl gap-3 sm:grid-cols-[1fr_1fr_1fr_auto]"
         >
           <div>
             <label for="hero-city" class="block text-sm font-semibold">
@@ -78,6 +78,20 @@ export function HomePage(
                 <option value={city.slug}>{city.name}</option>
               ))}
             </select>
+          </div>
+          <div>
+            <label for="hero-near" class="block text-sm font-semibold">
+              Or near a ZIP code
+            </label>
+            <input
+              id="hero-near"
+              name="near"
+              inputMode="numeric"
+              autoComplete="postal-code"
+              placeholder="60614"
+              maxLength={40}
+              class="w-full rounded-lg px-3 py-2 text-stone-900"
+            />
           </div>
           <div>
             <label for="hero-date" class="block text-sm font-semibold">

@@ -155,11 +155,16 @@ Deno.test("site pages: privacy says what is kept, why and for how long, with the
 Deno.test("site pages: the home page promises only what exists", async () => {
   const t = await testApp();
   try {
-    const home = await textOf(await t.request("/"));
-    assert.doesNotMatch(home, /review/i, "reviews are not built");
-    assert.doesNotMatch(home, /messag/i, "messages are not built");
-    assert.doesNotMatch(home, /near you/i, "search is by city");
+    const html = await (await t.request("/")).text();
+    const home = visibleText(html);
+    assert.doesNotMatch(home, /near you/i, "nothing reads the visitor's place");
     assert.match(home, /address and access code are on your booking/);
+    // The hero searches a city or a ZIP code's surroundings, as /search does.
+    assert.match(html, /<label for="hero-near"[^>]*>\s*Or near a ZIP code/);
+    assert.match(html, /<input id="hero-near" name="near"/);
+    const near = await t.request("/search?city=&near=60614&date=");
+    assert.equal(near.status, 200);
+    assert.match(await textOf(near), /within 10 mi of Chicago, IL 60614/);
     assert.match(home, /More about booking and cancelling/);
   } finally {
     t.close();
