@@ -23,11 +23,11 @@
  * request cost one drawing. Running out of time or of worker turns is not
  * kept: on a busy machine it says more about the moment than the file.
  */
-import { Worker } from "node:worker_threads";
 import { logError, logWarn } from "../log.ts";
 import { checkPdfBudget } from "./pdf_budget.ts";
 import type { PdfPreviewJob, PdfPreviewReport } from "./pdf_preview_worker.ts";
-import { type PdfUnread, readerSlot } from "./prefill.ts";
+import { type PdfUnread, readerSlot, unreadFor } from "./prefill.ts";
+import { runWorkerJob } from "../worker_job.ts";
 
 /** The picture fits this box: sharp at twice the width the review page gives it. */
 export const PREVIEW_MAX_WIDTH = 1200;
@@ -168,74 +168,37 @@ function pdfium(): Promise<WebAssembly.Module> {
 }
 
 /** PDFium on `bytes` (handed over: the caller must not use them after). */
-function drawInWorker(
+async function drawInWorker(
   bytes: Uint8Array<ArrayBuffer>,
   module: WebAssembly.Module,
 ): Promise<PdfPreview> {
-  return new Promise((resolve) => {
-    let worker: Worker;
-    try {
-      worker = new Worker(
-        new URL("./pdf_preview_worker.ts", import.meta.url),
-        {
-          resourceLimits: {
-            maxOldGenerationSizeMb: WORKER_HEAP_MB,
-            maxYoungGenerationSizeMb: 4,
-          },
-        },
-      );
-    } catch {
-      // A host without worker threads: the limits cannot be kept, so no drawing.
-      return resolve({ ok: false, unread: "unreadable" });
+  const job: PdfPreviewJob = {
+    bytes,
+    module,
+    maxWidth: PREVIEW_MAX_WIDTH,
+    maxHeight: PREVIEW_MAX_HEIGHT,
+    heapBytes: HEAP_BYTES,
+  };
+  const outcome = await runWorkerJob<PdfPreviewReport>(
+    new URL("./pdf_preview_worker.ts", import.meta.url),
+    job,
+    [bytes.buffer],
+    {
+      heapMb: WORKER_HEAP_MB,
+      startMs: START_TIMEOUT_MS,
+      loadMs: LOAD_TIMEOUT_MS,
+      workMs: DRAW_TIMEOUT_MS,
+    },
+  );
+  if (!outcome.ok) return { ok: false, unread: unreadFor(outcome.failure) };
+  const report = outcome.report;
+  return report.step === "drawn"
+    ? {
+      ok: true,
+      image: report.image,
+      width: report.width,
+      height: report.height,
+      incomplete: report.incomplete,
     }
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    let settled = false;
-    const finish = (result: PdfPreview) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      worker.terminate().catch(() => {});
-      resolve(result);
-    };
-    const allow = (ms: number) => {
-      clearTimeout(timer);
-      timer = setTimeout(() => finish({ ok: false, unread: "time" }), ms);
-    };
-    worker.on("message", (report: PdfPreviewReport) => {
-      switch (report.step) {
-        case "ready": {
-          const job: PdfPreviewJob = {
-            bytes,
-            module,
-            maxWidth: PREVIEW_MAX_WIDTH,
-            maxHeight: PREVIEW_MAX_HEIGHT,
-            heapBytes: HEAP_BYTES,
-          };
-          worker.postMessage(job, [bytes.buffer]);
-          return allow(LOAD_TIMEOUT_MS);
-        }
-        case "loaded":
-          return allow(DRAW_TIMEOUT_MS);
-        case "drawn":
-          return finish({
-            ok: true,
-            image: report.image,
-            width: report.width,
-            height: report.height,
-            incomplete: report.incomplete,
-          });
-        case "failed":
-          return finish({ ok: false, unread: "unreadable" });
-      }
-    });
-    worker.on("error", (err: Error & { code?: string }) =>
-      finish({
-        ok: false,
-        unread: err.code === "ERR_WORKER_OUT_OF_MEMORY"
-          ? "memory"
-          : "unreadable",
-      }));
-    worker.on("exit", () => finish({ ok: false, unread: "unreadable" }));
-    allow(START_TIMEOUT_MS);
-  });
+    : { ok: false, unread: "unreadable" };
 }

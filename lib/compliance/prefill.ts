@@ -12,8 +12,8 @@
  * the form's own format ("2027-12-31", "1,000,000", "pass") so it passes the
  * form's validation unchanged when it is right.
  */
-import { Worker } from "node:worker_threads";
 import { logError, logWarn } from "../log.ts";
+import { runWorkerJob, type WorkerFailure } from "../worker_job.ts";
 import { normaliseText, textProblem } from "../text.ts";
 import { FEDERAL_SCOPE_IDS, FEDERAL_SCOPES } from "./certifiers.ts";
 import { CERTIFICATION_BODIES } from "./certifiers.ts";
@@ -126,62 +126,36 @@ export async function pdfText(bytes: Uint8Array): Promise<PdfText> {
 }
 
 /** pdf.js on `bytes` (handed over: the caller must not use them after). */
-function readInWorker(bytes: Uint8Array<ArrayBuffer>): Promise<PdfText> {
-  return new Promise((resolve) => {
-    let worker: Worker;
-    try {
-      worker = new Worker(new URL("./pdf_text_worker.ts", import.meta.url), {
-        resourceLimits: {
-          maxOldGenerationSizeMb: WORKER_HEAP_MB,
-          maxYoungGenerationSizeMb: 4,
-        },
-      });
-    } catch {
-      // A host without worker threads: pdf.js's limits cannot be kept, so no reading.
-      return resolve({ ok: false, unread: "unreadable" });
-    }
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    let settled = false;
-    const finish = (result: PdfText) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      worker.terminate().catch(() => {});
-      resolve(result);
-    };
-    const allow = (ms: number) => {
-      clearTimeout(timer);
-      timer = setTimeout(() => finish({ ok: false, unread: "time" }), ms);
-    };
-    worker.on("message", (report: PdfTextReport) => {
-      switch (report.step) {
-        case "ready": {
-          const job: PdfTextJob = {
-            bytes,
-            maxPages: MAX_PAGES,
-            maxChars: MAX_TEXT_CHARS,
-          };
-          worker.postMessage(job, [bytes.buffer]);
-          return allow(LOAD_TIMEOUT_MS);
-        }
-        case "loaded":
-          return allow(READ_TIMEOUT_MS);
-        case "read":
-          return finish({ ok: true, text: report.text });
-        case "failed":
-          return finish({ ok: false, unread: "unreadable" });
-      }
-    });
-    worker.on("error", (err: Error & { code?: string }) =>
-      finish({
-        ok: false,
-        unread: err.code === "ERR_WORKER_OUT_OF_MEMORY"
-          ? "memory"
-          : "unreadable",
-      }));
-    worker.on("exit", () => finish({ ok: false, unread: "unreadable" }));
-    allow(LOAD_TIMEOUT_MS);
-  });
+async function readInWorker(bytes: Uint8Array<ArrayBuffer>): Promise<PdfText> {
+  const job: PdfTextJob = {
+    bytes,
+    maxPages: MAX_PAGES,
+    maxChars: MAX_TEXT_CHARS,
+  };
+  const outcome = await runWorkerJob<PdfTextReport>(
+    new URL("./pdf_text_worker.ts", import.meta.url),
+    job,
+    [bytes.buffer],
+    {
+      heapMb: WORKER_HEAP_MB,
+      startMs: LOAD_TIMEOUT_MS,
+      loadMs: LOAD_TIMEOUT_MS,
+      workMs: READ_TIMEOUT_MS,
+    },
+  );
+  if (!outcome.ok) return { ok: false, unread: unreadFor(outcome.failure) };
+  return outcome.report.step === "read"
+    ? { ok: true, text: outcome.report.text }
+    : { ok: false, unread: "unreadable" };
+}
+
+/**
+ * Why a PDF worker gave no answer, as the uploader and staff are told it.
+ * A host without worker threads cannot keep pdf.js's limits, so it reads
+ * nothing.
+ */
+export function unreadFor(failure: WorkerFailure): PdfUnread {
+  return failure === "time" || failure === "memory" ? failure : "unreadable";
 }
 
 let reading = 0;
