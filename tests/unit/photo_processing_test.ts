@@ -219,3 +219,23 @@ Deno.test("photos: a photo its worker cannot finish in time gets a clear 400; a 
     );
   }
 });
+
+Deno.test("photos: photos wait their turn one at a time, and a ninth waiting is refused with a 503 rather than queued", async () => {
+  const bytes = await jpeg(halves(320, 240));
+  const outcomes = await Promise.allSettled(
+    Array.from({ length: 9 }, () => processPhoto(bytes)),
+  );
+  assert.deepEqual(
+    outcomes.map((o) => o.status),
+    [...Array(8).fill("fulfilled"), "rejected"],
+  );
+  const refused = (outcomes[8] as PromiseRejectedResult).reason;
+  assert.ok(refused instanceof UnavailableError);
+  assert.equal(
+    refused.message,
+    "We are processing many photos just now. Nothing was saved; please upload yours again in a minute.",
+  );
+  assert.equal(workersRunning(), 0);
+  // The queue is free again.
+  assert.equal((await processPhoto(bytes)).large.width, 320);
+});
