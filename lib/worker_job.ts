@@ -53,6 +53,92 @@ type Progress = { step: "ready" } | { step: "loaded" };
 
 let running = 0;
 
+/**
+ * The units of worker work the server runs at once (issue 21 §3: no
+ * request, upload or job may take it past 512 MiB). What a job may add
+ * decides its units: reading a PDF's text (pdf.js in a 64 MB heap, +55–85
+ * MiB measured) takes 1, so two files are read at once; drawing a PDF's
+ * page (PDFium's heap may reach 160 MB) and re-encoding a photo (+240 MiB
+ * for a 25 MP PNG) take both and run alone.
+ */
+export const WORKER_UNITS = 2;
+
+export interface TurnOptions {
+  units: 1 | 2;
+  /** Refused at once when this many jobs already wait. */
+  maxWaiting: number;
+  /** Refused when its turn has not come by then. */
+  timeoutMs: number;
+}
+
+interface Waiter {
+  units: number;
+  grant: () => void;
+}
+
+let inUse = 0;
+const queue: Waiter[] = [];
+
+/** Grants turns in order of arrival while the first in line fits. */
+function grantWaiting(): void {
+  while (queue.length > 0 && inUse + queue[0].units <= WORKER_UNITS) {
+    const next = queue.shift()!;
+    inUse += next.units;
+    next.grant();
+  }
+}
+
+/**
+ * A turn to run a worker job of `units`, as a release function to call when
+ * the job is over, or null when the line is full or the wait too long.
+ * Turns come in order of arrival, so a photo waiting for both units is not
+ * overtaken by a stream of PDFs that take one.
+ */
+export async function workerTurn(
+  opts: TurnOptions,
+): Promise<(() => void) | null> {
+  let released = false;
+  const release = () => {
+    if (released) return;
+    released = true;
+    inUse -= opts.units;
+    grantWaiting();
+  };
+  if (queue.length === 0 && inUse + opts.units <= WORKER_UNITS) {
+    inUse += opts.units;
+    return release;
+  }
+  if (queue.length >= opts.maxWaiting) return null;
+  let granted = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const waiter: Waiter = { units: opts.units, grant: () => {} };
+  const got = await new Promise<boolean>((resolve) => {
+    waiter.grant = () => {
+      granted = true;
+      resolve(true);
+    };
+    queue.push(waiter);
+    timer = setTimeout(() => resolve(false), opts.timeoutMs);
+  });
+  clearTimeout(timer);
+  if (got) return release;
+  const at = queue.indexOf(waiter);
+  if (at >= 0) {
+    queue.splice(at, 1);
+    // Those behind it may fit now.
+    grantWaiting();
+  } else if (granted) {
+    // The turn came as the wait ran out: hand it on.
+    release();
+  }
+  return null;
+}
+
+/** Units held and jobs waiting (tests). */
+export function workerTurns(): { inUse: number; waiting: number } {
+  return { inUse, waiting: queue.length };
+}
+
 /** Worker threads started by `runWorkerJob` and not yet ended (tests). */
 export function workersRunning(): number {
   return running;

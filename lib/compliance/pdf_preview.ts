@@ -13,8 +13,9 @@
  *
  * Drawing keeps the budgets of reading a PDF's text (prefill.ts): the same
  * `checkPdfBudget` first (a stream that would inflate past its budget, an
- * encrypted file… refuses the file), a turn among the same MAX_READERS PDF
- * workers, then a worker thread of its own (pdf_preview_worker.ts) with a
+ * encrypted file… refuses the file), a turn of the server's worker jobs
+ * (both units: PDFium's heap may reach HEAP_BYTES, so a drawing runs alone),
+ * then a worker thread of its own (pdf_preview_worker.ts) with a
  * capped JavaScript heap, a capped WebAssembly heap and a time limit.
  *
  * Uploads never change (a new version is a new file), so each file's
@@ -124,7 +125,7 @@ export function clearPreviewCache(): void {
 
 /** Draws the first page of `bytes` (a whole PDF) within the budgets above. */
 export async function drawFirstPage(bytes: Uint8Array): Promise<PdfPreview> {
-  const release = await readerSlot();
+  const release = await readerSlot(2);
   if (!release) return { ok: false, unread: "busy" };
   try {
     const check = await checkPdfBudget(bytes).catch((err) => {

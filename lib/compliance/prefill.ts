@@ -13,7 +13,7 @@
  * form's validation unchanged when it is right.
  */
 import { logError, logWarn } from "../log.ts";
-import { runWorkerJob, type WorkerFailure } from "../worker_job.ts";
+import { runWorkerJob, type WorkerFailure, workerTurn } from "../worker_job.ts";
 import { normaliseText, textProblem } from "../text.ts";
 import { FEDERAL_SCOPE_IDS, FEDERAL_SCOPES } from "./certifiers.ts";
 import { CERTIFICATION_BODIES } from "./certifiers.ts";
@@ -60,15 +60,15 @@ const MAX_TEXT_CHARS = 200_000;
  * this thread, with pauses: the file's streams may decode to at most
  * PDF_LIMITS' bytes, within its time. Then pdf.js, in a worker thread of
  * its own: READ_TIMEOUT_MS for its work on the file (loading pdf.js, which
- * no file can slow down, has LOAD_TIMEOUT_MS), a heap of WORKER_HEAP_MB. At
- * most MAX_READERS files are read at once; a file that waits longer than
- * QUEUE_TIMEOUT_MS for its turn, or finds MAX_WAITING ahead of it, is not
- * read.
+ * no file can slow down, has LOAD_TIMEOUT_MS), a heap of WORKER_HEAP_MB.
+ * Its worker takes one unit of the server's worker turns (lib/worker_job.ts:
+ * two files are read at once, a photo or a page drawing runs alone); a file
+ * that waits longer than QUEUE_TIMEOUT_MS for its turn, or finds
+ * MAX_WAITING ahead of it, is not read.
  */
 const READ_TIMEOUT_MS = 3_000;
 const LOAD_TIMEOUT_MS = 10_000;
 const WORKER_HEAP_MB = 64;
-const MAX_READERS = 2;
 const MAX_WAITING = 16;
 const QUEUE_TIMEOUT_MS = 5_000;
 
@@ -158,42 +158,16 @@ export function unreadFor(failure: WorkerFailure): PdfUnread {
   return failure === "time" || failure === "memory" ? failure : "unreadable";
 }
 
-let reading = 0;
-const waiting: (() => void)[] = [];
-
 /**
- * One of MAX_READERS turns, or null when the queue is full or the wait too
- * long. Every PDF worker takes one (reading text here, drawing a page in
- * pdf_preview.ts), so together they never run more than MAX_READERS.
+ * A turn for a PDF worker of `units` (reading text here: 1; drawing a page
+ * in pdf_preview.ts: 2), or null when the line is full or the wait too long.
  */
-export async function readerSlot(): Promise<(() => void) | null> {
-  const release = () => {
-    const next = waiting.shift();
-    if (next) next();
-    else reading--;
-  };
-  if (reading < MAX_READERS) {
-    reading++;
-    return release;
-  }
-  if (waiting.length >= MAX_WAITING) return null;
-  let turn!: () => void;
-  const granted = new Promise<boolean>((resolve) => {
-    turn = () => resolve(true);
-    waiting.push(turn);
+export function readerSlot(units: 1 | 2 = 1): Promise<(() => void) | null> {
+  return workerTurn({
+    units,
+    maxWaiting: MAX_WAITING,
+    timeoutMs: QUEUE_TIMEOUT_MS,
   });
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timedOut = new Promise<boolean>((resolve) => {
-    timer = setTimeout(() => resolve(false), QUEUE_TIMEOUT_MS);
-  });
-  const got = await Promise.race([granted, timedOut]);
-  clearTimeout(timer);
-  if (got) return release;
-  const at = waiting.indexOf(turn);
-  if (at >= 0) waiting.splice(at, 1);
-  // The turn came as the wait ran out: hand it on.
-  else release();
-  return null;
 }
 
 // ---------------------------------------------------------------------------

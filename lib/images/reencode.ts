@@ -19,8 +19,8 @@
  *
  * Memory (bench/photos.ts measures it): each photo is processed in a worker
  * thread of its own that ends after it (lib/worker_job.ts), so the codecs'
- * WebAssembly heaps, which never shrink, go with the thread, and photos are
- * processed one at a time. A JPEG is decoded at the smallest M/8 of its
+ * WebAssembly heaps, which never shrink, go with the thread, and a photo
+ * is processed alone: no other photo or PDF worker runs beside it. A JPEG is decoded at the smallest M/8 of its
  * size that still covers the large size (1875 × 1875 for a 25 MP photo,
  * 14 MB, where MozJPEG gave the whole 100 MB bitmap twice: in its heap and
  * again in JS). Still, a progressive JPEG makes libjpeg keep every DCT
@@ -34,6 +34,7 @@ import {
   runWorkerJob,
   type WorkerFailure,
   type WorkerLimits,
+  workerTurn,
 } from "../worker_job.ts";
 import { damaged, inspectPhoto, type PhotoKind } from "./inspect.ts";
 import type { EncodedPhoto, PhotoJob, PhotoReport } from "./photo_worker.ts";
@@ -57,33 +58,19 @@ export const PHOTO_WORKER_LIMITS: WorkerLimits = {
   loadMs: 10_000,
   workMs: 30_000,
 };
-/** Photos waiting for their turn, each holding its upload (≤ 10 MB). */
+/**
+ * A photo's worker takes both units of the server's worker turns
+ * (lib/worker_job.ts): it runs alone, after any PDF being read. At most
+ * MAX_WAITING jobs wait (each holding its upload, ≤ 10 MB); a photo whose
+ * turn has not come within TURN_TIMEOUT_MS is refused.
+ */
 const MAX_WAITING = 8;
+const TURN_TIMEOUT_MS = 60_000;
 
 export interface ProcessedPhoto {
   kind: PhotoKind;
   large: EncodedPhoto;
   card: EncodedPhoto;
-}
-
-let queue: Promise<unknown> = Promise.resolve();
-let waiting = 0;
-
-/**
- * Runs `task` after every earlier one has finished: two photos at once
- * would double the peak. At most MAX_WAITING wait; more are refused.
- */
-function oneAtATime<T>(task: () => Promise<T>): Promise<T> {
-  if (waiting >= MAX_WAITING) {
-    throw new UnavailableError(
-      "We are processing many photos just now. Nothing was saved; " +
-        "please upload yours again in a minute.",
-    );
-  }
-  waiting++;
-  const run = queue.then(task, task).finally(() => waiting--);
-  queue = run.catch(() => {});
-  return run;
 }
 
 /**
@@ -97,7 +84,18 @@ export async function processPhoto(
   limits: WorkerLimits = PHOTO_WORKER_LIMITS,
 ): Promise<ProcessedPhoto> {
   const layout = await inspectPhoto(bytes);
-  return await oneAtATime(async () => {
+  const release = await workerTurn({
+    units: 2,
+    maxWaiting: MAX_WAITING,
+    timeoutMs: TURN_TIMEOUT_MS,
+  });
+  if (!release) {
+    throw new UnavailableError(
+      "We are processing many photos just now. Nothing was saved; " +
+        "please upload yours again in a minute.",
+    );
+  }
+  try {
     // A copy to hand over: the caller's bytes stay as they were.
     const copy = bytes.slice();
     const job: PhotoJob = {
@@ -118,7 +116,9 @@ export async function processPhoto(
     if (report.step === "damaged") throw damaged();
     if (report.step !== "encoded") throw photoFailure("crashed", bytes.length);
     return { kind: layout.kind, large: report.large, card: report.card };
-  });
+  } finally {
+    release();
+  }
 }
 
 /** What the uploader is told when the photo's worker gave no photo. */

@@ -220,16 +220,17 @@ Deno.test("photos: a photo its worker cannot finish in time gets a clear 400; a 
   }
 });
 
-Deno.test("photos: photos wait their turn one at a time, and a ninth waiting is refused with a 503 rather than queued", async () => {
+Deno.test("photos: photos run one at a time, and a ninth waiting is refused with a 503 rather than queued", async () => {
   const bytes = await jpeg(halves(320, 240));
   const outcomes = await Promise.allSettled(
-    Array.from({ length: 9 }, () => processPhoto(bytes)),
+    Array.from({ length: 10 }, () => processPhoto(bytes)),
   );
+  // One runs, eight wait, the tenth finds the line full.
   assert.deepEqual(
     outcomes.map((o) => o.status),
-    [...Array(8).fill("fulfilled"), "rejected"],
+    [...Array(9).fill("fulfilled"), "rejected"],
   );
-  const refused = (outcomes[8] as PromiseRejectedResult).reason;
+  const refused = (outcomes[9] as PromiseRejectedResult).reason;
   assert.ok(refused instanceof UnavailableError);
   assert.equal(
     refused.message,

@@ -3,6 +3,8 @@ import {
   runWorkerJob,
   type WorkerLimits,
   workersRunning,
+  workerTurn,
+  workerTurns,
 } from "../../lib/worker_job.ts";
 import type { TestJob, TestReport } from "../fixtures/job_worker.ts";
 
@@ -55,4 +57,30 @@ Deno.test("workers: a worker past its time, out of heap, throwing or exiting say
     JSON.stringify(filled),
   );
   assert.equal(workersRunning(), 0);
+});
+
+Deno.test("workers: turns by units, in order of arrival: two 1-unit jobs at once, a 2-unit job alone, and a full line or a long wait refused", async () => {
+  const opts = (units: 1 | 2) => ({ units, maxWaiting: 2, timeoutMs: 200 });
+  const order: string[] = [];
+  const a = await workerTurn(opts(1));
+  const b = await workerTurn(opts(1));
+  assert.ok(a && b, "two PDFs are read at once");
+  assert.deepEqual(workerTurns(), { inUse: 2, waiting: 0 });
+  // A photo waits for both units; a PDF after it waits behind it.
+  const photo = workerTurn(opts(2)).then((r) => (order.push("photo"), r));
+  const pdf = workerTurn(opts(1)).then((r) => (order.push("pdf"), r));
+  assert.equal(await workerTurn(opts(1)), null, "a third in line is refused");
+  a();
+  await new Promise((r) => setTimeout(r, 10));
+  assert.deepEqual(order, [], "one unit free is not enough for the photo");
+  b();
+  const photoDone = await photo;
+  assert.ok(photoDone);
+  assert.deepEqual(workerTurns(), { inUse: 2, waiting: 1 });
+  // The PDF behind the photo runs out of time, and nothing is held for it.
+  assert.equal(await pdf, null);
+  assert.deepEqual(order, ["photo", "pdf"]);
+  photoDone();
+  photoDone(); // releasing twice frees once
+  assert.deepEqual(workerTurns(), { inUse: 0, waiting: 0 });
 });
