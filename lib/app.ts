@@ -117,8 +117,8 @@ import { MIGRATION_NAMES, type MigrationName } from "./db/migrations/names.ts";
 import type { Migration, MigrationStep } from "./db/migrations/runner.ts";
 import { deadLetterFiguresMigration, jobTtls } from "./jobs/outbox.ts";
 import {
-  kitchenCountsDerived,
   kitchenCellsMigration,
+  kitchenCountsDerived,
   kitchenIndexMigration,
 } from "./kitchens/repo.ts";
 import { metricPrefixes } from "./metrics/repo.ts";
