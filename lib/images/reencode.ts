@@ -37,7 +37,8 @@ import {
   workerTurn,
 } from "../worker_job.ts";
 import { damaged, inspectPhoto, type PhotoKind } from "./inspect.ts";
-import type { EncodedPhoto, PhotoJob, PhotoReport } from "./photo_worker.ts";
+import { reencodePhoto } from "./photo_job.ts";
+import type { EncodedPhoto, PhotoJob, PhotoReport } from "./photo_job.ts";
 
 export type { EncodedPhoto };
 
@@ -96,7 +97,8 @@ export async function processPhoto(
     );
   }
   try {
-    // A copy to hand over: the caller's bytes stay as they were.
+    // A copy to hand over (or, with no worker, to decode here): the
+    // caller's bytes stay as they were.
     const copy = bytes.slice();
     const job: PhotoJob = {
       bytes: copy,
@@ -111,8 +113,14 @@ export async function processPhoto(
       [copy.buffer],
       limits,
     );
-    if (!outcome.ok) throw photoFailure(outcome.failure, bytes.length);
-    const report = outcome.report;
+    if (!outcome.ok && outcome.failure !== "unavailable") {
+      throw photoFailure(outcome.failure, bytes.length);
+    }
+    // Where no worker thread can start, photos still work, in this thread,
+    // as before workers: its codecs' heaps then stay for good.
+    const report = outcome.ok
+      ? outcome.report
+      : (await reencodePhoto(job, () => {})).report;
     if (report.step === "damaged") throw damaged();
     if (report.step !== "encoded") throw photoFailure("crashed", bytes.length);
     return { kind: layout.kind, large: report.large, card: report.card };

@@ -11,6 +11,7 @@ import {
   processPhoto,
 } from "../../lib/images/reencode.ts";
 import { orient } from "../../lib/images/resize.ts";
+import { reencodePhoto } from "../../lib/images/photo_job.ts";
 import { workersRunning } from "../../lib/worker_job.ts";
 
 /** Left half red, right half blue: where each half ends up shows a turn. */
@@ -239,4 +240,21 @@ Deno.test("photos: photos run one at a time, and a ninth waiting is refused with
   assert.equal(workersRunning(), 0);
   // The queue is free again.
   assert.equal((await processPhoto(bytes)).large.width, 320);
+});
+
+Deno.test("photos: where no worker thread can start, a photo is re-encoded in the server's thread to the same bytes", async () => {
+  const bytes = afterSoi(await jpeg(halves(900, 600)), exif(6, "II"));
+  const inWorker = await processPhoto(bytes);
+  const layout = await inspectPhoto(bytes);
+  const { report } = await reencodePhoto({
+    bytes: bytes.slice(),
+    ...layout,
+    largeEdge: 1600,
+    cardEdge: 600,
+    quality: 80,
+  }, () => {});
+  assert.equal(report.step, "encoded");
+  if (report.step !== "encoded") return;
+  assert.deepEqual(report.large, inWorker.large);
+  assert.deepEqual(report.card, inWorker.card);
 });

@@ -49,6 +49,11 @@ Deno.test("workers: a worker past its time, out of heap, throwing or exiting say
     assert.deepEqual(await run(act), expected, act);
     assert.equal(workersRunning(), 0, act);
   }
+  // A worker the runtime cannot start (here, from a URL it will not load).
+  assert.deepEqual(
+    await runWorkerJob(new URL("https://example.com/w.js"), {}, [], LIMITS),
+    { ok: false, failure: "unavailable" },
+  );
   // Deno reports a heap that runs out inside a message handler as a plain
   // exit (no ERR_WORKER_OUT_OF_MEMORY), so either answer is the thread's end.
   const filled = await run("fill-heap");
