@@ -10,10 +10,11 @@ import { ValidationError } from "../errors.ts";
 
 export const PHOTO_MAX_BYTES = 10 * 1024 * 1024;
 /**
- * Decoding is the peak. Measured peak RSS of a fresh process handling one
- * JPEG: 287 MiB at 12 MP, 341 MiB at 24 MP, 511 MiB at 40 MP. 25 MP
- * (6000 × 4000 fits) is more than phones save by default and keeps a
- * process well inside 512 MB.
+ * Decoding is the peak, and it grows with the pixels. What a 25 MP photo
+ * adds to the server at its peak (bench/photos.ts, bench/at_once.ts): a
+ * camera's baseline JPEG +85 MiB, a progressive JPEG +175 MiB, a PNG or
+ * WebP, decoded whole, +220–260 MiB. 25 MP (6000 × 4000 fits) is more than
+ * phones save by default.
  */
 export const MAX_PIXELS = 25_000_000;
 
