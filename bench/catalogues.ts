@@ -18,6 +18,7 @@ import { createBlock } from "../lib/bookings/blocks.ts";
 import { setDemoPayoutReady } from "../lib/hosts/repo.ts";
 import { daySlots, localToday } from "../lib/kitchens/free_time.ts";
 import { getKitchen, listKitchenIdsByHost } from "../lib/kitchens/repo.ts";
+import { MAX_PHOTOS } from "../lib/kitchens/photos.ts";
 import type { Kitchen } from "../lib/kitchens/schema.ts";
 import { seedDemoAccounts } from "../scripts/demo/accounts.ts";
 import { demoKitchens } from "../scripts/demo/compliance.ts";
@@ -305,6 +306,20 @@ export async function seedRenterWeekly(
     return await seedRenterSeries(kv, renterId, await demoKitchens(kv), count);
   });
   return { ...made, cookie: await benchSessionCookie(path, renterId) };
+}
+
+/** A kitchen of the host's with room for another photo. */
+export async function kitchenOfHost(
+  path: string,
+  hostId: string,
+): Promise<string> {
+  return await withKv(path, async (kv) => {
+    for (const id of await listKitchenIdsByHost(kv, hostId)) {
+      const k = await getKitchen(kv, id);
+      if (k && (k.photos?.length ?? 0) < MAX_PHOTOS) return id;
+    }
+    throw new Error(`host ${hostId} has no kitchen with room for a photo`);
+  });
 }
 
 /** The id of one of the renter's weekly bookings, to load its page. */

@@ -29,6 +29,26 @@ export async function makePdf(lines: string[]): Promise<Uint8Array> {
   return await doc.save();
 }
 
+/**
+ * A text certificate of about `size` bytes: its one line of text, then a
+ * comment of spaces in the same content stream, as big files of few pages
+ * are (a scanner's or a designer's). Nothing in it inflates or decodes.
+ */
+export function makeLargePdf(line: string, size: number): Uint8Array {
+  const text = `BT /F1 12 Tf 72 720 Td (${line}) Tj ET\n%`;
+  const content = new Uint8Array(size).fill(0x20);
+  content.set(latin1(text));
+  content[size - 1] = 0x0a;
+  return assemblePdf([
+    "<< /Type /Catalog /Pages 2 0 R >>",
+    "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+    "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R " +
+    "/Resources << /Font << /F1 5 0 R >> >> >>",
+    { dict: `<< /Length ${content.length} >>`, data: content },
+    "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+  ]);
+}
+
 /** A scanned certificate: one page that is a picture, with no text layer. */
 export async function makeScannedPdf(): Promise<Uint8Array> {
   const width = 120, height = 160;

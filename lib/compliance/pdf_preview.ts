@@ -13,8 +13,9 @@
  *
  * Drawing keeps the budgets of reading a PDF's text (prefill.ts): the same
  * `checkPdfBudget` first (a stream that would inflate past its budget, an
- * encrypted file… refuses the file), a turn among the same MAX_READERS PDF
- * workers, then a worker thread of its own (pdf_preview_worker.ts) with a
+ * encrypted file… refuses the file), a turn of the server's worker jobs
+ * (both units: PDFium's heap may reach HEAP_BYTES, so a drawing runs alone),
+ * then a worker thread of its own (pdf_preview_worker.ts) with a
  * capped JavaScript heap, a capped WebAssembly heap and a time limit.
  *
  * Uploads never change (a new version is a new file), so each file's
@@ -23,11 +24,11 @@
  * request cost one drawing. Running out of time or of worker turns is not
  * kept: on a busy machine it says more about the moment than the file.
  */
-import { Worker } from "node:worker_threads";
 import { logError, logWarn } from "../log.ts";
 import { checkPdfBudget } from "./pdf_budget.ts";
 import type { PdfPreviewJob, PdfPreviewReport } from "./pdf_preview_worker.ts";
-import { type PdfUnread, readerSlot } from "./prefill.ts";
+import { type PdfUnread, readerSlot, unreadFor } from "./prefill.ts";
+import { runWorkerJob } from "../worker_job.ts";
 
 /** The picture fits this box: sharp at twice the width the review page gives it. */
 export const PREVIEW_MAX_WIDTH = 1200;
@@ -124,7 +125,7 @@ export function clearPreviewCache(): void {
 
 /** Draws the first page of `bytes` (a whole PDF) within the budgets above. */
 export async function drawFirstPage(bytes: Uint8Array): Promise<PdfPreview> {
-  const release = await readerSlot();
+  const release = await readerSlot(2);
   if (!release) return { ok: false, unread: "busy" };
   try {
     const check = await checkPdfBudget(bytes).catch((err) => {
@@ -168,74 +169,37 @@ function pdfium(): Promise<WebAssembly.Module> {
 }
 
 /** PDFium on `bytes` (handed over: the caller must not use them after). */
-function drawInWorker(
+async function drawInWorker(
   bytes: Uint8Array<ArrayBuffer>,
   module: WebAssembly.Module,
 ): Promise<PdfPreview> {
-  return new Promise((resolve) => {
-    let worker: Worker;
-    try {
-      worker = new Worker(
-        new URL("./pdf_preview_worker.ts", import.meta.url),
-        {
-          resourceLimits: {
-            maxOldGenerationSizeMb: WORKER_HEAP_MB,
-            maxYoungGenerationSizeMb: 4,
-          },
-        },
-      );
-    } catch {
-      // A host without worker threads: the limits cannot be kept, so no drawing.
-      return resolve({ ok: false, unread: "unreadable" });
+  const job: PdfPreviewJob = {
+    bytes,
+    module,
+    maxWidth: PREVIEW_MAX_WIDTH,
+    maxHeight: PREVIEW_MAX_HEIGHT,
+    heapBytes: HEAP_BYTES,
+  };
+  const outcome = await runWorkerJob<PdfPreviewReport>(
+    new URL("./pdf_preview_worker.ts", import.meta.url),
+    job,
+    [bytes.buffer],
+    {
+      heapMb: WORKER_HEAP_MB,
+      startMs: START_TIMEOUT_MS,
+      loadMs: LOAD_TIMEOUT_MS,
+      workMs: DRAW_TIMEOUT_MS,
+    },
+  );
+  if (!outcome.ok) return { ok: false, unread: unreadFor(outcome.failure) };
+  const report = outcome.report;
+  return report.step === "drawn"
+    ? {
+      ok: true,
+      image: report.image,
+      width: report.width,
+      height: report.height,
+      incomplete: report.incomplete,
     }
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    let settled = false;
-    const finish = (result: PdfPreview) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      worker.terminate().catch(() => {});
-      resolve(result);
-    };
-    const allow = (ms: number) => {
-      clearTimeout(timer);
-      timer = setTimeout(() => finish({ ok: false, unread: "time" }), ms);
-    };
-    worker.on("message", (report: PdfPreviewReport) => {
-      switch (report.step) {
-        case "ready": {
-          const job: PdfPreviewJob = {
-            bytes,
-            module,
-            maxWidth: PREVIEW_MAX_WIDTH,
-            maxHeight: PREVIEW_MAX_HEIGHT,
-            heapBytes: HEAP_BYTES,
-          };
-          worker.postMessage(job, [bytes.buffer]);
-          return allow(LOAD_TIMEOUT_MS);
-        }
-        case "loaded":
-          return allow(DRAW_TIMEOUT_MS);
-        case "drawn":
-          return finish({
-            ok: true,
-            image: report.image,
-            width: report.width,
-            height: report.height,
-            incomplete: report.incomplete,
-          });
-        case "failed":
-          return finish({ ok: false, unread: "unreadable" });
-      }
-    });
-    worker.on("error", (err: Error & { code?: string }) =>
-      finish({
-        ok: false,
-        unread: err.code === "ERR_WORKER_OUT_OF_MEMORY"
-          ? "memory"
-          : "unreadable",
-      }));
-    worker.on("exit", () => finish({ ok: false, unread: "unreadable" }));
-    allow(START_TIMEOUT_MS);
-  });
+    : { ok: false, unread: "unreadable" };
 }

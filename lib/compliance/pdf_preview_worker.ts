@@ -15,7 +15,7 @@
  * The WebAssembly module arrives compiled from the parent, so a file's
  * thread spends its time on the file, not on compiling PDFium.
  */
-import { parentPort } from "node:worker_threads";
+import { serveJob } from "../worker_job.ts";
 
 export interface PdfPreviewJob {
   /** The PDF, checked by `checkPdfBudget`; transferred. */
@@ -30,8 +30,6 @@ export interface PdfPreviewJob {
 }
 
 export type PdfPreviewReport =
-  | { step: "ready" }
-  | { step: "loaded" }
   | {
     step: "drawn";
     /** The page as WebP. */
@@ -43,96 +41,92 @@ export type PdfPreviewReport =
   }
   | { step: "failed" };
 
-const port = parentPort;
-if (!port) {
-  throw new Error("pdf_preview_worker.ts runs only as a worker thread");
-}
-const report = (r: PdfPreviewReport, transfer: ArrayBuffer[] = []) =>
-  port.postMessage(r, transfer);
-
 // PDFium's glue prints each refused allocation; the parent logs one line per file instead.
 console.error = () => {};
 console.warn = () => {};
 
 type ResizeHeap = (size: number) => boolean;
 
-port.once("message", async (job: PdfPreviewJob) => {
-  let refused = false;
-  let library: { destroy(): void } | null = null;
-  try {
-    const [{ PDFiumLibrary }, webpCodec] = await Promise.all([
-      import("@hyzyla/pdfium"),
-      import("@jsquash/webp/encode.js"),
-    ]);
-    // Both codecs load before the "loaded" report, so the file's time
-    // limit covers only the work the file decides: drawing and encoding.
-    const [pdfium] = await Promise.all([
-      PDFiumLibrary.init({
-        instantiateWasm(
-          imports: WebAssembly.Imports,
-          done: (
-            instance: WebAssembly.Instance,
-            module: WebAssembly.Module,
-          ) => void,
-        ) {
-          const env = imports.env as Record<string, unknown>;
-          const resize = env.emscripten_resize_heap as ResizeHeap;
-          env.emscripten_resize_heap = (size: number) => {
-            if (size >>> 0 > job.heapBytes) {
-              refused = true;
-              return false;
-            }
-            return resize(size);
-          };
-          WebAssembly.instantiate(job.module, imports).then(
-            (instance) => done(instance, job.module),
-          );
-          return {} as WebAssembly.Exports;
-        },
-      }),
-      webpCodec.init(),
-    ]);
-    library = pdfium;
-    report({ step: "loaded" });
-    const doc = await pdfium.loadDocument(job.bytes);
-    const page = doc.getPage(0);
-    const { originalWidth, originalHeight } = page.getOriginalSize();
-    const { width, height } = fitInto(
-      originalWidth,
-      originalHeight,
-      job.maxWidth,
-      job.maxHeight,
-    );
-    const drawn = await page.render({ width, height, render: "bitmap" });
-    doc.destroy();
-    const pixels = new Uint8ClampedArray(
-      drawn.data.buffer as ArrayBuffer,
-      drawn.data.byteOffset,
-      drawn.data.byteLength,
-    );
-    const webp = new Uint8Array(
-      await webpCodec.default(new ImageData(pixels, width, height), {
-        quality: 85,
-      }),
-    );
-    report({
-      step: "drawn",
-      image: webp,
-      width,
-      height,
-      incomplete: refused,
-    }, [webp.buffer]);
-  } catch {
-    report({ step: "failed" });
-  } finally {
+serveJob<PdfPreviewJob, PdfPreviewReport>(
+  "pdf_preview_worker.ts",
+  async (job, loaded) => {
+    let refused = false;
+    let library: { destroy(): void } | null = null;
     try {
-      library?.destroy();
-    } catch {
-      // The thread ends next; what PDFium held goes with it.
+      const [{ PDFiumLibrary }, webpCodec] = await Promise.all([
+        import("@hyzyla/pdfium"),
+        import("@jsquash/webp/encode.js"),
+      ]);
+      // Both codecs load before the "loaded" report, so the file's time
+      // limit covers only the work the file decides: drawing and encoding.
+      const [pdfium] = await Promise.all([
+        PDFiumLibrary.init({
+          instantiateWasm(
+            imports: WebAssembly.Imports,
+            done: (
+              instance: WebAssembly.Instance,
+              module: WebAssembly.Module,
+            ) => void,
+          ) {
+            const env = imports.env as Record<string, unknown>;
+            const resize = env.emscripten_resize_heap as ResizeHeap;
+            env.emscripten_resize_heap = (size: number) => {
+              if (size >>> 0 > job.heapBytes) {
+                refused = true;
+                return false;
+              }
+              return resize(size);
+            };
+            WebAssembly.instantiate(job.module, imports).then(
+              (instance) => done(instance, job.module),
+            );
+            return {} as WebAssembly.Exports;
+          },
+        }),
+        webpCodec.init(),
+      ]);
+      library = pdfium;
+      loaded();
+      const doc = await pdfium.loadDocument(job.bytes);
+      const page = doc.getPage(0);
+      const { originalWidth, originalHeight } = page.getOriginalSize();
+      const { width, height } = fitInto(
+        originalWidth,
+        originalHeight,
+        job.maxWidth,
+        job.maxHeight,
+      );
+      const drawn = await page.render({ width, height, render: "bitmap" });
+      doc.destroy();
+      const pixels = new Uint8ClampedArray(
+        drawn.data.buffer as ArrayBuffer,
+        drawn.data.byteOffset,
+        drawn.data.byteLength,
+      );
+      const webp = new Uint8Array(
+        await webpCodec.default(new ImageData(pixels, width, height), {
+          quality: 85,
+        }),
+      );
+      return {
+        report: {
+          step: "drawn",
+          image: webp,
+          width,
+          height,
+          incomplete: refused,
+        },
+        transfer: [webp.buffer],
+      };
+    } finally {
+      try {
+        library?.destroy();
+      } catch {
+        // The thread ends next; what PDFium held goes with it.
+      }
     }
-  }
-});
-report({ step: "ready" });
+  },
+);
 
 /**
  * The largest whole-pixel size of a `w` × `h` page inside the box, at

@@ -13,7 +13,7 @@
  * It reports when pdf.js is loaded, so the parent times the file's work
  * apart from loading pdf.js, which no file can make slower.
  */
-import { parentPort } from "node:worker_threads";
+import { serveJob } from "../worker_job.ts";
 
 export interface PdfTextJob {
   /** The PDF, checked and with its image filters blanked; transferred. */
@@ -22,33 +22,25 @@ export interface PdfTextJob {
   maxChars: number;
 }
 
-export type PdfTextReport =
-  | { step: "ready" }
-  | { step: "loaded" }
-  | { step: "read"; text: string }
-  | { step: "failed" };
+export type PdfTextReport = { step: "read"; text: string } | {
+  step: "failed";
+};
 
-const port = parentPort;
-if (!port) throw new Error("pdf_text_worker.ts runs only as a worker thread");
-const report = (r: PdfTextReport) => port.postMessage(r);
-
-port.once("message", async (job: PdfTextJob) => {
-  const { getDocumentProxy, getResolvedPDFJS } = await import("unpdf");
-  await getResolvedPDFJS();
-  report({ step: "loaded" });
-  try {
+serveJob<PdfTextJob, PdfTextReport>(
+  "pdf_text_worker.ts",
+  async (job, loaded) => {
+    const { getDocumentProxy, getResolvedPDFJS } = await import("unpdf");
+    await getResolvedPDFJS();
+    loaded();
     const pdf = await getDocumentProxy(job.bytes, {
       verbosity: 0,
       disableFontFace: true,
       useSystemFonts: false,
       stopAtErrors: false,
     });
-    report({ step: "read", text: await readText(pdf, job) });
-  } catch {
-    report({ step: "failed" });
-  }
-});
-report({ step: "ready" });
+    return { report: { step: "read", text: await readText(pdf, job) } };
+  },
+);
 
 type Document = Awaited<
   ReturnType<typeof import("unpdf")["getDocumentProxy"]>

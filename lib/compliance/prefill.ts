@@ -12,8 +12,8 @@
  * the form's own format ("2027-12-31", "1,000,000", "pass") so it passes the
  * form's validation unchanged when it is right.
  */
-import { Worker } from "node:worker_threads";
 import { logError, logWarn } from "../log.ts";
+import { runWorkerJob, type WorkerFailure, workerTurn } from "../worker_job.ts";
 import { normaliseText, textProblem } from "../text.ts";
 import { FEDERAL_SCOPE_IDS, FEDERAL_SCOPES } from "./certifiers.ts";
 import { CERTIFICATION_BODIES } from "./certifiers.ts";
@@ -60,15 +60,15 @@ const MAX_TEXT_CHARS = 200_000;
  * this thread, with pauses: the file's streams may decode to at most
  * PDF_LIMITS' bytes, within its time. Then pdf.js, in a worker thread of
  * its own: READ_TIMEOUT_MS for its work on the file (loading pdf.js, which
- * no file can slow down, has LOAD_TIMEOUT_MS), a heap of WORKER_HEAP_MB. At
- * most MAX_READERS files are read at once; a file that waits longer than
- * QUEUE_TIMEOUT_MS for its turn, or finds MAX_WAITING ahead of it, is not
- * read.
+ * no file can slow down, has LOAD_TIMEOUT_MS), a heap of WORKER_HEAP_MB.
+ * Its worker takes one unit of the server's worker turns (lib/worker_job.ts:
+ * two files are read at once, a photo or a page drawing runs alone); a file
+ * that waits longer than QUEUE_TIMEOUT_MS for its turn, or finds
+ * MAX_WAITING ahead of it, is not read.
  */
 const READ_TIMEOUT_MS = 3_000;
 const LOAD_TIMEOUT_MS = 10_000;
 const WORKER_HEAP_MB = 64;
-const MAX_READERS = 2;
 const MAX_WAITING = 16;
 const QUEUE_TIMEOUT_MS = 5_000;
 
@@ -126,100 +126,48 @@ export async function pdfText(bytes: Uint8Array): Promise<PdfText> {
 }
 
 /** pdf.js on `bytes` (handed over: the caller must not use them after). */
-function readInWorker(bytes: Uint8Array<ArrayBuffer>): Promise<PdfText> {
-  return new Promise((resolve) => {
-    let worker: Worker;
-    try {
-      worker = new Worker(new URL("./pdf_text_worker.ts", import.meta.url), {
-        resourceLimits: {
-          maxOldGenerationSizeMb: WORKER_HEAP_MB,
-          maxYoungGenerationSizeMb: 4,
-        },
-      });
-    } catch {
-      // A host without worker threads: pdf.js's limits cannot be kept, so no reading.
-      return resolve({ ok: false, unread: "unreadable" });
-    }
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    let settled = false;
-    const finish = (result: PdfText) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      worker.terminate().catch(() => {});
-      resolve(result);
-    };
-    const allow = (ms: number) => {
-      clearTimeout(timer);
-      timer = setTimeout(() => finish({ ok: false, unread: "time" }), ms);
-    };
-    worker.on("message", (report: PdfTextReport) => {
-      switch (report.step) {
-        case "ready": {
-          const job: PdfTextJob = {
-            bytes,
-            maxPages: MAX_PAGES,
-            maxChars: MAX_TEXT_CHARS,
-          };
-          worker.postMessage(job, [bytes.buffer]);
-          return allow(LOAD_TIMEOUT_MS);
-        }
-        case "loaded":
-          return allow(READ_TIMEOUT_MS);
-        case "read":
-          return finish({ ok: true, text: report.text });
-        case "failed":
-          return finish({ ok: false, unread: "unreadable" });
-      }
-    });
-    worker.on("error", (err: Error & { code?: string }) =>
-      finish({
-        ok: false,
-        unread: err.code === "ERR_WORKER_OUT_OF_MEMORY"
-          ? "memory"
-          : "unreadable",
-      }));
-    worker.on("exit", () => finish({ ok: false, unread: "unreadable" }));
-    allow(LOAD_TIMEOUT_MS);
-  });
+async function readInWorker(bytes: Uint8Array<ArrayBuffer>): Promise<PdfText> {
+  const job: PdfTextJob = {
+    bytes,
+    maxPages: MAX_PAGES,
+    maxChars: MAX_TEXT_CHARS,
+  };
+  const outcome = await runWorkerJob<PdfTextReport>(
+    new URL("./pdf_text_worker.ts", import.meta.url),
+    job,
+    [bytes.buffer],
+    {
+      heapMb: WORKER_HEAP_MB,
+      startMs: LOAD_TIMEOUT_MS,
+      loadMs: LOAD_TIMEOUT_MS,
+      workMs: READ_TIMEOUT_MS,
+    },
+  );
+  if (!outcome.ok) return { ok: false, unread: unreadFor(outcome.failure) };
+  return outcome.report.step === "read"
+    ? { ok: true, text: outcome.report.text }
+    : { ok: false, unread: "unreadable" };
 }
 
-let reading = 0;
-const waiting: (() => void)[] = [];
+/**
+ * Why a PDF worker gave no answer, as the uploader and staff are told it.
+ * A host without worker threads cannot keep pdf.js's limits, so it reads
+ * nothing.
+ */
+export function unreadFor(failure: WorkerFailure): PdfUnread {
+  return failure === "time" || failure === "memory" ? failure : "unreadable";
+}
 
 /**
- * One of MAX_READERS turns, or null when the queue is full or the wait too
- * long. Every PDF worker takes one (reading text here, drawing a page in
- * pdf_preview.ts), so together they never run more than MAX_READERS.
+ * A turn for a PDF worker of `units` (reading text here: 1; drawing a page
+ * in pdf_preview.ts: 2), or null when the line is full or the wait too long.
  */
-export async function readerSlot(): Promise<(() => void) | null> {
-  const release = () => {
-    const next = waiting.shift();
-    if (next) next();
-    else reading--;
-  };
-  if (reading < MAX_READERS) {
-    reading++;
-    return release;
-  }
-  if (waiting.length >= MAX_WAITING) return null;
-  let turn!: () => void;
-  const granted = new Promise<boolean>((resolve) => {
-    turn = () => resolve(true);
-    waiting.push(turn);
+export function readerSlot(units: 1 | 2 = 1): Promise<(() => void) | null> {
+  return workerTurn({
+    units,
+    maxWaiting: MAX_WAITING,
+    timeoutMs: QUEUE_TIMEOUT_MS,
   });
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timedOut = new Promise<boolean>((resolve) => {
-    timer = setTimeout(() => resolve(false), QUEUE_TIMEOUT_MS);
-  });
-  const got = await Promise.race([granted, timedOut]);
-  clearTimeout(timer);
-  if (got) return release;
-  const at = waiting.indexOf(turn);
-  if (at >= 0) waiting.splice(at, 1);
-  // The turn came as the wait ran out: hand it on.
-  else release();
-  return null;
 }
 
 // ---------------------------------------------------------------------------

@@ -10,10 +10,11 @@ import { ValidationError } from "../errors.ts";
 
 export const PHOTO_MAX_BYTES = 10 * 1024 * 1024;
 /**
- * Decoding is the peak. Measured peak RSS of a fresh process handling one
- * JPEG: 287 MiB at 12 MP, 341 MiB at 24 MP, 511 MiB at 40 MP. 25 MP
- * (6000 × 4000 fits) is more than phones save by default and keeps a
- * process well inside 512 MB.
+ * Decoding is the peak, and it grows with the pixels. What a 25 MP photo
+ * adds to the server at its peak (bench/photos.ts, bench/at_once.ts): a
+ * camera's baseline JPEG +85 MiB, a progressive JPEG +175 MiB, a PNG or
+ * WebP, decoded whole, +220–260 MiB. 25 MP (6000 × 4000 fits) is more than
+ * phones save by default.
  */
 export const MAX_PIXELS = 25_000_000;
 
@@ -48,8 +49,14 @@ const NAMED_TYPES: Record<string, string> = {
 /** The size and layout of an upload that looks like a photo. */
 export interface PhotoLayout {
   kind: PhotoKind;
+  /** As stored, before `orientation` turns it. */
   width: number;
   height: number;
+  /**
+   * How a JPEG's EXIF says to turn it upright (1–8, 1 is as stored); a
+   * phone's portrait photo is stored sideways with 6 or 8. PNG and WebP: 1.
+   */
+  orientation: number;
 }
 
 interface Walk {
@@ -60,6 +67,7 @@ interface Walk {
   /** Bytes after the image's end, if any. */
   trailer: [number, number] | null;
   animated: boolean;
+  orientation: number;
 }
 
 /**
@@ -134,7 +142,12 @@ export async function inspectPhoto(bytes: Uint8Array): Promise<PhotoLayout> {
       } megapixels. Save it at a smaller size and upload it again.`,
     );
   }
-  return { kind, width: walk.width, height: walk.height };
+  return {
+    kind,
+    width: walk.width,
+    height: walk.height,
+    orientation: walk.orientation,
+  };
 }
 
 function megabytes(n: number): string {
@@ -168,6 +181,7 @@ function walkJpeg(b: Uint8Array): Walk {
     metadata: [],
     trailer: null,
     animated: false,
+    orientation: 1,
   };
   let p = 2; // after SOI
   for (;;) {
@@ -190,6 +204,9 @@ function walkJpeg(b: Uint8Array): Walk {
       walk.width = u16be(b, p + 5);
     } else if ((marker >= 0xe0 && marker <= 0xef) || marker === 0xfe) {
       walk.metadata.push([p + 2, end]); // APPn (EXIF, XMP, ICC…) and COM
+      if (marker === 0xe1 && walk.orientation === 1) {
+        walk.orientation = exifOrientation(b.subarray(p + 2, end));
+      }
     }
     p = end;
     if (marker === 0xda) {
@@ -207,6 +224,34 @@ function walkJpeg(b: Uint8Array): Walk {
   }
 }
 
+const EXIF_HEADER = [0x45, 0x78, 0x69, 0x66, 0, 0]; // "Exif\0\0"
+
+/**
+ * The Orientation tag (0x0112) of IFD0 in an APP1 EXIF payload, or 1 when
+ * there is none or it makes no sense: the tag MozJPEG's `preserveOrientation`
+ * read before decoding moved to libjpeg-turbo, which does not read it.
+ */
+export function exifOrientation(app1: Uint8Array): number {
+  if (app1.length < 14 || EXIF_HEADER.some((v, i) => app1[i] !== v)) return 1;
+  const tiff = app1.subarray(6);
+  const big = tiff[0] === 0x4d && tiff[1] === 0x4d; // "MM"
+  if (!big && !(tiff[0] === 0x49 && tiff[1] === 0x49)) return 1; // "II"
+  const u16 = (p: number) => big ? u16be(tiff, p) : u16le(tiff, p);
+  const u32 = (p: number) => big ? u32be(tiff, p) : u32le(tiff, p);
+  if (u16(2) !== 42) return 1;
+  const ifd = u32(4);
+  if (ifd < 8 || ifd + 2 > tiff.length) return 1;
+  const entries = u16(ifd);
+  for (let i = 0, p = ifd + 2; i < entries && p + 12 <= tiff.length; i++) {
+    if (u16(p) === 0x0112) {
+      const value = u16(p + 8);
+      return value >= 1 && value <= 8 ? value : 1;
+    }
+    p += 12;
+  }
+  return 1;
+}
+
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 const PNG_IMAGE_CHUNKS = new Set(["IDAT", "fdAT"]);
 
@@ -218,6 +263,7 @@ function walkPng(b: Uint8Array): Walk {
     metadata: [],
     trailer: null,
     animated: false,
+    orientation: 1,
   };
   if (PNG_SIGNATURE.some((v, i) => b[i] !== v)) throw damaged();
   let p = 8;
@@ -254,6 +300,7 @@ function walkWebp(b: Uint8Array): Walk {
     metadata: [],
     trailer: null,
     animated: false,
+    orientation: 1,
   };
   if (b.length < 20) throw damaged();
   const riffEnd = 8 + u32le(b, 4);

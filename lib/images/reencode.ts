@@ -4,31 +4,43 @@
  * XMP, comments). Two sizes, both WebP: large (at most 1600 px on the long
  * side) for the kitchen page and card (at most 600 px) for search results.
  *
- * Image library: the @jsquash codecs (Squoosh's, from Google Chrome Labs):
- * the MozJPEG, libpng (Rust `png`) and libwebp decoders and the libwebp
+ * Image libraries: the @jsquash codecs (Squoosh's, from Google Chrome
+ * Labs): the libpng (Rust `png`) and libwebp decoders and the libwebp
  * encoder, compiled to WebAssembly, one small npm package per format,
- * maintained, Apache-2.0. They run in Deno as published: each loads the
- * .wasm beside its module (no native addon, no download at run time, no
- * `init` with bytes needed). Weighed against them: `imagescript` cannot
- * decode WebP (and is AGPL-or-MIT); `wasm-vips` does everything but is a
- * 13 MB 0.0.x build that starts pthread workers. MozJPEG also applies the
- * EXIF orientation when asked, which keeps portrait phone photos upright
- * once the EXIF is gone. Resizing is our own (resize.ts says why).
+ * maintained, Apache-2.0; and for JPEG, libjpeg-turbo's TurboJPEG compiled
+ * to WebAssembly (@cwasm/jpeg-turbo, MIT), because it scales by M/8 while
+ * it decodes (photo_worker.ts). They run in Deno as published: each loads
+ * the .wasm beside its module (no native addon, no download at run time).
+ * Weighed against them: `imagescript` cannot decode WebP (and is
+ * AGPL-or-MIT); `wasm-vips` does everything but is a 13 MB 0.0.x build that
+ * starts pthread workers; `sharp` is a native addon, so a crash in its
+ * decoder would end the server, not a thread. Resizing is our own
+ * (resize.ts says why).
  *
- * Memory (bench/photos.ts measures it): decoding is the peak (the bitmap
- * sits in the decoder's WebAssembly heap and again in JS), so a photo's
- * pixels are capped, a big bitmap is first shrunk by averaging whole blocks,
- * and photos are processed one at a time per process. WebAssembly heaps
- * never shrink: after the first photo the process keeps the decoder's
- * high-water mark.
+ * Memory (bench/photos.ts measures it): each photo is processed in a worker
+ * thread of its own that ends after it (lib/worker_job.ts), so the codecs'
+ * WebAssembly heaps, which never shrink, go with the thread, and a photo
+ * is processed alone: no other photo or PDF worker runs beside it. A JPEG is decoded at the smallest M/8 of its
+ * size that still covers the large size (1875 × 1875 for a 25 MP photo,
+ * 14 MB, where MozJPEG gave the whole 100 MB bitmap twice: in its heap and
+ * again in JS). Still, a progressive JPEG makes libjpeg keep every DCT
+ * coefficient of the photo until its last scan: 75–150 MB at 25 MP, the
+ * most a photo costs. PNG and WebP decode whole (their bitmap twice); the
+ * pixel cap in inspect.ts bounds them.
  */
-import decodeJpeg from "@jsquash/jpeg/decode.js";
-import decodePng from "@jsquash/png/decode.js";
-import encodeWebp from "@jsquash/webp/encode.js";
-import decodeWebp from "@jsquash/webp/decode.js";
-import { ValidationError } from "../errors.ts";
+import { UnavailableError, ValidationError } from "../errors.ts";
+import { logError } from "../log.ts";
+import {
+  runWorkerJob,
+  type WorkerFailure,
+  type WorkerLimits,
+  workerTurn,
+} from "../worker_job.ts";
 import { damaged, inspectPhoto, type PhotoKind } from "./inspect.ts";
-import { blockFactor, release, scaleTo, shrinkByBlocks } from "./resize.ts";
+import { reencodePhoto } from "./photo_job.ts";
+import type { EncodedPhoto, PhotoJob, PhotoReport } from "./photo_job.ts";
+
+export type { EncodedPhoto };
 
 /** Long side of the size shown on the kitchen page. */
 export const LARGE_EDGE = 1600;
@@ -36,11 +48,25 @@ export const LARGE_EDGE = 1600;
 export const CARD_EDGE = 600;
 const WEBP_QUALITY = 80;
 
-export interface EncodedPhoto {
-  bytes: Uint8Array;
-  width: number;
-  height: number;
-}
+/**
+ * The photo worker's limits. Its JavaScript heap holds no bitmap (those are
+ * buffers outside it). Time: a 25 MP photo takes about 1.5 s on an idle
+ * core; a hostile progressive JPEG can make libjpeg spin far longer.
+ */
+export const PHOTO_WORKER_LIMITS: WorkerLimits = {
+  heapMb: 64,
+  startMs: 30_000,
+  loadMs: 10_000,
+  workMs: 30_000,
+};
+/**
+ * A photo's worker takes both units of the server's worker turns
+ * (lib/worker_job.ts): it runs alone, after any PDF being read. At most
+ * MAX_WAITING jobs wait (each holding its upload, ≤ 10 MB); a photo whose
+ * turn has not come within TURN_TIMEOUT_MS is refused.
+ */
+const MAX_WAITING = 8;
+const TURN_TIMEOUT_MS = 60_000;
 
 export interface ProcessedPhoto {
   kind: PhotoKind;
@@ -48,104 +74,86 @@ export interface ProcessedPhoto {
   card: EncodedPhoto;
 }
 
-let queue: Promise<unknown> = Promise.resolve();
-
 /**
- * Runs `task` after every earlier one has finished: a decode holds the
- * whole bitmap, so two at once would double the peak, and the WebAssembly
- * heaps keep their high-water mark for the life of the process.
- */
-function oneAtATime<T>(task: () => Promise<T>): Promise<T> {
-  const run = queue.then(task, task);
-  queue = run.catch(() => {});
-  return run;
-}
-
-/**
- * Checks an upload (see inspectPhoto), decodes it, and encodes the large
- * and card sizes as WebP with no metadata. Refusals are ValidationErrors.
+ * Checks an upload (see inspectPhoto), then decodes it and encodes the
+ * large and card sizes as WebP with no metadata, in a worker thread.
+ * Refusals are ValidationErrors; a worker that dies is an UnavailableError.
+ * `limits` is for tests.
  */
 export async function processPhoto(
   bytes: Uint8Array,
+  limits: WorkerLimits = PHOTO_WORKER_LIMITS,
 ): Promise<ProcessedPhoto> {
   const layout = await inspectPhoto(bytes);
-  return await oneAtATime(async () => {
-    const source = await decodeShrunk(layout.kind, bytes, LARGE_EDGE);
-    const large = scaleTo(source, LARGE_EDGE);
-    if (large !== source) release(source);
-    const largeBytes = await encode(large);
-    const card = scaleTo(large, CARD_EDGE);
-    const cardBytes = await encode(card);
-    const sizes = {
-      kind: layout.kind,
-      large: { bytes: largeBytes, width: large.width, height: large.height },
-      card: { bytes: cardBytes, width: card.width, height: card.height },
-    };
-    release(large);
-    if (card !== large) release(card);
-    return sizes;
+  const release = await workerTurn({
+    units: 2,
+    maxWaiting: MAX_WAITING,
+    timeoutMs: TURN_TIMEOUT_MS,
   });
-}
-
-/**
- * Decodes and, when the photo is at least twice `edge`, shrinks it by whole
- * blocks at once: the full-size bitmap is unreachable once this returns, so
- * it can be collected before the resize allocates.
- */
-async function decodeShrunk(
-  kind: PhotoKind,
-  bytes: Uint8Array,
-  edge: number,
-): Promise<ImageData> {
-  const image = await decode(kind, bytes);
-  if (kind !== "jpeg") flattenOnWhite(image);
-  const factor = blockFactor(image, edge);
-  if (factor < 2) return image;
-  const shrunk = shrinkByBlocks(image, factor);
-  release(image);
-  return shrunk;
-}
-
-async function decode(kind: PhotoKind, bytes: Uint8Array): Promise<ImageData> {
-  // The decoders take an ArrayBuffer of exactly the file.
-  const buffer = bytes.byteOffset === 0 &&
-      bytes.byteLength === bytes.buffer.byteLength &&
-      bytes.buffer instanceof ArrayBuffer
-    ? bytes.buffer
-    : bytes.slice().buffer;
+  if (!release) {
+    throw new UnavailableError(
+      "We are processing many photos just now. Nothing was saved; " +
+        "please upload yours again in a minute.",
+    );
+  }
   try {
-    const image = kind === "jpeg"
-      // Turns the pixels upright by the EXIF orientation, which goes with
-      // the rest of the metadata.
-      ? await decodeJpeg(buffer, { preserveOrientation: true })
-      : kind === "png"
-      ? await decodePng(buffer)
-      : await decodeWebp(buffer);
-    if (!image || image.width < 1 || image.height < 1) throw damaged();
-    return image;
-  } catch (err) {
-    if (err instanceof ValidationError) throw err;
-    throw damaged();
+    // A copy to hand over (or, with no worker, to decode here): the
+    // caller's bytes stay as they were.
+    const copy = bytes.slice();
+    const job: PhotoJob = {
+      bytes: copy,
+      ...layout,
+      largeEdge: LARGE_EDGE,
+      cardEdge: CARD_EDGE,
+      quality: WEBP_QUALITY,
+    };
+    const outcome = await runWorkerJob<PhotoReport>(
+      new URL("./photo_worker.ts", import.meta.url),
+      job,
+      [copy.buffer],
+      limits,
+    );
+    if (!outcome.ok && outcome.failure !== "unavailable") {
+      throw photoFailure(outcome.failure, bytes.length);
+    }
+    // Where no worker thread can start, photos still work, in this thread,
+    // as before workers: its codecs' heaps then stay for good.
+    const report = outcome.ok
+      ? outcome.report
+      : (await reencodePhoto(job, () => {})).report;
+    if (report.step === "damaged") throw damaged();
+    if (report.step !== "encoded") throw photoFailure("crashed", bytes.length);
+    return { kind: layout.kind, large: report.large, card: report.card };
+  } finally {
+    release();
   }
 }
 
-async function encode(image: ImageData): Promise<Uint8Array> {
-  return new Uint8Array(await encodeWebp(image, { quality: WEBP_QUALITY }));
+/** What the uploader is told when the photo's worker gave no photo. */
+export function photoFailure(
+  failure: WorkerFailure,
+  size: number,
+): ValidationError | UnavailableError {
+  switch (failure) {
+    case "time":
+      return photoRefusal(
+        "That photo took too long to process, so we stopped. Save it at a " +
+          "smaller size and upload it again.",
+      );
+    case "memory":
+      return photoRefusal(
+        "That photo needs more memory to process than we allow. Save it at " +
+          "a smaller size and upload it again.",
+      );
+    default:
+      logError(`photo worker ${failure}: ${size} bytes`);
+      return new UnavailableError(
+        "We could not process that photo just now. Nothing was saved; " +
+          "please upload it again in a minute.",
+      );
+  }
 }
 
-/**
- * Transparent pixels (PNG, WebP) are laid on white: a listing photo has no
- * use for transparency, and the resampling below then ignores alpha.
- */
-function flattenOnWhite(image: ImageData): void {
-  const d = image.data;
-  for (let i = 3; i < d.length; i += 4) {
-    const a = d[i];
-    if (a === 255) continue;
-    const white = 255 - a;
-    d[i - 3] = (d[i - 3] * a + 255 * white) / 255;
-    d[i - 2] = (d[i - 2] * a + 255 * white) / 255;
-    d[i - 1] = (d[i - 1] * a + 255 * white) / 255;
-    d[i] = 255;
-  }
+function photoRefusal(message: string): ValidationError {
+  return new ValidationError({ photo: message }, message);
 }

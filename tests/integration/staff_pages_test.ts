@@ -36,7 +36,7 @@ import {
   kitchenFixture,
   testApp,
 } from "../helpers.ts";
-import { makePdf, makePdfBomb } from "../pdf_fixtures.ts";
+import { makeLargePdf, makePdf, makePdfBomb } from "../pdf_fixtures.ts";
 
 const NOW = Date.parse("2026-12-01T15:00:00Z");
 const DAY = 24 * 3600_000;
@@ -549,6 +549,10 @@ Deno.test("document preview: a PDF over its budget is not drawn, and the page sa
     );
     assert.ok(wide.ok);
     assert.deepEqual([wide.width, wide.height], [1200, 927]);
+    // A 6 MB file reaches the drawing thread whole, and is drawn.
+    const big = await drawFirstPage(makeLargePdf("BIG", 6 * 1024 * 1024));
+    assert.ok(big.ok, JSON.stringify(big));
+    assert.deepEqual([big.width, big.height], [1200, 1552]);
   } finally {
     t.close();
   }

@@ -4,6 +4,7 @@ import {
   BENCH_HOSTNAME,
   freePort,
   isListeningLine,
+  SERVER_ENV,
   startServer,
 } from "../../bench/servers.ts";
 
@@ -79,4 +80,26 @@ Deno.test("bench: a child that never says it listens times out and is stopped", 
     }),
     /mute did not say it was listening on port \d+ within 500 ms/,
   );
+});
+
+Deno.test("bench: app servers run with the memory settings deno task start, serve and dev give the server", async () => {
+  const config = JSON.parse(
+    await Deno.readTextFile(new URL("../../deno.json", import.meta.url)),
+  );
+  const settings = Object.entries(SERVER_ENV).map(([k, v]) => `${k}=${v} `);
+  for (const task of ["start", "serve", "dev"]) {
+    for (const setting of settings) {
+      assert.ok(config.tasks[task].includes(setting), `${task}: ${setting}`);
+    }
+  }
+  // V8 takes the flags from the environment: the old generation is capped.
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "eval",
+      "import v8 from 'node:v8'; console.log(v8.getHeapStatistics().heap_size_limit)",
+    ],
+    env: SERVER_ENV,
+  }).output();
+  const limit = Number(new TextDecoder().decode(out.stdout));
+  assert.ok(limit > 128 * 2 ** 20 && limit < 256 * 2 ** 20, String(limit));
 });

@@ -6,7 +6,12 @@ import {
   prefillFromPdf,
 } from "../../lib/compliance/prefill.ts";
 import { type DocumentKind, uploadForm } from "../../lib/compliance/schema.ts";
-import { makePdf, makePdfBomb, makeScannedPdf } from "../pdf_fixtures.ts";
+import {
+  makeLargePdf,
+  makePdf,
+  makePdfBomb,
+  makeScannedPdf,
+} from "../pdf_fixtures.ts";
 
 const FOOD_HANDLER_CARD = [
   "ServSafe Food Handler",
@@ -329,6 +334,14 @@ Deno.test("prefill: only the first three pages are read", async () => {
     ...filler,
     "Expiration Date: 12/31/2027",
   ]);
+  assert.deepEqual(await prefillFromPdf(bytes, "food_handler_card"), {
+    fields: { number: "FH-12345" },
+    unread: null,
+  });
+});
+
+Deno.test("prefill: a 6 MB certificate is read: the whole file reaches the reading thread", async () => {
+  const bytes = makeLargePdf("Certificate No. FH-12345", 6 * 1024 * 1024);
   assert.deepEqual(await prefillFromPdf(bytes, "food_handler_card"), {
     fields: { number: "FH-12345" },
     unread: null,
