@@ -112,7 +112,7 @@ function Answer({ view }: { view: SearchView }) {
         <h1 class="text-xl font-bold">Please fix the search filters</h1>
         <ul class="mt-2 list-disc pl-5">
           {/* Each message names what it is about; the field itself is marked too. */}
-          {Object.values(view.errors).map((msg) => <li>{msg}</li>)}
+          {Object.values(view.errors).map((msg) => <li key={msg}>{msg}</li>)}
         </ul>
       </div>
     );
