@@ -13,20 +13,12 @@
  */
 import { Hono } from "hono";
 import { z } from "zod";
-import { backupRules, migrationList } from "../../lib/app.ts";
-import { addAudit } from "../../lib/audit/repo.ts";
+import { restoreBackupFile, startBackup } from "../../lib/backups.ts";
 import {
   BackupFormatError,
   backupTokenMatches,
-  exportStore,
-  restoreBackup,
   StoreNotEmptyError,
 } from "../../lib/db/backup.ts";
-import { LATEST_SCHEMA_VERSION } from "../../lib/db/migrations/names.ts";
-import {
-  runMigrations,
-  schemaVersion,
-} from "../../lib/db/migrations/runner.ts";
 import { NotFoundError } from "../../lib/errors.ts";
 import type { AppContext, AppEnv } from "../context.tsx";
 import { readQuery } from "../forms.ts";
@@ -34,8 +26,6 @@ import { attachment } from "../headers.ts";
 import { bodyLimit } from "../limits.ts";
 
 export const backup = new Hono<AppEnv>();
-
-const ACTOR = { kind: "system" as const, id: "backup token" };
 
 /** A restore streams: memory holds a line at a time. This caps what one request may send. */
 const RESTORE_LIMIT = 4 * 1024 * 1024 * 1024;
@@ -52,35 +42,14 @@ async function refusal(c: AppContext): Promise<Response | null> {
   });
 }
 
-async function audit(
-  kv: Deno.Kv,
-  action: string,
-  details: Record<string, number>,
-  now: number,
-) {
-  const atomic = kv.atomic();
-  addAudit(atomic, {
-    actor: ACTOR,
-    action,
-    subject: { kind: "store", id: "kv" },
-    details,
-  }, now);
-  await atomic.commit();
-}
-
 backup.get("/", async (c) => {
   const refused = await refusal(c);
   if (refused) return refused;
   const { kv, clock } = c.var.services;
   const now = clock();
-  const version = await schemaVersion(kv);
-  await audit(kv, "backup.exported", { schemaVersion: version }, now);
   const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
   // The response starts at once and the export keeps pace with the client.
-  exportStore(kv, writable, { schemaVersion: version, now }).catch(() => {
-    // The client went away or KV failed: the file lacks its end line, so
-    // an import refuses it.
-  });
+  await startBackup(kv, writable, now);
   return new Response(readable, {
     headers: {
       "Content-Type": "application/x-ndjson",
@@ -106,18 +75,10 @@ backup.put("/", bodyLimit(RESTORE_LIMIT), async (c) => {
   const { kv, clock } = c.var.services;
   const now = clock();
   try {
-    const done = await restoreBackup(kv, body, {
+    const done = await restoreBackupFile(kv, body, {
       now,
       force: read.data.force === "1",
-      ...backupRules(),
-      latestSchemaVersion: LATEST_SCHEMA_VERSION,
-      migrate: (store) => runMigrations(store, migrationList()),
     });
-    await audit(kv, "backup.restored", {
-      entries: done.entries,
-      written: done.written,
-      schemaVersion: done.migratedTo,
-    }, now);
     return c.json({
       entries: done.entries,
       written: done.written,
