@@ -1012,26 +1012,13 @@ export async function answerMove(
   };
   const next: Booking = { ...b, move: charging, updatedAt: deps.now };
   const days = await readCalendarDays(deps.kv, b.kitchenId, move.claimDays);
-  const ref = moveClaimRef(id);
   const ok = await commitBookingWrite(deps.kv, {
     occupancyOf: b.kitchenId,
     hostViewOf: b.hostId,
   }, (atomic) => {
     addBookingUpdate(atomic, entry, next);
     // The new time is held on, until the payment's own deadline.
-    days.forEach((d) => {
-      const doc = d.value ?? EMPTY_DAY;
-      addCalendarDay(atomic, d, {
-        v: 1,
-        claims: doc.claims.map((c) =>
-          c.ref === ref ? { ...c, expiresAt: charging.deadline } : c
-        ),
-      });
-    });
-    addOccupancy(atomic, b.kitchenId, move.start, ref, {
-      end: move.end,
-      expiresAt: charging.deadline,
-    });
+    holdNewTimeUntil(atomic, days, b, move, charging.deadline);
     addMoveTimers(atomic, deps, next, charging);
     addAudit(atomic, {
       actor,
@@ -1046,6 +1033,33 @@ export async function answerMove(
     );
   }
   return { kind: "charging", booking: next };
+}
+
+/**
+ * Keeps a move's new time claimed until `until` (its payment's deadline):
+ * the claims on its days and the kitchen's occupancy entry, in `atomic`.
+ */
+function holdNewTimeUntil(
+  atomic: Deno.AtomicOperation,
+  days: Deno.KvEntryMaybe<CalendarDay>[],
+  b: Booking,
+  move: PendingMove,
+  until: number,
+): void {
+  const ref = moveClaimRef(b.id);
+  for (const d of days) {
+    const doc = d.value ?? EMPTY_DAY;
+    addCalendarDay(atomic, d, {
+      v: 1,
+      claims: doc.claims.map((c) =>
+        c.ref === ref ? { ...c, expiresAt: until } : c
+      ),
+    });
+  }
+  addOccupancy(atomic, b.kitchenId, move.start, ref, {
+    end: move.end,
+    expiresAt: until,
+  });
 }
 
 /**
@@ -1079,25 +1093,12 @@ export async function awaitMovePayment(
     };
     const next: Booking = { ...b, move: waiting, updatedAt: deps.now };
     const days = await readCalendarDays(deps.kv, b.kitchenId, move.claimDays);
-    const ref = moveClaimRef(id);
     const ok = await commitBookingWrite(deps.kv, {
       occupancyOf: b.kitchenId,
       hostViewOf: b.hostId,
     }, (atomic) => {
       addBookingUpdate(atomic, entry, next);
-      days.forEach((d) => {
-        const doc = d.value ?? EMPTY_DAY;
-        addCalendarDay(atomic, d, {
-          v: 1,
-          claims: doc.claims.map((c) =>
-            c.ref === ref ? { ...c, expiresAt: pay.deadline } : c
-          ),
-        });
-      });
-      addOccupancy(atomic, b.kitchenId, move.start, ref, {
-        end: move.end,
-        expiresAt: pay.deadline,
-      });
+      holdNewTimeUntil(atomic, days, b, move, pay.deadline);
       if (pay.deadline !== move.deadline) {
         addMoveTimers(atomic, deps, next, waiting);
       }
