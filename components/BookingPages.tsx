@@ -38,6 +38,7 @@ import {
   times,
 } from "./BookingStatus.tsx";
 import {
+  ConditionsToTick,
   FormMessage,
   type FormState,
   Notice,
@@ -118,9 +119,6 @@ export function ReviewPage(
   const denied = assessment.decision === "DENY" && !inReview;
   const conditions = inReview?.conditions ?? assessment.conditions;
   const request = bookingModeOf(kitchen) === "request";
-  const acknowledged = new Set(
-    (form.values.acknowledge ?? "").split(",").filter(Boolean),
-  );
   return (
     <section class="mx-auto max-w-2xl space-y-6">
       <h1 class="text-3xl font-extrabold">Review your booking</h1>
@@ -202,34 +200,12 @@ export function ReviewPage(
         <input type="hidden" name="date" value={picked.date} />
         <input type="hidden" name="start" value={picked.start} />
         <input type="hidden" name="end" value={picked.end} />
-        {conditions.length > 0 && (
-          <fieldset class="space-y-2">
-            <legend class="text-xl font-bold">
-              Conditions of this booking
-            </legend>
-            <p class="text-sm text-stone-600">
-              The city's rules allow this booking on these conditions. Tick each
-              one to confirm you have read it.
-            </p>
-            {conditions.map((c) => (
-              <label key={c.code} class="flex items-start gap-2">
-                <input
-                  type="checkbox"
-                  name="acknowledge"
-                  value={c.code}
-                  required
-                  checked={acknowledged.has(c.code)}
-                />
-                <span data-code={c.code}>{c.message}</span>
-              </label>
-            ))}
-            {form.errors.acknowledge && (
-              <p class="text-sm font-medium text-red-700">
-                {form.errors.acknowledge}
-              </p>
-            )}
-          </fieldset>
-        )}
+        <ConditionsToTick
+          legend="Conditions of this booking"
+          intro="The city's rules allow this booking on these conditions. Tick each one to confirm you have read it."
+          conditions={conditions}
+          form={form}
+        />
         <h2 class="text-xl font-bold">House rules</h2>
         <ul class="list-disc pl-5">
           {kitchen.rules.map((r, i) => <li key={i}>{r}</li>)}

@@ -207,3 +207,45 @@ export function FormPage(
     </section>
   );
 }
+
+/**
+ * The city's conditions a renter ticks before holding time (each is stored
+ * on the booking): on the review page, a weekly booking's claim and a
+ * change of time. Ticks already sent are kept when the form comes back.
+ */
+export function ConditionsToTick(
+  { legend, intro, conditions, form }: {
+    legend: string;
+    intro?: string;
+    conditions: readonly { code: string; message: string }[];
+    form: FormState;
+  },
+) {
+  if (conditions.length === 0) return null;
+  const ticked = new Set(
+    (form.values.acknowledge ?? "").split(",").filter(Boolean),
+  );
+  return (
+    <fieldset class="space-y-2">
+      <legend class="text-xl font-bold">{legend}</legend>
+      {intro && <p class="text-sm text-stone-600">{intro}</p>}
+      {conditions.map((c) => (
+        <label key={c.code} class="flex items-start gap-2">
+          <input
+            type="checkbox"
+            name="acknowledge"
+            value={c.code}
+            required
+            checked={ticked.has(c.code)}
+          />
+          <span data-code={c.code}>{c.message}</span>
+        </label>
+      ))}
+      {form.errors.acknowledge && (
+        <p class="text-sm font-medium text-red-700">
+          {form.errors.acknowledge}
+        </p>
+      )}
+    </fieldset>
+  );
+}

@@ -25,6 +25,7 @@ import Deadline from "../islands/Deadline.tsx";
 import { Receipt } from "./BookingPages.tsx";
 import { times } from "./BookingStatus.tsx";
 import {
+  ConditionsToTick,
   FormMessage,
   type FormState,
   SubmitButton,
@@ -193,9 +194,6 @@ export function MoveReviewPage(
   const { booking: b, kitchen, window: w, ask, assessment } = preview;
   const diff = preview.difference.amountCents;
   const denied = assessment.decision === "DENY";
-  const acknowledged = new Set(
-    (form.values.acknowledge ?? "").split(",").filter(Boolean),
-  );
   return (
     <section class="mx-auto max-w-2xl space-y-6">
       <p>
@@ -240,30 +238,11 @@ export function MoveReviewPage(
           <input type="hidden" name="date" value={ask.date} />
           <input type="hidden" name="start" value={ask.start} />
           <input type="hidden" name="end" value={ask.end} />
-          {assessment.conditions.length > 0 && (
-            <fieldset class="space-y-2">
-              <legend class="text-xl font-bold">
-                Conditions of the new time
-              </legend>
-              {assessment.conditions.map((c) => (
-                <label key={c.code} class="flex items-start gap-2">
-                  <input
-                    type="checkbox"
-                    name="acknowledge"
-                    value={c.code}
-                    required
-                    checked={acknowledged.has(c.code)}
-                  />
-                  <span data-code={c.code}>{c.message}</span>
-                </label>
-              ))}
-              {form.errors.acknowledge && (
-                <p class="text-sm font-medium text-red-700">
-                  {form.errors.acknowledge}
-                </p>
-              )}
-            </fieldset>
-          )}
+          <ConditionsToTick
+            legend="Conditions of the new time"
+            conditions={assessment.conditions}
+            form={form}
+          />
           <div class="flex flex-wrap items-center gap-3">
             <SubmitButton>
               {w.kind === "approval"

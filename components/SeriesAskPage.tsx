@@ -20,6 +20,7 @@ import { formatCents } from "../lib/money.ts";
 import { REQUEST_TO_BOOK_TITLE } from "../lib/bookings/request_terms.ts";
 import { times } from "./BookingStatus.tsx";
 import {
+  ConditionsToTick,
   FormMessage,
   type FormState,
   Select,
@@ -263,9 +264,6 @@ export function SeriesAskPage(
   const keep = new Set(
     (claimForm.values.keep ?? "").split(",").filter(Boolean),
   );
-  const acknowledged = new Set(
-    (claimForm.values.acknowledge ?? "").split(",").filter(Boolean),
-  );
   const request = kitchen.bookingMode === "request";
   return (
     <section class="mx-auto max-w-3xl space-y-6">
@@ -366,34 +364,12 @@ export function SeriesAskPage(
                   </ul>
                 </div>
                 <div class={`${card} space-y-4`}>
-                  {preview.conditions.length > 0 && (
-                    <fieldset class="space-y-2">
-                      <legend class="text-xl font-bold">
-                        Conditions of these dates
-                      </legend>
-                      <p class="text-sm text-stone-600">
-                        The city's rules allow these dates on these conditions.
-                        Tick each one to confirm you have read it.
-                      </p>
-                      {preview.conditions.map((c) => (
-                        <label key={c.code} class="flex items-start gap-2">
-                          <input
-                            type="checkbox"
-                            name="acknowledge"
-                            value={c.code}
-                            required
-                            checked={acknowledged.has(c.code)}
-                          />
-                          <span data-code={c.code}>{c.message}</span>
-                        </label>
-                      ))}
-                      {claimForm.errors.acknowledge && (
-                        <p class="text-sm font-medium text-red-700">
-                          {claimForm.errors.acknowledge}
-                        </p>
-                      )}
-                    </fieldset>
-                  )}
+                  <ConditionsToTick
+                    legend="Conditions of these dates"
+                    intro="The city's rules allow these dates on these conditions. Tick each one to confirm you have read it."
+                    conditions={preview.conditions}
+                    form={claimForm}
+                  />
                   <h2 class="text-xl font-bold">House rules</h2>
                   <ul class="list-disc pl-5">
                     {kitchen.rules.map((r, i) => <li key={i}>{r}</li>)}
