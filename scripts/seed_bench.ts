@@ -147,6 +147,9 @@ export async function seedBenchCatalogue(
   if (!Number.isInteger(count) || count < 0) {
     throw new RangeError(`count must be a whole number, got ${count}`);
   }
+  // The store starts at the latest schema version, as one the app made
+  // would: an app started on it then has nothing to migrate.
+  await runMigrations(kv, migrationList());
   const now = opts.now ?? new Date();
   const photos = benchPhotos();
   for (const [i, p] of photos.entries()) {
@@ -233,9 +236,6 @@ if (import.meta.main) {
   }
   const kv = await Deno.openKv(path);
   try {
-    // The store starts at the latest schema version, as one the app made
-    // would: the app at start then has nothing to migrate.
-    await runMigrations(kv, migrationList());
     const started = performance.now();
     const seconds = () => ((performance.now() - started) / 1000).toFixed(1);
     await seedBenchCatalogue(kv, count, {

@@ -14,6 +14,12 @@ import {
 } from "../../scripts/demo/catalogue.ts";
 import { DEMO_HOSTS } from "../../scripts/demo/hosts.ts";
 import { seedBenchCatalogue } from "../../scripts/seed_bench.ts";
+import { migrationList } from "../../lib/app.ts";
+import { LATEST_SCHEMA_VERSION } from "../../lib/db/migrations/names.ts";
+import {
+  runMigrations,
+  schemaVersion,
+} from "../../lib/db/migrations/runner.ts";
 
 const NOW = new Date("2026-11-10T15:00:00Z");
 
@@ -182,6 +188,18 @@ Deno.test("bench catalogue adds kitchens evenly with counters", async () => {
         await getFile(kv, `0000BENCHPH0T0${String(i).padStart(12, "0")}`),
       );
     }
+  } finally {
+    kv.close();
+  }
+});
+
+Deno.test("bench catalogue: a store it seeds is at the latest schema version, so an app started on it migrates nothing", async () => {
+  const kv = await Deno.openKv(":memory:");
+  try {
+    await seedBenchCatalogue(kv, 20);
+    assert.equal(await schemaVersion(kv), LATEST_SCHEMA_VERSION);
+    const ran = await runMigrations(kv, migrationList());
+    assert.equal(ran.entries, 0);
   } finally {
     kv.close();
   }
