@@ -214,3 +214,29 @@ Deno.test("compression: built assets are served from their brotli and gzip copie
   assert.ok(larger.includes(manifest.boot.slice("/assets/".length)));
   t.close();
 });
+
+Deno.test("compression: a page the client takes unencoded goes out as the route made it, with Vary, not copied over a stream", async () => {
+  const { Hono } = await import("hono");
+  const { compression } = await import("../../routes/compression.ts");
+  const made: Response[] = [];
+  const app = new Hono().use(compression()).get("/", (c) => {
+    c.header("Vary", "Cookie");
+    const res = c.html(`<p>${"menu ".repeat(1000)}</p>`);
+    made.push(res);
+    return res;
+  });
+  const plain = await app.request("/");
+  assert.equal(plain, made[0]);
+  assert.equal(plain.headers.get("vary"), "Cookie, Accept-Encoding");
+  assert.equal(plain.headers.get("content-encoding"), null);
+  assert.equal((await plain.text()).length, 5007);
+  const encoded = await app.request("/", { headers: ACCEPT });
+  assert.equal(encoded.headers.get("content-encoding"), "gzip");
+  assert.equal(encoded.headers.get("vary"), "Cookie, Accept-Encoding");
+  assert.equal(
+    new TextDecoder().decode(
+      decode(new Uint8Array(await encoded.arrayBuffer()), "gzip"),
+    ).length,
+    5007,
+  );
+});
