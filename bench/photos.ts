@@ -25,7 +25,7 @@ import { processPhoto } from "../lib/images/reencode.ts";
 import { SERVER_ENV } from "./servers.ts";
 
 const CACHE = ".build/bench";
-const SIDE = Math.floor(Math.sqrt(MAX_PIXELS));
+const SIDE = Math.floor(Math.sqrt(MAX_PIXELS.jpeg));
 const MiB = 1024 * 1024;
 /** Time for a worker's memory to go once its thread has ended. */
 const SETTLE_MS = 1_000;

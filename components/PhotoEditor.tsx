@@ -1,7 +1,7 @@
 import PhotoUploader from "../islands/PhotoUploader.tsx";
 import type { Listing } from "../lib/kitchens/listings.ts";
 import { MIN_PHOTOS } from "../lib/kitchens/listings.ts";
-import { PHOTO_MAX_BYTES } from "../lib/images/inspect.ts";
+import { MAX_PIXELS, PHOTO_MAX_BYTES } from "../lib/images/inspect.ts";
 import { LARGE_EDGE } from "../lib/images/reencode.ts";
 import { MAX_PHOTOS } from "../lib/kitchens/photos.ts";
 import type { PhotoRef } from "../lib/kitchens/schema.ts";
@@ -73,6 +73,7 @@ export function PhotoEditorPage(
                   action={base}
                   done={`/host/kitchens/${listing.id}/edit/photos?notice=added`}
                   maxBytes={PHOTO_MAX_BYTES}
+                  maxPixels={MAX_PIXELS}
                   largeEdge={LARGE_EDGE}
                   alt={uploadForm?.values.alt ?? ""}
                   message={uploadForm?.message}

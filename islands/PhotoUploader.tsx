@@ -9,6 +9,8 @@ export interface PhotoUploaderProps {
   /** Where to go after an upload succeeded. */
   done: string;
   maxBytes: number;
+  /** Megapixels allowed, by format: JPEGs are decoded scaled down, PNG and WebP whole. */
+  maxPixels: { jpeg: number; png: number; webp: number };
   largeEdge: number;
   /** What a failed post had typed, and why it failed. */
   alt: string;
@@ -36,6 +38,7 @@ function PhotoUploader(props: PhotoUploaderProps) {
   const alt = useSignal(props.alt);
   const canvas = useRef<HTMLCanvasElement>(null);
   const mb = `${Math.round(props.maxBytes / (1024 * 1024))} MB`;
+  const mp = (pixels: number) => Math.floor(pixels / 1_000_000);
 
   async function preview(file: File | undefined) {
     previewShown.value = false;
@@ -132,7 +135,11 @@ function PhotoUploader(props: PhotoUploaderProps) {
           onChange={(e) => preview(e.currentTarget.files?.[0])}
         />
         <p id="photo-file-hint" class="mt-1 text-sm text-stone-600">
-          {`JPEG, PNG or WebP, up to ${mb}. We keep a copy up to ${props.largeEdge} pixels wide and remove location and camera details.`}
+          {`JPEG (up to ${
+            mp(props.maxPixels.jpeg)
+          } megapixels), PNG or WebP (up to ${
+            mp(Math.min(props.maxPixels.png, props.maxPixels.webp))
+          } megapixels), each up to ${mb}. We keep a copy up to ${props.largeEdge} pixels wide and remove location and camera details.`}
         </p>
         {photoError && (
           <p

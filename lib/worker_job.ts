@@ -58,8 +58,8 @@ let running = 0;
  * request, upload or job may take it past 512 MiB). What a job may add
  * decides its units: reading a PDF's text (pdf.js in a 64 MB heap, +55–85
  * MiB measured) takes 1, so two files are read at once; drawing a PDF's
- * page (PDFium's heap may reach 160 MB) and re-encoding a photo (+240 MiB
- * for a 25 MP PNG) take both and run alone.
+ * page (PDFium's heap may reach 160 MB) and re-encoding a photo (+310 MiB
+ * for a 25 MP PNG, before PNGs were capped at 12 MP) take both and run alone.
  */
 export const WORKER_UNITS = 2;
 

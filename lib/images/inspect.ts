@@ -9,16 +9,29 @@ import { fileTypeFromBuffer } from "file-type";
 import { ValidationError } from "../errors.ts";
 
 export const PHOTO_MAX_BYTES = 10 * 1024 * 1024;
+export type PhotoKind = "jpeg" | "png" | "webp";
+
 /**
  * Decoding is the peak, and it grows with the pixels. What a 25 MP photo
  * adds to the server at its peak (bench/photos.ts, bench/at_once.ts): a
- * camera's baseline JPEG +85 MiB, a progressive JPEG +175 MiB, a PNG or
- * WebP, decoded whole, +220–260 MiB. 25 MP (6000 × 4000 fits) is more than
- * phones save by default.
+ * camera's baseline JPEG +85 MiB, a progressive JPEG +175 MiB (JPEGs are
+ * decoded scaled down), a PNG or WebP, decoded whole with its bitmap held
+ * twice, +240–310 MiB: with the largest PDFs and calendar feed at the same
+ * moment that took a server to 623 MiB, past Deno Deploy's 512. So PNG and
+ * WebP stop at 12 MP (4000 × 3000, a phone camera's default); 25 MP JPEGs
+ * (6000 × 4000 fits) cover cameras.
  */
-export const MAX_PIXELS = 25_000_000;
+export const MAX_PIXELS: Record<PhotoKind, number> = {
+  jpeg: 25_000_000,
+  png: 12_000_000,
+  webp: 12_000_000,
+};
 
-export type PhotoKind = "jpeg" | "png" | "webp";
+const KIND_NAMES: Record<PhotoKind, string> = {
+  jpeg: "a JPEG",
+  png: "a PNG",
+  webp: "a WebP photo",
+};
 
 const ACCEPTED = "Upload a JPEG, PNG or WebP photo.";
 
@@ -135,10 +148,12 @@ export async function inspectPhoto(bytes: Uint8Array): Promise<PhotoLayout> {
     }
   }
   if (walk.width < 1 || walk.height < 1) throw damaged();
-  if (walk.width * walk.height > MAX_PIXELS) {
+  if (walk.width * walk.height > MAX_PIXELS[kind]) {
     throw refuse(
-      `That photo is ${walk.width} × ${walk.height} pixels; the most is ${
-        MAX_PIXELS / 1_000_000
+      `That photo is ${walk.width} × ${walk.height} pixels; the most for ${
+        KIND_NAMES[kind]
+      } is ${
+        MAX_PIXELS[kind] / 1_000_000
       } megapixels. Save it at a smaller size and upload it again.`,
     );
   }

@@ -340,6 +340,10 @@ Deno.test("photos: SVG, HTML, PDF, GIF, polyglots and broken images are refused 
         body,
       );
     };
+    // A PNG whose header claims 4001 × 3000: refused before it is decoded.
+    const tooLargePng = (await png(8, 6)).slice();
+    new DataView(tooLargePng.buffer).setUint32(16, 4001);
+    new DataView(tooLargePng.buffer).setUint32(20, 3000);
     // Components 0 in the frame header: a JPEG by its bytes and its
     // structure, which no decoder accepts.
     const undecodable = good.slice();
@@ -419,6 +423,11 @@ Deno.test("photos: SVG, HTML, PDF, GIF, polyglots and broken images are refused 
         undecodable,
         /That photo is damaged or incomplete/,
       ],
+      [
+        "PNG over 12 megapixels (4001 × 3000)",
+        tooLargePng,
+        /That photo is 4001 × 3000 pixels; the most for a PNG is 12 megapixels\. Save it at a smaller size and upload it again\./,
+      ],
       ["empty file", new Uint8Array(), /Choose a photo to upload\./],
       [
         "text",
@@ -431,6 +440,12 @@ Deno.test("photos: SVG, HTML, PDF, GIF, polyglots and broken images are refused 
       assert.equal(res.status, 400, name);
       const html = await res.text();
       assert.match(html, message, name);
+      // The form says what it takes before anyone tries.
+      assert.match(
+        html,
+        /JPEG \(up to 25 megapixels\), PNG or WebP \(up to 12 megapixels\), each up to 10 MB\./,
+        name,
+      );
       // The form keeps what was typed.
       assert.match(
         html,

@@ -258,3 +258,66 @@ Deno.test("photos: where no worker thread can start, a photo is re-encoded in th
   assert.deepEqual(report.large, inWorker.large);
   assert.deepEqual(report.card, inWorker.card);
 });
+
+/** `bytes` claiming `width` × `height` where its format keeps its size. */
+function claiming(
+  kind: "jpeg" | "png" | "webp",
+  bytes: Uint8Array,
+  width: number,
+  height: number,
+): Uint8Array {
+  const b = bytes.slice();
+  const v = new DataView(b.buffer);
+  if (kind === "png") { // IHDR, the first chunk
+    v.setUint32(16, width);
+    v.setUint32(20, height);
+  } else if (kind === "webp") { // "VP8 " key frame: 14 bits each
+    const data = 20;
+    v.setUint16(data + 6, width, true);
+    v.setUint16(data + 8, height, true);
+  } else { // SOF0
+    let p = 2;
+    while (b[p + 1] !== 0xc0) p += 2 + v.getUint16(p + 2);
+    v.setUint16(p + 5, height);
+    v.setUint16(p + 7, width);
+  }
+  return b;
+}
+
+Deno.test("photos: the pixel cap is per format: 25 MP for a JPEG, 12 MP for a PNG or WebP, with the size in words", async () => {
+  const small = halves(8, 6);
+  const made = {
+    jpeg: await jpeg(small),
+    png: new Uint8Array(await encodePng(small)),
+    webp: new Uint8Array(await encodeWebp(small)),
+  };
+  const cases: [keyof typeof made, number, number, string | null][] = [
+    ["jpeg", 6000, 4000, null],
+    ["jpeg", 6000, 4200, "the most for a JPEG is 25 megapixels"],
+    ["png", 4000, 3000, null],
+    ["png", 4001, 3000, "the most for a PNG is 12 megapixels"],
+    ["png", 6000, 4000, "That photo is 6000 × 4000 pixels"],
+    ["webp", 4000, 3000, null],
+    ["webp", 3000, 4001, "the most for a WebP photo is 12 megapixels"],
+  ];
+  for (const [kind, width, height, refusal] of cases) {
+    const bytes = claiming(kind, made[kind], width, height);
+    const seen = await inspectPhoto(bytes).then(
+      (layout) => {
+        assert.deepEqual([layout.width, layout.height], [width, height]);
+        return null;
+      },
+      (e) => {
+        assert.ok(e instanceof ValidationError, String(e));
+        return e.message;
+      },
+    );
+    if (refusal === null) {
+      assert.equal(seen, null, `${kind} ${width}×${height}`);
+    } else {assert.match(
+        seen ?? "",
+        new RegExp(refusal),
+        `${kind} ${width}×${height}`,
+      );}
+  }
+});
