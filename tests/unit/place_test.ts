@@ -235,6 +235,11 @@ Deno.test("place: the approximate centre is stable per kitchen, never the pin, a
       );
       assert.ok(metres < APPROX_RADIUS_M, "the pin is inside the circle");
       assert.deepEqual(approximateCentre(pin, id, secret), c, "stable");
+      assert.deepEqual(
+        approximateCentre(pin, id, secret.slice()),
+        c,
+        "remembered centres are the ones the secret's bytes give",
+      );
       assert.notDeepEqual(
         approximateCentre(pin, id, other),
         c,
