@@ -121,6 +121,7 @@ const islands: [string, () => string][] = [
         action: "/host/kitchens/x/photos",
         done: "/host/kitchens/x/edit",
         maxBytes: 10_000_000,
+        maxPixels: { jpeg: 25_000_000, png: 12_000_000, webp: 12_000_000 },
         largeEdge: 1600,
         alt: "A steel bench",
         message: "That file is not a photo.",
