@@ -1,14 +1,16 @@
 /**
  * Photo processing cost (lib/images/reencode.ts): time and memory to check,
- * decode and re-encode a 10 MB, 25 MP JPEG (5000 × 5000, the most pixels
- * allowed, noisy so it stays big) into the large and card WebP sizes.
+ * decode and re-encode the largest JPEGs allowed (noisy so they stay near
+ * 10 MB) into the large and card WebP sizes.
  *
  * Two such JPEGs, made once by MozJPEG and cached under .build/bench:
- * - baseline, 4:2:0, as cameras and phones save photos: the budget's photo;
- * - progressive, as web exports (MozJPEG's default) save them: libjpeg must
- *   keep every DCT coefficient of a progressive photo until its last scan,
- *   100 MB for this one at any decoding scale, so it is the most a JPEG
- *   costs. Its peak is printed here and counted in bench/at_once.ts.
+ * - baseline, 4:2:0, as cameras and phones save photos, 25 MP (5000 ×
+ *   5000): the budget's photo;
+ * - progressive, as web exports (MozJPEG's default) save them, 12 MP (4000
+ *   × 3000, their cap): libjpeg must keep every DCT coefficient of a
+ *   progressive photo until its last scan, at any decoding scale, so it is
+ *   the most a JPEG costs. Its peak is printed here and counted in
+ *   bench/at_once.ts.
  *
  * Each is measured in a fresh process that has processed one small photo
  * first, as a running server has (its first worker thread started, the
@@ -26,13 +28,24 @@ import { SERVER_ENV } from "./servers.ts";
 
 const CACHE = ".build/bench";
 const SIDE = Math.floor(Math.sqrt(MAX_PIXELS.jpeg));
+/** Each bench photo's size: the most pixels its kind may have. */
+export const PHOTO_SIZES = {
+  baseline: { width: SIDE, height: SIDE },
+  progressive: fourByThree(MAX_PIXELS.progressive),
+} as const;
+
+/** The largest 4:3 picture (as a phone's) of at most `pixels`. */
+export function fourByThree(pixels: number): { width: number; height: number } {
+  const width = Math.floor(Math.sqrt(pixels * 4 / 3) / 4) * 4;
+  return { width, height: width * 3 / 4 };
+}
 const MiB = 1024 * 1024;
 /** Time for a worker's memory to go once its thread has ended. */
 const SETTLE_MS = 1_000;
 
 export const PHOTOS = {
   baseline: `${CACHE}/photo-25mp-10mb-baseline.jpg`,
-  progressive: `${CACHE}/photo-25mp-10mb.jpg`,
+  progressive: `${CACHE}/photo-12mp-10mb-progressive.jpg`,
 } as const;
 type Kind = keyof typeof PHOTOS;
 
@@ -59,7 +72,9 @@ export async function reportPhotos(): Promise<Budget[]> {
     console.log(
       `\nphotos: a ${
         ((await Deno.stat(path)).size / MiB).toFixed(1)
-      } MiB ${kind} JPEG (${SIDE} × ${SIDE}) to WebP 1600 px + 600 px, three in a row, in a fresh process that has processed one small photo`,
+      } MiB ${kind} JPEG (${PHOTO_SIZES[kind].width} × ${
+        PHOTO_SIZES[kind].height
+      }) to WebP 1600 px + 600 px, three in a row, in a fresh process that has processed one small photo`,
     );
     const lines = (await child("--measure", path)).split("\n");
     for (const line of lines) if (!line.startsWith(RESULT)) console.log(line);
@@ -108,9 +123,8 @@ async function child(...args: string[]): Promise<string> {
   return new TextDecoder().decode(out.stdout).trimEnd();
 }
 
-/** A noisy SIDE × SIDE picture: noise keeps a JPEG of it near 10 MB. */
-function noisyPicture(): ImageData {
-  const width = SIDE, height = SIDE;
+/** A noisy picture: noise keeps a JPEG of it near 10 MB. */
+function noisyPicture(width: number, height: number): ImageData {
   const data = new Uint8ClampedArray(width * height * 4);
   let seed = 12345;
   for (let i = 0; i < data.length; i += 4) {
@@ -128,7 +142,10 @@ function noisyPicture(): ImageData {
 /** The best quality of `kind` that fits the upload limit. */
 async function generate(kind: Kind) {
   const { default: encodeJpeg } = await import("@jsquash/jpeg/encode.js");
-  const image = noisyPicture();
+  const image = noisyPicture(
+    PHOTO_SIZES[kind].width,
+    PHOTO_SIZES[kind].height,
+  );
   const options = kind === "baseline"
     ? { progressive: false, auto_subsample: false, chroma_subsample: 2 }
     : {};

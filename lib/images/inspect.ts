@@ -14,21 +14,25 @@ export type PhotoKind = "jpeg" | "png" | "webp";
 /**
  * Decoding is the peak, and it grows with the pixels. What a 25 MP photo
  * adds to the server at its peak (bench/photos.ts, bench/at_once.ts): a
- * camera's baseline JPEG +85 MiB, a progressive JPEG +175 MiB (JPEGs are
- * decoded scaled down), a PNG or WebP, decoded whole with its bitmap held
- * twice, +240–310 MiB: with the largest PDFs and calendar feed at the same
- * moment that took a server to 623 MiB, past Deno Deploy's 512. So PNG and
- * WebP stop at 12 MP (4000 × 3000, a phone camera's default); 25 MP JPEGs
- * (6000 × 4000 fits) cover cameras.
+ * camera's baseline JPEG +85 MiB (decoded scaled down); a progressive JPEG
+ * +175–225 MiB (libjpeg keeps every coefficient until the last scan,
+ * whatever the scale); a PNG or WebP +240–310 MiB (decoded whole, the
+ * bitmap held twice). Beside the largest PDFs and calendar feed at the same
+ * moment, those last two took a server to 520 and 623 MiB, past Deno
+ * Deploy's 512. So progressive JPEGs, PNG and WebP stop at 12 MP (4000 ×
+ * 3000, a phone camera's default); 25 MP (6000 × 4000 fits) is for
+ * cameras' baseline JPEGs.
  */
-export const MAX_PIXELS: Record<PhotoKind, number> = {
+export const MAX_PIXELS = {
   jpeg: 25_000_000,
+  progressive: 12_000_000,
   png: 12_000_000,
   webp: 12_000_000,
-};
+} as const;
 
-const KIND_NAMES: Record<PhotoKind, string> = {
+const KIND_NAMES: Record<keyof typeof MAX_PIXELS, string> = {
   jpeg: "a JPEG",
+  progressive: "a progressive JPEG (as web exports save them)",
   png: "a PNG",
   webp: "a WebP photo",
 };
@@ -81,6 +85,8 @@ interface Walk {
   trailer: [number, number] | null;
   animated: boolean;
   orientation: number;
+  /** A progressive JPEG (SOF2, SOF6, SOF10, SOF14): decoded whole, whatever the scale. */
+  progressive: boolean;
 }
 
 /**
@@ -148,12 +154,13 @@ export async function inspectPhoto(bytes: Uint8Array): Promise<PhotoLayout> {
     }
   }
   if (walk.width < 1 || walk.height < 1) throw damaged();
-  if (walk.width * walk.height > MAX_PIXELS[kind]) {
+  const limit = kind === "jpeg" && walk.progressive ? "progressive" : kind;
+  if (walk.width * walk.height > MAX_PIXELS[limit]) {
     throw refuse(
       `That photo is ${walk.width} × ${walk.height} pixels; the most for ${
-        KIND_NAMES[kind]
+        KIND_NAMES[limit]
       } is ${
-        MAX_PIXELS[kind] / 1_000_000
+        MAX_PIXELS[limit] / 1_000_000
       } megapixels. Save it at a smaller size and upload it again.`,
     );
   }
@@ -197,6 +204,7 @@ function walkJpeg(b: Uint8Array): Walk {
     trailer: null,
     animated: false,
     orientation: 1,
+    progressive: false,
   };
   let p = 2; // after SOI
   for (;;) {
@@ -217,6 +225,7 @@ function walkJpeg(b: Uint8Array): Walk {
       if (length < 8) throw damaged();
       walk.height = u16be(b, p + 3);
       walk.width = u16be(b, p + 5);
+      walk.progressive = (marker & 0x03) === 0x02;
     } else if ((marker >= 0xe0 && marker <= 0xef) || marker === 0xfe) {
       walk.metadata.push([p + 2, end]); // APPn (EXIF, XMP, ICC…) and COM
       if (marker === 0xe1 && walk.orientation === 1) {
@@ -279,6 +288,7 @@ function walkPng(b: Uint8Array): Walk {
     trailer: null,
     animated: false,
     orientation: 1,
+    progressive: false,
   };
   if (PNG_SIGNATURE.some((v, i) => b[i] !== v)) throw damaged();
   let p = 8;
@@ -316,6 +326,7 @@ function walkWebp(b: Uint8Array): Walk {
     trailer: null,
     animated: false,
     orientation: 1,
+    progressive: false,
   };
   if (b.length < 20) throw damaged();
   const riffEnd = 8 + u32le(b, 4);

@@ -261,7 +261,7 @@ Deno.test("photos: where no worker thread can start, a photo is re-encoded in th
 
 /** `bytes` claiming `width` × `height` where its format keeps its size. */
 function claiming(
-  kind: "jpeg" | "png" | "webp",
+  kind: "jpeg" | "progressive" | "png" | "webp",
   bytes: Uint8Array,
   width: number,
   height: number,
@@ -275,25 +275,35 @@ function claiming(
     const data = 20;
     v.setUint16(data + 6, width, true);
     v.setUint16(data + 8, height, true);
-  } else { // SOF0
+  } else { // SOF0, or SOF2 for a progressive one
     let p = 2;
-    while (b[p + 1] !== 0xc0) p += 2 + v.getUint16(p + 2);
+    while (b[p + 1] !== 0xc0 && b[p + 1] !== 0xc2) p += 2 + v.getUint16(p + 2);
     v.setUint16(p + 5, height);
     v.setUint16(p + 7, width);
   }
   return b;
 }
 
-Deno.test("photos: the pixel cap is per format: 25 MP for a JPEG, 12 MP for a PNG or WebP, with the size in words", async () => {
+Deno.test("photos: the pixel cap is per format: 25 MP for a baseline JPEG, 12 MP for a progressive one, a PNG or WebP, with the size in words", async () => {
   const small = halves(8, 6);
   const made = {
     jpeg: await jpeg(small),
+    progressive: new Uint8Array(
+      await encodeJpeg(small, { quality: 90, progressive: true }),
+    ),
     png: new Uint8Array(await encodePng(small)),
     webp: new Uint8Array(await encodeWebp(small)),
   };
   const cases: [keyof typeof made, number, number, string | null][] = [
     ["jpeg", 6000, 4000, null],
     ["jpeg", 6000, 4200, "the most for a JPEG is 25 megapixels"],
+    ["progressive", 4000, 3000, null],
+    [
+      "progressive",
+      5000,
+      5000,
+      "the most for a progressive JPEG \\(as web exports save them\\) is 12 megapixels",
+    ],
     ["png", 4000, 3000, null],
     ["png", 4001, 3000, "the most for a PNG is 12 megapixels"],
     ["png", 6000, 4000, "That photo is 6000 × 4000 pixels"],
