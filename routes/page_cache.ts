@@ -50,6 +50,7 @@ import {
 } from "../lib/page_cache/store.ts";
 import type { AppEnv } from "./env.ts";
 import { readQuery } from "./forms.ts";
+import { newNonce, type SecurityPolicy } from "./security.ts";
 
 /** For shared caches (a CDN in front of Deno Deploy) and browsers alike. */
 export const PUBLIC_CACHE_CONTROL =
@@ -74,22 +75,39 @@ export interface PageCacheOptions {
 }
 
 /** One cache per app instance: two apps in a process never see each other's pages. */
-export function pageCache(
-  opts: PageCacheOptions,
-): MiddlewareHandler<AppEnv> {
+export interface PageCache {
+  /**
+   * Serves hits for requests the front door passed on, and keeps fresh
+   * renders. Sits after the security headers and compression, before the
+   * rest of the chain.
+   */
+  middleware: MiddlewareHandler<AppEnv>;
+  /**
+   * A hit answered before Hono and its middleware (issue 21 §8), with the
+   * headers the chain would give it: the security headers with a nonce of
+   * its own, Cache-Control, Vary, ETag. Only for a GET or HEAD without a
+   * session cookie whose URL the chain has already keyed; null sends the
+   * request down the chain, which answers everything else the same way.
+   */
+  front(req: Request, security: SecurityPolicy): Response | null;
+}
+
+export function createPageCache(opts: PageCacheOptions): PageCache {
   const store = new PageStore(opts.maxBytes);
   const cacheKeys = new KeyMemo();
-  return async (c, next) => {
+  const moment = (): Moment => ({
+    generation: writeGeneration(opts.kv),
+    now: opts.now(),
+    monotonic: performance.now(),
+  });
+  const middleware: MiddlewareHandler<AppEnv> = async (c, next) => {
     const key = opts.maxBytes > 0 ? cacheKeys.of(c) : null;
     if (key === null) return await next();
-    const at: Moment = {
-      generation: writeGeneration(opts.kv),
-      now: opts.now(),
-      monotonic: performance.now(),
-    };
+    const at = moment();
     const hit = store.get(key, at);
-    if (hit && (hit.pieces.length === 1 || c.get("nonce"))) {
-      return respond(c, store, hit, "hit", opts.debug);
+    const nonce = c.get("nonce");
+    if (hit && (hit.pieces.length === 1 || nonce)) {
+      return respond(asked(c.req.raw, nonce), store, hit, "hit", opts.debug);
     }
     await next();
     const page = storable(c, key, at);
@@ -98,10 +116,57 @@ export function pageCache(
       return;
     }
     store.put(page, writeGeneration(opts.kv));
-    const res = respond(c, store, page, "miss", opts.debug);
+    const res = respond(
+      asked(c.req.raw, nonce),
+      store,
+      page,
+      "miss",
+      opts.debug,
+    );
     // Unset first: assigning over a response copies its headers onto the new one.
     c.res = undefined;
     c.res = res;
+  };
+  const front = (req: Request, security: SecurityPolicy): Response | null => {
+    if (opts.maxBytes <= 0) return null;
+    const key = cacheKeys.known(req);
+    if (!key) return null;
+    const hit = store.get(key, moment());
+    if (!hit) return null;
+    const nonce = newNonce();
+    const ask = asked(req, nonce);
+    // Deflate alone: compress() in the chain encodes the page on the way out.
+    if (ask.encodings.has("deflate") && !ask.encodings.has("gzip")) {
+      return null;
+    }
+    const res = respond(ask, store, hit, "hit", opts.debug);
+    security.set(res.headers, nonce);
+    return res;
+  };
+  return { middleware, front };
+}
+
+/** The cache as middleware alone (an app without the front door). */
+export function pageCache(
+  opts: PageCacheOptions,
+): MiddlewareHandler<AppEnv> {
+  return createPageCache(opts).middleware;
+}
+
+/** What a request asks of a stored page. */
+interface Asked {
+  head: boolean;
+  ifNoneMatch: string | null;
+  encodings: Set<string>;
+  nonce: string | undefined;
+}
+
+function asked(req: Request, nonce: string | undefined): Asked {
+  return {
+    head: req.method === "HEAD",
+    ifNoneMatch: req.headers.get("if-none-match"),
+    encodings: acceptedEncodings(req.headers.get("accept-encoding") ?? ""),
+    nonce,
   };
 }
 
@@ -117,10 +182,7 @@ class KeyMemo {
   #byUrl = new Map<string, string | null>();
 
   of(c: Context<AppEnv>): string | null {
-    const method = c.req.method;
-    if (method !== "GET" && method !== "HEAD") return null;
-    // Any mention of the session cookie counts: a false alarm only skips the cache.
-    if (c.req.header("cookie")?.includes("prep_session")) return null;
+    if (!anonymousRead(c.req.raw)) return null;
     const url = c.req.url;
     const known = this.#byUrl.get(url);
     if (known !== undefined) return known;
@@ -131,6 +193,20 @@ class KeyMemo {
     this.#byUrl.set(url, key);
     return key;
   }
+
+  /** The key of a URL already seen, without parsing anything; null if unknown. */
+  known(req: Request): string | null {
+    if (!anonymousRead(req)) return null;
+    return this.#byUrl.get(req.url) ?? null;
+  }
+}
+
+/** A GET or HEAD without a session: the only requests a cached page answers. */
+function anonymousRead(req: Request): boolean {
+  const method = req.method;
+  if (method !== "GET" && method !== "HEAD") return false;
+  // Any mention of the session cookie counts: a false alarm only skips the cache.
+  return !req.headers.get("cookie")?.includes("prep_session");
 }
 
 const KITCHEN_PAGE = new RegExp(`^/kitchens/${ID_PATTERN}$`);
@@ -141,10 +217,6 @@ const CITY_PAGE = /^\/cities\/[^/]+$/;
  * reads, so two URLs share a key only when the route cannot tell them apart.
  */
 function cacheKey(c: Context<AppEnv>): string | null {
-  const method = c.req.method;
-  if (method !== "GET" && method !== "HEAD") return null;
-  // Any mention of the session cookie counts: a false alarm only skips the cache.
-  if (c.req.header("cookie")?.includes("prep_session")) return null;
   const path = c.req.path;
   if (path === "/" || CITY_PAGE.test(path)) return path;
   if (path === "/search") {
@@ -215,7 +287,7 @@ function weakEtag(pieces: Bytes[], generation: number): string {
 }
 
 function respond(
-  c: Context<AppEnv>,
+  ask: Asked,
   store: PageStore,
   page: StoredPage,
   outcome: "hit" | "miss",
@@ -229,12 +301,12 @@ function respond(
   }
   if (page.etag) headers.set("ETag", page.etag);
   if (debug) headers.set("X-Cache", outcome);
-  if (page.etag && etagMatches(c.req.header("if-none-match"), page.etag)) {
+  if (page.etag && etagMatches(ask.ifNoneMatch ?? undefined, page.etag)) {
     headers.delete("content-type");
     return new Response(null, { status: 304, headers });
   }
-  const nonce = encoder.encode(nonceAttr(c.get("nonce") ?? ""));
-  const accepted = acceptedEncodings(c.req.header("accept-encoding"));
+  const nonce = encoder.encode(nonceAttr(ask.nonce ?? ""));
+  const accepted = ask.encodings;
   let body: Bytes;
   if (page.pieces.length === 1 && accepted.has("br")) {
     body = page.brotli ?? compressBrotli(store, page);
@@ -246,8 +318,7 @@ function respond(
   } else {
     body = joined(page.pieces, nonce);
   }
-  const head = c.req.method === "HEAD";
-  return new Response(head ? null : body, { status: 200, headers });
+  return new Response(ask.head ? null : body, { status: 200, headers });
 }
 
 function compressBrotli(store: PageStore, page: StoredPage): Bytes {

@@ -30,19 +30,25 @@ export function newNonce(): string {
   return out + BASE64[last >> 2] + BASE64[(last & 3) << 4] + "==";
 }
 
+/** The security headers of every response, built once per app. */
+export interface SecurityPolicy {
+  /** Sets them on `headers`, scripts allowed by `nonce` (a CSP already there stays). */
+  set(headers: Headers, nonce: string): void;
+}
+
 /**
  * Security headers for every response. Scripts run only with this response's
  * nonce; 'strict-dynamic' lets the boot module import island chunks. Every
  * header but the nonce is the same for each response, so the text is built
  * once per app.
  */
-export function securityHeaders(
+export function securityPolicy(
   https: boolean,
   /** More origins forms may post or redirect to (a local Stripe test server). */
   extraFormActions: readonly string[] = [],
   /** More origins images may come from (the map tiles' server). */
   extraImages: readonly string[] = [],
-): MiddlewareHandler<AppEnv> {
+): SecurityPolicy {
   // Stripe Checkout and Connect onboarding are reached by a form post's redirect.
   const formAction = [
     "'self'",
@@ -70,14 +76,35 @@ export function securityHeaders(
       "max-age=63072000; includeSubDomains",
     ]);
   }
+  return {
+    set(h, nonce) {
+      if (!h.has("Content-Security-Policy")) {
+        h.set("Content-Security-Policy", cspBefore + nonce + cspAfter);
+      }
+      for (const [name, value] of constant) h.set(name, value);
+    },
+  };
+}
+
+/** The middleware: a nonce for the request (`c.var.nonce`), the headers on its answer. */
+export function securityMiddleware(
+  policy: SecurityPolicy,
+): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const nonce = newNonce();
     c.set("nonce", nonce);
     await next();
-    const h = c.res.headers;
-    if (!h.has("Content-Security-Policy")) {
-      h.set("Content-Security-Policy", cspBefore + nonce + cspAfter);
-    }
-    for (const [name, value] of constant) h.set(name, value);
+    policy.set(c.res.headers, nonce);
   };
+}
+
+/** `securityMiddleware` of a `securityPolicy` (apps and tests that need only the middleware). */
+export function securityHeaders(
+  https: boolean,
+  extraFormActions: readonly string[] = [],
+  extraImages: readonly string[] = [],
+): MiddlewareHandler<AppEnv> {
+  return securityMiddleware(
+    securityPolicy(https, extraFormActions, extraImages),
+  );
 }

@@ -14,8 +14,16 @@ import { updateKitchen } from "../../lib/kitchens/repo.ts";
 import { PAGE_TTL_MS } from "../../lib/page_cache/store.ts";
 import { createApp } from "../../routes/app.tsx";
 import { type AppEnv, page } from "../../routes/context.tsx";
-import { pageCache, PUBLIC_CACHE_CONTROL } from "../../routes/page_cache.ts";
-import { securityHeaders } from "../../routes/security.ts";
+import {
+  createPageCache,
+  pageCache,
+  PUBLIC_CACHE_CONTROL,
+} from "../../routes/page_cache.ts";
+import {
+  securityHeaders,
+  securityMiddleware,
+  securityPolicy,
+} from "../../routes/security.ts";
 import { post, signUpConfirmed } from "../account_helpers.ts";
 import { givePermits, TEST_ADMIN } from "../compliance_helpers.ts";
 import { addHost, addKitchens, kitchenFixture, testApp } from "../helpers.ts";
@@ -741,5 +749,81 @@ Deno.test("page cache: PAGE_CACHE_MB defaults to 32 and refuses what is not a si
       () => loadConfig({ ...base, PAGE_CACHE_MB: bad }),
       /Invalid environment variable PAGE_CACHE_MB/,
     );
+  }
+});
+
+Deno.test("page cache: the front door answers a keyed hit before Hono with the chain's headers, and passes on everything else", async () => {
+  const kv = await Deno.openKv(":memory:");
+  const config = loadConfig({ APP_ENV: "test", DENO_KV_PATH: ":memory:" });
+  const manifest = await loadManifest();
+  const now = () => NOW;
+  const security = securityPolicy(false);
+  const cache = createPageCache({ kv, maxBytes: 1 << 20, now, debug: true });
+  const app = new Hono<AppEnv>();
+  let renders = 0;
+  app.use(securityMiddleware(security));
+  app.use(async (c, next) => {
+    c.set("services", createServices(config, kv, now));
+    c.set("manifest", manifest);
+    c.set("user", null);
+    await next();
+  });
+  app.use(cache.middleware);
+  app.get(
+    "/",
+    (c) => page(c, { title: "Fine" }, h("p", null, `render ${++renders}`)),
+  );
+  app.get(
+    "/cities/:city",
+    (c) => page(c, { title: "City" }, h("p", null, "x")),
+  );
+  const front = (path: string, init?: RequestInit) =>
+    cache.front(new Request(`http://localhost${path}`, init), security);
+  try {
+    assert.equal(front("/"), null, "a URL the chain has not keyed yet");
+    const miss = await app.request("/");
+    assert.equal(miss.headers.get("x-cache"), "miss");
+    await miss.body?.cancel();
+    const chainHit = await app.request("/");
+    const frontHit = front("/");
+    assert.ok(frontHit, "a keyed URL with a stored page");
+    assert.equal(frontHit.headers.get("x-cache"), "hit");
+    assert.equal(await frontHit.text(), await chainHit.text());
+    assert.equal(renders, 1);
+    const headers = (res: Response) =>
+      [...res.headers].filter(([name]) => name !== "content-security-policy");
+    assert.deepEqual(headers(frontHit), headers(chainHit));
+    for (const name of ["x-frame-options", "referrer-policy", "vary", "etag"]) {
+      assert.ok(frontHit.headers.get(name), name);
+    }
+    assert.equal(frontHit.headers.get("cache-control"), PUBLIC_CACHE_CONTROL);
+    assert.notEqual(cspNonce(frontHit), cspNonce(chainHit), "its own nonce");
+    const head = front("/", { method: "HEAD" });
+    assert.equal(head?.body, null);
+    assert.equal(head?.headers.get("etag"), frontHit.headers.get("etag"));
+    const conditional = front("/", {
+      headers: { "If-None-Match": frontHit.headers.get("etag")! },
+    });
+    assert.equal(conditional?.status, 304);
+    const gzip = front("/", { headers: { "Accept-Encoding": "gzip" } });
+    assert.equal(gzip?.headers.get("content-encoding"), "gzip");
+    assert.equal(
+      new TextDecoder().decode(gunzipSync(await gzip!.bytes())),
+      await (await app.request("/")).text(),
+    );
+    // Left to the chain: a session, a write, deflate alone, a URL not keyed.
+    const passed: [string, RequestInit | undefined][] = [
+      ["/", { headers: { Cookie: "theme=dark; prep_session=abc" } }],
+      ["/", { method: "POST" }],
+      ["/", { headers: { "Accept-Encoding": "deflate" } }],
+      ["/?utm=1", undefined],
+      ["/cities/chicago", undefined],
+    ];
+    for (const [path, init] of passed) {
+      assert.equal(front(path, init), null, `${path} ${JSON.stringify(init)}`);
+    }
+    assert.equal(renders, 1, "every hit came from the one render");
+  } finally {
+    kv.close();
   }
 });
