@@ -609,6 +609,9 @@ export function addPermitStanding(
   atomic.set(keys.permitStanding(kitchenId), standing);
 }
 
+/** Days either side of a kitchen's booking window that its cached busy time covers. */
+export const OCCUPANCY_SLACK_DAYS = 9;
+
 /**
  * Busy intervals in [from, to) for showing free hours, read through a cache
  * of the kitchen's whole booking window. Bookings must not decide with this:
@@ -622,8 +625,12 @@ export async function viewOccupancy(
   now: number,
 ): Promise<Interval[]> {
   const window = await cached(kv, occupancyCacheKey(k.id), async () => {
-    const start = now - 2 * DAY_MS;
-    const end = now + (k.bookingWindowDays + 4) * DAY_MS;
+    // The weeks shown run Monday to Sunday: this week's Monday may be six
+    // days back, and the week of the last bookable date six days past the
+    // window (a day more either side for the kitchen's zone). Asked for
+    // beyond the cached span, every request read KV.
+    const start = now - OCCUPANCY_SLACK_DAYS * DAY_MS;
+    const end = now + (k.bookingWindowDays + OCCUPANCY_SLACK_DAYS) * DAY_MS;
     return { start, end, busy: await listOccupancy(kv, k.id, start, end) };
   });
   const live = (b: BusyInterval) => b.expiresAt === null || b.expiresAt > now;

@@ -303,3 +303,38 @@ Deno.test("search with a date: memoised matches follow blocks and the clock", as
     t.close();
   }
 });
+
+Deno.test("kitchen page: repeat views read the kitchen's busy time once, whatever weeks they show", async () => {
+  const t = await testApp(NOW);
+  try {
+    const k = await oneKitchen(t.kv);
+    let lists = 0;
+    const list = t.kv.list.bind(t.kv);
+    t.kv.list = ((selector, options) => {
+      const prefix = keys.occupancyPrefix(k.id);
+      const start = "start" in selector ? selector.start : selector.prefix;
+      if (prefix.every((part, i) => start[i] === part)) lists++;
+      return list(selector, options);
+    }) as Deno.Kv["list"];
+    const last = Temporal.PlainDate.from("2026-12-01").add({
+      days: k.bookingWindowDays,
+    });
+    // This week (from Monday, Nov 30, before today), a date in the middle,
+    // and the week of the last bookable date, which runs past the window.
+    for (
+      const path of [
+        `/kitchens/${k.id}`,
+        `/kitchens/${k.id}?date=2026-12-15`,
+        `/kitchens/${k.id}?date=${last}`,
+        `/kitchens/${k.id}`,
+      ]
+    ) {
+      const res = await t.request(path);
+      assert.equal(res.status, 200, path);
+      await res.body?.cancel();
+    }
+    assert.equal(lists, 1, "one read of the busy time, then the cache");
+  } finally {
+    t.close();
+  }
+});
