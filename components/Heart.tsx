@@ -8,13 +8,6 @@ import { HeartForm } from "./HeartForm.tsx";
  */
 export function Heart(props: SaveHeartProps) {
   if (props.signedIn) return <SaveHeart {...props} />;
-  return (
-    <HeartForm
-      kitchenId={props.kitchenId}
-      title={props.title}
-      saved={props.saved}
-      back={props.back}
-      look={props.look}
-    />
-  );
+  const { signedIn: _, ...form } = props;
+  return <HeartForm {...form} />;
 }

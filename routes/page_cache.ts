@@ -136,21 +136,12 @@ export function createPageCache(opts: PageCacheOptions): PageCache {
     const nonce = newNonce();
     const ask = asked(req, nonce);
     // Deflate alone: compress() in the chain encodes the page on the way out.
-    if (ask.encodings.has("deflate") && !ask.encodings.has("gzip")) {
-      return null;
-    }
+    if (ask.encodings.has("deflate") && !ask.encodings.has("gzip")) return null;
     const res = respond(ask, store, hit, "hit", opts.debug);
     security.set(res.headers, nonce);
     return res;
   };
   return { middleware, front };
-}
-
-/** The cache as middleware alone (an app without the front door). */
-export function pageCache(
-  opts: PageCacheOptions,
-): MiddlewareHandler<AppEnv> {
-  return createPageCache(opts).middleware;
 }
 
 /** What a request asks of a stored page. */

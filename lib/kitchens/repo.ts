@@ -610,7 +610,7 @@ export function addPermitStanding(
 }
 
 /** Days either side of a kitchen's booking window that its cached busy time covers. */
-export const OCCUPANCY_SLACK_DAYS = 9;
+const OCCUPANCY_SLACK_DAYS = 9;
 
 /**
  * Busy intervals in [from, to) for showing free hours, read through a cache
