@@ -31,7 +31,12 @@ import { createHash } from "node:crypto";
 import { brotliCompressSync, constants } from "node:zlib";
 import { writeGeneration } from "../lib/db/read_cache.ts";
 import { ID_PATTERN } from "../lib/ids.ts";
-import { nonceAttr, type PageParts } from "../lib/islands/server.ts";
+import {
+  joinPageParts,
+  latin1Html,
+  nonceAttr,
+  type PageParts,
+} from "../lib/islands/server.ts";
 import {
   kitchenPageHref,
   kitchenPageQuery,
@@ -44,6 +49,7 @@ import {
   gzipJoined,
 } from "../lib/page_cache/gzip.ts";
 import {
+  type Encoding,
   type Moment,
   PageStore,
   type StoredPage,
@@ -106,7 +112,7 @@ export function createPageCache(opts: PageCacheOptions): PageCache {
     const at = moment();
     const hit = store.get(key, at);
     const nonce = c.get("nonce");
-    if (hit && (hit.pieces.length === 1 || nonce)) {
+    if (hit && (hit.text.length === 1 || nonce)) {
       return respond(asked(c.req.raw, nonce), store, hit, "hit", opts.debug);
     }
     await next();
@@ -134,12 +140,10 @@ export function createPageCache(opts: PageCacheOptions): PageCache {
     const hit = store.get(key, moment());
     if (!hit) return null;
     const nonce = newNonce();
-    const ask = asked(req, nonce);
+    const ask = asked(req, nonce, security);
     // Deflate alone: compress() in the chain encodes the page on the way out.
     if (ask.encodings.has("deflate") && !ask.encodings.has("gzip")) return null;
-    const res = respond(ask, store, hit, "hit", opts.debug);
-    security.set(res.headers, nonce);
-    return res;
+    return respond(ask, store, hit, "hit", opts.debug);
   };
   return { middleware, front };
 }
@@ -148,16 +152,23 @@ export function createPageCache(opts: PageCacheOptions): PageCache {
 interface Asked {
   head: boolean;
   ifNoneMatch: string | null;
-  encodings: Set<string>;
+  encodings: ReadonlySet<string>;
   nonce: string | undefined;
+  /** On the front door: the response carries the security headers itself. */
+  security?: SecurityPolicy;
 }
 
-function asked(req: Request, nonce: string | undefined): Asked {
+function asked(
+  req: Request,
+  nonce: string | undefined,
+  security?: SecurityPolicy,
+): Asked {
   return {
     head: req.method === "HEAD",
     ifNoneMatch: req.headers.get("if-none-match"),
     encodings: acceptedEncodings(req.headers.get("accept-encoding") ?? ""),
     nonce,
+    security,
   };
 }
 
@@ -252,31 +263,48 @@ function storable(
     res.headers.has("set-cookie") ||
     /no-store|private|no-cache/i.test(cacheControl)
   ) return null;
-  const pieces = page.segments.map((s) => encoder.encode(s));
-  const headers: [string, string][] = [];
+  // Every hit sends these: one-byte text goes out fastest.
+  const text = page.segments.map(latin1Html);
+  const etag = text.length === 1 ? weakEtag(text, at.generation) : null;
+  const headers: [string, string][] = [
+    ["Cache-Control", PUBLIC_CACHE_CONTROL],
+  ];
+  let vary = "Accept-Encoding";
   for (const [name, value] of res.headers) {
-    if (!NOT_REPLAYED.has(name)) headers.push([name, value]);
+    if (name === "vary") {
+      vary = /accept-encoding/i.test(value) ? value : `${value}, ${vary}`;
+    } else if (!NOT_REPLAYED.has(name)) headers.push([name, value]);
   }
+  headers.push(["Vary", vary]);
+  if (etag) headers.push(["ETag", etag]);
   return {
     key,
-    pieces,
+    text,
+    pieces: null,
     headers,
-    etag: pieces.length === 1 ? weakEtag(pieces, at.generation) : null,
+    etag,
     generation: at.generation,
     renderedAt: at.now,
     startedAt: at.monotonic,
     deflated: null,
     brotli: null,
+    replies: {},
     bytes: 0,
   };
 }
 
-function weakEtag(pieces: Bytes[], generation: number): string {
+function weakEtag(text: string[], generation: number): string {
   const hash = createHash("sha256");
-  for (const p of pieces) hash.update(String(p.byteLength) + ":").update(p);
+  for (const t of text) hash.update(String(t.length) + ":").update(t);
   return `W/"${hash.digest("base64url").slice(0, 27)}-${generation}"`;
 }
 
+/**
+ * A stored page as a response. Headers go in as one list: a Headers object
+ * and a set() per header cost more than the rest of a hit. On the front
+ * door, a page without a nonce is a copy of one prepared response with
+ * this response's CSP set, which skips checking every other header again.
+ */
 function respond(
   ask: Asked,
   store: PageStore,
@@ -284,41 +312,86 @@ function respond(
   outcome: "hit" | "miss",
   debug: boolean,
 ): Response {
-  const headers = new Headers(page.headers);
-  headers.set("Cache-Control", PUBLIC_CACHE_CONTROL);
-  const vary = headers.get("vary");
-  if (!vary?.toLowerCase().includes("accept-encoding")) {
-    headers.set("Vary", vary ? `${vary}, Accept-Encoding` : "Accept-Encoding");
+  const encoding: Encoding = page.text.length === 1 && ask.encodings.has("br")
+    ? "br"
+    : ask.encodings.has("gzip")
+    ? "gzip"
+    : "identity";
+  const matched = page.etag !== null &&
+    etagMatches(ask.ifNoneMatch ?? undefined, page.etag);
+  const { security } = ask;
+  if (security && page.text.length === 1 && !ask.head && !matched) {
+    const reply = page.replies[encoding] ??
+      prepare(store, page, encoding, security, debug);
+    const res = reply.clone();
+    res.headers.set("Content-Security-Policy", security.csp(ask.nonce ?? ""));
+    return res;
   }
-  if (page.etag) headers.set("ETag", page.etag);
-  if (debug) headers.set("X-Cache", outcome);
-  if (page.etag && etagMatches(ask.ifNoneMatch ?? undefined, page.etag)) {
-    headers.delete("content-type");
-    return new Response(null, { status: 304, headers });
+  const headers = [...page.headers];
+  if (security) {
+    headers.push(
+      ["Content-Security-Policy", security.csp(ask.nonce ?? "")],
+      ...security.constant,
+    );
   }
-  const nonce = encoder.encode(nonceAttr(ask.nonce ?? ""));
-  const accepted = ask.encodings;
-  let body: Bytes;
-  if (page.pieces.length === 1 && accepted.has("br")) {
-    body = page.brotli ?? compressBrotli(store, page);
-    headers.set("Content-Encoding", "br");
-  } else if (accepted.has("gzip")) {
-    const deflated = page.deflated ?? deflateFor(store, page);
-    body = gzipJoined(page.pieces, deflated, nonce);
-    headers.set("Content-Encoding", "gzip");
-  } else {
-    body = joined(page.pieces, nonce);
+  if (debug) headers.push(["X-Cache", outcome]);
+  if (matched) {
+    return new Response(null, {
+      status: 304,
+      headers: headers.filter(([name]) => name !== "content-type"),
+    });
   }
-  return new Response(ask.head ? null : body, { status: 200, headers });
+  if (encoding !== "identity") headers.push(["Content-Encoding", encoding]);
+  const body = ask.head ? null : encoded(store, page, encoding, ask.nonce);
+  return new Response(body, { status: 200, headers });
+}
+
+/** The front door's response for a page without a nonce, kept with the page. */
+function prepare(
+  store: PageStore,
+  page: StoredPage,
+  encoding: Encoding,
+  security: SecurityPolicy,
+  debug: boolean,
+): Response {
+  const headers = [...page.headers, ...security.constant];
+  if (debug) headers.push(["X-Cache", "hit"]);
+  if (encoding !== "identity") headers.push(["Content-Encoding", encoding]);
+  const reply = new Response(encoded(store, page, encoding, undefined), {
+    status: 200,
+    headers,
+  });
+  // Reading the headers drops the copy of the body Deno prepares for sending
+  // a new response: this one is never sent, only copied.
+  reply.headers;
+  page.replies[encoding] = reply;
+  return reply;
+}
+
+/** The page's body in `encoding`, carrying `nonce` if it has scripts. */
+function encoded(
+  store: PageStore,
+  page: StoredPage,
+  encoding: Encoding,
+  nonce: string | undefined,
+): Bytes | string {
+  if (encoding === "br") return page.brotli ?? compressBrotli(store, page);
+  if (encoding === "gzip") {
+    const [pieces, deflated] = page.pieces && page.deflated
+      ? [page.pieces, page.deflated]
+      : deflateFor(store, page);
+    return gzipJoined(pieces, deflated, encoder.encode(nonceAttr(nonce ?? "")));
+  }
+  return joinPageParts({ segments: page.text }, nonce ?? "");
 }
 
 function compressBrotli(store: PageStore, page: StoredPage): Bytes {
-  const bytes = page.pieces[0];
+  const text = page.text[0];
   // Quality 5 compresses a page in well under a millisecond and still beats gzip.
-  const brotli = new Uint8Array(brotliCompressSync(bytes, {
+  const brotli = new Uint8Array(brotliCompressSync(text, {
     params: {
       [constants.BROTLI_PARAM_QUALITY]: 5,
-      [constants.BROTLI_PARAM_SIZE_HINT]: bytes.byteLength,
+      [constants.BROTLI_PARAM_SIZE_HINT]: text.length,
     },
   }));
   page.brotli = brotli;
@@ -326,34 +399,39 @@ function compressBrotli(store: PageStore, page: StoredPage): Bytes {
   return brotli;
 }
 
-function deflateFor(store: PageStore, page: StoredPage): Bytes[] {
-  page.deflated = deflatePieces(page.pieces);
+function deflateFor(store: PageStore, page: StoredPage): [Bytes[], Bytes[]] {
+  const pieces = page.text.map((t) => encoder.encode(t));
+  const deflated = deflatePieces(pieces);
+  page.pieces = pieces;
+  page.deflated = deflated;
   store.resize(page);
-  return page.deflated;
+  return [pieces, deflated];
 }
 
-function joined(pieces: Bytes[], insert: Uint8Array): Bytes {
-  if (pieces.length === 1) return pieces[0];
-  let length = insert.byteLength * (pieces.length - 1);
-  for (const p of pieces) length += p.byteLength;
-  const out = new Uint8Array(length);
-  let at = 0;
-  pieces.forEach((p, i) => {
-    if (i > 0) {
-      out.set(insert, at);
-      at += insert.byteLength;
-    }
-    out.set(p, at);
-    at += p.byteLength;
-  });
-  return out;
+/** Distinct Accept-Encoding values remembered; browsers send a handful. */
+const ENCODING_MEMO_ENTRIES = 64;
+const encodingMemo = new Map<string, ReadonlySet<string>>();
+
+/**
+ * Content codings the client accepts (q > 0); `*` stands for both we make.
+ * Remembered per header value: parsing it showed in the profile of a hit.
+ */
+export function acceptedEncodings(
+  header: string | undefined,
+): ReadonlySet<string> {
+  const value = header ?? "";
+  const known = encodingMemo.get(value);
+  if (known) return known;
+  const parsed = parseEncodings(value);
+  if (encodingMemo.size >= ENCODING_MEMO_ENTRIES) encodingMemo.clear();
+  encodingMemo.set(value, parsed);
+  return parsed;
 }
 
-/** Content codings the client accepts (q > 0); `*` stands for both we make. */
-export function acceptedEncodings(header: string | undefined): Set<string> {
+function parseEncodings(header: string): ReadonlySet<string> {
   const out = new Set<string>();
   const refused = new Set<string>();
-  for (const item of (header ?? "").split(",")) {
+  for (const item of header.split(",")) {
     const [name, ...params] = item.trim().toLowerCase().split(";");
     if (!name) continue;
     const q = params.map((p) => p.trim()).find((p) => p.startsWith("q="));

@@ -34,6 +34,10 @@ export function newNonce(): string {
 export interface SecurityPolicy {
   /** Sets them on `headers`, scripts allowed by `nonce` (a CSP already there stays). */
   set(headers: Headers, nonce: string): void;
+  /** The Content-Security-Policy allowing scripts by `nonce`. */
+  csp(nonce: string): string;
+  /** Every other security header: the same for each response. */
+  constant: readonly [string, string][];
 }
 
 /**
@@ -76,13 +80,16 @@ export function securityPolicy(
       "max-age=63072000; includeSubDomains",
     ]);
   }
+  const csp = (nonce: string) => cspBefore + nonce + cspAfter;
   return {
     set(h, nonce) {
       if (!h.has("Content-Security-Policy")) {
-        h.set("Content-Security-Policy", cspBefore + nonce + cspAfter);
+        h.set("Content-Security-Policy", csp(nonce));
       }
       for (const [name, value] of constant) h.set(name, value);
     },
+    csp,
+    constant,
   };
 }
 

@@ -1,18 +1,28 @@
 // What a person reads on a rendered page, and the machine dates and times in it (issue 17 §8).
+/**
+ * A page's markup with every numeric character reference decoded. Pages go
+ * out as Latin-1, characters past U+00FF as references (latin1Html in
+ * lib/islands/server.ts): "10:00 AM &#8211; 2:00 PM" is what a person reads as
+ * "10:00 AM – 2:00 PM".
+ */
+export function characters(html: string): string {
+  return html
+    .replace(/&#(\d+);/g, (_, n) => String.fromCodePoint(Number(n)))
+    .replace(
+      /&#x([0-9a-f]+);/gi,
+      (_, n) => String.fromCodePoint(parseInt(n, 16)),
+    );
+}
+
 /** What a person reads on a page: no scripts, styles, attributes or typed form values. */
 export function visibleText(html: string): string {
-  return html
+  return characters(html)
     .replace(/<script\b[\s\S]*?<\/script>/gi, " ")
     .replace(/<style\b[\s\S]*?<\/style>/gi, " ")
     // What the host typed into a textarea reads as they typed it.
     .replace(/<textarea\b[\s\S]*?<\/textarea>/gi, " ")
     .replace(/<[^>]*>/g, " ")
     .replace(/&nbsp;/g, " ")
-    .replace(/&#(\d+);/g, (_, n) => String.fromCodePoint(Number(n)))
-    .replace(
-      /&#x([0-9a-f]+);/gi,
-      (_, n) => String.fromCodePoint(parseInt(n, 16)),
-    )
     .replace(/&quot;/g, '"')
     .replace(/&lt;/g, "<")
     .replace(/&gt;/g, ">")

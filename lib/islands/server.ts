@@ -150,20 +150,39 @@ function assertJsonSafe(
   }
 }
 
-const JSON_ESCAPES: Record<string, string> = {
-  "<": "\\u003c",
-  ">": "\\u003e",
-  "&": "\\u0026",
-  "\u2028": "\\u2028",
-  "\u2029": "\\u2029",
-};
-
-/** JSON that is inert inside a <script> element (no `</script>`, `<!--`, or JS line breaks). */
+/**
+ * JSON that is inert inside a <script> element (no `</script>`, `<!--`, or JS
+ * line breaks), and Latin-1, every character past U+00FF a \u escape, so
+ * `latin1Html` never has to touch it.
+ */
 export function serializeProps(value: unknown): string {
   return JSON.stringify(value).replace(
-    /[<>&\u2028\u2029]/g,
-    (c) => JSON_ESCAPES[c],
+    /[<>&\u0100-\uffff]/g,
+    (c) => "\\u" + c.charCodeAt(0).toString(16).padStart(4, "0"),
   );
+}
+
+const BEYOND_LATIN1 = /[\u0100-\uffff]/;
+const utf8 = new TextEncoder();
+const fromUtf8 = new TextDecoder();
+
+/**
+ * `html` as one flat, one-byte string, every character past U+00FF written
+ * as a character reference. One such character (an arrow, a dash, a host's
+ * emoji) makes V8 hold a whole page as two-byte text, and Deno sends that at
+ * well under half the speed (issue 21 §8); V8 also keeps the result of
+ * replace() two-byte, so the text goes through UTF-8 and back, which builds
+ * a one-byte string whenever it can. That costs about 40 µs on a kitchen
+ * page: worth it for a page sent many times (the page cache), not for each
+ * fresh one. Safe for what renderToString writes: text and attribute
+ * values, where references are decoded; the only raw-text element a page
+ * has is the islands' JSON, which `serializeProps` escapes.
+ */
+export function latin1Html(html: string): string {
+  const latin1 = BEYOND_LATIN1.test(html)
+    ? html.replace(/[\u{100}-\u{10ffff}]/gu, (c) => `&#${c.codePointAt(0)};`)
+    : html;
+  return fromUtf8.decode(utf8.encode(latin1));
 }
 
 function escapeAttr(value: string): string {
@@ -204,10 +223,17 @@ export function nonceAttr(nonce: string): string {
   return escapeAttr(nonce);
 }
 
-/** The document of `parts` carrying `nonce`. */
+/**
+ * The document of `parts` carrying `nonce`. Concatenated rather than joined:
+ * Deno reads the pieces as it writes the response, where join() copied the
+ * page into a new string first (garbage on every response).
+ */
 export function joinPageParts(parts: PageParts, nonce: string): string {
-  const { segments } = parts;
-  return segments.length === 1 ? segments[0] : segments.join(nonceAttr(nonce));
+  const [first, ...rest] = parts.segments;
+  const attr = nonceAttr(nonce);
+  let out = first;
+  for (const segment of rest) out = out + attr + segment;
+  return out;
 }
 
 /**

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { characters } from "../page_text.ts";
 import { keys } from "../../lib/db/keys.ts";
 import { listMail } from "../../lib/email/mailbox.ts";
 import { ledgerProblem } from "../../lib/bookings/lifecycle.ts";
@@ -166,7 +167,7 @@ Deno.test("bookings: the renter cancels under the policy and sees the refund; th
   const question = await ask.text();
   assert.match(question, /Cancel this booking\?/);
   assert.match(
-    question,
+    characters(question),
     /You get \$185 back to the card you paid with\. Refunds reach the card in 5–10 business days\./,
   );
   assert.equal(

@@ -3,6 +3,7 @@
 // served by a local Deno.serve — recurring, all-day and overnight events
 // around Chicago's DST change on 2027-03-14 — with the fetch limits.
 import assert from "node:assert/strict";
+import { characters } from "../page_text.ts";
 import { serialize } from "node:v8";
 import ICAL from "ical.js";
 import type { SessionUser } from "../../lib/accounts/schema.ts";
@@ -302,7 +303,7 @@ Deno.test("calendar sync: a feed's single, all-day, recurring and overnight even
     }]);
     const page2 = await (await get(t, base, host.cookie)).text();
     assert.match(
-      page2,
+      characters(page2),
       /1 event overlaps a booking and was not imported \(Sat, Mar 20, 11:00 AM – 12:00 PM\)/,
     );
     assert.doesNotMatch(page2, /One-off tasting/);

@@ -3,10 +3,11 @@ import assert from "node:assert/strict";
 import { CITIES } from "../../lib/cities.ts";
 import { rulePackFor } from "../../lib/compliance/rules.ts";
 import { testApp } from "../helpers.ts";
+import { characters } from "../page_text.ts";
 
 /** A page's visible text: tags dropped, entities decoded, spaces collapsed. */
 function textOf(html: string): string {
-  return html
+  return characters(html)
     .replace(/<script[\s\S]*?<\/script>/g, " ")
     .replace(/<[^>]*>/g, " ")
     .replaceAll("&quot;", '"')

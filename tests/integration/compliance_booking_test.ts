@@ -5,6 +5,7 @@
  * kitchen whose permit lapses leaves search and takes no holds.
  */
 import assert from "node:assert/strict";
+import { characters } from "../page_text.ts";
 import { createBlock } from "../../lib/bookings/blocks.ts";
 import { ledgerProblem } from "../../lib/bookings/lifecycle.ts";
 import type { Booking } from "../../lib/bookings/schema.ts";
@@ -348,7 +349,7 @@ Deno.test("compliance booking: the hours editor warns about weekly hours inside 
   const html = await (await get(t, `/host/kitchens/${k.id}/edit/hours`, cookie))
     .text();
   assert.match(
-    html,
+    characters(html),
     /Fridays 6:00 PM – 2:00 AM falls inside Seattle(&#39;|')s quiet hours/,
   );
   assert.doesNotMatch(html, /Mondays 08:00–20:00 falls inside/);

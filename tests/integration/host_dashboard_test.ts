@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { characters } from "../page_text.ts";
 import { keys } from "../../lib/db/keys.ts";
 import type { Booking, LedgerKind } from "../../lib/bookings/schema.ts";
 import { setDemoPayoutReady } from "../../lib/hosts/repo.ts";
@@ -139,7 +140,7 @@ Deno.test("host dashboard: today, upcoming and requests with their deadline", as
   const res = await get(t, "/host", hank);
   assert.equal(res.status, 200);
   assert.equal(res.headers.get("cache-control"), "private, no-store");
-  const html = await res.text();
+  const html = characters(await res.text());
   assert.match(html, /<h1[^>]*>Host dashboard<\/h1>/);
 
   const section = (id: string) => {
@@ -199,7 +200,10 @@ Deno.test("host dashboard: the month grid shows bookings on their local dates; ?
   const main = gridOf(html, "Main Street Kitchen");
   const dec3 = cell(main, "2026-12-03");
   // 10:00–1:00 PM and 6:00–8:00 PM (after midnight UTC, still the 3rd).
-  assert.match(dec3, /Thu, Dec 3, open 8:00 AM – 8:00 PM, 5 hours booked/);
+  assert.match(
+    characters(dec3),
+    /Thu, Dec 3, open 8:00 AM – 8:00 PM, 5 hours booked/,
+  );
   assert.match(dec3, />5h</);
   assert.match(
     /<td[^>]*data-date="2026-12-03"[^>]*>/.exec(main)![0],

@@ -1,5 +1,6 @@
 import { givePermits } from "../compliance_helpers.ts";
 import assert from "node:assert/strict";
+import { characters } from "../page_text.ts";
 import { keys } from "../../lib/db/keys.ts";
 import { countPublishedKitchens } from "../../lib/kitchens/repo.ts";
 import { saveSection, updateSection } from "../../lib/kitchens/listings.ts";
@@ -185,7 +186,7 @@ Deno.test("listings: a new host fills in a draft section by section, publishes, 
   assert.match(search, /Ravenswood Test Kitchen/);
   const page = await (await get(t, `/kitchens/${id}`)).text();
   assert.match(page, /\$45.50/);
-  assert.match(page, /Fri 10:00 PM – 6:00 AM \(overnight\)/);
+  assert.match(characters(page), /Fri 10:00 PM – 6:00 AM \(overnight\)/);
 
   // Unlist hides it; publishing again shows it; counters stay exact.
   await post(t, `/host/kitchens/${id}/unlist`, {}, { cookie });

@@ -7,6 +7,7 @@
  * releases them (demo payments and Stripe).
  */
 import assert from "node:assert/strict";
+import { characters } from "../page_text.ts";
 import type Stripe from "stripe";
 import { listAuditFor } from "../../lib/audit/repo.ts";
 import { ledgerProblem } from "../../lib/bookings/lifecycle.ts";
@@ -200,17 +201,21 @@ Deno.test("renter intent: a visitor's hours survive log in → Create an account
       /Your email address is confirmed\. Here is the booking you chose\./,
     );
     assert.match(review, new RegExp(k.title));
-    assert.match(review, /Thu, Dec 3, 10:00 AM – 1:00 PM/);
+    assert.match(characters(review), /Thu, Dec 3, 10:00 AM – 1:00 PM/);
 
     // The review remembered the hours: the account and the wallet lead back.
     const card = `Continue your booking at ${k.title}, ${WHEN}`;
-    const account = await (await get(t, "/account", cookie)).text();
+    const account = characters(
+      await (await get(t, "/account", cookie)).text(),
+    );
     assert.ok(account.includes(card), "the account page's card");
     assert.ok(
       account.includes(`href="${reviewPath.replaceAll("&", "&amp;")}"`),
     );
     assert.match(account, /href="\/account\/compliance"/);
-    const wallet = await (await get(t, "/account/compliance", cookie)).text();
+    const wallet = characters(
+      await (await get(t, "/account/compliance", cookie)).text(),
+    );
     assert.ok(wallet.includes(card), "the wallet's card");
     assert.match(wallet, /What this booking needs/);
   } finally {
@@ -311,7 +316,11 @@ Deno.test("renter intent: uploading what the booking needs leads back to its rev
     );
     const wallet = await (await get(t, first.headers.get("location")!, cookie))
       .text();
-    assert.ok(wallet.includes(`Continue your booking at ${k.title}, ${WHEN}`));
+    assert.ok(
+      characters(wallet).includes(
+        `Continue your booking at ${k.title}, ${WHEN}`,
+      ),
+    );
     assert.match(wallet, /data-state="in_review">In review/);
     assert.match(wallet, /data-state="missing">Missing/);
     // Both on file: straight back to the review of those hours.

@@ -5,6 +5,7 @@
  * why and whom to write to, and every new input refused clearly.
  */
 import assert from "node:assert/strict";
+import { characters } from "../page_text.ts";
 import { setStaffRole } from "../../lib/accounts/staff_roles.ts";
 import type { User } from "../../lib/accounts/schema.ts";
 import { at } from "../../lib/app.ts";
@@ -90,7 +91,7 @@ async function setup(env: Record<string, string> = {}) {
 
 /** The page's text as a person reads it: no tags, no attributes. */
 async function textOf(res: Response): Promise<string> {
-  const html = await res.text();
+  const html = characters(await res.text());
   return html.replace(/<script[\s\S]*?<\/script>/g, "")
     .replace(/<[^>]+>/g, " ").replace(/\s+/g, " ");
 }
@@ -192,7 +193,10 @@ Deno.test("staff names: bookings, the booking page, the audit log and a document
     const history = await textOf(
       await get(t, `/admin/documents/${doc.id}`, admin.cookie),
     );
-    assert.match(history, /Uploaded New → Waiting for review Rosa Diaz/);
+    assert.match(
+      characters(history),
+      /Uploaded New → Waiting for review Rosa Diaz/,
+    );
     assert.match(history, /Verified Waiting for review → Verified Ann Admin/);
     assert.match(history, /Ann Admin: Checked against the state register/);
     assert.match(history, /Expires Sunday, December 31, 2028/);

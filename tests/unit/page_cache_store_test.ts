@@ -18,7 +18,8 @@ function storedPage(
 ): StoredPage {
   return {
     key,
-    pieces: [new Uint8Array(size)],
+    text: ["x".repeat(size)],
+    pieces: null,
     headers: [["content-type", "text/html; charset=UTF-8"]],
     etag: null,
     generation: 0,
@@ -26,6 +27,7 @@ function storedPage(
     startedAt: 1_000,
     deflated: null,
     brotli: null,
+    replies: {},
     bytes: 0,
     ...over,
   };
