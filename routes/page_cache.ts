@@ -288,6 +288,7 @@ function storable(
     startedAt: at.monotonic,
     deflated: null,
     brotli: null,
+    gzip: null,
     replies: {},
     bytes: 0,
   };
@@ -357,10 +358,13 @@ function prepare(
   const headers = [...page.headers, ...security.constant];
   if (debug) headers.push(["X-Cache", "hit"]);
   if (encoding !== "identity") headers.push(["Content-Encoding", encoding]);
-  const reply = new Response(encoded(store, page, encoding, undefined), {
-    status: 200,
-    headers,
-  });
+  const body = encoded(store, page, encoding, undefined);
+  if (encoding === "gzip" && typeof body !== "string") {
+    // Built afresh from the deflated pieces: counted like them.
+    page.gzip = body;
+    store.resize(page);
+  }
+  const reply = new Response(body, { status: 200, headers });
   // Reading the headers drops the copy of the body Deno prepares for sending
   // a new response: this one is never sent, only copied.
   reply.headers;

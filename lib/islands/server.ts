@@ -225,8 +225,8 @@ export function nonceAttr(nonce: string): string {
 
 /**
  * The document of `parts` carrying `nonce`. Concatenated rather than joined:
- * Deno reads the pieces as it writes the response, where join() copied the
- * page into a new string first (garbage on every response).
+ * V8 still flattens the text when Deno reads it, but join() showed as 15% of
+ * a cached kitchen page's time at the wire, with more garbage collection.
  */
 export function joinPageParts(parts: PageParts, nonce: string): string {
   const [first, ...rest] = parts.segments;

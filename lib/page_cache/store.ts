@@ -41,10 +41,12 @@ export interface StoredPage {
   deflated: Bytes[] | null;
   /** Brotli of the whole page (pages without a nonce), made on first request. */
   brotli: Bytes | null;
+  /** Gzip of a page without a nonce: its prepared response's body (not shared with `deflated`). */
+  gzip: Bytes | null;
   /**
    * A page without a nonce as the front door sends it, per encoding, but for
-   * the CSP header: each hit sends a copy (routes/page_cache.ts). Shares the
-   * text and compressed bytes above.
+   * the CSP header: each hit sends a copy (routes/page_cache.ts). Their
+   * bodies are the text, `brotli` and `gzip` above.
    */
   replies: Partial<Record<Encoding, Response>>;
   bytes: number;
@@ -64,7 +66,7 @@ export interface Moment {
 export function pageBytes(
   p: Pick<
     StoredPage,
-    "key" | "text" | "pieces" | "headers" | "deflated" | "brotli"
+    "key" | "text" | "pieces" | "headers" | "deflated" | "brotli" | "gzip"
   >,
 ): number {
   let bytes = OVERHEAD_BYTES + p.key.length * 2;
@@ -72,6 +74,7 @@ export function pageBytes(
   for (const piece of p.pieces ?? []) bytes += piece.byteLength;
   for (const d of p.deflated ?? []) bytes += d.byteLength;
   bytes += p.brotli?.byteLength ?? 0;
+  bytes += p.gzip?.byteLength ?? 0;
   for (const [k, v] of p.headers) bytes += (k.length + v.length) * 2;
   return bytes;
 }

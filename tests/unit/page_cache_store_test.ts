@@ -27,6 +27,7 @@ function storedPage(
     startedAt: 1_000,
     deflated: null,
     brotli: null,
+    gzip: null,
     replies: {},
     bytes: 0,
     ...over,
@@ -137,9 +138,11 @@ Deno.test("page store: a compressed form counts against the budget", () => {
   store.resize(b);
   assert.equal(store.bytes, one * 2 + 600);
   b.deflated = [new Uint8Array(400)];
+  b.gzip = new Uint8Array(420);
   store.resize(b);
   assert.equal(store.get("/a", at()), undefined, "/a made room");
   assert.equal(store.bytes, pageBytes(b));
+  assert.equal(pageBytes(b), pageBytes({ ...b, gzip: null }) + 420);
   assert.ok(store.get("/b", at()));
 });
 
