@@ -43,11 +43,7 @@ import {
   parseKitchenPick,
 } from "../lib/kitchens/pick.ts";
 import { searchHref, searchQuery } from "../lib/kitchens/search_query.ts";
-import {
-  type Bytes,
-  deflatePieces,
-  gzipJoined,
-} from "../lib/page_cache/gzip.ts";
+import { type Bytes, gzipFilled, gzipLayout } from "../lib/page_cache/gzip.ts";
 import {
   type Encoding,
   type Moment,
@@ -280,15 +276,14 @@ function storable(
   return {
     key,
     text,
-    pieces: null,
     headers,
     etag,
     generation: at.generation,
     renderedAt: at.now,
     startedAt: at.monotonic,
-    deflated: null,
+    gzipLayout: null,
     brotli: null,
-    gzip: null,
+    replyBytes: 0,
     replies: {},
     bytes: 0,
   };
@@ -359,9 +354,9 @@ function prepare(
   if (debug) headers.push(["X-Cache", "hit"]);
   if (encoding !== "identity") headers.push(["Content-Encoding", encoding]);
   const body = encoded(store, page, encoding, undefined);
-  if (encoding === "gzip" && typeof body !== "string") {
-    // Built afresh from the deflated pieces: counted like them.
-    page.gzip = body;
+  if (typeof body !== "string") {
+    // The response keeps a copy of bytes (text is shared): count it.
+    page.replyBytes += body.byteLength;
     store.resize(page);
   }
   const reply = new Response(body, { status: 200, headers });
@@ -381,10 +376,9 @@ function encoded(
 ): Bytes | string {
   if (encoding === "br") return page.brotli ?? compressBrotli(store, page);
   if (encoding === "gzip") {
-    const [pieces, deflated] = page.pieces && page.deflated
-      ? [page.pieces, page.deflated]
-      : deflateFor(store, page);
-    return gzipJoined(pieces, deflated, encoder.encode(nonceAttr(nonce ?? "")));
+    const insert = nonceAttr(nonce ?? "");
+    return (page.gzipLayout && gzipFilled(page.gzipLayout, insert)) ??
+      gzipFilled(layoutFor(store, page, insert), insert)!;
   }
   return joinPageParts({ segments: page.text }, nonce ?? "");
 }
@@ -403,13 +397,15 @@ function compressBrotli(store: PageStore, page: StoredPage): Bytes {
   return brotli;
 }
 
-function deflateFor(store: PageStore, page: StoredPage): [Bytes[], Bytes[]] {
-  const pieces = page.text.map((t) => encoder.encode(t));
-  const deflated = deflatePieces(pieces);
-  page.pieces = pieces;
-  page.deflated = deflated;
+/** The page's gzip layout for values as long as `insert`, kept with the page. */
+function layoutFor(store: PageStore, page: StoredPage, insert: string) {
+  const layout = gzipLayout(
+    page.text.map((t) => encoder.encode(t)),
+    encoder.encode(insert).length,
+  );
+  page.gzipLayout = layout;
   store.resize(page);
-  return [pieces, deflated];
+  return layout;
 }
 
 /** Distinct Accept-Encoding values remembered; browsers send a handful. */

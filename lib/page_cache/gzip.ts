@@ -1,14 +1,15 @@
 /**
  * Gzip for a page stored in pieces with a per-response value between them
- * (the CSP nonce), compressed once and assembled per response.
+ * (the CSP nonce), compressed once and filled in per response.
  *
  * Why this works: each piece is raw deflate ending in a sync flush, which
  * leaves the stream byte-aligned and not final, so pieces can follow one
  * another; a piece's back-references reach only its own bytes, which the
  * decoder has already produced. The inserted value goes in as a stored
  * (uncompressed) block, an empty final stored block ends the stream, and
- * the gzip trailer carries the CRC-32 and length of the whole body, which
- * are computed per response because the inserted value differs.
+ * the gzip trailer carries the CRC-32 and length of the whole body. The
+ * length is the same for every nonce; the CRC is the page's with zeros in
+ * the slots plus the nonce's share, so no response reads the whole page.
  */
 import { constants, crc32, deflateRawSync } from "node:zlib";
 
@@ -45,47 +46,161 @@ export function storedBlocks(bytes: Uint8Array): Bytes {
 }
 
 /**
- * The gzip member of `pieces.join(insert)`, from the pieces' deflated forms
- * (`deflatePieces`) and the pieces themselves (for the CRC and length).
+ * A page's gzip with room for the per-response value: the member as it
+ * would be with zero bytes in each slot, and what turns a value's CRC into
+ * its share of the whole page's. Built once a page; filled per response.
  */
-export function gzipJoined(
+export interface GzipLayout {
+  /** The gzip member with `insertLength` zero bytes in each slot; its CRC left for `gzipFilled`. */
+  template: Bytes;
+  /** Where in `template` each copy of the value goes. */
+  slots: number[];
+  /** UTF-8 bytes of every value this layout takes (a nonce's are always 24). */
+  insertLength: number;
+  /** CRC-32 of the page with zero bytes in each slot. */
+  zeroCrc: number;
+  /**
+   * The sum over slots of x^(8·bytes after the slot) mod the CRC polynomial:
+   * CRC is linear, so a value's own CRC register times this is what it adds
+   * to the page's CRC wherever it sits (zlib's crc32_combine, summed once).
+   */
+  shift: number;
+}
+
+/**
+ * The layout of `pieces` joined by a value of `insertLength` UTF-8 bytes.
+ * Each piece is deflated once; the value goes in as a stored block, so no
+ * response compresses anything or reads the page to take its CRC.
+ */
+export function gzipLayout(
   pieces: readonly Uint8Array[],
-  deflated: readonly Uint8Array[],
-  insert: Uint8Array,
-): Bytes {
-  if (pieces.length !== deflated.length || pieces.length === 0) {
-    throw new Error("gzipJoined needs one deflated part per piece");
+  insertLength: number,
+): GzipLayout {
+  if (pieces.length === 0) throw new Error("gzipLayout needs a piece");
+  if (insertLength > STORED_MAX) {
+    throw new RangeError(
+      `an insert of ${insertLength} bytes needs one stored block`,
+    );
   }
-  const stored = pieces.length > 1 ? storedBlocks(insert) : new Uint8Array();
-  let crc = 0;
-  let size = 0;
-  let outLength = GZIP_HEADER.length + FINAL_BLOCK.length + 8;
-  pieces.forEach((p, i) => {
-    if (i > 0) {
-      crc = crc32(insert, crc);
-      size += insert.length;
-      outLength += stored.length;
-    }
-    crc = crc32(p, crc);
-    size += p.length;
-    outLength += deflated[i].length;
-  });
-  const out = new Uint8Array(outLength);
-  out.set(GZIP_HEADER, 0);
+  const deflated = deflatePieces(pieces);
+  const slotBlock = storedBlocks(new Uint8Array(insertLength));
+  const slotCount = pieces.length - 1;
+  let length = GZIP_HEADER.length + FINAL_BLOCK.length + 8 +
+    slotCount * slotBlock.length;
+  for (const d of deflated) length += d.length;
+  const template = new Uint8Array(length);
+  template.set(GZIP_HEADER, 0);
   let at = GZIP_HEADER.length;
+  const slots: number[] = [];
   deflated.forEach((d, i) => {
     if (i > 0) {
-      out.set(stored, at);
-      at += stored.length;
+      template.set(slotBlock, at);
+      slots.push(at + 5);
+      at += slotBlock.length;
     }
-    out.set(d, at);
+    template.set(d, at);
     at += d.length;
   });
-  out.set(FINAL_BLOCK, at);
-  at += FINAL_BLOCK.length;
-  const trailer = new DataView(out.buffer, at, 8);
+  template.set(FINAL_BLOCK, at);
+  let crc = 0;
+  let size = 0;
+  let shift = 0;
+  const zeros = new Uint8Array(insertLength);
+  // Bytes of the page after each slot, counted from the end.
+  let after = 0;
+  for (let i = pieces.length - 1; i >= 0; i--) {
+    after += pieces[i].length;
+    if (i > 0) {
+      shift ^= x8nModP(after);
+      after += insertLength;
+    }
+  }
+  pieces.forEach((p, i) => {
+    if (i > 0) crc = crc32(zeros, crc);
+    crc = crc32(p, crc);
+    size += p.length + (i > 0 ? insertLength : 0);
+  });
+  const trailer = new DataView(template.buffer, at + FINAL_BLOCK.length, 8);
   trailer.setUint32(0, crc >>> 0, true);
   // ISIZE is the length modulo 2^32.
   trailer.setUint32(4, size >>> 0, true);
-  return out;
+  return { template, slots, insertLength, zeroCrc: crc >>> 0, shift };
+}
+
+/**
+ * The gzip member of the layout's pieces joined by `insert`: the layout's
+ * own template, with the value in each slot and the CRC made up. Valid
+ * until the next fill: `new Response(bytes)` copies a body as it is made
+ * (the Fetch standard's "extract a body"), so one buffer serves every hit.
+ * Null when the value's UTF-8 is not `insertLength` bytes (build a layout
+ * for it).
+ */
+export function gzipFilled(layout: GzipLayout, insert: string): Bytes | null {
+  const { template, slots, insertLength } = layout;
+  // One piece: nothing goes in, and the template's CRC is the page's.
+  if (slots.length === 0) return template;
+  const first = slots[0];
+  const room = template.subarray(first, first + insertLength);
+  const { read, written } = encoder.encodeInto(insert, room);
+  // The slot is exactly insertLength bytes: all read and all written means
+  // the value's UTF-8 is that long.
+  if (read !== insert.length || written !== insertLength) return null;
+  for (let i = 1; i < slots.length; i++) {
+    template.copyWithin(slots[i], first, first + insertLength);
+  }
+  const own = crcRegister(template, first, first + insertLength);
+  const crc = (layout.zeroCrc ^ multModP(layout.shift, own)) >>> 0;
+  new DataView(template.buffer, template.length - 8, 4).setUint32(0, crc, true);
+  return template;
+}
+
+const encoder = new TextEncoder();
+
+/** CRC-32's polynomial, bit-reflected (bit 31 is x^0). */
+const POLY = 0xedb88320;
+
+const CRC_TABLE = Uint32Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ POLY : c >>> 1;
+  return c;
+});
+
+/** The CRC register after `bytes[from..to)` from a register of zero (no pre- or post-inversion). */
+function crcRegister(bytes: Uint8Array, from: number, to: number): number {
+  let c = 0;
+  for (let i = from; i < to; i++) {
+    c = CRC_TABLE[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
+  }
+  return c >>> 0;
+}
+
+/** a·b modulo the CRC polynomial, both bit-reflected (zlib's multmodp). */
+function multModP(a: number, b: number): number {
+  let m = 0x80000000;
+  let p = 0;
+  while (m !== 0) {
+    if (a & m) p ^= b;
+    b = b & 1 ? (b >>> 1) ^ POLY : b >>> 1;
+    m >>>= 1;
+  }
+  return p >>> 0;
+}
+
+/** x^(2^k) mod P for k = 0..31, x^1 first. */
+const X2N = (() => {
+  const table = [0x40000000];
+  for (let k = 1; k < 32; k++) {
+    table.push(multModP(table[k - 1], table[k - 1]));
+  }
+  return table;
+})();
+
+/** x^(8n) mod P: what n zero bytes do to a CRC register. */
+function x8nModP(n: number): number {
+  let p = 0x80000000;
+  // 8n = n·2^3: walk n's bits from k = 3.
+  for (let k = 3; n > 0; n = Math.floor(n / 2), k++) {
+    if (n % 2) p = multModP(X2N[k % 32], p);
+  }
+  return p;
 }

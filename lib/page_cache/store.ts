@@ -10,7 +10,7 @@
  * instances show within that).
  */
 
-import type { Bytes } from "./gzip.ts";
+import type { Bytes, GzipLayout } from "./gzip.ts";
 
 /** How long another instance's write may stay unseen here. */
 export const PAGE_TTL_MS = 5_000;
@@ -26,8 +26,6 @@ export interface StoredPage {
    * two-byte text (issue 21 §8).
    */
   text: string[];
-  /** UTF-8 of each piece of text, made with `deflated` (gzip needs its CRC). */
-  pieces: Bytes[] | null;
   /** Headers every copy sends: the rendered response's (Content-Type) and the cache's (Cache-Control, Vary, ETag). */
   headers: [string, string][];
   /** Weak validator; null for pages carrying a nonce (see routes/page_cache.ts). */
@@ -37,16 +35,16 @@ export interface StoredPage {
   renderedAt: number;
   /** performance.now() when rendering began. */
   startedAt: number;
-  /** Raw deflate of each piece, made when a client first asks for gzip. */
-  deflated: Bytes[] | null;
+  /** The page's gzip with room for a nonce, made when a client first asks for gzip. */
+  gzipLayout: GzipLayout | null;
   /** Brotli of the whole page (pages without a nonce), made on first request. */
   brotli: Bytes | null;
-  /** Gzip of a page without a nonce: its prepared response's body (not shared with `deflated`). */
-  gzip: Bytes | null;
+  /** Bytes of the prepared responses' bodies: a Response copies the bytes it is made with. */
+  replyBytes: number;
   /**
    * A page without a nonce as the front door sends it, per encoding, but for
    * the CSP header: each hit sends a copy (routes/page_cache.ts). Their
-   * bodies are the text, `brotli` and `gzip` above.
+   * bodies are the text and copies of `brotli` and the gzip (`replyBytes`).
    */
   replies: Partial<Record<Encoding, Response>>;
   bytes: number;
@@ -66,15 +64,14 @@ export interface Moment {
 export function pageBytes(
   p: Pick<
     StoredPage,
-    "key" | "text" | "pieces" | "headers" | "deflated" | "brotli" | "gzip"
+    "key" | "text" | "headers" | "gzipLayout" | "brotli" | "replyBytes"
   >,
 ): number {
   let bytes = OVERHEAD_BYTES + p.key.length * 2;
   for (const t of p.text) bytes += textBytes(t);
-  for (const piece of p.pieces ?? []) bytes += piece.byteLength;
-  for (const d of p.deflated ?? []) bytes += d.byteLength;
+  bytes += p.gzipLayout?.template.byteLength ?? 0;
   bytes += p.brotli?.byteLength ?? 0;
-  bytes += p.gzip?.byteLength ?? 0;
+  bytes += p.replyBytes;
   for (const [k, v] of p.headers) bytes += (k.length + v.length) * 2;
   return bytes;
 }

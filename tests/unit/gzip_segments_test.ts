@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { gunzipSync } from "node:zlib";
+import { crc32, gunzipSync } from "node:zlib";
 import {
-  deflatePieces,
-  gzipJoined,
+  gzipFilled,
+  gzipLayout,
   storedBlocks,
 } from "../../lib/page_cache/gzip.ts";
 import { mulberry32 } from "../../lib/random.ts";
@@ -39,38 +39,92 @@ const CASES: { name: string; pieces: string[]; insert: string }[] = [
     insert: "AbCdEfGhIjKlMnOpQrStUv==",
   },
   {
-    name: "an insert longer than one stored block",
+    name: "an insert of one whole stored block",
     pieces: ["a", "b"],
-    insert: "n".repeat(70_000),
+    insert: "n".repeat(0xffff),
   },
   { name: "multi-byte text", pieces: ["€", "😀", "é"], insert: "ü" },
 ];
 
+/** The gzip of `pieces.join(insert)` through a layout made for the insert's length. */
+function filled(pieces: string[], insert: string): Uint8Array {
+  const layout = gzipLayout(
+    pieces.map((p) => enc.encode(p)),
+    enc.encode(insert).length,
+  );
+  const gz = gzipFilled(layout, insert);
+  assert.ok(gz, "an insert of the layout's length fits");
+  return gz;
+}
+
 for (const c of CASES) {
   Deno.test(`gzip segments: ${c.name} decodes to exactly the joined page`, async () => {
-    const pieces = c.pieces.map((p) => enc.encode(p));
     const expected = c.pieces.join(c.insert);
-    const gz = gzipJoined(pieces, deflatePieces(pieces), enc.encode(c.insert));
+    const gz = filled(c.pieces, c.insert);
+    // gunzip checks the trailer's CRC and length.
     assert.equal(dec.decode(gunzipSync(gz)), expected);
     assert.equal(await viaDecompressionStream(gz), expected);
   });
 }
 
-Deno.test("gzip segments: the same deflated pieces take a different insert each time", async () => {
+Deno.test("gzip segments: one layout takes a different nonce each time; a response made from a fill keeps it", async () => {
   const pieces = ['<a nonce="', '">', "</a>"].map((p) => enc.encode(p));
-  const deflated = deflatePieces(pieces);
-  for (const nonce of ["first", "second-and-longer", ""]) {
-    const gz = gzipJoined(pieces, deflated, enc.encode(nonce));
+  const layout = gzipLayout(pieces, 6);
+  const nonces = ["first!", "second", "éabcd"];
+  // The buffer is refilled per hit: what relies on Response copying its body.
+  const responses = nonces.map((nonce) =>
+    new Response(gzipFilled(layout, nonce))
+  );
+  for (const [i, nonce] of nonces.entries()) {
+    const body = responses[i].body!.pipeThrough(
+      new DecompressionStream("gzip"),
+    );
     assert.equal(
-      await viaDecompressionStream(gz),
+      await new Response(body).text(),
       `<a nonce="${nonce}">${nonce}</a>`,
     );
   }
 });
 
+Deno.test("gzip segments: a value of another length is refused, so the caller builds a layout for it", () => {
+  const layout = gzipLayout(["a", "b"].map((p) => enc.encode(p)), 4);
+  assert.equal(gzipFilled(layout, "abc"), null);
+  assert.equal(gzipFilled(layout, "abcde"), null);
+  assert.equal(gzipFilled(layout, "abcé"), null, "five bytes in UTF-8");
+  assert.ok(gzipFilled(layout, "abcd"));
+});
+
+Deno.test("gzip segments: a one-piece page ignores the value and is the template", () => {
+  const layout = gzipLayout([enc.encode("<p>hi</p>")], 0);
+  assert.equal(
+    dec.decode(gunzipSync(gzipFilled(layout, "anything")!)),
+    "<p>hi</p>",
+  );
+});
+
+Deno.test("gzip segments: the trailer's CRC is the joined page's, over random layouts", () => {
+  const random = mulberry32(7);
+  for (let round = 0; round < 60; round++) {
+    const count = 1 + Math.floor(random() * 6);
+    const pieces = Array.from(
+      { length: count },
+      () => page(random, Math.floor(random() * (round < 50 ? 3_000 : 90_000))),
+    );
+    const insert = page(random, 1 + Math.floor(random() * 40)).trim();
+    const gz = filled(pieces, insert);
+    const joined = enc.encode(pieces.join(insert));
+    const trailer = new DataView(gz.buffer, gz.byteOffset + gz.length - 8, 8);
+    assert.equal(
+      trailer.getUint32(0, true),
+      crc32(joined) >>> 0,
+      `round ${round}`,
+    );
+    assert.equal(trailer.getUint32(4, true), joined.length);
+  }
+});
+
 Deno.test("gzip segments: a corrupted trailer is refused (the CRC covers the insert)", () => {
-  const pieces = ["a", "b"].map((p) => enc.encode(p));
-  const gz = gzipJoined(pieces, deflatePieces(pieces), enc.encode("nonce"));
+  const gz = filled(["a", "b"], "nonce");
   const bad = gz.slice();
   bad[bad.length - 8] ^= 1;
   assert.throws(() => gunzipSync(bad));
@@ -94,7 +148,10 @@ Deno.test("gzip segments: stored blocks carry LEN and its complement", () => {
   ]);
 });
 
-Deno.test("gzip segments: refuses mismatched pieces and deflated parts", () => {
-  assert.throws(() => gzipJoined([enc.encode("a")], [], new Uint8Array()));
-  assert.throws(() => gzipJoined([], [], new Uint8Array()));
+Deno.test("gzip segments: refuses no pieces, and a value past one stored block", () => {
+  assert.throws(() => gzipLayout([], 0));
+  assert.throws(
+    () => gzipLayout([enc.encode("a"), enc.encode("b")], 0x10000),
+    RangeError,
+  );
 });

@@ -8,6 +8,7 @@ import {
   type StoredPage,
 } from "../../lib/page_cache/store.ts";
 import { acceptedEncodings, etagMatches } from "../../routes/page_cache.ts";
+import { gzipLayout } from "../../lib/page_cache/gzip.ts";
 
 const T0 = Date.parse("2026-12-01T15:00:00Z");
 
@@ -19,15 +20,14 @@ function storedPage(
   return {
     key,
     text: ["x".repeat(size)],
-    pieces: null,
     headers: [["content-type", "text/html; charset=UTF-8"]],
     etag: null,
     generation: 0,
     renderedAt: T0,
     startedAt: 1_000,
-    deflated: null,
+    gzipLayout: null,
     brotli: null,
-    gzip: null,
+    replyBytes: 0,
     replies: {},
     bytes: 0,
     ...over,
@@ -137,12 +137,16 @@ Deno.test("page store: a compressed form counts against the budget", () => {
   b.brotli = new Uint8Array(600);
   store.resize(b);
   assert.equal(store.bytes, one * 2 + 600);
-  b.deflated = [new Uint8Array(400)];
-  b.gzip = new Uint8Array(420);
+  b.gzipLayout = gzipLayout([new TextEncoder().encode("y".repeat(400))], 0);
+  b.replyBytes = 420;
   store.resize(b);
   assert.equal(store.get("/a", at()), undefined, "/a made room");
   assert.equal(store.bytes, pageBytes(b));
-  assert.equal(pageBytes(b), pageBytes({ ...b, gzip: null }) + 420);
+  assert.equal(pageBytes(b), pageBytes({ ...b, replyBytes: 0 }) + 420);
+  assert.equal(
+    pageBytes(b),
+    pageBytes({ ...b, gzipLayout: null }) + b.gzipLayout.template.byteLength,
+  );
   assert.ok(store.get("/b", at()));
 });
 
