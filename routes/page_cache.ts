@@ -32,8 +32,8 @@ import { brotliCompressSync, constants } from "node:zlib";
 import { writeGeneration } from "../lib/db/read_cache.ts";
 import { ID_PATTERN } from "../lib/ids.ts";
 import {
+  asciiHtml,
   joinPageParts,
-  latin1Html,
   nonceAttr,
   type PageParts,
 } from "../lib/islands/server.ts";
@@ -259,8 +259,8 @@ function storable(
     res.headers.has("set-cookie") ||
     /no-store|private|no-cache/i.test(cacheControl)
   ) return null;
-  // Every hit sends these: one-byte text goes out fastest.
-  const text = page.segments.map(latin1Html);
+  // Every hit sends these: ASCII text goes out fastest.
+  const text = page.segments.map(asciiHtml);
   const etag = text.length === 1 ? weakEtag(text, at.generation) : null;
   const headers: [string, string][] = [
     ["Cache-Control", PUBLIC_CACHE_CONTROL],

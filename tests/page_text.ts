@@ -1,7 +1,7 @@
 // What a person reads on a rendered page, and the machine dates and times in it (issue 17 §8).
 /**
  * A page's markup with every numeric character reference decoded. Pages go
- * out as Latin-1, characters past U+00FF as references (latin1Html in
+ * out as ASCII, every other character as a reference (asciiHtml in
  * lib/islands/server.ts): "10:00 AM &#8211; 2:00 PM" is what a person reads as
  * "10:00 AM – 2:00 PM".
  */

@@ -21,8 +21,8 @@ const OVERHEAD_BYTES = 512;
 export interface StoredPage {
   key: string;
   /**
-   * The page, cut where each response's nonce goes, as one-byte Latin-1
-   * text (latin1Html): Deno sends that at twice the speed of a Uint8Array or
+   * The page, cut where each response's nonce goes, as ASCII text
+   * (asciiHtml): Deno sends that at twice the speed of a Uint8Array or
    * two-byte text (issue 21 §8).
    */
   text: string[];

@@ -4,7 +4,7 @@ import { type ComponentChildren, type FunctionComponent, h } from "preact";
 import { defineIsland } from "../../lib/islands/define.ts";
 import type { AssetManifest } from "../../lib/islands/manifest.ts";
 import {
-  latin1Html,
+  asciiHtml,
   renderPage,
   serializeProps,
 } from "../../lib/islands/server.ts";
@@ -132,7 +132,7 @@ Deno.test("islands: one island gets a boundary, props JSON, preloads and a nonce
   assert.equal(html.match(/<script/g)?.length, 2);
 });
 
-Deno.test("islands: latin1Html writes a page's characters past U+00FF as references; island props stay as they were", () => {
+Deno.test("islands: asciiHtml writes a page's characters past U+007F as references; island props stay as they were", () => {
   const text = "Mon\u2013Fri \u2192 caf\u00e9 \u{1f355}";
   const rendered = renderPage(
     page(
@@ -141,21 +141,21 @@ Deno.test("islands: latin1Html writes a page's characters past U+00FF as referen
     ),
     { nonce: "n1", manifest },
   );
-  // The props' JSON is Latin-1 already, so the page's one raw-text element needs nothing.
+  // The props' JSON is ASCII already, so the page's one raw-text element needs nothing.
   assert.doesNotMatch(
     /id="__prep_islands">(.*?)<\/script>/.exec(rendered)![1],
-    /[\u0100-\uffff]/,
+    /[\u0080-\uffff]/,
   );
-  const html = latin1Html(rendered);
-  assert.doesNotMatch(html, /[\u0100-\uffff]/, "nothing past U+00FF");
-  // é is Latin-1 and stays; a dash, an arrow and an emoji (one reference, not two halves) do not.
-  const written = "Mon&#8211;Fri &#8594; caf\u00e9 &#127829;";
+  const html = asciiHtml(rendered);
+  assert.doesNotMatch(html, /[\u0080-\uffff]/, "nothing past U+007F");
+  // A dash, an arrow, é and an emoji (one reference, not two halves).
+  const written = "Mon&#8211;Fri &#8594; caf&#233; &#127829;";
   assert.ok(html.includes(`<p title="${written}">${written}</p>`), html);
   assert.ok(html.includes(`<p class="greeting">Hello ${written}</p>`), html);
   assert.deepEqual(islandData(html).props, [
     { name: "Greeter", props: { name: text } },
   ]);
-  assert.equal(latin1Html(html), html, "a Latin-1 page is left as it is");
+  assert.equal(asciiHtml(html), html, "an ASCII page is left as it is");
 });
 
 Deno.test("islands: a nested island is not wrapped again", () => {
