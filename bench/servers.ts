@@ -103,7 +103,8 @@ export interface StartOptions {
  */
 export const SERVER_ENV = {
   MALLOC_ARENA_MAX: "2",
-  DENO_V8_FLAGS: "--max-old-space-size=128,--max-semi-space-size=8,--no-memory-pool",
+  DENO_V8_FLAGS:
+    "--max-old-space-size=128,--max-semi-space-size=8,--no-memory-pool",
 } as const;
 
 /** True for the child's own announcement that it listens on `port`. */
