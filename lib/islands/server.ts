@@ -162,13 +162,15 @@ export function serializeProps(value: unknown): string {
   );
 }
 
-const BEYOND_ASCII = /[\u0080-\uffff]/;
+const BEYOND_ASCII = /[\u00a0-\uffff]/;
 const utf8 = new TextEncoder();
 const fromUtf8 = new TextDecoder();
 
 /**
  * `html` as one flat ASCII string, every other character written as a
- * character reference. One character past U+00FF (an arrow, a dash, a
+ * character reference, but for C1 controls (U+0080 to U+009F), which stay
+ * as they are: HTML reads `&#128;` to `&#159;` as Windows-1252 characters
+ * (`&#133;` is an ellipsis), and text() refuses them in what people type. One character past U+00FF (an arrow, a dash, a
  * host's emoji) makes V8 hold a whole page as two-byte text, and Deno sends
  * that at well under half the speed (issue 21 §8); one past U+007F (a
  * middle dot, ©, é) makes it transcode the page to UTF-8 as it sends it,
@@ -182,7 +184,7 @@ const fromUtf8 = new TextDecoder();
  */
 export function asciiHtml(html: string): string {
   const ascii = BEYOND_ASCII.test(html)
-    ? html.replace(/[\u{80}-\u{10ffff}]/gu, (c) => `&#${c.codePointAt(0)};`)
+    ? html.replace(/[\u{a0}-\u{10ffff}]/gu, (c) => `&#${c.codePointAt(0)};`)
     : html;
   return fromUtf8.decode(utf8.encode(ascii));
 }

@@ -9,7 +9,8 @@
  * (uncompressed) block, an empty final stored block ends the stream, and
  * the gzip trailer carries the CRC-32 and length of the whole body. The
  * length is the same for every nonce; the CRC is the page's with zeros in
- * the slots plus the nonce's share, so no response reads the whole page.
+ * the slots plus the nonce's share, so no response compresses the page or
+ * takes its CRC.
  */
 import { constants, crc32, deflateRawSync } from "node:zlib";
 
@@ -132,29 +133,29 @@ export function gzipLayout(
  * own template, with the value in each slot and the CRC made up. Valid
  * until the next fill: `new Response(bytes)` copies a body as it is made
  * (the Fetch standard's "extract a body"), so one buffer serves every hit.
- * Null when the value's UTF-8 is not `insertLength` bytes (build a layout
- * for it).
+ * Null, the template untouched, when the value's UTF-8 is not
+ * `insertLength` bytes (build a layout for it).
  */
 export function gzipFilled(layout: GzipLayout, insert: string): Bytes | null {
   const { template, slots, insertLength } = layout;
   // One piece: nothing goes in, and the template's CRC is the page's.
   if (slots.length === 0) return template;
-  const first = slots[0];
-  const room = template.subarray(first, first + insertLength);
-  const { read, written } = encoder.encodeInto(insert, room);
-  // The slot is exactly insertLength bytes: all read and all written means
-  // the value's UTF-8 is that long.
+  if (insert.length > insertLength) return null;
+  if (scratch.length < insertLength) scratch = new Uint8Array(insertLength);
+  const value = scratch.subarray(0, insertLength);
+  const { read, written } = encoder.encodeInto(insert, value);
+  // All read and exactly insertLength written: the value's UTF-8 is that long.
   if (read !== insert.length || written !== insertLength) return null;
-  for (let i = 1; i < slots.length; i++) {
-    template.copyWithin(slots[i], first, first + insertLength);
-  }
-  const own = crcRegister(template, first, first + insertLength);
+  for (const slot of slots) template.set(value, slot);
+  const own = crcRegister(value);
   const crc = (layout.zeroCrc ^ multModP(layout.shift, own)) >>> 0;
   new DataView(template.buffer, template.length - 8, 4).setUint32(0, crc, true);
   return template;
 }
 
 const encoder = new TextEncoder();
+/** Where a value is encoded before it goes in, so a refused one changes nothing. */
+let scratch = new Uint8Array(64);
 
 /** CRC-32's polynomial, bit-reflected (bit 31 is x^0). */
 const POLY = 0xedb88320;
@@ -165,10 +166,10 @@ const CRC_TABLE = Uint32Array.from({ length: 256 }, (_, n) => {
   return c;
 });
 
-/** The CRC register after `bytes[from..to)` from a register of zero (no pre- or post-inversion). */
-function crcRegister(bytes: Uint8Array, from: number, to: number): number {
+/** The CRC register after `bytes` from a register of zero (no pre- or post-inversion). */
+function crcRegister(bytes: Uint8Array): number {
   let c = 0;
-  for (let i = from; i < to; i++) {
+  for (let i = 0; i < bytes.length; i++) {
     c = CRC_TABLE[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
   }
   return c >>> 0;

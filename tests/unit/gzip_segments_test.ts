@@ -91,15 +91,17 @@ Deno.test("gzip segments: a value of another length is refused, so the caller bu
   assert.equal(gzipFilled(layout, "abc"), null);
   assert.equal(gzipFilled(layout, "abcde"), null);
   assert.equal(gzipFilled(layout, "abcé"), null, "five bytes in UTF-8");
-  assert.ok(gzipFilled(layout, "abcd"));
+  // A refused value left the template as it was.
+  assert.equal(dec.decode(gunzipSync(gzipFilled(layout, "abcd")!)), "aabcdb");
+  assert.equal(gzipFilled(layout, "abcdé"), null);
+  assert.equal(dec.decode(gunzipSync(layout.template)), "aabcdb");
 });
 
 Deno.test("gzip segments: a one-piece page ignores the value and is the template", () => {
   const layout = gzipLayout([enc.encode("<p>hi</p>")], 0);
-  assert.equal(
-    dec.decode(gunzipSync(gzipFilled(layout, "anything")!)),
-    "<p>hi</p>",
-  );
+  const gz = gzipFilled(layout, "anything");
+  assert.equal(gz, layout.template);
+  assert.equal(dec.decode(gunzipSync(gz!)), "<p>hi</p>");
 });
 
 Deno.test("gzip segments: the trailer's CRC is the joined page's, over random layouts", () => {

@@ -156,6 +156,8 @@ Deno.test("islands: asciiHtml writes a page's characters past U+007F as referenc
     { name: "Greeter", props: { name: text } },
   ]);
   assert.equal(asciiHtml(html), html, "an ASCII page is left as it is");
+  // HTML reads &#128;-&#159; as Windows-1252 (&#133; is an ellipsis): C1 stays raw.
+  assert.equal(asciiHtml("<p>a\u0085b\u00a0c</p>"), "<p>a\u0085b&#160;c</p>");
 });
 
 Deno.test("islands: a nested island is not wrapped again", () => {
