@@ -170,17 +170,18 @@ const fromUtf8 = new TextDecoder();
  * `html` as one flat ASCII string, every other character written as a
  * character reference, but for C1 controls (U+0080 to U+009F), which stay
  * as they are: HTML reads `&#128;` to `&#159;` as Windows-1252 characters
- * (`&#133;` is an ellipsis), and text() refuses them in what people type. One character past U+00FF (an arrow, a dash, a
- * host's emoji) makes V8 hold a whole page as two-byte text, and Deno sends
- * that at well under half the speed (issue 21 §8); one past U+007F (a
- * middle dot, ©, é) makes it transcode the page to UTF-8 as it sends it,
- * 15–25% slower than copying ASCII (a bare server, 20 KB, one é). V8 also
- * keeps the result of replace() two-byte, so the text goes through UTF-8
- * and back, which builds a one-byte string whenever it can. That costs about
- * 40 µs on a kitchen page: worth it for a page sent many times (the page
- * cache), not for each fresh one. Safe for what renderToString writes: text
- * and attribute values, where references are decoded; the only raw-text
- * element a page has is the islands' JSON, which `serializeProps` escapes.
+ * (`&#133;` is an ellipsis), and text() refuses them in what people type.
+ * One character past U+00FF (an arrow, a dash, a host's emoji) makes V8
+ * hold a whole page as two-byte text, and Deno sends that at well under
+ * half the speed (issue 21 §8); one past U+007F (a middle dot, ©, é) makes
+ * it transcode the page to UTF-8 as it sends it, 15–25% slower than copying
+ * ASCII (a bare server, 20 KB, one é). V8 also keeps the result of
+ * replace() two-byte, so the text goes through UTF-8 and back, which builds
+ * a one-byte string whenever it can. That costs about 40 µs on a kitchen
+ * page: worth it for a page sent many times (the page cache), not for each
+ * fresh one. Safe for what renderToString writes: text and attribute
+ * values, where references are decoded; the only raw-text element a page
+ * has is the islands' JSON, which `serializeProps` escapes.
  */
 export function asciiHtml(html: string): string {
   const ascii = BEYOND_ASCII.test(html)

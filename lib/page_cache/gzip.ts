@@ -24,7 +24,7 @@ const FINAL_BLOCK = Uint8Array.of(1, 0, 0, 0xff, 0xff);
 const STORED_MAX = 0xffff;
 
 /** Raw deflate of each piece, each ending in a sync flush (byte-aligned, not final). */
-export function deflatePieces(pieces: readonly Uint8Array[]): Bytes[] {
+function deflatePieces(pieces: readonly Uint8Array[]): Bytes[] {
   // Copied: zlib's Buffers may be views of a larger shared allocation.
   return pieces.map((p) =>
     new Uint8Array(deflateRawSync(p, { finishFlush: constants.Z_SYNC_FLUSH }))
@@ -103,23 +103,22 @@ export function gzipLayout(
     at += d.length;
   });
   template.set(FINAL_BLOCK, at);
-  let crc = 0;
-  let size = 0;
   let shift = 0;
-  const zeros = new Uint8Array(insertLength);
-  // Bytes of the page after each slot, counted from the end.
-  let after = 0;
+  // Bytes of the page after each slot, counted from the end; in the end,
+  // the whole page's.
+  let size = 0;
   for (let i = pieces.length - 1; i >= 0; i--) {
-    after += pieces[i].length;
+    size += pieces[i].length;
     if (i > 0) {
-      shift ^= x8nModP(after);
-      after += insertLength;
+      shift ^= x8nModP(size);
+      size += insertLength;
     }
   }
+  let crc = 0;
+  const zeros = new Uint8Array(insertLength);
   pieces.forEach((p, i) => {
     if (i > 0) crc = crc32(zeros, crc);
     crc = crc32(p, crc);
-    size += p.length + (i > 0 ? insertLength : 0);
   });
   const trailer = new DataView(template.buffer, at + FINAL_BLOCK.length, 8);
   trailer.setUint32(0, crc >>> 0, true);
