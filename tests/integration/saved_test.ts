@@ -15,7 +15,7 @@ import {
   setKitchenStatus,
 } from "../../lib/kitchens/repo.ts";
 import type { Kitchen, KitchenInput } from "../../lib/kitchens/schema.ts";
-import { addSavedKitchen } from "../../lib/saved/repo.ts";
+import { addSavedKitchen, savedAmong } from "../../lib/saved/repo.ts";
 import { LIST_FULL, MAX_SAVED } from "../../lib/saved/schema.ts";
 import {
   get,
@@ -194,6 +194,30 @@ Deno.test("saved: a hundred racing saves and removals of one kitchen leave the e
       indexed++;
     }
     assert.equal(indexed, entry.value ? 1 : 0);
+  } finally {
+    t.close();
+  }
+});
+
+Deno.test("saved: the hearts of a page of cards are the saved ones among them, for short and long lists", async () => {
+  const { t, user } = await setup();
+  try {
+    // Lists either side of the length read whole; the long ones by point reads.
+    let saved: string[] = [];
+    for (const size of [0, 3, 40, 41, 65]) {
+      while (saved.length < size) {
+        const id = newId();
+        assert.equal(await addSavedKitchen(t.kv, user.id, id, NOW), "saved");
+        saved.push(id);
+      }
+      // A page: every third saved kitchen, kitchens not saved, a repeat, a bad id.
+      const picked = saved.filter((_, i) => i % 3 === 0);
+      const page = [...picked, newId(), newId(), picked[0] ?? newId(), "x"];
+      const got = await savedAmong(t.kv, user.id, page);
+      assert.deepEqual([...got].sort(), [...picked].sort(), `list of ${size}`);
+    }
+    assert.equal((await savedAmong(t.kv, user.id, [])).size, 0);
+    assert.equal((await savedAmong(t.kv, "nobody", saved)).size, 0);
   } finally {
     t.close();
   }
