@@ -203,7 +203,7 @@ Deno.test("saved: the hearts of a page of cards are the saved ones among them, f
   const { t, user } = await setup();
   try {
     // Lists either side of the length read whole; the long ones by point reads.
-    let saved: string[] = [];
+    const saved: string[] = [];
     for (const size of [0, 3, 40, 41, 65]) {
       while (saved.length < size) {
         const id = newId();
