@@ -5,6 +5,7 @@ import {
   BarChart,
   busiestCell,
   HeatMap,
+  heatPaths,
   hourLabel,
   percentOf,
   shadeOf,
@@ -72,13 +73,21 @@ Deno.test("charts: a heat map shades each weekday × hour by how booked it was, 
   const html = renderToString(
     <HeatMap id="h" title="When it is booked" summary="Words." cells={cells} />,
   );
-  assert.equal(
-    html.match(/<rect /g)?.length,
-    168 + 6,
-    "cells and legend swatches",
-  );
-  assert.match(html, new RegExp(`fill="${shadeOf(null)}"`));
-  assert.match(html, new RegExp(`fill="${shadeOf(1)}"`));
+  assert.equal(html.match(/<rect /g)?.length, 6, "legend swatches");
+  // Every cell is one unit square in the path of its shade, none twice.
+  const squares = new Map<string, string>();
+  for (const { fill, d } of heatPaths(cells)) {
+    assert.ok(html.includes(`fill="${fill}" d="${d}"`));
+    for (const [at] of d.matchAll(/M\d+ \d+(?=h1v1h-1z)/g)) {
+      assert.ok(!squares.has(at), at);
+      squares.set(at, fill);
+    }
+  }
+  assert.equal(squares.size, 168);
+  assert.equal(squares.get("M0 0"), shadeOf(null));
+  assert.equal(squares.get("M10 4"), shadeOf(0.5));
+  assert.equal(squares.get("M9 5"), shadeOf(1));
+  assert.equal(squares.get("M23 6"), shadeOf(0));
   assert.match(html, /<th scope="row">Friday<\/th>/);
   assert.match(html, />closed<\/td>/);
   assert.match(html, />50%<\/td>/);
