@@ -210,14 +210,21 @@ Deno.test("saved: the hearts of a page of cards are the saved ones among them, f
         assert.equal(await addSavedKitchen(t.kv, user.id, id, NOW), "saved");
         saved.push(id);
       }
-      // A page: every third saved kitchen, kitchens not saved, a repeat, a bad id.
-      const picked = saved.filter((_, i) => i % 3 === 0);
+      // A page: every third saved kitchen and the newest (past a 40-entry
+      // read), kitchens not saved, a repeat, a bad id.
+      const picked = [
+        ...new Set([
+          ...saved.filter((_, i) => i % 3 === 0),
+          ...saved.slice(-1),
+        ]),
+      ];
       const page = [...picked, newId(), newId(), picked[0] ?? newId(), "x"];
       const got = await savedAmong(t.kv, user.id, page);
       assert.deepEqual([...got].sort(), [...picked].sort(), `list of ${size}`);
     }
     assert.equal((await savedAmong(t.kv, user.id, [])).size, 0);
     assert.equal((await savedAmong(t.kv, "nobody", saved)).size, 0);
+    assert.equal((await savedAmong(t.kv, "not an id", saved)).size, 0);
   } finally {
     t.close();
   }

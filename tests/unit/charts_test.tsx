@@ -84,6 +84,11 @@ Deno.test("charts: a heat map shades each weekday × hour by how booked it was, 
     }
   }
   assert.equal(squares.size, 168);
+  // White lines round every cell: 25 columns of edges, 8 rows.
+  const grid = /<path d="([^"]+)" fill="none" stroke="#ffffff"/.exec(html);
+  assert.ok(grid, "the grid path");
+  assert.equal(grid[1].match(/M\d+ 0v7/g)?.length, 25);
+  assert.equal(grid[1].match(/M0 \d+h24/g)?.length, 8);
   assert.equal(squares.get("M0 0"), shadeOf(null));
   assert.equal(squares.get("M10 4"), shadeOf(0.5));
   assert.equal(squares.get("M9 5"), shadeOf(1));
