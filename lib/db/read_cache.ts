@@ -61,6 +61,15 @@ export function forget(kv: Deno.Kv, key: string): void {
   noteWrite(kv);
 }
 
+/**
+ * Drops `key` after a write that changed one person's own data, which no
+ * public page shows (their saved kitchens): unlike `forget`, the pages this
+ * instance keeps for visitors stay.
+ */
+export function forgetPrivate(kv: Deno.Kv, key: string): void {
+  stores.get(kv)?.delete(key);
+}
+
 /** Drops every key starting with `prefix` (all of one host's views, say). */
 export function forgetPrefix(kv: Deno.Kv, prefix: string): void {
   noteWrite(kv);

@@ -8,11 +8,16 @@
  * atomic that checks the entry and the count it read, so the count is exact
  * and never passes MAX_SAVED however many requests race.
  *
- * Nothing here goes through the read cache, and no write marks the public
- * page cache stale: a save changes only its owner's pages, which are never
- * cached (routes/page_cache.ts), so hearts cost anonymous visitors nothing.
+ * Hearts on pages read a short list through the read cache: one KV read
+ * per signed-in page view halved how many the server could answer (issue 21
+ * §8). A save or removal drops its owner's entry on this instance; another
+ * instance may show the old heart for up to the cache's five seconds, as it
+ * does the unread badges. No write marks the public page cache stale: a save
+ * changes only its owner's pages, which are never cached
+ * (routes/page_cache.ts), so hearts cost anonymous visitors nothing.
  */
 import { keys } from "../db/keys.ts";
+import { cached, forgetPrivate } from "../db/read_cache.ts";
 import { ConflictError, ValidationError } from "../errors.ts";
 import { isId, isUserId, newId } from "../ids.ts";
 import { MAX_SAVED, type SavedKitchen, type SaveOutcome } from "./schema.ts";
@@ -64,7 +69,10 @@ export async function addSavedKitchen(
       .set(keys.savedByTime(userId, save.id), kitchenId)
       .set(countKey, n + 1)
       .commit();
-    if (res.ok) return "saved";
+    if (res.ok) {
+      forgetPrivate(kv, savedCacheKey(userId));
+      return "saved";
+    }
   }
   // Only a flood of the same user's own saves gets here; the list is intact.
   throw new ConflictError(BUSY);
@@ -92,7 +100,10 @@ export async function removeSavedKitchen(
       .delete(keys.savedByTime(userId, entry.value.id))
       .set(countKey, Math.max(0, (count.value ?? 1) - 1))
       .commit();
-    if (res.ok) return true;
+    if (res.ok) {
+      forgetPrivate(kv, savedCacheKey(userId));
+      return true;
+    }
   }
   throw new ConflictError(BUSY);
 }
@@ -111,10 +122,32 @@ export async function isKitchenSaved(
  * A list this long or shorter is read whole for a page of cards: one range
  * read costs about what one point read does (Deno KV on SQLite), and most
  * lists are short, where a point read per card took three reads of ten.
+ * Only lists this short are kept in the read cache (at most ~2 KB a user).
  */
 const SHORT_LIST = 40;
 
-/** Which of `kitchenIds` the user has saved (a page of result cards). */
+const savedCacheKey = (userId: string) => `saved:${userId}`;
+
+/** The user's saved kitchen ids if there are SHORT_LIST or fewer, else null; cached. */
+function shortSavedList(
+  kv: Deno.Kv,
+  userId: string,
+): Promise<ReadonlySet<string> | null> {
+  return cached(kv, savedCacheKey(userId), async () => {
+    const listed = new Set<string>();
+    for await (
+      const e of kv.list({ prefix: keys.savedKitchensPrefix(userId) }, {
+        limit: SHORT_LIST + 1,
+      })
+    ) listed.add(e.key[2] as string);
+    return listed.size <= SHORT_LIST ? listed : null;
+  });
+}
+
+/**
+ * Which of `kitchenIds` the user has saved (a page of result cards, or the
+ * one kitchen of its page), as shown on pages: see the module's note.
+ */
 export async function savedAmong(
   kv: Deno.Kv,
   userId: string,
@@ -124,15 +157,9 @@ export async function savedAmong(
   if (!isUserId(userId)) return out;
   const ids = [...new Set(kitchenIds.filter(isId))];
   if (ids.length === 0) return out;
-  const listed: string[] = [];
-  for await (
-    const e of kv.list({ prefix: keys.savedKitchensPrefix(userId) }, {
-      limit: SHORT_LIST + 1,
-    })
-  ) listed.push(e.key[2] as string);
-  if (listed.length <= SHORT_LIST) {
-    const wanted = new Set(ids);
-    for (const id of listed) if (wanted.has(id)) out.add(id);
+  const short = await shortSavedList(kv, userId);
+  if (short) {
+    for (const id of ids) if (short.has(id)) out.add(id);
     return out;
   }
   // A long list: a point read per card, ten at a time.
@@ -225,4 +252,5 @@ export async function removeSavedList(
     await atomic.commit();
   }
   await kv.delete(keys.savedCount(userId));
+  forgetPrivate(kv, savedCacheKey(userId));
 }

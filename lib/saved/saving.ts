@@ -113,7 +113,8 @@ export async function savedStateFor(
   viewerId: string | null,
   kitchenId: string,
 ): Promise<SavedState> {
-  return viewerId ? await isKitchenSaved(kv, viewerId, kitchenId) : null;
+  if (!viewerId) return null;
+  return (await savedAmong(kv, viewerId, [kitchenId])).has(kitchenId);
 }
 
 /**

@@ -15,7 +15,13 @@ import {
   setKitchenStatus,
 } from "../../lib/kitchens/repo.ts";
 import type { Kitchen, KitchenInput } from "../../lib/kitchens/schema.ts";
-import { addSavedKitchen, savedAmong } from "../../lib/saved/repo.ts";
+import { writeGeneration } from "../../lib/db/read_cache.ts";
+import {
+  addSavedKitchen,
+  removeSavedKitchen,
+  removeSavedList,
+  savedAmong,
+} from "../../lib/saved/repo.ts";
 import { LIST_FULL, MAX_SAVED } from "../../lib/saved/schema.ts";
 import {
   get,
@@ -225,6 +231,45 @@ Deno.test("saved: the hearts of a page of cards are the saved ones among them, f
     assert.equal((await savedAmong(t.kv, user.id, [])).size, 0);
     assert.equal((await savedAmong(t.kv, "nobody", saved)).size, 0);
     assert.equal((await savedAmong(t.kv, "not an id", saved)).size, 0);
+  } finally {
+    t.close();
+  }
+});
+
+Deno.test("saved: hearts come from the read cache, dropped by the owner's own save and removal only, and never drop visitors' pages", async () => {
+  const { t, user } = await setup();
+  try {
+    const other = await signUpConfirmed(t, "ines@example.com");
+    const [a, b, c] = [newId(), newId(), newId()];
+    const page = [a, b, c];
+    const hearts = async () =>
+      [...await savedAmong(t.kv, user.id, page)].sort();
+    const generation = writeGeneration(t.kv);
+    assert.equal(await addSavedKitchen(t.kv, user.id, a, NOW), "saved");
+    assert.deepEqual(await hearts(), [a]);
+    // Written past the repo: a read that went to KV would see it.
+    await t.kv.set(keys.savedKitchen(user.id, b), {
+      v: 1,
+      id: newId(),
+      userId: user.id,
+      kitchenId: b,
+      savedAt: NOW,
+    });
+    assert.deepEqual(await hearts(), [a], "the second page read no KV");
+    // Someone else's save leaves this user's entry alone.
+    assert.equal(await addSavedKitchen(t.kv, other.user.id, c, NOW), "saved");
+    assert.deepEqual(await hearts(), [a]);
+    assert.deepEqual([...await savedAmong(t.kv, other.user.id, page)], [c]);
+    // The owner's removal drops it: the next read sees KV again.
+    assert.equal(await removeSavedKitchen(t.kv, user.id, a), true);
+    assert.deepEqual(await hearts(), [b]);
+    await removeSavedList(t.kv, user.id);
+    assert.deepEqual(await hearts(), []);
+    assert.equal(
+      writeGeneration(t.kv),
+      generation,
+      "no save or removal marked the visitors' page cache stale",
+    );
   } finally {
     t.close();
   }
