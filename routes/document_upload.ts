@@ -36,6 +36,7 @@ import {
 import { TooManyAttemptsError } from "../lib/errors.ts";
 import type { AppContext } from "./env.ts";
 import { formFailure, type FormStatus, readForm, readQuery } from "./forms.ts";
+import { fileBytes } from "./multipart.ts";
 import { bodyLimit } from "./limits.ts";
 
 /** The upload routes' body limit: a document at its maximum, plus the form fields and multipart framing. */
@@ -136,7 +137,7 @@ export async function readUploadStep(
       holder,
       kind: read.data.kind,
       // The form refuses a choice without a file.
-      bytes: new Uint8Array(await read.data.file!.arrayBuffer()),
+      bytes: await fileBytes(read.data.file!),
       uploadedBy: c.var.user!.id,
       now: c.var.services.clock(),
       wake: c.var.services.wake,
@@ -247,7 +248,7 @@ export async function submitUpload(
       await addDocument(c.var.services.kv, {
         ...input,
         // The form refuses details with neither a staged file nor a file.
-        bytes: new Uint8Array(await file!.arrayBuffer()),
+        bytes: await fileBytes(file!),
       });
     }
   } catch (err) {

@@ -17,6 +17,7 @@ import {
 } from "../lib/errors.ts";
 import { fieldErrors } from "../lib/forms.ts";
 import type { AppEnv } from "./env.ts";
+import { isMultipart, readMultipart } from "./multipart.ts";
 
 /** Never echoed back into a page. */
 const SECRET_FIELDS = new Set(["password", "currentPassword"]);
@@ -112,7 +113,7 @@ export async function readForm<T>(
   c: Context<AppEnv>,
   schema: z.ZodType<T>,
 ): Promise<FormRead<T>> {
-  const data = await c.req.formData().catch(() => null);
+  const data = await formEntries(c);
   if (!data && layoutOf(schema).files.size > 0) {
     return {
       ok: false,
@@ -123,7 +124,24 @@ export async function readForm<T>(
       },
     };
   }
-  return parseFields(schema, (data ?? new FormData()).entries());
+  return parseFields(schema, data ?? []);
+}
+
+/** Bodies read so far, per request: a route may read its form with two schemas. */
+const bodies = new WeakMap<object, Promise<FormEntries | null>>();
+
+type FormEntries = Iterable<[string, string | File]>;
+
+/** The posted fields, or null when the body cannot be read as a form. */
+function formEntries(c: Context<AppEnv>): Promise<FormEntries | null> {
+  let read = bodies.get(c);
+  if (!read) {
+    read = isMultipart(c.req.raw)
+      ? readMultipart(c.req.raw)
+      : c.req.formData().then((d) => [...d.entries()], () => null);
+    bodies.set(c, read);
+  }
+  return read;
 }
 
 /** Queries read so far, per request and schema: middleware and route read once. */

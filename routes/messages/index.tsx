@@ -46,6 +46,7 @@ import {
   sendReply,
 } from "../../lib/messages/replies.ts";
 import { bodyLimit, PayloadTooLargeError } from "../limits.ts";
+import { fileBytes } from "../multipart.ts";
 
 /** A file at its largest, plus the text and the multipart framing. */
 const replyBodyLimit = bodyLimit(ATTACHMENT_MAX_BYTES + 64 * 1024);
@@ -301,7 +302,7 @@ messages.post(
         {
           text,
           file: file && {
-            bytes: new Uint8Array(await file.arrayBuffer()),
+            bytes: await fileBytes(file),
             name: file.name,
           },
         },

@@ -33,6 +33,7 @@ import {
 } from "../../forms.ts";
 import { redirect } from "../../headers.ts";
 import { bodyLimit } from "../../limits.ts";
+import { fileBytes } from "../../multipart.ts";
 
 /** A photo at its maximum, plus the multipart envelope and the alt text. */
 const uploadLimit = bodyLimit(PHOTO_MAX_BYTES + 512 * 1024);
@@ -135,7 +136,7 @@ photos.post("/photos", uploadLimit, async (c) => {
       );
     }
     const added = await addPhoto(c.var.services.kv, id, user, {
-      bytes: new Uint8Array(await read.data.photo.arrayBuffer()),
+      bytes: await fileBytes(read.data.photo),
       alt: read.data.alt,
     }, c.var.services.clock());
     if (json) {
