@@ -188,7 +188,10 @@ export function AccountPage(
         noValidate
       >
         <h2 class="text-xl font-bold">Delete your account</h2>
-        <p class="text-stone-700">This cannot be undone.</p>
+        <p class="text-stone-700">
+          This cannot be undone. Bookings still ahead of you need to be
+          cancelled, or to have ended, first.
+        </p>
         <FormMessage form={forms.delete ?? emptyForm} />
         <TextField
           scope="delete"

@@ -11,6 +11,13 @@ import type { User } from "./schema.ts";
 import { addEndSessions } from "./sessions.ts";
 
 /**
+ * What a domain above accounts asks before an account goes (lib/bookings:
+ * no bookings ahead): it throws to refuse, and adds to the atomic the
+ * checks that keep its answer true until the account is gone.
+ */
+export type DeletionGuard = (atomic: Deno.AtomicOperation) => Promise<void>;
+
+/**
  * Deletes the account, its sign-in index and sessions, and (in a job) its
  * saved kitchens. A host whose kitchens
  * are listed must hand them over first, so no listing is left without an owner.
@@ -19,6 +26,7 @@ export async function deleteAccount(
   deps: AccountDeps,
   userId: string,
   currentPassword: string,
+  guard?: DeletionGuard,
 ): Promise<void> {
   const entry = await getUserEntry(deps.kv, userId);
   const user = entry.value;
@@ -31,6 +39,7 @@ export async function deleteAccount(
     );
   }
   const atomic = deps.kv.atomic();
+  await guard?.(atomic);
   addUserRemoval(atomic, entry as Deno.KvEntry<User>);
   await addHostRemoval(atomic, deps.kv, userId);
   const endedSessions = await addEndSessions(atomic, deps.kv, userId);

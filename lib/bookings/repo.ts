@@ -75,6 +75,31 @@ export function listBookingsByRenter(
   return listByIndex(kv, keys.bookingsByRenterPrefix(renterId), limit);
 }
 
+/** A renter's bookings starting in [from, to), soonest first. */
+export function listRenterBookingsBetween(
+  kv: Deno.Kv,
+  renterId: string,
+  range: { from: number; to: number; limit: number },
+): Promise<Booking[]> {
+  return listIndexRange(kv, keys.bookingsByRenterPrefix(renterId), range);
+}
+
+/** The bookings of a by-start index whose start is in [from, to), soonest first. */
+async function listIndexRange(
+  kv: Deno.Kv,
+  prefix: Deno.KvKey,
+  range: { from: number; to: number; limit: number },
+): Promise<Booking[]> {
+  const ids: string[] = [];
+  for await (
+    const e of kv.list<string>({
+      start: [...prefix, range.from],
+      end: [...prefix, range.to],
+    }, { limit: range.limit })
+  ) ids.push(e.value);
+  return await getBookings(kv, ids);
+}
+
 /** A host's bookings across their kitchens, latest start first. */
 export function listBookingsByHost(
   kv: Deno.Kv,
@@ -85,20 +110,12 @@ export function listBookingsByHost(
 }
 
 /** A kitchen's bookings starting in [from, to), earliest first, at most `limit`. */
-export async function listKitchenBookings(
+export function listKitchenBookings(
   kv: Deno.Kv,
   kitchenId: string,
   range: { from: number; to: number; limit: number },
 ): Promise<Booking[]> {
-  const prefix = keys.bookingsByKitchenPrefix(kitchenId);
-  const ids: string[] = [];
-  for await (
-    const e of kv.list<string>({
-      start: [...prefix, range.from],
-      end: [...prefix, range.to],
-    }, { limit: range.limit })
-  ) ids.push(e.value);
-  return await getBookings(kv, ids);
+  return listIndexRange(kv, keys.bookingsByKitchenPrefix(kitchenId), range);
 }
 
 /** The newest bookings, newest first: ids are ULIDs, so the primary keys are in creation order. */

@@ -1,3 +1,4 @@
+import { deleteRenterAccount } from "../../lib/bookings/account_deletion.ts";
 import { Hono } from "hono";
 import {
   AccountPage,
@@ -12,7 +13,6 @@ import {
   profileForm,
 } from "../../lib/accounts/schema.ts";
 import { endSession, rotateSession } from "../../lib/accounts/sessions.ts";
-import { deleteAccount } from "../../lib/accounts/deletion.ts";
 import { changePassword } from "../../lib/accounts/password_change.ts";
 import {
   requestEmailChange,
@@ -164,7 +164,11 @@ account.post("/delete", async (c) => {
   const read = await readForm(c, deleteAccountForm);
   if (!read.ok) return renderAccount(c, user, { delete: read.form }, 400);
   try {
-    await deleteAccount(at(c.var.services), user.id, read.data.currentPassword);
+    await deleteRenterAccount(
+      at(c.var.services),
+      user.id,
+      read.data.currentPassword,
+    );
   } catch (err) {
     const failed = formFailure(read.form, err);
     return renderAccount(c, user, { delete: failed.form }, failed.status);

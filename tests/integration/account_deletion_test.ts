@@ -1,0 +1,198 @@
+/**
+ * A renter deletes their account only once no booking of theirs lies ahead
+ * (lib/bookings/account_deletion.ts): a hold or a confirmed booking keeps
+ * it, with a way forward; past and cancelled ones do not.
+ */
+import assert from "node:assert/strict";
+import { deleteAccount } from "../../lib/accounts/deletion.ts";
+import { at } from "../../lib/app.ts";
+import {
+  bookingsAhead,
+  bookingsAheadMessage,
+} from "../../lib/bookings/account_deletion.ts";
+import { keys } from "../../lib/db/keys.ts";
+import { ConflictError } from "../../lib/errors.ts";
+import { setDemoPayoutReady } from "../../lib/hosts/repo.ts";
+import { nextFreeDay } from "../../lib/kitchens/free_time.ts";
+import {
+  PASSWORD,
+  post,
+  signUpConfirmed,
+  userByEmail,
+} from "../account_helpers.ts";
+import {
+  addConfirmedBooking,
+  addHost,
+  addKitchens,
+  kitchenFixture,
+  testApp,
+} from "../helpers.ts";
+import { visibleText } from "../page_text.ts";
+
+const HOUR = 3600_000;
+
+/** A published kitchen whose host can be paid, and a signed-in renter. */
+async function setup(opts: { wallet?: boolean } = {}) {
+  const t = await testApp();
+  const host = await addHost(t.kv, "Dana Ortiz");
+  const [k] = await addKitchens(
+    t.kv,
+    host.id,
+    [kitchenFixture()],
+    "published",
+    {
+      now: t.now,
+    },
+  );
+  await setDemoPayoutReady(t.kv, host.id, t.now);
+  const { cookie, user } = await signUpConfirmed(
+    t,
+    "rosa@example.com",
+    "rent",
+    opts,
+  );
+  return { t, k, cookie, user };
+}
+
+function deleting(t: Awaited<ReturnType<typeof testApp>>, cookie: string) {
+  return post(t, "/account/delete", {
+    currentPassword: PASSWORD,
+    confirm: "delete",
+  }, { cookie });
+}
+
+Deno.test("account deletion: bookings that hold time and have not ended keep an account", () => {
+  const now = Date.parse("2026-12-01T15:00:00Z");
+  const cases: [string, { status: string; end: number }[], number][] = [
+    ["none", [], 0],
+    ["confirmed, ahead", [{ status: "confirmed", end: now + HOUR }], 1],
+    ["under way", [{ status: "confirmed", end: now + 1 }], 1],
+    ["ended this instant", [{ status: "confirmed", end: now }], 0],
+    ["held, awaiting payment", [{ status: "held", end: now + HOUR }], 1],
+    ["requested of the host", [{ status: "requested", end: now + HOUR }], 1],
+    [
+      "a standing booking's date",
+      [{ status: "scheduled", end: now + HOUR }],
+      1,
+    ],
+    ["cancelled", [{ status: "cancelled", end: now + HOUR }], 0],
+    ["expired hold", [{ status: "expired", end: now + HOUR }], 0],
+    ["declined", [{ status: "declined", end: now + HOUR }], 0],
+    ["past", [{ status: "confirmed", end: now - HOUR }], 0],
+    ["two of four", [
+      { status: "confirmed", end: now + HOUR },
+      { status: "cancelled", end: now + HOUR },
+      { status: "held", end: now + 2 * HOUR },
+      { status: "confirmed", end: now - HOUR },
+    ], 2],
+  ];
+  for (const [what, bookings, want] of cases) {
+    assert.equal(
+      bookingsAhead(bookings as Parameters<typeof bookingsAhead>[0], now),
+      want,
+      what,
+    );
+  }
+  assert.match(
+    bookingsAheadMessage(1),
+    /^You have an upcoming booking\. Cancel it /,
+  );
+  assert.match(
+    bookingsAheadMessage(3),
+    /^You have 3 upcoming bookings\. Cancel them /,
+  );
+  assert.match(bookingsAheadMessage(500), /500 or more upcoming bookings/);
+});
+
+Deno.test("account deletion: a renter with a booking ahead is told what to do and keeps everything; once it is past, the account goes", async () => {
+  const { t, k, cookie, user } = await setup();
+  try {
+    const booking = await addConfirmedBooking(
+      t.kv,
+      k,
+      user.id,
+      t.now + 48 * HOUR,
+      t.now,
+    );
+    const refused = await deleting(t, cookie);
+    assert.equal(refused.status, 400);
+    assert.match(
+      visibleText(await refused.text()),
+      /You have an upcoming booking\. Cancel it under Your bookings first/,
+    );
+    assert.ok(await userByEmail(t, "rosa@example.com"), "the account stays");
+    assert.equal(
+      (await t.kv.get(keys.booking(booking.id))).value !== null,
+      true,
+    );
+    // Still signed in: the bookings page answers.
+    assert.equal(
+      (await t.request("/bookings", { headers: { cookie } })).status,
+      200,
+    );
+    // A wrong password is still the first answer: nothing about bookings.
+    const wrong = await post(t, "/account/delete", {
+      currentPassword: "not the password",
+      confirm: "delete",
+    }, { cookie });
+    assert.doesNotMatch(await wrong.text(), /upcoming booking/);
+    // After the booking has ended.
+    t.advance(48 * HOUR + 3 * HOUR + 1);
+    const gone = await deleting(t, cookie);
+    assert.equal(gone.status, 303);
+    assert.equal(gone.headers.get("location"), "/login?notice=deleted");
+    assert.equal(await userByEmail(t, "rosa@example.com"), null);
+  } finally {
+    t.close();
+  }
+});
+
+Deno.test("account deletion: an unpaid hold made through the booking form keeps the account too", async () => {
+  const { t, k, cookie } = await setup({ wallet: true });
+  try {
+    const day = await nextFreeDay(t.kv, k, t.now, 30);
+    assert.ok(day);
+    const local = (ms: number) =>
+      Temporal.Instant.fromEpochMilliseconds(ms).toZonedDateTimeISO(
+        k.timeZone,
+      ).toPlainTime().toString({ smallestUnit: "minute" });
+    const start = day.starts[0].start;
+    const held = await post(t, "/bookings", {
+      kitchen: k.id,
+      date: day.date,
+      start: local(start),
+      end: local(start + k.minHours * HOUR),
+      acceptRules: "yes",
+    }, { cookie });
+    assert.equal(held.status, 303, await held.clone().text());
+    const refused = await deleting(t, cookie);
+    assert.equal(refused.status, 400);
+    assert.match(visibleText(await refused.text()), /upcoming booking/);
+    assert.ok(await userByEmail(t, "rosa@example.com"));
+  } finally {
+    t.close();
+  }
+});
+
+Deno.test("account deletion: a guard's checks are part of the deleting atomic, so a change after it looked fails the deletion", async () => {
+  const t = await testApp();
+  try {
+    const { user } = await signUpConfirmed(t, "rosa@example.com");
+    const watched = ["test_watch", user.id];
+    await assert.rejects(
+      deleteAccount(at(t.services), user.id, PASSWORD, async (atomic) => {
+        atomic.check(await t.kv.get(watched));
+        // What a hold made meanwhile does to the renter's holds entry.
+        await t.kv.set(watched, 1);
+      }),
+      ConflictError,
+    );
+    assert.ok(await userByEmail(t, "rosa@example.com"), "nothing was removed");
+    await deleteAccount(at(t.services), user.id, PASSWORD, async (atomic) => {
+      atomic.check(await t.kv.get(watched));
+    });
+    assert.equal(await userByEmail(t, "rosa@example.com"), null);
+  } finally {
+    t.close();
+  }
+});
