@@ -94,6 +94,7 @@ import {
 import { defineJob, type JobHandlers } from "./jobs/runner.ts";
 import { sendUnreadEmail } from "./messages/emails.ts";
 import { DEFAULT_LIVE_SETTINGS, LiveStreams } from "./messages/live.ts";
+import { removePaymentCustomer } from "./payments/customers.ts";
 import { processPaymentEvent } from "./payments/events.ts";
 import type { OffSessionHandlers } from "./payments/off_session.ts";
 import { recordRefund } from "./payments/refunds.ts";
@@ -376,6 +377,7 @@ function jobTable(s: Services): JobTable {
       schema: z.object({ userId: z.string().min(1).max(64) }),
       run: async ({ userId }) => {
         await removeSavedList(s.kv, userId);
+        await removePaymentCustomer(s, userId);
       },
     }),
     // owner: lib/messages

@@ -1335,6 +1335,18 @@ export function startStripeFake(options: StripeFakeOptions = {}): StripeFake {
     return customer;
   }
 
+  /** As Stripe does: the customer goes, and the cards saved on it are detached. */
+  function deleteCustomer(ctx: Ctx, id: string): Stripe.DeletedCustomer {
+    noParams(ctx);
+    const customer = get(state.customers, "customer", id, "customer");
+    for (const pm of state.paymentMethods.values()) {
+      if (pm.customer === id) pm.customer = null;
+    }
+    state.customers.delete(id);
+    emit(ctx, "customer.deleted", customer);
+    return { id, object: "customer", deleted: true };
+  }
+
   function updateCustomer(ctx: Ctx, id: string): Stripe.Customer {
     const form = new Form(
       ctx.params,
@@ -2402,6 +2414,7 @@ export function startStripeFake(options: StripeFakeOptions = {}): StripeFake {
       retrieve(state.customers, "customer", "customer"),
     ],
     ["POST", /^\/v1\/customers\/([^/]+)$/, updateCustomer],
+    ["DELETE", /^\/v1\/customers\/([^/]+)$/, deleteCustomer],
     [
       "GET",
       /^\/v1\/customers\/([^/]+)\/payment_methods$/,

@@ -6,9 +6,13 @@
  * last paid with. The record lives in the payments repo; the card itself
  * only ever at Stripe.
  */
-import type Stripe from "stripe";
+import Stripe from "stripe";
 import { ConflictError } from "../errors.ts";
-import { addPaymentCustomer, getPaymentCustomerEntry } from "./repo.ts";
+import {
+  addPaymentCustomer,
+  addPaymentCustomerRemoval,
+  getPaymentCustomerEntry,
+} from "./repo.ts";
 import type { DemoCard, PaymentCustomer } from "./schema.ts";
 
 /** A renter's Stripe Customer key: one per renter, whoever asks first. */
@@ -36,6 +40,43 @@ export async function ensureStripeCustomer(
     stripeCustomerId: c.stripeCustomerId ?? customer.id,
   }));
   return customer.id;
+}
+
+/**
+ * After a renter's account is deleted (its job): their Stripe Customer
+ * deleted at Stripe, which detaches every card saved on it, then our
+ * record of it. A customer Stripe no longer knows counts as deleted, so a
+ * retried job finishes. Throws when Stripe must be asked and cannot be (a
+ * deployment no longer configured for it): the job retries, then shows
+ * staff a dead letter, rather than forgetting a customer still at Stripe.
+ */
+export async function removePaymentCustomer(
+  deps: { kv: Deno.Kv; stripe: Stripe | null },
+  userId: string,
+): Promise<void> {
+  const entry = await getPaymentCustomerEntry(deps.kv, userId);
+  const customerId = entry.value?.stripeCustomerId;
+  if (!entry.value) return;
+  if (customerId) {
+    if (!deps.stripe) {
+      throw new Error(
+        `Stripe is not configured, so the deleted account's Stripe Customer ${customerId} was not deleted`,
+      );
+    }
+    try {
+      await deps.stripe.customers.del(customerId);
+    } catch (err) {
+      const gone = err instanceof Stripe.errors.StripeInvalidRequestError &&
+        err.code === "resource_missing";
+      if (!gone) throw err;
+    }
+  }
+  const atomic = deps.kv.atomic();
+  addPaymentCustomerRemoval(atomic, entry);
+  // Nothing else writes a deleted account's record: a lost race is a retry.
+  if (!(await atomic.commit()).ok) {
+    throw new ConflictError("The payment customer changed meanwhile.");
+  }
 }
 
 /** Records the demo card a renter just paid with: later demo charges behave as it says. */

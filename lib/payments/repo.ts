@@ -86,6 +86,14 @@ export async function getPaymentCustomer(
   return (await getPaymentCustomerEntry(kv, userId)).value;
 }
 
+/** Adds the removal of a renter's payment customer to an atomic, checked as read. */
+export function addPaymentCustomerRemoval(
+  atomic: Deno.AtomicOperation,
+  read: Deno.KvEntryMaybe<PaymentCustomer>,
+): void {
+  atomic.check(read).delete(read.key);
+}
+
 /** Adds a renter's payment customer to an atomic, checked as read. */
 export function addPaymentCustomer(
   atomic: Deno.AtomicOperation,

@@ -11,12 +11,18 @@ import {
   bookingsAheadMessage,
 } from "../../lib/bookings/account_deletion.ts";
 import { keys } from "../../lib/db/keys.ts";
+import { removePaymentCustomer } from "../../lib/payments/customers.ts";
+import {
+  addPaymentCustomer,
+  getPaymentCustomer,
+} from "../../lib/payments/repo.ts";
 import { ConflictError } from "../../lib/errors.ts";
 import { setDemoPayoutReady } from "../../lib/hosts/repo.ts";
 import { nextFreeDay } from "../../lib/kitchens/free_time.ts";
 import {
   PASSWORD,
   post,
+  runJobs,
   signUpConfirmed,
   userByEmail,
 } from "../account_helpers.ts";
@@ -28,6 +34,7 @@ import {
   testApp,
 } from "../helpers.ts";
 import { visibleText } from "../page_text.ts";
+import { bookWithStripe, stripeWorld } from "../stripe_world.ts";
 
 const HOUR = 3600_000;
 
@@ -194,5 +201,81 @@ Deno.test("account deletion: a guard's checks are part of the deleting atomic, s
     assert.equal(await userByEmail(t, "rosa@example.com"), null);
   } finally {
     t.close();
+  }
+});
+
+Deno.test("account deletion: the renter's Stripe Customer goes too, with the cards saved on it, and our record of it", async () => {
+  const w = await stripeWorld();
+  try {
+    const booking = await bookWithStripe(w, {
+      date: "2026-12-03",
+      start: "10:00",
+      end: "13:00",
+    });
+    const customerId = (await getPaymentCustomer(w.t.kv, w.renterId))!
+      .stripeCustomerId!;
+    assert.match(customerId, /^cus_/);
+    const cards = () =>
+      [...w.fake.state.paymentMethods.values()].filter((pm) =>
+        pm.customer === customerId
+      );
+    assert.equal(cards().length, 1);
+    w.t.advance(booking.end - w.t.clock() + 1);
+    const gone = await deleting(w.t, w.renter);
+    assert.equal(gone.status, 303, await gone.clone().text());
+    await runJobs(w.t);
+    assert.equal(w.fake.state.customers.has(customerId), false);
+    assert.equal(cards().length, 0, "its cards are detached");
+    assert.equal(await getPaymentCustomer(w.t.kv, w.renterId), null);
+    assert.equal(
+      w.fake.state.requests.filter((r) =>
+        r.method === "DELETE" && r.path === `/v1/customers/${customerId}`
+      ).length,
+      1,
+    );
+  } finally {
+    await w.close();
+  }
+});
+
+Deno.test("account deletion: removing a payment customer finishes when Stripe has none, and keeps the record when Stripe cannot be asked", async () => {
+  const w = await stripeWorld();
+  try {
+    const record = (userId: string, stripeCustomerId: string | null) => ({
+      v: 1 as const,
+      userId,
+      stripeCustomerId,
+      demoCard: stripeCustomerId ? null : "works" as const,
+      createdAt: w.t.now,
+      updatedAt: w.t.now,
+    });
+    const write = async (r: ReturnType<typeof record>) => {
+      const atomic = w.t.kv.atomic();
+      addPaymentCustomer(atomic, {
+        key: keys.paymentCustomer(r.userId),
+        value: null,
+        versionstamp: null,
+      }, r);
+      assert.ok((await atomic.commit()).ok);
+    };
+    // Deleted at Stripe already (a retried job): the record goes.
+    await write(record("user-a", "cus_NotAtStripe"));
+    await removePaymentCustomer({ kv: w.t.kv, stripe: w.stripe }, "user-a");
+    assert.equal(await getPaymentCustomer(w.t.kv, "user-a"), null);
+    // Demo payments: nothing at Stripe to delete.
+    await write(record("user-b", null));
+    await removePaymentCustomer({ kv: w.t.kv, stripe: null }, "user-b");
+    assert.equal(await getPaymentCustomer(w.t.kv, "user-b"), null);
+    // A Stripe Customer and no Stripe to ask: the job fails, the record stays.
+    await write(record("user-c", "cus_StillThere"));
+    await assert.rejects(
+      removePaymentCustomer({ kv: w.t.kv, stripe: null }, "user-c"),
+      /Stripe is not configured/,
+    );
+    assert.ok(await getPaymentCustomer(w.t.kv, "user-c"));
+    // No record at all: nothing to do.
+    await removePaymentCustomer({ kv: w.t.kv, stripe: w.stripe }, "user-d");
+  } finally {
+    await w.close();
   }
 });
