@@ -11,7 +11,7 @@
  */
 import type { AccountDeps } from "../accounts/account_change.ts";
 import { deleteAccount } from "../accounts/deletion.ts";
-import { ValidationError } from "../errors.ts";
+import { ConflictError } from "../errors.ts";
 import { getRenterHoldsEntry, listRenterBookingsBetween } from "./repo.ts";
 import type { Booking } from "./schema.ts";
 import { isLive } from "./state.ts";
@@ -36,9 +36,8 @@ export function bookingsAheadMessage(count: number): string {
     : `${
       count >= READ_LIMIT ? `${READ_LIMIT} or more` : count
     } upcoming bookings`;
-  return `You have ${what}. Cancel ${
-    count === 1 ? "it" : "them"
-  } under Your bookings first (each kitchen's cancellation policy applies), or wait until ${
+  const them = count === 1 ? "it" : "them";
+  return `You have ${what}. Cancel ${them} first (each kitchen's cancellation policy applies), or wait until ${
     count === 1 ? "it has" : "they have"
   } ended; then you can delete your account.`;
 }
@@ -59,7 +58,12 @@ export async function deleteRenterAccount(
       }),
     ]);
     const ahead = bookingsAhead(bookings, deps.now);
-    if (ahead > 0) throw new ValidationError({}, bookingsAheadMessage(ahead));
+    if (ahead > 0) {
+      throw new ConflictError(bookingsAheadMessage(ahead), {
+        href: "/bookings",
+        label: "See your bookings",
+      });
+    }
     atomic.check(holds);
   });
 }

@@ -122,10 +122,15 @@ Deno.test("account deletion: a renter with a booking ahead is told what to do an
       t.now,
     );
     const refused = await deleting(t, cookie);
-    assert.equal(refused.status, 400);
+    assert.equal(refused.status, 409);
+    const html = await refused.text();
     assert.match(
-      visibleText(await refused.text()),
-      /You have an upcoming booking\. Cancel it under Your bookings first/,
+      visibleText(html),
+      /You have an upcoming booking\. Cancel it first \(each kitchen's cancellation policy applies\), or wait until it has ended; then you can delete your account\. See your bookings/,
+    );
+    assert.match(
+      html,
+      /<a href="\/bookings" class="underline">See your bookings<\/a>/,
     );
     assert.ok(await userByEmail(t, "rosa@example.com"), "the account stays");
     assert.equal(
@@ -173,7 +178,7 @@ Deno.test("account deletion: an unpaid hold made through the booking form keeps 
     }, { cookie });
     assert.equal(held.status, 303, await held.clone().text());
     const refused = await deleting(t, cookie);
-    assert.equal(refused.status, 400);
+    assert.equal(refused.status, 409);
     assert.match(visibleText(await refused.text()), /upcoming booking/);
     assert.ok(await userByEmail(t, "rosa@example.com"));
   } finally {
