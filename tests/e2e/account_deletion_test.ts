@@ -6,13 +6,12 @@ import type { Page } from "playwright-core";
 import { DEMO_PASSWORD } from "../../scripts/demo/accounts.ts";
 import { browserTest } from "./browser.ts";
 import {
+  bookAndPay,
   demoSite,
   hydrated,
   instantKitchen,
   logIn,
-  openBookableDate,
   RENTER,
-  reviewFromKitchenPage,
   visit,
 } from "./journeys.ts";
 
@@ -33,17 +32,7 @@ browserTest(
     try {
       const renter = await v.newPage();
       await logIn(renter, s.baseUrl, RENTER);
-      await openBookableDate(renter, s.baseUrl, kitchen, s.clock());
-      await reviewFromKitchenPage(renter);
-      await renter.getByLabel(
-        "I have read the house rules and will follow them.",
-      ).check();
-      await renter.getByRole("button", { name: "Continue to payment" }).click();
-      await renter.waitForURL(/\/bookings\/[0-9A-Z]{26}\/pay$/);
-      const path = new URL(renter.url()).pathname.replace(/\/pay$/, "");
-      await renter.getByRole("button", { name: /^Pay .+ \(demo\)$/ }).click();
-      await renter.waitForURL(/\?notice=paid$/);
-      await s.runJobs();
+      const path = await bookAndPay(renter, s, kitchen);
 
       // The account stays, and the form says why and where to go.
       await deleteAccount(renter, s.baseUrl);

@@ -249,6 +249,29 @@ async function demoKitchens(
   return found.sort((a, b) => a.title.localeCompare(b.title));
 }
 
+/**
+ * From a signed-in renter's page to a confirmed booking of an instantly
+ * bookable kitchen: its first free date and start, the rules accepted,
+ * paid with the demo card, the payment job run. The booking's path.
+ */
+export async function bookAndPay(
+  page: Page,
+  s: DemoSite,
+  kitchen: Kitchen,
+): Promise<string> {
+  await openBookableDate(page, s.baseUrl, kitchen, s.clock());
+  await reviewFromKitchenPage(page);
+  await page.getByLabel("I have read the house rules and will follow them.")
+    .check();
+  await page.getByRole("button", { name: "Continue to payment" }).click();
+  await page.waitForURL(/\/bookings\/[0-9A-Z]{26}\/pay$/);
+  const path = new URL(page.url()).pathname.replace(/\/pay$/, "");
+  await page.getByRole("button", { name: /^Pay .+ \(demo\)$/ }).click();
+  await page.waitForURL(/\?notice=paid$/);
+  await s.runJobs();
+  return path;
+}
+
 /** An instant demo kitchen of another host, in a city whose rules add no conditions. */
 export async function instantKitchen(kv: Deno.Kv): Promise<Kitchen> {
   const [k] = await demoKitchens(
