@@ -5,19 +5,16 @@
  * file out of that into a Blob, and `arrayBuffer()` copies it once more;
  * with what V8 and the allocator keep until they collect, a 9.6 MB upload
  * took a server 68–73 MiB past where it was, over the 64 MiB that reading a
- * PDF bomb may cost (issue 15). Here the body goes into one buffer as it
- * arrives (sized by Content-Length, which routes/limits.ts has already held
- * to the route's limit) and @remix-run/multipart-parser splits it without
- * copying, so each file is a view of that buffer.
+ * PDF bomb may cost (issue 15). Here the body (no longer than its
+ * Content-Length, which routes/limits.ts has already held to the route's
+ * limit) is copied once into one buffer, and @remix-run/multipart-parser
+ * splits it without copying, so each file is a view of that buffer.
  */
 import {
   getMultipartBoundary,
   MultipartParseError,
   parseMultipart,
 } from "@remix-run/multipart-parser";
-
-/** What a chunked body (no Content-Length) starts in; it doubles as it grows. */
-const FIRST_BUFFER_BYTES = 64 * 1024;
 
 /** More parts than any of our forms has fields, repeats included. */
 const MAX_PARTS = 1_000;
@@ -167,27 +164,34 @@ export function dispositionOf(
   return out;
 }
 
-/** The whole body in one buffer, allocated once when its length is known. */
+/**
+ * The whole body in one buffer: the chunks as they arrive, then one copy
+ * into a buffer of their total. Memory follows what a client sends, never
+ * what it declares (one that declares 10 MB and sends nothing costs
+ * nothing), and peaks at twice the body, briefly.
+ */
 async function readBody(req: Request): Promise<Uint8Array<ArrayBuffer>> {
   const declared = Number(req.headers.get("content-length") ?? NaN);
-  const known = Number.isSafeInteger(declared) && declared >= 0;
-  let buffer = new Uint8Array(known ? declared : FIRST_BUFFER_BYTES);
+  const cap = Number.isSafeInteger(declared) && declared >= 0
+    ? declared
+    : Infinity;
+  const chunks: Uint8Array[] = [];
   let size = 0;
   const reader = req.body!.getReader();
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
-    if (size + value.length > buffer.length) {
-      // Only a chunked body grows: one with a length never sends more.
-      if (known) throw new Error("the body is longer than its Content-Length");
-      const grown = new Uint8Array(
-        Math.max(size + value.length, buffer.length * 2),
-      );
-      grown.set(buffer.subarray(0, size));
-      buffer = grown;
-    }
-    buffer.set(value, size);
     size += value.length;
+    if (size > cap) {
+      throw new Error("the body is longer than its Content-Length");
+    }
+    chunks.push(value);
   }
-  return buffer.subarray(0, size);
+  const body = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    body.set(chunk, at);
+    at += chunk.length;
+  }
+  return body;
 }

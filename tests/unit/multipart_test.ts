@@ -197,3 +197,22 @@ Deno.test("multipart: a part without a name is skipped, as FormData skips it", a
     '--b\r\nContent-Disposition: form-data; name="kept"\r\n\r\nyes\r\n--b--\r\n';
   assert.deepEqual(await readMultipart(raw(body)), [["kept", "yes"]]);
 });
+
+Deno.test("multipart: the buffer holds what arrived, never a Content-Length nobody sends, and never more than it", async () => {
+  const body =
+    '--b\r\nContent-Disposition: form-data; name="f"; filename="a.txt"\r\n\r\n' +
+    "hello\r\n--b--\r\n";
+  // Declares 10 MB, sends a few bytes: one small buffer, not 10 MB.
+  const fields = await readMultipart(
+    raw(body, { "content-length": "10000000" }),
+  );
+  assert.ok(fields);
+  const file = fields[0][1] as UploadedFile;
+  assert.equal(await file.text(), "hello");
+  assert.equal(file.view().buffer.byteLength, utf8.encode(body).length);
+  // Sends more than it declared: not read.
+  assert.equal(
+    await readMultipart(raw(body, { "content-length": "20" })),
+    null,
+  );
+});
