@@ -15,6 +15,7 @@ import {
   MultipartParseError,
   parseMultipart,
 } from "@remix-run/multipart-parser";
+import { readAll } from "../lib/bytes.ts";
 
 /** More parts than any of our forms has fields, repeats included. */
 const MAX_PARTS = 1_000;
@@ -93,12 +94,8 @@ export async function readMultipart(
 ): Promise<[string, string | File][] | null> {
   const boundary = getMultipartBoundary(req.headers.get("content-type") ?? "");
   if (!boundary || !req.body) return null;
-  let body: Uint8Array<ArrayBuffer>;
-  try {
-    body = await readBody(req);
-  } catch {
-    return null;
-  }
+  const body = await readBody(req).catch(() => null);
+  if (!body) return null;
   // Even a form without fields sends its closing boundary.
   if (body.length === 0) return null;
   const text = new TextDecoder();
@@ -165,33 +162,14 @@ export function dispositionOf(
 }
 
 /**
- * The whole body in one buffer: the chunks as they arrive, then one copy
- * into a buffer of their total. Memory follows what a client sends, never
- * what it declares (one that declares 10 MB and sends nothing costs
- * nothing), and peaks at twice the body, briefly.
+ * The whole body in one buffer (lib/bytes.ts: memory follows what a client
+ * sends, never what it declares; one that declares 10 MB and sends nothing
+ * costs nothing), or null past its Content-Length.
  */
-async function readBody(req: Request): Promise<Uint8Array<ArrayBuffer>> {
+async function readBody(req: Request): Promise<Uint8Array<ArrayBuffer> | null> {
   const declared = Number(req.headers.get("content-length") ?? NaN);
   const cap = Number.isSafeInteger(declared) && declared >= 0
     ? declared
     : Infinity;
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  const reader = req.body!.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.length;
-    if (size > cap) {
-      throw new Error("the body is longer than its Content-Length");
-    }
-    chunks.push(value);
-  }
-  const body = new Uint8Array(size);
-  let at = 0;
-  for (const chunk of chunks) {
-    body.set(chunk, at);
-    at += chunk.length;
-  }
-  return body;
+  return await readAll(req.body!, cap);
 }

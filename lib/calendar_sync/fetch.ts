@@ -18,6 +18,7 @@
  * Loopback is allowed only with `allowLoopback` (CALENDAR_FETCH_ALLOW_LOOPBACK,
  * for tests; refused in production by lib/config.ts).
  */
+import { readAll } from "../bytes.ts";
 import {
   type AddressPolicy,
   addressProblem,
@@ -215,24 +216,7 @@ async function readLimited(res: Response, maxBytes: number): Promise<string> {
     throw tooBig();
   }
   if (!res.body) return "";
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel();
-      throw tooBig();
-    }
-    chunks.push(value);
-  }
-  const bytes = new Uint8Array(total);
-  let at = 0;
-  for (const c of chunks) {
-    bytes.set(c, at);
-    at += c.byteLength;
-  }
+  const bytes = await readAll(res.body, maxBytes);
+  if (!bytes) throw tooBig();
   return new TextDecoder().decode(bytes);
 }
