@@ -6,9 +6,11 @@
 import assert from "node:assert/strict";
 import { z } from "zod";
 import {
+  boundaryOf,
   dispositionOf,
   fileBytes,
   readMultipart,
+  splitMultipart,
   UploadedFile,
 } from "../../routes/multipart.ts";
 
@@ -162,7 +164,7 @@ Deno.test("multipart: a body that cannot be read is null, never a throw", async 
       }),
     ],
     ["no closing boundary", raw(part)],
-    ["no opening boundary", raw("hello\r\n--b--\r\n")],
+    ["no delimiter at all", raw("hello\r\n--c--\r\n")],
     ["empty body", raw("")],
     [
       "part headers that are not UTF-8",
@@ -214,5 +216,104 @@ Deno.test("multipart: the buffer holds what arrived, never a Content-Length nobo
   assert.equal(
     await readMultipart(raw(body, { "content-length": "20" })),
     null,
+  );
+});
+
+Deno.test("multipart: boundaryOf takes RFC 2046 boundaries only", () => {
+  const cases: [string, string | null][] = [
+    [
+      "multipart/form-data; boundary=----WebKitFormBoundaryx1Y2",
+      "----WebKitFormBoundaryx1Y2",
+    ],
+    ['multipart/form-data; boundary="quoted; semicolon"', null],
+    ['multipart/form-data; boundary="a b"', "a b"],
+    ["multipart/form-data; charset=utf-8; BOUNDARY=abc", "abc"],
+    ["multipart/form-data; boundary=" + "x".repeat(70), "x".repeat(70)],
+    // Longer than 70, empty, ending in a space, characters outside bchars.
+    ["multipart/form-data; boundary=" + "x".repeat(71), null],
+    ["multipart/form-data; boundary=", null],
+    ['multipart/form-data; boundary="ends "', null],
+    ["multipart/form-data; boundary=a\u00e9b", null],
+    ['multipart/form-data; boundary="a\rb"', null],
+    ["multipart/form-data", null],
+  ];
+  for (const [header, want] of cases) {
+    assert.equal(boundaryOf(header), want, header);
+  }
+});
+
+Deno.test("multipart: splitMultipart finds parts as RFC 2046 frames them", () => {
+  const split = (body: string) =>
+    splitMultipart(utf8.encode(body), "b")?.map((p) => [
+      p.disposition,
+      p.type,
+      new TextDecoder().decode(p.content),
+    ]);
+  const cd = (n: string) => `Content-Disposition: form-data; name="${n}"`;
+  const cases: [string, string, string[][] | undefined][] = [
+    ["one part", `--b\r\n${cd("a")}\r\n\r\nx\r\n--b--`, [[
+      cd("a").slice(21),
+      "",
+      "x",
+    ]]],
+    [
+      "a preamble and an epilogue",
+      `junk\r\n--b\r\n${cd("a")}\r\n\r\nx\r\n--b--\r\nmore`,
+      [[cd("a").slice(21), "", "x"]],
+    ],
+    ["padding after the delimiter", `--b  \t\r\n${cd("a")}\r\n\r\nx\r\n--b--`, [
+      [cd("a").slice(21), "", "x"],
+    ]],
+    ["no headers at all", "--b\r\n\r\nx\r\n--b--", [["", "", "x"]]],
+    [
+      "header names in any case, first wins",
+      `--b\r\nCONTENT-TYPE: image/png\r\ncontent-type: text/plain\r\n${
+        cd("f")
+      }\r\n\r\n\r\n--b--`,
+      [[cd("f").slice(21), "image/png", ""]],
+    ],
+    // The delimiter counts only at a line's start; near misses stay content.
+    [
+      "near misses in the content",
+      `--b\r\n${cd("a")}\r\n\r\nx--b\r\n--c\r\n-\r\n-b\r\n--b--`,
+      [[cd("a").slice(21), "", "x--b\r\n--c\r\n-\r\n-b"]],
+    ],
+    ["an empty form", "--b--\r\n", []],
+    ["no closing delimiter", `--b\r\n${cd("a")}\r\n\r\nx`, undefined],
+    [
+      "no CRLF after the delimiter",
+      `--bx\r\n${cd("a")}\r\n\r\nx\r\n--b--`,
+      undefined,
+    ],
+    [
+      "no empty line after the headers",
+      `--b\r\n${cd("a")}\r\nx\r\n--b--`,
+      undefined,
+    ],
+    ["no delimiter at all", "hello", undefined],
+    ["nothing", "", undefined],
+  ];
+  for (const [what, body, want] of cases) {
+    assert.deepEqual(split(body), want, what);
+  }
+  // RFC 2046: the delimiter must not appear in a part, even as the start of
+  // a longer line ("--bb"); a body where it does is not read.
+  assert.equal(
+    split(`--b\r\n${cd("a")}\r\n\r\nx\r\n--bb\r\ny\r\n--b--`),
+    undefined,
+  );
+  // Content keeps its own CRLFs, and a part may be empty.
+  assert.deepEqual(
+    split(
+      `--b\r\n${cd("a")}\r\n\r\n\r\nl1\r\nl2\r\n\r\n--b\r\n${
+        cd("e")
+      }\r\n\r\n\r\n--b--`,
+    ),
+    [[cd("a").slice(21), "", "\r\nl1\r\nl2\r\n"], [cd("e").slice(21), "", ""]],
+  );
+  // A header block past 8 KB is no browser's.
+  assert.equal(
+    split(`--b\r\nX: ${"y".repeat(9000)}\r\n${cd("a")}\r\n\r\nx\r\n--b--`),
+    undefined,
   );
 });
