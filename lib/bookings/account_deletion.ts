@@ -14,10 +14,7 @@ import { deleteAccount, type DeletionGuard } from "../accounts/deletion.ts";
 import { ConflictError } from "../errors.ts";
 import { getRenterHoldsEntry, listRenterBookingsBetween } from "./repo.ts";
 import type { Booking } from "./schema.ts";
-import { isLive } from "./state.ts";
-
-/** Longer than any booking runs: one that started this long ago has ended. */
-const LONGEST_BOOKING_MS = 7 * 86400_000;
+import { isUpcoming, LONGEST_BOOKING_MS } from "./state.ts";
 
 /** Bookings read to count those ahead; past this many, support closes the account. */
 const READ_LIMIT = 500;
@@ -27,7 +24,7 @@ export function bookingsAhead(
   bookings: readonly Pick<Booking, "status" | "end">[],
   now: number,
 ): number {
-  return bookings.filter((b) => isLive(b.status) && b.end > now).length;
+  return bookings.filter((b) => isUpcoming(b, now)).length;
 }
 
 export function bookingsAheadMessage(count: number): string {

@@ -19,7 +19,7 @@ import {
 import type { Kitchen } from "../kitchens/schema.ts";
 import { listKitchenBookings } from "./repo.ts";
 import type { Booking } from "./schema.ts";
-import { isLive } from "./state.ts";
+import { isUpcoming, LONGEST_BOOKING_MS } from "./state.ts";
 
 /** Upcoming live bookings of a kitchen, soonest first. */
 export async function listUpcomingBookings(
@@ -29,11 +29,11 @@ export async function listUpcomingBookings(
   limit = 500,
 ): Promise<Booking[]> {
   const bookings = await listKitchenBookings(kv, kitchenId, {
-    from: now - 7 * 86400_000,
+    from: now - LONGEST_BOOKING_MS,
     to: Number.MAX_SAFE_INTEGER,
     limit,
   });
-  return bookings.filter((b) => isLive(b.status) && b.end > now);
+  return bookings.filter((b) => isUpcoming(b, now));
 }
 
 /** Bookings the kitchen's current hours and blackout dates no longer cover (pure). */

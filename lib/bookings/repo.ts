@@ -59,10 +59,17 @@ async function listByIndex(
   prefix: Deno.KvKey,
   limit: number,
 ): Promise<Booking[]> {
+  return await bookingsListed(kv, { prefix }, { limit, reverse: true });
+}
+
+/** The bookings an index's entries name (their values are booking ids), in its order. */
+async function bookingsListed(
+  kv: Deno.Kv,
+  selector: Deno.KvListSelector,
+  options: Deno.KvListOptions,
+): Promise<Booking[]> {
   const ids: string[] = [];
-  for await (
-    const e of kv.list<string>({ prefix }, { limit, reverse: true })
-  ) ids.push(e.value);
+  for await (const e of kv.list<string>(selector, options)) ids.push(e.value);
   return await getBookings(kv, ids);
 }
 
@@ -85,19 +92,15 @@ export function listRenterBookingsBetween(
 }
 
 /** The bookings of a by-start index whose start is in [from, to), soonest first. */
-async function listIndexRange(
+function listIndexRange(
   kv: Deno.Kv,
   prefix: Deno.KvKey,
   range: { from: number; to: number; limit: number },
 ): Promise<Booking[]> {
-  const ids: string[] = [];
-  for await (
-    const e of kv.list<string>({
-      start: [...prefix, range.from],
-      end: [...prefix, range.to],
-    }, { limit: range.limit })
-  ) ids.push(e.value);
-  return await getBookings(kv, ids);
+  return bookingsListed(kv, {
+    start: [...prefix, range.from],
+    end: [...prefix, range.to],
+  }, { limit: range.limit });
 }
 
 /** A host's bookings across their kitchens, latest start first. */

@@ -167,6 +167,17 @@ export function isLive(status: BookingStatus): boolean {
     status === "confirmed" || status === "scheduled";
 }
 
+/** Longer than any booking runs: one that started this long ago has ended. */
+export const LONGEST_BOOKING_MS = 7 * 86400_000;
+
+/** Whether a booking lies ahead: holding its time, and not yet ended. */
+export function isUpcoming(
+  b: { status: BookingStatus; end: number },
+  now: number,
+): boolean {
+  return isLive(b.status) && b.end > now;
+}
+
 /**
  * Whether no event can change the status again. `expired` is not terminal: a
  * late payment may still re-claim the slot (see the module comment).

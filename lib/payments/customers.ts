@@ -55,8 +55,8 @@ export async function removePaymentCustomer(
   userId: string,
 ): Promise<void> {
   const entry = await getPaymentCustomerEntry(deps.kv, userId);
-  const customerId = entry.value?.stripeCustomerId;
   if (!entry.value) return;
+  const customerId = entry.value.stripeCustomerId;
   if (customerId) {
     if (!deps.stripe) {
       throw new Error(
