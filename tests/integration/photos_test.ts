@@ -460,6 +460,55 @@ Deno.test("photos: SVG, HTML, PDF, GIF, polyglots and broken images are refused 
   }
 });
 
+Deno.test("photos: a multipart body that cannot be read gets a clear 400, page or JSON, and nothing is stored", async () => {
+  const { t, cookie, id } = await setup();
+  try {
+    const enc = new TextEncoder();
+    const part = (boundary: string) =>
+      `--${boundary}\r\nContent-Disposition: form-data; name="photo"; filename="p.jpg"\r\n` +
+      "Content-Type: image/jpeg\r\n\r\n\xff\xd8\xff\r\n";
+    const long = "a".repeat(4_000);
+    const bodies: [string, string, Uint8Array<ArrayBuffer>][] = [
+      [
+        "a boundary past RFC 2046's 70 characters",
+        long,
+        enc.encode(part(long) + `--${long}--\r\n`),
+      ],
+      ["no closing delimiter", "b", enc.encode(part("b"))],
+      ["no boundary in the body", "b", enc.encode("just some bytes")],
+      [
+        "part headers that are not UTF-8",
+        "b",
+        new Uint8Array([
+          ...enc.encode('--b\r\nContent-Disposition: form-data; name="'),
+          0xff,
+          ...enc.encode('"\r\n\r\nx\r\n--b--\r\n'),
+        ]),
+      ],
+    ];
+    for (const [what, boundary, body] of bodies) {
+      for (const json of [false, true]) {
+        const res = await t.request(`/host/kitchens/${id}/photos`, {
+          method: "POST",
+          body,
+          headers: {
+            "Content-Type": `multipart/form-data; boundary=${boundary}`,
+            "Sec-Fetch-Site": "same-origin",
+            Cookie: cookie,
+            ...(json ? { Accept: "application/json" } : {}),
+          },
+        });
+        assert.equal(res.status, 400, `${what}${json ? " (JSON)" : ""}`);
+        const text = await res.text();
+        assert.match(text, /We could not read that upload\./, what);
+      }
+    }
+    await storedNothing(t);
+  } finally {
+    t.close();
+  }
+});
+
 Deno.test("photos: an 11 MB upload gets a 413 before the body is read in full", async () => {
   const { t, cookie, user, id } = await setup();
   try {
