@@ -12,7 +12,7 @@
  * instances sharing KV.
  */
 import { keys } from "../db/keys.ts";
-import { cached, forget } from "../db/read_cache.ts";
+import { cached, forget, forgetPrivate } from "../db/read_cache.ts";
 import { isId, isUserId } from "../ids.ts";
 import type {
   Block,
@@ -541,7 +541,8 @@ export async function commitMessagesWrite(
   touched: MessagesTouched,
 ): Promise<boolean> {
   if (!(await atomic.commit()).ok) return false;
-  for (const u of touched.unreadOf ?? []) forget(kv, unreadCacheKey(u));
+  // Badges are their users' own; the reply figure is on a public page.
+  for (const u of touched.unreadOf ?? []) forgetPrivate(kv, unreadCacheKey(u));
   if (touched.repliesOf) forget(kv, replyCacheKey(touched.repliesOf));
   return true;
 }

@@ -7,7 +7,7 @@
 import { z } from "zod";
 import type { DerivedCounters } from "../db/backup.ts";
 import { keys } from "../db/keys.ts";
-import { cached, forget } from "../db/read_cache.ts";
+import { cached, forgetPrivate } from "../db/read_cache.ts";
 import { ValidationError } from "../errors.ts";
 import { isId, newId } from "../ids.ts";
 import { text } from "../text.ts";
@@ -156,7 +156,8 @@ const unreadCacheKey = (userId: string) => `unread:${userId}`;
  * marking read drops it on this instance. The notifications page reads KV.
  */
 export function viewUnreadCount(kv: Deno.Kv, userId: string): Promise<number> {
-  if (staleBadges.delete(userId)) forget(kv, unreadCacheKey(userId));
+  // A badge is the user's own: visitors' pages stay (forgetPrivate).
+  if (staleBadges.delete(userId)) forgetPrivate(kv, unreadCacheKey(userId));
   return cached(kv, unreadCacheKey(userId), () => unreadCount(kv, userId));
 }
 
@@ -215,7 +216,7 @@ export async function markAllRead(
       });
     }
     if (!(await atomic.commit()).ok) continue;
-    forget(kv, unreadCacheKey(userId));
+    forgetPrivate(kv, unreadCacheKey(userId));
     marked += batch.length;
     if (left === 0) return marked;
   }
