@@ -8,7 +8,8 @@
  *   started normally), cached with a browser's Accept-Encoding, cache off (a
  *   second app with PAGE_CACHE_MB=0) and signed in (the first app with a
  *   renter's session cookie; signed-in visitors are never served cached
- *   pages). The page cache's hit rate comes from the X-Cache header the app
+ *   pages, but shared ones are the visitors' render with their parts filled
+ *   in: lib/islands/slots.ts). The page cache's hit rate comes from the X-Cache header the app
  *   sends in development, counted by bench/x_cache.lua; an uncached run that
  *   sees a hit fails the bench.
  * - The JavaScript bytes (gzip) each page ships.
@@ -434,7 +435,7 @@ async function benchPublicPages(
       }), each ratio against its round's bare run`,
     );
     console.log(
-      `cached: the app as started, sent no Accept-Encoding (as the bare server is); cached, gzip/br: the same with "Accept-Encoding: ${BROWSER_ENCODINGS}" as browsers send; cache off: a second app with PAGE_CACHE_MB=0; signed in: the first app with a renter's session cookie (never served from cache)`,
+      `cached: the app as started, sent no Accept-Encoding (as the bare server is); cached, gzip/br: the same with "Accept-Encoding: ${BROWSER_ENCODINGS}" as browsers send; cache off: a second app with PAGE_CACHE_MB=0; signed in: the first app with a renter's session cookie (never a cached page; /, search and the city page are the visitors' render with the renter's parts filled in, X-Cache: shared)`,
     );
     console.log(
       `/kitchens/:id is ${kitchen.title}, the instantly bookable demo kitchen with the most room (the busy-calendar comparison below books it)`,

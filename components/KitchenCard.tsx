@@ -4,15 +4,37 @@ import { formatDayTime } from "../lib/format.ts";
 import type { Kitchen } from "../lib/kitchens/schema.ts";
 import { EQUIPMENT } from "../lib/kitchens/vocabulary.ts";
 import { formatCents } from "../lib/money.ts";
+import { ViewerSlot } from "../lib/islands/slots.ts";
 import { Heart } from "./Heart.tsx";
+import { RatingLine } from "./ReviewPages.tsx";
+import { type Viewer, VISITOR } from "./Viewer.tsx";
 
-/** A card's heart (lib/saved): the viewer's state and the page to come back to. */
+/** A card's heart (lib/saved): the page its form leads back to. */
 export interface CardSave {
-  saved: boolean;
-  signedIn: boolean;
   back: string;
 }
-import { RatingLine } from "./ReviewPages.tsx";
+
+/** The heart over a card's photo, as the viewer has it: a viewer slot. */
+function CardHeart(
+  { kitchenId, title, back, viewer }: {
+    kitchenId: string;
+    title: string;
+    back: string;
+    viewer: Viewer | null;
+  },
+) {
+  const { user, saved } = viewer ?? VISITOR;
+  return (
+    <Heart
+      kitchenId={kitchenId}
+      title={title}
+      look="card"
+      back={back}
+      saved={saved?.has(kitchenId) ?? false}
+      signedIn={user !== null}
+    />
+  );
+}
 
 /**
  * A kitchen in a list of results. `href` carries what a search asked (the
@@ -96,11 +118,9 @@ export function KitchenCard(
       {save && (
         // Beside the link, not in it: a button inside a link is neither.
         <div class="absolute right-3 top-3">
-          <Heart
-            kitchenId={k.id}
-            title={k.title}
-            look="card"
-            {...save}
+          <ViewerSlot
+            component={CardHeart}
+            props={{ kitchenId: k.id, title: k.title, back: save.back }}
           />
         </div>
       )}

@@ -1,7 +1,7 @@
 import type { ComponentChildren } from "preact";
-import type { SessionUser } from "../lib/accounts/schema.ts";
 import { CITIES } from "../lib/cities.ts";
-import MessagesLink from "../islands/MessagesLink.tsx";
+import { ViewerSlot } from "../lib/islands/slots.ts";
+import { EmailBanner, HeaderLinks } from "./Viewer.tsx";
 
 export interface LayoutProps {
   title: string;
@@ -10,12 +10,6 @@ export interface LayoutProps {
   css: string;
   /** Keeps the header search box filled on result pages. */
   city?: string;
-  /** The logged-in user, for the header and the confirm-your-email banner. */
-  user: SessionUser | null;
-  /** The signed-in user's unread notifications, for the header badge. */
-  unread?: number;
-  /** The signed-in user's unread messages, for the header's Messages link. */
-  messagesUnread?: number;
   children: ComponentChildren;
 }
 
@@ -25,9 +19,6 @@ export function Layout(
     description,
     css,
     city,
-    user,
-    unread = 0,
-    messagesUnread = 0,
     children,
   }: LayoutProps,
 ) {
@@ -91,82 +82,11 @@ export function Layout(
               class="ml-auto flex flex-wrap items-center gap-x-4 gap-y-1 text-sm font-medium"
             >
               <a href="/search" class="hover:underline">Find a kitchen</a>
-              {user
-                ? (
-                  <>
-                    <a href="/bookings" class="hover:underline">
-                      Your bookings
-                    </a>
-                    <a href="/saved" class="hover:underline">Saved</a>
-                    <a href="/account/compliance" class="hover:underline">
-                      Documents
-                    </a>
-                    {user.roles.includes("host")
-                      ? (
-                        <a href="/host" class="hover:underline">
-                          Hosting
-                        </a>
-                      )
-                      : (
-                        <a href="/account#host" class="hover:underline">
-                          List your kitchen
-                        </a>
-                      )}
-                    {(user.roles.includes("admin") ||
-                      user.roles.includes("support")) && (
-                      <a href="/admin" class="hover:underline">Admin</a>
-                    )}
-                    <MessagesLink unread={messagesUnread} />
-                    <a href="/account/notifications" class="hover:underline">
-                      Notifications
-                      {unread > 0 && (
-                        <>
-                          {" "}
-                          <span class="rounded-full bg-emerald-700 px-2 text-xs font-bold text-white">
-                            {unread > 99 ? "99+" : String(unread)}{" "}
-                            <span class="sr-only">unread</span>
-                          </span>
-                        </>
-                      )}
-                    </a>
-                    <a href="/account" class="hover:underline">
-                      {user.name}
-                    </a>
-                    <form method="post" action="/logout">
-                      <button type="submit" class="font-medium hover:underline">
-                        Log out
-                      </button>
-                    </form>
-                  </>
-                )
-                : (
-                  <>
-                    <a href="/signup?as=host" class="hover:underline">
-                      List your kitchen
-                    </a>
-                    <a href="/login" class="hover:underline">Log in</a>
-                    <a href="/signup" class="hover:underline">Sign up</a>
-                  </>
-                )}
+              <ViewerSlot component={HeaderLinks} props={{}} />
             </nav>
           </div>
         </header>
-        {user && !user.emailVerifiedAt && (
-          <div class="border-b border-amber-200 bg-amber-50">
-            <form
-              method="post"
-              action="/verify-email/resend"
-              class="mx-auto flex max-w-6xl flex-wrap items-center gap-3 px-4 py-2 text-sm text-amber-900"
-            >
-              <span>
-                {`Confirm your email address (${user.email}) to book kitchens or publish a listing.`}
-              </span>
-              <button type="submit" class="font-semibold underline">
-                Resend the email
-              </button>
-            </form>
-          </div>
-        )}
+        <ViewerSlot component={EmailBanner} props={{}} />
         <main
           id="main"
           tabIndex={-1}

@@ -1,6 +1,5 @@
 import { CITIES } from "../lib/cities.ts";
 import { KitchenCard } from "./KitchenCard.tsx";
-import type { SearchHearts } from "../lib/saved/schema.ts";
 import type { SearchResult } from "../lib/kitchens/search.ts";
 import type { SearchQuery } from "../lib/kitchens/search_query.ts";
 import { kitchenPageHref, pickFromSearch } from "../lib/kitchens/pick.ts";
@@ -31,8 +30,11 @@ export function Results(
     /** A distance search's centre: cards show how far, and an empty page offers a wider circle. */
     centre?: SearchCentre | null;
     widerHref?: (radiusMiles: number) => string;
-    /** Hearts on the cards (the search page's); none elsewhere. */
-    hearts?: SearchHearts;
+    /**
+     * Hearts on the cards (the search page's), whose forms lead back to
+     * `back`; none elsewhere. Each shows the viewer's state (components/Viewer.tsx).
+     */
+    hearts?: { back: string };
   },
 ) {
   const { hits, total } = result;
@@ -88,11 +90,7 @@ export function Results(
                 distance={h.distanceMiles === undefined
                   ? null
                   : formatMiles(h.distanceMiles)}
-                save={hearts && {
-                  saved: hearts.saved?.includes(h.kitchen.id) ?? false,
-                  signedIn: hearts.saved !== null,
-                  back: hearts.back,
-                }}
+                save={hearts}
                 rating={h.rating}
               />
             ))}

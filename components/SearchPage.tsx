@@ -33,8 +33,6 @@ export type SearchView =
     centre?: SearchCentre | null;
     /** The open map: its kitchens, tiles and stylesheet. */
     map?: { points: MapPoint[]; tiles: MapTiles; cssHref: string } | null;
-    /** Which of the results the viewer saved; null for a visitor. */
-    saved: string[] | null;
   };
 
 /** The page's title for `view`. */
@@ -180,7 +178,7 @@ function Answer({ view }: { view: SearchView }) {
         result={result}
         q={q}
         cardHeading="h2"
-        hearts={{ saved: view.saved, back: searchHref(q) }}
+        hearts={{ back: searchHref(q) }}
         nextHref={result.nextCursor
           ? searchHref(q, { cursor: result.nextCursor })
           : null}

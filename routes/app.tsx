@@ -15,7 +15,7 @@ import { certifiers } from "./certifiers.tsx";
 import { cities } from "./cities.tsx";
 import { compression } from "./compression.ts";
 import { contact } from "./contact.tsx";
-import { type AppDeps, type AppEnv, page } from "./context.tsx";
+import { type AppDeps, type AppEnv, page, sharedViewer } from "./context.tsx";
 import { csrf } from "./csrf.ts";
 import { devMailbox } from "./dev/mailbox.tsx";
 import { documents } from "./documents.ts";
@@ -77,6 +77,9 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     maxBytes: Math.floor(config.PAGE_CACHE_MB * 1024 * 1024),
     now: clock,
     debug: config.APP_ENV !== "production",
+    viewer: sharedViewer,
+    // At call time: the front door (below) included.
+    visit: async (req) => await app.fetch(req),
   });
   app.use(cache.middleware);
   app.use(async (c, next) => {
@@ -93,6 +96,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.use(sessions(["/assets/", "/static/", "/photos/"]));
   app.use(unreadBadge);
   app.use(messagesBadge);
+  // A signed-in user's copy of a shared page: the visitors' with their own header and hearts.
+  app.use(cache.shared);
   // Routes that need more (uploads, the webhook) carry their own.
   app.use(defaultBodyLimit);
 

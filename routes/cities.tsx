@@ -14,6 +14,8 @@ cities.get("/:city", async (c) => {
     {
       title: `Commercial kitchens in ${data.city.name}`,
       city: data.city.slug,
+      // The same for every viewer but for the header (components/Viewer.tsx).
+      shared: true,
     },
     <CityPage {...data} />,
   );

@@ -2,35 +2,81 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { VNode } from "preact";
 import { Layout, type LayoutProps } from "../components/Layout.tsx";
 import { joinPageParts, renderPageParts } from "../lib/islands/server.ts";
+import type { SlotUse } from "../lib/islands/collector.ts";
+import { ViewerContext } from "../lib/islands/slots.ts";
+import { savedAmong } from "../lib/saved/repo.ts";
+import type { Viewer } from "../components/Viewer.tsx";
 import type { AppContext } from "./env.ts";
 import { rememberPage } from "./page_cache.ts";
 
 export type { AppContext, AppDeps, AppEnv } from "./env.ts";
 
+/** What `page` needs beyond the layout's own props. */
+export type PageProps = Omit<LayoutProps, "css" | "children"> & {
+  /** Which of the page's kitchens the viewer saved, for their hearts. */
+  saved?: readonly string[] | null;
+  /**
+   * The page differs between viewers only in its viewer slots
+   * (components/Viewer.tsx): the page cache may then fill in its visitors'
+   * copy for signed-in users instead of rendering it again.
+   */
+  shared?: boolean;
+};
+
+/** Who is looking, as the page's viewer slots read it. */
+export function viewerOf(
+  c: AppContext,
+  saved: readonly string[] | null | undefined,
+): Viewer {
+  const user = c.get("user") ?? null;
+  return {
+    user,
+    unread: c.get("unread") ?? 0,
+    messagesUnread: c.get("messagesUnread") ?? 0,
+    saved: user ? new Set(saved ?? []) : null,
+  };
+}
+
+/**
+ * Who is looking at a shared page the cache fills in (routes/page_cache.ts):
+ * as `page` would have them, with the hearts' kitchens read from the slots.
+ */
+export async function sharedViewer(
+  c: AppContext,
+  slots: readonly SlotUse[],
+): Promise<Viewer> {
+  const user = c.get("user");
+  const ids = slots.flatMap(({ props }) =>
+    typeof props.kitchenId === "string" ? [props.kitchenId] : []
+  );
+  const saved = user && ids.length > 0
+    ? [...await savedAmong(c.get("services").kv, user.id, ids)]
+    : [];
+  return viewerOf(c, saved);
+}
+
 /**
  * Renders a page inside the shared layout, with islands wired to this
- * response's nonce; the page cache learns where the nonce went.
+ * response's nonce; the page cache learns where the nonce went, and, for a
+ * shared page it may keep, where the viewer slots are.
  */
 export function page(
   c: AppContext,
-  props: Omit<
-    LayoutProps,
-    "css" | "children" | "user" | "unread" | "messagesUnread"
-  >,
+  { saved, shared, ...props }: PageProps,
   body: VNode,
   status: ContentfulStatusCode = 200,
 ): Response {
+  if (shared) c.set("sharedPage", true);
   const parts = renderPageParts(
-    <Layout
-      {...props}
-      css={c.get("manifest").css}
-      user={c.get("user") ?? null}
-      unread={c.get("unread")}
-      messagesUnread={c.get("messagesUnread")}
-    >
-      {body}
-    </Layout>,
-    { manifest: c.get("manifest") },
+    <ViewerContext.Provider value={viewerOf(c, saved)}>
+      <Layout {...props} css={c.get("manifest").css}>
+        {body}
+      </Layout>
+    </ViewerContext.Provider>,
+    {
+      manifest: c.get("manifest"),
+      share: shared === true && c.get("shareable") === true,
+    },
   );
   return rememberPage(
     c.html(joinPageParts(parts, c.get("nonce")), status),

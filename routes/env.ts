@@ -24,6 +24,10 @@ export type AppEnv = {
     unread?: number;
     /** The user's unread messages, read for pages only (routes/messages/index.tsx). */
     messagesUnread?: number;
+    /** Set by the page cache when it may keep this render's viewer slots (routes/page_cache.ts). */
+    shareable?: boolean;
+    /** Set by `page` when the route rendered a shared page (routes/context.tsx). */
+    sharedPage?: boolean;
   };
 };
 export type AppContext = Context<AppEnv>;

@@ -10,7 +10,8 @@ home.get("/", async (c) => {
   const { kv, clock: now } = c.var.services;
   return page(
     c,
-    { title: "Prep" },
+    // The same for every viewer but for the header (components/Viewer.tsx).
+    { title: "Prep", shared: true },
     <HomePage {...await loadHome(kv, now())} />,
   );
 });

@@ -31,11 +31,13 @@ import { createHash } from "node:crypto";
 import { brotliCompressSync, constants } from "node:zlib";
 import { writeGeneration } from "../lib/db/read_cache.ts";
 import { ID_PATTERN } from "../lib/ids.ts";
+import type { SlotUse } from "../lib/islands/collector.ts";
 import {
   asciiHtml,
   joinPageParts,
   nonceAttr,
-  type PageParts,
+  type RenderedPage,
+  renderFor,
 } from "../lib/islands/server.ts";
 import {
   kitchenPageHref,
@@ -58,10 +60,10 @@ import { newNonce, type SecurityPolicy } from "./security.ts";
 export const PUBLIC_CACHE_CONTROL =
   "public, max-age=0, s-maxage=5, stale-while-revalidate=30";
 
-const parts = new WeakMap<Response, PageParts>();
+const parts = new WeakMap<Response, RenderedPage>();
 
 /** Records how a page response was rendered, so the cache can store it (routes/context.tsx). */
-export function rememberPage(res: Response, page: PageParts): Response {
+export function rememberPage(res: Response, page: RenderedPage): Response {
   parts.set(res, page);
   return res;
 }
@@ -72,8 +74,15 @@ export interface PageCacheOptions {
   maxBytes: number;
   /** The app's clock. */
   now: () => number;
-  /** Adds `X-Cache: hit|miss` (development and tests, never production). */
+  /** Adds `X-Cache: hit|miss|shared` (development and tests, never production). */
   debug: boolean;
+  /**
+   * The app as a visitor reaches it (no cookie): renders a shared page a
+   * signed-in user asks for again once it has gone stale (see `shared`).
+   */
+  visit: (req: Request) => Promise<Response>;
+  /** Who is looking, for a shared page's viewer slots (routes/context.tsx). */
+  viewer: (c: Context<AppEnv>, slots: readonly SlotUse[]) => Promise<unknown>;
 }
 
 /** One cache per app instance: two apps in a process never see each other's pages. */
@@ -92,6 +101,14 @@ export interface PageCache {
    * request down the chain, which answers everything else the same way.
    */
   front(req: Request, security: SecurityPolicy): Response | null;
+  /**
+   * A signed-in user's GET of a shared page (routes/context.tsx) the cache
+   * holds: the visitors' render with only its viewer slots rendered for
+   * this user (lib/islands/slots.ts). Sits after sessions and the header's
+   * badges, whose counts the slots show; the response is theirs alone
+   * (sessions mark it private, no-store). Anything else goes down the chain.
+   */
+  shared: MiddlewareHandler<AppEnv>;
 }
 
 export function createPageCache(opts: PageCacheOptions): PageCache {
@@ -105,6 +122,8 @@ export function createPageCache(opts: PageCacheOptions): PageCache {
   const middleware: MiddlewareHandler<AppEnv> = async (c, next) => {
     const key = opts.maxBytes > 0 ? cacheKeys.of(c) : null;
     if (key === null) return await next();
+    // A visitor's render of a shared page is kept with its viewer slots marked.
+    c.set("shareable", true);
     const at = moment();
     const hit = store.get(key, at);
     const nonce = c.get("nonce");
@@ -141,7 +160,38 @@ export function createPageCache(opts: PageCacheOptions): PageCache {
     if (ask.encodings.has("deflate") && !ask.encodings.has("gzip")) return null;
     return respond(ask, store, hit, "hit", opts.debug);
   };
-  return { middleware, front };
+  const sharedKeys = new SharedKeys();
+  const shared: MiddlewareHandler<AppEnv> = async (c, next) => {
+    const key = opts.maxBytes > 0 && c.get("user")
+      ? cacheKeys.signedIn(c)
+      : null;
+    if (key === null) return await next();
+    let page = store.get(key, moment());
+    const tried = !page && sharedKeys.has(key);
+    if (tried) {
+      // Gone stale with no visitor about to render it again: render it as a
+      // visitor would, which keeps it, then fill it in as for any hit.
+      const visit = await opts.visit(new Request(c.req.url));
+      await visit.body?.cancel();
+      page = store.get(key, moment());
+    }
+    if (!page?.shared) {
+      sharedKeys.delete(key);
+      await next();
+      // A shared page rendered in full for this user: the next one need not
+      // be, unless a visitor's render of it could not be kept just now.
+      if (!tried && c.get("sharedPage") && c.res.status === 200) {
+        sharedKeys.add(key);
+      }
+      return;
+    }
+    sharedKeys.add(key);
+    const viewer = await opts.viewer(c, page.shared.slots);
+    const filled = renderFor(page.shared, viewer, c.get("manifest"));
+    if (opts.debug) c.header("X-Cache", "shared");
+    return c.html(joinPageParts(filled, c.get("nonce")));
+  };
+  return { middleware, front, shared };
 }
 
 /** What a request asks of a stored page. */
@@ -181,6 +231,15 @@ class KeyMemo {
 
   of(c: Context<AppEnv>): string | null {
     if (!anonymousRead(c.req.raw)) return null;
+    return this.#keyOf(c);
+  }
+
+  /** A signed-in user's GET: the key of the page visitors would get. */
+  signedIn(c: Context<AppEnv>): string | null {
+    return c.req.method === "GET" ? this.#keyOf(c) : null;
+  }
+
+  #keyOf(c: Context<AppEnv>): string | null {
     const url = c.req.url;
     const known = this.#byUrl.get(url);
     if (known !== undefined) return known;
@@ -196,6 +255,34 @@ class KeyMemo {
   known(req: Request): string | null {
     if (!anonymousRead(req)) return null;
     return this.#byUrl.get(req.url) ?? null;
+  }
+}
+
+/** Entries of the set of shared pages' keys: a few KB of strings. */
+const SHARED_KEY_ENTRIES = 512;
+
+/**
+ * Keys of pages known to be shared (a route said so when it rendered one):
+ * worth rendering as a visitor when a signed-in user finds them stale.
+ * Bounded; the oldest entry goes first.
+ */
+class SharedKeys {
+  #known = new Set<string>();
+
+  has(key: string): boolean {
+    return this.#known.has(key);
+  }
+
+  add(key: string): void {
+    if (this.#known.has(key)) return;
+    if (this.#known.size >= SHARED_KEY_ENTRIES) {
+      this.#known.delete(this.#known.values().next().value!);
+    }
+    this.#known.add(key);
+  }
+
+  delete(key: string): void {
+    this.#known.delete(key);
   }
 }
 
@@ -278,6 +365,9 @@ function storable(
     text,
     headers,
     etag,
+    // ASCII too: signed-in copies are sent at the same speed as hits.
+    shared: page.shared &&
+      { ...page.shared, texts: page.shared.texts.map(asciiHtml) },
     generation: at.generation,
     renderedAt: at.now,
     startedAt: at.monotonic,

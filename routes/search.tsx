@@ -18,11 +18,13 @@ function render(
   c: AppContext,
   view: SearchView,
   status: ContentfulStatusCode = 200,
+  saved: readonly string[] | null = null,
 ) {
   const city = view.kind === "results" ? view.city?.slug : undefined;
   return page(
     c,
-    { title: searchTitle(view), city },
+    // Shared: one render serves every viewer, each heart filled in per viewer.
+    { title: searchTitle(view), city, saved, shared: true },
     <SearchPage view={view} />,
     status,
   );
@@ -58,13 +60,17 @@ search.get("/", async (c) => {
   }
   if (!result) return render(c, { kind: "unknown-city", q }, 404);
   const cssHref = c.var.manifest.mapCss ?? "";
-  return render(c, {
-    kind: "results",
-    q,
-    city,
-    result,
+  return render(
+    c,
+    {
+      kind: "results",
+      q,
+      city,
+      result,
+      centre,
+      map: map && { points: map, tiles: mapTiles, cssHref },
+    },
+    200,
     saved,
-    centre,
-    map: map && { points: map, tiles: mapTiles, cssHref },
-  });
+  );
 });

@@ -1,7 +1,6 @@
 // Server-only: turns registered island components into hydration boundaries during renderPage.
 import {
   type ComponentChild,
-  createContext,
   type FunctionComponent,
   h,
   isValidElement,
@@ -10,17 +9,17 @@ import {
 } from "preact";
 import { useContext } from "preact/hooks";
 import { renderToString } from "preact-render-to-string";
+import {
+  activeCollector,
+  collecting,
+  type Collector,
+  InsideIsland,
+  InsideSlot,
+  type IslandUse,
+} from "./collector.ts";
 import { islandNameOf } from "./define.ts";
 import type { AssetManifest } from "./manifest.ts";
-
-interface IslandUse {
-  name: string;
-  props: Record<string, unknown>;
-}
-
-interface Collector {
-  uses: IslandUse[];
-}
+import { cutSlots, type SharedLayout, ViewerContext } from "./slots.ts";
 
 interface BoundaryProps {
   name: string;
@@ -28,12 +27,8 @@ interface BoundaryProps {
   props: Record<string, unknown>;
 }
 
-// renderToString is synchronous, so one module-level collector per render is safe.
-let collector: Collector | null = null;
 // Set while the boundary creates the real island vnode, so the hook below leaves it alone.
 let bypass = false;
-
-const InsideIsland = createContext(false);
 
 function createUnwrapped(
   component: FunctionComponent<Record<string, unknown>>,
@@ -51,8 +46,12 @@ function IslandBoundary(
   { name, component, props }: BoundaryProps,
 ): ComponentChild {
   const inside = useContext(InsideIsland);
+  const inSlot = useContext(InsideSlot);
+  const collector = activeCollector();
   // Nested islands hydrate as part of their parent; plain renderToString gets no boundary.
   if (inside || !collector) return createUnwrapped(component, props);
+  // A visitor's slot with an island could not be filled in for others (islands/slots.ts).
+  if (inSlot) collector.slots = null;
   assertJsonSafe(props, name);
   const index = collector.uses.push({ name, props }) - 1;
   return h(
@@ -252,30 +251,107 @@ export function renderPage<P>(
   return joinPageParts(renderPageParts(vnode, opts), opts.nonce);
 }
 
-/** `renderPage`, with the document cut where the nonce goes instead of carrying one. */
+/** A page as rendered, cut where the nonce goes, and what a shared render keeps to fill in. */
+export interface RenderedPage extends PageParts {
+  /** The page to fill in per viewer (`renderFor`); null unless asked for and possible. */
+  readonly shared: SharedLayout | null;
+}
+
+/**
+ * `renderPage`, with the document cut where the nonce goes instead of
+ * carrying one. With `share`, the viewer slots (islands/slots.ts) are also
+ * kept apart, so that the same render can be filled in for other viewers.
+ */
 export function renderPageParts<P>(
   vnode: VNode<P>,
-  opts: Pick<RenderPageOptions, "manifest">,
-): PageParts {
-  const previous = collector;
-  const current: Collector = { uses: [] };
-  collector = current;
-  let html: string;
-  try {
-    html = renderToString(vnode as unknown as VNode);
-  } finally {
-    collector = previous;
+  opts: Pick<RenderPageOptions, "manifest"> & { share?: boolean },
+): RenderedPage {
+  const collector: Collector = { uses: [], slots: opts.share ? [] : null };
+  const rendered = "<!DOCTYPE html>" +
+    collecting(collector, () => renderToString(vnode as unknown as VNode));
+  if (!collector.slots) {
+    return {
+      ...finishPage(rendered, collector.uses, opts.manifest),
+      shared: null,
+    };
   }
-  html = "<!DOCTYPE html>" + html;
-  if (current.uses.length === 0) return { segments: [html] };
+  const { html, texts } = cutSlots(rendered, collector.slots);
+  const shared = texts && {
+    texts,
+    slots: collector.slots,
+    uses: collector.uses,
+  };
+  return { ...finishPage(html, collector.uses, opts.manifest), shared };
+}
 
-  const { manifest } = opts;
+/**
+ * A shared page for `viewer`: its text with each slot rendered for them.
+ * Their islands are numbered after the shared ones, which keep theirs.
+ */
+export function renderFor(
+  layout: SharedLayout,
+  viewer: unknown,
+  manifest: AssetManifest,
+): PageParts {
+  const collector: Collector = { uses: [...layout.uses], slots: null };
+  const { texts, slots } = layout;
+  const pieces: string[] = collecting(collector, () => {
+    const out = [texts[0]];
+    for (let i = 0; i < slots.length; i++) {
+      const { component, props } = slots[i];
+      const part = renderToString(
+        h(
+          ViewerContext.Provider,
+          { value: viewer },
+          h(component, { ...props, viewer }),
+        ),
+      );
+      // One character past ASCII (a name) would make the page two-byte text.
+      out.push(BEYOND_ASCII.test(part) ? asciiHtml(part) : part, texts[i + 1]);
+    }
+    return out;
+  });
+  const insert = islandInserts(collector.uses, manifest);
+  if (!insert) return { segments: [cutAtNonce(pieces)[0]] };
+  // The head ends before the first slot and the body after the last (the
+  // header's links come first): found in those texts alone, not in the
+  // whole page, which would have to be copied into one string to search.
+  const last = pieces.length - 1;
+  const headEnd = pieces[0].indexOf("</head>");
+  const bodyEnd = pieces[last].lastIndexOf("</body>");
+  if (last === 0 || headEnd === -1 || bodyEnd === -1) {
+    return finishPage(cutAtNonce(pieces)[0], collector.uses, manifest);
+  }
+  return {
+    segments: cutAtNonce([
+      pieces[0].slice(0, headEnd),
+      ...insert.links,
+      pieces[0].slice(headEnd),
+      ...pieces.slice(1, last),
+      pieces[last].slice(0, bodyEnd),
+      ...insert.scripts,
+      pieces[last].slice(bodyEnd),
+    ]),
+  };
+}
+
+/** What a page with islands adds: preloads for its head, data and boot script for its body. */
+interface IslandInserts {
+  links: Piece[];
+  scripts: Piece[];
+}
+
+function islandInserts(
+  uses: readonly IslandUse[],
+  manifest: AssetManifest,
+): IslandInserts | null {
+  if (uses.length === 0) return null;
   const chunks: Record<string, string> = {};
   const preload = new Set<string>([
     manifest.boot,
     ...(manifest.bootImports ?? []),
   ]);
-  for (const { name } of current.uses) {
+  for (const { name } of uses) {
     if (chunks[name]) continue;
     const island = manifest.islands[name];
     if (!island) {
@@ -287,33 +363,43 @@ export function renderPageParts<P>(
     preload.add(island.entry);
     for (const chunk of island.imports) preload.add(chunk);
   }
-
   const links: Piece[] = [...preload].flatMap((href) => [
     `<link rel="modulepreload" nonce="`,
     NONCE,
     `" href="${escapeAttr(href)}">`,
   ]);
-  const data = serializeProps({ chunks, props: current.uses });
+  const data = serializeProps({ chunks, props: uses });
   const scripts: Piece[] = [
     `<script type="application/json" id="__prep_islands">${data}</script>` +
     `<script type="module" nonce="`,
     NONCE,
     `" src="${escapeAttr(manifest.boot)}"></script>`,
   ];
+  return { links, scripts };
+}
+
+/** The document with its islands' scripts and preloads, cut where the nonce goes. */
+function finishPage(
+  html: string,
+  uses: readonly IslandUse[],
+  manifest: AssetManifest,
+): PageParts {
+  const insert = islandInserts(uses, manifest);
+  if (!insert) return { segments: [html] };
   // Offsets in the rendered html: the inserted scripts contain no "</head>"
   // (props escape "<"), so this is where it was found after inserting them.
   const bodyEnd = html.lastIndexOf("</body>");
   const headEnd = html.indexOf("</head>");
   const inserts: [number, Piece[]][] = [
-    [bodyEnd === -1 ? html.length : bodyEnd, scripts],
+    [bodyEnd === -1 ? html.length : bodyEnd, insert.scripts],
   ];
   // Preloads are only an optimisation, so a fragment without <head> simply goes without.
-  if (headEnd !== -1) inserts.push([headEnd, links]);
+  if (headEnd !== -1) inserts.push([headEnd, insert.links]);
   inserts.sort((a, b) => a[0] - b[0]);
   const pieces: Piece[] = [];
   let at = 0;
-  for (const [offset, insert] of inserts) {
-    pieces.push(html.slice(at, offset), ...insert);
+  for (const [offset, add] of inserts) {
+    pieces.push(html.slice(at, offset), ...add);
     at = offset;
   }
   pieces.push(html.slice(at));

@@ -10,6 +10,7 @@
  * instances show within that).
  */
 
+import type { SharedLayout } from "../islands/slots.ts";
 import type { Bytes, GzipLayout } from "./gzip.ts";
 
 /** How long another instance's write may stay unseen here. */
@@ -26,6 +27,11 @@ export interface StoredPage {
    * two-byte text (issue 21 §8).
    */
   text: string[];
+  /**
+   * The render as signed-in users' copies are filled in (lib/islands/slots.ts);
+   * null for a page that is not shared.
+   */
+  shared: SharedLayout | null;
   /** Headers every copy sends: the rendered response's (Content-Type) and the cache's (Cache-Control, Vary, ETag). */
   headers: [string, string][];
   /** Weak validator; null for pages carrying a nonce (see routes/page_cache.ts). */
@@ -62,13 +68,17 @@ export interface Moment {
 
 /** A page's bytes as the budget counts them. */
 export function pageBytes(
-  p: Pick<
-    StoredPage,
-    "key" | "text" | "headers" | "gzipLayout" | "brotli" | "replyBytes"
-  >,
+  p:
+    & Pick<
+      StoredPage,
+      "key" | "text" | "headers" | "gzipLayout" | "brotli" | "replyBytes"
+    >
+    & Partial<Pick<StoredPage, "shared">>,
 ): number {
   let bytes = OVERHEAD_BYTES + p.key.length * 2;
   for (const t of p.text) bytes += textBytes(t);
+  // Slots' props are a kitchen's id and title or nothing: a few hundred bytes.
+  for (const t of p.shared?.texts ?? []) bytes += textBytes(t) + 256;
   bytes += p.gzipLayout?.template.byteLength ?? 0;
   bytes += p.brotli?.byteLength ?? 0;
   bytes += p.replyBytes;

@@ -49,13 +49,3 @@ export type SaveOutcome = "saved" | "already" | "full";
 
 /** What a signed-in user's heart shows; null when nobody is signed in. */
 export type SavedState = boolean | null;
-
-/**
- * The hearts of a page of result cards: which kitchens the viewer saved
- * (null for a visitor) and the page, as the page cache keys it, that the
- * hearts' forms lead back to.
- */
-export interface SearchHearts {
-  saved: string[] | null;
-  back: string;
-}

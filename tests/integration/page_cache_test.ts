@@ -186,10 +186,10 @@ Deno.test("page cache: only the allow-listed public routes are cached", async ()
   t.close();
 });
 
-Deno.test("page cache: a signed-in user never receives a cached page and never poisons one", async () => {
+Deno.test("page cache: a signed-in user gets the visitors' page filled in for them, and never poisons it", async () => {
   const { t } = await withKitchen();
   const { cookie } = await signUpConfirmed(t, "ada@example.com");
-  // Signed in first: nothing is stored for the anonymous visitor after.
+  // Signed in first: rendered for them, nothing stored for the visitor after.
   for (const path of ["/", "/search?city=chicago"]) {
     const mine = await fetchPage(t, path, { Cookie: cookie });
     assert.equal(mine.res.status, 200);
@@ -200,12 +200,24 @@ Deno.test("page cache: a signed-in user never receives a cached page and never p
     assert.equal(xCache(anon.res), "miss", path);
     assert.doesNotMatch(anon.html, /Ada Lovelace/);
   }
-  // Cached for visitors, the signed-in user still gets their own page.
+  // Cached for visitors: the signed-in user gets that render with their own
+  // header (lib/islands/slots.ts), private to them.
   assert.equal(xCache((await fetchPage(t, "/")).res), "hit");
   const mine = await fetchPage(t, "/", { Cookie: cookie });
-  assert.equal(xCache(mine.res), null);
+  assert.equal(xCache(mine.res), "shared");
+  assert.equal(mine.res.headers.get("cache-control"), "private, no-store");
   assert.match(mine.html, /Ada Lovelace/);
+  assert.match(mine.html, /action="\/logout"/);
+  assert.doesNotMatch(mine.html, /href="\/login"/);
   assert.doesNotMatch((await fetchPage(t, "/")).html, /Ada Lovelace/);
+  // A kitchen page is not shared (what it shows a renter differs throughout).
+  const kitchen = /href="(\/kitchens\/[^"?]+)/.exec(mine.html)![1];
+  assert.equal(xCache((await fetchPage(t, kitchen)).res), "miss");
+  assert.equal(xCache((await fetchPage(t, kitchen)).res), "hit");
+  assert.equal(
+    xCache((await fetchPage(t, kitchen, { Cookie: cookie })).res),
+    null,
+  );
   // A stale session cookie is not a visitor either: its answer clears it.
   const stale = await fetchPage(t, "/", { Cookie: "prep_session=expired" });
   assert.equal(xCache(stale.res), null);
@@ -558,7 +570,14 @@ async function miniApp() {
   const app = new Hono<AppEnv>();
   let renders = 0;
   const security = securityPolicy(false);
-  const cache = createPageCache({ kv, maxBytes: 1 << 20, now, debug: true });
+  const cache = createPageCache({
+    kv,
+    maxBytes: 1 << 20,
+    now,
+    debug: true,
+    viewer: () => Promise.resolve(null),
+    visit: () => Promise.reject(new Error("no visits here")),
+  });
   app.use(securityMiddleware(security));
   app.use(async (c, next) => {
     c.set("services", createServices(config, kv, now));
@@ -702,8 +721,9 @@ Deno.test("page cache: the budget bounds memory (least recently used out first);
   const largest = Math.max(await size("/"), await size("/cities/chicago"));
   probe.t.close();
 
-  // Room for one page, not two.
-  const mb = (largest + 2048) / (1024 * 1024);
+  // Room for one page, not two: a shared page is kept twice, as visitors
+  // get it and cut at its viewer slots.
+  const mb = (2 * largest + 4096) / (1024 * 1024);
   const t = await testApp(NOW, { PAGE_CACHE_MB: String(mb) });
   const host = await addHost(t.kv);
   await addKitchens(t.kv, host.id, [kitchenFixture()]);

@@ -20,6 +20,7 @@ function storedPage(
   return {
     key,
     text: ["x".repeat(size)],
+    shared: null,
     headers: [["content-type", "text/html; charset=UTF-8"]],
     etag: null,
     generation: 0,

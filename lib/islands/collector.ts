@@ -1,0 +1,48 @@
+// Server-only: what one render of a page records as it goes (islands/server.ts, islands/slots.ts).
+import { createContext, type FunctionComponent } from "preact";
+
+export interface IslandUse {
+  name: string;
+  props: Record<string, unknown>;
+}
+
+/** A part of a page that depends on who is looking (islands/slots.ts), as data to render again. */
+export interface SlotUse {
+  // deno-lint-ignore no-explicit-any
+  component: FunctionComponent<any>;
+  props: Record<string, unknown>;
+}
+
+export interface Collector {
+  uses: IslandUse[];
+  /**
+   * The viewer slots met so far when the render is to be shared, null when
+   * it is not (or can no longer be: a slot inside an island, an island
+   * inside a slot).
+   */
+  slots: SlotUse[] | null;
+}
+
+// renderToString is synchronous, so one module-level collector per render is safe.
+let current: Collector | null = null;
+
+/** The collector of the render under way, if any. */
+export function activeCollector(): Collector | null {
+  return current;
+}
+
+/** Runs `render` with `collector` recording, then puts back whatever was before. */
+export function collecting<T>(collector: Collector, render: () => T): T {
+  const previous = current;
+  current = collector;
+  try {
+    return render();
+  } finally {
+    current = previous;
+  }
+}
+
+/** True inside an island's tree: nested islands hydrate with their parent. */
+export const InsideIsland = createContext(false);
+/** True inside a viewer slot's content (islands/slots.ts). */
+export const InsideSlot = createContext(false);

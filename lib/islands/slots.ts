@@ -1,0 +1,113 @@
+// Server-only: the parts of a page that depend on who is looking, cut out
+// so that one render can serve everyone (routes/page_cache.ts). A page is
+// rendered once for a visitor with each such part marked; a signed-in
+// viewer's copy is that text with only the marked parts rendered again.
+import {
+  type ComponentChild,
+  createContext,
+  type FunctionComponent,
+  h,
+} from "preact";
+import { useContext } from "preact/hooks";
+import { jsxTemplate } from "preact/jsx-runtime";
+import {
+  activeCollector,
+  InsideIsland,
+  InsideSlot,
+  type IslandUse,
+  type SlotUse,
+} from "./collector.ts";
+
+/** Who is looking, as the page's renderer provides it; opaque here. */
+export const ViewerContext = createContext<unknown>(null);
+
+// Where a slot's content begins and ends in the rendered text. Comments hold
+// nothing escaped text can write ("<" is always escaped), and the token is
+// this process's own, so no kitchen title or stored text can carry a marker.
+const TOKEN = `prep-slot-${crypto.randomUUID()}`;
+const CLOSE = `<!--${TOKEN}-->`;
+const MARKER = new RegExp(`<!--${TOKEN}(?::(\\d+))?-->`, "g");
+
+export interface ViewerSlotProps<V, P> {
+  /** Renders the part for `viewer`: the same function for every viewer. */
+  component: FunctionComponent<P & { viewer: V }>;
+  /** What the part shows apart from the viewer: kept with a shared page, so plain data. */
+  props: P;
+}
+
+/**
+ * A part of the page that depends on the viewer (the header's links, a
+ * heart). Rendered in place for the viewer in context; in a render to be
+ * shared, also marked so `cutSlots` can find it. A slot inside an island,
+ * or an island inside a slot, cannot be filled in later: the render is
+ * then not shared at all.
+ */
+export function ViewerSlot<V, P extends object>(
+  { component, props }: ViewerSlotProps<V, P>,
+): ComponentChild {
+  const viewer = useContext(ViewerContext) as V;
+  const inSlot = useContext(InsideSlot);
+  const inIsland = useContext(InsideIsland);
+  const content = h(component, { ...props, viewer });
+  const collector = activeCollector();
+  if (!collector?.slots || inSlot) return content;
+  if (inIsland) {
+    collector.slots = null;
+    return content;
+  }
+  const index = collector.slots.push({
+    component,
+    props: props as Record<string, unknown>,
+  }) - 1;
+  return [
+    jsxTemplate([`<!--${TOKEN}:${index}-->`]),
+    h(InsideSlot.Provider, { value: true }, content),
+    jsxTemplate([CLOSE]),
+  ];
+}
+
+/**
+ * A page rendered once, to be filled in per viewer: the text between its
+ * slots (the first begins with the doctype), the slots, and the islands
+ * the shared text holds.
+ */
+export interface SharedLayout {
+  readonly texts: readonly string[];
+  readonly slots: readonly SlotUse[];
+  readonly uses: readonly IslandUse[];
+}
+
+/**
+ * `html` without its markers (the visitor's page), and the text between
+ * slots; `texts` is null if the markers are not in the order they were
+ * written (a slot's content that somehow held one), so nothing is shared.
+ */
+export function cutSlots(
+  html: string,
+  slots: readonly SlotUse[],
+): { html: string; texts: string[] | null } {
+  const texts: string[] = [];
+  let visitor = "";
+  let at = 0;
+  let open = -1;
+  let expected = 0;
+  let ordered = true;
+  for (const m of html.matchAll(MARKER)) {
+    const piece = html.slice(at, m.index);
+    visitor += piece;
+    at = m.index + m[0].length;
+    if (m[1] !== undefined) {
+      if (open !== -1 || Number(m[1]) !== expected) ordered = false;
+      texts.push(piece);
+      open = expected++;
+    } else {
+      if (open === -1) ordered = false;
+      open = -1;
+    }
+  }
+  const rest = html.slice(at);
+  visitor += rest;
+  texts.push(rest);
+  const whole = ordered && open === -1 && expected === slots.length;
+  return { html: visitor, texts: whole ? texts : null };
+}
