@@ -435,7 +435,7 @@ async function benchPublicPages(
       }), each ratio against its round's bare run`,
     );
     console.log(
-      `cached: the app as started, sent no Accept-Encoding (as the bare server is); cached, gzip/br: the same with "Accept-Encoding: ${BROWSER_ENCODINGS}" as browsers send; cache off: a second app with PAGE_CACHE_MB=0; signed in: the first app with a renter's session cookie (never a cached page; /, search and the city page are the visitors' render with the renter's parts filled in, X-Cache: shared)`,
+      `cached: the app as started, sent no Accept-Encoding (as the bare server is); cached, gzip/br: the same with "Accept-Encoding: ${BROWSER_ENCODINGS}" as browsers send; cache off: a second app with PAGE_CACHE_MB=0; signed in: the first app with a renter's session cookie (never a cached page, but the visitors' render with the renter's parts filled in, X-Cache: shared)`,
     );
     console.log(
       `/kitchens/:id is ${kitchen.title}, the instantly bookable demo kitchen with the most room (the busy-calendar comparison below books it)`,

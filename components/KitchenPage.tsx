@@ -7,11 +7,14 @@ import type { Host } from "../lib/hosts/schema.ts";
 import { EQUIPMENT, STORAGE } from "../lib/kitchens/vocabulary.ts";
 import { formatDate } from "../lib/format.ts";
 import { formatCents } from "../lib/money.ts";
-import type {
-  BookingNotes,
-  CityRequirements,
-  KitchenPagePicks,
+import {
+  type BookingNotes,
+  type CityRequirements,
+  type KitchenPagePicks,
+  renterNeeds,
 } from "../lib/compliance/kitchen_page.ts";
+import { ViewerSlot } from "../lib/islands/slots.ts";
+import { type Viewer, VISITOR } from "./Viewer.tsx";
 import type { KitchenPage as KitchenPageData } from "../lib/kitchens/pages.ts";
 import { kitchenPageHref, pickNote } from "../lib/kitchens/pick.ts";
 import { pickerDay } from "../lib/kitchens/slot_view.ts";
@@ -19,7 +22,6 @@ import { type WeekView, weekView } from "../lib/kitchens/week_view.ts";
 import { BookWeeklyCard } from "./SeriesAskPage.tsx";
 import AvailabilityPicker from "../islands/AvailabilityPicker.tsx";
 import { Heart } from "./Heart.tsx";
-import type { SavedState } from "../lib/saved/schema.ts";
 import { DocumentNeeds } from "./DocumentStates.tsx";
 import { AskHost } from "./MessagesPages.tsx";
 import { bookingModeOf } from "../lib/bookings/holds.ts";
@@ -163,7 +165,11 @@ export function KitchenPage(
             </p>
           </section>
           {requirements && (
-            <Requirements r={requirements} verified={permitsVerified} />
+            <Requirements
+              r={requirements}
+              city={k.address.city}
+              verified={permitsVerified}
+            />
           )}
           <section>
             <h2 class="text-xl font-bold">House rules</h2>
@@ -207,13 +213,12 @@ export function PublicKitchenPage(
       & KitchenPagePicks
       & {
         requirements: CityRequirements;
-        saved: SavedState;
         reviews?: KitchenReviewsView;
       };
     /** The map tiles for the kitchen's static map. */
     tiles?: MapTiles;
-    /** "Ask the host" and the host's reply time (lib/messages); absent for the host. */
-    ask?: { replies: string | null };
+    /** "Ask the host": the host's reply time (lib/messages); shown to all but the host. */
+    ask: { replies: string | null };
   },
 ) {
   const k = data.kitchen;
@@ -231,16 +236,21 @@ export function PublicKitchenPage(
         place={data.place}
         tiles={tiles}
         save={
-          <Heart
-            kitchenId={k.id}
-            title={k.title}
-            saved={data.saved === true}
-            signedIn={data.saved !== null}
-            back={kitchenPageHref(k.id, data.pick)}
-            look="page"
+          <ViewerSlot
+            component={PageHeart}
+            props={{
+              kitchenId: k.id,
+              title: k.title,
+              back: kitchenPageHref(k.id, data.pick),
+            }}
           />
         }
-        ask={ask && <AskHost kitchenId={k.id} replies={ask.replies} />}
+        ask={
+          <ViewerSlot
+            component={AskSlot}
+            props={{ kitchenId: k.id, hostId: k.hostId, replies: ask.replies }}
+          />
+        }
         reviews={data.reviews}
         aside={!bookable ? <NotBookable reason={data.notBookable ?? ""} /> : (
           <>
@@ -397,9 +407,12 @@ export function NotBookable({ reason }: { reason: string }) {
 
 /** What the city asks of the kitchen and the renter, and what the renter has on file. */
 function Requirements(
-  { r, verified }: { r: CityRequirements; verified: boolean },
+  { r, city, verified }: {
+    r: CityRequirements;
+    city: string;
+    verified: boolean;
+  },
 ) {
-  const signedIn = r.renter.some((x) => x.state !== null);
   return (
     <section aria-labelledby="city-rules">
       <h2 id="city-rules" class="text-xl font-bold">
@@ -422,11 +435,33 @@ function Requirements(
       <h3 class="mt-3 font-semibold">
         To book here you need, verified by Prep:
       </h3>
+      <ViewerSlot
+        component={RenterNeeds}
+        props={{ city, needs: "documents" as const }}
+      />
+    </section>
+  );
+}
+
+/** The renter's part of the city's rules: where the viewer stands on each (a viewer slot). */
+function RenterNeeds(
+  { city, viewer }: {
+    city: string;
+    /** Tells the page cache to load the viewer's documents (routes/context.tsx). */
+    needs: "documents";
+    viewer: Viewer | null;
+  },
+) {
+  const { documents, now } = viewer ?? VISITOR;
+  const needs = renterNeeds(city, documents, now);
+  const signedIn = needs.some((x) => x.state !== null);
+  return (
+    <>
       {signedIn
         ? (
           <div class="mt-2">
             <DocumentNeeds
-              needs={r.renter.map((x) => ({
+              needs={needs.map((x) => ({
                 requirement: x.label,
                 ...x.state!,
               }))}
@@ -436,7 +471,7 @@ function Requirements(
         )
         : (
           <ul class="mt-1 list-disc space-y-1 pl-5">
-            {r.renter.map((x) => <li key={x.label}>{x.label}</li>)}
+            {needs.map((x) => <li key={x.label}>{x.label}</li>)}
           </ul>
         )}
       <p class="mt-2 text-sm">
@@ -444,6 +479,41 @@ function Requirements(
           ? <a class="underline" href="/account/compliance">Your documents</a>
           : "Log in to see whether your documents are on file."}
       </p>
-    </section>
+    </>
   );
+}
+
+/** The kitchen's heart, labelled, as the viewer has it (a viewer slot). */
+function PageHeart(
+  { kitchenId, title, back, viewer }: {
+    kitchenId: string;
+    title: string;
+    back: string;
+    viewer: Viewer | null;
+  },
+) {
+  const { user, saved } = viewer ?? VISITOR;
+  return (
+    <Heart
+      kitchenId={kitchenId}
+      title={title}
+      saved={saved?.has(kitchenId) ?? false}
+      signedIn={user !== null}
+      back={back}
+      look="page"
+    />
+  );
+}
+
+/** "Ask the host", to anyone but the host (a viewer slot). */
+function AskSlot(
+  { kitchenId, hostId, replies, viewer }: {
+    kitchenId: string;
+    hostId: string;
+    replies: string | null;
+    viewer: Viewer | null;
+  },
+) {
+  if (viewer?.user?.id === hostId) return null;
+  return <AskHost kitchenId={kitchenId} replies={replies} />;
 }

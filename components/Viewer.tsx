@@ -5,6 +5,7 @@
  * filled in for a signed-in user (routes/page_cache.ts).
  */
 import type { SessionUser } from "../lib/accounts/schema.ts";
+import type { ViewerDocuments } from "../lib/compliance/kitchen_page.ts";
 import MessagesLink from "../islands/MessagesLink.tsx";
 
 /** Who is looking at a page, as the page's viewer slots read it (routes/context.tsx). */
@@ -16,6 +17,10 @@ export interface Viewer {
   messagesUnread: number;
   /** Which of the page's kitchens they saved; null for a visitor. */
   saved: ReadonlySet<string> | null;
+  /** Their documents, where a page shows what it needs of them; null otherwise. */
+  documents: ViewerDocuments | null;
+  /** When the page is made for them (documents expire). */
+  now: number;
 }
 
 /** A visitor: also what a slot sees when a page is rendered without a viewer. */
@@ -24,6 +29,8 @@ export const VISITOR: Viewer = {
   unread: 0,
   messagesUnread: 0,
   saved: null,
+  documents: null,
+  now: 0,
 };
 
 /** The header's links after "Find a kitchen". */

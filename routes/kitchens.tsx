@@ -29,16 +29,19 @@ kitchens.get(`/:id{${ID_PATTERN}}`, async (c) => {
     user?.id ?? null,
   );
   const k = data.kitchen;
-  // "Ask the host" and how fast they answer (lib/messages); not to the host.
-  const ask = user?.id === k.hostId
-    ? undefined
-    : { replies: await hostReplyFigure(kv, k.hostId, now()) };
+  // "Ask the host" and how fast they answer (lib/messages); the page hides it from the host.
+  const ask = { replies: await hostReplyFigure(kv, k.hostId, now()) };
   return page(
     c,
     {
       title: k.title,
       description: k.description.slice(0, 160),
       city: k.address.city,
+      saved: data.saved ? [k.id] : [],
+      documents: data.viewerDocuments,
+      // Shared: the heart, "Ask the host" and the renter's documents are
+      // the viewer's slots; the rest is the same for everyone.
+      shared: true,
     },
     <PublicKitchenPage
       data={data}

@@ -111,7 +111,12 @@ export async function loadKitchenPageFor(
   & KitchenPage
   & BookingNotes
   & KitchenPagePicks
-  & { requirements: CityRequirements; saved: SavedState }
+  & {
+    requirements: CityRequirements;
+    saved: SavedState;
+    /** The viewer's documents, for the page's viewer slots; null for a visitor. */
+    viewerDocuments: ViewerDocuments | null;
+  }
 > {
   const data = await loadCityKitchenPage(kv, id, query.date, now);
   const read = parseKitchenPick(query);
@@ -124,19 +129,15 @@ export async function loadKitchenPageFor(
     );
   }
   const { kitchen: k, today } = data;
-  const [week, [docs, profile], saved] = await Promise.all([
+  const [week, documents, saved] = await Promise.all([
     data.bookable ? cityWeek(kv, data, now) : [],
-    viewerId
-      ? Promise.all([
-        viewWallet(kv, viewerId),
-        viewRenterProfile(kv, viewerId),
-      ])
-      : [null, null] as const,
+    viewerId ? loadViewerDocuments(kv, viewerId) : null,
     savedStateFor(kv, viewerId, id),
   ]);
   return {
     ...data,
     saved,
+    viewerDocuments: documents,
     pick: read.pick,
     picked: pickedHours(k, data.date, data.slots, read.pick, data),
     week,
@@ -146,15 +147,48 @@ export async function loadKitchenPageFor(
       today,
       addDays(today, k.bookingWindowDays),
     ),
-    requirements: docs
+    requirements: documents
       ? memoRequirements(
         data.kitchen,
-        docs,
-        profile?.hasEmployees ?? false,
+        documents.docs,
+        documents.hasEmployees,
         now,
       )
       : cityRequirements(data.kitchen, null, false, now),
   };
+}
+
+/** A signed-in renter's documents and whether their business has employees (it adds a requirement). */
+export interface ViewerDocuments {
+  docs: readonly ComplianceDocument[];
+  hasEmployees: boolean;
+}
+
+/** The renter's documents as pages show them (through the read cache). */
+export async function loadViewerDocuments(
+  kv: Deno.Kv,
+  renterId: string,
+): Promise<ViewerDocuments> {
+  const [docs, profile] = await Promise.all([
+    viewWallet(kv, renterId),
+    viewRenterProfile(kv, renterId),
+  ]);
+  return { docs, hasEmployees: profile?.hasEmployees ?? false };
+}
+
+/**
+ * What a kitchen in `city` asks of the renter, and where the viewer stands
+ * on each (null states for a visitor): the kitchen page's viewer slot.
+ */
+export function renterNeeds(
+  city: string,
+  documents: ViewerDocuments | null,
+  now: number,
+): RenterRequirement[] {
+  const kitchen = { address: { city } };
+  return (documents
+    ? memoRequirements(kitchen, documents.docs, documents.hasEmployees, now)
+    : cityRequirements(kitchen, null, false, now)).renter;
 }
 
 /**
@@ -196,7 +230,7 @@ const requirementMemo = new WeakMap<
 >();
 
 function memoRequirements(
-  kitchen: Pick<Kitchen, "address">,
+  kitchen: { address: Pick<Kitchen["address"], "city"> },
   docs: readonly ComplianceDocument[],
   hasEmployees: boolean,
   now: number,
@@ -223,7 +257,7 @@ function memoRequirements(
  * documents given) whether each is verified and unexpired today.
  */
 export function cityRequirements(
-  kitchen: Pick<Kitchen, "address">,
+  kitchen: { address: Pick<Kitchen["address"], "city"> },
   docs: readonly ComplianceDocument[] | null,
   hasEmployees: boolean,
   now: number,

@@ -210,13 +210,16 @@ Deno.test("page cache: a signed-in user gets the visitors' page filled in for th
   assert.match(mine.html, /action="\/logout"/);
   assert.doesNotMatch(mine.html, /href="\/login"/);
   assert.doesNotMatch((await fetchPage(t, "/")).html, /Ada Lovelace/);
-  // A kitchen page is not shared (what it shows a renter differs throughout).
+  // So is a kitchen page: the heart, "Ask the host" and the renter's documents are theirs.
   const kitchen = /href="(\/kitchens\/[^"?]+)/.exec(mine.html)![1];
   assert.equal(xCache((await fetchPage(t, kitchen)).res), "miss");
   assert.equal(xCache((await fetchPage(t, kitchen)).res), "hit");
-  assert.equal(
-    xCache((await fetchPage(t, kitchen, { Cookie: cookie })).res),
-    null,
+  const theirs = await fetchPage(t, kitchen, { Cookie: cookie });
+  assert.equal(xCache(theirs.res), "shared");
+  assert.match(theirs.html, /Your documents for this city/);
+  assert.doesNotMatch(
+    (await fetchPage(t, kitchen)).html,
+    /Ada Lovelace|Your documents for this city/,
   );
   // A stale session cookie is not a visitor either: its answer clears it.
   const stale = await fetchPage(t, "/", { Cookie: "prep_session=expired" });

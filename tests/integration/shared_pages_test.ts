@@ -14,7 +14,7 @@ import { addNotification } from "../../lib/notifications/repo.ts";
 import { PAGE_TTL_MS } from "../../lib/page_cache/store.ts";
 import { createApp } from "../../routes/app.tsx";
 import { post, signUp, signUpConfirmed, staff } from "../account_helpers.ts";
-import { addHost, addKitchens, kitchenFixture, testApp } from "../helpers.ts";
+import { addKitchens, kitchenFixture, testApp } from "../helpers.ts";
 
 const NOW = Date.parse("2026-12-01T15:00:00Z");
 
@@ -47,9 +47,9 @@ function comparable(html: string) {
 
 async function setUp() {
   const t = await testApp(NOW);
-  const host = await addHost(t.kv, "Dana Ortiz");
-  await setDemoPayoutReady(t.kv, host.id, t.clock());
-  const kitchens = await addKitchens(t.kv, host.id, [
+  const host = await signUpConfirmed(t, "dana@example.com", "host");
+  await setDemoPayoutReady(t.kv, host.user.id, t.clock());
+  const kitchens = await addKitchens(t.kv, host.user.id, [
     kitchenFixture({ title: "Saved Sauce Kitchen" }),
     kitchenFixture({ title: "Other Kitchen <b>&amp;" }),
   ]);
@@ -59,12 +59,14 @@ async function setUp() {
     services: createServices(config, t.kv, t.clock),
     manifest: await loadManifest(),
   });
-  return { t, kitchens, full };
+  return { t, kitchens, full, host };
 }
 
 Deno.test("shared pages: a signed-in user's copy of a cached page is the page a full render gives them", async () => {
-  const { t, kitchens, full } = await setUp();
-  const renter = await signUpConfirmed(t, "ada@example.com");
+  const { t, kitchens, full, host } = await setUp();
+  const renter = await signUpConfirmed(t, "ada@example.com", "rent", {
+    wallet: true,
+  });
   const saved = await post(t, `/saved/${kitchens[0].id}`, { back: "/" }, {
     cookie: renter.cookie,
   });
@@ -81,12 +83,15 @@ Deno.test("shared pages: a signed-in user's copy of a cached page is the page a 
     ["an unconfirmed renter (the banner)", await signUp(t, "bo@example.com")],
     ["a host", (await signUpConfirmed(t, "hana@example.com", "host")).cookie],
     ["an admin", await staff(t, "root@example.com", "admin")],
+    ["the kitchens' host", host.cookie],
   ];
   const paths = [
     "/",
     "/cities/chicago",
     "/search?city=chicago",
     "/search?city=chicago&date=2026-12-03&start=10:00&end=12:00",
+    `/kitchens/${kitchens[0].id}`,
+    `/kitchens/${kitchens[1].id}?date=2026-12-03&start=10:00&end=12:00`,
   ];
   for (const path of paths) {
     const visitor = await t.request(path);
@@ -114,6 +119,16 @@ Deno.test("shared pages: a signed-in user's copy of a cached page is the page a 
   assert.match(search, /data-island="SaveHeart"/);
   assert.match(search, /data-island="MessagesLink"/);
   assert.match(search, /Ada Lovelace/);
+  const kitchen = await (await t.request(`/kitchens/${kitchens[0].id}`, {
+    headers: { Cookie: renter.cookie },
+  })).text();
+  assert.match(kitchen, /Your documents for this city/);
+  assert.match(kitchen, /id="ask-heading"/);
+  assert.match(kitchen, /aria-pressed="true"/);
+  const own = await (await t.request(`/kitchens/${kitchens[0].id}`, {
+    headers: { Cookie: host.cookie },
+  })).text();
+  assert.doesNotMatch(own, /id="ask-heading"/);
   const banner = await (await t.request("/", {
     headers: { Cookie: viewers[1][1] },
   })).text();
@@ -148,7 +163,7 @@ Deno.test("shared pages: a save shows on the user's next copy, and nobody else's
   t.close();
 });
 
-Deno.test("shared pages: signed-in traffic alone keeps a shared page; a kitchen page is never shared", async () => {
+Deno.test("shared pages: signed-in traffic alone keeps a shared page; pages the cache does not keep are rendered in full", async () => {
   const { t, kitchens } = await setUp();
   const ada = await signUpConfirmed(t, "ada@example.com");
   const get = async (path: string, cookie?: string) => {
@@ -168,10 +183,12 @@ Deno.test("shared pages: signed-in traffic alone keeps a shared page; a kitchen 
   t.advance(PAGE_TTL_MS + 1);
   assert.equal(await get("/cities/chicago", ada.cookie), "shared");
   assert.equal(await get("/cities/chicago"), "hit");
-  // A kitchen page is the user's own throughout: never rendered for visitors on their behalf.
   const kitchen = `/kitchens/${kitchens[0].id}`;
   assert.equal(await get(kitchen, ada.cookie), null);
-  assert.equal(await get(kitchen, ada.cookie), null);
-  assert.equal(await get(kitchen), "miss");
+  assert.equal(await get(kitchen, ada.cookie), "shared");
+  // A page the cache does not keep is never rendered for visitors on a user's behalf.
+  assert.equal(await get("/help", ada.cookie), null);
+  assert.equal(await get("/help", ada.cookie), null);
+  assert.equal(await get("/help"), null);
   t.close();
 });
