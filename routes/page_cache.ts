@@ -49,6 +49,7 @@ import { type Bytes, gzipFilled, gzipLayout } from "../lib/page_cache/gzip.ts";
 import {
   type Encoding,
   type Moment,
+  PAGE_TTL_MS,
   PageStore,
   type StoredPage,
 } from "../lib/page_cache/store.ts";
@@ -114,6 +115,10 @@ export interface PageCache {
 export function createPageCache(opts: PageCacheOptions): PageCache {
   const store = new PageStore(opts.maxBytes);
   const cacheKeys = new KeyMemo();
+  const sharedKeys = new SharedKeys();
+  const visits = new Map<string, Promise<void>>();
+  // The visits' own requests: rendered even where a page is kept, to keep it cut at its slots.
+  const renderAnew = new WeakSet<Request>();
   const moment = (): Moment => ({
     generation: writeGeneration(opts.kv),
     now: opts.now(),
@@ -122,10 +127,10 @@ export function createPageCache(opts: PageCacheOptions): PageCache {
   const middleware: MiddlewareHandler<AppEnv> = async (c, next) => {
     const key = opts.maxBytes > 0 ? cacheKeys.of(c) : null;
     if (key === null) return await next();
-    // A visitor's render of a shared page is kept with its viewer slots marked.
-    c.set("shareable", true);
+    // Kept cut at its viewer slots too, where signed-in users ask for the page.
+    c.set("shareable", sharedKeys.has(key));
     const at = moment();
-    const hit = store.get(key, at);
+    const hit = renderAnew.has(c.req.raw) ? null : store.get(key, at);
     const nonce = c.get("nonce");
     if (hit && (hit.text.length === 1 || nonce)) {
       return respond(asked(c.req.raw, nonce), store, hit, "hit", opts.debug);
@@ -151,7 +156,7 @@ export function createPageCache(opts: PageCacheOptions): PageCache {
   const front = (req: Request, security: SecurityPolicy): Response | null => {
     if (opts.maxBytes <= 0) return null;
     const key = cacheKeys.known(req);
-    if (!key) return null;
+    if (!key || renderAnew.has(req)) return null;
     const hit = store.get(key, moment());
     if (!hit) return null;
     const nonce = newNonce();
@@ -160,36 +165,43 @@ export function createPageCache(opts: PageCacheOptions): PageCache {
     if (ask.encodings.has("deflate") && !ask.encodings.has("gzip")) return null;
     return respond(ask, store, hit, "hit", opts.debug);
   };
-  const sharedKeys = new SharedKeys();
   const shared: MiddlewareHandler<AppEnv> = async (c, next) => {
     const key = opts.maxBytes > 0 && c.get("user")
       ? cacheKeys.signedIn(c)
       : null;
     if (key === null) return await next();
     let page = store.get(key, moment());
-    const tried = !page && sharedKeys.has(key);
-    if (tried) {
-      // Gone stale with no visitor about to render it again: render it as a
-      // visitor would, which keeps it, then fill it in as for any hit.
-      const visit = await opts.visit(new Request(c.req.url));
-      await visit.body?.cancel();
+    if (!page?.shared && sharedKeys.mayVisit(key, performance.now())) {
+      // Gone stale, or kept before a signed-in user asked for it: render it
+      // as a visitor would get it (kept cut at its slots), then fill it in.
+      await visit(key, c.req.url);
       page = store.get(key, moment());
+      if (!page?.shared) sharedKeys.backOff(key, performance.now());
     }
     if (!page?.shared) {
-      sharedKeys.delete(key);
       await next();
-      // A shared page rendered in full for this user: the next one need not
-      // be, unless a visitor's render of it could not be kept just now.
-      if (!tried && c.get("sharedPage") && c.res.status === 200) {
-        sharedKeys.add(key);
-      }
+      // A shared page rendered in full for this user: the next one need not be.
+      if (c.get("sharedPage") && c.res.status === 200) sharedKeys.add(key);
       return;
     }
-    sharedKeys.add(key);
     const viewer = await opts.viewer(c, page.shared.slots);
     const filled = renderFor(page.shared, viewer, c.get("manifest"));
     if (opts.debug) c.header("X-Cache", "shared");
     return c.html(joinPageParts(filled, c.get("nonce")));
+  };
+  /** One visitor's render of `url` at a time, however many users wait on it. */
+  const visit = (key: string, url: string): Promise<void> => {
+    let under = visits.get(key);
+    if (!under) {
+      const req = new Request(url);
+      renderAnew.add(req);
+      under = opts.visit(req)
+        .then((res) => res.body?.cancel())
+        .catch(() => {})
+        .finally(() => visits.delete(key));
+      visits.set(key, under);
+    }
+    return under;
   };
   return { middleware, front, shared };
 }
@@ -262,27 +274,36 @@ class KeyMemo {
 const SHARED_KEY_ENTRIES = 512;
 
 /**
- * Keys of pages known to be shared (a route said so when it rendered one):
- * worth rendering as a visitor when a signed-in user finds them stale.
+ * Keys of shared pages signed-in users have asked for (a route said the
+ * page is shared when it rendered it for one): only these are kept cut at
+ * their slots, and rendered as a visitor would get them when a signed-in
+ * user finds them missing or stale. A visit that did not keep the page
+ * (too large for the budget, an error) stops visits for PAGE_TTL_MS.
  * Bounded; the oldest entry goes first.
  */
-class SharedKeys {
-  #known = new Set<string>();
+export class SharedKeys {
+  /** Key → performance.now() before which no visit is made. */
+  #known = new Map<string, number>();
 
   has(key: string): boolean {
     return this.#known.has(key);
   }
 
+  mayVisit(key: string, now: number): boolean {
+    const until = this.#known.get(key);
+    return until !== undefined && now >= until;
+  }
+
   add(key: string): void {
     if (this.#known.has(key)) return;
     if (this.#known.size >= SHARED_KEY_ENTRIES) {
-      this.#known.delete(this.#known.values().next().value!);
+      this.#known.delete(this.#known.keys().next().value!);
     }
-    this.#known.add(key);
+    this.#known.set(key, 0);
   }
 
-  delete(key: string): void {
-    this.#known.delete(key);
+  backOff(key: string, now: number): void {
+    if (this.#known.has(key)) this.#known.set(key, now + PAGE_TTL_MS);
   }
 }
 

@@ -16,11 +16,15 @@ export interface SlotUse {
 export interface Collector {
   uses: IslandUse[];
   /**
-   * The viewer slots met so far when the render is to be shared, null when
-   * it is not (or can no longer be: a slot inside an island, an island
-   * inside a slot).
+   * The viewer slots met so far when the render is to be shared (their
+   * marks are always cut out again), null when it is not.
    */
   slots: SlotUse[] | null;
+  /**
+   * Set when the render cannot be shared after all: a slot inside an
+   * island, or an island inside a slot, could not be filled in later.
+   */
+  unshareable?: boolean;
 }
 
 // renderToString is synchronous, so one module-level collector per render is safe.

@@ -19,7 +19,12 @@ import {
 } from "./collector.ts";
 import { islandNameOf } from "./define.ts";
 import type { AssetManifest } from "./manifest.ts";
-import { cutSlots, type SharedLayout, ViewerContext } from "./slots.ts";
+import {
+  cutSlots,
+  propBytes,
+  type SharedLayout,
+  ViewerContext,
+} from "./slots.ts";
 
 interface BoundaryProps {
   name: string;
@@ -51,7 +56,7 @@ function IslandBoundary(
   // Nested islands hydrate as part of their parent; plain renderToString gets no boundary.
   if (inside || !collector) return createUnwrapped(component, props);
   // A visitor's slot with an island could not be filled in for others (islands/slots.ts).
-  if (inSlot) collector.slots = null;
+  if (inSlot) collector.unshareable = true;
   assertJsonSafe(props, name);
   const index = collector.uses.push({ name, props }) - 1;
   return h(
@@ -275,12 +280,16 @@ export function renderPageParts<P>(
       shared: null,
     };
   }
+  // Marks come out even when the page cannot be shared after all.
   const { html, texts } = cutSlots(rendered, collector.slots);
-  const shared = texts && {
-    texts,
-    slots: collector.slots,
-    uses: collector.uses,
-  };
+  const shared = texts && !collector.unshareable
+    ? {
+      texts,
+      slots: collector.slots,
+      uses: collector.uses,
+      propBytes: propBytes(collector.slots, collector.uses),
+    }
+    : null;
   return { ...finishPage(html, collector.uses, opts.manifest), shared };
 }
 

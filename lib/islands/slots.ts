@@ -52,7 +52,7 @@ export function ViewerSlot<V, P extends object>(
   const collector = activeCollector();
   if (!collector?.slots || inSlot) return content;
   if (inIsland) {
-    collector.slots = null;
+    collector.unshareable = true;
     return content;
   }
   const index = collector.slots.push({
@@ -75,6 +75,18 @@ export interface SharedLayout {
   readonly texts: readonly string[];
   readonly slots: readonly SlotUse[];
   readonly uses: readonly IslandUse[];
+  /** About what the slots' and islands' props take in memory (the texts are counted as text). */
+  readonly propBytes: number;
+}
+
+/** About what `slots` and `uses` take in memory: their JSON, two bytes a character. */
+export function propBytes(
+  slots: readonly SlotUse[],
+  uses: readonly IslandUse[],
+): number {
+  let chars = JSON.stringify(uses).length;
+  for (const { props } of slots) chars += JSON.stringify(props).length + 32;
+  return 2 * chars;
 }
 
 /**

@@ -77,8 +77,8 @@ export function pageBytes(
 ): number {
   let bytes = OVERHEAD_BYTES + p.key.length * 2;
   for (const t of p.text) bytes += textBytes(t);
-  // Slots' props are a kitchen's id and title or nothing: a few hundred bytes.
-  for (const t of p.shared?.texts ?? []) bytes += textBytes(t) + 256;
+  for (const t of p.shared?.texts ?? []) bytes += textBytes(t);
+  bytes += p.shared?.propBytes ?? 0;
   bytes += p.gzipLayout?.template.byteLength ?? 0;
   bytes += p.brotli?.byteLength ?? 0;
   bytes += p.replyBytes;

@@ -90,6 +90,8 @@ Deno.test("shared pages: a signed-in user's copy of a cached page is the page a 
     "/cities/chicago",
     "/search?city=chicago",
     "/search?city=chicago&date=2026-12-03&start=10:00&end=12:00",
+    // The map is an island of the page's own: the slots' islands come after it.
+    "/search?city=chicago&view=map",
     `/kitchens/${kitchens[0].id}`,
     `/kitchens/${kitchens[1].id}?date=2026-12-03&start=10:00&end=12:00`,
   ];
@@ -97,10 +99,22 @@ Deno.test("shared pages: a signed-in user's copy of a cached page is the page a 
     const visitor = await t.request(path);
     assert.equal(visitor.status, 200, path);
     await visitor.body?.cancel();
+    // The first signed-in request is rendered in full (the visitors' copy
+    // was kept before anyone signed in asked for it); from then on shared.
+    const first = await t.request(path, { headers: { Cookie: viewers[3][1] } });
+    assert.equal(first.headers.get("x-cache"), null, path);
+    await first.body?.cancel();
     for (const [who, cookie] of viewers) {
       const mine = await t.request(path, { headers: { Cookie: cookie } });
       assert.equal(mine.headers.get("x-cache"), "shared", `${path}, ${who}`);
       assert.equal(mine.headers.get("cache-control"), "private, no-store");
+      // One nonce, the CSP's, on every script and preload.
+      const csp = /'nonce-([^']+)'/.exec(
+        mine.headers.get("content-security-policy") ?? "",
+      )![1];
+      const html = await mine.clone().text();
+      const nonces = [...html.matchAll(/nonce="([^"]*)"/g)].map((m) => m[1]);
+      assert.ok(nonces.length > 0 && nonces.every((n) => n === csp), path);
       const theirs = await full.request(path, { headers: { Cookie: cookie } });
       assert.equal(theirs.headers.get("x-cache"), null);
       assert.deepEqual(
@@ -146,6 +160,8 @@ Deno.test("shared pages: a save shows on the user's next copy, and nobody else's
   const bo = await signUpConfirmed(t, "bo@example.com");
   const path = "/search?city=chicago";
   await (await t.request(path)).body?.cancel();
+  await (await t.request(path, { headers: { Cookie: bo.cookie } })).body
+    ?.cancel();
   const pressed = async (cookie: string) => {
     const res = await t.request(path, { headers: { Cookie: cookie } });
     assert.equal(res.headers.get("x-cache"), "shared");

@@ -7,7 +7,11 @@ import {
   PageStore,
   type StoredPage,
 } from "../../lib/page_cache/store.ts";
-import { acceptedEncodings, etagMatches } from "../../routes/page_cache.ts";
+import {
+  acceptedEncodings,
+  etagMatches,
+  SharedKeys,
+} from "../../routes/page_cache.ts";
 import { gzipLayout } from "../../lib/page_cache/gzip.ts";
 
 const T0 = Date.parse("2026-12-01T15:00:00Z");
@@ -188,3 +192,24 @@ for (const [header, match] of VALIDATORS) {
     assert.equal(etagMatches(header, ETAG), match);
   });
 }
+
+Deno.test("shared keys: only known keys are visited, a failed visit backs off for a TTL, the oldest key goes first", () => {
+  const keys = new SharedKeys();
+  assert.equal(keys.mayVisit("/", 0), false);
+  keys.add("/");
+  assert.equal(keys.has("/"), true);
+  assert.equal(keys.mayVisit("/", 0), true);
+  keys.backOff("/", 1_000);
+  assert.equal(keys.mayVisit("/", 1_000 + PAGE_TTL_MS - 1), false);
+  // Adding it again (a full render) keeps the back-off.
+  keys.add("/");
+  assert.equal(keys.mayVisit("/", 1_000 + PAGE_TTL_MS - 1), false);
+  assert.equal(keys.mayVisit("/", 1_000 + PAGE_TTL_MS), true);
+  // Backing off an unknown key does not make it known.
+  keys.backOff("/x", 0);
+  assert.equal(keys.has("/x"), false);
+  for (let i = 0; i < 512; i++) keys.add(`/k${i}`);
+  assert.equal(keys.has("/"), false);
+  assert.equal(keys.has("/k0"), true);
+  assert.equal(keys.has("/k511"), true);
+});

@@ -1,0 +1,159 @@
+// Viewer slots (lib/islands/slots.ts): a render kept cut at the parts that
+// depend on who is looking, and filled in for someone else. Plain .ts, so
+// vnodes are built with h().
+import assert from "node:assert/strict";
+import {
+  type ComponentChild,
+  type ComponentChildren,
+  type FunctionComponent,
+  h,
+} from "preact";
+import { defineIsland } from "../../lib/islands/define.ts";
+import type { AssetManifest } from "../../lib/islands/manifest.ts";
+import {
+  joinPageParts,
+  renderFor,
+  renderPageParts,
+} from "../../lib/islands/server.ts";
+import {
+  ViewerContext,
+  ViewerSlot,
+  type ViewerSlotProps,
+} from "../../lib/islands/slots.ts";
+
+const manifest: AssetManifest = {
+  inputsHash: "test",
+  css: "/a.css",
+  boot: "/boot.js",
+  bootImports: [],
+  islands: {
+    Badge: { entry: "/badge.js", imports: [] },
+    Box: { entry: "/box.js", imports: [] },
+  },
+};
+
+type Who = { name: string } | null;
+
+function slotOf<P extends object>(
+  component: FunctionComponent<P & { viewer: Who }>,
+  props: P,
+) {
+  const Slot = ViewerSlot as FunctionComponent<ViewerSlotProps<Who, P>>;
+  return h(Slot, { component, props });
+}
+
+const Badge = defineIsland("Badge", function Badge({ n }: { n: number }) {
+  return h("b", null, String(n));
+});
+
+/** Greets the viewer; a signed-in one gets an island too. */
+function Greeting(
+  { to, viewer }: { to: string; viewer: Who },
+): ComponentChild {
+  return viewer
+    ? h("span", null, `${to}, ${viewer.name}`, h(Badge, { n: 3 }))
+    : h("a", { href: "/login" }, `${to}, visitor`);
+}
+
+const slot = (to: string) => slotOf(Greeting, { to });
+
+const Box = defineIsland("Box", function Box({ n }: { n: number }) {
+  return h("div", null, String(n), slot("Inside"));
+});
+
+function Layout({ children }: { children?: ComponentChildren }) {
+  return h(
+    "html",
+    null,
+    h("head", null, h("title", null, "T")),
+    h("body", null, children),
+  );
+}
+
+function page(viewer: Who, ...body: ComponentChildren[]) {
+  return h(
+    ViewerContext.Provider,
+    { value: viewer },
+    h(Layout, null, ...body),
+  );
+}
+
+Deno.test("viewer slots: a visitor's render, filled in, is the viewer's own render", () => {
+  const body = () => [
+    slot("Hi"),
+    h("p", null, "<b>escaped</b> & text"),
+    slot("Bye"),
+  ];
+  const visitor = renderPageParts(page(null, ...body()), {
+    manifest,
+    share: true,
+  });
+  assert.ok(visitor.shared);
+  const shown = joinPageParts(visitor, "N");
+  assert.doesNotMatch(shown, /prep-slot-/);
+  assert.match(shown, /Hi, visitor.*Bye, visitor/);
+  const ada = { name: "Ada" };
+  const filled = joinPageParts(renderFor(visitor.shared, ada, manifest), "N");
+  const full = renderPageParts(page(ada, ...body()), { manifest });
+  assert.equal(filled, joinPageParts(full, "N"));
+  assert.match(filled, /Hi, Ada.*Bye, Ada/);
+  // The visitors' render is untouched by filling it in.
+  assert.equal(joinPageParts(visitor, "N"), shown);
+});
+
+Deno.test("viewer slots: the slots' islands are numbered after the page's own", () => {
+  const visitor = renderPageParts(
+    page(null, h(Badge, { n: 1 }), slot("Hi")),
+    { manifest, share: true },
+  );
+  const html = joinPageParts(
+    renderFor(visitor.shared!, { name: "Ada" }, manifest),
+    "N",
+  );
+  const data = JSON.parse(
+    /id="__prep_islands">(.*?)<\/script>/.exec(html)![1],
+  ) as { props: { name: string; props: { n: number } }[] };
+  const order = [...html.matchAll(/data-i="(\d+)"/g)].map((m) => Number(m[1]));
+  assert.deepEqual(order, [0, 1]);
+  assert.deepEqual(data.props.map((p) => p.props.n), [1, 3]);
+  assert.equal((html.match(/<script type="module"/g) ?? []).length, 1);
+});
+
+Deno.test("viewer slots: a slot in an island, or an island in a visitor's slot, leaves the page unshared and unmarked", () => {
+  const inIsland = renderPageParts(page(null, slot("Hi"), h(Box, { n: 1 })), {
+    manifest,
+    share: true,
+  });
+  assert.equal(inIsland.shared, null);
+  assert.doesNotMatch(joinPageParts(inIsland, "N"), /<!--/);
+  function WithIsland(): ComponentChild {
+    return h(Badge, { n: 2 });
+  }
+  const islandIn = renderPageParts(
+    page(null, slot("Hi"), slotOf(WithIsland, {})),
+    { manifest, share: true },
+  );
+  assert.equal(islandIn.shared, null);
+  assert.doesNotMatch(joinPageParts(islandIn, "N"), /<!--/);
+  // Not asked to share: no marks, no layout.
+  const plain = renderPageParts(page(null, slot("Hi")), { manifest });
+  assert.equal(plain.shared, null);
+  assert.doesNotMatch(joinPageParts(plain, "N"), /<!--/);
+});
+
+Deno.test("viewer slots: text that looks like a mark is escaped, never cut", () => {
+  const tricky = "<!--prep-slot-x:0--> </head></body>";
+  const visitor = renderPageParts(
+    page(null, h("p", { title: tricky }, tricky), slot("Hi")),
+    { manifest, share: true },
+  );
+  assert.ok(visitor.shared);
+  assert.equal(visitor.shared.slots.length, 1);
+  const html = joinPageParts(
+    renderFor(visitor.shared, { name: "Ada" }, manifest),
+    "N",
+  );
+  assert.match(html, /&lt;!--prep-slot-x:0-->/);
+  assert.ok(html.indexOf("modulepreload") < html.indexOf("&lt;!--prep"));
+  assert.ok(html.lastIndexOf("<script") > html.indexOf("Hi, Ada"));
+});
