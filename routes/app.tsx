@@ -77,6 +77,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     maxBytes: Math.floor(config.PAGE_CACHE_MB * 1024 * 1024),
     now: clock,
     debug: config.APP_ENV !== "production",
+    security,
     viewer: sharedViewer,
     // At call time: the front door (below) included.
     visit: async (req) => await app.fetch(req),
@@ -176,8 +177,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   // on, hits stay in the chain so that each still gets its span and latency.
   if (!telemetry) {
     const chain = app.fetch;
-    app.fetch = (req, env, ctx) =>
-      cache.front(req, security) ?? chain(req, env, ctx);
+    app.fetch = (req, env, ctx) => cache.front(req) ?? chain(req, env, ctx);
   }
   return app;
 }

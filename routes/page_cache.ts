@@ -77,6 +77,8 @@ export interface PageCacheOptions {
   now: () => number;
   /** Adds `X-Cache: hit|miss|shared` (development and tests, never production). */
   debug: boolean;
+  /** The security headers the front door sends, and the CSP of pages without scripts. */
+  security: SecurityPolicy;
   /**
    * The app as a visitor reaches it (no cookie): renders a shared page a
    * signed-in user asks for again once it has gone stale (see `shared`).
@@ -101,7 +103,7 @@ export interface PageCache {
    * session cookie whose URL the chain has already keyed; null sends the
    * request down the chain, which answers everything else the same way.
    */
-  front(req: Request, security: SecurityPolicy): Response | null;
+  front(req: Request): Response | null;
   /**
    * A signed-in user's GET of a shared page (routes/context.tsx) the cache
    * holds: the visitors' render with only its viewer slots rendered for
@@ -136,7 +138,7 @@ export function createPageCache(opts: PageCacheOptions): PageCache {
       return respond(asked(c.req.raw, nonce), store, hit, "hit", opts.debug);
     }
     await next();
-    const page = storable(c, key, at);
+    const page = storable(c, key, at, opts.security);
     if (!page) {
       if (opts.debug) c.res.headers.set("X-Cache", "miss");
       return;
@@ -153,14 +155,15 @@ export function createPageCache(opts: PageCacheOptions): PageCache {
     c.res = undefined;
     c.res = res;
   };
-  const front = (req: Request, security: SecurityPolicy): Response | null => {
+  const front = (req: Request): Response | null => {
     if (opts.maxBytes <= 0) return null;
     const key = cacheKeys.known(req);
     if (!key || renderAnew.has(req)) return null;
     const hit = store.get(key, moment());
     if (!hit) return null;
-    const nonce = newNonce();
-    const ask = asked(req, nonce, security);
+    // A page without scripts has a CSP of its own that needs no nonce.
+    const nonce = hit.text.length === 1 ? undefined : newNonce();
+    const ask = asked(req, nonce, opts.security);
     // Deflate alone: compress() in the chain encodes the page on the way out.
     if (ask.encodings.has("deflate") && !ask.encodings.has("gzip")) return null;
     return respond(ask, store, hit, "hit", opts.debug);
@@ -358,6 +361,7 @@ function storable(
   c: Context<AppEnv>,
   key: string,
   at: Moment,
+  security: SecurityPolicy,
 ): StoredPage | null {
   const res = c.res;
   const page = parts.get(res);
@@ -381,6 +385,10 @@ function storable(
   }
   headers.push(["Vary", vary]);
   if (etag) headers.push(["ETag", etag]);
+  // No nonce, no scripts: no script may run, and every copy sends the same policy.
+  if (text.length === 1) {
+    headers.push(["Content-Security-Policy", security.scriptless]);
+  }
   return {
     key,
     text,
@@ -409,8 +417,8 @@ function weakEtag(text: string[], generation: number): string {
 /**
  * A stored page as a response. Headers go in as one list: a Headers object
  * and a set() per header cost more than the rest of a hit. On the front
- * door, a page without a nonce is a copy of one prepared response with
- * this response's CSP set, which skips checking every other header again.
+ * door, a page without a nonce is a copy of one prepared response, its CSP
+ * (no scripts at all) among its headers.
  */
 function respond(
   ask: Asked,
@@ -427,19 +435,21 @@ function respond(
   const matched = page.etag !== null &&
     etagMatches(ask.ifNoneMatch ?? undefined, page.etag);
   const { security } = ask;
-  if (security && page.text.length === 1 && !ask.head && !matched) {
+  const scripts = page.text.length > 1;
+  if (security && !scripts && !ask.head && !matched) {
     const reply = page.replies[encoding] ??
       prepare(store, page, encoding, security, debug);
-    const res = reply.clone();
-    res.headers.set("Content-Security-Policy", security.csp(ask.nonce ?? ""));
-    return res;
+    return reply.clone();
   }
   const headers = [...page.headers];
   if (security) {
-    headers.push(
-      ["Content-Security-Policy", security.csp(ask.nonce ?? "")],
-      ...security.constant,
-    );
+    if (scripts) {
+      headers.push([
+        "Content-Security-Policy",
+        security.csp(ask.nonce ?? ""),
+      ]);
+    }
+    headers.push(...security.constant);
   }
   if (debug) headers.push(["X-Cache", outcome]);
   if (matched) {

@@ -36,6 +36,12 @@ export interface SecurityPolicy {
   set(headers: Headers, nonce: string): void;
   /** The Content-Security-Policy allowing scripts by `nonce`. */
   csp(nonce: string): string;
+  /**
+   * The Content-Security-Policy of a page with no scripts at all: none may
+   * run (`script-src 'none'`), so it needs no nonce and is the same for
+   * every response (routes/page_cache.ts).
+   */
+  scriptless: string;
   /** Every other security header: the same for each response. */
   constant: readonly [string, string][];
 }
@@ -60,8 +66,7 @@ export function securityPolicy(
     "https://connect.stripe.com",
     ...extraFormActions,
   ].join(" ");
-  const cspBefore = "default-src 'self'; script-src 'nonce-";
-  const cspAfter = "' 'strict-dynamic'; " + [
+  const rest = [
     "style-src 'self'",
     ["img-src 'self' data:", ...extraImages].join(" "),
     "object-src 'none'",
@@ -69,6 +74,8 @@ export function securityPolicy(
     `form-action ${formAction}`,
     "frame-ancestors 'none'",
   ].join("; ");
+  const cspBefore = "default-src 'self'; script-src 'nonce-";
+  const cspAfter = "' 'strict-dynamic'; " + rest;
   const constant: [string, string][] = [
     ["X-Content-Type-Options", "nosniff"],
     ["Referrer-Policy", "strict-origin-when-cross-origin"],
@@ -89,6 +96,7 @@ export function securityPolicy(
       for (const [name, value] of constant) h.set(name, value);
     },
     csp,
+    scriptless: "default-src 'self'; script-src 'none'; " + rest,
     constant,
   };
 }

@@ -21,21 +21,16 @@ export interface A11yViolation {
 }
 
 /**
- * Puts axe into the page as a script element. The site's CSP has no
- * 'unsafe-inline', only the response's nonce and 'strict-dynamic', and
- * playwright gives the element no nonce (pages without islands have none to
- * give). It still runs: under 'strict-dynamic' a script that running code
- * inserts (not one the HTML parser met) is trusted, so no `bypassCSP`
- * context is needed and every page keeps its real policy. Should the policy
- * lose 'strict-dynamic', Chromium refuses the tag with a CSP error; then
- * `page.evaluate(axe.source)` (DevTools evaluation, outside the page's CSP)
- * or a `bypassCSP: true` context for the axe run only would do.
+ * Puts axe into the page by DevTools evaluation, which the page's CSP does
+ * not govern, so every page keeps its real policy (no `bypassCSP` context).
+ * A script element would not do: a kept page without scripts says
+ * `script-src 'none'`, and an element playwright inserts carries no nonce.
  */
 async function injectAxe(page: Page): Promise<void> {
   const present = await page.evaluate(() =>
     typeof (globalThis as { axe?: unknown }).axe === "object"
   );
-  if (!present) await page.addScriptTag({ content: axe.source });
+  if (!present) await page.evaluate(axe.source);
 }
 
 // Pages that refresh themselves (a booking page while its payment is being

@@ -22,10 +22,10 @@ Deno.test("pages: home lists new kitchens and cities and ships no script", async
   t.close();
 });
 
-Deno.test("pages: security headers carry a fresh nonce per response", async () => {
+Deno.test("pages: security headers carry a fresh nonce per response; a kept page without scripts lets none run", async () => {
   const t = await testApp();
-  const a = await t.request("/");
-  const b = await t.request("/");
+  const a = await t.request("/help");
+  const b = await t.request("/help");
   const csp = a.headers.get("content-security-policy") ?? "";
   assert.match(csp, /script-src 'nonce-[A-Za-z0-9+/=]+' 'strict-dynamic'/);
   assert.match(csp, /frame-ancestors 'none'/);
@@ -38,6 +38,19 @@ Deno.test("pages: security headers carry a fresh nonce per response", async () =
   );
   await b.body?.cancel();
   await a.body?.cancel();
+  // The home page has no scripts and is kept for visitors (routes/page_cache.ts).
+  for (let i = 0; i < 2; i++) {
+    const home = await t.request("/");
+    const policy = home.headers.get("content-security-policy") ?? "";
+    assert.equal(
+      policy,
+      csp.replace(
+        /script-src 'nonce-[^']+' 'strict-dynamic'/,
+        "script-src 'none'",
+      ),
+    );
+    assert.doesNotMatch(await home.text(), /<script/);
+  }
   t.close();
 });
 
