@@ -187,6 +187,7 @@ export function createPageCache(opts: PageCacheOptions): PageCache {
       if (c.get("sharedPage") && c.res.status === 200) sharedKeys.add(key);
       return;
     }
+    sharedKeys.add(key);
     const viewer = await opts.viewer(c, page.shared.slots);
     const filled = renderFor(page.shared, viewer, c.get("manifest"));
     if (opts.debug) c.header("X-Cache", "shared");
@@ -282,7 +283,7 @@ const SHARED_KEY_ENTRIES = 512;
  * their slots, and rendered as a visitor would get them when a signed-in
  * user finds them missing or stale. A visit that did not keep the page
  * (too large for the budget, an error) stops visits for PAGE_TTL_MS.
- * Bounded; the oldest entry goes first.
+ * Bounded; the least recently used key goes first.
  */
 export class SharedKeys {
   /** Key → performance.now() before which no visit is made. */
@@ -297,12 +298,14 @@ export class SharedKeys {
     return until !== undefined && now >= until;
   }
 
+  /** Known from now on, and the last to go: a page in use stays shared. */
   add(key: string): void {
-    if (this.#known.has(key)) return;
+    const until = this.#known.get(key);
+    this.#known.delete(key);
     if (this.#known.size >= SHARED_KEY_ENTRIES) {
       this.#known.delete(this.#known.keys().next().value!);
     }
-    this.#known.set(key, 0);
+    this.#known.set(key, until ?? 0);
   }
 
   backOff(key: string, now: number): void {

@@ -12,7 +12,7 @@
  * decisions; `view*` reads may be a few seconds old (db/read_cache.ts).
  */
 import { keys } from "../db/keys.ts";
-import { cached, forget } from "../db/read_cache.ts";
+import { cached, forget, forgetPrivate } from "../db/read_cache.ts";
 import { ValidationError } from "../errors.ts";
 import { forgetHost } from "../hosts/repo.ts";
 import { isUserId } from "../ids.ts";
@@ -272,7 +272,8 @@ export async function saveRenterProfile(
   const res = await kv.atomic().set(keys.renterProfile(userId), parsed.data)
     .commit();
   if (!res.ok) throw new Error(`Could not save the profile of ${userId}`);
-  forget(kv, profileCacheKey(userId));
+  // Shown only to the renter (a kitchen page's viewer slot): visitors' cached pages stay.
+  forgetPrivate(kv, profileCacheKey(userId));
   return renterProfileOf(parsed.data);
 }
 

@@ -147,14 +147,9 @@ export async function loadKitchenPageFor(
       today,
       addDays(today, k.bookingWindowDays),
     ),
-    requirements: documents
-      ? memoRequirements(
-        data.kitchen,
-        documents.docs,
-        documents.hasEmployees,
-        now,
-      )
-      : cityRequirements(data.kitchen, null, false, now),
+    // As for a visitor: where the viewer stands is the page's viewer slot
+    // (renterNeeds), and nothing of theirs may reach the rest of the page.
+    requirements: cityRequirements(data.kitchen, null, false, now),
   };
 }
 

@@ -19,7 +19,7 @@ import { getUser } from "../accounts/repo.ts";
 import type { SessionUser } from "../accounts/schema.ts";
 import { addAudit } from "../audit/repo.ts";
 import { keys } from "../db/keys.ts";
-import { cached, forget } from "../db/read_cache.ts";
+import { cached, forgetPrivate } from "../db/read_cache.ts";
 import { addEmail } from "../email/job.ts";
 import { notificationEmail } from "../email/templates.ts";
 import { ConflictError, NotFoundError, ValidationError } from "../errors.ts";
@@ -291,7 +291,9 @@ function forgetHolder(
   kitchenTouched: string | null,
 ): void {
   if (kitchenTouched) forgetKitchen(kv, kitchenTouched);
-  if (holder.kind === "renter") forget(kv, walletCacheKey(holder.id));
+  // A renter's documents are shown only to them (a kitchen page's viewer
+  // slot): visitors' cached pages stay.
+  if (holder.kind === "renter") forgetPrivate(kv, walletCacheKey(holder.id));
 }
 
 const walletCacheKey = (userId: string) => `wallet:${userId}`;

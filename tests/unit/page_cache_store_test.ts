@@ -193,7 +193,7 @@ for (const [header, match] of VALIDATORS) {
   });
 }
 
-Deno.test("shared keys: only known keys are visited, a failed visit backs off for a TTL, the oldest key goes first", () => {
+Deno.test("shared keys: only known keys are visited, a failed visit backs off for a TTL, the least recently used key goes first", () => {
   const keys = new SharedKeys();
   assert.equal(keys.mayVisit("/", 0), false);
   keys.add("/");
@@ -208,8 +208,13 @@ Deno.test("shared keys: only known keys are visited, a failed visit backs off fo
   // Backing off an unknown key does not make it known.
   keys.backOff("/x", 0);
   assert.equal(keys.has("/x"), false);
-  for (let i = 0; i < 512; i++) keys.add(`/k${i}`);
-  assert.equal(keys.has("/"), false);
-  assert.equal(keys.has("/k0"), true);
+  for (let i = 0; i < 511; i++) keys.add(`/k${i}`);
+  // In use again: the least recently used key goes instead.
+  keys.add("/");
+  keys.add("/k511");
+  assert.equal(keys.has("/"), true);
+  assert.equal(keys.has("/k0"), false);
+  assert.equal(keys.has("/k1"), true);
   assert.equal(keys.has("/k511"), true);
+  assert.equal(keys.mayVisit("/", 1_000 + PAGE_TTL_MS), true);
 });
