@@ -3,7 +3,6 @@ import type { VNode } from "preact";
 import { Layout, type LayoutProps } from "../components/Layout.tsx";
 import { joinPageParts, renderPageParts } from "../lib/islands/server.ts";
 import type { SlotUse } from "../lib/islands/collector.ts";
-import { ViewerContext } from "../lib/islands/slots.ts";
 import { savedAmong } from "../lib/saved/repo.ts";
 import {
   loadViewerDocuments,
@@ -84,14 +83,13 @@ export function page(
 ): Response {
   if (shared) c.set("sharedPage", true);
   const parts = renderPageParts(
-    <ViewerContext.Provider value={viewerOf(c, saved, documents)}>
-      <Layout {...props} css={c.get("manifest").css}>
-        {body}
-      </Layout>
-    </ViewerContext.Provider>,
+    <Layout {...props} css={c.get("manifest").css}>
+      {body}
+    </Layout>,
     {
       manifest: c.get("manifest"),
       share: shared === true && c.get("shareable") === true,
+      viewer: viewerOf(c, saved, documents),
     },
   );
   return rememberPage(

@@ -25,6 +25,13 @@ export interface Collector {
    * island, or an island inside a slot, could not be filled in later.
    */
   unshareable?: boolean;
+  /**
+   * Who the page is rendered for, as its viewer slots read it (opaque
+   * here). Carried here rather than by a context provider: a provider over
+   * the whole page, with a context read per slot, made renders a third
+   * slower under load.
+   */
+  viewer?: unknown;
 }
 
 // renderToString is synchronous, so one module-level collector per render is safe.
@@ -46,7 +53,11 @@ export function collecting<T>(collector: Collector, render: () => T): T {
   }
 }
 
-/** True inside an island's tree: nested islands hydrate with their parent. */
-export const InsideIsland = createContext(false);
-/** True inside a viewer slot's content (islands/slots.ts). */
-export const InsideSlot = createContext(false);
+/**
+ * Where in the tree a component is: inside an island (nested islands
+ * hydrate with their parent) or inside a viewer slot's marked content.
+ * Read through `contextType` (the second argument of a function
+ * component), not a hook: see `viewer` above.
+ */
+export const Scope = createContext<"island" | "slot" | null>(null);
+export type ScopeValue = "island" | "slot" | null;

@@ -7,24 +7,18 @@ import {
   options,
   type VNode,
 } from "preact";
-import { useContext } from "preact/hooks";
 import { renderToString } from "preact-render-to-string";
 import {
   activeCollector,
   collecting,
   type Collector,
-  InsideIsland,
-  InsideSlot,
   type IslandUse,
+  Scope,
+  type ScopeValue,
 } from "./collector.ts";
 import { islandNameOf } from "./define.ts";
 import type { AssetManifest } from "./manifest.ts";
-import {
-  cutSlots,
-  propBytes,
-  type SharedLayout,
-  ViewerContext,
-} from "./slots.ts";
+import { cutSlots, propBytes, type SharedLayout } from "./slots.ts";
 
 interface BoundaryProps {
   name: string;
@@ -49,19 +43,20 @@ function createUnwrapped(
 
 function IslandBoundary(
   { name, component, props }: BoundaryProps,
+  scope: ScopeValue,
 ): ComponentChild {
-  const inside = useContext(InsideIsland);
-  const inSlot = useContext(InsideSlot);
   const collector = activeCollector();
   // Nested islands hydrate as part of their parent; plain renderToString gets no boundary.
-  if (inside || !collector) return createUnwrapped(component, props);
+  if (scope === "island" || !collector) {
+    return createUnwrapped(component, props);
+  }
   // A visitor's slot with an island could not be filled in for others (islands/slots.ts).
-  if (inSlot) collector.unshareable = true;
+  if (scope === "slot") collector.unshareable = true;
   assertJsonSafe(props, name);
   const index = collector.uses.push({ name, props }) - 1;
   return h(
-    InsideIsland.Provider,
-    { value: true },
+    Scope.Provider,
+    { value: "island" },
     h(
       "prep-island",
       { "data-island": name, "data-i": String(index) },
@@ -69,6 +64,8 @@ function IslandBoundary(
     ),
   );
 }
+
+IslandBoundary.contextType = Scope;
 
 // The swap happens at vnode creation (even outside renderPage, since routes may build the
 // tree before calling it); whether a boundary is emitted is decided at render time.
@@ -269,9 +266,17 @@ export interface RenderedPage extends PageParts {
  */
 export function renderPageParts<P>(
   vnode: VNode<P>,
-  opts: Pick<RenderPageOptions, "manifest"> & { share?: boolean },
+  opts: Pick<RenderPageOptions, "manifest"> & {
+    share?: boolean;
+    /** Who the page is for, as its viewer slots read it. */
+    viewer?: unknown;
+  },
 ): RenderedPage {
-  const collector: Collector = { uses: [], slots: opts.share ? [] : null };
+  const collector: Collector = {
+    uses: [],
+    slots: opts.share ? [] : null,
+    viewer: opts.viewer,
+  };
   const rendered = "<!DOCTYPE html>" +
     collecting(collector, () => renderToString(vnode as unknown as VNode));
   if (!collector.slots) {
@@ -302,19 +307,13 @@ export function renderFor(
   viewer: unknown,
   manifest: AssetManifest,
 ): PageParts {
-  const collector: Collector = { uses: [...layout.uses], slots: null };
+  const collector: Collector = { uses: [...layout.uses], slots: null, viewer };
   const { texts, slots } = layout;
   const pieces: string[] = collecting(collector, () => {
     const out = [texts[0]];
     for (let i = 0; i < slots.length; i++) {
       const { component, props } = slots[i];
-      const part = renderToString(
-        h(
-          ViewerContext.Provider,
-          { value: viewer },
-          h(component, { ...props, viewer }),
-        ),
-      );
+      const part = renderToString(h(component, { ...props, viewer }));
       // One character past ASCII (a name) would make the page two-byte text.
       out.push(BEYOND_ASCII.test(part) ? asciiHtml(part) : part, texts[i + 1]);
     }
@@ -355,6 +354,42 @@ function islandInserts(
   manifest: AssetManifest,
 ): IslandInserts | null {
   if (uses.length === 0) return null;
+  let names = "";
+  for (const { name } of uses) names += name + " ";
+  const assets = islandAssets(names, uses, manifest);
+  const data = `{"chunks":${assets.chunks},"props":${serializeProps(uses)}}`;
+  const scripts: Piece[] = [
+    `<script type="application/json" id="__prep_islands">${data}</script>` +
+    `<script type="module" nonce="`,
+    NONCE,
+    `" src="${escapeAttr(manifest.boot)}"></script>`,
+  ];
+  return { links: assets.links, scripts };
+}
+
+/** The islands' chunks (as JSON) and their preloads, for one list of island names. */
+interface IslandAssets {
+  chunks: string;
+  links: Piece[];
+}
+
+/**
+ * Per manifest, by the names of the islands a page uses in order: pages
+ * use a handful of combinations, and working them out showed in the
+ * profile of a signed-in page. Bounded; cleared when full.
+ */
+const assetMemo = new WeakMap<AssetManifest, Map<string, IslandAssets>>();
+const ASSET_MEMO_ENTRIES = 256;
+
+function islandAssets(
+  names: string,
+  uses: readonly IslandUse[],
+  manifest: AssetManifest,
+): IslandAssets {
+  let memo = assetMemo.get(manifest);
+  if (!memo) assetMemo.set(manifest, memo = new Map());
+  const known = memo.get(names);
+  if (known) return known;
   const chunks: Record<string, string> = {};
   const preload = new Set<string>([
     manifest.boot,
@@ -372,19 +407,17 @@ function islandInserts(
     preload.add(island.entry);
     for (const chunk of island.imports) preload.add(chunk);
   }
-  const links: Piece[] = [...preload].flatMap((href) => [
-    `<link rel="modulepreload" nonce="`,
-    NONCE,
-    `" href="${escapeAttr(href)}">`,
-  ]);
-  const data = serializeProps({ chunks, props: uses });
-  const scripts: Piece[] = [
-    `<script type="application/json" id="__prep_islands">${data}</script>` +
-    `<script type="module" nonce="`,
-    NONCE,
-    `" src="${escapeAttr(manifest.boot)}"></script>`,
-  ];
-  return { links, scripts };
+  const assets = {
+    chunks: serializeProps(chunks),
+    links: [...preload].flatMap((href): Piece[] => [
+      `<link rel="modulepreload" nonce="`,
+      NONCE,
+      `" href="${escapeAttr(href)}">`,
+    ]),
+  };
+  if (memo.size >= ASSET_MEMO_ENTRIES) memo.clear();
+  memo.set(names, assets);
+  return assets;
 }
 
 /** The document with its islands' scripts and preloads, cut where the nonce goes. */

@@ -2,24 +2,15 @@
 // so that one render can serve everyone (routes/page_cache.ts). A page is
 // rendered once for a visitor with each such part marked; a signed-in
 // viewer's copy is that text with only the marked parts rendered again.
-import {
-  type ComponentChild,
-  createContext,
-  type FunctionComponent,
-  h,
-} from "preact";
-import { useContext } from "preact/hooks";
+import { type ComponentChild, type FunctionComponent, h } from "preact";
 import { jsxTemplate } from "preact/jsx-runtime";
 import {
   activeCollector,
-  InsideIsland,
-  InsideSlot,
   type IslandUse,
+  Scope,
+  type ScopeValue,
   type SlotUse,
 } from "./collector.ts";
-
-/** Who is looking, as the page's renderer provides it; opaque here. */
-export const ViewerContext = createContext<unknown>(null);
 
 // Where a slot's content begins and ends in the rendered text. Comments hold
 // nothing escaped text can write ("<" is always escaped), and the token is
@@ -44,14 +35,14 @@ export interface ViewerSlotProps<V, P> {
  */
 export function ViewerSlot<V, P extends object>(
   { component, props }: ViewerSlotProps<V, P>,
+  scope?: ScopeValue,
 ): ComponentChild {
-  const viewer = useContext(ViewerContext) as V;
-  const inSlot = useContext(InsideSlot);
-  const inIsland = useContext(InsideIsland);
-  const content = h(component, { ...props, viewer });
   const collector = activeCollector();
-  if (!collector?.slots || inSlot) return content;
-  if (inIsland) {
+  // Who the page is for: the collector's, or nobody outside a page render.
+  const viewer = (collector?.viewer ?? null) as V;
+  const content = h(component, { ...props, viewer });
+  if (!collector?.slots || scope === "slot") return content;
+  if (scope === "island") {
     collector.unshareable = true;
     return content;
   }
@@ -61,10 +52,12 @@ export function ViewerSlot<V, P extends object>(
   }) - 1;
   return [
     jsxTemplate([`<!--${TOKEN}:${index}-->`]),
-    h(InsideSlot.Provider, { value: true }, content),
+    h(Scope.Provider, { value: "slot" }, content),
     jsxTemplate([CLOSE]),
   ];
 }
+
+ViewerSlot.contextType = Scope;
 
 /**
  * A page rendered once, to be filled in per viewer: the text between its

@@ -15,11 +15,7 @@ import {
   renderFor,
   renderPageParts,
 } from "../../lib/islands/server.ts";
-import {
-  ViewerContext,
-  ViewerSlot,
-  type ViewerSlotProps,
-} from "../../lib/islands/slots.ts";
+import { ViewerSlot, type ViewerSlotProps } from "../../lib/islands/slots.ts";
 
 const manifest: AssetManifest = {
   inputsHash: "test",
@@ -70,12 +66,13 @@ function Layout({ children }: { children?: ComponentChildren }) {
   );
 }
 
-function page(viewer: Who, ...body: ComponentChildren[]) {
-  return h(
-    ViewerContext.Provider,
-    { value: viewer },
-    h(Layout, null, ...body),
-  );
+/** The page for `viewer`, rendered as a route renders one (routes/context.tsx). */
+function render(
+  viewer: Who,
+  body: ComponentChildren[],
+  share = false,
+) {
+  return renderPageParts(h(Layout, null, ...body), { manifest, share, viewer });
 }
 
 Deno.test("viewer slots: a visitor's render, filled in, is the viewer's own render", () => {
@@ -84,17 +81,14 @@ Deno.test("viewer slots: a visitor's render, filled in, is the viewer's own rend
     h("p", null, "<b>escaped</b> & text"),
     slot("Bye"),
   ];
-  const visitor = renderPageParts(page(null, ...body()), {
-    manifest,
-    share: true,
-  });
+  const visitor = render(null, body(), true);
   assert.ok(visitor.shared);
   const shown = joinPageParts(visitor, "N");
   assert.doesNotMatch(shown, /prep-slot-/);
   assert.match(shown, /Hi, visitor.*Bye, visitor/);
   const ada = { name: "Ada" };
   const filled = joinPageParts(renderFor(visitor.shared, ada, manifest), "N");
-  const full = renderPageParts(page(ada, ...body()), { manifest });
+  const full = render(ada, body());
   assert.equal(filled, joinPageParts(full, "N"));
   assert.match(filled, /Hi, Ada.*Bye, Ada/);
   // The visitors' render is untouched by filling it in.
@@ -102,10 +96,7 @@ Deno.test("viewer slots: a visitor's render, filled in, is the viewer's own rend
 });
 
 Deno.test("viewer slots: the slots' islands are numbered after the page's own", () => {
-  const visitor = renderPageParts(
-    page(null, h(Badge, { n: 1 }), slot("Hi")),
-    { manifest, share: true },
-  );
+  const visitor = render(null, [h(Badge, { n: 1 }), slot("Hi")], true);
   const html = joinPageParts(
     renderFor(visitor.shared!, { name: "Ada" }, manifest),
     "N",
@@ -120,32 +111,27 @@ Deno.test("viewer slots: the slots' islands are numbered after the page's own", 
 });
 
 Deno.test("viewer slots: a slot in an island, or an island in a visitor's slot, leaves the page unshared and unmarked", () => {
-  const inIsland = renderPageParts(page(null, slot("Hi"), h(Box, { n: 1 })), {
-    manifest,
-    share: true,
-  });
+  const inIsland = render(null, [slot("Hi"), h(Box, { n: 1 })], true);
   assert.equal(inIsland.shared, null);
   assert.doesNotMatch(joinPageParts(inIsland, "N"), /<!--/);
   function WithIsland(): ComponentChild {
     return h(Badge, { n: 2 });
   }
-  const islandIn = renderPageParts(
-    page(null, slot("Hi"), slotOf(WithIsland, {})),
-    { manifest, share: true },
-  );
+  const islandIn = render(null, [slot("Hi"), slotOf(WithIsland, {})], true);
   assert.equal(islandIn.shared, null);
   assert.doesNotMatch(joinPageParts(islandIn, "N"), /<!--/);
   // Not asked to share: no marks, no layout.
-  const plain = renderPageParts(page(null, slot("Hi")), { manifest });
+  const plain = render(null, [slot("Hi")]);
   assert.equal(plain.shared, null);
   assert.doesNotMatch(joinPageParts(plain, "N"), /<!--/);
 });
 
 Deno.test("viewer slots: text that looks like a mark is escaped, never cut", () => {
   const tricky = "<!--prep-slot-x:0--> </head></body>";
-  const visitor = renderPageParts(
-    page(null, h("p", { title: tricky }, tricky), slot("Hi")),
-    { manifest, share: true },
+  const visitor = render(
+    null,
+    [h("p", { title: tricky }, tricky), slot("Hi")],
+    true,
   );
   assert.ok(visitor.shared);
   assert.equal(visitor.shared.slots.length, 1);
