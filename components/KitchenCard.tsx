@@ -5,35 +5,12 @@ import type { Kitchen } from "../lib/kitchens/schema.ts";
 import { EQUIPMENT } from "../lib/kitchens/vocabulary.ts";
 import { formatCents } from "../lib/money.ts";
 import { ViewerSlot } from "../lib/islands/slots.ts";
-import { Heart } from "./Heart.tsx";
+import { ViewerHeart } from "./Heart.tsx";
 import { RatingLine } from "./ReviewPages.tsx";
-import { type Viewer, VISITOR } from "./Viewer.tsx";
 
 /** A card's heart (lib/saved): the page its form leads back to. */
 export interface CardSave {
   back: string;
-}
-
-/** The heart over a card's photo, as the viewer has it: a viewer slot. */
-function CardHeart(
-  { kitchenId, title, back, viewer }: {
-    kitchenId: string;
-    title: string;
-    back: string;
-    viewer: Viewer | null;
-  },
-) {
-  const { user, saved } = viewer ?? VISITOR;
-  return (
-    <Heart
-      kitchenId={kitchenId}
-      title={title}
-      look="card"
-      back={back}
-      saved={saved?.has(kitchenId) ?? false}
-      signedIn={user !== null}
-    />
-  );
 }
 
 /**
@@ -119,8 +96,13 @@ export function KitchenCard(
         // Beside the link, not in it: a button inside a link is neither.
         <div class="absolute right-3 top-3">
           <ViewerSlot
-            component={CardHeart}
-            props={{ kitchenId: k.id, title: k.title, back: save.back }}
+            component={ViewerHeart}
+            props={{
+              kitchenId: k.id,
+              title: k.title,
+              back: save.back,
+              look: "card" as const,
+            }}
           />
         </div>
       )}

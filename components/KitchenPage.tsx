@@ -21,7 +21,7 @@ import { pickerDay } from "../lib/kitchens/slot_view.ts";
 import { type WeekView, weekView } from "../lib/kitchens/week_view.ts";
 import { BookWeeklyCard } from "./SeriesAskPage.tsx";
 import AvailabilityPicker from "../islands/AvailabilityPicker.tsx";
-import { Heart } from "./Heart.tsx";
+import { ViewerHeart } from "./Heart.tsx";
 import { DocumentNeeds } from "./DocumentStates.tsx";
 import { AskHost } from "./MessagesPages.tsx";
 import { bookingModeOf } from "../lib/bookings/holds.ts";
@@ -237,11 +237,12 @@ export function PublicKitchenPage(
         tiles={tiles}
         save={
           <ViewerSlot
-            component={PageHeart}
+            component={ViewerHeart}
             props={{
               kitchenId: k.id,
               title: k.title,
               back: kitchenPageHref(k.id, data.pick),
+              look: "page" as const,
             }}
           />
         }
@@ -480,28 +481,6 @@ function RenterNeeds(
           : "Log in to see whether your documents are on file."}
       </p>
     </>
-  );
-}
-
-/** The kitchen's heart, labelled, as the viewer has it (a viewer slot). */
-function PageHeart(
-  { kitchenId, title, back, viewer }: {
-    kitchenId: string;
-    title: string;
-    back: string;
-    viewer: Viewer | null;
-  },
-) {
-  const { user, saved } = viewer ?? VISITOR;
-  return (
-    <Heart
-      kitchenId={kitchenId}
-      title={title}
-      saved={saved?.has(kitchenId) ?? false}
-      signedIn={user !== null}
-      back={back}
-      look="page"
-    />
   );
 }
 
