@@ -35,3 +35,12 @@ export function ViewerHeart(
     />
   );
 }
+
+// Kept per page: who is signed in, and whether they saved this kitchen.
+ViewerHeart.viewerKey = (
+  { kitchenId }: { kitchenId: string },
+  viewer: Viewer | null,
+): string => {
+  const { user, saved } = viewer ?? VISITOR;
+  return `${user ? "user" : "visitor"} ${saved?.has(kitchenId) ?? false}`;
+};

@@ -484,6 +484,15 @@ function RenterNeeds(
   );
 }
 
+// What the slot shows is what renterNeeds says (memoized per documents and minute).
+RenterNeeds.viewerKey = (
+  { city }: { city: string },
+  viewer: Viewer | null,
+): string => {
+  const { documents, now } = viewer ?? VISITOR;
+  return JSON.stringify(renterNeeds(city, documents, now));
+};
+
 /** "Ask the host", to anyone but the host (a viewer slot). */
 function AskSlot(
   { kitchenId, hostId, replies, viewer }: {
@@ -496,3 +505,8 @@ function AskSlot(
   if (viewer?.user?.id === hostId) return null;
   return <AskHost kitchenId={kitchenId} replies={replies} />;
 }
+
+AskSlot.viewerKey = (
+  { hostId }: { hostId: string },
+  viewer: Viewer | null,
+): string => viewer?.user?.id === hostId ? "host" : "";

@@ -96,6 +96,14 @@ export function HeaderLinks({ viewer }: { viewer: Viewer | null }) {
   );
 }
 
+// Everything of the viewer the links show; the name last, as it may hold spaces.
+HeaderLinks.viewerKey = (_: unknown, viewer: Viewer | null): string => {
+  const { user, unread, messagesUnread } = viewer ?? VISITOR;
+  return user
+    ? `${unread} ${messagesUnread} ${user.roles.join(",")} ${user.name}`
+    : "";
+};
+
 /** Under the header, until the signed-in user confirms their email address. */
 export function EmailBanner({ viewer }: { viewer: Viewer | null }) {
   const user = viewer?.user;
@@ -117,3 +125,8 @@ export function EmailBanner({ viewer }: { viewer: Viewer | null }) {
     </div>
   );
 }
+
+EmailBanner.viewerKey = (_: unknown, viewer: Viewer | null): string => {
+  const user = viewer?.user;
+  return !user || user.emailVerifiedAt ? "" : `unconfirmed ${user.email}`;
+};

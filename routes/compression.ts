@@ -1,5 +1,6 @@
 import type { MiddlewareHandler } from "hono";
 import { compress, COMPRESSIBLE_CONTENT_TYPE_REGEX } from "hono/compress";
+import { isWhole } from "./whole.ts";
 
 /**
  * Hono's compress() for GET and HEAD alike. Hono answers a HEAD by running
@@ -42,6 +43,7 @@ const VARIES_ON_ENCODING = /(?:^|,)\s*(?:accept-encoding|\*)\s*(?:,|$)/i;
  * headers cannot change (Response.redirect) is left to compress().
  */
 function varyOnEncoding(res: Response): void {
+  if (isWhole(res)) return;
   const h = res.headers;
   const type = h.get("Content-Type");
   if (!type || !COMPRESSIBLE_CONTENT_TYPE_REGEX.test(type)) return;

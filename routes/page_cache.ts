@@ -56,6 +56,7 @@ import {
 import type { AppEnv } from "./env.ts";
 import { readQuery } from "./forms.ts";
 import { newNonce, type SecurityPolicy } from "./security.ts";
+import { wholeResponse } from "./whole.ts";
 
 /** For shared caches (a CDN in front of Deno Deploy) and browsers alike. */
 export const PUBLIC_CACHE_CONTROL =
@@ -190,8 +191,17 @@ export function createPageCache(opts: PageCacheOptions): PageCache {
     sharedKeys.add(key);
     const viewer = await opts.viewer(c, page.shared.slots);
     const filled = renderFor(page.shared, viewer, c.get("manifest"));
-    if (opts.debug) c.header("X-Cache", "shared");
-    return c.html(joinPageParts(filled, c.get("nonce")));
+    const nonce = c.get("nonce");
+    // What the chain gives a signed-in user's page (sessions, compression, security).
+    const headers: [string, string][] = [
+      ["Content-Type", "text/html; charset=UTF-8"],
+      ["Cache-Control", "private, no-store"],
+      ["Vary", "Accept-Encoding"],
+      ["Content-Security-Policy", opts.security.csp(nonce)],
+      ...opts.security.constant,
+    ];
+    if (opts.debug) headers.push(["X-Cache", "shared"]);
+    return wholeResponse(joinPageParts(filled, nonce), headers);
   };
   /** One visitor's render of `url` at a time, however many users wait on it. */
   const visit = (key: string, url: string): Promise<void> => {

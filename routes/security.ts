@@ -1,5 +1,6 @@
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "./env.ts";
+import { isWhole } from "./whole.ts";
 
 const NONCE_BYTES = 16;
 const BASE64 =
@@ -109,7 +110,7 @@ export function securityMiddleware(
     const nonce = newNonce();
     c.set("nonce", nonce);
     await next();
-    policy.set(c.res.headers, nonce);
+    if (!isWhole(c.res)) policy.set(c.res.headers, nonce);
   };
 }
 

@@ -4,6 +4,7 @@ import { TRUSTED_DEVICE_MS } from "../lib/accounts/login_guard.ts";
 import { loadSession, SESSION_MAX_MS } from "../lib/accounts/sessions.ts";
 import { clientAddressOf } from "../lib/client_address.ts";
 import type { AppEnv } from "./env.ts";
+import { isWhole } from "./whole.ts";
 
 /** `__Host-` pins the cookie to this origin over https; browsers refuse it over http. */
 function cookieName(c: Context<AppEnv>): string {
@@ -59,6 +60,7 @@ const PRIVATE_AREAS = [
  * shared caches are told to key on it (DESIGN §8).
  */
 function applyCacheRules(c: Context<AppEnv>): void {
+  if (isWhole(c.res)) return;
   const h = c.res.headers;
   const path = c.req.path;
   if (

@@ -9,7 +9,11 @@ export interface IslandUse {
 /** A part of a page that depends on who is looking (islands/slots.ts), as data to render again. */
 export interface SlotUse {
   // deno-lint-ignore no-explicit-any
-  component: FunctionComponent<any>;
+  component: FunctionComponent<any> & {
+    /** What of the viewer the part shows (islands/slots.ts SlotComponent). */
+    // deno-lint-ignore no-explicit-any
+    viewerKey?: (props: any, viewer: any) => string;
+  };
   props: Record<string, unknown>;
 }
 

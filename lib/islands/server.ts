@@ -15,6 +15,7 @@ import {
   type IslandUse,
   Scope,
   type ScopeValue,
+  type SlotUse,
 } from "./collector.ts";
 import { islandNameOf } from "./define.ts";
 import type { AssetManifest } from "./manifest.ts";
@@ -299,6 +300,60 @@ export function renderPageParts<P>(
 }
 
 /**
+ * A slot as rendered for one viewer: its text cut where its islands'
+ * numbers go (`texts` is one longer than `uses`), so it can go anywhere.
+ */
+interface SlotText {
+  texts: string[];
+  uses: IslandUse[];
+}
+
+// Where a slot's island says its number: "<" only ever starts an element.
+const ISLAND_NUMBER = /(<prep-island data-island="[^"]*" data-i=")\d+(?=")/g;
+
+function renderSlot(slot: SlotUse, viewer: unknown): SlotText {
+  const collector: Collector = { uses: [], slots: null, viewer };
+  const html = collecting(
+    collector,
+    () => renderToString(h(slot.component, { ...slot.props, viewer })),
+  );
+  // One character past ASCII (a name) would make the page two-byte text.
+  const ascii = BEYOND_ASCII.test(html) ? asciiHtml(html) : html;
+  const texts: string[] = [];
+  let at = 0;
+  for (const m of ascii.matchAll(ISLAND_NUMBER)) {
+    const end = m.index + m[1].length;
+    texts.push(ascii.slice(at, end));
+    at = ascii.indexOf('"', end);
+  }
+  texts.push(ascii.slice(at));
+  if (texts.length !== collector.uses.length + 1) {
+    throw new Error("a viewer slot's islands are not where they were counted");
+  }
+  // Props go out as JSON on every copy: worked out once per use.
+  for (const use of collector.uses) useJson(use);
+  return { texts, uses: collector.uses };
+}
+
+/** Rendered slots by the slot's props (kept with its page), then by viewer key. */
+const slotTexts = new WeakMap<object, Map<string, SlotText>>();
+/** Viewer keys kept per slot: a few kinds of viewer, or a handful of users. */
+const SLOT_TEXT_ENTRIES = 8;
+
+function slotFor(slot: SlotUse, viewer: unknown): SlotText {
+  const key = slot.component.viewerKey?.(slot.props, viewer);
+  if (key === undefined) return renderSlot(slot, viewer);
+  let byKey = slotTexts.get(slot.props);
+  if (!byKey) slotTexts.set(slot.props, byKey = new Map());
+  const known = byKey.get(key);
+  if (known) return known;
+  const text = renderSlot(slot, viewer);
+  if (byKey.size >= SLOT_TEXT_ENTRIES) byKey.clear();
+  byKey.set(key, text);
+  return text;
+}
+
+/**
  * A shared page for `viewer`: its text with each slot rendered for them.
  * Their islands are numbered after the shared ones, which keep theirs.
  */
@@ -307,19 +362,19 @@ export function renderFor(
   viewer: unknown,
   manifest: AssetManifest,
 ): PageParts {
-  const collector: Collector = { uses: [...layout.uses], slots: null, viewer };
+  const uses = [...layout.uses];
   const { texts, slots } = layout;
-  const pieces: string[] = collecting(collector, () => {
-    const out = [texts[0]];
-    for (let i = 0; i < slots.length; i++) {
-      const { component, props } = slots[i];
-      const part = renderToString(h(component, { ...props, viewer }));
-      // One character past ASCII (a name) would make the page two-byte text.
-      out.push(BEYOND_ASCII.test(part) ? asciiHtml(part) : part, texts[i + 1]);
+  const pieces = [texts[0]];
+  for (let i = 0; i < slots.length; i++) {
+    const slot = slotFor(slots[i], viewer);
+    let part = slot.texts[0];
+    for (let k = 0; k < slot.uses.length; k++) {
+      part += String(uses.length) + slot.texts[k + 1];
+      uses.push(slot.uses[k]);
     }
-    return out;
-  });
-  const insert = islandInserts(collector.uses, manifest);
+    pieces.push(part, texts[i + 1]);
+  }
+  const insert = islandInserts(uses, manifest, useJson);
   if (!insert) return { segments: [cutAtNonce(pieces)[0]] };
   // The head ends before the first slot and the body after the last (the
   // header's links come first): found in those texts alone, not in the
@@ -328,7 +383,7 @@ export function renderFor(
   const headEnd = pieces[0].indexOf("</head>");
   const bodyEnd = pieces[last].lastIndexOf("</body>");
   if (last === 0 || headEnd === -1 || bodyEnd === -1) {
-    return finishPage(cutAtNonce(pieces)[0], collector.uses, manifest);
+    return finishPage(cutAtNonce(pieces)[0], uses, manifest);
   }
   return {
     segments: cutAtNonce([
@@ -343,6 +398,19 @@ export function renderFor(
   };
 }
 
+/**
+ * An island use's props as `serializeProps` writes them in the page's
+ * list, for the uses a shared page keeps (its own, and its slots'
+ * renders): a kitchen page's picker carries kilobytes of JSON.
+ */
+const useJsons = new WeakMap<IslandUse, string>();
+
+function useJson(use: IslandUse): string {
+  let json = useJsons.get(use);
+  if (json === undefined) useJsons.set(use, json = serializeProps(use));
+  return json;
+}
+
 /** What a page with islands adds: preloads for its head, data and boot script for its body. */
 interface IslandInserts {
   links: Piece[];
@@ -352,12 +420,18 @@ interface IslandInserts {
 function islandInserts(
   uses: readonly IslandUse[],
   manifest: AssetManifest,
+  json?: (use: IslandUse) => string,
 ): IslandInserts | null {
   if (uses.length === 0) return null;
   let names = "";
   for (const { name } of uses) names += name + " ";
   const assets = islandAssets(names, uses, manifest);
-  const data = `{"chunks":${assets.chunks},"props":${serializeProps(uses)}}`;
+  let props = "";
+  if (json) {
+    for (const use of uses) props += (props ? "," : "[") + json(use);
+    props += "]";
+  } else props = serializeProps(uses);
+  const data = `{"chunks":${assets.chunks},"props":${props}}`;
   const scripts: Piece[] = [
     `<script type="application/json" id="__prep_islands">${data}</script>` +
     `<script type="module" nonce="`,

@@ -19,9 +19,19 @@ const TOKEN = `prep-slot-${crypto.randomUUID()}`;
 const CLOSE = `<!--${TOKEN}-->`;
 const MARKER = new RegExp(`<!--${TOKEN}(?::(\\d+))?-->`, "g");
 
+/**
+ * A slot's component. With `viewerKey`, what it renders for a viewer is
+ * kept with the shared page and reused for every viewer with the same key
+ * (`renderFor`), so the key must hold everything of the viewer the part
+ * shows: two viewers with one key get the same text.
+ */
+export type SlotComponent<V, P> = FunctionComponent<P & { viewer: V }> & {
+  viewerKey?: (props: P, viewer: V) => string;
+};
+
 export interface ViewerSlotProps<V, P> {
   /** Renders the part for `viewer`: the same function for every viewer. */
-  component: FunctionComponent<P & { viewer: V }>;
+  component: SlotComponent<V, P>;
   /** What the part shows apart from the viewer: kept with a shared page, so plain data. */
   props: P;
 }

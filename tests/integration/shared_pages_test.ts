@@ -45,6 +45,13 @@ function comparable(html: string) {
   return { text, islands, preloads, chunks: data?.chunks ?? null };
 }
 
+/** A response's headers but the debug X-Cache, the CSP's nonce taken out. */
+function headersOf(res: Response) {
+  return [...res.headers]
+    .filter(([name]) => name !== "x-cache")
+    .map(([name, value]) => [name, value.replace(/'nonce-[^']+'/, "")]);
+}
+
 async function setUp() {
   const t = await testApp(NOW);
   const host = await signUpConfirmed(t, "dana@example.com", "host");
@@ -117,6 +124,8 @@ Deno.test("shared pages: a signed-in user's copy of a cached page is the page a 
       assert.ok(nonces.length > 0 && nonces.every((n) => n === csp), path);
       const theirs = await full.request(path, { headers: { Cookie: cookie } });
       assert.equal(theirs.headers.get("x-cache"), null);
+      // The same headers as the chain gives a full render (routes/whole.ts).
+      assert.deepEqual(headersOf(mine), headersOf(theirs), `${path}, ${who}`);
       assert.deepEqual(
         comparable(await mine.text()),
         comparable(await theirs.text()),
@@ -124,6 +133,35 @@ Deno.test("shared pages: a signed-in user's copy of a cached page is the page a 
       );
     }
   }
+  // A slot's kept text follows the viewer: unsaved, and the notification read.
+  const unsaved = await post(
+    t,
+    `/saved/${kitchens[0].id}/remove`,
+    { back: "/" },
+    { cookie: renter.cookie },
+  );
+  assert.equal(unsaved.status, 303);
+  const before = await (await t.request("/", {
+    headers: { Cookie: renter.cookie },
+  })).text();
+  assert.match(before, /unread<\/span>/);
+  const read = await post(t, "/account/notifications/read", {}, {
+    cookie: renter.cookie,
+  });
+  assert.equal(read.status, 303);
+  for (const path of ["/", "/search?city=chicago"]) {
+    const mine = await t.request(path, { headers: { Cookie: renter.cookie } });
+    assert.equal(mine.headers.get("x-cache"), "shared", path);
+    const theirs = await full.request(path, {
+      headers: { Cookie: renter.cookie },
+    });
+    const html = await mine.text();
+    assert.doesNotMatch(html, /unread<\/span>|aria-pressed="true"/, path);
+    assert.deepEqual(comparable(html), comparable(await theirs.text()), path);
+  }
+  await post(t, `/saved/${kitchens[0].id}`, { back: "/" }, {
+    cookie: renter.cookie,
+  });
   // What the slots showed, so the comparison above compared something.
   const search = await (await t.request("/search?city=chicago", {
     headers: { Cookie: renter.cookie },

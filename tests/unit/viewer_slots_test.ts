@@ -143,3 +143,38 @@ Deno.test("viewer slots: text that looks like a mark is escaped, never cut", () 
   assert.ok(html.indexOf("modulepreload") < html.indexOf("&lt;!--prep"));
   assert.ok(html.lastIndexOf("<script") > html.indexOf("Hi, Ada"));
 });
+
+/** Greeting, its renders kept per viewer name (SlotComponent.viewerKey). */
+function KeptGreeting(props: { to: string; viewer: Who }): ComponentChild {
+  kept.renders++;
+  return Greeting(props);
+}
+const kept = { renders: 0 };
+KeptGreeting.viewerKey = (_: { to: string }, viewer: Who) =>
+  viewer ? `user ${viewer.name}` : "";
+
+Deno.test("viewer slots: a keyed slot is rendered once per key and numbered where it lands", () => {
+  const body = () => [
+    h(Badge, { n: 1 }),
+    slotOf(KeptGreeting, { to: "Hi" }),
+    slotOf(KeptGreeting, { to: "Bye" }),
+  ];
+  const visitor = render(null, body(), true);
+  assert.ok(visitor.shared);
+  kept.renders = 0;
+  for (const who of ["Ada", "Bob", "Ada", "Bob", "Ada"]) {
+    const viewer = { name: who };
+    const filled = joinPageParts(
+      renderFor(visitor.shared, viewer, manifest),
+      "N",
+    );
+    // The same page as rendered for them in full, islands numbered 0, 1, 2.
+    assert.equal(filled, joinPageParts(render(viewer, body()), "N"));
+    assert.match(filled, new RegExp(`Hi, ${who}.*Bye, ${who}`));
+    const order = [...filled.matchAll(/data-i="(\d+)"/g)].map((m) => m[1]);
+    assert.deepEqual(order, ["0", "1", "2"]);
+  }
+  // The full renders above render the slot too: two a page, five pages;
+  // the filled-in copies only twice per viewer.
+  assert.equal(kept.renders, 2 * 5 + 2 * 2);
+});
