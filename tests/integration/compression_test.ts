@@ -240,3 +240,27 @@ Deno.test("compression: a page the client takes unencoded goes out as the route 
     5007,
   );
 });
+
+Deno.test("compression: an answer whose headers cannot change still gets Vary, with or without Accept-Encoding", async () => {
+  const { Hono } = await import("hono");
+  const { compression } = await import("../../routes/compression.ts");
+  const page = `<p>${"menu ".repeat(400)}</p>`;
+  // A fetched response's headers are immutable.
+  const app = new Hono().use(compression()).get(
+    "/",
+    async () => await fetch(`data:text/html,${encodeURIComponent(page)}`),
+  );
+  const plain = await app.request("/");
+  assert.equal(plain.headers.get("vary"), "Accept-Encoding");
+  assert.equal(plain.headers.get("content-encoding"), null);
+  assert.equal(await plain.text(), page);
+  const encoded = await app.request("/", { headers: ACCEPT });
+  assert.equal(encoded.headers.get("vary"), "Accept-Encoding");
+  assert.equal(encoded.headers.get("content-encoding"), "gzip");
+  assert.equal(
+    new TextDecoder().decode(
+      decode(new Uint8Array(await encoded.arrayBuffer()), "gzip"),
+    ),
+    page,
+  );
+});
