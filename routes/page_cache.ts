@@ -120,6 +120,9 @@ export function createPageCache(opts: PageCacheOptions): PageCache {
   const cacheKeys = new KeyMemo();
   const sharedKeys = new SharedKeys();
   const visits = new Map<string, Promise<void>>();
+  // Pages being rendered for a visitor who found them missing or stale: by key,
+  // settled once the render is kept (or turned out not to be keepable).
+  const renders = new Map<string, Promise<void>>();
   // The visits' own requests: rendered even where a page is kept, to keep it cut at its slots.
   const renderAnew = new WeakSet<Request>();
   const moment = (): Moment => ({
@@ -132,29 +135,48 @@ export function createPageCache(opts: PageCacheOptions): PageCache {
     if (key === null) return await next();
     // Kept cut at its viewer slots too, where signed-in users ask for the page.
     c.set("shareable", sharedKeys.has(key));
-    const at = moment();
-    const hit = renderAnew.has(c.req.raw) ? null : store.get(key, at);
+    const anew = renderAnew.has(c.req.raw);
+    let at = moment();
+    let hit = anew ? undefined : store.get(key, at);
+    const under = hit || anew ? undefined : renders.get(key);
+    if (under) {
+      // Gone stale under load: every request at that moment rendered it
+      // again (26 ms at p99); they wait for the one render under way.
+      await under;
+      at = moment();
+      hit = store.get(key, at);
+    }
     const nonce = c.get("nonce");
     if (hit && (hit.text.length === 1 || nonce)) {
       return respond(asked(c.req.raw, nonce), store, hit, "hit", opts.debug);
     }
-    await next();
-    const page = storable(c, key, at, opts.security);
-    if (!page) {
-      if (opts.debug) c.res.headers.set("X-Cache", "miss");
-      return;
+    let rendered = () => {};
+    const claimed = !anew && !renders.has(key);
+    if (claimed) renders.set(key, new Promise((done) => rendered = done));
+    try {
+      await next();
+      const page = storable(c, key, at, opts.security);
+      if (!page) {
+        if (opts.debug) c.res.headers.set("X-Cache", "miss");
+        return;
+      }
+      store.put(page, writeGeneration(opts.kv));
+      const res = respond(
+        asked(c.req.raw, nonce),
+        store,
+        page,
+        "miss",
+        opts.debug,
+      );
+      // Unset first: assigning over a response copies its headers onto the new one.
+      c.res = undefined;
+      c.res = res;
+    } finally {
+      if (claimed) {
+        renders.delete(key);
+        rendered();
+      }
     }
-    store.put(page, writeGeneration(opts.kv));
-    const res = respond(
-      asked(c.req.raw, nonce),
-      store,
-      page,
-      "miss",
-      opts.debug,
-    );
-    // Unset first: assigning over a response copies its headers onto the new one.
-    c.res = undefined;
-    c.res = res;
   };
   const front = (req: Request): Response | null => {
     if (opts.maxBytes <= 0) return null;

@@ -398,6 +398,45 @@ Deno.test("page cache: pages expire after the TTL on the app's clock", async () 
   t.close();
 });
 
+Deno.test("page cache: a page found missing or stale by many at once is rendered once, and a write still shows", async () => {
+  const { t, k } = await withKitchen();
+  const paths = ["/", "/search?city=chicago", `/kitchens/${k.id}`];
+  const asked = () =>
+    Promise.all(
+      paths.flatMap((path) =>
+        Array.from({ length: 12 }, () => fetchPage(t, path))
+      ),
+    );
+  // Missing, then gone stale: one render per page, the rest wait for it.
+  for (const advance of [0, PAGE_TTL_MS]) {
+    t.advance(advance);
+    const pages = await asked();
+    for (const [i, path] of paths.entries()) {
+      const mine = pages.slice(i * 12, (i + 1) * 12);
+      assert.ok(mine.every(({ res }) => res.status === 200), path);
+      assert.deepEqual(
+        mine.map(({ res }) => xCache(res)).sort(),
+        [...Array(11).fill("hit"), "miss"],
+        path,
+      );
+      assert.equal(new Set(mine.map(unNonced)).size, 1, path);
+    }
+  }
+  // A write on this instance while the page renders again: whoever asks
+  // after it gets the page with it, not the render that began before it.
+  t.advance(PAGE_TTL_MS);
+  const renamed = "Renamed While Rendering Kitchen";
+  const [first, ...rest] = await Promise.all([
+    fetchPage(t, "/"),
+    updateKitchen(t.kv, k.id, (draft) => ({ ...draft, title: renamed }))
+      .then(() => fetchPage(t, "/")),
+    fetchPage(t, "/"),
+  ]);
+  assert.equal(xCache(first.res), "miss");
+  assert.match(rest[0].html, new RegExp(renamed));
+  t.close();
+});
+
 Deno.test("page cache: no two responses share a nonce, and each carries only its own", async () => {
   const { t, k } = await withKitchen();
   const seen = new Set<string>();
