@@ -335,21 +335,53 @@ function renderSlot(slot: SlotUse, viewer: unknown): SlotText {
   return { texts, uses: collector.uses };
 }
 
-/** Rendered slots by the slot's props (kept with its page), then by viewer key. */
-const slotTexts = new WeakMap<object, Map<string, SlotText>>();
+/**
+ * Rendered slots by the slot's props (kept with its page), then by viewer
+ * key. Bounded twice: a few keys per slot, and SLOT_TEXT_BUDGET bytes in
+ * all (about what the texts and props take), past which every kept slot
+ * is dropped at once: the header's links are kept per user, so many users
+ * over many pages would otherwise add up to the pages' own size.
+ */
+let slotTexts = new WeakMap<object, Map<string, SlotText>>();
+let slotTextBytes = 0;
+const SLOT_TEXT_BUDGET = 4 * 1024 * 1024;
 /** Viewer keys kept per slot: a few kinds of viewer, or a handful of users. */
 const SLOT_TEXT_ENTRIES = 8;
+
+/** Bytes of kept slot texts as counted against SLOT_TEXT_BUDGET (for tests). */
+export function keptSlotBytes(): { bytes: number; budget: number } {
+  return { bytes: slotTextBytes, budget: SLOT_TEXT_BUDGET };
+}
+
+function slotTextSize({ texts, uses }: SlotText): number {
+  let bytes = 256;
+  for (const text of texts) bytes += text.length;
+  for (const use of uses) bytes += 2 * useJson(use).length;
+  return bytes;
+}
 
 function slotFor(slot: SlotUse, viewer: unknown): SlotText {
   const key = slot.component.viewerKey?.(slot.props, viewer);
   if (key === undefined) return renderSlot(slot, viewer);
   let byKey = slotTexts.get(slot.props);
-  if (!byKey) slotTexts.set(slot.props, byKey = new Map());
-  const known = byKey.get(key);
+  const known = byKey?.get(key);
   if (known) return known;
   const text = renderSlot(slot, viewer);
-  if (byKey.size >= SLOT_TEXT_ENTRIES) byKey.clear();
+  const size = slotTextSize(text);
+  if (slotTextBytes + size > SLOT_TEXT_BUDGET) {
+    slotTexts = new WeakMap();
+    slotTextBytes = 0;
+    byKey = undefined;
+  }
+  if (!byKey) slotTexts.set(slot.props, byKey = new Map());
+  if (byKey.size >= SLOT_TEXT_ENTRIES) {
+    for (const dropped of byKey.values()) {
+      slotTextBytes -= slotTextSize(dropped);
+    }
+    byKey.clear();
+  }
   byKey.set(key, text);
+  slotTextBytes += size;
   return text;
 }
 

@@ -12,6 +12,7 @@ import { defineIsland } from "../../lib/islands/define.ts";
 import type { AssetManifest } from "../../lib/islands/manifest.ts";
 import {
   joinPageParts,
+  keptSlotBytes,
   renderFor,
   renderPageParts,
 } from "../../lib/islands/server.ts";
@@ -177,4 +178,27 @@ Deno.test("viewer slots: a keyed slot is rendered once per key and numbered wher
   // The full renders above render the slot too: two a page, five pages;
   // the filled-in copies only twice per viewer.
   assert.equal(kept.renders, 2 * 5 + 2 * 2);
+});
+
+Deno.test("viewer slots: kept slot texts stay within their budget over many pages and users", () => {
+  const { budget } = keptSlotBytes();
+  const long = "x".repeat(64 * 1024);
+  let most = 0;
+  // Each page's slot is 64 KB; 40 pages and 3 users is three budgets' worth.
+  for (let p = 0; p < 40; p++) {
+    const body = [slotOf(KeptGreeting, { to: `${long}${p}` })];
+    const visitor = render(null, body, true);
+    assert.ok(visitor.shared);
+    for (const who of ["Ada", "Bob", "Cy"]) {
+      const viewer = { name: who };
+      const filled = joinPageParts(
+        renderFor(visitor.shared, viewer, manifest),
+        "N",
+      );
+      assert.ok(filled.includes(`${p}, ${who}`));
+      most = Math.max(most, keptSlotBytes().bytes);
+    }
+  }
+  assert.ok(most <= budget, `${most} bytes kept, budget ${budget}`);
+  assert.ok(most > budget / 2, "the texts were kept at all");
 });
