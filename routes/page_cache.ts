@@ -58,6 +58,9 @@ import { readQuery } from "./forms.ts";
 import { newNonce, type SecurityPolicy } from "./security.ts";
 import { wholeResponse } from "./whole.ts";
 
+/** How long a request waits for another's render of the same page before rendering it too. */
+const RENDER_WAIT_MS = 1_000;
+
 /** For shared caches (a CDN in front of Deno Deploy) and browsers alike. */
 export const PUBLIC_CACHE_CONTROL =
   "public, max-age=0, s-maxage=5, stale-while-revalidate=30";
@@ -141,8 +144,14 @@ export function createPageCache(opts: PageCacheOptions): PageCache {
     const under = hit || anew ? undefined : renders.get(key);
     if (under) {
       // Gone stale under load: every request at that moment rendered it
-      // again (26 ms at p99); they wait for the one render under way.
-      await under;
+      // again (26 ms at p99); they wait for the one render under way, up
+      // to RENDER_WAIT_MS (a render stuck on a slow read keeps no one).
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([
+        under,
+        new Promise((late) => timer = setTimeout(late, RENDER_WAIT_MS)),
+      ]);
+      clearTimeout(timer);
       at = moment();
       hit = store.get(key, at);
     }

@@ -3,6 +3,11 @@
  * list (a signed-in user's copy of a shared page, routes/page_cache.ts):
  * the middleware on the way out leave their headers as they are. Setting
  * each header again, one Headers call at a time, showed in the profile.
+ * Headers set earlier with c.header() or a cookie helper do not reach such a
+ * response: use it only where nothing sets one (before a shared page, only
+ * sessions does, to clear a dead cookie, and then no one is signed in).
+ * tests/integration/shared_pages_test.ts compares every header of a shared
+ * page with a full render's, so a new one set earlier fails there.
  */
 const built = new WeakSet<Response>();
 

@@ -304,8 +304,12 @@ export function renderPageParts<P>(
  * numbers go (`texts` is one longer than `uses`), so it can go anywhere.
  */
 interface SlotText {
+  /** What rendered it: a props object could in principle serve two slots. */
+  component: SlotUse["component"];
   texts: string[];
   uses: IslandUse[];
+  /** As counted against SLOT_TEXT_BUDGET. */
+  bytes: number;
 }
 
 // Where a slot's island says its number: "<" only ever starts an element.
@@ -331,8 +335,10 @@ function renderSlot(slot: SlotUse, viewer: unknown): SlotText {
     throw new Error("a viewer slot's islands are not where they were counted");
   }
   // Props go out as JSON on every copy: worked out once per use.
-  for (const use of collector.uses) useJson(use);
-  return { texts, uses: collector.uses };
+  let bytes = 256;
+  for (const text of texts) bytes += text.length;
+  for (const use of collector.uses) bytes += 2 * useJson(use).length;
+  return { component: slot.component, texts, uses: collector.uses, bytes };
 }
 
 /**
@@ -345,19 +351,12 @@ function renderSlot(slot: SlotUse, viewer: unknown): SlotText {
 let slotTexts = new WeakMap<object, Map<string, SlotText>>();
 let slotTextBytes = 0;
 const SLOT_TEXT_BUDGET = 4 * 1024 * 1024;
-/** Viewer keys kept per slot: a few kinds of viewer, or a handful of users. */
-const SLOT_TEXT_ENTRIES = 8;
+/** Viewer keys kept per slot: a few kinds of viewer, or a few dozen users. */
+const SLOT_TEXT_ENTRIES = 32;
 
 /** Bytes of kept slot texts as counted against SLOT_TEXT_BUDGET (for tests). */
 export function keptSlotBytes(): { bytes: number; budget: number } {
   return { bytes: slotTextBytes, budget: SLOT_TEXT_BUDGET };
-}
-
-function slotTextSize({ texts, uses }: SlotText): number {
-  let bytes = 256;
-  for (const text of texts) bytes += text.length;
-  for (const use of uses) bytes += 2 * useJson(use).length;
-  return bytes;
 }
 
 function slotFor(slot: SlotUse, viewer: unknown): SlotText {
@@ -365,9 +364,10 @@ function slotFor(slot: SlotUse, viewer: unknown): SlotText {
   if (key === undefined) return renderSlot(slot, viewer);
   let byKey = slotTexts.get(slot.props);
   const known = byKey?.get(key);
-  if (known) return known;
+  if (known?.component === slot.component) return known;
   const text = renderSlot(slot, viewer);
-  const size = slotTextSize(text);
+  // The key is kept too (two bytes a character: a name, or JSON).
+  const size = text.bytes + 2 * key.length;
   if (slotTextBytes + size > SLOT_TEXT_BUDGET) {
     slotTexts = new WeakMap();
     slotTextBytes = 0;
@@ -375,11 +375,13 @@ function slotFor(slot: SlotUse, viewer: unknown): SlotText {
   }
   if (!byKey) slotTexts.set(slot.props, byKey = new Map());
   if (byKey.size >= SLOT_TEXT_ENTRIES) {
-    for (const dropped of byKey.values()) {
-      slotTextBytes -= slotTextSize(dropped);
+    for (const [k, dropped] of byKey) {
+      slotTextBytes -= dropped.bytes + 2 * k.length;
     }
     byKey.clear();
   }
+  const replaced = byKey.get(key);
+  if (replaced) slotTextBytes -= replaced.bytes + 2 * key.length;
   byKey.set(key, text);
   slotTextBytes += size;
   return text;

@@ -82,14 +82,19 @@ export interface SharedLayout {
   readonly propBytes: number;
 }
 
-/** About what `slots` and `uses` take in memory: their JSON, two bytes a character. */
+/**
+ * About what `slots` and `uses` take in memory: their JSON, two bytes a
+ * character, and the uses' props once more as the JSON each copy sends
+ * (kept as text by lib/islands/server.ts, a byte a character).
+ */
 export function propBytes(
   slots: readonly SlotUse[],
   uses: readonly IslandUse[],
 ): number {
-  let chars = JSON.stringify(uses).length;
+  const usesJson = JSON.stringify(uses).length;
+  let chars = usesJson;
   for (const { props } of slots) chars += JSON.stringify(props).length + 32;
-  return 2 * chars;
+  return 2 * chars + usesJson;
 }
 
 /**

@@ -645,8 +645,16 @@ async function miniApp() {
     res.headers.set("Cache-Control", "no-store");
     return res;
   });
-  app.get("/cities/:city", (c) => {
+  // The first render of /cities/slow waits until the test lets it go.
+  let release = () => {};
+  const stuck = new Promise<void>((go) => release = go);
+  let slow = 0;
+  app.get("/cities/:city", async (c) => {
     const city = c.req.param("city");
+    if (city === "slow") {
+      if (slow++ === 0) await stuck;
+      return page(c, { title: "Slow" }, body());
+    }
     if (city === "json") return c.json({ render: ++renders });
     if (city === "busy") return page(c, { title: "Busy" }, body(), 503);
     if (city === "degraded") throw new DegradedError("fell back");
@@ -662,8 +670,23 @@ async function miniApp() {
       ? page(c, { title: "Degraded" }, body())
       : page(c, { title: "Error" }, h("p", null, `failed ${++renders}`), 500)
   );
-  return { app, cache, security, close: () => kv.close() };
+  return { app, cache, security, release, close: () => kv.close() };
 }
+
+Deno.test("page cache: a render that hangs keeps others waiting at most a second", async () => {
+  const { app, release, close } = await miniApp();
+  const first = app.request("/cities/slow");
+  const started = performance.now();
+  const second = await app.request("/cities/slow");
+  const waited = performance.now() - started;
+  assert.equal(second.status, 200);
+  assert.equal(xCache(second), "miss");
+  await second.body?.cancel();
+  assert.ok(waited >= 900 && waited < 5_000, `waited ${waited} ms`);
+  release();
+  assert.equal((await first).status, 200);
+  close();
+});
 
 Deno.test("page cache: no-store, Set-Cookie, error, failed and non-page responses are never cached", async () => {
   const { app, close } = await miniApp();

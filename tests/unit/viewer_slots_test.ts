@@ -202,3 +202,23 @@ Deno.test("viewer slots: kept slot texts stay within their budget over many page
   assert.ok(most <= budget, `${most} bytes kept, budget ${budget}`);
   assert.ok(most > budget / 2, "the texts were kept at all");
 });
+
+Deno.test("viewer slots: two keyed slots over one props object keep their own texts", () => {
+  const shared = { to: "Hi" };
+  function Shout({ to, viewer }: { to: string; viewer: Who }): ComponentChild {
+    return h("strong", null, `${to.toUpperCase()}, ${viewer?.name ?? "?"}`);
+  }
+  Shout.viewerKey = KeptGreeting.viewerKey;
+  const body = () => [slotOf(KeptGreeting, shared), slotOf(Shout, shared)];
+  const visitor = render(null, body(), true);
+  assert.ok(visitor.shared);
+  for (let i = 0; i < 2; i++) {
+    const viewer = { name: "Ada" };
+    const filled = joinPageParts(
+      renderFor(visitor.shared, viewer, manifest),
+      "N",
+    );
+    assert.equal(filled, joinPageParts(render(viewer, body()), "N"));
+    assert.match(filled, /Hi, Ada.*HI, Ada/);
+  }
+});
