@@ -13,6 +13,12 @@ export function Heart(props: SaveHeartProps) {
   return <HeartForm {...form} />;
 }
 
+/** What a viewer's heart for `kitchenId` shows: whether it is saved, and by someone signed in. */
+function heartState(kitchenId: string, viewer: Viewer | null) {
+  const { user, saved } = viewer ?? VISITOR;
+  return { saved: saved?.has(kitchenId) ?? false, signedIn: user !== null };
+}
+
 /** A kitchen's heart as the viewer has it: a viewer slot (lib/islands/slots.ts). */
 export function ViewerHeart(
   { kitchenId, title, back, look, viewer }: {
@@ -23,24 +29,22 @@ export function ViewerHeart(
     viewer: Viewer | null;
   },
 ) {
-  const { user, saved } = viewer ?? VISITOR;
   return (
     <Heart
       kitchenId={kitchenId}
       title={title}
       look={look}
       back={back}
-      saved={saved?.has(kitchenId) ?? false}
-      signedIn={user !== null}
+      {...heartState(kitchenId, viewer)}
     />
   );
 }
 
-// Kept per page: who is signed in, and whether they saved this kitchen.
+// Kept per page by exactly what the heart shows of the viewer.
 ViewerHeart.viewerKey = (
   { kitchenId }: { kitchenId: string },
   viewer: Viewer | null,
 ): string => {
-  const { user, saved } = viewer ?? VISITOR;
-  return `${user ? "user" : "visitor"} ${saved?.has(kitchenId) ?? false}`;
+  const { saved, signedIn } = heartState(kitchenId, viewer);
+  return `${signedIn ? "user" : "visitor"} ${saved}`;
 };

@@ -9,6 +9,7 @@
  * setting, a path or an error message, so it is safe to serve to anyone.
  */
 import { oldestDueAt } from "./jobs/stats.ts";
+import { within } from "./within.ts";
 
 /** Longest a due job may wait before the instance reports itself unready. */
 export const MAX_JOB_WAIT_MS = 5 * 60_000;
@@ -58,25 +59,15 @@ export async function checkReadiness(
   now: number,
   timeoutMs = KV_TIMEOUT_MS,
 ): Promise<Readiness> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<{ kv: "timeout"; afterMs: number }>(
-    (resolve) => {
-      timer = setTimeout(
-        () => resolve({ kv: "timeout", afterMs: timeoutMs }),
-        timeoutMs,
-      );
-    },
+  const reading = await within(
+    oldestDueAt(kv, now).then(
+      (at) => ({ oldestDueAt: at }),
+      () => ({ kv: "error" as const }),
+    ),
+    timeoutMs,
   );
-  try {
-    const reading = await Promise.race([
-      oldestDueAt(kv, now).then(
-        (at) => ({ oldestDueAt: at }),
-        () => ({ kv: "error" as const }),
-      ),
-      timeout,
-    ]);
-    return readinessOf(reading, now);
-  } finally {
-    clearTimeout(timer);
-  }
+  return readinessOf(
+    reading ?? { kv: "timeout", afterMs: timeoutMs },
+    now,
+  );
 }

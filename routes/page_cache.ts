@@ -57,6 +57,8 @@ import type { AppEnv } from "./env.ts";
 import { readQuery } from "./forms.ts";
 import { newNonce, type SecurityPolicy } from "./security.ts";
 import { wholeResponse } from "./whole.ts";
+import { within } from "../lib/within.ts";
+import { PRIVATE_CACHE_CONTROL } from "./session.ts";
 
 /** How long a request waits for another's render of the same page before rendering it too. */
 const RENDER_WAIT_MS = 1_000;
@@ -146,12 +148,7 @@ export function createPageCache(opts: PageCacheOptions): PageCache {
       // Gone stale under load: every request at that moment rendered it
       // again (26 ms at p99); they wait for the one render under way, up
       // to RENDER_WAIT_MS (a render stuck on a slow read keeps no one).
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      await Promise.race([
-        under,
-        new Promise((late) => timer = setTimeout(late, RENDER_WAIT_MS)),
-      ]);
-      clearTimeout(timer);
+      await within(under, RENDER_WAIT_MS);
       at = moment();
       hit = store.get(key, at);
     }
@@ -159,9 +156,10 @@ export function createPageCache(opts: PageCacheOptions): PageCache {
     if (hit && (hit.text.length === 1 || nonce)) {
       return respond(asked(c.req.raw, nonce), store, hit, "hit", opts.debug);
     }
-    let rendered = () => {};
-    const claimed = !anew && !renders.has(key);
-    if (claimed) renders.set(key, new Promise((done) => rendered = done));
+    const claim = anew || renders.has(key)
+      ? null
+      : Promise.withResolvers<void>();
+    if (claim) renders.set(key, claim.promise);
     try {
       await next();
       const page = storable(c, key, at, opts.security);
@@ -181,9 +179,9 @@ export function createPageCache(opts: PageCacheOptions): PageCache {
       c.res = undefined;
       c.res = res;
     } finally {
-      if (claimed) {
+      if (claim) {
         renders.delete(key);
-        rendered();
+        claim.resolve();
       }
     }
   };
@@ -226,7 +224,7 @@ export function createPageCache(opts: PageCacheOptions): PageCache {
     // What the chain gives a signed-in user's page (sessions, compression, security).
     const headers: [string, string][] = [
       ["Content-Type", "text/html; charset=UTF-8"],
-      ["Cache-Control", "private, no-store"],
+      ["Cache-Control", PRIVATE_CACHE_CONTROL],
       ["Vary", "Accept-Encoding"],
       ["Content-Security-Policy", opts.security.csp(nonce)],
       ...opts.security.constant,

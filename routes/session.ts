@@ -43,6 +43,9 @@ export function sessions(skip: string[] = []): MiddlewareHandler<AppEnv> {
   };
 }
 
+/** What a response made for one person tells every cache (DESIGN §8). */
+export const PRIVATE_CACHE_CONTROL = "private, no-store";
+
 /** Areas that are about one person even before anyone signs in (they redirect). */
 const PRIVATE_AREAS = [
   "/account",
@@ -69,7 +72,7 @@ function applyCacheRules(c: Context<AppEnv>): void {
       path === p.replace(/\/$/, "") || path.startsWith(p)
     )
   ) {
-    h.set("Cache-Control", "private, no-store");
+    h.set("Cache-Control", PRIVATE_CACHE_CONTROL);
     return;
   }
   if (!h.get("Cache-Control")?.includes("immutable")) {
