@@ -44,9 +44,10 @@ export function bookingsAheadMessage(count: number): string {
  * the entry once, then claims its dates one by one: a live hold listed
  * there keeps the account even before its bookings exist.
  *
- * Not covered: an expired hold whose Checkout is paid late becomes a
- * booking again (state.ts); if the account was deleted meanwhile, that
- * booking's renter is gone, and support refunds it from the admin pages.
+ * An expired hold whose Checkout is paid late becomes a booking again
+ * (state.ts) only while the account is there: taking its time back
+ * rewrites the holds entry too (lifecycle.ts changeBooking), and a payment
+ * that finds the account gone is refunded in full.
  */
 export function bookingsAheadGuard(
   deps: Pick<AccountDeps, "kv" | "now">,

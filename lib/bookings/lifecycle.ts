@@ -5,7 +5,7 @@
  * machine), the calendar claim, the occupancy entry, the renter's holds, the
  * ledger, the emails and the timers (DESIGN §5, §6, §12).
  */
-import { getUser } from "../accounts/repo.ts";
+import { getUser, getUserEntry } from "../accounts/repo.ts";
 import type { User } from "../accounts/schema.ts";
 import { addAudit } from "../audit/repo.ts";
 import type { AuditActor } from "../audit/schema.ts";
@@ -114,15 +114,34 @@ export interface Change {
   extra?: (atomic: Deno.AtomicOperation) => void;
 }
 
+/** What `changeBooking` tells `apply` beyond the booking and its days. */
+export interface ChangeContext {
+  /**
+   * The renter's account is gone. Read only for a lapsed booking (the one
+   * kind a late payment may bring back); false otherwise.
+   */
+  renterGone: boolean;
+}
+
 /**
  * Reads the booking and what it holds, lets `apply` decide the change (or
  * null for none), and writes it all in one atomic checked against what was
  * read; retries on a race. Returns the booking as stored afterwards.
+ *
+ * A lapsed booking taken up again ("reclaim") needs its renter's account,
+ * and the account's deletion must see it: the atomic checks the account
+ * is still there and rewrites the renter's holds entry, which the deletion
+ * checks (account_deletion.ts). Of the two, the later one fails and, read
+ * again, refunds the payment or keeps the account.
  */
 export async function changeBooking(
   deps: LifecycleDeps,
   id: string,
-  apply: (b: Booking, days: CalendarDay[]) => Change | null,
+  apply: (
+    b: Booking,
+    days: CalendarDay[],
+    context: ChangeContext,
+  ) => Change | null,
 ): Promise<Booking> {
   for (let attempt = 0; attempt < DAY_WRITE_ATTEMPTS; attempt++) {
     if (attempt > 0) await afterLostRace(attempt);
@@ -135,16 +154,20 @@ export async function changeBooking(
     const moveDays = before.move
       ? before.move.claimDays.filter((d) => !before.claimDays.includes(d))
       : [];
-    const [allDays, holds] = await Promise.all([
+    const lapsed = before.status === "expired";
+    const [allDays, holds, renter] = await Promise.all([
       readCalendarDays(deps.kv, before.kitchenId, [
         ...before.claimDays,
         ...moveDays,
       ]),
       getRenterHoldsEntry(deps.kv, before.renterId),
+      lapsed ? getUserEntry(deps.kv, before.renterId) : null,
     ]);
     const days = allDays.slice(0, before.claimDays.length);
     const docs = days.map((d) => d.value ?? EMPTY_DAY);
-    const change = apply(before, docs);
+    const change = apply(before, docs, {
+      renterGone: renter !== null && renter.value === null,
+    });
     if (!change) return before;
     const claim = change.claim ?? "keep";
     const endsMove = claim === "release" && before.move;
@@ -201,6 +224,15 @@ export async function changeBooking(
             expiresAt: null,
           });
         }
+      }
+      if (lapsed && claim === "reclaim" && renter) {
+        atomic.check(renter);
+        addRenterHolds(
+          atomic,
+          holds,
+          before.renterId,
+          (holds.value ?? []).filter((h) => h.expiresAt > deps.now),
+        );
       }
       // The renter's unpaid holds lose this one once it is no longer held.
       if (before.status === "held" && after.status !== "held") {
@@ -324,7 +356,7 @@ export async function confirmPayment(
 ): Promise<ConfirmOutcome> {
   const p = await parties(deps.kv, id);
   let outcome: ConfirmOutcome["kind"] = "unchanged";
-  const booking = await changeBooking(deps, id, (b, days) => {
+  const booking = await changeBooking(deps, id, (b, days, { renterGone }) => {
     // Money for nothing it can buy: kept on the record and refunded in full.
     const refunded = (note: string, email: LateRefundEmail): Change => {
       outcome = "lost";
@@ -356,6 +388,12 @@ export async function confirmPayment(
     ) {
       outcome = "unchanged";
       return null;
+    }
+    if (b.status === "expired" && renterGone) {
+      return refunded(
+        "The payment arrived after the hold lapsed and the renter's account had been deleted; it is refunded in full.",
+        "refunded_late",
+      );
     }
     // A standing booking's later date holds its time firmly already.
     let claim: Change["claim"] = b.status === "scheduled" ? "keep" : "firm";

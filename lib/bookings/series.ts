@@ -654,12 +654,12 @@ async function scheduleDate(
    */
   revive: boolean,
 ): Promise<Booking> {
-  return await changeBooking(deps, id, (b, days): Change | null => {
+  return await changeBooking(deps, id, (b, days, { renterGone }) => {
     const revived = revive && b.status === "expired";
     if (b.status !== "held" && b.status !== "requested" && !revived) {
       return null;
     }
-    if (revived && b.start <= deps.now) return null;
+    if (revived && (b.start <= deps.now || renterGone)) return null;
     const mine = { ref: id, start: b.start, end: b.end, bufferMs: b.bufferMs };
     const taken = days.some((d) =>
       conflictsWith(d.claims, mine, deps.now).length > 0

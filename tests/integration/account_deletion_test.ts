@@ -40,7 +40,16 @@ import {
   testApp,
 } from "../helpers.ts";
 import { visibleText } from "../page_text.ts";
-import { bookWithStripe, stripeWorld } from "../stripe_world.ts";
+import {
+  bookWithStripe,
+  deliver,
+  type StripeWorld,
+  stripeWorld,
+} from "../stripe_world.ts";
+import type { Booking } from "../../lib/bookings/schema.ts";
+import type { CalendarDay } from "../../lib/bookings/day_claims.ts";
+import { ledgerProblem } from "../../lib/bookings/lifecycle.ts";
+import { listMail } from "../../lib/email/mailbox.ts";
 
 const HOUR = 3600_000;
 
@@ -333,6 +342,102 @@ Deno.test("account deletion: removing a payment customer finishes when Stripe ha
     assert.ok(await getPaymentCustomer(w.t.kv, "user-c"));
     // No record at all: nothing to do.
     await removePaymentCustomer({ kv: w.t.kv, stripe: w.stripe }, "user-d");
+  } finally {
+    await w.close();
+  }
+});
+
+/**
+ * A hold whose Checkout is paid in its last minute, with the webhook
+ * arriving after the hold lapsed (Stripe retries deliveries for days):
+ * the booking, expired, and the payment's event, not yet delivered.
+ */
+async function paidAfterLapse(w: StripeWorld) {
+  const res = await post(w.t, "/bookings", {
+    kitchen: w.kitchenId,
+    date: "2026-12-03",
+    start: "10:00",
+    end: "13:00",
+    acceptRules: "yes",
+  }, { cookie: w.renter });
+  assert.equal(res.status, 303, await res.clone().text());
+  const sessionId = res.headers.get("location")!.split("/pay/")[1];
+  const id = w.fake.state.sessions.get(sessionId)!.client_reference_id!;
+  w.t.advance(29 * 60_000);
+  const paid = w.fake.completeSession(sessionId);
+  w.t.advance(7 * 60_000);
+  await runJobs(w.t);
+  const b = (await w.t.kv.get<Booking>(keys.booking(id))).value!;
+  assert.equal(b.status, "expired");
+  return { booking: b, paid };
+}
+
+const stored = async (w: StripeWorld, id: string) =>
+  (await w.t.kv.get<Booking>(keys.booking(id))).value!;
+
+Deno.test("account deletion: a payment that arrives after the hold lapsed and the account went is refunded, never a booking", async () => {
+  const w = await stripeWorld();
+  try {
+    const { booking, paid } = await paidAfterLapse(w);
+    const gone = await deleting(w.t, w.renter);
+    assert.equal(gone.status, 303, await gone.clone().text());
+    await runJobs(w.t);
+    const res = await deliver(w, paid.event);
+    assert.equal(res.status, 200);
+    await runJobs(w.t);
+    const b = await stored(w, booking.id);
+    assert.equal(b.status, "expired");
+    assert.equal(b.accessCode, null);
+    assert.match(b.note ?? "", /account had been deleted.*refunded in full/);
+    assert.equal(ledgerProblem(b), null);
+    assert.equal(
+      w.fake.state.charges.get(paid.charge.id)!.amount_refunded,
+      paid.charge.amount,
+    );
+    // The kitchen's time stays free.
+    for (const day of b.claimDays) {
+      const doc = (await w.t.kv.get<CalendarDay>(
+        keys.calendarDay(b.kitchenId, day),
+      )).value;
+      assert.ok(!doc?.claims.some((c) => c.ref === b.id), day);
+    }
+    // Nobody is written to at the deleted address.
+    assert.ok(
+      !(await listMail(w.t.kv)).some((m) =>
+        m.to === "rosa@example.com" && /refunded|confirmed/i.test(m.subject)
+      ),
+    );
+  } finally {
+    await w.close();
+  }
+});
+
+Deno.test("account deletion: a late payment taking its time back while the account is being deleted fails the deletion, which then sees the booking", async () => {
+  const w = await stripeWorld();
+  try {
+    const { booking, paid } = await paidAfterLapse(w);
+    const deps = at(w.t.services);
+    const guard = bookingsAheadGuard(deps, w.renterId);
+    await assert.rejects(
+      deleteAccount(deps, w.renterId, PASSWORD, async (atomic) => {
+        await guard(atomic);
+        // Between the guard's reads and the deletion's commit.
+        assert.equal((await deliver(w, paid.event)).status, 200);
+        await runJobs(w.t);
+        assert.equal((await stored(w, booking.id)).status, "confirmed");
+      }),
+      ConflictError,
+    );
+    assert.ok(await userByEmail(w.t, "rosa@example.com"), "nothing removed");
+    await assert.rejects(
+      deleteAccount(
+        at(w.t.services),
+        w.renterId,
+        PASSWORD,
+        bookingsAheadGuard(at(w.t.services), w.renterId),
+      ),
+      /You have an upcoming booking/,
+    );
   } finally {
     await w.close();
   }
