@@ -10,7 +10,7 @@
  *   their bitmap twice (the decoder's heap and its copy in JS);
  * - two PDFs read for the upload form's prefill, as many as are ever read
  *   at once (prefill.ts MAX_READERS): the largest upload allowed (10 MB)
- *   and the file that costs pdf.js the most to read (15 MB of one-letter
+ *   and the file that costs pdf.js the most to read (7.3 MiB of one-letter
  *   text operators, just under the decoding budget);
  * - the largest calendar feed allowed (2 MB, MAX_FEED_BYTES), imported by
  *   its sync job: 4,000 events, half of them repeating daily.
@@ -77,10 +77,10 @@ export async function benchAtOnce(
       ),
     },
     {
-      label: "15 MB of one-letter text operators",
+      label: "7.3 MiB of one-letter text operators",
       bytes:
         (await hostilePdfs()).find(([name]) =>
-          name.startsWith("15 MB of one-letter text")
+          name.startsWith("7.3 MiB of one-letter text")
         )![1],
     },
   ];

@@ -96,12 +96,12 @@ export async function benchPdfBombs(): Promise<Budget[]> {
     // Just under the byte budget, so pdf.js does read it: the worker's own
     // limits (heap, time, streamed text) are what hold here.
     const edge = (await hostilePdfs()).find(([name]) =>
-      name.startsWith("15 MB of one-letter text")
+      name.startsWith("7.3 MiB of one-letter text")
     )!;
     const r = await measure(
       app,
       cookie,
-      "15 MB of text operators (read)",
+      "7.3 MiB of text operators (read)",
       edge[1],
     );
     budgets.push(

@@ -65,11 +65,14 @@ export interface PdfLimits {
 
 /**
  * pdf.js holds a stream in a buffer that doubles as it grows, so a file at
- * this budget costs it up to 1.5 times as much while it reads; with its
- * worker thread, that keeps a server within 64 MiB of where it was.
+ * this budget costs it up to 1.5 times as much while it reads. With its
+ * worker thread (about 30 MiB to start and load pdf.js), a file just under
+ * 8 MiB took a server 41–43 MiB over where it was (bench/pdf.ts); at 16 MiB
+ * it took 57–63, too near the 64 MiB budget. Text PDFs decode to far less:
+ * a 60-page manual with its fonts, to 0.5 MB, and images are never decoded.
  */
 export const PDF_LIMITS: PdfLimits = {
-  maxInflatedBytes: 16 * 1024 * 1024,
+  maxInflatedBytes: 8 * 1024 * 1024,
   maxMillis: 3_000,
 };
 

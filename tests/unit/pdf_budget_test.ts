@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import {
   blankNames,
   checkPdfBudget,
+  PDF_LIMITS,
   type PdfRefusal,
 } from "../../lib/compliance/pdf_budget.ts";
 import {
@@ -208,6 +209,24 @@ Deno.test("pdf budget: what a file's streams decode to, counted before pdf.js re
     );
     assert.ok(bytes.length < 2 * MiB, `${name} is small on disk`);
   }
+});
+
+Deno.test("pdf budget: the server's own limit passes the costliest text file the bench reads and refuses one a MiB past it", async () => {
+  const edge =
+    (await hostilePdfs()).find(([name]) =>
+      name.startsWith("7.3 MiB of one-letter text")
+    )![1];
+  const passed = await checkPdfBudget(edge);
+  assert.ok(passed.ok);
+  assert.ok(passed.inflatedBytes > PDF_LIMITS.maxInflatedBytes - MiB);
+  const over = await deflateZeros(PDF_LIMITS.maxInflatedBytes + MiB);
+  const refused = await checkPdfBudget(
+    page({
+      dict: `<< /Length ${over.length} /Filter /FlateDecode >>`,
+      data: over,
+    }),
+  );
+  assert.deepEqual(refused, { ok: false, refusal: "too-large" });
 });
 
 Deno.test("pdf budget: a checksum error still counts what was decoded, as pdf.js ignores checksums", async () => {
