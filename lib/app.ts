@@ -85,7 +85,7 @@ import {
   settleDatePayment,
 } from "./payments/occurrences.ts";
 import { MOVE_CHARGE_JOB, MOVE_EXPIRY_JOB } from "./job_names.ts";
-import { expireMove } from "./bookings/moves.ts";
+import { expireMove } from "./bookings/move_settle.ts";
 import {
   chargeMove,
   MOVE_PURPOSE,

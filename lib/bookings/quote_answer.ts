@@ -6,7 +6,8 @@
 import { formatDayTime, formatTime } from "../format.ts";
 import { formatCents } from "../money.ts";
 import { type HoldDeps, previewHold } from "./holds.ts";
-import { type MoveAsk, type MoveDeps, previewMove } from "./moves.ts";
+import type { MoveAsk, MoveDeps } from "./move_read.ts";
+import { previewMove } from "./moves.ts";
 import type { Quote } from "./pricing.ts";
 import { getBooking } from "./repo.ts";
 import type { ReviewRequest } from "./schema.ts";

@@ -15,15 +15,16 @@ import { getBookingFor } from "../bookings/lifecycle.ts";
 import {
   answerMove,
   awaitMovePayment,
-  completeMove,
-  type MoveAsk,
-  type MoveDeps,
-  type MovePayment,
-  type MoveSettled,
   refundStrayMovePayment,
+} from "../bookings/move_answers.ts";
+import type { MoveAsk, MoveDeps } from "../bookings/move_read.ts";
+import {
+  completeMove,
+  type MoveSettled,
   releaseMove,
-  startMove,
-} from "../bookings/moves.ts";
+} from "../bookings/move_settle.ts";
+import type { MovePayment } from "../bookings/move_swap.ts";
+import { startMove } from "../bookings/moves.ts";
 import {
   applicationFeeOf,
   MOVE_PAY_MS,

@@ -12,7 +12,8 @@ import {
   MoveReviewPage,
 } from "../../components/MovePages.tsx";
 import { at } from "../../lib/app.ts";
-import { type MoveAsk, previewMove } from "../../lib/bookings/moves.ts";
+import type { MoveAsk } from "../../lib/bookings/move_read.ts";
+import { previewMove } from "../../lib/bookings/moves.ts";
 import {
   moveDateOf,
   moveForm,
