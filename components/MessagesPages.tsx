@@ -10,6 +10,7 @@ import LiveThread from "../islands/LiveThread.tsx";
 import ReplyForm from "../islands/ReplyForm.tsx";
 import { ATTACHMENT_MAX_BYTES } from "../lib/messages/attachments.ts";
 import { HIDDEN } from "../lib/messages/masking.ts";
+import { OTHER_GONE } from "../lib/messages/threads.ts";
 import { MESSAGE_MAX_CHARS } from "../lib/messages/schema.ts";
 import type {
   ComposeView,
@@ -346,7 +347,7 @@ export function ThreadPage(
           ))}
         </ol>
       )}
-      {view.latest && (
+      {view.latest && !view.otherGone && (
         <LiveThread
           threadId={t.id}
           listId={THREAD_LIST_ID}
@@ -355,7 +356,16 @@ export function ThreadPage(
         />
       )}
       <div id="latest" class="scroll-mt-4">
-        {blocked
+        {view.otherGone
+          ? (
+            <p
+              class="rounded-lg border border-stone-300 bg-stone-100 px-4 py-3"
+              data-testid="other-gone"
+            >
+              {OTHER_GONE}
+            </p>
+          )
+          : blocked
           ? (
             <p
               class="rounded-lg border border-amber-300 bg-amber-50 px-4 py-3 text-amber-900"
@@ -386,7 +396,9 @@ export function ThreadPage(
           Keep payment on Prep: it is how your booking, refund and insurance
           cover work. Report anything that asks you to pay elsewhere.
         </p>
-        {view.blockedByMe
+        {view.otherGone
+          ? null
+          : view.blockedByMe
           ? (
             <form method="post" action={`/messages/${t.id}/unblock`}>
               <button type="submit" class={quiet}>

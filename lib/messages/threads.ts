@@ -8,6 +8,8 @@
  * message is still unread in 10 minutes.
  */
 import { addLimitHit } from "../accounts/rate_limit.ts";
+import { getUserEntry } from "../accounts/repo.ts";
+import { getHostFresh } from "../hosts/repo.ts";
 import { addAttachmentWrite, type StagedAttachment } from "./attachments.ts";
 import type { SessionUser } from "../accounts/schema.ts";
 import { getBooking } from "../bookings/repo.ts";
@@ -207,6 +209,10 @@ const busy = () =>
     "Your message could not be sent just now. Please try again.",
   );
 
+/** Said instead of sending, once the other party's account is deleted. */
+export const OTHER_GONE =
+  "This person deleted their Prep account, so messages can't be sent here any more. Your bookings are not affected.";
+
 /** Why nobody can write in a thread between these two, or null. */
 export function blockedMessage(
   iBlocked: boolean,
@@ -236,7 +242,16 @@ async function tryWrite(
   const { kv, now } = deps;
   const side = sideOf(thread, author.id)!;
   const otherId = userOn(thread, otherSide(side));
-  const blocks = await getBlockEntries(kv, author.id, otherId);
+  const [blocks, other, otherHost] = await Promise.all([
+    getBlockEntries(kv, author.id, otherId),
+    getUserEntry(kv, otherId),
+    getHostFresh(kv, otherId),
+  ]);
+  // A deleted account leaves neither (a catalogue host may have a profile
+  // and no login): nobody would read it, nor be told of it.
+  if (other.value === null && otherHost.value === null) {
+    throw new ConflictError(OTHER_GONE);
+  }
   const refusal = blockedMessage(
     blocks[0].value !== null,
     blocks[1].value !== null,
@@ -245,6 +260,7 @@ async function tryWrite(
 
   const atomic = kv.atomic();
   addBlockChecks(atomic, blocks);
+  atomic.check(other, otherHost);
   const hit = await addLimitHit(
     atomic,
     kv,

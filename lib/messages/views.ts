@@ -84,6 +84,8 @@ export interface ThreadView {
   earlier: string | null;
   blockedByMe: boolean;
   blockedByThem: boolean;
+  /** The other party deleted their account: nobody can write here now. */
+  otherGone: boolean;
   /** The newest messages are shown (not an older page): new ones join them live. */
   latest: boolean;
   /** The viewer's unread messages over all threads, after this one was read. */
@@ -230,6 +232,8 @@ export async function loadThreadView(
     earlier: page.more && page.messages.length > 0 ? page.messages[0].id : null,
     blockedByMe: blocks[0].value !== null,
     blockedByThem: blocks[1].value !== null,
+    // Every party whose account is there has a name.
+    otherGone: !names.has(otherId),
     latest: before === null,
     unreadTotal,
   };

@@ -20,6 +20,7 @@ import {
 import type { Thread } from "../../lib/messages/schema.ts";
 import {
   get,
+  PASSWORD,
   post,
   runJobs,
   signUpConfirmed,
@@ -370,6 +371,41 @@ Deno.test("messages: blocking stops messages both ways, leaves bookings alone, a
     );
     await reply(t, renter.cookie, id, "Thanks");
     assert.equal((await getThread(t.kv, id))!.count, 2);
+  } finally {
+    t.close();
+  }
+});
+
+Deno.test("messages: once a party deletes their account, the other reads the thread but cannot write into it", async () => {
+  const { t, renter, host, k } = await setup();
+  try {
+    const id = await ask(t, renter.cookie, k.id, "Is the walk-in free?");
+    await reply(t, host.cookie, id, "Yes, all week.");
+    const gone = await post(t, "/account/delete", {
+      currentPassword: PASSWORD,
+      confirm: "delete",
+    }, { cookie: renter.cookie });
+    assert.equal(gone.status, 303, await gone.clone().text());
+    const page = await get(t, `/messages/${id}`, host.cookie);
+    assert.equal(page.status, 200);
+    const html = await page.text();
+    const shown = visibleText(html);
+    assert.match(shown, /A former Prep member/);
+    assert.match(shown, /Is the walk-in free\?/, "the history stays");
+    assert.match(
+      shown,
+      /deleted their Prep account, so messages can't be sent/,
+    );
+    assert.ok(!html.includes(`action="/messages/${id}"`), "no reply form");
+    assert.ok(!html.includes("/block"), "nobody left to block");
+    const unread = await unreadMessages(t.kv, renter.user.id);
+    const res = await post(t, `/messages/${id}`, { text: "Still there?" }, {
+      cookie: host.cookie,
+    });
+    assert.equal(res.status, 409);
+    assert.match(await text(res), /deleted their Prep account/);
+    assert.equal((await getThread(t.kv, id))!.count, 2, "nothing written");
+    assert.equal(await unreadMessages(t.kv, renter.user.id), unread);
   } finally {
     t.close();
   }
