@@ -21,6 +21,13 @@ import Deadline from "../islands/Deadline.tsx";
 
 const card = "rounded-xl border border-stone-200 bg-white p-6";
 
+/** A host's payout as their lists say it (lib/bookings/earnings.ts hostPayoutCents). */
+export function payoutText(cents: number | null): string {
+  return cents === null || cents <= 0
+    ? "no payout"
+    : `your payout ${formatCents(cents)}`;
+}
+
 /** "Thu, Dec 10, 9:00 AM – 1:00 PM" in the kitchen's zone. */
 export function times(timeZone: string, start: number, end: number): string {
   return `${formatDayTime(timeZone, start)} – ${formatTime(timeZone, end)}`;

@@ -19,6 +19,7 @@ import type { Booking } from "../lib/bookings/schema.ts";
 import { formatDate, formatDayTime, formatTime } from "../lib/format.ts";
 import { formatCents } from "../lib/money.ts";
 import { SuspensionNotice } from "./SuspensionNotice.tsx";
+import { payoutText } from "./BookingStatus.tsx";
 import type { HostReviewsView } from "../lib/reviews/pages.ts";
 import { HostRatings, ReviewsDue } from "./ReviewPages.tsx";
 
@@ -64,7 +65,7 @@ function BookingLine({ b, titles }: {
           b.waitingFor === "documents"
             ? "Held while Prep checks the renter's documents"
             : STATUS[b.status] ?? ""
-        } · your payout ${formatCents(b.payoutCents)}`}
+        } · ${payoutText(b.payoutCents)}`}
       </p>
     </li>
   );

@@ -13,6 +13,8 @@ import {
   formatTimeLeft,
 } from "../lib/format.ts";
 import { formatCents } from "../lib/money.ts";
+import { hostPayoutCents } from "../lib/bookings/earnings.ts";
+import { payoutText } from "./BookingStatus.tsx";
 import type { Host } from "../lib/hosts/schema.ts";
 import { payoutStatusText } from "../lib/hosts/payouts.ts";
 import { FormMessage, type FormState, Notice, TextArea } from "./Forms.tsx";
@@ -141,7 +143,7 @@ export function HostBookingsPage(
                     b.waitingFor === "documents"
                       ? CHECKING_DOCUMENTS
                       : STATUS[b.status]
-                  } · your payout ${formatCents(b.quote.hostPayoutCents)}`}
+                  } · ${payoutText(hostPayoutCents(b))}`}
                 </p>
                 {b.status === "requested" && b.respondBy !== null &&
                   b.waitingFor !== "documents" && (

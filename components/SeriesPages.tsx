@@ -18,7 +18,8 @@ import {
 } from "../lib/format.ts";
 import { POLICY_NAMES } from "../lib/kitchens/policy.ts";
 import { formatCents } from "../lib/money.ts";
-import { times } from "./BookingStatus.tsx";
+import { payoutText, times } from "./BookingStatus.tsx";
+import { hostPayoutCents } from "../lib/bookings/earnings.ts";
 import { FormMessage, type FormState, Notice, TextArea } from "./Forms.tsx";
 
 const card = "rounded-xl border border-stone-200 bg-white p-6";
@@ -73,7 +74,7 @@ function dateStatus(d: SeriesDateView, view: SeriesView, now: number): string {
       return b.end <= now
         ? "Done"
         : view.viewer === "host"
-        ? `Paid · your payout ${formatCents(b.quote.hostPayoutCents)}`
+        ? `Paid · ${payoutText(hostPayoutCents(b))}`
         : `Paid · ${formatCents(b.quote.totalChargedCents)}`;
     case "completed":
       return "Done";

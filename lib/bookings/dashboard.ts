@@ -17,6 +17,7 @@ import {
   type EarningsSummary,
   summariseEarnings,
 } from "./earnings.ts";
+import { hostPayoutCents } from "./earnings.ts";
 import { listBookingsByHost } from "./repo.ts";
 import {
   buildCalendarMonth,
@@ -34,7 +35,7 @@ export type DashboardBooking =
   & EarningsBooking
   & Pick<Booking, "respondBy" | "waitingFor">
   & {
-    payoutCents: number;
+    payoutCents: number | null;
     /** In the upcoming list: the later dates of its weekly booking, listed once with it. */
     moreInSeries?: number;
   };
@@ -128,7 +129,7 @@ async function loadSnapshot(kv: Deno.Kv, hostId: string): Promise<Snapshot> {
     ...(b.waitingFor ? { waitingFor: b.waitingFor } : {}),
     ...(b.seriesId ? { seriesId: b.seriesId } : {}),
     ledger: b.ledger,
-    payoutCents: b.quote.hostPayoutCents,
+    payoutCents: hostPayoutCents(b),
   }));
   return {
     kitchens,

@@ -92,7 +92,7 @@ export const ZERO: Money = Object.freeze({
   pendingCents: 0,
 });
 
-function sums(b: EarningsBooking): Record<LedgerKind, number> {
+function sums(b: Pick<Booking, "ledger">): Record<LedgerKind, number> {
   const out: Record<LedgerKind, number> = {
     charge: 0,
     commission: 0,
@@ -107,6 +107,31 @@ function sums(b: EarningsBooking): Record<LedgerKind, number> {
   };
   for (const e of b.ledger) out[e.kind] += e.amountCents;
   return out;
+}
+
+/** Statuses that pay the host their quote if they go ahead. */
+const AHEAD = new Set<Booking["status"]>([
+  "held",
+  "requested",
+  "scheduled",
+  "confirmed",
+]);
+
+/**
+ * The payout a host's lists show for a booking: once paid, what the host
+ * keeps (the transfer less its reversals: a refund under the policy, a
+ * move to a cheaper time); before that, what it pays if it goes ahead;
+ * null when it never will (declined, expired, withdrawn, cancelled before
+ * any charge).
+ */
+export function hostPayoutCents(
+  b: Pick<Booking, "status" | "ledger" | "quote">,
+): number | null {
+  if (b.ledger.some((e) => e.kind === "transfer")) {
+    const s = sums(b);
+    return s.transfer - s.transfer_reversal;
+  }
+  return AHEAD.has(b.status) ? b.quote.hostPayoutCents : null;
 }
 
 /** Whether nothing in Prep can change this booking's money any more (see the module comment). */

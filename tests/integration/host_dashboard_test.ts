@@ -267,6 +267,13 @@ Deno.test("host dashboard: earnings equal the ledgers, and the CSV parses with t
   const cancelled = mine.find((b) => b.status === "cancelled")!;
   const kept = sum(cancelled, "transfer") - sum(cancelled, "transfer_reversal");
   assert.ok(kept > 0 && sum(cancelled, "refund") > 0, "a partial refund");
+  // The bookings list says what the host keeps of it, as the earnings do.
+  const list = characters(await (await get(t, "/host/bookings", hank)).text());
+  assert.ok(
+    list.includes(`Cancelled · your payout ${formatCents(kept)}`),
+    "the payout kept after the refund",
+  );
+  assert.ok(kept < cancelled.quote.hostPayoutCents);
 
   const html = await (await get(t, "/host", hank)).text();
   const m = /<tr class="bg-stone-50">(.*?)<\/tr>/s.exec(html);

@@ -5,10 +5,15 @@ import {
   decimalCents,
   type EarningsBooking,
   earningsCsv,
+  hostPayoutCents,
   type Money,
   summariseEarnings,
 } from "../../lib/bookings/earnings.ts";
-import type { LedgerEntry, LedgerKind } from "../../lib/bookings/schema.ts";
+import type {
+  Booking,
+  LedgerEntry,
+  LedgerKind,
+} from "../../lib/bookings/schema.ts";
 
 const NOW = Date.parse("2026-12-10T15:00:00Z");
 const HOUR = 3600_000;
@@ -146,6 +151,50 @@ Deno.test("earnings: each booking's money follows its ledger and status", () => 
     assert.ok(e, name);
     assert.deepEqual(money(e), expected, name);
     assert.equal(e.paidOutCents + e.pendingCents, e.netCents, name);
+  }
+});
+
+Deno.test("earnings: the payout a host's lists show is what they keep once paid, the quote before, none when it never pays", () => {
+  const quote = { hostPayoutCents: 12325 };
+  const cases: [
+    string,
+    Booking["status"],
+    [LedgerKind, number][],
+    number | null,
+  ][] = [
+    ["paid", "confirmed", PAID, 12325],
+    ["cancelled, half refunded", "cancelled", [
+      ...PAID,
+      ["refund", 7250],
+      ["transfer_reversal", 6162],
+      ["fee_refund", 1088],
+    ], 6163],
+    ["cancelled, refunded in full", "cancelled", [
+      ...PAID,
+      ["refund", 14500],
+      ["transfer_reversal", 12325],
+      ["fee_refund", 2175],
+    ], 0],
+    ["moved to a cheaper time", "confirmed", [
+      ...PAID,
+      ["refund", 4000],
+      ["transfer_reversal", 3400],
+    ], 8925],
+    ["completed", "completed", PAID, 12325],
+    ["held, not paid yet", "held", [], 12325],
+    ["requested, card authorised", "requested", [], 12325],
+    ["a weekly date, charged later", "scheduled", [], 12325],
+    ["declined", "declined", [], null],
+    ["expired hold", "expired", [], null],
+    ["withdrawn request", "withdrawn", [], null],
+    ["cancelled before its charge", "cancelled", [], null],
+  ];
+  for (const [name, status, entries, want] of cases) {
+    assert.equal(
+      hostPayoutCents({ status, ledger: ledger(...entries), quote } as never),
+      want,
+      name,
+    );
   }
 });
 
