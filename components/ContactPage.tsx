@@ -1,4 +1,4 @@
-import { CONTACT_TOPICS } from "../lib/support/schema.ts";
+import { CONTACT_TOPICS, MESSAGE_MAX_CHARS } from "../lib/support/schema.ts";
 import {
   FormMessage,
   type FormState,
@@ -74,7 +74,13 @@ export function ContactPage(
           required={false}
           hint="If your message is about a booking, paste its reference or the address of its page."
         />
-        <TextArea name="message" label="Your message" form={form} rows={8} />
+        <TextArea
+          name="message"
+          label="Your message"
+          form={form}
+          rows={8}
+          maxLength={MESSAGE_MAX_CHARS}
+        />
         <SubmitButton>Send message</SubmitButton>
       </form>
     </section>

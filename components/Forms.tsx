@@ -99,7 +99,11 @@ export function TextField(
 }
 
 export function TextArea(
-  { rows = 6, ...field }: FieldProps & { rows?: number },
+  { rows = 6, maxLength, ...field }: FieldProps & {
+    rows?: number;
+    /** Characters the field takes: the browser stops typing past it. */
+    maxLength?: number;
+  },
 ) {
   return (
     <Field
@@ -109,6 +113,7 @@ export function TextArea(
           id={a.id}
           name={field.name}
           rows={rows}
+          maxLength={maxLength}
           class={a.className}
           aria-invalid={a.invalid ? "true" : undefined}
           aria-describedby={a.describedBy}

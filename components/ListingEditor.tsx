@@ -507,7 +507,8 @@ export function SectionPage(
             name="description"
             label="Description"
             form={form}
-            hint="At least 20 characters: what the kitchen is good for, access, parking."
+            hint="20 to 5,000 characters: what the kitchen is good for, access, parking."
+            maxLength={5000}
           />
           <TextField
             name="capacity"

@@ -65,8 +65,12 @@ function PhotoUploader(props: PhotoUploaderProps) {
     const form = event.currentTarget as HTMLFormElement;
     const file = (form.elements.namedItem("photo") as HTMLInputElement)
       .files?.[0];
-    if (!file || file.size > props.maxBytes) return; // the browser or server says why
+    if (!file) return; // the browser says a photo is needed
     event.preventDefault();
+    if (file.size > props.maxBytes) {
+      error.value = `That photo is larger than ${mb}. Save it smaller first.`;
+      return;
+    }
     error.value = null;
     progress.value = 0;
     const xhr = new XMLHttpRequest();

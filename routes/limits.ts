@@ -8,7 +8,7 @@
  * app), unless the route or its sub-app carries its own `bodyLimit(…)`
  * beside its handlers: uploads and the Stripe webhook do.
  */
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { bodyLimit as honoBodyLimit } from "hono/body-limit";
 import { matchedRoutes } from "hono/route";
 import { AppError } from "../lib/errors.ts";
@@ -28,6 +28,30 @@ export class PayloadTooLargeError extends AppError {
       }.`,
     );
   }
+}
+
+/**
+ * Goes before a form's body limit: a body over it gets the form's page
+ * again, with `render`'s message beside it, rather than the bare 413 page
+ * that would leave its user nowhere. What was sent is not read, so it
+ * cannot be shown again; the page says what the limit is. JSON callers
+ * (an island posting the form) keep the 413 and its JSON.
+ */
+export function tooLargeAsForm(
+  render: (
+    c: Context<AppEnv>,
+    error: PayloadTooLargeError,
+  ) => Response | Promise<Response>,
+): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    await next();
+    const wantsJson = (c.req.header("Accept") ?? "").includes(
+      "application/json",
+    );
+    if (c.error instanceof PayloadTooLargeError && !wantsJson) {
+      c.res = await render(c, c.error);
+    }
+  };
 }
 
 /** The limits routes set for themselves, so the default can step aside. */

@@ -8,7 +8,7 @@
 import { z } from "zod";
 import { CITY_SLUGS, findCity } from "../cities.ts";
 import { CANCELLATION_POLICIES } from "./policy.ts";
-import type { KitchenInput } from "./schema.ts";
+import { kitchenFields, type KitchenInput, MAX_PRICE_CENTS } from "./schema.ts";
 import type { EditSection } from "./listings.ts";
 import type { LocationInput } from "./place.ts";
 import { EQUIPMENT_IDS, STORAGE_IDS } from "./vocabulary.ts";
@@ -29,6 +29,9 @@ const dollars = (label: string, min: number) =>
   ).transform((v) => Math.round(Number(v) * 100)).refine(
     (c) => c >= min,
     `Use at least $${min / 100}`,
+  ).refine(
+    (c) => c <= MAX_PRICE_CENTS,
+    `Use at most $${(MAX_PRICE_CENTS / 100).toLocaleString("en-US")}`,
   );
 
 const ISO_DAYS = ["1", "2", "3", "4", "5", "6", "7"] as const;
@@ -37,9 +40,11 @@ const lines = (v: string) =>
   v.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
 
 export const SECTION_FORMS = {
+  // The kitchen's own rules for its texts, here too: every field's problem
+  // is said at once, not the capacity's first and the texts' after.
   basics: z.object({
-    title: z.string(),
-    description: z.string(),
+    title: kitchenFields.shape.title,
+    description: kitchenFields.shape.description,
     capacity: whole("the capacity", 1, 100),
   }),
   location: z.object({

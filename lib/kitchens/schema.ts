@@ -48,7 +48,9 @@ export type UploadAnswer =
   | { photo: PhotoRef; count: number; max: number }
   | { error: string; issues?: Record<string, string> };
 
-const cents = z.number().int().min(0).max(10_000_000);
+/** The most a price or fee may be: $100,000. */
+export const MAX_PRICE_CENTS = 10_000_000;
+const cents = z.number().int().min(0).max(MAX_PRICE_CENTS);
 
 /** Everything a host decides about a kitchen; the stored record adds ids and timestamps. */
 export const kitchenFields = z.object({

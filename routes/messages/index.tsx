@@ -22,7 +22,11 @@ import {
   reportMessage,
   unblockInThread,
 } from "../../lib/messages/safety.ts";
-import { newThreadForm, reportForm } from "../../lib/messages/schema.ts";
+import {
+  MESSAGE_MAX_CHARS,
+  newThreadForm,
+  reportForm,
+} from "../../lib/messages/schema.ts";
 import { startConversation } from "../../lib/messages/threads.ts";
 import {
   loadCompose,
@@ -45,7 +49,7 @@ import {
   replyForm,
   sendReply,
 } from "../../lib/messages/replies.ts";
-import { bodyLimit, PayloadTooLargeError } from "../limits.ts";
+import { bodyLimit, tooLargeAsForm } from "../limits.ts";
 import { fileBytes } from "../multipart.ts";
 
 /** A file at its largest, plus the text and the multipart framing. */
@@ -53,6 +57,9 @@ const replyBodyLimit = bodyLimit(ATTACHMENT_MAX_BYTES + 64 * 1024);
 
 const TOO_LARGE =
   "That file is larger than 10 MB. Save it at a smaller size, or send your message without it.";
+
+const TEXT_TOO_LARGE =
+  `That message is far longer than ${MESSAGE_MAX_CHARS} characters, so it was not read. Please shorten it and send it again.`;
 
 const wantsJson = (c: AppContext) =>
   (c.req.header("Accept") ?? "").includes("application/json");
@@ -263,17 +270,15 @@ messages.get(`/${THREAD}`, (c) => renderThread(c, c.req.param("threadId")));
  */
 messages.post(
   `/${THREAD}`,
-  async (c, next) => {
-    await next();
-    if (
-      c.error instanceof PayloadTooLargeError && isMultipart(c) && !wantsJson(c)
-    ) {
-      c.res = await renderThread(c, c.req.param("threadId"), {
-        form: { values: {}, errors: { file: TOO_LARGE }, message: TOO_LARGE },
-        status: 413,
-      });
-    }
-  },
+  tooLargeAsForm((c) => {
+    const [field, message] = isMultipart(c)
+      ? ["file", TOO_LARGE]
+      : ["text", TEXT_TOO_LARGE];
+    return renderThread(c, c.req.param("threadId") ?? "", {
+      form: { values: {}, errors: { [field]: message }, message },
+      status: 413,
+    });
+  }),
   replyBodyLimit,
   // Only a multipart body carries a file: any other keeps the message limit.
   (c, next) => isMultipart(c) ? next() : messageLimit(c, next),

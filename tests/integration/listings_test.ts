@@ -1,5 +1,6 @@
 import { givePermits } from "../compliance_helpers.ts";
 import assert from "node:assert/strict";
+import { visibleText } from "../page_text.ts";
 import { characters } from "../page_text.ts";
 import { keys } from "../../lib/db/keys.ts";
 import { countPublishedKitchens } from "../../lib/kitchens/repo.ts";
@@ -268,6 +269,11 @@ Deno.test("listings: bad input re-renders the section with field errors and chan
     ["pricing", { ...GOOD.pricing, hourlyPriceCents: "0.50" }, /at least \$1/],
     [
       "pricing",
+      { ...GOOD.pricing, hourlyPriceCents: "999999.99" },
+      /Use at most \$100,000/,
+    ],
+    [
+      "pricing",
       { ...GOOD.pricing, bookingMode: "auction" },
       /Choose how renters book/,
     ],
@@ -293,6 +299,26 @@ Deno.test("listings: bad input re-renders the section with field errors and chan
     const html = await res.text();
     assert.match(html, message, `${section}: ${message}`);
   }
+  // Every field's problem at once, not one round each.
+  const all = visibleText(
+    await (await postForm(t, `/host/kitchens/${id}/edit/basics`, {
+      title: "",
+      description: "short",
+      capacity: "lots",
+    }, cookie)).text(),
+  );
+  for (const said of [/Enter a title/, /at least 20/, /whole number/]) {
+    assert.match(all, said);
+  }
+  // Far past what the form takes: the section again, saying so, not a bare 413.
+  const huge = await postForm(t, `/host/kitchens/${id}/edit/basics`, {
+    ...GOOD.basics,
+    description: "é".repeat(40_000),
+  }, cookie);
+  assert.equal(huge.status, 413);
+  const hugeText = visibleText(await huge.text());
+  assert.match(hugeText, /far more than this form takes, so nothing was saved/);
+  assert.match(hugeText, /Description/, "the form is there to try again");
   const stored =
     (await t.kv.get<{ values: Record<string, unknown> }>(keys.kitchenDraft(id)))
       .value!;

@@ -276,6 +276,19 @@ Deno.test("contact: bad input re-renders the form with what was wrong, and nothi
     const again = await (await post(t, "/contact", { ...GOOD, topic: "" }))
       .text();
     assert.match(again, /My refund has not reached my card yet/);
+    // Far past the limit (20 KB is more than any form's 16 KB): the form
+    // again, saying so, not a bare 413 page; the field stops typing at 4000.
+    const huge = await post(t, "/contact", {
+      ...GOOD,
+      message: "x".repeat(80_000),
+    });
+    assert.equal(huge.status, 413);
+    const hugeHtml = await huge.text();
+    assert.match(
+      hugeHtml,
+      /far longer than 4000 characters, so it was not read/,
+    );
+    assert.match(hugeHtml, /<textarea[^>]*name="message"[^>]*maxlength="4000"/);
     assert.equal(await countPrefix(t.kv, keys.supportMessagesPrefix()), 0);
     await runJobs(t);
     assert.equal((await listMail(t.kv)).length, 0);

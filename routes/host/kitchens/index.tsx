@@ -30,6 +30,7 @@ import type { FormState } from "../../../components/Forms.tsx";
 import { type AppContext, type AppEnv, page } from "../../context.tsx";
 import { formFailure, readForm, readNotice } from "../../forms.ts";
 import { redirect } from "../../headers.ts";
+import { bodyLimit, tooLargeAsForm } from "../../limits.ts";
 import { calendar } from "./calendar.tsx";
 import { permits } from "./permits.tsx";
 import { photos } from "./photos.tsx";
@@ -162,7 +163,7 @@ function renderSection(
   listing: Awaited<ReturnType<typeof getListingFor>>,
   section: FormSection,
   form: FormState,
-  status: 200 | 400 | 409 | 429 = 200,
+  status: 200 | 400 | 409 | 413 | 429 = 200,
   warnings: string[] = [],
   saved = status === 200 && readNotice(c) === "saved",
 ) {
@@ -207,37 +208,63 @@ listings.get(`/${ID}/edit/${SECTION}`, async (c) => {
   );
 });
 
-listings.post(`/${ID}/edit/${SECTION}`, async (c) => {
-  const id = c.req.param("id");
-  const section = c.req.param("section") as FormSection;
-  const user = c.var.user!;
-  // The owner check comes first: another host learns nothing, not even field errors.
-  const listing = await getListingFor(c.var.services.kv, id, user);
-  const read = await readForm(c, sectionForm(section));
-  if (!read.ok) return renderSection(c, listing, section, read.form, 400);
-  try {
-    const saved = await saveSectionWithRules(
+/**
+ * A section's form at its longest: the description's 5,000 characters may
+ * take 12 bytes each once encoded (a four-byte character, percent-encoded).
+ */
+const SECTION_BODY_LIMIT = 64 * 1024;
+
+const SECTION_TOO_LARGE =
+  "That was far more than this form takes, so nothing was saved. The description takes up to 5,000 characters.";
+
+listings.post(
+  `/${ID}/edit/${SECTION}`,
+  tooLargeAsForm(async (c) => {
+    const section = c.req.param("section") as FormSection;
+    const listing = await getListingFor(
       c.var.services.kv,
-      id,
-      user,
-      section,
-      read.data,
-      c.var.services.clock(),
+      c.req.param("id") ?? "",
+      c.var.user!,
     );
-    if (saved.warnings.length > 0) {
-      return renderSection(
-        c,
-        saved.listing,
+    return renderSection(c, listing, section, {
+      values: formValues(section, listing.values),
+      errors: {},
+      message: SECTION_TOO_LARGE,
+    }, 413);
+  }),
+  bodyLimit(SECTION_BODY_LIMIT),
+  async (c) => {
+    const id = c.req.param("id");
+    const section = c.req.param("section") as FormSection;
+    const user = c.var.user!;
+    // The owner check comes first: another host learns nothing, not even field errors.
+    const listing = await getListingFor(c.var.services.kv, id, user);
+    const read = await readForm(c, sectionForm(section));
+    if (!read.ok) return renderSection(c, listing, section, read.form, 400);
+    try {
+      const saved = await saveSectionWithRules(
+        c.var.services.kv,
+        id,
+        user,
         section,
-        { values: formValues(section, saved.listing.values), errors: {} },
-        200,
-        saved.warnings,
-        true,
+        read.data,
+        c.var.services.clock(),
       );
+      if (saved.warnings.length > 0) {
+        return renderSection(
+          c,
+          saved.listing,
+          section,
+          { values: formValues(section, saved.listing.values), errors: {} },
+          200,
+          saved.warnings,
+          true,
+        );
+      }
+    } catch (err) {
+      const failed = formFailure(read.form, err);
+      return renderSection(c, listing, section, failed.form, failed.status);
     }
-  } catch (err) {
-    const failed = formFailure(read.form, err);
-    return renderSection(c, listing, section, failed.form, failed.status);
-  }
-  return redirect(c, `/host/kitchens/${id}/edit/${section}?notice=saved`);
-});
+    return redirect(c, `/host/kitchens/${id}/edit/${section}?notice=saved`);
+  },
+);

@@ -32,7 +32,7 @@ import {
   readNotice,
 } from "../../forms.ts";
 import { redirect } from "../../headers.ts";
-import { bodyLimit } from "../../limits.ts";
+import { bodyLimit, tooLargeAsForm } from "../../limits.ts";
 import { fileBytes } from "../../multipart.ts";
 
 /** A photo at its maximum, plus the multipart envelope and the alt text. */
@@ -72,7 +72,7 @@ const uploadForm = z.object({
 function render(
   c: AppContext,
   listing: Listing,
-  failed?: { form: FormState; formFor: string; status: FormStatus },
+  failed?: { form: FormState; formFor: string; status: FormStatus | 413 },
 ) {
   return page(
     c,
@@ -97,68 +97,90 @@ photos.get("/edit/photos", async (c) => {
   return render(c, listing);
 });
 
-photos.post("/photos", uploadLimit, async (c) => {
-  const id = c.req.param("id");
-  const user = c.var.user!;
-  const json = (c.req.header("Accept") ?? "").includes("application/json");
-  // The write check comes first: another host learns nothing, support
-  // staff get a 403, and the body is not even read.
-  let listing: Listing;
-  try {
-    listing = await getListingFor(c.var.services.kv, id, user, {
-      write: true,
-    });
-  } catch (err) {
-    if (json && err instanceof AppError) {
-      return c.json({ error: err.message } satisfies UploadAnswer, err.status);
-    }
-    throw err;
-  }
-  let form: FormState = { values: { alt: "" }, errors: {} };
-  try {
-    const hit = await hitLimit(
+photos.post(
+  "/photos",
+  tooLargeAsForm(async (c) => {
+    const listing = await getListingFor(
       c.var.services.kv,
-      UPLOAD_LIMIT,
-      user.id,
-      c.var.services.clock(),
+      c.req.param("id") ?? "",
+      c.var.user!,
     );
-    if (!hit.ok) throw new TooManyAttemptsError(hit.retryAfterSeconds);
-    const read = await readForm(c, uploadForm);
-    form = read.form;
-    if (!read.ok) {
-      // Only the photo can be missing (addPhoto judges the description);
-      // a body that cannot be read says so in its message.
-      throw new ValidationError(
-        read.form.errors,
-        read.form.errors.photo
-          ? "Choose a photo to upload."
-          : read.form.message,
-      );
+    const message = `That photo is larger than ${
+      PHOTO_MAX_BYTES / (1024 * 1024)
+    } MB, so it was not uploaded. Save it smaller first.`;
+    return render(c, listing, {
+      form: { values: { alt: "" }, errors: { photo: message }, message },
+      formFor: "upload",
+      status: 413,
+    });
+  }),
+  uploadLimit,
+  async (c) => {
+    const id = c.req.param("id");
+    const user = c.var.user!;
+    const json = (c.req.header("Accept") ?? "").includes("application/json");
+    // The write check comes first: another host learns nothing, support
+    // staff get a 403, and the body is not even read.
+    let listing: Listing;
+    try {
+      listing = await getListingFor(c.var.services.kv, id, user, {
+        write: true,
+      });
+    } catch (err) {
+      if (json && err instanceof AppError) {
+        return c.json(
+          { error: err.message } satisfies UploadAnswer,
+          err.status,
+        );
+      }
+      throw err;
     }
-    const added = await addPhoto(c.var.services.kv, id, user, {
-      bytes: await fileBytes(read.data.photo),
-      alt: read.data.alt,
-    }, c.var.services.clock());
-    if (json) {
-      const count = added.listing.values.photos?.length ?? 0;
-      return c.json(
-        { photo: added.photo, count, max: MAX_PHOTOS } satisfies UploadAnswer,
-        201,
+    let form: FormState = { values: { alt: "" }, errors: {} };
+    try {
+      const hit = await hitLimit(
+        c.var.services.kv,
+        UPLOAD_LIMIT,
+        user.id,
+        c.var.services.clock(),
       );
+      if (!hit.ok) throw new TooManyAttemptsError(hit.retryAfterSeconds);
+      const read = await readForm(c, uploadForm);
+      form = read.form;
+      if (!read.ok) {
+        // Only the photo can be missing (addPhoto judges the description);
+        // a body that cannot be read says so in its message.
+        throw new ValidationError(
+          read.form.errors,
+          read.form.errors.photo
+            ? "Choose a photo to upload."
+            : read.form.message,
+        );
+      }
+      const added = await addPhoto(c.var.services.kv, id, user, {
+        bytes: await fileBytes(read.data.photo),
+        alt: read.data.alt,
+      }, c.var.services.clock());
+      if (json) {
+        const count = added.listing.values.photos?.length ?? 0;
+        return c.json(
+          { photo: added.photo, count, max: MAX_PHOTOS } satisfies UploadAnswer,
+          201,
+        );
+      }
+    } catch (err) {
+      if (json && err instanceof AppError) {
+        const issues = err instanceof ValidationError ? err.issues : undefined;
+        return c.json(
+          { error: err.message, issues } satisfies UploadAnswer,
+          err.status,
+        );
+      }
+      const failed = formFailure(form, err);
+      return render(c, listing, { ...failed, formFor: "upload" });
     }
-  } catch (err) {
-    if (json && err instanceof AppError) {
-      const issues = err instanceof ValidationError ? err.issues : undefined;
-      return c.json(
-        { error: err.message, issues } satisfies UploadAnswer,
-        err.status,
-      );
-    }
-    const failed = formFailure(form, err);
-    return render(c, listing, { ...failed, formFor: "upload" });
-  }
-  return redirect(c, `${editorPath(id)}?notice=added`);
-});
+    return redirect(c, `${editorPath(id)}?notice=added`);
+  },
+);
 
 photos.post(`/photos/${PHOTO}/alt`, async (c) => {
   const id = c.req.param("id");
