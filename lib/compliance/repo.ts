@@ -43,7 +43,12 @@ import { documentTally, documentTallyChange } from "./metrics.ts";
 import type { MigrationStep } from "../db/migrations/runner.ts";
 import { addExpiryJobs } from "./expiry_plan.ts";
 import { addPublishPrompt, type PermitChange } from "./publish_prompt.ts";
-import { newDocument, RENTER_DOCUMENT_ZONE, review } from "./review.ts";
+import {
+  expiredUploadMessage,
+  newDocument,
+  RENTER_DOCUMENT_ZONE,
+  review,
+} from "./review.ts";
 import { rulePackFor } from "./rules.ts";
 import { permitStanding, sameStanding } from "./standing.ts";
 import {
@@ -369,6 +374,8 @@ export async function addDocument(
   });
   const checked = documentRecord.safeParse(doc);
   if (!checked.success) throw new ValidationError(fieldErrors(checked.error));
+  const expired = expiredUploadMessage(input.upload, input.now);
+  if (expired) throw new ValidationError({ expiryDate: expired }, expired);
   await putFile(kv, {
     id: fileId,
     bytes: input.bytes,

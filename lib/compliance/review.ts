@@ -21,6 +21,7 @@
  * Nothing leads back to `pending`: a pending document has never been decided.
  */
 import { ConflictError, ValidationError } from "../errors.ts";
+import { formatDateYear } from "../format.ts";
 import { localDate } from "../kitchens/schema.ts";
 import { optionalText, text } from "../text.ts";
 import {
@@ -274,6 +275,23 @@ const LAST_ZONE = "Etc/GMT+12";
 export function expiresAt(expiryDate: string, timeZone: string): number {
   return Temporal.PlainDate.from(expiryDate).add({ days: 1 })
     .toZonedDateTime({ timeZone }).epochMilliseconds;
+}
+
+/**
+ * Why an upload cannot be taken from its dates, or null: its expiry date
+ * has ended even at UTC−12, so it is expired wherever it is used. Staff
+ * could not verify it (`review`) and no booking could count it, so the
+ * uploader hears it now rather than after a day's wait.
+ */
+export function expiredUploadMessage(
+  upload: Pick<DocumentUpload, "expiryDate">,
+  now: number,
+): string | null {
+  return expiresAt(upload.expiryDate, LAST_ZONE) <= now
+    ? `This document expired on ${
+      formatDateYear(upload.expiryDate)
+    }. Upload the current one: Prep can only accept documents that are still valid.`
+    : null;
 }
 
 /** Whether the document's expiry date has ended at `now` in `timeZone`, whatever its status. */

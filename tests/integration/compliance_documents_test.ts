@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { minimalPdf } from "../compliance_helpers.ts";
+import { visibleText } from "../page_text.ts";
 import encodeJpeg from "@jsquash/jpeg/encode.js";
 import encodePng from "@jsquash/png/encode.js";
 import { listAuditFor } from "../../lib/audit/repo.ts";
@@ -103,9 +104,14 @@ async function setup() {
   return { t, renter, other, admin, admin2, support };
 }
 
-async function uploaded(t: T, cookie: string, bytes: Uint8Array) {
+async function uploaded(
+  t: T,
+  cookie: string,
+  bytes: Uint8Array,
+  fields: Record<string, string> = FIELDS,
+) {
   const before = new Set((await documents(t)).map((d) => d.id));
-  const res = await upload(t, cookie, bytes);
+  const res = await upload(t, cookie, bytes, "card.pdf", fields);
   assert.equal(res.status, 303, await res.clone().text());
   const doc = (await documents(t)).find((d) => !before.has(d.id));
   assert.ok(doc);
@@ -179,6 +185,20 @@ Deno.test("compliance: HTML, SVG, GIF, a PDF without %%EOF, bad fields and an ov
     assert.equal(await count(t, "documents"), 0);
     assert.equal(await count(t, "files"), 0);
     assert.equal(await count(t, "file_chunks"), 0);
+    // Expired even at UTC−12: said at once, with the date, not queued.
+    const past = new Date(t.clock() - 36 * 3600_000).toISOString().slice(0, 10);
+    const expired = await upload(t, renter.cookie, pdf(), "x.pdf", {
+      ...FIELDS,
+      expiryDate: past,
+    });
+    assert.equal(expired.status, 400);
+    assert.match(
+      visibleText(await expired.text()),
+      /This document expired on .*, \d{4}\. Upload the current one/,
+    );
+    // Its last day still running somewhere: taken.
+    const today = new Date(t.clock() - 6 * 3600_000).toISOString().slice(0, 10);
+    await uploaded(t, renter.cookie, pdf(), { ...FIELDS, expiryDate: today });
   } finally {
     t.close();
   }
