@@ -169,7 +169,22 @@ export function AccountPage(
       <div id="host" class={card}>
         <h2 class="text-xl font-bold">Hosting</h2>
         {isHost
-          ? <p>You are a host on Prep.</p>
+          ? (
+            <p>
+              {"You are a host on Prep: "}
+              <a href="/host" class="font-semibold text-emerald-800 underline">
+                your host dashboard
+              </a>
+              {" and "}
+              <a
+                href="/host/kitchens"
+                class="font-semibold text-emerald-800 underline"
+              >
+                your kitchens
+              </a>
+              .
+            </p>
+          )
           : (
             <form method="post" action="/account/host" class="space-y-3">
               <p>

@@ -19,6 +19,7 @@ import type { Booking } from "../lib/bookings/schema.ts";
 import { formatDate, formatDayTime, formatTime } from "../lib/format.ts";
 import { formatCents } from "../lib/money.ts";
 import { SuspensionNotice } from "./SuspensionNotice.tsx";
+import { Notice } from "./Forms.tsx";
 import { payoutText } from "./BookingStatus.tsx";
 import type { HostReviewsView } from "../lib/reviews/pages.ts";
 import { HostRatings, ReviewsDue } from "./ReviewPages.tsx";
@@ -46,7 +47,7 @@ function BookingLine({ b, titles }: {
   return (
     <li class="border-t border-stone-100 py-2 first:border-t-0">
       <p class="font-semibold">
-        {when(b)}
+        <a href={`/host/bookings/${b.id}`} class={link}>{when(b)}</a>
         {b.seriesId && (
           <>
             {" · "}
@@ -551,8 +552,10 @@ const GRIDS_ID = "month-grids";
 
 /** `/host`: what needs the host now, what is coming, the calendar and the money. */
 export function HostDashboard(
-  { parts, support, reviews, figures }: {
+  { parts, support, reviews, figures, notice }: {
     parts: DashboardParts;
+    /** A note after a redirect here (the email just confirmed). */
+    notice?: string;
     /** Ratings, reviews to write and the newest reviews (lib/reviews). */
     reviews?: HostReviewsView;
     /** Prep's support address (SUPPORT_EMAIL), or null: the contact form. */
@@ -563,6 +566,7 @@ export function HostDashboard(
 ) {
   return (
     <section class="space-y-8">
+      {notice && <Notice>{notice}</Notice>}
       {parts.suspended.map((k) => (
         <SuspensionNotice key={k.id} kitchen={k} support={support} />
       ))}

@@ -137,7 +137,14 @@ export function HostBookingsPage(
           <ul class="mt-2 space-y-2">
             {list.map((b) => (
               <li key={b.id} class={card}>
-                <p class="font-semibold">{times(b)}</p>
+                <p class="font-semibold">
+                  <a
+                    href={`/host/bookings/${b.id}`}
+                    class="text-emerald-800 underline"
+                  >
+                    {times(b)}
+                  </a>
+                </p>
                 <p>
                   {`${
                     b.waitingFor === "documents"

@@ -60,8 +60,10 @@ verifyEmail.post("/", async (c) => {
   if (!c.var.user && !confirmed.session) {
     return redirect(c, "/login?notice=verified");
   }
-  // Back to where they signed up from (a booking's review), or the account.
-  const next = confirmed.next ?? "/account";
+  // Back to where they signed up from (a booking's review); a host to their
+  // dashboard, whose first step is listing a kitchen; anyone else to the account.
+  const next = confirmed.next ??
+    (confirmed.user.roles.includes("host") ? "/host" : "/account");
   return redirect(
     c,
     `${next}${next.includes("?") ? "&" : "?"}notice=verified`,

@@ -23,7 +23,7 @@ import {
 import { viewReviewedHostDashboard } from "../../lib/reviews/pages.ts";
 import { ForbiddenError, ValidationError } from "../../lib/errors.ts";
 import { type AppEnv, page } from "../context.tsx";
-import { readQuery } from "../forms.ts";
+import { readNotice, readQuery } from "../forms.ts";
 import { attachment, redirect } from "../headers.ts";
 import { hostBookings } from "./bookings.tsx";
 import { listings } from "./kitchens/index.tsx";
@@ -73,6 +73,9 @@ host.get("/", async (c) => {
       reviews={reviews}
       support={c.var.services.support.email}
       figures={figures}
+      notice={readNotice(c) === "verified"
+        ? "Your email address is confirmed."
+        : undefined}
     />,
   );
 });

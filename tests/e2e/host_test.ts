@@ -124,11 +124,10 @@ browserTest(
         .first().getAttribute("href");
       await page.goto(link!);
       await page.click("button:has-text('Confirm my email address')");
-      await page.waitForURL(/\/account\?notice=verified$/);
-
-      // No kitchens yet: the dashboard's main action is the first listing.
-      await page.click("header >> text=Hosting");
-      await page.waitForURL(/\/host$/);
+      // A new host lands on their dashboard, told the email is confirmed;
+      // with no kitchens yet, its main action is the first listing.
+      await page.waitForURL(/\/host\?notice=verified$/);
+      await main.getByText("Your email address is confirmed.").waitFor();
       await audit(page, "/host (no kitchens)");
       await main.getByRole("link", { name: "List your first kitchen" })
         .click();

@@ -73,10 +73,15 @@ Deno.test("accounts: sign-up creates the account and emails a link that confirms
     (await userByEmail(t, "ada@example.com"))?.emailVerifiedAt,
     null,
   );
-  // Confirming from the link, signed out, logs in: it proves the inbox.
+  // Confirming from the link, signed out, logs in: it proves the inbox. A
+  // host (signed up to list) goes on to their dashboard and its first step.
   const confirmed = await post(t, "/verify-email", { token: tokenOf(link) });
-  assert.equal(confirmed.headers.get("location"), "/account?notice=verified");
+  assert.equal(confirmed.headers.get("location"), "/host?notice=verified");
   const cookie = sessionCookie(confirmed);
+  const dashboard = await (await get(t, "/host?notice=verified", cookie))
+    .text();
+  assert.match(dashboard, /Your email address is confirmed\./);
+  assert.match(dashboard, /List your first kitchen/);
   assert.ok((await userByEmail(t, "ada@example.com"))?.emailVerifiedAt);
   assert.match(
     await (await get(t, "/account", cookie)).text(),

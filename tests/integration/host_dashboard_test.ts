@@ -166,6 +166,8 @@ Deno.test("host dashboard: today, upcoming and requests with their deadline", as
     /Main Street Kitchen · Confirmed · your payout \$123\.25/,
   );
   assert.doesNotMatch(today, /Dec 3/);
+  // Each booking opens its own page.
+  assert.ok(today.includes(`href="/host/bookings/${ids.today}"`));
 
   const upcoming = section("upcoming-heading");
   const order = [
@@ -273,6 +275,7 @@ Deno.test("host dashboard: earnings equal the ledgers, and the CSV parses with t
     list.includes(`Cancelled · your payout ${formatCents(kept)}`),
     "the payout kept after the refund",
   );
+  assert.ok(list.includes(`href="/host/bookings/${cancelled.id}"`));
   assert.ok(kept < cancelled.quote.hostPayoutCents);
 
   const html = await (await get(t, "/host", hank)).text();
