@@ -13,6 +13,7 @@ import { describePolicy, POLICY_NAMES } from "../lib/kitchens/policy.ts";
 import type { KitchenPage as KitchenPageData } from "../lib/kitchens/pages.ts";
 import { pickerDay } from "../lib/kitchens/slot_view.ts";
 import { formatCents } from "../lib/money.ts";
+import { formatDayTime } from "../lib/format.ts";
 import AvailabilityPicker from "../islands/AvailabilityPicker.tsx";
 import { DocumentNeeds } from "./DocumentStates.tsx";
 import {
@@ -50,7 +51,17 @@ const card = "rounded-xl border border-stone-200 bg-white p-6";
 const button =
   "rounded-lg bg-emerald-700 px-4 py-2 font-semibold text-white hover:bg-emerald-800";
 
-export function Receipt({ quote }: { quote: Quote }) {
+export function Receipt(
+  { quote, paid }: {
+    quote: Quote;
+    /** A paid booking's ledger and zone: its refunds follow the total, as on the PDF. */
+    paid?: Pick<Booking, "ledger" | "timeZone">;
+  },
+) {
+  const refunds = paid?.ledger.filter((e) => e.kind === "refund") ?? [];
+  const charged = paid?.ledger.filter((e) => e.kind === "charge")
+    .reduce((n, e) => n + e.amountCents, 0) || quote.totalChargedCents;
+  const refunded = refunds.reduce((n, e) => n + e.amountCents, 0);
   return (
     <table class="w-full text-left">
       <caption class="sr-only">Price</caption>
@@ -64,9 +75,25 @@ export function Receipt({ quote }: { quote: Quote }) {
         <tr>
           <th scope="row" class="py-2 font-bold">Total</th>
           <td class="py-2 text-right font-bold">
-            {formatCents(quote.totalChargedCents)}
+            {formatCents(paid ? charged : quote.totalChargedCents)}
           </td>
         </tr>
+        {refunds.map((r) => (
+          <tr class="border-t border-stone-100">
+            <th scope="row" class="py-1 font-normal">
+              {`Refund, ${formatDayTime(paid!.timeZone, r.at)}`}
+            </th>
+            <td class="py-1 text-right">{`-${formatCents(r.amountCents)}`}</td>
+          </tr>
+        ))}
+        {refunds.length > 0 && (
+          <tr>
+            <th scope="row" class="py-2 font-bold">Paid after refunds</th>
+            <td class="py-2 text-right font-bold">
+              {formatCents(Math.max(0, charged - refunded))}
+            </td>
+          </tr>
+        )}
       </tbody>
     </table>
   );
@@ -428,6 +455,15 @@ export function BookingPage(
             {view.reference}
           </strong>
         </p>
+        <p class="mt-1 text-sm">
+          <a
+            href={`/kitchens/${kitchen.id}`}
+            class="font-semibold text-emerald-800 underline"
+          >
+            The kitchen's page
+          </a>
+          {view.viewer === "renter" ? ": its rules, and booking again" : ""}
+        </p>
       </header>
       <StatusBlock
         view={view}
@@ -522,7 +558,7 @@ export function BookingPage(
           {view.hasReceipt ? "Receipt" : "Price"}
         </h2>
         <div class="mt-2">
-          <Receipt quote={b.quote} />
+          <Receipt quote={b.quote} paid={view.hasReceipt ? b : undefined} />
         </div>
         {view.hasReceipt && (
           <p class="mt-3">

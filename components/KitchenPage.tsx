@@ -34,6 +34,11 @@ import { KitchenReviewsSection, RatingLine } from "./ReviewPages.tsx";
 
 const WEEKDAYS = ["", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 
+/** A name ended as a sentence: "Borough Commissary Co." keeps its one stop. */
+function sentence(name: string): string {
+  return /[.!?]$/.test(name) ? name : `${name}.`;
+}
+
 /**
  * A kitchen's public page; `aside` is the booking column (the availability
  * picker, or a note in the host's preview).
@@ -126,7 +131,8 @@ export function KitchenPage(
             <h2 class="text-xl font-bold">About this kitchen</h2>
             <p class="mt-2 whitespace-pre-line">{k.description}</p>
             <p class="mt-2 text-sm text-stone-600">
-              Hosted by {host?.name ?? "a Prep host"}. Fits {k.capacity}{" "}
+              {`Hosted by ${sentence(host?.name ?? "a Prep host")} Fits `}
+              {k.capacity}{" "}
               {k.capacity === 1 ? "person" : "people"}. Exact address shared
               after booking.
             </p>

@@ -129,7 +129,9 @@ export async function loadBookingPage(
   const refund = cancellable && by
     ? refundNow(booking, kitchen, by, now)
     : null;
-  const confirmed = booking.status === "confirmed";
+  // The renter was there: a past booking keeps its address and pin.
+  const confirmed = booking.status === "confirmed" ||
+    booking.status === "completed";
   const address = fullAddress(kitchen);
   return {
     booking,

@@ -2,6 +2,8 @@
 // host's request view and decline reason, the renter's message, cancel that
 // asks first, one status block, references, the address and the receipt.
 import assert from "node:assert/strict";
+import { visibleText } from "../page_text.ts";
+import { formatCents } from "../../lib/money.ts";
 import { characters } from "../page_text.ts";
 import { extractText, getDocumentProxy } from "unpdf";
 import { saveRenterProfile } from "../../lib/accounts/repo.ts";
@@ -509,6 +511,24 @@ Deno.test("booking pages: the receipt is a PDF attachment for the renter, the ho
   );
   assert.match(text, /Refunds/);
   assert.match(text, /Paid after refunds/);
+  // The booking page's receipt says the same, and leads to the kitchen.
+  const cancelled = visibleText(
+    await (await get(t, `/bookings/${id}`, renter.cookie)).text(),
+  );
+  const refund = (await booking(t, id)).ledger.find((e) =>
+    e.kind === "refund"
+  )!;
+  assert.ok(
+    cancelled.includes(
+      `Refund, Tue, Dec 1, 9:00 AM -${formatCents(refund.amountCents)}`,
+    ),
+    "the refund's row",
+  );
+  assert.match(cancelled, /Paid after refunds \$0/);
+  assert.match(
+    cancelled,
+    /The kitchen's page\s*: its rules, and booking again/,
+  );
   t.close();
 });
 

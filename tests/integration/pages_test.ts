@@ -78,7 +78,14 @@ Deno.test("pages: kitchen page shows details, policy and a hydrating availabilit
   assert.equal(res.status, 200);
   const html = await res.text();
   assert.match(html, /Pilsen Test Kitchen/);
-  assert.match(html, /Hosted by Dana Ortiz/);
+  assert.match(html, /Hosted by Dana Ortiz\. Fits/);
+  // A business name that ends in a stop keeps just the one.
+  const co = await addHost(t.kv, "Borough Commissary Co.");
+  const [k2] = await addKitchens(t.kv, co.id, [
+    kitchenFixture({ title: "Borough Test Kitchen" }),
+  ]);
+  const coPage = await (await t.request(`/kitchens/${k2.id}`)).text();
+  assert.match(coPage, /Hosted by Borough Commissary Co\. Fits/);
   assert.match(
     html,
     /Cancel at least 3 days before your booking starts for a full refund/,

@@ -468,6 +468,12 @@ Deno.test("kitchen and booking pages: a circle before confirmation, the pin and 
   assert.match(confirmed, /The pin marks the kitchen/);
   assert.ok(confirmed.includes(k.address.line1));
   assert.match(confirmed, />\s*Directions\s*</);
+  // Once it is over, the renter still sees where they were.
+  await t.kv.set(keys.booking(booking.id), { ...booking, status: "completed" });
+  const done = await (await get(t, `/bookings/${booking.id}`, renter.cookie))
+    .text();
+  assert.match(done, /data-kind="exact"/);
+  assert.doesNotMatch(done, /come with your confirmed booking/);
   t.close();
 });
 
