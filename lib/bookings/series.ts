@@ -403,6 +403,18 @@ export async function claimSeries(
       `Keep at least ${MIN_FREE_OCCURRENCES} free dates for a weekly booking.`;
     throw new ValidationError({ keep: message }, message);
   }
+  // Why each date left out is not part of it, as the preview said: the
+  // renter's choice, or what made it not free (closed, taken, a permit
+  // lapsing before it).
+  const preview = await previewSeries(deps, req, renter.id);
+  const leftOut = new Map(
+    preview.dates.map((d) => [
+      d.n,
+      d.verdict.state === "free" || !d.verdict.reason
+        ? SKIPPED_BY_RENTER
+        : d.verdict.reason,
+    ]),
+  );
   const now = deps.now;
   const id = newId();
   const holdExpiresAt = now + HOLD_MS;
@@ -425,7 +437,7 @@ export async function claimSeries(
       end: o.end,
       state: keep.has(o.n) ? "pending" : "skipped",
       bookingId: null,
-      reason: keep.has(o.n) ? null : SKIPPED_BY_RENTER,
+      reason: keep.has(o.n) ? null : leftOut.get(o.n) ?? SKIPPED_BY_RENTER,
     })),
     leadId: null,
     requestMessage: mode === "request" ? req.message : null,
