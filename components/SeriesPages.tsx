@@ -318,6 +318,28 @@ export function SeriesPage(
             rows={3}
             form={endForm}
           />
+          <label class="flex items-start gap-2">
+            <input
+              type="checkbox"
+              name="confirm"
+              value="yes"
+              required
+              aria-describedby={endForm.errors.confirm
+                ? "end-confirm-error"
+                : undefined}
+            />
+            <span>
+              {`Yes, cancel all ${view.ahead} dates still ahead and refund the renter. This cannot be undone.`}
+            </span>
+          </label>
+          {endForm.errors.confirm && (
+            <p
+              id="end-confirm-error"
+              class="text-sm font-medium text-red-700"
+            >
+              {endForm.errors.confirm}
+            </p>
+          )}
           <button type="submit" class={danger}>End the weekly booking</button>
         </form>
       )}

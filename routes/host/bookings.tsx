@@ -173,6 +173,11 @@ hostBookings.post(`/series/${ID}/decline`, async (c) => {
 
 const endForm = z.object({
   reason: text({ label: "a reason", max: 500, multiline: true }),
+  // Every date ahead is cancelled and refunded at once: asked first.
+  confirm: z.literal("yes", {
+    error:
+      "Tick the box to confirm: ending cancels every date still ahead and refunds the renter.",
+  }),
 });
 
 hostBookings.post(`/series/${ID}/end`, async (c) => {

@@ -1076,7 +1076,7 @@ Deno.test("admin matrix: every staff and document route gives each visitor exact
       {
         method: "POST",
         path: `/host/bookings/series/${ids.seriesToEnd}/end`,
-        form: reason,
+        form: { ...reason, confirm: "yes" },
         expect: { ...HOST_AREA, hostA: 303 },
       },
       {

@@ -183,13 +183,23 @@ Deno.test("series: the host ends a series with a reason: every paid date refunde
   assert.match(page, /End this weekly booking/);
   const blank = await post(t, `/host/bookings/series/${s.id}/end`, {
     reason: "",
+    confirm: "yes",
   }, { cookie: host });
   assert.equal(blank.status, 400);
   assert.match(await blank.text(), /Enter a reason/);
+  // Not confirmed: asked, and the reason typed is kept.
+  const unconfirmed = await post(t, `/host/bookings/series/${s.id}/end`, {
+    reason: "The kitchen closes for a refit in January.",
+  }, { cookie: host });
+  assert.equal(unconfirmed.status, 400);
+  const asked = await unconfirmed.text();
+  assert.match(asked, /Tick the box to confirm/);
+  assert.match(asked, /The kitchen closes for a refit in January\./);
   assert.equal((await seriesById(t, s.id)).status, "active");
 
   const res = await post(t, `/host/bookings/series/${s.id}/end`, {
     reason: "The kitchen closes for a refit in January.",
+    confirm: "yes",
   }, { cookie: host });
   assert.equal(res.status, 303);
   await runJobs(t);
@@ -223,6 +233,7 @@ Deno.test("series: the host ends a series with a reason: every paid date refunde
   const renterCookie = await login(t, "rosa@example.com");
   const notHost = await post(t, `/host/bookings/series/${s.id}/end`, {
     reason: "x",
+    confirm: "yes",
   }, { cookie: renterCookie });
   assert.equal(notHost.status, 403);
   t.close();
