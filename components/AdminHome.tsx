@@ -194,10 +194,6 @@ export function AdminHomePage(
           {" — the federal directory; record a renewed recognition."}
         </li>
         <li>
-          <a href="/admin/audit" class={link}>Audit log</a>
-          {" — every staff action and money movement, newest first."}
-        </li>
-        <li>
           <a href="/admin/messages" class={link}>Contact messages</a>
           {" — what people sent through the contact form, newest first."}
         </li>

@@ -262,6 +262,14 @@ export function HostRequestPage({ view, form, notice, now, children }: {
         <p class="mt-1 text-sm text-stone-700">
           {`Booking reference ${view.reference} · ${STATUS[b.status]}`}
         </p>
+        {b.status === "declined" && b.declineReason && (
+          <blockquote
+            class="mt-2 border-l-4 border-stone-300 pl-3"
+            data-testid="decline-reason"
+          >
+            {`You wrote to the renter: “${b.declineReason}”`}
+          </blockquote>
+        )}
       </header>
       {children}
       {open && b.respondBy !== null && (

@@ -284,6 +284,13 @@ Deno.test("booking pages: declining asks an optional reason, refuses a bad one w
     characters(page),
     new RegExp(`The host wrote: “${RegExp.escape(reason)}”`),
   );
+  // The host's own page keeps what they wrote.
+  const hostPage = await (await get(t, `/host/bookings/${id}`, host.cookie))
+    .text();
+  assert.match(
+    characters(hostPage),
+    new RegExp(`You wrote to the renter: “${RegExp.escape(reason)}”`),
+  );
   const mail = (await listMail(t.kv)).find((m) =>
     m.to === "rosa@example.com" && m.subject.startsWith("Request declined")
   );
