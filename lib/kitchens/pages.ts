@@ -197,6 +197,9 @@ export interface SearchPageData {
   map: MapPoint[] | null;
 }
 
+const LAST_US_ZONE = "Pacific/Honolulu";
+const DATE_PASSED = "That date has passed: pick today or a later date.";
+
 /**
  * The search page for `q`: the city searched and the matching kitchens, or
  * no result when `q` names a city we don't serve or a place the gazetteer
@@ -214,6 +217,11 @@ export async function loadSearchPage(
   const city = q.city ? findCity(q.city) : undefined;
   const none = { centre: null, placeProblem: null, map: null };
   if (q.city && !city) return { city, result: null, ...none };
+  // A day already over (in the city's zone; without one, Hawaii's, the
+  // last of ours to end) could only find nothing: said beside the date.
+  if (q.date && q.date < localToday(city?.timeZone ?? LAST_US_ZONE, now)) {
+    throw new ValidationError({ date: DATE_PASSED }, DATE_PASSED);
+  }
   const asked = q.near !== undefined || q.lat !== undefined;
   const resolved = asked ? resolveCentre(q, await gazetteer()) : null;
   if (resolved && "title" in resolved) {

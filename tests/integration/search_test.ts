@@ -122,6 +122,14 @@ for (const c of cases) {
 
 const bad: { query: string; message: RegExp }[] = [
   { query: "date=banana", message: /Use a date like 2026-12-31/ },
+  {
+    query: "date=2020-01-01",
+    message: /That date has passed: pick today or a later date/,
+  },
+  {
+    query: "city=chicago&date=2020-01-01",
+    message: /That date has passed: pick today or a later date/,
+  },
   { query: "minPrice=-5", message: /Prices cannot be negative/ },
   { query: "minPrice=50&maxPrice=10", message: /Max price is below min price/ },
   { query: "equipment=laser", message: /Unknown equipment/ },
