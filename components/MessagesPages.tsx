@@ -11,6 +11,7 @@ import ReplyForm from "../islands/ReplyForm.tsx";
 import { ATTACHMENT_MAX_BYTES } from "../lib/messages/attachments.ts";
 import { HIDDEN } from "../lib/messages/masking.ts";
 import { OTHER_GONE } from "../lib/messages/threads.ts";
+import { contactsShown } from "../lib/messages/rules.ts";
 import { MESSAGE_MAX_CHARS } from "../lib/messages/schema.ts";
 import type {
   ComposeView,
@@ -455,17 +456,34 @@ export function ComposePage(
           label={view.asHost ? "Your message" : "Your question"}
           form={form}
           rows={6}
-          hint={view.booking
+          hint={view.asHost
+            ? "The renter answers here; you'll find the conversation under Messages."
+            : view.booking
             ? "The host answers here; you'll find the conversation under Messages."
             : "Ask about equipment, access, parking or anything else before you book. The host's answer appears under Messages."}
         />
-        <p class="text-sm text-stone-600">{MASK_NOTE}</p>
+        {!(view.booking && contactsShown([view.booking])) && (
+          <p class="text-sm text-stone-600">{MASK_NOTE}</p>
+        )}
         <SubmitButton>Send</SubmitButton>
       </form>
       <p>
-        <a href={`/kitchens/${view.kitchenId}`} class={link}>
-          Back to the kitchen
-        </a>
+        {view.booking
+          ? (
+            <a
+              href={view.asHost
+                ? `/host/bookings/${view.booking.id}`
+                : `/bookings/${view.booking.id}`}
+              class={link}
+            >
+              Back to the booking
+            </a>
+          )
+          : (
+            <a href={`/kitchens/${view.kitchenId}`} class={link}>
+              Back to the kitchen
+            </a>
+          )}
       </p>
     </section>
   );

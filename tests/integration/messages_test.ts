@@ -295,10 +295,15 @@ Deno.test("messages: a booking's thread starts from the booking page when there 
     );
     const compose = await get(t, `/messages/new?booking=${b.id}`, host.cookie);
     assert.equal(compose.status, 200);
+    const said = await text(compose);
     assert.match(
-      await text(compose),
+      said,
       /Message Ada Lovelace About Hal's Kitchen ?, booking Thu, Dec 3/,
     );
+    // The host's wording, on a confirmed booking: nothing is hidden now.
+    assert.match(said, /The renter answers here/);
+    assert.doesNotMatch(said, /hidden until a booking is confirmed/);
+    assert.match(said, /Back to the booking/);
     const res = await post(t, "/messages/new", {
       booking: b.id,
       text: "The door code is 4321, my cell 555-555-9876",
