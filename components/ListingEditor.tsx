@@ -351,8 +351,9 @@ function HoursRows({ form, saved }: {
       {Array.from(
         { length: count },
         (_, i) => (
-          <div key={i} class="grid grid-cols-3 gap-2">
-            <div>
+          // On a phone the day takes its own line, so the times show whole.
+          <div key={i} class="grid grid-cols-2 gap-2 sm:grid-cols-3">
+            <div class="col-span-2 sm:col-span-1">
               <label for={`range-day-${i}`} class="text-sm">
                 {`Day ${i + 1}`}
               </label>
