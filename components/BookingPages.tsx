@@ -14,6 +14,7 @@ import type { KitchenPage as KitchenPageData } from "../lib/kitchens/pages.ts";
 import { pickerDay } from "../lib/kitchens/slot_view.ts";
 import { formatCents } from "../lib/money.ts";
 import { formatDayTime } from "../lib/format.ts";
+import type { Refund } from "../lib/bookings/refunds.ts";
 import AvailabilityPicker from "../islands/AvailabilityPicker.tsx";
 import { DocumentNeeds } from "./DocumentStates.tsx";
 import {
@@ -127,11 +128,14 @@ export function ReviewPage(
     assessment,
     signedIn,
     notice,
+    cancelNow,
   }: {
     kitchen: Kitchen;
     start: number;
     end: number;
     quote: Quote;
+    /** What cancelling right after booking would refund (drafts.ts reviewBooking). */
+    cancelNow?: Refund;
     request: { kitchen: string; date: string; start: string; end: string };
     form: FormState;
     assessment: Assessment;
@@ -221,6 +225,15 @@ export function ReviewPage(
             <li key={l}>{l}</li>
           ))}
         </ul>
+        {cancelNow && cancelNow.refundBps < 10_000 && (
+          <p class="mt-3 font-semibold" data-testid="cancel-now">
+            {cancelNow.refundCents > 0
+              ? `These hours start soon: booked now, cancelling would refund ${
+                formatCents(cancelNow.refundCents)
+              } of ${formatCents(quote.totalChargedCents)}.`
+              : "These hours start soon: booked now, cancelling would refund nothing."}
+          </p>
+        )}
       </div>
       <form method="post" action="/bookings" class={`${card} space-y-4`}>
         <input type="hidden" name="kitchen" value={picked.kitchen} />

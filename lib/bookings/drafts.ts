@@ -10,6 +10,7 @@
  * session's last-seen time, and as harmless: it takes no time, moves no
  * money and sends nothing, and the next review replaces it.
  */
+import { type Refund, refundForCancellation } from "./refunds.ts";
 import { z } from "zod";
 import { formatTimeRange } from "../format.ts";
 import { getKitchen } from "../kitchens/repo.ts";
@@ -92,16 +93,25 @@ export async function rememberDraft(
 /**
  * The review page's data (holds.ts `previewHold`: availability and the
  * verdict read fresh), remembering the hours for a signed-in renter once
- * they pass the availability rules.
+ * they pass the availability rules. With it, what cancelling would refund
+ * if booked now: hours close to their start are already inside the
+ * policy's window, and the renter should know before paying.
  */
 export async function reviewBooking(
   deps: Pick<HoldDeps, "kv" | "now" | "fees" | "policy">,
   req: ReviewRequest,
   renterId: string | null,
-): Promise<Awaited<ReturnType<typeof previewHold>>> {
+): Promise<Awaited<ReturnType<typeof previewHold>> & { cancelNow: Refund }> {
   const preview = await previewHold(deps, req, renterId);
   if (renterId) await rememberDraft(deps.kv, renterId, req, deps.now);
-  return preview;
+  const cancelNow = refundForCancellation({
+    quote: preview.quote,
+    cancelledBy: "renter",
+    policy: preview.kitchen.cancellationPolicy,
+    startMs: preview.start,
+    cancelledAtMs: deps.now,
+  });
+  return { ...preview, cancelNow };
 }
 
 /** "Continue your booking at …": where a renter's draft leads back to. */

@@ -314,6 +314,27 @@ Deno.test("booking pages: declining asks an optional reason, refuses a bad one w
   t.close();
 });
 
+Deno.test("booking pages: hours already inside the policy's window say what cancelling would refund before paying", async () => {
+  const { t, renter, instant } = await setup();
+  const review = async (date: string) =>
+    characters(
+      await (await get(
+        t,
+        `/bookings/new?kitchen=${instant.id}&date=${date}&start=10:00&end=13:00`,
+        renter.cookie,
+      )).text(),
+    );
+  // Four days ahead: a full refund under Moderate, nothing more to say.
+  assert.doesNotMatch(await review(DATE), /data-testid="cancel-now"/);
+  // Two days ahead (49 hours): half.
+  const soon = await review("2026-12-03");
+  assert.match(
+    soon,
+    /These hours start soon: booked now, cancelling would refund \$72\.50 of \$145\./,
+  );
+  t.close();
+});
+
 Deno.test("booking pages: the renter's message is offered only for request-to-book, and a bad one holds nothing", async () => {
   const { t, renter, request, instant } = await setup();
   const review = (k: string) =>
