@@ -230,7 +230,7 @@ export function PublicKitchenPage(
   const k = data.kitchen;
   const bookable = data.notBookable === null;
   const day = pickerDay(k, data.date, data.slots, data.picked);
-  const missed = pickNote(data.date, data.picked, day);
+  const missed = pickNote(data.date, data.picked, day, k);
   const note = [data.permitLapse, missed].filter(Boolean).join(" ");
   return (
     <div class="book-scope">

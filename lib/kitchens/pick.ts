@@ -216,19 +216,28 @@ export function pickedHours(
 
 /**
  * When the picker could not open on the hours asked (taken since the
- * search, or not how this kitchen books), a sentence saying so; else null.
+ * search, or not how this kitchen books), a sentence saying so, and why
+ * when the length is outside the kitchen's; else null.
  */
 export function pickNote(
   date: string,
   picked: PickedHours,
   opened: { start: string | null; hours: number | null },
+  lengths?: Pick<Kitchen, "minHours" | "maxHours">,
 ): string | null {
   if (!picked.asked) return null;
   const honoured = picked.start !== undefined &&
     opened.start === picked.start &&
     (picked.hours === undefined || opened.hours === picked.hours);
   if (honoured) return null;
+  const why = lengths && picked.hours !== undefined
+    ? picked.hours < lengths.minHours
+      ? ` This kitchen is booked for at least ${hoursText(lengths.minHours)}.`
+      : picked.hours > lengths.maxHours
+      ? ` This kitchen is booked for at most ${hoursText(lengths.maxHours)}.`
+      : ""
+    : "";
   return `${picked.asked} can't be booked here on ${
     formatDate(date)
-  }. Choose other hours below, or another day this week.`;
+  }.${why} Choose other hours below, or another day this week.`;
 }

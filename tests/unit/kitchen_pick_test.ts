@@ -234,6 +234,25 @@ Deno.test("kitchen pick: a note only when the picker could not open on the hours
   for (const [why, picked, opened, note] of cases) {
     assert.equal(pickNote("2026-12-03", picked, opened), note, why);
   }
+  // With the kitchen's lengths, a length outside them says so.
+  const lengths = { minHours: 4, maxHours: 8 };
+  const three = { start: "10:00", hours: 3, asked: "10:00 AM – 1:00 PM" };
+  assert.equal(
+    pickNote("2026-12-03", three, { start: "10:00", hours: 4 }, lengths),
+    "10:00 AM – 1:00 PM can't be booked here on Thu, Dec 3. This kitchen is booked for at least 4 hours. Choose other hours below, or another day this week.",
+  );
+  assert.match(
+    pickNote("2026-12-03", { hours: 11, asked: "11 hours" }, {
+      start: "08:00",
+      hours: null,
+    }, lengths)!,
+    /booked for at most 8 hours\./,
+  );
+  assert.equal(
+    pickNote("2026-12-03", asked, { start: "08:00", hours: 4 }, lengths),
+    sorry,
+    "taken, not too short: no length to blame",
+  );
 });
 
 Deno.test("week view: weeks run Monday to Sunday", () => {
