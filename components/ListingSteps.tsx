@@ -131,11 +131,19 @@ export function SavedNotice({ listing, step, text = "Saved." }: {
   text?: string;
 }) {
   const next = nextStep(step);
+  // The last step (permits) can be saved with some still missing: then
+  // that is what comes next, not publishing.
+  const own = next ? null : stepStatuses(listing).find((s) => s.step === step);
+  const unfinished = own?.state === "attention";
   const href = next
     ? stepPath(listing.id, next)
+    : unfinished
+    ? stepPath(listing.id, step)
     : `/host/kitchens/${listing.id}`;
   const label = next
     ? `Next: ${STEP_TITLES[next]}`
+    : unfinished
+    ? own!.note
     : listing.status === "published"
     ? "Back to the overview"
     : "Next: Review and publish";

@@ -191,6 +191,9 @@ Deno.test("host permits: a San Francisco draft lists the city's permits and its 
       host.cookie,
     )).text();
     assert.match(after, /Your document is uploaded/);
+    // Others are still needed: the way on is those, not publishing.
+    assert.match(after, /Needed: [^<]*Shared kitchen permit/);
+    assert.doesNotMatch(after, /Next: Review and publish/);
     assert.match(after, /Waiting for review/);
     assert.match(after, /Fri, Dec 31, 2027/);
     assert.match(after, new RegExp(`/documents/${doc.id}/file`));
