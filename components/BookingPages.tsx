@@ -15,6 +15,7 @@ import { pickerDay } from "../lib/kitchens/slot_view.ts";
 import { formatCents } from "../lib/money.ts";
 import { formatDayTime } from "../lib/format.ts";
 import type { Refund } from "../lib/bookings/refunds.ts";
+import { weeklyHref } from "../lib/bookings/series_rule.ts";
 import AvailabilityPicker from "../islands/AvailabilityPicker.tsx";
 import { DocumentNeeds } from "./DocumentStates.tsx";
 import {
@@ -235,6 +236,17 @@ export function ReviewPage(
           </p>
         )}
       </div>
+      {kitchen.standingBookings && (
+        <p data-testid="make-weekly">
+          {"Need these hours every week? "}
+          <a
+            href={weeklyHref(kitchen.id, picked)}
+            class="font-semibold text-emerald-800 underline"
+          >
+            Book them weekly
+          </a>
+        </p>
+      )}
       <form method="post" action="/bookings" class={`${card} space-y-4`}>
         <input type="hidden" name="kitchen" value={picked.kitchen} />
         <input type="hidden" name="date" value={picked.date} />

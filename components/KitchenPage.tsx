@@ -275,7 +275,12 @@ export function PublicKitchenPage(
               view={weekView(k, data.week, data.date, data, data.pick)}
             />
             {k.standingBookings && (
-              <BookWeeklyCard kitchen={k} from={data.date} />
+              <BookWeeklyCard
+                kitchen={k}
+                pick={data.pick.date === data.date && data.pick.end
+                  ? { ...data.pick, date: data.date }
+                  : { date: data.date }}
+              />
             )}
           </>
         )}

@@ -12,6 +12,7 @@ import {
   WEEKDAY_CODES,
   WEEKDAY_NAMES,
   weekdaysText,
+  weeklyHref,
 } from "../lib/bookings/series_rule.ts";
 import { formatClock, formatClockRange, formatDate } from "../lib/format.ts";
 import { describePolicy, POLICY_NAMES } from "../lib/kitchens/policy.ts";
@@ -38,10 +39,12 @@ const secondary =
 
 /** The "Book weekly" card on a kitchen's page that takes standing bookings. */
 export function BookWeeklyCard(
-  { kitchen, from }: { kitchen: Kitchen; from?: string },
+  { kitchen, pick }: {
+    kitchen: Kitchen;
+    /** The date shown, and the hours asked when the page was opened with some. */
+    pick: { date?: string; start?: string; end?: string };
+  },
 ) {
-  const q = new URLSearchParams({ kitchen: kitchen.id });
-  if (from) q.set("from", from);
   return (
     <div class={card} data-testid="book-weekly">
       <h2 class="text-lg font-bold">Need the same hours every week?</h2>
@@ -49,7 +52,7 @@ export function BookWeeklyCard(
         {`Book weekly: the same days and hours every 1 to 4 weeks, up to ${MAX_OCCURRENCES} dates. You pay for the first date now; each later date is charged 3 days before it.`}
       </p>
       <p class="mt-3">
-        <a href={`/bookings/series/new?${q}`} class={secondary}>
+        <a href={weeklyHref(kitchen.id, pick)} class={secondary}>
           Book weekly
         </a>
       </p>

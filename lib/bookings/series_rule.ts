@@ -338,3 +338,27 @@ export function ruleQuery(kitchenId: string, rule: SeriesRule): string {
   if (rule.until !== null) q.set("until", rule.until);
   return q.toString();
 }
+
+/**
+ * The weekly booking form for hours a renter picked (a date, a start, an
+ * end): that weekday, those times, from that date; without times, only
+ * the kitchen and the date.
+ *
+ * @example
+ * weeklyHref("K1", { date: "2026-12-07", start: "06:00", end: "08:00" })
+ * // "/bookings/series/new?kitchen=K1&from=2026-12-07&weekdays=mon&start=06%3A00&end=08%3A00"
+ */
+export function weeklyHref(
+  kitchenId: string,
+  pick: { date?: string; start?: string; end?: string },
+): string {
+  const q = new URLSearchParams({ kitchen: kitchenId });
+  if (pick.date) q.set("from", pick.date);
+  if (pick.date && pick.start && pick.end) {
+    const day = Temporal.PlainDate.from(pick.date).dayOfWeek;
+    q.set("weekdays", WEEKDAY_CODES[day - 1]);
+    q.set("start", pick.start);
+    q.set("end", pick.end);
+  }
+  return `/bookings/series/new?${q}`;
+}

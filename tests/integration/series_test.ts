@@ -221,6 +221,31 @@ Deno.test("series: a 12-date series with one date taken: the preview names it, t
   t.close();
 });
 
+Deno.test("series: hours picked for one date lead to the weekly form with that weekday and those times", async () => {
+  const { t, k, renter } = await setup();
+  const review = await (await get(
+    t,
+    `/bookings/new?kitchen=${k.id}&date=2026-12-08&start=09:00&end=13:00`,
+    renter,
+  )).text();
+  const href = /data-testid="make-weekly">[^<]*<a href="([^"]+)"/.exec(review)
+    ?.[1].replaceAll("&amp;", "&");
+  assert.ok(href, "the review page offers it weekly");
+  const form = await (await get(t, href, renter)).text();
+  // Tuesday ticked, 9 AM – 1 PM chosen, from Dec 8.
+  assert.match(form, /value="tue"[^>]*checked/);
+  assert.match(form, /value="09:00" selected/);
+  assert.match(form, /value="13:00" selected/);
+  assert.match(form, /value="2026-12-08"/);
+  // The kitchen page opened on those hours carries them too.
+  const kitchen = await (await get(
+    t,
+    `/kitchens/${k.id}?date=2026-12-08&start=09:00&end=13:00`,
+  )).text();
+  assert.match(kitchen, /weekdays=tue&amp;start=09%3A00&amp;end=13%3A00/);
+  t.close();
+});
+
 Deno.test("series: each later date is charged 3 days before it, once, however often its job runs", async () => {
   const { t, k, renter } = await setup();
   const payPath = await claim(t, renter, k.id, { ...RULE, count: "4" });

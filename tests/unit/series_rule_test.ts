@@ -11,6 +11,7 @@ import {
   type SeriesRule,
   seriesRuleFields,
   weekdaysText,
+  weeklyHref,
 } from "../../lib/bookings/series_rule.ts";
 
 const CHICAGO = "America/Chicago";
@@ -358,4 +359,32 @@ Deno.test("series rule: a last date beside a first date that does not read is re
     until: "2027-03-04",
   });
   assert.ok(!s.success);
+});
+
+Deno.test("series rule: the weekly form for picked hours opens on their weekday and times", () => {
+  const cases: [
+    string,
+    { date?: string; start?: string; end?: string },
+    string,
+  ][] = [
+    [
+      "a Monday morning",
+      { date: "2026-12-07", start: "06:00", end: "08:00" },
+      "/bookings/series/new?kitchen=K1&from=2026-12-07&weekdays=mon&start=06%3A00&end=08%3A00",
+    ],
+    [
+      "a Sunday night, overnight",
+      { date: "2026-12-13", start: "22:00", end: "02:00" },
+      "/bookings/series/new?kitchen=K1&from=2026-12-13&weekdays=sun&start=22%3A00&end=02%3A00",
+    ],
+    [
+      "a date without hours",
+      { date: "2026-12-09" },
+      "/bookings/series/new?kitchen=K1&from=2026-12-09",
+    ],
+    ["nothing picked", {}, "/bookings/series/new?kitchen=K1"],
+  ];
+  for (const [why, pick, href] of cases) {
+    assert.equal(weeklyHref("K1", pick), href, why);
+  }
 });
