@@ -8,8 +8,8 @@ import {
   type AvailabilityRules,
   checkInterval,
 } from "../kitchens/availability.ts";
-import { formatDayTime } from "../format.ts";
-import { rulesOf } from "../kitchens/free_time.ts";
+import { formatDateYear, formatDayTime } from "../format.ts";
+import { localToday, rulesOf } from "../kitchens/free_time.ts";
 import {
   type Editor,
   type EditSection,
@@ -66,14 +66,14 @@ export async function saveListingSection(
   now: number,
 ): Promise<{ listing: Listing; warnings: string[] }> {
   const listing = await saveSection(kv, id, editor, section, input, now);
-  if (section !== "hours" || !listing.kitchen) {
-    return { listing, warnings: [] };
-  }
+  if (section !== "hours") return { listing, warnings: [] };
+  const warnings = pastClosedDates(listing.values, now);
+  if (!listing.kitchen) return { listing, warnings };
   const outside = bookingsOutsideSchedule(
     listing.kitchen,
     await listUpcomingBookings(kv, id, now),
   );
-  if (outside.length === 0) return { listing, warnings: [] };
+  if (outside.length === 0) return { listing, warnings };
   const when = outside.slice(0, 5).map((b) =>
     formatDayTime(b.timeZone, b.start)
   ).join("; ");
@@ -85,6 +85,31 @@ export async function saveListingSection(
       } outside the new hours (${when}${
         outside.length > 5 ? "; …" : ""
       }). They stay booked: contact the renters if the kitchen will be closed.`,
+      ...warnings,
     ],
   };
+}
+
+/**
+ * A closed date already past on the kitchen's calendar changes nothing: a
+ * mistyped year, most likely. Saved as typed, and said (none without a
+ * time zone yet: a draft before its location).
+ */
+export function pastClosedDates(
+  values: Pick<Kitchen, "blackoutDates" | "timeZone"> | Partial<Kitchen>,
+  now: number,
+): string[] {
+  if (!values.timeZone) return [];
+  const today = localToday(values.timeZone, now);
+  const past = (values.blackoutDates ?? []).filter((d) => d < today);
+  if (past.length === 0) return [];
+  return [
+    `${
+      past.length === 1 ? "This closed date has" : "These closed dates have"
+    } already passed, so ${
+      past.length === 1 ? "it changes" : "they change"
+    } nothing: ${past.slice(0, 5).map(formatDateYear).join("; ")}${
+      past.length > 5 ? "; …" : ""
+    }. Check the year.`,
+  ];
 }

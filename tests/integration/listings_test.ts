@@ -137,6 +137,17 @@ Deno.test("listings: a new host fills in a draft section by section, publishes, 
       `/host/kitchens/${id}/edit/${section}?notice=saved`,
     );
   }
+  // A closed date already past is kept as typed, and the host told.
+  const past = await postForm(t, `/host/kitchens/${id}/edit/hours`, {
+    ...GOOD.hours,
+    blackoutDates: ["2020-01-01", "2026-12-25"],
+  }, cookie);
+  assert.equal(past.status, 200);
+  assert.match(
+    visibleText(await past.text()),
+    /This closed date has already passed, so it changes nothing: Wed, Jan 1, 2020\. Check the year\./,
+  );
+  await postForm(t, `/host/kitchens/${id}/edit/hours`, GOOD.hours, cookie);
   // What was typed is shown again on the next visit.
   const hours = await (await get(t, `/host/kitchens/${id}/edit/hours`, cookie))
     .text();
