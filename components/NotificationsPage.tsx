@@ -1,22 +1,28 @@
-import { formatDayTimeZoned } from "../lib/format.ts";
+import { formatAgo, formatDayTimeZoned } from "../lib/format.ts";
 import type { Notification } from "../lib/notifications/repo.ts";
 import { Notice, SubmitButton } from "./Forms.tsx";
 
 const link = "font-semibold text-emerald-800 underline";
 
 /**
- * "Tue, Dec 1, 9:00 AM CST", as a message's time reads (lib/messages/views.ts):
- * in the zone of the kitchen it is about; users have no zone of their own,
- * so news about the account itself reads in UTC.
+ * "3 hours ago · Tue, Dec 1, 9:00 AM CST": how long ago first, which reads
+ * the same for every notification, then the clock time as a message's
+ * reads (lib/messages/views.ts), in the zone of the kitchen it is about;
+ * users have no zone of their own, so news about the account itself reads
+ * in UTC. Past a week, the clock time alone.
  */
-function when(n: Notification): string {
-  return formatDayTimeZoned(n.timeZone ?? "UTC", Date.parse(n.createdAt));
+function when(n: Notification, now: number): string {
+  const at = Date.parse(n.createdAt);
+  const clock = formatDayTimeZoned(n.timeZone ?? "UTC", at);
+  const ago = formatAgo(now, at);
+  return ago ? `${ago} · ${clock}` : clock;
 }
 
 /** The signed-in user's notifications, newest first, a page at a time. */
 export function NotificationsPage(
-  { notifications, cursor, paged, unread, notice }: {
+  { notifications, cursor, paged, unread, notice, now }: {
     notifications: Notification[];
+    now: number;
     /** The next (older) page, or null on the last one. */
     cursor: string | null;
     /** Whether this is a later page than the newest. */
@@ -61,7 +67,7 @@ export function NotificationsPage(
                   <a href={n.href} class={link}>{n.title}</a>
                 </h2>
                 <p class="whitespace-pre-line text-stone-800">{n.body}</p>
-                <p class="text-sm text-stone-600">{when(n)}</p>
+                <p class="text-sm text-stone-600">{when(n, now)}</p>
               </li>
             ))}
           </ul>

@@ -184,7 +184,23 @@ export function formatDayTimeZoned(timeZone: string, ms: number): string {
  * time than there is.
  */
 export function formatTimeLeft(now: number, until: number): string {
-  const minutes = Math.floor((until - now) / 60_000);
+  return timeSpan(until - now);
+}
+
+/**
+ * How long ago `at` was, in words, for the last week: "just now", "5
+ * minutes ago", "3 hours ago", "2 days ago"; null past that. Rounded down.
+ * It reads the same whatever zone the clock time beside it is in.
+ */
+export function formatAgo(now: number, at: number): string | null {
+  const ms = now - at;
+  if (ms < 60_000) return "just now";
+  if (ms >= 7 * 24 * 3600_000) return null;
+  return `${timeSpan(ms)} ago`;
+}
+
+function timeSpan(ms: number): string {
+  const minutes = Math.floor(ms / 60_000);
   if (minutes < 1) return "less than a minute";
   if (minutes < 60) return minutes === 1 ? "1 minute" : `${minutes} minutes`;
   const hours = Math.floor(minutes / 60);

@@ -77,6 +77,7 @@ notifications.get("/", async (c) => {
       unread={c.get("unread") ??
         await unreadCount(c.get("services").kv, user.id)}
       notice={NOTICES[readNotice(c)]}
+      now={c.get("services").clock()}
     />,
   );
 });

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import {
+  formatAgo,
   formatClock,
   formatClockRange,
   formatDate,
@@ -65,5 +66,25 @@ Deno.test("format: dates and times read as people write them, never ISO", () => 
   ];
   for (const [got, want] of cases) {
     assert.equal(got, want);
+  }
+});
+
+Deno.test("format: how long ago, for a week, then nothing", () => {
+  const now = Date.parse("2026-12-06T12:00:00Z");
+  const MIN = 60_000;
+  const cases: [number, string | null][] = [
+    [0, "just now"],
+    [59_999, "just now"],
+    [-5 * MIN, "just now"],
+    [MIN, "1 minute ago"],
+    [59 * MIN, "59 minutes ago"],
+    [60 * MIN, "1 hour ago"],
+    [47 * 60 * MIN, "47 hours ago"],
+    [48 * 60 * MIN, "2 days ago"],
+    [7 * 24 * 60 * MIN - 1, "6 days ago"],
+    [7 * 24 * 60 * MIN, null],
+  ];
+  for (const [ago, want] of cases) {
+    assert.equal(formatAgo(now, now - ago), want, `${ago} ms`);
   }
 });
