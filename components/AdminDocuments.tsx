@@ -545,6 +545,31 @@ export function AdminDocumentPage(
           })}
         </div>
       )}
+      {review.earlier.length > 0 && (
+        <div class={card} data-testid="earlier-uploads">
+          <h2 class="text-xl font-bold">Earlier uploads of this kind</h2>
+          <Table
+            caption="Earlier uploads of this kind, newest first"
+            head={["Uploaded", "Status", "Last reason given"]}
+          >
+            {review.earlier.map((d) => (
+              <tr key={d.id} class="border-b border-stone-200 align-top">
+                <td class={`${td} whitespace-nowrap`}>
+                  <a href={`/admin/documents/${d.id}`} class="underline">
+                    <Stamp ms={d.createdAt} />
+                  </a>
+                </td>
+                <td class={td}>{STATUS_NAMES[d.status]}</td>
+                <td class="whitespace-pre-line py-2">
+                  {d.history.findLast((h) =>
+                    h.reason
+                  )?.reason ?? ""}
+                </td>
+              </tr>
+            ))}
+          </Table>
+        </div>
+      )}
       <div class={card}>
         <h2 class="text-xl font-bold">History</h2>
         <Table

@@ -27,6 +27,7 @@ import type { AuthorityChain } from "./certifiers.ts";
 import { certificateChain } from "./directory.ts";
 import { previewPdf } from "./pdf_preview.ts";
 import { nameAuditEntries } from "./staff_names.ts";
+import { listDocumentsFor } from "./repo.ts";
 import type { PdfUnread } from "./prefill.ts";
 import {
   type ComplianceDocument,
@@ -370,7 +371,14 @@ export interface DocumentReview {
   audit: AuditEntry[];
   /** Who acted in its history, notes and audit entries. */
   names: AuditNames;
+  /**
+   * The holder's earlier uploads of the same kind, newest first (at most
+   * EARLIER_SHOWN): a re-upload after a rejection shows what was wrong.
+   */
+  earlier: ComplianceDocument[];
 }
+
+const EARLIER_SHOWN = 5;
 
 async function staffDocument(
   kv: Deno.Kv,
@@ -393,12 +401,16 @@ export async function loadDocumentReview(
 ): Promise<DocumentReview> {
   const doc = await staffDocument(kv, id, viewer);
   const look = new Lookups(kv);
-  const [holder, meta, chain, audit] = await Promise.all([
+  const [holder, meta, chain, audit, ofHolder] = await Promise.all([
     look.holder(doc),
     getFileMeta(kv, doc.fileId),
     certificateChain(kv, doc, now),
     listAuditFor(kv, "document", doc.id, { limit: 100 }),
+    listDocumentsFor(kv, doc.holder),
   ]);
+  const earlier = ofHolder.filter((d) =>
+    d.kind === doc.kind && d.id !== doc.id && d.createdAt <= doc.createdAt
+  ).slice(-EARLIER_SHOWN).reverse();
   const names = await nameAuditEntries(kv, audit, {
     people: [
       ...doc.history.flatMap((h) => h.by ? [h.by] : []),
@@ -430,6 +442,7 @@ export async function loadDocumentReview(
     chain,
     audit,
     names,
+    earlier,
   };
 }
 

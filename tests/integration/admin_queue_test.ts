@@ -419,6 +419,40 @@ Deno.test("admin queue: a decision leaves the queue, keeps staff notes from the 
   }
 });
 
+Deno.test("admin queue: a re-upload after a rejection shows staff the earlier upload and why it was rejected", async () => {
+  const { t, admin, rosa, docs } = await setup();
+  try {
+    const rejected = await post(t, `/admin/documents/${docs.card.id}/reject`, {
+      reason: "The card number is cut off in the photo.",
+      note: "",
+      correctedExpiry: "",
+    }, { cookie: admin });
+    assert.equal(rejected.status, 303);
+    const again = await addDocument(t.kv, {
+      holder: { kind: "renter", id: rosa.user.id },
+      upload: upload("food_handler_card"),
+      bytes: pdf(),
+      uploadedBy: rosa.user.id,
+      now: NOW,
+    });
+    const page = await (await get(t, `/admin/documents/${again.id}`, admin))
+      .text();
+    const earlier = /data-testid="earlier-uploads".*?<\/table>/s.exec(page)
+      ?.[0];
+    assert.ok(earlier, "the earlier upload is listed");
+    assert.match(earlier, new RegExp(`/admin/documents/${docs.card.id}`));
+    assert.match(earlier, /Rejected/);
+    assert.match(earlier, /The card number is cut off in the photo\./);
+    // The first upload had none before it.
+    const first =
+      await (await get(t, `/admin/documents/${docs.card.id}`, admin))
+        .text();
+    assert.doesNotMatch(first, /data-testid="earlier-uploads"/);
+  } finally {
+    t.close();
+  }
+});
+
 browserTest(
   "admin queue: the staff, suspension, audit and notification pages pass axe",
   async (browser) => {
