@@ -157,7 +157,7 @@ const percent = (share: number) => `${Math.round(share * 100)}%`;
 /** Swatches of the heat map's scale, in words. */
 function Legend() {
   const steps: [string, string][] = [
-    [CLOSED, "Closed"],
+    [CLOSED, "Not open in these weeks"],
     [SHADES[0], "Open, never booked"],
     [SHADES[1], "Up to 25%"],
     [SHADES[2], "Up to 50%"],
