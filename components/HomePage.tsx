@@ -43,6 +43,10 @@ function Steps({ steps }: { steps: string[][] }) {
 }
 
 /** `/`: the search box, the newest kitchens, how it works, and the cities. */
+
+/** Lengths offered on the home page's search (the search takes any whole number). */
+const HERO_HOURS = [2, 3, 4, 6, 8, 12];
+
 export function HomePage(
   { featured, cities }: {
     featured: SearchHit[];
@@ -62,7 +66,7 @@ export function HomePage(
         <form
           action="/search"
           method="get"
-          class="mt-6 grid max-w-3xl gap-3 sm:grid-cols-[1fr_1fr_1fr_auto]"
+          class="mt-6 grid max-w-4xl gap-3 sm:grid-cols-2 lg:grid-cols-[1fr_1fr_1fr_1fr_auto]"
         >
           <div>
             <label for="hero-city" class="block text-sm font-semibold">
@@ -103,6 +107,21 @@ export function HomePage(
               type="date"
               class="w-full rounded-lg px-3 py-2 text-stone-900"
             />
+          </div>
+          <div>
+            <label for="hero-hours" class="block text-sm font-semibold">
+              For how long
+            </label>
+            <select
+              id="hero-hours"
+              name="hours"
+              class="w-full rounded-lg px-3 py-2 text-stone-900"
+            >
+              <option value="">Any length</option>
+              {HERO_HOURS.map((h) => (
+                <option value={String(h)}>{`${h} hours`}</option>
+              ))}
+            </select>
           </div>
           <button
             type="submit"

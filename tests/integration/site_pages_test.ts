@@ -165,6 +165,15 @@ Deno.test("site pages: the home page promises only what exists", async () => {
     const near = await t.request("/search?city=&near=60614&date=");
     assert.equal(near.status, 200);
     assert.match(await textOf(near), /within 10 mi of Chicago, IL 60614/);
+    // And for how long, as the search takes it; "Any length" sends nothing.
+    assert.match(html, /<select id="hero-hours" name="hours"/);
+    const long = await t.request(
+      "/search?city=chicago&near=&date=2026-12-10&hours=4",
+    );
+    assert.equal(long.status, 200);
+    assert.match(await textOf(long), /on Thu, Dec 10, for 4 hours/);
+    const any = await t.request("/search?city=chicago&near=&date=&hours=");
+    assert.equal(any.status, 200);
     assert.match(home, /More about booking and cancelling/);
   } finally {
     t.close();
