@@ -333,3 +333,15 @@ export async function firstSeriesOf(
     return s.id;
   });
 }
+
+/**
+ * The date the dated search asks for: the first Wednesday a week or more
+ * ahead. Every demo kitchen in Chicago opens on weekdays; a date a week
+ * from a Sunday fell on a Sunday, when one of them is closed, and the
+ * search then measured 5 cards, not 6.
+ */
+export function searchDate(today: Temporal.PlainDate): string {
+  let d = today.add({ days: 7 });
+  while (d.dayOfWeek !== 3) d = d.add({ days: 1 });
+  return d.toString();
+}

@@ -22,6 +22,7 @@ import {
   CACHE,
   copyKv,
   removeKv,
+  searchDate,
   seedCodeHash,
 } from "./catalogues.ts";
 import { type Budget, budgetTable, factorBudget } from "./report.ts";
@@ -78,7 +79,7 @@ if (import.meta.main) {
   const sizes = [1_000, 100_000];
   const files: string[] = [];
   for (const size of sizes) files.push(await benchCatalogueKv(size, hash));
-  const date = Temporal.Now.plainDateISO("UTC").add({ days: 7 }).toString();
+  const date = searchDate(Temporal.Now.plainDateISO("UTC"));
   const city = [`/search?city=chicago&date=${date}`, "/search?city=chicago"];
   const near = [
     `/search?near=60614&radius=5&date=${date}`,

@@ -21,6 +21,7 @@ import { createApp } from "../routes/app.tsx";
 import { seedDemoData } from "../scripts/demo/catalogue.ts";
 import { seedBenchCatalogue } from "../scripts/seed_bench.ts";
 import { createServices } from "../lib/app.ts";
+import { searchDate } from "./catalogues.ts";
 
 const DIR = ".build/render_bench";
 const CATALOGUE = Deno.env.get("RENDER_BENCH_CATALOGUE") === "demo"
@@ -68,7 +69,7 @@ export async function benchApp(base: string): Promise<BenchApp> {
   const home = await (await app.request(`${base}/`)).text();
   const kitchen = /href="(\/kitchens\/[^"?#]+)"/.exec(home)?.[1];
   if (!kitchen) throw new Error("the home page lists no kitchen");
-  const date = Temporal.Now.plainDateISO("UTC").add({ days: 7 }).toString();
+  const date = searchDate(Temporal.Now.plainDateISO("UTC"));
   return {
     fetch: app.fetch,
     kv,
