@@ -112,9 +112,13 @@ function AvailabilityPicker(props: AvailabilityPickerProps) {
   const startTime = useSignal(props.start ?? "");
   const minutes = useSignal((props.hours ?? props.minHours) * 60);
   const priced = useSignal<Priced>({ loading: false });
+  // Set once the renter picks something here: only their own picks go
+  // into the address.
+  const touched = useSignal(false);
 
   async function load(date: string) {
     if (!date) return;
+    touched.value = true;
     picked.value = date;
     status.value = "loading";
     try {
@@ -144,6 +148,22 @@ function AvailabilityPicker(props: AvailabilityPickerProps) {
   useEffect(() => {
     live.value = true;
   }, []);
+
+  // The hours picked go into the page's address, and into the way back of
+  // its forms that return here (the heart, through logging in): reloading,
+  // sharing or saving the kitchen keeps them.
+  useEffect(() => {
+    if (!query || !touched.value || props.move) return;
+    const here = `${paths.page}?${query}`;
+    history.replaceState(history.state, "", here);
+    for (
+      const input of document.querySelectorAll<HTMLInputElement>(
+        'input[name="back"]',
+      )
+    ) {
+      if (input.value.split("?")[0] === paths.page) input.value = here;
+    }
+  }, [query]);
 
   useEffect(() => {
     if (!query) return;
@@ -261,6 +281,7 @@ function AvailabilityPicker(props: AvailabilityPickerProps) {
                       aria-pressed={s === slot ? "true" : "false"}
                       onClick={(e) => {
                         e.preventDefault();
+                        touched.value = true;
                         startTime.value = s.time;
                       }}
                       class="chip"
@@ -293,6 +314,7 @@ function AvailabilityPicker(props: AvailabilityPickerProps) {
             id="book-start"
             name="start"
             onChange={(e) => {
+              touched.value = true;
               startTime.value = (e.currentTarget as HTMLSelectElement).value;
             }}
             class={select}
@@ -311,6 +333,7 @@ function AvailabilityPicker(props: AvailabilityPickerProps) {
                   onChange={(e) => {
                     const i = (e.currentTarget as HTMLSelectElement)
                       .selectedIndex;
+                    touched.value = true;
                     minutes.value = ends[i].minutes;
                   }}
                   class={select}

@@ -112,6 +112,21 @@ browserTest(
         await page.locator("[data-testid=book] input[name=date]").inputValue(),
         "2026-12-05",
       );
+      // The picked hours are in the address, and in the heart's way back
+      // (saving goes through logging in and returns here).
+      const here =
+        `/kitchens/${s.daytime.id}?date=2026-12-05&start=10:00&end=13:00`;
+      await page.waitForFunction(
+        (want) => location.pathname + location.search === want,
+        here,
+      );
+      const backs = await page.locator('input[name="back"]').evaluateAll(
+        (inputs) => inputs.map((i) => (i as HTMLInputElement).value),
+      );
+      assert.ok(
+        backs.length > 0 && backs.every((b) => b === here),
+        backs.join(),
+      );
 
       await page.getByRole("button", { name: "Book", exact: true }).click();
       const booking = await bookingAfterLogin(page);
