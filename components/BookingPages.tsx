@@ -75,7 +75,9 @@ export function Receipt(
           </tr>
         ))}
         <tr>
-          <th scope="row" class="py-2 font-bold">Total</th>
+          <th scope="row" class="py-2 font-bold">
+            {paid ? "Total charged" : "Total"}
+          </th>
           <td class="py-2 text-right font-bold">
             {formatCents(paid ? charged : quote.totalChargedCents)}
           </td>
@@ -136,7 +138,7 @@ export function ReviewPage(
     end: number;
     quote: Quote;
     /** What cancelling right after booking would refund (drafts.ts reviewBooking). */
-    cancelNow?: Refund;
+    cancelNow?: Refund | null;
     request: { kitchen: string; date: string; start: string; end: string };
     form: FormState;
     assessment: Assessment;

@@ -448,7 +448,13 @@ export function ComposePage(
           {view.booking ? `, booking ${view.booking.when}` : ""}
         </p>
       </header>
-      <form method="post" action="/messages/new" class={`${card} space-y-3`}>
+      <form
+        method="post"
+        action={`/messages/new?${target.name}=${
+          encodeURIComponent(target.value)
+        }`}
+        class={`${card} space-y-3`}
+      >
         <FormMessage form={form} />
         <input type="hidden" name={target.name} value={target.value} />
         <TextArea

@@ -329,7 +329,9 @@ export function SeriesPage(
                 : undefined}
             />
             <span>
-              {`Yes, cancel all ${view.ahead} dates still ahead and refund the renter. This cannot be undone.`}
+              {`Yes, cancel ${
+                view.ahead === 1 ? "the date" : `all ${view.ahead} dates`
+              } still ahead and refund the renter. This cannot be undone.`}
             </span>
           </label>
           {endForm.errors.confirm && (

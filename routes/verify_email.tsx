@@ -62,8 +62,14 @@ verifyEmail.post("/", async (c) => {
   }
   // Back to where they signed up from (a booking's review); a host to their
   // dashboard, whose first step is listing a kitchen; anyone else to the account.
+  // (Only when the one now signed in is the one confirmed: confirming
+  // someone else's link while signed in leaves the viewer where they are.)
+  const confirmedIsViewer = confirmed.session !== null ||
+    c.var.user?.id === confirmed.user.id;
   const next = confirmed.next ??
-    (confirmed.user.roles.includes("host") ? "/host" : "/account");
+    (confirmedIsViewer && confirmed.user.roles.includes("host")
+      ? "/host"
+      : "/account");
   return redirect(
     c,
     `${next}${next.includes("?") ? "&" : "?"}notice=verified`,

@@ -12,7 +12,11 @@
 import type { AccountDeps } from "../accounts/account_change.ts";
 import { deleteAccount, type DeletionGuard } from "../accounts/deletion.ts";
 import { ConflictError } from "../errors.ts";
-import { getRenterHoldsEntry, listRenterBookingsBetween } from "./repo.ts";
+import {
+  addRenterHoldsRemoval,
+  getRenterHoldsEntry,
+  listRenterBookingsBetween,
+} from "./repo.ts";
 import type { Booking } from "./schema.ts";
 import { isUpcoming, LONGEST_BOOKING_MS } from "./state.ts";
 
@@ -46,8 +50,8 @@ export function bookingsAheadMessage(count: number): string {
  *
  * An expired hold whose Checkout is paid late becomes a booking again
  * (state.ts) only while the account is there: taking its time back
- * rewrites the holds entry too (lifecycle.ts changeBooking), and a payment
- * that finds the account gone is refunded in full.
+ * rewrites the holds entry, which the deletion checks and removes, and a
+ * payment that finds the account gone is refunded in full.
  */
 export function bookingsAheadGuard(
   deps: Pick<AccountDeps, "kv" | "now">,
@@ -76,7 +80,10 @@ export function bookingsAheadGuard(
         label: "See your bookings",
       });
     }
-    atomic.check(holds);
+    // Removing the entry, not only checking it: a late payment taking a
+    // lapsed booking's time back rewrites it (lifecycle.ts changeBooking),
+    // so whichever of the two commits second fails.
+    addRenterHoldsRemoval(atomic, holds);
   };
 }
 

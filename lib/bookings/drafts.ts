@@ -15,7 +15,12 @@ import { z } from "zod";
 import { formatTimeRange } from "../format.ts";
 import { getKitchen } from "../kitchens/repo.ts";
 import { localDate } from "../kitchens/schema.ts";
-import { type HoldDeps, previewHold, requestedInterval } from "./holds.ts";
+import {
+  bookingModeOf,
+  type HoldDeps,
+  previewHold,
+  requestedInterval,
+} from "./holds.ts";
 import { getDraftEntry, setDraft } from "./repo.ts";
 import { holdRequest, type ReviewRequest } from "./schema.ts";
 
@@ -101,16 +106,22 @@ export async function reviewBooking(
   deps: Pick<HoldDeps, "kv" | "now" | "fees" | "policy">,
   req: ReviewRequest,
   renterId: string | null,
-): Promise<Awaited<ReturnType<typeof previewHold>> & { cancelNow: Refund }> {
+): Promise<
+  Awaited<ReturnType<typeof previewHold>> & { cancelNow: Refund | null }
+> {
   const preview = await previewHold(deps, req, renterId);
   if (renterId) await rememberDraft(deps.kv, renterId, req, deps.now);
-  const cancelNow = refundForCancellation({
-    quote: preview.quote,
-    cancelledBy: "renter",
-    policy: preview.kitchen.cancellationPolicy,
-    startMs: preview.start,
-    cancelledAtMs: deps.now,
-  });
+  // A request is only authorised until the host accepts: withdrawing it
+  // costs nothing, so there is no early refund to warn of.
+  const cancelNow = bookingModeOf(preview.kitchen) === "instant"
+    ? refundForCancellation({
+      quote: preview.quote,
+      cancelledBy: "renter",
+      policy: preview.kitchen.cancellationPolicy,
+      startMs: preview.start,
+      cancelledAtMs: deps.now,
+    })
+    : null;
   return { ...preview, cancelNow };
 }
 

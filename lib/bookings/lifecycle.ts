@@ -129,10 +129,11 @@ export interface ChangeContext {
  * read; retries on a race. Returns the booking as stored afterwards.
  *
  * A lapsed booking taken up again ("reclaim") needs its renter's account,
- * and the account's deletion must see it: the atomic checks the account
- * is still there and rewrites the renter's holds entry, which the deletion
- * checks (account_deletion.ts). Of the two, the later one fails and, read
- * again, refunds the payment or keeps the account.
+ * and the account's deletion must see it: the atomic rewrites the renter's
+ * holds entry, checked against the version read, and the deletion checks
+ * that entry and removes it (account_deletion.ts). Of the two, the later
+ * one fails and, read again, refunds the payment or keeps the account. (One
+ * check, not two: a late payment's atomic is near denokv's 10.)
  */
 export async function changeBooking(
   deps: LifecycleDeps,
@@ -225,8 +226,10 @@ export async function changeBooking(
           });
         }
       }
-      if (lapsed && claim === "reclaim" && renter) {
-        atomic.check(renter);
+      if (lapsed && claim === "reclaim") {
+        // A renter with no holds entry (records from before it) has nothing
+        // for the deletion to remove: their account entry is checked instead.
+        if (holds.versionstamp === null && renter) atomic.check(renter);
         addRenterHolds(
           atomic,
           holds,
@@ -358,7 +361,11 @@ export async function confirmPayment(
   let outcome: ConfirmOutcome["kind"] = "unchanged";
   const booking = await changeBooking(deps, id, (b, days, { renterGone }) => {
     // Money for nothing it can buy: kept on the record and refunded in full.
-    const refunded = (note: string, email: LateRefundEmail): Change => {
+    const refunded = (
+      note: string,
+      email: LateRefundEmail,
+      renterGone = false,
+    ): Change => {
       outcome = "lost";
       return {
         booking: { ...b, payment: { ...b.payment, ...refs }, note },
@@ -373,7 +380,16 @@ export async function confirmPayment(
               outcome: "refund in full",
             },
           }, deps.now);
-          tellParties(atomic, deps, p, b, { renter: email });
+          // Read before the retries: a renter found gone since gets nothing.
+          tellParties(
+            atomic,
+            deps,
+            renterGone ? { ...p, renter: null } : p,
+            b,
+            {
+              renter: email,
+            },
+          );
         },
       };
     };
@@ -393,6 +409,7 @@ export async function confirmPayment(
       return refunded(
         "The payment arrived after the hold lapsed and the renter's account had been deleted; it is refunded in full.",
         "refunded_late",
+        true,
       );
     }
     // A standing booking's later date holds its time firmly already.

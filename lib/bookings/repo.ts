@@ -293,6 +293,14 @@ export function addRenterHolds(
   atomic.check(read).set(keys.renterHolds(renterId), next);
 }
 
+/** Removes a renter's holds entry (their account is being deleted), checked against `read`. */
+export function addRenterHoldsRemoval(
+  atomic: Deno.AtomicOperation,
+  read: Deno.KvEntryMaybe<RenterHolds>,
+): void {
+  atomic.check(read).delete(read.key);
+}
+
 // ---------------------------------------------------------------------------
 // Booking drafts (drafts.ts)
 

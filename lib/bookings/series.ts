@@ -403,18 +403,19 @@ export async function claimSeries(
       `Keep at least ${MIN_FREE_OCCURRENCES} free dates for a weekly booking.`;
     throw new ValidationError({ keep: message }, message);
   }
-  // Why each date left out is not part of it, as the preview said: the
-  // renter's choice, or what made it not free (closed, taken, a permit
-  // lapsing before it).
-  const preview = await previewSeries(deps, req, renter.id);
-  const leftOut = new Map(
-    preview.dates.map((d) => [
-      d.n,
-      d.verdict.state === "free" || !d.verdict.reason
-        ? SKIPPED_BY_RENTER
-        : d.verdict.reason,
-    ]),
-  );
+  // Why each date left out is not part of it: what made it not free
+  // (taken, closed, a permit lapsing), judged again now as the preview
+  // judges it, or else the renter's choice (a date that was free, or one
+  // that could have waited for a renewed document).
+  const leftOut = new Map<number, string>();
+  if (keep.size < plan.length) {
+    const preview = await previewSeries(deps, req, renter.id);
+    for (const d of preview.dates) {
+      if (d.verdict.state === "conflict" && d.verdict.reason) {
+        leftOut.set(d.n, d.verdict.reason);
+      }
+    }
+  }
   const now = deps.now;
   const id = newId();
   const holdExpiresAt = now + HOLD_MS;

@@ -27,7 +27,7 @@ import type { AuthorityChain } from "./certifiers.ts";
 import { certificateChain } from "./directory.ts";
 import { previewPdf } from "./pdf_preview.ts";
 import { nameAuditEntries } from "./staff_names.ts";
-import { listDocumentsFor } from "./repo.ts";
+import { listRecentDocumentsFor } from "./repo.ts";
 import type { PdfUnread } from "./prefill.ts";
 import {
   type ComplianceDocument,
@@ -379,6 +379,8 @@ export interface DocumentReview {
 }
 
 const EARLIER_SHOWN = 5;
+/** The holder's documents read to find them (ids grow with time: the newest). */
+const EARLIER_READ = 100;
 
 async function staffDocument(
   kv: Deno.Kv,
@@ -406,11 +408,11 @@ export async function loadDocumentReview(
     getFileMeta(kv, doc.fileId),
     certificateChain(kv, doc, now),
     listAuditFor(kv, "document", doc.id, { limit: 100 }),
-    listDocumentsFor(kv, doc.holder),
+    listRecentDocumentsFor(kv, doc.holder, EARLIER_READ),
   ]);
   const earlier = ofHolder.filter((d) =>
     d.kind === doc.kind && d.id !== doc.id && d.createdAt <= doc.createdAt
-  ).slice(-EARLIER_SHOWN).reverse();
+  ).slice(0, EARLIER_SHOWN);
   const names = await nameAuditEntries(kv, audit, {
     people: [
       ...doc.history.flatMap((h) => h.by ? [h.by] : []),

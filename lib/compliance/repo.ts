@@ -725,6 +725,21 @@ export async function listDocumentsFor(
   return await getMany(kv, ids);
 }
 
+/** A holder's latest `limit` documents, newest first: a bounded read for pages. */
+export async function listRecentDocumentsFor(
+  kv: Deno.Kv,
+  holder: HolderRef,
+  limit: number,
+): Promise<ComplianceDocument[]> {
+  const ids: string[] = [];
+  for await (
+    const e of kv.list<string>({
+      prefix: keys.documentsByHolderPrefix(holder.kind, holder.id),
+    }, { reverse: true, limit })
+  ) ids.push(e.value);
+  return await getMany(kv, ids);
+}
+
 /** A document its owner (the renter, or the kitchen's host) or staff may see; otherwise a 404. */
 export async function getDocumentFor(
   kv: Deno.Kv,

@@ -158,7 +158,7 @@ async function renderCompose(
   c: AppContext,
   target: Target,
   form: FormState = emptyForm,
-  status: 200 | FormStatus = 200,
+  status: 200 | FormStatus | 413 = 200,
 ) {
   const view = await loadCompose(at(c.get("services")), c.get("user")!, target);
   if (view.kind === "thread") {
@@ -187,34 +187,55 @@ messages.get("/new", async (c) => {
   return await renderCompose(c, booking ? { booking } : { kitchen });
 });
 
-messages.post("/new", messageLimit, async (c) => {
-  const read = await readForm(c, newThreadForm);
-  const values = read.form.values;
-  const target: Target | null = isId(values.booking ?? "")
-    ? { booking: values.booking }
-    : isId(values.kitchen ?? "")
-    ? { kitchen: values.kitchen }
-    : null;
-  if (!target) {
-    throw new ValidationError(
-      {},
-      "Start a conversation from a kitchen's page or a booking.",
-    );
-  }
-  if (!read.ok) return await renderCompose(c, target, read.form, 400);
-  try {
-    const { thread, message } = await startConversation(
-      at(c.get("services")),
-      c.get("user")!,
-      target,
-      read.data.text,
-    );
-    return redirect(c, `/messages/${thread.id}?notice=sent#m-${message.id}`);
-  } catch (err) {
-    const failed = formFailure(read.form, err);
-    return await renderCompose(c, target, failed.form, failed.status);
-  }
-});
+messages.post(
+  "/new",
+  // The form names its kitchen or booking in its address too, so a body
+  // too large to read still gets its form again.
+  tooLargeAsForm(async (c) => {
+    const read = readQuery(c, composeQuery);
+    const { kitchen, booking } = read.ok ? read.data : {};
+    const target: Target | null = isId(booking ?? "")
+      ? { booking: booking! }
+      : isId(kitchen ?? "")
+      ? { kitchen: kitchen! }
+      : null;
+    if (!target) return c.res;
+    return await renderCompose(c, target, {
+      values: {},
+      errors: { text: TEXT_TOO_LARGE },
+      message: TEXT_TOO_LARGE,
+    }, 413);
+  }),
+  messageLimit,
+  async (c) => {
+    const read = await readForm(c, newThreadForm);
+    const values = read.form.values;
+    const target: Target | null = isId(values.booking ?? "")
+      ? { booking: values.booking }
+      : isId(values.kitchen ?? "")
+      ? { kitchen: values.kitchen }
+      : null;
+    if (!target) {
+      throw new ValidationError(
+        {},
+        "Start a conversation from a kitchen's page or a booking.",
+      );
+    }
+    if (!read.ok) return await renderCompose(c, target, read.form, 400);
+    try {
+      const { thread, message } = await startConversation(
+        at(c.get("services")),
+        c.get("user")!,
+        target,
+        read.data.text,
+      );
+      return redirect(c, `/messages/${thread.id}?notice=sent#m-${message.id}`);
+    } catch (err) {
+      const failed = formFailure(read.form, err);
+      return await renderCompose(c, target, failed.form, failed.status);
+    }
+  },
+);
 
 const threadQuery = z.object({
   before: z.string().refine(

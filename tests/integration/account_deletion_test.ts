@@ -379,8 +379,15 @@ Deno.test("account deletion: a payment that arrives after the hold lapsed and th
   const w = await stripeWorld();
   try {
     const { booking, paid } = await paidAfterLapse(w);
+    // What a late payment read before the deletion no longer holds after it:
+    // taking the time back with that read fails, and is read again.
+    const readBefore = await getRenterHoldsEntry(w.t.kv, w.renterId);
+    assert.notEqual(readBefore.versionstamp, null, "the renter has the entry");
     const gone = await deleting(w.t, w.renter);
     assert.equal(gone.status, 303, await gone.clone().text());
+    const stale = w.t.kv.atomic();
+    addRenterHolds(stale, readBefore, w.renterId, []);
+    assert.equal((await stale.commit()).ok, false);
     await runJobs(w.t);
     const res = await deliver(w, paid.event);
     assert.equal(res.status, 200);

@@ -315,12 +315,12 @@ Deno.test("booking pages: declining asks an optional reason, refuses a bad one w
 });
 
 Deno.test("booking pages: hours already inside the policy's window say what cancelling would refund before paying", async () => {
-  const { t, renter, instant } = await setup();
-  const review = async (date: string) =>
+  const { t, renter, instant, request } = await setup();
+  const review = async (date: string, kitchen = instant.id) =>
     characters(
       await (await get(
         t,
-        `/bookings/new?kitchen=${instant.id}&date=${date}&start=10:00&end=13:00`,
+        `/bookings/new?kitchen=${kitchen}&date=${date}&start=10:00&end=13:00`,
         renter.cookie,
       )).text(),
     );
@@ -331,6 +331,11 @@ Deno.test("booking pages: hours already inside the policy's window say what canc
   assert.match(
     soon,
     /These hours start soon: booked now, cancelling would refund \$72\.50 of \$145\./,
+  );
+  // A request is only authorised until accepted: withdrawing costs nothing.
+  assert.doesNotMatch(
+    await review("2026-12-03", request.id),
+    /data-testid="cancel-now"/,
   );
   t.close();
 });

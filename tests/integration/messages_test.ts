@@ -381,6 +381,29 @@ Deno.test("messages: blocking stops messages both ways, leaves bookings alone, a
   }
 });
 
+Deno.test("messages: a first message far past the limit gets its form again, saying so", async () => {
+  const { t, renter, k } = await setup();
+  try {
+    const res = await post(t, `/messages/new?kitchen=${k.id}`, {
+      kitchen: k.id,
+      text: "x".repeat(80_000),
+    }, { cookie: renter.cookie });
+    assert.equal(res.status, 413);
+    const html = await res.text();
+    assert.match(html, /far longer than \d+ characters, so it was not read/);
+    assert.match(html, new RegExp(`action="/messages/new\\?kitchen=${k.id}"`));
+    // Without the kitchen in the address, the plain 413 page.
+    const bare = await post(t, "/messages/new", {
+      kitchen: k.id,
+      text: "x".repeat(80_000),
+    }, { cookie: renter.cookie });
+    assert.equal(bare.status, 413);
+    assert.match(await bare.text(), /That request is too large/);
+  } finally {
+    t.close();
+  }
+});
+
 Deno.test("messages: once a party deletes their account, the other reads the thread but cannot write into it", async () => {
   const { t, renter, host, k } = await setup();
   try {

@@ -285,8 +285,8 @@ Deno.test("contact: bad input re-renders the form with what was wrong, and nothi
     const again = await (await post(t, "/contact", { ...GOOD, topic: "" }))
       .text();
     assert.match(again, /My refund has not reached my card yet/);
-    // Far past the limit (20 KB is more than any form's 16 KB): the form
-    // again, saying so, not a bare 413 page; the field stops typing at 4000.
+    // Far past the form's 64 KB limit: the form again, saying so, not a
+    // bare 413 page; the field stops typing at 4000.
     const huge = await post(t, "/contact", {
       ...GOOD,
       message: "x".repeat(80_000),

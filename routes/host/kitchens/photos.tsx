@@ -100,10 +100,12 @@ photos.get("/edit/photos", async (c) => {
 photos.post(
   "/photos",
   tooLargeAsForm(async (c) => {
+    // As the upload itself: staff who may only look get their 403.
     const listing = await getListingFor(
       c.var.services.kv,
       c.req.param("id") ?? "",
       c.var.user!,
+      { write: true },
     );
     const message = `That photo is larger than ${
       PHOTO_MAX_BYTES / (1024 * 1024)
