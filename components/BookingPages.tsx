@@ -15,6 +15,7 @@ import { pickerDay } from "../lib/kitchens/slot_view.ts";
 import { formatCents } from "../lib/money.ts";
 import { formatDayTime } from "../lib/format.ts";
 import type { Refund } from "../lib/bookings/refunds.ts";
+import { paidTotals } from "../lib/bookings/earnings.ts";
 import { weeklyHref } from "../lib/bookings/series_rule.ts";
 import AvailabilityPicker from "../islands/AvailabilityPicker.tsx";
 import { DocumentNeeds } from "./DocumentStates.tsx";
@@ -60,10 +61,8 @@ export function Receipt(
     paid?: Pick<Booking, "ledger" | "timeZone">;
   },
 ) {
-  const refunds = paid?.ledger.filter((e) => e.kind === "refund") ?? [];
-  const charged = paid?.ledger.filter((e) => e.kind === "charge")
-    .reduce((n, e) => n + e.amountCents, 0) || quote.totalChargedCents;
-  const refunded = refunds.reduce((n, e) => n + e.amountCents, 0);
+  const totals = paid ? paidTotals({ ...paid, quote }) : null;
+  const refunds = totals?.refunds ?? [];
   return (
     <table class="w-full text-left">
       <caption class="sr-only">Price</caption>
@@ -79,7 +78,7 @@ export function Receipt(
             {paid ? "Total charged" : "Total"}
           </th>
           <td class="py-2 text-right font-bold">
-            {formatCents(paid ? charged : quote.totalChargedCents)}
+            {formatCents(totals?.chargedCents ?? quote.totalChargedCents)}
           </td>
         </tr>
         {refunds.map((r) => (
@@ -94,7 +93,7 @@ export function Receipt(
           <tr>
             <th scope="row" class="py-2 font-bold">Paid after refunds</th>
             <td class="py-2 text-right font-bold">
-              {formatCents(Math.max(0, charged - refunded))}
+              {formatCents(totals!.paidAfterCents)}
             </td>
           </tr>
         )}

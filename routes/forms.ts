@@ -165,6 +165,11 @@ export function readQuery<T>(
   return found;
 }
 
+/** Whether the caller asked for JSON (an island posting a form) rather than a page. */
+export function wantsJson(c: Context<AppEnv>): boolean {
+  return (c.req.header("Accept") ?? "").includes("application/json");
+}
+
 const noticeQuery = z.object({ notice: z.string() });
 
 /**

@@ -13,6 +13,7 @@ import { bodyLimit as honoBodyLimit } from "hono/body-limit";
 import { matchedRoutes } from "hono/route";
 import { AppError } from "../lib/errors.ts";
 import type { AppEnv } from "./env.ts";
+import { wantsJson } from "./forms.ts";
 
 /** Every account and booking form fits in this many bytes with room to spare. */
 export const FORM_BODY_LIMIT = 16 * 1024;
@@ -45,10 +46,7 @@ export function tooLargeAsForm(
 ): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     await next();
-    const wantsJson = (c.req.header("Accept") ?? "").includes(
-      "application/json",
-    );
-    if (c.error instanceof PayloadTooLargeError && !wantsJson) {
+    if (c.error instanceof PayloadTooLargeError && !wantsJson(c)) {
       c.res = await render(c, c.error);
     }
   };

@@ -30,7 +30,7 @@
  *
  * Pure: callers pass `now`.
  */
-import type { Booking, LedgerKind } from "./schema.ts";
+import type { Booking, LedgerEntry, LedgerKind } from "./schema.ts";
 
 /** What earnings need of a booking. */
 export type EarningsBooking = Pick<
@@ -107,6 +107,25 @@ function sums(b: Pick<Booking, "ledger">): Record<LedgerKind, number> {
   };
   for (const e of b.ledger) out[e.kind] += e.amountCents;
   return out;
+}
+
+/**
+ * What a paid booking's receipt totals, from its ledger: the charges (the
+ * quote's total when none is recorded), each refund, and what stays paid.
+ * The PDF and the booking page read it alike.
+ */
+export function paidTotals(b: Pick<Booking, "ledger" | "quote">): {
+  chargedCents: number;
+  refunds: LedgerEntry[];
+  paidAfterCents: number;
+} {
+  const s = sums(b);
+  const chargedCents = s.charge || b.quote.totalChargedCents;
+  return {
+    chargedCents,
+    refunds: b.ledger.filter((e) => e.kind === "refund"),
+    paidAfterCents: Math.max(0, chargedCents - s.refund),
+  };
 }
 
 /** Statuses that pay the host their quote if they go ahead. */

@@ -96,7 +96,7 @@ export async function saveListingSection(
  * time zone yet: a draft before its location).
  */
 export function pastClosedDates(
-  values: Pick<Kitchen, "blackoutDates" | "timeZone"> | Partial<Kitchen>,
+  values: Partial<Pick<Kitchen, "blackoutDates" | "timeZone">>,
   now: number,
 ): string[] {
   if (!values.timeZone) return [];

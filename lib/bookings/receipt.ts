@@ -19,6 +19,7 @@ import {
 import { formatDateLong, formatDayTime, formatTimeRange } from "../format.ts";
 import type { Kitchen } from "../kitchens/schema.ts";
 import { formatCents } from "../money.ts";
+import { paidTotals } from "./earnings.ts";
 import type { Booking } from "./schema.ts";
 
 export const MAX_LINES = 50;
@@ -107,12 +108,10 @@ export async function receiptPdf(input: ReceiptInput): Promise<Uint8Array> {
       { color: MUTED, size: 9 },
     );
   }
-  const charged = b.ledger.filter((e) => e.kind === "charge")
-    .reduce((n, e) => n + e.amountCents, 0) || b.quote.totalChargedCents;
+  const { chargedCents, refunds, paidAfterCents } = paidTotals(b);
   w.rule();
-  w.amount("Total charged", formatCents(charged), bold);
+  w.amount("Total charged", formatCents(chargedCents), bold);
 
-  const refunds = b.ledger.filter((e) => e.kind === "refund");
   if (refunds.length > 0) {
     w.gap();
     w.text("Refunds", { size: 13, font: bold });
@@ -122,13 +121,8 @@ export async function receiptPdf(input: ReceiptInput): Promise<Uint8Array> {
         `-${formatCents(r.amountCents)}`,
       );
     }
-    const refunded = refunds.reduce((n, r) => n + r.amountCents, 0);
     w.rule();
-    w.amount(
-      "Paid after refunds",
-      formatCents(Math.max(0, charged - refunded)),
-      bold,
-    );
+    w.amount("Paid after refunds", formatCents(paidAfterCents), bold);
   }
   if (b.cancellation) {
     w.gap();

@@ -27,7 +27,7 @@ import type { AuthorityChain } from "./certifiers.ts";
 import { certificateChain } from "./directory.ts";
 import { previewPdf } from "./pdf_preview.ts";
 import { nameAuditEntries } from "./staff_names.ts";
-import { listRecentDocumentsFor } from "./repo.ts";
+import { listDocumentsFor } from "./repo.ts";
 import type { PdfUnread } from "./prefill.ts";
 import {
   type ComplianceDocument,
@@ -408,7 +408,7 @@ export async function loadDocumentReview(
     getFileMeta(kv, doc.fileId),
     certificateChain(kv, doc, now),
     listAuditFor(kv, "document", doc.id, { limit: 100 }),
-    listRecentDocumentsFor(kv, doc.holder, EARLIER_READ),
+    listDocumentsFor(kv, doc.holder, { latest: EARLIER_READ }),
   ]);
   const earlier = ofHolder.filter((d) =>
     d.kind === doc.kind && d.id !== doc.id && d.createdAt <= doc.createdAt

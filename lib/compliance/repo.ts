@@ -711,31 +711,20 @@ async function getMany(
   return out;
 }
 
-/** A holder's documents, oldest first. */
+/**
+ * A holder's documents, oldest first; with `latest`, only that many of the
+ * newest, newest first (a bounded read for pages).
+ */
 export async function listDocumentsFor(
   kv: Deno.Kv,
   holder: HolderRef,
+  opts: { latest?: number } = {},
 ): Promise<ComplianceDocument[]> {
   const ids: string[] = [];
   for await (
     const e of kv.list<string>({
       prefix: keys.documentsByHolderPrefix(holder.kind, holder.id),
-    })
-  ) ids.push(e.value);
-  return await getMany(kv, ids);
-}
-
-/** A holder's latest `limit` documents, newest first: a bounded read for pages. */
-export async function listRecentDocumentsFor(
-  kv: Deno.Kv,
-  holder: HolderRef,
-  limit: number,
-): Promise<ComplianceDocument[]> {
-  const ids: string[] = [];
-  for await (
-    const e of kv.list<string>({
-      prefix: keys.documentsByHolderPrefix(holder.kind, holder.id),
-    }, { reverse: true, limit })
+    }, opts.latest ? { reverse: true, limit: opts.latest } : {})
   ) ids.push(e.value);
   return await getMany(kv, ids);
 }

@@ -242,16 +242,17 @@ async function tryWrite(
   const { kv, now } = deps;
   const side = sideOf(thread, author.id)!;
   const otherId = userOn(thread, otherSide(side));
-  const [blocks, other, otherHost] = await Promise.all([
+  const [blocks, user] = await Promise.all([
     getBlockEntries(kv, author.id, otherId),
     getUserEntry(kv, otherId),
-    getHostFresh(kv, otherId),
   ]);
-  // A deleted account leaves neither (a catalogue host may have a profile
-  // and no login): nobody would read it, nor be told of it.
-  if (other.value === null && otherHost.value === null) {
-    throw new ConflictError(OTHER_GONE);
-  }
+  // A deleted account leaves neither its user nor its host profile (a
+  // catalogue host may have a profile and no login, read only then):
+  // nobody would read the message, nor be told of it.
+  const other: Deno.KvEntryMaybe<unknown> = user.value !== null
+    ? user
+    : await getHostFresh(kv, otherId);
+  if (other.value === null) throw new ConflictError(OTHER_GONE);
   const refusal = blockedMessage(
     blocks[0].value !== null,
     blocks[1].value !== null,
@@ -262,7 +263,7 @@ async function tryWrite(
   addBlockChecks(atomic, blocks);
   // One check is enough (denokv takes 10 an atomic): a deletion removes
   // both entries in one atomic, so whichever is there changes.
-  atomic.check(other.value !== null ? other : otherHost);
+  atomic.check(other);
   const hit = await addLimitHit(
     atomic,
     kv,

@@ -40,6 +40,7 @@ import {
   readForm,
   readNotice,
   readQuery,
+  wantsJson,
 } from "../forms.ts";
 import { redirect } from "../headers.ts";
 import { AppError, ValidationError } from "../../lib/errors.ts";
@@ -50,7 +51,7 @@ import {
   sendReply,
 } from "../../lib/messages/replies.ts";
 import { bodyLimit, tooLargeAsForm } from "../limits.ts";
-import { fileBytes } from "../multipart.ts";
+import { fileBytes, isMultipart as isMultipartRequest } from "../multipart.ts";
 
 /** A file at its largest, plus the text and the multipart framing. */
 const replyBodyLimit = bodyLimit(ATTACHMENT_MAX_BYTES + 64 * 1024);
@@ -61,11 +62,7 @@ const TOO_LARGE =
 const TEXT_TOO_LARGE =
   `That message is far longer than ${MESSAGE_MAX_CHARS} characters, so it was not read. Please shorten it and send it again.`;
 
-const wantsJson = (c: AppContext) =>
-  (c.req.header("Accept") ?? "").includes("application/json");
-
-const isMultipart = (c: AppContext) =>
-  (c.req.header("Content-Type") ?? "").startsWith("multipart/form-data");
+const isMultipart = (c: AppContext) => isMultipartRequest(c.req.raw);
 
 /**
  * The unread-messages count for the header of a page a signed-in user

@@ -30,6 +30,7 @@ import {
   type FormStatus,
   readForm,
   readNotice,
+  wantsJson,
 } from "../../forms.ts";
 import { redirect } from "../../headers.ts";
 import { bodyLimit, tooLargeAsForm } from "../../limits.ts";
@@ -120,7 +121,7 @@ photos.post(
   async (c) => {
     const id = c.req.param("id");
     const user = c.var.user!;
-    const json = (c.req.header("Accept") ?? "").includes("application/json");
+    const json = wantsJson(c);
     // The write check comes first: another host learns nothing, support
     // staff get a 403, and the body is not even read.
     let listing: Listing;
