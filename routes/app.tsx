@@ -43,6 +43,7 @@ import { tileSource } from "../lib/place/tiles.ts";
 import { clientAddress, sessions } from "./session.ts";
 import { signup } from "./signup.tsx";
 import { requestTelemetry } from "./telemetry.ts";
+import { KeptMatchRouter } from "./router.ts";
 import { terms } from "./terms.tsx";
 import { verifyEmail } from "./verify_email.tsx";
 
@@ -52,7 +53,7 @@ import { verifyEmail } from "./verify_email.tsx";
  * serves /host/kitchens/:id/…photos).
  */
 export function createApp(deps: AppDeps): Hono<AppEnv> {
-  const app = new Hono<AppEnv>();
+  const app = new Hono<AppEnv>({ router: new KeptMatchRouter() });
   const { config, kv, clock } = deps.services;
   const stripeBase = config.STRIPE_API_BASE;
   const tiles = tileSource(config.MAP_TILE_URL);
