@@ -93,6 +93,7 @@ export function page(
     },
   );
   return rememberPage(
+    c,
     c.html(joinPageParts(parts, c.get("nonce")), status),
     parts,
   );

@@ -7,6 +7,7 @@ import type { Context } from "hono";
 import type { SessionUser } from "../lib/accounts/schema.ts";
 import type { Services } from "../lib/app.ts";
 import type { AssetManifest } from "../lib/islands/manifest.ts";
+import type { RenderedPage } from "../lib/islands/server.ts";
 
 export interface AppDeps {
   /** The one value the app runs on (lib/app.ts), shared with the job workers. */
@@ -28,6 +29,15 @@ export type AppEnv = {
     shareable?: boolean;
     /** Set by `page` when the route rendered a shared page (routes/context.tsx). */
     sharedPage?: boolean;
+    /**
+     * The page `page` rendered and the response it made, for the page cache
+     * to keep (routes/page_cache.ts); kept only if that response is the one
+     * answered. On the context, as a WeakMap keyed by per-request objects
+     * showed in profiles (6 µs a request).
+     */
+    renderedPage?: { res: Response; page: RenderedPage };
+    /** Queries read so far, by schema: middleware and route parse once (routes/forms.ts). */
+    queries?: Map<unknown, unknown>;
   };
 };
 export type AppContext = Context<AppEnv>;

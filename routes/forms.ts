@@ -144,9 +144,6 @@ function formEntries(c: Context<AppEnv>): Promise<FormEntries | null> {
   return read;
 }
 
-/** Queries read so far, per request and schema: middleware and route read once. */
-const queries = new WeakMap<object, Map<z.ZodType, FormRead<unknown>>>();
-
 /**
  * Parses the query string with `schema`. The page cache keys a page on the
  * query as its route reads it (routes/page_cache.ts); both get one parse.
@@ -155,8 +152,9 @@ export function readQuery<T>(
   c: Context<AppEnv>,
   schema: z.ZodType<T>,
 ): FormRead<T> {
-  let read = queries.get(c);
-  if (!read) queries.set(c, read = new Map());
+  // Per request and schema (a context variable: see AppEnv's `queries`).
+  let read = c.get("queries");
+  if (!read) c.set("queries", read = new Map());
   let found = read.get(schema) as FormRead<T> | undefined;
   if (!found) {
     found = parseFields(schema, new URL(c.req.url).searchParams.entries());

@@ -67,11 +67,13 @@ const RENDER_WAIT_MS = 1_000;
 export const PUBLIC_CACHE_CONTROL =
   "public, max-age=0, s-maxage=5, stale-while-revalidate=30";
 
-const parts = new WeakMap<Response, RenderedPage>();
-
 /** Records how a page response was rendered, so the cache can store it (routes/context.tsx). */
-export function rememberPage(res: Response, page: RenderedPage): Response {
-  parts.set(res, page);
+export function rememberPage(
+  c: Context<AppEnv>,
+  res: Response,
+  page: RenderedPage,
+): Response {
+  c.set("renderedPage", { res, page });
   return res;
 }
 
@@ -406,7 +408,8 @@ function storable(
   security: SecurityPolicy,
 ): StoredPage | null {
   const res = c.res;
-  const page = parts.get(res);
+  const rendered = c.get("renderedPage");
+  const page = rendered?.res === res ? rendered.page : undefined;
   const cacheControl = res.headers.get("cache-control") ?? "";
   if (
     !page || c.error || res.status !== 200 || c.get("user") ||
