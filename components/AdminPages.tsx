@@ -30,7 +30,7 @@ const card = "space-y-3 rounded-xl border border-stone-200 bg-white p-5";
 const link = "font-semibold text-emerald-800 underline";
 const td = "py-2 pr-4";
 
-/** "Thu, Dec 3, 10:00 AM – 1:00 PM (America/Chicago)": the kitchen's zone. */
+/** "Thu, Dec 3, 10:00 AM - 1:00 PM (America/Chicago)": the kitchen's zone. */
 export function bookingTimes(b: Booking): string {
   return `${formatTimeRange(b.timeZone, b.start, b.end)} (${b.timeZone})`;
 }

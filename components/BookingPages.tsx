@@ -13,7 +13,7 @@ import { describePolicy, POLICY_NAMES } from "../lib/kitchens/policy.ts";
 import type { KitchenPage as KitchenPageData } from "../lib/kitchens/pages.ts";
 import { pickerDay } from "../lib/kitchens/slot_view.ts";
 import { formatCents } from "../lib/money.ts";
-import { formatDayTime } from "../lib/format.ts";
+import { formatDayTime, formatTimeRange } from "../lib/format.ts";
 import type { Refund } from "../lib/bookings/refunds.ts";
 import { paidTotals } from "../lib/bookings/earnings.ts";
 import { weeklyHref } from "../lib/bookings/series_rule.ts";
@@ -39,7 +39,6 @@ import {
   HoldDeadline,
   STATUS_TEXT,
   StatusBlock,
-  times,
 } from "./BookingStatus.tsx";
 import {
   ConditionsToTick,
@@ -209,7 +208,7 @@ export function ReviewPage(
       <div class={card}>
         <h2 class="text-xl font-bold">{kitchen.title}</h2>
         <p class="mt-1">
-          {times(kitchen.timeZone, start, end)}{" "}
+          {formatTimeRange(kitchen.timeZone, start, end)}{" "}
           <span class="text-sm text-stone-600">
             {`(times in ${kitchen.timeZone})`}
           </span>
@@ -405,7 +404,7 @@ export function DemoCheckoutPage({ booking, kitchen, now }: {
       <div class={card}>
         <h2 class="text-xl font-bold">{kitchen.title}</h2>
         <p class="mt-1">
-          {times(booking.timeZone, booking.start, booking.end)}
+          {formatTimeRange(booking.timeZone, booking.start, booking.end)}
         </p>
         <div class="mt-4">
           <Receipt quote={booking.quote} />
@@ -472,7 +471,7 @@ export function BookingPage(
       <header>
         <h1 class="text-3xl font-extrabold">{kitchen.title}</h1>
         <p class="mt-1">
-          {times(b.timeZone, b.start, b.end)}{" "}
+          {formatTimeRange(b.timeZone, b.start, b.end)}{" "}
           <span class="text-sm text-stone-600">{`(${b.timeZone})`}</span>
         </p>
         <p class="mt-1 text-sm text-stone-700">
@@ -693,7 +692,9 @@ export function TripsPage({ bookings: all, titles, now, series = [] }: {
                       {titles[b.kitchenId] ?? "Kitchen"}
                     </a>
                     <p>
-                      {`${times(b.timeZone, b.start, b.end)} · ${statusOf(b)}`}
+                      {`${formatTimeRange(b.timeZone, b.start, b.end)} · ${
+                        statusOf(b)
+                      }`}
                     </p>
                   </li>
                 ))}
@@ -733,7 +734,7 @@ export function DatePayPage({ booking, kitchen }: {
       <div class={card}>
         <h2 class="text-xl font-bold">{kitchen.title}</h2>
         <p class="mt-1">
-          {times(booking.timeZone, booking.start, booking.end)}
+          {formatTimeRange(booking.timeZone, booking.start, booking.end)}
         </p>
         <div class="mt-4">
           <Receipt quote={booking.quote} />

@@ -11,8 +11,8 @@ import type { Booking } from "../lib/bookings/schema.ts";
 import {
   formatDayTime,
   formatDayTimeZoned,
-  formatTime,
   formatTimeLeft,
+  formatTimeRange,
   formatTimeZoned,
 } from "../lib/format.ts";
 import { POLICY_NAMES } from "../lib/kitchens/policy.ts";
@@ -26,11 +26,6 @@ export function payoutText(cents: number | null): string {
   return cents === null || cents <= 0
     ? "no payout"
     : `your payout ${formatCents(cents)}`;
-}
-
-/** "Thu, Dec 10, 9:00 AM – 1:00 PM" in the kitchen's zone. */
-export function times(timeZone: string, start: number, end: number): string {
-  return `${formatDayTime(timeZone, start)} – ${formatTime(timeZone, end)}`;
 }
 
 export const STATUS_TEXT: Record<Booking["status"], string> = {
@@ -104,7 +99,7 @@ export function cancelQuestion(
 ) {
   const b = v.booking;
   const amount = formatCents(c.refundCents);
-  const when = times(b.timeZone, b.start, b.end);
+  const when = formatTimeRange(b.timeZone, b.start, b.end);
   const back = c.by === "host"
     ? `The renter gets ${amount} back to the card they paid with.`
     : `You get ${amount} back to the card you paid with.`;

@@ -27,7 +27,7 @@ const danger =
 const plural = (n: number, one: string, many: string) =>
   `${n} ${n === 1 ? one : many}`;
 
-/** "Tue, Mar 14, 10:00 PM – 6:00 AM" (the end's day when it is another day). */
+/** "Tue, Mar 14, 10:00 PM - 6:00 AM" (the end's day when it is another day). */
 export function blockTimes(
   timeZone: string,
   b: Pick<Block, "start" | "end">,
@@ -37,7 +37,7 @@ export function blockTimes(
       .toPlainDate().toString();
   const sameDay = day(b.start) === day(b.end - 1) &&
     b.end - b.start < 24 * 3600_000;
-  return `${formatDayTime(timeZone, b.start)} – ${
+  return `${formatDayTime(timeZone, b.start)} - ${
     sameDay ? formatTime(timeZone, b.end) : formatDayTime(timeZone, b.end)
   }`;
 }

@@ -53,7 +53,7 @@ export function DocumentNeeds(
   );
 }
 
-/** "Continue your booking at …, Thu, Dec 10, 9:00 AM – 1:00 PM": back to the hours a renter chose. */
+/** "Continue your booking at …, Thu, Dec 10, 9:00 AM - 1:00 PM": back to the hours a renter chose. */
 export function ContinueBooking(
   { card, children }: { card: ContinueCard; children?: ComponentChildren },
 ) {

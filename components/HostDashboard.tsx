@@ -1,4 +1,5 @@
 import { renderToString } from "preact-render-to-string";
+import { asciiHtml } from "../lib/islands/server.ts";
 import MonthCalendar, {
   type MonthNav,
   type MonthPage,
@@ -16,7 +17,7 @@ import {
   monthLabel,
 } from "../lib/bookings/month.ts";
 import type { Booking } from "../lib/bookings/schema.ts";
-import { formatDate, formatDayTime, formatTime } from "../lib/format.ts";
+import { formatDate, formatDayTime, formatTimeRange } from "../lib/format.ts";
 import { formatCents } from "../lib/money.ts";
 import { SuspensionNotice } from "./SuspensionNotice.tsx";
 import { Notice } from "./Forms.tsx";
@@ -35,9 +36,7 @@ const STATUS: Partial<Record<Booking["status"], string>> = {
 };
 
 function when(b: DashboardBooking): string {
-  return `${formatDayTime(b.timeZone, b.start)} – ${
-    formatTime(b.timeZone, b.end)
-  }`;
+  return formatTimeRange(b.timeZone, b.start, b.end);
 }
 
 function BookingLine({ b, titles }: {
@@ -518,22 +517,26 @@ export interface DashboardParts {
   earnings: string;
 }
 
-/** Renders the parts of `d` that do not change from one request to the next. */
+/**
+ * Renders the parts of `d` that do not change from one request to the next,
+ * as ASCII (`asciiHtml`): they are kept, and one dash or arrow in them made
+ * the whole dashboard two-byte text, sent at half the speed.
+ */
 export function renderDashboardParts(d: DashboardData): DashboardParts {
   const { grids: _, ...nav } = d.calendar;
   return {
     nav,
     suspended: d.suspended,
-    summary: renderToString(<Summary {...d} />),
-    grids: renderGrids(d.calendar),
-    earnings: renderToString(
+    summary: asciiHtml(renderToString(<Summary {...d} />)),
+    grids: asciiHtml(renderGrids(d.calendar)),
+    earnings: asciiHtml(renderToString(
       <Earnings
         earnings={d.earnings}
         titles={d.titles}
         older={d.olderEarningMonths}
         truncated={d.truncated}
       />,
-    ),
+    )),
   };
 }
 

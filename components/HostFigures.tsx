@@ -1,4 +1,5 @@
 import { renderToString } from "preact-render-to-string";
+import { asciiHtml } from "../lib/islands/server.ts";
 import type { HostFigures } from "../lib/bookings/host_figures.ts";
 import { monthLabel } from "../lib/bookings/month.ts";
 import { formatMonthDay } from "../lib/format.ts";
@@ -96,5 +97,6 @@ export function HostFiguresSection({ f }: { f: HostFigures }) {
 
 /** The section's HTML, rendered once and cached with the figures (lib/bookings/host_figures.ts). */
 export function renderHostFigures(f: HostFigures): string {
-  return renderToString(<HostFiguresSection f={f} />);
+  // ASCII, as the dashboard's other kept parts (renderDashboardParts).
+  return asciiHtml(renderToString(<HostFiguresSection f={f} />));
 }

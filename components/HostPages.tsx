@@ -7,10 +7,9 @@ import type { Booking } from "../lib/bookings/schema.ts";
 import type { HostRequestView } from "../lib/compliance/host_request.ts";
 import {
   formatDateLong,
-  formatDayTime,
   formatDayTimeZoned,
-  formatTime,
   formatTimeLeft,
+  formatTimeRange,
 } from "../lib/format.ts";
 import { formatCents } from "../lib/money.ts";
 import { hostPayoutCents } from "../lib/bookings/earnings.ts";
@@ -25,12 +24,6 @@ const card = "rounded-xl border border-stone-200 bg-white p-6";
 const primary =
   "rounded-lg bg-emerald-700 px-4 py-2 font-semibold text-white hover:bg-emerald-800";
 const secondary = "rounded-lg border border-stone-300 px-4 py-2 font-semibold";
-
-function times(b: Booking): string {
-  return `${formatDayTime(b.timeZone, b.start)} – ${
-    formatTime(b.timeZone, b.end)
-  }`;
-}
 
 export function PayoutsPage({ host, mode, notice }: {
   host: Host;
@@ -142,7 +135,7 @@ export function HostBookingsPage(
                     href={`/host/bookings/${b.id}`}
                     class="text-emerald-800 underline"
                   >
-                    {times(b)}
+                    {formatTimeRange(b.timeZone, b.start, b.end)}
                   </a>
                 </p>
                 <p>
@@ -257,7 +250,9 @@ export function HostRequestPage({ view, form, notice, now, children }: {
           {hostBookingHeading(b.status, r.name)}
         </h1>
         <p class="mt-1">
-          {`${view.kitchenTitle} · ${times(b)} (${b.timeZone})`}
+          {`${view.kitchenTitle} · ${
+            formatTimeRange(b.timeZone, b.start, b.end)
+          } (${b.timeZone})`}
         </p>
         <p class="mt-1 text-sm text-stone-700">
           {`Booking reference ${view.reference} · ${STATUS[b.status]}`}

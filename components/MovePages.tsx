@@ -17,13 +17,13 @@ import {
   formatDayTime,
   formatDayTimeZoned,
   formatTimeLeft,
+  formatTimeRange,
 } from "../lib/format.ts";
 import type { Kitchen } from "../lib/kitchens/schema.ts";
 import { formatCents } from "../lib/money.ts";
 import AvailabilityPicker from "../islands/AvailabilityPicker.tsx";
 import Deadline from "../islands/Deadline.tsx";
 import { Receipt } from "./BookingPages.tsx";
-import { times } from "./BookingStatus.tsx";
 import {
   ConditionsToTick,
   FormMessage,
@@ -98,7 +98,7 @@ export function ChangeTimePage(
         <h1 class="text-3xl font-extrabold">Change the time</h1>
         <p class="mt-1">
           {`${k.title} · now ${
-            times(b.timeZone, b.start, b.end)
+            formatTimeRange(b.timeZone, b.start, b.end)
           } (${b.timeZone})`}
         </p>
         <p class="mt-1 text-sm text-stone-700">
@@ -164,14 +164,14 @@ function ChangeTable(
       <tbody>
         <tr class="border-b border-stone-100">
           <th scope="row" class="py-2 pr-2 font-semibold">Now</th>
-          <td class="py-2">{times(b.timeZone, b.start, b.end)}</td>
+          <td class="py-2">{formatTimeRange(b.timeZone, b.start, b.end)}</td>
           <td class="py-2 text-right">
             {formatCents(b.quote.totalChargedCents)}
           </td>
         </tr>
         <tr class="border-b border-stone-100">
           <th scope="row" class="py-2 pr-2 font-semibold">New</th>
-          <td class="py-2">{times(b.timeZone, start, end)}</td>
+          <td class="py-2">{formatTimeRange(b.timeZone, start, end)}</td>
           <td class="py-2 text-right">{formatCents(total)}</td>
         </tr>
         <tr>
@@ -279,7 +279,7 @@ function Denied({ assessment }: { assessment: Assessment }) {
 }
 
 function NewTime({ b, move }: { b: Booking; move: PendingMove }) {
-  return <strong>{times(b.timeZone, move.start, move.end)}</strong>;
+  return <strong>{formatTimeRange(b.timeZone, move.start, move.end)}</strong>;
 }
 
 function MoveDeadline({ b, move, now }: {
@@ -432,8 +432,8 @@ export function MoveSection(
             {history.map((m) => (
               <li key={m.id}>
                 {`${formatDayTime(b.timeZone, m.at)}: moved from ${
-                  times(b.timeZone, m.fromStart, m.fromEnd)
-                } to ${times(b.timeZone, m.toStart, m.toEnd)}${
+                  formatTimeRange(b.timeZone, m.fromStart, m.fromEnd)
+                } to ${formatTimeRange(b.timeZone, m.toStart, m.toEnd)}${
                   m.byApproval ? ", approved by the host" : ""
                 }. ${
                   renter
@@ -510,7 +510,7 @@ export function HostMoveAnswer(
       <h2 class="text-xl font-bold">Change of time asked</h2>
       <p>
         {`The renter asks to move this booking from ${
-          times(b.timeZone, b.start, b.end)
+          formatTimeRange(b.timeZone, b.start, b.end)
         } to `}
         <NewTime b={b} move={move} />
         {` (${b.timeZone}).`}

@@ -5,12 +5,7 @@
  * forms, and the "Review your booking at …" lists.
  */
 import type { ComponentChildren } from "preact";
-import {
-  formatDate,
-  formatDateYear,
-  formatDayTime,
-  formatTime,
-} from "../lib/format.ts";
+import { formatDate, formatDateYear, formatTimeRange } from "../lib/format.ts";
 import type {
   BookingReviewsView,
   DueView,
@@ -433,9 +428,9 @@ export function ReviewFormPage(
         <p class="text-stone-700">
           {`${
             aboutKitchen ? "Your booking" : `${view.renterName}'s booking`
-          } on ${formatDayTime(b.timeZone, b.start)} – ${
-            formatTime(b.timeZone, b.end)
-          }${aboutKitchen ? "" : ` at ${view.kitchenTitle}`}`}
+          } on ${formatTimeRange(b.timeZone, b.start, b.end)}${
+            aboutKitchen ? "" : ` at ${view.kitchenTitle}`
+          }`}
         </p>
       </header>
       {view.refusal

@@ -52,12 +52,12 @@ function resultsTitle(city: City | undefined, centre: SearchCentre | null) {
   return city ? `Kitchens in ${city.name} ${within}` : `Kitchens ${within}`;
 }
 
-/** When and for how long a search asks: " on Thu, Dec 10, 9:00 AM – 1:00 PM". */
+/** When and for how long a search asks: " on Thu, Dec 10, 9:00 AM - 1:00 PM". */
 function whenText(q: SearchQuery): string {
   if (!q.date) return "";
   const day = ` on ${formatDate(q.date)}`;
   if (q.start && q.end) {
-    return `${day}, ${formatClock(q.start)} – ${formatClock(q.end)}`;
+    return `${day}, ${formatClock(q.start)} - ${formatClock(q.end)}`;
   }
   return q.hours ? `${day}, for ${hoursText(q.hours)}` : day;
 }

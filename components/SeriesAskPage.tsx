@@ -14,12 +14,16 @@ import {
   weekdaysText,
   weeklyHref,
 } from "../lib/bookings/series_rule.ts";
-import { formatClock, formatClockRange, formatDate } from "../lib/format.ts";
+import {
+  formatClock,
+  formatClockRange,
+  formatDate,
+  formatTimeRange,
+} from "../lib/format.ts";
 import { describePolicy, POLICY_NAMES } from "../lib/kitchens/policy.ts";
 import type { Kitchen } from "../lib/kitchens/schema.ts";
 import { formatCents } from "../lib/money.ts";
 import { REQUEST_TO_BOOK_TITLE } from "../lib/bookings/request_terms.ts";
-import { times } from "./BookingStatus.tsx";
 import {
   ConditionsToTick,
   FormMessage,
@@ -179,7 +183,7 @@ function PreviewDateRow(
     kept: boolean;
   },
 ) {
-  const when = times(kitchen.timeZone, date.start, date.end);
+  const when = formatTimeRange(kitchen.timeZone, date.start, date.end);
   const v = date.verdict;
   if (v.state === "conflict") {
     return (

@@ -15,10 +15,11 @@ import {
   formatClockRange,
   formatDayTime,
   formatDayTimeZoned,
+  formatTimeRange,
 } from "../lib/format.ts";
 import { POLICY_NAMES } from "../lib/kitchens/policy.ts";
 import { formatCents } from "../lib/money.ts";
-import { payoutText, times } from "./BookingStatus.tsx";
+import { payoutText } from "./BookingStatus.tsx";
 import { hostPayoutCents } from "../lib/bookings/earnings.ts";
 import { FormMessage, type FormState, Notice, TextArea } from "./Forms.tsx";
 
@@ -237,7 +238,11 @@ export function SeriesPage(
               data-status={d.booking?.status ?? d.occurrence.state}
             >
               <p class="font-semibold">
-                {times(s.timeZone, d.occurrence.start, d.occurrence.end)}
+                {formatTimeRange(
+                  s.timeZone,
+                  d.occurrence.start,
+                  d.occurrence.end,
+                )}
               </p>
               <p
                 class={d.booking?.charge?.problem

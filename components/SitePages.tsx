@@ -216,7 +216,7 @@ export function HelpPage({ facts }: { facts: SiteFacts }) {
           </li>
           <li>
             Refunds go back to the card you paid with. Banks usually show them
-            within 5–10 business days.
+            within 5 to 10 business days.
           </li>
           <li>
             A request the host declines or does not answer is never charged.

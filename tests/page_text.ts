@@ -3,7 +3,7 @@
  * A page's markup with every numeric character reference decoded. Pages go
  * out as ASCII, every other character as a reference (asciiHtml in
  * lib/islands/server.ts): "10:00 AM &#8211; 2:00 PM" is what a person reads as
- * "10:00 AM – 2:00 PM".
+ * "10:00 AM - 2:00 PM".
  */
 export function characters(html: string): string {
   return html

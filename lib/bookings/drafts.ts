@@ -129,7 +129,7 @@ export async function reviewBooking(
 export interface ContinueCard {
   href: string;
   kitchenTitle: string;
-  /** "Thu, Dec 10, 9:00 AM – 1:00 PM", in the kitchen's zone. */
+  /** "Thu, Dec 10, 9:00 AM - 1:00 PM", in the kitchen's zone. */
   when: string;
 }
 

@@ -9,7 +9,6 @@ import { displayName, notificationEmail } from "../email/templates.ts";
 import {
   formatDayTime,
   formatDayTimeZoned,
-  formatTime,
   formatTimeRange,
 } from "../format.ts";
 import { POLICY_NAMES } from "../kitchens/policy.ts";
@@ -25,11 +24,9 @@ export interface MailDeps {
   mail: MailSettings;
 }
 
-/** "Thu, Dec 3, 10:00 AM – 1:00 PM" in the kitchen's zone. */
+/** "Thu, Dec 3, 10:00 AM - 1:00 PM (America/Chicago)": the kitchen's zone. */
 export function describeTimes(b: Booking): string {
-  return `${formatDayTime(b.timeZone, b.start)} – ${
-    formatTime(b.timeZone, b.end)
-  } (${b.timeZone})`;
+  return `${formatTimeRange(b.timeZone, b.start, b.end)} (${b.timeZone})`;
 }
 
 /** A kitchen title for an email: left out when it reads like a link. */
@@ -304,7 +301,7 @@ export type MoveEmail =
   | "move_unpaid"
   | "move_refunded_late";
 
-/** "Thu, Dec 3, 10:00 AM – 1:00 PM (America/Chicago)" for any interval of `b`'s kitchen. */
+/** "Thu, Dec 3, 10:00 AM - 1:00 PM (America/Chicago)" for any interval of `b`'s kitchen. */
 function rangeOf(b: Booking, start: number, end: number): string {
   return `${formatTimeRange(b.timeZone, start, end)} (${b.timeZone})`;
 }

@@ -57,7 +57,7 @@ export type EntryKind = "booking" | "request" | "hold";
 export interface DayEntry {
   bookingId: string;
   kind: EntryKind;
-  /** "9:00 AM – 12:00 PM", "10:00 PM – 2:00 AM next day", "until 2:00 AM". */
+  /** "9:00 AM - 12:00 PM", "10:00 PM - 2:00 AM next day", "until 2:00 AM". */
   time: string;
 }
 
@@ -69,7 +69,7 @@ export interface MonthDay {
   today: boolean;
   /** "blackout": closed all day by a blackout date; "closed": no open hours that day. */
   state: "open" | "closed" | "blackout";
-  /** Open hours that day: "8:00 AM – 8:00 PM", "10:00 PM – midnight", "all day"; "" when not open. */
+  /** Open hours that day: "8:00 AM - 8:00 PM", "10:00 PM - midnight", "all day"; "" when not open. */
   hours: string;
   entries: DayEntry[];
   /** Minutes the kitchen is open that local day (0 when closed). */
@@ -157,12 +157,12 @@ function entryTime(
   const from = formatTime(timeZone, b.start);
   const to = formatTime(timeZone, b.end);
   if (b.start >= dayStart) {
-    return b.end <= dayEnd ? `${from} – ${to}` : `${from} – ${to} next day`;
+    return b.end <= dayEnd ? `${from} - ${to}` : `${from} - ${to} next day`;
   }
   return b.end <= dayEnd ? `until ${to}` : "all day";
 }
 
-/** "8:00 AM – 8:00 PM", "10:00 PM – midnight", "all day". */
+/** "8:00 AM - 8:00 PM", "10:00 PM - midnight", "all day". */
 function hoursText(
   timeZone: string,
   open: Interval[],
@@ -175,7 +175,7 @@ function hoursText(
     return "all day";
   }
   return open.map((iv) =>
-    `${formatTime(timeZone, iv.start)} – ${
+    `${formatTime(timeZone, iv.start)} - ${
       iv.end === dayEnd ? "midnight" : formatTime(timeZone, iv.end)
     }`
   ).join(", ");

@@ -20,7 +20,7 @@ export interface QuoteAnswer {
   timeZone: string;
   startAt: string;
   endAt: string;
-  /** "Thu, Dec 3, 10:00 AM – 1:00 PM", in the kitchen's zone. */
+  /** "Thu, Dec 3, 10:00 AM - 1:00 PM", in the kitchen's zone. */
   when: string;
   durationMinutes: number;
   currency: string;
@@ -87,7 +87,7 @@ function answerOf(
     timeZone: tz,
     startAt: new Date(start).toISOString(),
     endAt: new Date(end).toISOString(),
-    when: `${formatDayTime(tz, start)} – ${formatTime(tz, end)}`,
+    when: `${formatDayTime(tz, start)} - ${formatTime(tz, end)}`,
     durationMinutes: quote.durationMinutes,
     currency: quote.currency,
     // The renter's lines only: the host's payout and our commission are not theirs to see.

@@ -14,4 +14,4 @@ export const REQUEST_TO_BOOK_TERMS =
   `Request to book — the host has ${REQUEST_ANSWER_HOURS} hours to accept; your card is authorised now and charged only if they accept.`;
 
 /** How long a refund takes to reach the card it came from, as banks say it. */
-export const REFUND_ARRIVAL = "5–10 business days";
+export const REFUND_ARRIVAL = "5 to 10 business days";

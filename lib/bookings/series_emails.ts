@@ -44,7 +44,7 @@ export async function partiesOf(
   return { kitchen, renter, host };
 }
 
-/** "Tuesdays and Thursdays, 5:00 AM – 10:00 AM, every week". */
+/** "Tuesdays and Thursdays, 5:00 AM - 10:00 AM, every week". */
 export function patternText(s: Pick<Series, "rule">): string {
   return `${weekdaysText(s.rule.weekdays)}, ${
     formatClockRange(s.rule.start, s.rule.end)

@@ -32,7 +32,7 @@ import type { ComplianceDocument } from "./schema.ts";
 export interface BookingNeeds {
   href: string;
   kitchenTitle: string;
-  /** "Thu, Dec 10, 9:00 AM – 1:00 PM". */
+  /** "Thu, Dec 10, 9:00 AM - 1:00 PM". */
   when: string;
   /** "Waiting for payment", "Your documents are being checked"… */
   status: string;

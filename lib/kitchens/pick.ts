@@ -161,7 +161,7 @@ export interface PickedHours {
   start?: string;
   /** Elapsed hours from the start (an end on the wall clock, DST counted). */
   hours?: number;
-  /** The hours asked, as people read them ("9:00 AM – 1:00 PM"), when a start was. */
+  /** The hours asked, as people read them ("9:00 AM - 1:00 PM"), when a start was. */
   asked?: string;
 }
 
@@ -187,7 +187,7 @@ export function pickedHours(
     return {
       start: pick.start,
       asked: pick.end
-        ? `${formatClock(pick.start)} – ${formatClock(pick.end)}`
+        ? `${formatClock(pick.start)} - ${formatClock(pick.end)}`
         : formatClock(pick.start),
     };
   }
@@ -203,7 +203,7 @@ export function pickedHours(
       : {
         start: pick.start,
         hours: (to - from) / HOUR,
-        asked: `${formatTime(tz, from)} – ${formatTime(tz, to)}`,
+        asked: `${formatTime(tz, from)} - ${formatTime(tz, to)}`,
       };
   }
   if (!pick.hours) return {};

@@ -13,7 +13,7 @@ export interface WeekDayView {
   date: string;
   /** "Thu, Dec 10". */
   label: string;
-  /** The stretches a booking can fall in: "9:00 AM – 1:00 PM". */
+  /** The stretches a booking can fall in: "9:00 AM - 1:00 PM". */
   free: string[];
   /** What the day shows: its free stretches, or why there are none. */
   freeText: string;
@@ -105,7 +105,7 @@ function makeWeekView(
     days: days.map((d) => {
       const midnight = startOfLocalDate(addDays(d.date, 1), tz);
       const free = freeStretches(d.starts).map((f) =>
-        `${formatTime(tz, f.start)} – ${formatTime(tz, f.end)}${
+        `${formatTime(tz, f.start)} - ${formatTime(tz, f.end)}${
           f.end > midnight ? " next day" : ""
         }`
       );

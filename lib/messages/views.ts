@@ -53,7 +53,7 @@ const BOOKINGS_LOOKED_AT = 100;
 export interface BookingLine {
   id: string;
   reference: string | null;
-  /** "Thu, Dec 10, 9:00 AM – 1:00 PM" in the kitchen's time. */
+  /** "Thu, Dec 10, 9:00 AM - 1:00 PM" in the kitchen's time. */
   when: string;
   status: Booking["status"];
 }
@@ -272,7 +272,7 @@ export interface InboxRow {
   /** As which side the viewer is in it. */
   side: Side;
   kitchenTitle: string;
-  /** The pair's next or latest booking, if any: "Thu, Dec 10, 9:00 AM – 1:00 PM". */
+  /** The pair's next or latest booking, if any: "Thu, Dec 10, 9:00 AM - 1:00 PM". */
   booking: string | null;
   /** The newest message's start, masked as the thread would show it. */
   preview: string;

@@ -79,7 +79,7 @@ const NOTICES: Record<string, string> = {
   paid:
     "Thank you: your payment is being confirmed. This page updates once it is.",
   cancelled:
-    "The rest of your weekly booking is cancelled. Refunds, where due, reach the card in 5–10 business days.",
+    "The rest of your weekly booking is cancelled. Refunds, where due, reach the card in 5 to 10 business days.",
   withdrawn:
     "Request withdrawn: every date is released, and nothing was charged.",
 };

@@ -321,7 +321,7 @@ browserTest(
         new RegExp(
           `You get ${
             RegExp.escape(amount)
-          } back to the card you paid with\\. Refunds reach the card in 5–10 business days\\.`,
+          } back to the card you paid with\\. Refunds reach the card in 5 to 10 business days\\.`,
         ),
       );
       assert.equal(new URL(renter.url()).pathname, path, "no page change");
@@ -345,7 +345,7 @@ browserTest(
         new RegExp(
           `We refunded ${
             RegExp.escape(amount)
-          } to the card you paid with; refunds reach the card in 5–10 business days\\.`,
+          } to the card you paid with; refunds reach the card in 5 to 10 business days\\.`,
         ),
       );
       assert.doesNotMatch(await main.innerText(), /If you cancel now/);
@@ -376,7 +376,7 @@ browserTest(
       );
       assert.match(
         await plain.locator("main").innerText(),
-        /You get \$[\d,.]+ back to the card you paid with\. Refunds reach the card in 5–10 business days\./,
+        /You get \$[\d,.]+ back to the card you paid with\. Refunds reach the card in 5 to 10 business days\./,
       );
       await v.check(plain, "/bookings/:id/cancel (no JavaScript)");
       await plain.getByRole("link", { name: "Keep my booking" }).click();

@@ -82,7 +82,7 @@ browserTest(
       assert.equal(ends.length, 17);
       await page.waitForFunction(() =>
         document.querySelector("[data-testid=quote]")?.textContent?.includes(
-          "10:00 AM – 12:00 PM",
+          "10:00 AM - 12:00 PM",
         )
       );
       assert.match(await quote(page).innerText(), /2 hours × \$40\s+\$80/);
@@ -94,7 +94,7 @@ browserTest(
         )
       );
       const text = await quote(page).innerText();
-      assert.match(text, /Thu, Dec 3, 10:00 AM – 1:00 PM/);
+      assert.match(text, /Thu, Dec 3, 10:00 AM - 1:00 PM/);
       assert.match(text, /3 hours × \$40\s+\$120/);
       assert.match(text, /Cleaning fee\s+\$25/);
       assert.match(text, /Total\s+\$145/);
@@ -105,7 +105,7 @@ browserTest(
       await page.dispatchEvent("#availability-date", "change");
       await page.waitForFunction(() =>
         document.querySelector("[data-testid=quote]")?.textContent?.includes(
-          "Sat, Dec 5, 10:00 AM – 1:00 PM",
+          "Sat, Dec 5, 10:00 AM - 1:00 PM",
         )
       );
       assert.equal(
@@ -167,7 +167,7 @@ browserTest(
       );
       assert.match(
         await quote(page).innerText(),
-        /Wed, Dec 2, 10:00 PM – 2:00 AM/,
+        /Wed, Dec 2, 10:00 PM - 2:00 AM/,
       );
       await page.getByRole("button", { name: "Book", exact: true }).click();
       const booking = await bookingAfterLogin(page);

@@ -285,7 +285,7 @@ browserTest(
         new RegExp(
           `Continue your booking at ${
             RegExp.escape(kitchen.title)
-          }, \\w{3}, \\w{3} \\d{1,2}, \\d{1,2}:\\d\\d [AP]M – \\d{1,2}:\\d\\d [AP]M`,
+          }, \\w{3}, \\w{3} \\d{1,2}, \\d{1,2}:\\d\\d [AP]M - \\d{1,2}:\\d\\d [AP]M`,
         ),
       );
       await audit.check(tab, "/account (continue your booking)");

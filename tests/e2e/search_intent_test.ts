@@ -108,7 +108,7 @@ async function journey(
     await page.waitForURL(/date=2026-12-03&start=10%3A00&end=14%3A00/);
     assert.equal(
       await page.locator("h1").innerText(),
-      "Kitchens in Chicago on Thu, Dec 3, 10:00 AM – 2:00 PM",
+      "Kitchens in Chicago on Thu, Dec 3, 10:00 AM - 2:00 PM",
     );
     const cards = page.locator("ul[aria-label=Kitchens] > li");
     assert.equal(await cards.count(), 1);
@@ -145,7 +145,7 @@ async function journey(
     if (js) {
       await page.waitForFunction(() =>
         document.querySelector("[data-testid=quote]")?.textContent?.includes(
-          "Thu, Dec 3, 10:00 AM – 2:00 PM",
+          "Thu, Dec 3, 10:00 AM - 2:00 PM",
         )
       );
     }
@@ -156,7 +156,7 @@ async function journey(
     if (phone) {
       assert.match(
         await bar.innerText(),
-        /\$40 per hour\s+Thu, Dec 3, 10:00 AM – 2:00 PM\s+Choose hours/,
+        /\$40 per hour\s+Thu, Dec 3, 10:00 AM - 2:00 PM\s+Choose hours/,
       );
       const b = await box(page, "[data-testid=booking-bar]");
       assert.ok(
@@ -198,7 +198,7 @@ async function journey(
     const asked = js ? "start=10:00&end=14:00" : "start=12:00&hours=4";
     const week = page.locator("[data-testid=week]");
     assert.match(await week.innerText(), /Week of Mon, Nov 30/);
-    assert.match(await week.innerText(), /Thu, Dec 3\s+8:00 AM – 8:00 PM/);
+    assert.match(await week.innerText(), /Thu, Dec 3\s+8:00 AM - 8:00 PM/);
     await week.getByRole("link", { name: "Sat, Dec 5" }).click();
     await page.waitForURL(
       `${page.url().split("?")[0]}?date=2026-12-05&${asked}#book`,

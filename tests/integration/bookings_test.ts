@@ -168,7 +168,7 @@ Deno.test("bookings: the renter cancels under the policy and sees the refund; th
   assert.match(question, /Cancel this booking\?/);
   assert.match(
     characters(question),
-    /You get \$185 back to the card you paid with\. Refunds reach the card in 5–10 business days\./,
+    /You get \$185 back to the card you paid with\. Refunds reach the card in 5 to 10 business days\./,
   );
   assert.equal(
     (await booking(t, id)).status,

@@ -304,7 +304,7 @@ Deno.test("calendar sync: a feed's single, all-day, recurring and overnight even
     const page2 = await (await get(t, base, host.cookie)).text();
     assert.match(
       characters(page2),
-      /1 event overlaps a booking and was not imported \(Sat, Mar 20, 11:00 AM – 12:00 PM\)/,
+      /1 event overlaps a booking and was not imported \(Sat, Mar 20, 11:00 AM - 12:00 PM\)/,
     );
     assert.doesNotMatch(page2, /One-off tasting/);
   } finally {

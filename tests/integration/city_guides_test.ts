@@ -77,7 +77,7 @@ Deno.test("city guides: San Francisco lists its additional insured, tax, quiet h
   for (
     const line of [
       'Liability insurance of at least $1,000,000 per occurrence and $2,000,000 aggregate, naming "City and County of San Francisco" as additional insured, on one certificate',
-      "Quiet hours 10:00 PM – 6:00 AM local time: no kitchen use in that time.",
+      "Quiet hours 10:00 PM - 6:00 AM local time: no kitchen use in that time.",
       "Daily limit: 12 hours of use per kitchen; a booking past it carries a condition you accept before paying.",
       "Bookings open up to 180 days ahead.",
       "San Francisco Commercial Rents Tax (3.5%) on the hourly charges, shown as a line on your quote.",

@@ -350,7 +350,7 @@ Deno.test("compliance booking: the hours editor warns about weekly hours inside 
     .text();
   assert.match(
     characters(html),
-    /Fridays 6:00 PM – 2:00 AM falls inside Seattle(&#39;|')s quiet hours/,
+    /Fridays 6:00 PM - 2:00 AM falls inside Seattle(&#39;|')s quiet hours/,
   );
   assert.doesNotMatch(html, /Mondays 08:00–20:00 falls inside/);
   t.close();

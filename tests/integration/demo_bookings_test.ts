@@ -101,6 +101,39 @@ Deno.test("demo bookings: the demo host has past, today's, upcoming, requested a
     assert.match(list, /See the request and answer/);
     assert.match(list, /Cancelled/);
     assert.match(list, /Completed/);
+
+    // Pages that list bookings stay one-byte text (no character past
+    // U+00FF): one en dash or arrow made V8 hold a whole page as two-byte
+    // text, which Deno sends at about half the speed (issue 21 §8).
+    const renter = sessionCookie(
+      await post(t, "/login", {
+        email: "renter@prep.test",
+        password: DEMO_PASSWORD,
+      }),
+    );
+    const firstBooking = `/bookings/${bookings[0].id}`;
+    for (
+      const [path, who] of [
+        ["/host", cookie],
+        ["/host/bookings", cookie],
+        [`/host/bookings/${bookings[0].id}`, cookie],
+        ["/bookings", renter],
+        [firstBooking, renter],
+      ] as const
+    ) {
+      const html = await (await get(t, path, who)).text();
+      const wide = /[\u0100-\uffff]/.exec(html);
+      assert.equal(
+        wide,
+        null,
+        `${path}: "${wide?.[0]}" in ${
+          html.slice(
+            Math.max(0, (wide?.index ?? 0) - 60),
+            (wide?.index ?? 0) + 20,
+          )
+        }`,
+      );
+    }
   } finally {
     t.close();
   }

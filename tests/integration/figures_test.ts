@@ -414,7 +414,7 @@ Deno.test("figures: a weekly booking counts each date once it is charged, nothin
     const renter = await signUpConfirmed(t, "rosa@example.com", "rent", {
       wallet: true,
     });
-    // Tuesdays and Thursdays 9 AM – 1 PM from Tue Dec 8: four dates.
+    // Tuesdays and Thursdays 9 AM - 1 PM from Tue Dec 8: four dates.
     const rule = {
       kitchen: k.id,
       weekdays: "tue,thu",
@@ -502,7 +502,7 @@ Deno.test("figures: a weekly booking counts each date once it is charged, nothin
     assert.equal(moved.kind, "moved");
     const w3 = "w:2026-12-14";
     const cells = await readCells(t.kv, k.id, w3, w3);
-    // Thursday 10 AM – 1 PM emptied, Friday 10 AM – noon taken.
+    // Thursday 10 AM - 1 PM emptied, Friday 10 AM - noon taken.
     assert.deepEqual(
       cells.flatMap((m, i) => (m ? [[i, m]] : [])),
       [[4 * 24 + 10, 60], [4 * 24 + 11, 60]],

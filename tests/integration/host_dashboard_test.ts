@@ -155,12 +155,12 @@ Deno.test("host dashboard: today, upcoming and requests with their deadline", as
   const request = await stored(t, ids.request);
   // Answer within 24 hours of the payment: Wed, Dec 2, 9:00 AM in Chicago.
   assert.equal(request.respondBy, t.clock() + 24 * 3600_000);
-  assert.match(requests, /Fri, Dec 4, 10:00 AM – 12:00 PM/);
+  assert.match(requests, /Fri, Dec 4, 10:00 AM - 12:00 PM/);
   assert.match(requests, /Answer by Wed, Dec 2, 9:00 AM/);
   assert.match(requests, /href="\/host\/bookings"/);
 
   const today = section("today-heading");
-  assert.match(today, /Tue, Dec 1, 12:00 PM – 3:00 PM/);
+  assert.match(today, /Tue, Dec 1, 12:00 PM - 3:00 PM/);
   assert.match(
     today,
     /Main Street Kitchen · Confirmed · your payout \$123\.25/,
@@ -171,10 +171,10 @@ Deno.test("host dashboard: today, upcoming and requests with their deadline", as
 
   const upcoming = section("upcoming-heading");
   const order = [
-    "Thu, Dec 3, 10:00 AM – 1:00 PM",
-    "Thu, Dec 3, 6:00 PM – 8:00 PM",
-    "Fri, Dec 4, 10:00 AM – 12:00 PM",
-    "Sun, Dec 6, 9:00 AM – 12:00 PM",
+    "Thu, Dec 3, 10:00 AM - 1:00 PM",
+    "Thu, Dec 3, 6:00 PM - 8:00 PM",
+    "Fri, Dec 4, 10:00 AM - 12:00 PM",
+    "Sun, Dec 6, 9:00 AM - 12:00 PM",
   ].map((s) => upcoming.indexOf(s));
   assert.ok(order.every((i) => i >= 0), `all upcoming listed: ${order}`);
   assert.deepEqual(order, [...order].sort((a, b) => a - b), "by start");
@@ -204,7 +204,7 @@ Deno.test("host dashboard: the month grid shows bookings on their local dates; ?
   // 10:00–1:00 PM and 6:00–8:00 PM (after midnight UTC, still the 3rd).
   assert.match(
     characters(dec3),
-    /Thu, Dec 3, open 8:00 AM – 8:00 PM, 5 hours booked/,
+    /Thu, Dec 3, open 8:00 AM - 8:00 PM, 5 hours booked/,
   );
   assert.match(dec3, />5h</);
   assert.match(
@@ -414,6 +414,6 @@ Deno.test("host dashboard: the host's own answers show at once, despite the page
   assert.doesNotMatch(after, /Requests waiting for your answer \(1\)/);
   await post(t, `/host/bookings/${ids.upcoming}/cancel`, {}, { cookie: hank });
   const later = await (await get(t, "/host", hank)).text();
-  assert.doesNotMatch(later, /Thu, Dec 3, 10:00 AM – 1:00 PM/);
+  assert.doesNotMatch(later, /Thu, Dec 3, 10:00 AM - 1:00 PM/);
   t.close();
 });

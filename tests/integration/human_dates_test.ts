@@ -21,7 +21,7 @@ import { machineTimes, visibleText } from "../page_text.ts";
 
 Deno.test("human dates: the detector finds ISO dates, seconds and timestamps, not human ones", () => {
   const page = visibleText(
-    `<p>Thu, Dec 3, 9:00 AM – 1:00 PM</p><input type="date" value="2026-12-03">` +
+    `<p>Thu, Dec 3, 9:00 AM - 1:00 PM</p><input type="date" value="2026-12-03">` +
       `<time datetime="2026-12-03T15:00:00Z">Thu, Dec 3</time>` +
       `<textarea name="blackoutDates">2026-12-24</textarea>` +
       `<script type="application/json">{"date":"2026-12-03"}</script>`,
@@ -258,7 +258,7 @@ Deno.test("human dates: no page or email a renter or a host reads shows an ISO d
     const page = (key: string) => seen.get(key) ?? "";
     assert.match(
       page(`host /host/kitchens/${mission.id}/edit/hours`),
-      /Mondays 6:00 PM – 11:30 PM falls inside San Francisco's quiet hours \(10:00 PM – 6:00 AM\)/,
+      /Mondays 6:00 PM - 11:30 PM falls inside San Francisco's quiet hours \(10:00 PM - 6:00 AM\)/,
     );
     assert.match(
       page(
@@ -268,7 +268,7 @@ Deno.test("human dates: no page or email a renter or a host reads shows an ISO d
     );
     assert.match(
       page("renter /cities/san-francisco"),
-      /Quiet hours 10:00 PM – 6:00 AM/,
+      /Quiet hours 10:00 PM - 6:00 AM/,
     );
     assert.match(page("renter /account/compliance"), /Dec 15, 2026/);
     assert.match(

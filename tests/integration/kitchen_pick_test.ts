@@ -111,7 +111,7 @@ Deno.test("kitchen page: a search's date and hours open the picker on them, serv
   // The phone's bar repeats the hours the picker opened on.
   assert.match(
     text(html),
-    /\$40 per hour Thu, Dec 3, 10:00 AM – 2:00 PM Choose hours/,
+    /\$40 per hour Thu, Dec 3, 10:00 AM - 2:00 PM Choose hours/,
   );
 
   // A search by duration: the first start the hours fit from.
@@ -131,7 +131,7 @@ Deno.test("kitchen page: a search's date and hours open the picker on them, serv
   assert.equal(props.start, "12:00");
   assert.equal(
     props.note,
-    "9:00 AM – 1:00 PM can't be booked here on Thu, Dec 3. Choose other hours below, or another day this week.",
+    "9:00 AM - 1:00 PM can't be booked here on Thu, Dec 3. Choose other hours below, or another day this week.",
   );
   assert.match(text(html), /\$40 per hour 2 hours minimum Choose hours/);
   t.close();
@@ -175,8 +175,8 @@ Deno.test("kitchen page: a week of free hours beside the picker, without quiet h
   const week = /<section id="week".*?<\/section>/s.exec(html)?.[0] ?? "";
   assert.match(text(week), /Week of Mon, Nov 30/);
   assert.match(text(week), /Mon, Nov 30 Not bookable/);
-  assert.match(text(week), /Tue, Dec 1 9:00 AM – 8:00 PM/);
-  assert.match(text(week), /Thu, Dec 3 8:00 AM – 8:00 PM/);
+  assert.match(text(week), /Tue, Dec 1 9:00 AM - 8:00 PM/);
+  assert.match(text(week), /Thu, Dec 3 8:00 AM - 8:00 PM/);
   assert.match(
     week,
     new RegExp(
@@ -198,13 +198,13 @@ Deno.test("kitchen page: a week of free hours beside the picker, without quiet h
     ),
   );
 
-  // Seattle: open 05:00–23:00, but quiet hours leave 7:00 AM – 10:00 PM.
+  // Seattle: open 05:00–23:00, but quiet hours leave 7:00 AM - 10:00 PM.
   html = await page(t, `/kitchens/${seattle.id}?date=2026-12-10`);
   const seattleWeek = text(
     /<section id="week".*?<\/section>/s.exec(html)?.[0] ?? "",
   );
   assert.match(seattleWeek, /Week of Mon, Dec 7/);
-  assert.match(seattleWeek, /Thu, Dec 10 7:00 AM – 10:00 PM/);
+  assert.match(seattleWeek, /Thu, Dec 10 7:00 AM - 10:00 PM/);
   assert.match(seattleWeek, /Earlier week/);
   t.close();
 });
@@ -220,7 +220,7 @@ Deno.test("kitchen page: a date outside the booking window shows the window's ne
   assert.match(far, /Week of Mon, Jan 25/);
   assert.match(
     characters(far),
-    /Sat, Jan 30 8:00 AM – 8:00 PM Sun, Jan 31 Not bookable/,
+    /Sat, Jan 30 8:00 AM - 8:00 PM Sun, Jan 31 Not bookable/,
   );
   assert.match(far, /Earlier week/);
   assert.doesNotMatch(far, /Later week/);
@@ -231,7 +231,7 @@ Deno.test("kitchen page: a date outside the booking window shows the window's ne
   );
   assert.equal(
     pickerProps(html).note,
-    "11:00 PM – 12:00 AM can't be booked here on Fri, Dec 31. Choose other hours below, or another day this week.",
+    "11:00 PM - 12:00 AM can't be booked here on Fri, Dec 31. Choose other hours below, or another day this week.",
   );
   const search = await page(
     t,
@@ -305,7 +305,7 @@ Deno.test("search: one h1, and no heading level is skipped, whatever the search 
   const { t } = await site();
   const cases: [string, number, [number, string][]][] = [
     ["/search?city=chicago&date=2026-12-03&start=13:00&end=17:00", 200, [
-      [1, "Kitchens in Chicago on Thu, Dec 3, 1:00 PM – 5:00 PM"],
+      [1, "Kitchens in Chicago on Thu, Dec 3, 1:00 PM - 5:00 PM"],
       [2, "Logan Square Bakehouse"],
       [2, "Afternoon Kitchen"],
     ]],

@@ -198,7 +198,7 @@ Deno.test("listings: a new host fills in a draft section by section, publishes, 
   assert.match(search, /Ravenswood Test Kitchen/);
   const page = await (await get(t, `/kitchens/${id}`)).text();
   assert.match(page, /\$45.50/);
-  assert.match(characters(page), /Fri 10:00 PM – 6:00 AM \(overnight\)/);
+  assert.match(characters(page), /Fri 10:00 PM - 6:00 AM \(overnight\)/);
 
   // Unlist hides it; publishing again shows it; counters stay exact.
   await post(t, `/host/kitchens/${id}/unlist`, {}, { cookie });

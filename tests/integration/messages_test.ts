@@ -275,7 +275,7 @@ Deno.test("messages: contact details are hidden for both sides before a confirme
       const page = await text(await get(t, `/messages/${id}`, cookie));
       assert.match(page, /555-555-1234/);
       assert.match(page, /www\.halskitchen\.com/);
-      assert.match(page, /Thu, Dec 3, 9:00 AM – 12:00 PM · confirmed/);
+      assert.match(page, /Thu, Dec 3, 9:00 AM - 12:00 PM · confirmed/);
       assert.doesNotMatch(page, /hidden until a booking is confirmed/);
     }
   } finally {

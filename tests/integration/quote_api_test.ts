@@ -50,7 +50,7 @@ Deno.test("quote api: lines with labels and amounts, and the total, for a free i
     timeZone: "America/Chicago",
     startAt: "2026-12-03T16:00:00.000Z",
     endAt: "2026-12-03T19:00:00.000Z",
-    when: "Thu, Dec 3, 10:00 AM – 1:00 PM",
+    when: "Thu, Dec 3, 10:00 AM - 1:00 PM",
     durationMinutes: 180,
     currency: "usd",
     lines: [

@@ -48,7 +48,7 @@ type T = Awaited<ReturnType<typeof testApp>>;
 
 const HOURS = { date: "2026-12-03", start: "10:00", end: "13:00" };
 /** How the review page, the card and the emails name those hours (Chicago). */
-const WHEN = "Thu, Dec 3, 10:00 AM – 1:00 PM";
+const WHEN = "Thu, Dec 3, 10:00 AM - 1:00 PM";
 
 async function setup(over: Partial<KitchenInput> = {}) {
   const t = await testApp();
@@ -201,7 +201,7 @@ Deno.test("renter intent: a visitor's hours survive log in → Create an account
       /Your email address is confirmed\. Here is the booking you chose\./,
     );
     assert.match(review, new RegExp(k.title));
-    assert.match(characters(review), /Thu, Dec 3, 10:00 AM – 1:00 PM/);
+    assert.match(characters(review), /Thu, Dec 3, 10:00 AM - 1:00 PM/);
 
     // The review remembered the hours: the account and the wallet lead back.
     const card = `Continue your booking at ${k.title}, ${WHEN}`;

@@ -137,7 +137,7 @@ Deno.test("reschedule: inside the free-cancellation window a cheaper time moves 
     1,
   );
   const [mail] = await mailTo(t, "rosa@example.com", /Booking moved/);
-  assert.match(mail.text, /Fri, Dec 11, 10:00 AM – 12:00 PM/);
+  assert.match(mail.text, /Fri, Dec 11, 10:00 AM - 12:00 PM/);
   assert.match(mail.text, /\$40 is being refunded/);
   // The receipt: the new time's lines, what the card was charged and refunded.
   const pdf = await t.request(`/bookings/${id}/receipt.pdf`, {
@@ -150,7 +150,7 @@ Deno.test("reschedule: inside the free-cancellation window a cheaper time moves 
   assert.match(text, /2 hours × \$40/);
   assert.match(
     text,
-    /Time changed on .+ from Thu, Dec 10, 10:00 AM – 1:00 PM: \$40 refunded/,
+    /Time changed on .+ from Thu, Dec 10, 10:00 AM - 1:00 PM: \$40 refunded/,
   );
   assert.match(text, /Total charged \$145/);
   assert.match(text, /Paid after refunds \$105/);

@@ -49,7 +49,7 @@ async function setup(over: Partial<KitchenInput> = {}) {
   return { t, k, host: host.cookie, renter: renter.cookie };
 }
 
-/** Tuesdays and Thursdays 9 AM – 1 PM from Tue Dec 8, 12 dates. */
+/** Tuesdays and Thursdays 9 AM - 1 PM from Tue Dec 8, 12 dates. */
 const RULE = {
   weekdays: "tue,thu",
   start: "09:00",
@@ -108,7 +108,7 @@ async function claim(
 
 Deno.test("series: a 12-date series with one date taken: the preview names it, the claim skips it, paying books the rest", async () => {
   const { t, k, renter } = await setup();
-  // Someone else books Thu Dec 17, 10 AM – noon, first.
+  // Someone else books Thu Dec 17, 10 AM - noon, first.
   const other = await signUpConfirmed(t, "bo@example.com", "rent", {
     wallet: true,
   });
@@ -216,7 +216,7 @@ Deno.test("series: a 12-date series with one date taken: the preview names it, t
   // The renter's bookings group the series.
   const trips = await (await get(t, "/bookings", renter)).text();
   assert.match(trips, /Weekly bookings/);
-  assert.match(characters(trips), /Tuesdays and Thursdays, 9:00 AM – 1:00 PM/);
+  assert.match(characters(trips), /Tuesdays and Thursdays, 9:00 AM - 1:00 PM/);
   assert.match(trips, /11 dates ahead · next Tue, Dec 8, 9:00 AM · 1 paid/);
   t.close();
 });
@@ -232,7 +232,7 @@ Deno.test("series: hours picked for one date lead to the weekly form with that w
     ?.[1].replaceAll("&amp;", "&");
   assert.ok(href, "the review page offers it weekly");
   const form = await (await get(t, href, renter)).text();
-  // Tuesday ticked, 9 AM – 1 PM chosen, from Dec 8.
+  // Tuesday ticked, 9 AM - 1 PM chosen, from Dec 8.
   assert.match(form, /value="tue"[^>]*checked/);
   assert.match(form, /value="09:00" selected/);
   assert.match(form, /value="13:00" selected/);

@@ -748,13 +748,13 @@ Deno.test("calendar sync: the host reads what each import did", () => {
       start: at("2027-03-13T22:00"),
       end: at("2027-03-14T06:00"),
     }),
-    "Sat, Mar 13, 10:00 PM – Sun, Mar 14, 6:00 AM",
+    "Sat, Mar 13, 10:00 PM - Sun, Mar 14, 6:00 AM",
   );
   assert.equal(
     blockTimes(CHICAGO, {
       start: at("2027-03-13T09:00"),
       end: at("2027-03-13T12:00"),
     }),
-    "Sat, Mar 13, 9:00 AM – 12:00 PM",
+    "Sat, Mar 13, 9:00 AM - 12:00 PM",
   );
 });

@@ -33,7 +33,7 @@ Deno.test("city guide: a base city's guide, item by item", () => {
 Deno.test("city guide: Seattle's fees, season and quiet hours, item by item", () => {
   const guide = cityGuide(rulePackFor("seattle"));
   assert.deepEqual(guide.bookingRules, [
-    "Quiet hours 10:00 PM – 7:00 AM local time: no kitchen use in that time.",
+    "Quiet hours 10:00 PM - 7:00 AM local time: no kitchen use in that time.",
     "Daily limit: 16 hours of use per kitchen; a booking past it carries a condition you accept before paying.",
     "Bookings open up to 180 days ahead.",
     "Outdoor cooking from November to February is booked under a seasonal notice.",
@@ -62,7 +62,7 @@ Deno.test("city guide: follows the pack, so a changed rule changes the guide", (
       "$1,500,000 per occurrence",
       "$3,000,000 aggregate",
       '\\"State of Oregon\\" as additional insured',
-      "Quiet hours 9:30 PM – 5:00 AM",
+      "Quiet hours 9:30 PM - 5:00 AM",
       "Daily limit: 10 hours",
       "Multnomah County lodging tax (12%)",
       "Multnomah County Health Department",

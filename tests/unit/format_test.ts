@@ -21,7 +21,7 @@ Deno.test("format: dates and times read as people write them, never ISO", () => 
     [formatDate("2027-03-14"), "Sun, Mar 14"],
     [formatDateLong("2026-12-10"), "Thursday, December 10, 2026"],
     [formatDateYear("2027-01-05"), "Tue, Jan 5, 2027"],
-    [formatClockRange("22:00", "06:00"), "10:00 PM – 6:00 AM"],
+    [formatClockRange("22:00", "06:00"), "10:00 PM - 6:00 AM"],
     [
       formatStamp("UTC", at("2026-12-01T15:00:00Z")),
       "Tue, Dec 1, 2026, 3:00 PM",
@@ -43,7 +43,7 @@ Deno.test("format: dates and times read as people write them, never ISO", () => 
         at("2026-12-10T15:00:00Z"),
         at("2026-12-10T19:00:00Z"),
       ),
-      "Thu, Dec 10, 9:00 AM – 1:00 PM",
+      "Thu, Dec 10, 9:00 AM - 1:00 PM",
     ],
     [
       // Overnight: the end names its own day.
@@ -52,7 +52,7 @@ Deno.test("format: dates and times read as people write them, never ISO", () => 
         at("2026-12-11T04:00:00Z"),
         at("2026-12-11T12:00:00Z"),
       ),
-      "Thu, Dec 10, 10:00 PM – Fri, Dec 11, 6:00 AM",
+      "Thu, Dec 10, 10:00 PM - Fri, Dec 11, 6:00 AM",
     ],
     [
       // Ending at midnight is still the same day's booking.
@@ -61,7 +61,7 @@ Deno.test("format: dates and times read as people write them, never ISO", () => 
         at("2026-12-11T02:00:00Z"),
         at("2026-12-11T06:00:00Z"),
       ),
-      "Thu, Dec 10, 8:00 PM – 12:00 AM",
+      "Thu, Dec 10, 8:00 PM - 12:00 AM",
     ],
   ];
   for (const [got, want] of cases) {

@@ -145,19 +145,19 @@ Deno.test("kitchen pick: the picker opens on the start asked, the end as elapsed
         "a start and an end",
         day,
         { date: day, start: "09:00", end: "13:00" },
-        { start: "09:00", hours: 4, asked: "9:00 AM – 1:00 PM" },
+        { start: "09:00", hours: 4, asked: "9:00 AM - 1:00 PM" },
       ],
       [
         "an end past midnight is the next day",
         day,
         { date: day, start: "22:00", end: "02:00" },
-        { start: "22:00", hours: 4, asked: "10:00 PM – 2:00 AM" },
+        { start: "22:00", hours: 4, asked: "10:00 PM - 2:00 AM" },
       ],
       [
         "a start and hours",
         day,
         { date: day, start: "09:00", hours: 3 },
-        { start: "09:00", hours: 3, asked: "9:00 AM – 12:00 PM" },
+        { start: "09:00", hours: 3, asked: "9:00 AM - 12:00 PM" },
       ],
       [
         "a start alone",
@@ -182,7 +182,7 @@ Deno.test("kitchen pick: the picker opens on the start asked, the end as elapsed
         "across the autumn DST change",
         "2026-11-01",
         { date: "2026-11-01", start: "00:00", end: "04:00" },
-        { start: "00:00", hours: 5, asked: "12:00 AM – 4:00 AM" },
+        { start: "00:00", hours: 5, asked: "12:00 AM - 4:00 AM" },
       ],
     ];
   for (const [why, date, pick, want] of cases) {
@@ -194,7 +194,7 @@ Deno.test("kitchen pick: the picker opens on the start asked, the end as elapsed
     [
       "9999-12-31",
       { date: "9999-12-31", start: "23:00", end: "00:00" },
-      { start: "23:00", asked: "11:00 PM – 12:00 AM" },
+      { start: "23:00", asked: "11:00 PM - 12:00 AM" },
     ],
     [
       "9999-12-31",
@@ -210,9 +210,9 @@ Deno.test("kitchen pick: the picker opens on the start asked, the end as elapsed
 });
 
 Deno.test("kitchen pick: a note only when the picker could not open on the hours asked", () => {
-  const asked = { start: "09:00", hours: 4, asked: "9:00 AM – 1:00 PM" };
+  const asked = { start: "09:00", hours: 4, asked: "9:00 AM - 1:00 PM" };
   const sorry =
-    "9:00 AM – 1:00 PM can't be booked here on Thu, Dec 3. Choose other hours below, or another day this week.";
+    "9:00 AM - 1:00 PM can't be booked here on Thu, Dec 3. Choose other hours below, or another day this week.";
   const cases: [
     string,
     ReturnType<typeof pickedHours>,
@@ -236,10 +236,10 @@ Deno.test("kitchen pick: a note only when the picker could not open on the hours
   }
   // With the kitchen's lengths, a length outside them says so.
   const lengths = { minHours: 4, maxHours: 8 };
-  const three = { start: "10:00", hours: 3, asked: "10:00 AM – 1:00 PM" };
+  const three = { start: "10:00", hours: 3, asked: "10:00 AM - 1:00 PM" };
   assert.equal(
     pickNote("2026-12-03", three, { start: "10:00", hours: 4 }, lengths),
-    "10:00 AM – 1:00 PM can't be booked here on Thu, Dec 3. This kitchen is booked for at least 4 hours. Choose other hours below, or another day this week.",
+    "10:00 AM - 1:00 PM can't be booked here on Thu, Dec 3. This kitchen is booked for at least 4 hours. Choose other hours below, or another day this week.",
   );
   assert.match(
     pickNote("2026-12-03", { hours: 11, asked: "11 hours" }, {
@@ -319,8 +319,8 @@ Deno.test("week view: seven labelled days, the picked one marked, links a week e
       ["Mon, Dec 7", false, false, []],
       ["Tue, Dec 8", true, false, []],
       ["Wed, Dec 9", true, false, []],
-      ["Thu, Dec 10", true, true, ["8:00 AM – 11:00 AM", "1:00 PM – 8:00 PM"]],
-      ["Fri, Dec 11", true, false, ["10:00 PM – 6:00 AM next day"]],
+      ["Thu, Dec 10", true, true, ["8:00 AM - 11:00 AM", "1:00 PM - 8:00 PM"]],
+      ["Fri, Dec 11", true, false, ["10:00 PM - 6:00 AM next day"]],
       ["Sat, Dec 12", true, false, []],
       ["Sun, Dec 13", true, false, []],
     ],
@@ -329,8 +329,8 @@ Deno.test("week view: seven labelled days, the picked one marked, links a week e
     "Not bookable",
     "No free hours",
     "No free hours",
-    "8:00 AM – 11:00 AM, 1:00 PM – 8:00 PM",
-    "10:00 PM – 6:00 AM next day",
+    "8:00 AM - 11:00 AM, 1:00 PM - 8:00 PM",
+    "10:00 PM - 6:00 AM next day",
     "No free hours",
     "No free hours",
   ]);

@@ -128,10 +128,10 @@ Deno.test("month: open hours, closed days and blackout dates come from the kitch
   });
   const g = buildMonthGrid(k, "2026-12", [], NOW);
   const cases: [string, MonthDay["state"], string][] = [
-    ["2026-12-07", "open", "8:00 AM – 8:00 PM"], // Monday
+    ["2026-12-07", "open", "8:00 AM - 8:00 PM"], // Monday
     ["2026-12-09", "blackout", ""], // a Wednesday, blacked out
-    ["2026-12-11", "open", "10:00 PM – midnight"], // Friday
-    ["2026-12-12", "open", "12:00 AM – 2:00 AM"], // Saturday: Friday's night
+    ["2026-12-11", "open", "10:00 PM - midnight"], // Friday
+    ["2026-12-12", "open", "12:00 AM - 2:00 AM"], // Saturday: Friday's night
     ["2026-12-13", "closed", ""], // Sunday
   ];
   for (const [date, state, hours] of cases) {
@@ -184,13 +184,13 @@ Deno.test("month: bookings, requests and live holds show on their local dates; t
   ];
   const g = buildMonthGrid(kitchen(), "2026-12", bookings, NOW);
   assert.deepEqual(times(g, "2026-12-03"), [
-    "8:00 AM – 9:30 AM (hold)",
-    "10:00 AM – 1:00 PM (booking)",
-    "3:00 PM – 5:30 PM (request)",
+    "8:00 AM - 9:30 AM (hold)",
+    "10:00 AM - 1:00 PM (booking)",
+    "3:00 PM - 5:30 PM (request)",
   ]);
   assert.deepEqual(times(g, "2026-12-04"), []);
   assert.deepEqual(times(g, "2026-12-05"), []);
-  assert.deepEqual(times(g, "2026-12-20"), ["9:00 AM – 11:00 AM (booking)"]);
+  assert.deepEqual(times(g, "2026-12-20"), ["9:00 AM - 11:00 AM (booking)"]);
   assert.equal(
     g.weeks.flat().reduce((sum, d) => sum + (d?.entries.length ?? 0), 0),
     4,
@@ -207,15 +207,15 @@ Deno.test("month: an overnight booking shows on both local dates, including acro
   ];
   const dec = buildMonthGrid(kitchen(), "2026-12", bookings, NOW);
   assert.deepEqual(times(dec, "2026-12-04"), [
-    "10:00 PM – 2:00 AM next day (booking)",
+    "10:00 PM - 2:00 AM next day (booking)",
   ]);
   assert.deepEqual(times(dec, "2026-12-05"), ["until 2:00 AM (booking)"]);
   assert.deepEqual(times(dec, "2026-12-10"), [
-    "8:00 PM – 12:00 AM (booking)",
+    "8:00 PM - 12:00 AM (booking)",
   ]);
   assert.deepEqual(times(dec, "2026-12-11"), []);
   assert.deepEqual(times(dec, "2026-12-31"), [
-    "8:00 PM – 4:00 AM next day (booking)",
+    "8:00 PM - 4:00 AM next day (booking)",
   ]);
   const jan = buildMonthGrid(kitchen(), "2027-01", bookings, NOW);
   assert.deepEqual(times(jan, "2027-01-01"), ["until 4:00 AM (booking)"]);
@@ -240,14 +240,14 @@ Deno.test("month: DST months split days at local midnight (23- and 25-hour days)
   assert.equal(spring[0].end - spring[0].start, 2 * HOUR);
   const mar = buildMonthGrid(k, "2026-03", spring, NOW);
   assert.deepEqual(times(mar, "2026-03-07"), [
-    "10:00 PM – 3:00 AM next day (booking)",
+    "10:00 PM - 3:00 AM next day (booking)",
   ]);
   assert.deepEqual(times(mar, "2026-03-08"), [
     "until 3:00 AM (booking)",
-    "1:00 AM – 4:00 AM (booking)",
+    "1:00 AM - 4:00 AM (booking)",
   ]);
-  assert.deepEqual(times(mar, "2026-03-09"), ["9:00 AM – 12:00 PM (booking)"]);
-  assert.equal(day(mar, "2026-03-08").hours, "8:00 AM – 8:00 PM");
+  assert.deepEqual(times(mar, "2026-03-09"), ["9:00 AM - 12:00 PM (booking)"]);
+  assert.equal(day(mar, "2026-03-08").hours, "8:00 AM - 8:00 PM");
 
   const fall = [
     // 10 PM EDT on Oct 31 to 2 AM EST on Nov 1: five real hours.
@@ -258,12 +258,12 @@ Deno.test("month: DST months split days at local midnight (23- and 25-hour days)
   const nov = buildMonthGrid(k, "2026-11", fall, NOW);
   assert.deepEqual(times(nov, "2026-11-01"), [
     "until 2:00 AM (booking)",
-    "8:00 PM – 11:00 PM (booking)",
+    "8:00 PM - 11:00 PM (booking)",
   ]);
   assert.deepEqual(times(nov, "2026-11-02"), []);
   const oct = buildMonthGrid(k, "2026-10", fall, NOW);
   assert.deepEqual(times(oct, "2026-10-31"), [
-    "10:00 PM – 2:00 AM next day (booking)",
+    "10:00 PM - 2:00 AM next day (booking)",
   ]);
 });
 
@@ -275,7 +275,7 @@ Deno.test("month: a zone whose DST starts at midnight still gets each day once",
   const g = buildMonthGrid(k, "2026-09", [b], NOW);
   const days = g.weeks.flat().filter((d) => d !== null);
   assert.equal(days.length, 30);
-  assert.deepEqual(times(g, "2026-09-06"), ["1:00 AM – 3:00 AM (booking)"]);
+  assert.deepEqual(times(g, "2026-09-06"), ["1:00 AM - 3:00 AM (booking)"]);
   assert.deepEqual(times(g, "2026-09-05"), []);
   assert.equal(day(g, "2026-09-06").hours, "all day");
 });
@@ -363,7 +363,7 @@ Deno.test("month view: a day's shade is the share of its open hours that is book
     day: 3,
     today: false,
     state: "open",
-    hours: "8:00 AM – 8:00 PM",
+    hours: "8:00 AM - 8:00 PM",
     entries: [],
     openMinutes: 720,
     bookedMinutes: 0,
@@ -405,7 +405,7 @@ Deno.test("month: a weekly booking's scheduled dates show as booked, and the day
     }),
     booking(tz, "2026-12-11T09:00", "2026-12-11T13:00"),
   ], NOW);
-  assert.deepEqual(times(g, "2026-12-10"), ["9:00 AM – 1:00 PM (booking)"]);
+  assert.deepEqual(times(g, "2026-12-10"), ["9:00 AM - 1:00 PM (booking)"]);
   assert.equal(day(g, "2026-12-10").bookedMinutes, 240);
   assert.equal(day(g, "2026-12-08").weekly, true);
   assert.equal(day(g, "2026-12-10").weekly, true);

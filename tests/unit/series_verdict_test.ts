@@ -27,7 +27,7 @@ const RULES: AvailabilityRules = {
   maxHours: 12,
 };
 
-/** Tue Mar 9 2027, 9 AM – 1 PM in Chicago, and "now" a week before. */
+/** Tue Mar 9 2027, 9 AM - 1 PM in Chicago, and "now" a week before. */
 const AT = Date.parse("2027-03-09T15:00:00Z");
 const DATE = { start: AT, end: AT + 4 * HOUR };
 const NOW = AT - 7 * 24 * HOUR;
