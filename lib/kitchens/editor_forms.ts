@@ -8,7 +8,12 @@
 import { z } from "zod";
 import { CITY_SLUGS, findCity } from "../cities.ts";
 import { CANCELLATION_POLICIES } from "./policy.ts";
-import { kitchenFields, type KitchenInput, MAX_PRICE_CENTS } from "./schema.ts";
+import {
+  crossFieldProblems,
+  kitchenFields,
+  type KitchenInput,
+  MAX_PRICE_CENTS,
+} from "./schema.ts";
 import type { EditSection } from "./listings.ts";
 import type { LocationInput } from "./place.ts";
 import { EQUIPMENT_IDS, STORAGE_IDS } from "./vocabulary.ts";
@@ -38,6 +43,53 @@ const ISO_DAYS = ["1", "2", "3", "4", "5", "6", "7"] as const;
 
 const lines = (v: string) =>
   v.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+
+interface RangeRows {
+  rangeDay: string[];
+  rangeStart: string[];
+  rangeEnd: string[];
+}
+
+/** The hours form's rows as opening ranges, or the first (1-based) row left incomplete. */
+function rangesOf(
+  f: RangeRows,
+): { ranges: KitchenInput["weeklyHours"] } | { row: number } {
+  const ranges: KitchenInput["weeklyHours"] = [];
+  for (let i = 0; i < f.rangeDay.length; i++) {
+    const day = f.rangeDay[i];
+    const start = f.rangeStart[i]?.trim() ?? "";
+    const end = f.rangeEnd[i]?.trim() ?? "";
+    // A row without times is unused (a day offered but left closed).
+    if (!start && !end) continue;
+    if (!(ISO_DAYS as readonly string[]).includes(day) || !start || !end) {
+      return { row: i + 1 };
+    }
+    ranges.push({ day: Number(day), start, end });
+  }
+  return { ranges };
+}
+
+/** Closed dates, one field each (or, from older forms, a line or comma each). */
+const blackoutsOf = (f: { blackoutDates: string[] }) =>
+  [
+    ...new Set(lines(f.blackoutDates.join("\n").replaceAll(",", "\n"))),
+  ].sort();
+
+/** A check's issues as the form's own, under `field`. */
+function addIssuesAt(
+  ctx: z.RefinementCtx,
+  field: string,
+  result: z.ZodSafeParseResult<unknown>,
+) {
+  if (result.success) return;
+  for (const issue of result.error.issues) {
+    ctx.addIssue({
+      code: "custom",
+      path: [field, ...issue.path],
+      message: issue.message,
+    });
+  }
+}
 
 export const SECTION_FORMS = {
   // The kitchen's own rules for its texts, here too: every field's problem
@@ -116,29 +168,46 @@ export const SECTION_FORMS = {
       z.literal("").transform(() => undefined),
       whole("how many months ahead", 1, 6),
     ]),
-  }).transform((f, ctx) => {
-    const weeklyHours: KitchenInput["weeklyHours"] = [];
-    for (let i = 0; i < f.rangeDay.length; i++) {
-      const day = f.rangeDay[i];
-      const start = f.rangeStart[i]?.trim() ?? "";
-      const end = f.rangeEnd[i]?.trim() ?? "";
-      // A row without times is unused (a day offered but left closed).
-      if (!start && !end) continue;
-      if (!(ISO_DAYS as readonly string[]).includes(day) || !start || !end) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["weeklyHours"],
-          message: `Row ${i + 1}: choose a day, a start and an end`,
-        });
-        return z.NEVER;
-      }
-      weeklyHours.push({ day: Number(day), start, end });
+  }).superRefine((f, ctx) => {
+    // What saving checks across the section (its rows, dates, and the
+    // minimum against the maximum), said with the fields' own problems:
+    // before, a wrong buffer hid a wrong row until it was fixed, and that
+    // a maximum below the minimum. Runs whatever else failed, so a field
+    // may still hold its text: only numbers are compared.
+    const rows = rangesOf(f);
+    if ("row" in rows) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["weeklyHours"],
+        message: `Row ${rows.row}: choose a day, a start and an end`,
+      });
+    } else {
+      addIssuesAt(
+        ctx,
+        "weeklyHours",
+        kitchenFields.shape.weeklyHours.safeParse(rows.ranges),
+      );
     }
+    addIssuesAt(
+      ctx,
+      "blackoutDates",
+      kitchenFields.shape.blackoutDates.safeParse(blackoutsOf(f)),
+    );
+    const { minHours, maxHours } = f as Record<string, unknown>;
+    if (typeof minHours === "number" && typeof maxHours === "number") {
+      for (
+        const [path, message] of Object.entries(
+          crossFieldProblems({ minHours, maxHours }),
+        )
+      ) ctx.addIssue({ code: "custom", path: [path], message });
+    }
+  }, { when: () => true }).transform((f) => {
+    const rows = rangesOf(f);
+    // Refused above: a transform runs only once every check has passed.
+    if ("row" in rows) return z.NEVER;
     return {
-      weeklyHours,
-      blackoutDates: [
-        ...new Set(lines(f.blackoutDates.join("\n").replaceAll(",", "\n"))),
-      ].sort(),
+      weeklyHours: rows.ranges,
+      blackoutDates: blackoutsOf(f),
       bufferMinutes: f.bufferMinutes,
       minNoticeHours: f.minNoticeHours,
       bookingWindowDays: f.bookingWindowDays,

@@ -6,6 +6,7 @@
  */
 import { findCity, matchCity } from "../cities.ts";
 import { ValidationError } from "../errors.ts";
+import { fieldErrors } from "../forms.ts";
 import { APPROX_RADIUS_M, approximateCentre } from "../place/approx.ts";
 import type { Gazetteer, ZipPlace } from "../place/gazetteer.ts";
 import {
@@ -15,7 +16,7 @@ import {
   type Point,
 } from "../place/geo.ts";
 import { parseNear } from "../place/near.ts";
-import type { Kitchen, KitchenInput } from "./schema.ts";
+import { type Kitchen, kitchenFields, type KitchenInput } from "./schema.ts";
 
 /** The radius a search uses when a place is given without one, in miles. */
 export const DEFAULT_RADIUS_MILES = 10;
@@ -198,38 +199,36 @@ export function locateListing(
   gaz: Gazetteer,
 ): Partial<KitchenInput> {
   const a = input.address;
-  const fail = (field: string, message: string): never => {
-    throw new ValidationError(
-      { [field]: message },
-      "Please check the highlighted fields.",
-    );
+  // Every problem at once (a ZIP's and the zone's), each field's first.
+  const problems: Record<string, string> = {};
+  const fail = (field: string, message: string) => {
+    problems[field] ??= message;
   };
-  const zipText = a.postalCode.trim();
-  const zipShape = /^(\d{5})(?:-\d{4})?$/.exec(zipText);
+  const zipShape = /^(\d{5})(?:-\d{4})?$/.exec(a.postalCode.trim());
   if (!zipShape) fail("address.postalCode", "Enter a five-digit ZIP code");
-  const zip = gaz.zip(zipShape![1]);
-  if (!zip) {
+  const zip = zipShape ? gaz.zip(zipShape[1]) : null;
+  if (zipShape && !zip) {
     fail(
       "address.postalCode",
-      `We don't know the ZIP code ${zipShape![1]}; check it`,
+      `We don't know the ZIP code ${zipShape[1]}; check it`,
     );
   }
   const state = gaz.stateCode(a.state);
   if (!state) fail("address.state", "Enter the state, like IL");
-  if (state !== zip!.state) {
+  if (zip && state && state !== zip.state) {
     fail(
       "address.postalCode",
-      `ZIP ${zip!.zip} is in ${zip!.city}, ${zip!.state}, not ${state}`,
+      `ZIP ${zip.zip} is in ${zip.city}, ${zip.state}, not ${state}`,
     );
   }
   const city = findCity(a.city);
   const cityCentre = city ? gaz.city(city.name, city.state) : null;
-  if (cityCentre) {
-    const miles = distanceMiles(cityCentre, zip!);
+  if (zip && cityCentre) {
+    const miles = distanceMiles(cityCentre, zip);
     if (miles > MAX_MILES_FROM_CITY) {
       fail(
         "address.postalCode",
-        `ZIP ${zip!.zip} is in ${zip!.city}, ${zip!.state}, ${
+        `ZIP ${zip.zip} is in ${zip.city}, ${zip.state}, ${
           Math.round(miles)
         } miles from ${city!.name}; choose the city the kitchen is in`,
       );
@@ -239,37 +238,58 @@ export function locateListing(
     (input.lat !== undefined && input.lng !== undefined
       ? { lat: input.lat, lng: input.lng }
       : null);
-  let point: Point;
-  if (pin) {
-    if (!inUnitedStates(pin)) {
-      fail("pin", "The pin is outside the United States; move it back");
-    }
-    const miles = distanceMiles(pin, zip!);
+  if (pin && !inUnitedStates(pin)) {
+    fail("pin", "The pin is outside the United States; move it back");
+  } else if (pin && zip) {
+    const miles = distanceMiles(pin, zip);
     if (miles > MAX_PIN_MILES_FROM_ZIP) {
       fail(
         "pin",
-        `The pin is ${Math.round(miles)} miles from ZIP ${
-          zip!.zip
-        }; move it to the kitchen, or check the ZIP`,
+        `The pin is ${
+          Math.round(miles)
+        } miles from ZIP ${zip.zip}; move it to the kitchen, or check the ZIP`,
       );
     }
-    point = pin;
-  } else if (
-    current.address?.postalCode?.trim().slice(0, 5) === zip!.zip &&
+  }
+  if (!zip || Object.keys(problems).length > 0) {
+    // What saving would say next about the other fields, said now too.
+    const rest = LOCATION_FIELDS.safeParse({
+      address: a,
+      timeZone: input.timeZone,
+      zoningDistrict: input.zoningDistrict,
+    });
+    if (!rest.success) {
+      for (const [field, message] of Object.entries(fieldErrors(rest.error))) {
+        fail(field, message);
+      }
+    }
+    throw new ValidationError(problems, "Please check the highlighted fields.");
+  }
+  let point: Point;
+  if (pin) point = pin;
+  else if (
+    current.address?.postalCode?.trim().slice(0, 5) === zip.zip &&
     current.lat !== undefined && current.lng !== undefined
   ) {
     point = { lat: current.lat, lng: current.lng };
   } else {
-    point = { lat: zip!.lat, lng: zip!.lng };
+    point = { lat: zip.lat, lng: zip.lng };
   }
   return {
-    address: { ...a, state: zip!.state, postalCode: zip!.zip },
+    address: { ...a, state: zip.state, postalCode: zip.zip },
     timeZone: input.timeZone,
     zoningDistrict: input.zoningDistrict,
     lat: round6(point.lat),
     lng: round6(point.lng),
   };
 }
+
+/** The location section's fields the kitchen's own rules check (not the ZIP's place). */
+const LOCATION_FIELDS = kitchenFields.pick({
+  address: true,
+  timeZone: true,
+  zoningDistrict: true,
+});
 
 /** Six decimals: about 10 cm, more than any pin needs. */
 const round6 = (x: number) => Math.round(x * 1e6) / 1e6;

@@ -321,6 +321,41 @@ Deno.test("listings: bad input re-renders the section with field errors and chan
   for (const said of [/Enter a title/, /at least 20/, /whole number/]) {
     assert.match(all, said);
   }
+  // The hours section too: a wrong buffer no longer hides a wrong row, a
+  // closed date that is not a date, and a maximum below the minimum.
+  const hours = visibleText(
+    await (await postForm(t, `/host/kitchens/${id}/edit/hours`, {
+      ...GOOD.hours,
+      bufferMinutes: "lots",
+      rangeStart: ["25:00", "08:00", "22:00", ""],
+      minHours: "8",
+      maxHours: "4",
+      blackoutDates: "someday",
+    }, cookie)).text(),
+  );
+  for (
+    const said of [
+      /Enter the buffer as a whole number/,
+      /24-hour time/,
+      /date like 2026-12-31/,
+      /Maximum hours must be at least the minimum/,
+    ]
+  ) assert.match(hours, said);
+  const location = visibleText(
+    await (await postForm(t, `/host/kitchens/${id}/edit/location`, {
+      ...GOOD.location,
+      "address.postalCode": "abc",
+      "address.line1": "",
+      timeZone: "Mars/Olympus",
+    }, cookie)).text(),
+  );
+  for (
+    const said of [
+      /Enter a five-digit ZIP code/,
+      /Enter a street address/,
+      /Unknown time zone/,
+    ]
+  ) assert.match(location, said);
   // Far past what the form takes: the section again, saying so, not a bare 413.
   const huge = await postForm(t, `/host/kitchens/${id}/edit/basics`, {
     ...GOOD.basics,
