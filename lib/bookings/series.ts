@@ -171,6 +171,22 @@ function requireStanding(kitchen: Kitchen): void {
 }
 
 /**
+ * What is wrong with `from` as a weekly booking's first date on the
+ * kitchen's calendar (it has passed), or null. The ask page says it with
+ * the form's other problems, not only once they are fixed.
+ */
+export function firstDateProblem(
+  kitchen: Pick<Kitchen, "timeZone">,
+  from: string,
+  now: number,
+): string | null {
+  return /^\d{4}-\d{2}-\d{2}$/.test(from) &&
+      from < localToday(kitchen.timeZone, now)
+    ? "The first date has passed: pick today or a later date."
+    : null;
+}
+
+/**
  * The dates of `rule` at `kitchen`, refused as a field problem when the
  * rule passes its caps or starts before today on the kitchen's calendar.
  */
@@ -179,11 +195,8 @@ export function planFor(
   rule: SeriesRule,
   now: number,
 ): PlannedOccurrence[] {
-  const today = localToday(kitchen.timeZone, now);
-  if (rule.from < today) {
-    const message = "The first date has passed: pick today or a later date.";
-    throw new ValidationError({ from: message }, message);
-  }
+  const past = firstDateProblem(kitchen, rule.from, now);
+  if (past) throw new ValidationError({ from: past }, past);
   try {
     return planOccurrences(rule, kitchen.timeZone);
   } catch (err) {

@@ -14,6 +14,7 @@ import { at } from "../../lib/app.ts";
 import { withdrawRequest } from "../../lib/bookings/requests.ts";
 import {
   claimSeries,
+  firstDateProblem,
   previewSeries,
   seriesDefaults,
   type SeriesPreview,
@@ -102,7 +103,16 @@ async function renderAsk(
   let preview: SeriesPreview | null = null;
   let status: 200 | FormStatus = claim?.status ?? 200;
   if (Object.keys(ruleErrors).length > 0) {
-    form = { ...form, message: "Please check the highlighted fields." };
+    const past = firstDateProblem(
+      kitchen,
+      values.from ?? "",
+      services.clock(),
+    );
+    form = {
+      values,
+      errors: past ? { from: past, ...ruleErrors } : ruleErrors,
+      message: "Please check the highlighted fields.",
+    };
     status = 400;
   } else if (rule) {
     try {

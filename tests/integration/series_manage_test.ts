@@ -480,6 +480,21 @@ Deno.test("series: bad input on the preview and claim URLs gets a clear answer, 
     assert.equal(claimed.status, status, `POST ${JSON.stringify(over)}`);
     assert.match(await claimed.text(), message);
   }
+  // A passed first date is said with the fields' problems, not after them.
+  const both = await get(
+    t,
+    `/bookings/series/new?${new URLSearchParams({
+      kitchen: k.id,
+      ...RULE,
+      from: "2026-11-30",
+      start: "25:00",
+    })}`,
+    renter,
+  );
+  assert.equal(both.status, 400);
+  const bothText = await both.text();
+  assert.match(bothText, /Pick a start time on the half hour/);
+  assert.match(bothText, /The first date has passed/);
   // Only the kitchen: the blank form, no errors.
   const blank = await get(t, `/bookings/series/new?kitchen=${k.id}`, renter);
   assert.equal(blank.status, 200);
