@@ -66,14 +66,19 @@ export function exportFeedUrl(
   return `${baseUrl}/calendars/${kitchenId}/${token}.ics`;
 }
 
+/** How long a just-made link waits to be shown to the host who made it. */
+export const REVEAL_MS = 10 * 60_000;
+
 /**
- * Makes a new feed token for the kitchen and returns it (the only time it
- * exists in clear); the previous URL stops working at once.
+ * Makes a new feed token for the kitchen; the previous URL stops working at
+ * once. The token exists in clear only in what this returns and, for
+ * REVEAL_MS or until shown, kept for `revealTo` to see once.
  */
 export async function createExportToken(
   kv: Deno.Kv,
   kitchenId: string,
   now: number,
+  revealTo?: string,
 ): Promise<string> {
   const token = newSecret();
   const feed: ExportFeed = {
@@ -81,7 +86,14 @@ export async function createExportToken(
     tokenHash: await hashSecret(token),
     createdAt: now,
   };
-  await setExportFeed(kv, kitchenId, feed);
+  await setExportFeed(
+    kv,
+    kitchenId,
+    feed,
+    revealTo
+      ? { userId: revealTo, token, expiresAt: now + REVEAL_MS, now }
+      : undefined,
+  );
   return token;
 }
 

@@ -20,7 +20,7 @@ import { clockTime, type Kitchen, localDate } from "../kitchens/schema.ts";
 import { optionalText } from "../text.ts";
 import { type AddressPolicy, checkFeedUrl } from "./address.ts";
 import { type ExportFeed, type ImportFeed } from "./schema.ts";
-import { getExportFeed } from "./repo.ts";
+import { getExportFeed, takeExportReveal } from "./repo.ts";
 import {
   addImportFeed,
   createExportToken,
@@ -161,14 +161,30 @@ export async function removeHostBlock(
 }
 
 /** A new export URL for the kitchen (shown once); the old one stops working. */
-export async function newExportFeedUrl(
+/**
+ * Makes the kitchen a new calendar link, kept for the viewer to see once
+ * on the page they are sent back to (`revealedExportFeedUrl`): shown in
+ * the POST's own answer, a refresh made another link and killed the one
+ * just copied.
+ */
+export async function newExportFeed(
+  deps: { kv: Deno.Kv; now: number },
+  viewer: Viewer,
+  kitchenId: string,
+): Promise<void> {
+  await kitchenForCalendar(deps.kv, viewer, kitchenId, "change");
+  await createExportToken(deps.kv, kitchenId, deps.now, viewer.id);
+}
+
+/** The link the viewer just made, the once; null after that (or for anyone else). */
+export async function revealedExportFeedUrl(
   deps: { kv: Deno.Kv; now: number; baseUrl: string },
   viewer: Viewer,
   kitchenId: string,
-): Promise<string> {
+): Promise<string | null> {
   await kitchenForCalendar(deps.kv, viewer, kitchenId, "change");
-  const token = await createExportToken(deps.kv, kitchenId, deps.now);
-  return exportFeedUrl(deps.baseUrl, kitchenId, token);
+  const token = await takeExportReveal(deps.kv, kitchenId, viewer.id, deps.now);
+  return token ? exportFeedUrl(deps.baseUrl, kitchenId, token) : null;
 }
 
 export async function revokeExportFeed(

@@ -6,6 +6,8 @@
 import { keys } from "../db/keys.ts";
 import {
   type ExportFeed,
+  type FeedReveal,
+  feedReveal,
   type ImportFeed,
   MAX_IMPORT_FEEDS,
 } from "./schema.ts";
@@ -17,14 +19,51 @@ export async function getExportFeed(
   return (await kv.get<ExportFeed>(keys.kitchenFeed(kitchenId))).value;
 }
 
-/** Replaces the kitchen's export feed record (a new token), or removes it with null. */
+/**
+ * Replaces the kitchen's export feed record (a new token), or removes it
+ * with null. With `reveal`, the new token is kept for that user to be shown
+ * once (`takeExportReveal`), in the same atomic; removing the feed drops
+ * nothing else: a kept token of a removed feed no longer works anyway.
+ */
 export async function setExportFeed(
   kv: Deno.Kv,
   kitchenId: string,
   feed: ExportFeed | null,
+  reveal?: { userId: string; token: string; expiresAt: number; now: number },
 ): Promise<void> {
-  if (feed) await kv.set(keys.kitchenFeed(kitchenId), feed);
-  else await kv.delete(keys.kitchenFeed(kitchenId));
+  if (!feed) {
+    await kv.delete(keys.kitchenFeed(kitchenId));
+    return;
+  }
+  const atomic = kv.atomic().set(keys.kitchenFeed(kitchenId), feed);
+  if (reveal) {
+    const kept: FeedReveal = {
+      token: reveal.token,
+      expiresAt: reveal.expiresAt,
+    };
+    atomic.set(keys.kitchenFeedReveal(kitchenId, reveal.userId), kept, {
+      expireIn: Math.max(1, reveal.expiresAt - reveal.now),
+    });
+  }
+  await atomic.commit();
+}
+
+/**
+ * The token kept for `userId` to see once, removed as it is read (two tabs
+ * cannot both get it); null when there is none, or it has expired.
+ */
+export async function takeExportReveal(
+  kv: Deno.Kv,
+  kitchenId: string,
+  userId: string,
+  now: number,
+): Promise<string | null> {
+  const key = keys.kitchenFeedReveal(kitchenId, userId);
+  const entry = await kv.get<unknown>(key);
+  const kept = feedReveal.safeParse(entry.value);
+  if (!kept.success) return null;
+  const taken = await kv.atomic().check(entry).delete(key).commit();
+  return taken.ok && kept.data.expiresAt > now ? kept.data.token : null;
 }
 
 /** Every import slot of a kitchen, in slot order, as entries to check (a free slot's value is null). */

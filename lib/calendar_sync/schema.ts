@@ -3,12 +3,24 @@
  * feed token, hashed) and the calendars it imports, one per slot.
  */
 
+import { z } from "zod";
+
 export interface ExportFeed {
   v: 1;
   /** SHA-256 of the token (base64url), as sessions and reset links are stored. */
   tokenHash: string;
   createdAt: number;
 }
+
+/**
+ * A just-made feed token, kept for the host who made it to see once after
+ * the redirect; `expiresAt` lets a restored backup drop it (lib/db/backup.ts).
+ */
+export const feedReveal = z.object({
+  token: z.string().min(1).max(200),
+  expiresAt: z.number(),
+});
+export type FeedReveal = z.infer<typeof feedReveal>;
 
 /** Calendars a kitchen may import: one KV slot each, so the limit holds in one atomic. */
 export const MAX_IMPORT_FEEDS = 5;

@@ -251,6 +251,16 @@ export const keys = {
   // A kitchen's calendar export and imports.
   /** A kitchen's calendar export: the SHA-256 of its secret feed token. */
   kitchenFeed: (kitchenId: string) => ["kitchen_feeds", kitchenId],
+  /**
+   * A just-made feed link, for the host who made it to see once after the
+   * redirect (a refresh must not make another): removed when shown, and
+   * expiring in minutes.
+   */
+  kitchenFeedReveal: (kitchenId: string, userId: string) => [
+    "kitchen_feed_reveals",
+    kitchenId,
+    userId,
+  ],
   /** Calendars a kitchen imports, one per slot (at most 5: the slots make the limit atomic). */
   kitchenCalendarImport: (kitchenId: string, slot: number) => [
     "kitchen_calendar_imports",

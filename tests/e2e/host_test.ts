@@ -364,7 +364,7 @@ browserTest(
       await steps.getByRole("link", { name: "Calendar and sync" }).click();
       await page.waitForURL(/\/edit\/calendar$/);
       await page.click("main button:has-text('Make a calendar link')");
-      await page.waitForLoadState("load");
+      await page.waitForURL(/\/edit\/calendar\?notice=export-made$/);
       await page.waitForSelector("prep-island[data-hydrated]");
       const feed = await main.getByLabel("Your calendar link").inputValue();
       await main.getByRole("button", { name: "Copy link" }).click();
@@ -374,6 +374,12 @@ browserTest(
         feed,
       );
       await audit(page, "/host/kitchens/:id/edit/calendar (link made)");
+      // A refresh shows it no more, and makes no new link in its place.
+      await page.reload();
+      assert.match(await main.innerText(), /was shown once, when it was made/);
+      const still = await fetch(feed);
+      await still.body?.cancel();
+      assert.equal(still.status, 200, "the copied link still works");
 
       // A renter books it.
       const renter = await renterContext.newPage();

@@ -652,15 +652,21 @@ Deno.test("calendar sync: the export feed holds bookings and blocks at the right
     const noFeed = await get(t, base, host.cookie);
     assert.match(await noFeed.text(), /No calendar link yet/);
     const made = await post(t, `${base}/export`, {}, { cookie: host.cookie });
-    assert.equal(made.status, 200);
-    const html = await made.text();
+    assert.equal(made.status, 303, "the link is shown on the page after");
+    const shown = made.headers.get("location")!;
+    assert.equal(shown, `${base}?notice=export-made`);
+    const html = await (await get(t, shown, host.cookie)).text();
     assert.match(html, /Copy it now: for your security we show it only once/);
     const path = feedUrlIn(html, k);
+    // A refresh of that page shows it no more, and makes no new link.
+    const refreshed = await (await get(t, shown, host.cookie)).text();
     assert.doesNotMatch(
-      await (await get(t, base, host.cookie)).text(),
+      refreshed,
       new RegExp(path.split("/").pop()!),
       "the link is not shown again",
     );
+    assert.match(refreshed, /was shown once, when it was made/);
+    assert.equal((await t.request(path)).status, 200, "still the live link");
 
     const res = await t.request(path);
     assert.equal(res.status, 200);
@@ -706,8 +712,11 @@ Deno.test("calendar sync: the export feed holds bookings and blocks at the right
     }
 
     // A new link revokes the old one; turning it off revokes the new one.
-    const again = await post(t, `${base}/export`, {}, { cookie: host.cookie });
-    const path2 = feedUrlIn(await again.text(), k);
+    await post(t, `${base}/export`, {}, { cookie: host.cookie });
+    const path2 = feedUrlIn(
+      await (await get(t, `${base}?notice=export-made`, host.cookie)).text(),
+      k,
+    );
     assert.notEqual(path2, path);
     assert.equal((await t.request(path)).status, 404);
     assert.equal((await t.request(path2)).status, 200);
@@ -1185,8 +1194,11 @@ Deno.test("calendar sync: another host's kitchen id is 404 on every route, and n
       name: "",
     }, { cookie: host.cookie });
     const [feed] = await listImportFeeds(t.kv, k.id);
-    const made = await post(t, `${base}/export`, {}, { cookie: host.cookie });
-    const path = feedUrlIn(await made.text(), k);
+    await post(t, `${base}/export`, {}, { cookie: host.cookie });
+    const path = feedUrlIn(
+      await (await get(t, `${base}?notice=export-made`, host.cookie)).text(),
+      k,
+    );
 
     const other = await signUpConfirmed(t, "hal@example.com", "host");
     const cookie = other.cookie;

@@ -14,9 +14,10 @@ import {
   importForm,
   kitchenForCalendar,
   loadCalendarPage,
-  newExportFeedUrl,
+  newExportFeed,
   removeHostBlock,
   removeHostImportFeed,
+  revealedExportFeedUrl,
   revokeExportFeed,
 } from "../../../lib/calendar_sync/host.ts";
 import { at } from "../../../lib/app.ts";
@@ -37,6 +38,9 @@ const NOTICES: Record<string, string> = {
   "block-added": "Blocked: renters cannot book that time.",
   "block-removed": "Block removed: that time is open for bookings again.",
   "export-revoked": "Calendar link turned off: the old link no longer works.",
+  // After a new link, when it was shown already (a refresh, another tab).
+  "export-made":
+    "Your new calendar link was shown once, when it was made. If you did not copy it, make another; the one before stops working.",
   "import-added":
     "Calendar added. Its events are imported within a minute or two, then every 30 minutes.",
   "import-removed":
@@ -46,7 +50,6 @@ const NOTICES: Record<string, string> = {
 interface Extra {
   blockForm?: FormState;
   importForm?: FormState;
-  revealedUrl?: string;
   actionMessage?: string;
 }
 
@@ -55,12 +58,18 @@ async function render(
   extra: Extra = {},
   status: 200 | FormStatus = 200,
 ) {
+  const id = c.req.param("id")!;
   const data = await loadCalendarPage(
     c.var.services.kv,
     c.var.user!,
-    c.req.param("id")!,
+    id,
     c.var.services.clock(),
   );
+  const notice = readNotice(c);
+  // The link just made, once: the page it redirected to shows it.
+  const revealedUrl = notice === "export-made" && data.canChange
+    ? await revealedExportFeedUrl(at(c.var.services), c.var.user!, id)
+    : null;
   return page(
     c,
     { title: `${data.kitchen.title}: calendar` },
@@ -68,8 +77,8 @@ async function render(
       data={data}
       blockForm={extra.blockForm ?? emptyForm}
       importForm={extra.importForm ?? emptyForm}
-      notice={NOTICES[readNotice(c)]}
-      revealedUrl={extra.revealedUrl}
+      notice={revealedUrl ? undefined : NOTICES[notice]}
+      revealedUrl={revealedUrl ?? undefined}
       actionMessage={extra.actionMessage}
     />,
     status,
@@ -129,15 +138,11 @@ calendar.post(
   },
 );
 
-// The new link is shown in this response and never again (only its hash is
-// kept), so this POST renders the page instead of redirecting.
+// The new link is shown once, on the page this redirects to (a refresh of
+// that page makes no new link); only its hash is kept after that.
 calendar.post("/export", async (c) => {
-  const revealedUrl = await newExportFeedUrl(
-    at(c.var.services),
-    c.var.user!,
-    c.req.param("id"),
-  );
-  return render(c, { revealedUrl });
+  await newExportFeed(at(c.var.services), c.var.user!, c.req.param("id"));
+  return done(c, "export-made");
 });
 
 calendar.post("/export/revoke", async (c) => {
