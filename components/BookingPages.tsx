@@ -182,9 +182,8 @@ export function ReviewPage(
             <p class="mt-2">
               <a class="font-semibold underline" href="/account/compliance">
                 Add or update your documents
-              </a>{" "}
-              — Prep staff check each one, usually within a working day. This
-              booking waits for you on your documents page.
+              </a>: Prep staff check each one, usually within a working day.
+              This booking waits for you on your documents page.
             </p>
           )}
         </div>

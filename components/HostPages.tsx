@@ -262,7 +262,7 @@ export function HostRequestPage({ view, form, notice, now, children }: {
             class="mt-2 border-l-4 border-stone-300 pl-3"
             data-testid="decline-reason"
           >
-            {`You wrote to the renter: “${b.declineReason}”`}
+            You wrote to the renter: <q>{b.declineReason}</q>
           </blockquote>
         )}
       </header>

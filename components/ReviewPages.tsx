@@ -98,7 +98,7 @@ function ScoreList({ summary }: { summary: RatingSummary }) {
             {SCORE_NAMES[s.score as keyof typeof SCORE_NAMES]}
           </dt>
           <dd class="font-semibold">
-            {s.average === null ? "–" : formatAverage(s.average)}
+            {s.average === null ? "None yet" : formatAverage(s.average)}
           </dd>
         </div>
       ))}
@@ -719,7 +719,7 @@ export function RenterRating({ summary }: { summary: RatingSummary }) {
       {" from hosts ("}
       {summary.scores.map((s) =>
         `${SCORE_NAMES[s.score as keyof typeof SCORE_NAMES].toLowerCase()} ${
-          s.average === null ? "–" : formatAverage(s.average)
+          s.average === null ? "none yet" : formatAverage(s.average)
         }`
       ).join(", ")}
       {")"}

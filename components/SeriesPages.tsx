@@ -39,7 +39,7 @@ function dateStatus(d: SeriesDateView, view: SeriesView, now: number): string {
   if (!b) {
     return d.occurrence.state === "skipped"
       ? `Not booked: ${d.occurrence.reason ?? "left out."}`
-      : "Being held…";
+      : "Being held";
   }
   switch (b.status) {
     case "held":
@@ -210,9 +210,13 @@ export function SeriesPage(
         )}
         {s.ended && (
           <p class="mt-1">
-            {`${formatDayTime(s.timeZone, s.ended.at)}.${
-              s.ended.reason ? ` “${s.ended.reason}”` : ""
-            }`}
+            {`${formatDayTime(s.timeZone, s.ended.at)}.`}
+            {s.ended.reason && (
+              <>
+                {" "}
+                <q>{s.ended.reason}</q>
+              </>
+            )}
           </p>
         )}
         {host && s.status === "requested" && (
@@ -366,7 +370,7 @@ function HostAnswer({ view, form }: { view: SeriesView; form: FormState }) {
     <div class="mt-4 space-y-4">
       {s.requestMessage && (
         <blockquote class="border-l-4 border-stone-300 pl-3">
-          {`The renter wrote: “${s.requestMessage}”`}
+          The renter wrote: <q>{s.requestMessage}</q>
         </blockquote>
       )}
       {view.lead?.respondBy && (

@@ -69,6 +69,7 @@ function MonthCalendar({ nav, gridsId }: MonthCalendarProps) {
             onClick={(e) => go(e, v.prev!.month)}
           >
             <Arrow to="left" />
+            <span class="sr-only">Previous month:</span>
             {` ${v.prev.label}`}
           </a>
         )}
@@ -79,7 +80,8 @@ function MonthCalendar({ nav, gridsId }: MonthCalendarProps) {
             class={link}
             onClick={(e) => go(e, v.next!.month)}
           >
-            {`${v.next.label} `}
+            <span class="sr-only">Next month:</span>
+            {` ${v.next.label} `}
             <Arrow to="right" />
           </a>
         )}

@@ -3,7 +3,7 @@
  * GET /api/kitchens/:id/quote answers and the availability picker
  * (islands/AvailabilityPicker.tsx) shows.
  */
-import { formatDayTime, formatTime } from "../format.ts";
+import { formatTimeRange } from "../format.ts";
 import { formatCents } from "../money.ts";
 import { type HoldDeps, previewHold } from "./holds.ts";
 import type { MoveAsk, MoveDeps } from "./move_read.ts";
@@ -87,7 +87,7 @@ function answerOf(
     timeZone: tz,
     startAt: new Date(start).toISOString(),
     endAt: new Date(end).toISOString(),
-    when: `${formatDayTime(tz, start)} - ${formatTime(tz, end)}`,
+    when: formatTimeRange(tz, start, end),
     durationMinutes: quote.durationMinutes,
     currency: quote.currency,
     // The renter's lines only: the host's payout and our commission are not theirs to see.

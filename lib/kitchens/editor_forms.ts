@@ -55,10 +55,14 @@ function rangesOf(
   f: RangeRows,
 ): { ranges: KitchenInput["weeklyHours"] } | { row: number } {
   const ranges: KitchenInput["weeklyHours"] = [];
-  for (let i = 0; i < f.rangeDay.length; i++) {
-    const day = f.rangeDay[i];
-    const start = f.rangeStart[i]?.trim() ?? "";
-    const end = f.rangeEnd[i]?.trim() ?? "";
+  // The refinement below also sees fields that did not parse.
+  const at = (list: unknown, i: number) =>
+    Array.isArray(list) && typeof list[i] === "string" ? list[i].trim() : "";
+  const days = Array.isArray(f.rangeDay) ? f.rangeDay : [];
+  for (let i = 0; i < days.length; i++) {
+    const day = at(days, i);
+    const start = at(f.rangeStart, i);
+    const end = at(f.rangeEnd, i);
     // A row without times is unused (a day offered but left closed).
     if (!start && !end) continue;
     if (!(ISO_DAYS as readonly string[]).includes(day) || !start || !end) {
@@ -70,10 +74,12 @@ function rangesOf(
 }
 
 /** Closed dates, one field each (or, from older forms, a line or comma each). */
-const blackoutsOf = (f: { blackoutDates: string[] }) =>
-  [
-    ...new Set(lines(f.blackoutDates.join("\n").replaceAll(",", "\n"))),
-  ].sort();
+const blackoutsOf = (f: { blackoutDates: string[] }) => {
+  const fields = Array.isArray(f.blackoutDates)
+    ? f.blackoutDates.filter((d) => typeof d === "string")
+    : [];
+  return [...new Set(lines(fields.join("\n").replaceAll(",", "\n")))].sort();
+};
 
 /** A check's issues as the form's own, under `field`. */
 function addIssuesAt(
@@ -193,15 +199,23 @@ export const SECTION_FORMS = {
       "blackoutDates",
       kitchenFields.shape.blackoutDates.safeParse(blackoutsOf(f)),
     );
+    // Only two numbers that are each fine: "30" against "4" is the
+    // minimum's problem ("Use at most 24"), not the maximum's.
     const { minHours, maxHours } = f as Record<string, unknown>;
-    if (typeof minHours === "number" && typeof maxHours === "number") {
+    const fine = (n: unknown): n is number =>
+      kitchenFields.shape.minHours.safeParse(n).success;
+    if (fine(minHours) && fine(maxHours)) {
       for (
         const [path, message] of Object.entries(
           crossFieldProblems({ minHours, maxHours }),
         )
       ) ctx.addIssue({ code: "custom", path: [path], message });
     }
-  }, { when: () => true }).transform((f) => {
+  }, {
+    // Whatever else failed, as long as a form (an object) was read.
+    when: (payload) =>
+      typeof payload.value === "object" && payload.value !== null,
+  }).transform((f) => {
     const rows = rangesOf(f);
     // Refused above: a transform runs only once every check has passed.
     if ("row" in rows) return z.NEVER;

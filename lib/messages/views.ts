@@ -11,7 +11,7 @@ import type { SessionUser } from "../accounts/schema.ts";
 import { listBookingsByHost, listBookingsByRenter } from "../bookings/repo.ts";
 import type { Booking } from "../bookings/schema.ts";
 import { NotFoundError } from "../errors.ts";
-import { formatClockRange, formatDate, formatDayTimeZoned } from "../format.ts";
+import { formatDayTimeZoned, formatTimeRange } from "../format.ts";
 import { getHost } from "../hosts/repo.ts";
 import { isId } from "../ids.ts";
 import { getKitchens } from "../kitchens/repo.ts";
@@ -96,9 +96,7 @@ function bookingLine(b: Booking): BookingLine {
   return {
     id: b.id,
     reference: b.reference ?? null,
-    when: `${formatDate(b.localDate)}, ${
-      formatClockRange(b.localStart, b.localEnd)
-    }`,
+    when: formatTimeRange(b.timeZone, b.start, b.end),
     status: b.status,
   };
 }

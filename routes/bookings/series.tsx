@@ -12,6 +12,7 @@ import { CancelRestPage, SeriesPage } from "../../components/SeriesPages.tsx";
 import type { FormState } from "../../components/Forms.tsx";
 import { at } from "../../lib/app.ts";
 import { withdrawRequest } from "../../lib/bookings/requests.ts";
+import { REFUND_ARRIVAL } from "../../lib/bookings/request_terms.ts";
 import {
   claimSeries,
   firstDateProblem,
@@ -80,7 +81,7 @@ const NOTICES: Record<string, string> = {
   paid:
     "Thank you: your payment is being confirmed. This page updates once it is.",
   cancelled:
-    "The rest of your weekly booking is cancelled. Refunds, where due, reach the card in 5 to 10 business days.",
+    `The rest of your weekly booking is cancelled. Refunds, where due, reach the card in ${REFUND_ARRIVAL}.`,
   withdrawn:
     "Request withdrawn: every date is released, and nothing was charged.",
 };

@@ -282,14 +282,14 @@ Deno.test("booking pages: declining asks an optional reason, refuses a bad one w
   assert.match(page, /Declined by the host/);
   assert.match(
     characters(page),
-    new RegExp(`The host wrote: “${RegExp.escape(reason)}”`),
+    new RegExp(`The host wrote: <q>${RegExp.escape(reason)}</q>`),
   );
   // The host's own page keeps what they wrote.
   const hostPage = await (await get(t, `/host/bookings/${id}`, host.cookie))
     .text();
   assert.match(
     characters(hostPage),
-    new RegExp(`You wrote to the renter: “${RegExp.escape(reason)}”`),
+    new RegExp(`You wrote to the renter: <q>${RegExp.escape(reason)}</q>`),
   );
   const mail = (await listMail(t.kv)).find((m) =>
     m.to === "rosa@example.com" && m.subject.startsWith("Request declined")
@@ -352,7 +352,7 @@ Deno.test("booking pages: the renter's message is offered only for request-to-bo
   assert.match(requestReview, /Message to the host \(optional\)/);
   assert.match(
     characters(requestReview),
-    /Request to book — the host has 24 hours to accept; your card is authorised now and charged only if they accept\./,
+    /Request to book: the host has 24 hours to accept; your card is authorised now and charged only if they accept\./,
   );
   assert.match(requestReview, />Request to book</);
   const instantReview = await (await review(instant.id)).text();
