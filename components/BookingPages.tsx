@@ -49,6 +49,13 @@ import {
   TextArea,
 } from "./Forms.tsx";
 
+/** Bookings that ended without taking place as booked: no exact place for them. */
+const ENDED_UNBOOKED = new Set<Booking["status"]>([
+  "cancelled",
+  "declined",
+  "expired",
+]);
+
 const card = "rounded-xl border border-stone-200 bg-white p-6";
 const button =
   "rounded-lg bg-emerald-700 px-4 py-2 font-semibold text-white hover:bg-emerald-800";
@@ -551,6 +558,9 @@ export function BookingPage(
             title={view.place.kind === "exact"
               ? "Where it is"
               : "Where it is, roughly"}
+            roughNote={ENDED_UNBOOKED.has(b.status)
+              ? "This booking did not go ahead, so the exact address is not shown."
+              : undefined}
           />
         </div>
       )}

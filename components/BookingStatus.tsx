@@ -87,7 +87,7 @@ export function cancelNowSentence(b: Booking, c: CancelOffer): string {
     } after that`
     : "";
   const until = c.deadline
-    ? ` until ${formatDayTime(b.timeZone, c.deadline.until)}`
+    ? ` until ${formatDayTimeZoned(b.timeZone, c.deadline.until)}`
     : "";
   return `If you cancel now you get ${amount} back (${policy}: ${share}${until}${after}).`;
 }

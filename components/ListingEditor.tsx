@@ -328,7 +328,13 @@ function HoursRows({ form, saved }: {
       : ["1", "2", "3", "4", "5", "6", "7"]);
   const starts = split("rangeStart") ?? saved.map((r) => r.start);
   const ends = split("rangeEnd") ?? saved.map((r) => r.end);
-  const count = Math.max(days.length, starts.length, ends.length) + 3;
+  // Blank rows at the end (the three offered last time) are not kept, or
+  // each refused save would add three more; rows keep their numbers.
+  let used = Math.max(days.length, starts.length, ends.length);
+  while (used > 0 && !days[used - 1] && !starts[used - 1] && !ends[used - 1]) {
+    used--;
+  }
+  const count = used + 3;
   const rowError = form.errors.weeklyHours ??
     Object.entries(form.errors).find(([k]) => k.startsWith("weeklyHours."))
       ?.[1];

@@ -62,14 +62,15 @@ function dateStatus(d: SeriesDateView, view: SeriesView, now: number): string {
           formatDayTimeZoned(b.timeZone, c.releaseAt)
         }, or the date is released.`;
       }
+      // Not yet taken: "charged on" read as if it had been.
       const when = c.at <= now
-        ? "now"
-        : `on ${formatDayTime(b.timeZone, c.at)}`;
+        ? "being charged now"
+        : `to be charged on ${formatDayTime(b.timeZone, c.at)}`;
       return view.viewer === "host"
-        ? `Booked · the renter is charged ${when} · your payout ${
+        ? `Booked · the renter's card is ${when} · your payout ${
           formatCents(b.quote.hostPayoutCents)
         }`
-        : `Booked · ${formatCents(b.quote.totalChargedCents)} charged ${when}`;
+        : `Booked · ${formatCents(b.quote.totalChargedCents)} ${when}`;
     }
     case "confirmed":
       return b.end <= now

@@ -8,10 +8,17 @@ import { type MapTiles, staticMapView } from "../lib/place/tiles.ts";
  * the neighbourhood beneath, and the tiles' attribution.
  */
 export function StaticMap(
-  { place, tiles, title = "Where it is" }: {
+  {
+    place,
+    tiles,
+    title = "Where it is",
+    roughNote = "The exact address and pin come with your confirmed booking.",
+  }: {
     place: PlaceView;
     tiles: MapTiles;
     title?: string;
+    /** Beneath the circle: why the pin is not shown. */
+    roughNote?: string;
   },
 ) {
   const v = staticMapView(tiles.url, place.point, place.radiusM);
@@ -73,7 +80,7 @@ export function StaticMap(
         <figcaption class="mt-1 text-sm text-stone-600">
           {exact
             ? "The pin marks the kitchen. "
-            : "The exact address and pin come with your confirmed booking. "}
+            : `${roughNote} `}
           {tiles.attributionUrl
             ? (
               <a href={tiles.attributionUrl} class="underline">

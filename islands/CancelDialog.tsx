@@ -25,8 +25,8 @@ const plain =
 /**
  * The cancel button of a booking. Without JavaScript it is a link to the
  * confirmation page, which asks the same question; once hydrated it opens
- * the question in a modal <dialog> on the page (focus moves into it and
- * Escape closes it, as the browser's dialog does).
+ * the question in a modal <dialog> on the page (focus moves to "Keep" in
+ * it and Escape closes it, as the browser's dialog does).
  */
 function CancelDialog(props: CancelDialogProps) {
   const dialog = useRef<HTMLDialogElement>(null);
@@ -59,9 +59,11 @@ function CancelDialog(props: CancelDialogProps) {
               {props.confirmLabel}
             </button>
           </form>
+          {/* Focus starts on keeping it: Enter at once must not cancel. */}
           <button
             type="button"
             class={plain}
+            autofocus
             onClick={() => dialog.current?.close()}
           >
             {props.keepLabel}

@@ -170,6 +170,19 @@ function titlesOf(s: Snapshot): Record<string, string> {
 }
 
 /**
+ * Requests in the order the host should answer them: the first due first,
+ * and among those due together (the demo's, a series' dates) the earliest
+ * hours first.
+ */
+export function byAnswerDue(
+  a: Pick<Booking, "respondBy" | "start">,
+  z: Pick<Booking, "respondBy" | "start">,
+): number {
+  return (a.respondBy ?? Infinity) - (z.respondBy ?? Infinity) ||
+    a.start - z.start;
+}
+
+/**
  * A weekly booking's dates listed once, at its next date, with how many
  * more follow (the calendar shows each); other bookings as they are.
  */
@@ -230,7 +243,7 @@ function buildDashboard(
   const requests = s.bookings.filter((b) =>
     b.status === "requested" && b.respondBy !== null && b.respondBy > now &&
     b.waitingFor !== "documents"
-  ).sort((a, z) => a.respondBy! - z.respondBy!);
+  ).sort(byAnswerDue);
   const earnings = summariseEarnings(s.bookings, now);
   return {
     titles: titlesOf(s),

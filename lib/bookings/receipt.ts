@@ -117,7 +117,7 @@ export async function receiptPdf(input: ReceiptInput): Promise<Uint8Array> {
     w.text("Refunds", { size: 13, font: bold });
     for (const r of refunds.slice(0, MAX_REFUNDS)) {
       w.amount(
-        `Refund of ${formatDateLong(localDate(r.at, b.timeZone))}`,
+        `Refund on ${formatDateLong(localDate(r.at, b.timeZone))}`,
         `-${formatCents(r.amountCents)}`,
       );
     }

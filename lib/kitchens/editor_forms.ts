@@ -50,11 +50,15 @@ interface RangeRows {
   rangeEnd: string[];
 }
 
-/** The hours form's rows as opening ranges, or the first (1-based) row left incomplete. */
+/**
+ * The hours form's rows as opening ranges, with the (1-based) form row of
+ * each (unused rows are skipped), or the first row left incomplete.
+ */
 function rangesOf(
   f: RangeRows,
-): { ranges: KitchenInput["weeklyHours"] } | { row: number } {
+): { ranges: KitchenInput["weeklyHours"]; rows: number[] } | { row: number } {
   const ranges: KitchenInput["weeklyHours"] = [];
+  const rows: number[] = [];
   // The refinement below also sees fields that did not parse.
   const at = (list: unknown, i: number) =>
     Array.isArray(list) && typeof list[i] === "string" ? list[i].trim() : "";
@@ -69,8 +73,9 @@ function rangesOf(
       return { row: i + 1 };
     }
     ranges.push({ day: Number(day), start, end });
+    rows.push(i + 1);
   }
-  return { ranges };
+  return { ranges, rows };
 }
 
 /** Closed dates, one field each (or, from older forms, a line or comma each). */
@@ -81,18 +86,19 @@ const blackoutsOf = (f: { blackoutDates: string[] }) => {
   return [...new Set(lines(fields.join("\n").replaceAll(",", "\n")))].sort();
 };
 
-/** A check's issues as the form's own, under `field`. */
+/** A check's issues as the form's own, under `field`, each message after what `where` says of its path. */
 function addIssuesAt(
   ctx: z.RefinementCtx,
   field: string,
   result: z.ZodSafeParseResult<unknown>,
+  where: (path: PropertyKey[]) => string,
 ) {
   if (result.success) return;
   for (const issue of result.error.issues) {
     ctx.addIssue({
       code: "custom",
       path: [field, ...issue.path],
-      message: issue.message,
+      message: `${where(issue.path)}${issue.message}`,
     });
   }
 }
@@ -188,16 +194,27 @@ export const SECTION_FORMS = {
         message: `Row ${rows.row}: choose a day, a start and an end`,
       });
     } else {
+      // Which row, and what was typed: a time field cannot show "25:00".
       addIssuesAt(
         ctx,
         "weeklyHours",
         kitchenFields.shape.weeklyHours.safeParse(rows.ranges),
+        ([i, part]) => {
+          if (typeof i !== "number") return "";
+          const range = rows.ranges[i];
+          const typed = part === "start" || part === "end"
+            ? ` ${part === "start" ? "opens" : "closes"} "${range?.[part]}"`
+            : "";
+          return `Row ${rows.rows[i] ?? i + 1},${typed}: `;
+        },
       );
     }
+    const dates = blackoutsOf(f);
     addIssuesAt(
       ctx,
       "blackoutDates",
-      kitchenFields.shape.blackoutDates.safeParse(blackoutsOf(f)),
+      kitchenFields.shape.blackoutDates.safeParse(dates),
+      ([i]) => typeof i === "number" ? `"${dates[i]}": ` : "",
     );
     // Only two numbers that are each fine: "30" against "4" is the
     // minimum's problem ("Use at most 24"), not the maximum's.

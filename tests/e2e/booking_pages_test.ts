@@ -326,6 +326,11 @@ browserTest(
         ),
       );
       assert.equal(new URL(renter.url()).pathname, path, "no page change");
+      // Focus starts on keeping it: Enter straight away cancels nothing.
+      assert.equal(
+        await renter.evaluate(() => document.activeElement?.textContent),
+        "Keep my booking",
+      );
       await v.check(renter, "/bookings/:id (cancel dialog open)");
       await dialog.getByRole("button", { name: "Keep my booking" }).click();
       await dialog.waitFor({ state: "hidden" });

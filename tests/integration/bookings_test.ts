@@ -158,7 +158,7 @@ Deno.test("bookings: the renter cancels under the policy and sees the refund; th
   // until 72 hours before the start.
   assert.match(
     page,
-    /If you cancel now you get \$185 back \(Moderate policy: a full refund until Wed, Dec 2, 10:00\sAM; 50% after that\)\./,
+    /If you cancel now you get \$185 back \(Moderate policy: a full refund until Wed, Dec 2, 10:00\sAM CST; 50% after that\)\./,
   );
   // Without JavaScript, "Cancel booking" is a page that asks first.
   assert.match(page, new RegExp(`href="/bookings/${id}/cancel"`));

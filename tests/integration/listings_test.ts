@@ -341,6 +341,24 @@ Deno.test("listings: bad input re-renders the section with field errors and chan
       /Maximum hours must be at least the minimum/,
     ]
   ) assert.match(hours, said);
+  // Refused again and again, the form keeps its rows and three blank ones,
+  // not three more each time.
+  const refused = {
+    ...GOOD.hours,
+    rangeDay: ["1", "2", "5", "", "", ""],
+    rangeStart: ["08:00", "08:00", "22:00", "", "", ""],
+    rangeEnd: ["20:00", "20:00", "06:00", "", "", ""],
+    bufferMinutes: "lots",
+  };
+  for (let round = 0; round < 2; round++) {
+    const html = await (await postForm(
+      t,
+      `/host/kitchens/${id}/edit/hours`,
+      refused,
+      cookie,
+    )).text();
+    assert.equal(html.match(/name="rangeDay"/g)?.length, 6, `round ${round}`);
+  }
   const location = visibleText(
     await (await postForm(t, `/host/kitchens/${id}/edit/location`, {
       ...GOOD.location,

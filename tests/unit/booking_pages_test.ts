@@ -297,7 +297,7 @@ Deno.test("receipt: lines, city fees, refunds and both parties' names, small and
       "San Francisco shared kitchen fee ? (city fee, paid to the city)",
       "Total charged",
       "$183",
-      "Refund of Friday, December 4, 2026",
+      "Refund on Friday, December 4, 2026",
       "-$91.50",
       "Paid after refunds",
       "$91.50",

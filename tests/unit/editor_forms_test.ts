@@ -46,14 +46,20 @@ Deno.test("editor forms: the hours section's cross-field problems, table", () =>
       rangeStart: ["25:00"],
     }, {
       bufferMinutes: /whole number/,
-      "weeklyHours.0.start": /24-hour time/,
+      "weeklyHours.0.start": /^Row 1, opens "25:00": Use a 24-hour time/,
     }],
+    // The row as the form numbers it: unused rows before it count.
+    ["a wrong row after an unused one", {
+      rangeDay: ["1", "", "2"],
+      rangeStart: ["08:00", "", "07:61"],
+      rangeEnd: ["12:00", "", "09:00"],
+    }, { "weeklyHours.1.start": /^Row 3, opens "07:61": / }],
     ["an incomplete row and a bad date", {
       rangeDay: ["9"],
       blackoutDates: ["someday"],
     }, {
       weeklyHours: /Row 1: choose a day/,
-      "blackoutDates.0": /date like/,
+      "blackoutDates.0": /^"someday": Use a date like/,
     }],
   ];
   for (const [what, over, expected] of cases) {
