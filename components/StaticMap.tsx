@@ -78,9 +78,7 @@ export function StaticMap(
             )}
         </svg>
         <figcaption class="mt-1 text-sm text-stone-600">
-          {exact
-            ? "The pin marks the kitchen. "
-            : `${roughNote} `}
+          {exact ? "The pin marks the kitchen. " : `${roughNote} `}
           {tiles.attributionUrl
             ? (
               <a href={tiles.attributionUrl} class="underline">
