@@ -70,11 +70,15 @@ function Field(
 }
 
 export function TextField(
-  { type = "text", autocomplete, required = true, ...field }: FieldProps & {
-    type?: string;
-    autocomplete?: string;
-    required?: boolean;
-  },
+  { type = "text", autocomplete, required = true, min, ...field }:
+    & FieldProps
+    & {
+      type?: string;
+      autocomplete?: string;
+      required?: boolean;
+      /** The earliest a date field offers (the server checks it too). */
+      min?: string;
+    },
 ) {
   return (
     <Field
@@ -89,6 +93,7 @@ export function TextField(
             : field.form.values[field.name] ?? ""}
           autocomplete={autocomplete}
           required={required}
+          min={min}
           class={a.className}
           aria-invalid={a.invalid ? "true" : undefined}
           aria-describedby={a.describedBy}
@@ -128,6 +133,11 @@ export function TextArea(
 export function Select(
   { options, ...field }: FieldProps & { options: [string, string][] },
 ) {
+  // A value sent back that is none of the options (a refused one): ask
+  // again, rather than show the first option as if it had been chosen.
+  const value = field.form.values[field.name];
+  const unknown = value !== undefined && value !== "" &&
+    !options.some(([v]) => v === value);
   return (
     <Field
       {...field}
@@ -139,12 +149,9 @@ export function Select(
           aria-invalid={a.invalid ? "true" : undefined}
           aria-describedby={a.describedBy}
         >
-          {options.map(([value, text]) => (
-            <option
-              key={value}
-              value={value}
-              selected={field.form.values[field.name] === value}
-            >
+          {unknown && <option value="" selected>Choose one</option>}
+          {options.map(([v, text]) => (
+            <option key={v} value={v} selected={value === v}>
               {text}
             </option>
           ))}

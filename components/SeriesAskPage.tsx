@@ -71,7 +71,13 @@ const HALF_HOURS = Array.from(
 );
 
 /** The rule's form (GET): weekdays, times, interval, first date, count or last date. */
-function RuleForm({ kitchen, form }: { kitchen: Kitchen; form: FormState }) {
+function RuleForm(
+  { kitchen, today, form }: {
+    kitchen: Kitchen;
+    today: string;
+    form: FormState;
+  },
+) {
   const chosen = new Set(
     (form.values.weekdays ?? "").split(",").filter(Boolean),
   );
@@ -135,7 +141,13 @@ function RuleForm({ kitchen, form }: { kitchen: Kitchen; form: FormState }) {
         />
       </div>
       <div class="grid gap-4 sm:grid-cols-3">
-        <TextField name="from" label="First date" type="date" form={form} />
+        <TextField
+          name="from"
+          label="First date"
+          type="date"
+          min={today}
+          form={form}
+        />
         <TextField
           name="count"
           label="Number of dates"
@@ -148,6 +160,7 @@ function RuleForm({ kitchen, form }: { kitchen: Kitchen; form: FormState }) {
           name="until"
           label="Or a last date"
           type="date"
+          min={today}
           hint="Within 6 months of the first date."
           required={false}
           form={form}
@@ -256,8 +269,10 @@ function RuleFields({ form }: { form: FormState }) {
  * its price and whether it is free, and the form that claims the series.
  */
 export function SeriesAskPage(
-  { kitchen, form, preview, claim, signedIn: _signedIn }: {
+  { kitchen, today, form, preview, claim, signedIn: _signedIn }: {
     kitchen: Kitchen;
+    /** Today on the kitchen's calendar: the earliest first date. */
+    today: string;
     /** The rule as asked (the query). */
     form: FormState;
     preview: SeriesPreview | null;
@@ -289,7 +304,7 @@ export function SeriesAskPage(
         </p>
       </header>
       {!preview && <FormMessage form={form} />}
-      <RuleForm kitchen={kitchen} form={form} />
+      <RuleForm kitchen={kitchen} today={today} form={form} />
       {preview && (
         <form method="post" action="/bookings/series" class="space-y-6">
           <RuleFields form={form} />

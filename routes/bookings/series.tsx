@@ -13,6 +13,7 @@ import type { FormState } from "../../components/Forms.tsx";
 import { at } from "../../lib/app.ts";
 import { withdrawRequest } from "../../lib/bookings/requests.ts";
 import { REFUND_ARRIVAL } from "../../lib/bookings/request_terms.ts";
+import { localToday } from "../../lib/kitchens/free_time.ts";
 import {
   claimSeries,
   firstDateProblem,
@@ -132,6 +133,7 @@ async function renderAsk(
     { title: `Book ${kitchen.title} weekly` },
     <SeriesAskPage
       kitchen={kitchen}
+      today={localToday(kitchen.timeZone, services.clock())}
       form={form}
       preview={preview}
       claim={claim?.form}

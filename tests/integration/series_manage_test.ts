@@ -495,6 +495,16 @@ Deno.test("series: bad input on the preview and claim URLs gets a clear answer, 
   const bothText = await both.text();
   assert.match(bothText, /Pick a start time on the half hour/);
   assert.match(bothText, /The first date has passed/);
+  // The refused start is asked again, not shown as 12:00 AM; the date
+  // fields offer nothing before the kitchen's today.
+  assert.match(
+    bothText,
+    /<select id="[^"]*" name="start"[^>]*><option value="" selected>Choose one<\/option>/,
+  );
+  assert.match(
+    bothText,
+    /name="from" type="date" value="2026-11-30"[^>]* min="\d{4}-\d\d-\d\d"/,
+  );
   // Only the kitchen: the blank form, no errors.
   const blank = await get(t, `/bookings/series/new?kitchen=${k.id}`, renter);
   assert.equal(blank.status, 200);
