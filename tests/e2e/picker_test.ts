@@ -167,7 +167,8 @@ browserTest(
       );
       assert.match(
         await quote(page).innerText(),
-        /Wed, Dec 2, 10:00 PM - 2:00 AM/,
+        // The end's day is named: it is the next one.
+        /Wed, Dec 2, 10:00 PM - Thu, Dec 3, 2:00 AM/,
       );
       await page.getByRole("button", { name: "Book", exact: true }).click();
       const booking = await bookingAfterLogin(page);
