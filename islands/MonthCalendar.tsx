@@ -1,3 +1,4 @@
+import { useEffect } from "preact/hooks";
 import { useSignal } from "../lib/islands/signals.ts";
 import { defineIsland } from "../lib/islands/define.ts";
 import type { CalendarMonth } from "../lib/bookings/month.ts";
@@ -23,7 +24,8 @@ const monthHref = (month: string) => `/host?month=${month}#calendar`;
  * the links reload /host with `?month=`. Once hydrated they fetch the month
  * from /host/calendar.json, which renders the grids on the server exactly as
  * the page does, and swap them into the grids' element in place, like a
- * Fresh partial; the address follows, so a reload shows the same month.
+ * Fresh partial; the address follows, so a reload shows the same month,
+ * and each month is a step in the history: Back shows the one before.
  * Each run of text is one expression: the server joins adjacent ones into a
  * single text node.
  */
@@ -34,6 +36,21 @@ function MonthCalendar({ nav, gridsId }: MonthCalendarProps) {
   async function go(e: MouseEvent, month: string) {
     if (e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey) return;
     e.preventDefault();
+    await show(month, true);
+  }
+
+  // Back and Forward between the months shown: each its own step.
+  useEffect(() => {
+    const back = () => {
+      const month = new URL(location.href).searchParams.get("month") ??
+        nav.month;
+      if (month !== wanted.value) show(month, false);
+    };
+    addEventListener("popstate", back);
+    return () => removeEventListener("popstate", back);
+  }, []);
+
+  async function show(month: string, step: boolean) {
     wanted.value = month;
     const grids = document.getElementById(gridsId);
     grids?.setAttribute("aria-busy", "true");
@@ -47,7 +64,7 @@ function MonthCalendar({ nav, gridsId }: MonthCalendarProps) {
       grids.removeAttribute("aria-busy");
       const { html: _, ...rest } = next;
       view.value = rest;
-      history.replaceState(null, "", monthHref(month));
+      if (step) history.pushState(null, "", monthHref(month));
     } catch {
       // The page itself knows how to answer (a login, an error page).
       location.assign(monthHref(month));

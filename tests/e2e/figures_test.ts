@@ -158,6 +158,37 @@ browserTest(
         );
         assert.equal(sideways, 0, `/host scrolls sideways at ${size.width}`);
       }
+      // The month calendar swaps months in place, each a step in the
+      // history: Back shows the month before, then the dashboard's own.
+      await page.setViewportSize(WIDTHS[0]);
+      await page.waitForSelector("prep-island[data-hydrated]");
+      const calendar = page.getByRole("region", { name: "Calendar" });
+      const months = calendar.getByRole("navigation", { name: "Months" });
+      const heading = calendar.getByRole("heading", { level: 3 });
+      const first = await heading.innerText();
+      const dashboard = page.url();
+      await months.getByRole("link", { name: /^Next month:/ }).click();
+      await page.waitForURL(/\?month=\d{4}-\d\d#calendar$/);
+      const second = await heading.innerText();
+      assert.notEqual(second, first);
+      await months.getByRole("link", { name: /^Next month:/ }).click();
+      await page.waitForFunction(
+        (was) => document.querySelector("#calendar h3")?.textContent !== was,
+        second,
+      );
+      const third = await heading.innerText();
+      await page.goBack();
+      await page.waitForFunction(
+        (want) => document.querySelector("#calendar h3")?.textContent === want,
+        second,
+      );
+      await page.goBack();
+      await page.waitForFunction(
+        (want) => document.querySelector("#calendar h3")?.textContent === want,
+        first,
+      );
+      assert.equal(page.url(), dashboard, "back on the dashboard as it was");
+      assert.notEqual(third, second);
       assert.deepEqual(violations, [], violations.join("\n"));
     } finally {
       await context.close();
