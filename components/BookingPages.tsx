@@ -675,7 +675,7 @@ export function TripsPage({ bookings: all, titles, now, series = [] }: {
       ),
     ],
     [
-      "Cancelled and not booked",
+      "Cancelled or not booked",
       bookings.filter((b) =>
         ["cancelled", "expired", "declined", "withdrawn"].includes(b.status)
       ),

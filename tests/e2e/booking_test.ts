@@ -391,7 +391,7 @@ browserTest(
       assert.match(
         await main.innerText(),
         new RegExp(
-          `Cancelled and not booked\\s+${RegExp.escape(kitchen.title)}`,
+          `Cancelled or not booked\\s+${RegExp.escape(kitchen.title)}`,
         ),
       );
       await audit.check(page, "/bookings (trips)");
