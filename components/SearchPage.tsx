@@ -54,7 +54,7 @@ function resultsTitle(city: City | undefined, centre: SearchCentre | null) {
 
 /** When and for how long a search asks: " on Thu, Dec 10, 9:00 AM - 1:00 PM". */
 function whenText(q: SearchQuery): string {
-  if (!q.date) return "";
+  if (!q.date) return q.hours ? ` for ${hoursText(q.hours)}` : "";
   const day = ` on ${formatDate(q.date)}`;
   if (q.start && q.end) {
     return `${day}, ${formatClock(q.start)} - ${formatClock(q.end)}`;

@@ -94,6 +94,10 @@ export function matchesFilters(k: Kitchen, q: SearchQuery): boolean {
     k.hourlyPriceCents > Math.round(q.maxPrice * 100)
   ) return false;
   if (!q.equipment.every((e) => k.equipment.includes(e))) return false;
+  // "For 4 hours" (with or without a date): kitchens that book that long.
+  if (
+    q.hours !== undefined && (q.hours < k.minHours || q.hours > k.maxHours)
+  ) return false;
   return q.storage.every((s) => k.storage.includes(s));
 }
 
@@ -157,8 +161,9 @@ function selectorFor(q: SearchQuery): Deno.KvListSelector {
 }
 
 function hasOnlyCityFilter(q: SearchQuery): boolean {
-  return !q.date && q.minPrice === undefined && q.maxPrice === undefined &&
-    q.equipment.length === 0 && q.storage.length === 0;
+  return !q.date && q.hours === undefined && q.minPrice === undefined &&
+    q.maxPrice === undefined && q.equipment.length === 0 &&
+    q.storage.length === 0;
 }
 
 /** What a dated search asks of each kitchen, as a free-time memo's question. */

@@ -117,7 +117,9 @@ export const searchQuery = z.object({
       message: "Max price is below min price",
     });
   }
-  if ((q.start || q.end || q.hours) && !q.date) {
+  // A number of hours alone asks for kitchens booked that long at all
+  // (search.ts); a start and an end belong to a day.
+  if ((q.start || q.end) && !q.date) {
     ctx.addIssue({
       code: "custom",
       path: ["date"],

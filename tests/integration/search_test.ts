@@ -21,6 +21,7 @@ async function seeded() {
       hourlyPriceCents: 6000,
       equipment: ["fryer", "convection_oven"],
       storage: ["frozen"],
+      minHours: 4,
     }),
     kitchenFixture({
       title: "Night Seattle",
@@ -104,6 +105,23 @@ const cases: { name: string; query: string; expect: string[] }[] = [
     query: "city=chicago&date=2026-12-03&hours=6",
     expect: ["Cheap Chicago", "Fryer Chicago"],
   },
+  {
+    name: "duration shorter than one kitchen books",
+    query: "city=chicago&date=2026-12-03&hours=3",
+    expect: ["Cheap Chicago"],
+  },
+  // A length without a date (the home page's "how long" alone): kitchens
+  // booked that long, on any day.
+  {
+    name: "a length without a date",
+    query: "city=chicago&hours=3",
+    expect: ["Cheap Chicago"],
+  },
+  {
+    name: "a length no kitchen books, without a date",
+    query: "hours=13",
+    expect: [],
+  },
 ];
 
 for (const c of cases) {
@@ -119,6 +137,14 @@ for (const c of cases) {
     t.close();
   });
 }
+
+Deno.test("search: a length without a date says so in the heading, and its cards open the kitchen without hours", async () => {
+  const t = await seeded();
+  const html = await (await t.request("/search?city=chicago&hours=3")).text();
+  assert.match(html, /<h1[^>]*>Kitchens in Chicago for 3 hours<\/h1>/);
+  assert.match(html, /href="\/kitchens\/[0-9A-Z]{26}"/);
+  t.close();
+});
 
 const bad: { query: string; message: RegExp }[] = [
   { query: "date=banana", message: /Use a date like 2026-12-31/ },
