@@ -16,6 +16,7 @@ import { formatCents } from "../lib/money.ts";
 import { formatDayTime, formatTimeRange } from "../lib/format.ts";
 import type { Refund } from "../lib/bookings/refunds.ts";
 import { paidTotals } from "../lib/bookings/earnings.ts";
+import { isLive } from "../lib/bookings/state.ts";
 import { weeklyHref } from "../lib/bookings/series_rule.ts";
 import AvailabilityPicker from "../islands/AvailabilityPicker.tsx";
 import { DocumentNeeds } from "./DocumentStates.tsx";
@@ -48,13 +49,6 @@ import {
   SubmitButton,
   TextArea,
 } from "./Forms.tsx";
-
-/** Bookings that ended without taking place as booked: no exact place for them. */
-const ENDED_UNBOOKED = new Set<Booking["status"]>([
-  "cancelled",
-  "declined",
-  "expired",
-]);
 
 const card = "rounded-xl border border-stone-200 bg-white p-6";
 const button =
@@ -558,9 +552,11 @@ export function BookingPage(
             title={view.place.kind === "exact"
               ? "Where it is"
               : "Where it is, roughly"}
-            roughNote={ENDED_UNBOOKED.has(b.status)
-              ? "This booking did not go ahead, so the exact address is not shown."
-              : undefined}
+            // Rough for a booking not yet confirmed, or one that never
+            // went ahead (cancelled, declined, lapsed, withdrawn).
+            roughNote={isLive(b.status)
+              ? undefined
+              : "This booking did not go ahead, so the exact address is not shown."}
           />
         </div>
       )}

@@ -36,7 +36,7 @@ import {
 } from "../job_names.ts";
 import type { AvailabilityRules } from "../kitchens/availability.ts";
 import { localToday, rulesOf } from "../kitchens/free_time.ts";
-import type { Kitchen } from "../kitchens/schema.ts";
+import { type Kitchen, localDate } from "../kitchens/schema.ts";
 import {
   type CalendarClaim,
   type CalendarDay,
@@ -180,7 +180,7 @@ export function firstDateProblem(
   from: string,
   now: number,
 ): string | null {
-  return /^\d{4}-\d{2}-\d{2}$/.test(from) &&
+  return localDate.safeParse(from).success &&
       from < localToday(kitchen.timeZone, now)
     ? "The first date has passed: pick today or a later date."
     : null;

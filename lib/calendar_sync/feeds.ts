@@ -91,7 +91,11 @@ export async function createExportToken(
     kitchenId,
     feed,
     revealTo
-      ? { userId: revealTo, token, expiresAt: now + REVEAL_MS, now }
+      ? {
+        userId: revealTo,
+        kept: { token, expiresAt: now + REVEAL_MS },
+        expireIn: REVEAL_MS,
+      }
       : undefined,
   );
   return token;

@@ -160,7 +160,6 @@ export async function removeHostBlock(
   await removeBlock(kv, kitchenId, blockId);
 }
 
-/** A new export URL for the kitchen (shown once); the old one stops working. */
 /**
  * Makes the kitchen a new calendar link, kept for the viewer to see once
  * on the page they are sent back to (`revealedExportFeedUrl`): shown in

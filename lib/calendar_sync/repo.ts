@@ -29,7 +29,7 @@ export async function setExportFeed(
   kv: Deno.Kv,
   kitchenId: string,
   feed: ExportFeed | null,
-  reveal?: { userId: string; token: string; expiresAt: number; now: number },
+  reveal?: { userId: string; kept: FeedReveal; expireIn: number },
 ): Promise<void> {
   if (!feed) {
     await kv.delete(keys.kitchenFeed(kitchenId));
@@ -37,12 +37,8 @@ export async function setExportFeed(
   }
   const atomic = kv.atomic().set(keys.kitchenFeed(kitchenId), feed);
   if (reveal) {
-    const kept: FeedReveal = {
-      token: reveal.token,
-      expiresAt: reveal.expiresAt,
-    };
-    atomic.set(keys.kitchenFeedReveal(kitchenId, reveal.userId), kept, {
-      expireIn: Math.max(1, reveal.expiresAt - reveal.now),
+    atomic.set(keys.kitchenFeedReveal(kitchenId, reveal.userId), reveal.kept, {
+      expireIn: reveal.expireIn,
     });
   }
   await atomic.commit();

@@ -86,6 +86,10 @@ const blackoutsOf = (f: { blackoutDates: string[] }) => {
   return [...new Set(lines(fields.join("\n").replaceAll(",", "\n")))].sort();
 };
 
+/** Whether `value` is one `schema` takes as it is. */
+const valid = <T>(schema: z.ZodType<T>, value: unknown): value is T =>
+  schema.safeParse(value).success;
+
 /** A check's issues as the form's own, under `field`, each message after what `where` says of its path. */
 function addIssuesAt(
   ctx: z.RefinementCtx,
@@ -219,9 +223,10 @@ export const SECTION_FORMS = {
     // Only two numbers that are each fine: "30" against "4" is the
     // minimum's problem ("Use at most 24"), not the maximum's.
     const { minHours, maxHours } = f as Record<string, unknown>;
-    const fine = (n: unknown): n is number =>
-      kitchenFields.shape.minHours.safeParse(n).success;
-    if (fine(minHours) && fine(maxHours)) {
+    if (
+      valid(kitchenFields.shape.minHours, minHours) &&
+      valid(kitchenFields.shape.maxHours, maxHours)
+    ) {
       for (
         const [path, message] of Object.entries(
           crossFieldProblems({ minHours, maxHours }),

@@ -51,7 +51,7 @@ import {
   sendReply,
 } from "../../lib/messages/replies.ts";
 import { bodyLimit, tooLargeAsForm } from "../limits.ts";
-import { fileBytes, isMultipart as isMultipartRequest } from "../multipart.ts";
+import { fileBytes, isMultipart } from "../multipart.ts";
 
 /** A file at its largest, plus the text and the multipart framing. */
 const replyBodyLimit = bodyLimit(ATTACHMENT_MAX_BYTES + 64 * 1024);
@@ -61,8 +61,6 @@ const TOO_LARGE =
 
 const TEXT_TOO_LARGE =
   `That message is far longer than ${MESSAGE_MAX_CHARS} characters, so it was not read. Please shorten it and send it again.`;
-
-const isMultipart = (c: AppContext) => isMultipartRequest(c.req.raw);
 
 /**
  * The unread-messages count for the header of a page a signed-in user
@@ -151,6 +149,13 @@ const composeQuery = z.object({
 
 type Target = { kitchen: string } | { booking: string };
 
+/** What a compose form or its address names: a booking, else a kitchen; null for neither. */
+function targetOf(v: { kitchen?: string; booking?: string }): Target | null {
+  if (v.booking && isId(v.booking)) return { booking: v.booking };
+  if (v.kitchen && isId(v.kitchen)) return { kitchen: v.kitchen };
+  return null;
+}
+
 async function renderCompose(
   c: AppContext,
   target: Target,
@@ -174,14 +179,14 @@ async function renderCompose(
 
 messages.get("/new", async (c) => {
   const read = readQuery(c, composeQuery);
-  if (!read.ok || (!read.data.kitchen && !read.data.booking)) {
+  const target = read.ok ? targetOf(read.data) : null;
+  if (!target) {
     throw new ValidationError(
       read.ok ? {} : read.form.errors,
       "Start a conversation from a kitchen's page or a booking.",
     );
   }
-  const { kitchen, booking } = read.data;
-  return await renderCompose(c, booking ? { booking } : { kitchen });
+  return await renderCompose(c, target);
 });
 
 messages.post(
@@ -190,12 +195,7 @@ messages.post(
   // too large to read still gets its form again.
   tooLargeAsForm(async (c) => {
     const read = readQuery(c, composeQuery);
-    const { kitchen, booking } = read.ok ? read.data : {};
-    const target: Target | null = isId(booking ?? "")
-      ? { booking: booking! }
-      : isId(kitchen ?? "")
-      ? { kitchen: kitchen! }
-      : null;
+    const target = read.ok ? targetOf(read.data) : null;
     if (!target) return c.res;
     return await renderCompose(c, target, {
       values: {},
@@ -206,12 +206,7 @@ messages.post(
   messageLimit,
   async (c) => {
     const read = await readForm(c, newThreadForm);
-    const values = read.form.values;
-    const target: Target | null = isId(values.booking ?? "")
-      ? { booking: values.booking }
-      : isId(values.kitchen ?? "")
-      ? { kitchen: values.kitchen }
-      : null;
+    const target = targetOf(read.form.values);
     if (!target) {
       throw new ValidationError(
         {},
@@ -289,7 +284,7 @@ messages.get(`/${THREAD}`, (c) => renderThread(c, c.req.param("threadId")));
 messages.post(
   `/${THREAD}`,
   tooLargeAsForm((c) => {
-    const [field, message] = isMultipart(c)
+    const [field, message] = isMultipart(c.req.raw)
       ? ["file", TOO_LARGE]
       : ["text", TEXT_TOO_LARGE];
     return renderThread(c, c.req.param("threadId") ?? "", {
@@ -299,7 +294,7 @@ messages.post(
   }),
   replyBodyLimit,
   // Only a multipart body carries a file: any other keeps the message limit.
-  (c, next) => isMultipart(c) ? next() : messageLimit(c, next),
+  (c, next) => isMultipart(c.req.raw) ? next() : messageLimit(c, next),
   async (c) => {
     const threadId = c.req.param("threadId");
     const json = wantsJson(c);

@@ -1233,6 +1233,16 @@ Deno.test("calendar sync: another host's kitchen id is 404 on every route, and n
       feed.id,
     ]);
     assert.equal((await t.request(path)).status, 200, "the link still works");
+    // Another host asking for the page a link is shown on: 404, nothing taken.
+    await post(t, `${base}/export`, {}, { cookie: host.cookie });
+    const asked = await get(t, `${base}?notice=export-made`, cookie);
+    assert.equal(asked.status, 404);
+    assert.doesNotMatch(await asked.text(), /calendars\//);
+    assert.match(
+      await (await get(t, `${base}?notice=export-made`, host.cookie)).text(),
+      /Your calendar link/,
+      "the host still gets their new link",
+    );
 
     // A renter is not a host; a visitor is sent to log in.
     assert.equal((await get(t, base, renter.cookie)).status, 403);

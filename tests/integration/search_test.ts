@@ -165,6 +165,8 @@ const bad: { query: string; message: RegExp }[] = [
       /Sort by price, newest, soonest available, rating or nearest first/,
   },
   { query: "start=10:00&end=12:00", message: /Pick a date to search by time/ },
+  { query: "hours=0", message: /Book at least 1 hour/ },
+  { query: "city=chicago&hours=lots", message: /Enter a number of hours/ },
   {
     query: "date=2026-12-03&start=25:00&end=12:00",
     message: /Use a 24-hour time/,
