@@ -53,6 +53,12 @@ export interface StoredPage {
    * bodies are the text and copies of `brotli` and the gzip (`replyBytes`).
    */
   replies: Partial<Record<Encoding, Response>>;
+  /**
+   * A page with a nonce: the front door's headers per encoding, each hit
+   * setting its own CSP on them (routes/page_cache.ts); counted in
+   * `replyBytes`.
+   */
+  replyHeaders: Partial<Record<Encoding, Headers>>;
   bytes: number;
 }
 

@@ -16,6 +16,22 @@ function headerSet(res: Response): Record<string, string> {
   return out;
 }
 
+/** The nonce a response's CSP allows and those on its page's scripts. */
+async function nonces(res: Response) {
+  const header = /'nonce-([^']+)'/.exec(
+    res.headers.get("content-security-policy") ?? "",
+  )?.[1];
+  const raw = res.body ?? new Response("").body!;
+  const body = res.headers.get("content-encoding") === "gzip"
+    ? raw.pipeThrough(new DecompressionStream("gzip"))
+    : raw;
+  const html = await new Response(body).text();
+  return {
+    header,
+    body: [...html.matchAll(/nonce="([^"]*)"/g)].map((m) => m[1]),
+  };
+}
+
 Deno.test("early page cache: a hit carries every header the full chain sends on a miss", async () => {
   // A fresh app per encoding, so each path's first request is a miss.
   for (const accept of [ACCEPT, { "Accept-Encoding": "identity" }]) {
@@ -47,9 +63,20 @@ Deno.test("early page cache: a hit carries every header the full chain sends on 
       const csp = (res: Response) =>
         res.headers.get("content-security-policy") ?? "";
       if (path.startsWith("/kitchens/")) {
-        // A page with scripts: each response has its own nonce.
+        // A page with scripts: each response has its own nonce, in its
+        // header and on its scripts alike, though hits share their headers.
         assert.match(csp(hit), /'nonce-/);
         assert.notEqual(csp(hit), csp(miss));
+        const again = await t.request(path, { headers: accept });
+        const [first, second] = [
+          await nonces(hit.clone()),
+          await nonces(again),
+        ];
+        assert.notEqual(first.header, second.header);
+        for (const n of [first, second]) {
+          assert.ok(n.body.length > 0);
+          assert.ok(n.body.every((b) => b === n.header), path);
+        }
       } else {
         // No scripts: none may run, and no nonce is needed.
         assert.match(csp(hit), /script-src 'none';/);

@@ -34,6 +34,7 @@ function storedPage(
     brotli: null,
     replyBytes: 0,
     replies: {},
+    replyHeaders: {},
     bytes: 0,
     ...over,
   };
