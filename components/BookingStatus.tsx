@@ -198,11 +198,14 @@ export function StatusBlock(
           ? "Your documents are being checked"
           : "Held while Prep checks the renter's documents";
         body = (
-          <p class="mt-1">
-            {renter
-              ? `Your card is authorised for ${total} and charged only once your booking is confirmed.`
-              : "You answer once the documents are verified."}
-          </p>
+          <>
+            <p class="mt-1">
+              {renter
+                ? `Your card is authorised for ${total} and charged only once your booking is confirmed.`
+                : "You answer once the documents are verified."}
+            </p>
+            {view.canWithdraw && <WithdrawForm bookingId={b.id} />}
+          </>
         );
         break;
       }
@@ -231,24 +234,7 @@ export function StatusBlock(
               ? `Your card is authorised for ${total} and charged only if the host accepts.`
               : `The renter's card is authorised for ${total}; accepting charges it.`}
           </p>
-          {view.canWithdraw && (
-            <form
-              method="post"
-              action={`/bookings/${b.id}/withdraw`}
-              class="mt-3 space-y-1"
-            >
-              <button
-                type="submit"
-                class="rounded-lg border border-stone-300 bg-white px-4 py-2 font-semibold"
-              >
-                Withdraw request
-              </button>
-              <p class="text-sm text-stone-700">
-                The hours are released and so is the authorisation: nothing is
-                charged.
-              </p>
-            </form>
-          )}
+          {view.canWithdraw && <WithdrawForm bookingId={b.id} />}
           {view.viewer === "host" && (
             <p class="mt-3">
               <a
@@ -401,5 +387,26 @@ export function StatusBlock(
       <h2 class="text-xl font-bold">{heading}</h2>
       {body}
     </div>
+  );
+}
+
+/** The renter's way out of a request while it waits (for the host or for the documents check). */
+function WithdrawForm({ bookingId }: { bookingId: string }) {
+  return (
+    <form
+      method="post"
+      action={`/bookings/${bookingId}/withdraw`}
+      class="mt-3 space-y-1"
+    >
+      <button
+        type="submit"
+        class="rounded-lg border border-stone-300 bg-white px-4 py-2 font-semibold"
+      >
+        Withdraw request
+      </button>
+      <p class="text-sm text-stone-700">
+        The hours are released and so is the authorisation: nothing is charged.
+      </p>
+    </form>
   );
 }

@@ -450,6 +450,38 @@ Deno.test("renter intent: hours requested while documents are in review wait, au
   }
 });
 
+Deno.test("renter intent: hours waiting for documents can be withdrawn from their page; a later verification leaves them withdrawn", async () => {
+  const { t, k } = await setup();
+  try {
+    const { cookie, user } = await signUpConfirmed(t, "rosa@example.com");
+    const { card, coi } = await pendingWallet(t, user.id);
+    const id = await requestHours(t, cookie, k.id);
+    const page = await (await get(t, `/bookings/${id}`, cookie)).text();
+    assert.match(page, /Your documents are being checked/);
+    assert.equal(
+      attr(page, /<form[^>]*withdraw[^>]*>/, "action"),
+      `/bookings/${id}/withdraw`,
+    );
+    assert.match(page, /Withdraw request/);
+    const out = await post(t, `/bookings/${id}/withdraw`, {}, { cookie });
+    assert.equal(out.status, 303);
+    await runJobs(t);
+    let b = await booking(t, id);
+    assert.equal(b.status, "withdrawn");
+    assert.equal(b.ledger.length, 0, "nothing was charged");
+    const after = await (await get(t, `/bookings/${id}`, cookie)).text();
+    assert.doesNotMatch(after, /Withdraw request/);
+    // The documents are verified afterwards: the hours stay released.
+    await decide(t, card, "verify");
+    await decide(t, coi, "verify");
+    b = await booking(t, id);
+    assert.equal(b.status, "withdrawn");
+    assert.equal(b.ledger.length, 0);
+  } finally {
+    t.close();
+  }
+});
+
 Deno.test("renter intent: on a request-to-book kitchen verification hands the request to the host with a fresh 24 hours", async () => {
   const { t, k } = await setup({ bookingMode: "request" });
   try {
