@@ -72,6 +72,7 @@ import {
 import type { Booking, Series, SeriesStatus } from "./schema.ts";
 import { partiesOf, tellSeries } from "./series_emails.ts";
 import {
+  DEFAULT_OCCURRENCES,
   MIN_FREE_OCCURRENCES,
   type PlannedOccurrence,
   planOccurrences,
@@ -156,7 +157,7 @@ export function seriesDefaults(
     end: "13:00",
     every: "1",
     from: from && from >= today ? from : today,
-    count: "8",
+    count: String(DEFAULT_OCCURRENCES),
     until: "",
   };
 }

@@ -46,6 +46,8 @@ export const MAX_SERIES_MONTHS = 6;
 export const MIN_FREE_OCCURRENCES = 2;
 /** Every 1 to 4 weeks. */
 export const MAX_INTERVAL_WEEKS = 4;
+/** How many dates the weekly form offers before the renter says otherwise. */
+export const DEFAULT_OCCURRENCES = 8;
 
 /** A weekly rule, in the kitchen's wall-clock time. */
 export interface SeriesRule {
@@ -341,12 +343,13 @@ export function ruleQuery(kitchenId: string, rule: SeriesRule): string {
 
 /**
  * The weekly booking form for hours a renter picked (a date, a start, an
- * end): that weekday, those times, from that date; without times, only
- * the kitchen and the date.
+ * end): that weekday, those times, every week from that date for the
+ * default number of dates, so it opens on their preview; without times,
+ * only the kitchen and the date (the blank form).
  *
  * @example
  * weeklyHref("K1", { date: "2026-12-07", start: "06:00", end: "08:00" })
- * // "/bookings/series/new?kitchen=K1&from=2026-12-07&weekdays=mon&start=06%3A00&end=08%3A00"
+ * // "/bookings/series/new?kitchen=K1&from=2026-12-07&weekdays=mon&start=06%3A00&end=08%3A00&every=1&count=8"
  */
 export function weeklyHref(
   kitchenId: string,
@@ -359,6 +362,8 @@ export function weeklyHref(
     q.set("weekdays", WEEKDAY_CODES[day - 1]);
     q.set("start", pick.start);
     q.set("end", pick.end);
+    q.set("every", "1");
+    q.set("count", String(DEFAULT_OCCURRENCES));
   }
   return `/bookings/series/new?${q}`;
 }

@@ -231,7 +231,12 @@ Deno.test("series: hours picked for one date lead to the weekly form with that w
   const href = /data-testid="make-weekly">[^<]*<a href="([^"]+)"/.exec(review)
     ?.[1].replaceAll("&amp;", "&");
   assert.ok(href, "the review page offers it weekly");
-  const form = await (await get(t, href, renter)).text();
+  const opened = await get(t, href, renter);
+  const form = await opened.text();
+  // A form to book, not one to correct: every week, the usual 8 dates.
+  assert.equal(opened.status, 200);
+  assert.doesNotMatch(form, /Please check the highlighted fields/);
+  assert.match(form, /name="count"[^>]*value="8"/);
   // Tuesday ticked, 9 AM - 1 PM chosen, from Dec 8.
   assert.match(form, /value="tue"[^>]*checked/);
   assert.match(form, /value="09:00" selected/);

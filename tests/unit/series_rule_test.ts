@@ -370,12 +370,12 @@ Deno.test("series rule: the weekly form for picked hours opens on their weekday 
     [
       "a Monday morning",
       { date: "2026-12-07", start: "06:00", end: "08:00" },
-      "/bookings/series/new?kitchen=K1&from=2026-12-07&weekdays=mon&start=06%3A00&end=08%3A00",
+      "/bookings/series/new?kitchen=K1&from=2026-12-07&weekdays=mon&start=06%3A00&end=08%3A00&every=1&count=8",
     ],
     [
       "a Sunday night, overnight",
       { date: "2026-12-13", start: "22:00", end: "02:00" },
-      "/bookings/series/new?kitchen=K1&from=2026-12-13&weekdays=sun&start=22%3A00&end=02%3A00",
+      "/bookings/series/new?kitchen=K1&from=2026-12-13&weekdays=sun&start=22%3A00&end=02%3A00&every=1&count=8",
     ],
     [
       "a date without hours",
