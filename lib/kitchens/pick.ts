@@ -192,12 +192,7 @@ export function pickedHours(
     };
   }
   if (pick.start) {
-    const from = localInstant(tz, date, pick.start);
-    let to: number | undefined;
-    if (pick.end) {
-      to = localInstant(tz, date, pick.end);
-      if (to <= from) to = localInstant(tz, addDays(date, 1), pick.end);
-    } else if (pick.hours) to = from + pick.hours * HOUR;
+    const { from, to } = pickSpan(tz, date, pick.start, pick);
     return to === undefined
       ? { start: pick.start, asked: formatTime(tz, from) }
       : {
@@ -212,6 +207,52 @@ export function pickedHours(
   return fit
     ? { start: wallClock(tz, fit.start), hours: pick.hours }
     : { hours: pick.hours, asked: hoursText(pick.hours) };
+}
+
+/**
+ * The instants a start with an end (at or before the start: the next day)
+ * or a number of hours means on `date`; `to` is absent for a start alone.
+ */
+function pickSpan(
+  tz: string,
+  date: string,
+  start: string,
+  pick: Pick<KitchenPick, "end" | "hours">,
+): { from: number; to?: number } {
+  const from = localInstant(tz, date, start);
+  if (pick.end) {
+    const to = localInstant(tz, date, pick.end);
+    return {
+      from,
+      to: to > from ? to : localInstant(tz, addDays(date, 1), pick.end),
+    };
+  }
+  return pick.hours ? { from, to: from + pick.hours * HOUR } : { from };
+}
+
+/**
+ * What a link to another day carries of the hours asked: all of them where
+ * that day can take them (a start at that time, free long enough), else
+ * only their length, on which the picker opens at the day's first start
+ * it fits. A day then never opens on hours it cannot take.
+ */
+export function dayPick(
+  k: Pick<Kitchen, "timeZone">,
+  day: { date: string; starts: readonly BookableStart[] },
+  pick: KitchenPick,
+): KitchenPick {
+  const { date } = day;
+  if (!pick.start) return { ...pick, date };
+  const { from, to } = pickSpan(k.timeZone, date, pick.start, pick);
+  const fits = day.starts.some((s) =>
+    s.start === from && (to === undefined || s.maxEnd >= to)
+  );
+  if (fits) return { ...pick, date };
+  const hours = to === undefined ? undefined : (to - from) / HOUR;
+  // A clock change can make a span no pick may ask for (25 hours).
+  return hours !== undefined && kitchenPick.shape.hours.safeParse(hours).success
+    ? { date, hours }
+    : { date };
 }
 
 /**

@@ -6,7 +6,7 @@ import type { BookableStart, Interval } from "./availability.ts";
 import { formatDate, formatTime } from "../format.ts";
 import { addDays, type WeekDay } from "./free_time.ts";
 import { startOfLocalDate } from "./availability.ts";
-import { kitchenPageHref, type KitchenPick } from "./pick.ts";
+import { dayPick, kitchenPageHref, type KitchenPick } from "./pick.ts";
 import type { Kitchen } from "./schema.ts";
 
 export interface WeekDayView {
@@ -17,7 +17,7 @@ export interface WeekDayView {
   free: string[];
   /** What the day shows: its free stretches, or why there are none. */
   freeText: string;
-  /** The kitchen page on this date with the same hours asked; null outside the booking window. */
+  /** The kitchen page on this date with the same hours asked (their length alone where the day cannot take them); null outside the booking window. */
   href: string | null;
   /** The date the picker shows. */
   picked: boolean;
@@ -100,6 +100,8 @@ function makeWeekView(
     : null;
   const href = (date: string, anchor: string) =>
     `${kitchenPageHref(k.id, { ...pick, date })}#${anchor}`;
+  const dayHref = (d: WeekDay) =>
+    `${kitchenPageHref(k.id, dayPick(k, d, pick))}#book`;
   return {
     heading: `Week of ${formatDate(first)}`,
     days: days.map((d) => {
@@ -118,7 +120,7 @@ function makeWeekView(
           : free.length > 0
           ? free.join(", ")
           : "No free hours",
-        href: d.inWindow ? href(d.date, "book") : null,
+        href: d.inWindow ? dayHref(d) : null,
         picked: d.date === picked,
       };
     }),

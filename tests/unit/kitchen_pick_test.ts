@@ -13,6 +13,7 @@ import {
 } from "../../lib/kitchens/pick.ts";
 import { filterCount } from "../../lib/kitchens/search_query.ts";
 import { freeStretches, weekView } from "../../lib/kitchens/week_view.ts";
+import { dayPick } from "../../lib/kitchens/pick.ts";
 
 const CHI = { timeZone: "America/Chicago" };
 const at = (iso: string) => Date.parse(iso);
@@ -334,11 +335,9 @@ Deno.test("week view: seven labelled days, the picked one marked, links a week e
     "No free hours",
     "No free hours",
   ]);
-  // Each day opens the page on it, with the hours asked.
-  assert.equal(
-    view.days[5].href,
-    "/kitchens/K?date=2026-12-12&start=10:00&end=14:00#book",
-  );
+  // Each day opens the page on it, with the length of the hours asked
+  // where it cannot take them at that time (dayPick's table below).
+  assert.equal(view.days[5].href, "/kitchens/K?date=2026-12-12&hours=4#book");
   // Today is in this week: no earlier week to open.
   assert.equal(view.earlier, null);
   assert.equal(view.later, "2026-12-17");
@@ -402,5 +401,68 @@ Deno.test("search: the phone's Filters button counts the filters a search sets",
   ];
   for (const [q, n] of cases) {
     assert.equal(filterCount(q), n, JSON.stringify(q));
+  }
+});
+
+Deno.test("week view: a day's link keeps the hours asked where that day can take them, else their length", () => {
+  // Wed Dec 9 in Chicago: starts at 10:00 (free to 14:00) and 22:00 (to 02:00).
+  const day = {
+    date: "2026-12-09",
+    starts: [
+      {
+        start: at("2026-12-09T10:00:00-06:00"),
+        maxEnd: at("2026-12-09T14:00:00-06:00"),
+      },
+      {
+        start: at("2026-12-09T22:00:00-06:00"),
+        maxEnd: at("2026-12-10T02:00:00-06:00"),
+      },
+    ],
+  };
+  const cases: [string, KitchenPick, KitchenPick][] = [
+    ["nothing asked", {}, { date: "2026-12-09" }],
+    [
+      "hours alone travel as they are",
+      { date: "2026-12-12", hours: 3 },
+      { date: "2026-12-09", hours: 3 },
+    ],
+    [
+      "a start and end the day can take",
+      { date: "2026-12-12", start: "10:00", end: "13:00" },
+      { date: "2026-12-09", start: "10:00", end: "13:00" },
+    ],
+    [
+      "a start and hours the day can take",
+      { date: "2026-12-12", start: "10:00", hours: 4 },
+      { date: "2026-12-09", start: "10:00", hours: 4 },
+    ],
+    [
+      "overnight, the day can take it",
+      { date: "2026-12-12", start: "22:00", end: "02:00" },
+      { date: "2026-12-09", start: "22:00", end: "02:00" },
+    ],
+    [
+      "free at that start, but not for that long: the length alone",
+      { date: "2026-12-12", start: "10:00", end: "15:00" },
+      { date: "2026-12-09", hours: 5 },
+    ],
+    [
+      "no start at that time: the length alone",
+      { date: "2026-12-12", start: "06:00", end: "09:00" },
+      { date: "2026-12-09", hours: 3 },
+    ],
+    [
+      "a start alone the day has",
+      { date: "2026-12-12", start: "22:00" },
+      { date: "2026-12-09", start: "22:00" },
+    ],
+    [
+      "a start alone the day lacks: the date alone",
+      { date: "2026-12-12", start: "06:00" },
+      { date: "2026-12-09" },
+    ],
+  ];
+  for (const [why, pick, want] of cases) {
+    assert.deepEqual(dayPick(CHI, day, pick), want, why);
   }
 });
