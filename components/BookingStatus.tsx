@@ -318,15 +318,20 @@ export function StatusBlock(
               formatDayTime(b.timeZone, c.at)
             }. ${c.explanation}`}
           </p>
-          <p class="mt-1">
-            {c.refundCents > 0
-              ? `${renter ? "We refunded" : "The renter was refunded"} ${
-                formatCents(c.refundCents)
-              } to the card ${
-                renter ? "you" : "they"
-              } paid with; refunds reach the card in ${REFUND_ARRIVAL}.`
-              : "No refund was due under the kitchen's policy."}
-          </p>
+          {
+            /* Nothing charged, nothing to refund: the explanation says why. */
+          }
+          {(c.refundCents > 0 || view.hasReceipt) && (
+            <p class="mt-1">
+              {c.refundCents > 0
+                ? `${renter ? "We refunded" : "The renter was refunded"} ${
+                  formatCents(c.refundCents)
+                } to the card ${
+                  renter ? "you" : "they"
+                } paid with; refunds reach the card in ${REFUND_ARRIVAL}.`
+                : "No refund was due under the kitchen's policy."}
+            </p>
+          )}
           {renter && findHours}
         </>
       );

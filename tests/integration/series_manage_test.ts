@@ -260,6 +260,11 @@ Deno.test("series: one unpaid date cancelled on its own costs nothing and leaves
   ]);
   assert.equal(after[2].cancellation!.refundCents, 0);
   assert.deepEqual(after[2].ledger, []);
+  // Its page says why nothing is refunded, and only that.
+  const cancelled = await (await get(t, `/bookings/${third.id}`, renter))
+    .text();
+  assert.match(cancelled, /This date was not charged yet/);
+  assert.doesNotMatch(cancelled, /No refund was due/);
   // Its charge never runs.
   t.advance(Date.parse("2026-12-12T15:01:00Z") - t.clock());
   await runJobs(t);
