@@ -362,7 +362,13 @@ export function DocumentUpload(
       >
         <h2 class="text-xl font-bold">Upload a document</h2>
         <FormMessage form={form} />
-        <Select name="kind" label="Type" form={form} options={kindOptions} />
+        <Select
+          name="kind"
+          label="Type"
+          form={form}
+          options={kindOptions}
+          required
+        />
         {fileInput(form)}
         <p class="text-sm text-stone-600">
           If your file is a PDF with text in it, we fill in the dates and
@@ -446,6 +452,7 @@ export function DocumentUpload(
               label="Type"
               form={form}
               options={kindOptions}
+              required
             />
             {fileInput(form)}
           </>

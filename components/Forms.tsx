@@ -131,7 +131,11 @@ export function TextArea(
 }
 
 export function Select(
-  { options, ...field }: FieldProps & { options: [string, string][] },
+  { options, required = false, ...field }: FieldProps & {
+    options: [string, string][];
+    /** The browser asks for a choice before sending (an option "" is none). */
+    required?: boolean;
+  },
 ) {
   // A value sent back that is none of the options (a refused one): ask
   // again, rather than show the first option as if it had been chosen.
@@ -145,6 +149,7 @@ export function Select(
         <select
           id={a.id}
           name={field.name}
+          required={required}
           class={a.className}
           aria-invalid={a.invalid ? "true" : undefined}
           aria-describedby={a.describedBy}

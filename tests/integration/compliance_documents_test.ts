@@ -147,6 +147,9 @@ Deno.test("compliance: a renter uploads a PDF, JPEG and PNG; each is pending and
     // Pending reads as in review, never as missing (issue 17 §2).
     assert.match(page, /In review<\/span>/);
     assert.match(page, /usually within a working day/);
+    // The browser asks for a type before sending, so a chosen file is not
+    // lost to a round trip that only says to choose one.
+    assert.match(page, /<select[^>]*name="kind"[^>]*required/);
   } finally {
     t.close();
   }
