@@ -64,7 +64,9 @@ export function NotificationsPage(
               >
                 <h2 class="font-bold">
                   {!n.read && <span class="sr-only">Unread:</span>}{" "}
-                  <a href={n.href} class={link}>{n.title}</a>
+                  <a href={`/account/notifications/${n.id}`} class={link}>
+                    {n.title}
+                  </a>
                 </h2>
                 <p class="whitespace-pre-line text-stone-800">{n.body}</p>
                 <p class="text-sm text-stone-600">{when(n, now)}</p>

@@ -223,6 +223,44 @@ export async function markAllRead(
   return marked;
 }
 
+/**
+ * Opens one of a user's notifications: marks it read (the counter one
+ * less) if it was not, and returns it for its link; null when the user has
+ * none by that id. Both entries are checked, so two tabs opening it at
+ * once count it once.
+ */
+export async function openNotification(
+  kv: Deno.Kv,
+  userId: string,
+  id: string,
+  now: number,
+): Promise<Notification | null> {
+  if (!isUserId(userId) || !isId(id)) return null;
+  for (let attempt = 0; attempt < 10; attempt++) {
+    const [entry, counter] = await kv.getMany<[Notification, Deno.KvU64]>([
+      keys.notification(userId, id),
+      keys.notificationsUnread(userId),
+    ]);
+    const n = entry.value;
+    if (!n || n.read) return n;
+    const read: Notification = {
+      ...n,
+      read: true,
+      readAt: new Date(now).toISOString(),
+    };
+    const left = Math.max(0, countOf(counter.value) - 1);
+    const done = await kv.atomic().check(entry, counter)
+      .set(keys.notification(userId, id), read)
+      .set(keys.notificationsUnread(userId), new Deno.KvU64(BigInt(left)))
+      .commit();
+    if (done.ok) {
+      forgetPrivate(kv, unreadCacheKey(userId));
+      return read;
+    }
+  }
+  throw new Error("openNotification: too many concurrent writes");
+}
+
 /** Unread counts, summed again from the notifications after an import (lib/db/backup.ts). */
 export const unreadCountsDerived: DerivedCounters = {
   name: "unread notifications",

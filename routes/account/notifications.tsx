@@ -1,6 +1,7 @@
 /**
  * /account/notifications: what the app told the signed-in user (a document
- * decided, a suspension), newest first, and "mark all as read". Also the
+ * decided, a suspension), newest first, each opened through a link that
+ * marks it read, and "mark all as read". Also the
  * header badge's count (`unreadBadge`, middleware for the whole app).
  */
 import { Hono, type MiddlewareHandler } from "hono";
@@ -10,13 +11,14 @@ import { isId } from "../../lib/ids.ts";
 import {
   listNotifications,
   markAllRead,
+  openNotification,
   unreadCount,
   viewUnreadCount,
 } from "../../lib/notifications/repo.ts";
 import { type AppEnv, page } from "../context.tsx";
 import { readNotice, readQuery } from "../forms.ts";
 import { redirect } from "../headers.ts";
-import { ValidationError } from "../../lib/errors.ts";
+import { NotFoundError, ValidationError } from "../../lib/errors.ts";
 
 const NOTIFICATIONS = "/account/notifications";
 
@@ -80,6 +82,19 @@ notifications.get("/", async (c) => {
       now={c.get("services").clock()}
     />,
   );
+});
+
+/** A notification's link: marked read on the way (idempotent), then where it points. */
+notifications.get("/:id", async (c) => {
+  const { services, user } = c.var;
+  const n = await openNotification(
+    services.kv,
+    user!.id,
+    c.req.param("id"),
+    services.clock(),
+  );
+  if (!n) throw new NotFoundError("We could not find that notification.");
+  return redirect(c, n.href);
 });
 
 notifications.post("/read", async (c) => {

@@ -210,7 +210,38 @@ Deno.test("notifications: the page lists them, the header shows the unread count
     assert.match(page, /Notice 24/);
     assert.doesNotMatch(page, /Notice 4</, "page one holds the newest 20");
     assert.doesNotMatch(page, /Otto&#39;s secret|Otto's secret/);
-    assert.match(page, /href="\/account\/compliance#n24"/);
+    // Each opens through a link that marks it read, then goes where it points.
+    const link =
+      /href="(\/account\/notifications\/[0-9A-Z]{26})"[^>]*>Notice 24</
+        .exec(page)?.[1];
+    assert.ok(link, "Notice 24 opens through its own link");
+    for (const round of [1, 2]) {
+      const opened = await get(t, link, rosa.cookie);
+      assert.equal(opened.status, 303);
+      assert.equal(opened.headers.get("location"), "/account/compliance#n24");
+      // Once read, opening it again counts nothing.
+      assert.equal(await unreadCount(t.kv, rosa.user.id), 24, `round ${round}`);
+    }
+    const reread = await (await get(t, "/account/notifications", rosa.cookie))
+      .text();
+    assert.match(reread, /You have 24 unread notifications/);
+    assert.match(reread, />24 <span class="sr-only">unread<\/span>/);
+    // Someone else's, a made-up one and a malformed id: not found, nothing read.
+    for (
+      const [path, cookie] of [
+        [link, otto.cookie],
+        [`/account/notifications/${newId()}`, rosa.cookie],
+        ["/account/notifications/..%2F..%2Fetc", rosa.cookie],
+      ]
+    ) {
+      const res = await get(t, path, cookie);
+      assert.equal(res.status, 404, path);
+      await res.body?.cancel();
+    }
+    assert.equal(await unreadCount(t.kv, otto.user.id), 1);
+    const anonymousOpen = await get(t, link);
+    assert.equal(anonymousOpen.status, 303);
+    assert.match(anonymousOpen.headers.get("location")!, /^\/login/);
     const older = /href="(\/account\/notifications\?cursor=[0-9A-Z]{26})"/
       .exec(page);
     assert.ok(older, "a link to older notifications");
@@ -228,7 +259,7 @@ Deno.test("notifications: the page lists them, the header shows the unread count
 
     const anonymousMark = await post(t, "/account/notifications/read", {});
     assert.equal(anonymousMark.status, 303);
-    assert.equal(await unreadCount(t.kv, rosa.user.id), 25);
+    assert.equal(await unreadCount(t.kv, rosa.user.id), 24);
 
     const marked = await post(t, "/account/notifications/read", {}, {
       cookie: rosa.cookie,
