@@ -387,6 +387,8 @@ export function DemoCheckoutPage({ booking, kitchen, now }: {
   now: number;
 }) {
   const request = booking.mode === "request";
+  // Charged later (when the host accepts, or the documents are verified).
+  const authorise = request || booking.waitingFor === "documents";
   const total = formatCents(booking.quote.totalChargedCents);
   return (
     <section class="mx-auto max-w-xl space-y-6">
@@ -398,7 +400,7 @@ export function DemoCheckoutPage({ booking, kitchen, now }: {
         keys configured, this step is Stripe Checkout.
       </p>
       <h1 class="text-3xl font-extrabold">
-        {request ? "Authorise your card" : "Pay for your booking"}
+        {authorise ? "Authorise your card" : "Pay for your booking"}
       </h1>
       <HoldDeadline booking={booking} now={now} />
       <div class={card}>
@@ -427,7 +429,7 @@ export function DemoCheckoutPage({ booking, kitchen, now }: {
         >
           <DemoCardChoice />
           <button type="submit" class={button}>
-            {request ? `Authorise ${total} (demo)` : `Pay ${total} (demo)`}
+            {authorise ? `Authorise ${total} (demo)` : `Pay ${total} (demo)`}
           </button>
         </form>
         <a

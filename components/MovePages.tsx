@@ -43,7 +43,7 @@ export function windowSentence(
   timeZone: string,
 ): string {
   if (w.kind === "approval") {
-    return "It is too late to change the time yourself: the host must approve a new time, and answers within 24 hours. Until then your booking keeps its time.";
+    return "It is too late to change the time yourself: the host must approve a new time, and answers within 24 hours (or before the start, if sooner). Until then your booking keeps its time.";
   }
   return w.until === null
     ? "You can move this booking to another free time at this kitchen until it starts."

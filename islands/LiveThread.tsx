@@ -69,9 +69,11 @@ function LiveThread({ threadId, listId, lastId, otherName }: LiveThreadProps) {
             if (!item.hasAttribute("data-mine")) theirs++;
           }
           if (theirs > 0) {
+            // "Borough Commissary Co." ends its own sentence.
+            const stop = /[.!?]$/.test(otherName) ? "" : ".";
             announce.value = theirs === 1
-              ? `New message from ${otherName}.`
-              : `${theirs} new messages from ${otherName}.`;
+              ? `New message from ${otherName}${stop}`
+              : `${theirs} new messages from ${otherName}${stop}`;
             unseen = true;
           }
           if (added && wasAtEnd) added.scrollIntoView({ block: "nearest" });

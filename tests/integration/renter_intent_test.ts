@@ -455,7 +455,22 @@ Deno.test("renter intent: hours waiting for documents can be withdrawn from thei
   try {
     const { cookie, user } = await signUpConfirmed(t, "rosa@example.com");
     const { card, coi } = await pendingWallet(t, user.id);
-    const id = await requestHours(t, cookie, k.id);
+    const held = await post(t, "/bookings", {
+      kitchen: k.id,
+      ...HOURS,
+      acceptRules: "yes",
+      intent: "documents",
+    }, { cookie });
+    assert.equal(held.status, 303);
+    const id = held.headers.get("location")!.split("/")[2];
+    // The demo checkout asks to authorise, as nothing is charged yet.
+    const checkout = await (await get(t, `/bookings/${id}/pay`, cookie))
+      .text();
+    assert.match(checkout, /Authorise your card/);
+    assert.match(checkout, /Authorise \$[\d,.]+ \(demo\)/);
+    assert.doesNotMatch(checkout, /Pay \$/);
+    await post(t, `/bookings/${id}/pay`, {}, { cookie });
+    await runJobs(t);
     const page = await (await get(t, `/bookings/${id}`, cookie)).text();
     assert.match(page, /Your documents are being checked/);
     assert.equal(
