@@ -659,6 +659,8 @@ export function TripsPage({ bookings: all, titles, now, series = [] }: {
   series?: SeriesSummary[];
 }) {
   const bookings = all.filter((b) => !b.seriesId);
+  // Weekly dates are listed on their series' cards, not under Upcoming.
+  const weeklyAhead = series.some((s) => s.next !== null);
   const groups: [string, Booking[]][] = [
     [
       "Upcoming",
@@ -687,7 +689,13 @@ export function TripsPage({ bookings: all, titles, now, series = [] }: {
         <div>
           <h2 class="text-xl font-bold">{heading}</h2>
           {list.length === 0
-            ? <p class="mt-1 text-stone-600">None.</p>
+            ? (
+              <p class="mt-1 text-stone-600">
+                {heading === "Upcoming" && weeklyAhead
+                  ? "None besides your weekly bookings above."
+                  : "None."}
+              </p>
+            )
             : (
               <ul class="mt-2 space-y-2">
                 {list.map((b) => (

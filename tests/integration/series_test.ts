@@ -218,6 +218,8 @@ Deno.test("series: a 12-date series with one date taken: the preview names it, t
   assert.match(trips, /Weekly bookings/);
   assert.match(characters(trips), /Tuesdays and Thursdays, 9:00 AM - 1:00 PM/);
   assert.match(trips, /11 dates ahead · next Tue, Dec 8, 9:00 AM · 1 paid/);
+  // Its dates are on its card: Upcoming points there rather than say none.
+  assert.match(trips, /None besides your weekly bookings above\./);
   t.close();
 });
 
