@@ -6,6 +6,7 @@
  * look for answers.
  */
 import type { ComponentChildren } from "preact";
+import LiveInbox from "../islands/LiveInbox.tsx";
 import LiveThread from "../islands/LiveThread.tsx";
 import ReplyForm from "../islands/ReplyForm.tsx";
 import { ATTACHMENT_MAX_BYTES } from "../lib/messages/attachments.ts";
@@ -68,17 +69,29 @@ export function InboxPage(
 ) {
   return (
     <section class="mx-auto max-w-3xl space-y-6">
-      <header class="space-y-1">
-        <h1 class="text-3xl font-extrabold">Messages</h1>
-        <p class="text-stone-700">
-          {inbox.unread === 0
-            ? "You have no unread messages."
-            : `You have ${inbox.unread} unread ${
-              inbox.unread === 1 ? "message" : "messages"
-            }.`}
-        </p>
-      </header>
+      <h1 class="text-3xl font-extrabold">Messages</h1>
       {notice && <Notice>{notice}</Notice>}
+      <LiveInbox regionId={INBOX_REGION_ID} unread={inbox.unread} />
+      <div id={INBOX_REGION_ID} class="space-y-6">
+        <InboxList inbox={inbox} paged={paged} />
+      </div>
+    </section>
+  );
+}
+
+/** What LiveInbox swaps in when the inbox changes: the count, the conversations, their pages. */
+const INBOX_REGION_ID = "inbox-live";
+
+function InboxList({ inbox, paged }: { inbox: Inbox; paged: boolean }) {
+  return (
+    <>
+      <p class="text-stone-700" data-testid="inbox-count">
+        {inbox.unread === 0
+          ? "You have no unread messages."
+          : `You have ${inbox.unread} unread ${
+            inbox.unread === 1 ? "message" : "messages"
+          }.`}
+      </p>
       {inbox.rows.length === 0
         ? (
           <div class={`${card} space-y-2`}>
@@ -133,7 +146,7 @@ export function InboxPage(
           </a>
         )}
       </nav>
-    </section>
+    </>
   );
 }
 

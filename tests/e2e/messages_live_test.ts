@@ -114,6 +114,16 @@ browserTest(
       const badge = elsewhere.getByTestId("messages-link");
       assert.equal((await badge.innerText()).trim(), "Messages");
       await mark(elsewhere);
+      // And on the inbox, in another tab.
+      const inbox = await tab(elsewhere);
+      await inbox.goto(`${s.baseUrl}/messages`);
+      await hydrated(inbox);
+      const inboxCount = inbox.getByTestId("inbox-count");
+      assert.equal(
+        (await inboxCount.innerText()).trim(),
+        "You have no unread messages.",
+      );
+      await mark(inbox);
 
       // The host opens the thread from the header and the inbox.
       const host = await v.newPage();
@@ -151,6 +161,15 @@ browserTest(
       );
       const badgeMs = Date.now() - sentAt;
       assert.ok(await sameDocument(elsewhere), "no reload on the other page");
+      // The inbox says so too, the answer on its conversation, no reload.
+      await inboxCount.filter({ hasText: "You have 1 unread message." })
+        .waitFor();
+      assert.match(
+        await inbox.getByTestId("inbox").innerText(),
+        /Yes, it is free all Sunday/,
+      );
+      assert.ok(await sameDocument(inbox), "the inbox did not reload");
+      await check(inbox, "/messages (updated live)");
       await check(elsewhere, "/bookings (header count updated live)");
 
       // The renter opens the thread in a second tab: reading it clears the
@@ -163,6 +182,10 @@ browserTest(
         (document.querySelector("[data-testid=messages-link]")?.textContent ??
           "").trim() === "Messages"
       );
+      await inboxCount.filter({ hasText: "You have no unread messages." })
+        .waitFor();
+      assert.ok(await sameDocument(inbox), "the inbox did not reload");
+      await inbox.close();
       await mark(renter);
 
       // The host sends a PDF with a message.
@@ -190,9 +213,10 @@ browserTest(
       await renter.waitForFunction(
         (name) =>
           [...document.querySelectorAll("[role=status]")].some((el) =>
-            el.textContent === `New message from ${name}.`
+            el.textContent === `New message from ${name}`
           ),
-        DEMO_HOSTS[0].name,
+        // One full stop, also after a name that ends with one ("… Co.").
+        DEMO_HOSTS[0].name.replace(/\.?$/, "."),
       );
       await check(renter, "/messages/:id (renter, message arrived live)");
 

@@ -1,0 +1,88 @@
+import { useEffect } from "preact/hooks";
+import { defineIsland } from "../lib/islands/define.ts";
+import { useSignal } from "../lib/islands/signals.ts";
+import { subscribe } from "./live_stream.ts";
+
+export interface LiveInboxProps {
+  /** The id of the element holding the count, the conversations and their page links. */
+  regionId: string;
+  /** Unread messages when the page was made. */
+  unread: number;
+}
+
+/**
+ * Keeps `/messages` in step with the header's count: when the live stream
+ * says the unread count moved (a message came, or one was read in another
+ * tab), or a conversation has a newer message, it fetches this page again,
+ * rendered by the server as it always is, and swaps in its list. Without
+ * JavaScript the page is as it was made; a reload shows the rest.
+ */
+function LiveInbox({ regionId, unread }: LiveInboxProps) {
+  const announce = useSignal("");
+  useEffect(() => {
+    let known = unread;
+    let running = false;
+    let again = false;
+
+    async function refresh() {
+      if (running) {
+        again = true;
+        return;
+      }
+      running = true;
+      try {
+        do {
+          again = false;
+          const res = await fetch(location.href, {
+            headers: { Accept: "text/html" },
+            credentials: "same-origin",
+          });
+          // Signed out, or the page moved: leave what is shown.
+          if (!res.ok || res.redirected) return;
+          const doc = new DOMParser().parseFromString(
+            await res.text(),
+            "text/html",
+          );
+          const fresh = doc.getElementById(regionId);
+          const shown = document.getElementById(regionId);
+          if (!fresh || !shown) return;
+          shown.replaceChildren(...fresh.childNodes);
+        } while (again);
+      } catch {
+        // Offline for a moment: the next event or reconnect tries again.
+      } finally {
+        running = false;
+      }
+    }
+
+    let opened = false;
+    return subscribe({
+      // Reopened after a gap: what came meanwhile was not seen. (The first
+      // open sends the count, which `inbox` compares with the page's.)
+      open: () => {
+        if (opened) void refresh();
+        opened = true;
+      },
+      inbox: (e) => {
+        if (e.unread === known) return;
+        if (e.unread > known) {
+          announce.value = e.unread === 1
+            ? "You have a new message."
+            : `You have ${e.unread} unread messages.`;
+        }
+        known = e.unread;
+        void refresh();
+      },
+      // A message in a conversation already read (the sender's own, from
+      // another tab) moves it to the top without changing the count.
+      thread: () => void refresh(),
+    });
+  }, []);
+  return (
+    <p role="status" aria-live="polite" class="sr-only">
+      {announce.value}
+    </p>
+  );
+}
+
+export default defineIsland("LiveInbox", LiveInbox);
