@@ -9,7 +9,6 @@ import type { BookingView, CancelOffer } from "../lib/bookings/pages.ts";
 import { REFUND_ARRIVAL } from "../lib/bookings/request_terms.ts";
 import type { Booking } from "../lib/bookings/schema.ts";
 import {
-  formatDayTime,
   formatDayTimeZoned,
   formatTimeLeft,
   formatTimeRange,
@@ -315,7 +314,7 @@ export function StatusBlock(
         <>
           <p class="mt-1">
             {`${cancelledBy(view)} on ${
-              formatDayTime(b.timeZone, c.at)
+              formatDayTimeZoned(b.timeZone, c.at)
             }. ${c.explanation}`}
           </p>
           {
@@ -342,7 +341,7 @@ export function StatusBlock(
         <>
           <p class="mt-1">
             {`${renter ? "You" : "The renter"} withdrew this request on ${
-              formatDayTime(b.timeZone, b.updatedAt)
+              formatDayTimeZoned(b.timeZone, b.updatedAt)
             }. The card was not charged, and the authorisation of ${total} is released; the bank removes it, usually within a few days.`}
           </p>
           {renter && findHours}
@@ -354,7 +353,7 @@ export function StatusBlock(
         <>
           <p class="mt-1">
             {`The host declined this request on ${
-              formatDayTime(b.timeZone, b.updatedAt)
+              formatDayTimeZoned(b.timeZone, b.updatedAt)
             }. The card was not charged, and the authorisation is released.`}
           </p>
           {b.declineReason && (

@@ -5,7 +5,7 @@
  */
 import type { DocumentNeed } from "../lib/bookings/holds.ts";
 import type { Booking, BookingMode } from "../lib/bookings/schema.ts";
-import { formatDayTime } from "../lib/format.ts";
+import { formatDayTimeZoned } from "../lib/format.ts";
 import { DocumentNeeds } from "./DocumentStates.tsx";
 
 const card = "rounded-xl border border-stone-200 bg-white p-6";
@@ -92,7 +92,7 @@ export function WaitingForDocuments({ booking: b }: { booking: Booking }) {
       {b.respondBy !== null && (
         <p class="mt-1">
           {`If they are not verified by ${
-            formatDayTime(b.timeZone, b.respondBy)
+            formatDayTimeZoned(b.timeZone, b.respondBy)
           }, the hours and the authorisation on your card are released.`}
         </p>
       )}
