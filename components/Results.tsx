@@ -21,6 +21,7 @@ export function Results(
     hearts,
     centre = null,
     widerHref,
+    anyCity,
   }: {
     result: SearchResult;
     nextHref: string | null;
@@ -30,6 +31,8 @@ export function Results(
     /** A distance search's centre: cards show how far, and an empty page offers a wider circle. */
     centre?: SearchCentre | null;
     widerHref?: (radiusMiles: number) => string;
+    /** A distance search within a city: the same search without the city. */
+    anyCity?: { cityName: string; href: string };
     /**
      * Hearts on the cards (the search page's), whose forms lead back to
      * `back`; none elsewhere. Each shows the viewer's state (components/Viewer.tsx).
@@ -38,8 +41,13 @@ export function Results(
   },
 ) {
   const { hits, total } = result;
+  // Past the first page an inexact count is this page's, not the search's.
   const count = total.exact
     ? `${total.count} ${total.count === 1 ? "kitchen" : "kitchens"}`
+    : firstHref
+    ? `${hits.length} more matching ${
+      hits.length === 1 ? "kitchen" : "kitchens"
+    }`
     : `${total.count}${nextHref ? "+" : ""} matching ${
       total.count === 1 ? "kitchen" : "kitchens"
     }`;
@@ -47,7 +55,13 @@ export function Results(
     <div>
       <p class="mb-4 font-semibold" data-testid="result-count">{count}</p>
       {hits.length === 0 && centre && !result.truncated
-        ? <NothingNearby centre={centre} widerHref={widerHref} />
+        ? (
+          <NothingNearby
+            centre={centre}
+            widerHref={widerHref}
+            anyCity={anyCity}
+          />
+        )
         : hits.length === 0
         ? (
           <div class="rounded-xl border border-dashed border-stone-300 bg-white p-8">
@@ -126,9 +140,10 @@ export function Results(
  * same search over wider circles.
  */
 function NothingNearby(
-  { centre, widerHref }: {
+  { centre, widerHref, anyCity }: {
     centre: SearchCentre;
     widerHref?: (radiusMiles: number) => string;
+    anyCity?: { cityName: string; href: string };
   },
 ) {
   const wider = RADIUS_CHOICES.filter((r) => r > centre.radiusMiles);
@@ -138,8 +153,21 @@ function NothingNearby(
       data-testid="nothing-nearby"
     >
       <h2 class="text-xl font-bold">
-        {`No kitchens within ${centre.radiusMiles} mi of ${centre.label}`}
+        {`No kitchens within ${centre.radiusMiles} mi of ${centre.label}${
+          anyCity ? ` in ${anyCity.cityName}` : ""
+        }`}
       </h2>
+      {anyCity && (
+        <p class="mt-2 text-stone-700">
+          {`The search is for ${anyCity.cityName} and near ${centre.label} at once. `}
+          <a
+            href={anyCity.href}
+            class="font-semibold text-emerald-800 underline"
+          >
+            {`Search near ${centre.label} in every city`}
+          </a>
+        </p>
+      )}
       {wider.length > 0 && widerHref
         ? (
           <>

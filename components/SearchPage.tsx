@@ -185,6 +185,12 @@ function Answer({ view }: { view: SearchView }) {
         firstHref={q.cursor ? searchHref(q, { cursor: undefined }) : null}
         centre={centre ?? null}
         widerHref={(radius) => searchHref(q, { radius, cursor: undefined })}
+        anyCity={centre && view.city
+          ? {
+            cityName: view.city.name,
+            href: searchHref(q, { city: undefined, cursor: undefined }),
+          }
+          : undefined}
       />
     </section>
   );

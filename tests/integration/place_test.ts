@@ -381,6 +381,19 @@ Deno.test("radius search: bad places and nothing nearby get clear answers, never
       `offers ${r} miles`,
     );
   }
+  // A city and a place far apart: said so, with the place in every city.
+  const apart = characters(
+    await (await t.request("/search?city=seattle&near=60614&radius=5"))
+      .text(),
+  );
+  assert.match(
+    apart,
+    /No kitchens within 5 mi of Chicago, IL 60614 in Seattle[\s\S]*The search is for Seattle and near Chicago, IL 60614 at once/,
+  );
+  assert.match(
+    apart,
+    /href="\/search\?near=60614&amp;radius=5"[^>]*>Search near Chicago, IL 60614 in every city/,
+  );
   t.close();
 });
 

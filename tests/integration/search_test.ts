@@ -317,6 +317,22 @@ Deno.test("search: pages of a search by city name link with the slug", async () 
   assert.match(next, /^\/search\?city=san-francisco&cursor=/);
   const second = await (await t.request(next)).text();
   assert.deepEqual(titles(second), ["SF12", "SF13"]);
+  // A filter the index cannot count: the first page says there are more,
+  // a later one how many it shows (it said "12+" again, or "2 matching").
+  const countOf = (html: string) =>
+    /data-testid="result-count">([^<]*)</.exec(html)?.[1];
+  const filtered = await (await t.request(
+    "/search?city=san-francisco&maxPrice=40",
+  )).text();
+  assert.equal(countOf(filtered), "12+ matching kitchens");
+  const later = /href="([^"]+)" rel="next"/.exec(filtered)![1].replaceAll(
+    "&amp;",
+    "&",
+  );
+  assert.equal(
+    countOf(await (await t.request(later)).text()),
+    "2 more matching kitchens",
+  );
   t.close();
 });
 
