@@ -1,6 +1,7 @@
 import { useSignal } from "../lib/islands/signals.ts";
 import { useEffect } from "preact/hooks";
 import { defineIsland } from "../lib/islands/define.ts";
+import { gridKeyTarget } from "../lib/islands/grid_keys.ts";
 import { formatTime } from "../lib/format.ts";
 import type {
   DayView,
@@ -44,6 +45,9 @@ interface Priced {
   quote?: QuoteAnswer;
   error?: string;
 }
+
+/** Start times to a row: the grid's `grid-cols-3`. */
+const SLOT_COLUMNS = 3;
 
 const hoursText = (h: number) => h === 1 ? "1 hour" : `${h} hours`;
 
@@ -115,11 +119,16 @@ function AvailabilityPicker(props: AvailabilityPickerProps) {
   // Set once the renter picks something here: only their own picks go
   // into the address.
   const touched = useSignal(false);
+  // The start time the Tab key lands on (once live): the start times are
+  // one stop, arrow keys move between them (a start is still chosen with
+  // Enter or Space). Without JavaScript each is a stop of its own.
+  const tabStop = useSignal<number | null>(null);
 
   async function load(date: string) {
     if (!date) return;
     touched.value = true;
     picked.value = date;
+    tabStop.value = null;
     status.value = "loading";
     try {
       const res = await fetch(`${paths.availability}?date=${date}`);
@@ -140,6 +149,10 @@ function AvailabilityPicker(props: AvailabilityPickerProps) {
   const ends = live.value && slot ? endChoices(slot, view, props.minHours) : [];
   // A shorter day keeps the longest end that still fits.
   const end = ends.find((e) => e.minutes === minutes.value) ?? ends.at(-1);
+  const stop = Math.min(
+    tabStop.value ?? Math.max(0, view.slots.indexOf(slot!)),
+    view.slots.length - 1,
+  );
   const query = slot && end
     ? `date=${view.date}&start=${slot.time}&end=${end.value}`
     : "";
@@ -271,18 +284,38 @@ function AvailabilityPicker(props: AvailabilityPickerProps) {
                 aria-labelledby="slots-label"
                 class="mt-2 grid grid-cols-3 gap-2"
                 data-testid="slots"
+                onKeyDown={(e) => {
+                  const buttons = [
+                    ...e.currentTarget.querySelectorAll("button"),
+                  ];
+                  const at = buttons.indexOf(
+                    document.activeElement as HTMLButtonElement,
+                  );
+                  const to = at < 0 ? null : gridKeyTarget(
+                    e.key,
+                    at,
+                    buttons.length,
+                    SLOT_COLUMNS,
+                  );
+                  if (to === null) return;
+                  e.preventDefault();
+                  tabStop.value = to;
+                  buttons[to].focus();
+                }}
               >
-                {view.slots.map((s) => (
+                {view.slots.map((s, i) => (
                   <li>
                     <button
                       type="submit"
                       name="start"
                       value={s.time}
                       aria-pressed={s === slot ? "true" : "false"}
+                      tabIndex={live.value ? (i === stop ? 0 : -1) : undefined}
                       onClick={(e) => {
                         e.preventDefault();
                         touched.value = true;
                         startTime.value = s.time;
+                        tabStop.value = i;
                       }}
                       class="chip"
                     >

@@ -146,6 +146,53 @@ browserTest(
 );
 
 browserTest(
+  "picker: the start times are one Tab stop; arrow keys move between them and Enter chooses one",
+  async (browser) => {
+    const s = await site();
+    const page = await browser.newPage();
+    const problems = watch(page);
+    try {
+      await page.goto(`${s.baseUrl}/kitchens/${s.daytime.id}?date=2026-12-03`);
+      await page.waitForSelector("prep-island[data-hydrated]");
+      const buttons = page.locator("[data-testid=slots] button");
+      assert.ok((await buttons.count()) > 6);
+      const stops = page.locator("[data-testid=slots] button[tabindex='0']");
+      assert.equal(await stops.count(), 1);
+      await stops.focus();
+      const focused = () =>
+        page.evaluate(() => {
+          const all = [
+            ...document.querySelectorAll("[data-testid=slots] button"),
+          ];
+          return all.indexOf(document.activeElement as Element);
+        });
+      assert.equal(await focused(), 0);
+      await page.keyboard.press("ArrowRight");
+      assert.equal(await focused(), 1);
+      await page.keyboard.press("ArrowDown");
+      assert.equal(await focused(), 4);
+      // Moving does not choose; Enter does, and the stop stays on it.
+      assert.equal(await buttons.nth(4).getAttribute("aria-pressed"), "false");
+      await page.keyboard.press("Enter");
+      assert.equal(await buttons.nth(4).getAttribute("aria-pressed"), "true");
+      assert.equal(
+        await page.getByLabel("Start", { exact: true }).inputValue(),
+        await buttons.nth(4).getAttribute("value"),
+      );
+      assert.equal(await buttons.nth(4).getAttribute("tabindex"), "0");
+      assert.equal(await stops.count(), 1);
+      // Tab leaves the start times in one press.
+      await page.keyboard.press("Tab");
+      assert.equal(await focused(), -1);
+      assert.deepEqual(problems, []);
+    } finally {
+      await page.close();
+      await s.close();
+    }
+  },
+);
+
+browserTest(
   "picker: an overnight booking ends the next day",
   async (browser) => {
     const s = await site();
