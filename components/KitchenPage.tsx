@@ -2,7 +2,7 @@ import { formatClock, formatClockRange } from "../lib/format.ts";
 import type { ComponentChildren } from "preact";
 import { findCity } from "../lib/cities.ts";
 import { describePolicy, POLICY_NAMES } from "../lib/kitchens/policy.ts";
-import type { Kitchen } from "../lib/kitchens/schema.ts";
+import { inWeekOrder, type Kitchen } from "../lib/kitchens/schema.ts";
 import type { Host } from "../lib/hosts/schema.ts";
 import { EQUIPMENT, STORAGE } from "../lib/kitchens/vocabulary.ts";
 import { formatDate } from "../lib/format.ts";
@@ -155,7 +155,7 @@ export function KitchenPage(
           <section>
             <h2 class="text-xl font-bold">Opening hours</h2>
             <ul class="mt-2 text-sm">
-              {k.weeklyHours.map((r) => (
+              {inWeekOrder(k.weeklyHours).map((r) => (
                 <li>
                   {WEEKDAYS[r.day]} {formatClockRange(r.start, r.end)}
                   {r.end <= r.start ? " (overnight)" : ""}

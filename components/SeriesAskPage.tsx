@@ -21,7 +21,7 @@ import {
   formatTimeRange,
 } from "../lib/format.ts";
 import { describePolicy, POLICY_NAMES } from "../lib/kitchens/policy.ts";
-import type { Kitchen } from "../lib/kitchens/schema.ts";
+import { inWeekOrder, type Kitchen } from "../lib/kitchens/schema.ts";
 import { formatCents } from "../lib/money.ts";
 import { REQUEST_TO_BOOK_TITLE } from "../lib/bookings/request_terms.ts";
 import {
@@ -171,7 +171,7 @@ function RuleForm(
           {`Times are in the kitchen's time zone (${kitchen.timeZone}). It is open:`}
         </p>
         <ul class="mt-1 grid gap-x-4 sm:grid-cols-2">
-          {kitchen.weeklyHours.map((r, i) => (
+          {inWeekOrder(kitchen.weeklyHours).map((r, i) => (
             <li key={i}>
               {`${WEEKDAY_NAMES[r.day - 1]} ${
                 formatClockRange(r.start, r.end)
