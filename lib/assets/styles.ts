@@ -10,6 +10,9 @@ export const BASE_CSS = [
   // Island boundaries must not affect layout (flex/grid children stay direct children).
   "prep-island{display:contents}",
   ":focus-visible{outline:3px solid #047857;outline-offset:2px}",
+  // A date field's calendar button is a stop of its own inside the field,
+  // and Chromium then matches neither :focus-visible nor :focus on it.
+  "input[type=date]:focus-within{outline:3px solid #047857;outline-offset:2px}",
   ".skip-link{position:absolute;left:-10000px;top:auto;width:1px;height:1px;overflow:hidden}",
   ".skip-link:focus{position:static;width:auto;height:auto;overflow:visible}",
   // The picker's start-time chips (islands/AvailabilityPicker.tsx): a kitchen

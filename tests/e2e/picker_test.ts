@@ -184,6 +184,20 @@ browserTest(
       // Tab leaves the start times in one press.
       await page.keyboard.press("Tab");
       assert.equal(await focused(), -1);
+      // Every stop in the date field shows the focus ring, its calendar
+      // button included (Chromium's own stop inside the field).
+      await page.focus("#availability-date");
+      for (let stop = 0; stop < 4; stop++) {
+        const ring = await page.evaluate(() => {
+          const el = document.activeElement as HTMLElement;
+          return el.id === "availability-date"
+            ? getComputedStyle(el).outlineStyle
+            : null;
+        });
+        if (ring === null) break;
+        assert.equal(ring, "solid", `stop ${stop} of the date field`);
+        await page.keyboard.press("Tab");
+      }
       assert.deepEqual(problems, []);
     } finally {
       await page.close();
