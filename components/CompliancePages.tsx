@@ -351,6 +351,16 @@ export function DocumentUpload(
     ["", "Choose…"],
     ...kinds.map((k): [string, string] => [k, DOCUMENT_KIND_NAMES[k]]),
   ];
+  // Required: the browser asks before sending, so the file chosen is not lost.
+  const kindSelect = (
+    <Select
+      name="kind"
+      label="Type"
+      form={form}
+      options={kindOptions}
+      required
+    />
+  );
   if (upload.step === "choose") {
     return (
       <form
@@ -362,13 +372,7 @@ export function DocumentUpload(
       >
         <h2 class="text-xl font-bold">Upload a document</h2>
         <FormMessage form={form} />
-        <Select
-          name="kind"
-          label="Type"
-          form={form}
-          options={kindOptions}
-          required
-        />
+        {kindSelect}
         {fileInput(form)}
         <p class="text-sm text-stone-600">
           If your file is a PDF with text in it, we fill in the dates and
@@ -447,13 +451,7 @@ export function DocumentUpload(
         )
         : (
           <>
-            <Select
-              name="kind"
-              label="Type"
-              form={form}
-              options={kindOptions}
-              required
-            />
+            {kindSelect}
             {fileInput(form)}
           </>
         )}

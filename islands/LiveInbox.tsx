@@ -1,7 +1,7 @@
 import { useEffect } from "preact/hooks";
 import { defineIsland } from "../lib/islands/define.ts";
 import { useSignal } from "../lib/islands/signals.ts";
-import { subscribe } from "./live_stream.ts";
+import { oneAtATime, subscribe } from "./live_stream.ts";
 
 export interface LiveInboxProps {
   /** The id of the element holding the count, the conversations and their page links. */
@@ -21,39 +21,23 @@ function LiveInbox({ regionId, unread }: LiveInboxProps) {
   const announce = useSignal("");
   useEffect(() => {
     let known = unread;
-    let running = false;
-    let again = false;
-
-    async function refresh() {
-      if (running) {
-        again = true;
-        return;
-      }
-      running = true;
-      try {
-        do {
-          again = false;
-          const res = await fetch(location.href, {
-            headers: { Accept: "text/html" },
-            credentials: "same-origin",
-          });
-          // Signed out, or the page moved: leave what is shown.
-          if (!res.ok || res.redirected) return;
-          const doc = new DOMParser().parseFromString(
-            await res.text(),
-            "text/html",
-          );
-          const fresh = doc.getElementById(regionId);
-          const shown = document.getElementById(regionId);
-          if (!fresh || !shown) return;
-          shown.replaceChildren(...fresh.childNodes);
-        } while (again);
-      } catch {
-        // Offline for a moment: the next event or reconnect tries again.
-      } finally {
-        running = false;
-      }
-    }
+    const refresh = oneAtATime(async () => {
+      const res = await fetch(location.href, {
+        headers: { Accept: "text/html" },
+        credentials: "same-origin",
+      });
+      // Signed out, or the page moved: leave what is shown.
+      if (!res.ok || res.redirected) return false;
+      const doc = new DOMParser().parseFromString(
+        await res.text(),
+        "text/html",
+      );
+      const fresh = doc.getElementById(regionId);
+      const shown = document.getElementById(regionId);
+      if (!fresh || !shown) return false;
+      shown.replaceChildren(...fresh.childNodes);
+      return true;
+    });
 
     let opened = false;
     return subscribe({

@@ -1,7 +1,7 @@
 import { useEffect } from "preact/hooks";
 import { defineIsland } from "../lib/islands/define.ts";
 import { useSignal } from "../lib/islands/signals.ts";
-import { MESSAGE_SENT_EVENT, subscribe } from "./live_stream.ts";
+import { MESSAGE_SENT_EVENT, oneAtATime, subscribe } from "./live_stream.ts";
 
 export interface LiveThreadProps {
   threadId: string;
@@ -26,8 +26,6 @@ function LiveThread({ threadId, listId, lastId, otherName }: LiveThreadProps) {
   const announce = useSignal("");
   useEffect(() => {
     let last = lastId;
-    let running = false;
-    let again = false;
     let unseen = false;
 
     const markRead = () => {
@@ -35,54 +33,45 @@ function LiveThread({ threadId, listId, lastId, otherName }: LiveThreadProps) {
       fetch(`/messages/${threadId}/read`, { method: "POST" }).catch(() => {});
     };
 
+    const fetchNew = oneAtATime(async () => {
+      const res = await fetch(
+        `/messages/${threadId}/since?after=${last ?? ""}`,
+        { headers: { Accept: "text/html" } },
+      );
+      if (!res.ok) return false;
+      const list = document.getElementById(listId);
+      if (!list) {
+        // The page had no messages to list: show them the plain way.
+        location.reload();
+        return false;
+      }
+      const template = document.createElement("template");
+      template.innerHTML = await res.text();
+      const wasAtEnd = isInView(list.lastElementChild);
+      let theirs = 0;
+      let added: Element | null = null;
+      for (const item of [...template.content.children]) {
+        const id = item.getAttribute("data-message-id");
+        if (!id || document.getElementById(item.id)) continue;
+        list.append(item);
+        added = item;
+        if (!last || id > last) last = id;
+        if (!item.hasAttribute("data-mine")) theirs++;
+      }
+      if (theirs > 0) {
+        // "Borough Commissary Co." ends its own sentence.
+        const stop = /[.!?]$/.test(otherName) ? "" : ".";
+        announce.value = theirs === 1
+          ? `New message from ${otherName}${stop}`
+          : `${theirs} new messages from ${otherName}${stop}`;
+        unseen = true;
+      }
+      if (added && wasAtEnd) added.scrollIntoView({ block: "nearest" });
+      return true;
+    });
+
     async function catchUp() {
-      if (running) {
-        again = true;
-        return;
-      }
-      running = true;
-      try {
-        do {
-          again = false;
-          const res = await fetch(
-            `/messages/${threadId}/since?after=${last ?? ""}`,
-            { headers: { Accept: "text/html" } },
-          );
-          if (!res.ok) return;
-          const list = document.getElementById(listId);
-          if (!list) {
-            // The page had no messages to list: show them the plain way.
-            location.reload();
-            return;
-          }
-          const template = document.createElement("template");
-          template.innerHTML = await res.text();
-          const wasAtEnd = isInView(list.lastElementChild);
-          let theirs = 0;
-          let added: Element | null = null;
-          for (const item of [...template.content.children]) {
-            const id = item.getAttribute("data-message-id");
-            if (!id || document.getElementById(item.id)) continue;
-            list.append(item);
-            added = item;
-            if (!last || id > last) last = id;
-            if (!item.hasAttribute("data-mine")) theirs++;
-          }
-          if (theirs > 0) {
-            // "Borough Commissary Co." ends its own sentence.
-            const stop = /[.!?]$/.test(otherName) ? "" : ".";
-            announce.value = theirs === 1
-              ? `New message from ${otherName}${stop}`
-              : `${theirs} new messages from ${otherName}${stop}`;
-            unseen = true;
-          }
-          if (added && wasAtEnd) added.scrollIntoView({ block: "nearest" });
-        } while (again);
-      } catch {
-        // Offline for a moment: the next event or reconnect tries again.
-      } finally {
-        running = false;
-      }
+      await fetchNew();
       if (unseen && document.visibilityState === "visible") markRead();
     }
 

@@ -387,7 +387,8 @@ browserTest(
         /Your card is only authorised now/,
       );
       await audit.check(tab, "/bookings/:id/pay (authorise)");
-      await tab.getByRole("button", { name: /^Pay .+ \(demo\)$/ }).click();
+      await tab.getByRole("button", { name: /^Authorise .+ \(demo\)$/ })
+        .click();
       await tab.waitForURL(/\/bookings\/[0-9A-Z]{26}\?notice=paid$/);
       await s.runJobs();
       await tab.goto(bookingUrl);
