@@ -45,7 +45,7 @@ export function Results(
   const count = total.exact
     ? `${total.count} ${total.count === 1 ? "kitchen" : "kitchens"}`
     : firstHref
-    ? `${hits.length} more matching ${
+    ? `${hits.length}${nextHref ? "+" : ""} more matching ${
       hits.length === 1 ? "kitchen" : "kitchens"
     }`
     : `${total.count}${nextHref ? "+" : ""} matching ${
@@ -153,13 +153,11 @@ function NothingNearby(
       data-testid="nothing-nearby"
     >
       <h2 class="text-xl font-bold">
-        {`No kitchens within ${centre.radiusMiles} mi of ${centre.label}${
-          anyCity ? ` in ${anyCity.cityName}` : ""
-        }`}
+        {`No kitchens within ${centre.radiusMiles} mi of ${centre.label}`}
       </h2>
       {anyCity && (
         <p class="mt-2 text-stone-700">
-          {`The search is for ${anyCity.cityName} and near ${centre.label} at once. `}
+          {`This search looks only at kitchens in ${anyCity.cityName}. `}
           <a
             href={anyCity.href}
             class="font-semibold text-emerald-800 underline"

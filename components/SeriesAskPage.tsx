@@ -21,7 +21,8 @@ import {
   formatTimeRange,
 } from "../lib/format.ts";
 import { describePolicy, POLICY_NAMES } from "../lib/kitchens/policy.ts";
-import { inWeekOrder, type Kitchen } from "../lib/kitchens/schema.ts";
+import type { Kitchen } from "../lib/kitchens/schema.ts";
+import { inWeekOrder } from "../lib/kitchens/weekly_hours.ts";
 import { formatCents } from "../lib/money.ts";
 import { REQUEST_TO_BOOK_TITLE } from "../lib/bookings/request_terms.ts";
 import {

@@ -282,9 +282,13 @@ function AvailabilityPicker(props: AvailabilityPickerProps) {
               </p>
               <ul
                 aria-labelledby="slots-label"
+                // Live, the start times are one stop moved through with
+                // the arrow keys: a toolbar says so to screen readers.
+                role={live.value ? "toolbar" : undefined}
                 class="mt-2 grid grid-cols-3 gap-2"
                 data-testid="slots"
                 onKeyDown={(e) => {
+                  if (e.altKey || e.ctrlKey || e.metaKey) return;
                   const buttons = [
                     ...e.currentTarget.querySelectorAll("button"),
                   ];
@@ -304,7 +308,7 @@ function AvailabilityPicker(props: AvailabilityPickerProps) {
                 }}
               >
                 {view.slots.map((s, i) => (
-                  <li>
+                  <li role={live.value ? "none" : undefined}>
                     <button
                       type="submit"
                       name="start"
@@ -349,6 +353,8 @@ function AvailabilityPicker(props: AvailabilityPickerProps) {
             onChange={(e) => {
               touched.value = true;
               startTime.value = (e.currentTarget as HTMLSelectElement).value;
+              // The chosen start is the Tab stop again.
+              tabStop.value = null;
             }}
             class={select}
           >

@@ -1,7 +1,11 @@
 import { useEffect } from "preact/hooks";
 import { defineIsland } from "../lib/islands/define.ts";
 import { useSignal } from "../lib/islands/signals.ts";
-import { oneAtATime, subscribe } from "./live_stream.ts";
+import { oneAtATime } from "../lib/islands/one_at_a_time.ts";
+import { subscribe } from "./live_stream.ts";
+
+/** How long the inbox waits for the rest of a message's events before fetching. */
+const COALESCE_MS = 150;
 
 export interface LiveInboxProps {
   /** The id of the element holding the count, the conversations and their page links. */
@@ -35,16 +39,37 @@ function LiveInbox({ regionId, unread }: LiveInboxProps) {
       const fresh = doc.getElementById(regionId);
       const shown = document.getElementById(regionId);
       if (!fresh || !shown) return false;
+      // Whoever was on a link keeps their place in the new list.
+      const focused = document.activeElement;
+      const link = focused instanceof HTMLAnchorElement &&
+          shown.contains(focused)
+        ? focused.getAttribute("href")
+        : null;
       shown.replaceChildren(...fresh.childNodes);
+      if (link) {
+        for (const a of shown.querySelectorAll("a")) {
+          if (a.getAttribute("href") === link) {
+            a.focus();
+            break;
+          }
+        }
+      }
       return true;
     });
+    // A message brings an inbox event and a thread event a moment apart:
+    // one fetch for both.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const soon = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => void refresh(), COALESCE_MS);
+    };
 
     let opened = false;
-    return subscribe({
+    const stop = subscribe({
       // Reopened after a gap: what came meanwhile was not seen. (The first
       // open sends the count, which `inbox` compares with the page's.)
       open: () => {
-        if (opened) void refresh();
+        if (opened) soon();
         opened = true;
       },
       inbox: (e) => {
@@ -55,12 +80,16 @@ function LiveInbox({ regionId, unread }: LiveInboxProps) {
             : `You have ${e.unread} unread messages.`;
         }
         known = e.unread;
-        void refresh();
+        soon();
       },
       // A message in a conversation already read (the sender's own, from
       // another tab) moves it to the top without changing the count.
-      thread: () => void refresh(),
+      thread: soon,
     });
+    return () => {
+      stop();
+      clearTimeout(timer);
+    };
   }, []);
   return (
     <p role="status" aria-live="polite" class="sr-only">

@@ -1,7 +1,8 @@
 import { useEffect } from "preact/hooks";
 import { defineIsland } from "../lib/islands/define.ts";
 import { useSignal } from "../lib/islands/signals.ts";
-import { MESSAGE_SENT_EVENT, oneAtATime, subscribe } from "./live_stream.ts";
+import { oneAtATime } from "../lib/islands/one_at_a_time.ts";
+import { MESSAGE_SENT_EVENT, subscribe } from "./live_stream.ts";
 
 export interface LiveThreadProps {
   threadId: string;

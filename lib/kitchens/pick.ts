@@ -248,11 +248,21 @@ export function dayPick(
     s.start === from && (to === undefined || s.maxEnd >= to)
   );
   if (fits) return { ...pick, date };
-  const hours = to === undefined ? undefined : (to - from) / HOUR;
-  // A clock change can make a span no pick may ask for (25 hours).
-  return hours !== undefined && kitchenPick.shape.hours.safeParse(hours).success
-    ? { date, hours }
-    : { date };
+  // The length as asked, on the wall clock: the picker opens it at another
+  // start, where a clock change that fell inside the asked span is no part
+  // of it. Down to a half hour, which is what a pick may ask for.
+  const asked = pick.hours ??
+    (pick.end ? wallClockHours(pick.start, pick.end) : undefined);
+  const hours = asked === undefined ? 0 : Math.floor(asked * 2) / 2;
+  return hours > 0 ? { date, hours } : { date };
+}
+
+/** Hours from `start` to `end` on a wall clock, an end at or before the start being the next day's. */
+function wallClockHours(start: string, end: string): number {
+  const minutes = (t: string) =>
+    Number(t.slice(0, 2)) * 60 + Number(t.slice(3));
+  const span = minutes(end) - minutes(start);
+  return (span > 0 ? span : span + 24 * 60) / 60;
 }
 
 /**

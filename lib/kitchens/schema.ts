@@ -35,16 +35,6 @@ export const weeklyRange = z.object({
 });
 export type WeeklyRange = z.infer<typeof weeklyRange>;
 
-/**
- * Weekly hours as people read them: Monday first, each day's ranges by
- * start, whatever order the host entered them in (pure; a new array).
- */
-export function inWeekOrder<R extends WeeklyRange>(rows: readonly R[]): R[] {
-  return [...rows].sort((a, b) =>
-    a.day - b.day || (a.start < b.start ? -1 : a.start > b.start ? 1 : 0)
-  );
-}
-
 export const photoRef = z.object({
   id: z.string().min(1),
   alt: text({ label: "a description of the photo", max: 300 }),

@@ -51,7 +51,7 @@ export const notification = z.object({
     isTimeZone,
     "Use an IANA time zone, like America/Chicago",
   ).optional(),
-  /** When "mark all read" covered it. */
+  /** When it was opened, or "mark all read" covered it. */
   readAt: z.string().optional(),
 });
 export type Notification = z.infer<typeof notification>;
@@ -258,7 +258,9 @@ export async function openNotification(
       return read;
     }
   }
-  throw new Error("openNotification: too many concurrent writes");
+  // Lost every race (a flood of new notifications): the link still works,
+  // and it is marked read the next time, as "mark all as read" gives up.
+  return (await kv.get<Notification>(keys.notification(userId, id))).value;
 }
 
 /** Unread counts, summed again from the notifications after an import (lib/db/backup.ts). */

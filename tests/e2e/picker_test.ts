@@ -181,13 +181,21 @@ browserTest(
       );
       assert.equal(await buttons.nth(4).getAttribute("tabindex"), "0");
       assert.equal(await stops.count(), 1);
+      assert.equal(
+        await page.locator("[data-testid=slots]").getAttribute("role"),
+        "toolbar",
+      );
+      // A modified arrow is the browser's, not a move.
+      await page.keyboard.press("Control+ArrowRight");
+      assert.equal(await focused(), 4);
       // Tab leaves the start times in one press.
       await page.keyboard.press("Tab");
       assert.equal(await focused(), -1);
       // Every stop in the date field shows the focus ring, its calendar
       // button included (Chromium's own stop inside the field).
       await page.focus("#availability-date");
-      for (let stop = 0; stop < 4; stop++) {
+      let dateStops = 0;
+      for (; dateStops < 6; dateStops++) {
         const ring = await page.evaluate(() => {
           const el = document.activeElement as HTMLElement;
           return el.id === "availability-date"
@@ -195,9 +203,11 @@ browserTest(
             : null;
         });
         if (ring === null) break;
-        assert.equal(ring, "solid", `stop ${stop} of the date field`);
+        assert.equal(ring, "solid", `stop ${dateStops} of the date field`);
         await page.keyboard.press("Tab");
       }
+      // Month, day, year and the calendar button.
+      assert.equal(dateStops, 4, "the date field's stops");
       assert.deepEqual(problems, []);
     } finally {
       await page.close();

@@ -318,7 +318,8 @@ Deno.test("search: pages of a search by city name link with the slug", async () 
   const second = await (await t.request(next)).text();
   assert.deepEqual(titles(second), ["SF12", "SF13"]);
   // A filter the index cannot count: the first page says there are more,
-  // a later one how many it shows (it said "12+" again, or "2 matching").
+  // a later one how many it shows, and whether more follow (it said "12+"
+  // again, or "2 matching").
   const countOf = (html: string) =>
     /data-testid="result-count">([^<]*)</.exec(html)?.[1];
   const filtered = await (await t.request(
@@ -333,6 +334,32 @@ Deno.test("search: pages of a search by city name link with the slug", async () 
     countOf(await (await t.request(later)).text()),
     "2 more matching kitchens",
   );
+  // Three pages: the middle one has more after it.
+  await addKitchens(
+    t.kv,
+    host.id,
+    Array.from({ length: 12 }, (_, i) =>
+      kitchenFixture({
+        title: `SFB${i}`,
+        hourlyPriceCents: 2000 + i * 100,
+        ...sanFrancisco,
+      })),
+  );
+  const pages: string[] = [];
+  let href: string | undefined = "/search?city=san-francisco&maxPrice=40";
+  while (href) {
+    const html: string = await (await t.request(href)).text();
+    pages.push(countOf(html) ?? "");
+    href = /href="([^"]+)" rel="next"/.exec(html)?.[1].replaceAll(
+      "&amp;",
+      "&",
+    );
+  }
+  assert.deepEqual(pages, [
+    "12+ matching kitchens",
+    "12+ more matching kitchens",
+    "2 more matching kitchens",
+  ]);
   t.close();
 });
 

@@ -465,4 +465,42 @@ Deno.test("week view: a day's link keeps the hours asked where that day can take
   for (const [why, pick, want] of cases) {
     assert.deepEqual(dayPick(CHI, day, pick), want, why);
   }
+  // The length travels as asked on the wall clock, whatever a clock change
+  // inside the asked span would make of it, down to a half hour.
+  const closed = (date: string) => ({ date, starts: [] });
+  const lengths: [string, string, KitchenPick, KitchenPick][] = [
+    [
+      "spring forward: 02:00 does not exist that night",
+      "2026-03-08",
+      { date: "2026-03-07", start: "02:00", end: "03:00" },
+      { date: "2026-03-08", hours: 1 },
+    ],
+    [
+      "spring forward inside an overnight span",
+      "2026-03-07",
+      { date: "2026-03-06", start: "22:00", end: "06:00" },
+      { date: "2026-03-07", hours: 8 },
+    ],
+    [
+      "fall back inside an overnight span",
+      "2026-10-31",
+      { date: "2026-10-30", start: "22:00", end: "06:00" },
+      { date: "2026-10-31", hours: 8 },
+    ],
+    [
+      "an end off the half hour: down to one",
+      "2026-12-09",
+      { date: "2026-12-12", start: "09:00", end: "10:45" },
+      { date: "2026-12-09", hours: 1.5 },
+    ],
+    [
+      "less than half an hour: the date alone",
+      "2026-12-09",
+      { date: "2026-12-12", start: "09:00", end: "09:15" },
+      { date: "2026-12-09" },
+    ],
+  ];
+  for (const [why, date, pick, want] of lengths) {
+    assert.deepEqual(dayPick(CHI, closed(date), pick), want, why);
+  }
 });

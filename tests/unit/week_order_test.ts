@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { inWeekOrder, type WeeklyRange } from "../../lib/kitchens/schema.ts";
+import type { WeeklyRange } from "../../lib/kitchens/schema.ts";
+import { inWeekOrder } from "../../lib/kitchens/weekly_hours.ts";
 
 Deno.test("weekly hours read Monday first, each day's ranges by start, whatever order they were entered in", () => {
   const r = (day: number, start: string, end: string): WeeklyRange => ({
