@@ -14,7 +14,7 @@ const built = new WeakSet<Response>();
 /** `new Response(body)` with `headers`, marked as needing nothing more. */
 export function wholeResponse(
   body: string,
-  headers: [string, string][] | Headers,
+  headers: [string, string][] | Readonly<Record<string, string>>,
 ): Response {
   const res = new Response(body, { status: 200, headers });
   built.add(res);

@@ -54,11 +54,11 @@ export interface StoredPage {
    */
   replies: Partial<Record<Encoding, Response>>;
   /**
-   * A page with a nonce: the front door's headers per encoding, each hit
-   * setting its own CSP on them (routes/page_cache.ts); counted in
+   * A page with a nonce: the front door's headers per encoding, to which
+   * each hit adds its own CSP (routes/page_cache.ts); counted in
    * `replyBytes`.
    */
-  replyHeaders: Partial<Record<Encoding, Headers>>;
+  replyHeaders: Partial<Record<Encoding, Readonly<Record<string, string>>>>;
   bytes: number;
 }
 

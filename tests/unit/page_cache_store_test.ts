@@ -10,6 +10,7 @@ import {
 import {
   acceptedEncodings,
   etagMatches,
+  headerRecord,
   SharedKeys,
 } from "../../routes/page_cache.ts";
 import { gzipLayout } from "../../lib/page_cache/gzip.ts";
@@ -218,4 +219,28 @@ Deno.test("shared keys: only known keys are visited, a failed visit backs off fo
   assert.equal(keys.has("/k1"), true);
   assert.equal(keys.has("/k511"), true);
   assert.equal(keys.mayVisit("/", 1_000 + PAGE_TTL_MS), true);
+});
+
+Deno.test("page cache: headers as a record keep every name once, values of a name given twice joined", () => {
+  const cases: [string, [string, string][], Record<string, string>][] = [
+    ["none", [], {}],
+    [
+      "distinct names as given",
+      [["Cache-Control", "public"], ["content-type", "text/html"]],
+      { "Cache-Control": "public", "content-type": "text/html" },
+    ],
+    [
+      "a name twice, in another case: joined under the first spelling",
+      [["Vary", "Cookie"], ["X-A", "1"], ["vary", "Accept-Encoding"]],
+      { Vary: "Cookie, Accept-Encoding", "X-A": "1" },
+    ],
+  ];
+  for (const [why, list, want] of cases) {
+    const record = headerRecord(list);
+    assert.deepEqual({ ...record }, want, why);
+    assert.ok(Object.isFrozen(record), why);
+    // As a Response reads it.
+    const res = new Response(null, { headers: record });
+    assert.equal([...res.headers].length, Object.keys(want).length, why);
+  }
 });
