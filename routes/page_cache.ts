@@ -200,6 +200,15 @@ export function createPageCache(opts: PageCacheOptions): PageCache {
     if (ask.encodings.has("deflate") && !ask.encodings.has("gzip")) return null;
     return respond(ask, store, hit, "hit", opts.debug);
   };
+  // What the chain gives a signed-in user's page (sessions, compression,
+  // security), as a record: see `HeaderRecord`.
+  const sharedHeaders = headerRecord([
+    ["Content-Type", "text/html; charset=UTF-8"],
+    ["Cache-Control", PRIVATE_CACHE_CONTROL],
+    ["Vary", "Accept-Encoding"],
+    ...opts.security.constant,
+    ...(opts.debug ? [["X-Cache", "shared"] as [string, string]] : []),
+  ]);
   const shared: MiddlewareHandler<AppEnv> = async (c, next) => {
     const key = opts.maxBytes > 0 && c.get("user")
       ? cacheKeys.signedIn(c)
@@ -228,15 +237,6 @@ export function createPageCache(opts: PageCacheOptions): PageCache {
       "Content-Security-Policy": opts.security.csp(nonce),
     });
   };
-  // What the chain gives a signed-in user's page (sessions, compression,
-  // security), as a record: see `HeaderRecord`.
-  const sharedHeaders = headerRecord([
-    ["Content-Type", "text/html; charset=UTF-8"],
-    ["Cache-Control", PRIVATE_CACHE_CONTROL],
-    ["Vary", "Accept-Encoding"],
-    ...opts.security.constant,
-    ...(opts.debug ? [["X-Cache", "shared"] as [string, string]] : []),
-  ]);
   /** One visitor's render of `url` at a time, however many users wait on it. */
   const visit = (key: string, url: string): Promise<void> => {
     let under = visits.get(key);
@@ -569,20 +569,14 @@ function prepareHeaders(
   security: SecurityPolicy,
   debug: boolean,
 ): HeaderRecord {
-  const list = hitHeaders(page, encoding, security, debug);
-  const headers = headerRecord(list);
-  // Counted with a CSP of any nonce, which every hit adds.
-  list.push(["Content-Security-Policy", security.csp("")]);
-  for (const [name, value] of list) {
-    page.replyBytes += (name.length + value.length + NONCE_CHARS) * 2;
+  const headers = headerRecord(hitHeaders(page, encoding, security, debug));
+  for (const [name, value] of Object.entries(headers)) {
+    page.replyBytes += (name.length + value.length) * 2;
   }
   store.resize(page);
   page.replyHeaders[encoding] = headers;
   return headers;
 }
-
-/** A nonce's length in base64 (routes/security.ts), counted per header for safety's sake. */
-const NONCE_CHARS = 24;
 
 /** The front door's response for a page without a nonce, kept with the page. */
 function prepare(

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { ValidationError } from "../errors.ts";
 import { CANCELLATION_POLICIES } from "../kitchens/policy.ts";
-import { localDate } from "../kitchens/schema.ts";
+import { hoursBetween, localDate } from "../kitchens/schema.ts";
 import { optionalText } from "../text.ts";
 import { quoteSchema } from "./pricing.ts";
 import { seriesRuleSchema } from "./series_rule.ts";
@@ -265,14 +265,6 @@ export function endAfterHours(start: string, hours: number): string {
   return `${String(Math.floor(total / 60)).padStart(2, "0")}:${
     String(total % 60).padStart(2, "0")
   }`;
-}
-
-/** The wall-clock hours from `start` to `end`; an end at or before the start is the next day. */
-export function hoursBetween(start: string, end: string): number {
-  const minutes = (t: string) =>
-    Number(t.slice(0, 2)) * 60 + Number(t.slice(3, 5));
-  const diff = minutes(end) - minutes(start);
-  return (diff <= 0 ? diff + 24 * 60 : diff) / 60;
 }
 
 const hoursField = z.string().regex(

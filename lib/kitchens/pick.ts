@@ -11,7 +11,7 @@ import type { BookableStart } from "./availability.ts";
 import { formatClock, formatDate, formatTime } from "../format.ts";
 import { optionalField } from "../forms.ts";
 import { addDays, localInstant } from "./free_time.ts";
-import { clockTime, type Kitchen, localDate } from "./schema.ts";
+import { clockTime, hoursBetween, type Kitchen, localDate } from "./schema.ts";
 import type { SearchQuery } from "./search_query.ts";
 import { wallClock } from "./slot_view.ts";
 
@@ -252,17 +252,9 @@ export function dayPick(
   // start, where a clock change that fell inside the asked span is no part
   // of it. Down to a half hour, which is what a pick may ask for.
   const asked = pick.hours ??
-    (pick.end ? wallClockHours(pick.start, pick.end) : undefined);
+    (pick.end ? hoursBetween(pick.start, pick.end) : undefined);
   const hours = asked === undefined ? 0 : Math.floor(asked * 2) / 2;
   return hours > 0 ? { date, hours } : { date };
-}
-
-/** Hours from `start` to `end` on a wall clock, an end at or before the start being the next day's. */
-function wallClockHours(start: string, end: string): number {
-  const minutes = (t: string) =>
-    Number(t.slice(0, 2)) * 60 + Number(t.slice(3));
-  const span = minutes(end) - minutes(start);
-  return (span > 0 ? span : span + 24 * 60) / 60;
 }
 
 /**

@@ -10,6 +10,14 @@ export const clockTime = z.string().regex(
   "Use a 24-hour time like 09:30",
 );
 
+/** The wall-clock hours from `start` to `end`; an end at or before the start is the next day. */
+export function hoursBetween(start: string, end: string): number {
+  const minutes = (t: string) =>
+    Number(t.slice(0, 2)) * 60 + Number(t.slice(3, 5));
+  const diff = minutes(end) - minutes(start);
+  return (diff <= 0 ? diff + 24 * 60 : diff) / 60;
+}
+
 export const localDate = z.iso.date({ error: "Use a date like 2026-12-31" });
 
 export const timeZone = z.string().refine((tz) => {

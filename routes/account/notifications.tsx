@@ -7,7 +7,7 @@
 import { Hono, type MiddlewareHandler } from "hono";
 import { z } from "zod";
 import { NotificationsPage } from "../../components/NotificationsPage.tsx";
-import { isId } from "../../lib/ids.ts";
+import { ID_PATTERN, isId } from "../../lib/ids.ts";
 import {
   listNotifications,
   markAllRead,
@@ -85,7 +85,7 @@ notifications.get("/", async (c) => {
 });
 
 /** A notification's link: marked read on the way (idempotent), then where it points. */
-notifications.get("/:id", async (c) => {
+notifications.get(`/:id{${ID_PATTERN}}`, async (c) => {
   const { services, user } = c.var;
   const n = await openNotification(
     services.kv,

@@ -28,12 +28,12 @@ import { bookingReview } from "./review.tsx";
 import { withdrawRequest } from "../../lib/bookings/requests.ts";
 import {
   holdRequest,
-  hoursBetween,
   type HoursPick,
   reviewQuery,
   type ReviewRequest,
   unreadablePick,
 } from "../../lib/bookings/schema.ts";
+import { hoursBetween } from "../../lib/kitchens/schema.ts";
 import { loadCityKitchenPage } from "../../lib/compliance/kitchen_page.ts";
 import { ID_PATTERN } from "../../lib/ids.ts";
 import { resumeCheckout, takeToCheckout } from "../../lib/payments/checkout.ts";

@@ -7,11 +7,11 @@ import {
   whoHasTaken,
 } from "../../lib/bookings/holds.ts";
 import {
-  hoursBetween,
   type RenterHolds,
   reviewQuery,
   unreadablePick,
 } from "../../lib/bookings/schema.ts";
+import { hoursBetween } from "../../lib/kitchens/schema.ts";
 import { ConflictError, ValidationError } from "../../lib/errors.ts";
 import { pickerDay } from "../../lib/kitchens/slot_view.ts";
 import { isStripeOutage } from "../../lib/payments/stripe.ts";
