@@ -161,7 +161,7 @@ export async function removeReview(
     };
     const ok = await commitReviewWrite(
       deps.kv,
-      { kitchens: r.side === "renter" ? [r.kitchenId] : [] },
+      { host: r.hostId, kitchens: r.side === "renter" ? [r.kitchenId] : [] },
       (atomic) => {
         addRatingChange(
           atomic,
@@ -226,7 +226,8 @@ export async function dismissReports(
       );
     }
     const count = queued.value.count;
-    const ok = await commitReviewWrite(deps.kv, {}, (atomic) => {
+    // Only the staff queue changes: no host page shows reports.
+    const ok = await commitReviewWrite(deps.kv, { host: null }, (atomic) => {
       addReportedRemoval(atomic, reviewId, queued);
       addAudit(atomic, {
         actor: { kind: "user", id: actor.id, email: actor.email },

@@ -14,6 +14,7 @@ import { ALL_CITIES } from "../db/keys.ts";
 import { cached, forget, forgetPrefix } from "../db/read_cache.ts";
 import { isId, isUserId } from "../ids.ts";
 import { forgetKitchen } from "../kitchens/repo.ts";
+import { hostViewScope } from "../bookings/cache_keys.ts";
 import { ratingRank, withScores } from "./rules.ts";
 import {
   KITCHEN_SCORES,
@@ -460,14 +461,21 @@ export async function listReports(
 
 /** What a write changed, so the commit drops this instance's cached views of it. */
 export interface ReviewsTouched {
+  /**
+   * The host whose booking or kitchen the write is about: their dashboard
+   * shows its reviews, reviews due and ratings. Null only for a write no
+   * host page shows (a report dismissed from the staff queue).
+   */
+  host: string | null;
   /** Kitchens whose rating or list of reviews changed. */
   kitchens?: string[];
 }
 
 /**
  * Builds an atomic with `fill`, commits it, and on success drops the cached
- * views the write changed (ratings, a kitchen's latest reviews, search
- * pages and public pages). Returns whether it committed.
+ * views the write changed (the host's dashboard views, ratings, a kitchen's
+ * latest reviews, search pages and public pages). Returns whether it
+ * committed.
  */
 export async function commitReviewWrite(
   kv: Deno.Kv,
@@ -478,6 +486,7 @@ export async function commitReviewWrite(
   fill(atomic);
   const res = await atomic.commit();
   if (!res.ok) return false;
+  if (touched.host) forgetPrefix(kv, hostViewScope(touched.host));
   for (const id of touched.kitchens ?? []) {
     forget(kv, ratingCacheKey(id));
     forgetPrefix(kv, latestCacheKey(id));

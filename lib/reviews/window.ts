@@ -56,18 +56,25 @@ export async function openReviewWindow(
     ]);
     if (entry.value?.announced) return;
     const written = sidesWritten(reviews);
-    const ok = await commitReviewWrite(deps.kv, {}, (atomic) => {
-      if (entry.value) {
-        addWindow(atomic, entry, { ...entry.value, announced: true });
-      } else addNewWindow(atomic, entry, b, deps, { announced: true, written });
-      // A review written meanwhile makes this retry and leave its side out.
-      atomic.check(reviews.index.renter).check(reviews.index.host);
-      for (const side of ["renter", "host"] as const) {
-        const to = side === "renter" ? p.renter : p.host;
-        if (!to || written.includes(side)) continue;
-        addNotice(atomic, deps, to, reviewDueNotice(b, side, p, closesAt));
-      }
-    });
+    const ok = await commitReviewWrite(
+      deps.kv,
+      { host: b.hostId },
+      (atomic) => {
+        if (entry.value) {
+          addWindow(atomic, entry, { ...entry.value, announced: true });
+        } else {addNewWindow(atomic, entry, b, deps, {
+            announced: true,
+            written,
+          });}
+        // A review written meanwhile makes this retry and leave its side out.
+        atomic.check(reviews.index.renter).check(reviews.index.host);
+        for (const side of ["renter", "host"] as const) {
+          const to = side === "renter" ? p.renter : p.host;
+          if (!to || written.includes(side)) continue;
+          addNotice(atomic, deps, to, reviewDueNotice(b, side, p, closesAt));
+        }
+      },
+    );
     if (ok) return;
   }
   throw new Error(`Opening the review window of ${bookingId} kept racing.`);
@@ -96,20 +103,24 @@ export async function remindToReview(
     const written = sidesWritten(reviews);
     if (written.length === 2) return;
     const daysLeft = Math.max(1, Math.ceil((w.closesAt - deps.now) / DAY));
-    const ok = await commitReviewWrite(deps.kv, {}, (atomic) => {
-      addJobEffect(atomic, jobId, 30 * DAY);
-      atomic.check(reviews.index.renter).check(reviews.index.host);
-      for (const side of ["renter", "host"] as const) {
-        const to = side === "renter" ? p.renter : p.host;
-        if (!to || written.includes(side)) continue;
-        addNotice(
-          atomic,
-          deps,
-          to,
-          reviewDueNotice(b, side, p, w.closesAt, daysLeft),
-        );
-      }
-    });
+    const ok = await commitReviewWrite(
+      deps.kv,
+      { host: b.hostId },
+      (atomic) => {
+        addJobEffect(atomic, jobId, 30 * DAY);
+        atomic.check(reviews.index.renter).check(reviews.index.host);
+        for (const side of ["renter", "host"] as const) {
+          const to = side === "renter" ? p.renter : p.host;
+          if (!to || written.includes(side)) continue;
+          addNotice(
+            atomic,
+            deps,
+            to,
+            reviewDueNotice(b, side, p, w.closesAt, daysLeft),
+          );
+        }
+      },
+    );
     if (ok) return;
   }
   // Still refused: the reminder went already (its mark stays), or reviews
@@ -149,6 +160,7 @@ export async function closeReviewWindow(
     const ok = await commitReviewWrite(
       deps.kv,
       {
+        host: b.hostId,
         kitchens: items.some((i) => i.review.side === "renter")
           ? [b.kitchenId]
           : [],

@@ -366,6 +366,45 @@ Deno.test("reviews: the host responds once, publicly", async () => {
   }
 });
 
+Deno.test("reviews: the host's dashboard shows each review write at once, though it keeps its reviews for a few seconds", async () => {
+  const w = await world();
+  const { t, booking: b } = w;
+  const dashboard = async () =>
+    await text(await get(t, "/host", w.host.cookie));
+  try {
+    const before = await dashboard();
+    assert.match(before, /Review your renter at Hal's Kitchen/);
+    assert.match(before, /Hal's Kitchen\s*:\s*no reviews yet/);
+    await post(t, `/bookings/${b.id}/review`, KITCHEN_REVIEW, {
+      cookie: w.renter.cookie,
+    });
+    // The renter's review stays hidden until the host writes theirs.
+    assert.match(await dashboard(), /Hal's Kitchen\s*:\s*no reviews yet/);
+    await post(t, `/bookings/${b.id}/review`, RENTER_REVIEW, {
+      cookie: w.host.cookie,
+    });
+    const published = await dashboard();
+    assert.doesNotMatch(published, /Review your renter at Hal's Kitchen/);
+    assert.match(
+      published,
+      /Hal's Kitchen\s*:\s*★?\s*5\.0 out of 5 · 1 review/,
+    );
+    assert.match(published, /Spotless kitchen/);
+    assert.match(published, /Respond publicly/);
+    const reviewId = (await t.kv.get<string>(
+      keys.reviewByBooking(b.id, "renter"),
+    )).value!;
+    await post(t, `/reviews/${reviewId}/response`, {
+      response: "Thank you for booking with us!",
+    }, { cookie: w.host.cookie });
+    const answered = await dashboard();
+    assert.match(answered, /Thank you for booking with us!/);
+    assert.doesNotMatch(answered, /Respond publicly/);
+  } finally {
+    t.close();
+  }
+});
+
 Deno.test("reviews: a report reaches staff, who remove the review; the averages drop and the author is told", async () => {
   const w = await world();
   const { t, booking: b } = w;
