@@ -98,9 +98,31 @@ export function isMonth(s: string): boolean {
 
 /** The month of `now` on the wall calendar of `timeZone`. */
 export function monthOf(timeZone: string, now: number): string {
-  return Temporal.Instant.fromEpochMilliseconds(now)
-    .toZonedDateTimeISO(timeZone).toPlainDate().toPlainYearMonth().toString();
+  const known = monthSpans.get(timeZone);
+  if (known && now >= known.from && now < known.until) return known.month;
+  const day = Temporal.Instant.fromEpochMilliseconds(now)
+    .toZonedDateTimeISO(timeZone).toPlainDate();
+  const month = day.toPlainYearMonth();
+  const startOf = (m: Temporal.PlainYearMonth) =>
+    m.toPlainDate({ day: 1 }).toZonedDateTime(timeZone).epochMilliseconds;
+  if (monthSpans.size >= MONTH_SPANS_KEPT) monthSpans.clear();
+  monthSpans.set(timeZone, {
+    month: month.toString(),
+    from: startOf(month),
+    until: startOf(month.add({ months: 1 })),
+  });
+  return month.toString();
 }
+
+/**
+ * Each zone's current month and the instants it spans: the host dashboard
+ * asks on every view, and Temporal's zone arithmetic was 4% of one.
+ */
+const monthSpans = new Map<
+  string,
+  { month: string; from: number; until: number }
+>();
+const MONTH_SPANS_KEPT = 64;
 
 /** The month `by` months after `month` ("2026-12", 1 → "2027-01"). */
 export function shiftMonth(month: string, by: number): string {

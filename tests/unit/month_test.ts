@@ -94,6 +94,30 @@ Deno.test("month: months parse strictly and move across years", () => {
   assert.equal(monthOf("UTC", Date.parse("2027-01-01T05:00:00Z")), "2027-01");
 });
 
+Deno.test("month: the month a zone is in, asked in any order, across its edges", () => {
+  // In order, so each answer comes after another in the same zone (the
+  // spans are kept per zone), moving forward, back and across DST.
+  const cases: [string, string, string][] = [
+    ["America/Chicago", "2027-01-01T05:59:59.999Z", "2026-12"],
+    ["America/Chicago", "2027-01-01T06:00:00Z", "2027-01"],
+    ["America/Chicago", "2026-12-15T12:00:00Z", "2026-12"],
+    ["America/Chicago", "2026-12-01T05:59:59.999Z", "2026-11"],
+    ["America/Chicago", "2026-12-01T06:00:00Z", "2026-12"],
+    // March 2027 starts in CST and ends in CDT: April starts at 05:00 UTC.
+    ["America/Chicago", "2027-03-20T12:00:00Z", "2027-03"],
+    ["America/Chicago", "2027-04-01T04:59:59.999Z", "2027-03"],
+    ["America/Chicago", "2027-04-01T05:00:00Z", "2027-04"],
+    ["Asia/Kolkata", "2026-12-31T18:29:59.999Z", "2026-12"],
+    ["Asia/Kolkata", "2026-12-31T18:30:00Z", "2027-01"],
+    ["America/Chicago", "2027-01-01T05:00:00Z", "2026-12"],
+    ["UTC", "2027-01-01T05:00:00Z", "2027-01"],
+    ["UTC", "2026-12-31T23:59:59.999Z", "2026-12"],
+  ];
+  for (const [zone, at, month] of cases) {
+    assert.equal(monthOf(zone, Date.parse(at)), month, `${zone} ${at}`);
+  }
+});
+
 Deno.test("month: weeks run Monday to Sunday, padded with the neighbouring months", () => {
   const cases: [string, number, number, number][] = [
     // month, weeks, blanks before the 1st, blanks after the last day
