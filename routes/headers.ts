@@ -46,6 +46,18 @@ export function redirect(
 }
 
 /**
+ * Whether the browser asks for this ahead of a click (Speculation Rules,
+ * `<link rel=prefetch>`; older ones said `Purpose` or `X-Moz`): a GET that
+ * changes something (a notification marked read) must wait for the click.
+ */
+export function isPrefetch(req: Request): boolean {
+  const purpose = req.headers.get("sec-purpose") ??
+    req.headers.get("purpose") ??
+    req.headers.get("x-moz") ?? "";
+  return /(^|[\s;,])prefetch($|[\s;,])/i.test(purpose);
+}
+
+/**
  * `Content-Disposition: attachment` for a file name chosen by a user: an
  * ASCII stand-in for old clients and the exact name as RFC 8187 UTF-8.
  */

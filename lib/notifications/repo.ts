@@ -263,6 +263,16 @@ export async function openNotification(
   return (await kv.get<Notification>(keys.notification(userId, id))).value;
 }
 
+/** One of the user's notifications as it is, read or not; null for someone else's. */
+export async function getNotification(
+  kv: Deno.Kv,
+  userId: string,
+  id: string,
+): Promise<Notification | null> {
+  if (!isUserId(userId) || !isId(id)) return null;
+  return (await kv.get<Notification>(keys.notification(userId, id))).value;
+}
+
 /** Unread counts, summed again from the notifications after an import (lib/db/backup.ts). */
 export const unreadCountsDerived: DerivedCounters = {
   name: "unread notifications",

@@ -9,6 +9,7 @@ import { z } from "zod";
 import { NotificationsPage } from "../../components/NotificationsPage.tsx";
 import { ID_PATTERN, isId } from "../../lib/ids.ts";
 import {
+  getNotification,
   listNotifications,
   markAllRead,
   openNotification,
@@ -17,7 +18,7 @@ import {
 } from "../../lib/notifications/repo.ts";
 import { type AppEnv, page } from "../context.tsx";
 import { readNotice, readQuery } from "../forms.ts";
-import { redirect } from "../headers.ts";
+import { isPrefetch, redirect } from "../headers.ts";
 import { NotFoundError, ValidationError } from "../../lib/errors.ts";
 
 const NOTIFICATIONS = "/account/notifications";
@@ -84,15 +85,17 @@ notifications.get("/", async (c) => {
   );
 });
 
-/** A notification's link: marked read on the way (idempotent), then where it points. */
+/**
+ * A notification's link: marked read on the way (idempotent), then where it
+ * points. Only when someone follows it: a HEAD, or a browser fetching the
+ * link ahead of a click (a prefetch), sees where it goes and marks nothing.
+ */
 notifications.get(`/:id{${ID_PATTERN}}`, async (c) => {
   const { services, user } = c.var;
-  const n = await openNotification(
-    services.kv,
-    user!.id,
-    c.req.param("id"),
-    services.clock(),
-  );
+  const id = c.req.param("id");
+  const n = c.req.method === "HEAD" || isPrefetch(c.req.raw)
+    ? await getNotification(services.kv, user!.id, id)
+    : await openNotification(services.kv, user!.id, id, services.clock());
   if (!n) throw new NotFoundError("We could not find that notification.");
   return redirect(c, n.href);
 });

@@ -215,6 +215,25 @@ Deno.test("notifications: the page lists them, the header shows the unread count
       /href="(\/account\/notifications\/[0-9A-Z]{26})"[^>]*>Notice 24</
         .exec(page)?.[1];
     assert.ok(link, "Notice 24 opens through its own link");
+    // Looked at without a click (a HEAD, a browser's prefetch or prerender):
+    // it says where it goes and stays unread.
+    for (
+      const [method, headers] of [
+        ["HEAD", {}],
+        ["GET", { "Sec-Purpose": "prefetch" }],
+        ["GET", { "Sec-Purpose": "prefetch;prerender" }],
+        ["GET", { "Purpose": "prefetch" }],
+        ["GET", { "X-Moz": "prefetch" }],
+      ] as const
+    ) {
+      const peeked = await t.request(link, {
+        method,
+        headers: { Cookie: rosa.cookie, ...headers },
+      });
+      assert.equal(peeked.status, 303, `${method} ${JSON.stringify(headers)}`);
+      assert.equal(peeked.headers.get("location"), "/account/compliance#n24");
+      assert.equal(await unreadCount(t.kv, rosa.user.id), 25);
+    }
     for (const round of [1, 2]) {
       const opened = await get(t, link, rosa.cookie);
       assert.equal(opened.status, 303);
