@@ -560,7 +560,7 @@ export function AdminDocumentPage(
                   </a>
                 </td>
                 <td class={td}>{STATUS_NAMES[d.status]}</td>
-                <td class="whitespace-pre-line py-2">
+                <td class="typed-text py-2">
                   {d.history.findLast((h) =>
                     h.reason
                   )?.reason ?? ""}
@@ -596,7 +596,7 @@ export function AdminDocumentPage(
                   ? <PersonLink id={h.by} person={names.people[h.by]} />
                   : "Prep"}
               </td>
-              <td class="whitespace-pre-line py-2">{h.reason ?? ""}</td>
+              <td class="typed-text py-2">{h.reason ?? ""}</td>
             </tr>
           ))}
         </Table>
@@ -606,7 +606,7 @@ export function AdminDocumentPage(
           : (
             <ul class="space-y-2 text-sm">
               {doc.staffNotes.map((n, i) => (
-                <li key={i} class="whitespace-pre-line">
+                <li key={i} class="typed-text">
                   <Stamp ms={n.at} />
                   {`, ${names.people[n.by]?.name ?? n.by}: ${n.text}`}
                 </li>

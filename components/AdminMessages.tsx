@@ -49,7 +49,7 @@ export function AdminMessagesPage(
                   </p>
                   {m.booking && <p class="text-sm">{`Booking: ${m.booking}`}
                   </p>}
-                  <p class="whitespace-pre-line">{m.message}</p>
+                  <p class="typed-text">{m.message}</p>
                 </article>
               </li>
             ))}

@@ -334,7 +334,7 @@ export function AuditRows(
             <Subject e={e} names={names} />
           </td>
           <td class={`${td} font-mono text-xs`}>{detailsText(e)}</td>
-          <td class={`${td} whitespace-pre-line`}>{e.reason ?? ""}</td>
+          <td class={`${td} typed-text`}>{e.reason ?? ""}</td>
           <td class="py-2 font-mono text-xs">{e.client ?? ""}</td>
         </tr>
       ))}
@@ -412,7 +412,7 @@ export function AdminBookingPage(
                 formatCents(b.cancellation.refundCents)
               }.`}
               {b.cancellation.reason && (
-                <span class="block whitespace-pre-line">
+                <span class="block typed-text">
                   {`Reason: ${b.cancellation.reason}`}
                 </span>
               )}

@@ -54,7 +54,7 @@ export function AdminReportsPage(
                   }`}
                   {r.kitchenTitle ? ` · about ${r.kitchenTitle}` : ""}
                 </p>
-                <p class="whitespace-pre-line">
+                <p class="typed-text">
                   {`Reason: ${r.report.reason}`}
                 </p>
               </li>
@@ -111,7 +111,7 @@ export function AdminReportPage(
       </header>
       <div class={card}>
         <h2 class="text-xl font-bold">The reason given</h2>
-        <p class="whitespace-pre-line">{r.reason}</p>
+        <p class="typed-text">{r.reason}</p>
         {r.status !== "open" && (
           <p class="font-semibold">{`Decided: ${r.status}.`}</p>
         )}
@@ -145,7 +145,7 @@ export function AdminReportPage(
                 {` · ${m.when}${m.reported ? " · " : ""}`}
                 {m.reported && <strong class="text-red-800">Reported</strong>}
               </p>
-              <p class="whitespace-pre-line break-words">{m.text}</p>
+              <p class="typed-text">{m.text}</p>
               {m.attachment && (
                 <p class="mt-1 text-sm">
                   <a

@@ -112,7 +112,7 @@ function Item(
           {item.reports.map((x) => (
             <li key={x.reporterId} class="text-sm">
               <p class="font-semibold">{REPORT_REASONS[x.reason]}</p>
-              {x.details && <p class="whitespace-pre-line">{x.details}</p>}
+              {x.details && <p class="typed-text">{x.details}</p>}
               <p class="text-stone-700">
                 <Stamp ms={x.at} />
                 {" · "}

@@ -492,7 +492,7 @@ export function AdminKitchenPage(
                 id={k.suspension.by}
                 person={view.names.people[k.suspension.by]}
               />
-              <span class="block whitespace-pre-line">
+              <span class="block typed-text">
                 {`Reason: ${k.suspension.reason}`}
               </span>
               <span class="block text-stone-700">
@@ -643,7 +643,7 @@ export function AdminUserPage(
                 id={u.suspension.by}
                 person={view.names.people[u.suspension.by]}
               />
-              <span class="block whitespace-pre-line">
+              <span class="block typed-text">
                 {`Reason: ${u.suspension.reason}`}
               </span>
             </Fact>

@@ -572,7 +572,7 @@ export function BookingPage(
       {b.requestMessage && view.viewer !== "renter" && (
         <div class={card}>
           <h2 class="text-xl font-bold">The renter's message</h2>
-          <p class="mt-1 whitespace-pre-line">{b.requestMessage}</p>
+          <p class="mt-1 typed-text">{b.requestMessage}</p>
         </div>
       )}
       {b.compliance && b.compliance.conditions.length > 0 && (

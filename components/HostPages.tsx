@@ -321,7 +321,7 @@ export function HostRequestPage({ view, form, notice, now, children }: {
         <h2 class="text-xl font-bold">Their message</h2>
         {view.message
           ? (
-            <p class="mt-1 whitespace-pre-line" data-testid="message">
+            <p class="mt-1 typed-text" data-testid="message">
               {view.message}
             </p>
           )

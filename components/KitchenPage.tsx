@@ -130,7 +130,7 @@ export function KitchenPage(
         <div class="space-y-6 lg:col-span-2">
           <section>
             <h2 class="text-xl font-bold">About this kitchen</h2>
-            <p class="mt-2 whitespace-pre-line">{k.description}</p>
+            <p class="mt-2 typed-text">{k.description}</p>
             <p class="mt-2 text-sm text-stone-600">
               {`Hosted by ${sentence(host?.name ?? "a Prep host")} Fits `}
               {k.capacity}{" "}

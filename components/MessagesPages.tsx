@@ -170,7 +170,7 @@ function MessageItem(
         <strong class="text-stone-900">{m.authorName}</strong>
         {` · ${m.when}`}
       </p>
-      <p class="mt-1 whitespace-pre-line break-words">
+      <p class="mt-1 typed-text">
         <MaskedText text={m.text} />
       </p>
       {m.attachment && (

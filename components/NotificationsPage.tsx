@@ -68,7 +68,7 @@ export function NotificationsPage(
                     {n.title}
                   </a>
                 </h2>
-                <p class="whitespace-pre-line text-stone-800">{n.body}</p>
+                <p class="typed-text text-stone-800">{n.body}</p>
                 <p class="text-sm text-stone-600">{when(n, now)}</p>
               </li>
             ))}

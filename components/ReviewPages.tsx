@@ -146,11 +146,11 @@ export function ReviewCard(
           </li>
         ))}
       </ul>
-      <p class="whitespace-pre-line">{r.text}</p>
+      <p class="typed-text">{r.text}</p>
       {r.response && (
         <div class="rounded-lg bg-stone-100 p-3">
           <p class="text-sm font-semibold">Response from the host</p>
-          <p class="mt-1 whitespace-pre-line">{r.response.text}</p>
+          <p class="mt-1 typed-text">{r.response.text}</p>
         </div>
       )}
       {actions && <p class="flex flex-wrap gap-4 text-sm">{actions}</p>}

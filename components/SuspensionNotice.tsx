@@ -33,7 +33,7 @@ export function SuspensionNotice(
           formatDayTime(kitchen.timeZone, kitchen.suspension.at)
         }, it is out of search and takes no new bookings. Bookings already made stand.`}
       </p>
-      <p class="whitespace-pre-line">
+      <p class="typed-text">
         {`Reason: ${kitchen.suspension.reason}`}
       </p>
       <p>

@@ -13,6 +13,13 @@ export const BASE_CSS = [
   // A date field's calendar button is a stop of its own inside the field,
   // and Chromium then matches neither :focus-visible nor :focus on it.
   "input[type=date]:focus-within{outline:3px solid #047857;outline-offset:2px}",
+  // Text people typed (reviews, messages, descriptions, reasons) keeps its
+  // line breaks and wraps anywhere: one pasted link or 270-letter word made
+  // a kitchen page, a booking and the staff queue scroll 2,000 px sideways.
+  ".typed-text{white-space:pre-line;overflow-wrap:anywhere}",
+  // Elsewhere (titles, names) a word longer than its line breaks rather
+  // than run out of its box.
+  "body{overflow-wrap:break-word}",
   ".skip-link{position:absolute;left:-10000px;top:auto;width:1px;height:1px;overflow:hidden}",
   ".skip-link:focus{position:static;width:auto;height:auto;overflow:visible}",
   // The picker's start-time chips (islands/AvailabilityPicker.tsx): a kitchen

@@ -22,8 +22,12 @@ import { browserTest } from "./browser.ts";
 import { ADMIN, demoSite, HOST, logIn, RENTER, visit } from "./journeys.ts";
 
 const HOUR = 3600_000;
+// With one unbroken 270-letter word, as people paste links or shout: every
+// page it shows on must wrap it, not scroll sideways (v.check at 390 px).
 const KITCHEN_TEXT =
-  "Spotless benches, a deck oven already at temperature and a host who answered within minutes.";
+  `Spotless benches, a deck oven already at temperature and a host who answered within minutes. ${
+    "Wonderful".repeat(30)
+  }`;
 const RENTER_TEXT =
   "Rosa left every station clean and kept to the house rules throughout.";
 const RESPONSE = "Thank you, Rosa: come back any time.";
