@@ -267,8 +267,8 @@ export function KitchenReviewsPage(
 }
 
 const REVIEW_NOTICES: Record<string, string> = {
-  reviewed:
-    "Thank you: your review is in. It stays hidden until the other side reviews too, or until the window closes.",
+  // The booking's reviews say what happens next (who has yet to write, until when).
+  reviewed: "Thank you: your review is in.",
   published:
     "Thank you: your review is in, and both reviews are now published.",
   responded: "Your response is published under the review.",
@@ -451,7 +451,9 @@ export function ReviewFormPage(
             class={`${card} space-y-5`}
           >
             <p class="text-stone-700">
-              {`Write it by ${last}. It stays hidden until ${view.otherName} has reviewed too, or until then; both are published together, and a review cannot be changed once sent.`}
+              {view.otherWrote
+                ? `Write it by ${last}. ${view.otherName} has sent theirs, so both are published as soon as you send yours; a review cannot be changed once sent.`
+                : `Write it by ${last}. It stays hidden until ${view.otherName} has reviewed too, or until then; both are published together, and a review cannot be changed once sent.`}
             </p>
             <p class="text-sm text-stone-700">
               Rate each from 1 star (poor) to 5 stars (excellent).

@@ -160,6 +160,8 @@ export interface ReviewFormView {
   kitchenTitle: string;
   /** Who the other side is: the host's business, or the renter's first name. */
   otherName: string;
+  /** The other side has sent theirs: this one publishes both. */
+  otherWrote: boolean;
   renterName: string;
   closesAt: number;
   refusal: ReviewRefusal | null;
@@ -184,6 +186,8 @@ export async function loadReviewForm(
     side,
     kitchenTitle: p.kitchenTitle,
     otherName: side === "renter" ? p.hostName : p.renterName,
+    otherWrote: reviews.index[side === "renter" ? "host" : "renter"].value !==
+      null,
     renterName: p.renterName,
     closesAt: windowOf(b).closesAt,
     refusal: reviewRefusal(b, own, now),

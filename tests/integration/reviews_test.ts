@@ -154,6 +154,10 @@ Deno.test("reviews: both sides review; the first stays hidden, the second publis
     // The window opened: both are told, and /account lists the review to write.
     const account = await text(await get(t, "/account", w.renter.cookie));
     assert.match(account, /Review your booking at Hal's Kitchen/);
+    assert.match(
+      await text(await get(t, `/bookings/${b.id}/review`, w.renter.cookie)),
+      /It stays hidden until Hal's Commissary has reviewed too/,
+    );
     const first = await post(
       t,
       `/bookings/${b.id}/review`,
@@ -182,6 +186,18 @@ Deno.test("reviews: both sides review; the first stays hidden, the second publis
       mine,
       /Your review is in\. It stays hidden until Hal's Commissary reviews too/,
     );
+    // Said once: the notice thanks, the reviews say what happens next.
+    assert.match(mine, /Thank you: your review is in\./);
+    assert.equal(mine.match(/stays hidden/g)?.length, 1);
+    // The host's form says Rosa's is in, and that theirs publishes both.
+    const hostForm = await text(
+      await get(t, `/bookings/${b.id}/review`, w.host.cookie),
+    );
+    assert.match(
+      hostForm,
+      /Rosa has sent theirs, so both are published as soon as you send yours/,
+    );
+    assert.doesNotMatch(hostForm, /stays hidden/);
     assert.doesNotMatch(
       await text(await get(t, "/account", w.renter.cookie)),
       /Review your booking at Hal's Kitchen/,
