@@ -13,7 +13,8 @@ import { describePolicy, POLICY_NAMES } from "../lib/kitchens/policy.ts";
 import type { KitchenPage as KitchenPageData } from "../lib/kitchens/pages.ts";
 import { pickerDay } from "../lib/kitchens/slot_view.ts";
 import { formatCents } from "../lib/money.ts";
-import { formatDayTime, formatTimeRange } from "../lib/format.ts";
+import { formatDate, formatDayTime, formatTimeRange } from "../lib/format.ts";
+import { lastReviewDate } from "../lib/reviews/rules.ts";
 import type { Refund } from "../lib/bookings/refunds.ts";
 import { paidTotals } from "../lib/bookings/earnings.ts";
 import { isLive } from "../lib/bookings/state.ts";
@@ -651,13 +652,17 @@ export function CancelBookingPage(
   );
 }
 
-export function TripsPage({ bookings: all, titles, now, series = [] }: {
-  bookings: Booking[];
-  titles: Record<string, string>;
-  now: number;
-  /** Standing bookings: listed as one card each, their dates on their page. */
-  series?: SeriesSummary[];
-}) {
+export function TripsPage(
+  { bookings: all, titles, now, series = [], reviewBy = {} }: {
+    bookings: Booking[];
+    titles: Record<string, string>;
+    now: number;
+    /** Past bookings the renter may still review, to the end of each window. */
+    reviewBy?: Record<string, number>;
+    /** Standing bookings: listed as one card each, their dates on their page. */
+    series?: SeriesSummary[];
+  },
+) {
   const bookings = all.filter((b) => !b.seriesId);
   // Weekly dates are listed on their series' cards, not under Upcoming.
   const weeklyAhead = series.some((s) => s.next !== null);
@@ -711,6 +716,21 @@ export function TripsPage({ bookings: all, titles, now, series = [] }: {
                         statusOf(b)
                       }`}
                     </p>
+                    {reviewBy[b.id] !== undefined && (
+                      <p class="mt-1">
+                        <a
+                          href={`/bookings/${b.id}/review`}
+                          class="font-semibold text-emerald-800 underline"
+                        >
+                          Review this booking
+                        </a>
+                        {` by ${
+                          formatDate(
+                            lastReviewDate(reviewBy[b.id], b.timeZone),
+                          )
+                        }`}
+                      </p>
+                    )}
                   </li>
                 ))}
               </ul>

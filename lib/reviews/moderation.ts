@@ -161,7 +161,7 @@ export async function removeReview(
     };
     const ok = await commitReviewWrite(
       deps.kv,
-      { host: r.hostId, kitchens: r.side === "renter" ? [r.kitchenId] : [] },
+      { parties: r, kitchens: r.side === "renter" ? [r.kitchenId] : [] },
       (atomic) => {
         addRatingChange(
           atomic,
@@ -227,7 +227,7 @@ export async function dismissReports(
     }
     const count = queued.value.count;
     // Only the staff queue changes: no host page shows reports.
-    const ok = await commitReviewWrite(deps.kv, { host: null }, (atomic) => {
+    const ok = await commitReviewWrite(deps.kv, { parties: null }, (atomic) => {
       addReportedRemoval(atomic, reviewId, queued);
       addAudit(atomic, {
         actor: { kind: "user", id: actor.id, email: actor.email },

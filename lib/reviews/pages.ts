@@ -9,7 +9,11 @@
  */
 import { loadContinueCard } from "../bookings/drafts.ts";
 import { getBookings } from "../bookings/repo.ts";
-import { type BookingView, loadBookingPage } from "../bookings/pages.ts";
+import {
+  type BookingView,
+  loadBookingPage,
+  loadTrips,
+} from "../bookings/pages.ts";
 import type { Booking } from "../bookings/schema.ts";
 import {
   type HostRequestView,
@@ -20,7 +24,7 @@ import { NotFoundError } from "../errors.ts";
 import { getKitchens, getPublishedKitchen } from "../kitchens/repo.ts";
 import type { KitchenPageQuery } from "../kitchens/pick.ts";
 import { viewHostDashboard } from "../bookings/dashboard.ts";
-import { hostViewScope } from "../bookings/cache_keys.ts";
+import { hostViewScope, renterViewScope } from "../bookings/cache_keys.ts";
 import { cached } from "../db/read_cache.ts";
 import type { DashboardData } from "../bookings/dashboard.ts";
 import { listKitchenIdsByHost } from "../kitchens/repo.ts";
@@ -337,6 +341,37 @@ async function dueViews(
       closesAt: d.closesAt,
     }];
   });
+}
+
+/**
+ * `/bookings`: the renter's bookings, and by booking id the end of the
+ * window for each past one they may still review. The reviews due come
+ * through the read cache with the bookings (the renter's view scope, which
+ * booking and review writes drop): the page is a renter's most visited.
+ */
+export async function loadReviewedTrips(
+  kv: Deno.Kv,
+  renterId: string,
+  now: number,
+) {
+  const [trips, due] = await Promise.all([
+    loadTrips(kv, renterId, now),
+    cached(
+      kv,
+      `${renterViewScope(renterId)}reviews-due`,
+      () => listDue(kv, renterId, now),
+    ),
+  ]);
+  const byId = new Map(trips.bookings.map((b) => [b.id, b]));
+  const reviewBy: Record<string, number> = {};
+  for (const d of due) {
+    const b = byId.get(d.bookingId);
+    if (
+      b && d.side === "renter" && d.closesAt > now &&
+      sideOf(b, renterId) === "renter" && isCompleted(b, now)
+    ) reviewBy[b.id] = d.closesAt;
+  }
+  return { ...trips, reviewBy };
 }
 
 /** `/account`: the booking the renter was about to make, and the reviews they may still write. */

@@ -14,7 +14,7 @@ import { ALL_CITIES } from "../db/keys.ts";
 import { cached, forget, forgetPrefix } from "../db/read_cache.ts";
 import { isId, isUserId } from "../ids.ts";
 import { forgetKitchen } from "../kitchens/repo.ts";
-import { hostViewScope } from "../bookings/cache_keys.ts";
+import { hostViewScope, renterViewScope } from "../bookings/cache_keys.ts";
 import { ratingRank, withScores } from "./rules.ts";
 import {
   KITCHEN_SCORES,
@@ -462,11 +462,12 @@ export async function listReports(
 /** What a write changed, so the commit drops this instance's cached views of it. */
 export interface ReviewsTouched {
   /**
-   * The host whose booking or kitchen the write is about: their dashboard
-   * shows its reviews, reviews due and ratings. Null only for a write no
-   * host page shows (a report dismissed from the staff queue).
+   * The booking the write is about, by its host and renter: the host's
+   * dashboard and the renter's bookings show its reviews, the reviews due
+   * and ratings. Null only for a write neither sees (a report dismissed
+   * from the staff queue).
    */
-  host: string | null;
+  parties: { hostId: string; renterId: string } | null;
   /** Kitchens whose rating or list of reviews changed. */
   kitchens?: string[];
 }
@@ -486,7 +487,10 @@ export async function commitReviewWrite(
   fill(atomic);
   const res = await atomic.commit();
   if (!res.ok) return false;
-  if (touched.host) forgetPrefix(kv, hostViewScope(touched.host));
+  if (touched.parties) {
+    forgetPrefix(kv, hostViewScope(touched.parties.hostId));
+    forgetPrefix(kv, renterViewScope(touched.parties.renterId));
+  }
   for (const id of touched.kitchens ?? []) {
     forget(kv, ratingCacheKey(id));
     forgetPrefix(kv, latestCacheKey(id));

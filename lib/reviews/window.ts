@@ -58,7 +58,7 @@ export async function openReviewWindow(
     const written = sidesWritten(reviews);
     const ok = await commitReviewWrite(
       deps.kv,
-      { host: b.hostId },
+      { parties: b },
       (atomic) => {
         if (entry.value) {
           addWindow(atomic, entry, { ...entry.value, announced: true });
@@ -105,7 +105,7 @@ export async function remindToReview(
     const daysLeft = Math.max(1, Math.ceil((w.closesAt - deps.now) / DAY));
     const ok = await commitReviewWrite(
       deps.kv,
-      { host: b.hostId },
+      { parties: b },
       (atomic) => {
         addJobEffect(atomic, jobId, 30 * DAY);
         atomic.check(reviews.index.renter).check(reviews.index.host);
@@ -160,7 +160,7 @@ export async function closeReviewWindow(
     const ok = await commitReviewWrite(
       deps.kv,
       {
-        host: b.hostId,
+        parties: b,
         kitchens: items.some((i) => i.review.side === "renter")
           ? [b.kitchenId]
           : [],

@@ -161,7 +161,7 @@ export async function submitReview(
     } as Review;
     const ok = await commitReviewWrite(
       deps.kv,
-      { host: b.hostId, kitchens: publishing ? [b.kitchenId] : [] },
+      { parties: b, kitchens: publishing ? [b.kitchenId] : [] },
       (atomic) => {
         addNewReview(atomic, reviews.index[side], review);
         addDueRemoval(atomic, author.id, bookingId);
@@ -223,7 +223,7 @@ export async function respondToReview(
     const next: Review = { ...r, response: { text, at: deps.now } };
     const ok = await commitReviewWrite(
       deps.kv,
-      { host: r.hostId, kitchens: [r.kitchenId] },
+      { parties: r, kitchens: [r.kitchenId] },
       (atomic) => addReviewUpdate(atomic, entry, next),
     );
     if (ok) return next;

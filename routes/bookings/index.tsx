@@ -20,9 +20,11 @@ import {
   loadBookingCalendar,
   loadBookingPage,
   loadReceipt,
-  loadTrips,
 } from "../../lib/bookings/pages.ts";
-import { loadReviewedBookingPage } from "../../lib/reviews/pages.ts";
+import {
+  loadReviewedBookingPage,
+  loadReviewedTrips,
+} from "../../lib/reviews/pages.ts";
 import { reviewNotice } from "../../components/ReviewPages.tsx";
 import { bookingReview } from "./review.tsx";
 import { withdrawRequest } from "../../lib/bookings/requests.ts";
@@ -102,7 +104,7 @@ const REVIEW_NOTICES: Record<string, string> = {
 };
 
 bookings.get("/", async (c) => {
-  const trips = await loadTrips(
+  const trips = await loadReviewedTrips(
     c.var.services.kv,
     c.var.user!.id,
     c.var.services.clock(),

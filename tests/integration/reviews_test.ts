@@ -154,6 +154,13 @@ Deno.test("reviews: both sides review; the first stays hidden, the second publis
     // The window opened: both are told, and /account lists the review to write.
     const account = await text(await get(t, "/account", w.renter.cookie));
     assert.match(account, /Review your booking at Hal's Kitchen/);
+    // /bookings says so beside the stay, until the review is sent.
+    const trips = await (await get(t, "/bookings", w.renter.cookie)).text();
+    assert.match(
+      trips,
+      new RegExp(`href="/bookings/${b.id}/review"[^>]*>Review this booking`),
+    );
+    assert.match(visibleText(trips), /Review this booking by \w{3}, \w{3} \d+/);
     assert.match(
       await text(await get(t, `/bookings/${b.id}/review`, w.renter.cookie)),
       /It stays hidden until Hal's Commissary has reviewed too/,
@@ -185,6 +192,10 @@ Deno.test("reviews: both sides review; the first stays hidden, the second publis
     assert.match(
       mine,
       /Your review is in\. It stays hidden until Hal's Commissary reviews too/,
+    );
+    assert.doesNotMatch(
+      await text(await get(t, "/bookings", w.renter.cookie)),
+      /Review this booking/,
     );
     // Said once: the notice thanks, the reviews say what happens next.
     assert.match(mine, /Thank you: your review is in\./);
