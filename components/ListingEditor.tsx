@@ -33,6 +33,10 @@ import {
 } from "./Forms.tsx";
 import { KitchenPage } from "./KitchenPage.tsx";
 import { EditorShell, SavedNotice } from "./ListingSteps.tsx";
+import UnsavedGuard from "../islands/UnsavedGuard.tsx";
+
+/** The section's form, which the guard watches for changes not yet saved. */
+const SECTION_FORM = "listing-section";
 import { SuspensionNotice } from "./SuspensionNotice.tsx";
 import PinPicker from "../islands/PinPicker.tsx";
 import type { MapTiles } from "../lib/place/tiles.ts";
@@ -715,6 +719,7 @@ export function SectionPage(
         ))}
         <FormMessage form={form} />
         <form
+          id={SECTION_FORM}
           method="post"
           action={action}
           class={`${card} space-y-4`}
@@ -723,6 +728,7 @@ export function SectionPage(
           {fields}
           <button type="submit" class={primary}>Save</button>
         </form>
+        <UnsavedGuard form={SECTION_FORM} />
       </section>
     </EditorShell>
   );

@@ -159,8 +159,20 @@ browserTest(
       );
       await audit(page, "/host/kitchens/:id/edit/basics (errors)");
 
-      // Each section: Save says "Saved." and leads to the next.
+      // Leaving a section with changes not saved asks first; staying keeps them.
       await title.fill(TITLE);
+      const asked = page.waitForEvent("dialog");
+      const leaving = page.locator(
+        "nav[aria-label='Listing sections'] >> visible=true",
+      ).getByRole("link", { name: /Location/ }).click({ noWaitAfter: true });
+      const dialog = await asked;
+      assert.equal(dialog.type(), "beforeunload");
+      await dialog.dismiss();
+      await leaving;
+      assert.match(page.url(), /\/edit\/basics/);
+      assert.equal(await title.inputValue(), TITLE);
+
+      // Each section: Save says "Saved." and leads to the next.
       await save("basics");
       const steps = page.locator(
         "nav[aria-label='Listing sections'] >> visible=true",

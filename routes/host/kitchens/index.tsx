@@ -54,7 +54,7 @@ const NOTICES: Record<string, string> = {
   published: "Published: your kitchen is in search and taking bookings.",
   unlisted: "Unlisted: renters no longer see this kitchen.",
   created:
-    "Draft started. Fill in each section; everything is saved as you go.",
+    "Draft started. Fill in each section and save it; what you save is kept, and you can come back to any section.",
 };
 
 const notice = (c: AppContext) => NOTICES[readNotice(c)];
