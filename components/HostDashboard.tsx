@@ -17,7 +17,11 @@ import {
   monthLabel,
 } from "../lib/bookings/month.ts";
 import type { Booking } from "../lib/bookings/schema.ts";
-import { formatDate, formatDayTime, formatTimeRange } from "../lib/format.ts";
+import {
+  formatDate,
+  formatDayTimeZoned,
+  formatTimeRange,
+} from "../lib/format.ts";
 import { formatCents } from "../lib/money.ts";
 import { SuspensionNotice } from "./SuspensionNotice.tsx";
 import { Notice } from "./Forms.tsx";
@@ -88,11 +92,13 @@ function Requests({ requests, count, titles }: {
             class="border-t border-stone-100 py-2 first:border-t-0"
           >
             <p class="font-semibold">
-              {`${titles[b.kitchenId] ?? "Kitchen"}: ${when(b)}`}
+              <a href={`/host/bookings/${b.id}`} class={link}>
+                {`${titles[b.kitchenId] ?? "Kitchen"}: ${when(b)}`}
+              </a>
             </p>
             <p class="text-sm text-amber-900">
               {`Answer by ${
-                formatDayTime(b.timeZone, b.respondBy!)
+                formatDayTimeZoned(b.timeZone, b.respondBy!)
               }, or the request expires and the renter is not charged.`}
             </p>
           </li>

@@ -1,3 +1,4 @@
+import { byAnswerDue } from "../lib/bookings/dashboard.ts";
 import type { ComponentChildren } from "preact";
 import { BookingMessagesCard } from "./MessagesPages.tsx";
 import type { BookingReviewsView } from "../lib/reviews/pages.ts";
@@ -103,10 +104,19 @@ export function HostBookingsPage(
 ) {
   const listed = new Set(series.map((s) => s.series.id));
   const byKitchen = new Map<string, Booking[]>();
+  // What is ahead first, soonest first, then what is past, latest first:
+  // a host with months of bookings found today's requests at the bottom.
+  const ahead = (b: Booking) => b.end > now;
   for (
     const b of [...bookings].filter((b) =>
       !b.seriesId || !listed.has(b.seriesId)
-    ).sort((a, z) => a.start - z.start)
+    ).sort((a, z) =>
+      ahead(a) !== ahead(z)
+        ? (ahead(a) ? -1 : 1)
+        : ahead(a)
+        ? a.start - z.start
+        : z.start - a.start
+    )
   ) {
     byKitchen.set(b.kitchenId, [...(byKitchen.get(b.kitchenId) ?? []), b]);
   }
@@ -123,6 +133,7 @@ export function HostBookingsPage(
         </a>
       </header>
       <SeriesList list={series} host />
+      <AnswerFirst bookings={bookings} titles={titles} now={now} />
       {byKitchen.size === 0 && series.length === 0 && <p>No bookings yet.</p>}
       {[...byKitchen].map(([kitchenId, list]) => (
         <div key={kitchenId}>
@@ -179,6 +190,46 @@ export function HostBookingsPage(
           </ul>
         </div>
       ))}
+    </section>
+  );
+}
+
+/**
+ * The requests the host has yet to answer, the first due first, above the
+ * kitchens' lists (where each also is, among the rest).
+ */
+function AnswerFirst({ bookings, titles, now }: {
+  bookings: Booking[];
+  titles: Record<string, string>;
+  now: number;
+}) {
+  const waiting = bookings.filter((b) =>
+    b.status === "requested" && b.respondBy !== null && b.respondBy > now &&
+    b.waitingFor !== "documents"
+  ).sort(byAnswerDue);
+  if (waiting.length === 0) return null;
+  return (
+    <section aria-labelledby="answer-heading" class={card}>
+      <h2 id="answer-heading" class="text-xl font-bold">
+        {`Waiting for your answer (${waiting.length})`}
+      </h2>
+      <ul class="mt-2 space-y-2">
+        {waiting.map((b) => (
+          <li key={b.id}>
+            <a
+              href={`/host/bookings/${b.id}`}
+              class="font-semibold text-emerald-800 underline"
+            >
+              {`${titles[b.kitchenId] ?? "Kitchen"}: ${
+                formatTimeRange(b.timeZone, b.start, b.end)
+              }`}
+            </a>
+            <p class="text-sm text-stone-700">
+              {`Answer by ${formatDayTimeZoned(b.timeZone, b.respondBy!)}.`}
+            </p>
+          </li>
+        ))}
+      </ul>
     </section>
   );
 }

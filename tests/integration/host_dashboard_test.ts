@@ -156,8 +156,18 @@ Deno.test("host dashboard: today, upcoming and requests with their deadline", as
   // Answer within 24 hours of the payment: Wed, Dec 2, 9:00 AM in Chicago.
   assert.equal(request.respondBy, t.clock() + 24 * 3600_000);
   assert.match(requests, /Fri, Dec 4, 10:00 AM - 12:00 PM/);
-  assert.match(requests, /Answer by Wed, Dec 2, 9:00 AM/);
+  assert.match(requests, /Answer by Wed, Dec 2, 9:00 AM CST/);
   assert.match(requests, /href="\/host\/bookings"/);
+  // The request itself opens where it is answered.
+  assert.ok(requests.includes(`href="/host/bookings/${ids.request}"`));
+  // /host/bookings lists it first, above the kitchens' bookings.
+  const list = characters(await (await get(t, "/host/bookings", hank)).text());
+  const first = /<section aria-labelledby="answer-heading".*?<\/section>/s
+    .exec(list)?.[0] ?? "";
+  assert.match(first, /Waiting for your answer \(1\)/);
+  assert.ok(first.includes(`href="/host/bookings/${ids.request}"`));
+  assert.match(first, /Answer by Wed, Dec 2, 9:00 AM CST\./);
+  assert.ok(list.indexOf("answer-heading") < list.indexOf("<h2 class"));
 
   const today = section("today-heading");
   assert.match(today, /Tue, Dec 1, 12:00 PM - 3:00 PM/);
