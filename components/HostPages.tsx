@@ -269,18 +269,22 @@ export function hostBookingHeading(
  * before answering it, and the two answers (declining with an optional
  * reason the renter reads).
  */
-export function HostRequestPage({ view, form, notice, now, children }: {
-  /** With the renter's rating from hosts and the booking's reviews (lib/reviews). */
-  view: HostRequestView & {
-    renterRating?: RatingSummary;
-    reviews?: BookingReviewsView;
-  };
-  form: FormState;
-  notice?: string;
-  now: number;
-  /** Blocks under the header (a change of time to answer, MovePages.tsx). */
-  children?: ComponentChildren;
-}) {
+export function HostRequestPage(
+  { view, form, notice, reviewNotice, now, children }: {
+    /** With the renter's rating from hosts and the booking's reviews (lib/reviews). */
+    view: HostRequestView & {
+      renterRating?: RatingSummary;
+      reviews?: BookingReviewsView;
+    };
+    form: FormState;
+    notice?: string;
+    /** After a review or a response: said with the booking's reviews. */
+    reviewNotice?: string;
+    now: number;
+    /** Blocks under the header (a change of time to answer, MovePages.tsx). */
+    children?: ComponentChildren;
+  },
+) {
   const b = view.booking;
   const r = view.renter;
   const open = b.status === "requested" && (b.respondBy ?? 0) > now;
@@ -415,7 +419,9 @@ export function HostRequestPage({ view, form, notice, now, children }: {
           </form>
         </div>
       )}
-      {view.reviews && <BookingReviews view={view.reviews} />}
+      {view.reviews && (
+        <BookingReviews view={view.reviews} notice={reviewNotice} />
+      )}
       {!open && (
         <p class={card}>
           <a

@@ -70,7 +70,11 @@ reviews.post(`/${ID}/response`, bodyLimit(RESPONSE_BODY_LIMIT), async (c) => {
       c.var.user!,
       read.data.response,
     );
-    return redirect(c, `/bookings/${r.bookingId}?notice=responded#reviews`);
+    // Only the host responds: back to their page of the booking.
+    return redirect(
+      c,
+      `/host/bookings/${r.bookingId}?notice=responded#reviews`,
+    );
   } catch (err) {
     const failed = formFailure(read.form, err);
     return await renderResponse(c, failed.form, failed.status);

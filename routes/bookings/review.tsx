@@ -57,11 +57,14 @@ bookingReview.post(PATH, bodyLimit(REVIEW_BODY_LIMIT), async (c) => {
       c.var.user!,
       read.data,
     );
+    // Back to the booking as its author sees it: the host's page of it
+    // shows their payout, the renter's their receipt.
+    const booking = done.review.side === "host"
+      ? `/host/bookings/${id}`
+      : `/bookings/${id}`;
     return redirect(
       c,
-      `/bookings/${id}?notice=${
-        done.published ? "published" : "reviewed"
-      }#reviews`,
+      `${booking}?notice=${done.published ? "published" : "reviewed"}#reviews`,
     );
   } catch (err) {
     const failed = formFailure(read.form, err);

@@ -20,6 +20,7 @@ import { acceptRequest } from "../../lib/payments/requests.ts";
 import { answerMoveAsHost } from "../../lib/payments/reschedule.ts";
 import { moveAnswerForm, moveRefForm } from "../../lib/bookings/schema.ts";
 import { HostMoveAnswer } from "../../components/MovePages.tsx";
+import { reviewNotice } from "../../components/ReviewPages.tsx";
 import { type AppContext, type AppEnv, page } from "../context.tsx";
 import {
   formFailure,
@@ -91,6 +92,7 @@ async function renderRequest(
       view={view}
       form={form}
       notice={NOTICES[readNotice(c)]}
+      reviewNotice={reviewNotice(readNotice(c))}
       now={now}
     >
       <HostMoveAnswer booking={view.booking} form={form} now={now} />

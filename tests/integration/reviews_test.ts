@@ -222,8 +222,15 @@ Deno.test("reviews: both sides review; the first stays hidden, the second publis
     );
     assert.equal(
       second.headers.get("location"),
-      `/bookings/${b.id}?notice=published#reviews`,
+      `/host/bookings/${b.id}?notice=published#reviews`,
     );
+    // The host is back on their page of the booking, not the renter's.
+    const hostBack = await text(
+      await get(t, second.headers.get("location")!, w.host.cookie),
+    );
+    assert.match(hostBack, /Booking by Rosa Diaz[\s\S]*About the renter/);
+    assert.match(hostBack, /Reviews Thank you: your review is in, and both/);
+    assert.doesNotMatch(hostBack, /Total charged/);
     // Both at once: each side reads the other's, the kitchen page shows it.
     const renterView = await text(
       await get(t, `/bookings/${b.id}`, w.renter.cookie),
@@ -375,7 +382,7 @@ Deno.test("reviews: the host responds once, publicly", async () => {
     assert.equal(res.status, 303);
     assert.equal(
       res.headers.get("location"),
-      `/bookings/${b.id}?notice=responded#reviews`,
+      `/host/bookings/${b.id}?notice=responded#reviews`,
     );
     const twice = await post(t, `/reviews/${id}/response`, {
       response: "And a second answer.",
