@@ -6,6 +6,7 @@ import { emptyForm, type FormState } from "../components/Forms.tsx";
 import { hitLimits, LIMITS } from "../lib/accounts/rate_limit.ts";
 import { loginForm } from "../lib/accounts/schema.ts";
 import { logIn } from "../lib/accounts/login.ts";
+import { landingFor } from "../lib/accounts/roles.ts";
 import { loginNext, readSignedNext } from "../lib/accounts/next_link.ts";
 import { at } from "../lib/app.ts";
 import { type AppContext, type AppEnv, page } from "./context.tsx";
@@ -95,5 +96,5 @@ login.post("/", async (c) => {
   setSessionCookie(c, result.session.secret);
   if (result.device) setDeviceCookie(c, result.device);
   const next = await loginNext(deps.kv, read.data.next, deps.now);
-  return redirect(c, next ?? "/account");
+  return redirect(c, next ?? landingFor(result.user));
 });

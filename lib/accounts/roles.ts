@@ -69,6 +69,17 @@ export function decide(user: SessionUser | null, what: Capability): Verdict {
   }
 }
 
+/**
+ * Where a login with nowhere else to go lands: staff on their queue, hosts on
+ * their dashboard (requests wait there), everyone else on their account.
+ */
+export function landingFor(user: Pick<SessionUser, "roles">): string {
+  if (user.roles.includes("admin") || user.roles.includes("support")) {
+    return "/admin";
+  }
+  return user.roles.includes("host") ? "/host" : "/account";
+}
+
 /** Throws ForbiddenError with the reason unless `user` may do `what`. */
 export function requireCapability(
   user: SessionUser | null,

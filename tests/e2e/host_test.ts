@@ -44,7 +44,7 @@ async function logIn(page: Page, base: string, email: string) {
   await page.getByLabel("Email", { exact: true }).fill(email);
   await page.getByLabel("Password", { exact: true }).fill(DEMO_PASSWORD);
   await page.click("main button:has-text('Log in')");
-  await page.waitForURL(/\/account$/);
+  await page.waitForURL(/\/(account|host|admin)$/);
 }
 
 browserTest(

@@ -407,7 +407,7 @@ browserTest(
       await staff.getByLabel("Email", { exact: true }).fill("admin@prep.test");
       await staff.getByLabel("Password", { exact: true }).fill(DEMO_PASSWORD);
       await staff.click("main button:has-text('Log in')");
-      await staff.waitForURL(/\/account$/);
+      await staff.waitForURL(/\/admin$/);
       for (const kind of ["Food handler card", "Liability insurance"]) {
         await staff.goto(`${s.baseUrl}/admin/documents`);
         const row = staff.locator("main tr", { hasText: NAME }).filter({

@@ -171,7 +171,7 @@ browserTest(
       await desk.getByLabel("Email", { exact: true }).fill("support@prep.test");
       await desk.getByLabel("Password", { exact: true }).fill(DEMO_PASSWORD);
       await desk.click("main button:has-text('Log in')");
-      await desk.waitForURL(/\/account$/);
+      await desk.waitForURL(/\/admin$/);
       await desk.goto(`${s.base}/admin`);
       await desk.getByRole("navigation", { name: "Staff pages" })
         .getByRole("link", { name: "Contact messages" }).click();

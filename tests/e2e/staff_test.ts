@@ -124,7 +124,7 @@ browserTest(
       await page.getByLabel("Email", { exact: true }).fill("admin@prep.test");
       await page.getByLabel("Password", { exact: true }).fill(DEMO_PASSWORD);
       await page.click("main button:has-text('Log in')");
-      await page.waitForURL(/\/account$/);
+      await page.waitForURL(/\/admin$/);
 
       // The staff navigation names each page; Documents leads to the queue.
       await page.goto(`${base}/admin`);

@@ -21,6 +21,8 @@ import {
   runJobs,
   sessionCookie,
   signUp,
+  signUpConfirmed,
+  staff,
   tokenOf,
   userByEmail,
 } from "../account_helpers.ts";
@@ -912,4 +914,34 @@ Deno.test("accounts: a host with kitchens cannot delete the account, and nothing
     "still logged in",
   );
   t.close();
+});
+
+Deno.test("accounts: a login with nowhere else to go lands staff on /admin, hosts on /host, renters on /account", async () => {
+  const t = await testApp();
+  try {
+    await signUpConfirmed(t, "rita@example.com");
+    await signUpConfirmed(t, "hugo@example.com", "host");
+    await staff(t, "ada@example.com", "admin");
+    await staff(t, "sam@example.com", "support");
+    const cases: [string, string | null, string][] = [
+      ["rita@example.com", null, "/account"],
+      ["hugo@example.com", null, "/host"],
+      ["ada@example.com", null, "/admin"],
+      ["sam@example.com", null, "/admin"],
+      // Where they were going still wins.
+      ["hugo@example.com", "/bookings", "/bookings"],
+      ["ada@example.com", "/search?city=chicago", "/search?city=chicago"],
+    ];
+    for (const [email, next, landing] of cases) {
+      const res = await post(t, "/login", {
+        email,
+        password: PASSWORD,
+        ...(next ? { next } : {}),
+      });
+      assert.equal(res.status, 303, email);
+      assert.equal(res.headers.get("location"), landing, `${email} ${next}`);
+    }
+  } finally {
+    t.close();
+  }
 });
