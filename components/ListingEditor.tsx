@@ -451,13 +451,20 @@ export function ListingPreviewPage({ kitchen, host }: {
       kitchen={kitchen}
       host={host}
       aside={
-        <p
+        <div
           role="note"
-          class="rounded-xl border-2 border-amber-400 bg-amber-50 p-4 font-semibold text-amber-900"
+          class="space-y-2 rounded-xl border-2 border-amber-400 bg-amber-50 p-4 text-amber-900"
         >
-          Preview: this is how renters will see your kitchen. Free hours and
-          booking appear here once it is published.
-        </p>
+          <p class="font-semibold">
+            Preview: this is how renters will see your kitchen. Free hours and
+            booking appear here once it is published.
+          </p>
+          <p>
+            <a href={`/host/kitchens/${kitchen.id}`} class={link}>
+              Back to your listing
+            </a>
+          </p>
+        </div>
       }
     />
   );

@@ -453,7 +453,7 @@ export function ReviewFormPage(
             <p class="text-stone-700">
               {view.otherWrote
                 ? `Write it by ${last}. ${view.otherName} has sent theirs, so both are published as soon as you send yours; a review cannot be changed once sent.`
-                : `Write it by ${last}. It stays hidden until ${view.otherName} has reviewed too, or until then; both are published together, and a review cannot be changed once sent.`}
+                : `Write it by ${last}. It stays hidden until ${view.otherName} has reviewed too, or until the end of ${last} if they have not; then both are published together. A review cannot be changed once sent.`}
             </p>
             <p class="text-sm text-stone-700">
               Rate each from 1 star (poor) to 5 stars (excellent).

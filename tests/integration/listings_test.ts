@@ -161,9 +161,12 @@ Deno.test("listings: a new host fills in a draft section by section, publishes, 
   await saveSection(t.kv, id, user, "photos", {
     photos: [1, 2, 3].map((n) => ({ id: newId(), alt: `Photo ${n}` })),
   }, t.clock());
-  assert.equal(
-    (await get(t, `/host/kitchens/${id}/preview`, cookie)).status,
-    200,
+  const preview = await get(t, `/host/kitchens/${id}/preview`, cookie);
+  assert.equal(preview.status, 200);
+  // The preview leads back to the listing it shows.
+  assert.match(
+    await preview.text(),
+    new RegExp(`href="/host/kitchens/${id}"[^>]*>Back to your listing`),
   );
   await post(t, "/host/payouts", {}, { cookie });
   // Two of Chicago's three required permits verified: still not publishable.
