@@ -389,7 +389,7 @@ export function AdminDocumentPage(
   const filtered = Boolean(filter.kind || filter.city);
   return (
     <section class="space-y-6">
-      <StaffNav current="/admin/documents" />
+      <StaffNav current="/admin/documents" readOnly={!canAct} />
       <nav aria-label="Review queue" class="flex flex-wrap gap-x-6 gap-y-2">
         <a href={queue} class={link}>
           {filtered ? "Back to the filtered queue" : "Back to the queue"}

@@ -153,7 +153,8 @@ function Certifiers({ watch }: { watch: StaffWatch }) {
 export function AdminHomePage(
   { user, watch }: { user: SessionUser; watch: StaffWatch },
 ) {
-  const role = user.roles.includes("admin") ? "admin" : "support (read-only)";
+  const admin = user.roles.includes("admin");
+  const role = admin ? "admin" : "support (read-only)";
   const failed = watch.dead.length;
   return (
     <section class="space-y-8">
@@ -164,6 +165,18 @@ export function AdminHomePage(
           {`Signed in as ${user.name}, ${role}.`}
         </p>
       </header>
+      <p class="text-lg" data-testid="documents-waiting">
+        {watch.waiting === 0 ? "No documents are waiting for a decision." : (
+          <>
+            <strong>
+              {`${watch.waiting} ${
+                watch.waiting === 1 ? "document is" : "documents are"
+              } waiting for a decision.`}
+            </strong>{" "}
+            <a href="/admin/documents" class={link}>Open the queue</a>
+          </>
+        )}
+      </p>
       <ul class="space-y-1">
         <li>
           <a href="/admin/documents" class={link}>Documents</a>
@@ -175,11 +188,15 @@ export function AdminHomePage(
         </li>
         <li>
           <a href="/admin/users" class={link}>Users</a>
-          {" — find an account by name or email; suspend or reinstate it."}
+          {admin
+            ? " — find an account by name or email; suspend or reinstate it."
+            : " — find an account by name or email and read it."}
         </li>
         <li>
           <a href="/admin/kitchens" class={link}>Kitchens</a>
-          {" — find a kitchen by title, city or host; suspend or reinstate it."}
+          {admin
+            ? " — find a kitchen by title, city or host; suspend or reinstate it."
+            : " — find a kitchen by title, city or host and read it."}
         </li>
         <li>
           <a href="/admin/audit" class={link}>Audit log</a>
@@ -187,15 +204,33 @@ export function AdminHomePage(
         </li>
         <li>
           <a href="/admin/jobs" class={link}>Failed jobs</a>
-          {" — background work that ran out of attempts; retry it."}
+          {admin
+            ? " — background work that ran out of attempts; retry it."
+            : " — background work that ran out of attempts."}
         </li>
         <li>
           <a href="/admin/certifiers" class={link}>Certifier recognitions</a>
-          {" — the federal directory; record a renewed recognition."}
+          {admin
+            ? " — the federal directory; record a renewed recognition."
+            : " — the federal directory and when each recognition lapses."}
         </li>
         <li>
           <a href="/admin/messages" class={link}>Contact messages</a>
           {" — what people sent through the contact form, newest first."}
+        </li>
+        <li>
+          <a href="/admin/reports" class={link}>Reports</a>
+          {" — messages people reported, with the conversation around them."}
+        </li>
+        <li>
+          <a href="/admin/reviews" class={link}>Reviews</a>
+          {admin
+            ? " — reported reviews; remove one or dismiss its reports."
+            : " — reported reviews."}
+        </li>
+        <li>
+          <a href="/admin/metrics" class={link}>Figures</a>
+          {" — bookings, money, fill rate and documents, by week, city and kitchen."}
         </li>
       </ul>
       <section aria-labelledby="failed-jobs" class="space-y-2">

@@ -68,7 +68,7 @@ export function AdminJobsPage(
 ) {
   return (
     <section class="space-y-6">
-      <StaffNav current="/admin/jobs" />
+      <StaffNav current="/admin/jobs" readOnly={!canAct} />
       <header class="space-y-1">
         <h1 class="text-3xl font-extrabold">Failed jobs</h1>
         <p class="text-stone-700">

@@ -48,11 +48,35 @@ const STAFF_PAGES_NAV = [
   ["/admin/reports", "Reports"],
   ["/admin/reviews", "Reviews"],
   ["/admin/metrics", "Figures"],
+  ["/admin/certifiers", "Certifier recognitions"],
 ] as const;
 export type StaffPage = typeof STAFF_PAGES_NAV[number][0];
 
-/** The staff area's navigation; the page being shown is marked as current. */
-export function StaffNav({ current }: { current?: StaffPage }) {
+/**
+ * The staff area's navigation; the page being shown is marked as current.
+ * `readOnly` (a support account on a page where admins act) says why the
+ * page has no buttons.
+ */
+export function StaffNav(
+  { current, readOnly = false }: { current?: StaffPage; readOnly?: boolean },
+) {
+  return (
+    <>
+      <StaffLinks current={current} />
+      {readOnly && (
+        <p
+          role="note"
+          class="rounded-lg border border-stone-300 bg-stone-50 px-4 py-3 text-stone-800"
+        >
+          You are signed in with a support account: you can read this page, and
+          only an admin can act on it.
+        </p>
+      )}
+    </>
+  );
+}
+
+function StaffLinks({ current }: { current?: StaffPage }) {
   return (
     <nav aria-label="Staff pages" class="border-b border-stone-200 pb-3">
       <ul class="flex flex-wrap gap-x-1 gap-y-2 text-sm">
@@ -355,7 +379,7 @@ export function AdminBookingPage(
   const reasonError = form.errors.reason;
   return (
     <section class="space-y-6">
-      <StaffNav current="/admin/bookings" />
+      <StaffNav current="/admin/bookings" readOnly={!canAct} />
       {notice && <Notice>{notice}</Notice>}
       <FormMessage form={form} />
       <header>

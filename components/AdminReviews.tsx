@@ -24,7 +24,7 @@ export function AdminReviewsPage(
 ) {
   return (
     <section class="space-y-6">
-      <StaffNav current="/admin/reviews" />
+      <StaffNav current="/admin/reviews" readOnly={!canAct} />
       <header class="space-y-1">
         <h1 class="text-3xl font-extrabold">Reported reviews</h1>
         <p class="text-stone-700">

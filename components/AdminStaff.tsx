@@ -471,7 +471,7 @@ export function AdminKitchenPage(
   const title = k?.title ?? view.draft?.title ?? "Untitled draft";
   return (
     <section class="space-y-6">
-      <StaffNav current="/admin/kitchens" />
+      <StaffNav current="/admin/kitchens" readOnly={!canAct} />
       {notice && <Notice>{notice}</Notice>}
       <FormMessage form={form} />
       <header>
@@ -623,7 +623,7 @@ export function AdminUserPage(
   const self = u.id === viewer.id;
   return (
     <section class="space-y-6">
-      <StaffNav current="/admin/users" />
+      <StaffNav current="/admin/users" readOnly={!canAct} />
       {notice && <Notice>{notice}</Notice>}
       <FormMessage form={form} />
       <header>

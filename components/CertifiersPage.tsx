@@ -262,7 +262,7 @@ export function AdminCertifiersPage(
 ) {
   return (
     <div class="space-y-8">
-      <StaffNav />
+      <StaffNav current="/admin/certifiers" />
       <header class="space-y-2">
         <h1 class="text-3xl font-extrabold">Certifier recognitions</h1>
         <p class="max-w-3xl text-stone-700">

@@ -41,6 +41,8 @@ import {
   RENTER_EXPIRY_ZONE,
 } from "./expiry_plan.ts";
 import { changeDocument, listDocumentsFor } from "./repo.ts";
+import { readCount } from "../metrics/repo.ts";
+import { ALL } from "../metrics/schema.ts";
 import {
   currentDocument,
   effectiveStatus,
@@ -661,6 +663,8 @@ export interface StaffWatch {
   /** The directory's date the certifier windows count from. */
   today: string;
   dead: JobRecord[];
+  /** Documents waiting for a staff decision (the figures' gauge). */
+  waiting: number;
 }
 
 /** Everything the staff home watches, read at `now`; flags of bookings over are left out. */
@@ -669,11 +673,12 @@ export async function staffWatch(
   now: number,
 ): Promise<StaffWatch> {
   const today = directoryToday(now);
-  const [expiring, flags, certifiers, dead] = await Promise.all([
+  const [expiring, flags, certifiers, dead, waiting] = await Promise.all([
     listExpiringWithin(kv, EXPIRING_SOON_DAYS, now),
     listComplianceFlags(kv, { limit: 50 }),
     certifierWatch(kv, today),
     listDeadJobs(kv, 50),
+    readCount(kv, ALL, "now", "documents_waiting"),
   ]);
   return {
     expiring,
@@ -681,5 +686,6 @@ export async function staffWatch(
     certifiers,
     today,
     dead,
+    waiting,
   };
 }

@@ -498,3 +498,42 @@ browserTest(
     }
   },
 );
+
+Deno.test("admin queue: the overview counts the documents waiting; support reads a document and is told only an admin acts on it", async () => {
+  const { t, admin, support, docs } = await setup();
+  try {
+    const waiting = async () =>
+      /data-testid="documents-waiting">(.*?)<\/p>/s.exec(
+        await (await get(t, "/admin", admin)).text(),
+      )?.[1] ?? "";
+    const before = Number(
+      /(\d+) documents are waiting/.exec(await waiting())?.[1],
+    );
+    assert.ok(before > 1, await waiting());
+    await post(t, `/admin/documents/${docs.card.id}/verify`, {
+      note: "",
+      reason: "",
+      correctedExpiry: "",
+    }, { cookie: admin });
+    assert.match(
+      await waiting(),
+      new RegExp(`${before - 1} documents? (are|is) waiting`),
+    );
+
+    const readOnly = /only an admin can act on it/;
+    const asSupport =
+      await (await get(t, `/admin/documents/${docs.pchf.id}`, support)).text();
+    assert.match(asSupport, readOnly);
+    assert.doesNotMatch(asSupport, /action="[^"]*\/reject"/);
+    const asAdmin =
+      await (await get(t, `/admin/documents/${docs.pchf.id}`, admin)).text();
+    assert.doesNotMatch(asAdmin, readOnly);
+    assert.match(asAdmin, /action="[^"]*\/reject"/);
+    // The overview offers support no actions either.
+    const home = await (await get(t, "/admin", support)).text();
+    assert.match(home, /support \(read-only\)/);
+    assert.doesNotMatch(home, /suspend or reinstate|retry it|record a renewed/);
+  } finally {
+    t.close();
+  }
+});
