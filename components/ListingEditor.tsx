@@ -5,7 +5,7 @@ import {
   formatBps,
   type PriceRules,
 } from "../lib/bookings/pricing.ts";
-import { CITIES } from "../lib/cities.ts";
+import { CITIES, findCity } from "../lib/cities.ts";
 import type { FormSection } from "../lib/kitchens/editor_forms.ts";
 import { STEP_TITLES, stepPath } from "../lib/kitchens/editor_steps.ts";
 import {
@@ -21,7 +21,11 @@ import {
 } from "../lib/kitchens/policy.ts";
 import type { Kitchen } from "../lib/kitchens/schema.ts";
 import { formatCents } from "../lib/money.ts";
-import { EQUIPMENT, STORAGE } from "../lib/kitchens/vocabulary.ts";
+import {
+  EQUIPMENT,
+  STORAGE,
+  US_TIME_ZONES,
+} from "../lib/kitchens/vocabulary.ts";
 import type { Host } from "../lib/hosts/schema.ts";
 import {
   FormMessage,
@@ -319,9 +323,10 @@ const DAYS: [string, string][] = [
 ];
 
 /** The weekly-hours rows: saved ranges, then three blank rows to add more. */
-function HoursRows({ form, saved }: {
+function HoursRows({ form, saved, zone }: {
   form: FormState;
   saved: { day: number; start: string; end: string }[];
+  zone: string | null;
 }) {
   const split = (k: string) =>
     form.values[k] !== undefined ? form.values[k].split(",") : null;
@@ -349,9 +354,9 @@ function HoursRows({ form, saved }: {
     >
       <legend class="text-sm font-semibold">Weekly opening hours</legend>
       <p class="text-sm text-stone-600">
-        One row per opening range, in the kitchen's own time zone. An end at or
-        before the start runs overnight (10:00 PM to 6:00 AM). A row without
-        times is left out, so a day without one is closed.
+        {`One row per opening range, in ${
+          zoneText(zone)
+        }. An end at or before the start runs overnight (10:00 PM to 6:00 AM). A row without times is left out, so a day without one is closed.`}
       </p>
       {rowError && (
         <p id="weekly-hours-error" class={errorText} role="alert">
@@ -407,7 +412,16 @@ function HoursRows({ form, saved }: {
 }
 
 /** Dates the kitchen is closed: one date field each, then three blank ones to add more. */
-function ClosedDates({ form }: { form: FormState }) {
+/** "the kitchen's time zone, America/Chicago", or where it comes from before one is known. */
+function zoneText(zone: string | null): string {
+  return zone
+    ? `the kitchen's time zone, ${zone}`
+    : "the kitchen's time zone (its city's, chosen under Location)";
+}
+
+function ClosedDates(
+  { form, zone }: { form: FormState; zone: string | null },
+) {
   const dates = (form.values.blackoutDates ?? "").split(/[,\n]/)
     .map((d) => d.trim()).filter(Boolean);
   const error = form.errors.blackoutDates;
@@ -415,8 +429,9 @@ function ClosedDates({ form }: { form: FormState }) {
     <fieldset class="space-y-2">
       <legend class="text-sm font-semibold">Closed dates</legend>
       <p class="text-sm text-stone-600">
-        Whole days the kitchen takes no bookings, in its own time zone. Clear a
-        date to open that day again.
+        {`Whole days the kitchen takes no bookings, in ${
+          zoneText(zone)
+        }. Clear a date to open that day again.`}
       </p>
       {error && (
         <p class="text-sm font-medium text-red-700" role="alert">{error}</p>
@@ -468,6 +483,31 @@ export function ListingPreviewPage({ kitchen, host }: {
       }
     />
   );
+}
+
+/** The zone a listing's times are read in: its own, else its city's; null before either. */
+function zoneOf(listing: Listing): string | null {
+  return listing.values.timeZone ||
+    findCity(listing.values.address?.city ?? "")?.timeZone || null;
+}
+
+/** The city's own zone first (saved as none), the US zones, and a saved other one kept. */
+function zoneOptions(
+  chosen: string | undefined,
+  listing: Listing,
+): [string, string][] {
+  const city = findCity(listing.values.address?.city ?? "");
+  const options: [string, string][] = [
+    ["", city ? `The city's own (${city.timeZone})` : "The city's own"],
+    ...US_TIME_ZONES.map(([zone, name]): [string, string] => [
+      zone,
+      `${name}: ${zone}`,
+    ]),
+  ];
+  if (chosen && !options.some(([v]) => v === chosen)) {
+    options.push([chosen, chosen]);
+  }
+  return options;
 }
 
 /** The pin as posted back with an error, or as saved; null before an address is saved. */
@@ -574,12 +614,12 @@ export function SectionPage(
             autocomplete="postal-code"
             hint="The pin starts at the centre of this ZIP code; renters see only a circle around it until a booking is confirmed."
           />
-          <TextField
+          <Select
             name="timeZone"
             label="Time zone"
             form={form}
-            required={false}
-            hint="Leave blank for the city's own, e.g. America/Chicago."
+            options={zoneOptions(form.values.timeZone, listing)}
+            hint="Opening hours, closed dates and bookings are read in this zone."
           />
           <TextField
             name="zoningDistrict"
@@ -630,8 +670,12 @@ export function SectionPage(
     case "hours":
       fields = (
         <>
-          <HoursRows form={form} saved={listing.values.weeklyHours ?? []} />
-          <ClosedDates form={form} />
+          <HoursRows
+            form={form}
+            saved={listing.values.weeklyHours ?? []}
+            zone={zoneOf(listing)}
+          />
+          <ClosedDates form={form} zone={zoneOf(listing)} />
           <TextField
             name="bufferMinutes"
             label="Minutes kept free between bookings"

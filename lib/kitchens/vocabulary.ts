@@ -51,3 +51,17 @@ export const KITCHEN_STATUSES = [
   "suspended",
 ] as const;
 export type KitchenStatus = typeof KITCHEN_STATUSES[number];
+
+/**
+ * The IANA zones the listing editor offers, with the names hosts know them
+ * by; a kitchen with none takes its city's (lib/cities.ts).
+ */
+export const US_TIME_ZONES: readonly [string, string][] = [
+  ["America/New_York", "Eastern (New York)"],
+  ["America/Chicago", "Central (Chicago)"],
+  ["America/Denver", "Mountain (Denver)"],
+  ["America/Phoenix", "Arizona (Phoenix, no daylight saving)"],
+  ["America/Los_Angeles", "Pacific (Los Angeles)"],
+  ["America/Anchorage", "Alaska (Anchorage)"],
+  ["Pacific/Honolulu", "Hawaii (Honolulu)"],
+];

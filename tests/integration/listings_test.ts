@@ -153,6 +153,26 @@ Deno.test("listings: a new host fills in a draft section by section, publishes, 
     .text();
   assert.match(hours, /value="22:00"/);
   assert.match(hours, /2026-12-25/);
+  // Hours and closed dates name the zone they are read in (the city's here).
+  assert.match(
+    visibleText(hours),
+    /One row per opening range, in the kitchen's time zone, America\/Chicago\. An end at or before/,
+  );
+  assert.match(
+    visibleText(hours),
+    /in the kitchen's time zone, America\/Chicago\. Clear a date/,
+  );
+  // The zone is chosen from a list, the city's own first.
+  const where =
+    await (await get(t, `/host/kitchens/${id}/edit/location`, cookie))
+      .text();
+  assert.match(where, /<select[^>]*name="timeZone"/);
+  assert.match(where, /value=""\s*>The city's own \(America\/Chicago\)/);
+  assert.match(where, /value="America\/Chicago" selected>Central \(Chicago\)/);
+  assert.match(
+    where,
+    /value="America\/Denver"\s*>Mountain \(Denver\): America\/Denver/,
+  );
   const pricing =
     await (await get(t, `/host/kitchens/${id}/edit/pricing`, cookie))
       .text();
