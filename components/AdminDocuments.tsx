@@ -32,7 +32,10 @@ import {
   SubmitButton,
   TextArea,
   TextField,
+  UP_TO_REASON,
 } from "./Forms.tsx";
+import { REASON_MAX_CHARS } from "../lib/text.ts";
+import { STAFF_NOTE_MAX_CHARS } from "../lib/compliance/review.ts";
 import { Table } from "./Table.tsx";
 
 const card = "space-y-3 rounded-xl border border-stone-200 bg-white p-5";
@@ -526,16 +529,22 @@ export function AdminDocumentPage(
                   label={action === "reject"
                     ? "Reason (shown to the holder)"
                     : "Message to the holder (optional)"}
+                  hint={UP_TO_REASON}
                   form={form}
                   scope={action}
                   rows={3}
+                  maxLength={REASON_MAX_CHARS}
                 />
                 <TextArea
                   name="note"
                   label="Staff note (never shown to the holder)"
+                  hint={`Up to ${
+                    STAFF_NOTE_MAX_CHARS.toLocaleString("en-US")
+                  } characters.`}
                   form={form}
                   scope={action}
                   rows={2}
+                  maxLength={STAFF_NOTE_MAX_CHARS}
                 />
                 <button type="submit" class={style.button}>
                   {ACTION_NAMES[action]}

@@ -1,6 +1,13 @@
 import type { ReportRow, StaffReportView } from "../lib/messages/reports.ts";
 import { StaffNav } from "./AdminPages.tsx";
-import { FormMessage, type FormState, Notice, TextArea } from "./Forms.tsx";
+import {
+  FormMessage,
+  type FormState,
+  Notice,
+  TextArea,
+  UP_TO_REASON,
+} from "./Forms.tsx";
+import { REASON_MAX_CHARS } from "../lib/text.ts";
 
 const card = "space-y-2 rounded-xl border border-stone-200 bg-white p-5";
 const link = "font-semibold text-emerald-800 underline";
@@ -202,9 +209,10 @@ export function AdminReportPage(
             <TextArea
               name="note"
               label="Your note"
-              hint="The warning the author reads, the suspension's reason, or why you dismissed it; kept in the audit log."
+              hint={`The warning the author reads, the suspension's reason, or why you dismissed it; kept in the audit log. ${UP_TO_REASON}`}
               form={form}
               rows={4}
+              maxLength={REASON_MAX_CHARS}
             />
             <button
               type="submit"

@@ -1,6 +1,13 @@
 import type { StaffReviewItem } from "../lib/reviews/moderation.ts";
 import { REPORT_REASONS } from "../lib/reviews/schema.ts";
-import { FormMessage, type FormState, Notice, TextArea } from "./Forms.tsx";
+import {
+  FormMessage,
+  type FormState,
+  Notice,
+  TextArea,
+  UP_TO_REASON,
+} from "./Forms.tsx";
+import { REASON_MAX_CHARS } from "../lib/text.ts";
 import { PersonLink, StaffNav, Stamp } from "./AdminPages.tsx";
 import { ReviewCard } from "./ReviewPages.tsx";
 
@@ -133,8 +140,9 @@ function Item(
             <TextArea
               name="reason"
               label="Reason for removing it"
-              hint="The author is emailed this reason."
+              hint={`The author is emailed this reason. ${UP_TO_REASON}`}
               rows={3}
+              maxLength={REASON_MAX_CHARS}
               scope={`remove-${id}`}
               form={form ?? { values: {}, errors: {} }}
             />

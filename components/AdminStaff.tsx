@@ -34,7 +34,9 @@ import {
   SubmitButton,
   TextArea,
   TextField,
+  UP_TO_REASON,
 } from "./Forms.tsx";
+import { REASON_MAX_CHARS } from "../lib/text.ts";
 import { Table } from "./Table.tsx";
 
 const card = "space-y-3 rounded-xl border border-stone-200 bg-white p-5";
@@ -418,8 +420,10 @@ function SuspendForm(
       <TextArea
         name="reason"
         label="Reason (kept in the audit log and shown to the person affected)"
+        hint={UP_TO_REASON}
         form={form}
         rows={3}
+        maxLength={REASON_MAX_CHARS}
       />
       {danger
         ? (

@@ -1,5 +1,6 @@
 import type { ComponentChildren } from "preact";
 import type { ErrorLink } from "../lib/errors.ts";
+import { REASON_MAX_CHARS } from "../lib/text.ts";
 
 /** What a form shows after a failed post: the values typed (never passwords) and field messages. */
 export interface FormState {
@@ -102,6 +103,11 @@ export function TextField(
     />
   );
 }
+
+/** The hint of a reason or note field: the limit the browser also keeps to. */
+export const UP_TO_REASON = `Up to ${
+  REASON_MAX_CHARS.toLocaleString("en-US")
+} characters.`;
 
 export function TextArea(
   { rows = 6, maxLength, ...field }: FieldProps & {

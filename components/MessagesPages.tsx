@@ -26,7 +26,9 @@ import {
   Notice,
   SubmitButton,
   TextArea,
+  UP_TO_REASON,
 } from "./Forms.tsx";
+import { REASON_MAX_CHARS } from "../lib/text.ts";
 
 const card = "rounded-xl border border-stone-200 bg-white p-5";
 const link = "font-semibold text-emerald-800 underline";
@@ -212,10 +214,11 @@ function MessageItem(
             <TextArea
               name="reason"
               label="What is wrong with it?"
-              hint="Prep staff read the conversation and decide; the sender is not told who reported it."
+              hint={`Prep staff read the conversation and decide; the sender is not told who reported it. ${UP_TO_REASON}`}
               form={reportForm ?? { values: {}, errors: {} }}
               scope={`report-${m.id}`}
               rows={3}
+              maxLength={REASON_MAX_CHARS}
             />
             <button
               type="submit"

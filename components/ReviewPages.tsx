@@ -37,7 +37,9 @@ import {
   Select,
   SubmitButton,
   TextArea,
+  UP_TO_REASON,
 } from "./Forms.tsx";
+import { REASON_MAX_CHARS } from "../lib/text.ts";
 
 const card = "rounded-xl border border-stone-200 bg-white p-6";
 const link = "font-semibold text-emerald-800 underline";
@@ -482,6 +484,7 @@ export function ReviewFormPage(
                   TEXT_MAX.toLocaleString("en-US")
                 } characters.`}
               rows={6}
+              maxLength={TEXT_MAX}
               form={form}
             />
             <SubmitButton>Send review</SubmitButton>
@@ -537,8 +540,11 @@ export function ResponsePage(
             <TextArea
               name="response"
               label="Your public response"
-              hint={`Everyone who reads the review sees it. You can respond once, up to ${TEXT_MAX} characters.`}
+              hint={`Everyone who reads the review sees it. You can respond once, up to ${
+                TEXT_MAX.toLocaleString("en-US")
+              } characters.`}
               rows={5}
+              maxLength={TEXT_MAX}
               form={form}
             />
             <SubmitButton>Publish response</SubmitButton>
@@ -610,7 +616,9 @@ export function ReportPage(
             <TextArea
               name="details"
               label="Anything staff should know (optional)"
+              hint={UP_TO_REASON}
               rows={3}
+              maxLength={REASON_MAX_CHARS}
               form={form}
             />
             <SubmitButton>Send report</SubmitButton>

@@ -26,6 +26,9 @@ export interface TextOptions {
 }
 
 /** Why `value` is not acceptable free text, or null. */
+/** What a reason or a note about a decision or a report may run to. */
+export const REASON_MAX_CHARS = 1000;
+
 export function textProblem(
   value: string,
   opts: Pick<TextOptions, "multiline">,

@@ -23,7 +23,7 @@
 import { ConflictError, ValidationError } from "../errors.ts";
 import { formatDateYear } from "../format.ts";
 import { localDate } from "../kitchens/schema.ts";
-import { optionalText, text } from "../text.ts";
+import { optionalText, REASON_MAX_CHARS, text } from "../text.ts";
 import {
   type ComplianceDocument,
   type DocumentKind,
@@ -124,17 +124,20 @@ export interface ReviewOptions {
 
 const rejectionReason = text({
   label: "a reason for the rejection",
-  max: 1000,
+  max: REASON_MAX_CHARS,
   multiline: true,
 });
 const optionalReason = optionalText({
   label: "a reason",
-  max: 1000,
+  max: REASON_MAX_CHARS,
   multiline: true,
 });
+/** A staff note on a document, never shown to its holder. */
+export const STAFF_NOTE_MAX_CHARS = 2000;
+
 const staffNoteText = optionalText({
   label: "a note",
-  max: 2000,
+  max: STAFF_NOTE_MAX_CHARS,
   multiline: true,
 });
 

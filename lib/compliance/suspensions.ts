@@ -33,14 +33,14 @@ import {
 } from "../kitchens/repo.ts";
 import type { Kitchen } from "../kitchens/schema.ts";
 import { addNotification } from "../notifications/repo.ts";
-import { text } from "../text.ts";
+import { REASON_MAX_CHARS, text } from "../text.ts";
 import { listDocumentsFor } from "./repo.ts";
 import { nameAuditEntries } from "./staff_names.ts";
 import type { ComplianceDocument } from "./schema.ts";
 
 /** The suspend and reinstate forms: why, kept in the audit log and told to the person. */
 export const suspensionForm = z.object({
-  reason: text({ label: "a reason", max: 1000, multiline: true }),
+  reason: text({ label: "a reason", max: REASON_MAX_CHARS, multiline: true }),
 });
 
 /** User ids' shape; lib/ids.ts keeps it, with every other id's. */

@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { isId } from "../ids.ts";
-import { text } from "../text.ts";
+import { REASON_MAX_CHARS, text } from "../text.ts";
 
 /** The longest message, in characters (code points, after normalising). */
 export const MESSAGE_MAX_CHARS = 4000;
@@ -125,7 +125,7 @@ export type Block = z.infer<typeof blockRecord>;
 /** Why a message is reported: the form's reason. */
 export const reportForm = z.object({
   message: z.string().refine(isId, "Pick a message to report"),
-  reason: text({ label: "a reason", max: 1000, multiline: true }),
+  reason: text({ label: "a reason", max: REASON_MAX_CHARS, multiline: true }),
 });
 
 export const REPORT_OUTCOMES = ["dismissed", "warned", "suspended"] as const;
@@ -154,7 +154,7 @@ export type Report = z.infer<typeof reportRecord>;
 export const reportDecisionForm = z.object({
   outcome: z.enum(REPORT_OUTCOMES, "Choose what to do"),
   /** The warning sent to the author, or why the report was dismissed or the author suspended. */
-  note: text({ label: "a note", max: 1000, multiline: true }),
+  note: text({ label: "a note", max: REASON_MAX_CHARS, multiline: true }),
 });
 
 /** A person's message settings (/account). */

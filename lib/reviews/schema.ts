@@ -7,7 +7,7 @@
  */
 import { z } from "zod";
 import { isId } from "../ids.ts";
-import { optionalText, text } from "../text.ts";
+import { optionalText, REASON_MAX_CHARS, text } from "../text.ts";
 
 export const REVIEW_SIDES = ["renter", "host"] as const;
 /** Who wrote a review: the booking's renter (about the kitchen) or its host (about the renter). */
@@ -99,7 +99,7 @@ export const reportForm = z.object({
   reason: z.enum(REASON_IDS, "Choose why you are reporting it"),
   details: optionalText({
     label: "what is wrong",
-    max: 1000,
+    max: REASON_MAX_CHARS,
     multiline: true,
   }),
 });
@@ -107,7 +107,7 @@ export type ReportInput = z.infer<typeof reportForm>;
 
 /** Staff remove a review with a reason, which its author is told. */
 export const removalForm = z.object({
-  reason: text({ label: "a reason", max: 1000, multiline: true }),
+  reason: text({ label: "a reason", max: REASON_MAX_CHARS, multiline: true }),
 });
 
 /** `?before=<review id>`: a page of a kitchen's reviews, older than that one. */

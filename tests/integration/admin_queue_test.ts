@@ -529,6 +529,11 @@ Deno.test("admin queue: the overview counts the documents waiting; support reads
       await (await get(t, `/admin/documents/${docs.pchf.id}`, admin)).text();
     assert.doesNotMatch(asAdmin, readOnly);
     assert.match(asAdmin, /action="[^"]*\/reject"/);
+    // The limits are said, and the browser keeps to them.
+    assert.match(asAdmin, /<textarea[^>]*name="reason"[^>]*maxlength="1000"/);
+    assert.match(asAdmin, /<textarea[^>]*name="note"[^>]*maxlength="2000"/);
+    assert.match(asAdmin, /Up to 1,000 characters\./);
+    assert.match(asAdmin, /Up to 2,000 characters\./);
     // The overview offers support no actions either.
     const home = await (await get(t, "/admin", support)).text();
     assert.match(home, /support \(read-only\)/);
