@@ -115,8 +115,10 @@ export function NewListingPage() {
       </p>
       <ol class="list-decimal space-y-1 pl-6">
         {Object.values(STEP_TITLES).map((t) => <li key={t}>{t}</li>)}
-        <li>Payouts, so renters can pay you</li>
-        <li>Publish: your kitchen is in search</li>
+        <li>
+          Review and publish: it says what is missing, payouts so renters can
+          pay you among them, and then your kitchen is in search
+        </li>
       </ol>
       <form method="post" action="/host/kitchens/new">
         <button type="submit" class={primary}>Start a draft</button>
