@@ -331,6 +331,13 @@ export function BookingReviews(
           </p>
         </div>
       )}
+      {view.removedOwn && (
+        <p data-testid="review-removed">
+          {`Prep removed your review on ${
+            formatDateYear(localDateOf(view.removedOwn.at, view.timeZone))
+          }: ${view.removedOwn.reason}`}
+        </p>
+      )}
       {mine?.status === "pending" && (
         <p data-testid="review-waiting">
           {`Your review is in. It stays hidden until ${other} reviews too, or until the end of ${last}; then both are published.`}

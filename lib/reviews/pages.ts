@@ -80,6 +80,8 @@ export interface BookingReviewsView {
   names: { kitchen: string; host: string; renter: string };
   /** The renter's review the viewing host may still answer. */
   respondTo: string | null;
+  /** The viewer's own review, when Prep staff removed it: why and when. */
+  removedOwn: { reason: string; at: number } | null;
 }
 
 async function bookingReviews(
@@ -115,6 +117,9 @@ async function bookingReviews(
     respondTo: side === "host" && renter?.status === "published" &&
         !renter.response
       ? renter.id
+      : null,
+    removedOwn: own?.status === "removed" && own.removal
+      ? { reason: own.removal.reason, at: own.removal.at }
       : null,
   };
 }

@@ -526,6 +526,16 @@ Deno.test("reviews: a report reaches staff, who remove the review; the averages 
     );
     assert.ok(mail, "the author is emailed");
     assert.match(mail.text, /It names a member of staff and insults them\./);
+    // The author's page of the booking says so where the review was.
+    assert.match(
+      await text(await get(t, `/bookings/${b.id}`, w.renter.cookie)),
+      /Reviews Prep removed your review on \w{3}, \w{3} \d+, \d{4}: It names a member of staff and insults them\./,
+    );
+    // The other side reads nothing about it.
+    assert.doesNotMatch(
+      await text(await get(t, `/host/bookings/${b.id}`, w.host.cookie)),
+      /removed your review|insults them/,
+    );
   } finally {
     t.close();
   }
