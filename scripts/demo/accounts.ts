@@ -51,18 +51,64 @@ export const DEMO_ACCOUNTS: readonly DemoAccount[] = [
   },
 ];
 
-/** Creates the demo accounts once, in one atomic guarded by a marker; true if it did. */
+export const DEMO_HOST_ACCOUNTS_SEED = "demo-host-accounts-v1";
+
+/**
+ * An account for each other demo host, so staff pages name who owns a
+ * demo kitchen and a decision on its permits reaches someone (staff saw
+ * "Account not found demo-host-07"). Like the four above they take the demo
+ * password, and only where demo accounts may log in at all.
+ */
+export const DEMO_HOST_ACCOUNTS: readonly DemoAccount[] = DEMO_HOSTS.slice(1)
+  .map((h) => ({
+    id: h.id,
+    email: `${h.id}@prep.test`,
+    name: h.name,
+    roles: ["host"],
+    businessName: h.name,
+  }));
+
+/**
+ * Creates the demo accounts once, and the other demo hosts' once (a marker
+ * each, so a store seeded before the hosts had accounts gets them); true if
+ * it created the four.
+ */
 export async function seedDemoAccounts(
   kv: Deno.Kv,
   now = new Date(),
 ): Promise<boolean> {
-  const marker = keys.seed(DEMO_ACCOUNTS_SEED);
-  if ((await kv.get(marker)).versionstamp !== null) return false;
-  // One hash serves all four: they share the published demo password.
+  // One hash serves all: they share the published demo password.
   const passwordHash = await hashPassword(DEMO_PASSWORD);
+  const made = await seedAccounts(
+    kv,
+    DEMO_ACCOUNTS_SEED,
+    DEMO_ACCOUNTS,
+    passwordHash,
+    now,
+  );
+  await seedAccounts(
+    kv,
+    DEMO_HOST_ACCOUNTS_SEED,
+    DEMO_HOST_ACCOUNTS,
+    passwordHash,
+    now,
+  );
+  return made;
+}
+
+/** `accounts` in one atomic guarded by the marker `seed`; true if it made them. */
+async function seedAccounts(
+  kv: Deno.Kv,
+  seed: string,
+  accounts: readonly DemoAccount[],
+  passwordHash: string,
+  now: Date,
+): Promise<boolean> {
+  const marker = keys.seed(seed);
+  if ((await kv.get(marker)).versionstamp !== null) return false;
   const at = now.toISOString();
   const atomic = kv.atomic().check({ key: marker, versionstamp: null });
-  for (const a of DEMO_ACCOUNTS) {
+  for (const a of accounts) {
     const user: User = {
       v: 1,
       ...a,

@@ -5,11 +5,14 @@ import { listMail } from "../../lib/email/mailbox.ts";
 import type { KitchenRatingCounters } from "../../lib/reviews/schema.ts";
 import { listKitchenIdsByHost } from "../../lib/kitchens/repo.ts";
 import {
+  DEMO_ACCOUNTS,
+  DEMO_HOST_ACCOUNTS,
   DEMO_PASSWORD,
   seedDemoAccounts,
 } from "../../scripts/demo/accounts.ts";
 import { seedDemoBookings } from "../../scripts/demo/bookings.ts";
 import { seedDemoData } from "../../scripts/demo/catalogue.ts";
+import { DEMO_HOSTS } from "../../scripts/demo/hosts.ts";
 import { seedDemoReviews } from "../../scripts/demo/reviews.ts";
 import { get, post, runJobs, sessionCookie } from "../account_helpers.ts";
 import { testApp } from "../helpers.ts";
@@ -78,6 +81,36 @@ Deno.test("demo reviews: the demo host's kitchens are rated on a fresh start, wi
       })
     ) if (/are published/.test(e.value.title)) notes.push(e.value);
     assert.deepEqual(notes, []);
+  } finally {
+    t.close();
+  }
+});
+
+Deno.test("demo accounts: every demo host has an account, so staff pages name who owns each demo kitchen", async () => {
+  const t = await testApp(NOW);
+  try {
+    await seedDemoData(t.kv);
+    await seedDemoAccounts(t.kv, new Date(NOW));
+    // Again: nothing is made twice.
+    assert.equal(await seedDemoAccounts(t.kv, new Date(NOW)), false);
+    const admin = sessionCookie(
+      await post(t, "/login", {
+        email: "admin@prep.test",
+        password: DEMO_PASSWORD,
+      }),
+    );
+    for (const host of DEMO_HOSTS) {
+      const [id] = await listKitchenIdsByHost(t.kv, host.id);
+      assert.ok(id, host.id);
+      const page = visibleText(
+        await (await get(t, `/admin/kitchens/${id}`, admin)).text(),
+      );
+      assert.doesNotMatch(page, /Account not found/, host.id);
+      const account = [...DEMO_ACCOUNTS, ...DEMO_HOST_ACCOUNTS].find((a) =>
+        a.id === host.id
+      )!;
+      assert.ok(page.includes(`${account.name} (${account.email})`), host.id);
+    }
   } finally {
     t.close();
   }
