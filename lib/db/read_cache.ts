@@ -73,6 +73,15 @@ export function forgetPrivate(kv: Deno.Kv, key: string): void {
 /** Drops every key starting with `prefix` (all of one host's views, say). */
 export function forgetPrefix(kv: Deno.Kv, prefix: string): void {
   noteWrite(kv);
+  forgetPrivatePrefix(kv, prefix);
+}
+
+/**
+ * `forgetPrefix` for people's own views (a host's dashboard, a renter's
+ * bookings) after a write no public page shows: the pages this instance
+ * keeps for visitors stay, as with `forgetPrivate`.
+ */
+export function forgetPrivatePrefix(kv: Deno.Kv, prefix: string): void {
   const store = stores.get(kv);
   if (!store) return;
   for (const key of store.keys()) {

@@ -11,7 +11,12 @@
  */
 import { keys } from "../db/keys.ts";
 import { ALL_CITIES } from "../db/keys.ts";
-import { cached, forget, forgetPrefix } from "../db/read_cache.ts";
+import {
+  cached,
+  forget,
+  forgetPrefix,
+  forgetPrivatePrefix,
+} from "../db/read_cache.ts";
 import { isId, isUserId } from "../ids.ts";
 import { forgetKitchen } from "../kitchens/repo.ts";
 import { hostViewScope, renterViewScope } from "../bookings/cache_keys.ts";
@@ -488,8 +493,10 @@ export async function commitReviewWrite(
   const res = await atomic.commit();
   if (!res.ok) return false;
   if (touched.parties) {
-    forgetPrefix(kv, hostViewScope(touched.parties.hostId));
-    forgetPrefix(kv, renterViewScope(touched.parties.renterId));
+    // Their own pages only: what the public sees changes with a kitchen's
+    // rating, dropped below.
+    forgetPrivatePrefix(kv, hostViewScope(touched.parties.hostId));
+    forgetPrivatePrefix(kv, renterViewScope(touched.parties.renterId));
   }
   for (const id of touched.kitchens ?? []) {
     forget(kv, ratingCacheKey(id));

@@ -1,5 +1,12 @@
 import assert from "node:assert/strict";
-import { cached, forget } from "../../lib/db/read_cache.ts";
+import {
+  cached,
+  forget,
+  forgetPrefix,
+  forgetPrivate,
+  forgetPrivatePrefix,
+  writeGeneration,
+} from "../../lib/db/read_cache.ts";
 
 Deno.test("read cache: concurrent readers share one load, and forget drops it", async () => {
   const kv = await Deno.openKv(":memory:");
@@ -40,4 +47,28 @@ Deno.test("read cache: misses and failures are not kept; stores are per KV", asy
   );
   kv.close();
   other.close();
+});
+
+Deno.test("read cache: public drops move the pages' generation, private ones do not", async () => {
+  const kv = await Deno.openKv(":memory:");
+  let loads = 0;
+  const load = () => Promise.resolve(++loads);
+  const cases: [string, (kv: Deno.Kv, key: string) => void, string, number][] =
+    [
+      // what is dropped, by what, the key read again, generations moved
+      ["forget", forget, "a:1", 1],
+      ["forgetPrefix", forgetPrefix, "a:", 1],
+      ["forgetPrivate", forgetPrivate, "a:1", 0],
+      ["forgetPrivatePrefix", forgetPrivatePrefix, "a:", 0],
+    ];
+  for (const [name, drop, key, moved] of cases) {
+    const first = await cached(kv, "a:1", load);
+    const other = await cached(kv, "b:1", load);
+    const before = writeGeneration(kv);
+    drop(kv, key);
+    assert.equal(writeGeneration(kv) - before, moved, name);
+    assert.notEqual(await cached(kv, "a:1", load), first, `${name} drops a:1`);
+    assert.equal(await cached(kv, "b:1", load), other, `${name} keeps b:1`);
+  }
+  kv.close();
 });
