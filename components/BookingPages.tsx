@@ -689,7 +689,7 @@ export function TripsPage(
   return (
     <section class="space-y-8">
       <h1 class="text-3xl font-extrabold">Your bookings</h1>
-      <SeriesList list={series} />
+      <SeriesList list={series} reviewBy={reviewBy} />
       {groups.map(([heading, list]) => (
         <div>
           <h2 class="text-xl font-bold">{heading}</h2>

@@ -39,6 +39,13 @@ const STATUS: Partial<Record<Booking["status"], string>> = {
   completed: "Completed",
 };
 
+/** Where a request is answered: a weekly booking's dates all at once, on its page. */
+export function requestHref(b: Pick<DashboardBooking, "id" | "seriesId">) {
+  return b.seriesId
+    ? `/host/bookings/series/${b.seriesId}`
+    : `/host/bookings/${b.id}`;
+}
+
 function when(b: DashboardBooking): string {
   return formatTimeRange(b.timeZone, b.start, b.end);
 }
@@ -92,8 +99,12 @@ function Requests({ requests, count, titles }: {
             class="border-t border-stone-100 py-2 first:border-t-0"
           >
             <p class="font-semibold">
-              <a href={`/host/bookings/${b.id}`} class={link}>
-                {`${titles[b.kitchenId] ?? "Kitchen"}: ${when(b)}`}
+              <a href={requestHref(b)} class={link}>
+                {`${titles[b.kitchenId] ?? "Kitchen"}: ${when(b)}${
+                  b.seriesId
+                    ? `, weekly: ${(b.moreInSeries ?? 0) + 1} dates`
+                    : ""
+                }`}
               </a>
             </p>
             <p class="text-sm text-amber-900">

@@ -1,4 +1,5 @@
 import { byAnswerDue } from "../lib/bookings/dashboard.ts";
+import { requestHref } from "./HostDashboard.tsx";
 import type { ComponentChildren } from "preact";
 import { BookingMessagesCard } from "./MessagesPages.tsx";
 import type { BookingReviewsView } from "../lib/reviews/pages.ts";
@@ -17,7 +18,14 @@ import { hostPayoutCents } from "../lib/bookings/earnings.ts";
 import { payoutText } from "./BookingStatus.tsx";
 import type { Host } from "../lib/hosts/schema.ts";
 import { payoutStatusText } from "../lib/hosts/payouts.ts";
-import { FormMessage, type FormState, Notice, TextArea } from "./Forms.tsx";
+import {
+  FormMessage,
+  type FormState,
+  Notice,
+  TextArea,
+  UP_TO_ANSWER,
+} from "./Forms.tsx";
+import { ANSWER_MAX_CHARS } from "../lib/text.ts";
 import type { SeriesSummary } from "../lib/bookings/series_pages.ts";
 import { SeriesList } from "./SeriesPages.tsx";
 
@@ -203,10 +211,14 @@ function AnswerFirst({ bookings, titles, now }: {
   titles: Record<string, string>;
   now: number;
 }) {
+  // A weekly booking is one request, its dates answered together.
+  const seen = new Set<string>();
   const waiting = bookings.filter((b) =>
     b.status === "requested" && b.respondBy !== null && b.respondBy > now &&
     b.waitingFor !== "documents"
-  ).sort(byAnswerDue);
+  ).sort(byAnswerDue).filter((b) =>
+    !b.seriesId || (!seen.has(b.seriesId) && !!seen.add(b.seriesId))
+  );
   if (waiting.length === 0) return null;
   return (
     <section aria-labelledby="answer-heading" class={card}>
@@ -217,12 +229,12 @@ function AnswerFirst({ bookings, titles, now }: {
         {waiting.map((b) => (
           <li key={b.id}>
             <a
-              href={`/host/bookings/${b.id}`}
+              href={requestHref(b)}
               class="font-semibold text-emerald-800 underline"
             >
               {`${titles[b.kitchenId] ?? "Kitchen"}: ${
                 formatTimeRange(b.timeZone, b.start, b.end)
-              }`}
+              }${b.seriesId ? ", weekly" : ""}`}
             </a>
             <p class="text-sm text-stone-700">
               {`Answer by ${formatDayTimeZoned(b.timeZone, b.respondBy!)}.`}
@@ -317,7 +329,7 @@ export function HostRequestPage(
             class="mt-2 border-l-4 border-stone-300 pl-3"
             data-testid="decline-reason"
           >
-            You wrote to the renter: <q>{b.declineReason}</q>
+            You wrote to the renter: <q class="typed-text">{b.declineReason}</q>
           </blockquote>
         )}
       </header>
@@ -406,8 +418,9 @@ export function HostRequestPage(
             <TextArea
               name="reason"
               label="Reason for declining (optional)"
-              hint="The renter sees this with your answer."
+              hint={`The renter sees this with your answer. ${UP_TO_ANSWER}`}
               rows={3}
+              maxLength={ANSWER_MAX_CHARS}
               form={form}
             />
             <button

@@ -13,15 +13,24 @@ import type {
 import { everyText, weekdaysText } from "../lib/bookings/series_rule.ts";
 import {
   formatClockRange,
+  formatDate,
   formatDayTime,
   formatDayTimeZoned,
   formatTimeRange,
 } from "../lib/format.ts";
+import { lastReviewDate } from "../lib/reviews/rules.ts";
 import { POLICY_NAMES } from "../lib/kitchens/policy.ts";
 import { formatCents } from "../lib/money.ts";
 import { payoutText } from "./BookingStatus.tsx";
 import { hostPayoutCents } from "../lib/bookings/earnings.ts";
-import { FormMessage, type FormState, Notice, TextArea } from "./Forms.tsx";
+import {
+  FormMessage,
+  type FormState,
+  Notice,
+  TextArea,
+  UP_TO_ANSWER,
+} from "./Forms.tsx";
+import { ANSWER_MAX_CHARS } from "../lib/text.ts";
 
 const card = "rounded-xl border border-stone-200 bg-white p-6";
 const link = "font-semibold text-emerald-800 underline";
@@ -325,7 +334,9 @@ export function SeriesPage(
           <TextArea
             name="reason"
             label="Why (the renter reads this)"
+            hint={UP_TO_ANSWER}
             rows={3}
+            maxLength={ANSWER_MAX_CHARS}
             form={endForm}
           />
           <label class="flex items-start gap-2">
@@ -390,7 +401,9 @@ function HostAnswer({ view, form }: { view: SeriesView; form: FormState }) {
         <TextArea
           name="reason"
           label="Reason for declining (optional; the renter reads it)"
+          hint={UP_TO_ANSWER}
           rows={2}
+          maxLength={ANSWER_MAX_CHARS}
           form={form}
           scope="decline"
         />
@@ -430,7 +443,12 @@ export function CancelRestPage({ view }: { view: SeriesView }) {
 
 /** Series in a list (the renter's trips, the host's bookings): one card each. */
 export function SeriesList(
-  { list, host = false }: { list: SeriesSummary[]; host?: boolean },
+  { list, host = false, reviewBy = {} }: {
+    list: SeriesSummary[];
+    host?: boolean;
+    /** The renter's dates they may still review, to the end of each window. */
+    reviewBy?: Record<string, number>;
+  },
 ) {
   if (list.length === 0) return null;
   return (
@@ -452,10 +470,30 @@ export function SeriesList(
             <p>
               {seriesLine(s.status, ahead, counts, next, host)}
             </p>
+            <ReviewLink series={s} reviewBy={reviewBy} />
           </li>
         ))}
       </ul>
     </div>
+  );
+}
+
+/** "Review this weekly booking by …", for a date of it the renter may still review. */
+function ReviewLink({ series: s, reviewBy }: {
+  series: SeriesSummary["series"];
+  reviewBy: Record<string, number>;
+}) {
+  const id = s.occurrences.find((o) =>
+    o.bookingId && reviewBy[o.bookingId] !== undefined
+  )?.bookingId;
+  if (!id) return null;
+  return (
+    <p class="mt-1">
+      <a href={`/bookings/${id}/review`} class={link}>
+        Review this weekly booking
+      </a>
+      {` by ${formatDate(lastReviewDate(reviewBy[id], s.timeZone))}`}
+    </p>
   );
 }
 

@@ -239,11 +239,14 @@ function buildDashboard(
   const upcoming = onePerSeries(
     live.filter((b) => b.start > now && !isToday(b)).sort(byStart),
   );
-  // Hours waiting for Prep to check the renter's documents are not the host's to answer.
-  const requests = s.bookings.filter((b) =>
-    b.status === "requested" && b.respondBy !== null && b.respondBy > now &&
-    b.waitingFor !== "documents"
-  ).sort(byAnswerDue);
+  // Hours waiting for Prep to check the renter's documents are not the host's
+  // to answer; a weekly booking is one request, answered on its own page.
+  const requests = onePerSeries(
+    s.bookings.filter((b) =>
+      b.status === "requested" && b.respondBy !== null && b.respondBy > now &&
+      b.waitingFor !== "documents"
+    ).sort(byAnswerDue),
+  );
   const earnings = summariseEarnings(s.bookings, now);
   return {
     titles: titlesOf(s),

@@ -294,6 +294,19 @@ Deno.test("series: request-to-book: the host gets one request for the series and
     "no request per date",
   );
   const host = await login(t, "hank@example.com");
+  // The dashboard and the bookings list show it once, leading to its page.
+  const seriesHref = `href="/host/bookings/series/${s.id}"`;
+  const dashboard = await (await get(t, "/host", host)).text();
+  const requests = /aria-labelledby="requests-heading".*?<\/section>/s
+    .exec(dashboard)?.[0] ?? "";
+  assert.match(requests, /Requests waiting for your answer \(1\)/);
+  assert.ok(requests.includes(seriesHref), requests);
+  assert.match(requests, new RegExp(`weekly: ${dates.length} dates`));
+  const list = await (await get(t, "/host/bookings", host)).text();
+  const first = /aria-labelledby="answer-heading".*?<\/section>/s.exec(list)
+    ?.[0] ?? "";
+  assert.match(first, /Waiting for your answer \(1\)/);
+  assert.ok(first.includes(seriesHref), first);
   // One date alone cannot be answered.
   const alone = await post(t, `/host/bookings/${dates[0].id}/accept`, {}, {
     cookie: host,
@@ -600,5 +613,25 @@ Deno.test("series: the series' window is the host's months ahead, not the single
     /data-state="conflict" data-date="2027-03-02"[^]*?Too far ahead: this kitchen takes weekly bookings up to 3 months ahead/,
   );
   assert.match(html, /data-state="free" data-date="2027-02-23"/);
+  t.close();
+});
+
+Deno.test("series: once a date has taken place, /bookings offers the renter its review on the weekly booking's card", async () => {
+  const { t, k, renter } = await setup();
+  const s = await bookSeries(t, renter, k.id);
+  const first = (await datesOf(t, s)).sort((a, b) => a.start - b.start)[0];
+  const card = async (cookie: string) => {
+    const html = await (await get(t, "/bookings", cookie)).text();
+    const list = /data-testid="series-list".*?<\/ul>/s.exec(html)?.[0];
+    assert.ok(list, "the weekly booking is listed");
+    return list;
+  };
+  assert.doesNotMatch(await card(renter), /Review this weekly booking/);
+  // Its first date ends; the jobs complete it and open its review window.
+  t.advance(first.end - t.clock() + 3600_000);
+  await runJobs(t);
+  const after = await card(await login(t, "rosa@example.com"));
+  assert.ok(after.includes(`href="/bookings/${first.id}/review"`), after);
+  assert.match(after, /Review this weekly booking<\/a> by \w{3}, \w{3} \d+/);
   t.close();
 });
