@@ -781,7 +781,10 @@ export function SectionPage(
           {fields}
           <button type="submit" class={primary}>Save</button>
         </form>
-        <UnsavedGuard form={SECTION_FORM} />
+        <UnsavedGuard
+          form={SECTION_FORM}
+          unsaved={Object.keys(form.errors).length > 0}
+        />
       </section>
     </EditorShell>
   );

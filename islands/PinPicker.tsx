@@ -56,6 +56,11 @@ function PinPicker(props: PinPickerProps) {
           onMove: (p, how) => {
             pin.value = p;
             said.value = `Pin ${how}: ${fixed(p.lat)}, ${fixed(p.lng)}.`;
+            // Its fields are hidden, so nothing else tells the form it
+            // changed (islands/UnsavedGuard.tsx listens for this).
+            box.current?.closest("form")?.dispatchEvent(
+              new Event("input", { bubbles: true }),
+            );
           },
         });
         remove = map.remove;

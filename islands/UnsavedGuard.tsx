@@ -4,6 +4,11 @@ import { defineIsland } from "../lib/islands/define.ts";
 export interface UnsavedGuardProps {
   /** Id of the form whose changes are guarded. */
   form: string;
+  /**
+   * The form came back refused (field errors): what it shows is not saved
+   * yet, so leaving asks before anything else is typed.
+   */
+  unsaved?: boolean;
 }
 
 /**
@@ -12,11 +17,11 @@ export interface UnsavedGuardProps {
  * clicked the next section lost it without a word. Sending the form is
  * leaving on purpose. Renders nothing; without JavaScript nothing asks.
  */
-function UnsavedGuard({ form }: UnsavedGuardProps) {
+function UnsavedGuard({ form, unsaved = false }: UnsavedGuardProps) {
   useEffect(() => {
     const el = document.getElementById(form);
     if (!(el instanceof HTMLFormElement)) return;
-    let changed = false;
+    let changed = unsaved;
     const change = () => {
       changed = true;
     };
@@ -39,7 +44,7 @@ function UnsavedGuard({ form }: UnsavedGuardProps) {
       el.removeEventListener("submit", sent);
       removeEventListener("beforeunload", leaving);
     };
-  }, [form]);
+  }, [form, unsaved]);
   return null;
 }
 

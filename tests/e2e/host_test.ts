@@ -159,17 +159,23 @@ browserTest(
       );
       await audit(page, "/host/kitchens/:id/edit/basics (errors)");
 
-      // Leaving a section with changes not saved asks first; staying keeps them.
+      // Leaving a section with changes not saved asks first, as does leaving
+      // one sent back refused (what it shows is not saved); staying keeps them.
+      const leaveAndStay = async () => {
+        const asked = page.waitForEvent("dialog");
+        const leaving = page.locator(
+          "nav[aria-label='Listing sections'] >> visible=true",
+        ).getByRole("link", { name: /Location/ }).click({ noWaitAfter: true });
+        const dialog = await asked;
+        assert.equal(dialog.type(), "beforeunload");
+        await dialog.dismiss();
+        await leaving;
+        assert.match(page.url(), /\/edit\/basics/);
+      };
+      await leaveAndStay();
+      assert.equal(await title.inputValue(), "K");
       await title.fill(TITLE);
-      const asked = page.waitForEvent("dialog");
-      const leaving = page.locator(
-        "nav[aria-label='Listing sections'] >> visible=true",
-      ).getByRole("link", { name: /Location/ }).click({ noWaitAfter: true });
-      const dialog = await asked;
-      assert.equal(dialog.type(), "beforeunload");
-      await dialog.dismiss();
-      await leaving;
-      assert.match(page.url(), /\/edit\/basics/);
+      await leaveAndStay();
       assert.equal(await title.inputValue(), TITLE);
 
       // Each section: Save says "Saved." and leads to the next.
