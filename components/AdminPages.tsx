@@ -1,3 +1,4 @@
+import { REASON_MAX_CHARS } from "../lib/text.ts";
 import type { ComponentChildren } from "preact";
 import { Table } from "./Table.tsx";
 import {
@@ -514,7 +515,7 @@ export function AdminBookingPage(
               id="cancel-reason"
               name="reason"
               rows={3}
-              maxLength={1000}
+              maxLength={REASON_MAX_CHARS}
               required
               class={`mt-1 w-full rounded-lg border bg-white px-3 py-2 ${
                 reasonError ? "border-red-600" : "border-stone-300"

@@ -358,7 +358,7 @@ export function StatusBlock(
           </p>
           {b.declineReason && (
             <blockquote class="mt-2 border-l-4 border-stone-300 pl-3">
-              The host wrote: <q>{b.declineReason}</q>
+              The host wrote: <q class="typed-text">{b.declineReason}</q>
             </blockquote>
           )}
           {renter && findHours}

@@ -1,6 +1,6 @@
 import type { ComponentChildren } from "preact";
 import type { ErrorLink } from "../lib/errors.ts";
-import { REASON_MAX_CHARS } from "../lib/text.ts";
+import { ANSWER_MAX_CHARS, REASON_MAX_CHARS } from "../lib/text.ts";
 
 /** What a form shows after a failed post: the values typed (never passwords) and field messages. */
 export interface FormState {
@@ -108,6 +108,9 @@ export function TextField(
 export const UP_TO_REASON = `Up to ${
   REASON_MAX_CHARS.toLocaleString("en-US")
 } characters.`;
+
+/** The hint of a host's reason the renter reads: its limit. */
+export const UP_TO_ANSWER = `Up to ${ANSWER_MAX_CHARS} characters.`;
 
 export function TextArea(
   { rows = 6, maxLength, ...field }: FieldProps & {

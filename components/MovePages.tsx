@@ -30,7 +30,9 @@ import {
   type FormState,
   SubmitButton,
   TextArea,
+  UP_TO_ANSWER,
 } from "./Forms.tsx";
+import { ANSWER_MAX_CHARS } from "../lib/text.ts";
 
 const card = "rounded-xl border border-stone-200 bg-white p-6";
 const link = "font-semibold text-emerald-800 underline";
@@ -539,8 +541,9 @@ export function HostMoveAnswer(
         <TextArea
           name="reason"
           label="Reason for declining (optional)"
-          hint="The renter sees this with your answer."
+          hint={`The renter sees this with your answer. ${UP_TO_ANSWER}`}
           rows={3}
+          maxLength={ANSWER_MAX_CHARS}
           form={form}
         />
         <button

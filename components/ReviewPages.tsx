@@ -332,7 +332,7 @@ export function BookingReviews(
         </div>
       )}
       {view.removedOwn && (
-        <p data-testid="review-removed">
+        <p class="typed-text" data-testid="review-removed">
           {`Prep removed your review on ${
             formatDateYear(localDateOf(view.removedOwn.at, view.timeZone))
           }: ${view.removedOwn.reason}`}

@@ -25,10 +25,13 @@ export interface TextOptions {
   multiline?: boolean;
 }
 
-/** Why `value` is not acceptable free text, or null. */
 /** What a reason or a note about a decision or a report may run to. */
 export const REASON_MAX_CHARS = 1000;
 
+/** What a host's reason for declining or ending, which the renter reads, may run to. */
+export const ANSWER_MAX_CHARS = 500;
+
+/** Why `value` is not acceptable free text, or null. */
 export function textProblem(
   value: string,
   opts: Pick<TextOptions, "multiline">,

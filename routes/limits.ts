@@ -18,6 +18,15 @@ import { wantsJson } from "./forms.ts";
 /** Every account and booking form fits in this many bytes with room to spare. */
 export const FORM_BODY_LIMIT = 16 * 1024;
 
+/**
+ * The body limit of a form whose free text runs to `chars` characters in
+ * all, at its worst: a character may take 4 UTF-8 bytes, each sent as
+ * "%XX", and the rest of the form fits in 4 KB.
+ */
+export function textFormLimit(chars: number): number {
+  return chars * 12 + 4 * 1024;
+}
+
 export class PayloadTooLargeError extends AppError {
   constructor(readonly maxBytes: number) {
     super(

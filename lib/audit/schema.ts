@@ -5,7 +5,7 @@
  * misses one that did.
  */
 import { z } from "zod";
-import { text } from "../text.ts";
+import { REASON_MAX_CHARS, text } from "../text.ts";
 
 export const AUDIT_ACTOR_KINDS = ["user", "system", "stripe"] as const;
 
@@ -46,7 +46,8 @@ export const auditEntry = z.object({
   /** The client address of the request that made the change; none from jobs and scripts. */
   client: z.string().max(100).optional(),
   /** Why, as staff wrote it (a rejection, a suspension). */
-  reason: text({ label: "a reason", max: 1000, multiline: true }).optional(),
+  reason: text({ label: "a reason", max: REASON_MAX_CHARS, multiline: true })
+    .optional(),
 });
 export type AuditEntry = z.infer<typeof auditEntry>;
 

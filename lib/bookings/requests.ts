@@ -27,7 +27,7 @@ import {
 import type { Booking } from "./schema.ts";
 import { transition } from "./state.ts";
 import { RELEASE_AUTHORISATION_JOB } from "../job_names.ts";
-import { optionalText } from "../text.ts";
+import { ANSWER_MAX_CHARS, optionalText } from "../text.ts";
 
 /**
  * Only the kitchen's host answers a request. Staff open the host's pages to
@@ -108,7 +108,11 @@ export async function confirmRequest(
 
 /** The host's decline form: a reason is optional, and the renter reads it. */
 export const declineForm = z.object({
-  reason: optionalText({ label: "a reason", max: 500, multiline: true }),
+  reason: optionalText({
+    label: "a reason",
+    max: ANSWER_MAX_CHARS,
+    multiline: true,
+  }),
 });
 
 /**

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { ValidationError } from "../errors.ts";
 import { CANCELLATION_POLICIES } from "../kitchens/policy.ts";
 import { hoursBetween, localDate } from "../kitchens/schema.ts";
-import { optionalText } from "../text.ts";
+import { ANSWER_MAX_CHARS, optionalText } from "../text.ts";
 import { quoteSchema } from "./pricing.ts";
 import { seriesRuleSchema } from "./series_rule.ts";
 import { CANCELLERS } from "./refunds.ts";
@@ -507,5 +507,9 @@ export const moveRefForm = z.object({ move: moveIdField });
 /** The host's answer to a change of time. */
 export const moveAnswerForm = z.object({
   move: moveIdField,
-  reason: optionalText({ label: "a reason", max: 500, multiline: true }),
+  reason: optionalText({
+    label: "a reason",
+    max: ANSWER_MAX_CHARS,
+    multiline: true,
+  }),
 });

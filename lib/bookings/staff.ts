@@ -20,7 +20,7 @@ import { ConflictError, NotFoundError } from "../errors.ts";
 import { ID_PATTERN } from "../ids.ts";
 import { formatDayTime } from "../format.ts";
 import { getKitchensFresh } from "../kitchens/repo.ts";
-import { text } from "../text.ts";
+import { REASON_MAX_CHARS, text } from "../text.ts";
 import { parseReference } from "./reference.ts";
 import {
   getBooking,
@@ -88,7 +88,7 @@ export const staffSearchForm = z.object({ q: bookingQuery });
 
 /** The admin's cancel form: why, as it goes into the audit log and the booking. */
 export const staffCancelForm = z.object({
-  reason: text({ label: "a reason", max: 1000, multiline: true }),
+  reason: text({ label: "a reason", max: REASON_MAX_CHARS, multiline: true }),
 });
 
 /** Money by ledger kind, in cents; kinds with no entries are 0. */

@@ -410,7 +410,8 @@ export const HOST_LATEST = 3;
  * Through the read cache with the rest of the dashboard (the host's view
  * scope, lib/bookings/cache_keys.ts): four KV reads were a quarter of a
  * dashboard view. Booking and review writes drop the scope, so a host
- * never sees their own review or answer late.
+ * never sees their own review or answer late; a kitchen's new title shows
+ * within the cache's five seconds, as on the rest of the dashboard.
  */
 function hostReviews(
   kv: Deno.Kv,

@@ -25,7 +25,12 @@ import {
   queueSearch,
 } from "../../lib/compliance/queue.ts";
 import { reviewDocument } from "../../lib/compliance/repo.ts";
-import { ReviewConflictError } from "../../lib/compliance/review.ts";
+import {
+  ReviewConflictError,
+  STAFF_NOTE_MAX_CHARS,
+} from "../../lib/compliance/review.ts";
+import { REASON_MAX_CHARS } from "../../lib/text.ts";
+import { bodyLimit, textFormLimit } from "../limits.ts";
 import type { ReviewAction } from "../../lib/compliance/schema.ts";
 import { ValidationError } from "../../lib/errors.ts";
 import { ID_PATTERN } from "../../lib/ids.ts";
@@ -199,6 +204,8 @@ const ACTIONS: Record<string, ReviewAction> = {
 
 adminDocuments.post(
   `/:id{${ID_PATTERN}}/:action{verify|reject|request_renewal}`,
+  // A reason and a note at their longest in any script: more than the form limit.
+  bodyLimit(textFormLimit(REASON_MAX_CHARS + STAFF_NOTE_MAX_CHARS)),
   async (c) => {
     const user = c.var.user;
     requireCapability(user, "admin:act");

@@ -36,7 +36,7 @@ import {
 } from "../../lib/bookings/series_manage.ts";
 import { loadSeriesPage } from "../../lib/bookings/series_pages.ts";
 import { acceptSeries } from "../../lib/payments/occurrences.ts";
-import { text } from "../../lib/text.ts";
+import { ANSWER_MAX_CHARS, text } from "../../lib/text.ts";
 import { redirect } from "../headers.ts";
 
 export const hostBookings = new Hono<AppEnv>();
@@ -174,7 +174,7 @@ hostBookings.post(`/series/${ID}/decline`, async (c) => {
 });
 
 const endForm = z.object({
-  reason: text({ label: "a reason", max: 500, multiline: true }),
+  reason: text({ label: "a reason", max: ANSWER_MAX_CHARS, multiline: true }),
   // Every date ahead is cancelled and refunded at once: asked first.
   confirm: z.literal("yes", {
     error:

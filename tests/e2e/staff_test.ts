@@ -143,6 +143,7 @@ browserTest(
           "Reports",
           "Reviews",
           "Figures",
+          "Certifier recognitions",
         ],
       );
       await audit(page, "/admin");

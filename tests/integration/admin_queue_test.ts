@@ -534,6 +534,14 @@ Deno.test("admin queue: the overview counts the documents waiting; support reads
     assert.match(asAdmin, /<textarea[^>]*name="note"[^>]*maxlength="2000"/);
     assert.match(asAdmin, /Up to 1,000 characters\./);
     assert.match(asAdmin, /Up to 2,000 characters\./);
+    // Both at their longest in a script of 3-byte characters (27 KB sent,
+    // past the 16 KB form limit) are taken, not refused with a bare 413.
+    const long = await post(t, `/admin/documents/${docs.pchf.id}/reject`, {
+      reason: "€".repeat(1000),
+      note: "€".repeat(2000),
+      correctedExpiry: "",
+    }, { cookie: admin });
+    assert.equal(long.status, 303);
     // The overview offers support no actions either.
     const home = await (await get(t, "/admin", support)).text();
     assert.match(home, /support \(read-only\)/);

@@ -282,14 +282,20 @@ Deno.test("booking pages: declining asks an optional reason, refuses a bad one w
   assert.match(page, /Declined by the host/);
   assert.match(
     characters(page),
-    new RegExp(`The host wrote: <q>${RegExp.escape(reason)}</q>`),
+    new RegExp(
+      `The host wrote: <q class="typed-text">${RegExp.escape(reason)}</q>`,
+    ),
   );
   // The host's own page keeps what they wrote.
   const hostPage = await (await get(t, `/host/bookings/${id}`, host.cookie))
     .text();
   assert.match(
     characters(hostPage),
-    new RegExp(`You wrote to the renter: <q>${RegExp.escape(reason)}</q>`),
+    new RegExp(
+      `You wrote to the renter: <q class="typed-text">${
+        RegExp.escape(reason)
+      }</q>`,
+    ),
   );
   const mail = (await listMail(t.kv)).find((m) =>
     m.to === "rosa@example.com" && m.subject.startsWith("Request declined")
