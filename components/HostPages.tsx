@@ -1,4 +1,4 @@
-import { byAnswerDue } from "../lib/bookings/dashboard.ts";
+import { awaitingAnswer } from "../lib/bookings/dashboard.ts";
 import { requestHref } from "./HostDashboard.tsx";
 import type { ComponentChildren } from "preact";
 import { BookingMessagesCard } from "./MessagesPages.tsx";
@@ -23,7 +23,7 @@ import {
   type FormState,
   Notice,
   TextArea,
-  UP_TO_ANSWER,
+  upToChars,
 } from "./Forms.tsx";
 import { ANSWER_MAX_CHARS } from "../lib/text.ts";
 import type { SeriesSummary } from "../lib/bookings/series_pages.ts";
@@ -211,14 +211,7 @@ function AnswerFirst({ bookings, titles, now }: {
   titles: Record<string, string>;
   now: number;
 }) {
-  // A weekly booking is one request, its dates answered together.
-  const seen = new Set<string>();
-  const waiting = bookings.filter((b) =>
-    b.status === "requested" && b.respondBy !== null && b.respondBy > now &&
-    b.waitingFor !== "documents"
-  ).sort(byAnswerDue).filter((b) =>
-    !b.seriesId || (!seen.has(b.seriesId) && !!seen.add(b.seriesId))
-  );
+  const waiting = awaitingAnswer(bookings, now);
   if (waiting.length === 0) return null;
   return (
     <section aria-labelledby="answer-heading" class={card}>
@@ -418,7 +411,9 @@ export function HostRequestPage(
             <TextArea
               name="reason"
               label="Reason for declining (optional)"
-              hint={`The renter sees this with your answer. ${UP_TO_ANSWER}`}
+              hint={`The renter sees this with your answer. ${
+                upToChars(ANSWER_MAX_CHARS)
+              }`}
               rows={3}
               maxLength={ANSWER_MAX_CHARS}
               form={form}

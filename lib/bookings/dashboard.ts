@@ -186,9 +186,11 @@ export function byAnswerDue(
  * A weekly booking's dates listed once, at its next date, with how many
  * more follow (the calendar shows each); other bookings as they are.
  */
-function onePerSeries(sorted: DashboardBooking[]): DashboardBooking[] {
-  const first = new Map<string, DashboardBooking>();
-  const out: DashboardBooking[] = [];
+function onePerSeries<B extends Pick<Booking, "seriesId">>(
+  sorted: B[],
+): (B & { moreInSeries?: number })[] {
+  const first = new Map<string, B & { moreInSeries?: number }>();
+  const out: (B & { moreInSeries?: number })[] = [];
   for (const b of sorted) {
     if (!b.seriesId) {
       out.push(b);
@@ -204,6 +206,25 @@ function onePerSeries(sorted: DashboardBooking[]): DashboardBooking[] {
     out.push(listed);
   }
   return out;
+}
+
+/**
+ * The requests a host has yet to answer, the first due first, a weekly
+ * booking once (answered on its own page). Hours waiting for Prep to check
+ * the renter's documents are not the host's to answer.
+ */
+export function awaitingAnswer<
+  B extends Pick<
+    Booking,
+    "status" | "respondBy" | "start" | "seriesId" | "waitingFor"
+  >,
+>(bookings: readonly B[], now: number): (B & { moreInSeries?: number })[] {
+  return onePerSeries(
+    bookings.filter((b) =>
+      b.status === "requested" && b.respondBy !== null && b.respondBy > now &&
+      b.waitingFor !== "documents"
+    ).sort(byAnswerDue),
+  );
 }
 
 function buildDashboard(
@@ -239,14 +260,7 @@ function buildDashboard(
   const upcoming = onePerSeries(
     live.filter((b) => b.start > now && !isToday(b)).sort(byStart),
   );
-  // Hours waiting for Prep to check the renter's documents are not the host's
-  // to answer; a weekly booking is one request, answered on its own page.
-  const requests = onePerSeries(
-    s.bookings.filter((b) =>
-      b.status === "requested" && b.respondBy !== null && b.respondBy > now &&
-      b.waitingFor !== "documents"
-    ).sort(byAnswerDue),
-  );
+  const requests = awaitingAnswer(s.bookings, now);
   const earnings = summariseEarnings(s.bookings, now);
   return {
     titles: titlesOf(s),
