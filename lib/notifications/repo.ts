@@ -260,7 +260,7 @@ export async function openNotification(
   }
   // Lost every race (a flood of new notifications): the link still works,
   // and it is marked read the next time, as "mark all as read" gives up.
-  return (await kv.get<Notification>(keys.notification(userId, id))).value;
+  return await getNotification(kv, userId, id);
 }
 
 /** One of the user's notifications as it is, read or not; null for someone else's. */

@@ -62,10 +62,9 @@ export async function openReviewWindow(
       (atomic) => {
         if (entry.value) {
           addWindow(atomic, entry, { ...entry.value, announced: true });
-        } else {addNewWindow(atomic, entry, b, deps, {
-            announced: true,
-            written,
-          });}
+        } else {
+          addNewWindow(atomic, entry, b, deps, { announced: true, written });
+        }
         // A review written meanwhile makes this retry and leave its side out.
         atomic.check(reviews.index.renter).check(reviews.index.host);
         for (const side of ["renter", "host"] as const) {
