@@ -32,7 +32,7 @@ import {
   SubmitButton,
   TextArea,
   TextField,
-  UP_TO_REASON,
+  upToChars,
 } from "./Forms.tsx";
 import { REASON_MAX_CHARS } from "../lib/text.ts";
 import { STAFF_NOTE_MAX_CHARS } from "../lib/compliance/review.ts";
@@ -529,7 +529,7 @@ export function AdminDocumentPage(
                   label={action === "reject"
                     ? "Reason (shown to the holder)"
                     : "Message to the holder (optional)"}
-                  hint={UP_TO_REASON}
+                  hint={upToChars(REASON_MAX_CHARS)}
                   form={form}
                   scope={action}
                   rows={3}
@@ -538,9 +538,7 @@ export function AdminDocumentPage(
                 <TextArea
                   name="note"
                   label="Staff note (never shown to the holder)"
-                  hint={`Up to ${
-                    STAFF_NOTE_MAX_CHARS.toLocaleString("en-US")
-                  } characters.`}
+                  hint={upToChars(STAFF_NOTE_MAX_CHARS)}
                   form={form}
                   scope={action}
                   rows={2}

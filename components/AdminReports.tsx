@@ -5,7 +5,7 @@ import {
   type FormState,
   Notice,
   TextArea,
-  UP_TO_REASON,
+  upToChars,
 } from "./Forms.tsx";
 import { REASON_MAX_CHARS } from "../lib/text.ts";
 
@@ -209,7 +209,9 @@ export function AdminReportPage(
             <TextArea
               name="note"
               label="Your note"
-              hint={`The warning the author reads, the suspension's reason, or why you dismissed it; kept in the audit log. ${UP_TO_REASON}`}
+              hint={`The warning the author reads, the suspension's reason, or why you dismissed it; kept in the audit log. ${
+                upToChars(REASON_MAX_CHARS)
+              }`}
               form={form}
               rows={4}
               maxLength={REASON_MAX_CHARS}

@@ -5,7 +5,7 @@ import {
   type FormState,
   Notice,
   TextArea,
-  UP_TO_REASON,
+  upToChars,
 } from "./Forms.tsx";
 import { REASON_MAX_CHARS } from "../lib/text.ts";
 import { PersonLink, StaffNav, Stamp } from "./AdminPages.tsx";
@@ -140,7 +140,9 @@ function Item(
             <TextArea
               name="reason"
               label="Reason for removing it"
-              hint={`The author is emailed this reason. ${UP_TO_REASON}`}
+              hint={`The author is emailed this reason. ${
+                upToChars(REASON_MAX_CHARS)
+              }`}
               rows={3}
               maxLength={REASON_MAX_CHARS}
               scope={`remove-${id}`}

@@ -34,7 +34,7 @@ import {
   SubmitButton,
   TextArea,
   TextField,
-  UP_TO_REASON,
+  upToChars,
 } from "./Forms.tsx";
 import { REASON_MAX_CHARS } from "../lib/text.ts";
 import { Table } from "./Table.tsx";
@@ -420,7 +420,7 @@ function SuspendForm(
       <TextArea
         name="reason"
         label="Reason (kept in the audit log and shown to the person affected)"
-        hint={UP_TO_REASON}
+        hint={upToChars(REASON_MAX_CHARS)}
         form={form}
         rows={3}
         maxLength={REASON_MAX_CHARS}

@@ -1,6 +1,5 @@
 import type { ComponentChildren } from "preact";
 import type { ErrorLink } from "../lib/errors.ts";
-import { ANSWER_MAX_CHARS, REASON_MAX_CHARS } from "../lib/text.ts";
 
 /** What a form shows after a failed post: the values typed (never passwords) and field messages. */
 export interface FormState {
@@ -104,13 +103,10 @@ export function TextField(
   );
 }
 
-/** The hint of a reason or note field: the limit the browser also keeps to. */
-export const UP_TO_REASON = `Up to ${
-  REASON_MAX_CHARS.toLocaleString("en-US")
-} characters.`;
-
-/** The hint of a host's reason the renter reads: its limit. */
-export const UP_TO_ANSWER = `Up to ${ANSWER_MAX_CHARS} characters.`;
+/** A free-text field's limit, as its hint says it ("Up to 1,000 characters."). */
+export function upToChars(max: number): string {
+  return `Up to ${max.toLocaleString("en-US")} characters.`;
+}
 
 export function TextArea(
   { rows = 6, maxLength, ...field }: FieldProps & {

@@ -26,7 +26,7 @@ import {
   Notice,
   SubmitButton,
   TextArea,
-  UP_TO_REASON,
+  upToChars,
 } from "./Forms.tsx";
 import { REASON_MAX_CHARS } from "../lib/text.ts";
 
@@ -214,7 +214,9 @@ function MessageItem(
             <TextArea
               name="reason"
               label="What is wrong with it?"
-              hint={`Prep staff read the conversation and decide; the sender is not told who reported it. ${UP_TO_REASON}`}
+              hint={`Prep staff read the conversation and decide; the sender is not told who reported it. ${
+                upToChars(REASON_MAX_CHARS)
+              }`}
               form={reportForm ?? { values: {}, errors: {} }}
               scope={`report-${m.id}`}
               rows={3}

@@ -30,7 +30,7 @@ import {
   type FormState,
   SubmitButton,
   TextArea,
-  UP_TO_ANSWER,
+  upToChars,
 } from "./Forms.tsx";
 import { ANSWER_MAX_CHARS } from "../lib/text.ts";
 
@@ -541,7 +541,9 @@ export function HostMoveAnswer(
         <TextArea
           name="reason"
           label="Reason for declining (optional)"
-          hint={`The renter sees this with your answer. ${UP_TO_ANSWER}`}
+          hint={`The renter sees this with your answer. ${
+            upToChars(ANSWER_MAX_CHARS)
+          }`}
           rows={3}
           maxLength={ANSWER_MAX_CHARS}
           form={form}

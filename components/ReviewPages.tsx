@@ -37,7 +37,7 @@ import {
   Select,
   SubmitButton,
   TextArea,
-  UP_TO_REASON,
+  upToChars,
 } from "./Forms.tsx";
 import { REASON_MAX_CHARS } from "../lib/text.ts";
 
@@ -623,7 +623,7 @@ export function ReportPage(
             <TextArea
               name="details"
               label="Anything staff should know (optional)"
-              hint={UP_TO_REASON}
+              hint={upToChars(REASON_MAX_CHARS)}
               rows={3}
               maxLength={REASON_MAX_CHARS}
               form={form}

@@ -28,7 +28,7 @@ import {
   type FormState,
   Notice,
   TextArea,
-  UP_TO_ANSWER,
+  upToChars,
 } from "./Forms.tsx";
 import { ANSWER_MAX_CHARS } from "../lib/text.ts";
 
@@ -334,7 +334,7 @@ export function SeriesPage(
           <TextArea
             name="reason"
             label="Why (the renter reads this)"
-            hint={UP_TO_ANSWER}
+            hint={upToChars(ANSWER_MAX_CHARS)}
             rows={3}
             maxLength={ANSWER_MAX_CHARS}
             form={endForm}
@@ -401,7 +401,7 @@ function HostAnswer({ view, form }: { view: SeriesView; form: FormState }) {
         <TextArea
           name="reason"
           label="Reason for declining (optional; the renter reads it)"
-          hint={UP_TO_ANSWER}
+          hint={upToChars(ANSWER_MAX_CHARS)}
           rows={2}
           maxLength={ANSWER_MAX_CHARS}
           form={form}
