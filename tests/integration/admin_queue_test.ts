@@ -542,6 +542,18 @@ Deno.test("admin queue: the overview counts the documents waiting; support reads
       correctedExpiry: "",
     }, { cookie: admin });
     assert.equal(long.status, 303);
+    // Past the route's own limit: a 413 that says the limit, nothing decided.
+    const huge = await post(t, `/admin/documents/${docs.card.id}/reject`, {
+      reason: "x".repeat(50_000),
+      note: "",
+      correctedExpiry: "",
+    }, { cookie: admin });
+    assert.equal(huge.status, 413);
+    assert.match(await huge.text(), /The most this page accepts is 39 KB/);
+    assert.doesNotMatch(
+      await (await get(t, `/admin/documents/${docs.card.id}`, admin)).text(),
+      /Rejected/,
+    );
     // The overview offers support no actions either.
     const home = await (await get(t, "/admin", support)).text();
     assert.match(home, /support \(read-only\)/);
